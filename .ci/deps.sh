@@ -1,0 +1,23 @@
+#!/bin/sh
+# Make sure pkg-config finds GSL, cJSON and libyaml (and gnuplot exists for plots).
+# As root on Debian/Ubuntu, install what is missing; otherwise print the command to run.
+set -e
+missing=""
+command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
+for p in "gsl libgsl-dev" "libcjson libcjson-dev" "yaml-0.1 libyaml-dev"; do
+	set -- $p
+	if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists "$1"; then
+		missing="$missing $2"
+	fi
+done
+command -v gnuplot >/dev/null 2>&1 || missing="$missing gnuplot-nox"
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+	echo "deps: installing$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >/dev/null
+	apt-get install -y -qq $missing >/dev/null
+	exit 0
+fi
+echo "deps: missing$missing; run: sudo apt-get install -y$missing" >&2
+exit 1

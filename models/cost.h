@@ -1,0 +1,77 @@
+/*
+ * cost.h: the time of one engine step on one replica, from a model, a profile and the
+ * step's composition.
+ *
+ * The engine (sim/) describes a step by aggregates it keeps up to date incrementally, never
+ * by a list of sequences: how many sequences decode and how many KV tokens they read in
+ * total, how many prefill tokens and causal (query, key) pairs the chunks hold, how many
+ * rows sample. cost_step() sums, over the step's operators, the profile's time models
+ * (models/profile.h): the four GEMMs of each layer and the LM head at m = tokens in the
+ * step, prefill and decode attention, two all-reduces per layer under tensor parallelism,
+ * elementwise kernels, each kernel at least its launch cost, and the CPU overhead.
+ *
+ * Pure functions of their inputs: no state, no allocation, safe from many threads.
+ */
+#ifndef TTSIM_COST_H
+#define TTSIM_COST_H
+
+#include "model.h"
+#include "profile.h"
+
+struct cost_ctx {
+	const struct model *m;
+	const struct profile *p;
+	int tp;                 /* GPUs in the replica */
+	int cuda_graphs;        /* 1: decode-only steps replay CUDA graphs */
+	/* Derived once by cost_init (do not set): */
+	struct gemm_shape g[GEMM_NLAYER], lm;
+	const struct gemm_model *gm; /* bf16 or fp8 GEMM model, by m->weight_dtype */
+	const struct allreduce_model *ar; /* NULL when tp == 1 */
+	int heads, kv_heads;    /* per GPU */
+	double kv_bytes_tok;    /* KV bytes per token per GPU */
+};
+
+/* What one step computes. Counts are sequences, tokens or (query, key) pairs. */
+struct step_batch {
+	int n_decode;          /* sequences in the decode phase */
+	int decode_q;          /* query tokens per decoding sequence (1; k+1 when verifying) */
+	double decode_ctx;     /* sum over decoding sequences of the KV tokens each attends to */
+	int n_prefill;         /* sequences with a prefill chunk in this step */
+	double prefill_tokens; /* sum of the chunks' lengths */
+	double prefill_pairs;  /* causal pairs: for a chunk of c tokens after p cached ones,
+	                          c p + c (c + 1) / 2 */
+	int n_sample;          /* rows that go through the LM head and sampler */
+};
+
+/* Time of each part of a step, seconds (for reports and tests). */
+struct step_cost {
+	double gemm, attn_prefill, attn_decode, allreduce, elementwise, lm_head, cpu;
+	double total;
+};
+
+/* Fill the derived fields; 0, or -1 with err_set (tp not usable, no all-reduce model). */
+int cost_init(struct cost_ctx *c, const struct model *m, const struct profile *p, int tp,
+	      int cuda_graphs);
+/* Seconds of one step; fills *out when out is non-NULL. */
+double cost_step(const struct cost_ctx *c, const struct step_batch *b, struct step_cost *out);
+
+/* Time of one GEMM launch under model gm (s); wb = weight bytes per element. */
+double cost_gemm(const struct gemm_model *gm, double hbm_bw, double m, double n, double k,
+		 double wb);
+/* Time of one all-reduce of `bytes` (s); 0 when ar is NULL. */
+double cost_allreduce(const struct allreduce_model *ar, double bytes);
+
+/* Memory plan of one GPU of a replica. */
+struct mem_plan {
+	double weights;     /* bytes */
+	double activations; /* bytes: peak activations at max_num_batched_tokens */
+	double reserved;    /* bytes: profile's mem_reserved_bytes */
+	double kv;          /* bytes left for the KV cache */
+	long kv_blocks;     /* KV blocks of block_size tokens */
+};
+/* KV capacity as vLLM sizes it: hbm x gpu_mem_util - weights - activations - reserved.
+ * 0, or -1 with err_set ("model 'x' does not fit: ...") when nothing is left. */
+int cost_mem_plan(const struct cost_ctx *c, double gpu_mem_util, int max_batched_tokens,
+		  int max_seqs, int block_size, struct mem_plan *out);
+
+#endif

@@ -1,0 +1,100 @@
+/*
+ * profile.h: a hardware profile, the calibrated description of one GPU kind and its node.
+ *
+ * A profile is a YAML file (schema_version 1; every field and unit documented in
+ * models/profiles/README.md). It holds a few physically meaningful parameters from which
+ * models/cost.c predicts the time of any operator; calibration/ fits them from
+ * microbenchmarks. Shipped profiles (models/profiles/<name>.yaml) are embedded in the
+ * binary and addressable by name ("gh200", "h100_sxm", "h200_sxm", "a100_sxm"); any other
+ * profile is read from a path.
+ *
+ * All times are seconds, rates per second, sizes bytes, in double.
+ *
+ * GEMM time model (one launch, y[m x n] = x[m x k] W, weights of wb bytes per element):
+ *     t_c   = 2 m n k / (peak x eff_max x m/(m+m_half) x n/(n+nk_half) x k/(k+nk_half))
+ *     t_m   = ((m k + m n) x 2 + n k x wb) / (hbm_bw x bw_eff)
+ *     t     = floor + (t_c^s + t_m^s)^(1/s)          (s = smooth; large s -> max)
+ * Attention (per layer, per GPU):
+ *     prefill: t = t0 + flops / flops_rate     flops = 4 x heads x head_dim x causal pairs
+ *     decode:  t = t0 + per_seq x seqs + kv_bytes / bw   kv_bytes = KV bytes read
+ * All-reduce over n GPUs of B bytes (n = 2, 4, 8):
+ *     nccl:   t = lat + B x 2(n-1)/n / busbw
+ *     custom: t = car_lat + B / car_bw, only for B <= car_max_bytes (0 = not available)
+ *     the engine uses the faster of the two that apply.
+ * Every kernel costs at least its launch: launch_graph inside a CUDA graph (decode-only
+ * steps of at most graph_max_seqs sequences), launch_eager otherwise.
+ * Per engine step, the CPU adds step_base + step_per_seq x seqs + step_per_tp x (tp-1).
+ */
+#ifndef TTSIM_PROFILE_H
+#define TTSIM_PROFILE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define PROFILE_SCHEMA_VERSION 1
+#define PROFILE_MAX_AR 4 /* all-reduce entries: 2, 4, 8 GPUs (and one spare) */
+
+struct gemm_model {
+	double peak;     /* FLOP/s: dense peak of the datatype */
+	double eff_max;  /* fraction of peak reached by large GEMMs (0..1] */
+	double m_half;   /* tokens at which m-efficiency is one half */
+	double nk_half;  /* features at which n- and k-efficiency are one half */
+	double bw_eff;   /* fraction of hbm_bw reached when streaming weights (0..1] */
+	double floor;    /* s: fixed time of one launch on the GPU */
+	double smooth;   /* blend exponent between the compute and memory terms (>= 1) */
+};
+
+struct allreduce_model {
+	int n_gpus;           /* 2, 4 or 8; 0 marks an unused slot */
+	double lat;           /* s: NCCL small-message latency */
+	double busbw;         /* bytes/s: NCCL bus bandwidth for large messages */
+	double car_lat;       /* s: custom all-reduce latency (0 if none) */
+	double car_bw;        /* bytes/s: custom all-reduce algorithm bandwidth */
+	double car_max_bytes; /* bytes: largest message the custom all-reduce takes */
+};
+
+struct profile {
+	int schema_version;
+	char name[48];       /* "gh200" */
+	char gpu[96];        /* "NVIDIA GH200 96GB HBM3" */
+	char source[512];    /* one line: where the numbers come from (details in the YAML) */
+	int gpus_per_node;   /* GPUs in one node */
+	char topology[32];   /* "nvswitch", "pairwise-nvlink", "pcie" */
+	double hbm_bytes;    /* bytes of HBM per GPU */
+	double hbm_bw;       /* bytes/s: peak HBM bandwidth per GPU */
+	struct gemm_model gemm_bf16, gemm_fp8;
+	double attn_prefill_t0;    /* s per layer launch */
+	double attn_prefill_rate;  /* FLOP/s reached by prefill attention */
+	double attn_decode_t0;     /* s per layer launch */
+	double attn_decode_per_seq;/* s per sequence in the batch */
+	double attn_decode_bw;     /* bytes/s reached reading the KV cache */
+	double ew_bw;              /* bytes/s of elementwise kernels (norms, rope, activation) */
+	struct allreduce_model ar[PROFILE_MAX_AR];
+	double launch_eager;       /* s: minimum time of one kernel launched eagerly */
+	double launch_graph;       /* s: minimum time of one kernel replayed in a CUDA graph */
+	int graph_max_seqs;        /* largest decode batch captured in CUDA graphs */
+	double step_base;          /* s: CPU time per engine step (schedule, prepare, sample) */
+	double step_per_seq;       /* s: CPU time per sequence in the step */
+	double step_per_tp;        /* s: CPU time per extra tensor-parallel worker */
+	double mem_reserved_bytes; /* bytes per GPU outside weights and KV (context, graphs) */
+	double power_idle_w;       /* W per GPU when idle */
+	double power_busy_w;       /* W per GPU while stepping */
+	double usd_per_gpu_hour;   /* price of one GPU-hour */
+};
+
+/* Load NAME: a shipped profile name, or a path to a YAML file. 0, or -1 with err_set
+ * naming the file, line and key. Unknown keys are errors. */
+int profile_load(struct profile *p, const char *name);
+/* Parse YAML text (fname for messages). */
+int profile_parse(struct profile *p, const char *text, size_t len, const char *fname);
+/* Check every field is present, positive and plausible; 0 or -1 with err_set. */
+int profile_validate(const struct profile *p, const char *fname);
+/* Write the profile as YAML (schema_version 1); 0 or -1 with err_set. */
+int profile_write(const struct profile *p, FILE *f);
+/* The all-reduce model for n GPUs, or NULL if the profile has none for n. */
+const struct allreduce_model *profile_allreduce(const struct profile *p, int n_gpus);
+/* Names of the shipped profiles. */
+size_t profile_builtin_count(void);
+const char *profile_builtin_name(size_t i);
+
+#endif

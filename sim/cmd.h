@@ -1,0 +1,14 @@
+/*
+ * cmd.h: the subcommands of `ttsim`. Each is `int cmd_NAME(int argc, char **argv)` where
+ * argv[0] is the subcommand's name; it returns an exit status (util.h) and handles --help.
+ * To add one: write sim/cmd_NAME.c (or NAME/cmd.c), declare it here, add a row to the
+ * table in sim/main.c.
+ */
+#ifndef TTSIM_CMD_H
+#define TTSIM_CMD_H
+
+int cmd_run(int argc, char **argv);
+int cmd_models(int argc, char **argv);
+int cmd_profiles(int argc, char **argv);
+
+#endif

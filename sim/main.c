@@ -1,0 +1,49 @@
+/* main.c: `ttsim SUBCOMMAND ...`, the dispatch table and the top-level help. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "util.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *help;
+} commands[] = {
+	{"run", cmd_run, "simulate one configuration (no arguments: the headline study)"},
+	{"models", cmd_models, "list the shipped models, or show one (--model M)"},
+	{"profiles", cmd_profiles, "list the shipped hardware profiles, or print one"},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: ttsim <command> [options]   (ttsim <command> --help for each)\n\n"
+		   "ttsim predicts latency, throughput, accuracy, energy and cost of LLM inference\n"
+		   "with test-time scaling, from a calibrated model of the GPUs and a vLLM-style engine.\n\n"
+		   "commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "\nexit status: 0 success; 1 a check failed (validate --max-median-error,\n"
+		   "internal error); 2 bad input (flags, files, values), with a one-line message\n"
+		   "'ttsim: FILE:LINE: key 'KEY': what is wrong'.\n");
+}
+
+int main(int argc, char **argv)
+{
+	util_gsl_init();
+	if (argc < 2)
+		return cmd_run(1, (char *[]){"run", NULL});
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("ttsim 0.1\n");
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "ttsim: unknown command '%s' (see 'ttsim --help')\n", argv[1]);
+	return EXIT_BAD_INPUT;
+}
