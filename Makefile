@@ -48,7 +48,7 @@ LIB_SRC := $(filter-out sim/main.c,$(wildcard sim/*.c models/*.c traces/*.c cali
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/assets.o $(BUILD)/assets_index.o
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
-ASSETS := $(sort $(wildcard models/profiles/*.yaml) $(wildcard traces/math500/*.jsonl))
+ASSETS := $(sort $(wildcard models/profiles/*.yaml) $(wildcard traces/math500/*.jsonl)) experiments/headline.yaml
 CUDA_SRC := $(wildcard calibration/bench/*.cu)
 NVCC ?= $(shell command -v nvcc 2>/dev/null || { test -x /usr/local/cuda/bin/nvcc && echo /usr/local/cuda/bin/nvcc; })
 

@@ -31,8 +31,12 @@ int err_prefix(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(pre, sizeof(pre), fmt, ap);
 	va_end(ap);
+	size_t lp = strlen(pre);
 	memcpy(old, errbuf, sizeof(old));
-	snprintf(errbuf, sizeof(errbuf), "%s%s", pre, old);
+	if (lp >= sizeof(errbuf))
+		lp = sizeof(errbuf) - 1;
+	memcpy(errbuf, pre, lp);
+	strlcpy0(errbuf + lp, old, sizeof(errbuf) - lp);
 	return -1;
 }
 

@@ -1,0 +1,164 @@
+/*
+ * cost.c: the time of one engine step, from the profile's operator models (see cost.h and
+ * profile.h for the equations). This is the physics of ttsim; it holds no state.
+ */
+#include "cost.h"
+
+#include <math.h>
+
+#include "util.h"
+
+/* Elementwise kernels per layer: input norm, post-attention norm (each fused with the
+ * residual add), rotary embedding, KV-cache write and the MLP activation. */
+#define EW_KERNELS 5
+
+double cost_gemm(const struct gemm_model *gm, double hbm_bw, double m, double n, double k,
+		 double wb)
+{
+	double eff, tc, tm, s;
+	if (m <= 0 || n <= 0 || k <= 0)
+		return 0;
+	eff = gm->eff_max * (m / (m + gm->m_half)) * (n / (n + gm->nk_half)) *
+	      (k / (k + gm->nk_half));
+	tc = 2.0 * m * n * k / (gm->peak * eff);
+	tm = ((m * k + m * n) * 2.0 + n * k * wb) / (hbm_bw * gm->bw_eff);
+	s = gm->smooth;
+	if (s >= 64) /* numerically a max */
+		return gm->floor + (tc > tm ? tc : tm);
+	/* (tc^s + tm^s)^(1/s), scaled to avoid overflow */
+	{
+		double mx = tc > tm ? tc : tm;
+		return gm->floor + mx * pow(pow(tc / mx, s) + pow(tm / mx, s), 1.0 / s);
+	}
+}
+
+double cost_allreduce(const struct allreduce_model *ar, double bytes)
+{
+	double n, t;
+	if (!ar || bytes <= 0)
+		return 0;
+	n = ar->n_gpus;
+	t = ar->lat + bytes * 2.0 * (n - 1) / n / ar->busbw;
+	if (ar->car_lat > 0 && bytes <= ar->car_max_bytes) {
+		double tc = ar->car_lat + bytes / ar->car_bw;
+		if (tc < t)
+			t = tc;
+	}
+	return t;
+}
+
+int cost_init(struct cost_ctx *c, const struct model *m, const struct profile *p, int tp,
+	      int cuda_graphs)
+{
+	c->m = m;
+	c->p = p;
+	c->tp = tp;
+	c->cuda_graphs = cuda_graphs;
+	if (model_check_tp(m, tp) < 0)
+		return -1;
+	model_layer_gemms(m, tp, c->g);
+	c->lm = model_lm_head(m, tp);
+	c->gm = m->weight_dtype == DT_FP8 ? &p->gemm_fp8 : &p->gemm_bf16;
+	c->heads = model_heads_per_gpu(m, tp);
+	c->kv_heads = model_kv_heads_per_gpu(m, tp);
+	c->kv_bytes_tok = model_kv_bytes_per_token(m, tp);
+	c->ar = NULL;
+	if (tp > 1) {
+		if (tp > p->gpus_per_node)
+			return err_set("key 'tp': %d GPUs do not fit in one '%s' node of %d GPUs", tp,
+				       p->name, p->gpus_per_node);
+		c->ar = profile_allreduce(p, tp);
+		if (!c->ar)
+			return err_set("key 'tp': profile '%s' has no all-reduce model for %d GPUs",
+				       p->name, tp);
+	}
+	return 0;
+}
+
+static inline double at_least(double t, double floor) { return t > floor ? t : floor; }
+
+double cost_step(const struct cost_ctx *c, const struct step_batch *b, struct step_cost *out)
+{
+	const struct model *m = c->m;
+	const struct profile *p = c->p;
+	struct step_cost sc = {0};
+	double tokens = (double)b->n_decode * b->decode_q + b->prefill_tokens;
+	double wb = dtype_bytes(m->weight_dtype), L = m->n_layers, launch, layer = 0;
+	int seqs = b->n_decode + b->n_prefill;
+
+	launch = (c->cuda_graphs && b->n_prefill == 0 && b->n_decode <= p->graph_max_seqs)
+			 ? p->launch_graph
+			 : p->launch_eager;
+	if (tokens > 0) {
+		for (int i = 0; i < GEMM_NLAYER; i++)
+			layer += at_least(cost_gemm(c->gm, p->hbm_bw, tokens, c->g[i].n, c->g[i].k, wb),
+					  launch);
+		sc.gemm = L * layer;
+		if (b->prefill_pairs > 0)
+			sc.attn_prefill = L * at_least(p->attn_prefill_t0 +
+							       4.0 * c->heads * m->head_dim *
+								       b->prefill_pairs / p->attn_prefill_rate,
+						       launch);
+		if (b->n_decode > 0) {
+			/* K and V of every attended token, read once per layer; the query tokens
+			 * of a verification step share the reads. */
+			double kv = b->decode_ctx * c->kv_bytes_tok / L;
+			sc.attn_decode = L * at_least(p->attn_decode_t0 +
+							      p->attn_decode_per_seq * b->n_decode +
+							      kv / p->attn_decode_bw,
+						      launch);
+		}
+		if (c->ar)
+			sc.allreduce = L * 2.0 *
+				       at_least(cost_allreduce(c->ar, model_allreduce_bytes(m, tokens)),
+						launch);
+		{
+			/* bf16 bytes moved by the elementwise kernels of one layer */
+			double h = m->hidden, qkv = c->g[GEMM_QKV].n, inter = c->g[GEMM_DOWN].k;
+			double bytes = tokens * 2.0 * (8.0 * h + 2.0 * qkv + 3.0 * inter);
+			sc.elementwise = L * (at_least(bytes / p->ew_bw, launch) +
+					      (EW_KERNELS - 1) * launch);
+		}
+	}
+	if (b->n_sample > 0) {
+		sc.lm_head = at_least(cost_gemm(c->gm, p->hbm_bw, b->n_sample, c->lm.n, c->lm.k, wb),
+				      launch) +
+			     2.0 * launch; /* final norm, sampler */
+		if (c->ar) /* logits gathered to the driver worker */
+			sc.lm_head += cost_allreduce(c->ar, (double)b->n_sample * c->lm.n * 2.0);
+	}
+	if (seqs > 0)
+		sc.cpu = p->step_base + p->step_per_seq * seqs + p->step_per_tp * (c->tp - 1);
+	sc.total = sc.gemm + sc.attn_prefill + sc.attn_decode + sc.allreduce + sc.elementwise +
+		   sc.lm_head + sc.cpu;
+	if (out)
+		*out = sc;
+	return sc.total;
+}
+
+int cost_mem_plan(const struct cost_ctx *c, double gpu_mem_util, int max_batched_tokens,
+		  int max_seqs, int block_size, struct mem_plan *out)
+{
+	const struct model *m = c->m;
+	const struct profile *p = c->p;
+	double T = max_batched_tokens, budget;
+	double per_block = c->kv_bytes_tok * block_size;
+
+	out->weights = model_weight_bytes_per_gpu(m, c->tp);
+	/* Peak of vLLM's profiling forward pass at max_num_batched_tokens: hidden states and
+	 * residual, the QKV output and the MLP's gate/up output (bf16), plus fp32 logits of
+	 * max_num_seqs rows for the sampler. */
+	out->activations = T * 2.0 * (4.0 * m->hidden + c->g[GEMM_QKV].n + c->g[GEMM_UP].n) +
+			   (double)max_seqs * c->lm.n * 4.0;
+	out->reserved = p->mem_reserved_bytes;
+	budget = p->hbm_bytes * gpu_mem_util;
+	out->kv = budget - out->weights - out->activations - out->reserved;
+	out->kv_blocks = out->kv > 0 ? (long)floor(out->kv / per_block) : 0;
+	if (out->kv_blocks <= 0)
+		return err_set("model '%s' does not fit: %.1f GB of weights and %.1f GB of "
+			       "activations per GPU at tp %d, %.1f GB usable on '%s' "
+			       "(gpu_memory_utilization %.2f)",
+			       m->id, out->weights / 1e9, (out->activations + out->reserved) / 1e9,
+			       c->tp, budget / 1e9, p->name, gpu_mem_util);
+	return 0;
+}

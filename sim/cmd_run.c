@@ -1,0 +1,262 @@
+/* cmd_run.c: `ttsim run [EXPERIMENT.yaml] [--option value ...]`. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "assets.h"
+#include "cmd.h"
+#include "run.h"
+#include "util.h"
+
+#define HEADLINE "experiments/headline.yaml"
+
+static void run_usage(FILE *f)
+{
+	size_t n;
+	const struct option_def *o = config_options(&n);
+	fprintf(f,
+		"usage: ttsim run [EXPERIMENT.yaml] [--option value ...] [--format table|json|csv] "
+		"[--out DIR]\n\n"
+		"Simulate one configuration. With no arguments, run the headline study (the embedded\n"
+		"%s). Options override the experiment file; each is also a YAML key\n"
+		"(dashes become underscores).\n\n"
+		"workload shortcuts:\n"
+		"  --offline            all problems arrive at once (arrival: offline)\n"
+		"  --rate QPS           Poisson arrivals (arrival: poisson)\n"
+		"  --concurrency C      closed loop with C clients (arrival: closed)\n"
+		"  --trace math500      the shipped MATH500 trace of the chosen model\n\n"
+		"options:\n",
+		HEADLINE);
+	for (size_t i = 0; i < n; i++) {
+		char flag[64];
+		size_t k;
+		for (k = 0; o[i].name[k] && k < sizeof(flag) - 1; k++)
+			flag[k] = o[i].name[k] == '_' ? '-' : o[i].name[k];
+		flag[k] = 0;
+		fprintf(f, "  --%-24s %s (default: %s)\n", flag, o[i].help,
+			o[i].def[0] ? o[i].def : "none");
+	}
+	fprintf(f, "\noutput:\n  --format table|json|csv   what to print (default table)\n"
+		   "  --out DIR                 write summary.json, requests.csv, config.yaml\n");
+}
+
+/* "--max-num-seqs" -> "max_num_seqs"; NULL if not a long option. */
+static const char *flag_key(const char *arg, char *buf, size_t n)
+{
+	size_t k;
+	if (strncmp(arg, "--", 2) || !arg[2])
+		return NULL;
+	for (k = 0; arg[2 + k] && arg[2 + k] != '=' && k < n - 1; k++)
+		buf[k] = arg[2 + k] == '-' ? '_' : arg[2 + k];
+	buf[k] = 0;
+	return buf;
+}
+
+struct run_args {
+	const char *format, *out;
+};
+
+/* Parse argv into c (defaults, then the experiment file, then the flags). */
+static int parse_args(int argc, char **argv, struct run_config *c, struct run_args *a)
+{
+	int first = 1;
+	a->format = "table";
+	a->out = NULL;
+	config_defaults(c);
+	if (argc < 2) {
+		const struct asset *h = asset_find(HEADLINE);
+		if (!h)
+			bug("headline experiment not embedded");
+		if (config_load_yaml_text(c, (const char *)h->data, h->len, HEADLINE, NULL) < 0)
+			return -1;
+		return 0;
+	}
+	if (argv[1][0] != '-') {
+		int has_sweep;
+		if (config_load_yaml(c, argv[1], &has_sweep) < 0)
+			return -1;
+		if (has_sweep)
+			return err_set("%s: has a 'sweep:' block; run it with 'ttsim sweep %s'",
+				       argv[1], argv[1]);
+		first = 2;
+	}
+	for (int i = first; i < argc; i++) {
+		char key[64], where[80];
+		const char *val, *eq = strchr(argv[i], '=');
+		const struct option_def *o;
+		if (!flag_key(argv[i], key, sizeof(key)))
+			return err_set("unexpected argument '%s' (see 'ttsim run --help')", argv[i]);
+		snprintf(where, sizeof(where), "--%s", argv[i] + 2);
+		if (eq)
+			where[eq - argv[i]] = 0;
+		if (!strcmp(key, "offline")) {
+			c->arrival = ARR_OFFLINE;
+			continue;
+		}
+		o = config_option(key);
+		if (o && o->type == OPT_BOOL && !eq) {
+			config_set(c, key, "true", where);
+			continue;
+		}
+		if (!strcmp(key, "no_cuda_graphs") || !strcmp(key, "enforce_eager")) {
+			c->cuda_graphs = 0;
+			continue;
+		}
+		if (eq)
+			val = eq + 1;
+		else if (i + 1 < argc)
+			val = argv[++i];
+		else
+			return err_set("%s: key '%s': missing value", where, key);
+		if (!strcmp(key, "format")) {
+			if (strcmp(val, "table") && strcmp(val, "json") && strcmp(val, "csv"))
+				return err_set("--format: unknown value '%s' (expected table, json or csv)",
+					       val);
+			a->format = val;
+			continue;
+		}
+		if (!strcmp(key, "out")) {
+			a->out = val;
+			continue;
+		}
+		if (config_set(c, key, val, where) < 0)
+			return -1;
+		if (!strcmp(key, "rate"))
+			c->arrival = ARR_POISSON;
+		if (!strcmp(key, "concurrency"))
+			c->arrival = ARR_CLOSED;
+	}
+	return 0;
+}
+
+static cJSON *config_json(const struct run_config *c)
+{
+	size_t n;
+	const struct option_def *o = config_options(&n);
+	cJSON *j = cJSON_CreateObject();
+	char v[300];
+	for (size_t i = 0; i < n; i++) {
+		config_value_text(c, &o[i], v, sizeof(v));
+		if (o[i].type == OPT_INT || o[i].type == OPT_LONG || o[i].type == OPT_DOUBLE)
+			cJSON_AddNumberToObject(j, o[i].name, strtod(v, NULL));
+		else if (o[i].type == OPT_BOOL)
+			cJSON_AddBoolToObject(j, o[i].name, !strcmp(v, "true"));
+		else
+			cJSON_AddStringToObject(j, o[i].name, v);
+	}
+	return j;
+}
+
+/* The whole JSON document of one run. */
+static char *result_json(const struct run_config *c, const struct run_inputs *in,
+			 const struct run_result *r)
+{
+	cJSON *root = cJSON_CreateObject();
+	char *s;
+	cJSON_AddStringToObject(root, "ttsim", "0.1");
+	cJSON_AddStringToObject(root, "model", in->model.id);
+	cJSON_AddStringToObject(root, "profile", in->profile.name);
+	cJSON_AddItemToObject(root, "config", config_json(c));
+	cJSON_AddItemToObject(root, "summary", summary_to_json(&r->sum));
+	s = cJSON_Print(root);
+	cJSON_Delete(root);
+	return s;
+}
+
+static void csv_flatten(cJSON *o, const char *prefix, struct sbuf *h, struct sbuf *v)
+{
+	for (cJSON *x = o->child; x; x = x->next) {
+		char name[256];
+		snprintf(name, sizeof(name), "%s%s", prefix, x->string);
+		if (cJSON_IsObject(x)) {
+			char p[300];
+			snprintf(p, sizeof(p), "%s.", name);
+			csv_flatten(x, p, h, v);
+			continue;
+		}
+		sbuf_printf(h, "%s%s", h->len ? "," : "", name);
+		if (cJSON_IsNumber(x))
+			sbuf_printf(v, "%s%.17g", v->len ? "," : "", x->valuedouble);
+		else if (cJSON_IsString(x))
+			sbuf_printf(v, "%s%s", v->len ? "," : "", x->valuestring);
+		else if (cJSON_IsBool(x))
+			sbuf_printf(v, "%s%s", v->len ? "," : "", cJSON_IsTrue(x) ? "true" : "false");
+		else
+			sbuf_printf(v, "%s", v->len ? "," : "");
+	}
+}
+
+static int write_out(const char *dir, const struct run_config *c, const struct run_result *r,
+		     const char *json)
+{
+	struct sbuf path = {0}, sb = {0};
+	int rc = -1;
+	if (mkdir_p(dir) < 0)
+		return -1;
+	/* summary.json marks a complete result: remove the old one first, write it last. */
+	sbuf_printf(&path, "%s/summary.json", dir);
+	remove(path.buf);
+	path.len = 0;
+	requests_csv(r, &sb);
+	sbuf_printf(&path, "%s/requests.csv", dir);
+	if (file_write_atomic(path.buf, sb.buf, sb.len) < 0)
+		goto out;
+	sb.len = 0;
+	path.len = 0;
+	config_write_yaml(c, &sb);
+	sbuf_printf(&path, "%s/config.yaml", dir);
+	if (file_write_atomic(path.buf, sb.buf, sb.len) < 0)
+		goto out;
+	path.len = 0;
+	sbuf_printf(&path, "%s/summary.json", dir);
+	if (file_write_atomic(path.buf, json, strlen(json)) < 0)
+		goto out;
+	rc = 0;
+out:
+	sbuf_release(&path);
+	sbuf_release(&sb);
+	return rc;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_config c;
+	struct run_args a;
+	struct run_inputs in;
+	struct run_result r;
+	char *json;
+
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			run_usage(stdout);
+			return EXIT_OK;
+		}
+	if (parse_args(argc, argv, &c, &a) < 0)
+		die_err();
+	if (config_check(&c) < 0)
+		die_err();
+	if (run_load_inputs(&c, &in) < 0)
+		die_err();
+	if (run_simulate(&c, &in, &r) < 0)
+		die_err();
+	json = result_json(&c, &in, &r);
+	if (a.out && write_out(a.out, &c, &r, json) < 0)
+		die_err();
+	if (!strcmp(a.format, "json")) {
+		printf("%s\n", json);
+	} else if (!strcmp(a.format, "csv")) {
+		cJSON *root = cJSON_Parse(json);
+		struct sbuf h = {0}, v = {0};
+		csv_flatten(cJSON_GetObjectItem(root, "summary"), "", &h, &v);
+		printf("%s\n%s\n", h.buf, v.buf);
+		sbuf_release(&h);
+		sbuf_release(&v);
+		cJSON_Delete(root);
+	} else {
+		summary_print_table(&r.sum, &c, &in, stdout);
+	}
+	free(json);
+	run_result_release(&r);
+	run_inputs_release(&in);
+	return EXIT_OK;
+}

@@ -1,0 +1,333 @@
+/* config.c: the option table and its three readers (YAML, flags, defaults). See config.h. */
+#include "config.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+static const char *const route_names[] = {"round_robin", "least_loaded", NULL};
+static const char *const arrival_names[] = {"offline", "poisson", "closed", "trace", NULL};
+static const char *const vote_names[] = {"none", "majority", "best", NULL};
+
+#define F(f) offsetof(struct run_config, f)
+#define S(f) sizeof(((struct run_config *)0)->f)
+#define BIG 1e18
+
+static const struct option_def options[] = {
+	{"name", OPT_STR, F(name), S(name), 0, 0, "", NULL, "experiment name"},
+	{"model", OPT_STR, F(model), S(model), 0, 0, "deepseek-ai/DeepSeek-R1-Distill-Qwen-14B", NULL,
+	 "model: Hugging Face id, alias (ttsim models) or path to a config.json"},
+	{"gpu", OPT_STR, F(gpu), S(gpu), 0, 0, "gh200", NULL,
+	 "hardware profile: shipped name (ttsim profiles) or YAML path"},
+	{"tp", OPT_INT, F(tp), 0, 1, 8, "1", NULL, "tensor-parallel GPUs per replica (1, 2, 4, 8)"},
+	{"replicas", OPT_INT, F(replicas), 0, 1, 4096, "1", NULL, "data-parallel replicas"},
+	{"route", OPT_ENUM, F(route), 0, 0, 0, "least_loaded", route_names,
+	 "routing of problems to replicas"},
+	{"trace", OPT_STR, F(trace), S(trace), 0, 0, "", NULL,
+	 "trace: math500:MODEL or a JSONL path (empty: synthetic requests)"},
+	{"input_len", OPT_INT, F(input_len), 0, 1, 1 << 24, "1024", NULL,
+	 "prompt tokens of synthetic requests"},
+	{"output_len", OPT_INT, F(output_len), 0, 1, 1 << 24, "1024", NULL,
+	 "output tokens of synthetic requests"},
+	{"requests", OPT_LONG, F(requests), 0, 0, 1e8, "0", NULL,
+	 "synthetic requests (default 100), or the first K problems of a trace (0: all)"},
+	{"arrival", OPT_ENUM, F(arrival), 0, 0, 0, "offline", arrival_names,
+	 "arrivals: offline (all at once), poisson (--rate), closed (--concurrency), trace"},
+	{"rate", OPT_DOUBLE, F(rate), 0, 1e-9, 1e9, "1", NULL, "Poisson arrival rate, problems/s"},
+	{"concurrency", OPT_INT, F(concurrency), 0, 1, 1 << 24, "1", NULL,
+	 "closed-loop clients (vllm bench serve --max-concurrency)"},
+	{"seed", OPT_U64, F(seed), 0, 0, 0, "1", NULL, "random seed"},
+	{"max_num_seqs", OPT_INT, F(max_num_seqs), 0, 1, 1 << 20, "256", NULL,
+	 "vLLM max_num_seqs: sequences per step"},
+	{"max_num_batched_tokens", OPT_INT, F(max_num_batched_tokens), 0, 1, 1 << 24, "8192", NULL,
+	 "vLLM max_num_batched_tokens: tokens per step"},
+	{"block_size", OPT_INT, F(block_size), 0, 1, 256, "16", NULL, "tokens per KV-cache block"},
+	{"gpu_memory_utilization", OPT_DOUBLE, F(gpu_memory_utilization), 0, 0.05, 1.0, "0.9", NULL,
+	 "fraction of HBM vLLM may use"},
+	{"chunked_prefill", OPT_BOOL, F(chunked_prefill), 0, 0, 1, "true", NULL,
+	 "split long prefills over steps"},
+	{"cuda_graphs", OPT_BOOL, F(cuda_graphs), 0, 0, 1, "true", NULL,
+	 "replay decode steps as CUDA graphs (vLLM default; false = --enforce-eager)"},
+	{"dtype", OPT_STR, F(dtype), S(dtype), 0, 0, "bf16", NULL, "weight dtype: bf16 or fp8"},
+	{"kv_dtype", OPT_STR, F(kv_dtype), S(kv_dtype), 0, 0, "bf16", NULL,
+	 "KV-cache dtype: bf16 or fp8"},
+	{"usd_per_gpu_hour", OPT_DOUBLE, F(usd_per_gpu_hour), 0, -1, 1e6, "-1", NULL,
+	 "price per GPU-hour (default: the profile's)"},
+	{"samples", OPT_INT, F(samples), 0, 1, 1 << 16, "1", NULL, "samples per problem (trace)"},
+	{"vote", OPT_ENUM, F(vote), 0, 0, 0, "majority", vote_names,
+	 "answer aggregation over samples"},
+	{"early_stop", OPT_BOOL, F(early_stop), 0, 0, 1, "false", NULL,
+	 "cancel a problem's samples once the vote is decided"},
+	{"budget", OPT_INT, F(budget), 0, 0, 1 << 24, "0", NULL,
+	 "thinking budget per sample, tokens (0: none)"},
+	{"waits", OPT_INT, F(waits), 0, 0, 64, "0", NULL, "\"Wait\" extensions (budget forcing)"},
+	{"spec_draft", OPT_STR, F(spec_draft), S(spec_draft), 0, 0, "", NULL,
+	 "speculative drafter: a model, ngram or eagle (empty: none)"},
+	{"spec_k", OPT_INT, F(spec_k), 0, 1, 16, "4", NULL, "draft tokens per speculative step"},
+	{"spec_alpha", OPT_DOUBLE, F(spec_alpha), 0, 0, 1, "0.7", NULL,
+	 "i.i.d. per-token acceptance rate"},
+	{"spec_acceptance", OPT_STR, F(spec_acceptance), S(spec_acceptance), 0, 0, "", NULL,
+	 "acceptance file (per-position table or accepted-length distribution)"},
+	{"replications", OPT_INT, F(replications), 0, 1, 10000, "1", NULL,
+	 "seeds to run; metrics get a 95% interval"},
+};
+
+const struct option_def *config_options(size_t *n)
+{
+	*n = sizeof(options) / sizeof(options[0]);
+	return options;
+}
+
+const struct option_def *config_option(const char *name)
+{
+	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++)
+		if (!strcmp(options[i].name, name))
+			return &options[i];
+	return NULL;
+}
+
+static int set_one(struct run_config *c, const struct option_def *o, const char *val,
+		   const char *where)
+{
+	char *field = (char *)c + o->offset;
+	long l;
+	double d;
+
+	switch (o->type) {
+	case OPT_INT:
+	case OPT_LONG:
+		if (parse_long(val, &l) < 0)
+			return err_set("%s: key '%s': expected an integer, got '%s'", where, o->name, val);
+		if (l < o->min || l > o->max)
+			return err_set("%s: key '%s': %ld is out of range (expected %.0f to %.0f)", where,
+				       o->name, l, o->min, o->max);
+		if (o->type == OPT_INT)
+			*(int *)field = (int)l;
+		else
+			*(long *)field = l;
+		return 0;
+	case OPT_U64: {
+		char *end;
+		unsigned long long u;
+		if (!*val || *val == '-')
+			return err_set("%s: key '%s': expected a non-negative integer, got '%s'", where,
+				       o->name, val);
+		u = strtoull(val, &end, 10);
+		if (*end)
+			return err_set("%s: key '%s': expected a non-negative integer, got '%s'", where,
+				       o->name, val);
+		*(uint64_t *)field = u;
+		return 0;
+	}
+	case OPT_DOUBLE:
+		if (parse_double(val, &d) < 0)
+			return err_set("%s: key '%s': expected a number, got '%s'", where, o->name, val);
+		if (d < o->min || d > o->max)
+			return err_set("%s: key '%s': %g is out of range (expected %g to %g)", where,
+				       o->name, d, o->min, o->max);
+		*(double *)field = d;
+		return 0;
+	case OPT_STR:
+		if (strlen(val) >= o->size)
+			return err_set("%s: key '%s': value is too long (%zu characters, at most %zu)",
+				       where, o->name, strlen(val), o->size - 1);
+		strcpy(field, val);
+		return 0;
+	case OPT_BOOL:
+		if (!strcmp(val, "true") || !strcmp(val, "yes") || !strcmp(val, "1") ||
+		    !strcmp(val, "on"))
+			*(int *)field = 1;
+		else if (!strcmp(val, "false") || !strcmp(val, "no") || !strcmp(val, "0") ||
+			 !strcmp(val, "off"))
+			*(int *)field = 0;
+		else
+			return err_set("%s: key '%s': expected true or false, got '%s'", where, o->name,
+				       val);
+		return 0;
+	case OPT_ENUM:
+		for (int i = 0; o->enums[i]; i++)
+			if (!strcmp(val, o->enums[i])) {
+				*(int *)field = i;
+				return 0;
+			}
+		{
+			struct sbuf sb = {0};
+			for (int i = 0; o->enums[i]; i++)
+				sbuf_printf(&sb, "%s%s", i ? ", " : "", o->enums[i]);
+			err_set("%s: key '%s': unknown value '%s' (expected one of %s)", where, o->name,
+				val, sb.buf);
+			sbuf_release(&sb);
+			return -1;
+		}
+	}
+	bug("option type %d", o->type);
+}
+
+void config_defaults(struct run_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++)
+		if (set_one(c, &options[i], options[i].def, "default") < 0)
+			bug("%s", err_msg());
+}
+
+int config_set(struct run_config *c, const char *key, const char *val, const char *where)
+{
+	const struct option_def *o = config_option(key);
+	if (!o)
+		return err_set("%s: key '%s': unknown key (see 'ttsim run --help')", where, key);
+	if (set_one(c, o, val, where) < 0)
+		return -1;
+	{
+		size_t i = (size_t)(o - options);
+		c->set_mask[i / 64] |= 1ULL << (i % 64);
+	}
+	return 0;
+}
+
+static const char *scalar(yaml_node_t *n) { return (const char *)n->data.scalar.value; }
+
+int config_load_yaml(struct run_config *c, const char *path, int *has_sweep)
+{
+	size_t len;
+	char *text = file_read(path, &len);
+	int rc;
+	if (!text)
+		return -1;
+	rc = config_load_yaml_text(c, text, len, path, has_sweep);
+	free(text);
+	return rc;
+}
+
+int config_load_yaml_text(struct run_config *c, const char *text, size_t len, const char *path,
+			  int *has_sweep)
+{
+	yaml_parser_t p;
+	yaml_document_t doc;
+	yaml_node_t *root;
+	int rc = -1, seen_version = 0;
+	char where[512];
+
+	if (has_sweep)
+		*has_sweep = 0;
+	yaml_parser_initialize(&p);
+	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&p, &doc)) {
+		err_set("%s:%zu: malformed YAML: %s", path, p.problem_mark.line + 1,
+			p.problem ? p.problem : "parse error");
+		yaml_parser_delete(&p);
+		return -1;
+	}
+	root = yaml_document_get_root_node(&doc);
+	if (!root || root->type != YAML_MAPPING_NODE) {
+		err_set("%s:%zu: expected a mapping of options", path,
+			root ? root->start_mark.line + 1 : 1);
+		goto out;
+	}
+	for (yaml_node_pair_t *pr = root->data.mapping.pairs.start; pr < root->data.mapping.pairs.top;
+	     pr++) {
+		yaml_node_t *k = yaml_document_get_node(&doc, pr->key);
+		yaml_node_t *v = yaml_document_get_node(&doc, pr->value);
+		snprintf(where, sizeof(where), "%s:%zu", path, k->start_mark.line + 1);
+		if (k->type != YAML_SCALAR_NODE) {
+			err_set("%s: expected a key", where);
+			goto out;
+		}
+		if (!strcmp(scalar(k), "sweep") || !strcmp(scalar(k), "plots") ||
+		    !strcmp(scalar(k), "study")) {
+			if (has_sweep && !strcmp(scalar(k), "sweep"))
+				*has_sweep = 1;
+			continue;
+		}
+		if (v->type != YAML_SCALAR_NODE) {
+			err_set("%s: key '%s': expected a single value", where, scalar(k));
+			goto out;
+		}
+		if (!strcmp(scalar(k), "schema_version")) {
+			if (strcmp(scalar(v), "1")) {
+				err_set("%s: key 'schema_version': unsupported version '%s' (expected 1)",
+					where, scalar(v));
+				goto out;
+			}
+			seen_version = 1;
+			continue;
+		}
+		if (!strcmp(scalar(k), "description"))
+			continue;
+		if (config_set(c, scalar(k), scalar(v), where) < 0)
+			goto out;
+	}
+	if (!seen_version) {
+		err_set("%s:1: key 'schema_version': missing (expected 'schema_version: 1')", path);
+		goto out;
+	}
+	rc = 0;
+out:
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&p);
+	return rc;
+}
+
+int config_check(const struct run_config *c)
+{
+	if (c->tp != 1 && c->tp != 2 && c->tp != 4 && c->tp != 8)
+		return err_set("key 'tp': expected 1, 2, 4 or 8, got '%d'", c->tp);
+	if (c->max_num_batched_tokens < c->max_num_seqs)
+		return err_set("key 'max_num_batched_tokens': %d is below max_num_seqs %d (vLLM "
+			       "requires at least one token per sequence)",
+			       c->max_num_batched_tokens, c->max_num_seqs);
+	if (!c->chunked_prefill && c->input_len > c->max_num_batched_tokens && !c->trace[0])
+		return err_set("key 'max_num_batched_tokens': %d is below input_len %d and "
+			       "chunked_prefill is off",
+			       c->max_num_batched_tokens, c->input_len);
+	if (c->block_size & (c->block_size - 1))
+		return err_set("key 'block_size': expected a power of two, got '%d'", c->block_size);
+	if (c->samples > 1 && !c->trace[0])
+		return err_set("key 'samples': %d samples need a trace (--trace)", c->samples);
+	return 0;
+}
+
+void config_value_text(const struct run_config *c, const struct option_def *o, char *buf,
+		       size_t n)
+{
+	const char *field = (const char *)c + o->offset;
+	switch (o->type) {
+	case OPT_INT:
+		snprintf(buf, n, "%d", *(const int *)field);
+		break;
+	case OPT_LONG:
+		snprintf(buf, n, "%ld", *(const long *)field);
+		break;
+	case OPT_U64:
+		snprintf(buf, n, "%llu", (unsigned long long)*(const uint64_t *)field);
+		break;
+	case OPT_DOUBLE:
+		snprintf(buf, n, "%.17g", *(const double *)field);
+		break;
+	case OPT_STR:
+		snprintf(buf, n, "%s", field);
+		break;
+	case OPT_BOOL:
+		snprintf(buf, n, "%s", *(const int *)field ? "true" : "false");
+		break;
+	case OPT_ENUM:
+		snprintf(buf, n, "%s", o->enums[*(const int *)field]);
+		break;
+	}
+}
+
+void config_write_yaml(const struct run_config *c, struct sbuf *sb)
+{
+	char v[300];
+	sbuf_printf(sb, "# resolved configuration, written by ttsim\nschema_version: %d\n",
+		    CONFIG_SCHEMA_VERSION);
+	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
+		config_value_text(c, &options[i], v, sizeof(v));
+		if (options[i].type == OPT_STR)
+			sbuf_printf(sb, "%s: \"%s\"\n", options[i].name, v);
+		else
+			sbuf_printf(sb, "%s: %s\n", options[i].name, v);
+	}
+}

@@ -1,0 +1,100 @@
+/*
+ * config.h: the configuration of one simulation, as one table of options (after Redis's
+ * static_configs[]): name, type, field, bounds, default, help. The same table serves the
+ * experiment YAML files, the command-line flags (--name-with-dashes) and the resolved
+ * configuration written next to results, so an option is added in exactly one place.
+ *
+ * Experiment file (YAML, schema_version 1): a mapping of option names to values, plus
+ * `schema_version`, `name` and `description`; a `sweep:` block is read by sim/sweep.c.
+ * Unknown keys are errors that name the file, line and key.
+ */
+#ifndef TTSIM_CONFIG_H
+#define TTSIM_CONFIG_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "util.h"
+
+#define CONFIG_SCHEMA_VERSION 1
+
+enum arrival_mode { ARR_OFFLINE, ARR_POISSON, ARR_CLOSED, ARR_TRACE };
+enum route_policy { ROUTE_ROUND_ROBIN, ROUTE_LEAST_LOADED };
+enum vote_rule { VOTE_NONE, VOTE_MAJORITY, VOTE_BEST };
+
+struct run_config {
+	char name[64];           /* experiment name (from the file) */
+	char model[256];         /* catalog id, alias or config.json path */
+	char gpu[256];           /* profile name or YAML path */
+	int tp;                  /* GPUs per replica */
+	int replicas;            /* data-parallel replicas */
+	int route;               /* enum route_policy */
+	char trace[256];         /* trace name or path; "" for synthetic requests */
+	int input_len;           /* tokens, synthetic requests */
+	int output_len;          /* tokens, synthetic requests */
+	long requests;           /* synthetic requests, or the first K problems of a trace */
+	int arrival;             /* enum arrival_mode */
+	double rate;             /* problems/s for poisson */
+	int concurrency;         /* closed-loop clients */
+	uint64_t seed;
+	int max_num_seqs;        /* vLLM scheduler limits */
+	int max_num_batched_tokens;
+	int block_size;          /* tokens per KV block */
+	double gpu_memory_utilization;
+	int chunked_prefill;     /* bool */
+	int cuda_graphs;         /* bool */
+	char dtype[8];           /* weights: bf16 | fp8 */
+	char kv_dtype[8];        /* KV cache: bf16 | fp8 */
+	double usd_per_gpu_hour; /* < 0: the profile's price */
+	/* test-time scaling */
+	int samples;             /* samples per problem (trace), 0 = 1 */
+	int vote;                /* enum vote_rule */
+	int early_stop;          /* bool */
+	int budget;              /* thinking budget in tokens, 0 = none */
+	int waits;               /* "Wait" extensions */
+	/* speculative decoding */
+	char spec_draft[256];    /* "" none, a model, "ngram" or "eagle" */
+	int spec_k;              /* draft tokens per step */
+	double spec_alpha;       /* i.i.d. per-token acceptance */
+	char spec_acceptance[256]; /* file: per-position table or accepted-length distribution */
+	int replications;        /* seeds to run (uncertainty) */
+	/* where each field was set: for the resolved config (bit per option index) */
+	uint64_t set_mask[2];
+};
+
+enum opt_type { OPT_INT, OPT_LONG, OPT_U64, OPT_DOUBLE, OPT_STR, OPT_BOOL, OPT_ENUM };
+
+struct option_def {
+	const char *name;      /* YAML key; the flag is --name with '_' -> '-' */
+	enum opt_type type;
+	size_t offset;         /* into struct run_config */
+	size_t size;           /* for OPT_STR */
+	double min, max;       /* bounds for numbers */
+	const char *def;       /* default, as text */
+	const char *const *enums; /* NULL-terminated names for OPT_ENUM */
+	const char *help;
+};
+
+/* The option table. */
+const struct option_def *config_options(size_t *n);
+const struct option_def *config_option(const char *name);
+
+/* Defaults for every option. */
+void config_defaults(struct run_config *c);
+/* Set option `key` from its text `val`; where is "FILE:LINE" or "--flag" for messages.
+ * 0, or -1 with err_set("<where>: key 'k': ..."). */
+int config_set(struct run_config *c, const char *key, const char *val, const char *where);
+/* Read an experiment file into c (on top of what c holds). The `sweep:` and `plots:`
+ * blocks are skipped here (*has_sweep set if present). 0 or -1 with err_set. */
+int config_load_yaml(struct run_config *c, const char *path, int *has_sweep);
+int config_load_yaml_text(struct run_config *c, const char *text, size_t len, const char *path,
+			  int *has_sweep);
+/* Cross-field checks (e.g. max_num_batched_tokens >= max_num_seqs). */
+int config_check(const struct run_config *c);
+/* Write the resolved configuration as YAML (every option, fixed order). */
+void config_write_yaml(const struct run_config *c, struct sbuf *sb);
+/* Text of one option's value (for tables and results.csv). */
+void config_value_text(const struct run_config *c, const struct option_def *o, char *buf,
+		       size_t n);
+
+#endif

@@ -1,0 +1,710 @@
+/*
+ * engine.c: vLLM V1-style continuous batching over a paged KV cache, as a discrete-event
+ * simulation (see engine.h for the model and its invariants).
+ *
+ * Notation. Each replica counts its steps (counter c). A sequence in the decode set joined
+ * it at step c0 with ctx0 tokens in its KV cache and gen0 tokens generated; before step c
+ * it holds ctx = ctx0 + (c - c0) KV tokens, and the step computes the KV of one more. It
+ * needs a new block in step c exactly when ctx % bs == 0, i.e. when
+ * (ctx0 - c0 + c) % bs == 0, so the decode set is bucketed by (ctx0 - c0) mod bs and a
+ * step's block demand is one bucket's size. The sum of KV lengths is
+ * S + n c with S = sum(ctx0 - c0). A sequence finishes after step
+ * fin = c0 + (output - gen0) - 1; a min-heap on fin yields the finishers of each step.
+ */
+#include "engine.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "evq.h"
+#include "util.h"
+
+enum { ST_WAIT, ST_PREFILL, ST_DECODE, ST_DONE };
+enum { EV_STEP_END = 0, EV_ARRIVAL = 1 };
+#define NIL (-1)
+
+struct seq {
+	int32_t prefill_len;  /* tokens to compute before the next sample */
+	int32_t prefill_done; /* of those, already in the KV cache */
+	int32_t chunk;        /* prefill tokens in the step in flight */
+	int32_t gen;          /* generated tokens (outside the decode set; gen0 inside) */
+	int32_t ctx0;         /* KV tokens when it joined the decode set */
+	int32_t blocks;       /* KV blocks held while waiting or prefilling */
+	int64_t c0, fin;      /* decode set: join step and finishing step */
+	int32_t prev, next;   /* running list, admission order */
+	int32_t pprev, pnext; /* prefill list, admission order */
+	int32_t hpos;         /* position in the finish heap */
+	uint8_t state;
+};
+
+struct replica {
+	int64_t counter;      /* steps taken */
+	int busy;
+	long free_blocks;
+	int32_t *wq;          /* waiting deque (ring), sequence indices */
+	size_t wq_cap, wq_head, wq_len;
+	int32_t run_head, run_tail, n_running;
+	int32_t pf_head, pf_tail;
+	int n_decode;
+	int64_t S;            /* sum of ctx0 - c0 over the decode set */
+	long *bucket;         /* [bs] decode sequences by (ctx0 - c0) mod bs */
+	int32_t *fh;          /* finish heap of sequence indices */
+	size_t fh_n, fh_cap;
+	int64_t step_c;       /* counter of the step in flight */
+	int64_t step_start;   /* ns */
+	int alloc_done;       /* during scheduling: this step's decode blocks are allocated */
+	long load;            /* sequences assigned and not finished (least-loaded routing) */
+};
+
+struct problem_state {
+	int32_t finished, cancelled;
+	int32_t votes_off;    /* into sim.votes */
+	int32_t n_answers;    /* distinct answers (max answer + 1) */
+};
+
+struct sim {
+	const struct sim_setup *s;
+	struct cost_ctx cost;
+	struct sim_problem *probs;
+	long n_probs;
+	struct sim_req *reqs;
+	struct seq *seqs;
+	struct replica *rep;
+	struct problem_state *ps;
+	int32_t *votes;
+	int bs;
+	long total_blocks;
+	struct evq q;
+	int64_t now;
+	long next_arrival;    /* open loop: next problem to arrive; closed: next to issue */
+	long rr;              /* round-robin cursor */
+	long problems_left;
+	int64_t first_arrival, last_done;
+	struct sim_stats *st;
+	int32_t *done_pf;     /* scratch: prefills completed by the step that just ended */
+	size_t n_done_pf, done_pf_cap;
+};
+
+static inline long ceil_div(long a, long b) { return (a + b - 1) / b; }
+static inline int modp(int64_t a, int m) { int r = (int)(a % m); return r < 0 ? r + m : r; }
+
+/* ---- waiting deque ---- */
+
+static void wq_push_back(struct replica *r, int32_t i)
+{
+	if (r->wq_len == r->wq_cap) {
+		size_t old = r->wq_cap, nc = old ? 2 * old : 64;
+		int32_t *n = xmalloc(nc * sizeof(*n));
+		for (size_t k = 0; k < r->wq_len; k++)
+			n[k] = r->wq[(r->wq_head + k) % (old ? old : 1)];
+		free(r->wq);
+		r->wq = n;
+		r->wq_cap = nc;
+		r->wq_head = 0;
+	}
+	r->wq[(r->wq_head + r->wq_len) % r->wq_cap] = i;
+	r->wq_len++;
+}
+
+static void wq_push_front(struct replica *r, int32_t i)
+{
+	if (r->wq_len == r->wq_cap)
+		wq_push_back(r, i), r->wq_len--; /* grow, then undo the append */
+	r->wq_head = (r->wq_head + r->wq_cap - 1) % r->wq_cap;
+	r->wq[r->wq_head] = i;
+	r->wq_len++;
+}
+
+static inline int32_t wq_front(const struct replica *r) { return r->wq[r->wq_head]; }
+
+static inline void wq_pop_front(struct replica *r)
+{
+	r->wq_head = (r->wq_head + 1) % r->wq_cap;
+	r->wq_len--;
+}
+
+/* ---- intrusive lists ---- */
+
+static void run_append(struct sim *m, struct replica *r, int32_t i)
+{
+	struct seq *q = &m->seqs[i];
+	q->prev = r->run_tail;
+	q->next = NIL;
+	if (r->run_tail != NIL)
+		m->seqs[r->run_tail].next = i;
+	else
+		r->run_head = i;
+	r->run_tail = i;
+	r->n_running++;
+}
+
+static void run_remove(struct sim *m, struct replica *r, int32_t i)
+{
+	struct seq *q = &m->seqs[i];
+	if (q->prev != NIL)
+		m->seqs[q->prev].next = q->next;
+	else
+		r->run_head = q->next;
+	if (q->next != NIL)
+		m->seqs[q->next].prev = q->prev;
+	else
+		r->run_tail = q->prev;
+	r->n_running--;
+}
+
+static void pf_append(struct sim *m, struct replica *r, int32_t i)
+{
+	struct seq *q = &m->seqs[i];
+	q->pprev = r->pf_tail;
+	q->pnext = NIL;
+	if (r->pf_tail != NIL)
+		m->seqs[r->pf_tail].pnext = i;
+	else
+		r->pf_head = i;
+	r->pf_tail = i;
+}
+
+static void pf_remove(struct sim *m, struct replica *r, int32_t i)
+{
+	struct seq *q = &m->seqs[i];
+	if (q->pprev != NIL)
+		m->seqs[q->pprev].pnext = q->pnext;
+	else
+		r->pf_head = q->pnext;
+	if (q->pnext != NIL)
+		m->seqs[q->pnext].pprev = q->pprev;
+	else
+		r->pf_tail = q->pprev;
+}
+
+/* ---- finish heap (min on fin, then index) ---- */
+
+static inline int fh_before(const struct sim *m, int32_t a, int32_t b)
+{
+	int64_t fa = m->seqs[a].fin, fb = m->seqs[b].fin;
+	return fa != fb ? fa < fb : a < b;
+}
+
+static inline void fh_place(struct sim *m, struct replica *r, size_t k, int32_t i)
+{
+	r->fh[k] = i;
+	m->seqs[i].hpos = (int32_t)k;
+}
+
+static void fh_fix(struct sim *m, struct replica *r, size_t k)
+{
+	int32_t i = r->fh[k];
+	while (k > 0 && fh_before(m, i, r->fh[(k - 1) / 2])) {
+		fh_place(m, r, k, r->fh[(k - 1) / 2]);
+		k = (k - 1) / 2;
+	}
+	for (;;) {
+		size_t l = 2 * k + 1, c = k;
+		int32_t best = i;
+		if (l < r->fh_n && fh_before(m, r->fh[l], best))
+			c = l, best = r->fh[l];
+		if (l + 1 < r->fh_n && fh_before(m, r->fh[l + 1], best))
+			c = l + 1, best = r->fh[l + 1];
+		if (c == k)
+			break;
+		fh_place(m, r, k, best);
+		k = c;
+	}
+	fh_place(m, r, k, i);
+}
+
+static void fh_push(struct sim *m, struct replica *r, int32_t i)
+{
+	xgrow((void **)&r->fh, &r->fh_cap, r->fh_n + 1, sizeof(*r->fh));
+	r->fh[r->fh_n++] = i;
+	fh_fix(m, r, r->fh_n - 1);
+}
+
+static void fh_remove(struct sim *m, struct replica *r, int32_t i)
+{
+	size_t k = (size_t)m->seqs[i].hpos;
+	r->fh_n--;
+	if (k != r->fh_n) {
+		fh_place(m, r, k, r->fh[r->fh_n]);
+		fh_fix(m, r, k);
+	}
+	m->seqs[i].hpos = NIL;
+}
+
+/* ---- the decode set ---- */
+
+static void decode_join(struct sim *m, struct replica *r, int32_t i)
+{
+	struct seq *q = &m->seqs[i];
+	const struct sim_req *rq = &m->reqs[i];
+	q->state = ST_DECODE;
+	q->ctx0 = q->prefill_len;
+	q->c0 = r->counter;
+	q->fin = q->c0 + (rq->output - q->gen) - 1;
+	r->bucket[modp(q->ctx0 - q->c0, m->bs)]++;
+	r->S += q->ctx0 - q->c0;
+	r->n_decode++;
+	fh_push(m, r, i);
+}
+
+/* KV tokens of a decode-set sequence now (between steps, or during scheduling). */
+static inline int64_t decode_ctx(const struct sim *m, const struct replica *r, const struct seq *q)
+{
+	return q->ctx0 + (r->counter - q->c0) + (r->alloc_done ? 1 : 0);
+}
+
+/* Remove i from the decode set; returns the KV blocks it held and sets its generated count. */
+static long decode_leave(struct sim *m, struct replica *r, int32_t i)
+{
+	struct seq *q = &m->seqs[i];
+	long blocks = ceil_div((long)decode_ctx(m, r, q), m->bs);
+	q->gen = q->gen + (int32_t)(r->counter - q->c0);
+	r->bucket[modp(q->ctx0 - q->c0, m->bs)]--;
+	r->S -= q->ctx0 - q->c0;
+	r->n_decode--;
+	fh_remove(m, r, i);
+	return blocks;
+}
+
+/* ---- problems, finishing, cancelling ---- */
+
+static void dispatch_problem(struct sim *m, long p);
+
+static void problem_seq_ended(struct sim *m, long p)
+{
+	struct problem_state *ps = &m->ps[p];
+	if (ps->finished + ps->cancelled < m->probs[p].n)
+		return;
+	m->probs[p].t_done = m->now;
+	if (m->now > m->last_done)
+		m->last_done = m->now;
+	m->problems_left--;
+	if (m->s->loop == SIM_CLOSED && m->next_arrival < m->n_probs) {
+		long np = m->next_arrival++;
+		m->probs[np].arrival = m->now;
+		evq_push(&m->q, m->now, EV_ARRIVAL, EV_ARRIVAL, np);
+	}
+}
+
+/* Take sequence i out of whatever it is in, freeing its blocks. */
+static void seq_detach(struct sim *m, struct replica *r, int32_t i)
+{
+	struct seq *q = &m->seqs[i];
+	switch (q->state) {
+	case ST_DECODE:
+		r->free_blocks += decode_leave(m, r, i);
+		run_remove(m, r, i);
+		break;
+	case ST_PREFILL:
+		r->free_blocks += q->blocks;
+		q->blocks = 0;
+		pf_remove(m, r, i);
+		run_remove(m, r, i);
+		break;
+	default:
+		break;
+	}
+}
+
+static void early_stop_check(struct sim *m, struct replica *r, long p)
+{
+	struct problem_state *ps = &m->ps[p];
+	const struct sim_problem *pr = &m->probs[p];
+	int32_t *v = m->votes + ps->votes_off, lead = 0, second = 0, left;
+	if (!pr->early_stop || ps->n_answers == 0)
+		return;
+	for (int a = 0; a < ps->n_answers; a++) {
+		if (v[a] > lead)
+			second = lead, lead = v[a];
+		else if (v[a] > second)
+			second = v[a];
+	}
+	left = pr->n - ps->finished - ps->cancelled;
+	if (left == 0 || lead <= second + left)
+		return;
+	/* The leader cannot be overtaken (nor tied): cancel the rest. */
+	for (int32_t i = pr->first; i < pr->first + pr->n; i++) {
+		struct seq *q = &m->seqs[i];
+		if (q->state == ST_DONE)
+			continue;
+		seq_detach(m, r, i);
+		m->reqs[i].generated = q->gen;
+		q->state = ST_DONE;
+		m->reqs[i].cancelled = 1;
+		m->reqs[i].t_done = m->now;
+		r->load--;
+		ps->cancelled++;
+	}
+}
+
+static void seq_finish(struct sim *m, struct replica *r, int32_t i, long blocks)
+{
+	struct seq *q = &m->seqs[i];
+	struct sim_req *rq = &m->reqs[i];
+	long p = rq->problem;
+	q->state = ST_DONE;
+	r->free_blocks += blocks;
+	run_remove(m, r, i);
+	rq->t_done = m->now;
+	rq->generated = rq->output;
+	r->load--;
+	m->ps[p].finished++;
+	if (rq->answer >= 0 && m->ps[p].n_answers > rq->answer)
+		m->votes[m->ps[p].votes_off + rq->answer]++;
+	early_stop_check(m, r, p);
+	problem_seq_ended(m, p);
+}
+
+/* Preempt the newest running sequence: free its blocks, back to the front of the queue,
+ * to recompute its prompt and what it generated so far (vLLM's recompute preemption). */
+static int32_t preempt_tail(struct sim *m, struct replica *r)
+{
+	int32_t i = r->run_tail;
+	struct seq *q;
+	if (i == NIL)
+		bug("preemption with nothing running");
+	q = &m->seqs[i];
+	seq_detach(m, r, i);
+	q->state = ST_WAIT;
+	q->prefill_len = m->reqs[i].prompt + q->gen;
+	q->prefill_done = 0;
+	q->chunk = 0;
+	m->reqs[i].preemptions++;
+	m->st->preemptions++;
+	wq_push_front(r, i);
+	return i;
+}
+
+/* ---- one step ---- */
+
+static void try_step(struct sim *m, int ri)
+{
+	struct replica *r = &m->rep[ri];
+	const struct sim_setup *s = m->s;
+	struct step_batch b = {0};
+	long budget, need;
+	int64_t c = r->counter;
+	double dt;
+	int64_t dns;
+
+	if (r->busy || (r->n_running == 0 && r->wq_len == 0))
+		return;
+	r->alloc_done = 0;
+	/* 1. Running decodes: one new KV slot each, preempting the newest when blocks run out. */
+	for (;;) {
+		need = r->n_decode ? r->bucket[modp(-c, m->bs)] : 0;
+		if (need <= r->free_blocks)
+			break;
+		preempt_tail(m, r);
+	}
+	r->free_blocks -= need;
+	r->alloc_done = 1;
+	budget = s->max_num_batched_tokens - r->n_decode;
+
+	/* 2. Running prefills, in admission order. */
+	for (int32_t i = r->pf_head; i != NIL && budget > 0;) {
+		struct seq *q = &m->seqs[i];
+		long want = q->prefill_len - q->prefill_done, chunk = want < budget ? want : budget;
+		int32_t self_preempted = 0;
+		need = ceil_div(q->prefill_done + chunk, m->bs) - q->blocks;
+		while (need > r->free_blocks) {
+			if (preempt_tail(m, r) == i) {
+				self_preempted = 1;
+				break;
+			}
+		}
+		if (self_preempted)
+			break;
+		r->free_blocks -= need;
+		q->blocks += (int32_t)need;
+		q->chunk = (int32_t)chunk;
+		budget -= chunk;
+		i = q->pnext;
+	}
+
+	/* 3. Waiting requests, first come first served. */
+	while (budget > 0 && r->n_running < s->max_num_seqs && r->wq_len > 0) {
+		int32_t i = wq_front(r);
+		struct seq *q = &m->seqs[i];
+		long want, chunk;
+		if (q->state == ST_DONE) { /* cancelled while waiting */
+			wq_pop_front(r);
+			continue;
+		}
+		want = q->prefill_len;
+		chunk = want <= budget ? want : (s->chunked_prefill ? budget : 0);
+		if (chunk == 0)
+			break;
+		need = ceil_div(chunk, m->bs);
+		if (need > r->free_blocks)
+			break;
+		wq_pop_front(r);
+		r->free_blocks -= need;
+		q->blocks = (int32_t)need;
+		q->state = ST_PREFILL;
+		q->prefill_done = 0;
+		q->chunk = (int32_t)chunk;
+		budget -= chunk;
+		run_append(m, r, i);
+		pf_append(m, r, i);
+		m->reqs[i].replica = ri;
+	}
+	r->alloc_done = 0;
+
+	/* The step's composition, from aggregates. */
+	b.n_decode = r->n_decode;
+	b.decode_q = 1;
+	b.decode_ctx = (double)r->S + (double)r->n_decode * (double)(c + 1);
+	for (int32_t i = r->pf_head; i != NIL; i = m->seqs[i].pnext) {
+		const struct seq *q = &m->seqs[i];
+		double ch = q->chunk;
+		if (q->chunk == 0)
+			continue;
+		b.n_prefill++;
+		b.prefill_tokens += ch;
+		b.prefill_pairs += ch * q->prefill_done + ch * (ch + 1) / 2;
+		if (q->prefill_done + q->chunk == q->prefill_len)
+			b.n_sample++;
+	}
+	b.n_sample += r->n_decode;
+	if (b.n_decode == 0 && b.n_prefill == 0) {
+		/* Nothing fits: only possible if a waiting request can never be admitted. */
+		if (r->n_running == 0 && r->wq_len > 0 && m->seqs[wq_front(r)].state != ST_DONE)
+			bug("request %d cannot be admitted on an idle replica", wq_front(r));
+		return;
+	}
+	if (r->n_running > m->st->max_running)
+		m->st->max_running = r->n_running;
+	dt = cost_step(&m->cost, &b, NULL);
+	dns = (int64_t)llround(dt * 1e9);
+	if (dns < 1)
+		dns = 1;
+	r->busy = 1;
+	r->step_c = c;
+	r->step_start = m->now;
+	m->st->steps++;
+	m->st->prefill_tokens += b.prefill_tokens;
+	evq_push(&m->q, m->now + dns, EV_STEP_END, EV_STEP_END, ri);
+}
+
+static void step_end(struct sim *m, int ri)
+{
+	struct replica *r = &m->rep[ri];
+	int64_t c = r->step_c;
+	r->busy = 0;
+	m->st->busy_ns_total += m->now - r->step_start;
+	m->st->output_tokens += r->n_decode;
+	r->counter = c + 1;
+
+	/* Prefill chunks: those that complete their prompt sample a token. Collected first,
+	 * since finishing one may cancel others (early stopping). */
+	m->n_done_pf = 0;
+	for (int32_t i = r->pf_head; i != NIL; i = m->seqs[i].pnext) {
+		struct seq *q = &m->seqs[i];
+		if (q->chunk == 0)
+			continue;
+		q->prefill_done += q->chunk;
+		q->chunk = 0;
+		if (q->prefill_done == q->prefill_len) {
+			xgrow((void **)&m->done_pf, &m->done_pf_cap, m->n_done_pf + 1, sizeof(int32_t));
+			m->done_pf[m->n_done_pf++] = i;
+		}
+	}
+	for (size_t k = 0; k < m->n_done_pf; k++) {
+		int32_t i = m->done_pf[k];
+		struct seq *q = &m->seqs[i];
+		struct sim_req *rq = &m->reqs[i];
+		if (q->state != ST_PREFILL) /* cancelled by a sibling that just finished */
+			continue;
+		q->gen++;
+		m->st->output_tokens += 1;
+		if (rq->t_first < 0)
+			rq->t_first = m->now;
+		pf_remove(m, r, i);
+		if (q->gen >= rq->output) {
+			long blocks = q->blocks;
+			q->blocks = 0;
+			seq_finish(m, r, i, blocks);
+		} else {
+			q->blocks = 0; /* from now on counted from ctx by the decode set */
+			decode_join(m, r, i);
+		}
+	}
+	/* Decodes that produced their last token. */
+	while (r->fh_n > 0 && m->seqs[r->fh[0]].fin == c) {
+		int32_t i = r->fh[0];
+		if (m->seqs[i].state != ST_DECODE)
+			bug("finish heap holds a sequence in state %d", m->seqs[i].state);
+		long blocks = decode_leave(m, r, i);
+		seq_finish(m, r, i, blocks);
+	}
+	if (r->fh_n > 0 && m->seqs[r->fh[0]].fin < c)
+		bug("sequence %d missed its finishing step", r->fh[0]);
+}
+
+/* ---- arrivals and routing ---- */
+
+static int route(struct sim *m)
+{
+	int best = 0;
+	if (m->s->route == ROUTE_ROUND_ROBIN)
+		return (int)(m->rr++ % m->s->replicas);
+	for (int i = 1; i < m->s->replicas; i++)
+		if (m->rep[i].load < m->rep[best].load)
+			best = i;
+	return best;
+}
+
+static void dispatch_problem(struct sim *m, long p)
+{
+	const struct sim_problem *pr = &m->probs[p];
+	int ri = route(m);
+	struct replica *r = &m->rep[ri];
+	if (pr->arrival < m->first_arrival)
+		m->first_arrival = pr->arrival;
+	for (int32_t i = pr->first; i < pr->first + pr->n; i++) {
+		struct seq *q = &m->seqs[i];
+		q->state = ST_WAIT;
+		q->prefill_len = m->reqs[i].prompt;
+		q->prefill_done = q->chunk = q->gen = q->blocks = 0;
+		m->reqs[i].replica = ri;
+		wq_push_back(r, i);
+		r->load++;
+	}
+	try_step(m, ri);
+}
+
+static int setup(struct sim *m, const struct sim_setup *s, struct sim_problem *probs, long np,
+		 struct sim_req *reqs, long nr, struct sim_stats *st)
+{
+	struct mem_plan mp;
+	long total_votes = 0;
+	memset(m, 0, sizeof(*m));
+	m->s = s;
+	m->probs = probs;
+	m->n_probs = np;
+	m->reqs = reqs;
+	m->st = st;
+	m->bs = s->block_size;
+	memset(st, 0, sizeof(*st));
+	if (cost_init(&m->cost, s->model, s->profile, s->tp, s->cuda_graphs) < 0)
+		return -1;
+	if (cost_mem_plan(&m->cost, s->gpu_memory_utilization, s->max_num_batched_tokens,
+			  s->max_num_seqs, s->block_size, &mp) < 0)
+		return -1;
+	m->total_blocks = mp.kv_blocks;
+	st->kv_blocks = mp.kv_blocks;
+	st->kv_bytes = mp.kv;
+	st->weight_bytes = mp.weights;
+	for (long i = 0; i < nr; i++) {
+		long tokens = (long)reqs[i].prompt + reqs[i].output;
+		if (reqs[i].prompt < 1 || reqs[i].output < 1)
+			return err_set("request %ld: prompt and output need at least one token", i);
+		if (tokens > s->model->max_len)
+			return err_set("request %ld: %ld tokens exceed the model's max length %d", i,
+				       tokens, s->model->max_len);
+		if (ceil_div(tokens, m->bs) > m->total_blocks)
+			return err_set("request %ld: %ld tokens need %ld KV blocks, the cache holds "
+				       "%ld (raise gpu_memory_utilization or tp)",
+				       i, tokens, ceil_div(tokens, m->bs), m->total_blocks);
+	}
+	for (long p = 0; p < np; p++) {
+		if (probs[p].first < 0 || probs[p].n < 1 || probs[p].first + probs[p].n > nr)
+			return err_set("problem %ld: bad request range", p);
+		if (s->loop == SIM_OPEN && p > 0 && probs[p].arrival < probs[p - 1].arrival)
+			return err_set("problem %ld: arrivals are not sorted", p);
+	}
+	m->seqs = xcalloc((size_t)nr, sizeof(*m->seqs));
+	m->ps = xcalloc((size_t)np, sizeof(*m->ps));
+	for (long p = 0; p < np; p++) {
+		int maxa = -1;
+		if (probs[p].early_stop)
+			for (int32_t i = probs[p].first; i < probs[p].first + probs[p].n; i++)
+				if (reqs[i].answer > maxa)
+					maxa = reqs[i].answer;
+		m->ps[p].votes_off = (int32_t)total_votes;
+		m->ps[p].n_answers = maxa + 1;
+		total_votes += maxa + 1;
+		probs[p].t_done = -1;
+	}
+	m->votes = xcalloc((size_t)total_votes + 1, sizeof(*m->votes));
+	for (long i = 0; i < nr; i++) {
+		m->seqs[i].hpos = m->seqs[i].prev = m->seqs[i].next = NIL;
+		m->seqs[i].state = ST_DONE;
+		reqs[i].t_first = reqs[i].t_done = -1;
+		reqs[i].generated = reqs[i].preemptions = 0;
+		reqs[i].cancelled = 0;
+		reqs[i].replica = -1;
+	}
+	m->rep = xcalloc((size_t)s->replicas, sizeof(*m->rep));
+	for (int i = 0; i < s->replicas; i++) {
+		struct replica *r = &m->rep[i];
+		r->free_blocks = m->total_blocks;
+		r->run_head = r->run_tail = r->pf_head = r->pf_tail = NIL;
+		r->bucket = xcalloc((size_t)m->bs, sizeof(*r->bucket));
+	}
+	evq_init(&m->q);
+	m->problems_left = np;
+	m->first_arrival = INT64_MAX;
+	return 0;
+}
+
+static void teardown(struct sim *m)
+{
+	for (int i = 0; m->rep && i < m->s->replicas; i++) {
+		free(m->rep[i].wq);
+		free(m->rep[i].bucket);
+		free(m->rep[i].fh);
+	}
+	free(m->rep);
+	free(m->seqs);
+	free(m->ps);
+	free(m->votes);
+	free(m->done_pf);
+	evq_release(&m->q);
+}
+
+int sim_run(const struct sim_setup *s, struct sim_problem *probs, long n_probs,
+	    struct sim_req *reqs, long n_reqs, struct sim_stats *out)
+{
+	struct sim m;
+	struct event ev;
+
+	if (setup(&m, s, probs, n_probs, reqs, n_reqs, out) < 0) {
+		teardown(&m);
+		return -1;
+	}
+	if (s->loop == SIM_CLOSED) {
+		long c = s->concurrency < n_probs ? s->concurrency : n_probs;
+		for (m.next_arrival = 0; m.next_arrival < c; m.next_arrival++) {
+			probs[m.next_arrival].arrival = 0;
+			evq_push(&m.q, 0, EV_ARRIVAL, EV_ARRIVAL, m.next_arrival);
+		}
+	} else if (n_probs > 0) {
+		evq_push(&m.q, probs[0].arrival, EV_ARRIVAL, EV_ARRIVAL, 0);
+		m.next_arrival = 1;
+	}
+	while (evq_pop(&m.q, &ev)) {
+		m.now = ev.time;
+		if (ev.type == EV_STEP_END) {
+			step_end(&m, (int)ev.arg);
+			try_step(&m, (int)ev.arg);
+		} else {
+			dispatch_problem(&m, (long)ev.arg);
+			if (s->loop == SIM_OPEN && ev.arg + 1 == m.next_arrival &&
+			    m.next_arrival < n_probs) {
+				evq_push(&m.q, probs[m.next_arrival].arrival, EV_ARRIVAL, EV_ARRIVAL,
+					 m.next_arrival);
+				m.next_arrival++;
+			}
+		}
+	}
+	if (m.problems_left != 0)
+		bug("%ld problems never finished", m.problems_left);
+	out->makespan = n_probs ? m.last_done - m.first_arrival : 0;
+	teardown(&m);
+	return 0;
+}

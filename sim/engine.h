@@ -1,0 +1,81 @@
+/*
+ * engine.h: the event-driven model of a vLLM-style serving system.
+ *
+ * A cluster of `replicas` engines, each a group of tp GPUs in one node, serves problems;
+ * a problem is one or more sequences (its samples) that arrive together. Each replica runs
+ * vLLM V1's scheduling loop: running decodes first, then running prefill chunks, then
+ * waiting requests in FCFS order, within max_num_seqs and max_num_batched_tokens; a paged
+ * KV cache of fixed-size blocks, allocated as sequences grow; when a step cannot get the
+ * blocks it needs, the newest running sequence is preempted and later recomputed. Each
+ * step's time comes from models/cost.h.
+ *
+ * The engine never reads files and owns no global state: sim_run() is a pure function of
+ * its inputs (several may run at once in one process). It keeps the decode batch as
+ * aggregates (count, sum of KV lengths, sequences by block phase, a heap of finishing
+ * steps), so a step costs O(log n) in the sequences that start or finish, not O(n) in the
+ * batch.
+ */
+#ifndef TTSIM_ENGINE_H
+#define TTSIM_ENGINE_H
+
+#include <stdint.h>
+
+#include "cost.h"
+
+/* One sequence: a sample of a problem. Inputs, then results filled by sim_run. */
+struct sim_req {
+	int32_t problem;     /* index of its problem */
+	int32_t prompt;      /* prompt tokens */
+	int32_t output;      /* output tokens to generate */
+	int16_t answer;      /* for early stopping: 0 correct, k > 0 wrong answer k, -1 unknown */
+	uint8_t cancelled;   /* result: cancelled by early stopping before it finished */
+	uint8_t pad_;
+	int64_t t_first;     /* result, ns: first output token (-1 if never) */
+	int64_t t_done;      /* result, ns: last output token or cancellation */
+	int32_t generated;   /* result: output tokens produced */
+	int32_t preemptions; /* result: times it was preempted */
+	int32_t replica;     /* result: replica that served it */
+};
+
+/* A problem: sequences [first, first + n) that arrive together. */
+struct sim_problem {
+	int64_t arrival;     /* ns; ignored (set by the engine) in closed-loop mode */
+	int32_t first, n;
+	uint8_t early_stop;  /* cancel the rest once the majority cannot change */
+	int64_t t_done;      /* result, ns: when its last sequence finished or was cancelled */
+};
+
+enum { SIM_OPEN = 0, SIM_CLOSED = 1 };
+
+struct sim_setup {
+	const struct model *model;
+	const struct profile *profile;
+	int tp, replicas;
+	int route;                   /* enum route_policy (config.h) */
+	int cuda_graphs, chunked_prefill;
+	int max_num_seqs, max_num_batched_tokens, block_size;
+	double gpu_memory_utilization;
+	int loop;                    /* SIM_OPEN: problems arrive at their time; SIM_CLOSED */
+	int concurrency;             /* SIM_CLOSED: problems in flight */
+	uint64_t seed;
+};
+
+struct sim_stats {
+	int64_t makespan;        /* ns: from the first arrival to the last completion */
+	int64_t busy_ns_total;   /* ns: sum over replicas of time spent stepping */
+	long steps;              /* engine steps over all replicas */
+	long preemptions;
+	double output_tokens;    /* tokens generated (including recomputed ones once) */
+	double prefill_tokens;   /* tokens prefilled, recomputation included */
+	long kv_blocks;          /* KV blocks per replica */
+	double kv_bytes;         /* bytes of KV cache per GPU */
+	double weight_bytes;     /* bytes of weights per GPU */
+	int max_running;         /* most sequences running at once on one replica */
+};
+
+/* Run the simulation. Problems must be sorted by arrival (open loop). 0, or -1 with
+ * err_set (a model that does not fit, a request larger than the KV cache). */
+int sim_run(const struct sim_setup *s, struct sim_problem *probs, long n_probs,
+	    struct sim_req *reqs, long n_reqs, struct sim_stats *out);
+
+#endif

@@ -1,0 +1,266 @@
+/* run.c: configuration -> inputs -> engine -> summary (see run.h). */
+#include "run.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+#include "util.h"
+
+int run_load_inputs(const struct run_config *c, struct run_inputs *in)
+{
+	memset(in, 0, sizeof(*in));
+	if (model_find(&in->model, c->model) < 0)
+		return err_prefix("key 'model': ");
+	if (dtype_parse(c->dtype, &in->model.weight_dtype) < 0)
+		return err_set("key 'dtype': expected bf16 or fp8, got '%s'", c->dtype);
+	if (dtype_parse(c->kv_dtype, &in->model.kv_dtype) < 0)
+		return err_set("key 'kv_dtype': expected bf16 or fp8, got '%s'", c->kv_dtype);
+	if (profile_load(&in->profile, c->gpu) < 0)
+		return err_prefix("key 'gpu': ");
+	if (c->usd_per_gpu_hour >= 0)
+		in->profile.usd_per_gpu_hour = c->usd_per_gpu_hour;
+	if (c->trace[0]) {
+		char name[300];
+		/* "math500" alone: the shipped MATH500 trace of the chosen model */
+		snprintf(name, sizeof(name), "%s%s%s", c->trace,
+			 strcmp(c->trace, "math500") ? "" : ":", strcmp(c->trace, "math500") ? "" : in->model.id);
+		if (trace_load(&in->trace, name) < 0)
+			return err_prefix("key 'trace': ");
+		in->has_trace = 1;
+	}
+	return 0;
+}
+
+void run_inputs_release(struct run_inputs *in)
+{
+	if (in->has_trace)
+		trace_release(&in->trace);
+	in->has_trace = 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static struct dist dist_of(double *v, long n)
+{
+	struct dist d = {0};
+	d.n = n;
+	if (n == 0) {
+		d.mean = d.p50 = d.p90 = d.p99 = NAN;
+		return d;
+	}
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	d.mean = gsl_stats_mean(v, 1, (size_t)n);
+	d.p50 = gsl_stats_quantile_from_sorted_data(v, 1, (size_t)n, 0.50);
+	d.p90 = gsl_stats_quantile_from_sorted_data(v, 1, (size_t)n, 0.90);
+	d.p99 = gsl_stats_quantile_from_sorted_data(v, 1, (size_t)n, 0.99);
+	return d;
+}
+
+static void summarize(const struct run_config *c, const struct run_inputs *in,
+		      struct run_result *r)
+{
+	const struct workload *w = &r->w;
+	const struct profile *p = &in->profile;
+	struct summary *s = &r->sum;
+	double *v = xmalloc(sizeof(double) * (size_t)(w->n_reqs > w->n_probs ? w->n_reqs : w->n_probs));
+	long n = 0, correct = 0, prompt_tokens = 0;
+	double idle_ns;
+
+	memset(s, 0, sizeof(*s));
+	s->problems = w->n_probs;
+	s->requests = w->n_reqs;
+	s->gpus = c->tp * c->replicas;
+	for (long i = 0; i < w->n_reqs; i++) {
+		s->cancelled += w->reqs[i].cancelled;
+		s->output_tokens += w->reqs[i].generated;
+		prompt_tokens += w->reqs[i].prompt;
+	}
+#define OVER_FINISHED(expr)                                              \
+	do {                                                             \
+		n = 0;                                                   \
+		for (long i = 0; i < w->n_reqs; i++) {                   \
+			const struct sim_req *q = &w->reqs[i];           \
+			if (q->cancelled || q->t_first < 0)              \
+				continue;                                \
+			v[n++] = (expr);                                 \
+		}                                                        \
+	} while (0)
+	OVER_FINISHED((double)(q->t_first - w->probs[q->problem].arrival) / 1e6);
+	s->ttft_ms = dist_of(v, n);
+	OVER_FINISHED(q->output > 1 ? (double)(q->t_done - q->t_first) / 1e6 / (q->output - 1) : 0.0);
+	s->tpot_ms = dist_of(v, n);
+	OVER_FINISHED((double)(q->t_done - w->probs[q->problem].arrival) / 1e9);
+	s->e2e_s = dist_of(v, n);
+#undef OVER_FINISHED
+	for (long i = 0; i < w->n_probs; i++)
+		v[i] = (double)(w->probs[i].t_done - w->probs[i].arrival) / 1e9;
+	s->problem_latency_s = dist_of(v, w->n_probs);
+	free(v);
+
+	s->makespan_s = (double)r->st.makespan / 1e9;
+	s->steps = r->st.steps;
+	s->preemptions = r->st.preemptions;
+	s->kv_cache_gb = r->st.kv_bytes / 1e9;
+	s->gpu_seconds = s->makespan_s * s->gpus;
+	idle_ns = (double)r->st.makespan * c->replicas - (double)r->st.busy_ns_total;
+	if (idle_ns < 0)
+		idle_ns = 0;
+	s->energy_j = c->tp * ((double)r->st.busy_ns_total * p->power_busy_w +
+			       idle_ns * p->power_idle_w) / 1e9;
+	s->cost_usd = s->gpu_seconds / 3600.0 * p->usd_per_gpu_hour;
+	if (s->makespan_s > 0) {
+		s->output_tok_per_s = s->output_tokens / s->makespan_s;
+		s->total_tok_per_s = (s->output_tokens + (double)prompt_tokens) / s->makespan_s;
+		s->tok_per_s_per_gpu = s->output_tok_per_s / s->gpus;
+	}
+	s->j_per_output_token = s->output_tokens > 0 ? s->energy_j / s->output_tokens : NAN;
+	s->usd_per_mtok_output = s->output_tokens > 0 ? s->cost_usd / s->output_tokens * 1e6 : NAN;
+	s->tokens_per_problem = s->output_tokens / (double)w->n_probs;
+	s->usd_per_problem = s->cost_usd / (double)w->n_probs;
+	s->accuracy = NAN;
+	s->usd_per_correct = NAN;
+	if (w->trace) {
+		for (long i = 0; i < w->n_probs; i++)
+			correct += w->voted[i] == 0;
+		s->accuracy = (double)correct / (double)w->n_probs;
+		s->usd_per_correct = correct ? s->cost_usd / (double)correct : NAN;
+	}
+}
+
+int run_simulate(const struct run_config *c, const struct run_inputs *in, struct run_result *r)
+{
+	struct sim_setup s = {0};
+	memset(r, 0, sizeof(*r));
+	if (config_check(c) < 0)
+		return -1;
+	if (model_check_tp(&in->model, c->tp) < 0)
+		return -1;
+	if (c->tp > in->profile.gpus_per_node)
+		return err_set("key 'tp': %d GPUs do not fit in one '%s' node of %d GPUs", c->tp,
+			       in->profile.name, in->profile.gpus_per_node);
+	if (workload_build(&r->w, c, &in->model, in->has_trace ? &in->trace : NULL) < 0)
+		return -1;
+	s.model = &in->model;
+	s.profile = &in->profile;
+	s.tp = c->tp;
+	s.replicas = c->replicas;
+	s.route = c->route;
+	s.cuda_graphs = c->cuda_graphs;
+	s.chunked_prefill = c->chunked_prefill;
+	s.max_num_seqs = c->max_num_seqs;
+	s.max_num_batched_tokens = c->max_num_batched_tokens;
+	s.block_size = c->block_size;
+	s.gpu_memory_utilization = c->gpu_memory_utilization;
+	s.loop = c->arrival == ARR_CLOSED ? SIM_CLOSED : SIM_OPEN;
+	s.concurrency = c->concurrency;
+	s.seed = c->seed;
+	if (sim_run(&s, r->w.probs, r->w.n_probs, r->w.reqs, r->w.n_reqs, &r->st) < 0)
+		return -1;
+	summarize(c, in, r);
+	return 0;
+}
+
+void run_result_release(struct run_result *r) { workload_release(&r->w); }
+
+/* Numbers in JSON: finite ones as they are (cJSON prints %1.15g, or %1.17g when needed to
+ * round-trip), NaN as null. */
+static void num(cJSON *o, const char *k, double v)
+{
+	if (isfinite(v))
+		cJSON_AddNumberToObject(o, k, v);
+	else
+		cJSON_AddNullToObject(o, k);
+}
+
+static void dist_json(cJSON *o, const char *k, const struct dist *d)
+{
+	cJSON *x = cJSON_AddObjectToObject(o, k);
+	num(x, "mean", d->mean);
+	num(x, "p50", d->p50);
+	num(x, "p90", d->p90);
+	num(x, "p99", d->p99);
+	cJSON_AddNumberToObject(x, "n", (double)d->n);
+}
+
+cJSON *summary_to_json(const struct summary *s)
+{
+	cJSON *o = cJSON_CreateObject();
+	dist_json(o, "ttft_ms", &s->ttft_ms);
+	dist_json(o, "tpot_ms", &s->tpot_ms);
+	dist_json(o, "e2e_s", &s->e2e_s);
+	dist_json(o, "problem_latency_s", &s->problem_latency_s);
+	num(o, "output_tok_per_s", s->output_tok_per_s);
+	num(o, "total_tok_per_s", s->total_tok_per_s);
+	num(o, "tok_per_s_per_gpu", s->tok_per_s_per_gpu);
+	num(o, "makespan_s", s->makespan_s);
+	num(o, "gpu_seconds", s->gpu_seconds);
+	num(o, "energy_j", s->energy_j);
+	num(o, "j_per_output_token", s->j_per_output_token);
+	num(o, "cost_usd", s->cost_usd);
+	num(o, "usd_per_mtok_output", s->usd_per_mtok_output);
+	num(o, "accuracy", s->accuracy);
+	num(o, "tokens_per_problem", s->tokens_per_problem);
+	num(o, "usd_per_problem", s->usd_per_problem);
+	num(o, "usd_per_correct", s->usd_per_correct);
+	cJSON_AddNumberToObject(o, "problems", (double)s->problems);
+	cJSON_AddNumberToObject(o, "requests", (double)s->requests);
+	cJSON_AddNumberToObject(o, "cancelled", (double)s->cancelled);
+	num(o, "output_tokens", s->output_tokens);
+	cJSON_AddNumberToObject(o, "steps", (double)s->steps);
+	cJSON_AddNumberToObject(o, "preemptions", (double)s->preemptions);
+	num(o, "kv_cache_gb_per_gpu", s->kv_cache_gb);
+	cJSON_AddNumberToObject(o, "gpus", s->gpus);
+	return o;
+}
+
+void summary_print_table(const struct summary *s, const struct run_config *c,
+			 const struct run_inputs *in, FILE *f)
+{
+	fprintf(f, "%s on %s: %d x TP%d (%d GPUs), %s\n", in->model.id, in->profile.name,
+		c->replicas, c->tp, s->gpus,
+		in->has_trace ? in->trace.name : "synthetic requests");
+	fprintf(f, "  %ld problems, %ld sequences, %.0f output tokens, %ld steps, %ld preemptions, "
+		   "KV cache %.1f GB/GPU\n",
+		s->problems, s->requests, s->output_tokens, s->steps, s->preemptions, s->kv_cache_gb);
+	fprintf(f, "  %-20s %12s %12s %12s %12s\n", "metric", "mean", "p50", "p90", "p99");
+#define ROW(name, d) fprintf(f, "  %-20s %12.4g %12.4g %12.4g %12.4g\n", name, (d).mean, (d).p50, (d).p90, (d).p99)
+	ROW("ttft_ms", s->ttft_ms);
+	ROW("tpot_ms", s->tpot_ms);
+	ROW("e2e_s", s->e2e_s);
+	ROW("problem_latency_s", s->problem_latency_s);
+#undef ROW
+	fprintf(f, "  throughput  %.1f output tok/s (%.1f per GPU), makespan %.2f s\n",
+		s->output_tok_per_s, s->tok_per_s_per_gpu, s->makespan_s);
+	fprintf(f, "  cost        %.4f USD (%.3f USD per M output tokens), %.1f GPU-s, %.0f J "
+		   "(%.3f J/token)\n",
+		s->cost_usd, s->usd_per_mtok_output, s->gpu_seconds, s->energy_j,
+		s->j_per_output_token);
+	if (isfinite(s->accuracy))
+		fprintf(f, "  accuracy    %.4f, %.0f tokens/problem, %.5f USD/problem, %.5f USD/correct\n",
+			s->accuracy, s->tokens_per_problem, s->usd_per_problem, s->usd_per_correct);
+}
+
+void requests_csv(const struct run_result *r, struct sbuf *sb)
+{
+	const struct workload *w = &r->w;
+	sbuf_printf(sb, "id,problem,replica,prompt_tokens,output_tokens,generated,arrival_s,"
+			"ttft_ms,tpot_ms,e2e_s,preemptions,cancelled\n");
+	for (long i = 0; i < w->n_reqs; i++) {
+		const struct sim_req *q = &w->reqs[i];
+		double arr = (double)w->probs[q->problem].arrival;
+		double ttft = q->t_first >= 0 ? (q->t_first - arr) / 1e6 : NAN;
+		double tpot = q->t_first >= 0 && q->generated > 1
+				      ? (double)(q->t_done - q->t_first) / 1e6 / (q->generated - 1)
+				      : NAN;
+		sbuf_printf(sb, "%ld,%d,%d,%d,%d,%d,%.9f,%.6f,%.6f,%.9f,%d,%d\n", i, q->problem,
+			    q->replica, q->prompt, q->output, q->generated, arr / 1e9, ttft, tpot,
+			    (q->t_done - arr) / 1e9, q->preemptions, q->cancelled);
+	}
+}

@@ -1,0 +1,67 @@
+/*
+ * run.h: one simulation from a configuration to its summary: resolve the model, profile
+ * and trace, build the workload, run the engine, reduce the results. `ttsim run`, sweeps
+ * and validation all go through here, so a metric is computed in one place.
+ */
+#ifndef TTSIM_RUN_H
+#define TTSIM_RUN_H
+
+#include <cjson/cJSON.h>
+
+#include "config.h"
+#include "engine.h"
+#include "model.h"
+#include "profile.h"
+#include "trace.h"
+#include "workload.h"
+
+/* Loaded inputs of a run (a sweep loads each distinct one once). */
+struct run_inputs {
+	struct model model;
+	struct profile profile;
+	struct trace trace;
+	int has_trace;
+};
+
+/* Mean and percentiles of a metric over requests or problems. */
+struct dist {
+	long n;
+	double mean, p50, p90, p99;
+};
+
+struct summary {
+	struct dist ttft_ms, tpot_ms, e2e_s, problem_latency_s;
+	long problems, requests, cancelled;
+	double output_tokens;        /* tokens delivered (cancelled samples' partial output too) */
+	double output_tok_per_s, total_tok_per_s, tok_per_s_per_gpu;
+	double makespan_s, gpu_seconds, energy_j, j_per_output_token;
+	double cost_usd, usd_per_mtok_output;
+	double accuracy;             /* NaN without answers */
+	double tokens_per_problem, usd_per_problem, usd_per_correct;
+	long steps, preemptions;
+	double kv_cache_gb;          /* per GPU */
+	int gpus;
+};
+
+struct run_result {
+	struct workload w;
+	struct sim_stats st;
+	struct summary sum;
+};
+
+/* Load model, profile and trace named by c; 0 or -1 with err_set. */
+int run_load_inputs(const struct run_config *c, struct run_inputs *in);
+void run_inputs_release(struct run_inputs *in);
+/* Simulate c on loaded inputs; 0 or -1 with err_set. */
+int run_simulate(const struct run_config *c, const struct run_inputs *in, struct run_result *r);
+void run_result_release(struct run_result *r);
+
+/* The summary as a JSON object (keys of the public interface, see README). */
+cJSON *summary_to_json(const struct summary *s);
+/* Print the summary as a table. */
+void summary_print_table(const struct summary *s, const struct run_config *c,
+			 const struct run_inputs *in, FILE *f);
+/* requests.csv: one line per sequence. */
+void requests_csv(const struct run_result *r, struct sbuf *sb);
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * workload.h: turn a configuration (and a trace) into the engine's problems and sequences.
+ *
+ * Synthetic workloads: `requests` problems of one sequence each, input_len prompt tokens
+ * and output_len output tokens. Trace workloads: the first `requests` problems (all when
+ * 0), `samples` sequences each, taken from the problem's recorded samples in order (and
+ * resampled with replacement, stream "samples", beyond the recorded count); a thinking
+ * budget cuts each sample's output. Arrivals: all at 0 (offline), Poisson at `rate`
+ * (stream "arrivals"), the trace's own timestamps, or set by the engine (closed loop).
+ * Outputs are capped so that prompt + output never exceeds the model's max length.
+ */
+#ifndef TTSIM_WORKLOAD_H
+#define TTSIM_WORKLOAD_H
+
+#include "config.h"
+#include "engine.h"
+#include "model.h"
+#include "trace.h"
+
+struct workload {
+	struct sim_problem *probs;
+	long n_probs;
+	struct sim_req *reqs;
+	long n_reqs;
+	/* per problem: the answer the vote picks (0 correct), for accuracy */
+	int16_t *voted;
+	long capped;          /* samples cut at the model's max length */
+	long budget_cut;      /* samples cut by the thinking budget */
+	const struct trace *trace; /* NULL for synthetic */
+};
+
+/* Build the workload; 0, or -1 with err_set. */
+int workload_build(struct workload *w, const struct run_config *c, const struct model *m,
+		   const struct trace *t);
+void workload_release(struct workload *w);
+
+#endif
