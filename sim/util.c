@@ -32,7 +32,9 @@ int err_prefix(const char *fmt, ...)
 	vsnprintf(pre, sizeof(pre), fmt, ap);
 	va_end(ap);
 	memcpy(old, errbuf, sizeof(old));
-	snprintf(errbuf, sizeof(errbuf), "%s%s", pre, old);
+	/* A long message is cut, by design: the return value is checked to say so. */
+	if (snprintf(errbuf, sizeof(errbuf), "%s%s", pre, old) >= (int)sizeof(errbuf))
+		errbuf[sizeof(errbuf) - 1] = 0;
 	return -1;
 }
 
