@@ -44,6 +44,7 @@ struct model {
 	int max_len;      /* max_position_embeddings (tokens) */
 	enum dtype weight_dtype; /* weights as served (bf16 unless --dtype fp8) */
 	enum dtype kv_dtype;     /* KV-cache elements */
+	int qk_norm;      /* 1 if each layer has RMSNorm weights on q and k (Qwen3): params */
 };
 
 /* Catalog: the shipped models. */

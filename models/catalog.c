@@ -1,0 +1,165 @@
+/*
+ * catalog.c: the shipped models, and resolving a name (id, alias or config.json path).
+ *
+ * Each row holds the numbers of the model's public Hugging Face config.json; `source` is the
+ * URL they were read from. Parameter counts that follow from these rows are checked against
+ * hand arithmetic and published sizes in tests/test_model.c.
+ *
+ * Families (all bf16 weights as published, except Llama-2 whose torch_dtype is float16,
+ * 2 bytes as well):
+ *   qwen2  Qwen2.5-*-Instruct, DeepSeek-R1-Distill-Qwen-* (Qwen2.5 / Qwen2.5-Math bases,
+ *          max_position_embeddings 131072), simplescaling/s1.1-* (fine-tunes of
+ *          Qwen2.5-*-Instruct, same architecture). QKV bias, SwiGLU. Only the 1.5B and 3B
+ *          Qwen2.5 tie their embeddings; the R1 distill of 1.5B does not.
+ *   qwen3  Qwen3-*: head_dim 128 given explicitly, no QKV bias, RMSNorm on q and k.
+ *   llama  Llama-2, Llama-3.1: SwiGLU, no bias, untied.
+ */
+#include "model.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "util.h"
+
+#define HF(id) "https://huggingface.co/" id "/blob/main/config.json"
+/* id, alias, arch, layers, hidden, heads, kv heads, head_dim, intermediate, vocab,
+ * tied, qkv bias, qk norm, max_position_embeddings */
+#define ROW(id, alias, arch, L, H, NH, KV, HD, FF, V, TIE, BIAS, QKN, MAXLEN)                 \
+	{id, alias, arch, HF(id), L, H, NH, KV, HD, FF, V, 1, TIE, BIAS, MAXLEN, DT_BF16,      \
+	 DT_BF16, QKN}
+
+static const struct model catalog[] = {
+	/* DeepSeek-R1-Distill-Qwen: Qwen2ForCausalLM, rope_theta 10000, 131072 positions */
+	ROW("deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B", "r1-qwen-1.5b", "qwen2",
+	    28, 1536, 12, 2, 128, 8960, 151936, 0, 1, 0, 131072),
+	ROW("deepseek-ai/DeepSeek-R1-Distill-Qwen-7B", "r1-qwen-7b", "qwen2",
+	    28, 3584, 28, 4, 128, 18944, 152064, 0, 1, 0, 131072),
+	ROW("deepseek-ai/DeepSeek-R1-Distill-Qwen-14B", "r1-qwen-14b", "qwen2",
+	    48, 5120, 40, 8, 128, 13824, 152064, 0, 1, 0, 131072),
+	ROW("deepseek-ai/DeepSeek-R1-Distill-Qwen-32B", "r1-qwen-32b", "qwen2",
+	    64, 5120, 40, 8, 128, 27648, 152064, 0, 1, 0, 131072),
+	/* s1.1: full fine-tunes of Qwen2.5-*-Instruct (architecture unchanged) */
+	ROW("simplescaling/s1.1-1.5B", "s1.1-1.5b", "qwen2",
+	    28, 1536, 12, 2, 128, 8960, 151936, 1, 1, 0, 32768),
+	ROW("simplescaling/s1.1-3B", "s1.1-3b", "qwen2",
+	    36, 2048, 16, 2, 128, 11008, 151936, 1, 1, 0, 32768),
+	ROW("simplescaling/s1.1-7B", "s1.1-7b", "qwen2",
+	    28, 3584, 28, 4, 128, 18944, 152064, 0, 1, 0, 32768),
+	ROW("simplescaling/s1.1-14B", "s1.1-14b", "qwen2",
+	    48, 5120, 40, 8, 128, 13824, 152064, 0, 1, 0, 32768),
+	ROW("simplescaling/s1.1-32B", "s1.1-32b", "qwen2",
+	    64, 5120, 40, 8, 128, 27648, 152064, 0, 1, 0, 32768),
+	/* Qwen2.5 Instruct */
+	ROW("Qwen/Qwen2.5-1.5B-Instruct", "qwen2.5-1.5b-instruct", "qwen2",
+	    28, 1536, 12, 2, 128, 8960, 151936, 1, 1, 0, 32768),
+	ROW("Qwen/Qwen2.5-3B-Instruct", "qwen2.5-3b-instruct", "qwen2",
+	    36, 2048, 16, 2, 128, 11008, 151936, 1, 1, 0, 32768),
+	ROW("Qwen/Qwen2.5-7B-Instruct", "qwen2.5-7b-instruct", "qwen2",
+	    28, 3584, 28, 4, 128, 18944, 152064, 0, 1, 0, 32768),
+	ROW("Qwen/Qwen2.5-14B-Instruct", "qwen2.5-14b-instruct", "qwen2",
+	    48, 5120, 40, 8, 128, 13824, 152064, 0, 1, 0, 32768),
+	ROW("Qwen/Qwen2.5-32B-Instruct", "qwen2.5-32b-instruct", "qwen2",
+	    64, 5120, 40, 8, 128, 27648, 152064, 0, 1, 0, 32768),
+	ROW("Qwen/Qwen2.5-72B-Instruct", "qwen2.5-72b-instruct", "qwen2",
+	    80, 8192, 64, 8, 128, 29568, 152064, 0, 1, 0, 32768),
+	/* Qwen3 (dense) */
+	ROW("Qwen/Qwen3-8B", "qwen3-8b", "qwen3",
+	    36, 4096, 32, 8, 128, 12288, 151936, 0, 0, 1, 40960),
+	ROW("Qwen/Qwen3-14B", "qwen3-14b", "qwen3",
+	    40, 5120, 40, 8, 128, 17408, 151936, 0, 0, 1, 40960),
+	ROW("Qwen/Qwen3-32B", "qwen3-32b", "qwen3",
+	    64, 5120, 64, 8, 128, 25600, 151936, 0, 0, 1, 40960),
+	/* Llama */
+	ROW("meta-llama/Llama-3.1-8B-Instruct", "llama-3.1-8b-instruct", "llama",
+	    32, 4096, 32, 8, 128, 14336, 128256, 0, 0, 0, 131072),
+	ROW("meta-llama/Llama-3.1-70B", "llama-3.1-70b", "llama",
+	    80, 8192, 64, 8, 128, 28672, 128256, 0, 0, 0, 131072),
+	ROW("meta-llama/Llama-3.1-70B-Instruct", "llama-3.1-70b-instruct", "llama",
+	    80, 8192, 64, 8, 128, 28672, 128256, 0, 0, 0, 131072),
+	ROW("meta-llama/Llama-2-7b-hf", "llama-2-7b", "llama",
+	    32, 4096, 32, 32, 128, 11008, 32000, 0, 0, 0, 4096),
+	ROW("meta-llama/Llama-2-70b-hf", "llama-2-70b", "llama",
+	    80, 8192, 64, 8, 128, 28672, 32000, 0, 0, 0, 4096),
+};
+
+size_t model_catalog_count(void) { return sizeof(catalog) / sizeof(catalog[0]); }
+
+const struct model *model_catalog_get(size_t i)
+{
+	return i < model_catalog_count() ? &catalog[i] : NULL;
+}
+
+static int lower(int c) { return tolower((unsigned char)c); }
+
+static int eq_nocase(const char *a, const char *b)
+{
+	while (*a && lower(*a) == lower(*b))
+		a++, b++;
+	return lower(*a) == lower(*b);
+}
+
+/* Case-insensitive edit distance (Levenshtein), for "did you mean". Strings are short. */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[128];
+	if (la > 127 || lb > 127)
+		return la + lb;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j], best = diag + (lower(a[i - 1]) != lower(b[j - 1]));
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+int model_find(struct model *m, const char *name)
+{
+	struct stat st;
+	size_t n = model_catalog_count();
+
+	for (size_t i = 0; i < n; i++)
+		if (eq_nocase(name, catalog[i].id) || eq_nocase(name, catalog[i].alias)) {
+			*m = catalog[i];
+			return 0;
+		}
+	if (!stat(name, &st) && S_ISREG(st.st_mode)) {
+		size_t len;
+		char *text = file_read(name, &len);
+		int rc;
+		if (!text)
+			return -1;
+		rc = model_from_json(m, text, name);
+		free(text);
+		return rc;
+	}
+
+	/* The three closest aliases, by edit distance (ties: catalog order). */
+	size_t best[3] = {n, n, n}, bd[3] = {(size_t)-1, (size_t)-1, (size_t)-1};
+	for (size_t i = 0; i < n; i++) {
+		size_t d = distance(name, catalog[i].alias), d2 = distance(name, catalog[i].id);
+		d = d2 < d ? d2 : d;
+		for (int k = 0; k < 3; k++)
+			if (d < bd[k]) {
+				for (int j = 2; j > k; j--)
+					bd[j] = bd[j - 1], best[j] = best[j - 1];
+				bd[k] = d, best[k] = i;
+				break;
+			}
+	}
+	return err_set("unknown model '%s' (known: a catalog id or alias, or a config.json "
+		       "path; closest aliases: %s, %s, %s; see 'ttsim models')", name,
+		       catalog[best[0]].alias, catalog[best[1]].alias, catalog[best[2]].alias);
+}

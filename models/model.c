@@ -1,0 +1,265 @@
+/*
+ * model.c: dtype helpers, config.json parsing and the arithmetic of model.h (parameters,
+ * bytes, GEMM shapes under tensor parallelism). The shipped catalog and name lookup live in
+ * catalog.c. Nothing here knows about GPUs or time.
+ */
+#include "model.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <cjson/cJSON.h>
+
+#include "util.h"
+
+int dtype_bytes(enum dtype d) { return d == DT_FP8 ? 1 : 2; }
+
+const char *dtype_name(enum dtype d) { return d == DT_FP8 ? "fp8" : "bf16"; }
+
+int dtype_parse(const char *s, enum dtype *out)
+{
+	if (!strcmp(s, "bf16") || !strcmp(s, "bfloat16")) {
+		*out = DT_BF16;
+		return 0;
+	}
+	if (!strcmp(s, "fp8")) {
+		*out = DT_FP8;
+		return 0;
+	}
+	return -1;
+}
+
+/* --- config.json -------------------------------------------------------------------- */
+
+/* 1-based line of byte offset off in text. */
+static int line_of(const char *text, size_t off)
+{
+	int line = 1;
+	for (size_t i = 0; i < off && text[i]; i++)
+		line += text[i] == '\n';
+	return line;
+}
+
+/* Render a JSON value briefly for an error message. */
+static void json_brief(const cJSON *v, char *buf, size_t n)
+{
+	char *s = cJSON_PrintUnformatted(v);
+	snprintf(buf, n, "%s", s ? s : "?");
+	if (strlen(buf) == n - 1 && n > 4)
+		strcpy(buf + n - 4, "...");
+	cJSON_free(s);
+}
+
+/* Read a positive integer key; missing is an error when required, else *out is untouched. */
+static int json_posint(const cJSON *root, const char *key, int required, int *out,
+		       const char *fname)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
+	char got[64];
+
+	if (!v || cJSON_IsNull(v)) {
+		if (required)
+			return err_set("%s: key '%s': missing (expected a positive integer)", fname, key);
+		return 0;
+	}
+	if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
+	    v->valuedouble <= 0 || v->valuedouble > INT_MAX) {
+		json_brief(v, got, sizeof(got));
+		return err_set("%s: key '%s': expected a positive integer, got '%s'", fname, key, got);
+	}
+	*out = (int)v->valuedouble;
+	return 0;
+}
+
+static int json_bool(const cJSON *root, const char *key, int *out, const char *fname)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
+	char got[64];
+
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	if (!cJSON_IsBool(v)) {
+		json_brief(v, got, sizeof(got));
+		return err_set("%s: key '%s': expected true or false, got '%s'", fname, key, got);
+	}
+	*out = cJSON_IsTrue(v);
+	return 0;
+}
+
+static int json_str(const cJSON *root, const char *key, const char **out, const char *fname)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
+	char got[64];
+
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	if (!cJSON_IsString(v)) {
+		json_brief(v, got, sizeof(got));
+		return err_set("%s: key '%s': expected a string, got '%s'", fname, key, got);
+	}
+	*out = v->valuestring;
+	return 0;
+}
+
+int model_from_json(struct model *m, const char *text, const char *fname)
+{
+	const char *end = NULL, *model_type = "", *act = "", *dt = NULL, *name = NULL;
+	cJSON *root = cJSON_ParseWithOpts(text, &end, 0);
+	int rc = -1, head_dim = 0;
+
+	memset(m, 0, sizeof(*m));
+	if (!root) {
+		size_t off = end ? (size_t)(end - text) : 0;
+		return err_set("%s:%d: invalid JSON near byte %zu (expected a config.json object)",
+			       fname, line_of(text, off), off);
+	}
+	if (!cJSON_IsObject(root)) {
+		err_set("%s:1: expected a JSON object (a Hugging Face config.json)", fname);
+		goto out;
+	}
+	if (json_posint(root, "num_hidden_layers", 1, &m->n_layers, fname) ||
+	    json_posint(root, "hidden_size", 1, &m->hidden, fname) ||
+	    json_posint(root, "num_attention_heads", 1, &m->n_heads, fname) ||
+	    json_posint(root, "intermediate_size", 1, &m->intermediate, fname) ||
+	    json_posint(root, "vocab_size", 1, &m->vocab, fname))
+		goto out;
+	m->n_kv_heads = m->n_heads;
+	m->max_len = 4096; /* the Llama-2 context when the config does not say */
+	if (json_posint(root, "num_key_value_heads", 0, &m->n_kv_heads, fname) ||
+	    json_posint(root, "head_dim", 0, &head_dim, fname) ||
+	    json_posint(root, "max_position_embeddings", 0, &m->max_len, fname) ||
+	    json_bool(root, "tie_word_embeddings", &m->tied_embeddings, fname) ||
+	    json_bool(root, "attention_bias", &m->qkv_bias, fname) ||
+	    json_str(root, "model_type", &model_type, fname) ||
+	    json_str(root, "hidden_act", &act, fname) ||
+	    json_str(root, "torch_dtype", &dt, fname) ||
+	    json_str(root, "_name_or_path", &name, fname))
+		goto out;
+	if (dt && strcmp(dt, "bfloat16") && strcmp(dt, "float16") && strcmp(dt, "float32")) {
+		err_set("%s: key 'torch_dtype': expected bfloat16, float16 or float32, got '%s'",
+			fname, dt);
+		goto out;
+	}
+	m->head_dim = head_dim ? head_dim : m->hidden / m->n_heads;
+	/* Qwen2 always has a QKV bias (its config has no attention_bias key). */
+	if (!strcmp(model_type, "qwen2"))
+		m->qkv_bias = 1;
+	if (!strcmp(model_type, "qwen3"))
+		m->qk_norm = 1;
+	m->gated_mlp = !strcmp(model_type, "llama") || !strcmp(model_type, "qwen2") ||
+		       !strcmp(model_type, "qwen3") || !strcmp(model_type, "mistral") ||
+		       !strcmp(act, "silu");
+	strlcpy0(m->arch, model_type[0] ? model_type : "unknown", sizeof(m->arch));
+	strlcpy0(m->id, name && name[0] ? name : fname, sizeof(m->id));
+	strlcpy0(m->source, fname, sizeof(m->source));
+	m->weight_dtype = DT_BF16;
+	m->kv_dtype = DT_BF16;
+	if (model_validate(m)) {
+		err_prefix("%s: ", fname);
+		goto out;
+	}
+	rc = 0;
+out:
+	cJSON_Delete(root);
+	return rc;
+}
+
+/* --- checks ------------------------------------------------------------------------- */
+
+int model_validate(const struct model *m)
+{
+	if (m->n_layers <= 0 || m->hidden <= 0 || m->n_heads <= 0 || m->n_kv_heads <= 0 ||
+	    m->head_dim <= 0 || m->intermediate <= 0 || m->vocab <= 0 || m->max_len <= 0)
+		return err_set("model '%s': every size must be positive", m->id);
+	if (m->n_heads % m->n_kv_heads)
+		return err_set("model '%s': key 'num_key_value_heads': %d does not divide the %d "
+			       "attention heads", m->id, m->n_kv_heads, m->n_heads);
+	if (!m->head_dim || (long)m->n_heads * m->head_dim > 4L * m->hidden)
+		return err_set("model '%s': key 'head_dim': %d x %d heads is implausible for "
+			       "hidden size %d", m->id, m->head_dim, m->n_heads, m->hidden);
+	return 0;
+}
+
+int model_check_tp(const struct model *m, int tp)
+{
+	if (tp != 1 && tp != 2 && tp != 4 && tp != 8)
+		return err_set("key 'tp': expected 1, 2, 4 or 8, got '%d'", tp);
+	if (m->n_heads % tp)
+		return err_set("key 'tp': %d does not divide the %d attention heads of '%s'", tp,
+			       m->n_heads, m->id);
+	if (m->n_kv_heads % tp && tp % m->n_kv_heads)
+		return err_set("key 'tp': %d neither divides nor is a multiple of the %d KV heads "
+			       "of '%s'", tp, m->n_kv_heads, m->id);
+	if (m->intermediate % tp)
+		return err_set("key 'tp': %d does not divide the intermediate size %d of '%s'", tp,
+			       m->intermediate, m->id);
+	return 0;
+}
+
+/* --- arithmetic --------------------------------------------------------------------- */
+
+int model_heads_per_gpu(const struct model *m, int tp) { return m->n_heads / tp; }
+
+int model_kv_heads_per_gpu(const struct model *m, int tp)
+{
+	int h = m->n_kv_heads / tp;
+	return h > 0 ? h : 1;
+}
+
+/* Parameters of one decoder layer as held by one GPU, split into the linear weights (which
+ * take the served weight dtype) and the rest (biases, norms: kept in bf16). */
+static void layer_params(const struct model *m, int tp, double *linear, double *other)
+{
+	double hd = m->head_dim, h = m->hidden;
+	double q = model_heads_per_gpu(m, tp), kv = model_kv_heads_per_gpu(m, tp);
+
+	*linear = h * (q + 2 * kv) * hd /* QKV */ + q * hd * h /* O */ +
+		  (m->gated_mlp ? 3.0 : 2.0) * h * (m->intermediate / (double)tp) /* MLP */;
+	*other = 2 * h /* input and post-attention RMSNorm */ +
+		 (m->qkv_bias ? (q + 2 * kv) * hd : 0) + (m->qk_norm ? 2 * hd : 0);
+}
+
+double model_params(const struct model *m)
+{
+	double lin, oth, emb = (double)m->vocab * m->hidden;
+	layer_params(m, 1, &lin, &oth);
+	return emb * (m->tied_embeddings ? 1 : 2) + m->n_layers * (lin + oth) + m->hidden;
+}
+
+double model_weight_bytes_per_gpu(const struct model *m, int tp)
+{
+	double lin, oth, emb = (double)m->vocab * m->hidden / tp;
+	layer_params(m, tp, &lin, &oth);
+	/* Embedding, LM head and norms stay in bf16 even when the linear layers are fp8
+	 * (vLLM's fp8 quantization leaves them unquantized). */
+	return m->n_layers * (lin * dtype_bytes(m->weight_dtype) + oth * 2) +
+	       emb * (m->tied_embeddings ? 1 : 2) * 2 + m->hidden * 2.0;
+}
+
+double model_kv_bytes_per_token(const struct model *m, int tp)
+{
+	return 2.0 * m->n_layers * model_kv_heads_per_gpu(m, tp) * m->head_dim *
+	       dtype_bytes(m->kv_dtype);
+}
+
+void model_layer_gemms(const struct model *m, int tp, struct gemm_shape out[GEMM_NLAYER])
+{
+	double hd = m->head_dim, q = model_heads_per_gpu(m, tp);
+	double kv = model_kv_heads_per_gpu(m, tp), ff = m->intermediate / (double)tp;
+
+	out[GEMM_QKV] = (struct gemm_shape){(q + 2 * kv) * hd, m->hidden};
+	out[GEMM_O] = (struct gemm_shape){m->hidden, q * hd};
+	out[GEMM_UP] = (struct gemm_shape){(m->gated_mlp ? 2 : 1) * ff, m->hidden};
+	out[GEMM_DOWN] = (struct gemm_shape){m->hidden, ff};
+}
+
+struct gemm_shape model_lm_head(const struct model *m, int tp)
+{
+	return (struct gemm_shape){m->vocab / (double)tp, m->hidden};
+}
+
+double model_allreduce_bytes(const struct model *m, double m_tokens)
+{
+	return m_tokens * m->hidden * 2.0;
+}

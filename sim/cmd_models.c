@@ -1,0 +1,127 @@
+/* cmd_models.c: `ttsim models [--model M] [--format table|json]`, the model catalog. */
+#include <stdio.h>
+#include <string.h>
+#include <cjson/cJSON.h>
+
+#include "cmd.h"
+#include "model.h"
+#include "util.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: ttsim models [--model M] [--format table|json]\n\n"
+		   "Without --model, list the shipped models (id, alias, parameters, layers, hidden\n"
+		   "size, heads/KV heads, KV-cache bytes per token at TP 1 in bf16). With --model M (a\n"
+		   "catalog id or alias, case-insensitive, or a config.json path), show one model.\n");
+}
+
+static cJSON *model_json(const struct model *m)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "id", m->id);
+	cJSON_AddStringToObject(o, "alias", m->alias);
+	cJSON_AddStringToObject(o, "arch", m->arch);
+	cJSON_AddStringToObject(o, "source", m->source);
+	cJSON_AddNumberToObject(o, "params", model_params(m));
+	cJSON_AddNumberToObject(o, "n_layers", m->n_layers);
+	cJSON_AddNumberToObject(o, "hidden", m->hidden);
+	cJSON_AddNumberToObject(o, "n_heads", m->n_heads);
+	cJSON_AddNumberToObject(o, "n_kv_heads", m->n_kv_heads);
+	cJSON_AddNumberToObject(o, "head_dim", m->head_dim);
+	cJSON_AddNumberToObject(o, "intermediate", m->intermediate);
+	cJSON_AddNumberToObject(o, "vocab", m->vocab);
+	cJSON_AddBoolToObject(o, "gated_mlp", m->gated_mlp);
+	cJSON_AddBoolToObject(o, "tied_embeddings", m->tied_embeddings);
+	cJSON_AddBoolToObject(o, "qkv_bias", m->qkv_bias);
+	cJSON_AddBoolToObject(o, "qk_norm", m->qk_norm);
+	cJSON_AddNumberToObject(o, "max_len", m->max_len);
+	cJSON_AddNumberToObject(o, "kv_bytes_per_token", model_kv_bytes_per_token(m, 1));
+	cJSON_AddNumberToObject(o, "weight_bytes", model_weight_bytes_per_gpu(m, 1));
+	return o;
+}
+
+static void print_detail(const struct model *m)
+{
+	printf("id                 %s\n", m->id);
+	printf("alias              %s\n", m->alias[0] ? m->alias : "-");
+	printf("arch               %s\n", m->arch);
+	printf("source             %s\n", m->source);
+	printf("parameters         %.0f (%.2f B)\n", model_params(m), model_params(m) / 1e9);
+	printf("layers             %d\n", m->n_layers);
+	printf("hidden             %d\n", m->hidden);
+	printf("heads / kv heads   %d / %d (head_dim %d)\n", m->n_heads, m->n_kv_heads, m->head_dim);
+	printf("intermediate       %d (%s MLP)\n", m->intermediate, m->gated_mlp ? "gated" : "plain");
+	printf("vocab              %d (%s embeddings)\n", m->vocab,
+	       m->tied_embeddings ? "tied" : "untied");
+	printf("qkv bias / qk norm %s / %s\n", m->qkv_bias ? "yes" : "no", m->qk_norm ? "yes" : "no");
+	printf("max_len            %d tokens\n", m->max_len);
+	printf("\n  tp  ok  weights/GPU (GiB)  KV bytes/token/GPU\n");
+	for (int tp = 1; tp <= 8; tp *= 2) {
+		if (model_check_tp(m, tp)) {
+			printf("  %2d  no  %s\n", tp, err_msg());
+			continue;
+		}
+		printf("  %2d  yes %18.2f %19.0f\n", tp,
+		       model_weight_bytes_per_gpu(m, tp) / (1024.0 * 1024 * 1024),
+		       model_kv_bytes_per_token(m, tp));
+	}
+}
+
+int cmd_models(int argc, char **argv)
+{
+	const char *name = NULL, *format = "table";
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return EXIT_OK;
+		} else if (!strcmp(argv[i], "--model") && i + 1 < argc) {
+			name = argv[++i];
+		} else if (!strcmp(argv[i], "--format") && i + 1 < argc) {
+			format = argv[++i];
+		} else {
+			usage(stderr);
+			die("models: unknown or incomplete option '%s'", argv[i]);
+		}
+	}
+	if (strcmp(format, "table") && strcmp(format, "json"))
+		die("models: key 'format': expected table or json, got '%s'", format);
+
+	if (name) {
+		struct model m;
+		if (model_find(&m, name))
+			die_err();
+		if (!strcmp(format, "json")) {
+			cJSON *o = model_json(&m);
+			char *s = cJSON_Print(o);
+			printf("%s\n", s);
+			cJSON_free(s);
+			cJSON_Delete(o);
+		} else {
+			print_detail(&m);
+		}
+		return EXIT_OK;
+	}
+
+	if (!strcmp(format, "json")) {
+		cJSON *a = cJSON_CreateArray();
+		for (size_t i = 0; i < model_catalog_count(); i++)
+			cJSON_AddItemToArray(a, model_json(model_catalog_get(i)));
+		char *s = cJSON_Print(a);
+		printf("%s\n", s);
+		cJSON_free(s);
+		cJSON_Delete(a);
+		return EXIT_OK;
+	}
+	printf("%-44s %-24s %8s %6s %6s %7s %9s\n", "id", "alias", "params_B", "layers", "hidden",
+	       "heads", "kv_B/tok");
+	for (size_t i = 0; i < model_catalog_count(); i++) {
+		const struct model *m = model_catalog_get(i);
+		char heads[16];
+		snprintf(heads, sizeof(heads), "%d/%d", m->n_heads, m->n_kv_heads);
+		printf("%-44s %-24s %8.2f %6d %6d %7s %9.0f\n", m->id, m->alias,
+		       model_params(m) / 1e9, m->n_layers, m->hidden, heads,
+		       model_kv_bytes_per_token(m, 1));
+	}
+	return EXIT_OK;
+}

@@ -1,0 +1,257 @@
+/* test_model.c: catalog numbers, parameter arithmetic, TP shapes and config.json parsing. */
+#include <stdlib.h>
+
+#include "model.h"
+#include "test.h"
+#include "util.h"
+
+static struct model get(const char *name)
+{
+	struct model m;
+	if (model_find(&m, name)) {
+		fprintf(stderr, "model_find(%s): %s\n", name, err_msg());
+		exit(1);
+	}
+	return m;
+}
+
+static void test_params(void)
+{
+	/* R1-Distill-Qwen-14B: embeddings 152064 x 5120 = 778,567,680, untied: x2 = 1,557,135,360.
+	 * Per layer: q 5120x5120 = 26,214,400; k+v 2 x 5120 x (8x128) = 10,485,760;
+	 * o 26,214,400; qkv bias 5120 + 2x1024 = 7,168; MLP 3 x 5120 x 13824 = 212,336,640;
+	 * two norms 10,240; sum 275,268,608, x48 = 13,212,893,184. Final norm 5120.
+	 * Total 14,770,033,664 (published: 14.8B). */
+	struct model m = get("r1-qwen-14b");
+	CHECK_NEAR(model_params(&m), 14770033664.0, 1e-12);
+	CHECK_NEAR(model_params(&m), 14.77e9, 0.01);
+
+	/* R1-Distill-Qwen-1.5B (untied): emb 151936 x 1536 = 233,373,696, x2 = 466,747,392.
+	 * Layer: q 2,359,296 + kv 2x1536x256 = 786,432 + o 2,359,296 + bias 1536+512 = 2,048 +
+	 * MLP 3x1536x8960 = 41,287,680 + norms 3,072 = 46,797,824; x28 = 1,310,339,072.
+	 * Total + final norm 1536 = 1,777,088,000 (published 1.78B). */
+	m = get("deepseek-ai/deepseek-r1-distill-qwen-1.5b");
+	CHECK_NEAR(model_params(&m), 1777088000.0, 1e-12);
+	CHECK_INT(m.tied_embeddings, 0);
+	/* Qwen2.5-1.5B-Instruct ties: minus one embedding = 1,543,714,304 (published 1.54B). */
+	m = get("qwen2.5-1.5b-instruct");
+	CHECK_NEAR(model_params(&m), 1543714304.0, 1e-12);
+
+	/* Llama-3.1-8B: emb 128256 x 4096 = 525,336,576, x2 = 1,050,673,152. Layer: q and o
+	 * 2 x 16,777,216 + kv 2x4096x1024 = 8,388,608 + MLP 3x4096x14336 = 176,160,768 +
+	 * norms 8,192 = 218,112,000; x32 = 6,979,584,000. Total + 4096 = 8,030,261,248. */
+	m = get("llama-3.1-8b-instruct");
+	CHECK_NEAR(model_params(&m), 8030261248.0, 1e-12);
+	CHECK_NEAR(model_params(&m), 8.03e9, 0.01);
+
+	/* Llama-2-7b: emb 32000 x 4096 = 131,072,000, x2 = 262,144,000. Layer: 4 x 16,777,216 =
+	 * 67,108,864 + MLP 3x4096x11008 = 135,266,304 + 8,192 = 202,383,360; x32 =
+	 * 6,476,267,520. Total + 4096 = 6,738,415,616 (published 6.74B). */
+	m = get("llama-2-7b");
+	CHECK_NEAR(model_params(&m), 6738415616.0, 1e-12);
+	CHECK_NEAR(model_params(&m), 6.74e9, 0.01);
+
+	/* Qwen2.5-72B: emb 152064 x 8192 = 1,245,708,288, x2 = 2,491,416,576. Layer: q and o
+	 * 2 x 67,108,864 + kv 2x8192x1024 = 16,777,216 + bias 8192+2048 = 10,240 + MLP
+	 * 3x8192x29568 = 726,663,168 + norms 16,384 = 877,684,736; x80 = 70,214,778,880.
+	 * Total + 8192 = 72,706,203,648 (published 72.7B). */
+	m = get("qwen2.5-72b-instruct");
+	CHECK_NEAR(model_params(&m), 72706203648.0, 1e-12);
+	CHECK_NEAR(model_params(&m), 72.7e9, 0.01);
+
+	/* Qwen3-8B: emb 151936 x 4096 = 622,329,856, x2 = 1,244,659,712. Layer: q and o
+	 * 2 x 16,777,216 + kv 8,388,608 + MLP 3x4096x12288 = 150,994,944 + norms 8,192 +
+	 * q/k norms 2x128 = 256 = 192,946,432; x36 = 6,946,071,552. Total + 4096 =
+	 * 8,190,735,360 (published 8.2B). */
+	m = get("QWEN3-8B");
+	CHECK_NEAR(model_params(&m), 8190735360.0, 1e-12);
+
+	/* Every catalog row validates, has a source and a distinct alias. */
+	for (size_t i = 0; i < model_catalog_count(); i++) {
+		const struct model *c = model_catalog_get(i);
+		CHECK_INT(model_validate(c), 0);
+		CHECK(strstr(c->source, "https://huggingface.co/") == c->source);
+		CHECK(c->alias[0] != 0);
+		CHECK_INT(model_check_tp(c, 1), 0);
+		for (size_t j = 0; j < i; j++)
+			CHECK(strcmp(c->alias, model_catalog_get(j)->alias));
+	}
+	CHECK(model_catalog_get(model_catalog_count()) == NULL);
+}
+
+static void test_bytes_and_shapes(void)
+{
+	struct model m = get("r1-qwen-14b");
+	struct gemm_shape g[GEMM_NLAYER], lm;
+
+	/* 2 (K,V) x 48 layers x 8 KV heads x 128 x 2 bytes */
+	CHECK_NEAR(model_kv_bytes_per_token(&m, 1), 196608, 0);
+	CHECK_NEAR(model_kv_bytes_per_token(&m, 4), 196608 / 4, 0);
+	/* weights: 2 bytes x params at TP 1 */
+	CHECK_NEAR(model_weight_bytes_per_gpu(&m, 1), 2 * 14770033664.0, 1e-12);
+	/* TP 4: everything but the norms (48 x 2 x 5120 + 5120 params) is split in 4 */
+	CHECK_NEAR(model_weight_bytes_per_gpu(&m, 4),
+		   2 * ((14770033664.0 - 496640) / 4 + 496640), 1e-12);
+
+	/* TP 4: 10 query heads and 2 KV heads per GPU */
+	model_layer_gemms(&m, 4, g);
+	CHECK_INT(model_heads_per_gpu(&m, 4), 10);
+	CHECK_INT(model_kv_heads_per_gpu(&m, 4), 2);
+	CHECK_NEAR(g[GEMM_QKV].n, (10 + 2 * 2) * 128, 0); /* 1792 */
+	CHECK_NEAR(g[GEMM_QKV].k, 5120, 0);
+	CHECK_NEAR(g[GEMM_O].n, 5120, 0);
+	CHECK_NEAR(g[GEMM_O].k, 1280, 0);
+	CHECK_NEAR(g[GEMM_UP].n, 2 * 13824 / 4, 0); /* 6912 */
+	CHECK_NEAR(g[GEMM_UP].k, 5120, 0);
+	CHECK_NEAR(g[GEMM_DOWN].n, 5120, 0);
+	CHECK_NEAR(g[GEMM_DOWN].k, 3456, 0);
+	lm = model_lm_head(&m, 4);
+	CHECK_NEAR(lm.n, 152064 / 4, 0);
+	CHECK_NEAR(lm.k, 5120, 0);
+	CHECK_NEAR(model_allreduce_bytes(&m, 256), 256 * 5120 * 2, 0);
+
+	/* 1.5B at TP 4: 3 query heads, the 2 KV heads replicated to 1 per GPU */
+	m = get("r1-qwen-1.5b");
+	model_layer_gemms(&m, 4, g);
+	CHECK_INT(model_kv_heads_per_gpu(&m, 4), 1);
+	CHECK_NEAR(g[GEMM_QKV].n, (3 + 2) * 128, 0);
+	CHECK_NEAR(model_kv_bytes_per_token(&m, 4), 2 * 28 * 1 * 128 * 2, 0);
+	CHECK_NEAR(model_kv_bytes_per_token(&m, 1), 2 * 28 * 2 * 128 * 2, 0);
+
+	/* fp8 weights and KV */
+	m = get("llama-3.1-8b-instruct");
+	m.kv_dtype = DT_FP8;
+	CHECK_NEAR(model_kv_bytes_per_token(&m, 1), 2 * 32 * 8 * 128, 0);
+	double bf = model_weight_bytes_per_gpu(&m, 1);
+	m.weight_dtype = DT_FP8;
+	CHECK(model_weight_bytes_per_gpu(&m, 1) < 0.6 * bf);
+	CHECK(model_weight_bytes_per_gpu(&m, 1) > 0.5 * bf);
+}
+
+static void test_tp(void)
+{
+	struct model m = get("r1-qwen-1.5b");
+	CHECK_INT(model_check_tp(&m, 2), 0);
+	CHECK_INT(model_check_tp(&m, 4), 0);
+	CHECK_INT(model_check_tp(&m, 8), -1);
+	CHECK_STR(err_msg(), "key 'tp': 8 does not divide the 12 attention heads of "
+			     "'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B'");
+	CHECK_INT(model_check_tp(&m, 3), -1);
+	CHECK(strstr(err_msg(), "expected 1, 2, 4 or 8, got '3'") != NULL);
+	CHECK_INT(model_check_tp(&m, 16), -1);
+	m = get("r1-qwen-7b"); /* 28 heads: TP 8 does not divide */
+	CHECK_INT(model_check_tp(&m, 4), 0);
+	CHECK_INT(model_check_tp(&m, 8), -1);
+	m = get("qwen2.5-72b-instruct");
+	CHECK_INT(model_check_tp(&m, 8), 0);
+	m = get("llama-3.1-70b");
+	CHECK_INT(model_check_tp(&m, 8), 0);
+}
+
+static void same_arch(const struct model *a, const struct model *b)
+{
+	CHECK_INT(a->n_layers, b->n_layers);
+	CHECK_INT(a->hidden, b->hidden);
+	CHECK_INT(a->n_heads, b->n_heads);
+	CHECK_INT(a->n_kv_heads, b->n_kv_heads);
+	CHECK_INT(a->head_dim, b->head_dim);
+	CHECK_INT(a->intermediate, b->intermediate);
+	CHECK_INT(a->vocab, b->vocab);
+	CHECK_INT(a->gated_mlp, b->gated_mlp);
+	CHECK_INT(a->tied_embeddings, b->tied_embeddings);
+	CHECK_INT(a->qkv_bias, b->qkv_bias);
+	CHECK_INT(a->qk_norm, b->qk_norm);
+	CHECK_INT(a->max_len, b->max_len);
+	CHECK_STR(a->arch, b->arch);
+	CHECK_NEAR(model_params(a), model_params(b), 0);
+}
+
+static void test_json(void)
+{
+	static const char *pairs[][2] = {
+		{"models/configs/DeepSeek-R1-Distill-Qwen-14B.json", "r1-qwen-14b"},
+		{"models/configs/DeepSeek-R1-Distill-Qwen-1.5B.json", "r1-qwen-1.5b"},
+		{"models/configs/Qwen3-8B.json", "qwen3-8b"},
+		{"models/configs/Llama-3.1-8B-Instruct.json", "llama-3.1-8b-instruct"},
+	};
+	struct model a, b;
+
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		int rc = model_find(&a, pairs[i][0]);
+		CHECK_INT(rc, 0);
+		if (rc) {
+			fprintf(stderr, "%s\n", err_msg());
+			continue;
+		}
+		CHECK_STR(a.source, pairs[i][0]);
+		CHECK_STR(a.alias, "");
+		b = get(pairs[i][1]);
+		same_arch(&a, &b);
+	}
+
+	/* Defaults: kv heads = heads, head_dim = hidden / heads, not gated for gelu. */
+	CHECK_INT(model_from_json(&a, "{\"num_hidden_layers\": 2, \"hidden_size\": 64,"
+				      " \"num_attention_heads\": 4, \"intermediate_size\": 256,"
+				      " \"vocab_size\": 100, \"hidden_act\": \"gelu\"}", "t.json"), 0);
+	CHECK_INT(a.n_kv_heads, 4);
+	CHECK_INT(a.head_dim, 16);
+	CHECK_INT(a.gated_mlp, 0);
+
+	/* Bad JSON: the line of the error. */
+	CHECK_INT(model_from_json(&a, "{\n  \"hidden_size\": 5120,\n  \"vocab_size\" 1\n}", "bad.json"), -1);
+	CHECK(strncmp(err_msg(), "bad.json:3: ", 12) == 0);
+	CHECK_INT(model_from_json(&a, "[1, 2]", "arr.json"), -1);
+	CHECK(strncmp(err_msg(), "arr.json:1: expected a JSON object", 34) == 0);
+	/* Wrong types and values. */
+#define BASE "{\"num_hidden_layers\": 2, \"hidden_size\": %s, \"num_attention_heads\": 4," \
+	     " \"intermediate_size\": 256, \"vocab_size\": 100}"
+	char buf[512];
+	snprintf(buf, sizeof(buf), BASE, "-3");
+	CHECK_INT(model_from_json(&a, buf, "c.json"), -1);
+	CHECK_STR(err_msg(), "c.json: key 'hidden_size': expected a positive integer, got '-3'");
+	snprintf(buf, sizeof(buf), BASE, "\"64\"");
+	CHECK_INT(model_from_json(&a, buf, "c.json"), -1);
+	CHECK_STR(err_msg(), "c.json: key 'hidden_size': expected a positive integer, got '\"64\"'");
+	snprintf(buf, sizeof(buf), BASE, "64.5");
+	CHECK_INT(model_from_json(&a, buf, "c.json"), -1);
+	CHECK_INT(model_from_json(&a, "{\"hidden_size\": 64}", "d.json"), -1);
+	CHECK_STR(err_msg(), "d.json: key 'num_hidden_layers': missing (expected a positive integer)");
+	CHECK_INT(model_from_json(&a, "{\"num_hidden_layers\": 2, \"hidden_size\": 64,"
+				      " \"num_attention_heads\": 4, \"num_key_value_heads\": 3,"
+				      " \"intermediate_size\": 256, \"vocab_size\": 100}", "e.json"), -1);
+	CHECK(strstr(err_msg(), "e.json: ") == err_msg());
+	CHECK(strstr(err_msg(), "num_key_value_heads") != NULL);
+	CHECK_INT(model_from_json(&a, "{\"num_hidden_layers\": 2, \"hidden_size\": 64,"
+				      " \"num_attention_heads\": 4, \"tie_word_embeddings\": 1,"
+				      " \"intermediate_size\": 256, \"vocab_size\": 100}", "f.json"), -1);
+	CHECK_STR(err_msg(), "f.json: key 'tie_word_embeddings': expected true or false, got '1'");
+
+	/* Unknown names list the closest aliases. */
+	CHECK_INT(model_find(&a, "r1-qwen-15b"), -1);
+	CHECK(strstr(err_msg(), "unknown model 'r1-qwen-15b'") == err_msg());
+	CHECK(strstr(err_msg(), "r1-qwen-1.5b") != NULL);
+	CHECK_INT(model_find(&a, "R1-QWEN-1.5B"), 0);
+}
+
+static void test_dtype(void)
+{
+	enum dtype d;
+	CHECK_INT(dtype_bytes(DT_BF16), 2);
+	CHECK_INT(dtype_bytes(DT_FP8), 1);
+	CHECK_STR(dtype_name(DT_FP8), "fp8");
+	CHECK_INT(dtype_parse("fp8", &d), 0);
+	CHECK_INT(d, DT_FP8);
+	CHECK_INT(dtype_parse("bf16", &d), 0);
+	CHECK_INT(d, DT_BF16);
+	CHECK_INT(dtype_parse("fp16", &d), -1);
+}
+
+int main(void)
+{
+	test_dtype();
+	test_params();
+	test_bytes_and_shapes();
+	test_tp();
+	test_json();
+	return TEST_REPORT();
+}
