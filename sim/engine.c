@@ -378,6 +378,44 @@ static int32_t preempt_tail(struct sim *m, struct replica *r)
 	return i;
 }
 
+/* ---- invariants (tests only: walks every sequence) ---- */
+
+static void check_invariants(struct sim *m, int ri, long tokens)
+{
+	struct replica *r = &m->rep[ri];
+	long held = 0, n_run = 0, n_dec = 0;
+	int64_t S = 0;
+	if (tokens > m->s->max_num_batched_tokens)
+		bug("step of %ld tokens exceeds max_num_batched_tokens", tokens);
+	if (r->n_running > m->s->max_num_seqs)
+		bug("%d sequences running, max_num_seqs %d", r->n_running, m->s->max_num_seqs);
+	for (int32_t i = r->run_head; i != NIL; i = m->seqs[i].next) {
+		const struct seq *q = &m->seqs[i];
+		n_run++;
+		if (q->state == ST_DECODE) {
+			/* the step in flight has allocated the slot of the token it computes */
+			held += ceil_div((long)(q->ctx0 + (r->counter - q->c0) + 1), m->bs);
+			S += q->ctx0 - q->c0;
+			n_dec++;
+		} else if (q->state == ST_PREFILL) {
+			held += q->blocks;
+			if (q->blocks < ceil_div(q->prefill_done + q->chunk, m->bs))
+				bug("sequence %d holds %d blocks for %d tokens", i, q->blocks,
+				    q->prefill_done + q->chunk);
+		} else {
+			bug("sequence %d in the running list in state %d", i, q->state);
+		}
+	}
+	if (n_run != r->n_running || n_dec != r->n_decode || S != r->S)
+		bug("replica %d: running %ld/%d decode %ld/%d S %lld/%lld", ri, n_run, r->n_running,
+		    n_dec, r->n_decode, (long long)S, (long long)r->S);
+	if (held + r->free_blocks != m->total_blocks)
+		bug("replica %d: %ld blocks held + %ld free != %ld", ri, held, r->free_blocks,
+		    m->total_blocks);
+	if (r->free_blocks < 0)
+		bug("replica %d: KV cache over capacity", ri);
+}
+
 /* ---- one step ---- */
 
 static void try_step(struct sim *m, int ri)
@@ -478,6 +516,8 @@ static void try_step(struct sim *m, int ri)
 	}
 	if (r->n_running > m->st->max_running)
 		m->st->max_running = r->n_running;
+	if (s->check)
+		check_invariants(m, ri, (long)(b.n_decode + b.prefill_tokens));
 	dt = cost_step(&m->cost, &b, NULL);
 	dns = (int64_t)llround(dt * 1e9);
 	if (dns < 1)

@@ -58,6 +58,8 @@ struct sim_setup {
 	int loop;                    /* SIM_OPEN: problems arrive at their time; SIM_CLOSED */
 	int concurrency;             /* SIM_CLOSED: problems in flight */
 	uint64_t seed;
+	int check;                   /* tests: verify the scheduler's invariants every step
+	                                (walks every sequence: slow) */
 };
 
 struct sim_stats {

@@ -1,0 +1,83 @@
+/* engine_fixture.h: a hand-set H100-like profile and request builders for engine tests, so
+ * that engine tests do not depend on the shipped profiles (whose numbers may be refitted). */
+#ifndef TTSIM_ENGINE_FIXTURE_H
+#define TTSIM_ENGINE_FIXTURE_H
+
+#include <string.h>
+
+#include "engine.h"
+#include "profile.h"
+
+static inline struct profile fixture_profile(void)
+{
+	struct profile p;
+	memset(&p, 0, sizeof(p));
+	p.schema_version = 1;
+	strcpy(p.name, "fixture");
+	strcpy(p.gpu, "test GPU");
+	p.gpus_per_node = 8;
+	strcpy(p.topology, "nvswitch");
+	p.hbm_bytes = 80e9;
+	p.hbm_bw = 3.35e12;
+	p.gemm_bf16 = (struct gemm_model){989e12, 0.75, 64, 256, 0.85, 4e-6, 3};
+	p.gemm_fp8 = (struct gemm_model){1979e12, 0.7, 64, 256, 0.85, 4e-6, 3};
+	p.attn_prefill_t0 = 5e-6;
+	p.attn_prefill_rate = 400e12;
+	p.attn_decode_t0 = 5e-6;
+	p.attn_decode_per_seq = 1e-8;
+	p.attn_decode_bw = 2.8e12;
+	p.ew_bw = 2.5e12;
+	p.ar[0] = (struct allreduce_model){2, 10e-6, 300e9, 5e-6, 150e9, 8e6};
+	p.ar[1] = (struct allreduce_model){4, 15e-6, 300e9, 7e-6, 120e9, 8e6};
+	p.ar[2] = (struct allreduce_model){8, 20e-6, 300e9, 9e-6, 100e9, 8e6};
+	p.launch_eager = 5e-6;
+	p.launch_graph = 1.5e-6;
+	p.graph_max_seqs = 512;
+	p.step_base = 1e-3;
+	p.step_per_seq = 5e-6;
+	p.step_per_tp = 50e-6;
+	p.mem_reserved_bytes = 2e9;
+	p.power_idle_w = 100;
+	p.power_busy_w = 700;
+	p.usd_per_gpu_hour = 2.5;
+	return p;
+}
+
+static inline struct sim_setup fixture_setup(const struct model *m, const struct profile *p)
+{
+	struct sim_setup s;
+	memset(&s, 0, sizeof(s));
+	s.model = m;
+	s.profile = p;
+	s.tp = 1;
+	s.replicas = 1;
+	s.cuda_graphs = 1;
+	s.chunked_prefill = 1;
+	s.max_num_seqs = 256;
+	s.max_num_batched_tokens = 8192;
+	s.block_size = 16;
+	s.gpu_memory_utilization = 0.9;
+	s.loop = SIM_OPEN;
+	s.concurrency = 1;
+	s.seed = 1;
+	s.check = 1;
+	return s;
+}
+
+/* n problems of one request each, all arriving at 0. */
+static inline void fixture_requests(struct sim_problem *pr, struct sim_req *rq, long n,
+				    int prompt, int output)
+{
+	memset(pr, 0, sizeof(*pr) * (size_t)n);
+	memset(rq, 0, sizeof(*rq) * (size_t)n);
+	for (long i = 0; i < n; i++) {
+		pr[i].first = (int32_t)i;
+		pr[i].n = 1;
+		rq[i].problem = (int32_t)i;
+		rq[i].prompt = prompt;
+		rq[i].output = output;
+		rq[i].answer = -1;
+	}
+}
+
+#endif

@@ -1,0 +1,239 @@
+/*
+ * test_engine.c: the engine against arithmetic that does not go through it: a lone
+ * decoding request costs its weight and KV bytes over the bandwidth plus the fixed costs;
+ * a closed loop obeys Little's law; doubling bandwidth nearly halves a decode-bound TPOT;
+ * the scheduler never exceeds its token budget or the KV cache (checked every step by
+ * sim_setup.check), preempted sequences resume, and every output token is produced once.
+ */
+#include <stdlib.h>
+
+#include "cost.h"
+#include "engine.h"
+#include "engine_fixture.h"
+#include "model.h"
+#include "test.h"
+#include "util.h"
+
+#define MAXR 512
+static struct sim_problem P[MAXR];
+static struct sim_req R[MAXR];
+
+static double mean_tpot_ms(long n)
+{
+	double s = 0;
+	for (long i = 0; i < n; i++)
+		s += (double)(R[i].t_done - R[i].t_first) / 1e6 / (R[i].output - 1);
+	return s / (double)n;
+}
+
+static void test_lone_decode(void)
+{
+	struct model m;
+	struct profile p = fixture_profile();
+	struct sim_setup s;
+	struct sim_stats st;
+	const int prompt = 100, out = 1000;
+	double L, W, embed, kv_mean, expect;
+
+	CHECK_INT(model_find(&m, "deepseek-ai/DeepSeek-R1-Distill-Qwen-14B"), 0);
+	s = fixture_setup(&m, &p);
+	fixture_requests(P, R, 1, prompt, out);
+	CHECK_INT(sim_run(&s, P, 1, R, 1, &st), 0);
+
+	/* Per token: every weight but the embedding table is read once (the LM head is
+	 * untied), over the GEMM's share of HBM bandwidth; the KV cache (on average
+	 * prompt + out/2 tokens) over the attention bandwidth; plus per layer four GEMM
+	 * floors, the attention floor and five graph launches, the LM head's floor and two
+	 * launches, and the CPU's per-step cost. */
+	L = m.n_layers;
+	embed = (double)m.vocab * m.hidden * 2;
+	W = model_weight_bytes_per_gpu(&m, 1) - embed;
+	kv_mean = (prompt + out / 2.0) * model_kv_bytes_per_token(&m, 1);
+	expect = W / (p.hbm_bw * p.gemm_bf16.bw_eff) + kv_mean / p.attn_decode_bw +
+		 L * (4 * p.gemm_bf16.floor + p.attn_decode_t0 + p.attn_decode_per_seq +
+		      5 * p.launch_graph) +
+		 p.gemm_bf16.floor + 2 * p.launch_graph + p.step_base + p.step_per_seq;
+	CHECK_NEAR(mean_tpot_ms(1), expect * 1e3, 0.03);
+	CHECK_INT(R[0].generated, out);
+	CHECK_INT(st.steps, 1 + (out - 1)); /* one prefill step, then one step per token */
+	CHECK(R[0].t_first > 0 && R[0].t_done > R[0].t_first);
+}
+
+static void test_bandwidth_halves_tpot(void)
+{
+	struct model m;
+	struct profile p = fixture_profile(), p2;
+	struct sim_setup s;
+	struct sim_stats st;
+	double t1, t2;
+	CHECK_INT(model_find(&m, "r1-qwen-14b"), 0);
+	s = fixture_setup(&m, &p);
+	fixture_requests(P, R, 1, 200, 500);
+	CHECK_INT(sim_run(&s, P, 1, R, 1, &st), 0);
+	t1 = mean_tpot_ms(1);
+	p2 = p;
+	p2.hbm_bw *= 2;
+	p2.attn_decode_bw *= 2;
+	p2.ew_bw *= 2;
+	s.profile = &p2;
+	fixture_requests(P, R, 1, 200, 500);
+	CHECK_INT(sim_run(&s, P, 1, R, 1, &st), 0);
+	t2 = mean_tpot_ms(1);
+	/* "nearly halves": the bandwidth-bound part halves exactly (within the GEMM model's
+	 * blend of its compute term), the fixed per-step costs stay */
+	{
+		double fixed = 1e3 * (p.step_base + p.step_per_seq +
+				      m.n_layers * (4 * p.gemm_bf16.floor + p.attn_decode_t0 +
+						    p.attn_decode_per_seq + 5 * p.launch_graph) +
+				      p.gemm_bf16.floor + 2 * p.launch_graph);
+		CHECK(t2 / t1 < 0.65);
+		CHECK_NEAR(t2 - fixed, (t1 - fixed) / 2, 0.05);
+	}
+}
+
+static void test_littles_law(void)
+{
+	struct model m;
+	struct profile p = fixture_profile();
+	struct sim_setup s;
+	struct sim_stats st;
+	const long n = 400;
+	const int C = 16;
+	double W = 0, lambda;
+	CHECK_INT(model_find(&m, "r1-qwen-7b"), 0);
+	s = fixture_setup(&m, &p);
+	s.loop = SIM_CLOSED;
+	s.concurrency = C;
+	fixture_requests(P, R, n, 300, 200);
+	for (long i = 0; i < n; i++) /* vary lengths so requests do not move in lockstep */
+		R[i].output = 100 + (int32_t)((i * 37) % 200);
+	CHECK_INT(sim_run(&s, P, n, R, n, &st), 0);
+	for (long i = 0; i < n; i++)
+		W += (double)(P[i].t_done - P[i].arrival) / 1e9;
+	W /= (double)n;
+	lambda = (double)n / ((double)st.makespan / 1e9);
+	/* L = lambda W; the closed loop holds C in the system except while it drains */
+	CHECK_NEAR(lambda * W, C, 0.04);
+	/* arrivals are completions of earlier problems */
+	for (long i = C; i < n; i++)
+		CHECK(P[i].arrival > 0);
+}
+
+static void test_preemption_and_invariants(void)
+{
+	struct model m;
+	struct profile p = fixture_profile();
+	struct sim_setup s;
+	struct sim_stats st;
+	const long n = 64;
+	double want = 0;
+	long pre = 0;
+	CHECK_INT(model_find(&m, "r1-qwen-1.5b"), 0);
+	p.hbm_bytes = 8e9; /* a small cache: 64 x 2100 tokens cannot all fit */
+	s = fixture_setup(&m, &p);
+	s.max_num_batched_tokens = 2048;
+	fixture_requests(P, R, n, 100, 2000);
+	for (long i = 0; i < n; i++) {
+		R[i].prompt = 50 + (int32_t)(i * 13 % 300);
+		R[i].output = 500 + (int32_t)(i * 101 % 1500);
+		want += R[i].output;
+	}
+	CHECK_INT(sim_run(&s, P, n, R, n, &st), 0); /* check=1: invariants every step */
+	CHECK(st.kv_blocks * 16 < 64 * 2100);
+	for (long i = 0; i < n; i++) {
+		CHECK_INT(R[i].generated, R[i].output);
+		CHECK(R[i].t_first > 0 && R[i].t_done >= R[i].t_first);
+		pre += R[i].preemptions;
+	}
+	CHECK(pre > 0);
+	CHECK_INT(pre, st.preemptions);
+	CHECK_NEAR(st.output_tokens, want, 0); /* every output token exactly once */
+	CHECK(st.prefill_tokens > 0);
+}
+
+static void test_chunked_prefill_and_determinism(void)
+{
+	struct model m;
+	struct profile p = fixture_profile();
+	struct sim_setup s;
+	struct sim_stats st, st2;
+	static struct sim_req R2[MAXR];
+	const long n = 40;
+	CHECK_INT(model_find(&m, "r1-qwen-7b"), 0);
+	s = fixture_setup(&m, &p);
+	s.max_num_batched_tokens = 2048;
+	fixture_requests(P, R, n, 20000, 50);
+	for (long i = 0; i < n; i++)
+		P[i].arrival = i * 1000000; /* 1 ms apart */
+	CHECK_INT(sim_run(&s, P, n, R, n, &st), 0);
+	/* a 20000-token prompt needs at least ten 2048-token steps before its first token */
+	CHECK(st.steps >= 10 * n);
+	memcpy(R2, R, sizeof(R));
+	CHECK_INT(sim_run(&s, P, n, R, n, &st2), 0);
+	CHECK(memcmp(R, R2, sizeof(R[0]) * n) == 0);
+	CHECK_INT(st.makespan, st2.makespan);
+	/* without chunking a prompt larger than the token budget never runs: rejected up front */
+}
+
+static void test_errors(void)
+{
+	struct model m;
+	struct profile p = fixture_profile();
+	struct sim_setup s;
+	struct sim_stats st;
+	CHECK_INT(model_find(&m, "Qwen/Qwen2.5-72B-Instruct"), 0);
+	s = fixture_setup(&m, &p);
+	fixture_requests(P, R, 1, 10, 10);
+	CHECK_INT(sim_run(&s, P, 1, R, 1, &st), -1);
+	CHECK(strstr(err_msg(), "does not fit") != NULL);
+	CHECK_INT(model_find(&m, "r1-qwen-1.5b"), 0);
+	s = fixture_setup(&m, &p);
+	fixture_requests(P, R, 1, 100000, 40000);
+	CHECK_INT(sim_run(&s, P, 1, R, 1, &st), -1);
+	CHECK(strstr(err_msg(), "max length") != NULL);
+	s.tp = 8; /* 12 heads do not split over 8 GPUs */
+	fixture_requests(P, R, 1, 10, 10);
+	CHECK_INT(sim_run(&s, P, 1, R, 1, &st), -1);
+}
+
+static void test_early_stop(void)
+{
+	struct model m;
+	struct profile p = fixture_profile();
+	struct sim_setup s;
+	struct sim_stats st;
+	/* one problem, 8 samples: 5 short correct ones finish first, so the majority is
+	 * decided (5 > 0 + 3 left) and the three long ones are cancelled */
+	CHECK_INT(model_find(&m, "r1-qwen-1.5b"), 0);
+	s = fixture_setup(&m, &p);
+	memset(P, 0, sizeof(P[0]));
+	memset(R, 0, sizeof(R[0]) * 8);
+	P[0].n = 8;
+	P[0].early_stop = 1;
+	for (int i = 0; i < 8; i++) {
+		R[i].prompt = 100;
+		R[i].output = i < 5 ? 100 + i : 5000;
+		R[i].answer = i < 5 ? 0 : (int16_t)(i - 4);
+	}
+	CHECK_INT(sim_run(&s, P, 1, R, 8, &st), 0);
+	for (int i = 0; i < 5; i++)
+		CHECK_INT(R[i].cancelled, 0);
+	for (int i = 5; i < 8; i++) {
+		CHECK_INT(R[i].cancelled, 1);
+		CHECK(R[i].generated < R[i].output);
+	}
+	CHECK_INT(P[0].t_done, R[4].t_done);
+}
+
+int main(void)
+{
+	util_gsl_init();
+	test_lone_decode();
+	test_bandwidth_halves_tpot();
+	test_littles_law();
+	test_preemption_and_invariants();
+	test_chunked_prefill_and_determinism();
+	test_errors();
+	test_early_stop();
+	return TEST_REPORT();
+}
