@@ -93,13 +93,14 @@ static int line(const yaml_node_t *n) { return (int)n->start_mark.line + 1; }
 static int set_field(void *base, const struct field *f, const yaml_node_t *v, const char *path,
 		     const char *fname)
 {
-	const char *s = (const char *)v->data.scalar.value;
 	char *dst = (char *)base + f->off;
+	const char *s;
 
 	if (v->type != YAML_SCALAR_NODE)
 		return err_set("%s:%d: key '%s': expected a %s, got a %s", fname, line(v), path,
 			       f->type == F_STR ? "string" : "number",
 			       v->type == YAML_MAPPING_NODE ? "mapping" : "list");
+	s = (const char *)v->data.scalar.value;
 	if (f->type == F_STR) {
 		if (strlcpy0(dst, s, f->size))
 			return err_set("%s:%d: key '%s': longer than %zu characters", fname,
