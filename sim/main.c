@@ -30,9 +30,11 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	static char run_name[] = "run"; /* argv strings are writable; a literal is not */
+
 	util_gsl_init();
 	if (argc < 2)
-		return cmd_run(1, (char *[]){"run", NULL});
+		return cmd_run(1, (char *[]){run_name, NULL});
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		usage(stdout);
 		return EXIT_OK;

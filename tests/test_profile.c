@@ -1,0 +1,155 @@
+/* test_profile.c: shipped profiles load and validate; write/parse round trip; bad YAML. */
+#include <stdlib.h>
+
+#include "profile.h"
+#include "test.h"
+#include "util.h"
+
+/* Write p to a string (open_memstream is POSIX 2008). */
+static char *write_str(const struct profile *p, size_t *len)
+{
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+	CHECK_INT(profile_write(p, f), 0);
+	fclose(f);
+	return buf;
+}
+
+static void test_shipped(void)
+{
+	static const char *names[] = {"a100_sxm", "gh200", "h100_sxm", "h200_sxm"};
+	struct profile p, q;
+
+	CHECK_INT(profile_builtin_count(), 4);
+	for (size_t i = 0; i < 4; i++) {
+		CHECK_STR(profile_builtin_name(i), names[i]);
+		int rc = profile_load(&p, names[i]);
+		CHECK_INT(rc, 0);
+		if (rc) {
+			fprintf(stderr, "%s\n", err_msg());
+			continue;
+		}
+		CHECK_STR(p.name, names[i]);
+		CHECK_INT(profile_validate(&p, names[i]), 0);
+		CHECK(profile_allreduce(&p, 2) != NULL);
+		CHECK(profile_allreduce(&p, 4) != NULL);
+		CHECK(profile_allreduce(&p, 3) == NULL);
+		CHECK_INT(profile_allreduce(&p, 4)->n_gpus, 4);
+
+		/* write -> parse gives the identical struct; writing again gives the same bytes */
+		size_t len, len2;
+		char *s = write_str(&p, &len);
+		CHECK_INT(profile_parse(&q, s, len, "roundtrip.yaml"), 0);
+		CHECK(memcmp(&p, &q, sizeof(p)) == 0);
+		char *s2 = write_str(&q, &len2);
+		CHECK_INT(len, len2);
+		CHECK(len == len2 && memcmp(s, s2, len) == 0);
+		free(s);
+		free(s2);
+	}
+	CHECK(profile_builtin_name(4) == NULL);
+
+	CHECK_INT(profile_load(&p, "h100_sxm"), 0);
+	CHECK_NEAR(p.hbm_bw, 3.35e12, 0);
+	CHECK_NEAR(p.gemm_bf16.peak, 989e12, 0);
+	CHECK_NEAR(p.gemm_fp8.peak, 1979e12, 0);
+	CHECK_INT(p.gpus_per_node, 8);
+	CHECK(profile_allreduce(&p, 8) != NULL);
+	CHECK_INT(profile_load(&p, "gh200"), 0);
+	CHECK_INT(p.gpus_per_node, 4);
+	CHECK_STR(p.topology, "pairwise-nvlink");
+	CHECK(profile_allreduce(&p, 8) == NULL);
+	CHECK_INT(profile_load(&p, "a100_sxm"), 0);
+	CHECK_NEAR(p.gemm_fp8.peak, p.gemm_bf16.peak, 0); /* no fp8 on A100 */
+
+	/* a path works too, and an unknown name lists the shipped ones */
+	CHECK_INT(profile_load(&p, "models/profiles/h200_sxm.yaml"), 0);
+	CHECK_STR(p.name, "h200_sxm");
+	CHECK_INT(profile_load(&p, "h300"), -1);
+	CHECK(strstr(err_msg(), "unknown profile 'h300' (known: a100_sxm, gh200") == err_msg());
+}
+
+/* The H100 YAML with line `from` replaced by `to` (whole-line match), parsed. */
+static int parse_edit(const char *from, const char *to)
+{
+	size_t len;
+	char *text = file_read("models/profiles/h100_sxm.yaml", &len), *at;
+	struct sbuf sb = {0};
+	struct profile p;
+	int rc;
+
+	if (!text)
+		return -2;
+	at = strstr(text, from);
+	if (!at) {
+		fprintf(stderr, "parse_edit: '%s' not found\n", from);
+		free(text);
+		return -2;
+	}
+	sbuf_add(&sb, text, (size_t)(at - text));
+	sbuf_add(&sb, to, strlen(to));
+	sbuf_add(&sb, at + strlen(from), strlen(at + strlen(from)));
+	rc = profile_parse(&p, sb.buf, sb.len, "t.yaml");
+	if (!rc)
+		rc = profile_validate(&p, "t.yaml");
+	sbuf_release(&sb);
+	free(text);
+	return rc;
+}
+
+static void test_errors(void)
+{
+	struct profile p;
+
+	CHECK_INT(parse_edit("  peak: 989e12", "  peek: 989e12"), -1);
+	CHECK_STR(err_msg(), "t.yaml:20: key 'gemm_bf16.peek': unknown key");
+	CHECK_INT(parse_edit("  eff_max: 0.93\n", ""), -1);
+	CHECK(strstr(err_msg(), "t.yaml:") == err_msg());
+	CHECK(strstr(err_msg(), "key 'gemm_bf16.eff_max': missing") != NULL);
+	CHECK_INT(parse_edit("  hbm_bw: 3.35e12", "  hbm_bw: fast"), -1);
+	CHECK_STR(err_msg(), "t.yaml:17: key 'memory.hbm_bw': expected a number, got 'fast'");
+	CHECK_INT(parse_edit("  hbm_bw: 3.35e12", "  hbm_bw: -3.35e12"), -1);
+	CHECK_STR(err_msg(), "t.yaml:17: key 'memory.hbm_bw': expected a non-negative number, "
+			     "got '-3.35e12'");
+	CHECK_INT(parse_edit("  hbm_bw: 3.35e12", "  hbm_bw: .nan"), -1);
+	CHECK(strstr(err_msg(), "key 'memory.hbm_bw': expected a number") != NULL);
+	CHECK_INT(parse_edit("  hbm_bw: 3.35e12", "  hbm_bw: nan"), -1);
+	CHECK_INT(parse_edit("  gpus_per_node: 8", "  gpus_per_node: 8.5"), -1);
+	CHECK(strstr(err_msg(), "key 'node.gpus_per_node': expected a positive integer, got '8.5'"));
+	CHECK_INT(parse_edit("    busbw: 3.0e11", "    busbw: 3.0e11\n    bus_bw: 1"), -1);
+	CHECK(strstr(err_msg(), "key 'allreduce[1].bus_bw': unknown key") != NULL);
+	CHECK_INT(parse_edit("schema_version: 1", "schema_version: 2"), -1);
+	CHECK(strstr(err_msg(), "key 'schema_version': expected 1, got '2'") != NULL);
+	CHECK_INT(parse_edit("price:", "prices:"), -1);
+	CHECK(strstr(err_msg(), "key 'prices': unknown key") != NULL);
+	CHECK_INT(parse_edit("  eff_max: 0.93", "  eff_max: [1]"), -1);
+	CHECK(strstr(err_msg(), "key 'gemm_bf16.eff_max': expected a number, got a list") != NULL);
+	CHECK_INT(parse_edit("  eff_max: 0.93", "  eff_max: 1.5"), -1);
+	CHECK_STR(err_msg(), "t.yaml: key 'gemm_bf16.eff_max': expected a fraction in (0, 1], got '1.5'");
+	CHECK_INT(parse_edit("  smooth: 2.75", "  smooth: 0.5"), -1);
+	CHECK(strstr(err_msg(), "key 'gemm_bf16.smooth'") != NULL);
+	CHECK_INT(parse_edit("  topology: nvswitch", "  topology: ring"), -1);
+	CHECK(strstr(err_msg(), "key 'node.topology'") != NULL);
+	CHECK_INT(parse_edit("  launch_graph: 1.5e-6", "  launch_graph: 1.5e-5"), -1);
+	CHECK(strstr(err_msg(), "launch_graph") != NULL);
+	CHECK_INT(parse_edit("  - n_gpus: 4", "  - n_gpus: 2"), -1);
+	CHECK(strstr(err_msg(), "given twice") != NULL);
+	CHECK_INT(parse_edit("    lat: 7.0e-6\n", ""), -1);
+	CHECK(strstr(err_msg(), "key 'allreduce[0].lat': missing") != NULL);
+
+	/* invalid YAML syntax names the line */
+	CHECK_INT(profile_parse(&p, "a: 1\nb: [1, 2\nc: 3\n", 19, "s.yaml"), -1);
+	CHECK(strstr(err_msg(), "s.yaml:") == err_msg());
+	CHECK(strstr(err_msg(), "invalid YAML") != NULL);
+	CHECK_INT(profile_parse(&p, "- 1\n", 4, "l.yaml"), -1);
+	CHECK(strstr(err_msg(), "l.yaml:1: expected a mapping") == err_msg());
+	CHECK_INT(profile_parse(&p, "schema_version: 1\n", 18, "m.yaml"), -1);
+	CHECK(strstr(err_msg(), "m.yaml:1: key 'name': missing") == err_msg());
+}
+
+int main(void)
+{
+	test_shipped();
+	test_errors();
+	return TEST_REPORT();
+}
