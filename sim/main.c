@@ -13,6 +13,7 @@ static const struct {
 	{"run", cmd_run, "simulate one configuration (no arguments: the headline study)"},
 	{"models", cmd_models, "list the shipped models, or show one (--model M)"},
 	{"profiles", cmd_profiles, "list the shipped hardware profiles, or print one"},
+	{"trace", cmd_trace, "workload traces: synth, stats, accuracy under test-time scaling, import"},
 };
 
 static void usage(FILE *f)
@@ -31,8 +32,12 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	util_gsl_init();
-	if (argc < 2)
-		return cmd_run(1, (char *[]){"run", NULL});
+	{
+		static char run_name[] = "run";
+		char *run_argv[] = {run_name, NULL};
+		if (argc < 2)
+			return cmd_run(1, run_argv);
+	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		usage(stdout);
 		return EXIT_OK;
