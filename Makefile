@@ -137,3 +137,9 @@ clean:
 	rm -rf build ttsim
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# Shipped traces: regenerate traces/math500/*.jsonl from ../shared/traces (byte-identical
+# for the same seed; method in traces/README.md).
+.PHONY: traces
+traces: $(BUILD)/ttsim
+	./$(BUILD)/ttsim trace synth --all --from ../shared/traces --dir traces/math500

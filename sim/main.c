@@ -13,6 +13,7 @@ static const struct {
 	{"run", cmd_run, "simulate one configuration (no arguments: the headline study)"},
 	{"models", cmd_models, "list the shipped models, or show one (--model M)"},
 	{"profiles", cmd_profiles, "list the shipped hardware profiles, or print one"},
+	{"trace", cmd_trace, "workload traces: synth, stats, accuracy under test-time scaling, import"},
 };
 
 static void usage(FILE *f)

@@ -69,5 +69,7 @@ void trace_release(struct trace *t);
 int trace_write(const struct trace *t, FILE *f);
 /* Total samples over all problems. */
 long trace_total_samples(const struct trace *t);
+/* Write s as a JSON string literal (quotes and escapes). */
+void trace_json_string(FILE *f, const char *s);
 
 #endif

@@ -1,0 +1,52 @@
+#!/bin/sh
+# ttsim trace: stats JSON keys, accuracy, import, bad input exits 2 naming file and line.
+. "$(dirname "$0")/lib.inc"
+ok "stats json" "$TTSIM" trace stats math500:deepseek-ai/DeepSeek-R1-Distill-Qwen-14B --format json
+cp "$TMPD/out" "$TMPD/stats.json"
+for k in '"overall"' '"levels"' '"5":' '"mean_output_tokens"' '"p50_output_tokens"' '"p90_output_tokens"' '"pass_at_1"' '"majority_at"' '"64":'; do
+	has "$k" "stats json key $k" "$TMPD/stats.json"
+done
+ok "stats text" "$TTSIM" trace stats math500:s1.1-7b
+has "overall" "stats text has overall" "$TMPD/out"
+ok "accuracy json" "$TTSIM" trace accuracy math500:r1-qwen-7b --samples 8 --budget 4000 --waits 1 --vote majority --format json
+has '"tokens_saved_per_problem"' "accuracy reports tokens saved" "$TMPD/out"
+ok "accuracy pass" "$TTSIM" trace accuracy math500:r1-qwen-1.5b --samples 100 --vote pass
+ok "accuracy best" "$TTSIM" trace accuracy math500:r1-qwen-1.5b --samples 4 --vote best --rm-accuracy 0.7
+status 2 "unknown model" "$TTSIM" trace stats math500:nope
+# bad input: exit 2 with FILE:LINE
+H='{"format":"ttsim-trace","version":1,"model":"m","max_tokens":100}'
+printf '%s\n{"unique_id":"a","prompt_tokens":1,"samples":[{"output_tokens":-1}]}\n' "$H" > "$TMPD/neg.jsonl"
+status 2 "negative tokens" "$TTSIM" trace stats "$TMPD/neg.jsonl"
+has "neg.jsonl:2: key 'output_tokens'" "negative names file and line" "$TMPD/err"
+printf '%s\n{"unique_id":"a","samples":[{"output_tokens":1}]}\n' "$H" > "$TMPD/miss.jsonl"
+status 2 "missing field" "$TTSIM" trace stats "$TMPD/miss.jsonl"
+has "miss.jsonl:2: key 'prompt_tokens'" "missing names file and line" "$TMPD/err"
+printf '%s\n{"unique_id":"a",\n' "$H" > "$TMPD/bad.jsonl"
+status 2 "malformed line" "$TTSIM" trace stats "$TMPD/bad.jsonl"
+has "bad.jsonl:2: malformed" "malformed names file and line" "$TMPD/err"
+printf '%s\n{"unique_id":"a","prompt_tokens":1,"samples":[{"output_tokens":1}]}\n{"unique_id":"a","prompt_tokens":1,"samples":[{"output_tokens":1}]}\n' "$H" > "$TMPD/dup.jsonl"
+status 2 "duplicate ids" "$TTSIM" trace stats "$TMPD/dup.jsonl"
+has "dup.jsonl:3: key 'unique_id': duplicate" "duplicate names file and line" "$TMPD/err"
+printf '%s\n{"unique_id":"a","prompt_tokens":1,"samples":[{"output_tokens":101}]}\n' "$H" > "$TMPD/long.jsonl"
+status 2 "sample too long" "$TTSIM" trace stats "$TMPD/long.jsonl"
+has "long.jsonl:2: key 'output_tokens': 101 is longer" "too long names file and line" "$TMPD/err"
+# import: a small vllm bench result
+cat > "$TMPD/res.json" <<'J'
+{"model_id":"Qwen/Qwen2.5-7B-Instruct","duration":2.0,"max_concurrency":2,"input_lens":[10,20],"output_lens":[3,5],
+ "ttfts":[0.1,0.2],"itls":[[0.01,0.01],[0.02,0.02,0.02,0.02]],"errors":["",""]}
+J
+ok "import vllm-bench" "$TTSIM" trace import vllm-bench "$TMPD/res.json" -o "$TMPD/v.jsonl" --gpu H100 --tp 1 --measured "$TMPD/m.csv"
+has "id,model,gpu,tp,dtype,input_len,output_len,concurrency,metric,value,engine,engine_version,source,notes" "measured header" "$TMPD/m.csv"
+has "res.json-ttft_ms,Qwen/Qwen2.5-7B-Instruct,H100,1,bf16,15,4,2,ttft_ms,150," "ttft mean in ms" "$TMPD/m.csv"
+has "output_tok_per_s,4," "throughput = 8 tokens / 2 s" "$TMPD/m.csv"
+ok "imported trace loads" "$TTSIM" trace stats "$TMPD/v.jsonl"
+status 2 "vllm-bench needs --gpu" "$TTSIM" trace import vllm-bench "$TMPD/res.json" -o "$TMPD/v.jsonl"
+printf '{"item_id":"p1","total_generated_tokens":50,"is_correct":true,"extracted_answer":"3"}\n{"item_id":"p1","total_generated_tokens":70,"is_correct":false,"extracted_answer":"4"}\n{"item_id":"p1","total_generated_tokens":60,"is_correct":false,"extracted_answer":"5"}\n{"item_id":"p1","total_generated_tokens":60,"is_correct":false,"extracted_answer":"4"}\n' > "$TMPD/log.jsonl"
+ok "import jsonl" "$TTSIM" trace import jsonl "$TMPD/log.jsonl" -o "$TMPD/j.jsonl"
+has '"answer":0},{"output_tokens":70,"answer":1},{"output_tokens":60,"answer":2},{"output_tokens":60,"answer":1}' "wrong answers numbered per problem" "$TMPD/j.jsonl"
+# determinism: synth equals the shipped file byte for byte
+if [ -d ../shared/traces ]; then
+	ok "synth" "$TTSIM" trace synth s1.1-14b --from ../shared/traces -o "$TMPD/s.jsonl"
+	ok "synth byte-identical to shipped" cmp "$TMPD/s.jsonl" traces/math500/s1.1-14b.jsonl
+fi
+finish

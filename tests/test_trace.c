@@ -1,0 +1,198 @@
+/* test_trace.c: trace parsing and its errors, synthesis determinism and fit, TTS voting. */
+#include "test.h"
+#include "synth.h"
+#include "trace.h"
+#include "trace_alias.h"
+#include "tts.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#define HDR "{\"format\":\"ttsim-trace\",\"version\":1,\"model\":\"m\",\"max_tokens\":100}\n"
+
+static int parse_str(struct trace *t, const char *s) { return trace_parse(t, s, strlen(s), "x.jsonl"); }
+
+static void test_parse_errors(void)
+{
+	struct trace t;
+	CHECK_INT(parse_str(&t, HDR "{\"unique_id\":\"a\",\"prompt_tokens\":5,\"samples\":[{\"output_tokens\":7,\"answer\":0}]}\n"), 0);
+	CHECK_INT(t.n_problems, 1);
+	CHECK_INT(t.problems[0].samples[0].finished, 1);
+	trace_release(&t);
+	CHECK_INT(parse_str(&t, HDR "{\"unique_id\":\"a\",\"prompt_tokens\":5,\"samples\":[{\"output_tokens\":7}\n"), -1);
+	CHECK(strstr(err_msg(), "x.jsonl:2: malformed line") != NULL);
+	CHECK_INT(parse_str(&t, HDR "{\"unique_id\":\"a\",\"samples\":[{\"output_tokens\":7}]}\n"), -1);
+	CHECK(strstr(err_msg(), "x.jsonl:2: key 'prompt_tokens': missing") != NULL);
+	CHECK_INT(parse_str(&t, HDR "{\"unique_id\":\"a\",\"prompt_tokens\":5,\"samples\":[{\"output_tokens\":-3}]}\n"), -1);
+	CHECK(strstr(err_msg(), "x.jsonl:2: key 'output_tokens': negative") != NULL);
+	CHECK_INT(parse_str(&t, HDR "{\"unique_id\":\"a\",\"prompt_tokens\":5,\"samples\":[{\"output_tokens\":101}]}\n"), -1);
+	CHECK(strstr(err_msg(), "x.jsonl:2: key 'output_tokens': 101 is longer than the model's max length") != NULL);
+	CHECK_INT(parse_str(&t, HDR "{\"unique_id\":\"a\",\"prompt_tokens\":5,\"samples\":[{\"output_tokens\":1}]}\n"
+				    "{\"unique_id\":\"a\",\"prompt_tokens\":5,\"samples\":[{\"output_tokens\":1}]}\n"), -1);
+	CHECK(strstr(err_msg(), "x.jsonl:3: key 'unique_id': duplicate id 'a'") != NULL);
+	CHECK_INT(parse_str(&t, "{\"unique_id\":\"a\"}\n"), -1);
+	CHECK(strstr(err_msg(), "x.jsonl:1: key 'format'") != NULL);
+}
+
+static void test_votes(void)
+{
+	int16_t a1[] = {1, 0, 0, 2, 0}, a2[] = {2, 1, 1, 2}, a3[] = {-1, -1}, a4[] = {-1, 3, 0, 3};
+	CHECK_INT(tts_majority(a1, 5), 0);
+	CHECK_INT(tts_majority(a2, 4), 2); /* tie 2:2, the answer seen first wins */
+	CHECK_INT(tts_majority(a3, 2), -1);
+	CHECK_INT(tts_majority(a4, 4), 3);
+	CHECK_NEAR(tts_pass_at_k(4, 1, 2), 0.5, 1e-12);  /* 1 - C(3,2)/C(4,2) = 1 - 3/6 */
+	CHECK_NEAR(tts_pass_at_k(5, 2, 2), 0.7, 1e-12);  /* 1 - C(3,2)/C(5,2) = 1 - 3/10 */
+	CHECK_NEAR(tts_pass_at_k(5, 0, 3), 0.0, 1e-12);
+	CHECK_NEAR(tts_pass_at_k(5, 3, 3), 1.0, 1e-12);
+
+	/* a hand-made problem: lengths 10..50, answers 1 0 0 2 0 */
+	struct trace_sample s[5] = {{10, 1, 1, 0}, {20, 0, 1, 0}, {30, 0, 1, 0}, {40, 2, 1, 0}, {50, 0, 1, 0}};
+	static char pid[] = "p";
+	struct trace_problem p = {.unique_id = pid, .level = 1, .n_samples = 5, .samples = s};
+	struct tts_params tp;
+	struct tts_result r;
+	gsl_rng *rng = rng_stream(1, "test");
+	tts_defaults(&tp);
+	CHECK_INT(tts_problem(&p, 100, 5, TTS_MAJORITY, 0, 0, &tp, rng, NULL, &r), 0);
+	CHECK_INT(r.voted, 0);
+	CHECK_INT(r.tokens, 150);
+	/* finish order 10(1) 20(0) 30(0) 40(2) 50(0): after 40, 0 leads 2:1 with 1 left: not yet
+	 * safe (2 > 1 + 1 fails); all 5 run */
+	CHECK_INT(r.n_complete, 5);
+	CHECK_INT(tts_problem(&p, 100, 3, TTS_MAJORITY, 0, 0, &tp, rng, NULL, &r), 0);
+	/* 10(1) 20(0) 30(0): decided only at the end */
+	CHECK_INT(r.voted, 0);
+	CHECK_INT(tts_problem(&p, 100, 5, TTS_PASS, 0, 0, &tp, rng, NULL, &r), 0);
+	CHECK_INT(r.correct, 1);
+	CHECK_INT(r.n_complete, 2);                  /* stops at the first correct (20 tokens) */
+	CHECK_INT(r.tokens_early, 10 + 20 + 3 * 20); /* the other three cancelled at 20 each */
+	CHECK_INT(r.tokens_saved, 150 - 90);
+	s[0].answer = 0;
+	s[3].answer = 0;
+	CHECK_INT(tts_problem(&p, 100, 5, TTS_MAJORITY, 0, 0, &tp, rng, NULL, &r), 0);
+	CHECK_INT(r.n_complete, 3); /* 3:0 with 2 left */
+	CHECK_INT(r.tokens_early, 10 + 20 + 30 + 2 * 30);
+	gsl_rng_free(rng);
+}
+
+static void test_shipped(void)
+{
+	/* published figures the R1-Distill traces are fitted to (DEER_T5 tokens, open-r1 pass@1) */
+	static const double pub_tok[4] = {6018, 3858, 3815, 3736}, pub_acc[4] = {0.831, 0.945, 0.941, 0.956};
+	for (int i = 0; i < trace_n_aliases; i++) {
+		char name[64];
+		struct trace t;
+		struct trace_stats st;
+		snprintf(name, sizeof(name), "math500:%s", trace_aliases[i].alias);
+		if (trace_load(&t, name) < 0) {
+			fprintf(stderr, "%s\n", err_msg());
+			CHECK(0);
+			continue;
+		}
+		CHECK_INT(t.n_problems, 500);
+		CHECK_INT(trace_total_samples(&t), 500 * 64);
+		CHECK_INT(t.max_tokens, 32768);
+		trace_stats(&t, 0, &st);
+		if (i < 4) {
+			CHECK_NEAR(st.mean_output_tokens, pub_tok[i], 0.03);
+			CHECK_NEAR(st.pass_at_1, pub_acc[i], 0.03);
+		}
+		/* every trace against the figures recorded in its header */
+		double mt, pa;
+		int inf;
+		struct stat sb;
+		if (stat("../shared/traces/math500_published_stats.csv", &sb) == 0 &&
+		    synth_targets("../shared/traces", trace_aliases[i].alias, &mt, &pa, &inf) == 0) {
+			CHECK_NEAR(st.mean_output_tokens, mt, 0.03);
+			CHECK_NEAR(st.pass_at_1, pa, 0.03);
+			CHECK_INT(inf, trace_aliases[i].s1);
+		}
+		/* trace_stats against a naive recount */
+		long n = 0, ok = 0;
+		double sum = 0, maj64 = 0;
+		for (int k = 0; k < t.n_problems; k++) {
+			int cnt[64] = {0}, best = -1, bc = 0;
+			for (int j = 0; j < t.problems[k].n_samples; j++) {
+				const struct trace_sample *s = &t.problems[k].samples[j];
+				n++;
+				sum += s->output_tokens;
+				ok += s->answer == 0;
+				if (s->answer >= 0 && s->answer < 64 && ++cnt[s->answer] > bc) {
+					bc = cnt[s->answer];
+					best = s->answer;
+				}
+			}
+			/* ties: the first to reach the count may differ from "first seen"; recount */
+			int ties = 0;
+			for (int a = 0; a < 64; a++)
+				ties += cnt[a] == bc;
+			if (ties == 1) /* ties are resolved by first occurrence; counted by tts_majority */
+				maj64 += best == 0;
+		}
+		CHECK_NEAR(st.mean_output_tokens, sum / n, 1e-12);
+		CHECK_NEAR(st.pass_at_1, (double)ok / n, 1e-12);
+		CHECK(st.majority_at[6] >= maj64 / t.n_problems - 0.01);
+		/* budget truncation never increases tokens, sample by sample */
+		struct tts_params tp;
+		tts_defaults(&tp);
+		for (int k = 0; k < t.n_problems; k += 37) {
+			struct tts_sample a[16], b[16];
+			struct tts_result ra, rb;
+			gsl_rng *r1 = rng_stream(7, "bf"), *r2 = rng_stream(7, "bf");
+			tts_problem(&t.problems[k], t.max_tokens, 16, TTS_MAJORITY, 0, 0, &tp, r1, a, &ra);
+			tts_problem(&t.problems[k], t.max_tokens, 16, TTS_MAJORITY, 1000, 0, &tp, r2, b, &rb);
+			int okk = 1;
+			for (int j = 0; j < 16; j++)
+				okk &= b[j].tokens <= a[j].tokens && b[j].tokens <= 1000 + tp.answer_tokens;
+			CHECK(okk);
+			CHECK(rb.tokens <= ra.tokens);
+			gsl_rng_free(r1);
+			gsl_rng_free(r2);
+		}
+		trace_release(&t);
+	}
+}
+
+static void test_determinism(void)
+{
+	struct stat sb;
+	struct synth_params sp;
+	struct trace a, b;
+	char *ba = NULL, *bb = NULL;
+	size_t la = 0, lb = 0;
+	if (stat("../shared/traces/math500_published_stats.csv", &sb) != 0) {
+		printf("test_determinism: ../shared/traces not found, skipped\n");
+		return;
+	}
+	synth_defaults(&sp);
+	CHECK_INT(synth_trace(&a, "../shared/traces", "r1-qwen-7b", &sp), 0);
+	CHECK_INT(synth_trace(&b, "../shared/traces", "deepseek-ai/deepseek-r1-distill-qwen-7b", &sp), 0);
+	FILE *fa = open_memstream(&ba, &la), *fb = open_memstream(&bb, &lb);
+	trace_write(&a, fa);
+	trace_write(&b, fb);
+	fclose(fa);
+	fclose(fb);
+	CHECK_INT(la, lb);
+	CHECK(la == lb && !memcmp(ba, bb, la));
+	/* and equal to the shipped file */
+	size_t ls;
+	char *shipped = file_read("traces/math500/r1-qwen-7b.jsonl", &ls);
+	CHECK(shipped && ls == la && !memcmp(shipped, ba, la));
+	free(shipped);
+	free(ba);
+	free(bb);
+	trace_release(&a);
+	trace_release(&b);
+}
+
+int main(void)
+{
+	util_gsl_init();
+	test_parse_errors();
+	test_votes();
+	test_shipped();
+	test_determinism();
+	return TEST_REPORT();
+}

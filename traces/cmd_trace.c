@@ -1,0 +1,320 @@
+/*
+ * cmd_trace.c: `ttsim trace synth|stats|accuracy|import`. Flag parsing and printing only;
+ * the work is in trace.c, synth.c, tts.c and import.c.
+ */
+#include "cmd.h"
+#include "import.h"
+#include "synth.h"
+#include "trace.h"
+#include "trace_alias.h"
+#include "tts.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_text[] =
+	"usage: ttsim trace synth MODEL [--from DIR] [--seed S] [--samples N] [-o FILE]\n"
+	"       ttsim trace synth --all [--from DIR] [--seed S] [--dir traces/math500]\n"
+	"       ttsim trace stats TRACE [--format text|json]\n"
+	"       ttsim trace accuracy TRACE --samples N [--budget B] [--waits W]\n"
+	"                            [--vote majority|best|pass] [--rm-accuracy A] [--no-early-stop]\n"
+	"                            [--seed S] [--format text|json]\n"
+	"       ttsim trace import vllm-bench RESULT.json -o TRACE.jsonl [--measured FILE.csv]\n"
+	"                            --gpu GPU --tp N [--model ID] [--dtype D] [--engine-version V]\n"
+	"       ttsim trace import jsonl LOG.jsonl -o TRACE.jsonl [--model ID] [--max-tokens N]\n"
+	"TRACE is a file or math500:MODEL (a Hugging Face id or alias of a shipped trace).\n";
+
+/* argv scanning: the value of --name, or NULL; marks it used. */
+static const char *flag(int argc, char **argv, const char *name, int *used)
+{
+	for (int i = 1; i < argc - 1; i++)
+		if (!strcmp(argv[i], name)) {
+			used[i] = used[i + 1] = 1;
+			return argv[i + 1];
+		}
+	return NULL;
+}
+
+static int has(int argc, char **argv, const char *name, int *used)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], name)) {
+			used[i] = 1;
+			return 1;
+		}
+	return 0;
+}
+
+static long need_long(const char *s, const char *name, long lo, long hi)
+{
+	long v;
+	if (parse_long(s, &v) < 0 || v < lo || v > hi)
+		die("flag '%s': bad value '%s' (expected an integer in %ld..%ld)", name, s, lo, hi);
+	return v;
+}
+
+/* The positional arguments left after flags; dies on an unknown flag. */
+static int positionals(int argc, char **argv, int *used, const char **pos, int maxpos)
+{
+	int n = 0;
+	for (int i = 1; i < argc; i++) {
+		if (used[i])
+			continue;
+		if (argv[i][0] == '-' && argv[i][1])
+			die("unknown flag '%s' (see 'ttsim trace --help')", argv[i]);
+		if (n >= maxpos)
+			die("unexpected argument '%s' (see 'ttsim trace --help')", argv[i]);
+		pos[n++] = argv[i];
+	}
+	return n;
+}
+
+static int write_trace_file(const struct trace *t, const char *path)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		die("cannot allocate an output buffer");
+	trace_write(t, f);
+	fclose(f);
+	if (file_write_atomic(path, buf, len) < 0) {
+		free(buf);
+		die_err();
+	}
+	free(buf);
+	return 0;
+}
+
+static int do_synth(int argc, char **argv, int *used)
+{
+	struct synth_params sp;
+	const char *from, *v, *pos[1];
+	struct trace t;
+	synth_defaults(&sp);
+	from = flag(argc, argv, "--from", used);
+	if (!from)
+		from = "../shared/traces";
+	if ((v = flag(argc, argv, "--seed", used)))
+		sp.seed = (uint64_t)need_long(v, "--seed", 0, 0x7fffffffffffffffL);
+	if ((v = flag(argc, argv, "--samples", used)))
+		sp.samples = (int)need_long(v, "--samples", 1, 4096);
+	const char *out = flag(argc, argv, "-o", used), *dir = flag(argc, argv, "--dir", used);
+	int all = has(argc, argv, "--all", used);
+	int np = positionals(argc, argv, used, pos, 1);
+	if (all) {
+		char path[512];
+		if (!dir)
+			dir = "traces/math500";
+		if (mkdir_p(dir) < 0)
+			die_err();
+		for (int i = 0; i < trace_n_aliases; i++) {
+			if (synth_trace(&t, from, trace_aliases[i].alias, &sp) < 0)
+				die_err();
+			snprintf(path, sizeof(path), "%s/%s.jsonl", dir, trace_aliases[i].alias);
+			write_trace_file(&t, path);
+			trace_release(&t);
+			fprintf(stderr, "wrote %s\n", path);
+		}
+		return EXIT_OK;
+	}
+	if (np != 1)
+		die("trace synth: expected one MODEL or --all (see 'ttsim trace --help')");
+	if (synth_trace(&t, from, pos[0], &sp) < 0)
+		die_err();
+	if (out)
+		write_trace_file(&t, out);
+	else
+		trace_write(&t, stdout);
+	trace_release(&t);
+	return EXIT_OK;
+}
+
+static void load_or_die(struct trace *t, const char *name)
+{
+	if (trace_load(t, name) < 0)
+		die_err();
+}
+
+static void stats_json(const struct trace_stats *s, struct sbuf *sb)
+{
+	sbuf_printf(sb, "{\"problems\": %d, \"samples\": %ld, \"mean_output_tokens\": %.2f, \"p50_output_tokens\": %.1f, "
+			"\"p90_output_tokens\": %.1f, \"pass_at_1\": %.6f, \"majority_at\": {",
+		    s->problems, s->samples, s->mean_output_tokens, s->p50_output_tokens, s->p90_output_tokens, s->pass_at_1);
+	for (int m = 0; m < TTS_NMAJ; m++)
+		sbuf_printf(sb, "%s\"%d\": %.6f", m ? ", " : "", 1 << m, s->majority_at[m]);
+	sbuf_printf(sb, "}}");
+}
+
+static int do_stats(int argc, char **argv, int *used)
+{
+	const char *fmt = flag(argc, argv, "--format", used), *pos[1];
+	struct trace t;
+	struct trace_stats st[6];
+	if (positionals(argc, argv, used, pos, 1) != 1)
+		die("trace stats: expected one TRACE (see 'ttsim trace --help')");
+	if (fmt && strcmp(fmt, "json") && strcmp(fmt, "text"))
+		die("flag '--format': bad value '%s' (expected text or json)", fmt);
+	load_or_die(&t, pos[0]);
+	for (int l = 0; l <= 5; l++)
+		trace_stats(&t, l, &st[l]);
+	if (fmt && !strcmp(fmt, "json")) {
+		struct sbuf sb = {0};
+		sbuf_printf(&sb, "{\"trace\": ");
+		sbuf_printf(&sb, "\"%s\", \"model\": \"%s\", \"overall\": ", t.name, t.model);
+		stats_json(&st[0], &sb);
+		sbuf_printf(&sb, ", \"levels\": {");
+		int first = 1;
+		for (int l = 1; l <= 5; l++) {
+			if (!st[l].problems)
+				continue;
+			sbuf_printf(&sb, "%s\"%d\": ", first ? "" : ", ", l);
+			stats_json(&st[l], &sb);
+			first = 0;
+		}
+		sbuf_printf(&sb, "}}\n");
+		fputs(sb.buf, stdout);
+		sbuf_release(&sb);
+	} else {
+		printf("trace %s (%s, %s)\n", t.name, t.model, t.provenance);
+		printf("%-8s %8s %8s %8s %8s %8s %7s", "level", "problems", "samples", "mean", "p50", "p90", "pass@1");
+		for (int m = 0; m < TTS_NMAJ; m++)
+			printf("  maj@%-2d", 1 << m);
+		printf("\n");
+		for (int l = 1; l <= 6; l++) {
+			const struct trace_stats *s = &st[l % 6];
+			if (!s->problems)
+				continue;
+			printf("%-8s %8d %8ld %8.0f %8.0f %8.0f %7.4f", l == 6 ? "overall" : (char[2]){(char)('0' + l), 0},
+			       s->problems, s->samples, s->mean_output_tokens, s->p50_output_tokens, s->p90_output_tokens,
+			       s->pass_at_1);
+			for (int m = 0; m < TTS_NMAJ; m++)
+				printf("  %6.4f", s->majority_at[m]);
+			printf("\n");
+		}
+	}
+	trace_release(&t);
+	return EXIT_OK;
+}
+
+static int do_accuracy(int argc, char **argv, int *used)
+{
+	struct tts_params tp;
+	const char *v, *pos[1], *fmt;
+	long n, budget = 0, waits = 0;
+	uint64_t seed = 1;
+	int vote = TTS_MAJORITY;
+	struct trace t;
+	tts_defaults(&tp);
+	if (!(v = flag(argc, argv, "--samples", used)))
+		die("trace accuracy: flag '--samples' missing (expected --samples N)");
+	n = need_long(v, "--samples", 1, 65536);
+	if ((v = flag(argc, argv, "--budget", used)))
+		budget = need_long(v, "--budget", 0, 1L << 30);
+	if ((v = flag(argc, argv, "--waits", used)))
+		waits = need_long(v, "--waits", 0, 64);
+	if ((v = flag(argc, argv, "--seed", used)))
+		seed = (uint64_t)need_long(v, "--seed", 0, 0x7fffffffffffffffL);
+	if ((v = flag(argc, argv, "--vote", used)) && (vote = tts_vote_parse(v)) < 0)
+		die("flag '--vote': bad value '%s' (expected majority, best or pass)", v);
+	if ((v = flag(argc, argv, "--rm-accuracy", used)) &&
+	    (parse_double(v, &tp.rm_accuracy) < 0 || tp.rm_accuracy <= 0 || tp.rm_accuracy >= 1))
+		die("flag '--rm-accuracy': bad value '%s' (expected a probability in (0, 1))", v);
+	if (has(argc, argv, "--no-early-stop", used))
+		tp.early_stop = 0;
+	fmt = flag(argc, argv, "--format", used);
+	if (fmt && strcmp(fmt, "json") && strcmp(fmt, "text"))
+		die("flag '--format': bad value '%s' (expected text or json)", fmt);
+	if (positionals(argc, argv, used, pos, 1) != 1)
+		die("trace accuracy: expected one TRACE (see 'ttsim trace --help')");
+	load_or_die(&t, pos[0]);
+
+	gsl_rng *rng = rng_stream(seed, "tts-accuracy");
+	double correct = 0, tok = 0, tok_early = 0, ncomp = 0;
+	for (int i = 0; i < t.n_problems; i++) {
+		struct tts_result r;
+		if (tts_problem(&t.problems[i], t.max_tokens, (int)n, (enum tts_vote)vote, (int)budget, (int)waits, &tp,
+				rng, NULL, &r) < 0)
+			die_err();
+		correct += r.correct;
+		tok += (double)r.tokens;
+		tok_early += (double)r.tokens_early;
+		ncomp += r.n_complete;
+	}
+	gsl_rng_free(rng);
+	int P = t.n_problems;
+	static const char *vn[] = {"majority", "best", "pass"};
+	if (fmt && !strcmp(fmt, "json"))
+		printf("{\"trace\": \"%s\", \"samples\": %ld, \"budget\": %ld, \"waits\": %ld, \"vote\": \"%s\", "
+		       "\"seed\": %llu, \"problems\": %d, \"accuracy\": %.6f, \"tokens_per_problem\": %.2f, "
+		       "\"early_stop\": %s, \"tokens_per_problem_early_stop\": %.2f, \"tokens_saved_per_problem\": %.2f, "
+		       "\"samples_completed_per_problem\": %.3f}\n",
+		       t.name, n, budget, waits, vn[vote], (unsigned long long)seed, P, correct / P, tok / P,
+		       tp.early_stop ? "true" : "false", tok_early / P, (tok - tok_early) / P, ncomp / P);
+	else
+		printf("trace %s: %s@%ld, budget %ld, waits %ld, seed %llu\n"
+		       "accuracy %.4f over %d problems\n"
+		       "tokens per problem %.1f; with early stopping %.1f (saved %.1f, %.1f%%; %.2f samples completed)\n",
+		       t.name, vn[vote], n, budget, waits, (unsigned long long)seed, correct / P, P, tok / P, tok_early / P,
+		       (tok - tok_early) / P, tok > 0 ? 100 * (tok - tok_early) / tok : 0, ncomp / P);
+	trace_release(&t);
+	return EXIT_OK;
+}
+
+static int do_import(int argc, char **argv, int *used)
+{
+	const char *pos[2], *out = flag(argc, argv, "-o", used), *v;
+	struct import_opts io = {0};
+	struct trace t;
+	io.model = flag(argc, argv, "--model", used);
+	io.gpu = flag(argc, argv, "--gpu", used);
+	io.dtype = flag(argc, argv, "--dtype", used);
+	io.engine_version = flag(argc, argv, "--engine-version", used);
+	io.measured = flag(argc, argv, "--measured", used);
+	io.max_tokens = 32768;
+	if ((v = flag(argc, argv, "--tp", used)))
+		io.tp = (int)need_long(v, "--tp", 1, 1024);
+	if ((v = flag(argc, argv, "--max-tokens", used)))
+		io.max_tokens = (int)need_long(v, "--max-tokens", 1, 1L << 30);
+	if (positionals(argc, argv, used, pos, 2) != 2)
+		die("trace import: expected a kind (vllm-bench or jsonl) and a file (see 'ttsim trace --help')");
+	if (!out)
+		die("trace import: flag '-o' missing (expected -o TRACE.jsonl)");
+	if (!strcmp(pos[0], "vllm-bench")) {
+		if (!io.gpu || !io.tp)
+			die("trace import vllm-bench: flags '--gpu' and '--tp' missing (the result JSON lacks them)");
+		if (import_vllm_bench(&t, pos[1], &io) < 0)
+			die_err();
+	} else if (!strcmp(pos[0], "jsonl")) {
+		if (import_jsonl(&t, pos[1], &io) < 0)
+			die_err();
+	} else
+		die("trace import: unknown kind '%s' (expected vllm-bench or jsonl)", pos[0]);
+	write_trace_file(&t, out);
+	trace_release(&t);
+	return EXIT_OK;
+}
+
+int cmd_trace(int argc, char **argv)
+{
+	int *used, rc;
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fputs(usage_text, argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_BAD_INPUT : EXIT_OK;
+	}
+	used = xcalloc((size_t)argc, sizeof(int));
+	argc--, argv++; /* argv[0] is now the verb */
+	if (!strcmp(argv[0], "synth"))
+		rc = do_synth(argc, argv, used);
+	else if (!strcmp(argv[0], "stats"))
+		rc = do_stats(argc, argv, used);
+	else if (!strcmp(argv[0], "accuracy"))
+		rc = do_accuracy(argc, argv, used);
+	else if (!strcmp(argv[0], "import"))
+		rc = do_import(argc, argv, used);
+	else
+		die("trace: unknown verb '%s' (expected synth, stats, accuracy or import)", argv[0]);
+	free(used);
+	return rc;
+}

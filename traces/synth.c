@@ -1,0 +1,665 @@
+/*
+ * synth.c: synthetic MATH500 traces from public per-problem data and published statistics.
+ * See synth.h for the contract and traces/README.md for the method. It reads CSV/JSONL
+ * sources and writes a struct trace; it refuses to guess silently: every inferred figure
+ * is named in the header it writes.
+ */
+#include "synth.h"
+#include "trace_alias.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cjson/cJSON.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+#define NPROB_MAX 600
+#define MAXF 16
+
+void synth_defaults(struct synth_params *sp)
+{
+	sp->samples = 64;
+	sp->max_tokens = 32768;
+	sp->seed = 20250101;
+	sp->beta_len = 1.0;
+	sp->beta_wrong = 3.0;
+	sp->lambda = 0.3;
+	sp->wrong_answers = 6;
+	sp->dirichlet_a = 0.4;
+}
+
+/* Split one CSV line (RFC 4180 quotes, no embedded newlines) in place; returns the count. */
+static int csv_split(char *s, char **f, int maxf)
+{
+	int n = 0;
+	while (n < maxf) {
+		char *w = s;
+		f[n++] = s;
+		if (*s == '"') {
+			char *r = s + 1;
+			for (;;) {
+				if (!*r)
+					break;
+				if (*r == '"' && r[1] == '"') {
+					*w++ = '"';
+					r += 2;
+				} else if (*r == '"') {
+					r++;
+					break;
+				} else
+					*w++ = *r++;
+			}
+			s = r;
+		} else {
+			while (*s && *s != ',' && *s != '\n' && *s != '\r')
+				*w++ = *s++;
+		}
+		if (*s != ',') {
+			*w = 0;
+			break;
+		}
+		*w = 0;
+		s++;
+	}
+	return n;
+}
+
+/* Calls fn for each data line of a CSV file with its fields; stops on fn < 0. */
+static int csv_each(const char *dir, const char *name, int (*fn)(char **f, int n, const char *where, void *ctx), void *ctx)
+{
+	char path[512], where[600], *text, *p;
+	size_t len;
+	int line = 0;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (!(text = file_read(path, &len)))
+		return -1;
+	for (p = text; *p;) {
+		char *nl = strchr(p, '\n'), *f[MAXF];
+		int n;
+		if (nl)
+			*nl = 0;
+		line++;
+		if (line > 1 && *p) {
+			snprintf(where, sizeof(where), "%s:%d", path, line);
+			n = csv_split(p, f, MAXF);
+			if (fn(f, n, where, ctx) < 0) {
+				free(text);
+				return -1;
+			}
+		}
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	free(text);
+	return 0;
+}
+
+struct prob {
+	char id[64], subject[32];
+	int level, prompt_tokens;
+	double words;     /* real R1-Distill-Qwen-7B reasoning words; 0 = truncated */
+	int real_correct;
+	int have_real;
+};
+
+struct src {
+	struct prob p[NPROB_MAX];
+	int n;
+	/* published figures */
+	double deer_tokens[4], openr1_acc[4], ds_acc[4];   /* 1.5B, 7B, 14B, 32B */
+	double es7_tokens[6], es32_tokens[6], esr1_tokens[6], es7_acc[6];
+	double s11_32_acc, r1d32_s1table_acc;
+};
+
+static int size_index(const char *model)
+{
+	static const char *sz[] = {"-1.5B", "-7B", "-14B", "-32B"};
+	for (int i = 0; i < 4; i++) {
+		size_t a = strlen(model), b = strlen(sz[i]);
+		if (a >= b && !strcmp(model + a - b, sz[i]))
+			return i;
+	}
+	return -1;
+}
+
+static int need_num(const char *s, double *v, const char *where, const char *key)
+{
+	if (parse_double(s, v) < 0)
+		return err_set("%s: key '%s': not a number '%s' (expected a number)", where, key, s);
+	return 0;
+}
+
+static int on_prompt(char **f, int n, const char *where, void *ctx)
+{
+	struct src *S = ctx;
+	long lv, pt;
+	if (n < 6)
+		return err_set("%s: missing fields (expected unique_id,level,subject,problem_tokens,prompt_tokens_r1,solution_tokens)", where);
+	if (parse_long(f[1], &lv) < 0 || lv < 1 || lv > 5)
+		return err_set("%s: key 'level': bad level '%s' (expected 1..5)", where, f[1]);
+	if (parse_long(f[4], &pt) < 0 || pt < 0)
+		return err_set("%s: key 'prompt_tokens_r1': bad token count '%s' (expected >= 0)", where, f[4]);
+	if (S->n >= NPROB_MAX)
+		return err_set("%s: too many problems (expected at most %d)", where, NPROB_MAX);
+	struct prob *p = &S->p[S->n++];
+	strlcpy0(p->id, f[0], sizeof(p->id));
+	strlcpy0(p->subject, f[2], sizeof(p->subject));
+	p->level = (int)lv;
+	p->prompt_tokens = (int)pt;
+	return 0;
+}
+
+static int on_words(char **f, int n, const char *where, void *ctx)
+{
+	struct src *S = ctx;
+	double w;
+	long c;
+	if (n < 7)
+		return err_set("%s: missing fields (expected model,item_index,unique_id,level,subject,is_correct,reasoning_words_whitespace)", where);
+	if (strcmp(f[0], "deepseek-ai/DeepSeek-R1-Distill-Qwen-7B"))
+		return 0;
+	if (need_num(f[6], &w, where, "reasoning_words_whitespace") < 0 || parse_long(f[5], &c) < 0)
+		return err_set("%s: key 'is_correct': bad value (expected 0 or 1)", where);
+	for (int i = 0; i < S->n; i++)
+		if (!strcmp(S->p[i].id, f[2])) {
+			S->p[i].words = w;
+			S->p[i].real_correct = c != 0;
+			S->p[i].have_real = 1;
+			return 0;
+		}
+	return err_set("%s: key 'unique_id': '%s' not in math500_prompt_tokens.csv (expected a MATH500 id)", where, f[2]);
+}
+
+static int on_stats(char **f, int n, const char *where, void *ctx)
+{
+	struct src *S = ctx;
+	double v;
+	int si, lv = 0;
+	if (n < 6)
+		return err_set("%s: missing fields (expected source_id,model,setting,level,metric,value,...)", where);
+	if (need_num(f[5], &v, where, "value") < 0)
+		return -1;
+	if (strcmp(f[3], "all"))
+		lv = atoi(f[3]);
+	if (lv < 0 || lv > 5)
+		return err_set("%s: key 'level': bad level '%s' (expected all or 1..5)", where, f[3]);
+	si = strncmp(f[1], "DeepSeek-R1-Distill-Qwen-", 25) ? -1 : size_index(f[1]);
+	if (!strcmp(f[0], "DEER_T5") && si >= 0 && !strncmp(f[2], "vanilla", 7) && !strcmp(f[4], "mean_output_tokens"))
+		S->deer_tokens[si] = v;
+	if (!strcmp(f[0], "OPENR1_README") && si >= 0 && !strcmp(f[4], "pass1_pct")) {
+		const char *r = n > 7 ? strstr(f[7], "DeepSeek reported ") : NULL;
+		S->openr1_acc[si] = v / 100;
+		if (!r || need_num(r + 18, &S->ds_acc[si], where, "notes") < 0) {
+			/* the notes end with ")" for the 1.5B row */
+			char tmp[32];
+			if (!r)
+				return err_set("%s: key 'notes': no 'DeepSeek reported X' (expected it)", where);
+			strlcpy0(tmp, r + 18, sizeof(tmp));
+			tmp[strcspn(tmp, ")")] = 0;
+			if (need_num(tmp, &S->ds_acc[si], where, "notes") < 0)
+				return -1;
+		}
+		S->ds_acc[si] /= 100;
+	}
+	if (!strcmp(f[0], "EVALSCOPE_6M") && lv >= 1) {
+		if (!strcmp(f[1], "DeepSeek-R1-Distill-Qwen-7B"))
+			S->es7_tokens[lv] = v;
+		else if (!strcmp(f[1], "DeepSeek-R1-Distill-Qwen-32B"))
+			S->es32_tokens[lv] = v;
+		else if (!strcmp(f[1], "DeepSeek-R1"))
+			S->esr1_tokens[lv] = v;
+	}
+	if (!strcmp(f[0], "EVALSCOPE_THINK") && lv >= 1 && !strcmp(f[4], "averagepass1"))
+		S->es7_acc[lv] = v;
+	if (!strcmp(f[0], "S1_T2") && !strcmp(f[1], "s1.1 w/o BF"))
+		S->s11_32_acc = v / 100;
+	if (!strcmp(f[0], "S1_T2") && !strcmp(f[1], "r1-distill (32B)"))
+		S->r1d32_s1table_acc = v / 100;
+	return 0;
+}
+
+/* tokens = r x words, least squares through the origin, on the pilot runs that carry both
+ * a real token count and the reasoning word count (truncated runs excluded). */
+struct ratio_fit {
+	double r, r2, med_rel;
+	int n;
+};
+
+static int fit_ratio(const char *dir, struct ratio_fit *rf)
+{
+	static const char *files[] = {"mrt_pilot_math500_qwen7b.jsonl", "mrt_pilot_math500_llama8b.jsonl",
+				      "mrt_math500_deepseek_r1.jsonl"};
+	double w[128], t[128], swt = 0, sww = 0, mean = 0, sst = 0, sse = 0, rel[128];
+	int n = 0;
+	for (int k = 0; k < 3; k++) {
+		char path[512], *text, *p;
+		size_t len;
+		int line = 0;
+		snprintf(path, sizeof(path), "%s/%s", dir, files[k]);
+		if (!(text = file_read(path, &len)))
+			return -1;
+		for (p = text; *p;) {
+			char *nl = strchr(p, '\n');
+			cJSON *o;
+			line++;
+			if (nl)
+				*nl = 0;
+			o = cJSON_Parse(p);
+			if (!o) {
+				free(text);
+				return err_set("%s:%d: malformed line (expected a JSON object)", path, line);
+			}
+			cJSON *a = cJSON_GetObjectItem(o, "trace_token_count"), *b = cJSON_GetObjectItem(o, "total_generated_tokens");
+			if (cJSON_IsNumber(a) && cJSON_IsNumber(b) && a->valuedouble > 0 && b->valuedouble < 32768 && n < 128) {
+				w[n] = a->valuedouble;
+				t[n] = b->valuedouble;
+				n++;
+			}
+			cJSON_Delete(o);
+			if (!nl)
+				break;
+			p = nl + 1;
+		}
+		free(text);
+	}
+	if (n < 3)
+		return err_set("%s: too few pilot records with tokens and words (expected >= 3)", dir);
+	for (int i = 0; i < n; i++) {
+		swt += w[i] * t[i];
+		sww += w[i] * w[i];
+		mean += t[i] / n;
+	}
+	rf->r = swt / sww;
+	for (int i = 0; i < n; i++) {
+		sst += (t[i] - mean) * (t[i] - mean);
+		sse += (t[i] - rf->r * w[i]) * (t[i] - rf->r * w[i]);
+		rel[i] = fabs(rf->r * w[i] - t[i]) / t[i];
+	}
+	gsl_sort(rel, 1, (size_t)n);
+	rf->r2 = 1 - sse / sst;
+	rf->med_rel = gsl_stats_median_from_sorted_data(rel, 1, (size_t)n);
+	rf->n = n;
+	return 0;
+}
+
+/* Within-problem spread of log length, from the two independent R1-Distill-Qwen-7B runs
+ * of items 0..19 (pilot file and the word-count CSV): var(log a - log b) / 2. */
+static int fit_sigma_within(const char *dir, const struct src *S, double *sigma, int *npairs)
+{
+	char path[512], *text, *p;
+	size_t len;
+	int line = 0, n = 0;
+	double ss = 0;
+	snprintf(path, sizeof(path), "%s/mrt_pilot_math500_qwen7b.jsonl", dir);
+	if (!(text = file_read(path, &len)))
+		return -1;
+	for (p = text; *p && line < S->n;) {
+		char *nl = strchr(p, '\n');
+		if (nl)
+			*nl = 0;
+		cJSON *o = cJSON_Parse(p), *a = o ? cJSON_GetObjectItem(o, "trace_token_count") : NULL;
+		if (cJSON_IsNumber(a) && a->valuedouble > 0 && S->p[line].words > 0) {
+			double d = log(a->valuedouble) - log(S->p[line].words);
+			ss += d * d;
+			n++;
+		}
+		cJSON_Delete(o);
+		line++;
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	free(text);
+	if (n < 3)
+		return err_set("%s: too few paired runs (expected >= 3)", path);
+	*sigma = sqrt(ss / (2.0 * n));
+	*npairs = n;
+	return 0;
+}
+
+static int load_src(struct src *S, const char *dir)
+{
+	memset(S, 0, sizeof(*S));
+	if (csv_each(dir, "math500_prompt_tokens.csv", on_prompt, S) < 0 ||
+	    csv_each(dir, "math500_r1distill_qwen7b_llama8b_wordcounts.csv", on_words, S) < 0 ||
+	    csv_each(dir, "math500_published_stats.csv", on_stats, S) < 0)
+		return -1;
+	for (int i = 0; i < S->n; i++)
+		if (!S->p[i].have_real)
+			return err_set("%s/math500_r1distill_qwen7b_llama8b_wordcounts.csv: problem '%s' missing (expected all 500)", dir, S->p[i].id);
+	for (int k = 0; k < 4; k++)
+		if (!S->deer_tokens[k] || !S->openr1_acc[k] || !S->ds_acc[k])
+			return err_set("%s/math500_published_stats.csv: a DEER_T5 or OPENR1_README figure is missing (expected all four sizes)", dir);
+	for (int l = 1; l <= 5; l++)
+		if (!S->es7_tokens[l] || !S->es32_tokens[l] || !S->esr1_tokens[l] || !S->es7_acc[l])
+			return err_set("%s/math500_published_stats.csv: an EVALSCOPE per-level figure is missing (expected levels 1..5)", dir);
+	if (!S->s11_32_acc || !S->r1d32_s1table_acc)
+		return err_set("%s/math500_published_stats.csv: S1_T2 row missing (expected s1.1 w/o BF and r1-distill (32B))", dir);
+	return 0;
+}
+
+/* Level-count-weighted overall mean of a per-level table. */
+static double weighted(const struct src *S, const double *lv)
+{
+	double s = 0;
+	for (int i = 0; i < S->n; i++)
+		s += lv[S->p[i].level];
+	return s / S->n;
+}
+
+struct targets {
+	double mean, acc;          /* overall: tokens, fraction */
+	double level_mean[6];      /* tokens */
+	double shape[6];           /* level mean / overall mean */
+	int inferred;
+	char rule[600];
+};
+
+static void make_targets(const struct src *S, const struct trace_alias *a, struct targets *T)
+{
+	int si = a->params_b < 2 ? 0 : a->params_b < 10 ? 1 : a->params_b < 20 ? 2 : 3;
+	double o7 = weighted(S, S->es7_tokens), o32 = weighted(S, S->es32_tokens), or1 = weighted(S, S->esr1_tokens);
+	/* per-level shape: linear in log(params) between the 7B and 32B shapes, clamped */
+	double x = (log(a->params_b) - log(7)) / (log(32) - log(7));
+	x = x < 0 ? 0 : x > 1 ? 1 : x;
+	memset(T, 0, sizeof(*T));
+	for (int l = 1; l <= 5; l++)
+		T->shape[l] = (1 - x) * S->es7_tokens[l] / o7 + x * S->es32_tokens[l] / o32;
+	double norm = weighted(S, T->shape);
+	if (!a->s1) {
+		T->mean = S->deer_tokens[si];
+		T->acc = S->openr1_acc[si];
+		snprintf(T->rule, sizeof(T->rule),
+			 "published: mean output tokens DEER_T5 (vanilla), pass@1 OPENR1_README (32768 tokens, T=0.6)");
+	} else {
+		double k = (1 - S->s11_32_acc) / (1 - S->r1d32_s1table_acc);
+		double lr = or1 / o32;
+		T->mean = S->deer_tokens[si] * lr;
+		T->acc = si == 3 ? S->s11_32_acc : 1 - (1 - S->ds_acc[si]) * k;
+		T->inferred = 1;
+		snprintf(T->rule, sizeof(T->rule),
+			 "inferred: mean tokens = R1-Distill-Qwen of the same size (DEER_T5) x %.4f, the ratio of the "
+			 "teacher DeepSeek-R1 to R1-Distill-Qwen-32B reasoning tokens (EVALSCOPE_6M), since s1.1 imitates "
+			 "R1 traces; pass@1 %s",
+			 lr, si == 3 ? "published (S1_T2 s1.1 w/o BF)"
+				    : "= 1 - (1 - DeepSeek-reported R1-Distill of the same size) x (error of s1.1-32B / "
+				      "error of r1-distill-32B in S1_T2)");
+	}
+	for (int l = 1; l <= 5; l++) {
+		T->shape[l] /= norm;
+		T->level_mean[l] = T->mean * T->shape[l];
+	}
+}
+
+int synth_targets(const char *srcdir, const char *model, double *mean_tokens, double *pass1, int *inferred)
+{
+	const struct trace_alias *a = trace_alias_row(model);
+	struct src *S;
+	struct targets T;
+	if (!a)
+		return err_set("model '%s': no shipped trace (expected one of %s)", model, trace_alias_list());
+	S = xmalloc(sizeof(*S));
+	if (load_src(S, srcdir) < 0) {
+		free(S);
+		return -1;
+	}
+	make_targets(S, a, &T);
+	*mean_tokens = T.mean;
+	*pass1 = T.acc;
+	*inferred = T.inferred;
+	free(S);
+	return 0;
+}
+
+static double sigmoid(double x) { return 1 / (1 + exp(-x)); }
+static double logit(double p) { return log(p / (1 - p)); }
+
+int synth_trace(struct trace *t, const char *srcdir, const char *model, const struct synth_params *sp)
+{
+	const struct trace_alias *a = trace_alias_row(model);
+	struct src *S;
+	struct targets T;
+	struct ratio_fit rf = {0};
+	double sigma_w = 0, lvmean[6] = {0}, lvvar[6] = {0}, rho[6], scale[6];
+	int npairs = 0, lvn[6] = {0}, ns = sp->samples, K = sp->wrong_answers;
+	double *zlen, *bias, *z, *u, *vv, *shares, *y;
+	gsl_rng *rng;
+	char purpose[64];
+
+	if (!a)
+		return err_set("model '%s': no shipped trace (expected one of %s)", model, trace_alias_list());
+	if (ns < 1 || K < 1 || K > 100)
+		return err_set("synth: bad samples or wrong_answers (expected >= 1, 1..100)");
+	S = xmalloc(sizeof(*S));
+	if (load_src(S, srcdir) < 0 || fit_ratio(srcdir, &rf) < 0 || fit_sigma_within(srcdir, S, &sigma_w, &npairs) < 0) {
+		free(S);
+		return -1;
+	}
+	make_targets(S, a, &T);
+	int n = S->n;
+	zlen = xcalloc((size_t)n, sizeof(double));
+	bias = xcalloc((size_t)n, sizeof(double));
+	z = xmalloc((size_t)n * ns * sizeof(double));
+	u = xmalloc((size_t)n * ns * sizeof(double));
+	vv = xmalloc((size_t)n * ns * sizeof(double));
+	y = xmalloc((size_t)n * ns * sizeof(double));
+	shares = xmalloc((size_t)n * K * sizeof(double));
+
+	/* real log lengths in tokens; a truncated real run (0 words) counts as the cap */
+	for (int i = 0; i < n; i++) {
+		double tok = S->p[i].words > 0 ? S->p[i].words * rf.r : sp->max_tokens;
+		zlen[i] = log(tok);
+		lvmean[S->p[i].level] += zlen[i];
+		lvn[S->p[i].level]++;
+	}
+	for (int l = 1; l <= 5; l++)
+		lvmean[l] /= lvn[l] ? lvn[l] : 1;
+	for (int i = 0; i < n; i++) {
+		int l = S->p[i].level;
+		lvvar[l] += (zlen[i] - lvmean[l]) * (zlen[i] - lvmean[l]) / (lvn[l] > 1 ? lvn[l] - 1 : 1);
+	}
+	for (int l = 1; l <= 5; l++)
+		rho[l] = sqrt(fmax(0.05, 1 - sigma_w * sigma_w / fmax(lvvar[l], 1e-9)));
+	for (int i = 0; i < n; i++) {
+		int l = S->p[i].level;
+		double dev = zlen[i] - lvmean[l];
+		bias[i] = rho[l] * dev; /* problem's log-mean offset, keeping the between-problem variance */
+		zlen[i] = dev / sqrt(fmax(lvvar[l], 1e-9));
+	}
+
+	/* draws, in a fixed order: per problem the wrong-answer shares, then per sample z, u, v */
+	snprintf(purpose, sizeof(purpose), "trace-synth:%s", a->alias);
+	rng = rng_stream(sp->seed, purpose);
+	{
+		double *alpha = xmalloc((size_t)K * sizeof(double));
+		for (int k = 0; k < K; k++)
+			alpha[k] = sp->dirichlet_a;
+		for (int i = 0; i < n; i++) {
+			double *sh = shares + (size_t)i * K;
+			gsl_ran_dirichlet(rng, (size_t)K, alpha, sh);
+			gsl_sort(sh, 1, (size_t)K); /* ascending; answer 1 is the most common wrong one */
+			for (int j = 0; j < ns; j++) {
+				size_t q = (size_t)i * ns + j;
+				z[q] = gsl_ran_gaussian_ziggurat(rng, 1.0);
+				u[q] = gsl_rng_uniform(rng);
+				vv[q] = gsl_rng_uniform(rng);
+				y[q] = exp(bias[i] + sigma_w * z[q]);
+			}
+		}
+		free(alpha);
+	}
+	gsl_rng_free(rng);
+
+	/* per-level scale, by bisection, so that the level's mean of capped lengths hits its target */
+	for (int l = 1; l <= 5; l++) {
+		double lo = 1, hi = 1e6;
+		for (int it = 0; it < 100; it++) {
+			double mid = sqrt(lo * hi), s = 0;
+			long cnt = 0;
+			for (int i = 0; i < n; i++)
+				if (S->p[i].level == l)
+					for (int j = 0; j < ns; j++, cnt++)
+						s += fmin(sp->max_tokens, fmax(1, floor(mid * y[(size_t)i * ns + j] + 0.5)));
+			if (s / cnt < T.level_mean[l])
+				lo = mid;
+			else
+				hi = mid;
+		}
+		scale[l] = sqrt(lo * hi);
+	}
+
+	/* one logit shift for all levels, by bisection, so that overall pass@1 hits its target */
+	memset(t, 0, sizeof(*t));
+	t->n_problems = n;
+	t->problems = xcalloc((size_t)n, sizeof(*t->problems));
+	for (int i = 0; i < n; i++) {
+		struct trace_problem *p = &t->problems[i];
+		int l = S->p[i].level;
+		p->unique_id = xstrdup(S->p[i].id);
+		strlcpy0(p->subject, S->p[i].subject, sizeof(p->subject));
+		p->level = l;
+		p->prompt_tokens = S->p[i].prompt_tokens;
+		p->arrival_s = -1;
+		p->n_samples = ns;
+		p->samples = xcalloc((size_t)ns, sizeof(*p->samples));
+		for (int j = 0; j < ns; j++) {
+			double v = floor(scale[l] * y[(size_t)i * ns + j] + 0.5);
+			struct trace_sample *s = &p->samples[j];
+			s->output_tokens = (int32_t)fmin(sp->max_tokens, fmax(1, v));
+			s->finished = v < sp->max_tokens;
+		}
+	}
+	double lo = -20, hi = 20, delta = 0;
+	for (int it = 0; it < 80; it++) {
+		long ok = 0;
+		delta = 0.5 * (lo + hi);
+		for (int i = 0; i < n; i++) {
+			int l = S->p[i].level;
+			double c = logit(fmin(0.999, S->es7_acc[l])) + delta - sp->beta_len * zlen[i] -
+				   sp->beta_wrong * (S->p[i].real_correct ? 0 : 1);
+			for (int j = 0; j < ns; j++) {
+				size_t q = (size_t)i * ns + j;
+				ok += t->problems[i].samples[j].finished && u[q] < sigmoid(c - sp->lambda * z[q]);
+			}
+		}
+		if ((double)ok / ((double)n * ns) < T.acc)
+			lo = delta;
+		else
+			hi = delta;
+	}
+	delta = hi;
+	double sum_tok = 0;
+	long ok = 0, cut = 0;
+	for (int i = 0; i < n; i++) {
+		int l = S->p[i].level;
+		double c = logit(fmin(0.999, S->es7_acc[l])) + delta - sp->beta_len * zlen[i] -
+			   sp->beta_wrong * (S->p[i].real_correct ? 0 : 1);
+		const double *sh = shares + (size_t)i * K;
+		for (int j = 0; j < ns; j++) {
+			size_t q = (size_t)i * ns + j;
+			struct trace_sample *s = &t->problems[i].samples[j];
+			sum_tok += s->output_tokens;
+			if (!s->finished) {
+				s->answer = -1;
+				cut++;
+			} else if (u[q] < sigmoid(c - sp->lambda * z[q])) {
+				s->answer = 0;
+				ok++;
+			} else {
+				/* inverse CDF over shares sorted descending: answer 1 most common */
+				double acc = 0;
+				int k;
+				for (k = 0; k < K - 1; k++) {
+					acc += sh[K - 1 - k];
+					if (vv[q] < acc)
+						break;
+				}
+				s->answer = (int16_t)(k + 1);
+			}
+		}
+	}
+
+	/* the header: every figure the trace rests on */
+	cJSON *h = cJSON_CreateObject(), *fit, *tg, *lv;
+	cJSON_AddStringToObject(h, "format", "ttsim-trace");
+	cJSON_AddNumberToObject(h, "version", TRACE_FORMAT_VERSION);
+	cJSON_AddStringToObject(h, "model", a->hf_id);
+	cJSON_AddStringToObject(h, "alias", a->alias);
+	cJSON_AddStringToObject(h, "dataset", "MATH500");
+	cJSON_AddNumberToObject(h, "temperature", 0.6);
+	cJSON_AddNumberToObject(h, "top_p", 0.95);
+	cJSON_AddNumberToObject(h, "max_tokens", sp->max_tokens);
+	cJSON_AddNumberToObject(h, "samples_per_problem", ns);
+	cJSON_AddStringToObject(h, "provenance", "synthetic");
+	cJSON_AddNumberToObject(h, "seed", (double)sp->seed);
+	cJSON_AddStringToObject(h, "generator", "ttsim trace synth (traces/synth.c)");
+	cJSON_AddStringToObject(h, "source",
+		"../shared/traces (see its SOURCES.md): math500_prompt_tokens.csv (prompt_tokens_r1), "
+		"math500_r1distill_qwen7b_llama8b_wordcounts.csv (R1-Distill-Qwen-7B rows), "
+		"mrt_pilot_math500_{qwen7b,llama8b}.jsonl + mrt_math500_deepseek_r1.jsonl (word->token ratio), "
+		"math500_published_stats.csv (DEER_T5, OPENR1_README, EVALSCOPE_6M, EVALSCOPE_THINK, S1_T2)");
+	cJSON_AddStringToObject(h, "method",
+		"problem log-mean length = level mean + rho_L x (real 7B log tokens - level mean), rho_L = "
+		"sqrt(1 - sigma_w^2 / var_L); sample length = scale_L x exp(offset + sigma_w z), z ~ N(0,1), "
+		"scale_L bisected so the level mean of min(cap, length) hits the target; samples at the cap are "
+		"cut (finished false, answer -1); correct iff u < sigmoid(logit(evalscope 7B level pass1) + delta "
+		"- beta_len z_len - beta_wrong [real 7B wrong] - lambda z), delta bisected to hit pass@1; a wrong "
+		"sample's answer k in 1..K is drawn from per-problem shares ~ Dirichlet(a), sorted so 1 is the "
+		"most common. See traces/README.md");
+	fit = cJSON_AddObjectToObject(h, "fit");
+	cJSON_AddNumberToObject(fit, "word_token_ratio", round(rf.r * 1e4) / 1e4);
+	cJSON_AddNumberToObject(fit, "word_token_r2", round(rf.r2 * 1e4) / 1e4);
+	cJSON_AddNumberToObject(fit, "word_token_median_abs_rel_err", round(rf.med_rel * 1e4) / 1e4);
+	cJSON_AddNumberToObject(fit, "word_token_n", rf.n);
+	cJSON_AddNumberToObject(fit, "sigma_within", round(sigma_w * 1e4) / 1e4);
+	cJSON_AddNumberToObject(fit, "sigma_within_pairs", npairs);
+	cJSON_AddNumberToObject(fit, "beta_len", sp->beta_len);
+	cJSON_AddNumberToObject(fit, "beta_wrong", sp->beta_wrong);
+	cJSON_AddNumberToObject(fit, "lambda", sp->lambda);
+	cJSON_AddNumberToObject(fit, "wrong_answers", K);
+	cJSON_AddNumberToObject(fit, "dirichlet_a", sp->dirichlet_a);
+	cJSON_AddNumberToObject(fit, "delta", round(delta * 1e4) / 1e4);
+	tg = cJSON_AddObjectToObject(h, "targets");
+	cJSON_AddNumberToObject(tg, "mean_output_tokens", round(T.mean * 10) / 10);
+	cJSON_AddNumberToObject(tg, "pass_at_1", round(T.acc * 1e4) / 1e4);
+	cJSON_AddBoolToObject(tg, "inferred", T.inferred);
+	cJSON_AddStringToObject(tg, "rule", T.rule);
+	lv = cJSON_AddObjectToObject(tg, "level_mean_output_tokens");
+	for (int l = 1; l <= 5; l++) {
+		char k[4];
+		snprintf(k, sizeof(k), "%d", l);
+		cJSON_AddNumberToObject(lv, k, round(T.level_mean[l] * 10) / 10);
+	}
+	tg = cJSON_AddObjectToObject(h, "realized");
+	cJSON_AddNumberToObject(tg, "mean_output_tokens", round(sum_tok / ((double)n * ns) * 10) / 10);
+	cJSON_AddNumberToObject(tg, "pass_at_1", round((double)ok / ((double)n * ns) * 1e4) / 1e4);
+	cJSON_AddNumberToObject(tg, "cut_samples", (double)cut);
+	t->header_json = cJSON_PrintUnformatted(h);
+	cJSON_Delete(h);
+	{ /* fill the struct fields from the header, as a load would */
+		char *hj = t->header_json;
+		t->header_json = xstrdup(hj);
+		cJSON_free(hj);
+	}
+	t->version = TRACE_FORMAT_VERSION;
+	strlcpy0(t->model, a->hf_id, sizeof(t->model));
+	strlcpy0(t->dataset, "MATH500", sizeof(t->dataset));
+	strlcpy0(t->provenance, "synthetic", sizeof(t->provenance));
+	t->temperature = 0.6;
+	t->max_tokens = sp->max_tokens;
+	snprintf(t->name, sizeof(t->name), "math500:%s", a->alias);
+
+	free(zlen);
+	free(bias);
+	free(z);
+	free(u);
+	free(vv);
+	free(y);
+	free(shares);
+	free(S);
+	return 0;
+}

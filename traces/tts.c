@@ -1,0 +1,270 @@
+/* tts.c: see tts.h. Accuracy and tokens under test-time scaling; no I/O, no engine. */
+#include "tts.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_sf_gamma.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+#define TTS_NMAX 65536
+
+void tts_defaults(struct tts_params *tp)
+{
+	tp->bf_kappa = 1.5;
+	tp->answer_tokens = 16;
+	tp->wait_frac = 0.25;
+	tp->wait_shape = 2.0;
+	tp->wait_fix = 0.25;
+	tp->wait_break = 0.02;
+	tp->rm_accuracy = 0.8;
+	tp->early_stop = 1;
+}
+
+int tts_vote_parse(const char *s)
+{
+	return !strcmp(s, "majority") ? TTS_MAJORITY : !strcmp(s, "best") ? TTS_BEST : !strcmp(s, "pass") ? TTS_PASS : -1;
+}
+
+int tts_majority(const int16_t *a, int n)
+{
+	/* O(n^2) worst case over distinct answers, but distinct answers are few per problem */
+	int best = -1, bestc = 0;
+	for (int i = 0; i < n; i++) {
+		int c = 0, seen = 0;
+		if (a[i] < 0)
+			continue;
+		for (int j = 0; j < i && !seen; j++)
+			seen = a[j] == a[i];
+		if (seen)
+			continue;
+		for (int j = i; j < n; j++)
+			c += a[j] == a[i];
+		if (c > bestc) {
+			bestc = c;
+			best = a[i];
+		}
+	}
+	return best;
+}
+
+double tts_pass_at_k(int n, int c, int k)
+{
+	if (k <= 0 || n <= 0)
+		return 0;
+	if (k > n)
+		k = n;
+	if (n - c < k)
+		return 1;
+	return 1 - exp(gsl_sf_lnchoose((unsigned)(n - c), (unsigned)k) - gsl_sf_lnchoose((unsigned)n, (unsigned)k));
+}
+
+/* A wrong answer for a sample that lost its correct one: that of a random recorded wrong
+ * sample, or a new answer when the problem has none. */
+static int16_t wrong_answer(const struct trace_problem *p, double u)
+{
+	int nw = 0, maxa = 0, k;
+	for (int j = 0; j < p->n_samples; j++) {
+		nw += p->samples[j].answer > 0;
+		if (p->samples[j].answer > maxa)
+			maxa = p->samples[j].answer;
+	}
+	if (!nw)
+		return (int16_t)(maxa + 1);
+	k = (int)(u * nw);
+	for (int j = 0; j < p->n_samples; j++)
+		if (p->samples[j].answer > 0 && k-- == 0)
+			return p->samples[j].answer;
+	return (int16_t)(maxa + 1);
+}
+
+static int cmp_finish(const void *a, const void *b)
+{
+	const struct tts_sample *x = *(const struct tts_sample *const *)a, *y = *(const struct tts_sample *const *)b;
+	if (x->tokens != y->tokens)
+		return x->tokens < y->tokens ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+int tts_problem(const struct trace_problem *p, int max_tokens, int n, enum tts_vote vote, int budget,
+		int waits, const struct tts_params *tp, gsl_rng *rng, struct tts_sample *out,
+		struct tts_result *res)
+{
+	struct tts_sample local[256], *s = out;
+	int16_t ans[256], *a = ans;
+	int nc = 0;
+	double solve;
+
+	if (n < 1 || n > TTS_NMAX || budget < 0 || waits < 0 || p->n_samples < 1)
+		return err_set("tts: bad arguments (expected 1 <= N <= %d, budget >= 0, waits >= 0)", TTS_NMAX);
+	if (!s)
+		s = n <= 256 ? local : xmalloc((size_t)n * sizeof(*s));
+	if (n > 256)
+		a = xmalloc((size_t)n * sizeof(*a));
+	for (int j = 0; j < p->n_samples; j++)
+		nc += p->samples[j].answer == 0;
+	solve = (double)nc / p->n_samples;
+	memset(res, 0, sizeof(*res));
+	res->n = n;
+
+	for (int j = 0; j < n; j++) {
+		/* fixed draws per sample, whatever the branch, so one setting never shifts another */
+		int src = j < p->n_samples ? j : (int)gsl_rng_uniform_int(rng, (unsigned long)p->n_samples);
+		double u_cut = gsl_rng_uniform(rng), u_ans = gsl_rng_uniform(rng);
+		const struct trace_sample *r = &p->samples[src];
+		double T = r->output_tokens;
+		int16_t an = r->answer;
+		int fin = r->finished;
+		for (int w = 0; w < waits; w++) {
+			double c = gsl_ran_gamma(rng, tp->wait_shape, tp->wait_frac * r->output_tokens / tp->wait_shape);
+			double u = gsl_rng_uniform(rng), u2 = gsl_rng_uniform(rng);
+			if (!fin || (budget && T >= budget))
+				continue; /* no end of thinking to ignore */
+			T = fmin(max_tokens, T + floor(c + 0.5));
+			if (T >= max_tokens) {
+				fin = 0;
+				an = -1;
+			} else if (an == 0 && u < tp->wait_break)
+				an = wrong_answer(p, u2);
+			else if (an != 0 && u < tp->wait_fix * solve)
+				an = 0;
+		}
+		s[j].src = src;
+		s[j].forced = 0;
+		s[j].finished = (uint8_t)fin;
+		if (budget && T > budget) {
+			/* cut at B and forced to answer: f is the fraction of its reasoning completed */
+			double f = budget / T, q = 1 - pow(1 - f, tp->bf_kappa);
+			T = fmin(T, (double)budget + tp->answer_tokens);
+			s[j].forced = 1;
+			s[j].finished = 1;
+			if (an == 0 && u_cut >= q)
+				an = wrong_answer(p, u_ans);
+			else if (an < 0) /* a run-away sample forced to answer: an average one */
+				an = u_cut < q * solve ? 0 : wrong_answer(p, u_ans);
+		}
+		s[j].tokens = (int32_t)T;
+		s[j].answer = an;
+		a[j] = an;
+		res->tokens += s[j].tokens;
+	}
+
+	if (vote == TTS_MAJORITY) {
+		res->voted = tts_majority(a, n);
+	} else if (vote == TTS_PASS) {
+		res->voted = tts_majority(a, n);
+		for (int j = 0; j < n; j++)
+			if (a[j] == 0)
+				res->voted = 0;
+	} else {
+		double dp = sqrt(2.0) * gsl_cdf_ugaussian_Pinv(fmin(fmax(tp->rm_accuracy, 1e-6), 1 - 1e-6)), best = -INFINITY;
+		res->voted = -1;
+		for (int j = 0; j < n; j++) {
+			double sc = gsl_ran_gaussian_ziggurat(rng, 1.0) + (a[j] == 0 ? dp : 0);
+			if (a[j] >= 0 && sc > best) {
+				best = sc;
+				res->voted = a[j];
+			}
+		}
+	}
+	res->correct = res->voted == 0;
+
+	/* early stopping: samples finish in order of length */
+	res->n_complete = n;
+	res->tokens_early = res->tokens;
+	if (tp->early_stop && vote != TTS_BEST) {
+		const struct tts_sample **ord = xmalloc((size_t)n * sizeof(*ord));
+		int16_t *done = xmalloc((size_t)n * sizeof(*done));
+		int64_t sum = 0;
+		for (int j = 0; j < n; j++)
+			ord[j] = &s[j];
+		qsort(ord, (size_t)n, sizeof(*ord), cmp_finish);
+		for (int k = 0; k < n; k++) {
+			int stop = 0, rem = n - k - 1;
+			sum += ord[k]->tokens;
+			done[k] = ord[k]->answer;
+			if (vote == TTS_PASS)
+				stop = done[k] == 0;
+			else {
+				int lead = tts_majority(done, k + 1), c1 = 0, c2 = 0;
+				for (int i = 0; i <= k; i++)
+					c1 += done[i] == lead;
+				/* the runner-up: the most frequent other answer */
+				for (int i = 0; i <= k; i++) {
+					int c = 0;
+					if (done[i] < 0 || done[i] == lead)
+						continue;
+					for (int m = 0; m <= k; m++)
+						c += done[m] == done[i];
+					if (c > c2)
+						c2 = c;
+				}
+				stop = lead >= 0 && c1 > c2 + rem;
+			}
+			if (stop || rem == 0) {
+				res->n_complete = k + 1;
+				res->tokens_early = sum + (int64_t)rem * ord[k]->tokens;
+				break;
+			}
+		}
+		free(ord);
+		free(done);
+	}
+	res->tokens_saved = res->tokens - res->tokens_early;
+	if (s != out && s != local)
+		free(s);
+	if (a != ans)
+		free(a);
+	return 0;
+}
+
+void trace_stats(const struct trace *t, int level, struct trace_stats *st)
+{
+	long ns = 0, k = 0, ok = 0;
+	double *tok, sum = 0, maj[TTS_NMAJ] = {0};
+	memset(st, 0, sizeof(*st));
+	for (int i = 0; i < t->n_problems; i++)
+		if (!level || t->problems[i].level == level)
+			ns += t->problems[i].n_samples;
+	if (!ns)
+		return;
+	tok = xmalloc((size_t)ns * sizeof(double));
+	for (int i = 0; i < t->n_problems; i++) {
+		const struct trace_problem *p = &t->problems[i];
+		int16_t *a;
+		if (level && p->level != level)
+			continue;
+		st->problems++;
+		a = xmalloc((size_t)p->n_samples * sizeof(*a));
+		for (int j = 0; j < p->n_samples; j++) {
+			tok[k++] = p->samples[j].output_tokens;
+			sum += p->samples[j].output_tokens;
+			ok += p->samples[j].answer == 0;
+			a[j] = p->samples[j].answer;
+		}
+		for (int m = 0; m < TTS_NMAJ; m++) {
+			int N = 1 << m, groups = p->n_samples / N, c = 0;
+			if (groups < 1) {
+				maj[m] += tts_majority(a, p->n_samples) == 0;
+				continue;
+			}
+			for (int g = 0; g < groups; g++)
+				c += tts_majority(a + g * N, N) == 0;
+			maj[m] += (double)c / groups;
+		}
+		free(a);
+	}
+	gsl_sort(tok, 1, (size_t)ns);
+	st->samples = ns;
+	st->mean_output_tokens = sum / ns;
+	st->p50_output_tokens = gsl_stats_quantile_from_sorted_data(tok, 1, (size_t)ns, 0.5);
+	st->p90_output_tokens = gsl_stats_quantile_from_sorted_data(tok, 1, (size_t)ns, 0.9);
+	st->pass_at_1 = (double)ok / ns;
+	for (int m = 0; m < TTS_NMAJ; m++)
+		st->majority_at[m] = maj[m] / st->problems;
+	free(tok);
+}

@@ -1,0 +1,96 @@
+/*
+ * tts.h: accuracy and token cost of test-time scaling, computed from a trace's samples.
+ *
+ * Parallel scaling: majority vote (self-consistency), best-of-N with a perfect verifier
+ * (pass@N) and best-of-N with a reward model of stated pairwise accuracy. Sequential scaling
+ * (budget forcing, as in s1): a sample longer than the thinking budget B is cut and forced to
+ * answer; W "Wait" extensions lengthen a sample that ended on its own. Early stopping for
+ * voting: samples finish in order of length (they decode in parallel); voting stops once the
+ * leading answer cannot be overtaken, and the unfinished samples are cancelled.
+ *
+ * The engine calls tts_problem() once per problem to build its requests: it is cheap
+ * (O(N log N)), allocates nothing, and draws from the caller's rng in a fixed order, so a
+ * seed gives the same choices every time. The models behind each rule and the defaults
+ * are justified in traces/README.md.
+ */
+#ifndef TTSIM_TTS_H
+#define TTSIM_TTS_H
+
+#include <stdint.h>
+#include <gsl/gsl_rng.h>
+#include "trace.h"
+
+enum tts_vote {
+	TTS_MAJORITY, /* most frequent answer; ties go to the answer seen first */
+	TTS_BEST,     /* highest reward-model score */
+	TTS_PASS,     /* correct if any sample is (perfect verifier, pass@N) */
+};
+
+struct tts_params {
+	double bf_kappa;      /* budget forcing: P(a correct sample stays correct | cut at fraction f
+	                       * of its reasoning) = 1 - (1 - f)^kappa; dimensionless */
+	int answer_tokens;    /* tokens appended by a forced answer ("Final Answer:" + answer) */
+	double wait_frac;     /* mean continuation per "Wait", as a fraction of the sample's length */
+	double wait_shape;    /* gamma shape of the continuation length; dimensionless */
+	double wait_fix;      /* per wait: P(wrong -> correct) = wait_fix x the problem's solve rate */
+	double wait_break;    /* per wait: P(correct -> wrong) */
+	double rm_accuracy;   /* reward model: P(score of a correct > score of a wrong sample) */
+	int early_stop;       /* 1: stop voting when the leader cannot be overtaken */
+};
+
+/* The defaults (see traces/README.md for their grounds). */
+void tts_defaults(struct tts_params *tp);
+
+/* One chosen sample, after budget forcing and waits. */
+struct tts_sample {
+	int32_t src;          /* index of the recorded sample it came from */
+	int32_t tokens;       /* output tokens it generates (full run) */
+	int16_t answer;       /* 0 correct, k > 0 wrong answer k, -1 none */
+	uint8_t forced;       /* 1 if cut at the budget and forced to answer */
+	uint8_t finished;     /* 0 if it still hit max_tokens */
+};
+
+struct tts_result {
+	int n;                /* samples used */
+	int voted;            /* the chosen answer (0 correct, -1 none) */
+	int correct;          /* 1 if the chosen answer is correct */
+	int64_t tokens;       /* tokens over the n samples, run to completion */
+	int n_complete;       /* samples that finish before the vote is decided (n without early stop) */
+	int64_t tokens_early; /* tokens with early stopping (== tokens when it is off) */
+	int64_t tokens_saved; /* tokens - tokens_early */
+};
+
+/* Run N samples of problem p under the rule `vote`, thinking budget `budget` (tokens, 0 for
+ * none) and `waits` extensions. The first N recorded samples are used; for N beyond the
+ * recorded ones, the extra samples are drawn uniformly with replacement from the recorded
+ * ones. `out` (N entries, may be NULL) receives the samples. 0, or -1 with err_set on bad
+ * arguments. */
+int tts_problem(const struct trace_problem *p, int max_tokens, int n, enum tts_vote vote, int budget,
+		int waits, const struct tts_params *tp, gsl_rng *rng, struct tts_sample *out,
+		struct tts_result *res);
+
+/* Majority vote over answers (-1 abstains): the most frequent answer, ties to the one that
+ * occurs first; -1 when all abstain. */
+int tts_majority(const int16_t *answers, int n);
+/* Unbiased pass@k from n samples of which c are correct: 1 - C(n-c, k) / C(n, k). */
+double tts_pass_at_k(int n, int c, int k);
+/* Parse "majority", "best" or "pass"; -1 otherwise. */
+int tts_vote_parse(const char *s);
+
+/* Summary statistics of a trace, per level or overall. */
+#define TTS_NMAJ 7 /* majority@1, 2, 4, ..., 64 */
+struct trace_stats {
+	int problems;
+	long samples;
+	double mean_output_tokens; /* tokens */
+	double p50_output_tokens;  /* tokens */
+	double p90_output_tokens;  /* tokens */
+	double pass_at_1;          /* fraction of samples correct */
+	double majority_at[TTS_NMAJ]; /* N = 1 << i: mean over the floor(S/N) disjoint groups of N
+	                               * consecutive samples of each problem (one group of all
+	                               * samples when S < N) */
+};
+/* Statistics of the problems of `level` (0: all). */
+void trace_stats(const struct trace *t, int level, struct trace_stats *st);
+
+#endif
