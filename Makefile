@@ -52,6 +52,7 @@ ASSETS := $(sort $(wildcard models/profiles/*.yaml) $(wildcard traces/math500/*.
 CUDA_SRC := $(wildcard calibration/bench/*.cu)
 NVCC ?= $(shell command -v nvcc 2>/dev/null || { test -x /usr/local/cuda/bin/nvcc && echo /usr/local/cuda/bin/nvcc; })
 
+.SECONDARY:
 .PHONY: all deps demo test check bench install clean cuda-check calibrate profiles fuzz
 
 all: $(BUILD)/ttsim ttsim

@@ -9,7 +9,7 @@
 
 static const char *const route_names[] = {"round_robin", "least_loaded", NULL};
 static const char *const arrival_names[] = {"offline", "poisson", "closed", "trace", NULL};
-static const char *const vote_names[] = {"none", "majority", "best", NULL};
+static const char *const vote_names[] = {"none", "majority", "best", "pass", NULL};
 
 #define F(f) offsetof(struct run_config, f)
 #define S(f) sizeof(((struct run_config *)0)->f)
@@ -57,12 +57,29 @@ static const struct option_def options[] = {
 	 "price per GPU-hour (default: the profile's)"},
 	{"samples", OPT_INT, F(samples), 0, 1, 1 << 16, "1", NULL, "samples per problem (trace)"},
 	{"vote", OPT_ENUM, F(vote), 0, 0, 0, "majority", vote_names,
-	 "answer aggregation over samples"},
+	 "answer aggregation: none (first sample), majority, best (reward model), pass (perfect verifier)"},
 	{"early_stop", OPT_BOOL, F(early_stop), 0, 0, 1, "false", NULL,
 	 "cancel a problem's samples once the vote is decided"},
 	{"budget", OPT_INT, F(budget), 0, 0, 1 << 24, "0", NULL,
 	 "thinking budget per sample, tokens (0: none)"},
 	{"waits", OPT_INT, F(waits), 0, 0, 64, "0", NULL, "\"Wait\" extensions (budget forcing)"},
+	{"share_prefix", OPT_BOOL, F(share_prefix), 0, 0, 1, "true", NULL,
+	 "samples of a problem share one prefill and the prompt's KV blocks (vLLM n > 1)"},
+	/* the accuracy model of test-time scaling: defaults and grounds in traces/README.md */
+	{"tts_bf_kappa", OPT_DOUBLE, F(tts_bf_kappa), 0, 0, 100, "1.5", NULL,
+	 "budget forcing: P(a cut correct sample stays correct) = 1 - (1 - f)^kappa"},
+	{"tts_answer_tokens", OPT_INT, F(tts_answer_tokens), 0, 0, 4096, "16", NULL,
+	 "tokens of a forced answer"},
+	{"tts_wait_frac", OPT_DOUBLE, F(tts_wait_frac), 0, 0, 10, "0.25", NULL,
+	 "mean tokens per \"Wait\", as a fraction of the sample's length"},
+	{"tts_wait_shape", OPT_DOUBLE, F(tts_wait_shape), 0, 0.01, 100, "2", NULL,
+	 "gamma shape of a \"Wait\" continuation's length"},
+	{"tts_wait_fix", OPT_DOUBLE, F(tts_wait_fix), 0, 0, 1, "0.25", NULL,
+	 "per wait: P(wrong -> right) = wait_fix x the problem's solve rate"},
+	{"tts_wait_break", OPT_DOUBLE, F(tts_wait_break), 0, 0, 1, "0.02", NULL,
+	 "per wait: P(right -> wrong)"},
+	{"tts_rm_accuracy", OPT_DOUBLE, F(tts_rm_accuracy), 0, 0, 1, "0.8", NULL,
+	 "reward model: P(a correct sample outscores a wrong one), for vote: best"},
 	{"spec_draft", OPT_STR, F(spec_draft), S(spec_draft), 0, 0, "", NULL,
 	 "speculative drafter: a model, ngram or eagle (empty: none)"},
 	{"spec_k", OPT_INT, F(spec_k), 0, 1, 16, "4", NULL, "draft tokens per speculative step"},

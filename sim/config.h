@@ -20,7 +20,7 @@
 
 enum arrival_mode { ARR_OFFLINE, ARR_POISSON, ARR_CLOSED, ARR_TRACE };
 enum route_policy { ROUTE_ROUND_ROBIN, ROUTE_LEAST_LOADED };
-enum vote_rule { VOTE_NONE, VOTE_MAJORITY, VOTE_BEST };
+enum vote_rule { VOTE_NONE, VOTE_MAJORITY, VOTE_BEST, VOTE_PASS };
 
 struct run_config {
 	char name[64];           /* experiment name (from the file) */
@@ -52,6 +52,14 @@ struct run_config {
 	int early_stop;          /* bool */
 	int budget;              /* thinking budget in tokens, 0 = none */
 	int waits;               /* "Wait" extensions */
+	int share_prefix;        /* bool: samples share one prefill and the prompt's KV blocks */
+	double tts_bf_kappa;     /* budget forcing: P(stay correct | fraction f) = 1-(1-f)^kappa */
+	int tts_answer_tokens;   /* tokens of a forced answer */
+	double tts_wait_frac;    /* mean continuation per "Wait", fraction of the sample's length */
+	double tts_wait_shape;   /* gamma shape of a continuation's length */
+	double tts_wait_fix;     /* per wait: P(wrong -> right) = wait_fix x the solve rate */
+	double tts_wait_break;   /* per wait: P(right -> wrong) */
+	double tts_rm_accuracy;  /* reward model: P(a correct sample outscores a wrong one) */
 	/* speculative decoding */
 	char spec_draft[256];    /* "" none, a model, "ngram" or "eagle" */
 	int spec_k;              /* draft tokens per step */

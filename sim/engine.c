@@ -10,6 +10,16 @@
  * step's block demand is one bucket's size. The sum of KV lengths is
  * S + n c with S = sum(ctx0 - c0). A sequence finishes after step
  * fin = c0 + (output - gen0) - 1; a min-heap on fin yields the finishers of each step.
+ *
+ * Under speculative decoding each sequence advances by a random number of tokens per
+ * step, so the decode set cannot be kept as aggregates: sequences carry their own ctx and
+ * blocks, and each step walks them (O(batch), unavoidable: the randomness is the point).
+ *
+ * Parallel samples (problem.share): the problem's first sequence (the leader) is queued
+ * alone and prefills the prompt, reserving the other samples' batch slots and their copy
+ * of the prompt's last, partial block; when its prefill completes it forks: the prompt's
+ * full blocks become the problem's, shared by reference count, and every sample decodes
+ * on from there. A forked sample that is preempted loses its share and recomputes alone.
  */
 #include "engine.h"
 
@@ -18,11 +28,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_randist.h>
+
 #include "config.h"
 #include "evq.h"
 #include "util.h"
 
-enum { ST_WAIT, ST_PREFILL, ST_DECODE, ST_DONE };
+enum { ST_WAIT, ST_PREFILL, ST_DECODE, ST_DONE, ST_UNFORKED, ST_FORKING };
 enum { EV_STEP_END = 0, EV_ARRIVAL = 1 };
 #define NIL (-1)
 
@@ -32,7 +44,12 @@ struct seq {
 	int32_t chunk;        /* prefill tokens in the step in flight */
 	int32_t gen;          /* generated tokens (outside the decode set; gen0 inside) */
 	int32_t ctx0;         /* KV tokens when it joined the decode set */
-	int32_t blocks;       /* KV blocks held while waiting or prefilling */
+	int32_t blocks;       /* KV blocks held while prefilling (and decoding, under spec) */
+	int32_t shared_off;   /* full prompt blocks it shares with its siblings (not its own) */
+	int32_t reserved;     /* unforked leader: batch slots reserved for its siblings */
+	int32_t res_blocks;   /* unforked leader: blocks reserved for the siblings' copies */
+	uint8_t leader;       /* forks its siblings when its prefill completes */
+	int64_t ctx;          /* spec: KV tokens */
 	int64_t c0, fin;      /* decode set: join step and finishing step */
 	int32_t prev, next;   /* running list, admission order */
 	int32_t pprev, pnext; /* prefill list, admission order */
@@ -56,11 +73,14 @@ struct replica {
 	int64_t step_c;       /* counter of the step in flight */
 	int64_t step_start;   /* ns */
 	int alloc_done;       /* during scheduling: this step's decode blocks are allocated */
+	int preempted_now;    /* this step preempted: admit no waiting request */
 	long load;            /* sequences assigned and not finished (least-loaded routing) */
 };
 
 struct problem_state {
 	int32_t finished, cancelled;
+	int32_t shared_refs;  /* forked samples holding the shared prompt blocks */
+	int32_t shared_blocks;/* blocks of the prompt shared by the forked samples */
 	int32_t votes_off;    /* into sim.votes */
 	int32_t n_answers;    /* distinct answers (max answer + 1) */
 };
@@ -84,6 +104,13 @@ struct sim {
 	long problems_left;
 	int64_t first_arrival, last_done;
 	struct sim_stats *st;
+	int spec;             /* speculative decoding on */
+	struct cost_ctx draft_cost;
+	struct model eagle;   /* DRAFT_EAGLE: one decoder layer of the target's shape */
+	gsl_rng *accept_rng;
+	gsl_ran_discrete_t *len_dist;
+	int32_t *walk;        /* scratch: decode sequences of the step that just ended (spec) */
+	size_t walk_cap;
 	int32_t *done_pf;     /* scratch: prefills completed by the step that just ended */
 	size_t n_done_pf, done_pf_cap;
 };
@@ -241,12 +268,16 @@ static void decode_join(struct sim *m, struct replica *r, int32_t i)
 	struct seq *q = &m->seqs[i];
 	const struct sim_req *rq = &m->reqs[i];
 	q->state = ST_DECODE;
+	r->n_decode++;
+	if (m->spec) { /* explicit ctx and blocks, walked every step */
+		q->ctx = q->prefill_len;
+		return;
+	}
 	q->ctx0 = q->prefill_len;
 	q->c0 = r->counter;
 	q->fin = q->c0 + (rq->output - q->gen) - 1;
 	r->bucket[modp(q->ctx0 - q->c0, m->bs)]++;
 	r->S += q->ctx0 - q->c0;
-	r->n_decode++;
 	fh_push(m, r, i);
 }
 
@@ -260,18 +291,22 @@ static inline int64_t decode_ctx(const struct sim *m, const struct replica *r, c
 static long decode_leave(struct sim *m, struct replica *r, int32_t i)
 {
 	struct seq *q = &m->seqs[i];
-	long blocks = ceil_div((long)decode_ctx(m, r, q), m->bs);
+	long blocks;
+	r->n_decode--;
+	if (m->spec) {
+		blocks = q->blocks;
+		q->blocks = 0;
+		return blocks;
+	}
+	blocks = ceil_div((long)decode_ctx(m, r, q), m->bs) - q->shared_off;
 	q->gen = q->gen + (int32_t)(r->counter - q->c0);
 	r->bucket[modp(q->ctx0 - q->c0, m->bs)]--;
 	r->S -= q->ctx0 - q->c0;
-	r->n_decode--;
 	fh_remove(m, r, i);
 	return blocks;
 }
 
 /* ---- problems, finishing, cancelling ---- */
-
-static void dispatch_problem(struct sim *m, long p);
 
 static void problem_seq_ended(struct sim *m, long p)
 {
@@ -289,7 +324,21 @@ static void problem_seq_ended(struct sim *m, long p)
 	}
 }
 
-/* Take sequence i out of whatever it is in, freeing its blocks. */
+/* A forked sample gives up its share of the prompt's blocks. */
+static void unshare(struct sim *m, struct replica *r, int32_t i)
+{
+	struct seq *q = &m->seqs[i];
+	struct problem_state *ps = &m->ps[m->reqs[i].problem];
+	if (!q->shared_off)
+		return;
+	q->shared_off = 0;
+	if (--ps->shared_refs == 0) {
+		r->free_blocks += ps->shared_blocks;
+		ps->shared_blocks = 0;
+	}
+}
+
+/* Take sequence i out of whatever it is in, freeing its blocks (and its share). */
 static void seq_detach(struct sim *m, struct replica *r, int32_t i)
 {
 	struct seq *q = &m->seqs[i];
@@ -301,12 +350,19 @@ static void seq_detach(struct sim *m, struct replica *r, int32_t i)
 	case ST_PREFILL:
 		r->free_blocks += q->blocks;
 		q->blocks = 0;
+		r->n_running -= q->reserved; /* an unforked leader's sibling slots */
 		pf_remove(m, r, i);
+		run_remove(m, r, i);
+		break;
+	case ST_FORKING:
+		r->free_blocks += q->blocks;
+		q->blocks = 0;
 		run_remove(m, r, i);
 		break;
 	default:
 		break;
 	}
+	unshare(m, r, i);
 }
 
 static void early_stop_check(struct sim *m, struct replica *r, long p)
@@ -348,6 +404,7 @@ static void seq_finish(struct sim *m, struct replica *r, int32_t i, long blocks)
 	q->state = ST_DONE;
 	r->free_blocks += blocks;
 	run_remove(m, r, i);
+	unshare(m, r, i);
 	rq->t_done = m->now;
 	rq->generated = rq->output;
 	r->load--;
@@ -374,6 +431,7 @@ static int32_t preempt_tail(struct sim *m, struct replica *r)
 	q->chunk = 0;
 	m->reqs[i].preemptions++;
 	m->st->preemptions++;
+	r->preempted_now = 1;
 	wq_push_front(r, i);
 	return i;
 }
@@ -383,7 +441,7 @@ static int32_t preempt_tail(struct sim *m, struct replica *r)
 static void check_invariants(struct sim *m, int ri, long tokens)
 {
 	struct replica *r = &m->rep[ri];
-	long held = 0, n_run = 0, n_dec = 0;
+	long held = 0, n_run = 0, n_dec = 0, reserved = 0;
 	int64_t S = 0;
 	if (tokens > m->s->max_num_batched_tokens)
 		bug("step of %ld tokens exceeds max_num_batched_tokens", tokens);
@@ -393,22 +451,34 @@ static void check_invariants(struct sim *m, int ri, long tokens)
 		const struct seq *q = &m->seqs[i];
 		n_run++;
 		if (q->state == ST_DECODE) {
-			/* the step in flight has allocated the slot of the token it computes */
-			held += ceil_div((long)(q->ctx0 + (r->counter - q->c0) + 1), m->bs);
-			S += q->ctx0 - q->c0;
 			n_dec++;
+			if (m->spec) {
+				held += q->blocks;
+				if (q->blocks + q->shared_off <
+				    ceil_div((long)q->ctx + m->s->spec.k + 1, m->bs))
+					bug("sequence %d: no room for its verification", i);
+				continue;
+			}
+			/* the step in flight has allocated the slot of the token it computes */
+			held += ceil_div((long)(q->ctx0 + (r->counter - q->c0) + 1), m->bs) -
+				q->shared_off;
+			S += q->ctx0 - q->c0;
 		} else if (q->state == ST_PREFILL) {
 			held += q->blocks;
-			if (q->blocks < ceil_div(q->prefill_done + q->chunk, m->bs))
+			reserved += q->reserved;
+			if (q->blocks - q->res_blocks < ceil_div(q->prefill_done + q->chunk, m->bs))
 				bug("sequence %d holds %d blocks for %d tokens", i, q->blocks,
 				    q->prefill_done + q->chunk);
 		} else {
 			bug("sequence %d in the running list in state %d", i, q->state);
 		}
 	}
-	if (n_run != r->n_running || n_dec != r->n_decode || S != r->S)
-		bug("replica %d: running %ld/%d decode %ld/%d S %lld/%lld", ri, n_run, r->n_running,
-		    n_dec, r->n_decode, (long long)S, (long long)r->S);
+	for (long p = 0; p < m->n_probs; p++)
+		if (m->ps[p].shared_refs > 0 && m->reqs[m->probs[p].first].replica == ri)
+			held += m->ps[p].shared_blocks;
+	if (n_run + reserved != r->n_running || n_dec != r->n_decode || S != r->S)
+		bug("replica %d: running %ld+%ld/%d decode %ld/%d S %lld/%lld", ri, n_run, reserved,
+		    r->n_running, n_dec, r->n_decode, (long long)S, (long long)r->S);
 	if (held + r->free_blocks != m->total_blocks)
 		bug("replica %d: %ld blocks held + %ld free != %ld", ri, held, r->free_blocks,
 		    m->total_blocks);
@@ -416,38 +486,123 @@ static void check_invariants(struct sim *m, int ri, long tokens)
 		bug("replica %d: KV cache over capacity", ri);
 }
 
+/* ---- speculative decoding ---- */
+
+/* Draft tokens accepted in one verification (0..k). */
+static int draw_accepted(struct sim *m)
+{
+	const struct spec_setup *sp = &m->s->spec;
+	int a = 0;
+	switch (sp->accept_kind) {
+	case ACCEPT_IID:
+		while (a < sp->k && gsl_rng_uniform(m->accept_rng) < sp->alpha)
+			a++;
+		return a;
+	case ACCEPT_POSITION:
+		while (a < sp->k && gsl_rng_uniform(m->accept_rng) < sp->pos[a])
+			a++;
+		return a;
+	default:
+		return (int)gsl_ran_discrete(m->accept_rng, m->len_dist);
+	}
+}
+
+/* Seconds the drafter adds to a step: k batched forward passes over the decoding
+ * sequences (and, for a draft model, its own prefill of the step's chunks). */
+static double draft_time(struct sim *m, const struct step_batch *b)
+{
+	const struct spec_setup *sp = &m->s->spec;
+	struct step_cost sc;
+	double t = 0;
+	if (sp->draft_kind == DRAFT_NGRAM)
+		return sp->ngram_s_per_seq * b->n_decode;
+	for (int j = 0; j < sp->k && b->n_decode > 0; j++) {
+		struct step_batch d = {0};
+		d.n_decode = b->n_decode;
+		d.decode_q = 1;
+		d.decode_ctx = b->decode_ctx - (double)b->n_decode * (sp->k - j);
+		d.n_sample = b->n_decode;
+		cost_step(&m->draft_cost, &d, &sc);
+		t += sc.total - sc.cpu;
+	}
+	if (b->n_prefill > 0) {
+		struct step_batch d = *b;
+		d.n_decode = 0;
+		d.decode_ctx = 0;
+		d.n_sample = 0;
+		cost_step(&m->draft_cost, &d, &sc);
+		t += sc.total - sc.cpu;
+	}
+	return t;
+}
+
 /* ---- one step ---- */
+
+/* Blocks an unforked leader needs for `tokens` computed tokens: its own, plus a copy of the
+ * prompt's partial last block for each sibling. */
+static inline long prefill_blocks(const struct sim *m, const struct seq *q, long tokens)
+{
+	return ceil_div(tokens, m->bs) + q->res_blocks;
+}
 
 static void try_step(struct sim *m, int ri)
 {
 	struct replica *r = &m->rep[ri];
 	const struct sim_setup *s = m->s;
+	const int q_tok = m->spec ? s->spec.k + 1 : 1;
 	struct step_batch b = {0};
 	long budget, need;
 	int64_t c = r->counter;
-	double dt;
+	double dt, spec_ctx = 0;
 	int64_t dns;
 
 	if (r->busy || (r->n_running == 0 && r->wq_len == 0))
 		return;
 	r->alloc_done = 0;
-	/* 1. Running decodes: one new KV slot each, preempting the newest when blocks run out. */
-	for (;;) {
-		need = r->n_decode ? r->bucket[modp(-c, m->bs)] : 0;
-		if (need <= r->free_blocks)
-			break;
-		preempt_tail(m, r);
+	r->preempted_now = 0;
+	/* 1. Running decodes: room for their new KV, preempting the newest when blocks run out. */
+	if (!m->spec) {
+		for (;;) {
+			need = r->n_decode ? r->bucket[modp(-c, m->bs)] : 0;
+			if (need <= r->free_blocks)
+				break;
+			preempt_tail(m, r);
+		}
+		r->free_blocks -= need;
+		r->alloc_done = 1;
+	} else {
+		for (int32_t i = r->run_head; i != NIL;) {
+			struct seq *q = &m->seqs[i];
+			int gone = 0;
+			if (q->state != ST_DECODE) {
+				i = q->next;
+				continue;
+			}
+			/* KV for the k + 1 tokens verified; the rejected ones' slots are freed after */
+			need = ceil_div((long)q->ctx + q_tok, m->bs) - q->shared_off - q->blocks;
+			while (need > r->free_blocks)
+				if (preempt_tail(m, r) == i) {
+					gone = 1;
+					break;
+				}
+			if (gone)
+				break;
+			if (need > 0) {
+				r->free_blocks -= need;
+				q->blocks += (int32_t)need;
+			}
+			spec_ctx += (double)q->ctx + q_tok;
+			i = q->next;
+		}
 	}
-	r->free_blocks -= need;
-	r->alloc_done = 1;
-	budget = s->max_num_batched_tokens - r->n_decode;
+	budget = s->max_num_batched_tokens - (long)r->n_decode * q_tok;
 
 	/* 2. Running prefills, in admission order. */
 	for (int32_t i = r->pf_head; i != NIL && budget > 0;) {
 		struct seq *q = &m->seqs[i];
 		long want = q->prefill_len - q->prefill_done, chunk = want < budget ? want : budget;
 		int32_t self_preempted = 0;
-		need = ceil_div(q->prefill_done + chunk, m->bs) - q->blocks;
+		need = prefill_blocks(m, q, q->prefill_done + chunk) - q->blocks;
 		while (need > r->free_blocks) {
 			if (preempt_tail(m, r) == i) {
 				self_preempted = 1;
@@ -463,8 +618,9 @@ static void try_step(struct sim *m, int ri)
 		i = q->pnext;
 	}
 
-	/* 3. Waiting requests, first come first served. */
-	while (budget > 0 && r->n_running < s->max_num_seqs && r->wq_len > 0) {
+	/* 3. Waiting requests, first come first served; none in a step that preempted (as
+	 * vLLM V1: admitting while evicting would only thrash). */
+	while (!r->preempted_now && budget > 0 && r->n_running < s->max_num_seqs && r->wq_len > 0) {
 		int32_t i = wq_front(r);
 		struct seq *q = &m->seqs[i];
 		long want, chunk;
@@ -472,11 +628,13 @@ static void try_step(struct sim *m, int ri)
 			wq_pop_front(r);
 			continue;
 		}
+		if (r->n_running + 1 + q->reserved > s->max_num_seqs)
+			break;
 		want = q->prefill_len;
 		chunk = want <= budget ? want : (s->chunked_prefill ? budget : 0);
 		if (chunk == 0)
 			break;
-		need = ceil_div(chunk, m->bs);
+		need = prefill_blocks(m, q, chunk);
 		if (need > r->free_blocks)
 			break;
 		wq_pop_front(r);
@@ -487,6 +645,7 @@ static void try_step(struct sim *m, int ri)
 		q->chunk = (int32_t)chunk;
 		budget -= chunk;
 		run_append(m, r, i);
+		r->n_running += q->reserved;
 		pf_append(m, r, i);
 		m->reqs[i].replica = ri;
 	}
@@ -494,8 +653,8 @@ static void try_step(struct sim *m, int ri)
 
 	/* The step's composition, from aggregates. */
 	b.n_decode = r->n_decode;
-	b.decode_q = 1;
-	b.decode_ctx = (double)r->S + (double)r->n_decode * (double)(c + 1);
+	b.decode_q = q_tok;
+	b.decode_ctx = m->spec ? spec_ctx : (double)r->S + (double)r->n_decode * (double)(c + 1);
 	for (int32_t i = r->pf_head; i != NIL; i = m->seqs[i].pnext) {
 		const struct seq *q = &m->seqs[i];
 		double ch = q->chunk;
@@ -507,7 +666,7 @@ static void try_step(struct sim *m, int ri)
 		if (q->prefill_done + q->chunk == q->prefill_len)
 			b.n_sample++;
 	}
-	b.n_sample += r->n_decode;
+	b.n_sample += r->n_decode * q_tok;
 	if (b.n_decode == 0 && b.n_prefill == 0) {
 		/* Nothing fits: only possible if a waiting request can never be admitted. */
 		if (r->n_running == 0 && r->wq_len > 0 && m->seqs[wq_front(r)].state != ST_DONE)
@@ -516,9 +675,16 @@ static void try_step(struct sim *m, int ri)
 	}
 	if (r->n_running > m->st->max_running)
 		m->st->max_running = r->n_running;
+	if (m->total_blocks - r->free_blocks > m->st->peak_kv_blocks)
+		m->st->peak_kv_blocks = m->total_blocks - r->free_blocks;
 	if (s->check)
-		check_invariants(m, ri, (long)(b.n_decode + b.prefill_tokens));
+		check_invariants(m, ri, (long)((double)b.n_decode * q_tok + b.prefill_tokens));
 	dt = cost_step(&m->cost, &b, NULL);
+	if (m->spec) {
+		double d = draft_time(m, &b);
+		dt += d;
+		m->st->draft_s += d;
+	}
 	dns = (int64_t)llround(dt * 1e9);
 	if (dns < 1)
 		dns = 1;
@@ -530,14 +696,111 @@ static void try_step(struct sim *m, int ri)
 	evq_push(&m->q, m->now + dns, EV_STEP_END, EV_STEP_END, ri);
 }
 
+/* An unforked leader finished its prefill: the prompt's full blocks become the problem's,
+ * and each sibling starts decoding with its own copy of the partial last block. The
+ * leader's blocks (its prompt and the copies it reserved) are exactly redistributed. */
+static void fork_samples(struct sim *m, struct replica *r, int32_t lead)
+{
+	struct seq *q = &m->seqs[lead];
+	const struct sim_req *rq = &m->reqs[lead];
+	const struct sim_problem *pr = &m->probs[rq->problem];
+	struct problem_state *ps = &m->ps[rq->problem];
+	long prompt = rq->prompt, shared = prompt / m->bs;
+	long partial = ceil_div(prompt, m->bs) - shared;
+
+	if (q->blocks != shared + partial + q->res_blocks)
+		bug("leader %d holds %d blocks, expected %ld", lead, q->blocks,
+		    shared + partial + q->res_blocks);
+	ps->shared_blocks = (int32_t)shared;
+	ps->shared_refs = 0;
+	r->n_running -= q->reserved;
+	q->reserved = 0;
+	q->res_blocks = 0;
+	q->leader = 0;
+	/* Everyone joins first, then some may finish: finishing can cancel siblings. */
+	for (int32_t i = pr->first; i < pr->first + pr->n; i++) {
+		struct seq *x = &m->seqs[i];
+		struct sim_req *xr = &m->reqs[i];
+		if (i != lead) {
+			if (x->state != ST_UNFORKED)
+				continue;
+			x->prefill_len = (int32_t)prompt;
+			x->prefill_done = (int32_t)prompt;
+			x->gen = 1;
+			xr->t_first = m->now;
+			xr->replica = (int32_t)(r - m->rep);
+			m->st->output_tokens += 1;
+			run_append(m, r, i);
+		}
+		x->state = ST_FORKING;
+		x->shared_off = (int32_t)shared;
+		x->blocks = (int32_t)partial;
+		ps->shared_refs++;
+	}
+	for (int32_t i = pr->first; i < pr->first + pr->n; i++) {
+		struct seq *x = &m->seqs[i];
+		if (x->state != ST_FORKING)
+			continue;
+		if (x->gen >= m->reqs[i].output) {
+			long blocks = x->blocks;
+			x->blocks = 0;
+			seq_finish(m, r, i, blocks);
+		} else {
+			if (!m->spec)
+				x->blocks = 0; /* counted from ctx by the decode set */
+			decode_join(m, r, i);
+		}
+	}
+}
+
 static void step_end(struct sim *m, int ri)
 {
 	struct replica *r = &m->rep[ri];
 	int64_t c = r->step_c;
+	size_t n_walk = 0;
 	r->busy = 0;
 	m->st->busy_ns_total += m->now - r->step_start;
-	m->st->output_tokens += r->n_decode;
 	r->counter = c + 1;
+
+	/* Speculative decodes: each keeps its accepted draft tokens plus the target's one. */
+	if (m->spec) {
+		const int k = m->s->spec.k;
+		for (int32_t i = r->run_head; i != NIL; i = m->seqs[i].next)
+			if (m->seqs[i].state == ST_DECODE) {
+				xgrow((void **)&m->walk, &m->walk_cap, n_walk + 1, sizeof(int32_t));
+				m->walk[n_walk++] = i;
+			}
+		for (size_t w = 0; w < n_walk; w++) {
+			int32_t i = m->walk[w];
+			struct seq *q = &m->seqs[i];
+			struct sim_req *rq = &m->reqs[i];
+			int a, made;
+			long keep;
+			if (q->state != ST_DECODE) /* cancelled by a sibling this step */
+				continue;
+			a = draw_accepted(m);
+			made = a + 1 < rq->output - q->gen ? a + 1 : rq->output - q->gen;
+			m->st->spec_drafted += k;
+			m->st->spec_accepted += a;
+			m->st->spec_verifications += 1;
+			m->st->output_tokens += made;
+			q->gen += made;
+			q->ctx += a + 1;
+			keep = ceil_div((long)q->ctx, m->bs) - q->shared_off;
+			if (keep < 0)
+				keep = 0;
+			r->free_blocks += q->blocks - keep;
+			q->blocks = (int32_t)keep;
+			if (q->gen >= rq->output) {
+				r->n_decode--;
+				keep = q->blocks;
+				q->blocks = 0;
+				seq_finish(m, r, i, keep);
+			}
+		}
+	} else {
+		m->st->output_tokens += r->n_decode;
+	}
 
 	/* Prefill chunks: those that complete their prompt sample a token. Collected first,
 	 * since finishing one may cancel others (early stopping). */
@@ -564,27 +827,32 @@ static void step_end(struct sim *m, int ri)
 		if (rq->t_first < 0)
 			rq->t_first = m->now;
 		pf_remove(m, r, i);
+		if (q->leader) {
+			fork_samples(m, r, i);
+			continue;
+		}
 		if (q->gen >= rq->output) {
 			long blocks = q->blocks;
 			q->blocks = 0;
 			seq_finish(m, r, i, blocks);
 		} else {
-			q->blocks = 0; /* from now on counted from ctx by the decode set */
+			if (!m->spec)
+				q->blocks = 0; /* from now on counted from ctx by the decode set */
 			decode_join(m, r, i);
 		}
 	}
 	/* Decodes that produced their last token. */
-	while (r->fh_n > 0 && m->seqs[r->fh[0]].fin == c) {
+	while (!m->spec && r->fh_n > 0 && m->seqs[r->fh[0]].fin == c) {
 		int32_t i = r->fh[0];
+		long blocks;
 		if (m->seqs[i].state != ST_DECODE)
 			bug("finish heap holds a sequence in state %d", m->seqs[i].state);
-		long blocks = decode_leave(m, r, i);
+		blocks = decode_leave(m, r, i);
 		seq_finish(m, r, i, blocks);
 	}
-	if (r->fh_n > 0 && m->seqs[r->fh[0]].fin < c)
+	if (!m->spec && r->fh_n > 0 && m->seqs[r->fh[0]].fin < c)
 		bug("sequence %d missed its finishing step", r->fh[0]);
 }
-
 /* ---- arrivals and routing ---- */
 
 static int route(struct sim *m)
@@ -603,18 +871,77 @@ static void dispatch_problem(struct sim *m, long p)
 	const struct sim_problem *pr = &m->probs[p];
 	int ri = route(m);
 	struct replica *r = &m->rep[ri];
+	int fork = pr->share && pr->n > 1;
+	long prompt = m->reqs[pr->first].prompt;
+	long partial = ceil_div(prompt, m->bs) - prompt / m->bs;
 	if (pr->arrival < m->first_arrival)
 		m->first_arrival = pr->arrival;
 	for (int32_t i = pr->first; i < pr->first + pr->n; i++) {
 		struct seq *q = &m->seqs[i];
-		q->state = ST_WAIT;
 		q->prefill_len = m->reqs[i].prompt;
 		q->prefill_done = q->chunk = q->gen = q->blocks = 0;
+		q->shared_off = q->reserved = q->res_blocks = 0;
+		q->leader = 0;
 		m->reqs[i].replica = ri;
-		wq_push_back(r, i);
 		r->load++;
+		if (fork && i != pr->first) {
+			q->state = ST_UNFORKED;
+			continue;
+		}
+		q->state = ST_WAIT;
+		if (fork) {
+			q->leader = 1;
+			q->reserved = pr->n - 1;
+			q->res_blocks = (int32_t)((pr->n - 1) * partial);
+		}
+		wq_push_back(r, i);
 	}
 	try_step(m, ri);
+}
+
+static int setup_spec(struct sim *m, const struct sim_setup *s, struct mem_plan *mp)
+{
+	const struct spec_setup *sp = &s->spec;
+	const struct model *dm = NULL;
+	double kv_tok, extra_w = 0;
+	if (sp->k < 1 || sp->k > SPEC_MAX_K)
+		return err_set("key 'spec_k': expected 1 to %d, got '%d'", SPEC_MAX_K, sp->k);
+	m->spec = 1;
+	m->accept_rng = rng_stream(s->seed, "acceptance");
+	if (sp->accept_kind == ACCEPT_LENGTH) {
+		double sum = 0;
+		for (int j = 0; j <= sp->k; j++)
+			sum += sp->len_p[j];
+		if (!(sum > 0))
+			return err_set("key 'spec_acceptance': the accepted-length distribution is empty");
+		m->len_dist = gsl_ran_discrete_preproc((size_t)sp->k + 1, sp->len_p);
+	}
+	if (sp->draft_kind == DRAFT_MODEL) {
+		if (!sp->draft)
+			bug("draft model missing");
+		dm = sp->draft;
+	} else if (sp->draft_kind == DRAFT_EAGLE) {
+		/* EAGLE-style head: one decoder layer of the target's shape and its own LM head */
+		m->eagle = *s->model;
+		m->eagle.n_layers = 1;
+		snprintf(m->eagle.id, sizeof(m->eagle.id), "eagle head of %.60s", s->model->id);
+		dm = &m->eagle;
+	}
+	if (dm) {
+		if (cost_init(&m->draft_cost, dm, s->profile, s->tp, s->cuda_graphs) < 0)
+			return err_prefix("key 'spec_draft': ");
+		extra_w = model_weight_bytes_per_gpu(dm, s->tp);
+		if (sp->draft_kind == DRAFT_EAGLE) /* embeddings are the target's */
+			extra_w -= (double)dm->vocab * dm->hidden * 2 / s->tp;
+	}
+	/* The drafter's weights come out of the KV budget; its KV grows with the target's. */
+	kv_tok = m->cost.kv_bytes_tok + (dm ? m->draft_cost.kv_bytes_tok : 0);
+	mp->kv -= extra_w;
+	mp->kv_blocks = mp->kv > 0 ? (long)(mp->kv / (kv_tok * s->block_size)) : 0;
+	if (mp->kv_blocks <= 0)
+		return err_set("key 'spec_draft': the draft model does not fit beside '%s'",
+			       s->model->id);
+	return 0;
 }
 
 static int setup(struct sim *m, const struct sim_setup *s, struct sim_problem *probs, long np,
@@ -630,32 +957,51 @@ static int setup(struct sim *m, const struct sim_setup *s, struct sim_problem *p
 	m->st = st;
 	m->bs = s->block_size;
 	memset(st, 0, sizeof(*st));
+	evq_init(&m->q);
+	if (s->replicas < 1 || s->max_num_seqs < 1 || s->block_size < 1 ||
+	    s->max_num_batched_tokens < s->max_num_seqs)
+		return err_set("engine settings out of range");
 	if (cost_init(&m->cost, s->model, s->profile, s->tp, s->cuda_graphs) < 0)
 		return -1;
 	if (cost_mem_plan(&m->cost, s->gpu_memory_utilization, s->max_num_batched_tokens,
 			  s->max_num_seqs, s->block_size, &mp) < 0)
+		return -1;
+	if (s->spec.k > 0 && setup_spec(m, s, &mp) < 0)
 		return -1;
 	m->total_blocks = mp.kv_blocks;
 	st->kv_blocks = mp.kv_blocks;
 	st->kv_bytes = mp.kv;
 	st->weight_bytes = mp.weights;
 	for (long i = 0; i < nr; i++) {
-		long tokens = (long)reqs[i].prompt + reqs[i].output;
+		long tokens = (long)reqs[i].prompt + reqs[i].output + (m->spec ? s->spec.k + 1 : 0);
 		if (reqs[i].prompt < 1 || reqs[i].output < 1)
 			return err_set("request %ld: prompt and output need at least one token", i);
-		if (tokens > s->model->max_len)
+		if ((long)reqs[i].prompt + reqs[i].output > s->model->max_len)
 			return err_set("request %ld: %ld tokens exceed the model's max length %d", i,
-				       tokens, s->model->max_len);
+				       (long)reqs[i].prompt + reqs[i].output, s->model->max_len);
 		if (ceil_div(tokens, m->bs) > m->total_blocks)
 			return err_set("request %ld: %ld tokens need %ld KV blocks, the cache holds "
 				       "%ld (raise gpu_memory_utilization or tp)",
 				       i, tokens, ceil_div(tokens, m->bs), m->total_blocks);
 	}
 	for (long p = 0; p < np; p++) {
-		if (probs[p].first < 0 || probs[p].n < 1 || probs[p].first + probs[p].n > nr)
+		const struct sim_problem *pr = &probs[p];
+		if (pr->first < 0 || pr->n < 1 || pr->first + pr->n > nr)
 			return err_set("problem %ld: bad request range", p);
-		if (s->loop == SIM_OPEN && p > 0 && probs[p].arrival < probs[p - 1].arrival)
+		if (s->loop == SIM_OPEN && p > 0 && pr->arrival < probs[p - 1].arrival)
 			return err_set("problem %ld: arrivals are not sorted", p);
+		if (pr->share && pr->n > 1) {
+			long prompt = reqs[pr->first].prompt;
+			for (int32_t i = pr->first; i < pr->first + pr->n; i++)
+				if (reqs[i].prompt != prompt)
+					return err_set("problem %ld: samples sharing a prompt differ in "
+						       "prompt length", p);
+			if (pr->n > s->max_num_seqs)
+				return err_set("key 'samples': %d samples of one problem exceed "
+					       "max_num_seqs %d", pr->n, s->max_num_seqs);
+			if (ceil_div(prompt, m->bs) + pr->n * 2 > m->total_blocks)
+				return err_set("problem %ld: %d samples do not fit in the KV cache", p, pr->n);
+		}
 	}
 	m->seqs = xcalloc((size_t)nr, sizeof(*m->seqs));
 	m->ps = xcalloc((size_t)np, sizeof(*m->ps));
@@ -686,7 +1032,6 @@ static int setup(struct sim *m, const struct sim_setup *s, struct sim_problem *p
 		r->run_head = r->run_tail = r->pf_head = r->pf_tail = NIL;
 		r->bucket = xcalloc((size_t)m->bs, sizeof(*r->bucket));
 	}
-	evq_init(&m->q);
 	m->problems_left = np;
 	m->first_arrival = INT64_MAX;
 	return 0;
@@ -704,6 +1049,11 @@ static void teardown(struct sim *m)
 	free(m->ps);
 	free(m->votes);
 	free(m->done_pf);
+	free(m->walk);
+	if (m->accept_rng)
+		gsl_rng_free(m->accept_rng);
+	if (m->len_dist)
+		gsl_ran_discrete_free(m->len_dist);
 	evq_release(&m->q);
 }
 
@@ -744,6 +1094,10 @@ int sim_run(const struct sim_setup *s, struct sim_problem *probs, long n_probs,
 	}
 	if (m.problems_left != 0)
 		bug("%ld problems never finished", m.problems_left);
+	for (int i = 0; s->check && i < s->replicas; i++)
+		if (m.rep[i].free_blocks != m.total_blocks || m.rep[i].n_running != 0)
+			bug("replica %d ends with %ld of %ld blocks free, %d running", i,
+			    m.rep[i].free_blocks, m.total_blocks, m.rep[i].n_running);
 	out->makespan = n_probs ? m.last_done - m.first_arrival : 0;
 	teardown(&m);
 	return 0;

@@ -42,10 +42,29 @@ struct sim_problem {
 	int64_t arrival;     /* ns; ignored (set by the engine) in closed-loop mode */
 	int32_t first, n;
 	uint8_t early_stop;  /* cancel the rest once the majority cannot change */
+	uint8_t share;       /* n > 1: one prefill, then fork n samples sharing the prompt's
+	                        full KV blocks (reference counted, as vLLM's n > 1) */
 	int64_t t_done;      /* result, ns: when its last sequence finished or was cancelled */
 };
 
 enum { SIM_OPEN = 0, SIM_CLOSED = 1 };
+
+/* Speculative decoding. Each step drafts k tokens per decoding sequence, then verifies
+ * k + 1 tokens per sequence with the target; a sequence keeps the accepted prefix of the
+ * draft plus one token from the target. Acceptance is drawn per sequence and step. */
+#define SPEC_MAX_K 16
+enum { DRAFT_NONE, DRAFT_MODEL, DRAFT_NGRAM, DRAFT_EAGLE };
+enum { ACCEPT_IID, ACCEPT_POSITION, ACCEPT_LENGTH };
+struct spec_setup {
+	int k;                        /* draft tokens per step; 0: no speculation */
+	int draft_kind;               /* DRAFT_* */
+	const struct model *draft;    /* DRAFT_MODEL: the draft model (same tokenizer) */
+	int accept_kind;              /* ACCEPT_* */
+	double alpha;                 /* ACCEPT_IID: P(accept) of each draft token */
+	double pos[SPEC_MAX_K];       /* ACCEPT_POSITION: P(accept token i | 0..i-1 accepted) */
+	double len_p[SPEC_MAX_K + 1]; /* ACCEPT_LENGTH: P(j draft tokens accepted), j = 0..k */
+	double ngram_s_per_seq;       /* DRAFT_NGRAM: CPU seconds per sequence per proposal */
+};
 
 struct sim_setup {
 	const struct model *model;
@@ -58,6 +77,7 @@ struct sim_setup {
 	int loop;                    /* SIM_OPEN: problems arrive at their time; SIM_CLOSED */
 	int concurrency;             /* SIM_CLOSED: problems in flight */
 	uint64_t seed;
+	struct spec_setup spec;
 	int check;                   /* tests: verify the scheduler's invariants every step
 	                                (walks every sequence: slow) */
 };
@@ -73,6 +93,11 @@ struct sim_stats {
 	double kv_bytes;         /* bytes of KV cache per GPU */
 	double weight_bytes;     /* bytes of weights per GPU */
 	int max_running;         /* most sequences running at once on one replica */
+	long peak_kv_blocks;     /* most KV blocks in use at once on one replica */
+	double spec_drafted;     /* draft tokens proposed */
+	double spec_accepted;    /* draft tokens accepted */
+	double spec_verifications; /* (sequence, step) verifications */
+	double draft_s;          /* s: time spent drafting, over all steps */
 };
 
 /* Run the simulation. Problems must be sorted by arrival (open loop). 0, or -1 with

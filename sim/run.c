@@ -22,6 +22,33 @@ int run_load_inputs(const struct run_config *c, struct run_inputs *in)
 		return err_prefix("key 'gpu': ");
 	if (c->usd_per_gpu_hour >= 0)
 		in->profile.usd_per_gpu_hour = c->usd_per_gpu_hour;
+	if (c->spec_draft[0]) {
+		struct spec_setup *sp = &in->spec;
+		sp->k = c->spec_k;
+		sp->alpha = c->spec_alpha;
+		sp->accept_kind = ACCEPT_IID;
+		/* n-gram (prompt lookup) proposals run on the CPU: a few microseconds per
+		 * sequence (vLLM's numba KMP over the token history) */
+		sp->ngram_s_per_seq = 5e-6;
+		if (!strcmp(c->spec_draft, "ngram")) {
+			sp->draft_kind = DRAFT_NGRAM;
+		} else if (!strcmp(c->spec_draft, "eagle")) {
+			sp->draft_kind = DRAFT_EAGLE;
+		} else {
+			if (model_find(&in->draft, c->spec_draft) < 0)
+				return err_prefix("key 'spec_draft': ");
+			in->draft.weight_dtype = in->model.weight_dtype;
+			in->draft.kv_dtype = in->model.kv_dtype;
+			if (in->draft.vocab != in->model.vocab && abs(in->draft.vocab - in->model.vocab) > 1024)
+				return err_set("key 'spec_draft': '%s' has a vocabulary of %d, the target "
+					       "'%s' %d: they cannot share a tokenizer",
+					       in->draft.id, in->draft.vocab, in->model.id, in->model.vocab);
+			sp->draft_kind = DRAFT_MODEL;
+			sp->draft = &in->draft;
+		}
+		if (c->spec_acceptance[0] && spec_acceptance_load(sp, c->spec_acceptance) < 0)
+			return -1;
+	}
 	if (c->trace[0]) {
 		char name[300];
 		/* "math500" alone: the shipped MATH500 trace of the chosen model */
@@ -126,12 +153,85 @@ static void summarize(const struct run_config *c, const struct run_inputs *in,
 	s->usd_per_problem = s->cost_usd / (double)w->n_probs;
 	s->accuracy = NAN;
 	s->usd_per_correct = NAN;
+	s->acceptance_rate = s->mean_accepted_len = NAN;
+	if (r->st.spec_verifications > 0) {
+		s->acceptance_rate = r->st.spec_accepted / r->st.spec_drafted;
+		s->mean_accepted_len = (r->st.spec_accepted + r->st.spec_verifications) /
+				       r->st.spec_verifications;
+	}
 	if (w->trace) {
 		for (long i = 0; i < w->n_probs; i++)
 			correct += w->voted[i] == 0;
 		s->accuracy = (double)correct / (double)w->n_probs;
 		s->usd_per_correct = correct ? s->cost_usd / (double)correct : NAN;
 	}
+}
+
+int spec_acceptance_load(struct spec_setup *sp, const char *path)
+{
+	size_t len;
+	char *text = file_read(path, &len), *line, *save = NULL;
+	int lineno = 0, kind = -1, rows = 0;
+	double v[SPEC_MAX_K + 1] = {0};
+	if (!text)
+		return err_prefix("key 'spec_acceptance': ");
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *comma, *end;
+		long idx;
+		double x;
+		lineno++;
+		line[strcspn(line, "\r")] = 0;
+		if (!line[0] || line[0] == '#')
+			continue;
+		if (kind < 0) {
+			if (!strcmp(line, "position,p_accept"))
+				kind = ACCEPT_POSITION;
+			else if (!strcmp(line, "accepted,weight"))
+				kind = ACCEPT_LENGTH;
+			else
+				goto bad_header;
+			continue;
+		}
+		comma = strchr(line, ',');
+		if (!comma)
+			goto bad_row;
+		*comma = 0;
+		if (parse_long(line, &idx) < 0)
+			goto bad_row;
+		x = strtod(comma + 1, &end);
+		if (*end || !(x >= 0) || (kind == ACCEPT_POSITION && x > 1))
+			goto bad_row;
+		if (kind == ACCEPT_POSITION ? (idx < 1 || idx > SPEC_MAX_K) : (idx < 0 || idx > SPEC_MAX_K))
+			goto bad_row;
+		v[idx] = x;
+		rows++;
+	}
+	free(text);
+	if (kind < 0 || rows == 0)
+		return err_set("%s:1: key 'spec_acceptance': no rows (expected a header "
+			       "'position,p_accept' or 'accepted,weight' and one row per position)", path);
+	sp->accept_kind = kind;
+	for (int i = 0; i <= SPEC_MAX_K; i++) {
+		if (kind == ACCEPT_POSITION && i >= 1)
+			sp->pos[i - 1] = v[i];
+		if (kind == ACCEPT_LENGTH)
+			sp->len_p[i] = v[i];
+	}
+	if (kind == ACCEPT_LENGTH)
+		for (int i = sp->k + 1; i <= SPEC_MAX_K; i++)
+			if (v[i] > 0)
+				return err_set("%s: key 'spec_acceptance': accepted length %d exceeds "
+					       "spec_k %d", path, i, sp->k);
+	return 0;
+bad_header:
+	free(text);
+	return err_set("%s:%d: key 'spec_acceptance': unknown header (expected "
+		       "'position,p_accept' or 'accepted,weight')", path, lineno);
+bad_row:
+	free(text);
+	return err_set("%s:%d: key 'spec_acceptance': expected 'index,value' with a position 1..%d "
+		       "(or accepted count 0..%d) and a probability or weight", path, lineno,
+		       SPEC_MAX_K, SPEC_MAX_K);
 }
 
 int run_simulate(const struct run_config *c, const struct run_inputs *in, struct run_result *r)
@@ -161,6 +261,7 @@ int run_simulate(const struct run_config *c, const struct run_inputs *in, struct
 	s.loop = c->arrival == ARR_CLOSED ? SIM_CLOSED : SIM_OPEN;
 	s.concurrency = c->concurrency;
 	s.seed = c->seed;
+	s.spec = in->spec;
 	if (sim_run(&s, r->w.probs, r->w.n_probs, r->w.reqs, r->w.n_reqs, &r->st) < 0)
 		return -1;
 	summarize(c, in, r);
@@ -209,6 +310,10 @@ cJSON *summary_to_json(const struct summary *s)
 	num(o, "tokens_per_problem", s->tokens_per_problem);
 	num(o, "usd_per_problem", s->usd_per_problem);
 	num(o, "usd_per_correct", s->usd_per_correct);
+	if (isfinite(s->acceptance_rate)) {
+		num(o, "acceptance_rate", s->acceptance_rate);
+		num(o, "mean_accepted_len", s->mean_accepted_len);
+	}
 	cJSON_AddNumberToObject(o, "problems", (double)s->problems);
 	cJSON_AddNumberToObject(o, "requests", (double)s->requests);
 	cJSON_AddNumberToObject(o, "cancelled", (double)s->cancelled);
@@ -242,6 +347,9 @@ void summary_print_table(const struct summary *s, const struct run_config *c,
 		   "(%.3f J/token)\n",
 		s->cost_usd, s->usd_per_mtok_output, s->gpu_seconds, s->energy_j,
 		s->j_per_output_token);
+	if (isfinite(s->acceptance_rate))
+		fprintf(f, "  speculation acceptance rate %.3f, %.3f tokens per verification\n",
+			s->acceptance_rate, s->mean_accepted_len);
 	if (isfinite(s->accuracy))
 		fprintf(f, "  accuracy    %.4f, %.0f tokens/problem, %.5f USD/problem, %.5f USD/correct\n",
 			s->accuracy, s->tokens_per_problem, s->usd_per_problem, s->usd_per_correct);

@@ -21,6 +21,8 @@ struct run_inputs {
 	struct profile profile;
 	struct trace trace;
 	int has_trace;
+	struct model draft;          /* spec_draft names a model */
+	struct spec_setup spec;      /* speculative decoding as configured (k = 0: off) */
 };
 
 /* Mean and percentiles of a metric over requests or problems. */
@@ -39,6 +41,8 @@ struct summary {
 	double accuracy;             /* NaN without answers */
 	double tokens_per_problem, usd_per_problem, usd_per_correct;
 	long steps, preemptions;
+	double acceptance_rate;      /* speculative: accepted / drafted tokens (NaN if off) */
+	double mean_accepted_len;    /* speculative: tokens per verification, bonus included */
 	double kv_cache_gb;          /* per GPU */
 	int gpus;
 };
@@ -49,6 +53,10 @@ struct run_result {
 	struct summary sum;
 };
 
+/* Read a speculative acceptance file (CSV with a header `position,p_accept`: per-position
+ * conditional acceptance; or `accepted,weight`: distribution of accepted draft tokens per
+ * step, 0..k) into sp; 0 or -1 with err_set naming file and line. */
+int spec_acceptance_load(struct spec_setup *sp, const char *path);
 /* Load model, profile and trace named by c; 0 or -1 with err_set. */
 int run_load_inputs(const struct run_config *c, struct run_inputs *in);
 void run_inputs_release(struct run_inputs *in);

@@ -6,30 +6,15 @@
 #include <string.h>
 #include <gsl/gsl_randist.h>
 
+#include "tts.h"
 #include "util.h"
-
-/* Majority over answers (0 correct, k > 0 wrong answer k, < 0 unknown: never counted);
- * ties go to the answer reached first in sample order. */
-static int16_t vote_majority(const struct sim_req *r, int n)
-{
-	int16_t best = -1;
-	int best_n = 0;
-	for (int i = 0; i < n; i++) {
-		int cnt = 0;
-		if (r[i].answer < 0)
-			continue;
-		for (int j = 0; j < n; j++)
-			cnt += r[j].answer == r[i].answer;
-		if (cnt > best_n)
-			best_n = cnt, best = r[i].answer;
-	}
-	return best;
-}
 
 int workload_build(struct workload *w, const struct run_config *c, const struct model *m,
 		   const struct trace *t)
 {
 	gsl_rng *rs = NULL, *ra;
+	struct tts_params tp;
+	struct tts_sample *ts = NULL;
 	long np, nr = 0;
 	int N = c->samples > 0 ? c->samples : 1;
 
@@ -50,37 +35,58 @@ int workload_build(struct workload *w, const struct run_config *c, const struct 
 	w->n_probs = np;
 	w->n_reqs = nr;
 	rs = rng_stream(c->seed, "samples");
+	if (t) {
+		tts_defaults(&tp);
+		tp.bf_kappa = c->tts_bf_kappa;
+		tp.answer_tokens = c->tts_answer_tokens;
+		tp.wait_frac = c->tts_wait_frac;
+		tp.wait_shape = c->tts_wait_shape;
+		tp.wait_fix = c->tts_wait_fix;
+		tp.wait_break = c->tts_wait_break;
+		tp.rm_accuracy = c->tts_rm_accuracy;
+		tp.early_stop = c->early_stop;
+		ts = xcalloc((size_t)N, sizeof(*ts));
+	}
 	for (long p = 0, r = 0; p < np; p++) {
 		struct sim_problem *pr = &w->probs[p];
 		int n = t ? N : 1;
 		pr->first = (int32_t)r;
 		pr->n = n;
 		pr->early_stop = (uint8_t)(c->early_stop && c->vote == VOTE_MAJORITY && n > 1);
+		pr->share = (uint8_t)(c->share_prefix && n > 1);
+		if (t) {
+			struct tts_result res;
+			static const enum tts_vote rule[] = {TTS_MAJORITY, TTS_MAJORITY, TTS_BEST, TTS_PASS};
+			if (tts_problem(&t->problems[p], t->max_tokens > 0 ? t->max_tokens : m->max_len, n,
+					rule[c->vote], c->budget, c->waits, &tp, rs, ts, &res) < 0) {
+				free(ts);
+				gsl_rng_free(rs);
+				return err_prefix("%s: problem %ld: ", t->name, p);
+			}
+			/* vote none: the first sample's answer is the problem's */
+			w->voted[p] = (int16_t)(c->vote == VOTE_NONE ? ts[0].answer : res.voted);
+			w->tts_tokens_saved += res.tokens_saved;
+		}
 		for (int k = 0; k < n; k++, r++) {
 			struct sim_req *q = &w->reqs[r];
 			long out;
 			q->problem = (int32_t)p;
 			if (t) {
-				const struct trace_problem *tp = &t->problems[p];
-				const struct trace_sample *ts =
-					k < tp->n_samples
-						? &tp->samples[k]
-						: &tp->samples[gsl_rng_uniform_int(rs, (unsigned long)tp->n_samples)];
-				q->prompt = tp->prompt_tokens;
-				out = ts->output_tokens;
-				q->answer = ts->answer;
-				if (c->budget > 0 && out > c->budget) {
-					out = c->budget;
-					w->budget_cut++;
-				}
+				q->prompt = t->problems[p].prompt_tokens;
+				out = ts[k].tokens;
+				q->answer = ts[k].answer;
+				w->budget_cut += ts[k].forced;
 			} else {
 				q->prompt = c->input_len;
 				out = c->output_len;
 				q->answer = -1;
 			}
-			if (q->prompt >= m->max_len)
+			if (q->prompt >= m->max_len) {
+				free(ts);
+				gsl_rng_free(rs);
 				return err_set("problem %ld: prompt of %d tokens reaches the max length %d "
 					       "of '%s'", p, q->prompt, m->max_len, m->id);
+			}
 			if (q->prompt + out > m->max_len) {
 				out = m->max_len - q->prompt;
 				w->capped++;
@@ -89,15 +95,10 @@ int workload_build(struct workload *w, const struct run_config *c, const struct 
 				out = 1;
 			q->output = (int32_t)out;
 		}
-		w->voted[p] = c->vote == VOTE_NONE ? w->reqs[pr->first].answer
-						   : vote_majority(&w->reqs[pr->first], n);
-		if (c->vote == VOTE_BEST) { /* best-of-N with a perfect verifier */
-			w->voted[p] = w->reqs[pr->first].answer;
-			for (int k = 0; k < n; k++)
-				if (w->reqs[pr->first + k].answer == 0)
-					w->voted[p] = 0;
-		}
+		if (!t)
+			w->voted[p] = -1;
 	}
+	free(ts);
 	gsl_rng_free(rs);
 
 	ra = rng_stream(c->seed, "arrivals");

@@ -3,9 +3,9 @@
  *
  * Synthetic workloads: `requests` problems of one sequence each, input_len prompt tokens
  * and output_len output tokens. Trace workloads: the first `requests` problems (all when
- * 0), `samples` sequences each, taken from the problem's recorded samples in order (and
- * resampled with replacement, stream "samples", beyond the recorded count); a thinking
- * budget cuts each sample's output. Arrivals: all at 0 (offline), Poisson at `rate`
+ * 0), `samples` sequences each, chosen and shaped by traces/tts.h (the first recorded
+ * samples, resampled with replacement beyond them, stream "samples"; budget forcing and
+ * "Wait" extensions change their lengths and answers); the vote gives the accuracy. Arrivals: all at 0 (offline), Poisson at `rate`
  * (stream "arrivals"), the trace's own timestamps, or set by the engine (closed loop).
  * Outputs are capped so that prompt + output never exceeds the model's max length.
  */
@@ -26,6 +26,7 @@ struct workload {
 	int16_t *voted;
 	long capped;          /* samples cut at the model's max length */
 	long budget_cut;      /* samples cut by the thinking budget */
+	long tts_tokens_saved;/* tokens early stopping saves, by the trace's length order */
 	const struct trace *trace; /* NULL for synthetic */
 };
 
