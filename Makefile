@@ -53,7 +53,7 @@ CUDA_SRC := $(wildcard calibration/bench/*.cu)
 NVCC ?= $(shell command -v nvcc 2>/dev/null || { test -x /usr/local/cuda/bin/nvcc && echo /usr/local/cuda/bin/nvcc; })
 
 .SECONDARY:
-.PHONY: all deps demo test check bench install clean cuda-check calibrate profiles fuzz
+.PHONY: golden all deps demo test check bench install clean cuda-check calibrate profiles fuzz
 
 all: $(BUILD)/ttsim ttsim
 
@@ -144,3 +144,9 @@ clean:
 .PHONY: traces
 traces: $(BUILD)/ttsim
 	./$(BUILD)/ttsim trace synth --all --from ../shared/traces --dir traces/math500
+
+# Regenerate the golden outputs (after a deliberate change to the engine or cost model).
+golden: all
+	@while IFS=: read -r name args; do \
+	  ./build/ttsim run $$args > tests/golden/$$name.json || exit 1; echo "tests/golden/$$name.json"; \
+	done < tests/golden/commands

@@ -1,0 +1,71 @@
+#!/bin/sh
+# ttsim run: golden outputs, determinism, the JSON interface, --out, and bad input.
+. "$(dirname "$0")/lib.inc"
+cd "$(dirname "$0")/../.." || exit 1
+
+# golden outputs from fixed seeds, byte for byte
+while IFS=: read -r name args; do
+	# shellcheck disable=SC2086
+	"$TTSIM" run $args > "$TMPD/$name.json" 2>"$TMPD/err"
+	if cmp -s "$TMPD/$name.json" "tests/golden/$name.json"; then T_PASS=$((T_PASS+1)); else
+		T_FAIL=$((T_FAIL+1)); echo "FAIL: golden $name differs (make golden regenerates)"; diff "tests/golden/$name.json" "$TMPD/$name.json" | head -20; fi
+done < tests/golden/commands
+
+# two runs with one seed: byte-identical JSON; another seed: different
+"$TTSIM" run --model r1-qwen-7b --gpu h100_sxm --rate 3 --requests 100 --seed 11 --format json > "$TMPD/a"
+"$TTSIM" run --model r1-qwen-7b --gpu h100_sxm --rate 3 --requests 100 --seed 11 --format json > "$TMPD/b"
+"$TTSIM" run --model r1-qwen-7b --gpu h100_sxm --rate 3 --requests 100 --seed 12 --format json > "$TMPD/c"
+ok "same seed, same bytes" cmp "$TMPD/a" "$TMPD/b"
+status 1 "other seed, other bytes" cmp -s "$TMPD/a" "$TMPD/c"
+
+# the public JSON keys
+for k in ttft_ms tpot_ms e2e_s output_tok_per_s makespan_s gpu_seconds energy_j cost_usd usd_per_mtok_output; do
+	has "\"$k\"" "summary key $k" "$TMPD/a"
+done
+"$TTSIM" run --model r1-qwen-1.5b --gpu h100_sxm --trace math500 --requests 20 --samples 4 --early-stop --format json > "$TMPD/t"
+for k in problem_latency_s accuracy tokens_per_problem usd_per_problem usd_per_correct; do
+	has "\"$k\"" "trace summary key $k" "$TMPD/t"
+done
+"$TTSIM" run --model r1-qwen-7b --gpu h100_sxm --spec-draft ngram --spec-k 3 --requests 5 --format json > "$TMPD/s"
+has '"acceptance_rate"' "spec key acceptance_rate" "$TMPD/s"
+has '"mean_accepted_len"' "spec key mean_accepted_len" "$TMPD/s"
+
+# --out DIR: summary.json (written last), requests.csv, config.yaml; the config reruns
+ok "run --out" "$TTSIM" run --model r1-qwen-7b --gpu h100_sxm --requests 10 --out "$TMPD/o" --format json
+for f in summary.json requests.csv config.yaml; do ok "--out wrote $f" test -s "$TMPD/o/$f"; done
+ok "requests.csv has one line per request" test "$(wc -l < "$TMPD/o/requests.csv")" = 11
+ok "resolved config reruns" "$TTSIM" run "$TMPD/o/config.yaml" --format json
+"$TTSIM" run "$TMPD/o/config.yaml" --format json > "$TMPD/r1"
+"$TTSIM" run --model r1-qwen-7b --gpu h100_sxm --requests 10 --format json > "$TMPD/r2"
+ok "resolved config gives the same result" cmp "$TMPD/r1" "$TMPD/r2"
+ok "csv format" "$TTSIM" run --requests 3 --model r1-qwen-7b --format csv
+ok "help" "$TTSIM" run --help
+ok "no-argument headline runs (reduced)" "$TTSIM" run experiments/headline.yaml --requests 8 --format json
+
+# bad input: exit 2, one line naming the key (and file:line for files)
+status 2 "unknown flag" "$TTSIM" run --no-such-option 3
+has "no_such_option" "unknown flag names the key" "$TMPD/err"
+status 2 "tp 3" "$TTSIM" run --tp 3
+status 2 "tp not dividing heads" "$TTSIM" run --model r1-qwen-1.5b --tp 8 --gpu h100_sxm
+has "heads" "tp error names the heads" "$TMPD/err"
+status 2 "negative requests" "$TTSIM" run --requests -5
+status 2 "unknown model" "$TTSIM" run --model no-such-model
+status 2 "unknown gpu" "$TTSIM" run --gpu no-such-gpu
+status 2 "model does not fit" "$TTSIM" run --model qwen2.5-72b-instruct --gpu h100_sxm --tp 1
+has "does not fit" "fit error" "$TMPD/err"
+status 2 "zero replicas" "$TTSIM" run --replicas 0
+status 2 "missing experiment" "$TTSIM" run "$TMPD/nope.yaml"
+printf 'schema_version: 1\nmodel: r1-qwen-7b\ntpp: 2\n' > "$TMPD/bad.yaml"
+status 2 "unknown yaml key" "$TTSIM" run "$TMPD/bad.yaml"
+has "bad.yaml:3: key 'tpp'" "yaml error names file, line and key" "$TMPD/err"
+printf 'schema_version: 1\nmodel: [unclosed\n' > "$TMPD/bad2.yaml"
+status 2 "malformed yaml" "$TTSIM" run "$TMPD/bad2.yaml"
+printf 'model: r1-qwen-7b\n' > "$TMPD/bad3.yaml"
+status 2 "missing schema_version" "$TTSIM" run "$TMPD/bad3.yaml"
+status 2 "bad format" "$TTSIM" run --format xml
+ok "one-line errors" test "$(wc -l < "$TMPD/err")" -le 1
+# a failed run leaves no summary.json behind
+mkdir -p "$TMPD/o2"
+status 2 "failed run with --out" "$TTSIM" run --model qwen2.5-72b-instruct --gpu h100_sxm --out "$TMPD/o2"
+status 1 "no summary.json after a failure" test -e "$TMPD/o2/summary.json"
+finish
