@@ -13,6 +13,7 @@ static const struct {
 	{"run", cmd_run, "simulate one configuration (no arguments: the headline study)"},
 	{"models", cmd_models, "list the shipped models, or show one (--model M)"},
 	{"profiles", cmd_profiles, "list the shipped hardware profiles, or print one"},
+	{"validate", cmd_validate, "compare predictions with measured runs (CSV or vllm bench JSON)"},
 };
 
 static void usage(FILE *f)
