@@ -169,6 +169,40 @@ static int parse_ar_list(struct pctx *c, const yaml_node_t *seq)
 }
 
 /* Walk a mapping whose keys extend prefix ("" at the top). */
+/* uncertainty: {path: relative standard error} over numeric fields (optional block). */
+static int parse_unc(struct pctx *c, const yaml_node_t *map)
+{
+	if (map->type != YAML_MAPPING_NODE)
+		return err_set("%s:%d: key 'uncertainty': expected a mapping of key paths to "
+			       "relative errors",
+			       c->fname, line(map));
+	for (yaml_node_pair_t *kv = map->data.mapping.pairs.start; kv < map->data.mapping.pairs.top;
+	     kv++) {
+		const yaml_node_t *k = yaml_document_get_node(c->doc, kv->key);
+		const yaml_node_t *v = yaml_document_get_node(c->doc, kv->value);
+		const char *ks = k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : "";
+		size_t i;
+		double d;
+		for (i = 0; i < NFIELDS && (fields[i].type != F_DBL || strcmp(fields[i].path, ks)); i++)
+			;
+		if (i == NFIELDS)
+			return err_set("%s:%d: key 'uncertainty.%s': not a numeric profile field "
+				       "(expected a path such as gemm_bf16.eff_max)",
+				       c->fname, line(k), ks);
+		if (v->type != YAML_SCALAR_NODE ||
+		    parse_double((const char *)v->data.scalar.value, &d) || !(d >= 0 && d < 1))
+			return err_set("%s:%d: key 'uncertainty.%s': expected a relative error in "
+				       "[0, 1)",
+				       c->fname, line(v), ks);
+		if (c->p->n_unc == PROFILE_MAX_UNC)
+			return err_set("%s:%d: key 'uncertainty': more than %d entries", c->fname,
+				       line(k), PROFILE_MAX_UNC);
+		strlcpy0(c->p->unc[c->p->n_unc].path, ks, sizeof(c->p->unc[0].path));
+		c->p->unc[c->p->n_unc++].rel = d;
+	}
+	return 0;
+}
+
 static int parse_map(struct pctx *c, const yaml_node_t *map, const char *prefix)
 {
 	for (yaml_node_pair_t *kv = map->data.mapping.pairs.start; kv < map->data.mapping.pairs.top;
@@ -187,6 +221,11 @@ static int parse_map(struct pctx *c, const yaml_node_t *map, const char *prefix)
 			if (v->type != YAML_MAPPING_NODE)
 				return err_set("%s:%d: key 'sources': expected a mapping of strings",
 					       c->fname, line(v));
+			continue;
+		}
+		if (!prefix[0] && !strcmp(path, "uncertainty")) {
+			if (parse_unc(c, v))
+				return -1;
 			continue;
 		}
 		if (!prefix[0] && !strcmp(path, "allreduce")) {
@@ -439,9 +478,24 @@ int profile_write(const struct profile *p, FILE *f)
 		}
 		put_value(f, p, &fields[i]);
 	}
+	if (p->n_unc)
+		fputs("uncertainty:\n", f);
+	for (int u = 0; u < p->n_unc; u++)
+		fprintf(f, "  %s: %.6g\n", p->unc[u].path, p->unc[u].rel);
 	if (ferror(f))
 		return err_set("cannot write the profile '%s'", p->name);
 	return 0;
+}
+
+void profile_perturb(struct profile *p, const double *z)
+{
+	for (int u = 0; u < p->n_unc; u++)
+		for (size_t i = 0; i < NFIELDS; i++)
+			if (fields[i].type == F_DBL && !strcmp(fields[i].path, p->unc[u].path)) {
+				double *x = (double *)(void *)((char *)p + fields[i].off);
+				double f = 1.0 + p->unc[u].rel * z[u];
+				*x *= f > 0.1 ? f : 0.1;
+			}
 }
 
 /* --- lookup ------------------------------------------------------------------------- */

@@ -24,6 +24,11 @@
  * Every kernel costs at least its launch: launch_graph inside a CUDA graph (decode-only
  * steps of at most graph_max_seqs sequences), launch_eager otherwise.
  * Per engine step, the CPU adds step_base + step_per_seq x seqs + step_per_tp x (tp-1).
+ *
+ * Optional `uncertainty:` block: dotted field path -> relative standard error of a fitted
+ * parameter (e.g. `gemm_bf16.eff_max: 0.04`), as a fitter reports it from its parameter
+ * covariance (diagonal). `ttsim run --profile-uncertainty` samples each such parameter from
+ * a normal with that relative error (profile_perturb) to widen its intervals.
  */
 #ifndef TTSIM_PROFILE_H
 #define TTSIM_PROFILE_H
@@ -33,6 +38,7 @@
 
 #define PROFILE_SCHEMA_VERSION 1
 #define PROFILE_MAX_AR 4 /* all-reduce entries: 2, 4, 8 GPUs (and one spare) */
+#define PROFILE_MAX_UNC 48 /* entries of the optional uncertainty block */
 
 struct gemm_model {
 	double peak;     /* FLOP/s: dense peak of the datatype */
@@ -80,6 +86,12 @@ struct profile {
 	double power_idle_w;       /* W per GPU when idle */
 	double power_busy_w;       /* W per GPU while stepping */
 	double usd_per_gpu_hour;   /* price of one GPU-hour */
+	/* optional: relative standard errors of fitted parameters (0 entries when absent) */
+	int n_unc;
+	struct {
+		char path[48]; /* dotted key path of a numeric field, "gemm_bf16.eff_max" */
+		double rel;    /* relative standard error (0.05 = 5%) */
+	} unc[PROFILE_MAX_UNC];
 };
 
 /* Load NAME: a shipped profile name, or a path to a YAML file. 0, or -1 with err_set
@@ -91,6 +103,9 @@ int profile_parse(struct profile *p, const char *text, size_t len, const char *f
 int profile_validate(const struct profile *p, const char *fname);
 /* Write the profile as YAML (schema_version 1); 0 or -1 with err_set. */
 int profile_write(const struct profile *p, FILE *f);
+/* Scale each parameter of the uncertainty block by (1 + rel x z[i]), z[i] a standard
+ * normal draw per entry (n_unc of them), clipped to stay above a tenth of its value. */
+void profile_perturb(struct profile *p, const double *z);
 /* The all-reduce model for n GPUs, or NULL if the profile has none for n. */
 const struct allreduce_model *profile_allreduce(const struct profile *p, int n_gpus);
 /* Names of the shipped profiles. */

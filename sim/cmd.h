@@ -11,5 +11,6 @@ int cmd_run(int argc, char **argv);
 int cmd_models(int argc, char **argv);
 int cmd_profiles(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
 
 #endif

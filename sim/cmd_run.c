@@ -5,6 +5,7 @@
 
 #include "assets.h"
 #include "cmd.h"
+#include "replicate.h"
 #include "run.h"
 #include "util.h"
 
@@ -37,7 +38,11 @@ static void run_usage(FILE *f)
 			o[i].def[0] ? o[i].def : "none");
 	}
 	fprintf(f, "\noutput:\n  --format table|json|csv   what to print (default table)\n"
-		   "  --out DIR                 write summary.json, requests.csv, config.yaml\n");
+		   "  --out DIR                 write summary.json, requests.csv, config.yaml\n\n"
+		   "uncertainty:\n"
+		   "  --replications R          run R seeds (seed, seed+1, ...): mean and 95%% t-interval\n"
+		   "  --profile-uncertainty     also draw the profile's fitted parameters from their\n"
+		   "                            'uncertainty:' block per replication (prediction interval)\n");
 }
 
 /* "--max-num-seqs" -> "max_num_seqs"; NULL if not a long option. */
@@ -54,6 +59,7 @@ static const char *flag_key(const char *arg, char *buf, size_t n)
 
 struct run_args {
 	const char *format, *out;
+	int profile_unc; /* --profile-uncertainty */
 };
 
 /* Parse argv into c (defaults, then the experiment file, then the flags). */
@@ -62,6 +68,7 @@ static int parse_args(int argc, char **argv, struct run_config *c, struct run_ar
 	int first = 1;
 	a->format = "table";
 	a->out = NULL;
+	a->profile_unc = 0;
 	config_defaults(c);
 	if (argc < 2) {
 		const struct asset *h = asset_find(HEADLINE);
@@ -89,6 +96,10 @@ static int parse_args(int argc, char **argv, struct run_config *c, struct run_ar
 		snprintf(where, sizeof(where), "--%s", argv[i] + 2);
 		if (eq)
 			where[eq - argv[i]] = 0;
+		if (!strcmp(key, "profile_uncertainty")) {
+			a->profile_unc = 1;
+			continue;
+		}
 		if (!strcmp(key, "offline")) {
 			c->arrival = ARR_OFFLINE;
 			continue;
@@ -149,7 +160,7 @@ static cJSON *config_json(const struct run_config *c)
 
 /* The whole JSON document of one run. */
 static char *result_json(const struct run_config *c, const struct run_inputs *in,
-			 const struct run_result *r)
+			 const struct run_result *r, const struct replication *rep)
 {
 	cJSON *root = cJSON_CreateObject();
 	char *s;
@@ -158,6 +169,8 @@ static char *result_json(const struct run_config *c, const struct run_inputs *in
 	cJSON_AddStringToObject(root, "profile", in->profile.name);
 	cJSON_AddItemToObject(root, "config", config_json(c));
 	cJSON_AddItemToObject(root, "summary", summary_to_json(&r->sum));
+	if (rep)
+		cJSON_AddItemToObject(root, "replications", replication_json(rep));
 	s = cJSON_Print(root);
 	cJSON_Delete(root);
 	return s;
@@ -224,6 +237,8 @@ int cmd_run(int argc, char **argv)
 	struct run_args a;
 	struct run_inputs in;
 	struct run_result r;
+	struct replication rep;
+	int want_rep;
 	char *json;
 
 	for (int i = 1; i < argc; i++)
@@ -239,7 +254,16 @@ int cmd_run(int argc, char **argv)
 		die_err();
 	if (run_simulate(&c, &in, &r) < 0)
 		die_err();
-	json = result_json(&c, &in, &r);
+	want_rep = c.replications > 1 || a.profile_unc;
+	if (want_rep) {
+		if (a.profile_unc && !in.profile.n_unc)
+			fprintf(stderr, "ttsim: profile '%s' has no 'uncertainty:' block; the interval "
+					"covers seeds only\n",
+				in.profile.name);
+		if (replicate(&c, &in, a.profile_unc, &rep) < 0)
+			die_err();
+	}
+	json = result_json(&c, &in, &r, want_rep ? &rep : NULL);
 	if (a.out && write_out(a.out, &c, &r, json) < 0)
 		die_err();
 	if (!strcmp(a.format, "json")) {
@@ -254,6 +278,14 @@ int cmd_run(int argc, char **argv)
 		cJSON_Delete(root);
 	} else {
 		summary_print_table(&r.sum, &c, &in, stdout);
+		if (want_rep) {
+			printf("  %d replications%s: mean [95%% %s]\n", rep.n,
+			       rep.profile_unc ? " with profile uncertainty" : "",
+			       rep.profile_unc ? "prediction interval" : "confidence interval");
+			for (int m = 0; m < REP_N; m++)
+				printf("  %-20s %12.4g [%.4g, %.4g]\n", rep_metric_name(m),
+				       rep.m[m].mean, rep.m[m].ci95_lo, rep.m[m].ci95_hi);
+		}
 	}
 	free(json);
 	run_result_release(&r);

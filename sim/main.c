@@ -14,6 +14,7 @@ static const struct {
 	{"models", cmd_models, "list the shipped models, or show one (--model M)"},
 	{"profiles", cmd_profiles, "list the shipped hardware profiles, or print one"},
 	{"trace", cmd_trace, "workload traces: synth, stats, accuracy under test-time scaling, import"},
+	{"validate", cmd_validate, "compare predictions with measured runs (CSV or vllm bench JSON)"},
 };
 
 static void usage(FILE *f)

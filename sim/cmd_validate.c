@@ -1,0 +1,146 @@
+/*
+ * cmd_validate.c: `ttsim validate FILE... [--format table|json] [--max-median-error PCT]
+ * [--keep-going]`: simulate every measured row (sim/validate.h) and report the errors.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "validate.h"
+#include "util.h"
+
+static void validate_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: ttsim validate FILE... [--format table|json] [--max-median-error PCT]\n"
+		"                      [--keep-going] [--gpu NAME] [--tp N] [--dtype bf16|fp8]\n\n"
+		"Simulate every row of measured-run files as the closed-loop benchmark it records\n"
+		"(concurrency C clients, fixed input and output lengths, num_prompts requests or,\n"
+		"when not given, max(10 C, 100): ten waves, so the start-up burst and the drain\n"
+		"weigh at most a tenth) and print predicted, measured, signed and absolute %% error\n"
+		"per row, then per metric the count, median and p90 of |error| and the bias.\n\n"
+		"FILE: CSV with the header id,model,gpu,tp,dtype,input_len,output_len,concurrency,\n"
+		"metric,value (optional engine,engine_version,source,notes,num_prompts); metric is\n"
+		"ttft_ms, tpot_ms, e2e_s or output_tok_per_s. A 'vllm bench serve --save-result'\n"
+		"JSON file is read directly (gpu, tp, dtype from its --metadata, else the flags).\n\n"
+		"  --format table|json      output (default table)\n"
+		"  --max-median-error PCT   exit 1 when a metric's median |error| exceeds PCT\n"
+		"  --keep-going             report bad rows and go on (default: stop, exit 2)\n"
+		"  --gpu, --tp, --dtype     defaults for JSON files that do not say\n");
+}
+
+static void print_table(const struct vset *s, FILE *f)
+{
+	struct verr e[VM_N];
+	fprintf(f, "%-34s %-16s %12s %12s %9s %9s\n", "id", "metric", "predicted", "measured",
+		"err%", "|err|%");
+	for (size_t i = 0; i < s->n; i++) {
+		const struct vrow *r = &s->rows[i];
+		if (r->err[0]) {
+			fprintf(f, "%-34.34s %-16s error: %s\n", r->id[0] ? r->id : "?",
+				vmetric_name(r->metric), r->err);
+			continue;
+		}
+		fprintf(f, "%-34.34s %-16s %12.4g %12.4g %+9.1f %9.1f\n", r->id,
+			vmetric_name(r->metric), r->predicted, r->value, validate_pct_err(r),
+			fabs(validate_pct_err(r)));
+	}
+	validate_summary(s, e);
+	fprintf(f, "\n%-16s %4s %12s %12s %12s\n", "metric", "n", "median|err|%", "p90|err|%",
+		"bias%");
+	for (int m = 0; m < VM_N; m++)
+		if (e[m].n)
+			fprintf(f, "%-16s %4ld %12.1f %12.1f %+12.1f\n", vmetric_name(m), e[m].n,
+				e[m].median_abs, e[m].p90_abs, e[m].mean_signed);
+}
+
+int cmd_validate(int argc, char **argv)
+{
+	struct vset s = {0};
+	struct vdefaults d = {NULL, 1, "bf16"};
+	const char *format = "table";
+	double max_med = -1;
+	int keep_going = 0, n_files = 0, bad = 0, rc = EXIT_OK;
+	char **files = xcalloc((size_t)argc, sizeof(*files));
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			validate_usage(stdout);
+			free(files);
+			return EXIT_OK;
+		}
+		if (!strcmp(a, "--keep-going")) {
+			keep_going = 1;
+			continue;
+		}
+		if (!strncmp(a, "--", 2)) {
+			long tp;
+			if (i + 1 >= argc)
+				die("%s: missing value (see 'ttsim validate --help')", a);
+			if (!strcmp(a, "--format")) {
+				format = argv[++i];
+				if (strcmp(format, "table") && strcmp(format, "json"))
+					die("--format: unknown value '%s' (expected table or json)", format);
+			} else if (!strcmp(a, "--max-median-error")) {
+				if (parse_double(argv[++i], &max_med) < 0 || !(max_med >= 0))
+					die("--max-median-error: expected a percentage >= 0, got '%s'",
+					    argv[i]);
+			} else if (!strcmp(a, "--gpu")) {
+				d.gpu = argv[++i];
+			} else if (!strcmp(a, "--tp")) {
+				if (parse_long(argv[++i], &tp) < 0 || tp < 1 || tp > 64)
+					die("--tp: expected 1, 2, 4 or 8, got '%s'", argv[i]);
+				d.tp = (int)tp;
+			} else if (!strcmp(a, "--dtype")) {
+				d.dtype = argv[++i];
+			} else {
+				die("unknown option '%s' (see 'ttsim validate --help')", a);
+			}
+			continue;
+		}
+		files[n_files++] = argv[i];
+	}
+	if (!n_files)
+		die("validate: no measured-run file given (see 'ttsim validate --help')");
+	for (int i = 0; i < n_files; i++) {
+		int nb = 0;
+		if (vset_load(&s, files[i], &d, &nb) < 0)
+			die_err();
+		bad += nb;
+	}
+	if (bad && !keep_going)
+		for (size_t i = 0; i < s.n; i++)
+			if (s.rows[i].err[0])
+				die("%s", s.rows[i].err);
+	if (validate_predict(&s, keep_going) < 0)
+		die_err();
+	for (size_t i = 0; i < s.n; i++)
+		if (s.rows[i].err[0])
+			fprintf(stderr, "ttsim: %s (row skipped)\n", s.rows[i].err);
+	if (!strcmp(format, "json")) {
+		cJSON *j = validate_json(&s);
+		char *t = cJSON_Print(j);
+		printf("%s\n", t);
+		free(t);
+		cJSON_Delete(j);
+	} else {
+		print_table(&s, stdout);
+	}
+	if (max_med >= 0) {
+		struct verr e[VM_N];
+		validate_summary(&s, e);
+		for (int m = 0; m < VM_N; m++)
+			if (e[m].n && e[m].median_abs > max_med) {
+				fprintf(stderr,
+					"ttsim: validate: %s median |error| %.1f%% is above "
+					"--max-median-error %g%%\n",
+					vmetric_name(m), e[m].median_abs, max_med);
+				rc = EXIT_CHECK_FAILED;
+			}
+	}
+	vset_release(&s);
+	free(files);
+	return rc;
+}

@@ -1,0 +1,96 @@
+/* replicate.c: seeds (and profile parameters) -> mean and 95% interval (see replicate.h). */
+#include "replicate.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_statistics_double.h>
+
+#include "util.h"
+
+static const char *const names[REP_N] = {"ttft_ms", "tpot_ms", "e2e_s", "output_tok_per_s"};
+
+const char *rep_metric_name(int m) { return m >= 0 && m < REP_N ? names[m] : "?"; }
+
+static double metric_of(const struct summary *s, int m)
+{
+	switch (m) {
+	case REP_TTFT: return s->ttft_ms.mean;
+	case REP_TPOT: return s->tpot_ms.mean;
+	case REP_E2E: return s->e2e_s.mean;
+	case REP_THROUGHPUT: return s->output_tok_per_s;
+	}
+	return NAN;
+}
+
+int replicate(const struct run_config *c, const struct run_inputs *in, int profile_unc,
+	      struct replication *out)
+{
+	int R = c->replications > 0 ? c->replications : 1;
+	double *v = xmalloc(sizeof(double) * (size_t)R * REP_N);
+	int rc = -1;
+
+	out->n = R;
+	out->profile_unc = profile_unc;
+	out->n_unc = profile_unc ? in->profile.n_unc : 0;
+	for (int i = 0; i < R; i++) {
+		struct run_config ci = *c;
+		struct run_inputs ii = *in; /* shallow: the trace is shared, never released here */
+		struct run_result r;
+		ci.seed = c->seed + (uint64_t)i;
+		if (profile_unc && in->profile.n_unc) {
+			double z[PROFILE_MAX_UNC];
+			gsl_rng *g = rng_stream(ci.seed, "profile");
+			for (int u = 0; u < in->profile.n_unc; u++)
+				z[u] = gsl_ran_ugaussian(g);
+			gsl_rng_free(g);
+			profile_perturb(&ii.profile, z);
+		}
+		if (run_simulate(&ci, &ii, &r) < 0)
+			goto out;
+		for (int m = 0; m < REP_N; m++)
+			v[m * R + i] = metric_of(&r.sum, m);
+		run_result_release(&r);
+	}
+	for (int m = 0; m < REP_N; m++) {
+		const double *x = v + m * R;
+		struct rep_stat *s = &out->m[m];
+		s->mean = gsl_stats_mean(x, 1, (size_t)R);
+		s->ci95_lo = s->ci95_hi = NAN;
+		if (R > 1 && isfinite(s->mean)) {
+			double sd = gsl_stats_sd_m(x, 1, (size_t)R, s->mean);
+			double t = gsl_cdf_tdist_Pinv(0.975, R - 1);
+			double half = t * sd * (profile_unc ? sqrt(1.0 + 1.0 / R) : 1.0 / sqrt(R));
+			s->ci95_lo = s->mean - half;
+			s->ci95_hi = s->mean + half;
+		}
+	}
+	rc = 0;
+out:
+	free(v);
+	return rc;
+}
+
+static void num(cJSON *o, const char *k, double v)
+{
+	if (isfinite(v))
+		cJSON_AddNumberToObject(o, k, v);
+	else
+		cJSON_AddNullToObject(o, k);
+}
+
+cJSON *replication_json(const struct replication *r)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "n", r->n);
+	cJSON_AddBoolToObject(o, "profile_uncertainty", r->profile_unc);
+	cJSON_AddNumberToObject(o, "uncertain_parameters", r->n_unc);
+	for (int m = 0; m < REP_N; m++) {
+		cJSON *x = cJSON_AddObjectToObject(o, names[m]);
+		num(x, "mean", r->m[m].mean);
+		num(x, "ci95_lo", r->m[m].ci95_lo);
+		num(x, "ci95_hi", r->m[m].ci95_hi);
+	}
+	return o;
+}

@@ -1,0 +1,575 @@
+/*
+ * validate.c: read measured-run files, simulate their benchmarks, summarise the errors
+ * (see validate.h). It prints nothing; sim/cmd_validate.c does.
+ */
+#include "validate.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+#include "util.h"
+
+static const char *const metric_names[VM_N] = {"ttft_ms", "tpot_ms", "e2e_s",
+					       "output_tok_per_s"};
+
+const char *vmetric_name(int m) { return m >= 0 && m < VM_N ? metric_names[m] : "?"; }
+
+int vmetric_parse(const char *s)
+{
+	for (int i = 0; i < VM_N; i++)
+		if (!strcmp(s, metric_names[i]))
+			return i;
+	return -1;
+}
+
+/* Columns: the required ten, then the optional ones. */
+enum col { C_ID, C_MODEL, C_GPU, C_TP, C_DTYPE, C_IN, C_OUT, C_CONC, C_METRIC, C_VALUE,
+	   C_ENGINE, C_ENGINE_VERSION, C_SOURCE, C_NOTES, C_NUM_PROMPTS, C_N };
+#define C_REQUIRED C_ENGINE
+static const char *const col_names[C_N] = {
+	"id", "model", "gpu", "tp", "dtype", "input_len", "output_len", "concurrency", "metric",
+	"value", "engine", "engine_version", "source", "notes", "num_prompts"};
+
+static struct vrow *vset_add(struct vset *s)
+{
+	struct vrow *r;
+	xgrow((void **)&s->rows, &s->cap, s->n + 1, sizeof(*s->rows));
+	r = &s->rows[s->n++];
+	memset(r, 0, sizeof(*r));
+	r->tp = 1;
+	r->metric = -1;
+	r->predicted = NAN;
+	return r;
+}
+
+void vset_release(struct vset *s)
+{
+	free(s->rows);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Split one CSV line in place into at most max fields; quoted fields may hold commas and
+ * doubled quotes. Returns the field count, or -1 on an unterminated quote. */
+static int csv_split(char *line, char **f, int max)
+{
+	int n = 0;
+	char *p = line;
+	for (;;) {
+		char *out = p;
+		if (n == max)
+			return n + 1; /* too many: the caller reports it */
+		f[n++] = p;
+		if (*p == '"') {
+			char *q = p + 1;
+			for (;;) {
+				if (!*q)
+					return -1;
+				if (*q == '"' && q[1] == '"') {
+					*out++ = '"';
+					q += 2;
+				} else if (*q == '"') {
+					q++;
+					break;
+				} else {
+					*out++ = *q++;
+				}
+			}
+			while (*q == ' ' || *q == '\t')
+				q++;
+			if (*q && *q != ',')
+				return -1;
+			*out = 0;
+			if (!*q)
+				return n;
+			p = q + 1;
+			continue;
+		}
+		while (*p && *p != ',')
+			p++;
+		if (!*p)
+			return n;
+		*p++ = 0;
+	}
+}
+
+static char *trim(char *s)
+{
+	size_t l;
+	while (isspace((unsigned char)*s))
+		s++;
+	l = strlen(s);
+	while (l && isspace((unsigned char)s[l - 1]))
+		s[--l] = 0;
+	return s;
+}
+
+/* Set row->err to "FILE:LINE: key 'KEY': <fmt>" and return -1. */
+static int row_err(struct vrow *r, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int row_err(struct vrow *r, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+	int k = snprintf(r->err, sizeof(r->err), "%.300s: key '%.40s': ", r->where, key);
+	va_start(ap, fmt);
+	vsnprintf(r->err + k, sizeof(r->err) - (size_t)k, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int set_int(struct vrow *r, const char *key, const char *v, long lo, long hi, long *out)
+{
+	if (parse_long(v, out) < 0 || *out < lo || *out > hi)
+		return row_err(r, key, "expected an integer in %ld..%ld, got '%.60s'", lo, hi, v);
+	return 0;
+}
+
+static int set_str(struct vrow *r, const char *key, char *dst, size_t n, const char *v)
+{
+	if (!v[0])
+		return row_err(r, key, "empty value (expected %s)", "a name");
+	if (strlcpy0(dst, v, n) < 0)
+		return row_err(r, key, "value too long: '%.40s...'", v);
+	return 0;
+}
+
+/* Fill a row from its fields (f[c] NULL when column c is absent). */
+static int row_fill(struct vrow *r, char **f)
+{
+	long x;
+	const char *v;
+	if (set_str(r, "id", r->id, sizeof(r->id), f[C_ID]) < 0 ||
+	    set_str(r, "model", r->model, sizeof(r->model), f[C_MODEL]) < 0 ||
+	    set_str(r, "gpu", r->gpu, sizeof(r->gpu), f[C_GPU]) < 0)
+		return -1;
+	if (set_int(r, "tp", f[C_TP], 1, 64, &x) < 0)
+		return -1;
+	r->tp = (int)x;
+	if (strcmp(f[C_DTYPE], "bf16") && strcmp(f[C_DTYPE], "fp8"))
+		return row_err(r, "dtype", "unknown dtype '%.40s' (expected bf16 or fp8)", f[C_DTYPE]);
+	strlcpy0(r->dtype, f[C_DTYPE], sizeof(r->dtype));
+	if (set_int(r, "input_len", f[C_IN], 1, 1 << 24, &x) < 0)
+		return -1;
+	r->input_len = (int)x;
+	if (set_int(r, "output_len", f[C_OUT], 1, 1 << 24, &x) < 0)
+		return -1;
+	r->output_len = (int)x;
+	if (set_int(r, "concurrency", f[C_CONC], 1, 1 << 20, &x) < 0)
+		return -1;
+	r->concurrency = (int)x;
+	r->metric = vmetric_parse(f[C_METRIC]);
+	if (r->metric < 0)
+		return row_err(r, "metric",
+			       "unsupported metric '%.60s' (expected ttft_ms, tpot_ms, e2e_s or "
+			       "output_tok_per_s)",
+			       f[C_METRIC]);
+	if (parse_double(f[C_VALUE], &r->value) < 0 || !isfinite(r->value))
+		return row_err(r, "value", "expected a number, got '%.60s'", f[C_VALUE]);
+	if (r->value <= 0)
+		return row_err(r, "value", "expected a positive number, got '%.60s'", f[C_VALUE]);
+	if ((v = f[C_NUM_PROMPTS]) && v[0]) {
+		if (set_int(r, "num_prompts", v, 1, 100000000, &r->num_prompts) < 0)
+			return -1;
+	}
+	if (f[C_ENGINE])
+		strlcpy0(r->engine, f[C_ENGINE], sizeof(r->engine));
+	if (f[C_ENGINE_VERSION])
+		strlcpy0(r->engine_version, f[C_ENGINE_VERSION], sizeof(r->engine_version));
+	if (f[C_NOTES])
+		strlcpy0(r->notes, f[C_NOTES], sizeof(r->notes));
+	return 0;
+}
+
+#define MAX_COLS 64
+
+int vset_parse_csv(struct vset *s, const char *text, const char *fname, int *n_bad)
+{
+	char *buf = xstrdup(text), *p = buf, *f[MAX_COLS];
+	int pos[C_N], ncols = 0, lineno = 0, have_header = 0, rc = -1;
+	*n_bad = 0;
+	for (int c = 0; c < C_N; c++)
+		pos[c] = -1;
+	while (p && *p) {
+		char *nl = strchr(p, '\n'), *line = p;
+		int n;
+		if (nl)
+			*nl = 0;
+		p = nl ? nl + 1 : NULL;
+		lineno++;
+		if (line[0] && line[strlen(line) - 1] == '\r')
+			line[strlen(line) - 1] = 0;
+		if (!trim(line)[0] || trim(line)[0] == '#')
+			continue;
+		n = csv_split(line, f, MAX_COLS);
+		if (!have_header) {
+			if (n < 0 || n > MAX_COLS) {
+				err_set("%s:%d: bad header (expected %s,... on one line)", fname, lineno,
+					col_names[0]);
+				goto out;
+			}
+			for (int i = 0; i < n; i++) {
+				int c;
+				char *name = trim(f[i]);
+				for (c = 0; c < C_N && strcmp(name, col_names[c]); c++)
+					;
+				if (c == C_N) {
+					err_set("%s:%d: key '%s': unknown column (expected id, model, gpu, "
+						"tp, dtype, input_len, output_len, concurrency, metric, value, "
+						"engine, engine_version, source, notes, num_prompts)",
+						fname, lineno, name);
+					goto out;
+				}
+				if (pos[c] >= 0) {
+					err_set("%s:%d: key '%s': column given twice", fname, lineno, name);
+					goto out;
+				}
+				pos[c] = i;
+			}
+			for (int c = 0; c < C_REQUIRED; c++)
+				if (pos[c] < 0) {
+					err_set("%s:%d: key '%s': missing column (expected the header "
+						"id,model,gpu,tp,dtype,input_len,output_len,concurrency,"
+						"metric,value)",
+						fname, lineno, col_names[c]);
+					goto out;
+				}
+			ncols = n;
+			have_header = 1;
+			continue;
+		}
+		{
+			struct vrow *r = vset_add(s);
+			char *cf[C_N];
+			snprintf(r->where, sizeof(r->where), "%s:%d", fname, lineno);
+			if (n < 0) {
+				snprintf(r->err, sizeof(r->err), "%s: unterminated quoted field",
+					 r->where);
+				++*n_bad;
+				continue;
+			}
+			if (n != ncols) {
+				snprintf(r->err, sizeof(r->err),
+					 "%s: %d fields (expected %d, as in the header)", r->where, n,
+					 ncols);
+				++*n_bad;
+				continue;
+			}
+			for (int c = 0; c < C_N; c++)
+				cf[c] = pos[c] >= 0 ? trim(f[pos[c]]) : NULL;
+			if (row_fill(r, cf) < 0)
+				++*n_bad;
+		}
+	}
+	if (!have_header) {
+		err_set("%s: no header line (expected id,model,gpu,tp,dtype,input_len,output_len,"
+			"concurrency,metric,value)",
+			fname);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(buf);
+	return rc;
+}
+
+/* A number from a JSON key, or NaN. */
+static double jnum(const cJSON *o, const char *k)
+{
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, k);
+	if (cJSON_IsNumber(x))
+		return x->valuedouble;
+	if (cJSON_IsString(x)) {
+		double d;
+		if (parse_double(x->valuestring, &d) == 0)
+			return d;
+	}
+	return NAN;
+}
+
+static const char *jstr(const cJSON *o, const char *k)
+{
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsString(x) ? x->valuestring : NULL;
+}
+
+int vset_parse_vllm_json(struct vset *s, const char *text, const char *fname,
+			 const struct vdefaults *d, int *n_bad)
+{
+	cJSON *j = cJSON_Parse(text);
+	struct vrow base;
+	const char *model, *gpu, *dtype, *id;
+	double completed, in_tok, out_tok, conc, rate, tp, nprompts;
+	static const struct {
+		const char *key;
+		int metric;
+		double scale;
+	} keys[] = {{"mean_ttft_ms", VM_TTFT, 1}, {"mean_tpot_ms", VM_TPOT, 1},
+		    {"mean_e2el_ms", VM_E2E, 1e-3}, {"output_throughput", VM_THROUGHPUT, 1}};
+	int rc = -1;
+
+	*n_bad = 0;
+	if (!cJSON_IsObject(j))
+		return err_set("%s: not a JSON object (expected a 'vllm bench serve --save-result' "
+			       "file)",
+			       fname);
+	memset(&base, 0, sizeof(base));
+	snprintf(base.where, sizeof(base.where), "%s:1", fname);
+	model = jstr(j, "model_id");
+	gpu = jstr(j, "gpu") ? jstr(j, "gpu") : d ? d->gpu : NULL;
+	dtype = jstr(j, "dtype") ? jstr(j, "dtype") : d && d->dtype ? d->dtype : "bf16";
+	tp = jnum(j, "tp");
+	if (isnan(tp))
+		tp = d && d->tp ? d->tp : 1;
+	completed = jnum(j, "completed");
+	in_tok = jnum(j, "total_input_tokens");
+	out_tok = jnum(j, "total_output_tokens");
+	conc = jnum(j, "max_concurrency");
+	rate = jnum(j, "request_rate");
+	nprompts = jnum(j, "num_prompts");
+	if (!model) {
+		err_set("%s: key 'model_id': missing (expected the model's name)", fname);
+		goto out;
+	}
+	if (!gpu) {
+		err_set("%s: key 'gpu': missing (expected --metadata gpu=NAME when benchmarking, "
+			"or 'ttsim validate --gpu NAME')",
+			fname);
+		goto out;
+	}
+	if (!(completed > 0) || !(in_tok > 0) || !(out_tok > 0)) {
+		err_set("%s: key 'completed': expected completed, total_input_tokens and "
+			"total_output_tokens > 0",
+			fname);
+		goto out;
+	}
+	if (isnan(nprompts))
+		nprompts = completed;
+	if (isnan(conc)) {
+		/* no --max-concurrency: a burst only when every request was sent at once */
+		const char *rs = jstr(j, "request_rate");
+		if (!isinf(rate) && !(rs && !strcmp(rs, "inf"))) {
+			err_set("%s: key 'request_rate': Poisson arrivals are not a closed loop "
+				"(expected max_concurrency, or request_rate inf)",
+				fname);
+			goto out;
+		}
+		conc = nprompts;
+	}
+	id = jstr(j, "date") ? jstr(j, "date") : fname;
+	snprintf(base.id, sizeof(base.id), "%s", id);
+	strlcpy0(base.model, model, sizeof(base.model));
+	strlcpy0(base.gpu, gpu, sizeof(base.gpu));
+	strlcpy0(base.dtype, dtype, sizeof(base.dtype));
+	if (jstr(j, "backend"))
+		strlcpy0(base.engine, jstr(j, "backend"), sizeof(base.engine));
+	base.tp = (int)tp;
+	base.input_len = (int)lround(in_tok / completed);
+	base.output_len = (int)lround(out_tok / completed);
+	base.concurrency = (int)conc;
+	base.num_prompts = (long)nprompts;
+	base.predicted = NAN;
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		double v = jnum(j, keys[k].key);
+		struct vrow *r;
+		if (isnan(v))
+			continue;
+		r = vset_add(s);
+		*r = base;
+		r->metric = keys[k].metric;
+		r->value = v * keys[k].scale;
+		if (strcmp(r->dtype, "bf16") && strcmp(r->dtype, "fp8")) {
+			row_err(r, "dtype", "unknown dtype '%s' (expected bf16 or fp8)", r->dtype);
+			++*n_bad;
+		} else if (!(r->value > 0)) {
+			row_err(r, keys[k].key, "expected a positive number");
+			++*n_bad;
+		}
+	}
+	rc = 0;
+out:
+	cJSON_Delete(j);
+	return rc;
+}
+
+int vset_load(struct vset *s, const char *path, const struct vdefaults *d, int *n_bad)
+{
+	size_t len;
+	char *text = file_read(path, &len);
+	const char *p;
+	int rc;
+	if (!text)
+		return -1;
+	for (p = text; isspace((unsigned char)*p); p++)
+		;
+	if (*p == '{')
+		rc = vset_parse_vllm_json(s, text, path, d, n_bad);
+	else
+		rc = vset_parse_csv(s, text, path, n_bad);
+	free(text);
+	return rc;
+}
+
+long validate_requests(const struct vrow *r)
+{
+	long n = 10L * r->concurrency;
+	if (r->num_prompts > 0)
+		return r->num_prompts;
+	return n > 100 ? n : 100;
+}
+
+int validate_config(const struct vrow *r, struct run_config *c)
+{
+	char v[32];
+	config_defaults(c);
+	if (config_set(c, "model", r->model, r->where) < 0 ||
+	    config_set(c, "gpu", r->gpu, r->where) < 0 || config_set(c, "dtype", r->dtype, r->where) < 0)
+		return -1;
+#define SETI(key, x) (snprintf(v, sizeof(v), "%ld", (long)(x)), config_set(c, key, v, r->where))
+	if (SETI("tp", r->tp) < 0 || SETI("input_len", r->input_len) < 0 ||
+	    SETI("output_len", r->output_len) < 0 || SETI("concurrency", r->concurrency) < 0 ||
+	    SETI("requests", validate_requests(r)) < 0)
+		return -1;
+#undef SETI
+	c->arrival = ARR_CLOSED;
+	return 0;
+}
+
+double validate_metric(const struct summary *s, int metric)
+{
+	switch (metric) {
+	case VM_TTFT: return s->ttft_ms.mean;
+	case VM_TPOT: return s->tpot_ms.mean;
+	case VM_E2E: return s->e2e_s.mean;
+	case VM_THROUGHPUT: return s->output_tok_per_s;
+	}
+	return NAN;
+}
+
+/* Rows describe the same benchmark (one simulation serves both). */
+static int same_run(const struct vrow *a, const struct vrow *b)
+{
+	return !strcmp(a->model, b->model) && !strcmp(a->gpu, b->gpu) &&
+	       !strcmp(a->dtype, b->dtype) && a->tp == b->tp && a->input_len == b->input_len &&
+	       a->output_len == b->output_len && a->concurrency == b->concurrency &&
+	       validate_requests(a) == validate_requests(b);
+}
+
+int validate_predict(struct vset *s, int keep_going)
+{
+	int failed = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		struct vrow *r = &s->rows[i];
+		struct run_config c;
+		struct run_inputs in;
+		struct run_result res;
+		size_t j;
+		if (r->err[0] || !isnan(r->predicted))
+			continue;
+		if (validate_config(r, &c) < 0 || run_load_inputs(&c, &in) < 0 ||
+		    (run_simulate(&c, &in, &res) < 0 && (run_inputs_release(&in), 1))) {
+			const char *m = err_msg();
+			/* config_set already names the row; the others name only the key */
+			if (!strncmp(m, r->where, strlen(r->where)))
+				snprintf(r->err, sizeof(r->err), "%s", m);
+			else
+				snprintf(r->err, sizeof(r->err), "%s: %s", r->where, m);
+			failed++;
+			if (!keep_going)
+				return err_set("%s", r->err);
+			continue;
+		}
+		for (j = i; j < s->n; j++)
+			if (!s->rows[j].err[0] && isnan(s->rows[j].predicted) &&
+			    same_run(r, &s->rows[j]))
+				s->rows[j].predicted = validate_metric(&res.sum, s->rows[j].metric);
+		run_result_release(&res);
+		run_inputs_release(&in);
+	}
+	return failed;
+}
+
+double validate_pct_err(const struct vrow *r)
+{
+	return 100.0 * (r->predicted - r->value) / r->value;
+}
+
+void validate_summary(const struct vset *s, struct verr out[VM_N])
+{
+	double *a = xmalloc(sizeof(double) * (s->n + 1));
+	for (int m = 0; m < VM_N; m++) {
+		size_t n = 0;
+		double sum = 0;
+		for (size_t i = 0; i < s->n; i++) {
+			const struct vrow *r = &s->rows[i];
+			if (r->err[0] || r->metric != m || isnan(r->predicted))
+				continue;
+			sum += validate_pct_err(r);
+			a[n++] = fabs(validate_pct_err(r));
+		}
+		out[m].n = (long)n;
+		if (!n) {
+			out[m].median_abs = out[m].p90_abs = out[m].mean_signed = NAN;
+			continue;
+		}
+		gsl_sort(a, 1, n);
+		out[m].median_abs = gsl_stats_median_from_sorted_data(a, 1, n);
+		out[m].p90_abs = gsl_stats_quantile_from_sorted_data(a, 1, n, 0.90);
+		out[m].mean_signed = sum / (double)n;
+	}
+	free(a);
+}
+
+static void jnum_add(cJSON *o, const char *k, double v)
+{
+	if (isfinite(v))
+		cJSON_AddNumberToObject(o, k, v);
+	else
+		cJSON_AddNullToObject(o, k);
+}
+
+cJSON *validate_json(const struct vset *s)
+{
+	cJSON *root = cJSON_CreateObject(), *rows = cJSON_AddArrayToObject(root, "rows"), *sum;
+	struct verr e[VM_N];
+	for (size_t i = 0; i < s->n; i++) {
+		const struct vrow *r = &s->rows[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "id", r->id);
+		cJSON_AddStringToObject(o, "where", r->where);
+		cJSON_AddStringToObject(o, "metric", vmetric_name(r->metric));
+		if (r->err[0]) {
+			cJSON_AddStringToObject(o, "error", r->err);
+		} else {
+			cJSON_AddStringToObject(o, "model", r->model);
+			cJSON_AddStringToObject(o, "gpu", r->gpu);
+			cJSON_AddNumberToObject(o, "tp", r->tp);
+			cJSON_AddStringToObject(o, "dtype", r->dtype);
+			cJSON_AddNumberToObject(o, "input_len", r->input_len);
+			cJSON_AddNumberToObject(o, "output_len", r->output_len);
+			cJSON_AddNumberToObject(o, "concurrency", r->concurrency);
+			cJSON_AddNumberToObject(o, "requests", (double)validate_requests(r));
+			jnum_add(o, "predicted", r->predicted);
+			jnum_add(o, "measured", r->value);
+			jnum_add(o, "pct_err", validate_pct_err(r));
+			jnum_add(o, "abs_pct_err", fabs(validate_pct_err(r)));
+		}
+		cJSON_AddItemToArray(rows, o);
+	}
+	validate_summary(s, e);
+	sum = cJSON_AddObjectToObject(root, "summary");
+	for (int m = 0; m < VM_N; m++) {
+		cJSON *o;
+		if (!e[m].n)
+			continue;
+		o = cJSON_AddObjectToObject(sum, vmetric_name(m));
+		cJSON_AddNumberToObject(o, "n", (double)e[m].n);
+		jnum_add(o, "median_abs_pct_err", e[m].median_abs);
+		jnum_add(o, "p90_abs_pct_err", e[m].p90_abs);
+		jnum_add(o, "mean_signed_pct_err", e[m].mean_signed);
+	}
+	return root;
+}

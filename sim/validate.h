@@ -1,0 +1,102 @@
+/*
+ * validate.h: measured runs, and how far ttsim's predictions are from them.
+ *
+ * A measured-run file is CSV (public interface; README and tests/validation/README.md):
+ *     id,model,gpu,tp,dtype,input_len,output_len,concurrency,metric,value
+ * in any column order, plus the optional columns engine, engine_version, source, notes
+ * and num_prompts (requests the benchmark sent; empty: enough for a steady state, see
+ * validate_requests). Each row is one metric of one closed-loop benchmark (`vllm bench
+ * serve --max-concurrency C` with fixed input and output lengths, ignoring end of
+ * sequence): metric is ttft_ms, tpot_ms, e2e_s or output_tok_per_s, each a mean over the
+ * run. Fields may be double-quoted (RFC 4180, on one line); '#' lines and blank lines are
+ * skipped. A `vllm bench serve --save-result` JSON file is read as one row per metric it
+ * holds (gpu, tp and dtype from its --metadata keys, else from the caller's defaults).
+ *
+ * Parsing checks the syntax of every row (numbers, metric, dtype); whether the model, GPU
+ * and TP exist is checked when the row is simulated (validate_predict). A row that fails
+ * keeps its message in `err`, so a caller may stop at the first or report all
+ * (--keep-going). Messages are "FILE:LINE: key 'KEY': problem (expected ...)".
+ *
+ * The module owns nothing global; struct vset owns its rows (vset_release).
+ */
+#ifndef TTSIM_VALIDATE_H
+#define TTSIM_VALIDATE_H
+
+#include <cjson/cJSON.h>
+
+#include "run.h"
+
+enum vmetric { VM_TTFT, VM_TPOT, VM_E2E, VM_THROUGHPUT, VM_N };
+
+/* "ttft_ms", "tpot_ms", "e2e_s", "output_tok_per_s" */
+const char *vmetric_name(int m);
+/* The metric named s, or -1. */
+int vmetric_parse(const char *s);
+
+struct vrow {
+	char where[300];       /* "FILE:LINE" for messages */
+	char id[96];
+	char model[256];       /* catalog id, alias or config.json path */
+	char gpu[256];         /* profile name or path */
+	char dtype[8];         /* bf16 | fp8 */
+	int tp;
+	int input_len, output_len; /* tokens per request */
+	int concurrency;       /* closed-loop clients */
+	long num_prompts;      /* requests the benchmark sent; 0 = steady-state default */
+	int metric;            /* enum vmetric */
+	double value;          /* measured */
+	char engine[32], engine_version[48];
+	char notes[256];
+	char err[512];         /* "" when the row parsed; else why not */
+	double predicted;      /* filled by the caller (NaN until then) */
+};
+
+struct vset {
+	struct vrow *rows;
+	size_t n, cap;
+};
+
+/* Defaults for JSON files that do not name these (vllm bench --metadata gpu=.. tp=..). */
+struct vdefaults {
+	const char *gpu;   /* NULL: the file must say */
+	int tp;            /* 1 */
+	const char *dtype; /* "bf16" */
+};
+
+/* Append the rows of FILE (CSV, or vLLM JSON when it starts with '{'). File-level
+ * problems (unreadable, no header, a missing required column) return -1 with err_set;
+ * bad rows are kept with their message in ->err and counted in *n_bad. */
+int vset_load(struct vset *s, const char *path, const struct vdefaults *d, int *n_bad);
+/* The same from text (fname for messages). */
+int vset_parse_csv(struct vset *s, const char *text, const char *fname, int *n_bad);
+int vset_parse_vllm_json(struct vset *s, const char *text, const char *fname,
+			 const struct vdefaults *d, int *n_bad);
+void vset_release(struct vset *s);
+
+/* Requests simulated for a row: num_prompts when given, else max(10 C, 100): ten waves of
+ * C clients so that the start-up burst (all C prompts at t = 0) and the drain at the end
+ * weigh at most a tenth of the samples, as in a benchmark of that size. */
+long validate_requests(const struct vrow *r);
+/* The run configuration that reproduces a row's benchmark; 0 or -1 with err_set. */
+int validate_config(const struct vrow *r, struct run_config *c);
+/* The metric of row r from a summary. */
+double validate_metric(const struct summary *s, int metric);
+
+/* Simulate every parsed row (rows sharing one benchmark share one simulation) and fill
+ * ->predicted. A row that cannot be simulated (unknown model or GPU, a TP the model cannot
+ * use) gets ->err "FILE:LINE: key '...': ..."; without keep_going the first such row
+ * returns -1 with that message. Returns the number of failed rows, or -1. */
+int validate_predict(struct vset *s, int keep_going);
+
+/* Per-metric error summary over rows with a prediction (err == ""). */
+struct verr {
+	long n;
+	double median_abs, p90_abs, mean_signed; /* percent */
+};
+void validate_summary(const struct vset *s, struct verr out[VM_N]);
+/* Signed percent error of a row: 100 (predicted - measured) / measured. */
+double validate_pct_err(const struct vrow *r);
+/* {"rows": [...], "summary": {"<metric>": {...}}} */
+cJSON *validate_json(const struct vset *s);
+
+#endif

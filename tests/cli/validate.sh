@@ -1,0 +1,74 @@
+#!/bin/sh
+# `ttsim validate`: the development set holds its line (CI), a self-generated measured file
+# validates at 0%, the JSON shape, vllm bench JSON, and bad input (exit 2, FILE:LINE).
+. "$(dirname "$0")/lib.inc"
+# The line reached on tests/validation/dev.csv (VALIDATION.md): tpot 5.1%, ttft 9.4%; rounded up.
+ok "dev set within 10% median error" "$TTSIM" validate tests/validation/dev.csv --max-median-error 10
+has "tpot_ms" "summary printed" "$TMPD/out"
+status 1 "a tighter line fails" "$TTSIM" validate tests/validation/dev.csv --max-median-error 1
+has "median |error|" "failed line names the metric" "$TMPD/err"
+
+# ttsim's own prediction as the measurement: 0% error.
+"$TTSIM" run --model qwen3-8b --gpu h100_sxm --input-len 200 --output-len 50 --concurrency 2 \
+	--requests 100 --format json > "$TMPD/run.json"
+python3 - "$TMPD/run.json" > "$TMPD/self.csv" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))["summary"]
+print("id,model,gpu,tp,dtype,input_len,output_len,concurrency,metric,value,num_prompts")
+for m, v in [("ttft_ms", s["ttft_ms"]["mean"]), ("tpot_ms", s["tpot_ms"]["mean"]),
+             ("e2e_s", s["e2e_s"]["mean"]), ("output_tok_per_s", s["output_tok_per_s"])]:
+    print("self,qwen3-8b,h100_sxm,1,bf16,200,50,2,%s,%.17g,100" % (m, v))
+PY
+ok "self-generated file validates" "$TTSIM" validate "$TMPD/self.csv" --max-median-error 0.000001
+ok "json output" "$TTSIM" validate "$TMPD/self.csv" --format json
+python3 - "$TMPD/out" > "$TMPD/shape" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+ok = set(d) == {"rows", "summary"} and len(d["rows"]) == 4
+ok = ok and all(set(r) >= {"id", "metric", "predicted", "measured", "pct_err", "abs_pct_err"} for r in d["rows"])
+ok = ok and all(set(v) == {"n", "median_abs_pct_err", "p90_abs_pct_err", "mean_signed_pct_err"} for v in d["summary"].values())
+ok = ok and set(d["summary"]) == {"ttft_ms", "tpot_ms", "e2e_s", "output_tok_per_s"}
+ok = ok and all(abs(r["pct_err"]) < 1e-9 for r in d["rows"])
+print("shape ok" if ok else "shape bad")
+PY
+has "shape ok" "json shape and 0% error" "$TMPD/shape"
+
+# vllm bench serve --save-result JSON, gpu/tp from --metadata
+cat > "$TMPD/bench.json" <<'J'
+{"date": "20260101-000000", "backend": "vllm", "model_id": "Qwen/Qwen3-8B", "num_prompts": 40,
+ "request_rate": "inf", "max_concurrency": 4, "completed": 40, "total_input_tokens": 9320,
+ "total_output_tokens": 8840, "mean_ttft_ms": 27.7, "mean_tpot_ms": 7.19, "mean_e2el_ms": 1600,
+ "output_throughput": 540, "gpu": "h100_sxm", "tp": 1}
+J
+ok "vllm bench json" "$TTSIM" validate "$TMPD/bench.json"
+has "output_tok_per_s" "bench json rows" "$TMPD/out"
+has "e2e_s" "bench json e2e" "$TMPD/out"
+
+# Bad input: exit 2 naming the file and line; --keep-going reports and continues.
+H="id,model,gpu,tp,dtype,input_len,output_len,concurrency,metric,value"
+printf '%s\nr1,nosuch,h100_sxm,1,bf16,100,10,1,tpot_ms,5\n' "$H" > "$TMPD/m.csv"
+status 2 "unknown model" "$TTSIM" validate "$TMPD/m.csv"
+has "m.csv:2: key 'model'" "unknown model names file:line" "$TMPD/err"
+printf '%s\nr1,qwen3-8b,h999,1,bf16,100,10,1,tpot_ms,5\n' "$H" > "$TMPD/g.csv"
+status 2 "unknown gpu" "$TTSIM" validate "$TMPD/g.csv"
+has "g.csv:2: key 'gpu'" "unknown gpu names file:line" "$TMPD/err"
+printf '%s\nr1,qwen3-8b,h100_sxm,1,bf16,100,10,1,itl_ms,5\n' "$H" > "$TMPD/x.csv"
+status 2 "unsupported metric" "$TTSIM" validate "$TMPD/x.csv"
+has "x.csv:2: key 'metric': unsupported metric 'itl_ms'" "metric message" "$TMPD/err"
+printf '%s\n# c\nr1,qwen3-8b,h100_sxm,1,bf16,100,10,1,tpot_ms,~13.5\n' "$H" > "$TMPD/v.csv"
+status 2 "non-numeric value" "$TTSIM" validate "$TMPD/v.csv"
+has "v.csv:3: key 'value': expected a number, got '~13.5'" "value message" "$TMPD/err"
+printf '%s\nr1,qwen3-8b,h100_sxm,3,bf16,100,10,1,tpot_ms,5\n' "$H" > "$TMPD/t.csv"
+status 2 "tp the model cannot use" "$TTSIM" validate "$TMPD/t.csv"
+has "t.csv:2: key 'tp'" "tp message" "$TMPD/err"
+printf 'id,model,gpu\n' > "$TMPD/h.csv"
+status 2 "missing column" "$TTSIM" validate "$TMPD/h.csv"
+has "key 'tp': missing column" "missing column message" "$TMPD/err"
+{ printf '%s\n' "$H"; printf 'ok,qwen3-8b,h100_sxm,1,bf16,100,10,1,tpot_ms,5\n'; \
+  printf 'bad,qwen3-8b,h100_sxm,3,bf16,100,10,1,tpot_ms,5\n'; \
+  printf 'bad2,qwen3-8b,h100_sxm,1,bf16,100,10,1,tpot_ms,x\n'; } > "$TMPD/k.csv"
+ok "keep-going" "$TTSIM" validate "$TMPD/k.csv" --keep-going
+has "k.csv:3: key 'tp'" "keep-going reports the tp row" "$TMPD/err"
+has "k.csv:4: key 'value'" "keep-going reports the value row" "$TMPD/err"
+has "^tpot_ms  *1 " "keep-going summarises the good row" "$TMPD/out"
+finish

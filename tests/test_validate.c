@@ -1,0 +1,122 @@
+/* test_validate.c: the measured-run parser on good and bad files, and the error summary. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "test.h"
+#include "util.h"
+#include "validate.h"
+
+#define H "id,model,gpu,tp,dtype,input_len,output_len,concurrency,metric,value"
+
+static void good_file(void)
+{
+	struct vset s = {0};
+	int bad = -1;
+	const char *t = "# comment\n\n"
+			"notes,value,metric,concurrency,output_len,input_len,dtype,tp,gpu,model,id,num_prompts\r\n"
+			"\"a, quoted \"\"note\"\"\",7.19,tpot_ms,4,221,233,bf16,1,h100_sxm,qwen3-8b,r1,100\n"
+			"x,27.7,ttft_ms,4,221,233,fp8,2,h200_sxm,Qwen/Qwen3-8B,r2,\n";
+	CHECK_INT(vset_parse_csv(&s, t, "g.csv", &bad), 0);
+	CHECK_INT(bad, 0);
+	CHECK_INT(s.n, 2);
+	CHECK_STR(s.rows[0].notes, "a, quoted \"note\"");
+	CHECK_STR(s.rows[0].where, "g.csv:4");
+	CHECK_NEAR(s.rows[0].value, 7.19, 1e-12);
+	CHECK_INT(s.rows[0].metric, VM_TPOT);
+	CHECK_INT(s.rows[0].num_prompts, 100);
+	CHECK_INT(validate_requests(&s.rows[0]), 100);
+	CHECK_INT(s.rows[1].tp, 2);
+	CHECK_STR(s.rows[1].dtype, "fp8");
+	CHECK_INT(s.rows[1].metric, VM_TTFT);
+	CHECK_INT(validate_requests(&s.rows[1]), 100); /* max(10 x 4, 100) */
+	s.rows[1].concurrency = 64;
+	CHECK_INT(validate_requests(&s.rows[1]), 640);
+	CHECK(isnan(s.rows[0].predicted));
+	vset_release(&s);
+}
+
+static void bad_rows(void)
+{
+	static const struct {
+		const char *row, *msg;
+	} cases[] = {
+		{"r,m,g,1,bf16,100,10,1,tpot_ms,~13.5", "f.csv:2: key 'value': expected a number, got '~13.5'"},
+		{"r,m,g,1,bf16,100,10,1,itl_ms,5", "f.csv:2: key 'metric': unsupported metric 'itl_ms'"},
+		{"r,m,g,1,int4,100,10,1,tpot_ms,5", "f.csv:2: key 'dtype': unknown dtype 'int4'"},
+		{"r,m,g,x,bf16,100,10,1,tpot_ms,5", "f.csv:2: key 'tp': expected an integer"},
+		{"r,m,g,1,bf16,0,10,1,tpot_ms,5", "f.csv:2: key 'input_len': expected an integer in 1.."},
+		{"r,m,g,1,bf16,100,10,1,tpot_ms,-1", "f.csv:2: key 'value': expected a positive number"},
+		{"r,,g,1,bf16,100,10,1,tpot_ms,5", "f.csv:2: key 'model': empty value"},
+		{"r,m,g,1,bf16,100,10,1,tpot_ms", "f.csv:2: 9 fields (expected 10"},
+		{"\"r,m,g,1,bf16,100,10,1,tpot_ms,5", "f.csv:2: unterminated quoted field"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct vset s = {0};
+		char text[512];
+		int bad = 0;
+		snprintf(text, sizeof(text), H "\n%s\n", cases[i].row);
+		CHECK_INT(vset_parse_csv(&s, text, "f.csv", &bad), 0);
+		CHECK_INT(bad, 1);
+		CHECK(s.n == 1 && !strncmp(s.rows[0].err, cases[i].msg, strlen(cases[i].msg)));
+		if (s.n == 1 && strncmp(s.rows[0].err, cases[i].msg, strlen(cases[i].msg)))
+			fprintf(stderr, "  got: %s\n", s.rows[0].err);
+		vset_release(&s);
+	}
+}
+
+static void bad_files(void)
+{
+	struct vset s = {0};
+	int bad;
+	CHECK_INT(vset_parse_csv(&s, "# only a comment\n", "e.csv", &bad), -1);
+	CHECK(strstr(err_msg(), "e.csv: no header line") != NULL);
+	CHECK_INT(vset_parse_csv(&s, "id,model,gpu,tp\n", "h.csv", &bad), -1);
+	CHECK(strstr(err_msg(), "h.csv:1: key 'dtype': missing column") != NULL);
+	CHECK_INT(vset_parse_csv(&s, H ",colour\n", "c.csv", &bad), -1);
+	CHECK(strstr(err_msg(), "c.csv:1: key 'colour': unknown column") != NULL);
+	CHECK_INT(vset_parse_vllm_json(&s, "{\"model_id\": \"qwen3-8b\", \"completed\": 1,"
+					   "\"total_input_tokens\": 10, \"total_output_tokens\": 5,"
+					   "\"request_rate\": 4, \"mean_tpot_ms\": 5}",
+				       "p.json", NULL, &bad),
+		  -1);
+	CHECK(strstr(err_msg(), "key 'gpu'") != NULL);
+	vset_release(&s);
+}
+
+static void prediction_and_summary(void)
+{
+	struct vset s = {0};
+	struct verr e[VM_N];
+	int bad;
+	const char *t = H "\n"
+			"a,qwen3-8b,h100_sxm,1,bf16,100,20,2,tpot_ms,5\n"
+			"a,qwen3-8b,h100_sxm,1,bf16,100,20,2,ttft_ms,20\n"
+			"b,qwen3-8b,h100_sxm,3,bf16,100,20,2,tpot_ms,5\n";
+	CHECK_INT(vset_parse_csv(&s, t, "p.csv", &bad), 0);
+	CHECK_INT(validate_predict(&s, 0), -1);
+	CHECK(strstr(err_msg(), "p.csv:4: key 'tp'") != NULL);
+	s.rows[2].err[0] = 0;
+	CHECK_INT(validate_predict(&s, 1), 1); /* keep going: the tp row fails again */
+	CHECK(strstr(s.rows[2].err, "p.csv:4: key 'tp'") != NULL);
+	CHECK(s.rows[0].predicted > 0 && s.rows[1].predicted > 0);
+	/* measured = predicted x 1.1 and x 0.8: errors -9.09% and +25% */
+	s.rows[0].value = s.rows[0].predicted * 1.1;
+	s.rows[1].value = s.rows[1].predicted * 0.8;
+	validate_summary(&s, e);
+	CHECK_INT(e[VM_TPOT].n, 1);
+	CHECK_NEAR(e[VM_TPOT].median_abs, 100.0 / 11.0, 1e-9);
+	CHECK_NEAR(e[VM_TPOT].mean_signed, -100.0 / 11.0, 1e-9);
+	CHECK_NEAR(e[VM_TTFT].median_abs, 25.0, 1e-9);
+	CHECK_INT(e[VM_E2E].n, 0);
+	vset_release(&s);
+}
+
+int main(void)
+{
+	util_gsl_init();
+	good_file();
+	bad_rows();
+	bad_files();
+	prediction_and_summary();
+	return TEST_REPORT();
+}
