@@ -5,6 +5,9 @@
 #   make test       unit, golden and command-line tests (fast tier)
 #   make check      the same tests under ASan + UBSan (-fno-sanitize-recover), in build/san/
 #   make bench      speed and memory figures (printed; not pass/fail)
+#   make fuzz       build the libFuzzer targets with clang into build/fuzz/ and run each for
+#                   FUZZ_SECONDS (default 20); FUZZ_TARGETS=fuzz_trace picks some
+#   make lint       cppcheck and clang-tidy on the project's code (configuration committed)
 #   make install PREFIX=/usr/local
 #   make MPI=1      build with OpenMPI for `mpirun ttsim sweep`
 #   make SANITIZE=address,undefined   any build with sanitizers
@@ -48,12 +51,21 @@ LIB_SRC := $(filter-out sim/main.c,$(wildcard sim/*.c models/*.c traces/*.c cali
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/assets.o $(BUILD)/assets_index.o
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+# Fuzz targets: tests/fuzz/fuzz_<format>.c. In `make test` each is also linked with
+# tests/fuzz/replay.c (a plain main) and replays its corpus and regression inputs.
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_ALL := $(FUZZ_SRC:tests/fuzz/%.c=%)
+FUZZ_TARGETS ?= $(FUZZ_ALL)
+FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz-replay/%)
+FUZZ_SECONDS ?= 20
+FUZZ_CC ?= clang
 ASSETS := $(sort $(wildcard models/profiles/*.yaml) $(wildcard traces/math500/*.jsonl)) experiments/headline.yaml
 CUDA_SRC := $(wildcard calibration/bench/*.cu)
 NVCC ?= $(shell command -v nvcc 2>/dev/null || { test -x /usr/local/cuda/bin/nvcc && echo /usr/local/cuda/bin/nvcc; })
 
 .SECONDARY:
-.PHONY: golden all deps demo test check bench install clean cuda-check calibrate profiles fuzz
+.PHONY: golden all deps demo test check bench install clean cuda-check calibrate profiles fuzz \
+	fuzz-build lint
 
 all: $(BUILD)/ttsim ttsim
 
@@ -104,6 +116,36 @@ $(BUILD)/assets_index.o: $(BUILD)/assets_index.c
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libttsim.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
+$(BUILD)/fuzz-replay/%: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay.o $(BUILD)/libttsim.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+# libFuzzer: the library built by clang with -fsanitize=fuzzer-no-link,address,undefined in
+# build/fuzz/lib, then one binary per target in build/fuzz/. Needs clang's libFuzzer runtime.
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h build/fuzz/lib/libttsim.a
+	$(FUZZ_CC) -std=c11 -O1 -g -D_POSIX_C_SOURCE=200809L -Isim -Imodels -Itraces -Icalibration \
+		$(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o $@ $< build/fuzz/lib/libttsim.a $(LDLIBS_ALL)
+
+fuzz-build:
+	@$(MAKE) --no-print-directory BUILD=build/fuzz/lib CC=$(FUZZ_CC) OPT=-O1 \
+		SANITIZE=fuzzer-no-link,address,undefined build/fuzz/lib/libttsim.a
+	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=build/fuzz/%)
+
+# Each target runs alone (one process) for FUZZ_SECONDS on its corpus; new inputs go to
+# build/fuzz/corpus/<target>/ (the committed corpus is never modified), crashes to
+# build/fuzz/crash-<target>-*. Any crash, leak, timeout or sanitizer report fails.
+fuzz: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build/fuzz/corpus/$$t; \
+	  echo "== $$t ($(FUZZ_SECONDS) s)"; \
+	  ./build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    -max_len=65536 -print_final_stats=1 -artifact_prefix=build/fuzz/crash-$$t- \
+	    build/fuzz/corpus/$$t tests/fuzz/corpus/$$t 2>build/fuzz/$$t.log || \
+	    { tail -n 40 build/fuzz/$$t.log; echo "fuzz: $$t failed (input in build/fuzz/crash-$$t-*)"; exit 1; }; \
+	  grep -E 'stat::number_of_executed_units' build/fuzz/$$t.log | sed "s/^/  $$t: /"; \
+	done
+
 # Dependencies: pkg-config must find GSL, cJSON and libyaml. As root on Debian/Ubuntu the
 # missing packages are installed; otherwise the exact command is printed.
 deps:
@@ -114,7 +156,7 @@ demo: deps
 	./build/ttsim run
 
 test: deps
-	@$(MAKE) --no-print-directory all $(TEST_BIN)
+	@$(MAKE) --no-print-directory all $(TEST_BIN) $(FUZZ_REPLAY)
 	@TTSIM=$(CURDIR)/$(BUILD)/ttsim BUILD=$(BUILD) ./tests/run.sh $(TEST_BIN)
 
 check: deps

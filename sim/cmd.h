@@ -8,6 +8,16 @@
 #define TTSIM_CMD_H
 
 int cmd_run(int argc, char **argv);
+
+/* The parser of `ttsim run`'s arguments, exposed for tests and the fuzz target: defaults,
+ * then the experiment file (argv[1] if it is not a flag), then the flags. 0 or -1 with
+ * err_set; it never exits. Pointers in a point into argv. */
+struct run_config;
+struct run_args {
+	const char *format, *out;
+	int profile_unc; /* --profile-uncertainty */
+};
+int run_parse_args(int argc, char **argv, struct run_config *c, struct run_args *a);
 int cmd_models(int argc, char **argv);
 int cmd_profiles(int argc, char **argv);
 int cmd_trace(int argc, char **argv);

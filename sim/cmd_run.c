@@ -57,13 +57,8 @@ static const char *flag_key(const char *arg, char *buf, size_t n)
 	return buf;
 }
 
-struct run_args {
-	const char *format, *out;
-	int profile_unc; /* --profile-uncertainty */
-};
-
 /* Parse argv into c (defaults, then the experiment file, then the flags). */
-static int parse_args(int argc, char **argv, struct run_config *c, struct run_args *a)
+int run_parse_args(int argc, char **argv, struct run_config *c, struct run_args *a)
 {
 	int first = 1;
 	a->format = "table";
@@ -246,7 +241,7 @@ int cmd_run(int argc, char **argv)
 			run_usage(stdout);
 			return EXIT_OK;
 		}
-	if (parse_args(argc, argv, &c, &a) < 0)
+	if (run_parse_args(argc, argv, &c, &a) < 0)
 		die_err();
 	if (config_check(&c) < 0)
 		die_err();

@@ -137,12 +137,30 @@ char *file_read(const char *path, size_t *len)
 	char tmp[65536];
 	size_t n;
 
+	struct stat st;
+
 	if (!f) {
 		err_set("%s: cannot open: %s", path, strerror(errno));
 		return NULL;
 	}
-	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
+	/* Refuse absurd inputs up front (regular files), and stop reading pipes and devices
+	 * at the same limit, so that no input can exhaust memory. */
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size > FILE_READ_MAX) {
+		fclose(f);
+		err_set("%s: file too large: %lld bytes (expected at most %llu)", path,
+			(long long)st.st_size, (unsigned long long)FILE_READ_MAX);
+		return NULL;
+	}
+	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0) {
+		if (sb.len + n > FILE_READ_MAX) {
+			fclose(f);
+			sbuf_release(&sb);
+			err_set("%s: file too large (expected at most %llu bytes)", path,
+				(unsigned long long)FILE_READ_MAX);
+			return NULL;
+		}
 		sbuf_add(&sb, tmp, n);
+	}
 	if (ferror(f)) {
 		fclose(f);
 		sbuf_release(&sb);

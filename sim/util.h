@@ -48,7 +48,10 @@ void xgrow(void **p, size_t *cap, size_t need, size_t sz);
 /* Copy src into dst of size n, always terminated; returns -1 if it was cut. */
 int strlcpy0(char *dst, const char *src, size_t n);
 
-/* Read a whole file (NUL-terminated, *len excludes the NUL); NULL and err_set on failure. */
+/* Largest input file read (bytes): larger files are refused with an error, never loaded. */
+#define FILE_READ_MAX ((uint64_t)1 << 30)
+/* Read a whole file (NUL-terminated, *len excludes the NUL); NULL and err_set on failure,
+ * including a file larger than FILE_READ_MAX. */
 char *file_read(const char *path, size_t *len);
 /* Write data to path via a temporary file in the same directory and rename(2), so the
  * final name never holds a partial file. Returns 0, or -1 with err_set. */

@@ -1,0 +1,16 @@
+/* fuzz_trace_import.c: generation logs of `ttsim trace import jsonl` (import_jsonl). */
+#include "fuzz.h"
+#include "import.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct import_opts io = {0};
+	struct trace t;
+	const char *path;
+	if (size > FUZZ_MAX_INPUT)
+		return 0;
+	io.max_tokens = 1 << 20;
+	if ((path = fuzz_file(data, size, ".jsonl")) && import_jsonl(&t, path, &io) == 0)
+		trace_release(&t);
+	return 0;
+}
