@@ -1,5 +1,6 @@
 /* cmd_run.c: `ttsim run [EXPERIMENT.yaml] [--option value ...]`. */
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,8 +89,9 @@ int run_parse_args(int argc, char **argv, struct run_config *c, struct run_args 
 		const struct option_def *o;
 		if (!flag_key(argv[i], key, sizeof(key)))
 			return err_set("unexpected argument '%s' (see 'ttsim run --help')", argv[i]);
+		/* where: the flag without "=value" (cut to the buffer: flags can be any length) */
 		snprintf(where, sizeof(where), "--%s", argv[i] + 2);
-		if (eq)
+		if (eq && (size_t)(eq - argv[i]) < sizeof(where))
 			where[eq - argv[i]] = 0;
 		if (!strcmp(key, "profile_uncertainty")) {
 			a->profile_unc = 1;
@@ -226,6 +228,38 @@ out:
 	return rc;
 }
 
+/* SIGINT or SIGTERM during the simulation: the engine stops at its next look at the flag
+ * and the command exits 130 having written nothing (results are written only at the end,
+ * each file atomically). */
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* A failed simulation: "interrupted" exits 130 (128 + SIGINT, as shells report it). */
+static void die_sim(void)
+{
+	if (stop_flag && !strcmp(err_msg(), "interrupted")) {
+		fprintf(stderr, "ttsim: interrupted; nothing was written\n");
+		exit(EXIT_INTERRUPTED);
+	}
+	die_err();
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_config c;
@@ -241,14 +275,16 @@ int cmd_run(int argc, char **argv)
 			run_usage(stdout);
 			return EXIT_OK;
 		}
+	catch_signals();
 	if (run_parse_args(argc, argv, &c, &a) < 0)
 		die_err();
 	if (config_check(&c) < 0)
 		die_err();
 	if (run_load_inputs(&c, &in) < 0)
 		die_err();
+	in.stop = &stop_flag;
 	if (run_simulate(&c, &in, &r) < 0)
-		die_err();
+		die_sim();
 	want_rep = c.replications > 1 || a.profile_unc;
 	if (want_rep) {
 		if (a.profile_unc && !in.profile.n_unc)
@@ -256,7 +292,7 @@ int cmd_run(int argc, char **argv)
 					"covers seeds only\n",
 				in.profile.name);
 		if (replicate(&c, &in, a.profile_unc, &rep) < 0)
-			die_err();
+			die_sim();
 	}
 	json = result_json(&c, &in, &r, want_rep ? &rep : NULL);
 	if (a.out && write_out(a.out, &c, &r, json) < 0)

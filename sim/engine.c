@@ -1077,7 +1077,11 @@ int sim_run(const struct sim_setup *s, struct sim_problem *probs, long n_probs,
 		evq_push(&m.q, probs[0].arrival, EV_ARRIVAL, EV_ARRIVAL, 0);
 		m.next_arrival = 1;
 	}
-	while (evq_pop(&m.q, &ev)) {
+	for (unsigned long n_ev = 0; evq_pop(&m.q, &ev); n_ev++) {
+		if (s->stop && n_ev % SIM_STOP_EVERY == 0 && *s->stop) {
+			teardown(&m);
+			return err_set("interrupted");
+		}
 		m.now = ev.time;
 		if (ev.type == EV_STEP_END) {
 			step_end(&m, (int)ev.arg);

@@ -20,6 +20,8 @@
 
 #include <stdint.h>
 
+#include <signal.h>
+
 #include "cost.h"
 
 /* One sequence: a sample of a problem. Inputs, then results filled by sim_run. */
@@ -80,7 +82,12 @@ struct sim_setup {
 	struct spec_setup spec;
 	int check;                   /* tests: verify the scheduler's invariants every step
 	                                (walks every sequence: slow) */
+	volatile sig_atomic_t *stop; /* NULL, or a flag (set by a signal handler) checked every
+	                                SIM_STOP_EVERY events: when nonzero, sim_run returns -1
+	                                with err "interrupted" */
 };
+
+#define SIM_STOP_EVERY 4096 /* events between two looks at *stop */
 
 struct sim_stats {
 	int64_t makespan;        /* ns: from the first arrival to the last completion */
@@ -101,7 +108,8 @@ struct sim_stats {
 };
 
 /* Run the simulation. Problems must be sorted by arrival (open loop). 0, or -1 with
- * err_set (a model that does not fit, a request larger than the KV cache). */
+ * err_set (a model that does not fit, a request larger than the KV cache, or "interrupted"
+ * when *s->stop was set). */
 int sim_run(const struct sim_setup *s, struct sim_problem *probs, long n_probs,
 	    struct sim_req *reqs, long n_reqs, struct sim_stats *out);
 

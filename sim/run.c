@@ -262,8 +262,11 @@ int run_simulate(const struct run_config *c, const struct run_inputs *in, struct
 	s.concurrency = c->concurrency;
 	s.seed = c->seed;
 	s.spec = in->spec;
-	if (sim_run(&s, r->w.probs, r->w.n_probs, r->w.reqs, r->w.n_reqs, &r->st) < 0)
+	s.stop = in->stop;
+	if (sim_run(&s, r->w.probs, r->w.n_probs, r->w.reqs, r->w.n_reqs, &r->st) < 0) {
+		workload_release(&r->w);
 		return -1;
+	}
 	summarize(c, in, r);
 	return 0;
 }

@@ -23,6 +23,8 @@ struct run_inputs {
 	int has_trace;
 	struct model draft;          /* spec_draft names a model */
 	struct spec_setup spec;      /* speculative decoding as configured (k = 0: off) */
+	volatile sig_atomic_t *stop; /* NULL, or a flag a signal handler sets: run_simulate then
+	                                fails with err "interrupted" (set it after loading) */
 };
 
 /* Mean and percentiles of a metric over requests or problems. */
