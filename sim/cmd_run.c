@@ -32,7 +32,7 @@ static void run_usage(FILE *f)
 	for (size_t i = 0; i < n; i++) {
 		char flag[64];
 		size_t k;
-		for (k = 0; o[i].name[k] && k < sizeof(flag) - 1; k++)
+		for (k = 0; k < sizeof(flag) - 1 && o[i].name[k]; k++)
 			flag[k] = o[i].name[k] == '_' ? '-' : o[i].name[k];
 		flag[k] = 0;
 		fprintf(f, "  --%-24s %s (default: %s)\n", flag, o[i].help,

@@ -144,7 +144,7 @@ static int set_one(struct run_config *c, const struct option_def *o, const char 
 		if (d < o->min || d > o->max)
 			return err_set("%s: key '%s': %g is out of range (expected %g to %g)", where,
 				       o->name, d, o->min, o->max);
-		*(double *)field = d;
+		memcpy(field, &d, sizeof(d)); /* field points at a double member */
 		return 0;
 	case OPT_STR:
 		if (strlen(val) >= o->size)
@@ -320,9 +320,12 @@ void config_value_text(const struct run_config *c, const struct option_def *o, c
 	case OPT_U64:
 		snprintf(buf, n, "%llu", (unsigned long long)*(const uint64_t *)field);
 		break;
-	case OPT_DOUBLE:
-		snprintf(buf, n, "%.17g", *(const double *)field);
+	case OPT_DOUBLE: {
+		double d;
+		memcpy(&d, field, sizeof(d)); /* field points at a double member */
+		snprintf(buf, n, "%.17g", d);
 		break;
+	}
 	case OPT_STR:
 		snprintf(buf, n, "%s", field);
 		break;

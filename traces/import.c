@@ -78,8 +78,10 @@ int import_vllm_bench(struct trace *t, const char *path, const struct import_opt
 			err_set("%s: request %d: key 'input_lens/output_lens/ttfts/itls': not numbers (expected numbers)", path, i);
 			goto fail;
 		}
-		if (a->valuedouble < 0 || b->valuedouble < 0) {
-			err_set("%s: request %d: key 'output_lens': negative token count (expected >= 0)", path, i);
+		if (!(a->valuedouble >= 0 && a->valuedouble <= INT32_MAX) ||
+		    !(b->valuedouble >= 0 && b->valuedouble <= INT32_MAX)) {
+			err_set("%s: request %d: key 'input_lens/output_lens': token count out of range (expected 0..%d)",
+				path, i, INT32_MAX);
 			goto fail;
 		}
 		if ((cJSON_IsString(e) && e->valuestring[0]) || b->valuedouble == 0)
@@ -128,7 +130,8 @@ int import_vllm_bench(struct trace *t, const char *path, const struct import_opt
 			ver = cJSON_IsString(v) ? v->valuestring : "unknown";
 		}
 		const char *stem = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-		int conc = cJSON_IsNumber(mc) ? (int)mc->valuedouble : k;
+		int conc = cJSON_IsNumber(mc) && mc->valuedouble >= 1 && mc->valuedouble <= INT32_MAX
+				   ? (int)mc->valuedouble : k;
 		const char *metric[4] = {"ttft_ms", "tpot_ms", "e2e_s", "output_tok_per_s"};
 		double val[4] = {1000 * s_ttft / k, n_tpot ? 1000 * s_tpot / n_tpot : 0, s_e2e / k, dur > 0 ? s_out / dur : 0};
 		sbuf_printf(&sb, "id,model,gpu,tp,dtype,input_len,output_len,concurrency,metric,value,engine,engine_version,source,notes\n");
@@ -228,8 +231,15 @@ int import_jsonl(struct trace *t, const char *path, const struct import_opts *io
 			t->problems[pi].unique_id = xstrdup(idbuf);
 			t->problems[pi].arrival_s = -1;
 			t->n_problems++;
-			if ((v = field(o, k_pt)) && cJSON_IsNumber(v))
+			if ((v = field(o, k_pt)) && cJSON_IsNumber(v)) {
+				if (!(v->valuedouble >= 0 && v->valuedouble <= INT32_MAX)) {
+					cJSON_Delete(o);
+					err_set("%s:%d: key 'prompt_tokens': %g out of range (expected 0..%d)",
+						path, line, v->valuedouble, INT32_MAX);
+					goto fail;
+				}
 				t->problems[pi].prompt_tokens = (int)v->valuedouble;
+			}
 			if ((v = field(o, k_lv)) && cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble <= 5)
 				t->problems[pi].level = (int)v->valuedouble;
 			if ((v = field(o, k_sub)) && cJSON_IsString(v))
@@ -263,6 +273,12 @@ int import_jsonl(struct trace *t, const char *path, const struct import_opts *io
 			struct wrong *w = &wr[pi];
 			for (k = 0; k < w->n && strcmp(w->s[k], an->valuestring); k++)
 				;
+			if (k == w->n && k >= INT16_MAX - 1) {
+				cJSON_Delete(o);
+				err_set("%s:%d: key 'extracted_answer': more than %d distinct answers to one problem",
+					path, line, INT16_MAX - 2);
+				goto fail;
+			}
 			if (k == w->n) {
 				w->s = xrealloc(w->s, (size_t)(w->n + 1) * sizeof(char *));
 				w->s[w->n++] = xstrdup(an->valuestring);

@@ -8,6 +8,7 @@
 #include "assets.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
@@ -21,8 +22,11 @@ static int get_int(const cJSON *o, const char *key, long *out, int required, con
 			return err_set("%s: key '%s': missing (expected an integer)", where, key);
 		return 1;
 	}
-	if (!cJSON_IsNumber(v) || v->valuedouble != (double)(long)v->valuedouble)
-		return err_set("%s: key '%s': not an integer (expected an integer)", where, key);
+	/* bounded before the cast: a double beyond long's range converts with undefined result */
+	if (!cJSON_IsNumber(v) || !(fabs(v->valuedouble) <= INT32_MAX) ||
+	    v->valuedouble != (double)(long)v->valuedouble)
+		return err_set("%s: key '%s': not an integer (expected an integer of at most %d)",
+			       where, key, INT32_MAX);
 	*out = (long)v->valuedouble;
 	return 0;
 }
@@ -30,7 +34,7 @@ static int get_int(const cJSON *o, const char *key, long *out, int required, con
 static int parse_header(struct trace *t, const cJSON *h, const char *where)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(h, "format");
-	long n;
+	long n = 0;
 	if (!cJSON_IsString(v) || strcmp(v->valuestring, "ttsim-trace"))
 		return err_set("%s: key 'format': missing or wrong (expected \"ttsim-trace\" on the first line)", where);
 	if (get_int(h, "version", &n, 1, where) < 0)
@@ -58,7 +62,7 @@ static int parse_header(struct trace *t, const cJSON *h, const char *where)
 
 static int parse_sample(struct trace_sample *s, const cJSON *o, int max_tokens, const char *where)
 {
-	long n;
+	long n = 0;
 	const cJSON *v;
 	if (!cJSON_IsObject(o))
 		return err_set("%s: key 'samples': an element is not an object (expected {\"output_tokens\": N, ...})", where);
@@ -92,7 +96,7 @@ static int parse_sample(struct trace_sample *s, const cJSON *o, int max_tokens, 
 static int parse_problem(struct trace_problem *p, const cJSON *o, int max_tokens, const char *where)
 {
 	const cJSON *v, *e;
-	long n;
+	long n = 0;
 	int i;
 	memset(p, 0, sizeof(*p));
 	p->arrival_s = -1;
