@@ -187,6 +187,18 @@ clean:
 traces: $(BUILD)/ttsim
 	./$(BUILD)/ttsim trace synth --all --from ../shared/traces --dir traces/math500
 
+# Static analysis of the project's code: cppcheck (suppressions, if any, in
+# .cppcheck-suppressions) and clang-tidy (checks in .clang-tidy). Any finding fails.
+LINT_SRC = $(wildcard sim/*.c models/*.c traces/*.c calibration/*.c tests/fuzz/*.c)
+CLANG_TIDY ?= clang-tidy
+lint: $(BUILD)/assets_index.c
+	cppcheck --quiet --enable=warning,portability,performance --std=c11 --inline-suppr \
+		--suppressions-list=.cppcheck-suppressions --error-exitcode=1 \
+		-D_POSIX_C_SOURCE=200809L -Isim -Imodels -Itraces -Icalibration $(LINT_SRC)
+	$(CLANG_TIDY) --quiet $(LINT_SRC) -- -std=c11 -D_POSIX_C_SOURCE=200809L -Isim -Imodels \
+		-Itraces -Icalibration $(PKG_CFLAGS) $(MPI_CFLAGS) 2>&1 | \
+		{ grep -E 'warning:|error:' && exit 1 || echo "lint: cppcheck and clang-tidy clean"; }
+
 # Regenerate the golden outputs (after a deliberate change to the engine or cost model).
 golden: all
 	@while IFS=: read -r name args; do \

@@ -30,6 +30,7 @@ struct field {
 	size_t size;      /* F_STR: buffer size */
 };
 
+/* NOLINTBEGIN(bugprone-macro-parentheses): f is a member designator for offsetof */
 #define FI(path, f) {path, F_INT, offsetof(struct profile, f), 0}
 #define FD(path, f) {path, F_DBL, offsetof(struct profile, f), 0}
 #define FS(path, f) {path, F_STR, offsetof(struct profile, f), sizeof(((struct profile *)0)->f)}
@@ -37,6 +38,7 @@ struct field {
 	FD(sec ".peak", g.peak), FD(sec ".eff_max", g.eff_max), FD(sec ".m_half", g.m_half),   \
 	FD(sec ".nk_half", g.nk_half), FD(sec ".bw_eff", g.bw_eff), FD(sec ".floor", g.floor), \
 	FD(sec ".smooth", g.smooth)
+/* NOLINTEND(bugprone-macro-parentheses) */
 
 static const struct field fields[] = {
 	FI("schema_version", schema_version),

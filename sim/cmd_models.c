@@ -81,7 +81,7 @@ int cmd_models(int argc, char **argv)
 			format = argv[++i];
 		} else {
 			usage(stderr);
-			die("models: unknown or incomplete option '%s'", argv[i]);
+			die("models: unknown or incomplete option '%s' (expected --model M or --format table|json)", argv[i]);
 		}
 	}
 	if (strcmp(format, "table") && strcmp(format, "json"))

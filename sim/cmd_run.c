@@ -79,7 +79,7 @@ int run_parse_args(int argc, char **argv, struct run_config *c, struct run_args 
 		if (config_load_yaml(c, argv[1], &has_sweep) < 0)
 			return -1;
 		if (has_sweep)
-			return err_set("%s: has a 'sweep:' block; run it with 'ttsim sweep %s'",
+			return err_set("%s: key 'sweep': a sweep block (expected 'ttsim sweep %s')",
 				       argv[1], argv[1]);
 		first = 2;
 	}
@@ -88,7 +88,7 @@ int run_parse_args(int argc, char **argv, struct run_config *c, struct run_args 
 		const char *val, *eq = strchr(argv[i], '=');
 		const struct option_def *o;
 		if (!flag_key(argv[i], key, sizeof(key)))
-			return err_set("unexpected argument '%s' (see 'ttsim run --help')", argv[i]);
+			return err_set("unexpected argument '%s' (expected --option value; see 'ttsim run --help')", argv[i]);
 		/* where: the flag without "=value" (cut to the buffer: flags can be any length) */
 		snprintf(where, sizeof(where), "--%s", argv[i] + 2);
 		if (eq && (size_t)(eq - argv[i]) < sizeof(where))
@@ -115,7 +115,7 @@ int run_parse_args(int argc, char **argv, struct run_config *c, struct run_args 
 		else if (i + 1 < argc)
 			val = argv[++i];
 		else
-			return err_set("%s: key '%s': missing value", where, key);
+			return err_set("%s: key '%s': missing value (expected %s VALUE)", where, key, where);
 		if (!strcmp(key, "format")) {
 			if (strcmp(val, "table") && strcmp(val, "json") && strcmp(val, "csv"))
 				return err_set("--format: unknown value '%s' (expected table, json or csv)",

@@ -78,7 +78,7 @@ int cmd_validate(int argc, char **argv)
 		if (!strncmp(a, "--", 2)) {
 			long tp;
 			if (i + 1 >= argc)
-				die("%s: missing value (see 'ttsim validate --help')", a);
+				die("%s: missing value (expected %s VALUE; see 'ttsim validate --help')", a, a);
 			if (!strcmp(a, "--format")) {
 				format = argv[++i];
 				if (strcmp(format, "table") && strcmp(format, "json"))
@@ -96,14 +96,14 @@ int cmd_validate(int argc, char **argv)
 			} else if (!strcmp(a, "--dtype")) {
 				d.dtype = argv[++i];
 			} else {
-				die("unknown option '%s' (see 'ttsim validate --help')", a);
+				die("unknown option '%s' (expected an option of 'ttsim validate --help')", a);
 			}
 			continue;
 		}
 		files[n_files++] = argv[i];
 	}
 	if (!n_files)
-		die("validate: no measured-run file given (see 'ttsim validate --help')");
+		die("validate: no measured-run file given (expected ttsim validate FILE.csv|FILE.json)");
 	for (int i = 0; i < n_files; i++) {
 		int nb = 0;
 		if (vset_load(&s, files[i], &d, &nb) < 0)

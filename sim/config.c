@@ -148,8 +148,8 @@ static int set_one(struct run_config *c, const struct option_def *o, const char 
 		return 0;
 	case OPT_STR:
 		if (strlen(val) >= o->size)
-			return err_set("%s: key '%s': value is too long (%zu characters, at most %zu)",
-				       where, o->name, strlen(val), o->size - 1);
+			return err_set("%s: key '%s': value is too long (expected at most %zu characters, got %zu)",
+				       where, o->name, o->size - 1, strlen(val));
 		strcpy(field, val);
 		return 0;
 	case OPT_BOOL:
@@ -194,7 +194,7 @@ int config_set(struct run_config *c, const char *key, const char *val, const cha
 {
 	const struct option_def *o = config_option(key);
 	if (!o)
-		return err_set("%s: key '%s': unknown key (see 'ttsim run --help')", where, key);
+		return err_set("%s: key '%s': unknown key (expected an option of 'ttsim run --help')", where, key);
 	if (set_one(c, o, val, where) < 0)
 		return -1;
 	{
@@ -232,8 +232,8 @@ int config_load_yaml_text(struct run_config *c, const char *text, size_t len, co
 	yaml_parser_initialize(&p);
 	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&p, &doc)) {
-		err_set("%s:%zu: malformed YAML: %s", path, p.problem_mark.line + 1,
-			p.problem ? p.problem : "parse error");
+		err_set("%s:%zu: malformed YAML: %s (expected key: value lines)", path,
+			p.problem_mark.line + 1, p.problem ? p.problem : "parse error");
 		yaml_parser_delete(&p);
 		return -1;
 	}

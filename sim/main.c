@@ -48,6 +48,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "ttsim: unknown command '%s' (see 'ttsim --help')\n", argv[1]);
+	fprintf(stderr, "ttsim: unknown command '%s' (expected run, models, profiles, trace or validate; see 'ttsim --help')\n", argv[1]);
 	return EXIT_BAD_INPUT;
 }

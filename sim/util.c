@@ -35,7 +35,7 @@ int err_prefix(const char *fmt, ...)
 	memcpy(old, errbuf, sizeof(old));
 	if (lp >= sizeof(errbuf))
 		lp = sizeof(errbuf) - 1;
-	memcpy(errbuf, pre, lp);
+	memcpy(errbuf, pre, lp); /* NOLINT(bugprone-not-null-terminated-result): terminated by strlcpy0 below */
 	strlcpy0(errbuf + lp, old, sizeof(errbuf) - lp);
 	return -1;
 }
@@ -140,7 +140,7 @@ char *file_read(const char *path, size_t *len)
 	struct stat st;
 
 	if (!f) {
-		err_set("%s: cannot open: %s", path, strerror(errno));
+		err_set("%s: cannot open: %s (expected a readable file)", path, strerror(errno));
 		return NULL;
 	}
 	/* Refuse absurd inputs up front (regular files), and stop reading pipes and devices
@@ -164,7 +164,7 @@ char *file_read(const char *path, size_t *len)
 	if (ferror(f)) {
 		fclose(f);
 		sbuf_release(&sb);
-		err_set("%s: read error", path);
+		err_set("%s: read error (expected a readable file)", path);
 		return NULL;
 	}
 	fclose(f);
@@ -184,7 +184,7 @@ int file_write_atomic(const char *path, const char *data, size_t len)
 	snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0) {
-		err_set("%s: cannot create: %s", tmp, strerror(errno));
+		err_set("%s: cannot create: %s (expected a writable directory)", tmp, strerror(errno));
 		free(tmp);
 		return -1;
 	}
@@ -193,7 +193,7 @@ int file_write_atomic(const char *path, const char *data, size_t len)
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			err_set("%s: write error: %s", tmp, strerror(errno));
+			err_set("%s: write error: %s (expected room to write)", tmp, strerror(errno));
 			close(fd);
 			unlink(tmp);
 			free(tmp);
@@ -203,7 +203,7 @@ int file_write_atomic(const char *path, const char *data, size_t len)
 		len -= (size_t)w;
 	}
 	if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, path) != 0) {
-		err_set("%s: cannot write: %s", path, strerror(errno));
+		err_set("%s: cannot write: %s (expected a writable directory)", path, strerror(errno));
 		unlink(tmp);
 		free(tmp);
 		return -1;
@@ -228,7 +228,7 @@ int mkdir_p(const char *path)
 	free(p);
 	return 0;
 fail:
-	err_set("%s: cannot create directory: %s", path, strerror(errno));
+	err_set("%s: cannot create directory: %s (expected a writable path)", path, strerror(errno));
 	free(p);
 	return -1;
 }

@@ -29,7 +29,7 @@ static const char usage_text[] =
 static const char *flag(int argc, char **argv, const char *name, int *used)
 {
 	for (int i = 1; i < argc - 1; i++)
-		if (!strcmp(argv[i], name)) {
+		if (!strcmp(argv[i], name)) { /* NOLINT(clang-analyzer-core.NonNullParamChecker): argv[i] < argc is never NULL */
 			used[i] = used[i + 1] = 1;
 			return argv[i + 1];
 		}
@@ -39,7 +39,7 @@ static const char *flag(int argc, char **argv, const char *name, int *used)
 static int has(int argc, char **argv, const char *name, int *used)
 {
 	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], name)) {
+		if (!strcmp(argv[i], name)) { /* NOLINT(clang-analyzer-core.NonNullParamChecker): argv[i] < argc is never NULL */
 			used[i] = 1;
 			return 1;
 		}

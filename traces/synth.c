@@ -178,13 +178,15 @@ static int on_stats(char **f, int n, const char *where, void *ctx)
 {
 	struct src *S = ctx;
 	double v;
-	int si, lv = 0;
+	long lvl = 0;
+	int si, lv;
 	if (n < 6)
 		return err_set("%s: missing fields (expected source_id,model,setting,level,metric,value,...)", where);
 	if (need_num(f[5], &v, where, "value") < 0)
 		return -1;
-	if (strcmp(f[3], "all"))
-		lv = atoi(f[3]);
+	if (strcmp(f[3], "all") && (parse_long(f[3], &lvl) < 0 || lvl < 1 || lvl > 5))
+		lvl = -1;
+	lv = (int)lvl;
 	if (lv < 0 || lv > 5)
 		return err_set("%s: key 'level': bad level '%s' (expected all or 1..5)", where, f[3]);
 	si = strncmp(f[1], "DeepSeek-R1-Distill-Qwen-", 25) ? -1 : size_index(f[1]);
@@ -302,7 +304,7 @@ static int fit_sigma_within(const char *dir, const struct src *S, double *sigma,
 		if (nl)
 			*nl = 0;
 		cJSON *o = cJSON_Parse(p), *a = o ? cJSON_GetObjectItem(o, "trace_token_count") : NULL;
-		if (cJSON_IsNumber(a) && a->valuedouble > 0 && S->p[line].words > 0) {
+		if (cJSON_IsNumber(a) && a->valuedouble > 0 && S->p[line].words > 0) { /* NOLINT(clang-analyzer-core.NullDereference): cJSON_IsNumber(NULL) is false */
 			double d = log(a->valuedouble) - log(S->p[line].words);
 			ss += d * d;
 			n++;

@@ -220,7 +220,7 @@ int trace_parse(struct trace *t, const char *text, size_t len, const char *fname
 		struct idline *ids = xmalloc((size_t)t->n_problems * sizeof(*ids));
 		int dup = -1;
 		for (int i = 0; i < t->n_problems; i++)
-			ids[i] = (struct idline){t->problems[i].unique_id, lines[i]};
+			ids[i] = (struct idline){t->problems[i].unique_id, lines[i]}; /* NOLINT(clang-analyzer-core.NullDereference): lines grows with t->problems */
 		qsort(ids, (size_t)t->n_problems, sizeof(*ids), cmp_idline);
 		for (int i = 1; i < t->n_problems; i++)
 			if (!strcmp(ids[i].id, ids[i - 1].id) && (dup < 0 || ids[i].line < ids[dup].line))

@@ -177,12 +177,12 @@ int tts_problem(const struct trace_problem *p, int max_tokens, int n, enum tts_v
 	res->n_complete = n;
 	res->tokens_early = res->tokens;
 	if (tp->early_stop && vote != TTS_BEST) {
-		const struct tts_sample **ord = xmalloc((size_t)n * sizeof(*ord));
+		const struct tts_sample **ord = xmalloc((size_t)n * sizeof(*ord)); /* NOLINT(bugprone-sizeof-expression): an array of pointers */
 		int16_t *done = xmalloc((size_t)n * sizeof(*done));
 		int64_t sum = 0;
 		for (int j = 0; j < n; j++)
 			ord[j] = &s[j];
-		qsort(ord, (size_t)n, sizeof(*ord), cmp_finish);
+		qsort(ord, (size_t)n, sizeof(*ord), cmp_finish); /* NOLINT(bugprone-sizeof-expression): an array of pointers */
 		for (int k = 0; k < n; k++) {
 			int stop = 0, rem = n - k - 1;
 			sum += ord[k]->tokens;

@@ -69,7 +69,8 @@ int main(int argc, char **argv)
 			sprintf(names[n++], "%s/%s", argv[i], e->d_name);
 		}
 		closedir(d);
-		qsort(names, n, sizeof(*names), cmp);
+		if (n)
+			qsort(names, n, sizeof(*names), cmp);
 		for (size_t k = 0; k < n; k++) {
 			feed(names[k]) == 0 ? pass++ : fail++;
 			free(names[k]);
