@@ -5,6 +5,7 @@
 #include "cost.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 #include "util.h"
 
@@ -54,6 +55,7 @@ int cost_init(struct cost_ctx *c, const struct model *m, const struct profile *p
 	c->p = p;
 	c->tp = tp;
 	c->cuda_graphs = cuda_graphs;
+	c->memo = NULL;
 	if (model_check_tp(m, tp) < 0)
 		return -1;
 	model_layer_gemms(m, tp, c->g);
@@ -77,23 +79,64 @@ int cost_init(struct cost_ctx *c, const struct model *m, const struct profile *p
 
 static inline double at_least(double t, double floor) { return t > floor ? t : floor; }
 
-double cost_step(const struct cost_ctx *c, const struct step_batch *b, struct step_cost *out)
+/* Memo layout: [graph][m] for the four layer GEMMs, then [graph][m] for the LM head. */
+#define MEMO_M 16384
+
+void cost_release(struct cost_ctx *c)
+{
+	free(c->memo);
+	c->memo = NULL;
+}
+
+static double *memo_slot(struct cost_ctx *c, int table, int graph, double m)
+{
+	if (m < 1 || m >= MEMO_M || m != (double)(long)m)
+		return NULL;
+	if (!c->memo) {
+		c->memo = xmalloc(sizeof(double) * 4 * MEMO_M);
+		for (size_t i = 0; i < 4 * MEMO_M; i++)
+			c->memo[i] = NAN;
+	}
+	return &c->memo[((size_t)table * 2 + (size_t)graph) * MEMO_M + (size_t)m];
+}
+
+/* The four GEMMs of one layer at m tokens, each at least a launch. */
+static double layer_gemms(struct cost_ctx *c, double m, double launch, int graph, double wb)
+{
+	double *slot = memo_slot(c, 0, graph, m), t = 0;
+	if (slot && !isnan(*slot))
+		return *slot;
+	for (int i = 0; i < GEMM_NLAYER; i++)
+		t += at_least(cost_gemm(c->gm, c->p->hbm_bw, m, c->g[i].n, c->g[i].k, wb), launch);
+	if (slot)
+		*slot = t;
+	return t;
+}
+
+static double lm_head_gemm(struct cost_ctx *c, double rows, double launch, int graph, double wb)
+{
+	double *slot = memo_slot(c, 1, graph, rows), t;
+	if (slot && !isnan(*slot))
+		return *slot;
+	t = at_least(cost_gemm(c->gm, c->p->hbm_bw, rows, c->lm.n, c->lm.k, wb), launch);
+	if (slot)
+		*slot = t;
+	return t;
+}
+
+double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cost *out)
 {
 	const struct model *m = c->m;
 	const struct profile *p = c->p;
 	struct step_cost sc = {0};
 	double tokens = (double)b->n_decode * b->decode_q + b->prefill_tokens;
-	double wb = dtype_bytes(m->weight_dtype), L = m->n_layers, launch, layer = 0;
+	double wb = dtype_bytes(m->weight_dtype), L = m->n_layers, launch;
 	int seqs = b->n_decode + b->n_prefill;
+	int graph = c->cuda_graphs && b->n_prefill == 0 && b->n_decode <= p->graph_max_seqs;
 
-	launch = (c->cuda_graphs && b->n_prefill == 0 && b->n_decode <= p->graph_max_seqs)
-			 ? p->launch_graph
-			 : p->launch_eager;
+	launch = graph ? p->launch_graph : p->launch_eager;
 	if (tokens > 0) {
-		for (int i = 0; i < GEMM_NLAYER; i++)
-			layer += at_least(cost_gemm(c->gm, p->hbm_bw, tokens, c->g[i].n, c->g[i].k, wb),
-					  launch);
-		sc.gemm = L * layer;
+		sc.gemm = L * layer_gemms(c, tokens, launch, graph, wb);
 		if (b->prefill_pairs > 0)
 			sc.attn_prefill = L * at_least(p->attn_prefill_t0 +
 							       4.0 * c->heads * m->head_dim *
@@ -121,8 +164,7 @@ double cost_step(const struct cost_ctx *c, const struct step_batch *b, struct st
 		}
 	}
 	if (b->n_sample > 0) {
-		sc.lm_head = at_least(cost_gemm(c->gm, p->hbm_bw, b->n_sample, c->lm.n, c->lm.k, wb),
-				      launch) +
+		sc.lm_head = lm_head_gemm(c, b->n_sample, launch, graph, wb) +
 			     2.0 * launch; /* final norm, sampler */
 		if (c->ar) /* logits gathered to the driver worker */
 			sc.lm_head += cost_allreduce(c->ar, (double)b->n_sample * c->lm.n * 2.0);

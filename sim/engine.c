@@ -1055,6 +1055,8 @@ static void teardown(struct sim *m)
 	if (m->len_dist)
 		gsl_ran_discrete_free(m->len_dist);
 	evq_release(&m->q);
+	cost_release(&m->cost);
+	cost_release(&m->draft_cost);
 }
 
 int sim_run(const struct sim_setup *s, struct sim_problem *probs, long n_probs,
