@@ -10,5 +10,9 @@
 int cmd_run(int argc, char **argv);
 int cmd_models(int argc, char **argv);
 int cmd_profiles(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_pareto(int argc, char **argv);
+int cmd_best(int argc, char **argv);
+int cmd_capacity(int argc, char **argv);
 
 #endif

@@ -13,6 +13,10 @@ static const struct {
 	{"run", cmd_run, "simulate one configuration (no arguments: the headline study)"},
 	{"models", cmd_models, "list the shipped models, or show one (--model M)"},
 	{"profiles", cmd_profiles, "list the shipped hardware profiles, or print one"},
+	{"sweep", cmd_sweep, "run every point of an experiment's sweep block (--jobs, mpirun)"},
+	{"pareto", cmd_pareto, "the non-dominated configurations of a sweep, printed and plotted"},
+	{"best", cmd_best, "the cheapest configuration of a sweep that meets accuracy and latency"},
+	{"capacity", cmd_capacity, "the highest arrival rate each configuration sustains in an SLO"},
 };
 
 static void usage(FILE *f)
