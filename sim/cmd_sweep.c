@@ -297,9 +297,10 @@ int cmd_sweep(int argc, char **argv)
 	if (e.failed_id >= 0) {
 		struct sbuf lb = {0};
 		sweep_point_label(&s, e.failed_id, &lb);
-		die("%s: point %ld (%s): %s (kept %ld points in %s; 'filters: {skip_unfit: true}' "
-		    "records refused points as skipped)", path, e.failed_id, lb.buf, e.failed_msg,
-		    e.done, out);
+		die("%s: point %ld (%s): %s (kept %ld points in %s%s)", path, e.failed_id, lb.buf,
+		    e.failed_msg, e.done, out,
+		    s.skip_unfit ? "" : "; 'filters: {skip_unfit: true}' records refused points as "
+				       "skipped");
 	}
 	if (e.signal) {
 		fprintf(stderr, "ttsim: stopped by signal %d: kept %ld of %ld points in %s/results.csv "

@@ -113,4 +113,13 @@ ok "capacity: a rate per configuration" test "$(wc -l < "$TMPD/out")" = 3
 r=$(sed -n 2p "$TMPD/out" | cut -d, -f3)
 ok "run at the capacity meets the SLO" sh -c "\"$TTSIM\" run --requests 200 --input-len 512 --output-len 64 --rate $r --format csv | awk -F, 'NR==2 { exit !(\$3 <= 200 && \$8 <= 50) }'"
 status 2 "capacity without SLO" "$TTSIM" capacity "$TMPD/c.yaml"
+
+# the shipped example needs the MATH500 trace
+if "$TTSIM" run --trace math500 --requests 1 >/dev/null 2>&1; then
+	ok "example sweep" "$TTSIM" sweep experiments/sweeps/example.yaml --out "$TMPD/ex"
+	ok "example: 24 lines" test "$(wc -l < "$TMPD/ex/results.jsonl")" = 24
+	ok "example pareto" "$TTSIM" pareto "$TMPD/ex"
+else
+	echo "sweep.sh: SKIPPED example sweep: 'ttsim run --trace math500 --requests 1' fails (no trace module yet)"
+fi
 finish
