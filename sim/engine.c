@@ -685,7 +685,7 @@ static void try_step(struct sim *m, int ri)
 		dt += d;
 		m->st->draft_s += d;
 	}
-	dns = (int64_t)llround(dt * 1e9);
+	dns = (int64_t)(dt * 1e9 + 0.5); /* llround for positive times, faster */
 	if (dns < 1)
 		dns = 1;
 	r->busy = 1;
