@@ -7,6 +7,7 @@
 #include "cmd.h"
 #include "replicate.h"
 #include "run.h"
+#include "study.h"
 #include "util.h"
 
 #define HEADLINE "experiments/headline.yaml"
@@ -83,8 +84,7 @@ static int parse_args(int argc, char **argv, struct run_config *c, struct run_ar
 		if (config_load_yaml(c, argv[1], &has_sweep) < 0)
 			return -1;
 		if (has_sweep)
-			return err_set("%s: has a 'sweep:' block; run it with 'ttsim sweep %s'",
-				       argv[1], argv[1]);
+			bug("a study reached parse_args");
 		first = 2;
 	}
 	for (int i = first; i < argc; i++) {
@@ -231,6 +231,37 @@ out:
 	return rc;
 }
 
+/* `ttsim run STUDY.yaml [--out DIR] [--option value ...]`: a file with a sweep block is a
+ * study: run its sweep (resuming what DIR already holds), then print its report. */
+static int run_study(int argc, char **argv, const struct run_config *c)
+{
+	char dir[600], **sv = xcalloc((size_t)argc + 8, sizeof(char *));
+	static char s_sweep[] = "sweep", s_out[] = "--out", s_resume[] = "--resume";
+	int n = 0, rc;
+	snprintf(dir, sizeof(dir), "out/%s", c->name[0] ? c->name : "study");
+	sv[n++] = s_sweep;
+	sv[n++] = argv[1];
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--out") && i + 1 < argc) {
+			snprintf(dir, sizeof(dir), "%s", argv[++i]);
+		} else if (!strcmp(argv[i], "--format") && i + 1 < argc) {
+			i++; /* the study prints tables */
+		} else {
+			sv[n++] = argv[i];
+		}
+	}
+	sv[n++] = s_out;
+	sv[n++] = dir;
+	sv[n++] = s_resume;
+	rc = cmd_sweep(n, sv);
+	free(sv);
+	if (rc != EXIT_OK)
+		return rc;
+	if (study_report(argv[1], dir) < 0)
+		die_err();
+	return EXIT_OK;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_config c;
@@ -246,6 +277,14 @@ int cmd_run(int argc, char **argv)
 			run_usage(stdout);
 			return EXIT_OK;
 		}
+	if (argc >= 2 && argv[1][0] != '-') {
+		int has_sweep;
+		config_defaults(&c);
+		if (config_load_yaml(&c, argv[1], &has_sweep) < 0)
+			die_err();
+		if (has_sweep)
+			return run_study(argc, argv, &c);
+	}
 	if (parse_args(argc, argv, &c, &a) < 0)
 		die_err();
 	if (config_check(&c) < 0)

@@ -225,14 +225,29 @@ static void sweep_usage(FILE *f)
 		   "to DIR/results.csv and DIR/results.jsonl (see experiments/README.md).\n\n"
 		   "  --jobs N    worker threads (default: all cores; 1 per rank under mpirun)\n"
 		   "  --out DIR   output directory (default: sweeps/<experiment name>)\n"
-		   "  --resume    continue a sweep stopped part-way (same experiment only)\n\n"
+		   "  --resume    continue a sweep stopped part-way (same experiment only)\n"
+		   "  --OPTION V  set a base option of the experiment (as 'ttsim run' flags), e.g.\n"
+		   "              --requests 20 for a reduced run; swept options cannot be set\n\n"
 		   "With 'make MPI=1', 'mpirun -n R ttsim sweep ...' spreads the points over R ranks;\n"
 		   "the files are byte-identical to a local run.\n");
+}
+
+/* "--max-num-seqs" -> "max_num_seqs" when that is an option of the table; else 0. */
+static int option_flag(const char *arg, char *key, size_t n)
+{
+	size_t k;
+	for (k = 0; arg[2 + k] && k < n - 1; k++)
+		key[k] = arg[2 + k] == '-' ? '_' : arg[2 + k];
+	key[k] = 0;
+	return config_option(key) != NULL;
 }
 
 int cmd_sweep(int argc, char **argv)
 {
 	const char *path = NULL, *out = NULL;
+	char key[64];
+	char **ov = NULL;
+	size_t n_ov = 0, ov_cap = 0;
 	int jobs = 0, resume = 0, rc;
 	struct sweep s;
 	struct sweep_exec e;
@@ -256,6 +271,13 @@ int cmd_sweep(int argc, char **argv)
 				jobs = parse_jobs(argv[++i]);
 			else
 				out = argv[++i];
+		} else if (!strncmp(argv[i], "--", 2) && option_flag(argv[i], key, sizeof(key))) {
+			/* a base option from the command line: --requests 20 */
+			if (i + 1 >= argc)
+				die("%s: key '%s': missing value", argv[i], key);
+			xgrow((void **)&ov, &ov_cap, n_ov + 2, sizeof(*ov));
+			ov[n_ov++] = argv[i];
+			ov[n_ov++] = argv[++i];
 		} else if (argv[i][0] == '-' || path) {
 			die("unexpected argument '%s' (see 'ttsim sweep --help')", argv[i]);
 		} else {
@@ -266,6 +288,12 @@ int cmd_sweep(int argc, char **argv)
 		die("missing EXPERIMENT.yaml (see 'ttsim sweep --help')");
 	if (sweep_load(&s, path) < 0)
 		die_err();
+	for (size_t i = 0; i < n_ov; i += 2) {
+		option_flag(ov[i], key, sizeof(key));
+		if (sweep_override(&s, key, ov[i + 1], ov[i]) < 0)
+			die_err();
+	}
+	free(ov);
 	if (!out) {
 		snprintf(outbuf, sizeof(outbuf), "sweeps/%s", s.base.name[0] ? s.base.name : "sweep");
 		out = outbuf;

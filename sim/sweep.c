@@ -101,10 +101,23 @@ static int load_filters(struct sweep *s, yaml_document_t *doc, yaml_node_t *m, c
 	for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = yaml_document_get_node(doc, p->key);
 		yaml_node_t *x = yaml_document_get_node(doc, p->value);
-		if (k->type != YAML_SCALAR_NODE || strcmp(scalar(k), "skip_unfit"))
-			return err_set("%s:%zu: key 'filters.%s': unknown filter (expected skip_unfit)",
-				       s->path, k->start_mark.line + 1,
-				       k->type == YAML_SCALAR_NODE ? scalar(k) : "?");
+		const char *key = k->type == YAML_SCALAR_NODE ? scalar(k) : "?";
+		long g;
+		if (!strcmp(key, "gpus") || !strcmp(key, "max_gpus")) {
+			if (x->type != YAML_SCALAR_NODE || parse_long(scalar(x), &g) < 0 || g < 1 ||
+			    g > 1 << 20)
+				return err_set("%s:%zu: key 'filters.%s': expected a positive number of GPUs",
+					       s->path, x->start_mark.line + 1, key);
+			if (!strcmp(key, "gpus"))
+				s->gpus = (int)g;
+			else
+				s->max_gpus = (int)g;
+			continue;
+		}
+		if (strcmp(key, "skip_unfit"))
+			return err_set("%s:%zu: key 'filters.%s': unknown filter (expected skip_unfit, "
+				       "gpus or max_gpus)",
+				       s->path, k->start_mark.line + 1, key);
 		if (x->type == YAML_SCALAR_NODE && !strcmp(scalar(x), "true"))
 			s->skip_unfit = 1;
 		else if (x->type == YAML_SCALAR_NODE && !strcmp(scalar(x), "false"))
@@ -197,6 +210,37 @@ static int option_set_in_file(const struct run_config *c, const char *name)
 	return (c->set_mask[i / 64] >> (i % 64)) & 1;
 }
 
+/* The fingerprint: what the results depend on (not the file's name or comments). */
+void sweep_fingerprint(struct sweep *s)
+{
+	struct sbuf sb = {0};
+	config_write_yaml(&s->base, &sb);
+	sbuf_printf(&sb, "sweep:\n");
+	for (int i = 0; i < s->n_axes; i++) {
+		sbuf_printf(&sb, "  %s:", s->axes[i].opt->name);
+		for (int j = 0; j < s->axes[i].n; j++)
+			sbuf_printf(&sb, " %s", s->axes[i].vals[j]);
+		sbuf_printf(&sb, "\n");
+	}
+	sbuf_printf(&sb, "skip_unfit: %d\n", s->skip_unfit);
+	if (s->gpus || s->max_gpus)
+		sbuf_printf(&sb, "gpus: %d max_gpus: %d\n", s->gpus, s->max_gpus);
+	s->fingerprint = sweep_hash(0, sb.buf, sb.len);
+	sbuf_release(&sb);
+}
+
+int sweep_override(struct sweep *s, const char *key, const char *val, const char *where)
+{
+	for (int i = 0; i < s->n_axes; i++)
+		if (!strcmp(s->axes[i].opt->name, key))
+			return err_set("%s: key '%s': is swept in %s (its values come from the sweep "
+				       "block)", where, key, s->path);
+	if (config_set(&s->base, key, val, where) < 0)
+		return -1;
+	sweep_fingerprint(s);
+	return 0;
+}
+
 int sweep_load_text(struct sweep *s, const char *text, size_t len, const char *path)
 {
 	yaml_parser_t p;
@@ -245,17 +289,7 @@ int sweep_load_text(struct sweep *s, const char *text, size_t len, const char *p
 		}
 		s->n_points *= s->axes[i].n;
 	}
-	/* the fingerprint: what the results depend on (not the file's name or comments) */
-	config_write_yaml(&s->base, &sb);
-	sbuf_printf(&sb, "sweep:\n");
-	for (int i = 0; i < s->n_axes; i++) {
-		sbuf_printf(&sb, "  %s:", s->axes[i].opt->name);
-		for (int j = 0; j < s->axes[i].n; j++)
-			sbuf_printf(&sb, " %s", s->axes[i].vals[j]);
-		sbuf_printf(&sb, "\n");
-	}
-	sbuf_printf(&sb, "skip_unfit: %d\n", s->skip_unfit);
-	s->fingerprint = sweep_hash(0, sb.buf, sb.len);
+	sweep_fingerprint(s);
 	rc = 0;
 out:
 	sbuf_release(&sb);
@@ -319,7 +353,7 @@ void sweep_point_label(const struct sweep *s, long id, struct sbuf *sb)
 /* --- inputs cache --- */
 
 struct cache_entry {
-	char key[1200];
+	char key[1600];
 	struct run_inputs in;
 	int ok;
 	char err[512];
@@ -347,11 +381,11 @@ void sweep_cache_free(struct sweep_cache *k)
 
 const struct run_inputs *sweep_cache_get(struct sweep_cache *k, const struct run_config *c)
 {
-	char key[1200];
+	char key[1600];
 	struct cache_entry *e;
 	/* exactly what run_load_inputs reads */
-	snprintf(key, sizeof(key), "%s\n%s\n%s\n%s\n%s\n%.17g", c->model, c->gpu, c->trace, c->dtype,
-		 c->kv_dtype, c->usd_per_gpu_hour);
+	snprintf(key, sizeof(key), "%s\n%s\n%s\n%s\n%s\n%.17g\n%s\n%s", c->model, c->gpu, c->trace,
+		 c->dtype, c->kv_dtype, c->usd_per_gpu_hour, c->spec_draft, c->spec_acceptance);
 	for (e = k->head; e; e = e->next)
 		if (!strcmp(e->key, key))
 			break;
@@ -397,6 +431,9 @@ static const struct metric metrics[] = {
 	{"usd_per_problem", M(usd_per_problem), 0},
 	{"usd_per_correct", M(usd_per_correct), 0},
 	{"output_tokens", M(output_tokens), 0},
+	{"tok_per_s_per_gpu", M(tok_per_s_per_gpu), 0},
+	{"acceptance_rate", M(acceptance_rate), 0},
+	{"mean_accepted_len", M(mean_accepted_len), 0},
 };
 #undef M
 static const char *const dist_fields[] = {"mean", "p50", "p90", "p99"};
@@ -468,10 +505,19 @@ int sweep_run_point(const struct sweep *s, long id, struct sweep_cache *k, struc
 	int ok;
 
 	sweep_point_config(s, id, &c);
-	if (!(in = sweep_cache_get(k, &c)))
-		return -1;
-	ok = run_simulate(&c, in, &r) == 0;
-	if (!ok && !s->skip_unfit) {
+	memset(&r, 0, sizeof(r));
+	if ((s->gpus && c.tp * c.replicas != s->gpus) ||
+	    (s->max_gpus && c.tp * c.replicas > s->max_gpus)) {
+		/* filtered out: recorded as skipped, so point ids stay those of the product */
+		ok = 0;
+		err_set("filtered: tp x replicas = %d GPUs (filters: gpus %d, max_gpus %d)",
+			c.tp * c.replicas, s->gpus, s->max_gpus);
+	} else {
+		if (!(in = sweep_cache_get(k, &c)))
+			return -1;
+		ok = run_simulate(&c, in, &r) == 0;
+	}
+	if (!ok && !s->skip_unfit && strncmp(err_msg(), "filtered:", 9)) {
 		run_result_release(&r);
 		return -1;
 	}

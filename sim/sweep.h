@@ -11,6 +11,7 @@
  *     rate: {from: 1, to: 10, step: 1}       # an arithmetic range (step may be negative)
  *     concurrency: {from: 1, to: 64, factor: 2}  # a geometric range (factor > 1)
  *     filters: {skip_unfit: true}            # record points the engine refuses as skipped
+ *     filters: {gpus: 4}                     # only layouts with tp x replicas = 4 (max_gpus: <=)
  *
  * Sweeping `rate` implies `arrival: poisson` and `concurrency` implies `arrival: closed`
  * unless the file sets `arrival` itself (as the `ttsim run` flags do).
@@ -51,6 +52,7 @@ struct sweep {
 	struct sweep_axis axes[SWEEP_MAX_AXES];
 	long n_points;                /* product of the axes' sizes */
 	int skip_unfit;               /* filters.skip_unfit */
+	int gpus, max_gpus;           /* filters: keep points with tp x replicas == gpus (<= max_gpus) */
 	uint64_t fingerprint;         /* FNV-1a of the base config and the sweep block */
 };
 
@@ -59,6 +61,10 @@ struct sweep {
 int sweep_load(struct sweep *s, const char *path);
 int sweep_load_text(struct sweep *s, const char *text, size_t len, const char *path);
 void sweep_release(struct sweep *s);
+/* Set a base option from the command line (not a swept one); the fingerprint follows. */
+int sweep_override(struct sweep *s, const char *key, const char *val, const char *where);
+/* Recompute s->fingerprint from the base configuration, axes and filters. */
+void sweep_fingerprint(struct sweep *s);
 
 /* The configuration of point id (0 <= id < n_points): base + the point's values. */
 void sweep_point_config(const struct sweep *s, long id, struct run_config *c);
