@@ -238,6 +238,8 @@ static int run_study(int argc, char **argv, const struct run_config *c)
 	char dir[600], **sv = xcalloc((size_t)argc + 8, sizeof(char *));
 	static char s_sweep[] = "sweep", s_out[] = "--out", s_resume[] = "--resume";
 	int n = 0, rc;
+	if (study_check(argv[1]) < 0)
+		die_err();
 	snprintf(dir, sizeof(dir), "out/%s", c->name[0] ? c->name : "study");
 	sv[n++] = s_sweep;
 	sv[n++] = argv[1];

@@ -606,6 +606,14 @@ static int report_best(const struct table *t, const struct study *st, const char
 	return 0;
 }
 
+int study_check(const char *path)
+{
+	struct study st;
+	int rc = load_study(&st, path);
+	study_release(&st);
+	return rc;
+}
+
 int study_report(const char *path, const char *dir)
 {
 	struct study st;

@@ -24,5 +24,7 @@
 /* Print the report of the study in `path` over the results in `dir`, and write its plots to
  * dir/plots/. 0, or -1 with err_set (bad study block, missing column, unreadable results). */
 int study_report(const char *path, const char *dir);
+/* Read the study block only (before running its sweep); 0 or -1 with err_set. */
+int study_check(const char *path);
 
 #endif
