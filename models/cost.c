@@ -5,6 +5,7 @@
 #include "cost.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 #include "util.h"
 
@@ -54,6 +55,7 @@ int cost_init(struct cost_ctx *c, const struct model *m, const struct profile *p
 	c->p = p;
 	c->tp = tp;
 	c->cuda_graphs = cuda_graphs;
+	c->memo = NULL;
 	if (model_check_tp(m, tp) < 0)
 		return -1;
 	model_layer_gemms(m, tp, c->g);
@@ -77,60 +79,122 @@ int cost_init(struct cost_ctx *c, const struct model *m, const struct profile *p
 
 static inline double at_least(double t, double floor) { return t > floor ? t : floor; }
 
-double cost_step(const struct cost_ctx *c, const struct step_batch *b, struct step_cost *out)
+/* Memo layout, each [graph][m]: the four layer GEMMs; the LM head; all but attention of a
+ * decode-only step of m sequences. */
+#define MEMO_M 16384
+
+void cost_release(struct cost_ctx *c)
+{
+	free(c->memo);
+	c->memo = NULL;
+}
+
+static double *memo_slot(struct cost_ctx *c, int table, int graph, double m)
+{
+	if (m < 1 || m >= MEMO_M || m != (double)(long)m)
+		return NULL;
+	if (!c->memo) {
+		c->memo = xmalloc(sizeof(double) * 6 * MEMO_M);
+		for (size_t i = 0; i < 6 * MEMO_M; i++)
+			c->memo[i] = NAN;
+	}
+	return &c->memo[((size_t)table * 2 + (size_t)graph) * MEMO_M + (size_t)m];
+}
+
+/* The four GEMMs of one layer at m tokens, each at least a launch. */
+static double layer_gemms(struct cost_ctx *c, double m, double launch, int graph, double wb)
+{
+	double *slot = memo_slot(c, 0, graph, m), t = 0;
+	if (slot && !isnan(*slot))
+		return *slot;
+	for (int i = 0; i < GEMM_NLAYER; i++)
+		t += at_least(cost_gemm(c->gm, c->p->hbm_bw, m, c->g[i].n, c->g[i].k, wb), launch);
+	if (slot)
+		*slot = t;
+	return t;
+}
+
+static double lm_head_gemm(struct cost_ctx *c, double rows, double launch, int graph, double wb)
+{
+	double *slot = memo_slot(c, 1, graph, rows), t;
+	if (slot && !isnan(*slot))
+		return *slot;
+	t = at_least(cost_gemm(c->gm, c->p->hbm_bw, rows, c->lm.n, c->lm.k, wb), launch);
+	if (slot)
+		*slot = t;
+	return t;
+}
+
+/* Everything but attention: GEMMs, all-reduces, elementwise kernels, the LM head and the
+ * CPU. For a decode-only step it depends on the batch size alone, so it is memoised. */
+static void step_rest(struct cost_ctx *c, const struct step_batch *b, double tokens, int graph,
+		      struct step_cost *sc)
+{
+	const struct model *m = c->m;
+	const struct profile *p = c->p;
+	double wb = dtype_bytes(m->weight_dtype), L = m->n_layers;
+	double launch = graph ? p->launch_graph : p->launch_eager;
+	int seqs = b->n_decode + b->n_prefill;
+
+	if (tokens > 0) {
+		sc->gemm = L * layer_gemms(c, tokens, launch, graph, wb);
+		if (c->ar)
+			sc->allreduce = L * 2.0 *
+					at_least(cost_allreduce(c->ar, model_allreduce_bytes(m, tokens)),
+						 launch);
+		{
+			/* bf16 bytes moved by the elementwise kernels of one layer */
+			double h = m->hidden, qkv = c->g[GEMM_QKV].n, inter = c->g[GEMM_DOWN].k;
+			double bytes = tokens * 2.0 * (8.0 * h + 2.0 * qkv + 3.0 * inter);
+			sc->elementwise = L * (at_least(bytes / p->ew_bw, launch) +
+					       (EW_KERNELS - 1) * launch);
+		}
+	}
+	if (b->n_sample > 0) {
+		sc->lm_head = lm_head_gemm(c, b->n_sample, launch, graph, wb) +
+			      2.0 * launch; /* final norm, sampler */
+		if (c->ar) /* logits gathered to the driver worker */
+			sc->lm_head += cost_allreduce(c->ar, (double)b->n_sample * c->lm.n * 2.0);
+	}
+	if (seqs > 0)
+		sc->cpu = p->step_base + p->step_per_seq * seqs + p->step_per_tp * (c->tp - 1);
+}
+
+double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cost *out)
 {
 	const struct model *m = c->m;
 	const struct profile *p = c->p;
 	struct step_cost sc = {0};
 	double tokens = (double)b->n_decode * b->decode_q + b->prefill_tokens;
-	double wb = dtype_bytes(m->weight_dtype), L = m->n_layers, launch, layer = 0;
-	int seqs = b->n_decode + b->n_prefill;
+	double L = m->n_layers, launch, rest;
+	int graph = c->cuda_graphs && b->n_prefill == 0 && b->n_decode <= p->graph_max_seqs;
+	double *slot = NULL;
 
-	launch = (c->cuda_graphs && b->n_prefill == 0 && b->n_decode <= p->graph_max_seqs)
-			 ? p->launch_graph
-			 : p->launch_eager;
-	if (tokens > 0) {
-		for (int i = 0; i < GEMM_NLAYER; i++)
-			layer += at_least(cost_gemm(c->gm, p->hbm_bw, tokens, c->g[i].n, c->g[i].k, wb),
-					  launch);
-		sc.gemm = L * layer;
-		if (b->prefill_pairs > 0)
-			sc.attn_prefill = L * at_least(p->attn_prefill_t0 +
-							       4.0 * c->heads * m->head_dim *
-								       b->prefill_pairs / p->attn_prefill_rate,
-						       launch);
-		if (b->n_decode > 0) {
-			/* K and V of every attended token, read once per layer; the query tokens
-			 * of a verification step share the reads. */
-			double kv = b->decode_ctx * c->kv_bytes_tok / L;
-			sc.attn_decode = L * at_least(p->attn_decode_t0 +
-							      p->attn_decode_per_seq * b->n_decode +
-							      kv / p->attn_decode_bw,
-						      launch);
-		}
-		if (c->ar)
-			sc.allreduce = L * 2.0 *
-				       at_least(cost_allreduce(c->ar, model_allreduce_bytes(m, tokens)),
-						launch);
-		{
-			/* bf16 bytes moved by the elementwise kernels of one layer */
-			double h = m->hidden, qkv = c->g[GEMM_QKV].n, inter = c->g[GEMM_DOWN].k;
-			double bytes = tokens * 2.0 * (8.0 * h + 2.0 * qkv + 3.0 * inter);
-			sc.elementwise = L * (at_least(bytes / p->ew_bw, launch) +
-					      (EW_KERNELS - 1) * launch);
-		}
+	launch = graph ? p->launch_graph : p->launch_eager;
+	if (!out && b->n_prefill == 0 && b->decode_q == 1 && b->n_sample == b->n_decode)
+		slot = memo_slot(c, 2, graph, b->n_decode);
+	if (slot && !isnan(*slot)) {
+		rest = *slot;
+	} else {
+		step_rest(c, b, tokens, graph, &sc);
+		rest = sc.gemm + sc.allreduce + sc.elementwise + sc.lm_head + sc.cpu;
+		if (slot)
+			*slot = rest;
 	}
-	if (b->n_sample > 0) {
-		sc.lm_head = at_least(cost_gemm(c->gm, p->hbm_bw, b->n_sample, c->lm.n, c->lm.k, wb),
-				      launch) +
-			     2.0 * launch; /* final norm, sampler */
-		if (c->ar) /* logits gathered to the driver worker */
-			sc.lm_head += cost_allreduce(c->ar, (double)b->n_sample * c->lm.n * 2.0);
+	if (tokens > 0 && b->prefill_pairs > 0)
+		sc.attn_prefill = L * at_least(p->attn_prefill_t0 + 4.0 * c->heads * m->head_dim *
+								    b->prefill_pairs /
+								    p->attn_prefill_rate,
+					       launch);
+	if (tokens > 0 && b->n_decode > 0) {
+		/* K and V of every attended token, read once per layer; the query tokens of a
+		 * verification step share the reads. */
+		double kv = b->decode_ctx * c->kv_bytes_tok / L;
+		sc.attn_decode = L * at_least(p->attn_decode_t0 + p->attn_decode_per_seq * b->n_decode +
+						      kv / p->attn_decode_bw,
+					      launch);
 	}
-	if (seqs > 0)
-		sc.cpu = p->step_base + p->step_per_seq * seqs + p->step_per_tp * (c->tp - 1);
-	sc.total = sc.gemm + sc.attn_prefill + sc.attn_decode + sc.allreduce + sc.elementwise +
-		   sc.lm_head + sc.cpu;
+	sc.total = rest + sc.attn_prefill + sc.attn_decode;
 	if (out)
 		*out = sc;
 	return sc.total;

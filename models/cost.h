@@ -10,7 +10,10 @@
  * step, prefill and decode attention, two all-reduces per layer under tensor parallelism,
  * elementwise kernels, each kernel at least its launch cost, and the CPU overhead.
  *
- * Pure functions of their inputs: no state, no allocation, safe from many threads.
+ * cost_step() is a function of its inputs, but memoises the GEMM times per token count in
+ * the context (the step loop asks for the same few thousand m values millions of times,
+ * and each GEMM evaluation costs two pow() calls): a context belongs to one simulation,
+ * one thread; release it with cost_release().
  */
 #ifndef TTSIM_COST_H
 #define TTSIM_COST_H
@@ -29,6 +32,7 @@ struct cost_ctx {
 	const struct allreduce_model *ar; /* NULL when tp == 1 */
 	int heads, kv_heads;    /* per GPU */
 	double kv_bytes_tok;    /* KV bytes per token per GPU */
+	double *memo;           /* lazily allocated: GEMM sums by (launch mode, m); NaN unset */
 };
 
 /* What one step computes. Counts are sequences, tokens or (query, key) pairs. */
@@ -53,7 +57,9 @@ struct step_cost {
 int cost_init(struct cost_ctx *c, const struct model *m, const struct profile *p, int tp,
 	      int cuda_graphs);
 /* Seconds of one step; fills *out when out is non-NULL. */
-double cost_step(const struct cost_ctx *c, const struct step_batch *b, struct step_cost *out);
+double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cost *out);
+/* Free the memo (the context stays usable). */
+void cost_release(struct cost_ctx *c);
 
 /* Time of one GEMM launch under model gm (s); wb = weight bytes per element. */
 double cost_gemm(const struct gemm_model *gm, double hbm_bw, double m, double n, double k,

@@ -22,5 +22,9 @@ int cmd_models(int argc, char **argv);
 int cmd_profiles(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_pareto(int argc, char **argv);
+int cmd_best(int argc, char **argv);
+int cmd_capacity(int argc, char **argv);
 
 #endif

@@ -8,6 +8,7 @@
 #include "cmd.h"
 #include "replicate.h"
 #include "run.h"
+#include "study.h"
 #include "util.h"
 
 #define HEADLINE "experiments/headline.yaml"
@@ -260,6 +261,39 @@ static void die_sim(void)
 	die_err();
 }
 
+/* `ttsim run STUDY.yaml [--out DIR] [--option value ...]`: a file with a sweep block is a
+ * study: run its sweep (resuming what DIR already holds), then print its report. */
+static int run_study(int argc, char **argv, const struct run_config *c)
+{
+	char dir[600], **sv = xcalloc((size_t)argc + 8, sizeof(char *));
+	static char s_sweep[] = "sweep", s_out[] = "--out", s_resume[] = "--resume";
+	int n = 0, rc;
+	if (study_check(argv[1]) < 0)
+		die_err();
+	snprintf(dir, sizeof(dir), "out/%s", c->name[0] ? c->name : "study");
+	sv[n++] = s_sweep;
+	sv[n++] = argv[1];
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--out") && i + 1 < argc) {
+			snprintf(dir, sizeof(dir), "%s", argv[++i]);
+		} else if (!strcmp(argv[i], "--format") && i + 1 < argc) {
+			i++; /* the study prints tables */
+		} else {
+			sv[n++] = argv[i];
+		}
+	}
+	sv[n++] = s_out;
+	sv[n++] = dir;
+	sv[n++] = s_resume;
+	rc = cmd_sweep(n, sv);
+	free(sv);
+	if (rc != EXIT_OK)
+		return rc;
+	if (study_report(argv[1], dir) < 0)
+		die_err();
+	return EXIT_OK;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_config c;
@@ -275,6 +309,14 @@ int cmd_run(int argc, char **argv)
 			run_usage(stdout);
 			return EXIT_OK;
 		}
+	if (argc >= 2 && argv[1][0] != '-') {
+		int has_sweep;
+		config_defaults(&c);
+		if (config_load_yaml(&c, argv[1], &has_sweep) < 0)
+			die_err();
+		if (has_sweep)
+			return run_study(argc, argv, &c);
+	}
 	catch_signals();
 	if (run_parse_args(argc, argv, &c, &a) < 0)
 		die_err();

@@ -301,6 +301,11 @@ int config_check(const struct run_config *c)
 			       c->max_num_batched_tokens, c->input_len);
 	if (c->block_size & (c->block_size - 1))
 		return err_set("key 'block_size': expected a power of two, got '%d'", c->block_size);
+	if (c->spec_draft[0] && (long)c->max_num_seqs * (c->spec_k + 1) > c->max_num_batched_tokens)
+		return err_set("key 'max_num_batched_tokens': %d cannot verify %d sequences of "
+			       "spec_k + 1 = %d tokens in one step (expected at least %ld)",
+			       c->max_num_batched_tokens, c->max_num_seqs, c->spec_k + 1,
+			       (long)c->max_num_seqs * (c->spec_k + 1));
 	if (c->samples > 1 && !c->trace[0])
 		return err_set("key 'samples': %d samples need a trace (--trace)", c->samples);
 	return 0;

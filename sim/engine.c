@@ -685,7 +685,7 @@ static void try_step(struct sim *m, int ri)
 		dt += d;
 		m->st->draft_s += d;
 	}
-	dns = (int64_t)llround(dt * 1e9);
+	dns = (int64_t)(dt * 1e9 + 0.5); /* llround for positive times, faster */
 	if (dns < 1)
 		dns = 1;
 	r->busy = 1;
@@ -1055,6 +1055,8 @@ static void teardown(struct sim *m)
 	if (m->len_dist)
 		gsl_ran_discrete_free(m->len_dist);
 	evq_release(&m->q);
+	cost_release(&m->cost);
+	cost_release(&m->draft_cost);
 }
 
 int sim_run(const struct sim_setup *s, struct sim_problem *probs, long n_probs,

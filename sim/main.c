@@ -15,6 +15,10 @@ static const struct {
 	{"profiles", cmd_profiles, "list the shipped hardware profiles, or print one"},
 	{"trace", cmd_trace, "workload traces: synth, stats, accuracy under test-time scaling, import"},
 	{"validate", cmd_validate, "compare predictions with measured runs (CSV or vllm bench JSON)"},
+	{"sweep", cmd_sweep, "run every point of an experiment's sweep block (--jobs, mpirun)"},
+	{"pareto", cmd_pareto, "the non-dominated configurations of a sweep, printed and plotted"},
+	{"best", cmd_best, "the cheapest configuration of a sweep that meets accuracy and latency"},
+	{"capacity", cmd_capacity, "the highest arrival rate each configuration sustains in an SLO"},
 };
 
 static void usage(FILE *f)

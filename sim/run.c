@@ -22,14 +22,10 @@ int run_load_inputs(const struct run_config *c, struct run_inputs *in)
 		return err_prefix("key 'gpu': ");
 	if (c->usd_per_gpu_hour >= 0)
 		in->profile.usd_per_gpu_hour = c->usd_per_gpu_hour;
+	/* The drafter and any acceptance file; k and alpha are per run (run_simulate). */
+	in->spec.accept_kind = ACCEPT_IID;
 	if (c->spec_draft[0]) {
 		struct spec_setup *sp = &in->spec;
-		sp->k = c->spec_k;
-		sp->alpha = c->spec_alpha;
-		sp->accept_kind = ACCEPT_IID;
-		/* n-gram (prompt lookup) proposals run on the CPU: a few microseconds per
-		 * sequence (vLLM's numba KMP over the token history) */
-		sp->ngram_s_per_seq = 5e-6;
 		if (!strcmp(c->spec_draft, "ngram")) {
 			sp->draft_kind = DRAFT_NGRAM;
 		} else if (!strcmp(c->spec_draft, "eagle")) {
@@ -39,12 +35,11 @@ int run_load_inputs(const struct run_config *c, struct run_inputs *in)
 				return err_prefix("key 'spec_draft': ");
 			in->draft.weight_dtype = in->model.weight_dtype;
 			in->draft.kv_dtype = in->model.kv_dtype;
-			if (in->draft.vocab != in->model.vocab && abs(in->draft.vocab - in->model.vocab) > 1024)
+			if (abs(in->draft.vocab - in->model.vocab) > 1024)
 				return err_set("key 'spec_draft': '%s' has a vocabulary of %d, the target "
 					       "'%s' %d: they cannot share a tokenizer",
 					       in->draft.id, in->draft.vocab, in->model.id, in->model.vocab);
 			sp->draft_kind = DRAFT_MODEL;
-			sp->draft = &in->draft;
 		}
 		if (c->spec_acceptance[0] && spec_acceptance_load(sp, c->spec_acceptance) < 0)
 			return -1;
@@ -217,11 +212,6 @@ int spec_acceptance_load(struct spec_setup *sp, const char *path)
 		if (kind == ACCEPT_LENGTH)
 			sp->len_p[i] = v[i];
 	}
-	if (kind == ACCEPT_LENGTH)
-		for (int i = sp->k + 1; i <= SPEC_MAX_K; i++)
-			if (v[i] > 0)
-				return err_set("%s: key 'spec_acceptance': accepted length %d exceeds "
-					       "spec_k %d", path, i, sp->k);
 	return 0;
 bad_header:
 	free(text);
@@ -262,6 +252,21 @@ int run_simulate(const struct run_config *c, const struct run_inputs *in, struct
 	s.concurrency = c->concurrency;
 	s.seed = c->seed;
 	s.spec = in->spec;
+	if (c->spec_draft[0]) {
+		s.spec.k = c->spec_k;
+		s.spec.alpha = c->spec_alpha;
+		/* n-gram (prompt lookup) proposals run on the CPU: a few microseconds per
+		 * sequence (vLLM's numba KMP over the token history) */
+		s.spec.ngram_s_per_seq = 5e-6;
+		s.spec.draft = s.spec.draft_kind == DRAFT_MODEL ? &in->draft : NULL;
+		if (s.spec.accept_kind == ACCEPT_LENGTH)
+			for (int i = c->spec_k + 1; i <= SPEC_MAX_K; i++)
+				if (s.spec.len_p[i] > 0) {
+					workload_release(&r->w);
+					return err_set("%s: key 'spec_acceptance': accepted length %d "
+						       "exceeds spec_k %d", c->spec_acceptance, i, c->spec_k);
+				}
+	}
 	s.stop = in->stop;
 	if (sim_run(&s, r->w.probs, r->w.n_probs, r->w.reqs, r->w.n_reqs, &r->st) < 0) {
 		workload_release(&r->w);

@@ -157,9 +157,13 @@ static void test_tensor_parallel(void)
 	CHECK(s4.total > s1.total / 4);
 	/* 1.5B has 2 KV heads: TP 4 replicates them, TP 8 cannot split 12 heads */
 	CHECK_INT(model_find(&m, "r1-qwen-1.5b"), 0);
+	cost_release(&c4);
 	CHECK_INT(cost_init(&c4, &m, &p, 4, 1), 0);
 	CHECK_INT(c4.kv_heads, 1);
+	cost_release(&c4);
 	CHECK_INT(cost_init(&c4, &m, &p, 8, 1), -1);
+	cost_release(&c1);
+	cost_release(&c4);
 }
 
 static void test_forked_samples(void)

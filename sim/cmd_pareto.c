@@ -1,0 +1,281 @@
+/*
+ * cmd_pareto.c: `ttsim pareto DIR [--x M --y M --z M]` and `ttsim best DIR --min-accuracy A
+ * --max-latency-p90 S`, both over DIR/results.csv of a sweep (rows with status ok).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "pareto.h"
+#include "util.h"
+
+/* The swept parameters: the columns between "id" and "status". */
+static void row_label(const struct table *t, long i, struct sbuf *sb)
+{
+	int st = table_col(t, "status");
+	for (int j = 1; j < st; j++)
+		sbuf_printf(sb, "%s%s=%s", j > 1 ? " " : "", t->cols[j], t->rows[i][j]);
+}
+
+static void load(struct table *t, const char *dir)
+{
+	char path[1100];
+	snprintf(path, sizeof(path), "%s/results.csv", dir);
+	if (table_load_csv(t, path) < 0)
+		die_err();
+	if (table_col(t, "id") != 0 || table_col(t, "status") < 0)
+		die("%s:1: not a sweep's results (expected columns 'id' and 'status')", path);
+}
+
+static int need_col(const struct table *t, const char *dir, const char *name, const char *flag)
+{
+	int c = table_col(t, name);
+	if (c < 0)
+		die("%s/results.csv: %s: no column '%s'", dir, flag, name);
+	return c;
+}
+
+static int ok_row(const struct table *t, long i)
+{
+	return !strcmp(t->rows[i][table_col(t, "status")], "ok");
+}
+
+static const char *gp_quote(const char *s, char *buf, size_t n)
+{
+	size_t k = 0;
+	for (; *s && k + 2 < n; s++)
+		if (*s != '"' && *s != '\\')
+			buf[k++] = *s == '_' ? ' ' : *s;
+	buf[k] = 0;
+	return buf;
+}
+
+int cmd_pareto(int argc, char **argv)
+{
+	const char *dir = NULL, *name[3] = {"latency_p90_s", "accuracy", "usd_per_problem"};
+	struct table t;
+	int col[3], dir3[3], d = 3;
+	double *v;
+	long *front, m, n_ok = 0;
+	struct sbuf sb = {0};
+	char path[1100], q[3][128];
+	FILE *f;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			printf("usage: ttsim pareto DIR [--x latency_p90_s] [--y accuracy] "
+			       "[--z usd_per_problem|none]\n\n"
+			       "The configurations of DIR/results.csv that no other beats in every "
+			       "metric (accuracy and\nthroughput: higher is better; the rest: lower). "
+			       "Printed, and written to DIR/pareto.csv,\nDIR/pareto.gp and (with "
+			       "gnuplot) DIR/pareto.png and DIR/pareto.svg.\n");
+			return EXIT_OK;
+		}
+		if (!strcmp(argv[i], "--x") || !strcmp(argv[i], "--y") || !strcmp(argv[i], "--z")) {
+			if (i + 1 >= argc)
+				die("%s: missing value", argv[i]);
+			name[argv[i][2] - 'x'] = argv[i + 1];
+			i++;
+		} else if (argv[i][0] == '-' || dir) {
+			die("unexpected argument '%s' (see 'ttsim pareto --help')", argv[i]);
+		} else {
+			dir = argv[i];
+		}
+	}
+	if (!dir)
+		die("missing DIR (a 'ttsim sweep' output directory)");
+	if (!strcmp(name[2], "none") || !*name[2])
+		d = 2;
+	load(&t, dir);
+	for (int k = 0; k < d; k++) {
+		col[k] = need_col(&t, dir, name[k], k == 0 ? "--x" : k == 1 ? "--y" : "--z");
+		dir3[k] = metric_direction(name[k]);
+	}
+	v = xcalloc((size_t)t.nrow * (size_t)d + 1, sizeof(double));
+	front = xcalloc((size_t)t.nrow + 1, sizeof(long));
+	for (long i = 0; i < t.nrow; i++)
+		for (int k = 0; k < d; k++) {
+			v[i * d + k] = ok_row(&t, i) ? table_num(&t, i, col[k]) : NAN;
+			n_ok += k == 0 && isfinite(v[i * d]);
+		}
+	m = pareto_front(v, t.nrow, d, dir3, front);
+	if (!m)
+		die("%s/results.csv: no configuration has values for '%s', '%s'%s%s", dir, name[0],
+		    name[1], d == 3 ? " and " : "", d == 3 ? name[2] : "");
+	/* sort the front by x for reading and for the line through it */
+	for (long a = 1; a < m; a++)
+		for (long b = a; b > 0 && v[front[b] * d] < v[front[b - 1] * d]; b--) {
+			long x = front[b];
+			front[b] = front[b - 1];
+			front[b - 1] = x;
+		}
+	printf("%ld of %ld configurations are on the front (%s %s, %s %s", m, t.nrow, name[0],
+	       dir3[0] > 0 ? "max" : "min", name[1], dir3[1] > 0 ? "max" : "min");
+	if (d == 3)
+		printf(", %s %s", name[2], dir3[2] > 0 ? "max" : "min");
+	printf("):\n  %6s %14s %14s", "id", name[0], name[1]);
+	if (d == 3)
+		printf(" %14s", name[2]);
+	printf("  configuration\n");
+	sbuf_printf(&sb, "id,%s,%s%s%s,configuration\n", name[0], name[1], d == 3 ? "," : "",
+		    d == 3 ? name[2] : "");
+	for (long i = 0; i < m; i++) {
+		struct sbuf lb = {0};
+		long r = front[i];
+		row_label(&t, r, &lb);
+		printf("  %6s %14.6g %14.6g", t.rows[r][0], v[r * d], v[r * d + 1]);
+		sbuf_printf(&sb, "%s,%.10g,%.10g", t.rows[r][0], v[r * d], v[r * d + 1]);
+		if (d == 3) {
+			printf(" %14.6g", v[r * d + 2]);
+			sbuf_printf(&sb, ",%.10g", v[r * d + 2]);
+		}
+		printf("  %s\n", lb.buf ? lb.buf : "");
+		sbuf_printf(&sb, ",\"%s\"\n", lb.buf ? lb.buf : "");
+		sbuf_release(&lb);
+	}
+	snprintf(path, sizeof(path), "%s/pareto.csv", dir);
+	if (file_write_atomic(path, sb.buf, sb.len) < 0)
+		die_err();
+	/* the plot: every configuration in grey, the front as a line, colored by z */
+	sb.len = 0;
+	sbuf_printf(&sb,
+		    "# written by ttsim pareto: gnuplot pareto.gp (in this directory)\n"
+		    "set datafile separator ','\nset key bottom right\nset grid\n"
+		    "set xlabel \"%s\"\nset ylabel \"%s\"\n", gp_quote(name[0], q[0], 128),
+		    gp_quote(name[1], q[1], 128));
+	if (d == 3)
+		sbuf_printf(&sb, "set cblabel \"%s\"\n", gp_quote(name[2], q[2], 128));
+	for (int term = 0; term < 2; term++) {
+		sbuf_printf(&sb, "%s\nset output 'pareto.%s'\n",
+			    term ? "set terminal svg size 800,560" : "set terminal pngcairo size 800,560",
+			    term ? "svg" : "png");
+		sbuf_printf(&sb,
+			    "plot 'results.csv' skip 1 using (strcol(%d) eq \"ok\" ? column(%d) : NaN):%d "
+			    "with points pt 7 ps 0.5 lc rgb '#bbbbbb' title 'configurations', \\\n"
+			    "     'pareto.csv' skip 1 using 2:3%s with linespoints pt 7 ps 1.2 lw 2 %s "
+			    "title 'Pareto front'\n",
+			    table_col(&t, "status") + 1, col[0] + 1, col[1] + 1, d == 3 ? ":4" : "",
+			    d == 3 ? "lc palette" : "lc rgb '#d62728'");
+	}
+	snprintf(path, sizeof(path), "%s/pareto.gp", dir);
+	if (file_write_atomic(path, sb.buf, sb.len) < 0)
+		die_err();
+	sb.len = 0;
+	sbuf_printf(&sb, "cd '%s' && gnuplot pareto.gp 2>&1", dir);
+	if (system("command -v gnuplot >/dev/null 2>&1") != 0) {
+		printf("gnuplot not found: wrote %s/pareto.csv and %s/pareto.gp (run 'gnuplot "
+		       "pareto.gp' there to plot)\n", dir, dir);
+	} else if ((f = popen(sb.buf, "r"))) {
+		char line[512];
+		int bad = 0;
+		while (fgets(line, sizeof(line), f))
+			bad = 1, fprintf(stderr, "gnuplot: %s", line);
+		if (pclose(f) != 0 || bad)
+			fprintf(stderr, "ttsim: gnuplot failed; the data and script are in %s\n", dir);
+		else
+			printf("wrote %s/pareto.csv, pareto.gp, pareto.png, pareto.svg\n", dir);
+	}
+	(void)n_ok;
+	sbuf_release(&sb);
+	free(v);
+	free(front);
+	table_release(&t);
+	return EXIT_OK;
+}
+
+int cmd_best(int argc, char **argv)
+{
+	const char *dir = NULL;
+	double min_acc = -INFINITY, max_lat = INFINITY;
+	struct table t;
+	int ca, cl, cc;
+	double *acc, *lat, *cost;
+	long best, second;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			printf("usage: ttsim best DIR --min-accuracy A --max-latency-p90 S\n\n"
+			       "The cheapest configuration (usd_per_problem) in DIR/results.csv with "
+			       "accuracy >= A and\np90 problem latency <= S seconds, the runner-up, "
+			       "and why it lost. Exit status 1\nwhen none qualifies.\n");
+			return EXIT_OK;
+		}
+		if (!strcmp(argv[i], "--min-accuracy") || !strcmp(argv[i], "--max-latency-p90")) {
+			double x;
+			if (i + 1 >= argc)
+				die("%s: missing value", argv[i]);
+			if (parse_double(argv[i + 1], &x) < 0 || isnan(x))
+				die("%s: expected a number, got '%s'", argv[i], argv[i + 1]);
+			if (!strcmp(argv[i], "--min-accuracy"))
+				min_acc = x;
+			else if (x < 0)
+				die("%s: expected seconds >= 0, got '%s'", argv[i], argv[i + 1]);
+			else
+				max_lat = x;
+			i++;
+		} else if (argv[i][0] == '-' || dir) {
+			die("unexpected argument '%s' (see 'ttsim best --help')", argv[i]);
+		} else {
+			dir = argv[i];
+		}
+	}
+	if (!dir)
+		die("missing DIR (a 'ttsim sweep' output directory)");
+	load(&t, dir);
+	ca = need_col(&t, dir, "accuracy", "--min-accuracy");
+	cl = need_col(&t, dir, "latency_p90_s", "--max-latency-p90");
+	cc = need_col(&t, dir, "usd_per_problem", "cost");
+	acc = xcalloc((size_t)t.nrow + 1, sizeof(double));
+	lat = xcalloc((size_t)t.nrow + 1, sizeof(double));
+	cost = xcalloc((size_t)t.nrow + 1, sizeof(double));
+	for (long i = 0; i < t.nrow; i++) {
+		int ok = ok_row(&t, i);
+		acc[i] = ok ? table_num(&t, i, ca) : NAN;
+		lat[i] = ok ? table_num(&t, i, cl) : NAN;
+		cost[i] = ok ? table_num(&t, i, cc) : NAN;
+	}
+	best = best_pick(acc, lat, cost, t.nrow, min_acc, max_lat, &second);
+	if (best < 0) {
+		/* nothing qualifies: say what came closest on cost */
+		long cheapest = -1;
+		for (long i = 0; i < t.nrow; i++)
+			if (isfinite(cost[i]) && (cheapest < 0 || cost[i] < cost[cheapest]))
+				cheapest = i;
+		printf("no configuration has accuracy >= %g and latency_p90_s <= %g", min_acc, max_lat);
+		if (cheapest >= 0)
+			printf(" (the cheapest, id %s, has accuracy %.4g and latency_p90_s %.4g)",
+			       t.rows[cheapest][0], acc[cheapest], lat[cheapest]);
+		printf("\n");
+		table_release(&t);
+		free(acc), free(lat), free(cost);
+		return EXIT_CHECK_FAILED;
+	}
+	{
+		struct sbuf lb = {0};
+		row_label(&t, best, &lb);
+		printf("best:      id %s  %s\n           usd_per_problem %.6g, accuracy %.4g, "
+		       "latency_p90_s %.4g\n", t.rows[best][0], lb.buf ? lb.buf : "", cost[best],
+		       acc[best], lat[best]);
+		sbuf_release(&lb);
+	}
+	if (second >= 0) {
+		struct sbuf lb = {0};
+		row_label(&t, second, &lb);
+		printf("runner-up: id %s  %s\n           usd_per_problem %.6g, accuracy %.4g, "
+		       "latency_p90_s %.4g\n", t.rows[second][0], lb.buf ? lb.buf : "", cost[second],
+		       acc[second], lat[second]);
+		if (cost[second] > cost[best])
+			printf("           lost: costs %.6g USD more per problem (+%.1f%%)\n",
+			       cost[second] - cost[best], 100 * (cost[second] / cost[best] - 1));
+		else
+			printf("           lost: the same cost; the lower id wins the tie\n");
+		sbuf_release(&lb);
+	} else {
+		printf("runner-up: none (no other configuration meets both)\n");
+	}
+	table_release(&t);
+	free(acc), free(lat), free(cost);
+	return EXIT_OK;
+}

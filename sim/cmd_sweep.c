@@ -1,0 +1,515 @@
+/*
+ * cmd_sweep.c: `ttsim sweep EXPERIMENT.yaml [--jobs N] [--out DIR] [--resume]` and
+ * `ttsim capacity EXPERIMENT.yaml --slo-ttft-p90 S --slo-tpot-p90 S`. The sweep itself is
+ * sim/sweep.c (points, lines) and sim/sweep_exec.c (threads, MPI, ordered writing); this
+ * file owns the output directory: fingerprint, refusal to mix sweeps, resume.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cjson/cJSON.h>
+
+#ifdef TTSIM_MPI
+#include <mpi.h>
+#endif
+
+#include "capacity.h"
+#include "cmd.h"
+#include "sweep.h"
+#include "util.h"
+
+struct point_ctx {
+	const struct sweep *s;
+	struct sweep_cache **caches; /* one per worker */
+};
+
+static int sweep_point(void *ctx, int worker, long id, struct sbuf *csv, struct sbuf *jsonl)
+{
+	struct point_ctx *p = ctx;
+	return sweep_run_point(p->s, id, p->caches[worker], csv, jsonl);
+}
+
+static int mpi_rank, mpi_size = 1;
+
+static void mpi_start(int *argc, char ***argv)
+{
+#ifdef TTSIM_MPI
+	int provided;
+	MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
+	MPI_Comm_rank(MPI_COMM_WORLD, &mpi_rank);
+	MPI_Comm_size(MPI_COMM_WORLD, &mpi_size);
+	/* every rank parses the same input and fails the same way: rank 0 speaks for all */
+	if (mpi_rank > 0 && !freopen("/dev/null", "w", stderr))
+		bug("cannot reopen stderr");
+#endif
+}
+
+static void mpi_stop(void)
+{
+#ifdef TTSIM_MPI
+	MPI_Finalize();
+#endif
+}
+
+static int parse_jobs(const char *v)
+{
+	long n;
+	if (parse_long(v, &n) < 0 || n < 1 || n > 4096)
+		die("--jobs: expected a number of workers from 1 to 4096, got '%s'", v);
+	return (int)n;
+}
+
+static int default_jobs(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	/* under MPI the ranks are the parallelism: one compute thread each */
+	return mpi_size > 1 ? 1 : n > 0 ? (int)n : 1;
+}
+
+/* Complete lines of a results file: their end offsets (ends[i] = byte after line i). The id
+ * at the start of data line i must be i. Returns the number of lines, or -1 with err_set. */
+static long scan_lines(const char *path, int has_header, const char *header, long **ends)
+{
+	size_t len, cap = 0;
+	char *text = file_read(path, &len);
+	long n = 0, line = 0;
+	const char *p, *q;
+	*ends = NULL;
+	if (!text)
+		return errno == ENOENT ? 0 : -1;
+	p = text;
+	if (has_header && len) {
+		q = memchr(p, '\n', len);
+		if (!q || (size_t)(q - p + 1) != strlen(header) || memcmp(p, header, strlen(header))) {
+			free(text);
+			return err_set("%s:1: the header differs from this sweep's columns", path);
+		}
+		p = q + 1;
+		line = 1;
+	}
+	while ((q = memchr(p, '\n', len - (size_t)(p - text)))) {
+		char *end;
+		long id;
+		const char *s = has_header ? p : p + 6;
+		line++;
+		if (!has_header && strncmp(p, "{\"id\":", 6)) {
+			free(text);
+			free(*ends);
+			return err_set("%s:%ld: not a result line", path, line);
+		}
+		id = strtol(s, &end, 10);
+		if (end == s || id != n) {
+			free(text);
+			free(*ends);
+			return err_set("%s:%ld: expected point %ld here (was the file edited?)", path, line,
+				       n);
+		}
+		xgrow((void **)ends, &cap, (size_t)n + 1, sizeof(long));
+		(*ends)[n++] = (long)(q + 1 - text);
+		p = q + 1;
+	}
+	if (!n) {
+		xgrow((void **)ends, &cap, 1, sizeof(long));
+		(*ends)[0] = 0;
+	}
+	if (has_header && !n)
+		(*ends)[0] = (long)(p - text);
+	free(text);
+	return n;
+}
+
+static int file_exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
+}
+
+/* Open DIR's results for this sweep: fresh, or (resume) cut to the points complete in both
+ * files. Returns the number of points already there. Dies on a directory of another sweep. */
+static long open_results(const struct sweep *s, const char *dir, int resume, int *csv_fd,
+			 int *jsonl_fd)
+{
+	char p_json[1100], p_csv[1100], p_jsonl[1100], p_cfg[1100], fp[32];
+	struct sbuf hdr = {0}, sb = {0};
+	long done = 0, nc, nj, *ec = NULL, *ej = NULL;
+	int have_meta;
+
+	snprintf(p_json, sizeof(p_json), "%s/sweep.json", dir);
+	snprintf(p_csv, sizeof(p_csv), "%s/results.csv", dir);
+	snprintf(p_jsonl, sizeof(p_jsonl), "%s/results.jsonl", dir);
+	snprintf(p_cfg, sizeof(p_cfg), "%s/config.yaml", dir);
+	snprintf(fp, sizeof(fp), "%016llx", (unsigned long long)s->fingerprint);
+	sweep_csv_header(s, &hdr);
+	have_meta = file_exists(p_json);
+	if (have_meta) {
+		size_t len;
+		char *t = file_read(p_json, &len);
+		cJSON *j = t ? cJSON_Parse(t) : NULL;
+		cJSON *f = j ? cJSON_GetObjectItem(j, "fingerprint") : NULL;
+		if (!cJSON_IsString(f))
+			die("%s: unreadable sweep fingerprint; remove '%s' to start fresh", p_json, dir);
+		if (strcmp(f->valuestring, fp))
+			die("%s: holds results of a different sweep (fingerprint %s, this one %s); "
+			    "remove it (rm -r %s) or choose another --out to start fresh",
+			    dir, f->valuestring, fp, dir);
+		cJSON_Delete(j);
+		free(t);
+	} else if (file_exists(p_csv) || file_exists(p_jsonl)) {
+		die("%s: holds results but no sweep.json (not this sweep's); remove it (rm -r %s) or "
+		    "choose another --out to start fresh", dir, dir);
+	}
+	if (have_meta) {
+		if ((nc = scan_lines(p_csv, 1, hdr.buf, &ec)) < 0 ||
+		    (nj = scan_lines(p_jsonl, 0, NULL, &ej)) < 0)
+			die("%s; remove '%s' to start fresh", err_msg(), dir);
+		done = nc < nj ? nc : nj;
+		if (done > 0 && !resume)
+			die("%s: already holds %ld of %ld points of this sweep; add --resume to continue, "
+			    "or remove it (rm -r %s) to start fresh", dir, done, s->n_points, dir);
+		if (resume && done > 0) {
+			/* cut a torn last line, and a line one file has that the other lacks */
+			if (truncate(p_csv, ec[done - 1]) < 0 || truncate(p_jsonl, ej[done - 1]) < 0)
+				die("%s: cannot truncate: %s", dir, strerror(errno));
+		}
+		free(ec);
+		free(ej);
+	}
+	if (mkdir_p(dir) < 0)
+		die_err();
+	sbuf_printf(&sb, "{\"ttsim\": \"0.1\", \"experiment\": \"%s\", \"fingerprint\": \"%s\", "
+			 "\"points\": %ld, \"parameters\": [", s->path, fp, s->n_points);
+	for (int i = 0; i < s->n_axes; i++)
+		sbuf_printf(&sb, "%s\"%s\"", i ? ", " : "", s->axes[i].opt->name);
+	sbuf_printf(&sb, "], \"skip_unfit\": %s}\n", s->skip_unfit ? "true" : "false");
+	if (file_write_atomic(p_json, sb.buf, sb.len) < 0)
+		die_err();
+	sb.len = 0;
+	config_write_yaml(&s->base, &sb);
+	if (file_write_atomic(p_cfg, sb.buf, sb.len) < 0)
+		die_err();
+	*csv_fd = open(p_csv, O_WRONLY | O_CREAT | O_APPEND | (done ? 0 : O_TRUNC), 0644);
+	*jsonl_fd = open(p_jsonl, O_WRONLY | O_CREAT | O_APPEND | (done ? 0 : O_TRUNC), 0644);
+	if (*csv_fd < 0 || *jsonl_fd < 0)
+		die("%s: cannot open results: %s", dir, strerror(errno));
+	if (!done && write(*csv_fd, hdr.buf, hdr.len) != (ssize_t)hdr.len)
+		die("%s: cannot write: %s", p_csv, strerror(errno));
+	sbuf_release(&hdr);
+	sbuf_release(&sb);
+	return done;
+}
+
+static long count_skipped(const char *dir)
+{
+	char path[1100];
+	size_t len;
+	long n = 0;
+	char *t, *p;
+	snprintf(path, sizeof(path), "%s/results.jsonl", dir);
+	if (!(t = file_read(path, &len)))
+		return 0;
+	for (p = t; (p = strstr(p, "\"status\":\"skipped\"")); p++)
+		n++;
+	free(t);
+	return n;
+}
+
+static void sweep_usage(FILE *f)
+{
+	fprintf(f, "usage: ttsim sweep EXPERIMENT.yaml [--jobs N] [--out DIR] [--resume]\n\n"
+		   "Run every point of the experiment's sweep block (the Cartesian product of its\n"
+		   "lists and ranges, last key fastest) and stream one line per point, in point order,\n"
+		   "to DIR/results.csv and DIR/results.jsonl (see experiments/README.md).\n\n"
+		   "  --jobs N    worker threads (default: all cores; 1 per rank under mpirun)\n"
+		   "  --out DIR   output directory (default: sweeps/<experiment name>)\n"
+		   "  --resume    continue a sweep stopped part-way (same experiment only)\n"
+		   "  --OPTION V  set a base option of the experiment (as 'ttsim run' flags), e.g.\n"
+		   "              --requests 20 for a reduced run; swept options cannot be set\n\n"
+		   "With 'make MPI=1', 'mpirun -n R ttsim sweep ...' spreads the points over R ranks;\n"
+		   "the files are byte-identical to a local run.\n");
+}
+
+/* "--max-num-seqs" -> "max_num_seqs" when that is an option of the table; else 0. */
+static int option_flag(const char *arg, char *key, size_t n)
+{
+	size_t k;
+	for (k = 0; arg[2 + k] && k < n - 1; k++)
+		key[k] = arg[2 + k] == '-' ? '_' : arg[2 + k];
+	key[k] = 0;
+	return config_option(key) != NULL;
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+	const char *path = NULL, *out = NULL;
+	char key[64];
+	char **ov = NULL;
+	size_t n_ov = 0, ov_cap = 0;
+	int jobs = 0, resume = 0, rc;
+	struct sweep s;
+	struct sweep_exec e;
+	struct point_ctx pc;
+	char outbuf[600];
+	double t0;
+
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			sweep_usage(stdout);
+			return EXIT_OK;
+		}
+	mpi_start(&argc, &argv);
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--resume")) {
+			resume = 1;
+		} else if (!strcmp(argv[i], "--jobs") || !strcmp(argv[i], "--out")) {
+			if (i + 1 >= argc)
+				die("%s: missing value", argv[i]);
+			if (!strcmp(argv[i], "--jobs"))
+				jobs = parse_jobs(argv[++i]);
+			else
+				out = argv[++i];
+		} else if (!strncmp(argv[i], "--", 2) && option_flag(argv[i], key, sizeof(key))) {
+			/* a base option from the command line: --requests 20 */
+			if (i + 1 >= argc)
+				die("%s: key '%s': missing value", argv[i], key);
+			xgrow((void **)&ov, &ov_cap, n_ov + 2, sizeof(*ov));
+			ov[n_ov++] = argv[i];
+			ov[n_ov++] = argv[++i];
+		} else if (argv[i][0] == '-' || path) {
+			die("unexpected argument '%s' (see 'ttsim sweep --help')", argv[i]);
+		} else {
+			path = argv[i];
+		}
+	}
+	if (!path)
+		die("missing EXPERIMENT.yaml (see 'ttsim sweep --help')");
+	if (sweep_load(&s, path) < 0)
+		die_err();
+	for (size_t i = 0; i < n_ov; i += 2) {
+		option_flag(ov[i], key, sizeof(key));
+		if (sweep_override(&s, key, ov[i + 1], ov[i]) < 0)
+			die_err();
+	}
+	free(ov);
+	if (!out) {
+		snprintf(outbuf, sizeof(outbuf), "sweeps/%s", s.base.name[0] ? s.base.name : "sweep");
+		out = outbuf;
+	}
+	if (!jobs)
+		jobs = default_jobs();
+	memset(&e, 0, sizeof(e));
+	pc.s = &s;
+	pc.caches = xcalloc((size_t)jobs, sizeof(*pc.caches));
+	for (int i = 0; i < jobs; i++)
+		pc.caches[i] = sweep_cache_new();
+	e.n = s.n_points;
+	e.jobs = jobs;
+	e.point = sweep_point;
+	e.ctx = &pc;
+	e.what = "points";
+	e.csv_fd = e.jsonl_fd = -1;
+	if (mpi_rank > 0) {
+		sweep_exec_worker(&e);
+		rc = 0;
+		goto done;
+	}
+	e.start = open_results(&s, out, resume, &e.csv_fd, &e.jsonl_fd);
+	e.progress = isatty(2) ? 1 : 2;
+	t0 = wall_seconds();
+	rc = sweep_exec_run(&e);
+	close(e.csv_fd);
+	close(e.jsonl_fd);
+	if (e.failed_id >= 0) {
+		struct sbuf lb = {0};
+		sweep_point_label(&s, e.failed_id, &lb);
+		die("%s: point %ld (%s): %s (kept %ld points in %s%s)", path, e.failed_id, lb.buf,
+		    e.failed_msg, e.done, out,
+		    s.skip_unfit ? "" : "; 'filters: {skip_unfit: true}' records refused points as "
+				       "skipped");
+	}
+	if (e.signal) {
+		fprintf(stderr, "ttsim: stopped by signal %d: kept %ld of %ld points in %s/results.csv "
+				"(continue with --resume)\n", e.signal, e.done, e.n, out);
+		rc = 128 + e.signal;
+		goto done;
+	}
+	printf("sweep: %ld points (%ld skipped, %ld computed now in %.2f s) in %s/results.csv and "
+	       "results.jsonl\n", e.done, count_skipped(out), e.done - e.start, wall_seconds() - t0,
+	       out);
+	rc = rc < 0 ? EXIT_CHECK_FAILED : EXIT_OK;
+done:
+	for (int i = 0; i < jobs; i++)
+		sweep_cache_free(pc.caches[i]);
+	free(pc.caches);
+	sweep_release(&s);
+	mpi_stop();
+	return rc;
+}
+
+/* --- capacity --- */
+
+struct cap_ctx {
+	const struct sweep *s;
+	struct sweep_cache **caches;
+	double slo_ttft_ms, slo_tpot_ms;
+	double rel_tol;
+};
+
+struct cap_eval {
+	struct run_config c;
+	const struct run_inputs *in;
+	const struct cap_ctx *cc;
+	double ttft_p90, tpot_p90, tok_s; /* at the last rate tried */
+};
+
+static int cap_meets(void *ctx, double rate, int *meets)
+{
+	struct cap_eval *ev = ctx;
+	struct run_result r;
+	ev->c.rate = rate;
+	if (run_simulate(&ev->c, ev->in, &r) < 0) {
+		run_result_release(&r);
+		return -1;
+	}
+	*meets = r.sum.ttft_ms.p90 <= ev->cc->slo_ttft_ms && r.sum.tpot_ms.p90 <= ev->cc->slo_tpot_ms;
+	run_result_release(&r);
+	return 0;
+}
+
+static int cap_point(void *ctx, int worker, long id, struct sbuf *csv, struct sbuf *jsonl)
+{
+	struct cap_ctx *cc = ctx;
+	struct cap_eval ev;
+	struct run_result r;
+	double rate;
+	memset(&ev, 0, sizeof(ev));
+	ev.cc = cc;
+	sweep_point_config(cc->s, id, &ev.c);
+	ev.c.arrival = ARR_POISSON;
+	if (!(ev.in = sweep_cache_get(cc->caches[worker], &ev.c)))
+		return -1;
+	if (capacity_search(cap_meets, &ev, 1.0, cc->rel_tol, &rate) < 0)
+		return -1;
+	sbuf_printf(csv, "%ld", id);
+	for (int i = 0; i < cc->s->n_axes; i++) {
+		char v[300];
+		config_value_text(&ev.c, cc->s->axes[i].opt, v, sizeof(v));
+		sbuf_printf(csv, ",%s", v);
+	}
+	if (rate > 0) {
+		ev.c.rate = rate;
+		if (run_simulate(&ev.c, ev.in, &r) < 0) {
+			run_result_release(&r);
+			return -1;
+		}
+		sbuf_printf(csv, ",%.6g,%.6g,%.6g,%.6g\n", rate, r.sum.ttft_ms.p90, r.sum.tpot_ms.p90,
+			    r.sum.output_tok_per_s);
+		run_result_release(&r);
+	} else {
+		sbuf_printf(csv, ",0,,,\n");
+	}
+	sbuf_printf(jsonl, "{\"id\":%ld,\"max_rate\":%.6g}\n", id, rate);
+	return 0;
+}
+
+int cmd_capacity(int argc, char **argv)
+{
+	const char *path = NULL;
+	double ttft = NAN, tpot = NAN;
+	int jobs = 0, rc, has_sweep = 0;
+	struct sweep s;
+	struct sweep_exec e;
+	struct cap_ctx cc;
+	struct sbuf hdr = {0};
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			printf("usage: ttsim capacity EXPERIMENT.yaml --slo-ttft-p90 S --slo-tpot-p90 S "
+			       "[--jobs N]\n\n"
+			       "For each configuration of the experiment (every point of its sweep "
+			       "block, or the\none configuration), the highest Poisson arrival rate "
+			       "(problems/s) whose p90 TTFT\nand p90 TPOT stay within the SLO, found by "
+			       "bracketing and bisection on the rate\n(as Vidur's capacity search). "
+			       "Output: CSV on stdout.\n");
+			return EXIT_OK;
+		}
+		if (!strcmp(argv[i], "--slo-ttft-p90") || !strcmp(argv[i], "--slo-tpot-p90") ||
+		    !strcmp(argv[i], "--jobs")) {
+			double v;
+			if (i + 1 >= argc)
+				die("%s: missing value", argv[i]);
+			if (!strcmp(argv[i], "--jobs")) {
+				jobs = parse_jobs(argv[++i]);
+				continue;
+			}
+			if (parse_double(argv[i + 1], &v) < 0 || !(v > 0) || !isfinite(v))
+				die("%s: expected a positive number of seconds, got '%s'", argv[i],
+				    argv[i + 1]);
+			*(!strcmp(argv[i], "--slo-ttft-p90") ? &ttft : &tpot) = v;
+			i++;
+		} else if (argv[i][0] == '-' || path) {
+			die("unexpected argument '%s' (see 'ttsim capacity --help')", argv[i]);
+		} else {
+			path = argv[i];
+		}
+	}
+	if (!path)
+		die("missing EXPERIMENT.yaml (see 'ttsim capacity --help')");
+	if (isnan(ttft) || isnan(tpot))
+		die("missing --slo-ttft-p90 S and --slo-tpot-p90 S (seconds)");
+	memset(&s, 0, sizeof(s));
+	config_defaults(&s.base);
+	if (config_load_yaml(&s.base, path, &has_sweep) < 0)
+		die_err();
+	if (has_sweep && sweep_load(&s, path) < 0)
+		die_err();
+	if (!has_sweep) {
+		snprintf(s.path, sizeof(s.path), "%s", path);
+		s.n_points = 1;
+	}
+	for (int i = 0; i < s.n_axes; i++)
+		if (!strcmp(s.axes[i].opt->name, "rate") || !strcmp(s.axes[i].opt->name, "arrival") ||
+		    !strcmp(s.axes[i].opt->name, "concurrency"))
+			die("%s: key '%s': capacity searches the arrival rate itself (remove '%s' from "
+			    "the sweep)", path, s.axes[i].opt->name, s.axes[i].opt->name);
+	if (!jobs)
+		jobs = default_jobs();
+	memset(&cc, 0, sizeof(cc));
+	cc.s = &s;
+	cc.slo_ttft_ms = ttft * 1e3;
+	cc.slo_tpot_ms = tpot * 1e3;
+	cc.rel_tol = 0.01;
+	cc.caches = xcalloc((size_t)jobs, sizeof(*cc.caches));
+	for (int i = 0; i < jobs; i++)
+		cc.caches[i] = sweep_cache_new();
+	sbuf_printf(&hdr, "id");
+	for (int i = 0; i < s.n_axes; i++)
+		sbuf_printf(&hdr, ",%s", s.axes[i].opt->name);
+	sbuf_printf(&hdr, ",max_rate,ttft_ms.p90,tpot_ms.p90,output_tok_per_s\n");
+	fputs(hdr.buf, stdout);
+	fflush(stdout);
+	memset(&e, 0, sizeof(e));
+	e.n = s.n_points;
+	e.jobs = jobs;
+	e.point = cap_point;
+	e.ctx = &cc;
+	e.csv_fd = 1;
+	e.jsonl_fd = -1;
+	e.what = "configurations";
+	e.progress = isatty(2) ? 1 : 0;
+	rc = sweep_exec_run(&e);
+	if (e.failed_id >= 0) {
+		struct sbuf lb = {0};
+		sweep_point_label(&s, e.failed_id, &lb);
+		die("%s: configuration %ld (%s): %s", path, e.failed_id, lb.buf, e.failed_msg);
+	}
+	for (int i = 0; i < jobs; i++)
+		sweep_cache_free(cc.caches[i]);
+	free(cc.caches);
+	sbuf_release(&hdr);
+	sweep_release(&s);
+	return rc < 0 ? EXIT_CHECK_FAILED : EXIT_OK;
+}

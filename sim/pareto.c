@@ -1,0 +1,174 @@
+/* pareto.c: results tables, Pareto fronts and the cheapest feasible row (see pareto.h). */
+#include "pareto.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* Split one CSV record starting at *p; advances *p past its newline. */
+static char **csv_record(const char **p, int *n)
+{
+	char **cells = NULL;
+	size_t cap = 0;
+	struct sbuf cell = {0};
+	const char *s = *p;
+	*n = 0;
+	for (;;) {
+		cell.len = 0;
+		sbuf_add(&cell, "", 0);
+		if (*s == '"') {
+			s++;
+			while (*s && !(*s == '"' && s[1] != '"')) {
+				if (*s == '"')
+					s++;
+				sbuf_add(&cell, s++, 1);
+			}
+			if (*s == '"')
+				s++;
+		}
+		while (*s && *s != ',' && *s != '\n')
+			sbuf_add(&cell, s++, 1);
+		xgrow((void **)&cells, &cap, (size_t)*n + 1, sizeof(char *));
+		cells[(*n)++] = xstrdup(cell.buf ? cell.buf : "");
+		if (*s != ',')
+			break;
+		s++;
+	}
+	if (*s == '\n')
+		s++;
+	*p = s;
+	sbuf_release(&cell);
+	return cells;
+}
+
+int table_load_csv(struct table *t, const char *path)
+{
+	size_t len, cap = 0;
+	char *text = file_read(path, &len);
+	const char *p;
+	long line = 1;
+	memset(t, 0, sizeof(*t));
+	if (!text)
+		return -1;
+	p = text;
+	if (!*p) {
+		free(text);
+		return err_set("%s:1: empty file (expected a header line)", path);
+	}
+	t->cols = csv_record(&p, &t->ncol);
+	while (*p) {
+		int n;
+		char **r = csv_record(&p, &n);
+		line++;
+		if (n != t->ncol) {
+			for (int j = 0; j < n; j++)
+				free(r[j]);
+			free(r);
+			free(text);
+			table_release(t);
+			return err_set("%s:%ld: %d fields (expected %d as in the header)", path, line, n,
+				       t->ncol);
+		}
+		xgrow((void **)&t->rows, &cap, (size_t)t->nrow + 1, sizeof(char **));
+		t->rows[t->nrow++] = r;
+	}
+	free(text);
+	return 0;
+}
+
+void table_release(struct table *t)
+{
+	for (long i = 0; i < t->nrow; i++) {
+		for (int j = 0; j < t->ncol; j++)
+			free(t->rows[i][j]);
+		free(t->rows[i]);
+	}
+	for (int j = 0; j < t->ncol; j++)
+		free(t->cols[j]);
+	free(t->rows);
+	free(t->cols);
+	memset(t, 0, sizeof(*t));
+}
+
+int table_col(const struct table *t, const char *name)
+{
+	for (int j = 0; j < t->ncol; j++)
+		if (!strcmp(t->cols[j], name))
+			return j;
+	return -1;
+}
+
+double table_num(const struct table *t, long i, int col)
+{
+	double v;
+	if (col < 0 || parse_double(t->rows[i][col], &v) < 0)
+		return NAN;
+	return v;
+}
+
+int metric_direction(const char *name)
+{
+	return strstr(name, "accuracy") || strstr(name, "tok_per_s") || strstr(name, "max_rate")
+		       ? 1
+		       : -1;
+}
+
+/* a dominates b: no worse in every metric, better in one */
+static int dominates(const double *a, const double *b, int d, const int *dir)
+{
+	int better = 0;
+	for (int k = 0; k < d; k++) {
+		double x = a[k] * dir[k], y = b[k] * dir[k];
+		if (x < y)
+			return 0;
+		better |= x > y;
+	}
+	return better;
+}
+
+static int finite_row(const double *a, int d)
+{
+	for (int k = 0; k < d; k++)
+		if (!isfinite(a[k]))
+			return 0;
+	return 1;
+}
+
+long pareto_front(const double *v, long n, int d, const int *dir, long *out)
+{
+	long m = 0;
+	for (long i = 0; i < n; i++) {
+		const double *a = v + i * d;
+		int keep = finite_row(a, d);
+		for (long j = 0; keep && j < n; j++) {
+			const double *b = v + j * d;
+			if (j == i || !finite_row(b, d))
+				continue;
+			if (dominates(b, a, d, dir) || (j < i && !memcmp(a, b, sizeof(double) * (size_t)d)))
+				keep = 0;
+		}
+		if (keep)
+			out[m++] = i;
+	}
+	return m;
+}
+
+long best_pick(const double *acc, const double *lat, const double *cost, long n, double min_acc,
+	       double max_lat, long *runner_up)
+{
+	long best = -1, second = -1;
+	for (long i = 0; i < n; i++) {
+		if (!(acc[i] >= min_acc) || !(lat[i] <= max_lat) || !isfinite(cost[i]))
+			continue;
+		if (best < 0 || cost[i] < cost[best]) {
+			second = best;
+			best = i;
+		} else if (second < 0 || cost[i] < cost[second]) {
+			second = i;
+		}
+	}
+	*runner_up = second;
+	return best;
+}

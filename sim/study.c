@@ -1,0 +1,655 @@
+/* study.c: the report of a study over its sweep's results (see study.h). */
+#include "study.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "pareto.h"
+#include "util.h"
+
+#define MAX_WHERE 8
+
+static int isalnum_ascii(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+struct cond {
+	char col[64];
+	char val[128];
+};
+
+struct plot {
+	char name[64], title[256], x[64], y[64], series[64], aggregate[64];
+	struct cond where[MAX_WHERE];
+	int n_where;
+	struct cond ratio; /* ratio.col[0] == 0: none */
+	int logx, logy;
+	size_t line;
+};
+
+struct limits {
+	double min_acc, max_lat;
+};
+
+struct study {
+	char **table;
+	int n_table;
+	struct plot *plots;
+	int n_plots;
+	char px[64], py[64], pz[64]; /* pareto axes; px[0] == 0: none */
+	struct limits *best;
+	int n_best;
+};
+
+static const char *sc(yaml_node_t *n) { return (const char *)n->data.scalar.value; }
+
+static int copy_scalar(yaml_node_t *v, char *dst, size_t n, const char *path, const char *key)
+{
+	if (v->type != YAML_SCALAR_NODE || strlcpy0(dst, sc(v), n) < 0)
+		return err_set("%s:%zu: key 'study.%s': expected a short text value", path,
+			       v->start_mark.line + 1, key);
+	return 0;
+}
+
+static int parse_bool(yaml_node_t *v, int *out, const char *path, const char *key)
+{
+	if (v->type == YAML_SCALAR_NODE && !strcmp(sc(v), "true"))
+		*out = 1;
+	else if (v->type == YAML_SCALAR_NODE && !strcmp(sc(v), "false"))
+		*out = 0;
+	else
+		return err_set("%s:%zu: key 'study.%s': expected true or false", path,
+			       v->start_mark.line + 1, key);
+	return 0;
+}
+
+/* "a=1,b=x" -> conditions */
+static int parse_conds(const char *text, struct cond *c, int max, const char *path, size_t line,
+		       const char *key)
+{
+	int n = 0;
+	char buf[512], *save = NULL, *tok;
+	if (strlcpy0(buf, text, sizeof(buf)) < 0)
+		return err_set("%s:%zu: key 'study.%s': too long", path, line, key);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+		if (!eq || eq == tok || n == max)
+			return err_set("%s:%zu: key 'study.%s': expected 'column=value[,column=value]', "
+				       "got '%s'", path, line, key, text);
+		*eq = 0;
+		while (*tok == ' ')
+			tok++;
+		if (strlcpy0(c[n].col, tok, sizeof(c[n].col)) < 0 ||
+		    strlcpy0(c[n].val, eq + 1, sizeof(c[n].val)) < 0)
+			return err_set("%s:%zu: key 'study.%s': too long", path, line, key);
+		n++;
+	}
+	return n;
+}
+
+static int parse_plot(struct plot *pl, yaml_document_t *doc, yaml_node_t *m, const char *path)
+{
+	memset(pl, 0, sizeof(*pl));
+	pl->line = m->start_mark.line + 1;
+	if (m->type != YAML_MAPPING_NODE)
+		return err_set("%s:%zu: key 'study.plots': expected a mapping per plot", path, pl->line);
+	for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(doc, p->key), *v = yaml_document_get_node(doc, p->value);
+		const char *key = k->type == YAML_SCALAR_NODE ? sc(k) : "?";
+		char kp[80];
+		snprintf(kp, sizeof(kp), "plots.%s", key);
+		if (!strcmp(key, "name")) {
+			if (copy_scalar(v, pl->name, sizeof(pl->name), path, kp) < 0)
+				return -1;
+			for (const char *c = pl->name; *c; c++)
+				if (!(isalnum_ascii(*c) || *c == '_' || *c == '-'))
+					return err_set("%s:%zu: key 'study.plots.name': '%s' must be letters, "
+						       "digits, '_' or '-'", path, v->start_mark.line + 1, pl->name);
+		} else if (!strcmp(key, "title")) {
+			if (copy_scalar(v, pl->title, sizeof(pl->title), path, kp) < 0)
+				return -1;
+		} else if (!strcmp(key, "x")) {
+			if (copy_scalar(v, pl->x, sizeof(pl->x), path, kp) < 0)
+				return -1;
+		} else if (!strcmp(key, "y")) {
+			if (copy_scalar(v, pl->y, sizeof(pl->y), path, kp) < 0)
+				return -1;
+		} else if (!strcmp(key, "series")) {
+			if (copy_scalar(v, pl->series, sizeof(pl->series), path, kp) < 0)
+				return -1;
+		} else if (!strcmp(key, "aggregate")) {
+			if (copy_scalar(v, pl->aggregate, sizeof(pl->aggregate), path, kp) < 0)
+				return -1;
+		} else if (!strcmp(key, "where")) {
+			int n;
+			if (v->type != YAML_SCALAR_NODE)
+				return err_set("%s:%zu: key 'study.%s': expected 'column=value,...'", path,
+					       v->start_mark.line + 1, kp);
+			if ((n = parse_conds(sc(v), pl->where, MAX_WHERE, path, v->start_mark.line + 1, kp)) < 0)
+				return -1;
+			pl->n_where = n;
+		} else if (!strcmp(key, "ratio_to")) {
+			if (v->type != YAML_SCALAR_NODE ||
+			    parse_conds(sc(v), &pl->ratio, 1, path, v->start_mark.line + 1, kp) != 1)
+				return err_set("%s:%zu: key 'study.%s': expected one 'column=value'", path,
+					       v->start_mark.line + 1, kp);
+		} else if (!strcmp(key, "logx")) {
+			if (parse_bool(v, &pl->logx, path, kp) < 0)
+				return -1;
+		} else if (!strcmp(key, "logy")) {
+			if (parse_bool(v, &pl->logy, path, kp) < 0)
+				return -1;
+		} else {
+			return err_set("%s:%zu: key 'study.%s': unknown key (expected name, title, x, y, "
+				       "series, where, aggregate, ratio_to, logx, logy)",
+				       path, k->start_mark.line + 1, kp);
+		}
+	}
+	if (!pl->name[0] || !pl->x[0] || !pl->y[0])
+		return err_set("%s:%zu: key 'study.plots': a plot needs name, x and y", path, pl->line);
+	return 0;
+}
+
+static double num_of(yaml_node_t *v, const char *path, const char *key, int *bad)
+{
+	double d;
+	if (v->type != YAML_SCALAR_NODE || parse_double(sc(v), &d) < 0) {
+		*bad = err_set("%s:%zu: key 'study.%s': expected a number", path, v->start_mark.line + 1, key);
+		return NAN;
+	}
+	return d;
+}
+
+static void study_release(struct study *st)
+{
+	for (int i = 0; i < st->n_table; i++)
+		free(st->table[i]);
+	free(st->table);
+	free(st->plots);
+	free(st->best);
+	memset(st, 0, sizeof(*st));
+}
+
+static int parse_study(struct study *st, yaml_document_t *doc, yaml_node_t *m, const char *path)
+{
+	if (m->type != YAML_MAPPING_NODE)
+		return err_set("%s:%zu: key 'study': expected a mapping", path, m->start_mark.line + 1);
+	for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(doc, p->key), *v = yaml_document_get_node(doc, p->value);
+		const char *key = k->type == YAML_SCALAR_NODE ? sc(k) : "?";
+		if (!strcmp(key, "table")) {
+			if (v->type != YAML_SEQUENCE_NODE)
+				return err_set("%s:%zu: key 'study.table': expected a list of columns", path,
+					       v->start_mark.line + 1);
+			for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+				yaml_node_t *c = yaml_document_get_node(doc, *it);
+				if (c->type != YAML_SCALAR_NODE)
+					return err_set("%s:%zu: key 'study.table': expected column names", path,
+						       c->start_mark.line + 1);
+				st->table = xrealloc(st->table, sizeof(char *) * (size_t)(st->n_table + 1));
+				st->table[st->n_table++] = xstrdup(sc(c));
+			}
+		} else if (!strcmp(key, "plots")) {
+			if (v->type != YAML_SEQUENCE_NODE)
+				return err_set("%s:%zu: key 'study.plots': expected a list of plots", path,
+					       v->start_mark.line + 1);
+			for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+				st->plots = xrealloc(st->plots, sizeof(*st->plots) * (size_t)(st->n_plots + 1));
+				if (parse_plot(&st->plots[st->n_plots], doc, yaml_document_get_node(doc, *it), path) < 0)
+					return -1;
+				st->n_plots++;
+			}
+		} else if (!strcmp(key, "pareto")) {
+			if (v->type != YAML_MAPPING_NODE)
+				return err_set("%s:%zu: key 'study.pareto': expected {x: .., y: .., z: ..}",
+					       path, v->start_mark.line + 1);
+			for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; q++) {
+				yaml_node_t *kk = yaml_document_get_node(doc, q->key), *vv = yaml_document_get_node(doc, q->value);
+				const char *a = kk->type == YAML_SCALAR_NODE ? sc(kk) : "?";
+				char *dst = !strcmp(a, "x") ? st->px : !strcmp(a, "y") ? st->py : !strcmp(a, "z") ? st->pz : NULL;
+				if (!dst)
+					return err_set("%s:%zu: key 'study.pareto.%s': unknown key (expected x, y, z)",
+						       path, kk->start_mark.line + 1, a);
+				if (copy_scalar(vv, dst, 64, path, "pareto") < 0)
+					return -1;
+			}
+			if (!st->px[0] || !st->py[0])
+				return err_set("%s:%zu: key 'study.pareto': needs x and y", path, v->start_mark.line + 1);
+		} else if (!strcmp(key, "best")) {
+			if (v->type != YAML_SEQUENCE_NODE)
+				return err_set("%s:%zu: key 'study.best': expected a list of limits", path,
+					       v->start_mark.line + 1);
+			for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+				yaml_node_t *b = yaml_document_get_node(doc, *it);
+				struct limits l = {NAN, NAN};
+				int bad = 0;
+				if (b->type != YAML_MAPPING_NODE)
+					return err_set("%s:%zu: key 'study.best': expected {min_accuracy: A, "
+						       "max_latency_p90: S}", path, b->start_mark.line + 1);
+				for (yaml_node_pair_t *q = b->data.mapping.pairs.start; q < b->data.mapping.pairs.top; q++) {
+					yaml_node_t *kk = yaml_document_get_node(doc, q->key), *vv = yaml_document_get_node(doc, q->value);
+					const char *a = kk->type == YAML_SCALAR_NODE ? sc(kk) : "?";
+					if (!strcmp(a, "min_accuracy"))
+						l.min_acc = num_of(vv, path, "best.min_accuracy", &bad);
+					else if (!strcmp(a, "max_latency_p90"))
+						l.max_lat = num_of(vv, path, "best.max_latency_p90", &bad);
+					else
+						return err_set("%s:%zu: key 'study.best.%s': unknown key (expected "
+							       "min_accuracy, max_latency_p90)", path,
+							       kk->start_mark.line + 1, a);
+					if (bad)
+						return -1;
+				}
+				if (isnan(l.min_acc) || isnan(l.max_lat))
+					return err_set("%s:%zu: key 'study.best': needs min_accuracy and "
+						       "max_latency_p90", path, b->start_mark.line + 1);
+				st->best = xrealloc(st->best, sizeof(*st->best) * (size_t)(st->n_best + 1));
+				st->best[st->n_best++] = l;
+			}
+		} else {
+			return err_set("%s:%zu: key 'study.%s': unknown key (expected table, plots, pareto, "
+				       "best)", path, k->start_mark.line + 1, key);
+		}
+	}
+	return 0;
+}
+
+static int load_study(struct study *st, const char *path)
+{
+	size_t len;
+	char *text = file_read(path, &len);
+	yaml_parser_t p;
+	yaml_document_t doc;
+	yaml_node_t *root;
+	int rc = 0;
+
+	memset(st, 0, sizeof(*st));
+	if (!text)
+		return -1;
+	yaml_parser_initialize(&p);
+	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&p, &doc)) {
+		err_set("%s:%zu: malformed YAML: %s", path, p.problem_mark.line + 1,
+			p.problem ? p.problem : "parse error");
+		yaml_parser_delete(&p);
+		free(text);
+		return -1;
+	}
+	root = yaml_document_get_root_node(&doc);
+	if (root && root->type == YAML_MAPPING_NODE)
+		for (yaml_node_pair_t *q = root->data.mapping.pairs.start; q < root->data.mapping.pairs.top; q++) {
+			yaml_node_t *k = yaml_document_get_node(&doc, q->key);
+			if (k->type == YAML_SCALAR_NODE && !strcmp(sc(k), "study")) {
+				rc = parse_study(st, &doc, yaml_document_get_node(&doc, q->value), path);
+				break;
+			}
+		}
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&p);
+	free(text);
+	return rc;
+}
+
+/* ---- the report ---- */
+
+static int is_ok(const struct table *t, long i)
+{
+	int c = table_col(t, "status");
+	return c < 0 || !strcmp(t->rows[i][c], "ok");
+}
+
+/* Cell equality: numerically when both parse as numbers, else as text. */
+static int cell_is(const char *cell, const char *val)
+{
+	double a, b;
+	if (parse_double(cell, &a) == 0 && parse_double(val, &b) == 0)
+		return a == b;
+	return !strcmp(cell, val);
+}
+
+static int need(const struct table *t, const char *col, const char *dir, const char *what)
+{
+	int c = table_col(t, col);
+	if (c < 0)
+		return err_set("%s/results.csv: no column '%s' (asked for by study %s)", dir, col, what);
+	return c;
+}
+
+static void print_table(const struct table *t, const int *cols, int n)
+{
+	int w[64];
+	for (int j = 0; j < n; j++) {
+		w[j] = (int)strlen(t->cols[cols[j]]);
+		for (long i = 0; i < t->nrow; i++)
+			if (is_ok(t, i)) {
+				char buf[64];
+				double v = table_num(t, i, cols[j]);
+				int l = isnan(v) || strpbrk(t->rows[i][cols[j]], "abcdfghijklmnoqrstuvwxyz-/")
+						? (int)strlen(t->rows[i][cols[j]])
+						: snprintf(buf, sizeof(buf), "%.4g", v);
+				if (l > w[j])
+					w[j] = l;
+			}
+		if (w[j] > 40)
+			w[j] = 40;
+	}
+	for (int j = 0; j < n; j++)
+		printf("%s%-*s", j ? "  " : "", w[j], t->cols[cols[j]]);
+	printf("\n");
+	for (long i = 0; i < t->nrow; i++) {
+		if (!is_ok(t, i))
+			continue;
+		for (int j = 0; j < n; j++) {
+			const char *cell = t->rows[i][cols[j]];
+			double v;
+			if (parse_double(cell, &v) == 0 && strpbrk(cell, ".eE"))
+				printf("%s%*.4g", j ? "  " : "", w[j], v);
+			else
+				printf("%s%-*.*s", j ? "  " : "", w[j], w[j], cell);
+		}
+		printf("\n");
+	}
+}
+
+struct pt {
+	char series[128];
+	double x, y, sd;
+	long n;
+};
+
+static int cmp_pt(const void *a, const void *b)
+{
+	const struct pt *p = a, *q = b;
+	int c = strcmp(p->series, q->series);
+	if (c)
+		return c;
+	return (p->x > q->x) - (p->x < q->x);
+}
+
+static const char *gp_text(const char *s, char *buf, size_t n)
+{
+	size_t k = 0;
+	for (; *s && k + 2 < n; s++) {
+		if (*s == '"' || *s == '\\')
+			buf[k++] = '\\';
+		buf[k++] = *s;
+	}
+	buf[k] = 0;
+	return buf;
+}
+
+static int draw(const struct table *t, const struct plot *pl, const char *dir, int *drawn)
+{
+	int cx, cy, cs = -1, ca = -1, cr = -1, cw[MAX_WHERE];
+	struct pt *pts = xcalloc((size_t)t->nrow + 1, sizeof(*pts));
+	long n = 0, m = 0;
+	struct sbuf sb = {0}, path = {0};
+	char tb[600];
+	int rc = -1, n_series = 0;
+
+	if ((cx = need(t, pl->x, dir, pl->name)) < 0 || (cy = need(t, pl->y, dir, pl->name)) < 0)
+		goto out;
+	if (pl->series[0] && (cs = need(t, pl->series, dir, pl->name)) < 0)
+		goto out;
+	if (pl->aggregate[0] && (ca = need(t, pl->aggregate, dir, pl->name)) < 0)
+		goto out;
+	if (pl->ratio.col[0] && (cr = need(t, pl->ratio.col, dir, pl->name)) < 0)
+		goto out;
+	for (int k = 0; k < pl->n_where; k++)
+		if ((cw[k] = need(t, pl->where[k].col, dir, pl->name)) < 0)
+			goto out;
+	for (long i = 0; i < t->nrow; i++) {
+		int keep = is_ok(t, i);
+		for (int k = 0; keep && k < pl->n_where; k++)
+			keep = cell_is(t->rows[i][cw[k]], pl->where[k].val);
+		if (!keep || isnan(table_num(t, i, cx)) || isnan(table_num(t, i, cy)))
+			continue;
+		snprintf(pts[n].series, sizeof(pts[n].series), "%s",
+			 cs < 0 ? pl->y : t->rows[i][cs][0] ? t->rows[i][cs] : "none");
+		pts[n].x = table_num(t, i, cx);
+		pts[n].y = table_num(t, i, cy);
+		pts[n].n = 1;
+		if (cr >= 0) { /* y(baseline) / y, the baseline from the same series (and where) */
+			double base = NAN;
+			for (long j = 0; j < t->nrow; j++) {
+				int same = is_ok(t, j) && cell_is(t->rows[j][cr], pl->ratio.val) &&
+					   (cs < 0 || !strcmp(t->rows[j][cs], t->rows[i][cs])) &&
+					   (ca < 0 || !strcmp(t->rows[j][ca], t->rows[i][ca]));
+				for (int k = 0; same && k < pl->n_where; k++)
+					same = cell_is(t->rows[j][cw[k]], pl->where[k].val);
+				if (same) {
+					base = table_num(t, j, cy);
+					break;
+				}
+			}
+			if (isnan(base))
+				continue;
+			pts[n].y = base / pts[n].y;
+		}
+		n++;
+	}
+	if (n == 0) {
+		err_set("study plot '%s' (line %zu): no rows match (where, and status ok)", pl->name,
+			pl->line);
+		goto out;
+	}
+	qsort(pts, (size_t)n, sizeof(*pts), cmp_pt);
+	if (ca >= 0) { /* mean and standard deviation of rows with the same series and x */
+		for (long i = 0; i < n;) {
+			long j = i;
+			double s = 0, s2 = 0;
+			while (j < n && !strcmp(pts[j].series, pts[i].series) && pts[j].x == pts[i].x)
+				s += pts[j].y, j++;
+			s /= (double)(j - i);
+			for (long k = i; k < j; k++)
+				s2 += (pts[k].y - s) * (pts[k].y - s);
+			pts[m] = pts[i];
+			pts[m].y = s;
+			pts[m].sd = j - i > 1 ? sqrt(s2 / (double)(j - i - 1)) : 0;
+			pts[m].n = j - i;
+			m++;
+			i = j;
+		}
+		n = m;
+	}
+	sbuf_printf(&path, "%s/plots", dir);
+	if (mkdir_p(path.buf) < 0)
+		goto out;
+	/* the data: one block per series, separated by two blank lines (gnuplot's index) */
+	sbuf_printf(&sb, "# %s: %s vs %s%s%s\n", pl->name, pl->y, pl->x,
+		    ca >= 0 ? ", mean and sd over " : "", ca >= 0 ? pl->aggregate : "");
+	for (long i = 0; i < n; i++) {
+		if (i == 0 || strcmp(pts[i].series, pts[i - 1].series)) {
+			sbuf_printf(&sb, "%s# %s\n", i ? "\n\n" : "", pts[i].series);
+			n_series++;
+		}
+		sbuf_printf(&sb, "%.10g %.10g %.10g %ld\n", pts[i].x, pts[i].y, pts[i].sd, pts[i].n);
+	}
+	path.len = 0;
+	sbuf_printf(&path, "%s/plots/%s.dat", dir, pl->name);
+	if (file_write_atomic(path.buf, sb.buf, sb.len) < 0)
+		goto out;
+	sb.len = 0;
+	sbuf_printf(&sb, "# written by ttsim (study plot '%s'): gnuplot %s.gp\n", pl->name, pl->name);
+	sbuf_printf(&sb, "set title \"%s\"\nset xlabel \"%s\"\n", gp_text(pl->title[0] ? pl->title : pl->name, tb, sizeof(tb)), pl->x);
+	sbuf_printf(&sb, "set ylabel \"%s%s\"\nset grid\nset key outside right\n", pl->y,
+		    cr >= 0 ? " (baseline / value)" : "");
+	if (pl->logx)
+		sbuf_printf(&sb, "set logscale x\n");
+	if (pl->logy)
+		sbuf_printf(&sb, "set logscale y\n");
+	for (int pass = 0; pass < 2; pass++) {
+		long i = 0;
+		sbuf_printf(&sb, pass ? "set terminal svg size 960,600 dynamic noenhanced\nset output '%s.svg'\n"
+				      : "set terminal pngcairo size 960,600 noenhanced\nset output '%s.png'\n",
+			    pl->name);
+		sbuf_printf(&sb, "plot ");
+		for (int k = 0; k < n_series; k++) {
+			sbuf_printf(&sb, "%s'%s.dat' index %d using 1:2%s with %s title \"%s\"", k ? ", \\\n     " : "",
+				    pl->name, k, ca >= 0 ? ":3" : "",
+				    ca >= 0 ? "yerrorlines" : "linespoints", gp_text(pts[i].series, tb, sizeof(tb)));
+			while (i + 1 < n && !strcmp(pts[i + 1].series, pts[i].series))
+				i++;
+			i++;
+		}
+		sbuf_printf(&sb, "\n");
+	}
+	path.len = 0;
+	sbuf_printf(&path, "%s/plots/%s.gp", dir, pl->name);
+	if (file_write_atomic(path.buf, sb.buf, sb.len) < 0)
+		goto out;
+	if (system("command -v gnuplot >/dev/null 2>&1") == 0) {
+		path.len = 0;
+		sbuf_printf(&path, "cd '%s/plots' && gnuplot '%s.gp' 2>&1", dir, pl->name);
+		if (system(path.buf) != 0) {
+			err_set("gnuplot failed on %s/plots/%s.gp", dir, pl->name);
+			goto out;
+		}
+		(*drawn)++;
+	}
+	printf("plot %-28s %ld points, %d series -> %s/plots/%s.{png,svg}\n", pl->name, n, n_series,
+	       dir, pl->name);
+	rc = 0;
+out:
+	free(pts);
+	sbuf_release(&sb);
+	sbuf_release(&path);
+	return rc;
+}
+
+static void row_params(const struct table *t, long i, struct sbuf *sb)
+{
+	int cs = table_col(t, "status");
+	for (int j = 1; j < cs; j++)
+		sbuf_printf(sb, "%s%s=%s", j > 1 ? " " : "", t->cols[j], t->rows[i][j]);
+}
+
+static int report_pareto(const struct table *t, const struct study *st, const char *dir)
+{
+	const char *ax[3] = {st->px, st->py, st->pz};
+	int d = st->pz[0] ? 3 : 2, col[3], dir3[3];
+	double *v = xmalloc(sizeof(double) * (size_t)(t->nrow * 3 + 1));
+	long *front = xmalloc(sizeof(long) * (size_t)(t->nrow + 1)), n;
+	for (int k = 0; k < d; k++) {
+		if ((col[k] = need(t, ax[k], dir, "pareto")) < 0) {
+			free(v);
+			free(front);
+			return -1;
+		}
+		dir3[k] = metric_direction(ax[k]);
+	}
+	for (long i = 0; i < t->nrow; i++)
+		for (int k = 0; k < d; k++)
+			v[i * d + k] = is_ok(t, i) ? table_num(t, i, col[k]) : NAN;
+	n = pareto_front(v, t->nrow, d, dir3, front);
+	printf("\nPareto set over %s (%s), %s (%s)%s%s%s: %ld of %ld configurations\n", ax[0],
+	       dir3[0] > 0 ? "max" : "min", ax[1], dir3[1] > 0 ? "max" : "min", d == 3 ? ", " : "",
+	       d == 3 ? ax[2] : "", d == 3 ? (dir3[2] > 0 ? " (max)" : " (min)") : "", n, t->nrow);
+	for (long f = 0; f < n; f++) {
+		struct sbuf sb = {0};
+		row_params(t, front[f], &sb);
+		printf("  ");
+		for (int k = 0; k < d; k++)
+			printf("%s=%-10.4g ", ax[k], v[front[f] * d + k]);
+		printf(" %s\n", sb.buf);
+		sbuf_release(&sb);
+	}
+	free(v);
+	free(front);
+	return 0;
+}
+
+static int report_best(const struct table *t, const struct study *st, const char *dir)
+{
+	int ca, cl, cc;
+	double *acc, *lat, *cost;
+	if ((ca = need(t, "accuracy", dir, "best")) < 0 || (cl = need(t, "latency_p90_s", dir, "best")) < 0 ||
+	    (cc = need(t, "usd_per_problem", dir, "best")) < 0)
+		return -1;
+	acc = xmalloc(sizeof(double) * (size_t)(t->nrow + 1));
+	lat = xmalloc(sizeof(double) * (size_t)(t->nrow + 1));
+	cost = xmalloc(sizeof(double) * (size_t)(t->nrow + 1));
+	for (long i = 0; i < t->nrow; i++) {
+		acc[i] = is_ok(t, i) ? table_num(t, i, ca) : NAN;
+		lat[i] = is_ok(t, i) ? table_num(t, i, cl) : NAN;
+		cost[i] = is_ok(t, i) ? table_num(t, i, cc) : NAN;
+	}
+	printf("\nCheapest configuration (usd_per_problem) under each limit:\n");
+	for (int b = 0; b < st->n_best; b++) {
+		long ru, i = best_pick(acc, lat, cost, t->nrow, st->best[b].min_acc, st->best[b].max_lat, &ru);
+		printf("  accuracy >= %.3g, p90 latency <= %.6g s: ", st->best[b].min_acc, st->best[b].max_lat);
+		if (i < 0) {
+			printf("none meets both\n");
+			continue;
+		}
+		{
+			struct sbuf sb = {0};
+			row_params(t, i, &sb);
+			printf("%s (accuracy %.4g, p90 %.4g s, %.4g USD/problem)\n", sb.buf, acc[i], lat[i], cost[i]);
+			sbuf_release(&sb);
+		}
+		if (ru >= 0) {
+			struct sbuf sb = {0};
+			row_params(t, ru, &sb);
+			printf("    runner-up: %s (%.4g USD/problem, %.1f%% dearer)\n", sb.buf, cost[ru],
+			       100 * (cost[ru] / cost[i] - 1));
+			sbuf_release(&sb);
+		}
+	}
+	free(acc);
+	free(lat);
+	free(cost);
+	return 0;
+}
+
+int study_check(const char *path)
+{
+	struct study st;
+	int rc = load_study(&st, path);
+	study_release(&st);
+	return rc;
+}
+
+int study_report(const char *path, const char *dir)
+{
+	struct study st;
+	struct table t;
+	char csv[1100];
+	int rc = -1, drawn = 0;
+
+	if (load_study(&st, path) < 0)
+		return -1;
+	snprintf(csv, sizeof(csv), "%s/results.csv", dir);
+	if (table_load_csv(&t, csv) < 0) {
+		study_release(&st);
+		return -1;
+	}
+	if (st.n_table > 0) {
+		int cols[64], n = 0;
+		for (int j = 0; j < st.n_table && n < 64; j++)
+			if ((cols[n++] = need(&t, st.table[j], dir, "table")) < 0)
+				goto out;
+		printf("\n");
+		print_table(&t, cols, n);
+	}
+	if (st.px[0] && report_pareto(&t, &st, dir) < 0)
+		goto out;
+	if (st.n_best && report_best(&t, &st, dir) < 0)
+		goto out;
+	if (st.n_plots)
+		printf("\n");
+	for (int i = 0; i < st.n_plots; i++)
+		if (draw(&t, &st.plots[i], dir, &drawn) < 0)
+			goto out;
+	if (st.n_plots && !drawn)
+		printf("gnuplot not found: the data (.dat) and scripts (.gp) are in %s/plots\n", dir);
+	rc = 0;
+out:
+	table_release(&t);
+	study_release(&st);
+	return rc;
+}

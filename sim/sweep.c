@@ -1,0 +1,563 @@
+/* sweep.c: the sweep block, its points and their result lines (see sweep.h). It does not
+ * run anything in parallel itself: sweep_exec.c does. */
+#include "sweep.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cjson/cJSON.h>
+#include <yaml.h>
+
+uint64_t sweep_hash(uint64_t h, const char *s, size_t n)
+{
+	if (!h)
+		h = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static const char *scalar(yaml_node_t *n) { return (const char *)n->data.scalar.value; }
+
+static void axis_add(struct sweep_axis *a, const char *v)
+{
+	a->vals = xrealloc(a->vals, sizeof(char *) * (size_t)(a->n + 1));
+	a->vals[a->n++] = xstrdup(v);
+}
+
+/* {from: A, to: B, step: S} or {from: A, to: B, factor: F} into a's values. */
+static int range_values(struct sweep_axis *a, yaml_document_t *doc, yaml_node_t *m,
+			const char *where)
+{
+	const char *key = a->opt->name;
+	double from = NAN, to = NAN, step = NAN, factor = NAN, v;
+	int integral = a->opt->type == OPT_INT || a->opt->type == OPT_LONG;
+	char buf[64];
+	long n;
+
+	for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(doc, p->key);
+		yaml_node_t *x = yaml_document_get_node(doc, p->value);
+		double *dst;
+		if (k->type != YAML_SCALAR_NODE || x->type != YAML_SCALAR_NODE)
+			return err_set("%s: key '%s': expected a range {from, to, step | factor}", where,
+				       key);
+		if (!strcmp(scalar(k), "from"))
+			dst = &from;
+		else if (!strcmp(scalar(k), "to"))
+			dst = &to;
+		else if (!strcmp(scalar(k), "step"))
+			dst = &step;
+		else if (!strcmp(scalar(k), "factor"))
+			dst = &factor;
+		else
+			return err_set("%s: key '%s.%s': unknown key (expected from, to, step or factor)",
+				       where, key, scalar(k));
+		if (parse_double(scalar(x), dst) < 0 || !isfinite(*dst))
+			return err_set("%s: key '%s.%s': expected a number, got '%s'", where, key,
+				       scalar(k), scalar(x));
+	}
+	if (isnan(from) || isnan(to))
+		return err_set("%s: key '%s': a range needs 'from' and 'to'", where, key);
+	if (isnan(step) == isnan(factor))
+		return err_set("%s: key '%s': a range needs one of 'step' or 'factor'", where, key);
+	if (!isnan(step)) {
+		if (step == 0 || (to - from) * step < 0)
+			return err_set("%s: key '%s': step %g never reaches %g from %g (expected a %s "
+				       "step)", where, key, step, to, from,
+				       to >= from ? "positive" : "negative");
+		n = (long)floor((to - from) / step + 1e-9) + 1;
+	} else {
+		if (from <= 0 || factor <= 0 || factor == 1 || (to - from) * (factor - 1) < 0)
+			return err_set("%s: key '%s': factor %g never reaches %g from %g (expected "
+				       "from > 0 and a factor %s)", where, key, factor, to, from,
+				       to >= from ? "above 1" : "between 0 and 1");
+		n = (long)floor(log(to / from) / log(factor) + 1e-9) + 1;
+	}
+	if (n > 1000000)
+		return err_set("%s: key '%s': the range has %ld values (at most 1000000)", where, key,
+			       n);
+	for (long i = 0; i < n; i++) {
+		v = !isnan(step) ? from + (double)i * step : from * pow(factor, (double)i);
+		if (integral) {
+			if (fabs(v - nearbyint(v)) > 1e-9 * fmax(1, fabs(v)))
+				return err_set("%s: key '%s': value %.15g of the range is not an integer",
+					       where, key, v);
+			snprintf(buf, sizeof(buf), "%.0f", nearbyint(v));
+		} else {
+			snprintf(buf, sizeof(buf), "%.12g", v);
+		}
+		axis_add(a, buf);
+	}
+	return 0;
+}
+
+static int load_filters(struct sweep *s, yaml_document_t *doc, yaml_node_t *m, const char *where)
+{
+	if (m->type != YAML_MAPPING_NODE)
+		return err_set("%s: key 'filters': expected a mapping (e.g. {skip_unfit: true})", where);
+	for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(doc, p->key);
+		yaml_node_t *x = yaml_document_get_node(doc, p->value);
+		const char *key = k->type == YAML_SCALAR_NODE ? scalar(k) : "?";
+		long g;
+		if (!strcmp(key, "gpus") || !strcmp(key, "max_gpus")) {
+			if (x->type != YAML_SCALAR_NODE || parse_long(scalar(x), &g) < 0 || g < 1 ||
+			    g > 1 << 20)
+				return err_set("%s:%zu: key 'filters.%s': expected a positive number of GPUs",
+					       s->path, x->start_mark.line + 1, key);
+			if (!strcmp(key, "gpus"))
+				s->gpus = (int)g;
+			else
+				s->max_gpus = (int)g;
+			continue;
+		}
+		if (strcmp(key, "skip_unfit"))
+			return err_set("%s:%zu: key 'filters.%s': unknown filter (expected skip_unfit, "
+				       "gpus or max_gpus)",
+				       s->path, k->start_mark.line + 1, key);
+		if (x->type == YAML_SCALAR_NODE && !strcmp(scalar(x), "true"))
+			s->skip_unfit = 1;
+		else if (x->type == YAML_SCALAR_NODE && !strcmp(scalar(x), "false"))
+			s->skip_unfit = 0;
+		else
+			return err_set("%s:%zu: key 'filters.skip_unfit': expected true or false",
+				       s->path, x->start_mark.line + 1);
+	}
+	return 0;
+}
+
+static int load_block(struct sweep *s, yaml_document_t *doc, yaml_node_t *blk, size_t line)
+{
+	char where[600];
+	snprintf(where, sizeof(where), "%s:%zu", s->path, line);
+	if (blk->type == YAML_SCALAR_NODE && !*scalar(blk))
+		return err_set("%s: key 'sweep': empty (expected at least one parameter with a list "
+			       "or a range)", where);
+	if (blk->type != YAML_MAPPING_NODE)
+		return err_set("%s: key 'sweep': expected a mapping of parameters to lists or ranges",
+			       where);
+	for (yaml_node_pair_t *p = blk->data.mapping.pairs.start; p < blk->data.mapping.pairs.top;
+	     p++) {
+		yaml_node_t *k = yaml_document_get_node(doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(doc, p->value);
+		const struct option_def *o;
+		struct sweep_axis *a;
+		snprintf(where, sizeof(where), "%s:%zu", s->path, k->start_mark.line + 1);
+		if (k->type != YAML_SCALAR_NODE)
+			return err_set("%s: expected a parameter name", where);
+		if (!strcmp(scalar(k), "filters")) {
+			if (load_filters(s, doc, v, where) < 0)
+				return -1;
+			continue;
+		}
+		o = config_option(scalar(k));
+		if (!o || !strcmp(o->name, "name"))
+			return err_set("%s: key '%s': unknown parameter (expected an option of 'ttsim run "
+				       "--help')", where, scalar(k));
+		for (int i = 0; i < s->n_axes; i++)
+			if (s->axes[i].opt == o)
+				return err_set("%s: key '%s': swept twice", where, o->name);
+		if (s->n_axes == SWEEP_MAX_AXES)
+			return err_set("%s: key '%s': more than %d parameters", where, o->name,
+				       SWEEP_MAX_AXES);
+		a = &s->axes[s->n_axes++];
+		a->opt = o;
+		if (v->type == YAML_SEQUENCE_NODE) {
+			for (yaml_node_item_t *it = v->data.sequence.items.start;
+			     it < v->data.sequence.items.top; it++) {
+				yaml_node_t *x = yaml_document_get_node(doc, *it);
+				if (x->type != YAML_SCALAR_NODE)
+					return err_set("%s: key '%s': expected a list of values", where,
+						       o->name);
+				axis_add(a, scalar(x));
+			}
+		} else if (v->type == YAML_MAPPING_NODE) {
+			if (range_values(a, doc, v, where) < 0)
+				return -1;
+		} else {
+			return err_set("%s: key '%s': expected a list [a, b, ...] or a range {from, to, "
+				       "step | factor}, got '%s'", where, o->name, scalar(v));
+		}
+		if (!a->n)
+			return err_set("%s: key '%s': empty list", where, o->name);
+		/* each value must be valid on its own: say so now, with its line */
+		for (int i = 0; i < a->n; i++) {
+			struct run_config c = s->base;
+			char w[620];
+			for (int j = 0; j < i; j++)
+				if (!strcmp(a->vals[j], a->vals[i]))
+					return err_set("%s: key '%s': value '%s' listed twice", where,
+						       o->name, a->vals[i]);
+			snprintf(w, sizeof(w), "%s", where);
+			if (config_set(&c, o->name, a->vals[i], w) < 0)
+				return -1;
+		}
+	}
+	if (!s->n_axes)
+		return err_set("%s:%zu: key 'sweep': empty (expected at least one parameter with a "
+			       "list or a range)", s->path, line);
+	return 0;
+}
+
+static int option_set_in_file(const struct run_config *c, const char *name)
+{
+	size_t n, i;
+	const struct option_def *all = config_options(&n);
+	i = (size_t)(config_option(name) - all);
+	return (c->set_mask[i / 64] >> (i % 64)) & 1;
+}
+
+/* The fingerprint: what the results depend on (not the file's name or comments). */
+void sweep_fingerprint(struct sweep *s)
+{
+	struct sbuf sb = {0};
+	config_write_yaml(&s->base, &sb);
+	sbuf_printf(&sb, "sweep:\n");
+	for (int i = 0; i < s->n_axes; i++) {
+		sbuf_printf(&sb, "  %s:", s->axes[i].opt->name);
+		for (int j = 0; j < s->axes[i].n; j++)
+			sbuf_printf(&sb, " %s", s->axes[i].vals[j]);
+		sbuf_printf(&sb, "\n");
+	}
+	sbuf_printf(&sb, "skip_unfit: %d\n", s->skip_unfit);
+	if (s->gpus || s->max_gpus)
+		sbuf_printf(&sb, "gpus: %d max_gpus: %d\n", s->gpus, s->max_gpus);
+	s->fingerprint = sweep_hash(0, sb.buf, sb.len);
+	sbuf_release(&sb);
+}
+
+int sweep_override(struct sweep *s, const char *key, const char *val, const char *where)
+{
+	for (int i = 0; i < s->n_axes; i++)
+		if (!strcmp(s->axes[i].opt->name, key))
+			return err_set("%s: key '%s': is swept in %s (its values come from the sweep "
+				       "block)", where, key, s->path);
+	if (config_set(&s->base, key, val, where) < 0)
+		return -1;
+	sweep_fingerprint(s);
+	return 0;
+}
+
+int sweep_load_text(struct sweep *s, const char *text, size_t len, const char *path)
+{
+	yaml_parser_t p;
+	yaml_document_t doc;
+	yaml_node_t *root;
+	int has_sweep = 0, rc = -1;
+	struct sbuf sb = {0};
+
+	memset(s, 0, sizeof(*s));
+	snprintf(s->path, sizeof(s->path), "%s", path);
+	config_defaults(&s->base);
+	if (config_load_yaml_text(&s->base, text, len, path, &has_sweep) < 0)
+		return -1;
+	if (!has_sweep)
+		return err_set("%s:1: key 'sweep': missing (expected a 'sweep:' block; for one "
+			       "configuration use 'ttsim run')", path);
+	yaml_parser_initialize(&p);
+	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&p, &doc)) {
+		yaml_parser_delete(&p);
+		return err_set("%s: malformed YAML", path);
+	}
+	root = yaml_document_get_root_node(&doc);
+	for (yaml_node_pair_t *pr = root->data.mapping.pairs.start; pr < root->data.mapping.pairs.top;
+	     pr++) {
+		yaml_node_t *k = yaml_document_get_node(&doc, pr->key);
+		if (k->type == YAML_SCALAR_NODE && !strcmp(scalar(k), "sweep") &&
+		    load_block(s, &doc, yaml_document_get_node(&doc, pr->value),
+			       k->start_mark.line + 1) < 0)
+			goto out;
+	}
+	/* as the `ttsim run` flags do: sweeping the rate means Poisson arrivals */
+	for (int i = 0; i < s->n_axes; i++) {
+		if (option_set_in_file(&s->base, "arrival"))
+			break;
+		if (!strcmp(s->axes[i].opt->name, "rate"))
+			s->base.arrival = ARR_POISSON;
+		if (!strcmp(s->axes[i].opt->name, "concurrency"))
+			s->base.arrival = ARR_CLOSED;
+	}
+	s->n_points = 1;
+	for (int i = 0; i < s->n_axes; i++) {
+		if (s->n_points > SWEEP_MAX_POINTS / s->axes[i].n) {
+			err_set("%s: key 'sweep': more than %ld points", path, SWEEP_MAX_POINTS);
+			goto out;
+		}
+		s->n_points *= s->axes[i].n;
+	}
+	sweep_fingerprint(s);
+	rc = 0;
+out:
+	sbuf_release(&sb);
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&p);
+	if (rc < 0) {
+		char msg[1024];
+		snprintf(msg, sizeof(msg), "%s", err_msg());
+		sweep_release(s);
+		err_set("%s", msg);
+	}
+	return rc;
+}
+
+int sweep_load(struct sweep *s, const char *path)
+{
+	size_t len;
+	char *text = file_read(path, &len);
+	int rc;
+	if (!text)
+		return -1;
+	rc = sweep_load_text(s, text, len, path);
+	free(text);
+	return rc;
+}
+
+void sweep_release(struct sweep *s)
+{
+	for (int i = 0; i < s->n_axes; i++) {
+		for (int j = 0; j < s->axes[i].n; j++)
+			free(s->axes[i].vals[j]);
+		free(s->axes[i].vals);
+	}
+	s->n_axes = 0;
+}
+
+/* The value index of axis i at point id (last axis fastest). */
+static int value_index(const struct sweep *s, long id, int axis)
+{
+	for (int i = s->n_axes - 1; i > axis; i--)
+		id /= s->axes[i].n;
+	return (int)(id % s->axes[axis].n);
+}
+
+void sweep_point_config(const struct sweep *s, long id, struct run_config *c)
+{
+	*c = s->base;
+	for (int i = 0; i < s->n_axes; i++)
+		if (config_set(c, s->axes[i].opt->name, s->axes[i].vals[value_index(s, id, i)],
+			       "sweep") < 0)
+			bug("sweep value checked at load: %s", err_msg());
+}
+
+void sweep_point_label(const struct sweep *s, long id, struct sbuf *sb)
+{
+	for (int i = 0; i < s->n_axes; i++)
+		sbuf_printf(sb, "%s%s=%s", i ? " " : "", s->axes[i].opt->name,
+			    s->axes[i].vals[value_index(s, id, i)]);
+}
+
+/* --- inputs cache --- */
+
+struct cache_entry {
+	char key[1600];
+	struct run_inputs in;
+	int ok;
+	char err[512];
+	struct cache_entry *next;
+};
+
+struct sweep_cache {
+	struct cache_entry *head;
+};
+
+struct sweep_cache *sweep_cache_new(void) { return xcalloc(1, sizeof(struct sweep_cache)); }
+
+void sweep_cache_free(struct sweep_cache *k)
+{
+	if (!k)
+		return;
+	for (struct cache_entry *e = k->head, *nx; e; e = nx) {
+		nx = e->next;
+		if (e->ok)
+			run_inputs_release(&e->in);
+		free(e);
+	}
+	free(k);
+}
+
+const struct run_inputs *sweep_cache_get(struct sweep_cache *k, const struct run_config *c)
+{
+	char key[1600];
+	struct cache_entry *e;
+	/* exactly what run_load_inputs reads */
+	snprintf(key, sizeof(key), "%s\n%s\n%s\n%s\n%s\n%.17g\n%s\n%s", c->model, c->gpu, c->trace,
+		 c->dtype, c->kv_dtype, c->usd_per_gpu_hour, c->spec_draft, c->spec_acceptance);
+	for (e = k->head; e; e = e->next)
+		if (!strcmp(e->key, key))
+			break;
+	if (!e) {
+		e = xcalloc(1, sizeof(*e));
+		snprintf(e->key, sizeof(e->key), "%s", key);
+		e->ok = run_load_inputs(c, &e->in) == 0;
+		if (!e->ok)
+			snprintf(e->err, sizeof(e->err), "%s", err_msg());
+		e->next = k->head;
+		k->head = e;
+	}
+	if (!e->ok) {
+		err_set("%s", e->err);
+		return NULL;
+	}
+	return &e->in;
+}
+
+/* --- result lines --- */
+
+struct metric {
+	const char *name;
+	size_t off;  /* into struct summary: a double, or a struct dist */
+	int is_dist;
+};
+
+#define M(f) offsetof(struct summary, f)
+static const struct metric metrics[] = {
+	{"ttft_ms", M(ttft_ms), 1},
+	{"tpot_ms", M(tpot_ms), 1},
+	{"e2e_s", M(e2e_s), 1},
+	{"problem_latency_s", M(problem_latency_s), 1},
+	{"output_tok_per_s", M(output_tok_per_s), 0},
+	{"total_tok_per_s", M(total_tok_per_s), 0},
+	{"makespan_s", M(makespan_s), 0},
+	{"gpu_seconds", M(gpu_seconds), 0},
+	{"energy_j", M(energy_j), 0},
+	{"cost_usd", M(cost_usd), 0},
+	{"usd_per_mtok_output", M(usd_per_mtok_output), 0},
+	{"accuracy", M(accuracy), 0},
+	{"tokens_per_problem", M(tokens_per_problem), 0},
+	{"usd_per_problem", M(usd_per_problem), 0},
+	{"usd_per_correct", M(usd_per_correct), 0},
+	{"output_tokens", M(output_tokens), 0},
+	{"tok_per_s_per_gpu", M(tok_per_s_per_gpu), 0},
+	{"acceptance_rate", M(acceptance_rate), 0},
+	{"mean_accepted_len", M(mean_accepted_len), 0},
+};
+#undef M
+static const char *const dist_fields[] = {"mean", "p50", "p90", "p99"};
+
+static void csv_field(struct sbuf *sb, const char *v)
+{
+	if (!strpbrk(v, ",\"\n\r")) {
+		sbuf_printf(sb, ",%s", v);
+		return;
+	}
+	sbuf_add(sb, ",\"", 2);
+	for (const char *p = v; *p; p++) {
+		if (*p == '\n' || *p == '\r') {
+			sbuf_add(sb, " ", 1);
+			continue;
+		}
+		if (*p == '"')
+			sbuf_add(sb, "\"", 1);
+		sbuf_add(sb, p, 1);
+	}
+	sbuf_add(sb, "\"", 1);
+}
+
+static void csv_num(struct sbuf *sb, double v)
+{
+	if (isfinite(v))
+		sbuf_printf(sb, ",%.10g", v);
+	else
+		sbuf_add(sb, ",", 1);
+}
+
+void sweep_csv_header(const struct sweep *s, struct sbuf *sb)
+{
+	sbuf_printf(sb, "id");
+	for (int i = 0; i < s->n_axes; i++)
+		sbuf_printf(sb, ",%s", s->axes[i].opt->name);
+	sbuf_printf(sb, ",status");
+	for (size_t i = 0; i < sizeof(metrics) / sizeof(metrics[0]); i++) {
+		if (!metrics[i].is_dist) {
+			sbuf_printf(sb, ",%s", metrics[i].name);
+			continue;
+		}
+		for (int j = 0; j < 4; j++)
+			sbuf_printf(sb, ",%s.%s", metrics[i].name, dist_fields[j]);
+	}
+	sbuf_printf(sb, ",gpus,preemptions,latency_p90_s,reason\n");
+}
+
+static void params_json(const struct sweep *s, long id, cJSON *o)
+{
+	for (int i = 0; i < s->n_axes; i++) {
+		const struct option_def *d = s->axes[i].opt;
+		const char *v = s->axes[i].vals[value_index(s, id, i)];
+		if (d->type == OPT_INT || d->type == OPT_LONG || d->type == OPT_DOUBLE)
+			cJSON_AddNumberToObject(o, d->name, strtod(v, NULL));
+		else
+			cJSON_AddStringToObject(o, d->name, v);
+	}
+}
+
+int sweep_run_point(const struct sweep *s, long id, struct sweep_cache *k, struct sbuf *csv,
+		    struct sbuf *jsonl)
+{
+	struct run_config c;
+	const struct run_inputs *in;
+	struct run_result r;
+	cJSON *root;
+	char *js;
+	int ok;
+
+	sweep_point_config(s, id, &c);
+	memset(&r, 0, sizeof(r));
+	if ((s->gpus && c.tp * c.replicas != s->gpus) ||
+	    (s->max_gpus && c.tp * c.replicas > s->max_gpus)) {
+		/* filtered out: recorded as skipped, so point ids stay those of the product */
+		ok = 0;
+		err_set("filtered: tp x replicas = %d GPUs (filters: gpus %d, max_gpus %d)",
+			c.tp * c.replicas, s->gpus, s->max_gpus);
+	} else {
+		if (!(in = sweep_cache_get(k, &c)))
+			return -1;
+		ok = run_simulate(&c, in, &r) == 0;
+	}
+	if (!ok && !s->skip_unfit && strncmp(err_msg(), "filtered:", 9)) {
+		run_result_release(&r);
+		return -1;
+	}
+	sbuf_printf(csv, "%ld", id);
+	for (int i = 0; i < s->n_axes; i++)
+		csv_field(csv, s->axes[i].vals[value_index(s, id, i)]);
+	sbuf_printf(csv, ",%s", ok ? "ok" : "skipped");
+	for (size_t i = 0; i < sizeof(metrics) / sizeof(metrics[0]); i++) {
+		const char *f = (const char *)&r.sum + metrics[i].off;
+		if (!metrics[i].is_dist) {
+			csv_num(csv, ok ? *(const double *)f : NAN);
+			continue;
+		}
+		const struct dist *d = (const struct dist *)f;
+		csv_num(csv, ok ? d->mean : NAN);
+		csv_num(csv, ok ? d->p50 : NAN);
+		csv_num(csv, ok ? d->p90 : NAN);
+		csv_num(csv, ok ? d->p99 : NAN);
+	}
+	csv_num(csv, ok ? r.sum.gpus : NAN);
+	csv_num(csv, ok ? (double)r.sum.preemptions : NAN);
+	csv_num(csv, ok ? r.sum.problem_latency_s.p90 : NAN);
+	csv_field(csv, ok ? "" : err_msg());
+	sbuf_add(csv, "\n", 1);
+
+	root = cJSON_CreateObject();
+	cJSON_AddNumberToObject(root, "id", (double)id);
+	params_json(s, id, cJSON_AddObjectToObject(root, "params"));
+	cJSON_AddStringToObject(root, "status", ok ? "ok" : "skipped");
+	if (ok) {
+		cJSON_AddItemToObject(root, "summary", summary_to_json(&r.sum));
+		if (isfinite(r.sum.problem_latency_s.p90))
+			cJSON_AddNumberToObject(root, "latency_p90_s", r.sum.problem_latency_s.p90);
+	} else {
+		cJSON_AddStringToObject(root, "reason", err_msg());
+	}
+	js = cJSON_PrintUnformatted(root);
+	sbuf_printf(jsonl, "%s\n", js);
+	free(js);
+	cJSON_Delete(root);
+	run_result_release(&r);
+	return 0;
+}

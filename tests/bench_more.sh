@@ -1,0 +1,32 @@
+#!/bin/sh
+# Sweep throughput, called by tests/bench.sh with the ttsim path as $1: points per minute of
+# a sweep over seeds of "MATH500-sized" points (4000 sequences of 100 + 4000 tokens, 14B,
+# one GH200 node as 4 replicas: the shape of MATH500 x 8 samples; the synthetic stand-in
+# keeps the figure independent of the trace module), with --jobs 1, --jobs 2 and, when
+# build/mpi/ttsim exists (make MPI=1 BUILD=build/mpi), mpirun -n 2.
+TTSIM=${1:-build/ttsim}
+D=$(mktemp -d); trap 'rm -rf "$D"' EXIT
+N=${SWEEP_BENCH_POINTS:-120}
+cat > "$D/b.yaml" <<Y
+schema_version: 1
+model: r1-qwen-14b
+gpu: gh200
+replicas: 4
+requests: 4000
+input_len: 100
+output_len: 4000
+sweep:
+  seed: {from: 1, to: $N, step: 1}
+Y
+rate() { # rate LABEL CMD...: points per minute
+	label=$1; shift
+	rm -rf "$D/o"
+	t0=$(date +%s.%N); "$@" >/dev/null 2>&1 || { echo "$label: FAILED"; return; }; t1=$(date +%s.%N)
+	printf '%-58s %8.0f points/min (%d points, %.2f s)\n' "$label" "$(echo "$N*60/($t1-$t0)" | bc -l)" "$N" "$(echo "$t1-$t0" | bc -l)"
+}
+rate "sweep, 14B MATH500-sized points, --jobs 1" "$TTSIM" sweep "$D/b.yaml" --jobs 1 --out "$D/o"
+rate "sweep, 14B MATH500-sized points, --jobs 2" "$TTSIM" sweep "$D/b.yaml" --jobs 2 --out "$D/o"
+if [ -x build/mpi/ttsim ] && command -v mpirun >/dev/null 2>&1; then
+	export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+	rate "sweep, 14B MATH500-sized points, mpirun -n 2" mpirun --oversubscribe -n 2 build/mpi/ttsim sweep "$D/b.yaml" --out "$D/o"
+fi

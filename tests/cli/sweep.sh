@@ -1,0 +1,125 @@
+#!/bin/sh
+# `ttsim sweep`, `pareto`, `best`, `capacity`: byte-identical results for --jobs 1, --jobs 2
+# and (when mpicc exists) mpirun -n 2; kill -9 and --resume; bad input; hand-made results.
+. "$(dirname "$0")/lib.inc"
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+cat > "$TMPD/s.yaml" <<'Y'
+schema_version: 1
+name: cli
+requests: 12
+input_len: 64
+output_len: 96
+sweep:
+  model: [r1-qwen-1.5b, r1-qwen-14b]
+  tp: [1, 8]
+  max_num_seqs: {from: 2, to: 16, factor: 2}
+  filters: {skip_unfit: true}
+Y
+ok "sweep --jobs 1" "$TTSIM" sweep "$TMPD/s.yaml" --jobs 1 --out "$TMPD/j1"
+has "16 points (8 skipped" "points and skipped counted" "$TMPD/out"
+has "skipped.*does not divide" "unfit point recorded with its reason" "$TMPD/j1/results.csv"
+ok "sweep --jobs 2" "$TTSIM" sweep "$TMPD/s.yaml" --jobs 2 --out "$TMPD/j2"
+ok "csv identical for --jobs 1 and 2" cmp "$TMPD/j1/results.csv" "$TMPD/j2/results.csv"
+ok "jsonl identical for --jobs 1 and 2" cmp "$TMPD/j1/results.jsonl" "$TMPD/j2/results.jsonl"
+ok "one line per point" test "$(wc -l < "$TMPD/j1/results.jsonl")" = 16
+
+# MPI: build it beside the normal build when mpicc exists
+if command -v mpicc >/dev/null 2>&1 && command -v mpirun >/dev/null 2>&1; then
+	ok "make MPI=1" make --no-print-directory MPI=1 BUILD=build/mpi build/mpi/ttsim
+	ok "mpirun -n 2 sweep" mpirun --oversubscribe -n 2 build/mpi/ttsim sweep "$TMPD/s.yaml" --out "$TMPD/m2"
+	ok "csv identical for MPI 2 ranks" cmp "$TMPD/j1/results.csv" "$TMPD/m2/results.csv"
+	ok "jsonl identical for MPI 2 ranks" cmp "$TMPD/j1/results.jsonl" "$TMPD/m2/results.jsonl"
+else
+	echo "sweep.sh: mpicc not found, MPI checks skipped"
+fi
+
+# kill -9 part-way, then --resume: the same final files
+cat > "$TMPD/k.yaml" <<'Y'
+schema_version: 1
+requests: 1000
+input_len: 64
+output_len: 300
+sweep:
+  seed: {from: 1, to: 300, step: 1}
+Y
+ok "uninterrupted reference" "$TTSIM" sweep "$TMPD/k.yaml" --jobs 2 --out "$TMPD/ref"
+"$TTSIM" sweep "$TMPD/k.yaml" --jobs 2 --out "$TMPD/k" >/dev/null 2>&1 &
+pid=$!; n=0
+while [ "$n" -lt 20 ] && kill -0 $pid 2>/dev/null; do sleep 0.02; n=$(($( { wc -l < "$TMPD/k/results.csv"; } 2>/dev/null || echo 1) - 1)); done
+kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+echo "sweep.sh: killed after $(($(wc -l < "$TMPD/k/results.csv") - 1)) of 300 points"
+printf '{"id":999,"tor' >> "$TMPD/k/results.jsonl" # a torn last line, as a crash may leave
+status 2 "without --resume a partial sweep is refused" "$TTSIM" sweep "$TMPD/k.yaml" --out "$TMPD/k"
+has "add --resume to continue" "refusal says how to go on" "$TMPD/err"
+ok "--resume" "$TTSIM" sweep "$TMPD/k.yaml" --jobs 2 --out "$TMPD/k" --resume
+ok "resumed csv = uninterrupted" cmp "$TMPD/ref/results.csv" "$TMPD/k/results.csv"
+ok "resumed jsonl = uninterrupted" cmp "$TMPD/ref/results.jsonl" "$TMPD/k/results.jsonl"
+
+# bad input: one line, exit 2
+printf 'schema_version: 1\nsweep: {}\n' > "$TMPD/e.yaml"
+status 2 "empty sweep" "$TTSIM" sweep "$TMPD/e.yaml" --out "$TMPD/x"
+has "key 'sweep': empty" "empty sweep message" "$TMPD/err"
+printf 'schema_version: 1\nsweep:\n  tpp: [1, 2]\n' > "$TMPD/e.yaml"
+status 2 "unknown parameter" "$TTSIM" sweep "$TMPD/e.yaml" --out "$TMPD/x"
+has "e.yaml:3: key 'tpp': unknown parameter" "unknown parameter message" "$TMPD/err"
+printf 'schema_version: 1\nsweep:\n  rate: {from: 10, to: 1, step: 1}\n' > "$TMPD/e.yaml"
+status 2 "range with the wrong sign" "$TTSIM" sweep "$TMPD/e.yaml" --out "$TMPD/x"
+has "expected a negative step" "wrong sign message" "$TMPD/err"
+ok "one-line error" test "$(wc -l < "$TMPD/err")" = 1
+status 2 "directory of another sweep" "$TTSIM" sweep "$TMPD/k.yaml" --out "$TMPD/j1" --resume
+has "holds results of a different sweep" "refuses to mix" "$TMPD/err"
+has "rm -r" "says how to start fresh" "$TMPD/err"
+status 2 "bad --jobs" "$TTSIM" sweep "$TMPD/s.yaml" --jobs 0
+
+# pareto and best on a hand-made results file
+mkdir -p "$TMPD/h"
+cat > "$TMPD/h/results.csv" <<'C'
+id,tp,samples,status,accuracy,usd_per_problem,latency_p90_s,reason
+0,1,1,ok,0.70,0.001,10,
+1,1,8,ok,0.85,0.004,30,
+2,2,8,ok,0.86,0.006,20,
+3,2,1,ok,0.69,0.002,12,
+4,4,8,skipped,,,,"does not fit"
+5,4,16,ok,0.90,0.020,15,
+C
+ok "pareto" "$TTSIM" pareto "$TMPD/h" --z none
+has "2 of 6 configurations are on the front" "front size (5 beats 1 and 2, 0 beats 3)" "$TMPD/out"
+ok "pareto.csv" test "$(cut -d, -f1 "$TMPD/h/pareto.csv" | tr '\n' ' ')" = "id 0 5 "
+ok "pareto.gp written" test -s "$TMPD/h/pareto.gp"
+if command -v gnuplot >/dev/null 2>&1; then
+	ok "pareto.png" test -s "$TMPD/h/pareto.png"
+	ok "pareto.svg" test -s "$TMPD/h/pareto.svg"
+fi
+ok "pareto 3-d" "$TTSIM" pareto "$TMPD/h"
+has "4 of 6" "3-d front (cheaper 1 and 2 return)" "$TMPD/out"
+status 2 "pareto unknown column" "$TTSIM" pareto "$TMPD/h" --x nosuch
+ok "best" "$TTSIM" best "$TMPD/h" --min-accuracy 0.8 --max-latency-p90 25
+has "best:      id 2" "best is the cheapest feasible" "$TMPD/out"
+has "runner-up: id 5" "runner-up" "$TMPD/out"
+has "costs 0.014 USD more" "why it lost" "$TMPD/out"
+status 1 "best: none qualifies" "$TTSIM" best "$TMPD/h" --min-accuracy 0.95
+
+# capacity: the found rate meets the SLO; a rate 10% above it does not
+cat > "$TMPD/c.yaml" <<'Y'
+schema_version: 1
+requests: 200
+input_len: 512
+output_len: 64
+sweep:
+  tp: [1, 2]
+Y
+ok "capacity" "$TTSIM" capacity "$TMPD/c.yaml" --slo-ttft-p90 0.2 --slo-tpot-p90 0.05 --jobs 2
+ok "capacity: a rate per configuration" test "$(wc -l < "$TMPD/out")" = 3
+r=$(sed -n 2p "$TMPD/out" | cut -d, -f3)
+ok "run at the capacity meets the SLO" sh -c "\"$TTSIM\" run --requests 200 --input-len 512 --output-len 64 --rate $r --format csv | awk -F, 'NR==2 { exit !(\$3 <= 200 && \$8 <= 50) }'"
+status 2 "capacity without SLO" "$TTSIM" capacity "$TMPD/c.yaml"
+
+# the shipped example needs the MATH500 trace
+if "$TTSIM" run --trace math500 --requests 1 >/dev/null 2>&1; then
+	ok "example sweep" "$TTSIM" sweep experiments/sweeps/example.yaml --out "$TMPD/ex"
+	ok "example: 24 lines" test "$(wc -l < "$TMPD/ex/results.jsonl")" = 24
+	ok "example pareto" "$TTSIM" pareto "$TMPD/ex"
+else
+	echo "sweep.sh: SKIPPED example sweep: 'ttsim run --trace math500 --requests 1' fails (no trace module yet)"
+fi
+finish

@@ -1,0 +1,146 @@
+/* test_sweep.c: sweep blocks (lists, ranges, errors, point order), Pareto fronts and the
+ * cheapest feasible row on hand-made tables, and the capacity search against the closed-form
+ * M/M/1 queue. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "capacity.h"
+#include "pareto.h"
+#include "sweep.h"
+#include "test.h"
+
+static int load(struct sweep *s, const char *text)
+{
+	return sweep_load_text(s, text, strlen(text), "t.yaml");
+}
+
+static void test_parse(void)
+{
+	struct sweep s;
+	struct run_config c;
+	CHECK_INT(load(&s, "schema_version: 1\nrequests: 5\nsweep:\n  tp: [1, 2, 4]\n"
+			   "  rate: {from: 1, to: 10, step: 4.5}\n"
+			   "  concurrency: {from: 1, to: 64, factor: 2}\n"), 0);
+	CHECK_INT(s.n_axes, 3);
+	CHECK_INT(s.n_points, 3 * 3 * 7);
+	CHECK_STR(s.axes[1].vals[2], "10");
+	CHECK_STR(s.axes[2].vals[6], "64");
+	sweep_point_config(&s, 0, &c);
+	CHECK_INT(c.tp, 1);
+	/* last key fastest: point 1 changes concurrency only */
+	sweep_point_config(&s, 1, &c);
+	CHECK_INT(c.concurrency, 2);
+	CHECK_INT(c.tp, 1);
+	sweep_point_config(&s, 3 * 7 * 2 + 7 + 3, &c);
+	CHECK_INT(c.tp, 4);
+	CHECK_NEAR(c.rate, 5.5, 1e-12);
+	CHECK_INT(c.concurrency, 8);
+	CHECK_INT(c.requests, 5);
+	sweep_release(&s);
+	/* the fingerprint follows the content, not comments or layout */
+	{
+		struct sweep a, b;
+		CHECK_INT(load(&a, "schema_version: 1\nsweep: {tp: [1, 2]}\n"), 0);
+		CHECK_INT(load(&b, "# c\nschema_version: 1\nsweep:\n  tp: [1,2]\n"), 0);
+		CHECK(a.fingerprint == b.fingerprint);
+		sweep_release(&b);
+		CHECK_INT(load(&b, "schema_version: 1\nsweep: {tp: [1, 4]}\n"), 0);
+		CHECK(a.fingerprint != b.fingerprint);
+		sweep_release(&a);
+		sweep_release(&b);
+	}
+}
+
+static void bad(const char *text, const char *want)
+{
+	struct sweep s;
+	int rc = load(&s, text);
+	CHECK_INT(rc, -1);
+	if (rc == 0)
+		sweep_release(&s);
+	else if (!strstr(err_msg(), want)) {
+		test_failed++;
+		fprintf(stderr, "error '%s' lacks '%s'\n", err_msg(), want);
+	}
+}
+
+static void test_errors(void)
+{
+	bad("schema_version: 1\nsweep: {}\n", "t.yaml:2: key 'sweep': empty");
+	bad("schema_version: 1\nsweep:\n", "key 'sweep': empty");
+	bad("schema_version: 1\nsweep:\n  filters: {skip_unfit: true}\n", "key 'sweep': empty");
+	bad("schema_version: 1\nsweep:\n  nosuch: [1]\n", "t.yaml:3: key 'nosuch': unknown parameter");
+	bad("schema_version: 1\nsweep:\n  rate: {from: 1, to: 10, step: -1}\n",
+	    "t.yaml:3: key 'rate': step -1 never reaches 10 from 1 (expected a positive step)");
+	bad("schema_version: 1\nsweep:\n  concurrency: {from: 8, to: 64, factor: 0.5}\n",
+	    "factor 0.5 never reaches");
+	bad("schema_version: 1\nsweep:\n  tp: []\n", "key 'tp': empty list");
+	bad("schema_version: 1\nsweep:\n  tp: [1, 99]\n", "t.yaml:3: key 'tp': 99 is out of range");
+	bad("schema_version: 1\nsweep:\n  tp: {from: 1, to: 2, step: 0.5}\n", "is not an integer");
+	bad("schema_version: 1\ntp: 2\n", "key 'sweep': missing");
+}
+
+static void test_pareto(void)
+{
+	/* (latency min, accuracy max): 0 and 2 are on the front; 1 is dominated by 0; 3 = 2 */
+	double v[] = {1, 0.8, 2, 0.7, 3, 0.9, 3, 0.9, NAN, 1.0, 0.5, 0.1};
+	int dir[] = {-1, +1};
+	long out[6];
+	long m = pareto_front(v, 6, 2, dir, out);
+	CHECK_INT(m, 3);
+	CHECK_INT(out[0], 0);
+	CHECK_INT(out[1], 2);
+	CHECK_INT(out[2], 5);
+	CHECK_INT(metric_direction("accuracy"), 1);
+	CHECK_INT(metric_direction("latency_p90_s"), -1);
+}
+
+static void test_best(void)
+{
+	double acc[] = {0.9, 0.95, 0.7, 0.92, 0.99};
+	double lat[] = {10, 20, 5, 12, 100};
+	double cost[] = {3, 2, 1, 2.5, 0.5};
+	long second, b = best_pick(acc, lat, cost, 5, 0.85, 30, &second);
+	CHECK_INT(b, 1);      /* 2 too inaccurate, 4 too slow */
+	CHECK_INT(second, 3);
+	b = best_pick(acc, lat, cost, 5, 0.99, 30, &second);
+	CHECK_INT(b, -1);
+}
+
+/* M/M/1 with service rate mu: the sojourn time is exponential with rate mu - lambda, so its
+ * p90 is ln(10) / (mu - lambda), and the highest rate with p90 <= S is mu - ln(10) / S. */
+struct mm1 { double mu, slo; int calls; };
+static int mm1_meets(void *ctx, double rate, int *meets)
+{
+	struct mm1 *q = ctx;
+	q->calls++;
+	*meets = rate < q->mu && log(10) / (q->mu - rate) <= q->slo;
+	return 0;
+}
+
+static void test_capacity(void)
+{
+	struct mm1 q = {50, 0.5, 0};
+	double r;
+	CHECK_INT(capacity_search(mm1_meets, &q, 1.0, 1e-3, &r), 0);
+	CHECK_NEAR(r, 50 - log(10) / 0.5, 1e-3);
+	CHECK(q.calls < 40);
+	q.mu = 0.02; /* below the guess: halving */
+	CHECK_INT(capacity_search(mm1_meets, &q, 1.0, 1e-3, &r), 0);
+	CHECK(r == 0); /* 0.02 - 4.6 < 0: nothing meets */
+	q.mu = 0.5;
+	q.slo = 100;
+	CHECK_INT(capacity_search(mm1_meets, &q, 1.0, 1e-3, &r), 0);
+	CHECK_NEAR(r, 0.5 - log(10) / 100, 1e-3);
+}
+
+int main(void)
+{
+	util_gsl_init();
+	test_parse();
+	test_errors();
+	test_pareto();
+	test_best();
+	test_capacity();
+	return TEST_REPORT();
+}
