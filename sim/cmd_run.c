@@ -230,14 +230,13 @@ out:
 }
 
 /* SIGINT or SIGTERM during the simulation: the engine stops at its next look at the flag
- * and the command exits 130 having written nothing (results are written only at the end,
- * each file atomically). */
+ * and the command exits 128 + the signal (130, 143; as `sweep` does) having written nothing
+ * (results are written only at the end, each file atomically). The flag holds the signal. */
 static volatile sig_atomic_t stop_flag;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop_flag = 1;
+	stop_flag = sig;
 }
 
 static void catch_signals(void)
@@ -251,12 +250,12 @@ static void catch_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-/* A failed simulation: "interrupted" exits 130 (128 + SIGINT, as shells report it). */
+/* A failed simulation: "interrupted" exits 128 + the signal, as shells report it. */
 static void die_sim(void)
 {
 	if (stop_flag && !strcmp(err_msg(), "interrupted")) {
-		fprintf(stderr, "ttsim: interrupted; nothing was written\n");
-		exit(EXIT_INTERRUPTED);
+		fprintf(stderr, "ttsim: interrupted by signal %d; nothing was written\n", (int)stop_flag);
+		exit(EXIT_SIGNAL_BASE + (int)stop_flag);
 	}
 	die_err();
 }

@@ -29,9 +29,13 @@ static void usage(FILE *f)
 		   "commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
-	fprintf(f, "\nexit status: 0 success; 1 a check failed (validate --max-median-error,\n"
-		   "internal error); 2 bad input (flags, files, values), with a one-line message\n"
-		   "'ttsim: FILE:LINE: key 'KEY': what is wrong'.\n");
+	fprintf(f, "\nexit status:\n"
+		   "  0        success\n"
+		   "  1        a check failed (such as validate --max-median-error), or an internal error\n"
+		   "  2        bad input (flags, files, values), with one line\n"
+		   "           'ttsim: FILE:LINE: key 'KEY': what is wrong (expected ...)'\n"
+		   "  130, 143 stopped by SIGINT or SIGTERM: run writes nothing; sweep keeps the\n"
+		   "           complete points (continue with --resume)\n");
 }
 
 int main(int argc, char **argv)

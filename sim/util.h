@@ -24,7 +24,7 @@
 #define EXIT_OK 0
 #define EXIT_CHECK_FAILED 1 /* a check failed, or an internal error */
 #define EXIT_BAD_INPUT 2    /* bad flags, files or values */
-#define EXIT_INTERRUPTED 130 /* stopped by SIGINT or SIGTERM (run, sweep) */
+#define EXIT_SIGNAL_BASE 128 /* + the signal: stopped by SIGINT (130) or SIGTERM (143) */
 
 /* Record a one-line error for the caller; always returns -1. */
 int err_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
