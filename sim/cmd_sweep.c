@@ -99,12 +99,14 @@ static long scan_lines(const char *path, int has_header, const char *header, lon
 		if (!has_header && strncmp(p, "{\"id\":", 6)) {
 			free(text);
 			free(*ends);
+			*ends = NULL;
 			return err_set("%s:%ld: not a result line", path, line);
 		}
 		id = strtol(s, &end, 10);
 		if (end == s || id != n) {
 			free(text);
 			free(*ends);
+			*ends = NULL;
 			return err_set("%s:%ld: expected point %ld here (was the file edited?)", path, line,
 				       n);
 		}
@@ -152,7 +154,7 @@ static long open_results(const struct sweep *s, const char *dir, int resume, int
 		cJSON *f = j ? cJSON_GetObjectItem(j, "fingerprint") : NULL;
 		if (!cJSON_IsString(f))
 			die("%s: unreadable sweep fingerprint; remove '%s' to start fresh", p_json, dir);
-		if (strcmp(f->valuestring, fp))
+		if (strcmp(f->valuestring, fp)) /* NOLINT(clang-analyzer-core.NullDereference): cJSON_IsString(NULL) is false */
 			die("%s: holds results of a different sweep (fingerprint %s, this one %s); "
 			    "remove it (rm -r %s) or choose another --out to start fresh",
 			    dir, f->valuestring, fp, dir);
@@ -302,7 +304,7 @@ int cmd_sweep(int argc, char **argv)
 		jobs = default_jobs();
 	memset(&e, 0, sizeof(e));
 	pc.s = &s;
-	pc.caches = xcalloc((size_t)jobs, sizeof(*pc.caches));
+	pc.caches = xcalloc((size_t)jobs, sizeof(*pc.caches)); /* NOLINT(bugprone-sizeof-expression): an array of pointers */
 	for (int i = 0; i < jobs; i++)
 		pc.caches[i] = sweep_cache_new();
 	e.n = s.n_points;
@@ -482,7 +484,7 @@ int cmd_capacity(int argc, char **argv)
 	cc.slo_ttft_ms = ttft * 1e3;
 	cc.slo_tpot_ms = tpot * 1e3;
 	cc.rel_tol = 0.01;
-	cc.caches = xcalloc((size_t)jobs, sizeof(*cc.caches));
+	cc.caches = xcalloc((size_t)jobs, sizeof(*cc.caches)); /* NOLINT(bugprone-sizeof-expression): an array of pointers */
 	for (int i = 0; i < jobs; i++)
 		cc.caches[i] = sweep_cache_new();
 	sbuf_printf(&hdr, "id");

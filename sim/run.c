@@ -165,11 +165,22 @@ static void summarize(const struct run_config *c, const struct run_inputs *in,
 int spec_acceptance_load(struct spec_setup *sp, const char *path)
 {
 	size_t len;
-	char *text = file_read(path, &len), *line, *save = NULL;
-	int lineno = 0, kind = -1, rows = 0;
-	double v[SPEC_MAX_K + 1] = {0};
+	char *text = file_read(path, &len);
+	int rc;
 	if (!text)
 		return err_prefix("key 'spec_acceptance': ");
+	rc = spec_acceptance_parse(sp, text, len, path);
+	free(text);
+	return rc;
+}
+
+int spec_acceptance_parse(struct spec_setup *sp, const char *src, size_t len, const char *path)
+{
+	char *text = xmalloc(len + 1), *line, *save = NULL;
+	int lineno = 0, kind = -1, rows = 0;
+	double v[SPEC_MAX_K + 1] = {0};
+	memcpy(text, src, len);
+	text[len] = 0;
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *comma, *end;
 		long idx;

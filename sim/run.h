@@ -59,6 +59,8 @@ struct run_result {
  * conditional acceptance; or `accepted,weight`: distribution of accepted draft tokens per
  * step, 0..k) into sp; 0 or -1 with err_set naming file and line. */
 int spec_acceptance_load(struct spec_setup *sp, const char *path);
+/* The same on text in memory (len bytes; path names it in messages). */
+int spec_acceptance_parse(struct spec_setup *sp, const char *text, size_t len, const char *path);
 /* Load model, profile and trace named by c; 0 or -1 with err_set. */
 int run_load_inputs(const struct run_config *c, struct run_inputs *in);
 void run_inputs_release(struct run_inputs *in);

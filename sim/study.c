@@ -405,7 +405,7 @@ static int draw(const struct table *t, const struct plot *pl, const char *dir, i
 	for (long i = 0; i < t->nrow; i++) {
 		int keep = is_ok(t, i);
 		for (int k = 0; keep && k < pl->n_where; k++)
-			keep = cell_is(t->rows[i][cw[k]], pl->where[k].val);
+			keep = cell_is(t->rows[i][cw[k]], pl->where[k].val); /* NOLINT(clang-analyzer-core.uninitialized.ArraySubscript): cw[0..n_where) set above */
 		if (!keep || isnan(table_num(t, i, cx)) || isnan(table_num(t, i, cy)))
 			continue;
 		snprintf(pts[n].series, sizeof(pts[n].series), "%s",
@@ -420,7 +420,7 @@ static int draw(const struct table *t, const struct plot *pl, const char *dir, i
 					   (cs < 0 || !strcmp(t->rows[j][cs], t->rows[i][cs])) &&
 					   (ca < 0 || !strcmp(t->rows[j][ca], t->rows[i][ca]));
 				for (int k = 0; same && k < pl->n_where; k++)
-					same = cell_is(t->rows[j][cw[k]], pl->where[k].val);
+					same = cell_is(t->rows[j][cw[k]], pl->where[k].val); /* NOLINT(clang-analyzer-core.uninitialized.ArraySubscript): cw[0..n_where) set above */
 				if (same) {
 					base = table_num(t, j, cy);
 					break;

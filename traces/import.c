@@ -43,6 +43,19 @@ int import_vllm_bench(struct trace *t, const char *path, const struct import_opt
 {
 	size_t len;
 	char *text = file_read(path, &len);
+	int rc;
+	if (!text) {
+		memset(t, 0, sizeof(*t));
+		return -1;
+	}
+	rc = import_vllm_bench_text(t, text, len, path, io);
+	free(text);
+	return rc;
+}
+
+int import_vllm_bench_text(struct trace *t, const char *text, size_t len, const char *path,
+			   const struct import_opts *io)
+{
 	cJSON *o;
 	const cJSON *in, *outl, *ttft, *itl, *v, *errs;
 	int n, k = 0, maxtok = 0;
@@ -51,10 +64,7 @@ int import_vllm_bench(struct trace *t, const char *path, const struct import_opt
 	char model[96];
 
 	memset(t, 0, sizeof(*t));
-	if (!text)
-		return -1;
 	o = cJSON_ParseWithLength(text, len);
-	free(text);
 	if (!cJSON_IsObject(o))
 		return cJSON_Delete(o), err_set("%s:1: malformed json (expected the object of vllm bench serve --save-result)", path);
 	if (!(in = num_array(o, "input_lens", -1, path)))
@@ -174,7 +184,8 @@ struct wrong {
 	int n;
 };
 
-int import_jsonl(struct trace *t, const char *path, const struct import_opts *io)
+/* The body of import_jsonl on text it owns (split in place, freed here). */
+static int jsonl_take(struct trace *t, char *text, const char *path, const struct import_opts *io)
 {
 	static const char *k_id[] = {"unique_id", "problem_id", "item_id", "id", NULL};
 	static const char *k_tok[] = {"output_tokens", "total_generated_tokens", "completion_tokens", "num_tokens", NULL};
@@ -185,8 +196,8 @@ int import_jsonl(struct trace *t, const char *path, const struct import_opts *io
 	static const char *k_sub[] = {"subject", "type", NULL};
 	static const char *k_fin[] = {"finish_reason", "finished", NULL};
 	static const char *k_model[] = {"model_name", "model", NULL};
-	size_t len, cap = 0;
-	char *text = file_read(path, &len), *p, model[96] = "";
+	size_t cap = 0;
+	char *p, model[96] = "";
 	struct wrong *wr = NULL;
 	int line = 0;
 
@@ -318,4 +329,19 @@ fail:
 	free(text);
 	trace_release(t);
 	return -1;
+}
+
+int import_jsonl(struct trace *t, const char *path, const struct import_opts *io)
+{
+	size_t len;
+	return jsonl_take(t, file_read(path, &len), path, io);
+}
+
+int import_jsonl_text(struct trace *t, const char *text, size_t len, const char *path,
+		      const struct import_opts *io)
+{
+	char *copy = xmalloc(len + 1);
+	memcpy(copy, text, len);
+	copy[len] = 0;
+	return jsonl_take(t, copy, path, io);
 }

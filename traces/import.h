@@ -28,5 +28,10 @@ struct import_opts {
 /* 0, or -1 with err_set naming the file (and line or key). */
 int import_vllm_bench(struct trace *t, const char *path, const struct import_opts *io);
 int import_jsonl(struct trace *t, const char *path, const struct import_opts *io);
+/* The same on text in memory (len bytes; path names it in messages). */
+int import_vllm_bench_text(struct trace *t, const char *text, size_t len, const char *path,
+			   const struct import_opts *io);
+int import_jsonl_text(struct trace *t, const char *text, size_t len, const char *path,
+		      const struct import_opts *io);
 
 #endif

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -32,27 +31,6 @@ static inline char *fuzz_text(const uint8_t *data, size_t size)
 		memcpy(s, data, size);
 	s[size] = 0;
 	return s;
-}
-
-/* For parsers that take a path: write the input to a per-process file and return its
- * name (static storage), or NULL if it cannot be written. */
-static inline const char *fuzz_file(const uint8_t *data, size_t size, const char *suffix)
-{
-	static char path[256];
-	const char *dir = getenv("TMPDIR");
-	FILE *f;
-	snprintf(path, sizeof(path), "%s/ttsim-fuzz-%ld%s", dir && *dir ? dir : "/tmp",
-		 (long)getpid(), suffix);
-	f = fopen(path, "wb");
-	if (!f)
-		return NULL;
-	if (size && fwrite(data, 1, size, f) != size) {
-		fclose(f);
-		return NULL;
-	}
-	if (fclose(f) != 0)
-		return NULL;
-	return path;
 }
 
 #endif

@@ -11,18 +11,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct import_opts io = {0};
 	struct trace t;
 	int n_bad = 0;
-	const char *path;
 	char *text;
 	if (size > FUZZ_MAX_INPUT)
 		return 0;
 	text = fuzz_text(data, size);
 	vset_parse_vllm_json(&s, text, "fuzz.json", &d, &n_bad);
 	vset_release(&s);
-	free(text);
 	io.gpu = "h100_sxm";
 	io.tp = 1;
 	io.max_tokens = 1 << 20;
-	if ((path = fuzz_file(data, size, ".json")) && import_vllm_bench(&t, path, &io) == 0)
+	if (import_vllm_bench_text(&t, text, size, "fuzz.json", &io) == 0)
 		trace_release(&t);
+	free(text);
 	return 0;
 }
