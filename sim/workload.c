@@ -29,6 +29,10 @@ int workload_build(struct workload *w, const struct run_config *c, const struct 
 	}
 	if (np <= 0)
 		return err_set("key 'requests': the workload is empty");
+	if (nr > WORKLOAD_MAX_SEQS)
+		return err_set("key 'samples': %ld problems x %d samples = %ld sequences is too many "
+			       "(expected at most %ld; lower requests or samples)",
+			       np, t ? N : 1, nr, (long)WORKLOAD_MAX_SEQS);
 	w->probs = xcalloc((size_t)np, sizeof(*w->probs));
 	w->reqs = xcalloc((size_t)nr, sizeof(*w->reqs));
 	w->voted = xcalloc((size_t)np, sizeof(*w->voted));

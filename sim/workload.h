@@ -30,7 +30,11 @@ struct workload {
 	const struct trace *trace; /* NULL for synthetic */
 };
 
-/* Build the workload; 0, or -1 with err_set. */
+/* Most sequences (problems x samples) one run simulates: request indices are int32 and
+ * each sequence costs about 100 bytes, so larger workloads are refused, not attempted. */
+#define WORKLOAD_MAX_SEQS 100000000L
+
+/* Build the workload; 0, or -1 with err_set (including more than WORKLOAD_MAX_SEQS). */
 int workload_build(struct workload *w, const struct run_config *c, const struct model *m,
 		   const struct trace *t);
 void workload_release(struct workload *w);

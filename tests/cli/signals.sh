@@ -10,7 +10,7 @@ for sig in INT:130 TERM:143; do
 	# shellcheck disable=SC2086
 	"$TTSIM" run $long --out "$TMPD/o$sig" >/dev/null 2>"$TMPD/e$sig" &
 	pid=$!
-	sleep 0.5
+	sleep 1
 	kill -"$sig" $pid
 	wait $pid; rc=$?
 	if [ $rc = "$want" ]; then T_PASS=$((T_PASS+1)); else T_FAIL=$((T_FAIL+1)); echo "FAIL: SIG$sig: exit $rc, want $want"; cat "$TMPD/e$sig"; fi
@@ -23,6 +23,13 @@ truncate -s 1100M "$TMPD/huge.jsonl"
 status 2 "1.1 GB trace refused" "$TTSIM" run --trace "$TMPD/huge.jsonl"
 has "file too large" "size message" "$TMPD/err"
 status 2 "10^9 requests refused" "$TTSIM" run --requests 1000000000
+has "expected 0 to 100000000" "requests limit named" "$TMPD/err"
+# problems x samples above 10^8 sequences: refused before anything is allocated
+{ echo '{"format":"ttsim-trace","version":1,"model":"m","max_tokens":100}'
+  awk 'BEGIN { for (i = 0; i < 2000; i++) printf "{\"unique_id\":\"p%d\",\"prompt_tokens\":5,\"samples\":[{\"output_tokens\":9}]}\n", i }'
+} > "$TMPD/t2000.jsonl"
+status 2 "2000 problems x 65536 samples refused" "$TTSIM" run --model r1-qwen-1.5b --trace "$TMPD/t2000.jsonl" --samples 65536
+has "sequences is too many" "sequence limit named" "$TMPD/err"
 # the exit statuses of `ttsim --help` and the README's table agree
 "$TTSIM" --help > "$TMPD/help"
 for st in "  0 " "  1 " "  2 " "130, 143"; do has "$st" "--help lists exit status '$st'" "$TMPD/help"; done
