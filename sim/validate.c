@@ -313,7 +313,7 @@ int vset_parse_vllm_json(struct vset *s, const char *text, const char *fname,
 
 	*n_bad = 0;
 	if (!cJSON_IsObject(j))
-		return err_set("%s: not a JSON object (expected a 'vllm bench serve --save-result' "
+		return cJSON_Delete(j), err_set("%s: not a JSON object (expected a 'vllm bench serve --save-result' "
 			       "file)",
 			       fname);
 	memset(&base, 0, sizeof(base));

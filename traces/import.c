@@ -244,9 +244,10 @@ static int jsonl_take(struct trace *t, char *text, const char *path, const struc
 			t->n_problems++;
 			if ((v = field(o, k_pt)) && cJSON_IsNumber(v)) {
 				if (!(v->valuedouble >= 0 && v->valuedouble <= INT32_MAX)) {
-					cJSON_Delete(o);
+					/* the message reads v, which o owns: delete o after */
 					err_set("%s:%d: key 'prompt_tokens': %g out of range (expected 0..%d)",
 						path, line, v->valuedouble, INT32_MAX);
+					cJSON_Delete(o);
 					goto fail;
 				}
 				t->problems[pi].prompt_tokens = (int)v->valuedouble;
@@ -267,8 +268,9 @@ static int jsonl_take(struct trace *t, char *text, const char *path, const struc
 			goto fail;
 		}
 		if (v->valuedouble < 0 || v->valuedouble > io->max_tokens) {
-			cJSON_Delete(o);
+			/* the message reads v, which o owns: delete o after (was a use after free) */
 			err_set("%s:%d: key 'output_tokens': %.0f out of range (expected 0..max_tokens %d)", path, line, v->valuedouble, io->max_tokens);
+			cJSON_Delete(o);
 			goto fail;
 		}
 		s.output_tokens = (int32_t)v->valuedouble;
