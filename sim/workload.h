@@ -31,7 +31,7 @@ struct workload {
 };
 
 /* Most sequences (problems x samples) one run simulates: request indices are int32 and
- * each sequence costs about 100 bytes, so larger workloads are refused, not attempted. */
+ * each sequence costs about 200 bytes, so larger workloads are refused, not attempted. */
 #define WORKLOAD_MAX_SEQS 100000000L
 
 /* Build the workload; 0, or -1 with err_set (including more than WORKLOAD_MAX_SEQS). */
