@@ -161,6 +161,7 @@ int import_vllm_bench_text(struct trace *t, const char *text, size_t len, const 
 	return 0;
 fail:
 	cJSON_Delete(o);
+	t->n_problems = k; /* the problems filled so far, so that their strings are freed */
 	trace_release(t);
 	return -1;
 }
