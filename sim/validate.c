@@ -359,6 +359,15 @@ int vset_parse_vllm_json(struct vset *s, const char *text, const char *fname,
 		}
 		conc = nprompts;
 	}
+	/* counts become ints below: bounded first (a double out of int's range converts with
+	 * undefined result) */
+	if (!(tp >= 0 && tp <= INT32_MAX) || !(in_tok / completed <= INT32_MAX) ||
+	    !(out_tok / completed <= INT32_MAX) || !(conc >= 0 && conc <= INT32_MAX) ||
+	    !(nprompts >= 0 && nprompts <= INT32_MAX)) {
+		err_set("%s: key 'tp/max_concurrency/num_prompts/total_*_tokens': a count out of "
+			"range (expected 0..%d per request)", fname, INT32_MAX);
+		goto out;
+	}
 	id = jstr(j, "date") ? jstr(j, "date") : fname;
 	snprintf(base.id, sizeof(base.id), "%s", id);
 	strlcpy0(base.model, model, sizeof(base.model));
