@@ -63,12 +63,6 @@ void run_inputs_release(struct run_inputs *in)
 	in->has_trace = 0;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 static struct dist dist_of(double *v, long n)
 {
 	struct dist d = {0};
@@ -77,7 +71,7 @@ static struct dist dist_of(double *v, long n)
 		d.mean = d.p50 = d.p90 = d.p99 = NAN;
 		return d;
 	}
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	gsl_sort(v, 1, (size_t)n);
 	d.mean = gsl_stats_mean(v, 1, (size_t)n);
 	d.p50 = gsl_stats_quantile_from_sorted_data(v, 1, (size_t)n, 0.50);
 	d.p90 = gsl_stats_quantile_from_sorted_data(v, 1, (size_t)n, 0.90);
