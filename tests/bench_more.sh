@@ -6,7 +6,7 @@
 # build/mpi/ttsim exists (make MPI=1 BUILD=build/mpi), mpirun -n 2.
 TTSIM=${1:-build/ttsim}
 D=$(mktemp -d); trap 'rm -rf "$D"' EXIT
-N=${SWEEP_BENCH_POINTS:-120}
+N=${SWEEP_BENCH_POINTS:-600}
 cat > "$D/b.yaml" <<Y
 schema_version: 1
 model: r1-qwen-14b
