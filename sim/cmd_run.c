@@ -214,6 +214,12 @@ static int write_out(const char *dir, const struct run_config *c, const struct r
 		goto out;
 	sb.len = 0;
 	path.len = 0;
+	problems_csv(r, &sb);
+	sbuf_printf(&path, "%s/problems.csv", dir);
+	if (file_write_atomic(path.buf, sb.buf, sb.len) < 0)
+		goto out;
+	sb.len = 0;
+	path.len = 0;
 	config_write_yaml(c, &sb);
 	sbuf_printf(&path, "%s/config.yaml", dir);
 	if (file_write_atomic(path.buf, sb.buf, sb.len) < 0)

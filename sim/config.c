@@ -9,6 +9,7 @@
 
 static const char *const route_names[] = {"round_robin", "least_loaded", NULL};
 static const char *const arrival_names[] = {"offline", "poisson", "closed", "trace", NULL};
+static const char *const length_names[] = {"fixed", "uniform", "exponential", "lognormal", NULL};
 static const char *const vote_names[] = {"none", "majority", "best", "pass", NULL};
 
 #define F(f) offsetof(struct run_config, f)
@@ -33,6 +34,11 @@ static const struct option_def options[] = {
 	 "output tokens of synthetic requests"},
 	{"requests", OPT_LONG, F(requests), 0, 0, 1e8, "0", NULL,
 	 "synthetic requests (default 100), or the first K problems of a trace (0: all)"},
+	{"length_dist", OPT_ENUM, F(length_dist), 0, 0, 0, "fixed", length_names,
+	 "synthetic lengths: fixed, uniform, exponential or lognormal, with means input_len and "
+	 "output_len"},
+	{"length_cv", OPT_DOUBLE, F(length_cv), 0, 0, 10, "0.5", NULL,
+	 "coefficient of variation of uniform and lognormal lengths"},
 	{"arrival", OPT_ENUM, F(arrival), 0, 0, 0, "offline", arrival_names,
 	 "arrivals: offline (all at once), poisson (--rate), closed (--concurrency), trace"},
 	{"rate", OPT_DOUBLE, F(rate), 0, 1e-9, 1e9, "1", NULL, "Poisson arrival rate, problems/s"},

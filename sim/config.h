@@ -20,6 +20,7 @@
 
 enum arrival_mode { ARR_OFFLINE, ARR_POISSON, ARR_CLOSED, ARR_TRACE };
 enum route_policy { ROUTE_ROUND_ROBIN, ROUTE_LEAST_LOADED };
+enum length_dist { LEN_FIXED, LEN_UNIFORM, LEN_EXPONENTIAL, LEN_LOGNORMAL };
 enum vote_rule { VOTE_NONE, VOTE_MAJORITY, VOTE_BEST, VOTE_PASS };
 
 struct run_config {
@@ -33,6 +34,8 @@ struct run_config {
 	int input_len;           /* tokens, synthetic requests */
 	int output_len;          /* tokens, synthetic requests */
 	long requests;           /* synthetic requests, or the first K problems of a trace */
+	int length_dist;         /* enum length_dist: synthetic lengths around input/output_len */
+	double length_cv;        /* coefficient of variation for uniform and lognormal */
 	int arrival;             /* enum arrival_mode */
 	double rate;             /* problems/s for poisson */
 	int concurrency;         /* closed-loop clients */

@@ -71,6 +71,7 @@ struct replica {
 	int32_t *fh;          /* finish heap of sequence indices */
 	size_t fh_n, fh_cap;
 	int64_t step_c;       /* counter of the step in flight */
+	int64_t step_n;       /* steps it stands for (> 1: a folded quiet stretch) */
 	int64_t step_start;   /* ns */
 	int alloc_done;       /* during scheduling: this step's decode blocks are allocated */
 	int preempted_now;    /* this step preempted: admit no waiting request */
@@ -100,6 +101,7 @@ struct sim {
 	struct evq q;
 	int64_t now;
 	long next_arrival;    /* open loop: next problem to arrive; closed: next to issue */
+	int64_t next_arrival_time; /* open loop: time of the pending arrival (INT64_MAX: none) */
 	long rr;              /* round-robin cursor */
 	long problems_left;
 	int64_t first_arrival, last_done;
@@ -545,6 +547,53 @@ static inline long prefill_blocks(const struct sim *m, const struct seq *q, long
 	return ceil_div(tokens, m->bs) + q->res_blocks;
 }
 
+static inline int64_t step_ns(double dt)
+{
+	int64_t ns = (int64_t)(dt * 1e9 + 0.5); /* llround for positive times, faster */
+	return ns < 1 ? 1 : ns;
+}
+
+/* A quiet stretch: only decodes run, nothing waiting can be admitted, nothing arrives.
+ * Then each following step differs from this one only by one more KV token per sequence,
+ * until the first sequence finishes or the blocks run out: fold those steps into this
+ * one. Every folded step is timed exactly as if it ran alone (same cost, same rounding),
+ * so the results are identical; only the events in between are saved. Returns the extra
+ * nanoseconds and sets r->step_n. */
+static int64_t fold_quiet_steps(struct sim *m, struct replica *r, int64_t c, int64_t t_end)
+{
+	struct step_batch b = {0};
+	int64_t limit, extra = 0, last;
+	long need_total = 0;
+
+	if (r->n_decode == 0 || r->pf_head != NIL || r->fh_n == 0)
+		return 0;
+	/* Whatever stopped admission this step (a full batch, too few blocks for the head)
+	 * holds while blocks only shrink and nothing leaves; an arrival could change that,
+	 * and in a closed loop any event might bring one. */
+	limit = m->s->loop == SIM_CLOSED ? evq_peek_time(&m->q) : m->next_arrival_time;
+	last = m->seqs[r->fh[0]].fin; /* the first finish ends the stretch */
+	b.n_decode = r->n_decode;
+	b.decode_q = 1;
+	b.n_sample = r->n_decode;
+	for (int64_t j = c + 1; j <= last; j++) {
+		long need = r->bucket[modp(-j, m->bs)];
+		int64_t dns;
+		if (need_total + need > r->free_blocks)
+			break;
+		b.decode_ctx = (double)r->S + (double)r->n_decode * (double)(j + 1);
+		dns = step_ns(cost_step(&m->cost, &b, NULL));
+		if (t_end + extra + dns >= limit)
+			break;
+		need_total += need;
+		extra += dns;
+		r->step_n++;
+	}
+	r->free_blocks -= need_total;
+	if (m->total_blocks - r->free_blocks > m->st->peak_kv_blocks)
+		m->st->peak_kv_blocks = m->total_blocks - r->free_blocks;
+	return extra;
+}
+
 static void try_step(struct sim *m, int ri)
 {
 	struct replica *r = &m->rep[ri];
@@ -685,13 +734,14 @@ static void try_step(struct sim *m, int ri)
 		dt += d;
 		m->st->draft_s += d;
 	}
-	dns = (int64_t)(dt * 1e9 + 0.5); /* llround for positive times, faster */
-	if (dns < 1)
-		dns = 1;
+	dns = step_ns(dt);
+	r->step_n = 1;
+	if (!m->spec && b.n_prefill == 0 && !r->preempted_now)
+		dns += fold_quiet_steps(m, r, c, m->now + dns);
 	r->busy = 1;
 	r->step_c = c;
 	r->step_start = m->now;
-	m->st->steps++;
+	m->st->steps += r->step_n;
 	m->st->prefill_tokens += b.prefill_tokens;
 	evq_push(&m->q, m->now + dns, EV_STEP_END, EV_STEP_END, ri);
 }
@@ -760,7 +810,8 @@ static void step_end(struct sim *m, int ri)
 	size_t n_walk = 0;
 	r->busy = 0;
 	m->st->busy_ns_total += m->now - r->step_start;
-	r->counter = c + 1;
+	r->counter = c + r->step_n;
+	c += r->step_n - 1; /* the last step it stood for */
 
 	/* Speculative decodes: each keeps its accepted draft tokens plus the target's one. */
 	if (m->spec) {
@@ -799,7 +850,7 @@ static void step_end(struct sim *m, int ri)
 			}
 		}
 	} else {
-		m->st->output_tokens += r->n_decode;
+		m->st->output_tokens += (double)r->n_decode * (double)r->step_n;
 	}
 
 	/* Prefill chunks: those that complete their prompt sample a token. Collected first,
@@ -1034,6 +1085,7 @@ static int setup(struct sim *m, const struct sim_setup *s, struct sim_problem *p
 	}
 	m->problems_left = np;
 	m->first_arrival = INT64_MAX;
+	m->next_arrival_time = INT64_MAX;
 	return 0;
 }
 
@@ -1078,6 +1130,7 @@ int sim_run(const struct sim_setup *s, struct sim_problem *probs, long n_probs,
 	} else if (n_probs > 0) {
 		evq_push(&m.q, probs[0].arrival, EV_ARRIVAL, EV_ARRIVAL, 0);
 		m.next_arrival = 1;
+		m.next_arrival_time = probs[0].arrival;
 	}
 	for (unsigned long n_ev = 0; evq_pop(&m.q, &ev); n_ev++) {
 		if (s->stop && n_ev % SIM_STOP_EVERY == 0 && *s->stop) {
@@ -1089,13 +1142,18 @@ int sim_run(const struct sim_setup *s, struct sim_problem *probs, long n_probs,
 			step_end(&m, (int)ev.arg);
 			try_step(&m, (int)ev.arg);
 		} else {
-			dispatch_problem(&m, (long)ev.arg);
-			if (s->loop == SIM_OPEN && ev.arg + 1 == m.next_arrival &&
-			    m.next_arrival < n_probs) {
-				evq_push(&m.q, probs[m.next_arrival].arrival, EV_ARRIVAL, EV_ARRIVAL,
-					 m.next_arrival);
-				m.next_arrival++;
+			if (s->loop == SIM_OPEN && ev.arg + 1 == m.next_arrival) {
+				/* schedule the next arrival before dispatching, so that a step
+				 * scheduled now knows when the queue can next change */
+				m.next_arrival_time = INT64_MAX;
+				if (m.next_arrival < n_probs) {
+					evq_push(&m.q, probs[m.next_arrival].arrival, EV_ARRIVAL,
+						 EV_ARRIVAL, m.next_arrival);
+					m.next_arrival_time = probs[m.next_arrival].arrival;
+					m.next_arrival++;
+				}
 			}
+			dispatch_problem(&m, (long)ev.arg);
 		}
 	}
 	if (m.problems_left != 0)

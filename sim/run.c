@@ -63,12 +63,6 @@ void run_inputs_release(struct run_inputs *in)
 	in->has_trace = 0;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 static struct dist dist_of(double *v, long n)
 {
 	struct dist d = {0};
@@ -77,7 +71,7 @@ static struct dist dist_of(double *v, long n)
 		d.mean = d.p50 = d.p90 = d.p99 = NAN;
 		return d;
 	}
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	gsl_sort(v, 1, (size_t)n);
 	d.mean = gsl_stats_mean(v, 1, (size_t)n);
 	d.p50 = gsl_stats_quantile_from_sorted_data(v, 1, (size_t)n, 0.50);
 	d.p90 = gsl_stats_quantile_from_sorted_data(v, 1, (size_t)n, 0.90);
@@ -372,6 +366,27 @@ void summary_print_table(const struct summary *s, const struct run_config *c,
 	if (isfinite(s->accuracy))
 		fprintf(f, "  accuracy    %.4f, %.0f tokens/problem, %.5f USD/problem, %.5f USD/correct\n",
 			s->accuracy, s->tokens_per_problem, s->usd_per_problem, s->usd_per_correct);
+}
+
+void problems_csv(const struct run_result *r, struct sbuf *sb)
+{
+	const struct workload *w = &r->w;
+	sbuf_printf(sb, "problem,unique_id,level,arrival_s,done_s,latency_s,samples,cancelled,"
+			"output_tokens,voted_answer,correct\n");
+	for (long p = 0; p < w->n_probs; p++) {
+		const struct sim_problem *pr = &w->probs[p];
+		const struct trace_problem *tp = w->trace ? &w->trace->problems[p] : NULL;
+		long tokens = 0, cancelled = 0;
+		for (int32_t i = pr->first; i < pr->first + pr->n; i++) {
+			tokens += w->reqs[i].generated;
+			cancelled += w->reqs[i].cancelled;
+		}
+		sbuf_printf(sb, "%ld,%s,%d,%.9f,%.9f,%.9f,%d,%ld,%ld,%d,%s\n", p,
+			    tp ? tp->unique_id : "", tp ? tp->level : 0, (double)pr->arrival / 1e9,
+			    (double)pr->t_done / 1e9, (double)(pr->t_done - pr->arrival) / 1e9, pr->n,
+			    cancelled, tokens, w->voted[p],
+			    !tp ? "" : w->voted[p] == 0 ? "1" : "0");
+	}
 }
 
 void requests_csv(const struct run_result *r, struct sbuf *sb)

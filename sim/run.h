@@ -73,6 +73,8 @@ cJSON *summary_to_json(const struct summary *s);
 /* Print the summary as a table. */
 void summary_print_table(const struct summary *s, const struct run_config *c,
 			 const struct run_inputs *in, FILE *f);
+/* problems.csv: one line per problem (latency to its last sample, tokens, vote). */
+void problems_csv(const struct run_result *r, struct sbuf *sb);
 /* requests.csv: one line per sequence. */
 void requests_csv(const struct run_result *r, struct sbuf *sb);
 

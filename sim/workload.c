@@ -9,10 +9,33 @@
 #include "tts.h"
 #include "util.h"
 
+/* A synthetic length with the given mean (tokens, at least 1), stream "lengths". */
+static long draw_len(gsl_rng *r, const struct run_config *c, double mean)
+{
+	double x = mean, cv = c->length_cv;
+	switch (c->length_dist) {
+	case LEN_UNIFORM: /* width chosen so the coefficient of variation is cv */
+		x = mean * (1 + cv * sqrt(3.0) * (2 * gsl_rng_uniform(r) - 1));
+		break;
+	case LEN_EXPONENTIAL:
+		x = gsl_ran_exponential(r, mean);
+		break;
+	case LEN_LOGNORMAL: { /* mean and cv of the lognormal itself */
+		double s2 = log(1 + cv * cv);
+		x = gsl_ran_lognormal(r, log(mean) - s2 / 2, sqrt(s2));
+		break;
+	}
+	default:
+		break;
+	}
+	x = floor(x + 0.5);
+	return x < 1 ? 1 : x > 1e7 ? 10000000 : (long)x;
+}
+
 int workload_build(struct workload *w, const struct run_config *c, const struct model *m,
 		   const struct trace *t)
 {
-	gsl_rng *rs = NULL, *ra;
+	gsl_rng *rs = NULL, *ra, *rl;
 	struct tts_params tp;
 	struct tts_sample *ts = NULL;
 	long np, nr = 0;
@@ -39,6 +62,7 @@ int workload_build(struct workload *w, const struct run_config *c, const struct 
 	w->n_probs = np;
 	w->n_reqs = nr;
 	rs = rng_stream(c->seed, "samples");
+	rl = rng_stream(c->seed, "lengths");
 	if (t) {
 		tts_defaults(&tp);
 		tp.bf_kappa = c->tts_bf_kappa;
@@ -65,6 +89,7 @@ int workload_build(struct workload *w, const struct run_config *c, const struct 
 					rule[c->vote], c->budget, c->waits, &tp, rs, ts, &res) < 0) {
 				free(ts);
 				gsl_rng_free(rs);
+				gsl_rng_free(rl);
 				return err_prefix("%s: problem %ld: ", t->name, p);
 			}
 			/* vote none: the first sample's answer is the problem's */
@@ -81,13 +106,18 @@ int workload_build(struct workload *w, const struct run_config *c, const struct 
 				q->answer = ts[k].answer;
 				w->budget_cut += ts[k].forced;
 			} else {
-				q->prompt = c->input_len;
-				out = c->output_len;
+				q->prompt = (int32_t)draw_len(rl, c, c->input_len);
+				out = draw_len(rl, c, c->output_len);
 				q->answer = -1;
+			}
+			if (!t && q->prompt >= m->max_len) { /* a synthetic draw past the model */
+				q->prompt = m->max_len - 1;
+				w->capped++;
 			}
 			if (q->prompt >= m->max_len) {
 				free(ts);
 				gsl_rng_free(rs);
+				gsl_rng_free(rl);
 				return err_set("problem %ld: prompt of %d tokens reaches the max length %d "
 					       "of '%s'", p, q->prompt, m->max_len, m->id);
 			}
@@ -104,6 +134,7 @@ int workload_build(struct workload *w, const struct run_config *c, const struct 
 	}
 	free(ts);
 	gsl_rng_free(rs);
+	gsl_rng_free(rl);
 
 	ra = rng_stream(c->seed, "arrivals");
 	for (long p = 0, tns = 0; p < np; p++) {

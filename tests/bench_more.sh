@@ -6,7 +6,7 @@
 # build/mpi/ttsim exists (make MPI=1 BUILD=build/mpi), mpirun -n 2.
 TTSIM=${1:-build/ttsim}
 D=$(mktemp -d); trap 'rm -rf "$D"' EXIT
-N=${SWEEP_BENCH_POINTS:-120}
+N=${SWEEP_BENCH_POINTS:-600}
 cat > "$D/b.yaml" <<Y
 schema_version: 1
 model: r1-qwen-14b
@@ -30,3 +30,26 @@ if [ -x build/mpi/ttsim ] && command -v mpirun >/dev/null 2>&1; then
 	export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 	rate "sweep, 14B MATH500-sized points, mpirun -n 2" mpirun --oversubscribe -n 2 build/mpi/ttsim sweep "$D/b.yaml" --out "$D/o"
 fi
+# the same on the real thing: MATH500 x 8 samples from the shipped trace (long-tailed lengths,
+# so the KV cache thrashes and preemption keeps steps short)
+cat > "$D/t.yaml" <<Y
+schema_version: 1
+model: r1-qwen-14b
+gpu: gh200
+replicas: 4
+trace: math500
+samples: 8
+sweep:
+  seed: {from: 1, to: $N, step: 1}
+Y
+rate "sweep, MATH500 x 8 samples, 14B, GH200 x 4, --jobs 1" "$TTSIM" sweep "$D/t.yaml" --jobs 1 --out "$D/o"
+rate "sweep, MATH500 x 8 samples, 14B, GH200 x 4, --jobs 2" "$TTSIM" sweep "$D/t.yaml" --jobs 2 --out "$D/o"
+if [ -x build/mpi/ttsim ] && command -v mpirun >/dev/null 2>&1; then
+	rate "sweep, MATH500 x 8 samples, 14B, GH200 x 4, mpirun -n 2" mpirun --oversubscribe -n 2 build/mpi/ttsim sweep "$D/t.yaml" --out "$D/o"
+fi
+# the studies at full size (study 1 must take under a minute on 2 cores)
+for s in accuracy_compute speculative tensor_parallel frontier; do
+	rm -rf "$D/st"
+	t0=$(date +%s.%N); "$TTSIM" run "experiments/paper/$s.yaml" --out "$D/st" >/dev/null 2>&1 || echo "study $s: FAILED"; t1=$(date +%s.%N)
+	printf '%-58s %8.2f s (%d points)\n' "study $s, full size" "$(echo "$t1-$t0" | bc -l)" "$(($(wc -l < "$D/st/results.csv") - 1))"
+done

@@ -32,7 +32,20 @@ has '"mean_accepted_len"' "spec key mean_accepted_len" "$TMPD/s"
 
 # --out DIR: summary.json (written last), requests.csv, config.yaml; the config reruns
 ok "run --out" "$TTSIM" run --model r1-qwen-7b --gpu h100_sxm --requests 10 --out "$TMPD/o" --format json
-for f in summary.json requests.csv config.yaml; do ok "--out wrote $f" test -s "$TMPD/o/$f"; done
+for f in summary.json requests.csv problems.csv config.yaml; do ok "--out wrote $f" test -s "$TMPD/o/$f"; done
+ok "problems.csv has one line per problem" test "$(wc -l < "$TMPD/o/problems.csv")" = 11
+ok "trace run --out" "$TTSIM" run --model r1-qwen-1.5b --gpu h100_sxm --trace math500 --requests 12 --samples 4 --out "$TMPD/tp"
+ok "problems.csv: 12 problems" test "$(wc -l < "$TMPD/tp/problems.csv")" = 13
+ok "requests.csv: 48 samples" test "$(wc -l < "$TMPD/tp/requests.csv")" = 49
+has "test/" "problems.csv carries unique ids" "$TMPD/tp/problems.csv"
+# the accuracy in summary.json is the mean of problems.csv's correct column
+acc=$(grep -o '"accuracy":[^,]*' "$TMPD/tp/summary.json" | cut -d: -f2 | tr -d ' \t')
+acc2=$(awk -F, 'NR>1{s+=$11;n++}END{printf "%g", s/n}' "$TMPD/tp/problems.csv")
+ok "accuracy agrees with problems.csv" test "$(printf '%g' "$acc")" = "$acc2"
+# synthetic length distributions: the mean is near the requested one
+"$TTSIM" run --model r1-qwen-7b --gpu h100_sxm --requests 2000 --length-dist lognormal --length-cv 1 --output-len 400 --input-len 100 --offline --out "$TMPD/ld" --format json > /dev/null
+m=$(awk -F, 'NR>1{s+=$5;n++}END{printf "%d", s/n}' "$TMPD/ld/requests.csv")
+ok "lognormal output mean within 5% of 400 (got $m)" test "$m" -ge 380 -a "$m" -le 420
 ok "requests.csv has one line per request" test "$(wc -l < "$TMPD/o/requests.csv")" = 11
 ok "resolved config reruns" "$TTSIM" run "$TMPD/o/config.yaml" --format json
 "$TTSIM" run "$TMPD/o/config.yaml" --format json > "$TMPD/r1"
