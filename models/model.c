@@ -171,7 +171,7 @@ int model_validate(const struct model *m)
 {
 	if (m->n_layers <= 0 || m->hidden <= 0 || m->n_heads <= 0 || m->n_kv_heads <= 0 ||
 	    m->head_dim <= 0 || m->intermediate <= 0 || m->vocab <= 0 || m->max_len <= 0)
-		return err_set("model '%s': every size must be positive", m->id);
+		return err_set("model '%s': a size is not positive (expected every size > 0)", m->id);
 	if (m->n_heads % m->n_kv_heads)
 		return err_set("model '%s': key 'num_key_value_heads': %d does not divide the %d "
 			       "attention heads", m->id, m->n_kv_heads, m->n_heads);

@@ -105,7 +105,7 @@ static int set_field(void *base, const struct field *f, const yaml_node_t *v, co
 	s = (const char *)v->data.scalar.value;
 	if (f->type == F_STR) {
 		if (strlcpy0(dst, s, f->size))
-			return err_set("%s:%d: key '%s': longer than %zu characters", fname,
+			return err_set("%s:%d: key '%s': too long (expected at most %zu characters)", fname,
 				       line(v), path, f->size - 1);
 		return 0;
 	}
@@ -141,7 +141,7 @@ static int parse_ar_list(struct pctx *c, const yaml_node_t *seq)
 		char path[96];
 
 		if (i >= PROFILE_MAX_AR)
-			return err_set("%s:%d: key 'allreduce': more than %d entries", c->fname,
+			return err_set("%s:%d: key 'allreduce': too many entries (expected at most %d)", c->fname,
 				       line(e), PROFILE_MAX_AR);
 		if (e->type != YAML_MAPPING_NODE)
 			return err_set("%s:%d: key 'allreduce[%d]': expected a mapping", c->fname,
@@ -156,15 +156,15 @@ static int parse_ar_list(struct pctx *c, const yaml_node_t *seq)
 			for (j = 0; j < NAR_FIELDS && strcmp(ar_fields[j].path, ks); j++)
 				;
 			if (j == NAR_FIELDS)
-				return err_set("%s:%d: key '%s': unknown key", c->fname, line(k), path);
+				return err_set("%s:%d: key '%s': unknown key (expected a key of the profile schema)", c->fname, line(k), path);
 			if (seen[j]++)
-				return err_set("%s:%d: key '%s': given twice", c->fname, line(k), path);
+				return err_set("%s:%d: key '%s': given twice (expected once)", c->fname, line(k), path);
 			if (set_field(&c->p->ar[i], &ar_fields[j], v, path, c->fname))
 				return -1;
 		}
 		for (size_t j = 0; j < NAR_FIELDS; j++)
 			if (!seen[j])
-				return err_set("%s:%d: key 'allreduce[%d].%s': missing", c->fname,
+				return err_set("%s:%d: key 'allreduce[%d].%s': missing (expected a number)", c->fname,
 					       line(e), i, ar_fields[j].path);
 	}
 	return 0;
@@ -197,7 +197,7 @@ static int parse_unc(struct pctx *c, const yaml_node_t *map)
 				       "[0, 1)",
 				       c->fname, line(v), ks);
 		if (c->p->n_unc == PROFILE_MAX_UNC)
-			return err_set("%s:%d: key 'uncertainty': more than %d entries", c->fname,
+			return err_set("%s:%d: key 'uncertainty': too many entries (expected at most %d)", c->fname,
 				       line(k), PROFILE_MAX_UNC);
 		strlcpy0(c->p->unc[c->p->n_unc].path, ks, sizeof(c->p->unc[0].path));
 		c->p->unc[c->p->n_unc++].rel = d;
@@ -232,7 +232,7 @@ static int parse_map(struct pctx *c, const yaml_node_t *map, const char *prefix)
 		}
 		if (!prefix[0] && !strcmp(path, "allreduce")) {
 			if (c->seen_ar++)
-				return err_set("%s:%d: key 'allreduce': given twice", c->fname, line(k));
+				return err_set("%s:%d: key 'allreduce': given twice (expected once)", c->fname, line(k));
 			if (parse_ar_list(c, v))
 				return -1;
 			continue;
@@ -243,7 +243,7 @@ static int parse_map(struct pctx *c, const yaml_node_t *map, const char *prefix)
 				break;
 		if (i < NFIELDS) {
 			if (c->seen[i]++)
-				return err_set("%s:%d: key '%s': given twice", c->fname, line(k), path);
+				return err_set("%s:%d: key '%s': given twice (expected once)", c->fname, line(k), path);
 			if (set_field(c->p, &fields[i], v, path, c->fname))
 				return -1;
 			continue;
@@ -253,7 +253,7 @@ static int parse_map(struct pctx *c, const yaml_node_t *map, const char *prefix)
 			if (!strncmp(fields[i].path, path, plen) && fields[i].path[plen] == '.')
 				break;
 		if (i == NFIELDS)
-			return err_set("%s:%d: key '%s': unknown key", c->fname, line(k), path);
+			return err_set("%s:%d: key '%s': unknown key (expected a key of the profile schema)", c->fname, line(k), path);
 		if (v->type != YAML_MAPPING_NODE)
 			return err_set("%s:%d: key '%s': expected a mapping", c->fname, line(v), path);
 		if (parse_map(c, v, path))
@@ -272,10 +272,10 @@ int profile_parse(struct profile *p, const char *text, size_t len, const char *f
 
 	memset(p, 0, sizeof(*p));
 	if (!yaml_parser_initialize(&parser))
-		return err_set("%s: cannot initialize the YAML parser", fname);
+		return err_set("%s: cannot initialize the YAML parser (expected memory to parse)", fname);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &doc)) {
-		err_set("%s:%d: invalid YAML: %s%s%s", fname, (int)parser.problem_mark.line + 1,
+		err_set("%s:%d: invalid YAML: %s%s%s (expected key: value lines)", fname, (int)parser.problem_mark.line + 1,
 			parser.problem ? parser.problem : "syntax error",
 			parser.context ? " " : "", parser.context ? parser.context : "");
 		yaml_parser_delete(&parser);
@@ -290,7 +290,7 @@ int profile_parse(struct profile *p, const char *text, size_t len, const char *f
 		goto out;
 	for (size_t i = 0; i < NFIELDS; i++)
 		if (fields[i].type != F_AR && !c.seen[i]) {
-			err_set("%s:%d: key '%s': missing", fname, line(root), fields[i].path);
+			err_set("%s:%d: key '%s': missing (expected a value)", fname, line(root), fields[i].path);
 			goto out;
 		}
 	if (!c.seen_ar) {
@@ -485,7 +485,7 @@ int profile_write(const struct profile *p, FILE *f)
 	for (int u = 0; u < p->n_unc; u++)
 		fprintf(f, "  %s: %.6g\n", p->unc[u].path, p->unc[u].rel);
 	if (ferror(f))
-		return err_set("cannot write the profile '%s'", p->name);
+		return err_set("cannot write the profile '%s' (expected a writable output)", p->name);
 	return 0;
 }
 

@@ -964,7 +964,7 @@ static int setup_spec(struct sim *m, const struct sim_setup *s, struct mem_plan 
 		for (int j = 0; j <= sp->k; j++)
 			sum += sp->len_p[j];
 		if (!(sum > 0))
-			return err_set("key 'spec_acceptance': the accepted-length distribution is empty");
+			return err_set("key 'spec_acceptance': the accepted-length distribution is empty (expected a positive weight)");
 		m->len_dist = gsl_ran_discrete_preproc((size_t)sp->k + 1, sp->len_p);
 	}
 	if (sp->draft_kind == DRAFT_MODEL) {
@@ -1026,7 +1026,7 @@ static int setup(struct sim *m, const struct sim_setup *s, struct sim_problem *p
 	for (long i = 0; i < nr; i++) {
 		long tokens = (long)reqs[i].prompt + reqs[i].output + (m->spec ? s->spec.k + 1 : 0);
 		if (reqs[i].prompt < 1 || reqs[i].output < 1)
-			return err_set("request %ld: prompt and output need at least one token", i);
+			return err_set("request %ld: an empty prompt or output (expected at least one token each)", i);
 		if ((long)reqs[i].prompt + reqs[i].output > s->model->max_len)
 			return err_set("request %ld: %ld tokens exceed the model's max length %d", i,
 				       (long)reqs[i].prompt + reqs[i].output, s->model->max_len);

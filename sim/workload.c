@@ -51,7 +51,7 @@ int workload_build(struct workload *w, const struct run_config *c, const struct 
 		nr = np;
 	}
 	if (np <= 0)
-		return err_set("key 'requests': the workload is empty");
+		return err_set("key 'requests': the workload is empty (expected at least one request)");
 	if (nr > WORKLOAD_MAX_SEQS)
 		return err_set("key 'samples': %ld problems x %d samples = %ld sequences is too many "
 			       "(expected at most %ld; lower requests or samples)",
@@ -152,7 +152,7 @@ int workload_build(struct workload *w, const struct run_config *c, const struct 
 			w->probs[p].arrival = (int64_t)llround(t->problems[p].arrival_s * 1e9);
 			if (p > 0 && w->probs[p].arrival < w->probs[p - 1].arrival) {
 				gsl_rng_free(ra);
-				return err_set("%s: problem %ld: arrival_s goes backwards", t->name, p);
+				return err_set("%s: problem %ld: key 'arrival_s': goes backwards (expected non-decreasing arrivals)", t->name, p);
 			}
 			break;
 		default:

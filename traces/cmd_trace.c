@@ -62,7 +62,7 @@ static int positionals(int argc, char **argv, int *used, const char **pos, int m
 		if (used[i])
 			continue;
 		if (argv[i][0] == '-' && argv[i][1])
-			die("unknown flag '%s' (see 'ttsim trace --help')", argv[i]);
+			die("unknown flag '%s' (expected a flag of 'ttsim trace --help')", argv[i]);
 		if (n >= maxpos)
 			die("unexpected argument '%s' (see 'ttsim trace --help')", argv[i]);
 		pos[n++] = argv[i];
@@ -76,7 +76,7 @@ static int write_trace_file(const struct trace *t, const char *path)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 	if (!f)
-		die("cannot allocate an output buffer");
+		die("cannot allocate an output buffer (expected memory for the output)");
 	trace_write(t, f);
 	fclose(f);
 	if (file_write_atomic(path, buf, len) < 0) {
@@ -283,7 +283,7 @@ static int do_import(int argc, char **argv, int *used)
 		die("trace import: flag '-o' missing (expected -o TRACE.jsonl)");
 	if (!strcmp(pos[0], "vllm-bench")) {
 		if (!io.gpu || !io.tp)
-			die("trace import vllm-bench: flags '--gpu' and '--tp' missing (the result JSON lacks them)");
+			die("trace import vllm-bench: flags '--gpu' and '--tp' missing (expected --gpu G --tp N: the result JSON lacks them)");
 		if (import_vllm_bench(&t, pos[1], &io) < 0)
 			die_err();
 	} else if (!strcmp(pos[0], "jsonl")) {

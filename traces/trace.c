@@ -305,7 +305,7 @@ int trace_write(const struct trace *t, FILE *f)
 		}
 		fputs("]}\n", f);
 	}
-	return ferror(f) ? err_set("write error") : 0;
+	return ferror(f) ? err_set("write error (expected a writable output)") : 0;
 }
 
 int trace_load(struct trace *t, const char *name)
