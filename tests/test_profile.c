@@ -102,7 +102,7 @@ static void test_errors(void)
 	struct profile p;
 
 	CHECK_INT(parse_edit("  peak: 989e12", "  peek: 989e12"), -1);
-	CHECK_STR(err_msg(), "t.yaml:20: key 'gemm_bf16.peek': unknown key");
+	CHECK_STR(err_msg(), "t.yaml:20: key 'gemm_bf16.peek': unknown key (expected a key of the profile schema)");
 	CHECK_INT(parse_edit("  eff_max: 0.93\n", ""), -1);
 	CHECK(strstr(err_msg(), "t.yaml:") == err_msg());
 	CHECK(strstr(err_msg(), "key 'gemm_bf16.eff_max': missing") != NULL);
