@@ -2,8 +2,8 @@
  * assets.h: files embedded in the binary at build time (shipped profiles and traces), so
  * that `ttsim` runs from any directory, installed or not.
  *
- * The Makefile generates build/assets.S (one .incbin per file under models/profiles/*.yaml
- * and traces/math500/*.jsonl) and build/assets_index.c (the table below). To ship one more
+ * The Makefile generates build/assets.S (one .incbin per file under models/profiles/NAME.yaml
+ * and traces/math500/NAME.jsonl) and build/assets_index.c (the table below). To ship one more
  * file, drop it into one of those folders: nothing else to edit.
  */
 #ifndef TTSIM_ASSETS_H

@@ -10,5 +10,7 @@
 int cmd_run(int argc, char **argv);
 int cmd_models(int argc, char **argv);
 int cmd_profiles(int argc, char **argv);
+/* calibration/cmd_calibrate.c */
+int cmd_calibrate(int argc, char **argv);
 
 #endif

@@ -13,6 +13,7 @@ static const struct {
 	{"run", cmd_run, "simulate one configuration (no arguments: the headline study)"},
 	{"models", cmd_models, "list the shipped models, or show one (--model M)"},
 	{"profiles", cmd_profiles, "list the shipped hardware profiles, or print one"},
+	{"calibrate", cmd_calibrate, "fit a hardware profile to benchmarks, or import public data"},
 };
 
 static void usage(FILE *f)
@@ -31,8 +32,10 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	util_gsl_init();
-	if (argc < 2)
-		return cmd_run(1, (char *[]){"run", NULL});
+	if (argc < 2) {
+		static char run[] = "run";
+		return cmd_run(1, (char *[]){run, NULL});
+	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		usage(stdout);
 		return EXIT_OK;

@@ -32,7 +32,7 @@ int err_prefix(const char *fmt, ...)
 	vsnprintf(pre, sizeof(pre), fmt, ap);
 	va_end(ap);
 	memcpy(old, errbuf, sizeof(old));
-	snprintf(errbuf, sizeof(errbuf), "%s%s", pre, old);
+	snprintf(errbuf, sizeof(errbuf), "%.511s%.511s", pre, old);
 	return -1;
 }
 
