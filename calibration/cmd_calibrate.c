@@ -75,7 +75,7 @@ static void kv(struct sbuf *sb, const struct notes *nt, const char *indent, cons
 	char full[96];
 	snprintf(full, sizeof(full), "%s%s", path, key);
 	const char *n = note_of(nt, full);
-	sbuf_printf(sb, "%s%s: %.6g%s%s\n", indent, key, v, n ? "  # " : "", n ? n : "");
+	sbuf_printf(sb, "%s%s: %.10g%s%s\n", indent, key, v, n ? "  # " : "", n ? n : "");
 }
 
 static void gemm_yaml(struct sbuf *sb, const struct notes *nt, const char *name,

@@ -88,8 +88,9 @@ static double median_of(double *a, size_t n)
 	return gsl_stats_median_from_sorted_data(a, 1, n);
 }
 
-int fit_robust(int np, double *x, const int *kind, size_t n, const double *y, fit_pred_fn pred,
-	       void *ctx, const char *what)
+/* irls: reweighting rounds; maxit: solver iterations per round */
+static int robust(int np, double *x, const int *kind, size_t n, const double *y, fit_pred_fn pred,
+		  void *ctx, const char *what, int irls, int maxit)
 {
 	if (np > 16)
 		bug("fit_robust: %d parameters", np);
@@ -113,10 +114,10 @@ int fit_robust(int np, double *x, const int *kind, size_t n, const double *y, fi
 		double v = kind && kind[j] ? x[j] - 1 : x[j];
 		gsl_vector_set(th, j, log(v > 1e-300 ? v : 1e-300));
 	}
-	for (int it = 0; it < 6 && !rc; it++) {
+	for (int it = 0; it < irls && !rc; it++) {
 		int info;
 		gsl_multifit_nlinear_init(th, &fdf, ws);
-		int st = gsl_multifit_nlinear_driver(300, 1e-10, 1e-10, 1e-10, NULL, NULL, &info, ws);
+		int st = gsl_multifit_nlinear_driver(maxit, 1e-10, 1e-10, 1e-10, NULL, NULL, &info, ws);
 		if (st != GSL_SUCCESS && st != GSL_EMAXITER && st != GSL_ENOPROG) {
 			rc = err_set("%s: fit did not converge (%s)", what, gsl_strerror(st));
 			break;
@@ -146,6 +147,12 @@ int fit_robust(int np, double *x, const int *kind, size_t n, const double *y, fi
 	free(w);
 	free(r);
 	return rc;
+}
+
+int fit_robust(int np, double *x, const int *kind, size_t n, const double *y, fit_pred_fn pred,
+	       void *ctx, const char *what)
+{
+	return robust(np, x, kind, n, y, pred, ctx, what, 6, 300);
 }
 
 /* ---- error statistics ---- */
@@ -328,7 +335,8 @@ static int fam_fit(struct fam_ctx *c, const char *what, struct errs *in, struct 
 				sel_add(&sub.s, c->s.r[i]);
 		}
 		if (sub.s.n >= (size_t)c->np + 1 &&
-		    !fit_robust(sub.np, sub.x, sub.kind, sub.s.n, sub.s.y, pred_cb, &sub, what)) {
+		    /* warm start from the full fit: fewer rounds reach the same optimum */
+		    !robust(sub.np, sub.x, sub.kind, sub.s.n, sub.s.y, pred_cb, &sub, what, 2, 60)) {
 			for (size_t i = 0; i < c->s.n; i++) {
 				char k[48];
 				c->group(c->s.r[i], k, sizeof(k));
