@@ -33,6 +33,8 @@ static const char fit_usage[] =
 	"  --scale-bw-from B/S     the data come from a GPU with this HBM bandwidth: scale the\n"
 	"                          bandwidth parameters to the base profile's memory.hbm_bw\n"
 	"  --car-max-bytes B       largest custom all-reduce message (default 8388608)\n"
+	"  --fp8-from-bf16         no FP8 tensor cores (A100): FP8 weights run as W8A16, so the\n"
+	"                          fp8 GEMM model is the fitted bf16 one\n"
 	"  --no-loo                skip leave-one-out\n";
 
 static const char import_usage[] =
@@ -178,7 +180,7 @@ static int cmd_fit(int argc, char **argv)
 	const char **dirs = xcalloc(argc, sizeof(*dirs));
 	struct fit_options o = {0};
 	struct notes nt = {.n = 0};
-	int nd = 0;
+	int nd = 0, fp8_from_bf16 = 0;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -198,6 +200,8 @@ static int cmd_fit(int argc, char **argv)
 			arg_value(argc, argv, &i, &source);
 		else if (!strcmp(a, "--no-loo"))
 			o.no_loo = 1;
+		else if (!strcmp(a, "--fp8-from-bf16"))
+			fp8_from_bf16 = 1;
 		else if (!strcmp(a, "--scale-bw-from"))
 			arg_value(argc, argv, &i, &v), o.scale_bw_from = arg_double(a, v);
 		else if (!strcmp(a, "--car-max-bytes"))
@@ -238,6 +242,9 @@ static int cmd_fit(int argc, char **argv)
 	if (fit_profile(&p, &rs, &o, &rep))
 		die("calibrate fit: %s (no profile written)", err_msg());
 
+	if (fp8_from_bf16)
+		p.gemm_fp8 = p.gemm_bf16;
+
 	/* mark what was fitted */
 	static char ar_notes[PROFILE_MAX_AR * 2][96];
 	char fitnote[RAW_NFAMILY][64];
@@ -250,6 +257,8 @@ static int cmd_fit(int argc, char **argv)
 	int has_dt[2] = {0, 0};
 	for (size_t i = 0; i < rs.fam[RAW_GEMM].n; i++)
 		has_dt[!strcmp(rs.fam[RAW_GEMM].rows[i].s[0], "fp8")] = 1;
+	if (fp8_from_bf16)
+		has_dt[1] = has_dt[0];
 	for (int d = 0; d < 2; d++)
 		for (int j = 0; j < 6 && has_dt[d]; j++) {
 			snprintf(gkeys[d][j], sizeof(gkeys[d][j]), "gemm_%s.%s", d ? "fp8" : "bf16", gk[j]);
