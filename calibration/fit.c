@@ -374,6 +374,36 @@ static struct allreduce_model *ar_slot(struct profile *p, int n)
 	return NULL;
 }
 
+/* The GEMM model is not convex in its parameters: start from the best of a few short
+ * fits from different corners (scored by median + p90 of the relative error, the figures
+ * the report gives), then fam_fit refines it. */
+static void gemm_start(struct fam_ctx *c, const char *what)
+{
+	static const double starts[][6] = {
+		{0.7, 64, 256, 0.8, 5e-6, 2},   {0.8, 16, 1024, 0.8, 8e-6, 4},
+		{0.9, 256, 128, 0.9, 3e-6, 1.5}, {0.7, 4, 512, 0.7, 1e-5, 8},
+	};
+	double best = INFINITY, bx[8];
+	struct errs e = {0};
+	memcpy(bx, c->x, sizeof(bx));
+	for (size_t s = 0; s < sizeof(starts) / sizeof(starts[0]); s++) {
+		double x[8] = {0}, med, p90;
+		memcpy(x, starts[s], sizeof(starts[s]));
+		if (robust(c->np, x, c->kind, c->s.n, c->s.y, pred_cb, c, what, 2, 100))
+			continue;
+		e.n = 0;
+		for (size_t i = 0; i < c->s.n; i++)
+			errs_add(&e, c->predict(c, x, c->s.r[i]), c->s.r[i]->t);
+		errs_stats(&e, &med, &p90, NULL);
+		if (med + p90 < best) {
+			best = med + p90;
+			memcpy(bx, x, sizeof(bx));
+		}
+	}
+	free(e.e);
+	memcpy(c->x, bx, sizeof(bx));
+}
+
 static int fit_gemm(struct profile *p, const struct raw_set *rs, const struct fit_options *o,
 		    struct fit_report *rep)
 {
@@ -399,12 +429,15 @@ static int fit_gemm(struct profile *p, const struct raw_set *rs, const struct fi
 		if (!(g->peak > 0) || !(c.hbm_bw > 0))
 			rc = err_set("gemm %s: base profile has no peak or hbm_bw (expected both > 0; "
 				     "--base FILE)", dts[d]);
-		else if (!(rc = need_spread(&c.s, 0, 3, what, "m")))
+		else if (!(rc = need_spread(&c.s, 0, 3, what, "m"))) {
+			gemm_start(&c, what);
 			rc = fam_fit(&c, what, &in, &loo, &rep->fam[FIT_GEMM].loo_groups, o->no_loo);
+		}
 		if (!rc) {
 			g->eff_max = c.x[0];
-			g->m_half = c.x[1];
-			g->nk_half = c.x[2];
+			/* a half-point that ran to 0 means "no such effect"; keep it a plain number */
+			g->m_half = c.x[1] > 1e-3 ? c.x[1] : 1e-3;
+			g->nk_half = c.x[2] > 1e-3 ? c.x[2] : 1e-3;
 			g->bw_eff = c.x[3];
 			g->floor = c.x[4];
 			g->smooth = c.x[5];

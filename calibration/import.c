@@ -139,6 +139,8 @@ static int import_csv_line(struct raw_set *rs, const char *kind, const struct cs
 		if (opc >= nf || strcmp(f[opc], "all_reduce"))
 			return 0;
 		double eb = dtc < nf ? dtype_bytes(f[dtc]) : 0;
+		if (eb == 1)
+			return 0; /* int8 sums: another kernel; the engine reduces bf16 activations */
 		if (!eb)
 			return err_set("%s:%d: key '%s': unknown data type '%s'", path, line,
 				       c->hdr[dtc], dtc < nf ? f[dtc] : "");

@@ -5,7 +5,8 @@
  *                   gemm_perf (gemm_dtype,m,n,k,latency_ms), context/generation attention
  *                   (batch_size,isl,step,num_heads,num_key_value_heads,head_dim,latency_ms),
  *                   nccl_perf (op_name,nccl_dtype,num_gpus,message_size in elements,
- *                   latency ms) and custom_allreduce_perf (kernel_source *_graph|*_eager).
+ *                   latency ms; 8-bit rows skipped: the engine reduces bf16) and
+ *                   custom_allreduce_perf (kernel_source *_graph|*_eager).
  *                   The layout is recognised from the header line.
  *   vidur           microsoft/vidur profiling CSVs: compute mlp.csv (per-operator times in
  *                   ms, model shape columns; becomes gemm rows labelled with the model from
