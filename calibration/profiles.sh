@@ -40,8 +40,8 @@ $T calibrate fit $R/gh200_compute $R/gh200_net --base $B/gh200.yaml \
 	--note "allreduce.4.=INFERRED from topology: H100 fit (3 x 150 GB/s all-to-all = NVSwitch 450 GB/s)" \
 	--note "allreduce.8.=fit: CSCS nccl-tests 2 nodes x 4 GH200 over Slingshot-11 (inter-node)" \
 	--note "elementwise.bw=INFERRED: 0.8 x hbm_bw" \
-	--note "overhead.launch_eager=hand-set (no launch data)" \
-	--note "power.busy_w=INFERRED: GPU share of the superchip module"
+	--note "overhead.launch_eager=hand-set (no launch data); step_base etc.: INFERRED, vLLM V1 on Grace (see calibration/data/base/gh200.yaml)" \
+	--note "power.busy_w=INFERRED: superchip module limit ~900 W, Grace CPU included (the CPU runs the engine)"
 
 # a100_sxm: Vidur operator profiles (GEMMs) and aiconfigurator NCCL 2.27.3.
 $T calibrate import vidur $D/vidur/compute/a100_*__mlp.csv --gpu "NVIDIA A100-SXM4-80GB" \
