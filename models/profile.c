@@ -372,9 +372,8 @@ int profile_validate(const struct profile *p, const char *fname)
 		if (a->n_gpus != 2 && a->n_gpus != 4 && a->n_gpus != 8)
 			return err_set("%s: key 'allreduce[%d].n_gpus': expected 2, 4 or 8, got '%d'",
 				       fname, i, a->n_gpus);
-		if (a->n_gpus > p->gpus_per_node)
-			return err_set("%s: key 'allreduce[%d].n_gpus': %d is more than the %d GPUs "
-				       "of a node", fname, i, a->n_gpus, p->gpus_per_node);
+		/* an entry above gpus_per_node describes an all-reduce between nodes: kept for
+		 * reference, never used for tensor parallelism (which stays inside a node) */
 		for (int j = 0; j < i; j++)
 			if (p->ar[j].n_gpus == a->n_gpus)
 				return err_set("%s: key 'allreduce[%d].n_gpus': %d given twice", fname,

@@ -26,5 +26,7 @@ int cmd_sweep(int argc, char **argv);
 int cmd_pareto(int argc, char **argv);
 int cmd_best(int argc, char **argv);
 int cmd_capacity(int argc, char **argv);
+/* calibration/cmd_calibrate.c */
+int cmd_calibrate(int argc, char **argv);
 
 #endif

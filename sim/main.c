@@ -19,6 +19,7 @@ static const struct {
 	{"pareto", cmd_pareto, "the non-dominated configurations of a sweep, printed and plotted"},
 	{"best", cmd_best, "the cheapest configuration of a sweep that meets accuracy and latency"},
 	{"capacity", cmd_capacity, "the highest arrival rate each configuration sustains in an SLO"},
+	{"calibrate", cmd_calibrate, "fit a hardware profile to benchmarks, or import public data"},
 };
 
 static void usage(FILE *f)
@@ -45,6 +46,10 @@ int main(int argc, char **argv)
 	util_gsl_init();
 	if (argc < 2)
 		return cmd_run(1, (char *[]){run_name, NULL});
+	if (argc < 2) {
+		static char run[] = "run";
+		return cmd_run(1, (char *[]){run, NULL});
+	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		usage(stdout);
 		return EXIT_OK;

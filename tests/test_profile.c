@@ -58,7 +58,7 @@ static void test_shipped(void)
 	CHECK_INT(profile_load(&p, "gh200"), 0);
 	CHECK_INT(p.gpus_per_node, 4);
 	CHECK_STR(p.topology, "pairwise-nvlink");
-	CHECK(profile_allreduce(&p, 8) == NULL);
+	CHECK(profile_allreduce(&p, 4) != NULL); /* an 8-GPU entry, if any, is between nodes */
 	CHECK_INT(profile_load(&p, "a100_sxm"), 0);
 	CHECK_NEAR(p.gemm_fp8.peak, p.gemm_bf16.peak, 0); /* no fp8 on A100 */
 
@@ -73,7 +73,7 @@ static void test_shipped(void)
 static int parse_edit(const char *from, const char *to)
 {
 	size_t len;
-	char *text = file_read("models/profiles/h100_sxm.yaml", &len), *at;
+	char *text = file_read("tests/data/frozen_h100.yaml", &len) /* text fixed, unlike the refitted profile */, *at;
 	struct sbuf sb = {0};
 	struct profile p;
 	int rc;
@@ -102,14 +102,14 @@ static void test_errors(void)
 	struct profile p;
 
 	CHECK_INT(parse_edit("  peak: 989e12", "  peek: 989e12"), -1);
-	CHECK_STR(err_msg(), "t.yaml:20: key 'gemm_bf16.peek': unknown key (expected a key of the profile schema)");
+	CHECK_STR(err_msg(), "t.yaml:22: key 'gemm_bf16.peek': unknown key (expected a key of the profile schema)");
 	CHECK_INT(parse_edit("  eff_max: 0.93\n", ""), -1);
 	CHECK(strstr(err_msg(), "t.yaml:") == err_msg());
 	CHECK(strstr(err_msg(), "key 'gemm_bf16.eff_max': missing") != NULL);
 	CHECK_INT(parse_edit("  hbm_bw: 3.35e12", "  hbm_bw: fast"), -1);
-	CHECK_STR(err_msg(), "t.yaml:17: key 'memory.hbm_bw': expected a number, got 'fast'");
+	CHECK_STR(err_msg(), "t.yaml:19: key 'memory.hbm_bw': expected a number, got 'fast'");
 	CHECK_INT(parse_edit("  hbm_bw: 3.35e12", "  hbm_bw: -3.35e12"), -1);
-	CHECK_STR(err_msg(), "t.yaml:17: key 'memory.hbm_bw': expected a non-negative number, "
+	CHECK_STR(err_msg(), "t.yaml:19: key 'memory.hbm_bw': expected a non-negative number, "
 			     "got '-3.35e12'");
 	CHECK_INT(parse_edit("  hbm_bw: 3.35e12", "  hbm_bw: .nan"), -1);
 	CHECK(strstr(err_msg(), "key 'memory.hbm_bw': expected a number") != NULL);

@@ -17,7 +17,7 @@ has "h200_sxm" "h200 listed" "$TMPD/out"
 ok "profiles NAME prints YAML" "$TTSIM" profiles a100_sxm
 has "gemm_bf16:" "yaml printed" "$TMPD/out"
 ok "profiles PATH" "$TTSIM" profiles models/profiles/gh200.yaml
-sed 's/  peak: 989e12 /  peek: 989e12 /' models/profiles/h100_sxm.yaml > "$TMPD/bad.yaml"
+sed 's/  peak: 989e12 /  peek: 989e12 /' tests/data/frozen_h100.yaml > "$TMPD/bad.yaml"
 status 2 "unknown key in a profile" "$TTSIM" profiles "$TMPD/bad.yaml"
-has "bad.yaml:20: key 'gemm_bf16.peek': unknown key" "file:line: key" "$TMPD/err"
+has "bad.yaml:22: key 'gemm_bf16.peek': unknown key" "file:line: key" "$TMPD/err"
 finish

@@ -1,0 +1,400 @@
+/*
+ * cmd_calibrate.c: `ttsim calibrate fit|import`, measurements in, hardware profile out.
+ *
+ *   ttsim calibrate fit RAW_DIR... [--base NAME|FILE] [--gpu-name NAME] [--report FILE.json]
+ *                       [--note KEY=TEXT]... [--source TEXT] [--scale-bw-from BYTES_PER_S]
+ *                       [--car-max-bytes B] [--no-loo] -o PROFILE.yaml
+ *   ttsim calibrate import aiconfigurator|vidur|nccl-tests SRC... [--gpu NAME]
+ *                       [--match TEXT] -o RAW_DIR
+ *
+ * The profile is written only when every family with data was fitted (fit.h). Parameters
+ * the raw data do not cover come from the base profile; the YAML marks each fitted line.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "fit.h"
+#include "calib_import.h"
+#include "profile.h"
+#include "raw.h"
+#include "util.h"
+
+static const char fit_usage[] =
+	"usage: ttsim calibrate fit RAW_DIR... -o PROFILE.yaml [options]\n"
+	"  --base NAME|FILE        parameters the data do not cover (default: the shipped profile\n"
+	"                          named like PROFILE)\n"
+	"  --gpu-name NAME         GPU name to record; allows raw directories of other GPU names\n"
+	"  --report FILE.json      write the fit report (median, p90, max, leave-one-out errors)\n"
+	"  --note KEY=TEXT         comment on a YAML key (e.g. memory.hbm_bw=\"inferred: ...\")\n"
+	"  --source TEXT           the profile's source line\n"
+	"  --scale-bw-from B/S     the data come from a GPU with this HBM bandwidth: scale the\n"
+	"                          bandwidth parameters to the base profile's memory.hbm_bw\n"
+	"  --car-max-bytes B       largest custom all-reduce message (default 8388608)\n"
+	"  --fp8-from-bf16         no FP8 tensor cores (A100): FP8 weights run as W8A16, so the\n"
+	"                          fp8 GEMM model is the fitted bf16 one\n"
+	"  --no-loo                skip leave-one-out\n";
+
+static const char import_usage[] =
+	"usage: ttsim calibrate import aiconfigurator|vidur|nccl-tests SRC... -o RAW_DIR\n"
+	"  --gpu NAME              GPU name to record (vidur and nccl-tests CSVs carry none)\n"
+	"  --match TEXT            keep only data lines containing TEXT\n"
+	"formats: see calibration/README.md\n";
+
+static const char usage[] =
+	"usage: ttsim calibrate fit|import ...   (ttsim calibrate fit --help)\n"
+	"  fit     fit a hardware profile to raw benchmark CSVs\n"
+	"  import  convert public tables (aiconfigurator, vidur, nccl-tests) to raw CSVs\n";
+
+/* ---- the profile as YAML (schema of models/profile.h), with a comment per line ---- */
+
+struct notes {
+	const char *key[64], *text[64];
+	int n;
+};
+
+static const char *note_of(const struct notes *nt, const char *key)
+{
+	for (int i = nt->n - 1; i >= 0; i--)
+		if (!strcmp(nt->key[i], key))
+			return nt->text[i];
+	return NULL;
+}
+
+static void note_add(struct notes *nt, const char *key, const char *text)
+{
+	if (nt->n < 64) {
+		nt->key[nt->n] = key;
+		nt->text[nt->n++] = text;
+	}
+}
+
+static void kv(struct sbuf *sb, const struct notes *nt, const char *indent, const char *path,
+	       const char *key, double v)
+{
+	char full[96];
+	snprintf(full, sizeof(full), "%s%s", path, key);
+	const char *n = note_of(nt, full);
+	sbuf_printf(sb, "%s%s: %.10g%s%s\n", indent, key, v, n ? "  # " : "", n ? n : "");
+}
+
+static void gemm_yaml(struct sbuf *sb, const struct notes *nt, const char *name,
+		      const struct gemm_model *g)
+{
+	char path[32];
+	snprintf(path, sizeof(path), "%s.", name);
+	sbuf_printf(sb, "%s:\n", name);
+	kv(sb, nt, "  ", path, "peak", g->peak);
+	kv(sb, nt, "  ", path, "eff_max", g->eff_max);
+	kv(sb, nt, "  ", path, "m_half", g->m_half);
+	kv(sb, nt, "  ", path, "nk_half", g->nk_half);
+	kv(sb, nt, "  ", path, "bw_eff", g->bw_eff);
+	kv(sb, nt, "  ", path, "floor", g->floor);
+	kv(sb, nt, "  ", path, "smooth", g->smooth);
+}
+
+static void profile_yaml(const struct profile *p, const char *header, const struct notes *nt,
+			 struct sbuf *sb)
+{
+	sbuf_printf(sb, "%s", header);
+	sbuf_printf(sb, "schema_version: %d\nname: %s\ngpu: \"%s\"\nsource: \"%s\"\n",
+		    PROFILE_SCHEMA_VERSION, p->name, p->gpu, p->source);
+	sbuf_printf(sb, "node:\n  gpus_per_node: %d\n  topology: %s\n", p->gpus_per_node,
+		    p->topology);
+	sbuf_printf(sb, "memory:\n");
+	kv(sb, nt, "  ", "memory.", "hbm_bytes", p->hbm_bytes);
+	kv(sb, nt, "  ", "memory.", "hbm_bw", p->hbm_bw);
+	kv(sb, nt, "  ", "memory.", "reserved_bytes", p->mem_reserved_bytes);
+	gemm_yaml(sb, nt, "gemm_bf16", &p->gemm_bf16);
+	gemm_yaml(sb, nt, "gemm_fp8", &p->gemm_fp8);
+	sbuf_printf(sb, "attention:\n");
+	kv(sb, nt, "  ", "attention.", "prefill_t0", p->attn_prefill_t0);
+	kv(sb, nt, "  ", "attention.", "prefill_rate", p->attn_prefill_rate);
+	kv(sb, nt, "  ", "attention.", "decode_t0", p->attn_decode_t0);
+	kv(sb, nt, "  ", "attention.", "decode_per_seq", p->attn_decode_per_seq);
+	kv(sb, nt, "  ", "attention.", "decode_bw", p->attn_decode_bw);
+	sbuf_printf(sb, "elementwise:\n");
+	kv(sb, nt, "  ", "elementwise.", "bw", p->ew_bw);
+	sbuf_printf(sb, "allreduce:\n");
+	for (int n = 2; n <= 8; n++)
+		for (int i = 0; i < PROFILE_MAX_AR; i++) {
+			const struct allreduce_model *a = &p->ar[i];
+			char path[32];
+			if (a->n_gpus != n)
+				continue;
+			snprintf(path, sizeof(path), "allreduce.%d.", n);
+			const char *nn = note_of(nt, path);
+			sbuf_printf(sb, "  - n_gpus: %d%s%s\n", n, nn ? "  # " : "", nn ? nn : "");
+			kv(sb, nt, "    ", path, "lat", a->lat);
+			kv(sb, nt, "    ", path, "busbw", a->busbw);
+			kv(sb, nt, "    ", path, "car_lat", a->car_lat);
+			kv(sb, nt, "    ", path, "car_bw", a->car_bw);
+			kv(sb, nt, "    ", path, "car_max_bytes", a->car_max_bytes);
+		}
+	sbuf_printf(sb, "overhead:\n");
+	kv(sb, nt, "  ", "overhead.", "launch_eager", p->launch_eager);
+	kv(sb, nt, "  ", "overhead.", "launch_graph", p->launch_graph);
+	sbuf_printf(sb, "  graph_max_seqs: %d\n", p->graph_max_seqs);
+	kv(sb, nt, "  ", "overhead.", "step_base", p->step_base);
+	kv(sb, nt, "  ", "overhead.", "step_per_seq", p->step_per_seq);
+	kv(sb, nt, "  ", "overhead.", "step_per_tp", p->step_per_tp);
+	sbuf_printf(sb, "power:\n");
+	kv(sb, nt, "  ", "power.", "idle_w", p->power_idle_w);
+	kv(sb, nt, "  ", "power.", "busy_w", p->power_busy_w);
+	sbuf_printf(sb, "price:\n");
+	kv(sb, nt, "  ", "price.", "usd_per_gpu_hour", p->usd_per_gpu_hour);
+}
+
+/* ---- fit ---- */
+
+static int arg_value(int argc, char **argv, int *i, const char **out)
+{
+	if (*i + 1 >= argc)
+		die("option '%s': missing value", argv[*i]);
+	*out = argv[++*i];
+	return 0;
+}
+
+static double arg_double(const char *opt, const char *s)
+{
+	double v;
+	if (parse_double(s, &v) || !(v > 0) || !isfinite(v))
+		die("option '%s': bad value '%s' (expected a positive number)", opt, s);
+	return v;
+}
+
+static void name_of(const char *out, char *name, size_t n)
+{
+	const char *b = strrchr(out, '/');
+	strlcpy0(name, b ? b + 1 : out, n);
+	char *dot = strrchr(name, '.');
+	if (dot && (!strcmp(dot, ".yaml") || !strcmp(dot, ".yml")))
+		*dot = 0;
+}
+
+static int cmd_fit(int argc, char **argv)
+{
+	const char *out = NULL, *base = NULL, *gpu = NULL, *report = NULL, *source = NULL, *v;
+	const char **dirs = xcalloc(argc, sizeof(*dirs));
+	struct fit_options o = {0};
+	struct notes nt = {.n = 0};
+	int nd = 0, fp8_from_bf16 = 0;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			fputs(fit_usage, stdout);
+			free(dirs);
+			return EXIT_OK;
+		} else if (!strcmp(a, "-o"))
+			arg_value(argc, argv, &i, &out);
+		else if (!strcmp(a, "--base"))
+			arg_value(argc, argv, &i, &base);
+		else if (!strcmp(a, "--gpu-name"))
+			arg_value(argc, argv, &i, &gpu);
+		else if (!strcmp(a, "--report"))
+			arg_value(argc, argv, &i, &report);
+		else if (!strcmp(a, "--source"))
+			arg_value(argc, argv, &i, &source);
+		else if (!strcmp(a, "--no-loo"))
+			o.no_loo = 1;
+		else if (!strcmp(a, "--fp8-from-bf16"))
+			fp8_from_bf16 = 1;
+		else if (!strcmp(a, "--scale-bw-from"))
+			arg_value(argc, argv, &i, &v), o.scale_bw_from = arg_double(a, v);
+		else if (!strcmp(a, "--car-max-bytes"))
+			arg_value(argc, argv, &i, &v), o.car_max_bytes = arg_double(a, v);
+		else if (!strcmp(a, "--note")) {
+			arg_value(argc, argv, &i, &v);
+			char *eq = strchr(v, '=');
+			if (!eq)
+				die("option '--note': bad value '%s' (expected KEY=TEXT)", v);
+			*eq = 0;
+			note_add(&nt, v, eq + 1);
+		} else if (a[0] == '-')
+			die("calibrate fit: unknown option '%s' (see --help)", a);
+		else
+			dirs[nd++] = a;
+	}
+	if (!nd || !out)
+		die("calibrate fit: %s (see --help)", !nd ? "no RAW_DIR given" : "option '-o' missing");
+
+	char name[48];
+	struct profile p;
+	name_of(out, name, sizeof(name));
+	memset(&p, 0, sizeof(p));
+	if (profile_load(&p, base ? base : name)) {
+		if (base)
+			die_err();
+		die("calibrate fit: no base profile '%s' (%s; expected --base NAME|FILE)", name,
+		    err_msg());
+	}
+
+	struct raw_set rs;
+	raw_set_init(&rs);
+	for (int i = 0; i < nd; i++)
+		if (raw_load_dir(&rs, dirs[i], gpu != NULL))
+			die_err();
+
+	struct fit_report rep;
+	if (fit_profile(&p, &rs, &o, &rep))
+		die("calibrate fit: %s (no profile written)", err_msg());
+
+	if (fp8_from_bf16)
+		p.gemm_fp8 = p.gemm_bf16;
+
+	/* mark what was fitted */
+	static char ar_notes[PROFILE_MAX_AR * 2][96];
+	char fitnote[RAW_NFAMILY][64];
+	for (int f = 0; f < RAW_NFAMILY; f++)
+		snprintf(fitnote[f], sizeof(fitnote[f]), "fit: %s, %d rows", raw_family_file(f),
+			 rep.fitted[f]);
+	struct notes all = {.n = 0};
+	static const char *gk[] = {"eff_max", "m_half", "nk_half", "bw_eff", "floor", "smooth"};
+	static char gkeys[2][6][40];
+	int has_dt[2] = {0, 0};
+	for (size_t i = 0; i < rs.fam[RAW_GEMM].n; i++)
+		has_dt[!strcmp(rs.fam[RAW_GEMM].rows[i].s[0], "fp8")] = 1;
+	if (fp8_from_bf16)
+		has_dt[1] = has_dt[0];
+	for (int d = 0; d < 2; d++)
+		for (int j = 0; j < 6 && has_dt[d]; j++) {
+			snprintf(gkeys[d][j], sizeof(gkeys[d][j]), "gemm_%s.%s", d ? "fp8" : "bf16", gk[j]);
+			note_add(&all, gkeys[d][j], fitnote[RAW_GEMM]);
+		}
+	if (rep.fitted[RAW_PREFILL]) {
+		note_add(&all, "attention.prefill_t0", fitnote[RAW_PREFILL]);
+		note_add(&all, "attention.prefill_rate", fitnote[RAW_PREFILL]);
+	}
+	if (rep.fitted[RAW_DECODE]) {
+		note_add(&all, "attention.decode_t0", fitnote[RAW_DECODE]);
+		note_add(&all, "attention.decode_per_seq", fitnote[RAW_DECODE]);
+		note_add(&all, "attention.decode_bw", fitnote[RAW_DECODE]);
+	}
+	if (rep.fitted[RAW_MEMBW])
+		note_add(&all, "elementwise.bw", fitnote[RAW_MEMBW]);
+	if (rep.fitted[RAW_LAUNCH]) {
+		note_add(&all, "overhead.launch_eager", fitnote[RAW_LAUNCH]);
+		note_add(&all, "overhead.launch_graph", fitnote[RAW_LAUNCH]);
+	}
+	for (int n = 2, k = 0; n <= 8; n++) {
+		int have[2] = {0, 0};
+		for (size_t i = 0; i < rs.fam[RAW_ALLREDUCE].n; i++)
+			if ((int)rs.fam[RAW_ALLREDUCE].rows[i].v[0] == n)
+				have[!strcmp(rs.fam[RAW_ALLREDUCE].rows[i].s[0], "custom")] = 1;
+		if (!have[0] && !have[1])
+			continue;
+		snprintf(ar_notes[k], sizeof(ar_notes[k]), "allreduce.%d.", n);
+		snprintf(ar_notes[k + 1], sizeof(ar_notes[k + 1]), "fit: allreduce.csv (%s%s%s)",
+			 have[0] ? "nccl" : "", have[0] && have[1] ? ", " : "", have[1] ? "custom" : "");
+		note_add(&all, ar_notes[k], ar_notes[k + 1]);
+		k += 2;
+		if (k >= (int)(sizeof(ar_notes) / sizeof(ar_notes[0])))
+			break;
+	}
+	for (int i = 0; i < nt.n; i++)
+		note_add(&all, nt.key[i], nt.text[i]);
+
+	strlcpy0(p.name, name, sizeof(p.name));
+	if (gpu)
+		strlcpy0(p.gpu, gpu, sizeof(p.gpu));
+	else if (rs.gpu[0])
+		strlcpy0(p.gpu, rs.gpu, sizeof(p.gpu));
+	if (source)
+		strlcpy0(p.source, source, sizeof(p.source));
+	if (profile_validate(&p, out))
+		die("calibrate fit: %s (no profile written)", err_msg());
+
+	struct sbuf hdr = {0}, yaml = {0}, js = {0};
+	sbuf_printf(&hdr, "# %s: hardware profile written by `ttsim calibrate fit`\n# raw data:", name);
+	for (int i = 0; i < nd; i++)
+		sbuf_printf(&hdr, " %s", dirs[i]);
+	sbuf_printf(&hdr, "\n# base: %s (every line without a 'fit:' comment comes from it)\n",
+		    base ? base : name);
+	profile_yaml(&p, hdr.buf, &all, &yaml);
+	fit_report_json(&rep, name, &js);
+	fit_report_print(&rep, stdout);
+	if (report && file_write_atomic(report, js.buf, js.len))
+		die_err();
+	if (file_write_atomic(out, yaml.buf, yaml.len))
+		die_err();
+	printf("wrote %s\n", out);
+	sbuf_release(&hdr);
+	sbuf_release(&yaml);
+	sbuf_release(&js);
+	raw_set_release(&rs);
+	free(dirs);
+	return EXIT_OK;
+}
+
+/* ---- import ---- */
+
+static int cmd_import(int argc, char **argv)
+{
+	const char *out = NULL, *kind = NULL;
+	struct import_options o = {0};
+	const char **src = xcalloc(argc, sizeof(*src));
+	int ns = 0;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			fputs(import_usage, stdout);
+			free(src);
+			return EXIT_OK;
+		} else if (!strcmp(a, "-o"))
+			arg_value(argc, argv, &i, &out);
+		else if (!strcmp(a, "--gpu"))
+			arg_value(argc, argv, &i, &o.gpu);
+		else if (!strcmp(a, "--match"))
+			arg_value(argc, argv, &i, &o.match);
+		else if (a[0] == '-')
+			die("calibrate import: unknown option '%s' (see --help)", a);
+		else if (!kind)
+			kind = a;
+		else
+			src[ns++] = a;
+	}
+	if (!kind || !import_kind_ok(kind))
+		die("calibrate import: %s '%s' (expected aiconfigurator, vidur or nccl-tests)",
+		    kind ? "unknown format" : "no format", kind ? kind : "");
+	if (!ns || !out)
+		die("calibrate import: %s (see --help)", !ns ? "no SRC given" : "option '-o' missing");
+
+	struct raw_set rs;
+	raw_set_init(&rs);
+	for (int i = 0; i < ns; i++)
+		if (import_file(&rs, kind, src[i], &o))
+			die_err();
+	struct sbuf srcs = {0}, cmd = {0};
+	sbuf_printf(&srcs, "%s:", kind);
+	for (int i = 0; i < ns; i++)
+		sbuf_printf(&srcs, " %s", src[i]);
+	sbuf_printf(&cmd, "ttsim calibrate import %s ... -o %s", kind, out);
+	struct raw_meta meta = {.gpu = rs.gpu, .source = srcs.buf, .command = cmd.buf};
+	if (raw_write_dir(&rs, out, &meta))
+		die_err();
+	for (int f = 0; f < RAW_NFAMILY; f++)
+		if (rs.fam[f].n)
+			printf("%s/%s: %zu rows\n", out, raw_family_file(f), rs.fam[f].n);
+	sbuf_release(&srcs);
+	sbuf_release(&cmd);
+	raw_set_release(&rs);
+	free(src);
+	return EXIT_OK;
+}
+
+int cmd_calibrate(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fputs(usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_BAD_INPUT : EXIT_OK;
+	}
+	if (!strcmp(argv[1], "fit"))
+		return cmd_fit(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "import"))
+		return cmd_import(argc - 1, argv + 1);
+	die("calibrate: unknown subcommand '%s' (expected fit or import)", argv[1]);
+}

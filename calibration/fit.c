@@ -1,0 +1,648 @@
+/* fit.c: robust fits of the profile's time models to raw measurements (see fit.h). */
+#include "fit.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_multifit_nlinear.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+#include "util.h"
+
+static const char *fam_names[FIT_NFAM] = {"gemm", "attention_prefill", "attention_decode",
+					  "membw", "allreduce"};
+
+const char *fit_fam_name(enum fit_fam f) { return fam_names[f]; }
+
+/* ---- the time models (models/profile.h) ---- */
+
+double fit_gemm_time(const struct gemm_model *g, double hbm_bw, double m, double n, double k,
+		     double wb)
+{
+	double eff = g->eff_max * m / (m + g->m_half) * n / (n + g->nk_half) * k / (k + g->nk_half);
+	double tc = 2 * m * n * k / (g->peak * eff);
+	double tm = ((m * k + m * n) * 2 + n * k * wb) / (hbm_bw * g->bw_eff);
+	double hi = tc > tm ? tc : tm, lo = tc > tm ? tm : tc;
+	/* (tc^s + tm^s)^(1/s) written so that large s cannot overflow */
+	return g->floor + hi * pow(1 + pow(lo / hi, g->smooth), 1 / g->smooth);
+}
+
+double fit_prefill_time(const struct profile *p, double batch, double seq, double heads,
+			double head_dim)
+{
+	double flops = 4 * heads * head_dim * seq * (seq + 1) / 2 * batch;
+	return p->attn_prefill_t0 + flops / p->attn_prefill_rate;
+}
+
+double fit_decode_time(const struct profile *p, double batch, double kv_len, double kv_heads,
+		       double head_dim)
+{
+	double bytes = batch * kv_len * kv_heads * head_dim * 2 /* K and V */ * 2 /* bf16 */;
+	return p->attn_decode_t0 + p->attn_decode_per_seq * batch + bytes / p->attn_decode_bw;
+}
+
+double fit_allreduce_time(const struct allreduce_model *a, double bytes, int custom)
+{
+	if (custom)
+		return a->car_lat + bytes / a->car_bw;
+	return a->lat + bytes * 2 * (a->n_gpus - 1) / a->n_gpus / a->busbw;
+}
+
+/* ---- the generic robust fitter ---- */
+
+struct nl {
+	int np;
+	const int *kind;
+	const double *y, *w;
+	fit_pred_fn pred;
+	void *ctx;
+	double x[16];
+};
+
+/* Parameters are fitted in a transformed space so they keep their physical range:
+ * kind 0: x > 0 (x = e^t); kind 1: x > 1 (x = 1 + e^t, the blend exponent); kind 2: a
+ * fraction 0 < x < 1 (x = 1 / (1 + e^-t): efficiencies, which a fit may otherwise push past
+ * the hardware's peak). */
+static void decode(const gsl_vector *th, double *x, const int *kind, int np)
+{
+	for (int j = 0; j < np; j++) {
+		double t = gsl_vector_get(th, j);
+		int k = kind ? kind[j] : 0;
+		x[j] = k == 2 ? 1 / (1 + exp(-t)) : k == 1 ? 1 + exp(t) : exp(t);
+	}
+}
+
+static double encode(double v, int k)
+{
+	if (k == 2) {
+		v = v < 1e-9 ? 1e-9 : v > 1 - 1e-9 ? 1 - 1e-9 : v;
+		return log(v / (1 - v));
+	}
+	v = k == 1 ? v - 1 : v;
+	return log(v > 1e-300 ? v : 1e-300);
+}
+
+static int nl_f(const gsl_vector *th, void *params, gsl_vector *f)
+{
+	struct nl *c = params;
+	decode(th, c->x, c->kind, c->np);
+	for (size_t i = 0; i < f->size; i++) {
+		double r = c->pred(c->x, i, c->ctx) / c->y[i] - 1;
+		if (!isfinite(r) || r > 1e6)
+			r = 1e6;
+		gsl_vector_set(f, i, sqrt(c->w[i]) * r);
+	}
+	return GSL_SUCCESS;
+}
+
+static double median_of(double *a, size_t n)
+{
+	gsl_sort(a, 1, n);
+	return gsl_stats_median_from_sorted_data(a, 1, n);
+}
+
+/* irls: reweighting rounds; maxit: solver iterations per round */
+static int robust(int np, double *x, const int *kind, size_t n, const double *y, fit_pred_fn pred,
+		  void *ctx, const char *what, int irls, int maxit)
+{
+	if (np > 16)
+		bug("fit_robust: %d parameters", np);
+	if (n < (size_t)np + 1)
+		return err_set("%s: %zu data points for %d parameters (expected at least %d)", what, n,
+			       np, np + 1);
+	double *w = xmalloc(n * sizeof(*w)), *r = xmalloc(n * sizeof(*r));
+	struct nl c = {.np = np, .kind = kind, .y = y, .w = w, .pred = pred, .ctx = ctx};
+	gsl_vector *th = gsl_vector_alloc(np);
+	gsl_multifit_nlinear_parameters fp = gsl_multifit_nlinear_default_parameters();
+	gsl_multifit_nlinear_workspace *ws = gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust,
+									&fp, n, np);
+	gsl_multifit_nlinear_fdf fdf = {.f = nl_f, .df = NULL, .fvv = NULL, .n = n, .p = np,
+					.params = &c};
+	gsl_error_handler_t *old = gsl_set_error_handler_off();
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		w[i] = 1;
+	for (int j = 0; j < np; j++)
+		gsl_vector_set(th, j, encode(x[j], kind ? kind[j] : 0));
+	for (int it = 0; it < irls && !rc; it++) {
+		int info;
+		gsl_multifit_nlinear_init(th, &fdf, ws);
+		int st = gsl_multifit_nlinear_driver(maxit, 1e-10, 1e-10, 1e-10, NULL, NULL, &info, ws);
+		if (st != GSL_SUCCESS && st != GSL_EMAXITER && st != GSL_ENOPROG) {
+			rc = err_set("%s: fit did not converge (%s)", what, gsl_strerror(st));
+			break;
+		}
+		gsl_vector_memcpy(th, ws->x);
+		decode(th, x, kind, np);
+		/* Huber weights from the spread of the relative residuals */
+		for (size_t i = 0; i < n; i++)
+			r[i] = pred(x, i, ctx) / y[i] - 1;
+		double med = median_of(r, n);
+		for (size_t i = 0; i < n; i++)
+			r[i] = fabs(pred(x, i, ctx) / y[i] - 1 - med);
+		double s = 1.4826 * median_of(r, n);
+		if (s < 1e-4)
+			s = 1e-4;
+		for (size_t i = 0; i < n; i++) {
+			double a = fabs(pred(x, i, ctx) / y[i] - 1);
+			w[i] = a <= 1.345 * s ? 1 : 1.345 * s / a;
+		}
+	}
+	for (int j = 0; j < np && !rc; j++)
+		if (!isfinite(x[j]))
+			rc = err_set("%s: fit gave a non-finite parameter %d", what, j);
+	gsl_set_error_handler(old);
+	gsl_multifit_nlinear_free(ws);
+	gsl_vector_free(th);
+	free(w);
+	free(r);
+	return rc;
+}
+
+int fit_robust(int np, double *x, const int *kind, size_t n, const double *y, fit_pred_fn pred,
+	       void *ctx, const char *what)
+{
+	return robust(np, x, kind, n, y, pred, ctx, what, 6, 300);
+}
+
+/* ---- error statistics ---- */
+
+struct errs {
+	double *e;
+	size_t n, cap;
+};
+
+static void errs_add(struct errs *E, double pred, double meas)
+{
+	xgrow((void **)&E->e, &E->cap, E->n + 1, sizeof(double));
+	E->e[E->n++] = fabs(pred - meas) / meas;
+}
+
+static void errs_stats(struct errs *E, double *med, double *p90, double *max)
+{
+	if (!E->n) {
+		*med = *p90 = NAN;
+		if (max)
+			*max = NAN;
+		return;
+	}
+	gsl_sort(E->e, 1, E->n);
+	*med = gsl_stats_median_from_sorted_data(E->e, 1, E->n);
+	*p90 = gsl_stats_quantile_from_sorted_data(E->e, 1, E->n, 0.9);
+	if (max)
+		*max = E->e[E->n - 1];
+}
+
+/* ---- one family at a time: rows are selected by index arrays ---- */
+
+struct sel {
+	const struct raw_row **r; /* the rows this fit uses */
+	double *y;
+	size_t n, cap;
+};
+
+static void sel_add(struct sel *s, const struct raw_row *r)
+{
+	size_t cap = s->cap;
+	xgrow((void **)&s->r, &s->cap, s->n + 1, sizeof(*s->r));
+	if (s->cap != cap)
+		s->y = xrealloc(s->y, s->cap * sizeof(*s->y));
+	s->r[s->n] = r;
+	s->y[s->n++] = r->t;
+}
+
+static void sel_release(struct sel *s)
+{
+	free(s->r);
+	free(s->y);
+	memset(s, 0, sizeof(*s));
+}
+
+/* A family's model: parameters, how to predict a row, and how rows group for LOO. */
+struct fam_ctx {
+	struct sel s;
+	int np, kind[8];
+	double x[8];
+	double hbm_bw, peak, wb; /* gemm */
+	int n_gpus, custom;      /* allreduce */
+	double (*predict)(const struct fam_ctx *c, const double *x, const struct raw_row *r);
+	void (*group)(const struct raw_row *r, char *key, size_t n);
+};
+
+static double pred_cb(const double *x, size_t i, void *ctx)
+{
+	struct fam_ctx *c = ctx;
+	return c->predict(c, x, c->s.r[i]);
+}
+
+static double gemm_pred(const struct fam_ctx *c, const double *x, const struct raw_row *r)
+{
+	struct gemm_model g = {c->peak, x[0], x[1], x[2], x[3], x[4], x[5]};
+	return fit_gemm_time(&g, c->hbm_bw, r->v[0], r->v[1], r->v[2], c->wb);
+}
+
+static void gemm_group(const struct raw_row *r, char *key, size_t n)
+{
+	if (r->s[1][0])
+		snprintf(key, n, "%s", r->s[1]);
+	else
+		snprintf(key, n, "%.0f,%.0f", r->v[1], r->v[2]);
+}
+
+static double prefill_pred(const struct fam_ctx *c, const double *x, const struct raw_row *r)
+{
+	struct profile p = {.attn_prefill_t0 = x[0], .attn_prefill_rate = x[1]};
+	return fit_prefill_time(&p, r->v[0], r->v[1], r->v[2], r->v[4]);
+}
+
+static double decode_pred(const struct fam_ctx *c, const double *x, const struct raw_row *r)
+{
+	struct profile p = {.attn_decode_t0 = x[0], .attn_decode_per_seq = x[1],
+			    .attn_decode_bw = x[2]};
+	return fit_decode_time(&p, r->v[0], r->v[1], r->v[3], r->v[4]);
+}
+
+static void attn_group(const struct raw_row *r, char *key, size_t n)
+{
+	snprintf(key, n, "%.0f/%.0f/%.0f", r->v[2], r->v[3], r->v[4]);
+}
+
+static double membw_pred(const struct fam_ctx *c, const double *x, const struct raw_row *r)
+{
+	return x[0] + r->v[0] / x[1];
+}
+
+static void membw_group(const struct raw_row *r, char *key, size_t n)
+{
+	snprintf(key, n, "%s", r->s[0]);
+}
+
+static double ar_pred(const struct fam_ctx *c, const double *x, const struct raw_row *r)
+{
+	struct allreduce_model a = {.n_gpus = c->n_gpus, .lat = x[0], .busbw = x[1],
+				    .car_lat = x[0], .car_bw = x[1]};
+	return fit_allreduce_time(&a, r->v[1], c->custom);
+}
+
+static void ar_group(const struct raw_row *r, char *key, size_t n)
+{
+	snprintf(key, n, "%d", (int)floor(log10(r->v[1])));
+}
+
+/* Refuse data without the spread the parameters need: at least `need` distinct values of
+ * column col. */
+static int need_spread(const struct sel *s, int col, int need, const char *what, const char *colname)
+{
+	double seen[8];
+	int k = 0;
+	for (size_t i = 0; i < s->n && k < need; i++) {
+		int dup = 0;
+		for (int j = 0; j < k; j++)
+			dup |= seen[j] == s->r[i]->v[col];
+		if (!dup)
+			seen[k++] = s->r[i]->v[col];
+	}
+	if (k >= need)
+		return 0;
+	return err_set("%s:%d: %s: %zu rows with %d distinct '%s' (expected at least %d distinct "
+		       "values to fit)", s->r[0]->file, s->r[0]->line, what, s->n, k, colname, need);
+}
+
+/* Fit c (its start in c->x) on its rows, add in-sample errors to *in and leave-one-group-out
+ * errors to *loo. */
+static int fam_fit(struct fam_ctx *c, const char *what, struct errs *in, struct errs *loo,
+		   int *groups, int no_loo)
+{
+	if (c->s.n < (size_t)c->np + 1)
+		return err_set("%s:%d: %s: %zu data points for %d parameters (expected at least %d)",
+			       c->s.n ? c->s.r[0]->file : "?", c->s.n ? c->s.r[0]->line : 0, what,
+			       c->s.n, c->np, c->np + 1);
+	if (fit_robust(c->np, c->x, c->kind, c->s.n, c->s.y, pred_cb, c, what))
+		return err_prefix("%s: ", c->s.r[0]->file);
+	for (size_t i = 0; i < c->s.n; i++)
+		errs_add(in, c->predict(c, c->x, c->s.r[i]), c->s.r[i]->t);
+	if (no_loo || !c->group)
+		return 0;
+	/* distinct group keys, in order of first appearance */
+	char (*keys)[48] = xmalloc(c->s.n * sizeof(*keys));
+	size_t nk = 0;
+	for (size_t i = 0; i < c->s.n; i++) {
+		char k[48];
+		size_t j;
+		c->group(c->s.r[i], k, sizeof(k));
+		for (j = 0; j < nk && strcmp(keys[j], k); j++)
+			;
+		if (j == nk)
+			memcpy(keys[nk++], k, sizeof(k));
+	}
+	for (size_t g = 0; nk > 1 && g < nk; g++) {
+		struct fam_ctx sub = *c;
+		memset(&sub.s, 0, sizeof(sub.s));
+		for (size_t i = 0; i < c->s.n; i++) {
+			char k[48];
+			c->group(c->s.r[i], k, sizeof(k));
+			if (strcmp(k, keys[g]))
+				sel_add(&sub.s, c->s.r[i]);
+		}
+		if (sub.s.n >= (size_t)c->np + 1 &&
+		    /* warm start from the full fit: fewer rounds reach the same optimum */
+		    !robust(sub.np, sub.x, sub.kind, sub.s.n, sub.s.y, pred_cb, &sub, what, 2, 60)) {
+			for (size_t i = 0; i < c->s.n; i++) {
+				char k[48];
+				c->group(c->s.r[i], k, sizeof(k));
+				if (!strcmp(k, keys[g]))
+					errs_add(loo, c->predict(c, sub.x, c->s.r[i]), c->s.r[i]->t);
+			}
+			(*groups)++;
+		}
+		sel_release(&sub.s);
+	}
+	free(keys);
+	return 0;
+}
+
+static void finish_stats(struct fit_stats *st, struct errs *in, struct errs *loo)
+{
+	st->n = (int)in->n;
+	errs_stats(in, &st->median, &st->p90, &st->max);
+	errs_stats(loo, &st->loo_median, &st->loo_p90, NULL);
+	free(in->e);
+	free(loo->e);
+}
+
+static struct allreduce_model *ar_slot(struct profile *p, int n)
+{
+	for (int i = 0; i < PROFILE_MAX_AR; i++)
+		if (p->ar[i].n_gpus == n)
+			return &p->ar[i];
+	for (int i = 0; i < PROFILE_MAX_AR; i++)
+		if (!p->ar[i].n_gpus) {
+			memset(&p->ar[i], 0, sizeof(p->ar[i]));
+			p->ar[i].n_gpus = n;
+			return &p->ar[i];
+		}
+	return NULL;
+}
+
+/* The GEMM model is not convex in its parameters: start from the best of a few short
+ * fits from different corners (scored by median + p90 of the relative error, the figures
+ * the report gives), then fam_fit refines it. */
+static void gemm_start(struct fam_ctx *c, const char *what)
+{
+	static const double starts[][6] = {
+		{0.7, 64, 256, 0.8, 5e-6, 2},   {0.8, 16, 1024, 0.8, 8e-6, 4},
+		{0.9, 256, 128, 0.9, 3e-6, 1.5}, {0.7, 4, 512, 0.7, 1e-5, 8},
+	};
+	double best = INFINITY, bx[8];
+	struct errs e = {0};
+	memcpy(bx, c->x, sizeof(bx));
+	for (size_t s = 0; s < sizeof(starts) / sizeof(starts[0]); s++) {
+		double x[8] = {0}, med, p90;
+		memcpy(x, starts[s], sizeof(starts[s]));
+		if (robust(c->np, x, c->kind, c->s.n, c->s.y, pred_cb, c, what, 2, 100))
+			continue;
+		e.n = 0;
+		for (size_t i = 0; i < c->s.n; i++)
+			errs_add(&e, c->predict(c, x, c->s.r[i]), c->s.r[i]->t);
+		errs_stats(&e, &med, &p90, NULL);
+		if (med + p90 < best) {
+			best = med + p90;
+			memcpy(bx, x, sizeof(bx));
+		}
+	}
+	free(e.e);
+	memcpy(c->x, bx, sizeof(bx));
+}
+
+static int fit_gemm(struct profile *p, const struct raw_set *rs, const struct fit_options *o,
+		    struct fit_report *rep)
+{
+	const struct raw_table *t = &rs->fam[RAW_GEMM];
+	struct errs in = {0}, loo = {0};
+	static const char *dts[2] = {"bf16", "fp8"};
+	int rc = 0;
+
+	for (int d = 0; d < 2 && !rc; d++) {
+		struct gemm_model *g = d ? &p->gemm_fp8 : &p->gemm_bf16;
+		struct fam_ctx c = {.np = 6, .kind = {2, 0, 0, 2, 0, 1},
+				    .x = {0.7, 64, 256, 0.8, 5e-6, 2},
+				    .hbm_bw = o->scale_bw_from > 0 ? o->scale_bw_from : p->hbm_bw,
+				    .peak = g->peak, .wb = d ? 1 : 2, .predict = gemm_pred,
+				    .group = gemm_group};
+		char what[32];
+		snprintf(what, sizeof(what), "gemm %s", dts[d]);
+		for (size_t i = 0; i < t->n; i++)
+			if (!strcmp(t->rows[i].s[0], dts[d]))
+				sel_add(&c.s, &t->rows[i]);
+		if (!c.s.n)
+			continue;
+		if (!(g->peak > 0) || !(c.hbm_bw > 0))
+			rc = err_set("gemm %s: base profile has no peak or hbm_bw (expected both > 0; "
+				     "--base FILE)", dts[d]);
+		else if (!(rc = need_spread(&c.s, 0, 3, what, "m"))) {
+			gemm_start(&c, what);
+			rc = fam_fit(&c, what, &in, &loo, &rep->fam[FIT_GEMM].loo_groups, o->no_loo);
+		}
+		if (!rc) {
+			g->eff_max = c.x[0];
+			/* a half-point that ran to 0 means "no such effect"; keep it a plain number */
+			g->m_half = c.x[1] > 1e-3 ? c.x[1] : 1e-3;
+			g->nk_half = c.x[2] > 1e-3 ? c.x[2] : 1e-3;
+			g->bw_eff = c.x[3];
+			g->floor = c.x[4];
+			g->smooth = c.x[5];
+			rep->fitted[RAW_GEMM] += (int)c.s.n;
+		}
+		sel_release(&c.s);
+	}
+	finish_stats(&rep->fam[FIT_GEMM], &in, &loo);
+	return rc;
+}
+
+static int fit_simple(struct profile *p, const struct raw_set *rs, const struct fit_options *o,
+		      struct fit_report *rep, enum raw_family rf)
+{
+	struct errs in = {0}, loo = {0};
+	struct fam_ctx c = {0};
+	const struct raw_table *t = &rs->fam[rf];
+	enum fit_fam ff;
+	int rc;
+
+	if (!t->n)
+		return 0;
+	for (size_t i = 0; i < t->n; i++)
+		sel_add(&c.s, &t->rows[i]);
+	if (rf == RAW_PREFILL) {
+		ff = FIT_PREFILL;
+		c.np = 2, c.x[0] = 1e-5, c.x[1] = 3e14;
+		c.predict = prefill_pred, c.group = attn_group;
+		rc = need_spread(&c.s, 1, 2, "attention_prefill", "seq_len");
+	} else if (rf == RAW_DECODE) {
+		ff = FIT_DECODE;
+		c.np = 3, c.x[0] = 1e-5, c.x[1] = 1e-7, c.x[2] = 2e12;
+		c.predict = decode_pred, c.group = attn_group;
+		rc = need_spread(&c.s, 1, 2, "attention_decode", "kv_len");
+		if (!rc)
+			rc = need_spread(&c.s, 0, 2, "attention_decode", "batch");
+	} else {
+		ff = FIT_MEMBW;
+		c.np = 2, c.x[0] = 5e-6, c.x[1] = 2e12;
+		c.predict = membw_pred, c.group = membw_group;
+		rc = need_spread(&c.s, 0, 2, "membw", "bytes");
+	}
+	if (!rc)
+		rc = fam_fit(&c, fam_names[ff], &in, &loo, &rep->fam[ff].loo_groups, o->no_loo);
+	if (!rc) {
+		double scale = o->scale_bw_from > 0 ? p->hbm_bw / o->scale_bw_from : 1;
+		if (rf == RAW_PREFILL)
+			p->attn_prefill_t0 = c.x[0], p->attn_prefill_rate = c.x[1];
+		else if (rf == RAW_DECODE)
+			p->attn_decode_t0 = c.x[0], p->attn_decode_per_seq = c.x[1],
+			p->attn_decode_bw = c.x[2] * scale;
+		else
+			p->ew_bw = c.x[1] * scale;
+		rep->fitted[rf] = (int)c.s.n;
+	}
+	sel_release(&c.s);
+	finish_stats(&rep->fam[ff], &in, &loo);
+	return rc;
+}
+
+static int fit_allreduce(struct profile *p, const struct raw_set *rs, const struct fit_options *o,
+			 struct fit_report *rep)
+{
+	const struct raw_table *t = &rs->fam[RAW_ALLREDUCE];
+	struct errs in = {0}, loo = {0};
+	int rc = 0;
+
+	for (int n = 2; n <= 8 && !rc; n++)
+		for (int custom = 0; custom < 2 && !rc; custom++) {
+			/* nccl: eager rows (as nccl-tests and the engine's prefill run it) unless there
+			 * are only graph rows; custom: graph rows (vLLM replays it in decode graphs) */
+			int want_graph = custom, have[2] = {0, 0};
+			const char *impl = custom ? "custom" : "nccl";
+			for (size_t i = 0; i < t->n; i++)
+				if ((int)t->rows[i].v[0] == n && !strcmp(t->rows[i].s[0], impl))
+					have[(int)t->rows[i].v[2]] = 1;
+			if (!have[0] && !have[1])
+				continue;
+			if (!have[want_graph])
+				want_graph = !want_graph;
+			struct fam_ctx c = {.np = 2, .x = {custom ? 5e-6 : 1e-5, custom ? 5e10 : 1e11},
+					    .n_gpus = n, .custom = custom, .predict = ar_pred,
+					    .group = ar_group};
+			double maxb = 0, limit = o->car_max_bytes > 0 ? o->car_max_bytes : 8 << 20;
+			for (size_t i = 0; i < t->n; i++) {
+				const struct raw_row *r = &t->rows[i];
+				if ((int)r->v[0] != n || strcmp(r->s[0], impl) || (int)r->v[2] != want_graph)
+					continue;
+				if (custom && r->v[1] > limit)
+					continue;
+				sel_add(&c.s, r);
+				if (r->v[1] > maxb)
+					maxb = r->v[1];
+			}
+			char what[48];
+			snprintf(what, sizeof(what), "allreduce %s n_gpus %d", impl, n);
+			struct allreduce_model *a = ar_slot(p, n);
+			if (!c.s.n)
+				;
+			else if (!a)
+				rc = err_set("%s:%d: %s: more than %d GPU counts (expected 2, 4, 8)",
+					     c.s.r[0]->file, c.s.r[0]->line, what, PROFILE_MAX_AR);
+			else if (!(rc = need_spread(&c.s, 1, 3, what, "bytes")))
+				rc = fam_fit(&c, what, &in, &loo, &rep->fam[FIT_ALLREDUCE].loo_groups,
+					     o->no_loo);
+			if (!rc && c.s.n) {
+				if (custom)
+					a->car_lat = c.x[0], a->car_bw = c.x[1], a->car_max_bytes = maxb;
+				else
+					a->lat = c.x[0], a->busbw = c.x[1];
+				rep->fitted[RAW_ALLREDUCE] += (int)c.s.n;
+			}
+			sel_release(&c.s);
+		}
+	finish_stats(&rep->fam[FIT_ALLREDUCE], &in, &loo);
+	return rc;
+}
+
+static int fit_launch(struct profile *p, const struct raw_set *rs, struct fit_report *rep)
+{
+	const struct raw_table *t = &rs->fam[RAW_LAUNCH];
+	for (int graph = 0; graph < 2; graph++) {
+		double *v = xmalloc((t->n + 1) * sizeof(*v));
+		size_t n = 0;
+		for (size_t i = 0; i < t->n; i++)
+			if (!strcmp(t->rows[i].s[0], graph ? "graph" : "eager"))
+				v[n++] = t->rows[i].t;
+		if (n) {
+			double med = median_of(v, n);
+			if (graph)
+				p->launch_graph = med;
+			else
+				p->launch_eager = med;
+			rep->fitted[RAW_LAUNCH] += (int)n;
+		}
+		free(v);
+	}
+	return 0;
+}
+
+int fit_profile(struct profile *p, const struct raw_set *rs, const struct fit_options *o,
+		struct fit_report *rep)
+{
+	memset(rep, 0, sizeof(*rep));
+	for (int f = 0; f < FIT_NFAM; f++)
+		rep->fam[f].median = rep->fam[f].p90 = rep->fam[f].max = rep->fam[f].loo_median =
+			rep->fam[f].loo_p90 = NAN;
+	if (fit_gemm(p, rs, o, rep) || fit_simple(p, rs, o, rep, RAW_PREFILL) ||
+	    fit_simple(p, rs, o, rep, RAW_DECODE) || fit_simple(p, rs, o, rep, RAW_MEMBW) ||
+	    fit_allreduce(p, rs, o, rep) || fit_launch(p, rs, rep))
+		return -1;
+	return 0;
+}
+
+/* ---- reports ---- */
+
+static void json_num(struct sbuf *sb, const char *key, double v, int last)
+{
+	if (isfinite(v))
+		sbuf_printf(sb, "\"%s\": %.4f%s", key, v, last ? "" : ", ");
+	else
+		sbuf_printf(sb, "\"%s\": null%s", key, last ? "" : ", ");
+}
+
+void fit_report_json(const struct fit_report *rep, const char *profile_name, struct sbuf *sb)
+{
+	sbuf_printf(sb, "{\n  \"profile\": \"%s\",\n", profile_name);
+	for (int f = 0; f < FIT_NFAM; f++) {
+		const struct fit_stats *s = &rep->fam[f];
+		sbuf_printf(sb, "  \"%s\": {\"n\": %d, ", fam_names[f], s->n);
+		json_num(sb, "median_rel_err", s->median, 0);
+		json_num(sb, "p90_rel_err", s->p90, 0);
+		json_num(sb, "max_rel_err", s->max, 0);
+		json_num(sb, "loo_median_rel_err", s->loo_median, 0);
+		json_num(sb, "loo_p90_rel_err", s->loo_p90, 0);
+		sbuf_printf(sb, "\"loo_groups\": %d}%s\n", s->loo_groups, f + 1 < FIT_NFAM ? "," : "");
+	}
+	sbuf_printf(sb, "}\n");
+}
+
+void fit_report_print(const struct fit_report *rep, FILE *f)
+{
+	fprintf(f, "%-18s %6s %8s %8s %8s %8s %8s %6s\n", "family", "n", "median", "p90", "max",
+		"loo_med", "loo_p90", "groups");
+	for (int i = 0; i < FIT_NFAM; i++) {
+		const struct fit_stats *s = &rep->fam[i];
+		if (!s->n) {
+			fprintf(f, "%-18s %6d %8s\n", fam_names[i], 0, "(no data)");
+			continue;
+		}
+		fprintf(f, "%-18s %6d %7.2f%% %7.2f%% %7.1f%% %7.2f%% %7.2f%% %6d\n", fam_names[i],
+			s->n, 100 * s->median, 100 * s->p90, 100 * s->max, 100 * s->loo_median,
+			100 * s->loo_p90, s->loo_groups);
+	}
+}

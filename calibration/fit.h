@@ -1,0 +1,86 @@
+/*
+ * fit.h: fit a hardware profile's parameters to raw measurements (raw.h), robustly, and
+ * report how well the fitted model predicts them, in and out of sample.
+ *
+ * Every family is fitted by nonlinear least squares on relative residuals
+ * (predicted / measured - 1) with GSL's trust-region solver (gsl_multifit_nlinear), and
+ * iteratively reweighted with Huber's rule (k = 1.345 MADs) so that a few outliers do not
+ * move the fit. Positive parameters are fitted as logarithms, so they stay positive.
+ * The time models are the ones documented in models/profile.h; fit.c evaluates them itself
+ * (fit_gemm_time and friends) so that calibration does not depend on models/cost.c.
+ *
+ * What the fit sets, from which file:
+ *   gemm.csv               gemm_bf16 / gemm_fp8: eff_max, m_half, nk_half, bw_eff, floor,
+ *                          smooth (peak and hbm_bw come from the base profile)
+ *   attention_prefill.csv  attn_prefill_t0, attn_prefill_rate
+ *   attention_decode.csv   attn_decode_t0, attn_decode_per_seq, attn_decode_bw
+ *   membw.csv              ew_bw
+ *   allreduce.csv          per GPU count: lat, busbw (impl nccl, eager rows; graph rows if
+ *                          no eager ones) and car_lat, car_bw, car_max_bytes (impl custom,
+ *                          graph rows first, messages up to car_max_bytes)
+ *   launch.csv             launch_eager, launch_graph (median time per kernel)
+ * Everything else stays as in the base profile. A family with data that cannot be fitted
+ * (too few points, no spread, no convergence) is an error: no profile is written.
+ */
+#ifndef TTSIM_FIT_H
+#define TTSIM_FIT_H
+
+#include <stdio.h>
+
+#include "profile.h"
+#include "raw.h"
+#include "util.h"
+
+enum fit_fam { FIT_GEMM, FIT_PREFILL, FIT_DECODE, FIT_MEMBW, FIT_ALLREDUCE, FIT_NFAM };
+
+/* Relative errors |pred - meas| / meas of one family; n = 0 when it had no data. */
+struct fit_stats {
+	int n;
+	double median, p90, max;   /* in sample */
+	double loo_median, loo_p90; /* leave-one-group-out */
+	int loo_groups;
+};
+
+struct fit_report {
+	struct fit_stats fam[FIT_NFAM];
+	int fitted[RAW_NFAMILY]; /* rows used per raw family */
+};
+
+struct fit_options {
+	double car_max_bytes; /* bytes: largest custom all-reduce message (default 8 MiB) */
+	double scale_bw_from; /* bytes/s: raw data measured on a GPU of this HBM bandwidth;
+	                         bandwidth parameters are scaled to the base's hbm_bw (0 = off) */
+	int no_loo;           /* 1: skip leave-one-out (faster) */
+};
+
+/* Family names as in the report ("gemm", "attention_prefill", ...). */
+const char *fit_fam_name(enum fit_fam f);
+
+/* Fit p (holding the base profile on entry) to rs. 0, or -1 with err_set naming the file
+ * and line or the family; p is then unspecified and must not be written. */
+int fit_profile(struct profile *p, const struct raw_set *rs, const struct fit_options *o,
+		struct fit_report *rep);
+
+/* Append the report as JSON (one object per family, fields as in struct fit_stats). */
+void fit_report_json(const struct fit_report *rep, const char *profile_name, struct sbuf *sb);
+/* Print a human-readable table of the report. */
+void fit_report_print(const struct fit_report *rep, FILE *f);
+
+/* The time models of models/profile.h (seconds). */
+double fit_gemm_time(const struct gemm_model *g, double hbm_bw, double m, double n, double k,
+		     double wb);
+double fit_prefill_time(const struct profile *p, double batch, double seq, double heads,
+			double head_dim);
+double fit_decode_time(const struct profile *p, double batch, double kv_len, double kv_heads,
+		       double head_dim);
+double fit_allreduce_time(const struct allreduce_model *a, double bytes, int custom);
+
+/* The generic robust fitter, for tests and new families. pred(x, i, ctx) gives the model's
+ * time for row i with parameters x (already transformed: positive, or >= 1 where
+ * kind[j] = 1). x holds the starting point on entry and the fit on success. Returns 0, or
+ * -1 with err_set (fewer rows than parameters + 1, or no convergence). */
+typedef double (*fit_pred_fn)(const double *x, size_t i, void *ctx);
+int fit_robust(int np, double *x, const int *kind, size_t n, const double *y, fit_pred_fn pred,
+	       void *ctx, const char *what);
+
+#endif

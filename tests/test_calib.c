@@ -1,0 +1,285 @@
+/* test_calib.c: the fitter recovers known parameters from data the model itself generates
+ * (with noise and outliers), refuses degenerate and malformed input with a one-line error
+ * naming the file and line, and every importer round-trips an excerpt of its format. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <gsl/gsl_randist.h>
+
+#include "fit.h"
+#include "calib_import.h"
+#include "raw.h"
+#include "test.h"
+#include "util.h"
+
+static struct profile base(void)
+{
+	struct profile p;
+	memset(&p, 0, sizeof(p));
+	p.hbm_bw = 3.35e12;
+	p.gemm_bf16 = (struct gemm_model){989e12, 0.7, 64, 256, 0.8, 5e-6, 2};
+	p.gemm_fp8 = (struct gemm_model){1979e12, 0.7, 64, 256, 0.8, 5e-6, 2};
+	return p;
+}
+
+/* 2% log-normal noise, and every 37th row 3x slower (an outlier the robust fit must ignore) */
+static double noisy(gsl_rng *r, double t, int i)
+{
+	return t * exp(gsl_ran_gaussian(r, 0.02)) * (i % 37 == 36 ? 3 : 1);
+}
+
+static void test_gemm_recovery(void)
+{
+	struct gemm_model truth = {989e12, 0.78, 40, 600, 0.85, 7e-6, 3};
+	struct raw_set rs;
+	gsl_rng *r = rng_stream(1, "test_calib");
+	int ms[] = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384};
+	int nks[] = {256, 512, 1024, 2048, 4096, 8192, 16384};
+	int i = 0;
+	raw_set_init(&rs);
+	for (size_t a = 0; a < 15; a++)
+		for (size_t b = 0; b < 7; b++)
+			for (size_t c = 0; c < 7; c += 2) {
+				struct raw_row *row = raw_add(&rs, RAW_GEMM);
+				strcpy(row->s[0], "bf16");
+				row->v[0] = ms[a], row->v[1] = nks[b], row->v[2] = nks[c];
+				row->t = noisy(r, fit_gemm_time(&truth, 3.35e12, ms[a], nks[b], nks[c], 2), i++);
+			}
+	struct profile p = base();
+	struct fit_options o = {.no_loo = 0};
+	struct fit_report rep;
+	CHECK_INT(fit_profile(&p, &rs, &o, &rep), 0);
+	CHECK_NEAR(p.gemm_bf16.eff_max, truth.eff_max, 0.05);
+	CHECK_NEAR(p.gemm_bf16.bw_eff, truth.bw_eff, 0.05);
+	CHECK_NEAR(p.gemm_bf16.floor, truth.floor, 0.2);
+	CHECK_NEAR(p.gemm_bf16.nk_half, truth.nk_half, 0.3);
+	CHECK(rep.fam[FIT_GEMM].median < 0.03);
+	CHECK(rep.fam[FIT_GEMM].loo_median < 0.03);
+	CHECK_INT(rep.fam[FIT_GEMM].loo_groups, 28); /* one per (n, k) pair */
+	CHECK(p.gemm_fp8.eff_max == 0.7);            /* no fp8 rows: base kept */
+	raw_set_release(&rs);
+	gsl_rng_free(r);
+}
+
+static void test_attention_allreduce_recovery(void)
+{
+	struct profile truth = {0};
+	struct raw_set rs;
+	gsl_rng *r = rng_stream(2, "test_calib");
+	int i = 0;
+	truth.attn_prefill_t0 = 2e-5, truth.attn_prefill_rate = 5e14;
+	truth.attn_decode_t0 = 1e-5, truth.attn_decode_per_seq = 5e-8, truth.attn_decode_bw = 2.5e12;
+	struct allreduce_model ar = {8, 1.5e-5, 3.5e11, 6e-6, 1.5e11, 8 << 20};
+	raw_set_init(&rs);
+	for (int b = 1; b <= 64; b *= 4)
+		for (int s = 16; s <= 16384; s *= 2) {
+			struct raw_row *x = raw_add(&rs, RAW_PREFILL);
+			x->v[0] = b, x->v[1] = s, x->v[2] = 32, x->v[3] = 8, x->v[4] = 128;
+			x->t = noisy(r, fit_prefill_time(&truth, b, s, 32, 128), i++);
+			struct raw_row *y = raw_add(&rs, RAW_DECODE);
+			y->v[0] = b, y->v[1] = s, y->v[2] = 32, y->v[3] = 8, y->v[4] = 128;
+			y->t = noisy(r, fit_decode_time(&truth, b, s, 8, 128), i++);
+		}
+	for (double B = 8; B <= 1 << 30; B *= 2)
+		for (int custom = 0; custom < 2; custom++) {
+			struct raw_row *z = raw_add(&rs, RAW_ALLREDUCE);
+			strcpy(z->s[0], custom ? "custom" : "nccl");
+			z->v[0] = 8, z->v[1] = B, z->v[2] = custom;
+			z->t = noisy(r, fit_allreduce_time(&ar, B, custom), i++);
+		}
+	struct profile p = base();
+	struct fit_options o = {0};
+	struct fit_report rep;
+	CHECK_INT(fit_profile(&p, &rs, &o, &rep), 0);
+	CHECK_NEAR(p.attn_prefill_rate, truth.attn_prefill_rate, 0.03);
+	CHECK_NEAR(p.attn_prefill_t0, truth.attn_prefill_t0, 0.05);
+	CHECK_NEAR(p.attn_decode_bw, truth.attn_decode_bw, 0.05);
+	CHECK_NEAR(p.attn_decode_t0, truth.attn_decode_t0, 0.1);
+	const struct allreduce_model *a = NULL;
+	for (int k = 0; k < PROFILE_MAX_AR; k++)
+		if (p.ar[k].n_gpus == 8)
+			a = &p.ar[k];
+	CHECK(a != NULL);
+	if (a) {
+		CHECK_NEAR(a->lat, ar.lat, 0.05);
+		CHECK_NEAR(a->busbw, ar.busbw, 0.05);
+		CHECK_NEAR(a->car_lat, ar.car_lat, 0.05);
+		CHECK_NEAR(a->car_bw, ar.car_bw, 0.1);
+		CHECK_NEAR(a->car_max_bytes, 8 << 20, 0);
+	}
+	CHECK_INT(rep.fam[FIT_ALLREDUCE].loo_groups, 17); /* size decades: 10 nccl, 7 custom (<= 8 MiB) */
+	CHECK(rep.fam[FIT_ALLREDUCE].median < 0.03);
+	raw_set_release(&rs);
+	gsl_rng_free(r);
+}
+
+/* raw_parse on text; returns its status and leaves the message in err_msg() */
+static int parse(enum raw_family f, const char *text)
+{
+	struct raw_set rs;
+	raw_set_init(&rs);
+	int rc = raw_parse(&rs, f, text, "x.csv", 0);
+	raw_set_release(&rs);
+	return rc;
+}
+
+static void test_bad_input(void)
+{
+	CHECK_INT(parse(RAW_GEMM, "dtype,m,n,k,time_ms\nbf16,1,2,3,0.5\n"), -1);
+	CHECK(strstr(err_msg(), "x.csv:1: key 'time_s': missing column") != NULL);
+	CHECK(strstr(err_msg(), "seconds") != NULL);
+	CHECK_INT(parse(RAW_GEMM, "# gpu: A\ndtype,m,n,k,time_s\nbf16,1,2,3,nan\n"), -1);
+	CHECK(strstr(err_msg(), "x.csv:3: key 'time_s': bad value 'nan'") != NULL);
+	CHECK_INT(parse(RAW_ALLREDUCE, "n_gpus,bytes,time_s,impl,graph\n3,8,1e-5,nccl,2\n"), -1);
+	CHECK(strstr(err_msg(), "x.csv:2: key 'graph'") != NULL);
+	CHECK_INT(parse(RAW_ALLREDUCE, "n_gpus,bytes,time_s,impl,graph\n2,8,1e-5,mpi,0\n"), -1);
+	CHECK(strstr(err_msg(), "key 'impl'") != NULL);
+	CHECK_INT(parse(RAW_MEMBW, "op,bytes,time_s\ntriad,1e9,12000\n"), -1); /* ms, not s */
+	CHECK(strstr(err_msg(), "expected seconds") != NULL);
+	CHECK_INT(parse(RAW_MEMBW, "op,bytes,time_s\n"), -1);
+	CHECK(strstr(err_msg(), "no data rows") != NULL);
+	CHECK_INT(parse(RAW_LAUNCH, "mode,kernels,time_s\neager,10,5e-6\n"), 0);
+
+	/* mixed GPUs across files */
+	struct raw_set rs;
+	raw_set_init(&rs);
+	CHECK_INT(raw_parse(&rs, RAW_MEMBW, "# gpu: H100\nop,bytes,time_s\nread,1e9,5e-4\n", "a.csv", 0), 0);
+	CHECK_INT(raw_parse(&rs, RAW_MEMBW, "# gpu: A100\nop,bytes,time_s\nread,1e9,5e-4\n", "b.csv", 0), -1);
+	CHECK(strstr(err_msg(), "b.csv:1: key 'gpu': mixed GPUs") != NULL);
+	raw_set_release(&rs);
+
+	/* a single point, and no spread in m: refused, naming file and line */
+	struct profile p = base();
+	struct fit_options o = {.no_loo = 1};
+	struct fit_report rep;
+	raw_set_init(&rs);
+	CHECK_INT(raw_parse(&rs, RAW_GEMM, "dtype,m,n,k,time_s\nbf16,64,4096,4096,1e-4\n", "g.csv", 0), 0);
+	CHECK_INT(fit_profile(&p, &rs, &o, &rep), -1);
+	CHECK(strstr(err_msg(), "g.csv:2: gemm bf16: 1 rows with 1 distinct 'm'") != NULL);
+	raw_set_release(&rs);
+	raw_set_init(&rs);
+	CHECK_INT(raw_parse(&rs, RAW_PREFILL, "batch,seq_len,heads,kv_heads,head_dim,time_s\n"
+			    "1,512,32,8,128,1e-4\n1,512,32,8,128,1.1e-4\n1,512,32,8,128,0.9e-4\n",
+			    "p.csv", 0), 0);
+	CHECK_INT(fit_profile(&p, &rs, &o, &rep), -1);
+	CHECK(strstr(err_msg(), "p.csv:2: attention_prefill: 3 rows with 1 distinct 'seq_len'") != NULL);
+	raw_set_release(&rs);
+	/* no peak in the base */
+	raw_set_init(&rs);
+	CHECK_INT(raw_parse(&rs, RAW_GEMM, "dtype,m,n,k,time_s\nfp8,1,8,8,1e-5\nfp8,8,8,8,1e-5\n"
+			    "fp8,64,8,8,1e-5\n", "f.csv", 0), 0);
+	p.gemm_fp8.peak = 0;
+	CHECK_INT(fit_profile(&p, &rs, &o, &rep), -1);
+	CHECK(strstr(err_msg(), "base profile has no peak") != NULL);
+	raw_set_release(&rs);
+}
+
+static double pred_line(const double *x, size_t i, void *ctx)
+{
+	return x[0] + x[1] * (double)(i + 1);
+}
+
+static void test_fit_robust(void)
+{
+	double y[2] = {1, 2}, x[2] = {1, 1};
+	CHECK_INT(fit_robust(2, x, NULL, 2, y, pred_line, NULL, "line"), -1);
+	CHECK(strstr(err_msg(), "line: 2 data points for 2 parameters") != NULL);
+	double y2[40], x2[2] = {1, 1};
+	for (int i = 0; i < 40; i++)
+		y2[i] = 3 + 0.5 * (i + 1) + (i == 10 ? 100 : 0); /* one wild outlier */
+	CHECK_INT(fit_robust(2, x2, NULL, 40, y2, pred_line, NULL, "line"), 0);
+	CHECK_NEAR(x2[0], 3, 0.01);
+	CHECK_NEAR(x2[1], 0.5, 0.01);
+}
+
+/* Import SRC, write it as raw CSVs, read them back: the same rows. */
+static void roundtrip(const char *kind, const char *src, const char *gpu, enum raw_family f,
+		      size_t want, double v0, double t0)
+{
+	struct raw_set a, b;
+	struct import_options o = {.gpu = gpu};
+	char dir[] = "/tmp/ttsim-calib-XXXXXX";
+	raw_set_init(&a);
+	raw_set_init(&b);
+	CHECK(mkdtemp(dir) != NULL);
+	int rc = import_file(&a, kind, src, &o);
+	if (rc)
+		fprintf(stderr, "%s\n", err_msg());
+	CHECK_INT(rc, 0);
+	CHECK_INT(a.fam[f].n, want);
+	struct raw_meta m = {.gpu = a.gpu, .source = src};
+	CHECK_INT(raw_write_dir(&a, dir, &m), 0);
+	CHECK_INT(raw_load_dir(&b, dir, 0), 0);
+	CHECK_INT(b.fam[f].n, want);
+	CHECK_STR(b.gpu, a.gpu);
+	if (a.fam[f].n && b.fam[f].n) {
+		if (v0 > 0) { /* the first row, converted to raw units */
+			CHECK_NEAR(a.fam[f].rows[0].v[0], v0, 1e-12);
+			CHECK_NEAR(a.fam[f].rows[0].t, t0, 1e-9);
+		}
+		for (size_t i = 0; i < a.fam[f].n && i < b.fam[f].n; i++) {
+			CHECK_NEAR(b.fam[f].rows[i].t, a.fam[f].rows[i].t, 1e-8);
+			for (int j = 0; j < RAW_MAXNUM; j++)
+				CHECK_NEAR(b.fam[f].rows[i].v[j], a.fam[f].rows[i].v[j], 0);
+			CHECK_STR(b.fam[f].rows[i].s[0], a.fam[f].rows[i].s[0]);
+		}
+	}
+	for (int i = 0; i < RAW_NFAMILY; i++) {
+		char p[600];
+		snprintf(p, sizeof(p), "%s/%s", dir, raw_family_file(i));
+		unlink(p);
+	}
+	rmdir(dir);
+	raw_set_release(&a);
+	raw_set_release(&b);
+}
+
+static void test_importers(void)
+{
+	const char *d = "tests/data/calib/";
+	char p[256];
+#define P(f) (snprintf(p, sizeof(p), "%s%s", d, f), p)
+	roundtrip("aiconfigurator", P("aic_gemm.csv"), NULL, RAW_GEMM, 4, 64, 0.014767110347747803e-3);
+	roundtrip("aiconfigurator", P("aic_context_attention.csv"), NULL, RAW_PREFILL, 3, 2, 5.424549102783203e-3);
+	roundtrip("aiconfigurator", P("aic_generation_attention.csv"), NULL, RAW_DECODE, 3, 32, 1.126933346192042e-5);
+	roundtrip("aiconfigurator", P("aic_nccl.csv"), NULL, RAW_ALLREDUCE, 3, 2, 6.18e-6);
+	roundtrip("aiconfigurator", P("aic_car.csv"), NULL, RAW_ALLREDUCE, 4, 2, 4.291520118713379e-6);
+	roundtrip("vidur", P("h100_meta-llama_Llama-2-7b-hf__mlp.csv"), "H100", RAW_GEMM, 8, 0, 0);
+	roundtrip("vidur", P("h100_dgx__all_reduce.csv"), "H100", RAW_ALLREDUCE, 3, 8, 0.037e-3);
+	roundtrip("nccl-tests", P("all_reduce_perf.txt"), NULL, RAW_ALLREDUCE, 3, 2, 10.52e-6);
+	roundtrip("nccl-tests", P("cscs_allreduce.csv"), "GH200", RAW_ALLREDUCE, 3, 8, 17.93e-6);
+
+	/* details the round trip does not show */
+	struct raw_set a;
+	struct import_options o = {0};
+	raw_set_init(&a);
+	CHECK_INT(import_file(&a, "aiconfigurator", P("aic_car.csv"), &o), 0);
+	CHECK_INT(a.fam[RAW_ALLREDUCE].rows[0].v[2], 1); /* vLLM_custom_graph */
+	CHECK_INT(a.fam[RAW_ALLREDUCE].rows[1].v[2], 0); /* vLLM_custom_eager */
+	CHECK_NEAR(a.fam[RAW_ALLREDUCE].rows[0].v[1], 256, 0); /* 128 bf16 elements */
+	CHECK_STR(a.gpu, "NVIDIA H100 80GB HBM3");
+	CHECK_INT(import_file(&a, "nccl-tests", P("all_reduce_perf.txt"), &o), 0);
+	CHECK_NEAR(a.fam[RAW_ALLREDUCE].rows[a.fam[RAW_ALLREDUCE].n - 1].v[1], 1048576, 0);
+	CHECK_INT(import_file(&a, "vidur", P("aic_gemm.csv"), &o), -1);
+	CHECK(strstr(err_msg(), "aic_gemm.csv:1: unknown vidur layout") != NULL);
+	raw_set_release(&a);
+	raw_set_init(&a);
+	CHECK_INT(import_file(&a, "vidur", P("h100_meta-llama_Llama-2-7b-hf__mlp.csv"), &o), 0);
+	/* Llama-2-7b TP1: qkv n = 3 x 4096, k = 4096; label from the file name */
+	CHECK_NEAR(a.fam[RAW_GEMM].rows[0].v[1], 12288, 0);
+	CHECK_STR(a.fam[RAW_GEMM].rows[0].s[1], "meta-llama_Llama-2-7b-hf");
+	CHECK_NEAR(a.fam[RAW_GEMM].rows[2].v[1], 2 * 11008, 0);
+	raw_set_release(&a);
+#undef P
+}
+
+int main(void)
+{
+	test_gemm_recovery();
+	test_attention_allreduce_recovery();
+	test_bad_input();
+	test_fit_robust();
+	test_importers();
+	return TEST_REPORT();
+}
