@@ -316,8 +316,20 @@ int import_file(struct raw_set *rs, const char *kind, const char *path,
 {
 	size_t len;
 	char *text = file_read(path, &len);
+	int rc;
 	if (!text)
 		return -1;
+	rc = import_text(rs, kind, text, len, path, o);
+	free(text);
+	return rc;
+}
+
+int import_text(struct raw_set *rs, const char *kind, const char *src, size_t len,
+		const char *path, const struct import_options *o)
+{
+	char *text = xmalloc(len + 1);
+	memcpy(text, src, len);
+	text[len] = 0;
 	const char *rpath = raw_intern(rs, path);
 	int rc = 0, rows = 0, line = 0;
 	char *save = text, *l;

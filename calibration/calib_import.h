@@ -33,6 +33,10 @@ struct import_options {
  * rs. 0, or -1 with err_set "FILE:LINE: ...". */
 int import_file(struct raw_set *rs, const char *kind, const char *path,
 		const struct import_options *o);
+/* The same on text in memory (len bytes; path names it in messages and, for vidur, gives
+ * the model label). */
+int import_text(struct raw_set *rs, const char *kind, const char *text, size_t len,
+		const char *path, const struct import_options *o);
 /* 1 if kind names an importer. */
 int import_kind_ok(const char *kind);
 
