@@ -87,13 +87,17 @@ static int import_csv_line(struct raw_set *rs, const char *kind, const struct cs
 			   const char *path, const char *rpath, int line, char **f, int nf,
 			   const struct import_options *o)
 {
-	double v[8];
+	double v[8] = {0};
 	int dev = col(c, "device");
 	if (dev >= 0 && dev < nf && set_gpu(rs, f[dev], path, line, o))
 		return -1;
 
 	if (!strcmp(kind, "aiconfigurator") && col(c, "gemm_dtype") >= 0) {
-		const char *dt = f[col(c, "gemm_dtype")];
+		int dc = col(c, "gemm_dtype");
+		if (dc >= nf) /* a short row: f[dc] was never set */
+			return err_set("%s:%d: key 'gemm_dtype': missing field (expected %d fields)",
+				       path, line, c->nh);
+		const char *dt = f[dc];
 		const char *d = !strcmp(dt, "bfloat16") ? "bf16" : !strcmp(dt, "fp8") ? "fp8" : NULL;
 		if (!d)
 			return 0;
@@ -182,7 +186,7 @@ static int import_csv_line(struct raw_set *rs, const char *kind, const struct cs
 						   "num_tensor_parallel_workers", 0};
 		if (need(c, path, cols))
 			return -1;
-		double nh, nkv, emb, exp, tok, tp;
+		double nh = 0, nkv = 0, emb = 0, exp = 0, tok = 0, tp = 0;
 		if (num(path, line, f, nf, col(c, "n_head"), "n_head", &nh) ||
 		    num(path, line, f, nf, col(c, "n_kv_head"), "n_kv_head", &nkv) ||
 		    num(path, line, f, nf, col(c, "n_embd"), "n_embd", &emb) ||
@@ -191,7 +195,11 @@ static int import_csv_line(struct raw_set *rs, const char *kind, const struct cs
 		    num(path, line, f, nf, col(c, "num_tensor_parallel_workers"),
 			"num_tensor_parallel_workers", &tp))
 			return -1;
-		const char *g = f[col(c, "use_gated_mlp")];
+		int gc = col(c, "use_gated_mlp");
+		if (gc >= nf) /* a short row: f[gc] was never set */
+			return err_set("%s:%d: key 'use_gated_mlp': missing field (expected %d fields)",
+				       path, line, c->nh);
+		const char *g = f[gc];
 		int gated = !strcmp(g, "True") || !strcmp(g, "true") || !strcmp(g, "1");
 		double hd = emb / nh;
 		struct { const char *op; double n, k; } ops[4] = {
@@ -211,7 +219,7 @@ static int import_csv_line(struct raw_set *rs, const char *kind, const struct cs
 		for (int i = 0; i < 4; i++) {
 			snprintf(key, sizeof(key), "time_stats.%s.median", ops[i].op);
 			int tc = col(c, key);
-			double t;
+			double t = 0;
 			if (tc < 0)
 				return err_set("%s:1: key '%s': missing column", path, key);
 			if (num(path, line, f, nf, tc, key, &t))
@@ -234,7 +242,7 @@ static int import_csv_line(struct raw_set *rs, const char *kind, const struct cs
 			const char *p = rk;
 			while (p > f[tc] && (p[-1] == ' ' || (p[-1] >= '0' && p[-1] <= '9')))
 				p--;
-			n = atof(p);
+			n = strtod(p, NULL);
 		}
 		if (!(n >= 2 && n <= 8))
 			return n == 1 ? 0 : err_set("%s:%d: key 'topology': no GPU count in '%s' "
@@ -264,7 +272,7 @@ static int import_nccl_stdout(struct raw_set *rs, char *text, const char *path,
 		ranks++;
 	char *g = strstr(text, "graph:");
 	if (g)
-		graph = atoi(g + 6) != 0;
+		graph = strtol(g + 6, NULL, 10) != 0;
 	while ((l = save) != NULL) {
 		char *nl = strchr(l, '\n');
 		save = nl ? nl + 1 : NULL;

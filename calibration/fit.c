@@ -207,7 +207,7 @@ struct sel {
 static void sel_add(struct sel *s, const struct raw_row *r)
 {
 	size_t cap = s->cap;
-	xgrow((void **)&s->r, &s->cap, s->n + 1, sizeof(*s->r));
+	xgrow((void **)&s->r, &s->cap, s->n + 1, sizeof(*s->r)); /* NOLINT(bugprone-sizeof-expression): an array of pointers */
 	if (s->cap != cap)
 		s->y = xrealloc(s->y, s->cap * sizeof(*s->y));
 	s->r[s->n] = r;

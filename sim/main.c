@@ -46,10 +46,6 @@ int main(int argc, char **argv)
 	util_gsl_init();
 	if (argc < 2)
 		return cmd_run(1, (char *[]){run_name, NULL});
-	if (argc < 2) {
-		static char run[] = "run";
-		return cmd_run(1, (char *[]){run, NULL});
-	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		usage(stdout);
 		return EXIT_OK;
