@@ -55,7 +55,7 @@ static int need(const struct csv *c, const char *file, const char *const *names)
 {
 	for (; *names; names++)
 		if (col(c, *names) < 0)
-			return err_set("%s:1: key '%s': missing column", file, *names);
+			return err_set("%s:1: key '%s': missing column (expected it in the header)", file, *names);
 	return 0;
 }
 
@@ -138,7 +138,7 @@ static int import_csv_line(struct raw_set *rs, const char *kind, const struct cs
 		int custom = col(c, "allreduce_dtype") >= 0;
 		int opc = col(c, "op_name"), dtc = col(c, custom ? "allreduce_dtype" : "nccl_dtype");
 		if (opc < 0 || dtc < 0)
-			return err_set("%s:1: key '%s': missing column", path, opc < 0 ? "op_name" :
+			return err_set("%s:1: key '%s': missing column (expected it in the header)", path, opc < 0 ? "op_name" :
 				       custom ? "allreduce_dtype" : "nccl_dtype");
 		if (opc >= nf || strcmp(f[opc], "all_reduce"))
 			return 0;
@@ -146,7 +146,7 @@ static int import_csv_line(struct raw_set *rs, const char *kind, const struct cs
 		if (eb == 1)
 			return 0; /* int8 sums: another kernel; the engine reduces bf16 activations */
 		if (!eb)
-			return err_set("%s:%d: key '%s': unknown data type '%s'", path, line,
+			return err_set("%s:%d: key '%s': unknown data type '%s' (expected a known NCCL data type)", path, line,
 				       c->hdr[dtc], dtc < nf ? f[dtc] : "");
 		if (num(path, line, f, nf, col(c, "num_gpus"), "num_gpus", &v[0]) ||
 		    num(path, line, f, nf, col(c, "message_size"), "message_size", &v[1]) ||
@@ -221,7 +221,7 @@ static int import_csv_line(struct raw_set *rs, const char *kind, const struct cs
 			int tc = col(c, key);
 			double t = 0;
 			if (tc < 0)
-				return err_set("%s:1: key '%s': missing column", path, key);
+				return err_set("%s:1: key '%s': missing column (expected it in the header)", path, key);
 			if (num(path, line, f, nf, tc, key, &t))
 				return -1;
 			struct raw_row *r = raw_add(rs, RAW_GEMM);
@@ -257,7 +257,7 @@ static int import_csv_line(struct raw_set *rs, const char *kind, const struct cs
 		r->file = rpath, r->line = line;
 		return 1;
 	}
-	return err_set("%s:1: unknown %s layout (header '%s...'; see calibration/README.md)", path,
+	return err_set("%s:1: unknown %s layout (header '%s...'; expected one of calibration/README.md)", path,
 		       kind, c->nh ? c->hdr[0] : "");
 }
 

@@ -226,7 +226,7 @@ int raw_parse(struct raw_set *rs, enum raw_family f, const char *text, const cha
 					     lineno, cs[i].name, ncs);
 			else if (cs[i].text) {
 				if (s && check_text(f, cs[i].name, s))
-					rc = err_set("%s:%d: key '%s': bad value '%s'", fname, lineno,
+					rc = err_set("%s:%d: key '%s': bad value '%s' (expected a finite number in range)", fname, lineno,
 						     cs[i].name, s);
 				else
 					strlcpy0(r->s[ns], s ? s : "", sizeof(r->s[0]));
@@ -249,7 +249,7 @@ int raw_parse(struct raw_set *rs, enum raw_family f, const char *text, const cha
 	if (!rc && !have_header)
 		rc = err_set("%s:%d: no header line (expected %s)", fname, lineno, raw_family_columns(f));
 	else if (!rc && !nrows)
-		rc = err_set("%s:%d: no data rows", fname, lineno);
+		rc = err_set("%s:%d: no data rows (expected at least one)", fname, lineno);
 	free(copy);
 	return rc;
 }

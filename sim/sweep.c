@@ -60,9 +60,9 @@ static int range_values(struct sweep_axis *a, yaml_document_t *doc, yaml_node_t 
 				       scalar(k), scalar(x));
 	}
 	if (isnan(from) || isnan(to))
-		return err_set("%s: key '%s': a range needs 'from' and 'to'", where, key);
+		return err_set("%s: key '%s': a range needs 'from' and 'to' (expected {from: A, to: B, step: S})", where, key);
 	if (isnan(step) == isnan(factor))
-		return err_set("%s: key '%s': a range needs one of 'step' or 'factor'", where, key);
+		return err_set("%s: key '%s': a range needs one of 'step' or 'factor' (expected exactly one)", where, key);
 	if (!isnan(step)) {
 		if (step == 0 || (to - from) * step < 0)
 			return err_set("%s: key '%s': step %g never reaches %g from %g (expected a %s "
@@ -77,13 +77,13 @@ static int range_values(struct sweep_axis *a, yaml_document_t *doc, yaml_node_t 
 		n = (long)floor(log(to / from) / log(factor) + 1e-9) + 1;
 	}
 	if (n > 1000000)
-		return err_set("%s: key '%s': the range has %ld values (at most 1000000)", where, key,
+		return err_set("%s: key '%s': the range has %ld values (expected at most 1000000)", where, key,
 			       n);
 	for (long i = 0; i < n; i++) {
 		v = !isnan(step) ? from + (double)i * step : from * pow(factor, (double)i);
 		if (integral) {
 			if (fabs(v - nearbyint(v)) > 1e-9 * fmax(1, fabs(v)))
-				return err_set("%s: key '%s': value %.15g of the range is not an integer",
+				return err_set("%s: key '%s': value %.15g of the range is not an integer (expected integers)",
 					       where, key, v);
 			snprintf(buf, sizeof(buf), "%.0f", nearbyint(v));
 		} else {
@@ -159,9 +159,9 @@ static int load_block(struct sweep *s, yaml_document_t *doc, yaml_node_t *blk, s
 				       "--help')", where, scalar(k));
 		for (int i = 0; i < s->n_axes; i++)
 			if (s->axes[i].opt == o)
-				return err_set("%s: key '%s': swept twice", where, o->name);
+				return err_set("%s: key '%s': swept twice (expected once)", where, o->name);
 		if (s->n_axes == SWEEP_MAX_AXES)
-			return err_set("%s: key '%s': more than %d parameters", where, o->name,
+			return err_set("%s: key '%s': too many parameters (expected at most %d)", where, o->name,
 				       SWEEP_MAX_AXES);
 		a = &s->axes[s->n_axes++];
 		a->opt = o;
@@ -182,14 +182,14 @@ static int load_block(struct sweep *s, yaml_document_t *doc, yaml_node_t *blk, s
 				       "step | factor}, got '%s'", where, o->name, scalar(v));
 		}
 		if (!a->n)
-			return err_set("%s: key '%s': empty list", where, o->name);
+			return err_set("%s: key '%s': empty list (expected at least one value)", where, o->name);
 		/* each value must be valid on its own: say so now, with its line */
 		for (int i = 0; i < a->n; i++) {
 			struct run_config c = s->base;
 			char w[620];
 			for (int j = 0; j < i; j++)
 				if (!strcmp(a->vals[j], a->vals[i]))
-					return err_set("%s: key '%s': value '%s' listed twice", where,
+					return err_set("%s: key '%s': value '%s' listed twice (expected distinct values)", where,
 						       o->name, a->vals[i]);
 			snprintf(w, sizeof(w), "%s", where);
 			if (config_set(&c, o->name, a->vals[i], w) < 0)
@@ -261,7 +261,7 @@ int sweep_load_text(struct sweep *s, const char *text, size_t len, const char *p
 	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&p, &doc)) {
 		yaml_parser_delete(&p);
-		return err_set("%s: malformed YAML", path);
+		return err_set("%s: malformed YAML (expected key: value lines)", path);
 	}
 	root = yaml_document_get_root_node(&doc);
 	for (yaml_node_pair_t *pr = root->data.mapping.pairs.start; pr < root->data.mapping.pairs.top;
@@ -284,7 +284,7 @@ int sweep_load_text(struct sweep *s, const char *text, size_t len, const char *p
 	s->n_points = 1;
 	for (int i = 0; i < s->n_axes; i++) {
 		if (s->n_points > SWEEP_MAX_POINTS / s->axes[i].n) {
-			err_set("%s: key 'sweep': more than %ld points", path, SWEEP_MAX_POINTS);
+			err_set("%s: key 'sweep': too many points (expected at most %ld)", path, SWEEP_MAX_POINTS);
 			goto out;
 		}
 		s->n_points *= s->axes[i].n;
