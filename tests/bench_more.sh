@@ -30,7 +30,8 @@ if [ -x build/mpi/ttsim ] && command -v mpirun >/dev/null 2>&1; then
 	export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 	rate "sweep, 14B MATH500-sized points, mpirun -n 2" mpirun --oversubscribe -n 2 build/mpi/ttsim sweep "$D/b.yaml" --out "$D/o"
 fi
-# the same on the real thing: MATH500 x 8 samples from the shipped trace (long-tailed lengths,
+# the same on the real thing (more points: mpirun's start-up, ~0.5 s, must not dominate):
+NT=${SWEEP_BENCH_TRACE_POINTS:-1800} MATH500 x 8 samples from the shipped trace (long-tailed lengths,
 # so the KV cache thrashes and preemption keeps steps short)
 cat > "$D/t.yaml" <<Y
 schema_version: 1
@@ -40,8 +41,9 @@ replicas: 4
 trace: math500
 samples: 8
 sweep:
-  seed: {from: 1, to: $N, step: 1}
+  seed: {from: 1, to: $NT, step: 1}
 Y
+N=$NT
 rate "sweep, MATH500 x 8 samples, 14B, GH200 x 4, --jobs 1" "$TTSIM" sweep "$D/t.yaml" --jobs 1 --out "$D/o"
 rate "sweep, MATH500 x 8 samples, 14B, GH200 x 4, --jobs 2" "$TTSIM" sweep "$D/t.yaml" --jobs 2 --out "$D/o"
 if [ -x build/mpi/ttsim ] && command -v mpirun >/dev/null 2>&1; then
