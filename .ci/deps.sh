@@ -11,6 +11,19 @@ for p in "gsl libgsl-dev" "libcjson libcjson-dev" "yaml-0.1 libyaml-dev"; do
 	fi
 done
 command -v gnuplot >/dev/null 2>&1 || missing="$missing gnuplot-nox"
+# --ci: also what CI's tiers use (MPI sweeps, valgrind, lint, libFuzzer's runtime)
+if [ "${1:-}" = --ci ]; then
+	command -v mpicc >/dev/null 2>&1 || missing="$missing libopenmpi-dev openmpi-bin"
+	command -v valgrind >/dev/null 2>&1 || missing="$missing valgrind"
+	command -v cppcheck >/dev/null 2>&1 || missing="$missing cppcheck"
+	command -v clang-tidy >/dev/null 2>&1 || missing="$missing clang-tidy"
+	command -v clang >/dev/null 2>&1 || missing="$missing clang"
+	if command -v clang >/dev/null 2>&1 && \
+	   ! ls "$(clang -print-resource-dir 2>/dev/null)"/lib/*/libclang_rt.fuzzer*.a >/dev/null 2>&1; then
+		v=$(clang --version | sed -n 's/.*clang version \([0-9]*\).*/\1/p' | head -n 1)
+		[ -n "$v" ] && missing="$missing libclang-rt-$v-dev"
+	fi
+fi
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
 	echo "deps: installing$missing"
