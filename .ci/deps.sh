@@ -17,7 +17,7 @@ if [ "${1:-}" = --ci ]; then
 	command -v valgrind >/dev/null 2>&1 || missing="$missing valgrind"
 	command -v cppcheck >/dev/null 2>&1 || missing="$missing cppcheck"
 	command -v clang-tidy >/dev/null 2>&1 || missing="$missing clang-tidy"
-	command -v clang >/dev/null 2>&1 || missing="$missing clang"
+	command -v clang >/dev/null 2>&1 || missing="$missing clang libclang-rt-dev"
 	if command -v clang >/dev/null 2>&1 && \
 	   ! ls "$(clang -print-resource-dir 2>/dev/null)"/lib/*/libclang_rt.fuzzer*.a >/dev/null 2>&1; then
 		v=$(clang --version | sed -n 's/.*clang version \([0-9]*\).*/\1/p' | head -n 1)
