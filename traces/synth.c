@@ -632,7 +632,7 @@ int synth_trace(struct trace *t, const char *srcdir, const char *model, const st
 	cJSON_AddStringToObject(tg, "rule", T.rule);
 	lv = cJSON_AddObjectToObject(tg, "level_mean_output_tokens");
 	for (int l = 1; l <= 5; l++) {
-		char k[4];
+		char k[16];
 		snprintf(k, sizeof(k), "%d", l);
 		cJSON_AddNumberToObject(lv, k, round(T.level_mean[l] * 10) / 10);
 	}
