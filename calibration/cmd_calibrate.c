@@ -145,6 +145,16 @@ static void profile_yaml(const struct profile *p, const char *header, const stru
 	kv(sb, nt, "  ", "power.", "busy_w", p->power_busy_w);
 	sbuf_printf(sb, "price:\n");
 	kv(sb, nt, "  ", "price.", "usd_per_gpu_hour", p->usd_per_gpu_hour);
+	if (p->n_unc) {
+		sbuf_printf(sb, "# relative standard errors of the fitted parameters (diagonal of the fit's\n"
+				"# covariance; the parameters are correlated, so sampling them one by one\n"
+				"# overstates the spread), used by ttsim run --profile-uncertainty. They are\n"
+				"# statistical errors given the model; the model's own misfit (the fit report's\n"
+				"# median error) is larger and is not in them.\n"
+				"uncertainty:\n");
+		for (int u = 0; u < p->n_unc; u++)
+			sbuf_printf(sb, "  %s: %.4g\n", p->unc[u].path, p->unc[u].rel);
+	}
 }
 
 /* ---- fit ---- */

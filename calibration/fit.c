@@ -104,8 +104,32 @@ static double median_of(double *a, size_t n)
 }
 
 /* irls: reweighting rounds; maxit: solver iterations per round */
+/* Relative standard errors of the fitted parameters, from the covariance of the last
+ * solve: sigma^2 (J^T J)^-1 in the transformed space (the residuals are the weighted
+ * relative errors), mapped back by the delta method. Parameters the data do not pin down
+ * get an error of 1 or more, which callers drop. */
+static void rel_errors(gsl_multifit_nlinear_workspace *ws, int np, size_t n, const double *x,
+		       const int *kind, double *rel)
+{
+	gsl_matrix *cov = gsl_matrix_alloc((size_t)np, (size_t)np);
+	gsl_vector *f = gsl_multifit_nlinear_residual(ws);
+	double chi2 = 0, s2;
+	for (size_t i = 0; i < n; i++)
+		chi2 += gsl_vector_get(f, i) * gsl_vector_get(f, i);
+	s2 = n > (size_t)np ? chi2 / (double)(n - (size_t)np) : NAN;
+	gsl_multifit_nlinear_covar(gsl_multifit_nlinear_jac(ws), 0.0, cov);
+	for (int j = 0; j < np; j++) {
+		double sd = sqrt(s2 * gsl_matrix_get(cov, (size_t)j, (size_t)j));
+		int k = kind ? kind[j] : 0;
+		rel[j] = k == 2 ? (1 - x[j]) * sd : k == 1 ? (x[j] - 1) / x[j] * sd : sd;
+		if (!isfinite(rel[j]))
+			rel[j] = INFINITY;
+	}
+	gsl_matrix_free(cov);
+}
+
 static int robust(int np, double *x, const int *kind, size_t n, const double *y, fit_pred_fn pred,
-		  void *ctx, const char *what, int irls, int maxit)
+		  void *ctx, const char *what, int irls, int maxit, double *rel_se)
 {
 	if (np > 16)
 		bug("fit_robust: %d parameters", np);
@@ -154,6 +178,8 @@ static int robust(int np, double *x, const int *kind, size_t n, const double *y,
 	for (int j = 0; j < np && !rc; j++)
 		if (!isfinite(x[j]))
 			rc = err_set("%s: fit gave a non-finite parameter %d", what, j);
+	if (!rc && rel_se)
+		rel_errors(ws, np, n, x, kind, rel_se);
 	gsl_set_error_handler(old);
 	gsl_multifit_nlinear_free(ws);
 	gsl_vector_free(th);
@@ -165,7 +191,7 @@ static int robust(int np, double *x, const int *kind, size_t n, const double *y,
 int fit_robust(int np, double *x, const int *kind, size_t n, const double *y, fit_pred_fn pred,
 	       void *ctx, const char *what)
 {
-	return robust(np, x, kind, n, y, pred, ctx, what, 6, 300);
+	return robust(np, x, kind, n, y, pred, ctx, what, 6, 300, NULL);
 }
 
 /* ---- error statistics ---- */
@@ -225,6 +251,7 @@ static void sel_release(struct sel *s)
 struct fam_ctx {
 	struct sel s;
 	int np, kind[8];
+	double se[8];           /* relative standard errors of x (fam_fit) */
 	double x[8];
 	double hbm_bw, peak, wb; /* gemm */
 	int n_gpus, custom;      /* allreduce */
@@ -320,7 +347,7 @@ static int fam_fit(struct fam_ctx *c, const char *what, struct errs *in, struct 
 		return err_set("%s:%d: %s: %zu data points for %d parameters (expected at least %d)",
 			       c->s.n ? c->s.r[0]->file : "?", c->s.n ? c->s.r[0]->line : 0, what,
 			       c->s.n, c->np, c->np + 1);
-	if (fit_robust(c->np, c->x, c->kind, c->s.n, c->s.y, pred_cb, c, what))
+	if (robust(c->np, c->x, c->kind, c->s.n, c->s.y, pred_cb, c, what, 6, 300, c->se))
 		return err_prefix("%s: ", c->s.r[0]->file);
 	for (size_t i = 0; i < c->s.n; i++)
 		errs_add(in, c->predict(c, c->x, c->s.r[i]), c->s.r[i]->t);
@@ -349,7 +376,7 @@ static int fam_fit(struct fam_ctx *c, const char *what, struct errs *in, struct 
 		}
 		if (sub.s.n >= (size_t)c->np + 1 &&
 		    /* warm start from the full fit: fewer rounds reach the same optimum */
-		    !robust(sub.np, sub.x, sub.kind, sub.s.n, sub.s.y, pred_cb, &sub, what, 2, 60)) {
+		    !robust(sub.np, sub.x, sub.kind, sub.s.n, sub.s.y, pred_cb, &sub, what, 2, 60, NULL)) {
 			for (size_t i = 0; i < c->s.n; i++) {
 				char k[48];
 				c->group(c->s.r[i], k, sizeof(k));
@@ -402,7 +429,7 @@ static void gemm_start(struct fam_ctx *c, const char *what)
 	for (size_t s = 0; s < sizeof(starts) / sizeof(starts[0]); s++) {
 		double x[8] = {0}, med, p90;
 		memcpy(x, starts[s], sizeof(starts[s]));
-		if (robust(c->np, x, c->kind, c->s.n, c->s.y, pred_cb, c, what, 2, 100))
+		if (robust(c->np, x, c->kind, c->s.n, c->s.y, pred_cb, c, what, 2, 100, NULL))
 			continue;
 		e.n = 0;
 		for (size_t i = 0; i < c->s.n; i++)
@@ -415,6 +442,24 @@ static void gemm_start(struct fam_ctx *c, const char *what)
 	}
 	free(e.e);
 	memcpy(c->x, bx, sizeof(bx));
+}
+
+/* Record a fitted parameter's relative standard error in the profile's uncertainty block
+ * (replacing an entry of the same path); errors of 100% or more mean "not identified by
+ * the data" and are left out rather than sampled. */
+static void unc_add(struct profile *p, const char *path, double rel)
+{
+	int u;
+	if (!(rel >= 0 && rel < 0.999))
+		return;
+	for (u = 0; u < p->n_unc && strcmp(p->unc[u].path, path); u++)
+		;
+	if (u == PROFILE_MAX_UNC)
+		return;
+	strlcpy0(p->unc[u].path, path, sizeof(p->unc[u].path));
+	p->unc[u].rel = rel;
+	if (u == p->n_unc)
+		p->n_unc++;
 }
 
 static int fit_gemm(struct profile *p, const struct raw_set *rs, const struct fit_options *o,
@@ -455,6 +500,17 @@ static int fit_gemm(struct profile *p, const struct raw_set *rs, const struct fi
 			g->floor = c.x[4];
 			g->smooth = c.x[5];
 			rep->fitted[RAW_GEMM] += (int)c.s.n;
+			{
+				static const char *const names[6] = {"eff_max", "m_half", "nk_half",
+								     "bw_eff", "floor", "smooth"};
+				char path[48];
+				for (int j = 0; j < 6; j++) {
+					if ((j == 1 || j == 2) && c.x[j] <= 1e-3)
+						continue; /* collapsed to the clamp: not identified */
+					snprintf(path, sizeof(path), "gemm_%s.%s", dts[d], names[j]);
+					unc_add(p, path, c.se[j]);
+				}
+			}
 		}
 		sel_release(&c.s);
 	}
@@ -497,13 +553,20 @@ static int fit_simple(struct profile *p, const struct raw_set *rs, const struct 
 		rc = fam_fit(&c, fam_names[ff], &in, &loo, &rep->fam[ff].loo_groups, o->no_loo);
 	if (!rc) {
 		double scale = o->scale_bw_from > 0 ? p->hbm_bw / o->scale_bw_from : 1;
-		if (rf == RAW_PREFILL)
+		if (rf == RAW_PREFILL) {
 			p->attn_prefill_t0 = c.x[0], p->attn_prefill_rate = c.x[1];
-		else if (rf == RAW_DECODE)
+			unc_add(p, "attention.prefill_t0", c.se[0]);
+			unc_add(p, "attention.prefill_rate", c.se[1]);
+		} else if (rf == RAW_DECODE) {
 			p->attn_decode_t0 = c.x[0], p->attn_decode_per_seq = c.x[1],
 			p->attn_decode_bw = c.x[2] * scale;
-		else
+			unc_add(p, "attention.decode_t0", c.se[0]);
+			unc_add(p, "attention.decode_per_seq", c.se[1]);
+			unc_add(p, "attention.decode_bw", c.se[2]);
+		} else {
 			p->ew_bw = c.x[1] * scale;
+			unc_add(p, "elementwise.bw", c.se[1]);
+		}
 		rep->fitted[rf] = (int)c.s.n;
 	}
 	sel_release(&c.s);

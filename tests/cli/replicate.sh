@@ -14,7 +14,7 @@ PY
 has "rep ok" "mean inside a non-empty interval" "$TMPD/r"
 ok "replications table" "$TTSIM" run $A --replications 3
 has "3 replications" "table line" "$TMPD/out"
-cp models/profiles/h100_sxm.yaml "$TMPD/u.yaml"
+cp tests/data/frozen_h100.yaml "$TMPD/u.yaml"   # no uncertainty block of its own
 printf 'uncertainty:\n  gemm_bf16.bw_eff: 0.05\n  attention.decode_bw: 0.1\n' >> "$TMPD/u.yaml"
 ok "profile uncertainty" "$TTSIM" run --model qwen3-8b --gpu "$TMPD/u.yaml" --concurrency 1 \
 	--requests 20 --input-len 300 --output-len 50 --replications 6 --profile-uncertainty --format json
