@@ -72,14 +72,6 @@ out:
 	return rc;
 }
 
-static void num(cJSON *o, const char *k, double v)
-{
-	if (isfinite(v))
-		cJSON_AddNumberToObject(o, k, v);
-	else
-		cJSON_AddNullToObject(o, k);
-}
-
 cJSON *replication_json(const struct replication *r)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -88,9 +80,9 @@ cJSON *replication_json(const struct replication *r)
 	cJSON_AddNumberToObject(o, "uncertain_parameters", r->n_unc);
 	for (int m = 0; m < REP_N; m++) {
 		cJSON *x = cJSON_AddObjectToObject(o, names[m]);
-		num(x, "mean", r->m[m].mean);
-		num(x, "ci95_lo", r->m[m].ci95_lo);
-		num(x, "ci95_hi", r->m[m].ci95_hi);
+		json_num(x, "mean", r->m[m].mean);
+		json_num(x, "ci95_lo", r->m[m].ci95_lo);
+		json_num(x, "ci95_hi", r->m[m].ci95_hi);
 	}
 	return o;
 }

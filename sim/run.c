@@ -285,7 +285,7 @@ void run_result_release(struct run_result *r) { workload_release(&r->w); }
 
 /* Numbers in JSON: finite ones as they are (cJSON prints %1.15g, or %1.17g when needed to
  * round-trip), NaN as null. */
-static void num(cJSON *o, const char *k, double v)
+void json_num(cJSON *o, const char *k, double v)
 {
 	if (isfinite(v))
 		cJSON_AddNumberToObject(o, k, v);
@@ -296,10 +296,10 @@ static void num(cJSON *o, const char *k, double v)
 static void dist_json(cJSON *o, const char *k, const struct dist *d)
 {
 	cJSON *x = cJSON_AddObjectToObject(o, k);
-	num(x, "mean", d->mean);
-	num(x, "p50", d->p50);
-	num(x, "p90", d->p90);
-	num(x, "p99", d->p99);
+	json_num(x, "mean", d->mean);
+	json_num(x, "p50", d->p50);
+	json_num(x, "p90", d->p90);
+	json_num(x, "p99", d->p99);
 	cJSON_AddNumberToObject(x, "n", (double)d->n);
 }
 
@@ -310,30 +310,30 @@ cJSON *summary_to_json(const struct summary *s)
 	dist_json(o, "tpot_ms", &s->tpot_ms);
 	dist_json(o, "e2e_s", &s->e2e_s);
 	dist_json(o, "problem_latency_s", &s->problem_latency_s);
-	num(o, "output_tok_per_s", s->output_tok_per_s);
-	num(o, "total_tok_per_s", s->total_tok_per_s);
-	num(o, "tok_per_s_per_gpu", s->tok_per_s_per_gpu);
-	num(o, "makespan_s", s->makespan_s);
-	num(o, "gpu_seconds", s->gpu_seconds);
-	num(o, "energy_j", s->energy_j);
-	num(o, "j_per_output_token", s->j_per_output_token);
-	num(o, "cost_usd", s->cost_usd);
-	num(o, "usd_per_mtok_output", s->usd_per_mtok_output);
-	num(o, "accuracy", s->accuracy);
-	num(o, "tokens_per_problem", s->tokens_per_problem);
-	num(o, "usd_per_problem", s->usd_per_problem);
-	num(o, "usd_per_correct", s->usd_per_correct);
+	json_num(o, "output_tok_per_s", s->output_tok_per_s);
+	json_num(o, "total_tok_per_s", s->total_tok_per_s);
+	json_num(o, "tok_per_s_per_gpu", s->tok_per_s_per_gpu);
+	json_num(o, "makespan_s", s->makespan_s);
+	json_num(o, "gpu_seconds", s->gpu_seconds);
+	json_num(o, "energy_j", s->energy_j);
+	json_num(o, "j_per_output_token", s->j_per_output_token);
+	json_num(o, "cost_usd", s->cost_usd);
+	json_num(o, "usd_per_mtok_output", s->usd_per_mtok_output);
+	json_num(o, "accuracy", s->accuracy);
+	json_num(o, "tokens_per_problem", s->tokens_per_problem);
+	json_num(o, "usd_per_problem", s->usd_per_problem);
+	json_num(o, "usd_per_correct", s->usd_per_correct);
 	if (isfinite(s->acceptance_rate)) {
-		num(o, "acceptance_rate", s->acceptance_rate);
-		num(o, "mean_accepted_len", s->mean_accepted_len);
+		json_num(o, "acceptance_rate", s->acceptance_rate);
+		json_num(o, "mean_accepted_len", s->mean_accepted_len);
 	}
 	cJSON_AddNumberToObject(o, "problems", (double)s->problems);
 	cJSON_AddNumberToObject(o, "requests", (double)s->requests);
 	cJSON_AddNumberToObject(o, "cancelled", (double)s->cancelled);
-	num(o, "output_tokens", s->output_tokens);
+	json_num(o, "output_tokens", s->output_tokens);
 	cJSON_AddNumberToObject(o, "steps", (double)s->steps);
 	cJSON_AddNumberToObject(o, "preemptions", (double)s->preemptions);
-	num(o, "kv_cache_gb_per_gpu", s->kv_cache_gb);
+	json_num(o, "kv_cache_gb_per_gpu", s->kv_cache_gb);
 	cJSON_AddNumberToObject(o, "gpus", s->gpus);
 	return o;
 }

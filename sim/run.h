@@ -68,6 +68,9 @@ void run_inputs_release(struct run_inputs *in);
 int run_simulate(const struct run_config *c, const struct run_inputs *in, struct run_result *r);
 void run_result_release(struct run_result *r);
 
+/* Add number v under key k: finite values as they are (cJSON prints %1.15g, or %1.17g
+ * when needed to round-trip), NaN and infinities as null. */
+void json_num(cJSON *o, const char *k, double v);
 /* The summary as a JSON object (keys of the public interface, see README). */
 cJSON *summary_to_json(const struct summary *s);
 /* Print the summary as a table. */

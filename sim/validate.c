@@ -532,14 +532,6 @@ void validate_summary(const struct vset *s, struct verr out[VM_N])
 	free(a);
 }
 
-static void jnum_add(cJSON *o, const char *k, double v)
-{
-	if (isfinite(v))
-		cJSON_AddNumberToObject(o, k, v);
-	else
-		cJSON_AddNullToObject(o, k);
-}
-
 cJSON *validate_json(const struct vset *s)
 {
 	cJSON *root = cJSON_CreateObject(), *rows = cJSON_AddArrayToObject(root, "rows"), *sum;
@@ -561,10 +553,10 @@ cJSON *validate_json(const struct vset *s)
 			cJSON_AddNumberToObject(o, "output_len", r->output_len);
 			cJSON_AddNumberToObject(o, "concurrency", r->concurrency);
 			cJSON_AddNumberToObject(o, "requests", (double)validate_requests(r));
-			jnum_add(o, "predicted", r->predicted);
-			jnum_add(o, "measured", r->value);
-			jnum_add(o, "pct_err", validate_pct_err(r));
-			jnum_add(o, "abs_pct_err", fabs(validate_pct_err(r)));
+			json_num(o, "predicted", r->predicted);
+			json_num(o, "measured", r->value);
+			json_num(o, "pct_err", validate_pct_err(r));
+			json_num(o, "abs_pct_err", fabs(validate_pct_err(r)));
 		}
 		cJSON_AddItemToArray(rows, o);
 	}
@@ -576,9 +568,9 @@ cJSON *validate_json(const struct vset *s)
 			continue;
 		o = cJSON_AddObjectToObject(sum, vmetric_name(m));
 		cJSON_AddNumberToObject(o, "n", (double)e[m].n);
-		jnum_add(o, "median_abs_pct_err", e[m].median_abs);
-		jnum_add(o, "p90_abs_pct_err", e[m].p90_abs);
-		jnum_add(o, "mean_signed_pct_err", e[m].mean_signed);
+		json_num(o, "median_abs_pct_err", e[m].median_abs);
+		json_num(o, "p90_abs_pct_err", e[m].p90_abs);
+		json_num(o, "mean_signed_pct_err", e[m].mean_signed);
 	}
 	return root;
 }
