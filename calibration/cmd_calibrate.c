@@ -112,6 +112,10 @@ static void profile_yaml(const struct profile *p, const char *header, const stru
 	sbuf_printf(sb, "attention:\n");
 	kv(sb, nt, "  ", "attention.", "prefill_t0", p->attn_prefill_t0);
 	kv(sb, nt, "  ", "attention.", "prefill_rate", p->attn_prefill_rate);
+	if (p->attn_prefill_s_half > 0)
+		kv(sb, nt, "  ", "attention.", "prefill_s_half", p->attn_prefill_s_half);
+	if (p->attn_prefill_d_half > 0)
+		kv(sb, nt, "  ", "attention.", "prefill_d_half", p->attn_prefill_d_half);
 	kv(sb, nt, "  ", "attention.", "decode_t0", p->attn_decode_t0);
 	kv(sb, nt, "  ", "attention.", "decode_per_seq", p->attn_decode_per_seq);
 	kv(sb, nt, "  ", "attention.", "decode_bw", p->attn_decode_bw);

@@ -32,8 +32,13 @@ double fit_gemm_time(const struct gemm_model *g, double hbm_bw, double m, double
 double fit_prefill_time(const struct profile *p, double batch, double seq, double heads,
 			double head_dim)
 {
-	double flops = 4 * heads * head_dim * seq * (seq + 1) / 2 * batch;
-	return p->attn_prefill_t0 + flops / p->attn_prefill_rate;
+	double flops = 4 * heads * head_dim * seq * (seq + 1) / 2 * batch, rate = p->attn_prefill_rate;
+	/* the same factors as models/cost.c: a whole prefill's rows are seq + 1 long on average x 2 */
+	if (p->attn_prefill_s_half > 0)
+		rate *= (seq + 1) / ((seq + 1) + p->attn_prefill_s_half);
+	if (p->attn_prefill_d_half > 0)
+		rate *= head_dim / (head_dim + p->attn_prefill_d_half);
+	return p->attn_prefill_t0 + flops / rate;
 }
 
 double fit_decode_time(const struct profile *p, double batch, double kv_len, double kv_heads,
@@ -281,7 +286,8 @@ static void gemm_group(const struct raw_row *r, char *key, size_t n)
 
 static double prefill_pred(const struct fam_ctx *c, const double *x, const struct raw_row *r)
 {
-	struct profile p = {.attn_prefill_t0 = x[0], .attn_prefill_rate = x[1]};
+	struct profile p = {.attn_prefill_t0 = x[0], .attn_prefill_rate = x[1],
+			    .attn_prefill_s_half = x[2], .attn_prefill_d_half = x[3]};
 	return fit_prefill_time(&p, r->v[0], r->v[1], r->v[2], r->v[4]);
 }
 
@@ -533,7 +539,8 @@ static int fit_simple(struct profile *p, const struct raw_set *rs, const struct 
 		sel_add(&c.s, &t->rows[i]);
 	if (rf == RAW_PREFILL) {
 		ff = FIT_PREFILL;
-		c.np = 2, c.x[0] = 1e-5, c.x[1] = 3e14;
+		/* t0, asymptotic rate, and the row length and head dim at which it halves */
+		c.np = 4, c.x[0] = 1e-5, c.x[1] = 6e14, c.x[2] = 1000, c.x[3] = 32;
 		c.predict = prefill_pred, c.group = attn_group;
 		rc = need_spread(&c.s, 1, 2, "attention_prefill", "seq_len");
 	} else if (rf == RAW_DECODE) {
@@ -555,8 +562,11 @@ static int fit_simple(struct profile *p, const struct raw_set *rs, const struct 
 		double scale = o->scale_bw_from > 0 ? p->hbm_bw / o->scale_bw_from : 1;
 		if (rf == RAW_PREFILL) {
 			p->attn_prefill_t0 = c.x[0], p->attn_prefill_rate = c.x[1];
+			p->attn_prefill_s_half = c.x[2], p->attn_prefill_d_half = c.x[3];
 			unc_add(p, "attention.prefill_t0", c.se[0]);
 			unc_add(p, "attention.prefill_rate", c.se[1]);
+			unc_add(p, "attention.prefill_s_half", c.se[2]);
+			unc_add(p, "attention.prefill_d_half", c.se[3]);
 		} else if (rf == RAW_DECODE) {
 			p->attn_decode_t0 = c.x[0], p->attn_decode_per_seq = c.x[1],
 			p->attn_decode_bw = c.x[2] * scale;

@@ -181,11 +181,20 @@ double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cos
 		if (slot)
 			*slot = rest;
 	}
-	if (tokens > 0 && b->prefill_pairs > 0)
+	if (tokens > 0 && b->prefill_pairs > 0) {
+		/* the rate falls on short rows and small heads (profile.h); a step's rows are
+		 * as long as 2 x pairs / tokens, a whole prompt's length for a full prefill */
+		double rate = p->attn_prefill_rate;
+		if (p->attn_prefill_s_half > 0) {
+			double srow = 2.0 * b->prefill_pairs / b->prefill_tokens;
+			rate *= srow / (srow + p->attn_prefill_s_half);
+		}
+		if (p->attn_prefill_d_half > 0)
+			rate *= m->head_dim / (m->head_dim + p->attn_prefill_d_half);
 		sc.attn_prefill = L * at_least(p->attn_prefill_t0 + 4.0 * c->heads * m->head_dim *
-								    b->prefill_pairs /
-								    p->attn_prefill_rate,
+								    b->prefill_pairs / rate,
 					       launch);
+	}
 	if (tokens > 0 && b->n_decode > 0) {
 		/* K and V of every attended token, read once per layer; the query tokens of a
 		 * verification step share the reads. */

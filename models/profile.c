@@ -21,7 +21,11 @@
 #include "assets.h"
 #include "util.h"
 
-enum ftype { F_INT, F_DBL, F_STR, F_AR /* position of the allreduce list when writing */ };
+enum ftype {
+	F_INT, F_DBL, F_STR,
+	F_AR,  /* position of the allreduce list when writing */
+	F_OPT, /* a double that may be absent (then 0); written only when nonzero */
+};
 
 struct field {
 	const char *path; /* dotted YAML key path */
@@ -33,6 +37,7 @@ struct field {
 /* NOLINTBEGIN(bugprone-macro-parentheses): f is a member designator for offsetof */
 #define FI(path, f) {path, F_INT, offsetof(struct profile, f), 0}
 #define FD(path, f) {path, F_DBL, offsetof(struct profile, f), 0}
+#define FO(path, f) {path, F_OPT, offsetof(struct profile, f), 0}
 #define FS(path, f) {path, F_STR, offsetof(struct profile, f), sizeof(((struct profile *)0)->f)}
 #define GEMM(sec, g)                                                                          \
 	FD(sec ".peak", g.peak), FD(sec ".eff_max", g.eff_max), FD(sec ".m_half", g.m_half),   \
@@ -54,6 +59,8 @@ static const struct field fields[] = {
 	GEMM("gemm_fp8", gemm_fp8),
 	FD("attention.prefill_t0", attn_prefill_t0),
 	FD("attention.prefill_rate", attn_prefill_rate),
+	FO("attention.prefill_s_half", attn_prefill_s_half),
+	FO("attention.prefill_d_half", attn_prefill_d_half),
 	FD("attention.decode_t0", attn_decode_t0),
 	FD("attention.decode_per_seq", attn_decode_per_seq),
 	FD("attention.decode_bw", attn_decode_bw),
@@ -185,7 +192,8 @@ static int parse_unc(struct pctx *c, const yaml_node_t *map)
 		const char *ks = k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : "";
 		size_t i;
 		double d;
-		for (i = 0; i < NFIELDS && (fields[i].type != F_DBL || strcmp(fields[i].path, ks)); i++)
+		for (i = 0; i < NFIELDS && ((fields[i].type != F_DBL && fields[i].type != F_OPT) ||
+					    strcmp(fields[i].path, ks)); i++)
 			;
 		if (i == NFIELDS)
 			return err_set("%s:%d: key 'uncertainty.%s': not a numeric profile field "
@@ -289,7 +297,7 @@ int profile_parse(struct profile *p, const char *text, size_t len, const char *f
 	if (parse_map(&c, root, ""))
 		goto out;
 	for (size_t i = 0; i < NFIELDS; i++)
-		if (fields[i].type != F_AR && !c.seen[i]) {
+		if (fields[i].type != F_AR && fields[i].type != F_OPT && !c.seen[i]) {
 			err_set("%s:%d: key '%s': missing (expected a value)", fname, line(root), fields[i].path);
 			goto out;
 		}
@@ -466,6 +474,8 @@ int profile_write(const struct profile *p, FILE *f)
 				fputs("allreduce: []\n", f);
 			continue;
 		}
+		if (fields[i].type == F_OPT && *(const double *)(const void *)((const char *)p + fields[i].off) == 0)
+			continue;
 		if (!dot) {
 			section[0] = 0;
 			fprintf(f, "%s: ", fields[i].path);
@@ -492,7 +502,8 @@ void profile_perturb(struct profile *p, const double *z)
 {
 	for (int u = 0; u < p->n_unc; u++)
 		for (size_t i = 0; i < NFIELDS; i++)
-			if (fields[i].type == F_DBL && !strcmp(fields[i].path, p->unc[u].path)) {
+			if ((fields[i].type == F_DBL || fields[i].type == F_OPT) &&
+			    !strcmp(fields[i].path, p->unc[u].path)) {
 				double *x = (double *)(void *)((char *)p + fields[i].off);
 				double f = 1.0 + p->unc[u].rel * z[u];
 				*x *= f > 0.1 ? f : 0.1;

@@ -15,7 +15,11 @@
  *     t_m   = ((m k + m n) x 2 + n k x wb) / (hbm_bw x bw_eff)
  *     t     = floor + (t_c^s + t_m^s)^(1/s)          (s = smooth; large s -> max)
  * Attention (per layer, per GPU):
- *     prefill: t = t0 + flops / flops_rate     flops = 4 x heads x head_dim x causal pairs
+ *     prefill: t = t0 + flops / (rate x s/(s+s_half) x d/(d+d_half))
+ *              flops = 4 x heads x head_dim x causal pairs, s = 2 x pairs / tokens (the
+ *              prompt length of a whole prefill), d = head_dim; s_half, d_half optional
+ *              (0: the factor is 1): FlashAttention runs far below its peak on short rows
+ *              and small heads
  *     decode:  t = t0 + per_seq x seqs + kv_bytes / bw   kv_bytes = KV bytes read
  * All-reduce over n GPUs of B bytes (n = 2, 4, 8):
  *     nccl:   t = lat + B x 2(n-1)/n / busbw
@@ -70,7 +74,9 @@ struct profile {
 	double hbm_bw;       /* bytes/s: peak HBM bandwidth per GPU */
 	struct gemm_model gemm_bf16, gemm_fp8;
 	double attn_prefill_t0;    /* s per layer launch */
-	double attn_prefill_rate;  /* FLOP/s reached by prefill attention */
+	double attn_prefill_rate;  /* FLOP/s reached by prefill attention (asymptote) */
+	double attn_prefill_s_half;/* tokens: length at which the rate is halved (0: none) */
+	double attn_prefill_d_half;/* head dim at which the rate is halved (0: none) */
 	double attn_decode_t0;     /* s per layer launch */
 	double attn_decode_per_seq;/* s per sequence in the batch */
 	double attn_decode_bw;     /* bytes/s reached reading the KV cache */

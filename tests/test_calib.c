@@ -69,14 +69,17 @@ static void test_attention_allreduce_recovery(void)
 	gsl_rng *r = rng_stream(2, "test_calib");
 	int i = 0;
 	truth.attn_prefill_t0 = 2e-5, truth.attn_prefill_rate = 5e14;
+	truth.attn_prefill_s_half = 800, truth.attn_prefill_d_half = 40;
 	truth.attn_decode_t0 = 1e-5, truth.attn_decode_per_seq = 5e-8, truth.attn_decode_bw = 2.5e12;
 	struct allreduce_model ar = {8, 1.5e-5, 3.5e11, 6e-6, 1.5e11, 8 << 20};
 	raw_set_init(&rs);
 	for (int b = 1; b <= 64; b *= 4)
 		for (int s = 16; s <= 16384; s *= 2) {
-			struct raw_row *x = raw_add(&rs, RAW_PREFILL);
-			x->v[0] = b, x->v[1] = s, x->v[2] = 32, x->v[3] = 8, x->v[4] = 128;
-			x->t = noisy(r, fit_prefill_time(&truth, b, s, 32, 128), i++);
+			for (int d = 64; d <= 128; d *= 2) { /* two head dims: d_half is identifiable */
+				struct raw_row *x = raw_add(&rs, RAW_PREFILL);
+				x->v[0] = b, x->v[1] = s, x->v[2] = 32, x->v[3] = 8, x->v[4] = d;
+				x->t = noisy(r, fit_prefill_time(&truth, b, s, 32, d), i++);
+			}
 			struct raw_row *y = raw_add(&rs, RAW_DECODE);
 			y->v[0] = b, y->v[1] = s, y->v[2] = 32, y->v[3] = 8, y->v[4] = 128;
 			y->t = noisy(r, fit_decode_time(&truth, b, s, 8, 128), i++);
@@ -92,7 +95,9 @@ static void test_attention_allreduce_recovery(void)
 	struct fit_options o = {0};
 	struct fit_report rep;
 	CHECK_INT(fit_profile(&p, &rs, &o, &rep), 0);
-	CHECK_NEAR(p.attn_prefill_rate, truth.attn_prefill_rate, 0.03);
+	CHECK_NEAR(p.attn_prefill_rate, truth.attn_prefill_rate, 0.05);
+	CHECK_NEAR(p.attn_prefill_s_half, truth.attn_prefill_s_half, 0.1);
+	CHECK_NEAR(p.attn_prefill_d_half, truth.attn_prefill_d_half, 0.1);
 	CHECK_NEAR(p.attn_prefill_t0, truth.attn_prefill_t0, 0.05);
 	CHECK_NEAR(p.attn_decode_bw, truth.attn_decode_bw, 0.05);
 	CHECK_NEAR(p.attn_decode_t0, truth.attn_decode_t0, 0.1);

@@ -225,6 +225,41 @@ static void test_early_stop(void)
 	CHECK_INT(P[0].t_done, R[4].t_done);
 }
 
+/* The prefill-attention rate falls on short rows: with s_half equal to a whole prompt's
+ * row length the attention time above its floor doubles, and a head-dim half-point of the
+ * head dim doubles it again. */
+static void test_prefill_rate_factors(void)
+{
+	struct model m;
+	struct profile p = fixture_profile();
+	struct cost_ctx c;
+	struct step_cost a, b2, b4;
+	struct step_batch b = {0};
+	const double prompt = 1000;
+	CHECK_INT(model_find(&m, "r1-qwen-7b"), 0);
+	b.n_prefill = 1;
+	b.prefill_tokens = prompt;
+	b.prefill_pairs = prompt * (prompt + 1) / 2;
+	b.n_sample = 1;
+	CHECK_INT(cost_init(&c, &m, &p, 1, 1), 0);
+	cost_step(&c, &b, &a);
+	cost_release(&c);
+	p.attn_prefill_s_half = prompt + 1; /* 2 x pairs / tokens = prompt + 1 */
+	CHECK_INT(cost_init(&c, &m, &p, 1, 1), 0);
+	cost_step(&c, &b, &b2);
+	cost_release(&c);
+	p.attn_prefill_d_half = m.head_dim;
+	CHECK_INT(cost_init(&c, &m, &p, 1, 1), 0);
+	cost_step(&c, &b, &b4);
+	cost_release(&c);
+	{
+		double fl = m.n_layers * p.attn_prefill_t0;
+		CHECK_NEAR(b2.attn_prefill - fl, 2 * (a.attn_prefill - fl), 1e-9);
+		CHECK_NEAR(b4.attn_prefill - fl, 4 * (a.attn_prefill - fl), 1e-9);
+		CHECK_NEAR(b4.gemm, a.gemm, 0); /* nothing else moves */
+	}
+}
+
 int main(void)
 {
 	util_gsl_init();
@@ -235,5 +270,6 @@ int main(void)
 	test_chunked_prefill_and_determinism();
 	test_errors();
 	test_early_stop();
+	test_prefill_rate_factors();
 	return TEST_REPORT();
 }
