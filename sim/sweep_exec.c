@@ -251,6 +251,22 @@ int sweep_exec_worker(struct sweep_exec *e)
 }
 #endif
 
+/* Stopping (signal or failure): wake the workers, let their in-flight points finish, and
+ * write what is consecutive. Called and returns with p->mu held; returns rc, or -1 on a
+ * write error. */
+static int finish_workers(struct pool *p, pthread_t *th, int *since_sync, int rc)
+{
+	pthread_cond_broadcast(&p->room);
+	pthread_mutex_unlock(&p->mu);
+	for (int i = 0; i < p->e->jobs; i++)
+		pthread_join(th[i], NULL);
+	pthread_mutex_lock(&p->mu);
+	if (!rc && drain(p, since_sync) < 0) /* after a write error, write nothing more */
+		rc = -1;
+	p->e->jobs = 0;
+	return rc;
+}
+
 int sweep_exec_run(struct sweep_exec *e)
 {
 	struct pool p;
@@ -301,14 +317,7 @@ int sweep_exec_run(struct sweep_exec *e)
 			p.stop = 1;
 		if (p.stop && ranks == 1) {
 			/* in-flight points finish; keep what is consecutive */
-			pthread_cond_broadcast(&p.room);
-			pthread_mutex_unlock(&p.mu);
-			for (int i = 0; i < e->jobs; i++)
-				pthread_join(th[i], NULL);
-			pthread_mutex_lock(&p.mu);
-			if (!rc && drain(&p, &since_sync) < 0)
-				rc = -1;
-			e->jobs = 0;
+			rc = finish_workers(&p, th, &since_sync, rc);
 			break;
 		}
 #ifdef TTSIM_MPI
@@ -317,14 +326,7 @@ int sweep_exec_run(struct sweep_exec *e)
 			remote_stopped += serve(&p, &mbuf, &mcap);
 			pthread_mutex_lock(&p.mu);
 			if (p.stop && remote_stopped == ranks - 1) {
-				pthread_cond_broadcast(&p.room);
-				pthread_mutex_unlock(&p.mu);
-				for (int i = 0; i < e->jobs; i++)
-					pthread_join(th[i], NULL);
-				pthread_mutex_lock(&p.mu);
-				if (!rc && drain(&p, &since_sync) < 0)
-					rc = -1;
-				e->jobs = 0;
+				rc = finish_workers(&p, th, &since_sync, rc);
 				break;
 			}
 			{
