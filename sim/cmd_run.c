@@ -197,40 +197,41 @@ static void csv_flatten(cJSON *o, const char *prefix, struct sbuf *h, struct sbu
 	}
 }
 
+/* dir/name <- data, atomically; 0 or -1 with err_set. */
+static int write_one(const char *dir, const char *name, const char *data, size_t len)
+{
+	struct sbuf path = {0};
+	int rc;
+	sbuf_printf(&path, "%s/%s", dir, name);
+	rc = file_write_atomic(path.buf, data, len);
+	sbuf_release(&path);
+	return rc;
+}
+
 static int write_out(const char *dir, const struct run_config *c, const struct run_result *r,
 		     const char *json)
 {
-	struct sbuf path = {0}, sb = {0};
+	struct sbuf sb = {0};
 	int rc = -1;
 	if (mkdir_p(dir) < 0)
 		return -1;
 	/* summary.json marks a complete result: remove the old one first, write it last. */
-	sbuf_printf(&path, "%s/summary.json", dir);
-	remove(path.buf);
-	path.len = 0;
+	sbuf_printf(&sb, "%s/summary.json", dir);
+	remove(sb.buf);
+	sb.len = 0;
 	requests_csv(r, &sb);
-	sbuf_printf(&path, "%s/requests.csv", dir);
-	if (file_write_atomic(path.buf, sb.buf, sb.len) < 0)
+	if (write_one(dir, "requests.csv", sb.buf, sb.len) < 0)
 		goto out;
 	sb.len = 0;
-	path.len = 0;
 	problems_csv(r, &sb);
-	sbuf_printf(&path, "%s/problems.csv", dir);
-	if (file_write_atomic(path.buf, sb.buf, sb.len) < 0)
+	if (write_one(dir, "problems.csv", sb.buf, sb.len) < 0)
 		goto out;
 	sb.len = 0;
-	path.len = 0;
 	config_write_yaml(c, &sb);
-	sbuf_printf(&path, "%s/config.yaml", dir);
-	if (file_write_atomic(path.buf, sb.buf, sb.len) < 0)
+	if (write_one(dir, "config.yaml", sb.buf, sb.len) < 0)
 		goto out;
-	path.len = 0;
-	sbuf_printf(&path, "%s/summary.json", dir);
-	if (file_write_atomic(path.buf, json, strlen(json)) < 0)
-		goto out;
-	rc = 0;
+	rc = write_one(dir, "summary.json", json, strlen(json));
 out:
-	sbuf_release(&path);
 	sbuf_release(&sb);
 	return rc;
 }

@@ -502,7 +502,7 @@ int sweep_run_point(const struct sweep *s, long id, struct sweep_cache *k, struc
 	struct run_result r;
 	cJSON *root;
 	char *js;
-	int ok;
+	int ok, filtered = 0;
 
 	sweep_point_config(s, id, &c);
 	memset(&r, 0, sizeof(r));
@@ -510,6 +510,7 @@ int sweep_run_point(const struct sweep *s, long id, struct sweep_cache *k, struc
 	    (s->max_gpus && c.tp * c.replicas > s->max_gpus)) {
 		/* filtered out: recorded as skipped, so point ids stay those of the product */
 		ok = 0;
+		filtered = 1;
 		err_set("filtered: tp x replicas = %d GPUs (filters: gpus %d, max_gpus %d)",
 			c.tp * c.replicas, s->gpus, s->max_gpus);
 	} else {
@@ -517,7 +518,7 @@ int sweep_run_point(const struct sweep *s, long id, struct sweep_cache *k, struc
 			return -1;
 		ok = run_simulate(&c, in, &r) == 0;
 	}
-	if (!ok && !s->skip_unfit && strncmp(err_msg(), "filtered:", 9)) {
+	if (!ok && !s->skip_unfit && !filtered) {
 		run_result_release(&r);
 		return -1;
 	}
