@@ -104,7 +104,14 @@ int run_parse_args(int argc, char **argv, struct run_config *c, struct run_args 
 		}
 		o = config_option(key);
 		if (o && o->type == OPT_BOOL && !eq) {
-			config_set(c, key, "true", where);
+			/* "--early-stop" alone means true; "--chunked-prefill false" is read too */
+			static const char *const words[] = {"true", "false", "yes", "no", "on", "off"};
+			const char *v = "true";
+			for (size_t w = 0; i + 1 < argc && w < sizeof(words) / sizeof(words[0]); w++)
+				if (!strcmp(argv[i + 1], words[w]))
+					v = argv[++i];
+			if (config_set(c, key, v, where) < 0)
+				return -1;
 			continue;
 		}
 		if (!strcmp(key, "no_cuda_graphs") || !strcmp(key, "enforce_eager")) {

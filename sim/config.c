@@ -301,10 +301,6 @@ int config_check(const struct run_config *c)
 		return err_set("key 'max_num_batched_tokens': %d is below max_num_seqs %d (vLLM "
 			       "requires at least one token per sequence)",
 			       c->max_num_batched_tokens, c->max_num_seqs);
-	if (!c->chunked_prefill && c->input_len > c->max_num_batched_tokens && !c->trace[0])
-		return err_set("key 'max_num_batched_tokens': %d is below input_len %d and "
-			       "chunked_prefill is off",
-			       c->max_num_batched_tokens, c->input_len);
 	if (c->block_size & (c->block_size - 1))
 		return err_set("key 'block_size': expected a power of two, got '%d'", c->block_size);
 	if (c->spec_draft[0] && (long)c->max_num_seqs * (c->spec_k + 1) > c->max_num_batched_tokens)

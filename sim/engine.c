@@ -1025,6 +1025,18 @@ static int setup(struct sim *m, const struct sim_setup *s, struct sim_problem *p
 	st->weight_bytes = mp.weights;
 	for (long i = 0; i < nr; i++) {
 		long tokens = (long)reqs[i].prompt + reqs[i].output + (m->spec ? s->spec.k + 1 : 0);
+		/* unchunked, a prefill runs in one step, and a preempted sequence recomputes its
+		 * prompt and output so far in one (as vLLM, which then requires
+		 * max_num_batched_tokens >= max_model_len) */
+		if (!s->chunked_prefill &&
+		    (long)reqs[i].prompt + reqs[i].output - 1 > s->max_num_batched_tokens)
+			return err_set("key 'max_num_batched_tokens': %d cannot hold request %ld whole "
+				       "(%ld tokens: its prompt and, after a preemption, its output) "
+				       "with chunked_prefill off (expected at least %ld, or chunked "
+				       "prefill on)",
+				       s->max_num_batched_tokens, i,
+				       (long)reqs[i].prompt + reqs[i].output - 1,
+				       (long)reqs[i].prompt + reqs[i].output - 1);
 		if (reqs[i].prompt < 1 || reqs[i].output < 1)
 			return err_set("request %ld: an empty prompt or output (expected at least one token each)", i);
 		if ((long)reqs[i].prompt + reqs[i].output > s->model->max_len)

@@ -76,6 +76,13 @@ status 2 "malformed yaml" "$TTSIM" run "$TMPD/bad2.yaml"
 printf 'model: r1-qwen-7b\n' > "$TMPD/bad3.yaml"
 status 2 "missing schema_version" "$TTSIM" run "$TMPD/bad3.yaml"
 status 2 "bad format" "$TTSIM" run --format xml
+# unchunked, a step must hold a whole prompt, and a preempted sequence's prompt and output
+status 2 "unchunked budget below a recompute" "$TTSIM" run --model r1-qwen-7b --gpu h100_sxm \
+	--chunked-prefill false --input-len 500 --output-len 4000 --requests 30 --max-num-batched-tokens 2048
+has "chunked_prefill off" "the error says why" "$TMPD/err"
+ok "unchunked within the budget" "$TTSIM" run --model r1-qwen-7b --gpu h100_sxm \
+	--chunked-prefill false --input-len 500 --output-len 1000 --requests 30 --max-num-batched-tokens 2048
+status 2 "bad boolean" "$TTSIM" run --chunked-prefill=maybe
 ok "one-line errors" test "$(wc -l < "$TMPD/err")" -le 1
 # a failed run leaves no summary.json behind
 mkdir -p "$TMPD/o2"
