@@ -93,7 +93,11 @@ static void summarize(const struct run_config *c, const struct run_inputs *in,
 	s->problems = w->n_probs;
 	s->requests = w->n_reqs;
 	s->gpus = c->tp * c->replicas;
+	s->samples_capped = w->capped;
+	s->samples_budget_cut = w->budget_cut;
 	for (long i = 0; i < w->n_reqs; i++) {
+		if (w->reqs[i].cancelled)
+			s->tokens_saved_early_stop += w->reqs[i].output - w->reqs[i].generated;
 		s->cancelled += w->reqs[i].cancelled;
 		s->output_tokens += w->reqs[i].generated;
 		prompt_tokens += w->reqs[i].prompt;
@@ -330,6 +334,9 @@ cJSON *summary_to_json(const struct summary *s)
 	cJSON_AddNumberToObject(o, "problems", (double)s->problems);
 	cJSON_AddNumberToObject(o, "requests", (double)s->requests);
 	cJSON_AddNumberToObject(o, "cancelled", (double)s->cancelled);
+	json_num(o, "tokens_saved_early_stop", s->tokens_saved_early_stop);
+	cJSON_AddNumberToObject(o, "samples_budget_cut", (double)s->samples_budget_cut);
+	cJSON_AddNumberToObject(o, "samples_capped", (double)s->samples_capped);
 	json_num(o, "output_tokens", s->output_tokens);
 	cJSON_AddNumberToObject(o, "steps", (double)s->steps);
 	cJSON_AddNumberToObject(o, "preemptions", (double)s->preemptions);
@@ -363,6 +370,12 @@ void summary_print_table(const struct summary *s, const struct run_config *c,
 	if (isfinite(s->acceptance_rate))
 		fprintf(f, "  speculation acceptance rate %.3f, %.3f tokens per verification\n",
 			s->acceptance_rate, s->mean_accepted_len);
+	if (s->cancelled)
+		fprintf(f, "  early stop  %ld samples cancelled, %.0f output tokens saved\n", s->cancelled,
+			s->tokens_saved_early_stop);
+	if (s->samples_budget_cut || s->samples_capped)
+		fprintf(f, "  cut         %ld samples at the thinking budget, %ld at the model's max length\n",
+			s->samples_budget_cut, s->samples_capped);
 	if (isfinite(s->accuracy))
 		fprintf(f, "  accuracy    %.4f, %.0f tokens/problem, %.5f USD/problem, %.5f USD/correct\n",
 			s->accuracy, s->tokens_per_problem, s->usd_per_problem, s->usd_per_correct);

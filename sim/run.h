@@ -36,6 +36,9 @@ struct dist {
 struct summary {
 	struct dist ttft_ms, tpot_ms, e2e_s, problem_latency_s;
 	long problems, requests, cancelled;
+	long samples_capped;         /* outputs cut at the model's max length */
+	long samples_budget_cut;     /* outputs cut by the thinking budget (forced answers) */
+	double tokens_saved_early_stop; /* output tokens the cancelled samples did not generate */
 	double output_tokens;        /* tokens delivered (cancelled samples' partial output too) */
 	double output_tok_per_s, total_tok_per_s, tok_per_s_per_gpu;
 	double makespan_s, gpu_seconds, energy_j, j_per_output_token;

@@ -94,7 +94,6 @@ int workload_build(struct workload *w, const struct run_config *c, const struct 
 			}
 			/* vote none: the first sample's answer is the problem's */
 			w->voted[p] = (int16_t)(c->vote == VOTE_NONE ? ts[0].answer : res.voted);
-			w->tts_tokens_saved += res.tokens_saved;
 		}
 		for (int k = 0; k < n; k++, r++) {
 			struct sim_req *q = &w->reqs[r];

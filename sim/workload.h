@@ -26,7 +26,6 @@ struct workload {
 	int16_t *voted;
 	long capped;          /* samples cut at the model's max length */
 	long budget_cut;      /* samples cut by the thinking budget */
-	long tts_tokens_saved;/* tokens early stopping saves, by the trace's length order */
 	const struct trace *trace; /* NULL for synthetic */
 };
 

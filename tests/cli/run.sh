@@ -42,6 +42,11 @@ has "test/" "problems.csv carries unique ids" "$TMPD/tp/problems.csv"
 acc=$(grep -o '"accuracy":[^,]*' "$TMPD/tp/summary.json" | cut -d: -f2 | tr -d ' \t')
 acc2=$(awk -F, 'NR>1{s+=$11;n++}END{printf "%g", s/n}' "$TMPD/tp/problems.csv")
 ok "accuracy agrees with problems.csv" test "$(printf '%g' "$acc")" = "$acc2"
+# early stopping: the tokens it saved are what the cancelled samples did not generate
+"$TTSIM" run --model r1-qwen-7b --gpu h100_sxm --trace math500 --requests 30 --samples 8 --early-stop --out "$TMPD/es" --format json > /dev/null
+saved=$(grep -o '"tokens_saved_early_stop":[^,]*' "$TMPD/es/summary.json" | cut -d: -f2 | tr -d ' \t')
+saved2=$(awk -F, 'NR>1 && $12==1 {s+=$5-$6} END {printf "%d", s}' "$TMPD/es/requests.csv")
+ok "early stop saved tokens (summary $saved, requests.csv $saved2)" test "$saved" = "$saved2" -a "$saved2" -gt 0
 # synthetic length distributions: the mean is near the requested one
 "$TTSIM" run --model r1-qwen-7b --gpu h100_sxm --requests 2000 --length-dist lognormal --length-cv 1 --output-len 400 --input-len 100 --offline --out "$TMPD/ld" --format json > /dev/null
 m=$(awk -F, 'NR>1{s+=$5;n++}END{printf "%d", s/n}' "$TMPD/ld/requests.csv")
