@@ -80,4 +80,13 @@ static inline void fixture_requests(struct sim_problem *pr, struct sim_req *rq, 
 	}
 }
 
+/* Mean TPOT (ms) of the first n requests of r. */
+static inline double fixture_mean_tpot_ms(const struct sim_req *r, long n)
+{
+	double s = 0;
+	for (long i = 0; i < n; i++)
+		s += (double)(r[i].t_done - r[i].t_first) / 1e6 / (r[i].output - 1);
+	return s / (double)n;
+}
+
 #endif

@@ -18,14 +18,6 @@
 static struct sim_problem P[MAXR];
 static struct sim_req R[MAXR];
 
-static double mean_tpot_ms(long n)
-{
-	double s = 0;
-	for (long i = 0; i < n; i++)
-		s += (double)(R[i].t_done - R[i].t_first) / 1e6 / (R[i].output - 1);
-	return s / (double)n;
-}
-
 static void test_lone_decode(void)
 {
 	struct model m;
@@ -53,7 +45,7 @@ static void test_lone_decode(void)
 		 L * (4 * p.gemm_bf16.floor + p.attn_decode_t0 + p.attn_decode_per_seq +
 		      5 * p.launch_graph) +
 		 p.gemm_bf16.floor + 2 * p.launch_graph + p.step_base + p.step_per_seq;
-	CHECK_NEAR(mean_tpot_ms(1), expect * 1e3, 0.03);
+	CHECK_NEAR(fixture_mean_tpot_ms(R, 1), expect * 1e3, 0.03);
 	CHECK_INT(R[0].generated, out);
 	CHECK_INT(st.steps, 1 + (out - 1)); /* one prefill step, then one step per token */
 	CHECK(R[0].t_first > 0 && R[0].t_done > R[0].t_first);
@@ -70,7 +62,7 @@ static void test_bandwidth_halves_tpot(void)
 	s = fixture_setup(&m, &p);
 	fixture_requests(P, R, 1, 200, 500);
 	CHECK_INT(sim_run(&s, P, 1, R, 1, &st), 0);
-	t1 = mean_tpot_ms(1);
+	t1 = fixture_mean_tpot_ms(R, 1);
 	p2 = p;
 	p2.hbm_bw *= 2;
 	p2.attn_decode_bw *= 2;
@@ -78,7 +70,7 @@ static void test_bandwidth_halves_tpot(void)
 	s.profile = &p2;
 	fixture_requests(P, R, 1, 200, 500);
 	CHECK_INT(sim_run(&s, P, 1, R, 1, &st), 0);
-	t2 = mean_tpot_ms(1);
+	t2 = fixture_mean_tpot_ms(R, 1);
 	/* "nearly halves": the bandwidth-bound part halves exactly (within the GEMM model's
 	 * blend of its compute term), the fixed per-step costs stay */
 	{

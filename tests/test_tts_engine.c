@@ -19,14 +19,6 @@
 static struct sim_problem P[MAXR];
 static struct sim_req R[MAXR];
 
-static double tpot_ms(long n)
-{
-	double s = 0;
-	for (long i = 0; i < n; i++)
-		s += (double)(R[i].t_done - R[i].t_first) / 1e6 / (R[i].output - 1);
-	return s / (double)n;
-}
-
 static double run_spec(const struct model *m, const struct profile *p, int k, double alpha,
 		       struct sim_stats *st)
 {
@@ -43,7 +35,7 @@ static double run_spec(const struct model *m, const struct profile *p, int k, do
 	}
 	for (int i = 0; i < 4; i++)
 		CHECK_INT(R[i].generated, R[i].output);
-	return tpot_ms(4);
+	return fixture_mean_tpot_ms(R, 4);
 }
 
 static void test_speculation(void)
@@ -57,7 +49,7 @@ static void test_speculation(void)
 	s = fixture_setup(&m, &p);
 	fixture_requests(P, R, 4, 200, 800);
 	CHECK_INT(sim_run(&s, P, 4, R, 4, &st0), 0);
-	plain = tpot_ms(4);
+	plain = fixture_mean_tpot_ms(R, 4);
 
 	a0 = run_spec(&m, &p, 4, 0.0, &st);
 	CHECK(a0 > plain); /* verifying 5 tokens to keep 1 */

@@ -198,6 +198,7 @@ static int jsonl_take(struct trace *t, char *text, const char *path, const struc
 	static const char *k_fin[] = {"finish_reason", "finished", NULL};
 	static const char *k_model[] = {"model_name", "model", NULL};
 	size_t cap = 0;
+	int rc = -1;
 	char *p, model[96] = "";
 	struct wrong *wr = NULL;
 	int line = 0;
@@ -314,14 +315,7 @@ static int jsonl_take(struct trace *t, char *text, const char *path, const struc
 	strlcpy0(t->dataset, "imported", sizeof(t->dataset));
 	set_header(t, io->model ? io->model : model[0] ? model : "unknown", "measured", path, io->max_tokens);
 	snprintf(t->name, sizeof(t->name), "%s", path);
-	for (int i = 0; i < t->n_problems; i++) {
-		for (int k = 0; k < wr[i].n; k++) /* NOLINT(clang-analyzer-core.NullDereference): wr grows with t->problems */
-			free(wr[i].s[k]);
-		free(wr[i].s);
-	}
-	free(wr);
-	free(text);
-	return 0;
+	rc = 0;
 fail:
 	for (int i = 0; i < t->n_problems; i++) {
 		for (int k = 0; k < wr[i].n; k++) /* NOLINT(clang-analyzer-core.NullDereference): wr grows with t->problems */
@@ -330,8 +324,9 @@ fail:
 	}
 	free(wr);
 	free(text);
-	trace_release(t);
-	return -1;
+	if (rc < 0)
+		trace_release(t);
+	return rc;
 }
 
 int import_jsonl(struct trace *t, const char *path, const struct import_opts *io)
