@@ -333,8 +333,6 @@ int cmd_run(int argc, char **argv)
 	catch_signals();
 	if (run_parse_args(argc, argv, &c, &a) < 0)
 		die_err();
-	if (config_check(&c) < 0)
-		die_err();
 	if (run_load_inputs(&c, &in) < 0)
 		die_err();
 	in.stop = &stop_flag;

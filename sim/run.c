@@ -236,14 +236,14 @@ bad_row:
 int run_simulate(const struct run_config *c, const struct run_inputs *in, struct run_result *r)
 {
 	struct sim_setup s = {0};
+	struct cost_ctx probe;
 	memset(r, 0, sizeof(*r));
 	if (config_check(c) < 0)
 		return -1;
-	if (model_check_tp(&in->model, c->tp) < 0)
+	/* refuse a layout the cost model cannot time before building the workload */
+	if (cost_init(&probe, &in->model, &in->profile, c->tp, c->cuda_graphs) < 0)
 		return -1;
-	if (c->tp > in->profile.gpus_per_node)
-		return err_set("key 'tp': %d GPUs do not fit in one '%s' node of %d GPUs", c->tp,
-			       in->profile.name, in->profile.gpus_per_node);
+	cost_release(&probe);
 	if (workload_build(&r->w, c, &in->model, in->has_trace ? &in->trace : NULL) < 0)
 		return -1;
 	s.model = &in->model;
