@@ -30,9 +30,10 @@ if [ -x build/mpi/ttsim ] && command -v mpirun >/dev/null 2>&1; then
 	export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 	rate "sweep, 14B MATH500-sized points, mpirun -n 2" mpirun --oversubscribe -n 2 build/mpi/ttsim sweep "$D/b.yaml" --out "$D/o"
 fi
-# the same on the real thing (more points: mpirun's start-up, ~0.5 s, must not dominate):
-NT=${SWEEP_BENCH_TRACE_POINTS:-1800} MATH500 x 8 samples from the shipped trace (long-tailed lengths,
-# so the KV cache thrashes and preemption keeps steps short)
+# the same on the real thing: MATH500 x 8 samples from the shipped trace (long-tailed
+# lengths, so the KV cache thrashes and preemption keeps steps short); more points, so that
+# mpirun's start-up (~0.5 s) does not dominate
+NT=${SWEEP_BENCH_TRACE_POINTS:-1800}
 cat > "$D/t.yaml" <<Y
 schema_version: 1
 model: r1-qwen-14b
