@@ -180,8 +180,27 @@ static int drain(struct pool *p, int *since_sync)
 
 #ifdef TTSIM_MPI
 enum { TAG_REQ = 11, TAG_WORK = 12 };
+/* -1 replies each rank gets before it falls silent (see sweep_exec_worker) */
+#define REPLIES_AFTER_STOP 2
 
-/* Rank 0: answer the requests that are waiting; returns the number of ranks told to stop. */
+/* A request: hdr[2] = {id of the result carried (-1: none), its slot state}, the CSV line
+ * (or the error message) and the JSONL line, each NUL-terminated. */
+static void send_request(struct sbuf *msg, long long id, int state, const struct sbuf *csv,
+			 const struct sbuf *jsonl)
+{
+	long long hdr[2];
+	hdr[0] = id;
+	hdr[1] = state;
+	msg->len = 0;
+	sbuf_add(msg, (const char *)hdr, sizeof(hdr));
+	sbuf_add(msg, id >= 0 && csv->len ? csv->buf : "", id >= 0 && csv->len ? csv->len + 1 : 1);
+	sbuf_add(msg, id >= 0 && jsonl->len ? jsonl->buf : "",
+		 id >= 0 && jsonl->len ? jsonl->len + 1 : 1);
+	MPI_Send(msg->buf, (int)msg->len, MPI_CHAR, 0, TAG_REQ, MPI_COMM_WORLD);
+}
+
+/* Rank 0: answer the requests that are waiting; returns the number of -1 replies sent
+ * (each rank is done after REPLIES_AFTER_STOP of them). */
 static int serve(struct pool *p, char **buf, size_t *cap)
 {
 	int flag, stopped = 0;
@@ -206,7 +225,7 @@ static int serve(struct pool *p, char **buf, size_t *cap)
 			else
 				put(p, hdr[0], SLOT_DONE, xstrdup(c), xstrdup(j));
 		}
-		/* a remote rank may run ahead of the window by one point: harmless */
+		/* a remote rank may run ahead of the window by two points: harmless */
 		next = take(p);
 		pthread_mutex_unlock(&p->mu);
 		MPI_Send(&next, 1, MPI_LONG_LONG, st.MPI_SOURCE, TAG_WORK, MPI_COMM_WORLD);
@@ -214,29 +233,55 @@ static int serve(struct pool *p, char **buf, size_t *cap)
 	}
 }
 
+/* Ranks > 0. Each request carries the last result (if any) and asks for one more id; the
+ * rank keeps one request ahead, so the next id is already here when a point finishes and the
+ * rank never idles on rank 0's answer (rank 0 shares its cores with compute threads and may
+ * answer late). Every request gets exactly one reply, ids are never handed out after the
+ * first -1, so each rank receives exactly REPLIES_AFTER_STOP replies of -1 and then falls
+ * silent: that is how rank 0 knows it is done. */
+/* How long rank 0 may sleep between answering requests (ns). A remote rank holds one id
+ * ahead, so an answer is only late if it takes longer than a point: poll at a quarter of the
+ * mean point time seen so far, between 0.1 ms and 5 ms. Each poll costs rank 0's cores a
+ * wake-up taken from its compute threads, which matters on small machines. */
+static long poll_ns(const struct pool *p, int ranks, double t0)
+{
+	long done = p->written - p->e->start;
+	double per_point, ns;
+	if (done < 8)
+		return 200000;
+	per_point = (wall_seconds() - t0) * (p->e->jobs + ranks - 1) / (double)done;
+	ns = per_point / 4 * 1e9;
+	return ns < 1e5 ? 100000 : ns > 5e6 ? 5000000 : (long)ns;
+}
+
 int sweep_exec_worker(struct sweep_exec *e)
 {
 	struct sbuf msg = {0}, csv = {0}, jsonl = {0};
-	long long hdr[2] = {-1, 0}, id;
-	for (;;) {
-		msg.len = 0;
-		sbuf_add(&msg, (const char *)hdr, sizeof(hdr));
-		sbuf_add(&msg, csv.len ? csv.buf : "", csv.len + 1);
-		sbuf_add(&msg, jsonl.len ? jsonl.buf : "", jsonl.len + 1);
-		MPI_Send(msg.buf, (int)msg.len, MPI_CHAR, 0, TAG_REQ, MPI_COMM_WORLD);
-		MPI_Recv(&id, 1, MPI_LONG_LONG, 0, TAG_WORK, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-		if (id < 0)
-			break;
+	long long cur, next = -1;
+	int outstanding;
+	send_request(&msg, -1, 0, &csv, &jsonl);
+	send_request(&msg, -1, 0, &csv, &jsonl);
+	MPI_Recv(&cur, 1, MPI_LONG_LONG, 0, TAG_WORK, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+	outstanding = 1;
+	while (cur >= 0) {
+		MPI_Request rq;
+		int state = SLOT_DONE;
+		MPI_Irecv(&next, 1, MPI_LONG_LONG, 0, TAG_WORK, MPI_COMM_WORLD, &rq);
 		csv.len = jsonl.len = 0;
-		hdr[0] = id;
-		if (e->point(e->ctx, 0, (long)id, &csv, &jsonl) < 0) {
-			hdr[1] = SLOT_FAILED;
-			csv.len = 0;
+		if (e->point(e->ctx, 0, (long)cur, &csv, &jsonl) < 0) {
+			state = SLOT_FAILED;
+			csv.len = jsonl.len = 0;
 			sbuf_printf(&csv, "%s", err_msg());
-			jsonl.len = 0;
-		} else {
-			hdr[1] = SLOT_DONE;
 		}
+		MPI_Wait(&rq, MPI_STATUS_IGNORE);
+		send_request(&msg, cur, state, &csv, &jsonl); /* one reply owed: outstanding stays 1 */
+		cur = next;
+	}
+	/* the -1 in cur answered one request; the result just sent is owed one more */
+	while (outstanding-- > 0) {
+		MPI_Recv(&next, 1, MPI_LONG_LONG, 0, TAG_WORK, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+		if (next >= 0)
+			bug("sweep: rank 0 handed out point %lld after stopping", next);
 	}
 	sbuf_release(&msg);
 	sbuf_release(&csv);
@@ -325,14 +370,14 @@ int sweep_exec_run(struct sweep_exec *e)
 			pthread_mutex_unlock(&p.mu);
 			remote_stopped += serve(&p, &mbuf, &mcap);
 			pthread_mutex_lock(&p.mu);
-			if (p.stop && remote_stopped == ranks - 1) {
+			if (p.stop && remote_stopped == REPLIES_AFTER_STOP * (ranks - 1)) {
 				rc = finish_workers(&p, th, &since_sync, rc);
 				break;
 			}
 			{
 				struct timespec ts;
 				clock_gettime(CLOCK_REALTIME, &ts);
-				ts.tv_nsec += 200000; /* 0.2 ms: the latency a remote rank may wait */
+				ts.tv_nsec += poll_ns(&p, ranks, t0);
 				if (ts.tv_nsec >= 1000000000L) {
 					ts.tv_sec++;
 					ts.tv_nsec -= 1000000000L;
@@ -360,7 +405,7 @@ int sweep_exec_run(struct sweep_exec *e)
 		pthread_join(th[i], NULL);
 #ifdef TTSIM_MPI
 	/* every rank waiting for work is told to stop (all ids handed out by now) */
-	while (ranks > 1 && remote_stopped < ranks - 1) {
+	while (ranks > 1 && remote_stopped < REPLIES_AFTER_STOP * (ranks - 1)) {
 		p.stop = 1;
 		remote_stopped += serve(&p, &mbuf, &mcap);
 	}

@@ -32,6 +32,19 @@ elif command -v mpicc >/dev/null 2>&1 && command -v mpirun >/dev/null 2>&1; then
 	ok "mpirun -n 2 sweep" mpirun --oversubscribe -n 2 build/mpi/ttsim sweep "$TMPD/s.yaml" --out "$TMPD/m2"
 	ok "csv identical for MPI 2 ranks" cmp "$TMPD/j1/results.csv" "$TMPD/m2/results.csv"
 	ok "jsonl identical for MPI 2 ranks" cmp "$TMPD/j1/results.jsonl" "$TMPD/m2/results.jsonl"
+	# more ranks than cores, and more ranks than points: every rank holds one id ahead
+	ok "mpirun -n 4 sweep" mpirun --oversubscribe -n 4 build/mpi/ttsim sweep "$TMPD/s.yaml" --out "$TMPD/m4"
+	ok "csv identical for MPI 4 ranks" cmp "$TMPD/j1/results.csv" "$TMPD/m4/results.csv"
+	printf 'schema_version: 1\nrequests: 4\ninput_len: 16\noutput_len: 8\nsweep:\n  seed: [7]\n' > "$TMPD/one.yaml"
+	ok "sweep of one point, --jobs 1" "$TTSIM" sweep "$TMPD/one.yaml" --jobs 1 --out "$TMPD/o1"
+	ok "mpirun -n 3, one point" mpirun --oversubscribe -n 3 build/mpi/ttsim sweep "$TMPD/one.yaml" --out "$TMPD/o3"
+	ok "one point identical under MPI" cmp "$TMPD/o1/results.jsonl" "$TMPD/o3/results.jsonl"
+	# a failing point: the same kept prefix and the same exit status as a local run
+	grep -v filters "$TMPD/s.yaml" > "$TMPD/f.yaml"
+	status 2 "failing point, --jobs 1" "$TTSIM" sweep "$TMPD/f.yaml" --jobs 1 --out "$TMPD/f1"
+	status 2 "failing point, mpirun -n 3" mpirun --oversubscribe -n 3 build/mpi/ttsim sweep "$TMPD/f.yaml" --out "$TMPD/f3"
+	has "point 4 (" "MPI names the failing point" "$TMPD/err"
+	ok "kept prefix identical under MPI" cmp "$TMPD/f1/results.jsonl" "$TMPD/f3/results.jsonl"
 else
 	echo "sweep.sh: mpicc not found, MPI checks skipped"
 fi
