@@ -70,6 +70,20 @@ has "add --resume to continue" "refusal says how to go on" "$TMPD/err"
 ok "--resume" "$TTSIM" sweep "$TMPD/k.yaml" --jobs 2 --out "$TMPD/k" --resume
 ok "resumed csv = uninterrupted" cmp "$TMPD/ref/results.csv" "$TMPD/k/results.csv"
 ok "resumed jsonl = uninterrupted" cmp "$TMPD/ref/results.jsonl" "$TMPD/k/results.jsonl"
+if [ -x build/mpi/ttsim ] && [ "${BUILD:-build}" != build/san ]; then
+	# mpirun stopped part-way (it tears its ranks down), then resumed under MPI; points of
+	# ~10 ms, so that the stop lands well before the end
+	printf 'schema_version: 1\nmodel: r1-qwen-14b\ngpu: gh200\nreplicas: 4\ntrace: math500\nsamples: 8\nsweep:\n  seed: {from: 1, to: 300, step: 1}\n' > "$TMPD/km.yaml"
+	ok "uninterrupted reference (MPI kill)" "$TTSIM" sweep "$TMPD/km.yaml" --jobs 2 --out "$TMPD/kmref"
+	mpirun --oversubscribe -n 2 build/mpi/ttsim sweep "$TMPD/km.yaml" --out "$TMPD/km" >/dev/null 2>&1 &
+	pid=$!; n=0
+	while [ "$n" -lt 20 ] && kill -0 $pid 2>/dev/null; do sleep 0.02; n=$(($( { wc -l < "$TMPD/km/results.csv"; } 2>/dev/null || echo 1) - 1)); done
+	kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null
+	echo "sweep.sh: mpirun stopped after $(($(wc -l < "$TMPD/km/results.csv") - 1)) of 300 points"
+	ok "--resume under MPI" mpirun --oversubscribe -n 2 build/mpi/ttsim sweep "$TMPD/km.yaml" --out "$TMPD/km" --resume
+	ok "MPI-resumed csv = uninterrupted" cmp "$TMPD/kmref/results.csv" "$TMPD/km/results.csv"
+	ok "MPI-resumed jsonl = uninterrupted" cmp "$TMPD/kmref/results.jsonl" "$TMPD/km/results.jsonl"
+fi
 
 # bad input: one line, exit 2
 printf 'schema_version: 1\nsweep: {}\n' > "$TMPD/e.yaml"
