@@ -143,6 +143,11 @@ ok "capacity: a rate per configuration" test "$(wc -l < "$TMPD/out")" = 3
 r=$(sed -n 2p "$TMPD/out" | cut -d, -f3)
 ok "run at the capacity meets the SLO" sh -c "\"$TTSIM\" run --requests 200 --input-len 512 --output-len 64 --rate $r --format csv | awk -F, 'NR==2 { exit !(\$3 <= 200 && \$8 <= 50) }'"
 status 2 "capacity without SLO" "$TTSIM" capacity "$TMPD/c.yaml"
+if [ -x build/mpi/ttsim ] && [ "${BUILD:-build}" != build/san ]; then
+	cp "$TMPD/out" "$TMPD/cap_local.csv"
+	ok "capacity under mpirun -n 2" mpirun --oversubscribe -n 2 build/mpi/ttsim capacity "$TMPD/c.yaml" --slo-ttft-p90 0.2 --slo-tpot-p90 0.05
+	ok "capacity: MPI output = local output" cmp "$TMPD/cap_local.csv" "$TMPD/out"
+fi
 
 # the shipped example needs the MATH500 trace
 if "$TTSIM" run --trace math500 --requests 1 >/dev/null 2>&1; then
