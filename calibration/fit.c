@@ -607,9 +607,9 @@ static int fit_simple(struct profile *p, const struct raw_set *rs, const struct 
 
 /* How many regimes the rows of one (GPU count, implementation) support, and where their
  * fit starts. NCCL: its three protocols (LL, LL128, Simple) when the sizes span four
- * decades or more, each with a higher latency and bus bandwidth than the one before; the
- * custom all-reduce: vLLM's one- and two-stage kernels on 4 or more GPUs (2 GPUs always
- * run one stage). Fewer rows keep one regime: the model of old. */
+ * decades or more, started each with a higher latency and bus bandwidth than the one
+ * before; the custom all-reduce: vLLM's one- and two-stage kernels on 4 or more GPUs (2
+ * GPUs always run one stage). Fewer rows keep one regime: the model of old. */
 static void ar_start(struct fam_ctx *c)
 {
 	double tmin = INFINITY, bwmax = 0, bmin = INFINITY, bmax = 0;
