@@ -136,6 +136,19 @@ static void profile_yaml(const struct profile *p, const char *header, const stru
 			kv(sb, nt, "    ", path, "car_lat", a->car_lat);
 			kv(sb, nt, "    ", path, "car_bw", a->car_bw);
 			kv(sb, nt, "    ", path, "car_max_bytes", a->car_max_bytes);
+			/* the optional regimes, as profile_write: absent when 0 */
+			if (a->ll128_lat > 0) {
+				kv(sb, nt, "    ", path, "ll128_lat", a->ll128_lat);
+				kv(sb, nt, "    ", path, "ll128_busbw", a->ll128_busbw);
+			}
+			if (a->simple_lat > 0) {
+				kv(sb, nt, "    ", path, "simple_lat", a->simple_lat);
+				kv(sb, nt, "    ", path, "simple_busbw", a->simple_busbw);
+			}
+			if (a->car2_lat > 0) {
+				kv(sb, nt, "    ", path, "car2_lat", a->car2_lat);
+				kv(sb, nt, "    ", path, "car2_bw", a->car2_bw);
+			}
 		}
 	sbuf_printf(sb, "overhead:\n");
 	kv(sb, nt, "  ", "overhead.", "launch_eager", p->launch_eager);

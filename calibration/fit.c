@@ -50,9 +50,21 @@ double fit_decode_time(const struct profile *p, double batch, double kv_len, dou
 
 double fit_allreduce_time(const struct allreduce_model *a, double bytes, int custom)
 {
-	if (custom)
-		return a->car_lat + bytes / a->car_bw;
-	return a->lat + bytes * 2 * (a->n_gpus - 1) / a->n_gpus / a->busbw;
+	double t, bus;
+	if (custom) {
+		t = a->car_lat + bytes / a->car_bw;
+		if (a->car2_lat > 0 && a->car2_lat + bytes / a->car2_bw < t)
+			t = a->car2_lat + bytes / a->car2_bw;
+		return t;
+	}
+	bus = bytes * 2 * (a->n_gpus - 1) / a->n_gpus;
+	t = a->lat + bus / a->busbw;
+	/* NCCL's tuner runs the protocol it predicts fastest: the minimum over them */
+	if (a->ll128_lat > 0 && a->ll128_lat + bus / a->ll128_busbw < t)
+		t = a->ll128_lat + bus / a->ll128_busbw;
+	if (a->simple_lat > 0 && a->simple_lat + bus / a->simple_busbw < t)
+		t = a->simple_lat + bus / a->simple_busbw;
+	return t;
 }
 
 /* ---- the generic robust fitter ---- */
@@ -315,8 +327,17 @@ static void membw_group(const struct raw_row *r, char *key, size_t n)
 
 static double ar_pred(const struct fam_ctx *c, const double *x, const struct raw_row *r)
 {
-	struct allreduce_model a = {.n_gpus = c->n_gpus, .lat = x[0], .busbw = x[1],
-				    .car_lat = x[0], .car_bw = x[1]};
+	struct allreduce_model a = {.n_gpus = c->n_gpus};
+	if (c->custom) {
+		a.car_lat = x[0], a.car_bw = x[1];
+		if (c->np > 2)
+			a.car2_lat = x[2], a.car2_bw = x[3];
+	} else {
+		a.lat = x[0], a.busbw = x[1];
+		if (c->np > 2)
+			a.ll128_lat = x[2], a.ll128_busbw = x[3], a.simple_lat = x[4],
+			a.simple_busbw = x[5];
+	}
 	return fit_allreduce_time(&a, r->v[1], c->custom);
 }
 
@@ -584,6 +605,85 @@ static int fit_simple(struct profile *p, const struct raw_set *rs, const struct 
 	return rc;
 }
 
+/* How many regimes the rows of one (GPU count, implementation) support, and where their
+ * fit starts. NCCL: its three protocols (LL, LL128, Simple) when the sizes span four
+ * decades or more, started each with a higher latency and bus bandwidth than the one
+ * before; the custom all-reduce: vLLM's one- and two-stage kernels on 4 or more GPUs (2
+ * GPUs always run one stage). Fewer rows keep one regime: the model of old. */
+static void ar_start(struct fam_ctx *c)
+{
+	double tmin = INFINITY, bwmax = 0, bmin = INFINITY, bmax = 0;
+	for (size_t i = 0; i < c->s.n; i++) {
+		double b = c->s.r[i]->v[1], t = c->s.r[i]->t;
+		double bus = c->custom ? b : b * 2 * (c->n_gpus - 1) / c->n_gpus;
+		tmin = t < tmin ? t : tmin;
+		bwmax = bus / t > bwmax ? bus / t : bwmax;
+		bmin = b < bmin ? b : bmin;
+		bmax = b > bmax ? b : bmax;
+	}
+	c->np = 2;
+	c->x[0] = tmin, c->x[1] = bwmax;
+	if (!c->custom && c->s.n >= 15 && bmax >= 1e4 * bmin) {
+		double x[6] = {tmin, 0.4 * bwmax, 1.5 * tmin, 0.8 * bwmax, 4 * tmin, 1.05 * bwmax};
+		c->np = 6;
+		memcpy(c->x, x, sizeof(x));
+	} else if (c->custom && c->n_gpus >= 4 && c->s.n >= 10 && bmax >= 1e3 * bmin) {
+		double x[4] = {tmin, 0.5 * bwmax, 2 * tmin, bwmax};
+		c->np = 4;
+		memcpy(c->x, x, sizeof(x));
+	}
+}
+
+/* Whether the regime t = lat + x / bw is the fastest for some x >= 0 against the lower
+ * envelope of two others (l2 = INFINITY: absent). The difference to a concave envelope is
+ * convex in x, so x = 0, x -> infinity and the others' crossing are the places to look. */
+static int ar_regime_used(double lat, double bw, double l1, double b1, double l2, double b2)
+{
+	double x;
+	if (lat < l1 && lat < l2)
+		return 1;
+	if (bw > b1 && (isinf(l2) || bw > b2))
+		return 1;
+	if (isinf(l2) || b1 == b2)
+		return 0;
+	x = (l2 - l1) / (1 / b1 - 1 / b2);
+	return x > 0 && lat + x / bw < l1 + x / b1;
+}
+
+/* Store one fitted (GPU count, implementation). A regime the fit left nowhere fastest
+ * predicts nothing: it is dropped (0), so the profile lists only the regimes that run.
+ * Regimes the data do not support are cleared, not kept from the base. */
+static void ar_store(struct profile *p, struct allreduce_model *a, const struct fam_ctx *c,
+		     double maxb)
+{
+	static const char *const nccl[6] = {"lat", "busbw", "ll128_lat", "ll128_busbw",
+					    "simple_lat", "simple_busbw"};
+	static const char *const car[4] = {"car_lat", "car_bw", "car2_lat", "car2_bw"};
+	const double *x = c->x;
+	int keep[3] = {1, c->np > 2, c->np > 4};
+	char path[48];
+
+	if (c->custom) {
+		keep[1] = keep[1] && ar_regime_used(x[2], x[3], x[0], x[1], INFINITY, 0);
+		a->car_lat = x[0], a->car_bw = x[1], a->car_max_bytes = maxb;
+		a->car2_lat = keep[1] ? x[2] : 0, a->car2_bw = keep[1] ? x[3] : 0;
+	} else {
+		keep[1] = keep[1] && ar_regime_used(x[2], x[3], x[0], x[1], x[4], x[5]);
+		keep[2] = keep[2] && ar_regime_used(x[4], x[5], x[0], x[1],
+						    keep[1] ? x[2] : INFINITY, x[3]);
+		a->lat = x[0], a->busbw = x[1];
+		a->ll128_lat = keep[1] ? x[2] : 0, a->ll128_busbw = keep[1] ? x[3] : 0;
+		a->simple_lat = keep[2] ? x[4] : 0, a->simple_busbw = keep[2] ? x[5] : 0;
+	}
+	for (int j = 0; j < c->np; j++) {
+		if (!keep[j / 2])
+			continue;
+		snprintf(path, sizeof(path), "allreduce.%d.%s", c->n_gpus,
+			 c->custom ? car[j] : nccl[j]);
+		unc_add(p, path, c->se[j]);
+	}
+}
+
 static int fit_allreduce(struct profile *p, const struct raw_set *rs, const struct fit_options *o,
 			 struct fit_report *rep)
 {
@@ -626,14 +726,13 @@ static int fit_allreduce(struct profile *p, const struct raw_set *rs, const stru
 			else if (!a)
 				rc = err_set("%s:%d: %s: more than %d GPU counts (expected 2, 4, 8)",
 					     c.s.r[0]->file, c.s.r[0]->line, what, PROFILE_MAX_AR);
-			else if (!(rc = need_spread(&c.s, 1, 3, what, "bytes")))
+			else if (!(rc = need_spread(&c.s, 1, 3, what, "bytes"))) {
+				ar_start(&c);
 				rc = fam_fit(&c, what, &in, &loo, &rep->fam[FIT_ALLREDUCE].loo_groups,
 					     o->no_loo);
+			}
 			if (!rc && c.s.n) {
-				if (custom)
-					a->car_lat = c.x[0], a->car_bw = c.x[1], a->car_max_bytes = maxb;
-				else
-					a->lat = c.x[0], a->busbw = c.x[1];
+				ar_store(p, a, &c, maxb);
 				rep->fitted[RAW_ALLREDUCE] += (int)c.s.n;
 			}
 			sel_release(&c.s);

@@ -16,8 +16,10 @@
  *   attention_decode.csv   attn_decode_t0, attn_decode_per_seq, attn_decode_bw
  *   membw.csv              ew_bw
  *   allreduce.csv          per GPU count: lat, busbw (impl nccl, eager rows; graph rows if
- *                          no eager ones) and car_lat, car_bw, car_max_bytes (impl custom,
- *                          graph rows first, messages up to car_max_bytes)
+ *                          no eager ones), and ll128_lat/busbw, simple_lat/busbw when the
+ *                          sizes span 4+ decades in 15+ rows; car_lat, car_bw,
+ *                          car_max_bytes (impl custom, graph rows first, messages up to
+ *                          car_max_bytes), and car2_lat/bw on 4+ GPUs over 3+ decades
  *   launch.csv             launch_eager, launch_graph (median time per kernel)
  * Everything else stays as in the base profile. A family with data that cannot be fitted
  * (too few points, no spread, no convergence) is an error: no profile is written.

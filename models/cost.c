@@ -33,6 +33,15 @@ double cost_gemm(const struct gemm_model *gm, double hbm_bw, double m, double n,
 	}
 }
 
+/* t, or the time of one more all-reduce regime (lat, bw; lat 0: absent) over `moved`
+ * bytes when that is shorter */
+static double faster_regime(double t, double lat, double bw, double moved)
+{
+	if (lat > 0 && lat + moved / bw < t)
+		return lat + moved / bw;
+	return t;
+}
+
 double cost_allreduce(const struct allreduce_model *ar, double bytes)
 {
 	double n, t;
@@ -40,8 +49,13 @@ double cost_allreduce(const struct allreduce_model *ar, double bytes)
 		return 0;
 	n = ar->n_gpus;
 	t = ar->lat + bytes * 2.0 * (n - 1) / n / ar->busbw;
+	/* NCCL's tuner runs whichever protocol it predicts fastest (LL, LL128, Simple) */
+	t = faster_regime(t, ar->ll128_lat, ar->ll128_busbw, bytes * 2.0 * (n - 1) / n);
+	t = faster_regime(t, ar->simple_lat, ar->simple_busbw, bytes * 2.0 * (n - 1) / n);
 	if (ar->car_lat > 0 && bytes <= ar->car_max_bytes) {
 		double tc = ar->car_lat + bytes / ar->car_bw;
+		/* vLLM switches from one to two stages where two get faster */
+		tc = faster_regime(tc, ar->car2_lat, ar->car2_bw, bytes);
 		if (tc < t)
 			t = tc;
 	}

@@ -79,10 +79,13 @@ static const struct field fields[] = {
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
 #define AD(key, f) {key, F_DBL, offsetof(struct allreduce_model, f), 0}
+#define AO(key, f) {key, F_OPT, offsetof(struct allreduce_model, f), 0}
 static const struct field ar_fields[] = {
 	{"n_gpus", F_INT, offsetof(struct allreduce_model, n_gpus), 0},
 	AD("lat", lat), AD("busbw", busbw), AD("car_lat", car_lat), AD("car_bw", car_bw),
 	AD("car_max_bytes", car_max_bytes),
+	AO("ll128_lat", ll128_lat), AO("ll128_busbw", ll128_busbw), AO("simple_lat", simple_lat),
+	AO("simple_busbw", simple_busbw), AO("car2_lat", car2_lat), AO("car2_bw", car2_bw),
 };
 #define NAR_FIELDS (sizeof(ar_fields) / sizeof(ar_fields[0]))
 
@@ -170,14 +173,33 @@ static int parse_ar_list(struct pctx *c, const yaml_node_t *seq)
 				return -1;
 		}
 		for (size_t j = 0; j < NAR_FIELDS; j++)
-			if (!seen[j])
+			if (!seen[j] && ar_fields[j].type != F_OPT)
 				return err_set("%s:%d: key 'allreduce[%d].%s': missing (expected a number)", c->fname,
 					       line(e), i, ar_fields[j].path);
 	}
 	return 0;
 }
 
-/* Walk a mapping whose keys extend prefix ("" at the top). */
+/* An uncertainty path of an all-reduce parameter, "allreduce.N.KEY" (N the entry's
+ * n_gpus, since list positions move when a profile is refitted): 0 with *n and the
+ * ar_fields index *j, or -1. */
+static int ar_unc_path(const char *path, int *n, size_t *j)
+{
+	char *end;
+	long l;
+	if (strncmp(path, "allreduce.", 10))
+		return -1;
+	l = strtol(path + 10, &end, 10);
+	if ((l != 2 && l != 4 && l != 8) || *end != '.')
+		return -1;
+	for (*j = 0; *j < NAR_FIELDS; (*j)++)
+		if (ar_fields[*j].type != F_INT && !strcmp(ar_fields[*j].path, end + 1)) {
+			*n = (int)l;
+			return 0;
+		}
+	return -1;
+}
+
 /* uncertainty: {path: relative standard error} over numeric fields (optional block). */
 static int parse_unc(struct pctx *c, const yaml_node_t *map)
 {
@@ -190,14 +212,15 @@ static int parse_unc(struct pctx *c, const yaml_node_t *map)
 		const yaml_node_t *k = yaml_document_get_node(c->doc, kv->key);
 		const yaml_node_t *v = yaml_document_get_node(c->doc, kv->value);
 		const char *ks = k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : "";
-		size_t i;
+		size_t i, j;
+		int n;
 		double d;
 		for (i = 0; i < NFIELDS && ((fields[i].type != F_DBL && fields[i].type != F_OPT) ||
 					    strcmp(fields[i].path, ks)); i++)
 			;
-		if (i == NFIELDS)
+		if (i == NFIELDS && ar_unc_path(ks, &n, &j))
 			return err_set("%s:%d: key 'uncertainty.%s': not a numeric profile field "
-				       "(expected a path such as gemm_bf16.eff_max)",
+				       "(expected a path such as gemm_bf16.eff_max or allreduce.8.busbw)",
 				       c->fname, line(k), ks);
 		if (v->type != YAML_SCALAR_NODE ||
 		    parse_double((const char *)v->data.scalar.value, &d) || !(d >= 0 && d < 1))
@@ -341,6 +364,17 @@ static int check_gemm(const struct gemm_model *g, const char *sec, const char *f
 	return 0;
 }
 
+static int check_ar_pair(double lat, double bw, int i, const char *name, const char *fname)
+{
+	if (lat == 0 && bw == 0)
+		return 0;
+	if (!(lat > 0 && lat < 1e-2 && bw > 0))
+		return err_set("%s: key 'allreduce[%d].%s_lat': expected %s_lat in (0, 1e-2) s and "
+			       "%s_%s > 0 (or neither), got '%g' and '%g'", fname, i, name, name, name,
+			       strcmp(name, "car2") ? "busbw" : "bw", lat, bw);
+	return 0;
+}
+
 int profile_validate(const struct profile *p, const char *fname)
 {
 	if (p->schema_version != PROFILE_SCHEMA_VERSION)
@@ -392,6 +426,14 @@ int profile_validate(const struct profile *p, const char *fname)
 		if (a->car_max_bytes > 0 && !(a->car_bw > 0 && a->car_lat > 0 && a->car_lat < 1e-2))
 			return err_set("%s: key 'allreduce[%d].car_bw': expected car_lat in (0, 1e-2) s "
 				       "and car_bw > 0 when car_max_bytes > 0", fname, i);
+		/* the optional regimes come in (latency, bandwidth) pairs: both or neither */
+		if (check_ar_pair(a->ll128_lat, a->ll128_busbw, i, "ll128", fname) ||
+		    check_ar_pair(a->simple_lat, a->simple_busbw, i, "simple", fname) ||
+		    check_ar_pair(a->car2_lat, a->car2_bw, i, "car2", fname))
+			return -1;
+		if (a->car2_lat > 0 && !(a->car_max_bytes > 0))
+			return err_set("%s: key 'allreduce[%d].car2_lat': expected car_max_bytes > 0 "
+				       "(the two-stage kernel is the custom all-reduce's)", fname, i);
 	}
 	if (!(p->launch_eager > 0 && p->launch_graph > 0 && p->launch_graph <= p->launch_eager))
 		return err_set("%s: key 'overhead.launch_graph': expected 0 < launch_graph <= "
@@ -466,6 +508,9 @@ int profile_write(const struct profile *p, FILE *f)
 				if (!any++)
 					fputs("allreduce:\n", f);
 				for (size_t j = 0; j < NAR_FIELDS; j++) {
+					if (ar_fields[j].type == F_OPT &&
+					    *(const double *)(const void *)((const char *)&p->ar[a] + ar_fields[j].off) == 0)
+						continue;
 					fprintf(f, "  %s %s: ", j ? " " : "-", ar_fields[j].path);
 					put_value(f, &p->ar[a], &ar_fields[j]);
 				}
@@ -500,14 +545,21 @@ int profile_write(const struct profile *p, FILE *f)
 
 void profile_perturb(struct profile *p, const double *z)
 {
-	for (int u = 0; u < p->n_unc; u++)
-		for (size_t i = 0; i < NFIELDS; i++)
+	for (int u = 0; u < p->n_unc; u++) {
+		double f = 1.0 + p->unc[u].rel * z[u], *x = NULL;
+		size_t j;
+		int n;
+		for (size_t i = 0; i < NFIELDS && !x; i++)
 			if ((fields[i].type == F_DBL || fields[i].type == F_OPT) &&
-			    !strcmp(fields[i].path, p->unc[u].path)) {
-				double *x = (double *)(void *)((char *)p + fields[i].off);
-				double f = 1.0 + p->unc[u].rel * z[u];
-				*x *= f > 0.1 ? f : 0.1;
-			}
+			    !strcmp(fields[i].path, p->unc[u].path))
+				x = (double *)(void *)((char *)p + fields[i].off);
+		if (!x && !ar_unc_path(p->unc[u].path, &n, &j))
+			for (int a = 0; a < PROFILE_MAX_AR && !x; a++)
+				if (p->ar[a].n_gpus == n)
+					x = (double *)(void *)((char *)&p->ar[a] + ar_fields[j].off);
+		if (x)
+			*x *= f > 0.1 ? f : 0.1;
+	}
 }
 
 /* --- lookup ------------------------------------------------------------------------- */

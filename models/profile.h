@@ -22,8 +22,15 @@
  *              and small heads
  *     decode:  t = t0 + per_seq x seqs + kv_bytes / bw   kv_bytes = KV bytes read
  * All-reduce over n GPUs of B bytes (n = 2, 4, 8):
- *     nccl:   t = lat + B x 2(n-1)/n / busbw
- *     custom: t = car_lat + B / car_bw, only for B <= car_max_bytes (0 = not available)
+ *     nccl:   t = min(lat + b / busbw, ll128_lat + b / ll128_busbw,
+ *                     simple_lat + b / simple_busbw)         b = B x 2(n-1)/n (bus bytes)
+ *             one regime per NCCL protocol (LL, LL128, Simple): each trades latency for
+ *             bandwidth and NCCL's tuner runs the one it predicts fastest; the LL128 and
+ *             Simple pairs are optional (0: absent, t = lat + b / busbw)
+ *     custom: t = min(car_lat + B / car_bw, car2_lat + B / car2_bw), only for
+ *             B <= car_max_bytes (0 = not available): vLLM's one-stage kernel (each GPU
+ *             reads all n buffers) and the optional two-stage one (reduce-scatter +
+ *             all-gather), which vLLM switches to where it gets faster
  *     the engine uses the faster of the two that apply.
  * Every kernel costs at least its launch: launch_graph inside a CUDA graph (decode-only
  * steps of at most graph_max_seqs sequences), launch_eager otherwise.
@@ -42,7 +49,7 @@
 
 #define PROFILE_SCHEMA_VERSION 1
 #define PROFILE_MAX_AR 4 /* all-reduce entries: 2, 4, 8 GPUs (and one spare) */
-#define PROFILE_MAX_UNC 48 /* entries of the optional uncertainty block */
+#define PROFILE_MAX_UNC 64 /* entries of the optional uncertainty block */
 
 struct gemm_model {
 	double peak;     /* FLOP/s: dense peak of the datatype */
@@ -61,6 +68,14 @@ struct allreduce_model {
 	double car_lat;       /* s: custom all-reduce latency (0 if none) */
 	double car_bw;        /* bytes/s: custom all-reduce algorithm bandwidth */
 	double car_max_bytes; /* bytes: largest message the custom all-reduce takes */
+	/* optional (0: absent): NCCL's other protocols and vLLM's two-stage kernel; with
+	 * them, lat/busbw describe NCCL's LL protocol and car_lat/car_bw the one-stage kernel */
+	double ll128_lat;     /* s: NCCL LL128 protocol latency */
+	double ll128_busbw;   /* bytes/s: NCCL LL128 bus bandwidth */
+	double simple_lat;    /* s: NCCL Simple protocol latency */
+	double simple_busbw;  /* bytes/s: NCCL Simple bus bandwidth */
+	double car2_lat;      /* s: custom all-reduce two-stage latency */
+	double car2_bw;       /* bytes/s: custom all-reduce two-stage algorithm bandwidth */
 };
 
 struct profile {

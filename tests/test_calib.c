@@ -9,6 +9,7 @@
 
 #include "fit.h"
 #include "calib_import.h"
+#include "cost.h"
 #include "raw.h"
 #include "test.h"
 #include "util.h"
@@ -71,7 +72,12 @@ static void test_attention_allreduce_recovery(void)
 	truth.attn_prefill_t0 = 2e-5, truth.attn_prefill_rate = 5e14;
 	truth.attn_prefill_s_half = 800, truth.attn_prefill_d_half = 40;
 	truth.attn_decode_t0 = 1e-5, truth.attn_decode_per_seq = 5e-8, truth.attn_decode_bw = 2.5e12;
-	struct allreduce_model ar = {8, 1.5e-5, 3.5e11, 6e-6, 1.5e11, 8 << 20};
+	/* 8 GPUs: NCCL's three protocols (knees near 2 MiB and 18 MiB) and vLLM's one- and
+	 * two-stage kernels (crossing near 256 KiB); 2 GPUs: few rows, one regime each */
+	struct allreduce_model ar = {8, 1.5e-5, 1.5e11, 5e-6, 4e10, 8 << 20,
+				     2.5e-5, 3e11, 6e-5, 4.5e11, 1e-5, 2e11};
+	struct allreduce_model ar2 = {.n_gpus = 2, .lat = 7e-6, .busbw = 2.5e11, .car_lat = 4.5e-6,
+				      .car_bw = 2e11, .car_max_bytes = 8 << 20};
 	raw_set_init(&rs);
 	for (int b = 1; b <= 64; b *= 4)
 		for (int s = 16; s <= 16384; s *= 2) {
@@ -91,6 +97,13 @@ static void test_attention_allreduce_recovery(void)
 			z->v[0] = 8, z->v[1] = B, z->v[2] = custom;
 			z->t = noisy(r, fit_allreduce_time(&ar, B, custom), i++);
 		}
+	for (double B = 1024; B <= 1 << 30; B *= 8)
+		for (int custom = 0; custom < 2; custom++) {
+			struct raw_row *z = raw_add(&rs, RAW_ALLREDUCE);
+			strcpy(z->s[0], custom ? "custom" : "nccl");
+			z->v[0] = 2, z->v[1] = B, z->v[2] = custom;
+			z->t = noisy(r, fit_allreduce_time(&ar2, B, custom), i++);
+		}
 	struct profile p = base();
 	struct fit_options o = {0};
 	struct fit_report rep;
@@ -101,22 +114,76 @@ static void test_attention_allreduce_recovery(void)
 	CHECK_NEAR(p.attn_prefill_t0, truth.attn_prefill_t0, 0.05);
 	CHECK_NEAR(p.attn_decode_bw, truth.attn_decode_bw, 0.05);
 	CHECK_NEAR(p.attn_decode_t0, truth.attn_decode_t0, 0.1);
-	const struct allreduce_model *a = NULL;
-	for (int k = 0; k < PROFILE_MAX_AR; k++)
-		if (p.ar[k].n_gpus == 8)
-			a = &p.ar[k];
-	CHECK(a != NULL);
+	const struct allreduce_model *a = profile_allreduce(&p, 8), *a2 = profile_allreduce(&p, 2);
+	CHECK(a != NULL && a2 != NULL);
 	if (a) {
 		CHECK_NEAR(a->lat, ar.lat, 0.05);
-		CHECK_NEAR(a->busbw, ar.busbw, 0.05);
+		CHECK_NEAR(a->busbw, ar.busbw, 0.1);
+		CHECK_NEAR(a->ll128_lat, ar.ll128_lat, 0.15);
+		CHECK_NEAR(a->ll128_busbw, ar.ll128_busbw, 0.15);
+		CHECK_NEAR(a->simple_lat, ar.simple_lat, 0.15);
+		CHECK_NEAR(a->simple_busbw, ar.simple_busbw, 0.05);
 		CHECK_NEAR(a->car_lat, ar.car_lat, 0.05);
 		CHECK_NEAR(a->car_bw, ar.car_bw, 0.1);
+		CHECK_NEAR(a->car2_lat, ar.car2_lat, 0.1);
+		CHECK_NEAR(a->car2_bw, ar.car2_bw, 0.1);
 		CHECK_NEAR(a->car_max_bytes, 8 << 20, 0);
 	}
-	CHECK_INT(rep.fam[FIT_ALLREDUCE].loo_groups, 17); /* size decades: 10 nccl, 7 custom (<= 8 MiB) */
+	if (a2) { /* too few rows for more regimes: the single-regime model, nothing else set */
+		CHECK_NEAR(a2->lat, ar2.lat, 0.1);
+		CHECK_NEAR(a2->busbw, ar2.busbw, 0.1);
+		CHECK_NEAR(a2->car_lat, ar2.car_lat, 0.1);
+		CHECK_NEAR(a2->car_bw, ar2.car_bw, 0.1);
+		CHECK(a2->ll128_lat == 0 && a2->simple_lat == 0 && a2->car2_lat == 0);
+	}
+	/* size decades: 8 GPUs 10 nccl, 7 custom (<= 8 MiB); 2 GPUs 6 nccl, 4 custom */
+	CHECK_INT(rep.fam[FIT_ALLREDUCE].loo_groups, 27);
 	CHECK(rep.fam[FIT_ALLREDUCE].median < 0.03);
+	CHECK(rep.fam[FIT_ALLREDUCE].loo_median < 0.05);
+	{ /* the new parameters carry their fitted errors, under the entry's GPU count */
+		int seen = 0;
+		for (int u = 0; u < p.n_unc; u++)
+			seen += !strcmp(p.unc[u].path, "allreduce.8.ll128_busbw") ||
+				!strcmp(p.unc[u].path, "allreduce.8.car2_lat");
+		CHECK_INT(seen, 2);
+	}
 	raw_set_release(&rs);
 	gsl_rng_free(r);
+}
+
+/* The fitter's all-reduce times are the simulator's: cost_allreduce is the faster of NCCL
+ * and (up to car_max_bytes) the custom kernel, each the minimum over its regimes; without
+ * the optional regimes it is the one-line model bit for bit. */
+static void test_allreduce_agrees(void)
+{
+	struct allreduce_model full = {8, 1.6e-5, 1.8e11, 4.7e-6, 4e10, 8 << 20,
+				       2.7e-5, 3e11, 7.2e-5, 4.6e11, 9.5e-6, 2e11};
+	struct allreduce_model one = {.n_gpus = 4, .lat = 1e-5, .busbw = 3e11, .car_lat = 4.6e-6,
+				      .car_bw = 1e11, .car_max_bytes = 8 << 20};
+	static const double sizes[] = {512, 65536, 262144, 1 << 20, 3e6, 8 << 20, 9e6, 64 << 20,
+				       1 << 30};
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		double B = sizes[i];
+		for (int k = 0; k < 2; k++) {
+			const struct allreduce_model *a = k ? &one : &full;
+			double t = fit_allreduce_time(a, B, 0);
+			if (B <= a->car_max_bytes && fit_allreduce_time(a, B, 1) < t)
+				t = fit_allreduce_time(a, B, 1);
+			CHECK_NEAR(cost_allreduce(a, B), t, 1e-12);
+		}
+		CHECK(cost_allreduce(&one, B) ==
+		      fmin(one.lat + B * 2.0 * 3 / 4 / one.busbw,
+			   B <= one.car_max_bytes ? one.car_lat + B / one.car_bw : INFINITY));
+	}
+	/* each regime wins where it should: LL small, LL128 mid, Simple large; two stages
+	 * beat one above the crossing near 256 KiB */
+	CHECK_NEAR(fit_allreduce_time(&full, 4096, 0), full.lat + 4096 * 1.75 / full.busbw, 1e-12);
+	CHECK_NEAR(fit_allreduce_time(&full, 4 << 20, 0),
+		   full.ll128_lat + (4 << 20) * 1.75 / full.ll128_busbw, 1e-12);
+	CHECK_NEAR(fit_allreduce_time(&full, 1 << 30, 0),
+		   full.simple_lat + 1.75 * (1 << 30) / full.simple_busbw, 1e-12);
+	CHECK_NEAR(fit_allreduce_time(&full, 1 << 20, 1), full.car2_lat + (1 << 20) / full.car2_bw,
+		   1e-12);
 }
 
 /* raw_parse on text; returns its status and leaves the message in err_msg() */
@@ -283,6 +350,7 @@ int main(void)
 {
 	test_gemm_recovery();
 	test_attention_allreduce_recovery();
+	test_allreduce_agrees();
 	test_bad_input();
 	test_fit_robust();
 	test_importers();

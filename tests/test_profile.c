@@ -69,13 +69,12 @@ static void test_shipped(void)
 	CHECK(strstr(err_msg(), "unknown profile 'h300' (known: a100_sxm, gh200") == err_msg());
 }
 
-/* The H100 YAML with line `from` replaced by `to` (whole-line match), parsed. */
-static int parse_edit(const char *from, const char *to)
+/* The H100 YAML with line `from` replaced by `to` (whole-line match), parsed into *p. */
+static int parse_edit_into(struct profile *p, const char *from, const char *to)
 {
 	size_t len;
 	char *text = file_read("tests/data/frozen_h100.yaml", &len) /* text fixed, unlike the refitted profile */, *at;
 	struct sbuf sb = {0};
-	struct profile p;
 	int rc;
 
 	if (!text)
@@ -89,12 +88,77 @@ static int parse_edit(const char *from, const char *to)
 	sbuf_add(&sb, text, (size_t)(at - text));
 	sbuf_add(&sb, to, strlen(to));
 	sbuf_add(&sb, at + strlen(from), strlen(at + strlen(from)));
-	rc = profile_parse(&p, sb.buf, sb.len, "t.yaml");
+	rc = profile_parse(p, sb.buf, sb.len, "t.yaml");
 	if (!rc)
-		rc = profile_validate(&p, "t.yaml");
+		rc = profile_validate(p, "t.yaml");
 	sbuf_release(&sb);
 	free(text);
 	return rc;
+}
+
+static int parse_edit(const char *from, const char *to)
+{
+	struct profile p;
+	return parse_edit_into(&p, from, to);
+}
+
+/* The optional all-reduce regimes: parsed after the five required keys, written back only
+ * when set, checked in pairs, and their uncertainty named by GPU count. */
+static void test_allreduce_regimes(void)
+{
+	static const char *last8 = "    car_bw: 1.50e11\n    car_max_bytes: 8388608\noverhead:";
+	static const char *regimes8 =
+		"    car_bw: 1.50e11\n    car_max_bytes: 8388608\n    ll128_lat: 2.7e-5\n"
+		"    ll128_busbw: 3.0e11\n    simple_lat: 7.2e-5\n    simple_busbw: 4.6e11\n"
+		"    car2_lat: 9.5e-6\n    car2_bw: 2.0e11\noverhead:";
+	struct profile p, q, plain;
+	size_t len;
+	char *buf = NULL;
+
+	CHECK_INT(parse_edit_into(&plain, "price:", "price:"), 0);
+	CHECK_INT(parse_edit_into(&p, last8, regimes8), 0);
+	const struct allreduce_model *a = profile_allreduce(&p, 8);
+	CHECK(a && a->ll128_lat == 2.7e-5 && a->simple_busbw == 4.6e11 && a->car2_bw == 2e11);
+	CHECK(profile_allreduce(&p, 4)->ll128_lat == 0); /* absent: 0, the one-line model */
+	/* absent regimes are not written; present ones read back to the same struct */
+	{
+		FILE *f = open_memstream(&buf, &len);
+		CHECK_INT(profile_write(&plain, f), 0);
+		fclose(f);
+		CHECK(strstr(buf, "ll128") == NULL && strstr(buf, "car2") == NULL);
+		free(buf);
+		buf = NULL;
+		f = open_memstream(&buf, &len);
+		CHECK_INT(profile_write(&p, f), 0);
+		fclose(f);
+		CHECK_INT(profile_parse(&q, buf, len, "rt.yaml"), 0);
+		CHECK(memcmp(&p, &q, sizeof(p)) == 0);
+		free(buf);
+	}
+	/* a latency without its bandwidth, or a two-stage kernel without the custom one */
+	CHECK_INT(parse_edit(last8, "    car_bw: 1.50e11\n    car_max_bytes: 8388608\n"
+				    "    ll128_lat: 2.7e-5\noverhead:"), -1);
+	CHECK(strstr(err_msg(), "key 'allreduce[2].ll128_lat': expected ll128_lat in (0, 1e-2) s") != NULL);
+	CHECK_INT(parse_edit(last8, "    car_bw: 1.50e11\n    car_max_bytes: 0\n"
+				    "    car2_lat: 9.5e-6\n    car2_bw: 2e11\noverhead:"), -1);
+	CHECK(strstr(err_msg(), "key 'allreduce[2].car2_lat': expected car_max_bytes > 0") != NULL);
+	CHECK_INT(parse_edit(last8, "    car_bw: 1.50e11\n    car_max_bytes: 8388608\n"
+				    "    simple_lat: 2e-2\n    simple_busbw: 4e11\noverhead:"), -1);
+	CHECK(strstr(err_msg(), "simple_lat") != NULL);
+	/* uncertainty of an all-reduce parameter: by GPU count; perturb scales that entry */
+	CHECK_INT(parse_edit_into(&p, "price:", "uncertainty:\n  allreduce.8.busbw: 0.1\n"
+					       "  allreduce.4.ll128_busbw: 0.2\nprice:"), 0);
+	CHECK_INT(p.n_unc, 2);
+	{
+		double z[2] = {1, 1};
+		profile_perturb(&p, z);
+		CHECK_NEAR(profile_allreduce(&p, 8)->busbw, 3.79e11 * 1.1, 1e-12);
+		CHECK(profile_allreduce(&p, 4)->ll128_busbw == 0); /* absent stays absent */
+		CHECK(profile_allreduce(&p, 2)->busbw == 2.47e11);
+	}
+	CHECK_INT(parse_edit("price:", "uncertainty:\n  allreduce.3.busbw: 0.1\nprice:"), -1);
+	CHECK(strstr(err_msg(), "key 'uncertainty.allreduce.3.busbw': not a numeric profile field") != NULL);
+	CHECK_INT(parse_edit("price:", "uncertainty:\n  allreduce.8.n_gpus: 0.1\nprice:"), -1);
 }
 
 static void test_errors(void)
@@ -151,5 +215,6 @@ int main(void)
 {
 	test_shipped();
 	test_errors();
+	test_allreduce_regimes();
 	return TEST_REPORT();
 }
