@@ -119,6 +119,15 @@ static void profile_yaml(const struct profile *p, const char *header, const stru
 	kv(sb, nt, "  ", "attention.", "decode_t0", p->attn_decode_t0);
 	kv(sb, nt, "  ", "attention.", "decode_per_seq", p->attn_decode_per_seq);
 	kv(sb, nt, "  ", "attention.", "decode_bw", p->attn_decode_bw);
+	if (p->attn_prefill_kv_bw > 0)
+		kv(sb, nt, "  ", "attention.", "prefill_kv_bw", p->attn_prefill_kv_bw);
+	if (p->attn_prefill_tile > 0)
+		kv(sb, nt, "  ", "attention.", "prefill_tile", p->attn_prefill_tile);
+	if (p->attn_decode_cta > 0 || p->attn_decode_cta_dim > 0) {
+		kv(sb, nt, "  ", "attention.", "decode_cta", p->attn_decode_cta);
+		kv(sb, nt, "  ", "attention.", "decode_cta_dim", p->attn_decode_cta_dim);
+		kv(sb, nt, "  ", "attention.", "decode_cta_free", p->attn_decode_cta_free);
+	}
 	sbuf_printf(sb, "elementwise:\n");
 	kv(sb, nt, "  ", "elementwise.", "bw", p->ew_bw);
 	sbuf_printf(sb, "allreduce:\n");
@@ -294,11 +303,18 @@ static int cmd_fit(int argc, char **argv)
 	if (rep.fitted[RAW_PREFILL]) {
 		note_add(&all, "attention.prefill_t0", fitnote[RAW_PREFILL]);
 		note_add(&all, "attention.prefill_rate", fitnote[RAW_PREFILL]);
+		note_add(&all, "attention.prefill_s_half", fitnote[RAW_PREFILL]);
+		note_add(&all, "attention.prefill_d_half", fitnote[RAW_PREFILL]);
+		note_add(&all, "attention.prefill_kv_bw", fitnote[RAW_PREFILL]);
+		note_add(&all, "attention.prefill_tile", fitnote[RAW_PREFILL]);
 	}
 	if (rep.fitted[RAW_DECODE]) {
 		note_add(&all, "attention.decode_t0", fitnote[RAW_DECODE]);
 		note_add(&all, "attention.decode_per_seq", fitnote[RAW_DECODE]);
 		note_add(&all, "attention.decode_bw", fitnote[RAW_DECODE]);
+		note_add(&all, "attention.decode_cta", fitnote[RAW_DECODE]);
+		note_add(&all, "attention.decode_cta_dim", fitnote[RAW_DECODE]);
+		note_add(&all, "attention.decode_cta_free", fitnote[RAW_DECODE]);
 	}
 	if (rep.fitted[RAW_MEMBW])
 		note_add(&all, "elementwise.bw", fitnote[RAW_MEMBW]);

@@ -30,22 +30,46 @@ double fit_gemm_time(const struct gemm_model *g, double hbm_bw, double m, double
 }
 
 double fit_prefill_time(const struct profile *p, double batch, double seq, double heads,
-			double head_dim)
+			double kv_heads, double head_dim)
 {
 	double flops = 4 * heads * head_dim * seq * (seq + 1) / 2 * batch, rate = p->attn_prefill_rate;
+	double t;
 	/* the same factors as models/cost.c: a whole prefill's rows are seq + 1 long on average x 2 */
 	if (p->attn_prefill_s_half > 0)
 		rate *= (seq + 1) / ((seq + 1) + p->attn_prefill_s_half);
 	if (p->attn_prefill_d_half > 0)
 		rate *= head_dim / (head_dim + p->attn_prefill_d_half);
-	return p->attn_prefill_t0 + flops / rate;
+	t = p->attn_prefill_t0 + flops / rate;
+	/* K and V of every prompt token, bf16, once more through memory */
+	if (p->attn_prefill_kv_bw > 0)
+		t += batch * seq * kv_heads * head_dim * 2 * 2 / p->attn_prefill_kv_bw;
+	/* query tiles: the heads / kv_heads query heads of a KV head share one tile */
+	if (p->attn_prefill_tile > 0)
+		t += p->attn_prefill_tile * batch * kv_heads *
+		     ceil(seq * (heads / kv_heads) / PROFILE_ATTN_TILE);
+	return t;
+}
+
+/* sqrt(a^2 + b^2) for a, b >= 0, written so that neither square can overflow */
+static double hypot_pos(double a, double b)
+{
+	double hi = a > b ? a : b, lo = a > b ? b : a;
+	return hi > 0 ? hi * sqrt(1 + (lo / hi) * (lo / hi)) : 0;
 }
 
 double fit_decode_time(const struct profile *p, double batch, double kv_len, double kv_heads,
 		       double head_dim)
 {
 	double bytes = batch * kv_len * kv_heads * head_dim * 2 /* K and V */ * 2 /* bf16 */;
-	return p->attn_decode_t0 + p->attn_decode_per_seq * batch + bytes / p->attn_decode_bw;
+	double n, w;
+	if (!(p->attn_decode_cta > 0 || p->attn_decode_cta_dim > 0))
+		return p->attn_decode_t0 + p->attn_decode_per_seq * batch + bytes / p->attn_decode_bw;
+	/* one CTA per (sequence, KV head); past the first wave its fixed cost shows where the
+	 * KV stream is too short to hide it (the same as models/cost.c) */
+	n = batch * kv_heads - p->attn_decode_cta_free;
+	w = (p->attn_decode_cta + p->attn_decode_cta_dim * head_dim) * (n > 0 ? n : 0);
+	return p->attn_decode_t0 + p->attn_decode_per_seq * batch +
+	       hypot_pos(w, bytes / p->attn_decode_bw);
 }
 
 double fit_allreduce_time(const struct allreduce_model *a, double bytes, int custom)
@@ -299,14 +323,16 @@ static void gemm_group(const struct raw_row *r, char *key, size_t n)
 static double prefill_pred(const struct fam_ctx *c, const double *x, const struct raw_row *r)
 {
 	struct profile p = {.attn_prefill_t0 = x[0], .attn_prefill_rate = x[1],
-			    .attn_prefill_s_half = x[2], .attn_prefill_d_half = x[3]};
-	return fit_prefill_time(&p, r->v[0], r->v[1], r->v[2], r->v[4]);
+			    .attn_prefill_s_half = x[2], .attn_prefill_d_half = x[3],
+			    .attn_prefill_kv_bw = x[4], .attn_prefill_tile = x[5]};
+	return fit_prefill_time(&p, r->v[0], r->v[1], r->v[2], r->v[3], r->v[4]);
 }
 
 static double decode_pred(const struct fam_ctx *c, const double *x, const struct raw_row *r)
 {
 	struct profile p = {.attn_decode_t0 = x[0], .attn_decode_per_seq = x[1],
-			    .attn_decode_bw = x[2]};
+			    .attn_decode_bw = x[2], .attn_decode_cta = x[3],
+			    .attn_decode_cta_dim = x[4], .attn_decode_cta_free = x[5]};
 	return fit_decode_time(&p, r->v[0], r->v[1], r->v[3], r->v[4]);
 }
 
@@ -560,13 +586,18 @@ static int fit_simple(struct profile *p, const struct raw_set *rs, const struct 
 		sel_add(&c.s, &t->rows[i]);
 	if (rf == RAW_PREFILL) {
 		ff = FIT_PREFILL;
-		/* t0, asymptotic rate, and the row length and head dim at which it halves */
-		c.np = 4, c.x[0] = 1e-5, c.x[1] = 6e14, c.x[2] = 1000, c.x[3] = 32;
+		/* t0, asymptotic rate, the row length and head dim at which it halves, the K/V
+		 * bandwidth and the cost of one query tile */
+		c.np = 6, c.x[0] = 1e-5, c.x[1] = 6e14, c.x[2] = 1000, c.x[3] = 32;
+		c.x[4] = 1e12, c.x[5] = 1e-8;
 		c.predict = prefill_pred, c.group = attn_group;
 		rc = need_spread(&c.s, 1, 2, "attention_prefill", "seq_len");
 	} else if (rf == RAW_DECODE) {
 		ff = FIT_DECODE;
-		c.np = 3, c.x[0] = 1e-5, c.x[1] = 1e-7, c.x[2] = 2e12;
+		/* t0, per sequence, KV bandwidth, and the CTA's fixed and per-dim cost past the
+		 * CTAs of the first wave (about one per SM) */
+		c.np = 6, c.x[0] = 1e-5, c.x[1] = 1e-8, c.x[2] = 3e12;
+		c.x[3] = 1e-8, c.x[4] = 1e-10, c.x[5] = 100;
 		c.predict = decode_pred, c.group = attn_group;
 		rc = need_spread(&c.s, 1, 2, "attention_decode", "kv_len");
 		if (!rc)
@@ -584,16 +615,24 @@ static int fit_simple(struct profile *p, const struct raw_set *rs, const struct 
 		if (rf == RAW_PREFILL) {
 			p->attn_prefill_t0 = c.x[0], p->attn_prefill_rate = c.x[1];
 			p->attn_prefill_s_half = c.x[2], p->attn_prefill_d_half = c.x[3];
+			p->attn_prefill_kv_bw = c.x[4] * scale, p->attn_prefill_tile = c.x[5];
 			unc_add(p, "attention.prefill_t0", c.se[0]);
 			unc_add(p, "attention.prefill_rate", c.se[1]);
 			unc_add(p, "attention.prefill_s_half", c.se[2]);
 			unc_add(p, "attention.prefill_d_half", c.se[3]);
+			unc_add(p, "attention.prefill_kv_bw", c.se[4]);
+			unc_add(p, "attention.prefill_tile", c.se[5]);
 		} else if (rf == RAW_DECODE) {
 			p->attn_decode_t0 = c.x[0], p->attn_decode_per_seq = c.x[1],
 			p->attn_decode_bw = c.x[2] * scale;
 			unc_add(p, "attention.decode_t0", c.se[0]);
 			unc_add(p, "attention.decode_per_seq", c.se[1]);
 			unc_add(p, "attention.decode_bw", c.se[2]);
+			p->attn_decode_cta = c.x[3], p->attn_decode_cta_dim = c.x[4];
+			p->attn_decode_cta_free = c.x[5];
+			unc_add(p, "attention.decode_cta", c.se[3]);
+			unc_add(p, "attention.decode_cta_dim", c.se[4]);
+			unc_add(p, "attention.decode_cta_free", c.se[5]);
 		} else {
 			p->ew_bw = c.x[1] * scale;
 			unc_add(p, "elementwise.bw", c.se[1]);

@@ -12,8 +12,10 @@
  * What the fit sets, from which file:
  *   gemm.csv               gemm_bf16 / gemm_fp8: eff_max, m_half, nk_half, bw_eff, floor,
  *                          smooth (peak and hbm_bw come from the base profile)
- *   attention_prefill.csv  attn_prefill_t0, attn_prefill_rate
- *   attention_decode.csv   attn_decode_t0, attn_decode_per_seq, attn_decode_bw
+ *   attention_prefill.csv  attn_prefill_t0, attn_prefill_rate, _s_half, _d_half, _kv_bw,
+ *                          _tile
+ *   attention_decode.csv   attn_decode_t0, attn_decode_per_seq, attn_decode_bw, _cta,
+ *                          _cta_dim, _cta_free
  *   membw.csv              ew_bw
  *   allreduce.csv          per GPU count: lat, busbw (impl nccl, eager rows; graph rows if
  *                          no eager ones), and ll128_lat/busbw, simple_lat/busbw when the
@@ -72,7 +74,7 @@ void fit_report_print(const struct fit_report *rep, FILE *f);
 double fit_gemm_time(const struct gemm_model *g, double hbm_bw, double m, double n, double k,
 		     double wb);
 double fit_prefill_time(const struct profile *p, double batch, double seq, double heads,
-			double head_dim);
+			double kv_heads, double head_dim);
 double fit_decode_time(const struct profile *p, double batch, double kv_len, double kv_heads,
 		       double head_dim);
 double fit_allreduce_time(const struct allreduce_model *a, double bytes, int custom);

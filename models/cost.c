@@ -205,17 +205,35 @@ double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cos
 		}
 		if (p->attn_prefill_d_half > 0)
 			rate *= m->head_dim / (m->head_dim + p->attn_prefill_d_half);
-		sc.attn_prefill = L * at_least(p->attn_prefill_t0 + 4.0 * c->heads * m->head_dim *
-								    b->prefill_pairs / rate,
-					       launch);
+		double t = p->attn_prefill_t0 + 4.0 * c->heads * m->head_dim * b->prefill_pairs / rate;
+		/* the chunks' K and V through memory once more (the paged-cache write) */
+		if (p->attn_prefill_kv_bw > 0)
+			t += b->prefill_tokens * c->kv_bytes_tok / L / p->attn_prefill_kv_bw;
+		/* GQA-packed 128-row query tiles, counted at the chunks' mean length */
+		if (p->attn_prefill_tile > 0 && b->n_prefill > 0)
+			t += p->attn_prefill_tile * b->n_prefill * c->kv_heads *
+			     ceil(b->prefill_tokens / b->n_prefill * ((double)c->heads / c->kv_heads) /
+				  PROFILE_ATTN_TILE);
+		sc.attn_prefill = L * at_least(t, launch);
 	}
 	if (tokens > 0 && b->n_decode > 0) {
 		/* K and V of every attended token, read once per layer; the query tokens of a
 		 * verification step share the reads. */
-		double kv = b->decode_ctx * c->kv_bytes_tok / L;
-		sc.attn_decode = L * at_least(p->attn_decode_t0 + p->attn_decode_per_seq * b->n_decode +
-						      kv / p->attn_decode_bw,
-					      launch);
+		double kv = b->decode_ctx * c->kv_bytes_tok / L, t;
+		if (p->attn_decode_cta > 0 || p->attn_decode_cta_dim > 0) {
+			/* one CTA per (sequence, KV head): past the first wave its fixed cost
+			 * shows where the KV stream is too short to hide it (profile.h) */
+			double n = (double)b->n_decode * c->kv_heads - p->attn_decode_cta_free;
+			double w = (p->attn_decode_cta + p->attn_decode_cta_dim * m->head_dim) *
+				   (n > 0 ? n : 0);
+			double r = kv / p->attn_decode_bw, hi = w > r ? w : r, lo = w > r ? r : w;
+			t = p->attn_decode_t0 + p->attn_decode_per_seq * b->n_decode +
+			    (hi > 0 ? hi * sqrt(1 + (lo / hi) * (lo / hi)) : 0);
+		} else {
+			t = p->attn_decode_t0 + p->attn_decode_per_seq * b->n_decode +
+			    kv / p->attn_decode_bw;
+		}
+		sc.attn_decode = L * at_least(t, launch);
 	}
 	sc.total = rest + sc.attn_prefill + sc.attn_decode;
 	if (out)

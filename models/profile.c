@@ -64,6 +64,11 @@ static const struct field fields[] = {
 	FD("attention.decode_t0", attn_decode_t0),
 	FD("attention.decode_per_seq", attn_decode_per_seq),
 	FD("attention.decode_bw", attn_decode_bw),
+	FO("attention.prefill_kv_bw", attn_prefill_kv_bw),
+	FO("attention.prefill_tile", attn_prefill_tile),
+	FO("attention.decode_cta", attn_decode_cta),
+	FO("attention.decode_cta_dim", attn_decode_cta_dim),
+	FO("attention.decode_cta_free", attn_decode_cta_free),
 	FD("elementwise.bw", ew_bw),
 	{"allreduce", F_AR, 0, 0},
 	FD("overhead.launch_eager", launch_eager),
@@ -405,6 +410,15 @@ int profile_validate(const struct profile *p, const char *fname)
 	if (!(p->attn_prefill_t0 < 1e-3 && p->attn_decode_t0 < 1e-3 && p->attn_decode_per_seq < 1e-3))
 		return err_set("%s: key 'attention': expected per-launch and per-sequence times "
 			       "below 1e-3 s", fname);
+	/* the optional terms: absent is 0 (no term); negative would make time run backwards */
+	if (!(p->attn_prefill_kv_bw >= 0 && p->attn_decode_cta_free >= 0))
+		return err_set("%s: key 'attention': expected prefill_kv_bw and decode_cta_free >= 0",
+			       fname);
+	if (!(p->attn_prefill_tile >= 0 && p->attn_prefill_tile < 1e-3 && p->attn_decode_cta >= 0 &&
+	      p->attn_decode_cta < 1e-3 && p->attn_decode_cta_dim >= 0 &&
+	      p->attn_decode_cta_dim < 1e-3))
+		return err_set("%s: key 'attention': expected prefill_tile, decode_cta and "
+			       "decode_cta_dim in [0, 1e-3) s", fname);
 	if (!(p->ew_bw > 0))
 		return err_set("%s: key 'elementwise.bw': expected a positive bandwidth", fname);
 	for (int i = 0; i < PROFILE_MAX_AR; i++) {

@@ -16,11 +16,23 @@
  *     t     = floor + (t_c^s + t_m^s)^(1/s)          (s = smooth; large s -> max)
  * Attention (per layer, per GPU):
  *     prefill: t = t0 + flops / (rate x s/(s+s_half) x d/(d+d_half))
+ *                  + tokens x kv_heads x d x 4 / kv_bw + tile x seqs x kv_heads x ceil(q g / 128)
  *              flops = 4 x heads x head_dim x causal pairs, s = 2 x pairs / tokens (the
  *              prompt length of a whole prefill), d = head_dim; s_half, d_half optional
  *              (0: the factor is 1): FlashAttention runs far below its peak on short rows
- *              and small heads
+ *              and small heads. kv_bw, tile optional (0: no term): the K and V of every
+ *              prompt token (bf16) move through memory once more (the paged-cache write),
+ *              at kv_bw; and each 128-row query tile costs `tile` however few rows it
+ *              holds: FA3 packs the g = heads / kv_heads query heads of one KV head into
+ *              a tile, so a sequence of q new tokens launches kv_heads x ceil(q g / 128)
+ *              tiles (q = tokens / seqs in a step)
  *     decode:  t = t0 + per_seq x seqs + kv_bytes / bw   kv_bytes = KV bytes read
+ *              with cta, cta_dim set (0, 0: the line above, exactly):
+ *              t = t0 + per_seq x seqs + (w^2 + (kv_bytes / bw)^2)^(1/2)
+ *              w = (cta + cta_dim x d) x max(seqs x kv_heads - cta_free, 0)
+ *              one CTA per (sequence, KV head) has a fixed cost (load Q, page table, one
+ *              KV tile, write O) that short contexts cannot hide behind the KV stream;
+ *              the first cta_free CTAs run in the launch's first wave, inside t0
  * All-reduce over n GPUs of B bytes (n = 2, 4, 8):
  *     nccl:   t = min(lat + b / busbw, ll128_lat + b / ll128_busbw,
  *                     simple_lat + b / simple_busbw)         b = B x 2(n-1)/n (bus bytes)
@@ -50,6 +62,7 @@
 #define PROFILE_SCHEMA_VERSION 1
 #define PROFILE_MAX_AR 4 /* all-reduce entries: 2, 4, 8 GPUs (and one spare) */
 #define PROFILE_MAX_UNC 64 /* entries of the optional uncertainty block */
+#define PROFILE_ATTN_TILE 128 /* query rows of one FlashAttention-3 prefill tile */
 
 struct gemm_model {
 	double peak;     /* FLOP/s: dense peak of the datatype */
@@ -92,9 +105,14 @@ struct profile {
 	double attn_prefill_rate;  /* FLOP/s reached by prefill attention (asymptote) */
 	double attn_prefill_s_half;/* tokens: length at which the rate is halved (0: none) */
 	double attn_prefill_d_half;/* head dim at which the rate is halved (0: none) */
+	double attn_prefill_kv_bw; /* bytes/s of the prompt tokens' K and V traffic (0: none) */
+	double attn_prefill_tile;  /* s per 128-row query tile, GQA-packed (0: none) */
 	double attn_decode_t0;     /* s per layer launch */
 	double attn_decode_per_seq;/* s per sequence in the batch */
 	double attn_decode_bw;     /* bytes/s reached reading the KV cache */
+	double attn_decode_cta;    /* s per (sequence, KV head) CTA past the first wave (0: none) */
+	double attn_decode_cta_dim;/* s per CTA per head-dim element (0: none) */
+	double attn_decode_cta_free;/* CTAs hidden inside t0 (the first wave) */
 	double ew_bw;              /* bytes/s of elementwise kernels (norms, rope, activation) */
 	struct allreduce_model ar[PROFILE_MAX_AR];
 	double launch_eager;       /* s: minimum time of one kernel launched eagerly */

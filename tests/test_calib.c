@@ -67,11 +67,14 @@ static void test_attention_allreduce_recovery(void)
 {
 	struct profile truth = {0};
 	struct raw_set rs;
-	gsl_rng *r = rng_stream(2, "test_calib");
-	int i = 0;
+	gsl_rng *r = rng_stream(2, "test_calib"), *ra = rng_stream(3, "test_calib");
+	int i = 0, ia = 0;
 	truth.attn_prefill_t0 = 2e-5, truth.attn_prefill_rate = 5e14;
 	truth.attn_prefill_s_half = 800, truth.attn_prefill_d_half = 40;
+	truth.attn_prefill_kv_bw = 7e11, truth.attn_prefill_tile = 1.5e-8;
 	truth.attn_decode_t0 = 1e-5, truth.attn_decode_per_seq = 5e-8, truth.attn_decode_bw = 2.5e12;
+	truth.attn_decode_cta = 1.5e-8, truth.attn_decode_cta_dim = 8e-11;
+	truth.attn_decode_cta_free = 80;
 	/* 8 GPUs: NCCL's three protocols (knees near 2 MiB and 18 MiB) and vLLM's one- and
 	 * two-stage kernels (crossing near 256 KiB); 2 GPUs: few rows, one regime each */
 	struct allreduce_model ar = {8, 1.5e-5, 1.5e11, 5e-6, 4e10, 8 << 20,
@@ -79,17 +82,30 @@ static void test_attention_allreduce_recovery(void)
 	struct allreduce_model ar2 = {.n_gpus = 2, .lat = 7e-6, .busbw = 2.5e11, .car_lat = 4.5e-6,
 				      .car_bw = 2e11, .car_max_bytes = 8 << 20};
 	raw_set_init(&rs);
+	/* two head dims (d_half, cta_dim are identifiable) and two KV-head counts (the K/V
+	 * bytes, tiles and CTAs then move apart from the FLOPs); their own noise stream, so
+	 * the all-reduce rows do not change with the attention grid */
 	for (int b = 1; b <= 64; b *= 4)
-		for (int s = 16; s <= 16384; s *= 2) {
-			for (int d = 64; d <= 128; d *= 2) { /* two head dims: d_half is identifiable */
-				struct raw_row *x = raw_add(&rs, RAW_PREFILL);
-				x->v[0] = b, x->v[1] = s, x->v[2] = 32, x->v[3] = 8, x->v[4] = d;
-				x->t = noisy(r, fit_prefill_time(&truth, b, s, 32, d), i++);
-			}
-			struct raw_row *y = raw_add(&rs, RAW_DECODE);
-			y->v[0] = b, y->v[1] = s, y->v[2] = 32, y->v[3] = 8, y->v[4] = 128;
-			y->t = noisy(r, fit_decode_time(&truth, b, s, 8, 128), i++);
-		}
+		for (int s = 16; s <= 16384; s *= 2)
+			for (int d = 64; d <= 128; d *= 2)
+				for (int kv = 8; kv <= 32; kv *= 4) {
+					struct raw_row *x = raw_add(&rs, RAW_PREFILL);
+					x->v[0] = b, x->v[1] = s, x->v[2] = 32, x->v[3] = kv, x->v[4] = d;
+					x->t = noisy(ra, fit_prefill_time(&truth, b, s, 32, kv, d), ia++);
+				}
+	/* batches past the first wave of CTAs, short and long contexts */
+	for (int b = 1; b <= 1024; b *= 4)
+		for (int s = 2; s <= 32768; s *= 4)
+			for (int d = 64; d <= 128; d *= 2)
+				for (int kv = 1; kv <= 8; kv *= 8) {
+					struct raw_row *y = raw_add(&rs, RAW_DECODE);
+					y->v[0] = b, y->v[1] = s, y->v[2] = 32, y->v[3] = kv, y->v[4] = d;
+					y->t = noisy(ra, fit_decode_time(&truth, b, s, kv, d), ia++);
+				}
+	/* the all-reduce rows keep the noise they drew after the old 132-row attention grid:
+	 * their recovery (three NCCL regimes from 48 rows) depends on the draw */
+	for (; i < 132; i++)
+		gsl_ran_gaussian(r, 0.02);
 	for (double B = 8; B <= 1 << 30; B *= 2)
 		for (int custom = 0; custom < 2; custom++) {
 			struct raw_row *z = raw_add(&rs, RAW_ALLREDUCE);
@@ -114,6 +130,13 @@ static void test_attention_allreduce_recovery(void)
 	CHECK_NEAR(p.attn_prefill_t0, truth.attn_prefill_t0, 0.05);
 	CHECK_NEAR(p.attn_decode_bw, truth.attn_decode_bw, 0.05);
 	CHECK_NEAR(p.attn_decode_t0, truth.attn_decode_t0, 0.1);
+	CHECK_NEAR(p.attn_prefill_kv_bw, truth.attn_prefill_kv_bw, 0.1);
+	CHECK_NEAR(p.attn_prefill_tile, truth.attn_prefill_tile, 0.2);
+	CHECK_NEAR(p.attn_decode_cta, truth.attn_decode_cta, 0.2);
+	CHECK_NEAR(p.attn_decode_cta_dim, truth.attn_decode_cta_dim, 0.2);
+	CHECK_NEAR(p.attn_decode_cta_free, truth.attn_decode_cta_free, 0.2);
+	CHECK(rep.fam[FIT_PREFILL].median < 0.03 && rep.fam[FIT_PREFILL].loo_median < 0.03);
+	CHECK(rep.fam[FIT_DECODE].median < 0.03 && rep.fam[FIT_DECODE].loo_median < 0.03);
 	const struct allreduce_model *a = profile_allreduce(&p, 8), *a2 = profile_allreduce(&p, 2);
 	CHECK(a != NULL && a2 != NULL);
 	if (a) {
@@ -149,6 +172,7 @@ static void test_attention_allreduce_recovery(void)
 	}
 	raw_set_release(&rs);
 	gsl_rng_free(r);
+	gsl_rng_free(ra);
 }
 
 /* The fitter's all-reduce times are the simulator's: cost_allreduce is the faster of NCCL
@@ -184,6 +208,41 @@ static void test_allreduce_agrees(void)
 		   full.simple_lat + 1.75 * (1 << 30) / full.simple_busbw, 1e-12);
 	CHECK_NEAR(fit_allreduce_time(&full, 1 << 20, 1), full.car2_lat + (1 << 20) / full.car2_bw,
 		   1e-12);
+}
+
+/* The fitter's attention times (fit.c) and the simulator's (models/cost.c) are one model:
+ * with every optional term set they agree on uniform batches, per layer. */
+static void test_attention_fit_matches_cost(void)
+{
+	struct model m;
+	struct profile p;
+	struct cost_ctx c;
+	static const double bs[] = {1, 7, 64, 300}, ss[] = {1, 100, 129, 4096};
+	CHECK_INT(model_find(&m, "r1-qwen-7b"), 0); /* 28 query heads, 4 KV heads, head dim 128 */
+	CHECK_INT(profile_load(&p, "h100_sxm"), 0);
+	p.attn_prefill_t0 = 1.2e-5, p.attn_prefill_rate = 8.7e14;
+	p.attn_prefill_s_half = 500, p.attn_prefill_d_half = 40;
+	p.attn_prefill_kv_bw = 7e11, p.attn_prefill_tile = 1.4e-8;
+	p.attn_decode_t0 = 1.2e-5, p.attn_decode_per_seq = 1e-8, p.attn_decode_bw = 3e12;
+	p.attn_decode_cta = 1.5e-8, p.attn_decode_cta_dim = 8e-11, p.attn_decode_cta_free = 80;
+	CHECK_INT(cost_init(&c, &m, &p, 1, 0), 0);
+	for (size_t i = 0; i < 4; i++)
+		for (size_t j = 0; j < 4; j++) {
+			double b = bs[i], s = ss[j], L = m.n_layers;
+			struct step_batch pb = {.n_prefill = (int)b, .prefill_tokens = b * s,
+						.prefill_pairs = b * s * (s + 1) / 2, .n_sample = (int)b};
+			struct step_batch db = {.n_decode = (int)b, .decode_q = 1, .decode_ctx = b * s,
+						.n_sample = (int)b};
+			struct step_cost a;
+			double want;
+			cost_step(&c, &pb, &a);
+			want = L * fit_prefill_time(&p, b, s, m.n_heads, m.n_kv_heads, m.head_dim);
+			CHECK_NEAR(a.attn_prefill, want, 1e-9);
+			cost_step(&c, &db, &a);
+			want = L * fit_decode_time(&p, b, s, m.n_kv_heads, m.head_dim);
+			CHECK_NEAR(a.attn_decode, want, 1e-9);
+		}
+	cost_release(&c);
 }
 
 /* raw_parse on text; returns its status and leaves the message in err_msg() */
@@ -351,6 +410,7 @@ int main(void)
 	test_gemm_recovery();
 	test_attention_allreduce_recovery();
 	test_allreduce_agrees();
+	test_attention_fit_matches_cost();
 	test_bad_input();
 	test_fit_robust();
 	test_importers();
