@@ -615,7 +615,9 @@ static int fit_simple(struct profile *p, const struct raw_set *rs, const struct 
 		if (rf == RAW_PREFILL) {
 			p->attn_prefill_t0 = c.x[0], p->attn_prefill_rate = c.x[1];
 			p->attn_prefill_s_half = c.x[2], p->attn_prefill_d_half = c.x[3];
-			p->attn_prefill_kv_bw = c.x[4] * scale, p->attn_prefill_tile = c.x[5];
+			/* kv_bw is not scaled with hbm_bw: H200 (1.43x the HBM bandwidth of H100)
+			 * fits only 1.13x of it; the paged-cache write is bound by the kernel */
+			p->attn_prefill_kv_bw = c.x[4], p->attn_prefill_tile = c.x[5];
 			unc_add(p, "attention.prefill_t0", c.se[0]);
 			unc_add(p, "attention.prefill_rate", c.se[1]);
 			unc_add(p, "attention.prefill_s_half", c.se[2]);
