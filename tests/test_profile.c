@@ -161,6 +161,38 @@ static void test_allreduce_regimes(void)
 	CHECK_INT(parse_edit("price:", "uncertainty:\n  allreduce.8.n_gpus: 0.1\nprice:"), -1);
 }
 
+/* The optional attention terms: absent is 0 and not written; set, they read back to the
+ * same struct; negative ones, or CTA times of a millisecond, are refused. */
+static void test_attention_terms(void)
+{
+	static const char *bw = "  decode_bw: 3.0e12 ";
+	static const char *terms = "  prefill_kv_bw: 6.8e11\n  prefill_tile: 1.4e-8\n"
+				   "  decode_cta: 1.5e-8\n  decode_cta_dim: 8.4e-11\n"
+				   "  decode_cta_free: 83\n  decode_bw: 3.0e12 ";
+	struct profile p, q;
+	size_t len;
+	char *buf;
+
+	CHECK_INT(parse_edit_into(&p, "price:", "price:"), 0);
+	CHECK(p.attn_prefill_kv_bw == 0 && p.attn_prefill_tile == 0 && p.attn_decode_cta == 0 &&
+	      p.attn_decode_cta_dim == 0 && p.attn_decode_cta_free == 0);
+	buf = write_str(&p, &len);
+	CHECK(strstr(buf, "kv_bw") == NULL && strstr(buf, "cta") == NULL);
+	free(buf);
+	CHECK_INT(parse_edit_into(&p, bw, terms), 0);
+	CHECK(p.attn_prefill_kv_bw == 6.8e11 && p.attn_prefill_tile == 1.4e-8 &&
+	      p.attn_decode_cta == 1.5e-8 && p.attn_decode_cta_dim == 8.4e-11 &&
+	      p.attn_decode_cta_free == 83);
+	buf = write_str(&p, &len);
+	CHECK_INT(profile_parse(&q, buf, len, "rt.yaml"), 0);
+	CHECK(memcmp(&p, &q, sizeof(p)) == 0);
+	free(buf);
+	CHECK_INT(parse_edit(bw, "  prefill_kv_bw: -1\n  decode_bw: 3.0e12 "), -1);
+	CHECK(strstr(err_msg(), "key 'attention.prefill_kv_bw': expected a non-negative") != NULL);
+	CHECK_INT(parse_edit(bw, "  decode_cta: 2e-3\n  decode_bw: 3.0e12 "), -1);
+	CHECK(strstr(err_msg(), "decode_cta_dim in [0, 1e-3) s") != NULL);
+}
+
 static void test_errors(void)
 {
 	struct profile p;
@@ -216,5 +248,6 @@ int main(void)
 	test_shipped();
 	test_errors();
 	test_allreduce_regimes();
+	test_attention_terms();
 	return TEST_REPORT();
 }
