@@ -128,6 +128,20 @@ static void profile_yaml(const struct profile *p, const char *header, const stru
 		kv(sb, nt, "  ", "attention.", "decode_cta_dim", p->attn_decode_cta_dim);
 		kv(sb, nt, "  ", "attention.", "decode_cta_free", p->attn_decode_cta_free);
 	}
+	if (p->attn_prefill_tile_half > 0)
+		kv(sb, nt, "  ", "attention.", "prefill_tile_half", p->attn_prefill_tile_half);
+	if (p->attn_decode_split > 0)
+		kv(sb, nt, "  ", "attention.", "decode_split", p->attn_decode_split);
+	if (p->attn_prefill_wide_eff > 0)
+		kv(sb, nt, "  ", "attention.", "prefill_wide_eff", p->attn_prefill_wide_eff);
+	if (p->attn_decode_wide_t0 > 0 || p->attn_decode_wide_cta > 0) {
+		kv(sb, nt, "  ", "attention.", "decode_wide_t0", p->attn_decode_wide_t0);
+		kv(sb, nt, "  ", "attention.", "decode_wide_cta", p->attn_decode_wide_cta);
+	}
+	if (p->attn_decode_l2_bytes > 0)
+		kv(sb, nt, "  ", "attention.", "decode_l2_bytes", p->attn_decode_l2_bytes);
+	if (p->attn_decode_l2_bw > 0)
+		kv(sb, nt, "  ", "attention.", "decode_l2_bw", p->attn_decode_l2_bw);
 	sbuf_printf(sb, "elementwise:\n");
 	kv(sb, nt, "  ", "elementwise.", "bw", p->ew_bw);
 	sbuf_printf(sb, "allreduce:\n");
@@ -307,6 +321,8 @@ static int cmd_fit(int argc, char **argv)
 		note_add(&all, "attention.prefill_d_half", fitnote[RAW_PREFILL]);
 		note_add(&all, "attention.prefill_kv_bw", fitnote[RAW_PREFILL]);
 		note_add(&all, "attention.prefill_tile", fitnote[RAW_PREFILL]);
+		note_add(&all, "attention.prefill_tile_half", fitnote[RAW_PREFILL]);
+		note_add(&all, "attention.prefill_wide_eff", fitnote[RAW_PREFILL]);
 	}
 	if (rep.fitted[RAW_DECODE]) {
 		note_add(&all, "attention.decode_t0", fitnote[RAW_DECODE]);
@@ -315,6 +331,10 @@ static int cmd_fit(int argc, char **argv)
 		note_add(&all, "attention.decode_cta", fitnote[RAW_DECODE]);
 		note_add(&all, "attention.decode_cta_dim", fitnote[RAW_DECODE]);
 		note_add(&all, "attention.decode_cta_free", fitnote[RAW_DECODE]);
+		note_add(&all, "attention.decode_split", fitnote[RAW_DECODE]);
+		note_add(&all, "attention.decode_wide_t0", fitnote[RAW_DECODE]);
+		note_add(&all, "attention.decode_wide_cta", fitnote[RAW_DECODE]);
+		note_add(&all, "attention.decode_l2_bw", fitnote[RAW_DECODE]);
 	}
 	if (rep.fitted[RAW_MEMBW])
 		note_add(&all, "elementwise.bw", fitnote[RAW_MEMBW]);

@@ -39,6 +39,14 @@ double fit_prefill_time(const struct profile *p, double batch, double seq, doubl
 		rate *= (seq + 1) / ((seq + 1) + p->attn_prefill_s_half);
 	if (p->attn_prefill_d_half > 0)
 		rate *= head_dim / (head_dim + p->attn_prefill_d_half);
+	/* past FA3's widest head another kernel runs, at its own efficiency */
+	if (head_dim > PROFILE_FA_MAX_DIM && p->attn_prefill_wide_eff > 0)
+		rate *= p->attn_prefill_wide_eff;
+	/* fewer query tiles than the SMs can run leave the GPU part empty */
+	if (p->attn_prefill_tile_half > 0) {
+		double n = batch * kv_heads * ceil(seq * (heads / kv_heads) / PROFILE_ATTN_TILE);
+		rate *= n / (n + p->attn_prefill_tile_half);
+	}
 	t = p->attn_prefill_t0 + flops / rate;
 	/* K and V of every prompt token, bf16, once more through memory */
 	if (p->attn_prefill_kv_bw > 0)
@@ -61,15 +69,29 @@ double fit_decode_time(const struct profile *p, double batch, double kv_len, dou
 		       double head_dim)
 {
 	double bytes = batch * kv_len * kv_heads * head_dim * 2 /* K and V */ * 2 /* bf16 */;
-	double n, w;
+	double n, w, t, r = bytes / p->attn_decode_bw;
+	/* the benchmark's setup, not serving: it re-reads one cache, which stays in L2 when it
+	 * fits (models/cost.c leaves this out: a layer's cache is cold there) */
+	if (p->attn_decode_l2_bw > 0 && bytes <= p->attn_decode_l2_bytes)
+		r = bytes / p->attn_decode_l2_bw;
+	/* past FA3's widest head the fallback kernel pays per (sequence, KV head) with no
+	 * first wave to hide it (the same as models/cost.c) */
+	if (head_dim > PROFILE_FA_MAX_DIM &&
+	    (p->attn_decode_wide_t0 > 0 || p->attn_decode_wide_cta > 0))
+		return p->attn_decode_t0 + p->attn_decode_wide_t0 + p->attn_decode_per_seq * batch +
+		       hypot_pos(p->attn_decode_wide_cta * batch * kv_heads, r);
 	if (!(p->attn_decode_cta > 0 || p->attn_decode_cta_dim > 0))
-		return p->attn_decode_t0 + p->attn_decode_per_seq * batch + bytes / p->attn_decode_bw;
+		return p->attn_decode_t0 + p->attn_decode_per_seq * batch + r;
 	/* one CTA per (sequence, KV head); past the first wave its fixed cost shows where the
 	 * KV stream is too short to hide it (the same as models/cost.c) */
 	n = batch * kv_heads - p->attn_decode_cta_free;
 	w = (p->attn_decode_cta + p->attn_decode_cta_dim * head_dim) * (n > 0 ? n : 0);
-	return p->attn_decode_t0 + p->attn_decode_per_seq * batch +
-	       hypot_pos(w, bytes / p->attn_decode_bw);
+	t = p->attn_decode_t0 + p->attn_decode_per_seq * batch + hypot_pos(w, r);
+	/* CTAs short of the first wave: FA3 splits a cache of more than one KV tile and
+	 * merges the parts in one more step */
+	if (n < 0 && kv_len > PROFILE_ATTN_TILE)
+		t += p->attn_decode_split;
+	return t;
 }
 
 double fit_allreduce_time(const struct allreduce_model *a, double bytes, int custom)
@@ -291,10 +313,12 @@ static void sel_release(struct sel *s)
 /* A family's model: parameters, how to predict a row, and how rows group for LOO. */
 struct fam_ctx {
 	struct sel s;
-	int np, kind[8];
-	double se[8];           /* relative standard errors of x (fam_fit) */
-	double x[8];
+	int np, kind[12];
+	double se[12];          /* relative standard errors of x (fam_fit) */
+	double x[12];
 	double hbm_bw, peak, wb; /* gemm */
+	int iwide, il2;          /* attention: where the optional terms are in x (0: not fitted) */
+	double l2_bytes;
 	int n_gpus, custom;      /* allreduce */
 	double (*predict)(const struct fam_ctx *c, const double *x, const struct raw_row *r);
 	void (*group)(const struct raw_row *r, char *key, size_t n);
@@ -324,7 +348,10 @@ static double prefill_pred(const struct fam_ctx *c, const double *x, const struc
 {
 	struct profile p = {.attn_prefill_t0 = x[0], .attn_prefill_rate = x[1],
 			    .attn_prefill_s_half = x[2], .attn_prefill_d_half = x[3],
-			    .attn_prefill_kv_bw = x[4], .attn_prefill_tile = x[5]};
+			    .attn_prefill_kv_bw = x[4], .attn_prefill_tile = x[5],
+			    .attn_prefill_tile_half = x[6]};
+	if (c->iwide)
+		p.attn_prefill_wide_eff = x[c->iwide];
 	return fit_prefill_time(&p, r->v[0], r->v[1], r->v[2], r->v[3], r->v[4]);
 }
 
@@ -332,7 +359,12 @@ static double decode_pred(const struct fam_ctx *c, const double *x, const struct
 {
 	struct profile p = {.attn_decode_t0 = x[0], .attn_decode_per_seq = x[1],
 			    .attn_decode_bw = x[2], .attn_decode_cta = x[3],
-			    .attn_decode_cta_dim = x[4], .attn_decode_cta_free = x[5]};
+			    .attn_decode_cta_dim = x[4], .attn_decode_cta_free = x[5],
+			    .attn_decode_split = x[6]};
+	if (c->iwide)
+		p.attn_decode_wide_t0 = x[c->iwide], p.attn_decode_wide_cta = x[c->iwide + 1];
+	if (c->il2)
+		p.attn_decode_l2_bytes = c->l2_bytes, p.attn_decode_l2_bw = x[c->il2];
 	return fit_decode_time(&p, r->v[0], r->v[1], r->v[3], r->v[4]);
 }
 
@@ -370,6 +402,26 @@ static double ar_pred(const struct fam_ctx *c, const double *x, const struct raw
 static void ar_group(const struct raw_row *r, char *key, size_t n)
 {
 	snprintf(key, n, "%d", (int)floor(log10(r->v[1])));
+}
+
+/* Rows whose head dim is past what FA3 runs (column 4) */
+static size_t count_wide(const struct sel *s)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->n; i++)
+		n += s->r[i]->v[4] > PROFILE_FA_MAX_DIM;
+	return n;
+}
+
+/* Decode rows whose KV cache fits in l2 bytes */
+static size_t count_warm(const struct sel *s, double l2)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		const double *v = s->r[i]->v;
+		n += v[0] * v[1] * v[3] * v[4] * 2 * 2 <= l2;
+	}
+	return n;
 }
 
 /* Refuse data without the spread the parameters need: at least `need` distinct values of
@@ -587,17 +639,30 @@ static int fit_simple(struct profile *p, const struct raw_set *rs, const struct 
 	if (rf == RAW_PREFILL) {
 		ff = FIT_PREFILL;
 		/* t0, asymptotic rate, the row length and head dim at which it halves, the K/V
-		 * bandwidth and the cost of one query tile */
-		c.np = 6, c.x[0] = 1e-5, c.x[1] = 6e14, c.x[2] = 1000, c.x[3] = 32;
-		c.x[4] = 1e12, c.x[5] = 1e-8;
+		 * bandwidth, the cost of one query tile and the tiles at which the rate halves */
+		c.np = 7, c.x[0] = 1e-5, c.x[1] = 6e14, c.x[2] = 1000, c.x[3] = 32;
+		c.x[4] = 1e12, c.x[5] = 1e-8, c.x[6] = 50;
+		/* and, where a few rows have heads wider than FA3 runs, the fallback's efficiency */
+		if (count_wide(&c.s) >= 3)
+			c.iwide = c.np++, c.x[c.iwide] = 0.5, c.kind[c.iwide] = 2;
 		c.predict = prefill_pred, c.group = attn_group;
 		rc = need_spread(&c.s, 1, 2, "attention_prefill", "seq_len");
 	} else if (rf == RAW_DECODE) {
 		ff = FIT_DECODE;
-		/* t0, per sequence, KV bandwidth, and the CTA's fixed and per-dim cost past the
-		 * CTAs of the first wave (about one per SM) */
-		c.np = 6, c.x[0] = 1e-5, c.x[1] = 1e-8, c.x[2] = 3e12;
-		c.x[3] = 1e-8, c.x[4] = 1e-10, c.x[5] = 100;
+		/* t0, per sequence, KV bandwidth, the CTA's fixed and per-dim cost past the
+		 * CTAs of the first wave (about one per SM), and the split-KV merge short of it */
+		c.np = 7, c.x[0] = 1e-5, c.x[1] = 1e-8, c.x[2] = 3e12;
+		c.x[3] = 1e-8, c.x[4] = 1e-10, c.x[5] = 100, c.x[6] = 2e-6;
+		/* the fallback kernel's launch and per-CTA cost where a few rows have wider heads,
+		 * and the warm L2 where the base gives its size and a few rows fit in it and a
+		 * few do not (decode_bw rests on those) */
+		size_t warm = p->attn_decode_l2_bytes > 0 ? count_warm(&c.s, p->attn_decode_l2_bytes) : 0;
+		if (count_wide(&c.s) >= 3)
+			c.iwide = c.np, c.x[c.np++] = 5e-6, c.x[c.np++] = 2e-6;
+		if (warm >= 3 && warm + 3 <= c.s.n) {
+			c.il2 = c.np, c.x[c.np++] = 2 * p->hbm_bw;
+			c.l2_bytes = p->attn_decode_l2_bytes;
+		}
 		c.predict = decode_pred, c.group = attn_group;
 		rc = need_spread(&c.s, 1, 2, "attention_decode", "kv_len");
 		if (!rc)
@@ -618,12 +683,17 @@ static int fit_simple(struct profile *p, const struct raw_set *rs, const struct 
 			/* kv_bw is not scaled with hbm_bw: H200 (1.43x the HBM bandwidth of H100)
 			 * fits only 1.13x of it; the paged-cache write is bound by the kernel */
 			p->attn_prefill_kv_bw = c.x[4], p->attn_prefill_tile = c.x[5];
+			p->attn_prefill_tile_half = c.x[6];
+			p->attn_prefill_wide_eff = c.iwide ? c.x[c.iwide] : 0;
 			unc_add(p, "attention.prefill_t0", c.se[0]);
 			unc_add(p, "attention.prefill_rate", c.se[1]);
 			unc_add(p, "attention.prefill_s_half", c.se[2]);
 			unc_add(p, "attention.prefill_d_half", c.se[3]);
 			unc_add(p, "attention.prefill_kv_bw", c.se[4]);
 			unc_add(p, "attention.prefill_tile", c.se[5]);
+			unc_add(p, "attention.prefill_tile_half", c.se[6]);
+			if (c.iwide)
+				unc_add(p, "attention.prefill_wide_eff", c.se[c.iwide]);
 		} else if (rf == RAW_DECODE) {
 			p->attn_decode_t0 = c.x[0], p->attn_decode_per_seq = c.x[1],
 			p->attn_decode_bw = c.x[2] * scale;
@@ -635,6 +705,18 @@ static int fit_simple(struct profile *p, const struct raw_set *rs, const struct 
 			unc_add(p, "attention.decode_cta", c.se[3]);
 			unc_add(p, "attention.decode_cta_dim", c.se[4]);
 			unc_add(p, "attention.decode_cta_free", c.se[5]);
+			p->attn_decode_split = c.x[6];
+			unc_add(p, "attention.decode_split", c.se[6]);
+			p->attn_decode_wide_t0 = c.iwide ? c.x[c.iwide] : 0;
+			p->attn_decode_wide_cta = c.iwide ? c.x[c.iwide + 1] : 0;
+			if (c.iwide) {
+				unc_add(p, "attention.decode_wide_t0", c.se[c.iwide]);
+				unc_add(p, "attention.decode_wide_cta", c.se[c.iwide + 1]);
+			}
+			/* an L2 bandwidth of the benchmark's warm rows (never scaled: L2, not HBM) */
+			p->attn_decode_l2_bw = c.il2 ? c.x[c.il2] : 0;
+			if (c.il2)
+				unc_add(p, "attention.decode_l2_bw", c.se[c.il2]);
 		} else {
 			p->ew_bw = c.x[1] * scale;
 			unc_add(p, "elementwise.bw", c.se[1]);

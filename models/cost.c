@@ -33,6 +33,14 @@ double cost_gemm(const struct gemm_model *gm, double hbm_bw, double m, double n,
 	}
 }
 
+/* sqrt(a^2 + b^2) for a, b >= 0, written so that neither square can overflow (the same
+ * as calibration/fit.c) */
+static double hypot_pos(double a, double b)
+{
+	double hi = a > b ? a : b, lo = a > b ? b : a;
+	return hi > 0 ? hi * sqrt(1 + (lo / hi) * (lo / hi)) : 0;
+}
+
 /* t, or the time of one more all-reduce regime (lat, bw; lat 0: absent) over `moved`
  * bytes when that is shorter */
 static double faster_regime(double t, double lat, double bw, double moved)
@@ -205,6 +213,16 @@ double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cos
 		}
 		if (p->attn_prefill_d_half > 0)
 			rate *= m->head_dim / (m->head_dim + p->attn_prefill_d_half);
+		/* past FA3's widest head another kernel runs, at its own efficiency */
+		if (m->head_dim > PROFILE_FA_MAX_DIM && p->attn_prefill_wide_eff > 0)
+			rate *= p->attn_prefill_wide_eff;
+		/* too few query tiles (at the chunks' mean length) leave SMs idle */
+		if (p->attn_prefill_tile_half > 0 && b->n_prefill > 0) {
+			double n = b->n_prefill * c->kv_heads *
+				   ceil(b->prefill_tokens / b->n_prefill *
+					((double)c->heads / c->kv_heads) / PROFILE_ATTN_TILE);
+			rate *= n / (n + p->attn_prefill_tile_half);
+		}
 		double t = p->attn_prefill_t0 + 4.0 * c->heads * m->head_dim * b->prefill_pairs / rate;
 		/* the chunks' K and V through memory once more (the paged-cache write) */
 		if (p->attn_prefill_kv_bw > 0)
@@ -220,15 +238,26 @@ double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cos
 		/* K and V of every attended token, read once per layer; the query tokens of a
 		 * verification step share the reads. */
 		double kv = b->decode_ctx * c->kv_bytes_tok / L, t;
-		if (p->attn_decode_cta > 0 || p->attn_decode_cta_dim > 0) {
+		/* no decode_l2_bw here: it describes the benchmark's warm re-reads, and in
+		 * serving each layer's cache is cold (profile.h) */
+		if (m->head_dim > PROFILE_FA_MAX_DIM &&
+		    (p->attn_decode_wide_t0 > 0 || p->attn_decode_wide_cta > 0)) {
+			/* the fallback kernel of wide heads: per (sequence, KV head), no wave */
+			double w = p->attn_decode_wide_cta * b->n_decode * c->kv_heads;
+			t = p->attn_decode_t0 + p->attn_decode_wide_t0 +
+			    p->attn_decode_per_seq * b->n_decode + hypot_pos(w, kv / p->attn_decode_bw);
+		} else if (p->attn_decode_cta > 0 || p->attn_decode_cta_dim > 0) {
 			/* one CTA per (sequence, KV head): past the first wave its fixed cost
 			 * shows where the KV stream is too short to hide it (profile.h) */
 			double n = (double)b->n_decode * c->kv_heads - p->attn_decode_cta_free;
 			double w = (p->attn_decode_cta + p->attn_decode_cta_dim * m->head_dim) *
 				   (n > 0 ? n : 0);
-			double r = kv / p->attn_decode_bw, hi = w > r ? w : r, lo = w > r ? r : w;
 			t = p->attn_decode_t0 + p->attn_decode_per_seq * b->n_decode +
-			    (hi > 0 ? hi * sqrt(1 + (lo / hi) * (lo / hi)) : 0);
+			    hypot_pos(w, kv / p->attn_decode_bw);
+			/* short of the first wave FA3 splits caches longer than one KV tile and
+			 * merges the parts in one more step */
+			if (n < 0 && b->decode_ctx / b->n_decode > PROFILE_ATTN_TILE)
+				t += p->attn_decode_split;
 		} else {
 			t = p->attn_decode_t0 + p->attn_decode_per_seq * b->n_decode +
 			    kv / p->attn_decode_bw;

@@ -69,6 +69,13 @@ static const struct field fields[] = {
 	FO("attention.decode_cta", attn_decode_cta),
 	FO("attention.decode_cta_dim", attn_decode_cta_dim),
 	FO("attention.decode_cta_free", attn_decode_cta_free),
+	FO("attention.prefill_tile_half", attn_prefill_tile_half),
+	FO("attention.decode_split", attn_decode_split),
+	FO("attention.prefill_wide_eff", attn_prefill_wide_eff),
+	FO("attention.decode_wide_t0", attn_decode_wide_t0),
+	FO("attention.decode_wide_cta", attn_decode_wide_cta),
+	FO("attention.decode_l2_bytes", attn_decode_l2_bytes),
+	FO("attention.decode_l2_bw", attn_decode_l2_bw),
 	FD("elementwise.bw", ew_bw),
 	{"allreduce", F_AR, 0, 0},
 	FD("overhead.launch_eager", launch_eager),
@@ -419,6 +426,20 @@ int profile_validate(const struct profile *p, const char *fname)
 	      p->attn_decode_cta_dim < 1e-3))
 		return err_set("%s: key 'attention': expected prefill_tile, decode_cta and "
 			       "decode_cta_dim in [0, 1e-3) s", fname);
+	if (!(p->attn_prefill_tile_half >= 0 && p->attn_decode_split >= 0 &&
+	      p->attn_decode_split < 1e-3))
+		return err_set("%s: key 'attention': expected prefill_tile_half >= 0 and decode_split "
+			       "in [0, 1e-3) s", fname);
+	if (!(p->attn_prefill_wide_eff >= 0 && p->attn_prefill_wide_eff <= 1))
+		return err_set("%s: key 'attention.prefill_wide_eff': expected a fraction in [0, 1], "
+			       "got '%g'", fname, p->attn_prefill_wide_eff);
+	if (!(p->attn_decode_wide_t0 >= 0 && p->attn_decode_wide_t0 < 1e-3 &&
+	      p->attn_decode_wide_cta >= 0 && p->attn_decode_wide_cta < 1e-3))
+		return err_set("%s: key 'attention': expected decode_wide_t0 and decode_wide_cta in "
+			       "[0, 1e-3) s", fname);
+	if (!(p->attn_decode_l2_bytes >= 0 && p->attn_decode_l2_bw >= 0))
+		return err_set("%s: key 'attention': expected decode_l2_bytes and decode_l2_bw >= 0",
+			       fname);
 	if (!(p->ew_bw > 0))
 		return err_set("%s: key 'elementwise.bw': expected a positive bandwidth", fname);
 	for (int i = 0; i < PROFILE_MAX_AR; i++) {

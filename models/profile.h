@@ -26,6 +26,11 @@
  *              holds: FA3 packs the g = heads / kv_heads query heads of one KV head into
  *              a tile, so a sequence of q new tokens launches kv_heads x ceil(q g / 128)
  *              tiles (q = tokens / seqs in a step)
+ *              tile_half optional (0: no factor): the rate also falls x n/(n+tile_half)
+ *              with n = seqs x kv_heads x ceil(q g / 128) tiles: fewer tiles than the SMs
+ *              can hold leave part of the GPU idle
+ *              wide_eff optional (0: no factor): past FA3's widest head dim (d > 256,
+ *              PROFILE_FA_MAX_DIM) vLLM runs a fallback kernel; the rate x wide_eff
  *     decode:  t = t0 + per_seq x seqs + kv_bytes / bw   kv_bytes = KV bytes read
  *              with cta, cta_dim set (0, 0: the line above, exactly):
  *              t = t0 + per_seq x seqs + (w^2 + (kv_bytes / bw)^2)^(1/2)
@@ -33,6 +38,17 @@
  *              one CTA per (sequence, KV head) has a fixed cost (load Q, page table, one
  *              KV tile, write O) that short contexts cannot hide behind the KV stream;
  *              the first cta_free CTAs run in the launch's first wave, inside t0
+ *              + split, where seqs x kv_heads < cta_free and the context is longer than
+ *              one 128-token KV tile: short of the first wave FA3 splits the context
+ *              across CTAs and merges the parts in one more step (optional, 0: none)
+ *              d > 256 with wide_t0 or wide_cta set: the fallback kernel instead,
+ *              t = t0 + wide_t0 + per_seq x seqs + ((wide_cta x seqs x kv_heads)^2
+ *                  + (kv_bytes / bw)^2)^(1/2)
+ *              (its CTAs, one per (sequence, KV head), do not overlap in a first wave)
+ *              l2_bytes, l2_bw: the fitter only, never the simulator. The benchmark
+ *              re-reads one cache, so kv_bytes <= l2_bytes read warm at l2_bw; in
+ *              serving each layer's cache is cold (weights and other layers stream
+ *              through L2 in between), so models/cost.c always uses bw
  * All-reduce over n GPUs of B bytes (n = 2, 4, 8):
  *     nccl:   t = min(lat + b / busbw, ll128_lat + b / ll128_busbw,
  *                     simple_lat + b / simple_busbw)         b = B x 2(n-1)/n (bus bytes)
@@ -63,6 +79,7 @@
 #define PROFILE_MAX_AR 4 /* all-reduce entries: 2, 4, 8 GPUs (and one spare) */
 #define PROFILE_MAX_UNC 64 /* entries of the optional uncertainty block */
 #define PROFILE_ATTN_TILE 128 /* query rows of one FlashAttention-3 prefill tile */
+#define PROFILE_FA_MAX_DIM 256 /* largest head dim FlashAttention-3 runs; wider ones fall back */
 
 struct gemm_model {
 	double peak;     /* FLOP/s: dense peak of the datatype */
@@ -113,6 +130,17 @@ struct profile {
 	double attn_decode_cta;    /* s per (sequence, KV head) CTA past the first wave (0: none) */
 	double attn_decode_cta_dim;/* s per CTA per head-dim element (0: none) */
 	double attn_decode_cta_free;/* CTAs hidden inside t0 (the first wave) */
+	double attn_prefill_tile_half;/* query tiles at which the prefill rate halves (0: none) */
+	double attn_decode_split;    /* s of the split-KV merge short of the first wave (0: none) */
+	/* optional (0: absent): the fallback kernel of head dims past PROFILE_FA_MAX_DIM */
+	double attn_prefill_wide_eff;/* fraction of the prefill rate it reaches (0..1] */
+	double attn_decode_wide_t0;  /* s added to decode_t0 per launch */
+	double attn_decode_wide_cta; /* s per (sequence, KV head), no wave overlaps them */
+	/* optional (0: absent), measurement setup only: the decode benchmark re-reads one KV
+	 * cache, so one that fits in L2 is read warm. The fit describes those rows with it;
+	 * the simulator never applies it (in serving each layer's cache is cold). */
+	double attn_decode_l2_bytes; /* bytes of L2 (hardware fact, from the base profile) */
+	double attn_decode_l2_bw;    /* bytes/s reading a cache warm from L2 */
 	double ew_bw;              /* bytes/s of elementwise kernels (norms, rope, activation) */
 	struct allreduce_model ar[PROFILE_MAX_AR];
 	double launch_eager;       /* s: minimum time of one kernel launched eagerly */

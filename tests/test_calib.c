@@ -19,6 +19,7 @@ static struct profile base(void)
 	struct profile p;
 	memset(&p, 0, sizeof(p));
 	p.hbm_bw = 3.35e12;
+	p.attn_decode_l2_bytes = 5e7;
 	p.gemm_bf16 = (struct gemm_model){989e12, 0.7, 64, 256, 0.8, 5e-6, 2};
 	p.gemm_fp8 = (struct gemm_model){1979e12, 0.7, 64, 256, 0.8, 5e-6, 2};
 	return p;
@@ -75,6 +76,10 @@ static void test_attention_allreduce_recovery(void)
 	truth.attn_decode_t0 = 1e-5, truth.attn_decode_per_seq = 5e-8, truth.attn_decode_bw = 2.5e12;
 	truth.attn_decode_cta = 1.5e-8, truth.attn_decode_cta_dim = 8e-11;
 	truth.attn_decode_cta_free = 80;
+	truth.attn_prefill_tile_half = 60, truth.attn_decode_split = 1.6e-6;
+	truth.attn_prefill_wide_eff = 0.5;
+	truth.attn_decode_wide_t0 = 6e-6, truth.attn_decode_wide_cta = 2e-7;
+	truth.attn_decode_l2_bytes = 5e7, truth.attn_decode_l2_bw = 5e12;
 	/* 8 GPUs: NCCL's three protocols (knees near 2 MiB and 18 MiB) and vLLM's one- and
 	 * two-stage kernels (crossing near 256 KiB); 2 GPUs: few rows, one regime each */
 	struct allreduce_model ar = {8, 1.5e-5, 1.5e11, 5e-6, 4e10, 8 << 20,
@@ -82,21 +87,23 @@ static void test_attention_allreduce_recovery(void)
 	struct allreduce_model ar2 = {.n_gpus = 2, .lat = 7e-6, .busbw = 2.5e11, .car_lat = 4.5e-6,
 				      .car_bw = 2e11, .car_max_bytes = 8 << 20};
 	raw_set_init(&rs);
-	/* two head dims (d_half, cta_dim are identifiable) and two KV-head counts (the K/V
-	 * bytes, tiles and CTAs then move apart from the FLOPs); their own noise stream, so
-	 * the all-reduce rows do not change with the attention grid */
+	/* two head dims (d_half, cta_dim are identifiable) and one past FA3's (the fallback
+	 * kernel's terms), and two KV-head counts (the K/V bytes, tiles and CTAs then move
+	 * apart from the FLOPs); their own noise stream, so the all-reduce rows do not change
+	 * with the attention grid */
 	for (int b = 1; b <= 64; b *= 4)
 		for (int s = 16; s <= 16384; s *= 2)
-			for (int d = 64; d <= 128; d *= 2)
+			for (int d = 64; d <= 512; d = d == 128 ? 512 : d * 2)
 				for (int kv = 8; kv <= 32; kv *= 4) {
 					struct raw_row *x = raw_add(&rs, RAW_PREFILL);
 					x->v[0] = b, x->v[1] = s, x->v[2] = 32, x->v[3] = kv, x->v[4] = d;
 					x->t = noisy(ra, fit_prefill_time(&truth, b, s, 32, kv, d), ia++);
 				}
-	/* batches past the first wave of CTAs, short and long contexts */
+	/* batches short of and past the first wave of CTAs, short and long contexts, caches
+	 * in and out of L2 */
 	for (int b = 1; b <= 1024; b *= 4)
 		for (int s = 2; s <= 32768; s *= 4)
-			for (int d = 64; d <= 128; d *= 2)
+			for (int d = 64; d <= 512; d = d == 128 ? 512 : d * 2)
 				for (int kv = 1; kv <= 8; kv *= 8) {
 					struct raw_row *y = raw_add(&rs, RAW_DECODE);
 					y->v[0] = b, y->v[1] = s, y->v[2] = 32, y->v[3] = kv, y->v[4] = d;
@@ -135,6 +142,13 @@ static void test_attention_allreduce_recovery(void)
 	CHECK_NEAR(p.attn_decode_cta, truth.attn_decode_cta, 0.2);
 	CHECK_NEAR(p.attn_decode_cta_dim, truth.attn_decode_cta_dim, 0.2);
 	CHECK_NEAR(p.attn_decode_cta_free, truth.attn_decode_cta_free, 0.2);
+	CHECK_NEAR(p.attn_prefill_tile_half, truth.attn_prefill_tile_half, 0.2);
+	CHECK_NEAR(p.attn_decode_split, truth.attn_decode_split, 0.2);
+	CHECK_NEAR(p.attn_prefill_wide_eff, truth.attn_prefill_wide_eff, 0.05);
+	CHECK_NEAR(p.attn_decode_wide_t0, truth.attn_decode_wide_t0, 0.2);
+	CHECK_NEAR(p.attn_decode_wide_cta, truth.attn_decode_wide_cta, 0.1);
+	CHECK_NEAR(p.attn_decode_l2_bw, truth.attn_decode_l2_bw, 0.1);
+	CHECK(p.attn_decode_l2_bytes == 5e7); /* a hardware fact from the base, not fitted */
 	CHECK(rep.fam[FIT_PREFILL].median < 0.03 && rep.fam[FIT_PREFILL].loo_median < 0.03);
 	CHECK(rep.fam[FIT_DECODE].median < 0.03 && rep.fam[FIT_DECODE].loo_median < 0.03);
 	const struct allreduce_model *a = profile_allreduce(&p, 8), *a2 = profile_allreduce(&p, 2);
@@ -211,20 +225,30 @@ static void test_allreduce_agrees(void)
 }
 
 /* The fitter's attention times (fit.c) and the simulator's (models/cost.c) are one model:
- * with every optional term set they agree on uniform batches, per layer. */
-static void test_attention_fit_matches_cost(void)
+ * with every optional term set they agree on uniform batches, per layer, at FA3's head
+ * dims and past them. The warm-L2 term is the benchmark's alone: the simulator computes
+ * the fitter's time without it. */
+static void attention_fit_matches_cost(int head_dim)
 {
 	struct model m;
-	struct profile p;
+	struct profile p, cold;
 	struct cost_ctx c;
 	static const double bs[] = {1, 7, 64, 300}, ss[] = {1, 100, 129, 4096};
 	CHECK_INT(model_find(&m, "r1-qwen-7b"), 0); /* 28 query heads, 4 KV heads, head dim 128 */
+	m.head_dim = head_dim;
 	CHECK_INT(profile_load(&p, "h100_sxm"), 0);
 	p.attn_prefill_t0 = 1.2e-5, p.attn_prefill_rate = 8.7e14;
 	p.attn_prefill_s_half = 500, p.attn_prefill_d_half = 40;
 	p.attn_prefill_kv_bw = 7e11, p.attn_prefill_tile = 1.4e-8;
 	p.attn_decode_t0 = 1.2e-5, p.attn_decode_per_seq = 1e-8, p.attn_decode_bw = 3e12;
 	p.attn_decode_cta = 1.5e-8, p.attn_decode_cta_dim = 8e-11, p.attn_decode_cta_free = 80;
+	p.attn_prefill_tile_half = 65, p.attn_decode_split = 1.6e-6;
+	p.attn_prefill_wide_eff = 0.5, p.attn_decode_wide_t0 = 6e-6, p.attn_decode_wide_cta = 2e-7;
+	p.attn_decode_l2_bytes = 5e7, p.attn_decode_l2_bw = 4.5e12;
+	cold = p;
+	cold.attn_decode_l2_bw = 0;
+	/* the L2 term is live in the fitter: a 1 MB cache reads faster warm */
+	CHECK(fit_decode_time(&p, 1, 1024, 4, head_dim) < fit_decode_time(&cold, 1, 1024, 4, head_dim));
 	CHECK_INT(cost_init(&c, &m, &p, 1, 0), 0);
 	for (size_t i = 0; i < 4; i++)
 		for (size_t j = 0; j < 4; j++) {
@@ -239,10 +263,16 @@ static void test_attention_fit_matches_cost(void)
 			want = L * fit_prefill_time(&p, b, s, m.n_heads, m.n_kv_heads, m.head_dim);
 			CHECK_NEAR(a.attn_prefill, want, 1e-9);
 			cost_step(&c, &db, &a);
-			want = L * fit_decode_time(&p, b, s, m.n_kv_heads, m.head_dim);
+			want = L * fit_decode_time(&cold, b, s, m.n_kv_heads, m.head_dim);
 			CHECK_NEAR(a.attn_decode, want, 1e-9);
 		}
 	cost_release(&c);
+}
+
+static void test_attention_fit_matches_cost(void)
+{
+	attention_fit_matches_cost(128);
+	attention_fit_matches_cost(512); /* past FA3: the fallback kernel's terms */
 }
 
 /* raw_parse on text; returns its status and leaves the message in err_msg() */

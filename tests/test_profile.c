@@ -162,13 +162,18 @@ static void test_allreduce_regimes(void)
 }
 
 /* The optional attention terms: absent is 0 and not written; set, they read back to the
- * same struct; negative ones, or CTA times of a millisecond, are refused. */
+ * same struct; negative ones, CTA times of a millisecond, or an efficiency past 1 are
+ * refused. */
 static void test_attention_terms(void)
 {
 	static const char *bw = "  decode_bw: 3.0e12 ";
 	static const char *terms = "  prefill_kv_bw: 6.8e11\n  prefill_tile: 1.4e-8\n"
 				   "  decode_cta: 1.5e-8\n  decode_cta_dim: 8.4e-11\n"
-				   "  decode_cta_free: 83\n  decode_bw: 3.0e12 ";
+				   "  decode_cta_free: 83\n  prefill_tile_half: 67\n"
+				   "  decode_split: 1.6e-6\n  prefill_wide_eff: 0.53\n"
+				   "  decode_wide_t0: 6.4e-6\n  decode_wide_cta: 2.2e-7\n"
+				   "  decode_l2_bytes: 5.0e7\n  decode_l2_bw: 4.6e12\n"
+				   "  decode_bw: 3.0e12 ";
 	struct profile p, q;
 	size_t len;
 	char *buf;
@@ -176,13 +181,22 @@ static void test_attention_terms(void)
 	CHECK_INT(parse_edit_into(&p, "price:", "price:"), 0);
 	CHECK(p.attn_prefill_kv_bw == 0 && p.attn_prefill_tile == 0 && p.attn_decode_cta == 0 &&
 	      p.attn_decode_cta_dim == 0 && p.attn_decode_cta_free == 0);
+	CHECK(p.attn_prefill_tile_half == 0 && p.attn_decode_split == 0 &&
+	      p.attn_prefill_wide_eff == 0 && p.attn_decode_wide_t0 == 0 &&
+	      p.attn_decode_wide_cta == 0 && p.attn_decode_l2_bytes == 0 && p.attn_decode_l2_bw == 0);
 	buf = write_str(&p, &len);
 	CHECK(strstr(buf, "kv_bw") == NULL && strstr(buf, "cta") == NULL);
+	CHECK(strstr(buf, "tile_half") == NULL && strstr(buf, "split") == NULL &&
+	      strstr(buf, "wide") == NULL && strstr(buf, "l2_") == NULL);
 	free(buf);
 	CHECK_INT(parse_edit_into(&p, bw, terms), 0);
 	CHECK(p.attn_prefill_kv_bw == 6.8e11 && p.attn_prefill_tile == 1.4e-8 &&
 	      p.attn_decode_cta == 1.5e-8 && p.attn_decode_cta_dim == 8.4e-11 &&
 	      p.attn_decode_cta_free == 83);
+	CHECK(p.attn_prefill_tile_half == 67 && p.attn_decode_split == 1.6e-6 &&
+	      p.attn_prefill_wide_eff == 0.53 && p.attn_decode_wide_t0 == 6.4e-6 &&
+	      p.attn_decode_wide_cta == 2.2e-7 && p.attn_decode_l2_bytes == 5e7 &&
+	      p.attn_decode_l2_bw == 4.6e12);
 	buf = write_str(&p, &len);
 	CHECK_INT(profile_parse(&q, buf, len, "rt.yaml"), 0);
 	CHECK(memcmp(&p, &q, sizeof(p)) == 0);
@@ -191,6 +205,14 @@ static void test_attention_terms(void)
 	CHECK(strstr(err_msg(), "key 'attention.prefill_kv_bw': expected a non-negative") != NULL);
 	CHECK_INT(parse_edit(bw, "  decode_cta: 2e-3\n  decode_bw: 3.0e12 "), -1);
 	CHECK(strstr(err_msg(), "decode_cta_dim in [0, 1e-3) s") != NULL);
+	CHECK_INT(parse_edit(bw, "  decode_split: 2e-3\n  decode_bw: 3.0e12 "), -1);
+	CHECK(strstr(err_msg(), "decode_split in [0, 1e-3) s") != NULL);
+	CHECK_INT(parse_edit(bw, "  decode_wide_cta: 2e-3\n  decode_bw: 3.0e12 "), -1);
+	CHECK(strstr(err_msg(), "decode_wide_cta in [0, 1e-3) s") != NULL);
+	CHECK_INT(parse_edit(bw, "  prefill_wide_eff: 1.5\n  decode_bw: 3.0e12 "), -1);
+	CHECK(strstr(err_msg(), "key 'attention.prefill_wide_eff': expected a fraction") != NULL);
+	CHECK_INT(parse_edit(bw, "  decode_l2_bw: -1\n  decode_bw: 3.0e12 "), -1);
+	CHECK(strstr(err_msg(), "key 'attention.decode_l2_bw': expected a non-negative") != NULL);
 }
 
 static void test_errors(void)
