@@ -132,6 +132,8 @@ static void profile_yaml(const struct profile *p, const char *header, const stru
 		kv(sb, nt, "  ", "attention.", "prefill_tile_half", p->attn_prefill_tile_half);
 	if (p->attn_decode_split > 0)
 		kv(sb, nt, "  ", "attention.", "decode_split", p->attn_decode_split);
+	if (p->attn_decode_pair_bw > 0)
+		kv(sb, nt, "  ", "attention.", "decode_pair_bw", p->attn_decode_pair_bw);
 	if (p->attn_prefill_wide_eff > 0)
 		kv(sb, nt, "  ", "attention.", "prefill_wide_eff", p->attn_prefill_wide_eff);
 	if (p->attn_decode_wide_t0 > 0 || p->attn_decode_wide_cta > 0) {
@@ -332,6 +334,7 @@ static int cmd_fit(int argc, char **argv)
 		note_add(&all, "attention.decode_cta_dim", fitnote[RAW_DECODE]);
 		note_add(&all, "attention.decode_cta_free", fitnote[RAW_DECODE]);
 		note_add(&all, "attention.decode_split", fitnote[RAW_DECODE]);
+		note_add(&all, "attention.decode_pair_bw", fitnote[RAW_DECODE]);
 		note_add(&all, "attention.decode_wide_t0", fitnote[RAW_DECODE]);
 		note_add(&all, "attention.decode_wide_cta", fitnote[RAW_DECODE]);
 		note_add(&all, "attention.decode_l2_bw", fitnote[RAW_DECODE]);

@@ -74,6 +74,10 @@ double fit_decode_time(const struct profile *p, double batch, double kv_len, dou
 	 * fits (models/cost.c leaves this out: a layer's cache is cold there) */
 	if (p->attn_decode_l2_bw > 0 && bytes <= p->attn_decode_l2_bytes)
 		r = bytes / p->attn_decode_l2_bw;
+	/* one (sequence, KV head) draws at most pair_bw however FA3 splits its context: few
+	 * pairs cannot fill the memory system (the same as models/cost.c) */
+	if (p->attn_decode_pair_bw > 0)
+		r = hypot_pos(r, bytes / (batch * kv_heads * p->attn_decode_pair_bw));
 	/* past FA3's widest head the fallback kernel pays per (sequence, KV head) with no
 	 * first wave to hide it (the same as models/cost.c) */
 	if (head_dim > PROFILE_FA_MAX_DIM &&
@@ -360,7 +364,7 @@ static double decode_pred(const struct fam_ctx *c, const double *x, const struct
 	struct profile p = {.attn_decode_t0 = x[0], .attn_decode_per_seq = x[1],
 			    .attn_decode_bw = x[2], .attn_decode_cta = x[3],
 			    .attn_decode_cta_dim = x[4], .attn_decode_cta_free = x[5],
-			    .attn_decode_split = x[6]};
+			    .attn_decode_split = x[6], .attn_decode_pair_bw = x[7]};
 	if (c->iwide)
 		p.attn_decode_wide_t0 = x[c->iwide], p.attn_decode_wide_cta = x[c->iwide + 1];
 	if (c->il2)
@@ -650,9 +654,10 @@ static int fit_simple(struct profile *p, const struct raw_set *rs, const struct 
 	} else if (rf == RAW_DECODE) {
 		ff = FIT_DECODE;
 		/* t0, per sequence, KV bandwidth, the CTA's fixed and per-dim cost past the
-		 * CTAs of the first wave (about one per SM), and the split-KV merge short of it */
-		c.np = 7, c.x[0] = 1e-5, c.x[1] = 1e-8, c.x[2] = 3e12;
-		c.x[3] = 1e-8, c.x[4] = 1e-10, c.x[5] = 100, c.x[6] = 2e-6;
+		 * CTAs of the first wave (about one per SM), the split-KV merge short of it, and
+		 * the bandwidth one (sequence, KV head) can draw */
+		c.np = 8, c.x[0] = 1e-5, c.x[1] = 1e-8, c.x[2] = 3e12;
+		c.x[3] = 1e-8, c.x[4] = 1e-10, c.x[5] = 100, c.x[6] = 2e-6, c.x[7] = p->hbm_bw;
 		/* the fallback kernel's launch and per-CTA cost where a few rows have wider heads,
 		 * and the warm L2 where the base gives its size and a few rows fit in it and a
 		 * few do not (decode_bw rests on those) */
@@ -707,6 +712,10 @@ static int fit_simple(struct profile *p, const struct raw_set *rs, const struct 
 			unc_add(p, "attention.decode_cta_free", c.se[5]);
 			p->attn_decode_split = c.x[6];
 			unc_add(p, "attention.decode_split", c.se[6]);
+			/* not scaled with hbm_bw: H100 and H200 fit the same 1.68 TB/s, a bound of
+			 * the CTAs one pair gets, not of the memory */
+			p->attn_decode_pair_bw = c.x[7];
+			unc_add(p, "attention.decode_pair_bw", c.se[7]);
 			p->attn_decode_wide_t0 = c.iwide ? c.x[c.iwide] : 0;
 			p->attn_decode_wide_cta = c.iwide ? c.x[c.iwide + 1] : 0;
 			if (c.iwide) {

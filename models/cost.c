@@ -237,30 +237,32 @@ double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cos
 	if (tokens > 0 && b->n_decode > 0) {
 		/* K and V of every attended token, read once per layer; the query tokens of a
 		 * verification step share the reads. */
-		double kv = b->decode_ctx * c->kv_bytes_tok / L, t;
+		double kv = b->decode_ctx * c->kv_bytes_tok / L, t, r = kv / p->attn_decode_bw;
 		/* no decode_l2_bw here: it describes the benchmark's warm re-reads, and in
 		 * serving each layer's cache is cold (profile.h) */
+		/* one (sequence, KV head) draws at most pair_bw: few cannot fill the memory */
+		if (p->attn_decode_pair_bw > 0)
+			r = hypot_pos(r, kv / ((double)b->n_decode * c->kv_heads *
+					       p->attn_decode_pair_bw));
 		if (m->head_dim > PROFILE_FA_MAX_DIM &&
 		    (p->attn_decode_wide_t0 > 0 || p->attn_decode_wide_cta > 0)) {
 			/* the fallback kernel of wide heads: per (sequence, KV head), no wave */
 			double w = p->attn_decode_wide_cta * b->n_decode * c->kv_heads;
 			t = p->attn_decode_t0 + p->attn_decode_wide_t0 +
-			    p->attn_decode_per_seq * b->n_decode + hypot_pos(w, kv / p->attn_decode_bw);
+			    p->attn_decode_per_seq * b->n_decode + hypot_pos(w, r);
 		} else if (p->attn_decode_cta > 0 || p->attn_decode_cta_dim > 0) {
 			/* one CTA per (sequence, KV head): past the first wave its fixed cost
 			 * shows where the KV stream is too short to hide it (profile.h) */
 			double n = (double)b->n_decode * c->kv_heads - p->attn_decode_cta_free;
 			double w = (p->attn_decode_cta + p->attn_decode_cta_dim * m->head_dim) *
 				   (n > 0 ? n : 0);
-			t = p->attn_decode_t0 + p->attn_decode_per_seq * b->n_decode +
-			    hypot_pos(w, kv / p->attn_decode_bw);
+			t = p->attn_decode_t0 + p->attn_decode_per_seq * b->n_decode + hypot_pos(w, r);
 			/* short of the first wave FA3 splits caches longer than one KV tile and
 			 * merges the parts in one more step */
 			if (n < 0 && b->decode_ctx / b->n_decode > PROFILE_ATTN_TILE)
 				t += p->attn_decode_split;
 		} else {
-			t = p->attn_decode_t0 + p->attn_decode_per_seq * b->n_decode +
-			    kv / p->attn_decode_bw;
+			t = p->attn_decode_t0 + p->attn_decode_per_seq * b->n_decode + r;
 		}
 		sc.attn_decode = L * at_least(t, launch);
 	}

@@ -71,6 +71,7 @@ static const struct field fields[] = {
 	FO("attention.decode_cta_free", attn_decode_cta_free),
 	FO("attention.prefill_tile_half", attn_prefill_tile_half),
 	FO("attention.decode_split", attn_decode_split),
+	FO("attention.decode_pair_bw", attn_decode_pair_bw),
 	FO("attention.prefill_wide_eff", attn_prefill_wide_eff),
 	FO("attention.decode_wide_t0", attn_decode_wide_t0),
 	FO("attention.decode_wide_cta", attn_decode_wide_cta),
@@ -437,9 +438,10 @@ int profile_validate(const struct profile *p, const char *fname)
 	      p->attn_decode_wide_cta >= 0 && p->attn_decode_wide_cta < 1e-3))
 		return err_set("%s: key 'attention': expected decode_wide_t0 and decode_wide_cta in "
 			       "[0, 1e-3) s", fname);
-	if (!(p->attn_decode_l2_bytes >= 0 && p->attn_decode_l2_bw >= 0))
-		return err_set("%s: key 'attention': expected decode_l2_bytes and decode_l2_bw >= 0",
-			       fname);
+	if (!(p->attn_decode_l2_bytes >= 0 && p->attn_decode_l2_bw >= 0 &&
+	      p->attn_decode_pair_bw >= 0))
+		return err_set("%s: key 'attention': expected decode_l2_bytes, decode_l2_bw and "
+			       "decode_pair_bw >= 0", fname);
 	if (!(p->ew_bw > 0))
 		return err_set("%s: key 'elementwise.bw': expected a positive bandwidth", fname);
 	for (int i = 0; i < PROFILE_MAX_AR; i++) {

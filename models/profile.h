@@ -38,6 +38,10 @@
  *              one CTA per (sequence, KV head) has a fixed cost (load Q, page table, one
  *              KV tile, write O) that short contexts cannot hide behind the KV stream;
  *              the first cta_free CTAs run in the launch's first wave, inside t0
+ *              pair_bw optional (0: none): kv_bytes / bw above becomes
+ *              ((kv_bytes / bw)^2 + (kv_bytes / (seqs x kv_heads x pair_bw))^2)^(1/2):
+ *              one (sequence, KV head) draws at most pair_bw however FA3 splits its
+ *              context, so a few of them cannot fill the memory system
  *              + split, where seqs x kv_heads < cta_free and the context is longer than
  *              one 128-token KV tile: short of the first wave FA3 splits the context
  *              across CTAs and merges the parts in one more step (optional, 0: none)
@@ -132,6 +136,7 @@ struct profile {
 	double attn_decode_cta_free;/* CTAs hidden inside t0 (the first wave) */
 	double attn_prefill_tile_half;/* query tiles at which the prefill rate halves (0: none) */
 	double attn_decode_split;    /* s of the split-KV merge short of the first wave (0: none) */
+	double attn_decode_pair_bw;  /* bytes/s one (sequence, KV head) can draw (0: no limit) */
 	/* optional (0: absent): the fallback kernel of head dims past PROFILE_FA_MAX_DIM */
 	double attn_prefill_wide_eff;/* fraction of the prefill rate it reaches (0..1] */
 	double attn_decode_wide_t0;  /* s added to decode_t0 per launch */

@@ -77,6 +77,7 @@ static void test_attention_allreduce_recovery(void)
 	truth.attn_decode_cta = 1.5e-8, truth.attn_decode_cta_dim = 8e-11;
 	truth.attn_decode_cta_free = 80;
 	truth.attn_prefill_tile_half = 60, truth.attn_decode_split = 1.6e-6;
+	truth.attn_decode_pair_bw = 1.7e12;
 	truth.attn_prefill_wide_eff = 0.5;
 	truth.attn_decode_wide_t0 = 6e-6, truth.attn_decode_wide_cta = 2e-7;
 	truth.attn_decode_l2_bytes = 5e7, truth.attn_decode_l2_bw = 5e12;
@@ -144,6 +145,7 @@ static void test_attention_allreduce_recovery(void)
 	CHECK_NEAR(p.attn_decode_cta_free, truth.attn_decode_cta_free, 0.2);
 	CHECK_NEAR(p.attn_prefill_tile_half, truth.attn_prefill_tile_half, 0.2);
 	CHECK_NEAR(p.attn_decode_split, truth.attn_decode_split, 0.2);
+	CHECK_NEAR(p.attn_decode_pair_bw, truth.attn_decode_pair_bw, 0.1);
 	CHECK_NEAR(p.attn_prefill_wide_eff, truth.attn_prefill_wide_eff, 0.05);
 	CHECK_NEAR(p.attn_decode_wide_t0, truth.attn_decode_wide_t0, 0.2);
 	CHECK_NEAR(p.attn_decode_wide_cta, truth.attn_decode_wide_cta, 0.1);
@@ -242,7 +244,7 @@ static void attention_fit_matches_cost(int head_dim)
 	p.attn_prefill_kv_bw = 7e11, p.attn_prefill_tile = 1.4e-8;
 	p.attn_decode_t0 = 1.2e-5, p.attn_decode_per_seq = 1e-8, p.attn_decode_bw = 3e12;
 	p.attn_decode_cta = 1.5e-8, p.attn_decode_cta_dim = 8e-11, p.attn_decode_cta_free = 80;
-	p.attn_prefill_tile_half = 65, p.attn_decode_split = 1.6e-6;
+	p.attn_prefill_tile_half = 65, p.attn_decode_split = 1.6e-6, p.attn_decode_pair_bw = 1.7e12;
 	p.attn_prefill_wide_eff = 0.5, p.attn_decode_wide_t0 = 6e-6, p.attn_decode_wide_cta = 2e-7;
 	p.attn_decode_l2_bytes = 5e7, p.attn_decode_l2_bw = 4.5e12;
 	cold = p;

@@ -170,7 +170,8 @@ static void test_attention_terms(void)
 	static const char *terms = "  prefill_kv_bw: 6.8e11\n  prefill_tile: 1.4e-8\n"
 				   "  decode_cta: 1.5e-8\n  decode_cta_dim: 8.4e-11\n"
 				   "  decode_cta_free: 83\n  prefill_tile_half: 67\n"
-				   "  decode_split: 1.6e-6\n  prefill_wide_eff: 0.53\n"
+				   "  decode_split: 1.6e-6\n  decode_pair_bw: 1.7e12\n"
+				   "  prefill_wide_eff: 0.53\n"
 				   "  decode_wide_t0: 6.4e-6\n  decode_wide_cta: 2.2e-7\n"
 				   "  decode_l2_bytes: 5.0e7\n  decode_l2_bw: 4.6e12\n"
 				   "  decode_bw: 3.0e12 ";
@@ -182,11 +183,13 @@ static void test_attention_terms(void)
 	CHECK(p.attn_prefill_kv_bw == 0 && p.attn_prefill_tile == 0 && p.attn_decode_cta == 0 &&
 	      p.attn_decode_cta_dim == 0 && p.attn_decode_cta_free == 0);
 	CHECK(p.attn_prefill_tile_half == 0 && p.attn_decode_split == 0 &&
+	      p.attn_decode_pair_bw == 0 &&
 	      p.attn_prefill_wide_eff == 0 && p.attn_decode_wide_t0 == 0 &&
 	      p.attn_decode_wide_cta == 0 && p.attn_decode_l2_bytes == 0 && p.attn_decode_l2_bw == 0);
 	buf = write_str(&p, &len);
 	CHECK(strstr(buf, "kv_bw") == NULL && strstr(buf, "cta") == NULL);
 	CHECK(strstr(buf, "tile_half") == NULL && strstr(buf, "split") == NULL &&
+	      strstr(buf, "pair_bw") == NULL &&
 	      strstr(buf, "wide") == NULL && strstr(buf, "l2_") == NULL);
 	free(buf);
 	CHECK_INT(parse_edit_into(&p, bw, terms), 0);
@@ -194,6 +197,7 @@ static void test_attention_terms(void)
 	      p.attn_decode_cta == 1.5e-8 && p.attn_decode_cta_dim == 8.4e-11 &&
 	      p.attn_decode_cta_free == 83);
 	CHECK(p.attn_prefill_tile_half == 67 && p.attn_decode_split == 1.6e-6 &&
+	      p.attn_decode_pair_bw == 1.7e12 &&
 	      p.attn_prefill_wide_eff == 0.53 && p.attn_decode_wide_t0 == 6.4e-6 &&
 	      p.attn_decode_wide_cta == 2.2e-7 && p.attn_decode_l2_bytes == 5e7 &&
 	      p.attn_decode_l2_bw == 4.6e12);
