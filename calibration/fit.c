@@ -535,6 +535,9 @@ static int fit_gemm(struct profile *p, const struct raw_set *rs, const struct fi
 				for (int j = 6; j < 13; j++) /* not split_k: there 0 means "never split" */
 					if (c.x[j] < tiny[j - 6])
 						c.x[j] = 0;
+				/* splits deeper than any k: the library never splits (vLLM's fp8 kernels) */
+				if (c.x[11] > 1e9)
+					c.x[11] = 0;
 				g->cta_half = c.x[6], g->wave_exp = c.x[7], g->wave_time = c.x[8];
 				g->row_time = c.x[9], g->k_lat = c.x[10], g->split_k = c.x[11];
 				g->act_time = c.x[12];
