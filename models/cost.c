@@ -13,8 +13,8 @@
  * residual add), rotary embedding, KV-cache write and the MLP activation. */
 #define EW_KERNELS 5
 
-/* The tile, wave and split-K terms of models/profile.h (gm->sms > 0): adds to *tc and *tm
- * and returns the time outside the blend. calibration/fit.c fit_gemm_time is the same. */
+/* The tile, wave and split-K terms of models/profile.h (gm->sms > 0): scales *tc, extends
+ * *tm, and returns the time outside the blend. calibration/fit.c fit_gemm_time is the same. */
 static double gemm_tiles(const struct gemm_model *gm, double m, double n, double k, double *tc,
 			 double *tm)
 {

@@ -19,7 +19,7 @@
  *     tiles = ceil(m/th) ceil(n/128), waves = ceil(tiles/sms), q = tiles / (waves x sms)
  *     S     = max(1, min(sms/tiles, k/split_k))      (split-K; S = 1 when split_k = 0)
  *     t_c   = 2 ceil(m/th) th n k / (peak x eff) / q^wave_exp   (padded rows, idle SMs)
- *     t_m   = (bytes / (hbm_bw x bw_eff) + k_lat x k/S) x (1 + cta_half / (tiles x S))
+ *     t_m   = (t_m above + k_lat x k/S) x (1 + cta_half / (tiles x S))
  *     t     = floor + (row_time + act_time x k) x m + wave_time x waves + (t_c^s + t_m^s)^(1/s)
  *   (few CTAs cannot keep enough loads in flight to reach the bandwidth, a CTA's k-loop
  *   has a latency per step that split-K shortens, a wave of tiles costs its prologue and
