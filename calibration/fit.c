@@ -23,10 +23,21 @@ double fit_gemm_time(const struct gemm_model *g, double hbm_bw, double m, double
 {
 	double eff = g->eff_max * m / (m + g->m_half) * n / (n + g->nk_half) * k / (k + g->nk_half);
 	double tc = 2 * m * n * k / (g->peak * eff);
-	double tm = ((m * k + m * n) * 2 + n * k * wb) / (hbm_bw * g->bw_eff);
+	double tm = ((m * k + m * n) * 2 + n * k * wb) / (hbm_bw * g->bw_eff), extra = 0;
+	if (g->sms > 0) {
+		/* tiles of th x 128 in waves over the SMs, split-K over idle ones (models/cost.c) */
+		double th = m <= 64 ? 64 : 128;
+		double mt = ceil(m / th), tiles = mt * ceil(n / 128), waves = ceil(tiles / g->sms);
+		double q = tiles / (waves * g->sms), s = 1;
+		if (g->split_k > 0)
+			s = fmax(1, fmin(g->sms / tiles, k / g->split_k));
+		tc *= mt * th / m / pow(q, g->wave_exp);
+		tm = (tm + g->k_lat * k / s) * (1 + g->cta_half / (tiles * s));
+		extra = (g->row_time + g->act_time * k) * m + g->wave_time * waves;
+	}
 	double hi = tc > tm ? tc : tm, lo = tc > tm ? tm : tc;
 	/* (tc^s + tm^s)^(1/s) written so that large s cannot overflow */
-	return g->floor + hi * pow(1 + pow(lo / hi, g->smooth), 1 / g->smooth);
+	return g->floor + extra + hi * pow(1 + pow(lo / hi, g->smooth), 1 / g->smooth);
 }
 
 double fit_prefill_time(const struct profile *p, double batch, double seq, double heads,
@@ -291,10 +302,10 @@ static void sel_release(struct sel *s)
 /* A family's model: parameters, how to predict a row, and how rows group for LOO. */
 struct fam_ctx {
 	struct sel s;
-	int np, kind[8];
-	double se[8];           /* relative standard errors of x (fam_fit) */
-	double x[8];
-	double hbm_bw, peak, wb; /* gemm */
+	int np, kind[16];
+	double se[16];          /* relative standard errors of x (fam_fit) */
+	double x[16];
+	double hbm_bw, peak, wb, sms; /* gemm */
 	int n_gpus, custom;      /* allreduce */
 	double (*predict)(const struct fam_ctx *c, const double *x, const struct raw_row *r);
 	void (*group)(const struct raw_row *r, char *key, size_t n);
@@ -308,7 +319,11 @@ static double pred_cb(const double *x, size_t i, void *ctx)
 
 static double gemm_pred(const struct fam_ctx *c, const double *x, const struct raw_row *r)
 {
-	struct gemm_model g = {c->peak, x[0], x[1], x[2], x[3], x[4], x[5]};
+	struct gemm_model g = {.peak = c->peak, .eff_max = x[0], .m_half = x[1], .nk_half = x[2],
+			       .bw_eff = x[3], .floor = x[4], .smooth = x[5]};
+	if (c->np > 6) /* the tile terms, in the order of struct gemm_model */
+		g.sms = c->sms, g.cta_half = x[6], g.wave_exp = x[7], g.wave_time = x[8],
+		g.row_time = x[9], g.k_lat = x[10], g.split_k = x[11], g.act_time = x[12];
 	return fit_gemm_time(&g, c->hbm_bw, r->v[0], r->v[1], r->v[2], c->wb);
 }
 
@@ -472,16 +487,23 @@ static struct allreduce_model *ar_slot(struct profile *p, int n)
  * the report gives), then fam_fit refines it. */
 static void gemm_start(struct fam_ctx *c, const char *what)
 {
-	static const double starts[][6] = {
-		{0.7, 64, 256, 0.8, 5e-6, 2},   {0.8, 16, 1024, 0.8, 8e-6, 4},
-		{0.9, 256, 128, 0.9, 3e-6, 1.5}, {0.7, 4, 512, 0.7, 1e-5, 8},
+	/* eff_max, m_half, nk_half, bw_eff, floor, smooth; with the tile terms (c->np = 13)
+	 * cta_half, wave_exp, wave_time, row_time, k_lat, split_k, act_time */
+	static const double starts[][13] = {
+		{0.7, 64, 256, 0.8, 5e-6, 2, 0.5, 0.2, 5e-7, 5e-9, 5e-10, 4096, 1e-12},
+		{0.8, 16, 1024, 0.8, 8e-6, 4, 2, 1, 1e-8, 1e-10, 1e-9, 1e5, 1e-13},
+		{0.9, 256, 128, 0.9, 3e-6, 1.5, 1, 0.5, 1e-7, 1e-9, 1e-9, 2048, 1e-12},
+		{0.7, 4, 512, 0.7, 1e-5, 8, 1, 0.5, 1e-7, 1e-9, 1e-9, 2048, 1e-12},
+		{0.8, 16, 100, 0.85, 3e-6, 3, 1, 0.5, 1e-7, 1e-9, 1e-9, 2048, 1e-12},
 	};
-	double best = INFINITY, bx[8];
+	/* the plain model keeps its four corners, so its fits do not change */
+	size_t ns = c->np > 6 ? 5 : 4;
+	double best = INFINITY, bx[16];
 	struct errs e = {0};
 	memcpy(bx, c->x, sizeof(bx));
-	for (size_t s = 0; s < sizeof(starts) / sizeof(starts[0]); s++) {
-		double x[8] = {0}, med, p90;
-		memcpy(x, starts[s], sizeof(starts[s]));
+	for (size_t s = 0; s < ns; s++) {
+		double x[16] = {0}, med, p90;
+		memcpy(x, starts[s], sizeof(double) * (size_t)c->np);
 		if (robust(c->np, x, c->kind, c->s.n, c->s.y, pred_cb, c, what, 2, 100, NULL))
 			continue;
 		e.n = 0;
@@ -525,11 +547,12 @@ static int fit_gemm(struct profile *p, const struct raw_set *rs, const struct fi
 
 	for (int d = 0; d < 2 && !rc; d++) {
 		struct gemm_model *g = d ? &p->gemm_fp8 : &p->gemm_bf16;
-		struct fam_ctx c = {.np = 6, .kind = {2, 0, 0, 2, 0, 1},
+		/* with the SM count in the base, the tile terms too (all positive) */
+		struct fam_ctx c = {.np = g->sms > 0 ? 13 : 6, .kind = {2, 0, 0, 2, 0, 1},
 				    .x = {0.7, 64, 256, 0.8, 5e-6, 2},
 				    .hbm_bw = o->scale_bw_from > 0 ? o->scale_bw_from : p->hbm_bw,
-				    .peak = g->peak, .wb = d ? 1 : 2, .predict = gemm_pred,
-				    .group = gemm_group};
+				    .peak = g->peak, .wb = d ? 1 : 2, .sms = g->sms,
+				    .predict = gemm_pred, .group = gemm_group};
 		char what[32];
 		snprintf(what, sizeof(what), "gemm %s", dts[d]);
 		for (size_t i = 0; i < t->n; i++)
@@ -552,14 +575,33 @@ static int fit_gemm(struct profile *p, const struct raw_set *rs, const struct fi
 			g->bw_eff = c.x[3];
 			g->floor = c.x[4];
 			g->smooth = c.x[5];
+			if (c.np > 6) {
+				/* a term that ran to 0 is off: write 0 rather than 1e-20 (a change far
+				 * below the fit's resolution) */
+				static const double tiny[7] = {1e-6, 1e-6, 1e-15, 1e-15, 1e-15, 0, 1e-18};
+				for (int j = 6; j < 13; j++) /* not split_k: there 0 means "never split" */
+					if (c.x[j] < tiny[j - 6])
+						c.x[j] = 0;
+				/* splits deeper than any k: the library never splits (vLLM's fp8 kernels) */
+				if (c.x[11] > 1e9)
+					c.x[11] = 0;
+				g->cta_half = c.x[6], g->wave_exp = c.x[7], g->wave_time = c.x[8];
+				g->row_time = c.x[9], g->k_lat = c.x[10], g->split_k = c.x[11];
+				g->act_time = c.x[12];
+			}
 			rep->fitted[RAW_GEMM] += (int)c.s.n;
 			{
-				static const char *const names[6] = {"eff_max", "m_half", "nk_half",
-								     "bw_eff", "floor", "smooth"};
+				static const char *const names[13] = {"eff_max", "m_half", "nk_half",
+								      "bw_eff", "floor", "smooth",
+								      "cta_half", "wave_exp", "wave_time",
+								      "row_time", "k_lat", "split_k",
+								      "act_time"};
 				char path[48];
-				for (int j = 0; j < 6; j++) {
+				for (int j = 0; j < c.np; j++) {
 					if ((j == 1 || j == 2) && c.x[j] <= 1e-3)
 						continue; /* collapsed to the clamp: not identified */
+					if (j >= 6 && c.x[j] == 0)
+						continue; /* a term that is off */
 					snprintf(path, sizeof(path), "gemm_%s.%s", dts[d], names[j]);
 					unc_add(p, path, c.se[j]);
 				}

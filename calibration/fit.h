@@ -11,7 +11,9 @@
  *
  * What the fit sets, from which file:
  *   gemm.csv               gemm_bf16 / gemm_fp8: eff_max, m_half, nk_half, bw_eff, floor,
- *                          smooth (peak and hbm_bw come from the base profile)
+ *                          smooth (peak and hbm_bw come from the base profile); where the
+ *                          base gives the SM count (sms), also the tile terms cta_half,
+ *                          wave_exp, wave_time, row_time, k_lat, split_k, act_time
  *   attention_prefill.csv  attn_prefill_t0, attn_prefill_rate, _s_half, _d_half, _kv_bw,
  *                          _tile
  *   attention_decode.csv   attn_decode_t0, attn_decode_per_seq, attn_decode_bw, _cta,

@@ -13,23 +13,42 @@
  * residual add), rotary embedding, KV-cache write and the MLP activation. */
 #define EW_KERNELS 5
 
+/* The tile, wave and split-K terms of models/profile.h (gm->sms > 0): scales *tc, extends
+ * *tm, and returns the time outside the blend. calibration/fit.c fit_gemm_time is the same. */
+static double gemm_tiles(const struct gemm_model *gm, double m, double n, double k, double *tc,
+			 double *tm)
+{
+	double th = m <= 64 ? 64 : 128; /* cuBLAS and CUTLASS use short tiles for few tokens */
+	double mt = ceil(m / th), tiles = mt * ceil(n / 128), waves = ceil(tiles / gm->sms);
+	double q = tiles / (waves * gm->sms), s = 1;
+	if (gm->split_k > 0) {
+		s = gm->sms / tiles < k / gm->split_k ? gm->sms / tiles : k / gm->split_k;
+		s = s > 1 ? s : 1;
+	}
+	*tc *= mt * th / m / pow(q, gm->wave_exp);
+	*tm = (*tm + gm->k_lat * k / s) * (1 + gm->cta_half / (tiles * s));
+	return (gm->row_time + gm->act_time * k) * m + gm->wave_time * waves;
+}
+
 double cost_gemm(const struct gemm_model *gm, double hbm_bw, double m, double n, double k,
 		 double wb)
 {
-	double eff, tc, tm, s;
+	double eff, tc, tm, s, extra = 0;
 	if (m <= 0 || n <= 0 || k <= 0)
 		return 0;
 	eff = gm->eff_max * (m / (m + gm->m_half)) * (n / (n + gm->nk_half)) *
 	      (k / (k + gm->nk_half));
 	tc = 2.0 * m * n * k / (gm->peak * eff);
 	tm = ((m * k + m * n) * 2.0 + n * k * wb) / (hbm_bw * gm->bw_eff);
+	if (gm->sms > 0)
+		extra = gemm_tiles(gm, m, n, k, &tc, &tm);
 	s = gm->smooth;
 	if (s >= 64) /* numerically a max */
-		return gm->floor + (tc > tm ? tc : tm);
+		return gm->floor + extra + (tc > tm ? tc : tm);
 	/* (tc^s + tm^s)^(1/s), scaled to avoid overflow */
 	{
 		double mx = tc > tm ? tc : tm;
-		return gm->floor + mx * pow(pow(tc / mx, s) + pow(tm / mx, s), 1.0 / s);
+		return gm->floor + extra + mx * pow(pow(tc / mx, s) + pow(tm / mx, s), 1.0 / s);
 	}
 }
 
