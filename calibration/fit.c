@@ -530,7 +530,7 @@ static void unc_add(struct profile *p, const char *path, double rel)
 	for (u = 0; u < p->n_unc && strcmp(p->unc[u].path, path); u++)
 		;
 	if (u == PROFILE_MAX_UNC)
-		return;
+		bug("uncertainty block full at '%s' (raise PROFILE_MAX_UNC)", path);
 	strlcpy0(p->unc[u].path, path, sizeof(p->unc[u].path));
 	p->unc[u].rel = rel;
 	if (u == p->n_unc)
