@@ -245,9 +245,9 @@ double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cos
 			double n = (double)b->n_decode * c->kv_heads - p->attn_decode_cta_free;
 			double w = (p->attn_decode_cta + p->attn_decode_cta_dim * m->head_dim) *
 				   (n > 0 ? n : 0);
-			double r = kv / p->attn_decode_bw, hi = w > r ? w : r, lo = w > r ? r : w;
+			double r = kv / p->attn_decode_bw; /* both at most seconds: no overflow */
 			t = p->attn_decode_t0 + p->attn_decode_per_seq * b->n_decode +
-			    (hi > 0 ? hi * sqrt(1 + (lo / hi) * (lo / hi)) : 0);
+			    sqrt(w * w + r * r);
 		} else {
 			t = p->attn_decode_t0 + p->attn_decode_per_seq * b->n_decode +
 			    kv / p->attn_decode_bw;
