@@ -9,6 +9,7 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "cost.h"
 #include "util.h"
 
 static const char *fam_names[FIT_NFAM] = {"gemm", "attention_prefill", "attention_decode",
@@ -21,23 +22,7 @@ const char *fit_fam_name(enum fit_fam f) { return fam_names[f]; }
 double fit_gemm_time(const struct gemm_model *g, double hbm_bw, double m, double n, double k,
 		     double wb)
 {
-	double eff = g->eff_max * m / (m + g->m_half) * n / (n + g->nk_half) * k / (k + g->nk_half);
-	double tc = 2 * m * n * k / (g->peak * eff);
-	double tm = ((m * k + m * n) * 2 + n * k * wb) / (hbm_bw * g->bw_eff), extra = 0;
-	if (g->sms > 0) {
-		/* tiles of th x 128 in waves over the SMs, split-K over idle ones (models/cost.c) */
-		double th = m <= 64 ? 64 : 128;
-		double mt = ceil(m / th), tiles = mt * ceil(n / 128), waves = ceil(tiles / g->sms);
-		double q = tiles / (waves * g->sms), s = 1;
-		if (g->split_k > 0)
-			s = fmax(1, fmin(g->sms / tiles, k / g->split_k));
-		tc *= mt * th / m / pow(q, g->wave_exp);
-		tm = (tm + g->k_lat * k / s) * (1 + g->cta_half / (tiles * s));
-		extra = (g->row_time + g->act_time * k) * m + g->wave_time * waves;
-	}
-	double hi = tc > tm ? tc : tm, lo = tc > tm ? tm : tc;
-	/* (tc^s + tm^s)^(1/s) written so that large s cannot overflow */
-	return g->floor + extra + hi * pow(1 + pow(lo / hi, g->smooth), 1 / g->smooth);
+	return cost_gemm(g, hbm_bw, m, n, k, wb);
 }
 
 double fit_prefill_time(const struct profile *p, double batch, double seq, double heads,
@@ -86,21 +71,7 @@ double fit_decode_time(const struct profile *p, double batch, double kv_len, dou
 
 double fit_allreduce_time(const struct allreduce_model *a, double bytes, int custom)
 {
-	double t, bus;
-	if (custom) {
-		t = a->car_lat + bytes / a->car_bw;
-		if (a->car2_lat > 0 && a->car2_lat + bytes / a->car2_bw < t)
-			t = a->car2_lat + bytes / a->car2_bw;
-		return t;
-	}
-	bus = bytes * 2 * (a->n_gpus - 1) / a->n_gpus;
-	t = a->lat + bus / a->busbw;
-	/* NCCL's tuner runs the protocol it predicts fastest: the minimum over them */
-	if (a->ll128_lat > 0 && a->ll128_lat + bus / a->ll128_busbw < t)
-		t = a->ll128_lat + bus / a->ll128_busbw;
-	if (a->simple_lat > 0 && a->simple_lat + bus / a->simple_busbw < t)
-		t = a->simple_lat + bus / a->simple_busbw;
-	return t;
+	return custom ? cost_allreduce_custom(a, bytes) : cost_allreduce_nccl(a, bytes);
 }
 
 /* ---- the generic robust fitter ---- */

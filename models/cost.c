@@ -61,20 +61,29 @@ static double faster_regime(double t, double lat, double bw, double moved)
 	return t;
 }
 
+double cost_allreduce_nccl(const struct allreduce_model *ar, double bytes)
+{
+	double moved = bytes * 2.0 * (ar->n_gpus - 1) / ar->n_gpus, t;
+	t = ar->lat + moved / ar->busbw;
+	/* NCCL's tuner runs whichever protocol it predicts fastest (LL, LL128, Simple) */
+	t = faster_regime(t, ar->ll128_lat, ar->ll128_busbw, moved);
+	return faster_regime(t, ar->simple_lat, ar->simple_busbw, moved);
+}
+
+double cost_allreduce_custom(const struct allreduce_model *ar, double bytes)
+{
+	/* vLLM switches from one to two stages where two get faster */
+	return faster_regime(ar->car_lat + bytes / ar->car_bw, ar->car2_lat, ar->car2_bw, bytes);
+}
+
 double cost_allreduce(const struct allreduce_model *ar, double bytes)
 {
-	double n, t;
+	double t;
 	if (!ar || bytes <= 0)
 		return 0;
-	n = ar->n_gpus;
-	t = ar->lat + bytes * 2.0 * (n - 1) / n / ar->busbw;
-	/* NCCL's tuner runs whichever protocol it predicts fastest (LL, LL128, Simple) */
-	t = faster_regime(t, ar->ll128_lat, ar->ll128_busbw, bytes * 2.0 * (n - 1) / n);
-	t = faster_regime(t, ar->simple_lat, ar->simple_busbw, bytes * 2.0 * (n - 1) / n);
+	t = cost_allreduce_nccl(ar, bytes);
 	if (ar->car_lat > 0 && bytes <= ar->car_max_bytes) {
-		double tc = ar->car_lat + bytes / ar->car_bw;
-		/* vLLM switches from one to two stages where two get faster */
-		tc = faster_regime(tc, ar->car2_lat, ar->car2_bw, bytes);
+		double tc = cost_allreduce_custom(ar, bytes);
 		if (tc < t)
 			t = tc;
 	}
