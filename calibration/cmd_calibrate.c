@@ -93,6 +93,16 @@ static void gemm_yaml(struct sbuf *sb, const struct notes *nt, const char *name,
 	kv(sb, nt, "  ", path, "bw_eff", g->bw_eff);
 	kv(sb, nt, "  ", path, "floor", g->floor);
 	kv(sb, nt, "  ", path, "smooth", g->smooth);
+	if (g->sms > 0) { /* the optional tile terms, written only where the base has SMs */
+		kv(sb, nt, "  ", path, "sms", g->sms);
+		kv(sb, nt, "  ", path, "cta_half", g->cta_half);
+		kv(sb, nt, "  ", path, "wave_exp", g->wave_exp);
+		kv(sb, nt, "  ", path, "wave_time", g->wave_time);
+		kv(sb, nt, "  ", path, "row_time", g->row_time);
+		kv(sb, nt, "  ", path, "k_lat", g->k_lat);
+		kv(sb, nt, "  ", path, "split_k", g->split_k);
+		kv(sb, nt, "  ", path, "act_time", g->act_time);
+	}
 }
 
 static void profile_yaml(const struct profile *p, const char *header, const struct notes *nt,
@@ -304,15 +314,18 @@ static int cmd_fit(int argc, char **argv)
 		snprintf(fitnote[f], sizeof(fitnote[f]), "fit: %s, %d rows", raw_family_file(f),
 			 rep.fitted[f]);
 	struct notes all = {.n = 0};
-	static const char *gk[] = {"eff_max", "m_half", "nk_half", "bw_eff", "floor", "smooth"};
-	static char gkeys[2][6][40];
+	static const char *gk[] = {"eff_max", "m_half", "nk_half", "bw_eff", "floor", "smooth",
+				   "cta_half", "wave_exp", "wave_time", "row_time", "k_lat", "split_k",
+				   "act_time"};
+	static char gkeys[2][13][40];
 	int has_dt[2] = {0, 0};
 	for (size_t i = 0; i < rs.fam[RAW_GEMM].n; i++)
 		has_dt[!strcmp(rs.fam[RAW_GEMM].rows[i].s[0], "fp8")] = 1;
 	if (fp8_from_bf16)
 		has_dt[1] = has_dt[0];
 	for (int d = 0; d < 2; d++)
-		for (int j = 0; j < 6 && has_dt[d]; j++) {
+		for (int j = 0; j < ((d ? p.gemm_fp8.sms : p.gemm_bf16.sms) > 0 ? 13 : 6) && has_dt[d];
+		     j++) {
 			snprintf(gkeys[d][j], sizeof(gkeys[d][j]), "gemm_%s.%s", d ? "fp8" : "bf16", gk[j]);
 			note_add(&all, gkeys[d][j], fitnote[RAW_GEMM]);
 		}

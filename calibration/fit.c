@@ -9,6 +9,7 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "cost.h"
 #include "util.h"
 
 static const char *fam_names[FIT_NFAM] = {"gemm", "attention_prefill", "attention_decode",
@@ -21,12 +22,7 @@ const char *fit_fam_name(enum fit_fam f) { return fam_names[f]; }
 double fit_gemm_time(const struct gemm_model *g, double hbm_bw, double m, double n, double k,
 		     double wb)
 {
-	double eff = g->eff_max * m / (m + g->m_half) * n / (n + g->nk_half) * k / (k + g->nk_half);
-	double tc = 2 * m * n * k / (g->peak * eff);
-	double tm = ((m * k + m * n) * 2 + n * k * wb) / (hbm_bw * g->bw_eff);
-	double hi = tc > tm ? tc : tm, lo = tc > tm ? tm : tc;
-	/* (tc^s + tm^s)^(1/s) written so that large s cannot overflow */
-	return g->floor + hi * pow(1 + pow(lo / hi, g->smooth), 1 / g->smooth);
+	return cost_gemm(g, hbm_bw, m, n, k, wb);
 }
 
 double fit_prefill_time(const struct profile *p, double batch, double seq, double heads,
@@ -58,11 +54,12 @@ double fit_prefill_time(const struct profile *p, double batch, double seq, doubl
 	return t;
 }
 
-/* sqrt(a^2 + b^2) for a, b >= 0, written so that neither square can overflow */
+/* sqrt(a^2 + b^2): both are times of at most seconds, so the squares cannot overflow, and
+ * the plain form is what models/cost.c evaluates on every decode step (a division more
+ * there cost the simulator a fifth of its speed) */
 static double hypot_pos(double a, double b)
 {
-	double hi = a > b ? a : b, lo = a > b ? b : a;
-	return hi > 0 ? hi * sqrt(1 + (lo / hi) * (lo / hi)) : 0;
+	return sqrt(a * a + b * b);
 }
 
 double fit_decode_time(const struct profile *p, double batch, double kv_len, double kv_heads,
@@ -100,21 +97,7 @@ double fit_decode_time(const struct profile *p, double batch, double kv_len, dou
 
 double fit_allreduce_time(const struct allreduce_model *a, double bytes, int custom)
 {
-	double t, bus;
-	if (custom) {
-		t = a->car_lat + bytes / a->car_bw;
-		if (a->car2_lat > 0 && a->car2_lat + bytes / a->car2_bw < t)
-			t = a->car2_lat + bytes / a->car2_bw;
-		return t;
-	}
-	bus = bytes * 2 * (a->n_gpus - 1) / a->n_gpus;
-	t = a->lat + bus / a->busbw;
-	/* NCCL's tuner runs the protocol it predicts fastest: the minimum over them */
-	if (a->ll128_lat > 0 && a->ll128_lat + bus / a->ll128_busbw < t)
-		t = a->ll128_lat + bus / a->ll128_busbw;
-	if (a->simple_lat > 0 && a->simple_lat + bus / a->simple_busbw < t)
-		t = a->simple_lat + bus / a->simple_busbw;
-	return t;
+	return custom ? cost_allreduce_custom(a, bytes) : cost_allreduce_nccl(a, bytes);
 }
 
 /* ---- the generic robust fitter ---- */
@@ -317,10 +300,10 @@ static void sel_release(struct sel *s)
 /* A family's model: parameters, how to predict a row, and how rows group for LOO. */
 struct fam_ctx {
 	struct sel s;
-	int np, kind[12];
-	double se[12];          /* relative standard errors of x (fam_fit) */
-	double x[12];
-	double hbm_bw, peak, wb; /* gemm */
+	int np, kind[16];
+	double se[16];          /* relative standard errors of x (fam_fit) */
+	double x[16];
+	double hbm_bw, peak, wb, sms; /* gemm */
 	int iwide, il2;          /* attention: where the optional terms are in x (0: not fitted) */
 	double l2_bytes;
 	int n_gpus, custom;      /* allreduce */
@@ -336,7 +319,11 @@ static double pred_cb(const double *x, size_t i, void *ctx)
 
 static double gemm_pred(const struct fam_ctx *c, const double *x, const struct raw_row *r)
 {
-	struct gemm_model g = {c->peak, x[0], x[1], x[2], x[3], x[4], x[5]};
+	struct gemm_model g = {.peak = c->peak, .eff_max = x[0], .m_half = x[1], .nk_half = x[2],
+			       .bw_eff = x[3], .floor = x[4], .smooth = x[5]};
+	if (c->np > 6) /* the tile terms, in the order of struct gemm_model */
+		g.sms = c->sms, g.cta_half = x[6], g.wave_exp = x[7], g.wave_time = x[8],
+		g.row_time = x[9], g.k_lat = x[10], g.split_k = x[11], g.act_time = x[12];
 	return fit_gemm_time(&g, c->hbm_bw, r->v[0], r->v[1], r->v[2], c->wb);
 }
 
@@ -528,16 +515,23 @@ static struct allreduce_model *ar_slot(struct profile *p, int n)
  * the report gives), then fam_fit refines it. */
 static void gemm_start(struct fam_ctx *c, const char *what)
 {
-	static const double starts[][6] = {
-		{0.7, 64, 256, 0.8, 5e-6, 2},   {0.8, 16, 1024, 0.8, 8e-6, 4},
-		{0.9, 256, 128, 0.9, 3e-6, 1.5}, {0.7, 4, 512, 0.7, 1e-5, 8},
+	/* eff_max, m_half, nk_half, bw_eff, floor, smooth; with the tile terms (c->np = 13)
+	 * cta_half, wave_exp, wave_time, row_time, k_lat, split_k, act_time */
+	static const double starts[][13] = {
+		{0.7, 64, 256, 0.8, 5e-6, 2, 0.5, 0.2, 5e-7, 5e-9, 5e-10, 4096, 1e-12},
+		{0.8, 16, 1024, 0.8, 8e-6, 4, 2, 1, 1e-8, 1e-10, 1e-9, 1e5, 1e-13},
+		{0.9, 256, 128, 0.9, 3e-6, 1.5, 1, 0.5, 1e-7, 1e-9, 1e-9, 2048, 1e-12},
+		{0.7, 4, 512, 0.7, 1e-5, 8, 1, 0.5, 1e-7, 1e-9, 1e-9, 2048, 1e-12},
+		{0.8, 16, 100, 0.85, 3e-6, 3, 1, 0.5, 1e-7, 1e-9, 1e-9, 2048, 1e-12},
 	};
-	double best = INFINITY, bx[8];
+	/* the plain model keeps its four corners, so its fits do not change */
+	size_t ns = c->np > 6 ? 5 : 4;
+	double best = INFINITY, bx[16];
 	struct errs e = {0};
 	memcpy(bx, c->x, sizeof(bx));
-	for (size_t s = 0; s < sizeof(starts) / sizeof(starts[0]); s++) {
-		double x[8] = {0}, med, p90;
-		memcpy(x, starts[s], sizeof(starts[s]));
+	for (size_t s = 0; s < ns; s++) {
+		double x[16] = {0}, med, p90;
+		memcpy(x, starts[s], sizeof(double) * (size_t)c->np);
 		if (robust(c->np, x, c->kind, c->s.n, c->s.y, pred_cb, c, what, 2, 100, NULL))
 			continue;
 		e.n = 0;
@@ -564,7 +558,7 @@ static void unc_add(struct profile *p, const char *path, double rel)
 	for (u = 0; u < p->n_unc && strcmp(p->unc[u].path, path); u++)
 		;
 	if (u == PROFILE_MAX_UNC)
-		return;
+		bug("uncertainty block full at '%s' (raise PROFILE_MAX_UNC)", path);
 	strlcpy0(p->unc[u].path, path, sizeof(p->unc[u].path));
 	p->unc[u].rel = rel;
 	if (u == p->n_unc)
@@ -581,11 +575,12 @@ static int fit_gemm(struct profile *p, const struct raw_set *rs, const struct fi
 
 	for (int d = 0; d < 2 && !rc; d++) {
 		struct gemm_model *g = d ? &p->gemm_fp8 : &p->gemm_bf16;
-		struct fam_ctx c = {.np = 6, .kind = {2, 0, 0, 2, 0, 1},
+		/* with the SM count in the base, the tile terms too (all positive) */
+		struct fam_ctx c = {.np = g->sms > 0 ? 13 : 6, .kind = {2, 0, 0, 2, 0, 1},
 				    .x = {0.7, 64, 256, 0.8, 5e-6, 2},
 				    .hbm_bw = o->scale_bw_from > 0 ? o->scale_bw_from : p->hbm_bw,
-				    .peak = g->peak, .wb = d ? 1 : 2, .predict = gemm_pred,
-				    .group = gemm_group};
+				    .peak = g->peak, .wb = d ? 1 : 2, .sms = g->sms,
+				    .predict = gemm_pred, .group = gemm_group};
 		char what[32];
 		snprintf(what, sizeof(what), "gemm %s", dts[d]);
 		for (size_t i = 0; i < t->n; i++)
@@ -608,14 +603,33 @@ static int fit_gemm(struct profile *p, const struct raw_set *rs, const struct fi
 			g->bw_eff = c.x[3];
 			g->floor = c.x[4];
 			g->smooth = c.x[5];
+			if (c.np > 6) {
+				/* a term that ran to 0 is off: write 0 rather than 1e-20 (a change far
+				 * below the fit's resolution) */
+				static const double tiny[7] = {1e-6, 1e-6, 1e-15, 1e-15, 1e-15, 0, 1e-18};
+				for (int j = 6; j < 13; j++) /* not split_k: there 0 means "never split" */
+					if (c.x[j] < tiny[j - 6])
+						c.x[j] = 0;
+				/* splits deeper than any k: the library never splits (vLLM's fp8 kernels) */
+				if (c.x[11] > 1e9)
+					c.x[11] = 0;
+				g->cta_half = c.x[6], g->wave_exp = c.x[7], g->wave_time = c.x[8];
+				g->row_time = c.x[9], g->k_lat = c.x[10], g->split_k = c.x[11];
+				g->act_time = c.x[12];
+			}
 			rep->fitted[RAW_GEMM] += (int)c.s.n;
 			{
-				static const char *const names[6] = {"eff_max", "m_half", "nk_half",
-								     "bw_eff", "floor", "smooth"};
+				static const char *const names[13] = {"eff_max", "m_half", "nk_half",
+								      "bw_eff", "floor", "smooth",
+								      "cta_half", "wave_exp", "wave_time",
+								      "row_time", "k_lat", "split_k",
+								      "act_time"};
 				char path[48];
-				for (int j = 0; j < 6; j++) {
+				for (int j = 0; j < c.np; j++) {
 					if ((j == 1 || j == 2) && c.x[j] <= 1e-3)
 						continue; /* collapsed to the clamp: not identified */
+					if (j >= 6 && c.x[j] == 0)
+						continue; /* a term that is off */
 					snprintf(path, sizeof(path), "gemm_%s.%s", dts[d], names[j]);
 					unc_add(p, path, c.se[j]);
 				}

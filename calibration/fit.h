@@ -6,12 +6,15 @@
  * (predicted / measured - 1) with GSL's trust-region solver (gsl_multifit_nlinear), and
  * iteratively reweighted with Huber's rule (k = 1.345 MADs) so that a few outliers do not
  * move the fit. Positive parameters are fitted as logarithms, so they stay positive.
- * The time models are the ones documented in models/profile.h; fit.c evaluates them itself
- * (fit_gemm_time and friends) so that calibration does not depend on models/cost.c.
+ * The time models are the ones documented in models/profile.h, evaluated by the
+ * simulator's own functions (models/cost.c; fit_gemm_time and friends put them in the raw
+ * files' terms), so what is fitted is exactly what the simulator predicts with.
  *
  * What the fit sets, from which file:
  *   gemm.csv               gemm_bf16 / gemm_fp8: eff_max, m_half, nk_half, bw_eff, floor,
- *                          smooth (peak and hbm_bw come from the base profile)
+ *                          smooth (peak and hbm_bw come from the base profile); where the
+ *                          base gives the SM count (sms), also the tile terms cta_half,
+ *                          wave_exp, wave_time, row_time, k_lat, split_k, act_time
  *   attention_prefill.csv  attn_prefill_t0, attn_prefill_rate, _s_half, _d_half, _kv_bw,
  *                          _tile
  *   attention_decode.csv   attn_decode_t0, attn_decode_per_seq, attn_decode_bw, _cta,
@@ -70,7 +73,8 @@ void fit_report_json(const struct fit_report *rep, const char *profile_name, str
 /* Print a human-readable table of the report. */
 void fit_report_print(const struct fit_report *rep, FILE *f);
 
-/* The time models of models/profile.h (seconds). */
+/* The time models of models/profile.h (seconds), in the raw files' terms: GEMM and
+ * all-reduce are models/cost.c's own functions (the all-reduce of one implementation). */
 double fit_gemm_time(const struct gemm_model *g, double hbm_bw, double m, double n, double k,
 		     double wb);
 double fit_prefill_time(const struct profile *p, double batch, double seq, double heads,

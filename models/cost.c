@@ -13,32 +13,50 @@
  * residual add), rotary embedding, KV-cache write and the MLP activation. */
 #define EW_KERNELS 5
 
+/* The tile, wave and split-K terms of models/profile.h (gm->sms > 0): scales *tc, extends
+ * *tm, and returns the time outside the blend. calibration/fit.c fit_gemm_time is the same. */
+static double gemm_tiles(const struct gemm_model *gm, double m, double n, double k, double *tc,
+			 double *tm)
+{
+	double th = m <= 64 ? 64 : 128; /* cuBLAS and CUTLASS use short tiles for few tokens */
+	double mt = ceil(m / th), tiles = mt * ceil(n / 128), waves = ceil(tiles / gm->sms);
+	double q = tiles / (waves * gm->sms), s = 1;
+	if (gm->split_k > 0) {
+		s = gm->sms / tiles < k / gm->split_k ? gm->sms / tiles : k / gm->split_k;
+		s = s > 1 ? s : 1;
+	}
+	*tc *= mt * th / m / pow(q, gm->wave_exp);
+	*tm = (*tm + gm->k_lat * k / s) * (1 + gm->cta_half / (tiles * s));
+	return (gm->row_time + gm->act_time * k) * m + gm->wave_time * waves;
+}
+
 double cost_gemm(const struct gemm_model *gm, double hbm_bw, double m, double n, double k,
 		 double wb)
 {
-	double eff, tc, tm, s;
+	double eff, tc, tm, s, extra = 0;
 	if (m <= 0 || n <= 0 || k <= 0)
 		return 0;
 	eff = gm->eff_max * (m / (m + gm->m_half)) * (n / (n + gm->nk_half)) *
 	      (k / (k + gm->nk_half));
 	tc = 2.0 * m * n * k / (gm->peak * eff);
 	tm = ((m * k + m * n) * 2.0 + n * k * wb) / (hbm_bw * gm->bw_eff);
+	if (gm->sms > 0)
+		extra = gemm_tiles(gm, m, n, k, &tc, &tm);
 	s = gm->smooth;
 	if (s >= 64) /* numerically a max */
-		return gm->floor + (tc > tm ? tc : tm);
+		return gm->floor + extra + (tc > tm ? tc : tm);
 	/* (tc^s + tm^s)^(1/s), scaled to avoid overflow */
 	{
 		double mx = tc > tm ? tc : tm;
-		return gm->floor + mx * pow(pow(tc / mx, s) + pow(tm / mx, s), 1.0 / s);
+		return gm->floor + extra + mx * pow(pow(tc / mx, s) + pow(tm / mx, s), 1.0 / s);
 	}
 }
 
-/* sqrt(a^2 + b^2) for a, b >= 0, written so that neither square can overflow (the same
- * as calibration/fit.c) */
+/* sqrt(a^2 + b^2) of two times of at most seconds: the squares cannot overflow, and the
+ * plain form keeps the decode step cheap (the same as calibration/fit.c) */
 static double hypot_pos(double a, double b)
 {
-	double hi = a > b ? a : b, lo = a > b ? b : a;
-	return hi > 0 ? hi * sqrt(1 + (lo / hi) * (lo / hi)) : 0;
+	return sqrt(a * a + b * b);
 }
 
 /* t, or the time of one more all-reduce regime (lat, bw; lat 0: absent) over `moved`
@@ -50,20 +68,29 @@ static double faster_regime(double t, double lat, double bw, double moved)
 	return t;
 }
 
+double cost_allreduce_nccl(const struct allreduce_model *ar, double bytes)
+{
+	double moved = bytes * 2.0 * (ar->n_gpus - 1) / ar->n_gpus, t;
+	t = ar->lat + moved / ar->busbw;
+	/* NCCL's tuner runs whichever protocol it predicts fastest (LL, LL128, Simple) */
+	t = faster_regime(t, ar->ll128_lat, ar->ll128_busbw, moved);
+	return faster_regime(t, ar->simple_lat, ar->simple_busbw, moved);
+}
+
+double cost_allreduce_custom(const struct allreduce_model *ar, double bytes)
+{
+	/* vLLM switches from one to two stages where two get faster */
+	return faster_regime(ar->car_lat + bytes / ar->car_bw, ar->car2_lat, ar->car2_bw, bytes);
+}
+
 double cost_allreduce(const struct allreduce_model *ar, double bytes)
 {
-	double n, t;
+	double t;
 	if (!ar || bytes <= 0)
 		return 0;
-	n = ar->n_gpus;
-	t = ar->lat + bytes * 2.0 * (n - 1) / n / ar->busbw;
-	/* NCCL's tuner runs whichever protocol it predicts fastest (LL, LL128, Simple) */
-	t = faster_regime(t, ar->ll128_lat, ar->ll128_busbw, bytes * 2.0 * (n - 1) / n);
-	t = faster_regime(t, ar->simple_lat, ar->simple_busbw, bytes * 2.0 * (n - 1) / n);
+	t = cost_allreduce_nccl(ar, bytes);
 	if (ar->car_lat > 0 && bytes <= ar->car_max_bytes) {
-		double tc = ar->car_lat + bytes / ar->car_bw;
-		/* vLLM switches from one to two stages where two get faster */
-		tc = faster_regime(tc, ar->car2_lat, ar->car2_bw, bytes);
+		double tc = cost_allreduce_custom(ar, bytes);
 		if (tc < t)
 			t = tc;
 	}

@@ -64,8 +64,13 @@ void cost_release(struct cost_ctx *c);
 /* Time of one GEMM launch under model gm (s); wb = weight bytes per element. */
 double cost_gemm(const struct gemm_model *gm, double hbm_bw, double m, double n, double k,
 		 double wb);
-/* Time of one all-reduce of `bytes` (s); 0 when ar is NULL. */
+/* Time of one all-reduce of `bytes` (s); 0 when ar is NULL: the faster of NCCL and, up to
+ * car_max_bytes, the custom all-reduce. */
 double cost_allreduce(const struct allreduce_model *ar, double bytes);
+/* Each implementation alone (calibration fits them apart): NCCL's fastest protocol, and
+ * vLLM's custom all-reduce at any size (its one- or two-stage kernel, the faster). */
+double cost_allreduce_nccl(const struct allreduce_model *ar, double bytes);
+double cost_allreduce_custom(const struct allreduce_model *ar, double bytes);
 
 /* Memory plan of one GPU of a replica. */
 struct mem_plan {

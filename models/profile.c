@@ -42,7 +42,10 @@ struct field {
 #define GEMM(sec, g)                                                                          \
 	FD(sec ".peak", g.peak), FD(sec ".eff_max", g.eff_max), FD(sec ".m_half", g.m_half),   \
 	FD(sec ".nk_half", g.nk_half), FD(sec ".bw_eff", g.bw_eff), FD(sec ".floor", g.floor), \
-	FD(sec ".smooth", g.smooth)
+	FD(sec ".smooth", g.smooth), FO(sec ".sms", g.sms), FO(sec ".cta_half", g.cta_half),  \
+	FO(sec ".wave_exp", g.wave_exp), FO(sec ".wave_time", g.wave_time),                     \
+	FO(sec ".row_time", g.row_time), FO(sec ".k_lat", g.k_lat), FO(sec ".split_k", g.split_k), \
+	FO(sec ".act_time", g.act_time)
 /* NOLINTEND(bugprone-macro-parentheses) */
 
 static const struct field fields[] = {
@@ -356,6 +359,37 @@ out:
 
 /* --- checks ------------------------------------------------------------------------- */
 
+/* The optional tile terms: each in its range, and none without the SM count they need. */
+static int check_gemm_tiles(const struct gemm_model *g, const char *sec, const char *fname)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+		double max;
+	} t[] = {
+		{"cta_half", offsetof(struct gemm_model, cta_half), 1e6},
+		{"wave_exp", offsetof(struct gemm_model, wave_exp), 8},
+		{"wave_time", offsetof(struct gemm_model, wave_time), 1e-3},
+		{"row_time", offsetof(struct gemm_model, row_time), 1e-3},
+		{"k_lat", offsetof(struct gemm_model, k_lat), 1e-3},
+		{"split_k", offsetof(struct gemm_model, split_k), 1e12},
+		{"act_time", offsetof(struct gemm_model, act_time), 1e-6},
+	};
+	if (!(g->sms >= 0 && g->sms <= 4096 && g->sms == floor(g->sms)))
+		return err_set("%s: key '%s.sms': expected a whole number of SMs in [0, 4096], got '%g'",
+			       fname, sec, g->sms);
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		double v = *(const double *)(const void *)((const char *)g + t[i].off);
+		if (!(v >= 0 && v < t[i].max))
+			return err_set("%s: key '%s.%s': expected a number in [0, %g), got '%g'", fname,
+				       sec, t[i].key, t[i].max, v);
+		if (v > 0 && !(g->sms > 0))
+			return err_set("%s: key '%s.%s': needs '%s.sms' (the SM count) to be set", fname,
+				       sec, t[i].key, sec);
+	}
+	return 0;
+}
+
 static int check_gemm(const struct gemm_model *g, const char *sec, const char *fname)
 {
 	if (!(g->peak > 0))
@@ -374,7 +408,7 @@ static int check_gemm(const struct gemm_model *g, const char *sec, const char *f
 			       sec, g->floor);
 	if (!(g->m_half < 1e6 && g->nk_half < 1e6))
 		return err_set("%s: key '%s.m_half': expected fewer than 1e6 tokens/features", fname, sec);
-	return 0;
+	return check_gemm_tiles(g, sec, fname);
 }
 
 static int check_ar_pair(double lat, double bw, int i, const char *name, const char *fname)

@@ -14,6 +14,16 @@
  *     t_c   = 2 m n k / (peak x eff_max x m/(m+m_half) x n/(n+nk_half) x k/(k+nk_half))
  *     t_m   = ((m k + m n) x 2 + n k x wb) / (hbm_bw x bw_eff)
  *     t     = floor + (t_c^s + t_m^s)^(1/s)          (s = smooth; large s -> max)
+ * With sms > 0 (optional fields; absent or 0: the lines above, exactly), the GEMM runs as
+ * output tiles of th x 128 (th = 64 rows for m <= 64, else 128) in waves over the SMs:
+ *     tiles = ceil(m/th) ceil(n/128), waves = ceil(tiles/sms), q = tiles / (waves x sms)
+ *     S     = max(1, min(sms/tiles, k/split_k))      (split-K; S = 1 when split_k = 0)
+ *     t_c   = 2 ceil(m/th) th n k / (peak x eff) / q^wave_exp   (padded rows, idle SMs)
+ *     t_m   = (t_m above + k_lat x k/S) x (1 + cta_half / (tiles x S))
+ *     t     = floor + (row_time + act_time x k) x m + wave_time x waves + (t_c^s + t_m^s)^(1/s)
+ *   (few CTAs cannot keep enough loads in flight to reach the bandwidth, a CTA's k-loop
+ *   has a latency per step that split-K shortens, a wave of tiles costs its prologue and
+ *   epilogue, and vLLM's fp8 path first quantises x per token in a kernel of its own)
  * Attention (per layer, per GPU):
  *     prefill: t = t0 + flops / (rate x s/(s+s_half) x d/(d+d_half))
  *                  + tokens x kv_heads x d x 4 / kv_bw + tile x seqs x kv_heads x ceil(q g / 128)
@@ -81,7 +91,7 @@
 
 #define PROFILE_SCHEMA_VERSION 1
 #define PROFILE_MAX_AR 4 /* all-reduce entries: 2, 4, 8 GPUs (and one spare) */
-#define PROFILE_MAX_UNC 64 /* entries of the optional uncertainty block */
+#define PROFILE_MAX_UNC 128 /* entries of the optional uncertainty block (a fit writes ~75) */
 #define PROFILE_ATTN_TILE 128 /* query rows of one FlashAttention-3 prefill tile */
 #define PROFILE_FA_MAX_DIM 256 /* largest head dim FlashAttention-3 runs; wider ones fall back */
 
@@ -93,6 +103,15 @@ struct gemm_model {
 	double bw_eff;   /* fraction of hbm_bw reached when streaming weights (0..1] */
 	double floor;    /* s: fixed time of one launch on the GPU */
 	double smooth;   /* blend exponent between the compute and memory terms (>= 1) */
+	/* optional (0 = absent): tiles, waves and split-K, used only when sms > 0 */
+	double sms;       /* streaming multiprocessors (a hardware fact, from the base) */
+	double cta_half;  /* CTAs at which streaming weights reaches half of bw_eff */
+	double wave_exp;  /* exponent of the wave-quantisation efficiency on t_c */
+	double wave_time; /* s per wave of output tiles (tile prologue and epilogue) */
+	double row_time;  /* s per row of x (per token: fp8 quantises activations per token) */
+	double k_lat;     /* s per element of k a CTA reduces serially (k-loop latency) */
+	double split_k;   /* k of one split when the library splits k over idle SMs (0: never) */
+	double act_time;  /* s per element of x (fp8: the pass that quantises activations) */
 };
 
 struct allreduce_model {

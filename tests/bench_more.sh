@@ -21,8 +21,13 @@ Y
 rate() { # rate LABEL CMD...: points per minute
 	label=$1; shift
 	rm -rf "$D/o"
+	R_LAST=0
 	t0=$(date +%s.%N); "$@" >/dev/null 2>&1 || { echo "$label: FAILED"; return; }; t1=$(date +%s.%N)
-	printf '%-58s %8.0f points/min (%d points, %.2f s)\n' "$label" "$(echo "$N*60/($t1-$t0)" | bc -l)" "$N" "$(echo "$t1-$t0" | bc -l)"
+	R_LAST=$(echo "$N*60/($t1-$t0)" | bc -l)
+	printf '%-58s %8.0f points/min (%d points, %.2f s)\n' "$label" "$R_LAST" "$N" "$(echo "$t1-$t0" | bc -l)"
+}
+ratio() { # ratio LABEL A B: A / B in percent (the issue's target for MPI: >= 90%)
+	printf '%-58s %8.0f%%\n' "$1" "$(echo "100*$2/$3" | bc -l)"
 }
 rate "sweep, 14B MATH500-sized points, --jobs 1" "$TTSIM" sweep "$D/b.yaml" --jobs 1 --out "$D/o"
 rate "sweep, 14B MATH500-sized points, --jobs 2" "$TTSIM" sweep "$D/b.yaml" --jobs 2 --out "$D/o"
@@ -47,8 +52,10 @@ Y
 N=$NT
 rate "sweep, MATH500 x 8 samples, 14B, GH200 x 4, --jobs 1" "$TTSIM" sweep "$D/t.yaml" --jobs 1 --out "$D/o"
 rate "sweep, MATH500 x 8 samples, 14B, GH200 x 4, --jobs 2" "$TTSIM" sweep "$D/t.yaml" --jobs 2 --out "$D/o"
+J2=$R_LAST
 if [ -x build/mpi/ttsim ] && command -v mpirun >/dev/null 2>&1; then
 	rate "sweep, MATH500 x 8 samples, 14B, GH200 x 4, mpirun -n 2" mpirun --oversubscribe -n 2 build/mpi/ttsim sweep "$D/t.yaml" --out "$D/o"
+	[ "$R_LAST" != 0 ] && ratio "  mpirun -n 2 / --jobs 2 (mpirun start-up included)" "$R_LAST" "$J2"
 fi
 # the studies at full size (study 1 must take under a minute on 2 cores)
 for s in accuracy_compute speculative tensor_parallel frontier; do

@@ -19,8 +19,10 @@ static inline struct profile fixture_profile(void)
 	strcpy(p.topology, "nvswitch");
 	p.hbm_bytes = 80e9;
 	p.hbm_bw = 3.35e12;
-	p.gemm_bf16 = (struct gemm_model){989e12, 0.75, 64, 256, 0.85, 4e-6, 3};
-	p.gemm_fp8 = (struct gemm_model){1979e12, 0.7, 64, 256, 0.85, 4e-6, 3};
+	p.gemm_bf16 = (struct gemm_model){.peak = 989e12, .eff_max = 0.75, .m_half = 64,
+					  .nk_half = 256, .bw_eff = 0.85, .floor = 4e-6, .smooth = 3};
+	p.gemm_fp8 = (struct gemm_model){.peak = 1979e12, .eff_max = 0.7, .m_half = 64,
+					 .nk_half = 256, .bw_eff = 0.85, .floor = 4e-6, .smooth = 3};
 	p.attn_prefill_t0 = 5e-6;
 	p.attn_prefill_rate = 400e12;
 	p.attn_decode_t0 = 5e-6;

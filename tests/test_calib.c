@@ -14,14 +14,32 @@
 #include "test.h"
 #include "util.h"
 
+/* The plain GEMM model (no tile terms) */
+static struct gemm_model gemm(double peak, double eff_max, double m_half, double nk_half,
+			      double bw_eff, double floor_s, double smooth)
+{
+	return (struct gemm_model){.peak = peak, .eff_max = eff_max, .m_half = m_half,
+				   .nk_half = nk_half, .bw_eff = bw_eff, .floor = floor_s,
+				   .smooth = smooth};
+}
+
+/* A GEMM model with every tile term on, near what the H100 fit gives */
+static struct gemm_model gemm_tiles(void)
+{
+	struct gemm_model g = gemm(989e12, 0.8, 20, 60, 0.9, 2.5e-6, 4);
+	g.sms = 132, g.cta_half = 0.5, g.wave_exp = 0.4, g.wave_time = 5e-7;
+	g.row_time = 5e-9, g.k_lat = 8e-10, g.split_k = 3000, g.act_time = 1.5e-12;
+	return g;
+}
+
 static struct profile base(void)
 {
 	struct profile p;
 	memset(&p, 0, sizeof(p));
 	p.hbm_bw = 3.35e12;
 	p.attn_decode_l2_bytes = 5e7;
-	p.gemm_bf16 = (struct gemm_model){989e12, 0.7, 64, 256, 0.8, 5e-6, 2};
-	p.gemm_fp8 = (struct gemm_model){1979e12, 0.7, 64, 256, 0.8, 5e-6, 2};
+	p.gemm_bf16 = gemm(989e12, 0.7, 64, 256, 0.8, 5e-6, 2);
+	p.gemm_fp8 = gemm(1979e12, 0.7, 64, 256, 0.8, 5e-6, 2);
 	return p;
 }
 
@@ -33,7 +51,7 @@ static double noisy(gsl_rng *r, double t, int i)
 
 static void test_gemm_recovery(void)
 {
-	struct gemm_model truth = {989e12, 0.78, 40, 600, 0.85, 7e-6, 3};
+	struct gemm_model truth = gemm(989e12, 0.78, 40, 600, 0.85, 7e-6, 3);
 	struct raw_set rs;
 	gsl_rng *r = rng_stream(1, "test_calib");
 	int ms[] = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384};
@@ -60,6 +78,79 @@ static void test_gemm_recovery(void)
 	CHECK(rep.fam[FIT_GEMM].loo_median < 0.03);
 	CHECK_INT(rep.fam[FIT_GEMM].loo_groups, 28); /* one per (n, k) pair */
 	CHECK(p.gemm_fp8.eff_max == 0.7);            /* no fp8 rows: base kept */
+	raw_set_release(&rs);
+	gsl_rng_free(r);
+}
+
+/* The fitter's time function and the simulator's agree, with the tile terms on and off,
+ * and the tile terms off leave the plain formula untouched. */
+static void test_gemm_agree(void)
+{
+	static const double shapes[][3] = {
+		{1, 128, 65536}, {7, 4096, 4096}, {64, 65536, 128}, {65, 1536, 7168},
+		{192, 12288, 5120}, {1000, 128, 3072}, {4096, 16384, 16384}, {16384, 2048, 512},
+	};
+	struct gemm_model t = gemm_tiles(), plain = t, fp8 = t;
+	memset(&plain.sms, 0, sizeof(plain) - offsetof(struct gemm_model, sms));
+	fp8.peak = 1979e12, fp8.split_k = 0, fp8.cta_half = 0;
+	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		double m = shapes[i][0], n = shapes[i][1], k = shapes[i][2];
+		CHECK_NEAR(cost_gemm(&t, 3.35e12, m, n, k, 2), fit_gemm_time(&t, 3.35e12, m, n, k, 2),
+			   1e-12);
+		CHECK_NEAR(cost_gemm(&fp8, 4.8e12, m, n, k, 1), fit_gemm_time(&fp8, 4.8e12, m, n, k, 1),
+			   1e-12);
+		CHECK_NEAR(cost_gemm(&plain, 3.35e12, m, n, k, 2),
+			   fit_gemm_time(&plain, 3.35e12, m, n, k, 2), 1e-12);
+		/* the terms only add time: padding, idle SMs, latency, per-row work */
+		CHECK(cost_gemm(&t, 3.35e12, m, n, k, 2) > cost_gemm(&plain, 3.35e12, m, n, k, 2));
+	}
+	/* few tiles on a large k: split-K shortens the serial k-loop */
+	fp8 = t, fp8.split_k = 0;
+	CHECK(cost_gemm(&t, 3.35e12, 1, 128, 16384, 2) < cost_gemm(&fp8, 3.35e12, 1, 128, 16384, 2));
+}
+
+/* With the SM count in the base, the fitter recovers the tile terms from noisy data. */
+static void test_gemm_tiles_recovery(void)
+{
+	struct gemm_model truth = gemm_tiles();
+	struct raw_set rs;
+	gsl_rng *r = rng_stream(3, "test_calib");
+	int ms[] = {1, 4, 16, 64, 96, 192, 256, 512, 1024, 2048, 4096, 8192, 16384};
+	int nks[] = {128, 256, 512, 1024, 2048, 4096, 8192, 16384, 65536};
+	int i = 0;
+	raw_set_init(&rs);
+	for (size_t a = 0; a < 13; a++)
+		for (size_t b = 0; b < 9; b++)
+			for (size_t c = 0; c < 9; c++) {
+				struct raw_row *row = raw_add(&rs, RAW_GEMM);
+				strcpy(row->s[0], "bf16");
+				row->v[0] = ms[a], row->v[1] = nks[b], row->v[2] = nks[c];
+				row->t = noisy(r, fit_gemm_time(&truth, 3.35e12, ms[a], nks[b], nks[c], 2), i++);
+			}
+	struct profile p = base();
+	p.gemm_bf16.sms = 132;
+	struct fit_options o = {.no_loo = 0};
+	struct fit_report rep;
+	CHECK_INT(fit_profile(&p, &rs, &o, &rep), 0);
+	const struct gemm_model *g = &p.gemm_bf16;
+	CHECK_NEAR(g->eff_max, truth.eff_max, 0.05);
+	CHECK_NEAR(g->bw_eff, truth.bw_eff, 0.05);
+	CHECK_NEAR(g->floor, truth.floor, 0.1);
+	CHECK_NEAR(g->cta_half, truth.cta_half, 0.2);
+	CHECK_NEAR(g->wave_exp, truth.wave_exp, 0.05);
+	CHECK_NEAR(g->wave_time, truth.wave_time, 0.15);
+	CHECK_NEAR(g->row_time, truth.row_time, 0.05);
+	CHECK_NEAR(g->k_lat, truth.k_lat, 0.05);
+	CHECK_NEAR(g->split_k, truth.split_k, 0.1);
+	CHECK_NEAR(g->act_time, truth.act_time, 0.05);
+	CHECK_INT(g->sms, 132); /* a hardware fact: kept from the base */
+	/* every fitted tile term has its uncertainty */
+	int unc = 0;
+	for (int u = 0; u < p.n_unc; u++)
+		unc += !strncmp(p.unc[u].path, "gemm_bf16.", 10);
+	CHECK_INT(unc, 13);
+	CHECK(rep.fam[FIT_GEMM].median < 0.03);
+	CHECK(rep.fam[FIT_GEMM].loo_median < 0.03);
 	raw_set_release(&rs);
 	gsl_rng_free(r);
 }
@@ -440,6 +531,8 @@ static void test_importers(void)
 int main(void)
 {
 	test_gemm_recovery();
+	test_gemm_agree();
+	test_gemm_tiles_recovery();
 	test_attention_allreduce_recovery();
 	test_allreduce_agrees();
 	test_attention_fit_matches_cost();

@@ -49,6 +49,21 @@ static void test_shipped(void)
 	}
 	CHECK(profile_builtin_name(4) == NULL);
 
+	/* the optional GEMM tile terms survive write -> parse */
+	{
+		size_t len;
+		CHECK_INT(profile_load(&p, "h100_sxm"), 0);
+		p.gemm_fp8.sms = 132, p.gemm_fp8.cta_half = 0.5, p.gemm_fp8.wave_exp = 0.7;
+		p.gemm_fp8.wave_time = 5e-7, p.gemm_fp8.row_time = 6e-9, p.gemm_fp8.k_lat = 2e-10;
+		p.gemm_fp8.split_k = 1e5, p.gemm_fp8.act_time = 1.4e-12;
+		char *s = write_str(&p, &len);
+		CHECK(strstr(s, "\n  split_k: ") != NULL);
+		CHECK_INT(profile_parse(&q, s, len, "tiles.yaml"), 0);
+		CHECK_INT(profile_validate(&q, "tiles.yaml"), 0);
+		CHECK(memcmp(&p.gemm_fp8, &q.gemm_fp8, sizeof(p.gemm_fp8)) == 0);
+		free(s);
+	}
+
 	CHECK_INT(profile_load(&p, "h100_sxm"), 0);
 	CHECK_NEAR(p.hbm_bw, 3.35e12, 0);
 	CHECK_NEAR(p.gemm_bf16.peak, 989e12, 0);
@@ -258,6 +273,16 @@ static void test_errors(void)
 	CHECK(strstr(err_msg(), "given twice") != NULL);
 	CHECK_INT(parse_edit("    lat: 7.0e-6\n", ""), -1);
 	CHECK(strstr(err_msg(), "key 'allreduce[0].lat': missing") != NULL);
+
+	/* the optional GEMM tile terms: in range, and only with the SM count */
+	CHECK_INT(parse_edit("  smooth: 2.75", "  smooth: 2.75\n  sms: 132\n  k_lat: 8e-10"), 0);
+	CHECK_INT(parse_edit("  smooth: 2.75", "  smooth: 2.75\n  k_lat: 8e-10"), -1);
+	CHECK_STR(err_msg(), "t.yaml: key 'gemm_bf16.k_lat': needs 'gemm_bf16.sms' (the SM count) "
+			     "to be set");
+	CHECK_INT(parse_edit("  smooth: 2.75", "  smooth: 2.75\n  sms: 132.5"), -1);
+	CHECK(strstr(err_msg(), "key 'gemm_bf16.sms': expected a whole number") != NULL);
+	CHECK_INT(parse_edit("  smooth: 2.75", "  smooth: 2.75\n  sms: 132\n  wave_exp: 9"), -1);
+	CHECK(strstr(err_msg(), "key 'gemm_bf16.wave_exp': expected a number in [0, 8)") != NULL);
 
 	/* invalid YAML syntax names the line */
 	CHECK_INT(profile_parse(&p, "a: 1\nb: [1, 2\nc: 3\n", 19, "s.yaml"), -1);
