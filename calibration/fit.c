@@ -28,71 +28,19 @@ double fit_gemm_time(const struct gemm_model *g, double hbm_bw, double m, double
 double fit_prefill_time(const struct profile *p, double batch, double seq, double heads,
 			double kv_heads, double head_dim)
 {
-	double flops = 4 * heads * head_dim * seq * (seq + 1) / 2 * batch, rate = p->attn_prefill_rate;
-	double t;
-	/* the same factors as models/cost.c: a whole prefill's rows are seq + 1 long on average x 2 */
-	if (p->attn_prefill_s_half > 0)
-		rate *= (seq + 1) / ((seq + 1) + p->attn_prefill_s_half);
-	if (p->attn_prefill_d_half > 0)
-		rate *= head_dim / (head_dim + p->attn_prefill_d_half);
-	/* past FA3's widest head another kernel runs, at its own efficiency */
-	if (head_dim > PROFILE_FA_MAX_DIM && p->attn_prefill_wide_eff > 0)
-		rate *= p->attn_prefill_wide_eff;
-	/* fewer query tiles than the SMs can run leave the GPU part empty */
-	if (p->attn_prefill_tile_half > 0) {
-		double n = batch * kv_heads * ceil(seq * (heads / kv_heads) / PROFILE_ATTN_TILE);
-		rate *= n / (n + p->attn_prefill_tile_half);
-	}
-	t = p->attn_prefill_t0 + flops / rate;
-	/* K and V of every prompt token, bf16, once more through memory */
-	if (p->attn_prefill_kv_bw > 0)
-		t += batch * seq * kv_heads * head_dim * 2 * 2 / p->attn_prefill_kv_bw;
-	/* query tiles: the heads / kv_heads query heads of a KV head share one tile */
-	if (p->attn_prefill_tile > 0)
-		t += p->attn_prefill_tile * batch * kv_heads *
-		     ceil(seq * (heads / kv_heads) / PROFILE_ATTN_TILE);
-	return t;
-}
-
-/* sqrt(a^2 + b^2): both are times of at most seconds, so the squares cannot overflow, and
- * the plain form is what models/cost.c evaluates on every decode step (a division more
- * there cost the simulator a fifth of its speed) */
-static double hypot_pos(double a, double b)
-{
-	return sqrt(a * a + b * b);
+	/* batch prompts of seq tokens each: seq (seq + 1) / 2 causal pairs per head each, K and
+	 * V of every token written once (bf16) */
+	return cost_attn_prefill(p, batch, batch * seq, batch * seq * (seq + 1) / 2, heads,
+				 kv_heads, head_dim, batch * seq * kv_heads * head_dim * 2 * 2);
 }
 
 double fit_decode_time(const struct profile *p, double batch, double kv_len, double kv_heads,
 		       double head_dim)
 {
-	double bytes = batch * kv_len * kv_heads * head_dim * 2 /* K and V */ * 2 /* bf16 */;
-	double n, w, t, r = bytes / p->attn_decode_bw;
-	/* the benchmark's setup, not serving: it re-reads one cache, which stays in L2 when it
-	 * fits (models/cost.c leaves this out: a layer's cache is cold there) */
-	if (p->attn_decode_l2_bw > 0 && bytes <= p->attn_decode_l2_bytes)
-		r = bytes / p->attn_decode_l2_bw;
-	/* one (sequence, KV head) draws at most pair_bw however FA3 splits its context: few
-	 * pairs cannot fill the memory system (the same as models/cost.c) */
-	if (p->attn_decode_pair_bw > 0)
-		r = hypot_pos(r, bytes / (batch * kv_heads * p->attn_decode_pair_bw));
-	/* past FA3's widest head the fallback kernel pays per (sequence, KV head) with no
-	 * first wave to hide it (the same as models/cost.c) */
-	if (head_dim > PROFILE_FA_MAX_DIM &&
-	    (p->attn_decode_wide_t0 > 0 || p->attn_decode_wide_cta > 0))
-		return p->attn_decode_t0 + p->attn_decode_wide_t0 + p->attn_decode_per_seq * batch +
-		       hypot_pos(p->attn_decode_wide_cta * batch * kv_heads, r);
-	if (!(p->attn_decode_cta > 0 || p->attn_decode_cta_dim > 0))
-		return p->attn_decode_t0 + p->attn_decode_per_seq * batch + r;
-	/* one CTA per (sequence, KV head); past the first wave its fixed cost shows where the
-	 * KV stream is too short to hide it (the same as models/cost.c) */
-	n = batch * kv_heads - p->attn_decode_cta_free;
-	w = (p->attn_decode_cta + p->attn_decode_cta_dim * head_dim) * (n > 0 ? n : 0);
-	t = p->attn_decode_t0 + p->attn_decode_per_seq * batch + hypot_pos(w, r);
-	/* CTAs short of the first wave: FA3 splits a cache of more than one KV tile and
-	 * merges the parts in one more step */
-	if (n < 0 && kv_len > PROFILE_ATTN_TILE)
-		t += p->attn_decode_split;
-	return t;
+	/* batch sequences of kv_len cached tokens each (bf16 K and V), the benchmark re-reading
+	 * one cache (warm in L2 when it fits) */
+	return cost_attn_decode(p, batch, batch * kv_len,
+				batch * kv_len * kv_heads * head_dim * 2 * 2, kv_heads, head_dim, 1);
 }
 
 double fit_allreduce_time(const struct allreduce_model *a, double bytes, int custom)

@@ -73,8 +73,9 @@ void fit_report_json(const struct fit_report *rep, const char *profile_name, str
 /* Print a human-readable table of the report. */
 void fit_report_print(const struct fit_report *rep, FILE *f);
 
-/* The time models of models/profile.h (seconds), in the raw files' terms: GEMM and
- * all-reduce are models/cost.c's own functions (the all-reduce of one implementation). */
+/* The time models of models/profile.h (seconds), in the raw files' terms: each calls
+ * models/cost.c's own function (the all-reduce of one implementation; decode with the
+ * benchmark's warm L2). */
 double fit_gemm_time(const struct gemm_model *g, double hbm_bw, double m, double n, double k,
 		     double wb);
 double fit_prefill_time(const struct profile *p, double batch, double seq, double heads,

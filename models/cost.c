@@ -52,13 +52,6 @@ double cost_gemm(const struct gemm_model *gm, double hbm_bw, double m, double n,
 	}
 }
 
-/* sqrt(a^2 + b^2) of two times of at most seconds: the squares cannot overflow, and the
- * plain form keeps the decode step cheap (the same as calibration/fit.c) */
-static double hypot_pos(double a, double b)
-{
-	return sqrt(a * a + b * b);
-}
-
 /* t, or the time of one more all-reduce regime (lat, bw; lat 0: absent) over `moved`
  * bytes when that is shorter */
 static double faster_regime(double t, double lat, double bw, double moved)
@@ -209,6 +202,73 @@ static void step_rest(struct cost_ctx *c, const struct step_batch *b, double tok
 		sc->cpu = p->step_base + p->step_per_seq * seqs + p->step_per_tp * (c->tp - 1);
 }
 
+double cost_attn_prefill(const struct profile *p, double seqs, double tokens, double pairs,
+			 double heads, double kv_heads, double head_dim, double kv_bytes)
+{
+	/* the rate falls on short rows and small heads; a step's rows are as long as
+	 * 2 x pairs / tokens, a whole prompt's length + 1 for a full prefill */
+	double rate = p->attn_prefill_rate, t, tiles = 0;
+	if (seqs > 0) /* 128-row query tiles, a KV head's query heads packed in one */
+		tiles = seqs * kv_heads * ceil(tokens / seqs * (heads / kv_heads) / PROFILE_ATTN_TILE);
+	if (p->attn_prefill_s_half > 0) {
+		double srow = 2.0 * pairs / tokens;
+		rate *= srow / (srow + p->attn_prefill_s_half);
+	}
+	if (p->attn_prefill_d_half > 0)
+		rate *= head_dim / (head_dim + p->attn_prefill_d_half);
+	/* past FA3's widest head another kernel runs, at its own efficiency */
+	if (head_dim > PROFILE_FA_MAX_DIM && p->attn_prefill_wide_eff > 0)
+		rate *= p->attn_prefill_wide_eff;
+	/* fewer query tiles than the SMs can run leave the GPU part empty */
+	if (p->attn_prefill_tile_half > 0 && tiles > 0)
+		rate *= tiles / (tiles + p->attn_prefill_tile_half);
+	t = p->attn_prefill_t0 + 4.0 * heads * head_dim * pairs / rate;
+	/* K and V of the new tokens through memory once more (the paged-cache write) */
+	if (p->attn_prefill_kv_bw > 0)
+		t += kv_bytes / p->attn_prefill_kv_bw;
+	if (p->attn_prefill_tile > 0)
+		t += p->attn_prefill_tile * tiles;
+	return t;
+}
+
+double cost_attn_decode(const struct profile *p, double seqs, double ctx_tokens, double kv_bytes,
+			double kv_heads, double head_dim, int warm_l2)
+{
+	double r = kv_bytes / p->attn_decode_bw, r2, pairs = seqs * kv_heads, n, w;
+	double base = p->attn_decode_t0 + p->attn_decode_per_seq * seqs, t;
+	/* a benchmark that re-reads one cache finds it in L2 when it fits; serving does not */
+	if (warm_l2 && p->attn_decode_l2_bw > 0 && kv_bytes <= p->attn_decode_l2_bytes)
+		r = kv_bytes / p->attn_decode_l2_bw;
+	if (!(p->attn_decode_pair_bw > 0 || p->attn_decode_cta > 0 || p->attn_decode_cta_dim > 0 ||
+	      (head_dim > PROFILE_FA_MAX_DIM &&
+	       (p->attn_decode_wide_t0 > 0 || p->attn_decode_wide_cta > 0))))
+		return base + r;
+	/* the stream, combined with what competes with it as a root sum of squares; one
+	 * square root per step (this runs on every decode step of a simulation) */
+	r2 = r * r;
+	if (p->attn_decode_pair_bw > 0) {
+		/* one (sequence, KV head) draws at most pair_bw: few cannot fill the memory */
+		double e = kv_bytes / (pairs * p->attn_decode_pair_bw);
+		r2 += e * e;
+	}
+	if (head_dim > PROFILE_FA_MAX_DIM &&
+	    (p->attn_decode_wide_t0 > 0 || p->attn_decode_wide_cta > 0)) {
+		/* the fallback kernel of wide heads: per (sequence, KV head), no first wave */
+		w = p->attn_decode_wide_cta * pairs;
+		return base + p->attn_decode_wide_t0 + sqrt(w * w + r2);
+	}
+	/* one CTA per (sequence, KV head): past the first wave its fixed cost shows where the
+	 * KV stream is too short to hide it */
+	n = pairs - p->attn_decode_cta_free;
+	w = (p->attn_decode_cta + p->attn_decode_cta_dim * head_dim) * (n > 0 ? n : 0);
+	t = base + sqrt(w * w + r2);
+	/* short of the first wave FA3 splits caches longer than one KV tile and merges the
+	 * parts in one more step */
+	if (n < 0 && ctx_tokens / seqs > PROFILE_ATTN_TILE)
+		t += p->attn_decode_split;
+	return t;
+}
+
 double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cost *out)
 {
 	const struct model *m = c->m;
@@ -231,66 +291,17 @@ double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cos
 			*slot = rest;
 	}
 	if (tokens > 0 && b->prefill_pairs > 0) {
-		/* the rate falls on short rows and small heads (profile.h); a step's rows are
-		 * as long as 2 x pairs / tokens, a whole prompt's length for a full prefill */
-		double rate = p->attn_prefill_rate;
-		if (p->attn_prefill_s_half > 0) {
-			double srow = 2.0 * b->prefill_pairs / b->prefill_tokens;
-			rate *= srow / (srow + p->attn_prefill_s_half);
-		}
-		if (p->attn_prefill_d_half > 0)
-			rate *= m->head_dim / (m->head_dim + p->attn_prefill_d_half);
-		/* past FA3's widest head another kernel runs, at its own efficiency */
-		if (m->head_dim > PROFILE_FA_MAX_DIM && p->attn_prefill_wide_eff > 0)
-			rate *= p->attn_prefill_wide_eff;
-		/* too few query tiles (at the chunks' mean length) leave SMs idle */
-		if (p->attn_prefill_tile_half > 0 && b->n_prefill > 0) {
-			double n = b->n_prefill * c->kv_heads *
-				   ceil(b->prefill_tokens / b->n_prefill *
-					((double)c->heads / c->kv_heads) / PROFILE_ATTN_TILE);
-			rate *= n / (n + p->attn_prefill_tile_half);
-		}
-		double t = p->attn_prefill_t0 + 4.0 * c->heads * m->head_dim * b->prefill_pairs / rate;
-		/* the chunks' K and V through memory once more (the paged-cache write) */
-		if (p->attn_prefill_kv_bw > 0)
-			t += b->prefill_tokens * c->kv_bytes_tok / L / p->attn_prefill_kv_bw;
-		/* GQA-packed 128-row query tiles, counted at the chunks' mean length */
-		if (p->attn_prefill_tile > 0 && b->n_prefill > 0)
-			t += p->attn_prefill_tile * b->n_prefill * c->kv_heads *
-			     ceil(b->prefill_tokens / b->n_prefill * ((double)c->heads / c->kv_heads) /
-				  PROFILE_ATTN_TILE);
+		double t = cost_attn_prefill(p, b->n_prefill, b->prefill_tokens, b->prefill_pairs,
+					     c->heads, c->kv_heads, m->head_dim,
+					     b->prefill_tokens * c->kv_bytes_tok / L);
 		sc.attn_prefill = L * at_least(t, launch);
 	}
 	if (tokens > 0 && b->n_decode > 0) {
 		/* K and V of every attended token, read once per layer; the query tokens of a
-		 * verification step share the reads. */
-		double kv = b->decode_ctx * c->kv_bytes_tok / L, t, r = kv / p->attn_decode_bw;
-		/* no decode_l2_bw here: it describes the benchmark's warm re-reads, and in
-		 * serving each layer's cache is cold (profile.h) */
-		/* one (sequence, KV head) draws at most pair_bw: few cannot fill the memory */
-		if (p->attn_decode_pair_bw > 0)
-			r = hypot_pos(r, kv / ((double)b->n_decode * c->kv_heads *
-					       p->attn_decode_pair_bw));
-		if (m->head_dim > PROFILE_FA_MAX_DIM &&
-		    (p->attn_decode_wide_t0 > 0 || p->attn_decode_wide_cta > 0)) {
-			/* the fallback kernel of wide heads: per (sequence, KV head), no wave */
-			double w = p->attn_decode_wide_cta * b->n_decode * c->kv_heads;
-			t = p->attn_decode_t0 + p->attn_decode_wide_t0 +
-			    p->attn_decode_per_seq * b->n_decode + hypot_pos(w, r);
-		} else if (p->attn_decode_cta > 0 || p->attn_decode_cta_dim > 0) {
-			/* one CTA per (sequence, KV head): past the first wave its fixed cost
-			 * shows where the KV stream is too short to hide it (profile.h) */
-			double n = (double)b->n_decode * c->kv_heads - p->attn_decode_cta_free;
-			double w = (p->attn_decode_cta + p->attn_decode_cta_dim * m->head_dim) *
-				   (n > 0 ? n : 0);
-			t = p->attn_decode_t0 + p->attn_decode_per_seq * b->n_decode + hypot_pos(w, r);
-			/* short of the first wave FA3 splits caches longer than one KV tile and
-			 * merges the parts in one more step */
-			if (n < 0 && b->decode_ctx / b->n_decode > PROFILE_ATTN_TILE)
-				t += p->attn_decode_split;
-		} else {
-			t = p->attn_decode_t0 + p->attn_decode_per_seq * b->n_decode + r;
-		}
+		 * verification step share the reads. A layer's cache is cold in serving. */
+		double t = cost_attn_decode(p, b->n_decode, b->decode_ctx,
+					    b->decode_ctx * c->kv_bytes_tok / L, c->kv_heads,
+					    m->head_dim, 0);
 		sc.attn_decode = L * at_least(t, launch);
 	}
 	sc.total = rest + sc.attn_prefill + sc.attn_decode;

@@ -72,6 +72,17 @@ double cost_allreduce(const struct allreduce_model *ar, double bytes);
 double cost_allreduce_nccl(const struct allreduce_model *ar, double bytes);
 double cost_allreduce_custom(const struct allreduce_model *ar, double bytes);
 
+/* Prefill attention of one layer on one GPU (s, before the launch floor; profile.h):
+ * `seqs` chunks of `tokens` new tokens in all, holding `pairs` causal (query, key) pairs,
+ * heads and kv_heads per GPU, writing kv_bytes of K and V. */
+double cost_attn_prefill(const struct profile *p, double seqs, double tokens, double pairs,
+			 double heads, double kv_heads, double head_dim, double kv_bytes);
+/* Decode attention of one layer on one GPU (s, before the launch floor): `seqs` sequences
+ * attending to ctx_tokens cached tokens in all, kv_bytes of K and V read. warm_l2 = 1 only
+ * for a benchmark that re-reads one cache (calibration); serving reads it cold. */
+double cost_attn_decode(const struct profile *p, double seqs, double ctx_tokens, double kv_bytes,
+			double kv_heads, double head_dim, int warm_l2);
+
 /* Memory plan of one GPU of a replica. */
 struct mem_plan {
 	double weights;     /* bytes */
