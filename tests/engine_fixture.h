@@ -29,9 +29,12 @@ static inline struct profile fixture_profile(void)
 	p.attn_decode_per_seq = 1e-8;
 	p.attn_decode_bw = 2.8e12;
 	p.ew_bw = 2.5e12;
-	p.ar[0] = (struct allreduce_model){2, 10e-6, 300e9, 5e-6, 150e9, 8e6};
-	p.ar[1] = (struct allreduce_model){4, 15e-6, 300e9, 7e-6, 120e9, 8e6};
-	p.ar[2] = (struct allreduce_model){8, 20e-6, 300e9, 9e-6, 100e9, 8e6};
+	p.ar[0] = (struct allreduce_model){.n_gpus = 2, .lat = 10e-6, .busbw = 300e9, .car_lat = 5e-6,
+					   .car_bw = 150e9, .car_max_bytes = 8e6};
+	p.ar[1] = (struct allreduce_model){.n_gpus = 4, .lat = 15e-6, .busbw = 300e9, .car_lat = 7e-6,
+					   .car_bw = 120e9, .car_max_bytes = 8e6};
+	p.ar[2] = (struct allreduce_model){.n_gpus = 8, .lat = 20e-6, .busbw = 300e9, .car_lat = 9e-6,
+					   .car_bw = 100e9, .car_max_bytes = 8e6};
 	p.launch_eager = 5e-6;
 	p.launch_graph = 1.5e-6;
 	p.graph_max_seqs = 512;
