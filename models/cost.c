@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "util.h"
 
@@ -25,7 +26,7 @@ static double gemm_tiles(const struct gemm_model *gm, double m, double n, double
 		s = gm->sms / tiles < k / gm->split_k ? gm->sms / tiles : k / gm->split_k;
 		s = s > 1 ? s : 1;
 	}
-	*tc *= mt * th / m / pow(q, gm->wave_exp);
+	*tc *= mt * th / m / (q < 1 ? pow(q, gm->wave_exp) : 1); /* full waves: no pow */
 	*tm = (*tm + gm->k_lat * k / s) * (1 + gm->cta_half / (tiles * s));
 	return (gm->row_time + gm->act_time * k) * m + gm->wave_time * waves;
 }
@@ -45,10 +46,11 @@ double cost_gemm(const struct gemm_model *gm, double hbm_bw, double m, double n,
 	s = gm->smooth;
 	if (s >= 64) /* numerically a max */
 		return gm->floor + extra + (tc > tm ? tc : tm);
-	/* (tc^s + tm^s)^(1/s), scaled to avoid overflow */
+	/* (tc^s + tm^s)^(1/s), scaled by the larger to avoid overflow: its term is exactly 1
+	 * (pow(1, s) = 1), which saves a pow on a path every new batch size takes */
 	{
-		double mx = tc > tm ? tc : tm;
-		return gm->floor + extra + mx * pow(pow(tc / mx, s) + pow(tm / mx, s), 1.0 / s);
+		double mx = tc > tm ? tc : tm, mn = tc > tm ? tm : tc;
+		return gm->floor + extra + mx * pow(1.0 + pow(mn / mx, s), 1.0 / s);
 	}
 }
 
@@ -98,6 +100,8 @@ int cost_init(struct cost_ctx *c, const struct model *m, const struct profile *p
 	c->tp = tp;
 	c->cuda_graphs = cuda_graphs;
 	c->memo = NULL;
+	c->memo_lent = 0;
+	c->dec.seqs = -1;
 	if (model_check_tp(m, tp) < 0)
 		return -1;
 	model_layer_gemms(m, tp, c->g);
@@ -127,19 +131,85 @@ static inline double at_least(double t, double floor) { return t > floor ? t : f
 
 void cost_release(struct cost_ctx *c)
 {
-	free(c->memo);
+	if (!c->memo_lent)
+		free(c->memo);
 	c->memo = NULL;
+	c->memo_lent = 0;
+	c->dec.seqs = -1;
+}
+
+#define MEMO_VALUES (6 * MEMO_M)
+#define POOL_KEYS 4
+
+struct cost_memo_pool {
+	struct pool_entry {
+		struct model model;
+		struct profile profile;
+		int tp, cuda_graphs, used;
+		unsigned long stamp; /* last use, to replace the oldest */
+		double *memo;
+	} e[POOL_KEYS];
+	unsigned long clock;
+};
+
+static double *memo_new(void)
+{
+	double *memo = xmalloc(sizeof(double) * MEMO_VALUES);
+	for (size_t i = 0; i < MEMO_VALUES; i++)
+		memo[i] = NAN;
+	return memo;
+}
+
+struct cost_memo_pool *cost_memo_pool_new(void)
+{
+	return xcalloc(1, sizeof(struct cost_memo_pool));
+}
+
+void cost_memo_pool_free(struct cost_memo_pool *pool)
+{
+	if (!pool)
+		return;
+	for (int i = 0; i < POOL_KEYS; i++)
+		free(pool->e[i].memo);
+	free(pool);
+}
+
+void cost_use_pool(struct cost_ctx *c, struct cost_memo_pool *pool)
+{
+	struct pool_entry *e, *old;
+	if (!pool || c->memo)
+		return;
+	old = &pool->e[0];
+	for (int i = 0; i < POOL_KEYS; i++) {
+		e = &pool->e[i];
+		/* whole structs compared: padding that differs only costs a miss */
+		if (e->used && e->tp == c->tp && e->cuda_graphs == c->cuda_graphs &&
+		    !memcmp(&e->model, c->m, sizeof(e->model)) &&
+		    !memcmp(&e->profile, c->p, sizeof(e->profile)))
+			goto found;
+		if (!e->used || (old->used && e->stamp < old->stamp))
+			old = e;
+	}
+	e = old;
+	free(e->memo);
+	memcpy(&e->model, c->m, sizeof(e->model));
+	memcpy(&e->profile, c->p, sizeof(e->profile));
+	e->tp = c->tp;
+	e->cuda_graphs = c->cuda_graphs;
+	e->used = 1;
+	e->memo = memo_new();
+found:
+	e->stamp = ++pool->clock;
+	c->memo = e->memo;
+	c->memo_lent = 1;
 }
 
 static double *memo_slot(struct cost_ctx *c, int table, int graph, double m)
 {
 	if (m < 1 || m >= MEMO_M || m != (double)(long)m)
 		return NULL;
-	if (!c->memo) {
-		c->memo = xmalloc(sizeof(double) * 6 * MEMO_M);
-		for (size_t i = 0; i < 6 * MEMO_M; i++)
-			c->memo[i] = NAN;
-	}
+	if (!c->memo)
+		c->memo = memo_new();
 	return &c->memo[((size_t)table * 2 + (size_t)graph) * MEMO_M + (size_t)m];
 }
 
@@ -231,42 +301,69 @@ double cost_attn_prefill(const struct profile *p, double seqs, double tokens, do
 	return t;
 }
 
+/* The parts of decode attention that depend on the batch, not on the KV read. With none
+ * of the optional terms (plain = 1) the time is base + kv_bytes / bw exactly. */
+static void decode_coeffs(const struct profile *p, double seqs, double kv_heads,
+			  double head_dim, struct decode_coeffs *co)
+{
+	double pairs = seqs * kv_heads, e2 = 0, w, n = 0;
+	int wide = head_dim > PROFILE_FA_MAX_DIM &&
+		   (p->attn_decode_wide_t0 > 0 || p->attn_decode_wide_cta > 0);
+	co->seqs = seqs;
+	co->base = p->attn_decode_t0 + p->attn_decode_per_seq * seqs;
+	co->plain = !(wide || p->attn_decode_pair_bw > 0 || p->attn_decode_cta > 0 ||
+		      p->attn_decode_cta_dim > 0);
+	co->split = 0;
+	if (co->plain)
+		return;
+	/* one (sequence, KV head) draws at most pair_bw: few cannot fill the memory */
+	if (p->attn_decode_pair_bw > 0) {
+		double e = 1.0 / (pairs * p->attn_decode_pair_bw);
+		e2 = e * e;
+	}
+	if (wide) {
+		/* the fallback kernel of wide heads: per (sequence, KV head), no first wave */
+		co->base += p->attn_decode_wide_t0;
+		w = p->attn_decode_wide_cta * pairs;
+	} else {
+		/* one CTA per (sequence, KV head): past the first wave its fixed cost shows
+		 * where the KV stream is too short to hide it */
+		n = pairs - p->attn_decode_cta_free;
+		w = (p->attn_decode_cta + p->attn_decode_cta_dim * head_dim) * (n > 0 ? n : 0);
+		/* short of the first wave FA3 splits caches longer than one KV tile and merges
+		 * the parts in one more step */
+		if (n < 0)
+			co->split = p->attn_decode_split;
+	}
+	co->w2 = w * w;
+	/* seconds^2 per byte^2 of the stream (HBM, or L2 for a warm benchmark) and the
+	 * per-pair limit, combined with the CTA cost as one root sum of squares */
+	co->a2 = 1.0 / (p->attn_decode_bw * p->attn_decode_bw) + e2;
+	co->a2_l2 = p->attn_decode_l2_bw > 0 ?
+			    1.0 / (p->attn_decode_l2_bw * p->attn_decode_l2_bw) + e2 : co->a2;
+}
+
+static double decode_eval(const struct profile *p, const struct decode_coeffs *co,
+			  double ctx_tokens, double kv_bytes, int warm_l2)
+{
+	/* a benchmark that re-reads one cache finds it in L2 when it fits; serving does not */
+	int l2 = warm_l2 && p->attn_decode_l2_bw > 0 && kv_bytes <= p->attn_decode_l2_bytes;
+	double t;
+	if (co->plain)
+		return co->base + kv_bytes / (l2 ? p->attn_decode_l2_bw : p->attn_decode_bw);
+	/* one square root per step: this runs on every decode step of a simulation */
+	t = co->base + sqrt(co->w2 + kv_bytes * kv_bytes * (l2 ? co->a2_l2 : co->a2));
+	if (co->split > 0 && ctx_tokens / co->seqs > PROFILE_ATTN_TILE)
+		t += co->split;
+	return t;
+}
+
 double cost_attn_decode(const struct profile *p, double seqs, double ctx_tokens, double kv_bytes,
 			double kv_heads, double head_dim, int warm_l2)
 {
-	double r = kv_bytes / p->attn_decode_bw, r2, pairs = seqs * kv_heads, n, w;
-	double base = p->attn_decode_t0 + p->attn_decode_per_seq * seqs, t;
-	/* a benchmark that re-reads one cache finds it in L2 when it fits; serving does not */
-	if (warm_l2 && p->attn_decode_l2_bw > 0 && kv_bytes <= p->attn_decode_l2_bytes)
-		r = kv_bytes / p->attn_decode_l2_bw;
-	if (!(p->attn_decode_pair_bw > 0 || p->attn_decode_cta > 0 || p->attn_decode_cta_dim > 0 ||
-	      (head_dim > PROFILE_FA_MAX_DIM &&
-	       (p->attn_decode_wide_t0 > 0 || p->attn_decode_wide_cta > 0))))
-		return base + r;
-	/* the stream, combined with what competes with it as a root sum of squares; one
-	 * square root per step (this runs on every decode step of a simulation) */
-	r2 = r * r;
-	if (p->attn_decode_pair_bw > 0) {
-		/* one (sequence, KV head) draws at most pair_bw: few cannot fill the memory */
-		double e = kv_bytes / (pairs * p->attn_decode_pair_bw);
-		r2 += e * e;
-	}
-	if (head_dim > PROFILE_FA_MAX_DIM &&
-	    (p->attn_decode_wide_t0 > 0 || p->attn_decode_wide_cta > 0)) {
-		/* the fallback kernel of wide heads: per (sequence, KV head), no first wave */
-		w = p->attn_decode_wide_cta * pairs;
-		return base + p->attn_decode_wide_t0 + sqrt(w * w + r2);
-	}
-	/* one CTA per (sequence, KV head): past the first wave its fixed cost shows where the
-	 * KV stream is too short to hide it */
-	n = pairs - p->attn_decode_cta_free;
-	w = (p->attn_decode_cta + p->attn_decode_cta_dim * head_dim) * (n > 0 ? n : 0);
-	t = base + sqrt(w * w + r2);
-	/* short of the first wave FA3 splits caches longer than one KV tile and merges the
-	 * parts in one more step */
-	if (n < 0 && ctx_tokens / seqs > PROFILE_ATTN_TILE)
-		t += p->attn_decode_split;
-	return t;
+	struct decode_coeffs co;
+	decode_coeffs(p, seqs, kv_heads, head_dim, &co);
+	return decode_eval(p, &co, ctx_tokens, kv_bytes, warm_l2);
 }
 
 double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cost *out)
@@ -299,9 +396,12 @@ double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cos
 	if (tokens > 0 && b->n_decode > 0) {
 		/* K and V of every attended token, read once per layer; the query tokens of a
 		 * verification step share the reads. A layer's cache is cold in serving. */
-		double t = cost_attn_decode(p, b->n_decode, b->decode_ctx,
-					    b->decode_ctx * c->kv_bytes_tok / L, c->kv_heads,
-					    m->head_dim, 0);
+		double t;
+		/* the batch part is kept for the last batch size: a quiet stretch of decode
+		 * steps (sim/engine.c) asks for one size thousands of times */
+		if (c->dec.seqs != b->n_decode)
+			decode_coeffs(p, b->n_decode, c->kv_heads, m->head_dim, &c->dec);
+		t = decode_eval(p, &c->dec, b->decode_ctx, b->decode_ctx * c->kv_bytes_tok / L, 0);
 		sc.attn_decode = L * at_least(t, launch);
 	}
 	sc.total = rest + sc.attn_prefill + sc.attn_decode;

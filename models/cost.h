@@ -21,6 +21,16 @@
 #include "model.h"
 #include "profile.h"
 
+/* Decode attention's terms that depend on the batch size alone (cost.c). */
+struct decode_coeffs {
+	double seqs;      /* the batch size they hold (-1: none) */
+	double base;      /* s: launch, per-sequence and wide-kernel fixed times */
+	double w2;        /* s^2: the CTA cost, squared */
+	double a2, a2_l2; /* s^2 per byte^2: the KV stream (HBM; warm L2) with the pair limit */
+	double split;     /* s: the split-KV merge step when it applies, else 0 */
+	int plain;        /* none of the optional terms: base + bytes / bw */
+};
+
 struct cost_ctx {
 	const struct model *m;
 	const struct profile *p;
@@ -33,6 +43,8 @@ struct cost_ctx {
 	int heads, kv_heads;    /* per GPU */
 	double kv_bytes_tok;    /* KV bytes per token per GPU */
 	double *memo;           /* lazily allocated: GEMM sums by (launch mode, m); NaN unset */
+	int memo_lent;          /* 1: memo belongs to a struct cost_memo_pool */
+	struct decode_coeffs dec; /* for the last decode batch size */
 };
 
 /* What one step computes. Counts are sequences, tokens or (query, key) pairs. */
@@ -60,6 +72,18 @@ int cost_init(struct cost_ctx *c, const struct model *m, const struct profile *p
 double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cost *out);
 /* Free the memo (the context stays usable). */
 void cost_release(struct cost_ctx *c);
+
+/* Memo tables that outlive one simulation. A sweep simulates one model on one profile
+ * thousands of times, and each new simulation would otherwise recompute (and allocate) the
+ * GEMM times of every token count it meets. A pool keeps the tables of the last few
+ * (model, profile, tp, launch mode) keys, compared by content, so a lent table only ever
+ * holds what the borrowing context would compute itself: results do not depend on it.
+ * One thread per pool; a context that borrowed must be released before the pool is freed. */
+struct cost_memo_pool;
+struct cost_memo_pool *cost_memo_pool_new(void);
+void cost_memo_pool_free(struct cost_memo_pool *pool);
+/* After cost_init: use pool's table for c's key (made on first use). */
+void cost_use_pool(struct cost_ctx *c, struct cost_memo_pool *pool);
 
 /* Time of one GEMM launch under model gm (s); wb = weight bytes per element. */
 double cost_gemm(const struct gemm_model *gm, double hbm_bw, double m, double n, double k,

@@ -981,6 +981,7 @@ static int setup_spec(struct sim *m, const struct sim_setup *s, struct mem_plan 
 	if (dm) {
 		if (cost_init(&m->draft_cost, dm, s->profile, s->tp, s->cuda_graphs) < 0)
 			return err_prefix("key 'spec_draft': ");
+		cost_use_pool(&m->draft_cost, s->memo_pool);
 		extra_w = model_weight_bytes_per_gpu(dm, s->tp);
 		if (sp->draft_kind == DRAFT_EAGLE) /* embeddings are the target's */
 			extra_w -= (double)dm->vocab * dm->hidden * 2 / s->tp;
@@ -1014,6 +1015,7 @@ static int setup(struct sim *m, const struct sim_setup *s, struct sim_problem *p
 		return err_set("engine settings out of range");
 	if (cost_init(&m->cost, s->model, s->profile, s->tp, s->cuda_graphs) < 0)
 		return -1;
+	cost_use_pool(&m->cost, s->memo_pool);
 	if (cost_mem_plan(&m->cost, s->gpu_memory_utilization, s->max_num_batched_tokens,
 			  s->max_num_seqs, s->block_size, &mp) < 0)
 		return -1;

@@ -71,6 +71,8 @@ struct spec_setup {
 struct sim_setup {
 	const struct model *model;
 	const struct profile *profile;
+	struct cost_memo_pool *memo_pool; /* NULL, or GEMM memo tables to share across runs
+	                                     on this thread (models/cost.h) */
 	int tp, replicas;
 	int route;                   /* enum route_policy (config.h) */
 	int cuda_graphs, chunked_prefill;

@@ -53,6 +53,7 @@ int run_load_inputs(const struct run_config *c, struct run_inputs *in)
 			return err_prefix("key 'trace': ");
 		in->has_trace = 1;
 	}
+	in->memo_pool = cost_memo_pool_new();
 	return 0;
 }
 
@@ -61,6 +62,8 @@ void run_inputs_release(struct run_inputs *in)
 	if (in->has_trace)
 		trace_release(&in->trace);
 	in->has_trace = 0;
+	cost_memo_pool_free(in->memo_pool);
+	in->memo_pool = NULL;
 }
 
 static struct dist dist_of(double *v, long n)
@@ -248,6 +251,7 @@ int run_simulate(const struct run_config *c, const struct run_inputs *in, struct
 		return -1;
 	s.model = &in->model;
 	s.profile = &in->profile;
+	s.memo_pool = in->memo_pool;
 	s.tp = c->tp;
 	s.replicas = c->replicas;
 	s.route = c->route;

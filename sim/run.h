@@ -25,6 +25,8 @@ struct run_inputs {
 	struct spec_setup spec;      /* speculative decoding as configured (k = 0: off) */
 	volatile sig_atomic_t *stop; /* NULL, or a flag a signal handler sets: run_simulate then
 	                                fails with err "interrupted" (set it after loading) */
+	struct cost_memo_pool *memo_pool; /* GEMM memo tables shared by the runs of these
+	                                     inputs (one thread at a time) */
 };
 
 /* Mean and percentiles of a metric over requests or problems. */

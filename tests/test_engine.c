@@ -252,6 +252,45 @@ static void test_prefill_rate_factors(void)
 	}
 }
 
+/* A memo pool lends a table only to contexts of the same model, profile, tp and launch
+ * mode: every step time equals a private context's, and a changed profile is not served
+ * the old profile's times. */
+static void test_memo_pool(void)
+{
+	struct model m;
+	struct profile p = fixture_profile(), q;
+	struct cost_memo_pool *pool = cost_memo_pool_new();
+	CHECK_INT(model_find(&m, "r1-qwen-7b"), 0);
+	q = p;
+	q.hbm_bw *= 2; /* same model, other profile: other GEMM times */
+	for (int round = 0; round < 3; round++) {
+		for (int which = 0; which < 2; which++) {
+			const struct profile *pp = which ? &q : &p;
+			struct cost_ctx own, lent;
+			int bad = 0;
+			CHECK_INT(cost_init(&own, &m, pp, 1, 1), 0);
+			CHECK_INT(cost_init(&lent, &m, pp, 1, 1), 0);
+			cost_use_pool(&lent, pool);
+			CHECK(lent.memo_lent == 1);
+			for (int n = 1; n <= 300; n += 7) {
+				struct step_batch b = {0};
+				b.n_decode = n;
+				b.decode_q = 1;
+				b.n_sample = n;
+				b.decode_ctx = 1000.0 * n;
+				b.n_prefill = round == 1; /* mixed steps too, on the second round */
+				b.prefill_tokens = round == 1 ? 512 : 0;
+				b.prefill_pairs = round == 1 ? 512.0 * 513 / 2 : 0;
+				bad += cost_step(&own, &b, NULL) != cost_step(&lent, &b, NULL);
+			}
+			CHECK_INT(bad, 0);
+			cost_release(&own);
+			cost_release(&lent);
+		}
+	}
+	cost_memo_pool_free(pool);
+}
+
 int main(void)
 {
 	util_gsl_init();
@@ -263,5 +302,6 @@ int main(void)
 	test_errors();
 	test_early_stop();
 	test_prefill_rate_factors();
+	test_memo_pool();
 	return TEST_REPORT();
 }
