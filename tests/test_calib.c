@@ -82,27 +82,37 @@ static void test_gemm_recovery(void)
 	gsl_rng_free(r);
 }
 
-/* The fitter's time function and the simulator's agree, with the tile terms on and off,
- * and the tile terms off leave the plain formula untouched. */
-static void test_gemm_agree(void)
+/* cost_gemm (which the fitter also evaluates) against the equation of models/profile.h
+ * worked by hand for one shape: m = 65 (two 128-row tiles after padding), n = 1536
+ * (12 columns of tiles), k = 7168, 132 SMs. Then the terms' directions. */
+static void test_gemm_equation(void)
 {
 	static const double shapes[][3] = {
 		{1, 128, 65536}, {7, 4096, 4096}, {64, 65536, 128}, {65, 1536, 7168},
 		{192, 12288, 5120}, {1000, 128, 3072}, {4096, 16384, 16384}, {16384, 2048, 512},
 	};
 	struct gemm_model t = gemm_tiles(), plain = t, fp8 = t;
+	double m = 65, n = 1536, k = 7168, bw = 3.35e12;
+	double eff = 0.8 * m / (m + 20) * n / (n + 60) * k / (k + 60);
+	double tiles = 1 * 12, waves = 1, q = tiles / 132, S = 132 / tiles; /* k/split_k = 2.39 */
+	double tc, tm, want;
+	S = S < k / 3000 ? S : k / 3000;
+	tc = 2 * 128 * n * k / (989e12 * eff) / pow(q, 0.4);
+	tm = (((m * k + m * n) * 2 + n * k * 2) / (bw * 0.9) + 8e-10 * k / S) *
+	     (1 + 0.5 / (tiles * S));
+	want = 2.5e-6 + (5e-9 + 1.5e-12 * k) * m + 5e-7 * waves + pow(pow(tc, 4) + pow(tm, 4), 0.25);
+	CHECK_NEAR(cost_gemm(&t, bw, m, n, k, 2) / want, 1, 1e-12);
 	memset(&plain.sms, 0, sizeof(plain) - offsetof(struct gemm_model, sms));
+	tc = 2 * m * n * k / (989e12 * eff);
+	tm = ((m * k + m * n) * 2 + n * k * 2) / (bw * 0.9);
+	CHECK_NEAR(cost_gemm(&plain, bw, m, n, k, 2) / (2.5e-6 + pow(pow(tc, 4) + pow(tm, 4), 0.25)),
+		   1, 1e-12);
 	fp8.peak = 1979e12, fp8.split_k = 0, fp8.cta_half = 0;
 	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
-		double m = shapes[i][0], n = shapes[i][1], k = shapes[i][2];
-		CHECK_NEAR(cost_gemm(&t, 3.35e12, m, n, k, 2), fit_gemm_time(&t, 3.35e12, m, n, k, 2),
-			   1e-12);
-		CHECK_NEAR(cost_gemm(&fp8, 4.8e12, m, n, k, 1), fit_gemm_time(&fp8, 4.8e12, m, n, k, 1),
-			   1e-12);
-		CHECK_NEAR(cost_gemm(&plain, 3.35e12, m, n, k, 2),
-			   fit_gemm_time(&plain, 3.35e12, m, n, k, 2), 1e-12);
+		m = shapes[i][0], n = shapes[i][1], k = shapes[i][2];
 		/* the terms only add time: padding, idle SMs, latency, per-row work */
-		CHECK(cost_gemm(&t, 3.35e12, m, n, k, 2) > cost_gemm(&plain, 3.35e12, m, n, k, 2));
+		CHECK(cost_gemm(&t, bw, m, n, k, 2) > cost_gemm(&plain, bw, m, n, k, 2));
+		CHECK(cost_gemm(&fp8, 4.8e12, m, n, k, 1) < cost_gemm(&t, bw, m, n, k, 2));
 	}
 	/* few tiles on a large k: split-K shortens the serial k-loop */
 	fp8 = t, fp8.split_k = 0;
@@ -531,7 +541,7 @@ static void test_importers(void)
 int main(void)
 {
 	test_gemm_recovery();
-	test_gemm_agree();
+	test_gemm_equation();
 	test_gemm_tiles_recovery();
 	test_attention_allreduce_recovery();
 	test_allreduce_agrees();
