@@ -48,10 +48,12 @@ static const char usage[] =
 	"  fit     fit a hardware profile to raw benchmark CSVs\n"
 	"  import  convert public tables (aiconfigurator, vidur, nccl-tests) to raw CSVs\n";
 
-/* ---- the profile as YAML (schema of models/profile.h), with a comment per line ---- */
+/* ---- the notes written beside the profile's values (profile_write_notes) ---- */
+
+#define MAX_NOTES 128
 
 struct notes {
-	const char *key[64], *text[64];
+	const char *key[MAX_NOTES], *text[MAX_NOTES];
 	int n;
 };
 
@@ -65,148 +67,26 @@ static const char *note_of(const struct notes *nt, const char *key)
 
 static void note_add(struct notes *nt, const char *key, const char *text)
 {
-	if (nt->n < 64) {
-		nt->key[nt->n] = key;
-		nt->text[nt->n++] = text;
-	}
+	if (nt->n == MAX_NOTES)
+		bug("calibrate: more than %d notes", MAX_NOTES);
+	nt->key[nt->n] = key;
+	nt->text[nt->n++] = text;
 }
 
-static void kv(struct sbuf *sb, const struct notes *nt, const char *indent, const char *path,
-	       const char *key, double v)
+/* profile_note_fn: the note of a field; an all-reduce entry's `n_gpus` line carries the
+ * notes of the whole entry, keyed "allreduce.N." */
+static const char *field_note(const char *path, void *ctx)
 {
-	char full[96];
-	snprintf(full, sizeof(full), "%s%s", path, key);
-	const char *n = note_of(nt, full);
-	sbuf_printf(sb, "%s%s: %.10g%s%s\n", indent, key, v, n ? "  # " : "", n ? n : "");
-}
-
-static void gemm_yaml(struct sbuf *sb, const struct notes *nt, const char *name,
-		      const struct gemm_model *g)
-{
-	char path[32];
-	snprintf(path, sizeof(path), "%s.", name);
-	sbuf_printf(sb, "%s:\n", name);
-	kv(sb, nt, "  ", path, "peak", g->peak);
-	kv(sb, nt, "  ", path, "eff_max", g->eff_max);
-	kv(sb, nt, "  ", path, "m_half", g->m_half);
-	kv(sb, nt, "  ", path, "nk_half", g->nk_half);
-	kv(sb, nt, "  ", path, "bw_eff", g->bw_eff);
-	kv(sb, nt, "  ", path, "floor", g->floor);
-	kv(sb, nt, "  ", path, "smooth", g->smooth);
-	if (g->sms > 0) { /* the optional tile terms, written only where the base has SMs */
-		kv(sb, nt, "  ", path, "sms", g->sms);
-		kv(sb, nt, "  ", path, "cta_half", g->cta_half);
-		kv(sb, nt, "  ", path, "wave_exp", g->wave_exp);
-		kv(sb, nt, "  ", path, "wave_time", g->wave_time);
-		kv(sb, nt, "  ", path, "row_time", g->row_time);
-		kv(sb, nt, "  ", path, "k_lat", g->k_lat);
-		kv(sb, nt, "  ", path, "split_k", g->split_k);
-		kv(sb, nt, "  ", path, "act_time", g->act_time);
+	const struct notes *nt = ctx;
+	const char *n = note_of(nt, path);
+	size_t len = strlen(path);
+	if (!n && !strncmp(path, "allreduce.", 10) && len > 6 &&
+	    !strcmp(path + len - 6, "n_gpus")) {
+		char entry[96];
+		snprintf(entry, sizeof(entry), "%.*s", (int)(len - 6), path);
+		n = note_of(nt, entry);
 	}
-}
-
-static void profile_yaml(const struct profile *p, const char *header, const struct notes *nt,
-			 struct sbuf *sb)
-{
-	sbuf_printf(sb, "%s", header);
-	sbuf_printf(sb, "schema_version: %d\nname: %s\ngpu: \"%s\"\nsource: \"%s\"\n",
-		    PROFILE_SCHEMA_VERSION, p->name, p->gpu, p->source);
-	sbuf_printf(sb, "node:\n  gpus_per_node: %d\n  topology: %s\n", p->gpus_per_node,
-		    p->topology);
-	sbuf_printf(sb, "memory:\n");
-	kv(sb, nt, "  ", "memory.", "hbm_bytes", p->hbm_bytes);
-	kv(sb, nt, "  ", "memory.", "hbm_bw", p->hbm_bw);
-	kv(sb, nt, "  ", "memory.", "reserved_bytes", p->mem_reserved_bytes);
-	gemm_yaml(sb, nt, "gemm_bf16", &p->gemm_bf16);
-	gemm_yaml(sb, nt, "gemm_fp8", &p->gemm_fp8);
-	sbuf_printf(sb, "attention:\n");
-	kv(sb, nt, "  ", "attention.", "prefill_t0", p->attn_prefill_t0);
-	kv(sb, nt, "  ", "attention.", "prefill_rate", p->attn_prefill_rate);
-	if (p->attn_prefill_s_half > 0)
-		kv(sb, nt, "  ", "attention.", "prefill_s_half", p->attn_prefill_s_half);
-	if (p->attn_prefill_d_half > 0)
-		kv(sb, nt, "  ", "attention.", "prefill_d_half", p->attn_prefill_d_half);
-	kv(sb, nt, "  ", "attention.", "decode_t0", p->attn_decode_t0);
-	kv(sb, nt, "  ", "attention.", "decode_per_seq", p->attn_decode_per_seq);
-	kv(sb, nt, "  ", "attention.", "decode_bw", p->attn_decode_bw);
-	if (p->attn_prefill_kv_bw > 0)
-		kv(sb, nt, "  ", "attention.", "prefill_kv_bw", p->attn_prefill_kv_bw);
-	if (p->attn_prefill_tile > 0)
-		kv(sb, nt, "  ", "attention.", "prefill_tile", p->attn_prefill_tile);
-	if (p->attn_decode_cta > 0 || p->attn_decode_cta_dim > 0) {
-		kv(sb, nt, "  ", "attention.", "decode_cta", p->attn_decode_cta);
-		kv(sb, nt, "  ", "attention.", "decode_cta_dim", p->attn_decode_cta_dim);
-		kv(sb, nt, "  ", "attention.", "decode_cta_free", p->attn_decode_cta_free);
-	}
-	if (p->attn_prefill_tile_half > 0)
-		kv(sb, nt, "  ", "attention.", "prefill_tile_half", p->attn_prefill_tile_half);
-	if (p->attn_decode_split > 0)
-		kv(sb, nt, "  ", "attention.", "decode_split", p->attn_decode_split);
-	if (p->attn_decode_pair_bw > 0)
-		kv(sb, nt, "  ", "attention.", "decode_pair_bw", p->attn_decode_pair_bw);
-	if (p->attn_prefill_wide_eff > 0)
-		kv(sb, nt, "  ", "attention.", "prefill_wide_eff", p->attn_prefill_wide_eff);
-	if (p->attn_decode_wide_t0 > 0 || p->attn_decode_wide_cta > 0) {
-		kv(sb, nt, "  ", "attention.", "decode_wide_t0", p->attn_decode_wide_t0);
-		kv(sb, nt, "  ", "attention.", "decode_wide_cta", p->attn_decode_wide_cta);
-	}
-	if (p->attn_decode_l2_bytes > 0)
-		kv(sb, nt, "  ", "attention.", "decode_l2_bytes", p->attn_decode_l2_bytes);
-	if (p->attn_decode_l2_bw > 0)
-		kv(sb, nt, "  ", "attention.", "decode_l2_bw", p->attn_decode_l2_bw);
-	sbuf_printf(sb, "elementwise:\n");
-	kv(sb, nt, "  ", "elementwise.", "bw", p->ew_bw);
-	sbuf_printf(sb, "allreduce:\n");
-	for (int n = 2; n <= 8; n++)
-		for (int i = 0; i < PROFILE_MAX_AR; i++) {
-			const struct allreduce_model *a = &p->ar[i];
-			char path[32];
-			if (a->n_gpus != n)
-				continue;
-			snprintf(path, sizeof(path), "allreduce.%d.", n);
-			const char *nn = note_of(nt, path);
-			sbuf_printf(sb, "  - n_gpus: %d%s%s\n", n, nn ? "  # " : "", nn ? nn : "");
-			kv(sb, nt, "    ", path, "lat", a->lat);
-			kv(sb, nt, "    ", path, "busbw", a->busbw);
-			kv(sb, nt, "    ", path, "car_lat", a->car_lat);
-			kv(sb, nt, "    ", path, "car_bw", a->car_bw);
-			kv(sb, nt, "    ", path, "car_max_bytes", a->car_max_bytes);
-			/* the optional regimes, as profile_write: absent when 0 */
-			if (a->ll128_lat > 0) {
-				kv(sb, nt, "    ", path, "ll128_lat", a->ll128_lat);
-				kv(sb, nt, "    ", path, "ll128_busbw", a->ll128_busbw);
-			}
-			if (a->simple_lat > 0) {
-				kv(sb, nt, "    ", path, "simple_lat", a->simple_lat);
-				kv(sb, nt, "    ", path, "simple_busbw", a->simple_busbw);
-			}
-			if (a->car2_lat > 0) {
-				kv(sb, nt, "    ", path, "car2_lat", a->car2_lat);
-				kv(sb, nt, "    ", path, "car2_bw", a->car2_bw);
-			}
-		}
-	sbuf_printf(sb, "overhead:\n");
-	kv(sb, nt, "  ", "overhead.", "launch_eager", p->launch_eager);
-	kv(sb, nt, "  ", "overhead.", "launch_graph", p->launch_graph);
-	sbuf_printf(sb, "  graph_max_seqs: %d\n", p->graph_max_seqs);
-	kv(sb, nt, "  ", "overhead.", "step_base", p->step_base);
-	kv(sb, nt, "  ", "overhead.", "step_per_seq", p->step_per_seq);
-	kv(sb, nt, "  ", "overhead.", "step_per_tp", p->step_per_tp);
-	sbuf_printf(sb, "power:\n");
-	kv(sb, nt, "  ", "power.", "idle_w", p->power_idle_w);
-	kv(sb, nt, "  ", "power.", "busy_w", p->power_busy_w);
-	sbuf_printf(sb, "price:\n");
-	kv(sb, nt, "  ", "price.", "usd_per_gpu_hour", p->usd_per_gpu_hour);
-	if (p->n_unc) {
-		sbuf_printf(sb, "# relative standard errors of the fitted parameters (diagonal of the fit's\n"
-				"# covariance; the parameters are correlated, so sampling them one by one\n"
-				"# overstates the spread), used by ttsim run --profile-uncertainty. They are\n"
-				"# statistical errors given the model; the model's own misfit (the fit report's\n"
-				"# median error) is larger and is not in them.\n"
-				"uncertainty:\n");
-		for (int u = 0; u < p->n_unc; u++)
-			sbuf_printf(sb, "  %s: %.4g\n", p->unc[u].path, p->unc[u].rel);
-	}
+	return n;
 }
 
 /* ---- fit ---- */
@@ -386,22 +266,28 @@ static int cmd_fit(int argc, char **argv)
 	if (profile_validate(&p, out))
 		die("calibrate fit: %s (no profile written)", err_msg());
 
-	struct sbuf hdr = {0}, yaml = {0}, js = {0};
+	struct sbuf hdr = {0}, js = {0};
+	char *yaml = NULL;
+	size_t yaml_len = 0;
 	sbuf_printf(&hdr, "# %s: hardware profile written by `ttsim calibrate fit`\n# raw data:", name);
 	for (int i = 0; i < nd; i++)
 		sbuf_printf(&hdr, " %s", dirs[i]);
 	sbuf_printf(&hdr, "\n# base: %s (every line without a 'fit:' comment comes from it)\n",
 		    base ? base : name);
-	profile_yaml(&p, hdr.buf, &all, &yaml);
+	{
+		FILE *f = open_memstream(&yaml, &yaml_len);
+		if (!f || profile_write_notes(&p, f, hdr.buf, field_note, &all) < 0 || fclose(f))
+			die("calibrate fit: cannot format the profile");
+	}
 	fit_report_json(&rep, name, &js);
 	fit_report_print(&rep, stdout);
 	if (report && file_write_atomic(report, js.buf, js.len))
 		die_err();
-	if (file_write_atomic(out, yaml.buf, yaml.len))
+	if (file_write_atomic(out, yaml, yaml_len))
 		die_err();
 	printf("wrote %s\n", out);
 	sbuf_release(&hdr);
-	sbuf_release(&yaml);
+	free(yaml);
 	sbuf_release(&js);
 	raw_set_release(&rs);
 	free(dirs);

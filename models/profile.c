@@ -560,14 +560,29 @@ static void put_value(FILE *f, const void *base, const struct field *fl)
 		fmt_double(num, sizeof(num), *(const double *)(const void *)src);
 		fputs(num, f);
 	}
+}
+
+/* The value's line end, with the caller's comment for `path` if it has one. */
+static void end_line(FILE *f, profile_note_fn note, void *ctx, const char *path)
+{
+	const char *n = note ? note(path, ctx) : NULL;
+	if (n)
+		fprintf(f, "  # %s", n);
 	fputc('\n', f);
 }
 
 int profile_write(const struct profile *p, FILE *f)
 {
-	char section[32] = "";
+	return profile_write_notes(p, f, NULL, NULL, NULL);
+}
 
-	fprintf(f, "# ttsim hardware profile (schema in models/profiles/README.md)\n");
+int profile_write_notes(const struct profile *p, FILE *f, const char *header,
+			profile_note_fn note, void *ctx)
+{
+	char section[32] = "", path[96];
+
+	fputs(header ? header : "# ttsim hardware profile (schema in models/profiles/README.md)\n",
+	      f);
 	for (size_t i = 0; i < NFIELDS; i++) {
 		const char *dot = strchr(fields[i].path, '.');
 		if (fields[i].type == F_AR) {
@@ -584,6 +599,9 @@ int profile_write(const struct profile *p, FILE *f)
 						continue;
 					fprintf(f, "  %s %s: ", j ? " " : "-", ar_fields[j].path);
 					put_value(f, &p->ar[a], &ar_fields[j]);
+					snprintf(path, sizeof(path), "allreduce.%d.%s", p->ar[a].n_gpus,
+						 ar_fields[j].path);
+					end_line(f, note, ctx, path);
 				}
 			}
 			if (!any)
@@ -604,7 +622,14 @@ int profile_write(const struct profile *p, FILE *f)
 			fprintf(f, "  %s: ", dot + 1);
 		}
 		put_value(f, p, &fields[i]);
+		end_line(f, note, ctx, fields[i].path);
 	}
+	if (p->n_unc && note)
+		fputs("# relative standard errors of the fitted parameters (diagonal of the fit's\n"
+		      "# covariance; the parameters are correlated, so sampling them one by one\n"
+		      "# overstates the spread), used by ttsim run --profile-uncertainty. They are\n"
+		      "# statistical errors given the model; the model's own misfit (the fit report's\n"
+		      "# median error) is larger and is not in them.\n", f);
 	if (p->n_unc)
 		fputs("uncertainty:\n", f);
 	for (int u = 0; u < p->n_unc; u++)

@@ -194,6 +194,12 @@ int profile_parse(struct profile *p, const char *text, size_t len, const char *f
 int profile_validate(const struct profile *p, const char *fname);
 /* Write the profile as YAML (schema_version 1); 0 or -1 with err_set. */
 int profile_write(const struct profile *p, FILE *f);
+/* The same, with `header` (comment lines; NULL: the default one) first and, after each
+ * value, the comment note(path, ctx) gives for its dotted path ("gemm_bf16.eff_max",
+ * "allreduce.8.lat"; NULL: none). The fitter marks what it fitted this way. */
+typedef const char *(*profile_note_fn)(const char *path, void *ctx);
+int profile_write_notes(const struct profile *p, FILE *f, const char *header,
+			profile_note_fn note, void *ctx);
 /* Scale each parameter of the uncertainty block by (1 + rel x z[i]), z[i] a standard
  * normal draw per entry (n_unc of them), clipped to stay above a tenth of its value. */
 void profile_perturb(struct profile *p, const double *z);
