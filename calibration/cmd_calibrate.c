@@ -225,9 +225,9 @@ static int cmd_fit(int argc, char **argv)
 		note_add(&all, "attention.decode_bw", fitnote[RAW_DECODE]);
 		note_add(&all, "attention.decode_cta", fitnote[RAW_DECODE]);
 		note_add(&all, "attention.decode_cta_dim", fitnote[RAW_DECODE]);
-		note_add(&all, "attention.decode_cta_free", fitnote[RAW_DECODE]);
+		note_add(&all, "attention.decode_blk", fitnote[RAW_DECODE]);
 		note_add(&all, "attention.decode_split", fitnote[RAW_DECODE]);
-		note_add(&all, "attention.decode_pair_bw", fitnote[RAW_DECODE]);
+		note_add(&all, "attention.decode_dyn_seq", fitnote[RAW_DECODE]);
 		note_add(&all, "attention.decode_wide_t0", fitnote[RAW_DECODE]);
 		note_add(&all, "attention.decode_wide_cta", fitnote[RAW_DECODE]);
 		note_add(&all, "attention.decode_l2_bw", fitnote[RAW_DECODE]);

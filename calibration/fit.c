@@ -252,7 +252,7 @@ struct fam_ctx {
 	double se[16];          /* relative standard errors of x (fam_fit) */
 	double x[16];
 	double hbm_bw, peak, wb, sms; /* gemm */
-	int iwide, il2;          /* attention: where the optional terms are in x (0: not fitted) */
+	int iwide, il2, icta, idyn; /* attention: where the optional terms are in x (0: none) */
 	double l2_bytes;
 	int n_gpus, custom;      /* allreduce */
 	double (*predict)(const struct fam_ctx *c, const double *x, const struct raw_row *r);
@@ -297,9 +297,13 @@ static double prefill_pred(const struct fam_ctx *c, const double *x, const struc
 static double decode_pred(const struct fam_ctx *c, const double *x, const struct raw_row *r)
 {
 	struct profile p = {.attn_decode_t0 = x[0], .attn_decode_per_seq = x[1],
-			    .attn_decode_bw = x[2], .attn_decode_cta = x[3],
-			    .attn_decode_cta_dim = x[4], .attn_decode_cta_free = x[5],
-			    .attn_decode_split = x[6], .attn_decode_pair_bw = x[7]};
+			    .attn_decode_bw = x[2]};
+	if (c->icta)
+		p.gemm_bf16.sms = c->sms, p.attn_decode_cta = x[c->icta],
+		p.attn_decode_cta_dim = x[c->icta + 1], p.attn_decode_blk = x[c->icta + 2],
+		p.attn_decode_split = x[c->icta + 3];
+	if (c->idyn)
+		p.attn_decode_dyn_seq = x[c->idyn];
 	if (c->iwide)
 		p.attn_decode_wide_t0 = x[c->iwide], p.attn_decode_wide_cta = x[c->iwide + 1];
 	if (c->il2)
@@ -353,6 +357,15 @@ static size_t count_wide(const struct sel *s)
 }
 
 /* Decode rows whose KV cache fits in l2 bytes */
+/* rows whose batch is (above = 0) at most or (above = 1) over FA3's per-sequence planning */
+static size_t count_dyn(const struct sel *s, int above)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->n; i++)
+		n += (s->r[i]->v[0] > PROFILE_FA_DYN_MAX_SEQS) == above;
+	return n;
+}
+
 static size_t count_warm(const struct sel *s, double l2)
 {
 	size_t n = 0;
@@ -615,11 +628,16 @@ static int fit_simple(struct profile *p, const struct raw_set *rs, const struct 
 		rc = need_spread(&c.s, 1, 2, "attention_prefill", "seq_len");
 	} else if (rf == RAW_DECODE) {
 		ff = FIT_DECODE;
-		/* t0, per sequence, KV bandwidth, the CTA's fixed and per-dim cost past the
-		 * CTAs of the first wave (about one per SM), the split-KV merge short of it, and
-		 * the bandwidth one (sequence, KV head) can draw */
-		c.np = 8, c.x[0] = 1e-5, c.x[1] = 1e-8, c.x[2] = 3e12;
-		c.x[3] = 1e-8, c.x[4] = 1e-10, c.x[5] = 100, c.x[6] = 2e-6, c.x[7] = p->hbm_bw;
+		/* t0, per sequence, KV bandwidth; with the SM count (base), the CTA's fixed and
+		 * per-dim cost and its per-KV-block work in waves, and the split-KV merge; where
+		 * a few batches are over 992 and a few not, FA3's per-sequence split planning */
+		c.np = 3, c.x[0] = 1e-5, c.x[1] = 1e-8, c.x[2] = 3e12;
+		if (p->gemm_bf16.sms > 0) {
+			c.icta = c.np, c.sms = p->gemm_bf16.sms;
+			c.x[c.np++] = 1e-6, c.x[c.np++] = 1e-9, c.x[c.np++] = 5e-7, c.x[c.np++] = 2e-6;
+		}
+		if (count_dyn(&c.s, 0) >= 3 && count_dyn(&c.s, 1) >= 3)
+			c.idyn = c.np, c.x[c.np++] = 1e-8;
 		/* the fallback kernel's launch and per-CTA cost where a few rows have wider heads,
 		 * and the warm L2 where the base gives its size and a few rows fit in it and a
 		 * few do not (decode_bw rests on those) */
@@ -667,17 +685,20 @@ static int fit_simple(struct profile *p, const struct raw_set *rs, const struct 
 			unc_add(p, "attention.decode_t0", c.se[0]);
 			unc_add(p, "attention.decode_per_seq", c.se[1]);
 			unc_add(p, "attention.decode_bw", c.se[2]);
-			p->attn_decode_cta = c.x[3], p->attn_decode_cta_dim = c.x[4];
-			p->attn_decode_cta_free = c.x[5];
-			unc_add(p, "attention.decode_cta", c.se[3]);
-			unc_add(p, "attention.decode_cta_dim", c.se[4]);
-			unc_add(p, "attention.decode_cta_free", c.se[5]);
-			p->attn_decode_split = c.x[6];
-			unc_add(p, "attention.decode_split", c.se[6]);
-			/* not scaled with hbm_bw: H100 and H200 fit the same 1.68 TB/s, a bound of
-			 * the CTAs one pair gets, not of the memory */
-			p->attn_decode_pair_bw = c.x[7];
-			unc_add(p, "attention.decode_pair_bw", c.se[7]);
+			if (c.icta) {
+				p->attn_decode_cta = c.x[c.icta], p->attn_decode_cta_dim = c.x[c.icta + 1];
+				p->attn_decode_blk = c.x[c.icta + 2], p->attn_decode_split = c.x[c.icta + 3];
+				unc_add(p, "attention.decode_cta", c.se[c.icta]);
+				unc_add(p, "attention.decode_cta_dim", c.se[c.icta + 1]);
+				unc_add(p, "attention.decode_blk", c.se[c.icta + 2]);
+				unc_add(p, "attention.decode_split", c.se[c.icta + 3]);
+			} else {
+				p->attn_decode_cta = p->attn_decode_cta_dim = 0;
+				p->attn_decode_blk = p->attn_decode_split = 0;
+			}
+			p->attn_decode_dyn_seq = c.idyn ? c.x[c.idyn] : 0;
+			if (c.idyn)
+				unc_add(p, "attention.decode_dyn_seq", c.se[c.idyn]);
 			p->attn_decode_wide_t0 = c.iwide ? c.x[c.iwide] : 0;
 			p->attn_decode_wide_cta = c.iwide ? c.x[c.iwide + 1] : 0;
 			if (c.iwide) {

@@ -302,69 +302,91 @@ double cost_attn_prefill(const struct profile *p, double seqs, double tokens, do
 	return t;
 }
 
-/* The parts of decode attention that depend on the batch, not on the KV read. With none
- * of the optional terms (plain = 1) the time is base + kv_bytes / bw exactly. */
-static void decode_coeffs(const struct profile *p, double seqs, double kv_heads,
+/* FlashAttention-3's split-KV count (flash_api.cpp, num_splits_heuristic): a launch of at
+ * least 0.8 x sms CTAs, or of at most 4 KV blocks, runs unsplit; otherwise it takes the
+ * fewest splits whose wave efficiency is within 85% of the best up to min(128, sms, blocks). */
+static int fa3_num_splits(double ctas, double sms, double nblk)
+{
+	double best = 0, eff[129];
+	int mx = (int)fmin(fmin(128, sms), nblk);
+	if (ctas >= 0.8 * sms || nblk <= 4)
+		return 1;
+	for (int k = 1; k <= mx; k++) {
+		double w = ctas * k / sms;
+		eff[k] = w / ceil(w);
+		if (eff[k] > best)
+			best = eff[k];
+	}
+	for (int k = 1; k <= mx; k++)
+		if (eff[k] >= 0.85 * best)
+			return k;
+	return 1;
+}
+
+/* The parts of decode attention that depend on the batch and its mean context in KV
+ * blocks, not on the KV read. With none of the optional terms (plain = 1) the time is
+ * base + kv_bytes / bw exactly. */
+static void decode_coeffs(const struct profile *p, double seqs, double nblk, double kv_heads,
 			  double head_dim, struct decode_coeffs *co)
 {
-	double pairs = seqs * kv_heads, e2 = 0, w, n = 0;
+	double pairs = seqs * kv_heads, w = 0;
 	int wide = head_dim > PROFILE_FA_MAX_DIM &&
 		   (p->attn_decode_wide_t0 > 0 || p->attn_decode_wide_cta > 0);
-	co->seqs = seqs;
+	co->seqs = seqs, co->nblk = nblk;
 	co->base = p->attn_decode_t0 + p->attn_decode_per_seq * seqs;
-	co->plain = !(wide || p->attn_decode_pair_bw > 0 || p->attn_decode_cta > 0 ||
-		      p->attn_decode_cta_dim > 0);
-	co->split = 0;
+	/* FA3 works out each sequence's splits in a kernel of its own up to 992 sequences */
+	if (seqs <= PROFILE_FA_DYN_MAX_SEQS)
+		co->base += p->attn_decode_dyn_seq * seqs;
+	co->plain = !(wide || p->attn_decode_cta > 0 || p->attn_decode_cta_dim > 0 ||
+		      p->attn_decode_blk > 0);
 	if (co->plain)
 		return;
-	/* one (sequence, KV head) draws at most pair_bw: few cannot fill the memory */
-	if (p->attn_decode_pair_bw > 0) {
-		double e = 1.0 / (pairs * p->attn_decode_pair_bw);
-		e2 = e * e;
-	}
 	if (wide) {
 		/* the fallback kernel of wide heads: per (sequence, KV head), no first wave */
 		co->base += p->attn_decode_wide_t0;
 		w = p->attn_decode_wide_cta * pairs;
 	} else {
-		/* one CTA per (sequence, KV head): past the first wave its fixed cost shows
-		 * where the KV stream is too short to hide it */
-		n = pairs - p->attn_decode_cta_free;
-		w = (p->attn_decode_cta + p->attn_decode_cta_dim * head_dim) * (n > 0 ? n : 0);
-		/* short of the first wave FA3 splits caches longer than one KV tile and merges
-		 * the parts in one more step */
-		if (n < 0)
-			co->split = p->attn_decode_split;
+		/* one CTA per (sequence, KV head) and split, in waves over the SMs; each costs
+		 * its fixed part and its share of the KV blocks. Where it splits, the parts are
+		 * merged in one more step. */
+		double sms = p->gemm_bf16.sms, splits = fa3_num_splits(pairs, sms, nblk);
+		double waves = ceil(pairs * splits / sms);
+		w = waves * (p->attn_decode_cta + p->attn_decode_cta_dim * head_dim +
+			     ceil(nblk / splits) * p->attn_decode_blk * head_dim / 128);
+		if (splits > 1)
+			co->base += p->attn_decode_split;
 	}
 	co->w2 = w * w;
-	/* seconds^2 per byte^2 of the stream (HBM, or L2 for a warm benchmark) and the
-	 * per-pair limit, combined with the CTA cost as one root sum of squares */
-	co->a2 = 1.0 / (p->attn_decode_bw * p->attn_decode_bw) + e2;
+	/* seconds^2 per byte^2 of the stream (HBM, or L2 for a warm benchmark), combined with
+	 * the CTA work as one root sum of squares */
+	co->a2 = 1.0 / (p->attn_decode_bw * p->attn_decode_bw);
 	co->a2_l2 = p->attn_decode_l2_bw > 0 ?
-			    1.0 / (p->attn_decode_l2_bw * p->attn_decode_l2_bw) + e2 : co->a2;
+			    1.0 / (p->attn_decode_l2_bw * p->attn_decode_l2_bw) : co->a2;
 }
 
 static double decode_eval(const struct profile *p, const struct decode_coeffs *co,
-			  double ctx_tokens, double kv_bytes, int warm_l2)
+			  double kv_bytes, int warm_l2)
 {
 	/* a benchmark that re-reads one cache finds it in L2 when it fits; serving does not */
 	int l2 = warm_l2 && p->attn_decode_l2_bw > 0 && kv_bytes <= p->attn_decode_l2_bytes;
-	double t;
 	if (co->plain)
 		return co->base + kv_bytes / (l2 ? p->attn_decode_l2_bw : p->attn_decode_bw);
 	/* one square root per step: this runs on every decode step of a simulation */
-	t = co->base + sqrt(co->w2 + kv_bytes * kv_bytes * (l2 ? co->a2_l2 : co->a2));
-	if (co->split > 0 && ctx_tokens / co->seqs > PROFILE_ATTN_TILE)
-		t += co->split;
-	return t;
+	return co->base + sqrt(co->w2 + kv_bytes * kv_bytes * (l2 ? co->a2_l2 : co->a2));
+}
+
+/* KV blocks of PROFILE_ATTN_TILE tokens in a sequence's mean context */
+static double decode_blocks(double seqs, double ctx_tokens)
+{
+	return ceil(ctx_tokens / seqs / PROFILE_ATTN_TILE);
 }
 
 double cost_attn_decode(const struct profile *p, double seqs, double ctx_tokens, double kv_bytes,
 			double kv_heads, double head_dim, int warm_l2)
 {
 	struct decode_coeffs co;
-	decode_coeffs(p, seqs, kv_heads, head_dim, &co);
-	return decode_eval(p, &co, ctx_tokens, kv_bytes, warm_l2);
+	decode_coeffs(p, seqs, decode_blocks(seqs, ctx_tokens), kv_heads, head_dim, &co);
+	return decode_eval(p, &co, kv_bytes, warm_l2);
 }
 
 double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cost *out)
@@ -398,11 +420,13 @@ double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cos
 		/* K and V of every attended token, read once per layer; the query tokens of a
 		 * verification step share the reads. A layer's cache is cold in serving. */
 		double t;
-		/* the batch part is kept for the last batch size: a quiet stretch of decode
-		 * steps (sim/engine.c) asks for one size thousands of times */
-		if (c->dec.seqs != b->n_decode)
-			decode_coeffs(p, b->n_decode, c->kv_heads, m->head_dim, &c->dec);
-		t = decode_eval(p, &c->dec, b->decode_ctx, b->decode_ctx * c->kv_bytes_tok / L, 0);
+		/* the batch part is kept for the last batch size and mean context in KV blocks:
+		 * a quiet stretch of decode steps (sim/engine.c) asks for one size thousands of
+		 * times, and the mean context crosses a block every 128 steps at most */
+		double nblk = decode_blocks(b->n_decode, b->decode_ctx);
+		if (c->dec.seqs != b->n_decode || c->dec.nblk != nblk)
+			decode_coeffs(p, b->n_decode, nblk, c->kv_heads, m->head_dim, &c->dec);
+		t = decode_eval(p, &c->dec, b->decode_ctx * c->kv_bytes_tok / L, 0);
 		sc.attn_decode = L * at_least(t, launch);
 	}
 	sc.total = rest + sc.attn_prefill + sc.attn_decode;

@@ -24,10 +24,10 @@
 /* Decode attention's terms that depend on the batch size alone (cost.c). */
 struct decode_coeffs {
 	double seqs;      /* the batch size they hold (-1: none) */
-	double base;      /* s: launch, per-sequence and wide-kernel fixed times */
-	double w2;        /* s^2: the CTA cost, squared */
-	double a2, a2_l2; /* s^2 per byte^2: the KV stream (HBM; warm L2) with the pair limit */
-	double split;     /* s: the split-KV merge step when it applies, else 0 */
+	double nblk;      /* and its mean context in 128-token KV blocks */
+	double base;      /* s: launch, per-sequence, split-merge and wide-kernel fixed times */
+	double w2;        /* s^2: the CTA work, squared */
+	double a2, a2_l2; /* s^2 per byte^2: the KV stream (HBM; warm L2) */
 	int plain;        /* none of the optional terms: base + bytes / bw */
 };
 

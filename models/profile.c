@@ -71,10 +71,10 @@ static const struct field fields[] = {
 	FO("attention.prefill_tile", attn_prefill_tile),
 	FO("attention.decode_cta", attn_decode_cta),
 	FO("attention.decode_cta_dim", attn_decode_cta_dim),
-	FO("attention.decode_cta_free", attn_decode_cta_free),
+	FO("attention.decode_blk", attn_decode_blk),
 	FO("attention.prefill_tile_half", attn_prefill_tile_half),
 	FO("attention.decode_split", attn_decode_split),
-	FO("attention.decode_pair_bw", attn_decode_pair_bw),
+	FO("attention.decode_dyn_seq", attn_decode_dyn_seq),
 	FO("attention.prefill_wide_eff", attn_prefill_wide_eff),
 	FO("attention.decode_wide_t0", attn_decode_wide_t0),
 	FO("attention.decode_wide_cta", attn_decode_wide_cta),
@@ -453,14 +453,21 @@ int profile_validate(const struct profile *p, const char *fname)
 		return err_set("%s: key 'attention': expected per-launch and per-sequence times "
 			       "below 1e-3 s", fname);
 	/* the optional terms: absent is 0 (no term); negative would make time run backwards */
-	if (!(p->attn_prefill_kv_bw >= 0 && p->attn_decode_cta_free >= 0))
-		return err_set("%s: key 'attention': expected prefill_kv_bw and decode_cta_free >= 0",
-			       fname);
+	if (!(p->attn_prefill_kv_bw >= 0))
+		return err_set("%s: key 'attention.prefill_kv_bw': expected >= 0, got '%g'", fname,
+			       p->attn_prefill_kv_bw);
 	if (!(p->attn_prefill_tile >= 0 && p->attn_prefill_tile < 1e-3 && p->attn_decode_cta >= 0 &&
 	      p->attn_decode_cta < 1e-3 && p->attn_decode_cta_dim >= 0 &&
-	      p->attn_decode_cta_dim < 1e-3))
-		return err_set("%s: key 'attention': expected prefill_tile, decode_cta and "
-			       "decode_cta_dim in [0, 1e-3) s", fname);
+	      p->attn_decode_cta_dim < 1e-3 && p->attn_decode_blk >= 0 &&
+	      p->attn_decode_blk < 1e-3 && p->attn_decode_dyn_seq >= 0 &&
+	      p->attn_decode_dyn_seq < 1e-3))
+		return err_set("%s: key 'attention': expected prefill_tile, decode_cta, decode_cta_dim, "
+			       "decode_blk and decode_dyn_seq in [0, 1e-3) s", fname);
+	/* the CTA terms run in waves over the SMs */
+	if ((p->attn_decode_cta > 0 || p->attn_decode_cta_dim > 0 || p->attn_decode_blk > 0) &&
+	    !(p->gemm_bf16.sms > 0))
+		return err_set("%s: key 'attention.decode_cta': the decode CTA terms need "
+			       "'gemm_bf16.sms' (the SM count) to be set", fname);
 	if (!(p->attn_prefill_tile_half >= 0 && p->attn_decode_split >= 0 &&
 	      p->attn_decode_split < 1e-3))
 		return err_set("%s: key 'attention': expected prefill_tile_half >= 0 and decode_split "
@@ -472,10 +479,9 @@ int profile_validate(const struct profile *p, const char *fname)
 	      p->attn_decode_wide_cta >= 0 && p->attn_decode_wide_cta < 1e-3))
 		return err_set("%s: key 'attention': expected decode_wide_t0 and decode_wide_cta in "
 			       "[0, 1e-3) s", fname);
-	if (!(p->attn_decode_l2_bytes >= 0 && p->attn_decode_l2_bw >= 0 &&
-	      p->attn_decode_pair_bw >= 0))
-		return err_set("%s: key 'attention': expected decode_l2_bytes, decode_l2_bw and "
-			       "decode_pair_bw >= 0", fname);
+	if (!(p->attn_decode_l2_bytes >= 0 && p->attn_decode_l2_bw >= 0))
+		return err_set("%s: key 'attention': expected decode_l2_bytes and decode_l2_bw >= 0",
+			       fname);
 	if (!(p->ew_bw > 0))
 		return err_set("%s: key 'elementwise.bw': expected a positive bandwidth", fname);
 	for (int i = 0; i < PROFILE_MAX_AR; i++) {

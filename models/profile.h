@@ -42,19 +42,20 @@
  *              wide_eff optional (0: no factor): past FA3's widest head dim (d > 256,
  *              PROFILE_FA_MAX_DIM) vLLM runs a fallback kernel; the rate x wide_eff
  *     decode:  t = t0 + per_seq x seqs + kv_bytes / bw   kv_bytes = KV bytes read
- *              with cta, cta_dim set (0, 0: the line above, exactly):
- *              t = t0 + per_seq x seqs + (w^2 + (kv_bytes / bw)^2)^(1/2)
- *              w = (cta + cta_dim x d) x max(seqs x kv_heads - cta_free, 0)
- *              one CTA per (sequence, KV head) has a fixed cost (load Q, page table, one
- *              KV tile, write O) that short contexts cannot hide behind the KV stream;
- *              the first cta_free CTAs run in the launch's first wave, inside t0
- *              pair_bw optional (0: none): kv_bytes / bw above becomes
- *              ((kv_bytes / bw)^2 + (kv_bytes / (seqs x kv_heads x pair_bw))^2)^(1/2):
- *              one (sequence, KV head) draws at most pair_bw however FA3 splits its
- *              context, so a few of them cannot fill the memory system
- *              + split, where seqs x kv_heads < cta_free and the context is longer than
- *              one 128-token KV tile: short of the first wave FA3 splits the context
- *              across CTAs and merges the parts in one more step (optional, 0: none)
+ *              + dyn_seq x seqs where seqs <= 992 (PROFILE_FA_DYN_MAX_SEQS; optional):
+ *              up to 992 sequences FA3 works out each one's KV splits in a kernel of its
+ *              own (flash_api.cpp: use_dynamic_split)
+ *              with cta, cta_dim or blk set (all 0: the lines above, exactly):
+ *              t = t0 + per_seq x seqs + [split] + (w^2 + (kv_bytes / bw)^2)^(1/2)
+ *              w = ceil(ctas / sms) x (cta + cta_dim x d + ceil(nblk / splits) x blk x d/128)
+ *              FA3 runs one CTA per (sequence, KV head) and split, in waves over the
+ *              SMs (sms = gemm_bf16.sms); each has a fixed cost (load Q, page table,
+ *              write O) and its share of the nblk = ceil(ctx / seqs / 128) KV blocks of
+ *              the mean context, work that a short KV stream cannot hide. splits is
+ *              FA3's own heuristic (num_splits_heuristic): 1 from 0.8 x sms pairs up,
+ *              or for 4 blocks or fewer; else the fewest whose wave efficiency is
+ *              within 85% of the best. ctas = seqs x kv_heads x splits; where
+ *              splits > 1 the parts are merged in one more step costing `split`
  *              d > 256 with wide_t0 or wide_cta set: the fallback kernel instead,
  *              t = t0 + wide_t0 + per_seq x seqs + ((wide_cta x seqs x kv_heads)^2
  *                  + (kv_bytes / bw)^2)^(1/2)
@@ -94,6 +95,7 @@
 #define PROFILE_MAX_UNC 128 /* entries of the optional uncertainty block (a fit writes ~75) */
 #define PROFILE_ATTN_TILE 128 /* query rows of one FlashAttention-3 prefill tile */
 #define PROFILE_FA_MAX_DIM 256 /* largest head dim FlashAttention-3 runs; wider ones fall back */
+#define PROFILE_FA_DYN_MAX_SEQS 992 /* largest batch FA3 plans splits per sequence for */
 
 struct gemm_model {
 	double peak;     /* FLOP/s: dense peak of the datatype */
@@ -150,12 +152,12 @@ struct profile {
 	double attn_decode_t0;     /* s per layer launch */
 	double attn_decode_per_seq;/* s per sequence in the batch */
 	double attn_decode_bw;     /* bytes/s reached reading the KV cache */
-	double attn_decode_cta;    /* s per (sequence, KV head) CTA past the first wave (0: none) */
+	double attn_decode_cta;    /* s: fixed cost of one CTA in a wave (0: none) */
 	double attn_decode_cta_dim;/* s per CTA per head-dim element (0: none) */
-	double attn_decode_cta_free;/* CTAs hidden inside t0 (the first wave) */
+	double attn_decode_blk;    /* s per 128-token KV block of one CTA at head dim 128 (0: none) */
 	double attn_prefill_tile_half;/* query tiles at which the prefill rate halves (0: none) */
-	double attn_decode_split;    /* s of the split-KV merge short of the first wave (0: none) */
-	double attn_decode_pair_bw;  /* bytes/s one (sequence, KV head) can draw (0: no limit) */
+	double attn_decode_split;    /* s of the split-KV merge where FA3 splits (0: none) */
+	double attn_decode_dyn_seq;  /* s per sequence of FA3's split planning, <= 992 (0: none) */
 	/* optional (0: absent): the fallback kernel of head dims past PROFILE_FA_MAX_DIM */
 	double attn_prefill_wide_eff;/* fraction of the prefill rate it reaches (0..1] */
 	double attn_decode_wide_t0;  /* s added to decode_t0 per launch */

@@ -175,10 +175,10 @@ static void test_attention_allreduce_recovery(void)
 	truth.attn_prefill_s_half = 800, truth.attn_prefill_d_half = 40;
 	truth.attn_prefill_kv_bw = 7e11, truth.attn_prefill_tile = 1.5e-8;
 	truth.attn_decode_t0 = 1e-5, truth.attn_decode_per_seq = 5e-8, truth.attn_decode_bw = 2.5e12;
-	truth.attn_decode_cta = 1.5e-8, truth.attn_decode_cta_dim = 8e-11;
-	truth.attn_decode_cta_free = 80;
-	truth.attn_prefill_tile_half = 60, truth.attn_decode_split = 1.6e-6;
-	truth.attn_decode_pair_bw = 1.7e12;
+	truth.gemm_bf16.sms = 132; /* the decode CTAs' waves */
+	truth.attn_decode_cta = 1.9e-6, truth.attn_decode_cta_dim = 5e-9;
+	truth.attn_decode_blk = 6.5e-7, truth.attn_decode_dyn_seq = 1.6e-8;
+	truth.attn_prefill_tile_half = 60, truth.attn_decode_split = 2.3e-6;
 	truth.attn_prefill_wide_eff = 0.5;
 	truth.attn_decode_wide_t0 = 6e-6, truth.attn_decode_wide_cta = 2e-7;
 	truth.attn_decode_l2_bytes = 5e7, truth.attn_decode_l2_bw = 5e12;
@@ -201,8 +201,8 @@ static void test_attention_allreduce_recovery(void)
 					x->v[0] = b, x->v[1] = s, x->v[2] = 32, x->v[3] = kv, x->v[4] = d;
 					x->t = noisy(ra, fit_prefill_time(&truth, b, s, 32, kv, d), ia++);
 				}
-	/* batches short of and past the first wave of CTAs, short and long contexts, caches
-	 * in and out of L2 */
+	/* batches short of and past the first wave of CTAs (split and not), short and long
+	 * contexts, caches in and out of L2, one batch past FA3's per-sequence planning */
 	for (int b = 1; b <= 1024; b *= 4)
 		for (int s = 2; s <= 32768; s *= 4)
 			for (int d = 64; d <= 512; d = d == 128 ? 512 : d * 2)
@@ -232,6 +232,7 @@ static void test_attention_allreduce_recovery(void)
 	struct profile p = base();
 	struct fit_options o = {0};
 	struct fit_report rep;
+	p.gemm_bf16.sms = 132;
 	CHECK_INT(fit_profile(&p, &rs, &o, &rep), 0);
 	CHECK_NEAR(p.attn_prefill_rate, truth.attn_prefill_rate, 0.05);
 	CHECK_NEAR(p.attn_prefill_s_half, truth.attn_prefill_s_half, 0.1);
@@ -243,10 +244,10 @@ static void test_attention_allreduce_recovery(void)
 	CHECK_NEAR(p.attn_prefill_tile, truth.attn_prefill_tile, 0.2);
 	CHECK_NEAR(p.attn_decode_cta, truth.attn_decode_cta, 0.2);
 	CHECK_NEAR(p.attn_decode_cta_dim, truth.attn_decode_cta_dim, 0.2);
-	CHECK_NEAR(p.attn_decode_cta_free, truth.attn_decode_cta_free, 0.2);
+	CHECK_NEAR(p.attn_decode_blk, truth.attn_decode_blk, 0.1);
+	CHECK_NEAR(p.attn_decode_dyn_seq, truth.attn_decode_dyn_seq, 0.2);
 	CHECK_NEAR(p.attn_prefill_tile_half, truth.attn_prefill_tile_half, 0.2);
 	CHECK_NEAR(p.attn_decode_split, truth.attn_decode_split, 0.2);
-	CHECK_NEAR(p.attn_decode_pair_bw, truth.attn_decode_pair_bw, 0.1);
 	CHECK_NEAR(p.attn_prefill_wide_eff, truth.attn_prefill_wide_eff, 0.05);
 	CHECK_NEAR(p.attn_decode_wide_t0, truth.attn_decode_wide_t0, 0.2);
 	CHECK_NEAR(p.attn_decode_wide_cta, truth.attn_decode_wide_cta, 0.1);
@@ -344,8 +345,8 @@ static void attention_fit_matches_cost(int head_dim)
 	p.attn_prefill_s_half = 500, p.attn_prefill_d_half = 40;
 	p.attn_prefill_kv_bw = 7e11, p.attn_prefill_tile = 1.4e-8;
 	p.attn_decode_t0 = 1.2e-5, p.attn_decode_per_seq = 1e-8, p.attn_decode_bw = 3e12;
-	p.attn_decode_cta = 1.5e-8, p.attn_decode_cta_dim = 8e-11, p.attn_decode_cta_free = 80;
-	p.attn_prefill_tile_half = 65, p.attn_decode_split = 1.6e-6, p.attn_decode_pair_bw = 1.7e12;
+	p.attn_decode_cta = 1.9e-6, p.attn_decode_cta_dim = 5e-9, p.attn_decode_blk = 6.5e-7;
+	p.attn_prefill_tile_half = 65, p.attn_decode_split = 2.3e-6, p.attn_decode_dyn_seq = 1.6e-8;
 	p.attn_prefill_wide_eff = 0.5, p.attn_decode_wide_t0 = 6e-6, p.attn_decode_wide_cta = 2e-7;
 	p.attn_decode_l2_bytes = 5e7, p.attn_decode_l2_bw = 4.5e12;
 	cold = p;

@@ -84,31 +84,42 @@ static void test_shipped(void)
 	CHECK(strstr(err_msg(), "unknown profile 'h300' (known: a100_sxm, gh200") == err_msg());
 }
 
-/* The H100 YAML with line `from` replaced by `to` (whole-line match), parsed into *p. */
-static int parse_edit_into(struct profile *p, const char *from, const char *to)
+/* The H100 YAML with the text `from` replaced by `to`, and where from2 is not NULL, from2
+ * by to2 as well, parsed and validated into *p. */
+static int parse_edit2_into(struct profile *p, const char *from, const char *to,
+			    const char *from2, const char *to2)
 {
 	size_t len;
-	char *text = file_read("tests/data/frozen_h100.yaml", &len) /* text fixed, unlike the refitted profile */, *at;
-	struct sbuf sb = {0};
+	char *text = file_read("tests/data/frozen_h100.yaml", &len) /* text fixed, unlike the refitted profile */;
+	const char *ed[2][2] = {{from, to}, {from2, to2}};
 	int rc;
 
 	if (!text)
 		return -2;
-	at = strstr(text, from);
-	if (!at) {
-		fprintf(stderr, "parse_edit: '%s' not found\n", from);
+	for (int i = 0; i < 2 && ed[i][0]; i++) {
+		char *at = strstr(text, ed[i][0]);
+		struct sbuf sb = {0};
+		if (!at) {
+			fprintf(stderr, "parse_edit: '%s' not found\n", ed[i][0]);
+			free(text);
+			return -2;
+		}
+		sbuf_add(&sb, text, (size_t)(at - text));
+		sbuf_add(&sb, ed[i][1], strlen(ed[i][1]));
+		sbuf_add(&sb, at + strlen(ed[i][0]), strlen(at + strlen(ed[i][0])));
 		free(text);
-		return -2;
+		text = sb.buf, len = sb.len;
 	}
-	sbuf_add(&sb, text, (size_t)(at - text));
-	sbuf_add(&sb, to, strlen(to));
-	sbuf_add(&sb, at + strlen(from), strlen(at + strlen(from)));
-	rc = profile_parse(p, sb.buf, sb.len, "t.yaml");
+	rc = profile_parse(p, text, len, "t.yaml");
 	if (!rc)
 		rc = profile_validate(p, "t.yaml");
-	sbuf_release(&sb);
 	free(text);
 	return rc;
+}
+
+static int parse_edit_into(struct profile *p, const char *from, const char *to)
+{
+	return parse_edit2_into(p, from, to, NULL, NULL);
 }
 
 static int parse_edit(const char *from, const char *to)
@@ -184,8 +195,8 @@ static void test_attention_terms(void)
 	static const char *bw = "  decode_bw: 3.0e12 ";
 	static const char *terms = "  prefill_kv_bw: 6.8e11\n  prefill_tile: 1.4e-8\n"
 				   "  decode_cta: 1.5e-8\n  decode_cta_dim: 8.4e-11\n"
-				   "  decode_cta_free: 83\n  prefill_tile_half: 67\n"
-				   "  decode_split: 1.6e-6\n  decode_pair_bw: 1.7e12\n"
+				   "  decode_blk: 6.6e-7\n  prefill_tile_half: 67\n"
+				   "  decode_split: 1.6e-6\n  decode_dyn_seq: 1.6e-8\n"
 				   "  prefill_wide_eff: 0.53\n"
 				   "  decode_wide_t0: 6.4e-6\n  decode_wide_cta: 2.2e-7\n"
 				   "  decode_l2_bytes: 5.0e7\n  decode_l2_bw: 4.6e12\n"
@@ -196,23 +207,27 @@ static void test_attention_terms(void)
 
 	CHECK_INT(parse_edit_into(&p, "price:", "price:"), 0);
 	CHECK(p.attn_prefill_kv_bw == 0 && p.attn_prefill_tile == 0 && p.attn_decode_cta == 0 &&
-	      p.attn_decode_cta_dim == 0 && p.attn_decode_cta_free == 0);
+	      p.attn_decode_cta_dim == 0 && p.attn_decode_blk == 0);
 	CHECK(p.attn_prefill_tile_half == 0 && p.attn_decode_split == 0 &&
-	      p.attn_decode_pair_bw == 0 &&
+	      p.attn_decode_dyn_seq == 0 &&
 	      p.attn_prefill_wide_eff == 0 && p.attn_decode_wide_t0 == 0 &&
 	      p.attn_decode_wide_cta == 0 && p.attn_decode_l2_bytes == 0 && p.attn_decode_l2_bw == 0);
 	buf = write_str(&p, &len);
 	CHECK(strstr(buf, "kv_bw") == NULL && strstr(buf, "cta") == NULL);
 	CHECK(strstr(buf, "tile_half") == NULL && strstr(buf, "split") == NULL &&
-	      strstr(buf, "pair_bw") == NULL &&
+	      strstr(buf, "blk") == NULL && strstr(buf, "dyn_seq") == NULL &&
 	      strstr(buf, "wide") == NULL && strstr(buf, "l2_") == NULL);
 	free(buf);
-	CHECK_INT(parse_edit_into(&p, bw, terms), 0);
+	/* the decode CTA terms run in waves over the SMs: refused without the SM count */
+	CHECK_INT(parse_edit_into(&p, bw, terms), -1);
+	CHECK(strstr(err_msg(), "key 'attention.decode_cta': the decode CTA terms need "
+				"'gemm_bf16.sms'") != NULL);
+	CHECK_INT(parse_edit2_into(&p, bw, terms, "  peak: 989e12", "  peak: 989e12\n  sms: 132"), 0);
 	CHECK(p.attn_prefill_kv_bw == 6.8e11 && p.attn_prefill_tile == 1.4e-8 &&
 	      p.attn_decode_cta == 1.5e-8 && p.attn_decode_cta_dim == 8.4e-11 &&
-	      p.attn_decode_cta_free == 83);
+	      p.attn_decode_blk == 6.6e-7);
 	CHECK(p.attn_prefill_tile_half == 67 && p.attn_decode_split == 1.6e-6 &&
-	      p.attn_decode_pair_bw == 1.7e12 &&
+	      p.attn_decode_dyn_seq == 1.6e-8 &&
 	      p.attn_prefill_wide_eff == 0.53 && p.attn_decode_wide_t0 == 6.4e-6 &&
 	      p.attn_decode_wide_cta == 2.2e-7 && p.attn_decode_l2_bytes == 5e7 &&
 	      p.attn_decode_l2_bw == 4.6e12);
@@ -223,7 +238,7 @@ static void test_attention_terms(void)
 	CHECK_INT(parse_edit(bw, "  prefill_kv_bw: -1\n  decode_bw: 3.0e12 "), -1);
 	CHECK(strstr(err_msg(), "key 'attention.prefill_kv_bw': expected a non-negative") != NULL);
 	CHECK_INT(parse_edit(bw, "  decode_cta: 2e-3\n  decode_bw: 3.0e12 "), -1);
-	CHECK(strstr(err_msg(), "decode_cta_dim in [0, 1e-3) s") != NULL);
+	CHECK(strstr(err_msg(), "decode_blk and decode_dyn_seq in [0, 1e-3) s") != NULL);
 	CHECK_INT(parse_edit(bw, "  decode_split: 2e-3\n  decode_bw: 3.0e12 "), -1);
 	CHECK(strstr(err_msg(), "decode_split in [0, 1e-3) s") != NULL);
 	CHECK_INT(parse_edit(bw, "  decode_wide_cta: 2e-3\n  decode_bw: 3.0e12 "), -1);
