@@ -102,6 +102,7 @@ int cost_init(struct cost_ctx *c, const struct model *m, const struct profile *p
 	c->memo = NULL;
 	c->memo_lent = 0;
 	c->dec.seqs = -1;
+	c->splits = NULL;
 	if (model_check_tp(m, tp) < 0)
 		return -1;
 	model_layer_gemms(m, tp, c->g);
@@ -136,6 +137,8 @@ void cost_release(struct cost_ctx *c)
 	c->memo = NULL;
 	c->memo_lent = 0;
 	c->dec.seqs = -1;
+	free(c->splits);
+	c->splits = NULL;
 }
 
 #define MEMO_VALUES (6 * MEMO_M)
@@ -323,11 +326,29 @@ static int fa3_num_splits(double ctas, double sms, double nblk)
 	return 1;
 }
 
+/* fa3_num_splits through the context's table: a simulation asks for few (pairs, blocks)
+ * thousands of times. Past min(128, sms) blocks the count no longer depends on them. */
+static int ctx_num_splits(struct cost_ctx *c, double pairs, double sms, double nblk)
+{
+	if (!c || pairs >= 0.8 * sms || nblk <= 4)
+		return fa3_num_splits(pairs, sms, nblk);
+	if (!c->splits) {
+		c->splits_pairs = (int)ceil(0.8 * sms);
+		c->splits_blks = (int)fmin(128, sms) + 1;
+		c->splits = xcalloc((size_t)c->splits_pairs * c->splits_blks, 1);
+	}
+	int b = (int)fmin(nblk, c->splits_blks - 1);
+	unsigned char *e = &c->splits[(size_t)pairs * c->splits_blks + b];
+	if (!*e)
+		*e = (unsigned char)fa3_num_splits(pairs, sms, b);
+	return *e;
+}
+
 /* The parts of decode attention that depend on the batch and its mean context in KV
  * blocks, not on the KV read. With none of the optional terms (plain = 1) the time is
- * base + kv_bytes / bw exactly. */
-static void decode_coeffs(const struct profile *p, double seqs, double nblk, double kv_heads,
-			  double head_dim, struct decode_coeffs *co)
+ * base + kv_bytes / bw exactly. c (may be NULL) keeps the split counts. */
+static void decode_coeffs(struct cost_ctx *c, const struct profile *p, double seqs, double nblk,
+			  double kv_heads, double head_dim, struct decode_coeffs *co)
 {
 	double pairs = seqs * kv_heads, w = 0;
 	int wide = head_dim > PROFILE_FA_MAX_DIM &&
@@ -349,7 +370,7 @@ static void decode_coeffs(const struct profile *p, double seqs, double nblk, dou
 		/* one CTA per (sequence, KV head) and split, in waves over the SMs; each costs
 		 * its fixed part and its share of the KV blocks. Where it splits, the parts are
 		 * merged in one more step. */
-		double sms = p->gemm_bf16.sms, splits = fa3_num_splits(pairs, sms, nblk);
+		double sms = p->gemm_bf16.sms, splits = ctx_num_splits(c, pairs, sms, nblk);
 		double waves = ceil(pairs * splits / sms);
 		w = waves * (p->attn_decode_cta + p->attn_decode_cta_dim * head_dim +
 			     ceil(nblk / splits) * p->attn_decode_blk * head_dim / 128);
@@ -385,7 +406,7 @@ double cost_attn_decode(const struct profile *p, double seqs, double ctx_tokens,
 			double kv_heads, double head_dim, int warm_l2)
 {
 	struct decode_coeffs co;
-	decode_coeffs(p, seqs, decode_blocks(seqs, ctx_tokens), kv_heads, head_dim, &co);
+	decode_coeffs(NULL, p, seqs, decode_blocks(seqs, ctx_tokens), kv_heads, head_dim, &co);
 	return decode_eval(p, &co, kv_bytes, warm_l2);
 }
 
@@ -425,7 +446,7 @@ double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cos
 		 * times, and the mean context crosses a block every 128 steps at most */
 		double nblk = decode_blocks(b->n_decode, b->decode_ctx);
 		if (c->dec.seqs != b->n_decode || c->dec.nblk != nblk)
-			decode_coeffs(p, b->n_decode, nblk, c->kv_heads, m->head_dim, &c->dec);
+			decode_coeffs(c, p, b->n_decode, nblk, c->kv_heads, m->head_dim, &c->dec);
 		t = decode_eval(p, &c->dec, b->decode_ctx * c->kv_bytes_tok / L, 0);
 		sc.attn_decode = L * at_least(t, launch);
 	}

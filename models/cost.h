@@ -44,7 +44,9 @@ struct cost_ctx {
 	double kv_bytes_tok;    /* KV bytes per token per GPU */
 	double *memo;           /* lazily allocated: GEMM sums by (launch mode, m); NaN unset */
 	int memo_lent;          /* 1: memo belongs to a struct cost_memo_pool */
-	struct decode_coeffs dec; /* for the last decode batch size */
+	struct decode_coeffs dec; /* for the last decode batch size and context */
+	unsigned char *splits;  /* lazily allocated: FA3's split counts by (pairs, KV blocks) */
+	int splits_pairs, splits_blks; /* its rows and columns */
 };
 
 /* What one step computes. Counts are sequences, tokens or (query, key) pairs. */
