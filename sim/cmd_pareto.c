@@ -111,7 +111,8 @@ int cmd_pareto(int argc, char **argv)
 			front[b] = front[b - 1];
 			front[b - 1] = x;
 		}
-	printf("%ld of %ld configurations are on the front (%s %s, %s %s", m, t.nrow, name[0],
+	/* of the configurations that ran: skipped and failed points have no values */
+	printf("%ld of %ld configurations are on the front (%s %s, %s %s", m, n_ok, name[0],
 	       dir3[0] > 0 ? "max" : "min", name[1], dir3[1] > 0 ? "max" : "min");
 	if (d == 3)
 		printf(", %s %s", name[2], dir3[2] > 0 ? "max" : "min");
@@ -177,7 +178,6 @@ int cmd_pareto(int argc, char **argv)
 		else
 			printf("wrote %s/pareto.csv, pareto.gp, pareto.png, pareto.svg\n", dir);
 	}
-	(void)n_ok;
 	sbuf_release(&sb);
 	free(v);
 	free(front);
