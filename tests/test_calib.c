@@ -373,6 +373,34 @@ static void attention_fit_matches_cost(int head_dim)
 	cost_release(&c);
 }
 
+/* The decode plan worked by hand (models/profile.h), on a 108-SM GPU with only the per-block
+ * work and the merge set, the KV stream made negligible:
+ * - 48 pairs, 60 KV blocks: FA3's own example (flash_api.cpp) picks 2 splits (wave
+ *   efficiency 0.89; 1 gives 0.44, 3 gives 0.67; 0.89 is within 85% of the best, 1.0 at
+ *   9): 96 CTAs in one wave, 30 blocks each, plus the merge (1 split would be 60 blocks,
+ *   3 two waves of 20, 9 four waves of 7);
+ * - 4 KV blocks: never split, 48 CTAs of 4 blocks, no merge;
+ * - 88 pairs (at least 0.8 x 108 = 86.4): unsplit, one wave of 64 blocks;
+ * - 120 pairs: unsplit, two waves of 64 blocks;
+ * - the per-sequence planning term counts up to 992 sequences and not past them. */
+static void test_decode_plan(void)
+{
+	struct profile p = {0};
+	const double blk = 1e-6, split = 2.5e-6, bw = 1e30;
+	p.gemm_bf16.sms = 108, p.attn_decode_bw = bw;
+	p.attn_decode_blk = blk, p.attn_decode_split = split;
+	CHECK_NEAR(fit_decode_time(&p, 48, 60 * 128, 1, 128), split + 30 * blk, 1e-9);
+	CHECK_NEAR(fit_decode_time(&p, 48, 4 * 128, 1, 128), 4 * blk, 1e-9);
+	CHECK_NEAR(fit_decode_time(&p, 88, 64 * 128, 1, 128), 64 * blk, 1e-9);
+	CHECK_NEAR(fit_decode_time(&p, 120, 64 * 128, 1, 128), 2 * 64 * blk, 1e-9);
+	/* the block work scales with the head dim; 2 KV heads double the pairs */
+	CHECK_NEAR(fit_decode_time(&p, 44, 64 * 128, 2, 64), 64 * blk / 2, 1e-9);
+	p.attn_decode_blk = 0, p.attn_decode_cta = 1e-12; /* CTA terms on, no work */
+	p.attn_decode_dyn_seq = 1e-8;
+	CHECK_NEAR(fit_decode_time(&p, 992, 128, 1, 128), 992 * 1e-8, 1e-5);
+	CHECK(fit_decode_time(&p, 993, 128, 1, 128) < 1e-8);
+}
+
 static void test_attention_fit_matches_cost(void)
 {
 	attention_fit_matches_cost(128);
@@ -547,6 +575,7 @@ int main(void)
 	test_attention_allreduce_recovery();
 	test_allreduce_agrees();
 	test_attention_fit_matches_cost();
+	test_decode_plan();
 	test_bad_input();
 	test_fit_robust();
 	test_importers();
