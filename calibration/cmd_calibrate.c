@@ -194,49 +194,18 @@ static int cmd_fit(int argc, char **argv)
 		snprintf(fitnote[f], sizeof(fitnote[f]), "fit: %s, %d rows", raw_family_file(f),
 			 rep.fitted[f]);
 	struct notes all = {.n = 0};
-	static const char *gk[] = {"eff_max", "m_half", "nk_half", "bw_eff", "floor", "smooth",
-				   "cta_half", "wave_exp", "wave_time", "row_time", "k_lat", "split_k",
-				   "act_time"};
-	static char gkeys[2][13][40];
-	int has_dt[2] = {0, 0};
-	for (size_t i = 0; i < rs.fam[RAW_GEMM].n; i++)
-		has_dt[!strcmp(rs.fam[RAW_GEMM].rows[i].s[0], "fp8")] = 1;
-	if (fp8_from_bf16)
-		has_dt[1] = has_dt[0];
-	for (int d = 0; d < 2; d++)
-		for (int j = 0; j < ((d ? p.gemm_fp8.sms : p.gemm_bf16.sms) > 0 ? 13 : 6) && has_dt[d];
-		     j++) {
-			snprintf(gkeys[d][j], sizeof(gkeys[d][j]), "gemm_%s.%s", d ? "fp8" : "bf16", gk[j]);
-			note_add(&all, gkeys[d][j], fitnote[RAW_GEMM]);
+	/* every parameter the fit set (all-reduce entries are marked whole, below); with
+	 * --fp8-from-bf16 the fp8 GEMM lines are copies of the fitted bf16 ones */
+	static char fp8_paths[FIT_MAX_SET][48];
+	for (int i = 0; i < rep.n_set; i++) {
+		const char *path = rep.set[i].path;
+		if (!strncmp(path, "allreduce.", 10))
+			continue;
+		note_add(&all, path, fitnote[rep.set[i].fam]);
+		if (fp8_from_bf16 && !strncmp(path, "gemm_bf16.", 10)) {
+			snprintf(fp8_paths[i], sizeof(fp8_paths[i]), "gemm_fp8.%s", path + 10);
+			note_add(&all, fp8_paths[i], fitnote[rep.set[i].fam]);
 		}
-	if (rep.fitted[RAW_PREFILL]) {
-		note_add(&all, "attention.prefill_t0", fitnote[RAW_PREFILL]);
-		note_add(&all, "attention.prefill_rate", fitnote[RAW_PREFILL]);
-		note_add(&all, "attention.prefill_s_half", fitnote[RAW_PREFILL]);
-		note_add(&all, "attention.prefill_d_half", fitnote[RAW_PREFILL]);
-		note_add(&all, "attention.prefill_kv_bw", fitnote[RAW_PREFILL]);
-		note_add(&all, "attention.prefill_tile", fitnote[RAW_PREFILL]);
-		note_add(&all, "attention.prefill_tile_half", fitnote[RAW_PREFILL]);
-		note_add(&all, "attention.prefill_wide_eff", fitnote[RAW_PREFILL]);
-	}
-	if (rep.fitted[RAW_DECODE]) {
-		note_add(&all, "attention.decode_t0", fitnote[RAW_DECODE]);
-		note_add(&all, "attention.decode_per_seq", fitnote[RAW_DECODE]);
-		note_add(&all, "attention.decode_bw", fitnote[RAW_DECODE]);
-		note_add(&all, "attention.decode_cta", fitnote[RAW_DECODE]);
-		note_add(&all, "attention.decode_cta_dim", fitnote[RAW_DECODE]);
-		note_add(&all, "attention.decode_blk", fitnote[RAW_DECODE]);
-		note_add(&all, "attention.decode_split", fitnote[RAW_DECODE]);
-		note_add(&all, "attention.decode_dyn_seq", fitnote[RAW_DECODE]);
-		note_add(&all, "attention.decode_wide_t0", fitnote[RAW_DECODE]);
-		note_add(&all, "attention.decode_wide_cta", fitnote[RAW_DECODE]);
-		note_add(&all, "attention.decode_l2_bw", fitnote[RAW_DECODE]);
-	}
-	if (rep.fitted[RAW_MEMBW])
-		note_add(&all, "elementwise.bw", fitnote[RAW_MEMBW]);
-	if (rep.fitted[RAW_LAUNCH]) {
-		note_add(&all, "overhead.launch_eager", fitnote[RAW_LAUNCH]);
-		note_add(&all, "overhead.launch_graph", fitnote[RAW_LAUNCH]);
 	}
 	for (int n = 2, k = 0; n <= 8; n++) {
 		int have[2] = {0, 0};

@@ -526,6 +526,27 @@ static void unc_add(struct profile *p, const char *path, double rel)
 		p->n_unc++;
 }
 
+/* Record that the fit set the parameter at `path` from raw family `fam` (cmd_calibrate marks
+ * those lines of the profile it writes). */
+static void mark_set(struct fit_report *rep, int fam, const char *path)
+{
+	for (int i = 0; i < rep->n_set; i++)
+		if (!strcmp(rep->set[i].path, path))
+			return;
+	if (rep->n_set == FIT_MAX_SET)
+		bug("fit report full at '%s' (raise FIT_MAX_SET)", path);
+	strlcpy0(rep->set[rep->n_set].path, path, sizeof(rep->set[0].path));
+	rep->set[rep->n_set++].fam = fam;
+}
+
+/* A parameter the fit set, with its relative standard error */
+static void fitted_param(struct profile *p, struct fit_report *rep, int fam, const char *path,
+			 double rel)
+{
+	mark_set(rep, fam, path);
+	unc_add(p, path, rel);
+}
+
 static int fit_gemm(struct profile *p, const struct raw_set *rs, const struct fit_options *o,
 		    struct fit_report *rep)
 {
@@ -587,11 +608,12 @@ static int fit_gemm(struct profile *p, const struct raw_set *rs, const struct fi
 								      "act_time"};
 				char path[48];
 				for (int j = 0; j < c.np; j++) {
+					snprintf(path, sizeof(path), "gemm_%s.%s", dts[d], names[j]);
+					mark_set(rep, RAW_GEMM, path);
 					if ((j == 1 || j == 2) && c.x[j] <= 1e-3)
 						continue; /* collapsed to the clamp: not identified */
 					if (j >= 6 && c.x[j] == 0)
 						continue; /* a term that is off */
-					snprintf(path, sizeof(path), "gemm_%s.%s", dts[d], names[j]);
 					unc_add(p, path, c.se[j]);
 				}
 			}
@@ -670,48 +692,48 @@ static int fit_simple(struct profile *p, const struct raw_set *rs, const struct 
 			p->attn_prefill_kv_bw = c.x[4], p->attn_prefill_tile = c.x[5];
 			p->attn_prefill_tile_half = c.x[6];
 			p->attn_prefill_wide_eff = c.iwide ? c.x[c.iwide] : 0;
-			unc_add(p, "attention.prefill_t0", c.se[0]);
-			unc_add(p, "attention.prefill_rate", c.se[1]);
-			unc_add(p, "attention.prefill_s_half", c.se[2]);
-			unc_add(p, "attention.prefill_d_half", c.se[3]);
-			unc_add(p, "attention.prefill_kv_bw", c.se[4]);
-			unc_add(p, "attention.prefill_tile", c.se[5]);
-			unc_add(p, "attention.prefill_tile_half", c.se[6]);
+			fitted_param(p, rep, rf, "attention.prefill_t0", c.se[0]);
+			fitted_param(p, rep, rf, "attention.prefill_rate", c.se[1]);
+			fitted_param(p, rep, rf, "attention.prefill_s_half", c.se[2]);
+			fitted_param(p, rep, rf, "attention.prefill_d_half", c.se[3]);
+			fitted_param(p, rep, rf, "attention.prefill_kv_bw", c.se[4]);
+			fitted_param(p, rep, rf, "attention.prefill_tile", c.se[5]);
+			fitted_param(p, rep, rf, "attention.prefill_tile_half", c.se[6]);
 			if (c.iwide)
-				unc_add(p, "attention.prefill_wide_eff", c.se[c.iwide]);
+				fitted_param(p, rep, rf, "attention.prefill_wide_eff", c.se[c.iwide]);
 		} else if (rf == RAW_DECODE) {
 			p->attn_decode_t0 = c.x[0], p->attn_decode_per_seq = c.x[1],
 			p->attn_decode_bw = c.x[2] * scale;
-			unc_add(p, "attention.decode_t0", c.se[0]);
-			unc_add(p, "attention.decode_per_seq", c.se[1]);
-			unc_add(p, "attention.decode_bw", c.se[2]);
+			fitted_param(p, rep, rf, "attention.decode_t0", c.se[0]);
+			fitted_param(p, rep, rf, "attention.decode_per_seq", c.se[1]);
+			fitted_param(p, rep, rf, "attention.decode_bw", c.se[2]);
 			if (c.icta) {
 				p->attn_decode_cta = c.x[c.icta], p->attn_decode_cta_dim = c.x[c.icta + 1];
 				p->attn_decode_blk = c.x[c.icta + 2], p->attn_decode_split = c.x[c.icta + 3];
-				unc_add(p, "attention.decode_cta", c.se[c.icta]);
-				unc_add(p, "attention.decode_cta_dim", c.se[c.icta + 1]);
-				unc_add(p, "attention.decode_blk", c.se[c.icta + 2]);
-				unc_add(p, "attention.decode_split", c.se[c.icta + 3]);
+				fitted_param(p, rep, rf, "attention.decode_cta", c.se[c.icta]);
+				fitted_param(p, rep, rf, "attention.decode_cta_dim", c.se[c.icta + 1]);
+				fitted_param(p, rep, rf, "attention.decode_blk", c.se[c.icta + 2]);
+				fitted_param(p, rep, rf, "attention.decode_split", c.se[c.icta + 3]);
 			} else {
 				p->attn_decode_cta = p->attn_decode_cta_dim = 0;
 				p->attn_decode_blk = p->attn_decode_split = 0;
 			}
 			p->attn_decode_dyn_seq = c.idyn ? c.x[c.idyn] : 0;
 			if (c.idyn)
-				unc_add(p, "attention.decode_dyn_seq", c.se[c.idyn]);
+				fitted_param(p, rep, rf, "attention.decode_dyn_seq", c.se[c.idyn]);
 			p->attn_decode_wide_t0 = c.iwide ? c.x[c.iwide] : 0;
 			p->attn_decode_wide_cta = c.iwide ? c.x[c.iwide + 1] : 0;
 			if (c.iwide) {
-				unc_add(p, "attention.decode_wide_t0", c.se[c.iwide]);
-				unc_add(p, "attention.decode_wide_cta", c.se[c.iwide + 1]);
+				fitted_param(p, rep, rf, "attention.decode_wide_t0", c.se[c.iwide]);
+				fitted_param(p, rep, rf, "attention.decode_wide_cta", c.se[c.iwide + 1]);
 			}
 			/* an L2 bandwidth of the benchmark's warm rows (never scaled: L2, not HBM) */
 			p->attn_decode_l2_bw = c.il2 ? c.x[c.il2] : 0;
 			if (c.il2)
-				unc_add(p, "attention.decode_l2_bw", c.se[c.il2]);
+				fitted_param(p, rep, rf, "attention.decode_l2_bw", c.se[c.il2]);
 		} else {
 			p->ew_bw = c.x[1] * scale;
-			unc_add(p, "elementwise.bw", c.se[1]);
+			fitted_param(p, rep, rf, "elementwise.bw", c.se[1]);
 		}
 		rep->fitted[rf] = (int)c.s.n;
 	}
@@ -768,8 +790,8 @@ static int ar_regime_used(double lat, double bw, double l1, double b1, double l2
 /* Store one fitted (GPU count, implementation). A regime the fit left nowhere fastest
  * predicts nothing: it is dropped (0), so the profile lists only the regimes that run.
  * Regimes the data do not support are cleared, not kept from the base. */
-static void ar_store(struct profile *p, struct allreduce_model *a, const struct fam_ctx *c,
-		     double maxb)
+static void ar_store(struct profile *p, struct fit_report *rep, struct allreduce_model *a,
+		     const struct fam_ctx *c, double maxb)
 {
 	static const char *const nccl[6] = {"lat", "busbw", "ll128_lat", "ll128_busbw",
 					    "simple_lat", "simple_busbw"};
@@ -795,7 +817,7 @@ static void ar_store(struct profile *p, struct allreduce_model *a, const struct 
 			continue;
 		snprintf(path, sizeof(path), "allreduce.%d.%s", c->n_gpus,
 			 c->custom ? car[j] : nccl[j]);
-		unc_add(p, path, c->se[j]);
+		fitted_param(p, rep, RAW_ALLREDUCE, path, c->se[j]);
 	}
 }
 
@@ -847,7 +869,7 @@ static int fit_allreduce(struct profile *p, const struct raw_set *rs, const stru
 					     o->no_loo);
 			}
 			if (!rc && c.s.n) {
-				ar_store(p, a, &c, maxb);
+				ar_store(p, rep, a, &c, maxb);
 				rep->fitted[RAW_ALLREDUCE] += (int)c.s.n;
 			}
 			sel_release(&c.s);
@@ -871,6 +893,7 @@ static int fit_launch(struct profile *p, const struct raw_set *rs, struct fit_re
 				p->launch_graph = med;
 			else
 				p->launch_eager = med;
+			mark_set(rep, RAW_LAUNCH, graph ? "overhead.launch_graph" : "overhead.launch_eager");
 			rep->fitted[RAW_LAUNCH] += (int)n;
 		}
 		free(v);

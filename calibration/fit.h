@@ -52,9 +52,16 @@ struct fit_stats {
 	int loo_groups;
 };
 
+#define FIT_MAX_SET 128
+
 struct fit_report {
 	struct fit_stats fam[FIT_NFAM];
 	int fitted[RAW_NFAMILY]; /* rows used per raw family */
+	struct {
+		char path[48];   /* dotted profile path, "attention.decode_bw" */
+		int fam;         /* enum raw_family of the data it was fitted to */
+	} set[FIT_MAX_SET];      /* every parameter the fit set, in the order it set them */
+	int n_set;
 };
 
 struct fit_options {
