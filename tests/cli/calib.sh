@@ -27,4 +27,7 @@ has "mixed GPUs" "mixed GPU message" $TMPD/err
 ok "fit: membw only" $TTSIM calibrate fit $TMPD/other --base $B --report $TMPD/r.json -o $TMPD/p.yaml
 has "bw: " "profile written" $TMPD/p.yaml
 has '"membw": {"n": 3' "report" $TMPD/r.json
+# the fitter marks what it set, and only that: elementwise.bw from membw.csv
+has "  bw: .*  # fit: membw.csv, 3 rows" "fitted line marked" $TMPD/p.yaml
+ok "no other line marked" test "$(grep -c '# fit:' $TMPD/p.yaml)" = 1
 finish
