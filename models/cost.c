@@ -305,6 +305,14 @@ double cost_attn_prefill(const struct profile *p, double seqs, double tokens, do
 	return t;
 }
 
+/* ceil() of 0 <= x < 2^63: on baseline x86-64 ceil() is a libm call, and the decode terms
+ * below take it on every step */
+static inline double ceil_pos(double x)
+{
+	double t = (double)(long long)x;
+	return t < x ? t + 1 : t;
+}
+
 /* FlashAttention-3's split-KV count (flash_api.cpp, num_splits_heuristic): a launch of at
  * least 0.8 x sms CTAs, or of at most 4 KV blocks, runs unsplit; otherwise it takes the
  * fewest splits whose wave efficiency is within 85% of the best up to min(128, sms, blocks). */
@@ -316,7 +324,7 @@ static int fa3_num_splits(double ctas, double sms, double nblk)
 		return 1;
 	for (int k = 1; k <= mx; k++) {
 		double w = ctas * k / sms;
-		eff[k] = w / ceil(w);
+		eff[k] = w / ceil_pos(w);
 		if (eff[k] > best)
 			best = eff[k];
 	}
@@ -344,6 +352,19 @@ static int ctx_num_splits(struct cost_ctx *c, double pairs, double sms, double n
 	return *e;
 }
 
+/* KV blocks of PROFILE_ATTN_TILE tokens in a sequence's mean context: the least n with
+ * n x seqs x 128 >= ctx_tokens (defined by the product, so that decode_coeffs' range of
+ * contexts (ctx_lo, ctx_hi] holds exactly the contexts of the same n) */
+static double decode_blocks(double seqs, double ctx_tokens)
+{
+	double per = seqs * PROFILE_ATTN_TILE, n = ceil_pos(ctx_tokens / per);
+	while (n * per < ctx_tokens)
+		n++;
+	while (n > 0 && (n - 1) * per >= ctx_tokens)
+		n--;
+	return n;
+}
+
 /* The parts of decode attention that depend on the batch and its mean context in KV
  * blocks, not on the KV read. With none of the optional terms (plain = 1) the time is
  * base + kv_bytes / bw exactly. c (may be NULL) keeps the split counts. */
@@ -353,7 +374,10 @@ static void decode_coeffs(struct cost_ctx *c, const struct profile *p, double se
 	double pairs = seqs * kv_heads, w = 0;
 	int wide = head_dim > PROFILE_FA_MAX_DIM &&
 		   (p->attn_decode_wide_t0 > 0 || p->attn_decode_wide_cta > 0);
-	co->seqs = seqs, co->nblk = nblk;
+	co->seqs = seqs;
+	/* the contexts these terms hold for: those of nblk blocks, or any where they do not
+	 * depend on it */
+	co->ctx_lo = -INFINITY, co->ctx_hi = INFINITY;
 	co->base = p->attn_decode_t0 + p->attn_decode_per_seq * seqs;
 	/* FA3 works out each sequence's splits in a kernel of its own up to 992 sequences */
 	if (seqs <= PROFILE_FA_DYN_MAX_SEQS)
@@ -370,10 +394,13 @@ static void decode_coeffs(struct cost_ctx *c, const struct profile *p, double se
 		/* one CTA per (sequence, KV head) and split, in waves over the SMs; each costs
 		 * its fixed part and its share of the KV blocks. Where it splits, the parts are
 		 * merged in one more step. */
-		double sms = p->gemm_bf16.sms, splits = ctx_num_splits(c, pairs, sms, nblk);
-		double waves = ceil(pairs * splits / sms);
+		double sms = p->gemm_bf16.sms;
+		double splits = pairs >= 0.8 * sms || nblk <= 4 ? 1 : ctx_num_splits(c, pairs, sms, nblk);
+		co->ctx_lo = (nblk - 1) * seqs * PROFILE_ATTN_TILE;
+		co->ctx_hi = nblk * seqs * PROFILE_ATTN_TILE;
+		double waves = ceil_pos(pairs * splits / sms);
 		w = waves * (p->attn_decode_cta + p->attn_decode_cta_dim * head_dim +
-			     ceil(nblk / splits) * p->attn_decode_blk * head_dim / 128);
+			     ceil_pos(nblk / splits) * p->attn_decode_blk * head_dim / 128);
 		if (splits > 1)
 			co->base += p->attn_decode_split;
 	}
@@ -396,11 +423,6 @@ static double decode_eval(const struct profile *p, const struct decode_coeffs *c
 	return co->base + sqrt(co->w2 + kv_bytes * kv_bytes * (l2 ? co->a2_l2 : co->a2));
 }
 
-/* KV blocks of PROFILE_ATTN_TILE tokens in a sequence's mean context */
-static double decode_blocks(double seqs, double ctx_tokens)
-{
-	return ceil(ctx_tokens / seqs / PROFILE_ATTN_TILE);
-}
 
 double cost_attn_decode(const struct profile *p, double seqs, double ctx_tokens, double kv_bytes,
 			double kv_heads, double head_dim, int warm_l2)
@@ -444,9 +466,10 @@ double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cos
 		/* the batch part is kept for the last batch size and mean context in KV blocks:
 		 * a quiet stretch of decode steps (sim/engine.c) asks for one size thousands of
 		 * times, and the mean context crosses a block every 128 steps at most */
-		double nblk = decode_blocks(b->n_decode, b->decode_ctx);
-		if (c->dec.seqs != b->n_decode || c->dec.nblk != nblk)
-			decode_coeffs(c, p, b->n_decode, nblk, c->kv_heads, m->head_dim, &c->dec);
+		if (c->dec.seqs != b->n_decode || !(b->decode_ctx > c->dec.ctx_lo) ||
+		    !(b->decode_ctx <= c->dec.ctx_hi))
+			decode_coeffs(c, p, b->n_decode, decode_blocks(b->n_decode, b->decode_ctx),
+				      c->kv_heads, m->head_dim, &c->dec);
 		t = decode_eval(p, &c->dec, b->decode_ctx * c->kv_bytes_tok / L, 0);
 		sc.attn_decode = L * at_least(t, launch);
 	}

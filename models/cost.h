@@ -24,7 +24,8 @@
 /* Decode attention's terms that depend on the batch size alone (cost.c). */
 struct decode_coeffs {
 	double seqs;      /* the batch size they hold (-1: none) */
-	double nblk;      /* and its mean context in 128-token KV blocks */
+	double ctx_lo, ctx_hi; /* and the contexts (sum of KV tokens) they hold for: the same
+	                          KV blocks per sequence, (ctx_lo, ctx_hi] */
 	double base;      /* s: launch, per-sequence, split-merge and wide-kernel fixed times */
 	double w2;        /* s^2: the CTA work, squared */
 	double a2, a2_l2; /* s^2 per byte^2: the KV stream (HBM; warm L2) */
