@@ -19,12 +19,6 @@ const char *fit_fam_name(enum fit_fam f) { return fam_names[f]; }
 
 /* ---- the time models (models/profile.h) ---- */
 
-double fit_gemm_time(const struct gemm_model *g, double hbm_bw, double m, double n, double k,
-		     double wb)
-{
-	return cost_gemm(g, hbm_bw, m, n, k, wb);
-}
-
 double fit_prefill_time(const struct profile *p, double batch, double seq, double heads,
 			double kv_heads, double head_dim)
 {
@@ -272,7 +266,7 @@ static double gemm_pred(const struct fam_ctx *c, const double *x, const struct r
 	if (c->np > 6) /* the tile terms, in the order of struct gemm_model */
 		g.sms = c->sms, g.cta_half = x[6], g.wave_exp = x[7], g.wave_time = x[8],
 		g.row_time = x[9], g.k_lat = x[10], g.split_k = x[11], g.act_time = x[12];
-	return fit_gemm_time(&g, c->hbm_bw, r->v[0], r->v[1], r->v[2], c->wb);
+	return cost_gemm(&g, c->hbm_bw, r->v[0], r->v[1], r->v[2], c->wb);
 }
 
 static void gemm_group(const struct raw_row *r, char *key, size_t n)

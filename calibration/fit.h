@@ -7,8 +7,8 @@
  * iteratively reweighted with Huber's rule (k = 1.345 MADs) so that a few outliers do not
  * move the fit. Positive parameters are fitted as logarithms, so they stay positive.
  * The time models are the ones documented in models/profile.h, evaluated by the
- * simulator's own functions (models/cost.c; fit_gemm_time and friends put them in the raw
- * files' terms), so what is fitted is exactly what the simulator predicts with.
+ * simulator's own functions (models/cost.c: cost_gemm directly; fit_prefill_time and
+ * friends put the others in the raw files' terms), so what is fitted is exactly what the simulator predicts with.
  *
  * What the fit sets, from which file:
  *   gemm.csv               gemm_bf16 / gemm_fp8: eff_max, m_half, nk_half, bw_eff, floor,
@@ -84,11 +84,9 @@ void fit_report_json(const struct fit_report *rep, const char *profile_name, str
 /* Print a human-readable table of the report. */
 void fit_report_print(const struct fit_report *rep, FILE *f);
 
-/* The time models of models/profile.h (seconds), in the raw files' terms: each calls
- * models/cost.c's own function (the all-reduce of one implementation; decode with the
- * benchmark's warm L2). */
-double fit_gemm_time(const struct gemm_model *g, double hbm_bw, double m, double n, double k,
-		     double wb);
+/* The attention and all-reduce models of models/profile.h (seconds), in the raw files'
+ * terms (a GEMM row is cost_gemm's arguments as they are): each calls models/cost.c's own
+ * function (the all-reduce of one implementation; decode with the benchmark's warm L2). */
 double fit_prefill_time(const struct profile *p, double batch, double seq, double heads,
 			double kv_heads, double head_dim);
 double fit_decode_time(const struct profile *p, double batch, double kv_len, double kv_heads,

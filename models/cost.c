@@ -15,7 +15,7 @@
 #define EW_KERNELS 5
 
 /* The tile, wave and split-K terms of models/profile.h (gm->sms > 0): scales *tc, extends
- * *tm, and returns the time outside the blend. calibration/fit.c fit_gemm_time is the same. */
+ * *tm, and returns the time outside the blend. */
 static double gemm_tiles(const struct gemm_model *gm, double m, double n, double k, double *tc,
 			 double *tm)
 {
@@ -334,9 +334,11 @@ static int fa3_num_splits(double ctas, double sms, double nblk)
 	return 1;
 }
 
-/* fa3_num_splits through the context's table: a simulation asks for few (pairs, blocks)
- * thousands of times. Past min(128, sms) blocks the count no longer depends on them. */
-static int ctx_num_splits(struct cost_ctx *c, double pairs, double sms, double nblk)
+/* fa3_num_splits, through the context's table where it has one: a simulation asks for few
+ * (pairs, blocks) thousands of times. Only the heuristic's loop is tabled (fewer pairs than
+ * 0.8 x sms, more than 4 blocks); past min(128, sms) blocks the count no longer depends on
+ * them. Inline: most calls take the first return. */
+static inline int ctx_num_splits(struct cost_ctx *c, double pairs, double sms, double nblk)
 {
 	if (!c || pairs >= 0.8 * sms || nblk <= 4)
 		return fa3_num_splits(pairs, sms, nblk);
@@ -394,8 +396,7 @@ static void decode_coeffs(struct cost_ctx *c, const struct profile *p, double se
 		/* one CTA per (sequence, KV head) and split, in waves over the SMs; each costs
 		 * its fixed part and its share of the KV blocks. Where it splits, the parts are
 		 * merged in one more step. */
-		double sms = p->gemm_bf16.sms;
-		double splits = pairs >= 0.8 * sms || nblk <= 4 ? 1 : ctx_num_splits(c, pairs, sms, nblk);
+		double sms = p->gemm_bf16.sms, splits = ctx_num_splits(c, pairs, sms, nblk);
 		co->ctx_lo = (nblk - 1) * seqs * PROFILE_ATTN_TILE;
 		co->ctx_hi = nblk * seqs * PROFILE_ATTN_TILE;
 		double waves = ceil_pos(pairs * splits / sms);
@@ -422,7 +423,6 @@ static double decode_eval(const struct profile *p, const struct decode_coeffs *c
 	/* one square root per step: this runs on every decode step of a simulation */
 	return co->base + sqrt(co->w2 + kv_bytes * kv_bytes * (l2 ? co->a2_l2 : co->a2));
 }
-
 
 double cost_attn_decode(const struct profile *p, double seqs, double ctx_tokens, double kv_bytes,
 			double kv_heads, double head_dim, int warm_l2)

@@ -21,7 +21,8 @@
 #include "model.h"
 #include "profile.h"
 
-/* Decode attention's terms that depend on the batch size alone (cost.c). */
+/* Decode attention's terms that depend on the batch size and the KV blocks of its mean
+ * context, not on the bytes read (cost.c). */
 struct decode_coeffs {
 	double seqs;      /* the batch size they hold (-1: none) */
 	double ctx_lo, ctx_hi; /* and the contexts (sum of KV tokens) they hold for: the same

@@ -64,7 +64,7 @@ static void test_gemm_recovery(void)
 				struct raw_row *row = raw_add(&rs, RAW_GEMM);
 				strcpy(row->s[0], "bf16");
 				row->v[0] = ms[a], row->v[1] = nks[b], row->v[2] = nks[c];
-				row->t = noisy(r, fit_gemm_time(&truth, 3.35e12, ms[a], nks[b], nks[c], 2), i++);
+				row->t = noisy(r, cost_gemm(&truth, 3.35e12, ms[a], nks[b], nks[c], 2), i++);
 			}
 	struct profile p = base();
 	struct fit_options o = {.no_loo = 0};
@@ -135,7 +135,7 @@ static void test_gemm_tiles_recovery(void)
 				struct raw_row *row = raw_add(&rs, RAW_GEMM);
 				strcpy(row->s[0], "bf16");
 				row->v[0] = ms[a], row->v[1] = nks[b], row->v[2] = nks[c];
-				row->t = noisy(r, fit_gemm_time(&truth, 3.35e12, ms[a], nks[b], nks[c], 2), i++);
+				row->t = noisy(r, cost_gemm(&truth, 3.35e12, ms[a], nks[b], nks[c], 2), i++);
 			}
 	struct profile p = base();
 	p.gemm_bf16.sms = 132;
