@@ -28,13 +28,19 @@ double fit_prefill_time(const struct profile *p, double batch, double seq, doubl
 				 kv_heads, head_dim, batch * seq * kv_heads * head_dim * 2 * 2);
 }
 
+/* bf16 K and V of batch sequences of kv_len cached tokens each */
+static double decode_kv_bytes(double batch, double kv_len, double kv_heads, double head_dim)
+{
+	return batch * kv_len * kv_heads * head_dim * 2 * 2;
+}
+
 double fit_decode_time(const struct profile *p, double batch, double kv_len, double kv_heads,
 		       double head_dim)
 {
-	/* batch sequences of kv_len cached tokens each (bf16 K and V), the benchmark re-reading
-	 * one cache (warm in L2 when it fits) */
+	/* the benchmark re-reads one cache (warm in L2 when it fits) */
 	return cost_attn_decode(p, batch, batch * kv_len,
-				batch * kv_len * kv_heads * head_dim * 2 * 2, kv_heads, head_dim, 1);
+				decode_kv_bytes(batch, kv_len, kv_heads, head_dim), kv_heads,
+				head_dim, 1);
 }
 
 double fit_allreduce_time(const struct allreduce_model *a, double bytes, int custom)
@@ -350,8 +356,8 @@ static size_t count_wide(const struct sel *s)
 	return n;
 }
 
-/* Decode rows whose KV cache fits in l2 bytes */
-/* rows whose batch is (above = 0) at most or (above = 1) over FA3's per-sequence planning */
+/* Decode rows whose batch is (above = 0) at most or (above = 1) over FA3's per-sequence
+ * planning */
 static size_t count_dyn(const struct sel *s, int above)
 {
 	size_t n = 0;
@@ -360,12 +366,13 @@ static size_t count_dyn(const struct sel *s, int above)
 	return n;
 }
 
+/* Decode rows whose KV cache fits in l2 bytes */
 static size_t count_warm(const struct sel *s, double l2)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < s->n; i++) {
 		const double *v = s->r[i]->v;
-		n += v[0] * v[1] * v[3] * v[4] * 2 * 2 <= l2;
+		n += decode_kv_bytes(v[0], v[1], v[3], v[4]) <= l2;
 	}
 	return n;
 }
