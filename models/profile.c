@@ -359,34 +359,80 @@ out:
 
 /* --- checks ------------------------------------------------------------------------- */
 
+/* An optional term and the range it must lie in, [0, max] (0: absent) */
+struct range {
+	const char *key;
+	size_t off;
+	double max;
+};
+
+static double at_off(const void *base, size_t off)
+{
+	return *(const double *)(const void *)((const char *)base + off);
+}
+
+/* Each term of t (fields of the struct at base, in section sec) in its range. */
+static int check_ranges(const void *base, const struct range *t, size_t n, const char *sec,
+			const char *fname)
+{
+	for (size_t i = 0; i < n; i++) {
+		double v = at_off(base, t[i].off);
+		if (!(v >= 0 && v <= t[i].max))
+			return err_set("%s: key '%s.%s': expected a number in [0, %g], got '%g'", fname,
+				       sec, t[i].key, t[i].max, v);
+	}
+	return 0;
+}
+
 /* The optional tile terms: each in its range, and none without the SM count they need. */
 static int check_gemm_tiles(const struct gemm_model *g, const char *sec, const char *fname)
 {
-	static const struct {
-		const char *key;
-		size_t off;
-		double max;
-	} t[] = {
-		{"cta_half", offsetof(struct gemm_model, cta_half), 1e6},
-		{"wave_exp", offsetof(struct gemm_model, wave_exp), 8},
-		{"wave_time", offsetof(struct gemm_model, wave_time), 1e-3},
-		{"row_time", offsetof(struct gemm_model, row_time), 1e-3},
-		{"k_lat", offsetof(struct gemm_model, k_lat), 1e-3},
-		{"split_k", offsetof(struct gemm_model, split_k), 1e12},
-		{"act_time", offsetof(struct gemm_model, act_time), 1e-6},
+#define GT(k, max) {#k, offsetof(struct gemm_model, k), max}
+	static const struct range t[] = {
+		GT(cta_half, 1e6), GT(wave_exp, 8), GT(wave_time, 1e-3), GT(row_time, 1e-3),
+		GT(k_lat, 1e-3), GT(split_k, 1e12), GT(act_time, 1e-6),
 	};
+#undef GT
 	if (!(g->sms >= 0 && g->sms <= 4096 && g->sms == floor(g->sms)))
 		return err_set("%s: key '%s.sms': expected a whole number of SMs in [0, 4096], got '%g'",
 			       fname, sec, g->sms);
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		double v = *(const double *)(const void *)((const char *)g + t[i].off);
-		if (!(v >= 0 && v < t[i].max))
-			return err_set("%s: key '%s.%s': expected a number in [0, %g), got '%g'", fname,
-				       sec, t[i].key, t[i].max, v);
-		if (v > 0 && !(g->sms > 0))
+	if (check_ranges(g, t, sizeof(t) / sizeof(t[0]), sec, fname))
+		return -1;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (at_off(g, t[i].off) > 0 && !(g->sms > 0))
 			return err_set("%s: key '%s.%s': needs '%s.sms' (the SM count) to be set", fname,
 				       sec, t[i].key, sec);
-	}
+	return 0;
+}
+
+/* The optional attention terms: times per launch, CTA or sequence at most a millisecond,
+ * the fallback kernel's efficiency a fraction, rates and sizes non-negative, and the decode
+ * CTA terms only with the SM count (they run in waves over the SMs). */
+static int check_attention_terms(const struct profile *p, const char *fname)
+{
+#define AT(k, f, max) {#k, offsetof(struct profile, f), max}
+	static const struct range t[] = {
+		AT(prefill_kv_bw, attn_prefill_kv_bw, INFINITY),
+		AT(prefill_tile, attn_prefill_tile, 1e-3),
+		AT(prefill_tile_half, attn_prefill_tile_half, INFINITY),
+		AT(prefill_wide_eff, attn_prefill_wide_eff, 1),
+		AT(decode_cta, attn_decode_cta, 1e-3),
+		AT(decode_cta_dim, attn_decode_cta_dim, 1e-3),
+		AT(decode_blk, attn_decode_blk, 1e-3),
+		AT(decode_split, attn_decode_split, 1e-3),
+		AT(decode_dyn_seq, attn_decode_dyn_seq, 1e-3),
+		AT(decode_wide_t0, attn_decode_wide_t0, 1e-3),
+		AT(decode_wide_cta, attn_decode_wide_cta, 1e-3),
+		AT(decode_l2_bytes, attn_decode_l2_bytes, INFINITY),
+		AT(decode_l2_bw, attn_decode_l2_bw, INFINITY),
+	};
+#undef AT
+	if (check_ranges(p, t, sizeof(t) / sizeof(t[0]), "attention", fname))
+		return -1;
+	if ((p->attn_decode_cta > 0 || p->attn_decode_cta_dim > 0 || p->attn_decode_blk > 0) &&
+	    !(p->gemm_bf16.sms > 0))
+		return err_set("%s: key 'attention.decode_cta': the decode CTA terms need "
+			       "'gemm_bf16.sms' (the SM count) to be set", fname);
 	return 0;
 }
 
@@ -452,36 +498,9 @@ int profile_validate(const struct profile *p, const char *fname)
 	if (!(p->attn_prefill_t0 < 1e-3 && p->attn_decode_t0 < 1e-3 && p->attn_decode_per_seq < 1e-3))
 		return err_set("%s: key 'attention': expected per-launch and per-sequence times "
 			       "below 1e-3 s", fname);
-	/* the optional terms: absent is 0 (no term); negative would make time run backwards */
-	if (!(p->attn_prefill_kv_bw >= 0))
-		return err_set("%s: key 'attention.prefill_kv_bw': expected >= 0, got '%g'", fname,
-			       p->attn_prefill_kv_bw);
-	if (!(p->attn_prefill_tile >= 0 && p->attn_prefill_tile < 1e-3 && p->attn_decode_cta >= 0 &&
-	      p->attn_decode_cta < 1e-3 && p->attn_decode_cta_dim >= 0 &&
-	      p->attn_decode_cta_dim < 1e-3 && p->attn_decode_blk >= 0 &&
-	      p->attn_decode_blk < 1e-3 && p->attn_decode_dyn_seq >= 0 &&
-	      p->attn_decode_dyn_seq < 1e-3))
-		return err_set("%s: key 'attention': expected prefill_tile, decode_cta, decode_cta_dim, "
-			       "decode_blk and decode_dyn_seq in [0, 1e-3) s", fname);
-	/* the CTA terms run in waves over the SMs */
-	if ((p->attn_decode_cta > 0 || p->attn_decode_cta_dim > 0 || p->attn_decode_blk > 0) &&
-	    !(p->gemm_bf16.sms > 0))
-		return err_set("%s: key 'attention.decode_cta': the decode CTA terms need "
-			       "'gemm_bf16.sms' (the SM count) to be set", fname);
-	if (!(p->attn_prefill_tile_half >= 0 && p->attn_decode_split >= 0 &&
-	      p->attn_decode_split < 1e-3))
-		return err_set("%s: key 'attention': expected prefill_tile_half >= 0 and decode_split "
-			       "in [0, 1e-3) s", fname);
-	if (!(p->attn_prefill_wide_eff >= 0 && p->attn_prefill_wide_eff <= 1))
-		return err_set("%s: key 'attention.prefill_wide_eff': expected a fraction in [0, 1], "
-			       "got '%g'", fname, p->attn_prefill_wide_eff);
-	if (!(p->attn_decode_wide_t0 >= 0 && p->attn_decode_wide_t0 < 1e-3 &&
-	      p->attn_decode_wide_cta >= 0 && p->attn_decode_wide_cta < 1e-3))
-		return err_set("%s: key 'attention': expected decode_wide_t0 and decode_wide_cta in "
-			       "[0, 1e-3) s", fname);
-	if (!(p->attn_decode_l2_bytes >= 0 && p->attn_decode_l2_bw >= 0))
-		return err_set("%s: key 'attention': expected decode_l2_bytes and decode_l2_bw >= 0",
-			       fname);
+	/* the optional terms (absent: 0; the parser refuses negative ones) */
+	if (check_attention_terms(p, fname))
+		return -1;
 	if (!(p->ew_bw > 0))
 		return err_set("%s: key 'elementwise.bw': expected a positive bandwidth", fname);
 	for (int i = 0; i < PROFILE_MAX_AR; i++) {
