@@ -238,12 +238,6 @@ static int serve(struct pool *p, char **buf, size_t *cap)
 	}
 }
 
-/* Ranks > 0. Each request carries the last result (if any) and asks for one more id; the
- * rank keeps one request ahead, so the next id is already here when a point finishes and the
- * rank never idles on rank 0's answer (rank 0 shares its cores with compute threads and may
- * answer late). Every request gets exactly one reply, ids are never handed out after the
- * first -1, so each rank receives exactly REPLIES_AFTER_STOP replies of -1 and then falls
- * silent: that is how rank 0 knows it is done. */
 /* How long rank 0 may sleep between answering requests (ns). A remote rank holds one id
  * ahead, so an answer is only late if it takes longer than a point: poll at a quarter of the
  * mean point time seen so far, between 0.1 ms and 5 ms. Each poll costs rank 0's cores a
@@ -259,16 +253,21 @@ static long poll_ns(const struct pool *p, int ranks, double t0)
 	return ns < 1e5 ? 100000 : ns > 5e6 ? 5000000 : (long)ns;
 }
 
+/* Ranks > 0. Each request carries the last result (if any) and asks for one more id; the
+ * rank keeps one request ahead, so the next id is already here when a point finishes and the
+ * rank never idles on rank 0's answer (rank 0 shares its cores with compute threads and may
+ * answer late). Every request gets exactly one reply, ids are never handed out after the
+ * first -1, so each rank receives exactly REPLIES_AFTER_STOP replies of -1 and then falls
+ * silent: that is how rank 0 knows it is done. */
 int sweep_exec_worker(struct sweep_exec *e)
 {
 	struct sbuf msg = {0}, csv = {0}, jsonl = {0};
 	MPI_Request sent = MPI_REQUEST_NULL;
 	long long cur, next = -1;
-	int outstanding;
 	send_request(&msg, &sent, -1, 0, &csv, &jsonl);
 	send_request(&msg, &sent, -1, 0, &csv, &jsonl);
 	MPI_Recv(&cur, 1, MPI_LONG_LONG, 0, TAG_WORK, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-	outstanding = 1;
+	/* from here one request is always outstanding */
 	while (cur >= 0) {
 		MPI_Request rq;
 		int state = SLOT_DONE;
@@ -280,15 +279,13 @@ int sweep_exec_worker(struct sweep_exec *e)
 			sbuf_printf(&csv, "%s", err_msg());
 		}
 		MPI_Wait(&rq, MPI_STATUS_IGNORE);
-		send_request(&msg, &sent, cur, state, &csv, &jsonl); /* one reply owed: outstanding stays 1 */
+		send_request(&msg, &sent, cur, state, &csv, &jsonl);
 		cur = next;
 	}
-	/* the -1 in cur answered one request; the result just sent is owed one more */
-	while (outstanding-- > 0) {
-		MPI_Recv(&next, 1, MPI_LONG_LONG, 0, TAG_WORK, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-		if (next >= 0)
-			bug("sweep: rank 0 handed out point %lld after stopping", next);
-	}
+	/* the -1 in cur answered one request; the one outstanding gets the second -1 */
+	MPI_Recv(&next, 1, MPI_LONG_LONG, 0, TAG_WORK, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+	if (next >= 0)
+		bug("sweep: rank 0 handed out point %lld after stopping", next);
 	MPI_Wait(&sent, MPI_STATUS_IGNORE);
 	sbuf_release(&msg);
 	sbuf_release(&csv);
@@ -296,6 +293,12 @@ int sweep_exec_worker(struct sweep_exec *e)
 	return 0;
 }
 #else
+/* Ranks > 0. Each request carries the last result (if any) and asks for one more id; the
+ * rank keeps one request ahead, so the next id is already here when a point finishes and the
+ * rank never idles on rank 0's answer (rank 0 shares its cores with compute threads and may
+ * answer late). Every request gets exactly one reply, ids are never handed out after the
+ * first -1, so each rank receives exactly REPLIES_AFTER_STOP replies of -1 and then falls
+ * silent: that is how rank 0 knows it is done. */
 int sweep_exec_worker(struct sweep_exec *e)
 {
 	(void)e;
