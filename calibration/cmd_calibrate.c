@@ -1,9 +1,10 @@
 /*
- * cmd_calibrate.c: `ttsim calibrate fit|import`, measurements in, hardware profile out.
+ * cmd_calibrate.c: `ttsim calibrate fit|check|import`, measurements in, hardware profile out.
  *
  *   ttsim calibrate fit RAW_DIR... [--base NAME|FILE] [--gpu-name NAME] [--report FILE.json]
  *                       [--note KEY=TEXT]... [--source TEXT] [--scale-bw-from BYTES_PER_S]
  *                       [--car-max-bytes B] [--no-loo] -o PROFILE.yaml
+ *   ttsim calibrate check PROFILE RAW_DIR... [--gpu-name NAME] [--report FILE.json]
  *   ttsim calibrate import aiconfigurator|vidur|nccl-tests SRC... [--gpu NAME]
  *                       [--match TEXT] -o RAW_DIR
  *
@@ -37,6 +38,13 @@ static const char fit_usage[] =
 	"                          fp8 GEMM model is the fitted bf16 one\n"
 	"  --no-loo                skip leave-one-out\n";
 
+static const char check_usage[] =
+	"usage: ttsim calibrate check PROFILE RAW_DIR... [options]\n"
+	"  the error of PROFILE (a name or a YAML file) on the rows of RAW_DIR, without fitting:\n"
+	"  median, p90 and max relative error per family (gemm, attention, all-reduce)\n"
+	"  --gpu-name NAME         allows raw directories of other GPU names\n"
+	"  --report FILE.json      write the figures as the fit report does (leave-one-out null)\n";
+
 static const char import_usage[] =
 	"usage: ttsim calibrate import aiconfigurator|vidur|nccl-tests SRC... -o RAW_DIR\n"
 	"  --gpu NAME              GPU name to record (vidur and nccl-tests CSVs carry none)\n"
@@ -44,8 +52,9 @@ static const char import_usage[] =
 	"formats: see calibration/README.md\n";
 
 static const char usage[] =
-	"usage: ttsim calibrate fit|import ...   (ttsim calibrate fit --help)\n"
+	"usage: ttsim calibrate fit|check|import ...   (ttsim calibrate fit --help)\n"
 	"  fit     fit a hardware profile to raw benchmark CSVs\n"
+	"  check   the error of a profile on raw benchmark CSVs, without fitting\n"
 	"  import  convert public tables (aiconfigurator, vidur, nccl-tests) to raw CSVs\n";
 
 /* ---- the notes written beside the profile's values (profile_write_notes) ---- */
@@ -320,6 +329,56 @@ static int cmd_import(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* ---- check ---- */
+
+static int cmd_check(int argc, char **argv)
+{
+	const char *gpu = NULL, *report = NULL, *prof = NULL;
+	const char **dirs = xcalloc(argc, sizeof(*dirs));
+	int nd = 0;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			fputs(check_usage, stdout);
+			free(dirs);
+			return EXIT_OK;
+		} else if (!strcmp(a, "--gpu-name"))
+			arg_value(argc, argv, &i, &gpu);
+		else if (!strcmp(a, "--report"))
+			arg_value(argc, argv, &i, &report);
+		else if (a[0] == '-')
+			die("calibrate check: unknown option '%s' (see --help)", a);
+		else if (!prof)
+			prof = a;
+		else
+			dirs[nd++] = a;
+	}
+	if (!prof || !nd)
+		die("calibrate check: %s (see --help)", !prof ? "no PROFILE given" : "no RAW_DIR given");
+
+	struct profile p;
+	struct raw_set rs;
+	struct fit_report rep;
+	struct sbuf js = {0};
+	if (profile_load(&p, prof))
+		die_err();
+	raw_set_init(&rs);
+	for (int i = 0; i < nd; i++)
+		if (raw_load_dir(&rs, dirs[i], gpu != NULL))
+			die_err();
+	if (fit_check(&p, &rs, &rep))
+		die_err();
+	fit_report_print(&rep, stdout);
+	fit_report_json(&rep, p.name, &js);
+	if (report && file_write_atomic(report, js.buf, js.len))
+		die_err();
+	sbuf_release(&js);
+	raw_set_release(&rs);
+	free(dirs);
+	return EXIT_OK;
+}
+
 int cmd_calibrate(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -328,7 +387,9 @@ int cmd_calibrate(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "fit"))
 		return cmd_fit(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "check"))
+		return cmd_check(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "import"))
 		return cmd_import(argc - 1, argv + 1);
-	die("calibrate: unknown subcommand '%s' (expected fit or import)", argv[1]);
+	die("calibrate: unknown subcommand '%s' (expected fit, check or import)", argv[1]);
 }

@@ -822,6 +822,33 @@ static void ar_store(struct profile *p, struct fit_report *rep, struct allreduce
 	}
 }
 
+/* The rows of one (GPU count, implementation) that the model describes, into s; returns
+ * the largest message among them. nccl: eager rows (as nccl-tests and the engine's prefill
+ * run it) unless there are only graph rows; custom: graph rows (vLLM replays it in decode
+ * graphs) unless there are only eager ones, and messages up to limit bytes. */
+static double ar_select(const struct raw_table *t, int n, int custom, double limit,
+			struct sel *s)
+{
+	const char *impl = custom ? "custom" : "nccl";
+	int want_graph = custom, have[2] = {0, 0};
+	double maxb = 0;
+	for (size_t i = 0; i < t->n; i++)
+		if ((int)t->rows[i].v[0] == n && !strcmp(t->rows[i].s[0], impl))
+			have[(int)t->rows[i].v[2]] = 1;
+	if (!have[want_graph])
+		want_graph = !want_graph;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct raw_row *r = &t->rows[i];
+		if ((int)r->v[0] != n || strcmp(r->s[0], impl) || (int)r->v[2] != want_graph ||
+		    (custom && r->v[1] > limit))
+			continue;
+		sel_add(s, r);
+		if (r->v[1] > maxb)
+			maxb = r->v[1];
+	}
+	return maxb;
+}
+
 static int fit_allreduce(struct profile *p, const struct raw_set *rs, const struct fit_options *o,
 			 struct fit_report *rep)
 {
@@ -831,47 +858,28 @@ static int fit_allreduce(struct profile *p, const struct raw_set *rs, const stru
 
 	for (int n = 2; n <= 8 && !rc; n++)
 		for (int custom = 0; custom < 2 && !rc; custom++) {
-			/* nccl: eager rows (as nccl-tests and the engine's prefill run it) unless there
-			 * are only graph rows; custom: graph rows (vLLM replays it in decode graphs) */
-			int want_graph = custom, have[2] = {0, 0};
-			const char *impl = custom ? "custom" : "nccl";
-			for (size_t i = 0; i < t->n; i++)
-				if ((int)t->rows[i].v[0] == n && !strcmp(t->rows[i].s[0], impl))
-					have[(int)t->rows[i].v[2]] = 1;
-			if (!have[0] && !have[1])
-				continue;
-			if (!have[want_graph])
-				want_graph = !want_graph;
 			struct fam_ctx c = {.np = 2, .x = {custom ? 5e-6 : 1e-5, custom ? 5e10 : 1e11},
 					    .n_gpus = n, .custom = custom, .predict = ar_pred,
 					    .group = ar_group};
-			double maxb = 0, limit = o->car_max_bytes > 0 ? o->car_max_bytes : 8 << 20;
-			for (size_t i = 0; i < t->n; i++) {
-				const struct raw_row *r = &t->rows[i];
-				if ((int)r->v[0] != n || strcmp(r->s[0], impl) || (int)r->v[2] != want_graph)
-					continue;
-				if (custom && r->v[1] > limit)
-					continue;
-				sel_add(&c.s, r);
-				if (r->v[1] > maxb)
-					maxb = r->v[1];
-			}
+			double maxb = ar_select(t, n, custom,
+						o->car_max_bytes > 0 ? o->car_max_bytes : 8 << 20, &c.s);
+			const char *impl = custom ? "custom" : "nccl";
 			char what[48];
+			if (!c.s.n)
+				continue; /* no rows of this GPU count and implementation */
 			snprintf(what, sizeof(what), "allreduce %s n_gpus %d", impl, n);
 			struct allreduce_model *a = ar_slot(p, n);
-			if (!c.s.n)
-				;
-			else if (!a)
+			if (!a)
 				rc = err_set("%s:%d: %s: more than %d GPU counts (expected 2, 4, 8)",
 					     c.s.r[0]->file, c.s.r[0]->line, what, PROFILE_MAX_AR);
 			else if (!(rc = need_spread(&c.s, 1, 3, what, "bytes"))) {
 				ar_start(&c);
 				rc = fam_fit(&c, what, &in, &loo, &rep->fam[FIT_ALLREDUCE].loo_groups,
 					     o->no_loo);
-			}
-			if (!rc && c.s.n) {
-				ar_store(p, rep, a, &c, maxb);
-				rep->fitted[RAW_ALLREDUCE] += (int)c.s.n;
+				if (!rc) {
+					ar_store(p, rep, a, &c, maxb);
+					rep->fitted[RAW_ALLREDUCE] += (int)c.s.n;
+				}
 			}
 			sel_release(&c.s);
 		}
@@ -902,18 +910,75 @@ static int fit_launch(struct profile *p, const struct raw_set *rs, struct fit_re
 	return 0;
 }
 
-int fit_profile(struct profile *p, const struct raw_set *rs, const struct fit_options *o,
-		struct fit_report *rep)
+static void report_init(struct fit_report *rep)
 {
 	memset(rep, 0, sizeof(*rep));
 	for (int f = 0; f < FIT_NFAM; f++)
 		rep->fam[f].median = rep->fam[f].p90 = rep->fam[f].max = rep->fam[f].loo_median =
 			rep->fam[f].loo_p90 = NAN;
+}
+
+int fit_profile(struct profile *p, const struct raw_set *rs, const struct fit_options *o,
+		struct fit_report *rep)
+{
+	report_init(rep);
 	if (fit_gemm(p, rs, o, rep) || fit_simple(p, rs, o, rep, RAW_PREFILL) ||
 	    fit_simple(p, rs, o, rep, RAW_DECODE) || fit_simple(p, rs, o, rep, RAW_MEMBW) ||
 	    fit_allreduce(p, rs, o, rep) || fit_launch(p, rs, rep))
 		return -1;
 	return 0;
+}
+
+/* ---- checking a profile against raw data ---- */
+
+int fit_check(const struct profile *p, const struct raw_set *rs, struct fit_report *rep)
+{
+	struct errs e[FIT_NFAM] = {{0}}, none = {0};
+	const struct raw_table *t;
+	int rc = 0;
+
+	report_init(rep);
+	t = &rs->fam[RAW_GEMM];
+	for (size_t i = 0; i < t->n; i++) {
+		const struct raw_row *r = &t->rows[i];
+		int fp8 = !strcmp(r->s[0], "fp8");
+		const struct gemm_model *g = fp8 ? &p->gemm_fp8 : &p->gemm_bf16;
+		errs_add(&e[FIT_GEMM], cost_gemm(g, p->hbm_bw, r->v[0], r->v[1], r->v[2], fp8 ? 1 : 2),
+			 r->t);
+	}
+	t = &rs->fam[RAW_PREFILL];
+	for (size_t i = 0; i < t->n; i++) {
+		const double *v = t->rows[i].v;
+		errs_add(&e[FIT_PREFILL], fit_prefill_time(p, v[0], v[1], v[2], v[3], v[4]),
+			 t->rows[i].t);
+	}
+	t = &rs->fam[RAW_DECODE];
+	for (size_t i = 0; i < t->n; i++) {
+		const double *v = t->rows[i].v;
+		errs_add(&e[FIT_DECODE], fit_decode_time(p, v[0], v[1], v[3], v[4]), t->rows[i].t);
+	}
+	t = &rs->fam[RAW_ALLREDUCE];
+	for (int n = 2; n <= 8 && !rc; n++) {
+		const struct allreduce_model *a = profile_allreduce(p, n);
+		for (int custom = 0; custom < 2 && !rc; custom++) {
+			struct sel s = {0};
+			ar_select(t, n, custom, a && a->car_max_bytes > 0 ? a->car_max_bytes : INFINITY, &s);
+			if (!s.n)
+				;
+			else if (!a || !(custom ? a->car_lat > 0 : a->lat > 0))
+				rc = err_set("%s:%d: key 'n_gpus': profile '%s' has no %s all-reduce model "
+					     "for %d GPUs", s.r[0]->file, s.r[0]->line, p->name,
+					     custom ? "custom" : "nccl", n);
+			else
+				for (size_t i = 0; i < s.n; i++)
+					errs_add(&e[FIT_ALLREDUCE],
+						 fit_allreduce_time(a, s.r[i]->v[1], custom), s.r[i]->t);
+			sel_release(&s);
+		}
+	}
+	for (int f = 0; f < FIT_NFAM; f++)
+		finish_stats(&rep->fam[f], &e[f], &none);
+	return rc;
 }
 
 /* ---- reports ---- */
@@ -952,8 +1017,12 @@ void fit_report_print(const struct fit_report *rep, FILE *f)
 			fprintf(f, "%-18s %6d %8s\n", fam_names[i], 0, "(no data)");
 			continue;
 		}
-		fprintf(f, "%-18s %6d %7.2f%% %7.2f%% %7.1f%% %7.2f%% %7.2f%% %6d\n", fam_names[i],
-			s->n, 100 * s->median, 100 * s->p90, 100 * s->max, 100 * s->loo_median,
-			100 * s->loo_p90, s->loo_groups);
+		if (isnan(s->loo_median)) /* a check of a profile, or a fit without LOO */
+			fprintf(f, "%-18s %6d %7.2f%% %7.2f%% %7.1f%% %8s %8s %6s\n", fam_names[i],
+				s->n, 100 * s->median, 100 * s->p90, 100 * s->max, "-", "-", "-");
+		else
+			fprintf(f, "%-18s %6d %7.2f%% %7.2f%% %7.1f%% %7.2f%% %7.2f%% %6d\n",
+				fam_names[i], s->n, 100 * s->median, 100 * s->p90, 100 * s->max,
+				100 * s->loo_median, 100 * s->loo_p90, s->loo_groups);
 	}
 }

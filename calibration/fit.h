@@ -79,6 +79,12 @@ const char *fit_fam_name(enum fit_fam f);
 int fit_profile(struct profile *p, const struct raw_set *rs, const struct fit_options *o,
 		struct fit_report *rep);
 
+/* The error of profile p on the rows of rs, without fitting: the report's in-sample
+ * figures per family (leave-one-out NaN; membw and launch rows are not checked). All-reduce
+ * rows are those a fit would use, custom messages up to the profile's car_max_bytes.
+ * Returns -1 (err_msg) when p has no model for rows' GPU count. */
+int fit_check(const struct profile *p, const struct raw_set *rs, struct fit_report *rep);
+
 /* Append the report as JSON (one object per family, fields as in struct fit_stats). */
 void fit_report_json(const struct fit_report *rep, const char *profile_name, struct sbuf *sb);
 /* Print a human-readable table of the report. */

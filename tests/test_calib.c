@@ -328,10 +328,11 @@ static void test_allreduce_agrees(void)
 		   1e-12);
 }
 
-/* The fitter's attention times (fit.c) and the simulator's (models/cost.c) are one model:
- * with every optional term set they agree on uniform batches, per layer, at FA3's head
- * dims and past them. The warm-L2 term is the benchmark's alone: the simulator computes
- * the fitter's time without it. */
+/* Both call cost_attn_prefill/_decode; what this checks is cost_step's side: heads and KV
+ * heads per GPU, K/V bytes per layer, the layer count, and the decode terms it keeps across
+ * steps (batch size and context change from one step to the next here) give the fitter's
+ * per-row time, at FA3's head dims and past them. The warm-L2 term is the benchmark's
+ * alone: the simulator computes the fitter's time without it. */
 static void attention_fit_matches_cost(int head_dim)
 {
 	struct model m;
@@ -399,6 +400,56 @@ static void test_decode_plan(void)
 	p.attn_decode_dyn_seq = 1e-8;
 	CHECK_NEAR(fit_decode_time(&p, 992, 128, 1, 128), 992 * 1e-8, 1e-5);
 	CHECK(fit_decode_time(&p, 993, 128, 1, 128) < 1e-8);
+}
+
+/* calibrate check: the error of a profile on rows, without fitting. Rows made from the
+ * profile's own times, some scaled by a known factor: the report gives those factors back;
+ * custom all-reduce messages past car_max_bytes are not the model's and are left out; a
+ * GPU count the profile has no model for is refused with the row's file and line. */
+static void test_fit_check(void)
+{
+	struct profile p;
+	struct raw_set rs;
+	struct fit_report rep;
+	struct raw_row *r;
+	CHECK_INT(profile_load(&p, "h100_sxm"), 0);
+	raw_set_init(&rs);
+	for (int i = 0; i < 3; i++) { /* measured 10% slower than predicted: |1/1.1 - 1| */
+		r = raw_add(&rs, RAW_PREFILL);
+		r->v[0] = 2, r->v[1] = 1024 << i, r->v[2] = 32, r->v[3] = 8, r->v[4] = 128;
+		r->t = 1.1 * fit_prefill_time(&p, 2, 1024 << i, 32, 8, 128);
+	}
+	r = raw_add(&rs, RAW_DECODE);
+	r->v[0] = 64, r->v[1] = 4096, r->v[2] = 32, r->v[3] = 8, r->v[4] = 128;
+	r->t = fit_decode_time(&p, 64, 4096, 8, 128);
+	r = raw_add(&rs, RAW_GEMM); /* fp8 rows take the fp8 model */
+	strcpy(r->s[0], "fp8");
+	r->v[0] = 256, r->v[1] = 4096, r->v[2] = 4096;
+	r->t = cost_gemm(&p.gemm_fp8, p.hbm_bw, 256, 4096, 4096, 1) / 0.8;
+	for (int custom = 0; custom < 2; custom++) {
+		r = raw_add(&rs, RAW_ALLREDUCE);
+		strcpy(r->s[0], custom ? "custom" : "nccl");
+		r->v[0] = 8, r->v[1] = custom ? 64 << 20 : 1 << 20, r->v[2] = custom;
+		r->t = 1e-3; /* the custom row is past car_max_bytes: not counted */
+	}
+	CHECK_INT(fit_check(&p, &rs, &rep), 0);
+	CHECK_INT(rep.fam[FIT_PREFILL].n, 3);
+	CHECK_NEAR(rep.fam[FIT_PREFILL].median, 1 - 1 / 1.1, 1e-9);
+	CHECK(rep.fam[FIT_DECODE].n == 1 && rep.fam[FIT_DECODE].median < 1e-12);
+	CHECK_NEAR(rep.fam[FIT_GEMM].median, 0.2, 1e-9);
+	CHECK_INT(rep.fam[FIT_ALLREDUCE].n, 1);
+	CHECK_NEAR(rep.fam[FIT_ALLREDUCE].median,
+		   fabs(cost_allreduce_nccl(profile_allreduce(&p, 8), 1 << 20) / 1e-3 - 1), 1e-9);
+	CHECK(isnan(rep.fam[FIT_PREFILL].loo_median) && rep.fam[FIT_MEMBW].n == 0);
+	/* a GPU count without a model */
+	for (int i = 0; i < PROFILE_MAX_AR; i++)
+		if (p.ar[i].n_gpus == 8)
+			p.ar[i].n_gpus = 0;
+	rs.fam[RAW_ALLREDUCE].rows[0].file = "ar.csv", rs.fam[RAW_ALLREDUCE].rows[0].line = 7;
+	CHECK_INT(fit_check(&p, &rs, &rep), -1);
+	CHECK_STR(err_msg(), "ar.csv:7: key 'n_gpus': profile 'h100_sxm' has no nccl all-reduce "
+			     "model for 8 GPUs");
+	raw_set_release(&rs);
 }
 
 static void test_attention_fit_matches_cost(void)
@@ -576,6 +627,7 @@ int main(void)
 	test_allreduce_agrees();
 	test_attention_fit_matches_cost();
 	test_decode_plan();
+	test_fit_check();
 	test_bad_input();
 	test_fit_robust();
 	test_importers();

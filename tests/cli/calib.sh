@@ -9,6 +9,14 @@ has "n_gpus,bytes,time_s,impl,graph" "allreduce.csv header" $TMPD/raw/allreduce.
 has "# gpu: NVIDIA H100 80GB HBM3" "gpu header" $TMPD/raw/gemm.csv
 ok "import nccl-tests stdout" $TTSIM calibrate import nccl-tests $D/all_reduce_perf.txt -o $TMPD/nt
 status 2 "unknown importer" $TTSIM calibrate import foo $D/aic_gemm.csv -o $TMPD/x
+# check: a profile's error on rows it was not fitted to, nothing written but the report
+ok "check" $TTSIM calibrate check h100_sxm $TMPD/raw --report $TMPD/check.json
+has "^gemm  *4 " "check counts the gemm rows" $TMPD/out
+has "^allreduce " "check covers the all-reduce rows" $TMPD/out
+has '"loo_median_rel_err": null' "check report: no leave-one-out" $TMPD/check.json
+status 2 "check: no RAW_DIR" $TTSIM calibrate check h100_sxm
+has "no RAW_DIR given" "check names what is missing" $TMPD/err
+status 2 "check: unknown profile" $TTSIM calibrate check h300 $TMPD/raw
 status 2 "fit: 4 gemm rows are not enough" $TTSIM calibrate fit $TMPD/raw --base $B -o $TMPD/p.yaml
 has "gemm.csv:" "error names the file" $TMPD/err
 [ ! -e $TMPD/p.yaml ] && T_PASS=$((T_PASS+1)) || { T_FAIL=$((T_FAIL+1)); echo "FAIL: profile written"; }
