@@ -3,7 +3,8 @@
  *
  *   ttsim calibrate fit RAW_DIR... [--base NAME|FILE] [--gpu-name NAME] [--report FILE.json]
  *                       [--note KEY=TEXT]... [--source TEXT] [--scale-bw-from BYTES_PER_S]
- *                       [--car-max-bytes B] [--no-loo] -o PROFILE.yaml
+ *                       [--car-max-bytes B] [--no-loo] [--attention-from-reference]
+ *                       -o PROFILE.yaml
  *   ttsim calibrate check PROFILE RAW_DIR... [--gpu-name NAME] [--report FILE.json]
  *   ttsim calibrate import aiconfigurator|vidur|nccl-tests SRC... [--gpu NAME]
  *                       [--match TEXT] -o RAW_DIR
@@ -26,7 +27,7 @@
 static const char fit_usage[] =
 	"usage: ttsim calibrate fit RAW_DIR... -o PROFILE.yaml [options]\n"
 	"  --base NAME|FILE        parameters the data do not cover (default: the shipped profile\n"
-	"                          named like PROFILE)\n"
+	"                          named like PROFILE, else the one shipped for the data's GPU)\n"
 	"  --gpu-name NAME         GPU name to record; allows raw directories of other GPU names\n"
 	"  --report FILE.json      write the fit report (median, p90, max, leave-one-out errors)\n"
 	"  --note KEY=TEXT         comment on a YAML key (e.g. memory.hbm_bw=\"inferred: ...\")\n"
@@ -36,7 +37,10 @@ static const char fit_usage[] =
 	"  --car-max-bytes B       largest custom all-reduce message (default 8388608)\n"
 	"  --fp8-from-bf16         no FP8 tensor cores (A100): FP8 weights run as W8A16, so the\n"
 	"                          fp8 GEMM model is the fitted bf16 one\n"
-	"  --no-loo                skip leave-one-out\n";
+	"  --no-loo                skip leave-one-out\n"
+	"  --attention-from-reference\n"
+	"                          fit the attention models to rows of ttsim's own reference\n"
+	"                          kernels too (left out by default: they are not FlashAttention)\n";
 
 static const char check_usage[] =
 	"usage: ttsim calibrate check PROFILE RAW_DIR... [options]\n"
@@ -125,6 +129,38 @@ static void name_of(const char *out, char *name, size_t n)
 		*dot = 0;
 }
 
+/* Load the base profile into p and return its name: --base when given, else the shipped
+ * profile named like the output, else the one shipped for the raw data's GPU (a raw
+ * directory from calibration/run_on_gpu.sh is named after its host, not a profile). */
+static const char *choose_base(struct profile *p, const char *base, const char *name,
+			       const char *data_gpu)
+{
+	memset(p, 0, sizeof(*p));
+	if (base) {
+		if (profile_load(p, base))
+			die_err();
+		return base;
+	}
+	if (!profile_load(p, name))
+		return name;
+	struct sbuf sb = {0};
+	for (size_t i = 0; i < profile_builtin_count(); i++) {
+		const char *b = profile_builtin_name(i);
+		if (profile_load(p, b))
+			die_err();
+		if (data_gpu[0] && !strcmp(p->gpu, data_gpu)) {
+			fprintf(stderr, "calibrate fit: base profile '%s', shipped for the data's GPU "
+				"'%s' (--base NAME|FILE for another)\n", b, data_gpu);
+			sbuf_release(&sb);
+			return b;
+		}
+		sbuf_printf(&sb, "%s%s (%s)", i ? ", " : "", b, p->gpu);
+	}
+	die("calibrate fit: no base profile: none is named '%s' and none is shipped for GPU '%s' "
+	    "(shipped: %s; expected --base NAME|FILE)", name, data_gpu[0] ? data_gpu : "unnamed",
+	    sb.buf ? sb.buf : "none");
+}
+
 static int cmd_fit(int argc, char **argv)
 {
 	const char *out = NULL, *base = NULL, *gpu = NULL, *report = NULL, *source = NULL, *v;
@@ -151,6 +187,8 @@ static int cmd_fit(int argc, char **argv)
 			arg_value(argc, argv, &i, &source);
 		else if (!strcmp(a, "--no-loo"))
 			o.no_loo = 1;
+		else if (!strcmp(a, "--attention-from-reference"))
+			o.reference_attention = 1;
 		else if (!strcmp(a, "--fp8-from-bf16"))
 			fp8_from_bf16 = 1;
 		else if (!strcmp(a, "--scale-bw-from"))
@@ -175,23 +213,23 @@ static int cmd_fit(int argc, char **argv)
 	char name[48];
 	struct profile p;
 	name_of(out, name, sizeof(name));
-	memset(&p, 0, sizeof(p));
-	if (profile_load(&p, base ? base : name)) {
-		if (base)
-			die_err();
-		die("calibrate fit: no base profile '%s' (%s; expected --base NAME|FILE)", name,
-		    err_msg());
-	}
 
 	struct raw_set rs;
 	raw_set_init(&rs);
 	for (int i = 0; i < nd; i++)
 		if (raw_load_dir(&rs, dirs[i], gpu != NULL))
 			die_err();
+	base = choose_base(&p, base, name, rs.gpu);
 
 	struct fit_report rep;
 	if (fit_profile(&p, &rs, &o, &rep))
 		die("calibrate fit: %s (no profile written)", err_msg());
+	for (int f = 0; f < RAW_NFAMILY; f++)
+		if (rep.reference[f])
+			fprintf(stderr, "calibrate fit: %s: %d rows of ttsim's reference kernels "
+				"(CUDA cores, not FlashAttention) left out; the attention model stays "
+				"the base's (--attention-from-reference to fit them)\n",
+				raw_family_file(f), rep.reference[f]);
 
 	if (fp8_from_bf16)
 		p.gemm_fp8 = p.gemm_bf16;
@@ -251,7 +289,7 @@ static int cmd_fit(int argc, char **argv)
 	for (int i = 0; i < nd; i++)
 		sbuf_printf(&hdr, " %s", dirs[i]);
 	sbuf_printf(&hdr, "\n# base: %s (every line without a 'fit:' comment comes from it)\n",
-		    base ? base : name);
+		    base);
 	{
 		FILE *f = open_memstream(&yaml, &yaml_len);
 		if (!f || profile_write_notes(&p, f, hdr.buf, field_note, &all) < 0 || fclose(f))

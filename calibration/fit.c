@@ -636,6 +636,11 @@ static int fit_simple(struct profile *p, const struct raw_set *rs, const struct 
 
 	if (!t->n)
 		return 0;
+	if ((rf == RAW_PREFILL || rf == RAW_DECODE) && raw_is_reference(t) &&
+	    !o->reference_attention) {
+		rep->reference[rf] = (int)t->n;
+		return 0;
+	}
 	for (size_t i = 0; i < t->n; i++)
 		sel_add(&c.s, &t->rows[i]);
 	if (rf == RAW_PREFILL) {
@@ -991,12 +996,21 @@ static void json_num(struct sbuf *sb, const char *key, double v, int last)
 		sbuf_printf(sb, "\"%s\": null%s", key, last ? "" : ", ");
 }
 
+/* rows of ttsim's reference attention kernels that a fit left out of family f */
+static int reference_rows(const struct fit_report *rep, int f)
+{
+	return f == FIT_PREFILL ? rep->reference[RAW_PREFILL]
+	       : f == FIT_DECODE ? rep->reference[RAW_DECODE] : 0;
+}
+
 void fit_report_json(const struct fit_report *rep, const char *profile_name, struct sbuf *sb)
 {
 	sbuf_printf(sb, "{\n  \"profile\": \"%s\",\n", profile_name);
 	for (int f = 0; f < FIT_NFAM; f++) {
 		const struct fit_stats *s = &rep->fam[f];
 		sbuf_printf(sb, "  \"%s\": {\"n\": %d, ", fam_names[f], s->n);
+		if (reference_rows(rep, f))
+			sbuf_printf(sb, "\"reference_rows_left_out\": %d, ", reference_rows(rep, f));
 		json_num(sb, "median_rel_err", s->median, 0);
 		json_num(sb, "p90_rel_err", s->p90, 0);
 		json_num(sb, "max_rel_err", s->max, 0);
@@ -1013,6 +1027,11 @@ void fit_report_print(const struct fit_report *rep, FILE *f)
 		"loo_med", "loo_p90", "groups");
 	for (int i = 0; i < FIT_NFAM; i++) {
 		const struct fit_stats *s = &rep->fam[i];
+		if (!s->n && reference_rows(rep, i)) {
+			fprintf(f, "%-18s %6d   (%d rows of ttsim's reference kernels left out)\n",
+				fam_names[i], 0, reference_rows(rep, i));
+			continue;
+		}
 		if (!s->n) {
 			fprintf(f, "%-18s %6d %8s\n", fam_names[i], 0, "(no data)");
 			continue;

@@ -30,6 +30,10 @@
  *                          car_max_bytes (impl custom, graph rows first, messages up to
  *                          car_max_bytes), and car2_lat/bw on 4+ GPUs over 3+ decades
  *   launch.csv             launch_eager, launch_graph (median time per kernel)
+ * Attention rows of ttsim's own reference kernels (calibration/bench/attention.cu, '# kernel:
+ * ttsim-reference') are left out unless asked for: the attention models describe the serving
+ * engine's FlashAttention-3, which runs on tensor cores many times faster than they do, so
+ * a fit to them would slow every simulated step's attention by that factor.
  * Everything else stays as in the base profile. A family with data that cannot be fitted
  * (too few points, no spread, no convergence) is an error: no profile is written.
  */
@@ -57,6 +61,7 @@ struct fit_stats {
 struct fit_report {
 	struct fit_stats fam[FIT_NFAM];
 	int fitted[RAW_NFAMILY]; /* rows used per raw family */
+	int reference[RAW_NFAMILY]; /* rows of ttsim's reference attention kernels left out */
 	struct {
 		char path[48];   /* dotted profile path, "attention.decode_bw" */
 		int fam;         /* enum raw_family of the data it was fitted to */
@@ -69,6 +74,8 @@ struct fit_options {
 	double scale_bw_from; /* bytes/s: raw data measured on a GPU of this HBM bandwidth;
 	                         bandwidth parameters are scaled to the base's hbm_bw (0 = off) */
 	int no_loo;           /* 1: skip leave-one-out (faster) */
+	int reference_attention; /* 1: fit the attention models to rows of ttsim's reference
+	                            kernels too (raw.h); by default they are left out */
 };
 
 /* Family names as in the report ("gemm", "attention_prefill", ...). */

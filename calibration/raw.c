@@ -25,6 +25,13 @@ static const struct {
 const char *raw_family_file(enum raw_family f) { return raw_specs[f].file; }
 const char *raw_family_name(enum raw_family f) { return raw_specs[f].name; }
 
+static int kernel_is_reference(const char *k)
+{
+	return !strncmp(k, RAW_REFERENCE_KERNEL, strlen(RAW_REFERENCE_KERNEL));
+}
+
+int raw_is_reference(const struct raw_table *t) { return kernel_is_reference(t->kernel); }
+
 const char *raw_family_columns(enum raw_family f)
 {
 	static char buf[RAW_NFAMILY][96];
@@ -160,6 +167,8 @@ int raw_parse(struct raw_set *rs, enum raw_family f, const char *text, const cha
 {
 	struct colspec cs[12];
 	int ncs = parse_spec(f, cs), have_header = 0, nrows = 0, lineno = 0;
+	struct raw_table *t = &rs->fam[f];
+	char kernel[sizeof(t->kernel)] = "";
 	const char *file = raw_intern(rs, fname);
 	char *copy = xstrdup(text), *save = copy, *line;
 	int rc = 0;
@@ -179,6 +188,8 @@ int raw_parse(struct raw_set *rs, enum raw_family f, const char *text, const cha
 				continue;
 			*colon = 0;
 			char *val = trim(colon + 1);
+			if (!strcmp(trim(key), "kernel") && !have_header)
+				strlcpy0(kernel, val, sizeof(kernel));
 			if (!strcmp(trim(key), "gpu") && *val) {
 				if (!rs->gpu[0]) {
 					strlcpy0(rs->gpu, val, sizeof(rs->gpu));
@@ -212,6 +223,21 @@ int raw_parse(struct raw_set *rs, enum raw_family f, const char *text, const cha
 			}
 			if (rc)
 				break;
+			/* a fit of reference kernels and the serving engine's together fits neither */
+			if (t->nfiles && kernel_is_reference(kernel) != raw_is_reference(t)) {
+				rc = err_set("%s:%d: key 'kernel': %s%s%s here but %s%s%s in %s "
+					     "(expected ttsim's reference kernels or measurements of "
+					     "another kernel, not both)", fname, lineno,
+					     kernel[0] ? "'" : "", kernel[0] ? kernel : "none",
+					     kernel[0] ? "'" : "", t->kernel[0] ? "'" : "",
+					     t->kernel[0] ? t->kernel : "none", t->kernel[0] ? "'" : "",
+					     t->kernel_file);
+				break;
+			}
+			if (!t->nfiles++) {
+				strlcpy0(t->kernel, kernel, sizeof(t->kernel));
+				t->kernel_file = file;
+			}
 			have_header = 1;
 			continue;
 		}
@@ -296,6 +322,8 @@ int raw_write_dir(const struct raw_set *rs, const char *dir, const struct raw_me
 		sbuf_printf(&sb, "# gpu: %s\n", meta->gpu ? meta->gpu : rs->gpu);
 		if (meta->gpu_count)
 			sbuf_printf(&sb, "# gpu_count: %d\n", meta->gpu_count);
+		if (t->kernel[0])
+			sbuf_printf(&sb, "# kernel: %s\n", t->kernel);
 		if (meta->source)
 			sbuf_printf(&sb, "# source: %s\n", meta->source);
 		if (meta->command)

@@ -50,7 +50,16 @@ struct raw_row {
 struct raw_table {
 	struct raw_row *rows;
 	size_t n, cap;
+	char kernel[64];         /* '# kernel:' of its first file ("" if it names none) */
+	const char *kernel_file; /* that file */
+	int nfiles;
 };
+
+/* The '# kernel:' value that ttsim's own attention benchmark (calibration/bench/attention.cu)
+ * writes: CUDA-core reference kernels, not the serving engine's FlashAttention. One family
+ * of a raw_set holds rows of reference kernels or of others, never both. */
+#define RAW_REFERENCE_KERNEL "ttsim-reference"
+int raw_is_reference(const struct raw_table *t);
 
 struct raw_set {
 	struct raw_table fam[RAW_NFAMILY];
@@ -75,7 +84,8 @@ const char *raw_intern(struct raw_set *rs, const char *name);
 
 /* Parse one family's CSV text into rs. 0, or -1 with err_set "FILE:LINE: ..." for missing
  * columns, wrong units (a time column not in seconds), NaN or out-of-range values, or a
- * '# gpu:' that differs from the one already in rs (unless allow_mixed). */
+ * '# gpu:' that differs from the one already in rs (unless allow_mixed), or a file of
+ * ttsim's reference kernels in a family that has rows of other kernels (or the reverse). */
 int raw_parse(struct raw_set *rs, enum raw_family f, const char *text, const char *fname,
 	      int allow_mixed);
 /* Load every family file present in dir; -1 if none is, or on the first error. */

@@ -27,8 +27,9 @@ run gemm 120 $B/gemm --quick -o "$RAW/gemm.csv"
 run allreduce 50 $B/allreduce --quick -o "$RAW/allreduce.csv"
 for f in "$RAW"/*.csv; do [ -s "$f" ] || rm -f "$f"; done
 echo "run_on_gpu: raw data in $RAW ($(( $(date +%s) - start )) s)"
+# the base profile: BASE=NAME|FILE, else the one shipped for the GPU the CSVs name (the fit
+# stops and says so when there is none; the raw data stay either way)
 if [ -x build/ttsim ]; then
-	base=$(ls models/profiles/ | sed -n 's/\.yaml$//p' | head -n 1)
-	build/ttsim calibrate fit "$RAW" --base "${BASE:-$base}" --gpu-name "$NAME" --no-loo \
+	build/ttsim calibrate fit "$RAW" ${BASE:+--base "$BASE"} --no-loo \
 		-o "$RAW/$NAME.yaml" --report "$RAW/report.json" || true
 fi

@@ -519,6 +519,57 @@ static void test_bad_input(void)
 	raw_set_release(&rs);
 }
 
+/* Rows of ttsim's own reference attention kernels (# kernel: ttsim-reference) are left out
+ * of the attention fit unless asked for, and one family never mixes them with others. */
+static void test_reference_kernels(void)
+{
+	struct profile truth = base(), p;
+	struct fit_options o = {.no_loo = 1};
+	struct fit_report rep;
+	struct raw_set rs;
+	struct sbuf sb = {0};
+	static const int hk[3][2] = {{12, 2}, {32, 8}, {64, 8}};
+
+	truth.attn_prefill_t0 = 1e-5, truth.attn_prefill_rate = 5e13; /* CUDA cores: slow */
+	truth.attn_prefill_s_half = 300, truth.attn_prefill_d_half = 40;
+	truth.attn_prefill_kv_bw = 7e11, truth.attn_prefill_tile = 2e-8;
+	truth.attn_prefill_tile_half = 60;
+	sbuf_printf(&sb, "# gpu: G\n# kernel: ttsim-reference (CUDA cores)\n"
+		    "batch,seq_len,heads,kv_heads,head_dim,time_s\n");
+	for (int b = 1; b <= 4; b *= 4)
+		for (int sq = 64; sq <= 4096; sq *= 2)
+			for (int h = 0; h < 3; h++)
+				for (int d = 64; d <= 128; d *= 2)
+					sbuf_printf(&sb, "%d,%d,%d,%d,%d,%.9e\n", b, sq, hk[h][0], hk[h][1], d,
+						    fit_prefill_time(&truth, b, sq, hk[h][0], hk[h][1], d));
+	raw_set_init(&rs);
+	CHECK_INT(raw_parse(&rs, RAW_PREFILL, sb.buf, "ref.csv", 0), 0);
+	CHECK(raw_is_reference(&rs.fam[RAW_PREFILL]));
+	/* by default: nothing fitted, the base's model kept, the rows counted */
+	p = base();
+	p.attn_prefill_rate = 6e14;
+	CHECK_INT(fit_profile(&p, &rs, &o, &rep), 0);
+	CHECK_INT(rep.reference[RAW_PREFILL], 84);
+	CHECK_INT(rep.fam[FIT_PREFILL].n, 0);
+	CHECK_INT(rep.n_set, 0);
+	CHECK_NEAR(p.attn_prefill_rate, 6e14, 1e-12);
+	/* asked for: fitted to them (the reference kernels' slow rate comes back) */
+	o.reference_attention = 1;
+	p = base();
+	p.attn_prefill_rate = 6e14;
+	CHECK_INT(fit_profile(&p, &rs, &o, &rep), 0);
+	CHECK_INT(rep.reference[RAW_PREFILL], 0);
+	CHECK_INT(rep.fam[FIT_PREFILL].n, 84);
+	CHECK(p.attn_prefill_rate < 1e14);
+	/* a file of another kernel in the same family is refused, naming file, line and key */
+	CHECK_INT(raw_parse(&rs, RAW_PREFILL, "# gpu: G\nbatch,seq_len,heads,kv_heads,head_dim,"
+			    "time_s\n1,512,32,8,128,1e-4\n", "fa3.csv", 0), -1);
+	CHECK(strstr(err_msg(), "fa3.csv:2: key 'kernel': none here but 'ttsim-reference") != NULL);
+	CHECK(strstr(err_msg(), "in ref.csv") != NULL);
+	raw_set_release(&rs);
+	sbuf_release(&sb);
+}
+
 static double pred_line(const double *x, size_t i, void *ctx)
 {
 	return x[0] + x[1] * (double)(i + 1);
@@ -629,6 +680,7 @@ int main(void)
 	test_decode_plan();
 	test_fit_check();
 	test_bad_input();
+	test_reference_kernels();
 	test_fit_robust();
 	test_importers();
 	return TEST_REPORT();

@@ -10,6 +10,12 @@
  * Both kernels are first checked against a CPU reference on small problems (GQA, ragged
  * lengths, several blocks); every timed configuration is then run after warm-up with the
  * L2 flushed before each timed run. head_dim is a template parameter (64, 128).
+ *
+ * These are reference kernels on CUDA cores, many times slower than the FlashAttention-3 that
+ * vLLM runs on Hopper's tensor cores; both CSVs say so ('# kernel: ttsim-reference'), and
+ * `ttsim calibrate fit` leaves their rows out of the attention models unless asked
+ * (--attention-from-reference). They measure how this GPU runs a fixed attention code, for
+ * comparing GPUs with each other, not the serving engine's attention.
  */
 #include <math.h>
 #include <string>
@@ -263,7 +269,10 @@ int main(int argc, char **argv)
 	struct { int H, KVH; } heads[] = {{12, 2}, {28, 4}, {32, 8}, {64, 8}, {8, 1}};
 	std::vector<int> batches = quick ? std::vector<int>{1, 32, 256} : std::vector<int>{1, 8, 32, 64, 128, 256};
 	std::vector<int> kvs = quick ? std::vector<int>{256, 4096} : std::vector<int>{128, 512, 1024, 2048, 4096, 8192};
+	/* what the fitter must know: these rows are not the serving engine's FlashAttention */
+	const char *kernel = "# kernel: ttsim-reference (CUDA cores, fp32 math; not FlashAttention)\n";
 	csv_header(fd, "attention_decode", argc, argv, 0, 0);
+	fputs(kernel, fd);
 	fprintf(fd, "batch,kv_len,heads,kv_heads,head_dim,time_s\n");
 	for (auto &hd : heads)
 		for (int B : batches)
@@ -274,6 +283,7 @@ int main(int argc, char **argv)
 				fprintf(fd, "%d,%d,%d,%d,128,%.6e\n", B, L, hd.H, hd.KVH, t);
 			}
 	csv_header(fp, "attention_prefill", argc, argv, 0, 0);
+	fputs(kernel, fp);
 	fprintf(fp, "batch,seq_len,heads,kv_heads,head_dim,time_s\n");
 	std::vector<int> seqs = quick ? std::vector<int>{128, 1024, 4096} : std::vector<int>{64, 128, 256, 512, 1024, 2048, 4096, 8192};
 	for (auto &hd : heads)

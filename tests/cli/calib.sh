@@ -38,4 +38,29 @@ has '"membw": {"n": 3' "report" $TMPD/r.json
 # the fitter marks what it set, and only that: elementwise.bw from membw.csv
 has "  bw: .*  # fit: membw.csv, 3 rows" "fitted line marked" $TMPD/p.yaml
 ok "no other line marked" test "$(grep -c '# fit:' $TMPD/p.yaml)" = 1
+# no --base and no shipped profile named like the output: the one shipped for the data's GPU
+mkdir -p $TMPD/h200
+sed 's/# gpu: Y/# gpu: NVIDIA H200/' $TMPD/other/membw.csv > $TMPD/h200/membw.csv
+ok "fit: base from the data's GPU" $TTSIM calibrate fit $TMPD/h200 -o $TMPD/box.yaml
+has "^# base: h200_sxm " "base chosen by GPU name" $TMPD/box.yaml
+has "base profile 'h200_sxm', shipped for the data's GPU 'NVIDIA H200'" "base choice said" $TMPD/err
+status 2 "fit: no base for an unknown GPU" $TTSIM calibrate fit $TMPD/other -o $TMPD/box2.yaml
+has "none is shipped for GPU 'Y' (shipped: a100_sxm (NVIDIA A100-SXM4-80GB)" "lists the shipped GPUs" $TMPD/err
+[ ! -e $TMPD/box2.yaml ] && T_PASS=$((T_PASS+1)) || { T_FAIL=$((T_FAIL+1)); echo "FAIL: profile written"; }
+# attention rows of ttsim's reference kernels: left out unless asked for
+{ printf '# gpu: NVIDIA H200\n# kernel: ttsim-reference (CUDA cores, fp32 math; not FlashAttention)\n'
+  printf 'batch,seq_len,heads,kv_heads,head_dim,time_s\n'
+  for s in 64 128 256 512 1024 2048 4096; do for h in 8 32 64; do
+	echo "1,$s,$h,8,128,$(awk "BEGIN{printf \"%.6e\", 1e-5 + 4*$h*128*$s*$s/2/5e12}")"
+  done; done; } > $TMPD/h200/attention_prefill.csv
+ok "fit: reference attention left out" $TTSIM calibrate fit $TMPD/h200 -o $TMPD/box.yaml --report $TMPD/box.json
+has "attention_prefill.csv: 21 rows of ttsim's reference kernels" "left out, said" $TMPD/err
+has '"reference_rows_left_out": 21' "left out, in the report" $TMPD/box.json
+ok "no attention line fitted" test "$(grep -c '# fit: attention' $TMPD/box.yaml)" = 0
+ok "fit: --attention-from-reference" $TTSIM calibrate fit $TMPD/h200 --attention-from-reference --no-loo -o $TMPD/box.yaml
+ok "attention lines fitted" test "$(grep -c '# fit: attention_prefill.csv, 21 rows' $TMPD/box.yaml)" -ge 3
+grep -v '^# kernel' $TMPD/h200/attention_prefill.csv > $TMPD/other/attention_prefill.csv
+sed -i 's/# gpu: Y/# gpu: NVIDIA H200/' $TMPD/other/membw.csv
+status 2 "fit: reference and other kernels mixed" $TTSIM calibrate fit $TMPD/h200 $TMPD/other -o $TMPD/box.yaml
+has "other/attention_prefill.csv:2: key 'kernel': none here but 'ttsim-reference" "mixed kernels message" $TMPD/err
 finish
