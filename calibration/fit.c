@@ -252,7 +252,7 @@ struct fam_ctx {
 	double se[16];          /* relative standard errors of x (fam_fit) */
 	double x[16];
 	double hbm_bw, peak, wb, sms; /* gemm */
-	int iwide, il2, icta, idyn; /* attention: where the optional terms are in x (0: none) */
+	int iwide, il2, icta, idyn, iwave; /* attention: where the optional terms are in x (0: none) */
 	double l2_bytes;
 	int n_gpus, custom;      /* allreduce */
 	double (*predict)(const struct fam_ctx *c, const double *x, const struct raw_row *r);
@@ -291,6 +291,9 @@ static double prefill_pred(const struct fam_ctx *c, const double *x, const struc
 			    .attn_prefill_tile_half = x[6]};
 	if (c->iwide)
 		p.attn_prefill_wide_eff = x[c->iwide];
+	if (c->iwave) /* the waves of tiles and the paged-cache write, over the SMs */
+		p.gemm_bf16.sms = c->sms, p.attn_prefill_wave_exp = x[c->iwave],
+		p.attn_prefill_cache_round = x[c->iwave + 1];
 	return fit_prefill_time(&p, r->v[0], r->v[1], r->v[2], r->v[3], r->v[4]);
 }
 
@@ -652,6 +655,12 @@ static int fit_simple(struct profile *p, const struct raw_set *rs, const struct 
 		/* and, where a few rows have heads wider than FA3 runs, the fallback's efficiency */
 		if (count_wide(&c.s) >= 3)
 			c.iwide = c.np++, c.x[c.iwide] = 0.5, c.kind[c.iwide] = 2;
+		/* with the SM count (base): a part-filled last wave of tiles, and the rounds
+		 * of vLLM's paged-cache write */
+		if (p->gemm_bf16.sms > 0) {
+			c.iwave = c.np, c.sms = p->gemm_bf16.sms;
+			c.x[c.np++] = 0.3, c.x[c.np++] = 1e-6;
+		}
 		c.predict = prefill_pred, c.group = attn_group;
 		rc = need_spread(&c.s, 1, 2, "attention_prefill", "seq_len");
 	} else if (rf == RAW_DECODE) {
@@ -693,11 +702,15 @@ static int fit_simple(struct profile *p, const struct raw_set *rs, const struct 
 		if (rf == RAW_PREFILL) {
 			p->attn_prefill_t0 = c.x[0], p->attn_prefill_rate = c.x[1];
 			p->attn_prefill_s_half = c.x[2], p->attn_prefill_d_half = c.x[3];
-			/* kv_bw is not scaled with hbm_bw: H200 (1.43x the HBM bandwidth of H100)
-			 * fits only 1.13x of it; the paged-cache write is bound by the kernel */
-			p->attn_prefill_kv_bw = c.x[4], p->attn_prefill_tile = c.x[5];
+			/* kv_bw scales with hbm_bw once the cache write's CTA rounds are a term of
+			 * their own: H200 (1.43x the HBM bandwidth of H100) then fits 1.39x of it
+			 * (without cache_round it fitted 1.13x: the rounds were in kv_bw) */
+			p->attn_prefill_kv_bw = c.x[4] * (c.iwave ? scale : 1);
+			p->attn_prefill_tile = c.x[5];
 			p->attn_prefill_tile_half = c.x[6];
 			p->attn_prefill_wide_eff = c.iwide ? c.x[c.iwide] : 0;
+			p->attn_prefill_wave_exp = c.iwave ? c.x[c.iwave] : 0;
+			p->attn_prefill_cache_round = c.iwave ? c.x[c.iwave + 1] : 0;
 			fitted_param(p, rep, rf, "attention.prefill_t0", c.se[0]);
 			fitted_param(p, rep, rf, "attention.prefill_rate", c.se[1]);
 			fitted_param(p, rep, rf, "attention.prefill_s_half", c.se[2]);
@@ -707,6 +720,11 @@ static int fit_simple(struct profile *p, const struct raw_set *rs, const struct 
 			fitted_param(p, rep, rf, "attention.prefill_tile_half", c.se[6]);
 			if (c.iwide)
 				fitted_param(p, rep, rf, "attention.prefill_wide_eff", c.se[c.iwide]);
+			if (c.iwave) {
+				fitted_param(p, rep, rf, "attention.prefill_wave_exp", c.se[c.iwave]);
+				fitted_param(p, rep, rf, "attention.prefill_cache_round",
+					     c.se[c.iwave + 1]);
+			}
 		} else if (rf == RAW_DECODE) {
 			p->attn_decode_t0 = c.x[0], p->attn_decode_per_seq = c.x[1],
 			p->attn_decode_bw = c.x[2] * scale;

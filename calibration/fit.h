@@ -16,7 +16,8 @@
  *                          base gives the SM count (sms), also the tile terms cta_half,
  *                          wave_exp, wave_time, row_time, k_lat, split_k, act_time
  *   attention_prefill.csv  attn_prefill_t0, attn_prefill_rate, _s_half, _d_half, _kv_bw,
- *                          _tile, _tile_half; _wide_eff where 3+ rows have head dims past 256
+ *                          _tile, _tile_half; _wide_eff where 3+ rows have head dims past 256;
+ *                          _wave_exp, _cache_round where the base gives the SM count
  *   attention_decode.csv   attn_decode_t0, attn_decode_per_seq, attn_decode_bw; where the
  *                          base gives the SM count (gemm_bf16.sms), _cta, _cta_dim, _blk,
  *                          _split; _dyn_seq where 3+ batches are at most 992 and 3+ past

@@ -36,6 +36,7 @@ $T calibrate fit $R/gh200_compute $R/gh200_net --base $B/gh200.yaml \
 	--note "gemm_fp8.peak=H100 SXM dense fp8 (same GH100 die)" \
 	--note "memory.hbm_bw=GH200 spec 4.0 TB/s; GEMM bw_eff from the H100 fit applies to it" \
 	--note "attention.decode_bw=INFERRED: H100 fit x 4.0/3.35" \
+	--note "attention.prefill_kv_bw=INFERRED: H100 fit x 4.0/3.35" \
 	--note "allreduce.2.=INFERRED from topology: H100 fit, bandwidth x 150/450 (one NVLink bundle)" \
 	--note "allreduce.4.=INFERRED from topology: H100 fit (3 x 150 GB/s all-to-all = NVSwitch 450 GB/s)" \
 	--note "allreduce.8.=fit: CSCS nccl-tests 2 nodes x 4 GH200 over Slingshot-11 (inter-node)" \

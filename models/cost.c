@@ -281,9 +281,10 @@ double cost_attn_prefill(const struct profile *p, double seqs, double tokens, do
 {
 	/* the rate falls on short rows and small heads; a step's rows are as long as
 	 * 2 x pairs / tokens, a whole prompt's length + 1 for a full prefill */
-	double rate = p->attn_prefill_rate, t, tiles = 0;
-	if (seqs > 0) /* 128-row query tiles, a KV head's query heads packed in one */
-		tiles = seqs * kv_heads * ceil(tokens / seqs * (heads / kv_heads) / PROFILE_ATTN_TILE);
+	double rate = p->attn_prefill_rate, t, tiles = 0, sms = p->gemm_bf16.sms;
+	double rows = head_dim <= 64 ? PROFILE_ATTN_TILE_D64 : PROFILE_ATTN_TILE;
+	if (seqs > 0) /* query tiles, a KV head's query heads packed in one */
+		tiles = seqs * kv_heads * ceil(tokens / seqs * (heads / kv_heads) / rows);
 	if (p->attn_prefill_s_half > 0) {
 		double srow = 2.0 * pairs / tokens;
 		rate *= srow / (srow + p->attn_prefill_s_half);
@@ -296,12 +297,24 @@ double cost_attn_prefill(const struct profile *p, double seqs, double tokens, do
 	/* fewer query tiles than the SMs can run leave the GPU part empty */
 	if (p->attn_prefill_tile_half > 0 && tiles > 0)
 		rate *= tiles / (tiles + p->attn_prefill_tile_half);
+	/* and a last wave of tiles that fills only part of them, as in a GEMM */
+	if (p->attn_prefill_wave_exp > 0 && tiles > 0 && sms > 0) {
+		double q = tiles / (ceil(tiles / sms) * sms);
+		if (q < 1)
+			rate *= pow(q, p->attn_prefill_wave_exp);
+	}
 	t = p->attn_prefill_t0 + 4.0 * heads * head_dim * pairs / rate;
 	/* K and V of the new tokens through memory once more (the paged-cache write) */
 	if (p->attn_prefill_kv_bw > 0)
 		t += kv_bytes / p->attn_prefill_kv_bw;
 	if (p->attn_prefill_tile > 0)
 		t += p->attn_prefill_tile * tiles;
+	/* vLLM's paged-cache write: one CTA per new token, rounds of them over the SMs */
+	if (p->attn_prefill_cache_round > 0 && sms > 0 && tokens > 0) {
+		double threads = fmin(PROFILE_CACHE_THREADS, kv_heads * head_dim);
+		double per_sm = fmin(PROFILE_SM_CTAS, floor(PROFILE_SM_THREADS / threads));
+		t += p->attn_prefill_cache_round * ceil(tokens / (sms * per_sm));
+	}
 	return t;
 }
 

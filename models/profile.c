@@ -76,6 +76,8 @@ static const struct field fields[] = {
 	FO("attention.decode_split", attn_decode_split),
 	FO("attention.decode_dyn_seq", attn_decode_dyn_seq),
 	FO("attention.prefill_wide_eff", attn_prefill_wide_eff),
+	FO("attention.prefill_wave_exp", attn_prefill_wave_exp),
+	FO("attention.prefill_cache_round", attn_prefill_cache_round),
 	FO("attention.decode_wide_t0", attn_decode_wide_t0),
 	FO("attention.decode_wide_cta", attn_decode_wide_cta),
 	FO("attention.decode_l2_bytes", attn_decode_l2_bytes),
@@ -416,6 +418,8 @@ static int check_attention_terms(const struct profile *p, const char *fname)
 		AT(prefill_tile, attn_prefill_tile, 1e-3),
 		AT(prefill_tile_half, attn_prefill_tile_half, INFINITY),
 		AT(prefill_wide_eff, attn_prefill_wide_eff, 1),
+		AT(prefill_wave_exp, attn_prefill_wave_exp, 4),
+		AT(prefill_cache_round, attn_prefill_cache_round, 1e-3),
 		AT(decode_cta, attn_decode_cta, 1e-3),
 		AT(decode_cta_dim, attn_decode_cta_dim, 1e-3),
 		AT(decode_blk, attn_decode_blk, 1e-3),
@@ -433,6 +437,11 @@ static int check_attention_terms(const struct profile *p, const char *fname)
 	    !(p->gemm_bf16.sms > 0))
 		return err_set("%s: key 'attention.decode_cta': the decode CTA terms need "
 			       "'gemm_bf16.sms' (the SM count) to be set", fname);
+	if ((p->attn_prefill_wave_exp > 0 || p->attn_prefill_cache_round > 0) &&
+	    !(p->gemm_bf16.sms > 0))
+		return err_set("%s: key 'attention.%s': needs 'gemm_bf16.sms' (the SM count) to "
+			       "be set", fname, p->attn_prefill_wave_exp > 0 ? "prefill_wave_exp"
+									 : "prefill_cache_round");
 	return 0;
 }
 

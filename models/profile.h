@@ -26,21 +26,33 @@
  *   epilogue, and vLLM's fp8 path first quantises x per token in a kernel of its own)
  * Attention (per layer, per GPU):
  *     prefill: t = t0 + flops / (rate x s/(s+s_half) x d/(d+d_half))
- *                  + tokens x kv_heads x d x 4 / kv_bw + tile x seqs x kv_heads x ceil(q g / 128)
+ *                  + tokens x kv_heads x d x 4 / kv_bw + tile x seqs x kv_heads x ceil(q g / r)
  *              flops = 4 x heads x head_dim x causal pairs, s = 2 x pairs / tokens (the
  *              prompt length of a whole prefill), d = head_dim; s_half, d_half optional
  *              (0: the factor is 1): FlashAttention runs far below its peak on short rows
  *              and small heads. kv_bw, tile optional (0: no term): the K and V of every
  *              prompt token (bf16) move through memory once more (the paged-cache write),
- *              at kv_bw; and each 128-row query tile costs `tile` however few rows it
- *              holds: FA3 packs the g = heads / kv_heads query heads of one KV head into
- *              a tile, so a sequence of q new tokens launches kv_heads x ceil(q g / 128)
+ *              at kv_bw; and each query tile of r rows costs `tile` however few rows
+ *              it holds: FA3 packs the g = heads / kv_heads query heads of one KV head
+ *              into a tile, so a sequence of q new tokens launches kv_heads x ceil(q g / r)
  *              tiles (q = tokens / seqs in a step)
  *              tile_half optional (0: no factor): the rate also falls x n/(n+tile_half)
- *              with n = seqs x kv_heads x ceil(q g / 128) tiles: fewer tiles than the SMs
+ *              with n = seqs x kv_heads x ceil(q g / r) tiles: fewer tiles than the SMs
  *              can hold leave part of the GPU idle
  *              wide_eff optional (0: no factor): past FA3's widest head dim (d > 256,
  *              PROFILE_FA_MAX_DIM) vLLM runs a fallback kernel; the rate x wide_eff
+ *              r = 192 query rows at head dims up to 64 (FA3's hdim-64 kernel,
+ *              PROFILE_ATTN_TILE_D64), else 128 (PROFILE_ATTN_TILE).
+ *              With gemm_bf16.sms set (all optional, 0: no term):
+ *              wave_exp: the tiles run in waves over the SMs, and a last wave that
+ *              fills part of them lowers the rate x q^wave_exp, q = n / (ceil(n/sms)
+ *              x sms), n the tiles above (as the GEMM's wave_exp)
+ *              cache_round: before attention vLLM writes the new tokens' K and V into
+ *              the paged cache (reshape_and_cache_flash): one CTA per token of
+ *              min(512, kv_heads x d) threads, as many per SM as 2048 threads and 32
+ *              CTAs allow (PROFILE_SM_THREADS, PROFILE_SM_CTAS); each round of
+ *              sms x that many CTAs costs cache_round, a latency-bound copy:
+ *              + cache_round x ceil(tokens / (sms x ctas_per_sm))
  *     decode:  t = t0 + per_seq x seqs + kv_bytes / bw   kv_bytes = KV bytes read
  *              + dyn_seq x seqs where seqs <= 992 (PROFILE_FA_DYN_MAX_SEQS; optional):
  *              up to 992 sequences FA3 works out each one's KV splits in a kernel of its
@@ -94,6 +106,10 @@
 #define PROFILE_MAX_AR 4 /* all-reduce entries: 2, 4, 8 GPUs (and one spare) */
 #define PROFILE_MAX_UNC 128 /* entries of the optional uncertainty block (a fit writes ~75) */
 #define PROFILE_ATTN_TILE 128 /* query rows of one FlashAttention-3 prefill tile */
+#define PROFILE_ATTN_TILE_D64 192 /* ... of FA3's kernel for head dims up to 64 */
+#define PROFILE_CACHE_THREADS 512 /* most threads of one reshape_and_cache_flash CTA (vLLM) */
+#define PROFILE_SM_THREADS 2048 /* resident threads per SM (Ampere, Hopper) */
+#define PROFILE_SM_CTAS 32      /* resident CTAs per SM (Ampere, Hopper) */
 #define PROFILE_FA_MAX_DIM 256 /* largest head dim FlashAttention-3 runs; wider ones fall back */
 #define PROFILE_FA_DYN_MAX_SEQS 992 /* largest batch FA3 plans splits per sequence for */
 
@@ -148,7 +164,7 @@ struct profile {
 	double attn_prefill_s_half;/* tokens: length at which the rate is halved (0: none) */
 	double attn_prefill_d_half;/* head dim at which the rate is halved (0: none) */
 	double attn_prefill_kv_bw; /* bytes/s of the prompt tokens' K and V traffic (0: none) */
-	double attn_prefill_tile;  /* s per 128-row query tile, GQA-packed (0: none) */
+	double attn_prefill_tile;  /* s per query tile (192 or 128 rows), GQA-packed (0: none) */
 	double attn_decode_t0;     /* s per layer launch */
 	double attn_decode_per_seq;/* s per sequence in the batch */
 	double attn_decode_bw;     /* bytes/s reached reading the KV cache */
@@ -160,6 +176,9 @@ struct profile {
 	double attn_decode_dyn_seq;  /* s per sequence of FA3's split planning, <= 992 (0: none) */
 	/* optional (0: absent): the fallback kernel of head dims past PROFILE_FA_MAX_DIM */
 	double attn_prefill_wide_eff;/* fraction of the prefill rate it reaches (0..1] */
+	/* optional (0: absent), with gemm_bf16.sms: prefill in waves, and the paged-cache write */
+	double attn_prefill_wave_exp;   /* exponent of a part-filled last wave's efficiency */
+	double attn_prefill_cache_round;/* s per round of reshape_and_cache_flash's CTAs */
 	double attn_decode_wide_t0;  /* s added to decode_t0 per launch */
 	double attn_decode_wide_cta; /* s per (sequence, KV head), no wave overlaps them */
 	/* optional (0: absent), measurement setup only: the decode benchmark re-reads one KV

@@ -180,6 +180,7 @@ static void test_attention_allreduce_recovery(void)
 	truth.attn_decode_blk = 6.5e-7, truth.attn_decode_dyn_seq = 1.6e-8;
 	truth.attn_prefill_tile_half = 60, truth.attn_decode_split = 2.3e-6;
 	truth.attn_prefill_wide_eff = 0.5;
+	truth.attn_prefill_wave_exp = 0.25, truth.attn_prefill_cache_round = 1.8e-6;
 	truth.attn_decode_wide_t0 = 6e-6, truth.attn_decode_wide_cta = 2e-7;
 	truth.attn_decode_l2_bytes = 5e7, truth.attn_decode_l2_bw = 5e12;
 	/* 8 GPUs: NCCL's three protocols (knees near 2 MiB and 18 MiB) and vLLM's one- and
@@ -249,6 +250,8 @@ static void test_attention_allreduce_recovery(void)
 	CHECK_NEAR(p.attn_prefill_tile_half, truth.attn_prefill_tile_half, 0.2);
 	CHECK_NEAR(p.attn_decode_split, truth.attn_decode_split, 0.2);
 	CHECK_NEAR(p.attn_prefill_wide_eff, truth.attn_prefill_wide_eff, 0.05);
+	CHECK_NEAR(p.attn_prefill_wave_exp, truth.attn_prefill_wave_exp, 0.2);
+	CHECK_NEAR(p.attn_prefill_cache_round, truth.attn_prefill_cache_round, 0.2);
 	CHECK_NEAR(p.attn_decode_wide_t0, truth.attn_decode_wide_t0, 0.2);
 	CHECK_NEAR(p.attn_decode_wide_cta, truth.attn_decode_wide_cta, 0.1);
 	CHECK_NEAR(p.attn_decode_l2_bw, truth.attn_decode_l2_bw, 0.1);
@@ -349,6 +352,7 @@ static void attention_fit_matches_cost(int head_dim)
 	p.attn_decode_cta = 1.9e-6, p.attn_decode_cta_dim = 5e-9, p.attn_decode_blk = 6.5e-7;
 	p.attn_prefill_tile_half = 65, p.attn_decode_split = 2.3e-6, p.attn_decode_dyn_seq = 1.6e-8;
 	p.attn_prefill_wide_eff = 0.5, p.attn_decode_wide_t0 = 6e-6, p.attn_decode_wide_cta = 2e-7;
+	p.attn_prefill_wave_exp = 0.2, p.attn_prefill_cache_round = 1.8e-6;
 	p.attn_decode_l2_bytes = 5e7, p.attn_decode_l2_bw = 4.5e12;
 	cold = p;
 	cold.attn_decode_l2_bw = 0;
@@ -400,6 +404,75 @@ static void test_decode_plan(void)
 	p.attn_decode_dyn_seq = 1e-8;
 	CHECK_NEAR(fit_decode_time(&p, 992, 128, 1, 128), 992 * 1e-8, 1e-5);
 	CHECK(fit_decode_time(&p, 993, 128, 1, 128) < 1e-8);
+}
+
+/* The prefill plan worked by hand (models/profile.h) on 132 SMs, with only the rate, the
+ * tile cost, the wave exponent and the cache rounds set:
+ * - head dim 64, 2 prompts of 300 tokens, 16 heads on 2 KV heads (8 packed per tile):
+ *   FA3's 192-row tiles, 2 x 2 x ceil(2400/192) = 52 (128-row ones would be 76), one
+ *   wave 52/132 full; the cache write runs CTAs of min(512, 2 x 64) = 128 threads, 16 per
+ *   SM, so 600 tokens take one round of 2112;
+ * - head dim 128, 64 prompts of 100 tokens, 32 heads on 8: 64 x 8 x ceil(400/128) = 2048
+ *   tiles in 16 waves (the last 2048/2112 full); 512-thread CTAs, 4 per SM: 6400 tokens
+ *   take ceil(6400/528) = 13 rounds;
+ * - 264 tiles fill two waves exactly: no wave factor (below). */
+static void test_prefill_plan(void)
+{
+	struct profile p = {0};
+	const double rate = 1e15, tile = 1e-8, round = 2e-6;
+	p.gemm_bf16.sms = 132, p.attn_prefill_rate = rate, p.attn_prefill_tile = tile;
+	p.attn_prefill_wave_exp = 0.5, p.attn_prefill_cache_round = round;
+	double fl = 4.0 * 16 * 64 * (2 * 300 * 301 / 2.0);
+	CHECK_NEAR(fit_prefill_time(&p, 2, 300, 16, 2, 64),
+		   fl / (rate * sqrt(52 / 132.0)) + 52 * tile + round, 1e-12);
+	fl = 4.0 * 32 * 128 * (64 * 100 * 101 / 2.0);
+	CHECK_NEAR(fit_prefill_time(&p, 64, 100, 32, 8, 128),
+		   fl / (rate * sqrt(2048 / 2112.0)) + 2048 * tile + 13 * round, 1e-12);
+	/* 33 prompts of 128 tokens, 8 heads on 1: 33 x 1 x ceil(1024/128) = 264 tiles; 4224
+	 * tokens in CTAs of 128 threads take 2 rounds of 2112 exactly */
+	fl = 4.0 * 8 * 128 * (33 * 128 * 129 / 2.0);
+	CHECK_NEAR(fit_prefill_time(&p, 33, 128, 8, 1, 128), fl / rate + 264 * tile + 2 * round,
+		   1e-12);
+}
+
+/* --scale-bw-from: data measured on a GPU of another HBM bandwidth. The fitted bandwidth
+ * terms (the prefill K/V copy, elementwise) scale by base hbm_bw / that bandwidth; times
+ * and rates of compute (the cache write's CTA rounds, the attention rate) do not. */
+static void test_scale_bw(void)
+{
+	struct profile truth = base(), p1 = base(), p2 = base();
+	struct fit_options o = {.no_loo = 1};
+	struct fit_report rep;
+	struct raw_set rs;
+	truth.gemm_bf16.sms = p1.gemm_bf16.sms = p2.gemm_bf16.sms = 132;
+	truth.attn_prefill_t0 = 1e-5, truth.attn_prefill_rate = 9e14;
+	truth.attn_prefill_s_half = 300, truth.attn_prefill_d_half = 50;
+	truth.attn_prefill_kv_bw = 1.3e12, truth.attn_prefill_tile = 2e-8;
+	truth.attn_prefill_tile_half = 50, truth.attn_prefill_wave_exp = 0.2;
+	truth.attn_prefill_cache_round = 1.8e-6;
+	raw_set_init(&rs);
+	for (int b = 1; b <= 256; b *= 4)
+		for (int sq = 16; sq <= 8192; sq *= 2)
+			for (int kv = 1; kv <= 16; kv *= 4)
+				for (int d = 64; d <= 128; d *= 2) {
+					struct raw_row *r = raw_add(&rs, RAW_PREFILL);
+					r->v[0] = b, r->v[1] = sq, r->v[2] = 32, r->v[3] = kv, r->v[4] = d;
+					r->t = fit_prefill_time(&truth, b, sq, 32, kv, d);
+				}
+	for (int i = 0; i < 3; i++) {
+		struct raw_row *r = raw_add(&rs, RAW_MEMBW);
+		strcpy(r->s[0], "copy");
+		r->v[0] = 1e9 * (1 << i), r->t = 5e-6 + r->v[0] / 2.5e12;
+	}
+	CHECK_INT(fit_profile(&p1, &rs, &o, &rep), 0);
+	o.scale_bw_from = p2.hbm_bw / 2;
+	CHECK_INT(fit_profile(&p2, &rs, &o, &rep), 0);
+	CHECK_NEAR(p1.attn_prefill_kv_bw, truth.attn_prefill_kv_bw, 0.01);
+	CHECK_NEAR(p2.attn_prefill_kv_bw, 2 * p1.attn_prefill_kv_bw, 1e-9);
+	CHECK_NEAR(p2.ew_bw, 2 * p1.ew_bw, 1e-9);
+	CHECK_NEAR(p2.attn_prefill_rate, p1.attn_prefill_rate, 1e-12);
+	CHECK_NEAR(p2.attn_prefill_cache_round, p1.attn_prefill_cache_round, 1e-12);
+	raw_set_release(&rs);
 }
 
 /* calibrate check: the error of a profile on rows, without fitting. Rows made from the
@@ -678,6 +751,8 @@ int main(void)
 	test_allreduce_agrees();
 	test_attention_fit_matches_cost();
 	test_decode_plan();
+	test_prefill_plan();
+	test_scale_bw();
 	test_fit_check();
 	test_bad_input();
 	test_reference_kernels();

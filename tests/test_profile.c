@@ -198,6 +198,7 @@ static void test_attention_terms(void)
 				   "  decode_blk: 6.6e-7\n  prefill_tile_half: 67\n"
 				   "  decode_split: 1.6e-6\n  decode_dyn_seq: 1.6e-8\n"
 				   "  prefill_wide_eff: 0.53\n"
+				   "  prefill_wave_exp: 0.21\n  prefill_cache_round: 1.8e-6\n"
 				   "  decode_wide_t0: 6.4e-6\n  decode_wide_cta: 2.2e-7\n"
 				   "  decode_l2_bytes: 5.0e7\n  decode_l2_bw: 4.6e12\n"
 				   "  decode_bw: 3.0e12 ";
@@ -211,13 +212,18 @@ static void test_attention_terms(void)
 	CHECK(p.attn_prefill_tile_half == 0 && p.attn_decode_split == 0 &&
 	      p.attn_decode_dyn_seq == 0 &&
 	      p.attn_prefill_wide_eff == 0 && p.attn_decode_wide_t0 == 0 &&
+	      p.attn_prefill_wave_exp == 0 && p.attn_prefill_cache_round == 0 &&
 	      p.attn_decode_wide_cta == 0 && p.attn_decode_l2_bytes == 0 && p.attn_decode_l2_bw == 0);
 	buf = write_str(&p, &len);
 	CHECK(strstr(buf, "kv_bw") == NULL && strstr(buf, "cta") == NULL);
 	CHECK(strstr(buf, "tile_half") == NULL && strstr(buf, "split") == NULL &&
 	      strstr(buf, "blk") == NULL && strstr(buf, "dyn_seq") == NULL &&
-	      strstr(buf, "wide") == NULL && strstr(buf, "l2_") == NULL);
+	      strstr(buf, "wide") == NULL && strstr(buf, "l2_") == NULL &&
+	      strstr(buf, "prefill_wave_exp") == NULL && strstr(buf, "cache_round") == NULL);
 	free(buf);
+	/* the prefill waves and cache rounds are over the SMs too: refused without the count */
+	CHECK_INT(parse_edit_into(&p, bw, "  prefill_cache_round: 1.8e-6\n  decode_bw: 3.0e12 "), -1);
+	CHECK(strstr(err_msg(), "key 'attention.prefill_cache_round': needs 'gemm_bf16.sms'") != NULL);
 	/* the decode CTA terms run in waves over the SMs: refused without the SM count */
 	CHECK_INT(parse_edit_into(&p, bw, terms), -1);
 	CHECK(strstr(err_msg(), "key 'attention.decode_cta': the decode CTA terms need "
@@ -231,6 +237,7 @@ static void test_attention_terms(void)
 	      p.attn_prefill_wide_eff == 0.53 && p.attn_decode_wide_t0 == 6.4e-6 &&
 	      p.attn_decode_wide_cta == 2.2e-7 && p.attn_decode_l2_bytes == 5e7 &&
 	      p.attn_decode_l2_bw == 4.6e12);
+	CHECK(p.attn_prefill_wave_exp == 0.21 && p.attn_prefill_cache_round == 1.8e-6);
 	buf = write_str(&p, &len);
 	CHECK_INT(profile_parse(&q, buf, len, "rt.yaml"), 0);
 	CHECK(memcmp(&p, &q, sizeof(p)) == 0);
@@ -249,6 +256,8 @@ static void test_attention_terms(void)
 			{"decode_dyn_seq: 2e-3", "key 'attention.decode_dyn_seq': expected"},
 			{"decode_wide_t0: 2e-3", "key 'attention.decode_wide_t0': expected"},
 			{"decode_wide_cta: 2e-3", "key 'attention.decode_wide_cta': expected"},
+			{"prefill_wave_exp: 5", "key 'attention.prefill_wave_exp': expected a number in [0, 4]"},
+			{"prefill_cache_round: 2e-3", "key 'attention.prefill_cache_round': expected"},
 		};
 		char edit[96];
 		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
