@@ -63,4 +63,45 @@ grep -v '^# kernel' $TMPD/h200/attention_prefill.csv > $TMPD/other/attention_pre
 sed -i 's/# gpu: Y/# gpu: NVIDIA H200/' $TMPD/other/membw.csv
 status 2 "fit: reference and other kernels mixed" $TTSIM calibrate fit $TMPD/h200 $TMPD/other -o $TMPD/box.yaml
 has "other/attention_prefill.csv:2: key 'kernel': none here but 'ttsim-reference" "mixed kernels message" $TMPD/err
+# calibration/run_on_gpu.sh with stand-in benchmarks (BENCH_BIN): a table that exits 0 goes
+# into RAW, a failed one's partial CSV goes to RAW/failed/ (never fitted), an empty one (one
+# GPU: no all-reduce) is dropped, the fit runs on what is left and the exit status says 1
+FB=$TMPD/fakebench; mkdir -p $FB
+cat > $FB/launch <<'EOS'
+#!/bin/sh
+while [ $# -gt 0 ]; do [ "$1" = -o ] && f=$2; shift; done
+printf '# gpu: NVIDIA H200\nmode,kernels,time_s\neager,10,4.1e-6\neager,100,4.0e-6\ngraph,10,1.5e-6\ngraph,100,1.4e-6\n' > "$f"
+EOS
+cat > $FB/membw <<'EOS'
+#!/bin/sh
+while [ $# -gt 0 ]; do [ "$1" = -o ] && f=$2; shift; done
+printf '# gpu: NVIDIA H200\nop,bytes,time_s\ncopy,1e9,2.2e-4\ncopy,2e9,4.3e-4\ncopy,4e9,8.5e-4\n' > "$f"
+EOS
+cat > $FB/attention <<'EOS'
+#!/bin/sh
+while [ $# -gt 0 ]; do [ "$1" = -d ] && d=$2; shift; done
+printf '# gpu: NVIDIA H200\nbatch,seq_len,heads,kv_heads,head_dim,time_s\n1,128,32,8,128,2e-5\n' > "$d/attention_prefill.csv"
+exit 1
+EOS
+printf '#!/bin/sh\nexit 3\n' > $FB/gemm
+cat > $FB/allreduce <<'EOS'
+#!/bin/sh
+while [ $# -gt 0 ]; do [ "$1" = -o ] && f=$2; shift; done
+: > "$f"; echo "allreduce: 1 GPU, needs at least 2 (skipped)" >&2
+EOS
+chmod +x $FB/*
+export BENCH_BIN=$FB RAW=$TMPD/gpuraw
+status 1 "run_on_gpu.sh: two benchmarks fail, the run says so" env TTSIM=$TTSIM sh calibration/run_on_gpu.sh box
+has "attention FAILED (exit 1); what it wrote is in .*/failed/, not used" "failure reported" $TMPD/out
+has "gemm FAILED (exit 3)" "second failure reported" $TMPD/out
+ok "passed tables kept" test -s $RAW/launch.csv -a -s $RAW/membw.csv
+ok "failed table not in RAW" test ! -e $RAW/attention_prefill.csv -a -s $RAW/failed/attention_prefill.csv
+ok "empty table dropped" test ! -e $RAW/allreduce.csv
+has "bw: .*# fit: membw.csv, 3 rows" "fit on what passed" $RAW/box.yaml
+has "^# base: h200_sxm " "fit base from the GPU the CSVs name" $RAW/box.yaml
+status 1 "run_on_gpu.sh again" env TTSIM=$TTSIM sh calibration/run_on_gpu.sh box
+has "earlier run in .* moved to .*/previous/" "an earlier run moved aside" $TMPD/out
+ok "earlier run kept" test -s $RAW/previous/membw.csv -a -s $RAW/membw.csv
+ok "no staging left" test -z "$(ls -A $RAW | grep staging)"
+unset BENCH_BIN RAW
 finish
