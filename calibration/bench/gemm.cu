@@ -56,7 +56,8 @@ struct gemm {
 	size_t ws_bytes;
 };
 
-/* D = W^T x; returns 0, or 1 when cuBLASLt has no algorithm for this shape/type. */
+/* D = W^T x; returns 0, 1 when cuBLASLt has no algorithm for this shape/type, or 2 when
+ * the matmul itself refuses it (an algorithm the heuristic offered but cannot run). */
 static int run(struct gemm *g, int fp8, int m, int n, int k, const void *W, const void *X,
 	       __nv_bfloat16 *D, cudaStream_t s, int do_run, cublasLtMatmulAlgo_t *algo_io)
 {
@@ -85,9 +86,9 @@ static int run(struct gemm *g, int fp8, int m, int n, int k, const void *W, cons
 		else
 			*algo_io = h.algo;
 		cublasCheck(cublasLtMatmulPreferenceDestroy(pref));
-	} else {
-		cublasCheck(cublasLtMatmul(g->lt, op, &alpha, W, la, X, lb, &beta, D, ld, D, ld, algo_io,
-					   g->ws, g->ws_bytes, s));
+	} else if (cublasLtMatmul(g->lt, op, &alpha, W, la, X, lb, &beta, D, ld, D, ld, algo_io,
+				  g->ws, g->ws_bytes, s) != CUBLAS_STATUS_SUCCESS) {
+		rc = 2;
 	}
 	cublasCheck(cublasLtMatrixLayoutDestroy(la));
 	cublasCheck(cublasLtMatrixLayoutDestroy(lb));
@@ -166,7 +167,11 @@ int main(int argc, char **argv)
 					continue;
 				}
 				/* CPU reference on 16 sampled outputs: D[j + i n] = sum_l W[l + j k] X[l + i k] */
-				run(&g, fp8, m, sh.n, sh.k, W, X, D, s, 1, &algo);
+				if (run(&g, fp8, m, sh.n, sh.k, W, X, D, s, 1, &algo)) {
+					fprintf(stderr, "gemm: cuBLASLt cannot run %s m=%d n=%d k=%d, skipped\n",
+						fp8 ? "fp8" : "bf16", m, sh.n, sh.k);
+					continue;
+				}
 				cudaCheck(cudaStreamSynchronize(s));
 				for (int t = 0; t < 16; t++) {
 					size_t i = (size_t)((hash_val(t, 7) * 0.5f + 0.5f) * (m - 1));
@@ -181,8 +186,13 @@ int main(int argc, char **argv)
 				}
 				double flop = 2.0 * m * sh.n * sh.k;
 				int iters = flop > 1e12 ? 5 : 20;
-				double t = time_median([&] { run(&g, fp8, m, sh.n, sh.k, W, X, D, s, 1, &algo); },
-						       3, iters, &fl, s);
+				/* the same call ran above, so a failure now is an error */
+				double t = time_median([&] {
+					if (run(&g, fp8, m, sh.n, sh.k, W, X, D, s, 1, &algo)) {
+						fprintf(stderr, "gemm: cuBLASLt failed while timing\n");
+						exit(1);
+					}
+				}, 3, iters, &fl, s);
 				fprintf(out, "%s,%d,%d,%d,%.6e,%s\n", fp8 ? "fp8" : "bf16", m, sh.n, sh.k, t, sh.model);
 			}
 	}
