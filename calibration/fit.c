@@ -2,6 +2,7 @@
 #include "fit.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_errno.h>
@@ -246,13 +247,71 @@ static void sel_release(struct sel *s)
 }
 
 /* A family's model: parameters, how to predict a row, and how rows group for LOO. */
+/* The attention parameters a fit can set, one list per family in the order x holds them
+ * (and the report and the uncertainty block list them): the field, its path in the YAML,
+ * where the fit starts (0: twice the base's hbm_bw), how x encodes it (kind, as in
+ * robust), whether it scales with --scale-bw-from, and when the rows identify it. A new
+ * term is one line here (and its use in models/cost.c). */
+enum par_when {
+	WHEN_ALWAYS,
+	WHEN_SMS,  /* the base gives the SM count: terms of CTAs in waves over the SMs */
+	WHEN_WIDE, /* 3+ rows have head dims past FA3's widest */
+	WHEN_DYN,  /* 3+ decode batches at most 992 sequences and 3+ past them */
+	WHEN_WARM, /* the base gives the L2 size, and 3+ decode caches fit in it and 3+ not */
+};
+
+struct par_def {
+	const char *path;
+	size_t off;
+	double start;
+	int kind, scaled;
+	enum par_when when;
+};
+
+#define PAR(key, field, start, kind, scaled, when) \
+	{"attention." #key, offsetof(struct profile, field), start, kind, scaled, WHEN_##when}
+static const struct par_def prefill_pars[] = {
+	PAR(prefill_t0, attn_prefill_t0, 1e-5, 0, 0, ALWAYS),
+	PAR(prefill_rate, attn_prefill_rate, 6e14, 0, 0, ALWAYS),
+	PAR(prefill_s_half, attn_prefill_s_half, 1000, 0, 0, ALWAYS),
+	PAR(prefill_d_half, attn_prefill_d_half, 32, 0, 0, ALWAYS),
+	/* an HBM term once the cache write's CTA rounds are apart: H200 (1.43x the HBM
+	 * bandwidth of H100) fits 1.39x of it */
+	PAR(prefill_kv_bw, attn_prefill_kv_bw, 1e12, 0, 1, ALWAYS),
+	PAR(prefill_tile, attn_prefill_tile, 1e-8, 0, 0, ALWAYS),
+	PAR(prefill_tile_half, attn_prefill_tile_half, 50, 0, 0, ALWAYS),
+	PAR(prefill_wide_eff, attn_prefill_wide_eff, 0.5, 2, 0, WIDE),
+	PAR(prefill_wave_exp, attn_prefill_wave_exp, 0.3, 0, 0, SMS),
+	PAR(prefill_cache_round, attn_prefill_cache_round, 1e-6, 0, 0, SMS),
+};
+static const struct par_def decode_pars[] = {
+	PAR(decode_t0, attn_decode_t0, 1e-5, 0, 0, ALWAYS),
+	PAR(decode_per_seq, attn_decode_per_seq, 1e-8, 0, 0, ALWAYS),
+	PAR(decode_bw, attn_decode_bw, 3e12, 0, 1, ALWAYS),
+	PAR(decode_cta, attn_decode_cta, 1e-6, 0, 0, SMS),
+	PAR(decode_cta_dim, attn_decode_cta_dim, 1e-9, 0, 0, SMS),
+	PAR(decode_blk, attn_decode_blk, 5e-7, 0, 0, SMS),
+	PAR(decode_split, attn_decode_split, 2e-6, 0, 0, SMS),
+	PAR(decode_dyn_seq, attn_decode_dyn_seq, 1e-8, 0, 0, DYN),
+	PAR(decode_wide_t0, attn_decode_wide_t0, 5e-6, 0, 0, WIDE),
+	PAR(decode_wide_cta, attn_decode_wide_cta, 2e-6, 0, 0, WIDE),
+	/* an L2 bandwidth of the benchmark's warm rows: never scaled (L2, not HBM) */
+	PAR(decode_l2_bw, attn_decode_l2_bw, 0, 0, 0, WARM),
+};
+#undef PAR
+
+static double *par_field(struct profile *p, const struct par_def *d)
+{
+	return (double *)(void *)((char *)p + d->off);
+}
+
 struct fam_ctx {
 	struct sel s;
 	int np, kind[16];
 	double se[16];          /* relative standard errors of x (fam_fit) */
 	double x[16];
 	double hbm_bw, peak, wb, sms; /* gemm */
-	int iwide, il2, icta, idyn, iwave; /* attention: where the optional terms are in x (0: none) */
+	const struct par_def *par[16]; /* attention: the parameter each x[j] is */
 	double l2_bytes;
 	int n_gpus, custom;      /* allreduce */
 	double (*predict)(const struct fam_ctx *c, const double *x, const struct raw_row *r);
@@ -283,34 +342,28 @@ static void gemm_group(const struct raw_row *r, char *key, size_t n)
 		snprintf(key, n, "%.0f,%.0f", r->v[1], r->v[2]);
 }
 
+/* The profile an attention row is predicted with: the fitted parameters from x, the SM
+ * count and the L2 size from the base, nothing else. */
+static void attn_profile(const struct fam_ctx *c, const double *x, struct profile *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->gemm_bf16.sms = c->sms;
+	p->attn_decode_l2_bytes = c->l2_bytes;
+	for (int j = 0; j < c->np; j++)
+		*par_field(p, c->par[j]) = x[j];
+}
+
 static double prefill_pred(const struct fam_ctx *c, const double *x, const struct raw_row *r)
 {
-	struct profile p = {.attn_prefill_t0 = x[0], .attn_prefill_rate = x[1],
-			    .attn_prefill_s_half = x[2], .attn_prefill_d_half = x[3],
-			    .attn_prefill_kv_bw = x[4], .attn_prefill_tile = x[5],
-			    .attn_prefill_tile_half = x[6]};
-	if (c->iwide)
-		p.attn_prefill_wide_eff = x[c->iwide];
-	if (c->iwave) /* the waves of tiles and the paged-cache write, over the SMs */
-		p.gemm_bf16.sms = c->sms, p.attn_prefill_wave_exp = x[c->iwave],
-		p.attn_prefill_cache_round = x[c->iwave + 1];
+	struct profile p;
+	attn_profile(c, x, &p);
 	return fit_prefill_time(&p, r->v[0], r->v[1], r->v[2], r->v[3], r->v[4]);
 }
 
 static double decode_pred(const struct fam_ctx *c, const double *x, const struct raw_row *r)
 {
-	struct profile p = {.attn_decode_t0 = x[0], .attn_decode_per_seq = x[1],
-			    .attn_decode_bw = x[2]};
-	if (c->icta)
-		p.gemm_bf16.sms = c->sms, p.attn_decode_cta = x[c->icta],
-		p.attn_decode_cta_dim = x[c->icta + 1], p.attn_decode_blk = x[c->icta + 2],
-		p.attn_decode_split = x[c->icta + 3];
-	if (c->idyn)
-		p.attn_decode_dyn_seq = x[c->idyn];
-	if (c->iwide)
-		p.attn_decode_wide_t0 = x[c->iwide], p.attn_decode_wide_cta = x[c->iwide + 1];
-	if (c->il2)
-		p.attn_decode_l2_bytes = c->l2_bytes, p.attn_decode_l2_bw = x[c->il2];
+	struct profile p;
+	attn_profile(c, x, &p);
 	return fit_decode_time(&p, r->v[0], r->v[1], r->v[3], r->v[4]);
 }
 
@@ -634,6 +687,8 @@ static int fit_simple(struct profile *p, const struct raw_set *rs, const struct 
 	struct errs in = {0}, loo = {0};
 	struct fam_ctx c = {0};
 	const struct raw_table *t = &rs->fam[rf];
+	const struct par_def *pars = NULL; /* attention: the family's parameter list */
+	size_t npars = 0;
 	enum fit_fam ff;
 	int rc;
 
@@ -646,49 +701,36 @@ static int fit_simple(struct profile *p, const struct raw_set *rs, const struct 
 	}
 	for (size_t i = 0; i < t->n; i++)
 		sel_add(&c.s, &t->rows[i]);
-	if (rf == RAW_PREFILL) {
-		ff = FIT_PREFILL;
-		/* t0, asymptotic rate, the row length and head dim at which it halves, the K/V
-		 * bandwidth, the cost of one query tile and the tiles at which the rate halves */
-		c.np = 7, c.x[0] = 1e-5, c.x[1] = 6e14, c.x[2] = 1000, c.x[3] = 32;
-		c.x[4] = 1e12, c.x[5] = 1e-8, c.x[6] = 50;
-		/* and, where a few rows have heads wider than FA3 runs, the fallback's efficiency */
-		if (count_wide(&c.s) >= 3)
-			c.iwide = c.np++, c.x[c.iwide] = 0.5, c.kind[c.iwide] = 2;
-		/* with the SM count (base): a part-filled last wave of tiles, and the rounds
-		 * of vLLM's paged-cache write */
-		if (p->gemm_bf16.sms > 0) {
-			c.iwave = c.np, c.sms = p->gemm_bf16.sms;
-			c.x[c.np++] = 0.3, c.x[c.np++] = 1e-6;
-		}
-		c.predict = prefill_pred, c.group = attn_group;
-		rc = need_spread(&c.s, 1, 2, "attention_prefill", "seq_len");
-	} else if (rf == RAW_DECODE) {
-		ff = FIT_DECODE;
-		/* t0, per sequence, KV bandwidth; with the SM count (base), the CTA's fixed and
-		 * per-dim cost and its per-KV-block work in waves, and the split-KV merge; where
-		 * a few batches are over 992 and a few not, FA3's per-sequence split planning */
-		c.np = 3, c.x[0] = 1e-5, c.x[1] = 1e-8, c.x[2] = 3e12;
-		if (p->gemm_bf16.sms > 0) {
-			c.icta = c.np, c.sms = p->gemm_bf16.sms;
-			c.x[c.np++] = 1e-6, c.x[c.np++] = 1e-9, c.x[c.np++] = 5e-7, c.x[c.np++] = 2e-6;
-		}
-		if (count_dyn(&c.s, 0) >= 3 && count_dyn(&c.s, 1) >= 3)
-			c.idyn = c.np, c.x[c.np++] = 1e-8;
-		/* the fallback kernel's launch and per-CTA cost where a few rows have wider heads,
-		 * and the warm L2 where the base gives its size and a few rows fit in it and a
-		 * few do not (decode_bw rests on those) */
+	if (rf == RAW_PREFILL || rf == RAW_DECODE) {
 		size_t warm = p->attn_decode_l2_bytes > 0 ? count_warm(&c.s, p->attn_decode_l2_bytes) : 0;
+		unsigned when = 1u << WHEN_ALWAYS;
+		if (p->gemm_bf16.sms > 0)
+			when |= 1u << WHEN_SMS, c.sms = p->gemm_bf16.sms;
 		if (count_wide(&c.s) >= 3)
-			c.iwide = c.np, c.x[c.np++] = 5e-6, c.x[c.np++] = 2e-6;
-		if (warm >= 3 && warm + 3 <= c.s.n) {
-			c.il2 = c.np, c.x[c.np++] = 2 * p->hbm_bw;
-			c.l2_bytes = p->attn_decode_l2_bytes;
+			when |= 1u << WHEN_WIDE;
+		if (rf == RAW_DECODE && count_dyn(&c.s, 0) >= 3 && count_dyn(&c.s, 1) >= 3)
+			when |= 1u << WHEN_DYN;
+		if (rf == RAW_DECODE && warm >= 3 && warm + 3 <= c.s.n)
+			when |= 1u << WHEN_WARM, c.l2_bytes = p->attn_decode_l2_bytes;
+		ff = rf == RAW_PREFILL ? FIT_PREFILL : FIT_DECODE;
+		pars = rf == RAW_PREFILL ? prefill_pars : decode_pars;
+		npars = rf == RAW_PREFILL ? sizeof(prefill_pars) / sizeof(prefill_pars[0])
+					  : sizeof(decode_pars) / sizeof(decode_pars[0]);
+		for (size_t i = 0; i < npars; i++)
+			if (when & 1u << pars[i].when) {
+				c.par[c.np] = &pars[i], c.kind[c.np] = pars[i].kind;
+				c.x[c.np++] = pars[i].start > 0 ? pars[i].start : 2 * p->hbm_bw;
+			}
+		c.group = attn_group;
+		if (rf == RAW_PREFILL) {
+			c.predict = prefill_pred;
+			rc = need_spread(&c.s, 1, 2, "attention_prefill", "seq_len");
+		} else {
+			c.predict = decode_pred;
+			rc = need_spread(&c.s, 1, 2, "attention_decode", "kv_len");
+			if (!rc)
+				rc = need_spread(&c.s, 0, 2, "attention_decode", "batch");
 		}
-		c.predict = decode_pred, c.group = attn_group;
-		rc = need_spread(&c.s, 1, 2, "attention_decode", "kv_len");
-		if (!rc)
-			rc = need_spread(&c.s, 0, 2, "attention_decode", "batch");
 	} else {
 		ff = FIT_MEMBW;
 		c.np = 2, c.x[0] = 5e-6, c.x[1] = 2e12;
@@ -699,62 +741,14 @@ static int fit_simple(struct profile *p, const struct raw_set *rs, const struct 
 		rc = fam_fit(&c, fam_names[ff], &in, &loo, &rep->fam[ff].loo_groups, o->no_loo);
 	if (!rc) {
 		double scale = o->scale_bw_from > 0 ? p->hbm_bw / o->scale_bw_from : 1;
-		if (rf == RAW_PREFILL) {
-			p->attn_prefill_t0 = c.x[0], p->attn_prefill_rate = c.x[1];
-			p->attn_prefill_s_half = c.x[2], p->attn_prefill_d_half = c.x[3];
-			/* kv_bw scales with hbm_bw once the cache write's CTA rounds are a term of
-			 * their own: H200 (1.43x the HBM bandwidth of H100) then fits 1.39x of it
-			 * (without cache_round it fitted 1.13x: the rounds were in kv_bw) */
-			p->attn_prefill_kv_bw = c.x[4] * (c.iwave ? scale : 1);
-			p->attn_prefill_tile = c.x[5];
-			p->attn_prefill_tile_half = c.x[6];
-			p->attn_prefill_wide_eff = c.iwide ? c.x[c.iwide] : 0;
-			p->attn_prefill_wave_exp = c.iwave ? c.x[c.iwave] : 0;
-			p->attn_prefill_cache_round = c.iwave ? c.x[c.iwave + 1] : 0;
-			fitted_param(p, rep, rf, "attention.prefill_t0", c.se[0]);
-			fitted_param(p, rep, rf, "attention.prefill_rate", c.se[1]);
-			fitted_param(p, rep, rf, "attention.prefill_s_half", c.se[2]);
-			fitted_param(p, rep, rf, "attention.prefill_d_half", c.se[3]);
-			fitted_param(p, rep, rf, "attention.prefill_kv_bw", c.se[4]);
-			fitted_param(p, rep, rf, "attention.prefill_tile", c.se[5]);
-			fitted_param(p, rep, rf, "attention.prefill_tile_half", c.se[6]);
-			if (c.iwide)
-				fitted_param(p, rep, rf, "attention.prefill_wide_eff", c.se[c.iwide]);
-			if (c.iwave) {
-				fitted_param(p, rep, rf, "attention.prefill_wave_exp", c.se[c.iwave]);
-				fitted_param(p, rep, rf, "attention.prefill_cache_round",
-					     c.se[c.iwave + 1]);
+		if (pars) {
+			/* what the rows do not identify is off (0), not kept from the base */
+			for (size_t i = 0; i < npars; i++)
+				*par_field(p, &pars[i]) = 0;
+			for (int j = 0; j < c.np; j++) {
+				*par_field(p, c.par[j]) = c.x[j] * (c.par[j]->scaled ? scale : 1);
+				fitted_param(p, rep, rf, c.par[j]->path, c.se[j]);
 			}
-		} else if (rf == RAW_DECODE) {
-			p->attn_decode_t0 = c.x[0], p->attn_decode_per_seq = c.x[1],
-			p->attn_decode_bw = c.x[2] * scale;
-			fitted_param(p, rep, rf, "attention.decode_t0", c.se[0]);
-			fitted_param(p, rep, rf, "attention.decode_per_seq", c.se[1]);
-			fitted_param(p, rep, rf, "attention.decode_bw", c.se[2]);
-			if (c.icta) {
-				p->attn_decode_cta = c.x[c.icta], p->attn_decode_cta_dim = c.x[c.icta + 1];
-				p->attn_decode_blk = c.x[c.icta + 2], p->attn_decode_split = c.x[c.icta + 3];
-				fitted_param(p, rep, rf, "attention.decode_cta", c.se[c.icta]);
-				fitted_param(p, rep, rf, "attention.decode_cta_dim", c.se[c.icta + 1]);
-				fitted_param(p, rep, rf, "attention.decode_blk", c.se[c.icta + 2]);
-				fitted_param(p, rep, rf, "attention.decode_split", c.se[c.icta + 3]);
-			} else {
-				p->attn_decode_cta = p->attn_decode_cta_dim = 0;
-				p->attn_decode_blk = p->attn_decode_split = 0;
-			}
-			p->attn_decode_dyn_seq = c.idyn ? c.x[c.idyn] : 0;
-			if (c.idyn)
-				fitted_param(p, rep, rf, "attention.decode_dyn_seq", c.se[c.idyn]);
-			p->attn_decode_wide_t0 = c.iwide ? c.x[c.iwide] : 0;
-			p->attn_decode_wide_cta = c.iwide ? c.x[c.iwide + 1] : 0;
-			if (c.iwide) {
-				fitted_param(p, rep, rf, "attention.decode_wide_t0", c.se[c.iwide]);
-				fitted_param(p, rep, rf, "attention.decode_wide_cta", c.se[c.iwide + 1]);
-			}
-			/* an L2 bandwidth of the benchmark's warm rows (never scaled: L2, not HBM) */
-			p->attn_decode_l2_bw = c.il2 ? c.x[c.il2] : 0;
-			if (c.il2)
-				fitted_param(p, rep, rf, "attention.decode_l2_bw", c.se[c.il2]);
 		} else {
 			p->ew_bw = c.x[1] * scale;
 			fitted_param(p, rep, rf, "elementwise.bw", c.se[1]);
