@@ -4,7 +4,7 @@
  *   ttsim calibrate fit RAW_DIR... [--base NAME|FILE] [--gpu-name NAME] [--report FILE.json]
  *                       [--note KEY=TEXT]... [--source TEXT] [--scale-bw-from BYTES_PER_S]
  *                       [--car-max-bytes B] [--no-loo] [--attention-from-reference]
- *                       -o PROFILE.yaml
+ *                       [--without TERM]... -o PROFILE.yaml
  *   ttsim calibrate check PROFILE RAW_DIR... [--gpu-name NAME] [--report FILE.json]
  *   ttsim calibrate import aiconfigurator|vidur|nccl-tests SRC... [--gpu NAME]
  *                       [--match TEXT] -o RAW_DIR
@@ -40,7 +40,9 @@ static const char fit_usage[] =
 	"  --no-loo                skip leave-one-out\n"
 	"  --attention-from-reference\n"
 	"                          fit the attention models to rows of ttsim's own reference\n"
-	"                          kernels too (left out by default: they are not FlashAttention)\n";
+	"                          kernels too (left out by default: they are not FlashAttention)\n"
+	"  --without TERM          leave an optional attention term out of the fit (repeatable;\n"
+	"                          e.g. attention.prefill_wave_exp): what does it buy?\n";
 
 static const char check_usage[] =
 	"usage: ttsim calibrate check PROFILE RAW_DIR... [options]\n"
@@ -189,6 +191,11 @@ static int cmd_fit(int argc, char **argv)
 			o.no_loo = 1;
 		else if (!strcmp(a, "--attention-from-reference"))
 			o.reference_attention = 1;
+		else if (!strcmp(a, "--without")) {
+			if (o.n_without == (int)(sizeof(o.without) / sizeof(o.without[0])))
+				die("option '--without': more than %d terms", o.n_without);
+			arg_value(argc, argv, &i, &o.without[o.n_without++]);
+		}
 		else if (!strcmp(a, "--fp8-from-bf16"))
 			fp8_from_bf16 = 1;
 		else if (!strcmp(a, "--scale-bw-from"))

@@ -300,6 +300,38 @@ static const struct par_def decode_pars[] = {
 };
 #undef PAR
 
+/* A term --without names: left out of the fit, off in the profile */
+static int left_out(const struct fit_options *o, const char *path)
+{
+	for (int i = 0; i < o->n_without; i++)
+		if (!strcmp(o->without[i], path))
+			return 1;
+	return 0;
+}
+
+/* Every name of --without is an optional attention term (the ones in every model cannot
+ * be left out: the model would have no rate or launch time). */
+static int check_without(const struct fit_options *o)
+{
+	static const struct {
+		const struct par_def *d;
+		size_t n;
+	} lists[] = {{prefill_pars, sizeof(prefill_pars) / sizeof(prefill_pars[0])},
+		     {decode_pars, sizeof(decode_pars) / sizeof(decode_pars[0])}};
+	for (int i = 0; i < o->n_without; i++) {
+		int found = 0;
+		for (size_t l = 0; l < 2; l++)
+			for (size_t j = 0; j < lists[l].n; j++)
+				found |= !strcmp(lists[l].d[j].path, o->without[i]) &&
+					 lists[l].d[j].when != WHEN_ALWAYS;
+		if (!found)
+			return err_set("option '--without': '%s' is not an optional attention term "
+				       "(expected e.g. attention.prefill_wave_exp; see fit.h)",
+				       o->without[i]);
+	}
+	return 0;
+}
+
 static double *par_field(struct profile *p, const struct par_def *d)
 {
 	return (double *)(void *)((char *)p + d->off);
@@ -565,14 +597,27 @@ static void gemm_start(struct fam_ctx *c, const char *what)
 	memcpy(c->x, bx, sizeof(bx));
 }
 
+/* Remove path's entry from the profile's uncertainty block, if it has one */
+static void unc_drop(struct profile *p, const char *path)
+{
+	for (int u = 0; u < p->n_unc; u++)
+		if (!strcmp(p->unc[u].path, path)) {
+			memmove(&p->unc[u], &p->unc[u + 1], (size_t)(p->n_unc - u - 1) * sizeof(p->unc[0]));
+			p->n_unc--;
+			return;
+		}
+}
+
 /* Record a fitted parameter's relative standard error in the profile's uncertainty block
  * (replacing an entry of the same path); errors of 100% or more mean "not identified by
  * the data" and are left out rather than sampled. */
 static void unc_add(struct profile *p, const char *path, double rel)
 {
 	int u;
-	if (!(rel >= 0 && rel < 0.999))
+	if (!(rel >= 0 && rel < 0.999)) { /* and no error of the base's value stays either */
+		unc_drop(p, path);
 		return;
+	}
 	for (u = 0; u < p->n_unc && strcmp(p->unc[u].path, path); u++)
 		;
 	if (u == PROFILE_MAX_UNC)
@@ -717,7 +762,7 @@ static int fit_simple(struct profile *p, const struct raw_set *rs, const struct 
 		npars = rf == RAW_PREFILL ? sizeof(prefill_pars) / sizeof(prefill_pars[0])
 					  : sizeof(decode_pars) / sizeof(decode_pars[0]);
 		for (size_t i = 0; i < npars; i++)
-			if (when & 1u << pars[i].when) {
+			if ((when & 1u << pars[i].when) && !left_out(o, pars[i].path)) {
 				c.par[c.np] = &pars[i], c.kind[c.np] = pars[i].kind;
 				c.x[c.np++] = pars[i].start > 0 ? pars[i].start : 2 * p->hbm_bw;
 			}
@@ -742,9 +787,12 @@ static int fit_simple(struct profile *p, const struct raw_set *rs, const struct 
 	if (!rc) {
 		double scale = o->scale_bw_from > 0 ? p->hbm_bw / o->scale_bw_from : 1;
 		if (pars) {
-			/* what the rows do not identify is off (0), not kept from the base */
-			for (size_t i = 0; i < npars; i++)
+			/* what the rows do not identify is off (0), not kept from the base, and has
+			 * no error to sample */
+			for (size_t i = 0; i < npars; i++) {
 				*par_field(p, &pars[i]) = 0;
+				unc_drop(p, pars[i].path);
+			}
 			for (int j = 0; j < c.np; j++) {
 				*par_field(p, c.par[j]) = c.x[j] * (c.par[j]->scaled ? scale : 1);
 				fitted_param(p, rep, rf, c.par[j]->path, c.se[j]);
@@ -939,7 +987,7 @@ int fit_profile(struct profile *p, const struct raw_set *rs, const struct fit_op
 		struct fit_report *rep)
 {
 	report_init(rep);
-	if (fit_gemm(p, rs, o, rep) || fit_simple(p, rs, o, rep, RAW_PREFILL) ||
+	if (check_without(o) || fit_gemm(p, rs, o, rep) || fit_simple(p, rs, o, rep, RAW_PREFILL) ||
 	    fit_simple(p, rs, o, rep, RAW_DECODE) || fit_simple(p, rs, o, rep, RAW_MEMBW) ||
 	    fit_allreduce(p, rs, o, rep) || fit_launch(p, rs, rep))
 		return -1;

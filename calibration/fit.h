@@ -77,6 +77,9 @@ struct fit_options {
 	int no_loo;           /* 1: skip leave-one-out (faster) */
 	int reference_attention; /* 1: fit the attention models to rows of ttsim's reference
 	                            kernels too (raw.h); by default they are left out */
+	const char *without[16]; /* attention terms ("attention.prefill_wave_exp") left out of
+	                            the fit and off in the profile, to see what each buys */
+	int n_without;
 };
 
 /* Family names as in the report ("gemm", "attention_prefill", ...). */

@@ -438,27 +438,35 @@ static void test_prefill_plan(void)
 /* --scale-bw-from: data measured on a GPU of another HBM bandwidth. The fitted bandwidth
  * terms (the prefill K/V copy, elementwise) scale by base hbm_bw / that bandwidth; times
  * and rates of compute (the cache write's CTA rounds, the attention rate) do not. */
-static void test_scale_bw(void)
+/* Exact prefill rows of an H100-like truth with every term on (sms 132), into rs */
+static void prefill_rows(struct raw_set *rs)
 {
-	struct profile truth = base(), p1 = base(), p2 = base();
-	struct fit_options o = {.no_loo = 1};
-	struct fit_report rep;
-	struct raw_set rs;
-	truth.gemm_bf16.sms = p1.gemm_bf16.sms = p2.gemm_bf16.sms = 132;
+	struct profile truth = base();
+	truth.gemm_bf16.sms = 132;
 	truth.attn_prefill_t0 = 1e-5, truth.attn_prefill_rate = 9e14;
 	truth.attn_prefill_s_half = 300, truth.attn_prefill_d_half = 50;
 	truth.attn_prefill_kv_bw = 1.3e12, truth.attn_prefill_tile = 2e-8;
 	truth.attn_prefill_tile_half = 50, truth.attn_prefill_wave_exp = 0.2;
 	truth.attn_prefill_cache_round = 1.8e-6;
-	raw_set_init(&rs);
 	for (int b = 1; b <= 256; b *= 4)
 		for (int sq = 16; sq <= 8192; sq *= 2)
 			for (int kv = 1; kv <= 16; kv *= 4)
 				for (int d = 64; d <= 128; d *= 2) {
-					struct raw_row *r = raw_add(&rs, RAW_PREFILL);
+					struct raw_row *r = raw_add(rs, RAW_PREFILL);
 					r->v[0] = b, r->v[1] = sq, r->v[2] = 32, r->v[3] = kv, r->v[4] = d;
 					r->t = fit_prefill_time(&truth, b, sq, 32, kv, d);
 				}
+}
+
+static void test_scale_bw(void)
+{
+	struct profile p1 = base(), p2 = base();
+	struct fit_options o = {.no_loo = 1};
+	struct fit_report rep;
+	struct raw_set rs;
+	p1.gemm_bf16.sms = p2.gemm_bf16.sms = 132;
+	raw_set_init(&rs);
+	prefill_rows(&rs);
 	for (int i = 0; i < 3; i++) {
 		struct raw_row *r = raw_add(&rs, RAW_MEMBW);
 		strcpy(r->s[0], "copy");
@@ -467,11 +475,43 @@ static void test_scale_bw(void)
 	CHECK_INT(fit_profile(&p1, &rs, &o, &rep), 0);
 	o.scale_bw_from = p2.hbm_bw / 2;
 	CHECK_INT(fit_profile(&p2, &rs, &o, &rep), 0);
-	CHECK_NEAR(p1.attn_prefill_kv_bw, truth.attn_prefill_kv_bw, 0.01);
+	CHECK_NEAR(p1.attn_prefill_kv_bw, 1.3e12, 0.01);
 	CHECK_NEAR(p2.attn_prefill_kv_bw, 2 * p1.attn_prefill_kv_bw, 1e-9);
 	CHECK_NEAR(p2.ew_bw, 2 * p1.ew_bw, 1e-9);
 	CHECK_NEAR(p2.attn_prefill_rate, p1.attn_prefill_rate, 1e-12);
 	CHECK_NEAR(p2.attn_prefill_cache_round, p1.attn_prefill_cache_round, 1e-12);
+	raw_set_release(&rs);
+}
+
+/* --without: a term left out is off in the profile (0, no uncertainty entry, not marked
+ * fitted, even where the base had it), the others are fitted without it, and a term that
+ * every model needs, or none has, is refused. */
+static void test_without(void)
+{
+	struct profile p = base();
+	struct fit_options o = {.no_loo = 1, .without = {"attention.prefill_wave_exp"},
+				.n_without = 1};
+	struct fit_report rep;
+	struct raw_set rs;
+	p.gemm_bf16.sms = 132, p.attn_prefill_wave_exp = 0.3;
+	strcpy(p.unc[0].path, "attention.prefill_wave_exp");
+	p.unc[0].rel = 0.1, p.n_unc = 1;
+	raw_set_init(&rs);
+	prefill_rows(&rs);
+	CHECK_INT(fit_profile(&p, &rs, &o, &rep), 0);
+	CHECK(p.attn_prefill_wave_exp == 0);
+	CHECK(p.attn_prefill_cache_round > 0);
+	for (int u = 0; u < p.n_unc; u++)
+		CHECK(strcmp(p.unc[u].path, "attention.prefill_wave_exp") != 0);
+	for (int i = 0; i < rep.n_set; i++)
+		CHECK(strcmp(rep.set[i].path, "attention.prefill_wave_exp") != 0);
+	/* without the wave term the exact rows are no longer matched exactly */
+	CHECK(rep.fam[FIT_PREFILL].max > 1e-3);
+	o.without[0] = "attention.prefill_rate";
+	CHECK_INT(fit_profile(&p, &rs, &o, &rep), -1);
+	CHECK(strstr(err_msg(), "'attention.prefill_rate' is not an optional attention term") != NULL);
+	o.without[0] = "attention.prefill_tiles";
+	CHECK_INT(fit_profile(&p, &rs, &o, &rep), -1);
 	raw_set_release(&rs);
 }
 
@@ -753,6 +793,7 @@ int main(void)
 	test_decode_plan();
 	test_prefill_plan();
 	test_scale_bw();
+	test_without();
 	test_fit_check();
 	test_bad_input();
 	test_reference_kernels();

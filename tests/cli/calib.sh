@@ -63,6 +63,8 @@ grep -v '^# kernel' $TMPD/h200/attention_prefill.csv > $TMPD/other/attention_pre
 sed -i 's/# gpu: Y/# gpu: NVIDIA H200/' $TMPD/other/membw.csv
 status 2 "fit: reference and other kernels mixed" $TTSIM calibrate fit $TMPD/h200 $TMPD/other -o $TMPD/box.yaml
 has "other/attention_prefill.csv:2: key 'kernel': none here but 'ttsim-reference" "mixed kernels message" $TMPD/err
+status 2 "fit: --without a term every model needs" $TTSIM calibrate fit $TMPD/h200 --without attention.prefill_rate -o $TMPD/box.yaml
+has "option '--without': 'attention.prefill_rate' is not an optional attention term" "--without refusal" $TMPD/err
 # calibration/run_on_gpu.sh with stand-in benchmarks (BENCH_BIN): a table that exits 0 goes
 # into RAW, a failed one's partial CSV goes to RAW/failed/ (never fitted), an empty one (one
 # GPU: no all-reduce) is dropped, the fit runs on what is left and the exit status says 1
