@@ -163,6 +163,15 @@ static const char *choose_base(struct profile *p, const char *base, const char *
 	    sb.buf ? sb.buf : "none");
 }
 
+/* The raw rows of every directory into rs; a bad file exits with its file and line. */
+static void load_raw(struct raw_set *rs, const char **dirs, int nd, int allow_mixed)
+{
+	raw_set_init(rs);
+	for (int i = 0; i < nd; i++)
+		if (raw_load_dir(rs, dirs[i], allow_mixed))
+			die_err();
+}
+
 static int cmd_fit(int argc, char **argv)
 {
 	const char *out = NULL, *base = NULL, *gpu = NULL, *report = NULL, *source = NULL, *v;
@@ -222,10 +231,7 @@ static int cmd_fit(int argc, char **argv)
 	name_of(out, name, sizeof(name));
 
 	struct raw_set rs;
-	raw_set_init(&rs);
-	for (int i = 0; i < nd; i++)
-		if (raw_load_dir(&rs, dirs[i], gpu != NULL))
-			die_err();
+	load_raw(&rs, dirs, nd, gpu != NULL);
 	base = choose_base(&p, base, name, rs.gpu);
 
 	struct fit_report rep;
@@ -408,10 +414,7 @@ static int cmd_check(int argc, char **argv)
 	struct sbuf js = {0};
 	if (profile_load(&p, prof))
 		die_err();
-	raw_set_init(&rs);
-	for (int i = 0; i < nd; i++)
-		if (raw_load_dir(&rs, dirs[i], gpu != NULL))
-			die_err();
+	load_raw(&rs, dirs, nd, gpu != NULL);
 	if (fit_check(&p, &rs, &rep))
 		die_err();
 	fit_report_print(&rep, stdout);
