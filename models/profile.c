@@ -361,11 +361,13 @@ out:
 
 /* --- checks ------------------------------------------------------------------------- */
 
-/* An optional term and the range it must lie in, [0, max] (0: absent) */
+/* An optional term and the range it must lie in, [0, max] (0: absent); sms: it is a term
+ * of CTAs in waves over the SMs, so it needs the SM count */
 struct range {
 	const char *key;
 	size_t off;
 	double max;
+	int sms;
 };
 
 static double at_off(const void *base, size_t off)
@@ -373,15 +375,19 @@ static double at_off(const void *base, size_t off)
 	return *(const double *)(const void *)((const char *)base + off);
 }
 
-/* Each term of t (fields of the struct at base, in section sec) in its range. */
+/* Each term of t (fields of the struct at base, in section sec) in its range, and none
+ * that needs the SM count set without it (sms_sec.sms, sms its value). */
 static int check_ranges(const void *base, const struct range *t, size_t n, const char *sec,
-			const char *fname)
+			double sms, const char *sms_sec, const char *fname)
 {
 	for (size_t i = 0; i < n; i++) {
 		double v = at_off(base, t[i].off);
 		if (!(v >= 0 && v <= t[i].max))
 			return err_set("%s: key '%s.%s': expected a number in [0, %g], got '%g'", fname,
 				       sec, t[i].key, t[i].max, v);
+		if (v > 0 && t[i].sms && !(sms > 0))
+			return err_set("%s: key '%s.%s': needs '%s.sms' (the SM count) to be set", fname,
+				       sec, t[i].key, sms_sec);
 	}
 	return 0;
 }
@@ -389,7 +395,7 @@ static int check_ranges(const void *base, const struct range *t, size_t n, const
 /* The optional tile terms: each in its range, and none without the SM count they need. */
 static int check_gemm_tiles(const struct gemm_model *g, const char *sec, const char *fname)
 {
-#define GT(k, max) {#k, offsetof(struct gemm_model, k), max}
+#define GT(k, max) {#k, offsetof(struct gemm_model, k), max, 1}
 	static const struct range t[] = {
 		GT(cta_half, 1e6), GT(wave_exp, 8), GT(wave_time, 1e-3), GT(row_time, 1e-3),
 		GT(k_lat, 1e-3), GT(split_k, 1e12), GT(act_time, 1e-6),
@@ -398,51 +404,35 @@ static int check_gemm_tiles(const struct gemm_model *g, const char *sec, const c
 	if (!(g->sms >= 0 && g->sms <= 4096 && g->sms == floor(g->sms)))
 		return err_set("%s: key '%s.sms': expected a whole number of SMs in [0, 4096], got '%g'",
 			       fname, sec, g->sms);
-	if (check_ranges(g, t, sizeof(t) / sizeof(t[0]), sec, fname))
-		return -1;
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		if (at_off(g, t[i].off) > 0 && !(g->sms > 0))
-			return err_set("%s: key '%s.%s': needs '%s.sms' (the SM count) to be set", fname,
-				       sec, t[i].key, sec);
-	return 0;
+	return check_ranges(g, t, sizeof(t) / sizeof(t[0]), sec, g->sms, sec, fname);
 }
 
 /* The optional attention terms: times per launch, CTA or sequence at most a millisecond,
- * the fallback kernel's efficiency a fraction, rates and sizes non-negative, and the decode
- * CTA terms only with the SM count (they run in waves over the SMs). */
+ * the fallback kernel's efficiency a fraction, rates and sizes non-negative, and the terms
+ * of CTAs in waves over the SMs only with the SM count. */
 static int check_attention_terms(const struct profile *p, const char *fname)
 {
-#define AT(k, f, max) {#k, offsetof(struct profile, f), max}
+#define AT(k, f, max, sms) {#k, offsetof(struct profile, f), max, sms}
 	static const struct range t[] = {
-		AT(prefill_kv_bw, attn_prefill_kv_bw, INFINITY),
-		AT(prefill_tile, attn_prefill_tile, 1e-3),
-		AT(prefill_tile_half, attn_prefill_tile_half, INFINITY),
-		AT(prefill_wide_eff, attn_prefill_wide_eff, 1),
-		AT(prefill_wave_exp, attn_prefill_wave_exp, 4),
-		AT(prefill_cache_round, attn_prefill_cache_round, 1e-3),
-		AT(decode_cta, attn_decode_cta, 1e-3),
-		AT(decode_cta_dim, attn_decode_cta_dim, 1e-3),
-		AT(decode_blk, attn_decode_blk, 1e-3),
-		AT(decode_split, attn_decode_split, 1e-3),
-		AT(decode_dyn_seq, attn_decode_dyn_seq, 1e-3),
-		AT(decode_wide_t0, attn_decode_wide_t0, 1e-3),
-		AT(decode_wide_cta, attn_decode_wide_cta, 1e-3),
-		AT(decode_l2_bytes, attn_decode_l2_bytes, INFINITY),
-		AT(decode_l2_bw, attn_decode_l2_bw, INFINITY),
+		AT(prefill_kv_bw, attn_prefill_kv_bw, INFINITY, 0),
+		AT(prefill_tile, attn_prefill_tile, 1e-3, 0),
+		AT(prefill_tile_half, attn_prefill_tile_half, INFINITY, 0),
+		AT(prefill_wide_eff, attn_prefill_wide_eff, 1, 0),
+		AT(prefill_wave_exp, attn_prefill_wave_exp, 4, 1),
+		AT(prefill_cache_round, attn_prefill_cache_round, 1e-3, 1),
+		AT(decode_cta, attn_decode_cta, 1e-3, 1),
+		AT(decode_cta_dim, attn_decode_cta_dim, 1e-3, 1),
+		AT(decode_blk, attn_decode_blk, 1e-3, 1),
+		AT(decode_split, attn_decode_split, 1e-3, 0),
+		AT(decode_dyn_seq, attn_decode_dyn_seq, 1e-3, 0),
+		AT(decode_wide_t0, attn_decode_wide_t0, 1e-3, 0),
+		AT(decode_wide_cta, attn_decode_wide_cta, 1e-3, 0),
+		AT(decode_l2_bytes, attn_decode_l2_bytes, INFINITY, 0),
+		AT(decode_l2_bw, attn_decode_l2_bw, INFINITY, 0),
 	};
 #undef AT
-	if (check_ranges(p, t, sizeof(t) / sizeof(t[0]), "attention", fname))
-		return -1;
-	if ((p->attn_decode_cta > 0 || p->attn_decode_cta_dim > 0 || p->attn_decode_blk > 0) &&
-	    !(p->gemm_bf16.sms > 0))
-		return err_set("%s: key 'attention.decode_cta': the decode CTA terms need "
-			       "'gemm_bf16.sms' (the SM count) to be set", fname);
-	if ((p->attn_prefill_wave_exp > 0 || p->attn_prefill_cache_round > 0) &&
-	    !(p->gemm_bf16.sms > 0))
-		return err_set("%s: key 'attention.%s': needs 'gemm_bf16.sms' (the SM count) to "
-			       "be set", fname, p->attn_prefill_wave_exp > 0 ? "prefill_wave_exp"
-									 : "prefill_cache_round");
-	return 0;
+	return check_ranges(p, t, sizeof(t) / sizeof(t[0]), "attention", p->gemm_bf16.sms,
+			    "gemm_bf16", fname);
 }
 
 static int check_gemm(const struct gemm_model *g, const char *sec, const char *fname)

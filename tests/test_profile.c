@@ -225,9 +225,10 @@ static void test_attention_terms(void)
 	CHECK_INT(parse_edit_into(&p, bw, "  prefill_cache_round: 1.8e-6\n  decode_bw: 3.0e12 "), -1);
 	CHECK(strstr(err_msg(), "key 'attention.prefill_cache_round': needs 'gemm_bf16.sms'") != NULL);
 	/* the decode CTA terms run in waves over the SMs: refused without the SM count */
-	CHECK_INT(parse_edit_into(&p, bw, terms), -1);
-	CHECK(strstr(err_msg(), "key 'attention.decode_cta': the decode CTA terms need "
-				"'gemm_bf16.sms'") != NULL);
+	CHECK_INT(parse_edit_into(&p, bw, "  decode_cta: 1.5e-8\n  decode_bw: 3.0e12 "), -1);
+	CHECK(strstr(err_msg(), "key 'attention.decode_cta': needs 'gemm_bf16.sms'") != NULL);
+	CHECK_INT(parse_edit_into(&p, bw, terms), -1); /* the first such term is named */
+	CHECK(strstr(err_msg(), "key 'attention.prefill_wave_exp': needs 'gemm_bf16.sms'") != NULL);
 	CHECK_INT(parse_edit2_into(&p, bw, terms, "  peak: 989e12", "  peak: 989e12\n  sms: 132"), 0);
 	CHECK(p.attn_prefill_kv_bw == 6.8e11 && p.attn_prefill_tile == 1.4e-8 &&
 	      p.attn_decode_cta == 1.5e-8 && p.attn_decode_cta_dim == 8.4e-11 &&
