@@ -370,12 +370,12 @@ static inline int ctx_num_splits(struct cost_ctx *c, double pairs, double sms, d
 	return *e;
 }
 
-/* KV blocks of PROFILE_ATTN_TILE tokens in a sequence's mean context: the least n with
+/* KV blocks of PROFILE_FA_KV_BLOCK tokens in a sequence's mean context: the least n with
  * n x seqs x 128 >= ctx_tokens (defined by the product, so that decode_coeffs' range of
  * contexts (ctx_lo, ctx_hi] holds exactly the contexts of the same n) */
 static double decode_blocks(double seqs, double ctx_tokens)
 {
-	double per = seqs * PROFILE_ATTN_TILE, n = ceil_pos(ctx_tokens / per);
+	double per = seqs * PROFILE_FA_KV_BLOCK, n = ceil_pos(ctx_tokens / per);
 	while (n * per < ctx_tokens)
 		n++;
 	while (n > 0 && (n - 1) * per >= ctx_tokens)
@@ -413,8 +413,8 @@ static void decode_coeffs(struct cost_ctx *c, const struct profile *p, double se
 		 * its fixed part and its share of the KV blocks. Where it splits, the parts are
 		 * merged in one more step. */
 		double sms = p->gemm_bf16.sms, splits = ctx_num_splits(c, pairs, sms, nblk);
-		co->ctx_lo = (nblk - 1) * seqs * PROFILE_ATTN_TILE;
-		co->ctx_hi = nblk * seqs * PROFILE_ATTN_TILE;
+		co->ctx_lo = (nblk - 1) * seqs * PROFILE_FA_KV_BLOCK;
+		co->ctx_hi = nblk * seqs * PROFILE_FA_KV_BLOCK;
 		double waves = ceil_pos(pairs * splits / sms);
 		w = waves * (p->attn_decode_cta + p->attn_decode_cta_dim * head_dim +
 			     ceil_pos(nblk / splits) * p->attn_decode_blk * head_dim / 128);

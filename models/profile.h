@@ -107,6 +107,7 @@
 #define PROFILE_MAX_UNC 128 /* entries of the optional uncertainty block (a fit writes ~75) */
 #define PROFILE_ATTN_TILE 128 /* query rows of one FlashAttention-3 prefill tile */
 #define PROFILE_ATTN_TILE_D64 192 /* ... of FA3's kernel for head dims up to 64 */
+#define PROFILE_FA_KV_BLOCK 128 /* KV tokens per block of one FlashAttention-3 decode CTA */
 #define PROFILE_CACHE_THREADS 512 /* most threads of one reshape_and_cache_flash CTA (vLLM) */
 #define PROFILE_SM_THREADS 2048 /* resident threads per SM (Ampere, Hopper) */
 #define PROFILE_SM_CTAS 32      /* resident CTAs per SM (Ampere, Hopper) */
