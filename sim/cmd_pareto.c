@@ -96,11 +96,10 @@ int cmd_pareto(int argc, char **argv)
 	v = xcalloc((size_t)t.nrow * (size_t)d + 1, sizeof(double));
 	front = xcalloc((size_t)t.nrow + 1, sizeof(long));
 	for (long i = 0; i < t.nrow; i++)
-		for (int k = 0; k < d; k++) {
+		for (int k = 0; k < d; k++)
 			v[i * d + k] = ok_row(&t, i) ? table_num(&t, i, col[k]) : NAN;
-			n_ok += k == 0 && isfinite(v[i * d]);
-		}
 	m = pareto_front(v, t.nrow, d, dir3, front);
+	n_ok = pareto_rows(v, t.nrow, d);
 	if (!m)
 		die("%s/results.csv: no configuration has values for '%s', '%s'%s%s", dir, name[0],
 		    name[1], d == 3 ? " and " : "", d == 3 ? name[2] : "");

@@ -136,6 +136,14 @@ static int finite_row(const double *a, int d)
 	return 1;
 }
 
+long pareto_rows(const double *v, long n, int d)
+{
+	long m = 0;
+	for (long i = 0; i < n; i++)
+		m += finite_row(v + i * d, d);
+	return m;
+}
+
 long pareto_front(const double *v, long n, int d, const int *dir, long *out)
 {
 	long m = 0;

@@ -29,6 +29,8 @@ int metric_direction(const char *name);
  * row dominates under dir[k] (+1 maximize, -1 minimize). Writes their indices, in input
  * order, to out; returns how many. Rows equal in every metric are kept once (the first). */
 long pareto_front(const double *v, long n, int d, const int *dir, long *out);
+/* The rows pareto_front considers: those finite in every metric (the "of M" it reports) */
+long pareto_rows(const double *v, long n, int d);
 
 /* best_pick: among rows with acc >= min_acc and lat <= max_lat (both finite), the lowest
  * cost (ties: the lower index). Returns its index or -1; *runner_up the next cheapest

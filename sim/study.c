@@ -542,13 +542,11 @@ static int report_pareto(const struct table *t, const struct study *st, const ch
 		}
 		dir3[k] = metric_direction(ax[k]);
 	}
-	long n_ok = 0;
-	for (long i = 0; i < t->nrow; i++) {
+	for (long i = 0; i < t->nrow; i++)
 		for (int k = 0; k < d; k++)
 			v[i * d + k] = is_ok(t, i) ? table_num(t, i, col[k]) : NAN;
-		n_ok += isfinite(v[i * d]);
-	}
 	n = pareto_front(v, t->nrow, d, dir3, front);
+	long n_ok = pareto_rows(v, t->nrow, d);
 	/* of the configurations that ran: skipped points (filters) have no values */
 	printf("\nPareto set over %s (%s), %s (%s)%s%s%s: %ld of %ld configurations\n", ax[0],
 	       dir3[0] > 0 ? "max" : "min", ax[1], dir3[1] > 0 ? "max" : "min", d == 3 ? ", " : "",

@@ -91,6 +91,10 @@ static void test_pareto(void)
 	CHECK_INT(out[0], 0);
 	CHECK_INT(out[1], 2);
 	CHECK_INT(out[2], 5);
+	/* the rows it considered: row 4 has no latency; a NaN in the second metric counts too */
+	CHECK_INT(pareto_rows(v, 6, 2), 5);
+	v[3] = NAN;
+	CHECK_INT(pareto_rows(v, 6, 2), 4);
 	CHECK_INT(metric_direction("accuracy"), 1);
 	CHECK_INT(metric_direction("latency_p90_s"), -1);
 }
