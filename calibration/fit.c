@@ -747,7 +747,8 @@ static int fit_simple(struct profile *p, const struct raw_set *rs, const struct 
 	for (size_t i = 0; i < t->n; i++)
 		sel_add(&c.s, &t->rows[i]);
 	if (rf == RAW_PREFILL || rf == RAW_DECODE) {
-		size_t warm = p->attn_decode_l2_bytes > 0 ? count_warm(&c.s, p->attn_decode_l2_bytes) : 0;
+		size_t warm = rf == RAW_DECODE && p->attn_decode_l2_bytes > 0 ?
+				      count_warm(&c.s, p->attn_decode_l2_bytes) : 0;
 		unsigned when = 1u << WHEN_ALWAYS;
 		if (p->gemm_bf16.sms > 0)
 			when |= 1u << WHEN_SMS, c.sms = p->gemm_bf16.sms;
@@ -755,7 +756,7 @@ static int fit_simple(struct profile *p, const struct raw_set *rs, const struct 
 			when |= 1u << WHEN_WIDE;
 		if (rf == RAW_DECODE && count_dyn(&c.s, 0) >= 3 && count_dyn(&c.s, 1) >= 3)
 			when |= 1u << WHEN_DYN;
-		if (rf == RAW_DECODE && warm >= 3 && warm + 3 <= c.s.n)
+		if (warm >= 3 && warm + 3 <= c.s.n)
 			when |= 1u << WHEN_WARM, c.l2_bytes = p->attn_decode_l2_bytes;
 		ff = rf == RAW_PREFILL ? FIT_PREFILL : FIT_DECODE;
 		pars = rf == RAW_PREFILL ? prefill_pars : decode_pars;
