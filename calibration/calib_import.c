@@ -1,11 +1,11 @@
 /* import.c: public tables to raw calibration rows (see import.h). */
-#include "calib_import.h"
+#include "calibration/calib_import.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "lib/util.h"
 
 #define MAXF 64
 

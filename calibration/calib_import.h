@@ -22,7 +22,7 @@
 #ifndef TTSIM_CALIB_IMPORT_H
 #define TTSIM_CALIB_IMPORT_H
 
-#include "raw.h"
+#include "calibration/raw.h"
 
 struct import_options {
 	const char *gpu;   /* GPU name to record (overrides the files'; needed by vidur, CSV) */

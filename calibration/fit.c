@@ -1,5 +1,5 @@
 /* fit.c: robust fits of the profile's time models to raw measurements (see fit.h). */
-#include "fit.h"
+#include "calibration/fit.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -10,8 +10,8 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
-#include "cost.h"
-#include "util.h"
+#include "models/cost.h"
+#include "lib/util.h"
 
 static const char *fam_names[FIT_NFAM] = {"gemm", "attention_prefill", "attention_decode",
 					  "membw", "allreduce"};

@@ -43,9 +43,9 @@
 
 #include <stdio.h>
 
-#include "profile.h"
-#include "raw.h"
-#include "util.h"
+#include "models/profile.h"
+#include "calibration/raw.h"
+#include "lib/util.h"
 
 enum fit_fam { FIT_GEMM, FIT_PREFILL, FIT_DECODE, FIT_MEMBW, FIT_ALLREDUCE, FIT_NFAM };
 

@@ -1,12 +1,12 @@
 /* raw.c: read and write the raw calibration CSVs (see raw.h). Knows no model equations. */
-#include "raw.h"
+#include "calibration/raw.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "lib/util.h"
 
 /* One row per family: file, columns (text columns marked by a leading '$'; '?' = optional). */
 static const struct {

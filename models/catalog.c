@@ -14,7 +14,7 @@
  *   qwen3  Qwen3-*: head_dim 128 given explicitly, no QKV bias, RMSNorm on q and k.
  *   llama  Llama-2, Llama-3.1: SwiGLU, no bias, untied.
  */
-#include "model.h"
+#include "models/model.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -22,7 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "util.h"
+#include "lib/util.h"
 
 #define HF(id) "https://huggingface.co/" id "/blob/main/config.json"
 /* id, alias, arch, layers, hidden, heads, kv heads, head_dim, intermediate, vocab,

@@ -2,13 +2,13 @@
  * cost.c: the time of one engine step, from the profile's operator models (see cost.h and
  * profile.h for the equations). This is the physics of ttsim; it holds no state.
  */
-#include "cost.h"
+#include "models/cost.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "lib/util.h"
 
 /* Elementwise kernels per layer: input norm, post-attention norm (each fused with the
  * residual add), rotary embedding and the MLP activation. The KV-cache write

@@ -18,8 +18,8 @@
 #ifndef TTSIM_COST_H
 #define TTSIM_COST_H
 
-#include "model.h"
-#include "profile.h"
+#include "models/model.h"
+#include "models/profile.h"
 
 /* Decode attention's terms that depend on the batch size and the KV blocks of its mean
  * context, not on the bytes read (cost.c). */

@@ -3,7 +3,7 @@
  * bytes, GEMM shapes under tensor parallelism). The shipped catalog and name lookup live in
  * catalog.c. Nothing here knows about GPUs or time.
  */
-#include "model.h"
+#include "models/model.h"
 
 #include <limits.h>
 #include <math.h>
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 
-#include "util.h"
+#include "lib/util.h"
 
 int dtype_bytes(enum dtype d) { return d == DT_FP8 ? 1 : 2; }
 

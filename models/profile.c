@@ -8,7 +8,7 @@
  * The YAML is read with libyaml's document API; each error names the file, the line
  * (mark + 1) and the dotted key path. This file computes nothing about time.
  */
-#include "profile.h"
+#include "models/profile.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -18,8 +18,8 @@
 #include <sys/stat.h>
 #include <yaml.h>
 
-#include "assets.h"
-#include "util.h"
+#include "lib/assets.h"
+#include "lib/util.h"
 
 enum ftype {
 	F_INT, F_DBL, F_STR,

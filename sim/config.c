@@ -1,5 +1,5 @@
 /* config.c: the option table and its three readers (YAML, flags, defaults). See config.h. */
-#include "config.h"
+#include "sim/config.h"
 
 #include <math.h>
 #include <stddef.h>

@@ -5,7 +5,7 @@
  * configuration written next to results, so an option is added in exactly one place.
  *
  * Experiment file (YAML, schema_version 1): a mapping of option names to values, plus
- * `schema_version`, `name` and `description`; a `sweep:` block is read by sim/sweep.c.
+ * `schema_version`, `name` and `description`; a `sweep:` block is read by experiments/sweep.c.
  * Unknown keys are errors that name the file, line and key.
  */
 #ifndef TTSIM_CONFIG_H
@@ -14,12 +14,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "util.h"
+#include "lib/util.h"
 
 #define CONFIG_SCHEMA_VERSION 1
 
 enum arrival_mode { ARR_OFFLINE, ARR_POISSON, ARR_CLOSED, ARR_TRACE };
-enum route_policy { ROUTE_ROUND_ROBIN, ROUTE_LEAST_LOADED };
 enum length_dist { LEN_FIXED, LEN_UNIFORM, LEN_EXPONENTIAL, LEN_LOGNORMAL };
 enum vote_rule { VOTE_NONE, VOTE_MAJORITY, VOTE_BEST, VOTE_PASS };
 
@@ -29,7 +28,7 @@ struct run_config {
 	char gpu[256];           /* profile name or YAML path */
 	int tp;                  /* GPUs per replica */
 	int replicas;            /* data-parallel replicas */
-	int route;               /* enum route_policy */
+	int route;               /* enum route_policy (sim/engine.h) */
 	char trace[256];         /* trace name or path; "" for synthetic requests */
 	int input_len;           /* tokens, synthetic requests */
 	int output_len;          /* tokens, synthetic requests */

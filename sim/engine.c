@@ -21,7 +21,7 @@
  * full blocks become the problem's, shared by reference count, and every sample decodes
  * on from there. A forked sample that is preempted loses its share and recomputes alone.
  */
-#include "engine.h"
+#include "sim/engine.h"
 
 #include <limits.h>
 #include <math.h>
@@ -30,9 +30,8 @@
 
 #include <gsl/gsl_randist.h>
 
-#include "config.h"
-#include "evq.h"
-#include "util.h"
+#include "sim/evq.h"
+#include "lib/util.h"
 
 enum { ST_WAIT, ST_PREFILL, ST_DECODE, ST_DONE, ST_UNFORKED, ST_FORKING };
 enum { EV_STEP_END = 0, EV_ARRIVAL = 1 };

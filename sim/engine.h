@@ -22,7 +22,7 @@
 
 #include <signal.h>
 
-#include "cost.h"
+#include "models/cost.h"
 
 /* One sequence: a sample of a problem. Inputs, then results filled by sim_run. */
 struct sim_req {
@@ -54,6 +54,9 @@ enum { SIM_OPEN = 0, SIM_CLOSED = 1 };
 /* Speculative decoding. Each step drafts k tokens per decoding sequence, then verifies
  * k + 1 tokens per sequence with the target; a sequence keeps the accepted prefix of the
  * draft plus one token from the target. Acceptance is drawn per sequence and step. */
+/* How arrivals are spread over replicas (the `route` option's values, in this order). */
+enum route_policy { ROUTE_ROUND_ROBIN, ROUTE_LEAST_LOADED };
+
 #define SPEC_MAX_K 16
 enum { DRAFT_NONE, DRAFT_MODEL, DRAFT_NGRAM, DRAFT_EAGLE };
 enum { ACCEPT_IID, ACCEPT_POSITION, ACCEPT_LENGTH };
@@ -74,7 +77,7 @@ struct sim_setup {
 	struct cost_memo_pool *memo_pool; /* NULL, or GEMM memo tables to share across runs
 	                                     on this thread (models/cost.h) */
 	int tp, replicas;
-	int route;                   /* enum route_policy (config.h) */
+	int route;                   /* enum route_policy */
 	int cuda_graphs, chunked_prefill;
 	int max_num_seqs, max_num_batched_tokens, block_size;
 	double gpu_memory_utilization;

@@ -1,9 +1,9 @@
 /* evq.c: binary min-heap of events with handles (after libuv's heap-inl.h, array-based). */
-#include "evq.h"
+#include "sim/evq.h"
 
 #include <stdlib.h>
 
-#include "util.h"
+#include "lib/util.h"
 
 void evq_init(struct evq *q)
 {

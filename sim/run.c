@@ -1,5 +1,5 @@
 /* run.c: configuration -> inputs -> engine -> summary (see run.h). */
-#include "run.h"
+#include "sim/run.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -7,7 +7,7 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
-#include "util.h"
+#include "lib/util.h"
 
 int run_load_inputs(const struct run_config *c, struct run_inputs *in)
 {

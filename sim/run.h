@@ -8,12 +8,12 @@
 
 #include <cjson/cJSON.h>
 
-#include "config.h"
-#include "engine.h"
-#include "model.h"
-#include "profile.h"
-#include "trace.h"
-#include "workload.h"
+#include "sim/config.h"
+#include "sim/engine.h"
+#include "models/model.h"
+#include "models/profile.h"
+#include "traces/trace.h"
+#include "sim/workload.h"
 
 /* Loaded inputs of a run (a sweep loads each distinct one once). */
 struct run_inputs {

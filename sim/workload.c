@@ -1,13 +1,13 @@
 /* workload.c: configuration + trace -> problems and sequences for the engine. */
-#include "workload.h"
+#include "sim/workload.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_randist.h>
 
-#include "tts.h"
-#include "util.h"
+#include "traces/tts.h"
+#include "lib/util.h"
 
 /* A synthetic length with the given mean (tokens, at least 1), stream "lengths". */
 static long draw_len(gsl_rng *r, const struct run_config *c, double mean)

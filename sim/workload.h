@@ -12,10 +12,10 @@
 #ifndef TTSIM_WORKLOAD_H
 #define TTSIM_WORKLOAD_H
 
-#include "config.h"
-#include "engine.h"
-#include "model.h"
-#include "trace.h"
+#include "sim/config.h"
+#include "sim/engine.h"
+#include "models/model.h"
+#include "traces/trace.h"
 
 struct workload {
 	struct sim_problem *probs;

@@ -5,8 +5,8 @@
 
 #include <string.h>
 
-#include "engine.h"
-#include "profile.h"
+#include "sim/engine.h"
+#include "models/profile.h"
 
 static inline struct profile fixture_profile(void)
 {

@@ -7,12 +7,12 @@
 #include <unistd.h>
 #include <gsl/gsl_randist.h>
 
-#include "fit.h"
-#include "calib_import.h"
-#include "cost.h"
-#include "raw.h"
-#include "test.h"
-#include "util.h"
+#include "calibration/fit.h"
+#include "calibration/calib_import.h"
+#include "models/cost.h"
+#include "calibration/raw.h"
+#include "tests/test.h"
+#include "lib/util.h"
 
 /* The plain GEMM model (no tile terms) */
 static struct gemm_model gemm(double peak, double eff_max, double m_half, double nk_half,

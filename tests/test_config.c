@@ -4,10 +4,10 @@
  * (what `ttsim trace accuracy` starts from): they must agree. Setting options by name
  * checks types and bounds.
  */
-#include "config.h"
-#include "test.h"
-#include "tts.h"
-#include "util.h"
+#include "sim/config.h"
+#include "tests/test.h"
+#include "traces/tts.h"
+#include "lib/util.h"
 
 int main(void)
 {

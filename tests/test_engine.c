@@ -7,12 +7,12 @@
  */
 #include <stdlib.h>
 
-#include "cost.h"
-#include "engine.h"
-#include "engine_fixture.h"
-#include "model.h"
-#include "test.h"
-#include "util.h"
+#include "models/cost.h"
+#include "sim/engine.h"
+#include "tests/engine_fixture.h"
+#include "models/model.h"
+#include "tests/test.h"
+#include "lib/util.h"
 
 #define MAXR 512
 static struct sim_problem P[MAXR];

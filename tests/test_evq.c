@@ -1,8 +1,8 @@
 /* test_evq.c: the event queue's total order (time, priority, sequence) and cancellation. */
 #include <stdlib.h>
 
-#include "evq.h"
-#include "test.h"
+#include "sim/evq.h"
+#include "tests/test.h"
 
 int main(void)
 {

@@ -1,9 +1,9 @@
 /* test_model.c: catalog numbers, parameter arithmetic, TP shapes and config.json parsing. */
 #include <stdlib.h>
 
-#include "model.h"
-#include "test.h"
-#include "util.h"
+#include "models/model.h"
+#include "tests/test.h"
+#include "lib/util.h"
 
 static struct model get(const char *name)
 {

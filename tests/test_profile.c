@@ -1,9 +1,9 @@
 /* test_profile.c: shipped profiles load and validate; write/parse round trip; bad YAML. */
 #include <stdlib.h>
 
-#include "profile.h"
-#include "test.h"
-#include "util.h"
+#include "models/profile.h"
+#include "tests/test.h"
+#include "lib/util.h"
 
 /* Write p to a string (open_memstream is POSIX 2008). */
 static char *write_str(const struct profile *p, size_t *len)

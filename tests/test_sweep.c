@@ -4,10 +4,10 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "capacity.h"
-#include "pareto.h"
-#include "sweep.h"
-#include "test.h"
+#include "experiments/capacity.h"
+#include "experiments/pareto.h"
+#include "experiments/sweep.h"
+#include "tests/test.h"
 
 static int load(struct sweep *s, const char *text)
 {

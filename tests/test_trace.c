@@ -1,10 +1,10 @@
 /* test_trace.c: trace parsing and its errors, synthesis determinism and fit, TTS voting. */
-#include "test.h"
-#include "synth.h"
-#include "trace.h"
-#include "trace_alias.h"
-#include "tts.h"
-#include "util.h"
+#include "tests/test.h"
+#include "traces/synth.h"
+#include "traces/trace.h"
+#include "traces/trace_alias.h"
+#include "traces/tts.h"
+#include "lib/util.h"
 
 #include <stdlib.h>
 #include <sys/stat.h>

@@ -2,9 +2,9 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "test.h"
-#include "util.h"
-#include "validate.h"
+#include "tests/test.h"
+#include "lib/util.h"
+#include "experiments/validate.h"
 
 #define H "id,model,gpu,tp,dtype,input_len,output_len,concurrency,metric,value"
 

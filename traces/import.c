@@ -1,6 +1,6 @@
 /* import.c: see import.h. Converts real-run files into traces; it computes no predictions. */
-#include "import.h"
-#include "util.h"
+#include "traces/import.h"
+#include "lib/util.h"
 
 #include <math.h>
 #include <stdlib.h>

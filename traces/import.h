@@ -13,7 +13,7 @@
 #ifndef TTSIM_IMPORT_H
 #define TTSIM_IMPORT_H
 
-#include "trace.h"
+#include "traces/trace.h"
 
 struct import_opts {
 	const char *model;          /* HF id; default from the file */

@@ -4,9 +4,9 @@
  * sources and writes a struct trace; it refuses to guess silently: every inferred figure
  * is named in the header it writes.
  */
-#include "synth.h"
-#include "trace_alias.h"
-#include "util.h"
+#include "traces/synth.h"
+#include "traces/trace_alias.h"
+#include "lib/util.h"
 
 #include <math.h>
 #include <stdlib.h>

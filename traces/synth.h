@@ -9,7 +9,7 @@
 #define TTSIM_SYNTH_H
 
 #include <stdint.h>
-#include "trace.h"
+#include "traces/trace.h"
 
 /* Knobs of the synthesis; synth_defaults() fills them (justified in traces/README.md). */
 struct synth_params {

@@ -2,10 +2,10 @@
  * trace.c: load, check and write workload traces (format in trace.h and traces/README.md).
  * It parses and validates; it never synthesises or simulates.
  */
-#include "trace.h"
-#include "trace_alias.h"
-#include "util.h"
-#include "assets.h"
+#include "traces/trace.h"
+#include "traces/trace_alias.h"
+#include "lib/util.h"
+#include "lib/assets.h"
 
 #include <ctype.h>
 #include <math.h>

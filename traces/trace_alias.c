@@ -1,5 +1,5 @@
 /* trace_alias.c: see trace_alias.h. */
-#include "trace_alias.h"
+#include "traces/trace_alias.h"
 
 #include <string.h>
 #include <strings.h>

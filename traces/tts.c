@@ -1,6 +1,6 @@
 /* tts.c: see tts.h. Accuracy and tokens under test-time scaling; no I/O, no engine. */
-#include "tts.h"
-#include "util.h"
+#include "traces/tts.h"
+#include "lib/util.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -18,7 +18,7 @@
 
 #include <stdint.h>
 #include <gsl/gsl_rng.h>
-#include "trace.h"
+#include "traces/trace.h"
 
 enum tts_vote {
 	TTS_MAJORITY, /* most frequent answer; ties go to the answer seen first */

@@ -1,8 +1,8 @@
 /* fuzz_calib_import.c: the public measurement tables of `ttsim calibrate import`
  * (import_text, the text half of import_file). The first byte picks the kind: 'v' vidur,
  * 'n' nccl-tests, anything else aiconfigurator; the rest is the file. */
-#include "calib_import.h"
-#include "fuzz.h"
+#include "calibration/calib_import.h"
+#include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

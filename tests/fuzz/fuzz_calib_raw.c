@@ -1,8 +1,8 @@
 /* fuzz_calib_raw.c: the raw calibration CSVs that `ttsim calibrate fit` reads (raw_parse).
  * The first byte picks the family (its value modulo the number of families); the rest is
  * the file. */
-#include "fuzz.h"
-#include "raw.h"
+#include "tests/fuzz/fuzz.h"
+#include "calibration/raw.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

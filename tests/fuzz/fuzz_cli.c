@@ -2,9 +2,9 @@
  * The input is split into arguments at NUL bytes and newlines. A first argument that is not
  * a flag would be opened as an experiment file; the fuzzer gets no say over file names, so
  * such inputs are skipped (the YAML is fuzzed by fuzz_experiment). */
-#include "cmd.h"
-#include "config.h"
-#include "fuzz.h"
+#include "cli/cmd.h"
+#include "sim/config.h"
+#include "tests/fuzz/fuzz.h"
 
 #define MAX_ARGS 64
 

@@ -1,6 +1,6 @@
 /* fuzz_experiment.c: experiment YAML (config_load_yaml_text, then the cross-field checks). */
-#include "config.h"
-#include "fuzz.h"
+#include "sim/config.h"
+#include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

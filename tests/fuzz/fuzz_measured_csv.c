@@ -1,6 +1,6 @@
 /* fuzz_measured_csv.c: measured-run CSV of `ttsim validate` (vset_parse_csv). */
-#include "fuzz.h"
-#include "validate.h"
+#include "tests/fuzz/fuzz.h"
+#include "experiments/validate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

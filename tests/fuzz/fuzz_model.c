@@ -1,6 +1,6 @@
 /* fuzz_model.c: Hugging Face config.json (model_from_json, then model_validate). */
-#include "fuzz.h"
-#include "model.h"
+#include "tests/fuzz/fuzz.h"
+#include "models/model.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

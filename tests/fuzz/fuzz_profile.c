@@ -1,6 +1,6 @@
 /* fuzz_profile.c: hardware profile YAML (profile_parse, then profile_validate). */
-#include "fuzz.h"
-#include "profile.h"
+#include "tests/fuzz/fuzz.h"
+#include "models/profile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,7 +1,7 @@
 /* fuzz_spec_csv.c: speculative-decoding acceptance CSV (spec_acceptance_parse, the text
  * half of spec_acceptance_load). */
-#include "fuzz.h"
-#include "run.h"
+#include "tests/fuzz/fuzz.h"
+#include "sim/run.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

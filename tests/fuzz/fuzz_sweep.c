@@ -1,7 +1,7 @@
 /* fuzz_sweep.c: experiment YAML with a sweep block (sweep_load_text), then the first and
  * last point's configuration and label. */
-#include "fuzz.h"
-#include "sweep.h"
+#include "tests/fuzz/fuzz.h"
+#include "experiments/sweep.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,6 +1,6 @@
 /* fuzz_trace.c: trace JSONL (trace_parse). */
-#include "fuzz.h"
-#include "trace.h"
+#include "tests/fuzz/fuzz.h"
+#include "traces/trace.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

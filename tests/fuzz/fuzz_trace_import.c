@@ -1,7 +1,7 @@
 /* fuzz_trace_import.c: generation logs of `ttsim trace import jsonl` (import_jsonl_text, the text
  * half of import_jsonl). */
-#include "fuzz.h"
-#include "import.h"
+#include "tests/fuzz/fuzz.h"
+#include "traces/import.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

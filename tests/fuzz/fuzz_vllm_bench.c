@@ -1,8 +1,8 @@
 /* fuzz_vllm_bench.c: the JSON of `vllm bench serve --save-result`, both as a measured run
  * of `ttsim validate` (vset_parse_vllm_json) and as `ttsim trace import vllm-bench`. */
-#include "fuzz.h"
-#include "import.h"
-#include "validate.h"
+#include "tests/fuzz/fuzz.h"
+#include "traces/import.h"
+#include "experiments/validate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -5,7 +5,7 @@
  * "N passed, 0 failed" for tests/run.sh. Used by `make test` on tests/fuzz/corpus/<target>/
  * and tests/fuzz/regress/<target>/.
  */
-#include "fuzz.h"
+#include "tests/fuzz/fuzz.h"
 
 #include <dirent.h>
 #include <sys/stat.h>

@@ -8,7 +8,7 @@
  * Memory: a slot per point (two pointers and a state); threads do not run more than
  * WINDOW points ahead of the writer, so buffered lines stay bounded.
  */
-#include "sweep.h"
+#include "experiments/sweep.h"
 
 #include <errno.h>
 #include <pthread.h>

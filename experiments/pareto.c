@@ -1,11 +1,11 @@
 /* pareto.c: results tables, Pareto fronts and the cheapest feasible row (see pareto.h). */
-#include "pareto.h"
+#include "experiments/pareto.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "lib/util.h"
 
 /* Split one CSV record starting at *p; advances *p past its newline. */
 static char **csv_record(const char **p, int *n)

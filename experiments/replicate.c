@@ -1,5 +1,5 @@
 /* replicate.c: seeds (and profile parameters) -> mean and 95% interval (see replicate.h). */
-#include "replicate.h"
+#include "experiments/replicate.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -7,7 +7,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_statistics_double.h>
 
-#include "util.h"
+#include "lib/util.h"
 
 static const char *const names[REP_N] = {"ttft_ms", "tpot_ms", "e2e_s", "output_tok_per_s"};
 

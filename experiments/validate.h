@@ -24,7 +24,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "run.h"
+#include "sim/run.h"
 
 enum vmetric { VM_TTFT, VM_TPOT, VM_E2E, VM_THROUGHPUT, VM_N };
 

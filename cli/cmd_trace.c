@@ -2,13 +2,13 @@
  * cmd_trace.c: `ttsim trace synth|stats|accuracy|import`. Flag parsing and printing only;
  * the work is in trace.c, synth.c, tts.c and import.c.
  */
-#include "cmd.h"
-#include "import.h"
-#include "synth.h"
-#include "trace.h"
-#include "trace_alias.h"
-#include "tts.h"
-#include "util.h"
+#include "cli/cmd.h"
+#include "traces/import.h"
+#include "traces/synth.h"
+#include "traces/trace.h"
+#include "traces/trace_alias.h"
+#include "traces/tts.h"
+#include "lib/util.h"
 
 #include <stdlib.h>
 #include <string.h>

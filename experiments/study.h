@@ -15,7 +15,7 @@
  *     pareto: {x: latency_p90_s, y: accuracy, z: usd_per_problem}
  *     best: [{min_accuracy: 0.9, max_latency_p90: 600}]
  *
- * Nothing here simulates: it reads DIR/results.csv (sim/pareto.h's table) and writes files
+ * Nothing here simulates: it reads DIR/results.csv (experiments/pareto.h's table) and writes files
  * under DIR. `ttsim run STUDY.yaml --out DIR` runs the sweep, then this.
  */
 #ifndef TTSIM_STUDY_H

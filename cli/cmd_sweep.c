@@ -1,7 +1,7 @@
 /*
  * cmd_sweep.c: `ttsim sweep EXPERIMENT.yaml [--jobs N] [--out DIR] [--resume]` and
  * `ttsim capacity EXPERIMENT.yaml --slo-ttft-p90 S --slo-tpot-p90 S`. The sweep itself is
- * sim/sweep.c (points, lines) and sim/sweep_exec.c (threads, MPI, ordered writing); this
+ * experiments/sweep.c (points, lines) and experiments/sweep_exec.c (threads, MPI, ordered writing); this
  * file owns the output directory: fingerprint, refusal to mix sweeps, resume.
  */
 #include <errno.h>
@@ -17,10 +17,10 @@
 #include <mpi.h>
 #endif
 
-#include "capacity.h"
-#include "cmd.h"
-#include "sweep.h"
-#include "util.h"
+#include "experiments/capacity.h"
+#include "cli/cmd.h"
+#include "experiments/sweep.h"
+#include "lib/util.h"
 
 struct point_ctx {
 	const struct sweep *s;

@@ -18,7 +18,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "run.h"
+#include "sim/run.h"
 
 enum rep_metric { REP_TTFT, REP_TPOT, REP_E2E, REP_THROUGHPUT, REP_N };
 

@@ -1,8 +1,8 @@
 /*
  * cmd.h: the subcommands of `ttsim`. Each is `int cmd_NAME(int argc, char **argv)` where
  * argv[0] is the subcommand's name; it returns an exit status (util.h) and handles --help.
- * To add one: write sim/cmd_NAME.c (or NAME/cmd.c), declare it here, add a row to the
- * table in sim/main.c.
+ * To add one: write cli/cmd_NAME.c, declare it here, add a row to the
+ * table in cli/main.c.
  */
 #ifndef TTSIM_CMD_H
 #define TTSIM_CMD_H
@@ -26,7 +26,7 @@ int cmd_sweep(int argc, char **argv);
 int cmd_pareto(int argc, char **argv);
 int cmd_best(int argc, char **argv);
 int cmd_capacity(int argc, char **argv);
-/* calibration/cmd_calibrate.c */
+/* cli/cmd_calibrate.c */
 int cmd_calibrate(int argc, char **argv);
 
 #endif

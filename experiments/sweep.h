@@ -32,9 +32,9 @@
 
 #include <stdint.h>
 
-#include "config.h"
-#include "run.h"
-#include "util.h"
+#include "sim/config.h"
+#include "sim/run.h"
+#include "lib/util.h"
 
 #define SWEEP_MAX_AXES 32
 #define SWEEP_MAX_POINTS 100000000L

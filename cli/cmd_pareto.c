@@ -7,9 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cmd.h"
-#include "pareto.h"
-#include "util.h"
+#include "cli/cmd.h"
+#include "experiments/pareto.h"
+#include "lib/util.h"
 
 /* The swept parameters: the columns between "id" and "status". */
 static void row_label(const struct table *t, long i, struct sbuf *sb)

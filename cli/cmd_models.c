@@ -3,9 +3,9 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 
-#include "cmd.h"
-#include "model.h"
-#include "util.h"
+#include "cli/cmd.h"
+#include "models/model.h"
+#include "lib/util.h"
 
 static void usage(FILE *f)
 {

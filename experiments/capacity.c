@@ -1,5 +1,5 @@
 /* capacity.c: bracketing and bisection on the arrival rate (see capacity.h). */
-#include "capacity.h"
+#include "experiments/capacity.h"
 
 int capacity_search(capacity_meets_fn meets, void *ctx, double guess, double rel_tol,
 		    double *rate)

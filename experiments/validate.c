@@ -1,8 +1,8 @@
 /*
  * validate.c: read measured-run files, simulate their benchmarks, summarise the errors
- * (see validate.h). It prints nothing; sim/cmd_validate.c does.
+ * (see validate.h). It prints nothing; cli/cmd_validate.c does.
  */
-#include "validate.h"
+#include "experiments/validate.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -12,7 +12,7 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
-#include "util.h"
+#include "lib/util.h"
 
 static const char *const metric_names[VM_N] = {"ttft_ms", "tpot_ms", "e2e_s",
 					       "output_tok_per_s"};

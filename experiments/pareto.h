@@ -2,7 +2,7 @@
  * pareto.h: reading a sweep's results.csv back, and choosing among its rows: the
  * non-dominated set (Pareto front) over two or three metrics, and the cheapest row that
  * meets an accuracy floor and a latency ceiling. Pure functions over arrays, so they are
- * tested against hand-made tables (tests/test_pareto.c).
+ * tested against hand-made tables (tests/test_sweep.c).
  */
 #ifndef TTSIM_PARETO_H
 #define TTSIM_PARETO_H

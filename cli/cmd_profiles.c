@@ -2,10 +2,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "assets.h"
-#include "cmd.h"
-#include "profile.h"
-#include "util.h"
+#include "lib/assets.h"
+#include "cli/cmd.h"
+#include "models/profile.h"
+#include "lib/util.h"
 
 static void usage(FILE *f)
 {

@@ -4,12 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "assets.h"
-#include "cmd.h"
-#include "replicate.h"
-#include "run.h"
-#include "study.h"
-#include "util.h"
+#include "lib/assets.h"
+#include "cli/cmd.h"
+#include "experiments/replicate.h"
+#include "sim/run.h"
+#include "experiments/study.h"
+#include "lib/util.h"
 
 #define HEADLINE "experiments/headline.yaml"
 

@@ -1,14 +1,14 @@
 /*
  * cmd_validate.c: `ttsim validate FILE... [--format table|json] [--max-median-error PCT]
- * [--keep-going]`: simulate every measured row (sim/validate.h) and report the errors.
+ * [--keep-going]`: simulate every measured row (experiments/validate.h) and report the errors.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "validate.h"
-#include "util.h"
+#include "cli/cmd.h"
+#include "experiments/validate.h"
+#include "lib/util.h"
 
 static void validate_usage(FILE *f)
 {

@@ -1,6 +1,6 @@
 /* util.c: see util.h. Nothing here knows about models, GPUs or scheduling. */
 #define _POSIX_C_SOURCE 200809L
-#include "util.h"
+#include "lib/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 /* sweep.c: the sweep block, its points and their result lines (see sweep.h). It does not
  * run anything in parallel itself: sweep_exec.c does. */
-#include "sweep.h"
+#include "experiments/sweep.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -17,12 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "fit.h"
-#include "calib_import.h"
-#include "profile.h"
-#include "raw.h"
-#include "util.h"
+#include "cli/cmd.h"
+#include "calibration/fit.h"
+#include "calibration/calib_import.h"
+#include "models/profile.h"
+#include "calibration/raw.h"
+#include "lib/util.h"
 
 static const char fit_usage[] =
 	"usage: ttsim calibrate fit RAW_DIR... -o PROFILE.yaml [options]\n"

@@ -1,5 +1,5 @@
 /* study.c: the report of a study over its sweep's results (see study.h). */
-#include "study.h"
+#include "experiments/study.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -7,8 +7,8 @@
 #include <string.h>
 #include <yaml.h>
 
-#include "pareto.h"
-#include "util.h"
+#include "experiments/pareto.h"
+#include "lib/util.h"
 
 #define MAX_WHERE 8
 

@@ -2,8 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "util.h"
+#include "cli/cmd.h"
+#include "lib/util.h"
 
 static const struct {
 	const char *name;
