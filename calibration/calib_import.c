@@ -5,24 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/csv.h"
 #include "lib/util.h"
 
-#define MAXF 64
-
-/* A CSV with a header: the column index of each name, -1 if absent. */
-struct csv {
-	char *hdr[MAXF];
-	int nh;
-	char hbuf[4096];
-};
-
-static int col(const struct csv *c, const char *name)
-{
-	for (int i = 0; i < c->nh; i++)
-		if (!strcmp(c->hdr[i], name))
-			return i;
-	return -1;
-}
+/* Column index of a header name, -1 if absent. */
+static int col(const struct csv *c, const char *name) { return csv_col(c, name); }
 
 static int set_gpu(struct raw_set *rs, const char *gpu, const char *file, int line,
 		   const struct import_options *o)
@@ -55,7 +42,8 @@ static int need(const struct csv *c, const char *file, const char *const *names)
 {
 	for (; *names; names++)
 		if (col(c, *names) < 0)
-			return err_set("%s:1: key '%s': missing column (expected it in the header)", file, *names);
+			return err_set("%s:%d: key '%s': missing column (expected it in the header)",
+				       file, c->hdr_line, *names);
 	return 0;
 }
 
@@ -138,7 +126,7 @@ static int import_csv_line(struct raw_set *rs, const char *kind, const struct cs
 		int custom = col(c, "allreduce_dtype") >= 0;
 		int opc = col(c, "op_name"), dtc = col(c, custom ? "allreduce_dtype" : "nccl_dtype");
 		if (opc < 0 || dtc < 0)
-			return err_set("%s:1: key '%s': missing column (expected it in the header)", path, opc < 0 ? "op_name" :
+			return err_set("%s:%d: key '%s': missing column (expected it in the header)", path, c->hdr_line, opc < 0 ? "op_name" :
 				       custom ? "allreduce_dtype" : "nccl_dtype");
 		if (opc >= nf || strcmp(f[opc], "all_reduce"))
 			return 0;
@@ -221,7 +209,7 @@ static int import_csv_line(struct raw_set *rs, const char *kind, const struct cs
 			int tc = col(c, key);
 			double t = 0;
 			if (tc < 0)
-				return err_set("%s:1: key '%s': missing column (expected it in the header)", path, key);
+				return err_set("%s:%d: key '%s': missing column (expected it in the header)", path, c->hdr_line, key);
 			if (num(path, line, f, nf, tc, key, &t))
 				return -1;
 			struct raw_row *r = raw_add(rs, RAW_GEMM);
@@ -257,8 +245,8 @@ static int import_csv_line(struct raw_set *rs, const char *kind, const struct cs
 		r->file = rpath, r->line = line;
 		return 1;
 	}
-	return err_set("%s:1: unknown %s layout (header '%s...'; expected one of calibration/README.md)", path,
-		       kind, c->nh ? c->hdr[0] : "");
+	return err_set("%s:%d: unknown %s layout (header '%s...'; expected one of calibration/README.md)", path,
+		       c->hdr_line, kind, c->nh ? c->hdr[0] : "");
 }
 
 /* nccl-tests stdout: "#  Rank  0 Group ... device  0 [0x..] NAME" lines, "graph: N", and
@@ -340,43 +328,38 @@ int import_text(struct raw_set *rs, const char *kind, const char *src, size_t le
 	text[len] = 0;
 	const char *rpath = raw_intern(rs, path);
 	int rc = 0, rows = 0, line = 0;
-	char *save = text, *l;
+	char *l;
 
 	if (!strcmp(kind, "nccl-tests") && !strstr(text, "oop_time_us")) {
 		rc = import_nccl_stdout(rs, text, path, rpath, o);
 		free(text);
 		return rc;
 	}
-	struct csv c = {.nh = 0};
-	while (!rc && (l = save) != NULL) {
-		char *nl = strchr(l, '\n');
-		save = nl ? nl + 1 : NULL;
-		if (nl)
-			*nl = 0;
-		line++;
-		if (!*l || *l == '#' || *l == '\r')
-			continue;
-		if (!c.nh) {
-			strlcpy0(c.hbuf, l, sizeof(c.hbuf));
-			c.nh = raw_split(c.hbuf, c.hdr, MAXF);
+	struct csv c;
+	csv_init(&c, text, len, CSV_SKIP_BLANK | CSV_SKIP_COMMENT | CSV_TRIM);
+	while (!rc && (l = csv_line(&c)) != NULL) {
+		if (!c.hdr_line) {
+			csv_split_line(&c, l);
+			csv_set_header(&c);
 			continue;
 		}
 		if (o->match && !strstr(l, o->match))
 			continue;
-		char *f[MAXF];
-		int nf = raw_split(l, f, MAXF);
-		int n = import_csv_line(rs, kind, &c, path, rpath, line, f, nf, o);
+		csv_split_line(&c, l);
+		int n = import_csv_line(rs, kind, &c, path, rpath, c.line, c.f, c.nf, o);
 		if (n < 0)
 			rc = -1;
 		else
 			rows += n;
 	}
-	if (!rc && !c.nh)
+	line = c.line;
+	if (!rc && !c.hdr_line)
 		rc = err_set("%s:%d: empty file (expected a header line)", path, line);
 	if (!rc && !rows)
 		rc = err_set("%s:%d: no usable rows for %s", path, line, kind);
 	if (!rc && o->gpu && !rs->gpu[0])
 		set_gpu(rs, NULL, path, 0, o);
+	csv_release(&c);
 	free(text);
 	return rc;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/csv.h"
 #include "lib/util.h"
 
 /* One row per family: file, columns (text columns marked by a leading '$'; '?' = optional). */
@@ -83,18 +84,8 @@ static char *trim(char *s)
 
 int raw_split(char *line, char **fields, int max)
 {
-	int n = 0;
-	char *p = line;
-	while (n < max) {
-		char *c = strchr(p, ',');
-		if (c)
-			*c = 0;
-		fields[n++] = trim(p);
-		if (!c)
-			break;
-		p = c + 1;
-	}
-	return n;
+	int n = csv_split(line, CSV_TRIM, fields, max);
+	return n > max ? max : n;
 }
 
 /* Column spec parsed: name, text or number, optional. */
@@ -170,18 +161,15 @@ int raw_parse(struct raw_set *rs, enum raw_family f, const char *text, const cha
 	struct raw_table *t = &rs->fam[f];
 	char kernel[sizeof(t->kernel)] = "";
 	const char *file = raw_intern(rs, fname);
-	char *copy = xstrdup(text), *save = copy, *line;
+	struct csv c;
+	char *line;
 	int rc = 0;
 
-	while ((line = save) != NULL) {
-		char *nl = strchr(line, '\n');
-		save = nl ? nl + 1 : NULL;
-		if (nl)
-			*nl = 0;
-		lineno++;
+	/* '#' lines are read here: they carry the '# gpu:' and '# kernel:' metadata */
+	csv_init(&c, text, strlen(text), CSV_SKIP_BLANK | CSV_TRIM);
+	while ((line = csv_line(&c)) != NULL) {
+		lineno = c.line;
 		char *l = trim(line);
-		if (!*l)
-			continue;
 		if (*l == '#') {
 			char *key = trim(l + 1), *colon = strchr(key, ':');
 			if (!colon)
@@ -203,8 +191,8 @@ int raw_parse(struct raw_set *rs, enum raw_family f, const char *text, const cha
 			}
 			continue;
 		}
-		char *fld[32];
-		int nf = raw_split(l, fld, 32);
+		int nf = csv_split_line(&c, l);
+		char **fld = c.f;
 		if (!have_header) {
 			for (int i = 0; i < ncs; i++)
 				for (int j = 0; j < nf; j++)
@@ -272,11 +260,13 @@ int raw_parse(struct raw_set *rs, enum raw_family f, const char *text, const cha
 			break;
 		nrows++;
 	}
+	if (!line)
+		lineno = c.line;
 	if (!rc && !have_header)
 		rc = err_set("%s:%d: no header line (expected %s)", fname, lineno, raw_family_columns(f));
 	else if (!rc && !nrows)
 		rc = err_set("%s:%d: no data rows (expected at least one)", fname, lineno);
-	free(copy);
+	csv_release(&c);
 	return rc;
 }
 

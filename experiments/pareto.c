@@ -5,77 +5,51 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/csv.h"
 #include "lib/util.h"
 
-/* Split one CSV record starting at *p; advances *p past its newline. */
-static char **csv_record(const char **p, int *n)
+static char **copy_fields(const struct csv *c)
 {
-	char **cells = NULL;
-	size_t cap = 0;
-	struct sbuf cell = {0};
-	const char *s = *p;
-	*n = 0;
-	for (;;) {
-		cell.len = 0;
-		sbuf_add(&cell, "", 0);
-		if (*s == '"') {
-			s++;
-			while (*s && !(*s == '"' && s[1] != '"')) {
-				if (*s == '"')
-					s++;
-				sbuf_add(&cell, s++, 1);
-			}
-			if (*s == '"')
-				s++;
-		}
-		while (*s && *s != ',' && *s != '\n')
-			sbuf_add(&cell, s++, 1);
-		xgrow((void **)&cells, &cap, (size_t)*n + 1, sizeof(char *));
-		cells[(*n)++] = xstrdup(cell.buf ? cell.buf : "");
-		if (*s != ',')
-			break;
-		s++;
-	}
-	if (*s == '\n')
-		s++;
-	*p = s;
-	sbuf_release(&cell);
-	return cells;
+	char **r = xcalloc((size_t)c->nf + 1, sizeof(*r));
+	for (int j = 0; j < c->nf; j++)
+		r[j] = xstrdup(c->f[j]);
+	return r;
 }
 
 int table_load_csv(struct table *t, const char *path)
 {
 	size_t len, cap = 0;
 	char *text = file_read(path, &len);
-	const char *p;
-	long line = 1;
+	struct csv c;
+	int rc;
 	memset(t, 0, sizeof(*t));
 	if (!text)
 		return -1;
-	p = text;
-	if (!*p) {
+	if (!*text) {
 		free(text);
 		return err_set("%s:1: empty file (expected a header line)", path);
 	}
-	t->cols = csv_record(&p, &t->ncol);
-	while (*p) {
-		int n;
-		char **r = csv_record(&p, &n);
-		line++;
-		if (n != t->ncol) {
-			for (int j = 0; j < n; j++)
-				free(r[j]);
-			free(r);
-			free(text);
-			table_release(t);
-			return err_set("%s:%ld: %d fields (expected %d as in the header)", path, line, n,
-				       t->ncol);
+	csv_init(&c, text, len, CSV_QUOTES);
+	free(text);
+	if ((rc = csv_next(&c)) > 0) {
+		t->cols = copy_fields(&c);
+		t->ncol = c.nf;
+	}
+	while (rc > 0 && (rc = csv_next(&c)) > 0) {
+		if (c.nf != t->ncol) {
+			rc = err_set("%s:%d: %d fields (expected %d as in the header)", path, c.line,
+				     c.nf, t->ncol);
+			break;
 		}
 		xgrow((void **)&t->rows, &cap, (size_t)t->nrow + 1, sizeof(char **));
-		t->rows[t->nrow++] = r;
+		t->rows[t->nrow++] = copy_fields(&c);
 	}
-	free(text);
-	return 0;
+	if (rc < 0 && !c.nf)
+		err_set("%s:%d: unterminated quoted field", path, c.line);
+	csv_release(&c);
+	if (rc < 0)
+		table_release(t);
+	return rc < 0 ? -1 : 0;
 }
 
 void table_release(struct table *t)

@@ -12,6 +12,7 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "lib/csv.h"
 #include "lib/util.h"
 
 static const char *const metric_names[VM_N] = {"ttft_ms", "tpot_ms", "e2e_s",
@@ -51,50 +52,6 @@ void vset_release(struct vset *s)
 {
 	free(s->rows);
 	memset(s, 0, sizeof(*s));
-}
-
-/* Split one CSV line in place into at most max fields; quoted fields may hold commas and
- * doubled quotes. Returns the field count, or -1 on an unterminated quote. */
-static int csv_split(char *line, char **f, int max)
-{
-	int n = 0;
-	char *p = line;
-	for (;;) {
-		char *out = p;
-		if (n == max)
-			return n + 1; /* too many: the caller reports it */
-		f[n++] = p;
-		if (*p == '"') {
-			char *q = p + 1;
-			for (;;) {
-				if (!*q)
-					return -1;
-				if (*q == '"' && q[1] == '"') {
-					*out++ = '"';
-					q += 2;
-				} else if (*q == '"') {
-					q++;
-					break;
-				} else {
-					*out++ = *q++;
-				}
-			}
-			while (*q == ' ' || *q == '\t')
-				q++;
-			if (*q && *q != ',')
-				return -1;
-			*out = 0;
-			if (!*q)
-				return n;
-			p = q + 1;
-			continue;
-		}
-		while (*p && *p != ',')
-			p++;
-		if (!*p)
-			return n;
-		*p++ = 0;
-	}
 }
 
 static char *trim(char *s)
@@ -188,23 +145,17 @@ static int row_fill(struct vrow *r, char **f)
 
 int vset_parse_csv(struct vset *s, const char *text, const char *fname, int *n_bad)
 {
-	char *buf = xstrdup(text), *p = buf, *f[MAX_COLS];
+	struct csv rd;
+	char *line, **f;
 	int pos[C_N], ncols = 0, lineno = 0, have_header = 0, rc = -1;
 	*n_bad = 0;
 	for (int c = 0; c < C_N; c++)
 		pos[c] = -1;
-	while (p && *p) {
-		char *nl = strchr(p, '\n'), *line = p;
-		int n;
-		if (nl)
-			*nl = 0;
-		p = nl ? nl + 1 : NULL;
-		lineno++;
-		if (line[0] && line[strlen(line) - 1] == '\r')
-			line[strlen(line) - 1] = 0;
-		if (!trim(line)[0] || trim(line)[0] == '#')
-			continue;
-		n = csv_split(line, f, MAX_COLS);
+	csv_init(&rd, text, strlen(text), CSV_SKIP_BLANK | CSV_SKIP_COMMENT | CSV_QUOTES);
+	while ((line = csv_line(&rd)) != NULL) {
+		int n = csv_split_line(&rd, line);
+		lineno = rd.line;
+		f = rd.f;
 		if (!have_header) {
 			if (n < 0 || n > MAX_COLS) {
 				err_set("%s:%d: bad header (expected %s,... on one line)", fname, lineno,
@@ -272,7 +223,7 @@ int vset_parse_csv(struct vset *s, const char *text, const char *fname, int *n_b
 	}
 	rc = 0;
 out:
-	free(buf);
+	csv_release(&rd);
 	return rc;
 }
 

@@ -7,6 +7,7 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "lib/csv.h"
 #include "lib/util.h"
 
 int run_load_inputs(const struct run_config *c, struct run_inputs *in)
@@ -177,43 +178,33 @@ int spec_acceptance_load(struct spec_setup *sp, const char *path)
 
 int spec_acceptance_parse(struct spec_setup *sp, const char *src, size_t len, const char *path)
 {
-	char *text = xmalloc(len + 1), *line, *save = NULL;
-	int lineno = 0, kind = -1, rows = 0;
+	struct csv c;
+	int kind = -1, rows = 0, rc = 0;
 	double v[SPEC_MAX_K + 1] = {0};
-	memcpy(text, src, len);
-	text[len] = 0;
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *comma, *end;
+	/* c.line counts blank and comment lines too (strtok_r once skipped blank lines, so a
+	 * row after one was reported a line early) */
+	csv_init(&c, src, len, CSV_SKIP_BLANK | CSV_SKIP_COMMENT);
+	while ((rc = csv_next(&c)) > 0) {
 		long idx;
 		double x;
-		lineno++;
-		line[strcspn(line, "\r")] = 0;
-		if (!line[0] || line[0] == '#')
-			continue;
 		if (kind < 0) {
-			if (!strcmp(line, "position,p_accept"))
+			if (c.nf == 2 && !strcmp(c.f[0], "position") && !strcmp(c.f[1], "p_accept"))
 				kind = ACCEPT_POSITION;
-			else if (!strcmp(line, "accepted,weight"))
+			else if (c.nf == 2 && !strcmp(c.f[0], "accepted") && !strcmp(c.f[1], "weight"))
 				kind = ACCEPT_LENGTH;
 			else
 				goto bad_header;
 			continue;
 		}
-		comma = strchr(line, ',');
-		if (!comma)
-			goto bad_row;
-		*comma = 0;
-		if (parse_long(line, &idx) < 0)
-			goto bad_row;
-		x = strtod(comma + 1, &end);
-		if (*end || !(x >= 0) || (kind == ACCEPT_POSITION && x > 1))
+		if (c.nf != 2 || parse_long(c.f[0], &idx) < 0 || parse_double(c.f[1], &x) < 0 ||
+		    !(x >= 0) || (kind == ACCEPT_POSITION && x > 1))
 			goto bad_row;
 		if (kind == ACCEPT_POSITION ? (idx < 1 || idx > SPEC_MAX_K) : (idx < 0 || idx > SPEC_MAX_K))
 			goto bad_row;
 		v[idx] = x;
 		rows++;
 	}
-	free(text);
+	csv_release(&c);
 	if (kind < 0 || rows == 0)
 		return err_set("%s:1: key 'spec_acceptance': no rows (expected a header "
 			       "'position,p_accept' or 'accepted,weight' and one row per position)", path);
@@ -226,14 +217,16 @@ int spec_acceptance_parse(struct spec_setup *sp, const char *src, size_t len, co
 	}
 	return 0;
 bad_header:
-	free(text);
-	return err_set("%s:%d: key 'spec_acceptance': unknown header (expected "
-		       "'position,p_accept' or 'accepted,weight')", path, lineno);
+	rc = err_set("%s:%d: key 'spec_acceptance': unknown header (expected "
+		     "'position,p_accept' or 'accepted,weight')", path, c.line);
+	csv_release(&c);
+	return rc;
 bad_row:
-	free(text);
-	return err_set("%s:%d: key 'spec_acceptance': expected 'index,value' with a position 1..%d "
-		       "(or accepted count 0..%d) and a probability or weight", path, lineno,
-		       SPEC_MAX_K, SPEC_MAX_K);
+	rc = err_set("%s:%d: key 'spec_acceptance': expected 'index,value' with a position 1..%d "
+		     "(or accepted count 0..%d) and a probability or weight", path, c.line,
+		     SPEC_MAX_K, SPEC_MAX_K);
+	csv_release(&c);
+	return rc;
 }
 
 int run_simulate(const struct run_config *c, const struct run_inputs *in, struct run_result *r)
