@@ -3,6 +3,7 @@
  * the work is in trace.c, synth.c, tts.c and import.c.
  */
 #include "cli/cmd.h"
+#include "sim/config.h"
 #include "traces/import.h"
 #include "traces/synth.h"
 #include "traces/trace.h"
@@ -206,7 +207,12 @@ static int do_accuracy(int argc, char **argv, int *used)
 	uint64_t seed = 1;
 	int vote = TTS_MAJORITY;
 	struct trace t;
-	tts_defaults(&tp);
+	struct run_config rc;
+	/* the option table's defaults; early stopping on unless --no-early-stop, since the
+	 * report gives the tokens with and without it */
+	config_defaults(&rc);
+	tp = rc.tts;
+	tp.early_stop = 1;
 	if (!(v = flag(argc, argv, "--samples", used)))
 		die("trace accuracy: flag '--samples' missing (expected --samples N)");
 	n = need_long(v, "--samples", 1, 65536);

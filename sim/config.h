@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "lib/util.h"
+#include "traces/tts.h"
 
 #define CONFIG_SCHEMA_VERSION 1
 
@@ -51,17 +52,13 @@ struct run_config {
 	/* test-time scaling */
 	int samples;             /* samples per problem (trace), 0 = 1 */
 	int vote;                /* enum vote_rule */
-	int early_stop;          /* bool */
 	int budget;              /* thinking budget in tokens, 0 = none */
 	int waits;               /* "Wait" extensions */
 	int share_prefix;        /* bool: samples share one prefill and the prompt's KV blocks */
-	double tts_bf_kappa;     /* budget forcing: P(stay correct | fraction f) = 1-(1-f)^kappa */
-	int tts_answer_tokens;   /* tokens of a forced answer */
-	double tts_wait_frac;    /* mean continuation per "Wait", fraction of the sample's length */
-	double tts_wait_shape;   /* gamma shape of a continuation's length */
-	double tts_wait_fix;     /* per wait: P(wrong -> right) = wait_fix x the solve rate */
-	double tts_wait_break;   /* per wait: P(right -> wrong) */
-	double tts_rm_accuracy;  /* reward model: P(a correct sample outscores a wrong one) */
+	/* the accuracy model, as traces/tts.c takes it: options tts_bf_kappa, tts_answer_tokens,
+	 * tts_wait_frac, tts_wait_shape, tts_wait_fix, tts_wait_break, tts_rm_accuracy and
+	 * early_stop fill it, and their defaults live in the option table (config.c) alone */
+	struct tts_params tts;
 	/* speculative decoding */
 	char spec_draft[256];    /* "" none, a model, "ngram" or "eagle" */
 	int spec_k;              /* draft tokens per step */

@@ -36,7 +36,6 @@ int workload_build(struct workload *w, const struct run_config *c, const struct 
 		   const struct trace *t)
 {
 	gsl_rng *rs = NULL, *ra, *rl;
-	struct tts_params tp;
 	struct tts_sample *ts = NULL;
 	long np, nr = 0;
 	int N = c->samples > 0 ? c->samples : 1;
@@ -64,15 +63,6 @@ int workload_build(struct workload *w, const struct run_config *c, const struct 
 	rs = rng_stream(c->seed, "samples");
 	rl = rng_stream(c->seed, "lengths");
 	if (t) {
-		tts_defaults(&tp);
-		tp.bf_kappa = c->tts_bf_kappa;
-		tp.answer_tokens = c->tts_answer_tokens;
-		tp.wait_frac = c->tts_wait_frac;
-		tp.wait_shape = c->tts_wait_shape;
-		tp.wait_fix = c->tts_wait_fix;
-		tp.wait_break = c->tts_wait_break;
-		tp.rm_accuracy = c->tts_rm_accuracy;
-		tp.early_stop = c->early_stop;
 		ts = xcalloc((size_t)N, sizeof(*ts));
 	}
 	for (long p = 0, r = 0; p < np; p++) {
@@ -80,13 +70,13 @@ int workload_build(struct workload *w, const struct run_config *c, const struct 
 		int n = t ? N : 1;
 		pr->first = (int32_t)r;
 		pr->n = n;
-		pr->early_stop = (uint8_t)(c->early_stop && c->vote == VOTE_MAJORITY && n > 1);
+		pr->early_stop = (uint8_t)(c->tts.early_stop && c->vote == VOTE_MAJORITY && n > 1);
 		pr->share = (uint8_t)(c->share_prefix && n > 1);
 		if (t) {
 			struct tts_result res;
 			static const enum tts_vote rule[] = {TTS_MAJORITY, TTS_MAJORITY, TTS_BEST, TTS_PASS};
 			if (tts_problem(&t->problems[p], t->max_tokens > 0 ? t->max_tokens : m->max_len, n,
-					rule[c->vote], c->budget, c->waits, &tp, rs, ts, &res) < 0) {
+					rule[c->vote], c->budget, c->waits, &c->tts, rs, ts, &res) < 0) {
 				free(ts);
 				gsl_rng_free(rs);
 				gsl_rng_free(rl);

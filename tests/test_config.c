@@ -1,27 +1,17 @@
 /*
- * test_config.c: the option table. The accuracy model's defaults live twice, as text in
- * the option table (what experiment files and flags start from) and in tts_defaults()
- * (what `ttsim trace accuracy` starts from): they must agree. Setting options by name
- * checks types and bounds.
+ * test_config.c: the option table. Setting options by name checks types and bounds; the
+ * accuracy model's options fill the struct that traces/tts.c takes.
  */
 #include "sim/config.h"
 #include "tests/test.h"
-#include "traces/tts.h"
 #include "lib/util.h"
 
 int main(void)
 {
 	struct run_config c;
-	struct tts_params tp;
 	config_defaults(&c);
-	tts_defaults(&tp);
-	CHECK_NEAR(c.tts_bf_kappa, tp.bf_kappa, 0);
-	CHECK_INT(c.tts_answer_tokens, tp.answer_tokens);
-	CHECK_NEAR(c.tts_wait_frac, tp.wait_frac, 0);
-	CHECK_NEAR(c.tts_wait_shape, tp.wait_shape, 0);
-	CHECK_NEAR(c.tts_wait_fix, tp.wait_fix, 0);
-	CHECK_NEAR(c.tts_wait_break, tp.wait_break, 0);
-	CHECK_NEAR(c.tts_rm_accuracy, tp.rm_accuracy, 0);
+	CHECK_INT(config_set(&c, "tts_rm_accuracy", "0.7", "--tts-rm-accuracy"), 0);
+	CHECK_NEAR(c.tts.rm_accuracy, 0.7, 0);
 
 	CHECK_INT(config_set(&c, "tp", "4", "--tp"), 0);
 	CHECK_INT(c.tp, 4);
@@ -33,7 +23,7 @@ int main(void)
 	CHECK(strstr(err_msg(), "expected one of none, majority, best, pass") != NULL);
 	CHECK_INT(config_set(&c, "no_such", "1", "--no-such"), -1);
 	CHECK_INT(config_set(&c, "early_stop", "yes", "--early-stop"), 0);
-	CHECK_INT(c.early_stop, 1);
+	CHECK_INT(c.tts.early_stop, 1);
 	c.max_num_batched_tokens = 100;
 	c.max_num_seqs = 256;
 	CHECK_INT(config_check(&c), -1);

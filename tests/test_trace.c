@@ -1,5 +1,6 @@
 /* test_trace.c: trace parsing and its errors, synthesis determinism and fit, TTS voting. */
 #include "tests/test.h"
+#include "sim/config.h"
 #include "traces/synth.h"
 #include "traces/trace.h"
 #include "traces/trace_alias.h"
@@ -10,6 +11,16 @@
 #include <sys/stat.h>
 
 #define HDR "{\"format\":\"ttsim-trace\",\"version\":1,\"model\":\"m\",\"max_tokens\":100}\n"
+
+/* The accuracy model as a run configuration starts it (the option table's defaults), with
+ * early stopping on as `ttsim trace accuracy` has it. */
+static void tts_params_default(struct tts_params *tp)
+{
+	struct run_config c;
+	config_defaults(&c);
+	*tp = c.tts;
+	tp->early_stop = 1;
+}
 
 static int parse_str(struct trace *t, const char *s) { return trace_parse(t, s, strlen(s), "x.jsonl"); }
 
@@ -54,7 +65,7 @@ static void test_votes(void)
 	struct tts_params tp;
 	struct tts_result r;
 	gsl_rng *rng = rng_stream(1, "test");
-	tts_defaults(&tp);
+	tts_params_default(&tp);
 	CHECK_INT(tts_problem(&p, 100, 5, TTS_MAJORITY, 0, 0, &tp, rng, NULL, &r), 0);
 	CHECK_INT(r.voted, 0);
 	CHECK_INT(r.tokens, 150);
@@ -136,7 +147,7 @@ static void test_shipped(void)
 		CHECK(st.majority_at[6] >= maj64 / t.n_problems - 0.01);
 		/* budget truncation never increases tokens, sample by sample */
 		struct tts_params tp;
-		tts_defaults(&tp);
+		tts_params_default(&tp);
 		for (int k = 0; k < t.n_problems; k += 37) {
 			struct tts_sample a[16], b[16];
 			struct tts_result ra, rb;

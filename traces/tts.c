@@ -13,18 +13,6 @@
 
 #define TTS_NMAX 65536
 
-void tts_defaults(struct tts_params *tp)
-{
-	tp->bf_kappa = 1.5;
-	tp->answer_tokens = 16;
-	tp->wait_frac = 0.25;
-	tp->wait_shape = 2.0;
-	tp->wait_fix = 0.25;
-	tp->wait_break = 0.02;
-	tp->rm_accuracy = 0.8;
-	tp->early_stop = 1;
-}
-
 int tts_vote_parse(const char *s)
 {
 	return !strcmp(s, "majority") ? TTS_MAJORITY : !strcmp(s, "best") ? TTS_BEST : !strcmp(s, "pass") ? TTS_PASS : -1;

@@ -26,6 +26,10 @@ enum tts_vote {
 	TTS_PASS,     /* correct if any sample is (perfect verifier, pass@N) */
 };
 
+/* The parameters of the accuracy model. Their defaults live in one place, the option table
+ * of sim/config.c (options tts_bf_kappa, ..., early_stop), which fills the `tts` member of
+ * struct run_config; this layer takes the values, never the table (traces/ is below sim/).
+ * The grounds of each default are in traces/README.md. */
 struct tts_params {
 	double bf_kappa;      /* budget forcing: P(a correct sample stays correct | cut at fraction f
 	                       * of its reasoning) = 1 - (1 - f)^kappa; dimensionless */
@@ -38,8 +42,6 @@ struct tts_params {
 	int early_stop;       /* 1: stop voting when the leader cannot be overtaken */
 };
 
-/* The defaults (see traces/README.md for their grounds). */
-void tts_defaults(struct tts_params *tp);
 
 /* One chosen sample, after budget forcing and waits. */
 struct tts_sample {
