@@ -9,47 +9,27 @@
 
 #include "cli/cmd.h"
 #include "experiments/pareto.h"
+#include "experiments/report.h"
 #include "lib/util.h"
-
-/* The swept parameters: the columns between "id" and "status". */
-static void row_label(const struct table *t, long i, struct sbuf *sb)
-{
-	int st = table_col(t, "status");
-	for (int j = 1; j < st; j++)
-		sbuf_printf(sb, "%s%s=%s", j > 1 ? " " : "", t->cols[j], t->rows[i][j]);
-}
 
 static void load(struct table *t, const char *dir)
 {
-	char path[1100];
-	snprintf(path, sizeof(path), "%s/results.csv", dir);
-	if (table_load_csv(t, path) < 0)
+	if (report_load(t, dir) < 0)
 		die_err();
 	if (table_col(t, "id") != 0 || table_col(t, "status") < 0)
-		die("%s:1: not a sweep's results (expected columns 'id' and 'status')", path);
+		die("%s/results.csv:1: not a sweep's results (expected columns 'id' and 'status')", dir);
 }
 
 static int need_col(const struct table *t, const char *dir, const char *name, const char *flag)
 {
 	int c = table_col(t, name);
-	if (c < 0)
-		die("%s/results.csv: %s: no column '%s'", dir, flag, name);
+	if (c < 0) {
+		struct sbuf cols = {0};
+		report_columns(t, &cols);
+		die("%s/results.csv: %s: no column '%s' (expected one of %s)", dir, flag, name,
+		    cols.buf);
+	}
 	return c;
-}
-
-static int ok_row(const struct table *t, long i)
-{
-	return !strcmp(t->rows[i][table_col(t, "status")], "ok");
-}
-
-static const char *gp_quote(const char *s, char *buf, size_t n)
-{
-	size_t k = 0;
-	for (; *s && k + 2 < n; s++)
-		if (*s != '"' && *s != '\\')
-			buf[k++] = *s == '_' ? ' ' : *s;
-	buf[k] = 0;
-	return buf;
 }
 
 int cmd_pareto(int argc, char **argv)
@@ -60,8 +40,7 @@ int cmd_pareto(int argc, char **argv)
 	double *v;
 	long *front, m, n_ok = 0;
 	struct sbuf sb = {0};
-	char path[1100], q[3][128];
-	FILE *f;
+	char q[3][128];
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -93,11 +72,8 @@ int cmd_pareto(int argc, char **argv)
 		col[k] = need_col(&t, dir, name[k], k == 0 ? "--x" : k == 1 ? "--y" : "--z");
 		dir3[k] = metric_direction(name[k]);
 	}
-	v = xcalloc((size_t)t.nrow * (size_t)d + 1, sizeof(double));
+	v = report_values(&t, col, d);
 	front = xcalloc((size_t)t.nrow + 1, sizeof(long));
-	for (long i = 0; i < t.nrow; i++)
-		for (int k = 0; k < d; k++)
-			v[i * d + k] = ok_row(&t, i) ? table_num(&t, i, col[k]) : NAN;
 	m = pareto_front(v, t.nrow, d, dir3, front);
 	n_ok = pareto_rows(v, t.nrow, d);
 	if (!m)
@@ -124,7 +100,7 @@ int cmd_pareto(int argc, char **argv)
 	for (long i = 0; i < m; i++) {
 		struct sbuf lb = {0};
 		long r = front[i];
-		row_label(&t, r, &lb);
+		report_row_params(&t, r, &lb);
 		printf("  %6s %14.6g %14.6g", t.rows[r][0], v[r * d], v[r * d + 1]);
 		sbuf_printf(&sb, "%s,%.10g,%.10g", t.rows[r][0], v[r * d], v[r * d + 1]);
 		if (d == 3) {
@@ -135,22 +111,25 @@ int cmd_pareto(int argc, char **argv)
 		sbuf_printf(&sb, ",\"%s\"\n", lb.buf ? lb.buf : "");
 		sbuf_release(&lb);
 	}
-	snprintf(path, sizeof(path), "%s/pareto.csv", dir);
-	if (file_write_atomic(path, sb.buf, sb.len) < 0)
+	if (report_write(dir, "pareto.csv", &sb) < 0)
 		die_err();
-	/* the plot: every configuration in grey, the front as a line, colored by z */
+	/* the plot: every configuration in grey, the front as a line, colored by z; latencies
+	 * span decades (log axis), integer axes (tp, samples) get integer tics */
 	sb.len = 0;
 	sbuf_printf(&sb,
 		    "# written by ttsim pareto: gnuplot pareto.gp (in this directory)\n"
 		    "set datafile separator ','\nset key bottom right\nset grid\n"
-		    "set xlabel \"%s\"\nset ylabel \"%s\"\n", gp_quote(name[0], q[0], 128),
-		    gp_quote(name[1], q[1], 128));
+		    "set xlabel \"%s\"\nset ylabel \"%s\"\n", report_gp_text(name[0], 1, q[0], 128),
+		    report_gp_text(name[1], 1, q[1], 128));
 	if (d == 3)
-		sbuf_printf(&sb, "set cblabel \"%s\"\n", gp_quote(name[2], q[2], 128));
+		sbuf_printf(&sb, "set cblabel \"%s\"\n", report_gp_text(name[2], 1, q[2], 128));
+	for (int k = 0; k < 2; k++)
+		if (report_is_latency(name[k]))
+			sbuf_printf(&sb, "set logscale %c\n", "xy"[k]);
+		else if (report_integer_axis(v + k, t.nrow, d))
+			sbuf_printf(&sb, "set %ctics 1\n", "xy"[k]);
 	for (int term = 0; term < 2; term++) {
-		sbuf_printf(&sb, "%s\nset output 'pareto.%s'\n",
-			    term ? "set terminal svg size 800,560" : "set terminal pngcairo size 800,560",
-			    term ? "svg" : "png");
+		report_gp_terminal(&sb, term, "pareto", 800, 560, 0);
 		sbuf_printf(&sb,
 			    "plot 'results.csv' skip 1 using (strcol(%d) eq \"ok\" ? column(%d) : NaN):%d "
 			    "with points pt 7 ps 0.5 lc rgb '#bbbbbb' title 'configurations', \\\n"
@@ -159,23 +138,24 @@ int cmd_pareto(int argc, char **argv)
 			    table_col(&t, "status") + 1, col[0] + 1, col[1] + 1, d == 3 ? ":4" : "",
 			    d == 3 ? "lc palette" : "lc rgb '#d62728'");
 	}
-	snprintf(path, sizeof(path), "%s/pareto.gp", dir);
-	if (file_write_atomic(path, sb.buf, sb.len) < 0)
+	if (report_write(dir, "pareto.gp", &sb) < 0)
 		die_err();
 	sb.len = 0;
-	sbuf_printf(&sb, "cd '%s' && gnuplot pareto.gp 2>&1", dir);
-	if (system("command -v gnuplot >/dev/null 2>&1") != 0) {
+	if (!report_have_gnuplot()) {
 		printf("gnuplot not found: wrote %s/pareto.csv and %s/pareto.gp (run 'gnuplot "
 		       "pareto.gp' there to plot)\n", dir, dir);
-	} else if ((f = popen(sb.buf, "r"))) {
-		char line[512];
-		int bad = 0;
-		while (fgets(line, sizeof(line), f))
-			bad = 1, fprintf(stderr, "gnuplot: %s", line);
-		if (pclose(f) != 0 || bad)
-			fprintf(stderr, "ttsim: gnuplot failed; the data and script are in %s\n", dir);
-		else
+	} else {
+		int st = report_gnuplot(dir, "pareto.gp", &sb);
+		if (st == 0 && !sb.len) {
 			printf("wrote %s/pareto.csv, pareto.gp, pareto.png, pareto.svg\n", dir);
+		} else if (st >= 0) { /* (-1: no shell to start it in, nothing to say) */
+			for (char *l = sb.buf, *e; l && *l; l = e) {
+				e = strchr(l, '\n');
+				e = e ? e + 1 : l + strlen(l);
+				fprintf(stderr, "gnuplot: %.*s", (int)(e - l), l);
+			}
+			fprintf(stderr, "ttsim: gnuplot failed; the data and script are in %s\n", dir);
+		}
 	}
 	sbuf_release(&sb);
 	free(v);
@@ -226,15 +206,9 @@ int cmd_best(int argc, char **argv)
 	ca = need_col(&t, dir, "accuracy", "--min-accuracy");
 	cl = need_col(&t, dir, "latency_p90_s", "--max-latency-p90");
 	cc = need_col(&t, dir, "usd_per_problem", "cost");
-	acc = xcalloc((size_t)t.nrow + 1, sizeof(double));
-	lat = xcalloc((size_t)t.nrow + 1, sizeof(double));
-	cost = xcalloc((size_t)t.nrow + 1, sizeof(double));
-	for (long i = 0; i < t.nrow; i++) {
-		int ok = ok_row(&t, i);
-		acc[i] = ok ? table_num(&t, i, ca) : NAN;
-		lat[i] = ok ? table_num(&t, i, cl) : NAN;
-		cost[i] = ok ? table_num(&t, i, cc) : NAN;
-	}
+	acc = report_values(&t, &ca, 1);
+	lat = report_values(&t, &cl, 1);
+	cost = report_values(&t, &cc, 1);
 	best = best_pick(acc, lat, cost, t.nrow, min_acc, max_lat, &second);
 	if (best < 0) {
 		/* nothing qualifies: say what came closest on cost */
@@ -253,7 +227,7 @@ int cmd_best(int argc, char **argv)
 	}
 	{
 		struct sbuf lb = {0};
-		row_label(&t, best, &lb);
+		report_row_params(&t, best, &lb);
 		printf("best:      id %s  %s\n           usd_per_problem %.6g, accuracy %.4g, "
 		       "latency_p90_s %.4g\n", t.rows[best][0], lb.buf ? lb.buf : "", cost[best],
 		       acc[best], lat[best]);
@@ -261,7 +235,7 @@ int cmd_best(int argc, char **argv)
 	}
 	if (second >= 0) {
 		struct sbuf lb = {0};
-		row_label(&t, second, &lb);
+		report_row_params(&t, second, &lb);
 		printf("runner-up: id %s  %s\n           usd_per_problem %.6g, accuracy %.4g, "
 		       "latency_p90_s %.4g\n", t.rows[second][0], lb.buf ? lb.buf : "", cost[second],
 		       acc[second], lat[second]);

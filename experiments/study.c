@@ -8,6 +8,7 @@
 #include <yaml.h>
 
 #include "experiments/pareto.h"
+#include "experiments/report.h"
 #include "lib/util.h"
 
 #define MAX_WHERE 8
@@ -296,21 +297,6 @@ static int load_study(struct study *st, const char *path)
 
 /* ---- the report ---- */
 
-static int is_ok(const struct table *t, long i)
-{
-	int c = table_col(t, "status");
-	return c < 0 || !strcmp(t->rows[i][c], "ok");
-}
-
-/* Cell equality: numerically when both parse as numbers, else as text. */
-static int cell_is(const char *cell, const char *val)
-{
-	double a, b;
-	if (parse_double(cell, &a) == 0 && parse_double(val, &b) == 0)
-		return a == b;
-	return !strcmp(cell, val);
-}
-
 static int need(const struct table *t, const char *col, const char *dir, const char *what)
 {
 	int c = table_col(t, col);
@@ -325,7 +311,7 @@ static void print_table(const struct table *t, const int *cols, int n)
 	for (int j = 0; j < n; j++) {
 		w[j] = (int)strlen(t->cols[cols[j]]);
 		for (long i = 0; i < t->nrow; i++)
-			if (is_ok(t, i)) {
+			if (report_row_ok(t, i)) {
 				char buf[64];
 				double v = table_num(t, i, cols[j]);
 				int l = isnan(v) || strpbrk(t->rows[i][cols[j]], "abcdfghijklmnoqrstuvwxyz-/")
@@ -341,7 +327,7 @@ static void print_table(const struct table *t, const int *cols, int n)
 		printf("%s%-*s", j ? "  " : "", w[j], t->cols[cols[j]]);
 	printf("\n");
 	for (long i = 0; i < t->nrow; i++) {
-		if (!is_ok(t, i))
+		if (!report_row_ok(t, i))
 			continue;
 		for (int j = 0; j < n; j++) {
 			const char *cell = t->rows[i][cols[j]];
@@ -370,24 +356,12 @@ static int cmp_pt(const void *a, const void *b)
 	return (p->x > q->x) - (p->x < q->x);
 }
 
-static const char *gp_text(const char *s, char *buf, size_t n)
-{
-	size_t k = 0;
-	for (; *s && k + 2 < n; s++) {
-		if (*s == '"' || *s == '\\')
-			buf[k++] = '\\';
-		buf[k++] = *s;
-	}
-	buf[k] = 0;
-	return buf;
-}
-
 static int draw(const struct table *t, const struct plot *pl, const char *dir, int *drawn)
 {
 	int cx, cy, cs = -1, ca = -1, cr = -1, cw[MAX_WHERE];
 	struct pt *pts = xcalloc((size_t)t->nrow + 1, sizeof(*pts));
 	long n = 0, m = 0;
-	struct sbuf sb = {0}, path = {0};
+	struct sbuf sb = {0}, path = {0}, name = {0};
 	char tb[600];
 	int rc = -1, n_series = 0;
 
@@ -403,9 +377,9 @@ static int draw(const struct table *t, const struct plot *pl, const char *dir, i
 		if ((cw[k] = need(t, pl->where[k].col, dir, pl->name)) < 0)
 			goto out;
 	for (long i = 0; i < t->nrow; i++) {
-		int keep = is_ok(t, i);
+		int keep = report_row_ok(t, i);
 		for (int k = 0; keep && k < pl->n_where; k++)
-			keep = cell_is(t->rows[i][cw[k]], pl->where[k].val); /* NOLINT(clang-analyzer-core.uninitialized.ArraySubscript): cw[0..n_where) set above */
+			keep = report_cell_is(t->rows[i][cw[k]], pl->where[k].val); /* NOLINT(clang-analyzer-core.uninitialized.ArraySubscript): cw[0..n_where) set above */
 		if (!keep || isnan(table_num(t, i, cx)) || isnan(table_num(t, i, cy)))
 			continue;
 		snprintf(pts[n].series, sizeof(pts[n].series), "%s",
@@ -416,11 +390,11 @@ static int draw(const struct table *t, const struct plot *pl, const char *dir, i
 		if (cr >= 0) { /* y(baseline) / y, the baseline from the same series (and where) */
 			double base = NAN;
 			for (long j = 0; j < t->nrow; j++) {
-				int same = is_ok(t, j) && cell_is(t->rows[j][cr], pl->ratio.val) &&
+				int same = report_row_ok(t, j) && report_cell_is(t->rows[j][cr], pl->ratio.val) &&
 					   (cs < 0 || !strcmp(t->rows[j][cs], t->rows[i][cs])) &&
 					   (ca < 0 || !strcmp(t->rows[j][ca], t->rows[i][ca]));
 				for (int k = 0; same && k < pl->n_where; k++)
-					same = cell_is(t->rows[j][cw[k]], pl->where[k].val); /* NOLINT(clang-analyzer-core.uninitialized.ArraySubscript): cw[0..n_where) set above */
+					same = report_cell_is(t->rows[j][cw[k]], pl->where[k].val); /* NOLINT(clang-analyzer-core.uninitialized.ArraySubscript): cw[0..n_where) set above */
 				if (same) {
 					base = table_num(t, j, cy);
 					break;
@@ -459,6 +433,7 @@ static int draw(const struct table *t, const struct plot *pl, const char *dir, i
 	sbuf_printf(&path, "%s/plots", dir);
 	if (mkdir_p(path.buf) < 0)
 		goto out;
+	sbuf_printf(&name, "%s.dat", pl->name);
 	/* the data: one block per series, separated by two blank lines (gnuplot's index) */
 	sbuf_printf(&sb, "# %s: %s vs %s%s%s\n", pl->name, pl->y, pl->x,
 		    ca >= 0 ? ", mean and sd over " : "", ca >= 0 ? pl->aggregate : "");
@@ -469,43 +444,51 @@ static int draw(const struct table *t, const struct plot *pl, const char *dir, i
 		}
 		sbuf_printf(&sb, "%.10g %.10g %.10g %ld\n", pts[i].x, pts[i].y, pts[i].sd, pts[i].n);
 	}
-	path.len = 0;
-	sbuf_printf(&path, "%s/plots/%s.dat", dir, pl->name);
-	if (file_write_atomic(path.buf, sb.buf, sb.len) < 0)
+	if (report_write(path.buf, name.buf, &sb) < 0)
 		goto out;
 	sb.len = 0;
 	sbuf_printf(&sb, "# written by ttsim (study plot '%s'): gnuplot %s.gp\n", pl->name, pl->name);
-	sbuf_printf(&sb, "set title \"%s\"\nset xlabel \"%s\"\n", gp_text(pl->title[0] ? pl->title : pl->name, tb, sizeof(tb)), pl->x);
-	sbuf_printf(&sb, "set ylabel \"%s%s\"\nset grid\nset key outside right\n", pl->y,
-		    cr >= 0 ? " (baseline / value)" : "");
+	sbuf_printf(&sb, "set title \"%s\"\n", report_gp_text(pl->title[0] ? pl->title : pl->name, 0, tb, sizeof(tb)));
+	sbuf_printf(&sb, "set xlabel \"%s\"\n", report_gp_text(pl->x, 0, tb, sizeof(tb)));
+	sbuf_printf(&sb, "set ylabel \"%s%s\"\nset grid\nset key outside right\n",
+		    report_gp_text(pl->y, 0, tb, sizeof(tb)), cr >= 0 ? " (baseline / value)" : "");
 	if (pl->logx)
 		sbuf_printf(&sb, "set logscale x\n");
+	else {
+		double *xs = xcalloc((size_t)n, sizeof(double));
+		for (long i = 0; i < n; i++)
+			xs[i] = pts[i].x;
+		if (report_integer_axis(xs, n, 1))
+			sbuf_printf(&sb, "set xtics 1\n"); /* tp 1, 2, 4: no tick at 1.5 */
+		free(xs);
+	}
 	if (pl->logy)
 		sbuf_printf(&sb, "set logscale y\n");
 	for (int pass = 0; pass < 2; pass++) {
 		long i = 0;
-		sbuf_printf(&sb, pass ? "set terminal svg size 960,600 dynamic noenhanced\nset output '%s.svg'\n"
-				      : "set terminal pngcairo size 960,600 noenhanced\nset output '%s.png'\n",
-			    pl->name);
+		report_gp_terminal(&sb, pass, pl->name, 960, 600, 1);
 		sbuf_printf(&sb, "plot ");
 		for (int k = 0; k < n_series; k++) {
 			sbuf_printf(&sb, "%s'%s.dat' index %d using 1:2%s with %s title \"%s\"", k ? ", \\\n     " : "",
 				    pl->name, k, ca >= 0 ? ":3" : "",
-				    ca >= 0 ? "yerrorlines" : "linespoints", gp_text(pts[i].series, tb, sizeof(tb)));
+				    ca >= 0 ? "yerrorlines" : "linespoints", report_gp_text(pts[i].series, 0, tb, sizeof(tb)));
 			while (i + 1 < n && !strcmp(pts[i + 1].series, pts[i].series))
 				i++;
 			i++;
 		}
 		sbuf_printf(&sb, "\n");
 	}
-	path.len = 0;
-	sbuf_printf(&path, "%s/plots/%s.gp", dir, pl->name);
-	if (file_write_atomic(path.buf, sb.buf, sb.len) < 0)
+	name.len = 0;
+	sbuf_printf(&name, "%s.gp", pl->name);
+	if (report_write(path.buf, name.buf, &sb) < 0)
 		goto out;
-	if (system("command -v gnuplot >/dev/null 2>&1") == 0) {
-		path.len = 0;
-		sbuf_printf(&path, "cd '%s/plots' && gnuplot '%s.gp' 2>&1", dir, pl->name);
-		if (system(path.buf) != 0) {
+	if (report_have_gnuplot()) {
+		int st;
+		sb.len = 0;
+		st = report_gnuplot(path.buf, name.buf, &sb);
+		if (sb.len) /* gnuplot's warnings, as it printed them */
+			fwrite(sb.buf, 1, sb.len, stdout);
+		if (st != 0) {
 			err_set("gnuplot failed on %s/plots/%s.gp", dir, pl->name);
 			goto out;
 		}
@@ -518,33 +501,23 @@ out:
 	free(pts);
 	sbuf_release(&sb);
 	sbuf_release(&path);
+	sbuf_release(&name);
 	return rc;
-}
-
-static void row_params(const struct table *t, long i, struct sbuf *sb)
-{
-	int cs = table_col(t, "status");
-	for (int j = 1; j < cs; j++)
-		sbuf_printf(sb, "%s%s=%s", j > 1 ? " " : "", t->cols[j], t->rows[i][j]);
 }
 
 static int report_pareto(const struct table *t, const struct study *st, const char *dir)
 {
 	const char *ax[3] = {st->px, st->py, st->pz};
 	int d = st->pz[0] ? 3 : 2, col[3], dir3[3];
-	double *v = xmalloc(sizeof(double) * (size_t)(t->nrow * 3 + 1));
-	long *front = xmalloc(sizeof(long) * (size_t)(t->nrow + 1)), n;
+	double *v;
+	long *front, n;
 	for (int k = 0; k < d; k++) {
-		if ((col[k] = need(t, ax[k], dir, "pareto")) < 0) {
-			free(v);
-			free(front);
+		if ((col[k] = need(t, ax[k], dir, "pareto")) < 0)
 			return -1;
-		}
 		dir3[k] = metric_direction(ax[k]);
 	}
-	for (long i = 0; i < t->nrow; i++)
-		for (int k = 0; k < d; k++)
-			v[i * d + k] = is_ok(t, i) ? table_num(t, i, col[k]) : NAN;
+	v = report_values(t, col, d);
+	front = xmalloc(sizeof(long) * (size_t)(t->nrow + 1));
 	n = pareto_front(v, t->nrow, d, dir3, front);
 	long n_ok = pareto_rows(v, t->nrow, d);
 	/* of the configurations that ran: skipped points (filters) have no values */
@@ -553,7 +526,7 @@ static int report_pareto(const struct table *t, const struct study *st, const ch
 	       d == 3 ? ax[2] : "", d == 3 ? (dir3[2] > 0 ? " (max)" : " (min)") : "", n, n_ok);
 	for (long f = 0; f < n; f++) {
 		struct sbuf sb = {0};
-		row_params(t, front[f], &sb);
+		report_row_params(t, front[f], &sb);
 		printf("  ");
 		for (int k = 0; k < d; k++)
 			printf("%s=%-10.4g ", ax[k], v[front[f] * d + k]);
@@ -572,14 +545,9 @@ static int report_best(const struct table *t, const struct study *st, const char
 	if ((ca = need(t, "accuracy", dir, "best")) < 0 || (cl = need(t, "latency_p90_s", dir, "best")) < 0 ||
 	    (cc = need(t, "usd_per_problem", dir, "best")) < 0)
 		return -1;
-	acc = xmalloc(sizeof(double) * (size_t)(t->nrow + 1));
-	lat = xmalloc(sizeof(double) * (size_t)(t->nrow + 1));
-	cost = xmalloc(sizeof(double) * (size_t)(t->nrow + 1));
-	for (long i = 0; i < t->nrow; i++) {
-		acc[i] = is_ok(t, i) ? table_num(t, i, ca) : NAN;
-		lat[i] = is_ok(t, i) ? table_num(t, i, cl) : NAN;
-		cost[i] = is_ok(t, i) ? table_num(t, i, cc) : NAN;
-	}
+	acc = report_values(t, &ca, 1);
+	lat = report_values(t, &cl, 1);
+	cost = report_values(t, &cc, 1);
 	printf("\nCheapest configuration (usd_per_problem) under each limit:\n");
 	for (int b = 0; b < st->n_best; b++) {
 		long ru, i = best_pick(acc, lat, cost, t->nrow, st->best[b].min_acc, st->best[b].max_lat, &ru);
@@ -590,13 +558,13 @@ static int report_best(const struct table *t, const struct study *st, const char
 		}
 		{
 			struct sbuf sb = {0};
-			row_params(t, i, &sb);
+			report_row_params(t, i, &sb);
 			printf("%s (accuracy %.4g, p90 %.4g s, %.4g USD/problem)\n", sb.buf, acc[i], lat[i], cost[i]);
 			sbuf_release(&sb);
 		}
 		if (ru >= 0) {
 			struct sbuf sb = {0};
-			row_params(t, ru, &sb);
+			report_row_params(t, ru, &sb);
 			printf("    runner-up: %s (%.4g USD/problem, %.1f%% dearer)\n", sb.buf, cost[ru],
 			       100 * (cost[ru] / cost[i] - 1));
 			sbuf_release(&sb);
@@ -620,13 +588,11 @@ int study_report(const char *path, const char *dir)
 {
 	struct study st;
 	struct table t;
-	char csv[1100];
 	int rc = -1, drawn = 0;
 
 	if (load_study(&st, path) < 0)
 		return -1;
-	snprintf(csv, sizeof(csv), "%s/results.csv", dir);
-	if (table_load_csv(&t, csv) < 0) {
+	if (report_load(&t, dir) < 0) {
 		study_release(&st);
 		return -1;
 	}

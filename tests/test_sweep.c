@@ -3,9 +3,11 @@
  * M/M/1 queue. */
 #include <math.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "experiments/capacity.h"
 #include "experiments/pareto.h"
+#include "experiments/report.h"
 #include "experiments/sweep.h"
 #include "tests/test.h"
 
@@ -109,6 +111,58 @@ static void test_best(void)
 	CHECK_INT(second, 3);
 	b = best_pick(acc, lat, cost, 5, 0.99, 30, &second);
 	CHECK_INT(b, -1);
+	/* a row whose accuracy is NaN (not measured, or a row that did not run) never meets an
+	 * accuracy floor, however cheap, nor the absence of one (-inf) */
+	double acc2[] = {NAN, 0.9, 0.95};
+	double lat2[] = {1, 10, 20};
+	double cost2[] = {0.1, 3, 2};
+	b = best_pick(acc2, lat2, cost2, 3, 0.5, 30, &second);
+	CHECK_INT(b, 2);
+	CHECK_INT(second, 1);
+	b = best_pick(acc2, lat2, cost2, 3, -INFINITY, INFINITY, &second);
+	CHECK_INT(b, 2);
+}
+
+/* experiments/report.c: the row filter and values that pareto, best and studies share */
+static void test_report(void)
+{
+	struct table t;
+	char dir[] = "/tmp/ttsim_report_XXXXXX", path[64];
+	struct sbuf f = {0};
+	if (!mkdtemp(dir))
+		bug("mkdtemp failed");
+	snprintf(path, sizeof(path), "%s/report_test.csv", dir);
+	sbuf_printf(&f, "id,tp,status,accuracy,latency_p90_s\n0,1,ok,0.8,10\n1,2,skipped,0.9,5\n"
+			"2,4,ok,,7\n");
+	CHECK_INT(report_write(dir, "report_test.csv", &f), 0);
+	sbuf_release(&f);
+	CHECK_INT(table_load_csv(&t, path), 0);
+	remove(path);
+	rmdir(dir);
+	int c[2] = {3, 4};
+	double *v = report_values(&t, c, 2);
+	CHECK_NEAR(v[0], 0.8, 0);
+	CHECK(isnan(v[2]) && isnan(v[3])); /* did not run */
+	CHECK(isnan(v[4]));                /* empty cell */
+	CHECK_NEAR(v[5], 7, 0);
+	free(v);
+	struct sbuf sb = {0};
+	report_row_params(&t, 2, &sb);
+	CHECK_STR(sb.buf, "tp=4");
+	sb.len = 0;
+	report_columns(&t, &sb);
+	CHECK_STR(sb.buf, "tp, accuracy, latency_p90_s");
+	sbuf_release(&sb);
+	CHECK(report_cell_is("2.0", "2") && !report_cell_is("a", "b"));
+	table_release(&t);
+	char q[64];
+	CHECK_STR(report_gp_text("p90_\"x\"", 1, q, sizeof(q)), "p90 \\\"x\\\"");
+	CHECK_STR(report_gp_text("p90_s", 0, q, sizeof(q)), "p90_s");
+	CHECK(report_is_latency("latency_p90_s") && !report_is_latency("accuracy"));
+	double x[] = {1, 2, 4, NAN}, y[] = {1, 1.5}, z[] = {0, 1000};
+	CHECK_INT(report_integer_axis(x, 4, 1), 1);
+	CHECK_INT(report_integer_axis(y, 2, 1), 0);
+	CHECK_INT(report_integer_axis(z, 2, 1), 0);
 }
 
 /* M/M/1 with service rate mu: the sojourn time is exponential with rate mu - lambda, so its
@@ -145,6 +199,7 @@ int main(void)
 	test_errors();
 	test_pareto();
 	test_best();
+	test_report();
 	test_capacity();
 	return TEST_REPORT();
 }

@@ -22,6 +22,9 @@ for s in accuracy_compute speculative tensor_parallel frontier; do
 	has "0 computed now" "rerun computes nothing" "$TMPD/out"
 done
 has "Pareto set" "frontier prints the Pareto set" "$TMPD/frontier.txt"
+# integer axes get integer tics (tp 1, 2, 4: no tick at 1.5); log axes keep gnuplot's
+has "set xtics 1" "tp plot has integer tics" "$TMPD/tensor_parallel/plots/speedup_vs_tp.gp"
+ok "a log axis gets no integer tics" sh -c "! grep -q 'set xtics' \"$TMPD/accuracy_compute/plots/acc_vs_tokens_samples.gp\""
 has "Cheapest configuration" "frontier prints best-under-limits" "$TMPD/frontier.txt"
 # a speculative study row: the accepted length follows alpha
 has "mean_accepted_len" "speculative table has mean_accepted_len" "$TMPD/speculative.txt"

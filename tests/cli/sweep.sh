@@ -116,6 +116,7 @@ ok "pareto" "$TTSIM" pareto "$TMPD/h" --z none
 has "2 of 5 configurations are on the front" "front size (5 beats 1 and 2, 0 beats 3; of the 5 that ran)" "$TMPD/out"
 ok "pareto.csv" test "$(cut -d, -f1 "$TMPD/h/pareto.csv" | tr '\n' ' ')" = "id 0 5 "
 ok "pareto.gp written" test -s "$TMPD/h/pareto.gp"
+has "set logscale x" "pareto: a latency axis is logarithmic" "$TMPD/h/pareto.gp"
 if command -v gnuplot >/dev/null 2>&1; then
 	ok "pareto.png" test -s "$TMPD/h/pareto.png"
 	ok "pareto.svg" test -s "$TMPD/h/pareto.svg"
@@ -123,11 +124,19 @@ fi
 ok "pareto 3-d" "$TTSIM" pareto "$TMPD/h"
 has "4 of 5" "3-d front (cheaper 1 and 2 return)" "$TMPD/out"
 status 2 "pareto unknown column" "$TTSIM" pareto "$TMPD/h" --x nosuch
+has "no column 'nosuch' (expected one of tp, samples, accuracy, usd_per_problem, latency_p90_s, reason)" "pareto --x bad lists the columns" "$TMPD/err"
+ok "pareto over an integer axis" "$TTSIM" pareto "$TMPD/h" --x tp --z none
+has "set xtics 1" "pareto: integer tics for tp" "$TMPD/h/pareto.gp"
 ok "best" "$TTSIM" best "$TMPD/h" --min-accuracy 0.8 --max-latency-p90 25
 has "best:      id 2" "best is the cheapest feasible" "$TMPD/out"
 has "runner-up: id 5" "runner-up" "$TMPD/out"
 has "costs 0.014 USD more" "why it lost" "$TMPD/out"
 status 1 "best: none qualifies" "$TTSIM" best "$TMPD/h" --min-accuracy 0.95
+# a row without an accuracy (NaN) never meets an accuracy floor, however cheap
+mkdir -p "$TMPD/n"
+sed 's/^3,2,1,ok,0.69,0.002,12,$/3,2,1,ok,nan,0.0001,12,/' "$TMPD/h/results.csv" > "$TMPD/n/results.csv"
+ok "best: NaN accuracy" "$TTSIM" best "$TMPD/n" --min-accuracy 0.5
+has "best:      id 0" "best skips the NaN-accuracy row" "$TMPD/out"
 
 # capacity: the found rate meets the SLO; a rate 10% above it does not
 cat > "$TMPD/c.yaml" <<'Y'
