@@ -5,6 +5,7 @@
 
 #include "cli/cmd.h"
 #include "models/model.h"
+#include "lib/flags.h"
 #include "lib/util.h"
 
 static void usage(FILE *f)
@@ -70,19 +71,21 @@ static void print_detail(const struct model *m)
 int cmd_models(int argc, char **argv)
 {
 	const char *name = NULL, *format = "table";
+	const struct flag fl[] = {
+		{"--model", FLAG_VALUE, &name, NULL, "one model, as JSON or a table"},
+		{"--format", FLAG_VALUE, &format, NULL, "table or json"},
+		{0},
+	};
+	struct flags_error e;
+	int n = flags_parse(fl, argc, argv, NULL, 0, &e);
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			usage(stdout);
-			return EXIT_OK;
-		} else if (!strcmp(argv[i], "--model") && i + 1 < argc) {
-			name = argv[++i];
-		} else if (!strcmp(argv[i], "--format") && i + 1 < argc) {
-			format = argv[++i];
-		} else {
-			usage(stderr);
-			die("models: unknown or incomplete option '%s' (expected --model M or --format table|json)", argv[i]);
-		}
+	if (n == FLAGS_HELP) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (n < 0) {
+		usage(stderr);
+		die("models: unknown or incomplete option '%s' (expected --model M or --format table|json)", e.arg);
 	}
 	if (strcmp(format, "table") && strcmp(format, "json"))
 		die("models: key 'format': expected table or json, got '%s'", format);

@@ -10,6 +10,7 @@
 #include "cli/cmd.h"
 #include "experiments/pareto.h"
 #include "experiments/report.h"
+#include "lib/flags.h"
 #include "lib/util.h"
 
 static void load(struct table *t, const char *dir)
@@ -42,27 +43,27 @@ int cmd_pareto(int argc, char **argv)
 	struct sbuf sb = {0};
 	char q[3][128];
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			printf("usage: ttsim pareto DIR [--x latency_p90_s] [--y accuracy] "
-			       "[--z usd_per_problem|none]\n\n"
-			       "The configurations of DIR/results.csv that no other beats in every "
-			       "metric (accuracy and\nthroughput: higher is better; the rest: lower). "
-			       "Printed, and written to DIR/pareto.csv,\nDIR/pareto.gp and (with "
-			       "gnuplot) DIR/pareto.png and DIR/pareto.svg.\n");
-			return EXIT_OK;
-		}
-		if (!strcmp(argv[i], "--x") || !strcmp(argv[i], "--y") || !strcmp(argv[i], "--z")) {
-			if (i + 1 >= argc)
-				die("%s: missing value", argv[i]);
-			name[argv[i][2] - 'x'] = argv[i + 1];
-			i++;
-		} else if (argv[i][0] == '-' || dir) {
-			die("unexpected argument '%s' (see 'ttsim pareto --help')", argv[i]);
-		} else {
-			dir = argv[i];
-		}
+	const struct flag fl[] = {
+		{"--x", FLAG_VALUE, &name[0], NULL, "x metric (default latency_p90_s)"},
+		{"--y", FLAG_VALUE, &name[1], NULL, "y metric (default accuracy)"},
+		{"--z", FLAG_VALUE, &name[2], NULL, "third metric, or none (default usd_per_problem)"},
+		{0},
+	};
+	struct flags_error e;
+	int np = flags_parse(fl, argc, argv, &dir, 1, &e);
+	if (np == FLAGS_HELP) {
+		printf("usage: ttsim pareto DIR [--x latency_p90_s] [--y accuracy] "
+		       "[--z usd_per_problem|none]\n\n"
+		       "The configurations of DIR/results.csv that no other beats in every "
+		       "metric (accuracy and\nthroughput: higher is better; the rest: lower). "
+		       "Printed, and written to DIR/pareto.csv,\nDIR/pareto.gp and (with "
+		       "gnuplot) DIR/pareto.png and DIR/pareto.svg.\n");
+		return EXIT_OK;
 	}
+	if (np < 0 && e.rule == FLAGS_NO_VALUE)
+		die("%s: missing value", e.arg);
+	if (np < 0)
+		die("unexpected argument '%s' (see 'ttsim pareto --help')", e.arg);
 	if (!dir)
 		die("missing DIR (a 'ttsim sweep' output directory)");
 	if (!strcmp(name[2], "none") || !*name[2])
@@ -149,10 +150,10 @@ int cmd_pareto(int argc, char **argv)
 		if (st == 0 && !sb.len) {
 			printf("wrote %s/pareto.csv, pareto.gp, pareto.png, pareto.svg\n", dir);
 		} else if (st >= 0) { /* (-1: no shell to start it in, nothing to say) */
-			for (char *l = sb.buf, *e; l && *l; l = e) {
-				e = strchr(l, '\n');
-				e = e ? e + 1 : l + strlen(l);
-				fprintf(stderr, "gnuplot: %.*s", (int)(e - l), l);
+			for (char *l = sb.buf, *end; l && *l; l = end) {
+				end = strchr(l, '\n');
+				end = end ? end + 1 : l + strlen(l);
+				fprintf(stderr, "gnuplot: %.*s", (int)(end - l), l);
 			}
 			fprintf(stderr, "ttsim: gnuplot failed; the data and script are in %s\n", dir);
 		}
@@ -173,33 +174,31 @@ int cmd_best(int argc, char **argv)
 	double *acc, *lat, *cost;
 	long best, second;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			printf("usage: ttsim best DIR --min-accuracy A --max-latency-p90 S\n\n"
-			       "The cheapest configuration (usd_per_problem) in DIR/results.csv with "
-			       "accuracy >= A and\np90 problem latency <= S seconds, the runner-up, "
-			       "and why it lost. Exit status 1\nwhen none qualifies.\n");
-			return EXIT_OK;
-		}
-		if (!strcmp(argv[i], "--min-accuracy") || !strcmp(argv[i], "--max-latency-p90")) {
-			double x;
-			if (i + 1 >= argc)
-				die("%s: missing value", argv[i]);
-			if (parse_double(argv[i + 1], &x) < 0 || isnan(x))
-				die("%s: expected a number, got '%s'", argv[i], argv[i + 1]);
-			if (!strcmp(argv[i], "--min-accuracy"))
-				min_acc = x;
-			else if (x < 0)
-				die("%s: expected seconds >= 0, got '%s'", argv[i], argv[i + 1]);
-			else
-				max_lat = x;
-			i++;
-		} else if (argv[i][0] == '-' || dir) {
-			die("unexpected argument '%s' (see 'ttsim best --help')", argv[i]);
-		} else {
-			dir = argv[i];
-		}
+	const char *s_acc = NULL, *s_lat = NULL;
+	const struct flag fl[] = {
+		{"--min-accuracy", FLAG_VALUE, &s_acc, NULL, "accuracy floor A"},
+		{"--max-latency-p90", FLAG_VALUE, &s_lat, NULL, "p90 problem latency ceiling S (seconds)"},
+		{0},
+	};
+	struct flags_error e;
+	int np = flags_parse(fl, argc, argv, &dir, 1, &e);
+	if (np == FLAGS_HELP) {
+		printf("usage: ttsim best DIR --min-accuracy A --max-latency-p90 S\n\n"
+		       "The cheapest configuration (usd_per_problem) in DIR/results.csv with "
+		       "accuracy >= A and\np90 problem latency <= S seconds, the runner-up, "
+		       "and why it lost. Exit status 1\nwhen none qualifies.\n");
+		return EXIT_OK;
 	}
+	if (np < 0 && e.rule == FLAGS_NO_VALUE)
+		die("%s: missing value", e.arg);
+	if (np < 0)
+		die("unexpected argument '%s' (see 'ttsim best --help')", e.arg);
+	if (s_acc && (parse_double(s_acc, &min_acc) < 0 || isnan(min_acc)))
+		die("%s: expected a number, got '%s'", fl[0].name, s_acc);
+	if (s_lat && (parse_double(s_lat, &max_lat) < 0 || isnan(max_lat)))
+		die("%s: expected a number, got '%s'", fl[1].name, s_lat);
+	if (s_lat && max_lat < 0)
+		die("%s: expected seconds >= 0, got '%s'", fl[1].name, s_lat);
 	if (!dir)
 		die("missing DIR (a 'ttsim sweep' output directory)");
 	load(&t, dir);

@@ -9,6 +9,7 @@
 #include "experiments/replicate.h"
 #include "sim/run.h"
 #include "experiments/study.h"
+#include "lib/flags.h"
 #include "lib/util.h"
 
 #define HEADLINE "experiments/headline.yaml"
@@ -47,14 +48,12 @@ static void run_usage(FILE *f)
 		   "                            'uncertainty:' block per replication (prediction interval)\n");
 }
 
-/* "--max-num-seqs" -> "max_num_seqs"; NULL if not a long option. */
-static const char *flag_key(const char *arg, char *buf, size_t n)
+/* The option key of a flag name: "--max-num-seqs" -> "max_num_seqs" (cut to n). */
+static const char *flag_key(const char *name, char *buf, size_t n)
 {
 	size_t k;
-	if (strncmp(arg, "--", 2) || !arg[2])
-		return NULL;
-	for (k = 0; arg[2 + k] && arg[2 + k] != '=' && k < n - 1; k++)
-		buf[k] = arg[2 + k] == '-' ? '_' : arg[2 + k];
+	for (k = 0; name[2 + k] && k < n - 1; k++)
+		buf[k] = name[2 + k] == '-' ? '_' : name[2 + k];
 	buf[k] = 0;
 	return buf;
 }
@@ -86,14 +85,13 @@ int run_parse_args(int argc, char **argv, struct run_config *c, struct run_args 
 	}
 	for (int i = first; i < argc; i++) {
 		char key[64], where[80];
-		const char *val, *eq = strchr(argv[i], '=');
+		const char *val, *eq;
 		const struct option_def *o;
-		if (!flag_key(argv[i], key, sizeof(key)))
+		/* where: the flag without "=value" (cut to the buffer: flags can be any length);
+		 * the flags are the option table's, so only the splitting is lib/flags.c's */
+		if (flags_split(argv[i], where, sizeof(where), &eq) < 0)
 			return err_set("unexpected argument '%s' (expected --option value; see 'ttsim run --help')", argv[i]);
-		/* where: the flag without "=value" (cut to the buffer: flags can be any length) */
-		snprintf(where, sizeof(where), "--%s", argv[i] + 2);
-		if (eq && (size_t)(eq - argv[i]) < sizeof(where))
-			where[eq - argv[i]] = 0;
+		flag_key(where, key, sizeof(key));
 		if (!strcmp(key, "profile_uncertainty")) {
 			a->profile_unc = 1;
 			continue;
@@ -119,7 +117,7 @@ int run_parse_args(int argc, char **argv, struct run_config *c, struct run_args 
 			continue;
 		}
 		if (eq)
-			val = eq + 1;
+			val = eq;
 		else if (i + 1 < argc)
 			val = argv[++i];
 		else
@@ -317,11 +315,10 @@ int cmd_run(int argc, char **argv)
 	int want_rep;
 	char *json;
 
-	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			run_usage(stdout);
-			return EXIT_OK;
-		}
+	if (flags_want_help(argc, argv)) {
+		run_usage(stdout);
+		return EXIT_OK;
+	}
 	if (argc >= 2 && argv[1][0] != '-') {
 		int has_sweep;
 		config_defaults(&c);

@@ -9,6 +9,7 @@
 #include "traces/trace.h"
 #include "traces/trace_alias.h"
 #include "traces/tts.h"
+#include "lib/flags.h"
 #include "lib/util.h"
 
 #include <stdlib.h>
@@ -26,25 +27,19 @@ static const char usage_text[] =
 	"       ttsim trace import jsonl LOG.jsonl -o TRACE.jsonl [--model ID] [--max-tokens N]\n"
 	"TRACE is a file or math500:MODEL (a Hugging Face id or alias of a shipped trace).\n";
 
-/* argv scanning: the value of --name, or NULL; marks it used. */
-static const char *flag(int argc, char **argv, const char *name, int *used)
+/* Read a verb's flags by its table (argv[0] is the verb): the number of positionals, or
+ * FLAGS_HELP; dies with this command's wording on an unknown flag or an extra argument. */
+static int parse(const struct flag *fl, int argc, char **argv, const char **pos, int maxpos)
 {
-	for (int i = 1; i < argc - 1; i++)
-		if (!strcmp(argv[i], name)) { /* NOLINT(clang-analyzer-core.NonNullParamChecker): argv[i] < argc is never NULL */
-			used[i] = used[i + 1] = 1;
-			return argv[i + 1];
-		}
-	return NULL;
-}
-
-static int has(int argc, char **argv, const char *name, int *used)
-{
-	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], name)) { /* NOLINT(clang-analyzer-core.NonNullParamChecker): argv[i] < argc is never NULL */
-			used[i] = 1;
-			return 1;
-		}
-	return 0;
+	struct flags_error e;
+	int n = flags_parse(fl, argc, argv, pos, maxpos, &e);
+	if (n == FLAGS_HELP)
+		fputs(usage_text, stdout);
+	else if (n < 0 && e.rule == FLAGS_EXTRA)
+		die("unexpected argument '%s' (see 'ttsim trace --help')", e.arg);
+	else if (n < 0) /* a flag last without its value is unknown, as it always was */
+		die("unknown flag '%s' (expected a flag of 'ttsim trace --help')", e.arg);
+	return n;
 }
 
 static long need_long(const char *s, const char *name, long lo, long hi)
@@ -53,22 +48,6 @@ static long need_long(const char *s, const char *name, long lo, long hi)
 	if (parse_long(s, &v) < 0 || v < lo || v > hi)
 		die("flag '%s': bad value '%s' (expected an integer in %ld..%ld)", name, s, lo, hi);
 	return v;
-}
-
-/* The positional arguments left after flags; dies on an unknown flag. */
-static int positionals(int argc, char **argv, int *used, const char **pos, int maxpos)
-{
-	int n = 0;
-	for (int i = 1; i < argc; i++) {
-		if (used[i])
-			continue;
-		if (argv[i][0] == '-' && argv[i][1])
-			die("unknown flag '%s' (expected a flag of 'ttsim trace --help')", argv[i]);
-		if (n >= maxpos)
-			die("unexpected argument '%s' (see 'ttsim trace --help')", argv[i]);
-		pos[n++] = argv[i];
-	}
-	return n;
 }
 
 static int write_trace_file(const struct trace *t, const char *path)
@@ -88,22 +67,30 @@ static int write_trace_file(const struct trace *t, const char *path)
 	return 0;
 }
 
-static int do_synth(int argc, char **argv, int *used)
+static int do_synth(int argc, char **argv)
 {
 	struct synth_params sp;
-	const char *from, *v, *pos[1];
+	const char *from = "../shared/traces", *seed = NULL, *samples = NULL, *out = NULL;
+	const char *dir = NULL, *pos[1];
+	int all = 0;
+	const struct flag fl[] = {
+		{"--from", FLAG_VALUE, &from, NULL, "the pilot data (default ../shared/traces)"},
+		{"--seed", FLAG_VALUE, &seed, NULL, "random seed"},
+		{"--samples", FLAG_VALUE, &samples, NULL, "samples per problem"},
+		{"-o", FLAG_VALUE, &out, NULL, "output file (default: standard output)"},
+		{"--dir", FLAG_VALUE, &dir, NULL, "with --all: output directory"},
+		{"--all", FLAG_SWITCH, NULL, &all, "every shipped model"},
+		{0},
+	};
 	struct trace t;
+	int np = parse(fl, argc, argv, pos, 1);
+	if (np == FLAGS_HELP)
+		return EXIT_OK;
 	synth_defaults(&sp);
-	from = flag(argc, argv, "--from", used);
-	if (!from)
-		from = "../shared/traces";
-	if ((v = flag(argc, argv, "--seed", used)))
-		sp.seed = (uint64_t)need_long(v, "--seed", 0, 0x7fffffffffffffffL);
-	if ((v = flag(argc, argv, "--samples", used)))
-		sp.samples = (int)need_long(v, "--samples", 1, 4096);
-	const char *out = flag(argc, argv, "-o", used), *dir = flag(argc, argv, "--dir", used);
-	int all = has(argc, argv, "--all", used);
-	int np = positionals(argc, argv, used, pos, 1);
+	if (seed)
+		sp.seed = (uint64_t)need_long(seed, "--seed", 0, 0x7fffffffffffffffL);
+	if (samples)
+		sp.samples = (int)need_long(samples, "--samples", 1, 4096);
 	if (all) {
 		char path[512];
 		if (!dir)
@@ -148,12 +135,16 @@ static void stats_json(const struct trace_stats *s, struct sbuf *sb)
 	sbuf_printf(sb, "}}");
 }
 
-static int do_stats(int argc, char **argv, int *used)
+static int do_stats(int argc, char **argv)
 {
-	const char *fmt = flag(argc, argv, "--format", used), *pos[1];
+	const char *fmt = NULL, *pos[1];
+	const struct flag fl[] = {{"--format", FLAG_VALUE, &fmt, NULL, "text or json"}, {0}};
 	struct trace t;
 	struct trace_stats st[6];
-	if (positionals(argc, argv, used, pos, 1) != 1)
+	int np = parse(fl, argc, argv, pos, 1);
+	if (np == FLAGS_HELP)
+		return EXIT_OK;
+	if (np != 1)
 		die("trace stats: expected one TRACE (see 'ttsim trace --help')");
 	if (fmt && strcmp(fmt, "json") && strcmp(fmt, "text"))
 		die("flag '--format': bad value '%s' (expected text or json)", fmt);
@@ -199,40 +190,53 @@ static int do_stats(int argc, char **argv, int *used)
 	return EXIT_OK;
 }
 
-static int do_accuracy(int argc, char **argv, int *used)
+static int do_accuracy(int argc, char **argv)
 {
 	struct tts_params tp;
-	const char *v, *pos[1], *fmt;
+	const char *v, *pos[1], *fmt = NULL, *s_n = NULL, *s_budget = NULL, *s_waits = NULL;
+	const char *s_seed = NULL, *s_vote = NULL, *s_rm = NULL;
+	int no_early = 0;
+	const struct flag fl[] = {
+		{"--samples", FLAG_VALUE, &s_n, NULL, "samples per problem N"},
+		{"--budget", FLAG_VALUE, &s_budget, NULL, "thinking budget, tokens"},
+		{"--waits", FLAG_VALUE, &s_waits, NULL, "\"Wait\" extensions"},
+		{"--seed", FLAG_VALUE, &s_seed, NULL, "random seed"},
+		{"--vote", FLAG_VALUE, &s_vote, NULL, "majority, best or pass"},
+		{"--rm-accuracy", FLAG_VALUE, &s_rm, NULL, "reward model's pairwise accuracy"},
+		{"--no-early-stop", FLAG_SWITCH, NULL, &no_early, "vote over every sample"},
+		{"--format", FLAG_VALUE, &fmt, NULL, "text or json"},
+		{0},
+	};
 	long n, budget = 0, waits = 0;
 	uint64_t seed = 1;
 	int vote = TTS_MAJORITY;
 	struct trace t;
 	struct run_config rc;
+	int np = parse(fl, argc, argv, pos, 1);
+	if (np == FLAGS_HELP)
+		return EXIT_OK;
 	/* the option table's defaults; early stopping on unless --no-early-stop, since the
 	 * report gives the tokens with and without it */
 	config_defaults(&rc);
 	tp = rc.tts;
-	tp.early_stop = 1;
-	if (!(v = flag(argc, argv, "--samples", used)))
+	tp.early_stop = !no_early;
+	if (!(v = s_n))
 		die("trace accuracy: flag '--samples' missing (expected --samples N)");
 	n = need_long(v, "--samples", 1, 65536);
-	if ((v = flag(argc, argv, "--budget", used)))
+	if ((v = s_budget))
 		budget = need_long(v, "--budget", 0, 1L << 30);
-	if ((v = flag(argc, argv, "--waits", used)))
+	if ((v = s_waits))
 		waits = need_long(v, "--waits", 0, 64);
-	if ((v = flag(argc, argv, "--seed", used)))
+	if ((v = s_seed))
 		seed = (uint64_t)need_long(v, "--seed", 0, 0x7fffffffffffffffL);
-	if ((v = flag(argc, argv, "--vote", used)) && (vote = tts_vote_parse(v)) < 0)
+	if ((v = s_vote) && (vote = tts_vote_parse(v)) < 0)
 		die("flag '--vote': bad value '%s' (expected majority, best or pass)", v);
-	if ((v = flag(argc, argv, "--rm-accuracy", used)) &&
+	if ((v = s_rm) &&
 	    (parse_double(v, &tp.rm_accuracy) < 0 || tp.rm_accuracy <= 0 || tp.rm_accuracy >= 1))
 		die("flag '--rm-accuracy': bad value '%s' (expected a probability in (0, 1))", v);
-	if (has(argc, argv, "--no-early-stop", used))
-		tp.early_stop = 0;
-	fmt = flag(argc, argv, "--format", used);
 	if (fmt && strcmp(fmt, "json") && strcmp(fmt, "text"))
 		die("flag '--format': bad value '%s' (expected text or json)", fmt);
-	if (positionals(argc, argv, used, pos, 1) != 1)
+	if (np != 1)
 		die("trace accuracy: expected one TRACE (see 'ttsim trace --help')");
 	load_or_die(&t, pos[0]);
 
@@ -268,22 +272,31 @@ static int do_accuracy(int argc, char **argv, int *used)
 	return EXIT_OK;
 }
 
-static int do_import(int argc, char **argv, int *used)
+static int do_import(int argc, char **argv)
 {
-	const char *pos[2], *out = flag(argc, argv, "-o", used), *v;
+	const char *pos[2], *out = NULL, *s_tp = NULL, *s_max = NULL;
 	struct import_opts io = {0};
+	const struct flag fl[] = {
+		{"-o", FLAG_VALUE, &out, NULL, "the trace to write"},
+		{"--model", FLAG_VALUE, &io.model, NULL, "model id"},
+		{"--gpu", FLAG_VALUE, &io.gpu, NULL, "GPU of the run"},
+		{"--dtype", FLAG_VALUE, &io.dtype, NULL, "weights dtype"},
+		{"--engine-version", FLAG_VALUE, &io.engine_version, NULL, "engine version"},
+		{"--measured", FLAG_VALUE, &io.measured, NULL, "where it was measured"},
+		{"--tp", FLAG_VALUE, &s_tp, NULL, "tensor parallelism of the run"},
+		{"--max-tokens", FLAG_VALUE, &s_max, NULL, "the run's max_tokens (default 32768)"},
+		{0},
+	};
 	struct trace t;
-	io.model = flag(argc, argv, "--model", used);
-	io.gpu = flag(argc, argv, "--gpu", used);
-	io.dtype = flag(argc, argv, "--dtype", used);
-	io.engine_version = flag(argc, argv, "--engine-version", used);
-	io.measured = flag(argc, argv, "--measured", used);
+	int np = parse(fl, argc, argv, pos, 2);
+	if (np == FLAGS_HELP)
+		return EXIT_OK;
 	io.max_tokens = 32768;
-	if ((v = flag(argc, argv, "--tp", used)))
-		io.tp = (int)need_long(v, "--tp", 1, 1024);
-	if ((v = flag(argc, argv, "--max-tokens", used)))
-		io.max_tokens = (int)need_long(v, "--max-tokens", 1, 1L << 30);
-	if (positionals(argc, argv, used, pos, 2) != 2)
+	if (s_tp)
+		io.tp = (int)need_long(s_tp, "--tp", 1, 1024);
+	if (s_max)
+		io.max_tokens = (int)need_long(s_max, "--max-tokens", 1, 1L << 30);
+	if (np != 2)
 		die("trace import: expected a kind (vllm-bench or jsonl) and a file (see 'ttsim trace --help')");
 	if (!out)
 		die("trace import: flag '-o' missing (expected -o TRACE.jsonl)");
@@ -304,23 +317,18 @@ static int do_import(int argc, char **argv, int *used)
 
 int cmd_trace(int argc, char **argv)
 {
-	int *used, rc;
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		fputs(usage_text, argc < 2 ? stderr : stdout);
 		return argc < 2 ? EXIT_BAD_INPUT : EXIT_OK;
 	}
-	used = xcalloc((size_t)argc, sizeof(int));
 	argc--, argv++; /* argv[0] is now the verb */
 	if (!strcmp(argv[0], "synth"))
-		rc = do_synth(argc, argv, used);
-	else if (!strcmp(argv[0], "stats"))
-		rc = do_stats(argc, argv, used);
-	else if (!strcmp(argv[0], "accuracy"))
-		rc = do_accuracy(argc, argv, used);
-	else if (!strcmp(argv[0], "import"))
-		rc = do_import(argc, argv, used);
-	else
-		die("trace: unknown verb '%s' (expected synth, stats, accuracy or import)", argv[0]);
-	free(used);
-	return rc;
+		return do_synth(argc, argv);
+	if (!strcmp(argv[0], "stats"))
+		return do_stats(argc, argv);
+	if (!strcmp(argv[0], "accuracy"))
+		return do_accuracy(argc, argv);
+	if (!strcmp(argv[0], "import"))
+		return do_import(argc, argv);
+	die("trace: unknown verb '%s' (expected synth, stats, accuracy or import)", argv[0]);
 }

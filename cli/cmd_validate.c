@@ -8,6 +8,7 @@
 
 #include "cli/cmd.h"
 #include "experiments/validate.h"
+#include "lib/flags.h"
 #include "lib/util.h"
 
 static void validate_usage(FILE *f)
@@ -92,48 +93,42 @@ int cmd_validate(int argc, char **argv)
 	const char *format = "table";
 	double lim[VM_N];
 	int keep_going = 0, n_files = 0, bad = 0, rc = EXIT_OK;
-	char **files = xcalloc((size_t)argc, sizeof(*files));
+	const char **files = xcalloc((size_t)argc, sizeof(*files));
+
+	const char *lims = NULL, *tps = NULL;
+	const struct flag fl[] = {
+		{"--keep-going", FLAG_SWITCH, NULL, &keep_going, "report every bad row, then go on"},
+		{"--format", FLAG_VALUE, &format, NULL, "table or json"},
+		{"--max-median-error", FLAG_VALUE, &lims, NULL, "PCT or METRIC=PCT,...: fail above"},
+		{"--gpu", FLAG_VALUE, &d.gpu, NULL, "GPU of rows that name none"},
+		{"--tp", FLAG_VALUE, &tps, NULL, "tensor parallelism of rows that name none"},
+		{"--dtype", FLAG_VALUE, &d.dtype, NULL, "dtype of rows that name none"},
+		{0},
+	};
+	struct flags_error fe;
 
 	for (int m = 0; m < VM_N; m++)
 		lim[m] = -1;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			validate_usage(stdout);
-			free(files);
-			return EXIT_OK;
-		}
-		if (!strcmp(a, "--keep-going")) {
-			keep_going = 1;
-			continue;
-		}
-		if (!strncmp(a, "--", 2)) {
-			long tp;
-			if (i + 1 >= argc)
-				die("%s: missing value (expected %s VALUE; see 'ttsim validate --help')", a, a);
-			if (!strcmp(a, "--format")) {
-				format = argv[++i];
-				if (strcmp(format, "table") && strcmp(format, "json"))
-					die("--format: unknown value '%s' (expected table or json)", format);
-			} else if (!strcmp(a, "--max-median-error")) {
-				if (parse_limits(argv[++i], lim) < 0)
-					die("--max-median-error: expected PCT or METRIC=PCT[,METRIC=PCT...] "
-					    "(metrics ttft_ms, tpot_ms, e2e_s, output_tok_per_s), got '%s'",
-					    argv[i]);
-			} else if (!strcmp(a, "--gpu")) {
-				d.gpu = argv[++i];
-			} else if (!strcmp(a, "--tp")) {
-				if (parse_long(argv[++i], &tp) < 0 || tp < 1 || tp > 64)
-					die("--tp: expected 1, 2, 4 or 8, got '%s'", argv[i]);
-				d.tp = (int)tp;
-			} else if (!strcmp(a, "--dtype")) {
-				d.dtype = argv[++i];
-			} else {
-				die("unknown option '%s' (expected an option of 'ttsim validate --help')", a);
-			}
-			continue;
-		}
-		files[n_files++] = argv[i];
+	n_files = flags_parse(fl, argc, argv, files, argc, &fe);
+	if (n_files == FLAGS_HELP) {
+		validate_usage(stdout);
+		free(files);
+		return EXIT_OK;
+	}
+	if (n_files < 0 && fe.rule == FLAGS_NO_VALUE)
+		die("%s: missing value (expected %s VALUE; see 'ttsim validate --help')", fe.arg, fe.arg);
+	if (n_files < 0)
+		die("unknown option '%s' (expected an option of 'ttsim validate --help')", fe.arg);
+	if (strcmp(format, "table") && strcmp(format, "json"))
+		die("--format: unknown value '%s' (expected table or json)", format);
+	if (lims && parse_limits(lims, lim) < 0)
+		die("--max-median-error: expected PCT or METRIC=PCT[,METRIC=PCT...] "
+		    "(metrics ttft_ms, tpot_ms, e2e_s, output_tok_per_s), got '%s'", lims);
+	if (tps) {
+		long tp;
+		if (parse_long(tps, &tp) < 0 || tp < 1 || tp > 64)
+			die("--tp: expected 1, 2, 4 or 8, got '%s'", tps);
+		d.tp = (int)tp;
 	}
 	if (!n_files)
 		die("validate: no measured-run file given (expected ttsim validate FILE.csv|FILE.json)");

@@ -1,13 +1,66 @@
 /*
  * test_config.c: the option table. Setting options by name checks types and bounds; the
- * accuracy model's options fill the struct that traces/tts.c takes.
+ * accuracy model's options fill the struct that traces/tts.c takes. And the flag tables
+ * of the commands (lib/flags.c): both flag forms, switches, positionals, each error rule.
  */
 #include "sim/config.h"
 #include "tests/test.h"
+#include "lib/flags.h"
 #include "lib/util.h"
+
+static void test_flags(void)
+{
+	const char *model = NULL, *fmt = "table", *pos[2];
+	int all = 0, n;
+	const struct flag fl[] = {
+		{"--model", FLAG_VALUE, &model, NULL, "a model"},
+		{"--format", FLAG_VALUE, &fmt, NULL, "table or json"},
+		{"--all", FLAG_SWITCH, NULL, &all, "every one"},
+		{"-o", FLAG_VALUE, NULL, NULL, NULL},
+		{0},
+	};
+	struct flags_error e;
+	static char a0[] = "cmd", a1[] = "--model", a2[] = "m1", a3[] = "x", a4[] = "--format=json",
+		    a5[] = "--all", a6[] = "-", a7[] = "y", a8[] = "--bogus", a9[] = "--all=1",
+		    a10[] = "--help";
+	char *v1[] = {a0, a1, a2, a3, a4, a5, a6};
+	n = flags_parse(fl, 7, v1, pos, 2, &e);
+	CHECK_INT(n, 2);
+	CHECK_STR(model, "m1");
+	CHECK_STR(fmt, "json");
+	CHECK_INT(all, 1);
+	CHECK_STR(pos[0], "x");
+	CHECK_STR(pos[1], "-"); /* "-" alone is a positional (standard input) */
+	char *v2[] = {a0, a3, a7, a6};
+	CHECK_INT(flags_parse(fl, 4, v2, pos, 2, &e), -1);
+	CHECK_INT(e.rule, FLAGS_EXTRA);
+	CHECK_STR(e.arg, "-");
+	char *v3[] = {a0, a8, a2};
+	CHECK_INT(flags_parse(fl, 3, v3, pos, 2, &e), -1);
+	CHECK_INT(e.rule, FLAGS_UNKNOWN);
+	CHECK_STR(err_msg(), "unknown flag '--bogus'");
+	char *v4[] = {a0, a3, a1};
+	CHECK_INT(flags_parse(fl, 3, v4, pos, 2, &e), -1);
+	CHECK_INT(e.rule, FLAGS_NO_VALUE);
+	CHECK(e.fl == &fl[0]);
+	char *v5[] = {a0, a9};
+	CHECK_INT(flags_parse(fl, 2, v5, pos, 2, &e), -1);
+	CHECK_INT(e.rule, FLAGS_UNKNOWN);
+	char *v6[] = {a0, a8, a10};
+	CHECK_INT(flags_parse(fl, 3, v6, pos, 2, &e), FLAGS_HELP);
+	char name[8];
+	const char *val;
+	CHECK_INT(flags_split("--max-num-seqs=8", name, sizeof(name), &val), 0);
+	CHECK_STR(name, "--max-n"); /* cut to the buffer */
+	CHECK_STR(val, "8");
+	CHECK_INT(flags_split("-o", name, sizeof(name), &val), -1);
+	CHECK_INT(flags_split("--tp", name, sizeof(name), &val), 0);
+	CHECK(val == NULL);
+}
 
 int main(void)
 {
+	test_flags();
 	struct run_config c;
 	config_defaults(&c);
 	CHECK_INT(config_set(&c, "tts_rm_accuracy", "0.7", "--tts-rm-accuracy"), 0);

@@ -125,12 +125,18 @@ ok "pareto 3-d" "$TTSIM" pareto "$TMPD/h"
 has "4 of 5" "3-d front (cheaper 1 and 2 return)" "$TMPD/out"
 status 2 "pareto unknown column" "$TTSIM" pareto "$TMPD/h" --x nosuch
 has "no column 'nosuch' (expected one of tp, samples, accuracy, usd_per_problem, latency_p90_s, reason)" "pareto --x bad lists the columns" "$TMPD/err"
-ok "pareto over an integer axis" "$TTSIM" pareto "$TMPD/h" --x tp --z none
+ok "pareto over an integer axis" "$TTSIM" pareto "$TMPD/h" --x=tp --z=none
 has "set xtics 1" "pareto: integer tics for tp" "$TMPD/h/pareto.gp"
 ok "best" "$TTSIM" best "$TMPD/h" --min-accuracy 0.8 --max-latency-p90 25
 has "best:      id 2" "best is the cheapest feasible" "$TMPD/out"
 has "runner-up: id 5" "runner-up" "$TMPD/out"
 has "costs 0.014 USD more" "why it lost" "$TMPD/out"
+cp "$TMPD/out" "$TMPD/best1"
+ok "best, --flag=value" "$TTSIM" best "$TMPD/h" --min-accuracy=0.8 --max-latency-p90=25
+cp "$TMPD/out" "$TMPD/best2"
+ok "best: --flag=value reads the same" cmp "$TMPD/best1" "$TMPD/best2"
+status 2 "best: a second DIR" "$TTSIM" best "$TMPD/h" "$TMPD/h"
+has "unexpected argument" "best: extra argument wording" "$TMPD/err"
 status 1 "best: none qualifies" "$TTSIM" best "$TMPD/h" --min-accuracy 0.95
 # a row without an accuracy (NaN) never meets an accuracy floor, however cheap
 mkdir -p "$TMPD/n"

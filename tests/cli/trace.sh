@@ -10,6 +10,16 @@ ok "stats text" "$TTSIM" trace stats math500:s1.1-7b
 has "overall" "stats text has overall" "$TMPD/out"
 ok "accuracy json" "$TTSIM" trace accuracy math500:r1-qwen-7b --samples 8 --budget 4000 --waits 1 --vote majority --format json
 has '"tokens_saved_per_problem"' "accuracy reports tokens saved" "$TMPD/out"
+cp "$TMPD/out" "$TMPD/acc1.json"
+# flags read by a table (lib/flags.c): --flag=value is the same as --flag value
+ok "accuracy, --flag=value" "$TTSIM" trace accuracy math500:r1-qwen-7b --samples=8 --budget=4000 --waits=1 --vote=majority --format=json
+cp "$TMPD/out" "$TMPD/acc2.json"
+ok "--flag=value reads the same" cmp "$TMPD/acc1.json" "$TMPD/acc2.json"
+status 2 "trace: unknown flag" "$TTSIM" trace stats math500:s1.1-7b --bogus
+has "unknown flag '--bogus' (expected a flag of 'ttsim trace --help')" "unknown flag wording" "$TMPD/err"
+status 2 "trace: flag without its value" "$TTSIM" trace stats math500:s1.1-7b --format
+has "unknown flag '--format'" "a flag last without its value" "$TMPD/err"
+ok "trace accuracy --help" "$TTSIM" trace accuracy --help
 ok "accuracy pass" "$TTSIM" trace accuracy math500:r1-qwen-1.5b --samples 100 --vote pass
 ok "accuracy best" "$TTSIM" trace accuracy math500:r1-qwen-1.5b --samples 4 --vote best --rm-accuracy 0.7
 status 2 "unknown model" "$TTSIM" trace stats math500:nope

@@ -33,6 +33,12 @@ ok = ok and all(abs(r["pct_err"]) < 1e-9 for r in d["rows"])
 print("shape ok" if ok else "shape bad")
 PY
 has "shape ok" "json shape and 0% error" "$TMPD/shape"
+cp "$TMPD/out" "$TMPD/v1.json"
+ok "json output, --format=json" "$TTSIM" validate "$TMPD/self.csv" --format=json
+cp "$TMPD/out" "$TMPD/v2.json"
+ok "--format=json reads the same as --format json" cmp "$TMPD/v1.json" "$TMPD/v2.json"
+status 2 "validate: flag without its value" "$TTSIM" validate "$TMPD/self.csv" --gpu
+has "missing value (expected --gpu VALUE" "missing value wording" "$TMPD/err"
 
 # vllm bench serve --save-result JSON, gpu/tp from --metadata
 cat > "$TMPD/bench.json" <<'J'
