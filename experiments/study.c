@@ -5,11 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yaml.h>
 
 #include "experiments/pareto.h"
 #include "experiments/report.h"
 #include "lib/util.h"
+#include "lib/ydoc.h"
 
 #define MAX_WHERE 8
 
@@ -52,7 +52,7 @@ static int copy_scalar(yaml_node_t *v, char *dst, size_t n, const char *path, co
 {
 	if (v->type != YAML_SCALAR_NODE || strlcpy0(dst, sc(v), n) < 0)
 		return err_set("%s:%zu: key 'study.%s': expected a short text value", path,
-			       v->start_mark.line + 1, key);
+			       ydoc_line(v), key);
 	return 0;
 }
 
@@ -64,7 +64,7 @@ static int parse_bool(yaml_node_t *v, int *out, const char *path, const char *ke
 		*out = 0;
 	else
 		return err_set("%s:%zu: key 'study.%s': expected true or false", path,
-			       v->start_mark.line + 1, key);
+			       ydoc_line(v), key);
 	return 0;
 }
 
@@ -92,14 +92,17 @@ static int parse_conds(const char *text, struct cond *c, int max, const char *pa
 	return n;
 }
 
-static int parse_plot(struct plot *pl, yaml_document_t *doc, yaml_node_t *m, const char *path)
+static int parse_plot(struct plot *pl, struct ydoc *doc, yaml_node_t *m, const char *path)
 {
+	struct ydoc_iter it;
+	yaml_node_t *k, *v;
 	memset(pl, 0, sizeof(*pl));
-	pl->line = m->start_mark.line + 1;
+	pl->line = ydoc_line(m);
 	if (m->type != YAML_MAPPING_NODE)
 		return err_set("%s:%zu: key 'study.plots': expected a mapping per plot", path, pl->line);
-	for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(doc, p->key), *v = yaml_document_get_node(doc, p->value);
+	if (ydoc_map_unique(doc, m, "study.plots.") < 0)
+		return -1;
+	for (ydoc_map_iter(&it, doc, m); ydoc_map_next(&it, &k, &v);) {
 		const char *key = k->type == YAML_SCALAR_NODE ? sc(k) : "?";
 		char kp[80];
 		snprintf(kp, sizeof(kp), "plots.%s", key);
@@ -109,7 +112,7 @@ static int parse_plot(struct plot *pl, yaml_document_t *doc, yaml_node_t *m, con
 			for (const char *c = pl->name; *c; c++)
 				if (!(isalnum_ascii(*c) || *c == '_' || *c == '-'))
 					return err_set("%s:%zu: key 'study.plots.name': '%s' must be letters, "
-						       "digits, '_' or '-'", path, v->start_mark.line + 1, pl->name);
+						       "digits, '_' or '-'", path, ydoc_line(v), pl->name);
 		} else if (!strcmp(key, "title")) {
 			if (copy_scalar(v, pl->title, sizeof(pl->title), path, kp) < 0)
 				return -1;
@@ -129,15 +132,15 @@ static int parse_plot(struct plot *pl, yaml_document_t *doc, yaml_node_t *m, con
 			int n;
 			if (v->type != YAML_SCALAR_NODE)
 				return err_set("%s:%zu: key 'study.%s': expected 'column=value,...'", path,
-					       v->start_mark.line + 1, kp);
-			if ((n = parse_conds(sc(v), pl->where, MAX_WHERE, path, v->start_mark.line + 1, kp)) < 0)
+					       ydoc_line(v), kp);
+			if ((n = parse_conds(sc(v), pl->where, MAX_WHERE, path, ydoc_line(v), kp)) < 0)
 				return -1;
 			pl->n_where = n;
 		} else if (!strcmp(key, "ratio_to")) {
 			if (v->type != YAML_SCALAR_NODE ||
-			    parse_conds(sc(v), &pl->ratio, 1, path, v->start_mark.line + 1, kp) != 1)
+			    parse_conds(sc(v), &pl->ratio, 1, path, ydoc_line(v), kp) != 1)
 				return err_set("%s:%zu: key 'study.%s': expected one 'column=value'", path,
-					       v->start_mark.line + 1, kp);
+					       ydoc_line(v), kp);
 		} else if (!strcmp(key, "logx")) {
 			if (parse_bool(v, &pl->logx, path, kp) < 0)
 				return -1;
@@ -147,7 +150,7 @@ static int parse_plot(struct plot *pl, yaml_document_t *doc, yaml_node_t *m, con
 		} else {
 			return err_set("%s:%zu: key 'study.%s': unknown key (expected name, title, x, y, "
 				       "series, where, aggregate, ratio_to, logx, logy)",
-				       path, k->start_mark.line + 1, kp);
+				       path, ydoc_line(k), kp);
 		}
 	}
 	if (!pl->name[0] || !pl->x[0] || !pl->y[0])
@@ -159,7 +162,7 @@ static double num_of(yaml_node_t *v, const char *path, const char *key, int *bad
 {
 	double d;
 	if (v->type != YAML_SCALAR_NODE || parse_double(sc(v), &d) < 0) {
-		*bad = err_set("%s:%zu: key 'study.%s': expected a number", path, v->start_mark.line + 1, key);
+		*bad = err_set("%s:%zu: key 'study.%s': expected a number", path, ydoc_line(v), key);
 		return NAN;
 	}
 	return d;
@@ -175,64 +178,69 @@ static void study_release(struct study *st)
 	memset(st, 0, sizeof(*st));
 }
 
-static int parse_study(struct study *st, yaml_document_t *doc, yaml_node_t *m, const char *path)
+static int parse_study(struct study *st, struct ydoc *doc, yaml_node_t *m, const char *path)
 {
+	struct ydoc_iter it, iq;
+	yaml_node_t *k, *v, *kk, *vv;
 	if (m->type != YAML_MAPPING_NODE)
-		return err_set("%s:%zu: key 'study': expected a mapping", path, m->start_mark.line + 1);
-	for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(doc, p->key), *v = yaml_document_get_node(doc, p->value);
+		return err_set("%s:%zu: key 'study': expected a mapping", path, ydoc_line(m));
+	if (ydoc_map_unique(doc, m, "study.") < 0)
+		return -1;
+	for (ydoc_map_iter(&it, doc, m); ydoc_map_next(&it, &k, &v);) {
 		const char *key = k->type == YAML_SCALAR_NODE ? sc(k) : "?";
 		if (!strcmp(key, "table")) {
 			if (v->type != YAML_SEQUENCE_NODE)
 				return err_set("%s:%zu: key 'study.table': expected a list of columns", path,
-					       v->start_mark.line + 1);
-			for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
-				yaml_node_t *c = yaml_document_get_node(doc, *it);
+					       ydoc_line(v));
+			for (yaml_node_item_t *item = v->data.sequence.items.start; item < v->data.sequence.items.top; item++) {
+				yaml_node_t *c = ydoc_node(doc, *item);
 				if (c->type != YAML_SCALAR_NODE)
 					return err_set("%s:%zu: key 'study.table': expected column names", path,
-						       c->start_mark.line + 1);
+						       ydoc_line(c));
 				st->table = xrealloc(st->table, sizeof(char *) * (size_t)(st->n_table + 1));
 				st->table[st->n_table++] = xstrdup(sc(c));
 			}
 		} else if (!strcmp(key, "plots")) {
 			if (v->type != YAML_SEQUENCE_NODE)
 				return err_set("%s:%zu: key 'study.plots': expected a list of plots", path,
-					       v->start_mark.line + 1);
-			for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+					       ydoc_line(v));
+			for (yaml_node_item_t *item = v->data.sequence.items.start; item < v->data.sequence.items.top; item++) {
 				st->plots = xrealloc(st->plots, sizeof(*st->plots) * (size_t)(st->n_plots + 1));
-				if (parse_plot(&st->plots[st->n_plots], doc, yaml_document_get_node(doc, *it), path) < 0)
+				if (parse_plot(&st->plots[st->n_plots], doc, ydoc_node(doc, *item), path) < 0)
 					return -1;
 				st->n_plots++;
 			}
 		} else if (!strcmp(key, "pareto")) {
 			if (v->type != YAML_MAPPING_NODE)
 				return err_set("%s:%zu: key 'study.pareto': expected {x: .., y: .., z: ..}",
-					       path, v->start_mark.line + 1);
-			for (yaml_node_pair_t *q = v->data.mapping.pairs.start; q < v->data.mapping.pairs.top; q++) {
-				yaml_node_t *kk = yaml_document_get_node(doc, q->key), *vv = yaml_document_get_node(doc, q->value);
+					       path, ydoc_line(v));
+			if (ydoc_map_unique(doc, v, "study.pareto.") < 0)
+				return -1;
+			for (ydoc_map_iter(&iq, doc, v); ydoc_map_next(&iq, &kk, &vv);) {
 				const char *a = kk->type == YAML_SCALAR_NODE ? sc(kk) : "?";
 				char *dst = !strcmp(a, "x") ? st->px : !strcmp(a, "y") ? st->py : !strcmp(a, "z") ? st->pz : NULL;
 				if (!dst)
 					return err_set("%s:%zu: key 'study.pareto.%s': unknown key (expected x, y, z)",
-						       path, kk->start_mark.line + 1, a);
+						       path, ydoc_line(kk), a);
 				if (copy_scalar(vv, dst, 64, path, "pareto") < 0)
 					return -1;
 			}
 			if (!st->px[0] || !st->py[0])
-				return err_set("%s:%zu: key 'study.pareto': needs x and y", path, v->start_mark.line + 1);
+				return err_set("%s:%zu: key 'study.pareto': needs x and y", path, ydoc_line(v));
 		} else if (!strcmp(key, "best")) {
 			if (v->type != YAML_SEQUENCE_NODE)
 				return err_set("%s:%zu: key 'study.best': expected a list of limits", path,
-					       v->start_mark.line + 1);
-			for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
-				yaml_node_t *b = yaml_document_get_node(doc, *it);
+					       ydoc_line(v));
+			for (yaml_node_item_t *item = v->data.sequence.items.start; item < v->data.sequence.items.top; item++) {
+				yaml_node_t *b = ydoc_node(doc, *item);
 				struct limits l = {NAN, NAN};
 				int bad = 0;
 				if (b->type != YAML_MAPPING_NODE)
 					return err_set("%s:%zu: key 'study.best': expected {min_accuracy: A, "
-						       "max_latency_p90: S}", path, b->start_mark.line + 1);
-				for (yaml_node_pair_t *q = b->data.mapping.pairs.start; q < b->data.mapping.pairs.top; q++) {
-					yaml_node_t *kk = yaml_document_get_node(doc, q->key), *vv = yaml_document_get_node(doc, q->value);
+						       "max_latency_p90: S}", path, ydoc_line(b));
+				if (ydoc_map_unique(doc, b, "study.best.") < 0)
+					return -1;
+				for (ydoc_map_iter(&iq, doc, b); ydoc_map_next(&iq, &kk, &vv);) {
 					const char *a = kk->type == YAML_SCALAR_NODE ? sc(kk) : "?";
 					if (!strcmp(a, "min_accuracy"))
 						l.min_acc = num_of(vv, path, "best.min_accuracy", &bad);
@@ -241,19 +249,19 @@ static int parse_study(struct study *st, yaml_document_t *doc, yaml_node_t *m, c
 					else
 						return err_set("%s:%zu: key 'study.best.%s': unknown key (expected "
 							       "min_accuracy, max_latency_p90)", path,
-							       kk->start_mark.line + 1, a);
+							       ydoc_line(kk), a);
 					if (bad)
 						return -1;
 				}
 				if (isnan(l.min_acc) || isnan(l.max_lat))
 					return err_set("%s:%zu: key 'study.best': needs min_accuracy and "
-						       "max_latency_p90", path, b->start_mark.line + 1);
+						       "max_latency_p90", path, ydoc_line(b));
 				st->best = xrealloc(st->best, sizeof(*st->best) * (size_t)(st->n_best + 1));
 				st->best[st->n_best++] = l;
 			}
 		} else {
 			return err_set("%s:%zu: key 'study.%s': unknown key (expected table, plots, pareto, "
-				       "best)", path, k->start_mark.line + 1, key);
+				       "best)", path, ydoc_line(k), key);
 		}
 	}
 	return 0;
@@ -263,34 +271,25 @@ static int load_study(struct study *st, const char *path)
 {
 	size_t len;
 	char *text = file_read(path, &len);
-	yaml_parser_t p;
-	yaml_document_t doc;
-	yaml_node_t *root;
+	struct ydoc doc;
+	struct ydoc_iter it;
+	yaml_node_t *k, *v;
 	int rc = 0;
 
 	memset(st, 0, sizeof(*st));
 	if (!text)
 		return -1;
-	yaml_parser_initialize(&p);
-	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&p, &doc)) {
-		err_set("%s:%zu: malformed YAML: %s", path, p.problem_mark.line + 1,
-			p.problem ? p.problem : "parse error");
-		yaml_parser_delete(&p);
+	if (ydoc_load(&doc, text, len, path, "") < 0) {
+		ydoc_release(&doc);
 		free(text);
 		return -1;
 	}
-	root = yaml_document_get_root_node(&doc);
-	if (root && root->type == YAML_MAPPING_NODE)
-		for (yaml_node_pair_t *q = root->data.mapping.pairs.start; q < root->data.mapping.pairs.top; q++) {
-			yaml_node_t *k = yaml_document_get_node(&doc, q->key);
-			if (k->type == YAML_SCALAR_NODE && !strcmp(sc(k), "study")) {
-				rc = parse_study(st, &doc, yaml_document_get_node(&doc, q->value), path);
-				break;
-			}
+	for (ydoc_map_iter(&it, &doc, ydoc_root(&doc)); ydoc_map_next(&it, &k, &v);)
+		if (k->type == YAML_SCALAR_NODE && !strcmp(sc(k), "study")) {
+			rc = parse_study(st, &doc, v, path);
+			break;
 		}
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&p);
+	ydoc_release(&doc);
 	free(text);
 	return rc;
 }

@@ -5,7 +5,8 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yaml.h>
+
+#include "lib/ydoc.h"
 
 static const char *const route_names[] = {"round_robin", "least_loaded", NULL};
 static const char *const arrival_names[] = {"offline", "poisson", "closed", "trace", NULL};
@@ -210,7 +211,7 @@ int config_set(struct run_config *c, const char *key, const char *val, const cha
 	return 0;
 }
 
-static const char *scalar(yaml_node_t *n) { return (const char *)n->data.scalar.value; }
+static const char *scalar(yaml_node_t *n) { return ydoc_str(n); }
 
 int config_load_yaml(struct run_config *c, const char *path, int *has_sweep)
 {
@@ -227,33 +228,26 @@ int config_load_yaml(struct run_config *c, const char *path, int *has_sweep)
 int config_load_yaml_text(struct run_config *c, const char *text, size_t len, const char *path,
 			  int *has_sweep)
 {
-	yaml_parser_t p;
-	yaml_document_t doc;
-	yaml_node_t *root;
+	struct ydoc d;
+	struct ydoc_iter it;
+	yaml_node_t *root, *k, *v;
 	int rc = -1, seen_version = 0;
 	char where[512];
 
 	if (has_sweep)
 		*has_sweep = 0;
-	yaml_parser_initialize(&p);
-	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&p, &doc)) {
-		err_set("%s:%zu: malformed YAML: %s (expected key: value lines)", path,
-			p.problem_mark.line + 1, p.problem ? p.problem : "parse error");
-		yaml_parser_delete(&p);
-		return -1;
-	}
-	root = yaml_document_get_root_node(&doc);
+	if (ydoc_load(&d, text, len, path, " (expected key: value lines)") < 0)
+		goto out;
+	root = ydoc_root(&d);
 	if (!root || root->type != YAML_MAPPING_NODE) {
-		err_set("%s:%zu: expected a mapping of options", path,
-			root ? root->start_mark.line + 1 : 1);
+		err_set("%s:%zu: expected a mapping of options", path, root ? ydoc_line(root) : 1);
 		goto out;
 	}
-	for (yaml_node_pair_t *pr = root->data.mapping.pairs.start; pr < root->data.mapping.pairs.top;
-	     pr++) {
-		yaml_node_t *k = yaml_document_get_node(&doc, pr->key);
-		yaml_node_t *v = yaml_document_get_node(&doc, pr->value);
-		snprintf(where, sizeof(where), "%s:%zu", path, k->start_mark.line + 1);
+	/* libyaml keeps both pairs of a key given twice: refuse it rather than take one */
+	if (ydoc_map_unique(&d, root, "") < 0)
+		goto out;
+	for (ydoc_map_iter(&it, &d, root); ydoc_map_next(&it, &k, &v);) {
+		snprintf(where, sizeof(where), "%s:%zu", path, ydoc_line(k));
 		if (k->type != YAML_SCALAR_NODE) {
 			err_set("%s: expected a key", where);
 			goto out;
@@ -288,8 +282,7 @@ int config_load_yaml_text(struct run_config *c, const char *text, size_t len, co
 	}
 	rc = 0;
 out:
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&p);
+	ydoc_release(&d);
 	return rc;
 }
 

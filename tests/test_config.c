@@ -77,6 +77,18 @@ int main(void)
 	CHECK_INT(config_set(&c, "no_such", "1", "--no-such"), -1);
 	CHECK_INT(config_set(&c, "early_stop", "yes", "--early-stop"), 0);
 	CHECK_INT(c.tts.early_stop, 1);
+	/* a key given twice is refused at its second line (libyaml keeps both pairs) */
+	const char *dup = "schema_version: 1\ntp: 2\n# again\ntp: 4\n";
+	CHECK_INT(config_load_yaml_text(&c, dup, strlen(dup), "d.yaml", NULL), -1);
+	CHECK_STR(err_msg(), "d.yaml:4: key 'tp': given twice (expected once)");
+	const char *bad = "schema_version: 1\ntp: [2\n";
+	CHECK_INT(config_load_yaml_text(&c, bad, strlen(bad), "b.yaml", NULL), -1);
+	CHECK(strstr(err_msg(), "b.yaml:3: malformed YAML: ") == err_msg());
+	CHECK(strstr(err_msg(), "(expected key: value lines)") != NULL);
+	const char *ok = "schema_version: 1\ntp: 2\nsweep:\n  tp: [1, 2]\n";
+	int has_sweep = 0;
+	CHECK_INT(config_load_yaml_text(&c, ok, strlen(ok), "o.yaml", &has_sweep), 0);
+	CHECK_INT(has_sweep, 1);
 	c.max_num_batched_tokens = 100;
 	c.max_num_seqs = 256;
 	CHECK_INT(config_check(&c), -1);

@@ -63,6 +63,9 @@ ok "no-argument headline runs (reduced)" "$TTSIM" run experiments/headline.yaml 
 # bad input: exit 2, one line naming the key (and file:line for files)
 status 2 "unknown flag" "$TTSIM" run --no-such-option 3
 has "no_such_option" "unknown flag names the key" "$TMPD/err"
+printf 'schema_version: 1\ntp: 2\nrequests: 5\ntp: 4\n' > "$TMPD/dup.yaml"
+status 2 "experiment with a key given twice" "$TTSIM" run "$TMPD/dup.yaml"
+has "dup.yaml:4: key 'tp': given twice (expected once)" "duplicate key: file, line and key" "$TMPD/err"
 status 2 "tp 3" "$TTSIM" run --tp 3
 status 2 "tp not dividing heads" "$TTSIM" run --model r1-qwen-1.5b --tp 8 --gpu h100_sxm
 has "heads" "tp error names the heads" "$TMPD/err"
