@@ -87,6 +87,9 @@ struct sim_setup {
 	struct spec_setup spec;
 	int check;                   /* tests: verify the scheduler's invariants every step
 	                                (walks every sequence: slow) */
+	int reference;               /* run the reference engine: the per-sequence decode set
+	                                for every run, no folded steps (slow; the oracle the
+	                                fast engine is checked against, byte for byte) */
 	volatile sig_atomic_t *stop; /* NULL, or a flag (set by a signal handler) checked every
 	                                SIM_STOP_EVERY events: when nonzero, sim_run returns -1
 	                                with err "interrupted" */
