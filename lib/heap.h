@@ -38,14 +38,23 @@ static inline void heap_release(struct heap *h) { free(h->a), heap_init(h); }
 static inline int32_t heap_top(const struct heap *h) { return h->n ? h->a[0] : -1; }
 
 #define HEAP_DEFINE(name, ctx_t, before, moved)                                          \
-	static inline void name##_fix(ctx_t ctx, struct heap *h, size_t k)               \
+	static inline void name##_up(ctx_t ctx, struct heap *h, size_t k)                \
 	{                                                                                \
 		int32_t x = h->a[k];                                                     \
-		while (k > 0 && before(ctx, x, h->a[(k - 1) / 2])) {                     \
-			h->a[k] = h->a[(k - 1) / 2];                                     \
+		while (k > 0) {                                                          \
+			size_t parent = (k - 1) / 2;                                     \
+			if (!before(ctx, x, h->a[parent]))                               \
+				break;                                                   \
+			h->a[k] = h->a[parent];                                          \
 			moved(ctx, h->a[k], k);                                          \
-			k = (k - 1) / 2;                                                 \
+			k = parent;                                                      \
 		}                                                                        \
+		h->a[k] = x;                                                             \
+		moved(ctx, x, k);                                                        \
+	}                                                                                \
+	static inline void name##_down(ctx_t ctx, struct heap *h, size_t k)              \
+	{                                                                                \
+		int32_t x = h->a[k];                                                     \
 		for (;;) {                                                               \
 			size_t l = 2 * k + 1, c = k;                                     \
 			int32_t best = x;                                                \
@@ -62,11 +71,19 @@ static inline int32_t heap_top(const struct heap *h) { return h->n ? h->a[0] : -
 		h->a[k] = x;                                                             \
 		moved(ctx, x, k);                                                        \
 	}                                                                                \
+	/* after the item at k changed its key */                                        \
+	static inline void name##_fix(ctx_t ctx, struct heap *h, size_t k)               \
+	{                                                                                \
+		if (k > 0 && before(ctx, h->a[k], h->a[(k - 1) / 2]))                    \
+			name##_up(ctx, h, k);                                            \
+		else                                                                     \
+			name##_down(ctx, h, k);                                          \
+	}                                                                                \
 	static inline void name##_push(ctx_t ctx, struct heap *h, int32_t x)             \
 	{                                                                                \
 		xgrow((void **)&h->a, &h->cap, h->n + 1, sizeof(*h->a));                 \
 		h->a[h->n++] = x;                                                        \
-		name##_fix(ctx, h, h->n - 1);                                            \
+		name##_up(ctx, h, h->n - 1);                                             \
 	}                                                                                \
 	static inline void name##_remove(ctx_t ctx, struct heap *h, size_t k)            \
 	{                                                                                \
