@@ -14,6 +14,9 @@
  * Under speculative decoding each sequence advances by a random number of tokens per
  * step, so the decode set cannot be kept as aggregates: sequences carry their own ctx and
  * blocks, and each step walks them (O(batch), unavoidable: the randomness is the point).
+ * The same walk, one token per step and no folding, is the reference engine
+ * (sim_setup.reference). The two implementations sit behind one interface, ds_* below;
+ * the rest of the engine (scheduler, prefills, forks, preemption, early stop) is shared.
  *
  * Parallel samples (problem.share): the problem's first sequence (the leader) is queued
  * alone and prefills the prompt, reserving the other samples' batch slots and their copy
