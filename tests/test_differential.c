@@ -5,8 +5,8 @@
  * steps into one event (sim/engine.c); sim_setup.reference runs the same scheduler with a
  * per-sequence decode set and no folding, which is slow but plainly right. Both must give
  * identical results (every sequence's timestamps, counts and replica, every problem's
- * completion, the whole summary) on many small random configurations: replicas and
- * routing, batch limits, block sizes, KV caches small enough to preempt, forked samples,
+ * completion, the whole summary) on many small random configurations: models, tensor
+ * parallelism, replicas and routing, batch limits, block sizes, KV caches small enough to preempt, forked samples,
  * early stopping on votes, speculative decoding (several k, acceptance models and
  * drafters), open, offline and closed-loop arrivals. A failure prints the case's seed and
  * setup; rerun one case with DIFF_CASE=N.
@@ -87,12 +87,13 @@ static void make_case(struct dcase *d, const struct model *models, int n_models,
 	struct sim_setup *s = &d->s;
 	static const int bss[] = {1, 2, 4, 8, 16, 32};
 	const struct model *m = &models[rint_in(0, n_models - 1)];
-	int samples, share, early, max_prompt = 0, max_out = 0, max_need = 0, k = 0;
+	int samples, share, early, offline, max_prompt = 0, max_out = 0, max_need = 0, k = 0;
 	long t = 0;
 
 	d->prof = fixture_profile();
 	*s = fixture_setup(m, &d->prof);
 	s->seed = rnd();
+	s->tp = 1 << rint_in(0, 2);
 	s->replicas = rint_in(1, 4);
 	s->route = rint_in(0, 1);
 	s->cuda_graphs = rint_in(0, 1);
@@ -121,6 +122,7 @@ static void make_case(struct dcase *d, const struct model *models, int n_models,
 	samples = rint_in(0, 2) ? rint_in(1, 6) : 1;
 	share = rint_in(0, 1);
 	early = rint_in(0, 1);
+	offline = rint_in(0, 3) == 0;
 	if (share && samples > s->max_num_seqs)
 		s->max_num_seqs = samples;
 	d->np = rint_in(1, MAXP / 2);
@@ -137,7 +139,7 @@ static void make_case(struct dcase *d, const struct model *models, int n_models,
 		pr->n = samples;
 		pr->share = (uint8_t)share;
 		pr->early_stop = (uint8_t)early;
-		if (s->loop == SIM_OPEN) {
+		if (s->loop == SIM_OPEN && !offline) {
 			int gap = rint_in(0, 4);
 			/* ties (gap 0), near ties and spread arrivals; offline: all at 0 */
 			t += gap == 0 ? 0 : gap == 1 ? 1 : (long)(runif() * 2e8);
@@ -177,10 +179,10 @@ static void make_case(struct dcase *d, const struct model *models, int n_models,
 	}
 	size_kv(d, d->target_blocks);
 	snprintf(d->desc, sizeof(d->desc),
-		 "model %s replicas %d route %d graphs %d chunked %d bs %d seqs %d tokens %d "
+		 "model %s tp %d offline %d replicas %d route %d graphs %d chunked %d bs %d seqs %d tokens %d "
 		 "blocks~%d loop %d conc %d spec k %d draft %d accept %d alpha %.3f problems %ld "
 		 "samples %d share %d early %d",
-		 m->id, s->replicas, s->route, s->cuda_graphs, s->chunked_prefill, s->block_size,
+		 m->id, s->tp, offline, s->replicas, s->route, s->cuda_graphs, s->chunked_prefill, s->block_size,
 		 s->max_num_seqs, s->max_num_batched_tokens, d->target_blocks, s->loop,
 		 s->concurrency, s->spec.k, s->spec.draft_kind, s->spec.accept_kind, s->spec.alpha,
 		 d->np, samples, share, early);
