@@ -96,11 +96,15 @@ static const struct option_def options[] = {
 	 "acceptance file (per-position table or accepted-length distribution)"},
 	{"replications", OPT_INT, F(replications), 0, 1, 10000, "1", NULL,
 	 "seeds to run; metrics get a 95% interval"},
+	/* hidden (the last N_HIDDEN rows): read like any option, never listed */
+	{"reference_engine", OPT_BOOL, F(reference_engine), 0, 0, 1, "false", NULL,
+	 "run the per-sequence reference engine (the fast engine's oracle; same results, slower)"},
 };
+#define N_HIDDEN 1
 
 const struct option_def *config_options(size_t *n)
 {
-	*n = sizeof(options) / sizeof(options[0]);
+	*n = sizeof(options) / sizeof(options[0]) - N_HIDDEN;
 	return options;
 }
 

@@ -65,6 +65,7 @@ struct run_config {
 	double spec_alpha;       /* i.i.d. per-token acceptance */
 	char spec_acceptance[256]; /* file: per-position table or accepted-length distribution */
 	int replications;        /* seeds to run (uncertainty) */
+	int reference_engine;    /* hidden: the engine's slow reference (sim_setup.reference) */
 	/* where each field was set: for the resolved config (bit per option index) */
 	uint64_t set_mask[2];
 };
@@ -82,7 +83,8 @@ struct option_def {
 	const char *help;
 };
 
-/* The option table. */
+/* The option table: *n visible options (--help, resolved configs, sweeps); config_option
+ * also finds the hidden ones after them (developer switches such as reference_engine). */
 const struct option_def *config_options(size_t *n);
 const struct option_def *config_option(const char *name);
 

@@ -14,6 +14,9 @@
  * Under speculative decoding each sequence advances by a random number of tokens per
  * step, so the decode set cannot be kept as aggregates: sequences carry their own ctx and
  * blocks, and each step walks them (O(batch), unavoidable: the randomness is the point).
+ * The same walk, one token per step and no folding, is the reference engine
+ * (sim_setup.reference). The two implementations sit behind one interface, ds_* below;
+ * the rest of the engine (scheduler, prefills, forks, preemption, early stop) is shared.
  *
  * Parallel samples (problem.share): the problem's first sequence (the leader) is queued
  * alone and prefills the prompt, reserving the other samples' batch slots and their copy
@@ -31,29 +34,48 @@
 #include <gsl/gsl_randist.h>
 
 #include "sim/evq.h"
+#include "lib/heap.h"
 #include "lib/util.h"
 
 enum { ST_WAIT, ST_PREFILL, ST_DECODE, ST_DONE, ST_UNFORKED, ST_FORKING };
 enum { EV_STEP_END = 0, EV_ARRIVAL = 1 };
 #define NIL (-1)
 
+/* The decode set's two implementations (see "the decode set" below). */
+enum { DS_AGGREGATE, DS_WALK };
+
 struct seq {
 	int32_t prefill_len;  /* tokens to compute before the next sample */
 	int32_t prefill_done; /* of those, already in the KV cache */
 	int32_t chunk;        /* prefill tokens in the step in flight */
-	int32_t gen;          /* generated tokens (outside the decode set; gen0 inside) */
-	int32_t ctx0;         /* KV tokens when it joined the decode set */
-	int32_t blocks;       /* KV blocks held while prefilling (and decoding, under spec) */
+	int32_t gen;          /* generated tokens (in the aggregate set: those when it joined) */
+	int32_t blocks;       /* KV blocks held while prefilling (and decoding, in the walk) */
 	int32_t shared_off;   /* full prompt blocks it shares with its siblings (not its own) */
 	int32_t reserved;     /* unforked leader: batch slots reserved for its siblings */
 	int32_t res_blocks;   /* unforked leader: blocks reserved for the siblings' copies */
-	uint8_t leader;       /* forks its siblings when its prefill completes */
-	int64_t ctx;          /* spec: KV tokens */
-	int64_t c0, fin;      /* decode set: join step and finishing step */
 	int32_t prev, next;   /* running list, admission order */
 	int32_t pprev, pnext; /* prefill list, admission order */
-	int32_t hpos;         /* position in the finish heap */
+	uint8_t leader;       /* forks its siblings when its prefill completes */
 	uint8_t state;
+	union {               /* while in the decode set: its implementation's state */
+		struct {
+			int64_t c0, fin; /* join step and finishing step */
+			int32_t ctx0;    /* KV tokens when it joined */
+			int32_t hpos;    /* position in the finish heap */
+		} agg;           /* DS_AGGREGATE */
+		struct {
+			int64_t ctx;     /* KV tokens */
+		} walk;          /* DS_WALK */
+	} d;
+};
+
+/* A replica's decode set. */
+struct decode_set {
+	int n;                /* sequences in it */
+	int64_t S;            /* aggregate: sum of ctx0 - c0; walk: sum of ctx */
+	long *bucket;         /* aggregate: [bs] sequences by (ctx0 - c0) mod bs */
+	struct heap fh;       /* aggregate: sequences by (finishing step, index) */
+	int alloc_done;       /* aggregate, during scheduling: this step's blocks are allocated */
 };
 
 struct replica {
@@ -64,15 +86,10 @@ struct replica {
 	size_t wq_cap, wq_head, wq_len;
 	int32_t run_head, run_tail, n_running;
 	int32_t pf_head, pf_tail;
-	int n_decode;
-	int64_t S;            /* sum of ctx0 - c0 over the decode set */
-	long *bucket;         /* [bs] decode sequences by (ctx0 - c0) mod bs */
-	int32_t *fh;          /* finish heap of sequence indices */
-	size_t fh_n, fh_cap;
+	struct decode_set ds;
 	int64_t step_c;       /* counter of the step in flight */
 	int64_t step_n;       /* steps it stands for (> 1: a folded quiet stretch) */
 	int64_t step_start;   /* ns */
-	int alloc_done;       /* during scheduling: this step's decode blocks are allocated */
 	int preempted_now;    /* this step preempted: admit no waiting request */
 	long load;            /* sequences assigned and not finished (least-loaded routing) */
 };
@@ -106,12 +123,16 @@ struct sim {
 	int64_t first_arrival, last_done;
 	struct sim_stats *st;
 	int spec;             /* speculative decoding on */
+	int ds;               /* DS_AGGREGATE or DS_WALK: the decode set's implementation */
+	int q_tok;            /* tokens per decoding sequence per step (spec: k + 1) */
 	struct cost_ctx draft_cost;
 	struct model eagle;   /* DRAFT_EAGLE: one decoder layer of the target's shape */
 	gsl_rng *accept_rng;
 	gsl_ran_discrete_t *len_dist;
-	int32_t *walk;        /* scratch: decode sequences of the step that just ended (spec) */
+	int32_t *walk;        /* scratch: decode sequences of the step that just ended (walk) */
 	size_t walk_cap;
+	int32_t *fin;         /* scratch: sequences the step finished, by index (walk, no spec) */
+	size_t n_fin, fin_next, fin_cap;
 	int32_t *done_pf;     /* scratch: prefills completed by the step that just ended */
 	size_t n_done_pf, done_pf_cap;
 };
@@ -208,103 +229,219 @@ static void pf_remove(struct sim *m, struct replica *r, int32_t i)
 		r->pf_tail = q->pprev;
 }
 
-/* ---- finish heap (min on fin, then index) ---- */
+/* ---- the decode set ----
+ *
+ * The running sequences that decode, behind one interface with two implementations:
+ *   DS_AGGREGATE  token-at-a-time decoding kept as aggregates (bucketed block demand, the
+ *                 sum of KV lengths, a heap of finishing steps; see the top comment):
+ *                 O(log n) per join, leave or finish, nothing per sequence per step, and
+ *                 quiet stretches folded into one event (fold_quiet_steps);
+ *   DS_WALK       every sequence carries its ctx and blocks and each step walks them:
+ *                 needed under speculative decoding (each advances by a random number of
+ *                 tokens), and, with one token per step, the reference engine
+ *                 (sim_setup.reference) that the aggregate set is checked against.
+ * Operations (a switch on m->ds, not a vtable: the aggregate cases stay inlined):
+ *   ds_join, ds_leave        a sequence enters (prefill done) or leaves (finish, preempt,
+ *                            cancel) the set; leave returns the blocks it held
+ *   ds_reserve               blocks for the next step's tokens, preempting the newest
+ *                            running sequence while they do not fit
+ *   ds_ctx                   the step's sum of attended KV lengths
+ *   ds_advance               after a step: tokens generated, blocks trimmed
+ *   ds_pop_finished          after a step: the next sequence that produced its last token
+ */
 
-static inline int fh_before(const struct sim *m, int32_t a, int32_t b)
+static inline int fh_before(const struct seq *sq, int32_t a, int32_t b)
 {
-	int64_t fa = m->seqs[a].fin, fb = m->seqs[b].fin;
+	int64_t fa = sq[a].d.agg.fin, fb = sq[b].d.agg.fin;
 	return fa != fb ? fa < fb : a < b;
 }
 
-static inline void fh_place(struct sim *m, struct replica *r, size_t k, int32_t i)
-{
-	r->fh[k] = i;
-	m->seqs[i].hpos = (int32_t)k;
-}
+static inline void fh_moved(struct seq *sq, int32_t i, size_t k) { sq[i].d.agg.hpos = (int32_t)k; }
 
-static void fh_fix(struct sim *m, struct replica *r, size_t k)
-{
-	int32_t i = r->fh[k];
-	while (k > 0 && fh_before(m, i, r->fh[(k - 1) / 2])) {
-		fh_place(m, r, k, r->fh[(k - 1) / 2]);
-		k = (k - 1) / 2;
-	}
-	for (;;) {
-		size_t l = 2 * k + 1, c = k;
-		int32_t best = i;
-		if (l < r->fh_n && fh_before(m, r->fh[l], best))
-			c = l, best = r->fh[l];
-		if (l + 1 < r->fh_n && fh_before(m, r->fh[l + 1], best))
-			c = l + 1, best = r->fh[l + 1];
-		if (c == k)
-			break;
-		fh_place(m, r, k, best);
-		k = c;
-	}
-	fh_place(m, r, k, i);
-}
+HEAP_DEFINE(fh, struct seq *, fh_before, fh_moved)
 
-static void fh_push(struct sim *m, struct replica *r, int32_t i)
-{
-	xgrow((void **)&r->fh, &r->fh_cap, r->fh_n + 1, sizeof(*r->fh));
-	r->fh[r->fh_n++] = i;
-	fh_fix(m, r, r->fh_n - 1);
-}
-
-static void fh_remove(struct sim *m, struct replica *r, int32_t i)
-{
-	size_t k = (size_t)m->seqs[i].hpos;
-	r->fh_n--;
-	if (k != r->fh_n) {
-		fh_place(m, r, k, r->fh[r->fh_n]);
-		fh_fix(m, r, k);
-	}
-	m->seqs[i].hpos = NIL;
-}
-
-/* ---- the decode set ---- */
-
-static void decode_join(struct sim *m, struct replica *r, int32_t i)
+static void ds_join(struct sim *m, struct replica *r, int32_t i)
 {
 	struct seq *q = &m->seqs[i];
 	const struct sim_req *rq = &m->reqs[i];
+	struct decode_set *ds = &r->ds;
 	q->state = ST_DECODE;
-	r->n_decode++;
-	if (m->spec) { /* explicit ctx and blocks, walked every step */
-		q->ctx = q->prefill_len;
+	ds->n++;
+	if (m->ds == DS_WALK) {
+		q->d.walk.ctx = q->prefill_len;
+		ds->S += q->prefill_len;
 		return;
 	}
-	q->ctx0 = q->prefill_len;
-	q->c0 = r->counter;
-	q->fin = q->c0 + (rq->output - q->gen) - 1;
-	r->bucket[modp(q->ctx0 - q->c0, m->bs)]++;
-	r->S += q->ctx0 - q->c0;
-	fh_push(m, r, i);
+	q->blocks = 0; /* from now on counted from ctx */
+	q->d.agg.ctx0 = q->prefill_len;
+	q->d.agg.c0 = r->counter;
+	q->d.agg.fin = r->counter + (rq->output - q->gen) - 1;
+	ds->bucket[modp(q->d.agg.ctx0 - q->d.agg.c0, m->bs)]++;
+	ds->S += q->d.agg.ctx0 - q->d.agg.c0;
+	fh_push(m->seqs, &ds->fh, i);
 }
 
-/* KV tokens of a decode-set sequence now (between steps, or during scheduling). */
-static inline int64_t decode_ctx(const struct sim *m, const struct replica *r, const struct seq *q)
+/* KV tokens of a sequence in the aggregate set now (between steps, or during scheduling). */
+static inline int64_t agg_ctx(const struct replica *r, const struct seq *q)
 {
-	return q->ctx0 + (r->counter - q->c0) + (r->alloc_done ? 1 : 0);
+	return q->d.agg.ctx0 + (r->counter - q->d.agg.c0) + (r->ds.alloc_done ? 1 : 0);
 }
 
 /* Remove i from the decode set; returns the KV blocks it held and sets its generated count. */
-static long decode_leave(struct sim *m, struct replica *r, int32_t i)
+static long ds_leave(struct sim *m, struct replica *r, int32_t i)
 {
 	struct seq *q = &m->seqs[i];
+	struct decode_set *ds = &r->ds;
 	long blocks;
-	r->n_decode--;
-	if (m->spec) {
+	ds->n--;
+	if (m->ds == DS_WALK) {
+		ds->S -= q->d.walk.ctx;
 		blocks = q->blocks;
 		q->blocks = 0;
 		return blocks;
 	}
-	blocks = ceil_div((long)decode_ctx(m, r, q), m->bs) - q->shared_off;
-	q->gen = q->gen + (int32_t)(r->counter - q->c0);
-	r->bucket[modp(q->ctx0 - q->c0, m->bs)]--;
-	r->S -= q->ctx0 - q->c0;
-	fh_remove(m, r, i);
+	blocks = ceil_div((long)agg_ctx(r, q), m->bs) - q->shared_off;
+	q->gen = q->gen + (int32_t)(r->counter - q->d.agg.c0);
+	ds->bucket[modp(q->d.agg.ctx0 - q->d.agg.c0, m->bs)]--;
+	ds->S -= q->d.agg.ctx0 - q->d.agg.c0;
+	fh_remove(m->seqs, &ds->fh, (size_t)q->d.agg.hpos);
+	q->d.agg.hpos = NIL;
 	return blocks;
+}
+
+static int32_t preempt_tail(struct sim *m, struct replica *r);
+
+/* Blocks for step c's tokens (q_tok per sequence), preempting the newest running sequence
+ * (decoding or not) while they do not fit. */
+static void ds_reserve(struct sim *m, struct replica *r, int64_t c)
+{
+	long need;
+	if (m->ds == DS_AGGREGATE) {
+		for (;;) {
+			need = r->ds.n ? r->ds.bucket[modp(-c, m->bs)] : 0;
+			if (need <= r->free_blocks)
+				break;
+			preempt_tail(m, r);
+		}
+		r->free_blocks -= need;
+		r->ds.alloc_done = 1;
+		return;
+	}
+	for (int32_t i = r->run_head; i != NIL;) {
+		struct seq *q = &m->seqs[i];
+		if (q->state != ST_DECODE) {
+			i = q->next;
+			continue;
+		}
+		/* KV for the q_tok tokens computed; under speculation the rejected ones' slots
+		 * are freed after the step */
+		need = ceil_div((long)q->d.walk.ctx + m->q_tok, m->bs) - q->shared_off - q->blocks;
+		while (need > r->free_blocks)
+			if (preempt_tail(m, r) == i)
+				return; /* it was the newest: nothing after it */
+		if (need > 0) {
+			r->free_blocks -= need;
+			q->blocks += (int32_t)need;
+		}
+		i = q->next;
+	}
+}
+
+/* Sum over the set of the KV each sequence attends to in step c (its ctx plus the q_tok
+ * tokens computed). In double, as the cost model takes it; exact below 2^53 tokens. */
+static inline double ds_ctx(const struct sim *m, const struct replica *r, int64_t c)
+{
+	if (m->ds == DS_AGGREGATE)
+		return (double)r->ds.S + (double)r->ds.n * (double)(c + 1);
+	return (double)(r->ds.S + (int64_t)r->ds.n * m->q_tok);
+}
+
+static void seq_finish(struct sim *m, struct replica *r, int32_t i, long blocks);
+static int draw_accepted(struct sim *m);
+
+/* After the step(s) just ended: each sequence of the set gains its tokens. Under
+ * speculation each keeps its accepted draft tokens plus the target's one, and one that is
+ * done finishes here, in running order; otherwise the finishers wait for ds_pop_finished
+ * (after the step's prefills, in index order: the aggregate set's heap order). */
+static void ds_advance(struct sim *m, struct replica *r)
+{
+	const int k = m->q_tok - 1;
+	size_t n_walk = 0;
+	m->n_fin = m->fin_next = 0;
+	if (m->ds == DS_AGGREGATE) {
+		m->st->output_tokens += (double)r->ds.n * (double)r->step_n;
+		return;
+	}
+	if (!m->spec)
+		m->st->output_tokens += (double)r->ds.n;
+	for (int32_t i = r->run_head; i != NIL; i = m->seqs[i].next)
+		if (m->seqs[i].state == ST_DECODE) {
+			xgrow((void **)&m->walk, &m->walk_cap, n_walk + 1, sizeof(int32_t));
+			m->walk[n_walk++] = i;
+		}
+	for (size_t w = 0; w < n_walk; w++) {
+		int32_t i = m->walk[w];
+		struct seq *q = &m->seqs[i];
+		struct sim_req *rq = &m->reqs[i];
+		int a = 0, made = 1;
+		long keep;
+		if (q->state != ST_DECODE) /* cancelled by a sibling this step */
+			continue;
+		if (m->spec) {
+			a = draw_accepted(m);
+			made = a + 1 < rq->output - q->gen ? a + 1 : rq->output - q->gen;
+			m->st->spec_drafted += k;
+			m->st->spec_accepted += a;
+			m->st->spec_verifications += 1;
+			m->st->output_tokens += made;
+		}
+		q->gen += made;
+		q->d.walk.ctx += a + 1;
+		r->ds.S += a + 1;
+		keep = ceil_div((long)q->d.walk.ctx, m->bs) - q->shared_off;
+		if (keep < 0)
+			keep = 0;
+		r->free_blocks += q->blocks - keep;
+		q->blocks = (int32_t)keep;
+		if (q->gen < rq->output)
+			continue;
+		if (m->spec) {
+			seq_finish(m, r, i, ds_leave(m, r, i));
+			continue;
+		}
+		/* finishers in index order (insertion: few per step) */
+		xgrow((void **)&m->fin, &m->fin_cap, m->n_fin + 1, sizeof(int32_t));
+		{
+			size_t j = m->n_fin++;
+			for (; j > 0 && m->fin[j - 1] > i; j--)
+				m->fin[j] = m->fin[j - 1];
+			m->fin[j] = i;
+		}
+	}
+}
+
+/* The next sequence that produced its last token in the step(s) just ended, whose last
+ * step was c; NIL when none is left. */
+static int32_t ds_pop_finished(struct sim *m, struct replica *r, int64_t c)
+{
+	if (m->ds == DS_AGGREGATE) {
+		int32_t i = heap_top(&r->ds.fh);
+		if (i == NIL)
+			return NIL;
+		if (m->seqs[i].d.agg.fin < c)
+			bug("sequence %d missed its finishing step", i);
+		if (m->seqs[i].d.agg.fin != c)
+			return NIL;
+		if (m->seqs[i].state != ST_DECODE)
+			bug("finish heap holds a sequence in state %d", m->seqs[i].state);
+		return i;
+	}
+	while (m->fin_next < m->n_fin) {
+		int32_t i = m->fin[m->fin_next++];
+		if (m->seqs[i].state == ST_DECODE) /* else cancelled by a sibling meanwhile */
+			return i;
+	}
+	return NIL;
 }
 
 /* ---- problems, finishing, cancelling ---- */
@@ -345,7 +482,7 @@ static void seq_detach(struct sim *m, struct replica *r, int32_t i)
 	struct seq *q = &m->seqs[i];
 	switch (q->state) {
 	case ST_DECODE:
-		r->free_blocks += decode_leave(m, r, i);
+		r->free_blocks += ds_leave(m, r, i);
 		run_remove(m, r, i);
 		break;
 	case ST_PREFILL:
@@ -453,17 +590,18 @@ static void check_invariants(struct sim *m, int ri, long tokens)
 		n_run++;
 		if (q->state == ST_DECODE) {
 			n_dec++;
-			if (m->spec) {
+			if (m->ds == DS_WALK) {
 				held += q->blocks;
+				S += q->d.walk.ctx;
 				if (q->blocks + q->shared_off <
-				    ceil_div((long)q->ctx + m->s->spec.k + 1, m->bs))
-					bug("sequence %d: no room for its verification", i);
+				    ceil_div((long)q->d.walk.ctx + m->q_tok, m->bs))
+					bug("sequence %d: no room for its step's tokens", i);
 				continue;
 			}
 			/* the step in flight has allocated the slot of the token it computes */
-			held += ceil_div((long)(q->ctx0 + (r->counter - q->c0) + 1), m->bs) -
-				q->shared_off;
-			S += q->ctx0 - q->c0;
+			held += ceil_div((long)(q->d.agg.ctx0 + (r->counter - q->d.agg.c0) + 1),
+					 m->bs) - q->shared_off;
+			S += q->d.agg.ctx0 - q->d.agg.c0;
 		} else if (q->state == ST_PREFILL) {
 			held += q->blocks;
 			reserved += q->reserved;
@@ -477,9 +615,9 @@ static void check_invariants(struct sim *m, int ri, long tokens)
 	for (long p = 0; p < m->n_probs; p++)
 		if (m->ps[p].shared_refs > 0 && m->reqs[m->probs[p].first].replica == ri)
 			held += m->ps[p].shared_blocks;
-	if (n_run + reserved != r->n_running || n_dec != r->n_decode || S != r->S)
+	if (n_run + reserved != r->n_running || n_dec != r->ds.n || S != r->ds.S)
 		bug("replica %d: running %ld+%ld/%d decode %ld/%d S %lld/%lld", ri, n_run, reserved,
-		    r->n_running, n_dec, r->n_decode, (long long)S, (long long)r->S);
+		    r->n_running, n_dec, r->ds.n, (long long)S, (long long)r->ds.S);
 	if (held + r->free_blocks != m->total_blocks)
 		bug("replica %d: %ld blocks held + %ld free != %ld", ri, held, r->free_blocks,
 		    m->total_blocks);
@@ -560,26 +698,27 @@ static inline int64_t step_ns(double dt)
  * nanoseconds and sets r->step_n. */
 static int64_t fold_quiet_steps(struct sim *m, struct replica *r, int64_t c, int64_t t_end)
 {
+	struct decode_set *ds = &r->ds;
 	struct step_batch b = {0};
 	int64_t limit, extra = 0, last;
 	long need_total = 0;
 
-	if (r->n_decode == 0 || r->pf_head != NIL || r->fh_n == 0)
+	if (ds->n == 0 || r->pf_head != NIL || ds->fh.n == 0)
 		return 0;
 	/* Whatever stopped admission this step (a full batch, too few blocks for the head)
 	 * holds while blocks only shrink and nothing leaves; an arrival could change that,
 	 * and in a closed loop any event might bring one. */
 	limit = m->s->loop == SIM_CLOSED ? evq_peek_time(&m->q) : m->next_arrival_time;
-	last = m->seqs[r->fh[0]].fin; /* the first finish ends the stretch */
-	b.n_decode = r->n_decode;
+	last = m->seqs[heap_top(&ds->fh)].d.agg.fin; /* the first finish ends the stretch */
+	b.n_decode = ds->n;
 	b.decode_q = 1;
-	b.n_sample = r->n_decode;
+	b.n_sample = ds->n;
 	for (int64_t j = c + 1; j <= last; j++) {
-		long need = r->bucket[modp(-j, m->bs)];
+		long need = ds->bucket[modp(-j, m->bs)];
 		int64_t dns;
 		if (need_total + need > r->free_blocks)
 			break;
-		b.decode_ctx = (double)r->S + (double)r->n_decode * (double)(j + 1);
+		b.decode_ctx = ds_ctx(m, r, j);
 		dns = step_ns(cost_step(&m->cost, &b, NULL));
 		if (t_end + extra + dns >= limit)
 			break;
@@ -593,85 +732,39 @@ static int64_t fold_quiet_steps(struct sim *m, struct replica *r, int64_t c, int
 	return extra;
 }
 
-static void try_step(struct sim *m, int ri)
+/* A step, in the order of vLLM V1's scheduler: (1) the decode set reserves its blocks
+ * (ds_reserve, preempting), (2) running prefills get their next chunks, (3) waiting
+ * requests are admitted, (4) the batch is composed, (5) the step starts. Returns the token
+ * budget left after each stage. */
+
+/* 2. Running prefills, in admission order. */
+static long schedule_prefills(struct sim *m, struct replica *r, long budget)
 {
-	struct replica *r = &m->rep[ri];
-	const struct sim_setup *s = m->s;
-	const int q_tok = m->spec ? s->spec.k + 1 : 1;
-	struct step_batch b = {0};
-	long budget, need;
-	int64_t c = r->counter;
-	double dt, spec_ctx = 0;
-	int64_t dns;
-
-	if (r->busy || (r->n_running == 0 && r->wq_len == 0))
-		return;
-	r->alloc_done = 0;
-	r->preempted_now = 0;
-	/* 1. Running decodes: room for their new KV, preempting the newest when blocks run out. */
-	if (!m->spec) {
-		for (;;) {
-			need = r->n_decode ? r->bucket[modp(-c, m->bs)] : 0;
-			if (need <= r->free_blocks)
-				break;
-			preempt_tail(m, r);
-		}
-		r->free_blocks -= need;
-		r->alloc_done = 1;
-	} else {
-		for (int32_t i = r->run_head; i != NIL;) {
-			struct seq *q = &m->seqs[i];
-			int gone = 0;
-			if (q->state != ST_DECODE) {
-				i = q->next;
-				continue;
-			}
-			/* KV for the k + 1 tokens verified; the rejected ones' slots are freed after */
-			need = ceil_div((long)q->ctx + q_tok, m->bs) - q->shared_off - q->blocks;
-			while (need > r->free_blocks)
-				if (preempt_tail(m, r) == i) {
-					gone = 1;
-					break;
-				}
-			if (gone)
-				break;
-			if (need > 0) {
-				r->free_blocks -= need;
-				q->blocks += (int32_t)need;
-			}
-			spec_ctx += (double)q->ctx + q_tok;
-			i = q->next;
-		}
-	}
-	budget = s->max_num_batched_tokens - (long)r->n_decode * q_tok;
-
-	/* 2. Running prefills, in admission order. */
 	for (int32_t i = r->pf_head; i != NIL && budget > 0;) {
 		struct seq *q = &m->seqs[i];
 		long want = q->prefill_len - q->prefill_done, chunk = want < budget ? want : budget;
-		int32_t self_preempted = 0;
-		need = prefill_blocks(m, q, q->prefill_done + chunk) - q->blocks;
-		while (need > r->free_blocks) {
-			if (preempt_tail(m, r) == i) {
-				self_preempted = 1;
-				break;
-			}
-		}
-		if (self_preempted)
-			break;
+		long need = prefill_blocks(m, q, q->prefill_done + chunk) - q->blocks;
+		while (need > r->free_blocks)
+			if (preempt_tail(m, r) == i)
+				return budget;
 		r->free_blocks -= need;
 		q->blocks += (int32_t)need;
 		q->chunk = (int32_t)chunk;
 		budget -= chunk;
 		i = q->pnext;
 	}
+	return budget;
+}
 
-	/* 3. Waiting requests, first come first served; none in a step that preempted (as
-	 * vLLM V1: admitting while evicting would only thrash). */
+/* 3. Waiting requests, first come first served; none in a step that preempted (as vLLM
+ * V1: admitting while evicting would only thrash). */
+static long admit_waiting(struct sim *m, struct replica *r, int ri, long budget)
+{
+	const struct sim_setup *s = m->s;
 	while (!r->preempted_now && budget > 0 && r->n_running < s->max_num_seqs && r->wq_len > 0) {
 		int32_t i = wq_front(r);
 		struct seq *q = &m->seqs[i];
-		long want, chunk;
+		long want, chunk, need;
 		if (q->state == ST_DONE) { /* cancelled while waiting */
 			wq_pop_front(r);
 			continue;
@@ -697,52 +790,83 @@ static void try_step(struct sim *m, int ri)
 		pf_append(m, r, i);
 		m->reqs[i].replica = ri;
 	}
-	r->alloc_done = 0;
+	return budget;
+}
 
-	/* The step's composition, from aggregates. */
-	b.n_decode = r->n_decode;
-	b.decode_q = q_tok;
-	b.decode_ctx = m->spec ? spec_ctx : (double)r->S + (double)r->n_decode * (double)(c + 1);
+/* 4. The step's composition, from the decode set's aggregates and the prefill chunks. */
+static void compose_batch(struct sim *m, struct replica *r, int64_t c, struct step_batch *b)
+{
+	b->n_decode = r->ds.n;
+	b->decode_q = m->q_tok;
+	b->decode_ctx = ds_ctx(m, r, c);
 	for (int32_t i = r->pf_head; i != NIL; i = m->seqs[i].pnext) {
 		const struct seq *q = &m->seqs[i];
 		double ch = q->chunk;
 		if (q->chunk == 0)
 			continue;
-		b.n_prefill++;
-		b.prefill_tokens += ch;
-		b.prefill_pairs += ch * q->prefill_done + ch * (ch + 1) / 2;
+		b->n_prefill++;
+		b->prefill_tokens += ch;
+		b->prefill_pairs += ch * q->prefill_done + ch * (ch + 1) / 2;
 		if (q->prefill_done + q->chunk == q->prefill_len)
-			b.n_sample++;
+			b->n_sample++;
 	}
-	b.n_sample += r->n_decode * q_tok;
+	b->n_sample += r->ds.n * m->q_tok;
+}
+
+/* 5. Time the step (and the quiet stretch it may stand for) and schedule its end. */
+static void start_step(struct sim *m, int ri, int64_t c, const struct step_batch *b)
+{
+	struct replica *r = &m->rep[ri];
+	double dt;
+	int64_t dns;
+	if (r->n_running > m->st->max_running)
+		m->st->max_running = r->n_running;
+	if (m->total_blocks - r->free_blocks > m->st->peak_kv_blocks)
+		m->st->peak_kv_blocks = m->total_blocks - r->free_blocks;
+	if (m->s->check)
+		check_invariants(m, ri, (long)((double)b->n_decode * m->q_tok + b->prefill_tokens));
+	dt = cost_step(&m->cost, b, NULL);
+	if (m->spec) {
+		double d = draft_time(m, b);
+		dt += d;
+		m->st->draft_s += d;
+	}
+	dns = step_ns(dt);
+	r->step_n = 1;
+	if (m->ds == DS_AGGREGATE && b->n_prefill == 0 && !r->preempted_now)
+		dns += fold_quiet_steps(m, r, c, m->now + dns);
+	r->busy = 1;
+	r->step_c = c;
+	r->step_start = m->now;
+	m->st->steps += r->step_n;
+	m->st->prefill_tokens += b->prefill_tokens;
+	evq_push(&m->q, m->now + dns, EV_STEP_END, EV_STEP_END, ri);
+}
+
+static void try_step(struct sim *m, int ri)
+{
+	struct replica *r = &m->rep[ri];
+	struct step_batch b = {0};
+	int64_t c = r->counter;
+	long budget;
+
+	if (r->busy || (r->n_running == 0 && r->wq_len == 0))
+		return;
+	r->ds.alloc_done = 0;
+	r->preempted_now = 0;
+	ds_reserve(m, r, c);
+	budget = m->s->max_num_batched_tokens - (long)r->ds.n * m->q_tok;
+	budget = schedule_prefills(m, r, budget);
+	admit_waiting(m, r, ri, budget);
+	r->ds.alloc_done = 0;
+	compose_batch(m, r, c, &b);
 	if (b.n_decode == 0 && b.n_prefill == 0) {
 		/* Nothing fits: only possible if a waiting request can never be admitted. */
 		if (r->n_running == 0 && r->wq_len > 0 && m->seqs[wq_front(r)].state != ST_DONE)
 			bug("request %d cannot be admitted on an idle replica", wq_front(r));
 		return;
 	}
-	if (r->n_running > m->st->max_running)
-		m->st->max_running = r->n_running;
-	if (m->total_blocks - r->free_blocks > m->st->peak_kv_blocks)
-		m->st->peak_kv_blocks = m->total_blocks - r->free_blocks;
-	if (s->check)
-		check_invariants(m, ri, (long)((double)b.n_decode * q_tok + b.prefill_tokens));
-	dt = cost_step(&m->cost, &b, NULL);
-	if (m->spec) {
-		double d = draft_time(m, &b);
-		dt += d;
-		m->st->draft_s += d;
-	}
-	dns = step_ns(dt);
-	r->step_n = 1;
-	if (!m->spec && b.n_prefill == 0 && !r->preempted_now)
-		dns += fold_quiet_steps(m, r, c, m->now + dns);
-	r->busy = 1;
-	r->step_c = c;
-	r->step_start = m->now;
-	m->st->steps += r->step_n;
-	m->st->prefill_tokens += b.prefill_tokens;
-	evq_push(&m->q, m->now + dns, EV_STEP_END, EV_STEP_END, ri);
+	start_step(m, ri, c, &b);
 }
 
 /* An unforked leader finished its prefill: the prompt's full blocks become the problem's,
@@ -795,9 +919,7 @@ static void fork_samples(struct sim *m, struct replica *r, int32_t lead)
 			x->blocks = 0;
 			seq_finish(m, r, i, blocks);
 		} else {
-			if (!m->spec)
-				x->blocks = 0; /* counted from ctx by the decode set */
-			decode_join(m, r, i);
+			ds_join(m, r, i);
 		}
 	}
 }
@@ -806,56 +928,18 @@ static void step_end(struct sim *m, int ri)
 {
 	struct replica *r = &m->rep[ri];
 	int64_t c = r->step_c;
-	size_t n_walk = 0;
+	int32_t i;
 	r->busy = 0;
 	m->st->busy_ns_total += m->now - r->step_start;
 	r->counter = c + r->step_n;
 	c += r->step_n - 1; /* the last step it stood for */
 
-	/* Speculative decodes: each keeps its accepted draft tokens plus the target's one. */
-	if (m->spec) {
-		const int k = m->s->spec.k;
-		for (int32_t i = r->run_head; i != NIL; i = m->seqs[i].next)
-			if (m->seqs[i].state == ST_DECODE) {
-				xgrow((void **)&m->walk, &m->walk_cap, n_walk + 1, sizeof(int32_t));
-				m->walk[n_walk++] = i;
-			}
-		for (size_t w = 0; w < n_walk; w++) {
-			int32_t i = m->walk[w];
-			struct seq *q = &m->seqs[i];
-			struct sim_req *rq = &m->reqs[i];
-			int a, made;
-			long keep;
-			if (q->state != ST_DECODE) /* cancelled by a sibling this step */
-				continue;
-			a = draw_accepted(m);
-			made = a + 1 < rq->output - q->gen ? a + 1 : rq->output - q->gen;
-			m->st->spec_drafted += k;
-			m->st->spec_accepted += a;
-			m->st->spec_verifications += 1;
-			m->st->output_tokens += made;
-			q->gen += made;
-			q->ctx += a + 1;
-			keep = ceil_div((long)q->ctx, m->bs) - q->shared_off;
-			if (keep < 0)
-				keep = 0;
-			r->free_blocks += q->blocks - keep;
-			q->blocks = (int32_t)keep;
-			if (q->gen >= rq->output) {
-				r->n_decode--;
-				keep = q->blocks;
-				q->blocks = 0;
-				seq_finish(m, r, i, keep);
-			}
-		}
-	} else {
-		m->st->output_tokens += (double)r->n_decode * (double)r->step_n;
-	}
+	ds_advance(m, r);
 
 	/* Prefill chunks: those that complete their prompt sample a token. Collected first,
 	 * since finishing one may cancel others (early stopping). */
 	m->n_done_pf = 0;
-	for (int32_t i = r->pf_head; i != NIL; i = m->seqs[i].pnext) {
+	for (i = r->pf_head; i != NIL; i = m->seqs[i].pnext) {
 		struct seq *q = &m->seqs[i];
 		if (q->chunk == 0)
 			continue;
@@ -867,9 +951,11 @@ static void step_end(struct sim *m, int ri)
 		}
 	}
 	for (size_t k = 0; k < m->n_done_pf; k++) {
-		int32_t i = m->done_pf[k];
-		struct seq *q = &m->seqs[i];
-		struct sim_req *rq = &m->reqs[i];
+		struct seq *q;
+		struct sim_req *rq;
+		i = m->done_pf[k];
+		q = &m->seqs[i];
+		rq = &m->reqs[i];
 		if (q->state != ST_PREFILL) /* cancelled by a sibling that just finished */
 			continue;
 		q->gen++;
@@ -886,22 +972,12 @@ static void step_end(struct sim *m, int ri)
 			q->blocks = 0;
 			seq_finish(m, r, i, blocks);
 		} else {
-			if (!m->spec)
-				q->blocks = 0; /* from now on counted from ctx by the decode set */
-			decode_join(m, r, i);
+			ds_join(m, r, i);
 		}
 	}
 	/* Decodes that produced their last token. */
-	while (!m->spec && r->fh_n > 0 && m->seqs[r->fh[0]].fin == c) {
-		int32_t i = r->fh[0];
-		long blocks;
-		if (m->seqs[i].state != ST_DECODE)
-			bug("finish heap holds a sequence in state %d", m->seqs[i].state);
-		blocks = decode_leave(m, r, i);
-		seq_finish(m, r, i, blocks);
-	}
-	if (!m->spec && r->fh_n > 0 && m->seqs[r->fh[0]].fin < c)
-		bug("sequence %d missed its finishing step", r->fh[0]);
+	while ((i = ds_pop_finished(m, r, c)) != NIL)
+		seq_finish(m, r, i, ds_leave(m, r, i));
 }
 /* ---- arrivals and routing ---- */
 
@@ -1020,6 +1096,8 @@ static int setup(struct sim *m, const struct sim_setup *s, struct sim_problem *p
 		return -1;
 	if (s->spec.k > 0 && setup_spec(m, s, &mp) < 0)
 		return -1;
+	m->q_tok = m->spec ? s->spec.k + 1 : 1;
+	m->ds = m->spec || s->reference ? DS_WALK : DS_AGGREGATE;
 	m->total_blocks = mp.kv_blocks;
 	st->kv_blocks = mp.kv_blocks;
 	st->kv_bytes = mp.kv;
@@ -1082,7 +1160,7 @@ static int setup(struct sim *m, const struct sim_setup *s, struct sim_problem *p
 	}
 	m->votes = xcalloc((size_t)total_votes + 1, sizeof(*m->votes));
 	for (long i = 0; i < nr; i++) {
-		m->seqs[i].hpos = m->seqs[i].prev = m->seqs[i].next = NIL;
+		m->seqs[i].prev = m->seqs[i].next = NIL;
 		m->seqs[i].state = ST_DONE;
 		reqs[i].t_first = reqs[i].t_done = -1;
 		reqs[i].generated = reqs[i].preemptions = 0;
@@ -1094,7 +1172,8 @@ static int setup(struct sim *m, const struct sim_setup *s, struct sim_problem *p
 		struct replica *r = &m->rep[i];
 		r->free_blocks = m->total_blocks;
 		r->run_head = r->run_tail = r->pf_head = r->pf_tail = NIL;
-		r->bucket = xcalloc((size_t)m->bs, sizeof(*r->bucket));
+		if (m->ds == DS_AGGREGATE)
+			r->ds.bucket = xcalloc((size_t)m->bs, sizeof(*r->ds.bucket));
 	}
 	m->problems_left = np;
 	m->first_arrival = INT64_MAX;
@@ -1106,8 +1185,8 @@ static void teardown(struct sim *m)
 {
 	for (int i = 0; m->rep && i < m->s->replicas; i++) {
 		free(m->rep[i].wq);
-		free(m->rep[i].bucket);
-		free(m->rep[i].fh);
+		free(m->rep[i].ds.bucket);
+		heap_release(&m->rep[i].ds.fh);
 	}
 	free(m->rep);
 	free(m->seqs);
@@ -1115,6 +1194,7 @@ static void teardown(struct sim *m)
 	free(m->votes);
 	free(m->done_pf);
 	free(m->walk);
+	free(m->fin);
 	if (m->accept_rng)
 		gsl_rng_free(m->accept_rng);
 	if (m->len_dist)

@@ -10,10 +10,21 @@
  * step's time comes from models/cost.h.
  *
  * The engine never reads files and owns no global state: sim_run() is a pure function of
- * its inputs (several may run at once in one process). It keeps the decode batch as
- * aggregates (count, sum of KV lengths, sequences by block phase, a heap of finishing
- * steps), so a step costs O(log n) in the sequences that start or finish, not O(n) in the
- * batch.
+ * its inputs (several may run at once in one process).
+ *
+ * The decoding sequences of a replica form its decode set, one interface (join, leave,
+ * reserve the next step's blocks, the step's context sum, advance after a step, pop the
+ * sequences that finished) with two implementations in engine.c:
+ *   - the aggregate set, for token-at-a-time decoding: count, sum of KV lengths, sequences
+ *     by block phase and a heap of finishing steps, so a step costs O(log n) in the
+ *     sequences that start or finish, not O(n) in the batch; stretches of steps in which
+ *     only decoding happens are folded into one event, each step timed as if alone;
+ *   - the per-sequence walk: each sequence holds its KV length and blocks and every step
+ *     visits them all; needed by speculative decoding, where each sequence advances by a
+ *     random number of tokens.
+ * sim_setup.reference runs every configuration through the walk without folding: the
+ * reference engine. Both give byte-identical results (tests/test_differential.c); an
+ * engine change that moves one but not the other is a bug in the fast one.
  */
 #ifndef TTSIM_ENGINE_H
 #define TTSIM_ENGINE_H
@@ -87,6 +98,9 @@ struct sim_setup {
 	struct spec_setup spec;
 	int check;                   /* tests: verify the scheduler's invariants every step
 	                                (walks every sequence: slow) */
+	int reference;               /* run the reference engine: the per-sequence decode set
+	                                for every run, no folded steps (slow; the oracle the
+	                                fast engine is checked against, byte for byte) */
 	volatile sig_atomic_t *stop; /* NULL, or a flag (set by a signal handler) checked every
 	                                SIM_STOP_EVERY events: when nonzero, sim_run returns -1
 	                                with err "interrupted" */

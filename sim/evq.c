@@ -1,4 +1,4 @@
-/* evq.c: binary min-heap of events with handles (after libuv's heap-inl.h, array-based). */
+/* evq.c: the event queue: a pool of events with handles, ordered by lib/heap.h. */
 #include "sim/evq.h"
 
 #include <stdlib.h>
@@ -10,21 +10,20 @@ void evq_init(struct evq *q)
 	q->pool = NULL;
 	q->pool_cap = 0;
 	q->free_head = -1;
-	q->heap = NULL;
-	q->n = q->heap_cap = 0;
+	heap_init(&q->heap);
 	q->next_seq = 0;
 }
 
 void evq_release(struct evq *q)
 {
 	free(q->pool);
-	free(q->heap);
+	heap_release(&q->heap);
 	evq_init(q);
 }
 
-static inline int before(const struct evq *q, int32_t a, int32_t b)
+static inline int ev_before(const struct event *pool, int32_t a, int32_t b)
 {
-	const struct event *x = &q->pool[a], *y = &q->pool[b];
+	const struct event *x = &pool[a], *y = &pool[b];
 	if (x->time != y->time)
 		return x->time < y->time;
 	if (x->prio != y->prio)
@@ -32,46 +31,9 @@ static inline int before(const struct evq *q, int32_t a, int32_t b)
 	return x->seq < y->seq;
 }
 
-static inline void place(struct evq *q, size_t i, int32_t h)
-{
-	q->heap[i] = h;
-	q->pool[h].heap = (int32_t)i;
-}
+static inline void ev_moved(struct event *pool, int32_t h, size_t k) { pool[h].heap = (int32_t)k; }
 
-static void sift_up(struct evq *q, size_t i)
-{
-	int32_t h = q->heap[i];
-	while (i > 0) {
-		size_t parent = (i - 1) / 2;
-		if (!before(q, h, q->heap[parent]))
-			break;
-		place(q, i, q->heap[parent]);
-		i = parent;
-	}
-	place(q, i, h);
-}
-
-static void sift_down(struct evq *q, size_t i)
-{
-	int32_t h = q->heap[i];
-	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, m = i;
-		int32_t best = h;
-		if (l < q->n && before(q, q->heap[l], best)) {
-			m = l;
-			best = q->heap[l];
-		}
-		if (r < q->n && before(q, q->heap[r], best)) {
-			m = r;
-			best = q->heap[r];
-		}
-		if (m == i)
-			break;
-		place(q, i, best);
-		i = m;
-	}
-	place(q, i, h);
-}
+HEAP_DEFINE(evh, struct event *, ev_before, ev_moved)
 
 int32_t evq_push(struct evq *q, int64_t time, int32_t prio, int32_t type, int64_t arg)
 {
@@ -94,25 +56,14 @@ int32_t evq_push(struct evq *q, int64_t time, int32_t prio, int32_t type, int64_
 	e->type = type;
 	e->arg = arg;
 	e->seq = q->next_seq++;
-	xgrow((void **)&q->heap, &q->heap_cap, q->n + 1, sizeof(*q->heap));
-	q->heap[q->n] = h;
-	e->heap = (int32_t)q->n;
-	q->n++;
-	sift_up(q, q->n - 1);
+	evh_push(q->pool, &q->heap, h);
 	return h;
 }
 
 static void remove_at(struct evq *q, size_t i)
 {
-	int32_t h = q->heap[i];
-	q->n--;
-	if (i != q->n) {
-		place(q, i, q->heap[q->n]);
-		if (i > 0 && before(q, q->heap[i], q->heap[(i - 1) / 2]))
-			sift_up(q, i);
-		else
-			sift_down(q, i);
-	}
+	int32_t h = q->heap.a[i];
+	evh_remove(q->pool, &q->heap, i);
 	q->pool[h].heap = -1;
 	q->pool[h].next_free = q->free_head;
 	q->free_head = h;
@@ -120,9 +71,9 @@ static void remove_at(struct evq *q, size_t i)
 
 int evq_pop(struct evq *q, struct event *out)
 {
-	if (q->n == 0)
+	if (q->heap.n == 0)
 		return 0;
-	*out = q->pool[q->heap[0]];
+	*out = q->pool[q->heap.a[0]];
 	remove_at(q, 0);
 	return 1;
 }
@@ -135,4 +86,7 @@ int evq_cancel(struct evq *q, int32_t h)
 	return 0;
 }
 
-int64_t evq_peek_time(const struct evq *q) { return q->n ? q->pool[q->heap[0]].time : INT64_MAX; }
+int64_t evq_peek_time(const struct evq *q)
+{
+	return q->heap.n ? q->pool[q->heap.a[0]].time : INT64_MAX;
+}

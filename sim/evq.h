@@ -1,15 +1,17 @@
 /*
  * evq.h: the discrete-event queue. Integer time (ns), and a total order on events:
  * (time, priority, sequence number), so simultaneous events run in a defined order and two
- * runs with the same inputs replay identically. A binary min-heap over a pool of events;
- * an event is named by a handle (its pool index) that stays valid until it fires or is
- * cancelled. No global state: each simulation owns its queue.
+ * runs with the same inputs replay identically. lib/heap.h's min-heap over a pool of
+ * events; an event is named by a handle (its pool index) that stays valid until it fires or
+ * is cancelled. No global state: each simulation owns its queue.
  */
 #ifndef TTSIM_EVQ_H
 #define TTSIM_EVQ_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "lib/heap.h"
 
 struct event {
 	int64_t time;  /* ns */
@@ -25,8 +27,7 @@ struct evq {
 	struct event *pool;
 	size_t pool_cap;
 	int32_t free_head;
-	int32_t *heap; /* pool indices */
-	size_t n, heap_cap;
+	struct heap heap; /* pool indices */
 	uint64_t next_seq;
 };
 
@@ -40,6 +41,6 @@ int evq_pop(struct evq *q, struct event *out);
 int evq_cancel(struct evq *q, int32_t h);
 /* Time of the earliest event, or INT64_MAX when empty. */
 int64_t evq_peek_time(const struct evq *q);
-static inline size_t evq_size(const struct evq *q) { return q->n; }
+static inline size_t evq_size(const struct evq *q) { return q->heap.n; }
 
 #endif

@@ -257,6 +257,7 @@ int run_simulate(const struct run_config *c, const struct run_inputs *in, struct
 	s.loop = c->arrival == ARR_CLOSED ? SIM_CLOSED : SIM_OPEN;
 	s.concurrency = c->concurrency;
 	s.seed = c->seed;
+	s.reference = c->reference_engine;
 	s.spec = in->spec;
 	if (c->spec_draft[0]) {
 		s.spec.k = c->spec_k;

@@ -1,0 +1,325 @@
+/*
+ * test_differential.c: the fast engine against the reference engine, byte for byte.
+ *
+ * The engine keeps token-at-a-time decoding as aggregates and folds quiet stretches of
+ * steps into one event (sim/engine.c); sim_setup.reference runs the same scheduler with a
+ * per-sequence decode set and no folding, which is slow but plainly right. Both must give
+ * identical results (every sequence's timestamps, counts and replica, every problem's
+ * completion, the whole summary) on many small random configurations: models, tensor
+ * parallelism, replicas and routing, batch limits, block sizes, KV caches small enough to preempt, forked samples,
+ * early stopping on votes, speculative decoding (several k, acceptance models and
+ * drafters), open, offline and closed-loop arrivals. A failure prints the case's seed and
+ * setup; rerun one case with DIFF_CASE=N.
+ *
+ * Refuses to be: a test of the engine's timings (test_engine.c does those by hand).
+ */
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "lib/util.h"
+#include "models/cost.h"
+#include "models/model.h"
+#include "sim/engine.h"
+#include "tests/engine_fixture.h"
+#include "tests/test.h"
+
+#define N_CASES 1000
+#define MAXR 400
+#define MAXP 80
+
+static struct sim_problem P[2][MAXP];
+static struct sim_req R[2][MAXR];
+
+/* splitmix64: the test's own stream, independent of the library's */
+static uint64_t rs;
+static uint64_t rnd(void)
+{
+	uint64_t z = (rs += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+static int rint_in(int lo, int hi) { return lo + (int)(rnd() % (uint64_t)(hi - lo + 1)); }
+static double runif(void) { return (double)(rnd() >> 11) / 9007199254740992.0; }
+
+struct dcase {
+	struct sim_setup s;
+	struct profile prof;
+	long np, nr;
+	int target_blocks;
+	char desc[512];
+};
+
+/* Coverage over all cases: shows the random cases reach what they are meant to. */
+static long cov_steps, cov_ok, cov_err, cov_preempt, cov_cancel, cov_spec, cov_closed, cov_fork,
+	cov_multi;
+
+/* HBM such that the KV cache holds about `blocks` blocks (capacity is linear in HBM). */
+static void size_kv(struct dcase *d, int blocks)
+{
+	struct cost_ctx c;
+	struct mem_plan mp;
+	const struct sim_setup *s = &d->s;
+	d->prof.hbm_bytes = 400e9;
+	if (cost_init(&c, s->model, &d->prof, s->tp, s->cuda_graphs) < 0)
+		bug("cost_init: %s", err_msg());
+	if (cost_mem_plan(&c, s->gpu_memory_utilization, s->max_num_batched_tokens,
+			  s->max_num_seqs, s->block_size, &mp) < 0)
+		bug("cost_mem_plan: %s", err_msg());
+	d->prof.hbm_bytes -= (mp.kv - (blocks + 0.5) * c.kv_bytes_tok * s->block_size) /
+			     s->gpu_memory_utilization;
+	cost_release(&c);
+	if (s->spec.k > 0 && s->spec.draft_kind != DRAFT_NGRAM) {
+		/* room for the drafter's weights and KV beside the target's (about) */
+		struct model dm = s->spec.draft ? *s->spec.draft : *s->model;
+		if (!s->spec.draft)
+			dm.n_layers = 1;
+		d->prof.hbm_bytes += (model_weight_bytes_per_gpu(&dm, s->tp) +
+				      (blocks + 1.0) * s->block_size *
+					      model_kv_bytes_per_token(&dm, s->tp)) /
+				     s->gpu_memory_utilization;
+	}
+}
+
+static void make_case(struct dcase *d, const struct model *models, int n_models, int ci)
+{
+	struct sim_setup *s = &d->s;
+	static const int bss[] = {1, 2, 4, 8, 16, 32};
+	const struct model *m = &models[rint_in(0, n_models - 1)];
+	int samples, share, early, offline, max_prompt = 0, max_out = 0, max_need = 0, k = 0;
+	long t = 0;
+
+	d->prof = fixture_profile();
+	*s = fixture_setup(m, &d->prof);
+	s->seed = rnd();
+	s->tp = 1 << rint_in(0, 2);
+	s->replicas = rint_in(1, 4);
+	s->route = rint_in(0, 1);
+	s->cuda_graphs = rint_in(0, 1);
+	s->chunked_prefill = rint_in(0, 3) > 0;
+	s->block_size = bss[rint_in(0, 5)];
+	s->max_num_seqs = rint_in(1, 48);
+	s->loop = rint_in(0, 3) == 0 ? SIM_CLOSED : SIM_OPEN;
+	s->concurrency = rint_in(1, 12);
+	s->check = ci % 2 == 0; /* invariants every step on half the cases (slow) */
+	if (rint_in(0, 2) == 0) {
+		static const int kinds[] = {DRAFT_NGRAM, DRAFT_EAGLE, DRAFT_MODEL};
+		struct spec_setup *sp = &s->spec;
+		k = sp->k = rint_in(1, 8);
+		sp->draft_kind = kinds[rint_in(0, 2)];
+		sp->draft = sp->draft_kind == DRAFT_MODEL ? &models[0] : NULL;
+		sp->accept_kind = rint_in(0, 2);
+		sp->alpha = runif();
+		sp->ngram_s_per_seq = 5e-6;
+		for (int j = 0; j < SPEC_MAX_K; j++)
+			sp->pos[j] = runif();
+		for (int j = 0; j <= SPEC_MAX_K; j++)
+			sp->len_p[j] = j <= k ? runif() : 0;
+	}
+
+	/* problems: samples (forked or not), answers for votes, arrivals */
+	samples = rint_in(0, 2) ? rint_in(1, 6) : 1;
+	share = rint_in(0, 1);
+	early = rint_in(0, 1);
+	offline = rint_in(0, 3) == 0;
+	if (share && samples > s->max_num_seqs)
+		s->max_num_seqs = samples;
+	d->np = rint_in(1, MAXP / 2);
+	if (d->np * samples > MAXR)
+		d->np = MAXR / samples;
+	d->nr = 0;
+	memset(P[0], 0, sizeof(P[0]));
+	memset(R[0], 0, sizeof(R[0]));
+	for (long p = 0; p < d->np; p++) {
+		int prompt = rint_in(1, rint_in(0, 3) ? 64 : 400);
+		struct sim_problem *pr = &P[0][p];
+		int wide = rint_in(0, 3) == 0;
+		pr->first = (int32_t)d->nr;
+		pr->n = samples;
+		pr->share = (uint8_t)share;
+		pr->early_stop = (uint8_t)early;
+		if (s->loop == SIM_OPEN && !offline) {
+			int gap = rint_in(0, 4);
+			/* ties (gap 0), near ties and spread arrivals; offline: all at 0 */
+			t += gap == 0 ? 0 : gap == 1 ? 1 : (long)(runif() * 2e8);
+			pr->arrival = t;
+		}
+		for (int j = 0; j < samples; j++) {
+			struct sim_req *rq = &R[0][d->nr++];
+			rq->problem = (int32_t)p;
+			rq->prompt = prompt;
+			rq->output = rint_in(1, wide ? 600 : 120);
+			rq->answer = (int16_t)rint_in(-1, 3);
+			if (rq->prompt > max_prompt)
+				max_prompt = rq->prompt;
+			if (rq->output > max_out)
+				max_out = rq->output;
+			if (rq->prompt + rq->output > max_need)
+				max_need = rq->prompt + rq->output;
+		}
+	}
+	/* token budget: tight (forces chunking), and whole requests when unchunked */
+	s->max_num_batched_tokens = rint_in(0, 1) ? rint_in(s->max_num_seqs, s->max_num_seqs + 256)
+						  : rint_in(512, 4096);
+	/* the engine does not cap speculative decodes by the token budget: keep them within */
+	if (s->max_num_batched_tokens < s->max_num_seqs * (k + 1))
+		s->max_num_batched_tokens = s->max_num_seqs * (k + 1);
+	if (!s->chunked_prefill && s->max_num_batched_tokens < max_need)
+		s->max_num_batched_tokens = max_need;
+	/* KV cache: from just enough for the largest request (constant preemption) to roomy */
+	{
+		int bs = s->block_size;
+		int one = (max_need + k + 1 + bs - 1) / bs;
+		int fork = share ? (max_prompt + bs - 1) / bs + 2 * samples : 0;
+		int lo = one > fork ? one : fork;
+		d->target_blocks = lo + rint_in(0, 3) * rint_in(0, lo * 2);
+		if (rint_in(0, 4) == 0)
+			d->target_blocks = lo + 4000;
+	}
+	size_kv(d, d->target_blocks);
+	snprintf(d->desc, sizeof(d->desc),
+		 "model %s tp %d offline %d replicas %d route %d graphs %d chunked %d bs %d seqs %d tokens %d "
+		 "blocks~%d loop %d conc %d spec k %d draft %d accept %d alpha %.3f problems %ld "
+		 "samples %d share %d early %d",
+		 m->id, s->tp, offline, s->replicas, s->route, s->cuda_graphs, s->chunked_prefill, s->block_size,
+		 s->max_num_seqs, s->max_num_batched_tokens, d->target_blocks, s->loop,
+		 s->concurrency, s->spec.k, s->spec.draft_kind, s->spec.accept_kind, s->spec.alpha,
+		 d->np, samples, share, early);
+}
+
+#define SAME(field, fmt)                                                                   \
+	do {                                                                               \
+		if (a->field != b->field) {                                                \
+			fprintf(stderr, "case %d: %s: fast " fmt " reference " fmt "\n", ci,      \
+				#field, a->field, b->field);                                       \
+			return 0;                                                          \
+		}                                                                          \
+	} while (0)
+
+static int same_stats(int ci, const struct sim_stats *a, const struct sim_stats *b)
+{
+	SAME(makespan, "%" PRId64);
+	SAME(busy_ns_total, "%" PRId64);
+	SAME(steps, "%ld");
+	SAME(preemptions, "%ld");
+	SAME(output_tokens, "%.17g");
+	SAME(prefill_tokens, "%.17g");
+	SAME(kv_blocks, "%ld");
+	SAME(kv_bytes, "%.17g");
+	SAME(weight_bytes, "%.17g");
+	SAME(max_running, "%d");
+	SAME(peak_kv_blocks, "%ld");
+	SAME(spec_drafted, "%.17g");
+	SAME(spec_accepted, "%.17g");
+	SAME(spec_verifications, "%.17g");
+	SAME(draft_s, "%.17g");
+	return 1;
+}
+
+static int same_req(int ci, long i, const struct sim_req *a, const struct sim_req *b)
+{
+	if (a->t_first == b->t_first && a->t_done == b->t_done && a->generated == b->generated &&
+	    a->preemptions == b->preemptions && a->replica == b->replica &&
+	    a->cancelled == b->cancelled)
+		return 1;
+	fprintf(stderr,
+		"case %d: request %ld: fast first %lld done %lld gen %d pre %d rep %d canc %d, "
+		"reference first %lld done %lld gen %d pre %d rep %d canc %d\n",
+		ci, i, (long long)a->t_first, (long long)a->t_done, a->generated, a->preemptions,
+		a->replica, a->cancelled, (long long)b->t_first, (long long)b->t_done, b->generated,
+		b->preemptions, b->replica, b->cancelled);
+	return 0;
+}
+
+/* Run case ci through both engines; 1 when they agree. */
+static int run_case(int ci, const struct model *models, int n_models)
+{
+	struct dcase d;
+	struct sim_stats st[2];
+	char err[2][256];
+	int rc[2], ok = 1;
+
+	rs = 0x7457u * 1000003u + (uint64_t)ci; /* each case its own stream: DIFF_CASE=N */
+	make_case(&d, models, n_models, ci);
+	memcpy(P[1], P[0], sizeof(P[0]));
+	memcpy(R[1], R[0], sizeof(R[0]));
+	for (int e = 0; e < 2; e++) {
+		d.s.reference = e;
+		if (getenv("DIFF_VERBOSE"))
+			fprintf(stderr, "case %d, %s engine: %s\n", ci, e ? "reference" : "fast",
+				d.desc);
+		rc[e] = sim_run(&d.s, P[e], d.np, R[e], d.nr, &st[e]);
+		snprintf(err[e], sizeof(err[e]), "%s", rc[e] < 0 ? err_msg() : "");
+	}
+	if (rc[0] != rc[1] || strcmp(err[0], err[1])) {
+		fprintf(stderr, "case %d: fast returns %d '%s', reference %d '%s'\n", ci, rc[0],
+			err[0], rc[1], err[1]);
+		ok = 0;
+	} else if (rc[0] < 0) {
+		if (getenv("DIFF_VERBOSE"))
+			fprintf(stderr, "case %d refused: %s\n", ci, err[0]);
+		cov_err++;
+		return 1;
+	}
+	if (ok) {
+		ok = same_stats(ci, &st[0], &st[1]);
+		for (long i = 0; ok && i < d.nr; i++)
+			ok = same_req(ci, i, &R[0][i], &R[1][i]);
+		for (long p = 0; ok && p < d.np; p++)
+			if (P[0][p].t_done != P[1][p].t_done || P[0][p].arrival != P[1][p].arrival) {
+				fprintf(stderr, "case %d: problem %ld: fast arrival %lld done %lld, "
+						"reference arrival %lld done %lld\n",
+					ci, p, (long long)P[0][p].arrival, (long long)P[0][p].t_done,
+					(long long)P[1][p].arrival, (long long)P[1][p].t_done);
+				ok = 0;
+			}
+	}
+	if (!ok) {
+		fprintf(stderr, "case %d: %s\n", ci, d.desc);
+		return 0;
+	}
+	cov_ok++;
+	cov_steps += st[0].steps;
+	cov_preempt += st[0].preemptions > 0;
+	cov_spec += d.s.spec.k > 0;
+	cov_closed += d.s.loop == SIM_CLOSED;
+	cov_fork += P[0][0].share && P[0][0].n > 1;
+	cov_multi += d.s.replicas > 1;
+	for (long i = 0; i < d.nr; i++)
+		if (R[0][i].cancelled) {
+			cov_cancel++;
+			break;
+		}
+	return 1;
+}
+
+int main(void)
+{
+	static const char *const names[] = {"r1-qwen-1.5b", "r1-qwen-7b", "qwen2.5-3b-instruct",
+					    "llama-3.1-8b-instruct"};
+	struct model models[4];
+	const char *one = getenv("DIFF_CASE");
+	int failed = 0;
+
+	for (int i = 0; i < 4; i++)
+		CHECK_INT(model_find(&models[i], names[i]), 0);
+	for (int ci = one ? atoi(one) : 0; ci < (one ? atoi(one) + 1 : N_CASES); ci++) {
+		int ok = run_case(ci, models, 4);
+		CHECK(ok);
+		if (!ok && ++failed >= 5)
+			break; /* the first few differences are enough to go on */
+	}
+	printf("test_differential.c: %ld cases agree (%ld refused alike, %ld steps); with "
+	       "preemption %ld, "
+	       "cancellations %ld, speculation %ld, closed loop %ld, forked samples %ld, "
+	       "several replicas %ld\n",
+	       cov_ok, cov_err, cov_steps, cov_preempt, cov_cancel, cov_spec, cov_closed, cov_fork,
+	       cov_multi);
+	if (!one) { /* the random cases must reach what they are meant to */
+		CHECK(cov_ok >= N_CASES * 3 / 4);
+		CHECK(cov_preempt >= 20 && cov_cancel >= 20 && cov_spec >= 20 && cov_closed >= 20 &&
+		      cov_fork >= 20 && cov_multi >= 20);
+	}
+	return TEST_REPORT();
+}
