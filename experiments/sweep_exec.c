@@ -109,17 +109,20 @@ static int write_line(int fd, const char *s)
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0)
-			return err_set("cannot write results: %s", strerror(errno));
+			return err_set("cannot write: %s", strerror(errno));
 		off += (size_t)k;
 	}
 	return 0;
 }
 
+/* The rate counts the points computed in this run only (d of them since t0); points resumed
+ * from the files are said as such, not averaged in as zero-cost or zero-rate points. */
 static void progress(struct sweep_exec *e, long done, double t0, int final)
 {
 	static double last;
 	double now = wall_seconds(), el = now - t0, rate, left;
 	long n = e->n - e->start, d = done - e->start;
+	char rs[48] = "", resumed[48] = "";
 	if (!e->progress)
 		return;
 	if (!final && now - last < (e->progress == 1 ? 0.1 : 5.0))
@@ -127,19 +130,25 @@ static void progress(struct sweep_exec *e, long done, double t0, int final)
 	last = now;
 	rate = el > 0 ? d / el : 0;
 	left = rate > 0 ? (n - d) / rate : 0;
+	if (d > 0 && el > 0)
+		snprintf(rs, sizeof(rs), "%.1f/s", rate);
+	else
+		snprintf(rs, sizeof(rs), "-/s");
+	if (e->start > 0)
+		snprintf(resumed, sizeof(resumed), " (%ld resumed)", e->start);
 	if (e->progress == 1) {
 		char bar[31];
-		int k = n ? (int)(30 * d / n) : 30;
+		int k = e->n ? (int)(30 * done / e->n) : 30;
 		for (int i = 0; i < 30; i++)
 			bar[i] = i < k ? '#' : '.';
 		bar[30] = 0;
-		fprintf(stderr, "\r[%s] %ld/%ld %s, %.1f/s, %.1f s elapsed, %.1f s left ", bar, done,
-			e->n, e->what, rate, el, left);
+		fprintf(stderr, "\r[%s] %ld/%ld %s%s, %s, %.1f s elapsed, %.1f s left ", bar, done,
+			e->n, e->what, resumed, rs, el, left);
 		if (final)
 			fputc('\n', stderr);
 	} else {
-		fprintf(stderr, "sweep: %ld/%ld %s, %.1f/s, %.1f s elapsed, %.1f s left\n", done, e->n,
-			e->what, rate, el, left);
+		fprintf(stderr, "sweep: %ld/%ld %s%s, %s, %.1f s elapsed, %.1f s left\n", done, e->n,
+			e->what, resumed, rs, el, left);
 	}
 	fflush(stderr);
 }
@@ -157,11 +166,16 @@ static int drain(struct pool *p, int *since_sync)
 			snprintf(e->failed_msg, sizeof(e->failed_msg), "%s", s->csv);
 			return -1;
 		}
-		if (write_line(e->csv_fd, s->csv) < 0 || write_line(e->jsonl_fd, s->jsonl) < 0) {
+		if (write_line(e->csv_fd, s->csv) < 0 ||
+		    (e->io_error = 2, write_line(e->jsonl_fd, s->jsonl) < 0)) {
+			/* not the point's fault: the disk is full or the file cannot grow */
 			e->failed_id = p->written;
+			if (!e->io_error)
+				e->io_error = 1;
 			snprintf(e->failed_msg, sizeof(e->failed_msg), "%s", err_msg());
 			return -1;
 		}
+		e->io_error = 0;
 		free(s->csv);
 		free(s->jsonl);
 		s->csv = s->jsonl = NULL;
@@ -340,6 +354,7 @@ int sweep_exec_run(struct sweep_exec *e)
 	p.e = e;
 	p.next = p.written = e->start;
 	e->failed_id = -1;
+	e->io_error = 0;
 	e->signal = 0;
 	p.slots = xcalloc((size_t)(e->n - e->start) + 1, sizeof(struct slot));
 	pthread_mutex_init(&p.mu, NULL);
