@@ -23,6 +23,16 @@ status 2 "an edited profile is not resumed" "$TTSIM" sweep "$TMPD/s.yaml" --jobs
 has "input file '$TMPD/p.yaml' changed since" "the refusal names the edited file" "$TMPD/err"
 ok "one-line error" test "$(wc -l < "$TMPD/err")" = 1
 
+# a study (`ttsim run STUDY.yaml` resumes its sweep, then reports): an edited profile is not
+# reported from the old results
+cp models/profiles/gh200.yaml "$TMPD/sp.yaml"
+printf 'schema_version: 1\ngpu: %s\nrequests: 4\ninput_len: 16\noutput_len: 8\nsweep:\n  seed: [1, 2]\nstudy:\n  table: [seed, e2e_s.mean]\n' "$TMPD/sp.yaml" > "$TMPD/study.yaml"
+ok "study" "$TTSIM" run "$TMPD/study.yaml" --out "$TMPD/st"
+ok "study rerun (resumes)" "$TTSIM" run "$TMPD/study.yaml" --out "$TMPD/st"
+echo "# edited" >> "$TMPD/sp.yaml"
+status 2 "study after its profile was edited" "$TTSIM" run "$TMPD/study.yaml" --out "$TMPD/st"
+has "input file '$TMPD/sp.yaml' changed since" "the study names the edited profile" "$TMPD/err"
+
 # a swept file: the value that names it is hashed too
 cp models/profiles/h100_sxm.yaml "$TMPD/q.yaml"
 sed -e "s|^gpu: .*||" -e "s|^sweep:|sweep:\n  gpu: [gh200, $TMPD/q.yaml]|" "$TMPD/s.yaml" > "$TMPD/g.yaml"
