@@ -118,7 +118,8 @@ static const cJSON *json_on(const cJSON *root, const char *key)
  * than read it as the dense model its common keys describe (a Mixture-of-Experts config read
  * as dense is a model ten times smaller; MLA read as full-size KV heads is a KV cache ten
  * times larger; a sliding window ignored is a KV cache that never stops growing).
- * Returns 0, or -1 with err_set naming the first such key.
+ * Returns 0, or -1 with err_set naming the first key of each kind found (MoE and MLA
+ * together in DeepSeek-V2), in one line.
  */
 static int refuse_unmodelled(const cJSON *root, const char *fname, int max_len)
 {
@@ -134,33 +135,40 @@ static int refuse_unmodelled(const cJSON *root, const char *fname, int max_len)
 	/* dense decoder-only families whose every config key ttsim reads as vLLM does */
 	static const char *const known[] = {"llama", "mistral", "qwen2", "qwen3", NULL};
 	const cJSON *v, *mt;
+	struct sbuf sb = {0};
 	char got[64];
+	int rc;
 
 	for (int i = 0; moe[i]; i++)
-		if (json_on(root, moe[i]))
-			return err_set("%s: key '%s': Mixture-of-Experts models are not modelled yet "
-				       "(ttsim would read it as a dense model of the shared sizes; "
-				       "expected a dense config)", fname, moe[i]);
+		if (json_on(root, moe[i])) {
+			sbuf_printf(&sb, "; key '%s': Mixture-of-Experts models are not modelled yet "
+				    "(ttsim would read it as a dense model of the shared sizes)", moe[i]);
+			break;
+		}
 	for (int i = 0; mla[i]; i++)
-		if (json_on(root, mla[i]))
-			return err_set("%s: key '%s': Multi-head Latent Attention is not modelled yet "
-				       "(ttsim would size the KV cache for full heads; expected a "
-				       "config without it)", fname, mla[i]);
+		if (json_on(root, mla[i])) {
+			sbuf_printf(&sb, "; key '%s': Multi-head Latent Attention is not modelled yet "
+				    "(ttsim would size the KV cache for full heads)", mla[i]);
+			break;
+		}
 	for (int i = 0; hybrid[i]; i++)
-		if (json_on(root, hybrid[i]))
-			return err_set("%s: key '%s': hybrid (state-space or linear attention) layers "
-				       "are not modelled yet (expected full attention in every layer)",
-				       fname, hybrid[i]);
+		if (json_on(root, hybrid[i])) {
+			sbuf_printf(&sb, "; key '%s': hybrid (state-space or linear attention) layers "
+				    "are not modelled yet", hybrid[i]);
+			break;
+		}
 	if ((v = cJSON_GetObjectItemCaseSensitive(root, "layer_types")) && !cJSON_IsNull(v)) {
 		const cJSON *t;
 		if (!cJSON_IsArray(v))
-			return err_set("%s: key 'layer_types': expected a list of layer types", fname);
-		cJSON_ArrayForEach(t, v)
-			if (!cJSON_IsString(t) || strcmp(t->valuestring, "full_attention")) {
-				json_brief(t, got, sizeof(got));
-				return err_set("%s: key 'layer_types': layer type %s is not modelled yet "
-					       "(expected \"full_attention\" in every layer)", fname, got);
-			}
+			sbuf_printf(&sb, "; key 'layer_types': expected a list of layer types");
+		else
+			cJSON_ArrayForEach(t, v)
+				if (!cJSON_IsString(t) || strcmp(t->valuestring, "full_attention")) {
+					json_brief(t, got, sizeof(got));
+					sbuf_printf(&sb, "; key 'layer_types': layer type %s is not modelled "
+						    "yet (only \"full_attention\")", got);
+					break;
+				}
 	}
 	/* Qwen2/Qwen3 carry sliding_window with use_sliding_window: false: not used */
 	v = cJSON_GetObjectItemCaseSensitive(root, "use_sliding_window");
@@ -169,28 +177,28 @@ static int refuse_unmodelled(const cJSON *root, const char *fname, int max_len)
 				      NULL};
 		for (int i = 0; keys[i]; i++) {
 			v = json_on(root, keys[i]);
-			if (!v)
+			if (!v || (cJSON_IsNumber(v) && v->valuedouble >= max_len))
 				continue;
-			if (!cJSON_IsNumber(v) || v->valuedouble < max_len) {
-				json_brief(v, got, sizeof(got));
-				return err_set("%s: key '%s': sliding-window attention (%s tokens, context "
-					       "%d) is not modelled yet (expected null, or a window no "
-					       "smaller than max_position_embeddings)",
-					       fname, keys[i], got, max_len);
-			}
+			json_brief(v, got, sizeof(got));
+			sbuf_printf(&sb, "; key '%s': sliding-window attention (%s tokens, context %d) "
+				    "is not modelled yet (only null, or a window no smaller than "
+				    "max_position_embeddings)", keys[i], got, max_len);
+			break;
 		}
 	}
 	mt = cJSON_GetObjectItemCaseSensitive(root, "model_type");
-	if (cJSON_IsString(mt) && mt->valuestring[0]) {
+	if (!sb.len && cJSON_IsString(mt) && mt->valuestring[0]) {
 		int i;
 		for (i = 0; known[i] && strcmp(known[i], mt->valuestring); i++)
 			;
 		if (!known[i])
-			return err_set("%s: key 'model_type': '%s' is not modelled yet (expected llama, "
-				       "mistral, qwen2 or qwen3: dense decoder-only models)", fname,
-				       mt->valuestring);
+			sbuf_printf(&sb, "; key 'model_type': '%s' is not modelled yet (expected llama, "
+				    "mistral, qwen2 or qwen3: dense decoder-only models)",
+				    mt->valuestring);
 	}
-	return 0;
+	rc = sb.len ? err_set("%s: %s (expected a dense config)", fname, sb.buf + 2) : 0;
+	sbuf_release(&sb);
+	return rc;
 }
 
 int model_from_json(struct model *m, const char *text, const char *fname)

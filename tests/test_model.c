@@ -264,6 +264,10 @@ static void test_refused(void)
 		CHECK(strstr(err_msg(), cases[i][0]) == err_msg());
 		CHECK(strstr(err_msg(), cases[i][1]) != NULL);
 	}
+	/* DeepSeek-V2 is MoE and MLA: both named, one line */
+	CHECK_INT(model_find(&a, "models/configs/DeepSeek-V2-Lite.json"), -1);
+	CHECK(strstr(err_msg(), "; key 'kv_lora_rank': Multi-head Latent Attention") != NULL);
+	CHECK(strchr(err_msg(), '\n') == NULL);
 #define DENSE "{\"num_hidden_layers\": 2, \"hidden_size\": 64, \"num_attention_heads\": 4," \
 	      " \"intermediate_size\": 256, \"vocab_size\": 100, \"max_position_embeddings\": 8192%s}"
 	static const char *const extra[][2] = {
