@@ -283,11 +283,14 @@ static long open_results(const struct sweep *s, const char *dir, int resume, int
 		if (!cJSON_IsString(f))
 			die("%s: unreadable sweep fingerprint; remove '%s' to start fresh", p_json, dir);
 		if (strcmp(f->valuestring, fp)) { /* NOLINT(clang-analyzer-core.NullDereference): cJSON_IsString(NULL) is false */
-			char why[700];
+			char why[700], was[64];
 			changed_input(s, cJSON_GetObjectItem(j, "inputs"), why, sizeof(why));
+			snprintf(was, sizeof(was), "%s", f->valuestring);
+			cJSON_Delete(j); /* freed before exiting: LeakSanitizer runs at exit */
+			free(t);
 			die("%s: holds results of a different sweep (%s; fingerprint %s, this one %s); "
 			    "remove it (rm -r %s) or choose another --out to start fresh",
-			    dir, why, f->valuestring, fp, dir);
+			    dir, why, was, fp, dir);
 		}
 		cJSON_Delete(j);
 		free(t);
