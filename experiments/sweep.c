@@ -237,8 +237,8 @@ static int option_set_in_file(const struct run_config *c, const char *name)
 	return (c->set_mask[i / 64] >> (i % 64)) & 1;
 }
 
-/* FNV-1a of a file's bytes, streamed (a trace may be larger than file_read allows);
- * 0 when it is not a regular file or cannot be read (the run says why, later). */
+/* FNV-1a of a file's bytes, streamed (a trace may be up to FILE_READ_MAX); 0 when it is not
+ * a regular file or cannot be read (the run says why, later). */
 static uint64_t file_hash(const char *path)
 {
 	struct stat st;
@@ -246,9 +246,16 @@ static uint64_t file_hash(const char *path)
 	uint64_t h = 0;
 	size_t n;
 	FILE *f;
-	if (!path[0] || stat(path, &st) || !S_ISREG(st.st_mode) || !(f = fopen(path, "rb")))
+	if (!path[0] || stat(path, &st) || !S_ISREG(st.st_mode))
 		return 0;
 	h = sweep_hash(0, "file", 4);
+	/* above the input limit the run refuses it unread: do not read it here either */
+	if ((uint64_t)st.st_size > FILE_READ_MAX) {
+		long long meta[2] = {(long long)st.st_size, (long long)st.st_mtime};
+		return sweep_hash(h, (const char *)meta, sizeof(meta));
+	}
+	if (!(f = fopen(path, "rb")))
+		return 0;
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
 		h = sweep_hash(h, buf, n);
 	fclose(f);
