@@ -1,7 +1,10 @@
 #!/bin/sh
 # Make sure pkg-config finds GSL, cJSON and libyaml (and gnuplot exists for plots).
 # As root on Debian/Ubuntu, install what is missing; otherwise print the command to run.
+# --ci: also what CI's tiers use (MPI sweeps, valgrind, lint, clang's libFuzzer): .ci/run
+# fails, rather than skips a tier, when one of them is still missing afterwards.
 set -e
+mode=${1:-} # read before the loop below: `set -- $p` replaces the positional parameters
 missing=""
 command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
 for p in "gsl libgsl-dev" "libcjson libcjson-dev" "yaml-0.1 libyaml-dev"; do
@@ -11,9 +14,8 @@ for p in "gsl libgsl-dev" "libcjson libcjson-dev" "yaml-0.1 libyaml-dev"; do
 	fi
 done
 command -v gnuplot >/dev/null 2>&1 || missing="$missing gnuplot-nox"
-# --ci: also what CI's tiers use (MPI sweeps, valgrind, lint, libFuzzer's runtime)
-if [ "${1:-}" = --ci ]; then
-	command -v mpicc >/dev/null 2>&1 || missing="$missing libopenmpi-dev openmpi-bin"
+if [ "$mode" = --ci ]; then
+	{ command -v mpicc && command -v mpirun; } >/dev/null 2>&1 || missing="$missing libopenmpi-dev openmpi-bin"
 	command -v valgrind >/dev/null 2>&1 || missing="$missing valgrind"
 	command -v cppcheck >/dev/null 2>&1 || missing="$missing cppcheck"
 	command -v clang-tidy >/dev/null 2>&1 || missing="$missing clang-tidy"
@@ -26,10 +28,11 @@ if [ "${1:-}" = --ci ]; then
 fi
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+	# apt's own progress is shown: a first install downloads a few hundred MB
 	echo "deps: installing$missing"
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq >/dev/null
-	apt-get install -y -qq $missing >/dev/null
+	apt-get update
+	apt-get install -y $missing
 	exit 0
 fi
 echo "deps: missing$missing; run: sudo apt-get install -y$missing" >&2

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,8 +36,54 @@ static int sweep_point(void *ctx, int worker, long id, struct sbuf *csv, struct 
 
 static int mpi_rank, mpi_size = 1;
 
+#ifndef TTSIM_MPI
+/* The number of tasks an MPI launcher (mpirun, mpiexec, srun) started, from the environment
+ * it gives each task; 1 when there is none or a single task. */
+static long launcher_tasks(const char **var)
+{
+	static const char *const size_vars[] = {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE",
+						"MPI_LOCALNRANKS", NULL};
+	const char *v;
+	long n;
+	for (int i = 0; size_vars[i]; i++)
+		if ((v = getenv(size_vars[i])) && !parse_long(v, &n) && n > 1) {
+			*var = size_vars[i];
+			return n;
+		}
+	/* PMIx gives the rank only: a rank above 0 means more than one task */
+	if ((v = getenv("PMIX_RANK")) && !parse_long(v, &n) && n > 0) {
+		*var = "PMIX_RANK";
+		return n + 1;
+	}
+	/* Slurm: a task of a step (SLURM_PROCID) of more than one task */
+	if (getenv("SLURM_PROCID")) {
+		static const char *const slurm[] = {"SLURM_STEP_NUM_TASKS", "SLURM_NTASKS",
+						    "SLURM_NPROCS", NULL};
+		for (int i = 0; slurm[i]; i++)
+			if ((v = getenv(slurm[i])) && !parse_long(v, &n)) {
+				if (n > 1) {
+					*var = slurm[i];
+					return n;
+				}
+				break;
+			}
+	}
+	return 1;
+}
+#endif
+
 static void mpi_start(int *argc, char ***argv)
 {
+#ifndef TTSIM_MPI
+	const char *var = NULL;
+	long n = launcher_tasks(&var);
+	(void)argc;
+	if (n > 1)
+		die("%s: started as one of %s%ld tasks by an MPI launcher (%s), but this ttsim was "
+		    "built without MPI: each task would run every point; rebuild with 'make MPI=1', "
+		    "or run it once without the launcher (threads: --jobs N)", (*argv)[0],
+		    strcmp(var, "PMIX_RANK") ? "" : "at least ", n, var);
+#endif
 #ifdef TTSIM_MPI
 	int provided;
 	MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
@@ -70,58 +117,135 @@ static int default_jobs(void)
 	return mpi_size > 1 ? 1 : n > 0 ? (int)n : 1;
 }
 
-/* Complete lines of a results file: their end offsets (ends[i] = byte after line i). The id
- * at the start of data line i must be i. Returns the number of lines, or -1 with err_set. */
-static long scan_lines(const char *path, int has_header, const char *header, long **ends)
+/* Complete lines of a results file, read one line at a time (a sweep of 10^8 points has
+ * files of hundreds of GB: nothing is held but the current line). Counts at most `limit`
+ * data lines; *end = the offset just after the last one counted (after the header when
+ * none). The id at the start of data line i must be i. Returns the count (0 for a missing
+ * file), or -1 with err_set. */
+static long scan_lines(const char *path, int has_header, const char *header, long limit,
+		       long *end)
 {
-	size_t len, cap = 0;
-	char *text = file_read(path, &len);
-	long n = 0, line = 0;
-	const char *p, *q;
-	*ends = NULL;
-	if (!text)
-		return errno == ENOENT ? 0 : -1;
-	p = text;
-	if (has_header && len) {
-		q = memchr(p, '\n', len);
-		if (!q || (size_t)(q - p + 1) != strlen(header) || memcmp(p, header, strlen(header))) {
-			free(text);
+	FILE *f = fopen(path, "rb");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t k;
+	long n = 0, lineno = 0, off = 0;
+	*end = 0;
+	if (!f)
+		return errno == ENOENT ? 0 : err_set("%s: cannot read: %s", path, strerror(errno));
+	if (has_header && (k = getline(&line, &cap, f)) > 0) {
+		if ((size_t)k != strlen(header) || memcmp(line, header, (size_t)k)) {
+			free(line);
+			fclose(f);
 			return err_set("%s:1: the header differs from this sweep's columns", path);
 		}
-		p = q + 1;
-		line = 1;
+		off = *end = (long)k;
+		lineno = 1;
 	}
-	while ((q = memchr(p, '\n', len - (size_t)(p - text)))) {
-		char *end;
+	while (n < limit && (k = getline(&line, &cap, f)) > 0 && line[k - 1] == '\n') {
+		char *e;
 		long id;
-		const char *s = has_header ? p : p + 6;
-		line++;
-		if (!has_header && strncmp(p, "{\"id\":", 6)) {
-			free(text);
-			free(*ends);
-			*ends = NULL;
-			return err_set("%s:%ld: not a result line", path, line);
+		const char *p = has_header ? line : line + 6;
+		lineno++;
+		if (!has_header && strncmp(line, "{\"id\":", 6)) {
+			err_set("%s:%ld: not a result line", path, lineno);
+			n = -1;
+			break;
 		}
-		id = strtol(s, &end, 10);
-		if (end == s || id != n) {
-			free(text);
-			free(*ends);
-			*ends = NULL;
-			return err_set("%s:%ld: expected point %ld here (was the file edited?)", path, line,
-				       n);
+		id = strtol(p, &e, 10);
+		if (e == p || id != n) {
+			err_set("%s:%ld: expected point %ld here (was the file edited?)", path, lineno, n);
+			n = -1;
+			break;
 		}
-		xgrow((void **)ends, &cap, (size_t)n + 1, sizeof(long));
-		(*ends)[n++] = (long)(q + 1 - text);
-		p = q + 1;
+		off += (long)k;
+		*end = off;
+		n++;
 	}
-	if (!n) {
-		xgrow((void **)ends, &cap, 1, sizeof(long));
-		(*ends)[0] = 0;
-	}
-	if (has_header && !n)
-		(*ends)[0] = (long)(p - text);
-	free(text);
+	if (n >= 0 && ferror(f))
+		n = err_set("%s: cannot read: %s", path, strerror(errno));
+	free(line);
+	fclose(f);
 	return n;
+}
+
+/* Skipped points in a results.jsonl, read a line at a time. */
+static long count_skipped(const char *dir)
+{
+	char path[1100], *line = NULL;
+	size_t cap = 0;
+	long n = 0;
+	FILE *f;
+	snprintf(path, sizeof(path), "%s/results.jsonl", dir);
+	if (!(f = fopen(path, "rb")))
+		return 0;
+	while (getline(&line, &cap, f) > 0)
+		n += strstr(line, "\"status\":\"skipped\"") != NULL;
+	free(line);
+	fclose(f);
+	return n;
+}
+
+/* Why a directory's fingerprint differs: the first input whose hash changed, one that is
+ * new, or the configuration itself. */
+static void changed_input(const struct sweep *s, const cJSON *old, char *why, size_t n)
+{
+	if (!cJSON_IsObject(old)) {
+		snprintf(why, n, "written by an older ttsim or another configuration");
+		return;
+	}
+	for (int i = 0; i < s->n_inputs; i++) {
+		const cJSON *h = cJSON_GetObjectItemCaseSensitive(old, s->inputs[i].name);
+		char now[20];
+		snprintf(now, sizeof(now), "%016llx", (unsigned long long)s->inputs[i].hash);
+		if (cJSON_IsString(h) && !strcmp(h->valuestring, now))
+			continue;
+		if (!strcmp(s->inputs[i].name, "ttsim:version"))
+			snprintf(why, n, "computed by another ttsim version, this one is %s",
+				 TTSIM_VERSION);
+		else if (!strcmp(s->inputs[i].name, "ttsim:assets"))
+			snprintf(why, n, "computed with other shipped profiles or traces (another "
+				 "ttsim build)");
+		else if (cJSON_IsString(h))
+			snprintf(why, n, "input file '%s' changed since", s->inputs[i].name);
+		else
+			snprintf(why, n, "input file '%s' was not an input then", s->inputs[i].name);
+		return;
+	}
+	snprintf(why, n, "another configuration or sweep block");
+}
+
+/* Hold DIR/sweep.lock (an fcntl write lock) until the process exits, so that two sweeps
+ * into one directory cannot interleave their lines: the second one stops here, naming the
+ * process that holds it. The lock goes with the process, even on kill -9. */
+static void lock_dir(const char *dir)
+{
+	static int fd = -1;
+	char path[1100], pid[32];
+	struct flock fl;
+	if (fd >= 0)
+		return;
+	snprintf(path, sizeof(path), "%s/sweep.lock", dir);
+	if ((fd = open(path, O_RDWR | O_CREAT, 0644)) < 0)
+		die("%s: cannot create the lock file: %s", path, strerror(errno));
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(fd, F_SETLK, &fl) < 0) {
+		if (errno != EACCES && errno != EAGAIN)
+			die("%s: cannot lock: %s", path, strerror(errno));
+		memset(&fl, 0, sizeof(fl));
+		fl.l_type = F_WRLCK;
+		fl.l_whence = SEEK_SET;
+		if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
+			die("%s: in use by another sweep (process %ld holds %s); wait for it, or "
+			    "choose another --out", dir, (long)fl.l_pid, path);
+		die("%s: in use by another sweep (it holds %s); wait for it, or choose another "
+		    "--out", dir, path);
+	}
+	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) < 0 || write(fd, pid, strlen(pid)) < 0)
+		die("%s: cannot write: %s", path, strerror(errno));
 }
 
 static int file_exists(const char *path)
@@ -137,7 +261,7 @@ static long open_results(const struct sweep *s, const char *dir, int resume, int
 {
 	char p_json[1100], p_csv[1100], p_jsonl[1100], p_cfg[1100], fp[32];
 	struct sbuf hdr = {0}, sb = {0};
-	long done = 0, nc, nj, *ec = NULL, *ej = NULL;
+	long done = 0, nc, nj, ec = 0, ej = 0;
 	int have_meta;
 
 	snprintf(p_json, sizeof(p_json), "%s/sweep.json", dir);
@@ -146,6 +270,10 @@ static long open_results(const struct sweep *s, const char *dir, int resume, int
 	snprintf(p_cfg, sizeof(p_cfg), "%s/config.yaml", dir);
 	snprintf(fp, sizeof(fp), "%016llx", (unsigned long long)s->fingerprint);
 	sweep_csv_header(s, &hdr);
+	/* before anything is read or cut: a second writer would interleave lines */
+	if (mkdir_p(dir) < 0)
+		die_err();
+	lock_dir(dir);
 	have_meta = file_exists(p_json);
 	if (have_meta) {
 		size_t len;
@@ -154,10 +282,16 @@ static long open_results(const struct sweep *s, const char *dir, int resume, int
 		cJSON *f = j ? cJSON_GetObjectItem(j, "fingerprint") : NULL;
 		if (!cJSON_IsString(f))
 			die("%s: unreadable sweep fingerprint; remove '%s' to start fresh", p_json, dir);
-		if (strcmp(f->valuestring, fp)) /* NOLINT(clang-analyzer-core.NullDereference): cJSON_IsString(NULL) is false */
-			die("%s: holds results of a different sweep (fingerprint %s, this one %s); "
+		if (strcmp(f->valuestring, fp)) { /* NOLINT(clang-analyzer-core.NullDereference): cJSON_IsString(NULL) is false */
+			char why[700], was[64];
+			changed_input(s, cJSON_GetObjectItem(j, "inputs"), why, sizeof(why));
+			snprintf(was, sizeof(was), "%s", f->valuestring);
+			cJSON_Delete(j); /* freed before exiting: LeakSanitizer runs at exit */
+			free(t);
+			die("%s: holds results of a different sweep (%s; fingerprint %s, this one %s); "
 			    "remove it (rm -r %s) or choose another --out to start fresh",
-			    dir, f->valuestring, fp, dir);
+			    dir, why, was, fp, dir);
+		}
 		cJSON_Delete(j);
 		free(t);
 	} else if (file_exists(p_csv) || file_exists(p_jsonl)) {
@@ -165,28 +299,37 @@ static long open_results(const struct sweep *s, const char *dir, int resume, int
 		    "choose another --out to start fresh", dir, dir);
 	}
 	if (have_meta) {
-		if ((nc = scan_lines(p_csv, 1, hdr.buf, &ec)) < 0 ||
-		    (nj = scan_lines(p_jsonl, 0, NULL, &ej)) < 0)
+		if ((nc = scan_lines(p_csv, 1, hdr.buf, LONG_MAX, &ec)) < 0 ||
+		    (nj = scan_lines(p_jsonl, 0, NULL, LONG_MAX, &ej)) < 0)
 			die("%s; remove '%s' to start fresh", err_msg(), dir);
 		done = nc < nj ? nc : nj;
 		if (done > 0 && !resume)
 			die("%s: already holds %ld of %ld points of this sweep; add --resume to continue, "
 			    "or remove it (rm -r %s) to start fresh", dir, done, s->n_points, dir);
 		if (resume && done > 0) {
-			/* cut a torn last line, and a line one file has that the other lacks */
-			if (truncate(p_csv, ec[done - 1]) < 0 || truncate(p_jsonl, ej[done - 1]) < 0)
+			/* cut a torn last line, and lines one file has that the other lacks (a second
+			 * pass, up to `done`, over the longer one) */
+			if ((nc > done && scan_lines(p_csv, 1, hdr.buf, done, &ec) < 0) ||
+			    (nj > done && scan_lines(p_jsonl, 0, NULL, done, &ej) < 0))
+				die("%s; remove '%s' to start fresh", err_msg(), dir);
+			if (truncate(p_csv, ec) < 0 || truncate(p_jsonl, ej) < 0)
 				die("%s: cannot truncate: %s", dir, strerror(errno));
 		}
-		free(ec);
-		free(ej);
 	}
-	if (mkdir_p(dir) < 0)
-		die_err();
-	sbuf_printf(&sb, "{\"ttsim\": \"0.1\", \"experiment\": \"%s\", \"fingerprint\": \"%s\", "
+	sbuf_printf(&sb, "{\"ttsim\": \"" TTSIM_VERSION "\", \"experiment\": \"%s\", \"fingerprint\": \"%s\", "
 			 "\"points\": %ld, \"parameters\": [", s->path, fp, s->n_points);
 	for (int i = 0; i < s->n_axes; i++)
 		sbuf_printf(&sb, "%s\"%s\"", i ? ", " : "", s->axes[i].opt->name);
-	sbuf_printf(&sb, "], \"skip_unfit\": %s}\n", s->skip_unfit ? "true" : "false");
+	sbuf_printf(&sb, "], \"skip_unfit\": %s, \"inputs\": {", s->skip_unfit ? "true" : "false");
+	for (int i = 0; i < s->n_inputs; i++) {
+		cJSON *name = cJSON_CreateString(s->inputs[i].name);
+		char *q = cJSON_PrintUnformatted(name);
+		sbuf_printf(&sb, "%s%s: \"%016llx\"", i ? ", " : "", q,
+			    (unsigned long long)s->inputs[i].hash);
+		cJSON_free(q);
+		cJSON_Delete(name);
+	}
+	sbuf_printf(&sb, "}}\n");
 	if (file_write_atomic(p_json, sb.buf, sb.len) < 0)
 		die_err();
 	sb.len = 0;
@@ -202,21 +345,6 @@ static long open_results(const struct sweep *s, const char *dir, int resume, int
 	sbuf_release(&hdr);
 	sbuf_release(&sb);
 	return done;
-}
-
-static long count_skipped(const char *dir)
-{
-	char path[1100];
-	size_t len;
-	long n = 0;
-	char *t, *p;
-	snprintf(path, sizeof(path), "%s/results.jsonl", dir);
-	if (!(t = file_read(path, &len)))
-		return 0;
-	for (p = t; (p = strstr(p, "\"status\":\"skipped\"")); p++)
-		n++;
-	free(t);
-	return n;
 }
 
 static void sweep_usage(FILE *f)
@@ -324,6 +452,11 @@ int cmd_sweep(int argc, char **argv)
 	rc = sweep_exec_run(&e);
 	close(e.csv_fd);
 	close(e.jsonl_fd);
+	if (e.failed_id >= 0 && e.io_error)
+		die("%s/%s: %s, at point %ld (the disk may be full; kept %ld points in %s: free some "
+		    "space and continue with --resume)", out,
+		    e.io_error == 1 ? "results.csv" : "results.jsonl", e.failed_msg, e.failed_id,
+		    e.done, out);
 	if (e.failed_id >= 0) {
 		struct sbuf lb = {0};
 		sweep_point_label(&s, e.failed_id, &lb);
@@ -514,6 +647,8 @@ int cmd_capacity(int argc, char **argv)
 	e.csv_fd = 1;
 	e.progress = isatty(2) ? 1 : 0;
 	rc = sweep_exec_run(&e);
+	if (e.failed_id >= 0 && e.io_error)
+		die("stdout: %s, at configuration %ld", e.failed_msg, e.failed_id);
 	if (e.failed_id >= 0) {
 		struct sbuf lb = {0};
 		sweep_point_label(&s, e.failed_id, &lb);

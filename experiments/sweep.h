@@ -19,8 +19,9 @@
  * Results (DIR/results.csv, DIR/results.jsonl) hold one line per point, strictly in point
  * order, each written with one write(2), so a crash leaves at most one torn final line,
  * which --resume cuts off. DIR/sweep.json holds the sweep's fingerprint (a hash of the
- * resolved base configuration and the sweep block); a directory with another fingerprint is
- * refused rather than mixed. The lines of a point depend only on its configuration, so the
+ * resolved base configuration, the sweep block, the CONTENTS of every file a point names, the
+ * shipped profiles and traces embedded in the binary, and ttsim's version); a directory with
+ * another fingerprint is refused rather than mixed, naming the input that changed. The lines of a point depend only on its configuration, so the
  * files are byte-identical whatever the number of threads, MPI ranks or resumptions.
  *
  * Ownership: struct sweep owns its value strings (sweep_release). Workers keep their own
@@ -53,8 +54,23 @@ struct sweep {
 	long n_points;                /* product of the axes' sizes */
 	int skip_unfit;               /* filters.skip_unfit */
 	int gpus, max_gpus;           /* filters: keep points with tp x replicas == gpus (<= max_gpus) */
-	uint64_t fingerprint;         /* FNV-1a of the base config and the sweep block */
+	uint64_t fingerprint;         /* FNV-1a of all that the results depend on (below) */
+	int n_inputs;                 /* files the points name, and the shipped assets */
+	struct sweep_input *inputs;   /* owned */
 };
+
+/* One input whose bytes the results depend on: a file a point's configuration names (by
+ * any text option: model config.json, profile, trace, acceptance table), hashed by content,
+ * or "ttsim:assets" (every profile and trace embedded in the binary) and "ttsim:version". */
+struct sweep_input {
+	char name[300];
+	uint64_t hash;                /* FNV-1a of the contents */
+};
+
+/* The version of this build, part of every fingerprint (a release or `git describe`). */
+#ifndef TTSIM_VERSION
+#define TTSIM_VERSION "0.1"
+#endif
 
 /* Read an experiment file with a sweep block. 0, or -1 with err_set ("FILE:LINE: key 'K':
  * ..."): no sweep block, an empty one, an unknown parameter, a bad value or range. */
@@ -63,7 +79,8 @@ int sweep_load_text(struct sweep *s, const char *text, size_t len, const char *p
 void sweep_release(struct sweep *s);
 /* Set a base option from the command line (not a swept one); the fingerprint follows. */
 int sweep_override(struct sweep *s, const char *key, const char *val, const char *where);
-/* Recompute s->fingerprint from the base configuration, axes and filters. */
+/* Recompute s->fingerprint (and s->inputs) from the base configuration, axes, filters,
+ * the files they name (read again now), the embedded assets and the version. */
 void sweep_fingerprint(struct sweep *s);
 
 /* The configuration of point id (0 <= id < n_points): base + the point's values. */
@@ -106,6 +123,8 @@ struct sweep_exec {
 	/* out: */
 	long done;              /* points on file when it returned (start + written) */
 	long failed_id;         /* the point that failed (-1 none) */
+	int io_error;           /* writing its lines failed (disk full...), not the point:
+				 * 1 the CSV file, 2 the JSONL file; 0 none */
 	char failed_msg[512];
 	int signal;             /* SIGINT/SIGTERM that stopped it, 0 none */
 };

@@ -5,8 +5,10 @@
  * thread) appends them strictly in point order, each line with one write(2), so the files
  * never depend on who computed what, and a crash tears at most the last line.
  *
- * Memory: a slot per point (two pointers and a state); threads do not run more than
- * WINDOW points ahead of the writer, so buffered lines stay bounded.
+ * Memory: a slot per point not yet written (two pointers and a state), allocated in chunks of
+ * SLOT_CHUNK as points are handed out and freed once the writer is past them; threads do not
+ * run more than WINDOW points ahead of the writer, so slots and buffered lines stay bounded
+ * (a few MB, not 24 bytes for each of up to 10^8 points).
  */
 #include "experiments/sweep.h"
 
@@ -23,6 +25,7 @@
 #endif
 
 #define WINDOW 4096
+#define SLOT_CHUNK 65536L
 #define FSYNC_EVERY 256
 
 enum { SLOT_EMPTY, SLOT_DONE, SLOT_FAILED };
@@ -40,7 +43,8 @@ struct pool {
 	long next;              /* next id to hand out */
 	long written;           /* next id to write */
 	int stop;
-	struct slot *slots;     /* indexed by id - e->start */
+	struct slot **chunks;   /* slot of id: chunks[i / SLOT_CHUNK][i % SLOT_CHUNK], i = id -
+				 * e->start; NULL: not reached yet, or written and freed */
 };
 
 static volatile sig_atomic_t got_signal;
@@ -55,9 +59,19 @@ static long take(struct pool *p)
 	return p->next++;
 }
 
+/* The slot of id, its chunk allocated on first use; with p->mu held. */
+static struct slot *slot_at(struct pool *p, long id)
+{
+	long i = id - p->e->start;
+	struct slot **c = &p->chunks[i / SLOT_CHUNK];
+	if (!*c)
+		*c = xcalloc((size_t)SLOT_CHUNK, sizeof(struct slot));
+	return &(*c)[i % SLOT_CHUNK];
+}
+
 static void put(struct pool *p, long id, int state, char *csv, char *jsonl)
 {
-	struct slot *s = &p->slots[id - p->e->start];
+	struct slot *s = slot_at(p, id);
 	s->state = state;
 	s->csv = csv;
 	s->jsonl = jsonl;
@@ -109,17 +123,20 @@ static int write_line(int fd, const char *s)
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0)
-			return err_set("cannot write results: %s", strerror(errno));
+			return err_set("cannot write: %s", strerror(errno));
 		off += (size_t)k;
 	}
 	return 0;
 }
 
+/* The rate counts the points computed in this run only (d of them since t0); points resumed
+ * from the files are said as such, not averaged in as zero-cost or zero-rate points. */
 static void progress(struct sweep_exec *e, long done, double t0, int final)
 {
 	static double last;
 	double now = wall_seconds(), el = now - t0, rate, left;
 	long n = e->n - e->start, d = done - e->start;
+	char rs[48] = "", resumed[48] = "";
 	if (!e->progress)
 		return;
 	if (!final && now - last < (e->progress == 1 ? 0.1 : 5.0))
@@ -127,19 +144,25 @@ static void progress(struct sweep_exec *e, long done, double t0, int final)
 	last = now;
 	rate = el > 0 ? d / el : 0;
 	left = rate > 0 ? (n - d) / rate : 0;
+	if (d > 0 && el > 0)
+		snprintf(rs, sizeof(rs), "%.1f/s", rate);
+	else
+		snprintf(rs, sizeof(rs), "-/s");
+	if (e->start > 0)
+		snprintf(resumed, sizeof(resumed), " (%ld resumed)", e->start);
 	if (e->progress == 1) {
 		char bar[31];
-		int k = n ? (int)(30 * d / n) : 30;
+		int k = e->n ? (int)(30 * done / e->n) : 30;
 		for (int i = 0; i < 30; i++)
 			bar[i] = i < k ? '#' : '.';
 		bar[30] = 0;
-		fprintf(stderr, "\r[%s] %ld/%ld %s, %.1f/s, %.1f s elapsed, %.1f s left ", bar, done,
-			e->n, e->what, rate, el, left);
+		fprintf(stderr, "\r[%s] %ld/%ld %s%s, %s, %.1f s elapsed, %.1f s left ", bar, done,
+			e->n, e->what, resumed, rs, el, left);
 		if (final)
 			fputc('\n', stderr);
 	} else {
-		fprintf(stderr, "sweep: %ld/%ld %s, %.1f/s, %.1f s elapsed, %.1f s left\n", done, e->n,
-			e->what, rate, el, left);
+		fprintf(stderr, "sweep: %ld/%ld %s%s, %s, %.1f s elapsed, %.1f s left\n", done, e->n,
+			e->what, resumed, rs, el, left);
 	}
 	fflush(stderr);
 }
@@ -149,7 +172,7 @@ static int drain(struct pool *p, int *since_sync)
 {
 	struct sweep_exec *e = p->e;
 	while (p->written < e->n) {
-		struct slot *s = &p->slots[p->written - e->start];
+		struct slot *s = slot_at(p, p->written);
 		if (s->state == SLOT_EMPTY)
 			return 0;
 		if (s->state == SLOT_FAILED) {
@@ -157,15 +180,26 @@ static int drain(struct pool *p, int *since_sync)
 			snprintf(e->failed_msg, sizeof(e->failed_msg), "%s", s->csv);
 			return -1;
 		}
-		if (write_line(e->csv_fd, s->csv) < 0 || write_line(e->jsonl_fd, s->jsonl) < 0) {
+		if (write_line(e->csv_fd, s->csv) < 0 ||
+		    (e->io_error = 2, write_line(e->jsonl_fd, s->jsonl) < 0)) {
+			/* not the point's fault: the disk is full or the file cannot grow */
 			e->failed_id = p->written;
+			if (!e->io_error)
+				e->io_error = 1;
 			snprintf(e->failed_msg, sizeof(e->failed_msg), "%s", err_msg());
 			return -1;
 		}
+		e->io_error = 0;
 		free(s->csv);
 		free(s->jsonl);
 		s->csv = s->jsonl = NULL;
 		p->written++;
+		if ((p->written - e->start) % SLOT_CHUNK == 0) {
+			/* every point of this chunk is on file: no id here is handed out again */
+			long c = (p->written - e->start) / SLOT_CHUNK - 1;
+			free(p->chunks[c]);
+			p->chunks[c] = NULL;
+		}
 		if (++*since_sync >= FSYNC_EVERY) {
 			*since_sync = 0;
 			if (e->csv_fd >= 0)
@@ -340,8 +374,9 @@ int sweep_exec_run(struct sweep_exec *e)
 	p.e = e;
 	p.next = p.written = e->start;
 	e->failed_id = -1;
+	e->io_error = 0;
 	e->signal = 0;
-	p.slots = xcalloc((size_t)(e->n - e->start) + 1, sizeof(struct slot));
+	p.chunks = xcalloc((size_t)((e->n - e->start) / SLOT_CHUNK + 1), sizeof(*p.chunks));
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.ready, NULL);
 	pthread_cond_init(&p.room, NULL);
@@ -433,11 +468,16 @@ int sweep_exec_run(struct sweep_exec *e)
 		rc = -1;
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
-	for (long i = p.written; i < e->n; i++) {
-		free(p.slots[i - e->start].csv);
-		free(p.slots[i - e->start].jsonl);
+	for (long c = 0; c <= (e->n - e->start) / SLOT_CHUNK; c++) {
+		if (!p.chunks[c])
+			continue;
+		for (long i = 0; i < SLOT_CHUNK; i++) {
+			free(p.chunks[c][i].csv);
+			free(p.chunks[c][i].jsonl);
+		}
+		free(p.chunks[c]);
 	}
-	free(p.slots);
+	free(p.chunks);
 	free(th);
 	free(wa);
 	pthread_mutex_destroy(&p.mu);

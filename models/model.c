@@ -102,6 +102,105 @@ static int json_str(const cJSON *root, const char *key, const char **out, const 
 	return 0;
 }
 
+/* A key present with a value that switches something on (not null, false, 0, "" or []). */
+static const cJSON *json_on(const cJSON *root, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
+	if (!v || cJSON_IsNull(v) || cJSON_IsFalse(v) || (cJSON_IsNumber(v) && v->valuedouble == 0) ||
+	    (cJSON_IsString(v) && !v->valuestring[0]) ||
+	    ((cJSON_IsArray(v) || cJSON_IsObject(v)) && !v->child))
+		return NULL;
+	return v;
+}
+
+/*
+ * Refuse a config whose keys change the computation in a way ttsim does not model, rather
+ * than read it as the dense model its common keys describe (a Mixture-of-Experts config read
+ * as dense is a model ten times smaller; MLA read as full-size KV heads is a KV cache ten
+ * times larger; a sliding window ignored is a KV cache that never stops growing).
+ * Returns 0, or -1 with err_set naming the first key of each kind found (MoE and MLA
+ * together in DeepSeek-V2), in one line.
+ */
+static int refuse_unmodelled(const cJSON *root, const char *fname, int max_len)
+{
+	static const char *const moe[] = {"num_experts", "num_local_experts", "n_routed_experts",
+					  "moe_intermediate_size", "n_shared_experts",
+					  "num_experts_per_tok", NULL};
+	static const char *const mla[] = {"kv_lora_rank", "q_lora_rank", NULL};
+	static const char *const hybrid[] = {"mamba_d_state", "mamba_expand", "mamba_d_conv",
+					     "ssm_cfg", "state_size", "attn_layer_indices",
+					     "layers_block_type", "hybrid_override_pattern",
+					     "linear_attn_config", "full_attention_interval",
+					     "block_types", NULL};
+	/* dense decoder-only families whose every config key ttsim reads as vLLM does */
+	static const char *const known[] = {"llama", "mistral", "qwen2", "qwen3", NULL};
+	const cJSON *v, *mt;
+	struct sbuf sb = {0};
+	char got[64];
+	int rc;
+
+	for (int i = 0; moe[i]; i++)
+		if (json_on(root, moe[i])) {
+			sbuf_printf(&sb, "; key '%s': Mixture-of-Experts models are not modelled yet "
+				    "(ttsim would read it as a dense model of the shared sizes)", moe[i]);
+			break;
+		}
+	for (int i = 0; mla[i]; i++)
+		if (json_on(root, mla[i])) {
+			sbuf_printf(&sb, "; key '%s': Multi-head Latent Attention is not modelled yet "
+				    "(ttsim would size the KV cache for full heads)", mla[i]);
+			break;
+		}
+	for (int i = 0; hybrid[i]; i++)
+		if (json_on(root, hybrid[i])) {
+			sbuf_printf(&sb, "; key '%s': hybrid (state-space or linear attention) layers "
+				    "are not modelled yet", hybrid[i]);
+			break;
+		}
+	if ((v = cJSON_GetObjectItemCaseSensitive(root, "layer_types")) && !cJSON_IsNull(v)) {
+		const cJSON *t;
+		if (!cJSON_IsArray(v))
+			sbuf_printf(&sb, "; key 'layer_types': expected a list of layer types");
+		else
+			cJSON_ArrayForEach(t, v)
+				if (!cJSON_IsString(t) || strcmp(t->valuestring, "full_attention")) {
+					json_brief(t, got, sizeof(got));
+					sbuf_printf(&sb, "; key 'layer_types': layer type %s is not modelled "
+						    "yet (only \"full_attention\")", got);
+					break;
+				}
+	}
+	/* Qwen2/Qwen3 carry sliding_window with use_sliding_window: false: not used */
+	v = cJSON_GetObjectItemCaseSensitive(root, "use_sliding_window");
+	if (!(v && cJSON_IsFalse(v))) {
+		const char *keys[] = {"sliding_window", "sliding_window_size", "attention_window",
+				      NULL};
+		for (int i = 0; keys[i]; i++) {
+			v = json_on(root, keys[i]);
+			if (!v || (cJSON_IsNumber(v) && v->valuedouble >= max_len))
+				continue;
+			json_brief(v, got, sizeof(got));
+			sbuf_printf(&sb, "; key '%s': sliding-window attention (%s tokens, context %d) "
+				    "is not modelled yet (only null, or a window no smaller than "
+				    "max_position_embeddings)", keys[i], got, max_len);
+			break;
+		}
+	}
+	mt = cJSON_GetObjectItemCaseSensitive(root, "model_type");
+	if (!sb.len && cJSON_IsString(mt) && mt->valuestring[0]) {
+		int i;
+		for (i = 0; known[i] && strcmp(known[i], mt->valuestring); i++)
+			;
+		if (!known[i])
+			sbuf_printf(&sb, "; key 'model_type': '%s' is not modelled yet (expected llama, "
+				    "mistral, qwen2 or qwen3: dense decoder-only models)",
+				    mt->valuestring);
+	}
+	rc = sb.len ? err_set("%s: %s (expected a dense config)", fname, sb.buf + 2) : 0;
+	sbuf_release(&sb);
+	return rc;
+}
+
 int model_from_json(struct model *m, const char *text, const char *fname)
 {
 	const char *end = NULL, *model_type = "", *act = "", *dt = NULL, *name = NULL;
@@ -139,6 +238,14 @@ int model_from_json(struct model *m, const char *text, const char *fname)
 	if (dt && strcmp(dt, "bfloat16") && strcmp(dt, "float16") && strcmp(dt, "float32")) {
 		err_set("%s: key 'torch_dtype': expected bfloat16, float16 or float32, got '%s'",
 			fname, dt);
+		goto out;
+	}
+	if (refuse_unmodelled(root, fname, m->max_len) < 0)
+		goto out;
+	/* as vLLM: without an explicit head_dim the heads must split the hidden size exactly */
+	if (!head_dim && m->hidden % m->n_heads) {
+		err_set("%s: key 'num_attention_heads': %d does not divide hidden_size %d (expected a "
+			"divisor, or an explicit head_dim)", fname, m->n_heads, m->hidden);
 		goto out;
 	}
 	m->head_dim = head_dim ? head_dim : m->hidden / m->n_heads;

@@ -1,5 +1,6 @@
 /* test_model.c: catalog numbers, parameter arithmetic, TP shapes and config.json parsing. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "models/model.h"
 #include "tests/test.h"
@@ -246,6 +247,84 @@ static void test_dtype(void)
 	CHECK_INT(dtype_parse("fp16", &d), -1);
 }
 
+/* Configs whose keys change the computation in ways ttsim does not model are refused with
+ * the key named, not read as the dense model their common keys describe. */
+static void test_refused(void)
+{
+	static const char *const cases[][2] = {
+		{"models/configs/Qwen3-30B-A3B.json", "key 'num_experts': Mixture-of-Experts"},
+		{"models/configs/DeepSeek-V2-Lite.json", "key 'n_routed_experts': Mixture-of-Experts"},
+		{"models/configs/gemma-2-9b.json", "key 'sliding_window': sliding-window attention"},
+	};
+	struct model a;
+	char buf[1024];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CHECK_INT(model_find(&a, cases[i][0]), -1);
+		CHECK(strstr(err_msg(), cases[i][0]) == err_msg());
+		CHECK(strstr(err_msg(), cases[i][1]) != NULL);
+	}
+	/* DeepSeek-V2 is MoE and MLA: both named, one line */
+	CHECK_INT(model_find(&a, "models/configs/DeepSeek-V2-Lite.json"), -1);
+	CHECK(strstr(err_msg(), "; key 'kv_lora_rank': Multi-head Latent Attention") != NULL);
+	CHECK(strchr(err_msg(), '\n') == NULL);
+#define DENSE "{\"num_hidden_layers\": 2, \"hidden_size\": 64, \"num_attention_heads\": 4," \
+	      " \"intermediate_size\": 256, \"vocab_size\": 100, \"max_position_embeddings\": 8192%s}"
+	static const char *const extra[][2] = {
+		{", \"kv_lora_rank\": 512, \"q_lora_rank\": null", "key 'kv_lora_rank': Multi-head Latent"},
+		{", \"q_lora_rank\": 1536", "key 'q_lora_rank'"},
+		{", \"num_local_experts\": 8", "key 'num_local_experts'"},
+		{", \"moe_intermediate_size\": 768", "key 'moe_intermediate_size'"},
+		{", \"layer_types\": [\"full_attention\", \"sliding_attention\"]", "key 'layer_types'"},
+		{", \"mamba_d_state\": 16", "key 'mamba_d_state': hybrid"},
+		{", \"model_type\": \"gpt_oss\"", "key 'model_type': 'gpt_oss' is not modelled"},
+		{", \"sliding_window\": 4096, \"use_sliding_window\": true", "key 'sliding_window'"},
+		{", \"sliding_window\": 4096", "key 'sliding_window'"},
+	};
+	for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
+		snprintf(buf, sizeof(buf), DENSE, extra[i][0]);
+		CHECK_INT(model_from_json(&a, buf, "x.json"), -1);
+		CHECK(strstr(err_msg(), "x.json: ") == err_msg());
+		CHECK(strstr(err_msg(), extra[i][1]) != NULL);
+		if (!strstr(err_msg(), extra[i][1]))
+			fprintf(stderr, "  %s -> %s\n", extra[i][0], err_msg());
+	}
+	/* still loads: Qwen2's window switched off, a window as long as the context, null
+	 * windows and MoE keys set to nothing, all-full layer types */
+	static const char *const fine[] = {
+		", \"model_type\": \"qwen2\", \"sliding_window\": 4096, \"use_sliding_window\": false",
+		", \"sliding_window\": 8192",
+		", \"sliding_window\": null, \"num_experts\": 0, \"q_lora_rank\": null",
+		", \"layer_types\": [\"full_attention\", \"full_attention\"]",
+		", \"model_type\": \"mistral\", \"sliding_window\": null",
+	};
+	for (size_t i = 0; i < sizeof(fine) / sizeof(fine[0]); i++) {
+		snprintf(buf, sizeof(buf), DENSE, fine[i]);
+		CHECK_INT(model_from_json(&a, buf, "ok.json"), 0);
+		if (a.n_layers != 2)
+			fprintf(stderr, "  %s -> %s\n", fine[i], err_msg());
+	}
+#undef DENSE
+	/* vLLM refuses heads that do not split the hidden size; ttsim used to round down */
+	CHECK_INT(model_from_json(&a, "{\"num_hidden_layers\": 2, \"hidden_size\": 100,"
+				      " \"num_attention_heads\": 3, \"intermediate_size\": 256,"
+				      " \"vocab_size\": 100}", "h.json"), -1);
+	CHECK_STR(err_msg(), "h.json: key 'num_attention_heads': 3 does not divide hidden_size 100 "
+			     "(expected a divisor, or an explicit head_dim)");
+	/* with an explicit head_dim it is the config's word */
+	CHECK_INT(model_from_json(&a, "{\"num_hidden_layers\": 2, \"hidden_size\": 100,"
+				      " \"num_attention_heads\": 4, \"head_dim\": 32, \"intermediate_size\": 256,"
+				      " \"vocab_size\": 100}", "h.json"), 0);
+	/* every shipped config still loads */
+	static const char *const shipped[] = {
+		"models/configs/DeepSeek-R1-Distill-Qwen-1.5B.json",
+		"models/configs/DeepSeek-R1-Distill-Qwen-14B.json",
+		"models/configs/Llama-3.1-8B-Instruct.json", "models/configs/Qwen3-8B.json",
+	};
+	for (size_t i = 0; i < sizeof(shipped) / sizeof(shipped[0]); i++)
+		CHECK_INT(model_find(&a, shipped[i]), 0);
+}
+
 int main(void)
 {
 	test_dtype();
@@ -253,5 +332,6 @@ int main(void)
 	test_bytes_and_shapes();
 	test_tp();
 	test_json();
+	test_refused();
 	return TEST_REPORT();
 }

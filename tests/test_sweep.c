@@ -2,7 +2,9 @@
  * cheapest feasible row on hand-made tables, and the capacity search against the closed-form
  * M/M/1 queue. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "experiments/capacity.h"
@@ -192,11 +194,82 @@ static void test_capacity(void)
 	CHECK_NEAR(r, 0.5 - log(10) / 100, 1e-3);
 }
 
+/* The fingerprint covers the CONTENTS of the files a point names (base or swept), the
+ * shipped assets and the version: an edited profile is not resumed as the old one. */
+static void test_fingerprint_inputs(void)
+{
+	char path[] = "/tmp/ttsim_test_sweep_XXXXXX", text[512];
+	struct sweep a, b;
+	int fd = mkstemp(path);
+	FILE *f;
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	close(fd);
+	f = fopen(path, "w");
+	fputs("a: 1\n", f);
+	fclose(f);
+	for (int swept = 0; swept < 2; swept++) {
+		if (swept)
+			snprintf(text, sizeof(text), "schema_version: 1\nsweep:\n  gpu: [gh200, %s]\n", path);
+		else
+			snprintf(text, sizeof(text), "schema_version: 1\ngpu: %s\nsweep: {tp: [1, 2]}\n", path);
+		f = fopen(path, "w");
+		fputs("a: 1\n", f);
+		fclose(f);
+		CHECK_INT(load(&a, text), 0);
+		CHECK_INT(load(&b, text), 0);
+		CHECK(a.fingerprint == b.fingerprint);
+		sweep_release(&b);
+		f = fopen(path, "a");
+		fputs("# edited\n", f);
+		fclose(f);
+		CHECK_INT(load(&b, text), 0);
+		CHECK(a.fingerprint != b.fingerprint);
+		/* listed by name: version, assets, the file */
+		CHECK_INT(b.n_inputs, 3);
+		CHECK_STR(b.inputs[0].name, "ttsim:version");
+		CHECK_STR(b.inputs[1].name, "ttsim:assets");
+		CHECK_STR(b.inputs[2].name, path);
+		CHECK(a.inputs[2].hash != b.inputs[2].hash);
+		sweep_release(&a);
+		sweep_release(&b);
+	}
+	remove(path);
+}
+
+/* Values checked for duplicates in linear time: 200,000 distinct load, a repeat is named. */
+static void test_many_values(void)
+{
+	struct sbuf sb = {0};
+	struct sweep s;
+	double t0 = wall_seconds();
+	sbuf_printf(&sb, "schema_version: 1\nsweep:\n  seed: [");
+	for (int i = 1; i <= 200000; i++)
+		sbuf_printf(&sb, "%s%d", i > 1 ? ", " : "", i);
+	sbuf_printf(&sb, "]\n");
+	CHECK_INT(sweep_load_text(&s, sb.buf, sb.len, "big.yaml"), 0);
+	CHECK_INT((int)s.n_points, 200000);
+	CHECK_STR(s.axes[0].vals[199999], "200000");
+	sweep_release(&s);
+	CHECK(wall_seconds() - t0 < 20); /* was 60-100 s; 0.2 s now, 20 s for sanitizers */
+	sb.len = 0;
+	sbuf_printf(&sb, "schema_version: 1\nsweep:\n  seed: [");
+	for (int i = 1; i <= 1000; i++)
+		sbuf_printf(&sb, "%d, ", i);
+	sbuf_printf(&sb, "17]\n");
+	CHECK_INT(sweep_load_text(&s, sb.buf, sb.len, "dup.yaml"), -1);
+	CHECK(strstr(err_msg(), "key 'seed': value '17' listed twice") != NULL);
+	sbuf_release(&sb);
+}
+
 int main(void)
 {
 	util_gsl_init();
 	test_parse();
 	test_errors();
+	test_fingerprint_inputs();
+	test_many_values();
 	test_pareto();
 	test_best();
 	test_report();

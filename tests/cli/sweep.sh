@@ -45,6 +45,10 @@ elif command -v mpicc >/dev/null 2>&1 && command -v mpirun >/dev/null 2>&1; then
 	status 2 "failing point, mpirun -n 3" mpirun --oversubscribe -n 3 build/mpi/ttsim sweep "$TMPD/f.yaml" --out "$TMPD/f3"
 	has "point 4 (" "MPI names the failing point" "$TMPD/err"
 	ok "kept prefix identical under MPI" cmp "$TMPD/f1/results.jsonl" "$TMPD/f3/results.jsonl"
+	# the build without MPI under mpirun: each rank would run every point into one directory
+	status 2 "a build without MPI under mpirun -n 2" mpirun --oversubscribe -n 2 "$TTSIM" sweep "$TMPD/s.yaml" --out "$TMPD/nompi"
+	has "built without MPI" "says the build has no MPI" "$TMPD/err"
+	ok "and writes nothing" test ! -e "$TMPD/nompi/results.csv"
 else
 	echo "sweep.sh: mpicc not found, MPI checks skipped"
 fi
