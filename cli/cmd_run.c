@@ -11,6 +11,7 @@
 #include "experiments/study.h"
 #include "lib/flags.h"
 #include "lib/util.h"
+#include "lib/version.h"
 
 #define HEADLINE "experiments/headline.yaml"
 
@@ -167,7 +168,7 @@ static char *result_json(const struct run_config *c, const struct run_inputs *in
 {
 	cJSON *root = cJSON_CreateObject();
 	char *s;
-	cJSON_AddStringToObject(root, "ttsim", "0.1");
+	cJSON_AddStringToObject(root, "ttsim", TTSIM_VERSION);
 	cJSON_AddStringToObject(root, "model", in->model.id);
 	cJSON_AddStringToObject(root, "profile", in->profile.name);
 	cJSON_AddItemToObject(root, "config", config_json(c));

@@ -4,6 +4,7 @@
 
 #include "cli/cmd.h"
 #include "lib/util.h"
+#include "lib/version.h"
 
 static const struct {
 	const char *name;
@@ -51,7 +52,7 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (!strcmp(argv[1], "--version")) {
-		printf("ttsim 0.1\n");
+		printf("ttsim %s (build %s)\n", TTSIM_VERSION, ttsim_build_id());
 		return EXIT_OK;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

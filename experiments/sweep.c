@@ -296,7 +296,7 @@ static void collect_inputs(struct sweep *s)
 	const struct option_def *all = config_options(&n);
 	char v[300];
 	s->n_inputs = 0;
-	input_add(s, "ttsim:version", sweep_hash(0, TTSIM_VERSION, strlen(TTSIM_VERSION)));
+	input_add(s, "ttsim:build", sweep_hash(0, ttsim_build_id(), strlen(ttsim_build_id())));
 	input_add(s, "ttsim:assets", assets_hash());
 	for (size_t i = 0; i < n; i++) {
 		int swept = 0;

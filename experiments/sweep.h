@@ -36,6 +36,7 @@
 #include "sim/config.h"
 #include "sim/run.h"
 #include "lib/util.h"
+#include "lib/version.h"
 
 #define SWEEP_MAX_AXES 32
 #define SWEEP_MAX_POINTS 100000000L
@@ -66,11 +67,6 @@ struct sweep_input {
 	char name[300];
 	uint64_t hash;                /* FNV-1a of the contents */
 };
-
-/* The version of this build, part of every fingerprint (a release or `git describe`). */
-#ifndef TTSIM_VERSION
-#define TTSIM_VERSION "0.1"
-#endif
 
 /* Read an experiment file with a sweep block. 0, or -1 with err_set ("FILE:LINE: key 'K':
  * ..."): no sweep block, an empty one, an unknown parameter, a bad value or range. */

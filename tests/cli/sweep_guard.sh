@@ -83,4 +83,10 @@ t0=$(date +%s)
 status 2 "load 200,000 values (then refuse a swept override)" "$TTSIM" sweep "$TMPD/big.yaml" --seed 3 --out "$TMPD/big"
 has "key 'seed': is swept" "got as far as the override" "$TMPD/err"
 ok "load of 200,000 values under 20 s (sanitizers included)" test $(($(date +%s) - t0)) -lt 20
+# the build is part of every fingerprint: --version names it, sweep.json lists it
+ok "--version" "$TTSIM" --version
+has "^ttsim 0\.1 (build [0-9a-f]\{16\})$" "--version names the build" "$TMPD/out"
+printf 'schema_version: 1\nrequests: 2\ninput_len: 16\noutput_len: 8\nsweep:\n  seed: [1, 2]\n' > "$TMPD/v.yaml"
+ok "a small sweep" "$TTSIM" sweep "$TMPD/v.yaml" --jobs 1 --out "$TMPD/v"
+has '"ttsim:build": "[0-9a-f]\{16\}"' "sweep.json lists the build among its inputs" "$TMPD/v/sweep.json"
 finish
