@@ -228,7 +228,7 @@ static void test_fingerprint_inputs(void)
 		CHECK(a.fingerprint != b.fingerprint);
 		/* listed by name: version, assets, the file */
 		CHECK_INT(b.n_inputs, 3);
-		CHECK_STR(b.inputs[0].name, "ttsim:version");
+		CHECK_STR(b.inputs[0].name, "ttsim:build");
 		CHECK_STR(b.inputs[1].name, "ttsim:assets");
 		CHECK_STR(b.inputs[2].name, path);
 		CHECK(a.inputs[2].hash != b.inputs[2].hash);
