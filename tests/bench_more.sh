@@ -63,3 +63,8 @@ for s in accuracy_compute speculative tensor_parallel frontier; do
 	t0=$(date +%s.%N); "$TTSIM" run "experiments/paper/$s.yaml" --out "$D/st" >/dev/null 2>&1 || echo "study $s: FAILED"; t1=$(date +%s.%N)
 	printf '%-58s %8.2f s (%d points)\n' "study $s, full size" "$(echo "$t1-$t0" | bc -l)" "$(($(wc -l < "$D/st/results.csv") - 1))"
 done
+# sweep loading is linear in the axis values (issue 14: it was quadratic, 60-100 s here):
+# 200,000 values, stopped right after loading by overriding the swept key
+awk 'BEGIN { printf "schema_version: 1\nsweep:\n  seed: ["; for (i = 1; i <= 200000; i++) printf "%s%d", (i > 1 ? ", " : ""), i; print "]" }' > "$D/big.yaml"
+t0=$(date +%s.%N); "$TTSIM" sweep "$D/big.yaml" --seed 3 --out "$D/big" >/dev/null 2>&1; t1=$(date +%s.%N)
+printf '%-58s %8.2f s\n' "load a sweep of 200,000 axis values" "$(echo "$t1-$t0" | bc -l)"
