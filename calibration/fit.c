@@ -271,32 +271,32 @@ struct par_def {
 #define PAR(key, field, start, kind, scaled, when) \
 	{"attention." #key, offsetof(struct profile, field), start, kind, scaled, WHEN_##when}
 static const struct par_def prefill_pars[] = {
-	PAR(prefill_t0, attn_prefill_t0, 1e-5, 0, 0, ALWAYS),
-	PAR(prefill_rate, attn_prefill_rate, 6e14, 0, 0, ALWAYS),
-	PAR(prefill_s_half, attn_prefill_s_half, 1000, 0, 0, ALWAYS),
-	PAR(prefill_d_half, attn_prefill_d_half, 32, 0, 0, ALWAYS),
+	PAR(prefill_t0, attn_prefill.t0, 1e-5, 0, 0, ALWAYS),
+	PAR(prefill_rate, attn_prefill.rate, 6e14, 0, 0, ALWAYS),
+	PAR(prefill_s_half, attn_prefill.s_half, 1000, 0, 0, ALWAYS),
+	PAR(prefill_d_half, attn_prefill.d_half, 32, 0, 0, ALWAYS),
 	/* an HBM term once the cache write's CTA rounds are apart: H200 (1.43x the HBM
 	 * bandwidth of H100) fits 1.39x of it */
-	PAR(prefill_kv_bw, attn_prefill_kv_bw, 1e12, 0, 1, ALWAYS),
-	PAR(prefill_tile, attn_prefill_tile, 1e-8, 0, 0, ALWAYS),
-	PAR(prefill_tile_half, attn_prefill_tile_half, 50, 0, 0, ALWAYS),
-	PAR(prefill_wide_eff, attn_prefill_wide_eff, 0.5, 2, 0, WIDE),
-	PAR(prefill_wave_exp, attn_prefill_wave_exp, 0.3, 0, 0, SMS),
-	PAR(prefill_cache_round, attn_prefill_cache_round, 1e-6, 0, 0, SMS),
+	PAR(prefill_kv_bw, attn_prefill.kv_bw, 1e12, 0, 1, ALWAYS),
+	PAR(prefill_tile, attn_prefill.tile, 1e-8, 0, 0, ALWAYS),
+	PAR(prefill_tile_half, attn_prefill.tile_half, 50, 0, 0, ALWAYS),
+	PAR(prefill_wide_eff, attn_prefill.wide_eff, 0.5, 2, 0, WIDE),
+	PAR(prefill_wave_exp, attn_prefill.wave_exp, 0.3, 0, 0, SMS),
+	PAR(prefill_cache_round, attn_prefill.cache_round, 1e-6, 0, 0, SMS),
 };
 static const struct par_def decode_pars[] = {
-	PAR(decode_t0, attn_decode_t0, 1e-5, 0, 0, ALWAYS),
-	PAR(decode_per_seq, attn_decode_per_seq, 1e-8, 0, 0, ALWAYS),
-	PAR(decode_bw, attn_decode_bw, 3e12, 0, 1, ALWAYS),
-	PAR(decode_cta, attn_decode_cta, 1e-6, 0, 0, SMS),
-	PAR(decode_cta_dim, attn_decode_cta_dim, 1e-9, 0, 0, SMS),
-	PAR(decode_blk, attn_decode_blk, 5e-7, 0, 0, SMS),
-	PAR(decode_split, attn_decode_split, 2e-6, 0, 0, SMS),
-	PAR(decode_dyn_seq, attn_decode_dyn_seq, 1e-8, 0, 0, DYN),
-	PAR(decode_wide_t0, attn_decode_wide_t0, 5e-6, 0, 0, WIDE),
-	PAR(decode_wide_cta, attn_decode_wide_cta, 2e-6, 0, 0, WIDE),
+	PAR(decode_t0, attn_decode.t0, 1e-5, 0, 0, ALWAYS),
+	PAR(decode_per_seq, attn_decode.per_seq, 1e-8, 0, 0, ALWAYS),
+	PAR(decode_bw, attn_decode.bw, 3e12, 0, 1, ALWAYS),
+	PAR(decode_cta, attn_decode.cta, 1e-6, 0, 0, SMS),
+	PAR(decode_cta_dim, attn_decode.cta_dim, 1e-9, 0, 0, SMS),
+	PAR(decode_blk, attn_decode.blk, 5e-7, 0, 0, SMS),
+	PAR(decode_split, attn_decode.split, 2e-6, 0, 0, SMS),
+	PAR(decode_dyn_seq, attn_decode.dyn_seq, 1e-8, 0, 0, DYN),
+	PAR(decode_wide_t0, attn_decode.wide_t0, 5e-6, 0, 0, WIDE),
+	PAR(decode_wide_cta, attn_decode.wide_cta, 2e-6, 0, 0, WIDE),
 	/* an L2 bandwidth of the benchmark's warm rows: never scaled (L2, not HBM) */
-	PAR(decode_l2_bw, attn_decode_l2_bw, 0, 0, 0, WARM),
+	PAR(decode_l2_bw, attn_decode.l2_bw, 0, 0, 0, WARM),
 };
 #undef PAR
 
@@ -380,7 +380,7 @@ static void attn_profile(const struct fam_ctx *c, const double *x, struct profil
 {
 	memset(p, 0, sizeof(*p));
 	p->gemm_bf16.sms = c->sms;
-	p->attn_decode_l2_bytes = c->l2_bytes;
+	p->attn_decode.l2_bytes = c->l2_bytes;
 	for (int j = 0; j < c->np; j++)
 		*par_field(p, c->par[j]) = x[j];
 }
@@ -747,8 +747,8 @@ static int fit_simple(struct profile *p, const struct raw_set *rs, const struct 
 	for (size_t i = 0; i < t->n; i++)
 		sel_add(&c.s, &t->rows[i]);
 	if (rf == RAW_PREFILL || rf == RAW_DECODE) {
-		size_t warm = rf == RAW_DECODE && p->attn_decode_l2_bytes > 0 ?
-				      count_warm(&c.s, p->attn_decode_l2_bytes) : 0;
+		size_t warm = rf == RAW_DECODE && p->attn_decode.l2_bytes > 0 ?
+				      count_warm(&c.s, p->attn_decode.l2_bytes) : 0;
 		unsigned when = 1u << WHEN_ALWAYS;
 		if (p->gemm_bf16.sms > 0)
 			when |= 1u << WHEN_SMS, c.sms = p->gemm_bf16.sms;
@@ -757,7 +757,7 @@ static int fit_simple(struct profile *p, const struct raw_set *rs, const struct 
 		if (rf == RAW_DECODE && count_dyn(&c.s, 0) >= 3 && count_dyn(&c.s, 1) >= 3)
 			when |= 1u << WHEN_DYN;
 		if (warm >= 3 && warm + 3 <= c.s.n)
-			when |= 1u << WHEN_WARM, c.l2_bytes = p->attn_decode_l2_bytes;
+			when |= 1u << WHEN_WARM, c.l2_bytes = p->attn_decode.l2_bytes;
 		ff = rf == RAW_PREFILL ? FIT_PREFILL : FIT_DECODE;
 		pars = rf == RAW_PREFILL ? prefill_pars : decode_pars;
 		npars = rf == RAW_PREFILL ? sizeof(prefill_pars) / sizeof(prefill_pars[0])

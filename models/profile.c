@@ -60,28 +60,28 @@ static const struct field fields[] = {
 	FD("memory.reserved_bytes", mem_reserved_bytes),
 	GEMM("gemm_bf16", gemm_bf16),
 	GEMM("gemm_fp8", gemm_fp8),
-	FD("attention.prefill_t0", attn_prefill_t0),
-	FD("attention.prefill_rate", attn_prefill_rate),
-	FO("attention.prefill_s_half", attn_prefill_s_half),
-	FO("attention.prefill_d_half", attn_prefill_d_half),
-	FD("attention.decode_t0", attn_decode_t0),
-	FD("attention.decode_per_seq", attn_decode_per_seq),
-	FD("attention.decode_bw", attn_decode_bw),
-	FO("attention.prefill_kv_bw", attn_prefill_kv_bw),
-	FO("attention.prefill_tile", attn_prefill_tile),
-	FO("attention.decode_cta", attn_decode_cta),
-	FO("attention.decode_cta_dim", attn_decode_cta_dim),
-	FO("attention.decode_blk", attn_decode_blk),
-	FO("attention.prefill_tile_half", attn_prefill_tile_half),
-	FO("attention.decode_split", attn_decode_split),
-	FO("attention.decode_dyn_seq", attn_decode_dyn_seq),
-	FO("attention.prefill_wide_eff", attn_prefill_wide_eff),
-	FO("attention.prefill_wave_exp", attn_prefill_wave_exp),
-	FO("attention.prefill_cache_round", attn_prefill_cache_round),
-	FO("attention.decode_wide_t0", attn_decode_wide_t0),
-	FO("attention.decode_wide_cta", attn_decode_wide_cta),
-	FO("attention.decode_l2_bytes", attn_decode_l2_bytes),
-	FO("attention.decode_l2_bw", attn_decode_l2_bw),
+	FD("attention.prefill_t0", attn_prefill.t0),
+	FD("attention.prefill_rate", attn_prefill.rate),
+	FO("attention.prefill_s_half", attn_prefill.s_half),
+	FO("attention.prefill_d_half", attn_prefill.d_half),
+	FD("attention.decode_t0", attn_decode.t0),
+	FD("attention.decode_per_seq", attn_decode.per_seq),
+	FD("attention.decode_bw", attn_decode.bw),
+	FO("attention.prefill_kv_bw", attn_prefill.kv_bw),
+	FO("attention.prefill_tile", attn_prefill.tile),
+	FO("attention.decode_cta", attn_decode.cta),
+	FO("attention.decode_cta_dim", attn_decode.cta_dim),
+	FO("attention.decode_blk", attn_decode.blk),
+	FO("attention.prefill_tile_half", attn_prefill.tile_half),
+	FO("attention.decode_split", attn_decode.split),
+	FO("attention.decode_dyn_seq", attn_decode.dyn_seq),
+	FO("attention.prefill_wide_eff", attn_prefill.wide_eff),
+	FO("attention.prefill_wave_exp", attn_prefill.wave_exp),
+	FO("attention.prefill_cache_round", attn_prefill.cache_round),
+	FO("attention.decode_wide_t0", attn_decode.wide_t0),
+	FO("attention.decode_wide_cta", attn_decode.wide_cta),
+	FO("attention.decode_l2_bytes", attn_decode.l2_bytes),
+	FO("attention.decode_l2_bw", attn_decode.l2_bw),
 	FD("elementwise.bw", ew_bw),
 	{"allreduce", F_AR, 0, 0},
 	FD("overhead.launch_eager", launch_eager),
@@ -414,21 +414,21 @@ static int check_attention_terms(const struct profile *p, const char *fname)
 {
 #define AT(k, f, max, sms) {#k, offsetof(struct profile, f), max, sms}
 	static const struct range t[] = {
-		AT(prefill_kv_bw, attn_prefill_kv_bw, INFINITY, 0),
-		AT(prefill_tile, attn_prefill_tile, 1e-3, 0),
-		AT(prefill_tile_half, attn_prefill_tile_half, INFINITY, 0),
-		AT(prefill_wide_eff, attn_prefill_wide_eff, 1, 0),
-		AT(prefill_wave_exp, attn_prefill_wave_exp, 4, 1),
-		AT(prefill_cache_round, attn_prefill_cache_round, 1e-3, 1),
-		AT(decode_cta, attn_decode_cta, 1e-3, 1),
-		AT(decode_cta_dim, attn_decode_cta_dim, 1e-3, 1),
-		AT(decode_blk, attn_decode_blk, 1e-3, 1),
-		AT(decode_split, attn_decode_split, 1e-3, 0),
-		AT(decode_dyn_seq, attn_decode_dyn_seq, 1e-3, 0),
-		AT(decode_wide_t0, attn_decode_wide_t0, 1e-3, 0),
-		AT(decode_wide_cta, attn_decode_wide_cta, 1e-3, 0),
-		AT(decode_l2_bytes, attn_decode_l2_bytes, INFINITY, 0),
-		AT(decode_l2_bw, attn_decode_l2_bw, INFINITY, 0),
+		AT(prefill_kv_bw, attn_prefill.kv_bw, INFINITY, 0),
+		AT(prefill_tile, attn_prefill.tile, 1e-3, 0),
+		AT(prefill_tile_half, attn_prefill.tile_half, INFINITY, 0),
+		AT(prefill_wide_eff, attn_prefill.wide_eff, 1, 0),
+		AT(prefill_wave_exp, attn_prefill.wave_exp, 4, 1),
+		AT(prefill_cache_round, attn_prefill.cache_round, 1e-3, 1),
+		AT(decode_cta, attn_decode.cta, 1e-3, 1),
+		AT(decode_cta_dim, attn_decode.cta_dim, 1e-3, 1),
+		AT(decode_blk, attn_decode.blk, 1e-3, 1),
+		AT(decode_split, attn_decode.split, 1e-3, 0),
+		AT(decode_dyn_seq, attn_decode.dyn_seq, 1e-3, 0),
+		AT(decode_wide_t0, attn_decode.wide_t0, 1e-3, 0),
+		AT(decode_wide_cta, attn_decode.wide_cta, 1e-3, 0),
+		AT(decode_l2_bytes, attn_decode.l2_bytes, INFINITY, 0),
+		AT(decode_l2_bw, attn_decode.l2_bw, INFINITY, 0),
 	};
 #undef AT
 	return check_ranges(p, t, sizeof(t) / sizeof(t[0]), "attention", p->gemm_bf16.sms,
@@ -490,11 +490,11 @@ int profile_validate(const struct profile *p, const char *fname)
 	if (check_gemm(&p->gemm_bf16, "gemm_bf16", fname) ||
 	    check_gemm(&p->gemm_fp8, "gemm_fp8", fname))
 		return -1;
-	if (!(p->attn_prefill_rate > 0))
+	if (!(p->attn_prefill.rate > 0))
 		return err_set("%s: key 'attention.prefill_rate': expected a positive rate", fname);
-	if (!(p->attn_decode_bw > 0))
+	if (!(p->attn_decode.bw > 0))
 		return err_set("%s: key 'attention.decode_bw': expected a positive bandwidth", fname);
-	if (!(p->attn_prefill_t0 < 1e-3 && p->attn_decode_t0 < 1e-3 && p->attn_decode_per_seq < 1e-3))
+	if (!(p->attn_prefill.t0 < 1e-3 && p->attn_decode.t0 < 1e-3 && p->attn_decode.per_seq < 1e-3))
 		return err_set("%s: key 'attention': expected per-launch and per-sequence times "
 			       "below 1e-3 s", fname);
 	/* the optional terms (absent: 0; the parser refuses negative ones) */

@@ -133,6 +133,42 @@ struct gemm_model {
 	double act_time;  /* s per element of x (fp8: the pass that quantises activations) */
 };
 
+/* Prefill attention of one layer (the "prefill:" lines above; YAML keys attention.prefill_*) */
+struct attn_prefill_model {
+	double t0;       /* s per layer launch */
+	double rate;     /* FLOP/s reached by prefill attention (asymptote) */
+	/* optional (0: absent) */
+	double s_half;   /* tokens: row length at which the rate is halved */
+	double d_half;   /* head dim at which the rate is halved */
+	double kv_bw;    /* bytes/s of the prompt tokens' K and V traffic */
+	double tile;     /* s per query tile (192 or 128 rows), GQA-packed */
+	double tile_half;/* query tiles at which the rate halves */
+	double wide_eff; /* fraction of the rate the fallback kernel past PROFILE_FA_MAX_DIM reaches */
+	/* optional (0: absent), with gemm_bf16.sms: waves of tiles, and the paged-cache write */
+	double wave_exp;    /* exponent of a part-filled last wave's efficiency */
+	double cache_round; /* s per round of reshape_and_cache_flash's CTAs */
+};
+
+/* Decode attention of one layer (the "decode:" lines above; YAML keys attention.decode_*) */
+struct attn_decode_model {
+	double t0;       /* s per layer launch */
+	double per_seq;  /* s per sequence in the batch */
+	double bw;       /* bytes/s reached reading the KV cache */
+	/* optional (0: absent); cta, cta_dim and blk need gemm_bf16.sms */
+	double cta;      /* s: fixed cost of one CTA in a wave */
+	double cta_dim;  /* s per CTA per head-dim element */
+	double blk;      /* s per 128-token KV block of one CTA at head dim 128 */
+	double split;    /* s of the split-KV merge where FA3 splits */
+	double dyn_seq;  /* s per sequence of FA3's split planning, <= 992 sequences */
+	double wide_t0;  /* s added to t0 per launch past PROFILE_FA_MAX_DIM */
+	double wide_cta; /* s per (sequence, KV head) of that fallback kernel, no wave overlaps */
+	/* optional (0: absent), measurement setup only: the decode benchmark re-reads one KV
+	 * cache, so one that fits in L2 is read warm. The fit describes those rows with it;
+	 * the simulator never applies it (in serving each layer's cache is cold). */
+	double l2_bytes; /* bytes of L2 (hardware fact, from the base profile) */
+	double l2_bw;    /* bytes/s reading a cache warm from L2 */
+};
+
 struct allreduce_model {
 	int n_gpus;           /* 2, 4 or 8; 0 marks an unused slot */
 	double lat;           /* s: NCCL small-message latency */
@@ -160,33 +196,8 @@ struct profile {
 	double hbm_bytes;    /* bytes of HBM per GPU */
 	double hbm_bw;       /* bytes/s: peak HBM bandwidth per GPU */
 	struct gemm_model gemm_bf16, gemm_fp8;
-	double attn_prefill_t0;    /* s per layer launch */
-	double attn_prefill_rate;  /* FLOP/s reached by prefill attention (asymptote) */
-	double attn_prefill_s_half;/* tokens: length at which the rate is halved (0: none) */
-	double attn_prefill_d_half;/* head dim at which the rate is halved (0: none) */
-	double attn_prefill_kv_bw; /* bytes/s of the prompt tokens' K and V traffic (0: none) */
-	double attn_prefill_tile;  /* s per query tile (192 or 128 rows), GQA-packed (0: none) */
-	double attn_decode_t0;     /* s per layer launch */
-	double attn_decode_per_seq;/* s per sequence in the batch */
-	double attn_decode_bw;     /* bytes/s reached reading the KV cache */
-	double attn_decode_cta;    /* s: fixed cost of one CTA in a wave (0: none) */
-	double attn_decode_cta_dim;/* s per CTA per head-dim element (0: none) */
-	double attn_decode_blk;    /* s per 128-token KV block of one CTA at head dim 128 (0: none) */
-	double attn_prefill_tile_half;/* query tiles at which the prefill rate halves (0: none) */
-	double attn_decode_split;    /* s of the split-KV merge where FA3 splits (0: none) */
-	double attn_decode_dyn_seq;  /* s per sequence of FA3's split planning, <= 992 (0: none) */
-	/* optional (0: absent): the fallback kernel of head dims past PROFILE_FA_MAX_DIM */
-	double attn_prefill_wide_eff;/* fraction of the prefill rate it reaches (0..1] */
-	/* optional (0: absent), with gemm_bf16.sms: prefill in waves, and the paged-cache write */
-	double attn_prefill_wave_exp;   /* exponent of a part-filled last wave's efficiency */
-	double attn_prefill_cache_round;/* s per round of reshape_and_cache_flash's CTAs */
-	double attn_decode_wide_t0;  /* s added to decode_t0 per launch */
-	double attn_decode_wide_cta; /* s per (sequence, KV head), no wave overlaps them */
-	/* optional (0: absent), measurement setup only: the decode benchmark re-reads one KV
-	 * cache, so one that fits in L2 is read warm. The fit describes those rows with it;
-	 * the simulator never applies it (in serving each layer's cache is cold). */
-	double attn_decode_l2_bytes; /* bytes of L2 (hardware fact, from the base profile) */
-	double attn_decode_l2_bw;    /* bytes/s reading a cache warm from L2 */
+	struct attn_prefill_model attn_prefill;
+	struct attn_decode_model attn_decode;
 	double ew_bw;              /* bytes/s of elementwise kernels (norms, rope, activation) */
 	struct allreduce_model ar[PROFILE_MAX_AR];
 	double launch_eager;       /* s: minimum time of one kernel launched eagerly */

@@ -207,13 +207,13 @@ static void test_attention_terms(void)
 	char *buf;
 
 	CHECK_INT(parse_edit_into(&p, "price:", "price:"), 0);
-	CHECK(p.attn_prefill_kv_bw == 0 && p.attn_prefill_tile == 0 && p.attn_decode_cta == 0 &&
-	      p.attn_decode_cta_dim == 0 && p.attn_decode_blk == 0);
-	CHECK(p.attn_prefill_tile_half == 0 && p.attn_decode_split == 0 &&
-	      p.attn_decode_dyn_seq == 0 &&
-	      p.attn_prefill_wide_eff == 0 && p.attn_decode_wide_t0 == 0 &&
-	      p.attn_prefill_wave_exp == 0 && p.attn_prefill_cache_round == 0 &&
-	      p.attn_decode_wide_cta == 0 && p.attn_decode_l2_bytes == 0 && p.attn_decode_l2_bw == 0);
+	CHECK(p.attn_prefill.kv_bw == 0 && p.attn_prefill.tile == 0 && p.attn_decode.cta == 0 &&
+	      p.attn_decode.cta_dim == 0 && p.attn_decode.blk == 0);
+	CHECK(p.attn_prefill.tile_half == 0 && p.attn_decode.split == 0 &&
+	      p.attn_decode.dyn_seq == 0 &&
+	      p.attn_prefill.wide_eff == 0 && p.attn_decode.wide_t0 == 0 &&
+	      p.attn_prefill.wave_exp == 0 && p.attn_prefill.cache_round == 0 &&
+	      p.attn_decode.wide_cta == 0 && p.attn_decode.l2_bytes == 0 && p.attn_decode.l2_bw == 0);
 	buf = write_str(&p, &len);
 	CHECK(strstr(buf, "kv_bw") == NULL && strstr(buf, "cta") == NULL);
 	CHECK(strstr(buf, "tile_half") == NULL && strstr(buf, "split") == NULL &&
@@ -230,15 +230,15 @@ static void test_attention_terms(void)
 	CHECK_INT(parse_edit_into(&p, bw, terms), -1); /* the first such term is named */
 	CHECK(strstr(err_msg(), "key 'attention.prefill_wave_exp': needs 'gemm_bf16.sms'") != NULL);
 	CHECK_INT(parse_edit2_into(&p, bw, terms, "  peak: 989e12", "  peak: 989e12\n  sms: 132"), 0);
-	CHECK(p.attn_prefill_kv_bw == 6.8e11 && p.attn_prefill_tile == 1.4e-8 &&
-	      p.attn_decode_cta == 1.5e-8 && p.attn_decode_cta_dim == 8.4e-11 &&
-	      p.attn_decode_blk == 6.6e-7);
-	CHECK(p.attn_prefill_tile_half == 67 && p.attn_decode_split == 1.6e-6 &&
-	      p.attn_decode_dyn_seq == 1.6e-8 &&
-	      p.attn_prefill_wide_eff == 0.53 && p.attn_decode_wide_t0 == 6.4e-6 &&
-	      p.attn_decode_wide_cta == 2.2e-7 && p.attn_decode_l2_bytes == 5e7 &&
-	      p.attn_decode_l2_bw == 4.6e12);
-	CHECK(p.attn_prefill_wave_exp == 0.21 && p.attn_prefill_cache_round == 1.8e-6);
+	CHECK(p.attn_prefill.kv_bw == 6.8e11 && p.attn_prefill.tile == 1.4e-8 &&
+	      p.attn_decode.cta == 1.5e-8 && p.attn_decode.cta_dim == 8.4e-11 &&
+	      p.attn_decode.blk == 6.6e-7);
+	CHECK(p.attn_prefill.tile_half == 67 && p.attn_decode.split == 1.6e-6 &&
+	      p.attn_decode.dyn_seq == 1.6e-8 &&
+	      p.attn_prefill.wide_eff == 0.53 && p.attn_decode.wide_t0 == 6.4e-6 &&
+	      p.attn_decode.wide_cta == 2.2e-7 && p.attn_decode.l2_bytes == 5e7 &&
+	      p.attn_decode.l2_bw == 4.6e12);
+	CHECK(p.attn_prefill.wave_exp == 0.21 && p.attn_prefill.cache_round == 1.8e-6);
 	buf = write_str(&p, &len);
 	CHECK_INT(profile_parse(&q, buf, len, "rt.yaml"), 0);
 	CHECK(memcmp(&p, &q, sizeof(p)) == 0);
