@@ -218,6 +218,61 @@ struct profile {
 	} unc[PROFILE_MAX_UNC];
 };
 
+/* --- the schema: one row per key ------------------------------------------------------
+ * models/profile.c holds one table of every key (after Redis's static_configs[]): the YAML
+ * path, the field, unit, range, whether it is optional or needs the SM count, a one-line
+ * meaning, and how calibration/fit.c fits it. The parser, the range checks, the writer,
+ * `ttsim profiles --schema` (and models/profiles/README.md's table, generated from it) and
+ * the fitter's attention parameters all walk it. Adding a parameter: its field in a struct
+ * above (with its units), its row there, its equation in the comment at the top of this
+ * file, its use in models/cost.c, and the README's table regenerated
+ * (`ttsim profiles --schema --format markdown`; tests/cli/schema.sh diffs them). */
+enum profile_type { PROFILE_INT, PROFILE_DBL, PROFILE_STR, PROFILE_LIST };
+enum {
+	PROFILE_OPT = 1,      /* optional: absent means 0 (the term is off); 0 is not written */
+	PROFILE_SMS = 2,      /* nonzero only with the SM count (profile_key_sms) */
+	PROFILE_MIN_OPEN = 4, /* the range excludes min (min < v) */
+	PROFILE_MAX_OPEN = 8, /* the range excludes max (v < max) */
+	PROFILE_WHOLE = 16,   /* a whole number */
+};
+/* Which fit sets a key (calibration/fit.c), how it encodes it so that it stays in its
+ * range (x > 0 fitted as log x, x > 1 as log(x - 1), a fraction as its logit), and when
+ * the rows identify it (always; with the SM count; 3+ rows past FA3's widest head dim;
+ * 3+ decode batches on each side of 992; 3+ decode caches on each side of the L2 size). */
+enum profile_fit_fam { PROFILE_FIT_NONE, PROFILE_FIT_GEMM, PROFILE_FIT_PREFILL, PROFILE_FIT_DECODE };
+enum profile_fit_enc { PROFILE_ENC_POS, PROFILE_ENC_GT1, PROFILE_ENC_FRAC };
+enum profile_fit_when {
+	PROFILE_WHEN_ALWAYS, PROFILE_WHEN_SMS, PROFILE_WHEN_WIDE, PROFILE_WHEN_DYN, PROFILE_WHEN_WARM
+};
+
+struct profile_key {
+	const char *key;      /* dotted YAML path, "attention.decode_bw"; all-reduce keys: "lat" */
+	enum profile_type type;
+	size_t off;           /* in struct profile (all-reduce keys: in struct allreduce_model) */
+	size_t size;          /* PROFILE_STR: buffer size */
+	unsigned flags;       /* PROFILE_OPT, PROFILE_SMS, ... */
+	double min, max;      /* numbers: profile_validate's range (PROFILE_*_OPEN) */
+	const char *unit;     /* "s", "bytes/s", "FLOP/s", "1" (a fraction), "-" (text) */
+	const char *meaning;  /* one line, for --schema and the README */
+	struct {
+		enum profile_fit_fam fam; /* NONE: not fitted here (by hand, or a fit of its own) */
+		enum profile_fit_enc enc;
+		enum profile_fit_when when;
+		int scaled;   /* --scale-bw-from scales it: an HBM bandwidth */
+		double start; /* where the fit starts (0: twice the base's hbm_bw) */
+	} fit;
+};
+
+/* The keys of a profile in YAML order (one PROFILE_LIST row, "allreduce", stands for the
+ * list), and the keys of one all-reduce entry. n: the number of rows. */
+const struct profile_key *profile_keys(size_t *n);
+const struct profile_key *profile_ar_keys(size_t *n);
+/* The key giving the SM count a PROFILE_SMS key needs: its own section's `sms` where it has
+ * one ("gemm_fp8.sms"), else "gemm_bf16.sms". Written into buf (n bytes). */
+const char *profile_key_sms(const struct profile_key *k, char *buf, size_t n);
+/* The key's range as text, "(0, 1]" or "[0, 0.001]" ("-" for text and the list). */
+const char *profile_key_range(const struct profile_key *k, char *buf, size_t n);
+
 /* Load NAME: a shipped profile name, or a path to a YAML file. 0, or -1 with err_set
  * naming the file, line and key. Unknown keys are errors. */
 int profile_load(struct profile *p, const char *name);

@@ -227,8 +227,8 @@ static void test_attention_terms(void)
 	/* the decode CTA terms run in waves over the SMs: refused without the SM count */
 	CHECK_INT(parse_edit_into(&p, bw, "  decode_cta: 1.5e-8\n  decode_bw: 3.0e12 "), -1);
 	CHECK(strstr(err_msg(), "key 'attention.decode_cta': needs 'gemm_bf16.sms'") != NULL);
-	CHECK_INT(parse_edit_into(&p, bw, terms), -1); /* the first such term is named */
-	CHECK(strstr(err_msg(), "key 'attention.prefill_wave_exp': needs 'gemm_bf16.sms'") != NULL);
+	CHECK_INT(parse_edit_into(&p, bw, terms), -1); /* the first such term, in file order */
+	CHECK(strstr(err_msg(), "key 'attention.decode_cta': needs 'gemm_bf16.sms'") != NULL);
 	CHECK_INT(parse_edit2_into(&p, bw, terms, "  peak: 989e12", "  peak: 989e12\n  sms: 132"), 0);
 	CHECK(p.attn_prefill.kv_bw == 6.8e11 && p.attn_prefill.tile == 1.4e-8 &&
 	      p.attn_decode.cta == 1.5e-8 && p.attn_decode.cta_dim == 8.4e-11 &&
