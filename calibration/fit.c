@@ -247,58 +247,28 @@ static void sel_release(struct sel *s)
 }
 
 /* A family's model: parameters, how to predict a row, and how rows group for LOO. */
-/* The attention parameters a fit can set, one list per family in the order x holds them
- * (and the report and the uncertainty block list them): the field, its path in the YAML,
- * where the fit starts (0: twice the base's hbm_bw), how x encodes it (kind, as in
- * robust), whether it scales with --scale-bw-from, and when the rows identify it. A new
- * term is one line here (and its use in models/cost.c). */
-enum par_when {
-	WHEN_ALWAYS,
-	WHEN_SMS,  /* the base gives the SM count: terms of CTAs in waves over the SMs */
-	WHEN_WIDE, /* 3+ rows have head dims past FA3's widest */
-	WHEN_DYN,  /* 3+ decode batches at most 992 sequences and 3+ past them */
-	WHEN_WARM, /* the base gives the L2 size, and 3+ decode caches fit in it and 3+ not */
-};
+/* The attention parameters a fit can set are the rows of the profile's schema
+ * (models/profile.c) whose fit columns name the family: where the fit starts (0: twice the
+ * base's hbm_bw), how x encodes it (enc, as kind in robust), whether it scales with
+ * --scale-bw-from, and when the rows identify it. x holds them in the table's order (and
+ * the report and the uncertainty block list them so). A new term is its row there (and its
+ * use in models/cost.c). */
+#define MAX_FAM_KEYS 16
 
-struct par_def {
-	const char *path;
-	size_t off;
-	double start;
-	int kind, scaled;
-	enum par_when when;
-};
-
-#define PAR(key, field, start, kind, scaled, when) \
-	{"attention." #key, offsetof(struct profile, field), start, kind, scaled, WHEN_##when}
-static const struct par_def prefill_pars[] = {
-	PAR(prefill_t0, attn_prefill.t0, 1e-5, 0, 0, ALWAYS),
-	PAR(prefill_rate, attn_prefill.rate, 6e14, 0, 0, ALWAYS),
-	PAR(prefill_s_half, attn_prefill.s_half, 1000, 0, 0, ALWAYS),
-	PAR(prefill_d_half, attn_prefill.d_half, 32, 0, 0, ALWAYS),
-	/* an HBM term once the cache write's CTA rounds are apart: H200 (1.43x the HBM
-	 * bandwidth of H100) fits 1.39x of it */
-	PAR(prefill_kv_bw, attn_prefill.kv_bw, 1e12, 0, 1, ALWAYS),
-	PAR(prefill_tile, attn_prefill.tile, 1e-8, 0, 0, ALWAYS),
-	PAR(prefill_tile_half, attn_prefill.tile_half, 50, 0, 0, ALWAYS),
-	PAR(prefill_wide_eff, attn_prefill.wide_eff, 0.5, 2, 0, WIDE),
-	PAR(prefill_wave_exp, attn_prefill.wave_exp, 0.3, 0, 0, SMS),
-	PAR(prefill_cache_round, attn_prefill.cache_round, 1e-6, 0, 0, SMS),
-};
-static const struct par_def decode_pars[] = {
-	PAR(decode_t0, attn_decode.t0, 1e-5, 0, 0, ALWAYS),
-	PAR(decode_per_seq, attn_decode.per_seq, 1e-8, 0, 0, ALWAYS),
-	PAR(decode_bw, attn_decode.bw, 3e12, 0, 1, ALWAYS),
-	PAR(decode_cta, attn_decode.cta, 1e-6, 0, 0, SMS),
-	PAR(decode_cta_dim, attn_decode.cta_dim, 1e-9, 0, 0, SMS),
-	PAR(decode_blk, attn_decode.blk, 5e-7, 0, 0, SMS),
-	PAR(decode_split, attn_decode.split, 2e-6, 0, 0, SMS),
-	PAR(decode_dyn_seq, attn_decode.dyn_seq, 1e-8, 0, 0, DYN),
-	PAR(decode_wide_t0, attn_decode.wide_t0, 5e-6, 0, 0, WIDE),
-	PAR(decode_wide_cta, attn_decode.wide_cta, 2e-6, 0, 0, WIDE),
-	/* an L2 bandwidth of the benchmark's warm rows: never scaled (L2, not HBM) */
-	PAR(decode_l2_bw, attn_decode.l2_bw, 0, 0, 0, WARM),
-};
-#undef PAR
+/* The schema rows fitted by family fam (under section sec., NULL: any), in table order:
+ * their number, at most MAX_FAM_KEYS, in out. */
+static size_t fam_keys(enum profile_fit_fam fam, const char *sec, const struct profile_key **out)
+{
+	size_t nk, n = 0, sl = sec ? strlen(sec) : 0;
+	const struct profile_key *k = profile_keys(&nk);
+	for (size_t i = 0; i < nk; i++)
+		if (k[i].fit.fam == fam && (!sec || (!strncmp(k[i].key, sec, sl) && k[i].key[sl] == '.'))) {
+			if (n == MAX_FAM_KEYS)
+				bug("more than %d parameters of one fit at '%s'", MAX_FAM_KEYS, k[i].key);
+			out[n++] = &k[i];
+		}
+	return n;
+}
 
 /* A term --without names: left out of the fit, off in the profile */
 static int left_out(const struct fit_options *o, const char *path)
@@ -313,17 +283,14 @@ static int left_out(const struct fit_options *o, const char *path)
  * be left out: the model would have no rate or launch time). */
 static int check_without(const struct fit_options *o)
 {
-	static const struct {
-		const struct par_def *d;
-		size_t n;
-	} lists[] = {{prefill_pars, sizeof(prefill_pars) / sizeof(prefill_pars[0])},
-		     {decode_pars, sizeof(decode_pars) / sizeof(decode_pars[0])}};
+	size_t nk;
+	const struct profile_key *k = profile_keys(&nk);
 	for (int i = 0; i < o->n_without; i++) {
 		int found = 0;
-		for (size_t l = 0; l < 2; l++)
-			for (size_t j = 0; j < lists[l].n; j++)
-				found |= !strcmp(lists[l].d[j].path, o->without[i]) &&
-					 lists[l].d[j].when != WHEN_ALWAYS;
+		for (size_t j = 0; j < nk; j++)
+			found |= (k[j].fit.fam == PROFILE_FIT_PREFILL ||
+				  k[j].fit.fam == PROFILE_FIT_DECODE) &&
+				 k[j].fit.when != PROFILE_WHEN_ALWAYS && !strcmp(k[j].key, o->without[i]);
 		if (!found)
 			return err_set("option '--without': '%s' is not an optional attention term "
 				       "(expected e.g. attention.prefill_wave_exp; see fit.h)",
@@ -332,7 +299,7 @@ static int check_without(const struct fit_options *o)
 	return 0;
 }
 
-static double *par_field(struct profile *p, const struct par_def *d)
+static double *par_field(struct profile *p, const struct profile_key *d)
 {
 	return (double *)(void *)((char *)p + d->off);
 }
@@ -343,7 +310,7 @@ struct fam_ctx {
 	double se[16];          /* relative standard errors of x (fam_fit) */
 	double x[16];
 	double hbm_bw, peak, wb, sms; /* gemm */
-	const struct par_def *par[16]; /* attention: the parameter each x[j] is */
+	const struct profile_key *par[16]; /* attention: the schema row each x[j] is */
 	double l2_bytes;
 	int n_gpus, custom;      /* allreduce */
 	double (*predict)(const struct fam_ctx *c, const double *x, const struct raw_row *r);
@@ -660,13 +627,20 @@ static int fit_gemm(struct profile *p, const struct raw_set *rs, const struct fi
 	for (int d = 0; d < 2 && !rc; d++) {
 		struct gemm_model *g = d ? &p->gemm_fp8 : &p->gemm_bf16;
 		/* with the SM count in the base, the tile terms too (all positive) */
-		struct fam_ctx c = {.np = g->sms > 0 ? 13 : 6, .kind = {2, 0, 0, 2, 0, 1},
-				    .x = {0.7, 64, 256, 0.8, 5e-6, 2},
+		struct fam_ctx c = {.np = g->sms > 0 ? 13 : 6, .x = {0.7, 64, 256, 0.8, 5e-6, 2},
 				    .hbm_bw = o->scale_bw_from > 0 ? o->scale_bw_from : p->hbm_bw,
 				    .peak = g->peak, .wb = d ? 1 : 2, .sms = g->sms,
 				    .predict = gemm_pred, .group = gemm_group};
-		char what[32];
+		/* the schema's rows of this GEMM: eff_max .. smooth, then the tile terms in the
+		 * order of struct gemm_model (gemm_pred) */
+		const struct profile_key *keys[MAX_FAM_KEYS];
+		char what[32], sec[16];
 		snprintf(what, sizeof(what), "gemm %s", dts[d]);
+		snprintf(sec, sizeof(sec), "gemm_%s", dts[d]);
+		if (fam_keys(PROFILE_FIT_GEMM, sec, keys) != 13)
+			bug("%s: expected 13 fitted keys in the profile schema", sec);
+		for (int j = 0; j < 13; j++)
+			c.kind[j] = (int)keys[j]->fit.enc;
 		for (size_t i = 0; i < t->n; i++)
 			if (!strcmp(t->rows[i].s[0], dts[d]))
 				sel_add(&c.s, &t->rows[i]);
@@ -702,22 +676,13 @@ static int fit_gemm(struct profile *p, const struct raw_set *rs, const struct fi
 				g->act_time = c.x[12];
 			}
 			rep->fitted[RAW_GEMM] += (int)c.s.n;
-			{
-				static const char *const names[13] = {"eff_max", "m_half", "nk_half",
-								      "bw_eff", "floor", "smooth",
-								      "cta_half", "wave_exp", "wave_time",
-								      "row_time", "k_lat", "split_k",
-								      "act_time"};
-				char path[48];
-				for (int j = 0; j < c.np; j++) {
-					snprintf(path, sizeof(path), "gemm_%s.%s", dts[d], names[j]);
-					mark_set(rep, RAW_GEMM, path);
-					if ((j == 1 || j == 2) && c.x[j] <= 1e-3)
-						continue; /* collapsed to the clamp: not identified */
-					if (j >= 6 && c.x[j] == 0)
-						continue; /* a term that is off */
-					unc_add(p, path, c.se[j]);
-				}
+			for (int j = 0; j < c.np; j++) {
+				mark_set(rep, RAW_GEMM, keys[j]->key);
+				if ((j == 1 || j == 2) && c.x[j] <= 1e-3)
+					continue; /* collapsed to the clamp: not identified */
+				if (j >= 6 && c.x[j] == 0)
+					continue; /* a term that is off */
+				unc_add(p, keys[j]->key, c.se[j]);
 			}
 		}
 		sel_release(&c.s);
@@ -732,7 +697,7 @@ static int fit_simple(struct profile *p, const struct raw_set *rs, const struct 
 	struct errs in = {0}, loo = {0};
 	struct fam_ctx c = {0};
 	const struct raw_table *t = &rs->fam[rf];
-	const struct par_def *pars = NULL; /* attention: the family's parameter list */
+	const struct profile_key *pars[MAX_FAM_KEYS]; /* attention: the family's parameters */
 	size_t npars = 0;
 	enum fit_fam ff;
 	int rc;
@@ -749,23 +714,22 @@ static int fit_simple(struct profile *p, const struct raw_set *rs, const struct 
 	if (rf == RAW_PREFILL || rf == RAW_DECODE) {
 		size_t warm = rf == RAW_DECODE && p->attn_decode.l2_bytes > 0 ?
 				      count_warm(&c.s, p->attn_decode.l2_bytes) : 0;
-		unsigned when = 1u << WHEN_ALWAYS;
+		unsigned when = 1u << PROFILE_WHEN_ALWAYS;
 		if (p->gemm_bf16.sms > 0)
-			when |= 1u << WHEN_SMS, c.sms = p->gemm_bf16.sms;
+			when |= 1u << PROFILE_WHEN_SMS, c.sms = p->gemm_bf16.sms;
 		if (count_wide(&c.s) >= 3)
-			when |= 1u << WHEN_WIDE;
+			when |= 1u << PROFILE_WHEN_WIDE;
 		if (rf == RAW_DECODE && count_dyn(&c.s, 0) >= 3 && count_dyn(&c.s, 1) >= 3)
-			when |= 1u << WHEN_DYN;
+			when |= 1u << PROFILE_WHEN_DYN;
 		if (warm >= 3 && warm + 3 <= c.s.n)
-			when |= 1u << WHEN_WARM, c.l2_bytes = p->attn_decode.l2_bytes;
+			when |= 1u << PROFILE_WHEN_WARM, c.l2_bytes = p->attn_decode.l2_bytes;
 		ff = rf == RAW_PREFILL ? FIT_PREFILL : FIT_DECODE;
-		pars = rf == RAW_PREFILL ? prefill_pars : decode_pars;
-		npars = rf == RAW_PREFILL ? sizeof(prefill_pars) / sizeof(prefill_pars[0])
-					  : sizeof(decode_pars) / sizeof(decode_pars[0]);
+		npars = fam_keys(rf == RAW_PREFILL ? PROFILE_FIT_PREFILL : PROFILE_FIT_DECODE, NULL,
+				 pars);
 		for (size_t i = 0; i < npars; i++)
-			if ((when & 1u << pars[i].when) && !left_out(o, pars[i].path)) {
-				c.par[c.np] = &pars[i], c.kind[c.np] = pars[i].kind;
-				c.x[c.np++] = pars[i].start > 0 ? pars[i].start : 2 * p->hbm_bw;
+			if ((when & 1u << pars[i]->fit.when) && !left_out(o, pars[i]->key)) {
+				c.par[c.np] = pars[i], c.kind[c.np] = (int)pars[i]->fit.enc;
+				c.x[c.np++] = pars[i]->fit.start > 0 ? pars[i]->fit.start : 2 * p->hbm_bw;
 			}
 		c.group = attn_group;
 		if (rf == RAW_PREFILL) {
@@ -787,16 +751,16 @@ static int fit_simple(struct profile *p, const struct raw_set *rs, const struct 
 		rc = fam_fit(&c, fam_names[ff], &in, &loo, &rep->fam[ff].loo_groups, o->no_loo);
 	if (!rc) {
 		double scale = o->scale_bw_from > 0 ? p->hbm_bw / o->scale_bw_from : 1;
-		if (pars) {
+		if (npars) {
 			/* what the rows do not identify is off (0), not kept from the base, and has
 			 * no error to sample */
 			for (size_t i = 0; i < npars; i++) {
-				*par_field(p, &pars[i]) = 0;
-				unc_drop(p, pars[i].path);
+				*par_field(p, pars[i]) = 0;
+				unc_drop(p, pars[i]->key);
 			}
 			for (int j = 0; j < c.np; j++) {
-				*par_field(p, c.par[j]) = c.x[j] * (c.par[j]->scaled ? scale : 1);
-				fitted_param(p, rep, rf, c.par[j]->path, c.se[j]);
+				*par_field(p, c.par[j]) = c.x[j] * (c.par[j]->fit.scaled ? scale : 1);
+				fitted_param(p, rep, rf, c.par[j]->key, c.se[j]);
 			}
 		} else {
 			p->ew_bw = c.x[1] * scale;
