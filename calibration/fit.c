@@ -1,14 +1,13 @@
-/* fit.c: robust fits of the profile's time models to raw measurements (see fit.h). */
+/* fit.c: the per-family fits of the profile's time models to raw measurements (see fit.h):
+ * which rows, which parameters (the profile schema's fit columns), where they start, what
+ * they set in the profile and its uncertainty block, leave-one-group-out, and the report.
+ * The generic robust fitter under them is robust.c. */
 #include "calibration/fit.h"
 
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <gsl/gsl_errno.h>
-#include <gsl/gsl_multifit_nlinear.h>
-#include <gsl/gsl_sort.h>
-#include <gsl/gsl_statistics_double.h>
 
 #include "models/cost.h"
 #include "lib/util.h"
@@ -49,176 +48,12 @@ double fit_allreduce_time(const struct allreduce_model *a, double bytes, int cus
 	return custom ? cost_allreduce_custom(a, bytes) : cost_allreduce_nccl(a, bytes);
 }
 
-/* ---- the generic robust fitter ---- */
-
-struct nl {
-	int np;
-	const int *kind;
-	const double *y, *w;
-	fit_pred_fn pred;
-	void *ctx;
-	double x[16];
-};
-
-/* Parameters are fitted in a transformed space so they keep their physical range:
- * kind 0: x > 0 (x = e^t); kind 1: x > 1 (x = 1 + e^t, the blend exponent); kind 2: a
- * fraction 0 < x < 1 (x = 1 / (1 + e^-t): efficiencies, which a fit may otherwise push past
- * the hardware's peak). */
-static void decode(const gsl_vector *th, double *x, const int *kind, int np)
-{
-	for (int j = 0; j < np; j++) {
-		double t = gsl_vector_get(th, j);
-		int k = kind ? kind[j] : 0;
-		x[j] = k == 2 ? 1 / (1 + exp(-t)) : k == 1 ? 1 + exp(t) : exp(t);
-	}
-}
-
-static double encode(double v, int k)
-{
-	if (k == 2) {
-		v = v < 1e-9 ? 1e-9 : v > 1 - 1e-9 ? 1 - 1e-9 : v;
-		return log(v / (1 - v));
-	}
-	v = k == 1 ? v - 1 : v;
-	return log(v > 1e-300 ? v : 1e-300);
-}
-
-static int nl_f(const gsl_vector *th, void *params, gsl_vector *f)
-{
-	struct nl *c = params;
-	decode(th, c->x, c->kind, c->np);
-	for (size_t i = 0; i < f->size; i++) {
-		double r = c->pred(c->x, i, c->ctx) / c->y[i] - 1;
-		if (!isfinite(r) || r > 1e6)
-			r = 1e6;
-		gsl_vector_set(f, i, sqrt(c->w[i]) * r);
-	}
-	return GSL_SUCCESS;
-}
-
-static double median_of(double *a, size_t n)
-{
-	gsl_sort(a, 1, n);
-	return gsl_stats_median_from_sorted_data(a, 1, n);
-}
-
-/* irls: reweighting rounds; maxit: solver iterations per round */
-/* Relative standard errors of the fitted parameters, from the covariance of the last
- * solve: sigma^2 (J^T J)^-1 in the transformed space (the residuals are the weighted
- * relative errors), mapped back by the delta method. Parameters the data do not pin down
- * get an error of 1 or more, which callers drop. */
-static void rel_errors(gsl_multifit_nlinear_workspace *ws, int np, size_t n, const double *x,
-		       const int *kind, double *rel)
-{
-	gsl_matrix *cov = gsl_matrix_alloc((size_t)np, (size_t)np);
-	gsl_vector *f = gsl_multifit_nlinear_residual(ws);
-	double chi2 = 0, s2;
-	for (size_t i = 0; i < n; i++)
-		chi2 += gsl_vector_get(f, i) * gsl_vector_get(f, i);
-	s2 = n > (size_t)np ? chi2 / (double)(n - (size_t)np) : NAN;
-	gsl_multifit_nlinear_covar(gsl_multifit_nlinear_jac(ws), 0.0, cov);
-	for (int j = 0; j < np; j++) {
-		double sd = sqrt(s2 * gsl_matrix_get(cov, (size_t)j, (size_t)j));
-		int k = kind ? kind[j] : 0;
-		rel[j] = k == 2 ? (1 - x[j]) * sd : k == 1 ? (x[j] - 1) / x[j] * sd : sd;
-		if (!isfinite(rel[j]))
-			rel[j] = INFINITY;
-	}
-	gsl_matrix_free(cov);
-}
-
-static int robust(int np, double *x, const int *kind, size_t n, const double *y, fit_pred_fn pred,
-		  void *ctx, const char *what, int irls, int maxit, double *rel_se)
-{
-	if (np > 16)
-		bug("fit_robust: %d parameters", np);
-	if (n < (size_t)np + 1)
-		return err_set("%s: %zu data points for %d parameters (expected at least %d)", what, n,
-			       np, np + 1);
-	double *w = xmalloc(n * sizeof(*w)), *r = xmalloc(n * sizeof(*r));
-	struct nl c = {.np = np, .kind = kind, .y = y, .w = w, .pred = pred, .ctx = ctx};
-	gsl_vector *th = gsl_vector_alloc(np);
-	gsl_multifit_nlinear_parameters fp = gsl_multifit_nlinear_default_parameters();
-	gsl_multifit_nlinear_workspace *ws = gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust,
-									&fp, n, np);
-	gsl_multifit_nlinear_fdf fdf = {.f = nl_f, .df = NULL, .fvv = NULL, .n = n, .p = np,
-					.params = &c};
-	gsl_error_handler_t *old = gsl_set_error_handler_off();
-	int rc = 0;
-
-	for (size_t i = 0; i < n; i++)
-		w[i] = 1;
-	for (int j = 0; j < np; j++)
-		gsl_vector_set(th, j, encode(x[j], kind ? kind[j] : 0));
-	for (int it = 0; it < irls && !rc; it++) {
-		int info;
-		gsl_multifit_nlinear_init(th, &fdf, ws);
-		int st = gsl_multifit_nlinear_driver(maxit, 1e-10, 1e-10, 1e-10, NULL, NULL, &info, ws);
-		if (st != GSL_SUCCESS && st != GSL_EMAXITER && st != GSL_ENOPROG) {
-			rc = err_set("%s: fit did not converge (%s)", what, gsl_strerror(st));
-			break;
-		}
-		gsl_vector_memcpy(th, ws->x);
-		decode(th, x, kind, np);
-		/* Huber weights from the spread of the relative residuals */
-		for (size_t i = 0; i < n; i++)
-			r[i] = pred(x, i, ctx) / y[i] - 1;
-		double med = median_of(r, n);
-		for (size_t i = 0; i < n; i++)
-			r[i] = fabs(pred(x, i, ctx) / y[i] - 1 - med);
-		double s = 1.4826 * median_of(r, n);
-		if (s < 1e-4)
-			s = 1e-4;
-		for (size_t i = 0; i < n; i++) {
-			double a = fabs(pred(x, i, ctx) / y[i] - 1);
-			w[i] = a <= 1.345 * s ? 1 : 1.345 * s / a;
-		}
-	}
-	for (int j = 0; j < np && !rc; j++)
-		if (!isfinite(x[j]))
-			rc = err_set("%s: fit gave a non-finite parameter %d", what, j);
-	if (!rc && rel_se)
-		rel_errors(ws, np, n, x, kind, rel_se);
-	gsl_set_error_handler(old);
-	gsl_multifit_nlinear_free(ws);
-	gsl_vector_free(th);
-	free(w);
-	free(r);
-	return rc;
-}
+/* ---- the generic robust fitter (robust.c) ---- */
 
 int fit_robust(int np, double *x, const int *kind, size_t n, const double *y, fit_pred_fn pred,
 	       void *ctx, const char *what)
 {
-	return robust(np, x, kind, n, y, pred, ctx, what, 6, 300, NULL);
-}
-
-/* ---- error statistics ---- */
-
-struct errs {
-	double *e;
-	size_t n, cap;
-};
-
-static void errs_add(struct errs *E, double pred, double meas)
-{
-	xgrow((void **)&E->e, &E->cap, E->n + 1, sizeof(double));
-	E->e[E->n++] = fabs(pred - meas) / meas;
-}
-
-static void errs_stats(struct errs *E, double *med, double *p90, double *max)
-{
-	if (!E->n) {
-		*med = *p90 = NAN;
-		if (max)
-			*max = NAN;
-		return;
-	}
-	gsl_sort(E->e, 1, E->n);
-	*med = gsl_stats_median_from_sorted_data(E->e, 1, E->n);
-	*p90 = gsl_stats_quantile_from_sorted_data(E->e, 1, E->n, 0.9);
-	if (max)
-		*max = E->e[E->n - 1];
+	return robust_fit(np, x, kind, n, y, pred, ctx, what, 6, 300, NULL);
 }
 
 /* ---- one family at a time: rows are selected by index arrays ---- */
@@ -249,7 +84,7 @@ static void sel_release(struct sel *s)
 /* A family's model: parameters, how to predict a row, and how rows group for LOO. */
 /* The attention parameters a fit can set are the rows of the profile's schema
  * (models/profile.c) whose fit columns name the family: where the fit starts (0: twice the
- * base's hbm_bw), how x encodes it (enc, as kind in robust), whether it scales with
+ * base's hbm_bw), how x encodes it (enc, as kind in robust_fit), whether it scales with
  * --scale-bw-from, and when the rows identify it. x holds them in the table's order (and
  * the report and the uncertainty block list them so). A new term is its row there (and its
  * use in models/cost.c). */
@@ -453,17 +288,17 @@ static int need_spread(const struct sel *s, int col, int need, const char *what,
 
 /* Fit c (its start in c->x) on its rows, add in-sample errors to *in and leave-one-group-out
  * errors to *loo. */
-static int fam_fit(struct fam_ctx *c, const char *what, struct errs *in, struct errs *loo,
+static int fam_fit(struct fam_ctx *c, const char *what, struct robust_errs *in, struct robust_errs *loo,
 		   int *groups, int no_loo)
 {
 	if (c->s.n < (size_t)c->np + 1)
 		return err_set("%s:%d: %s: %zu data points for %d parameters (expected at least %d)",
 			       c->s.n ? c->s.r[0]->file : "?", c->s.n ? c->s.r[0]->line : 0, what,
 			       c->s.n, c->np, c->np + 1);
-	if (robust(c->np, c->x, c->kind, c->s.n, c->s.y, pred_cb, c, what, 6, 300, c->se))
+	if (robust_fit(c->np, c->x, c->kind, c->s.n, c->s.y, pred_cb, c, what, 6, 300, c->se))
 		return err_prefix("%s: ", c->s.r[0]->file);
 	for (size_t i = 0; i < c->s.n; i++)
-		errs_add(in, c->predict(c, c->x, c->s.r[i]), c->s.r[i]->t);
+		robust_errs_add(in, c->predict(c, c->x, c->s.r[i]), c->s.r[i]->t);
 	if (no_loo || !c->group)
 		return 0;
 	/* distinct group keys, in order of first appearance */
@@ -489,12 +324,12 @@ static int fam_fit(struct fam_ctx *c, const char *what, struct errs *in, struct 
 		}
 		if (sub.s.n >= (size_t)c->np + 1 &&
 		    /* warm start from the full fit: fewer rounds reach the same optimum */
-		    !robust(sub.np, sub.x, sub.kind, sub.s.n, sub.s.y, pred_cb, &sub, what, 2, 60, NULL)) {
+		    !robust_fit(sub.np, sub.x, sub.kind, sub.s.n, sub.s.y, pred_cb, &sub, what, 2, 60, NULL)) {
 			for (size_t i = 0; i < c->s.n; i++) {
 				char k[48];
 				c->group(c->s.r[i], k, sizeof(k));
 				if (!strcmp(k, keys[g]))
-					errs_add(loo, c->predict(c, sub.x, c->s.r[i]), c->s.r[i]->t);
+					robust_errs_add(loo, c->predict(c, sub.x, c->s.r[i]), c->s.r[i]->t);
 			}
 			(*groups)++;
 		}
@@ -504,11 +339,11 @@ static int fam_fit(struct fam_ctx *c, const char *what, struct errs *in, struct 
 	return 0;
 }
 
-static void finish_stats(struct fit_stats *st, struct errs *in, struct errs *loo)
+static void finish_stats(struct fit_stats *st, struct robust_errs *in, struct robust_errs *loo)
 {
 	st->n = (int)in->n;
-	errs_stats(in, &st->median, &st->p90, &st->max);
-	errs_stats(loo, &st->loo_median, &st->loo_p90, NULL);
+	robust_errs_stats(in, &st->median, &st->p90, &st->max);
+	robust_errs_stats(loo, &st->loo_median, &st->loo_p90, NULL);
 	free(in->e);
 	free(loo->e);
 }
@@ -544,17 +379,17 @@ static void gemm_start(struct fam_ctx *c, const char *what)
 	/* the plain model keeps its four corners, so its fits do not change */
 	size_t ns = c->np > 6 ? 5 : 4;
 	double best = INFINITY, bx[16];
-	struct errs e = {0};
+	struct robust_errs e = {0};
 	memcpy(bx, c->x, sizeof(bx));
 	for (size_t s = 0; s < ns; s++) {
 		double x[16] = {0}, med, p90;
 		memcpy(x, starts[s], sizeof(double) * (size_t)c->np);
-		if (robust(c->np, x, c->kind, c->s.n, c->s.y, pred_cb, c, what, 2, 100, NULL))
+		if (robust_fit(c->np, x, c->kind, c->s.n, c->s.y, pred_cb, c, what, 2, 100, NULL))
 			continue;
 		e.n = 0;
 		for (size_t i = 0; i < c->s.n; i++)
-			errs_add(&e, c->predict(c, x, c->s.r[i]), c->s.r[i]->t);
-		errs_stats(&e, &med, &p90, NULL);
+			robust_errs_add(&e, c->predict(c, x, c->s.r[i]), c->s.r[i]->t);
+		robust_errs_stats(&e, &med, &p90, NULL);
 		if (med + p90 < best) {
 			best = med + p90;
 			memcpy(bx, x, sizeof(bx));
@@ -620,7 +455,7 @@ static int fit_gemm(struct profile *p, const struct raw_set *rs, const struct fi
 		    struct fit_report *rep)
 {
 	const struct raw_table *t = &rs->fam[RAW_GEMM];
-	struct errs in = {0}, loo = {0};
+	struct robust_errs in = {0}, loo = {0};
 	static const char *dts[2] = {"bf16", "fp8"};
 	int rc = 0;
 
@@ -694,7 +529,7 @@ static int fit_gemm(struct profile *p, const struct raw_set *rs, const struct fi
 static int fit_simple(struct profile *p, const struct raw_set *rs, const struct fit_options *o,
 		      struct fit_report *rep, enum raw_family rf)
 {
-	struct errs in = {0}, loo = {0};
+	struct robust_errs in = {0}, loo = {0};
 	struct fam_ctx c = {0};
 	const struct raw_table *t = &rs->fam[rf];
 	const struct profile_key *pars[MAX_FAM_KEYS]; /* attention: the family's parameters */
@@ -883,7 +718,7 @@ static int fit_allreduce(struct profile *p, const struct raw_set *rs, const stru
 			 struct fit_report *rep)
 {
 	const struct raw_table *t = &rs->fam[RAW_ALLREDUCE];
-	struct errs in = {0}, loo = {0};
+	struct robust_errs in = {0}, loo = {0};
 	int rc = 0;
 
 	for (int n = 2; n <= 8 && !rc; n++)
@@ -927,7 +762,7 @@ static int fit_launch(struct profile *p, const struct raw_set *rs, struct fit_re
 			if (!strcmp(t->rows[i].s[0], graph ? "graph" : "eager"))
 				v[n++] = t->rows[i].t;
 		if (n) {
-			double med = median_of(v, n);
+			double med = robust_median(v, n);
 			if (graph)
 				p->launch_graph = med;
 			else
@@ -963,7 +798,7 @@ int fit_profile(struct profile *p, const struct raw_set *rs, const struct fit_op
 
 int fit_check(const struct profile *p, const struct raw_set *rs, struct fit_report *rep)
 {
-	struct errs e[FIT_NFAM] = {{0}}, none = {0};
+	struct robust_errs e[FIT_NFAM] = {{0}}, none = {0};
 	const struct raw_table *t;
 	int rc = 0;
 
@@ -973,19 +808,19 @@ int fit_check(const struct profile *p, const struct raw_set *rs, struct fit_repo
 		const struct raw_row *r = &t->rows[i];
 		int fp8 = !strcmp(r->s[0], "fp8");
 		const struct gemm_model *g = fp8 ? &p->gemm_fp8 : &p->gemm_bf16;
-		errs_add(&e[FIT_GEMM], cost_gemm(g, p->hbm_bw, r->v[0], r->v[1], r->v[2], fp8 ? 1 : 2),
+		robust_errs_add(&e[FIT_GEMM], cost_gemm(g, p->hbm_bw, r->v[0], r->v[1], r->v[2], fp8 ? 1 : 2),
 			 r->t);
 	}
 	t = &rs->fam[RAW_PREFILL];
 	for (size_t i = 0; i < t->n; i++) {
 		const double *v = t->rows[i].v;
-		errs_add(&e[FIT_PREFILL], fit_prefill_time(p, v[0], v[1], v[2], v[3], v[4]),
+		robust_errs_add(&e[FIT_PREFILL], fit_prefill_time(p, v[0], v[1], v[2], v[3], v[4]),
 			 t->rows[i].t);
 	}
 	t = &rs->fam[RAW_DECODE];
 	for (size_t i = 0; i < t->n; i++) {
 		const double *v = t->rows[i].v;
-		errs_add(&e[FIT_DECODE], fit_decode_time(p, v[0], v[1], v[3], v[4]), t->rows[i].t);
+		robust_errs_add(&e[FIT_DECODE], fit_decode_time(p, v[0], v[1], v[3], v[4]), t->rows[i].t);
 	}
 	t = &rs->fam[RAW_ALLREDUCE];
 	for (int n = 2; n <= 8 && !rc; n++) {
@@ -1001,7 +836,7 @@ int fit_check(const struct profile *p, const struct raw_set *rs, struct fit_repo
 					     custom ? "custom" : "nccl", n);
 			else
 				for (size_t i = 0; i < s.n; i++)
-					errs_add(&e[FIT_ALLREDUCE],
+					robust_errs_add(&e[FIT_ALLREDUCE],
 						 fit_allreduce_time(a, s.r[i]->v[1], custom), s.r[i]->t);
 			sel_release(&s);
 		}

@@ -40,6 +40,7 @@
 
 #include "models/profile.h"
 #include "calibration/raw.h"
+#include "calibration/robust.h"
 #include "lib/util.h"
 
 enum fit_fam { FIT_GEMM, FIT_PREFILL, FIT_DECODE, FIT_MEMBW, FIT_ALLREDUCE, FIT_NFAM };
@@ -105,11 +106,11 @@ double fit_decode_time(const struct profile *p, double batch, double kv_len, dou
 		       double head_dim);
 double fit_allreduce_time(const struct allreduce_model *a, double bytes, int custom);
 
-/* The generic robust fitter, for tests and new families. pred(x, i, ctx) gives the model's
+/* The generic robust fitter (robust.h) with fit.c's defaults, for tests and new families. pred(x, i, ctx) gives the model's
  * time for row i with parameters x (already transformed: positive, or >= 1 where
  * kind[j] = 1). x holds the starting point on entry and the fit on success. Returns 0, or
  * -1 with err_set (fewer rows than parameters + 1, or no convergence). */
-typedef double (*fit_pred_fn)(const double *x, size_t i, void *ctx);
+typedef robust_pred_fn fit_pred_fn;
 int fit_robust(int np, double *x, const int *kind, size_t n, const double *y, fit_pred_fn pred,
 	       void *ctx, const char *what);
 
