@@ -332,8 +332,44 @@ static void test_errors(void)
 	CHECK(strstr(err_msg(), "m.yaml:1: key 'name': missing") == err_msg());
 }
 
+/* The schema table: keys unique, each SM-count term's count a key of the table, fitted
+ * keys numbers, and a range check named by the row (not by code of its own). */
+static void test_schema(void)
+{
+	size_t nk, nar, nfit = 0, dup = 0;
+	const struct profile_key *k = profile_keys(&nk), *ak = profile_ar_keys(&nar);
+	char buf[64];
+	for (size_t i = 0; i < nk; i++) {
+		for (size_t j = 0; j < i; j++)
+			dup += !strcmp(k[i].key, k[j].key);
+		CHECK(k[i].unit != NULL && k[i].meaning != NULL && k[i].meaning[0]);
+		if (k[i].flags & PROFILE_SMS) {
+			size_t j;
+			profile_key_sms(&k[i], buf, sizeof(buf));
+			for (j = 0; j < nk && strcmp(k[j].key, buf); j++)
+				;
+			CHECK(j < nk && k[j].type == PROFILE_DBL);
+		}
+		if (k[i].fit.fam != PROFILE_FIT_NONE) {
+			CHECK(k[i].type == PROFILE_DBL);
+			nfit++;
+		}
+	}
+	CHECK_INT((int)dup, 0);
+	CHECK_INT((int)nfit, 2 * 13 + 10 + 11); /* two GEMMs, prefill, decode attention */
+	CHECK_INT((int)nar, 12);
+	CHECK_STR(profile_key_range(&ak[1], buf, sizeof(buf)), "(0, 0.01)");
+	CHECK_STR(profile_key_sms(&k[nk - 1], buf, sizeof(buf)), "gemm_bf16.sms");
+	CHECK_INT(parse_edit("  hbm_bw: 3.35e12", "  hbm_bw: 0"), -1);
+	CHECK_STR(err_msg(), "t.yaml: key 'memory.hbm_bw': expected a number in (0, inf), got '0'");
+	CHECK_INT(parse_edit("  smooth: 2.75", "  smooth: 2.75\n  sms: 132\n  k_lat: 8e-10"), 0);
+	CHECK_INT(parse_edit("  smooth: 2.75", "  smooth: 2.75\n  sms: 132\n  act_time: 2e-6"), -1);
+	CHECK_STR(err_msg(), "t.yaml: key 'gemm_bf16.act_time': expected a number in [0, 1e-06], got '2e-06'");
+}
+
 int main(void)
 {
+	test_schema();
 	test_shipped();
 	test_errors();
 	test_allreduce_regimes();
