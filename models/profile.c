@@ -1,12 +1,14 @@
 /*
- * profile.c: read, check and write hardware profiles (models/profile.h; schema in
- * models/profiles/README.md).
+ * profile.c: read, check and write hardware profiles (models/profile.h).
  *
- * One table (after Redis's static_configs[]) lists every YAML key path, its type and the
- * struct profile_key it fills; the parser, the missing-key check and the writer all walk it, so
- * adding a parameter is one row here plus its line in the README and the shipped YAMLs.
- * The YAML is read with libyaml's document API; each error names the file, the line
- * (mark + 1) and the dotted key path. This file computes nothing about time.
+ * One table (after Redis's static_configs[]), fields[], is the schema: every YAML key path,
+ * its type, the struct field it fills, its unit, range, whether it is optional or needs the
+ * SM count, its meaning and how calibration/fit.c fits it. The parser, the missing-key
+ * check, profile_validate's ranges, the writer, `ttsim profiles --schema` and the fitter
+ * all walk it; ar_fields[] is the same for one all-reduce entry. Its order is the order
+ * the writer emits (and the shipped YAMLs hold) the keys, and the order a fit holds its
+ * parameters in. The YAML is read with libyaml's document API; each error names the file,
+ * the line (mark + 1) and the dotted key path. This file computes nothing about time.
  */
 #include "models/profile.h"
 

@@ -1,8 +1,10 @@
 /*
  * profile.h: a hardware profile, the calibrated description of one GPU kind and its node.
  *
- * A profile is a YAML file (schema_version 1; every field and unit documented in
- * models/profiles/README.md). It holds a few physically meaningful parameters from which
+ * A profile is a YAML file (schema_version 1; every key with its unit, range and meaning is
+ * a row of the schema table in profile.c: `ttsim profiles --schema`, and the table of
+ * models/profiles/README.md generated from it). This comment is the one home of the
+ * equations below. A profile holds a few physically meaningful parameters from which
  * models/cost.c predicts the time of any operator; calibration/ fits them from
  * microbenchmarks. Shipped profiles (models/profiles/<name>.yaml) are embedded in the
  * binary and addressable by name ("gh200", "h100_sxm", "h200_sxm", "a100_sxm"); any other
