@@ -81,7 +81,6 @@ static void sel_release(struct sel *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* A family's model: parameters, how to predict a row, and how rows group for LOO. */
 /* The attention parameters a fit can set are the rows of the profile's schema
  * (models/profile.c) whose fit columns name the family: where the fit starts (0: twice the
  * base's hbm_bw), how x encodes it (enc, as kind in robust_fit), whether it scales with
@@ -139,6 +138,7 @@ static double *par_field(struct profile *p, const struct profile_key *d)
 	return (double *)(void *)((char *)p + d->off);
 }
 
+/* A family's model: parameters, how to predict a row, and how rows group for LOO. */
 struct fam_ctx {
 	struct sel s;
 	int np, kind[16];
