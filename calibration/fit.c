@@ -1,14 +1,13 @@
-/* fit.c: robust fits of the profile's time models to raw measurements (see fit.h). */
+/* fit.c: the per-family fits of the profile's time models to raw measurements (see fit.h):
+ * which rows, which parameters (the profile schema's fit columns), where they start, what
+ * they set in the profile and its uncertainty block, leave-one-group-out, and the report.
+ * The generic robust fitter under them is robust.c. */
 #include "calibration/fit.h"
 
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <gsl/gsl_errno.h>
-#include <gsl/gsl_multifit_nlinear.h>
-#include <gsl/gsl_sort.h>
-#include <gsl/gsl_statistics_double.h>
 
 #include "models/cost.h"
 #include "lib/util.h"
@@ -49,176 +48,12 @@ double fit_allreduce_time(const struct allreduce_model *a, double bytes, int cus
 	return custom ? cost_allreduce_custom(a, bytes) : cost_allreduce_nccl(a, bytes);
 }
 
-/* ---- the generic robust fitter ---- */
-
-struct nl {
-	int np;
-	const int *kind;
-	const double *y, *w;
-	fit_pred_fn pred;
-	void *ctx;
-	double x[16];
-};
-
-/* Parameters are fitted in a transformed space so they keep their physical range:
- * kind 0: x > 0 (x = e^t); kind 1: x > 1 (x = 1 + e^t, the blend exponent); kind 2: a
- * fraction 0 < x < 1 (x = 1 / (1 + e^-t): efficiencies, which a fit may otherwise push past
- * the hardware's peak). */
-static void decode(const gsl_vector *th, double *x, const int *kind, int np)
-{
-	for (int j = 0; j < np; j++) {
-		double t = gsl_vector_get(th, j);
-		int k = kind ? kind[j] : 0;
-		x[j] = k == 2 ? 1 / (1 + exp(-t)) : k == 1 ? 1 + exp(t) : exp(t);
-	}
-}
-
-static double encode(double v, int k)
-{
-	if (k == 2) {
-		v = v < 1e-9 ? 1e-9 : v > 1 - 1e-9 ? 1 - 1e-9 : v;
-		return log(v / (1 - v));
-	}
-	v = k == 1 ? v - 1 : v;
-	return log(v > 1e-300 ? v : 1e-300);
-}
-
-static int nl_f(const gsl_vector *th, void *params, gsl_vector *f)
-{
-	struct nl *c = params;
-	decode(th, c->x, c->kind, c->np);
-	for (size_t i = 0; i < f->size; i++) {
-		double r = c->pred(c->x, i, c->ctx) / c->y[i] - 1;
-		if (!isfinite(r) || r > 1e6)
-			r = 1e6;
-		gsl_vector_set(f, i, sqrt(c->w[i]) * r);
-	}
-	return GSL_SUCCESS;
-}
-
-static double median_of(double *a, size_t n)
-{
-	gsl_sort(a, 1, n);
-	return gsl_stats_median_from_sorted_data(a, 1, n);
-}
-
-/* irls: reweighting rounds; maxit: solver iterations per round */
-/* Relative standard errors of the fitted parameters, from the covariance of the last
- * solve: sigma^2 (J^T J)^-1 in the transformed space (the residuals are the weighted
- * relative errors), mapped back by the delta method. Parameters the data do not pin down
- * get an error of 1 or more, which callers drop. */
-static void rel_errors(gsl_multifit_nlinear_workspace *ws, int np, size_t n, const double *x,
-		       const int *kind, double *rel)
-{
-	gsl_matrix *cov = gsl_matrix_alloc((size_t)np, (size_t)np);
-	gsl_vector *f = gsl_multifit_nlinear_residual(ws);
-	double chi2 = 0, s2;
-	for (size_t i = 0; i < n; i++)
-		chi2 += gsl_vector_get(f, i) * gsl_vector_get(f, i);
-	s2 = n > (size_t)np ? chi2 / (double)(n - (size_t)np) : NAN;
-	gsl_multifit_nlinear_covar(gsl_multifit_nlinear_jac(ws), 0.0, cov);
-	for (int j = 0; j < np; j++) {
-		double sd = sqrt(s2 * gsl_matrix_get(cov, (size_t)j, (size_t)j));
-		int k = kind ? kind[j] : 0;
-		rel[j] = k == 2 ? (1 - x[j]) * sd : k == 1 ? (x[j] - 1) / x[j] * sd : sd;
-		if (!isfinite(rel[j]))
-			rel[j] = INFINITY;
-	}
-	gsl_matrix_free(cov);
-}
-
-static int robust(int np, double *x, const int *kind, size_t n, const double *y, fit_pred_fn pred,
-		  void *ctx, const char *what, int irls, int maxit, double *rel_se)
-{
-	if (np > 16)
-		bug("fit_robust: %d parameters", np);
-	if (n < (size_t)np + 1)
-		return err_set("%s: %zu data points for %d parameters (expected at least %d)", what, n,
-			       np, np + 1);
-	double *w = xmalloc(n * sizeof(*w)), *r = xmalloc(n * sizeof(*r));
-	struct nl c = {.np = np, .kind = kind, .y = y, .w = w, .pred = pred, .ctx = ctx};
-	gsl_vector *th = gsl_vector_alloc(np);
-	gsl_multifit_nlinear_parameters fp = gsl_multifit_nlinear_default_parameters();
-	gsl_multifit_nlinear_workspace *ws = gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust,
-									&fp, n, np);
-	gsl_multifit_nlinear_fdf fdf = {.f = nl_f, .df = NULL, .fvv = NULL, .n = n, .p = np,
-					.params = &c};
-	gsl_error_handler_t *old = gsl_set_error_handler_off();
-	int rc = 0;
-
-	for (size_t i = 0; i < n; i++)
-		w[i] = 1;
-	for (int j = 0; j < np; j++)
-		gsl_vector_set(th, j, encode(x[j], kind ? kind[j] : 0));
-	for (int it = 0; it < irls && !rc; it++) {
-		int info;
-		gsl_multifit_nlinear_init(th, &fdf, ws);
-		int st = gsl_multifit_nlinear_driver(maxit, 1e-10, 1e-10, 1e-10, NULL, NULL, &info, ws);
-		if (st != GSL_SUCCESS && st != GSL_EMAXITER && st != GSL_ENOPROG) {
-			rc = err_set("%s: fit did not converge (%s)", what, gsl_strerror(st));
-			break;
-		}
-		gsl_vector_memcpy(th, ws->x);
-		decode(th, x, kind, np);
-		/* Huber weights from the spread of the relative residuals */
-		for (size_t i = 0; i < n; i++)
-			r[i] = pred(x, i, ctx) / y[i] - 1;
-		double med = median_of(r, n);
-		for (size_t i = 0; i < n; i++)
-			r[i] = fabs(pred(x, i, ctx) / y[i] - 1 - med);
-		double s = 1.4826 * median_of(r, n);
-		if (s < 1e-4)
-			s = 1e-4;
-		for (size_t i = 0; i < n; i++) {
-			double a = fabs(pred(x, i, ctx) / y[i] - 1);
-			w[i] = a <= 1.345 * s ? 1 : 1.345 * s / a;
-		}
-	}
-	for (int j = 0; j < np && !rc; j++)
-		if (!isfinite(x[j]))
-			rc = err_set("%s: fit gave a non-finite parameter %d", what, j);
-	if (!rc && rel_se)
-		rel_errors(ws, np, n, x, kind, rel_se);
-	gsl_set_error_handler(old);
-	gsl_multifit_nlinear_free(ws);
-	gsl_vector_free(th);
-	free(w);
-	free(r);
-	return rc;
-}
+/* ---- the generic robust fitter (robust.c) ---- */
 
 int fit_robust(int np, double *x, const int *kind, size_t n, const double *y, fit_pred_fn pred,
 	       void *ctx, const char *what)
 {
-	return robust(np, x, kind, n, y, pred, ctx, what, 6, 300, NULL);
-}
-
-/* ---- error statistics ---- */
-
-struct errs {
-	double *e;
-	size_t n, cap;
-};
-
-static void errs_add(struct errs *E, double pred, double meas)
-{
-	xgrow((void **)&E->e, &E->cap, E->n + 1, sizeof(double));
-	E->e[E->n++] = fabs(pred - meas) / meas;
-}
-
-static void errs_stats(struct errs *E, double *med, double *p90, double *max)
-{
-	if (!E->n) {
-		*med = *p90 = NAN;
-		if (max)
-			*max = NAN;
-		return;
-	}
-	gsl_sort(E->e, 1, E->n);
-	*med = gsl_stats_median_from_sorted_data(E->e, 1, E->n);
-	*p90 = gsl_stats_quantile_from_sorted_data(E->e, 1, E->n, 0.9);
-	if (max)
-		*max = E->e[E->n - 1];
+	return robust_fit(np, x, kind, n, y, pred, ctx, what, 6, 300, NULL);
 }
 
 /* ---- one family at a time: rows are selected by index arrays ---- */
@@ -246,59 +81,28 @@ static void sel_release(struct sel *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* A family's model: parameters, how to predict a row, and how rows group for LOO. */
-/* The attention parameters a fit can set, one list per family in the order x holds them
- * (and the report and the uncertainty block list them): the field, its path in the YAML,
- * where the fit starts (0: twice the base's hbm_bw), how x encodes it (kind, as in
- * robust), whether it scales with --scale-bw-from, and when the rows identify it. A new
- * term is one line here (and its use in models/cost.c). */
-enum par_when {
-	WHEN_ALWAYS,
-	WHEN_SMS,  /* the base gives the SM count: terms of CTAs in waves over the SMs */
-	WHEN_WIDE, /* 3+ rows have head dims past FA3's widest */
-	WHEN_DYN,  /* 3+ decode batches at most 992 sequences and 3+ past them */
-	WHEN_WARM, /* the base gives the L2 size, and 3+ decode caches fit in it and 3+ not */
-};
+/* The attention parameters a fit can set are the rows of the profile's schema
+ * (models/profile.c) whose fit columns name the family: where the fit starts (0: twice the
+ * base's hbm_bw), how x encodes it (enc, as kind in robust_fit), whether it scales with
+ * --scale-bw-from, and when the rows identify it. x holds them in the table's order (and
+ * the report and the uncertainty block list them so). A new term is its row there (and its
+ * use in models/cost.c). */
+#define MAX_FAM_KEYS 16
 
-struct par_def {
-	const char *path;
-	size_t off;
-	double start;
-	int kind, scaled;
-	enum par_when when;
-};
-
-#define PAR(key, field, start, kind, scaled, when) \
-	{"attention." #key, offsetof(struct profile, field), start, kind, scaled, WHEN_##when}
-static const struct par_def prefill_pars[] = {
-	PAR(prefill_t0, attn_prefill_t0, 1e-5, 0, 0, ALWAYS),
-	PAR(prefill_rate, attn_prefill_rate, 6e14, 0, 0, ALWAYS),
-	PAR(prefill_s_half, attn_prefill_s_half, 1000, 0, 0, ALWAYS),
-	PAR(prefill_d_half, attn_prefill_d_half, 32, 0, 0, ALWAYS),
-	/* an HBM term once the cache write's CTA rounds are apart: H200 (1.43x the HBM
-	 * bandwidth of H100) fits 1.39x of it */
-	PAR(prefill_kv_bw, attn_prefill_kv_bw, 1e12, 0, 1, ALWAYS),
-	PAR(prefill_tile, attn_prefill_tile, 1e-8, 0, 0, ALWAYS),
-	PAR(prefill_tile_half, attn_prefill_tile_half, 50, 0, 0, ALWAYS),
-	PAR(prefill_wide_eff, attn_prefill_wide_eff, 0.5, 2, 0, WIDE),
-	PAR(prefill_wave_exp, attn_prefill_wave_exp, 0.3, 0, 0, SMS),
-	PAR(prefill_cache_round, attn_prefill_cache_round, 1e-6, 0, 0, SMS),
-};
-static const struct par_def decode_pars[] = {
-	PAR(decode_t0, attn_decode_t0, 1e-5, 0, 0, ALWAYS),
-	PAR(decode_per_seq, attn_decode_per_seq, 1e-8, 0, 0, ALWAYS),
-	PAR(decode_bw, attn_decode_bw, 3e12, 0, 1, ALWAYS),
-	PAR(decode_cta, attn_decode_cta, 1e-6, 0, 0, SMS),
-	PAR(decode_cta_dim, attn_decode_cta_dim, 1e-9, 0, 0, SMS),
-	PAR(decode_blk, attn_decode_blk, 5e-7, 0, 0, SMS),
-	PAR(decode_split, attn_decode_split, 2e-6, 0, 0, SMS),
-	PAR(decode_dyn_seq, attn_decode_dyn_seq, 1e-8, 0, 0, DYN),
-	PAR(decode_wide_t0, attn_decode_wide_t0, 5e-6, 0, 0, WIDE),
-	PAR(decode_wide_cta, attn_decode_wide_cta, 2e-6, 0, 0, WIDE),
-	/* an L2 bandwidth of the benchmark's warm rows: never scaled (L2, not HBM) */
-	PAR(decode_l2_bw, attn_decode_l2_bw, 0, 0, 0, WARM),
-};
-#undef PAR
+/* The schema rows fitted by family fam (under section sec., NULL: any), in table order:
+ * their number, at most MAX_FAM_KEYS, in out. */
+static size_t fam_keys(enum profile_fit_fam fam, const char *sec, const struct profile_key **out)
+{
+	size_t nk, n = 0, sl = sec ? strlen(sec) : 0;
+	const struct profile_key *k = profile_keys(&nk);
+	for (size_t i = 0; i < nk; i++)
+		if (k[i].fit.fam == fam && (!sec || (!strncmp(k[i].key, sec, sl) && k[i].key[sl] == '.'))) {
+			if (n == MAX_FAM_KEYS)
+				bug("more than %d parameters of one fit at '%s'", MAX_FAM_KEYS, k[i].key);
+			out[n++] = &k[i];
+		}
+	return n;
+}
 
 /* A term --without names: left out of the fit, off in the profile */
 static int left_out(const struct fit_options *o, const char *path)
@@ -313,17 +117,14 @@ static int left_out(const struct fit_options *o, const char *path)
  * be left out: the model would have no rate or launch time). */
 static int check_without(const struct fit_options *o)
 {
-	static const struct {
-		const struct par_def *d;
-		size_t n;
-	} lists[] = {{prefill_pars, sizeof(prefill_pars) / sizeof(prefill_pars[0])},
-		     {decode_pars, sizeof(decode_pars) / sizeof(decode_pars[0])}};
+	size_t nk;
+	const struct profile_key *k = profile_keys(&nk);
 	for (int i = 0; i < o->n_without; i++) {
 		int found = 0;
-		for (size_t l = 0; l < 2; l++)
-			for (size_t j = 0; j < lists[l].n; j++)
-				found |= !strcmp(lists[l].d[j].path, o->without[i]) &&
-					 lists[l].d[j].when != WHEN_ALWAYS;
+		for (size_t j = 0; j < nk; j++)
+			found |= (k[j].fit.fam == PROFILE_FIT_PREFILL ||
+				  k[j].fit.fam == PROFILE_FIT_DECODE) &&
+				 k[j].fit.when != PROFILE_WHEN_ALWAYS && !strcmp(k[j].key, o->without[i]);
 		if (!found)
 			return err_set("option '--without': '%s' is not an optional attention term "
 				       "(expected e.g. attention.prefill_wave_exp; see fit.h)",
@@ -332,18 +133,19 @@ static int check_without(const struct fit_options *o)
 	return 0;
 }
 
-static double *par_field(struct profile *p, const struct par_def *d)
+static double *par_field(struct profile *p, const struct profile_key *d)
 {
 	return (double *)(void *)((char *)p + d->off);
 }
 
+/* A family's model: parameters, how to predict a row, and how rows group for LOO. */
 struct fam_ctx {
 	struct sel s;
 	int np, kind[16];
 	double se[16];          /* relative standard errors of x (fam_fit) */
 	double x[16];
 	double hbm_bw, peak, wb, sms; /* gemm */
-	const struct par_def *par[16]; /* attention: the parameter each x[j] is */
+	const struct profile_key *par[16]; /* attention: the schema row each x[j] is */
 	double l2_bytes;
 	int n_gpus, custom;      /* allreduce */
 	double (*predict)(const struct fam_ctx *c, const double *x, const struct raw_row *r);
@@ -380,7 +182,7 @@ static void attn_profile(const struct fam_ctx *c, const double *x, struct profil
 {
 	memset(p, 0, sizeof(*p));
 	p->gemm_bf16.sms = c->sms;
-	p->attn_decode_l2_bytes = c->l2_bytes;
+	p->attn_decode.l2_bytes = c->l2_bytes;
 	for (int j = 0; j < c->np; j++)
 		*par_field(p, c->par[j]) = x[j];
 }
@@ -486,17 +288,17 @@ static int need_spread(const struct sel *s, int col, int need, const char *what,
 
 /* Fit c (its start in c->x) on its rows, add in-sample errors to *in and leave-one-group-out
  * errors to *loo. */
-static int fam_fit(struct fam_ctx *c, const char *what, struct errs *in, struct errs *loo,
+static int fam_fit(struct fam_ctx *c, const char *what, struct robust_errs *in, struct robust_errs *loo,
 		   int *groups, int no_loo)
 {
 	if (c->s.n < (size_t)c->np + 1)
 		return err_set("%s:%d: %s: %zu data points for %d parameters (expected at least %d)",
 			       c->s.n ? c->s.r[0]->file : "?", c->s.n ? c->s.r[0]->line : 0, what,
 			       c->s.n, c->np, c->np + 1);
-	if (robust(c->np, c->x, c->kind, c->s.n, c->s.y, pred_cb, c, what, 6, 300, c->se))
+	if (robust_fit(c->np, c->x, c->kind, c->s.n, c->s.y, pred_cb, c, what, 6, 300, c->se))
 		return err_prefix("%s: ", c->s.r[0]->file);
 	for (size_t i = 0; i < c->s.n; i++)
-		errs_add(in, c->predict(c, c->x, c->s.r[i]), c->s.r[i]->t);
+		robust_errs_add(in, c->predict(c, c->x, c->s.r[i]), c->s.r[i]->t);
 	if (no_loo || !c->group)
 		return 0;
 	/* distinct group keys, in order of first appearance */
@@ -522,12 +324,12 @@ static int fam_fit(struct fam_ctx *c, const char *what, struct errs *in, struct 
 		}
 		if (sub.s.n >= (size_t)c->np + 1 &&
 		    /* warm start from the full fit: fewer rounds reach the same optimum */
-		    !robust(sub.np, sub.x, sub.kind, sub.s.n, sub.s.y, pred_cb, &sub, what, 2, 60, NULL)) {
+		    !robust_fit(sub.np, sub.x, sub.kind, sub.s.n, sub.s.y, pred_cb, &sub, what, 2, 60, NULL)) {
 			for (size_t i = 0; i < c->s.n; i++) {
 				char k[48];
 				c->group(c->s.r[i], k, sizeof(k));
 				if (!strcmp(k, keys[g]))
-					errs_add(loo, c->predict(c, sub.x, c->s.r[i]), c->s.r[i]->t);
+					robust_errs_add(loo, c->predict(c, sub.x, c->s.r[i]), c->s.r[i]->t);
 			}
 			(*groups)++;
 		}
@@ -537,11 +339,11 @@ static int fam_fit(struct fam_ctx *c, const char *what, struct errs *in, struct 
 	return 0;
 }
 
-static void finish_stats(struct fit_stats *st, struct errs *in, struct errs *loo)
+static void finish_stats(struct fit_stats *st, struct robust_errs *in, struct robust_errs *loo)
 {
 	st->n = (int)in->n;
-	errs_stats(in, &st->median, &st->p90, &st->max);
-	errs_stats(loo, &st->loo_median, &st->loo_p90, NULL);
+	robust_errs_stats(in, &st->median, &st->p90, &st->max);
+	robust_errs_stats(loo, &st->loo_median, &st->loo_p90, NULL);
 	free(in->e);
 	free(loo->e);
 }
@@ -577,17 +379,17 @@ static void gemm_start(struct fam_ctx *c, const char *what)
 	/* the plain model keeps its four corners, so its fits do not change */
 	size_t ns = c->np > 6 ? 5 : 4;
 	double best = INFINITY, bx[16];
-	struct errs e = {0};
+	struct robust_errs e = {0};
 	memcpy(bx, c->x, sizeof(bx));
 	for (size_t s = 0; s < ns; s++) {
 		double x[16] = {0}, med, p90;
 		memcpy(x, starts[s], sizeof(double) * (size_t)c->np);
-		if (robust(c->np, x, c->kind, c->s.n, c->s.y, pred_cb, c, what, 2, 100, NULL))
+		if (robust_fit(c->np, x, c->kind, c->s.n, c->s.y, pred_cb, c, what, 2, 100, NULL))
 			continue;
 		e.n = 0;
 		for (size_t i = 0; i < c->s.n; i++)
-			errs_add(&e, c->predict(c, x, c->s.r[i]), c->s.r[i]->t);
-		errs_stats(&e, &med, &p90, NULL);
+			robust_errs_add(&e, c->predict(c, x, c->s.r[i]), c->s.r[i]->t);
+		robust_errs_stats(&e, &med, &p90, NULL);
 		if (med + p90 < best) {
 			best = med + p90;
 			memcpy(bx, x, sizeof(bx));
@@ -653,20 +455,27 @@ static int fit_gemm(struct profile *p, const struct raw_set *rs, const struct fi
 		    struct fit_report *rep)
 {
 	const struct raw_table *t = &rs->fam[RAW_GEMM];
-	struct errs in = {0}, loo = {0};
+	struct robust_errs in = {0}, loo = {0};
 	static const char *dts[2] = {"bf16", "fp8"};
 	int rc = 0;
 
 	for (int d = 0; d < 2 && !rc; d++) {
 		struct gemm_model *g = d ? &p->gemm_fp8 : &p->gemm_bf16;
 		/* with the SM count in the base, the tile terms too (all positive) */
-		struct fam_ctx c = {.np = g->sms > 0 ? 13 : 6, .kind = {2, 0, 0, 2, 0, 1},
-				    .x = {0.7, 64, 256, 0.8, 5e-6, 2},
+		struct fam_ctx c = {.np = g->sms > 0 ? 13 : 6, .x = {0.7, 64, 256, 0.8, 5e-6, 2},
 				    .hbm_bw = o->scale_bw_from > 0 ? o->scale_bw_from : p->hbm_bw,
 				    .peak = g->peak, .wb = d ? 1 : 2, .sms = g->sms,
 				    .predict = gemm_pred, .group = gemm_group};
-		char what[32];
+		/* the schema's rows of this GEMM: eff_max .. smooth, then the tile terms in the
+		 * order of struct gemm_model (gemm_pred) */
+		const struct profile_key *keys[MAX_FAM_KEYS];
+		char what[32], sec[16];
 		snprintf(what, sizeof(what), "gemm %s", dts[d]);
+		snprintf(sec, sizeof(sec), "gemm_%s", dts[d]);
+		if (fam_keys(PROFILE_FIT_GEMM, sec, keys) != 13)
+			bug("%s: expected 13 fitted keys in the profile schema", sec);
+		for (int j = 0; j < 13; j++)
+			c.kind[j] = (int)keys[j]->fit.enc;
 		for (size_t i = 0; i < t->n; i++)
 			if (!strcmp(t->rows[i].s[0], dts[d]))
 				sel_add(&c.s, &t->rows[i]);
@@ -702,22 +511,13 @@ static int fit_gemm(struct profile *p, const struct raw_set *rs, const struct fi
 				g->act_time = c.x[12];
 			}
 			rep->fitted[RAW_GEMM] += (int)c.s.n;
-			{
-				static const char *const names[13] = {"eff_max", "m_half", "nk_half",
-								      "bw_eff", "floor", "smooth",
-								      "cta_half", "wave_exp", "wave_time",
-								      "row_time", "k_lat", "split_k",
-								      "act_time"};
-				char path[48];
-				for (int j = 0; j < c.np; j++) {
-					snprintf(path, sizeof(path), "gemm_%s.%s", dts[d], names[j]);
-					mark_set(rep, RAW_GEMM, path);
-					if ((j == 1 || j == 2) && c.x[j] <= 1e-3)
-						continue; /* collapsed to the clamp: not identified */
-					if (j >= 6 && c.x[j] == 0)
-						continue; /* a term that is off */
-					unc_add(p, path, c.se[j]);
-				}
+			for (int j = 0; j < c.np; j++) {
+				mark_set(rep, RAW_GEMM, keys[j]->key);
+				if ((j == 1 || j == 2) && c.x[j] <= 1e-3)
+					continue; /* collapsed to the clamp: not identified */
+				if (j >= 6 && c.x[j] == 0)
+					continue; /* a term that is off */
+				unc_add(p, keys[j]->key, c.se[j]);
 			}
 		}
 		sel_release(&c.s);
@@ -729,10 +529,10 @@ static int fit_gemm(struct profile *p, const struct raw_set *rs, const struct fi
 static int fit_simple(struct profile *p, const struct raw_set *rs, const struct fit_options *o,
 		      struct fit_report *rep, enum raw_family rf)
 {
-	struct errs in = {0}, loo = {0};
+	struct robust_errs in = {0}, loo = {0};
 	struct fam_ctx c = {0};
 	const struct raw_table *t = &rs->fam[rf];
-	const struct par_def *pars = NULL; /* attention: the family's parameter list */
+	const struct profile_key *pars[MAX_FAM_KEYS]; /* attention: the family's parameters */
 	size_t npars = 0;
 	enum fit_fam ff;
 	int rc;
@@ -747,25 +547,24 @@ static int fit_simple(struct profile *p, const struct raw_set *rs, const struct 
 	for (size_t i = 0; i < t->n; i++)
 		sel_add(&c.s, &t->rows[i]);
 	if (rf == RAW_PREFILL || rf == RAW_DECODE) {
-		size_t warm = rf == RAW_DECODE && p->attn_decode_l2_bytes > 0 ?
-				      count_warm(&c.s, p->attn_decode_l2_bytes) : 0;
-		unsigned when = 1u << WHEN_ALWAYS;
+		size_t warm = rf == RAW_DECODE && p->attn_decode.l2_bytes > 0 ?
+				      count_warm(&c.s, p->attn_decode.l2_bytes) : 0;
+		unsigned when = 1u << PROFILE_WHEN_ALWAYS;
 		if (p->gemm_bf16.sms > 0)
-			when |= 1u << WHEN_SMS, c.sms = p->gemm_bf16.sms;
+			when |= 1u << PROFILE_WHEN_SMS, c.sms = p->gemm_bf16.sms;
 		if (count_wide(&c.s) >= 3)
-			when |= 1u << WHEN_WIDE;
+			when |= 1u << PROFILE_WHEN_WIDE;
 		if (rf == RAW_DECODE && count_dyn(&c.s, 0) >= 3 && count_dyn(&c.s, 1) >= 3)
-			when |= 1u << WHEN_DYN;
+			when |= 1u << PROFILE_WHEN_DYN;
 		if (warm >= 3 && warm + 3 <= c.s.n)
-			when |= 1u << WHEN_WARM, c.l2_bytes = p->attn_decode_l2_bytes;
+			when |= 1u << PROFILE_WHEN_WARM, c.l2_bytes = p->attn_decode.l2_bytes;
 		ff = rf == RAW_PREFILL ? FIT_PREFILL : FIT_DECODE;
-		pars = rf == RAW_PREFILL ? prefill_pars : decode_pars;
-		npars = rf == RAW_PREFILL ? sizeof(prefill_pars) / sizeof(prefill_pars[0])
-					  : sizeof(decode_pars) / sizeof(decode_pars[0]);
+		npars = fam_keys(rf == RAW_PREFILL ? PROFILE_FIT_PREFILL : PROFILE_FIT_DECODE, NULL,
+				 pars);
 		for (size_t i = 0; i < npars; i++)
-			if ((when & 1u << pars[i].when) && !left_out(o, pars[i].path)) {
-				c.par[c.np] = &pars[i], c.kind[c.np] = pars[i].kind;
-				c.x[c.np++] = pars[i].start > 0 ? pars[i].start : 2 * p->hbm_bw;
+			if ((when & 1u << pars[i]->fit.when) && !left_out(o, pars[i]->key)) {
+				c.par[c.np] = pars[i], c.kind[c.np] = (int)pars[i]->fit.enc;
+				c.x[c.np++] = pars[i]->fit.start > 0 ? pars[i]->fit.start : 2 * p->hbm_bw;
 			}
 		c.group = attn_group;
 		if (rf == RAW_PREFILL) {
@@ -787,16 +586,16 @@ static int fit_simple(struct profile *p, const struct raw_set *rs, const struct 
 		rc = fam_fit(&c, fam_names[ff], &in, &loo, &rep->fam[ff].loo_groups, o->no_loo);
 	if (!rc) {
 		double scale = o->scale_bw_from > 0 ? p->hbm_bw / o->scale_bw_from : 1;
-		if (pars) {
+		if (npars) {
 			/* what the rows do not identify is off (0), not kept from the base, and has
 			 * no error to sample */
 			for (size_t i = 0; i < npars; i++) {
-				*par_field(p, &pars[i]) = 0;
-				unc_drop(p, pars[i].path);
+				*par_field(p, pars[i]) = 0;
+				unc_drop(p, pars[i]->key);
 			}
 			for (int j = 0; j < c.np; j++) {
-				*par_field(p, c.par[j]) = c.x[j] * (c.par[j]->scaled ? scale : 1);
-				fitted_param(p, rep, rf, c.par[j]->path, c.se[j]);
+				*par_field(p, c.par[j]) = c.x[j] * (c.par[j]->fit.scaled ? scale : 1);
+				fitted_param(p, rep, rf, c.par[j]->key, c.se[j]);
 			}
 		} else {
 			p->ew_bw = c.x[1] * scale;
@@ -919,7 +718,7 @@ static int fit_allreduce(struct profile *p, const struct raw_set *rs, const stru
 			 struct fit_report *rep)
 {
 	const struct raw_table *t = &rs->fam[RAW_ALLREDUCE];
-	struct errs in = {0}, loo = {0};
+	struct robust_errs in = {0}, loo = {0};
 	int rc = 0;
 
 	for (int n = 2; n <= 8 && !rc; n++)
@@ -963,7 +762,7 @@ static int fit_launch(struct profile *p, const struct raw_set *rs, struct fit_re
 			if (!strcmp(t->rows[i].s[0], graph ? "graph" : "eager"))
 				v[n++] = t->rows[i].t;
 		if (n) {
-			double med = median_of(v, n);
+			double med = robust_median(v, n);
 			if (graph)
 				p->launch_graph = med;
 			else
@@ -999,7 +798,7 @@ int fit_profile(struct profile *p, const struct raw_set *rs, const struct fit_op
 
 int fit_check(const struct profile *p, const struct raw_set *rs, struct fit_report *rep)
 {
-	struct errs e[FIT_NFAM] = {{0}}, none = {0};
+	struct robust_errs e[FIT_NFAM] = {{0}}, none = {0};
 	const struct raw_table *t;
 	int rc = 0;
 
@@ -1009,19 +808,19 @@ int fit_check(const struct profile *p, const struct raw_set *rs, struct fit_repo
 		const struct raw_row *r = &t->rows[i];
 		int fp8 = !strcmp(r->s[0], "fp8");
 		const struct gemm_model *g = fp8 ? &p->gemm_fp8 : &p->gemm_bf16;
-		errs_add(&e[FIT_GEMM], cost_gemm(g, p->hbm_bw, r->v[0], r->v[1], r->v[2], fp8 ? 1 : 2),
+		robust_errs_add(&e[FIT_GEMM], cost_gemm(g, p->hbm_bw, r->v[0], r->v[1], r->v[2], fp8 ? 1 : 2),
 			 r->t);
 	}
 	t = &rs->fam[RAW_PREFILL];
 	for (size_t i = 0; i < t->n; i++) {
 		const double *v = t->rows[i].v;
-		errs_add(&e[FIT_PREFILL], fit_prefill_time(p, v[0], v[1], v[2], v[3], v[4]),
+		robust_errs_add(&e[FIT_PREFILL], fit_prefill_time(p, v[0], v[1], v[2], v[3], v[4]),
 			 t->rows[i].t);
 	}
 	t = &rs->fam[RAW_DECODE];
 	for (size_t i = 0; i < t->n; i++) {
 		const double *v = t->rows[i].v;
-		errs_add(&e[FIT_DECODE], fit_decode_time(p, v[0], v[1], v[3], v[4]), t->rows[i].t);
+		robust_errs_add(&e[FIT_DECODE], fit_decode_time(p, v[0], v[1], v[3], v[4]), t->rows[i].t);
 	}
 	t = &rs->fam[RAW_ALLREDUCE];
 	for (int n = 2; n <= 8 && !rc; n++) {
@@ -1037,7 +836,7 @@ int fit_check(const struct profile *p, const struct raw_set *rs, struct fit_repo
 					     custom ? "custom" : "nccl", n);
 			else
 				for (size_t i = 0; i < s.n; i++)
-					errs_add(&e[FIT_ALLREDUCE],
+					robust_errs_add(&e[FIT_ALLREDUCE],
 						 fit_allreduce_time(a, s.r[i]->v[1], custom), s.r[i]->t);
 			sel_release(&s);
 		}

@@ -6,25 +6,20 @@
  * (predicted / measured - 1) with GSL's trust-region solver (gsl_multifit_nlinear), and
  * iteratively reweighted with Huber's rule (k = 1.345 MADs) so that a few outliers do not
  * move the fit. Positive parameters are fitted as logarithms, so they stay positive.
- * The time models are the ones documented in models/profile.h, evaluated by the
+ * The time models are the ones of models/profile.h (written there only), evaluated by the
  * simulator's own functions (models/cost.c: cost_gemm directly; fit_prefill_time and
  * friends put the others in the raw files' terms), so what is fitted is exactly what the simulator predicts with.
  *
- * What the fit sets, from which file:
- *   gemm.csv               gemm_bf16 / gemm_fp8: eff_max, m_half, nk_half, bw_eff, floor,
- *                          smooth (peak and hbm_bw come from the base profile); where the
- *                          base gives the SM count (sms), also the tile terms cta_half,
- *                          wave_exp, wave_time, row_time, k_lat, split_k, act_time
- *   attention_prefill.csv  attn_prefill_t0, attn_prefill_rate, _s_half, _d_half, _kv_bw,
- *                          _tile, _tile_half; _wide_eff where 3+ rows have head dims past 256;
- *                          _wave_exp, _cache_round where the base gives the SM count
- *   attention_decode.csv   attn_decode_t0, attn_decode_per_seq, attn_decode_bw; where the
- *                          base gives the SM count (gemm_bf16.sms), _cta, _cta_dim, _blk,
- *                          _split; _dyn_seq where 3+ batches are at most 992 and 3+ past
- *                          it; _wide_t0, _wide_cta where 3+ rows have head dims past 256;
- *                          _l2_bw where the base gives decode_l2_bytes and 3+ rows fit in
- *                          it and 3+ do not
- *   membw.csv              ew_bw
+ * What the fit sets, from which file (the keys and when each is fitted: the fit columns of
+ * the schema in models/profile.c, `ttsim profiles --schema`; the equations: profile.h):
+ *   gemm.csv               gemm_bf16 / gemm_fp8, the keys fitted from the data (peak and
+ *                          hbm_bw come from the base; the tile terms where it gives sms)
+ *   attention_prefill.csv  attention.prefill_*: the schema rows of fit family PREFILL whose
+ *   attention_decode.csv   (or DECODE) condition the rows meet: always, with the SM count
+ *                          (gemm_bf16.sms), 3+ rows past head dim 256, 3+ decode batches
+ *                          on each side of 992, 3+ decode caches on each side of the base's
+ *                          decode_l2_bytes
+ *   membw.csv              elementwise.bw
  *   allreduce.csv          per GPU count: lat, busbw (impl nccl, eager rows; graph rows if
  *                          no eager ones), and ll128_lat/busbw, simple_lat/busbw when the
  *                          sizes span 4+ decades in 15+ rows; car_lat, car_bw,
@@ -45,6 +40,7 @@
 
 #include "models/profile.h"
 #include "calibration/raw.h"
+#include "calibration/robust.h"
 #include "lib/util.h"
 
 enum fit_fam { FIT_GEMM, FIT_PREFILL, FIT_DECODE, FIT_MEMBW, FIT_ALLREDUCE, FIT_NFAM };
@@ -110,11 +106,11 @@ double fit_decode_time(const struct profile *p, double batch, double kv_len, dou
 		       double head_dim);
 double fit_allreduce_time(const struct allreduce_model *a, double bytes, int custom);
 
-/* The generic robust fitter, for tests and new families. pred(x, i, ctx) gives the model's
+/* The generic robust fitter (robust.h) with fit.c's defaults, for tests and new families. pred(x, i, ctx) gives the model's
  * time for row i with parameters x (already transformed: positive, or >= 1 where
  * kind[j] = 1). x holds the starting point on entry and the fit on success. Returns 0, or
  * -1 with err_set (fewer rows than parameters + 1, or no convergence). */
-typedef double (*fit_pred_fn)(const double *x, size_t i, void *ctx);
+typedef robust_pred_fn fit_pred_fn;
 int fit_robust(int np, double *x, const int *kind, size_t n, const double *y, fit_pred_fn pred,
 	       void *ctx, const char *what);
 

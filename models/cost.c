@@ -284,39 +284,39 @@ double cost_attn_prefill(const struct profile *p, double seqs, double tokens, do
 {
 	/* the rate falls on short rows and small heads; a step's rows are as long as
 	 * 2 x pairs / tokens, a whole prompt's length + 1 for a full prefill */
-	double rate = p->attn_prefill_rate, t, tiles = 0, sms = p->gemm_bf16.sms;
+	double rate = p->attn_prefill.rate, t, tiles = 0, sms = p->gemm_bf16.sms;
 	double rows = head_dim <= 64 ? PROFILE_ATTN_TILE_D64 : PROFILE_ATTN_TILE;
 	if (seqs > 0) /* query tiles, a KV head's query heads packed in one */
 		tiles = seqs * kv_heads * ceil(tokens / seqs * (heads / kv_heads) / rows);
-	if (p->attn_prefill_s_half > 0) {
+	if (p->attn_prefill.s_half > 0) {
 		double srow = 2.0 * pairs / tokens;
-		rate *= srow / (srow + p->attn_prefill_s_half);
+		rate *= srow / (srow + p->attn_prefill.s_half);
 	}
-	if (p->attn_prefill_d_half > 0)
-		rate *= head_dim / (head_dim + p->attn_prefill_d_half);
+	if (p->attn_prefill.d_half > 0)
+		rate *= head_dim / (head_dim + p->attn_prefill.d_half);
 	/* past FA3's widest head another kernel runs, at its own efficiency */
-	if (head_dim > PROFILE_FA_MAX_DIM && p->attn_prefill_wide_eff > 0)
-		rate *= p->attn_prefill_wide_eff;
+	if (head_dim > PROFILE_FA_MAX_DIM && p->attn_prefill.wide_eff > 0)
+		rate *= p->attn_prefill.wide_eff;
 	/* fewer query tiles than the SMs can run leave the GPU part empty */
-	if (p->attn_prefill_tile_half > 0 && tiles > 0)
-		rate *= tiles / (tiles + p->attn_prefill_tile_half);
+	if (p->attn_prefill.tile_half > 0 && tiles > 0)
+		rate *= tiles / (tiles + p->attn_prefill.tile_half);
 	/* and a last wave of tiles that fills only part of them, as in a GEMM */
-	if (p->attn_prefill_wave_exp > 0 && tiles > 0 && sms > 0) {
+	if (p->attn_prefill.wave_exp > 0 && tiles > 0 && sms > 0) {
 		double q = tiles / (ceil(tiles / sms) * sms);
 		if (q < 1)
-			rate *= pow(q, p->attn_prefill_wave_exp);
+			rate *= pow(q, p->attn_prefill.wave_exp);
 	}
-	t = p->attn_prefill_t0 + 4.0 * heads * head_dim * pairs / rate;
+	t = p->attn_prefill.t0 + 4.0 * heads * head_dim * pairs / rate;
 	/* K and V of the new tokens through memory once more (the paged-cache write) */
-	if (p->attn_prefill_kv_bw > 0)
-		t += kv_bytes / p->attn_prefill_kv_bw;
-	if (p->attn_prefill_tile > 0)
-		t += p->attn_prefill_tile * tiles;
+	if (p->attn_prefill.kv_bw > 0)
+		t += kv_bytes / p->attn_prefill.kv_bw;
+	if (p->attn_prefill.tile > 0)
+		t += p->attn_prefill.tile * tiles;
 	/* vLLM's paged-cache write: one CTA per new token, rounds of them over the SMs */
-	if (p->attn_prefill_cache_round > 0 && sms > 0 && tokens > 0) {
+	if (p->attn_prefill.cache_round > 0 && sms > 0 && tokens > 0) {
 		double threads = fmin(PROFILE_CACHE_THREADS, kv_heads * head_dim);
 		double per_sm = fmin(PROFILE_SM_CTAS, floor(PROFILE_SM_THREADS / threads));
-		t += p->attn_prefill_cache_round * ceil(tokens / (sms * per_sm));
+		t += p->attn_prefill.cache_round * ceil(tokens / (sms * per_sm));
 	}
 	return t;
 }
@@ -391,23 +391,23 @@ static void decode_coeffs(struct cost_ctx *c, const struct profile *p, double se
 {
 	double pairs = seqs * kv_heads, w = 0;
 	int wide = head_dim > PROFILE_FA_MAX_DIM &&
-		   (p->attn_decode_wide_t0 > 0 || p->attn_decode_wide_cta > 0);
+		   (p->attn_decode.wide_t0 > 0 || p->attn_decode.wide_cta > 0);
 	co->seqs = seqs;
 	/* the contexts these terms hold for: those of nblk blocks, or any where they do not
 	 * depend on it */
 	co->ctx_lo = -INFINITY, co->ctx_hi = INFINITY;
-	co->base = p->attn_decode_t0 + p->attn_decode_per_seq * seqs;
+	co->base = p->attn_decode.t0 + p->attn_decode.per_seq * seqs;
 	/* FA3 works out each sequence's splits in a kernel of its own up to 992 sequences */
 	if (seqs <= PROFILE_FA_DYN_MAX_SEQS)
-		co->base += p->attn_decode_dyn_seq * seqs;
-	co->plain = !(wide || p->attn_decode_cta > 0 || p->attn_decode_cta_dim > 0 ||
-		      p->attn_decode_blk > 0);
+		co->base += p->attn_decode.dyn_seq * seqs;
+	co->plain = !(wide || p->attn_decode.cta > 0 || p->attn_decode.cta_dim > 0 ||
+		      p->attn_decode.blk > 0);
 	if (co->plain)
 		return;
 	if (wide) {
 		/* the fallback kernel of wide heads: per (sequence, KV head), no first wave */
-		co->base += p->attn_decode_wide_t0;
-		w = p->attn_decode_wide_cta * pairs;
+		co->base += p->attn_decode.wide_t0;
+		w = p->attn_decode.wide_cta * pairs;
 	} else {
 		/* one CTA per (sequence, KV head) and split, in waves over the SMs; each costs
 		 * its fixed part and its share of the KV blocks. Where it splits, the parts are
@@ -416,26 +416,26 @@ static void decode_coeffs(struct cost_ctx *c, const struct profile *p, double se
 		co->ctx_lo = (nblk - 1) * seqs * PROFILE_FA_KV_BLOCK;
 		co->ctx_hi = nblk * seqs * PROFILE_FA_KV_BLOCK;
 		double waves = ceil_pos(pairs * splits / sms);
-		w = waves * (p->attn_decode_cta + p->attn_decode_cta_dim * head_dim +
-			     ceil_pos(nblk / splits) * p->attn_decode_blk * head_dim / 128);
+		w = waves * (p->attn_decode.cta + p->attn_decode.cta_dim * head_dim +
+			     ceil_pos(nblk / splits) * p->attn_decode.blk * head_dim / 128);
 		if (splits > 1)
-			co->base += p->attn_decode_split;
+			co->base += p->attn_decode.split;
 	}
 	co->w2 = w * w;
 	/* seconds^2 per byte^2 of the stream (HBM, or L2 for a warm benchmark), combined with
 	 * the CTA work as one root sum of squares */
-	co->a2 = 1.0 / (p->attn_decode_bw * p->attn_decode_bw);
-	co->a2_l2 = p->attn_decode_l2_bw > 0 ?
-			    1.0 / (p->attn_decode_l2_bw * p->attn_decode_l2_bw) : co->a2;
+	co->a2 = 1.0 / (p->attn_decode.bw * p->attn_decode.bw);
+	co->a2_l2 = p->attn_decode.l2_bw > 0 ?
+			    1.0 / (p->attn_decode.l2_bw * p->attn_decode.l2_bw) : co->a2;
 }
 
 static double decode_eval(const struct profile *p, const struct decode_coeffs *co,
 			  double kv_bytes, int warm_l2)
 {
 	/* a benchmark that re-reads one cache finds it in L2 when it fits; serving does not */
-	int l2 = warm_l2 && p->attn_decode_l2_bw > 0 && kv_bytes <= p->attn_decode_l2_bytes;
+	int l2 = warm_l2 && p->attn_decode.l2_bw > 0 && kv_bytes <= p->attn_decode.l2_bytes;
 	if (co->plain)
-		return co->base + kv_bytes / (l2 ? p->attn_decode_l2_bw : p->attn_decode_bw);
+		return co->base + kv_bytes / (l2 ? p->attn_decode.l2_bw : p->attn_decode.bw);
 	/* one square root per step: this runs on every decode step of a simulation */
 	return co->base + sqrt(co->w2 + kv_bytes * kv_bytes * (l2 ? co->a2_l2 : co->a2));
 }

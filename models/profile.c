@@ -1,12 +1,14 @@
 /*
- * profile.c: read, check and write hardware profiles (models/profile.h; schema in
- * models/profiles/README.md).
+ * profile.c: read, check and write hardware profiles (models/profile.h).
  *
- * One table (after Redis's static_configs[]) lists every YAML key path, its type and the
- * struct field it fills; the parser, the missing-key check and the writer all walk it, so
- * adding a parameter is one row here plus its line in the README and the shipped YAMLs.
- * The YAML is read with libyaml's document API; each error names the file, the line
- * (mark + 1) and the dotted key path. This file computes nothing about time.
+ * One table (after Redis's static_configs[]), fields[], is the schema: every YAML key path,
+ * its type, the struct field it fills, its unit, range, whether it is optional or needs the
+ * SM count, its meaning and how calibration/fit.c fits it. The parser, the missing-key
+ * check, profile_validate's ranges, the writer, `ttsim profiles --schema` and the fitter
+ * all walk it; ar_fields[] is the same for one all-reduce entry. Its order is the order
+ * the writer emits (and the shipped YAMLs hold) the keys, and the order a fit holds its
+ * parameters in. The YAML is read with libyaml's document API; each error names the file,
+ * the line (mark + 1) and the dotted key path. This file computes nothing about time.
  */
 #include "models/profile.h"
 
@@ -21,91 +23,205 @@
 #include "lib/assets.h"
 #include "lib/util.h"
 
-enum ftype {
-	F_INT, F_DBL, F_STR,
-	F_AR,  /* position of the allreduce list when writing */
-	F_OPT, /* a double that may be absent (then 0); written only when nonzero */
-};
-
-struct field {
-	const char *path; /* dotted YAML key path */
-	enum ftype type;
-	size_t off;       /* offset in struct profile (or struct allreduce_model) */
-	size_t size;      /* F_STR: buffer size */
-};
-
 /* NOLINTBEGIN(bugprone-macro-parentheses): f is a member designator for offsetof */
-#define FI(path, f) {path, F_INT, offsetof(struct profile, f), 0}
-#define FD(path, f) {path, F_DBL, offsetof(struct profile, f), 0}
-#define FO(path, f) {path, F_OPT, offsetof(struct profile, f), 0}
-#define FS(path, f) {path, F_STR, offsetof(struct profile, f), sizeof(((struct profile *)0)->f)}
-#define GEMM(sec, g)                                                                          \
-	FD(sec ".peak", g.peak), FD(sec ".eff_max", g.eff_max), FD(sec ".m_half", g.m_half),   \
-	FD(sec ".nk_half", g.nk_half), FD(sec ".bw_eff", g.bw_eff), FD(sec ".floor", g.floor), \
-	FD(sec ".smooth", g.smooth), FO(sec ".sms", g.sms), FO(sec ".cta_half", g.cta_half),  \
-	FO(sec ".wave_exp", g.wave_exp), FO(sec ".wave_time", g.wave_time),                     \
-	FO(sec ".row_time", g.row_time), FO(sec ".k_lat", g.k_lat), FO(sec ".split_k", g.split_k), \
-	FO(sec ".act_time", g.act_time)
+#define ROW(path, type, f, flags, min, max, unit, meaning) \
+	{path, type, offsetof(struct profile, f), 0, flags, min, max, unit, meaning, {0}}
+#define FITROW(path, f, flags, min, max, unit, meaning, fam, enc, when, scaled, start)       \
+	{path, PROFILE_DBL, offsetof(struct profile, f), 0, flags, min, max, unit, meaning,     \
+	 {PROFILE_FIT_##fam, PROFILE_ENC_##enc, PROFILE_WHEN_##when, scaled, start}}
+#define STR(path, f, meaning) \
+	{path, PROFILE_STR, offsetof(struct profile, f), sizeof(((struct profile *)0)->f), 0, 0, 0, "-", meaning, {0}}
+#define GT0 PROFILE_MIN_OPEN /* (0, max ...: a positive number */
+#define OPT PROFILE_OPT
+#define OSMS (PROFILE_OPT | PROFILE_SMS)
+#define GROW(sec, g, f, flags, min, max, unit, meaning, enc) \
+	FITROW(sec "." #f, g.f, flags, min, max, unit, meaning, GEMM, enc, ALWAYS, 0, 0)
+/* the rows of one GEMM model, struct gemm_model g; its fit starts from the data (fit.c) */
+#define GEMM(sec, g)                                                                              \
+	{sec ".peak", PROFILE_DBL, offsetof(struct profile, g.peak), 0, GT0, 0, INFINITY, "FLOP/s", \
+	 "dense tensor-core peak of the datatype (a datasheet fact, from the base)", {0}},          \
+	GROW(sec, g, eff_max, GT0, 0, 1, "1", "fraction of peak approached by large GEMMs", FRAC),    \
+	GROW(sec, g, m_half, PROFILE_MAX_OPEN, 0, 1e6, "tokens",                                      \
+	     "m at which the m-efficiency factor m/(m+m_half) is 1/2", POS),                       \
+	GROW(sec, g, nk_half, PROFILE_MAX_OPEN, 0, 1e6, "features", "the same for n and k", POS),     \
+	GROW(sec, g, bw_eff, GT0, 0, 1, "1", "fraction of hbm_bw reached streaming weights", FRAC),   \
+	GROW(sec, g, floor, PROFILE_MAX_OPEN, 0, 1e-3, "s", "fixed time per GEMM launch on the GPU", POS), \
+	GROW(sec, g, smooth, 0, 1, 64, "1",                                                           \
+	     "exponent s blending compute and memory time: (t_c^s + t_m^s)^(1/s)", GT1),           \
+	ROW(sec ".sms", PROFILE_DBL, g.sms, OPT | PROFILE_WHOLE, 0, 4096, "SMs",                   \
+	    "streaming multiprocessors (a hardware fact, set in the base, not fitted); turns on "  \
+	    "the tile terms, which need it: tiles of th x 128 outputs (th = 64 rows for m <= 64, " \
+	    "else 128) in waves = ceil(tiles/sms); absent or 0: none of them"),                    \
+	GROW(sec, g, cta_half, OSMS, 0, 1e6, "CTAs",                                                  \
+	     "the memory time x (1 + cta_half / (tiles x S)): few CTAs cannot keep enough loads "  \
+	     "in flight to reach bw_eff", POS),                                                    \
+	GROW(sec, g, wave_exp, OSMS, 0, 8, "1",                                                       \
+	     "t_c / q^wave_exp, q = tiles / (waves x sms), the busy fraction of the SMs over the " \
+	     "waves (t_c also counts m padded to whole tiles)", POS),                              \
+	GROW(sec, g, wave_time, OSMS, 0, 1e-3, "s", "time per wave of tiles (tile prologue and epilogue)", POS), \
+	GROW(sec, g, row_time, OSMS, 0, 1e-3, "s",                                                    \
+	     "time per row of x (per token); vLLM's fp8 path quantises x per token in a kernel of " \
+	     "its own", POS),                                                                      \
+	GROW(sec, g, k_lat, OSMS, 0, 1e-3, "s",                                                       \
+	     "latency per element of k of a CTA's serial k-loop, k_lat x k / S added to the "      \
+	     "memory time", POS),                                                                  \
+	GROW(sec, g, split_k, OSMS, 0, 1e12, "elements",                                              \
+	     "the library splits k over idle SMs, S = max(1, min(sms/tiles, k/split_k)) splits; "  \
+	     "0: never (S = 1)", POS),                                                             \
+	GROW(sec, g, act_time, OSMS, 0, 1e-6, "s",                                                    \
+	     "time per element of x (m x k), the fp8 quantisation pass over the activations", POS)
+#define PRE(k, flags, max, unit, meaning, enc, when, scaled, start)                             \
+	FITROW("attention.prefill_" #k, attn_prefill.k, flags, 0, max, unit, meaning, PREFILL, enc, \
+	       when, scaled, start)
+#define DEC(k, flags, max, unit, meaning, enc, when, scaled, start)                            \
+	FITROW("attention.decode_" #k, attn_decode.k, flags, 0, max, unit, meaning, DECODE, enc, \
+	       when, scaled, start)
 /* NOLINTEND(bugprone-macro-parentheses) */
 
-static const struct field fields[] = {
-	FI("schema_version", schema_version),
-	FS("name", name),
-	FS("gpu", gpu),
-	FS("source", source),
-	FI("node.gpus_per_node", gpus_per_node),
-	FS("node.topology", topology),
-	FD("memory.hbm_bytes", hbm_bytes),
-	FD("memory.hbm_bw", hbm_bw),
-	FD("memory.reserved_bytes", mem_reserved_bytes),
+/* Every key, in the order the writer emits them (and the shipped YAMLs hold them). The
+ * attention rows also say where calibration/fit.c starts each parameter, and when the
+ * rows identify it; x of a family's fit holds them in this order. */
+static const struct profile_key fields[] = {
+	ROW("schema_version", PROFILE_INT, schema_version, 0, 1, 1, "-", "1"),
+	STR("name", name, "short name, the file's stem (`h100_sxm`)"),
+	STR("gpu", gpu, "marketing name as nvidia-smi prints it"),
+	STR("source", source, "one line: where the numbers come from"),
+	ROW("node.gpus_per_node", PROFILE_INT, gpus_per_node, 0, 1, 72, "GPUs",
+	    "GPUs in one node (TP stays inside a node)"),
+	STR("node.topology", topology, "`nvswitch`, `pairwise-nvlink` or `pcie`"),
+	ROW("memory.hbm_bytes", PROFILE_DBL, hbm_bytes, GT0, 0, INFINITY, "bytes", "HBM per GPU"),
+	ROW("memory.hbm_bw", PROFILE_DBL, hbm_bw, GT0, 0, INFINITY, "bytes/s",
+	    "peak HBM bandwidth per GPU"),
+	ROW("memory.reserved_bytes", PROFILE_DBL, mem_reserved_bytes, 0, 0, INFINITY, "bytes",
+	    "per GPU, not available to weights or KV (CUDA context, graphs, NCCL); below hbm_bytes"),
 	GEMM("gemm_bf16", gemm_bf16),
 	GEMM("gemm_fp8", gemm_fp8),
-	FD("attention.prefill_t0", attn_prefill_t0),
-	FD("attention.prefill_rate", attn_prefill_rate),
-	FO("attention.prefill_s_half", attn_prefill_s_half),
-	FO("attention.prefill_d_half", attn_prefill_d_half),
-	FD("attention.decode_t0", attn_decode_t0),
-	FD("attention.decode_per_seq", attn_decode_per_seq),
-	FD("attention.decode_bw", attn_decode_bw),
-	FO("attention.prefill_kv_bw", attn_prefill_kv_bw),
-	FO("attention.prefill_tile", attn_prefill_tile),
-	FO("attention.decode_cta", attn_decode_cta),
-	FO("attention.decode_cta_dim", attn_decode_cta_dim),
-	FO("attention.decode_blk", attn_decode_blk),
-	FO("attention.prefill_tile_half", attn_prefill_tile_half),
-	FO("attention.decode_split", attn_decode_split),
-	FO("attention.decode_dyn_seq", attn_decode_dyn_seq),
-	FO("attention.prefill_wide_eff", attn_prefill_wide_eff),
-	FO("attention.prefill_wave_exp", attn_prefill_wave_exp),
-	FO("attention.prefill_cache_round", attn_prefill_cache_round),
-	FO("attention.decode_wide_t0", attn_decode_wide_t0),
-	FO("attention.decode_wide_cta", attn_decode_wide_cta),
-	FO("attention.decode_l2_bytes", attn_decode_l2_bytes),
-	FO("attention.decode_l2_bw", attn_decode_l2_bw),
-	FD("elementwise.bw", ew_bw),
-	{"allreduce", F_AR, 0, 0},
-	FD("overhead.launch_eager", launch_eager),
-	FD("overhead.launch_graph", launch_graph),
-	FI("overhead.graph_max_seqs", graph_max_seqs),
-	FD("overhead.step_base", step_base),
-	FD("overhead.step_per_seq", step_per_seq),
-	FD("overhead.step_per_tp", step_per_tp),
-	FD("power.idle_w", power_idle_w),
-	FD("power.busy_w", power_busy_w),
-	FD("price.usd_per_gpu_hour", usd_per_gpu_hour),
+	PRE(t0, PROFILE_MAX_OPEN, 1e-3, "s", "per layer launch of prefill attention",
+	    POS, ALWAYS, 0, 1e-5),
+	PRE(rate, GT0, INFINITY, "FLOP/s", "asymptotic rate over 4 x heads x head_dim x causal pairs",
+	    POS, ALWAYS, 0, 6e14),
+	PRE(s_half, OPT, INFINITY, "tokens",
+	    "row length at which the rate is halved, x s/(s+s_half), s = 2 x pairs / tokens "
+	    "(a whole prompt's length)", POS, ALWAYS, 0, 1000),
+	PRE(d_half, OPT, INFINITY, "head dim", "head dim at which the rate is halved, x d/(d+d_half)",
+	    POS, ALWAYS, 0, 32),
+	DEC(t0, PROFILE_MAX_OPEN, 1e-3, "s", "per layer launch of decode attention",
+	    POS, ALWAYS, 0, 1e-5),
+	DEC(per_seq, PROFILE_MAX_OPEN, 1e-3, "s", "per sequence in the batch", POS, ALWAYS, 0, 1e-8),
+	DEC(bw, GT0, INFINITY, "bytes/s", "reading the KV cache", POS, ALWAYS, 1, 3e12),
+	/* an HBM term once the cache write's CTA rounds are apart: H200 (1.43x the HBM
+	 * bandwidth of H100) fits 1.39x of it */
+	PRE(kv_bw, OPT, INFINITY, "bytes/s",
+	    "the K and V of every prompt token (kv_heads x head_dim x 4 bytes, bf16) move through "
+	    "memory once more (the paged-cache write): + tokens x kv_heads x head_dim x 4 / kv_bw",
+	    POS, ALWAYS, 1, 1e12),
+	PRE(tile, OPT, 1e-3, "s",
+	    "per query tile of r rows (192 at head dims up to 64, else 128), however few it holds; "
+	    "a sequence of q new tokens launches kv_heads x ceil(q x heads / kv_heads / r) tiles",
+	    POS, ALWAYS, 0, 1e-8),
+	DEC(cta, OSMS, 1e-3, "s",
+	    "fixed cost of one decode CTA (load Q and the page table, write O); FA3 runs one CTA per "
+	    "(sequence, KV head, split) in waves over the SMs (profile.h)", POS, SMS, 0, 1e-6),
+	DEC(cta_dim, OSMS, 1e-3, "s", "per head-dim element of one decode CTA (loading Q, writing O)",
+	    POS, SMS, 0, 1e-9),
+	DEC(blk, OSMS, 1e-3, "s",
+	    "per 128-token KV block of one decode CTA at head dim 128 (x head_dim / 128)",
+	    POS, SMS, 0, 5e-7),
+	PRE(tile_half, OPT, INFINITY, "tiles",
+	    "query tiles at which the prefill rate halves, x n/(n+tile_half): fewer tiles than the "
+	    "SMs hold leave the GPU part idle", POS, ALWAYS, 0, 50),
+	DEC(split, OSMS, 1e-3, "s", "FA3's split-KV merge, where its heuristic splits (splits > 1)",
+	    POS, SMS, 0, 2e-6),
+	DEC(dyn_seq, OPT, 1e-3, "s",
+	    "per sequence, for batches of at most 992: FA3 then plans each sequence's KV splits in "
+	    "a kernel of its own (flash_api.cpp, use_dynamic_split)", POS, DYN, 0, 1e-8),
+	PRE(wide_eff, OPT, 1, "1",
+	    "head dims past 256 (FA3's widest) run vLLM's fallback kernel at rate x wide_eff",
+	    FRAC, WIDE, 0, 0.5),
+	PRE(wave_exp, OSMS, 4, "1",
+	    "a part-filled last wave of query tiles lowers the rate x q^wave_exp, "
+	    "q = n / (ceil(n / sms) x sms) (as the GEMM's wave_exp)", POS, SMS, 0, 0.3),
+	PRE(cache_round, OSMS, 1e-3, "s",
+	    "per round of sms x (CTAs per SM) CTAs of vLLM's paged-cache write "
+	    "(reshape_and_cache_flash, one CTA per token)", POS, SMS, 0, 1e-6),
+	DEC(wide_t0, OPT, 1e-3, "s",
+	    "head dims past 256: added to decode_t0 per launch; with decode_wide_cta it replaces "
+	    "the CTA terms", POS, WIDE, 0, 5e-6),
+	DEC(wide_cta, OPT, 1e-3, "s",
+	    "head dims past 256: per (sequence, KV head) of the fallback decode kernel (no wave "
+	    "overlaps them)", POS, WIDE, 0, 2e-6),
+	ROW("attention.decode_l2_bytes", PROFILE_DBL, attn_decode.l2_bytes, OPT, 0, INFINITY, "bytes",
+	    "measurement setup: L2 size (a hardware fact, from the base) below which the decode "
+	    "benchmark's re-read KV cache stays warm"),
+	/* an L2 bandwidth of the benchmark's warm rows: never scaled (L2, not HBM) */
+	DEC(l2_bw, OPT, INFINITY, "bytes/s",
+	    "measurement setup: the rate of those warm reads, for the fitter only; the simulator "
+	    "never applies it (in serving each layer's cache is cold)", POS, WARM, 0, 0),
+	ROW("elementwise.bw", PROFILE_DBL, ew_bw, GT0, 0, INFINITY, "bytes/s",
+	    "norms, rotary embedding, activation, residual adds"),
+	{"allreduce", PROFILE_LIST, 0, 0, 0, 0, 0, "-",
+	 "list of all-reduce models, one per GPU count (`[]` for a single-GPU profile)", {0}},
+	ROW("overhead.launch_eager", PROFILE_DBL, launch_eager, GT0, 0, 1e-3, "s",
+	    "minimum time of a kernel launched eagerly"),
+	ROW("overhead.launch_graph", PROFILE_DBL, launch_graph, GT0, 0, 1e-3, "s",
+	    "minimum time of a kernel replayed in a CUDA graph (<= launch_eager)"),
+	ROW("overhead.graph_max_seqs", PROFILE_INT, graph_max_seqs, 0, 1, 1e6, "seqs",
+	    "largest decode batch captured in CUDA graphs"),
+	ROW("overhead.step_base", PROFILE_DBL, step_base, PROFILE_MAX_OPEN, 0, 1, "s",
+	    "CPU time per engine step (schedule, prepare inputs, sample)"),
+	ROW("overhead.step_per_seq", PROFILE_DBL, step_per_seq, PROFILE_MAX_OPEN, 0, 1e-2, "s",
+	    "CPU time per sequence in a step"),
+	ROW("overhead.step_per_tp", PROFILE_DBL, step_per_tp, PROFILE_MAX_OPEN, 0, 0.1, "s",
+	    "CPU time per extra tensor-parallel worker per step"),
+	ROW("power.idle_w", PROFILE_DBL, power_idle_w, 0, 0, INFINITY, "W",
+	    "per GPU, idle with a model loaded (<= busy_w)"),
+	ROW("power.busy_w", PROFILE_DBL, power_busy_w, GT0, 0, INFINITY, "W", "per GPU while stepping"),
+	ROW("price.usd_per_gpu_hour", PROFILE_DBL, usd_per_gpu_hour, 0, 0, INFINITY, "USD",
+	    "price of one GPU-hour (an assumption; override per study)"),
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
-#define AD(key, f) {key, F_DBL, offsetof(struct allreduce_model, f), 0}
-#define AO(key, f) {key, F_OPT, offsetof(struct allreduce_model, f), 0}
-static const struct field ar_fields[] = {
-	{"n_gpus", F_INT, offsetof(struct allreduce_model, n_gpus), 0},
-	AD("lat", lat), AD("busbw", busbw), AD("car_lat", car_lat), AD("car_bw", car_bw),
-	AD("car_max_bytes", car_max_bytes),
-	AO("ll128_lat", ll128_lat), AO("ll128_busbw", ll128_busbw), AO("simple_lat", simple_lat),
-	AO("simple_busbw", simple_busbw), AO("car2_lat", car2_lat), AO("car2_bw", car2_bw),
+#define AROW(key, type, f, flags, min, max, unit, meaning) \
+	{key, type, offsetof(struct allreduce_model, f), 0, flags, min, max, unit, meaning, {0}}
+static const struct profile_key ar_fields[] = {
+	AROW("n_gpus", PROFILE_INT, n_gpus, 0, 2, 8, "GPUs",
+	     "2, 4 or 8, each at most once; above gpus_per_node: between nodes (reference only)"),
+	AROW("lat", PROFILE_DBL, lat, GT0 | PROFILE_MAX_OPEN, 0, 1e-2, "s",
+	     "NCCL small-message latency (its LL protocol where the other pairs are given)"),
+	AROW("busbw", PROFILE_DBL, busbw, GT0, 0, INFINITY, "bytes/s",
+	     "NCCL bus bandwidth: t = lat + B x 2(n-1)/n / busbw"),
+	AROW("car_lat", PROFILE_DBL, car_lat, PROFILE_MAX_OPEN, 0, 1e-2, "s",
+	     "custom all-reduce latency (0 if none; the one-stage kernel)"),
+	AROW("car_bw", PROFILE_DBL, car_bw, 0, 0, INFINITY, "bytes/s",
+	     "custom all-reduce: t = car_lat + B / car_bw"),
+	AROW("car_max_bytes", PROFILE_DBL, car_max_bytes, 0, 0, INFINITY, "bytes",
+	     "largest message for the custom all-reduce (0: none)"),
+	AROW("ll128_lat", PROFILE_DBL, ll128_lat, OPT | PROFILE_MAX_OPEN, 0, 1e-2, "s",
+	     "NCCL's LL128 protocol, with ll128_busbw (a pair: both or neither)"),
+	AROW("ll128_busbw", PROFILE_DBL, ll128_busbw, OPT, 0, INFINITY, "bytes/s",
+	     "t = ll128_lat + B x 2(n-1)/n / ll128_busbw; NCCL takes the fastest regime"),
+	AROW("simple_lat", PROFILE_DBL, simple_lat, OPT | PROFILE_MAX_OPEN, 0, 1e-2, "s",
+	     "NCCL's Simple protocol, with simple_busbw (a pair)"),
+	AROW("simple_busbw", PROFILE_DBL, simple_busbw, OPT, 0, INFINITY, "bytes/s",
+	     "t = simple_lat + B x 2(n-1)/n / simple_busbw"),
+	AROW("car2_lat", PROFILE_DBL, car2_lat, OPT | PROFILE_MAX_OPEN, 0, 1e-2, "s",
+	     "vLLM's two-stage custom all-reduce, with car2_bw (a pair; needs car_max_bytes > 0)"),
+	AROW("car2_bw", PROFILE_DBL, car2_bw, OPT, 0, INFINITY, "bytes/s",
+	     "t = car2_lat + B / car2_bw; the custom time is the faster of the two kernels"),
 };
 #define NAR_FIELDS (sizeof(ar_fields) / sizeof(ar_fields[0]))
+
+const struct profile_key *profile_keys(size_t *n)
+{
+	*n = NFIELDS;
+	return fields;
+}
+
+const struct profile_key *profile_ar_keys(size_t *n)
+{
+	*n = NAR_FIELDS;
+	return ar_fields;
+}
 
 /* --- parsing ------------------------------------------------------------------------ */
 
@@ -120,7 +236,7 @@ struct pctx {
 static int line(const yaml_node_t *n) { return (int)n->start_mark.line + 1; }
 
 /* Store scalar text s into the field f of base; path for messages. */
-static int set_field(void *base, const struct field *f, const yaml_node_t *v, const char *path,
+static int set_field(void *base, const struct profile_key *f, const yaml_node_t *v, const char *path,
 		     const char *fname)
 {
 	char *dst = (char *)base + f->off;
@@ -128,16 +244,16 @@ static int set_field(void *base, const struct field *f, const yaml_node_t *v, co
 
 	if (v->type != YAML_SCALAR_NODE)
 		return err_set("%s:%d: key '%s': expected a %s, got a %s", fname, line(v), path,
-			       f->type == F_STR ? "string" : "number",
+			       f->type == PROFILE_STR ? "string" : "number",
 			       v->type == YAML_MAPPING_NODE ? "mapping" : "list");
 	s = (const char *)v->data.scalar.value;
-	if (f->type == F_STR) {
+	if (f->type == PROFILE_STR) {
 		if (strlcpy0(dst, s, f->size))
 			return err_set("%s:%d: key '%s': too long (expected at most %zu characters)", fname,
 				       line(v), path, f->size - 1);
 		return 0;
 	}
-	if (f->type == F_INT) {
+	if (f->type == PROFILE_INT) {
 		long l;
 		if (parse_long(s, &l) || l <= 0 || l > 1000000)
 			return err_set("%s:%d: key '%s': expected a positive integer, got '%s'",
@@ -181,7 +297,7 @@ static int parse_ar_list(struct pctx *c, const yaml_node_t *seq)
 			const char *ks = k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : "?";
 			size_t j;
 			snprintf(path, sizeof(path), "allreduce[%d].%s", i, ks);
-			for (j = 0; j < NAR_FIELDS && strcmp(ar_fields[j].path, ks); j++)
+			for (j = 0; j < NAR_FIELDS && strcmp(ar_fields[j].key, ks); j++)
 				;
 			if (j == NAR_FIELDS)
 				return err_set("%s:%d: key '%s': unknown key (expected a key of the profile schema)", c->fname, line(k), path);
@@ -191,9 +307,9 @@ static int parse_ar_list(struct pctx *c, const yaml_node_t *seq)
 				return -1;
 		}
 		for (size_t j = 0; j < NAR_FIELDS; j++)
-			if (!seen[j] && ar_fields[j].type != F_OPT)
+			if (!seen[j] && !(ar_fields[j].flags & PROFILE_OPT))
 				return err_set("%s:%d: key 'allreduce[%d].%s': missing (expected a number)", c->fname,
-					       line(e), i, ar_fields[j].path);
+					       line(e), i, ar_fields[j].key);
 	}
 	return 0;
 }
@@ -211,7 +327,7 @@ static int ar_unc_path(const char *path, int *n, size_t *j)
 	if ((l != 2 && l != 4 && l != 8) || *end != '.')
 		return -1;
 	for (*j = 0; *j < NAR_FIELDS; (*j)++)
-		if (ar_fields[*j].type != F_INT && !strcmp(ar_fields[*j].path, end + 1)) {
+		if (ar_fields[*j].type != PROFILE_INT && !strcmp(ar_fields[*j].key, end + 1)) {
 			*n = (int)l;
 			return 0;
 		}
@@ -233,8 +349,8 @@ static int parse_unc(struct pctx *c, const yaml_node_t *map)
 		size_t i, j;
 		int n;
 		double d;
-		for (i = 0; i < NFIELDS && ((fields[i].type != F_DBL && fields[i].type != F_OPT) ||
-					    strcmp(fields[i].path, ks)); i++)
+		for (i = 0; i < NFIELDS && (fields[i].type != PROFILE_DBL ||
+					    strcmp(fields[i].key, ks)); i++)
 			;
 		if (i == NFIELDS && ar_unc_path(ks, &n, &j))
 			return err_set("%s:%d: key 'uncertainty.%s': not a numeric profile field "
@@ -288,7 +404,7 @@ static int parse_map(struct pctx *c, const yaml_node_t *map, const char *prefix)
 		}
 		plen = strlen(path);
 		for (i = 0; i < NFIELDS; i++)
-			if (!strcmp(fields[i].path, path))
+			if (!strcmp(fields[i].key, path))
 				break;
 		if (i < NFIELDS) {
 			if (c->seen[i]++)
@@ -299,7 +415,7 @@ static int parse_map(struct pctx *c, const yaml_node_t *map, const char *prefix)
 		}
 		/* a section: some field path starts with "path." */
 		for (i = 0; i < NFIELDS; i++)
-			if (!strncmp(fields[i].path, path, plen) && fields[i].path[plen] == '.')
+			if (!strncmp(fields[i].key, path, plen) && fields[i].key[plen] == '.')
 				break;
 		if (i == NFIELDS)
 			return err_set("%s:%d: key '%s': unknown key (expected a key of the profile schema)", c->fname, line(k), path);
@@ -338,8 +454,8 @@ int profile_parse(struct profile *p, const char *text, size_t len, const char *f
 	if (parse_map(&c, root, ""))
 		goto out;
 	for (size_t i = 0; i < NFIELDS; i++)
-		if (fields[i].type != F_AR && fields[i].type != F_OPT && !c.seen[i]) {
-			err_set("%s:%d: key '%s': missing (expected a value)", fname, line(root), fields[i].path);
+		if (fields[i].type != PROFILE_LIST && !(fields[i].flags & PROFILE_OPT) && !c.seen[i]) {
+			err_set("%s:%d: key '%s': missing (expected a value)", fname, line(root), fields[i].key);
 			goto out;
 		}
 	if (!c.seen_ar) {
@@ -361,99 +477,62 @@ out:
 
 /* --- checks ------------------------------------------------------------------------- */
 
-/* An optional term and the range it must lie in, [0, max] (0: absent); sms: it is a term
- * of CTAs in waves over the SMs, so it needs the SM count */
-struct range {
-	const char *key;
-	size_t off;
-	double max;
-	int sms;
-};
-
-static double at_off(const void *base, size_t off)
+static double num_at(const void *base, const struct profile_key *k)
 {
-	return *(const double *)(const void *)((const char *)base + off);
+	const char *src = (const char *)base + k->off;
+	return k->type == PROFILE_INT ? *(const int *)(const void *)src
+				      : *(const double *)(const void *)src;
 }
 
-/* Each term of t (fields of the struct at base, in section sec) in its range, and none
- * that needs the SM count set without it (sms_sec.sms, sms its value). */
-static int check_ranges(const void *base, const struct range *t, size_t n, const char *sec,
-			double sms, const char *sms_sec, const char *fname)
+const char *profile_key_sms(const struct profile_key *k, char *buf, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		double v = at_off(base, t[i].off);
-		if (!(v >= 0 && v <= t[i].max))
-			return err_set("%s: key '%s.%s': expected a number in [0, %g], got '%g'", fname,
-				       sec, t[i].key, t[i].max, v);
-		if (v > 0 && t[i].sms && !(sms > 0))
-			return err_set("%s: key '%s.%s': needs '%s.sms' (the SM count) to be set", fname,
-				       sec, t[i].key, sms_sec);
+	const char *dot = strchr(k->key, '.');
+	int sl = dot ? (int)(dot - k->key) : 0;
+	snprintf(buf, n, "%.*s.sms", sl, k->key);
+	for (size_t i = 0; i < NFIELDS; i++)
+		if (!strcmp(fields[i].key, buf))
+			return buf;
+	snprintf(buf, n, "gemm_bf16.sms");
+	return buf;
+}
+
+const char *profile_key_range(const struct profile_key *k, char *buf, size_t n)
+{
+	if (k->type == PROFILE_STR || k->type == PROFILE_LIST)
+		snprintf(buf, n, "-");
+	else
+		snprintf(buf, n, "%c%g, %g%c", k->flags & PROFILE_MIN_OPEN ? '(' : '[', k->min,
+			 k->max, k->flags & PROFILE_MAX_OPEN || isinf(k->max) ? ')' : ']');
+	return buf;
+}
+
+/* A number of the struct at base in the range its row gives, and, where it is one of the
+ * terms of CTAs in waves over the SMs, set only with the SM count (sms). path: the key as
+ * messages name it. */
+static int check_key(const void *base, const struct profile_key *k, const char *path,
+		     const struct profile *p, const char *fname)
+{
+	double v = num_at(base, k);
+	int lo = k->flags & PROFILE_MIN_OPEN ? v > k->min : v >= k->min;
+	int hi = k->flags & PROFILE_MAX_OPEN ? v < k->max : v <= k->max;
+	char range[64], sms[48];
+	if (!(lo && hi) || (k->flags & PROFILE_WHOLE && v != floor(v))) {
+		const char *what = k->flags & PROFILE_WHOLE ? "a whole number"
+			: k->min == 0 && k->max == 1 && k->flags == PROFILE_MIN_OPEN ? "a fraction"
+			: "a number";
+		return err_set("%s: key '%s': expected %s in %s, got '%g'", fname, path, what,
+			       profile_key_range(k, range, sizeof(range)), v);
+	}
+	if (v > 0 && k->flags & PROFILE_SMS) {
+		const struct profile_key *s = NULL;
+		profile_key_sms(k, sms, sizeof(sms));
+		for (size_t i = 0; i < NFIELDS && !s; i++)
+			s = strcmp(fields[i].key, sms) ? NULL : &fields[i];
+		if (!(num_at(p, s) > 0))
+			return err_set("%s: key '%s': needs '%s' (the SM count) to be set", fname, path,
+				       sms);
 	}
 	return 0;
-}
-
-/* The optional tile terms: each in its range, and none without the SM count they need. */
-static int check_gemm_tiles(const struct gemm_model *g, const char *sec, const char *fname)
-{
-#define GT(k, max) {#k, offsetof(struct gemm_model, k), max, 1}
-	static const struct range t[] = {
-		GT(cta_half, 1e6), GT(wave_exp, 8), GT(wave_time, 1e-3), GT(row_time, 1e-3),
-		GT(k_lat, 1e-3), GT(split_k, 1e12), GT(act_time, 1e-6),
-	};
-#undef GT
-	if (!(g->sms >= 0 && g->sms <= 4096 && g->sms == floor(g->sms)))
-		return err_set("%s: key '%s.sms': expected a whole number of SMs in [0, 4096], got '%g'",
-			       fname, sec, g->sms);
-	return check_ranges(g, t, sizeof(t) / sizeof(t[0]), sec, g->sms, sec, fname);
-}
-
-/* The optional attention terms: times per launch, CTA or sequence at most a millisecond,
- * the fallback kernel's efficiency a fraction, rates and sizes non-negative, and the terms
- * of CTAs in waves over the SMs only with the SM count. */
-static int check_attention_terms(const struct profile *p, const char *fname)
-{
-#define AT(k, f, max, sms) {#k, offsetof(struct profile, f), max, sms}
-	static const struct range t[] = {
-		AT(prefill_kv_bw, attn_prefill_kv_bw, INFINITY, 0),
-		AT(prefill_tile, attn_prefill_tile, 1e-3, 0),
-		AT(prefill_tile_half, attn_prefill_tile_half, INFINITY, 0),
-		AT(prefill_wide_eff, attn_prefill_wide_eff, 1, 0),
-		AT(prefill_wave_exp, attn_prefill_wave_exp, 4, 1),
-		AT(prefill_cache_round, attn_prefill_cache_round, 1e-3, 1),
-		AT(decode_cta, attn_decode_cta, 1e-3, 1),
-		AT(decode_cta_dim, attn_decode_cta_dim, 1e-3, 1),
-		AT(decode_blk, attn_decode_blk, 1e-3, 1),
-		AT(decode_split, attn_decode_split, 1e-3, 0),
-		AT(decode_dyn_seq, attn_decode_dyn_seq, 1e-3, 0),
-		AT(decode_wide_t0, attn_decode_wide_t0, 1e-3, 0),
-		AT(decode_wide_cta, attn_decode_wide_cta, 1e-3, 0),
-		AT(decode_l2_bytes, attn_decode_l2_bytes, INFINITY, 0),
-		AT(decode_l2_bw, attn_decode_l2_bw, INFINITY, 0),
-	};
-#undef AT
-	return check_ranges(p, t, sizeof(t) / sizeof(t[0]), "attention", p->gemm_bf16.sms,
-			    "gemm_bf16", fname);
-}
-
-static int check_gemm(const struct gemm_model *g, const char *sec, const char *fname)
-{
-	if (!(g->peak > 0))
-		return err_set("%s: key '%s.peak': expected a positive rate, got '%g'", fname, sec, g->peak);
-	if (!(g->eff_max > 0 && g->eff_max <= 1))
-		return err_set("%s: key '%s.eff_max': expected a fraction in (0, 1], got '%g'", fname,
-			       sec, g->eff_max);
-	if (!(g->bw_eff > 0 && g->bw_eff <= 1))
-		return err_set("%s: key '%s.bw_eff': expected a fraction in (0, 1], got '%g'", fname,
-			       sec, g->bw_eff);
-	if (!(g->smooth >= 1 && g->smooth <= 64))
-		return err_set("%s: key '%s.smooth': expected a number in [1, 64], got '%g'", fname,
-			       sec, g->smooth);
-	if (!(g->floor < 1e-3))
-		return err_set("%s: key '%s.floor': expected seconds below 1e-3, got '%g'", fname,
-			       sec, g->floor);
-	if (!(g->m_half < 1e6 && g->nk_half < 1e6))
-		return err_set("%s: key '%s.m_half': expected fewer than 1e6 tokens/features", fname, sec);
-	return check_gemm_tiles(g, sec, fname);
 }
 
 static int check_ar_pair(double lat, double bw, int i, const char *name, const char *fname)
@@ -467,6 +546,40 @@ static int check_ar_pair(double lat, double bw, int i, const char *name, const c
 	return 0;
 }
 
+/* One all-reduce entry: its GPU count, each key in its range, the optional regimes as
+ * whole (latency, bandwidth) pairs. */
+static int check_ar(const struct profile *p, int i, const char *fname)
+{
+	const struct allreduce_model *a = &p->ar[i];
+	char path[64];
+	if (a->n_gpus != 2 && a->n_gpus != 4 && a->n_gpus != 8)
+		return err_set("%s: key 'allreduce[%d].n_gpus': expected 2, 4 or 8, got '%d'",
+			       fname, i, a->n_gpus);
+	/* an entry above gpus_per_node describes an all-reduce between nodes: kept for
+	 * reference, never used for tensor parallelism (which stays inside a node) */
+	for (int j = 0; j < i; j++)
+		if (p->ar[j].n_gpus == a->n_gpus)
+			return err_set("%s: key 'allreduce[%d].n_gpus': %d given twice", fname, i,
+				       a->n_gpus);
+	for (size_t j = 1; j < NAR_FIELDS; j++) {
+		snprintf(path, sizeof(path), "allreduce[%d].%s", i, ar_fields[j].key);
+		if (check_key(a, &ar_fields[j], path, p, fname))
+			return -1;
+	}
+	if (a->car_max_bytes > 0 && !(a->car_bw > 0 && a->car_lat > 0))
+		return err_set("%s: key 'allreduce[%d].car_bw': expected car_lat in (0, 1e-2) s "
+			       "and car_bw > 0 when car_max_bytes > 0", fname, i);
+	/* the optional regimes come in (latency, bandwidth) pairs: both or neither */
+	if (check_ar_pair(a->ll128_lat, a->ll128_busbw, i, "ll128", fname) ||
+	    check_ar_pair(a->simple_lat, a->simple_busbw, i, "simple", fname) ||
+	    check_ar_pair(a->car2_lat, a->car2_bw, i, "car2", fname))
+		return -1;
+	if (a->car2_lat > 0 && !(a->car_max_bytes > 0))
+		return err_set("%s: key 'allreduce[%d].car2_lat': expected car_max_bytes > 0 "
+			       "(the two-stage kernel is the custom all-reduce's)", fname, i);
+	return 0;
+}
+
 int profile_validate(const struct profile *p, const char *fname)
 {
 	if (p->schema_version != PROFILE_SCHEMA_VERSION)
@@ -474,72 +587,29 @@ int profile_validate(const struct profile *p, const char *fname)
 			       PROFILE_SCHEMA_VERSION, p->schema_version);
 	if (!p->name[0] || !p->gpu[0])
 		return err_set("%s: key 'name': expected a non-empty name and gpu", fname);
-	if (p->gpus_per_node < 1 || p->gpus_per_node > 72)
-		return err_set("%s: key 'node.gpus_per_node': expected 1..72, got '%d'", fname,
-			       p->gpus_per_node);
+	/* every number in the range of its row, in the order of the file */
+	for (size_t i = 0; i < NFIELDS; i++) {
+		if (fields[i].type == PROFILE_LIST) {
+			for (int a = 0; a < PROFILE_MAX_AR; a++)
+				if (p->ar[a].n_gpus && check_ar(p, a, fname))
+					return -1;
+		} else if (fields[i].type != PROFILE_STR &&
+			   check_key(p, &fields[i], fields[i].key, p, fname)) {
+			return -1;
+		}
+	}
+	/* what one row cannot say: the choices of a string, and relations between keys */
 	if (strcmp(p->topology, "nvswitch") && strcmp(p->topology, "pairwise-nvlink") &&
 	    strcmp(p->topology, "pcie"))
 		return err_set("%s: key 'node.topology': expected nvswitch, pairwise-nvlink or pcie, "
 			       "got '%s'", fname, p->topology);
-	if (!(p->hbm_bytes > 0 && p->hbm_bw > 0))
-		return err_set("%s: key 'memory.hbm_bytes': expected positive memory size and bandwidth",
-			       fname);
 	if (!(p->mem_reserved_bytes < p->hbm_bytes))
 		return err_set("%s: key 'memory.reserved_bytes': expected less than hbm_bytes, got '%g'",
 			       fname, p->mem_reserved_bytes);
-	if (check_gemm(&p->gemm_bf16, "gemm_bf16", fname) ||
-	    check_gemm(&p->gemm_fp8, "gemm_fp8", fname))
-		return -1;
-	if (!(p->attn_prefill_rate > 0))
-		return err_set("%s: key 'attention.prefill_rate': expected a positive rate", fname);
-	if (!(p->attn_decode_bw > 0))
-		return err_set("%s: key 'attention.decode_bw': expected a positive bandwidth", fname);
-	if (!(p->attn_prefill_t0 < 1e-3 && p->attn_decode_t0 < 1e-3 && p->attn_decode_per_seq < 1e-3))
-		return err_set("%s: key 'attention': expected per-launch and per-sequence times "
-			       "below 1e-3 s", fname);
-	/* the optional terms (absent: 0; the parser refuses negative ones) */
-	if (check_attention_terms(p, fname))
-		return -1;
-	if (!(p->ew_bw > 0))
-		return err_set("%s: key 'elementwise.bw': expected a positive bandwidth", fname);
-	for (int i = 0; i < PROFILE_MAX_AR; i++) {
-		const struct allreduce_model *a = &p->ar[i];
-		if (!a->n_gpus)
-			continue;
-		if (a->n_gpus != 2 && a->n_gpus != 4 && a->n_gpus != 8)
-			return err_set("%s: key 'allreduce[%d].n_gpus': expected 2, 4 or 8, got '%d'",
-				       fname, i, a->n_gpus);
-		/* an entry above gpus_per_node describes an all-reduce between nodes: kept for
-		 * reference, never used for tensor parallelism (which stays inside a node) */
-		for (int j = 0; j < i; j++)
-			if (p->ar[j].n_gpus == a->n_gpus)
-				return err_set("%s: key 'allreduce[%d].n_gpus': %d given twice", fname,
-					       i, a->n_gpus);
-		if (!(a->lat > 0 && a->lat < 1e-2 && a->busbw > 0))
-			return err_set("%s: key 'allreduce[%d]': expected lat in (0, 1e-2) s and "
-				       "busbw > 0", fname, i);
-		if (a->car_max_bytes > 0 && !(a->car_bw > 0 && a->car_lat > 0 && a->car_lat < 1e-2))
-			return err_set("%s: key 'allreduce[%d].car_bw': expected car_lat in (0, 1e-2) s "
-				       "and car_bw > 0 when car_max_bytes > 0", fname, i);
-		/* the optional regimes come in (latency, bandwidth) pairs: both or neither */
-		if (check_ar_pair(a->ll128_lat, a->ll128_busbw, i, "ll128", fname) ||
-		    check_ar_pair(a->simple_lat, a->simple_busbw, i, "simple", fname) ||
-		    check_ar_pair(a->car2_lat, a->car2_bw, i, "car2", fname))
-			return -1;
-		if (a->car2_lat > 0 && !(a->car_max_bytes > 0))
-			return err_set("%s: key 'allreduce[%d].car2_lat': expected car_max_bytes > 0 "
-				       "(the two-stage kernel is the custom all-reduce's)", fname, i);
-	}
-	if (!(p->launch_eager > 0 && p->launch_graph > 0 && p->launch_graph <= p->launch_eager))
+	if (!(p->launch_graph <= p->launch_eager))
 		return err_set("%s: key 'overhead.launch_graph': expected 0 < launch_graph <= "
 			       "launch_eager, got '%g' and '%g'", fname, p->launch_graph, p->launch_eager);
-	if (p->launch_eager > 1e-3)
-		return err_set("%s: key 'overhead.launch_eager': expected seconds below 1e-3, got '%g'",
-			       fname, p->launch_eager);
-	if (!(p->step_base < 1 && p->step_per_seq < 1e-2 && p->step_per_tp < 1e-1))
-		return err_set("%s: key 'overhead.step_base': implausible CPU overheads (expected "
-			       "step_base < 1 s, step_per_seq < 1e-2 s, step_per_tp < 0.1 s)", fname);
-	if (!(p->power_busy_w > 0 && p->power_idle_w <= p->power_busy_w))
+	if (!(p->power_idle_w <= p->power_busy_w))
 		return err_set("%s: key 'power.busy_w': expected busy_w > 0 and idle_w <= busy_w, got "
 			       "'%g' and '%g'", fname, p->power_busy_w, p->power_idle_w);
 	return 0;
@@ -572,13 +642,13 @@ static void put_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void put_value(FILE *f, const void *base, const struct field *fl)
+static void put_value(FILE *f, const void *base, const struct profile_key *fl)
 {
 	const char *src = (const char *)base + fl->off;
 	char num[40];
-	if (fl->type == F_STR) {
+	if (fl->type == PROFILE_STR) {
 		put_string(f, src);
-	} else if (fl->type == F_INT) {
+	} else if (fl->type == PROFILE_INT) {
 		fprintf(f, "%d", *(const int *)(const void *)src);
 	} else {
 		fmt_double(num, sizeof(num), *(const double *)(const void *)src);
@@ -608,8 +678,8 @@ int profile_write_notes(const struct profile *p, FILE *f, const char *header,
 	fputs(header ? header : "# ttsim hardware profile (schema in models/profiles/README.md)\n",
 	      f);
 	for (size_t i = 0; i < NFIELDS; i++) {
-		const char *dot = strchr(fields[i].path, '.');
-		if (fields[i].type == F_AR) {
+		const char *dot = strchr(fields[i].key, '.');
+		if (fields[i].type == PROFILE_LIST) {
 			int any = 0;
 			section[0] = 0;
 			for (int a = 0; a < PROFILE_MAX_AR; a++) {
@@ -618,13 +688,13 @@ int profile_write_notes(const struct profile *p, FILE *f, const char *header,
 				if (!any++)
 					fputs("allreduce:\n", f);
 				for (size_t j = 0; j < NAR_FIELDS; j++) {
-					if (ar_fields[j].type == F_OPT &&
+					if ((ar_fields[j].flags & PROFILE_OPT) &&
 					    *(const double *)(const void *)((const char *)&p->ar[a] + ar_fields[j].off) == 0)
 						continue;
-					fprintf(f, "  %s %s: ", j ? " " : "-", ar_fields[j].path);
+					fprintf(f, "  %s %s: ", j ? " " : "-", ar_fields[j].key);
 					put_value(f, &p->ar[a], &ar_fields[j]);
 					snprintf(path, sizeof(path), "allreduce.%d.%s", p->ar[a].n_gpus,
-						 ar_fields[j].path);
+						 ar_fields[j].key);
 					end_line(f, note, ctx, path);
 				}
 			}
@@ -632,21 +702,21 @@ int profile_write_notes(const struct profile *p, FILE *f, const char *header,
 				fputs("allreduce: []\n", f);
 			continue;
 		}
-		if (fields[i].type == F_OPT && *(const double *)(const void *)((const char *)p + fields[i].off) == 0)
+		if ((fields[i].flags & PROFILE_OPT) && *(const double *)(const void *)((const char *)p + fields[i].off) == 0)
 			continue;
 		if (!dot) {
 			section[0] = 0;
-			fprintf(f, "%s: ", fields[i].path);
+			fprintf(f, "%s: ", fields[i].key);
 		} else {
-			size_t sl = (size_t)(dot - fields[i].path);
-			if (strlen(section) != sl || strncmp(section, fields[i].path, sl)) {
-				snprintf(section, sizeof(section), "%.*s", (int)sl, fields[i].path);
+			size_t sl = (size_t)(dot - fields[i].key);
+			if (strlen(section) != sl || strncmp(section, fields[i].key, sl)) {
+				snprintf(section, sizeof(section), "%.*s", (int)sl, fields[i].key);
 				fprintf(f, "%s:\n", section);
 			}
 			fprintf(f, "  %s: ", dot + 1);
 		}
 		put_value(f, p, &fields[i]);
-		end_line(f, note, ctx, fields[i].path);
+		end_line(f, note, ctx, fields[i].key);
 	}
 	if (p->n_unc && note)
 		fputs("# relative standard errors of the fitted parameters (diagonal of the fit's\n"
@@ -670,8 +740,8 @@ void profile_perturb(struct profile *p, const double *z)
 		size_t j;
 		int n;
 		for (size_t i = 0; i < NFIELDS && !x; i++)
-			if ((fields[i].type == F_DBL || fields[i].type == F_OPT) &&
-			    !strcmp(fields[i].path, p->unc[u].path))
+			if (fields[i].type == PROFILE_DBL &&
+			    !strcmp(fields[i].key, p->unc[u].path))
 				x = (double *)(void *)((char *)p + fields[i].off);
 		if (!x && !ar_unc_path(p->unc[u].path, &n, &j))
 			for (int a = 0; a < PROFILE_MAX_AR && !x; a++)

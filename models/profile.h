@@ -1,8 +1,10 @@
 /*
  * profile.h: a hardware profile, the calibrated description of one GPU kind and its node.
  *
- * A profile is a YAML file (schema_version 1; every field and unit documented in
- * models/profiles/README.md). It holds a few physically meaningful parameters from which
+ * A profile is a YAML file (schema_version 1; every key with its unit, range and meaning is
+ * a row of the schema table in profile.c: `ttsim profiles --schema`, and the table of
+ * models/profiles/README.md generated from it). This comment is the one home of the
+ * equations below. A profile holds a few physically meaningful parameters from which
  * models/cost.c predicts the time of any operator; calibration/ fits them from
  * microbenchmarks. Shipped profiles (models/profiles/<name>.yaml) are embedded in the
  * binary and addressable by name ("gh200", "h100_sxm", "h200_sxm", "a100_sxm"); any other
@@ -133,6 +135,42 @@ struct gemm_model {
 	double act_time;  /* s per element of x (fp8: the pass that quantises activations) */
 };
 
+/* Prefill attention of one layer (the "prefill:" lines above; YAML keys attention.prefill_*) */
+struct attn_prefill_model {
+	double t0;       /* s per layer launch */
+	double rate;     /* FLOP/s reached by prefill attention (asymptote) */
+	/* optional (0: absent) */
+	double s_half;   /* tokens: row length at which the rate is halved */
+	double d_half;   /* head dim at which the rate is halved */
+	double kv_bw;    /* bytes/s of the prompt tokens' K and V traffic */
+	double tile;     /* s per query tile (192 or 128 rows), GQA-packed */
+	double tile_half;/* query tiles at which the rate halves */
+	double wide_eff; /* fraction of the rate the fallback kernel past PROFILE_FA_MAX_DIM reaches */
+	/* optional (0: absent), with gemm_bf16.sms: waves of tiles, and the paged-cache write */
+	double wave_exp;    /* exponent of a part-filled last wave's efficiency */
+	double cache_round; /* s per round of reshape_and_cache_flash's CTAs */
+};
+
+/* Decode attention of one layer (the "decode:" lines above; YAML keys attention.decode_*) */
+struct attn_decode_model {
+	double t0;       /* s per layer launch */
+	double per_seq;  /* s per sequence in the batch */
+	double bw;       /* bytes/s reached reading the KV cache */
+	/* optional (0: absent); cta, cta_dim and blk need gemm_bf16.sms */
+	double cta;      /* s: fixed cost of one CTA in a wave */
+	double cta_dim;  /* s per CTA per head-dim element */
+	double blk;      /* s per 128-token KV block of one CTA at head dim 128 */
+	double split;    /* s of the split-KV merge where FA3 splits */
+	double dyn_seq;  /* s per sequence of FA3's split planning, <= 992 sequences */
+	double wide_t0;  /* s added to t0 per launch past PROFILE_FA_MAX_DIM */
+	double wide_cta; /* s per (sequence, KV head) of that fallback kernel, no wave overlaps */
+	/* optional (0: absent), measurement setup only: the decode benchmark re-reads one KV
+	 * cache, so one that fits in L2 is read warm. The fit describes those rows with it;
+	 * the simulator never applies it (in serving each layer's cache is cold). */
+	double l2_bytes; /* bytes of L2 (hardware fact, from the base profile) */
+	double l2_bw;    /* bytes/s reading a cache warm from L2 */
+};
+
 struct allreduce_model {
 	int n_gpus;           /* 2, 4 or 8; 0 marks an unused slot */
 	double lat;           /* s: NCCL small-message latency */
@@ -160,33 +198,8 @@ struct profile {
 	double hbm_bytes;    /* bytes of HBM per GPU */
 	double hbm_bw;       /* bytes/s: peak HBM bandwidth per GPU */
 	struct gemm_model gemm_bf16, gemm_fp8;
-	double attn_prefill_t0;    /* s per layer launch */
-	double attn_prefill_rate;  /* FLOP/s reached by prefill attention (asymptote) */
-	double attn_prefill_s_half;/* tokens: length at which the rate is halved (0: none) */
-	double attn_prefill_d_half;/* head dim at which the rate is halved (0: none) */
-	double attn_prefill_kv_bw; /* bytes/s of the prompt tokens' K and V traffic (0: none) */
-	double attn_prefill_tile;  /* s per query tile (192 or 128 rows), GQA-packed (0: none) */
-	double attn_decode_t0;     /* s per layer launch */
-	double attn_decode_per_seq;/* s per sequence in the batch */
-	double attn_decode_bw;     /* bytes/s reached reading the KV cache */
-	double attn_decode_cta;    /* s: fixed cost of one CTA in a wave (0: none) */
-	double attn_decode_cta_dim;/* s per CTA per head-dim element (0: none) */
-	double attn_decode_blk;    /* s per 128-token KV block of one CTA at head dim 128 (0: none) */
-	double attn_prefill_tile_half;/* query tiles at which the prefill rate halves (0: none) */
-	double attn_decode_split;    /* s of the split-KV merge where FA3 splits (0: none) */
-	double attn_decode_dyn_seq;  /* s per sequence of FA3's split planning, <= 992 (0: none) */
-	/* optional (0: absent): the fallback kernel of head dims past PROFILE_FA_MAX_DIM */
-	double attn_prefill_wide_eff;/* fraction of the prefill rate it reaches (0..1] */
-	/* optional (0: absent), with gemm_bf16.sms: prefill in waves, and the paged-cache write */
-	double attn_prefill_wave_exp;   /* exponent of a part-filled last wave's efficiency */
-	double attn_prefill_cache_round;/* s per round of reshape_and_cache_flash's CTAs */
-	double attn_decode_wide_t0;  /* s added to decode_t0 per launch */
-	double attn_decode_wide_cta; /* s per (sequence, KV head), no wave overlaps them */
-	/* optional (0: absent), measurement setup only: the decode benchmark re-reads one KV
-	 * cache, so one that fits in L2 is read warm. The fit describes those rows with it;
-	 * the simulator never applies it (in serving each layer's cache is cold). */
-	double attn_decode_l2_bytes; /* bytes of L2 (hardware fact, from the base profile) */
-	double attn_decode_l2_bw;    /* bytes/s reading a cache warm from L2 */
+	struct attn_prefill_model attn_prefill;
+	struct attn_decode_model attn_decode;
 	double ew_bw;              /* bytes/s of elementwise kernels (norms, rope, activation) */
 	struct allreduce_model ar[PROFILE_MAX_AR];
 	double launch_eager;       /* s: minimum time of one kernel launched eagerly */
@@ -206,6 +219,61 @@ struct profile {
 		double rel;    /* relative standard error (0.05 = 5%) */
 	} unc[PROFILE_MAX_UNC];
 };
+
+/* --- the schema: one row per key ------------------------------------------------------
+ * models/profile.c holds one table of every key (after Redis's static_configs[]): the YAML
+ * path, the field, unit, range, whether it is optional or needs the SM count, a one-line
+ * meaning, and how calibration/fit.c fits it. The parser, the range checks, the writer,
+ * `ttsim profiles --schema` (and models/profiles/README.md's table, generated from it) and
+ * the fitter's attention parameters all walk it. Adding a parameter: its field in a struct
+ * above (with its units), its row there, its equation in the comment at the top of this
+ * file, its use in models/cost.c, and the README's table regenerated
+ * (`ttsim profiles --schema --format markdown`; tests/cli/schema.sh diffs them). */
+enum profile_type { PROFILE_INT, PROFILE_DBL, PROFILE_STR, PROFILE_LIST };
+enum {
+	PROFILE_OPT = 1,      /* optional: absent means 0 (the term is off); 0 is not written */
+	PROFILE_SMS = 2,      /* nonzero only with the SM count (profile_key_sms) */
+	PROFILE_MIN_OPEN = 4, /* the range excludes min (min < v) */
+	PROFILE_MAX_OPEN = 8, /* the range excludes max (v < max) */
+	PROFILE_WHOLE = 16,   /* a whole number */
+};
+/* Which fit sets a key (calibration/fit.c), how it encodes it so that it stays in its
+ * range (x > 0 fitted as log x, x > 1 as log(x - 1), a fraction as its logit), and when
+ * the rows identify it (always; with the SM count; 3+ rows past FA3's widest head dim;
+ * 3+ decode batches on each side of 992; 3+ decode caches on each side of the L2 size). */
+enum profile_fit_fam { PROFILE_FIT_NONE, PROFILE_FIT_GEMM, PROFILE_FIT_PREFILL, PROFILE_FIT_DECODE };
+enum profile_fit_enc { PROFILE_ENC_POS, PROFILE_ENC_GT1, PROFILE_ENC_FRAC };
+enum profile_fit_when {
+	PROFILE_WHEN_ALWAYS, PROFILE_WHEN_SMS, PROFILE_WHEN_WIDE, PROFILE_WHEN_DYN, PROFILE_WHEN_WARM
+};
+
+struct profile_key {
+	const char *key;      /* dotted YAML path, "attention.decode_bw"; all-reduce keys: "lat" */
+	enum profile_type type;
+	size_t off;           /* in struct profile (all-reduce keys: in struct allreduce_model) */
+	size_t size;          /* PROFILE_STR: buffer size */
+	unsigned flags;       /* PROFILE_OPT, PROFILE_SMS, ... */
+	double min, max;      /* numbers: profile_validate's range (PROFILE_*_OPEN) */
+	const char *unit;     /* "s", "bytes/s", "FLOP/s", "1" (a fraction), "-" (text) */
+	const char *meaning;  /* one line, for --schema and the README */
+	struct {
+		enum profile_fit_fam fam; /* NONE: not fitted here (by hand, or a fit of its own) */
+		enum profile_fit_enc enc;
+		enum profile_fit_when when;
+		int scaled;   /* --scale-bw-from scales it: an HBM bandwidth */
+		double start; /* where the fit starts (0: twice the base's hbm_bw) */
+	} fit;
+};
+
+/* The keys of a profile in YAML order (one PROFILE_LIST row, "allreduce", stands for the
+ * list), and the keys of one all-reduce entry. n: the number of rows. */
+const struct profile_key *profile_keys(size_t *n);
+const struct profile_key *profile_ar_keys(size_t *n);
+/* The key giving the SM count a PROFILE_SMS key needs: its own section's `sms` where it has
+ * one ("gemm_fp8.sms"), else "gemm_bf16.sms". Written into buf (n bytes). */
+const char *profile_key_sms(const struct profile_key *k, char *buf, size_t n);
+/* The key's range as text, "(0, 1]" or "[0, 0.001]" ("-" for text and the list). */
+const char *profile_key_range(const struct profile_key *k, char *buf, size_t n);
 
 /* Load NAME: a shipped profile name, or a path to a YAML file. 0, or -1 with err_set
  * naming the file, line and key. Unknown keys are errors. */

@@ -23,11 +23,11 @@ static inline struct profile fixture_profile(void)
 					  .nk_half = 256, .bw_eff = 0.85, .floor = 4e-6, .smooth = 3};
 	p.gemm_fp8 = (struct gemm_model){.peak = 1979e12, .eff_max = 0.7, .m_half = 64,
 					 .nk_half = 256, .bw_eff = 0.85, .floor = 4e-6, .smooth = 3};
-	p.attn_prefill_t0 = 5e-6;
-	p.attn_prefill_rate = 400e12;
-	p.attn_decode_t0 = 5e-6;
-	p.attn_decode_per_seq = 1e-8;
-	p.attn_decode_bw = 2.8e12;
+	p.attn_prefill.t0 = 5e-6;
+	p.attn_prefill.rate = 400e12;
+	p.attn_decode.t0 = 5e-6;
+	p.attn_decode.per_seq = 1e-8;
+	p.attn_decode.bw = 2.8e12;
 	p.ew_bw = 2.5e12;
 	p.ar[0] = (struct allreduce_model){.n_gpus = 2, .lat = 10e-6, .busbw = 300e9, .car_lat = 5e-6,
 					   .car_bw = 150e9, .car_max_bytes = 8e6};

@@ -37,7 +37,7 @@ static struct profile base(void)
 	struct profile p;
 	memset(&p, 0, sizeof(p));
 	p.hbm_bw = 3.35e12;
-	p.attn_decode_l2_bytes = 5e7;
+	p.attn_decode.l2_bytes = 5e7;
 	p.gemm_bf16 = gemm(989e12, 0.7, 64, 256, 0.8, 5e-6, 2);
 	p.gemm_fp8 = gemm(1979e12, 0.7, 64, 256, 0.8, 5e-6, 2);
 	return p;
@@ -171,18 +171,18 @@ static void test_attention_allreduce_recovery(void)
 	struct raw_set rs;
 	gsl_rng *r = rng_stream(2, "test_calib"), *ra = rng_stream(3, "test_calib");
 	int i = 0, ia = 0;
-	truth.attn_prefill_t0 = 2e-5, truth.attn_prefill_rate = 5e14;
-	truth.attn_prefill_s_half = 800, truth.attn_prefill_d_half = 40;
-	truth.attn_prefill_kv_bw = 7e11, truth.attn_prefill_tile = 1.5e-8;
-	truth.attn_decode_t0 = 1e-5, truth.attn_decode_per_seq = 5e-8, truth.attn_decode_bw = 2.5e12;
+	truth.attn_prefill.t0 = 2e-5, truth.attn_prefill.rate = 5e14;
+	truth.attn_prefill.s_half = 800, truth.attn_prefill.d_half = 40;
+	truth.attn_prefill.kv_bw = 7e11, truth.attn_prefill.tile = 1.5e-8;
+	truth.attn_decode.t0 = 1e-5, truth.attn_decode.per_seq = 5e-8, truth.attn_decode.bw = 2.5e12;
 	truth.gemm_bf16.sms = 132; /* the decode CTAs' waves */
-	truth.attn_decode_cta = 1.9e-6, truth.attn_decode_cta_dim = 5e-9;
-	truth.attn_decode_blk = 6.5e-7, truth.attn_decode_dyn_seq = 1.6e-8;
-	truth.attn_prefill_tile_half = 60, truth.attn_decode_split = 2.3e-6;
-	truth.attn_prefill_wide_eff = 0.5;
-	truth.attn_prefill_wave_exp = 0.25, truth.attn_prefill_cache_round = 1.8e-6;
-	truth.attn_decode_wide_t0 = 6e-6, truth.attn_decode_wide_cta = 2e-7;
-	truth.attn_decode_l2_bytes = 5e7, truth.attn_decode_l2_bw = 5e12;
+	truth.attn_decode.cta = 1.9e-6, truth.attn_decode.cta_dim = 5e-9;
+	truth.attn_decode.blk = 6.5e-7, truth.attn_decode.dyn_seq = 1.6e-8;
+	truth.attn_prefill.tile_half = 60, truth.attn_decode.split = 2.3e-6;
+	truth.attn_prefill.wide_eff = 0.5;
+	truth.attn_prefill.wave_exp = 0.25, truth.attn_prefill.cache_round = 1.8e-6;
+	truth.attn_decode.wide_t0 = 6e-6, truth.attn_decode.wide_cta = 2e-7;
+	truth.attn_decode.l2_bytes = 5e7, truth.attn_decode.l2_bw = 5e12;
 	/* 8 GPUs: NCCL's three protocols (knees near 2 MiB and 18 MiB) and vLLM's one- and
 	 * two-stage kernels (crossing near 256 KiB); 2 GPUs: few rows, one regime each */
 	struct allreduce_model ar = {8, 1.5e-5, 1.5e11, 5e-6, 4e10, 8 << 20,
@@ -235,27 +235,27 @@ static void test_attention_allreduce_recovery(void)
 	struct fit_report rep;
 	p.gemm_bf16.sms = 132;
 	CHECK_INT(fit_profile(&p, &rs, &o, &rep), 0);
-	CHECK_NEAR(p.attn_prefill_rate, truth.attn_prefill_rate, 0.05);
-	CHECK_NEAR(p.attn_prefill_s_half, truth.attn_prefill_s_half, 0.1);
-	CHECK_NEAR(p.attn_prefill_d_half, truth.attn_prefill_d_half, 0.1);
-	CHECK_NEAR(p.attn_prefill_t0, truth.attn_prefill_t0, 0.05);
-	CHECK_NEAR(p.attn_decode_bw, truth.attn_decode_bw, 0.05);
-	CHECK_NEAR(p.attn_decode_t0, truth.attn_decode_t0, 0.1);
-	CHECK_NEAR(p.attn_prefill_kv_bw, truth.attn_prefill_kv_bw, 0.1);
-	CHECK_NEAR(p.attn_prefill_tile, truth.attn_prefill_tile, 0.2);
-	CHECK_NEAR(p.attn_decode_cta, truth.attn_decode_cta, 0.2);
-	CHECK_NEAR(p.attn_decode_cta_dim, truth.attn_decode_cta_dim, 0.2);
-	CHECK_NEAR(p.attn_decode_blk, truth.attn_decode_blk, 0.1);
-	CHECK_NEAR(p.attn_decode_dyn_seq, truth.attn_decode_dyn_seq, 0.2);
-	CHECK_NEAR(p.attn_prefill_tile_half, truth.attn_prefill_tile_half, 0.2);
-	CHECK_NEAR(p.attn_decode_split, truth.attn_decode_split, 0.2);
-	CHECK_NEAR(p.attn_prefill_wide_eff, truth.attn_prefill_wide_eff, 0.05);
-	CHECK_NEAR(p.attn_prefill_wave_exp, truth.attn_prefill_wave_exp, 0.2);
-	CHECK_NEAR(p.attn_prefill_cache_round, truth.attn_prefill_cache_round, 0.2);
-	CHECK_NEAR(p.attn_decode_wide_t0, truth.attn_decode_wide_t0, 0.2);
-	CHECK_NEAR(p.attn_decode_wide_cta, truth.attn_decode_wide_cta, 0.1);
-	CHECK_NEAR(p.attn_decode_l2_bw, truth.attn_decode_l2_bw, 0.1);
-	CHECK(p.attn_decode_l2_bytes == 5e7); /* a hardware fact from the base, not fitted */
+	CHECK_NEAR(p.attn_prefill.rate, truth.attn_prefill.rate, 0.05);
+	CHECK_NEAR(p.attn_prefill.s_half, truth.attn_prefill.s_half, 0.1);
+	CHECK_NEAR(p.attn_prefill.d_half, truth.attn_prefill.d_half, 0.1);
+	CHECK_NEAR(p.attn_prefill.t0, truth.attn_prefill.t0, 0.05);
+	CHECK_NEAR(p.attn_decode.bw, truth.attn_decode.bw, 0.05);
+	CHECK_NEAR(p.attn_decode.t0, truth.attn_decode.t0, 0.1);
+	CHECK_NEAR(p.attn_prefill.kv_bw, truth.attn_prefill.kv_bw, 0.1);
+	CHECK_NEAR(p.attn_prefill.tile, truth.attn_prefill.tile, 0.2);
+	CHECK_NEAR(p.attn_decode.cta, truth.attn_decode.cta, 0.2);
+	CHECK_NEAR(p.attn_decode.cta_dim, truth.attn_decode.cta_dim, 0.2);
+	CHECK_NEAR(p.attn_decode.blk, truth.attn_decode.blk, 0.1);
+	CHECK_NEAR(p.attn_decode.dyn_seq, truth.attn_decode.dyn_seq, 0.2);
+	CHECK_NEAR(p.attn_prefill.tile_half, truth.attn_prefill.tile_half, 0.2);
+	CHECK_NEAR(p.attn_decode.split, truth.attn_decode.split, 0.2);
+	CHECK_NEAR(p.attn_prefill.wide_eff, truth.attn_prefill.wide_eff, 0.05);
+	CHECK_NEAR(p.attn_prefill.wave_exp, truth.attn_prefill.wave_exp, 0.2);
+	CHECK_NEAR(p.attn_prefill.cache_round, truth.attn_prefill.cache_round, 0.2);
+	CHECK_NEAR(p.attn_decode.wide_t0, truth.attn_decode.wide_t0, 0.2);
+	CHECK_NEAR(p.attn_decode.wide_cta, truth.attn_decode.wide_cta, 0.1);
+	CHECK_NEAR(p.attn_decode.l2_bw, truth.attn_decode.l2_bw, 0.1);
+	CHECK(p.attn_decode.l2_bytes == 5e7); /* a hardware fact from the base, not fitted */
 	CHECK(rep.fam[FIT_PREFILL].median < 0.03 && rep.fam[FIT_PREFILL].loo_median < 0.03);
 	CHECK(rep.fam[FIT_DECODE].median < 0.03 && rep.fam[FIT_DECODE].loo_median < 0.03);
 	const struct allreduce_model *a = profile_allreduce(&p, 8), *a2 = profile_allreduce(&p, 2);
@@ -345,17 +345,17 @@ static void attention_fit_matches_cost(int head_dim)
 	CHECK_INT(model_find(&m, "r1-qwen-7b"), 0); /* 28 query heads, 4 KV heads, head dim 128 */
 	m.head_dim = head_dim;
 	CHECK_INT(profile_load(&p, "h100_sxm"), 0);
-	p.attn_prefill_t0 = 1.2e-5, p.attn_prefill_rate = 8.7e14;
-	p.attn_prefill_s_half = 500, p.attn_prefill_d_half = 40;
-	p.attn_prefill_kv_bw = 7e11, p.attn_prefill_tile = 1.4e-8;
-	p.attn_decode_t0 = 1.2e-5, p.attn_decode_per_seq = 1e-8, p.attn_decode_bw = 3e12;
-	p.attn_decode_cta = 1.9e-6, p.attn_decode_cta_dim = 5e-9, p.attn_decode_blk = 6.5e-7;
-	p.attn_prefill_tile_half = 65, p.attn_decode_split = 2.3e-6, p.attn_decode_dyn_seq = 1.6e-8;
-	p.attn_prefill_wide_eff = 0.5, p.attn_decode_wide_t0 = 6e-6, p.attn_decode_wide_cta = 2e-7;
-	p.attn_prefill_wave_exp = 0.2, p.attn_prefill_cache_round = 1.8e-6;
-	p.attn_decode_l2_bytes = 5e7, p.attn_decode_l2_bw = 4.5e12;
+	p.attn_prefill.t0 = 1.2e-5, p.attn_prefill.rate = 8.7e14;
+	p.attn_prefill.s_half = 500, p.attn_prefill.d_half = 40;
+	p.attn_prefill.kv_bw = 7e11, p.attn_prefill.tile = 1.4e-8;
+	p.attn_decode.t0 = 1.2e-5, p.attn_decode.per_seq = 1e-8, p.attn_decode.bw = 3e12;
+	p.attn_decode.cta = 1.9e-6, p.attn_decode.cta_dim = 5e-9, p.attn_decode.blk = 6.5e-7;
+	p.attn_prefill.tile_half = 65, p.attn_decode.split = 2.3e-6, p.attn_decode.dyn_seq = 1.6e-8;
+	p.attn_prefill.wide_eff = 0.5, p.attn_decode.wide_t0 = 6e-6, p.attn_decode.wide_cta = 2e-7;
+	p.attn_prefill.wave_exp = 0.2, p.attn_prefill.cache_round = 1.8e-6;
+	p.attn_decode.l2_bytes = 5e7, p.attn_decode.l2_bw = 4.5e12;
 	cold = p;
-	cold.attn_decode_l2_bw = 0;
+	cold.attn_decode.l2_bw = 0;
 	/* the L2 term is live in the fitter: a 1 MB cache reads faster warm */
 	CHECK(fit_decode_time(&p, 1, 1024, 4, head_dim) < fit_decode_time(&cold, 1, 1024, 4, head_dim));
 	CHECK_INT(cost_init(&c, &m, &p, 1, 0), 0);
@@ -392,16 +392,16 @@ static void test_decode_plan(void)
 {
 	struct profile p = {0};
 	const double blk = 1e-6, split = 2.5e-6, bw = 1e30;
-	p.gemm_bf16.sms = 108, p.attn_decode_bw = bw;
-	p.attn_decode_blk = blk, p.attn_decode_split = split;
+	p.gemm_bf16.sms = 108, p.attn_decode.bw = bw;
+	p.attn_decode.blk = blk, p.attn_decode.split = split;
 	CHECK_NEAR(fit_decode_time(&p, 48, 60 * 128, 1, 128), split + 30 * blk, 1e-9);
 	CHECK_NEAR(fit_decode_time(&p, 48, 4 * 128, 1, 128), 4 * blk, 1e-9);
 	CHECK_NEAR(fit_decode_time(&p, 88, 64 * 128, 1, 128), 64 * blk, 1e-9);
 	CHECK_NEAR(fit_decode_time(&p, 120, 64 * 128, 1, 128), 2 * 64 * blk, 1e-9);
 	/* the block work scales with the head dim; 2 KV heads double the pairs */
 	CHECK_NEAR(fit_decode_time(&p, 44, 64 * 128, 2, 64), 64 * blk / 2, 1e-9);
-	p.attn_decode_blk = 0, p.attn_decode_cta = 1e-12; /* CTA terms on, no work */
-	p.attn_decode_dyn_seq = 1e-8;
+	p.attn_decode.blk = 0, p.attn_decode.cta = 1e-12; /* CTA terms on, no work */
+	p.attn_decode.dyn_seq = 1e-8;
 	CHECK_NEAR(fit_decode_time(&p, 992, 128, 1, 128), 992 * 1e-8, 1e-5);
 	CHECK(fit_decode_time(&p, 993, 128, 1, 128) < 1e-8);
 }
@@ -420,8 +420,8 @@ static void test_prefill_plan(void)
 {
 	struct profile p = {0};
 	const double rate = 1e15, tile = 1e-8, round = 2e-6;
-	p.gemm_bf16.sms = 132, p.attn_prefill_rate = rate, p.attn_prefill_tile = tile;
-	p.attn_prefill_wave_exp = 0.5, p.attn_prefill_cache_round = round;
+	p.gemm_bf16.sms = 132, p.attn_prefill.rate = rate, p.attn_prefill.tile = tile;
+	p.attn_prefill.wave_exp = 0.5, p.attn_prefill.cache_round = round;
 	double fl = 4.0 * 16 * 64 * (2 * 300 * 301 / 2.0);
 	CHECK_NEAR(fit_prefill_time(&p, 2, 300, 16, 2, 64),
 		   fl / (rate * sqrt(52 / 132.0)) + 52 * tile + round, 1e-12);
@@ -443,11 +443,11 @@ static void prefill_rows(struct raw_set *rs)
 {
 	struct profile truth = base();
 	truth.gemm_bf16.sms = 132;
-	truth.attn_prefill_t0 = 1e-5, truth.attn_prefill_rate = 9e14;
-	truth.attn_prefill_s_half = 300, truth.attn_prefill_d_half = 50;
-	truth.attn_prefill_kv_bw = 1.3e12, truth.attn_prefill_tile = 2e-8;
-	truth.attn_prefill_tile_half = 50, truth.attn_prefill_wave_exp = 0.2;
-	truth.attn_prefill_cache_round = 1.8e-6;
+	truth.attn_prefill.t0 = 1e-5, truth.attn_prefill.rate = 9e14;
+	truth.attn_prefill.s_half = 300, truth.attn_prefill.d_half = 50;
+	truth.attn_prefill.kv_bw = 1.3e12, truth.attn_prefill.tile = 2e-8;
+	truth.attn_prefill.tile_half = 50, truth.attn_prefill.wave_exp = 0.2;
+	truth.attn_prefill.cache_round = 1.8e-6;
 	for (int b = 1; b <= 256; b *= 4)
 		for (int sq = 16; sq <= 8192; sq *= 2)
 			for (int kv = 1; kv <= 16; kv *= 4)
@@ -475,11 +475,11 @@ static void test_scale_bw(void)
 	CHECK_INT(fit_profile(&p1, &rs, &o, &rep), 0);
 	o.scale_bw_from = p2.hbm_bw / 2;
 	CHECK_INT(fit_profile(&p2, &rs, &o, &rep), 0);
-	CHECK_NEAR(p1.attn_prefill_kv_bw, 1.3e12, 0.01);
-	CHECK_NEAR(p2.attn_prefill_kv_bw, 2 * p1.attn_prefill_kv_bw, 1e-9);
+	CHECK_NEAR(p1.attn_prefill.kv_bw, 1.3e12, 0.01);
+	CHECK_NEAR(p2.attn_prefill.kv_bw, 2 * p1.attn_prefill.kv_bw, 1e-9);
 	CHECK_NEAR(p2.ew_bw, 2 * p1.ew_bw, 1e-9);
-	CHECK_NEAR(p2.attn_prefill_rate, p1.attn_prefill_rate, 1e-12);
-	CHECK_NEAR(p2.attn_prefill_cache_round, p1.attn_prefill_cache_round, 1e-12);
+	CHECK_NEAR(p2.attn_prefill.rate, p1.attn_prefill.rate, 1e-12);
+	CHECK_NEAR(p2.attn_prefill.cache_round, p1.attn_prefill.cache_round, 1e-12);
 	raw_set_release(&rs);
 }
 
@@ -493,14 +493,14 @@ static void test_without(void)
 				.n_without = 1};
 	struct fit_report rep;
 	struct raw_set rs;
-	p.gemm_bf16.sms = 132, p.attn_prefill_wave_exp = 0.3;
+	p.gemm_bf16.sms = 132, p.attn_prefill.wave_exp = 0.3;
 	strcpy(p.unc[0].path, "attention.prefill_wave_exp");
 	p.unc[0].rel = 0.1, p.n_unc = 1;
 	raw_set_init(&rs);
 	prefill_rows(&rs);
 	CHECK_INT(fit_profile(&p, &rs, &o, &rep), 0);
-	CHECK(p.attn_prefill_wave_exp == 0);
-	CHECK(p.attn_prefill_cache_round > 0);
+	CHECK(p.attn_prefill.wave_exp == 0);
+	CHECK(p.attn_prefill.cache_round > 0);
 	for (int u = 0; u < p.n_unc; u++)
 		CHECK(strcmp(p.unc[u].path, "attention.prefill_wave_exp") != 0);
 	for (int i = 0; i < rep.n_set; i++)
@@ -643,10 +643,10 @@ static void test_reference_kernels(void)
 	struct sbuf sb = {0};
 	static const int hk[3][2] = {{12, 2}, {32, 8}, {64, 8}};
 
-	truth.attn_prefill_t0 = 1e-5, truth.attn_prefill_rate = 5e13; /* CUDA cores: slow */
-	truth.attn_prefill_s_half = 300, truth.attn_prefill_d_half = 40;
-	truth.attn_prefill_kv_bw = 7e11, truth.attn_prefill_tile = 2e-8;
-	truth.attn_prefill_tile_half = 60;
+	truth.attn_prefill.t0 = 1e-5, truth.attn_prefill.rate = 5e13; /* CUDA cores: slow */
+	truth.attn_prefill.s_half = 300, truth.attn_prefill.d_half = 40;
+	truth.attn_prefill.kv_bw = 7e11, truth.attn_prefill.tile = 2e-8;
+	truth.attn_prefill.tile_half = 60;
 	sbuf_printf(&sb, "# gpu: G\n# kernel: ttsim-reference (CUDA cores)\n"
 		    "batch,seq_len,heads,kv_heads,head_dim,time_s\n");
 	for (int b = 1; b <= 4; b *= 4)
@@ -660,20 +660,20 @@ static void test_reference_kernels(void)
 	CHECK(raw_is_reference(&rs.fam[RAW_PREFILL]));
 	/* by default: nothing fitted, the base's model kept, the rows counted */
 	p = base();
-	p.attn_prefill_rate = 6e14;
+	p.attn_prefill.rate = 6e14;
 	CHECK_INT(fit_profile(&p, &rs, &o, &rep), 0);
 	CHECK_INT(rep.reference[RAW_PREFILL], 84);
 	CHECK_INT(rep.fam[FIT_PREFILL].n, 0);
 	CHECK_INT(rep.n_set, 0);
-	CHECK_NEAR(p.attn_prefill_rate, 6e14, 1e-12);
+	CHECK_NEAR(p.attn_prefill.rate, 6e14, 1e-12);
 	/* asked for: fitted to them (the reference kernels' slow rate comes back) */
 	o.reference_attention = 1;
 	p = base();
-	p.attn_prefill_rate = 6e14;
+	p.attn_prefill.rate = 6e14;
 	CHECK_INT(fit_profile(&p, &rs, &o, &rep), 0);
 	CHECK_INT(rep.reference[RAW_PREFILL], 0);
 	CHECK_INT(rep.fam[FIT_PREFILL].n, 84);
-	CHECK(p.attn_prefill_rate < 1e14);
+	CHECK(p.attn_prefill.rate < 1e14);
 	/* a file of another kernel in the same family is refused, naming file, line and key */
 	CHECK_INT(raw_parse(&rs, RAW_PREFILL, "# gpu: G\nbatch,seq_len,heads,kv_heads,head_dim,"
 			    "time_s\n1,512,32,8,128,1e-4\n", "fa3.csv", 0), -1);

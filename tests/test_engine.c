@@ -41,8 +41,8 @@ static void test_lone_decode(void)
 	embed = (double)m.vocab * m.hidden * 2;
 	W = model_weight_bytes_per_gpu(&m, 1) - embed;
 	kv_mean = (prompt + out / 2.0) * model_kv_bytes_per_token(&m, 1);
-	expect = W / (p.hbm_bw * p.gemm_bf16.bw_eff) + kv_mean / p.attn_decode_bw +
-		 L * (4 * p.gemm_bf16.floor + p.attn_decode_t0 + p.attn_decode_per_seq +
+	expect = W / (p.hbm_bw * p.gemm_bf16.bw_eff) + kv_mean / p.attn_decode.bw +
+		 L * (4 * p.gemm_bf16.floor + p.attn_decode.t0 + p.attn_decode.per_seq +
 		      5 * p.launch_graph) +
 		 p.gemm_bf16.floor + 2 * p.launch_graph + p.step_base + p.step_per_seq;
 	CHECK_NEAR(fixture_mean_tpot_ms(R, 1), expect * 1e3, 0.03);
@@ -65,7 +65,7 @@ static void test_bandwidth_halves_tpot(void)
 	t1 = fixture_mean_tpot_ms(R, 1);
 	p2 = p;
 	p2.hbm_bw *= 2;
-	p2.attn_decode_bw *= 2;
+	p2.attn_decode.bw *= 2;
 	p2.ew_bw *= 2;
 	s.profile = &p2;
 	fixture_requests(P, R, 1, 200, 500);
@@ -75,8 +75,8 @@ static void test_bandwidth_halves_tpot(void)
 	 * blend of its compute term), the fixed per-step costs stay */
 	{
 		double fixed = 1e3 * (p.step_base + p.step_per_seq +
-				      m.n_layers * (4 * p.gemm_bf16.floor + p.attn_decode_t0 +
-						    p.attn_decode_per_seq + 5 * p.launch_graph) +
+				      m.n_layers * (4 * p.gemm_bf16.floor + p.attn_decode.t0 +
+						    p.attn_decode.per_seq + 5 * p.launch_graph) +
 				      p.gemm_bf16.floor + 2 * p.launch_graph);
 		CHECK(t2 / t1 < 0.65);
 		CHECK_NEAR(t2 - fixed, (t1 - fixed) / 2, 0.05);
@@ -236,16 +236,16 @@ static void test_prefill_rate_factors(void)
 	CHECK_INT(cost_init(&c, &m, &p, 1, 1), 0);
 	cost_step(&c, &b, &a);
 	cost_release(&c);
-	p.attn_prefill_s_half = prompt + 1; /* 2 x pairs / tokens = prompt + 1 */
+	p.attn_prefill.s_half = prompt + 1; /* 2 x pairs / tokens = prompt + 1 */
 	CHECK_INT(cost_init(&c, &m, &p, 1, 1), 0);
 	cost_step(&c, &b, &b2);
 	cost_release(&c);
-	p.attn_prefill_d_half = m.head_dim;
+	p.attn_prefill.d_half = m.head_dim;
 	CHECK_INT(cost_init(&c, &m, &p, 1, 1), 0);
 	cost_step(&c, &b, &b4);
 	cost_release(&c);
 	{
-		double fl = m.n_layers * p.attn_prefill_t0;
+		double fl = m.n_layers * p.attn_prefill.t0;
 		CHECK_NEAR(b2.attn_prefill - fl, 2 * (a.attn_prefill - fl), 1e-9);
 		CHECK_NEAR(b4.attn_prefill - fl, 4 * (a.attn_prefill - fl), 1e-9);
 		CHECK_NEAR(b4.gemm, a.gemm, 0); /* nothing else moves */

@@ -207,13 +207,13 @@ static void test_attention_terms(void)
 	char *buf;
 
 	CHECK_INT(parse_edit_into(&p, "price:", "price:"), 0);
-	CHECK(p.attn_prefill_kv_bw == 0 && p.attn_prefill_tile == 0 && p.attn_decode_cta == 0 &&
-	      p.attn_decode_cta_dim == 0 && p.attn_decode_blk == 0);
-	CHECK(p.attn_prefill_tile_half == 0 && p.attn_decode_split == 0 &&
-	      p.attn_decode_dyn_seq == 0 &&
-	      p.attn_prefill_wide_eff == 0 && p.attn_decode_wide_t0 == 0 &&
-	      p.attn_prefill_wave_exp == 0 && p.attn_prefill_cache_round == 0 &&
-	      p.attn_decode_wide_cta == 0 && p.attn_decode_l2_bytes == 0 && p.attn_decode_l2_bw == 0);
+	CHECK(p.attn_prefill.kv_bw == 0 && p.attn_prefill.tile == 0 && p.attn_decode.cta == 0 &&
+	      p.attn_decode.cta_dim == 0 && p.attn_decode.blk == 0);
+	CHECK(p.attn_prefill.tile_half == 0 && p.attn_decode.split == 0 &&
+	      p.attn_decode.dyn_seq == 0 &&
+	      p.attn_prefill.wide_eff == 0 && p.attn_decode.wide_t0 == 0 &&
+	      p.attn_prefill.wave_exp == 0 && p.attn_prefill.cache_round == 0 &&
+	      p.attn_decode.wide_cta == 0 && p.attn_decode.l2_bytes == 0 && p.attn_decode.l2_bw == 0);
 	buf = write_str(&p, &len);
 	CHECK(strstr(buf, "kv_bw") == NULL && strstr(buf, "cta") == NULL);
 	CHECK(strstr(buf, "tile_half") == NULL && strstr(buf, "split") == NULL &&
@@ -227,18 +227,18 @@ static void test_attention_terms(void)
 	/* the decode CTA terms run in waves over the SMs: refused without the SM count */
 	CHECK_INT(parse_edit_into(&p, bw, "  decode_cta: 1.5e-8\n  decode_bw: 3.0e12 "), -1);
 	CHECK(strstr(err_msg(), "key 'attention.decode_cta': needs 'gemm_bf16.sms'") != NULL);
-	CHECK_INT(parse_edit_into(&p, bw, terms), -1); /* the first such term is named */
-	CHECK(strstr(err_msg(), "key 'attention.prefill_wave_exp': needs 'gemm_bf16.sms'") != NULL);
+	CHECK_INT(parse_edit_into(&p, bw, terms), -1); /* the first such term, in file order */
+	CHECK(strstr(err_msg(), "key 'attention.decode_cta': needs 'gemm_bf16.sms'") != NULL);
 	CHECK_INT(parse_edit2_into(&p, bw, terms, "  peak: 989e12", "  peak: 989e12\n  sms: 132"), 0);
-	CHECK(p.attn_prefill_kv_bw == 6.8e11 && p.attn_prefill_tile == 1.4e-8 &&
-	      p.attn_decode_cta == 1.5e-8 && p.attn_decode_cta_dim == 8.4e-11 &&
-	      p.attn_decode_blk == 6.6e-7);
-	CHECK(p.attn_prefill_tile_half == 67 && p.attn_decode_split == 1.6e-6 &&
-	      p.attn_decode_dyn_seq == 1.6e-8 &&
-	      p.attn_prefill_wide_eff == 0.53 && p.attn_decode_wide_t0 == 6.4e-6 &&
-	      p.attn_decode_wide_cta == 2.2e-7 && p.attn_decode_l2_bytes == 5e7 &&
-	      p.attn_decode_l2_bw == 4.6e12);
-	CHECK(p.attn_prefill_wave_exp == 0.21 && p.attn_prefill_cache_round == 1.8e-6);
+	CHECK(p.attn_prefill.kv_bw == 6.8e11 && p.attn_prefill.tile == 1.4e-8 &&
+	      p.attn_decode.cta == 1.5e-8 && p.attn_decode.cta_dim == 8.4e-11 &&
+	      p.attn_decode.blk == 6.6e-7);
+	CHECK(p.attn_prefill.tile_half == 67 && p.attn_decode.split == 1.6e-6 &&
+	      p.attn_decode.dyn_seq == 1.6e-8 &&
+	      p.attn_prefill.wide_eff == 0.53 && p.attn_decode.wide_t0 == 6.4e-6 &&
+	      p.attn_decode.wide_cta == 2.2e-7 && p.attn_decode.l2_bytes == 5e7 &&
+	      p.attn_decode.l2_bw == 4.6e12);
+	CHECK(p.attn_prefill.wave_exp == 0.21 && p.attn_prefill.cache_round == 1.8e-6);
 	buf = write_str(&p, &len);
 	CHECK_INT(profile_parse(&q, buf, len, "rt.yaml"), 0);
 	CHECK(memcmp(&p, &q, sizeof(p)) == 0);
@@ -332,8 +332,44 @@ static void test_errors(void)
 	CHECK(strstr(err_msg(), "m.yaml:1: key 'name': missing") == err_msg());
 }
 
+/* The schema table: keys unique, each SM-count term's count a key of the table, fitted
+ * keys numbers, and a range check named by the row (not by code of its own). */
+static void test_schema(void)
+{
+	size_t nk, nar, nfit = 0, dup = 0;
+	const struct profile_key *k = profile_keys(&nk), *ak = profile_ar_keys(&nar);
+	char buf[64];
+	for (size_t i = 0; i < nk; i++) {
+		for (size_t j = 0; j < i; j++)
+			dup += !strcmp(k[i].key, k[j].key);
+		CHECK(k[i].unit != NULL && k[i].meaning != NULL && k[i].meaning[0]);
+		if (k[i].flags & PROFILE_SMS) {
+			size_t j;
+			profile_key_sms(&k[i], buf, sizeof(buf));
+			for (j = 0; j < nk && strcmp(k[j].key, buf); j++)
+				;
+			CHECK(j < nk && k[j].type == PROFILE_DBL);
+		}
+		if (k[i].fit.fam != PROFILE_FIT_NONE) {
+			CHECK(k[i].type == PROFILE_DBL);
+			nfit++;
+		}
+	}
+	CHECK_INT((int)dup, 0);
+	CHECK_INT((int)nfit, 2 * 13 + 10 + 11); /* two GEMMs, prefill, decode attention */
+	CHECK_INT((int)nar, 12);
+	CHECK_STR(profile_key_range(&ak[1], buf, sizeof(buf)), "(0, 0.01)");
+	CHECK_STR(profile_key_sms(&k[nk - 1], buf, sizeof(buf)), "gemm_bf16.sms");
+	CHECK_INT(parse_edit("  hbm_bw: 3.35e12", "  hbm_bw: 0"), -1);
+	CHECK_STR(err_msg(), "t.yaml: key 'memory.hbm_bw': expected a number in (0, inf), got '0'");
+	CHECK_INT(parse_edit("  smooth: 2.75", "  smooth: 2.75\n  sms: 132\n  k_lat: 8e-10"), 0);
+	CHECK_INT(parse_edit("  smooth: 2.75", "  smooth: 2.75\n  sms: 132\n  act_time: 2e-6"), -1);
+	CHECK_STR(err_msg(), "t.yaml: key 'gemm_bf16.act_time': expected a number in [0, 1e-06], got '2e-06'");
+}
+
 int main(void)
 {
+	test_schema();
 	test_shipped();
 	test_errors();
 	test_allreduce_regimes();

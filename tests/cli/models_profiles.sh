@@ -20,4 +20,17 @@ ok "profiles PATH" "$TTSIM" profiles models/profiles/gh200.yaml
 sed 's/  peak: 989e12 /  peek: 989e12 /' tests/data/frozen_h100.yaml > "$TMPD/bad.yaml"
 status 2 "unknown key in a profile" "$TTSIM" profiles "$TMPD/bad.yaml"
 has "bad.yaml:22: key 'gemm_bf16.peek': unknown key" "file:line: key" "$TMPD/err"
+# the schema: every key once, and models/profiles/README.md's table is its markdown, verbatim
+ok "profiles --schema" "$TTSIM" profiles --schema
+has "attention.decode_cta  *s  *\[0, 0.001\]  *optional gemm_bf16.sms" "schema row: unit, range, needs" "$TMPD/out"
+has "allreduce\[\].ll128_lat" "schema lists the all-reduce keys" "$TMPD/out"
+ok "profiles --schema --format json" "$TTSIM" profiles --schema --format json
+has '"key":	"gemm_fp8.k_lat"' "schema json" "$TMPD/out"
+status 2 "--format without --schema" "$TTSIM" profiles --format json
+status 2 "unknown schema format" "$TTSIM" profiles --schema --format xml
+ok "profiles --schema --format markdown" "$TTSIM" profiles --schema --format markdown
+sed -n '/^<!-- schema:begin -->$/,/^<!-- schema:end -->$/p' models/profiles/README.md | sed '1d;$d' > "$TMPD/readme_table"
+if cmp -s "$TMPD/out" "$TMPD/readme_table"; then T_PASS=$((T_PASS+1)); else T_FAIL=$((T_FAIL+1))
+	echo "FAIL: models/profiles/README.md's schema table differs from 'ttsim profiles --schema --format markdown' (paste its output between the schema markers)"
+	diff "$TMPD/readme_table" "$TMPD/out" | head -n 20; fi
 finish
