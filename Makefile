@@ -176,8 +176,9 @@ test: deps layers
 	@$(MAKE) --no-print-directory all $(TEST_BIN) $(FUZZ_REPLAY)
 	@TTSIM=$(CURDIR)/$(BUILD)/ttsim BUILD=$(BUILD) ./tests/run.sh $(TEST_BIN)
 
+# TTSIM_CHECK=1: every simulation of the tier runs the engine's invariant checker (sim/run.c)
 check: deps
-	@$(MAKE) --no-print-directory BUILD=build/san SANITIZE=address,undefined OPT=-O1 test
+	@TTSIM_CHECK=1 $(MAKE) --no-print-directory BUILD=build/san SANITIZE=address,undefined OPT=-O1 test
 
 bench: deps
 	@$(MAKE) --no-print-directory all

@@ -233,6 +233,7 @@ int run_simulate(const struct run_config *c, const struct run_inputs *in, struct
 {
 	struct sim_setup s = {0};
 	struct cost_ctx probe;
+	const char *chk;
 	memset(r, 0, sizeof(*r));
 	if (config_check(c) < 0)
 		return -1;
@@ -258,6 +259,8 @@ int run_simulate(const struct run_config *c, const struct run_inputs *in, struct
 	s.concurrency = c->concurrency;
 	s.seed = c->seed;
 	s.reference = c->reference_engine;
+	/* TTSIM_CHECK=1 (make check, tests): the engine verifies its invariants every step */
+	s.check = (chk = getenv("TTSIM_CHECK")) != NULL && strcmp(chk, "0") != 0;
 	s.spec = in->spec;
 	if (c->spec_draft[0]) {
 		s.spec.k = c->spec_k;

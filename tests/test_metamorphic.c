@@ -1,0 +1,575 @@
+/*
+ * test_metamorphic.c: relations between runs that must hold whatever the profile's numbers
+ * (issue 14). Each relation draws its configurations from one seeded generator (argv[1],
+ * default 14: `build/tests/test_metamorphic SEED` runs other cases; a failure prints the
+ * configuration as `ttsim run` flags), runs them through the public run API (sim/run.h)
+ * with the engine's invariant checker on (TTSIM_CHECK=1, read by run_simulate), and
+ * compares:
+ *
+ *   1. bandwidth (and GEMM peak) up never slows a step (cost_step, per part) nor raises the
+ *      makespan or any request's TTFT or end-to-end latency of an offline run (speculative
+ *      runs on one replica);
+ *   2. one more replica at the same arrival stream never raises the p50 latency (offline,
+ *      requests of one length or a cut trace);
+ *   3. alpha up never raises the mean latency under speculative decoding: acceptance is drawn
+ *      until the first rejection, so runs at two alphas consume the acceptance stream
+ *      differently and the relation holds in distribution only; it is checked on means
+ *      over all requests with a tolerance of SPEC_TOL (the gap between grid points is 20%
+ *      or more of the mean, the noise about 1%);
+ *   5. identities of the summary (sim/run.c summarize) on every run above;
+ * Byte identity across --jobs, resume and MPI is tests/cli/metamorphic.sh.
+ * Not a calibration test: no number here is compared with a measurement.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "models/cost.h"
+#include "sim/run.h"
+#include "tests/test.h"
+#include "lib/util.h"
+
+#define SPEC_TOL 0.03 /* relative: means of a run at a higher alpha may exceed by this */
+
+/* ---- the test's own random numbers (splitmix64: reproducible, no GSL state) ---- */
+static uint64_t rs;
+static uint64_t rnd(void)
+{
+	uint64_t z = (rs += 0x9E3779B97F4A7C15ULL);
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	return z ^ (z >> 31);
+}
+static int rint_in(int lo, int hi) { return lo + (int)(rnd() % (uint64_t)(hi - lo + 1)); }
+static double runif(double lo, double hi) { return lo + (hi - lo) * (double)(rnd() >> 11) / 9007199254740992.0; }
+static int pick(const int *v, int n) { return v[rnd() % (uint64_t)n]; }
+
+/* ---- loaded inputs, one per (model, gpu, trace, draft), loaded once ---- */
+static const char *const models[] = {"r1-qwen-1.5b", "r1-qwen-7b"};
+static const char *const gpus[] = {"h100_sxm", "a100_sxm", "gh200", "h200_sxm"};
+#define NIN 32
+static struct {
+	char key[1100];
+	struct run_inputs in;
+} cache[NIN];
+static int ncache;
+
+static struct run_inputs *inputs_for(const struct run_config *c)
+{
+	char key[1100];
+	snprintf(key, sizeof(key), "%s|%s|%s|%s", c->model, c->gpu, c->trace, c->spec_draft);
+	for (int i = 0; i < ncache; i++)
+		if (!strcmp(cache[i].key, key))
+			return &cache[i].in;
+	if (ncache == NIN || run_load_inputs(c, &cache[ncache].in) < 0) {
+		fprintf(stderr, "load %s: %s\n", key, ncache == NIN ? "cache full" : err_msg());
+		exit(1);
+	}
+	strcpy(cache[ncache].key, key);
+	return &cache[ncache++].in;
+}
+
+/* A random small synthetic configuration (offline unless the caller changes it). */
+static void random_config(struct run_config *c)
+{
+	static const int seqs[] = {2, 4, 8, 16, 64, 256};
+	static const int mbt[] = {512, 1024, 2048, 8192};
+	config_defaults(c);
+	strcpy(c->model, models[rnd() % 2]);
+	strcpy(c->gpu, gpus[rnd() % 4]);
+	c->tp = rint_in(1, 2);
+	c->requests = rint_in(4, 24);
+	c->input_len = rint_in(16, 600);
+	c->output_len = rint_in(8, 300);
+	c->length_dist = rint_in(0, 3);
+	c->length_cv = runif(0.1, 1.0);
+	c->max_num_seqs = pick(seqs, 6);
+	c->max_num_batched_tokens = pick(mbt, 4);
+	if (c->max_num_batched_tokens < c->max_num_seqs)
+		c->max_num_batched_tokens = c->max_num_seqs;
+	c->chunked_prefill = rint_in(0, 3) != 0;
+	if (!c->chunked_prefill) { /* a step must hold a whole prompt and, after a preemption,
+	                              its output: bounded lengths and a large step budget */
+		c->length_dist = rint_in(0, 1) ? LEN_FIXED : LEN_UNIFORM;
+		c->max_num_batched_tokens = 8192;
+	}
+	c->cuda_graphs = rint_in(0, 1);
+	c->block_size = rint_in(0, 1) ? 16 : 32;
+	/* some cases with little KV cache, so that preemption and recomputation run */
+	c->gpu_memory_utilization = rint_in(0, 2) ? 0.9 : runif(0.25, 0.5);
+	c->seed = rnd() % 1000 + 1;
+}
+
+/* One case in four: the first few problems of the model's MATH500 trace, a few samples each
+ * (long reasoning outputs: chunked prefill on, room for the samples in a step). */
+static void maybe_trace(struct run_config *c)
+{
+	if (rint_in(0, 3))
+		return;
+	strcpy(c->trace, "math500");
+	c->requests = rint_in(1, 3);
+	c->samples = rint_in(1, 4);
+	c->vote = rint_in(0, 3);
+	c->share_prefix = rint_in(0, 1);
+	c->chunked_prefill = 1;
+	if (c->max_num_seqs < 8)
+		c->max_num_seqs = 8;
+}
+
+/* The configuration as `ttsim run` flags (enough to replay a case). */
+static void print_config(const char *what, const struct run_config *c)
+{
+	static const char *const len_names[] = {"fixed", "uniform", "exponential", "lognormal"};
+	static const char *const arr_names[] = {"offline", "poisson", "closed", "trace"};
+	static const char *const vote_names[] = {"none", "majority", "best", "pass"};
+	fprintf(stderr, "  %s: ttsim run --model %s --gpu %s --tp %d --replicas %d --route %s "
+			"--requests %ld --input-len %d --output-len %d --length-dist %s "
+			"--length-cv %.17g --max-num-seqs %d --max-num-batched-tokens %d "
+			"--chunked-prefill %s --cuda-graphs %s --block-size %d "
+			"--gpu-memory-utilization %.17g --seed %llu --arrival %s --rate %.17g",
+		what, c->model, c->gpu, c->tp, c->replicas, c->route ? "least_loaded" : "round_robin",
+		c->requests, c->input_len, c->output_len, len_names[c->length_dist], c->length_cv,
+		c->max_num_seqs, c->max_num_batched_tokens, c->chunked_prefill ? "true" : "false",
+		c->cuda_graphs ? "true" : "false", c->block_size, c->gpu_memory_utilization,
+		(unsigned long long)c->seed, arr_names[c->arrival], c->rate);
+	if (c->trace[0])
+		fprintf(stderr, " --trace %s --samples %d --vote %s --early-stop %s --share-prefix %s "
+				"--budget %d --waits %d", c->trace, c->samples, vote_names[c->vote],
+			c->tts.early_stop ? "true" : "false", c->share_prefix ? "true" : "false",
+			c->budget, c->waits);
+	if (c->spec_draft[0])
+		fprintf(stderr, " --spec-draft %s --spec-k %d --spec-alpha %g", c->spec_draft,
+			c->spec_k, c->spec_alpha);
+	fprintf(stderr, "\n");
+}
+
+/* The factors by which a faster profile f scales p's fields (for a failure message). */
+static void print_speed_up(const struct profile *p, const struct profile *f)
+{
+	fprintf(stderr, "  profile scaled:");
+#define R(x) do { if (f->x != p->x) fprintf(stderr, " %s x%.17g", #x, f->x / p->x); } while (0)
+	R(hbm_bw);
+	R(gemm_bf16.peak);
+	R(gemm_fp8.peak);
+	R(attn_prefill.rate);
+	R(attn_prefill.kv_bw);
+	R(attn_decode.bw);
+	R(ew_bw);
+	for (int i = 0; i < PROFILE_MAX_AR; i++) {
+		R(ar[i].busbw);
+		R(ar[i].car_bw);
+		R(ar[i].ll128_busbw);
+		R(ar[i].simple_busbw);
+		R(ar[i].car2_bw);
+	}
+#undef R
+	fprintf(stderr, "\n");
+}
+
+/* ---- 5. identities of one run's summary ---- */
+static int finite_nonneg(double x) { return isfinite(x) && x >= 0; }
+
+static int dist_ok(const struct dist *d)
+{
+	if (d->n == 0)
+		return 1;
+	/* GSL interpolates (1 - f) x + f x between equal values: a few ulps apart */
+	return finite_nonneg(d->mean) && finite_nonneg(d->p50) && d->p50 <= d->p90 * (1 + 1e-12) &&
+	       d->p90 <= d->p99 * (1 + 1e-12);
+}
+
+static long identities_checked;
+
+static void check_identities(const struct run_config *c, const struct run_inputs *in,
+			     const struct run_result *r)
+{
+	const struct summary *s = &r->sum;
+	const struct workload *w = &r->w;
+	const struct profile *p = &in->profile;
+	double tokens = 0, idle, energy, lo_e, hi_e;
+	long preempt = 0, bad_req = -1, bad_prob = -1;
+	int f0 = test_failed;
+
+	for (long i = 0; i < w->n_reqs; i++) {
+		const struct sim_req *q = &w->reqs[i];
+		int64_t arr = w->probs[q->problem].arrival;
+		tokens += q->generated;
+		preempt += q->preemptions;
+		if (q->preemptions < 0 || q->generated < 0 || q->generated > q->output ||
+		    (!q->cancelled && q->generated != q->output) || q->t_done < arr ||
+		    (q->t_first >= 0 && (q->t_first < arr || q->t_first > q->t_done)) ||
+		    (!q->cancelled && q->t_first < 0) ||
+		    q->t_done > w->probs[q->problem].t_done) /* problem latency >= sample e2e */
+			if (bad_req < 0)
+				bad_req = i;
+	}
+	for (long i = 0; i < w->n_probs; i++)
+		if (w->probs[i].t_done < w->probs[i].arrival && bad_prob < 0)
+			bad_prob = i;
+	CHECK_INT(bad_req, -1);
+	CHECK_INT(bad_prob, -1);
+	CHECK_NEAR(s->output_tokens, tokens, 0);
+	CHECK_INT(s->preemptions, preempt);
+	CHECK(s->preemptions >= 0 && s->steps > 0);
+	CHECK_INT(s->gpus, c->tp * c->replicas);
+	CHECK_NEAR(s->gpu_seconds, s->makespan_s * s->gpus, 1e-12);
+	CHECK_NEAR(s->cost_usd, s->gpu_seconds * p->usd_per_gpu_hour / 3600, 1e-12);
+	/* energy: every GPU of every replica draws busy power while its replica steps and
+	 * idle power otherwise, from time 0 to the makespan */
+	CHECK(r->st.busy_ns_total >= 0 && r->st.busy_ns_total <= r->st.makespan * c->replicas);
+	idle = (double)r->st.makespan * c->replicas - (double)r->st.busy_ns_total;
+	energy = c->tp * ((double)r->st.busy_ns_total * p->power_busy_w + idle * p->power_idle_w) / 1e9;
+	CHECK_NEAR(s->energy_j, energy, 1e-12);
+	lo_e = s->gpu_seconds * fmin(p->power_idle_w, p->power_busy_w);
+	hi_e = s->gpu_seconds * fmax(p->power_idle_w, p->power_busy_w);
+	CHECK(s->energy_j >= lo_e * (1 - 1e-12) && s->energy_j <= hi_e * (1 + 1e-12));
+	CHECK(s->makespan_s > 0);
+	CHECK_NEAR(s->output_tok_per_s, s->output_tokens / s->makespan_s, 1e-12);
+	CHECK_NEAR(s->tok_per_s_per_gpu * s->gpus, s->output_tok_per_s, 1e-12);
+	CHECK_NEAR(s->tokens_per_problem * (double)s->problems, s->output_tokens, 1e-12);
+	CHECK_NEAR(s->usd_per_problem * (double)s->problems, s->cost_usd, 1e-12);
+	CHECK_NEAR(s->j_per_output_token * s->output_tokens, s->energy_j, 1e-12);
+	CHECK_NEAR(s->usd_per_mtok_output * s->output_tokens / 1e6, s->cost_usd, 1e-12);
+	CHECK_INT(s->problems, w->n_probs);
+	CHECK_INT(s->requests, w->n_reqs);
+	CHECK(s->cancelled >= 0 && s->cancelled <= s->requests);
+	CHECK(dist_ok(&s->ttft_ms) && dist_ok(&s->tpot_ms) && dist_ok(&s->e2e_s) &&
+	      dist_ok(&s->problem_latency_s));
+	/* a request's TTFT never exceeds its end-to-end latency, so neither do their means */
+	CHECK(s->ttft_ms.mean / 1e3 <= s->e2e_s.mean * (1 + 1e-12));
+	CHECK(s->problem_latency_s.mean * (1 + 1e-12) >= s->e2e_s.mean * (s->cancelled ? 0 : 1));
+	CHECK(finite_nonneg(s->total_tok_per_s) && s->total_tok_per_s >= s->output_tok_per_s);
+	CHECK(finite_nonneg(s->kv_cache_gb) && finite_nonneg(s->tokens_saved_early_stop));
+	if (w->trace) {
+		CHECK(s->accuracy >= 0 && s->accuracy <= 1);
+	} else {
+		CHECK(isnan(s->accuracy));
+	}
+	if (isfinite(s->acceptance_rate))
+		CHECK(s->acceptance_rate >= 0 && s->acceptance_rate <= 1 &&
+		      s->mean_accepted_len >= 1 && s->mean_accepted_len <= c->spec_k + 1);
+	if (test_failed != f0) {
+		fprintf(stderr, "  identities failed (request %ld, problem %ld)\n", bad_req, bad_prob);
+		print_config("run", c);
+	}
+	identities_checked++;
+}
+
+/* Run c; 0 (identities checked), or -1 when it does not run (printed, not a failure: a
+ * random configuration may not fit). */
+static int run(const struct run_config *c, const struct run_inputs *in, struct run_result *r)
+{
+	if (run_simulate(c, in, r) < 0) {
+		if (!strstr(err_msg(), "does not fit") && !strstr(err_msg(), "larger than") &&
+		    !strstr(err_msg(), "KV cache")) {
+			fprintf(stderr, "run failed: %s\n", err_msg());
+			print_config("run", c);
+			CHECK(0);
+		}
+		return -1;
+	}
+	check_identities(c, in, r);
+	return 0;
+}
+
+/* ---- 1. bandwidth and peak up ---- */
+
+/* Scale every bandwidth and compute rate of p up, each by its own factor in [1, 4]
+ * (one in three left alone). */
+static void speed_up(struct profile *p)
+{
+#define UP(x) do { if (rint_in(0, 2)) (x) *= runif(1.0, 4.0); } while (0)
+	UP(p->hbm_bw);
+	UP(p->gemm_bf16.peak);
+	UP(p->gemm_fp8.peak);
+	UP(p->attn_prefill.rate);
+	UP(p->attn_prefill.kv_bw);
+	UP(p->attn_decode.bw);
+	UP(p->ew_bw);
+	for (int i = 0; i < PROFILE_MAX_AR; i++) {
+		UP(p->ar[i].busbw);
+		UP(p->ar[i].car_bw);
+		UP(p->ar[i].ll128_busbw);
+		UP(p->ar[i].simple_busbw);
+		UP(p->ar[i].car2_bw);
+	}
+#undef UP
+}
+
+static void random_batch(struct step_batch *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->n_decode = rint_in(0, 3) ? rint_in(0, 600) : 0;
+	b->decode_q = rint_in(0, 2) ? 1 : rint_in(2, 9);
+	b->decode_ctx = b->n_decode * runif(1, 12000);
+	b->n_prefill = rint_in(0, 2) ? rint_in(0, 6) : 0;
+	if (b->n_decode + b->n_prefill == 0)
+		b->n_prefill = 1;
+	for (int i = 0; i < b->n_prefill; i++) {
+		double ch = rint_in(1, 2048), cached = rint_in(0, 1) ? rint_in(0, 8000) : 0;
+		b->prefill_tokens += ch;
+		b->prefill_pairs += ch * cached + ch * (ch + 1) / 2;
+	}
+	b->n_sample = b->n_decode + rint_in(0, b->n_prefill);
+}
+
+static void test_cost_faster_profile(void)
+{
+	const int cases = 30, batches = 300;
+	long bad = 0;
+	for (int k = 0; k < cases; k++) {
+		struct run_config c;
+		struct cost_ctx slow, fast;
+		struct profile pf;
+		const struct run_inputs *in;
+		random_config(&c);
+		c.tp = 1 << rint_in(0, 2);
+		c.cuda_graphs = rint_in(0, 1);
+		strcpy(c.dtype, rint_in(0, 1) ? "bf16" : "fp8");
+		in = inputs_for(&c);
+		pf = in->profile;
+		speed_up(&pf);
+		if (cost_init(&slow, &in->model, &in->profile, c.tp, c.cuda_graphs) < 0)
+			continue;
+		CHECK_INT(cost_init(&fast, &in->model, &pf, c.tp, c.cuda_graphs), 0);
+		for (int j = 0; j < batches; j++) {
+			struct step_batch b;
+			struct step_cost a, f;
+			random_batch(&b);
+			cost_step(&slow, &b, &a);
+			cost_step(&fast, &b, &f);
+#define PART(x) (f.x <= a.x * (1 + 1e-12))
+			if (!(PART(total) && PART(gemm) && PART(attn_prefill) && PART(attn_decode) &&
+			      PART(allreduce) && PART(elementwise) && PART(lm_head) && PART(cpu))) {
+#undef PART
+				if (bad++ < 3)
+					fprintf(stderr, "faster profile, slower step (%s %s on %s tp %d "
+							"graphs %d): decode %d x q%d ctx %.0f, prefill %d seqs %.0f "
+							"tokens %.0f pairs, %d sampled: total %.9g > %.9g (gemm %.3g/%.3g "
+							"prefill %.3g/%.3g decode %.3g/%.3g ar %.3g/%.3g ew %.3g/%.3g "
+							"lm %.3g/%.3g)\n",
+						c.dtype, c.model, c.gpu, c.tp, c.cuda_graphs,
+						b.n_decode, b.decode_q, b.decode_ctx, b.n_prefill,
+						b.prefill_tokens, b.prefill_pairs, b.n_sample, f.total,
+						a.total, f.gemm, a.gemm, f.attn_prefill, a.attn_prefill,
+						f.attn_decode, a.attn_decode, f.allreduce, a.allreduce,
+						f.elementwise, a.elementwise, f.lm_head, a.lm_head);
+			}
+		}
+		cost_release(&slow);
+		cost_release(&fast);
+	}
+	CHECK_INT(bad, 0);
+}
+
+static void test_bandwidth_up(void)
+{
+	const int cases = 40;
+	int ran = 0;
+	for (int k = 0; k < cases; k++) {
+		struct run_config c;
+		struct run_inputs fast;
+		struct run_result a, b;
+		long worse = -1;
+		random_config(&c);
+		c.replicas = rint_in(1, 2);
+		maybe_trace(&c);
+		if (rint_in(0, 3) == 0) {
+			/* one replica: acceptance is drawn in step order, so the faster run takes the
+			 * same path (replicas share one stream: test_bandwidth_up_spec_replicas) */
+			c.replicas = 1;
+			strcpy(c.spec_draft, "ngram");
+			c.spec_k = rint_in(1, 4);
+			c.max_num_batched_tokens = c.max_num_seqs * (c.spec_k + 1) > c.max_num_batched_tokens
+							   ? c.max_num_seqs * (c.spec_k + 1) : c.max_num_batched_tokens;
+		}
+		fast = *inputs_for(&c);
+		speed_up(&fast.profile);
+		if (run(&c, inputs_for(&c), &a) < 0)
+			continue;
+		if (run(&c, &fast, &b) < 0) {
+			CHECK(0); /* the memory plan does not depend on bandwidth */
+			run_result_release(&a);
+			continue;
+		}
+		ran++;
+		/* offline: the scheduler's decisions do not depend on time, only step times shrink */
+		for (long i = 0; i < a.w.n_reqs && worse < 0; i++)
+			if (b.w.reqs[i].t_done > a.w.reqs[i].t_done || b.w.reqs[i].t_first > a.w.reqs[i].t_first)
+				worse = i;
+		CHECK(b.sum.makespan_s <= a.sum.makespan_s);
+		CHECK_INT(worse, -1);
+		if (worse >= 0 || b.sum.makespan_s > a.sum.makespan_s) {
+			fprintf(stderr, "  bandwidth up, later finish: makespan %.9f -> %.9f s, request %ld\n",
+				a.sum.makespan_s, b.sum.makespan_s, worse);
+			print_config("bandwidth", &c);
+			print_speed_up(&inputs_for(&c)->profile, &fast.profile);
+		}
+		run_result_release(&a);
+		run_result_release(&b);
+	}
+	CHECK(ran >= cases / 2);
+	printf("  bandwidth up: %d of %d cases ran\n", ran, cases);
+}
+
+/* ---- 2. more replicas, same arrivals ---- */
+
+/* Replicas r and r + 1 on one arrival stream: the p50 end-to-end latency must not rise.
+ * mixed = 0: offline, requests of one length (or a cut trace); mixed = 1: any lengths,
+ * offline or Poisson. */
+static long replicas_up(int mixed, int cases)
+{
+	int ran = 0;
+	long worse = 0;
+	for (int k = 0; k < cases; k++) {
+		struct run_config c;
+		struct run_result a, b;
+		const struct run_inputs *in;
+		random_config(&c);
+		if (!mixed)
+			c.length_dist = LEN_FIXED;
+		else if (c.length_dist == LEN_FIXED)
+			c.length_dist = LEN_EXPONENTIAL;
+		c.requests = rint_in(8, 40);
+		if (!mixed)
+			maybe_trace(&c); /* equal prompts, samples of one problem on one replica */
+		c.replicas = rint_in(1, 3);
+		c.route = rint_in(0, 1);
+		if (mixed && rint_in(0, 1)) {
+			c.arrival = ARR_POISSON;
+			c.rate = runif(0.5, 40);
+		}
+		in = inputs_for(&c);
+		if (run(&c, in, &a) < 0)
+			continue;
+		c.replicas++;
+		if (run(&c, in, &b) < 0) {
+			CHECK(0);
+			run_result_release(&a);
+			continue;
+		}
+		ran++;
+		CHECK(b.sum.e2e_s.p50 <= a.sum.e2e_s.p50 * (1 + 1e-12));
+		if (b.sum.e2e_s.p50 > a.sum.e2e_s.p50 * (1 + 1e-12)) {
+			worse++;
+			fprintf(stderr, "  replicas %d -> %d: e2e p50 %.9g -> %.9g s\n", c.replicas - 1,
+				c.replicas, a.sum.e2e_s.p50, b.sum.e2e_s.p50);
+			c.replicas--;
+			print_config("replicas (then one more)", &c);
+		}
+		run_result_release(&a);
+		run_result_release(&b);
+	}
+	CHECK(ran >= cases / 2);
+	printf("  replicas up (%s lengths): %d of %d cases ran\n", mixed ? "mixed" : "equal", ran, cases);
+	return worse;
+}
+
+static void test_replicas_up(void) { replicas_up(0, 40); }
+
+/* ---- 3. speculative acceptance up ---- */
+static void test_alpha_up(void)
+{
+	static const double grid[] = {0.1, 0.3, 0.5, 0.7, 0.9};
+	const int cases = 30;
+	int ran = 0;
+	for (int k = 0; k < cases; k++) {
+		struct run_config c;
+		const struct run_inputs *in;
+		double prev_tpot = INFINITY, prev_e2e = INFINITY;
+		random_config(&c);
+		c.requests = rint_in(24, 48);
+		c.output_len = rint_in(150, 400);
+		c.length_dist = 0; /* the noise is the acceptance's alone */
+		c.gpu_memory_utilization = 0.9;
+		strcpy(c.spec_draft, rint_in(0, 1) ? "ngram" : "eagle");
+		c.spec_k = rint_in(2, 6);
+		if (c.max_num_seqs * (c.spec_k + 1) > c.max_num_batched_tokens)
+			c.max_num_batched_tokens = c.max_num_seqs * (c.spec_k + 1);
+		if (rint_in(0, 1)) {
+			c.arrival = ARR_POISSON;
+			c.rate = runif(1, 20);
+		}
+		in = inputs_for(&c);
+		for (int g = 0; g < 5; g++) {
+			struct run_result r;
+			c.spec_alpha = grid[g];
+			if (run(&c, in, &r) < 0)
+				break;
+			if (g == 4)
+				ran++;
+			CHECK(r.sum.tpot_ms.mean <= prev_tpot * (1 + SPEC_TOL));
+			CHECK(r.sum.e2e_s.mean <= prev_e2e * (1 + SPEC_TOL));
+			if (r.sum.tpot_ms.mean > prev_tpot * (1 + SPEC_TOL) ||
+			    r.sum.e2e_s.mean > prev_e2e * (1 + SPEC_TOL)) {
+				fprintf(stderr, "  alpha %.1f -> %.1f: mean tpot %.6g -> %.6g ms, mean e2e "
+						"%.6g -> %.6g s\n", grid[g > 0 ? g - 1 : 0], grid[g], prev_tpot,
+					r.sum.tpot_ms.mean, prev_e2e, r.sum.e2e_s.mean);
+				print_config("alpha (the grid 0.1 to 0.9)", &c);
+			}
+			prev_tpot = r.sum.tpot_ms.mean;
+			prev_e2e = r.sum.e2e_s.mean;
+			run_result_release(&r);
+		}
+	}
+	CHECK(ran >= cases / 2);
+	printf("  alpha up: %d of %d cases ran (5 alphas each)\n", ran, cases);
+}
+
+/* ---- 5 on test-time scaling runs: samples, votes, early stop, budgets, shared prefixes ---- */
+static void test_tts_identities(void)
+{
+	const int cases = 20;
+	int cancelled_runs = 0;
+	for (int k = 0; k < cases; k++) {
+		struct run_config c;
+		struct run_result r;
+		random_config(&c);
+		strcpy(c.trace, "math500");
+		c.requests = rint_in(2, 6);
+		c.samples = rint_in(1, 6);
+		c.vote = rint_in(0, 3);
+		c.tts.early_stop = rint_in(0, 1);
+		if (k % 2) { /* early stopping: cancelled samples' partial outputs count */
+			c.samples = rint_in(4, 8);
+			c.vote = VOTE_MAJORITY;
+			c.tts.early_stop = 1;
+		}
+		c.share_prefix = rint_in(0, 1);
+		c.budget = rint_in(0, 1) ? 0 : rint_in(500, 4000);
+		c.waits = rint_in(0, 2) ? 0 : 1;
+		c.max_num_batched_tokens = 8192;
+		c.chunked_prefill = 1; /* reasoning outputs outgrow any step after a preemption */
+		if (c.max_num_seqs < c.samples)
+			c.max_num_seqs = 8;
+		c.gpu_memory_utilization = 0.9;
+		if (rint_in(0, 1)) {
+			c.arrival = ARR_POISSON;
+			c.rate = runif(0.5, 5);
+		}
+		if (run(&c, inputs_for(&c), &r) == 0) {
+			cancelled_runs += r.sum.cancelled > 0;
+			run_result_release(&r);
+		}
+	}
+	CHECK(cancelled_runs > 0); /* the identities met cancelled samples */
+	printf("  test-time scaling: %d of %d runs cancelled samples\n", cancelled_runs, cases);
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 10) : 14;
+	util_gsl_init();
+	setenv("TTSIM_CHECK", "1", 1); /* run_simulate: the engine's invariant checker on */
+	printf("  relations from seed %llu (tests/test_metamorphic SEED replays another)\n",
+	       (unsigned long long)seed);
+	rs = seed;
+	test_cost_faster_profile();
+	test_bandwidth_up();
+	test_replicas_up();
+	test_alpha_up();
+	test_tts_identities();
+	printf("  identities checked on %ld runs\n", identities_checked);
+	for (int i = 0; i < ncache; i++)
+		run_inputs_release(&cache[i].in);
+	return TEST_REPORT();
+}
