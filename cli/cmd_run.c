@@ -62,6 +62,8 @@ static const char *flag_key(const char *name, char *buf, size_t n)
 int run_parse_args(int argc, char **argv, struct run_config *c, struct run_args *a)
 {
 	int first = 1;
+	struct config_layer l = {0}; /* the flags are one layer of the arrival rule */
+	char w_arr[80], w_rate[80], w_conc[80];
 	a->format = "table";
 	a->out = NULL;
 	a->profile_unc = 0;
@@ -97,7 +99,9 @@ int run_parse_args(int argc, char **argv, struct run_config *c, struct run_args 
 			continue;
 		}
 		if (!strcmp(key, "offline")) {
-			c->arrival = ARR_OFFLINE;
+			if (config_set(c, "arrival", "offline", where) < 0)
+				return -1;
+			l.arrival = strcpy(w_arr, where);
 			continue;
 		}
 		o = config_option(key);
@@ -135,12 +139,15 @@ int run_parse_args(int argc, char **argv, struct run_config *c, struct run_args 
 		}
 		if (config_set(c, key, val, where) < 0)
 			return -1;
+		if (!strcmp(key, "arrival"))
+			l.arrival = strcpy(w_arr, where);
 		if (!strcmp(key, "rate"))
-			c->arrival = ARR_POISSON;
+			l.rate = strcpy(w_rate, where);
 		if (!strcmp(key, "concurrency"))
-			c->arrival = ARR_CLOSED;
+			l.concurrency = strcpy(w_conc, where);
 	}
-	return 0;
+	/* --rate means Poisson arrivals and --concurrency a closed loop, as the keys do */
+	return config_resolve_arrival(c, &l);
 }
 
 static cJSON *config_json(const struct run_config *c)

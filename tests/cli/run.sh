@@ -92,6 +92,32 @@ ok "unchunked within the budget" "$TTSIM" run --model r1-qwen-7b --gpu h100_sxm 
 	--chunked-prefill false --input-len 500 --output-len 1000 --requests 30 --max-num-batched-tokens 2048
 status 2 "bad boolean" "$TTSIM" run --chunked-prefill=maybe
 ok "one-line errors" test "$(wc -l < "$TMPD/err")" -le 1
+# the arrival rule: a file's concurrency or rate switches the mode as the flags do (issue 14:
+# an experiment's `concurrency: 1` ran every problem at once); a contradiction is refused
+printf 'schema_version: 1\nmodel: r1-qwen-7b\ngpu: h100_sxm\nrequests: 4\nconcurrency: 1\n' > "$TMPD/c1.yaml"
+"$TTSIM" run "$TMPD/c1.yaml" --format json > "$TMPD/c1.json"
+"$TTSIM" run --model r1-qwen-7b --gpu h100_sxm --requests 4 --concurrency 1 --format json > "$TMPD/c1f.json"
+ok "concurrency: in a file is --concurrency" cmp "$TMPD/c1.json" "$TMPD/c1f.json"
+has '"arrival":	"closed"' "concurrency: means arrival closed" "$TMPD/c1.json"
+printf 'schema_version: 1\nrequests: 4\nrate: 2\n' > "$TMPD/r1.yaml"
+"$TTSIM" run "$TMPD/r1.yaml" --format json > "$TMPD/r1.json"
+has '"arrival":	"poisson"' "rate: means arrival poisson" "$TMPD/r1.json"
+ok "a flag overrides the file's mode" "$TTSIM" run "$TMPD/c1.yaml" --rate 3
+printf 'schema_version: 1\nrequests: 4\narrival: offline\nrate: 5\n' > "$TMPD/ar.yaml"
+status 2 "arrival offline with a rate" "$TTSIM" run "$TMPD/ar.yaml"
+has "ar.yaml:4: key 'rate': given with arrival 'offline'" "the contradiction names file, line, key" "$TMPD/err"
+status 2 "--arrival offline --rate 5" "$TTSIM" run --requests 4 --arrival offline --rate 5
+has "option '--rate': given with arrival 'offline'" "the flag contradiction names the flag" "$TMPD/err"
+status 2 "--offline --concurrency 2" "$TTSIM" run --requests 4 --offline --concurrency 2
+status 2 "--rate with --concurrency" "$TTSIM" run --requests 4 --rate 1 --concurrency 2
+# the resolved config of a closed loop reruns to the same result
+ok "closed-loop run --out" "$TTSIM" run "$TMPD/c1.yaml" --out "$TMPD/oc" --format json
+"$TTSIM" run "$TMPD/oc/config.yaml" --format json > "$TMPD/oc.json"
+ok "closed-loop resolved config gives the same result" cmp "$TMPD/oc.json" "$TMPD/c1.json"
+# names with quotes, backslashes and tabs round-trip through config.yaml
+ok "odd name --out" "$TTSIM" run --requests 3 --name "$(printf 'a"b\\c\td: #e')" --out "$TMPD/on"
+ok "odd name reruns" "$TTSIM" run "$TMPD/on/config.yaml" --out "$TMPD/on2"
+ok "odd name round-trips" cmp "$TMPD/on/config.yaml" "$TMPD/on2/config.yaml"
 # a failed run leaves no summary.json behind
 mkdir -p "$TMPD/o2"
 status 2 "failed run with --out" "$TTSIM" run --model qwen2.5-72b-instruct --gpu h100_sxm --out "$TMPD/o2"
