@@ -35,7 +35,7 @@ static const struct option_def options[] = {
 	{"output_len", OPT_INT, F(output_len), 0, 1, 1 << 24, "1024", NULL,
 	 "output tokens of synthetic requests"},
 	{"requests", OPT_LONG, F(requests), 0, 0, 1e8, "0", NULL,
-	 "synthetic requests (default 100), or the first K problems of a trace (0: all)"},
+	 "synthetic requests (0: 100), or the first K problems of a trace (0: all)"},
 	{"length_dist", OPT_ENUM, F(length_dist), 0, 0, 0, "fixed", length_names,
 	 "synthetic lengths: fixed, uniform, exponential or lognormal, with means input_len and "
 	 "output_len"},
@@ -62,7 +62,7 @@ static const struct option_def options[] = {
 	{"kv_dtype", OPT_STR, F(kv_dtype), S(kv_dtype), 0, 0, "bf16", NULL,
 	 "KV-cache dtype: bf16 or fp8"},
 	{"usd_per_gpu_hour", OPT_DOUBLE, F(usd_per_gpu_hour), 0, -1, 1e6, "-1", NULL,
-	 "price per GPU-hour (default: the profile's)"},
+	 "price per GPU-hour in USD; -1 takes the profile's"},
 	{"samples", OPT_INT, F(samples), 0, 1, 1 << 16, "1", NULL, "samples per problem (trace)"},
 	{"vote", OPT_ENUM, F(vote), 0, 0, 0, "majority", vote_names,
 	 "answer aggregation: none (first sample), majority, best (reward model), pass (perfect verifier)"},
@@ -205,6 +205,11 @@ int config_set(struct run_config *c, const char *key, const char *val, const cha
 		return err_set("%s: key '%s': unknown key (expected an option of 'ttsim run --help')", where, key);
 	if (set_one(c, o, val, where) < 0)
 		return -1;
+	/* -1 is "the profile's price"; any other negative used to mean that too, silently */
+	if (o->offset == offsetof(struct run_config, usd_per_gpu_hour) && c->usd_per_gpu_hour < 0 &&
+	    c->usd_per_gpu_hour != -1)
+		return err_set("%s: key 'usd_per_gpu_hour': %s is negative (expected a price >= 0, or "
+			       "-1 for the profile's)", where, val);
 	{
 		size_t i = (size_t)(o - options);
 		c->set_mask[i / 64] |= 1ULL << (i % 64);
@@ -403,6 +408,25 @@ int config_check(const struct run_config *c)
 			       (long)c->max_num_seqs * (c->spec_k + 1));
 	if (c->samples > 1 && !c->trace[0])
 		return err_set("key 'samples': %d samples need a trace (--trace)", c->samples);
+	/* test-time scaling acts on a trace's samples: on synthetic requests these options
+	 * would do nothing, so they are refused rather than ignored */
+	if (!c->trace[0]) {
+		if (c->budget)
+			return err_set("key 'budget': a thinking budget needs a trace (--trace; "
+				       "synthetic requests have fixed lengths)");
+		if (c->waits)
+			return err_set("key 'waits': \"Wait\" extensions need a trace (--trace)");
+		if (c->vote != VOTE_MAJORITY)
+			return err_set("key 'vote': a vote needs a trace (--trace; synthetic requests "
+				       "have no answers)");
+		if (c->tts.early_stop)
+			return err_set("key 'early_stop': early stopping needs a trace (--trace) and "
+				       "samples to vote on");
+	}
+	/* the engine stops a problem once its majority is decided; other rules never stop */
+	if (c->tts.early_stop && c->vote != VOTE_MAJORITY)
+		return err_set("key 'early_stop': applies to vote: majority (got vote '%s', whose "
+			       "samples all run)", vote_names[c->vote]);
 	return 0;
 }
 

@@ -140,9 +140,55 @@ static void test_resolved_roundtrip(void)
 	sbuf_release(&s2);
 }
 
+/* issue 14: options that did nothing are refused with a message */
+static void test_refusals(void)
+{
+	struct run_config c;
+	static const char *const tts_only[][2] = {
+		{"budget", "1000"}, {"waits", "1"}, {"vote", "pass"}, {"early_stop", "true"},
+	};
+	for (size_t i = 0; i < sizeof(tts_only) / sizeof(tts_only[0]); i++) {
+		char want[64];
+		config_defaults(&c);
+		CHECK_INT(config_set(&c, tts_only[i][0], tts_only[i][1], "--x"), 0);
+		CHECK_INT(config_check(&c), -1);
+		snprintf(want, sizeof(want), "key '%s': ", tts_only[i][0]);
+		CHECK(strstr(err_msg(), want) == err_msg());
+		CHECK(strstr(err_msg(), "trace") != NULL);
+		CHECK_INT(config_set(&c, "trace", "math500", "--trace"), 0);
+		CHECK_INT(config_check(&c), 0);
+	}
+	/* early stopping is the majority vote's: pass, best and none run every sample */
+	for (int v = VOTE_NONE; v <= VOTE_PASS; v++) {
+		config_defaults(&c);
+		CHECK_INT(config_set(&c, "trace", "math500", "--trace"), 0);
+		c.tts.early_stop = 1;
+		c.vote = v;
+		CHECK_INT(config_check(&c), v == VOTE_MAJORITY ? 0 : -1);
+	}
+	CHECK(strstr(err_msg(), "key 'early_stop': applies to vote: majority (got vote 'pass'") ==
+	      err_msg());
+	/* a price: -1 (the profile's) or >= 0; -0.5 silently meant the profile's */
+	config_defaults(&c);
+	CHECK_INT(config_set(&c, "usd_per_gpu_hour", "-0.5", "e.yaml:2"), -1);
+	CHECK(strstr(err_msg(), "e.yaml:2: key 'usd_per_gpu_hour': -0.5 is negative") == err_msg());
+	CHECK_INT(config_set(&c, "usd_per_gpu_hour", "-1", "e.yaml:2"), 0);
+	CHECK_INT(config_set(&c, "usd_per_gpu_hour", "0", "e.yaml:2"), 0);
+	CHECK_INT(config_set(&c, "usd_per_gpu_hour", "-1.5", "e.yaml:2"), -1);
+	/* --help prints one default per option (usd_per_gpu_hour and requests printed two):
+	 * the help text names none of its own */
+	{
+		size_t n;
+		const struct option_def *o = config_options(&n);
+		for (size_t i = 0; i < n; i++)
+			CHECK(strstr(o[i].help, "(default") == NULL && strstr(o[i].help, "default:") == NULL);
+	}
+}
+
 int main(void)
 {
 	test_flags();
+	test_refusals();
 	test_arrival_rule();
 	test_resolved_roundtrip();
 	struct run_config c;

@@ -153,6 +153,26 @@ static void csv_line_numbers(void)
 	CHECK_INT(spec_acceptance_parse(&sp, acc2, strlen(acc2), "b.csv"), -1);
 	CHECK(strstr(err_msg(), "b.csv:4: key 'spec_acceptance'") != NULL);
 
+	/* issue 14: a position left out of the table read as 0 (never accepted), silently */
+	const char *gap = "position,p_accept\n1,0.8\n3,0.6\n";
+	CHECK_INT(spec_acceptance_parse(&sp, gap, strlen(gap), "g.csv"), -1);
+	CHECK_STR(err_msg(), "g.csv: key 'spec_acceptance': position 2 missing (expected one row "
+			     "per position 1..3)");
+	const char *twice = "position,p_accept\n1,0.8\n1,0.6\n";
+	CHECK_INT(spec_acceptance_parse(&sp, twice, strlen(twice), "t.csv"), -1);
+	CHECK(strstr(err_msg(), "t.csv:3: key 'spec_acceptance': position 1 given twice") == err_msg());
+	const char *inf = "accepted,weight\n0,1\n1,inf\n";
+	CHECK_INT(spec_acceptance_parse(&sp, inf, strlen(inf), "i.csv"), -1);
+	CHECK(strstr(err_msg(), "i.csv:3: key 'spec_acceptance'") == err_msg());
+	const char *huge = "accepted,weight\n0,1e308\n1,1e308\n2,1e308\n";
+	CHECK_INT(spec_acceptance_parse(&sp, huge, strlen(huge), "h.csv"), -1);
+	CHECK(strstr(err_msg(), "h.csv: key 'spec_acceptance': the weights sum to infinity") == err_msg());
+	/* positions past the table are marked for run_simulate, which holds spec_k to them */
+	const char *two = "position,p_accept\n1,0.8\n2,0.6\n";
+	CHECK_INT(spec_acceptance_parse(&sp, two, strlen(two), "two.csv"), 0);
+	CHECK_NEAR(sp.pos[1], 0.6, 0);
+	CHECK(sp.pos[2] < 0);
+
 	struct raw_set rs;
 	raw_set_init(&rs);
 	const char *raw = "# gpu: H100\n\nop,bytes,time_s\nread,1024,1e-6\n\nread,1024,-1\n";

@@ -118,6 +118,21 @@ ok "closed-loop resolved config gives the same result" cmp "$TMPD/oc.json" "$TMP
 ok "odd name --out" "$TTSIM" run --requests 3 --name "$(printf 'a"b\\c\td: #e')" --out "$TMPD/on"
 ok "odd name reruns" "$TTSIM" run "$TMPD/on/config.yaml" --out "$TMPD/on2"
 ok "odd name round-trips" cmp "$TMPD/on/config.yaml" "$TMPD/on2/config.yaml"
+# options that would do nothing are refused (issue 14)
+status 2 "--budget without a trace" "$TTSIM" run --requests 3 --budget 1000
+has "key 'budget': a thinking budget needs a trace" "budget refusal says why" "$TMPD/err"
+status 2 "--early-stop with --vote pass" "$TTSIM" run --requests 3 --trace math500 --samples 4 --vote pass --early-stop
+has "key 'early_stop': applies to vote: majority" "early-stop refusal says why" "$TMPD/err"
+status 2 "a price in (-1, 0)" "$TTSIM" run --requests 3 --usd-per-gpu-hour -0.5
+printf 'position,p_accept\n1,0.8\n3,0.6\n' > "$TMPD/gap.csv"
+status 2 "acceptance table with a gap" "$TTSIM" run --requests 3 --spec-draft ngram --spec-acceptance "$TMPD/gap.csv"
+has "position 2 missing" "the gap is named" "$TMPD/err"
+printf 'position,p_accept\n1,0.8\n2,0.6\n' > "$TMPD/short.csv"
+status 2 "acceptance table shorter than spec_k" "$TTSIM" run --requests 3 --spec-draft ngram --spec-k 4 --spec-acceptance "$TMPD/short.csv"
+has "position 3 missing" "the first missing position is named" "$TMPD/err"
+ok "acceptance table as long as spec_k" "$TTSIM" run --requests 3 --spec-draft ngram --spec-k 2 --spec-acceptance "$TMPD/short.csv"
+"$TTSIM" run --help > "$TMPD/help"
+ok "--help: no option with two defaults" sh -c "! grep -E 'default.*default' '$TMPD/help' | grep -v 'vLLM default'"
 # a failed run leaves no summary.json behind
 mkdir -p "$TMPD/o2"
 status 2 "failed run with --out" "$TTSIM" run --model qwen2.5-72b-instruct --gpu h100_sxm --out "$TMPD/o2"
