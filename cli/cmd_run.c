@@ -160,6 +160,9 @@ static cJSON *config_json(const struct run_config *c)
 		config_value_text(c, &o[i], v, sizeof(v));
 		if (o[i].type == OPT_INT || o[i].type == OPT_LONG || o[i].type == OPT_DOUBLE)
 			cJSON_AddNumberToObject(j, o[i].name, strtod(v, NULL));
+		else if (o[i].type == OPT_U64)
+			/* a number, digit for digit: a double would round seeds above 2^53 */
+			cJSON_AddRawToObject(j, o[i].name, v);
 		else if (o[i].type == OPT_BOOL)
 			cJSON_AddBoolToObject(j, o[i].name, !strcmp(v, "true"));
 		else

@@ -18,6 +18,10 @@ done < tests/golden/commands
 ok "same seed, same bytes" cmp "$TMPD/a" "$TMPD/b"
 status 1 "other seed, other bytes" cmp -s "$TMPD/a" "$TMPD/c"
 
+# the public JSON keys; the seed is a number, digit for digit (issue 14: it was a string)
+has '"seed":	11,' "seed is a JSON number" "$TMPD/a"
+"$TTSIM" run --requests 2 --seed 18446744073709551615 --format json > "$TMPD/bigseed"
+has '"seed":	18446744073709551615,' "a 64-bit seed is printed exactly" "$TMPD/bigseed"
 # the public JSON keys
 for k in ttft_ms tpot_ms e2e_s output_tok_per_s makespan_s gpu_seconds energy_j cost_usd usd_per_mtok_output; do
 	has "\"$k\"" "summary key $k" "$TMPD/a"
