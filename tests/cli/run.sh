@@ -137,6 +137,26 @@ has "position 3 missing" "the first missing position is named" "$TMPD/err"
 ok "acceptance table as long as spec_k" "$TTSIM" run --requests 3 --spec-draft ngram --spec-k 2 --spec-acceptance "$TMPD/short.csv"
 "$TTSIM" run --help > "$TMPD/help"
 ok "--help: no option with two defaults" sh -c "! grep -E 'default.*default' '$TMPD/help' | grep -v 'vLLM default'"
+# --out DIR holds a complete earlier result or a complete new one, whenever the run dies
+# (issue 14: kill -9 while replacing left new and old files side by side)
+ok "first result" "$TTSIM" run --requests 5 --seed 1 --out "$TMPD/k/r"
+cp -r "$TMPD/k/r" "$TMPD/k1"
+ok "replaced result" "$TTSIM" run --requests 5 --seed 2 --rate 1 --out "$TMPD/k/r"
+ok "the replaced result is the new one" grep -q "seed: 2" "$TMPD/k/r/config.yaml"
+ok "no requests.csv of the old run left" test "$(wc -l < "$TMPD/k/r/requests.csv")" = 6
+ok "nothing left beside it" test "$(ls -A "$TMPD/k" | wc -l)" = 1
+cp -r "$TMPD/k/r" "$TMPD/k2"
+TTSIM_TEST_OUT_KILL=before-swap "$TTSIM" run --requests 7 --seed 3 --out "$TMPD/k/r" >/dev/null 2>&1
+ok "killed before the swap: the earlier result, whole" diff -r "$TMPD/k/r" "$TMPD/k2"
+TTSIM_TEST_OUT_KILL=after-swap "$TTSIM" run --requests 7 --seed 4 --out "$TMPD/k/r" >/dev/null 2>&1
+ok "killed after the swap: the new result, whole" grep -q "seed: 4" "$TMPD/k/r/config.yaml"
+ok "killed after the swap: all four files" test -s "$TMPD/k/r/summary.json" -a "$(wc -l < "$TMPD/k/r/requests.csv")" = 8
+ok "next run" "$TTSIM" run --requests 5 --seed 5 --out "$TMPD/k/r"
+ok "the next run removes what the killed ones left" test "$(ls -A "$TMPD/k" | wc -l)" = 1
+mkdir -p "$TMPD/mine" && echo keep > "$TMPD/mine/notes.txt"
+status 2 "--out into a directory with other files" "$TTSIM" run --requests 3 --out "$TMPD/mine"
+has "holds 'notes.txt', which is not a ttsim result file" "the refusal names the file" "$TMPD/err"
+ok "the other files are kept" test -s "$TMPD/mine/notes.txt"
 # a failed run leaves no summary.json behind
 mkdir -p "$TMPD/o2"
 status 2 "failed run with --out" "$TTSIM" run --model qwen2.5-72b-instruct --gpu h100_sxm --out "$TMPD/o2"
