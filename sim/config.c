@@ -391,6 +391,18 @@ out:
 	return rc;
 }
 
+/* 1 if option `name` holds its default value in c. */
+static int at_default(const struct run_config *c, const char *name)
+{
+	const struct option_def *o = config_option(name);
+	struct run_config d;
+	char a[300], b[300];
+	config_defaults(&d);
+	config_value_text(c, o, a, sizeof(a));
+	config_value_text(&d, o, b, sizeof(b));
+	return !strcmp(a, b);
+}
+
 int config_check(const struct run_config *c)
 {
 	if (c->tp != 1 && c->tp != 2 && c->tp != 4 && c->tp != 8)
@@ -423,6 +435,28 @@ int config_check(const struct run_config *c)
 			return err_set("key 'early_stop': early stopping needs a trace (--trace) and "
 				       "samples to vote on");
 	}
+	/* the synthetic length options shape synthetic requests only: a trace's samples have
+	 * their own lengths, and only uniform and lognormal lengths have a spread */
+	if (c->trace[0]) {
+		static const char *const synth[] = {"input_len", "output_len", "length_dist",
+						    "length_cv"};
+		for (size_t i = 0; i < sizeof(synth) / sizeof(synth[0]); i++)
+			if (!at_default(c, synth[i]))
+				return err_set("key '%s': shapes synthetic requests (a trace's samples "
+					       "have their own lengths; expected no %s with a trace)",
+					       synth[i], synth[i]);
+	} else if (!at_default(c, "length_cv") && c->length_dist != LEN_UNIFORM &&
+		   c->length_dist != LEN_LOGNORMAL) {
+		return err_set("key 'length_cv': applies to length_dist uniform or lognormal (got "
+			       "'%s', whose spread is fixed)", length_names[c->length_dist]);
+	}
+	/* an acceptance table replaces spec_alpha, and needs a drafter to accept from */
+	if (c->spec_acceptance[0] && !c->spec_draft[0])
+		return err_set("key 'spec_acceptance': needs a drafter (expected spec_draft: a "
+			       "model, ngram or eagle)");
+	if (c->spec_acceptance[0] && !at_default(c, "spec_alpha"))
+		return err_set("key 'spec_alpha': the acceptance table '%s' gives the acceptance "
+			       "(expected one of spec_alpha and spec_acceptance)", c->spec_acceptance);
 	/* the engine stops a problem once its majority is decided; other rules never stop */
 	if (c->tts.early_stop && c->vote != VOTE_MAJORITY)
 		return err_set("key 'early_stop': applies to vote: majority (got vote '%s', whose "

@@ -168,6 +168,32 @@ static void test_refusals(void)
 	}
 	CHECK(strstr(err_msg(), "key 'early_stop': applies to vote: majority (got vote 'pass'") ==
 	      err_msg());
+	/* siblings: synthetic length options with a trace, a spread on a fixed distribution,
+	 * an acceptance table without a drafter or beside spec_alpha */
+	{
+		static const char *const cases[][4] = {
+			{"trace", "math500", "input_len", "100"},
+			{"trace", "math500", "length_dist", "lognormal"},
+			{"length_dist", "exponential", "length_cv", "1"},
+			{"spec_k", "2", "spec_acceptance", "t.csv"},
+			{"spec_acceptance", "t.csv", "spec_draft", ""},
+			{"spec_draft", "ngram", "spec_acceptance", "t.csv"},
+		};
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			config_defaults(&c);
+			CHECK_INT(config_set(&c, cases[i][0], cases[i][1], "--a"), 0);
+			CHECK_INT(config_set(&c, cases[i][2], cases[i][3], "--b"), 0);
+			CHECK_INT(config_check(&c), i == 5 ? 0 : -1);
+		}
+		CHECK_INT(config_set(&c, "spec_alpha", "0.5", "--spec-alpha"), 0);
+		CHECK_INT(config_check(&c), -1);
+		CHECK(strstr(err_msg(), "key 'spec_alpha': the acceptance table 't.csv' gives") ==
+		      err_msg());
+		config_defaults(&c);
+		CHECK_INT(config_set(&c, "length_dist", "uniform", "--length-dist"), 0);
+		CHECK_INT(config_set(&c, "length_cv", "1", "--length-cv"), 0);
+		CHECK_INT(config_check(&c), 0);
+	}
 	/* a price: -1 (the profile's) or >= 0; -0.5 silently meant the profile's */
 	config_defaults(&c);
 	CHECK_INT(config_set(&c, "usd_per_gpu_hour", "-0.5", "e.yaml:2"), -1);
