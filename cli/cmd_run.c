@@ -535,8 +535,10 @@ int cmd_run(int argc, char **argv)
 			die_sim();
 	}
 	json = result_json(&c, &in, &r, want_rep ? &rep : NULL);
-	if (a.out && write_out(a.out, &c, &r, json) < 0)
+	if (a.out && write_out(a.out, &c, &r, json) < 0) {
+		free(json); /* freed before exiting: LeakSanitizer reports it otherwise */
 		die_err();
+	}
 	if (!strcmp(a.format, "json")) {
 		printf("%s\n", json);
 	} else if (!strcmp(a.format, "csv")) {
