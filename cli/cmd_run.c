@@ -1,8 +1,15 @@
 /* cmd_run.c: `ttsim run [EXPERIMENT.yaml] [--option value ...]`. */
+#define _GNU_SOURCE /* renameat2(RENAME_EXCHANGE): swap --out directories in one step */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "lib/assets.h"
 #include "cli/cmd.h"
@@ -42,7 +49,9 @@ static void run_usage(FILE *f)
 			o[i].def[0] ? o[i].def : "none");
 	}
 	fprintf(f, "\noutput:\n  --format table|json|csv   what to print (default table)\n"
-		   "  --out DIR                 write summary.json, requests.csv, config.yaml\n\n"
+		   "  --out DIR                 write summary.json, requests.csv, problems.csv and\n"
+		   "                            config.yaml; an earlier result in DIR is replaced\n"
+		   "                            whole (a directory with other files is refused)\n\n"
 		   "uncertainty:\n"
 		   "  --replications R          run R seeds (seed, seed+1, ...): mean and 95%% t-interval\n"
 		   "  --profile-uncertainty     also draw the profile's fitted parameters from their\n"
@@ -63,6 +72,8 @@ static const char *flag_key(const char *name, char *buf, size_t n)
 int run_parse_args(int argc, char **argv, struct run_config *c, struct run_args *a)
 {
 	int first = 1;
+	struct config_layer l = {0}; /* the flags are one layer of the arrival rule */
+	char w_arr[80], w_rate[80], w_conc[80];
 	a->format = "table";
 	a->out = NULL;
 	a->profile_unc = 0;
@@ -98,7 +109,9 @@ int run_parse_args(int argc, char **argv, struct run_config *c, struct run_args 
 			continue;
 		}
 		if (!strcmp(key, "offline")) {
-			c->arrival = ARR_OFFLINE;
+			if (config_set(c, "arrival", "offline", where) < 0)
+				return -1;
+			l.arrival = strcpy(w_arr, where);
 			continue;
 		}
 		o = config_option(key);
@@ -136,12 +149,15 @@ int run_parse_args(int argc, char **argv, struct run_config *c, struct run_args 
 		}
 		if (config_set(c, key, val, where) < 0)
 			return -1;
+		if (!strcmp(key, "arrival"))
+			l.arrival = strcpy(w_arr, where);
 		if (!strcmp(key, "rate"))
-			c->arrival = ARR_POISSON;
+			l.rate = strcpy(w_rate, where);
 		if (!strcmp(key, "concurrency"))
-			c->arrival = ARR_CLOSED;
+			l.concurrency = strcpy(w_conc, where);
 	}
-	return 0;
+	/* --rate means Poisson arrivals and --concurrency a closed loop, as the keys do */
+	return config_resolve_arrival(c, &l);
 }
 
 static cJSON *config_json(const struct run_config *c)
@@ -154,6 +170,9 @@ static cJSON *config_json(const struct run_config *c)
 		config_value_text(c, &o[i], v, sizeof(v));
 		if (o[i].type == OPT_INT || o[i].type == OPT_LONG || o[i].type == OPT_DOUBLE)
 			cJSON_AddNumberToObject(j, o[i].name, strtod(v, NULL));
+		else if (o[i].type == OPT_U64)
+			/* a number, digit for digit: a double would round seeds above 2^53 */
+			cJSON_AddRawToObject(j, o[i].name, v);
 		else if (o[i].type == OPT_BOOL)
 			cJSON_AddBoolToObject(j, o[i].name, !strcmp(v, "true"));
 		else
@@ -214,37 +233,208 @@ static int write_one(const char *dir, const char *name, const char *data, size_t
 	return rc;
 }
 
-static int write_out(const char *dir, const struct run_config *c, const struct run_result *r,
+/* The files of a result directory (--out), the only ones write_out replaces. */
+static const char *const out_files[] = {"summary.json", "requests.csv", "problems.csv",
+					"config.yaml", NULL};
+
+/* 1 if name is one of out_files, or a temporary of file_write_atomic ("NAME.tmp.PID"). */
+static int out_file(const char *name)
+{
+	for (int i = 0; out_files[i]; i++) {
+		size_t n = strlen(out_files[i]);
+		if (!strncmp(name, out_files[i], n) && (!name[n] || !strncmp(name + n, ".tmp.", 5)))
+			return 1;
+	}
+	return 0;
+}
+
+/* Is dir absent (0), a directory holding only a result's files (1), or something else
+ * (-1 with err_set: a file, or a directory with other files that replacing would lose)? */
+static int out_state(const char *dir)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *e;
+	int rc = 1;
+	if (stat(dir, &st) != 0)
+		return errno == ENOENT ? 0 : err_set("option '--out': '%s': %s", dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return err_set("option '--out': '%s' is not a directory (expected a directory to "
+			       "create or an earlier result)", dir);
+	if (!(d = opendir(dir)))
+		return err_set("option '--out': '%s': %s", dir, strerror(errno));
+	while (rc > 0 && (e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && !out_file(e->d_name))
+			rc = err_set("option '--out': '%s' holds '%s', which is not a ttsim result file "
+				     "(expected a new or empty directory, or an earlier --out)",
+				     dir, e->d_name);
+	closedir(d);
+	return rc;
+}
+
+/* Remove a result directory that out_state accepted (its files, then itself). */
+static void out_remove(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	struct sbuf p = {0};
+	while (d && (e = readdir(d))) {
+		if (!out_file(e->d_name))
+			continue;
+		p.len = 0;
+		sbuf_printf(&p, "%s/%s", dir, e->d_name);
+		unlink(p.buf);
+	}
+	if (d)
+		closedir(d);
+	sbuf_release(&p);
+	rmdir(dir);
+}
+
+/* Remove what killed runs left beside DIR (".BASE.ttsim-new.PID", ".BASE.ttsim-old.PID" of
+ * processes no longer alive) in its parent `parent` ("" for the working directory). */
+static void out_sweep_stale(const char *parent, const char *base)
+{
+	DIR *d = opendir(*parent ? parent : ".");
+	struct dirent *e;
+	struct sbuf pre = {0}, p = {0};
+	sbuf_printf(&pre, ".%s.ttsim-", base);
+	while (d && (e = readdir(d))) {
+		const char *t = e->d_name + pre.len;
+		long pid;
+		if (strncmp(e->d_name, pre.buf, pre.len))
+			continue;
+		if (!strncmp(t, "new.", 4) || !strncmp(t, "old.", 4))
+			t += 4;
+		else
+			continue;
+		if (parse_long(t, &pid) < 0 || pid <= 0 || !(kill((pid_t)pid, 0) < 0 && errno == ESRCH))
+			continue;
+		p.len = 0;
+		sbuf_printf(&p, "%s%s", parent, e->d_name);
+		if (out_state(p.buf) > 0)
+			out_remove(p.buf);
+	}
+	if (d)
+		closedir(d);
+	sbuf_release(&pre);
+	sbuf_release(&p);
+}
+
+/* Tests only: TTSIM_TEST_OUT_KILL=before-swap|after-swap kills the process (SIGKILL) at
+ * that point of write_out, as a crash or kill -9 would. */
+static void test_kill(const char *at)
+{
+	const char *k = getenv("TTSIM_TEST_OUT_KILL");
+	if (k && !strcmp(k, at))
+		raise(SIGKILL);
+}
+
+/* Write the result into DIR so that DIR holds either the complete earlier result or the
+ * complete new one, whenever the process dies (kill -9 included): the files go to a fresh
+ * sibling directory ".NAME.ttsim-new.PID", which then takes DIR's place in one
+ * renameat2(RENAME_EXCHANGE) (Linux); where that is unsupported, DIR is renamed aside and
+ * the new one renamed in, leaving DIR briefly absent, never mixed. A crash leaves at most
+ * a hidden sibling behind, which the next write_out to DIR removes. 0 or -1 with err_set. */
+static int write_out(const char *dir_arg, const struct run_config *c, const struct run_result *r,
 		     const char *json)
 {
-	struct sbuf sb = {0};
-	int rc = -1;
-	if (mkdir_p(dir) < 0)
-		return -1;
-	/* summary.json marks a complete result: remove the old one first, write it last. */
-	sbuf_printf(&sb, "%s/summary.json", dir);
-	remove(sb.buf);
-	sb.len = 0;
-	requests_csv(r, &sb);
-	if (write_one(dir, "requests.csv", sb.buf, sb.len) < 0)
+	struct sbuf sb = {0}, dir = {0}, tmp = {0}, old = {0};
+	const char *base;
+	char *slash;
+	int rc = -1, state;
+
+	sbuf_printf(&dir, "%s", dir_arg);
+	while (dir.len > 1 && dir.buf[dir.len - 1] == '/')
+		dir.buf[--dir.len] = 0;
+	if ((state = out_state(dir.buf)) < 0)
 		goto out;
+	slash = strrchr(dir.buf, '/');
+	base = slash ? slash + 1 : dir.buf;
+	if (slash && slash != dir.buf) { /* the parent must exist for the sibling */
+		*slash = 0;
+		rc = mkdir_p(dir.buf);
+		*slash = '/';
+		if (rc < 0)
+			goto out;
+		rc = -1;
+	}
+	sbuf_printf(&tmp, "%.*s.%s.ttsim-new.%ld", (int)(base - dir.buf), dir.buf, base,
+		    (long)getpid());
+	sbuf_printf(&old, "%.*s.%s.ttsim-old.%ld", (int)(base - dir.buf), dir.buf, base,
+		    (long)getpid());
+	{
+		char *parent = xstrdup(dir.buf);
+		parent[base - dir.buf] = 0; /* "dir/" or "" */
+		out_sweep_stale(parent, base);
+		free(parent);
+	}
+	out_remove(tmp.buf); /* a leftover of an earlier process with this pid */
+	if (mkdir(tmp.buf, 0755) != 0) {
+		err_set("option '--out': cannot create '%s': %s", tmp.buf, strerror(errno));
+		goto out;
+	}
+	requests_csv(r, &sb);
+	if (write_one(tmp.buf, "requests.csv", sb.buf, sb.len) < 0)
+		goto fail;
 	sb.len = 0;
 	problems_csv(r, &sb);
-	if (write_one(dir, "problems.csv", sb.buf, sb.len) < 0)
-		goto out;
+	if (write_one(tmp.buf, "problems.csv", sb.buf, sb.len) < 0)
+		goto fail;
 	sb.len = 0;
 	config_write_yaml(c, &sb);
-	if (write_one(dir, "config.yaml", sb.buf, sb.len) < 0)
+	if (write_one(tmp.buf, "config.yaml", sb.buf, sb.len) < 0)
+		goto fail;
+	if (write_one(tmp.buf, "summary.json", json, strlen(json)) < 0)
+		goto fail;
+	test_kill("before-swap");
+	if (state == 0) {
+		if (rename(tmp.buf, dir.buf) != 0) {
+			err_set("option '--out': cannot create '%s': %s", dir.buf, strerror(errno));
+			goto fail;
+		}
+		rc = 0;
 		goto out;
-	rc = write_one(dir, "summary.json", json, strlen(json));
+	}
+#ifdef RENAME_EXCHANGE
+	if (renameat2(AT_FDCWD, tmp.buf, AT_FDCWD, dir.buf, RENAME_EXCHANGE) == 0) {
+		test_kill("after-swap");
+		out_remove(tmp.buf); /* now the earlier result */
+		rc = 0;
+		goto out;
+	}
+	if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP) {
+		err_set("option '--out': cannot replace '%s': %s", dir.buf, strerror(errno));
+		goto fail;
+	}
+#endif
+	if (rename(dir.buf, old.buf) != 0) {
+		err_set("option '--out': cannot replace '%s': %s", dir.buf, strerror(errno));
+		goto fail;
+	}
+	if (rename(tmp.buf, dir.buf) != 0) {
+		err_set("option '--out': cannot replace '%s': %s", dir.buf, strerror(errno));
+		rename(old.buf, dir.buf); /* put the earlier result back */
+		goto fail;
+	}
+	test_kill("after-swap");
+	out_remove(old.buf);
+	rc = 0;
+	goto out;
+fail:
+	out_remove(tmp.buf);
 out:
 	sbuf_release(&sb);
+	sbuf_release(&dir);
+	sbuf_release(&tmp);
+	sbuf_release(&old);
 	return rc;
 }
 
 /* SIGINT or SIGTERM during the simulation: the engine stops at its next look at the flag
  * and the command exits 128 + the signal (130, 143; as `sweep` does) having written nothing
- * (results are written only at the end, each file atomically). The flag holds the signal. */
+ * (results are written only at the end, into a sibling directory swapped in whole: see
+ * write_out). The flag holds the signal. */
 static volatile sig_atomic_t stop_flag;
 
 static void on_signal(int sig)
@@ -346,8 +536,10 @@ int cmd_run(int argc, char **argv)
 			die_sim();
 	}
 	json = result_json(&c, &in, &r, want_rep ? &rep : NULL);
-	if (a.out && write_out(a.out, &c, &r, json) < 0)
+	if (a.out && write_out(a.out, &c, &r, json) < 0) {
+		free(json); /* freed before exiting: LeakSanitizer reports it otherwise */
 		die_err();
+	}
 	if (!strcmp(a.format, "json")) {
 		printf("%s\n", json);
 	} else if (!strcmp(a.format, "csv")) {

@@ -85,12 +85,25 @@ static int set_int(struct vrow *r, const char *key, const char *v, long lo, long
 	return 0;
 }
 
+/* A length in tokens: an integer, or a measured mean with decimals (rounded to the nearest
+ * token, as the vllm JSON reader rounds total_*_tokens / completed). */
+static int set_len(struct vrow *r, const char *key, const char *v, int *out)
+{
+	double d;
+	if (parse_double(v, &d) < 0 || !(d >= 0.5) || d > (1 << 24))
+		return row_err(r, key, "expected a token count in 1..%d (a mean may have "
+			       "decimals), got '%.60s'", 1 << 24, v);
+	*out = (int)lround(d);
+	return 0;
+}
+
 static int set_str(struct vrow *r, const char *key, char *dst, size_t n, const char *v)
 {
 	if (!v[0])
 		return row_err(r, key, "empty value (expected %s)", "a name");
 	if (strlcpy0(dst, v, n) < 0)
-		return row_err(r, key, "value too long: '%.40s...'", v);
+		return row_err(r, key, "value too long (expected at most %zu characters, got %zu): "
+			       "'%.40s...'", n - 1, strlen(v), v);
 	return 0;
 }
 
@@ -109,12 +122,9 @@ static int row_fill(struct vrow *r, char **f)
 	if (strcmp(f[C_DTYPE], "bf16") && strcmp(f[C_DTYPE], "fp8"))
 		return row_err(r, "dtype", "unknown dtype '%.40s' (expected bf16 or fp8)", f[C_DTYPE]);
 	strlcpy0(r->dtype, f[C_DTYPE], sizeof(r->dtype));
-	if (set_int(r, "input_len", f[C_IN], 1, 1 << 24, &x) < 0)
+	if (set_len(r, "input_len", f[C_IN], &r->input_len) < 0 ||
+	    set_len(r, "output_len", f[C_OUT], &r->output_len) < 0)
 		return -1;
-	r->input_len = (int)x;
-	if (set_int(r, "output_len", f[C_OUT], 1, 1 << 24, &x) < 0)
-		return -1;
-	r->output_len = (int)x;
 	if (set_int(r, "concurrency", f[C_CONC], 1, 1 << 20, &x) < 0)
 		return -1;
 	r->concurrency = (int)x;
@@ -320,7 +330,11 @@ int vset_parse_vllm_json(struct vset *s, const char *text, const char *fname,
 		goto out;
 	}
 	id = jstr(j, "date") ? jstr(j, "date") : fname;
-	snprintf(base.id, sizeof(base.id), "%s", id);
+	if (strlcpy0(base.id, id, sizeof(base.id)) < 0) { /* never cut: ids must stay distinct */
+		err_set("%s: key 'date': the id is too long (expected at most %d characters, got "
+			"%zu)", fname, VROW_ID_MAX - 1, strlen(id));
+		goto out;
+	}
 	strlcpy0(base.model, model, sizeof(base.model));
 	strlcpy0(base.gpu, gpu, sizeof(base.gpu));
 	strlcpy0(base.dtype, dtype, sizeof(base.dtype));

@@ -33,14 +33,17 @@ const char *vmetric_name(int m);
 /* The metric named s, or -1. */
 int vmetric_parse(const char *s);
 
+/* Longest id (bytes, with the NUL): ids are often paths or labels built from a config. */
+#define VROW_ID_MAX 1024
+
 struct vrow {
 	char where[300];       /* "FILE:LINE" for messages */
-	char id[96];
+	char id[VROW_ID_MAX];  /* a run's name: a file name, a date, a long label */
 	char model[256];       /* catalog id, alias or config.json path */
 	char gpu[256];         /* profile name or path */
 	char dtype[8];         /* bf16 | fp8 */
 	int tp;
-	int input_len, output_len; /* tokens per request */
+	int input_len, output_len; /* tokens per request (a measured mean, rounded) */
 	int concurrency;       /* closed-loop clients */
 	long num_prompts;      /* requests the benchmark sent; 0 = steady-state default */
 	int metric;            /* enum vmetric */

@@ -2,6 +2,7 @@
 #include "sim/config.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,7 @@ static const struct option_def options[] = {
 	{"output_len", OPT_INT, F(output_len), 0, 1, 1 << 24, "1024", NULL,
 	 "output tokens of synthetic requests"},
 	{"requests", OPT_LONG, F(requests), 0, 0, 1e8, "0", NULL,
-	 "synthetic requests (default 100), or the first K problems of a trace (0: all)"},
+	 "synthetic requests (0: 100), or the first K problems of a trace (0: all)"},
 	{"length_dist", OPT_ENUM, F(length_dist), 0, 0, 0, "fixed", length_names,
 	 "synthetic lengths: fixed, uniform, exponential or lognormal, with means input_len and "
 	 "output_len"},
@@ -61,7 +62,7 @@ static const struct option_def options[] = {
 	{"kv_dtype", OPT_STR, F(kv_dtype), S(kv_dtype), 0, 0, "bf16", NULL,
 	 "KV-cache dtype: bf16 or fp8"},
 	{"usd_per_gpu_hour", OPT_DOUBLE, F(usd_per_gpu_hour), 0, -1, 1e6, "-1", NULL,
-	 "price per GPU-hour (default: the profile's)"},
+	 "price per GPU-hour in USD; -1 takes the profile's"},
 	{"samples", OPT_INT, F(samples), 0, 1, 1 << 16, "1", NULL, "samples per problem (trace)"},
 	{"vote", OPT_ENUM, F(vote), 0, 0, 0, "majority", vote_names,
 	 "answer aggregation: none (first sample), majority, best (reward model), pass (perfect verifier)"},
@@ -208,6 +209,11 @@ int config_set(struct run_config *c, const char *key, const char *val, const cha
 		return err_set("%s: key '%s': unknown key (expected an option of 'ttsim run --help')", where, key);
 	if (set_one(c, o, val, where) < 0)
 		return -1;
+	/* -1 is "the profile's price"; any other negative used to mean that too, silently */
+	if (o->offset == offsetof(struct run_config, usd_per_gpu_hour) && c->usd_per_gpu_hour < 0 &&
+	    c->usd_per_gpu_hour != -1)
+		return err_set("%s: key 'usd_per_gpu_hour': %s is negative (expected a price >= 0, or "
+			       "-1 for the profile's)", where, val);
 	{
 		size_t i = (size_t)(o - options);
 		c->set_mask[i / 64] |= 1ULL << (i % 64);
@@ -216,6 +222,80 @@ int config_set(struct run_config *c, const char *key, const char *val, const cha
 }
 
 static const char *scalar(yaml_node_t *n) { return ydoc_str(n); }
+
+/* A message about a key of the layer: "FILE:LINE: key 'k': ..." for files, "option
+ * '--k': ..." for flags (where starts with "--"). Returns -1. */
+static int layer_err(const char *where, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int layer_err(const char *where, const char *key, const char *fmt, ...)
+{
+	char m[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(m, sizeof(m), fmt, ap);
+	va_end(ap);
+	if (!strncmp(where, "--", 2))
+		return err_set("option '%s': %s", where, m);
+	return err_set("%s: key '%s': %s", where, key, m);
+}
+
+int config_resolve_arrival(struct run_config *c, const struct config_layer *l)
+{
+	const char *mode = arrival_names[c->arrival];
+	const char *rate = l->rate ? l->rate : l->swept_rate;
+	const char *conc = l->concurrency ? l->concurrency : l->swept_concurrency;
+	if (l->arrival_swept)
+		return 0; /* each point of the sweep names its own mode */
+	if (l->arrival) {
+		if (rate && c->arrival != ARR_POISSON)
+			return layer_err(rate, "rate", "given with arrival '%s' (a rate means arrival: "
+				       "poisson; drop the rate or change the arrival)", mode);
+		if (conc && c->arrival != ARR_CLOSED)
+			return layer_err(conc, "concurrency", "given with arrival '%s' (a concurrency "
+				       "means arrival: closed; drop it or change the arrival)", mode);
+		return 0;
+	}
+	/* both only in the sweep: experiments/sweep.c decides per axis */
+	if (rate && conc && (l->rate || l->concurrency))
+		return layer_err(conc, "concurrency", "given with a rate (a rate means arrival: "
+			       "poisson, a concurrency arrival: closed; set arrival to choose)");
+	if (l->rate)
+		c->arrival = ARR_POISSON;
+	if (l->concurrency)
+		c->arrival = ARR_CLOSED;
+	return 0;
+}
+
+/* The axes of a `sweep:` block that the file's own checks need (its reader is
+ * experiments/sweep.c): a swept rate or concurrency is a key of the file's arrival layer,
+ * a swept arrival names the mode per point, and replications may not be swept. */
+static void sweep_axes(struct ydoc *d, yaml_node_t *sw, const char *path, struct config_layer *l,
+		       char *w_rate, char *w_conc, char *w_rep, int *swept_rep)
+{
+	struct ydoc_iter it;
+	yaml_node_t *k, *v;
+	l->swept = 1;
+	if (sw->type != YAML_MAPPING_NODE)
+		return; /* experiments/sweep.c says what is wrong with it */
+	for (ydoc_map_iter(&it, d, sw); ydoc_map_next(&it, &k, &v);) {
+		const char *name = scalar(k);
+		char *w = NULL;
+		if (!name)
+			continue;
+		if (!strcmp(name, "arrival"))
+			l->arrival_swept = 1;
+		else if (!strcmp(name, "rate"))
+			l->swept_rate = w = w_rate;
+		else if (!strcmp(name, "concurrency"))
+			l->swept_concurrency = w = w_conc;
+		else if (!strcmp(name, "replications")) {
+			*swept_rep = 1;
+			w = w_rep;
+		}
+		if (w)
+			snprintf(w, 512, "%s:%zu", path, ydoc_line(k));
+	}
+}
 
 int config_load_yaml(struct run_config *c, const char *path, int *has_sweep)
 {
@@ -236,7 +316,12 @@ int config_load_yaml_text(struct run_config *c, const char *text, size_t len, co
 	struct ydoc_iter it;
 	yaml_node_t *root, *k, *v;
 	int rc = -1, seen_version = 0;
-	char where[512];
+	char where[512], w_arr[512], w_rate[512], w_conc[512], w_frate[512], w_fconc[512];
+	char w_rep[512];
+	struct config_layer l = {0};
+	int swept_rep = 0;
+
+	snprintf(w_rep, sizeof(w_rep), "%s:1", path);
 
 	if (has_sweep)
 		*has_sweep = 0;
@@ -258,8 +343,11 @@ int config_load_yaml_text(struct run_config *c, const char *text, size_t len, co
 		}
 		if (!strcmp(scalar(k), "sweep") || !strcmp(scalar(k), "plots") ||
 		    !strcmp(scalar(k), "study")) {
-			if (has_sweep && !strcmp(scalar(k), "sweep"))
-				*has_sweep = 1;
+			if (!strcmp(scalar(k), "sweep")) {
+				if (has_sweep)
+					*has_sweep = 1;
+				sweep_axes(&d, v, path, &l, w_rate, w_conc, w_rep, &swept_rep);
+			}
 			continue;
 		}
 		if (v->type != YAML_SCALAR_NODE) {
@@ -279,15 +367,44 @@ int config_load_yaml_text(struct run_config *c, const char *text, size_t len, co
 			continue;
 		if (config_set(c, scalar(k), scalar(v), where) < 0)
 			goto out;
+		if (!strcmp(scalar(k), "arrival"))
+			l.arrival = strcpy(w_arr, where);
+		else if (!strcmp(scalar(k), "rate"))
+			l.rate = strcpy(w_frate, where);
+		else if (!strcmp(scalar(k), "concurrency"))
+			l.concurrency = strcpy(w_fconc, where);
+		else if (!strcmp(scalar(k), "replications") && !swept_rep)
+			snprintf(w_rep, sizeof(w_rep), "%s", where);
 	}
 	if (!seen_version) {
 		err_set("%s:1: key 'schema_version': missing (expected 'schema_version: 1')", path);
+		goto out;
+	}
+	/* the file is one layer of the arrival rule (its sweep's axes included) */
+	if (config_resolve_arrival(c, &l) < 0)
+		goto out;
+	/* a sweep runs each point once: replications would be ignored */
+	if (l.swept && (swept_rep || c->replications > 1)) {
+		err_set("%s: key 'replications': a sweep runs each point once (expected no "
+			"replications; sweep 'seed' for several seeds)", w_rep);
 		goto out;
 	}
 	rc = 0;
 out:
 	ydoc_release(&d);
 	return rc;
+}
+
+/* 1 if option `name` holds its default value in c. */
+static int at_default(const struct run_config *c, const char *name)
+{
+	const struct option_def *o = config_option(name);
+	struct run_config d;
+	char a[300], b[300];
+	config_defaults(&d);
+	config_value_text(c, o, a, sizeof(a));
+	config_value_text(&d, o, b, sizeof(b));
+	return !strcmp(a, b);
 }
 
 int config_check(const struct run_config *c)
@@ -307,6 +424,47 @@ int config_check(const struct run_config *c)
 			       (long)c->max_num_seqs * (c->spec_k + 1));
 	if (c->samples > 1 && !c->trace[0])
 		return err_set("key 'samples': %d samples need a trace (--trace)", c->samples);
+	/* test-time scaling acts on a trace's samples: on synthetic requests these options
+	 * would do nothing, so they are refused rather than ignored */
+	if (!c->trace[0]) {
+		if (c->budget)
+			return err_set("key 'budget': a thinking budget needs a trace (--trace; "
+				       "synthetic requests have fixed lengths)");
+		if (c->waits)
+			return err_set("key 'waits': \"Wait\" extensions need a trace (--trace)");
+		if (c->vote != VOTE_MAJORITY)
+			return err_set("key 'vote': a vote needs a trace (--trace; synthetic requests "
+				       "have no answers)");
+		if (c->tts.early_stop)
+			return err_set("key 'early_stop': early stopping needs a trace (--trace) and "
+				       "samples to vote on");
+	}
+	/* the synthetic length options shape synthetic requests only: a trace's samples have
+	 * their own lengths, and only uniform and lognormal lengths have a spread */
+	if (c->trace[0]) {
+		static const char *const synth[] = {"input_len", "output_len", "length_dist",
+						    "length_cv"};
+		for (size_t i = 0; i < sizeof(synth) / sizeof(synth[0]); i++)
+			if (!at_default(c, synth[i]))
+				return err_set("key '%s': shapes synthetic requests (a trace's samples "
+					       "have their own lengths; expected no %s with a trace)",
+					       synth[i], synth[i]);
+	} else if (!at_default(c, "length_cv") && c->length_dist != LEN_UNIFORM &&
+		   c->length_dist != LEN_LOGNORMAL) {
+		return err_set("key 'length_cv': applies to length_dist uniform or lognormal (got "
+			       "'%s', whose spread is fixed)", length_names[c->length_dist]);
+	}
+	/* an acceptance table replaces spec_alpha, and needs a drafter to accept from */
+	if (c->spec_acceptance[0] && !c->spec_draft[0])
+		return err_set("key 'spec_acceptance': needs a drafter (expected spec_draft: a "
+			       "model, ngram or eagle)");
+	if (c->spec_acceptance[0] && !at_default(c, "spec_alpha"))
+		return err_set("key 'spec_alpha': the acceptance table '%s' gives the acceptance "
+			       "(expected one of spec_alpha and spec_acceptance)", c->spec_acceptance);
+	/* the engine stops a problem once its majority is decided; other rules never stop */
+	if (c->tts.early_stop && c->vote != VOTE_MAJORITY)
+		return err_set("key 'early_stop': applies to vote: majority (got vote '%s', whose "
+			       "samples all run)", vote_names[c->vote]);
 	return 0;
 }
 
@@ -342,16 +500,48 @@ void config_value_text(const struct run_config *c, const struct option_def *o, c
 	}
 }
 
+/* s as a YAML double-quoted scalar: quotes, backslashes and control characters escaped,
+ * so that any name reads back as it was written. */
+static void yaml_quote(struct sbuf *sb, const char *s)
+{
+	sbuf_add(sb, "\"", 1);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			sbuf_printf(sb, "\\%c", ch);
+		else if (ch == '\t')
+			sbuf_add(sb, "\\t", 2);
+		else if (ch == '\n')
+			sbuf_add(sb, "\\n", 2);
+		else if (ch < 0x20 || ch == 0x7f)
+			sbuf_printf(sb, "\\x%02x", ch);
+		else
+			sbuf_add(sb, s, 1);
+	}
+	sbuf_add(sb, "\"", 1);
+}
+
 void config_write_yaml(const struct run_config *c, struct sbuf *sb)
 {
 	char v[300];
 	sbuf_printf(sb, "# resolved configuration, written by ttsim\nschema_version: %d\n",
 		    CONFIG_SCHEMA_VERSION);
 	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
+		const char *name = options[i].name;
 		config_value_text(c, &options[i], v, sizeof(v));
+		/* the key of another arrival mode is not in use; written as a key, it would
+		 * contradict the arrival on rereading (config_resolve_arrival) */
+		if ((!strcmp(name, "rate") && c->arrival != ARR_POISSON) ||
+		    (!strcmp(name, "concurrency") && c->arrival != ARR_CLOSED)) {
+			sbuf_printf(sb, "# %s: %s (not used: arrival is %s)\n", name, v,
+				    arrival_names[c->arrival]);
+			continue;
+		}
+		sbuf_printf(sb, "%s: ", name);
 		if (options[i].type == OPT_STR)
-			sbuf_printf(sb, "%s: \"%s\"\n", options[i].name, v);
+			yaml_quote(sb, v);
 		else
-			sbuf_printf(sb, "%s: %s\n", options[i].name, v);
+			sbuf_add(sb, v, strlen(v));
+		sbuf_add(sb, "\n", 1);
 	}
 }

@@ -98,6 +98,24 @@ int config_set(struct run_config *c, const char *key, const char *val, const cha
 int config_load_yaml(struct run_config *c, const char *path, int *has_sweep);
 int config_load_yaml_text(struct run_config *c, const char *text, size_t len, const char *path,
 			  int *has_sweep);
+/* Where the keys of the arrival rule were given in one layer of the configuration (an
+ * experiment file with its sweep axes, or the command line): "FILE:LINE" or "--flag", NULL
+ * when the layer does not give the key. */
+struct config_layer {
+	const char *arrival, *rate, *concurrency;
+	const char *swept_rate, *swept_concurrency; /* axes of the file's sweep block */
+	int arrival_swept; /* the file's sweep varies arrival: each point names its mode */
+	int swept;         /* the file has a sweep block */
+};
+/* The arrival rule, one for experiment files, sweeps and flags: within one layer `rate`
+ * means arrival: poisson and `concurrency` arrival: closed, unless the layer sets `arrival`;
+ * a layer that sets arrival with a key of another mode (arrival: offline with a rate), or
+ * rate and concurrency without arrival, is refused. A swept rate or concurrency is held
+ * against the file's arrival and keys (its points' arrival is set by experiments/sweep.c,
+ * which applies the same implication per axis). A later layer overrides an earlier one
+ * (the flags override the file), as for every other option. Sets c->arrival; 0, or -1 with
+ * err_set naming the key and where it was given. */
+int config_resolve_arrival(struct run_config *c, const struct config_layer *l);
 /* Cross-field checks (e.g. max_num_batched_tokens >= max_num_seqs). */
 int config_check(const struct run_config *c);
 /* Write the resolved configuration as YAML (every option, fixed order). */

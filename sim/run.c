@@ -179,8 +179,9 @@ int spec_acceptance_load(struct spec_setup *sp, const char *path)
 int spec_acceptance_parse(struct spec_setup *sp, const char *src, size_t len, const char *path)
 {
 	struct csv c;
-	int kind = -1, rows = 0, rc = 0;
-	double v[SPEC_MAX_K + 1] = {0};
+	int kind = -1, rows = 0, rc = 0, maxi = 0;
+	double v[SPEC_MAX_K + 1] = {0}, sum = 0;
+	int line[SPEC_MAX_K + 1] = {0}; /* where each index was given (0: not given) */
 	/* c.line counts blank and comment lines too (strtok_r once skipped blank lines, so a
 	 * row after one was reported a line early) */
 	csv_init(&c, src, len, CSV_SKIP_BLANK | CSV_SKIP_COMMENT);
@@ -201,17 +202,45 @@ int spec_acceptance_parse(struct spec_setup *sp, const char *src, size_t len, co
 			goto bad_row;
 		if (kind == ACCEPT_POSITION ? (idx < 1 || idx > SPEC_MAX_K) : (idx < 0 || idx > SPEC_MAX_K))
 			goto bad_row;
+		if (line[idx]) {
+			rc = err_set("%s:%d: key 'spec_acceptance': %s %ld given twice (first on line "
+				     "%d; expected one row each)", path, c.line,
+				     kind == ACCEPT_POSITION ? "position" : "accepted count", idx, line[idx]);
+			csv_release(&c);
+			return rc;
+		}
+		line[idx] = c.line;
 		v[idx] = x;
+		sum += x;
+		if (idx > maxi)
+			maxi = (int)idx;
 		rows++;
+	}
+	if (rc < 0) { /* csv_next: a quoted field left open */
+		rc = err_set("%s:%d: key 'spec_acceptance': unterminated quote (expected "
+			     "'index,value')", path, c.line);
+		csv_release(&c);
+		return rc;
 	}
 	csv_release(&c);
 	if (kind < 0 || rows == 0)
 		return err_set("%s:1: key 'spec_acceptance': no rows (expected a header "
 			       "'position,p_accept' or 'accepted,weight' and one row per position)", path);
+	/* a position left out would read as 0 (never accepted), silently cutting every
+	 * speculation there: each position up to the last given needs its row */
+	if (kind == ACCEPT_POSITION)
+		for (int i = 1; i < maxi; i++)
+			if (!line[i])
+				return err_set("%s: key 'spec_acceptance': position %d missing (expected "
+					       "one row per position 1..%d)", path, i, maxi);
+	if (kind == ACCEPT_LENGTH && !isfinite(sum))
+		return err_set("%s: key 'spec_acceptance': the weights sum to infinity (expected "
+			       "finite weights; scale them down)", path);
 	sp->accept_kind = kind;
 	for (int i = 0; i <= SPEC_MAX_K; i++) {
+		/* positions past the table: -1 until run_simulate checks spec_k against them */
 		if (kind == ACCEPT_POSITION && i >= 1)
-			sp->pos[i - 1] = v[i];
+			sp->pos[i - 1] = i <= maxi ? v[i] : -1;
 		if (kind == ACCEPT_LENGTH)
 			sp->len_p[i] = v[i];
 	}
@@ -269,6 +298,19 @@ int run_simulate(const struct run_config *c, const struct run_inputs *in, struct
 		 * sequence (vLLM's numba KMP over the token history) */
 		s.spec.ngram_s_per_seq = 5e-6;
 		s.spec.draft = s.spec.draft_kind == DRAFT_MODEL ? &in->draft : NULL;
+		if (s.spec.accept_kind == ACCEPT_POSITION) {
+			if (c->spec_k > SPEC_MAX_K || s.spec.pos[c->spec_k - 1] < 0) {
+				int n = 0;
+				while (n < SPEC_MAX_K && s.spec.pos[n] >= 0)
+					n++;
+				workload_release(&r->w);
+				return err_set("%s: key 'spec_acceptance': position %d missing (spec_k %d "
+					       "drafts %d tokens; the table gives positions 1..%d)",
+					       c->spec_acceptance, n + 1, c->spec_k, c->spec_k, n);
+			}
+			for (int i = c->spec_k; i < SPEC_MAX_K; i++)
+				s.spec.pos[i] = 0; /* never drafted */
+		}
 		if (s.spec.accept_kind == ACCEPT_LENGTH)
 			for (int i = c->spec_k + 1; i <= SPEC_MAX_K; i++)
 				if (s.spec.len_p[i] > 0) {

@@ -9,6 +9,9 @@
 #include "traces/tts.h"
 #include "lib/util.h"
 
+/* The trace samples' streams of a run: mix64(seed ^ SAMPLES_SALT), then (problem, sample). */
+#define SAMPLES_SALT 0x73616d706c6573ULL /* "samples" */
+
 /* A synthetic length with the given mean (tokens, at least 1), stream "lengths". */
 static long draw_len(gsl_rng *r, const struct run_config *c, double mean)
 {
@@ -35,7 +38,7 @@ static long draw_len(gsl_rng *r, const struct run_config *c, double mean)
 int workload_build(struct workload *w, const struct run_config *c, const struct model *m,
 		   const struct trace *t)
 {
-	gsl_rng *rs = NULL, *ra, *rl;
+	gsl_rng *ra, *rl;
 	struct tts_sample *ts = NULL;
 	long np, nr = 0;
 	int N = c->samples > 0 ? c->samples : 1;
@@ -60,7 +63,9 @@ int workload_build(struct workload *w, const struct run_config *c, const struct 
 	w->voted = xcalloc((size_t)np, sizeof(*w->voted));
 	w->n_probs = np;
 	w->n_reqs = nr;
-	rs = rng_stream(c->seed, "samples");
+	/* trace samples draw from streams of (seed, problem, sample) (traces/tts.h); synthetic
+	 * lengths from one stream in request order, so the first K requests of K + 1 are those
+	 * of K */
 	rl = rng_stream(c->seed, "lengths");
 	if (t) {
 		ts = xcalloc((size_t)N, sizeof(*ts));
@@ -75,10 +80,10 @@ int workload_build(struct workload *w, const struct run_config *c, const struct 
 		if (t) {
 			struct tts_result res;
 			static const enum tts_vote rule[] = {TTS_MAJORITY, TTS_MAJORITY, TTS_BEST, TTS_PASS};
-			if (tts_problem(&t->problems[p], t->max_tokens > 0 ? t->max_tokens : m->max_len, n,
-					rule[c->vote], c->budget, c->waits, &c->tts, rs, ts, &res) < 0) {
+			if (tts_problem_seeded(&t->problems[p], t->max_tokens > 0 ? t->max_tokens : m->max_len,
+					       n, rule[c->vote], c->budget, c->waits, &c->tts,
+					       mix64(c->seed ^ SAMPLES_SALT), p, ts, &res) < 0) {
 				free(ts);
-				gsl_rng_free(rs);
 				gsl_rng_free(rl);
 				return err_prefix("%s: problem %ld: ", t->name, p);
 			}
@@ -105,7 +110,6 @@ int workload_build(struct workload *w, const struct run_config *c, const struct 
 			}
 			if (q->prompt >= m->max_len) {
 				free(ts);
-				gsl_rng_free(rs);
 				gsl_rng_free(rl);
 				return err_set("problem %ld: prompt of %d tokens reaches the max length %d "
 					       "of '%s'", p, q->prompt, m->max_len, m->id);
@@ -122,7 +126,6 @@ int workload_build(struct workload *w, const struct run_config *c, const struct 
 			w->voted[p] = -1;
 	}
 	free(ts);
-	gsl_rng_free(rs);
 	gsl_rng_free(rl);
 
 	ra = rng_stream(c->seed, "arrivals");

@@ -4,9 +4,13 @@
  * Synthetic workloads: `requests` problems of one sequence each, input_len prompt tokens
  * and output_len output tokens. Trace workloads: the first `requests` problems (all when
  * 0), `samples` sequences each, chosen and shaped by traces/tts.h (the first recorded
- * samples, resampled with replacement beyond them, stream "samples"; budget forcing and
- * "Wait" extensions change their lengths and answers); the vote gives the accuracy. Arrivals: all at 0 (offline), Poisson at `rate`
- * (stream "arrivals"), the trace's own timestamps, or set by the engine (closed loop).
+ * samples, resampled with replacement beyond them; budget forcing and "Wait" extensions
+ * change their lengths and answers); the vote gives the accuracy. Each sample draws from
+ * streams of (seed, problem, sample), so `samples: N + 1` is `samples: N` plus one sample
+ * per problem, and synthetic lengths come from one stream in request order (stream
+ * "lengths"), so `requests: K + 1` is `requests: K` plus one. Arrivals: all at 0
+ * (offline), Poisson at `rate` (stream "arrivals"), the trace's own timestamps, or set by
+ * the engine (closed loop).
  * Outputs are capped so that prompt + output never exceeds the model's max length.
  */
 #ifndef TTSIM_WORKLOAD_H

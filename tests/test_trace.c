@@ -1,6 +1,8 @@
-/* test_trace.c: trace parsing and its errors, synthesis determinism and fit, TTS voting. */
+/* test_trace.c: trace parsing and its errors, synthesis determinism and fit, TTS voting, and
+ * that N + 1 samples (K + 1 requests) are N samples (K requests) plus one. */
 #include "tests/test.h"
 #include "sim/config.h"
+#include "sim/workload.h"
 #include "traces/synth.h"
 #include "traces/trace.h"
 #include "traces/trace_alias.h"
@@ -198,9 +200,123 @@ static void test_determinism(void)
 	trace_release(&b);
 }
 
+/* Build the workload of c on t (a model long enough for any sample). */
+static int build(struct workload *w, const struct run_config *c, const struct trace *t)
+{
+	struct model m;
+	memset(&m, 0, sizeof(m));
+	snprintf(m.id, sizeof(m.id), "test");
+	m.max_len = 1 << 20;
+	return workload_build(w, c, &m, t);
+}
+
+/* issue 14: one random stream was shared by every problem, so a sample added to problem 3
+ * shifted the draws of every later problem and pass@N fell from 0.767 at N = 3 to 0.733
+ * at 4. Now N + 1 samples are the N samples plus one: the same lengths, answers and
+ * budget cuts for the first N, pass@N non-decreasing, and best-of-N + 1 picks the best of N
+ * or the new sample. */
+static void check_superset(const struct trace *t, int budget, int waits)
+{
+	for (uint64_t seed = 1; seed <= 4; seed++) {
+		struct run_config c;
+		struct workload prev = {0};
+		double pass_prev = -1;
+		config_defaults(&c);
+		c.seed = seed;
+		c.budget = budget;
+		c.waits = waits;
+		c.requests = 60;
+		for (int N = 1; N <= 9; N++) {
+			struct workload w, wb;
+			int same = 1, best_ok = 1;
+			long correct = 0;
+			c.samples = N;
+			c.vote = VOTE_PASS;
+			CHECK_INT(build(&w, &c, t), 0);
+			c.vote = VOTE_BEST;
+			CHECK_INT(build(&wb, &c, t), 0);
+			for (long p = 0; p < w.n_probs; p++) {
+				correct += w.voted[p] == 0;
+				if (N == 1)
+					continue;
+				for (int k = 0; k < N - 1; k++) {
+					const struct sim_req *a = &prev.reqs[p * (N - 1) + k];
+					const struct sim_req *b = &w.reqs[p * N + k];
+					same &= a->output == b->output && a->answer == b->answer &&
+						a->prompt == b->prompt;
+				}
+			}
+			for (long p = 0; N > 1 && p < wb.n_probs; p++) {
+				/* best of N + 1 = the better of best of N and the new sample */
+				struct workload wp;
+				int nv;
+				c.samples = N - 1;
+				CHECK_INT(build(&wp, &c, t), 0);
+				nv = wb.reqs[p * N + N - 1].answer;
+				best_ok &= wb.voted[p] == wp.voted[p] || wb.voted[p] == nv;
+				workload_release(&wp);
+				c.samples = N;
+			}
+			if (!same || !best_ok)
+				fprintf(stderr, "seed %llu N %d budget %d waits %d: same %d best %d\n",
+					(unsigned long long)seed, N, budget, waits, same, best_ok);
+			CHECK(same);
+			CHECK(best_ok);
+			CHECK((double)correct / w.n_probs >= pass_prev);
+			pass_prev = (double)correct / w.n_probs;
+			workload_release(&prev);
+			workload_release(&wb);
+			prev = w;
+		}
+		workload_release(&prev);
+	}
+}
+
+static void test_superset(void)
+{
+	struct trace t;
+	struct sbuf sb = {0};
+	/* three recorded samples per problem: N > 3 resamples */
+	sbuf_printf(&sb, "%s", HDR);
+	for (int p = 0; p < 60; p++)
+		sbuf_printf(&sb, "{\"unique_id\":\"p%d\",\"prompt_tokens\":%d,\"samples\":["
+			    "{\"output_tokens\":%d,\"answer\":%d},{\"output_tokens\":%d,\"answer\":0},"
+			    "{\"output_tokens\":%d,\"answer\":%d}]}\n",
+			    p, 5 + p, 20 + p % 50, p % 3, 30 + p % 40, 90 - p % 30, 1 + p % 2);
+	CHECK_INT(parse_str(&t, sb.buf), 0);
+	sbuf_release(&sb);
+	check_superset(&t, 0, 0);
+	check_superset(&t, 40, 2);
+	trace_release(&t);
+	if (trace_load(&t, "math500:r1-qwen-7b") == 0) {
+		check_superset(&t, 4000, 1);
+		trace_release(&t);
+	} else {
+		CHECK(0);
+	}
+	/* synthetic lengths: requests K + 1 are requests K plus one */
+	{
+		struct run_config c;
+		struct workload a, b;
+		int same = 1;
+		config_defaults(&c);
+		c.length_dist = LEN_LOGNORMAL;
+		c.requests = 50;
+		CHECK_INT(build(&a, &c, NULL), 0);
+		c.requests = 51;
+		CHECK_INT(build(&b, &c, NULL), 0);
+		for (long i = 0; i < a.n_reqs; i++)
+			same &= a.reqs[i].prompt == b.reqs[i].prompt && a.reqs[i].output == b.reqs[i].output;
+		CHECK(same);
+		workload_release(&a);
+		workload_release(&b);
+	}
+}
+
 int main(void)
 {
 	util_gsl_init();
+	test_superset();
 	test_parse_errors();
 	test_votes();
 	test_shipped();

@@ -42,6 +42,35 @@ static void good_file(void)
 	vset_release(&s);
 }
 
+/* issue 14: ids over about 100 characters and mean lengths with decimals were refused */
+static void long_ids_and_means(void)
+{
+	struct vset s = {0};
+	struct sbuf t = {0}, id = {0};
+	int bad = -1;
+	for (int i = 0; i < 30; i++)
+		sbuf_printf(&id, "run-%02d/", i); /* 210 characters */
+	sbuf_printf(&t, H "\n%s,m,g,1,bf16,212.5,1499.49,4,tpot_ms,5\n", id.buf);
+	CHECK_INT(vset_parse_csv(&s, t.buf, "l.csv", &bad), 0);
+	CHECK_INT(bad, 0);
+	CHECK_STR(s.rows[0].id, id.buf);
+	CHECK_INT(s.rows[0].input_len, 213); /* lround: half away from zero */
+	CHECK_INT(s.rows[0].output_len, 1499);
+	vset_release(&s);
+	/* past the limit: refused with the limit, never cut (ids must stay distinct) */
+	for (int i = 0; i < 120; i++)
+		sbuf_printf(&id, "run-%02d/", i % 100);
+	t.len = 0;
+	sbuf_printf(&t, H "\n%s,m,g,1,bf16,212,1499,4,tpot_ms,5\n", id.buf);
+	CHECK_INT(vset_parse_csv(&s, t.buf, "l.csv", &bad), 0);
+	CHECK_INT(bad, 1);
+	CHECK(strstr(s.rows[0].err, "l.csv:2: key 'id': value too long (expected at most 1023 "
+				    "characters") == s.rows[0].err);
+	vset_release(&s);
+	sbuf_release(&t);
+	sbuf_release(&id);
+}
+
 static void bad_rows(void)
 {
 	static const struct {
@@ -51,7 +80,9 @@ static void bad_rows(void)
 		{"r,m,g,1,bf16,100,10,1,itl_ms,5", "f.csv:2: key 'metric': unsupported metric 'itl_ms'"},
 		{"r,m,g,1,int4,100,10,1,tpot_ms,5", "f.csv:2: key 'dtype': unknown dtype 'int4'"},
 		{"r,m,g,x,bf16,100,10,1,tpot_ms,5", "f.csv:2: key 'tp': expected an integer"},
-		{"r,m,g,1,bf16,0,10,1,tpot_ms,5", "f.csv:2: key 'input_len': expected an integer in 1.."},
+		{"r,m,g,1,bf16,0,10,1,tpot_ms,5", "f.csv:2: key 'input_len': expected a token count in 1.."},
+		{"r,m,g,1,bf16,100,0.4,1,tpot_ms,5", "f.csv:2: key 'output_len': expected a token count"},
+		{"r,m,g,1,bf16,1e9,10,1,tpot_ms,5", "f.csv:2: key 'input_len': expected a token count"},
 		{"r,m,g,1,bf16,100,10,1,tpot_ms,-1", "f.csv:2: key 'value': expected a positive number"},
 		{"r,,g,1,bf16,100,10,1,tpot_ms,5", "f.csv:2: key 'model': empty value"},
 		{"r,m,g,1,bf16,100,10,1,tpot_ms", "f.csv:2: 9 fields (expected 10"},
@@ -153,6 +184,26 @@ static void csv_line_numbers(void)
 	CHECK_INT(spec_acceptance_parse(&sp, acc2, strlen(acc2), "b.csv"), -1);
 	CHECK(strstr(err_msg(), "b.csv:4: key 'spec_acceptance'") != NULL);
 
+	/* issue 14: a position left out of the table read as 0 (never accepted), silently */
+	const char *gap = "position,p_accept\n1,0.8\n3,0.6\n";
+	CHECK_INT(spec_acceptance_parse(&sp, gap, strlen(gap), "g.csv"), -1);
+	CHECK_STR(err_msg(), "g.csv: key 'spec_acceptance': position 2 missing (expected one row "
+			     "per position 1..3)");
+	const char *twice = "position,p_accept\n1,0.8\n1,0.6\n";
+	CHECK_INT(spec_acceptance_parse(&sp, twice, strlen(twice), "t.csv"), -1);
+	CHECK(strstr(err_msg(), "t.csv:3: key 'spec_acceptance': position 1 given twice") == err_msg());
+	const char *inf = "accepted,weight\n0,1\n1,inf\n";
+	CHECK_INT(spec_acceptance_parse(&sp, inf, strlen(inf), "i.csv"), -1);
+	CHECK(strstr(err_msg(), "i.csv:3: key 'spec_acceptance'") == err_msg());
+	const char *huge = "accepted,weight\n0,1e308\n1,1e308\n2,1e308\n";
+	CHECK_INT(spec_acceptance_parse(&sp, huge, strlen(huge), "h.csv"), -1);
+	CHECK(strstr(err_msg(), "h.csv: key 'spec_acceptance': the weights sum to infinity") == err_msg());
+	/* positions past the table are marked for run_simulate, which holds spec_k to them */
+	const char *two = "position,p_accept\n1,0.8\n2,0.6\n";
+	CHECK_INT(spec_acceptance_parse(&sp, two, strlen(two), "two.csv"), 0);
+	CHECK_NEAR(sp.pos[1], 0.6, 0);
+	CHECK(sp.pos[2] < 0);
+
 	struct raw_set rs;
 	raw_set_init(&rs);
 	const char *raw = "# gpu: H100\n\nop,bytes,time_s\nread,1024,1e-6\n\nread,1024,-1\n";
@@ -199,6 +250,7 @@ int main(void)
 {
 	util_gsl_init();
 	good_file();
+	long_ids_and_means();
 	bad_rows();
 	bad_files();
 	prediction_and_summary();

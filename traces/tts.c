@@ -78,14 +78,55 @@ static int cmp_finish(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* MurmurHash3's 32-bit finalizer: a bijection of 32-bit words that mixes every bit. */
+static uint32_t fmix32(uint32_t h)
+{
+	h ^= h >> 16;
+	h *= 0x85ebca6bU;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35U;
+	h ^= h >> 16;
+	return h;
+}
+
+/* The 32-bit seed of sample j of problem `problem` for the stream `salt` of `seed`. GSL's
+ * generators take 32 bits of a seed (mt19937 and taus2 mask it, ranlxd keeps 31), so the
+ * 64-bit (seed, salt) is mixed down to 32 bits and the (problem, sample) pair is folded in
+ * through a bijection: for problems below 65536 no two samples of one run share a stream
+ * (taus2 maps seed 0 to 1: the one exception in 2^32). Larger indices are hashed. */
+static unsigned long sample_seed(uint64_t seed, uint64_t salt, long problem, int j)
+{
+	uint32_t h = (uint32_t)(mix64(seed ^ mix64(salt)) >> 32);
+	if (problem >= 0 && problem < 65536 && j >= 0 && j < 65536)
+		return fmix32(h ^ ((uint32_t)problem << 16 | (uint32_t)j));
+	return (uint32_t)mix64(mix64(seed ^ mix64(salt)) ^ mix64((uint64_t)problem << 17 ^ (uint64_t)j));
+}
+
+#define SALT_DRAWS 0x73616d706c65ULL  /* "sample": resampling, budget cut, waits */
+#define SALT_REWARD 0x726577617264ULL /* "reward": the reward model's score */
+
 int tts_problem(const struct trace_problem *p, int max_tokens, int n, enum tts_vote vote, int budget,
 		int waits, const struct tts_params *tp, gsl_rng *rng, struct tts_sample *out,
 		struct tts_result *res)
+{
+	/* a fixed two draws per problem, whatever N: the caller's later problems do not shift */
+	uint64_t key = (uint64_t)gsl_rng_get(rng) << 32;
+	key ^= (uint64_t)gsl_rng_get(rng);
+	return tts_problem_seeded(p, max_tokens, n, vote, budget, waits, tp, key, 0, out, res);
+}
+
+int tts_problem_seeded(const struct trace_problem *p, int max_tokens, int n, enum tts_vote vote,
+		       int budget, int waits, const struct tts_params *tp, uint64_t seed, long problem,
+		       struct tts_sample *out, struct tts_result *res)
 {
 	struct tts_sample local[256], *s = out;
 	int16_t ans[256], *a = ans;
 	int nc = 0;
 	double solve;
+	/* taus2 (L'Ecuyer's maximally equidistributed Tausworthe, period 2^88): three words of
+	 * state and a cheap gsl_rng_set, where mt19937 initializes 624 words per seed; it is
+	 * re-seeded twice per sample */
+	gsl_rng *rng;
 
 	if (n < 1 || n > TTS_NMAX || budget < 0 || waits < 0 || p->n_samples < 1)
 		return err_set("tts: bad arguments (expected 1 <= N <= %d, budget >= 0, waits >= 0)", TTS_NMAX);
@@ -99,8 +140,14 @@ int tts_problem(const struct trace_problem *p, int max_tokens, int n, enum tts_v
 	memset(res, 0, sizeof(*res));
 	res->n = n;
 
+	rng = gsl_rng_alloc(gsl_rng_taus2);
+	if (!rng)
+		bug("out of memory for a generator");
 	for (int j = 0; j < n; j++) {
-		/* fixed draws per sample, whatever the branch, so one setting never shifts another */
+		/* sample j draws from its own stream (seed, problem, j): the first N samples of
+		 * N + 1 are those of N; and fixed draws per sample, whatever the branch, so one
+		 * setting never shifts another */
+		gsl_rng_set(rng, sample_seed(seed, SALT_DRAWS, problem, j));
 		int src = j < p->n_samples ? j : (int)gsl_rng_uniform_int(rng, (unsigned long)p->n_samples);
 		double u_cut = gsl_rng_uniform(rng), u_ans = gsl_rng_uniform(rng);
 		const struct trace_sample *r = &p->samples[src];
@@ -152,7 +199,10 @@ int tts_problem(const struct trace_problem *p, int max_tokens, int n, enum tts_v
 		double dp = sqrt(2.0) * gsl_cdf_ugaussian_Pinv(fmin(fmax(tp->rm_accuracy, 1e-6), 1 - 1e-6)), best = -INFINITY;
 		res->voted = -1;
 		for (int j = 0; j < n; j++) {
-			double sc = gsl_ran_gaussian_ziggurat(rng, 1.0) + (a[j] == 0 ? dp : 0);
+			double sc;
+			/* the score of sample j: its own stream, apart from budget and waits */
+			gsl_rng_set(rng, sample_seed(seed, SALT_REWARD, problem, j));
+			sc = gsl_ran_gaussian_ziggurat(rng, 1.0) + (a[j] == 0 ? dp : 0);
 			if (a[j] >= 0 && sc > best) {
 				best = sc;
 				res->voted = a[j];
@@ -203,6 +253,7 @@ int tts_problem(const struct trace_problem *p, int max_tokens, int n, enum tts_v
 		free(done);
 	}
 	res->tokens_saved = res->tokens - res->tokens_early;
+	gsl_rng_free(rng);
 	if (s != out && s != local)
 		free(s);
 	if (a != ans)

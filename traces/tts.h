@@ -8,10 +8,12 @@
  * voting: samples finish in order of length (they decode in parallel); voting stops once the
  * leading answer cannot be overtaken, and the unfinished samples are cancelled.
  *
- * The engine calls tts_problem() once per problem to build its requests: it is cheap
- * (O(N log N)), allocates nothing, and draws from the caller's rng in a fixed order, so a
- * seed gives the same choices every time. The models behind each rule and the defaults
- * are justified in traces/README.md.
+ * The engine calls tts_problem_seeded() once per problem to build its requests: it is cheap
+ * (O(N log N)) and deterministic. Each sample draws from its own streams, derived from
+ * (seed, problem, sample), so N + 1 samples are the N samples plus one (same lengths and
+ * answers for the first N) and pass@N cannot fall as N grows; nor does one problem's N
+ * shift another problem's draws. The models behind each rule and the defaults are
+ * justified in traces/README.md.
  */
 #ifndef TTSIM_TTS_H
 #define TTSIM_TTS_H
@@ -65,8 +67,14 @@ struct tts_result {
 /* Run N samples of problem p under the rule `vote`, thinking budget `budget` (tokens, 0 for
  * none) and `waits` extensions. The first N recorded samples are used; for N beyond the
  * recorded ones, the extra samples are drawn uniformly with replacement from the recorded
- * ones. `out` (N entries, may be NULL) receives the samples. 0, or -1 with err_set on bad
- * arguments. */
+ * ones. Sample j's draws (resampling, the budget cut, waits) and its reward-model score come
+ * from GSL taus2 streams seeded from (seed, problem, j) alone. `out` (N entries, may be
+ * NULL) receives the samples. 0, or -1 with err_set on bad arguments. */
+int tts_problem_seeded(const struct trace_problem *p, int max_tokens, int n, enum tts_vote vote,
+		       int budget, int waits, const struct tts_params *tp, uint64_t seed, long problem,
+		       struct tts_sample *out, struct tts_result *res);
+/* The same, with the problem's seed drawn from rng: exactly two draws per call, whatever N,
+ * so a caller that walks its problems with one rng keeps the superset property. */
 int tts_problem(const struct trace_problem *p, int max_tokens, int n, enum tts_vote vote, int budget,
 		int waits, const struct tts_params *tp, gsl_rng *rng, struct tts_sample *out,
 		struct tts_result *res);

@@ -18,6 +18,10 @@ done < tests/golden/commands
 ok "same seed, same bytes" cmp "$TMPD/a" "$TMPD/b"
 status 1 "other seed, other bytes" cmp -s "$TMPD/a" "$TMPD/c"
 
+# the public JSON keys; the seed is a number, digit for digit (issue 14: it was a string)
+has '"seed":	11,' "seed is a JSON number" "$TMPD/a"
+"$TTSIM" run --requests 2 --seed 18446744073709551615 --format json > "$TMPD/bigseed"
+has '"seed":	18446744073709551615,' "a 64-bit seed is printed exactly" "$TMPD/bigseed"
 # the public JSON keys
 for k in ttft_ms tpot_ms e2e_s output_tok_per_s makespan_s gpu_seconds energy_j cost_usd usd_per_mtok_output; do
 	has "\"$k\"" "summary key $k" "$TMPD/a"
@@ -92,6 +96,67 @@ ok "unchunked within the budget" "$TTSIM" run --model r1-qwen-7b --gpu h100_sxm 
 	--chunked-prefill false --input-len 500 --output-len 1000 --requests 30 --max-num-batched-tokens 2048
 status 2 "bad boolean" "$TTSIM" run --chunked-prefill=maybe
 ok "one-line errors" test "$(wc -l < "$TMPD/err")" -le 1
+# the arrival rule: a file's concurrency or rate switches the mode as the flags do (issue 14:
+# an experiment's `concurrency: 1` ran every problem at once); a contradiction is refused
+printf 'schema_version: 1\nmodel: r1-qwen-7b\ngpu: h100_sxm\nrequests: 4\nconcurrency: 1\n' > "$TMPD/c1.yaml"
+"$TTSIM" run "$TMPD/c1.yaml" --format json > "$TMPD/c1.json"
+"$TTSIM" run --model r1-qwen-7b --gpu h100_sxm --requests 4 --concurrency 1 --format json > "$TMPD/c1f.json"
+ok "concurrency: in a file is --concurrency" cmp "$TMPD/c1.json" "$TMPD/c1f.json"
+has '"arrival":	"closed"' "concurrency: means arrival closed" "$TMPD/c1.json"
+printf 'schema_version: 1\nrequests: 4\nrate: 2\n' > "$TMPD/r1.yaml"
+"$TTSIM" run "$TMPD/r1.yaml" --format json > "$TMPD/r1.json"
+has '"arrival":	"poisson"' "rate: means arrival poisson" "$TMPD/r1.json"
+ok "a flag overrides the file's mode" "$TTSIM" run "$TMPD/c1.yaml" --rate 3
+printf 'schema_version: 1\nrequests: 4\narrival: offline\nrate: 5\n' > "$TMPD/ar.yaml"
+status 2 "arrival offline with a rate" "$TTSIM" run "$TMPD/ar.yaml"
+has "ar.yaml:4: key 'rate': given with arrival 'offline'" "the contradiction names file, line, key" "$TMPD/err"
+status 2 "--arrival offline --rate 5" "$TTSIM" run --requests 4 --arrival offline --rate 5
+has "option '--rate': given with arrival 'offline'" "the flag contradiction names the flag" "$TMPD/err"
+status 2 "--offline --concurrency 2" "$TTSIM" run --requests 4 --offline --concurrency 2
+status 2 "--rate with --concurrency" "$TTSIM" run --requests 4 --rate 1 --concurrency 2
+# the resolved config of a closed loop reruns to the same result
+ok "closed-loop run --out" "$TTSIM" run "$TMPD/c1.yaml" --out "$TMPD/oc" --format json
+"$TTSIM" run "$TMPD/oc/config.yaml" --format json > "$TMPD/oc.json"
+ok "closed-loop resolved config gives the same result" cmp "$TMPD/oc.json" "$TMPD/c1.json"
+# names with quotes, backslashes and tabs round-trip through config.yaml
+ok "odd name --out" "$TTSIM" run --requests 3 --name "$(printf 'a"b\\c\td: #e')" --out "$TMPD/on"
+ok "odd name reruns" "$TTSIM" run "$TMPD/on/config.yaml" --out "$TMPD/on2"
+ok "odd name round-trips" cmp "$TMPD/on/config.yaml" "$TMPD/on2/config.yaml"
+# options that would do nothing are refused (issue 14)
+status 2 "--budget without a trace" "$TTSIM" run --requests 3 --budget 1000
+has "key 'budget': a thinking budget needs a trace" "budget refusal says why" "$TMPD/err"
+status 2 "--early-stop with --vote pass" "$TTSIM" run --requests 3 --trace math500 --samples 4 --vote pass --early-stop
+has "key 'early_stop': applies to vote: majority" "early-stop refusal says why" "$TMPD/err"
+status 2 "a price in (-1, 0)" "$TTSIM" run --requests 3 --usd-per-gpu-hour -0.5
+printf 'position,p_accept\n1,0.8\n3,0.6\n' > "$TMPD/gap.csv"
+status 2 "acceptance table with a gap" "$TTSIM" run --requests 3 --spec-draft ngram --spec-acceptance "$TMPD/gap.csv"
+has "position 2 missing" "the gap is named" "$TMPD/err"
+printf 'position,p_accept\n1,0.8\n2,0.6\n' > "$TMPD/short.csv"
+status 2 "acceptance table shorter than spec_k" "$TTSIM" run --requests 3 --spec-draft ngram --spec-k 4 --spec-acceptance "$TMPD/short.csv"
+has "position 3 missing" "the first missing position is named" "$TMPD/err"
+ok "acceptance table as long as spec_k" "$TTSIM" run --requests 3 --spec-draft ngram --spec-k 2 --spec-acceptance "$TMPD/short.csv"
+"$TTSIM" run --help > "$TMPD/help"
+ok "--help: no option with two defaults" sh -c "! grep -E 'default.*default' '$TMPD/help' | grep -v 'vLLM default'"
+# --out DIR holds a complete earlier result or a complete new one, whenever the run dies
+# (issue 14: kill -9 while replacing left new and old files side by side)
+ok "first result" "$TTSIM" run --requests 5 --seed 1 --out "$TMPD/k/r"
+cp -r "$TMPD/k/r" "$TMPD/k1"
+ok "replaced result" "$TTSIM" run --requests 5 --seed 2 --rate 1 --out "$TMPD/k/r"
+ok "the replaced result is the new one" grep -q "seed: 2" "$TMPD/k/r/config.yaml"
+ok "no requests.csv of the old run left" test "$(wc -l < "$TMPD/k/r/requests.csv")" = 6
+ok "nothing left beside it" test "$(ls -A "$TMPD/k" | wc -l)" = 1
+cp -r "$TMPD/k/r" "$TMPD/k2"
+TTSIM_TEST_OUT_KILL=before-swap "$TTSIM" run --requests 7 --seed 3 --out "$TMPD/k/r" >/dev/null 2>&1
+ok "killed before the swap: the earlier result, whole" diff -r "$TMPD/k/r" "$TMPD/k2"
+TTSIM_TEST_OUT_KILL=after-swap "$TTSIM" run --requests 7 --seed 4 --out "$TMPD/k/r" >/dev/null 2>&1
+ok "killed after the swap: the new result, whole" grep -q "seed: 4" "$TMPD/k/r/config.yaml"
+ok "killed after the swap: all four files" test -s "$TMPD/k/r/summary.json" -a "$(wc -l < "$TMPD/k/r/requests.csv")" = 8
+ok "next run" "$TTSIM" run --requests 5 --seed 5 --out "$TMPD/k/r"
+ok "the next run removes what the killed ones left" test "$(ls -A "$TMPD/k" | wc -l)" = 1
+mkdir -p "$TMPD/mine" && echo keep > "$TMPD/mine/notes.txt"
+status 2 "--out into a directory with other files" "$TTSIM" run --requests 3 --out "$TMPD/mine"
+has "holds 'notes.txt', which is not a ttsim result file" "the refusal names the file" "$TMPD/err"
+ok "the other files are kept" test -s "$TMPD/mine/notes.txt"
 # a failed run leaves no summary.json behind
 mkdir -p "$TMPD/o2"
 status 2 "failed run with --out" "$TTSIM" run --model qwen2.5-72b-instruct --gpu h100_sxm --out "$TMPD/o2"
