@@ -21,6 +21,7 @@ sweep:
   vote: [majority, pass]
   early_stop: [false, true]
   replicas: [1, 2]
+  filters: {skip_unfit: true}   # early_stop with vote pass is refused: recorded as skipped
 Y
 cat > "$TMPD/spec.yaml" <<'Y'
 schema_version: 1
