@@ -9,6 +9,7 @@
 
 #include "lib/csv.h"
 #include "lib/util.h"
+#include "traces/trace_alias.h"
 
 int run_load_inputs(const struct run_config *c, struct run_inputs *in)
 {
@@ -47,7 +48,12 @@ int run_load_inputs(const struct run_config *c, struct run_inputs *in)
 	}
 	if (c->trace[0]) {
 		char name[300];
-		/* "math500" alone: the shipped MATH500 trace of the chosen model */
+		/* "math500" alone: the shipped MATH500 trace of the chosen model, which only a
+		 * catalog model can name (a config.json path has no trace of its own) */
+		if (!strcmp(c->trace, "math500") && !in->model.alias[0])
+			return err_set("key 'trace': 'math500' alone picks the shipped trace of a catalog "
+				       "model, and '%s' is a config.json path (expected math500:ALIAS, "
+				       "ALIAS one of %s)", c->model, trace_alias_list());
 		snprintf(name, sizeof(name), "%s%s%s", c->trace,
 			 strcmp(c->trace, "math500") ? "" : ":", strcmp(c->trace, "math500") ? "" : in->model.id);
 		if (trace_load(&in->trace, name) < 0)

@@ -161,4 +161,8 @@ ok "the other files are kept" test -s "$TMPD/mine/notes.txt"
 mkdir -p "$TMPD/o2"
 status 2 "failed run with --out" "$TTSIM" run --model qwen2.5-72b-instruct --gpu h100_sxm --out "$TMPD/o2"
 status 1 "no summary.json after a failure" test -e "$TMPD/o2/summary.json"
+# a config.json model has no shipped trace of its own: the message says how to name one
+status 2 "math500 with a config.json model" "$TTSIM" run --model models/configs/Qwen3-8B.json --trace math500 --requests 3
+has "expected math500:ALIAS, ALIAS one of r1-qwen-1.5b" "says to name math500:ALIAS" "$TMPD/err"
+ok "math500:ALIAS with a config.json model" "$TTSIM" run --model models/configs/Qwen3-8B.json --trace math500:r1-qwen-7b --requests 3
 finish
