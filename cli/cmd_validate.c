@@ -16,29 +16,53 @@ static void validate_usage(FILE *f)
 	fprintf(f,
 		"usage: ttsim validate FILE... [--format table|json] [--max-median-error PCT]\n"
 		"                      [--keep-going] [--gpu NAME] [--tp N] [--dtype bf16|fp8]\n\n"
-		"Simulate every row of measured-run files as the closed-loop benchmark it records\n"
-		"(concurrency C clients, fixed input and output lengths, num_prompts requests or,\n"
-		"when not given, max(10 C, 100): ten waves, so the start-up burst and the drain\n"
-		"weigh at most a tenth) and print predicted, measured, signed and absolute %% error\n"
-		"per row, then per metric the count, median and p90 of |error| and the bias.\n\n"
+		"Simulate every row of measured-run files as the benchmark it records (concurrency\n"
+		"C >= 1: C closed-loop clients; 0: an open loop at request_rate, inf = every prompt\n"
+		"at once; num_prompts requests or, for a closed loop that does not say, max(10 C,\n"
+		"100)) and print predicted, measured, signed and absolute %% error per row, then\n"
+		"per metric, and per engine family, GPU and metric, the count, median and p90 of\n"
+		"|error| and the bias. Rows with a status (\"skip: ...\") are counted, not run.\n\n"
 		"FILE: CSV with the header id,model,gpu,tp,dtype,input_len,output_len,concurrency,\n"
-		"metric,value (optional engine,engine_version,source,notes,num_prompts); metric is\n"
-		"ttft_ms, tpot_ms, e2e_s or output_tok_per_s. A 'vllm bench serve --save-result'\n"
+		"metric,value (optional engine,engine_version,source,notes,num_prompts and the\n"
+		"client's request_rate,burstiness,dataset,range_ratio,ignore_eos,max_output_len,\n"
+		"kv_dtype,status); metric is ttft_ms, tpot_ms, e2e_s or output_tok_per_s.\n"
+		"A 'vllm bench serve --save-result'\n"
 		"JSON file is read directly (gpu, tp, dtype from its --metadata, else the flags).\n\n"
 		"  --format table|json      output (default table)\n"
 		"  --max-median-error PCT   exit 1 when a metric's median |error| exceeds PCT\n"
 		"                           (or per metric: tpot_ms=10,ttft_ms=20)\n"
 		"  --keep-going             report bad rows and go on (default: stop, exit 2)\n"
+		"  --summary-only           table: only the summaries (no per-row lines)\n"
 		"  --gpu, --tp, --dtype     defaults for JSON files that do not say\n");
 }
 
-static void print_table(const struct vset *s, FILE *f)
+static void print_groups(const struct vset *s, FILE *f)
+{
+	struct vgroup *g;
+	size_t ng = validate_groups(s, &g);
+	long skipped = validate_skipped(s);
+	fprintf(f, "\n%-10s %-10s %-16s %4s %12s %12s %12s\n", "engine", "gpu", "metric", "n",
+		"median|err|%", "p90|err|%", "bias%");
+	for (size_t k = 0; k < ng; k++)
+		fprintf(f, "%-10s %-10s %-16s %4ld %12.1f %12.1f %+12.1f\n", g[k].family, g[k].gpu,
+			vmetric_name(g[k].metric), g[k].e.n, g[k].e.median_abs, g[k].e.p90_abs,
+			g[k].e.mean_signed);
+	free(g);
+	if (skipped)
+		fprintf(f, "\n%ld rows kept but not simulated (their status column says why)\n",
+			skipped);
+}
+
+static void print_table(const struct vset *s, int rows, FILE *f)
 {
 	struct verr e[VM_N];
-	fprintf(f, "%-34s %-16s %12s %12s %9s %9s\n", "id", "metric", "predicted", "measured",
-		"err%", "|err|%");
-	for (size_t i = 0; i < s->n; i++) {
+	if (rows)
+		fprintf(f, "%-34s %-16s %12s %12s %9s %9s\n", "id", "metric", "predicted",
+			"measured", "err%", "|err|%");
+	for (size_t i = 0; i < s->n && rows; i++) {
 		const struct vrow *r = &s->rows[i];
+		if (r->status[0])
+			continue;
 		if (r->err[0]) {
 			fprintf(f, "%-34.34s %-16s error: %s\n", r->id[0] ? r->id : "?",
 				vmetric_name(r->metric), r->err);
@@ -55,6 +79,7 @@ static void print_table(const struct vset *s, FILE *f)
 		if (e[m].n)
 			fprintf(f, "%-16s %4ld %12.1f %12.1f %+12.1f\n", vmetric_name(m), e[m].n,
 				e[m].median_abs, e[m].p90_abs, e[m].mean_signed);
+	print_groups(s, f);
 }
 
 /* "10" (every metric) or "tpot_ms=10,ttft_ms=20" into lim[] (-1: no limit); 0 or -1. */
@@ -92,13 +117,14 @@ int cmd_validate(int argc, char **argv)
 	struct vdefaults d = {NULL, 1, "bf16"};
 	const char *format = "table";
 	double lim[VM_N];
-	int keep_going = 0, n_files = 0, bad = 0, rc = EXIT_OK;
+	int keep_going = 0, summary_only = 0, n_files = 0, bad = 0, rc = EXIT_OK;
 	const char **files = xcalloc((size_t)argc, sizeof(*files));
 
 	const char *lims = NULL, *tps = NULL;
 	const struct flag fl[] = {
 		{"--keep-going", FLAG_SWITCH, NULL, &keep_going, "report every bad row, then go on"},
 		{"--format", FLAG_VALUE, &format, NULL, "table or json"},
+		{"--summary-only", FLAG_SWITCH, NULL, &summary_only, "table: the summaries, no rows"},
 		{"--max-median-error", FLAG_VALUE, &lims, NULL, "PCT or METRIC=PCT,...: fail above"},
 		{"--gpu", FLAG_VALUE, &d.gpu, NULL, "GPU of rows that name none"},
 		{"--tp", FLAG_VALUE, &tps, NULL, "tensor parallelism of rows that name none"},
@@ -154,7 +180,7 @@ int cmd_validate(int argc, char **argv)
 		free(t);
 		cJSON_Delete(j);
 	} else {
-		print_table(&s, stdout);
+		print_table(&s, !summary_only, stdout);
 	}
 	{
 		struct verr e[VM_N];

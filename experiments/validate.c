@@ -30,11 +30,16 @@ int vmetric_parse(const char *s)
 
 /* Columns: the required ten, then the optional ones. */
 enum col { C_ID, C_MODEL, C_GPU, C_TP, C_DTYPE, C_IN, C_OUT, C_CONC, C_METRIC, C_VALUE,
-	   C_ENGINE, C_ENGINE_VERSION, C_SOURCE, C_NOTES, C_NUM_PROMPTS, C_N };
+	   C_ENGINE, C_ENGINE_VERSION, C_SOURCE, C_NOTES, C_NUM_PROMPTS,
+	   /* the client's columns (validate.h) */
+	   C_REQUEST_RATE, C_BURSTINESS, C_DATASET, C_RANGE_RATIO, C_IGNORE_EOS, C_MAX_OUT,
+	   C_KV_DTYPE, C_STATUS, C_MAX_SEQS, C_MAX_TOKENS, C_N };
 #define C_REQUIRED C_ENGINE
 static const char *const col_names[C_N] = {
 	"id", "model", "gpu", "tp", "dtype", "input_len", "output_len", "concurrency", "metric",
-	"value", "engine", "engine_version", "source", "notes", "num_prompts"};
+	"value", "engine", "engine_version", "source", "notes", "num_prompts",
+	"request_rate", "burstiness", "dataset", "range_ratio", "ignore_eos", "max_output_len",
+	"kv_dtype", "status", "max_num_seqs", "max_num_batched_tokens"};
 
 static struct vrow *vset_add(struct vset *s)
 {
@@ -45,6 +50,9 @@ static struct vrow *vset_add(struct vset *s)
 	r->tp = 1;
 	r->metric = -1;
 	r->predicted = NAN;
+	r->request_rate = INFINITY;
+	r->burstiness = 1;
+	r->ignore_eos = 1;
 	return r;
 }
 
@@ -94,6 +102,76 @@ static int set_str(struct vrow *r, const char *key, char *dst, size_t n, const c
 	return 0;
 }
 
+/* A positive number or "inf" (empty: leave *out). */
+static int set_pos_or_inf(struct vrow *r, const char *key, const char *v, double *out)
+{
+	if (!v || !v[0])
+		return 0;
+	if (!strcmp(v, "inf")) {
+		*out = INFINITY;
+		return 0;
+	}
+	if (parse_double(v, out) < 0 || !(*out > 0))
+		return row_err(r, key, "expected a positive number or inf, got '%.60s'", v);
+	return 0;
+}
+
+/* The client's optional columns. */
+static int client_fill(struct vrow *r, char **f)
+{
+	const char *v;
+	long x;
+	if (set_pos_or_inf(r, "request_rate", f[C_REQUEST_RATE], &r->request_rate) < 0 ||
+	    set_pos_or_inf(r, "burstiness", f[C_BURSTINESS], &r->burstiness) < 0)
+		return -1;
+	if (r->concurrency == 0 && isinf(r->request_rate) && r->num_prompts <= 0)
+		return row_err(r, "num_prompts", "an all-at-once run (concurrency 0, request_rate "
+			       "inf) needs num_prompts");
+	if (r->concurrency > 0 && !isinf(r->request_rate))
+		return row_err(r, "request_rate", "a finite rate with a concurrency limit is not "
+			       "supported (expected concurrency 0 or request_rate inf)");
+	if ((v = f[C_RANGE_RATIO]) && v[0] &&
+	    (parse_double(v, &r->range_ratio) < 0 || r->range_ratio < 0 || r->range_ratio > 1))
+		return row_err(r, "range_ratio", "expected a number in 0..1, got '%.60s'", v);
+	if ((v = f[C_IGNORE_EOS]) && v[0]) {
+		if (!strcmp(v, "true"))
+			r->ignore_eos = 1;
+		else if (!strcmp(v, "false"))
+			r->ignore_eos = 0;
+		else
+			return row_err(r, "ignore_eos", "expected true or false, got '%.60s'", v);
+	}
+	if ((v = f[C_MAX_OUT]) && v[0]) {
+		if (set_int(r, "max_output_len", v, 1, 1 << 24, &x) < 0)
+			return -1;
+		if (x < r->output_len)
+			return row_err(r, "max_output_len", "%ld is below output_len %d (expected the "
+				       "client's max_tokens, at least the mean generated)", x,
+				       r->output_len);
+		r->max_output_len = (int)x;
+	}
+	if ((v = f[C_MAX_SEQS]) && v[0]) {
+		if (set_int(r, "max_num_seqs", v, 1, 1 << 20, &x) < 0)
+			return -1;
+		r->max_num_seqs = (int)x;
+	}
+	if ((v = f[C_MAX_TOKENS]) && v[0]) {
+		if (set_int(r, "max_num_batched_tokens", v, 1, 1 << 24, &x) < 0)
+			return -1;
+		r->max_num_batched_tokens = (int)x;
+	}
+	if ((v = f[C_KV_DTYPE]) && v[0]) {
+		if (strcmp(v, "bf16") && strcmp(v, "fp8"))
+			return row_err(r, "kv_dtype", "unknown dtype '%.40s' (expected bf16 or fp8)", v);
+		strlcpy0(r->kv_dtype, v, sizeof(r->kv_dtype));
+	}
+	if ((v = f[C_DATASET]) && v[0] && strlcpy0(r->dataset, v, sizeof(r->dataset)) < 0)
+		return row_err(r, "dataset", "value too long: '%.40s...'", v);
+	if ((v = f[C_STATUS]) && v[0])
+		strlcpy0(r->status, v, sizeof(r->status));
+	return 0;
+}
+
 /* Fill a row from its fields (f[c] NULL when column c is absent). */
 static int row_fill(struct vrow *r, char **f)
 {
@@ -106,8 +184,9 @@ static int row_fill(struct vrow *r, char **f)
 	if (set_int(r, "tp", f[C_TP], 1, 64, &x) < 0)
 		return -1;
 	r->tp = (int)x;
-	if (strcmp(f[C_DTYPE], "bf16") && strcmp(f[C_DTYPE], "fp8"))
-		return row_err(r, "dtype", "unknown dtype '%.40s' (expected bf16 or fp8)", f[C_DTYPE]);
+	if (strcmp(f[C_DTYPE], "bf16") && strcmp(f[C_DTYPE], "fp16") && strcmp(f[C_DTYPE], "fp8"))
+		return row_err(r, "dtype", "unknown dtype '%.40s' (expected bf16, fp16 or fp8)",
+			       f[C_DTYPE]);
 	strlcpy0(r->dtype, f[C_DTYPE], sizeof(r->dtype));
 	if (set_int(r, "input_len", f[C_IN], 1, 1 << 24, &x) < 0)
 		return -1;
@@ -115,7 +194,7 @@ static int row_fill(struct vrow *r, char **f)
 	if (set_int(r, "output_len", f[C_OUT], 1, 1 << 24, &x) < 0)
 		return -1;
 	r->output_len = (int)x;
-	if (set_int(r, "concurrency", f[C_CONC], 1, 1 << 20, &x) < 0)
+	if (set_int(r, "concurrency", f[C_CONC], 0, 1 << 20, &x) < 0)
 		return -1;
 	r->concurrency = (int)x;
 	r->metric = vmetric_parse(f[C_METRIC]);
@@ -132,6 +211,8 @@ static int row_fill(struct vrow *r, char **f)
 		if (set_int(r, "num_prompts", v, 1, 100000000, &r->num_prompts) < 0)
 			return -1;
 	}
+	if (client_fill(r, f) < 0)
+		return -1;
 	if (f[C_ENGINE])
 		strlcpy0(r->engine, f[C_ENGINE], sizeof(r->engine));
 	if (f[C_ENGINE_VERSION])
@@ -170,7 +251,10 @@ int vset_parse_csv(struct vset *s, const char *text, const char *fname, int *n_b
 				if (c == C_N) {
 					err_set("%s:%d: key '%s': unknown column (expected id, model, gpu, "
 						"tp, dtype, input_len, output_len, concurrency, metric, value, "
-						"engine, engine_version, source, notes, num_prompts)",
+						"engine, engine_version, source, notes, num_prompts, "
+						"request_rate, burstiness, dataset, range_ratio, ignore_eos, "
+						"max_output_len, kv_dtype, status, max_num_seqs or "
+						"max_num_batched_tokens)",
 						fname, lineno, name);
 					goto out;
 				}
@@ -332,6 +416,9 @@ int vset_parse_vllm_json(struct vset *s, const char *text, const char *fname,
 	base.concurrency = (int)conc;
 	base.num_prompts = (long)nprompts;
 	base.predicted = NAN;
+	base.request_rate = INFINITY; /* a closed loop (max_concurrency) or a burst */
+	base.burstiness = 1;
+	base.ignore_eos = 1;
 	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
 		double v = jnum(j, keys[k].key);
 		struct vrow *r;
@@ -375,6 +462,8 @@ int vset_load(struct vset *s, const char *path, const struct vdefaults *d, int *
 
 long validate_requests(const struct vrow *r)
 {
+	if (r->concurrency == 0) /* open loop: the prompts sent (or 1000, vllm's default) */
+		return r->num_prompts > 0 ? r->num_prompts : 1000;
 	long n = 10L * r->concurrency;
 	if (r->num_prompts > 0)
 		return r->num_prompts;
@@ -385,16 +474,33 @@ int validate_config(const struct vrow *r, struct run_config *c)
 {
 	char v[32];
 	config_defaults(c);
+	/* fp16 weights: the same bytes and tensor-core rate as bf16 */
 	if (config_set(c, "model", r->model, r->where) < 0 ||
-	    config_set(c, "gpu", r->gpu, r->where) < 0 || config_set(c, "dtype", r->dtype, r->where) < 0)
+	    config_set(c, "gpu", r->gpu, r->where) < 0 ||
+	    config_set(c, "dtype", strcmp(r->dtype, "fp16") ? r->dtype : "bf16", r->where) < 0 ||
+	    (r->kv_dtype[0] && config_set(c, "kv_dtype", r->kv_dtype, r->where) < 0))
 		return -1;
 #define SETI(key, x) (snprintf(v, sizeof(v), "%ld", (long)(x)), config_set(c, key, v, r->where))
 	if (SETI("tp", r->tp) < 0 || SETI("input_len", r->input_len) < 0 ||
-	    SETI("output_len", r->output_len) < 0 || SETI("concurrency", r->concurrency) < 0 ||
-	    SETI("requests", validate_requests(r)) < 0)
+	    SETI("output_len", r->output_len) < 0 || SETI("requests", validate_requests(r)) < 0)
 		return -1;
+	if ((r->max_num_seqs && SETI("max_num_seqs", r->max_num_seqs) < 0) ||
+	    (r->max_num_batched_tokens &&
+	     SETI("max_num_batched_tokens", r->max_num_batched_tokens) < 0))
+		return -1;
+	if (r->concurrency > 0) {
+		if (SETI("concurrency", r->concurrency) < 0)
+			return -1;
+		c->arrival = ARR_CLOSED;
+	} else if (isinf(r->request_rate)) {
+		c->arrival = ARR_OFFLINE;
+	} else {
+		snprintf(v, sizeof(v), "%.17g", r->request_rate);
+		if (config_set(c, "rate", v, r->where) < 0)
+			return -1;
+		c->arrival = ARR_POISSON;
+	}
 #undef SETI
-	c->arrival = ARR_CLOSED;
 	return 0;
 }
 
@@ -409,13 +515,20 @@ double validate_metric(const struct summary *s, int metric)
 	return NAN;
 }
 
+static int same_num(double a, double b) { return a == b || (isnan(a) && isnan(b)); }
+
 /* Rows describe the same benchmark (one simulation serves both). */
 static int same_run(const struct vrow *a, const struct vrow *b)
 {
 	return !strcmp(a->model, b->model) && !strcmp(a->gpu, b->gpu) &&
 	       !strcmp(a->dtype, b->dtype) && a->tp == b->tp && a->input_len == b->input_len &&
 	       a->output_len == b->output_len && a->concurrency == b->concurrency &&
-	       validate_requests(a) == validate_requests(b);
+	       validate_requests(a) == validate_requests(b) && !strcmp(a->kv_dtype, b->kv_dtype) &&
+	       same_num(a->request_rate, b->request_rate) && same_num(a->burstiness, b->burstiness) &&
+	       a->range_ratio == b->range_ratio && a->ignore_eos == b->ignore_eos &&
+	       a->max_output_len == b->max_output_len && !strcmp(a->dataset, b->dataset) &&
+	       a->max_num_seqs == b->max_num_seqs &&
+	       a->max_num_batched_tokens == b->max_num_batched_tokens;
 }
 
 int validate_predict(struct vset *s, int keep_going)
@@ -427,7 +540,7 @@ int validate_predict(struct vset *s, int keep_going)
 		struct run_inputs in;
 		struct run_result res;
 		size_t j;
-		if (r->err[0] || !isnan(r->predicted))
+		if (r->err[0] || r->status[0] || !isnan(r->predicted))
 			continue;
 		if (validate_config(r, &c) < 0 || run_load_inputs(&c, &in) < 0 ||
 		    (run_simulate(&c, &in, &res) < 0 && (run_inputs_release(&in), 1))) {
@@ -443,8 +556,8 @@ int validate_predict(struct vset *s, int keep_going)
 			continue;
 		}
 		for (j = i; j < s->n; j++)
-			if (!s->rows[j].err[0] && isnan(s->rows[j].predicted) &&
-			    same_run(r, &s->rows[j]))
+			if (!s->rows[j].err[0] && !s->rows[j].status[0] &&
+			    isnan(s->rows[j].predicted) && same_run(r, &s->rows[j]))
 				s->rows[j].predicted = validate_metric(&res.sum, s->rows[j].metric);
 		run_result_release(&res);
 		run_inputs_release(&in);
@@ -457,30 +570,103 @@ double validate_pct_err(const struct vrow *r)
 	return 100.0 * (r->predicted - r->value) / r->value;
 }
 
+/* The errors of the predicted rows of metric m for which keep(r, arg) holds. */
+static struct verr errors_of(const struct vset *s, int m, double *a,
+			     int (*keep)(const struct vrow *, const void *), const void *arg)
+{
+	struct verr e = {0};
+	size_t n = 0;
+	double sum = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct vrow *r = &s->rows[i];
+		if (r->err[0] || r->status[0] || r->metric != m || isnan(r->predicted) ||
+		    (keep && !keep(r, arg)))
+			continue;
+		sum += validate_pct_err(r);
+		a[n++] = fabs(validate_pct_err(r));
+	}
+	e.n = (long)n;
+	if (!n) {
+		e.median_abs = e.p90_abs = e.mean_signed = NAN;
+		return e;
+	}
+	gsl_sort(a, 1, n);
+	e.median_abs = gsl_stats_median_from_sorted_data(a, 1, n);
+	e.p90_abs = gsl_stats_quantile_from_sorted_data(a, 1, n, 0.90);
+	e.mean_signed = sum / (double)n;
+	return e;
+}
+
 void validate_summary(const struct vset *s, struct verr out[VM_N])
 {
 	double *a = xmalloc(sizeof(double) * (s->n + 1));
-	for (int m = 0; m < VM_N; m++) {
-		size_t n = 0;
-		double sum = 0;
-		for (size_t i = 0; i < s->n; i++) {
-			const struct vrow *r = &s->rows[i];
-			if (r->err[0] || r->metric != m || isnan(r->predicted))
-				continue;
-			sum += validate_pct_err(r);
-			a[n++] = fabs(validate_pct_err(r));
-		}
-		out[m].n = (long)n;
-		if (!n) {
-			out[m].median_abs = out[m].p90_abs = out[m].mean_signed = NAN;
+	for (int m = 0; m < VM_N; m++)
+		out[m] = errors_of(s, m, a, NULL, NULL);
+	free(a);
+}
+
+void validate_family(const struct vrow *r, char *buf, size_t n)
+{
+	char e[32];
+	size_t i;
+	for (i = 0; r->engine[i] && i + 1 < sizeof(e); i++)
+		e[i] = (char)tolower((unsigned char)r->engine[i]);
+	e[i] = 0;
+	if (!strcmp(e, "vllm")) {
+		const char *v = r->engine_version + (r->engine_version[0] == 'v');
+		long minor = -1;
+		if (!strncmp(v, "0.", 2))
+			minor = strtol(v + 2, NULL, 10);
+		snprintf(buf, n, "%s", minor >= 0 && minor < 8 ? "vllm-v0" : "vllm-v1");
+	} else {
+		snprintf(buf, n, "%s", e[0] ? e : "?");
+	}
+}
+
+static int in_group(const struct vrow *r, const void *arg)
+{
+	const struct vgroup *g = arg;
+	char fam[32];
+	validate_family(r, fam, sizeof(fam));
+	return !strcmp(fam, g->family) && !strcmp(r->gpu, g->gpu);
+}
+
+size_t validate_groups(const struct vset *s, struct vgroup **out)
+{
+	struct vgroup *g = NULL;
+	size_t n = 0, cap = 0;
+	double *a = xmalloc(sizeof(double) * (s->n + 1));
+	for (size_t i = 0; i < s->n; i++) {
+		const struct vrow *r = &s->rows[i];
+		struct vgroup key;
+		size_t k;
+		if (r->err[0] || r->status[0] || isnan(r->predicted))
 			continue;
-		}
-		gsl_sort(a, 1, n);
-		out[m].median_abs = gsl_stats_median_from_sorted_data(a, 1, n);
-		out[m].p90_abs = gsl_stats_quantile_from_sorted_data(a, 1, n, 0.90);
-		out[m].mean_signed = sum / (double)n;
+		memset(&key, 0, sizeof(key));
+		validate_family(r, key.family, sizeof(key.family));
+		strlcpy0(key.gpu, r->gpu, sizeof(key.gpu));
+		key.metric = r->metric;
+		for (k = 0; k < n; k++)
+			if (!strcmp(g[k].family, key.family) && !strcmp(g[k].gpu, key.gpu) &&
+			    g[k].metric == key.metric)
+				break;
+		if (k < n)
+			continue;
+		key.e = errors_of(s, key.metric, a, in_group, &key);
+		xgrow((void **)&g, &cap, n + 1, sizeof(*g));
+		g[n++] = key;
 	}
 	free(a);
+	*out = g;
+	return n;
+}
+
+long validate_skipped(const struct vset *s)
+{
+	long n = 0;
+	for (size_t i = 0; i < s->n; i++)
+		n += s->rows[i].status[0] != 0;
+	return n;
 }
 
 cJSON *validate_json(const struct vset *s)
@@ -495,6 +681,8 @@ cJSON *validate_json(const struct vset *s)
 		cJSON_AddStringToObject(o, "metric", vmetric_name(r->metric));
 		if (r->err[0]) {
 			cJSON_AddStringToObject(o, "error", r->err);
+		} else if (r->status[0]) {
+			cJSON_AddStringToObject(o, "status", r->status);
 		} else {
 			cJSON_AddStringToObject(o, "model", r->model);
 			cJSON_AddStringToObject(o, "gpu", r->gpu);
@@ -522,6 +710,24 @@ cJSON *validate_json(const struct vset *s)
 		json_num(o, "median_abs_pct_err", e[m].median_abs);
 		json_num(o, "p90_abs_pct_err", e[m].p90_abs);
 		json_num(o, "mean_signed_pct_err", e[m].mean_signed);
+	}
+	{
+		struct vgroup *g;
+		size_t ng = validate_groups(s, &g);
+		cJSON *ga = cJSON_AddArrayToObject(root, "groups");
+		for (size_t k = 0; k < ng; k++) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "engine", g[k].family);
+			cJSON_AddStringToObject(o, "gpu", g[k].gpu);
+			cJSON_AddStringToObject(o, "metric", vmetric_name(g[k].metric));
+			cJSON_AddNumberToObject(o, "n", (double)g[k].e.n);
+			json_num(o, "median_abs_pct_err", g[k].e.median_abs);
+			json_num(o, "p90_abs_pct_err", g[k].e.p90_abs);
+			json_num(o, "mean_signed_pct_err", g[k].e.mean_signed);
+			cJSON_AddItemToArray(ga, o);
+		}
+		free(g);
+		cJSON_AddNumberToObject(root, "skipped", (double)validate_skipped(s));
 	}
 	return root;
 }

@@ -56,6 +56,9 @@ static void bad_rows(void)
 		{"r,,g,1,bf16,100,10,1,tpot_ms,5", "f.csv:2: key 'model': empty value"},
 		{"r,m,g,1,bf16,100,10,1,tpot_ms", "f.csv:2: 9 fields (expected 10"},
 		{"\"r,m,g,1,bf16,100,10,1,tpot_ms,5", "f.csv:2: unterminated quoted field"},
+		{"r,m,g,1,bf16,100,10,-1,tpot_ms,5", "f.csv:2: key 'concurrency': expected an integer in 0.."},
+		/* an open loop with every prompt at once must say how many */
+		{"r,m,g,1,bf16,100,10,0,tpot_ms,5", "f.csv:2: key 'num_prompts': an all-at-once run"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct vset s = {0};
@@ -69,6 +72,54 @@ static void bad_rows(void)
 			fprintf(stderr, "  got: %s\n", s.rows[0].err);
 		vset_release(&s);
 	}
+}
+
+/* The client's optional columns, status rows, fp16 and the grouping by engine family. */
+static void serving_columns(void)
+{
+	struct vset s = {0};
+	struct vgroup *g;
+	char fam[32];
+	int bad = -1;
+	const char *t = H ",num_prompts,request_rate,burstiness,dataset,range_ratio,ignore_eos,"
+			  "max_output_len,kv_dtype,status,max_num_seqs,max_num_batched_tokens,engine,"
+			  "engine_version\n"
+			  "a,qwen3-8b,h100_sxm,1,fp16,100,20,0,tpot_ms,5,50,inf,,random,0.5,false,30,fp8,,"
+			  "16,512,vllm,0.5\n"
+			  "a,qwen3-8b,h100_sxm,1,fp16,100,20,0,ttft_ms,20,50,inf,,random,0.5,false,30,fp8,,"
+			  "16,512,vllm,0.5\n"
+			  "b,qwen3-8b,h100_sxm,1,bf16,100,20,0,e2e_s,2,40,4,inf,sharegpt,,,,,,,,vLLM,v0.11.0\n"
+			  "c,mixtral,h100_sxm,2,bf16,100,20,0,e2e_s,2,40,4,,,,,,,skip: moe,,,vllm,\n";
+	CHECK_INT(vset_parse_csv(&s, t, "s.csv", &bad), 0);
+	CHECK_INT(bad, 0);
+	CHECK_INT(s.n, 4);
+	CHECK(isinf(s.rows[0].request_rate));
+	CHECK_NEAR(s.rows[0].range_ratio, 0.5, 1e-12);
+	CHECK_INT(s.rows[0].ignore_eos, 0);
+	CHECK_INT(s.rows[0].max_output_len, 30);
+	CHECK_STR(s.rows[0].kv_dtype, "fp8");
+	CHECK_STR(s.rows[0].dtype, "fp16");
+	CHECK_INT(s.rows[0].max_num_seqs, 16);
+	CHECK_INT(validate_requests(&s.rows[0]), 50);
+	CHECK_NEAR(s.rows[2].request_rate, 4, 1e-12);
+	CHECK(isinf(s.rows[2].burstiness));
+	CHECK_INT(s.rows[2].ignore_eos, 1); /* default */
+	CHECK_NEAR(s.rows[3].burstiness, 1, 1e-12); /* default: Poisson */
+	CHECK_STR(s.rows[3].status, "skip: moe");
+	validate_family(&s.rows[0], fam, sizeof(fam));
+	CHECK_STR(fam, "vllm-v0");
+	validate_family(&s.rows[2], fam, sizeof(fam));
+	CHECK_STR(fam, "vllm-v1");
+	CHECK_INT(validate_skipped(&s), 1);
+	/* the skipped row is never simulated (its model does not exist) */
+	CHECK_INT(validate_predict(&s, 0), 0);
+	CHECK(s.rows[0].predicted > 0 && s.rows[2].predicted > 0 && isnan(s.rows[3].predicted));
+	CHECK_INT(validate_groups(&s, &g), 3); /* (v0, tpot), (v0, ttft), (v1, e2e) */
+	CHECK_STR(g[2].family, "vllm-v1");
+	CHECK_INT(g[2].metric, VM_E2E);
+	CHECK_INT(g[2].e.n, 1);
+	free(g);
+	vset_release(&s);
 }
 
 static void bad_files(void)
@@ -201,6 +252,7 @@ int main(void)
 	good_file();
 	bad_rows();
 	bad_files();
+	serving_columns();
 	prediction_and_summary();
 	csv_reader();
 	csv_line_numbers();
