@@ -470,6 +470,48 @@ long validate_requests(const struct vrow *r)
 	return n > 100 ? n : 100;
 }
 
+/* The benchmark client the row describes (sim/client.h), on top of the fixed lengths:
+ *   - random dataset with a range ratio: vLLM's law for that version of `vllm bench` (the
+ *     old [floor(rL), L] for the V0 family, whose benchmark_serving.py used it);
+ *   - ignore_eos false with max_output_len: outputs end at EOS, capped at what the client
+ *     asked for, with the mean the run reported (output_len);
+ *   - ShareGPT (no length file ships with ttsim): lognormal prompt and output lengths with
+ *     the run's means and a coefficient of variation of 1, ShareGPT's order of magnitude
+ *     (a stated assumption, never fitted; a length_file of the real pairs replaces it);
+ *   - request_rate with burstiness (inf: evenly spaced).
+ * Every setting is a fact of the row's benchmark; nothing here is tuned to a result. */
+static int validate_client(const struct vrow *r, struct run_config *c)
+{
+	char v[40], fam[32];
+	validate_family(r, fam, sizeof(fam));
+	if (r->range_ratio > 0) {
+		snprintf(v, sizeof(v), "%.17g", r->range_ratio);
+		if (config_set(c, "range_ratio", v, r->where) < 0 ||
+		    config_set(c, "range_law", strcmp(fam, "vllm-v0") ? "vllm" : "vllm_old",
+			       r->where) < 0)
+			return -1;
+	}
+	if (!r->ignore_eos && r->max_output_len > r->output_len) {
+		snprintf(v, sizeof(v), "%d", r->output_len);
+		if (config_set(c, "ignore_eos", "false", r->where) < 0 ||
+		    config_set(c, "eos_mean_len", v, r->where) < 0)
+			return -1;
+		snprintf(v, sizeof(v), "%d", r->max_output_len);
+		if (config_set(c, "output_len", v, r->where) < 0)
+			return -1;
+	} else if (!strcmp(r->dataset, "sharegpt")) {
+		if (config_set(c, "length_dist", "lognormal", r->where) < 0 ||
+		    config_set(c, "length_cv", "1", r->where) < 0)
+			return -1;
+	}
+	if (r->burstiness != 1) {
+		snprintf(v, sizeof(v), "%.17g", isinf(r->burstiness) ? 1e9 : r->burstiness);
+		if (config_set(c, "burstiness", v, r->where) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int validate_config(const struct vrow *r, struct run_config *c)
 {
 	char v[32];
@@ -487,6 +529,8 @@ int validate_config(const struct vrow *r, struct run_config *c)
 	if ((r->max_num_seqs && SETI("max_num_seqs", r->max_num_seqs) < 0) ||
 	    (r->max_num_batched_tokens &&
 	     SETI("max_num_batched_tokens", r->max_num_batched_tokens) < 0))
+		return -1;
+	if (validate_client(r, c) < 0)
 		return -1;
 	if (r->concurrency > 0) {
 		if (SETI("concurrency", r->concurrency) < 0)
