@@ -73,6 +73,8 @@ struct run_config {
 	int ignore_eos;          /* bool */
 	double eos_mean_len;     /* tokens: mean output when the model stops on its own */
 	char length_file[256];   /* input_len,output_len pairs; "" none */
+	char engine[64];         /* engine profile (models/engines/); "" = the hardware
+	                            profile's own overheads (vLLM V1) */
 	/* where each field was set: for the resolved config (bit per option index) */
 	uint64_t set_mask[2];
 };

@@ -87,5 +87,10 @@ has "rows kept but not simulated" "check part: skipped rows counted" "$TMPD/out"
 ok "serving fit part runs" "$TTSIM" validate tests/validation/serving_fit.csv --keep-going --summary-only
 has "^vllm-v1    h100_sxm   ttft_ms " "fit part: vllm-v1 group" "$TMPD/out"
 
+# engine profiles (models/engines/): by name, and an unknown one refused with its key
+ok "run --engine vllm-v0" "$TTSIM" run --model qwen3-8b --gpu h100_sxm --input-len 64 --output-len 8 --requests 4 --engine vllm-v0
+status 2 "unknown engine profile" "$TTSIM" run --model qwen3-8b --gpu h100_sxm --requests 4 --engine nosuch
+has "key 'engine'" "unknown engine names its key" "$TMPD/err"
+
 status 2 "bad per-metric limit" "$TTSIM" validate tests/validation/dev.csv --max-median-error nope=3
 finish
