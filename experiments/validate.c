@@ -9,9 +9,11 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "models/engine_profile.h"
 #include "lib/csv.h"
 #include "lib/util.h"
 
@@ -512,6 +514,21 @@ static int validate_client(const struct vrow *r, struct run_config *c)
 	return 0;
 }
 
+/* The engine profile of the row's family (models/engines/FAMILY.yaml, read relative to the
+ * working directory, the repository root) when one exists: its CPU costs and its defaults
+ * for what the row does not say. Families without a profile run as vLLM V1, as before. */
+static int validate_engine(const struct vrow *r, struct run_config *c)
+{
+	char fam[32], path[128];
+	validate_family(r, fam, sizeof(fam));
+	snprintf(path, sizeof(path), ENGINE_PROFILE_DIR "%s.yaml", fam);
+	if (access(path, R_OK) != 0)
+		return 0;
+	if (config_set(c, "engine", fam, r->where) < 0 || run_engine_defaults(c) < 0)
+		return err_prefix("%s: ", r->where);
+	return 0;
+}
+
 int validate_config(const struct vrow *r, struct run_config *c)
 {
 	char v[32];
@@ -531,6 +548,8 @@ int validate_config(const struct vrow *r, struct run_config *c)
 	     SETI("max_num_batched_tokens", r->max_num_batched_tokens) < 0))
 		return -1;
 	if (validate_client(r, c) < 0)
+		return -1;
+	if (validate_engine(r, c) < 0)
 		return -1;
 	if (r->concurrency > 0) {
 		if (SETI("concurrency", r->concurrency) < 0)
