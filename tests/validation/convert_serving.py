@@ -72,15 +72,16 @@ MODEL_MAP = {
     # 28/64 heads, 4/8 KV heads, FF 18944/29568, vocab 152064, QKV bias)
     "Qwen/Qwen2-7B": "Qwen/Qwen2.5-7B-Instruct",
     "Qwen/Qwen2-72B": "Qwen/Qwen2.5-72B-Instruct",
+    # not in the catalog: a config.json here (tests/validation/configs/, README.md)
+    "mistralai/Mistral-7B-v0.1": "tests/validation/configs/Mistral-7B-v0.1.json",
+    "codellama/CodeLlama-34b-Instruct-hf": "tests/validation/configs/CodeLlama-34b-Instruct-hf.json",
     "Qwen/Qwen3-8B": "Qwen/Qwen3-8B", "Qwen/Qwen3-8B-FP8": "Qwen/Qwen3-8B",
     "Qwen/Qwen3-14B": "Qwen/Qwen3-14B", "Qwen/Qwen3-14B-FP8": "Qwen/Qwen3-14B",
     "Qwen/Qwen3-32B": "Qwen/Qwen3-32B", "Qwen/Qwen3-32B-FP8": "Qwen/Qwen3-32B",
 }
 MODEL_SKIP = {
     "mistralai/Mixtral-8x7B-v0.1": "skip: mixture of experts (ttsim models dense decoders only)",
-    "mistralai/Mistral-7B-v0.1": "skip: sliding-window attention (4096), which ttsim refuses",
     "Deci/DeciLM-7B": "skip: variable GQA per layer (no config ttsim can read)",
-    "codellama/CodeLlama-34b-Instruct-hf": "skip: model not in the catalog and no config.json here",
     "nvidia/Llama-3.1-405B-Instruct-FP8": "skip: model not in the catalog and no config.json here",
 }
 ENGINES_WITH_PROFILE = {"vllm"}
