@@ -33,6 +33,9 @@ static void validate_usage(FILE *f)
 		"                           (or per metric: tpot_ms=10,ttft_ms=20)\n"
 		"  --keep-going             report bad rows and go on (default: stop, exit 2)\n"
 		"  --summary-only           table: only the summaries (no per-row lines)\n"
+		"  --fit-engine FAMILY      fit FAMILY's step_cpu_extra (models/engine_profile.h)\n"
+		"                           to its offline-batch rows (Huber, leave-one-out) and\n"
+		"                           print the YAML block; refuses the check part\n"
 		"  --gpu, --tp, --dtype     defaults for JSON files that do not say\n");
 }
 
@@ -82,6 +85,31 @@ static void print_table(const struct vset *s, int rows, FILE *f)
 	print_groups(s, f);
 }
 
+/* --fit-engine: the fitted block of an engine profile, with its errors. */
+static void print_engine_fit(struct vset *s, const char *family, const char **files, int n)
+{
+	struct vfit f;
+	if (validate_fit_engine(s, family, &f) < 0)
+		die_err();
+	printf("# ttsim validate --fit-engine %s", family);
+	for (int i = 0; i < n; i++)
+		printf(" %s", files[i]);
+	printf("\n# %ld offline-batch output_tok_per_s rows; Huber robust fit, relative to wall, of\n"
+	       "# wall - makespan_0 = base x steps + per_seq x output_tokens%s\n",
+	       f.n, f.p == 3 ? " + per_tp x (tp - 1) x steps" : "");
+	printf("# wall-time error, in sample: median %.1f%%, p90 %.1f%%, bias %+.1f%%\n",
+	       f.in_median, f.in_p90, f.in_bias);
+	printf("# leave one out:               median %.1f%%, p90 %.1f%%, bias %+.1f%%\n",
+	       f.loo_median, f.loo_p90, f.loo_bias);
+	printf("step_cpu_extra:\n");
+	printf("  base_s: %.4g        # +- %.2g\n", f.coef[0], f.se[0]);
+	printf("  per_seq_s: %.4g     # +- %.2g\n", f.coef[1], f.se[1]);
+	if (f.p == 3)
+		printf("  per_tp_s: %.4g      # +- %.2g\n", f.coef[2], f.se[2]);
+	else
+		printf("  per_tp_s: 0         # not fitted: every row is TP1\n");
+}
+
 /* "10" (every metric) or "tpot_ms=10,ttft_ms=20" into lim[] (-1: no limit); 0 or -1. */
 static int parse_limits(const char *text, double *lim)
 {
@@ -120,11 +148,12 @@ int cmd_validate(int argc, char **argv)
 	int keep_going = 0, summary_only = 0, n_files = 0, bad = 0, rc = EXIT_OK;
 	const char **files = xcalloc((size_t)argc, sizeof(*files));
 
-	const char *lims = NULL, *tps = NULL;
+	const char *lims = NULL, *tps = NULL, *fit_engine = NULL;
 	const struct flag fl[] = {
 		{"--keep-going", FLAG_SWITCH, NULL, &keep_going, "report every bad row, then go on"},
 		{"--format", FLAG_VALUE, &format, NULL, "table or json"},
 		{"--summary-only", FLAG_SWITCH, NULL, &summary_only, "table: the summaries, no rows"},
+		{"--fit-engine", FLAG_VALUE, &fit_engine, NULL, "fit FAMILY's step CPU time"},
 		{"--max-median-error", FLAG_VALUE, &lims, NULL, "PCT or METRIC=PCT,...: fail above"},
 		{"--gpu", FLAG_VALUE, &d.gpu, NULL, "GPU of rows that name none"},
 		{"--tp", FLAG_VALUE, &tps, NULL, "tensor parallelism of rows that name none"},
@@ -168,6 +197,12 @@ int cmd_validate(int argc, char **argv)
 		for (size_t i = 0; i < s.n; i++)
 			if (s.rows[i].err[0])
 				die("%s", s.rows[i].err);
+	if (fit_engine) {
+		print_engine_fit(&s, fit_engine, files, n_files);
+		vset_release(&s);
+		free(files);
+		return EXIT_OK;
+	}
 	if (validate_predict(&s, keep_going) < 0)
 		die_err();
 	for (size_t i = 0; i < s.n; i++)

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_multifit.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
@@ -793,4 +795,184 @@ cJSON *validate_json(const struct vset *s)
 		cJSON_AddNumberToObject(root, "skipped", (double)validate_skipped(s));
 	}
 	return root;
+}
+
+/* The absolute % errors e[0..n) -> median, p90 (sorts e); signed mean from s. */
+static void err_stats(double *e, const double *sgn, size_t n, double *med, double *p90,
+		      double *bias)
+{
+	double sum = 0;
+	for (size_t i = 0; i < n; i++)
+		sum += sgn[i];
+	gsl_sort(e, 1, n);
+	*med = gsl_stats_median_from_sorted_data(e, 1, n);
+	*p90 = gsl_stats_quantile_from_sorted_data(e, 1, n, 0.90);
+	*bias = sum / (double)n;
+}
+
+/* Robust fit of y = X c over the rows with keep[i]; 0, or -1 (GSL could not fit). */
+static int robust_fit(const gsl_matrix *X, const gsl_vector *y, const int *keep, size_t p,
+		      gsl_vector *c, gsl_matrix *cov)
+{
+	size_t n = 0, k = 0;
+	gsl_matrix *Xs;
+	gsl_vector *ys;
+	gsl_multifit_robust_workspace *w;
+	gsl_error_handler_t *old;
+	int rc;
+	for (size_t i = 0; i < X->size1; i++)
+		n += keep[i] != 0;
+	if (n <= p)
+		return -1;
+	Xs = gsl_matrix_alloc(n, p);
+	ys = gsl_vector_alloc(n);
+	for (size_t i = 0; i < X->size1; i++) {
+		if (!keep[i])
+			continue;
+		for (size_t j = 0; j < p; j++)
+			gsl_matrix_set(Xs, k, j, gsl_matrix_get(X, i, j));
+		gsl_vector_set(ys, k++, gsl_vector_get(y, i));
+	}
+	w = gsl_multifit_robust_alloc(gsl_multifit_robust_huber, n, p);
+	/* GSL's handler is ttsim's bug(): a fit that does not converge is an answer here */
+	old = gsl_set_error_handler_off();
+	rc = gsl_multifit_robust(Xs, ys, c, cov, w);
+	gsl_set_error_handler(old);
+	gsl_multifit_robust_free(w);
+	gsl_matrix_free(Xs);
+	gsl_vector_free(ys);
+	return rc == GSL_SUCCESS || rc == GSL_EMAXITER ? 0 : -1;
+}
+
+int validate_fit_engine(struct vset *s, const char *family, struct vfit *out)
+{
+	size_t n = 0, cap = 0, p;
+	double *y0 = NULL, *steps = NULL, *tok = NULL, *tpm = NULL, *wall = NULL;
+	int has_tp = 0, rc = -1;
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < s->n; i++) {
+		const struct vrow *r = &s->rows[i];
+		const char *base = strrchr(r->where, '/') ? strrchr(r->where, '/') + 1 : r->where;
+		if (!strncmp(base, "serving_check", 13))
+			return err_set("%s: the check part is never fitted (expected the fit part, "
+				       "tests/validation/serving_fit.csv)", r->where);
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		struct vrow *r = &s->rows[i];
+		struct run_config c;
+		struct run_inputs in;
+		struct run_result res;
+		char fam[32];
+		if (r->err[0] || r->status[0] || r->metric != VM_THROUGHPUT ||
+		    !isinf(r->request_rate) || r->num_prompts != r->concurrency)
+			continue;
+		validate_family(r, fam, sizeof(fam));
+		if (strcmp(fam, family))
+			continue;
+		if (validate_config(r, &c) < 0)
+			goto out;
+		c.engine[0] = 0; /* the family's defaults, none of its extra CPU time */
+		if (run_load_inputs(&c, &in) < 0) {
+			err_prefix("%s: ", r->where);
+			goto out;
+		}
+		if (run_simulate(&c, &in, &res) < 0) {
+			run_inputs_release(&in);
+			err_prefix("%s: ", r->where);
+			goto out;
+		}
+		if (n + 1 > cap) {
+			size_t c0 = cap;
+			xgrow((void **)&y0, &c0, n + 1, sizeof(double));
+			c0 = cap;
+			xgrow((void **)&steps, &c0, n + 1, sizeof(double));
+			c0 = cap;
+			xgrow((void **)&tok, &c0, n + 1, sizeof(double));
+			c0 = cap;
+			xgrow((void **)&tpm, &c0, n + 1, sizeof(double));
+			c0 = cap;
+			xgrow((void **)&wall, &c0, n + 1, sizeof(double));
+			cap = c0;
+		}
+		wall[n] = (double)r->concurrency * r->output_len / r->value;
+		y0[n] = res.sum.makespan_s;
+		steps[n] = (double)res.st.steps;
+		tok[n] = res.sum.output_tokens;
+		tpm[n] = (double)(r->tp - 1) * steps[n];
+		has_tp |= r->tp > 1;
+		n++;
+		run_result_release(&res);
+		run_inputs_release(&in);
+	}
+	p = has_tp ? 3 : 2;
+	if (n <= p + 1) {
+		err_set("key 'engine': %zu offline-batch output_tok_per_s rows of family '%s' "
+			"(expected more than %zu to fit and leave one out)", n, family, p + 1);
+		goto out;
+	}
+	{
+		gsl_matrix *X = gsl_matrix_alloc(n, p), *cov = gsl_matrix_alloc(p, p);
+		gsl_vector *y = gsl_vector_alloc(n), *cf = gsl_vector_alloc(p);
+		int *keep = xmalloc(sizeof(int) * n);
+		double *e = xmalloc(sizeof(double) * n), *sg = xmalloc(sizeof(double) * n);
+		/* each row divided by its measured wall time: the fit minimises relative
+		 * errors, the metric's, instead of letting the longest batches decide */
+		for (size_t i = 0; i < n; i++) {
+			gsl_matrix_set(X, i, 0, steps[i] / wall[i]);
+			gsl_matrix_set(X, i, 1, tok[i] / wall[i]);
+			if (p == 3)
+				gsl_matrix_set(X, i, 2, tpm[i] / wall[i]);
+			gsl_vector_set(y, i, (wall[i] - y0[i]) / wall[i]);
+			keep[i] = 1;
+		}
+		if (robust_fit(X, y, keep, p, cf, cov) < 0) {
+			err_set("key 'engine': the robust fit of family '%s' failed", family);
+		} else {
+			out->n = (long)n;
+			out->p = (int)p;
+			for (size_t j = 0; j < p; j++) {
+				out->coef[j] = gsl_vector_get(cf, j);
+				out->se[j] = sqrt(gsl_matrix_get(cov, j, j));
+			}
+			for (size_t i = 0; i < n; i++) {
+				double pred = y0[i];
+				for (size_t j = 0; j < p; j++)
+					pred += out->coef[j] * gsl_matrix_get(X, i, j) * wall[i];
+				sg[i] = 100 * (pred - wall[i]) / wall[i];
+				e[i] = fabs(sg[i]);
+			}
+			err_stats(e, sg, n, &out->in_median, &out->in_p90, &out->in_bias);
+			rc = 0;
+			for (size_t i = 0; i < n && rc == 0; i++) {
+				gsl_vector *c1 = gsl_vector_alloc(p);
+				double pred = y0[i];
+				keep[i] = 0;
+				if (robust_fit(X, y, keep, p, c1, cov) < 0)
+					rc = err_set("key 'engine': the leave-one-out fit without row %zu "
+						     "failed", i);
+				keep[i] = 1;
+				for (size_t j = 0; j < p; j++)
+					pred += gsl_vector_get(c1, j) * gsl_matrix_get(X, i, j) * wall[i];
+				sg[i] = 100 * (pred - wall[i]) / wall[i];
+				e[i] = fabs(sg[i]);
+				gsl_vector_free(c1);
+			}
+			if (rc == 0)
+				err_stats(e, sg, n, &out->loo_median, &out->loo_p90, &out->loo_bias);
+		}
+		gsl_matrix_free(X);
+		gsl_matrix_free(cov);
+		gsl_vector_free(y);
+		gsl_vector_free(cf);
+		free(keep);
+		free(e);
+		free(sg);
+	}
+out:
+	free(y0);
+	free(steps);
+	free(tok);
+	free(tpm);
+	free(wall);
+	return rc;
 }

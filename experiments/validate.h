@@ -137,6 +137,28 @@ size_t validate_groups(const struct vset *s, struct vgroup **out);
 long validate_skipped(const struct vset *s);
 /* Signed percent error of a row: 100 (predicted - measured) / measured. */
 double validate_pct_err(const struct vrow *r);
+/* Fit an engine profile's step_cpu_extra (models/engine_profile.h) to the rows of engine
+ * family `family` that are offline batches measured as output_tok_per_s (concurrency =
+ * num_prompts, request_rate inf: the value is output tokens / the batch's wall time, and
+ * the batch's wall time is the simulated makespan). Each row is simulated with the
+ * family's defaults but no extra CPU time; then
+ *     wall_measured - makespan_0 = base x steps + per_seq x output_tokens
+ *                                  [+ per_tp x (tp - 1) x steps]
+ * (a decode step holds one token of every sequence in it, so the sequences summed over
+ * the steps are the output tokens), fitted robustly (Huber, gsl_multifit_robust), with
+ * per_tp only when some row has tp > 1. Leave-one-out refits without each row and
+ * predicts it. Errors are of the wall time, in percent. Refuses a file named
+ * serving_check*: the check part is never fitted. 0, or -1 with err_set. */
+struct vfit {
+	long n;              /* rows used */
+	int p;               /* parameters: 2, or 3 with per_tp */
+	double coef[3];      /* base_s, per_seq_s, per_tp_s */
+	double se[3];        /* their standard errors */
+	double in_median, in_p90, in_bias;    /* % error of the wall time, in sample */
+	double loo_median, loo_p90, loo_bias; /* leave one out */
+};
+int validate_fit_engine(struct vset *s, const char *family, struct vfit *out);
+
 /* {"rows": [...], "summary": {"<metric>": {...}}, "groups": [...], "skipped": N} */
 cJSON *validate_json(const struct vset *s);
 

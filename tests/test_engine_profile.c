@@ -18,8 +18,8 @@ static void shipped(void)
 	CHECK_INT(e.chunked_prefill, 1);
 	CHECK_INT(engine_profile_load(&e, "vllm-v0"), 0);
 	CHECK_STR(e.engine, "vllm");
-	CHECK_NEAR(e.step_base_extra, 0.00119, 1e-12);
-	CHECK_NEAR(e.step_per_seq_extra, 6.7e-05, 1e-12);
+	CHECK_NEAR(e.step_base_extra, 0.001105, 1e-12);
+	CHECK_NEAR(e.step_per_seq_extra, 6.335e-05, 1e-12);
 	CHECK_INT(e.chunked_prefill, 0);
 	CHECK_INT(e.max_num_batched_tokens, 0); /* not said: ttsim's default */
 	CHECK_INT(engine_profile_load(&e, "nosuch"), -1);
@@ -54,8 +54,8 @@ static void bad_files(void)
 	}
 }
 
-/* vllm-v0 adds 1.19 ms + 67 us x seqs to every step: a single request of 1 prompt token and
- * 101 output tokens takes about 101 steps x (1.19 ms + 67 us) longer. */
+/* vllm-v0 adds 1.105 ms + 63 us x seqs to every step: a single request of 1 prompt token and
+ * 101 output tokens takes about 101 steps x (1.105 ms + 63 us) longer. */
 static void reaches_a_run(void)
 {
 	struct run_config c;
@@ -76,10 +76,10 @@ static void reaches_a_run(void)
 	CHECK_INT(c.chunked_prefill, 0);    /* the profile's default */
 	CHECK_INT(c.max_num_seqs, 64);      /* the run's own setting wins */
 	CHECK_INT(run_load_inputs(&c, &in), 0);
-	CHECK_NEAR(in.profile.step_base, 0.0008 + 0.00119, 1e-12);
+	CHECK_NEAR(in.profile.step_base, 0.0008 + 0.001105, 1e-12);
 	CHECK_INT(run_simulate(&c, &in, &b), 0);
 	extra = b.sum.e2e_s.mean - a.sum.e2e_s.mean;
-	CHECK_NEAR(extra, (double)b.st.steps * (0.00119 + 6.7e-05), 0.01);
+	CHECK_NEAR(extra, (double)b.st.steps * (0.001105 + 6.335e-05), 0.01);
 	run_result_release(&a);
 	run_result_release(&b);
 	run_inputs_release(&in);

@@ -122,6 +122,56 @@ static void serving_columns(void)
 	vset_release(&s);
 }
 
+/* The engine fit recovers known constants: "measured" batches simulated with the shipped
+ * vllm-v0 profile's extra CPU time are fitted back to it (per_tp not fitted: TP1 only),
+ * and the check part is refused. */
+static void engine_fit_recovers(void)
+{
+	struct vset s = {0};
+	struct vfit f;
+	struct sbuf sb = {0};
+	static const int batch[] = {1, 4, 16, 64}, len[] = {64, 256};
+	int bad, k = 0;
+	sbuf_printf(&sb, H ",num_prompts,request_rate,engine,engine_version\n");
+	for (int b = 0; b < 4; b++)
+		for (int l = 0; l < 2; l++, k++) {
+			struct run_config c;
+			struct run_inputs in;
+			struct run_result r;
+			char v[32];
+			config_defaults(&c);
+			snprintf(v, sizeof(v), "%d", len[l]);
+			config_set(&c, "model", "qwen3-8b", "t");
+			config_set(&c, "gpu", "h100_sxm", "t");
+			config_set(&c, "input_len", v, "t");
+			config_set(&c, "output_len", v, "t");
+			snprintf(v, sizeof(v), "%d", batch[b]);
+			config_set(&c, "requests", v, "t");
+			config_set(&c, "engine", "vllm-v0", "t");
+			CHECK_INT(run_engine_defaults(&c), 0);
+			CHECK_INT(run_load_inputs(&c, &in), 0);
+			CHECK_INT(run_simulate(&c, &in, &r), 0);
+			sbuf_printf(&sb, "r%d,qwen3-8b,h100_sxm,1,bf16,%d,%d,%d,output_tok_per_s,%.17g,%d,inf,"
+				    "vllm,0.5\n", k, len[l], len[l], batch[b], r.sum.output_tok_per_s, batch[b]);
+			run_result_release(&r);
+			run_inputs_release(&in);
+		}
+	CHECK_INT(vset_parse_csv(&s, sb.buf, "serving_fit.csv", &bad), 0);
+	CHECK_INT(validate_fit_engine(&s, "vllm-v0", &f), 0);
+	CHECK_INT(f.n, 8);
+	CHECK_INT(f.p, 2);
+	CHECK_NEAR(f.coef[0], 0.001105, 0.05);
+	CHECK_NEAR(f.coef[1], 6.335e-05, 0.05);
+	CHECK(f.in_median < 1 && f.loo_median < 2);
+	CHECK_INT(validate_fit_engine(&s, "vllm-v1", &f), -1); /* no row of that family */
+	vset_release(&s);
+	CHECK_INT(vset_parse_csv(&s, sb.buf, "tests/validation/serving_check.csv", &bad), 0);
+	CHECK_INT(validate_fit_engine(&s, "vllm-v0", &f), -1);
+	CHECK(strstr(err_msg(), "the check part is never fitted") != NULL);
+	vset_release(&s);
+	sbuf_release(&sb);
+}
+
 static void bad_files(void)
 {
 	struct vset s = {0};
@@ -253,6 +303,7 @@ int main(void)
 	bad_rows();
 	bad_files();
 	serving_columns();
+	engine_fit_recovers();
 	prediction_and_summary();
 	csv_reader();
 	csv_line_numbers();
