@@ -112,7 +112,8 @@ static const struct option_def options[] = {
 	{"length_file", OPT_STR, F(length_file), S(length_file), 0, 0, "", NULL,
 	 "CSV of input_len,output_len pairs (e.g. ShareGPT), drawn with replacement"},
 	{"engine", OPT_STR, F(engine), S(engine), 0, 0, "", NULL,
-	 "engine profile: models/engines/NAME.yaml or a path (empty: vLLM V1 as profiled)"},
+	 "engine profile: models/engines/NAME.yaml or a path (empty: vLLM V1 as profiled); "
+	 "its step CPU costs (its defaults: ttsim validate)"},
 	/* hidden (the last N_HIDDEN rows): read like any option, never listed */
 	{"reference_engine", OPT_BOOL, F(reference_engine), 0, 0, 1, "false", NULL,
 	 "run the per-sequence reference engine (the fast engine's oracle; same results, slower)"},
