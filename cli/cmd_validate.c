@@ -16,29 +16,58 @@ static void validate_usage(FILE *f)
 	fprintf(f,
 		"usage: ttsim validate FILE... [--format table|json] [--max-median-error PCT]\n"
 		"                      [--keep-going] [--gpu NAME] [--tp N] [--dtype bf16|fp8]\n\n"
-		"Simulate every row of measured-run files as the closed-loop benchmark it records\n"
-		"(concurrency C clients, fixed input and output lengths, num_prompts requests or,\n"
-		"when not given, max(10 C, 100): ten waves, so the start-up burst and the drain\n"
-		"weigh at most a tenth) and print predicted, measured, signed and absolute %% error\n"
-		"per row, then per metric the count, median and p90 of |error| and the bias.\n\n"
+		"Simulate every row of measured-run files as the benchmark it records (concurrency\n"
+		"C >= 1: C closed-loop clients; 0: an open loop at request_rate, inf = every prompt\n"
+		"at once; num_prompts requests or, for a closed loop that does not say, max(10 C,\n"
+		"100)) and print predicted, measured, signed and absolute %% error per row, then\n"
+		"per metric, and per engine family, GPU and metric, the count, median and p90 of\n"
+		"|error| and the bias. Rows with a status (\"skip: ...\") are counted, not run.\n"
+		"A row whose engine family has a profile in models/engines/ (read from the working\n"
+		"directory: run from the repository root) gets its step costs and defaults.\n\n"
 		"FILE: CSV with the header id,model,gpu,tp,dtype,input_len,output_len,concurrency,\n"
-		"metric,value (optional engine,engine_version,source,notes,num_prompts); metric is\n"
-		"ttft_ms, tpot_ms, e2e_s or output_tok_per_s. A 'vllm bench serve --save-result'\n"
+		"metric,value (optional engine,engine_version,source,notes,num_prompts and the\n"
+		"client's request_rate,burstiness,dataset,range_ratio,ignore_eos,max_output_len,\n"
+		"kv_dtype,status); metric is ttft_ms, tpot_ms, e2e_s or output_tok_per_s.\n"
+		"A 'vllm bench serve --save-result'\n"
 		"JSON file is read directly (gpu, tp, dtype from its --metadata, else the flags).\n\n"
 		"  --format table|json      output (default table)\n"
 		"  --max-median-error PCT   exit 1 when a metric's median |error| exceeds PCT\n"
 		"                           (or per metric: tpot_ms=10,ttft_ms=20)\n"
 		"  --keep-going             report bad rows and go on (default: stop, exit 2)\n"
+		"  --summary-only           table: only the summaries (no per-row lines)\n"
+		"  --fit-engine FAMILY      fit FAMILY's step_cpu_extra (models/engine_profile.h)\n"
+		"                           to its offline-batch rows (Huber, leave-one-out) and\n"
+		"                           print the YAML block; refuses the check part\n"
 		"  --gpu, --tp, --dtype     defaults for JSON files that do not say\n");
 }
 
-static void print_table(const struct vset *s, FILE *f)
+static void print_groups(const struct vset *s, FILE *f)
+{
+	struct vgroup *g;
+	size_t ng = validate_groups(s, &g);
+	long skipped = validate_skipped(s);
+	fprintf(f, "\n%-10s %-10s %-16s %4s %12s %12s %12s\n", "engine", "gpu", "metric", "n",
+		"median|err|%", "p90|err|%", "bias%");
+	for (size_t k = 0; k < ng; k++)
+		fprintf(f, "%-10s %-10s %-16s %4ld %12.1f %12.1f %+12.1f\n", g[k].family, g[k].gpu,
+			vmetric_name(g[k].metric), g[k].e.n, g[k].e.median_abs, g[k].e.p90_abs,
+			g[k].e.mean_signed);
+	free(g);
+	if (skipped)
+		fprintf(f, "\n%ld rows kept but not simulated (their status column says why)\n",
+			skipped);
+}
+
+static void print_table(const struct vset *s, int rows, FILE *f)
 {
 	struct verr e[VM_N];
-	fprintf(f, "%-34s %-16s %12s %12s %9s %9s\n", "id", "metric", "predicted", "measured",
-		"err%", "|err|%");
-	for (size_t i = 0; i < s->n; i++) {
+	if (rows)
+		fprintf(f, "%-34s %-16s %12s %12s %9s %9s\n", "id", "metric", "predicted",
+			"measured", "err%", "|err|%");
+	for (size_t i = 0; i < s->n && rows; i++) {
 		const struct vrow *r = &s->rows[i];
+		if (r->status[0])
+			continue;
 		if (r->err[0]) {
 			fprintf(f, "%-34.34s %-16s error: %s\n", r->id[0] ? r->id : "?",
 				vmetric_name(r->metric), r->err);
@@ -55,6 +84,32 @@ static void print_table(const struct vset *s, FILE *f)
 		if (e[m].n)
 			fprintf(f, "%-16s %4ld %12.1f %12.1f %+12.1f\n", vmetric_name(m), e[m].n,
 				e[m].median_abs, e[m].p90_abs, e[m].mean_signed);
+	print_groups(s, f);
+}
+
+/* --fit-engine: the fitted block of an engine profile, with its errors. */
+static void print_engine_fit(struct vset *s, const char *family, const char **files, int n)
+{
+	struct vfit f;
+	if (validate_fit_engine(s, family, &f) < 0)
+		die_err();
+	printf("# ttsim validate --fit-engine %s", family);
+	for (int i = 0; i < n; i++)
+		printf(" %s", files[i]);
+	printf("\n# %ld offline-batch output_tok_per_s rows; Huber robust fit, relative to wall, of\n"
+	       "# wall - makespan_0 = base x steps + per_seq x output_tokens%s\n",
+	       f.n, f.p == 3 ? " + per_tp x (tp - 1) x steps" : "");
+	printf("# wall-time error, in sample: median %.1f%%, p90 %.1f%%, bias %+.1f%%\n",
+	       f.in_median, f.in_p90, f.in_bias);
+	printf("# leave one out:               median %.1f%%, p90 %.1f%%, bias %+.1f%%\n",
+	       f.loo_median, f.loo_p90, f.loo_bias);
+	printf("step_cpu_extra:\n");
+	printf("  base_s: %.4g        # +- %.2g\n", f.coef[0], f.se[0]);
+	printf("  per_seq_s: %.4g     # +- %.2g\n", f.coef[1], f.se[1]);
+	if (f.p == 3)
+		printf("  per_tp_s: %.4g      # +- %.2g\n", f.coef[2], f.se[2]);
+	else
+		printf("  per_tp_s: 0         # not fitted: every row is TP1\n");
 }
 
 /* "10" (every metric) or "tpot_ms=10,ttft_ms=20" into lim[] (-1: no limit); 0 or -1. */
@@ -92,13 +147,15 @@ int cmd_validate(int argc, char **argv)
 	struct vdefaults d = {NULL, 1, "bf16"};
 	const char *format = "table";
 	double lim[VM_N];
-	int keep_going = 0, n_files = 0, bad = 0, rc = EXIT_OK;
+	int keep_going = 0, summary_only = 0, n_files = 0, bad = 0, rc = EXIT_OK;
 	const char **files = xcalloc((size_t)argc, sizeof(*files));
 
-	const char *lims = NULL, *tps = NULL;
+	const char *lims = NULL, *tps = NULL, *fit_engine = NULL;
 	const struct flag fl[] = {
 		{"--keep-going", FLAG_SWITCH, NULL, &keep_going, "report every bad row, then go on"},
 		{"--format", FLAG_VALUE, &format, NULL, "table or json"},
+		{"--summary-only", FLAG_SWITCH, NULL, &summary_only, "table: the summaries, no rows"},
+		{"--fit-engine", FLAG_VALUE, &fit_engine, NULL, "fit FAMILY's step CPU time"},
 		{"--max-median-error", FLAG_VALUE, &lims, NULL, "PCT or METRIC=PCT,...: fail above"},
 		{"--gpu", FLAG_VALUE, &d.gpu, NULL, "GPU of rows that name none"},
 		{"--tp", FLAG_VALUE, &tps, NULL, "tensor parallelism of rows that name none"},
@@ -142,6 +199,12 @@ int cmd_validate(int argc, char **argv)
 		for (size_t i = 0; i < s.n; i++)
 			if (s.rows[i].err[0])
 				die("%s", s.rows[i].err);
+	if (fit_engine) {
+		print_engine_fit(&s, fit_engine, files, n_files);
+		vset_release(&s);
+		free(files);
+		return EXIT_OK;
+	}
 	if (validate_predict(&s, keep_going) < 0)
 		die_err();
 	for (size_t i = 0; i < s.n; i++)
@@ -154,7 +217,7 @@ int cmd_validate(int argc, char **argv)
 		free(t);
 		cJSON_Delete(j);
 	} else {
-		print_table(&s, stdout);
+		print_table(&s, !summary_only, stdout);
 	}
 	{
 		struct verr e[VM_N];

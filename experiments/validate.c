@@ -9,9 +9,13 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_multifit.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "models/engine_profile.h"
 #include "lib/csv.h"
 #include "lib/util.h"
 
@@ -30,11 +34,16 @@ int vmetric_parse(const char *s)
 
 /* Columns: the required ten, then the optional ones. */
 enum col { C_ID, C_MODEL, C_GPU, C_TP, C_DTYPE, C_IN, C_OUT, C_CONC, C_METRIC, C_VALUE,
-	   C_ENGINE, C_ENGINE_VERSION, C_SOURCE, C_NOTES, C_NUM_PROMPTS, C_N };
+	   C_ENGINE, C_ENGINE_VERSION, C_SOURCE, C_NOTES, C_NUM_PROMPTS,
+	   /* the client's columns (validate.h) */
+	   C_REQUEST_RATE, C_BURSTINESS, C_DATASET, C_RANGE_RATIO, C_IGNORE_EOS, C_MAX_OUT,
+	   C_KV_DTYPE, C_STATUS, C_MAX_SEQS, C_MAX_TOKENS, C_N };
 #define C_REQUIRED C_ENGINE
 static const char *const col_names[C_N] = {
 	"id", "model", "gpu", "tp", "dtype", "input_len", "output_len", "concurrency", "metric",
-	"value", "engine", "engine_version", "source", "notes", "num_prompts"};
+	"value", "engine", "engine_version", "source", "notes", "num_prompts",
+	"request_rate", "burstiness", "dataset", "range_ratio", "ignore_eos", "max_output_len",
+	"kv_dtype", "status", "max_num_seqs", "max_num_batched_tokens"};
 
 static struct vrow *vset_add(struct vset *s)
 {
@@ -45,6 +54,9 @@ static struct vrow *vset_add(struct vset *s)
 	r->tp = 1;
 	r->metric = -1;
 	r->predicted = NAN;
+	r->request_rate = INFINITY;
+	r->burstiness = 1;
+	r->ignore_eos = 1;
 	return r;
 }
 
@@ -107,6 +119,76 @@ static int set_str(struct vrow *r, const char *key, char *dst, size_t n, const c
 	return 0;
 }
 
+/* A positive number or "inf" (empty: leave *out). */
+static int set_pos_or_inf(struct vrow *r, const char *key, const char *v, double *out)
+{
+	if (!v || !v[0])
+		return 0;
+	if (!strcmp(v, "inf")) {
+		*out = INFINITY;
+		return 0;
+	}
+	if (parse_double(v, out) < 0 || !(*out > 0))
+		return row_err(r, key, "expected a positive number or inf, got '%.60s'", v);
+	return 0;
+}
+
+/* The client's optional columns. */
+static int client_fill(struct vrow *r, char **f)
+{
+	const char *v;
+	long x;
+	if (set_pos_or_inf(r, "request_rate", f[C_REQUEST_RATE], &r->request_rate) < 0 ||
+	    set_pos_or_inf(r, "burstiness", f[C_BURSTINESS], &r->burstiness) < 0)
+		return -1;
+	if (r->concurrency == 0 && isinf(r->request_rate) && r->num_prompts <= 0)
+		return row_err(r, "num_prompts", "an all-at-once run (concurrency 0, request_rate "
+			       "inf) needs num_prompts");
+	if (r->concurrency > 0 && !isinf(r->request_rate))
+		return row_err(r, "request_rate", "a finite rate with a concurrency limit is not "
+			       "supported (expected concurrency 0 or request_rate inf)");
+	if ((v = f[C_RANGE_RATIO]) && v[0] &&
+	    (parse_double(v, &r->range_ratio) < 0 || r->range_ratio < 0 || r->range_ratio > 1))
+		return row_err(r, "range_ratio", "expected a number in 0..1, got '%.60s'", v);
+	if ((v = f[C_IGNORE_EOS]) && v[0]) {
+		if (!strcmp(v, "true"))
+			r->ignore_eos = 1;
+		else if (!strcmp(v, "false"))
+			r->ignore_eos = 0;
+		else
+			return row_err(r, "ignore_eos", "expected true or false, got '%.60s'", v);
+	}
+	if ((v = f[C_MAX_OUT]) && v[0]) {
+		if (set_int(r, "max_output_len", v, 1, 1 << 24, &x) < 0)
+			return -1;
+		if (x < r->output_len)
+			return row_err(r, "max_output_len", "%ld is below output_len %d (expected the "
+				       "client's max_tokens, at least the mean generated)", x,
+				       r->output_len);
+		r->max_output_len = (int)x;
+	}
+	if ((v = f[C_MAX_SEQS]) && v[0]) {
+		if (set_int(r, "max_num_seqs", v, 1, 1 << 20, &x) < 0)
+			return -1;
+		r->max_num_seqs = (int)x;
+	}
+	if ((v = f[C_MAX_TOKENS]) && v[0]) {
+		if (set_int(r, "max_num_batched_tokens", v, 1, 1 << 24, &x) < 0)
+			return -1;
+		r->max_num_batched_tokens = (int)x;
+	}
+	if ((v = f[C_KV_DTYPE]) && v[0]) {
+		if (strcmp(v, "bf16") && strcmp(v, "fp8"))
+			return row_err(r, "kv_dtype", "unknown dtype '%.40s' (expected bf16 or fp8)", v);
+		strlcpy0(r->kv_dtype, v, sizeof(r->kv_dtype));
+	}
+	if ((v = f[C_DATASET]) && v[0] && strlcpy0(r->dataset, v, sizeof(r->dataset)) < 0)
+		return row_err(r, "dataset", "value too long: '%.40s...'", v);
+	if ((v = f[C_STATUS]) && v[0])
+		strlcpy0(r->status, v, sizeof(r->status));
+	return 0;
+}
+
 /* Fill a row from its fields (f[c] NULL when column c is absent). */
 static int row_fill(struct vrow *r, char **f)
 {
@@ -119,13 +201,14 @@ static int row_fill(struct vrow *r, char **f)
 	if (set_int(r, "tp", f[C_TP], 1, 64, &x) < 0)
 		return -1;
 	r->tp = (int)x;
-	if (strcmp(f[C_DTYPE], "bf16") && strcmp(f[C_DTYPE], "fp8"))
-		return row_err(r, "dtype", "unknown dtype '%.40s' (expected bf16 or fp8)", f[C_DTYPE]);
+	if (strcmp(f[C_DTYPE], "bf16") && strcmp(f[C_DTYPE], "fp16") && strcmp(f[C_DTYPE], "fp8"))
+		return row_err(r, "dtype", "unknown dtype '%.40s' (expected bf16, fp16 or fp8)",
+			       f[C_DTYPE]);
 	strlcpy0(r->dtype, f[C_DTYPE], sizeof(r->dtype));
 	if (set_len(r, "input_len", f[C_IN], &r->input_len) < 0 ||
 	    set_len(r, "output_len", f[C_OUT], &r->output_len) < 0)
 		return -1;
-	if (set_int(r, "concurrency", f[C_CONC], 1, 1 << 20, &x) < 0)
+	if (set_int(r, "concurrency", f[C_CONC], 0, 1 << 20, &x) < 0)
 		return -1;
 	r->concurrency = (int)x;
 	r->metric = vmetric_parse(f[C_METRIC]);
@@ -142,6 +225,8 @@ static int row_fill(struct vrow *r, char **f)
 		if (set_int(r, "num_prompts", v, 1, 100000000, &r->num_prompts) < 0)
 			return -1;
 	}
+	if (client_fill(r, f) < 0)
+		return -1;
 	if (f[C_ENGINE])
 		strlcpy0(r->engine, f[C_ENGINE], sizeof(r->engine));
 	if (f[C_ENGINE_VERSION])
@@ -180,7 +265,10 @@ int vset_parse_csv(struct vset *s, const char *text, const char *fname, int *n_b
 				if (c == C_N) {
 					err_set("%s:%d: key '%s': unknown column (expected id, model, gpu, "
 						"tp, dtype, input_len, output_len, concurrency, metric, value, "
-						"engine, engine_version, source, notes, num_prompts)",
+						"engine, engine_version, source, notes, num_prompts, "
+						"request_rate, burstiness, dataset, range_ratio, ignore_eos, "
+						"max_output_len, kv_dtype, status, max_num_seqs or "
+						"max_num_batched_tokens)",
 						fname, lineno, name);
 					goto out;
 				}
@@ -346,6 +434,9 @@ int vset_parse_vllm_json(struct vset *s, const char *text, const char *fname,
 	base.concurrency = (int)conc;
 	base.num_prompts = (long)nprompts;
 	base.predicted = NAN;
+	base.request_rate = INFINITY; /* a closed loop (max_concurrency) or a burst */
+	base.burstiness = 1;
+	base.ignore_eos = 1;
 	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
 		double v = jnum(j, keys[k].key);
 		struct vrow *r;
@@ -389,26 +480,106 @@ int vset_load(struct vset *s, const char *path, const struct vdefaults *d, int *
 
 long validate_requests(const struct vrow *r)
 {
+	if (r->concurrency == 0) /* open loop: the prompts sent (or 1000, vllm's default) */
+		return r->num_prompts > 0 ? r->num_prompts : 1000;
 	long n = 10L * r->concurrency;
 	if (r->num_prompts > 0)
 		return r->num_prompts;
 	return n > 100 ? n : 100;
 }
 
+/* The benchmark client the row describes (sim/client.h), on top of the fixed lengths:
+ *   - random dataset with a range ratio: vLLM's law for that version of `vllm bench` (the
+ *     old [floor(rL), L] for the V0 family, whose benchmark_serving.py used it);
+ *   - ignore_eos false with max_output_len: outputs end at EOS, capped at what the client
+ *     asked for, with the mean the run reported (output_len);
+ *   - ShareGPT (no length file ships with ttsim): lognormal prompt and output lengths with
+ *     the run's means and a coefficient of variation of 1, ShareGPT's order of magnitude
+ *     (a stated assumption, never fitted; a length_file of the real pairs replaces it);
+ *   - request_rate with burstiness (inf: evenly spaced).
+ * Every setting is a fact of the row's benchmark; nothing here is tuned to a result. */
+static int validate_client(const struct vrow *r, struct run_config *c)
+{
+	char v[40], fam[32];
+	validate_family(r, fam, sizeof(fam));
+	if (r->range_ratio > 0) {
+		snprintf(v, sizeof(v), "%.17g", r->range_ratio);
+		if (config_set(c, "range_ratio", v, r->where) < 0 ||
+		    config_set(c, "range_law", strcmp(fam, "vllm-v0") ? "vllm" : "vllm_old",
+			       r->where) < 0)
+			return -1;
+	}
+	if (!r->ignore_eos && r->max_output_len > r->output_len) {
+		snprintf(v, sizeof(v), "%d", r->output_len);
+		if (config_set(c, "ignore_eos", "false", r->where) < 0 ||
+		    config_set(c, "eos_mean_len", v, r->where) < 0)
+			return -1;
+		snprintf(v, sizeof(v), "%d", r->max_output_len);
+		if (config_set(c, "output_len", v, r->where) < 0)
+			return -1;
+	} else if (!strcmp(r->dataset, "sharegpt")) {
+		if (config_set(c, "length_dist", "lognormal", r->where) < 0 ||
+		    config_set(c, "length_cv", "1", r->where) < 0)
+			return -1;
+	}
+	if (r->burstiness != 1) {
+		snprintf(v, sizeof(v), "%.17g", isinf(r->burstiness) ? 1e9 : r->burstiness);
+		if (config_set(c, "burstiness", v, r->where) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The engine profile of the row's family (models/engines/FAMILY.yaml, read relative to the
+ * working directory, the repository root) when one exists: its CPU costs and its defaults
+ * for what the row does not say. Families without a profile run as vLLM V1, as before. */
+static int validate_engine(const struct vrow *r, struct run_config *c)
+{
+	char fam[32], path[128];
+	validate_family(r, fam, sizeof(fam));
+	snprintf(path, sizeof(path), ENGINE_PROFILE_DIR "%s.yaml", fam);
+	if (access(path, R_OK) != 0)
+		return 0;
+	if (config_set(c, "engine", fam, r->where) < 0 || run_engine_defaults(c) < 0)
+		return err_prefix("%s: ", r->where);
+	return 0;
+}
+
 int validate_config(const struct vrow *r, struct run_config *c)
 {
 	char v[32];
 	config_defaults(c);
+	/* fp16 weights: the same bytes and tensor-core rate as bf16 */
 	if (config_set(c, "model", r->model, r->where) < 0 ||
-	    config_set(c, "gpu", r->gpu, r->where) < 0 || config_set(c, "dtype", r->dtype, r->where) < 0)
+	    config_set(c, "gpu", r->gpu, r->where) < 0 ||
+	    config_set(c, "dtype", strcmp(r->dtype, "fp16") ? r->dtype : "bf16", r->where) < 0 ||
+	    (r->kv_dtype[0] && config_set(c, "kv_dtype", r->kv_dtype, r->where) < 0))
 		return -1;
 #define SETI(key, x) (snprintf(v, sizeof(v), "%ld", (long)(x)), config_set(c, key, v, r->where))
 	if (SETI("tp", r->tp) < 0 || SETI("input_len", r->input_len) < 0 ||
-	    SETI("output_len", r->output_len) < 0 || SETI("concurrency", r->concurrency) < 0 ||
-	    SETI("requests", validate_requests(r)) < 0)
+	    SETI("output_len", r->output_len) < 0 || SETI("requests", validate_requests(r)) < 0)
 		return -1;
+	if ((r->max_num_seqs && SETI("max_num_seqs", r->max_num_seqs) < 0) ||
+	    (r->max_num_batched_tokens &&
+	     SETI("max_num_batched_tokens", r->max_num_batched_tokens) < 0))
+		return -1;
+	if (validate_client(r, c) < 0)
+		return -1;
+	if (validate_engine(r, c) < 0)
+		return -1;
+	if (r->concurrency > 0) {
+		if (SETI("concurrency", r->concurrency) < 0)
+			return -1;
+		c->arrival = ARR_CLOSED;
+	} else if (isinf(r->request_rate)) {
+		c->arrival = ARR_OFFLINE;
+	} else {
+		snprintf(v, sizeof(v), "%.17g", r->request_rate);
+		if (config_set(c, "rate", v, r->where) < 0)
+			return -1;
+		c->arrival = ARR_POISSON;
+	}
 #undef SETI
-	c->arrival = ARR_CLOSED;
 	return 0;
 }
 
@@ -423,13 +594,20 @@ double validate_metric(const struct summary *s, int metric)
 	return NAN;
 }
 
+static int same_num(double a, double b) { return a == b || (isnan(a) && isnan(b)); }
+
 /* Rows describe the same benchmark (one simulation serves both). */
 static int same_run(const struct vrow *a, const struct vrow *b)
 {
 	return !strcmp(a->model, b->model) && !strcmp(a->gpu, b->gpu) &&
 	       !strcmp(a->dtype, b->dtype) && a->tp == b->tp && a->input_len == b->input_len &&
 	       a->output_len == b->output_len && a->concurrency == b->concurrency &&
-	       validate_requests(a) == validate_requests(b);
+	       validate_requests(a) == validate_requests(b) && !strcmp(a->kv_dtype, b->kv_dtype) &&
+	       same_num(a->request_rate, b->request_rate) && same_num(a->burstiness, b->burstiness) &&
+	       a->range_ratio == b->range_ratio && a->ignore_eos == b->ignore_eos &&
+	       a->max_output_len == b->max_output_len && !strcmp(a->dataset, b->dataset) &&
+	       a->max_num_seqs == b->max_num_seqs &&
+	       a->max_num_batched_tokens == b->max_num_batched_tokens;
 }
 
 int validate_predict(struct vset *s, int keep_going)
@@ -441,7 +619,7 @@ int validate_predict(struct vset *s, int keep_going)
 		struct run_inputs in;
 		struct run_result res;
 		size_t j;
-		if (r->err[0] || !isnan(r->predicted))
+		if (r->err[0] || r->status[0] || !isnan(r->predicted))
 			continue;
 		if (validate_config(r, &c) < 0 || run_load_inputs(&c, &in) < 0 ||
 		    (run_simulate(&c, &in, &res) < 0 && (run_inputs_release(&in), 1))) {
@@ -457,8 +635,8 @@ int validate_predict(struct vset *s, int keep_going)
 			continue;
 		}
 		for (j = i; j < s->n; j++)
-			if (!s->rows[j].err[0] && isnan(s->rows[j].predicted) &&
-			    same_run(r, &s->rows[j]))
+			if (!s->rows[j].err[0] && !s->rows[j].status[0] &&
+			    isnan(s->rows[j].predicted) && same_run(r, &s->rows[j]))
 				s->rows[j].predicted = validate_metric(&res.sum, s->rows[j].metric);
 		run_result_release(&res);
 		run_inputs_release(&in);
@@ -471,30 +649,103 @@ double validate_pct_err(const struct vrow *r)
 	return 100.0 * (r->predicted - r->value) / r->value;
 }
 
+/* The errors of the predicted rows of metric m for which keep(r, arg) holds. */
+static struct verr errors_of(const struct vset *s, int m, double *a,
+			     int (*keep)(const struct vrow *, const void *), const void *arg)
+{
+	struct verr e = {0};
+	size_t n = 0;
+	double sum = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct vrow *r = &s->rows[i];
+		if (r->err[0] || r->status[0] || r->metric != m || isnan(r->predicted) ||
+		    (keep && !keep(r, arg)))
+			continue;
+		sum += validate_pct_err(r);
+		a[n++] = fabs(validate_pct_err(r));
+	}
+	e.n = (long)n;
+	if (!n) {
+		e.median_abs = e.p90_abs = e.mean_signed = NAN;
+		return e;
+	}
+	gsl_sort(a, 1, n);
+	e.median_abs = gsl_stats_median_from_sorted_data(a, 1, n);
+	e.p90_abs = gsl_stats_quantile_from_sorted_data(a, 1, n, 0.90);
+	e.mean_signed = sum / (double)n;
+	return e;
+}
+
 void validate_summary(const struct vset *s, struct verr out[VM_N])
 {
 	double *a = xmalloc(sizeof(double) * (s->n + 1));
-	for (int m = 0; m < VM_N; m++) {
-		size_t n = 0;
-		double sum = 0;
-		for (size_t i = 0; i < s->n; i++) {
-			const struct vrow *r = &s->rows[i];
-			if (r->err[0] || r->metric != m || isnan(r->predicted))
-				continue;
-			sum += validate_pct_err(r);
-			a[n++] = fabs(validate_pct_err(r));
-		}
-		out[m].n = (long)n;
-		if (!n) {
-			out[m].median_abs = out[m].p90_abs = out[m].mean_signed = NAN;
+	for (int m = 0; m < VM_N; m++)
+		out[m] = errors_of(s, m, a, NULL, NULL);
+	free(a);
+}
+
+void validate_family(const struct vrow *r, char *buf, size_t n)
+{
+	char e[32];
+	size_t i;
+	for (i = 0; r->engine[i] && i + 1 < sizeof(e); i++)
+		e[i] = (char)tolower((unsigned char)r->engine[i]);
+	e[i] = 0;
+	if (!strcmp(e, "vllm")) {
+		const char *v = r->engine_version + (r->engine_version[0] == 'v');
+		long minor = -1;
+		if (!strncmp(v, "0.", 2))
+			minor = strtol(v + 2, NULL, 10);
+		snprintf(buf, n, "%s", minor >= 0 && minor < 8 ? "vllm-v0" : "vllm-v1");
+	} else {
+		snprintf(buf, n, "%s", e[0] ? e : "?");
+	}
+}
+
+static int in_group(const struct vrow *r, const void *arg)
+{
+	const struct vgroup *g = arg;
+	char fam[32];
+	validate_family(r, fam, sizeof(fam));
+	return !strcmp(fam, g->family) && !strcmp(r->gpu, g->gpu);
+}
+
+size_t validate_groups(const struct vset *s, struct vgroup **out)
+{
+	struct vgroup *g = NULL;
+	size_t n = 0, cap = 0;
+	double *a = xmalloc(sizeof(double) * (s->n + 1));
+	for (size_t i = 0; i < s->n; i++) {
+		const struct vrow *r = &s->rows[i];
+		struct vgroup key;
+		size_t k;
+		if (r->err[0] || r->status[0] || isnan(r->predicted))
 			continue;
-		}
-		gsl_sort(a, 1, n);
-		out[m].median_abs = gsl_stats_median_from_sorted_data(a, 1, n);
-		out[m].p90_abs = gsl_stats_quantile_from_sorted_data(a, 1, n, 0.90);
-		out[m].mean_signed = sum / (double)n;
+		memset(&key, 0, sizeof(key));
+		validate_family(r, key.family, sizeof(key.family));
+		strlcpy0(key.gpu, r->gpu, sizeof(key.gpu));
+		key.metric = r->metric;
+		for (k = 0; k < n; k++)
+			if (!strcmp(g[k].family, key.family) && !strcmp(g[k].gpu, key.gpu) &&
+			    g[k].metric == key.metric)
+				break;
+		if (k < n)
+			continue;
+		key.e = errors_of(s, key.metric, a, in_group, &key);
+		xgrow((void **)&g, &cap, n + 1, sizeof(*g));
+		g[n++] = key;
 	}
 	free(a);
+	*out = g;
+	return n;
+}
+
+long validate_skipped(const struct vset *s)
+{
+	long n = 0;
+	for (size_t i = 0; i < s->n; i++)
+		n += s->rows[i].status[0] != 0;
+	return n;
 }
 
 cJSON *validate_json(const struct vset *s)
@@ -509,6 +760,8 @@ cJSON *validate_json(const struct vset *s)
 		cJSON_AddStringToObject(o, "metric", vmetric_name(r->metric));
 		if (r->err[0]) {
 			cJSON_AddStringToObject(o, "error", r->err);
+		} else if (r->status[0]) {
+			cJSON_AddStringToObject(o, "status", r->status);
 		} else {
 			cJSON_AddStringToObject(o, "model", r->model);
 			cJSON_AddStringToObject(o, "gpu", r->gpu);
@@ -537,5 +790,203 @@ cJSON *validate_json(const struct vset *s)
 		json_num(o, "p90_abs_pct_err", e[m].p90_abs);
 		json_num(o, "mean_signed_pct_err", e[m].mean_signed);
 	}
+	{
+		struct vgroup *g;
+		size_t ng = validate_groups(s, &g);
+		cJSON *ga = cJSON_AddArrayToObject(root, "groups");
+		for (size_t k = 0; k < ng; k++) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "engine", g[k].family);
+			cJSON_AddStringToObject(o, "gpu", g[k].gpu);
+			cJSON_AddStringToObject(o, "metric", vmetric_name(g[k].metric));
+			cJSON_AddNumberToObject(o, "n", (double)g[k].e.n);
+			json_num(o, "median_abs_pct_err", g[k].e.median_abs);
+			json_num(o, "p90_abs_pct_err", g[k].e.p90_abs);
+			json_num(o, "mean_signed_pct_err", g[k].e.mean_signed);
+			cJSON_AddItemToArray(ga, o);
+		}
+		free(g);
+		cJSON_AddNumberToObject(root, "skipped", (double)validate_skipped(s));
+	}
 	return root;
+}
+
+/* The absolute % errors e[0..n) -> median, p90 (sorts e); signed mean from s. */
+static void err_stats(double *e, const double *sgn, size_t n, double *med, double *p90,
+		      double *bias)
+{
+	double sum = 0;
+	for (size_t i = 0; i < n; i++)
+		sum += sgn[i];
+	gsl_sort(e, 1, n);
+	*med = gsl_stats_median_from_sorted_data(e, 1, n);
+	*p90 = gsl_stats_quantile_from_sorted_data(e, 1, n, 0.90);
+	*bias = sum / (double)n;
+}
+
+/* Robust fit of y = X c over the rows with keep[i]; 0, or -1 (GSL could not fit). */
+static int robust_fit(const gsl_matrix *X, const gsl_vector *y, const int *keep, size_t p,
+		      gsl_vector *c, gsl_matrix *cov)
+{
+	size_t n = 0, k = 0;
+	gsl_matrix *Xs;
+	gsl_vector *ys;
+	gsl_multifit_robust_workspace *w;
+	gsl_error_handler_t *old;
+	int rc;
+	for (size_t i = 0; i < X->size1; i++)
+		n += keep[i] != 0;
+	if (n <= p)
+		return -1;
+	Xs = gsl_matrix_alloc(n, p);
+	ys = gsl_vector_alloc(n);
+	for (size_t i = 0; i < X->size1; i++) {
+		if (!keep[i])
+			continue;
+		for (size_t j = 0; j < p; j++)
+			gsl_matrix_set(Xs, k, j, gsl_matrix_get(X, i, j));
+		gsl_vector_set(ys, k++, gsl_vector_get(y, i));
+	}
+	w = gsl_multifit_robust_alloc(gsl_multifit_robust_huber, n, p);
+	/* GSL's handler is ttsim's bug(): a fit that does not converge is an answer here */
+	old = gsl_set_error_handler_off();
+	rc = gsl_multifit_robust(Xs, ys, c, cov, w);
+	gsl_set_error_handler(old);
+	gsl_multifit_robust_free(w);
+	gsl_matrix_free(Xs);
+	gsl_vector_free(ys);
+	return rc == GSL_SUCCESS || rc == GSL_EMAXITER ? 0 : -1;
+}
+
+int validate_fit_engine(struct vset *s, const char *family, struct vfit *out)
+{
+	size_t n = 0, cap = 0, p;
+	double *y0 = NULL, *steps = NULL, *tok = NULL, *tpm = NULL, *wall = NULL;
+	int has_tp = 0, rc = -1;
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < s->n; i++) {
+		const struct vrow *r = &s->rows[i];
+		const char *base = strrchr(r->where, '/') ? strrchr(r->where, '/') + 1 : r->where;
+		if (!strncmp(base, "serving_check", 13))
+			return err_set("%s: the check part is never fitted (expected the fit part, "
+				       "tests/validation/serving_fit.csv)", r->where);
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		struct vrow *r = &s->rows[i];
+		struct run_config c;
+		struct run_inputs in;
+		struct run_result res;
+		char fam[32];
+		if (r->err[0] || r->status[0] || r->metric != VM_THROUGHPUT ||
+		    !isinf(r->request_rate) || r->num_prompts != r->concurrency)
+			continue;
+		validate_family(r, fam, sizeof(fam));
+		if (strcmp(fam, family))
+			continue;
+		if (validate_config(r, &c) < 0)
+			goto out;
+		c.engine[0] = 0; /* the family's defaults, none of its extra CPU time */
+		if (run_load_inputs(&c, &in) < 0) {
+			err_prefix("%s: ", r->where);
+			goto out;
+		}
+		if (run_simulate(&c, &in, &res) < 0) {
+			run_inputs_release(&in);
+			err_prefix("%s: ", r->where);
+			goto out;
+		}
+		if (n + 1 > cap) {
+			size_t c0 = cap;
+			xgrow((void **)&y0, &c0, n + 1, sizeof(double));
+			c0 = cap;
+			xgrow((void **)&steps, &c0, n + 1, sizeof(double));
+			c0 = cap;
+			xgrow((void **)&tok, &c0, n + 1, sizeof(double));
+			c0 = cap;
+			xgrow((void **)&tpm, &c0, n + 1, sizeof(double));
+			c0 = cap;
+			xgrow((void **)&wall, &c0, n + 1, sizeof(double));
+			cap = c0;
+		}
+		wall[n] = (double)r->concurrency * r->output_len / r->value;
+		y0[n] = res.sum.makespan_s;
+		steps[n] = (double)res.st.steps;
+		tok[n] = res.sum.output_tokens;
+		tpm[n] = (double)(r->tp - 1) * steps[n];
+		has_tp |= r->tp > 1;
+		n++;
+		run_result_release(&res);
+		run_inputs_release(&in);
+	}
+	p = has_tp ? 3 : 2;
+	if (n <= p + 1) {
+		err_set("key 'engine': %zu offline-batch output_tok_per_s rows of family '%s' "
+			"(expected more than %zu to fit and leave one out)", n, family, p + 1);
+		goto out;
+	}
+	{
+		gsl_matrix *X = gsl_matrix_alloc(n, p), *cov = gsl_matrix_alloc(p, p);
+		gsl_vector *y = gsl_vector_alloc(n), *cf = gsl_vector_alloc(p);
+		int *keep = xmalloc(sizeof(int) * n);
+		double *e = xmalloc(sizeof(double) * n), *sg = xmalloc(sizeof(double) * n);
+		/* each row divided by its measured wall time: the fit minimises relative
+		 * errors, the metric's, instead of letting the longest batches decide */
+		for (size_t i = 0; i < n; i++) {
+			gsl_matrix_set(X, i, 0, steps[i] / wall[i]);
+			gsl_matrix_set(X, i, 1, tok[i] / wall[i]);
+			if (p == 3)
+				gsl_matrix_set(X, i, 2, tpm[i] / wall[i]);
+			gsl_vector_set(y, i, (wall[i] - y0[i]) / wall[i]);
+			keep[i] = 1;
+		}
+		if (robust_fit(X, y, keep, p, cf, cov) < 0) {
+			err_set("key 'engine': the robust fit of family '%s' failed", family);
+		} else {
+			out->n = (long)n;
+			out->p = (int)p;
+			for (size_t j = 0; j < p; j++) {
+				out->coef[j] = gsl_vector_get(cf, j);
+				out->se[j] = sqrt(gsl_matrix_get(cov, j, j));
+			}
+			for (size_t i = 0; i < n; i++) {
+				double pred = y0[i];
+				for (size_t j = 0; j < p; j++)
+					pred += out->coef[j] * gsl_matrix_get(X, i, j) * wall[i];
+				sg[i] = 100 * (pred - wall[i]) / wall[i];
+				e[i] = fabs(sg[i]);
+			}
+			err_stats(e, sg, n, &out->in_median, &out->in_p90, &out->in_bias);
+			rc = 0;
+			for (size_t i = 0; i < n && rc == 0; i++) {
+				gsl_vector *c1 = gsl_vector_alloc(p);
+				double pred = y0[i];
+				keep[i] = 0;
+				if (robust_fit(X, y, keep, p, c1, cov) < 0)
+					rc = err_set("key 'engine': the leave-one-out fit without row %zu "
+						     "failed", i);
+				keep[i] = 1;
+				for (size_t j = 0; j < p; j++)
+					pred += gsl_vector_get(c1, j) * gsl_matrix_get(X, i, j) * wall[i];
+				sg[i] = 100 * (pred - wall[i]) / wall[i];
+				e[i] = fabs(sg[i]);
+				gsl_vector_free(c1);
+			}
+			if (rc == 0)
+				err_stats(e, sg, n, &out->loo_median, &out->loo_p90, &out->loo_bias);
+		}
+		gsl_matrix_free(X);
+		gsl_matrix_free(cov);
+		gsl_vector_free(y);
+		gsl_vector_free(cf);
+		free(keep);
+		free(e);
+		free(sg);
+	}
+out:
+	free(y0);
+	free(steps);
+	free(tok);
+	free(tpm);
+	free(wall);
+	return rc;
 }

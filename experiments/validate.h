@@ -5,10 +5,25 @@
  *     id,model,gpu,tp,dtype,input_len,output_len,concurrency,metric,value
  * in any column order, plus the optional columns engine, engine_version, source, notes
  * and num_prompts (requests the benchmark sent; empty: enough for a steady state, see
- * validate_requests). Each row is one metric of one closed-loop benchmark (`vllm bench
- * serve --max-concurrency C` with fixed input and output lengths, ignoring end of
- * sequence): metric is ttft_ms, tpot_ms, e2e_s or output_tok_per_s, each a mean over the
- * run. Fields may be double-quoted (RFC 4180, on one line); '#' lines and blank lines are
+ * validate_requests), and the client's columns (all optional; empty = the default):
+ *     request_rate    requests/s, or inf (all at once; the default)
+ *     burstiness      gamma shape of the gaps between arrivals (1 = Poisson, the default;
+ *                     inf = evenly spaced, a constant-rate client)
+ *     dataset         random, sharegpt, shared_prefix, synthetic ... (as the benchmark said)
+ *     range_ratio     vllm bench --random-range-ratio (0, the default: fixed lengths)
+ *     ignore_eos      true (default) or false: outputs end at the model's own EOS
+ *     max_output_len  tokens the client asked for per request (max_tokens), when the
+ *                     outputs were shorter (ignore_eos false); empty = output_len
+ *     kv_dtype        KV-cache dtype (bf16, the default, or fp8)
+ *     max_num_seqs, max_num_batched_tokens   the engine's limits when the run set them
+ *     status          empty: simulate the row; else why it is kept but not simulated
+ *                     ("skip: mixture of experts"): counted, never silently dropped
+ * Each row is one metric of one benchmark: `concurrency` C >= 1 is a closed loop (`vllm
+ * bench serve --max-concurrency C`, request rate inf); 0 is an open loop at request_rate
+ * (inf: every prompt at t = 0, a burst). metric is ttft_ms, tpot_ms, e2e_s or
+ * output_tok_per_s, each a mean over the run; input_len and output_len are the mean
+ * lengths the run processed. dtype is bf16, fp16 (simulated as bf16: same bytes, same
+ * tensor-core rate) or fp8. Fields may be double-quoted (RFC 4180, on one line); '#' lines and blank lines are
  * skipped. A `vllm bench serve --save-result` JSON file is read as one row per metric it
  * holds (gpu, tp and dtype from its --metadata keys, else from the caller's defaults).
  *
@@ -41,15 +56,25 @@ struct vrow {
 	char id[VROW_ID_MAX];  /* a run's name: a file name, a date, a long label */
 	char model[256];       /* catalog id, alias or config.json path */
 	char gpu[256];         /* profile name or path */
-	char dtype[8];         /* bf16 | fp8 */
+	char dtype[8];         /* bf16 | fp16 | fp8 */
 	int tp;
 	int input_len, output_len; /* tokens per request (a measured mean, rounded) */
-	int concurrency;       /* closed-loop clients */
+	int concurrency;       /* closed-loop clients; 0: open loop at request_rate */
 	long num_prompts;      /* requests the benchmark sent; 0 = steady-state default */
 	int metric;            /* enum vmetric */
 	double value;          /* measured */
 	char engine[32], engine_version[48];
 	char notes[256];
+	/* the client (optional columns, see above) */
+	double request_rate;   /* requests/s; INFINITY: all at once */
+	double burstiness;     /* gamma shape of arrival gaps; INFINITY: evenly spaced */
+	double range_ratio;    /* vllm --random-range-ratio */
+	int ignore_eos;        /* 1, or 0: outputs end at the model's EOS */
+	int max_output_len;    /* tokens the client asked for (0: output_len) */
+	char dataset[24];      /* as the benchmark named it; "" unknown */
+	char kv_dtype[8];      /* bf16 | fp8 */
+	int max_num_seqs, max_num_batched_tokens; /* engine limits the run set; 0: defaults */
+	char status[160];      /* "": simulate; else why the row is kept but not simulated */
 	char err[512];         /* "" when the row parsed; else why not */
 	double predicted;      /* filled by the caller (NaN until then) */
 };
@@ -97,9 +122,47 @@ struct verr {
 	double median_abs, p90_abs, mean_signed; /* percent */
 };
 void validate_summary(const struct vset *s, struct verr out[VM_N]);
+
+/* The engine family a row's engine and version belong to, for grouping: "vllm-v0" for
+ * vLLM before 0.8 (the V0 engine was the default until 0.8), "vllm-v1" for later or
+ * unstated vLLM versions, else the engine's name in lower case ("" -> "?"). */
+void validate_family(const struct vrow *r, char *buf, size_t n);
+/* Errors per (engine family, GPU, metric), in order of first appearance; *out is
+ * allocated (free it). Returns the number of groups. */
+struct vgroup {
+	char family[32];
+	char gpu[64];
+	int metric;
+	struct verr e;
+};
+size_t validate_groups(const struct vset *s, struct vgroup **out);
+/* Rows kept but not simulated (status set), and how many distinct reasons. */
+long validate_skipped(const struct vset *s);
 /* Signed percent error of a row: 100 (predicted - measured) / measured. */
 double validate_pct_err(const struct vrow *r);
-/* {"rows": [...], "summary": {"<metric>": {...}}} */
+/* Fit an engine profile's step_cpu_extra (models/engine_profile.h) to the rows of engine
+ * family `family` that are offline batches measured as output_tok_per_s (concurrency =
+ * num_prompts, request_rate inf: the value is output tokens / the batch's wall time, and
+ * the batch's wall time is the simulated makespan). Each row is simulated with the
+ * family's defaults but no extra CPU time; then
+ *     wall_measured - makespan_0 = base x steps + per_seq x output_tokens
+ *                                  [+ per_tp x (tp - 1) x steps]
+ * (a decode step holds one token of every sequence in it, so the sequences summed over
+ * the steps are the output tokens), fitted robustly (Huber, gsl_multifit_robust), with
+ * per_tp only when some row has tp > 1. Leave-one-out refits without each row and
+ * predicts it. Errors are of the wall time, in percent. Refuses a file named
+ * serving_check*: the check part is never fitted. 0, or -1 with err_set. */
+struct vfit {
+	long n;              /* rows used */
+	int p;               /* parameters: 2, or 3 with per_tp */
+	double coef[3];      /* base_s, per_seq_s, per_tp_s */
+	double se[3];        /* their standard errors */
+	double in_median, in_p90, in_bias;    /* % error of the wall time, in sample */
+	double loo_median, loo_p90, loo_bias; /* leave one out */
+};
+int validate_fit_engine(struct vset *s, const char *family, struct vfit *out);
+
+/* {"rows": [...], "summary": {"<metric>": {...}}, "groups": [...], "skipped": N} */
 cJSON *validate_json(const struct vset *s);
 
 #endif

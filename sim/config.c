@@ -13,6 +13,7 @@ static const char *const route_names[] = {"round_robin", "least_loaded", NULL};
 static const char *const arrival_names[] = {"offline", "poisson", "closed", "trace", NULL};
 static const char *const length_names[] = {"fixed", "uniform", "exponential", "lognormal", NULL};
 static const char *const vote_names[] = {"none", "majority", "best", "pass", NULL};
+static const char *const range_law_names[] = {"vllm", "vllm_old", NULL};
 
 #define F(f) offsetof(struct run_config, f)
 #define S(f) sizeof(((struct run_config *)0)->f)
@@ -97,6 +98,23 @@ static const struct option_def options[] = {
 	 "acceptance file (per-position table or accepted-length distribution)"},
 	{"replications", OPT_INT, F(replications), 0, 1, 10000, "1", NULL,
 	 "seeds to run; metrics get a 95% interval"},
+	/* the benchmark client (sim/client.h) */
+	{"range_ratio", OPT_DOUBLE, F(range_ratio), 0, 0, 1, "0", NULL,
+	 "vllm bench --random-range-ratio: lengths uniform in [floor(L(1-r)), ceil(L(1+r))] "
+	 "(range_law vllm) or [floor(rL), L] (vllm_old); 0: fixed"},
+	{"range_law", OPT_ENUM, F(range_law), 0, 0, 0, "vllm", range_law_names,
+	 "random-dataset length law: vllm (0.10 on) or vllm_old (0.4-0.6 benchmark_serving.py)"},
+	{"burstiness", OPT_DOUBLE, F(burstiness), 0, 1e-3, 1e9, "1", NULL,
+	 "gamma shape of arrival gaps at --rate (1 Poisson, <1 burstier, >=1e6 evenly spaced)"},
+	{"ignore_eos", OPT_BOOL, F(ignore_eos), 0, 0, 1, "true", NULL,
+	 "outputs run to output_len; false: the model stops on its own (mean eos_mean_len)"},
+	{"eos_mean_len", OPT_DOUBLE, F(eos_mean_len), 0, 0, 1e7, "0", NULL,
+	 "ignore_eos false: mean output tokens, the asked-for length being the cap"},
+	{"length_file", OPT_STR, F(length_file), S(length_file), 0, 0, "", NULL,
+	 "CSV of input_len,output_len pairs (e.g. ShareGPT), drawn with replacement"},
+	{"engine", OPT_STR, F(engine), S(engine), 0, 0, "", NULL,
+	 "engine profile: models/engines/NAME.yaml or a path (empty: vLLM V1 as profiled); "
+	 "its step CPU costs (validate also applies its limits)"},
 	/* hidden (the last N_HIDDEN rows): read like any option, never listed */
 	{"reference_engine", OPT_BOOL, F(reference_engine), 0, 0, 1, "false", NULL,
 	 "run the per-sequence reference engine (the fast engine's oracle; same results, slower)"},
@@ -422,6 +440,19 @@ int config_check(const struct run_config *c)
 			       "spec_k + 1 = %d tokens in one step (expected at least %ld)",
 			       c->max_num_batched_tokens, c->max_num_seqs, c->spec_k + 1,
 			       (long)c->max_num_seqs * (c->spec_k + 1));
+	if ((c->range_ratio > 0 || c->range_law || c->length_file[0]) && c->length_dist != LEN_FIXED)
+		return err_set("key 'length_dist': the client's length law (range_ratio, range_law, "
+			       "length_file) replaces length_dist (expected length_dist fixed)");
+	if (!c->ignore_eos && !(c->eos_mean_len >= 1))
+		return err_set("key 'eos_mean_len': ignore_eos false needs the mean output length "
+			       "the model reaches (expected eos_mean_len >= 1)");
+	if (c->ignore_eos && !at_default(c, "eos_mean_len"))
+		return err_set("key 'eos_mean_len': applies to ignore_eos false (outputs that run "
+			       "to output_len have no mean of their own)");
+	/* burstiness shapes the gaps of an open-loop client at a rate: elsewhere it does nothing */
+	if (!at_default(c, "burstiness") && c->arrival != ARR_POISSON)
+		return err_set("key 'burstiness': applies to arrivals at a rate (expected rate: or "
+			       "--rate; got arrival '%s')", arrival_names[c->arrival]);
 	if (c->samples > 1 && !c->trace[0])
 		return err_set("key 'samples': %d samples need a trace (--trace)", c->samples);
 	/* test-time scaling acts on a trace's samples: on synthetic requests these options
@@ -443,7 +474,8 @@ int config_check(const struct run_config *c)
 	 * their own lengths, and only uniform and lognormal lengths have a spread */
 	if (c->trace[0]) {
 		static const char *const synth[] = {"input_len", "output_len", "length_dist",
-						    "length_cv"};
+						    "length_cv", "range_ratio", "range_law",
+						    "ignore_eos", "eos_mean_len", "length_file"};
 		for (size_t i = 0; i < sizeof(synth) / sizeof(synth[0]); i++)
 			if (!at_default(c, synth[i]))
 				return err_set("key '%s': shapes synthetic requests (a trace's samples "

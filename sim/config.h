@@ -66,6 +66,15 @@ struct run_config {
 	char spec_acceptance[256]; /* file: per-position table or accepted-length distribution */
 	int replications;        /* seeds to run (uncertainty) */
 	int reference_engine;    /* hidden: the engine's slow reference (sim_setup.reference) */
+	/* the benchmark client (sim/client.h); defaults: fixed lengths, Poisson */
+	double range_ratio;      /* vllm bench --random-range-ratio */
+	int range_law;           /* enum client_range_law */
+	double burstiness;       /* gamma shape of Poisson-mode arrival gaps */
+	int ignore_eos;          /* bool */
+	double eos_mean_len;     /* tokens: mean output when the model stops on its own */
+	char length_file[256];   /* input_len,output_len pairs; "" none */
+	char engine[64];         /* engine profile (models/engines/); "" = the hardware
+	                            profile's own overheads (vLLM V1) */
 	/* where each field was set: for the resolved config (bit per option index) */
 	uint64_t set_mask[2];
 };

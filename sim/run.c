@@ -7,9 +7,58 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "models/engine_profile.h"
 #include "lib/csv.h"
 #include "lib/util.h"
 #include "traces/trace_alias.h"
+
+/* The engine profile's CPU costs on top of the hardware profile's (V1) overheads. */
+static int engine_apply(const struct run_config *c, struct run_inputs *in)
+{
+	struct engine_profile e;
+	if (engine_profile_load(&e, c->engine) < 0)
+		return err_prefix("key 'engine': ");
+	if (e.fe_per_request > 0 || e.fe_per_output_token > 0)
+		return err_set("key 'engine': '%s' sets a front-end time, which ttsim does not "
+			       "simulate yet (expected frontend per_request_s and "
+			       "per_output_token_s 0)", c->engine);
+	in->profile.step_base += e.step_base_extra;
+	in->profile.step_per_seq += e.step_per_seq_extra;
+	in->profile.step_per_tp += e.step_per_tp_extra;
+	return 0;
+}
+
+/* Whether option `name` was set by the run (config_set), not defaulted. */
+static int option_set(const struct run_config *c, const char *name)
+{
+	size_t n, i;
+	const struct option_def *all = config_options(&n), *o = config_option(name);
+	i = (size_t)(o - all);
+	return (c->set_mask[i / 64] >> (i % 64)) & 1;
+}
+
+int run_engine_defaults(struct run_config *c)
+{
+	struct engine_profile e;
+	char v[32];
+	if (!c->engine[0])
+		return 0;
+	if (engine_profile_load(&e, c->engine) < 0)
+		return err_prefix("key 'engine': ");
+	if (e.chunked_prefill >= 0 && !option_set(c, "chunked_prefill"))
+		c->chunked_prefill = e.chunked_prefill;
+	if (e.max_num_seqs > 0 && !option_set(c, "max_num_seqs")) {
+		snprintf(v, sizeof(v), "%d", e.max_num_seqs);
+		if (config_set(c, "max_num_seqs", v, e.name) < 0)
+			return -1;
+	}
+	if (e.max_num_batched_tokens > 0 && !option_set(c, "max_num_batched_tokens")) {
+		snprintf(v, sizeof(v), "%d", e.max_num_batched_tokens);
+		if (config_set(c, "max_num_batched_tokens", v, e.name) < 0)
+			return -1;
+	}
+	return 0;
+}
 
 int run_load_inputs(const struct run_config *c, struct run_inputs *in)
 {
@@ -24,6 +73,8 @@ int run_load_inputs(const struct run_config *c, struct run_inputs *in)
 		return err_prefix("key 'gpu': ");
 	if (c->usd_per_gpu_hour >= 0)
 		in->profile.usd_per_gpu_hour = c->usd_per_gpu_hour;
+	if (c->engine[0] && engine_apply(c, in) < 0)
+		return -1;
 	/* The drafter and any acceptance file; k and alpha are per run (run_simulate). */
 	in->spec.accept_kind = ACCEPT_IID;
 	if (c->spec_draft[0]) {

@@ -69,6 +69,9 @@ int spec_acceptance_parse(struct spec_setup *sp, const char *text, size_t len, c
 /* Load model, profile and trace named by c; 0 or -1 with err_set. */
 int run_load_inputs(const struct run_config *c, struct run_inputs *in);
 void run_inputs_release(struct run_inputs *in);
+/* Set the options c->engine's profile (models/engine_profile.h) has defaults for and the
+ * run did not set itself; nothing when c->engine is "". 0, or -1 with err_set. */
+int run_engine_defaults(struct run_config *c);
 /* Simulate c on loaded inputs; 0 or -1 with err_set. */
 int run_simulate(const struct run_config *c, const struct run_inputs *in, struct run_result *r);
 void run_result_release(struct run_result *r);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <gsl/gsl_randist.h>
 
+#include "sim/client.h"
 #include "traces/tts.h"
 #include "lib/util.h"
 
@@ -40,6 +41,7 @@ int workload_build(struct workload *w, const struct run_config *c, const struct 
 {
 	gsl_rng *ra, *rl;
 	struct tts_sample *ts = NULL;
+	struct client cl;
 	long np, nr = 0;
 	int N = c->samples > 0 ? c->samples : 1;
 
@@ -58,6 +60,8 @@ int workload_build(struct workload *w, const struct run_config *c, const struct 
 		return err_set("key 'samples': %ld problems x %d samples = %ld sequences is too many "
 			       "(expected at most %ld; lower requests or samples)",
 			       np, t ? N : 1, nr, (long)WORKLOAD_MAX_SEQS);
+	if (client_init(&cl, c) < 0)
+		return -1;
 	w->probs = xcalloc((size_t)np, sizeof(*w->probs));
 	w->reqs = xcalloc((size_t)nr, sizeof(*w->reqs));
 	w->voted = xcalloc((size_t)np, sizeof(*w->voted));
@@ -85,6 +89,7 @@ int workload_build(struct workload *w, const struct run_config *c, const struct 
 					       mix64(c->seed ^ SAMPLES_SALT), p, ts, &res) < 0) {
 				free(ts);
 				gsl_rng_free(rl);
+				client_release(&cl);
 				return err_prefix("%s: problem %ld: ", t->name, p);
 			}
 			/* vote none: the first sample's answer is the problem's */
@@ -99,6 +104,11 @@ int workload_build(struct workload *w, const struct run_config *c, const struct 
 				out = ts[k].tokens;
 				q->answer = ts[k].answer;
 				w->budget_cut += ts[k].forced;
+			} else if (cl.on) { /* the benchmark client's laws (sim/client.h) */
+				long in;
+				client_lengths(&cl, rl, &in, &out);
+				q->prompt = (int32_t)in;
+				q->answer = -1;
 			} else {
 				q->prompt = (int32_t)draw_len(rl, c, c->input_len);
 				out = draw_len(rl, c, c->output_len);
@@ -111,6 +121,7 @@ int workload_build(struct workload *w, const struct run_config *c, const struct 
 			if (q->prompt >= m->max_len) {
 				free(ts);
 				gsl_rng_free(rl);
+				client_release(&cl);
 				return err_set("problem %ld: prompt of %d tokens reaches the max length %d "
 					       "of '%s'", p, q->prompt, m->max_len, m->id);
 			}
@@ -127,12 +138,14 @@ int workload_build(struct workload *w, const struct run_config *c, const struct 
 	}
 	free(ts);
 	gsl_rng_free(rl);
+	client_release(&cl);
 
 	ra = rng_stream(c->seed, "arrivals");
 	for (long p = 0, tns = 0; p < np; p++) {
 		switch (c->arrival) {
 		case ARR_POISSON:
-			tns += (long)llround(gsl_ran_exponential(ra, 1.0 / c->rate) * 1e9);
+			tns += (long)llround((c->burstiness == 1 ? gsl_ran_exponential(ra, 1.0 / c->rate)
+					      : client_gap_s(ra, c->rate, c->burstiness)) * 1e9);
 			w->probs[p].arrival = tns;
 			break;
 		case ARR_TRACE:

@@ -87,6 +87,9 @@ static void bad_rows(void)
 		{"r,,g,1,bf16,100,10,1,tpot_ms,5", "f.csv:2: key 'model': empty value"},
 		{"r,m,g,1,bf16,100,10,1,tpot_ms", "f.csv:2: 9 fields (expected 10"},
 		{"\"r,m,g,1,bf16,100,10,1,tpot_ms,5", "f.csv:2: unterminated quoted field"},
+		{"r,m,g,1,bf16,100,10,-1,tpot_ms,5", "f.csv:2: key 'concurrency': expected an integer in 0.."},
+		/* an open loop with every prompt at once must say how many */
+		{"r,m,g,1,bf16,100,10,0,tpot_ms,5", "f.csv:2: key 'num_prompts': an all-at-once run"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct vset s = {0};
@@ -100,6 +103,104 @@ static void bad_rows(void)
 			fprintf(stderr, "  got: %s\n", s.rows[0].err);
 		vset_release(&s);
 	}
+}
+
+/* The client's optional columns, status rows, fp16 and the grouping by engine family. */
+static void serving_columns(void)
+{
+	struct vset s = {0};
+	struct vgroup *g;
+	char fam[32];
+	int bad = -1;
+	const char *t = H ",num_prompts,request_rate,burstiness,dataset,range_ratio,ignore_eos,"
+			  "max_output_len,kv_dtype,status,max_num_seqs,max_num_batched_tokens,engine,"
+			  "engine_version\n"
+			  "a,qwen3-8b,h100_sxm,1,fp16,100,20,0,tpot_ms,5,50,inf,,random,0.5,false,30,fp8,,"
+			  "16,512,vllm,0.5\n"
+			  "a,qwen3-8b,h100_sxm,1,fp16,100,20,0,ttft_ms,20,50,inf,,random,0.5,false,30,fp8,,"
+			  "16,512,vllm,0.5\n"
+			  "b,qwen3-8b,h100_sxm,1,bf16,100,20,0,e2e_s,2,40,4,inf,sharegpt,,,,,,,,vLLM,v0.11.0\n"
+			  "c,mixtral,h100_sxm,2,bf16,100,20,0,e2e_s,2,40,4,,,,,,,skip: moe,,,vllm,\n";
+	CHECK_INT(vset_parse_csv(&s, t, "s.csv", &bad), 0);
+	CHECK_INT(bad, 0);
+	CHECK_INT(s.n, 4);
+	CHECK(isinf(s.rows[0].request_rate));
+	CHECK_NEAR(s.rows[0].range_ratio, 0.5, 1e-12);
+	CHECK_INT(s.rows[0].ignore_eos, 0);
+	CHECK_INT(s.rows[0].max_output_len, 30);
+	CHECK_STR(s.rows[0].kv_dtype, "fp8");
+	CHECK_STR(s.rows[0].dtype, "fp16");
+	CHECK_INT(s.rows[0].max_num_seqs, 16);
+	CHECK_INT(validate_requests(&s.rows[0]), 50);
+	CHECK_NEAR(s.rows[2].request_rate, 4, 1e-12);
+	CHECK(isinf(s.rows[2].burstiness));
+	CHECK_INT(s.rows[2].ignore_eos, 1); /* default */
+	CHECK_NEAR(s.rows[3].burstiness, 1, 1e-12); /* default: Poisson */
+	CHECK_STR(s.rows[3].status, "skip: moe");
+	validate_family(&s.rows[0], fam, sizeof(fam));
+	CHECK_STR(fam, "vllm-v0");
+	validate_family(&s.rows[2], fam, sizeof(fam));
+	CHECK_STR(fam, "vllm-v1");
+	CHECK_INT(validate_skipped(&s), 1);
+	/* the skipped row is never simulated (its model does not exist) */
+	CHECK_INT(validate_predict(&s, 0), 0);
+	CHECK(s.rows[0].predicted > 0 && s.rows[2].predicted > 0 && isnan(s.rows[3].predicted));
+	CHECK_INT(validate_groups(&s, &g), 3); /* (v0, tpot), (v0, ttft), (v1, e2e) */
+	CHECK_STR(g[2].family, "vllm-v1");
+	CHECK_INT(g[2].metric, VM_E2E);
+	CHECK_INT(g[2].e.n, 1);
+	free(g);
+	vset_release(&s);
+}
+
+/* The engine fit recovers known constants: "measured" batches simulated with the shipped
+ * vllm-v0 profile's extra CPU time are fitted back to it (per_tp not fitted: TP1 only),
+ * and the check part is refused. */
+static void engine_fit_recovers(void)
+{
+	struct vset s = {0};
+	struct vfit f;
+	struct sbuf sb = {0};
+	static const int batch[] = {1, 4, 16, 64}, len[] = {64, 256};
+	int bad, k = 0;
+	sbuf_printf(&sb, H ",num_prompts,request_rate,engine,engine_version\n");
+	for (int b = 0; b < 4; b++)
+		for (int l = 0; l < 2; l++, k++) {
+			struct run_config c;
+			struct run_inputs in;
+			struct run_result r;
+			char v[32];
+			config_defaults(&c);
+			snprintf(v, sizeof(v), "%d", len[l]);
+			config_set(&c, "model", "qwen3-8b", "t");
+			config_set(&c, "gpu", "h100_sxm", "t");
+			config_set(&c, "input_len", v, "t");
+			config_set(&c, "output_len", v, "t");
+			snprintf(v, sizeof(v), "%d", batch[b]);
+			config_set(&c, "requests", v, "t");
+			config_set(&c, "engine", "vllm-v0", "t");
+			CHECK_INT(run_engine_defaults(&c), 0);
+			CHECK_INT(run_load_inputs(&c, &in), 0);
+			CHECK_INT(run_simulate(&c, &in, &r), 0);
+			sbuf_printf(&sb, "r%d,qwen3-8b,h100_sxm,1,bf16,%d,%d,%d,output_tok_per_s,%.17g,%d,inf,"
+				    "vllm,0.5\n", k, len[l], len[l], batch[b], r.sum.output_tok_per_s, batch[b]);
+			run_result_release(&r);
+			run_inputs_release(&in);
+		}
+	CHECK_INT(vset_parse_csv(&s, sb.buf, "serving_fit.csv", &bad), 0);
+	CHECK_INT(validate_fit_engine(&s, "vllm-v0", &f), 0);
+	CHECK_INT(f.n, 8);
+	CHECK_INT(f.p, 2);
+	CHECK_NEAR(f.coef[0], 0.001105, 0.05);
+	CHECK_NEAR(f.coef[1], 6.335e-05, 0.05);
+	CHECK(f.in_median < 1 && f.loo_median < 2);
+	CHECK_INT(validate_fit_engine(&s, "vllm-v1", &f), -1); /* no row of that family */
+	vset_release(&s);
+	CHECK_INT(vset_parse_csv(&s, sb.buf, "tests/validation/serving_check.csv", &bad), 0);
+	CHECK_INT(validate_fit_engine(&s, "vllm-v0", &f), -1);
+	CHECK(strstr(err_msg(), "the check part is never fitted") != NULL);
+	vset_release(&s);
+	sbuf_release(&sb);
 }
 
 static void bad_files(void)
@@ -253,6 +354,8 @@ int main(void)
 	long_ids_and_means();
 	bad_rows();
 	bad_files();
+	serving_columns();
+	engine_fit_recovers();
 	prediction_and_summary();
 	csv_reader();
 	csv_line_numbers();

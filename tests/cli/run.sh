@@ -165,4 +165,12 @@ status 1 "no summary.json after a failure" test -e "$TMPD/o2/summary.json"
 status 2 "math500 with a config.json model" "$TTSIM" run --model models/configs/Qwen3-8B.json --trace math500 --requests 3
 has "expected math500:ALIAS, ALIAS one of r1-qwen-1.5b" "says to name math500:ALIAS" "$TMPD/err"
 ok "math500:ALIAS with a config.json model" "$TTSIM" run --model models/configs/Qwen3-8B.json --trace math500:r1-qwen-7b --requests 3
+# the client's options are refused where they would do nothing
+status 2 "burstiness offline" "$TTSIM" run --requests 3 --burstiness 2
+has "key 'burstiness': applies to arrivals at a rate" "burstiness needs a rate" "$TMPD/err"
+status 2 "burstiness closed loop" "$TTSIM" run --requests 3 --burstiness 2 --concurrency 2
+ok "burstiness at a rate" "$TTSIM" run --requests 3 --burstiness 2 --rate 4
+status 2 "range_ratio with a trace" "$TTSIM" run --requests 3 --trace math500 --range-ratio 0.5
+has "key 'range_ratio': shapes synthetic requests" "range_ratio named" "$TMPD/err"
+status 2 "eos_mean_len with ignore_eos" "$TTSIM" run --requests 3 --eos-mean-len 100
 finish

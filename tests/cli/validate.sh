@@ -25,7 +25,8 @@ ok "json output" "$TTSIM" validate "$TMPD/self.csv" --format json
 python3 - "$TMPD/out" > "$TMPD/shape" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-ok = set(d) == {"rows", "summary"} and len(d["rows"]) == 4
+ok = set(d) == {"rows", "summary", "groups", "skipped"} and len(d["rows"]) == 4
+ok = ok and [g["engine"] for g in d["groups"]] == ["?"] * 4 and d["skipped"] == 0
 ok = ok and all(set(r) >= {"id", "metric", "predicted", "measured", "pct_err", "abs_pct_err"} for r in d["rows"])
 ok = ok and all(set(v) == {"n", "median_abs_pct_err", "p90_abs_pct_err", "mean_signed_pct_err"} for v in d["summary"].values())
 ok = ok and set(d["summary"]) == {"ttft_ms", "tpot_ms", "e2e_s", "output_tok_per_s"}
@@ -78,5 +79,18 @@ ok "keep-going" "$TTSIM" validate "$TMPD/k.csv" --keep-going
 has "k.csv:3: key 'tp'" "keep-going reports the tp row" "$TMPD/err"
 has "k.csv:4: key 'value'" "keep-going reports the value row" "$TMPD/err"
 has "^tpot_ms  *1 " "keep-going summarises the good row" "$TMPD/out"
+# The serving set (tests/validation/README.md): both parts parse and run (a few check rows
+# cannot be simulated yet: --keep-going), grouped by engine family, GPU and metric.
+ok "serving check part runs" "$TTSIM" validate tests/validation/serving_check.csv --keep-going --summary-only
+has "^vllm-v0    h100_sxm   output_tok_per_s  [0-9][0-9][0-9] " "check part: vllm-v0 group" "$TMPD/out"
+has "rows kept but not simulated" "check part: skipped rows counted" "$TMPD/out"
+ok "serving fit part runs" "$TTSIM" validate tests/validation/serving_fit.csv --keep-going --summary-only
+has "^vllm-v1    h100_sxm   ttft_ms " "fit part: vllm-v1 group" "$TMPD/out"
+
+# engine profiles (models/engines/): by name, and an unknown one refused with its key
+ok "run --engine vllm-v0" "$TTSIM" run --model qwen3-8b --gpu h100_sxm --input-len 64 --output-len 8 --requests 4 --engine vllm-v0
+status 2 "unknown engine profile" "$TTSIM" run --model qwen3-8b --gpu h100_sxm --requests 4 --engine nosuch
+has "key 'engine'" "unknown engine names its key" "$TMPD/err"
+
 status 2 "bad per-metric limit" "$TTSIM" validate tests/validation/dev.csv --max-median-error nope=3
 finish

@@ -1,0 +1,170 @@
+/* engine_profile.c: read an engine profile (see engine_profile.h). */
+#include "models/engine_profile.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/util.h"
+#include "lib/ydoc.h"
+
+/* One scalar key of a block: "block.key" (block "" at the top). */
+enum ek_type { EK_STR, EK_SECONDS, EK_BOOL, EK_COUNT };
+struct ekey {
+	const char *key;
+	enum ek_type type;
+	size_t off, size;
+};
+#define EO(f) offsetof(struct engine_profile, f)
+#define ES(f) sizeof(((struct engine_profile *)0)->f)
+static const struct ekey keys[] = {
+	{"name", EK_STR, EO(name), ES(name)},
+	{"engine", EK_STR, EO(engine), ES(engine)},
+	{"versions", EK_STR, EO(versions), ES(versions)},
+	{"source", EK_STR, EO(source), ES(source)},
+	{"step_cpu_extra.base_s", EK_SECONDS, EO(step_base_extra), 0},
+	{"step_cpu_extra.per_seq_s", EK_SECONDS, EO(step_per_seq_extra), 0},
+	{"step_cpu_extra.per_tp_s", EK_SECONDS, EO(step_per_tp_extra), 0},
+	{"frontend.per_request_s", EK_SECONDS, EO(fe_per_request), 0},
+	{"frontend.per_output_token_s", EK_SECONDS, EO(fe_per_output_token), 0},
+	{"defaults.chunked_prefill", EK_BOOL, EO(chunked_prefill), 0},
+	{"defaults.max_num_seqs", EK_COUNT, EO(max_num_seqs), 0},
+	{"defaults.max_num_batched_tokens", EK_COUNT, EO(max_num_batched_tokens), 0},
+};
+
+static int set_key(struct engine_profile *e, const struct ekey *k, const char *v,
+		   const char *where)
+{
+	char *f = (char *)e + k->off;
+	double d;
+	long l;
+	switch (k->type) {
+	case EK_STR:
+		if (strlcpy0(f, v, k->size) < 0)
+			return err_set("%s: key '%s': value too long (expected at most %zu characters)",
+				       where, k->key, k->size - 1);
+		return 0;
+	case EK_SECONDS:
+		/* an engine step's CPU costs and a request's front end are well under 1 s */
+		if (parse_double(v, &d) < 0 || d < 0 || d >= 1)
+			return err_set("%s: key '%s': expected seconds in [0, 1), got '%s'", where,
+				       k->key, v);
+		memcpy(f, &d, sizeof(d));
+		return 0;
+	case EK_BOOL:
+		if (strcmp(v, "true") && strcmp(v, "false"))
+			return err_set("%s: key '%s': expected true or false, got '%s'", where, k->key,
+				       v);
+		*(int *)f = !strcmp(v, "true");
+		return 0;
+	case EK_COUNT:
+		if (parse_long(v, &l) < 0 || l < 0 || l > (1L << 24))
+			return err_set("%s: key '%s': expected an integer in 0..%ld, got '%s'", where,
+				       k->key, 1L << 24, v);
+		*(int *)f = (int)l;
+		return 0;
+	}
+	bug("engine profile key type %d", k->type);
+}
+
+/* Walk a mapping; prefix is "" or "block.". */
+static int walk(struct engine_profile *e, struct ydoc *d, yaml_node_t *map, const char *prefix,
+		const char *path, unsigned *seen)
+{
+	struct ydoc_iter it;
+	yaml_node_t *k, *v;
+	char full[128], where[512];
+	if (ydoc_map_unique(d, map, prefix) < 0)
+		return -1;
+	for (ydoc_map_iter(&it, d, map); ydoc_map_next(&it, &k, &v);) {
+		size_t i;
+		snprintf(where, sizeof(where), "%s:%zu", path, ydoc_line(k));
+		if (!ydoc_str(k))
+			return err_set("%s: expected a key", where);
+		snprintf(full, sizeof(full), "%s%s", prefix, ydoc_str(k));
+		if (!*prefix && !strcmp(full, "schema_version")) {
+			if (!ydoc_str(v) || strcmp(ydoc_str(v), "1"))
+				return err_set("%s: key 'schema_version': unsupported version (expected 1)",
+					       where);
+			*seen |= 1u << 31;
+			continue;
+		}
+		if (!*prefix && v->type == YAML_MAPPING_NODE &&
+		    (!strcmp(full, "step_cpu_extra") || !strcmp(full, "frontend") ||
+		     !strcmp(full, "defaults"))) {
+			char sub[160];
+			snprintf(sub, sizeof(sub), "%s.", full);
+			if (walk(e, d, v, sub, path, seen) < 0)
+				return -1;
+			continue;
+		}
+		for (i = 0; i < sizeof(keys) / sizeof(keys[0]) && strcmp(keys[i].key, full); i++)
+			;
+		if (i == sizeof(keys) / sizeof(keys[0]))
+			return err_set("%s: key '%s': unknown key (expected name, engine, versions, "
+				       "source, step_cpu_extra, frontend or defaults: "
+				       "models/engine_profile.h)",
+				       where, full);
+		if (!ydoc_str(v))
+			return err_set("%s: key '%s': expected a single value", where, full);
+		if (set_key(e, &keys[i], ydoc_str(v), where) < 0)
+			return -1;
+		*seen |= 1u << i;
+	}
+	return 0;
+}
+
+int engine_profile_parse(struct engine_profile *e, const char *text, size_t len,
+			 const char *path)
+{
+	struct ydoc d;
+	yaml_node_t *root;
+	unsigned seen = 0;
+	int rc = -1;
+	memset(e, 0, sizeof(*e));
+	e->chunked_prefill = -1;
+	if (ydoc_load(&d, text, len, path, " (expected an engine profile: models/engine_profile.h)") < 0)
+		goto out;
+	root = ydoc_root(&d);
+	if (!root || root->type != YAML_MAPPING_NODE) {
+		err_set("%s:%zu: expected a mapping (an engine profile: models/engine_profile.h)", path,
+			root ? ydoc_line(root) : (size_t)1);
+		goto out;
+	}
+	if (walk(e, &d, root, "", path, &seen) < 0)
+		goto out;
+	if (!(seen & (1u << 31))) {
+		err_set("%s:1: key 'schema_version': missing (expected 'schema_version: 1')", path);
+		goto out;
+	}
+	/* name, engine and source are required: a number without its source is not kept */
+	for (int i = 0; i < 4; i++)
+		if (i != 2 && !(seen & (1u << i))) {
+			err_set("%s:1: key '%s': missing (expected it in every engine profile)", path,
+				keys[i].key);
+			goto out;
+		}
+	rc = 0;
+out:
+	ydoc_release(&d);
+	return rc;
+}
+
+int engine_profile_load(struct engine_profile *e, const char *name)
+{
+	char path[300];
+	const char *p = name;
+	size_t len;
+	char *text;
+	int rc;
+	if (!strchr(name, '/') && strlen(name) < 64) {
+		snprintf(path, sizeof(path), ENGINE_PROFILE_DIR "%s.yaml", name);
+		p = path;
+	}
+	text = file_read(p, &len);
+	if (!text)
+		return -1;
+	rc = engine_profile_parse(e, text, len, p);
+	free(text);
+	return rc;
+}

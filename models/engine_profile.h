@@ -1,0 +1,58 @@
+/*
+ * engine_profile.h: engine profiles: what a serving engine of one family and version adds
+ * to the hardware profile, as a small YAML file in models/engines/ (README there).
+ *
+ * A hardware profile's `overhead` block (step_base, step_per_seq, step_per_tp) is the CPU
+ * time of vLLM V1's engine step on that GPU's host. An engine profile says what another
+ * engine (or version) costs beyond that, and what it does by default:
+ *
+ *     schema_version: 1
+ *     name: vllm-v0                # the engine family ttsim validate groups by
+ *     engine: vllm
+ *     versions: "0.4 - 0.7"        # free text: which releases it describes
+ *     step_cpu_extra:              # s, added to the hardware profile's overheads
+ *       base_s: 0.0012             #   per engine step
+ *       per_seq_s: 6.7e-05         #   per sequence in the step
+ *       per_tp_s: 0                #   per extra tensor-parallel worker
+ *     frontend:                    # the API server, in series with the engine
+ *       per_request_s: 0           #   per request (template, tokenise, set up)
+ *       per_output_token_s: 0      #   per streamed output token
+ *     defaults:                    # the engine's defaults (a run's own options win)
+ *       chunked_prefill: false
+ *       max_num_seqs: 256
+ *       max_num_batched_tokens: 0  # 0: ttsim's default
+ *     source: "..."                # where each number comes from (required)
+ *
+ * Unknown keys are errors ("FILE:LINE: key 'k': ..."). The frontend block is read and
+ * checked but not yet simulated (the engine has no front-end stage yet): a run that sets
+ * it nonzero is refused rather than silently ignored.
+ */
+#ifndef TTSIM_ENGINE_PROFILE_H
+#define TTSIM_ENGINE_PROFILE_H
+
+#include <stddef.h>
+
+#define ENGINE_PROFILE_DIR "models/engines/"
+
+struct engine_profile {
+	char name[64];
+	char engine[32];
+	char versions[64];
+	char source[512];
+	double step_base_extra;      /* s per step */
+	double step_per_seq_extra;   /* s per sequence per step */
+	double step_per_tp_extra;    /* s per extra TP worker per step */
+	double fe_per_request;       /* s */
+	double fe_per_output_token;  /* s */
+	int chunked_prefill;         /* -1: not said, else 0/1 */
+	int max_num_seqs;            /* 0: not said */
+	int max_num_batched_tokens;  /* 0: not said */
+};
+
+/* Parse a profile's text (path for messages). 0, or -1 with err_set. */
+int engine_profile_parse(struct engine_profile *e, const char *text, size_t len,
+			 const char *path);
+/* NAME (models/engines/NAME.yaml, relative to the working directory) or a YAML path. */
+int engine_profile_load(struct engine_profile *e, const char *name);
+
+#endif

@@ -1,0 +1,95 @@
+/* test_engine_profile.c: engine profiles (models/engine_profile.h): the shipped files parse,
+ * bad files name their line and key, and a profile's CPU costs and defaults reach a run. */
+#include <math.h>
+#include <string.h>
+
+#include "tests/test.h"
+#include "lib/util.h"
+#include "models/engine_profile.h"
+#include "sim/config.h"
+#include "sim/run.h"
+
+static void shipped(void)
+{
+	struct engine_profile e;
+	CHECK_INT(engine_profile_load(&e, "vllm-v1"), 0);
+	CHECK_STR(e.name, "vllm-v1");
+	CHECK(e.step_base_extra == 0 && e.step_per_seq_extra == 0 && e.step_per_tp_extra == 0);
+	CHECK_INT(e.chunked_prefill, 1);
+	CHECK_INT(engine_profile_load(&e, "vllm-v0"), 0);
+	CHECK_STR(e.engine, "vllm");
+	CHECK_NEAR(e.step_base_extra, 0.001105, 1e-12);
+	CHECK_NEAR(e.step_per_seq_extra, 6.335e-05, 1e-12);
+	CHECK_INT(e.chunked_prefill, 0);
+	CHECK_INT(e.max_num_batched_tokens, 0); /* not said: ttsim's default */
+	CHECK_INT(engine_profile_load(&e, "nosuch"), -1);
+	CHECK(strstr(err_msg(), "models/engines/nosuch.yaml") != NULL);
+}
+
+static void bad_files(void)
+{
+	static const struct {
+		const char *text, *msg;
+	} cases[] = {
+		{"name: x\nengine: y\nsource: s\n", "b.yaml:1: key 'schema_version': missing"},
+		{"schema_version: 1\nname: x\nengine: y\nsource: s\nspeed: 3\n",
+		 "b.yaml:5: key 'speed': unknown key"},
+		{"schema_version: 1\nname: x\nengine: y\nsource: s\nstep_cpu_extra:\n  base_s: -1\n",
+		 "b.yaml:6: key 'step_cpu_extra.base_s': expected seconds in [0, 1), got '-1'"},
+		{"schema_version: 1\nname: x\nengine: y\nsource: s\ndefaults:\n  chunked_prefill: maybe\n",
+		 "b.yaml:6: key 'defaults.chunked_prefill': expected true or false"},
+		{"schema_version: 1\nname: x\nengine: y\nsource: s\nfrontend:\n  per_hour: 1\n",
+		 "b.yaml:6: key 'frontend.per_hour': unknown key"},
+		{"schema_version: 1\nname: x\nengine: y\n", "b.yaml:1: key 'source': missing"},
+		{"schema_version: 1\nname: x\nname: z\nengine: y\nsource: s\n",
+		 "b.yaml:3: key 'name': given twice"},
+		{"schema_version: 2\n", "b.yaml:1: key 'schema_version': unsupported version"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct engine_profile e;
+		CHECK_INT(engine_profile_parse(&e, cases[i].text, strlen(cases[i].text), "b.yaml"), -1);
+		CHECK(strstr(err_msg(), cases[i].msg) != NULL);
+		if (!strstr(err_msg(), cases[i].msg))
+			fprintf(stderr, "  case %zu got: %s\n", i, err_msg());
+	}
+}
+
+/* vllm-v0 adds 1.105 ms + 63 us x seqs to every step: a single request of 1 prompt token and
+ * 101 output tokens takes about 101 steps x (1.105 ms + 63 us) longer. */
+static void reaches_a_run(void)
+{
+	struct run_config c;
+	struct run_inputs in;
+	struct run_result a, b;
+	double extra;
+	config_defaults(&c);
+	CHECK_INT(config_set(&c, "model", "qwen3-8b", "t") | config_set(&c, "gpu", "h100_sxm", "t") |
+			  config_set(&c, "input_len", "1", "t") | config_set(&c, "output_len", "101", "t") |
+			  config_set(&c, "requests", "1", "t"),
+		  0);
+	CHECK_INT(run_load_inputs(&c, &in), 0);
+	CHECK_INT(run_simulate(&c, &in, &a), 0);
+	run_inputs_release(&in);
+	CHECK_INT(config_set(&c, "engine", "vllm-v0", "t"), 0);
+	CHECK_INT(config_set(&c, "max_num_seqs", "64", "t"), 0);
+	CHECK_INT(run_engine_defaults(&c), 0);
+	CHECK_INT(c.chunked_prefill, 0);    /* the profile's default */
+	CHECK_INT(c.max_num_seqs, 64);      /* the run's own setting wins */
+	CHECK_INT(run_load_inputs(&c, &in), 0);
+	CHECK_NEAR(in.profile.step_base, 0.0008 + 0.001105, 1e-12);
+	CHECK_INT(run_simulate(&c, &in, &b), 0);
+	extra = b.sum.e2e_s.mean - a.sum.e2e_s.mean;
+	CHECK_NEAR(extra, (double)b.st.steps * (0.001105 + 6.335e-05), 0.01);
+	run_result_release(&a);
+	run_result_release(&b);
+	run_inputs_release(&in);
+}
+
+int main(void)
+{
+	util_gsl_init();
+	shipped();
+	bad_files();
+	reaches_a_run();
+	return TEST_REPORT();
+}
