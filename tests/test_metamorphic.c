@@ -10,7 +10,8 @@
  *      makespan or any request's TTFT or end-to-end latency of an offline run (speculative
  *      runs on one replica; on several: test_bandwidth_up_spec_replicas, a known finding);
  *   2. one more replica at the same arrival stream never raises the p50 latency (offline,
- *      requests of one length or a cut trace);
+ *      requests of one length or a cut trace; any stream: test_replicas_up_any_stream, a
+ *      known finding, with its cause: test_cost_more_work, more work never a faster step);
  *   3. alpha up never raises the mean latency under speculative decoding: acceptance is drawn
  *      until the first rejection, so runs at two alphas consume the acceptance stream
  *      differently and the relation holds in distribution only; it is checked on means
@@ -465,6 +466,67 @@ static void test_bandwidth_up_spec_replicas(void)
 	CHECK_INT(worse_cases, 0);
 }
 
+/* More work never makes a step faster: one more decoding sequence (any context) or one more
+ * prefill chunk in a random batch must not lower cost_step's total.
+ * KNOWN FINDING (issue 14): fails today (31 of 9000 batches), two causes, both attention
+ * timed from the batch's aggregates. Decode: the KV blocks per sequence are the mean,
+ * decode_ctx / n_decode, so a short sequence joining long ones lowers the per-CTA work of
+ * all: on h100_sxm, r1-qwen-1.5b, TP 1, two sequences of 400 KV tokens decode in 2821.7 us,
+ * with a third of 10 tokens in 2814.4 us. Prefill: a chunk of 63 tokens after ~2800 cached
+ * ones (179424 pairs) costs 1.007 ms of prefill attention at TP 4, and 0.564 ms once a
+ * second chunk of 161 new tokens joins it. This is also why one more replica can raise a
+ * p50 (test_replicas_up_any_stream): a request's steps get faster beside a short one. */
+static void test_cost_more_work(void)
+{
+	const int cases = 30, batches = 300;
+	long bad = 0;
+	for (int k = 0; k < cases; k++) {
+		struct run_config c;
+		struct cost_ctx cc;
+		const struct run_inputs *in;
+		random_config(&c);
+		c.tp = 1 << rint_in(0, 2);
+		in = inputs_for(&c);
+		if (cost_init(&cc, &in->model, &in->profile, c.tp, c.cuda_graphs) < 0)
+			continue;
+		for (int j = 0; j < batches; j++) {
+			struct step_batch b, m;
+			struct step_cost pb, pm;
+			double t, tm;
+			random_batch(&b);
+			m = b;
+			if (rint_in(0, 1)) {
+				m.n_decode++;
+				m.decode_ctx += rint_in(1, 12000);
+				m.n_sample++;
+			} else {
+				double ch = rint_in(1, 2048);
+				m.n_prefill++;
+				m.prefill_tokens += ch;
+				m.prefill_pairs += ch * (ch + 1) / 2;
+			}
+			t = cost_step(&cc, &b, &pb);
+			tm = cost_step(&cc, &m, &pm);
+			if (tm < t * (1 - 1e-12) && bad++ < 3)
+				fprintf(stderr, "  more work, faster step (%s on %s tp %d graphs %d): decode %d "
+						"x q%d ctx %.0f, prefill %d seqs %.0f tokens %.0f pairs: %.9g s; "
+						"with decode %d ctx %.0f, prefill %d seqs %.0f tokens %.0f pairs: "
+						"%.9g s (gemm %.4g/%.4g prefill %.4g/%.4g decode %.4g/%.4g)\n",
+					c.model, c.gpu, c.tp, c.cuda_graphs, b.n_decode, b.decode_q,
+					b.decode_ctx, b.n_prefill, b.prefill_tokens, b.prefill_pairs, t,
+					m.n_decode, m.decode_ctx, m.n_prefill, m.prefill_tokens,
+					m.prefill_pairs, tm, pb.gemm, pm.gemm, pb.attn_prefill,
+					pm.attn_prefill, pb.attn_decode, pm.attn_decode);
+		}
+		cost_release(&cc);
+	}
+	if (bad)
+		fprintf(stderr, "  KNOWN FINDING (issue 14): a step with more work was faster in %ld of "
+				"%d batches (decode attention timed from the mean context; see the "
+				"comment)\n", bad, cases * batches);
+	CHECK_INT(bad, 0);
+}
+
 /* ---- 2. more replicas, same arrivals ---- */
 
 /* Replicas r and r + 1 on one arrival stream: the p50 end-to-end latency must not rise.
@@ -519,6 +581,24 @@ static long replicas_up(int mixed, int cases)
 }
 
 static void test_replicas_up(void) { replicas_up(0, 40); }
+
+/* Relation 2 on any arrival stream: lengths drawn from a distribution, offline or Poisson.
+ * KNOWN FINDING (issue 14): fails today, by well under 1% of the p50. Routing (round robin
+ * or fewest sequences) is blind to lengths and to the step in flight, so with one more
+ * replica a request may queue behind a longer one, or land on a replica mid-decode instead
+ * of an idle one; continuous batching then charges it a mixed step. Whether ttsim should
+ * hold this relation or the relation be stated offline and for equal lengths only
+ * (test_replicas_up) is open; one cause is a modelling one (test_cost_more_work).
+ * Smallest case found: ttsim run --model r1-qwen-1.5b --gpu h100_sxm --requests 3
+ * --input-len 64 --output-len 64 --length-dist exponential --seed 14: p50 469.135 ms on one
+ * replica, 469.539 ms on two (requests 0 and 2 decode faster beside the short request 1). */
+static void test_replicas_up_any_stream(void)
+{
+	long worse = replicas_up(1, 40);
+	if (worse)
+		fprintf(stderr, "  KNOWN FINDING (issue 14): one more replica raised the p50 latency in "
+				"%ld of 40 cases (length-blind routing; see the comment)\n", worse);
+}
 
 /* ---- 3. speculative acceptance up ---- */
 static void test_alpha_up(void)
@@ -623,6 +703,8 @@ int main(int argc, char **argv)
 	test_alpha_up();
 	test_tts_identities();
 	test_bandwidth_up_spec_replicas();
+	test_cost_more_work();
+	test_replicas_up_any_stream();
 	printf("  identities checked on %ld runs\n", identities_checked);
 	for (int i = 0; i < ncache; i++)
 		run_inputs_release(&cache[i].in);
