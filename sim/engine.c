@@ -135,6 +135,8 @@ struct sim {
 	size_t walk_cap;
 	int32_t *fin;         /* scratch: sequences the step finished, by index (walk, no spec) */
 	size_t n_fin, fin_next, fin_cap;
+	struct prefill_chunk *chunks; /* scratch: the prefill chunks of the step composed */
+	size_t chunks_cap;
 	int32_t *done_pf;     /* scratch: prefills completed by the step that just ended */
 	size_t n_done_pf, done_pf_cap;
 };
@@ -822,6 +824,12 @@ static void compose_batch(struct sim *m, struct replica *r, int64_t c, struct st
 		double ch = q->chunk;
 		if (q->chunk == 0)
 			continue;
+		/* each chunk for the cost model, which times chunks that differ one by one */
+		if ((size_t)b->n_prefill == m->chunks_cap)
+			xgrow((void **)&m->chunks, &m->chunks_cap, (size_t)b->n_prefill + 1,
+			      sizeof(*m->chunks));
+		m->chunks[b->n_prefill].tokens = ch;
+		m->chunks[b->n_prefill].cached = q->prefill_done;
 		b->n_prefill++;
 		b->prefill_tokens += ch;
 		b->prefill_pairs += ch * q->prefill_done + ch * (ch + 1) / 2;
@@ -829,6 +837,7 @@ static void compose_batch(struct sim *m, struct replica *r, int64_t c, struct st
 			b->n_sample++;
 	}
 	b->n_sample += r->ds.n * m->q_tok;
+	b->chunks = m->chunks;
 }
 
 /* 5. Time the step (and the quiet stretch it may stand for) and schedule its end. */
@@ -1224,6 +1233,7 @@ static void teardown(struct sim *m)
 	free(m->ps);
 	free(m->votes);
 	free(m->done_pf);
+	free(m->chunks);
 	free(m->walk);
 	free(m->fin);
 	if (m->accept_rng)
