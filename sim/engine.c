@@ -128,8 +128,8 @@ struct sim {
 	struct cost_ctx draft_cost;
 	struct model eagle;   /* DRAFT_EAGLE: one decoder layer of the target's shape */
 	gsl_rng *accept_rng;  /* speculation: the generator acceptance is drawn on */
+	void *accept_live;    /* its state (gsl_rng_state), ACCEPT_STATE bytes */
 	unsigned char *accept_state; /* [request] its own acceptance stream (draw_accepted) */
-	size_t accept_size;   /* bytes of one stream's state (gsl_rng_size) */
 	gsl_ran_discrete_t *len_dist;
 	int32_t *walk;        /* scratch: decode sequences of the step that just ended (walk) */
 	size_t walk_cap;
@@ -642,13 +642,15 @@ static void check_invariants(struct sim *m, int ri, long tokens)
  * A preempted sequence keeps its stream where it stood: the tokens it accepted are kept
  * (recomputing re-prefills them, it does not redraw them), and its next verification takes
  * the next draws, so its run of acceptances is the same whether or not it was preempted. */
+#define ACCEPT_STATE (3 * sizeof(unsigned long)) /* gsl_rng_taus2's state: a constant size,
+                                                    so the copies inline */
 static int draw_accepted(struct sim *m, int32_t i)
 {
 	const struct spec_setup *sp = &m->s->spec;
-	unsigned char *st = m->accept_state + (size_t)i * m->accept_size;
+	unsigned char *st = m->accept_state + (size_t)i * ACCEPT_STATE;
 	gsl_rng *r = m->accept_rng;
 	int a = 0;
-	memcpy(gsl_rng_state(r), st, m->accept_size);
+	memcpy(m->accept_live, st, ACCEPT_STATE);
 	switch (sp->accept_kind) {
 	case ACCEPT_IID:
 		while (a < sp->k && gsl_rng_uniform(r) < sp->alpha)
@@ -662,7 +664,7 @@ static int draw_accepted(struct sim *m, int32_t i)
 		a = (int)gsl_ran_discrete(r, m->len_dist);
 		break;
 	}
-	memcpy(st, gsl_rng_state(r), m->accept_size);
+	memcpy(st, m->accept_live, ACCEPT_STATE);
 	return a;
 }
 
@@ -1065,13 +1067,15 @@ static int setup_spec(struct sim *m, const struct sim_setup *s, long nr, struct 
 	m->accept_rng = gsl_rng_alloc(gsl_rng_taus2);
 	if (!m->accept_rng)
 		bug("out of memory for a generator");
-	m->accept_size = gsl_rng_size(m->accept_rng);
-	m->accept_state = xmalloc((size_t)(nr > 0 ? nr : 1) * m->accept_size);
+	if (gsl_rng_size(m->accept_rng) != ACCEPT_STATE)
+		bug("gsl_rng_taus2 holds %zu bytes of state, expected %zu",
+		    gsl_rng_size(m->accept_rng), ACCEPT_STATE);
+	m->accept_live = gsl_rng_state(m->accept_rng);
+	m->accept_state = xmalloc((size_t)(nr > 0 ? nr : 1) * ACCEPT_STATE);
 	seeds = rng_stream(s->seed, "acceptance");
 	for (long i = 0; i < nr; i++) {
 		gsl_rng_set(m->accept_rng, gsl_rng_get(seeds));
-		memcpy(m->accept_state + (size_t)i * m->accept_size, gsl_rng_state(m->accept_rng),
-		       m->accept_size);
+		memcpy(m->accept_state + (size_t)i * ACCEPT_STATE, m->accept_live, ACCEPT_STATE);
 	}
 	gsl_rng_free(seeds);
 	if (sp->accept_kind == ACCEPT_LENGTH) {
