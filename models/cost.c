@@ -95,6 +95,8 @@ double cost_allreduce(const struct allreduce_model *ar, double bytes)
 	return t;
 }
 
+static double tiles_factor(const struct attn_prefill_model *a, double sms, double live);
+
 int cost_init(struct cost_ctx *c, const struct model *m, const struct profile *p, int tp,
 	      int cuda_graphs)
 {
@@ -106,6 +108,7 @@ int cost_init(struct cost_ctx *c, const struct model *m, const struct profile *p
 	c->memo_lent = 0;
 	c->dec.seqs = -1;
 	c->splits = NULL;
+	c->tiles_f = NULL;
 	if (model_check_tp(m, tp) < 0)
 		return -1;
 	model_layer_gemms(m, tp, c->g);
@@ -114,6 +117,7 @@ int cost_init(struct cost_ctx *c, const struct model *m, const struct profile *p
 	c->heads = model_heads_per_gpu(m, tp);
 	c->kv_heads = model_kv_heads_per_gpu(m, tp);
 	c->kv_bytes_tok = model_kv_bytes_per_token(m, tp);
+	c->one_tile = tiles_factor(&p->attn_prefill, p->gemm_bf16.sms, 1);
 	c->ar = NULL;
 	if (tp > 1) {
 		if (tp > p->gpus_per_node)
@@ -142,6 +146,8 @@ void cost_release(struct cost_ctx *c)
 	c->dec.seqs = -1;
 	free(c->splits);
 	c->splits = NULL;
+	free(c->tiles_f);
+	c->tiles_f = NULL;
 }
 
 #define MEMO_VALUES (6 * MEMO_M)
@@ -329,6 +335,141 @@ static inline double ceil_pos(double x)
 	return t < x ? t + 1 : t;
 }
 
+/* A chunk's query tiles and the work each holds, in causal pairs (attn_prefill_mixed). */
+struct chunk_tiles {
+	double n, w;
+};
+
+static int by_work_down(const void *a, const void *b)
+{
+	double x = ((const struct chunk_tiles *)a)->w, y = ((const struct chunk_tiles *)b)->w;
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* By work, heaviest first: insertion for the tens of chunks of a typical step. */
+static void sort_by_work(struct chunk_tiles *ct, int n)
+{
+	if (n > 64) {
+		qsort(ct, (size_t)n, sizeof(*ct), by_work_down);
+		return;
+	}
+	for (int i = 1; i < n; i++) {
+		struct chunk_tiles x = ct[i];
+		int j = i;
+		for (; j > 0 && ct[j - 1].w < x.w; j--)
+			ct[j] = ct[j - 1];
+		ct[j] = x;
+	}
+}
+
+/* Tiles' work-to-time factor in a batch of `live` alike query tiles: live over their
+ * occupancy (the tile_half and wave_exp factors of cost_attn_prefill; 1 each when absent). */
+static double tiles_factor(const struct attn_prefill_model *a, double sms, double live)
+{
+	double occ = 1;
+	if (a->tile_half > 0)
+		occ *= live / (live + a->tile_half);
+	if (a->wave_exp > 0 && sms > 0) {
+		double q = live / (ceil_pos(live / sms) * sms);
+		if (q < 1)
+			occ *= pow(q, a->wave_exp);
+	}
+	return live / occ;
+}
+
+/* tiles_factor through the context's table where it has one: a simulation meets the same
+ * few thousand tile counts again and again, and each costs a pow(). */
+#define TILES_MEMO 8192
+static inline double ctx_tiles_factor(struct cost_ctx *c, const struct attn_prefill_model *a,
+				      double sms, double live)
+{
+	double *e;
+	if (!c || live >= TILES_MEMO)
+		return tiles_factor(a, sms, live);
+	if (!c->tiles_f)
+		c->tiles_f = xcalloc(TILES_MEMO, sizeof(double)); /* 0: not yet */
+	e = &c->tiles_f[(size_t)live];
+	if (*e == 0)
+		*e = tiles_factor(a, sms, live);
+	return *e;
+}
+
+/* Prefill attention of chunks that differ (profile.h, "mixed chunks"): each chunk's tiles
+ * carry its own work, and all tiles progress together, at the rate a batch of as many alike
+ * tiles gets (never above the rate of one tile alone: one_tile = tiles_factor(1)), until
+ * the lightest finish; then the rest go on at the rate of fewer. The terms outside the
+ * FLOPs are those of cost_attn_prefill over the chunks' sums. */
+static double attn_prefill_mixed(struct cost_ctx *cc, const struct profile *p,
+				 const struct prefill_chunk *ch, int n, double heads,
+				 double kv_heads, double head_dim, double kv_bytes, double one_tile)
+{
+	const struct attn_prefill_model *a = &p->attn_prefill;
+	double rate = a->rate, sms = p->gemm_bf16.sms, tiles = 0, tokens = 0, work = 0, live = 0, t;
+	double rows = head_dim <= 64 ? PROFILE_ATTN_TILE_D64 : PROFILE_ATTN_TILE;
+	struct chunk_tiles one[16], *ct = n <= 16 ? one : xmalloc((size_t)n * sizeof(*ct));
+	for (int i = 0; i < n; i++) {
+		double c = ch[i].tokens, pairs = c * ch[i].cached + c * (c + 1) / 2;
+		/* the row-length factor of each chunk: pairs x (s + s_half) / s, s = 2 pairs / c */
+		double f = a->s_half > 0 ? pairs + a->s_half * c / 2 : pairs;
+		ct[i].n = kv_heads * ceil_pos(c * (heads / kv_heads) / rows);
+		ct[i].w = ct[i].n > 0 ? f / ct[i].n : 0;
+		tiles += ct[i].n;
+		tokens += c;
+	}
+	sort_by_work(ct, n);
+	/* sum over the phases, heaviest tiles last to finish: the work each phase advances
+	 * every live tile by, times the factor of that many tiles (profile.h) */
+	for (int i = 0; i < n; i++) {
+		double next = i + 1 < n ? ct[i + 1].w : 0;
+		live += ct[i].n;
+		if (ct[i].w > next)
+			work += (ct[i].w - next) * fmax(one_tile, ctx_tiles_factor(cc, a, sms, live));
+	}
+	if (ct != one)
+		free(ct);
+	if (a->d_half > 0)
+		rate *= head_dim / (head_dim + a->d_half);
+	if (head_dim > PROFILE_FA_MAX_DIM && a->wide_eff > 0)
+		rate *= a->wide_eff;
+	t = a->t0 + 4.0 * heads * head_dim * work / rate;
+	if (a->kv_bw > 0)
+		t += kv_bytes / a->kv_bw;
+	if (a->tile > 0)
+		t += a->tile * tiles;
+	if (a->cache_round > 0 && sms > 0 && tokens > 0) {
+		double threads = fmin(PROFILE_CACHE_THREADS, kv_heads * head_dim);
+		double per_sm = fmin(PROFILE_SM_CTAS, floor(PROFILE_SM_THREADS / threads));
+		t += a->cache_round * ceil(tokens / (sms * per_sm));
+	}
+	return t;
+}
+
+/* 1 when the chunks are all one length after one cached length: the calibrated case */
+static int chunks_alike(const struct prefill_chunk *ch, int n)
+{
+	for (int i = 1; i < n; i++)
+		if (ch[i].tokens != ch[0].tokens || ch[i].cached != ch[0].cached)
+			return 0;
+	return 1;
+}
+
+double cost_attn_prefill_chunks(const struct profile *p, const struct prefill_chunk *chunks,
+				int n, double heads, double kv_heads, double head_dim,
+				double kv_bytes)
+{
+	double tokens = 0, pairs = 0;
+	if (!chunks_alike(chunks, n))
+		return attn_prefill_mixed(NULL, p, chunks, n, heads, kv_heads, head_dim, kv_bytes,
+					  tiles_factor(&p->attn_prefill, p->gemm_bf16.sms, 1));
+	/* the sums as the engine forms them */
+	for (int i = 0; i < n; i++) {
+		double c = chunks[i].tokens;
+		tokens += c;
+		pairs += c * chunks[i].cached + c * (c + 1) / 2;
+	}
+	return cost_attn_prefill(p, n, tokens, pairs, heads, kv_heads, head_dim, kv_bytes);
+}
+
 /* FlashAttention-3's split-KV count (flash_api.cpp, num_splits_heuristic): a launch of at
  * least 0.8 x sms CTAs, or of at most 4 KV blocks, runs unsplit; otherwise it takes the
  * fewest splits whose wave efficiency is within 85% of the best up to min(128, sms, blocks). */
@@ -470,9 +611,14 @@ double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cos
 			*slot = rest;
 	}
 	if (tokens > 0 && b->prefill_pairs > 0) {
-		double t = cost_attn_prefill(p, b->n_prefill, b->prefill_tokens, b->prefill_pairs,
-					     c->heads, c->kv_heads, m->head_dim,
-					     b->prefill_tokens * c->kv_bytes_tok / L);
+		double kv = b->prefill_tokens * c->kv_bytes_tok / L, t;
+		/* chunks that differ tile by tile; alike ones (the calibrated case) by the sums */
+		if (b->chunks && b->n_prefill > 1 && !chunks_alike(b->chunks, b->n_prefill))
+			t = attn_prefill_mixed(c, p, b->chunks, b->n_prefill, c->heads,
+					       c->kv_heads, m->head_dim, kv, c->one_tile);
+		else
+			t = cost_attn_prefill(p, b->n_prefill, b->prefill_tokens, b->prefill_pairs,
+					      c->heads, c->kv_heads, m->head_dim, kv);
 		sc.attn_prefill = L * at_least(t, launch);
 	}
 	if (tokens > 0 && b->n_decode > 0) {

@@ -44,11 +44,19 @@ struct cost_ctx {
 	const struct allreduce_model *ar; /* NULL when tp == 1 */
 	int heads, kv_heads;    /* per GPU */
 	double kv_bytes_tok;    /* KV bytes per token per GPU */
+	double one_tile;        /* prefill tiles' factor F(1) of one tile alone (profile.h) */
 	double *memo;           /* lazily allocated: GEMM sums by (launch mode, m); NaN unset */
 	int memo_lent;          /* 1: memo belongs to a struct cost_memo_pool */
 	struct decode_coeffs dec; /* for the last decode batch size and context */
 	unsigned char *splits;  /* lazily allocated: FA3's split counts by (pairs, KV blocks) */
 	int splits_pairs, splits_blks; /* its rows and columns */
+	double *tiles_f;        /* lazily allocated: prefill tiles' factors F(N) by N (0: unset) */
+};
+
+/* One prefill chunk of a step: `tokens` new tokens after `cached` ones already in the KV
+ * cache. */
+struct prefill_chunk {
+	double tokens, cached; /* tokens */
 };
 
 /* What one step computes. Counts are sequences, tokens or (query, key) pairs. */
@@ -61,6 +69,9 @@ struct step_batch {
 	double prefill_pairs;  /* causal pairs: for a chunk of c tokens after p cached ones,
 	                          c p + c (c + 1) / 2 */
 	int n_sample;          /* rows that go through the LM head and sampler */
+	const struct prefill_chunk *chunks; /* the n_prefill chunks (their sums are the two
+	                          above), or NULL: all alike, timed from the sums. Chunks that
+	                          differ are timed tile by tile (profile.h, "mixed chunks") */
 };
 
 /* Time of each part of a step, seconds (for reports and tests). */
@@ -105,6 +116,11 @@ double cost_allreduce_custom(const struct allreduce_model *ar, double bytes);
  * heads and kv_heads per GPU, writing kv_bytes of K and V. */
 double cost_attn_prefill(const struct profile *p, double seqs, double tokens, double pairs,
 			 double heads, double kv_heads, double head_dim, double kv_bytes);
+/* The same for n chunks that may differ (profile.h, "mixed chunks"): chunks all alike
+ * give exactly cost_attn_prefill of their sums. */
+double cost_attn_prefill_chunks(const struct profile *p, const struct prefill_chunk *chunks,
+				int n, double heads, double kv_heads, double head_dim,
+				double kv_bytes);
 /* Decode attention of one layer on one GPU (s, before the launch floor): `seqs` sequences
  * attending to ctx_tokens cached tokens in all, kv_bytes of K and V read. warm_l2 = 1 only
  * for a benchmark that re-reads one cache (calibration); serving reads it cold. */

@@ -55,6 +55,22 @@
  *              CTAs allow (PROFILE_SM_THREADS, PROFILE_SM_CTAS); each round of
  *              sms x that many CTAs costs cache_round, a latency-bound copy:
  *              + cache_round x ceil(tokens / (sms x ctas_per_sm))
+ *              mixed chunks (a step's chunks not all one length after one cached length;
+ *              the lines above are for alike chunks, as calibrated): the FLOP term goes
+ *              tile by tile. Chunk i of c_i new tokens and p_i pairs holds
+ *              n_i = kv_heads x ceil(c_i g / r) tiles of w_i = (p_i + s_half x c_i / 2) / n_i
+ *              pairs each (its own row-length factor, p_i (s_i + s_half) / s_i). All tiles
+ *              advance together at the rate of as many alike tiles until the lightest
+ *              finish, then the rest at the rate of fewer (processor sharing):
+ *                t_flops = 4 x heads x d x sum_j (w_j - w_j+1) E(N_j) / (rate x d/(d+d_half))
+ *              the chunks sorted by w descending (w_n+1 = 0), N_j the tiles of the j
+ *              heaviest, E(N) = max(F(1), F(N)), F(N) = (N + tile_half) / q(N)^wave_exp
+ *              (q as above; each factor 1 when absent; x wide_eff as above). Alike chunks
+ *              keep the alike line (one phase, F(N) w without the max). The max: the
+ *              fitted F falls below F(1) at few tiles (N alike tiles finish sooner than
+ *              one), which a chunk joining another must not inherit, or more work would
+ *              make a step faster (issue 14). The tile term takes sum n_i; kv_bw,
+ *              cache_round and t0 as above, on the sums
  *     decode:  t = t0 + per_seq x seqs + kv_bytes / bw   kv_bytes = KV bytes read
  *              + dyn_seq x seqs where seqs <= 992 (PROFILE_FA_DYN_MAX_SEQS; optional):
  *              up to 992 sequences FA3 works out each one's KV splits in a kernel of its
@@ -65,7 +81,9 @@
  *              FA3 runs one CTA per (sequence, KV head) and split, in waves over the
  *              SMs (sms = gemm_bf16.sms); each has a fixed cost (load Q, page table,
  *              write O) and its share of the nblk = ceil(ctx / seqs / 128) KV blocks of
- *              the mean context, work that a short KV stream cannot hide. splits is
+ *              the mean context, work that a short KV stream cannot hide (the decode set
+ *              knows only the sum of contexts and the count: a short sequence joining long
+ *              ones lowers w, as may the split count; issue 14 bounds the fall by w). splits is
  *              FA3's own heuristic (num_splits_heuristic): 1 from 0.8 x sms pairs up,
  *              or for 4 blocks or fewer; else the fewest whose wave efficiency is
  *              within 85% of the best. ctas = seqs x kv_heads x splits; where

@@ -127,12 +127,16 @@ struct sim {
 	int q_tok;            /* tokens per decoding sequence per step (spec: k + 1) */
 	struct cost_ctx draft_cost;
 	struct model eagle;   /* DRAFT_EAGLE: one decoder layer of the target's shape */
-	gsl_rng *accept_rng;
+	gsl_rng *accept_rng;  /* speculation: the generator acceptance is drawn on */
+	void *accept_live;    /* its state (gsl_rng_state), ACCEPT_STATE bytes */
+	unsigned char *accept_state; /* [request] its own acceptance stream (draw_accepted) */
 	gsl_ran_discrete_t *len_dist;
 	int32_t *walk;        /* scratch: decode sequences of the step that just ended (walk) */
 	size_t walk_cap;
 	int32_t *fin;         /* scratch: sequences the step finished, by index (walk, no spec) */
 	size_t n_fin, fin_next, fin_cap;
+	struct prefill_chunk *chunks; /* scratch: the prefill chunks of the step composed */
+	size_t chunks_cap;
 	int32_t *done_pf;     /* scratch: prefills completed by the step that just ended */
 	size_t n_done_pf, done_pf_cap;
 };
@@ -357,7 +361,7 @@ static inline double ds_ctx(const struct sim *m, const struct replica *r, int64_
 }
 
 static void seq_finish(struct sim *m, struct replica *r, int32_t i, long blocks);
-static int draw_accepted(struct sim *m);
+static int draw_accepted(struct sim *m, int32_t i);
 
 /* After the step(s) just ended: each sequence of the set gains its tokens. Under
  * speculation each keeps its accepted draft tokens plus the target's one, and one that is
@@ -388,7 +392,7 @@ static void ds_advance(struct sim *m, struct replica *r)
 		if (q->state != ST_DECODE) /* cancelled by a sibling this step */
 			continue;
 		if (m->spec) {
-			a = draw_accepted(m);
+			a = draw_accepted(m, i);
 			made = a + 1 < rq->output - q->gen ? a + 1 : rq->output - q->gen;
 			m->st->spec_drafted += k;
 			m->st->spec_accepted += a;
@@ -627,23 +631,41 @@ static void check_invariants(struct sim *m, int ri, long tokens)
 
 /* ---- speculative decoding ---- */
 
-/* Draft tokens accepted in one verification (0..k). */
-static int draw_accepted(struct sim *m)
+/* Draft tokens accepted in one verification of sequence i (0..k).
+ *
+ * Each sequence draws from a stream of its own, seeded from (seed, its index) at setup:
+ * what a sequence accepts at its n-th verification depends on nothing else, so a faster
+ * profile, another replica count or another interleaving of the replicas' steps hand it
+ * the same draws (one shared stream, consumed in step order, did not: issue 14). The
+ * streams are gsl_rng_taus2, 24 bytes of state each; the one generator's state is swapped
+ * in and out around the draws. Forked samples are sequences of their own, so independent.
+ * A preempted sequence keeps its stream where it stood: the tokens it accepted are kept
+ * (recomputing re-prefills them, it does not redraw them), and its next verification takes
+ * the next draws, so its run of acceptances is the same whether or not it was preempted. */
+#define ACCEPT_STATE (3 * sizeof(unsigned long)) /* gsl_rng_taus2's state: a constant size,
+                                                    so the copies inline */
+static int draw_accepted(struct sim *m, int32_t i)
 {
 	const struct spec_setup *sp = &m->s->spec;
+	unsigned char *st = m->accept_state + (size_t)i * ACCEPT_STATE;
+	gsl_rng *r = m->accept_rng;
 	int a = 0;
+	memcpy(m->accept_live, st, ACCEPT_STATE);
 	switch (sp->accept_kind) {
 	case ACCEPT_IID:
-		while (a < sp->k && gsl_rng_uniform(m->accept_rng) < sp->alpha)
+		while (a < sp->k && gsl_rng_uniform(r) < sp->alpha)
 			a++;
-		return a;
+		break;
 	case ACCEPT_POSITION:
-		while (a < sp->k && gsl_rng_uniform(m->accept_rng) < sp->pos[a])
+		while (a < sp->k && gsl_rng_uniform(r) < sp->pos[a])
 			a++;
-		return a;
+		break;
 	default:
-		return (int)gsl_ran_discrete(m->accept_rng, m->len_dist);
+		a = (int)gsl_ran_discrete(r, m->len_dist);
+		break;
 	}
+	memcpy(st, m->accept_live, ACCEPT_STATE);
+	return a;
 }
 
 /* Seconds the drafter adds to a step: k batched forward passes over the decoding
@@ -804,6 +826,12 @@ static void compose_batch(struct sim *m, struct replica *r, int64_t c, struct st
 		double ch = q->chunk;
 		if (q->chunk == 0)
 			continue;
+		/* each chunk for the cost model, which times chunks that differ one by one */
+		if ((size_t)b->n_prefill == m->chunks_cap)
+			xgrow((void **)&m->chunks, &m->chunks_cap, (size_t)b->n_prefill + 1,
+			      sizeof(*m->chunks));
+		m->chunks[b->n_prefill].tokens = ch;
+		m->chunks[b->n_prefill].cached = q->prefill_done;
 		b->n_prefill++;
 		b->prefill_tokens += ch;
 		b->prefill_pairs += ch * q->prefill_done + ch * (ch + 1) / 2;
@@ -811,6 +839,7 @@ static void compose_batch(struct sim *m, struct replica *r, int64_t c, struct st
 			b->n_sample++;
 	}
 	b->n_sample += r->ds.n * m->q_tok;
+	b->chunks = m->chunks;
 }
 
 /* 5. Time the step (and the quiet stretch it may stand for) and schedule its end. */
@@ -1025,15 +1054,30 @@ static void dispatch_problem(struct sim *m, long p)
 	try_step(m, ri);
 }
 
-static int setup_spec(struct sim *m, const struct sim_setup *s, struct mem_plan *mp)
+static int setup_spec(struct sim *m, const struct sim_setup *s, long nr, struct mem_plan *mp)
 {
 	const struct spec_setup *sp = &s->spec;
 	const struct model *dm = NULL;
 	double kv_tok, extra_w = 0;
+	gsl_rng *seeds;
 	if (sp->k < 1 || sp->k > SPEC_MAX_K)
 		return err_set("key 'spec_k': expected 1 to %d, got '%d'", SPEC_MAX_K, sp->k);
 	m->spec = 1;
-	m->accept_rng = rng_stream(s->seed, "acceptance");
+	/* a stream per sequence (draw_accepted): the i-th seed of the run's acceptance stream */
+	m->accept_rng = gsl_rng_alloc(gsl_rng_taus2);
+	if (!m->accept_rng)
+		bug("out of memory for a generator");
+	if (gsl_rng_size(m->accept_rng) != ACCEPT_STATE)
+		bug("gsl_rng_taus2 holds %zu bytes of state, expected %zu",
+		    gsl_rng_size(m->accept_rng), ACCEPT_STATE);
+	m->accept_live = gsl_rng_state(m->accept_rng);
+	m->accept_state = xmalloc((size_t)(nr > 0 ? nr : 1) * ACCEPT_STATE);
+	seeds = rng_stream(s->seed, "acceptance");
+	for (long i = 0; i < nr; i++) {
+		gsl_rng_set(m->accept_rng, gsl_rng_get(seeds));
+		memcpy(m->accept_state + (size_t)i * ACCEPT_STATE, m->accept_live, ACCEPT_STATE);
+	}
+	gsl_rng_free(seeds);
 	if (sp->accept_kind == ACCEPT_LENGTH) {
 		double sum = 0;
 		for (int j = 0; j <= sp->k; j++)
@@ -1094,7 +1138,7 @@ static int setup(struct sim *m, const struct sim_setup *s, struct sim_problem *p
 	if (cost_mem_plan(&m->cost, s->gpu_memory_utilization, s->max_num_batched_tokens,
 			  s->max_num_seqs, s->block_size, &mp) < 0)
 		return -1;
-	if (s->spec.k > 0 && setup_spec(m, s, &mp) < 0)
+	if (s->spec.k > 0 && setup_spec(m, s, nr, &mp) < 0)
 		return -1;
 	m->q_tok = m->spec ? s->spec.k + 1 : 1;
 	m->ds = m->spec || s->reference ? DS_WALK : DS_AGGREGATE;
@@ -1193,10 +1237,12 @@ static void teardown(struct sim *m)
 	free(m->ps);
 	free(m->votes);
 	free(m->done_pf);
+	free(m->chunks);
 	free(m->walk);
 	free(m->fin);
 	if (m->accept_rng)
 		gsl_rng_free(m->accept_rng);
+	free(m->accept_state);
 	if (m->len_dist)
 		gsl_ran_discrete_free(m->len_dist);
 	evq_release(&m->q);

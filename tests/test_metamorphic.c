@@ -8,9 +8,10 @@
  *
  *   1. bandwidth (and GEMM peak) up never slows a step (cost_step, per part) nor raises the
  *      makespan or any request's TTFT or end-to-end latency of an offline run (speculative
- *      runs on one replica);
+ *      runs on one replica; on several: test_bandwidth_up_spec_replicas, a known finding);
  *   2. one more replica at the same arrival stream never raises the p50 latency (offline,
- *      requests of one length or a cut trace);
+ *      requests of one length or a cut trace; any stream: test_replicas_up_any_stream, a
+ *      known finding, with a cause: test_cost_more_work, more work never a faster step);
  *   3. alpha up never raises the mean latency under speculative decoding: acceptance is drawn
  *      until the first rejection, so runs at two alphas consume the acceptance stream
  *      differently and the relation holds in distribution only; it is checked on means
@@ -48,7 +49,7 @@ static int pick(const int *v, int n) { return v[rnd() % (uint64_t)n]; }
 /* ---- loaded inputs, one per (model, gpu, trace, draft), loaded once ---- */
 static const char *const models[] = {"r1-qwen-1.5b", "r1-qwen-7b"};
 static const char *const gpus[] = {"h100_sxm", "a100_sxm", "gh200", "h200_sxm"};
-#define NIN 32
+#define NIN 128
 static struct {
 	char key[1100];
 	struct run_inputs in;
@@ -311,7 +312,8 @@ static void speed_up(struct profile *p)
 #undef UP
 }
 
-static void random_batch(struct step_batch *b)
+/* A random batch; its prefill chunks go to ch[] (room for 8; NULL: the sums only). */
+static void random_batch(struct step_batch *b, struct prefill_chunk *ch)
 {
 	memset(b, 0, sizeof(*b));
 	b->n_decode = rint_in(0, 3) ? rint_in(0, 600) : 0;
@@ -321,11 +323,16 @@ static void random_batch(struct step_batch *b)
 	if (b->n_decode + b->n_prefill == 0)
 		b->n_prefill = 1;
 	for (int i = 0; i < b->n_prefill; i++) {
-		double ch = rint_in(1, 2048), cached = rint_in(0, 1) ? rint_in(0, 8000) : 0;
-		b->prefill_tokens += ch;
-		b->prefill_pairs += ch * cached + ch * (ch + 1) / 2;
+		double c = rint_in(1, 2048), cached = rint_in(0, 1) ? rint_in(0, 8000) : 0;
+		b->prefill_tokens += c;
+		b->prefill_pairs += c * cached + c * (c + 1) / 2;
+		if (ch) {
+			ch[i].tokens = c;
+			ch[i].cached = cached;
+		}
 	}
 	b->n_sample = b->n_decode + rint_in(0, b->n_prefill);
+	b->chunks = ch;
 }
 
 static void test_cost_faster_profile(void)
@@ -350,7 +357,8 @@ static void test_cost_faster_profile(void)
 		for (int j = 0; j < batches; j++) {
 			struct step_batch b;
 			struct step_cost a, f;
-			random_batch(&b);
+			struct prefill_chunk ch[8];
+			random_batch(&b, ch);
 			cost_step(&slow, &b, &a);
 			cost_step(&fast, &b, &f);
 #define PART(x) (f.x <= a.x * (1 + 1e-12))
@@ -427,12 +435,156 @@ static void test_bandwidth_up(void)
 	printf("  bandwidth up: %d of %d cases ran\n", ran, cases);
 }
 
+/* Relation 1 with speculative decoding on 2-3 replicas.
+ * KNOWN FINDING (issue 14): fails today. The replicas draw acceptance from one stream in
+ * the order their steps happen; a faster profile reorders the replicas' steps, so each gets
+ * other draws and a request can finish later. Fix: a stream per replica (or sequence).
+ * Smallest case found: ttsim run --model r1-qwen-1.5b --gpu h100_sxm --replicas 3
+ * --requests 5 --input-len 64 --output-len 64 --length-dist exponential --spec-draft ngram
+ * --spec-k 2 --seed 11: request 0 (6 tokens) ends at 9.50 ms, and at 12.65 ms on the same
+ * profile with hbm_bw doubled. */
+static void test_bandwidth_up_spec_replicas(void)
+{
+	const int cases = 30;
+	long worse_cases = 0;
+	for (int k = 0; k < cases; k++) {
+		struct run_config c;
+		struct run_inputs fast;
+		struct run_result a, b;
+		long worse = -1;
+		random_config(&c);
+		c.replicas = rint_in(2, 3);
+		c.requests = rint_in(6, 24);
+		strcpy(c.spec_draft, "ngram");
+		c.spec_k = rint_in(1, 4);
+		if (c.max_num_seqs * (c.spec_k + 1) > c.max_num_batched_tokens)
+			c.max_num_batched_tokens = c.max_num_seqs * (c.spec_k + 1);
+		fast = *inputs_for(&c);
+		speed_up(&fast.profile);
+		if (run(&c, inputs_for(&c), &a) < 0)
+			continue;
+		if (run(&c, &fast, &b) < 0) {
+			CHECK(0);
+			run_result_release(&a);
+			continue;
+		}
+		for (long i = 0; i < a.w.n_reqs && worse < 0; i++)
+			if (b.w.reqs[i].t_done > a.w.reqs[i].t_done)
+				worse = i;
+		if (worse >= 0 && worse_cases++ < 3) {
+			fprintf(stderr, "  bandwidth up, speculative, %d replicas: request %ld ends at "
+					"%.6f s, was %.6f s\n", c.replicas, worse,
+				b.w.reqs[worse].t_done / 1e9, a.w.reqs[worse].t_done / 1e9);
+			print_config("bandwidth up", &c);
+			print_speed_up(&inputs_for(&c)->profile, &fast.profile);
+		}
+		run_result_release(&a);
+		run_result_release(&b);
+	}
+	if (worse_cases)
+		fprintf(stderr, "  KNOWN FINDING (issue 14): with speculation on several replicas a "
+				"faster profile delays a request in %ld of %d cases: one acceptance "
+				"stream is shared by the replicas in step order (fix: a stream per "
+				"replica or sequence)\n", worse_cases, cases);
+	CHECK_INT(worse_cases, 0);
+}
+
+/* More work never makes a step faster: one more prefill chunk (any length, any cached
+ * prefix) in a random batch must not lower cost_step's total; one more decoding sequence
+ * may, by at most the decode attention's CTA work (below).
+ * Issue 14 found both falling, attention being timed from the batch's sums. Prefill: a
+ * chunk of 63 tokens after ~2800 cached ones cost 1.007 ms of prefill attention at TP 4
+ * (r1-qwen-1.5b, h100_sxm), and 0.564 ms with a second chunk of 161 new tokens beside it:
+ * the query tiles' occupancy factor rose with the fresh chunk's tiles and sped up the
+ * cached chunk's work too. Chunks that differ are now timed tile by tile (profile.h,
+ * "mixed chunks"; 1.09 ms for that pair), which is monotone; alike chunks keep the
+ * calibrated equation, and that one itself falls when an alike chunk joins while the
+ * tiles are few (its occupancy fit: N alike tiles finish sooner than one below ~70 tiles
+ * on h100_sxm): such a case (the batch alike before and after) is counted, not checked.
+ * Decode, left as it is: the aggregate decode set knows the sum of the contexts and the
+ * count only, so FA3's per-CTA work is that of the mean context's KV blocks (two 400-token
+ * sequences 2821.7 us, with a third of 10 tokens 2814.4 us at TP 1), and FA3's split count
+ * (num_splits_heuristic, calibrated and uniform: 67 sequences split in 7, 68 in 5) changes
+ * the waves. Both act only on the CTA-work term w of profile.h's decode equation, so the
+ * step may fall by at most L x w of the batch before (t = base + sqrt(w^2 + (kv/bw)^2)
+ * with base and kv rising): that bound is checked, and the falls are counted (about 1% of
+ * the decode additions, up to 2% of a step). */
+static void test_cost_more_work(void)
+{
+	const int cases = 30, batches = 300;
+	long bad = 0, alike_falls = 0, decode_falls = 0;
+	for (int k = 0; k < cases; k++) {
+		struct run_config c;
+		struct cost_ctx cc;
+		const struct run_inputs *in;
+		random_config(&c);
+		c.tp = 1 << rint_in(0, 2);
+		in = inputs_for(&c);
+		if (cost_init(&cc, &in->model, &in->profile, c.tp, c.cuda_graphs) < 0)
+			continue;
+		for (int j = 0; j < batches; j++) {
+			struct step_batch b, m;
+			struct step_cost pb, pm;
+			struct prefill_chunk ch[8], mch[9];
+			double t, tm, slack = 0;
+			int dec = rint_in(0, 1), alike = 1;
+			random_batch(&b, ch);
+			m = b;
+			memcpy(mch, ch, sizeof(ch));
+			m.chunks = mch;
+			if (dec) {
+				m.n_decode++;
+				m.decode_ctx += rint_in(1, 12000);
+				m.n_sample++;
+			} else {
+				double len = rint_in(1, 2048), cached = rint_in(0, 1) ? rint_in(0, 8000) : 0;
+				mch[m.n_prefill].tokens = len;
+				mch[m.n_prefill].cached = cached;
+				m.n_prefill++;
+				m.prefill_tokens += len;
+				m.prefill_pairs += len * cached + len * (len + 1) / 2;
+			}
+			t = cost_step(&cc, &b, &pb);
+			/* the CTA-work term of b's decode attention (cc.dec holds b's coefficients) */
+			if (b.n_decode > 0 && !cc.dec.plain)
+				slack = in->model.n_layers * sqrt(cc.dec.w2);
+			tm = cost_step(&cc, &m, &pm);
+			for (int i = 1; i < m.n_prefill; i++)
+				alike &= mch[i].tokens == mch[0].tokens && mch[i].cached == mch[0].cached;
+			if (tm >= t * (1 - 1e-12))
+				continue;
+			if (dec)
+				decode_falls++;
+			if (!dec && alike) {
+				alike_falls++;
+				continue;
+			}
+			if (tm < (t - slack) * (1 - 1e-12) && bad++ < 3)
+				fprintf(stderr, "  more work, faster step (%s on %s tp %d graphs %d): decode %d "
+						"x q%d ctx %.0f, prefill %d seqs %.0f tokens %.0f pairs: %.9g s; "
+						"with decode %d ctx %.0f, prefill %d seqs %.0f tokens %.0f pairs: "
+						"%.9g s (gemm %.4g/%.4g prefill %.4g/%.4g decode %.4g/%.4g)\n",
+					c.model, c.gpu, c.tp, c.cuda_graphs, b.n_decode, b.decode_q,
+					b.decode_ctx, b.n_prefill, b.prefill_tokens, b.prefill_pairs, t,
+					m.n_decode, m.decode_ctx, m.n_prefill, m.prefill_tokens,
+					m.prefill_pairs, tm, pb.gemm, pm.gemm, pb.attn_prefill,
+					pm.attn_prefill, pb.attn_decode, pm.attn_decode);
+		}
+		cost_release(&cc);
+	}
+	printf("  more work: %ld of %d batches with one more decode sequence were faster (within "
+	       "the CTA-work bound), %ld with one more alike chunk (the calibrated equation)\n",
+	       decode_falls, cases * batches, alike_falls);
+	CHECK_INT(bad, 0);
+}
+
 /* ---- 2. more replicas, same arrivals ---- */
 
-/* Replicas r and r + 1 on one arrival stream: the p50 end-to-end latency must not rise.
- * mixed = 0: offline, requests of one length (or a cut trace); mixed = 1: any lengths,
- * offline or Poisson. */
-static long replicas_up(int mixed, int cases)
+/* Replicas r and r + 1 on one arrival stream: the p50 end-to-end latency must not rise by
+ * more than tol (relative). mixed = 0: offline, requests of one length (or a cut trace);
+ * mixed = 1: any lengths, offline or Poisson. */
+static double replicas_worst; /* the largest relative rise seen */
+static long replicas_up(int mixed, int cases, double tol)
 {
 	int ran = 0;
 	long worse = 0;
@@ -464,8 +616,10 @@ static long replicas_up(int mixed, int cases)
 			continue;
 		}
 		ran++;
-		CHECK(b.sum.e2e_s.p50 <= a.sum.e2e_s.p50 * (1 + 1e-12));
-		if (b.sum.e2e_s.p50 > a.sum.e2e_s.p50 * (1 + 1e-12)) {
+		if (b.sum.e2e_s.p50 / a.sum.e2e_s.p50 - 1 > replicas_worst)
+			replicas_worst = b.sum.e2e_s.p50 / a.sum.e2e_s.p50 - 1;
+		CHECK(b.sum.e2e_s.p50 <= a.sum.e2e_s.p50 * (1 + tol));
+		if (b.sum.e2e_s.p50 > a.sum.e2e_s.p50 * (1 + tol)) {
 			worse++;
 			fprintf(stderr, "  replicas %d -> %d: e2e p50 %.9g -> %.9g s\n", c.replicas - 1,
 				c.replicas, a.sum.e2e_s.p50, b.sum.e2e_s.p50);
@@ -480,7 +634,75 @@ static long replicas_up(int mixed, int cases)
 	return worse;
 }
 
-static void test_replicas_up(void) { replicas_up(0, 40); }
+static void test_replicas_up(void) { replicas_up(0, 40, 1e-12); }
+
+/* Relation 2 on any arrival stream: lengths drawn from a distribution, offline or Poisson.
+ * On one draw of the lengths it does not hold, and need not: routing (round robin or fewest
+ * sequences) is blind to lengths, so with one more replica the median request may land
+ * behind a long one (seed 11 of this file: 26 exponential-length requests, max_num_seqs 2,
+ * 3 -> 4 replicas, p50 1.948 -> 2.210 s), and a decode step is timed from the batch's mean
+ * context. What holds is the relation in distribution: the p50 averaged over
+ * REPLICAS_SEEDS draws of the workload does not rise by more than REPLICAS_ANY_TOL. */
+#define REPLICAS_SEEDS 8
+#define REPLICAS_ANY_TOL 0.02
+static void test_replicas_up_any_stream(void)
+{
+	const int cases = 30;
+	int ran = 0;
+	double worst = 0;
+	for (int k = 0; k < cases; k++) {
+		struct run_config c;
+		const struct run_inputs *in;
+		double pa = 0, pb = 0;
+		int ok = 1;
+		random_config(&c);
+		if (c.length_dist == LEN_FIXED)
+			c.length_dist = LEN_EXPONENTIAL;
+		c.requests = rint_in(8, 40);
+		c.replicas = rint_in(1, 3);
+		c.route = rint_in(0, 1);
+		if (rint_in(0, 1)) {
+			c.arrival = ARR_POISSON;
+			c.rate = runif(0.5, 40);
+		}
+		in = inputs_for(&c);
+		for (int s = 0; s < REPLICAS_SEEDS && ok; s++) {
+			struct run_result a, b;
+			c.seed += 1;
+			if (run(&c, in, &a) < 0) {
+				ok = 0;
+				break;
+			}
+			c.replicas++;
+			if (run(&c, in, &b) < 0) {
+				CHECK(0);
+				ok = 0;
+			} else {
+				pa += a.sum.e2e_s.p50;
+				pb += b.sum.e2e_s.p50;
+				run_result_release(&b);
+			}
+			c.replicas--;
+			run_result_release(&a);
+		}
+		if (!ok)
+			continue;
+		ran++;
+		if (pb / pa - 1 > worst)
+			worst = pb / pa - 1;
+		CHECK(pb <= pa * (1 + REPLICAS_ANY_TOL));
+		if (pb > pa * (1 + REPLICAS_ANY_TOL)) {
+			fprintf(stderr, "  replicas %d -> %d: mean e2e p50 over %d seeds %.9g -> %.9g s\n",
+				c.replicas, c.replicas + 1, REPLICAS_SEEDS, pa / REPLICAS_SEEDS,
+				pb / REPLICAS_SEEDS);
+			print_config("replicas (then one more; seeds from seed + 1)", &c);
+		}
+	}
+	CHECK(ran >= cases / 2);
+	printf("  replicas up (mixed lengths, %d seeds each): %d of %d cases ran, largest rise of "
+	       "the mean p50 %.3f%% (limit %.0f%%)\n", REPLICAS_SEEDS, ran, cases, 100 * worst,
+	       100 * REPLICAS_ANY_TOL);
+}
 
 /* ---- 3. speculative acceptance up ---- */
 static void test_alpha_up(void)
@@ -641,6 +863,9 @@ int main(int argc, char **argv)
 	test_replicas_up();
 	test_alpha_up();
 	test_tts_identities();
+	test_bandwidth_up_spec_replicas();
+	test_cost_more_work();
+	test_replicas_up_any_stream();
 	test_pass_at_n_more_samples();
 	printf("  identities checked on %ld runs\n", identities_checked);
 	for (int i = 0; i < ncache; i++)

@@ -1,7 +1,9 @@
-/* test_model.c: catalog numbers, parameter arithmetic, TP shapes and config.json parsing. */
+/* test_model.c: catalog numbers, parameter arithmetic, TP shapes and config.json parsing,
+ * and hand-worked prefill attention of chunks that differ (models/cost.c). */
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/cost.h"
 #include "models/model.h"
 #include "tests/test.h"
 #include "lib/util.h"
@@ -325,8 +327,58 @@ static void test_refused(void)
 		CHECK_INT(model_find(&a, shipped[i]), 0);
 }
 
+/* Prefill attention of mixed chunks (profile.h, "mixed chunks"), worked by hand on a
+ * profile with only a rate and tile_half = 3 (no waves): 2 heads on 1 KV head of dim 128,
+ * so a chunk of c tokens holds ceil(2c / 128) tiles.
+ *   A: 64 tokens after 1000 cached: 66080 pairs, 1 tile, 66080 pairs per tile
+ *   B: 128 fresh tokens: 8256 pairs, 2 tiles, 4128 per tile
+ * All 3 tiles advance 4128 pairs at the factor of 3 tiles, (3 + 3) / 3 x 3 = 6; then A's
+ * alone the remaining 61952 at that of 1 tile, 4: 272576 pair-units, x 4 x 2 x 128 / rate.
+ * From the sums alone (the old equation) the pair was 1024 x 74336 x 7/4 / rate: less than
+ * A alone (1024 x 66080 x 4 / rate), the finding of issue 14. */
+static void test_prefill_chunks(void)
+{
+	struct profile p;
+	struct prefill_chunk ab[2] = {{64, 1000}, {128, 0}}, a3[3] = {{300, 77}, {300, 77}, {300, 77}};
+	double t, ta;
+	memset(&p, 0, sizeof(p));
+	p.attn_prefill.rate = 1e12;
+	p.attn_prefill.tile_half = 3;
+	t = cost_attn_prefill_chunks(&p, ab, 2, 2, 1, 128, 0);
+	ta = cost_attn_prefill(&p, 1, 64, 66080, 2, 1, 128, 0);
+	CHECK_NEAR(t, 1024.0 * 272576 / 1e12, 1e-12);
+	CHECK_NEAR(ta, 1024.0 * 66080 * 4 / 1e12, 1e-12);
+	CHECK_NEAR(cost_attn_prefill(&p, 2, 192, 74336, 2, 1, 128, 0), 1024.0 * 74336 * 7 / 4 / 1e12,
+		   1e-12);
+	CHECK(t >= ta);
+	/* the order of the chunks does not matter */
+	{
+		struct prefill_chunk ba[2] = {ab[1], ab[0]};
+		CHECK(cost_attn_prefill_chunks(&p, ba, 2, 2, 1, 128, 0) == t);
+	}
+	/* alike chunks are the calibrated case: exactly the equation on their sums */
+	{
+		struct profile h;
+		if (profile_load(&h, "h100_sxm") < 0) {
+			fprintf(stderr, "profile_load(h100_sxm): %s\n", err_msg());
+			exit(1);
+		}
+		CHECK(cost_attn_prefill_chunks(&h, a3, 3, 12, 2, 128, 0) ==
+		      cost_attn_prefill(&h, 3, 900, 3 * (300.0 * 77 + 300.0 * 301 / 2), 12, 2, 128, 0));
+		/* and a chunk joining a lone one never makes it faster (the brief of issue 14:
+		 * 63 tokens after 2785 cached, then 161 fresh ones beside it, TP 4 of
+		 * r1-qwen-1.5b: 3 heads on 1 KV head) */
+		{
+			struct prefill_chunk two[2] = {{63, 2785}, {161, 0}};
+			double one = cost_attn_prefill_chunks(&h, two, 1, 3, 1, 128, 0);
+			CHECK(cost_attn_prefill_chunks(&h, two, 2, 3, 1, 128, 0) > one);
+		}
+	}
+}
+
 int main(void)
 {
+	test_prefill_chunks();
 	test_dtype();
 	test_params();
 	test_bytes_and_shapes();
