@@ -7,6 +7,7 @@
 #include "lib/assets.h"
 #include "cli/cmd.h"
 #include "models/profile.h"
+#include "lib/flags.h"
 #include "lib/util.h"
 
 static void usage(FILE *f)
@@ -95,22 +96,21 @@ int cmd_profiles(int argc, char **argv)
 	struct profile p;
 	const char *name = NULL, *format = NULL;
 	int schema = 0;
+	const struct flag fl[] = {
+		{"--schema", FLAG_SWITCH, NULL, &schema, "the keys a profile holds"},
+		{"--format", FLAG_VALUE, &format, NULL, "with --schema: table, markdown or json"},
+		{0},
+	};
+	struct flags_error e;
+	int n = flags_parse(fl, argc, argv, &name, 1, &e);
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			usage(stdout);
-			return EXIT_OK;
-		} else if (!strcmp(argv[i], "--schema")) {
-			schema = 1;
-		} else if (!strcmp(argv[i], "--format") && i + 1 < argc) {
-			format = argv[++i];
-		} else if (argv[i][0] == '-' || name) {
-			usage(stderr);
-			die("profiles: expected at most one NAME, or --schema [--format F], got '%s'",
-			    argv[i]);
-		} else {
-			name = argv[i];
-		}
+	if (n == FLAGS_HELP) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (n < 0) {
+		usage(stderr);
+		die("profiles: expected at most one NAME, or --schema [--format F], got '%s'", e.arg);
 	}
 	if (format && !schema)
 		die("profiles: option '--format': expected with --schema");
