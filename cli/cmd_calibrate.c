@@ -18,12 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cli.h"
 #include "cli/cmd.h"
 #include "calibration/fit.h"
 #include "calibration/calib_import.h"
 #include "models/profile.h"
 #include "calibration/raw.h"
-#include "lib/flags.h"
 #include "lib/util.h"
 
 static const char fit_usage[] =
@@ -106,22 +106,18 @@ static const char *field_note(const char *path, void *ctx)
 	return n;
 }
 
-/* ---- the flags of a verb (argv[0] is the verb; the help of each is the verb's usage) ---- */
+/* ---- the flags of a verb ---- */
 
-/* Read the flags by fl; every positional into pos (room for argc). The number of
- * positionals, or FLAGS_HELP after printing verb_usage; dies on a bad flag. */
+/* cli_parse_flags with calibrate's wording, one for the three verbs (argv[0] is the verb);
+ * every positional goes to pos (room for argc). */
 static int parse(const struct flag *fl, int argc, char **argv, const char **pos,
 		 const char *verb_usage)
 {
-	struct flags_error e;
-	int n = flags_parse(fl, argc, argv, pos, argc, &e);
-	if (n == FLAGS_HELP)
-		fputs(verb_usage, stdout);
-	else if (n < 0 && e.rule == FLAGS_NO_VALUE)
-		die("option '%s': missing value", e.arg);
-	else if (n < 0)
-		die("calibrate %s: unknown option '%s' (see --help)", argv[0], e.arg);
-	return n;
+	char unknown[64];
+	snprintf(unknown, sizeof(unknown), "calibrate %s: unknown option '%%s' (see --help)", argv[0]);
+	const struct cli_words w = {.usage = verb_usage, .unknown = unknown,
+				    .no_value = "option '%s': missing value"};
+	return cli_parse_flags(fl, argc, argv, pos, argc, &w);
 }
 
 /* ---- fit ---- */
