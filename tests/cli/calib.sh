@@ -47,6 +47,8 @@ mkdir -p $TMPD/p2
 ok "fit: --flag=value" $TTSIM calibrate fit $TMPD/other --base=$B --report=$TMPD/r2.json --note=elementwise.bw=first --note "elementwise.bw=measured here" -o $TMPD/p2/p.yaml
 has "  bw: .*  # measured here" "--note=KEY=TEXT, the last for its key" $TMPD/p2/p.yaml
 ok "--report=FILE: the same report" cmp $TMPD/r.json $TMPD/r2.json
+ok "fit: a name that JSON must escape" $TTSIM calibrate fit $TMPD/other --base $B --report $TMPD/q.json -o "$TMPD/p2/q\"uote.yaml"
+has '"profile": "q\\"uote",' "the report's name escaped" $TMPD/q.json
 # no --base and no shipped profile named like the output: the one shipped for the data's GPU
 mkdir -p $TMPD/h200
 sed 's/# gpu: Y/# gpu: NVIDIA H200/' $TMPD/other/membw.csv > $TMPD/h200/membw.csv
