@@ -109,7 +109,8 @@ static const char *field_note(const char *path, void *ctx)
 /* ---- the flags of a verb ---- */
 
 /* cli_parse_flags with calibrate's wording, one for the three verbs (argv[0] is the verb);
- * every positional goes to pos (room for argc). */
+ * every positional goes to pos (room for argc). The tables leave each flag's help NULL: the
+ * verb's usage text is its help. */
 static int parse(const struct flag *fl, int argc, char **argv, const char **pos,
 		 const char *verb_usage)
 {
@@ -211,8 +212,9 @@ static int cmd_fit(int argc, char **argv)
 		free(dirs), free(note), free(without), free(note_key);
 		return EXIT_OK;
 	}
-	if (n_without > (int)(sizeof(o.without) / sizeof(o.without[0])))
-		die("option '--without': more than %d terms", (int)(sizeof(o.without) / sizeof(o.without[0])));
+	const int max_without = (int)(sizeof(o.without) / sizeof(o.without[0]));
+	if (n_without > max_without)
+		die("option '--without': more than %d terms", max_without);
 	memcpy(o.without, without, (size_t)n_without * sizeof(*without));
 	o.n_without = n_without;
 	if (scale_bw)
