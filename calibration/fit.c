@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <cjson/cJSON.h>
 
 #include "models/cost.h"
 #include "lib/util.h"
@@ -863,9 +864,17 @@ static int reference_rows(const struct fit_report *rep, int f)
 	       : f == FIT_DECODE ? rep->reference[RAW_DECODE] : 0;
 }
 
+/* The report keeps its layout (one family a line) by hand, which cJSON_Print cannot give;
+ * only the name, free text from a file name, goes through cJSON to be escaped. */
 void fit_report_json(const struct fit_report *rep, const char *profile_name, struct sbuf *sb)
 {
-	sbuf_printf(sb, "{\n  \"profile\": \"%s\",\n", profile_name);
+	cJSON *name = cJSON_CreateString(profile_name);
+	char *quoted = name ? cJSON_PrintUnformatted(name) : NULL;
+	if (!quoted)
+		bug("fit: cJSON could not quote the profile name (out of memory)");
+	sbuf_printf(sb, "{\n  \"profile\": %s,\n", quoted);
+	cJSON_free(quoted);
+	cJSON_Delete(name);
 	for (int f = 0; f < FIT_NFAM; f++) {
 		const struct fit_stats *s = &rep->fam[f];
 		sbuf_printf(sb, "  \"%s\": {\"n\": %d, ", fam_names[f], s->n);

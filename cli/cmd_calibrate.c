@@ -9,6 +9,7 @@
  *   ttsim calibrate import aiconfigurator|vidur|nccl-tests SRC... [--gpu NAME]
  *                       [--match TEXT] -o RAW_DIR
  *
+ * Each verb reads its flags by a lib/flags.h table: `--flag value` or `--flag=value`.
  * The profile is written only when every family with data was fitted (fit.h). Parameters
  * the raw data do not cover come from the base profile; the YAML marks each fitted line.
  */
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cli.h"
 #include "cli/cmd.h"
 #include "calibration/fit.h"
 #include "calibration/calib_import.h"
@@ -104,15 +106,22 @@ static const char *field_note(const char *path, void *ctx)
 	return n;
 }
 
-/* ---- fit ---- */
+/* ---- the flags of a verb ---- */
 
-static int arg_value(int argc, char **argv, int *i, const char **out)
+/* cli_parse_flags with calibrate's wording, one for the three verbs (argv[0] is the verb);
+ * every positional goes to pos (room for argc). The tables leave each flag's help NULL: the
+ * verb's usage text is its help. */
+static int parse(const struct flag *fl, int argc, char **argv, const char **pos,
+		 const char *verb_usage)
 {
-	if (*i + 1 >= argc)
-		die("option '%s': missing value", argv[*i]);
-	*out = argv[++*i];
-	return 0;
+	char unknown[64];
+	snprintf(unknown, sizeof(unknown), "calibrate %s: unknown option '%%s' (see --help)", argv[0]);
+	const struct cli_words w = {.usage = verb_usage, .unknown = unknown,
+				    .no_value = "option '%s': missing value"};
+	return cli_parse_flags(fl, argc, argv, pos, argc, &w);
 }
+
+/* ---- fit ---- */
 
 static double arg_double(const char *opt, const char *s)
 {
@@ -174,54 +183,51 @@ static void load_raw(struct raw_set *rs, const char **dirs, int nd, int allow_mi
 
 static int cmd_fit(int argc, char **argv)
 {
-	const char *out = NULL, *base = NULL, *gpu = NULL, *report = NULL, *source = NULL, *v;
-	const char **dirs = xcalloc(argc, sizeof(*dirs));
+	const char *out = NULL, *base = NULL, *gpu = NULL, *report = NULL, *source = NULL;
+	const char *scale_bw = NULL, *car_max = NULL;
+	const char **dirs = xcalloc(argc, sizeof(*dirs)), **note = xcalloc(argc, sizeof(*note));
+	const char **without = xcalloc(argc, sizeof(*without));
+	char **note_key = xcalloc(argc, sizeof(*note_key));
 	struct fit_options o = {0};
 	struct notes nt = {.n = 0};
-	int nd = 0, fp8_from_bf16 = 0;
+	int n_note = 0, n_without = 0, fp8_from_bf16 = 0;
+	const struct flag fl[] = {
+		{"-o", FLAG_VALUE, &out, NULL, NULL},
+		{"--base", FLAG_VALUE, &base, NULL, NULL},
+		{"--gpu-name", FLAG_VALUE, &gpu, NULL, NULL},
+		{"--report", FLAG_VALUE, &report, NULL, NULL},
+		{"--source", FLAG_VALUE, &source, NULL, NULL},
+		{"--note", FLAG_LIST, note, &n_note, NULL},
+		{"--scale-bw-from", FLAG_VALUE, &scale_bw, NULL, NULL},
+		{"--car-max-bytes", FLAG_VALUE, &car_max, NULL, NULL},
+		{"--fp8-from-bf16", FLAG_SWITCH, NULL, &fp8_from_bf16, NULL},
+		{"--no-loo", FLAG_SWITCH, NULL, &o.no_loo, NULL},
+		{"--attention-from-reference", FLAG_SWITCH, NULL, &o.reference_attention, NULL},
+		{"--without", FLAG_LIST, without, &n_without, NULL},
+		{0},
+	};
+	int nd = parse(fl, argc, argv, dirs, fit_usage);
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			fputs(fit_usage, stdout);
-			free(dirs);
-			return EXIT_OK;
-		} else if (!strcmp(a, "-o"))
-			arg_value(argc, argv, &i, &out);
-		else if (!strcmp(a, "--base"))
-			arg_value(argc, argv, &i, &base);
-		else if (!strcmp(a, "--gpu-name"))
-			arg_value(argc, argv, &i, &gpu);
-		else if (!strcmp(a, "--report"))
-			arg_value(argc, argv, &i, &report);
-		else if (!strcmp(a, "--source"))
-			arg_value(argc, argv, &i, &source);
-		else if (!strcmp(a, "--no-loo"))
-			o.no_loo = 1;
-		else if (!strcmp(a, "--attention-from-reference"))
-			o.reference_attention = 1;
-		else if (!strcmp(a, "--without")) {
-			if (o.n_without == (int)(sizeof(o.without) / sizeof(o.without[0])))
-				die("option '--without': more than %d terms", o.n_without);
-			arg_value(argc, argv, &i, &o.without[o.n_without++]);
-		}
-		else if (!strcmp(a, "--fp8-from-bf16"))
-			fp8_from_bf16 = 1;
-		else if (!strcmp(a, "--scale-bw-from"))
-			arg_value(argc, argv, &i, &v), o.scale_bw_from = arg_double(a, v);
-		else if (!strcmp(a, "--car-max-bytes"))
-			arg_value(argc, argv, &i, &v), o.car_max_bytes = arg_double(a, v);
-		else if (!strcmp(a, "--note")) {
-			arg_value(argc, argv, &i, &v);
-			char *eq = strchr(v, '=');
-			if (!eq)
-				die("option '--note': bad value '%s' (expected KEY=TEXT)", v);
-			*eq = 0;
-			note_add(&nt, v, eq + 1);
-		} else if (a[0] == '-')
-			die("calibrate fit: unknown option '%s' (see --help)", a);
-		else
-			dirs[nd++] = a;
+	if (nd == FLAGS_HELP) {
+		free(dirs), free(note), free(without), free(note_key);
+		return EXIT_OK;
+	}
+	const int max_without = (int)(sizeof(o.without) / sizeof(o.without[0]));
+	if (n_without > max_without)
+		die("option '--without': more than %d terms", max_without);
+	memcpy(o.without, without, (size_t)n_without * sizeof(*without));
+	o.n_without = n_without;
+	if (scale_bw)
+		o.scale_bw_from = arg_double("--scale-bw-from", scale_bw);
+	if (car_max)
+		o.car_max_bytes = arg_double("--car-max-bytes", car_max);
+	for (int i = 0; i < n_note; i++) { /* KEY=TEXT: the key is cut from a copy */
+		char *eq;
+		note_key[i] = xstrdup(note[i]);
+		if (!(eq = strchr(note_key[i], '=')))
+			die("option '--note': bad value '%s' (expected KEY=TEXT)", note[i]);
+		*eq = 0;
+		note_add(&nt, note_key[i], eq + 1);
 	}
 	if (!nd || !out)
 		die("calibrate fit: %s (see --help)", !nd ? "no RAW_DIR given" : "option '-o' missing");
@@ -319,7 +325,9 @@ static int cmd_fit(int argc, char **argv)
 	free(yaml);
 	sbuf_release(&js);
 	raw_set_release(&rs);
-	free(dirs);
+	for (int i = 0; i < n_note; i++)
+		free(note_key[i]);
+	free(dirs), free(note), free(without), free(note_key);
 	return EXIT_OK;
 }
 
@@ -327,30 +335,22 @@ static int cmd_fit(int argc, char **argv)
 
 static int cmd_import(int argc, char **argv)
 {
-	const char *out = NULL, *kind = NULL;
+	const char *out = NULL, *kind;
 	struct import_options o = {0};
-	const char **src = xcalloc(argc, sizeof(*src));
-	int ns = 0;
+	const char **pos = xcalloc(argc, sizeof(*pos)), **src = pos + 1;
+	const struct flag fl[] = {
+		{"-o", FLAG_VALUE, &out, NULL, NULL},
+		{"--gpu", FLAG_VALUE, &o.gpu, NULL, NULL},
+		{"--match", FLAG_VALUE, &o.match, NULL, NULL},
+		{0},
+	};
+	int np = parse(fl, argc, argv, pos, import_usage), ns = np - 1;
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			fputs(import_usage, stdout);
-			free(src);
-			return EXIT_OK;
-		} else if (!strcmp(a, "-o"))
-			arg_value(argc, argv, &i, &out);
-		else if (!strcmp(a, "--gpu"))
-			arg_value(argc, argv, &i, &o.gpu);
-		else if (!strcmp(a, "--match"))
-			arg_value(argc, argv, &i, &o.match);
-		else if (a[0] == '-')
-			die("calibrate import: unknown option '%s' (see --help)", a);
-		else if (!kind)
-			kind = a;
-		else
-			src[ns++] = a;
+	if (np == FLAGS_HELP) {
+		free(pos);
+		return EXIT_OK;
 	}
+	kind = pos[0];
 	if (!kind || !import_kind_ok(kind))
 		die("calibrate import: %s '%s' (expected aiconfigurator, vidur or nccl-tests)",
 		    kind ? "unknown format" : "no format", kind ? kind : "");
@@ -376,7 +376,7 @@ static int cmd_import(int argc, char **argv)
 	sbuf_release(&srcs);
 	sbuf_release(&cmd);
 	raw_set_release(&rs);
-	free(src);
+	free(pos);
 	return EXIT_OK;
 }
 
@@ -384,29 +384,22 @@ static int cmd_import(int argc, char **argv)
 
 static int cmd_check(int argc, char **argv)
 {
-	const char *gpu = NULL, *report = NULL, *prof = NULL;
-	const char **dirs = xcalloc(argc, sizeof(*dirs));
-	int nd = 0;
+	const char *gpu = NULL, *report = NULL;
+	const char **pos = xcalloc(argc, sizeof(*pos)), *prof, **dirs = pos + 1;
+	const struct flag fl[] = {
+		{"--gpu-name", FLAG_VALUE, &gpu, NULL, NULL},
+		{"--report", FLAG_VALUE, &report, NULL, NULL},
+		{0},
+	};
+	int np = parse(fl, argc, argv, pos, check_usage), nd = np - 1;
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			fputs(check_usage, stdout);
-			free(dirs);
-			return EXIT_OK;
-		} else if (!strcmp(a, "--gpu-name"))
-			arg_value(argc, argv, &i, &gpu);
-		else if (!strcmp(a, "--report"))
-			arg_value(argc, argv, &i, &report);
-		else if (a[0] == '-')
-			die("calibrate check: unknown option '%s' (see --help)", a);
-		else if (!prof)
-			prof = a;
-		else
-			dirs[nd++] = a;
+	if (np == FLAGS_HELP) {
+		free(pos);
+		return EXIT_OK;
 	}
-	if (!prof || !nd)
-		die("calibrate check: %s (see --help)", !prof ? "no PROFILE given" : "no RAW_DIR given");
+	if (nd < 1)
+		die("calibrate check: %s (see --help)", np < 1 ? "no PROFILE given" : "no RAW_DIR given");
+	prof = pos[0];
 
 	struct profile p;
 	struct raw_set rs;
@@ -423,7 +416,7 @@ static int cmd_check(int argc, char **argv)
 		die_err();
 	sbuf_release(&js);
 	raw_set_release(&rs);
-	free(dirs);
+	free(pos);
 	return EXIT_OK;
 }
 

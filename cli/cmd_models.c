@@ -3,18 +3,19 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 
+#include "cli/cli.h"
 #include "cli/cmd.h"
 #include "models/model.h"
-#include "lib/flags.h"
 #include "lib/util.h"
 
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: ttsim models [--model M] [--format table|json]\n\n"
-		   "Without --model, list the shipped models (id, alias, parameters, layers, hidden\n"
-		   "size, heads/KV heads, KV-cache bytes per token at TP 1 in bf16). With --model M (a\n"
-		   "catalog id or alias, case-insensitive, or a config.json path), show one model.\n");
-}
+static const struct cli_words words = {
+	.usage = "usage: ttsim models [--model M] [--format table|json]\n\n"
+		 "Without --model, list the shipped models (id, alias, parameters, layers, hidden\n"
+		 "size, heads/KV heads, KV-cache bytes per token at TP 1 in bf16). With --model M (a\n"
+		 "catalog id or alias, case-insensitive, or a config.json path), show one model.\n",
+	.usage_on_error = 1,
+	.unknown = "models: unknown or incomplete option '%s' (expected --model M or --format table|json)",
+};
 
 static cJSON *model_json(const struct model *m)
 {
@@ -76,17 +77,9 @@ int cmd_models(int argc, char **argv)
 		{"--format", FLAG_VALUE, &format, NULL, "table or json"},
 		{0},
 	};
-	struct flags_error e;
-	int n = flags_parse(fl, argc, argv, NULL, 0, &e);
 
-	if (n == FLAGS_HELP) {
-		usage(stdout);
+	if (cli_parse_flags(fl, argc, argv, NULL, 0, &words) == FLAGS_HELP)
 		return EXIT_OK;
-	}
-	if (n < 0) {
-		usage(stderr);
-		die("models: unknown or incomplete option '%s' (expected --model M or --format table|json)", e.arg);
-	}
 	if (strcmp(format, "table") && strcmp(format, "json"))
 		die("models: key 'format': expected table or json, got '%s'", format);
 
@@ -94,15 +87,10 @@ int cmd_models(int argc, char **argv)
 		struct model m;
 		if (model_find(&m, name))
 			die_err();
-		if (!strcmp(format, "json")) {
-			cJSON *o = model_json(&m);
-			char *s = cJSON_Print(o);
-			printf("%s\n", s);
-			cJSON_free(s);
-			cJSON_Delete(o);
-		} else {
+		if (!strcmp(format, "json"))
+			cli_print_json(model_json(&m));
+		else
 			print_detail(&m);
-		}
 		return EXIT_OK;
 	}
 
@@ -110,10 +98,7 @@ int cmd_models(int argc, char **argv)
 		cJSON *a = cJSON_CreateArray();
 		for (size_t i = 0; i < model_catalog_count(); i++)
 			cJSON_AddItemToArray(a, model_json(model_catalog_get(i)));
-		char *s = cJSON_Print(a);
-		printf("%s\n", s);
-		cJSON_free(s);
-		cJSON_Delete(a);
+		cli_print_json(a);
 		return EXIT_OK;
 	}
 	printf("%-44s %-24s %8s %6s %6s %7s %9s\n", "id", "alias", "params_B", "layers", "hidden",

@@ -7,11 +7,32 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/cli.h"
 #include "cli/cmd.h"
 #include "experiments/pareto.h"
 #include "experiments/report.h"
-#include "lib/flags.h"
 #include "lib/util.h"
+
+static const char pareto_usage[] =
+	"usage: ttsim pareto DIR [--x latency_p90_s] [--y accuracy] [--z usd_per_problem|none]\n\n"
+	"The configurations of DIR/results.csv that no other beats in every metric (accuracy and\n"
+	"throughput: higher is better; the rest: lower). Printed, and written to DIR/pareto.csv,\n"
+	"DIR/pareto.gp and (with gnuplot) DIR/pareto.png and DIR/pareto.svg.\n";
+
+static const char best_usage[] =
+	"usage: ttsim best DIR --min-accuracy A --max-latency-p90 S\n\n"
+	"The cheapest configuration (usd_per_problem) in DIR/results.csv with accuracy >= A and\n"
+	"p90 problem latency <= S seconds, the runner-up, and why it lost. Exit status 1\n"
+	"when none qualifies.\n";
+
+/* cli_parse_flags with the wording of pareto and best (argv[0]): DIR into *dir. */
+static int parse(const struct flag *fl, int argc, char **argv, const char **dir, const char *usage)
+{
+	char unknown[80];
+	snprintf(unknown, sizeof(unknown), "unexpected argument '%%s' (see 'ttsim %s --help')", argv[0]);
+	const struct cli_words w = {.usage = usage, .unknown = unknown, .no_value = "%s: missing value"};
+	return cli_parse_flags(fl, argc, argv, dir, 1, &w);
+}
 
 static void load(struct table *t, const char *dir)
 {
@@ -49,21 +70,8 @@ int cmd_pareto(int argc, char **argv)
 		{"--z", FLAG_VALUE, &name[2], NULL, "third metric, or none (default usd_per_problem)"},
 		{0},
 	};
-	struct flags_error e;
-	int np = flags_parse(fl, argc, argv, &dir, 1, &e);
-	if (np == FLAGS_HELP) {
-		printf("usage: ttsim pareto DIR [--x latency_p90_s] [--y accuracy] "
-		       "[--z usd_per_problem|none]\n\n"
-		       "The configurations of DIR/results.csv that no other beats in every "
-		       "metric (accuracy and\nthroughput: higher is better; the rest: lower). "
-		       "Printed, and written to DIR/pareto.csv,\nDIR/pareto.gp and (with "
-		       "gnuplot) DIR/pareto.png and DIR/pareto.svg.\n");
+	if (parse(fl, argc, argv, &dir, pareto_usage) == FLAGS_HELP)
 		return EXIT_OK;
-	}
-	if (np < 0 && e.rule == FLAGS_NO_VALUE)
-		die("%s: missing value", e.arg);
-	if (np < 0)
-		die("unexpected argument '%s' (see 'ttsim pareto --help')", e.arg);
 	if (!dir)
 		die("missing DIR (a 'ttsim sweep' output directory)");
 	if (!strcmp(name[2], "none") || !*name[2])
@@ -180,19 +188,8 @@ int cmd_best(int argc, char **argv)
 		{"--max-latency-p90", FLAG_VALUE, &s_lat, NULL, "p90 problem latency ceiling S (seconds)"},
 		{0},
 	};
-	struct flags_error e;
-	int np = flags_parse(fl, argc, argv, &dir, 1, &e);
-	if (np == FLAGS_HELP) {
-		printf("usage: ttsim best DIR --min-accuracy A --max-latency-p90 S\n\n"
-		       "The cheapest configuration (usd_per_problem) in DIR/results.csv with "
-		       "accuracy >= A and\np90 problem latency <= S seconds, the runner-up, "
-		       "and why it lost. Exit status 1\nwhen none qualifies.\n");
+	if (parse(fl, argc, argv, &dir, best_usage) == FLAGS_HELP)
 		return EXIT_OK;
-	}
-	if (np < 0 && e.rule == FLAGS_NO_VALUE)
-		die("%s: missing value", e.arg);
-	if (np < 0)
-		die("unexpected argument '%s' (see 'ttsim best --help')", e.arg);
 	if (s_acc && (parse_double(s_acc, &min_acc) < 0 || isnan(min_acc)))
 		die("%s: expected a number, got '%s'", fl[0].name, s_acc);
 	if (s_lat && (parse_double(s_lat, &max_lat) < 0 || isnan(max_lat)))

@@ -5,21 +5,23 @@
 #include <cjson/cJSON.h>
 
 #include "lib/assets.h"
+#include "cli/cli.h"
 #include "cli/cmd.h"
 #include "models/profile.h"
 #include "lib/util.h"
 
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: ttsim profiles [NAME|PATH]\n"
-		   "       ttsim profiles --schema [--format table|markdown|json]\n\n"
-		   "Without NAME, list the shipped hardware profiles (GPU, HBM, bandwidth, bf16 peak).\n"
-		   "With NAME (a shipped profile) print its YAML with the source of every number;\n"
-		   "with a PATH, check the file and print it as ttsim reads it.\n"
-		   "--schema prints every key a profile holds: unit, range, required or optional,\n"
-		   "the SM count it needs, and its meaning (equations: models/profile.h); markdown\n"
-		   "is the table of models/profiles/README.md.\n");
-}
+static const struct cli_words words = {
+	.usage = "usage: ttsim profiles [NAME|PATH]\n"
+		 "       ttsim profiles --schema [--format table|markdown|json]\n\n"
+		 "Without NAME, list the shipped hardware profiles (GPU, HBM, bandwidth, bf16 peak).\n"
+		 "With NAME (a shipped profile) print its YAML with the source of every number;\n"
+		 "with a PATH, check the file and print it as ttsim reads it.\n"
+		 "--schema prints every key a profile holds: unit, range, required or optional,\n"
+		 "the SM count it needs, and its meaning (equations: models/profile.h); markdown\n"
+		 "is the table of models/profiles/README.md.\n",
+	.usage_on_error = 1,
+	.unknown = "profiles: expected at most one NAME, or --schema [--format F], got '%s'",
+};
 
 /* One schema row as the table names it: all-reduce keys as allreduce[].KEY */
 struct srow {
@@ -82,12 +84,8 @@ static void print_schema(const char *fmt)
 			print_row(&r, fmt, arr);
 		}
 	}
-	if (arr) {
-		char *s = cJSON_Print(arr);
-		printf("%s\n", s);
-		cJSON_free(s);
-		cJSON_Delete(arr);
-	}
+	if (arr)
+		cli_print_json(arr);
 }
 
 int cmd_profiles(int argc, char **argv)
@@ -95,23 +93,14 @@ int cmd_profiles(int argc, char **argv)
 	struct profile p;
 	const char *name = NULL, *format = NULL;
 	int schema = 0;
+	const struct flag fl[] = {
+		{"--schema", FLAG_SWITCH, NULL, &schema, "the keys a profile holds"},
+		{"--format", FLAG_VALUE, &format, NULL, "with --schema: table, markdown or json"},
+		{0},
+	};
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			usage(stdout);
-			return EXIT_OK;
-		} else if (!strcmp(argv[i], "--schema")) {
-			schema = 1;
-		} else if (!strcmp(argv[i], "--format") && i + 1 < argc) {
-			format = argv[++i];
-		} else if (argv[i][0] == '-' || name) {
-			usage(stderr);
-			die("profiles: expected at most one NAME, or --schema [--format F], got '%s'",
-			    argv[i]);
-		} else {
-			name = argv[i];
-		}
-	}
+	if (cli_parse_flags(fl, argc, argv, &name, 1, &words) == FLAGS_HELP)
+		return EXIT_OK;
 	if (format && !schema)
 		die("profiles: option '--format': expected with --schema");
 	if (schema) {

@@ -2,6 +2,7 @@
  * cmd_trace.c: `ttsim trace synth|stats|accuracy|import`. Flag parsing and printing only;
  * the work is in trace.c, synth.c, tts.c and import.c.
  */
+#include "cli/cli.h"
 #include "cli/cmd.h"
 #include "sim/config.h"
 #include "traces/import.h"
@@ -9,38 +10,27 @@
 #include "traces/trace.h"
 #include "traces/trace_alias.h"
 #include "traces/tts.h"
-#include "lib/flags.h"
 #include "lib/util.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage_text[] =
-	"usage: ttsim trace synth MODEL [--from DIR] [--seed S] [--samples N] [-o FILE]\n"
-	"       ttsim trace synth --all [--from DIR] [--seed S] [--dir traces/math500]\n"
-	"       ttsim trace stats TRACE [--format text|json]\n"
-	"       ttsim trace accuracy TRACE --samples N [--budget B] [--waits W]\n"
-	"                            [--vote majority|best|pass] [--rm-accuracy A] [--no-early-stop]\n"
-	"                            [--seed S] [--format text|json]\n"
-	"       ttsim trace import vllm-bench RESULT.json -o TRACE.jsonl [--measured FILE.csv]\n"
-	"                            --gpu GPU --tp N [--model ID] [--dtype D] [--engine-version V]\n"
-	"       ttsim trace import jsonl LOG.jsonl -o TRACE.jsonl [--model ID] [--max-tokens N]\n"
-	"TRACE is a file or math500:MODEL (a Hugging Face id or alias of a shipped trace).\n";
-
-/* Read a verb's flags by its table (argv[0] is the verb): the number of positionals, or
- * FLAGS_HELP; dies with this command's wording on an unknown flag or an extra argument. */
-static int parse(const struct flag *fl, int argc, char **argv, const char **pos, int maxpos)
-{
-	struct flags_error e;
-	int n = flags_parse(fl, argc, argv, pos, maxpos, &e);
-	if (n == FLAGS_HELP)
-		fputs(usage_text, stdout);
-	else if (n < 0 && e.rule == FLAGS_EXTRA)
-		die("unexpected argument '%s' (see 'ttsim trace --help')", e.arg);
-	else if (n < 0) /* a flag last without its value is unknown, as it always was */
-		die("unknown flag '%s' (expected a flag of 'ttsim trace --help')", e.arg);
-	return n;
-}
+/* The usage of every verb, and the wording of a bad flag (a flag last without its value is
+ * unknown, as it always was). */
+static const struct cli_words words = {
+	.usage = "usage: ttsim trace synth MODEL [--from DIR] [--seed S] [--samples N] [-o FILE]\n"
+		 "       ttsim trace synth --all [--from DIR] [--seed S] [--dir traces/math500]\n"
+		 "       ttsim trace stats TRACE [--format text|json]\n"
+		 "       ttsim trace accuracy TRACE --samples N [--budget B] [--waits W]\n"
+		 "                            [--vote majority|best|pass] [--rm-accuracy A] [--no-early-stop]\n"
+		 "                            [--seed S] [--format text|json]\n"
+		 "       ttsim trace import vllm-bench RESULT.json -o TRACE.jsonl [--measured FILE.csv]\n"
+		 "                            --gpu GPU --tp N [--model ID] [--dtype D] [--engine-version V]\n"
+		 "       ttsim trace import jsonl LOG.jsonl -o TRACE.jsonl [--model ID] [--max-tokens N]\n"
+		 "TRACE is a file or math500:MODEL (a Hugging Face id or alias of a shipped trace).\n",
+	.unknown = "unknown flag '%s' (expected a flag of 'ttsim trace --help')",
+	.extra = "unexpected argument '%s' (see 'ttsim trace --help')",
+};
 
 static long need_long(const char *s, const char *name, long lo, long hi)
 {
@@ -83,7 +73,7 @@ static int do_synth(int argc, char **argv)
 		{0},
 	};
 	struct trace t;
-	int np = parse(fl, argc, argv, pos, 1);
+	int np = cli_parse_flags(fl, argc, argv, pos, 1, &words);
 	if (np == FLAGS_HELP)
 		return EXIT_OK;
 	synth_defaults(&sp);
@@ -141,7 +131,7 @@ static int do_stats(int argc, char **argv)
 	const struct flag fl[] = {{"--format", FLAG_VALUE, &fmt, NULL, "text or json"}, {0}};
 	struct trace t;
 	struct trace_stats st[6];
-	int np = parse(fl, argc, argv, pos, 1);
+	int np = cli_parse_flags(fl, argc, argv, pos, 1, &words);
 	if (np == FLAGS_HELP)
 		return EXIT_OK;
 	if (np != 1)
@@ -212,7 +202,7 @@ static int do_accuracy(int argc, char **argv)
 	int vote = TTS_MAJORITY;
 	struct trace t;
 	struct run_config rc;
-	int np = parse(fl, argc, argv, pos, 1);
+	int np = cli_parse_flags(fl, argc, argv, pos, 1, &words);
 	if (np == FLAGS_HELP)
 		return EXIT_OK;
 	/* the option table's defaults; early stopping on unless --no-early-stop, since the
@@ -288,7 +278,7 @@ static int do_import(int argc, char **argv)
 		{0},
 	};
 	struct trace t;
-	int np = parse(fl, argc, argv, pos, 2);
+	int np = cli_parse_flags(fl, argc, argv, pos, 2, &words);
 	if (np == FLAGS_HELP)
 		return EXIT_OK;
 	io.max_tokens = 32768;
@@ -318,7 +308,7 @@ static int do_import(int argc, char **argv)
 int cmd_trace(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		fputs(usage_text, argc < 2 ? stderr : stdout);
+		fputs(words.usage, argc < 2 ? stderr : stdout);
 		return argc < 2 ? EXIT_BAD_INPUT : EXIT_OK;
 	}
 	argc--, argv++; /* argv[0] is now the verb */

@@ -7,22 +7,17 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "experiments/validate.h"
 #include "lib/util.h"
 
 static const char *const names[REP_N] = {"ttft_ms", "tpot_ms", "e2e_s", "output_tok_per_s"};
 
 const char *rep_metric_name(int m) { return m >= 0 && m < REP_N ? names[m] : "?"; }
 
-static double metric_of(const struct summary *s, int m)
-{
-	switch (m) {
-	case REP_TTFT: return s->ttft_ms.mean;
-	case REP_TPOT: return s->tpot_ms.mean;
-	case REP_E2E: return s->e2e_s.mean;
-	case REP_THROUGHPUT: return s->output_tok_per_s;
-	}
-	return NAN;
-}
+/* A summary's metric is read in one place, validate_metric: the two lists are one. */
+_Static_assert((int)REP_TTFT == VM_TTFT && (int)REP_TPOT == VM_TPOT && (int)REP_E2E == VM_E2E &&
+		       (int)REP_THROUGHPUT == VM_THROUGHPUT && (int)REP_N == VM_N,
+	       "enum rep_metric and enum vmetric name the same metrics in the same order");
 
 int replicate(const struct run_config *c, const struct run_inputs *in, int profile_unc,
 	      struct replication *out)
@@ -50,7 +45,7 @@ int replicate(const struct run_config *c, const struct run_inputs *in, int profi
 		if (run_simulate(&ci, &ii, &r) < 0)
 			goto out;
 		for (int m = 0; m < REP_N; m++)
-			v[m * R + i] = metric_of(&r.sum, m);
+			v[m * R + i] = validate_metric(&r.sum, m);
 		run_result_release(&r);
 	}
 	for (int m = 0; m < REP_N; m++) {

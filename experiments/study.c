@@ -97,6 +97,17 @@ static int parse_plot(struct plot *pl, struct ydoc *doc, yaml_node_t *m, const c
 	struct ydoc_iter it;
 	yaml_node_t *k, *v;
 	memset(pl, 0, sizeof(*pl));
+	/* the keys whose value is copied as it is written */
+	const struct {
+		const char *key;
+		char *dst;
+		size_t n; /* bytes */
+	} text[] = {
+		{"name", pl->name, sizeof(pl->name)}, {"title", pl->title, sizeof(pl->title)},
+		{"x", pl->x, sizeof(pl->x)}, {"y", pl->y, sizeof(pl->y)},
+		{"series", pl->series, sizeof(pl->series)},
+		{"aggregate", pl->aggregate, sizeof(pl->aggregate)},
+	};
 	pl->line = ydoc_line(m);
 	if (m->type != YAML_MAPPING_NODE)
 		return err_set("%s:%zu: key 'study.plots': expected a mapping per plot", path, pl->line);
@@ -105,29 +116,17 @@ static int parse_plot(struct plot *pl, struct ydoc *doc, yaml_node_t *m, const c
 	for (ydoc_map_iter(&it, doc, m); ydoc_map_next(&it, &k, &v);) {
 		const char *key = k->type == YAML_SCALAR_NODE ? sc(k) : "?";
 		char kp[80];
+		size_t t = 0, nt = sizeof(text) / sizeof(text[0]);
 		snprintf(kp, sizeof(kp), "plots.%s", key);
-		if (!strcmp(key, "name")) {
-			if (copy_scalar(v, pl->name, sizeof(pl->name), path, kp) < 0)
+		while (t < nt && strcmp(key, text[t].key))
+			t++;
+		if (t < nt) {
+			if (copy_scalar(v, text[t].dst, text[t].n, path, kp) < 0)
 				return -1;
-			for (const char *c = pl->name; *c; c++)
+			for (const char *c = pl->name; text[t].dst == pl->name && *c; c++)
 				if (!(isalnum_ascii(*c) || *c == '_' || *c == '-'))
 					return err_set("%s:%zu: key 'study.plots.name': '%s' must be letters, "
 						       "digits, '_' or '-'", path, ydoc_line(v), pl->name);
-		} else if (!strcmp(key, "title")) {
-			if (copy_scalar(v, pl->title, sizeof(pl->title), path, kp) < 0)
-				return -1;
-		} else if (!strcmp(key, "x")) {
-			if (copy_scalar(v, pl->x, sizeof(pl->x), path, kp) < 0)
-				return -1;
-		} else if (!strcmp(key, "y")) {
-			if (copy_scalar(v, pl->y, sizeof(pl->y), path, kp) < 0)
-				return -1;
-		} else if (!strcmp(key, "series")) {
-			if (copy_scalar(v, pl->series, sizeof(pl->series), path, kp) < 0)
-				return -1;
-		} else if (!strcmp(key, "aggregate")) {
-			if (copy_scalar(v, pl->aggregate, sizeof(pl->aggregate), path, kp) < 0)
-				return -1;
 		} else if (!strcmp(key, "where")) {
 			int n;
 			if (v->type != YAML_SCALAR_NODE)

@@ -81,7 +81,10 @@ int flags_parse(const struct flag *fl, int argc, char **argv, const char **pos, 
 			val = argv[++i];
 		else
 			return fail(e, FLAGS_NO_VALUE, a, f);
-		*f->value = val;
+		if (f->kind == FLAG_LIST)
+			f->value[(*f->on)++] = val;
+		else
+			*f->value = val;
 	}
 	return n;
 }

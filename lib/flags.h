@@ -2,7 +2,7 @@
  * flags.h: the command line of a subcommand as a table of flags (after Redis's
  * static_configs[]: one row per flag). A row names the flag ("--model" or "-o"), says
  * whether it takes a value, and points at where the value goes; `--flag value` and
- * `--flag=value` are both read. Arguments that do not start with '-' (and "-" alone) are
+ * `--flag=value` are both read. A FLAG_LIST flag may be given again: each value is kept. Arguments that do not start with '-' (and "-" alone) are
  * positionals. --help and -h are recognised everywhere.
  *
  * The parser reports which rule an argument broke and leaves the wording to the command:
@@ -29,13 +29,15 @@
 enum flag_kind {
 	FLAG_VALUE,  /* takes a value: *value = it (points into argv) */
 	FLAG_SWITCH, /* takes none: *on = 1 */
+	FLAG_LIST,   /* takes a value, and may be given again: value[(*on)++] = it; value has
+	                room for argc entries (a command line holds no more) and *on starts at 0 */
 };
 
 struct flag {
 	const char *name;    /* "--model" or "-o"; NULL ends the table */
 	enum flag_kind kind;
-	const char **value;  /* FLAG_VALUE */
-	int *on;             /* FLAG_SWITCH */
+	const char **value;  /* FLAG_VALUE; FLAG_LIST: the array */
+	int *on;             /* FLAG_SWITCH; FLAG_LIST: how many values the array holds */
 	const char *help;    /* one line, for usage texts */
 };
 
@@ -55,7 +57,7 @@ struct flags_error {
 
 /* Parse argv[1..argc) by the table: fills the flags' targets and pos[0..max_pos). Returns
  * the number of positionals, FLAGS_HELP, or -1 with *e set and err_set (a plain message).
- * A flag given twice keeps its last value. */
+ * A FLAG_VALUE flag given twice keeps its last value. */
 int flags_parse(const struct flag *fl, int argc, char **argv, const char **pos, int max_pos,
 		struct flags_error *e);
 

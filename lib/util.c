@@ -42,15 +42,23 @@ int err_prefix(const char *fmt, ...)
 
 const char *err_msg(void) { return errbuf; }
 
+/* "ttsim: " PREFIX and the message, one line on stderr, after what stdout holds (git's
+ * vreportf): the words of die() and bug(). */
+static void __attribute__((format(printf, 2, 0))) report(const char *prefix, const char *fmt,
+							  va_list ap)
+{
+	fflush(stdout);
+	fprintf(stderr, "ttsim: %s", prefix);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void die(const char *fmt, ...)
 {
 	va_list ap;
-	fflush(stdout);
-	fputs("ttsim: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	report("", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	exit(EXIT_BAD_INPUT);
 }
 
@@ -59,12 +67,9 @@ void die_err(void) { die("%s", errbuf[0] ? errbuf : "unknown error"); }
 void bug(const char *fmt, ...)
 {
 	va_list ap;
-	fflush(stdout);
-	fputs("ttsim: BUG: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	report("BUG: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	abort();
 }
 

@@ -51,55 +51,64 @@ static void json_brief(const cJSON *v, char *buf, size_t n)
 	cJSON_free(s);
 }
 
-/* Read a positive integer key; missing is an error when required, else *out is untouched. */
-static int json_posint(const cJSON *root, const char *key, int required, int *out,
-		       const char *fname)
+/* The value of key when present and not null: 1 with *out set, 0 when absent, or -1 with
+ * err_set "expected WHAT, got '...'" when `is` refuses it. */
+static int json_get(const cJSON *root, const char *key, cJSON_bool (*is)(const cJSON *),
+		    const char *what, const cJSON **out, const char *fname)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
 	char got[64];
 
-	if (!v || cJSON_IsNull(v)) {
-		if (required)
-			return err_set("%s: key '%s': missing (expected a positive integer)", fname, key);
+	if (!v || cJSON_IsNull(v))
 		return 0;
-	}
-	if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
-	    v->valuedouble <= 0 || v->valuedouble > INT_MAX) {
+	if (!is(v)) {
 		json_brief(v, got, sizeof(got));
-		return err_set("%s: key '%s': expected a positive integer, got '%s'", fname, key, got);
+		return err_set("%s: key '%s': expected %s, got '%s'", fname, key, what, got);
 	}
-	*out = (int)v->valuedouble;
-	return 0;
+	*out = v;
+	return 1;
+}
+
+static cJSON_bool json_is_posint(const cJSON *v)
+{
+	return cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble) &&
+	       v->valuedouble > 0 && v->valuedouble <= INT_MAX;
+}
+
+/* The readers of one key each: 0 (an absent key leaves *out untouched), or -1 with err_set. */
+
+/* A positive integer; missing is an error when required. */
+static int json_posint(const cJSON *root, const char *key, int required, int *out,
+		       const char *fname)
+{
+	const cJSON *v = NULL;
+	int r = json_get(root, key, json_is_posint, "a positive integer", &v, fname);
+
+	if (r == 0 && required)
+		return err_set("%s: key '%s': missing (expected a positive integer)", fname, key);
+	if (r > 0)
+		*out = (int)v->valuedouble;
+	return r < 0 ? -1 : 0;
 }
 
 static int json_bool(const cJSON *root, const char *key, int *out, const char *fname)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
-	char got[64];
+	const cJSON *v = NULL;
+	int r = json_get(root, key, cJSON_IsBool, "true or false", &v, fname);
 
-	if (!v || cJSON_IsNull(v))
-		return 0;
-	if (!cJSON_IsBool(v)) {
-		json_brief(v, got, sizeof(got));
-		return err_set("%s: key '%s': expected true or false, got '%s'", fname, key, got);
-	}
-	*out = cJSON_IsTrue(v);
-	return 0;
+	if (r > 0)
+		*out = cJSON_IsTrue(v);
+	return r < 0 ? -1 : 0;
 }
 
 static int json_str(const cJSON *root, const char *key, const char **out, const char *fname)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
-	char got[64];
+	const cJSON *v = NULL;
+	int r = json_get(root, key, cJSON_IsString, "a string", &v, fname);
 
-	if (!v || cJSON_IsNull(v))
-		return 0;
-	if (!cJSON_IsString(v)) {
-		json_brief(v, got, sizeof(got));
-		return err_set("%s: key '%s': expected a string, got '%s'", fname, key, got);
-	}
-	*out = v->valuestring;
-	return 0;
+	if (r > 0)
+		*out = v->valuestring;
+	return r < 0 ? -1 : 0;
 }
 
 /* A key present with a value that switches something on (not null, false, 0, "" or []). */

@@ -1,8 +1,8 @@
 /*
  * test_config.c: the option table. Setting options by name checks types and bounds; the
  * accuracy model's options fill the struct that traces/tts.c takes. And the flag tables
- * of the commands (lib/flags.c): both flag forms, switches, positionals, each error rule.
- * The arrival rule of files, sweeps and flags, and the resolved config.yaml's round trip.
+ * of the commands (lib/flags.c): both flag forms, switches, lists, positionals, each error
+ * rule. The arrival rule of files, sweeps and flags, and the resolved config.yaml's round trip.
  */
 #include "sim/config.h"
 #include "tests/test.h"
@@ -49,6 +49,16 @@ static void test_flags(void)
 	CHECK_INT(e.rule, FLAGS_UNKNOWN);
 	char *v6[] = {a0, a8, a10};
 	CHECK_INT(flags_parse(fl, 3, v6, pos, 2, &e), FLAGS_HELP);
+	/* a list keeps every value, in order, in both forms */
+	const char *notes[4];
+	int n_notes = 0;
+	const struct flag fl_list[] = {{"--note", FLAG_LIST, notes, &n_notes, NULL}, {0}};
+	static char l1[] = "--note", l2[] = "a=1", l3[] = "--note=b=2";
+	char *v7[] = {a0, l1, l2, l3};
+	CHECK_INT(flags_parse(fl_list, 4, v7, pos, 0, &e), 0);
+	CHECK_INT(n_notes, 2);
+	CHECK_STR(notes[0], "a=1");
+	CHECK_STR(notes[1], "b=2");
 	char name[8];
 	const char *val;
 	CHECK_INT(flags_split("--max-num-seqs=8", name, sizeof(name), &val), 0);

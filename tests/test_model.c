@@ -228,6 +228,10 @@ static void test_json(void)
 				      " \"num_attention_heads\": 4, \"tie_word_embeddings\": 1,"
 				      " \"intermediate_size\": 256, \"vocab_size\": 100}", "f.json"), -1);
 	CHECK_STR(err_msg(), "f.json: key 'tie_word_embeddings': expected true or false, got '1'");
+	CHECK_INT(model_from_json(&a, "{\"num_hidden_layers\": 2, \"hidden_size\": 64,"
+				      " \"num_attention_heads\": 4, \"model_type\": 7,"
+				      " \"intermediate_size\": 256, \"vocab_size\": 100}", "g.json"), -1);
+	CHECK_STR(err_msg(), "g.json: key 'model_type': expected a string, got '7'");
 
 	/* Unknown names list the closest aliases. */
 	CHECK_INT(model_find(&a, "r1-qwen-15b"), -1);

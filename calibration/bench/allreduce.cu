@@ -152,8 +152,7 @@ int main(int argc, char **argv)
 			ncclCheck(ncclCommDestroy(comm[i]));
 		}
 	}
-	if (out != stdout)
-		fclose(out);
+	bench_close(out);
 	return 0;
 }
 

@@ -130,6 +130,20 @@ struct buf {
 	int *table, *lens;
 };
 
+/* The first launch of go: its errors surfaced, and (to check it) the n floats of out it
+ * wrote, copied back; empty when not checking. */
+template <typename F>
+static std::vector<float> first_run(F &go, const float *out, size_t n, bool check, cudaStream_t s)
+{
+	std::vector<float> o(check ? n : 0);
+	go();
+	cudaCheck(cudaGetLastError());
+	cudaCheck(cudaStreamSynchronize(s));
+	if (check)
+		cudaCheck(cudaMemcpy(o.data(), out, n * 4, cudaMemcpyDeviceToHost));
+	return o;
+}
+
 /* Decode problem: batch B, every sequence kv_len tokens (lens_opt overrides), blocks
  * assigned in a scrambled order so reads are paged, not contiguous. */
 template <int D>
@@ -151,12 +165,8 @@ static double run_decode(int B, int kv_len, int H, int KVH, struct buf *bf, cons
 	float scale = 1 / sqrtf((float)D);
 	dim3 grid(B, H);
 	auto go = [&] { decode<D><<<grid, 128, 0, s>>>(bf->q, bf->k, bf->v, bf->table, bf->lens, maxblk, H, KVH, scale, bf->o); };
-	go();
-	cudaCheck(cudaGetLastError());
-	cudaCheck(cudaStreamSynchronize(s));
+	std::vector<float> o = first_run(go, bf->o, qn, check, s);
 	if (check) {
-		std::vector<float> o(qn);
-		cudaCheck(cudaMemcpy(o.data(), bf->o, qn * 4, cudaMemcpyDeviceToHost));
 		for (int b = 0; b < B; b++)
 			for (int h = 0; h < H; h++) {
 				int kvh = h / (H / KVH);
@@ -197,12 +207,8 @@ static double run_prefill(int B, int S, int H, int KVH, struct buf *bf, struct l
 	float scale = 1 / sqrtf((float)D);
 	dim3 grid((S + QW - 1) / QW, H, B);
 	auto go = [&] { prefill<D><<<grid, QW * 32, 0, s>>>(bf->q, bf->k, bf->v, S, H, KVH, scale, bf->o); };
-	go();
-	cudaCheck(cudaGetLastError());
-	cudaCheck(cudaStreamSynchronize(s));
+	std::vector<float> o = first_run(go, bf->o, qn, check, s);
 	if (check) {
-		std::vector<float> o(qn);
-		cudaCheck(cudaMemcpy(o.data(), bf->o, qn * 4, cudaMemcpyDeviceToHost));
 		for (int b = 0; b < B; b++)
 			for (int i = 0; i < S; i++)
 				for (int h = 0; h < H; h++) {

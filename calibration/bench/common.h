@@ -133,6 +133,16 @@ static inline FILE *bench_out(int argc, char **argv, int *quick)
 	return f;
 }
 
+/* Close what bench_out opened (standard output stays open); a failed write exits, so that a
+ * short CSV is never taken for a whole one. */
+static inline void bench_close(FILE *f)
+{
+	if (f != stdout && fclose(f)) {
+		perror("bench: cannot write the output");
+		exit(2);
+	}
+}
+
 /* Compare got against want: |got - want| <= atol + rtol |want|; exits on a mismatch. */
 static inline void check_close(const char *what, double got, double want, double atol, double rtol)
 {

@@ -203,7 +203,6 @@ int main(int argc, char **argv)
 	cudaCheck(cudaFree(D));
 	cudaCheck(cudaFree(g.ws));
 	cublasCheck(cublasLtDestroy(g.lt));
-	if (out != stdout)
-		fclose(out);
+	bench_close(out);
 	return 0;
 }

@@ -48,7 +48,6 @@ int main(int argc, char **argv)
 		cudaCheck(cudaGraphDestroy(g));
 	}
 	cudaCheck(cudaFree(cnt));
-	if (out != stdout)
-		fclose(out);
+	bench_close(out);
 	return 0;
 }

@@ -129,7 +129,6 @@ int main(int argc, char **argv)
 	cudaCheck(cudaFree(b));
 	cudaCheck(cudaFree(c));
 	cudaCheck(cudaFree(part));
-	if (out != stdout)
-		fclose(out);
+	bench_close(out);
 	return 0;
 }

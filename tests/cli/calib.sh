@@ -8,6 +8,8 @@ ok "import aiconfigurator" $TTSIM calibrate import aiconfigurator $D/aic_gemm.cs
 has "n_gpus,bytes,time_s,impl,graph" "allreduce.csv header" $TMPD/raw/allreduce.csv
 has "# gpu: NVIDIA H100 80GB HBM3" "gpu header" $TMPD/raw/gemm.csv
 ok "import nccl-tests stdout" $TTSIM calibrate import nccl-tests $D/all_reduce_perf.txt -o $TMPD/nt
+ok "import: --gpu=NAME" $TTSIM calibrate import nccl-tests $D/all_reduce_perf.txt --gpu="NVIDIA X" -o $TMPD/nt2
+has "# gpu: NVIDIA X" "--gpu=NAME recorded" $TMPD/nt2/allreduce.csv
 status 2 "unknown importer" $TTSIM calibrate import foo $D/aic_gemm.csv -o $TMPD/x
 # check: a profile's error on rows it was not fitted to, nothing written but the report
 ok "check" $TTSIM calibrate check h100_sxm $TMPD/raw --report $TMPD/check.json
@@ -16,6 +18,8 @@ has "^allreduce " "check covers the all-reduce rows" $TMPD/out
 has '"loo_median_rel_err": null' "check report: no leave-one-out" $TMPD/check.json
 status 2 "check: no RAW_DIR" $TTSIM calibrate check h100_sxm
 has "no RAW_DIR given" "check names what is missing" $TMPD/err
+ok "check: --report=FILE" $TTSIM calibrate check h100_sxm $TMPD/raw --report=$TMPD/check2.json
+ok "check: the same report" cmp $TMPD/check.json $TMPD/check2.json
 status 2 "check: unknown profile" $TTSIM calibrate check h300 $TMPD/raw
 status 2 "fit: 4 gemm rows are not enough" $TTSIM calibrate fit $TMPD/raw --base $B -o $TMPD/p.yaml
 has "gemm.csv:" "error names the file" $TMPD/err
@@ -38,6 +42,13 @@ has '"membw": {"n": 3' "report" $TMPD/r.json
 # the fitter marks what it set, and only that: elementwise.bw from membw.csv
 has "  bw: .*  # fit: membw.csv, 3 rows" "fitted line marked" $TMPD/p.yaml
 ok "no other line marked" test "$(grep -c '# fit:' $TMPD/p.yaml)" = 1
+# --flag=value reads as --flag value; a --note given twice: the last one for its key wins
+mkdir -p $TMPD/p2
+ok "fit: --flag=value" $TTSIM calibrate fit $TMPD/other --base=$B --report=$TMPD/r2.json --note=elementwise.bw=first --note "elementwise.bw=measured here" -o $TMPD/p2/p.yaml
+has "  bw: .*  # measured here" "--note=KEY=TEXT, the last for its key" $TMPD/p2/p.yaml
+ok "--report=FILE: the same report" cmp $TMPD/r.json $TMPD/r2.json
+ok "fit: a name that JSON must escape" $TTSIM calibrate fit $TMPD/other --base $B --report $TMPD/q.json -o "$TMPD/p2/q\"uote.yaml"
+has '"profile": "q\\"uote",' "the report's name escaped" $TMPD/q.json
 # no --base and no shipped profile named like the output: the one shipped for the data's GPU
 mkdir -p $TMPD/h200
 sed 's/# gpu: Y/# gpu: NVIDIA H200/' $TMPD/other/membw.csv > $TMPD/h200/membw.csv

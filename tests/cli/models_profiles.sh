@@ -26,6 +26,10 @@ has "attention.decode_cta  *s  *\[0, 0.001\]  *optional gemm_bf16.sms" "schema r
 has "allreduce\[\].ll128_lat" "schema lists the all-reduce keys" "$TMPD/out"
 ok "profiles --schema --format json" "$TTSIM" profiles --schema --format json
 has '"key":	"gemm_fp8.k_lat"' "schema json" "$TMPD/out"
+cp "$TMPD/out" "$TMPD/schema.json"
+ok "profiles --schema --format=json" "$TTSIM" profiles --schema --format=json
+cp "$TMPD/out" "$TMPD/schema2.json"
+ok "--format=json: the same schema" cmp "$TMPD/schema.json" "$TMPD/schema2.json"
 status 2 "--format without --schema" "$TTSIM" profiles --format json
 status 2 "unknown schema format" "$TTSIM" profiles --schema --format xml
 ok "profiles --schema --format markdown" "$TTSIM" profiles --schema --format markdown
