@@ -325,10 +325,15 @@ static void out_sweep_stale(const char *parent, const char *base)
  * that point of write_out, as a crash or kill -9 would. */
 static void test_kill(const char *at)
 {
-	const char *k = getenv("TTSIM_TEST_OUT_KILL");
+	const char *k = getenv("TTSIM_TEST_OUT_KILL"), *t = getenv("TTSIM_TEST_TERM");
 	if (k && !strcmp(k, at))
 		raise(SIGKILL);
+	if (t && !strcmp(t, at)) /* tests: a SIGTERM that lands exactly here */
+		raise(SIGTERM);
 }
+
+/* Set by the SIGINT/SIGTERM handler (catch_signals, below): the signal's number. */
+static volatile sig_atomic_t stop_flag;
 
 /* Write the result into DIR so that DIR holds either the complete earlier result or the
  * complete new one, whenever the process dies (kill -9 included): the files go to a fresh
@@ -387,6 +392,11 @@ static int write_out(const char *dir_arg, const struct run_config *c, const stru
 		goto fail;
 	if (write_one(tmp.buf, "summary.json", json, strlen(json)) < 0)
 		goto fail;
+	test_kill("written");
+	if (stop_flag) { /* a signal while the files were written: the old result stays */
+		err_set("interrupted");
+		goto fail;
+	}
 	test_kill("before-swap");
 	if (state == 0) {
 		if (rename(tmp.buf, dir.buf) != 0) {
@@ -435,7 +445,6 @@ out:
  * and the command exits 128 + the signal (130, 143; as `sweep` does) having written nothing
  * (results are written only at the end, into a sibling directory swapped in whole: see
  * write_out). The flag holds the signal. */
-static volatile sig_atomic_t stop_flag;
 
 static void on_signal(int sig)
 {
@@ -536,9 +545,17 @@ int cmd_run(int argc, char **argv)
 			die_sim();
 	}
 	json = result_json(&c, &in, &r, want_rep ? &rep : NULL);
+	test_kill("after-sim");
+	if (stop_flag) { /* a signal after the simulation, while the summary was computed */
+		free(json);
+		run_result_release(&r);
+		run_inputs_release(&in);
+		err_set("interrupted");
+		die_sim();
+	}
 	if (a.out && write_out(a.out, &c, &r, json) < 0) {
 		free(json); /* freed before exiting: LeakSanitizer reports it otherwise */
-		die_err();
+		die_sim();
 	}
 	if (!strcmp(a.format, "json")) {
 		printf("%s\n", json);

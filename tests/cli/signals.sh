@@ -22,6 +22,20 @@ for sig in INT:130 TERM:143; do
 	status 1 "SIG$sig: no summary.json" test -e "$TMPD/o$sig/summary.json"
 done
 
+# a signal after the simulation (while the summary is made, or the files written) is
+# honoured too: nothing is written, an earlier result stays whole (TTSIM_TEST_TERM: a test
+# hook that raises SIGTERM at that point)
+TTSIM_TEST_TERM=after-sim "$TTSIM" run --requests 5 --out "$TMPD/late" >/dev/null 2>"$TMPD/err"; rc=$?
+if [ $rc = 143 ]; then T_PASS=$((T_PASS+1)); else T_FAIL=$((T_FAIL+1)); echo "FAIL: SIGTERM after the simulation: exit $rc, want 143"; fi
+has "interrupted by signal 15; nothing was written" "after the simulation: message" "$TMPD/err"
+status 1 "after the simulation: no result" test -e "$TMPD/late/summary.json"
+ok "an earlier result" "$TTSIM" run --requests 5 --seed 1 --out "$TMPD/late"
+cp "$TMPD/late/summary.json" "$TMPD/late.json"
+TTSIM_TEST_TERM=written "$TTSIM" run --requests 5 --seed 2 --out "$TMPD/late" >/dev/null 2>"$TMPD/err"; rc=$?
+if [ $rc = 143 ]; then T_PASS=$((T_PASS+1)); else T_FAIL=$((T_FAIL+1)); echo "FAIL: SIGTERM while writing: exit $rc, want 143"; fi
+ok "while writing: the earlier result stays" cmp "$TMPD/late.json" "$TMPD/late/summary.json"
+ok "while writing: no half-written directory left" sh -c "! ls -a '$TMPD' | grep -q ttsim-new"
+
 # a file above the 1 GiB input limit is refused before it is read (sparse: no disk used)
 truncate -s 1100M "$TMPD/huge.jsonl"
 status 2 "1.1 GB trace refused" "$TTSIM" run --trace "$TMPD/huge.jsonl"
