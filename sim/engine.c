@@ -94,6 +94,7 @@ struct replica {
 	int64_t step_start;   /* ns */
 	int preempted_now;    /* this step preempted: admit no waiting request */
 	long load;            /* sequences assigned and not finished (least-loaded routing) */
+	int64_t busy_ns;      /* time spent stepping */
 };
 
 struct problem_state {
@@ -104,6 +105,7 @@ struct problem_state {
 	int32_t n_answers;    /* distinct answers among its samples (at most its n) */
 	int32_t leader;       /* the counter with the most votes (the first to reach it) */
 	int32_t lead, second; /* votes of the leader, and the most of any other counter */
+	int64_t checked;      /* check_invariants: the last check that counted its shared blocks */
 };
 
 struct sim {
@@ -140,6 +142,7 @@ struct sim {
 	int32_t *done_pf;     /* scratch: prefills completed by the step that just ended */
 	size_t n_done_pf, done_pf_cap;
 	int failed;           /* a step could not be timed (err_set): the run stops */
+	int64_t checks;       /* check_invariants calls so far */
 };
 
 static inline long ceil_div(long a, long b) { return (a + b - 1) / b; }
@@ -628,9 +631,18 @@ static void check_invariants(struct sim *m, int ri, long tokens)
 			bug("sequence %d in the running list in state %d", i, q->state);
 		}
 	}
-	for (long p = 0; p < m->n_probs; p++)
-		if (m->ps[p].shared_refs > 0 && m->reqs[m->probs[p].first].replica == ri)
-			held += m->ps[p].shared_blocks;
+	/* the prompt blocks a problem's forked samples share, once per problem: found through
+	 * the running list (the samples that hold a share are running), not by a walk over
+	 * every problem each step, so that a check costs O(batch) however long the workload;
+	 * a share held by no running sample shows up as blocks missing below */
+	m->checks++;
+	for (int32_t i = r->run_head; i != NIL; i = m->seqs[i].next) {
+		struct problem_state *ps = &m->ps[m->reqs[i].problem];
+		if (m->seqs[i].shared_off > 0 && ps->checked != m->checks) {
+			ps->checked = m->checks;
+			held += ps->shared_blocks;
+		}
+	}
 	if (n_run + reserved != r->n_running || n_dec != r->ds.n || S != r->ds.S)
 		bug("replica %d: running %ld+%ld/%d decode %ld/%d S %lld/%lld", ri, n_run, reserved,
 		    r->n_running, n_dec, r->ds.n, (long long)S, (long long)r->ds.S);
@@ -735,8 +747,8 @@ static void time_overflow(struct sim *m, const struct step_batch *b, double dt)
 			"B/s?)", m->s->profile->name, dt, t[big], part[big], TIME_S_MAX);
 	} else {
 		err_set("key 'requests': the run passes the simulated time's limit of %.6g s "
-			"(about 100 years) at step %ld (expected a shorter workload: fewer "
-			"requests or a higher rate)", TIME_S_MAX, m->st->steps);
+			"(about 100 years) in a step that starts at %.6g s (expected a shorter "
+			"workload: fewer requests or a higher rate)", TIME_S_MAX, (double)m->now / 1e9);
 	}
 }
 
@@ -985,13 +997,7 @@ static void step_end(struct sim *m, int ri)
 	int64_t c = r->step_c;
 	int32_t i;
 	r->busy = 0;
-	if (m->now - r->step_start > INT64_MAX - m->st->busy_ns_total && !m->failed) {
-		m->failed = 1; /* replicas x 100 years can pass int64 */
-		err_set("key 'replicas': %d replicas busy for longer than %.6g s in total (expected "
-			"a shorter workload or fewer replicas)", m->s->replicas, (double)INT64_MAX / 1e9);
-	} else {
-		m->st->busy_ns_total += m->now - r->step_start;
-	}
+	r->busy_ns += m->now - r->step_start; /* at most now: no overflow */
 	r->counter = c + r->step_n;
 	c += r->step_n - 1; /* the last step it stood for */
 
@@ -1093,6 +1099,12 @@ static int setup_spec(struct sim *m, const struct sim_setup *s, struct mem_plan 
 	double kv_tok, extra_w = 0;
 	if (sp->k < 1 || sp->k > SPEC_MAX_K)
 		return err_set("key 'spec_k': expected 1 to %d, got '%d'", SPEC_MAX_K, sp->k);
+	/* a full batch verifies k + 1 tokens per sequence, in one step (as config_check) */
+	if ((long)s->max_num_seqs * (sp->k + 1) > s->max_num_batched_tokens)
+		return err_set("key 'max_num_batched_tokens': %d cannot hold max_num_seqs %d x "
+			       "(spec_k %d + 1) verified tokens (expected at least %ld)",
+			       s->max_num_batched_tokens, s->max_num_seqs, sp->k,
+			       (long)s->max_num_seqs * (sp->k + 1));
 	m->spec = 1;
 	m->accept_rng = rng_stream(s->seed, "acceptance");
 	if (sp->accept_kind == ACCEPT_LENGTH) {
@@ -1345,6 +1357,17 @@ int sim_run(const struct sim_setup *s, struct sim_problem *probs, long n_probs,
 			bug("replica %d ends with %ld of %ld blocks free, %d running", i,
 			    m.rep[i].free_blocks, m.total_blocks, m.rep[i].n_running);
 	out->makespan = n_probs ? m.last_done - m.first_arrival : 0;
+	/* summed once at the end, so that both engines refuse alike: each replica's time is
+	 * at most 100 years, but thousands of replicas' sum can pass int64 */
+	for (int i = 0; i < s->replicas; i++) {
+		if (m.rep[i].busy_ns > INT64_MAX - out->busy_ns_total) {
+			teardown(&m);
+			return err_set("key 'replicas': %d replicas were busy for more than %.6g s in "
+				       "total (expected a shorter workload or fewer replicas)",
+				       s->replicas, (double)INT64_MAX / 1e9);
+		}
+		out->busy_ns_total += m.rep[i].busy_ns;
+	}
 	teardown(&m);
 	return 0;
 }
