@@ -393,9 +393,9 @@ static void base_flags_init(struct base_flags *b, const struct flag *fixed, int 
 		nf++;
 	b->n_fixed = nf;
 	b->n = 0;
-	b->fl = xcalloc((size_t)(nf + argc + 1), sizeof(*b->fl));
+	b->fl = xcalloc((size_t)nf + (size_t)argc + 1, sizeof(*b->fl));
 	b->name = xcalloc((size_t)argc + 1, sizeof(*b->name));
-	b->opt = xcalloc((size_t)argc + 1, sizeof(*b->opt));
+	b->opt = xcalloc((size_t)argc + 1, sizeof(*b->opt)); /* NOLINT(bugprone-sizeof-expression): an array of pointers */
 	b->val = xcalloc((size_t)argc + 1, sizeof(*b->val));
 	memcpy(b->fl, fixed, (size_t)nf * sizeof(*b->fl));
 	for (int i = 1; i < argc; i++) {
