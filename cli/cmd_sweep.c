@@ -21,6 +21,7 @@
 #include "experiments/capacity.h"
 #include "cli/cmd.h"
 #include "experiments/sweep.h"
+#include "lib/flags.h"
 #include "lib/util.h"
 
 struct point_ctx {
@@ -362,68 +363,110 @@ static void sweep_usage(FILE *f)
 		   "the files are byte-identical to a local run.\n");
 }
 
-/* "--max-num-seqs" -> "max_num_seqs" when that is an option of the table; else 0. */
-static int option_flag(const char *arg, char *key, size_t n)
+/* Base options given on the command line (--requests 20): a flag row for each option of
+ * the run table that argv names (hidden ones included), in order of first appearance, so
+ * that lib/flags reads their values like any other flag's. */
+struct base_flags {
+	struct flag *fl;            /* the fixed rows, then one per option named; {0} ends it */
+	char (*name)[72];           /* "--requests" of each option row */
+	const struct option_def **opt;
+	const char **val;           /* its value (NULL: not given) */
+	int n_fixed, n;
+};
+
+/* "--max-num-seqs[=V]" -> "max_num_seqs" when that is an option of the table; else NULL. */
+static const struct option_def *option_flag(const char *arg, char *key, size_t n)
 {
 	size_t k;
-	for (k = 0; arg[2 + k] && k < n - 1; k++)
+	if (strncmp(arg, "--", 2))
+		return NULL;
+	for (k = 0; arg[2 + k] && arg[2 + k] != '=' && k < n - 1; k++)
 		key[k] = arg[2 + k] == '-' ? '_' : arg[2 + k];
 	key[k] = 0;
-	return config_option(key) != NULL;
+	return config_option(key);
+}
+
+static void base_flags_init(struct base_flags *b, const struct flag *fixed, int argc, char **argv)
+{
+	int nf = 0;
+	while (fixed[nf].name)
+		nf++;
+	b->n_fixed = nf;
+	b->n = 0;
+	b->fl = xcalloc((size_t)nf + (size_t)argc + 1, sizeof(*b->fl));
+	b->name = xcalloc((size_t)argc + 1, sizeof(*b->name));
+	b->opt = xcalloc((size_t)argc + 1, sizeof(*b->opt)); /* NOLINT(bugprone-sizeof-expression): an array of pointers */
+	b->val = xcalloc((size_t)argc + 1, sizeof(*b->val));
+	memcpy(b->fl, fixed, (size_t)nf * sizeof(*b->fl));
+	for (int i = 1; i < argc; i++) {
+		char key[64];
+		const struct option_def *o = option_flag(argv[i], key, sizeof(key));
+		const char *eq = strchr(argv[i], '=');
+		size_t len = eq ? (size_t)(eq - argv[i]) : strlen(argv[i]);
+		int seen = 0;
+		if (!o || len >= sizeof(b->name[0]))
+			continue;
+		/* a row per spelling as written ("--max-num-seqs", "--max_num_seqs") */
+		snprintf(b->name[b->n], sizeof(b->name[b->n]), "%.*s", (int)len, argv[i]);
+		for (int j = 0; j < b->n && !seen; j++)
+			seen = !strcmp(b->name[j], b->name[b->n]);
+		if (seen)
+			continue;
+		b->opt[b->n] = o;
+		b->fl[nf + b->n] = (struct flag){b->name[b->n], FLAG_VALUE, &b->val[b->n], NULL, o->help};
+		b->n++;
+	}
+}
+
+static void base_flags_release(struct base_flags *b)
+{
+	free(b->fl);
+	free(b->name);
+	free(b->opt);
+	free(b->val);
 }
 
 int cmd_sweep(int argc, char **argv)
 {
-	const char *path = NULL, *out = NULL;
-	char key[64];
-	char **ov = NULL;
-	size_t n_ov = 0, ov_cap = 0;
-	int jobs = 0, resume = 0, rc;
+	const char *path = NULL, *out = NULL, *jobs_s = NULL;
+	int jobs = 0, resume = 0, rc, n_pos;
 	struct sweep s;
 	struct sweep_exec e;
 	struct point_ctx pc;
+	struct base_flags bf;
+	struct flags_error fe;
 	char outbuf[600];
 	double t0;
+	const struct flag fixed[] = {
+		{"--jobs", FLAG_VALUE, &jobs_s, NULL, "worker threads"},
+		{"--out", FLAG_VALUE, &out, NULL, "output directory"},
+		{"--resume", FLAG_SWITCH, NULL, &resume, "continue a sweep stopped part-way"},
+		{0},
+	};
 
-	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			sweep_usage(stdout);
-			return EXIT_OK;
-		}
-	mpi_start(&argc, &argv);
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--resume")) {
-			resume = 1;
-		} else if (!strcmp(argv[i], "--jobs") || !strcmp(argv[i], "--out")) {
-			if (i + 1 >= argc)
-				die("%s: missing value", argv[i]);
-			if (!strcmp(argv[i], "--jobs"))
-				jobs = parse_jobs(argv[++i]);
-			else
-				out = argv[++i];
-		} else if (!strncmp(argv[i], "--", 2) && option_flag(argv[i], key, sizeof(key))) {
-			/* a base option from the command line: --requests 20 */
-			if (i + 1 >= argc)
-				die("%s: key '%s': missing value", argv[i], key);
-			xgrow((void **)&ov, &ov_cap, n_ov + 2, sizeof(*ov));
-			ov[n_ov++] = argv[i];
-			ov[n_ov++] = argv[++i];
-		} else if (argv[i][0] == '-' || path) {
-			die("unexpected argument '%s' (see 'ttsim sweep --help')", argv[i]);
-		} else {
-			path = argv[i];
-		}
+	if (flags_want_help(argc, argv)) {
+		sweep_usage(stdout);
+		return EXIT_OK;
 	}
+	mpi_start(&argc, &argv);
+	base_flags_init(&bf, fixed, argc, argv);
+	n_pos = flags_parse(bf.fl, argc, argv, &path, 1, &fe);
+	if (n_pos < 0 && fe.rule == FLAGS_NO_VALUE && fe.fl - bf.fl >= bf.n_fixed)
+		die("%s: key '%s': missing value", fe.arg, bf.opt[fe.fl - bf.fl - bf.n_fixed]->name);
+	if (n_pos < 0 && fe.rule == FLAGS_NO_VALUE)
+		die("%s: missing value", fe.arg);
+	if (n_pos < 0)
+		die("unexpected argument '%s' (see 'ttsim sweep --help')", fe.arg);
+	if (jobs_s)
+		jobs = parse_jobs(jobs_s);
 	if (!path)
 		die("missing EXPERIMENT.yaml (see 'ttsim sweep --help')");
 	if (sweep_load(&s, path) < 0)
 		die_err();
-	for (size_t i = 0; i < n_ov; i += 2) {
-		option_flag(ov[i], key, sizeof(key));
-		if (sweep_override(&s, key, ov[i + 1], ov[i]) < 0)
+	for (int i = 0; i < bf.n; i++)
+		if (sweep_override(&s, bf.opt[i]->name, bf.val[i], bf.name[i]) < 0)
 			die_err();
-	}
-	free(ov);
+	base_flags_release(&bf);
 	if (!out) {
 		snprintf(outbuf, sizeof(outbuf), "sweeps/%s", s.base.name[0] ? s.base.name : "sweep");
 		out = outbuf;
@@ -550,19 +593,34 @@ static int cap_point(void *ctx, int worker, long id, struct sbuf *csv, struct sb
 	return 0;
 }
 
+/* An SLO flag's value: positive seconds. */
+static double parse_slo(const char *flag, const char *v)
+{
+	double x;
+	if (parse_double(v, &x) < 0 || !(x > 0) || !isfinite(x))
+		die("%s: expected a positive number of seconds, got '%s'", flag, v);
+	return x;
+}
+
 int cmd_capacity(int argc, char **argv)
 {
-	const char *path = NULL;
+	const char *path = NULL, *ttft_s = NULL, *tpot_s = NULL, *jobs_s = NULL;
 	double ttft = NAN, tpot = NAN;
-	int jobs = 0, rc, has_sweep = 0;
+	int jobs = 0, rc, has_sweep = 0, n_pos;
 	struct sweep s;
 	struct sweep_exec e;
 	struct cap_ctx cc;
 	struct sbuf hdr = {0};
+	struct flags_error fe;
+	const struct flag fl[] = {
+		{"--slo-ttft-p90", FLAG_VALUE, &ttft_s, NULL, "S: p90 TTFT limit, seconds"},
+		{"--slo-tpot-p90", FLAG_VALUE, &tpot_s, NULL, "S: p90 TPOT limit, seconds"},
+		{"--jobs", FLAG_VALUE, &jobs_s, NULL, "worker threads"},
+		{0},
+	};
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			printf("usage: ttsim capacity EXPERIMENT.yaml --slo-ttft-p90 S --slo-tpot-p90 S "
+	if (flags_want_help(argc, argv)) {
+		printf("usage: ttsim capacity EXPERIMENT.yaml --slo-ttft-p90 S --slo-tpot-p90 S "
 			       "[--jobs N]\n\n"
 			       "For each configuration of the experiment (every point of its sweep "
 			       "block, or the\none configuration), the highest Poisson arrival rate "
@@ -572,31 +630,20 @@ int cmd_capacity(int argc, char **argv)
 			       "With 'make MPI=1', 'mpirun -n R ttsim capacity ...' spreads the "
 			       "configurations over R ranks\n(rank 0 prints; the output is the "
 			       "same as a local run's).\n");
-			return EXIT_OK;
-		}
+		return EXIT_OK;
 	}
 	mpi_start(&argc, &argv);
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--slo-ttft-p90") || !strcmp(argv[i], "--slo-tpot-p90") ||
-		    !strcmp(argv[i], "--jobs")) {
-			double v;
-			if (i + 1 >= argc)
-				die("%s: missing value", argv[i]);
-			if (!strcmp(argv[i], "--jobs")) {
-				jobs = parse_jobs(argv[++i]);
-				continue;
-			}
-			if (parse_double(argv[i + 1], &v) < 0 || !(v > 0) || !isfinite(v))
-				die("%s: expected a positive number of seconds, got '%s'", argv[i],
-				    argv[i + 1]);
-			*(!strcmp(argv[i], "--slo-ttft-p90") ? &ttft : &tpot) = v;
-			i++;
-		} else if (argv[i][0] == '-' || path) {
-			die("unexpected argument '%s' (see 'ttsim capacity --help')", argv[i]);
-		} else {
-			path = argv[i];
-		}
-	}
+	n_pos = flags_parse(fl, argc, argv, &path, 1, &fe);
+	if (n_pos < 0 && fe.rule == FLAGS_NO_VALUE)
+		die("%s: missing value", fe.arg);
+	if (n_pos < 0)
+		die("unexpected argument '%s' (see 'ttsim capacity --help')", fe.arg);
+	if (jobs_s)
+		jobs = parse_jobs(jobs_s);
+	if (ttft_s)
+		ttft = parse_slo("--slo-ttft-p90", ttft_s);
+	if (tpot_s)
+		tpot = parse_slo("--slo-tpot-p90", tpot_s);
 	if (!path)
 		die("missing EXPERIMENT.yaml (see 'ttsim capacity --help')");
 	if (isnan(ttft) || isnan(tpot))

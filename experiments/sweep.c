@@ -8,9 +8,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <cjson/cJSON.h>
-#include <yaml.h>
 
 #include "lib/assets.h"
+#include "lib/ydoc.h"
 
 uint64_t sweep_hash(uint64_t h, const char *s, size_t n)
 {
@@ -23,7 +23,7 @@ uint64_t sweep_hash(uint64_t h, const char *s, size_t n)
 	return h;
 }
 
-static const char *scalar(yaml_node_t *n) { return (const char *)n->data.scalar.value; }
+static const char *scalar(yaml_node_t *n) { return ydoc_str(n); }
 
 static void axis_add(struct sweep_axis *a, const char *v)
 {
@@ -34,18 +34,21 @@ static void axis_add(struct sweep_axis *a, const char *v)
 }
 
 /* {from: A, to: B, step: S} or {from: A, to: B, factor: F} into a's values. */
-static int range_values(struct sweep_axis *a, yaml_document_t *doc, yaml_node_t *m,
+static int range_values(struct sweep_axis *a, struct ydoc *doc, yaml_node_t *m,
 			const char *where)
 {
 	const char *key = a->opt->name;
 	double from = NAN, to = NAN, step = NAN, factor = NAN, v;
 	int integral = a->opt->type == OPT_INT || a->opt->type == OPT_LONG;
-	char buf[64];
+	char buf[64], prefix[80];
 	long n;
+	struct ydoc_iter it;
+	yaml_node_t *k, *x;
 
-	for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(doc, p->key);
-		yaml_node_t *x = yaml_document_get_node(doc, p->value);
+	snprintf(prefix, sizeof(prefix), "%s.", key);
+	if (ydoc_map_unique(doc, m, prefix) < 0)
+		return -1;
+	for (ydoc_map_iter(&it, doc, m); ydoc_map_next(&it, &k, &x);) {
 		double *dst;
 		if (k->type != YAML_SCALAR_NODE || x->type != YAML_SCALAR_NODE)
 			return err_set("%s: key '%s': expected a range {from, to, step | factor}", where,
@@ -100,20 +103,22 @@ static int range_values(struct sweep_axis *a, yaml_document_t *doc, yaml_node_t 
 	return 0;
 }
 
-static int load_filters(struct sweep *s, yaml_document_t *doc, yaml_node_t *m, const char *where)
+static int load_filters(struct sweep *s, struct ydoc *doc, yaml_node_t *m, const char *where)
 {
+	struct ydoc_iter it;
+	yaml_node_t *k, *x;
 	if (m->type != YAML_MAPPING_NODE)
 		return err_set("%s: key 'filters': expected a mapping (e.g. {skip_unfit: true})", where);
-	for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(doc, p->key);
-		yaml_node_t *x = yaml_document_get_node(doc, p->value);
+	if (ydoc_map_unique(doc, m, "filters.") < 0)
+		return -1;
+	for (ydoc_map_iter(&it, doc, m); ydoc_map_next(&it, &k, &x);) {
 		const char *key = k->type == YAML_SCALAR_NODE ? scalar(k) : "?";
 		long g;
 		if (!strcmp(key, "gpus") || !strcmp(key, "max_gpus")) {
 			if (x->type != YAML_SCALAR_NODE || parse_long(scalar(x), &g) < 0 || g < 1 ||
 			    g > 1 << 20)
 				return err_set("%s:%zu: key 'filters.%s': expected a positive number of GPUs",
-					       s->path, x->start_mark.line + 1, key);
+					       s->path, ydoc_line(x), key);
 			if (!strcmp(key, "gpus"))
 				s->gpus = (int)g;
 			else
@@ -123,14 +128,14 @@ static int load_filters(struct sweep *s, yaml_document_t *doc, yaml_node_t *m, c
 		if (strcmp(key, "skip_unfit"))
 			return err_set("%s:%zu: key 'filters.%s': unknown filter (expected skip_unfit, "
 				       "gpus or max_gpus)",
-				       s->path, k->start_mark.line + 1, key);
+				       s->path, ydoc_line(k), key);
 		if (x->type == YAML_SCALAR_NODE && !strcmp(scalar(x), "true"))
 			s->skip_unfit = 1;
 		else if (x->type == YAML_SCALAR_NODE && !strcmp(scalar(x), "false"))
 			s->skip_unfit = 0;
 		else
 			return err_set("%s:%zu: key 'filters.skip_unfit': expected true or false",
-				       s->path, x->start_mark.line + 1);
+				       s->path, ydoc_line(x));
 	}
 	return 0;
 }
@@ -165,9 +170,11 @@ static int check_values(const struct sweep *s, const struct sweep_axis *a, const
 	return rc;
 }
 
-static int load_block(struct sweep *s, yaml_document_t *doc, yaml_node_t *blk, size_t line)
+static int load_block(struct sweep *s, struct ydoc *doc, yaml_node_t *blk, size_t line)
 {
 	char where[600];
+	struct ydoc_iter it;
+	yaml_node_t *k, *v;
 	snprintf(where, sizeof(where), "%s:%zu", s->path, line);
 	if (blk->type == YAML_SCALAR_NODE && !*scalar(blk))
 		return err_set("%s: key 'sweep': empty (expected at least one parameter with a list "
@@ -175,13 +182,13 @@ static int load_block(struct sweep *s, yaml_document_t *doc, yaml_node_t *blk, s
 	if (blk->type != YAML_MAPPING_NODE)
 		return err_set("%s: key 'sweep': expected a mapping of parameters to lists or ranges",
 			       where);
-	for (yaml_node_pair_t *p = blk->data.mapping.pairs.start; p < blk->data.mapping.pairs.top;
-	     p++) {
-		yaml_node_t *k = yaml_document_get_node(doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(doc, p->value);
+	/* a key given twice is refused as in every other block (libyaml keeps both pairs) */
+	if (ydoc_map_unique(doc, blk, "") < 0)
+		return -1;
+	for (ydoc_map_iter(&it, doc, blk); ydoc_map_next(&it, &k, &v);) {
 		const struct option_def *o;
 		struct sweep_axis *a;
-		snprintf(where, sizeof(where), "%s:%zu", s->path, k->start_mark.line + 1);
+		snprintf(where, sizeof(where), "%s:%zu", s->path, ydoc_line(k));
 		if (k->type != YAML_SCALAR_NODE)
 			return err_set("%s: expected a parameter name", where);
 		if (!strcmp(scalar(k), "filters")) {
@@ -193,18 +200,15 @@ static int load_block(struct sweep *s, yaml_document_t *doc, yaml_node_t *blk, s
 		if (!o || !strcmp(o->name, "name"))
 			return err_set("%s: key '%s': unknown parameter (expected an option of 'ttsim run "
 				       "--help')", where, scalar(k));
-		for (int i = 0; i < s->n_axes; i++)
-			if (s->axes[i].opt == o)
-				return err_set("%s: key '%s': swept twice (expected once)", where, o->name);
 		if (s->n_axes == SWEEP_MAX_AXES)
 			return err_set("%s: key '%s': too many parameters (expected at most %d)", where, o->name,
 				       SWEEP_MAX_AXES);
 		a = &s->axes[s->n_axes++];
 		a->opt = o;
 		if (v->type == YAML_SEQUENCE_NODE) {
-			for (yaml_node_item_t *it = v->data.sequence.items.start;
-			     it < v->data.sequence.items.top; it++) {
-				yaml_node_t *x = yaml_document_get_node(doc, *it);
+			for (yaml_node_item_t *item = v->data.sequence.items.start;
+			     item < v->data.sequence.items.top; item++) {
+				yaml_node_t *x = ydoc_node(doc, *item);
 				if (x->type != YAML_SCALAR_NODE)
 					return err_set("%s: key '%s': expected a list of values", where,
 						       o->name);
@@ -358,11 +362,10 @@ int sweep_override(struct sweep *s, const char *key, const char *val, const char
 
 int sweep_load_text(struct sweep *s, const char *text, size_t len, const char *path)
 {
-	yaml_parser_t p;
-	yaml_document_t doc;
-	yaml_node_t *root;
+	struct ydoc doc;
+	struct ydoc_iter it;
+	yaml_node_t *k, *v;
 	int has_sweep = 0, rc = -1;
-	struct sbuf sb = {0};
 
 	memset(s, 0, sizeof(*s));
 	snprintf(s->path, sizeof(s->path), "%s", path);
@@ -372,21 +375,13 @@ int sweep_load_text(struct sweep *s, const char *text, size_t len, const char *p
 	if (!has_sweep)
 		return err_set("%s:1: key 'sweep': missing (expected a 'sweep:' block; for one "
 			       "configuration use 'ttsim run')", path);
-	yaml_parser_initialize(&p);
-	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&p, &doc)) {
-		yaml_parser_delete(&p);
-		return err_set("%s: malformed YAML (expected key: value lines)", path);
-	}
-	root = yaml_document_get_root_node(&doc);
-	for (yaml_node_pair_t *pr = root->data.mapping.pairs.start; pr < root->data.mapping.pairs.top;
-	     pr++) {
-		yaml_node_t *k = yaml_document_get_node(&doc, pr->key);
+	/* config_load_yaml_text read this text already: it is one mapping, keys once */
+	if (ydoc_load(&doc, text, len, path, " (expected key: value lines)") < 0)
+		goto out;
+	for (ydoc_map_iter(&it, &doc, ydoc_root(&doc)); ydoc_map_next(&it, &k, &v);)
 		if (k->type == YAML_SCALAR_NODE && !strcmp(scalar(k), "sweep") &&
-		    load_block(s, &doc, yaml_document_get_node(&doc, pr->value),
-			       k->start_mark.line + 1) < 0)
+		    load_block(s, &doc, v, ydoc_line(k)) < 0)
 			goto out;
-	}
 	/* as the `ttsim run` flags do: sweeping the rate means Poisson arrivals */
 	for (int i = 0; i < s->n_axes; i++) {
 		if (option_set_in_file(&s->base, "arrival"))
@@ -407,9 +402,7 @@ int sweep_load_text(struct sweep *s, const char *text, size_t len, const char *p
 	sweep_fingerprint(s);
 	rc = 0;
 out:
-	sbuf_release(&sb);
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&p);
+	ydoc_release(&doc);
 	if (rc < 0) {
 		char msg[1024];
 		snprintf(msg, sizeof(msg), "%s", err_msg());

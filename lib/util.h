@@ -78,6 +78,17 @@ gsl_rng *rng_stream(uint64_t seed, const char *purpose);
 int parse_long(const char *s, long *out);
 int parse_double(const char *s, double *out);
 
+/* Simulated time. Times are int64 nanoseconds (INT64_MAX is 292 years); a time above
+ * TIME_NS_MAX (100 years of 365.25 days) is refused, never wrapped, so that a sum of two
+ * valid times, or a time plus a valid step, still fits. What exceeds it is a unit typed
+ * wrong (a TB/s bandwidth given in B/s, a rate per year given per second), not a workload. */
+#define TIME_S_MAX 3155760000.0
+#define TIME_NS_MAX INT64_C(3155760000000000000)
+/* s seconds as nanoseconds, rounded to the nearest (halves away from zero, as llround).
+ * 0, or -1 with err_set ("... s is out of range ...", for the caller to prefix with the key
+ * it came from) when s is NaN, negative or above TIME_S_MAX. */
+int secs_to_ns(double s, int64_t *ns);
+
 /* Install a GSL error handler that turns GSL errors into bug() (GSL's default aborts silently). */
 void util_gsl_init(void);
 

@@ -57,6 +57,8 @@ struct seq {
 	int32_t pprev, pnext; /* prefill list, admission order */
 	uint8_t leader;       /* forks its siblings when its prefill completes */
 	uint8_t state;
+	int32_t vote;         /* its answer's counter among its problem's (from votes_off),
+	                         NIL: it votes for nothing */
 	union {               /* while in the decode set: its implementation's state */
 		struct {
 			int64_t c0, fin; /* join step and finishing step */
@@ -92,14 +94,18 @@ struct replica {
 	int64_t step_start;   /* ns */
 	int preempted_now;    /* this step preempted: admit no waiting request */
 	long load;            /* sequences assigned and not finished (least-loaded routing) */
+	int64_t busy_ns;      /* time spent stepping */
 };
 
 struct problem_state {
 	int32_t finished, cancelled;
 	int32_t shared_refs;  /* forked samples holding the shared prompt blocks */
 	int32_t shared_blocks;/* blocks of the prompt shared by the forked samples */
-	int32_t votes_off;    /* into sim.votes */
-	int32_t n_answers;    /* distinct answers (max answer + 1) */
+	int64_t votes_off;    /* into sim.votes: its counters, one per distinct answer */
+	int32_t n_answers;    /* distinct answers among its samples (at most its n) */
+	int32_t leader;       /* the counter with the most votes (the first to reach it) */
+	int32_t lead, second; /* votes of the leader, and the most of any other counter */
+	int64_t checked;      /* check_invariants: the last check that counted its shared blocks */
 };
 
 struct sim {
@@ -111,7 +117,7 @@ struct sim {
 	struct seq *seqs;
 	struct replica *rep;
 	struct problem_state *ps;
-	int32_t *votes;
+	int32_t *votes;       /* early stopping: votes per (problem, distinct answer) */
 	int bs;
 	long total_blocks;
 	struct evq q;
@@ -139,6 +145,8 @@ struct sim {
 	size_t chunks_cap;
 	int32_t *done_pf;     /* scratch: prefills completed by the step that just ended */
 	size_t n_done_pf, done_pf_cap;
+	int failed;           /* a step could not be timed (err_set): the run stops */
+	int64_t checks;       /* check_invariants calls so far */
 };
 
 static inline long ceil_div(long a, long b) { return (a + b - 1) / b; }
@@ -507,21 +515,32 @@ static void seq_detach(struct sim *m, struct replica *r, int32_t i)
 	unshare(m, r, i);
 }
 
+/* A vote for counter a. Votes only grow, so the two largest counts are kept as they change:
+ * O(1) per vote, where a scan of the counters would make a problem of 65,536 samples with
+ * distinct answers quadratic. */
+static void vote(struct sim *m, struct problem_state *ps, int32_t a)
+{
+	int32_t c = ++m->votes[ps->votes_off + a];
+	if (a == ps->leader) {
+		ps->lead = c;
+	} else if (c > ps->lead) {
+		ps->second = ps->lead;
+		ps->lead = c;
+		ps->leader = a;
+	} else if (c > ps->second) {
+		ps->second = c;
+	}
+}
+
 static void early_stop_check(struct sim *m, struct replica *r, long p)
 {
 	struct problem_state *ps = &m->ps[p];
 	const struct sim_problem *pr = &m->probs[p];
-	int32_t *v = m->votes + ps->votes_off, lead = 0, second = 0, left;
+	int32_t left;
 	if (!pr->early_stop || ps->n_answers == 0)
 		return;
-	for (int a = 0; a < ps->n_answers; a++) {
-		if (v[a] > lead)
-			second = lead, lead = v[a];
-		else if (v[a] > second)
-			second = v[a];
-	}
 	left = pr->n - ps->finished - ps->cancelled;
-	if (left == 0 || lead <= second + left)
+	if (left == 0 || ps->lead <= ps->second + left)
 		return;
 	/* The leader cannot be overtaken (nor tied): cancel the rest. */
 	for (int32_t i = pr->first; i < pr->first + pr->n; i++) {
@@ -551,8 +570,8 @@ static void seq_finish(struct sim *m, struct replica *r, int32_t i, long blocks)
 	rq->generated = rq->output;
 	r->load--;
 	m->ps[p].finished++;
-	if (rq->answer >= 0 && m->ps[p].n_answers > rq->answer)
-		m->votes[m->ps[p].votes_off + rq->answer]++;
+	if (q->vote != NIL)
+		vote(m, &m->ps[p], q->vote);
 	early_stop_check(m, r, p);
 	problem_seq_ended(m, p);
 }
@@ -616,9 +635,18 @@ static void check_invariants(struct sim *m, int ri, long tokens)
 			bug("sequence %d in the running list in state %d", i, q->state);
 		}
 	}
-	for (long p = 0; p < m->n_probs; p++)
-		if (m->ps[p].shared_refs > 0 && m->reqs[m->probs[p].first].replica == ri)
-			held += m->ps[p].shared_blocks;
+	/* the prompt blocks a problem's forked samples share, once per problem: found through
+	 * the running list (the samples that hold a share are running), not by a walk over
+	 * every problem each step, so that a check costs O(batch) however long the workload;
+	 * a share held by no running sample shows up as blocks missing below */
+	m->checks++;
+	for (int32_t i = r->run_head; i != NIL; i = m->seqs[i].next) {
+		struct problem_state *ps = &m->ps[m->reqs[i].problem];
+		if (m->seqs[i].shared_off > 0 && ps->checked != m->checks) {
+			ps->checked = m->checks;
+			held += ps->shared_blocks;
+		}
+	}
 	if (n_run + reserved != r->n_running || n_dec != r->ds.n || S != r->ds.S)
 		bug("replica %d: running %ld+%ld/%d decode %ld/%d S %lld/%lld", ri, n_run, reserved,
 		    r->n_running, n_dec, r->ds.n, (long long)S, (long long)r->ds.S);
@@ -706,10 +734,44 @@ static inline long prefill_blocks(const struct sim *m, const struct seq *q, long
 	return ceil_div(tokens, m->bs) + q->res_blocks;
 }
 
-static inline int64_t step_ns(double dt)
+/* A step of dt seconds in ns (at least 1, so that time moves); -1 when dt is out of range
+ * (NaN, negative or past TIME_S_MAX), with err_set. */
+static inline int step_ns(double dt, int64_t *ns)
 {
-	int64_t ns = (int64_t)(dt * 1e9 + 0.5); /* llround for positive times, faster */
-	return ns < 1 ? 1 : ns;
+	if (secs_to_ns(dt, ns) < 0)
+		return -1;
+	if (*ns < 1)
+		*ns = 1;
+	return 0;
+}
+
+/* A step of dt seconds that starts at m->now cannot be timed: it is out of range, or would
+ * end past TIME_NS_MAX. Record why, naming what is likely wrong, and stop the run. A step
+ * of more than an hour is no workload's doing: the profile's rates are in the wrong unit. */
+static void time_overflow(struct sim *m, const struct step_batch *b, double dt)
+{
+	m->failed = 1;
+	if (!(dt <= 3600)) {
+		struct step_cost sc;
+		const char *part[] = {"gemm", "attn_prefill", "attn_decode", "allreduce",
+				      "elementwise", "lm_head", "cpu"};
+		double t[7];
+		int big = 0;
+		cost_step(&m->cost, b, &sc);
+		t[0] = sc.gemm, t[1] = sc.attn_prefill, t[2] = sc.attn_decode;
+		t[3] = sc.allreduce, t[4] = sc.elementwise, t[5] = sc.lm_head, t[6] = sc.cpu;
+		for (int i = 1; i < 7; i++)
+			if (!(t[i] <= t[big])) /* larger, or NaN */
+				big = i;
+		err_set("key 'gpu': profile '%s': one step takes %.6g s (%.6g s of it %s), past the "
+			"simulated time's limit of %.6g s, about 100 years (expected steps well under "
+			"a second: a bandwidth or FLOP/s in the wrong unit, such as TB/s given as "
+			"B/s?)", m->s->profile->name, dt, t[big], part[big], TIME_S_MAX);
+	} else {
+		err_set("key 'requests': the run passes the simulated time's limit of %.6g s "
+			"(about 100 years) in a step that starts at %.6g s (expected a shorter "
+			"workload: fewer requests or a higher rate)", TIME_S_MAX, (double)m->now / 1e9);
+	}
 }
 
 /* A quiet stretch: only decodes run, nothing waiting can be admitted, nothing arrives.
@@ -731,6 +793,8 @@ static int64_t fold_quiet_steps(struct sim *m, struct replica *r, int64_t c, int
 	 * holds while blocks only shrink and nothing leaves; an arrival could change that,
 	 * and in a closed loop any event might bring one. */
 	limit = m->s->loop == SIM_CLOSED ? evq_peek_time(&m->q) : m->next_arrival_time;
+	if (limit > TIME_NS_MAX) /* a step past it is refused when it runs alone */
+		limit = TIME_NS_MAX;
 	last = m->seqs[heap_top(&ds->fh)].d.agg.fin; /* the first finish ends the stretch */
 	b.n_decode = ds->n;
 	b.decode_q = 1;
@@ -741,8 +805,8 @@ static int64_t fold_quiet_steps(struct sim *m, struct replica *r, int64_t c, int
 		if (need_total + need > r->free_blocks)
 			break;
 		b.decode_ctx = ds_ctx(m, r, j);
-		dns = step_ns(cost_step(&m->cost, &b, NULL));
-		if (t_end + extra + dns >= limit)
+		if (step_ns(cost_step(&m->cost, &b, NULL), &dns) < 0 ||
+		    dns >= limit - (t_end + extra)) /* t_end + extra < limit: no overflow */
 			break;
 		need_total += need;
 		extra += dns;
@@ -860,7 +924,10 @@ static void start_step(struct sim *m, int ri, int64_t c, const struct step_batch
 		dt += d;
 		m->st->draft_s += d;
 	}
-	dns = step_ns(dt);
+	if (step_ns(dt, &dns) < 0 || dns > TIME_NS_MAX - m->now) {
+		time_overflow(m, b, dt);
+		return;
+	}
 	r->step_n = 1;
 	if (m->ds == DS_AGGREGATE && b->n_prefill == 0 && !r->preempted_now)
 		dns += fold_quiet_steps(m, r, c, m->now + dns);
@@ -959,7 +1026,7 @@ static void step_end(struct sim *m, int ri)
 	int64_t c = r->step_c;
 	int32_t i;
 	r->busy = 0;
-	m->st->busy_ns_total += m->now - r->step_start;
+	r->busy_ns += m->now - r->step_start; /* at most now: no overflow */
 	r->counter = c + r->step_n;
 	c += r->step_n - 1; /* the last step it stood for */
 
@@ -1062,6 +1129,12 @@ static int setup_spec(struct sim *m, const struct sim_setup *s, long nr, struct 
 	gsl_rng *seeds;
 	if (sp->k < 1 || sp->k > SPEC_MAX_K)
 		return err_set("key 'spec_k': expected 1 to %d, got '%d'", SPEC_MAX_K, sp->k);
+	/* a full batch verifies k + 1 tokens per sequence, in one step (as config_check) */
+	if ((long)s->max_num_seqs * (sp->k + 1) > s->max_num_batched_tokens)
+		return err_set("key 'max_num_batched_tokens': %d cannot hold max_num_seqs %d x "
+			       "(spec_k %d + 1) verified tokens (expected at least %ld)",
+			       s->max_num_batched_tokens, s->max_num_seqs, sp->k,
+			       (long)s->max_num_seqs * (sp->k + 1));
 	m->spec = 1;
 	/* a stream per sequence (draw_accepted): the i-th seed of the run's acceptance stream */
 	m->accept_rng = gsl_rng_alloc(gsl_rng_taus2);
@@ -1119,7 +1192,8 @@ static int setup(struct sim *m, const struct sim_setup *s, struct sim_problem *p
 		 struct sim_req *reqs, long nr, struct sim_stats *st)
 {
 	struct mem_plan mp;
-	long total_votes = 0;
+	int64_t total_votes = 0;
+	int32_t *slot = NULL; /* scratch: answer number -> counter of the problem at hand */
 	memset(m, 0, sizeof(*m));
 	m->s = s;
 	m->probs = probs;
@@ -1172,8 +1246,12 @@ static int setup(struct sim *m, const struct sim_setup *s, struct sim_problem *p
 	}
 	for (long p = 0; p < np; p++) {
 		const struct sim_problem *pr = &probs[p];
-		if (pr->first < 0 || pr->n < 1 || pr->first + pr->n > nr)
+		if (pr->first < 0 || pr->n < 1 || (long)pr->first + pr->n > nr)
 			return err_set("problem %ld: bad request range", p);
+		if (s->loop == SIM_OPEN && (pr->arrival < 0 || pr->arrival > TIME_NS_MAX))
+			return err_set("problem %ld: arrival at %lld ns is out of range (expected 0 to "
+				       "%lld ns, about 100 years)", p, (long long)pr->arrival,
+				       (long long)TIME_NS_MAX);
 		if (s->loop == SIM_OPEN && p > 0 && pr->arrival < probs[p - 1].arrival)
 			return err_set("problem %ld: arrivals are not sorted", p);
 		if (pr->share && pr->n > 1) {
@@ -1191,17 +1269,36 @@ static int setup(struct sim *m, const struct sim_setup *s, struct sim_problem *p
 	}
 	m->seqs = xcalloc((size_t)nr, sizeof(*m->seqs));
 	m->ps = xcalloc((size_t)np, sizeof(*m->ps));
+	for (long i = 0; i < nr; i++)
+		m->seqs[i].vote = NIL;
+	/* Early stopping counts a problem's votes per distinct answer among its samples, not
+	 * per answer number: numbers go up to 32767 per problem, and a counter for each would
+	 * take 70,000 problems past 2^31 counters. The counters' order does not matter (the
+	 * check compares the two largest). */
 	for (long p = 0; p < np; p++) {
-		int maxa = -1;
-		if (probs[p].early_stop)
+		int32_t k = 0;
+		if (probs[p].early_stop) {
+			if (!slot)
+				slot = xmalloc(((size_t)INT16_MAX + 1) * sizeof(*slot));
 			for (int32_t i = probs[p].first; i < probs[p].first + probs[p].n; i++)
-				if (reqs[i].answer > maxa)
-					maxa = reqs[i].answer;
-		m->ps[p].votes_off = (int32_t)total_votes;
-		m->ps[p].n_answers = maxa + 1;
-		total_votes += maxa + 1;
+				if (reqs[i].answer >= 0)
+					slot[reqs[i].answer] = NIL;
+			for (int32_t i = probs[p].first; i < probs[p].first + probs[p].n; i++) {
+				int16_t a = reqs[i].answer;
+				if (a < 0)
+					continue;
+				if (slot[a] == NIL)
+					slot[a] = k++;
+				m->seqs[i].vote = slot[a];
+			}
+		}
+		m->ps[p].votes_off = total_votes;
+		m->ps[p].n_answers = k;
+		m->ps[p].leader = NIL;
+		total_votes += k;
 		probs[p].t_done = -1;
 	}
+	free(slot);
 	m->votes = xcalloc((size_t)total_votes + 1, sizeof(*m->votes));
 	for (long i = 0; i < nr; i++) {
 		m->seqs[i].prev = m->seqs[i].next = NIL;
@@ -1294,6 +1391,10 @@ int sim_run(const struct sim_setup *s, struct sim_problem *probs, long n_probs,
 			}
 			dispatch_problem(&m, (long)ev.arg);
 		}
+		if (m.failed) {
+			teardown(&m);
+			return -1;
+		}
 	}
 	if (m.problems_left != 0)
 		bug("%ld problems never finished", m.problems_left);
@@ -1302,6 +1403,17 @@ int sim_run(const struct sim_setup *s, struct sim_problem *probs, long n_probs,
 			bug("replica %d ends with %ld of %ld blocks free, %d running", i,
 			    m.rep[i].free_blocks, m.total_blocks, m.rep[i].n_running);
 	out->makespan = n_probs ? m.last_done - m.first_arrival : 0;
+	/* summed once at the end, so that both engines refuse alike: each replica's time is
+	 * at most 100 years, but thousands of replicas' sum can pass int64 */
+	for (int i = 0; i < s->replicas; i++) {
+		if (m.rep[i].busy_ns > INT64_MAX - out->busy_ns_total) {
+			teardown(&m);
+			return err_set("key 'replicas': %d replicas were busy for more than %.6g s in "
+				       "total (expected a shorter workload or fewer replicas)",
+				       s->replicas, (double)INT64_MAX / 1e9);
+		}
+		out->busy_ns_total += m.rep[i].busy_ns;
+	}
 	teardown(&m);
 	return 0;
 }

@@ -126,9 +126,12 @@ struct sim_stats {
 	double draft_s;          /* s: time spent drafting, over all steps */
 };
 
-/* Run the simulation. Problems must be sorted by arrival (open loop). 0, or -1 with
- * err_set (a model that does not fit, a request larger than the KV cache, or "interrupted"
- * when *s->stop was set). */
+/* Run the simulation. Problems must be sorted by arrival (open loop), at 0 to TIME_NS_MAX
+ * (lib/util.h). 0, or -1 with err_set (a model that does not fit, a request larger than
+ * the KV cache, a step that would end past TIME_NS_MAX: "key 'gpu': ..." when the step
+ * alone takes over an hour, a profile's unit typed wrong, else "key 'requests': ...";
+ * or "interrupted" when *s->stop was set). The fast and the reference engine refuse
+ * alike. */
 int sim_run(const struct sim_setup *s, struct sim_problem *probs, long n_probs,
 	    struct sim_req *reqs, long n_reqs, struct sim_stats *out);
 

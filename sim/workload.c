@@ -142,10 +142,18 @@ int workload_build(struct workload *w, const struct run_config *c, const struct 
 
 	ra = rng_stream(c->seed, "arrivals");
 	for (long p = 0, tns = 0; p < np; p++) {
+		int64_t gap;
 		switch (c->arrival) {
 		case ARR_POISSON:
-			tns += (long)llround((c->burstiness == 1 ? gsl_ran_exponential(ra, 1.0 / c->rate)
-					      : client_gap_s(ra, c->rate, c->burstiness)) * 1e9);
+			if (secs_to_ns(c->burstiness == 1 ? gsl_ran_exponential(ra, 1.0 / c->rate)
+					   : client_gap_s(ra, c->rate, c->burstiness), &gap) < 0 ||
+			    gap > TIME_NS_MAX - tns) {
+				gsl_rng_free(ra);
+				return err_set("key 'rate': problem %ld would arrive past %.6g s (about 100 "
+					       "years) at %g problems/s (expected a higher rate or fewer "
+					       "requests)", p, TIME_S_MAX, c->rate);
+			}
+			tns += gap;
 			w->probs[p].arrival = tns;
 			break;
 		case ARR_TRACE:
@@ -154,7 +162,10 @@ int workload_build(struct workload *w, const struct run_config *c, const struct 
 				return err_set("key 'arrival': 'trace' needs a trace with arrival_s on "
 					       "every problem (problem %ld has none)", p);
 			}
-			w->probs[p].arrival = (int64_t)llround(t->problems[p].arrival_s * 1e9);
+			if (secs_to_ns(t->problems[p].arrival_s, &w->probs[p].arrival) < 0) {
+				gsl_rng_free(ra);
+				return err_prefix("%s: problem %ld: key 'arrival_s': ", t->name, p);
+			}
 			if (p > 0 && w->probs[p].arrival < w->probs[p - 1].arrival) {
 				gsl_rng_free(ra);
 				return err_set("%s: problem %ld: key 'arrival_s': goes backwards (expected non-decreasing arrivals)", t->name, p);

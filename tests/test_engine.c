@@ -5,7 +5,10 @@
  * the scheduler never exceeds its token budget or the KV cache (checked every step by
  * sim_setup.check), preempted sequences resume, and every output token is produced once.
  */
+#include <math.h>
 #include <stdlib.h>
+
+#include <gsl/gsl_rng.h>
 
 #include "models/cost.h"
 #include "sim/engine.h"
@@ -188,6 +191,137 @@ static void test_errors(void)
 	CHECK_INT(sim_run(&s, P, 1, R, 1, &st), -1);
 }
 
+/* secs_to_ns rounds as llround, and refuses what int64 ns cannot hold with room to add. */
+static void test_secs_to_ns(void)
+{
+	gsl_rng *g = rng_stream(7, "test");
+	int64_t ns;
+	long bad = 0;
+	for (int i = 0; i < 100000; i++) {
+		/* spread over 20 decades, and exact halves of a nanosecond */
+		double s = pow(10, -12 + 22 * gsl_rng_uniform(g));
+		if (i % 4 == 0)
+			s = (floor(gsl_rng_uniform(g) * 1e6) + 0.5) / 1e9;
+		if (s > TIME_S_MAX)
+			continue;
+		bad += secs_to_ns(s, &ns) != 0 || ns != (int64_t)llround(s * 1e9);
+	}
+	gsl_rng_free(g);
+	CHECK_INT(bad, 0);
+	CHECK_INT(secs_to_ns(0.0, &ns), 0);
+	CHECK_INT(ns, 0);
+	CHECK_INT(secs_to_ns(2.5e-9, &ns), 0);
+	CHECK_INT(ns, 3);
+	CHECK_INT(secs_to_ns(0.49999999999999994e-9, &ns), 0);
+	CHECK_INT(ns, llround(0.49999999999999994e-9 * 1e9)); /* x + 0.5 would round up */
+	CHECK_INT(secs_to_ns(TIME_S_MAX, &ns), 0);
+	CHECK_INT(ns, TIME_NS_MAX);
+	CHECK_INT(secs_to_ns(nextafter(TIME_S_MAX, INFINITY), &ns), -1);
+	CHECK(strstr(err_msg(), "out of range") != NULL);
+	CHECK_INT(secs_to_ns(-1e-9, &ns), -1);
+	CHECK_INT(secs_to_ns(NAN, &ns), -1);
+	CHECK_INT(secs_to_ns(INFINITY, &ns), -1);
+	CHECK_INT(secs_to_ns(1e300, &ns), -1);
+	/* two valid times, or a valid time and a valid step, add without overflow */
+	CHECK(TIME_NS_MAX <= INT64_MAX / 2);
+}
+
+/* Times past the limit are refused with the key that likely caused them, never wrapped
+ * into negative makespans: a bandwidth typed in TB/s as B/s (issue 14), an arrival past
+ * 100 years, and a run that ends past it. */
+static void test_time_limits(void)
+{
+	struct model m;
+	struct profile p = fixture_profile(), slow;
+	struct sim_setup s;
+	struct sim_stats st;
+	CHECK_INT(model_find(&m, "r1-qwen-1.5b"), 0);
+	slow = p;
+	slow.hbm_bw = 3.35;
+	s = fixture_setup(&m, &slow);
+	fixture_requests(P, R, 4, 100, 100);
+	CHECK_INT(sim_run(&s, P, 4, R, 4, &st), -1);
+	CHECK(strstr(err_msg(), "key 'gpu': profile 'fixture': one step takes") != NULL);
+	CHECK(strstr(err_msg(), "of it gemm") != NULL);
+	s.reference = 1; /* the reference engine stops the same way */
+	fixture_requests(P, R, 4, 100, 100);
+	CHECK_INT(sim_run(&s, P, 4, R, 4, &st), -1);
+	CHECK(strstr(err_msg(), "key 'gpu'") != NULL);
+
+	s = fixture_setup(&m, &p);
+	fixture_requests(P, R, 2, 100, 100);
+	P[1].arrival = TIME_NS_MAX + 1;
+	CHECK_INT(sim_run(&s, P, 2, R, 2, &st), -1);
+	CHECK(strstr(err_msg(), "problem 1: arrival at") != NULL);
+	fixture_requests(P, R, 2, 100, 100);
+	P[1].arrival = -5;
+	CHECK_INT(sim_run(&s, P, 2, R, 2, &st), -1);
+	/* arriving a millisecond before the limit: its steps end past it */
+	fixture_requests(P, R, 2, 100, 100);
+	P[1].arrival = TIME_NS_MAX - 1000000;
+	CHECK_INT(sim_run(&s, P, 2, R, 2, &st), -1);
+	CHECK(strstr(err_msg(), "key 'requests': the run passes") != NULL);
+	/* a thousand seconds before it: it finishes, the makespan is exact */
+	fixture_requests(P, R, 2, 100, 100);
+	P[1].arrival = TIME_NS_MAX - 1000000000000;
+	CHECK_INT(sim_run(&s, P, 2, R, 2, &st), 0);
+	CHECK(R[1].t_done > P[1].arrival && R[1].t_done <= TIME_NS_MAX);
+	CHECK_INT(st.makespan, R[1].t_done);
+	CHECK(st.busy_ns_total > 0 && st.busy_ns_total < st.makespan);
+}
+
+/* Early stopping counts votes per distinct answer of a problem: answer numbers up to
+ * 32767 give the same result as small ones (issue 14: a counter per answer number sent
+ * 70,000 problems past a 32-bit offset). */
+static void test_early_stop_answer_numbers(void)
+{
+	struct model m;
+	struct profile p = fixture_profile();
+	struct sim_setup s;
+	struct sim_stats st;
+	static struct sim_req R2[MAXR];
+	const int np = 40, n = 6;
+	int64_t t_small[40];
+	CHECK_INT(model_find(&m, "r1-qwen-1.5b"), 0);
+	s = fixture_setup(&m, &p);
+	for (int big = 0; big < 2; big++) {
+		struct sim_req *r = big ? R2 : R;
+		memset(P, 0, sizeof(P[0]) * np);
+		memset(r, 0, sizeof(r[0]) * np * n);
+		for (int q = 0; q < np; q++) {
+			P[q].first = q * n;
+			P[q].n = n;
+			P[q].early_stop = 1;
+			for (int k = 0; k < n; k++) {
+				struct sim_req *x = &r[q * n + k];
+				int a = (q + k) % 3 == 0 ? -1 : (q * k + k) % 3; /* 0, 1, 2 or none */
+				x->problem = q;
+				x->prompt = 50;
+				x->output = 20 + 7 * k + q % 5;
+				x->answer = (int16_t)(a <= 0 || !big ? a : INT16_MAX - a);
+			}
+		}
+		CHECK_INT(sim_run(&s, P, np, r, np * n, &st), 0);
+		for (int q = 0; q < np; q++) {
+			if (!big)
+				t_small[q] = P[q].t_done;
+			else
+				CHECK_INT(P[q].t_done, t_small[q]);
+		}
+	}
+	for (int i = 0; i < np * n; i++) {
+		CHECK_INT(R2[i].cancelled, R[i].cancelled);
+		CHECK_INT(R2[i].generated, R[i].generated);
+		CHECK_INT(R2[i].t_done, R[i].t_done);
+	}
+	{
+		long cancelled = 0;
+		for (int i = 0; i < np * n; i++)
+			cancelled += R[i].cancelled;
+		CHECK(cancelled > 0); /* the case exercises cancellation */
+	}
+}
+
 static void test_early_stop(void)
 {
 	struct model m;
@@ -301,6 +435,9 @@ int main(void)
 	test_chunked_prefill_and_determinism();
 	test_errors();
 	test_early_stop();
+	test_early_stop_answer_numbers();
+	test_secs_to_ns();
+	test_time_limits();
 	test_prefill_rate_factors();
 	test_memo_pool();
 	return TEST_REPORT();

@@ -82,6 +82,17 @@ static void test_errors(void)
 	bad("schema_version: 1\nsweep:\n  tp: [1, 99]\n", "t.yaml:3: key 'tp': 99 is out of range");
 	bad("schema_version: 1\nsweep:\n  tp: {from: 1, to: 2, step: 0.5}\n", "is not an integer");
 	bad("schema_version: 1\ntp: 2\n", "key 'sweep': missing");
+	/* a key given twice in the sweep block, a range or the filters: refused as in every
+	 * other block (libyaml keeps both pairs; the sweep once took the last, or said
+	 * 'swept twice' in words of its own) */
+	bad("schema_version: 1\nsweep:\n  tp: [1, 2]\n  samples: [1, 4]\n  tp: [4]\n",
+	    "t.yaml:5: key 'tp': given twice (expected once)");
+	bad("schema_version: 1\nsweep:\n  rate: {from: 1, to: 4, step: 1, step: 2}\n",
+	    "t.yaml:3: key 'rate.step': given twice (expected once)");
+	bad("schema_version: 1\nsweep:\n  tp: [1]\n  filters:\n    gpus: 2\n    gpus: 4\n",
+	    "t.yaml:6: key 'filters.gpus': given twice (expected once)");
+	bad("schema_version: 1\nsweep:\n  tp: [1]\nsweep:\n  tp: [2]\n",
+	    "t.yaml:4: key 'sweep': given twice (expected once)");
 }
 
 static void test_pareto(void)

@@ -6,6 +6,7 @@
  */
 #include "traces/synth.h"
 #include "traces/trace_alias.h"
+#include "lib/csv.h"
 #include "lib/util.h"
 
 #include <math.h>
@@ -17,7 +18,6 @@
 #include <gsl/gsl_statistics_double.h>
 
 #define NPROB_MAX 600
-#define MAXF 16
 
 void synth_defaults(struct synth_params *sp)
 {
@@ -31,71 +31,33 @@ void synth_defaults(struct synth_params *sp)
 	sp->dirichlet_a = 0.4;
 }
 
-/* Split one CSV line (RFC 4180 quotes, no embedded newlines) in place; returns the count. */
-static int csv_split(char *s, char **f, int maxf)
-{
-	int n = 0;
-	while (n < maxf) {
-		char *w = s;
-		f[n++] = s;
-		if (*s == '"') {
-			char *r = s + 1;
-			for (;;) {
-				if (!*r)
-					break;
-				if (*r == '"' && r[1] == '"') {
-					*w++ = '"';
-					r += 2;
-				} else if (*r == '"') {
-					r++;
-					break;
-				} else
-					*w++ = *r++;
-			}
-			s = r;
-		} else {
-			while (*s && *s != ',' && *s != '\n' && *s != '\r')
-				*w++ = *s++;
-		}
-		if (*s != ',') {
-			*w = 0;
-			break;
-		}
-		*w = 0;
-		s++;
-	}
-	return n;
-}
-
-/* Calls fn for each data line of a CSV file with its fields; stops on fn < 0. */
+/* Calls fn for each data line of a CSV file (lib/csv: RFC 4180 quotes, true line numbers;
+ * the first line is the header, blank lines are skipped) with its fields; stops on fn < 0. */
 static int csv_each(const char *dir, const char *name, int (*fn)(char **f, int n, const char *where, void *ctx), void *ctx)
 {
-	char path[512], where[600], *text, *p;
+	char path[512], where[600], *text;
 	size_t len;
-	int line = 0;
+	struct csv c;
+	int rc, header = 1;
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	if (!(text = file_read(path, &len)))
 		return -1;
-	for (p = text; *p;) {
-		char *nl = strchr(p, '\n'), *f[MAXF];
-		int n;
-		if (nl)
-			*nl = 0;
-		line++;
-		if (line > 1 && *p) {
-			snprintf(where, sizeof(where), "%s:%d", path, line);
-			n = csv_split(p, f, MAXF);
-			if (fn(f, n, where, ctx) < 0) {
-				free(text);
-				return -1;
-			}
-		}
-		if (!nl)
-			break;
-		p = nl + 1;
-	}
+	csv_init(&c, text, len, CSV_SKIP_BLANK | CSV_QUOTES);
 	free(text);
-	return 0;
+	while ((rc = csv_next(&c)) > 0) {
+		if (header) {
+			header = 0;
+			continue;
+		}
+		snprintf(where, sizeof(where), "%s:%d", path, c.line);
+		if (fn(c.f, c.nf, where, ctx) < 0)
+			break;
+	}
+	if (rc < 0)
+		err_set("%s:%d: a quoted field is not closed, or text follows its closing quote "
+			"(expected RFC 4180 quoting)", path, c.line);
+	csv_release(&c);
+	return rc == 0 ? 0 : -1;
 }
 
 struct prob {

@@ -104,6 +104,33 @@ status 2 "directory of another sweep" "$TTSIM" sweep "$TMPD/k.yaml" --out "$TMPD
 has "holds results of a different sweep" "refuses to mix" "$TMPD/err"
 has "rm -r" "says how to start fresh" "$TMPD/err"
 status 2 "bad --jobs" "$TTSIM" sweep "$TMPD/s.yaml" --jobs 0
+# the command lines of sweep and capacity (lib/flags): wordings, --flag=value, base options
+status 2 "--jobs without a value" "$TTSIM" sweep "$TMPD/s.yaml" --jobs
+has "^ttsim: --jobs: missing value$" "--jobs: missing value wording" "$TMPD/err"
+status 2 "a base option without a value" "$TTSIM" sweep "$TMPD/s.yaml" --requests
+has "^ttsim: --requests: key 'requests': missing value$" "base option: missing value wording" "$TMPD/err"
+status 2 "an unknown flag" "$TTSIM" sweep "$TMPD/s.yaml" --nosuch 1
+has "unexpected argument '--nosuch' (see 'ttsim sweep --help')" "sweep: unknown flag wording" "$TMPD/err"
+status 2 "a second experiment" "$TTSIM" sweep "$TMPD/s.yaml" "$TMPD/s.yaml"
+has "unexpected argument '$TMPD/s.yaml'" "sweep: extra argument wording" "$TMPD/err"
+status 2 "--resume=1" "$TTSIM" sweep "$TMPD/s.yaml" --resume=1
+status 2 "--jobs=0" "$TTSIM" sweep "$TMPD/s.yaml" --jobs=0
+has "^ttsim: --jobs: expected a number of workers from 1 to 4096, got '0'$" "--jobs=0 wording" "$TMPD/err"
+status 2 "a swept option from the command line" "$TTSIM" sweep "$TMPD/s.yaml" --tp=2
+has "^ttsim: --tp: key 'tp': is swept in" "swept override wording" "$TMPD/err"
+ok "--jobs=1 --out=DIR --requests=2" "$TTSIM" sweep "$TMPD/s.yaml" --jobs=1 --out="$TMPD/eq" --requests=2 --block_size 8 --block-size 32
+has "^requests: 2$" "--requests=2 reaches the base" "$TMPD/eq/config.yaml"
+has "^block_size: 32$" "--block_size and --block-size both read, the last wins" "$TMPD/eq/config.yaml"
+status 2 "capacity: --slo-ttft-p90 without a value" "$TTSIM" capacity "$TMPD/s.yaml" --slo-ttft-p90
+has "^ttsim: --slo-ttft-p90: missing value$" "capacity: missing value wording" "$TMPD/err"
+status 2 "capacity: a negative SLO" "$TTSIM" capacity "$TMPD/s.yaml" --slo-ttft-p90 -1 --slo-tpot-p90 1
+has "^ttsim: --slo-ttft-p90: expected a positive number of seconds, got '-1'$" "capacity: SLO wording" "$TMPD/err"
+status 2 "capacity: an unknown flag" "$TTSIM" capacity "$TMPD/s.yaml" --nosuch
+has "unexpected argument '--nosuch' (see 'ttsim capacity --help')" "capacity: unknown flag wording" "$TMPD/err"
+# a key given twice in the sweep block is refused like everywhere else
+printf 'schema_version: 1\nrequests: 2\nsweep:\n  tp: [1, 2]\n  tp: [4]\n' > "$TMPD/dup.yaml"
+status 2 "a swept key given twice" "$TTSIM" sweep "$TMPD/dup.yaml" --out "$TMPD/dup"
+has "dup.yaml:5: key 'tp': given twice (expected once)" "given twice wording" "$TMPD/err"
 
 # pareto and best on a hand-made results file
 mkdir -p "$TMPD/h"
