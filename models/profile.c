@@ -38,7 +38,7 @@
 	FITROW(sec "." #f, g.f, flags, min, max, unit, meaning, GEMM, enc, ALWAYS, 0, 0)
 /* the rows of one GEMM model, struct gemm_model g; its fit starts from the data (fit.c) */
 #define GEMM(sec, g)                                                                              \
-	{sec ".peak", PROFILE_DBL, offsetof(struct profile, g.peak), 0, GT0, 0, INFINITY, "FLOP/s", \
+	{sec ".peak", PROFILE_DBL, offsetof(struct profile, g.peak), 0, 0, 1e12, 1e17, "FLOP/s",    \
 	 "dense tensor-core peak of the datatype (a datasheet fact, from the base)", {0}},          \
 	GROW(sec, g, eff_max, GT0, 0, 1, "1", "fraction of peak approached by large GEMMs", FRAC),    \
 	GROW(sec, g, m_half, PROFILE_MAX_OPEN, 0, 1e6, "tokens",                                      \
@@ -89,16 +89,16 @@ static const struct profile_key fields[] = {
 	ROW("node.gpus_per_node", PROFILE_INT, gpus_per_node, 0, 1, 72, "GPUs",
 	    "GPUs in one node (TP stays inside a node)"),
 	STR("node.topology", topology, "`nvswitch`, `pairwise-nvlink` or `pcie`"),
-	ROW("memory.hbm_bytes", PROFILE_DBL, hbm_bytes, GT0, 0, INFINITY, "bytes", "HBM per GPU"),
-	ROW("memory.hbm_bw", PROFILE_DBL, hbm_bw, GT0, 0, INFINITY, "bytes/s",
+	ROW("memory.hbm_bytes", PROFILE_DBL, hbm_bytes, 0, 1e9, 1e13, "bytes", "HBM per GPU"),
+	ROW("memory.hbm_bw", PROFILE_DBL, hbm_bw, 0, 1e10, 1e14, "bytes/s",
 	    "peak HBM bandwidth per GPU"),
-	ROW("memory.reserved_bytes", PROFILE_DBL, mem_reserved_bytes, 0, 0, INFINITY, "bytes",
+	ROW("memory.reserved_bytes", PROFILE_DBL, mem_reserved_bytes, 0, 0, 1e13, "bytes",
 	    "per GPU, not available to weights or KV (CUDA context, graphs, NCCL); below hbm_bytes"),
 	GEMM("gemm_bf16", gemm_bf16),
 	GEMM("gemm_fp8", gemm_fp8),
 	PRE(t0, PROFILE_MAX_OPEN, 1e-3, "s", "per layer launch of prefill attention",
 	    POS, ALWAYS, 0, 1e-5),
-	PRE(rate, GT0, INFINITY, "FLOP/s", "asymptotic rate over 4 x heads x head_dim x causal pairs",
+	PRE(rate, GT0, 1e17, "FLOP/s", "asymptotic rate over 4 x heads x head_dim x causal pairs",
 	    POS, ALWAYS, 0, 6e14),
 	PRE(s_half, OPT, INFINITY, "tokens",
 	    "row length at which the rate is halved, x s/(s+s_half), s = 2 x pairs / tokens "
@@ -108,7 +108,7 @@ static const struct profile_key fields[] = {
 	DEC(t0, PROFILE_MAX_OPEN, 1e-3, "s", "per layer launch of decode attention",
 	    POS, ALWAYS, 0, 1e-5),
 	DEC(per_seq, PROFILE_MAX_OPEN, 1e-3, "s", "per sequence in the batch", POS, ALWAYS, 0, 1e-8),
-	DEC(bw, GT0, INFINITY, "bytes/s", "reading the KV cache", POS, ALWAYS, 1, 3e12),
+	DEC(bw, GT0, 1e14, "bytes/s", "reading the KV cache", POS, ALWAYS, 1, 3e12),
 	/* an HBM term once the cache write's CTA rounds are apart: H200 (1.43x the HBM
 	 * bandwidth of H100) fits 1.39x of it */
 	PRE(kv_bw, OPT, INFINITY, "bytes/s",
@@ -157,7 +157,7 @@ static const struct profile_key fields[] = {
 	DEC(l2_bw, OPT, INFINITY, "bytes/s",
 	    "measurement setup: the rate of those warm reads, for the fitter only; the simulator "
 	    "never applies it (in serving each layer's cache is cold)", POS, WARM, 0, 0),
-	ROW("elementwise.bw", PROFILE_DBL, ew_bw, GT0, 0, INFINITY, "bytes/s",
+	ROW("elementwise.bw", PROFILE_DBL, ew_bw, 0, 1e10, 1e14, "bytes/s",
 	    "norms, rotary embedding, activation, residual adds"),
 	{"allreduce", PROFILE_LIST, 0, 0, 0, 0, 0, "-",
 	 "list of all-reduce models, one per GPU count (`[]` for a single-GPU profile)", {0}},
@@ -173,9 +173,9 @@ static const struct profile_key fields[] = {
 	    "CPU time per sequence in a step"),
 	ROW("overhead.step_per_tp", PROFILE_DBL, step_per_tp, PROFILE_MAX_OPEN, 0, 0.1, "s",
 	    "CPU time per extra tensor-parallel worker per step"),
-	ROW("power.idle_w", PROFILE_DBL, power_idle_w, 0, 0, INFINITY, "W",
+	ROW("power.idle_w", PROFILE_DBL, power_idle_w, 0, 0, 1e4, "W",
 	    "per GPU, idle with a model loaded (<= busy_w)"),
-	ROW("power.busy_w", PROFILE_DBL, power_busy_w, GT0, 0, INFINITY, "W", "per GPU while stepping"),
+	ROW("power.busy_w", PROFILE_DBL, power_busy_w, GT0, 0, 1e4, "W", "per GPU while stepping"),
 	ROW("price.usd_per_gpu_hour", PROFILE_DBL, usd_per_gpu_hour, 0, 0, INFINITY, "USD",
 	    "price of one GPU-hour (an assumption; override per study)"),
 };
@@ -188,25 +188,25 @@ static const struct profile_key ar_fields[] = {
 	     "2, 4 or 8, each at most once; above gpus_per_node: between nodes (reference only)"),
 	AROW("lat", PROFILE_DBL, lat, GT0 | PROFILE_MAX_OPEN, 0, 1e-2, "s",
 	     "NCCL small-message latency (its LL protocol where the other pairs are given)"),
-	AROW("busbw", PROFILE_DBL, busbw, GT0, 0, INFINITY, "bytes/s",
+	AROW("busbw", PROFILE_DBL, busbw, 0, 1e8, 1e13, "bytes/s",
 	     "NCCL bus bandwidth: t = lat + B x 2(n-1)/n / busbw"),
 	AROW("car_lat", PROFILE_DBL, car_lat, PROFILE_MAX_OPEN, 0, 1e-2, "s",
 	     "custom all-reduce latency (0 if none; the one-stage kernel)"),
-	AROW("car_bw", PROFILE_DBL, car_bw, 0, 0, INFINITY, "bytes/s",
+	AROW("car_bw", PROFILE_DBL, car_bw, 0, 0, 1e13, "bytes/s",
 	     "custom all-reduce: t = car_lat + B / car_bw"),
 	AROW("car_max_bytes", PROFILE_DBL, car_max_bytes, 0, 0, INFINITY, "bytes",
 	     "largest message for the custom all-reduce (0: none)"),
 	AROW("ll128_lat", PROFILE_DBL, ll128_lat, OPT | PROFILE_MAX_OPEN, 0, 1e-2, "s",
 	     "NCCL's LL128 protocol, with ll128_busbw (a pair: both or neither)"),
-	AROW("ll128_busbw", PROFILE_DBL, ll128_busbw, OPT, 0, INFINITY, "bytes/s",
+	AROW("ll128_busbw", PROFILE_DBL, ll128_busbw, OPT, 0, 1e13, "bytes/s",
 	     "t = ll128_lat + B x 2(n-1)/n / ll128_busbw; NCCL takes the fastest regime"),
 	AROW("simple_lat", PROFILE_DBL, simple_lat, OPT | PROFILE_MAX_OPEN, 0, 1e-2, "s",
 	     "NCCL's Simple protocol, with simple_busbw (a pair)"),
-	AROW("simple_busbw", PROFILE_DBL, simple_busbw, OPT, 0, INFINITY, "bytes/s",
+	AROW("simple_busbw", PROFILE_DBL, simple_busbw, OPT, 0, 1e13, "bytes/s",
 	     "t = simple_lat + B x 2(n-1)/n / simple_busbw"),
 	AROW("car2_lat", PROFILE_DBL, car2_lat, OPT | PROFILE_MAX_OPEN, 0, 1e-2, "s",
 	     "vLLM's two-stage custom all-reduce, with car2_bw (a pair; needs car_max_bytes > 0)"),
-	AROW("car2_bw", PROFILE_DBL, car2_bw, OPT, 0, INFINITY, "bytes/s",
+	AROW("car2_bw", PROFILE_DBL, car2_bw, OPT, 0, 1e13, "bytes/s",
 	     "t = car2_lat + B / car2_bw; the custom time is the faster of the two kernels"),
 };
 #define NAR_FIELDS (sizeof(ar_fields) / sizeof(ar_fields[0]))
@@ -520,8 +520,10 @@ static int check_key(const void *base, const struct profile_key *k, const char *
 		const char *what = k->flags & PROFILE_WHOLE ? "a whole number"
 			: k->min == 0 && k->max == 1 && k->flags == PROFILE_MIN_OPEN ? "a fraction"
 			: "a number";
-		return err_set("%s: key '%s': expected %s in %s, got '%g'", fname, path, what,
-			       profile_key_range(k, range, sizeof(range)), v);
+		int unit = strcmp(k->unit, "1") && strcmp(k->unit, "-");
+		return err_set("%s: key '%s': expected %s in %s%s%s, got '%g'", fname, path, what,
+			       profile_key_range(k, range, sizeof(range)), unit ? " " : "",
+			       unit ? k->unit : "", v);
 	}
 	if (v > 0 && k->flags & PROFILE_SMS) {
 		const struct profile_key *s = NULL;

@@ -364,10 +364,15 @@ static void test_schema(void)
 	CHECK_STR(profile_key_range(&ak[1], buf, sizeof(buf)), "(0, 0.01)");
 	CHECK_STR(profile_key_sms(&k[nk - 1], buf, sizeof(buf)), "gemm_bf16.sms");
 	CHECK_INT(parse_edit("  hbm_bw: 3.35e12", "  hbm_bw: 0"), -1);
-	CHECK_STR(err_msg(), "t.yaml: key 'memory.hbm_bw': expected a number in (0, inf), got '0'");
+	CHECK_STR(err_msg(), "t.yaml: key 'memory.hbm_bw': expected a number in [1e+10, 1e+14] bytes/s, got '0'");
+	/* plausible ranges: a TB/s figure typed as B/s, a peak typed in TFLOP/s (issue 14) */
+	CHECK_INT(parse_edit("  hbm_bw: 3.35e12", "  hbm_bw: 3.35"), -1);
+	CHECK(strstr(err_msg(), "key 'memory.hbm_bw': expected a number in [1e+10, 1e+14] bytes/s, got '3.35'") != NULL);
+	CHECK_INT(parse_edit("  peak: 989e12", "  peak: 989"), -1);
+	CHECK(strstr(err_msg(), "key 'gemm_bf16.peak': expected a number in [1e+12, 1e+17] FLOP/s, got '989'") != NULL);
 	CHECK_INT(parse_edit("  smooth: 2.75", "  smooth: 2.75\n  sms: 132\n  k_lat: 8e-10"), 0);
 	CHECK_INT(parse_edit("  smooth: 2.75", "  smooth: 2.75\n  sms: 132\n  act_time: 2e-6"), -1);
-	CHECK_STR(err_msg(), "t.yaml: key 'gemm_bf16.act_time': expected a number in [0, 1e-06], got '2e-06'");
+	CHECK_STR(err_msg(), "t.yaml: key 'gemm_bf16.act_time': expected a number in [0, 1e-06] s, got '2e-06'");
 }
 
 int main(void)

@@ -17,6 +17,7 @@ sed 's/^\( *hbm_bw:\) .*/\1 3.35/' models/profiles/h100_sxm.yaml > "$TMPD/bw.yam
 has "^ *hbm_bw: 3.35$" "the shipped profile's hbm_bw replaced" "$TMPD/bw.yaml"
 status 2 "hbm_bw 3.35 B/s refused" "$TTSIM" run --model r1-qwen-1.5b --gpu "$TMPD/bw.yaml" --requests 20
 one_line "hbm_bw 3.35"
+has "key 'memory.hbm_bw': expected a number in \[1e+10, 1e+14\] bytes/s, got '3.35'" "the profile's plausible range, with its unit" "$TMPD/err"
 status 2 "hbm_bw 3.35 B/s refused, poisson arrivals" "$TTSIM" run --model r1-qwen-1.5b --gpu "$TMPD/bw.yaml" --requests 20 --arrival poisson --rate 5 --format json
 one_line "hbm_bw 3.35, poisson"
 
