@@ -463,7 +463,7 @@ static void catch_signals(void)
 }
 
 /* A failed simulation: "interrupted" exits 128 + the signal, as shells report it. */
-static void die_sim(void)
+static __attribute__((noreturn)) void die_sim(void)
 {
 	if (stop_flag && !strcmp(err_msg(), "interrupted")) {
 		fprintf(stderr, "ttsim: interrupted by signal %d; nothing was written\n", (int)stop_flag);

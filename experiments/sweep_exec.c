@@ -376,7 +376,7 @@ int sweep_exec_run(struct sweep_exec *e)
 	e->failed_id = -1;
 	e->io_error = 0;
 	e->signal = 0;
-	p.chunks = xcalloc((size_t)((e->n - e->start) / SLOT_CHUNK + 1), sizeof(*p.chunks));
+	p.chunks = xcalloc((size_t)((e->n - e->start) / SLOT_CHUNK + 1), sizeof(struct slot *));
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.ready, NULL);
 	pthread_cond_init(&p.room, NULL);

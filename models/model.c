@@ -86,7 +86,7 @@ static int json_posint(const cJSON *root, const char *key, int required, int *ou
 
 	if (r == 0 && required)
 		return err_set("%s: key '%s': missing (expected a positive integer)", fname, key);
-	if (r > 0)
+	if (r > 0 && v)
 		*out = (int)v->valuedouble;
 	return r < 0 ? -1 : 0;
 }
@@ -96,7 +96,7 @@ static int json_bool(const cJSON *root, const char *key, int *out, const char *f
 	const cJSON *v = NULL;
 	int r = json_get(root, key, cJSON_IsBool, "true or false", &v, fname);
 
-	if (r > 0)
+	if (r > 0 && v)
 		*out = cJSON_IsTrue(v);
 	return r < 0 ? -1 : 0;
 }
@@ -106,7 +106,7 @@ static int json_str(const cJSON *root, const char *key, const char **out, const 
 	const cJSON *v = NULL;
 	int r = json_get(root, key, cJSON_IsString, "a string", &v, fname);
 
-	if (r > 0)
+	if (r > 0 && v)
 		*out = v->valuestring;
 	return r < 0 ? -1 : 0;
 }
