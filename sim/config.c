@@ -94,6 +94,14 @@ static const struct option_def options[] = {
 	{"spec_k", OPT_INT, F(spec_k), 0, 1, 16, "4", NULL, "draft tokens per speculative step"},
 	{"spec_alpha", OPT_DOUBLE, F(spec_alpha), 0, 0, 1, "0.7", NULL,
 	 "i.i.d. per-token acceptance rate"},
+	{"spec_acceptance_length", OPT_DOUBLE, F(spec_acceptance_length), 0, 0, 17, "0",
+	 NULL, "mean tokens per target forward, bonus included, as vLLM and SGLang report it "
+	 "(0: unset); gives the i.i.d. alpha of spec_k: AL = (1 - alpha^(k+1)) / (1 - alpha). "
+	 "Four ways to give acceptance, one at a time: spec_alpha (i.i.d.), "
+	 "spec_acceptance_length (i.i.d., alpha derived for spec_k, printed), or spec_acceptance: "
+	 "a per-position table (position,p_accept: P(accept i | 1..i-1 accepted)) or an "
+	 "empirical distribution (accepted,weight); AL = 1 + sum of the products of the "
+	 "per-position rates"},
 	{"spec_acceptance", OPT_STR, F(spec_acceptance), S(spec_acceptance), 0, 0, "", NULL,
 	 "acceptance file (per-position table or accepted-length distribution)"},
 	{"replications", OPT_INT, F(replications), 0, 1, 10000, "1", NULL,
@@ -490,6 +498,18 @@ int config_check(const struct run_config *c)
 	if (c->spec_acceptance[0] && !c->spec_draft[0])
 		return err_set("key 'spec_acceptance': needs a drafter (expected spec_draft: a "
 			       "model, ngram or eagle)");
+	if (c->spec_acceptance_length > 0) {
+		if (!c->spec_draft[0])
+			return err_set("key 'spec_acceptance_length': needs a drafter (expected "
+				       "spec_draft: a model, ngram, eagle or eagle3)");
+		if (!at_default(c, "spec_alpha") || c->spec_acceptance[0])
+			return err_set("key 'spec_acceptance_length': gives the acceptance (expected "
+				       "one of spec_alpha, spec_acceptance_length and spec_acceptance)");
+		if (c->spec_acceptance_length < 1 || c->spec_acceptance_length > c->spec_k + 1)
+			return err_set("key 'spec_acceptance_length': %g is outside [1, spec_k + 1 = %d] "
+				       "(a verification keeps 1 to k + 1 tokens)",
+				       c->spec_acceptance_length, c->spec_k + 1);
+	}
 	if (c->spec_acceptance[0] && !at_default(c, "spec_alpha"))
 		return err_set("key 'spec_alpha': the acceptance table '%s' gives the acceptance "
 			       "(expected one of spec_alpha and spec_acceptance)", c->spec_acceptance);

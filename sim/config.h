@@ -63,6 +63,7 @@ struct run_config {
 	char spec_draft[256];    /* "" none, a model, "ngram" or "eagle" */
 	int spec_k;              /* draft tokens per step */
 	double spec_alpha;       /* i.i.d. per-token acceptance */
+	double spec_acceptance_length; /* tokens per verification, bonus included; 0: unset */
 	char spec_acceptance[256]; /* file: per-position table or accepted-length distribution */
 	int replications;        /* seeds to run (uncertainty) */
 	int reference_engine;    /* hidden: the engine's slow reference (sim_setup.reference) */

@@ -4,6 +4,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_roots.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
@@ -207,7 +209,10 @@ static void summarize(const struct run_config *c, const struct run_inputs *in,
 	s->usd_per_problem = s->cost_usd / (double)w->n_probs;
 	s->accuracy = NAN;
 	s->usd_per_correct = NAN;
-	s->acceptance_rate = s->mean_accepted_len = NAN;
+	s->acceptance_rate = s->mean_accepted_len = s->spec_alpha_derived = NAN;
+	if (c->spec_draft[0] && c->spec_acceptance_length > 0 &&
+	    spec_alpha_from_length(c->spec_acceptance_length, c->spec_k, &s->spec_alpha_derived) < 0)
+		s->spec_alpha_derived = NAN;
 	if (r->st.spec_verifications > 0) {
 		s->acceptance_rate = r->st.spec_accepted / r->st.spec_drafted;
 		s->mean_accepted_len = (r->st.spec_accepted + r->st.spec_verifications) /
@@ -219,6 +224,55 @@ static void summarize(const struct run_config *c, const struct run_inputs *in,
 		s->accuracy = (double)correct / (double)w->n_probs;
 		s->usd_per_correct = correct ? s->cost_usd / (double)correct : NAN;
 	}
+}
+
+double spec_length_from_alpha(double alpha, int k)
+{
+	double al = 1, p = 1; /* the sum form: exact at alpha = 1, where the quotient is 0/0 */
+	for (int i = 1; i <= k; i++)
+		al += p *= alpha;
+	return al;
+}
+
+struct al_target {
+	double al;
+	int k;
+};
+
+static double al_residual(double alpha, void *arg)
+{
+	const struct al_target *t = arg;
+	return spec_length_from_alpha(alpha, t->k) - t->al;
+}
+
+int spec_alpha_from_length(double al, int k, double *alpha)
+{
+	struct al_target t = {al, k};
+	gsl_function f = {al_residual, &t};
+	gsl_root_fsolver *s;
+	double lo = 0, hi = 1;
+	int status = GSL_CONTINUE;
+	if (k < 1 || !(al >= 1 && al <= k + 1))
+		return err_set("key 'spec_acceptance_length': %g is outside [1, k + 1 = %d] (a "
+			       "verification keeps 1 to k + 1 tokens)", al, k + 1);
+	/* the ends are exact: no draft token accepted, or every one */
+	if (al == 1 || al == k + 1) {
+		*alpha = al == 1 ? 0 : 1;
+		return 0;
+	}
+	s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
+	if (!s)
+		die("out of memory");
+	gsl_root_fsolver_set(s, &f, lo, hi);
+	for (int it = 0; it < 200 && status == GSL_CONTINUE; it++) {
+		gsl_root_fsolver_iterate(s);
+		lo = gsl_root_fsolver_x_lower(s);
+		hi = gsl_root_fsolver_x_upper(s);
+		status = gsl_root_test_interval(lo, hi, 0, 1e-14);
+	}
+	*alpha = gsl_root_fsolver_root(s);
+	gsl_root_fsolver_free(s);
+	return 0;
 }
 
 int spec_acceptance_load(struct spec_setup *sp, const char *path)
@@ -351,6 +405,11 @@ int run_simulate(const struct run_config *c, const struct run_inputs *in, struct
 	if (c->spec_draft[0]) {
 		s.spec.k = c->spec_k;
 		s.spec.alpha = c->spec_alpha;
+		if (c->spec_acceptance_length > 0 &&
+		    spec_alpha_from_length(c->spec_acceptance_length, c->spec_k, &s.spec.alpha) < 0) {
+			workload_release(&r->w);
+			return -1;
+		}
 		/* n-gram (prompt lookup) proposals run on the CPU: a few microseconds per
 		 * sequence (vLLM's numba KMP over the token history) */
 		s.spec.ngram_s_per_seq = 5e-6;
@@ -430,6 +489,8 @@ cJSON *summary_to_json(const struct summary *s)
 	if (isfinite(s->acceptance_rate)) {
 		json_num(o, "acceptance_rate", s->acceptance_rate);
 		json_num(o, "mean_accepted_len", s->mean_accepted_len);
+		if (isfinite(s->spec_alpha_derived))
+			json_num(o, "spec_alpha_derived", s->spec_alpha_derived);
 	}
 	cJSON_AddNumberToObject(o, "problems", (double)s->problems);
 	cJSON_AddNumberToObject(o, "requests", (double)s->requests);
@@ -470,6 +531,9 @@ void summary_print_table(const struct summary *s, const struct run_config *c,
 	if (isfinite(s->acceptance_rate))
 		fprintf(f, "  speculation acceptance rate %.3f, %.3f tokens per verification\n",
 			s->acceptance_rate, s->mean_accepted_len);
+	if (c->spec_draft[0] && c->spec_acceptance_length > 0 && isfinite(s->spec_alpha_derived))
+		fprintf(f, "  speculation alpha %.4f (i.i.d., derived from acceptance length %g at "
+			   "k %d)\n", s->spec_alpha_derived, c->spec_acceptance_length, c->spec_k);
 	if (s->cancelled)
 		fprintf(f, "  early stop  %ld samples cancelled, %.0f output tokens saved\n", s->cancelled,
 			s->tokens_saved_early_stop);

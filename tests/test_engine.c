@@ -9,6 +9,7 @@
 
 #include "models/cost.h"
 #include "sim/engine.h"
+#include "sim/run.h"
 #include "tests/engine_fixture.h"
 #include "models/model.h"
 #include "tests/test.h"
@@ -291,6 +292,38 @@ static void test_memo_pool(void)
 	cost_memo_pool_free(pool);
 }
 
+/* Acceptance length <-> i.i.d. alpha, against sums worked by hand:
+ * k 2, alpha 0.5: 1 + 0.5 + 0.25 = 1.75; k 4, alpha 0.5: 1.9375; k 3, alpha 0.8:
+ * 1 + 0.8 + 0.64 + 0.512 = 2.952; k 7, alpha 0.9: (1 - 0.9^8) / 0.1 = 5.6953279. */
+static void test_acceptance_length(void)
+{
+	double a = -1;
+	CHECK_NEAR(spec_length_from_alpha(0.5, 2), 1.75, 1e-15);
+	CHECK_NEAR(spec_length_from_alpha(0.5, 4), 1.9375, 1e-15);
+	CHECK_NEAR(spec_length_from_alpha(0.8, 3), 2.952, 1e-15);
+	CHECK_NEAR(spec_length_from_alpha(0.9, 7), 5.6953279, 1e-12);
+	CHECK_NEAR(spec_length_from_alpha(1, 5), 6, 0);
+	CHECK_NEAR(spec_length_from_alpha(0, 5), 1, 0);
+	CHECK_INT(spec_alpha_from_length(1.75, 2, &a), 0);
+	CHECK_NEAR(a, 0.5, 1e-12);
+	CHECK_INT(spec_alpha_from_length(1.9375, 4, &a), 0);
+	CHECK_NEAR(a, 0.5, 1e-12);
+	CHECK_INT(spec_alpha_from_length(2.952, 3, &a), 0);
+	CHECK_NEAR(a, 0.8, 1e-12);
+	CHECK_INT(spec_alpha_from_length(5.6953279, 7, &a), 0);
+	CHECK_NEAR(a, 0.9, 1e-7);
+	/* the ends are exact; outside [1, k + 1] no alpha gives the length */
+	CHECK_INT(spec_alpha_from_length(1, 4, &a), 0);
+	CHECK_NEAR(a, 0, 0);
+	CHECK_INT(spec_alpha_from_length(5, 4, &a), 0);
+	CHECK_NEAR(a, 1, 0);
+	CHECK_INT(spec_alpha_from_length(5.01, 4, &a), -1);
+	CHECK_INT(spec_alpha_from_length(0.99, 4, &a), -1);
+	/* vLLM issue 20780, EAGLE-3 at k 4: AL 3.08 -> alpha 0.754946 (bisection by hand) */
+	CHECK_INT(spec_alpha_from_length(3.08, 4, &a), 0);
+	CHECK_NEAR(a, 0.754946, 1e-5);
+}
+
 int main(void)
 {
 	util_gsl_init();
@@ -303,5 +336,6 @@ int main(void)
 	test_early_stop();
 	test_prefill_rate_factors();
 	test_memo_pool();
+	test_acceptance_length();
 	return TEST_REPORT();
 }
