@@ -126,7 +126,7 @@ struct sim {
 	int ds;               /* DS_AGGREGATE or DS_WALK: the decode set's implementation */
 	int q_tok;            /* tokens per decoding sequence per step (spec: k + 1) */
 	struct cost_ctx draft_cost;
-	struct model eagle;   /* DRAFT_EAGLE: one decoder layer of the target's shape */
+	struct model eagle;   /* DRAFT_EAGLE, DRAFT_EAGLE3: the head as a one-layer model */
 	gsl_rng *accept_rng;
 	gsl_ran_discrete_t *len_dist;
 	int32_t *walk;        /* scratch: decode sequences of the step that just ended (walk) */
@@ -646,23 +646,61 @@ static int draw_accepted(struct sim *m)
 	}
 }
 
-/* Seconds the drafter adds to a step: k batched forward passes over the decoding
- * sequences (and, for a draft model, its own prefill of the step's chunks). */
+/* Kernels of the rejection sampler after the target's forward (vLLM V1
+ * v1/sample/rejection_sampler.py: target argmax or probabilities, the accept/reject kernel,
+ * the bonus-token write): each at least a launch. */
+#define REJECT_KERNELS 3
+
+/* Seconds the drafter adds to a step, as vLLM V1 builds its proposers (v1/spec_decode/):
+ *  - n-gram: CPU time only, per decoding sequence;
+ *  - a draft model or an EAGLE head: k forwards over the decoding sequences. The first
+ *    reads every token the target verified (k + 1 per sequence: the drafter catches up
+ *    on their KV or hidden states), the others one token each; each forward samples one
+ *    row per sequence through its LM head (a draft model's own; EAGLE-1: the target's,
+ *    vocab x hidden; EAGLE-3: its own draft vocabulary), EAGLE adds its fc projection
+ *    (models/model.h); under CUDA graphs a forward lasts max(GPU time, draft_step_s of
+ *    CPU: input preparation and attention metadata, overlapped with the previous
+ *    forward), eager it adds the engine's whole per-step overhead;
+ *  - the rejection sampler, REJECT_KERNELS launches, and step_cpu_s of CPU once per step;
+ *  - the step's prefill chunks, once through the drafter. */
 static double draft_time(struct sim *m, const struct step_batch *b)
 {
 	const struct spec_setup *sp = &m->s->spec;
+	const struct profile *p = m->s->profile;
 	struct step_cost sc;
 	double t = 0;
+	int eagle = sp->draft_kind == DRAFT_EAGLE ? EAGLE_1 :
+		    sp->draft_kind == DRAFT_EAGLE3 ? EAGLE_3 : 0;
+	if (b->n_decode > 0)
+		t += REJECT_KERNELS * (m->cost.cuda_graphs && b->n_prefill == 0 &&
+				       b->n_decode <= p->graph_max_seqs ?
+				       p->launch_graph : p->launch_eager);
 	if (sp->draft_kind == DRAFT_NGRAM)
-		return sp->ngram_s_per_seq * b->n_decode;
+		return t + sp->ngram_s_per_seq * b->n_decode;
+	if (b->n_decode > 0)
+		t += sp->step_cpu_s;
 	for (int j = 0; j < sp->k && b->n_decode > 0; j++) {
 		struct step_batch d = {0};
+		int graph;
+		double rows, fc_k, qkv_k, gpu;
 		d.n_decode = b->n_decode;
-		d.decode_q = 1;
-		d.decode_ctx = b->decode_ctx - (double)b->n_decode * (sp->k - j);
+		d.decode_q = j == 0 ? sp->k + 1 : 1;
+		d.decode_ctx = j == 0 ? b->decode_ctx : b->decode_ctx - (double)b->n_decode * (sp->k - j);
 		d.n_sample = b->n_decode;
 		cost_step(&m->draft_cost, &d, &sc);
-		t += sc.total - sc.cpu;
+		graph = m->draft_cost.cuda_graphs && d.n_decode <= p->graph_max_seqs;
+		gpu = sc.total - sc.cpu;
+		if (eagle) {
+			rows = (double)d.n_decode * d.decode_q;
+			model_eagle_extra(m->s->model, eagle, j == 0, &fc_k, &qkv_k);
+			gpu += cost_extra_gemm(&m->draft_cost, rows, m->s->model->hidden, fc_k, graph) +
+			       cost_extra_gemm(&m->draft_cost, rows, m->draft_cost.g[GEMM_QKV].n, qkv_k,
+					       graph);
+		}
+		/* the proposer's loop queues forward j + 1 while forward j runs: a forward lasts
+		 * the longer of its GPU time and its CPU time; eager, the whole step overhead
+		 * is serial as in the target's steps */
+		t += graph ? (gpu > sp->draft_step_s ? gpu : sp->draft_step_s) : gpu + sc.cpu;
 	}
 	if (b->n_prefill > 0) {
 		struct step_batch d = *b;
@@ -1046,20 +1084,19 @@ static int setup_spec(struct sim *m, const struct sim_setup *s, struct mem_plan 
 		if (!sp->draft)
 			bug("draft model missing");
 		dm = sp->draft;
-	} else if (sp->draft_kind == DRAFT_EAGLE) {
-		/* EAGLE-style head: one decoder layer of the target's shape and its own LM head */
-		m->eagle = *s->model;
-		m->eagle.n_layers = 1;
-		snprintf(m->eagle.id, sizeof(m->eagle.id), "eagle head of %.60s", s->model->id);
+	} else if (sp->draft_kind == DRAFT_EAGLE || sp->draft_kind == DRAFT_EAGLE3) {
+		/* one decoder layer of the target's shape, fc, and an LM head (models/model.h) */
+		int v = sp->draft_kind == DRAFT_EAGLE ? EAGLE_1 : EAGLE_3;
+		model_eagle_head(s->model, v, &m->eagle);
 		dm = &m->eagle;
+		extra_w = model_eagle_weight_bytes_per_gpu(s->model, v, s->tp);
 	}
 	if (dm) {
 		if (cost_init(&m->draft_cost, dm, s->profile, s->tp, s->cuda_graphs) < 0)
 			return err_prefix("key 'spec_draft': ");
 		cost_use_pool(&m->draft_cost, s->memo_pool);
-		extra_w = model_weight_bytes_per_gpu(dm, s->tp);
-		if (sp->draft_kind == DRAFT_EAGLE) /* embeddings are the target's */
-			extra_w -= (double)dm->vocab * dm->hidden * 2 / s->tp;
+		if (sp->draft_kind == DRAFT_MODEL) /* its own weights, embeddings and KV cache */
+			extra_w = model_weight_bytes_per_gpu(dm, s->tp);
 	}
 	/* The drafter's weights come out of the KV budget; its KV grows with the target's. */
 	kv_tok = m->cost.kv_bytes_tok + (dm ? m->draft_cost.kv_bytes_tok : 0);

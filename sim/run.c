@@ -83,8 +83,10 @@ int run_load_inputs(const struct run_config *c, struct run_inputs *in)
 		struct spec_setup *sp = &in->spec;
 		if (!strcmp(c->spec_draft, "ngram")) {
 			sp->draft_kind = DRAFT_NGRAM;
-		} else if (!strcmp(c->spec_draft, "eagle")) {
+		} else if (!strcmp(c->spec_draft, "eagle") || !strcmp(c->spec_draft, "eagle1")) {
 			sp->draft_kind = DRAFT_EAGLE;
+		} else if (!strcmp(c->spec_draft, "eagle3")) {
+			sp->draft_kind = DRAFT_EAGLE3;
 		} else {
 			if (model_find(&in->draft, c->spec_draft) < 0)
 				return err_prefix("key 'spec_draft': ");
@@ -413,6 +415,10 @@ int run_simulate(const struct run_config *c, const struct run_inputs *in, struct
 		/* n-gram (prompt lookup) proposals run on the CPU: a few microseconds per
 		 * sequence (vLLM's numba KMP over the token history) */
 		s.spec.ngram_s_per_seq = 5e-6;
+		/* CPU per draft forward and per speculative step: defaults fitted on
+		 * tests/validation/spec_fit.csv only (tests/validation/spec_fit.py) */
+		s.spec.draft_step_s = c->spec_draft_cpu_s;
+		s.spec.step_cpu_s = c->spec_step_cpu_s;
 		s.spec.draft = s.spec.draft_kind == DRAFT_MODEL ? &in->draft : NULL;
 		if (s.spec.accept_kind == ACCEPT_POSITION) {
 			if (c->spec_k > SPEC_MAX_K || s.spec.pos[c->spec_k - 1] < 0) {
