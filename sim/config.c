@@ -109,6 +109,9 @@ static const struct option_def options[] = {
 	{"spec_step_cpu_s", OPT_DOUBLE, F(spec_step_cpu_s), 0, 0, 0.1, "0.00129", NULL,
 	 "CPU seconds a speculative step adds once (proposal bookkeeping, rejection sampling "
 	 "setup), as fitted on tests/validation/spec_fit.csv"},
+	{"spec_disable_batch", OPT_INT, F(spec_disable_batch), 0, 0, 1 << 20, "0", NULL,
+	 "a step with more decoding sequences than this runs without speculation (vLLM V0's "
+	 "speculative_disable_by_batch_size; 0: never)"},
 	{"spec_acceptance", OPT_STR, F(spec_acceptance), S(spec_acceptance), 0, 0, "", NULL,
 	 "acceptance file (per-position table or accepted-length distribution)"},
 	{"replications", OPT_INT, F(replications), 0, 1, 10000, "1", NULL,
@@ -517,6 +520,13 @@ int config_check(const struct run_config *c)
 				       "(a verification keeps 1 to k + 1 tokens)",
 				       c->spec_acceptance_length, c->spec_k + 1);
 	}
+	if (c->spec_disable_batch > 0 && !c->spec_draft[0])
+		return err_set("key 'spec_disable_batch': needs a drafter (expected spec_draft: a "
+			       "model, ngram, eagle or eagle3)");
+	if (c->spec_disable_batch >= c->max_num_seqs)
+		return err_set("key 'spec_disable_batch': %d never disables speculation (a step "
+			       "holds at most max_num_seqs = %d sequences; expected fewer)",
+			       c->spec_disable_batch, c->max_num_seqs);
 	/* the CPU terms of model and EAGLE drafters: n-gram proposals have their own cost */
 	for (int i = 0; i < 2; i++) {
 		const char *k = i ? "spec_step_cpu_s" : "spec_draft_cpu_s";

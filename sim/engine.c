@@ -80,6 +80,7 @@ struct decode_set {
 
 struct replica {
 	int64_t counter;      /* steps taken */
+	int q_tok;            /* tokens per decoding sequence in the current step (spec_q) */
 	int busy;
 	long free_blocks;
 	int32_t *wq;          /* waiting deque (ring), sequence indices */
@@ -124,7 +125,8 @@ struct sim {
 	struct sim_stats *st;
 	int spec;             /* speculative decoding on */
 	int ds;               /* DS_AGGREGATE or DS_WALK: the decode set's implementation */
-	int q_tok;            /* tokens per decoding sequence per step (spec: k + 1) */
+	int q_tok;            /* tokens per decoding sequence of a speculative step (k + 1; 1
+	                         without speculation); each replica's step has its own (spec_q) */
 	struct cost_ctx draft_cost;
 	struct model eagle;   /* DRAFT_EAGLE, DRAFT_EAGLE3: the head as a one-layer model */
 	gsl_rng *accept_rng;
@@ -335,7 +337,7 @@ static void ds_reserve(struct sim *m, struct replica *r, int64_t c)
 		}
 		/* KV for the q_tok tokens computed; under speculation the rejected ones' slots
 		 * are freed after the step */
-		need = ceil_div((long)q->d.walk.ctx + m->q_tok, m->bs) - q->shared_off - q->blocks;
+		need = ceil_div((long)q->d.walk.ctx + r->q_tok, m->bs) - q->shared_off - q->blocks;
 		while (need > r->free_blocks)
 			if (preempt_tail(m, r) == i)
 				return; /* it was the newest: nothing after it */
@@ -353,7 +355,7 @@ static inline double ds_ctx(const struct sim *m, const struct replica *r, int64_
 {
 	if (m->ds == DS_AGGREGATE)
 		return (double)r->ds.S + (double)r->ds.n * (double)(c + 1);
-	return (double)(r->ds.S + (int64_t)r->ds.n * m->q_tok);
+	return (double)(r->ds.S + (int64_t)r->ds.n * r->q_tok);
 }
 
 static void seq_finish(struct sim *m, struct replica *r, int32_t i, long blocks);
@@ -365,14 +367,14 @@ static int draw_accepted(struct sim *m);
  * (after the step's prefills, in index order: the aggregate set's heap order). */
 static void ds_advance(struct sim *m, struct replica *r)
 {
-	const int k = m->q_tok - 1;
+	const int k = r->q_tok - 1;
 	size_t n_walk = 0;
 	m->n_fin = m->fin_next = 0;
 	if (m->ds == DS_AGGREGATE) {
 		m->st->output_tokens += (double)r->ds.n * (double)r->step_n;
 		return;
 	}
-	if (!m->spec)
+	if (k == 0)
 		m->st->output_tokens += (double)r->ds.n;
 	for (int32_t i = r->run_head; i != NIL; i = m->seqs[i].next)
 		if (m->seqs[i].state == ST_DECODE) {
@@ -387,7 +389,7 @@ static void ds_advance(struct sim *m, struct replica *r)
 		long keep;
 		if (q->state != ST_DECODE) /* cancelled by a sibling this step */
 			continue;
-		if (m->spec) {
+		if (k > 0) {
 			a = draw_accepted(m);
 			made = a + 1 < rq->output - q->gen ? a + 1 : rq->output - q->gen;
 			m->st->spec_drafted += k;
@@ -594,7 +596,7 @@ static void check_invariants(struct sim *m, int ri, long tokens)
 				held += q->blocks;
 				S += q->d.walk.ctx;
 				if (q->blocks + q->shared_off <
-				    ceil_div((long)q->d.walk.ctx + m->q_tok, m->bs))
+				    ceil_div((long)q->d.walk.ctx + r->q_tok, m->bs))
 					bug("sequence %d: no room for its step's tokens", i);
 				continue;
 			}
@@ -711,6 +713,19 @@ static double draft_time(struct sim *m, const struct step_batch *b)
 		t += sc.total - sc.cpu;
 	}
 	return t;
+}
+
+/* Tokens per decoding sequence in the replica's next step: k + 1 under speculation, 1
+ * without, or when more sequences decode than disable_batch (vLLM V0's
+ * speculative_disable_by_batch_size: the whole step then runs without drafting). */
+static int spec_q(const struct sim *m, const struct replica *r)
+{
+	const struct spec_setup *sp = &m->s->spec;
+	if (!m->spec)
+		return 1;
+	if (sp->disable_batch > 0 && r->ds.n > sp->disable_batch)
+		return 1;
+	return sp->k + 1;
 }
 
 /* ---- one step ---- */
@@ -835,7 +850,7 @@ static long admit_waiting(struct sim *m, struct replica *r, int ri, long budget)
 static void compose_batch(struct sim *m, struct replica *r, int64_t c, struct step_batch *b)
 {
 	b->n_decode = r->ds.n;
-	b->decode_q = m->q_tok;
+	b->decode_q = r->q_tok;
 	b->decode_ctx = ds_ctx(m, r, c);
 	for (int32_t i = r->pf_head; i != NIL; i = m->seqs[i].pnext) {
 		const struct seq *q = &m->seqs[i];
@@ -848,7 +863,7 @@ static void compose_batch(struct sim *m, struct replica *r, int64_t c, struct st
 		if (q->prefill_done + q->chunk == q->prefill_len)
 			b->n_sample++;
 	}
-	b->n_sample += r->ds.n * m->q_tok;
+	b->n_sample += r->ds.n * r->q_tok;
 }
 
 /* 5. Time the step (and the quiet stretch it may stand for) and schedule its end. */
@@ -862,9 +877,9 @@ static void start_step(struct sim *m, int ri, int64_t c, const struct step_batch
 	if (m->total_blocks - r->free_blocks > m->st->peak_kv_blocks)
 		m->st->peak_kv_blocks = m->total_blocks - r->free_blocks;
 	if (m->s->check)
-		check_invariants(m, ri, (long)((double)b->n_decode * m->q_tok + b->prefill_tokens));
+		check_invariants(m, ri, (long)((double)b->n_decode * r->q_tok + b->prefill_tokens));
 	dt = cost_step(&m->cost, b, NULL);
-	if (m->spec) {
+	if (r->q_tok > 1) {
 		double d = draft_time(m, b);
 		dt += d;
 		m->st->draft_s += d;
@@ -892,8 +907,9 @@ static void try_step(struct sim *m, int ri)
 		return;
 	r->ds.alloc_done = 0;
 	r->preempted_now = 0;
+	r->q_tok = spec_q(m, r);
 	ds_reserve(m, r, c);
-	budget = m->s->max_num_batched_tokens - (long)r->ds.n * m->q_tok;
+	budget = m->s->max_num_batched_tokens - (long)r->ds.n * r->q_tok;
 	budget = schedule_prefills(m, r, budget);
 	admit_waiting(m, r, ri, budget);
 	r->ds.alloc_done = 0;
@@ -1063,6 +1079,8 @@ static void dispatch_problem(struct sim *m, long p)
 	try_step(m, ri);
 }
 
+static int draft_cost_init(struct sim *m, const struct sim_setup *s, double *extra_w);
+
 static int setup_spec(struct sim *m, const struct sim_setup *s, struct mem_plan *mp)
 {
 	const struct spec_setup *sp = &s->spec;
@@ -1080,6 +1098,27 @@ static int setup_spec(struct sim *m, const struct sim_setup *s, struct mem_plan 
 			return err_set("key 'spec_acceptance': the accepted-length distribution is empty (expected a positive weight)");
 		m->len_dist = gsl_ran_discrete_preproc((size_t)sp->k + 1, sp->len_p);
 	}
+	if (draft_cost_init(m, s, &extra_w) < 0)
+		return -1;
+	dm = m->draft_cost.m;
+	/* The drafter's weights come out of the KV budget; its KV grows with the target's. */
+	kv_tok = m->cost.kv_bytes_tok + (dm ? m->draft_cost.kv_bytes_tok : 0);
+	mp->kv -= extra_w;
+	mp->kv_blocks = mp->kv > 0 ? (long)(mp->kv / (kv_tok * s->block_size)) : 0;
+	if (mp->kv_blocks <= 0)
+		return err_set("key 'spec_draft': the draft model does not fit beside '%s'",
+			       s->model->id);
+	return 0;
+}
+
+/* The drafter's cost context (none for n-gram: draft_cost.m stays NULL) and the weight
+ * bytes it adds on one GPU; 0 or -1 with err_set. */
+static int draft_cost_init(struct sim *m, const struct sim_setup *s, double *extra_w)
+{
+	const struct spec_setup *sp = &s->spec;
+	const struct model *dm = NULL;
+	*extra_w = 0;
+	m->draft_cost.m = NULL;
 	if (sp->draft_kind == DRAFT_MODEL) {
 		if (!sp->draft)
 			bug("draft model missing");
@@ -1089,23 +1128,51 @@ static int setup_spec(struct sim *m, const struct sim_setup *s, struct mem_plan 
 		int v = sp->draft_kind == DRAFT_EAGLE ? EAGLE_1 : EAGLE_3;
 		model_eagle_head(s->model, v, &m->eagle);
 		dm = &m->eagle;
-		extra_w = model_eagle_weight_bytes_per_gpu(s->model, v, s->tp);
+		*extra_w = model_eagle_weight_bytes_per_gpu(s->model, v, s->tp);
 	}
 	if (dm) {
 		if (cost_init(&m->draft_cost, dm, s->profile, s->tp, s->cuda_graphs) < 0)
 			return err_prefix("key 'spec_draft': ");
 		cost_use_pool(&m->draft_cost, s->memo_pool);
 		if (sp->draft_kind == DRAFT_MODEL) /* its own weights, embeddings and KV cache */
-			extra_w = model_weight_bytes_per_gpu(dm, s->tp);
+			*extra_w = model_weight_bytes_per_gpu(dm, s->tp);
 	}
-	/* The drafter's weights come out of the KV budget; its KV grows with the target's. */
-	kv_tok = m->cost.kv_bytes_tok + (dm ? m->draft_cost.kv_bytes_tok : 0);
-	mp->kv -= extra_w;
-	mp->kv_blocks = mp->kv > 0 ? (long)(mp->kv / (kv_tok * s->block_size)) : 0;
-	if (mp->kv_blocks <= 0)
-		return err_set("key 'spec_draft': the draft model does not fit beside '%s'",
-			       s->model->id);
 	return 0;
+}
+
+double sim_spec_speedup(const struct sim_setup *s, int n, double ctx)
+{
+	const struct spec_setup *sp = &s->spec;
+	struct sim *m = xcalloc(1, sizeof(*m));
+	struct step_batch b = {0};
+	double extra_w, plain, spec, al = 1, p = 1, w = 0;
+	m->s = s;
+	if (cost_init(&m->cost, s->model, s->profile, s->tp, s->cuda_graphs) < 0 ||
+	    draft_cost_init(m, s, &extra_w) < 0)
+		bug("sim_spec_speedup: %s", err_msg());
+	/* expected tokens per verification */
+	if (sp->accept_kind == ACCEPT_LENGTH) {
+		for (int j = 0; j <= sp->k; j++)
+			w += sp->len_p[j], al += j * sp->len_p[j];
+		al = 1 + (al - 1) / w;
+	} else {
+		for (int i = 0; i < sp->k; i++)
+			al += p *= sp->accept_kind == ACCEPT_IID ? sp->alpha : sp->pos[i];
+	}
+	b.n_decode = n;
+	b.decode_q = 1;
+	b.decode_ctx = (double)n * (ctx + 1);
+	b.n_sample = n;
+	plain = cost_step(&m->cost, &b, NULL);
+	b.decode_q = sp->k + 1;
+	b.decode_ctx = (double)n * (ctx + sp->k + 1);
+	b.n_sample = n * (sp->k + 1);
+	spec = cost_step(&m->cost, &b, NULL) + draft_time(m, &b);
+	cost_release(&m->cost);
+	if (m->draft_cost.m)
+		cost_release(&m->draft_cost);
+	free(m);
+	return al * plain / spec;
 }
 
 static int setup(struct sim *m, const struct sim_setup *s, struct sim_problem *probs, long np,
@@ -1208,6 +1275,7 @@ static int setup(struct sim *m, const struct sim_setup *s, struct sim_problem *p
 	for (int i = 0; i < s->replicas; i++) {
 		struct replica *r = &m->rep[i];
 		r->free_blocks = m->total_blocks;
+		r->q_tok = 1;
 		r->run_head = r->run_tail = r->pf_head = r->pf_tail = NIL;
 		if (m->ds == DS_AGGREGATE)
 			r->ds.bucket = xcalloc((size_t)m->bs, sizeof(*r->ds.bucket));

@@ -88,6 +88,13 @@ struct spec_setup {
 	                                 without speculation (vLLM disable_by_batch_size) */
 };
 
+/* Expected speed-up of speculation for one decode-only step of n sequences each attending
+ * to ctx cached tokens: E[tokens per verification] x t(plain step) / (t(verification of
+ * k + 1 tokens per sequence) + t(drafting)), from the cost model alone (no simulation).
+ * s as for sim_run with s->spec.k >= 1; the acceptance's expectation, not a draw. */
+struct sim_setup;
+double sim_spec_speedup(const struct sim_setup *s, int n, double ctx);
+
 struct sim_setup {
 	const struct model *model;
 	const struct profile *profile;

@@ -419,6 +419,7 @@ int run_simulate(const struct run_config *c, const struct run_inputs *in, struct
 		 * tests/validation/spec_fit.csv only (tests/validation/spec_fit.py) */
 		s.spec.draft_step_s = c->spec_draft_cpu_s;
 		s.spec.step_cpu_s = c->spec_step_cpu_s;
+		s.spec.disable_batch = c->spec_disable_batch;
 		s.spec.draft = s.spec.draft_kind == DRAFT_MODEL ? &in->draft : NULL;
 		if (s.spec.accept_kind == ACCEPT_POSITION) {
 			if (c->spec_k > SPEC_MAX_K || s.spec.pos[c->spec_k - 1] < 0) {

@@ -143,6 +143,11 @@ status 2 "acceptance length above k + 1" "$TTSIM" run --requests 3 --spec-draft 
 has "key 'spec_acceptance_length': 3.5 is outside" "AL refusal says why" "$TMPD/err"
 status 2 "acceptance length without a drafter" "$TTSIM" run --requests 3 --spec-acceptance-length 2
 status 2 "acceptance length and alpha" "$TTSIM" run --requests 3 --spec-draft ngram --spec-alpha 0.5 --spec-acceptance-length 2
+status 2 "spec_disable_batch without a drafter" "$TTSIM" run --requests 3 --spec-disable-batch 4
+status 2 "spec_disable_batch that never disables" "$TTSIM" run --requests 3 --spec-draft eagle3 --spec-disable-batch 256 --max-num-seqs 256
+has "key 'spec_disable_batch': 256 never disables speculation" "disable refusal says why" "$TMPD/err"
+status 2 "spec_draft_cpu_s with n-gram" "$TTSIM" run --requests 3 --spec-draft ngram --spec-draft-cpu-s 0.001
+ok "spec_disable_batch with a drafter" "$TTSIM" run --requests 8 --offline --spec-draft eagle3 --spec-disable-batch 4
 "$TTSIM" run --help > "$TMPD/help"
 ok "--help: no option with two defaults" sh -c "! grep -E 'default.*default' '$TMPD/help' | grep -v 'vLLM default'"
 # --out DIR holds a complete earlier result or a complete new one, whenever the run dies
