@@ -37,13 +37,16 @@ enum col { C_ID, C_MODEL, C_GPU, C_TP, C_DTYPE, C_IN, C_OUT, C_CONC, C_METRIC, C
 	   C_ENGINE, C_ENGINE_VERSION, C_SOURCE, C_NOTES, C_NUM_PROMPTS,
 	   /* the client's columns (validate.h) */
 	   C_REQUEST_RATE, C_BURSTINESS, C_DATASET, C_RANGE_RATIO, C_IGNORE_EOS, C_MAX_OUT,
-	   C_KV_DTYPE, C_STATUS, C_MAX_SEQS, C_MAX_TOKENS, C_N };
+	   C_KV_DTYPE, C_STATUS, C_MAX_SEQS, C_MAX_TOKENS,
+	   /* speculative decoding (validate.h) */
+	   C_SPEC_DRAFT, C_SPEC_K, C_SPEC_AL, C_N };
 #define C_REQUIRED C_ENGINE
 static const char *const col_names[C_N] = {
 	"id", "model", "gpu", "tp", "dtype", "input_len", "output_len", "concurrency", "metric",
 	"value", "engine", "engine_version", "source", "notes", "num_prompts",
 	"request_rate", "burstiness", "dataset", "range_ratio", "ignore_eos", "max_output_len",
-	"kv_dtype", "status", "max_num_seqs", "max_num_batched_tokens"};
+	"kv_dtype", "status", "max_num_seqs", "max_num_batched_tokens",
+	"spec_draft", "spec_k", "spec_acceptance_length"};
 
 static struct vrow *vset_add(struct vset *s)
 {
@@ -134,6 +137,34 @@ static int set_pos_or_inf(struct vrow *r, const char *key, const char *v, double
 }
 
 /* The client's optional columns. */
+/* The speculative columns: all empty (no speculation), or a drafter with its k and the
+ * measured acceptance length. */
+static int spec_fill(struct vrow *r, char **f)
+{
+	const char *d = f[C_SPEC_DRAFT], *k = f[C_SPEC_K], *al = f[C_SPEC_AL];
+	long x;
+	if (!(d && d[0])) {
+		if ((k && k[0]) || (al && al[0]))
+			return row_err(r, "spec_draft", "spec_k and spec_acceptance_length need a "
+				       "drafter (expected eagle, eagle3, ngram or a model)");
+		return 0;
+	}
+	if (strlcpy0(r->spec_draft, d, sizeof(r->spec_draft)) < 0)
+		return row_err(r, "spec_draft", "value too long: '%.40s...'", d);
+	if (!(k && k[0]))
+		return row_err(r, "spec_k", "a drafter needs its draft tokens per step");
+	if (set_int(r, "spec_k", k, 1, 16, &x) < 0)
+		return -1;
+	r->spec_k = (int)x;
+	if (!(al && al[0]))
+		return row_err(r, "spec_acceptance_length", "a drafter needs its measured "
+			       "acceptance length (tokens per verification, bonus included)");
+	if (parse_double(al, &r->spec_al) < 0 || !(r->spec_al >= 1 && r->spec_al <= r->spec_k + 1))
+		return row_err(r, "spec_acceptance_length", "expected a number in [1, spec_k + 1 = "
+			       "%d], got '%.60s'", r->spec_k + 1, al);
+	return 0;
+}
+
 static int client_fill(struct vrow *r, char **f)
 {
 	const char *v;
@@ -186,7 +217,7 @@ static int client_fill(struct vrow *r, char **f)
 		return row_err(r, "dataset", "value too long: '%.40s...'", v);
 	if ((v = f[C_STATUS]) && v[0])
 		strlcpy0(r->status, v, sizeof(r->status));
-	return 0;
+	return spec_fill(r, f);
 }
 
 /* Fill a row from its fields (f[c] NULL when column c is absent). */
@@ -267,8 +298,9 @@ int vset_parse_csv(struct vset *s, const char *text, const char *fname, int *n_b
 						"tp, dtype, input_len, output_len, concurrency, metric, value, "
 						"engine, engine_version, source, notes, num_prompts, "
 						"request_rate, burstiness, dataset, range_ratio, ignore_eos, "
-						"max_output_len, kv_dtype, status, max_num_seqs or "
-						"max_num_batched_tokens)",
+						"max_output_len, kv_dtype, status, max_num_seqs, "
+						"max_num_batched_tokens, spec_draft, spec_k or "
+						"spec_acceptance_length)",
 						fname, lineno, name);
 					goto out;
 				}
@@ -565,6 +597,14 @@ int validate_config(const struct vrow *r, struct run_config *c)
 		return -1;
 	if (validate_client(r, c) < 0)
 		return -1;
+	if (r->spec_draft[0]) {
+		if (config_set(c, "spec_draft", r->spec_draft, r->where) < 0 ||
+		    SETI("spec_k", r->spec_k) < 0)
+			return -1;
+		snprintf(v, sizeof(v), "%.17g", r->spec_al); /* after SETI, which writes v */
+		if (config_set(c, "spec_acceptance_length", v, r->where) < 0)
+			return -1;
+	}
 	if (validate_engine(r, c) < 0)
 		return -1;
 	if (r->concurrency > 0) {
@@ -606,7 +646,8 @@ static int same_run(const struct vrow *a, const struct vrow *b)
 	       same_num(a->request_rate, b->request_rate) && same_num(a->burstiness, b->burstiness) &&
 	       a->range_ratio == b->range_ratio && a->ignore_eos == b->ignore_eos &&
 	       a->max_output_len == b->max_output_len && !strcmp(a->dataset, b->dataset) &&
-	       a->max_num_seqs == b->max_num_seqs &&
+	       a->max_num_seqs == b->max_num_seqs && !strcmp(a->spec_draft, b->spec_draft) &&
+	       a->spec_k == b->spec_k && a->spec_al == b->spec_al &&
 	       a->max_num_batched_tokens == b->max_num_batched_tokens;
 }
 

@@ -16,6 +16,10 @@
  *                     outputs were shorter (ignore_eos false); empty = output_len
  *     kv_dtype        KV-cache dtype (bf16, the default, or fp8)
  *     max_num_seqs, max_num_batched_tokens   the engine's limits when the run set them
+ *     spec_draft, spec_k, spec_acceptance_length   speculative decoding: the drafter
+ *                     (eagle = EAGLE-1, eagle3, ngram or a draft model), draft tokens per
+ *                     step, and the measured acceptance length (tokens per verification,
+ *                     bonus included; simulated as i.i.d. acceptance); all empty: none
  *     status          empty: simulate the row; else why it is kept but not simulated
  *                     ("skip: mixture of experts"): counted, never silently dropped
  * Each row is one metric of one benchmark: `concurrency` C >= 1 is a closed loop (`vllm
@@ -74,6 +78,9 @@ struct vrow {
 	char dataset[24];      /* as the benchmark named it; "" unknown */
 	char kv_dtype[8];      /* bf16 | fp8 */
 	int max_num_seqs, max_num_batched_tokens; /* engine limits the run set; 0: defaults */
+	char spec_draft[64];   /* "": no speculation; eagle, eagle3, ngram or a model */
+	int spec_k;            /* draft tokens per step */
+	double spec_al;        /* measured acceptance length (tokens per verification) */
 	char status[160];      /* "": simulate; else why the row is kept but not simulated */
 	char err[512];         /* "" when the row parsed; else why not */
 	double predicted;      /* filled by the caller (NaN until then) */

@@ -226,6 +226,15 @@ static double *memo_slot(struct cost_ctx *c, int table, int graph, double m)
 	return &c->memo[((size_t)table * 2 + (size_t)graph) * MEMO_M + (size_t)m];
 }
 
+double cost_extra_gemm(const struct cost_ctx *c, double m, double n, double k, int graph)
+{
+	double launch = graph ? c->p->launch_graph : c->p->launch_eager;
+	if (m <= 0 || n <= 0 || k <= 0)
+		return 0;
+	return at_least(cost_gemm(c->gm, c->p->hbm_bw, m, n, k, dtype_bytes(c->m->weight_dtype)),
+			launch);
+}
+
 /* The four GEMMs of one layer at m tokens, each at least a launch. */
 static double layer_gemms(struct cost_ctx *c, double m, double launch, int graph, double wb)
 {

@@ -85,6 +85,10 @@ int cost_init(struct cost_ctx *c, const struct model *m, const struct profile *p
 	      int cuda_graphs);
 /* Seconds of one step; fills *out when out is non-NULL. */
 double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cost *out);
+/* One GEMM beside the model's own layers (a drafter's fc projection): m rows of k input
+ * features, n output features, the context's weight dtype; at least one kernel launch
+ * (graph-replayed when graph is 1). Seconds. */
+double cost_extra_gemm(const struct cost_ctx *c, double m, double n, double k, int graph);
 /* Free the memo (the context stays usable). */
 void cost_release(struct cost_ctx *c);
 

@@ -379,3 +379,38 @@ double model_allreduce_bytes(const struct model *m, double m_tokens)
 {
 	return m_tokens * m->hidden * 2.0;
 }
+
+void model_eagle_head(const struct model *target, int version, struct model *out)
+{
+	*out = *target;
+	out->n_layers = 1;
+	if (version == EAGLE_3 && target->vocab > EAGLE3_DRAFT_VOCAB)
+		out->vocab = EAGLE3_DRAFT_VOCAB;
+	snprintf(out->id, sizeof(out->id), "EAGLE-%d head of %.60s", version, target->id);
+}
+
+double model_eagle_weight_bytes_per_gpu(const struct model *target, int version, int tp)
+{
+	struct model h;
+	double w, h2 = (double)target->hidden * target->hidden * 2; /* bf16 */
+	model_eagle_head(target, version, &h);
+	h.tied_embeddings = 1; /* one vocab x hidden matrix counted: the LM head */
+	w = model_weight_bytes_per_gpu(&h, tp);
+	if (version == EAGLE_1) /* the LM head is the target's */
+		w -= (double)h.vocab * h.hidden * 2 / tp;
+	/* fc (replicated on every GPU): 2h -> h, or 3h -> h */
+	w += (version == EAGLE_3 ? 3 : 2) * h2;
+	if (version == EAGLE_3) /* QKV reads 2h */
+		w += (double)target->hidden * (model_heads_per_gpu(target, tp) +
+					       2.0 * model_kv_heads_per_gpu(target, tp)) *
+		     target->head_dim * dtype_bytes(target->weight_dtype);
+	return w;
+}
+
+void model_eagle_extra(const struct model *target, int version, int first, double *fc_k,
+		       double *qkv_extra_k)
+{
+	double h = target->hidden;
+	*fc_k = version == EAGLE_3 ? (first ? 3 * h : 0) : 2 * h;
+	*qkv_extra_k = version == EAGLE_3 ? h : 0;
+}

@@ -89,4 +89,26 @@ int model_heads_per_gpu(const struct model *m, int tp);
 /* Bytes of one all-reduce after attention or MLP: m x hidden x 2 (bf16 activations). */
 double model_allreduce_bytes(const struct model *m, double m_tokens);
 
+/* Speculative drafters built from the target's shape (sim/engine.c costs them; vLLM V1's
+ * v1/spec_decode/eagle.py and model_executor/models/llama_eagle{,3}.py are the shapes):
+ *   EAGLE-1: fc [2h -> h] over (token embedding, target's last hidden state), one decoder
+ *            layer of the target's shape, then the target's own LM head (vocab x h): the
+ *            embedding and LM head are shared, not loaded twice.
+ *   EAGLE-3: fc [3h -> h] fusing three target layers' hidden states (first draft forward
+ *            only; later forwards feed the drafter's own h), one decoder layer whose QKV
+ *            reads (embedding, hidden) = 2h, and its own LM head over a draft vocabulary
+ *            (draft_vocab_size 32000 in yuhuili/EAGLE3-LLaMA3.1-Instruct-8B config.json). */
+enum eagle_version { EAGLE_1 = 1, EAGLE_3 = 3 };
+#define EAGLE3_DRAFT_VOCAB 32000
+/* The head as a one-layer model of its own (n_layers 1, its LM head's vocabulary). */
+void model_eagle_head(const struct model *target, int version, struct model *out);
+/* Weight bytes the head adds on one GPU (shared embedding and, for EAGLE-1, LM head not
+ * counted again). */
+double model_eagle_weight_bytes_per_gpu(const struct model *target, int version, int tp);
+/* Input features of the extra GEMMs of one draft forward (rows = the forward's tokens,
+ * output features h for fc, the QKV width for EAGLE-3's second half of the QKV input):
+ * *fc_k = fc input on this forward (0: none), *qkv_extra_k = extra QKV input (0: none). */
+void model_eagle_extra(const struct model *target, int version, int first, double *fc_k,
+		       double *qkv_extra_k);
+
 #endif

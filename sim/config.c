@@ -90,10 +90,28 @@ static const struct option_def options[] = {
 	{"tts_rm_accuracy", OPT_DOUBLE, F(tts.rm_accuracy), 0, 0, 1, "0.8", NULL,
 	 "reward model: P(a correct sample outscores a wrong one), for vote: best"},
 	{"spec_draft", OPT_STR, F(spec_draft), S(spec_draft), 0, 0, "", NULL,
-	 "speculative drafter: a model, ngram or eagle (empty: none)"},
+	 "speculative drafter: a model (own weights and KV cache), ngram, eagle (EAGLE-1) or eagle3 (empty: none)"},
 	{"spec_k", OPT_INT, F(spec_k), 0, 1, 16, "4", NULL, "draft tokens per speculative step"},
 	{"spec_alpha", OPT_DOUBLE, F(spec_alpha), 0, 0, 1, "0.7", NULL,
 	 "i.i.d. per-token acceptance rate"},
+	{"spec_acceptance_length", OPT_DOUBLE, F(spec_acceptance_length), 0, 0, 17, "0",
+	 NULL, "mean tokens per target forward, bonus included, as vLLM and SGLang report it "
+	 "(0: unset); gives the i.i.d. alpha of spec_k: AL = (1 - alpha^(k+1)) / (1 - alpha). "
+	 "Four ways to give acceptance, one at a time: spec_alpha (i.i.d.), "
+	 "spec_acceptance_length (i.i.d., alpha derived for spec_k, printed), or spec_acceptance: "
+	 "a per-position table (position,p_accept: P(accept i | 1..i-1 accepted)) or an "
+	 "empirical distribution (accepted,weight); AL = 1 + sum of the products of the "
+	 "per-position rates"},
+	{"spec_draft_cpu_s", OPT_DOUBLE, F(spec_draft_cpu_s), 0, 0, 0.1, "0.0007", NULL,
+	 "CPU seconds per draft forward of a model or EAGLE drafter under CUDA graphs (input "
+	 "preparation, attention metadata; eager: the engine's step overhead), as fitted on "
+	 "tests/validation/spec_fit.csv"},
+	{"spec_step_cpu_s", OPT_DOUBLE, F(spec_step_cpu_s), 0, 0, 0.1, "0.00129", NULL,
+	 "CPU seconds a speculative step adds once (proposal bookkeeping, rejection sampling "
+	 "setup), as fitted on tests/validation/spec_fit.csv"},
+	{"spec_disable_batch", OPT_INT, F(spec_disable_batch), 0, 0, 1 << 20, "0", NULL,
+	 "a step with more decoding sequences than this runs without speculation (vLLM V0's "
+	 "speculative_disable_by_batch_size; 0: never)"},
 	{"spec_acceptance", OPT_STR, F(spec_acceptance), S(spec_acceptance), 0, 0, "", NULL,
 	 "acceptance file (per-position table or accepted-length distribution)"},
 	{"replications", OPT_INT, F(replications), 0, 1, 10000, "1", NULL,
@@ -490,6 +508,32 @@ int config_check(const struct run_config *c)
 	if (c->spec_acceptance[0] && !c->spec_draft[0])
 		return err_set("key 'spec_acceptance': needs a drafter (expected spec_draft: a "
 			       "model, ngram or eagle)");
+	if (c->spec_acceptance_length > 0) {
+		if (!c->spec_draft[0])
+			return err_set("key 'spec_acceptance_length': needs a drafter (expected "
+				       "spec_draft: a model, ngram, eagle or eagle3)");
+		if (!at_default(c, "spec_alpha") || c->spec_acceptance[0])
+			return err_set("key 'spec_acceptance_length': gives the acceptance (expected "
+				       "one of spec_alpha, spec_acceptance_length and spec_acceptance)");
+		if (c->spec_acceptance_length < 1 || c->spec_acceptance_length > c->spec_k + 1)
+			return err_set("key 'spec_acceptance_length': %g is outside [1, spec_k + 1 = %d] "
+				       "(a verification keeps 1 to k + 1 tokens)",
+				       c->spec_acceptance_length, c->spec_k + 1);
+	}
+	if (c->spec_disable_batch > 0 && !c->spec_draft[0])
+		return err_set("key 'spec_disable_batch': needs a drafter (expected spec_draft: a "
+			       "model, ngram, eagle or eagle3)");
+	if (c->spec_disable_batch >= c->max_num_seqs)
+		return err_set("key 'spec_disable_batch': %d never disables speculation (a step "
+			       "holds at most max_num_seqs = %d sequences; expected fewer)",
+			       c->spec_disable_batch, c->max_num_seqs);
+	/* the CPU terms of model and EAGLE drafters: n-gram proposals have their own cost */
+	for (int i = 0; i < 2; i++) {
+		const char *k = i ? "spec_step_cpu_s" : "spec_draft_cpu_s";
+		if (!at_default(c, k) && (!c->spec_draft[0] || !strcmp(c->spec_draft, "ngram")))
+			return err_set("key '%s': applies to a model or EAGLE drafter (expected "
+				       "spec_draft: a model, eagle or eagle3)", k);
+	}
 	if (c->spec_acceptance[0] && !at_default(c, "spec_alpha"))
 		return err_set("key 'spec_alpha': the acceptance table '%s' gives the acceptance "
 			       "(expected one of spec_alpha and spec_acceptance)", c->spec_acceptance);

@@ -63,6 +63,10 @@ struct run_config {
 	char spec_draft[256];    /* "" none, a model, "ngram" or "eagle" */
 	int spec_k;              /* draft tokens per step */
 	double spec_alpha;       /* i.i.d. per-token acceptance */
+	double spec_acceptance_length; /* tokens per verification, bonus included; 0: unset */
+	double spec_draft_cpu_s; /* s: CPU per draft forward under CUDA graphs */
+	double spec_step_cpu_s;  /* s: CPU a speculative step adds once */
+	int spec_disable_batch;  /* steps with more decoding sequences run without speculation; 0: never */
 	char spec_acceptance[256]; /* file: per-position table or accepted-length distribution */
 	int replications;        /* seeds to run (uncertainty) */
 	int reference_engine;    /* hidden: the engine's slow reference (sim_setup.reference) */

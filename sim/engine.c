@@ -82,6 +82,7 @@ struct decode_set {
 
 struct replica {
 	int64_t counter;      /* steps taken */
+	int q_tok;            /* tokens per decoding sequence in the current step (spec_q) */
 	int busy;
 	long free_blocks;
 	int32_t *wq;          /* waiting deque (ring), sequence indices */
@@ -130,9 +131,10 @@ struct sim {
 	struct sim_stats *st;
 	int spec;             /* speculative decoding on */
 	int ds;               /* DS_AGGREGATE or DS_WALK: the decode set's implementation */
-	int q_tok;            /* tokens per decoding sequence per step (spec: k + 1) */
+	int q_tok;            /* tokens per decoding sequence of a speculative step (k + 1; 1
+	                         without speculation); each replica's step has its own (spec_q) */
 	struct cost_ctx draft_cost;
-	struct model eagle;   /* DRAFT_EAGLE: one decoder layer of the target's shape */
+	struct model eagle;   /* DRAFT_EAGLE, DRAFT_EAGLE3: the head as a one-layer model */
 	gsl_rng *accept_rng;  /* speculation: the generator acceptance is drawn on */
 	void *accept_live;    /* its state (gsl_rng_state), ACCEPT_STATE bytes */
 	unsigned char *accept_state; /* [request] its own acceptance stream (draw_accepted) */
@@ -347,7 +349,7 @@ static void ds_reserve(struct sim *m, struct replica *r, int64_t c)
 		}
 		/* KV for the q_tok tokens computed; under speculation the rejected ones' slots
 		 * are freed after the step */
-		need = ceil_div((long)q->d.walk.ctx + m->q_tok, m->bs) - q->shared_off - q->blocks;
+		need = ceil_div((long)q->d.walk.ctx + r->q_tok, m->bs) - q->shared_off - q->blocks;
 		while (need > r->free_blocks)
 			if (preempt_tail(m, r) == i)
 				return; /* it was the newest: nothing after it */
@@ -365,7 +367,7 @@ static inline double ds_ctx(const struct sim *m, const struct replica *r, int64_
 {
 	if (m->ds == DS_AGGREGATE)
 		return (double)r->ds.S + (double)r->ds.n * (double)(c + 1);
-	return (double)(r->ds.S + (int64_t)r->ds.n * m->q_tok);
+	return (double)(r->ds.S + (int64_t)r->ds.n * r->q_tok);
 }
 
 static void seq_finish(struct sim *m, struct replica *r, int32_t i, long blocks);
@@ -377,14 +379,14 @@ static int draw_accepted(struct sim *m, int32_t i);
  * (after the step's prefills, in index order: the aggregate set's heap order). */
 static void ds_advance(struct sim *m, struct replica *r)
 {
-	const int k = m->q_tok - 1;
+	const int k = r->q_tok - 1;
 	size_t n_walk = 0;
 	m->n_fin = m->fin_next = 0;
 	if (m->ds == DS_AGGREGATE) {
 		m->st->output_tokens += (double)r->ds.n * (double)r->step_n;
 		return;
 	}
-	if (!m->spec)
+	if (k == 0)
 		m->st->output_tokens += (double)r->ds.n;
 	for (int32_t i = r->run_head; i != NIL; i = m->seqs[i].next)
 		if (m->seqs[i].state == ST_DECODE) {
@@ -399,7 +401,7 @@ static void ds_advance(struct sim *m, struct replica *r)
 		long keep;
 		if (q->state != ST_DECODE) /* cancelled by a sibling this step */
 			continue;
-		if (m->spec) {
+		if (k > 0) {
 			a = draw_accepted(m, i);
 			made = a + 1 < rq->output - q->gen ? a + 1 : rq->output - q->gen;
 			m->st->spec_drafted += k;
@@ -617,7 +619,7 @@ static void check_invariants(struct sim *m, int ri, long tokens)
 				held += q->blocks;
 				S += q->d.walk.ctx;
 				if (q->blocks + q->shared_off <
-				    ceil_div((long)q->d.walk.ctx + m->q_tok, m->bs))
+				    ceil_div((long)q->d.walk.ctx + r->q_tok, m->bs))
 					bug("sequence %d: no room for its step's tokens", i);
 				continue;
 			}
@@ -696,23 +698,61 @@ static int draw_accepted(struct sim *m, int32_t i)
 	return a;
 }
 
-/* Seconds the drafter adds to a step: k batched forward passes over the decoding
- * sequences (and, for a draft model, its own prefill of the step's chunks). */
+/* Kernels of the rejection sampler after the target's forward (vLLM V1
+ * v1/sample/rejection_sampler.py: target argmax or probabilities, the accept/reject kernel,
+ * the bonus-token write): each at least a launch. */
+#define REJECT_KERNELS 3
+
+/* Seconds the drafter adds to a step, as vLLM V1 builds its proposers (v1/spec_decode/):
+ *  - n-gram: CPU time only, per decoding sequence;
+ *  - a draft model or an EAGLE head: k forwards over the decoding sequences. The first
+ *    reads every token the target verified (k + 1 per sequence: the drafter catches up
+ *    on their KV or hidden states), the others one token each; each forward samples one
+ *    row per sequence through its LM head (a draft model's own; EAGLE-1: the target's,
+ *    vocab x hidden; EAGLE-3: its own draft vocabulary), EAGLE adds its fc projection
+ *    (models/model.h); under CUDA graphs a forward lasts max(GPU time, draft_step_s of
+ *    CPU: input preparation and attention metadata, overlapped with the previous
+ *    forward), eager it adds the engine's whole per-step overhead;
+ *  - the rejection sampler, REJECT_KERNELS launches, and step_cpu_s of CPU once per step;
+ *  - the step's prefill chunks, once through the drafter. */
 static double draft_time(struct sim *m, const struct step_batch *b)
 {
 	const struct spec_setup *sp = &m->s->spec;
+	const struct profile *p = m->s->profile;
 	struct step_cost sc;
 	double t = 0;
+	int eagle = sp->draft_kind == DRAFT_EAGLE ? EAGLE_1 :
+		    sp->draft_kind == DRAFT_EAGLE3 ? EAGLE_3 : 0;
+	if (b->n_decode > 0)
+		t += REJECT_KERNELS * (m->cost.cuda_graphs && b->n_prefill == 0 &&
+				       b->n_decode <= p->graph_max_seqs ?
+				       p->launch_graph : p->launch_eager);
 	if (sp->draft_kind == DRAFT_NGRAM)
-		return sp->ngram_s_per_seq * b->n_decode;
+		return t + sp->ngram_s_per_seq * b->n_decode;
+	if (b->n_decode > 0)
+		t += sp->step_cpu_s;
 	for (int j = 0; j < sp->k && b->n_decode > 0; j++) {
 		struct step_batch d = {0};
+		int graph;
+		double rows, fc_k, qkv_k, gpu;
 		d.n_decode = b->n_decode;
-		d.decode_q = 1;
-		d.decode_ctx = b->decode_ctx - (double)b->n_decode * (sp->k - j);
+		d.decode_q = j == 0 ? sp->k + 1 : 1;
+		d.decode_ctx = j == 0 ? b->decode_ctx : b->decode_ctx - (double)b->n_decode * (sp->k - j);
 		d.n_sample = b->n_decode;
 		cost_step(&m->draft_cost, &d, &sc);
-		t += sc.total - sc.cpu;
+		graph = m->draft_cost.cuda_graphs && d.n_decode <= p->graph_max_seqs;
+		gpu = sc.total - sc.cpu;
+		if (eagle) {
+			rows = (double)d.n_decode * d.decode_q;
+			model_eagle_extra(m->s->model, eagle, j == 0, &fc_k, &qkv_k);
+			gpu += cost_extra_gemm(&m->draft_cost, rows, m->s->model->hidden, fc_k, graph) +
+			       cost_extra_gemm(&m->draft_cost, rows, m->draft_cost.g[GEMM_QKV].n, qkv_k,
+					       graph);
+		}
+		/* the proposer's loop queues forward j + 1 while forward j runs: a forward lasts
+		 * the longer of its GPU time and its CPU time; eager, the whole step overhead
+		 * is serial as in the target's steps */
+		t += graph ? (gpu > sp->draft_step_s ? gpu : sp->draft_step_s) : gpu + sc.cpu;
 	}
 	if (b->n_prefill > 0) {
 		struct step_batch d = *b;
@@ -723,6 +763,19 @@ static double draft_time(struct sim *m, const struct step_batch *b)
 		t += sc.total - sc.cpu;
 	}
 	return t;
+}
+
+/* Tokens per decoding sequence in the replica's next step: k + 1 under speculation, 1
+ * without, or when more sequences decode than disable_batch (vLLM V0's
+ * speculative_disable_by_batch_size: the whole step then runs without drafting). */
+static int spec_q(const struct sim *m, const struct replica *r)
+{
+	const struct spec_setup *sp = &m->s->spec;
+	if (!m->spec)
+		return 1;
+	if (sp->disable_batch > 0 && r->ds.n > sp->disable_batch)
+		return 1;
+	return sp->k + 1;
 }
 
 /* ---- one step ---- */
@@ -883,7 +936,7 @@ static long admit_waiting(struct sim *m, struct replica *r, int ri, long budget)
 static void compose_batch(struct sim *m, struct replica *r, int64_t c, struct step_batch *b)
 {
 	b->n_decode = r->ds.n;
-	b->decode_q = m->q_tok;
+	b->decode_q = r->q_tok;
 	b->decode_ctx = ds_ctx(m, r, c);
 	for (int32_t i = r->pf_head; i != NIL; i = m->seqs[i].pnext) {
 		const struct seq *q = &m->seqs[i];
@@ -902,7 +955,7 @@ static void compose_batch(struct sim *m, struct replica *r, int64_t c, struct st
 		if (q->prefill_done + q->chunk == q->prefill_len)
 			b->n_sample++;
 	}
-	b->n_sample += r->ds.n * m->q_tok;
+	b->n_sample += r->ds.n * r->q_tok;
 	b->chunks = m->chunks;
 }
 
@@ -917,9 +970,9 @@ static void start_step(struct sim *m, int ri, int64_t c, const struct step_batch
 	if (m->total_blocks - r->free_blocks > m->st->peak_kv_blocks)
 		m->st->peak_kv_blocks = m->total_blocks - r->free_blocks;
 	if (m->s->check)
-		check_invariants(m, ri, (long)((double)b->n_decode * m->q_tok + b->prefill_tokens));
+		check_invariants(m, ri, (long)((double)b->n_decode * r->q_tok + b->prefill_tokens));
 	dt = cost_step(&m->cost, b, NULL);
-	if (m->spec) {
+	if (r->q_tok > 1) {
 		double d = draft_time(m, b);
 		dt += d;
 		m->st->draft_s += d;
@@ -950,8 +1003,9 @@ static void try_step(struct sim *m, int ri)
 		return;
 	r->ds.alloc_done = 0;
 	r->preempted_now = 0;
+	r->q_tok = spec_q(m, r);
 	ds_reserve(m, r, c);
-	budget = m->s->max_num_batched_tokens - (long)r->ds.n * m->q_tok;
+	budget = m->s->max_num_batched_tokens - (long)r->ds.n * r->q_tok;
 	budget = schedule_prefills(m, r, budget);
 	admit_waiting(m, r, ri, budget);
 	r->ds.alloc_done = 0;
@@ -1121,6 +1175,8 @@ static void dispatch_problem(struct sim *m, long p)
 	try_step(m, ri);
 }
 
+static int draft_cost_init(struct sim *m, const struct sim_setup *s, double *extra_w);
+
 static int setup_spec(struct sim *m, const struct sim_setup *s, long nr, struct mem_plan *mp)
 {
 	const struct spec_setup *sp = &s->spec;
@@ -1159,25 +1215,9 @@ static int setup_spec(struct sim *m, const struct sim_setup *s, long nr, struct 
 			return err_set("key 'spec_acceptance': the accepted-length distribution is empty (expected a positive weight)");
 		m->len_dist = gsl_ran_discrete_preproc((size_t)sp->k + 1, sp->len_p);
 	}
-	if (sp->draft_kind == DRAFT_MODEL) {
-		if (!sp->draft)
-			bug("draft model missing");
-		dm = sp->draft;
-	} else if (sp->draft_kind == DRAFT_EAGLE) {
-		/* EAGLE-style head: one decoder layer of the target's shape and its own LM head */
-		m->eagle = *s->model;
-		m->eagle.n_layers = 1;
-		snprintf(m->eagle.id, sizeof(m->eagle.id), "eagle head of %.60s", s->model->id);
-		dm = &m->eagle;
-	}
-	if (dm) {
-		if (cost_init(&m->draft_cost, dm, s->profile, s->tp, s->cuda_graphs) < 0)
-			return err_prefix("key 'spec_draft': ");
-		cost_use_pool(&m->draft_cost, s->memo_pool);
-		extra_w = model_weight_bytes_per_gpu(dm, s->tp);
-		if (sp->draft_kind == DRAFT_EAGLE) /* embeddings are the target's */
-			extra_w -= (double)dm->vocab * dm->hidden * 2 / s->tp;
-	}
+	if (draft_cost_init(m, s, &extra_w) < 0)
+		return -1;
+	dm = m->draft_cost.m;
 	/* The drafter's weights come out of the KV budget; its KV grows with the target's. */
 	kv_tok = m->cost.kv_bytes_tok + (dm ? m->draft_cost.kv_bytes_tok : 0);
 	mp->kv -= extra_w;
@@ -1186,6 +1226,70 @@ static int setup_spec(struct sim *m, const struct sim_setup *s, long nr, struct 
 		return err_set("key 'spec_draft': the draft model does not fit beside '%s'",
 			       s->model->id);
 	return 0;
+}
+
+/* The drafter's cost context (none for n-gram: draft_cost.m stays NULL) and the weight
+ * bytes it adds on one GPU; 0 or -1 with err_set. */
+static int draft_cost_init(struct sim *m, const struct sim_setup *s, double *extra_w)
+{
+	const struct spec_setup *sp = &s->spec;
+	const struct model *dm = NULL;
+	*extra_w = 0;
+	m->draft_cost.m = NULL;
+	if (sp->draft_kind == DRAFT_MODEL) {
+		if (!sp->draft)
+			bug("draft model missing");
+		dm = sp->draft;
+	} else if (sp->draft_kind == DRAFT_EAGLE || sp->draft_kind == DRAFT_EAGLE3) {
+		/* one decoder layer of the target's shape, fc, and an LM head (models/model.h) */
+		int v = sp->draft_kind == DRAFT_EAGLE ? EAGLE_1 : EAGLE_3;
+		model_eagle_head(s->model, v, &m->eagle);
+		dm = &m->eagle;
+		*extra_w = model_eagle_weight_bytes_per_gpu(s->model, v, s->tp);
+	}
+	if (dm) {
+		if (cost_init(&m->draft_cost, dm, s->profile, s->tp, s->cuda_graphs) < 0)
+			return err_prefix("key 'spec_draft': ");
+		cost_use_pool(&m->draft_cost, s->memo_pool);
+		if (sp->draft_kind == DRAFT_MODEL) /* its own weights, embeddings and KV cache */
+			*extra_w = model_weight_bytes_per_gpu(dm, s->tp);
+	}
+	return 0;
+}
+
+double sim_spec_speedup(const struct sim_setup *s, int n, double ctx)
+{
+	const struct spec_setup *sp = &s->spec;
+	struct sim *m = xcalloc(1, sizeof(*m));
+	struct step_batch b = {0};
+	double extra_w, plain, spec, al = 1, p = 1, w = 0;
+	m->s = s;
+	if (cost_init(&m->cost, s->model, s->profile, s->tp, s->cuda_graphs) < 0 ||
+	    draft_cost_init(m, s, &extra_w) < 0)
+		bug("sim_spec_speedup: %s", err_msg());
+	/* expected tokens per verification */
+	if (sp->accept_kind == ACCEPT_LENGTH) {
+		for (int j = 0; j <= sp->k; j++)
+			w += sp->len_p[j], al += j * sp->len_p[j];
+		al = 1 + (al - 1) / w;
+	} else {
+		for (int i = 0; i < sp->k; i++)
+			al += p *= sp->accept_kind == ACCEPT_IID ? sp->alpha : sp->pos[i];
+	}
+	b.n_decode = n;
+	b.decode_q = 1;
+	b.decode_ctx = (double)n * (ctx + 1);
+	b.n_sample = n;
+	plain = cost_step(&m->cost, &b, NULL);
+	b.decode_q = sp->k + 1;
+	b.decode_ctx = (double)n * (ctx + sp->k + 1);
+	b.n_sample = n * (sp->k + 1);
+	spec = cost_step(&m->cost, &b, NULL) + draft_time(m, &b);
+	cost_release(&m->cost);
+	if (m->draft_cost.m)
+		cost_release(&m->draft_cost);
+	free(m);
+	return al * plain / spec;
 }
 
 static int setup(struct sim *m, const struct sim_setup *s, struct sim_problem *probs, long np,
@@ -1312,6 +1416,7 @@ static int setup(struct sim *m, const struct sim_setup *s, struct sim_problem *p
 	for (int i = 0; i < s->replicas; i++) {
 		struct replica *r = &m->rep[i];
 		r->free_blocks = m->total_blocks;
+		r->q_tok = 1;
 		r->run_head = r->run_tail = r->pf_head = r->pf_tail = NIL;
 		if (m->ds == DS_AGGREGATE)
 			r->ds.bucket = xcalloc((size_t)m->bs, sizeof(*r->ds.bucket));

@@ -69,7 +69,7 @@ enum { SIM_OPEN = 0, SIM_CLOSED = 1 };
 enum route_policy { ROUTE_ROUND_ROBIN, ROUTE_LEAST_LOADED };
 
 #define SPEC_MAX_K 16
-enum { DRAFT_NONE, DRAFT_MODEL, DRAFT_NGRAM, DRAFT_EAGLE };
+enum { DRAFT_NONE, DRAFT_MODEL, DRAFT_NGRAM, DRAFT_EAGLE, DRAFT_EAGLE3 };
 enum { ACCEPT_IID, ACCEPT_POSITION, ACCEPT_LENGTH };
 struct spec_setup {
 	int k;                        /* draft tokens per step; 0: no speculation */
@@ -80,7 +80,20 @@ struct spec_setup {
 	double pos[SPEC_MAX_K];       /* ACCEPT_POSITION: P(accept token i | 0..i-1 accepted) */
 	double len_p[SPEC_MAX_K + 1]; /* ACCEPT_LENGTH: P(j draft tokens accepted), j = 0..k */
 	double ngram_s_per_seq;       /* DRAFT_NGRAM: CPU seconds per sequence per proposal */
+	double draft_step_s;          /* model and EAGLE drafters: CPU seconds per draft forward
+	                                 under CUDA graphs (eager: the engine's step overhead) */
+	double step_cpu_s;            /* model and EAGLE drafters: CPU seconds a speculative
+	                                 step adds once (bookkeeping, rejection setup) */
+	int disable_batch;            /* > 0: steps with more decoding sequences than this run
+	                                 without speculation (vLLM disable_by_batch_size) */
 };
+
+/* Expected speed-up of speculation for one decode-only step of n sequences each attending
+ * to ctx cached tokens: E[tokens per verification] x t(plain step) / (t(verification of
+ * k + 1 tokens per sequence) + t(drafting)), from the cost model alone (no simulation).
+ * s as for sim_run with s->spec.k >= 1; the acceptance's expectation, not a draw. */
+struct sim_setup;
+double sim_spec_speedup(const struct sim_setup *s, int n, double ctx);
 
 struct sim_setup {
 	const struct model *model;

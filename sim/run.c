@@ -4,6 +4,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_roots.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
@@ -81,8 +83,10 @@ int run_load_inputs(const struct run_config *c, struct run_inputs *in)
 		struct spec_setup *sp = &in->spec;
 		if (!strcmp(c->spec_draft, "ngram")) {
 			sp->draft_kind = DRAFT_NGRAM;
-		} else if (!strcmp(c->spec_draft, "eagle")) {
+		} else if (!strcmp(c->spec_draft, "eagle") || !strcmp(c->spec_draft, "eagle1")) {
 			sp->draft_kind = DRAFT_EAGLE;
+		} else if (!strcmp(c->spec_draft, "eagle3")) {
+			sp->draft_kind = DRAFT_EAGLE3;
 		} else {
 			if (model_find(&in->draft, c->spec_draft) < 0)
 				return err_prefix("key 'spec_draft': ");
@@ -207,7 +211,10 @@ static void summarize(const struct run_config *c, const struct run_inputs *in,
 	s->usd_per_problem = s->cost_usd / (double)w->n_probs;
 	s->accuracy = NAN;
 	s->usd_per_correct = NAN;
-	s->acceptance_rate = s->mean_accepted_len = NAN;
+	s->acceptance_rate = s->mean_accepted_len = s->spec_alpha_derived = NAN;
+	if (c->spec_draft[0] && c->spec_acceptance_length > 0 &&
+	    spec_alpha_from_length(c->spec_acceptance_length, c->spec_k, &s->spec_alpha_derived) < 0)
+		s->spec_alpha_derived = NAN;
 	if (r->st.spec_verifications > 0) {
 		s->acceptance_rate = r->st.spec_accepted / r->st.spec_drafted;
 		s->mean_accepted_len = (r->st.spec_accepted + r->st.spec_verifications) /
@@ -219,6 +226,55 @@ static void summarize(const struct run_config *c, const struct run_inputs *in,
 		s->accuracy = (double)correct / (double)w->n_probs;
 		s->usd_per_correct = correct ? s->cost_usd / (double)correct : NAN;
 	}
+}
+
+double spec_length_from_alpha(double alpha, int k)
+{
+	double al = 1, p = 1; /* the sum form: exact at alpha = 1, where the quotient is 0/0 */
+	for (int i = 1; i <= k; i++)
+		al += p *= alpha;
+	return al;
+}
+
+struct al_target {
+	double al;
+	int k;
+};
+
+static double al_residual(double alpha, void *arg)
+{
+	const struct al_target *t = arg;
+	return spec_length_from_alpha(alpha, t->k) - t->al;
+}
+
+int spec_alpha_from_length(double al, int k, double *alpha)
+{
+	struct al_target t = {al, k};
+	gsl_function f = {al_residual, &t};
+	gsl_root_fsolver *s;
+	double lo = 0, hi = 1;
+	int status = GSL_CONTINUE;
+	if (k < 1 || !(al >= 1 && al <= k + 1))
+		return err_set("key 'spec_acceptance_length': %g is outside [1, k + 1 = %d] (a "
+			       "verification keeps 1 to k + 1 tokens)", al, k + 1);
+	/* the ends are exact: no draft token accepted, or every one */
+	if (al == 1 || al == k + 1) {
+		*alpha = al == 1 ? 0 : 1;
+		return 0;
+	}
+	s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
+	if (!s)
+		die("out of memory");
+	gsl_root_fsolver_set(s, &f, lo, hi);
+	for (int it = 0; it < 200 && status == GSL_CONTINUE; it++) {
+		gsl_root_fsolver_iterate(s);
+		lo = gsl_root_fsolver_x_lower(s);
+		hi = gsl_root_fsolver_x_upper(s);
+		status = gsl_root_test_interval(lo, hi, 0, 1e-14);
+	}
+	*alpha = gsl_root_fsolver_root(s);
+	gsl_root_fsolver_free(s);
+	return 0;
 }
 
 int spec_acceptance_load(struct spec_setup *sp, const char *path)
@@ -351,9 +407,19 @@ int run_simulate(const struct run_config *c, const struct run_inputs *in, struct
 	if (c->spec_draft[0]) {
 		s.spec.k = c->spec_k;
 		s.spec.alpha = c->spec_alpha;
+		if (c->spec_acceptance_length > 0 &&
+		    spec_alpha_from_length(c->spec_acceptance_length, c->spec_k, &s.spec.alpha) < 0) {
+			workload_release(&r->w);
+			return -1;
+		}
 		/* n-gram (prompt lookup) proposals run on the CPU: a few microseconds per
 		 * sequence (vLLM's numba KMP over the token history) */
 		s.spec.ngram_s_per_seq = 5e-6;
+		/* CPU per draft forward and per speculative step: defaults fitted on
+		 * tests/validation/spec_fit.csv only (tests/validation/spec_fit.py) */
+		s.spec.draft_step_s = c->spec_draft_cpu_s;
+		s.spec.step_cpu_s = c->spec_step_cpu_s;
+		s.spec.disable_batch = c->spec_disable_batch;
 		s.spec.draft = s.spec.draft_kind == DRAFT_MODEL ? &in->draft : NULL;
 		if (s.spec.accept_kind == ACCEPT_POSITION) {
 			if (c->spec_k > SPEC_MAX_K || s.spec.pos[c->spec_k - 1] < 0) {
@@ -430,6 +496,8 @@ cJSON *summary_to_json(const struct summary *s)
 	if (isfinite(s->acceptance_rate)) {
 		json_num(o, "acceptance_rate", s->acceptance_rate);
 		json_num(o, "mean_accepted_len", s->mean_accepted_len);
+		if (isfinite(s->spec_alpha_derived))
+			json_num(o, "spec_alpha_derived", s->spec_alpha_derived);
 	}
 	cJSON_AddNumberToObject(o, "problems", (double)s->problems);
 	cJSON_AddNumberToObject(o, "requests", (double)s->requests);
@@ -470,6 +538,9 @@ void summary_print_table(const struct summary *s, const struct run_config *c,
 	if (isfinite(s->acceptance_rate))
 		fprintf(f, "  speculation acceptance rate %.3f, %.3f tokens per verification\n",
 			s->acceptance_rate, s->mean_accepted_len);
+	if (c->spec_draft[0] && c->spec_acceptance_length > 0 && isfinite(s->spec_alpha_derived))
+		fprintf(f, "  speculation alpha %.4f (i.i.d., derived from acceptance length %g at "
+			   "k %d)\n", s->spec_alpha_derived, c->spec_acceptance_length, c->spec_k);
 	if (s->cancelled)
 		fprintf(f, "  early stop  %ld samples cancelled, %.0f output tokens saved\n", s->cancelled,
 			s->tokens_saved_early_stop);

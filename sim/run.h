@@ -50,6 +50,7 @@ struct summary {
 	long steps, preemptions;
 	double acceptance_rate;      /* speculative: accepted / drafted tokens (NaN if off) */
 	double mean_accepted_len;    /* speculative: tokens per verification, bonus included */
+	double spec_alpha_derived;   /* alpha derived from spec_acceptance_length (NaN if not) */
 	double kv_cache_gb;          /* per GPU */
 	int gpus;
 };
@@ -59,6 +60,14 @@ struct run_result {
 	struct sim_stats st;
 	struct summary sum;
 };
+
+/* Acceptance as users report it. The acceptance length AL (mean tokens per verification,
+ * bonus token included) of i.i.d. acceptance alpha with k draft tokens:
+ *     AL = 1 + alpha + ... + alpha^k = (1 - alpha^(k+1)) / (1 - alpha).
+ * spec_alpha_from_length inverts it for k (GSL's Brent solver on [0, 1]; AL is increasing
+ * in alpha): 0 with *alpha set, or -1 with err_set when AL is outside [1, k + 1]. */
+double spec_length_from_alpha(double alpha, int k);
+int spec_alpha_from_length(double al, int k, double *alpha);
 
 /* Read a speculative acceptance file (CSV with a header `position,p_accept`: per-position
  * conditional acceptance; or `accepted,weight`: distribution of accepted draft tokens per

@@ -12,6 +12,7 @@
 
 #include "models/cost.h"
 #include "sim/engine.h"
+#include "sim/run.h"
 #include "tests/engine_fixture.h"
 #include "models/model.h"
 #include "tests/test.h"
@@ -425,6 +426,134 @@ static void test_memo_pool(void)
 	cost_memo_pool_free(pool);
 }
 
+/* Acceptance length <-> i.i.d. alpha, against sums worked by hand:
+ * k 2, alpha 0.5: 1 + 0.5 + 0.25 = 1.75; k 4, alpha 0.5: 1.9375; k 3, alpha 0.8:
+ * 1 + 0.8 + 0.64 + 0.512 = 2.952; k 7, alpha 0.9: (1 - 0.9^8) / 0.1 = 5.6953279. */
+static void test_acceptance_length(void)
+{
+	double a = -1;
+	CHECK_NEAR(spec_length_from_alpha(0.5, 2), 1.75, 1e-15);
+	CHECK_NEAR(spec_length_from_alpha(0.5, 4), 1.9375, 1e-15);
+	CHECK_NEAR(spec_length_from_alpha(0.8, 3), 2.952, 1e-15);
+	CHECK_NEAR(spec_length_from_alpha(0.9, 7), 5.6953279, 1e-12);
+	CHECK_NEAR(spec_length_from_alpha(1, 5), 6, 0);
+	CHECK_NEAR(spec_length_from_alpha(0, 5), 1, 0);
+	CHECK_INT(spec_alpha_from_length(1.75, 2, &a), 0);
+	CHECK_NEAR(a, 0.5, 1e-12);
+	CHECK_INT(spec_alpha_from_length(1.9375, 4, &a), 0);
+	CHECK_NEAR(a, 0.5, 1e-12);
+	CHECK_INT(spec_alpha_from_length(2.952, 3, &a), 0);
+	CHECK_NEAR(a, 0.8, 1e-12);
+	CHECK_INT(spec_alpha_from_length(5.6953279, 7, &a), 0);
+	CHECK_NEAR(a, 0.9, 1e-7);
+	/* the ends are exact; outside [1, k + 1] no alpha gives the length */
+	CHECK_INT(spec_alpha_from_length(1, 4, &a), 0);
+	CHECK_NEAR(a, 0, 0);
+	CHECK_INT(spec_alpha_from_length(5, 4, &a), 0);
+	CHECK_NEAR(a, 1, 0);
+	CHECK_INT(spec_alpha_from_length(5.01, 4, &a), -1);
+	CHECK_INT(spec_alpha_from_length(0.99, 4, &a), -1);
+	/* vLLM issue 20780, EAGLE-3 at k 4: AL 3.08 -> alpha 0.754946 (bisection by hand) */
+	CHECK_INT(spec_alpha_from_length(3.08, 4, &a), 0);
+	CHECK_NEAR(a, 0.754946, 1e-5);
+}
+
+/* The batch regime (issue 17): verifying k + 1 tokens per sequence turns a memory-bound
+ * decode step compute-bound as the batch grows. Over 1..256 sequences at fixed alpha the
+ * speed-up of speculation never rises above its single-sequence value by more than 3%
+ * (below the GEMMs' ridge the step stays memory-bound and the drafter's fixed per-forward
+ * CPU is shared by more sequences: a rise of at most 2% in this model), never rises once
+ * the verification holds 512 tokens or more (compute-bound), and falls below 1 where the
+ * verification's extra FLOPs cost more than the accepted tokens save.
+ * spec_disable_batch then turns speculation off above a batch size. */
+static void spec_fixture(struct sim_setup *s, int kind, int k, double alpha)
+{
+	s->spec.k = k;
+	s->spec.draft_kind = kind;
+	s->spec.accept_kind = ACCEPT_IID;
+	s->spec.alpha = alpha;
+	s->spec.draft_step_s = 0.0007; /* the fitted defaults (sim/config.c) */
+	s->spec.step_cpu_s = 0.00129;
+}
+
+static void test_spec_batch_regime(void)
+{
+	static const int kinds[] = {DRAFT_EAGLE, DRAFT_EAGLE3};
+	struct model m, d;
+	struct profile p = fixture_profile();
+	struct sim_setup s;
+	struct sim_stats st, st_off;
+	double sp1 = 0, sp256 = 0;
+	int rises = 0;
+	CHECK_INT(model_find(&m, "meta-llama/Llama-3.1-8B-Instruct"), 0);
+	s = fixture_setup(&m, &p);
+	for (size_t kd = 0; kd < 2; kd++)
+		for (int k = 1; k <= 7; k += 3)
+			for (double alpha = 0.5; alpha < 0.95; alpha += 0.2) {
+				double prev = INFINITY, one;
+				spec_fixture(&s, kinds[kd], k, alpha);
+				one = sim_spec_speedup(&s, 1, 1000);
+				for (int n = 1; n <= 256; n++) {
+					double x = sim_spec_speedup(&s, n, 1000);
+					if (x > 1.03 * one ||
+					    (n * (k + 1) > 512 && x > prev * (1 + 1e-12))) {
+						rises++;
+						printf("speed-up rises: kind %d k %d alpha %.1f n %d: %.6f "
+						       "(previous %.6f, at 1: %.6f)\n",
+						       kinds[kd], k, alpha, n, x, prev, one);
+					}
+					prev = x;
+				}
+				CHECK(prev < one); /* at 256 below the single-sequence speed-up */
+			}
+	CHECK_INT(rises, 0);
+	/* EAGLE-3, k 4, AL 3.08 (vLLM issue 20780): well above 1 alone, near 1 at 256 */
+	spec_fixture(&s, DRAFT_EAGLE3, 4, 0.754946);
+	sp1 = sim_spec_speedup(&s, 1, 1000);
+	sp256 = sim_spec_speedup(&s, 256, 1000);
+	printf("EAGLE-3 k 4 alpha 0.755: speed-up %.3f at 1, %.3f at 256\n", sp1, sp256);
+	CHECK(sp1 > 1.5);
+	CHECK(sp256 < 0.75 * sp1);
+	/* long drafts at low acceptance: a loss at large batch */
+	spec_fixture(&s, DRAFT_EAGLE, 7, 0.5);
+	sp256 = sim_spec_speedup(&s, 256, 1000);
+	printf("EAGLE-1 k 7 alpha 0.5: speed-up %.3f at 256\n", sp256);
+	CHECK(sp256 < 1);
+	/* a separate draft model keeps its own KV cache: fewer sequences fit at once */
+	CHECK_INT(model_find(&d, "r1-qwen-1.5b"), 0);
+	{
+		struct model t;
+		struct sim_setup a, b;
+		CHECK_INT(model_find(&t, "r1-qwen-7b"), 0);
+		a = fixture_setup(&t, &p);
+		b = a;
+		spec_fixture(&b, DRAFT_MODEL, 4, 0.7);
+		b.spec.draft = &d;
+		fixture_requests(P, R, 1, 100, 100);
+		CHECK_INT(sim_run(&a, P, 1, R, 1, &st), 0);
+		fixture_requests(P, R, 1, 100, 100);
+		CHECK_INT(sim_run(&b, P, 1, R, 1, &st_off), 0);
+		/* the target's KV budget, less the draft's weights, over both models' KV bytes
+		 * per token (to a block: the budget is a whole number of the target's blocks) */
+		{
+			double kt = model_kv_bytes_per_token(&t, 1), kd = model_kv_bytes_per_token(&d, 1);
+			double budget = (double)st.kv_blocks * kt * 16 - model_weight_bytes_per_gpu(&d, 1);
+			CHECK_NEAR((double)st_off.kv_blocks, budget / ((kt + kd) * 16), 2e-3);
+		}
+	}
+
+	/* spec_disable_batch: 64 requests at once verify only once fewer than 17 decode */
+	spec_fixture(&s, DRAFT_EAGLE3, 4, 0.75);
+	fixture_requests(P, R, 64, 100, 200);
+	CHECK_INT(sim_run(&s, P, 64, R, 64, &st), 0);
+	s.spec.disable_batch = 16;
+	fixture_requests(P, R, 64, 100, 200);
+	CHECK_INT(sim_run(&s, P, 64, R, 64, &st_off), 0);
+	CHECK_NEAR(st_off.output_tokens, st.output_tokens, 0);
+	CHECK(st_off.spec_verifications < 0.5 * st.spec_verifications);
+	CHECK(st_off.spec_verifications > 0); /* the tail, as sequences finish */
+}
+
 int main(void)
 {
 	util_gsl_init();
@@ -440,5 +569,7 @@ int main(void)
 	test_time_limits();
 	test_prefill_rate_factors();
 	test_memo_pool();
+	test_acceptance_length();
+	test_spec_batch_regime();
 	return TEST_REPORT();
 }

@@ -135,6 +135,19 @@ printf 'position,p_accept\n1,0.8\n2,0.6\n' > "$TMPD/short.csv"
 status 2 "acceptance table shorter than spec_k" "$TTSIM" run --requests 3 --spec-draft ngram --spec-k 4 --spec-acceptance "$TMPD/short.csv"
 has "position 3 missing" "the first missing position is named" "$TMPD/err"
 ok "acceptance table as long as spec_k" "$TTSIM" run --requests 3 --spec-draft ngram --spec-k 2 --spec-acceptance "$TMPD/short.csv"
+# acceptance length as users report it (issue 17): the derived alpha is printed; AL must
+# lie in [1, k + 1] and is one of the ways to give acceptance
+"$TTSIM" run --requests 3 --spec-draft ngram --spec-k 2 --spec-acceptance-length 1.75 > "$TMPD/al"
+has "speculation alpha 0.5000 (i.i.d., derived from acceptance length 1.75 at k 2)" "AL 1.75 at k 2 is alpha 0.5" "$TMPD/al"
+status 2 "acceptance length above k + 1" "$TTSIM" run --requests 3 --spec-draft ngram --spec-k 2 --spec-acceptance-length 3.5
+has "key 'spec_acceptance_length': 3.5 is outside" "AL refusal says why" "$TMPD/err"
+status 2 "acceptance length without a drafter" "$TTSIM" run --requests 3 --spec-acceptance-length 2
+status 2 "acceptance length and alpha" "$TTSIM" run --requests 3 --spec-draft ngram --spec-alpha 0.5 --spec-acceptance-length 2
+status 2 "spec_disable_batch without a drafter" "$TTSIM" run --requests 3 --spec-disable-batch 4
+status 2 "spec_disable_batch that never disables" "$TTSIM" run --requests 3 --spec-draft eagle3 --spec-disable-batch 256 --max-num-seqs 256
+has "key 'spec_disable_batch': 256 never disables speculation" "disable refusal says why" "$TMPD/err"
+status 2 "spec_draft_cpu_s with n-gram" "$TTSIM" run --requests 3 --spec-draft ngram --spec-draft-cpu-s 0.001
+ok "spec_disable_batch with a drafter" "$TTSIM" run --requests 8 --offline --spec-draft eagle3 --spec-disable-batch 4
 "$TTSIM" run --help > "$TMPD/help"
 ok "--help: no option with two defaults" sh -c "! grep -E 'default.*default' '$TMPD/help' | grep -v 'vLLM default'"
 # --out DIR holds a complete earlier result or a complete new one, whenever the run dies
