@@ -23,9 +23,9 @@
  *       max_num_batched_tokens: 0  # 0: ttsim's default
  *     source: "..."                # where each number comes from (required)
  *
- * Unknown keys are errors ("FILE:LINE: key 'k': ..."). The frontend block is read and
- * checked but not yet simulated (the engine has no front-end stage yet): a run that sets
- * it nonzero is refused rather than silently ignored.
+ * Unknown keys are errors ("FILE:LINE: key 'k': ..."). The frontend block is the engine's
+ * front-end stage (sim/engine.h: one serial server per replica, per request and per
+ * streamed token, in series with the engine core).
  */
 #ifndef TTSIM_ENGINE_PROFILE_H
 #define TTSIM_ENGINE_PROFILE_H
@@ -42,8 +42,8 @@ struct engine_profile {
 	double step_base_extra;      /* s per step */
 	double step_per_seq_extra;   /* s per sequence per step */
 	double step_per_tp_extra;    /* s per extra TP worker per step */
-	double fe_per_request;       /* s */
-	double fe_per_output_token;  /* s */
+	double fe_per_request;       /* s of the API server per request */
+	double fe_per_output_token;  /* s of the API server per streamed output token */
 	int chunked_prefill;         /* -1: not said, else 0/1 */
 	int max_num_seqs;            /* 0: not said */
 	int max_num_batched_tokens;  /* 0: not said */
