@@ -86,6 +86,12 @@ has "^vllm-v0    h100_sxm   output_tok_per_s  [0-9][0-9][0-9] " "check part: vll
 has "rows kept but not simulated" "check part: skipped rows counted" "$TMPD/out"
 ok "serving fit part runs" "$TTSIM" validate tests/validation/serving_fit.csv --keep-going --summary-only
 has "^vllm-v1    h100_sxm   ttft_ms " "fit part: vllm-v1 group" "$TMPD/out"
+# --fit-engine: V0's step CPU block; its front end is not invented (no served V0 fit rows)
+ok "fit-engine vllm-v0" "$TTSIM" validate tests/validation/serving_fit.csv --keep-going --fit-engine vllm-v0
+has "^  per_seq_s: " "fit-engine prints the step_cpu_extra block" "$TMPD/out"
+has "^# frontend: not fitted: key 'frontend': 0 served benchmarks" "fit-engine says the front end is not fitted" "$TMPD/out"
+status 2 "fit-engine refuses the check part" "$TTSIM" validate tests/validation/serving_check.csv --keep-going --fit-engine vllm-v1
+has "the check part is never fitted" "check part refusal names why" "$TMPD/err"
 
 # engine profiles (models/engines/): by name, and an unknown one refused with its key
 ok "run --engine vllm-v0" "$TTSIM" run --model qwen3-8b --gpu h100_sxm --input-len 64 --output-len 8 --requests 4 --engine vllm-v0
