@@ -530,15 +530,14 @@ static int validate_client(const struct vrow *r, struct run_config *c)
 	return 0;
 }
 
-/* The engine profile of the row's family (models/engines/FAMILY.yaml, read relative to the
- * working directory, the repository root) when one exists: its CPU costs and its defaults
+/* The engine profile of the row's family (models/engines/FAMILY.yaml, embedded in the
+ * binary) when one exists: its CPU costs and its defaults
  * for what the row does not say. Families without a profile run as vLLM V1, as before. */
 static int validate_engine(const struct vrow *r, struct run_config *c)
 {
-	char fam[32], path[128];
+	char fam[32];
 	validate_family(r, fam, sizeof(fam));
-	snprintf(path, sizeof(path), ENGINE_PROFILE_DIR "%s.yaml", fam);
-	if (access(path, R_OK) != 0)
+	if (!engine_profile_exists(fam))
 		return 0;
 	if (config_set(c, "engine", fam, r->where) < 0 || run_engine_defaults(c) < 0)
 		return err_prefix("%s: ", r->where);

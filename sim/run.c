@@ -318,8 +318,17 @@ int run_simulate(const struct run_config *c, const struct run_inputs *in, struct
 {
 	struct sim_setup s = {0};
 	struct cost_ctx probe;
+	struct run_config ce;
 	const char *chk;
 	memset(r, 0, sizeof(*r));
+	/* the engine profile's defaults for what the run did not set (run, sweep, validate
+	 * alike; idempotent, and the run's own config stays as written) */
+	if (c->engine[0]) {
+		ce = *c;
+		if (run_engine_defaults(&ce) < 0)
+			return -1;
+		c = &ce;
+	}
 	if (config_check(c) < 0)
 		return -1;
 	/* refuse a layout the cost model cannot time before building the workload */
