@@ -22,8 +22,8 @@ static void validate_usage(FILE *f)
 		"100)) and print predicted, measured, signed and absolute %% error per row, then\n"
 		"per metric, and per engine family, GPU and metric, the count, median and p90 of\n"
 		"|error| and the bias. Rows with a status (\"skip: ...\") are counted, not run.\n"
-		"A row whose engine family has a profile in models/engines/ (read from the working\n"
-		"directory: run from the repository root) gets its step costs and defaults.\n\n"
+		"A row whose engine family has a profile in models/engines/ (embedded in the\n"
+		"binary) gets its step costs, its front end and its defaults.\n\n"
 		"FILE: CSV with the header id,model,gpu,tp,dtype,input_len,output_len,concurrency,\n"
 		"metric,value (optional engine,engine_version,source,notes,num_prompts and the\n"
 		"client's request_rate,burstiness,dataset,range_ratio,ignore_eos,max_output_len,\n"
@@ -35,9 +35,10 @@ static void validate_usage(FILE *f)
 		"                           (or per metric: tpot_ms=10,ttft_ms=20)\n"
 		"  --keep-going             report bad rows and go on (default: stop, exit 2)\n"
 		"  --summary-only           table: only the summaries (no per-row lines)\n"
-		"  --fit-engine FAMILY      fit FAMILY's step_cpu_extra (models/engine_profile.h)\n"
-		"                           to its offline-batch rows (Huber, leave-one-out) and\n"
-		"                           print the YAML block; refuses the check part\n"
+		"  --fit-engine FAMILY      fit FAMILY's step_cpu_extra (to its offline batches)\n"
+		"                           and frontend (to its served rows) blocks\n"
+		"                           (models/engine_profile.h; Huber, leave-one-out) and\n"
+		"                           print them as YAML; refuses the check part\n"
 		"  --gpu, --tp, --dtype     defaults for JSON files that do not say\n");
 }
 
@@ -87,29 +88,63 @@ static void print_table(const struct vset *s, int rows, FILE *f)
 	print_groups(s, f);
 }
 
-/* --fit-engine: the fitted block of an engine profile, with its errors. */
+/* --fit-engine: the fitted blocks of an engine profile, with their errors; a block the
+ * rows cannot fit is said so, not invented. */
 static void print_engine_fit(struct vset *s, const char *family, const char **files, int n)
 {
 	struct vfit f;
+	struct vfefit g;
+	char why_step[512] = "", why_fe[512] = "";
 	if (validate_fit_engine(s, family, &f) < 0)
-		die_err();
+		snprintf(why_step, sizeof(why_step), "%s", err_msg());
+	if (validate_fit_frontend(s, family, &g) < 0)
+		snprintf(why_fe, sizeof(why_fe), "%s", err_msg());
+	if (why_step[0] && why_fe[0])
+		die("%s; %s", why_step, why_fe);
 	printf("# ttsim validate --fit-engine %s", family);
 	for (int i = 0; i < n; i++)
 		printf(" %s", files[i]);
-	printf("\n# %ld offline-batch output_tok_per_s rows; Huber robust fit, relative to wall, of\n"
-	       "# wall - makespan_0 = base x steps + per_seq x output_tokens%s\n",
-	       f.n, f.p == 3 ? " + per_tp x (tp - 1) x steps" : "");
-	printf("# wall-time error, in sample: median %.1f%%, p90 %.1f%%, bias %+.1f%%\n",
-	       f.in_median, f.in_p90, f.in_bias);
-	printf("# leave one out:               median %.1f%%, p90 %.1f%%, bias %+.1f%%\n",
-	       f.loo_median, f.loo_p90, f.loo_bias);
-	printf("step_cpu_extra:\n");
-	printf("  base_s: %.4g        # +- %.2g\n", f.coef[0], f.se[0]);
-	printf("  per_seq_s: %.4g     # +- %.2g\n", f.coef[1], f.se[1]);
-	if (f.p == 3)
-		printf("  per_tp_s: %.4g      # +- %.2g\n", f.coef[2], f.se[2]);
-	else
-		printf("  per_tp_s: 0         # not fitted: every row is TP1\n");
+	printf("\n");
+	if (why_step[0]) {
+		printf("# step_cpu_extra: not fitted: %s\n", why_step);
+	} else {
+		printf("# %ld offline-batch output_tok_per_s rows; Huber robust fit, relative to wall, of\n"
+		       "# wall - makespan_0 = base x steps + per_seq x output_tokens%s\n",
+		       f.n, f.p == 3 ? " + per_tp x (tp - 1) x steps" : "");
+		printf("# wall-time error, in sample: median %.1f%%, p90 %.1f%%, bias %+.1f%%\n",
+		       f.in_median, f.in_p90, f.in_bias);
+		printf("# leave one out:               median %.1f%%, p90 %.1f%%, bias %+.1f%%\n",
+		       f.loo_median, f.loo_p90, f.loo_bias);
+		printf("step_cpu_extra:\n");
+		printf("  base_s: %.4g        # +- %.2g\n", f.coef[0], f.se[0]);
+		printf("  per_seq_s: %.4g     # +- %.2g\n", f.coef[1], f.se[1]);
+		if (f.p == 3)
+			printf("  per_tp_s: %.4g      # +- %.2g\n", f.coef[2], f.se[2]);
+		else
+			printf("  per_tp_s: 0         # not fitted: every row is TP1\n");
+	}
+	if (why_fe[0]) {
+		printf("# frontend: not fitted: %s\n", why_fe);
+		return;
+	}
+	printf("# frontend: %ld served rows of %ld benchmarks (every metric); Huber (0.2) on\n"
+	       "# log(predicted / measured), minimised over a grid (per_request_s 0..%g by %g,\n"
+	       "# per_output_token_s 0..%g by %g); rows:\n",
+	       g.n, g.runs, g.max[0], g.step[0], g.max[1], g.step[1]);
+	for (size_t i = 0; i < s->n; i++)
+		if (validate_fe_row(&s->rows[i], family))
+			printf("#   %s %s\n", s->rows[i].where, s->rows[i].id);
+	printf("# %% error of the rows' metrics, no front end: median %.1f%%, p90 %.1f%%, bias %+.1f%%\n",
+	       g.before_median, g.before_p90, g.before_bias);
+	printf("# in sample:                                 median %.1f%%, p90 %.1f%%, bias %+.1f%%\n",
+	       g.in_median, g.in_p90, g.in_bias);
+	printf("# leave one benchmark out:                   median %.1f%%, p90 %.1f%%, bias %+.1f%%\n",
+	       g.loo_median, g.loo_p90, g.loo_bias);
+	printf("frontend:\n");
+	printf("  per_request_s: %.4g       # leave one out: %.4g .. %.4g\n", g.coef[0],
+	       g.loo_lo[0], g.loo_hi[0]);
+	printf("  per_output_token_s: %.4g  # leave one out: %.4g .. %.4g\n", g.coef[1],
+	       g.loo_lo[1], g.loo_hi[1]);
 }
 
 /* "10" (every metric) or "tpot_ms=10,ttft_ms=20" into lim[] (-1: no limit); 0 or -1. */

@@ -562,15 +562,14 @@ static int validate_client(const struct vrow *r, struct run_config *c)
 	return 0;
 }
 
-/* The engine profile of the row's family (models/engines/FAMILY.yaml, read relative to the
- * working directory, the repository root) when one exists: its CPU costs and its defaults
+/* The engine profile of the row's family (models/engines/FAMILY.yaml, embedded in the
+ * binary) when one exists: its CPU costs and its defaults
  * for what the row does not say. Families without a profile run as vLLM V1, as before. */
 static int validate_engine(const struct vrow *r, struct run_config *c)
 {
-	char fam[32], path[128];
+	char fam[32];
 	validate_family(r, fam, sizeof(fam));
-	snprintf(path, sizeof(path), ENGINE_PROFILE_DIR "%s.yaml", fam);
-	if (access(path, R_OK) != 0)
+	if (!engine_profile_exists(fam))
 		return 0;
 	if (config_set(c, "engine", fam, r->where) < 0 || run_engine_defaults(c) < 0)
 		return err_prefix("%s: ", r->where);
@@ -1029,5 +1028,186 @@ out:
 	free(tok);
 	free(tpm);
 	free(wall);
+	return rc;
+}
+
+/* ---- the front end's fit ---- */
+
+int validate_fe_row(const struct vrow *r, const char *family)
+{
+	char fam[32];
+	if (r->err[0] || r->status[0])
+		return 0;
+	/* an offline batch (LLM.generate: every prompt at once, as many clients) has no API
+	 * server in front of it */
+	if (isinf(r->request_rate) && r->num_prompts == r->concurrency)
+		return 0;
+	validate_family(r, fam, sizeof(fam));
+	return !strcmp(fam, family);
+}
+
+/* Predict rows idx[0..n) with front end (a, b) s: pred[k] for idx[k]. 0 or -1. */
+static int fe_predict(struct vset *s, const size_t *idx, size_t n, double a, double b,
+		      double *pred)
+{
+	for (size_t k = 0; k < n; k++)
+		pred[k] = NAN;
+	for (size_t k = 0; k < n; k++) {
+		struct vrow *r = &s->rows[idx[k]];
+		struct run_config c;
+		struct run_inputs in;
+		struct run_result res;
+		if (!isnan(pred[k]))
+			continue;
+		if (validate_config(r, &c) < 0 || run_load_inputs(&c, &in) < 0)
+			return err_prefix("%s: ", r->where);
+		in.fe_per_request = a;
+		in.fe_per_output_token = b;
+		if (run_simulate(&c, &in, &res) < 0) {
+			run_inputs_release(&in);
+			return err_prefix("%s: ", r->where);
+		}
+		for (size_t j = k; j < n; j++)
+			if (isnan(pred[j]) && same_run(r, &s->rows[idx[j]]))
+				pred[j] = validate_metric(&res.sum, s->rows[idx[j]].metric);
+		run_result_release(&res);
+		run_inputs_release(&in);
+	}
+	return 0;
+}
+
+/* The front end's fit searches a grid: per_request_s 0, FE_DA, .. FE_NA - 1 steps;
+ * per_output_token_s 0, FE_DB, .. (s). The predictions are a queue's, not linear in the
+ * constants (a linearised fit wandered between the regimes of the rows), so the robust
+ * fit is a Huber M-estimate minimised over the grid. */
+#define FE_NA 33
+#define FE_DA 2.5e-3
+#define FE_NB 31
+#define FE_DB 2e-5
+#define FE_HUBER 0.2 /* Huber's threshold on log(predicted / measured): about 22% */
+
+/* Huber loss over the kept rows of predictions pred (n per grid point) at point g. */
+static double fe_loss(const struct vset *s, const size_t *idx, size_t n, const int *keep,
+		      const double *pred)
+{
+	double sum = 0;
+	for (size_t k = 0; k < n; k++) {
+		double e;
+		if (!keep[k])
+			continue;
+		e = pred[k] > 0 ? fabs(log(pred[k] / s->rows[idx[k]].value)) : 30;
+		sum += e <= FE_HUBER ? 0.5 * e * e : FE_HUBER * (e - 0.5 * FE_HUBER);
+	}
+	return sum;
+}
+
+/* The grid point of least loss over the kept rows. */
+static size_t fe_argmin(const struct vset *s, const size_t *idx, size_t n, const int *keep,
+			const double *grid)
+{
+	size_t best = 0;
+	double lb = INFINITY;
+	for (size_t g = 0; g < (size_t)FE_NA * FE_NB; g++) {
+		double l = fe_loss(s, idx, n, keep, grid + g * n);
+		if (l < lb)
+			lb = l, best = g;
+	}
+	return best;
+}
+
+/* % errors of rows idx (kept ones) predicted as pred -> median, p90, bias. */
+static void fe_stats(const struct vset *s, const size_t *idx, size_t n, const double *pred,
+		     double *med, double *p90, double *bias)
+{
+	double *e = xmalloc(sizeof(double) * n), *sg = xmalloc(sizeof(double) * n);
+	for (size_t k = 0; k < n; k++) {
+		double v = s->rows[idx[k]].value;
+		sg[k] = 100 * (pred[k] - v) / v;
+		e[k] = fabs(sg[k]);
+	}
+	err_stats(e, sg, n, med, p90, bias);
+	free(e);
+	free(sg);
+}
+
+int validate_fit_frontend(struct vset *s, const char *family, struct vfefit *out)
+{
+	size_t n = 0, *idx = NULL, cap = 0;
+	int *keep = NULL, *run = NULL, rc = -1;
+	double *pred = NULL, *loo = NULL, *grid = NULL;
+	size_t best;
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < s->n; i++) {
+		const struct vrow *r = &s->rows[i];
+		const char *base = strrchr(r->where, '/') ? strrchr(r->where, '/') + 1 : r->where;
+		if (!strncmp(base, "serving_check", 13))
+			return err_set("%s: the check part is never fitted (expected the fit part, "
+				       "tests/validation/serving_fit.csv)", r->where);
+		if (!validate_fe_row(r, family))
+			continue;
+		xgrow((void **)&idx, &cap, n + 1, sizeof(size_t));
+		idx[n++] = i;
+	}
+	keep = xmalloc(sizeof(int) * (n + 1));
+	run = xmalloc(sizeof(int) * (n + 1));
+	pred = xmalloc(sizeof(double) * (n + 1));
+	loo = xmalloc(sizeof(double) * (n + 1));
+	for (size_t k = 0; k < n; k++) {
+		keep[k] = 1;
+		run[k] = (int)out->runs;
+		for (size_t j = 0; j < k; j++)
+			if (same_run(&s->rows[idx[k]], &s->rows[idx[j]])) {
+				run[k] = run[j];
+				break;
+			}
+		if (run[k] == (int)out->runs)
+			out->runs++;
+	}
+	if (out->runs < 4) {
+		err_set("key 'frontend': %ld served benchmarks of family '%s' (expected at least 4 "
+			"to fit two constants and leave one out)", out->runs, family);
+		goto out;
+	}
+	out->n = (long)n;
+	if (fe_predict(s, idx, n, 0, 0, pred) < 0)
+		goto out;
+	fe_stats(s, idx, n, pred, &out->before_median, &out->before_p90, &out->before_bias);
+	grid = xmalloc(sizeof(double) * n * FE_NA * FE_NB);
+	for (size_t g = 0; g < (size_t)FE_NA * FE_NB; g++)
+		if (fe_predict(s, idx, n, (double)(g / FE_NB) * FE_DA, (double)(g % FE_NB) * FE_DB,
+			       grid + g * n) < 0)
+			goto out;
+	best = fe_argmin(s, idx, n, keep, grid);
+	out->coef[0] = (double)(best / FE_NB) * FE_DA;
+	out->coef[1] = (double)(best % FE_NB) * FE_DB;
+	out->step[0] = FE_DA;
+	out->step[1] = FE_DB;
+	out->max[0] = (FE_NA - 1) * FE_DA;
+	out->max[1] = (FE_NB - 1) * FE_DB;
+	fe_stats(s, idx, n, grid + best * n, &out->in_median, &out->in_p90, &out->in_bias);
+	for (int j = 0; j < 2; j++)
+		out->loo_lo[j] = out->loo_hi[j] = out->coef[j];
+	for (int b = 0; b < (int)out->runs; b++) {
+		size_t g;
+		for (size_t k = 0; k < n; k++)
+			keep[k] = run[k] != b;
+		g = fe_argmin(s, idx, n, keep, grid);
+		for (size_t k = 0; k < n; k++)
+			if (run[k] == b)
+				loo[k] = grid[g * n + k];
+		out->loo_lo[0] = fmin(out->loo_lo[0], (double)(g / FE_NB) * FE_DA);
+		out->loo_hi[0] = fmax(out->loo_hi[0], (double)(g / FE_NB) * FE_DA);
+		out->loo_lo[1] = fmin(out->loo_lo[1], (double)(g % FE_NB) * FE_DB);
+		out->loo_hi[1] = fmax(out->loo_hi[1], (double)(g % FE_NB) * FE_DB);
+	}
+	fe_stats(s, idx, n, loo, &out->loo_median, &out->loo_p90, &out->loo_bias);
+	rc = 0;
+out:
+	free(idx);
+	free(keep);
+	free(run);
+	free(pred);
+	free(loo);
+	free(grid);
 	return rc;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/assets.h"
 #include "lib/util.h"
 #include "lib/ydoc.h"
 
@@ -150,21 +151,48 @@ out:
 	return rc;
 }
 
+/* The embedded profile a plain NAME stands for (path set), or NULL. */
+static const struct asset *engine_asset(const char *name, char *path, size_t n)
+{
+	if (strchr(name, '/') || strlen(name) >= 64)
+		return NULL;
+	snprintf(path, n, ENGINE_PROFILE_DIR "%s.yaml", name);
+	return asset_find(path);
+}
+
+int engine_profile_exists(const char *name)
+{
+	char path[128];
+	return engine_asset(name, path, sizeof(path)) != NULL;
+}
+
 int engine_profile_load(struct engine_profile *e, const char *name)
 {
-	char path[300];
-	const char *p = name;
+	char path[128];
+	const struct asset *a = engine_asset(name, path, sizeof(path));
 	size_t len;
 	char *text;
 	int rc;
-	if (!strchr(name, '/') && strlen(name) < 64) {
-		snprintf(path, sizeof(path), ENGINE_PROFILE_DIR "%s.yaml", name);
-		p = path;
+	if (a)
+		return engine_profile_parse(e, (const char *)a->data, a->len, path);
+	if (!strchr(name, '/')) {
+		struct sbuf sb = {0};
+		size_t dl = strlen(ENGINE_PROFILE_DIR);
+		for (size_t i = 0; i < asset_count(); i++) {
+			const char *p = asset_get(i)->path;
+			size_t l = strlen(p);
+			if (!strncmp(p, ENGINE_PROFILE_DIR, dl) && l > dl + 5)
+				sbuf_printf(&sb, "%s%.*s", sb.len ? ", " : "", (int)(l - dl - 5), p + dl);
+		}
+		err_set("unknown engine profile '%s' (known: %s; or a path to an engine profile "
+			"YAML)", name, sb.buf ? sb.buf : "none");
+		sbuf_release(&sb);
+		return -1;
 	}
-	text = file_read(p, &len);
+	text = file_read(name, &len);
 	if (!text)
 		return -1;
-	rc = engine_profile_parse(e, text, len, p);
+	rc = engine_profile_parse(e, text, len, name);
 	free(text);
 	return rc;
 }

@@ -2,6 +2,9 @@
  * engine_profile.h: engine profiles: what a serving engine of one family and version adds
  * to the hardware profile, as a small YAML file in models/engines/ (README there).
  *
+ * The shipped profiles are embedded in the binary (Makefile ASSETS, lib/assets.h), so that
+ * `ttsim run --engine NAME` and `ttsim validate` work from any directory.
+ *
  * A hardware profile's `overhead` block (step_base, step_per_seq, step_per_tp) is the CPU
  * time of vLLM V1's engine step on that GPU's host. An engine profile says what another
  * engine (or version) costs beyond that, and what it does by default:
@@ -23,9 +26,9 @@
  *       max_num_batched_tokens: 0  # 0: ttsim's default
  *     source: "..."                # where each number comes from (required)
  *
- * Unknown keys are errors ("FILE:LINE: key 'k': ..."). The frontend block is read and
- * checked but not yet simulated (the engine has no front-end stage yet): a run that sets
- * it nonzero is refused rather than silently ignored.
+ * Unknown keys are errors ("FILE:LINE: key 'k': ..."). The frontend block is the engine's
+ * front-end stage (sim/engine.h: one serial server per replica, per request and per
+ * streamed token, in series with the engine core).
  */
 #ifndef TTSIM_ENGINE_PROFILE_H
 #define TTSIM_ENGINE_PROFILE_H
@@ -42,8 +45,8 @@ struct engine_profile {
 	double step_base_extra;      /* s per step */
 	double step_per_seq_extra;   /* s per sequence per step */
 	double step_per_tp_extra;    /* s per extra TP worker per step */
-	double fe_per_request;       /* s */
-	double fe_per_output_token;  /* s */
+	double fe_per_request;       /* s of the API server per request */
+	double fe_per_output_token;  /* s of the API server per streamed output token */
 	int chunked_prefill;         /* -1: not said, else 0/1 */
 	int max_num_seqs;            /* 0: not said */
 	int max_num_batched_tokens;  /* 0: not said */
@@ -52,7 +55,10 @@ struct engine_profile {
 /* Parse a profile's text (path for messages). 0, or -1 with err_set. */
 int engine_profile_parse(struct engine_profile *e, const char *text, size_t len,
 			 const char *path);
-/* NAME (models/engines/NAME.yaml, relative to the working directory) or a YAML path. */
+/* NAME (models/engines/NAME.yaml, embedded in the binary: lib/assets.h) or a path to a
+ * YAML file (one with a '/'). 0, or -1 with err_set (an unknown NAME lists the known). */
 int engine_profile_load(struct engine_profile *e, const char *name);
+/* Whether NAME is an embedded engine profile. */
+int engine_profile_exists(const char *name);
 
 #endif

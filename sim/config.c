@@ -131,8 +131,10 @@ static const struct option_def options[] = {
 	{"length_file", OPT_STR, F(length_file), S(length_file), 0, 0, "", NULL,
 	 "CSV of input_len,output_len pairs (e.g. ShareGPT), drawn with replacement"},
 	{"engine", OPT_STR, F(engine), S(engine), 0, 0, "", NULL,
-	 "engine profile: models/engines/NAME.yaml or a path (empty: vLLM V1 as profiled); "
-	 "its step CPU costs (validate also applies its limits)"},
+	 "engine profile: NAME (models/engines/NAME.yaml, embedded) or a path (empty: vLLM V1 "
+	 "as profiled, no front end); its step CPU costs, its front end (API server), and its "
+	 "max_num_seqs, max_num_batched_tokens and chunked_prefill where the run does not set "
+	 "them"},
 	/* hidden (the last N_HIDDEN rows): read like any option, never listed */
 	{"reference_engine", OPT_BOOL, F(reference_engine), 0, 0, 1, "false", NULL,
 	 "run the per-sequence reference engine (the fast engine's oracle; same results, slower)"},

@@ -38,7 +38,7 @@
 #include "lib/util.h"
 
 enum { ST_WAIT, ST_PREFILL, ST_DECODE, ST_DONE, ST_UNFORKED, ST_FORKING };
-enum { EV_STEP_END = 0, EV_ARRIVAL = 1 };
+enum { EV_STEP_END = 0, EV_ARRIVAL = 1, EV_FE_ADMIT = 2 }; /* type, and priority at a tie */
 #define NIL (-1)
 
 /* The decode set's two implementations (see "the decode set" below). */
@@ -96,6 +96,9 @@ struct replica {
 	int preempted_now;    /* this step preempted: admit no waiting request */
 	long load;            /* sequences assigned and not finished (least-loaded routing) */
 	int64_t busy_ns;      /* time spent stepping */
+	int64_t fe_free;      /* ns: when its API server is next idle (front end) */
+	double fe_fold_tokens;/* tokens of a folded stretch's steps but its last, already
+	                         streamed when the stretch was folded (front end) */
 };
 
 struct problem_state {
@@ -107,6 +110,15 @@ struct problem_state {
 	int32_t leader;       /* the counter with the most votes (the first to reach it) */
 	int32_t lead, second; /* votes of the leader, and the most of any other counter */
 	int64_t checked;      /* check_invariants: the last check that counted its shared blocks */
+	int32_t fe_replica;   /* front end: the replica it was routed to at its arrival */
+};
+
+/* Front end: what an event made that waits for its batch of tokens to pass the server. */
+struct fe_pending {
+	int32_t *first, *last; /* sequences whose first token / last token it made */
+	long *probs;           /* problems it completed, in completion order */
+	size_t n_first, n_last, n_probs, cap_first, cap_last, cap_probs;
+	double tokens0;        /* st->output_tokens when the step ended */
 };
 
 struct sim {
@@ -149,6 +161,9 @@ struct sim {
 	size_t n_done_pf, done_pf_cap;
 	int failed;           /* a step could not be timed (err_set): the run stops */
 	int64_t checks;       /* check_invariants calls so far */
+	int fe;               /* the front end is on */
+	int64_t fe_req_ns;    /* ns of server time per request */
+	struct fe_pending fp; /* front end: the step being ended */
 };
 
 static inline long ceil_div(long a, long b) { return (a + b - 1) / b; }
@@ -460,20 +475,33 @@ static int32_t ds_pop_finished(struct sim *m, struct replica *r, int64_t c)
 
 /* ---- problems, finishing, cancelling ---- */
 
+/* Problem p is complete for its client at t (ns): a closed-loop client sends the next. */
+static void problem_complete(struct sim *m, long p, int64_t t)
+{
+	m->probs[p].t_done = t;
+	if (t > m->last_done)
+		m->last_done = t;
+	m->problems_left--;
+	if (m->s->loop == SIM_CLOSED && m->next_arrival < m->n_probs) {
+		long np = m->next_arrival++;
+		m->probs[np].arrival = t;
+		evq_push(&m->q, t, EV_ARRIVAL, EV_ARRIVAL, np);
+	}
+}
+
+static void fe_note(int32_t **a, size_t *n, size_t *cap, int32_t i);
+
 static void problem_seq_ended(struct sim *m, long p)
 {
 	struct problem_state *ps = &m->ps[p];
 	if (ps->finished + ps->cancelled < m->probs[p].n)
 		return;
-	m->probs[p].t_done = m->now;
-	if (m->now > m->last_done)
-		m->last_done = m->now;
-	m->problems_left--;
-	if (m->s->loop == SIM_CLOSED && m->next_arrival < m->n_probs) {
-		long np = m->next_arrival++;
-		m->probs[np].arrival = m->now;
-		evq_push(&m->q, m->now, EV_ARRIVAL, EV_ARRIVAL, np);
+	if (!m->fe) {
+		problem_complete(m, p, m->now);
+		return;
 	}
+	xgrow((void **)&m->fp.probs, &m->fp.cap_probs, m->fp.n_probs + 1, sizeof(long));
+	m->fp.probs[m->fp.n_probs++] = p;
 }
 
 /* A forked sample gives up its share of the prompt's blocks. */
@@ -569,6 +597,8 @@ static void seq_finish(struct sim *m, struct replica *r, int32_t i, long blocks)
 	run_remove(m, r, i);
 	unshare(m, r, i);
 	rq->t_done = m->now;
+	if (m->fe)
+		fe_note(&m->fp.last, &m->fp.n_last, &m->fp.cap_last, i);
 	rq->generated = rq->output;
 	r->load--;
 	m->ps[p].finished++;
@@ -597,6 +627,56 @@ static int32_t preempt_tail(struct sim *m, struct replica *r)
 	r->preempted_now = 1;
 	wq_push_front(r, i);
 	return i;
+}
+
+/* ---- the front end (engine.h) ----
+ *
+ * One serial server per replica. A request takes it at its arrival (fe_arrive); a step's
+ * tokens when the step ends (fe_stream). The first- and last-token times step_end sets, and
+ * the problems it completes, wait in m->fp until the step's batch has passed the server
+ * (fe_step_end). A folded quiet stretch streams each of its steps but the last as it is
+ * folded: with a front end a stretch stops before the next event of any kind, so nothing
+ * else takes the server before it ends, and the fast and the reference engine stream the
+ * same batches at the same times. */
+
+static void fe_note(int32_t **a, size_t *n, size_t *cap, int32_t i)
+{
+	xgrow((void **)a, cap, *n + 1, sizeof(int32_t));
+	(*a)[(*n)++] = i;
+}
+
+/* k tokens made by a step of replica r that ended at t pass its server; returns when (ns). */
+static int64_t fe_stream(struct sim *m, struct replica *r, int64_t t, double k)
+{
+	int64_t work = (int64_t)(k * m->s->fe_per_output_token * 1e9 + 0.5);
+	r->fe_free = (t > r->fe_free ? t : r->fe_free) + work;
+	return r->fe_free;
+}
+
+/* A step_end begins: note what it makes from here. */
+static void fe_step_begin(struct sim *m)
+{
+	m->fp.n_first = m->fp.n_last = m->fp.n_probs = 0;
+	m->fp.tokens0 = m->st->output_tokens;
+}
+
+/* The step_end is done: its tokens (a folded stretch's: its last step's) pass the server,
+ * and what waited for them gets the time they passed. */
+static void fe_step_end(struct sim *m, struct replica *r)
+{
+	double k = m->st->output_tokens - m->fp.tokens0 - r->fe_fold_tokens;
+	int64_t d;
+	r->fe_fold_tokens = 0;
+	if (k <= 0 && m->fp.n_first + m->fp.n_last + m->fp.n_probs == 0)
+		return;
+	d = fe_stream(m, r, m->now, k);
+	for (size_t j = 0; j < m->fp.n_first; j++)
+		if (!m->reqs[m->fp.first[j]].cancelled) /* else never streamed */
+			m->reqs[m->fp.first[j]].t_first = d;
+	for (size_t j = 0; j < m->fp.n_last; j++)
+		m->reqs[m->fp.last[j]].t_done = d;
+	for (size_t j = 0; j < m->fp.n_probs; j++)
+		problem_complete(m, m->fp.probs[j], d);
 }
 
 /* ---- invariants (tests only: walks every sequence) ---- */
@@ -844,8 +924,9 @@ static int64_t fold_quiet_steps(struct sim *m, struct replica *r, int64_t c, int
 		return 0;
 	/* Whatever stopped admission this step (a full batch, too few blocks for the head)
 	 * holds while blocks only shrink and nothing leaves; an arrival could change that,
-	 * and in a closed loop any event might bring one. */
-	limit = m->s->loop == SIM_CLOSED ? evq_peek_time(&m->q) : m->next_arrival_time;
+	 * and in a closed loop any event might bring one; with a front end, any event may
+	 * admit a request or take the server this stretch streams its tokens through. */
+	limit = m->s->loop == SIM_CLOSED || m->fe ? evq_peek_time(&m->q) : m->next_arrival_time;
 	if (limit > TIME_NS_MAX) /* a step past it is refused when it runs alone */
 		limit = TIME_NS_MAX;
 	last = m->seqs[heap_top(&ds->fh)].d.agg.fin; /* the first finish ends the stretch */
@@ -861,6 +942,10 @@ static int64_t fold_quiet_steps(struct sim *m, struct replica *r, int64_t c, int
 		if (step_ns(cost_step(&m->cost, &b, NULL), &dns) < 0 ||
 		    dns >= limit - (t_end + extra)) /* t_end + extra < limit: no overflow */
 			break;
+		if (m->fe) { /* the stretch's last step so far is no longer its last: stream it */
+			fe_stream(m, r, t_end + extra, (double)ds->n);
+			r->fe_fold_tokens += ds->n;
+		}
 		need_total += need;
 		extra += dns;
 		r->step_n++;
@@ -982,6 +1067,7 @@ static void start_step(struct sim *m, int ri, int64_t c, const struct step_batch
 		return;
 	}
 	r->step_n = 1;
+	r->fe_fold_tokens = 0;
 	if (m->ds == DS_AGGREGATE && b->n_prefill == 0 && !r->preempted_now)
 		dns += fold_quiet_steps(m, r, c, m->now + dns);
 	r->busy = 1;
@@ -1051,6 +1137,8 @@ static void fork_samples(struct sim *m, struct replica *r, int32_t lead)
 			x->prefill_done = (int32_t)prompt;
 			x->gen = 1;
 			xr->t_first = m->now;
+			if (m->fe)
+				fe_note(&m->fp.first, &m->fp.n_first, &m->fp.cap_first, i);
 			xr->replica = (int32_t)(r - m->rep);
 			m->st->output_tokens += 1;
 			run_append(m, r, i);
@@ -1079,6 +1167,8 @@ static void step_end(struct sim *m, int ri)
 	struct replica *r = &m->rep[ri];
 	int64_t c = r->step_c;
 	int32_t i;
+	if (m->fe)
+		fe_step_begin(m);
 	r->busy = 0;
 	r->busy_ns += m->now - r->step_start; /* at most now: no overflow */
 	r->counter = c + r->step_n;
@@ -1110,8 +1200,11 @@ static void step_end(struct sim *m, int ri)
 			continue;
 		q->gen++;
 		m->st->output_tokens += 1;
-		if (rq->t_first < 0)
+		if (rq->t_first < 0) {
 			rq->t_first = m->now;
+			if (m->fe)
+				fe_note(&m->fp.first, &m->fp.n_first, &m->fp.cap_first, i);
+		}
 		pf_remove(m, r, i);
 		if (q->leader) {
 			fork_samples(m, r, i);
@@ -1128,6 +1221,8 @@ static void step_end(struct sim *m, int ri)
 	/* Decodes that produced their last token. */
 	while ((i = ds_pop_finished(m, r, c)) != NIL)
 		seq_finish(m, r, i, ds_leave(m, r, i));
+	if (m->fe)
+		fe_step_end(m, r);
 }
 /* ---- arrivals and routing ---- */
 
@@ -1142,10 +1237,10 @@ static int route(struct sim *m)
 	return best;
 }
 
-static void dispatch_problem(struct sim *m, long p)
+/* Problem p, routed to replica ri (its load already counted), reaches the engine. */
+static void enqueue_problem(struct sim *m, long p, int ri)
 {
 	const struct sim_problem *pr = &m->probs[p];
-	int ri = route(m);
 	struct replica *r = &m->rep[ri];
 	int fork = pr->share && pr->n > 1;
 	long prompt = m->reqs[pr->first].prompt;
@@ -1159,7 +1254,6 @@ static void dispatch_problem(struct sim *m, long p)
 		q->shared_off = q->reserved = q->res_blocks = 0;
 		q->leader = 0;
 		m->reqs[i].replica = ri;
-		r->load++;
 		if (fork && i != pr->first) {
 			q->state = ST_UNFORKED;
 			continue;
@@ -1173,6 +1267,29 @@ static void dispatch_problem(struct sim *m, long p)
 		wq_push_back(r, i);
 	}
 	try_step(m, ri);
+}
+
+/* Problem p arrives; without a front end the engine sees it now. */
+static void dispatch_problem(struct sim *m, long p)
+{
+	int ri = route(m);
+	m->rep[ri].load += m->probs[p].n;
+	enqueue_problem(m, p, ri);
+}
+
+/* With a front end: routed at its arrival, it reaches the engine when its replica's server
+ * has taken it in (one request for samples sharing a prompt, as vLLM's n > 1, else one per
+ * sample). */
+static void fe_arrive(struct sim *m, long p)
+{
+	const struct sim_problem *pr = &m->probs[p];
+	int ri = route(m);
+	struct replica *r = &m->rep[ri];
+	int64_t requests = pr->share ? 1 : pr->n;
+	m->ps[p].fe_replica = ri;
+	r->load += pr->n;
+	r->fe_free = (m->now > r->fe_free ? m->now : r->fe_free) + requests * m->fe_req_ns;
+	evq_push(&m->q, r->fe_free, EV_FE_ADMIT, EV_FE_ADMIT, p);
 }
 
 static int draft_cost_init(struct sim *m, const struct sim_setup *s, double *extra_w);
@@ -1319,6 +1436,12 @@ static int setup(struct sim *m, const struct sim_setup *s, struct sim_problem *p
 	if (s->spec.k > 0 && setup_spec(m, s, nr, &mp) < 0)
 		return -1;
 	m->q_tok = m->spec ? s->spec.k + 1 : 1;
+	if (!(s->fe_per_request >= 0 && s->fe_per_request < 1e3) ||
+	    !(s->fe_per_output_token >= 0 && s->fe_per_output_token < 1e3))
+		return err_set("key 'frontend': expected times from 0 to 1000 s, got %g and %g",
+			       s->fe_per_request, s->fe_per_output_token);
+	m->fe = s->fe_per_request > 0 || s->fe_per_output_token > 0;
+	m->fe_req_ns = (int64_t)(s->fe_per_request * 1e9 + 0.5);
 	m->ds = m->spec || s->reference ? DS_WALK : DS_AGGREGATE;
 	m->total_blocks = mp.kv_blocks;
 	st->kv_blocks = mp.kv_blocks;
@@ -1442,6 +1565,9 @@ static void teardown(struct sim *m)
 	free(m->chunks);
 	free(m->walk);
 	free(m->fin);
+	free(m->fp.first);
+	free(m->fp.last);
+	free(m->fp.probs);
 	if (m->accept_rng)
 		gsl_rng_free(m->accept_rng);
 	free(m->accept_state);
@@ -1482,6 +1608,8 @@ int sim_run(const struct sim_setup *s, struct sim_problem *probs, long n_probs,
 		if (ev.type == EV_STEP_END) {
 			step_end(&m, (int)ev.arg);
 			try_step(&m, (int)ev.arg);
+		} else if (ev.type == EV_FE_ADMIT) {
+			enqueue_problem(&m, (long)ev.arg, m.ps[ev.arg].fe_replica);
 		} else {
 			if (s->loop == SIM_OPEN && ev.arg + 1 == m.next_arrival) {
 				/* schedule the next arrival before dispatching, so that a step
@@ -1494,7 +1622,10 @@ int sim_run(const struct sim_setup *s, struct sim_problem *probs, long n_probs,
 					m.next_arrival++;
 				}
 			}
-			dispatch_problem(&m, (long)ev.arg);
+			if (m.fe)
+				fe_arrive(&m, (long)ev.arg);
+			else
+				dispatch_problem(&m, (long)ev.arg);
 		}
 		if (m.failed) {
 			teardown(&m);

@@ -25,6 +25,21 @@
  * sim_setup.reference runs every configuration through the walk without folding: the
  * reference engine. Both give byte-identical results (tests/test_differential.c); an
  * engine change that moves one but not the other is a bug in the fast one.
+ *
+ * The front end (sim_setup.fe_*; off when both are 0): each replica has one serial server,
+ * the API server process (HTTP, chat template, tokenisation, detokenisation, streaming), in
+ * series with its engine, first come first served over requests and output tokens:
+ *   - a request routed to the replica at its arrival a takes fe_per_request of the server:
+ *     the engine sees it at F = max(a, free) + fe_per_request (free: when the server is next
+ *     idle; then free = F);
+ *   - the k > 0 output tokens an engine step makes, ending at t, are streamed as one batch
+ *     (vLLM's output processor takes a step's outputs together): they pass the server at
+ *     D = max(t, free) + round(k fe_per_output_token) (then free = D);
+ *   - a request's first token time (t_first) and its end (t_done, of a completed request)
+ *     are the D of the step that made that token; a problem ends when its last sequence's
+ *     last token has passed, and a closed-loop client sends its next problem then.
+ * Cancelled (early-stopped) sequences end at the engine's time: nothing is streamed for them.
+ * The front end's time is not engine busy time. Zero front end: exactly the engine without.
  */
 #ifndef TTSIM_ENGINE_H
 #define TTSIM_ENGINE_H
@@ -114,6 +129,9 @@ struct sim_setup {
 	int reference;               /* run the reference engine: the per-sequence decode set
 	                                for every run, no folded steps (slow; the oracle the
 	                                fast engine is checked against, byte for byte) */
+	double fe_per_request;       /* s: the API server's time per request (0 and 0: no front
+	                                end, the engine sees each request at its arrival) */
+	double fe_per_output_token;  /* s: the API server's time per streamed output token */
 	volatile sig_atomic_t *stop; /* NULL, or a flag (set by a signal handler) checked every
 	                                SIM_STOP_EVERY events: when nonzero, sim_run returns -1
 	                                with err "interrupted" */

@@ -14,16 +14,15 @@
 #include "lib/util.h"
 #include "traces/trace_alias.h"
 
-/* The engine profile's CPU costs on top of the hardware profile's (V1) overheads. */
+/* The engine profile's CPU costs on top of the hardware profile's (V1) overheads, and its
+ * front end (the API server: sim/engine.h). */
 static int engine_apply(const struct run_config *c, struct run_inputs *in)
 {
 	struct engine_profile e;
 	if (engine_profile_load(&e, c->engine) < 0)
 		return err_prefix("key 'engine': ");
-	if (e.fe_per_request > 0 || e.fe_per_output_token > 0)
-		return err_set("key 'engine': '%s' sets a front-end time, which ttsim does not "
-			       "simulate yet (expected frontend per_request_s and "
-			       "per_output_token_s 0)", c->engine);
+	in->fe_per_request = e.fe_per_request;
+	in->fe_per_output_token = e.fe_per_output_token;
 	in->profile.step_base += e.step_base_extra;
 	in->profile.step_per_seq += e.step_per_seq_extra;
 	in->profile.step_per_tp += e.step_per_tp_extra;
@@ -375,8 +374,17 @@ int run_simulate(const struct run_config *c, const struct run_inputs *in, struct
 {
 	struct sim_setup s = {0};
 	struct cost_ctx probe;
+	struct run_config ce;
 	const char *chk;
 	memset(r, 0, sizeof(*r));
+	/* the engine profile's defaults for what the run did not set (run, sweep, validate
+	 * alike; idempotent, and the run's own config stays as written) */
+	if (c->engine[0]) {
+		ce = *c;
+		if (run_engine_defaults(&ce) < 0)
+			return -1;
+		c = &ce;
+	}
 	if (config_check(c) < 0)
 		return -1;
 	/* refuse a layout the cost model cannot time before building the workload */
@@ -388,6 +396,8 @@ int run_simulate(const struct run_config *c, const struct run_inputs *in, struct
 	s.model = &in->model;
 	s.profile = &in->profile;
 	s.memo_pool = in->memo_pool;
+	s.fe_per_request = in->fe_per_request;
+	s.fe_per_output_token = in->fe_per_output_token;
 	s.tp = c->tp;
 	s.replicas = c->replicas;
 	s.route = c->route;

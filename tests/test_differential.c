@@ -8,7 +8,8 @@
  * completion, the whole summary) on many small random configurations: models, tensor
  * parallelism, replicas and routing, batch limits, block sizes, KV caches small enough to preempt, forked samples,
  * early stopping on votes, speculative decoding (several k, acceptance models and
- * drafters), open, offline and closed-loop arrivals. A failure prints the case's seed and
+ * drafters), open, offline and closed-loop arrivals, a front end (API server) from light to
+ * the bottleneck. A failure prints the case's seed and
  * setup; rerun one case with DIFF_CASE=N.
  *
  * Refuses to be: a test of the engine's timings (test_engine.c does those by hand).
@@ -53,7 +54,7 @@ struct dcase {
 
 /* Coverage over all cases: shows the random cases reach what they are meant to. */
 static long cov_steps, cov_ok, cov_err, cov_preempt, cov_cancel, cov_spec, cov_closed, cov_fork,
-	cov_multi;
+	cov_multi, cov_fe;
 
 /* HBM such that the KV cache holds about `blocks` blocks (capacity is linear in HBM). */
 static void size_kv(struct dcase *d, int blocks)
@@ -178,14 +179,21 @@ static void make_case(struct dcase *d, const struct model *models, int n_models,
 			d->target_blocks = lo + 4000;
 	}
 	size_kv(d, d->target_blocks);
+	/* a front end on a third of the cases, from the case number so that the other draws
+	 * (and the cases without one) stay as they were: per request 0 to 20 ms, per token 0
+	 * to 2 ms (a step's ~1 ms of engine time: from light to the bottleneck) */
+	if (ci % 3 == 1) {
+		s->fe_per_request = (ci / 3 % 5) * 5e-3;
+		s->fe_per_output_token = (ci / 15 % 5) * 0.5e-3 + (ci / 3 % 2) * 1.7e-6;
+	}
 	snprintf(d->desc, sizeof(d->desc),
 		 "model %s tp %d offline %d replicas %d route %d graphs %d chunked %d bs %d seqs %d tokens %d "
 		 "blocks~%d loop %d conc %d spec k %d draft %d accept %d alpha %.3f problems %ld "
-		 "samples %d share %d early %d",
+		 "samples %d share %d early %d frontend %g %g",
 		 m->id, s->tp, offline, s->replicas, s->route, s->cuda_graphs, s->chunked_prefill, s->block_size,
 		 s->max_num_seqs, s->max_num_batched_tokens, d->target_blocks, s->loop,
 		 s->concurrency, s->spec.k, s->spec.draft_kind, s->spec.accept_kind, s->spec.alpha,
-		 d->np, samples, share, early);
+		 d->np, samples, share, early, s->fe_per_request, s->fe_per_output_token);
 }
 
 #define SAME(field, fmt)                                                                   \
@@ -286,6 +294,7 @@ static int run_case(int ci, const struct model *models, int n_models)
 	cov_closed += d.s.loop == SIM_CLOSED;
 	cov_fork += P[0][0].share && P[0][0].n > 1;
 	cov_multi += d.s.replicas > 1;
+	cov_fe += d.s.fe_per_request > 0 || d.s.fe_per_output_token > 0;
 	for (long i = 0; i < d.nr; i++)
 		if (R[0][i].cancelled) {
 			cov_cancel++;
@@ -313,13 +322,13 @@ int main(void)
 	printf("test_differential.c: %ld cases agree (%ld refused alike, %ld steps); with "
 	       "preemption %ld, "
 	       "cancellations %ld, speculation %ld, closed loop %ld, forked samples %ld, "
-	       "several replicas %ld\n",
+	       "several replicas %ld, front end %ld\n",
 	       cov_ok, cov_err, cov_steps, cov_preempt, cov_cancel, cov_spec, cov_closed, cov_fork,
-	       cov_multi);
+	       cov_multi, cov_fe);
 	if (!one) { /* the random cases must reach what they are meant to */
 		CHECK(cov_ok >= N_CASES * 3 / 4);
 		CHECK(cov_preempt >= 20 && cov_cancel >= 20 && cov_spec >= 20 && cov_closed >= 20 &&
-		      cov_fork >= 20 && cov_multi >= 20);
+		      cov_fork >= 20 && cov_multi >= 20 && cov_fe >= 200);
 	}
 	return TEST_REPORT();
 }

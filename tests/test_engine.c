@@ -3,7 +3,9 @@
  * decoding request costs its weight and KV bytes over the bandwidth plus the fixed costs;
  * a closed loop obeys Little's law; doubling bandwidth nearly halves a decode-bound TPOT;
  * the scheduler never exceeds its token budget or the KV cache (checked every step by
- * sim_setup.check), preempted sequences resume, and every output token is produced once.
+ * sim_setup.check), preempted sequences resume, and every output token is produced once;
+ * the front end's serial server, worked by hand for one request, a burst of two and a
+ * closed loop of two clients.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -554,6 +556,119 @@ static void test_spec_batch_regime(void)
 	CHECK(st_off.spec_verifications > 0); /* the tail, as sequences finish */
 }
 
+/* The front end (engine.h): one serial server per replica, per request and per streamed
+ * token, in series with the engine. Times in ns, worked by hand from the engine's own step
+ * ends without a front end (the engine's times do not depend on when it starts). */
+#define FE_MS 1000000LL
+static void test_frontend_one_request(void)
+{
+	struct model m;
+	struct profile p = fixture_profile();
+	struct sim_setup s;
+	struct sim_stats st;
+	int64_t first0, done0, makespan0;
+	CHECK_INT(model_find(&m, "r1-qwen-7b"), 0);
+	s = fixture_setup(&m, &p);
+	fixture_requests(P, R, 1, 100, 3);
+	CHECK_INT(sim_run(&s, P, 1, R, 1, &st), 0);
+	first0 = R[0].t_first, done0 = R[0].t_done, makespan0 = st.makespan;
+	/* steps of a few ms: each token has passed the 0.5 ms server before the next comes,
+	 * so the request is the engine's shifted by 10 ms, each token 0.5 ms later */
+	CHECK(first0 > FE_MS && (done0 - first0) / 2 > FE_MS);
+	s.fe_per_request = 10e-3;
+	s.fe_per_output_token = 0.5e-3;
+	fixture_requests(P, R, 1, 100, 3);
+	CHECK_INT(sim_run(&s, P, 1, R, 1, &st), 0);
+	CHECK_INT(R[0].t_first, first0 + 10 * FE_MS + FE_MS / 2);
+	CHECK_INT(R[0].t_done, done0 + 10 * FE_MS + FE_MS / 2);
+	CHECK_INT(P[0].t_done, R[0].t_done);
+	CHECK_INT(st.makespan, makespan0 + 10 * FE_MS + FE_MS / 2);
+}
+
+static void test_frontend_burst(void)
+{
+	struct model m;
+	struct profile p = fixture_profile();
+	struct sim_setup s;
+	struct sim_stats st;
+	int64_t e1, e2, e3, alone;
+	CHECK_INT(model_find(&m, "r1-qwen-7b"), 0);
+	s = fixture_setup(&m, &p);
+	/* a request alone: done `alone` after it reaches the engine */
+	fixture_requests(P, R, 1, 100, 2);
+	CHECK_INT(sim_run(&s, P, 1, R, 1, &st), 0);
+	alone = R[0].t_done;
+	/* two at 0, no front end: the first prefills alone (step ending e1), then decodes
+	 * beside the second's prefill (e2), then the second decodes (e3) */
+	fixture_requests(P, R, 2, 100, 2);
+	CHECK_INT(sim_run(&s, P, 2, R, 2, &st), 0);
+	e1 = R[0].t_first, e2 = R[0].t_done, e3 = R[1].t_done;
+	CHECK_INT(R[1].t_first, e2);
+	CHECK(e3 < 1000 * FE_MS);
+	/* a 1 s server per token, nothing per request: the engine runs as before, but its
+	 * tokens queue on the server: step 1's one token passes at e1 + 1 s, step 2's two
+	 * (the first's last, the second's first) at e1 + 3 s, step 3's one at e1 + 4 s */
+	s.fe_per_output_token = 1.0;
+	fixture_requests(P, R, 2, 100, 2);
+	CHECK_INT(sim_run(&s, P, 2, R, 2, &st), 0);
+	CHECK_INT(R[0].t_first, e1 + 1000 * FE_MS);
+	CHECK_INT(R[0].t_done, e1 + 3000 * FE_MS);
+	CHECK_INT(R[1].t_first, e1 + 3000 * FE_MS);
+	CHECK_INT(R[1].t_done, e1 + 4000 * FE_MS);
+	CHECK_INT(st.busy_ns_total, e3); /* the engine's time is its own */
+	/* 1 s per request, nothing per token: the server takes the first request until 1 s,
+	 * the second until 2 s; the first's tokens, made meanwhile (it runs alone), wait for
+	 * it and pass at 2 s; the second runs alone from 2 s */
+	s.fe_per_output_token = 0;
+	s.fe_per_request = 1.0;
+	fixture_requests(P, R, 2, 100, 2);
+	CHECK_INT(sim_run(&s, P, 2, R, 2, &st), 0);
+	CHECK_INT(R[0].t_first, 2000 * FE_MS);
+	CHECK_INT(R[0].t_done, 2000 * FE_MS);
+	CHECK_INT(R[1].t_first, 2000 * FE_MS + e1);
+	CHECK_INT(R[1].t_done, 2000 * FE_MS + alone);
+	CHECK_INT(st.makespan, 2000 * FE_MS + alone);
+}
+
+static void test_frontend_closed_loop(void)
+{
+	struct model m;
+	struct profile p = fixture_profile();
+	struct sim_setup s;
+	struct sim_stats st;
+	static const int64_t arrival[4] = {0, 0, 2500, 3000}, done[4] = {2500, 3000, 5500, 6000};
+	CHECK_INT(model_find(&m, "r1-qwen-7b"), 0);
+	s = fixture_setup(&m, &p);
+	s.loop = SIM_CLOSED;
+	s.concurrency = 2;
+	/* one output token each; a prefill step of well under 0.5 s */
+	fixture_requests(P, R, 4, 100, 1);
+	CHECK_INT(sim_run(&s, P, 4, R, 4, &st), 0);
+	CHECK(R[0].t_done < 500 * FE_MS);
+	/* 1 s per request, 0.5 s per token, two clients (s):
+	 *   0    both send: the server takes problem 0 until 1, problem 1 until 2;
+	 *   1+   problem 0's token is made, passes at max(1+, 2) + 0.5 = 2.5: client 0 sends
+	 *        problem 2 at 2.5;
+	 *   2+   problem 1's token, made before 2.5, passes at 2.5 + 0.5 = 3.0: client 1 sends
+	 *        problem 3 at 3.0;
+	 *   the server takes problem 2 from 3.0 to 4.0, problem 3 from 4.0 to 5.0; problem 2's
+	 *   token passes at max(4+, 5) + 0.5 = 5.5, problem 3's at 6.0. */
+	s.fe_per_request = 1.0;
+	s.fe_per_output_token = 0.5;
+	fixture_requests(P, R, 4, 100, 1);
+	CHECK_INT(sim_run(&s, P, 4, R, 4, &st), 0);
+	for (int i = 0; i < 4; i++) {
+		CHECK_INT(P[i].arrival, arrival[i] * FE_MS);
+		CHECK_INT(P[i].t_done, done[i] * FE_MS);
+		CHECK_INT(R[i].t_first, done[i] * FE_MS);
+		CHECK_INT(R[i].t_done, done[i] * FE_MS);
+	}
+	CHECK_INT(st.makespan, 6000 * FE_MS);
+	/* a negative time is refused */
+	s.fe_per_request = -1;
+	CHECK_INT(sim_run(&s, P, 4, R, 4, &st), -1);
+}
+
 int main(void)
 {
 	util_gsl_init();
@@ -571,5 +686,8 @@ int main(void)
 	test_memo_pool();
 	test_acceptance_length();
 	test_spec_batch_regime();
+	test_frontend_one_request();
+	test_frontend_burst();
+	test_frontend_closed_loop();
 	return TEST_REPORT();
 }

@@ -203,6 +203,68 @@ static void engine_fit_recovers(void)
 	sbuf_release(&sb);
 }
 
+/* The front-end fit recovers known constants on its grid: "measured" closed-loop runs
+ * simulated with a front end of 10 ms per request and 0.1 ms per token are fitted back to
+ * it; the offline batches are not its rows; the check part is refused. */
+static void frontend_fit_recovers(void)
+{
+	struct vset s = {0};
+	struct vfefit f;
+	struct sbuf sb = {0};
+	static const int conc[] = {1, 4}, len[] = {16, 64};
+	static const int metric[] = {VM_TTFT, VM_THROUGHPUT};
+	int bad, k = 0;
+	sbuf_printf(&sb, H ",num_prompts,request_rate,engine,engine_version\n");
+	for (int b = 0; b < 2; b++)
+		for (int l = 0; l < 2; l++) {
+			struct run_config c;
+			struct run_inputs in;
+			struct run_result r;
+			char v[32];
+			config_defaults(&c);
+			snprintf(v, sizeof(v), "%d", len[l]);
+			config_set(&c, "model", "qwen3-8b", "t");
+			config_set(&c, "gpu", "h100_sxm", "t");
+			config_set(&c, "input_len", v, "t");
+			config_set(&c, "output_len", v, "t");
+			config_set(&c, "requests", "8", "t");
+			snprintf(v, sizeof(v), "%d", conc[b]);
+			config_set(&c, "concurrency", v, "t");
+			c.arrival = ARR_CLOSED;
+			config_set(&c, "engine", "vllm-v1", "t");
+			CHECK_INT(run_engine_defaults(&c), 0);
+			CHECK_INT(run_load_inputs(&c, &in), 0);
+			in.fe_per_request = 0.01;
+			in.fe_per_output_token = 1e-4;
+			CHECK_INT(run_simulate(&c, &in, &r), 0);
+			for (int m = 0; m < 2; m++, k++)
+				sbuf_printf(&sb, "r%d,qwen3-8b,h100_sxm,1,bf16,%d,%d,%d,%s,%.17g,8,inf,"
+					    "vllm,0.11.0\n", k, len[l], len[l], conc[b],
+					    vmetric_name(metric[m]),
+					    validate_metric(&r.sum, metric[m]));
+			run_result_release(&r);
+			run_inputs_release(&in);
+		}
+	/* an offline batch: no API server, not a row of the fit */
+	sbuf_printf(&sb, "off,qwen3-8b,h100_sxm,1,bf16,64,64,8,output_tok_per_s,1000,8,inf,"
+		    "vllm,0.11.0\n");
+	CHECK_INT(vset_parse_csv(&s, sb.buf, "serving_fit.csv", &bad), 0);
+	CHECK_INT(validate_fit_frontend(&s, "vllm-v1", &f), 0);
+	CHECK_INT(f.n, 8);
+	CHECK_INT(f.runs, 4);
+	CHECK_NEAR(f.coef[0], 0.01, 1e-9);
+	CHECK_NEAR(f.coef[1], 1e-4, 1e-9);
+	CHECK(f.in_median < 1e-6 && f.loo_median < 1e-6 && f.before_median > 1);
+	CHECK_INT(validate_fit_frontend(&s, "vllm-v0", &f), -1); /* no row of that family */
+	CHECK(strstr(err_msg(), "0 served benchmarks") != NULL);
+	vset_release(&s);
+	CHECK_INT(vset_parse_csv(&s, sb.buf, "tests/validation/serving_check.csv", &bad), 0);
+	CHECK_INT(validate_fit_frontend(&s, "vllm-v1", &f), -1);
+	CHECK(strstr(err_msg(), "the check part is never fitted") != NULL);
+	vset_release(&s);
+	sbuf_release(&sb);
+}
+
 static void bad_files(void)
 {
 	struct vset s = {0};
@@ -356,6 +418,7 @@ int main(void)
 	bad_files();
 	serving_columns();
 	engine_fit_recovers();
+	frontend_fit_recovers();
 	prediction_and_summary();
 	csv_reader();
 	csv_line_numbers();

@@ -86,11 +86,45 @@ has "^vllm-v0    h100_sxm   output_tok_per_s  [0-9][0-9][0-9] " "check part: vll
 has "rows kept but not simulated" "check part: skipped rows counted" "$TMPD/out"
 ok "serving fit part runs" "$TTSIM" validate tests/validation/serving_fit.csv --keep-going --summary-only
 has "^vllm-v1    h100_sxm   ttft_ms " "fit part: vllm-v1 group" "$TMPD/out"
+# --fit-engine: V0's step CPU block; its front end is not invented (no served V0 fit rows)
+ok "fit-engine vllm-v0" "$TTSIM" validate tests/validation/serving_fit.csv --keep-going --fit-engine vllm-v0
+has "^  per_seq_s: " "fit-engine prints the step_cpu_extra block" "$TMPD/out"
+has "^# frontend: not fitted: key 'frontend': 0 served benchmarks" "fit-engine says the front end is not fitted" "$TMPD/out"
+status 2 "fit-engine refuses the check part" "$TTSIM" validate tests/validation/serving_check.csv --keep-going --fit-engine vllm-v1
+has "the check part is never fitted" "check part refusal names why" "$TMPD/err"
 
 # engine profiles (models/engines/): by name, and an unknown one refused with its key
 ok "run --engine vllm-v0" "$TTSIM" run --model qwen3-8b --gpu h100_sxm --input-len 64 --output-len 8 --requests 4 --engine vllm-v0
 status 2 "unknown engine profile" "$TTSIM" run --model qwen3-8b --gpu h100_sxm --requests 4 --engine nosuch
 has "key 'engine'" "unknown engine names its key" "$TMPD/err"
+has "known: vllm-v0, vllm-v1" "unknown engine lists the embedded ones" "$TMPD/err"
+# embedded in the binary: validate gives the same from another directory (the vllm-v0 and
+# vllm-v1 groups, whose profiles it applies; rows whose model is a config.json path
+# relative to the repository are left out)
+ROOT=$(pwd)
+grep -v ",tests/validation/configs/" tests/validation/serving_fit.csv > "$TMPD/sub.csv"
+"$TTSIM" validate "$TMPD/sub.csv" --keep-going --summary-only > "$TMPD/here" 2>/dev/null
+ok "validate from another directory" sh -c "cd '$TMPD' && '$TTSIM' validate sub.csv --keep-going --summary-only"
+cp "$TMPD/out" "$TMPD/there"
+ok "same groups from another directory" cmp "$TMPD/there" "$TMPD/here"
+has "^vllm-v0    h100_sxm   output_tok_per_s  *[0-9]" "the V0 profile applied there" "$TMPD/there"
+has "^vllm-v1    h100_sxm   ttft_ms  *[0-9]" "the V1 profile applied there" "$TMPD/there"
+# run --engine applies the engine's defaults unless the run sets them: vllm-v0 has chunked
+# prefill off, so a 9000-token prompt over an 8192-token budget is refused, and runs when
+# the run turns chunked prefill on itself (and without the engine: ttsim's default, on)
+status 2 "run --engine vllm-v0: its chunked_prefill default applies" "$TTSIM" run --model qwen3-8b --gpu h100_sxm --input-len 9000 --output-len 4 --requests 2 --max-num-batched-tokens 8192 --engine vllm-v0
+has "key 'max_num_batched_tokens'.*chunked_prefill off" "refusal says why" "$TMPD/err"
+ok "run --engine vllm-v0 --chunked-prefill true: the run's setting wins" "$TTSIM" run --model qwen3-8b --gpu h100_sxm --input-len 9000 --output-len 4 --requests 2 --max-num-batched-tokens 8192 --engine vllm-v0 --chunked-prefill true
+ok "the same without the engine" "$TTSIM" run --model qwen3-8b --gpu h100_sxm --input-len 9000 --output-len 4 --requests 2 --max-num-batched-tokens 8192
+# run --engine vllm-v1 applies its front end: TTFT and e2e grow by the streaming
+"$TTSIM" run --model qwen3-8b --gpu h100_sxm --input-len 64 --output-len 8 --requests 1 --format json > "$TMPD/nofe.json"
+ok "run --engine vllm-v1" "$TTSIM" run --model qwen3-8b --gpu h100_sxm --input-len 64 --output-len 8 --requests 1 --format json --engine vllm-v1
+python3 - "$TMPD/nofe.json" "$TMPD/out" > "$TMPD/fe" <<'PY'
+import json, sys
+a, b = (json.load(open(f))["summary"] for f in sys.argv[1:3])
+print("later" if b["ttft_ms"]["mean"] > a["ttft_ms"]["mean"] and b["e2e_s"]["mean"] > a["e2e_s"]["mean"] else "same")
+PY
+has "^later$" "the vllm-v1 front end shows in TTFT and e2e" "$TMPD/fe"
 
 status 2 "bad per-metric limit" "$TTSIM" validate tests/validation/dev.csv --max-median-error nope=3
 finish
