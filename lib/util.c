@@ -304,18 +304,10 @@ int parse_long(const char *s, long *out)
 	return 0;
 }
 
-int secs_to_ns(double s, int64_t *ns)
+int secs_to_ns_refuse(double s)
 {
-	double x = s * 1e9;
-	int64_t n;
-	if (!(x >= 0 && x <= (double)TIME_NS_MAX))
-		return err_set("%.6g s is out of range (expected 0 to %.6g s, about 100 years)", s,
-			       TIME_S_MAX);
-	n = (int64_t)x;
-	if (x - (double)n >= 0.5) /* exact: x and its integer part are within a factor 2 */
-		n++;
-	*ns = n;
-	return 0;
+	return err_set("%.6g s is out of range (expected 0 to %.6g s, about 100 years)", s,
+		       TIME_S_MAX);
 }
 
 int parse_double(const char *s, double *out)
