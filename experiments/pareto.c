@@ -16,9 +16,44 @@ static char **copy_fields(const struct csv *c)
 	return r;
 }
 
+/* Duplicate ids: a results table holds each point once. Two writers in one directory (two
+ * sweeps at once, a build without MPI started under mpirun) wrote doubled lines before the
+ * directory was locked; a file that still has them is refused, not read as more points. */
+struct id_line {
+	const char *id;
+	int line;
+};
+
+static int cmp_id_line(const void *a, const void *b)
+{
+	const struct id_line *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+	return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+static int check_unique_ids(const struct table *t, const int *lines, const char *path)
+{
+	int c = table_col(t, "id"), rc = 0;
+	struct id_line *v;
+	if (c < 0 || t->nrow < 2)
+		return 0;
+	v = xmalloc((size_t)t->nrow * sizeof(*v));
+	for (long i = 0; i < t->nrow; i++)
+		v[i] = (struct id_line){t->rows[i][c], lines[i]};
+	qsort(v, (size_t)t->nrow, sizeof(*v), cmp_id_line);
+	for (long i = 1; i < t->nrow && !rc; i++)
+		if (!strcmp(v[i].id, v[i - 1].id))
+			rc = err_set("%s:%d: key 'id': '%s' appears again (first on line %d; two writers "
+				     "in one directory? expected each point once)", path, v[i].line,
+				     v[i].id, v[i - 1].line);
+	free(v);
+	return rc;
+}
+
 int table_load_csv(struct table *t, const char *path)
 {
-	size_t len, cap = 0;
+	size_t len, cap = 0, lcap = 0;
+	int *lines = NULL;
 	char *text = file_read(path, &len);
 	struct csv c;
 	int rc;
@@ -42,11 +77,16 @@ int table_load_csv(struct table *t, const char *path)
 			break;
 		}
 		xgrow((void **)&t->rows, &cap, (size_t)t->nrow + 1, sizeof(char **));
+		xgrow((void **)&lines, &lcap, (size_t)t->nrow + 1, sizeof(int));
+		lines[t->nrow] = c.line;
 		t->rows[t->nrow++] = copy_fields(&c);
 	}
 	if (rc < 0 && !c.nf)
 		err_set("%s:%d: unterminated quoted field", path, c.line);
 	csv_release(&c);
+	if (rc >= 0 && check_unique_ids(t, lines, path) < 0)
+		rc = -1;
+	free(lines);
 	if (rc < 0)
 		table_release(t);
 	return rc < 0 ? -1 : 0;

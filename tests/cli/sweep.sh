@@ -203,4 +203,11 @@ if "$TTSIM" run --trace math500 --requests 1 >/dev/null 2>&1; then
 else
 	echo "sweep.sh: SKIPPED example sweep: 'ttsim run --trace math500 --requests 1' fails (no trace module yet)"
 fi
+# a results table with an id twice (two writers, before directories were locked) is refused
+# by pareto and best, naming both lines, instead of being read as more points
+mkdir -p "$TMPD/dupid"
+printf 'id,tp,status,accuracy,latency_p90_s,usd_per_problem\n0,1,ok,0.5,10,0.01\n1,2,ok,0.6,8,0.02\n1,2,ok,0.6,8,0.02\n' > "$TMPD/dupid/results.csv"
+status 2 "pareto refuses a duplicate id" "$TTSIM" pareto "$TMPD/dupid" --x latency_p90_s --y accuracy
+has "results.csv:4: key 'id': '1' appears again (first on line 3" "names both lines" "$TMPD/err"
+status 2 "best refuses a duplicate id" "$TTSIM" best "$TMPD/dupid" --min-accuracy 0.1
 finish
