@@ -9,7 +9,7 @@
 
 #include "lib/ydoc.h"
 
-static const char *const route_names[] = {"round_robin", "least_loaded", NULL};
+static const char *const route_names[] = {"round_robin", "least_loaded", "least_kv", NULL};
 static const char *const arrival_names[] = {"offline", "poisson", "closed", "trace", NULL};
 static const char *const length_names[] = {"fixed", "uniform", "exponential", "lognormal", NULL};
 static const char *const vote_names[] = {"none", "majority", "best", "pass", NULL};
@@ -28,7 +28,9 @@ static const struct option_def options[] = {
 	{"tp", OPT_INT, F(tp), 0, 1, 8, "1", NULL, "tensor-parallel GPUs per replica (1, 2, 4, 8)"},
 	{"replicas", OPT_INT, F(replicas), 0, 1, 4096, "1", NULL, "data-parallel replicas"},
 	{"route", OPT_ENUM, F(route), 0, 0, 0, "least_loaded", route_names,
-	 "routing of problems to replicas"},
+	 "routing of problems to replicas, at arrival: round_robin (in turn), least_loaded (fewest "
+	 "sequences routed and unfinished), least_kv (fewest KV blocks in use plus prompt blocks "
+	 "routed and not yet admitted); ties to the lower index"},
 	{"trace", OPT_STR, F(trace), S(trace), 0, 0, "", NULL,
 	 "trace: math500:MODEL or a JSONL path (empty: synthetic requests)"},
 	{"input_len", OPT_INT, F(input_len), 0, 1, 1 << 24, "1024", NULL,

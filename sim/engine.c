@@ -95,6 +95,10 @@ struct replica {
 	int64_t step_start;   /* ns */
 	int preempted_now;    /* this step preempted: admit no waiting request */
 	long load;            /* sequences assigned and not finished (least-loaded routing) */
+	long queued_blocks;   /* blocks the requests routed to it and not yet admitted will
+	                         take at admission, wait_blocks each (least-KV routing): from
+	                         routing (with a front end, before the engine sees them) to
+	                         admission or cancellation, and again after a preemption */
 	int64_t busy_ns;      /* time spent stepping */
 	int64_t fe_free;      /* ns: when its API server is next idle (front end) */
 	double fe_fold_tokens;/* tokens of a folded stretch's steps but its last, already
@@ -170,6 +174,14 @@ static inline long ceil_div(long a, long b) { return (a + b - 1) / b; }
 static inline int modp(int64_t a, int m) { int r = (int)(a % m); return r < 0 ? r + m : r; }
 
 /* ---- waiting deque ---- */
+
+/* Blocks a waiting sequence takes at admission if its prefill runs whole: its prompt (after
+ * a preemption, prompt and output to recompute) and an unforked leader's sibling copies.
+ * Constant while it waits. */
+static inline long wait_blocks(const struct sim *m, const struct seq *q)
+{
+	return ceil_div(q->prefill_len, m->bs) + q->res_blocks;
+}
 
 static void wq_push_back(struct replica *r, int32_t i)
 {
@@ -577,6 +589,8 @@ static void early_stop_check(struct sim *m, struct replica *r, long p)
 		struct seq *q = &m->seqs[i];
 		if (q->state == ST_DONE)
 			continue;
+		if (q->state == ST_WAIT) /* stays in the queue, skipped at admission */
+			r->queued_blocks -= wait_blocks(m, q);
 		seq_detach(m, r, i);
 		m->reqs[i].generated = q->gen;
 		q->state = ST_DONE;
@@ -626,6 +640,7 @@ static int32_t preempt_tail(struct sim *m, struct replica *r)
 	m->st->preemptions++;
 	r->preempted_now = 1;
 	wq_push_front(r, i);
+	r->queued_blocks += wait_blocks(m, q);
 	return i;
 }
 
@@ -737,6 +752,18 @@ static void check_invariants(struct sim *m, int ri, long tokens)
 		    m->total_blocks);
 	if (r->free_blocks < 0)
 		bug("replica %d: KV cache over capacity", ri);
+	/* the queued blocks are the waiting requests' (and, with a front end, those still
+	 * in its server's hands) */
+	held = 0;
+	for (size_t k = 0; k < r->wq_len; k++) {
+		const struct seq *q = &m->seqs[r->wq[(r->wq_head + k) % r->wq_cap]];
+		if (q->state == ST_WAIT)
+			held += wait_blocks(m, q);
+		else if (q->state != ST_DONE)
+			bug("replica %d: a queued sequence in state %d", ri, q->state);
+	}
+	if (m->fe ? held > r->queued_blocks : held != r->queued_blocks)
+		bug("replica %d: %ld blocks queued, counted %ld", ri, held, r->queued_blocks);
 }
 
 /* ---- speculative decoding ---- */
@@ -1003,6 +1030,7 @@ static long admit_waiting(struct sim *m, struct replica *r, int ri, long budget)
 		if (need > r->free_blocks)
 			break;
 		wq_pop_front(r);
+		r->queued_blocks -= wait_blocks(m, q);
 		r->free_blocks -= need;
 		q->blocks = (int32_t)need;
 		q->state = ST_PREFILL;
@@ -1226,18 +1254,46 @@ static void step_end(struct sim *m, int ri)
 }
 /* ---- arrivals and routing ---- */
 
-static int route(struct sim *m)
+/* Replica r's KV work for least-KV routing: blocks in use plus blocks queued (engine.h). */
+static inline long kv_work(const struct sim *m, const struct replica *r)
 {
+	return m->total_blocks - r->free_blocks + r->queued_blocks;
+}
+
+/* The replica problem p goes to (engine.h, enum route_policy); counts it there. */
+static int route(struct sim *m, long p)
+{
+	const struct sim_problem *pr = &m->probs[p];
 	int best = 0;
-	if (m->s->route == ROUTE_ROUND_ROBIN)
-		return (int)(m->rr++ % m->s->replicas);
-	for (int i = 1; i < m->s->replicas; i++)
-		if (m->rep[i].load < m->rep[best].load)
-			best = i;
+	long prompt = m->reqs[pr->first].prompt;
+	if (m->s->route == ROUTE_ROUND_ROBIN) {
+		best = (int)(m->rr++ % m->s->replicas);
+	} else if (m->s->route == ROUTE_LEAST_KV) {
+		long w = kv_work(m, &m->rep[0]);
+		for (int i = 1; i < m->s->replicas; i++) {
+			long wi = kv_work(m, &m->rep[i]);
+			if (wi < w)
+				best = i, w = wi;
+		}
+	} else {
+		for (int i = 1; i < m->s->replicas; i++)
+			if (m->rep[i].load < m->rep[best].load)
+				best = i;
+	}
+	m->rep[best].load += pr->n;
+	/* what enqueue_problem will queue, wait_blocks each: a forked leader alone, with a
+	 * copy of the prompt's partial last block per sibling, or every sample */
+	if (pr->share && pr->n > 1)
+		m->rep[best].queued_blocks += ceil_div(prompt, m->bs) +
+			(pr->n - 1) * (ceil_div(prompt, m->bs) - prompt / m->bs);
+	else
+		for (int32_t i = pr->first; i < pr->first + pr->n; i++)
+			m->rep[best].queued_blocks += ceil_div(m->reqs[i].prompt, m->bs);
 	return best;
 }
 
-/* Problem p, routed to replica ri (its load already counted), reaches the engine. */
+/* Problem p, routed to replica ri (its load and blocks already counted), reaches the
+ * engine. */
 static void enqueue_problem(struct sim *m, long p, int ri)
 {
 	const struct sim_problem *pr = &m->probs[p];
@@ -1272,9 +1328,7 @@ static void enqueue_problem(struct sim *m, long p, int ri)
 /* Problem p arrives; without a front end the engine sees it now. */
 static void dispatch_problem(struct sim *m, long p)
 {
-	int ri = route(m);
-	m->rep[ri].load += m->probs[p].n;
-	enqueue_problem(m, p, ri);
+	enqueue_problem(m, p, route(m, p));
 }
 
 /* With a front end: routed at its arrival, it reaches the engine when its replica's server
@@ -1283,11 +1337,10 @@ static void dispatch_problem(struct sim *m, long p)
 static void fe_arrive(struct sim *m, long p)
 {
 	const struct sim_problem *pr = &m->probs[p];
-	int ri = route(m);
+	int ri = route(m, p);
 	struct replica *r = &m->rep[ri];
 	int64_t requests = pr->share ? 1 : pr->n;
 	m->ps[p].fe_replica = ri;
-	r->load += pr->n;
 	r->fe_free = (m->now > r->fe_free ? m->now : r->fe_free) + requests * m->fe_req_ns;
 	evq_push(&m->q, r->fe_free, EV_FE_ADMIT, EV_FE_ADMIT, p);
 }
@@ -1635,9 +1688,11 @@ int sim_run(const struct sim_setup *s, struct sim_problem *probs, long n_probs,
 	if (m.problems_left != 0)
 		bug("%ld problems never finished", m.problems_left);
 	for (int i = 0; s->check && i < s->replicas; i++)
-		if (m.rep[i].free_blocks != m.total_blocks || m.rep[i].n_running != 0)
-			bug("replica %d ends with %ld of %ld blocks free, %d running", i,
-			    m.rep[i].free_blocks, m.total_blocks, m.rep[i].n_running);
+		if (m.rep[i].free_blocks != m.total_blocks || m.rep[i].n_running != 0 ||
+		    m.rep[i].queued_blocks != 0)
+			bug("replica %d ends with %ld of %ld blocks free, %d running, %ld queued", i,
+			    m.rep[i].free_blocks, m.total_blocks, m.rep[i].n_running,
+			    m.rep[i].queued_blocks);
 	out->makespan = n_probs ? m.last_done - m.first_arrival : 0;
 	/* summed once at the end, so that both engines refuse alike: each replica's time is
 	 * at most 100 years, but thousands of replicas' sum can pass int64 */

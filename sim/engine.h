@@ -80,8 +80,16 @@ enum { SIM_OPEN = 0, SIM_CLOSED = 1 };
 /* Speculative decoding. Each step drafts k tokens per decoding sequence, then verifies
  * k + 1 tokens per sequence with the target; a sequence keeps the accepted prefix of the
  * draft plus one token from the target. Acceptance is drawn per sequence and step. */
-/* How arrivals are spread over replicas (the `route` option's values, in this order). */
-enum route_policy { ROUTE_ROUND_ROBIN, ROUTE_LEAST_LOADED };
+/* How arrivals are spread over replicas (the `route` option's values, in this order), at
+ * each problem's arrival, from what a router can know then (no output lengths):
+ *   ROUTE_ROUND_ROBIN   in turn;
+ *   ROUTE_LEAST_LOADED  fewest sequences routed to it and not finished or cancelled;
+ *   ROUTE_LEAST_KV      fewest KV blocks: those in use (the step in flight's included)
+ *                       plus those that the requests routed to it and not yet admitted
+ *                       will take at admission (prompt, or prompt and output to recompute
+ *                       after a preemption; a forked leader's copies for its siblings).
+ * Ties go to the lower index. */
+enum route_policy { ROUTE_ROUND_ROBIN, ROUTE_LEAST_LOADED, ROUTE_LEAST_KV };
 
 #define SPEC_MAX_K 16
 enum { DRAFT_NONE, DRAFT_MODEL, DRAFT_NGRAM, DRAFT_EAGLE, DRAFT_EAGLE3 };

@@ -96,7 +96,7 @@ static void make_case(struct dcase *d, const struct model *models, int n_models,
 	s->seed = rnd();
 	s->tp = 1 << rint_in(0, 2);
 	s->replicas = rint_in(1, 4);
-	s->route = rint_in(0, 1);
+	s->route = rint_in(0, 2); /* enum route_policy: round robin, least loaded, least KV */
 	s->cuda_graphs = rint_in(0, 1);
 	s->chunked_prefill = rint_in(0, 3) > 0;
 	s->block_size = bss[rint_in(0, 5)];

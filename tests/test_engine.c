@@ -5,7 +5,7 @@
  * the scheduler never exceeds its token budget or the KV cache (checked every step by
  * sim_setup.check), preempted sequences resume, and every output token is produced once;
  * the front end's serial server, worked by hand for one request, a burst of two and a
- * closed loop of two clients.
+ * closed loop of two clients; routing by sequences and by KV blocks, worked by hand.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -669,6 +669,64 @@ static void test_frontend_closed_loop(void)
 	CHECK_INT(sim_run(&s, P, 4, R, 4, &st), -1);
 }
 
+/* Routing on two replicas, worked by hand (block size 16; problems at 0, routed in order):
+ *   part 1: a long prompt (8000 tokens: 500 blocks) goes to replica 0, a short one (100:
+ *           7 blocks) to replica 1 under every policy; a third short one finds one sequence
+ *           on each: least_loaded breaks the tie to replica 0, beside the long one, while
+ *           least_kv sees 500 blocks against 7 and picks replica 1; round robin, 0;
+ *   part 2: one sequence a replica (max_num_seqs 1): short prompts on 0 and 1, then the
+ *           long one on 0 (7 blocks in use each: the tie goes to 0) waits there unadmitted;
+ *           the next short one sees 7 + 500 queued against 7 and goes to replica 1, as it
+ *           would not if least_kv counted only the blocks in use;
+ *   part 3: part 1 behind a 1 s front end: at routing the engines hold nothing, and the
+ *           long prompt counts from its routing (500 blocks routed, not yet admitted). */
+static void route_fixture(const int *prompt, int n)
+{
+	fixture_requests(P, R, n, 100, 50);
+	for (int i = 0; i < n; i++)
+		R[i].prompt = prompt[i];
+}
+
+static void test_route_least_kv(void)
+{
+	struct model m;
+	struct profile p = fixture_profile();
+	struct sim_setup s;
+	struct sim_stats st;
+	static const int prompt1[3] = {8000, 100, 100}, prompt2[4] = {100, 100, 8000, 100};
+	static const int rr[3] = {0, 1, 0}, ll[3] = {0, 1, 0}, kv[3] = {0, 1, 1};
+	static const int kv2[4] = {0, 1, 0, 1};
+	CHECK_INT(model_find(&m, "r1-qwen-7b"), 0);
+	s = fixture_setup(&m, &p);
+	s.replicas = 2;
+	for (int fe = 0; fe < 2; fe++) {
+		s.fe_per_request = fe ? 1.0 : 0;
+		s.route = ROUTE_ROUND_ROBIN;
+		route_fixture(prompt1, 3);
+		CHECK_INT(sim_run(&s, P, 3, R, 3, &st), 0);
+		for (int i = 0; i < 3; i++)
+			CHECK_INT(R[i].replica, rr[i]);
+		s.route = ROUTE_LEAST_LOADED;
+		route_fixture(prompt1, 3);
+		CHECK_INT(sim_run(&s, P, 3, R, 3, &st), 0);
+		for (int i = 0; i < 3; i++)
+			CHECK_INT(R[i].replica, ll[i]);
+		s.route = ROUTE_LEAST_KV;
+		route_fixture(prompt1, 3);
+		CHECK_INT(sim_run(&s, P, 3, R, 3, &st), 0);
+		for (int i = 0; i < 3; i++)
+			CHECK_INT(R[i].replica, kv[i]);
+	}
+	s.fe_per_request = 0;
+	s.max_num_seqs = 1;
+	s.route = ROUTE_LEAST_KV;
+	route_fixture(prompt2, 4);
+	CHECK_INT(sim_run(&s, P, 4, R, 4, &st), 0);
+	for (int i = 0; i < 4; i++)
+		CHECK_INT(R[i].replica, kv2[i]);
+	CHECK(R[2].t_first > R[0].t_done); /* the long one waited for the first to finish */
+}
+
 int main(void)
 {
 	util_gsl_init();
@@ -689,5 +747,6 @@ int main(void)
 	test_frontend_one_request();
 	test_frontend_burst();
 	test_frontend_closed_loop();
+	test_route_least_kv();
 	return TEST_REPORT();
 }
