@@ -111,6 +111,30 @@ static int parse_jobs(const char *v)
 	return (int)n;
 }
 
+/* A flags_parse error of sweep or capacity (cmd), in the words both use. */
+static void die_flags(const struct flags_error *fe, const char *cmd)
+{
+	if (fe->rule == FLAGS_NO_VALUE)
+		die("%s: missing value", fe->arg);
+	die("unexpected argument '%s' (see 'ttsim %s --help')", fe->arg, cmd);
+}
+
+/* One cache of loaded inputs per worker (sweep and capacity): jobs of them. */
+static struct sweep_cache **caches_new(int jobs)
+{
+	struct sweep_cache **c = xcalloc((size_t)jobs, sizeof(*c)); /* NOLINT(bugprone-sizeof-expression): an array of pointers */
+	for (int i = 0; i < jobs; i++)
+		c[i] = sweep_cache_new();
+	return c;
+}
+
+static void caches_free(struct sweep_cache **c, int jobs)
+{
+	for (int i = 0; i < jobs; i++)
+		sweep_cache_free(c[i]);
+	free(c);
+}
+
 static int default_jobs(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -453,10 +477,8 @@ int cmd_sweep(int argc, char **argv)
 	n_pos = flags_parse(bf.fl, argc, argv, &path, 1, &fe);
 	if (n_pos < 0 && fe.rule == FLAGS_NO_VALUE && fe.fl - bf.fl >= bf.n_fixed)
 		die("%s: key '%s': missing value", fe.arg, bf.opt[fe.fl - bf.fl - bf.n_fixed]->name);
-	if (n_pos < 0 && fe.rule == FLAGS_NO_VALUE)
-		die("%s: missing value", fe.arg);
 	if (n_pos < 0)
-		die("unexpected argument '%s' (see 'ttsim sweep --help')", fe.arg);
+		die_flags(&fe, "sweep");
 	if (jobs_s)
 		jobs = parse_jobs(jobs_s);
 	if (!path)
@@ -475,9 +497,7 @@ int cmd_sweep(int argc, char **argv)
 		jobs = default_jobs();
 	memset(&e, 0, sizeof(e));
 	pc.s = &s;
-	pc.caches = xcalloc((size_t)jobs, sizeof(*pc.caches)); /* NOLINT(bugprone-sizeof-expression): an array of pointers */
-	for (int i = 0; i < jobs; i++)
-		pc.caches[i] = sweep_cache_new();
+	pc.caches = caches_new(jobs);
 	e.n = s.n_points;
 	e.jobs = jobs;
 	e.point = sweep_point;
@@ -519,9 +539,7 @@ int cmd_sweep(int argc, char **argv)
 	       out);
 	rc = rc < 0 ? EXIT_CHECK_FAILED : EXIT_OK;
 done:
-	for (int i = 0; i < jobs; i++)
-		sweep_cache_free(pc.caches[i]);
-	free(pc.caches);
+	caches_free(pc.caches, jobs);
 	sweep_release(&s);
 	mpi_stop();
 	return rc;
@@ -634,10 +652,8 @@ int cmd_capacity(int argc, char **argv)
 	}
 	mpi_start(&argc, &argv);
 	n_pos = flags_parse(fl, argc, argv, &path, 1, &fe);
-	if (n_pos < 0 && fe.rule == FLAGS_NO_VALUE)
-		die("%s: missing value", fe.arg);
 	if (n_pos < 0)
-		die("unexpected argument '%s' (see 'ttsim capacity --help')", fe.arg);
+		die_flags(&fe, "capacity");
 	if (jobs_s)
 		jobs = parse_jobs(jobs_s);
 	if (ttft_s)
@@ -670,9 +686,7 @@ int cmd_capacity(int argc, char **argv)
 	cc.slo_ttft_ms = ttft * 1e3;
 	cc.slo_tpot_ms = tpot * 1e3;
 	cc.rel_tol = 0.01;
-	cc.caches = xcalloc((size_t)jobs, sizeof(*cc.caches)); /* NOLINT(bugprone-sizeof-expression): an array of pointers */
-	for (int i = 0; i < jobs; i++)
-		cc.caches[i] = sweep_cache_new();
+	cc.caches = caches_new(jobs);
 	memset(&e, 0, sizeof(e));
 	e.n = s.n_points;
 	e.jobs = jobs;
@@ -703,9 +717,7 @@ int cmd_capacity(int argc, char **argv)
 	}
 	rc = rc < 0 ? EXIT_CHECK_FAILED : EXIT_OK;
 done:
-	for (int i = 0; i < jobs; i++)
-		sweep_cache_free(cc.caches[i]);
-	free(cc.caches);
+	caches_free(cc.caches, jobs);
 	sbuf_release(&hdr);
 	sweep_release(&s);
 	mpi_stop();

@@ -898,12 +898,10 @@ static int robust_fit(const gsl_matrix *X, const gsl_vector *y, const int *keep,
 	return rc == GSL_SUCCESS || rc == GSL_EMAXITER ? 0 : -1;
 }
 
-int validate_fit_engine(struct vset *s, const char *family, struct vfit *out)
+/* 0, or -1 (the first row named) when a row of s comes from the check part: the fits use
+ * the fit part only, so that the check part stays unseen. */
+static int refuse_check_part(const struct vset *s)
 {
-	size_t n = 0, cap = 0, p;
-	double *y0 = NULL, *steps = NULL, *tok = NULL, *tpm = NULL, *wall = NULL;
-	int has_tp = 0, rc = -1;
-	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < s->n; i++) {
 		const struct vrow *r = &s->rows[i];
 		const char *base = strrchr(r->where, '/') ? strrchr(r->where, '/') + 1 : r->where;
@@ -911,6 +909,17 @@ int validate_fit_engine(struct vset *s, const char *family, struct vfit *out)
 			return err_set("%s: the check part is never fitted (expected the fit part, "
 				       "tests/validation/serving_fit.csv)", r->where);
 	}
+	return 0;
+}
+
+int validate_fit_engine(struct vset *s, const char *family, struct vfit *out)
+{
+	size_t n = 0, cap = 0, p;
+	double *y0 = NULL, *steps = NULL, *tok = NULL, *tpm = NULL, *wall = NULL;
+	int has_tp = 0, rc = -1;
+	memset(out, 0, sizeof(*out));
+	if (refuse_check_part(s) < 0)
+		return -1;
 	for (size_t i = 0; i < s->n; i++) {
 		struct vrow *r = &s->rows[i];
 		struct run_config c;
@@ -1137,12 +1146,10 @@ int validate_fit_frontend(struct vset *s, const char *family, struct vfefit *out
 	double *pred = NULL, *loo = NULL, *grid = NULL;
 	size_t best;
 	memset(out, 0, sizeof(*out));
+	if (refuse_check_part(s) < 0)
+		return -1;
 	for (size_t i = 0; i < s->n; i++) {
 		const struct vrow *r = &s->rows[i];
-		const char *base = strrchr(r->where, '/') ? strrchr(r->where, '/') + 1 : r->where;
-		if (!strncmp(base, "serving_check", 13))
-			return err_set("%s: the check part is never fitted (expected the fit part, "
-				       "tests/validation/serving_fit.csv)", r->where);
 		if (!validate_fe_row(r, family))
 			continue;
 		xgrow((void **)&idx, &cap, n + 1, sizeof(size_t));

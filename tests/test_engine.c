@@ -24,6 +24,13 @@
 static struct sim_problem P[MAXR];
 static struct sim_req R[MAXR];
 
+/* The fixture's setup for the model called name (found into m) on profile p. */
+static struct sim_setup model_setup(struct model *m, const struct profile *p, const char *name)
+{
+	CHECK_INT(model_find(m, name), 0);
+	return fixture_setup(m, p);
+}
+
 static void test_lone_decode(void)
 {
 	struct model m;
@@ -33,8 +40,7 @@ static void test_lone_decode(void)
 	const int prompt = 100, out = 1000;
 	double L, W, embed, kv_mean, expect;
 
-	CHECK_INT(model_find(&m, "deepseek-ai/DeepSeek-R1-Distill-Qwen-14B"), 0);
-	s = fixture_setup(&m, &p);
+	s = model_setup(&m, &p, "deepseek-ai/DeepSeek-R1-Distill-Qwen-14B");
 	fixture_requests(P, R, 1, prompt, out);
 	CHECK_INT(sim_run(&s, P, 1, R, 1, &st), 0);
 
@@ -64,8 +70,7 @@ static void test_bandwidth_halves_tpot(void)
 	struct sim_setup s;
 	struct sim_stats st;
 	double t1, t2;
-	CHECK_INT(model_find(&m, "r1-qwen-14b"), 0);
-	s = fixture_setup(&m, &p);
+	s = model_setup(&m, &p, "r1-qwen-14b");
 	fixture_requests(P, R, 1, 200, 500);
 	CHECK_INT(sim_run(&s, P, 1, R, 1, &st), 0);
 	t1 = fixture_mean_tpot_ms(R, 1);
@@ -98,8 +103,7 @@ static void test_littles_law(void)
 	const long n = 400;
 	const int C = 16;
 	double W = 0, lambda;
-	CHECK_INT(model_find(&m, "r1-qwen-7b"), 0);
-	s = fixture_setup(&m, &p);
+	s = model_setup(&m, &p, "r1-qwen-7b");
 	s.loop = SIM_CLOSED;
 	s.concurrency = C;
 	fixture_requests(P, R, n, 300, 200);
@@ -157,8 +161,7 @@ static void test_chunked_prefill_and_determinism(void)
 	struct sim_stats st, st2;
 	static struct sim_req R2[MAXR];
 	const long n = 40;
-	CHECK_INT(model_find(&m, "r1-qwen-7b"), 0);
-	s = fixture_setup(&m, &p);
+	s = model_setup(&m, &p, "r1-qwen-7b");
 	s.max_num_batched_tokens = 2048;
 	fixture_requests(P, R, n, 20000, 50);
 	for (long i = 0; i < n; i++)
@@ -179,13 +182,11 @@ static void test_errors(void)
 	struct profile p = fixture_profile();
 	struct sim_setup s;
 	struct sim_stats st;
-	CHECK_INT(model_find(&m, "Qwen/Qwen2.5-72B-Instruct"), 0);
-	s = fixture_setup(&m, &p);
+	s = model_setup(&m, &p, "Qwen/Qwen2.5-72B-Instruct");
 	fixture_requests(P, R, 1, 10, 10);
 	CHECK_INT(sim_run(&s, P, 1, R, 1, &st), -1);
 	CHECK(strstr(err_msg(), "does not fit") != NULL);
-	CHECK_INT(model_find(&m, "r1-qwen-1.5b"), 0);
-	s = fixture_setup(&m, &p);
+	s = model_setup(&m, &p, "r1-qwen-1.5b");
 	fixture_requests(P, R, 1, 100000, 40000);
 	CHECK_INT(sim_run(&s, P, 1, R, 1, &st), -1);
 	CHECK(strstr(err_msg(), "max length") != NULL);
@@ -285,8 +286,7 @@ static void test_early_stop_answer_numbers(void)
 	static struct sim_req R2[MAXR];
 	const int np = 40, n = 6;
 	int64_t t_small[40];
-	CHECK_INT(model_find(&m, "r1-qwen-1.5b"), 0);
-	s = fixture_setup(&m, &p);
+	s = model_setup(&m, &p, "r1-qwen-1.5b");
 	for (int big = 0; big < 2; big++) {
 		struct sim_req *r = big ? R2 : R;
 		memset(P, 0, sizeof(P[0]) * np);
@@ -333,8 +333,7 @@ static void test_early_stop(void)
 	struct sim_stats st;
 	/* one problem, 8 samples: 5 short correct ones finish first, so the majority is
 	 * decided (5 > 0 + 3 left) and the three long ones are cancelled */
-	CHECK_INT(model_find(&m, "r1-qwen-1.5b"), 0);
-	s = fixture_setup(&m, &p);
+	s = model_setup(&m, &p, "r1-qwen-1.5b");
 	memset(P, 0, sizeof(P[0]));
 	memset(R, 0, sizeof(R[0]) * 8);
 	P[0].n = 8;
@@ -487,8 +486,7 @@ static void test_spec_batch_regime(void)
 	struct sim_stats st, st_off;
 	double sp1 = 0, sp256 = 0;
 	int rises = 0;
-	CHECK_INT(model_find(&m, "meta-llama/Llama-3.1-8B-Instruct"), 0);
-	s = fixture_setup(&m, &p);
+	s = model_setup(&m, &p, "meta-llama/Llama-3.1-8B-Instruct");
 	for (size_t kd = 0; kd < 2; kd++)
 		for (int k = 1; k <= 7; k += 3)
 			for (double alpha = 0.5; alpha < 0.95; alpha += 0.2) {
@@ -567,8 +565,7 @@ static void test_frontend_one_request(void)
 	struct sim_setup s;
 	struct sim_stats st;
 	int64_t first0, done0, makespan0;
-	CHECK_INT(model_find(&m, "r1-qwen-7b"), 0);
-	s = fixture_setup(&m, &p);
+	s = model_setup(&m, &p, "r1-qwen-7b");
 	fixture_requests(P, R, 1, 100, 3);
 	CHECK_INT(sim_run(&s, P, 1, R, 1, &st), 0);
 	first0 = R[0].t_first, done0 = R[0].t_done, makespan0 = st.makespan;
@@ -592,8 +589,7 @@ static void test_frontend_burst(void)
 	struct sim_setup s;
 	struct sim_stats st;
 	int64_t e1, e2, e3, alone;
-	CHECK_INT(model_find(&m, "r1-qwen-7b"), 0);
-	s = fixture_setup(&m, &p);
+	s = model_setup(&m, &p, "r1-qwen-7b");
 	/* a request alone: done `alone` after it reaches the engine */
 	fixture_requests(P, R, 1, 100, 2);
 	CHECK_INT(sim_run(&s, P, 1, R, 1, &st), 0);
@@ -637,8 +633,7 @@ static void test_frontend_closed_loop(void)
 	struct sim_setup s;
 	struct sim_stats st;
 	static const int64_t arrival[4] = {0, 0, 2500, 3000}, done[4] = {2500, 3000, 5500, 6000};
-	CHECK_INT(model_find(&m, "r1-qwen-7b"), 0);
-	s = fixture_setup(&m, &p);
+	s = model_setup(&m, &p, "r1-qwen-7b");
 	s.loop = SIM_CLOSED;
 	s.concurrency = 2;
 	/* one output token each; a prefill step of well under 0.5 s */

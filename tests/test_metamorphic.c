@@ -288,6 +288,33 @@ static int run(const struct run_config *c0, const struct run_inputs *in, struct 
 	return 0;
 }
 
+/* Run a relation's two sides, ca on ina into a, then cb on inb into b; 0 when both ran, or
+ * -1 (nothing left to release) when a does not run, or when b does not: that is a failure,
+ * as every relation here keeps the memory plan of a. */
+static int run_pair(const struct run_config *ca, const struct run_inputs *ina,
+		    const struct run_config *cb, const struct run_inputs *inb, struct run_result *a,
+		    struct run_result *b)
+{
+	if (run(ca, ina, a) < 0)
+		return -1;
+	if (run(cb, inb, b) < 0) {
+		CHECK(0);
+		run_result_release(a);
+		return -1;
+	}
+	return 0;
+}
+
+/* Speculative decoding with draft ("ngram", "eagle") and k tokens; a step's token budget is
+ * raised to hold every sequence's k + 1 tokens. */
+static void with_spec(struct run_config *c, const char *draft, int k)
+{
+	strcpy(c->spec_draft, draft);
+	c->spec_k = k;
+	if (c->max_num_seqs * (c->spec_k + 1) > c->max_num_batched_tokens)
+		c->max_num_batched_tokens = c->max_num_seqs * (c->spec_k + 1);
+}
+
 /* ---- 1. bandwidth and peak up ---- */
 
 /* Scale every bandwidth and compute rate of p up, each by its own factor in [1, 4]
@@ -401,20 +428,12 @@ static void test_bandwidth_up(void)
 			/* one replica: acceptance is drawn in step order, so the faster run takes the
 			 * same path (replicas share one stream: test_bandwidth_up_spec_replicas) */
 			c.replicas = 1;
-			strcpy(c.spec_draft, "ngram");
-			c.spec_k = rint_in(1, 4);
-			c.max_num_batched_tokens = c.max_num_seqs * (c.spec_k + 1) > c.max_num_batched_tokens
-							   ? c.max_num_seqs * (c.spec_k + 1) : c.max_num_batched_tokens;
+			with_spec(&c, "ngram", rint_in(1, 4));
 		}
 		fast = *inputs_for(&c);
 		speed_up(&fast.profile);
-		if (run(&c, inputs_for(&c), &a) < 0)
+		if (run_pair(&c, inputs_for(&c), &c, &fast, &a, &b) < 0)
 			continue;
-		if (run(&c, &fast, &b) < 0) {
-			CHECK(0); /* the memory plan does not depend on bandwidth */
-			run_result_release(&a);
-			continue;
-		}
 		ran++;
 		/* offline: the scheduler's decisions do not depend on time, only step times shrink */
 		for (long i = 0; i < a.w.n_reqs && worse < 0; i++)
@@ -455,19 +474,11 @@ static void test_bandwidth_up_spec_replicas(void)
 		random_config(&c);
 		c.replicas = rint_in(2, 3);
 		c.requests = rint_in(6, 24);
-		strcpy(c.spec_draft, "ngram");
-		c.spec_k = rint_in(1, 4);
-		if (c.max_num_seqs * (c.spec_k + 1) > c.max_num_batched_tokens)
-			c.max_num_batched_tokens = c.max_num_seqs * (c.spec_k + 1);
+		with_spec(&c, "ngram", rint_in(1, 4));
 		fast = *inputs_for(&c);
 		speed_up(&fast.profile);
-		if (run(&c, inputs_for(&c), &a) < 0)
+		if (run_pair(&c, inputs_for(&c), &c, &fast, &a, &b) < 0)
 			continue;
-		if (run(&c, &fast, &b) < 0) {
-			CHECK(0);
-			run_result_release(&a);
-			continue;
-		}
 		for (long i = 0; i < a.w.n_reqs && worse < 0; i++)
 			if (b.w.reqs[i].t_done > a.w.reqs[i].t_done)
 				worse = i;
@@ -589,7 +600,7 @@ static long replicas_up(int mixed, int cases, double tol)
 	int ran = 0;
 	long worse = 0;
 	for (int k = 0; k < cases; k++) {
-		struct run_config c;
+		struct run_config c, more;
 		struct run_result a, b;
 		const struct run_inputs *in;
 		random_config(&c);
@@ -607,23 +618,18 @@ static long replicas_up(int mixed, int cases, double tol)
 			c.rate = runif(0.5, 40);
 		}
 		in = inputs_for(&c);
-		if (run(&c, in, &a) < 0)
+		more = c;
+		more.replicas++;
+		if (run_pair(&c, in, &more, in, &a, &b) < 0)
 			continue;
-		c.replicas++;
-		if (run(&c, in, &b) < 0) {
-			CHECK(0);
-			run_result_release(&a);
-			continue;
-		}
 		ran++;
 		if (b.sum.e2e_s.p50 / a.sum.e2e_s.p50 - 1 > replicas_worst)
 			replicas_worst = b.sum.e2e_s.p50 / a.sum.e2e_s.p50 - 1;
 		CHECK(b.sum.e2e_s.p50 <= a.sum.e2e_s.p50 * (1 + tol));
 		if (b.sum.e2e_s.p50 > a.sum.e2e_s.p50 * (1 + tol)) {
 			worse++;
-			fprintf(stderr, "  replicas %d -> %d: e2e p50 %.9g -> %.9g s\n", c.replicas - 1,
-				c.replicas, a.sum.e2e_s.p50, b.sum.e2e_s.p50);
-			c.replicas--;
+			fprintf(stderr, "  replicas %d -> %d: e2e p50 %.9g -> %.9g s\n", c.replicas,
+				more.replicas, a.sum.e2e_s.p50, b.sum.e2e_s.p50);
 			print_config("replicas (then one more)", &c);
 		}
 		run_result_release(&a);
@@ -668,22 +674,18 @@ static void test_replicas_up_any_stream(void)
 		in = inputs_for(&c);
 		for (int s = 0; s < REPLICAS_SEEDS && ok; s++) {
 			struct run_result a, b;
+			struct run_config more;
 			c.seed += 1;
-			if (run(&c, in, &a) < 0) {
+			more = c;
+			more.replicas++;
+			if (run_pair(&c, in, &more, in, &a, &b) < 0) {
 				ok = 0;
 				break;
 			}
-			c.replicas++;
-			if (run(&c, in, &b) < 0) {
-				CHECK(0);
-				ok = 0;
-			} else {
-				pa += a.sum.e2e_s.p50;
-				pb += b.sum.e2e_s.p50;
-				run_result_release(&b);
-			}
-			c.replicas--;
+			pa += a.sum.e2e_s.p50;
+			pb += b.sum.e2e_s.p50;
 			run_result_release(&a);
+			run_result_release(&b);
 		}
 		if (!ok)
 			continue;
@@ -714,15 +716,14 @@ static void test_alpha_up(void)
 		struct run_config c;
 		const struct run_inputs *in;
 		double prev_tpot = INFINITY, prev_e2e = INFINITY;
+		const char *draft;
 		random_config(&c);
 		c.requests = rint_in(24, 48);
 		c.output_len = rint_in(150, 400);
 		c.length_dist = 0; /* the noise is the acceptance's alone */
 		c.gpu_memory_utilization = 0.9;
-		strcpy(c.spec_draft, rint_in(0, 1) ? "ngram" : "eagle");
-		c.spec_k = rint_in(2, 6);
-		if (c.max_num_seqs * (c.spec_k + 1) > c.max_num_batched_tokens)
-			c.max_num_batched_tokens = c.max_num_seqs * (c.spec_k + 1);
+		draft = rint_in(0, 1) ? "ngram" : "eagle";
+		with_spec(&c, draft, rint_in(2, 6));
 		if (rint_in(0, 1)) {
 			c.arrival = ARR_POISSON;
 			c.rate = runif(1, 20);

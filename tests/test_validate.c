@@ -153,6 +153,34 @@ static void serving_columns(void)
 	vset_release(&s);
 }
 
+/* A "measured" run's configuration: qwen3-8b on h100_sxm under engine, len tokens in and
+ * len out. */
+static void measured_config(struct run_config *c, const char *engine, int len)
+{
+	char v[32];
+	config_defaults(c);
+	snprintf(v, sizeof(v), "%d", len);
+	config_set(c, "model", "qwen3-8b", "t");
+	config_set(c, "gpu", "h100_sxm", "t");
+	config_set(c, "input_len", v, "t");
+	config_set(c, "output_len", v, "t");
+	config_set(c, "engine", engine, "t");
+}
+
+/* Neither fit takes a row of the check part: both refuse a set parsed from it. */
+static void check_part_refused(const char *csv, const char *family, int frontend)
+{
+	struct vset s = {0};
+	struct vfit f;
+	struct vfefit fe;
+	int bad;
+	CHECK_INT(vset_parse_csv(&s, csv, "tests/validation/serving_check.csv", &bad), 0);
+	CHECK_INT(frontend ? validate_fit_frontend(&s, family, &fe) : validate_fit_engine(&s, family, &f),
+		  -1);
+	CHECK(strstr(err_msg(), "the check part is never fitted") != NULL);
+	vset_release(&s);
+}
+
 /* The engine fit recovers known constants: "measured" batches simulated with the shipped
  * vllm-v0 profile's extra CPU time are fitted back to it (per_tp not fitted: TP1 only),
  * and the check part is refused. */
@@ -170,15 +198,9 @@ static void engine_fit_recovers(void)
 			struct run_inputs in;
 			struct run_result r;
 			char v[32];
-			config_defaults(&c);
-			snprintf(v, sizeof(v), "%d", len[l]);
-			config_set(&c, "model", "qwen3-8b", "t");
-			config_set(&c, "gpu", "h100_sxm", "t");
-			config_set(&c, "input_len", v, "t");
-			config_set(&c, "output_len", v, "t");
+			measured_config(&c, "vllm-v0", len[l]);
 			snprintf(v, sizeof(v), "%d", batch[b]);
 			config_set(&c, "requests", v, "t");
-			config_set(&c, "engine", "vllm-v0", "t");
 			CHECK_INT(run_engine_defaults(&c), 0);
 			CHECK_INT(run_load_inputs(&c, &in), 0);
 			CHECK_INT(run_simulate(&c, &in, &r), 0);
@@ -196,10 +218,7 @@ static void engine_fit_recovers(void)
 	CHECK(f.in_median < 1 && f.loo_median < 2);
 	CHECK_INT(validate_fit_engine(&s, "vllm-v1", &f), -1); /* no row of that family */
 	vset_release(&s);
-	CHECK_INT(vset_parse_csv(&s, sb.buf, "tests/validation/serving_check.csv", &bad), 0);
-	CHECK_INT(validate_fit_engine(&s, "vllm-v0", &f), -1);
-	CHECK(strstr(err_msg(), "the check part is never fitted") != NULL);
-	vset_release(&s);
+	check_part_refused(sb.buf, "vllm-v0", 0);
 	sbuf_release(&sb);
 }
 
@@ -221,17 +240,11 @@ static void frontend_fit_recovers(void)
 			struct run_inputs in;
 			struct run_result r;
 			char v[32];
-			config_defaults(&c);
-			snprintf(v, sizeof(v), "%d", len[l]);
-			config_set(&c, "model", "qwen3-8b", "t");
-			config_set(&c, "gpu", "h100_sxm", "t");
-			config_set(&c, "input_len", v, "t");
-			config_set(&c, "output_len", v, "t");
+			measured_config(&c, "vllm-v1", len[l]);
 			config_set(&c, "requests", "8", "t");
 			snprintf(v, sizeof(v), "%d", conc[b]);
 			config_set(&c, "concurrency", v, "t");
 			c.arrival = ARR_CLOSED;
-			config_set(&c, "engine", "vllm-v1", "t");
 			CHECK_INT(run_engine_defaults(&c), 0);
 			CHECK_INT(run_load_inputs(&c, &in), 0);
 			in.fe_per_request = 0.01;
@@ -258,10 +271,7 @@ static void frontend_fit_recovers(void)
 	CHECK_INT(validate_fit_frontend(&s, "vllm-v0", &f), -1); /* no row of that family */
 	CHECK(strstr(err_msg(), "0 served benchmarks") != NULL);
 	vset_release(&s);
-	CHECK_INT(vset_parse_csv(&s, sb.buf, "tests/validation/serving_check.csv", &bad), 0);
-	CHECK_INT(validate_fit_frontend(&s, "vllm-v1", &f), -1);
-	CHECK(strstr(err_msg(), "the check part is never fitted") != NULL);
-	vset_release(&s);
+	check_part_refused(sb.buf, "vllm-v1", 1);
 	sbuf_release(&sb);
 }
 

@@ -30,17 +30,17 @@ has "Cheapest configuration" "frontier prints best-under-limits" "$TMPD/frontier
 has "mean_accepted_len" "speculative table has mean_accepted_len" "$TMPD/speculative.txt"
 
 # bad study blocks
-printf 'schema_version: 1\ntrace: math500\nsweep:\n  samples: [1, 2]\nstudy:\n  plots:\n    - {name: a, x: samples}\n' > "$TMPD/b1.yaml"
-status 2 "plot without y" "$TTSIM" run "$TMPD/b1.yaml" --requests 2 --out "$TMPD/b1"
-has "b1.yaml:7" "error names the line" "$TMPD/err"
-printf 'schema_version: 1\ntrace: math500\nsweep:\n  samples: [1, 2]\nstudy:\n  table: [samples]\n  table: [accuracy]\n' > "$TMPD/b5.yaml"
-status 2 "study key given twice" "$TTSIM" run "$TMPD/b5.yaml" --requests 2 --out "$TMPD/b5"
-has "b5.yaml:7: key 'study.table': given twice (expected once)" "duplicate study key: line and key" "$TMPD/err"
-printf 'schema_version: 1\ntrace: math500\nsweep:\n  samples: [1, 2]\nstudy:\n  tabel: [a]\n' > "$TMPD/b2.yaml"
-status 2 "unknown study key" "$TTSIM" run "$TMPD/b2.yaml" --requests 2 --out "$TMPD/b2"
-has "study.tabel" "error names the key" "$TMPD/err"
-printf 'schema_version: 1\ntrace: math500\nsweep:\n  samples: [1, 2]\nstudy:\n  table: [no_such_column]\n' > "$TMPD/b3.yaml"
-status 2 "unknown column" "$TTSIM" run "$TMPD/b3.yaml" --requests 2 --out "$TMPD/b3"
-has "no_such_column" "error names the column" "$TMPD/err"
+# bad_study NAME BLOCK WHAT WANT SAYS: the study block BLOCK (lines with \n, below a sweep of
+# samples 1 and 2 on math500) is refused with exit 2 (WHAT), and the error has WANT (SAYS)
+bad_study() {
+	printf 'schema_version: 1\ntrace: math500\nsweep:\n  samples: [1, 2]\nstudy:\n%b\n' "$2" > "$TMPD/$1.yaml"
+	status 2 "$3" "$TTSIM" run "$TMPD/$1.yaml" --requests 2 --out "$TMPD/$1"
+	has "$4" "$5" "$TMPD/err"
+}
+bad_study b1 '  plots:\n    - {name: a, x: samples}' "plot without y" "b1.yaml:7" "error names the line"
+bad_study b5 '  table: [samples]\n  table: [accuracy]' "study key given twice" \
+	"b5.yaml:7: key 'study.table': given twice (expected once)" "duplicate study key: line and key"
+bad_study b2 '  tabel: [a]' "unknown study key" "study.tabel" "error names the key"
+bad_study b3 '  table: [no_such_column]' "unknown column" "no_such_column" "error names the column"
 status 2 "override of a swept option" "$TTSIM" run experiments/paper/frontier.yaml --samples 2 --out "$TMPD/b4"
 finish
