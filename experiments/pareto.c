@@ -35,7 +35,7 @@ static int check_unique_ids(const struct table *t, const int *lines, const char 
 {
 	int c = table_col(t, "id"), rc = 0;
 	struct id_line *v;
-	if (c < 0 || t->nrow < 2)
+	if (c < 0 || t->nrow < 2 || !lines)
 		return 0;
 	v = xmalloc((size_t)t->nrow * sizeof(*v));
 	for (long i = 0; i < t->nrow; i++)

@@ -1095,6 +1095,10 @@ static int fe_predict(struct vset *s, const size_t *idx, size_t n, double a, dou
 #define FE_DB 2e-5
 #define FE_HUBER 0.2 /* Huber's threshold on log(predicted / measured): about 22% */
 
+/* Grid point g = i x FE_NB + j: per_request_s = i x FE_DA, per_output_token_s = j x FE_DB. */
+static double fe_grid_a(size_t g) { size_t i = g / FE_NB; return (double)i * FE_DA; }
+static double fe_grid_b(size_t g) { size_t j = g % FE_NB; return (double)j * FE_DB; }
+
 /* Huber loss over the kept rows of predictions pred (n per grid point) at point g. */
 static double fe_loss(const struct vset *s, const size_t *idx, size_t n, const int *keep,
 		      const double *pred)
@@ -1181,12 +1185,12 @@ int validate_fit_frontend(struct vset *s, const char *family, struct vfefit *out
 	fe_stats(s, idx, n, pred, &out->before_median, &out->before_p90, &out->before_bias);
 	grid = xmalloc(sizeof(double) * n * FE_NA * FE_NB);
 	for (size_t g = 0; g < (size_t)FE_NA * FE_NB; g++)
-		if (fe_predict(s, idx, n, (double)(g / FE_NB) * FE_DA, (double)(g % FE_NB) * FE_DB,
+		if (fe_predict(s, idx, n, fe_grid_a(g), fe_grid_b(g),
 			       grid + g * n) < 0)
 			goto out;
 	best = fe_argmin(s, idx, n, keep, grid);
-	out->coef[0] = (double)(best / FE_NB) * FE_DA;
-	out->coef[1] = (double)(best % FE_NB) * FE_DB;
+	out->coef[0] = fe_grid_a(best);
+	out->coef[1] = fe_grid_b(best);
 	out->step[0] = FE_DA;
 	out->step[1] = FE_DB;
 	out->max[0] = (FE_NA - 1) * FE_DA;
@@ -1202,10 +1206,10 @@ int validate_fit_frontend(struct vset *s, const char *family, struct vfefit *out
 		for (size_t k = 0; k < n; k++)
 			if (run[k] == b)
 				loo[k] = grid[g * n + k];
-		out->loo_lo[0] = fmin(out->loo_lo[0], (double)(g / FE_NB) * FE_DA);
-		out->loo_hi[0] = fmax(out->loo_hi[0], (double)(g / FE_NB) * FE_DA);
-		out->loo_lo[1] = fmin(out->loo_lo[1], (double)(g % FE_NB) * FE_DB);
-		out->loo_hi[1] = fmax(out->loo_hi[1], (double)(g % FE_NB) * FE_DB);
+		out->loo_lo[0] = fmin(out->loo_lo[0], fe_grid_a(g));
+		out->loo_hi[0] = fmax(out->loo_hi[0], fe_grid_a(g));
+		out->loo_lo[1] = fmin(out->loo_lo[1], fe_grid_b(g));
+		out->loo_hi[1] = fmax(out->loo_hi[1], fe_grid_b(g));
 	}
 	fe_stats(s, idx, n, loo, &out->loo_median, &out->loo_p90, &out->loo_bias);
 	rc = 0;
