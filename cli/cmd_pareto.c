@@ -155,16 +155,18 @@ int cmd_pareto(int argc, char **argv)
 		       "pareto.gp' there to plot)\n", dir, dir);
 	} else {
 		int st = report_gnuplot(dir, "pareto.gp", &sb);
-		if (st == 0 && !sb.len) {
-			printf("wrote %s/pareto.csv, pareto.gp, pareto.png, pareto.svg\n", dir);
-		} else if (st >= 0) { /* (-1: no shell to start it in, nothing to say) */
+		/* gnuplot's own lines (warnings such as an empty y range when every point has
+		 * the same accuracy) are passed on; only its exit status says it failed */
+		if (st >= 0) /* (-1: no shell to start it in, nothing to say) */
 			for (char *l = sb.buf, *end; l && *l; l = end) {
 				end = strchr(l, '\n');
 				end = end ? end + 1 : l + strlen(l);
 				fprintf(stderr, "gnuplot: %.*s", (int)(end - l), l);
 			}
+		if (st == 0)
+			printf("wrote %s/pareto.csv, pareto.gp, pareto.png, pareto.svg\n", dir);
+		else if (st > 0)
 			fprintf(stderr, "ttsim: gnuplot failed; the data and script are in %s\n", dir);
-		}
 	}
 	sbuf_release(&sb);
 	free(v);
