@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "sim/engine.h"
+#include "models/cost.h"
+#include "models/model.h"
 #include "models/profile.h"
 
 static inline struct profile fixture_profile(void)
@@ -92,6 +94,36 @@ static inline double fixture_mean_tpot_ms(const struct sim_req *r, long n)
 	for (long i = 0; i < n; i++)
 		s += (double)(r[i].t_done - r[i].t_first) / 1e6 / (r[i].output - 1);
 	return s / (double)n;
+}
+
+/* Set prof's HBM so that setup s's KV cache holds about `blocks` blocks (the drafter's
+ * weights and KV beside the target's, about): small caches make preemption and
+ * recomputation run. The KV budget is linear in hbm_bytes, so one correction from a
+ * roomy start lands mid-block. 0, or -1 with err_set when s does not fit at all. */
+static inline int fixture_size_kv(struct profile *prof, const struct sim_setup *s, double blocks)
+{
+	struct cost_ctx c;
+	struct mem_plan mp;
+	prof->hbm_bytes = 4e12;
+	if (cost_init(&c, s->model, prof, s->tp, s->cuda_graphs) < 0)
+		return -1;
+	if (cost_mem_plan(&c, s->gpu_memory_utilization, s->max_num_batched_tokens,
+			  s->max_num_seqs, s->block_size, &mp) < 0) {
+		cost_release(&c);
+		return -1;
+	}
+	prof->hbm_bytes -= (mp.kv - (blocks + 0.5) * c.kv_bytes_tok * s->block_size) /
+			   s->gpu_memory_utilization;
+	cost_release(&c);
+	if (s->spec.k > 0 && s->spec.draft_kind != DRAFT_NGRAM) {
+		struct model dm = s->spec.draft ? *s->spec.draft : *s->model;
+		if (!s->spec.draft)
+			dm.n_layers = 1;
+		prof->hbm_bytes += (model_weight_bytes_per_gpu(&dm, s->tp) +
+				    (blocks + 1) * s->block_size * model_kv_bytes_per_token(&dm, s->tp)) /
+				   s->gpu_memory_utilization;
+	}
+	return 0;
 }
 
 #endif

@@ -7,8 +7,11 @@
 #define TTSIM_TEST_H
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "lib/util.h" /* mix64 */
 
 static int test_passed, test_failed;
 
@@ -24,6 +27,19 @@ static int test_passed, test_failed;
 #define CHECK_STR(a, b) do { const char *a_ = (a), *b_ = (b); \
 	if (a_ && b_ && !strcmp(a_, b_)) test_passed++; else { test_failed++; \
 	fprintf(stderr, "%s:%d: %s == %s failed: \"%s\" != \"%s\"\n", __FILE__, __LINE__, #a, #b, a_ ? a_ : "(null)", b_ ? b_ : "(null)"); } } while (0)
+
+/* Random test cases' own stream: splitmix64 (lib's mix64 over a counter), reproducible and
+ * apart from the simulator's GSL streams. test_seed() starts it; one per test program. */
+static inline uint64_t *test_rs(void) { static uint64_t s; return &s; }
+static inline void test_seed(uint64_t s) { *test_rs() = s; }
+static inline uint64_t test_rnd(void)
+{
+	uint64_t z = mix64(*test_rs());
+	*test_rs() += 0x9e3779b97f4a7c15ULL;
+	return z;
+}
+static inline int test_rint(int lo, int hi) { return lo + (int)(test_rnd() % (uint64_t)(hi - lo + 1)); }
+static inline double test_unif(void) { return (double)(test_rnd() >> 11) / 9007199254740992.0; }
 
 #define TEST_REPORT() (printf("%s: %d passed, %d failed\n", __FILE__, test_passed, test_failed), \
 	test_failed ? 1 : 0)

@@ -32,18 +32,6 @@
 static struct sim_problem P[2][MAXP];
 static struct sim_req R[2][MAXR];
 
-/* splitmix64: the test's own stream, independent of the library's */
-static uint64_t rs;
-static uint64_t rnd(void)
-{
-	uint64_t z = (rs += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-static int rint_in(int lo, int hi) { return lo + (int)(rnd() % (uint64_t)(hi - lo + 1)); }
-static double runif(void) { return (double)(rnd() >> 11) / 9007199254740992.0; }
-
 struct dcase {
 	struct sim_setup s;
 	struct profile prof;
@@ -56,102 +44,75 @@ struct dcase {
 static long cov_steps, cov_ok, cov_err, cov_preempt, cov_cancel, cov_spec, cov_closed, cov_fork,
 	cov_multi, cov_fe;
 
-/* HBM such that the KV cache holds about `blocks` blocks (capacity is linear in HBM). */
-static void size_kv(struct dcase *d, int blocks)
-{
-	struct cost_ctx c;
-	struct mem_plan mp;
-	const struct sim_setup *s = &d->s;
-	d->prof.hbm_bytes = 400e9;
-	if (cost_init(&c, s->model, &d->prof, s->tp, s->cuda_graphs) < 0)
-		bug("cost_init: %s", err_msg());
-	if (cost_mem_plan(&c, s->gpu_memory_utilization, s->max_num_batched_tokens,
-			  s->max_num_seqs, s->block_size, &mp) < 0)
-		bug("cost_mem_plan: %s", err_msg());
-	d->prof.hbm_bytes -= (mp.kv - (blocks + 0.5) * c.kv_bytes_tok * s->block_size) /
-			     s->gpu_memory_utilization;
-	cost_release(&c);
-	if (s->spec.k > 0 && s->spec.draft_kind != DRAFT_NGRAM) {
-		/* room for the drafter's weights and KV beside the target's (about) */
-		struct model dm = s->spec.draft ? *s->spec.draft : *s->model;
-		if (!s->spec.draft)
-			dm.n_layers = 1;
-		d->prof.hbm_bytes += (model_weight_bytes_per_gpu(&dm, s->tp) +
-				      (blocks + 1.0) * s->block_size *
-					      model_kv_bytes_per_token(&dm, s->tp)) /
-				     s->gpu_memory_utilization;
-	}
-}
-
 static void make_case(struct dcase *d, const struct model *models, int n_models, int ci)
 {
 	struct sim_setup *s = &d->s;
 	static const int bss[] = {1, 2, 4, 8, 16, 32};
-	const struct model *m = &models[rint_in(0, n_models - 1)];
+	const struct model *m = &models[test_rint(0, n_models - 1)];
 	int samples, share, early, offline, max_prompt = 0, max_out = 0, max_need = 0, k = 0;
 	long t = 0;
 
 	d->prof = fixture_profile();
 	*s = fixture_setup(m, &d->prof);
-	s->seed = rnd();
-	s->tp = 1 << rint_in(0, 2);
-	s->replicas = rint_in(1, 4);
-	s->route = rint_in(0, 2); /* enum route_policy: round robin, least loaded, least KV */
-	s->cuda_graphs = rint_in(0, 1);
-	s->chunked_prefill = rint_in(0, 3) > 0;
-	s->block_size = bss[rint_in(0, 5)];
-	s->max_num_seqs = rint_in(1, 48);
-	s->loop = rint_in(0, 3) == 0 ? SIM_CLOSED : SIM_OPEN;
-	s->concurrency = rint_in(1, 12);
+	s->seed = test_rnd();
+	s->tp = 1 << test_rint(0, 2);
+	s->replicas = test_rint(1, 4);
+	s->route = test_rint(0, 2); /* enum route_policy: round robin, least loaded, least KV */
+	s->cuda_graphs = test_rint(0, 1);
+	s->chunked_prefill = test_rint(0, 3) > 0;
+	s->block_size = bss[test_rint(0, 5)];
+	s->max_num_seqs = test_rint(1, 48);
+	s->loop = test_rint(0, 3) == 0 ? SIM_CLOSED : SIM_OPEN;
+	s->concurrency = test_rint(1, 12);
 	s->check = ci % 2 == 0; /* invariants every step on half the cases (slow) */
-	if (rint_in(0, 2) == 0) {
+	if (test_rint(0, 2) == 0) {
 		static const int kinds[] = {DRAFT_NGRAM, DRAFT_EAGLE, DRAFT_MODEL};
 		struct spec_setup *sp = &s->spec;
-		k = sp->k = rint_in(1, 8);
-		sp->draft_kind = kinds[rint_in(0, 2)];
+		k = sp->k = test_rint(1, 8);
+		sp->draft_kind = kinds[test_rint(0, 2)];
 		sp->draft = sp->draft_kind == DRAFT_MODEL ? &models[0] : NULL;
-		sp->accept_kind = rint_in(0, 2);
-		sp->alpha = runif();
+		sp->accept_kind = test_rint(0, 2);
+		sp->alpha = test_unif();
 		sp->ngram_s_per_seq = 5e-6;
 		for (int j = 0; j < SPEC_MAX_K; j++)
-			sp->pos[j] = runif();
+			sp->pos[j] = test_unif();
 		for (int j = 0; j <= SPEC_MAX_K; j++)
-			sp->len_p[j] = j <= k ? runif() : 0;
+			sp->len_p[j] = j <= k ? test_unif() : 0;
 	}
 
 	/* problems: samples (forked or not), answers for votes, arrivals */
-	samples = rint_in(0, 2) ? rint_in(1, 6) : 1;
-	share = rint_in(0, 1);
-	early = rint_in(0, 1);
-	offline = rint_in(0, 3) == 0;
+	samples = test_rint(0, 2) ? test_rint(1, 6) : 1;
+	share = test_rint(0, 1);
+	early = test_rint(0, 1);
+	offline = test_rint(0, 3) == 0;
 	if (share && samples > s->max_num_seqs)
 		s->max_num_seqs = samples;
-	d->np = rint_in(1, MAXP / 2);
+	d->np = test_rint(1, MAXP / 2);
 	if (d->np * samples > MAXR)
 		d->np = MAXR / samples;
 	d->nr = 0;
 	memset(P[0], 0, sizeof(P[0]));
 	memset(R[0], 0, sizeof(R[0]));
 	for (long p = 0; p < d->np; p++) {
-		int prompt = rint_in(1, rint_in(0, 3) ? 64 : 400);
+		int prompt = test_rint(1, test_rint(0, 3) ? 64 : 400);
 		struct sim_problem *pr = &P[0][p];
-		int wide = rint_in(0, 3) == 0;
+		int wide = test_rint(0, 3) == 0;
 		pr->first = (int32_t)d->nr;
 		pr->n = samples;
 		pr->share = (uint8_t)share;
 		pr->early_stop = (uint8_t)early;
 		if (s->loop == SIM_OPEN && !offline) {
-			int gap = rint_in(0, 4);
+			int gap = test_rint(0, 4);
 			/* ties (gap 0), near ties and spread arrivals; offline: all at 0 */
-			t += gap == 0 ? 0 : gap == 1 ? 1 : (long)(runif() * 2e8);
+			t += gap == 0 ? 0 : gap == 1 ? 1 : (long)(test_unif() * 2e8);
 			pr->arrival = t;
 		}
 		for (int j = 0; j < samples; j++) {
 			struct sim_req *rq = &R[0][d->nr++];
 			rq->problem = (int32_t)p;
 			rq->prompt = prompt;
-			rq->output = rint_in(1, wide ? 600 : 120);
-			rq->answer = (int16_t)rint_in(-1, 3);
+			rq->output = test_rint(1, wide ? 600 : 120);
+			rq->answer = (int16_t)test_rint(-1, 3);
 			if (rq->prompt > max_prompt)
 				max_prompt = rq->prompt;
 			if (rq->output > max_out)
@@ -161,8 +122,8 @@ static void make_case(struct dcase *d, const struct model *models, int n_models,
 		}
 	}
 	/* token budget: tight (forces chunking), and whole requests when unchunked */
-	s->max_num_batched_tokens = rint_in(0, 1) ? rint_in(s->max_num_seqs, s->max_num_seqs + 256)
-						  : rint_in(512, 4096);
+	s->max_num_batched_tokens = test_rint(0, 1) ? test_rint(s->max_num_seqs, s->max_num_seqs + 256)
+						  : test_rint(512, 4096);
 	/* the engine does not cap speculative decodes by the token budget: keep them within */
 	if (s->max_num_batched_tokens < s->max_num_seqs * (k + 1))
 		s->max_num_batched_tokens = s->max_num_seqs * (k + 1);
@@ -174,11 +135,12 @@ static void make_case(struct dcase *d, const struct model *models, int n_models,
 		int one = (max_need + k + 1 + bs - 1) / bs;
 		int fork = share ? (max_prompt + bs - 1) / bs + 2 * samples : 0;
 		int lo = one > fork ? one : fork;
-		d->target_blocks = lo + rint_in(0, 3) * rint_in(0, lo * 2);
-		if (rint_in(0, 4) == 0)
+		d->target_blocks = lo + test_rint(0, 3) * test_rint(0, lo * 2);
+		if (test_rint(0, 4) == 0)
 			d->target_blocks = lo + 4000;
 	}
-	size_kv(d, d->target_blocks);
+	if (fixture_size_kv(&d->prof, &d->s, d->target_blocks) < 0)
+		bug("fixture_size_kv: %s", err_msg());
 	/* a front end on a third of the cases, from the case number so that the other draws
 	 * (and the cases without one) stay as they were: per request 0 to 20 ms, per token 0
 	 * to 2 ms (a step's ~1 ms of engine time: from light to the bottleneck) */
@@ -248,7 +210,7 @@ static int run_case(int ci, const struct model *models, int n_models)
 	char err[2][256];
 	int rc[2], ok = 1;
 
-	rs = 0x7457u * 1000003u + (uint64_t)ci; /* each case its own stream: DIFF_CASE=N */
+	test_seed(0x7457u * 1000003u + (uint64_t)ci); /* each case its own stream: DIFF_CASE=N */
 	make_case(&d, models, n_models, ci);
 	memcpy(P[1], P[0], sizeof(P[0]));
 	memcpy(R[1], R[0], sizeof(R[0]));

@@ -33,18 +33,9 @@
 
 #define SPEC_TOL 0.03 /* relative: means of a run at a higher alpha may exceed by this */
 
-/* ---- the test's own random numbers (splitmix64: reproducible, no GSL state) ---- */
-static uint64_t rs;
-static uint64_t rnd(void)
-{
-	uint64_t z = (rs += 0x9E3779B97F4A7C15ULL);
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-	return z ^ (z >> 31);
-}
-static int rint_in(int lo, int hi) { return lo + (int)(rnd() % (uint64_t)(hi - lo + 1)); }
-static double runif(double lo, double hi) { return lo + (hi - lo) * (double)(rnd() >> 11) / 9007199254740992.0; }
-static int pick(const int *v, int n) { return v[rnd() % (uint64_t)n]; }
+/* ---- the test's own random numbers (tests/test.h) ---- */
+static double runif(double lo, double hi) { return lo + (hi - lo) * test_unif(); }
+static int pick(const int *v, int n) { return v[test_rnd() % (uint64_t)n]; }
 
 /* ---- loaded inputs, one per (model, gpu, trace, draft), loaded once ---- */
 static const char *const models[] = {"r1-qwen-1.5b", "r1-qwen-7b"};
@@ -77,42 +68,42 @@ static void random_config(struct run_config *c)
 	static const int seqs[] = {2, 4, 8, 16, 64, 256};
 	static const int mbt[] = {512, 1024, 2048, 8192};
 	config_defaults(c);
-	strcpy(c->model, models[rnd() % 2]);
-	strcpy(c->gpu, gpus[rnd() % 4]);
-	c->tp = rint_in(1, 2);
-	c->requests = rint_in(4, 24);
-	c->input_len = rint_in(16, 600);
-	c->output_len = rint_in(8, 300);
-	c->length_dist = rint_in(0, 3);
+	strcpy(c->model, models[test_rnd() % 2]);
+	strcpy(c->gpu, gpus[test_rnd() % 4]);
+	c->tp = test_rint(1, 2);
+	c->requests = test_rint(4, 24);
+	c->input_len = test_rint(16, 600);
+	c->output_len = test_rint(8, 300);
+	c->length_dist = test_rint(0, 3);
 	c->length_cv = runif(0.1, 1.0);
 	c->max_num_seqs = pick(seqs, 6);
 	c->max_num_batched_tokens = pick(mbt, 4);
 	if (c->max_num_batched_tokens < c->max_num_seqs)
 		c->max_num_batched_tokens = c->max_num_seqs;
-	c->chunked_prefill = rint_in(0, 3) != 0;
+	c->chunked_prefill = test_rint(0, 3) != 0;
 	if (!c->chunked_prefill) { /* a step must hold a whole prompt and, after a preemption,
 	                              its output: bounded lengths and a large step budget */
-		c->length_dist = rint_in(0, 1) ? LEN_FIXED : LEN_UNIFORM;
+		c->length_dist = test_rint(0, 1) ? LEN_FIXED : LEN_UNIFORM;
 		c->max_num_batched_tokens = 8192;
 	}
-	c->cuda_graphs = rint_in(0, 1);
-	c->block_size = rint_in(0, 1) ? 16 : 32;
+	c->cuda_graphs = test_rint(0, 1);
+	c->block_size = test_rint(0, 1) ? 16 : 32;
 	/* some cases with little KV cache, so that preemption and recomputation run */
-	c->gpu_memory_utilization = rint_in(0, 2) ? 0.9 : runif(0.25, 0.5);
-	c->seed = rnd() % 1000 + 1;
+	c->gpu_memory_utilization = test_rint(0, 2) ? 0.9 : runif(0.25, 0.5);
+	c->seed = test_rnd() % 1000 + 1;
 }
 
 /* One case in four: the first few problems of the model's MATH500 trace, a few samples each
  * (long reasoning outputs: chunked prefill on, room for the samples in a step). */
 static void maybe_trace(struct run_config *c)
 {
-	if (rint_in(0, 3))
+	if (test_rint(0, 3))
 		return;
 	strcpy(c->trace, "math500");
-	c->requests = rint_in(1, 3);
-	c->samples = rint_in(1, 4);
-	c->vote = rint_in(0, 3);
-	c->share_prefix = rint_in(0, 1);
+	c->requests = test_rint(1, 3);
+	c->samples = test_rint(1, 4);
+	c->vote = test_rint(0, 3);
+	c->share_prefix = test_rint(0, 1);
 	c->chunked_prefill = 1;
 	if (c->max_num_seqs < 8)
 		c->max_num_seqs = 8;
@@ -321,7 +312,7 @@ static void with_spec(struct run_config *c, const char *draft, int k)
  * (one in three left alone). */
 static void speed_up(struct profile *p)
 {
-#define UP(x) do { if (rint_in(0, 2)) (x) *= runif(1.0, 4.0); } while (0)
+#define UP(x) do { if (test_rint(0, 2)) (x) *= runif(1.0, 4.0); } while (0)
 	UP(p->hbm_bw);
 	UP(p->gemm_bf16.peak);
 	UP(p->gemm_fp8.peak);
@@ -343,14 +334,14 @@ static void speed_up(struct profile *p)
 static void random_batch(struct step_batch *b, struct prefill_chunk *ch)
 {
 	memset(b, 0, sizeof(*b));
-	b->n_decode = rint_in(0, 3) ? rint_in(0, 600) : 0;
-	b->decode_q = rint_in(0, 2) ? 1 : rint_in(2, 9);
+	b->n_decode = test_rint(0, 3) ? test_rint(0, 600) : 0;
+	b->decode_q = test_rint(0, 2) ? 1 : test_rint(2, 9);
 	b->decode_ctx = b->n_decode * runif(1, 12000);
-	b->n_prefill = rint_in(0, 2) ? rint_in(0, 6) : 0;
+	b->n_prefill = test_rint(0, 2) ? test_rint(0, 6) : 0;
 	if (b->n_decode + b->n_prefill == 0)
 		b->n_prefill = 1;
 	for (int i = 0; i < b->n_prefill; i++) {
-		double c = rint_in(1, 2048), cached = rint_in(0, 1) ? rint_in(0, 8000) : 0;
+		double c = test_rint(1, 2048), cached = test_rint(0, 1) ? test_rint(0, 8000) : 0;
 		b->prefill_tokens += c;
 		b->prefill_pairs += c * cached + c * (c + 1) / 2;
 		if (ch) {
@@ -358,7 +349,7 @@ static void random_batch(struct step_batch *b, struct prefill_chunk *ch)
 			ch[i].cached = cached;
 		}
 	}
-	b->n_sample = b->n_decode + rint_in(0, b->n_prefill);
+	b->n_sample = b->n_decode + test_rint(0, b->n_prefill);
 	b->chunks = ch;
 }
 
@@ -372,9 +363,9 @@ static void test_cost_faster_profile(void)
 		struct profile pf;
 		const struct run_inputs *in;
 		random_config(&c);
-		c.tp = 1 << rint_in(0, 2);
-		c.cuda_graphs = rint_in(0, 1);
-		strcpy(c.dtype, rint_in(0, 1) ? "bf16" : "fp8");
+		c.tp = 1 << test_rint(0, 2);
+		c.cuda_graphs = test_rint(0, 1);
+		strcpy(c.dtype, test_rint(0, 1) ? "bf16" : "fp8");
 		in = inputs_for(&c);
 		pf = in->profile;
 		speed_up(&pf);
@@ -422,13 +413,13 @@ static void test_bandwidth_up(void)
 		struct run_result a, b;
 		long worse = -1;
 		random_config(&c);
-		c.replicas = rint_in(1, 2);
+		c.replicas = test_rint(1, 2);
 		maybe_trace(&c);
-		if (rint_in(0, 3) == 0) {
+		if (test_rint(0, 3) == 0) {
 			/* one replica: acceptance is drawn in step order, so the faster run takes the
 			 * same path (replicas share one stream: test_bandwidth_up_spec_replicas) */
 			c.replicas = 1;
-			with_spec(&c, "ngram", rint_in(1, 4));
+			with_spec(&c, "ngram", test_rint(1, 4));
 		}
 		fast = *inputs_for(&c);
 		speed_up(&fast.profile);
@@ -472,9 +463,9 @@ static void test_bandwidth_up_spec_replicas(void)
 		struct run_result a, b;
 		long worse = -1;
 		random_config(&c);
-		c.replicas = rint_in(2, 3);
-		c.requests = rint_in(6, 24);
-		with_spec(&c, "ngram", rint_in(1, 4));
+		c.replicas = test_rint(2, 3);
+		c.requests = test_rint(6, 24);
+		with_spec(&c, "ngram", test_rint(1, 4));
 		fast = *inputs_for(&c);
 		speed_up(&fast.profile);
 		if (run_pair(&c, inputs_for(&c), &c, &fast, &a, &b) < 0)
@@ -529,7 +520,7 @@ static void test_cost_more_work(void)
 		struct cost_ctx cc;
 		const struct run_inputs *in;
 		random_config(&c);
-		c.tp = 1 << rint_in(0, 2);
+		c.tp = 1 << test_rint(0, 2);
 		in = inputs_for(&c);
 		if (cost_init(&cc, &in->model, &in->profile, c.tp, c.cuda_graphs) < 0)
 			continue;
@@ -538,17 +529,17 @@ static void test_cost_more_work(void)
 			struct step_cost pb, pm;
 			struct prefill_chunk ch[8], mch[9];
 			double t, tm, slack = 0;
-			int dec = rint_in(0, 1), alike = 1;
+			int dec = test_rint(0, 1), alike = 1;
 			random_batch(&b, ch);
 			m = b;
 			memcpy(mch, ch, sizeof(ch));
 			m.chunks = mch;
 			if (dec) {
 				m.n_decode++;
-				m.decode_ctx += rint_in(1, 12000);
+				m.decode_ctx += test_rint(1, 12000);
 				m.n_sample++;
 			} else {
-				double len = rint_in(1, 2048), cached = rint_in(0, 1) ? rint_in(0, 8000) : 0;
+				double len = test_rint(1, 2048), cached = test_rint(0, 1) ? test_rint(0, 8000) : 0;
 				mch[m.n_prefill].tokens = len;
 				mch[m.n_prefill].cached = cached;
 				m.n_prefill++;
@@ -608,12 +599,12 @@ static long replicas_up(int mixed, int cases, double tol)
 			c.length_dist = LEN_FIXED;
 		else if (c.length_dist == LEN_FIXED)
 			c.length_dist = LEN_EXPONENTIAL;
-		c.requests = rint_in(8, 40);
+		c.requests = test_rint(8, 40);
 		if (!mixed)
 			maybe_trace(&c); /* equal prompts, samples of one problem on one replica */
-		c.replicas = rint_in(1, 3);
-		c.route = rint_in(0, 1);
-		if (mixed && rint_in(0, 1)) {
+		c.replicas = test_rint(1, 3);
+		c.route = test_rint(0, 1);
+		if (mixed && test_rint(0, 1)) {
 			c.arrival = ARR_POISSON;
 			c.rate = runif(0.5, 40);
 		}
@@ -664,10 +655,10 @@ static void test_replicas_up_any_stream(void)
 		random_config(&c);
 		if (c.length_dist == LEN_FIXED)
 			c.length_dist = LEN_EXPONENTIAL;
-		c.requests = rint_in(8, 40);
-		c.replicas = rint_in(1, 3);
-		c.route = rint_in(0, 1);
-		if (rint_in(0, 1)) {
+		c.requests = test_rint(8, 40);
+		c.replicas = test_rint(1, 3);
+		c.route = test_rint(0, 1);
+		if (test_rint(0, 1)) {
 			c.arrival = ARR_POISSON;
 			c.rate = runif(0.5, 40);
 		}
@@ -718,13 +709,13 @@ static void test_alpha_up(void)
 		double prev_tpot = INFINITY, prev_e2e = INFINITY;
 		const char *draft;
 		random_config(&c);
-		c.requests = rint_in(24, 48);
-		c.output_len = rint_in(150, 400);
+		c.requests = test_rint(24, 48);
+		c.output_len = test_rint(150, 400);
 		c.length_dist = 0; /* the noise is the acceptance's alone */
 		c.gpu_memory_utilization = 0.9;
-		draft = rint_in(0, 1) ? "ngram" : "eagle";
-		with_spec(&c, draft, rint_in(2, 6));
-		if (rint_in(0, 1)) {
+		draft = test_rint(0, 1) ? "ngram" : "eagle";
+		with_spec(&c, draft, test_rint(2, 6));
+		if (test_rint(0, 1)) {
 			c.arrival = ARR_POISSON;
 			c.rate = runif(1, 20);
 		}
@@ -764,24 +755,24 @@ static void test_tts_identities(void)
 		struct run_result r;
 		random_config(&c);
 		strcpy(c.trace, "math500");
-		c.requests = rint_in(2, 6);
-		c.samples = rint_in(1, 6);
-		c.vote = rint_in(0, 3);
-		c.tts.early_stop = rint_in(0, 1);
+		c.requests = test_rint(2, 6);
+		c.samples = test_rint(1, 6);
+		c.vote = test_rint(0, 3);
+		c.tts.early_stop = test_rint(0, 1);
 		if (k % 2) { /* early stopping: cancelled samples' partial outputs count */
-			c.samples = rint_in(4, 8);
+			c.samples = test_rint(4, 8);
 			c.vote = VOTE_MAJORITY;
 			c.tts.early_stop = 1;
 		}
-		c.share_prefix = rint_in(0, 1);
-		c.budget = rint_in(0, 1) ? 0 : rint_in(500, 4000);
-		c.waits = rint_in(0, 2) ? 0 : 1;
+		c.share_prefix = test_rint(0, 1);
+		c.budget = test_rint(0, 1) ? 0 : test_rint(500, 4000);
+		c.waits = test_rint(0, 2) ? 0 : 1;
 		c.max_num_batched_tokens = 8192;
 		c.chunked_prefill = 1; /* reasoning outputs outgrow any step after a preemption */
 		if (c.max_num_seqs < c.samples)
 			c.max_num_seqs = 8;
 		c.gpu_memory_utilization = 0.9;
-		if (rint_in(0, 1)) {
+		if (test_rint(0, 1)) {
 			c.arrival = ARR_POISSON;
 			c.rate = runif(0.5, 5);
 		}
@@ -809,11 +800,11 @@ static void test_pass_at_n_more_samples(void)
 		long acc_a = 0, acc_b = 0, lost = -1;
 		random_config(&c);
 		strcpy(c.trace, "math500");
-		c.requests = rint_in(20, 120);
-		c.samples = rint_in(1, 80); /* past the trace's 64 recorded samples, too */
+		c.requests = test_rint(20, 120);
+		c.samples = test_rint(1, 80); /* past the trace's 64 recorded samples, too */
 		c.vote = VOTE_PASS;
-		c.budget = rint_in(0, 2) ? rint_in(1000, 12000) : 0;
-		c.waits = rint_in(0, 2) ? 0 : rint_in(1, 2);
+		c.budget = test_rint(0, 2) ? test_rint(1000, 12000) : 0;
+		c.waits = test_rint(0, 2) ? 0 : test_rint(1, 2);
 		in = inputs_for(&c);
 		if (workload_build(&a, &c, &in->model, &in->trace) < 0) {
 			fprintf(stderr, "workload: %s\n", err_msg());
@@ -858,7 +849,7 @@ int main(int argc, char **argv)
 	setenv("TTSIM_CHECK", "1", 1); /* run_simulate: the engine's invariant checker on */
 	printf("  relations from seed %llu (tests/test_metamorphic SEED replays another)\n",
 	       (unsigned long long)seed);
-	rs = seed;
+	test_seed(seed);
 	test_cost_faster_profile();
 	test_bandwidth_up();
 	test_replicas_up();

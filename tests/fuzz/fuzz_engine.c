@@ -66,34 +66,6 @@ static int length(struct bytes *b, int max)
 	return v > max ? max : (int)v;
 }
 
-/* HBM such that the KV cache holds about `blocks` blocks (as test_differential.c). */
-static int size_kv(struct sim_setup *s, struct profile *prof, long blocks)
-{
-	struct cost_ctx c;
-	struct mem_plan mp;
-	prof->hbm_bytes = 4e12;
-	if (cost_init(&c, s->model, prof, s->tp, s->cuda_graphs) < 0)
-		return -1;
-	if (cost_mem_plan(&c, s->gpu_memory_utilization, s->max_num_batched_tokens,
-			  s->max_num_seqs, s->block_size, &mp) < 0) {
-		cost_release(&c);
-		return -1;
-	}
-	prof->hbm_bytes -= (mp.kv - ((double)blocks + 0.5) * c.kv_bytes_tok * s->block_size) /
-			   s->gpu_memory_utilization;
-	cost_release(&c);
-	if (s->spec.k > 0 && s->spec.draft_kind != DRAFT_NGRAM) {
-		struct model dm = s->spec.draft ? *s->spec.draft : *s->model;
-		if (!s->spec.draft)
-			dm.n_layers = 1;
-		prof->hbm_bytes += (model_weight_bytes_per_gpu(&dm, s->tp) +
-				    ((double)blocks + 1) * s->block_size *
-					    model_kv_bytes_per_token(&dm, s->tp)) /
-				   s->gpu_memory_utilization;
-	}
-	return 0;
-}
-
 static void fail(const char *what, long i)
 {
 	fprintf(stderr, "fuzz_engine: %s (%ld)\n", what, i);
@@ -286,7 +258,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		u = byte(&b);
 		blocks = u < 64 ? lo : u < 192 ? lo + (long)(u % 16) * lo / 4 : lo + 100000;
 	}
-	if (size_kv(&s, &prof, blocks) == 0) {
+	if (fixture_size_kv(&prof, &s, (double)blocks) == 0) {
 		int rc;
 		int ref = nr <= FE_REF_SEQS && tokens <= FE_REF_TOKENS;
 		if (ref) {
