@@ -276,23 +276,7 @@ static void input_add(struct sweep *s, const char *name, uint64_t h)
 	s->inputs[s->n_inputs++].hash = h;
 }
 
-/* Every embedded profile and trace, by path and bytes: computed once (about 10 MB). */
-static uint64_t assets_hash(void)
-{
-	static uint64_t h;
-	if (!h) {
-		uint64_t x = sweep_hash(0, "assets", 6);
-		for (size_t i = 0; i < asset_count(); i++) {
-			const struct asset *a = asset_get(i);
-			x = sweep_hash(x, a->path, strlen(a->path) + 1);
-			x = sweep_hash(x, (const char *)a->data, a->len);
-		}
-		h = x;
-	}
-	return h;
-}
-
-/* The inputs: the version, the assets, and each file that a text option of the base or a
+/* The inputs: the build (its sources and embedded files, lib/version.h), and each file that a text option of the base or a
  * swept value names (whatever option it is: one added later is covered too). */
 static void collect_inputs(struct sweep *s)
 {
@@ -301,7 +285,6 @@ static void collect_inputs(struct sweep *s)
 	char v[300];
 	s->n_inputs = 0;
 	input_add(s, "ttsim:build", sweep_hash(0, ttsim_build_id(), strlen(ttsim_build_id())));
-	input_add(s, "ttsim:assets", assets_hash());
 	for (size_t i = 0; i < n; i++) {
 		int swept = 0;
 		if (all[i].type != OPT_STR)

@@ -62,7 +62,7 @@ struct sweep {
 
 /* One input whose bytes the results depend on: a file a point's configuration names (by
  * any text option: model config.json, profile, trace, acceptance table), hashed by content,
- * or "ttsim:assets" (every profile and trace embedded in the binary) and "ttsim:version". */
+ * or "ttsim:build" (the build id of lib/version.h, which covers the embedded files too). */
 struct sweep_input {
 	char name[300];
 	uint64_t hash;                /* FNV-1a of the contents */

@@ -16,7 +16,7 @@ sweep:
 Y
 ok "sweep with a profile file" "$TTSIM" sweep "$TMPD/s.yaml" --jobs 1 --out "$TMPD/a"
 has "\"$TMPD/p.yaml\": \"" "sweep.json lists the profile file with its hash" "$TMPD/a/sweep.json"
-has "\"ttsim:assets\"" "sweep.json lists the shipped assets" "$TMPD/a/sweep.json"
+has "\"ttsim:build\"" "sweep.json lists the build (which covers the shipped assets)" "$TMPD/a/sweep.json"
 ok "unchanged inputs resume" "$TTSIM" sweep "$TMPD/s.yaml" --jobs 1 --out "$TMPD/a" --resume
 echo "# edited" >> "$TMPD/p.yaml"
 status 2 "an edited profile is not resumed" "$TTSIM" sweep "$TMPD/s.yaml" --jobs 1 --out "$TMPD/a" --resume
