@@ -2,6 +2,7 @@
 #include "sim/config.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -234,12 +235,25 @@ static int set_one(struct run_config *c, const struct option_def *o, const char 
 	bug("option type %d", o->type);
 }
 
+_Static_assert(sizeof(options) / sizeof(options[0]) <= CONFIG_MAX_OPTIONS,
+	       "set_mask has a bit per option: raise CONFIG_MAX_OPTIONS");
+
 void config_defaults(struct run_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++)
 		if (set_one(c, &options[i], options[i].def, "default") < 0)
 			bug("%s", err_msg());
+}
+
+int config_was_set(const struct run_config *c, const char *name)
+{
+	const struct option_def *o = config_option(name);
+	size_t i;
+	if (!o)
+		bug("config_was_set: no option '%s'", name);
+	i = (size_t)(o - options);
+	return (c->set_mask[i / 64] >> (i % 64)) & 1;
 }
 
 int config_set(struct run_config *c, const char *key, const char *val, const char *where)
@@ -435,15 +449,20 @@ out:
 	return rc;
 }
 
-/* 1 if option `name` holds its default value in c. */
+/* The defaults, made once: config_check asks for them per key, per sweep point. */
+static struct run_config defaults_cache;
+static pthread_once_t defaults_once = PTHREAD_ONCE_INIT;
+static void defaults_init(void) { config_defaults(&defaults_cache); }
+
+/* 1 if option `name` holds its default value in c (its value, not whether it was set: a
+ * resolved config.yaml sets every option, and must read back). */
 static int at_default(const struct run_config *c, const char *name)
 {
 	const struct option_def *o = config_option(name);
-	struct run_config d;
 	char a[300], b[300];
-	config_defaults(&d);
+	pthread_once(&defaults_once, defaults_init);
 	config_value_text(c, o, a, sizeof(a));
-	config_value_text(&d, o, b, sizeof(b));
+	config_value_text(&defaults_cache, o, b, sizeof(b));
 	return !strcmp(a, b);
 }
 

@@ -23,6 +23,8 @@ enum arrival_mode { ARR_OFFLINE, ARR_POISSON, ARR_CLOSED, ARR_TRACE };
 enum length_dist { LEN_FIXED, LEN_UNIFORM, LEN_EXPONENTIAL, LEN_LOGNORMAL };
 enum vote_rule { VOTE_NONE, VOTE_MAJORITY, VOTE_BEST, VOTE_PASS };
 
+#define CONFIG_MAX_OPTIONS 128 /* rows of the option table, hidden ones included */
+
 struct run_config {
 	char name[64];           /* experiment name (from the file) */
 	char model[256];         /* catalog id, alias or config.json path */
@@ -79,8 +81,8 @@ struct run_config {
 	char length_file[256];   /* input_len,output_len pairs; "" none */
 	char engine[64];         /* engine profile (models/engines/); "" = the hardware
 	                            profile's own overheads (vLLM V1) */
-	/* where each field was set: for the resolved config (bit per option index) */
-	uint64_t set_mask[2];
+	/* which options were set (config_set), a bit per option index: config_was_set */
+	uint64_t set_mask[CONFIG_MAX_OPTIONS / 64];
 };
 
 enum opt_type { OPT_INT, OPT_LONG, OPT_U64, OPT_DOUBLE, OPT_STR, OPT_BOOL, OPT_ENUM };
@@ -103,6 +105,9 @@ const struct option_def *config_option(const char *name);
 
 /* Defaults for every option. */
 void config_defaults(struct run_config *c);
+/* 1 when option `name` was set (by a file, a flag or config_set), not left at its default:
+ * what an engine profile's defaults may not override. */
+int config_was_set(const struct run_config *c, const char *name);
 /* Set option `key` from its text `val`; where is "FILE:LINE" or "--flag" for messages.
  * 0, or -1 with err_set("<where>: key 'k': ..."). */
 int config_set(struct run_config *c, const char *key, const char *val, const char *where);

@@ -29,15 +29,6 @@ static int engine_apply(const struct run_config *c, struct run_inputs *in)
 	return 0;
 }
 
-/* Whether option `name` was set by the run (config_set), not defaulted. */
-static int option_set(const struct run_config *c, const char *name)
-{
-	size_t n, i;
-	const struct option_def *all = config_options(&n), *o = config_option(name);
-	i = (size_t)(o - all);
-	return (c->set_mask[i / 64] >> (i % 64)) & 1;
-}
-
 int run_engine_defaults(struct run_config *c)
 {
 	struct engine_profile e;
@@ -46,14 +37,14 @@ int run_engine_defaults(struct run_config *c)
 		return 0;
 	if (engine_profile_load(&e, c->engine) < 0)
 		return err_prefix("key 'engine': ");
-	if (e.chunked_prefill >= 0 && !option_set(c, "chunked_prefill"))
+	if (e.chunked_prefill >= 0 && !config_was_set(c, "chunked_prefill"))
 		c->chunked_prefill = e.chunked_prefill;
-	if (e.max_num_seqs > 0 && !option_set(c, "max_num_seqs")) {
+	if (e.max_num_seqs > 0 && !config_was_set(c, "max_num_seqs")) {
 		snprintf(v, sizeof(v), "%d", e.max_num_seqs);
 		if (config_set(c, "max_num_seqs", v, e.name) < 0)
 			return -1;
 	}
-	if (e.max_num_batched_tokens > 0 && !option_set(c, "max_num_batched_tokens")) {
+	if (e.max_num_batched_tokens > 0 && !config_was_set(c, "max_num_batched_tokens")) {
 		snprintf(v, sizeof(v), "%d", e.max_num_batched_tokens);
 		if (config_set(c, "max_num_batched_tokens", v, e.name) < 0)
 			return -1;
