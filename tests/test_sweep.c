@@ -253,7 +253,6 @@ static void test_many_values(void)
 {
 	struct sbuf sb = {0};
 	struct sweep s;
-	double t0 = wall_seconds();
 	sbuf_printf(&sb, "schema_version: 1\nsweep:\n  seed: [");
 	for (int i = 1; i <= 200000; i++)
 		sbuf_printf(&sb, "%s%d", i > 1 ? ", " : "", i);
@@ -262,7 +261,7 @@ static void test_many_values(void)
 	CHECK_INT((int)s.n_points, 200000);
 	CHECK_STR(s.axes[0].vals[199999], "200000");
 	sweep_release(&s);
-	CHECK(wall_seconds() - t0 < 20); /* was 60-100 s; 0.2 s now, 20 s for sanitizers */
+	/* its speed (linear: 0.2 s; it was 60-100 s) is make bench's, not a timed test's */
 	sb.len = 0;
 	sbuf_printf(&sb, "schema_version: 1\nsweep:\n  seed: [");
 	for (int i = 1; i <= 1000; i++)

@@ -77,12 +77,10 @@ has "/40 points ([0-9]* resumed)" "the progress line counts resumed points apart
 if grep -q " 0\.0/s" "$TMPD/err"; then T_FAIL=$((T_FAIL+1)); echo "FAIL: progress says 0.0/s"; cat "$TMPD/err"; else T_PASS=$((T_PASS+1)); fi
 ok "40 lines after resuming" test "$(wc -l < "$TMPD/w/results.jsonl")" = 40
 
-# loading is linear: 200,000 values of one axis in well under a few seconds (it was 60-100 s)
+# 200,000 values of one axis load (in linear time: make bench prints how long; it was 60-100 s)
 awk 'BEGIN { printf "schema_version: 1\nsweep:\n  seed: ["; for (i = 1; i <= 200000; i++) printf "%s%d", (i > 1 ? ", " : ""), i; print "]" }' > "$TMPD/big.yaml"
-t0=$(date +%s)
 status 2 "load 200,000 values (then refuse a swept override)" "$TTSIM" sweep "$TMPD/big.yaml" --seed 3 --out "$TMPD/big"
 has "key 'seed': is swept" "got as far as the override" "$TMPD/err"
-ok "load of 200,000 values under 20 s (sanitizers included)" test $(($(date +%s) - t0)) -lt 20
 # the build is part of every fingerprint: --version names it, sweep.json lists it
 ok "--version" "$TTSIM" --version
 has "^ttsim 0\.1 (build [0-9a-f]\{16\})$" "--version names the build" "$TMPD/out"
