@@ -1,6 +1,9 @@
 /* test_profile.c: shipped profiles load and validate; write/parse round trip; bad YAML. */
 #include <stdlib.h>
+#include <string.h>
 
+#include "models/comm.h"
+#include "models/cost.h"
 #include "models/profile.h"
 #include "tests/test.h"
 #include "lib/util.h"
@@ -375,6 +378,30 @@ static void test_schema(void)
 	CHECK_STR(err_msg(), "t.yaml: key 'gemm_bf16.act_time': expected a number in [0, 1e-06] s, got '2e-06'");
 }
 
+/* Collectives (models/comm.c) against hand-worked ring times on the fitted 4-GPU model. */
+static void test_comm(void)
+{
+	struct profile p;
+	const struct allreduce_model *ar;
+	double b = 64e6;
+	CHECK_INT(profile_load(&p, "h100_sxm"), 0);
+	ar = profile_allreduce(&p, 4);
+	CHECK(ar != NULL);
+	if (!ar)
+		return;
+	CHECK(comm_allreduce(&p, b, 1, 1) == 0);
+	CHECK(comm_alltoall(&p, 0, 4, 1) == 0);
+	CHECK_NEAR(comm_allreduce(&p, b, 4, 1), cost_allreduce(ar, b), 1e-12);
+	/* all-to-all: each rank sends 3/4 of its b bytes away */
+	CHECK_NEAR(comm_alltoall(&p, b, 4, 1), ar->lat + b * 0.75 / ar->busbw, 1e-12);
+	/* all-gather of a b-byte shard: 3 shards arrive at each rank */
+	CHECK_NEAR(comm_allgather(&p, b, 4, 1), ar->lat + 3 * b / ar->busbw, 1e-12);
+	CHECK(comm_alltoall(&p, b, 16, 1) < 0);
+	CHECK(strstr(err_msg(), "do not fit") != NULL);
+	CHECK(comm_alltoall(&p, b, 8, 2) < 0);
+	CHECK(strstr(err_msg(), "key 'nodes'") != NULL);
+}
+
 int main(void)
 {
 	test_schema();
@@ -382,5 +409,6 @@ int main(void)
 	test_errors();
 	test_allreduce_regimes();
 	test_attention_terms();
+	test_comm();
 	return TEST_REPORT();
 }
