@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lib/util.h"
+#include "models/comm.h"
 
 /* Elementwise kernels per layer: input norm, post-attention norm (each fused with the
  * residual add), rotary embedding and the MLP activation. The KV-cache write
@@ -100,6 +101,13 @@ static double tiles_factor(const struct attn_prefill_model *a, double sms, doubl
 int cost_init(struct cost_ctx *c, const struct model *m, const struct profile *p, int tp,
 	      int cuda_graphs)
 {
+	int g = p->gpus_per_node;
+	return cost_init_nodes(c, m, p, tp, tp > g ? (tp + g - 1) / g : 1, cuda_graphs);
+}
+
+int cost_init_nodes(struct cost_ctx *c, const struct model *m, const struct profile *p, int tp,
+		    int tp_nodes, int cuda_graphs)
+{
 	c->m = m;
 	c->p = p;
 	c->tp = tp;
@@ -119,10 +127,16 @@ int cost_init(struct cost_ctx *c, const struct model *m, const struct profile *p
 	c->kv_bytes_tok = model_kv_bytes_per_token(m, tp);
 	c->one_tile = tiles_factor(&p->attn_prefill, p->gemm_bf16.sms, 1);
 	c->ar = NULL;
-	if (tp > 1) {
-		if (tp > p->gpus_per_node)
-			return err_set("key 'tp': %d GPUs do not fit in one '%s' node of %d GPUs", tp,
-				       p->name, p->gpus_per_node);
+	c->tp_nodes = tp_nodes;
+	if (tp > 1 && tp_nodes > 1) {
+		/* across nodes: checked once here (layout, network), timed by models/comm.c */
+		if (comm_allreduce(p, 2, tp, tp_nodes) < 0) {
+			char why[256];
+			strlcpy0(why, err_msg(), sizeof(why));
+			return err_set("key 'tp': %s", why);
+		}
+		c->ar = profile_allreduce(p, tp / tp_nodes); /* the node's part (NULL: 1 GPU) */
+	} else if (tp > 1) {
 		c->ar = profile_allreduce(p, tp);
 		if (!c->ar)
 			return err_set("key 'tp': profile '%s' has no all-reduce model for %d GPUs",
@@ -132,6 +146,15 @@ int cost_init(struct cost_ctx *c, const struct model *m, const struct profile *p
 }
 
 static inline double at_least(double t, double floor) { return t > floor ? t : floor; }
+
+/* One all-reduce of the tensor-parallel group: inside a node from its model, across nodes
+ * by models/comm.c (the layout was checked by cost_init_nodes) */
+static double tp_allreduce(const struct cost_ctx *c, double bytes)
+{
+	if (c->tp_nodes > 1)
+		return comm_allreduce(c->p, bytes, c->tp, c->tp_nodes);
+	return cost_allreduce(c->ar, bytes);
+}
 
 /* Memo layout, each [graph][m]: the four layer GEMMs; the LM head; all but attention of a
  * decode-only step of m sequences. */
@@ -157,7 +180,7 @@ struct cost_memo_pool {
 	struct pool_entry {
 		struct model model;
 		struct profile profile;
-		int tp, cuda_graphs, used;
+		int tp, tp_nodes, cuda_graphs, used;
 		unsigned long stamp; /* last use, to replace the oldest */
 		double *memo;
 	} e[POOL_KEYS];
@@ -195,7 +218,8 @@ void cost_use_pool(struct cost_ctx *c, struct cost_memo_pool *pool)
 	for (int i = 0; i < POOL_KEYS; i++) {
 		e = &pool->e[i];
 		/* whole structs compared: padding that differs only costs a miss */
-		if (e->used && e->tp == c->tp && e->cuda_graphs == c->cuda_graphs &&
+		if (e->used && e->tp == c->tp && e->tp_nodes == c->tp_nodes &&
+		    e->cuda_graphs == c->cuda_graphs &&
 		    !memcmp(&e->model, c->m, sizeof(e->model)) &&
 		    /* NOLINTNEXTLINE(bugprone-suspicious-memory-comparison): padding only misses */
 		    !memcmp(&e->profile, c->p, sizeof(e->profile)))
@@ -208,6 +232,7 @@ void cost_use_pool(struct cost_ctx *c, struct cost_memo_pool *pool)
 	memcpy(&e->model, c->m, sizeof(e->model));
 	memcpy(&e->profile, c->p, sizeof(e->profile));
 	e->tp = c->tp;
+	e->tp_nodes = c->tp_nodes;
 	e->cuda_graphs = c->cuda_graphs;
 	e->used = 1;
 	e->memo = memo_new();
@@ -272,9 +297,9 @@ static void step_rest(struct cost_ctx *c, const struct step_batch *b, double tok
 
 	if (tokens > 0) {
 		sc->gemm = L * layer_gemms(c, tokens, launch, graph, wb);
-		if (c->ar)
+		if (c->tp > 1)
 			sc->allreduce = L * 2.0 *
-					at_least(cost_allreduce(c->ar, model_allreduce_bytes(m, tokens)),
+					at_least(tp_allreduce(c, model_allreduce_bytes(m, tokens)),
 						 launch);
 		{
 			/* bf16 bytes moved by the elementwise kernels of one layer */
@@ -287,8 +312,8 @@ static void step_rest(struct cost_ctx *c, const struct step_batch *b, double tok
 	if (b->n_sample > 0) {
 		sc->lm_head = lm_head_gemm(c, b->n_sample, launch, graph, wb) +
 			      2.0 * launch; /* final norm, sampler */
-		if (c->ar) /* logits gathered to the driver worker */
-			sc->lm_head += cost_allreduce(c->ar, (double)b->n_sample * c->lm.n * 2.0);
+		if (c->tp > 1) /* logits gathered to the driver worker */
+			sc->lm_head += tp_allreduce(c, (double)b->n_sample * c->lm.n * 2.0);
 	}
 	if (seqs > 0)
 		sc->cpu = p->step_base + p->step_per_seq * seqs + p->step_per_tp * (c->tp - 1);
