@@ -739,6 +739,11 @@ void validate_family(const struct vrow *r, char *buf, size_t n)
 		if (!strncmp(v, "0.", 2))
 			minor = strtol(v + 2, NULL, 10);
 		snprintf(buf, n, "%s", minor >= 0 && minor < 8 ? "vllm-v0" : "vllm-v1");
+	} else if (!strcmp(e, "sglang")) {
+		/* one profile per minor release: models/engines/sglang-0.5.yaml */
+		const char *v = r->engine_version + (r->engine_version[0] == 'v');
+		snprintf(buf, n, "%s", !strncmp(v, "0.5", 3) && (!v[3] || v[3] == '.') ? "sglang-0.5"
+										   : "sglang");
 	} else {
 		snprintf(buf, n, "%s", e[0] ? e : "?");
 	}

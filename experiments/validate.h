@@ -133,7 +133,8 @@ void validate_summary(const struct vset *s, struct verr out[VM_N]);
 
 /* The engine family a row's engine and version belong to, for grouping: "vllm-v0" for
  * vLLM before 0.8 (the V0 engine was the default until 0.8), "vllm-v1" for later or
- * unstated vLLM versions, else the engine's name in lower case ("" -> "?"). */
+ * unstated vLLM versions, "sglang-0.5" for SGLang 0.5.x, else the engine's name in lower
+ * case ("" -> "?"). */
 void validate_family(const struct vrow *r, char *buf, size_t n);
 /* Errors per (engine family, GPU, metric), in order of first appearance; *out is
  * allocated (free it). Returns the number of groups. */

@@ -97,7 +97,7 @@ has "the check part is never fitted" "check part refusal names why" "$TMPD/err"
 ok "run --engine vllm-v0" "$TTSIM" run --model qwen3-8b --gpu h100_sxm --input-len 64 --output-len 8 --requests 4 --engine vllm-v0
 status 2 "unknown engine profile" "$TTSIM" run --model qwen3-8b --gpu h100_sxm --requests 4 --engine nosuch
 has "key 'engine'" "unknown engine names its key" "$TMPD/err"
-has "known: vllm-v0, vllm-v1" "unknown engine lists the embedded ones" "$TMPD/err"
+has "known: sglang-0.5, vllm-v0, vllm-v1" "unknown engine lists the embedded ones" "$TMPD/err"
 # embedded in the binary: validate gives the same from another directory (the vllm-v0 and
 # vllm-v1 groups, whose profiles it applies; rows whose model is a config.json path
 # relative to the repository are left out)
