@@ -44,7 +44,7 @@ dirty=$(git status --porcelain -- . ':!VALIDATION.md' 2>/dev/null | grep -q . &&
 		echo '```'
 	fi
 	echo
-	echo "Residuals of the served vLLM V1 rows, one line per benchmark (check part, then the"
+	echo "Residuals of the served rows (vLLM V1, SGLang), one line per benchmark (check part, then the"
 	echo "fit part for comparison; signed % error; **saturated**: ttsim's replica serves less"
 	echo "than the offered rate, so its queue grows for the whole run):"
 	echo

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""residuals.py: residual tables of the served (vLLM V1) rows, for VALIDATION.md.
+"""residuals.py: residual tables of the served rows (vLLM V1, SGLang), for VALIDATION.md.
 
     build/ttsim validate tests/validation/serving_check.csv --keep-going --format json > c.json
     build/ttsim validate tests/validation/serving_fit.csv --keep-going --format json > f.json
@@ -30,8 +30,8 @@ def load(path):
         r["engine"] = (x.get("engine", "") + " " + x.get("engine_version", "")).strip()
         r["part"] = "check" if "serving_check" in r["where"] else "fit"
         r["kind"] = r["id"].split("_")[0]
-    return [r for r in rows if r["engine"].lower().startswith("vllm") and
-            not r["engine"].startswith("vllm 0.5")]
+    # the served rows: every engine but vLLM 0.5's offline batches (Argonne)
+    return [r for r in rows if not r["engine"].startswith("vllm 0.5")]
 
 
 def main():
@@ -40,7 +40,7 @@ def main():
         rows += load(p)
     bench = {}
     for r in rows:
-        k = (r["part"], r["kind"], r["model"].split("/")[-1].replace(".json", ""), r["gpu"],
+        k = (r["part"], r["kind"] + " " + r["engine"].split(" ")[0], r["model"].split("/")[-1].replace(".json", "") + " " + r["dtype"], r["gpu"],
              r["tp"], r["input_len"], r["output_len"], r["rate"] or "inf", r["requests"],
              r["concurrency"])
         bench.setdefault(k, {})[r["metric"]] = r
@@ -61,13 +61,14 @@ def main():
               (k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[9] or "", k[8], *cells, off,
                meas, pred))
     print()
-    print("Median signed % error (n) by part, source, GPU and TP:")
+    print("Median signed % error (n) by part, source and engine, GPU and TP:")
     print()
     print("| part | source | GPU | TP | TTFT | TPOT | e2e | tok/s |")
     print("|---|---|---|---|---|---|---|---|")
     groups = {}
     for r in rows:
-        groups.setdefault((r["part"], r["kind"], r["gpu"], r["tp"]), []).append(r)
+        groups.setdefault((r["part"], r["kind"] + " " + r["engine"].split(" ")[0], r["gpu"],
+                           r["tp"]), []).append(r)
     for g in sorted(groups):
         cells = []
         for x in mets:
