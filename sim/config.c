@@ -105,13 +105,18 @@ static const struct option_def options[] = {
 	 "a per-position table (position,p_accept: P(accept i | 1..i-1 accepted)) or an "
 	 "empirical distribution (accepted,weight); AL = 1 + sum of the products of the "
 	 "per-position rates"},
-	{"spec_draft_cpu_s", OPT_DOUBLE, F(spec_draft_cpu_s), 0, 0, 0.1, "0.0007", NULL,
+	{"spec_draft_cpu_s", OPT_DOUBLE, F(spec_draft_cpu_s), 0, -1, 0.1, "-1", NULL,
 	 "CPU seconds per draft forward of a model or EAGLE drafter under CUDA graphs (input "
-	 "preparation, attention metadata; eager: the engine's step overhead), as fitted on "
-	 "tests/validation/spec_fit.csv"},
-	{"spec_step_cpu_s", OPT_DOUBLE, F(spec_step_cpu_s), 0, 0, 0.1, "0.00129", NULL,
+	 "preparation, attention metadata; eager: the engine's step overhead); -1: the "
+	 "engine profile's speculative block (vllm-v1's without --engine: fitted on "
+	 "tests/validation/spec_fit.csv); -1: the engine's, else overrides it"},
+	{"spec_step_cpu_s", OPT_DOUBLE, F(spec_step_cpu_s), 0, -1, 0.1, "-1", NULL,
 	 "CPU seconds a speculative step adds once (proposal bookkeeping, rejection sampling "
-	 "setup), as fitted on tests/validation/spec_fit.csv"},
+	 "setup); -1: the engine profile's, else overrides it"},
+	{"spec_eagle3_remap_cpu_s", OPT_DOUBLE, F(spec_eagle3_remap_cpu_s), 0, -1, 0.1, "-1",
+	 NULL, "CPU seconds an EAGLE-3 draft forward adds for its draft-to-target vocabulary "
+	 "remap (eager ops outside the drafter's CUDA graph); -1: the engine profile's, else "
+	 "overrides it"},
 	{"spec_disable_batch", OPT_INT, F(spec_disable_batch), 0, 0, 1 << 20, "0", NULL,
 	 "a step with more decoding sequences than this runs without speculation (vLLM V0's "
 	 "speculative_disable_by_batch_size; 0: never)"},
@@ -551,11 +556,32 @@ int config_check(const struct run_config *c)
 			       "holds at most max_num_seqs = %d sequences; expected fewer)",
 			       c->spec_disable_batch, c->max_num_seqs);
 	/* the CPU terms of model and EAGLE drafters: n-gram proposals have their own cost */
+	/* -1: the engine profile's (sim/run.c); a value of its own overrides it */
+	for (int i = 0; i < 3; i++) {
+		const char *k = i == 2 ? "spec_eagle3_remap_cpu_s" :
+				i ? "spec_step_cpu_s" : "spec_draft_cpu_s";
+		double v = i == 2 ? c->spec_eagle3_remap_cpu_s :
+			   i ? c->spec_step_cpu_s : c->spec_draft_cpu_s;
+		if (v < 0 && v != -1)
+			return err_set("key '%s': expected -1 (the engine profile's) or seconds in "
+				       "[0, 0.1], got '%g'", k, v);
+	}
 	for (int i = 0; i < 2; i++) {
 		const char *k = i ? "spec_step_cpu_s" : "spec_draft_cpu_s";
 		if (!at_default(c, k) && (!c->spec_draft[0] || !strcmp(c->spec_draft, "ngram")))
 			return err_set("key '%s': applies to a model or EAGLE drafter (expected "
 				       "spec_draft: a model, eagle or eagle3)", k);
+	}
+	if (!at_default(c, "spec_eagle3_remap_cpu_s") && strcmp(c->spec_draft, "eagle3"))
+		return err_set("key 'spec_eagle3_remap_cpu_s': applies to an EAGLE-3 drafter "
+			       "(expected spec_draft: eagle3)");
+	/* k and alpha describe a drafter's proposals: without one they would be read silently
+	 * (a resolved config.yaml repeats the defaults, so those stay accepted) */
+	for (int i = 0; i < 2; i++) {
+		const char *k = i ? "spec_alpha" : "spec_k";
+		if (!at_default(c, k) && !c->spec_draft[0])
+			return err_set("key '%s': needs a drafter (expected spec_draft: a model, "
+				       "ngram, eagle or eagle3)", k);
 	}
 	if (c->spec_acceptance[0] && !at_default(c, "spec_alpha"))
 		return err_set("key 'spec_alpha': the acceptance table '%s' gives the acceptance "

@@ -819,7 +819,8 @@ static int draw_accepted(struct sim *m, int32_t i)
  *    vocab x hidden; EAGLE-3: its own draft vocabulary), EAGLE adds its fc projection
  *    (models/model.h); under CUDA graphs a forward lasts max(GPU time, draft_step_s of
  *    CPU: input preparation and attention metadata, overlapped with the previous
- *    forward), eager it adds the engine's whole per-step overhead;
+ *    forward), eager it adds the engine's whole per-step overhead; EAGLE-3 adds
+ *    eagle3_remap_s of CPU per forward (its vocabulary remap, outside the graph);
  *  - the rejection sampler, REJECT_KERNELS launches, and step_cpu_s of CPU once per step;
  *  - the step's prefill chunks, once through the drafter. */
 static double draft_time(struct sim *m, const struct step_batch *b)
@@ -827,7 +828,7 @@ static double draft_time(struct sim *m, const struct step_batch *b)
 	const struct spec_setup *sp = &m->s->spec;
 	const struct profile *p = m->s->profile;
 	struct step_cost sc;
-	double t = 0;
+	double t = 0, remap, cpu;
 	int eagle = sp->draft_kind == DRAFT_EAGLE ? EAGLE_1 :
 		    sp->draft_kind == DRAFT_EAGLE3 ? EAGLE_3 : 0;
 	if (b->n_decode > 0)
@@ -838,6 +839,11 @@ static double draft_time(struct sim *m, const struct step_batch *b)
 		return t + sp->ngram_s_per_seq * b->n_decode;
 	if (b->n_decode > 0)
 		t += sp->step_cpu_s;
+	/* EAGLE-3 maps each forward's draft-vocabulary logits onto the target's vocabulary
+	 * (Eagle3LlamaForCausalLM.compute_logits: arange, add, a -inf fill of the full
+	 * vocabulary, an index write), eager PyTorch ops outside the graphed forward */
+	remap = eagle == EAGLE_3 ? sp->eagle3_remap_s : 0;
+	cpu = sp->draft_step_s + remap;
 	for (int j = 0; j < sp->k && b->n_decode > 0; j++) {
 		struct step_batch d = {0};
 		int graph;
@@ -859,7 +865,7 @@ static double draft_time(struct sim *m, const struct step_batch *b)
 		/* the proposer's loop queues forward j + 1 while forward j runs: a forward lasts
 		 * the longer of its GPU time and its CPU time; eager, the whole step overhead
 		 * is serial as in the target's steps */
-		t += graph ? (gpu > sp->draft_step_s ? gpu : sp->draft_step_s) : gpu + sc.cpu;
+		t += graph ? (gpu > cpu ? gpu : cpu) : gpu + sc.cpu + remap;
 	}
 	if (b->n_prefill > 0) {
 		struct step_batch d = *b;

@@ -107,6 +107,9 @@ struct spec_setup {
 	                                 under CUDA graphs (eager: the engine's step overhead) */
 	double step_cpu_s;            /* model and EAGLE drafters: CPU seconds a speculative
 	                                 step adds once (bookkeeping, rejection setup) */
+	double eagle3_remap_s;        /* EAGLE-3: CPU seconds per draft forward of its
+	                                 draft-to-target vocabulary remap (eager ops outside
+	                                 the drafter's CUDA graph) */
 	int disable_batch;            /* > 0: steps with more decoding sequences than this run
 	                                 without speculation (vLLM disable_by_batch_size) */
 };

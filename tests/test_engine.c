@@ -473,8 +473,48 @@ static void spec_fixture(struct sim_setup *s, int kind, int k, double alpha)
 	s->spec.draft_kind = kind;
 	s->spec.accept_kind = ACCEPT_IID;
 	s->spec.alpha = alpha;
-	s->spec.draft_step_s = 0.0007; /* the fitted defaults (sim/config.c) */
+	s->spec.draft_step_s = 0.0007; /* a fixture: near vllm-v1's fitted values */
 	s->spec.step_cpu_s = 0.00129;
+	s->spec.eagle3_remap_s = 0;
+}
+
+/* EAGLE-3's vocabulary remap (eagle3_remap_s, CPU per draft forward): at batch 1 a draft
+ * forward is CPU-bound (its GPU time is below draft_step_s), so the remap lengthens a
+ * speculative step by exactly k x r. With the speed-up S = AL x t_plain / t_spec,
+ * (1/S(r) - 1/S(0)) x AL / k = r / t_plain, the same for every k; EAGLE-1 has no remap. */
+static void test_spec_eagle3_remap(void)
+{
+	struct model m;
+	struct profile p = fixture_profile();
+	struct sim_setup s = model_setup(&m, &p, "meta-llama/Llama-3.1-8B-Instruct");
+	double per_k[3], plain;
+	int ks[3] = {2, 4, 7};
+	struct step_batch b = {0};
+	struct cost_ctx cc;
+	CHECK_INT(cost_init(&cc, &m, &p, 1, 1), 0);
+	b.n_decode = 1;
+	b.decode_q = 1;
+	b.decode_ctx = 1001;
+	b.n_sample = 1;
+	plain = cost_step(&cc, &b, NULL);
+	cost_release(&cc);
+	for (int i = 0; i < 3; i++) {
+		double al = 1, pw = 1, s0, s1;
+		spec_fixture(&s, DRAFT_EAGLE3, ks[i], 0.7);
+		for (int j = 0; j < ks[i]; j++)
+			al += pw *= 0.7;
+		s0 = sim_spec_speedup(&s, 1, 1000);
+		s.spec.eagle3_remap_s = 1e-4;
+		s1 = sim_spec_speedup(&s, 1, 1000);
+		per_k[i] = (1 / s1 - 1 / s0) * al / ks[i];
+		CHECK_NEAR(per_k[i], 1e-4 / plain, 1e-9);
+		spec_fixture(&s, DRAFT_EAGLE, ks[i], 0.7);
+		s0 = sim_spec_speedup(&s, 1, 1000);
+		s.spec.eagle3_remap_s = 1e-4;
+		CHECK(sim_spec_speedup(&s, 1, 1000) == s0);
+	}
+	printf("EAGLE-3 remap 0.1 ms: 1/S rises by %.4g per draft token per AL (k 2, 4, 7: "
+	       "%.4g, %.4g, %.4g)\n", 1e-4 / plain, per_k[0], per_k[1], per_k[2]);
 }
 
 static void test_spec_batch_regime(void)
@@ -739,6 +779,7 @@ int main(void)
 	test_memo_pool();
 	test_acceptance_length();
 	test_spec_batch_regime();
+	test_spec_eagle3_remap();
 	test_frontend_one_request();
 	test_frontend_burst();
 	test_frontend_closed_loop();

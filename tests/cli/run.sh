@@ -147,6 +147,22 @@ status 2 "spec_disable_batch without a drafter" "$TTSIM" run --requests 3 --spec
 status 2 "spec_disable_batch that never disables" "$TTSIM" run --requests 3 --spec-draft eagle3 --spec-disable-batch 256 --max-num-seqs 256
 has "key 'spec_disable_batch': 256 never disables speculation" "disable refusal says why" "$TMPD/err"
 status 2 "spec_draft_cpu_s with n-gram" "$TTSIM" run --requests 3 --spec-draft ngram --spec-draft-cpu-s 0.001
+# k and alpha without a drafter would be read silently (issue 17): refused, naming the key
+status 2 "spec_k without a drafter" "$TTSIM" run --requests 3 --spec-k 2
+has "key 'spec_k': needs a drafter" "spec_k refusal names the key" "$TMPD/err"
+status 2 "spec_alpha without a drafter" "$TTSIM" run --requests 3 --spec-alpha 0.5
+has "key 'spec_alpha': needs a drafter" "spec_alpha refusal names the key" "$TMPD/err"
+# the drafter's CPU costs are the engine profile's speculative block; options override it
+status 2 "EAGLE-3 remap for an EAGLE-1 head" "$TTSIM" run --requests 3 --spec-draft eagle --spec-eagle3-remap-cpu-s 0.001
+status 2 "a negative CPU cost other than -1" "$TTSIM" run --requests 3 --spec-draft eagle --spec-draft-cpu-s -0.5
+status 2 "an engine with no speculative costs" "$TTSIM" run --requests 3 --spec-draft eagle3 --engine vllm-v0
+has "key 'engine': 'vllm-v0' gives no speculative costs" "says which engine lacks them" "$TMPD/err"
+ok "the same with the costs given" "$TTSIM" run --requests 3 --spec-draft eagle3 --engine vllm-v0 --spec-draft-cpu-s 0.001 --spec-step-cpu-s 0.001 --spec-eagle3-remap-cpu-s 0
+sp() { "$TTSIM" run --requests 4 --input-len 64 --output-len 64 --concurrency 1 --format json "$@" | sed -n 's/.*"output_tok_per_s":[[:space:]]*\([0-9.e+-]*\).*/\1/p' | head -1; }
+a=$(sp --spec-draft eagle3); b=$(sp --spec-draft eagle3 --spec-draft-cpu-s 0.00075 --spec-step-cpu-s 0.00117 --spec-eagle3-remap-cpu-s 0.0001)
+ok "without an engine: vllm-v1's speculative block (models/engines/vllm-v1.yaml)" test -n "$a" -a "$a" = "$b"
+d=$(sp --spec-draft eagle3 --spec-eagle3-remap-cpu-s 0.001)
+ok "a dearer remap is slower" awk -v a="$a" -v d="$d" 'BEGIN { exit !(d < a) }'
 ok "spec_disable_batch with a drafter" "$TTSIM" run --requests 8 --offline --spec-draft eagle3 --spec-disable-batch 4
 "$TTSIM" run --help > "$TMPD/help"
 ok "--help: no option with two defaults" sh -c "! grep -E 'default.*default' '$TMPD/help' | grep -v 'vLLM default'"
