@@ -117,6 +117,15 @@ static const struct option_def options[] = {
 	 NULL, "CPU seconds an EAGLE-3 draft forward adds for its draft-to-target vocabulary "
 	 "remap (eager ops outside the drafter's CUDA graph); -1: the engine profile's, else "
 	 "overrides it"},
+	{"spec_tree_topk", OPT_INT, F(spec_tree_topk), 0, 1, 64, "1", NULL,
+	 "tree drafting with an EAGLE head (SGLang's speculative_eagle_topk): each draft "
+	 "forward after the first expands this many branches per sequence; 1: a chain. "
+	 "spec_k is the tree's depth (speculative_num_steps)"},
+	{"spec_tree_tokens", OPT_INT, F(spec_tree_tokens), 0, 0, 4096, "0", NULL,
+	 "draft tokens a tree verifies per sequence, root included (SGLang's "
+	 "speculative_num_draft_tokens): the verification batch is the tree, not a chain of "
+	 "spec_k + 1; 0: the chain's. Acceptance (alpha, acceptance length, tables) is along "
+	 "the accepted path, at most spec_k + 1 tokens per verification"},
 	{"spec_disable_batch", OPT_INT, F(spec_disable_batch), 0, 0, 1 << 20, "0", NULL,
 	 "a step with more decoding sequences than this runs without speculation (vLLM V0's "
 	 "speculative_disable_by_batch_size; 0: never)"},
@@ -471,6 +480,41 @@ static int at_default(const struct run_config *c, const char *name)
 	return !strcmp(a, b);
 }
 
+/* Tree drafting (spec_tree_topk > 1): an EAGLE head's, with the tree's size given. A tree
+ * of depth k expanding topk branches holds at most topk + (k - 1) x topk^2 candidates
+ * (the first forward's top-k, then top-k children of each kept branch), and verifies
+ * between a chain's k + 1 and that many plus the root. */
+static int spec_tree_check(const struct run_config *c)
+{
+	long topk = c->spec_tree_topk, k = c->spec_k, n = c->spec_tree_tokens, most;
+	if (topk == 1 && n == 0)
+		return 0;
+	if (strcmp(c->spec_draft, "eagle") && strcmp(c->spec_draft, "eagle1") &&
+	    strcmp(c->spec_draft, "eagle3"))
+		return err_set("key '%s': tree drafting applies to an EAGLE head (expected "
+			       "spec_draft: eagle or eagle3)",
+			       topk > 1 ? "spec_tree_topk" : "spec_tree_tokens");
+	if (topk == 1)
+		return n == k + 1 ? 0 :
+		       err_set("key 'spec_tree_tokens': a chain (spec_tree_topk 1) verifies "
+			       "spec_k + 1 = %ld tokens, got %ld", k + 1, n);
+	if (n == 0)
+		return err_set("key 'spec_tree_tokens': missing for a tree of spec_tree_topk %ld "
+			       "(expected the tokens it verifies, SGLang's "
+			       "speculative_num_draft_tokens)", topk);
+	most = 1 + topk + (k - 1) * topk * topk;
+	if (n < k + 1 || n > most)
+		return err_set("key 'spec_tree_tokens': %ld is outside [spec_k + 1 = %ld, %ld] (a "
+			       "tree of depth %ld and top-%ld holds at most %ld candidates)",
+			       n, k + 1, most, k, topk, most - 1);
+	if ((long)c->max_num_seqs * n > c->max_num_batched_tokens)
+		return err_set("key 'max_num_batched_tokens': %d cannot verify %d sequences of "
+			       "spec_tree_tokens = %ld tokens in one step (expected at least %ld)",
+			       c->max_num_batched_tokens, c->max_num_seqs, n,
+			       (long)c->max_num_seqs * n);
+	return 0;
+}
+
 int config_check(const struct run_config *c)
 {
 	if (c->tp != 1 && c->tp != 2 && c->tp != 4 && c->tp != 8)
@@ -486,6 +530,8 @@ int config_check(const struct run_config *c)
 			       "spec_k + 1 = %d tokens in one step (expected at least %ld)",
 			       c->max_num_batched_tokens, c->max_num_seqs, c->spec_k + 1,
 			       (long)c->max_num_seqs * (c->spec_k + 1));
+	if (spec_tree_check(c) < 0)
+		return -1;
 	if ((c->range_ratio > 0 || c->range_law || c->length_file[0]) && c->length_dist != LEN_FIXED)
 		return err_set("key 'length_dist': the client's length law (range_ratio, range_law, "
 			       "length_file) replaces length_dist (expected length_dist fixed)");

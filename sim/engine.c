@@ -810,6 +810,12 @@ static int draw_accepted(struct sim *m, int32_t i)
  * the bonus-token write): each at least a launch. */
 #define REJECT_KERNELS 3
 
+/* Tokens per sequence of a verification: a chain's k + 1, or the tree's draft tokens. */
+static inline int spec_verify_q(const struct spec_setup *sp)
+{
+	return sp->verify_tokens > 0 ? sp->verify_tokens : sp->k + 1;
+}
+
 /* Seconds the drafter adds to a step, as vLLM V1 builds its proposers (v1/spec_decode/):
  *  - n-gram: CPU time only, per decoding sequence;
  *  - a draft model or an EAGLE head: k forwards over the decoding sequences. The first
@@ -821,6 +827,10 @@ static int draw_accepted(struct sim *m, int32_t i)
  *    CPU: input preparation and attention metadata, overlapped with the previous
  *    forward), eager it adds the engine's whole per-step overhead; EAGLE-3 adds
  *    eagle3_remap_s of CPU per forward (its vocabulary remap, outside the graph);
+ *  - a tree (tree_topk > 1, SGLang's EAGLE-2/3 drafting): the first forward as a chain's,
+ *    each later one expands tree_topk branches per sequence, each branch a decode row of
+ *    its own over the sequence's context (n x topk rows, each sampling its top-k); the
+ *    verification then holds the tree's verify_tokens per sequence (spec_q);
  *  - the rejection sampler, REJECT_KERNELS launches, and step_cpu_s of CPU once per step;
  *  - the step's prefill chunks, once through the drafter. */
 static double draft_time(struct sim *m, const struct step_batch *b)
@@ -848,10 +858,12 @@ static double draft_time(struct sim *m, const struct step_batch *b)
 		struct step_batch d = {0};
 		int graph;
 		double rows, fc_k, qkv_k, gpu;
-		d.n_decode = b->n_decode;
+		int br = j > 0 && sp->tree_topk > 1 ? sp->tree_topk : 1; /* rows per sequence */
+		d.n_decode = b->n_decode * br;
 		d.decode_q = j == 0 ? sp->k + 1 : 1;
-		d.decode_ctx = j == 0 ? b->decode_ctx : b->decode_ctx - (double)b->n_decode * (sp->k - j);
-		d.n_sample = b->n_decode;
+		d.decode_ctx = br * (j == 0 ? b->decode_ctx :
+				     b->decode_ctx - (double)b->n_decode * (spec_verify_q(sp) - 1 - j));
+		d.n_sample = d.n_decode;
 		cost_step(&m->draft_cost, &d, &sc);
 		graph = m->draft_cost.cuda_graphs && d.n_decode <= p->graph_max_seqs;
 		gpu = sc.total - sc.cpu;
@@ -888,7 +900,7 @@ static int spec_q(const struct sim *m, const struct replica *r)
 		return 1;
 	if (sp->disable_batch > 0 && r->ds.n > sp->disable_batch)
 		return 1;
-	return sp->k + 1;
+	return spec_verify_q(sp);
 }
 
 /* ---- one step ---- */
@@ -1361,12 +1373,13 @@ static int setup_spec(struct sim *m, const struct sim_setup *s, long nr, struct 
 	gsl_rng *seeds;
 	if (sp->k < 1 || sp->k > SPEC_MAX_K)
 		return err_set("key 'spec_k': expected 1 to %d, got '%d'", SPEC_MAX_K, sp->k);
-	/* a full batch verifies k + 1 tokens per sequence, in one step (as config_check) */
-	if ((long)s->max_num_seqs * (sp->k + 1) > s->max_num_batched_tokens)
+	/* a full batch verifies k + 1 tokens per sequence (a tree: its verify_tokens), in one
+	 * step (as config_check) */
+	if ((long)s->max_num_seqs * spec_verify_q(sp) > s->max_num_batched_tokens)
 		return err_set("key 'max_num_batched_tokens': %d cannot hold max_num_seqs %d x "
-			       "(spec_k %d + 1) verified tokens (expected at least %ld)",
-			       s->max_num_batched_tokens, s->max_num_seqs, sp->k,
-			       (long)s->max_num_seqs * (sp->k + 1));
+			       "%d verified tokens (expected at least %ld)",
+			       s->max_num_batched_tokens, s->max_num_seqs, spec_verify_q(sp),
+			       (long)s->max_num_seqs * spec_verify_q(sp));
 	m->spec = 1;
 	/* a stream per sequence (draw_accepted): the i-th seed of the run's acceptance stream */
 	m->accept_rng = gsl_rng_alloc(gsl_rng_taus2);
@@ -1457,9 +1470,9 @@ double sim_spec_speedup(const struct sim_setup *s, int n, double ctx)
 	b.decode_ctx = (double)n * (ctx + 1);
 	b.n_sample = n;
 	plain = cost_step(&m->cost, &b, NULL);
-	b.decode_q = sp->k + 1;
-	b.decode_ctx = (double)n * (ctx + sp->k + 1);
-	b.n_sample = n * (sp->k + 1);
+	b.decode_q = spec_verify_q(sp);
+	b.decode_ctx = (double)n * (ctx + b.decode_q);
+	b.n_sample = n * b.decode_q;
 	spec = cost_step(&m->cost, &b, NULL) + draft_time(m, &b);
 	cost_release(&m->cost);
 	if (m->draft_cost.m)
@@ -1494,7 +1507,7 @@ static int setup(struct sim *m, const struct sim_setup *s, struct sim_problem *p
 		return -1;
 	if (s->spec.k > 0 && setup_spec(m, s, nr, &mp) < 0)
 		return -1;
-	m->q_tok = m->spec ? s->spec.k + 1 : 1;
+	m->q_tok = m->spec ? spec_verify_q(&s->spec) : 1;
 	if (!(s->fe_per_request >= 0 && s->fe_per_request < 1e3) ||
 	    !(s->fe_per_output_token >= 0 && s->fe_per_output_token < 1e3))
 		return err_set("key 'frontend': expected times from 0 to 1000 s, got %g and %g",
@@ -1507,7 +1520,7 @@ static int setup(struct sim *m, const struct sim_setup *s, struct sim_problem *p
 	st->kv_bytes = mp.kv;
 	st->weight_bytes = mp.weights;
 	for (long i = 0; i < nr; i++) {
-		long tokens = (long)reqs[i].prompt + reqs[i].output + (m->spec ? s->spec.k + 1 : 0);
+		long tokens = (long)reqs[i].prompt + reqs[i].output + (m->spec ? spec_verify_q(&s->spec) : 0);
 		/* unchunked, a prefill runs in one step, and a preempted sequence recomputes its
 		 * prompt and output so far in one (as vLLM, which then requires
 		 * max_num_batched_tokens >= max_model_len) */

@@ -110,6 +110,13 @@ struct spec_setup {
 	double eagle3_remap_s;        /* EAGLE-3: CPU seconds per draft forward of its
 	                                 draft-to-target vocabulary remap (eager ops outside
 	                                 the drafter's CUDA graph) */
+	int tree_topk;                /* EAGLE tree drafting (SGLang's speculative_eagle_topk,
+	                                 vLLM's speculative_token_tree): candidates each draft
+	                                 forward after the first keeps per expanded branch;
+	                                 0 or 1: a chain */
+	int verify_tokens;            /* tokens per sequence in the verification: the tree's
+	                                 (speculative_num_draft_tokens, root included), or
+	                                 0: a chain's k + 1 */
 	int disable_batch;            /* > 0: steps with more decoding sequences than this run
 	                                 without speculation (vLLM disable_by_batch_size) */
 };

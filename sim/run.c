@@ -450,6 +450,8 @@ int run_simulate(const struct run_config *c, const struct run_inputs *in, struct
 				       c->engine[0] ? c->engine : "vllm-v1");
 		}
 		s.spec.disable_batch = c->spec_disable_batch;
+		s.spec.tree_topk = c->spec_tree_topk;
+		s.spec.verify_tokens = c->spec_tree_tokens;
 		s.spec.draft = s.spec.draft_kind == DRAFT_MODEL ? &in->draft : NULL;
 		if (s.spec.accept_kind == ACCEPT_POSITION) {
 			if (c->spec_k > SPEC_MAX_K || s.spec.pos[c->spec_k - 1] < 0) {

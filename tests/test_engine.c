@@ -476,6 +476,73 @@ static void spec_fixture(struct sim_setup *s, int kind, int k, double alpha)
 	s->spec.draft_step_s = 0.0007; /* a fixture: near vllm-v1's fitted values */
 	s->spec.step_cpu_s = 0.00129;
 	s->spec.eagle3_remap_s = 0;
+	s->spec.tree_topk = 0;      /* a chain */
+	s->spec.verify_tokens = 0;
+}
+
+/* Tree drafting (SGLang's EAGLE-2/3: depth k, top-k branches, N tokens verified). The
+ * verification batch is the tree: N query tokens per sequence through every GEMM and the
+ * LM head, the sequence's KV read once. At batch 1 the drafter's forwards stay on their
+ * CPU floor (4 branch rows of a one-layer head are far from it), so the step of a tree is
+ * the chain's plus exactly t_verify(N) - t_verify(k + 1), which with the speed-up
+ * S = AL x t_plain / t_spec reads AL x t_plain / S_tree - AL x t_plain / S_chain. With
+ * many sequences the branches' rows cost GPU time: a tree then costs more than its
+ * verification alone adds. In a simulation each verification proposes N - 1 drafts. */
+static void test_spec_tree(void)
+{
+	struct model m;
+	struct profile p = fixture_profile();
+	struct sim_setup s = model_setup(&m, &p, "meta-llama/Llama-3.1-8B-Instruct");
+	struct step_batch b = {0};
+	struct cost_ctx cc;
+	struct sim_stats st;
+	double plain[2], vq[2], vn[2], al = 1, pw = 1;
+	const int k = 4, N = 16, topk = 4, ns[2] = {1, 64};
+	for (int j = 0; j < k; j++)
+		al += pw *= 0.7;
+	CHECK_INT(cost_init(&cc, &m, &p, 1, 1), 0);
+	for (int i = 0; i < 2; i++) {
+		int n = ns[i];
+		b.n_decode = n;
+		b.decode_q = 1;
+		b.decode_ctx = (double)n * 1001;
+		b.n_sample = n;
+		plain[i] = cost_step(&cc, &b, NULL);
+		b.decode_q = k + 1;
+		b.decode_ctx = (double)n * (1000 + k + 1);
+		b.n_sample = n * (k + 1);
+		vq[i] = cost_step(&cc, &b, NULL);
+		b.decode_q = N;
+		b.decode_ctx = (double)n * (1000 + N);
+		b.n_sample = n * N;
+		vn[i] = cost_step(&cc, &b, NULL);
+	}
+	cost_release(&cc);
+	for (int i = 0; i < 2; i++) {
+		double chain, tree;
+		spec_fixture(&s, DRAFT_EAGLE3, k, 0.7);
+		chain = al * plain[i] / sim_spec_speedup(&s, ns[i], 1000);
+		s.spec.tree_topk = topk;
+		s.spec.verify_tokens = N;
+		tree = al * plain[i] / sim_spec_speedup(&s, ns[i], 1000);
+		printf("tree %d/%d/%d at %d sequences: step %.4f ms (chain %.4f; verification "
+		       "%.4f -> %.4f)\n", k, topk, N, ns[i], tree * 1e3, chain * 1e3, vq[i] * 1e3,
+		       vn[i] * 1e3);
+		CHECK(vn[i] > vq[i]);
+		if (i == 0)
+			CHECK_NEAR(tree - chain, vn[0] - vq[0], 1e-12);
+		else
+			CHECK(tree - chain > (vn[1] - vq[1]) * (1 + 1e-9));
+	}
+	/* a simulation: N - 1 drafts per verification, at most k + 1 tokens kept */
+	spec_fixture(&s, DRAFT_EAGLE3, k, 0.7);
+	s.spec.tree_topk = topk;
+	s.spec.verify_tokens = N;
+	fixture_requests(P, R, 4, 200, 300);
+	CHECK_INT(sim_run(&s, P, 4, R, 4, &st), 0);
+	CHECK_NEAR(st.spec_drafted / st.spec_verifications, N - 1, 1e-12);
+	CHECK(st.spec_accepted <= st.spec_verifications * k);
+	CHECK(st.spec_accepted / st.spec_verifications > 1.5); /* about 1.77 at alpha 0.7 */
 }
 
 /* EAGLE-3's vocabulary remap (eagle3_remap_s, CPU per draft forward): at batch 1 a draft
@@ -780,6 +847,7 @@ int main(void)
 	test_acceptance_length();
 	test_spec_batch_regime();
 	test_spec_eagle3_remap();
+	test_spec_tree();
 	test_frontend_one_request();
 	test_frontend_burst();
 	test_frontend_closed_loop();

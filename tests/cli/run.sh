@@ -161,6 +161,15 @@ ok "the same with the costs given" "$TTSIM" run --requests 3 --spec-draft eagle3
 sp() { "$TTSIM" run --requests 4 --input-len 64 --output-len 64 --concurrency 1 --format json "$@" | sed -n 's/.*"output_tok_per_s":[[:space:]]*\([0-9.e+-]*\).*/\1/p' | head -1; }
 a=$(sp --spec-draft eagle3); b=$(sp --spec-draft eagle3 --spec-draft-cpu-s 0.00075 --spec-step-cpu-s 0.00117 --spec-eagle3-remap-cpu-s 0.0001)
 ok "without an engine: vllm-v1's speculative block (models/engines/vllm-v1.yaml)" test -n "$a" -a "$a" = "$b"
+# tree drafting: the tree's size is checked against its depth and width, and is an EAGLE head's
+status 2 "a tree without its token count" "$TTSIM" run --requests 3 --spec-draft eagle3 --spec-tree-topk 4
+has "key 'spec_tree_tokens': missing" "names the missing key" "$TMPD/err"
+status 2 "a tree of n-gram proposals" "$TTSIM" run --requests 3 --spec-draft ngram --spec-tree-topk 4 --spec-tree-tokens 8
+status 2 "a tree larger than its depth and width hold" "$TTSIM" run --requests 3 --spec-draft eagle3 --spec-tree-topk 2 --spec-tree-tokens 40
+has "key 'spec_tree_tokens': 40 is outside" "says the bounds" "$TMPD/err"
+status 2 "a chain of the wrong length" "$TTSIM" run --requests 3 --spec-draft eagle3 --spec-tree-tokens 6
+t=$(sp --spec-draft eagle3 --spec-k 4 --spec-tree-topk 4 --spec-tree-tokens 16)
+ok "a 4/4/16 tree runs" test -n "$t"
 d=$(sp --spec-draft eagle3 --spec-eagle3-remap-cpu-s 0.001)
 ok "a dearer remap is slower" awk -v a="$a" -v d="$d" 'BEGIN { exit !(d < a) }'
 ok "spec_disable_batch with a drafter" "$TTSIM" run --requests 8 --offline --spec-draft eagle3 --spec-disable-batch 4
