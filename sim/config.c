@@ -93,7 +93,9 @@ static const struct option_def options[] = {
 	{"tts_rm_accuracy", OPT_DOUBLE, F(tts.rm_accuracy), 0, 0, 1, "0.8", NULL,
 	 "reward model: P(a correct sample outscores a wrong one), for vote: best"},
 	{"spec_draft", OPT_STR, F(spec_draft), S(spec_draft), 0, 0, "", NULL,
-	 "speculative drafter: a model (own weights and KV cache), ngram, eagle (EAGLE-1) or eagle3 (empty: none)"},
+	 "speculative drafter: a model (own weights and KV cache), ngram, eagle (EAGLE-1), eagle3, or mtp "
+	 "(the target's own multi-token-prediction modules, num_nextn_predict_layers of its "
+	 "config.json; each forward one module, EAGLE-1's shapes) (empty: none)"},
 	{"spec_k", OPT_INT, F(spec_k), 0, 1, 16, "4", NULL, "draft tokens per speculative step"},
 	{"spec_alpha", OPT_DOUBLE, F(spec_alpha), 0, 0, 1, "0.7", NULL,
 	 "i.i.d. per-token acceptance rate"},
@@ -490,9 +492,9 @@ static int spec_tree_check(const struct run_config *c)
 	if (topk == 1 && n == 0)
 		return 0;
 	if (strcmp(c->spec_draft, "eagle") && strcmp(c->spec_draft, "eagle1") &&
-	    strcmp(c->spec_draft, "eagle3"))
-		return err_set("key '%s': tree drafting applies to an EAGLE head (expected "
-			       "spec_draft: eagle or eagle3)",
+	    strcmp(c->spec_draft, "eagle3") && strcmp(c->spec_draft, "mtp"))
+		return err_set("key '%s': tree drafting applies to an EAGLE head or MTP modules "
+			       "(expected spec_draft: eagle, eagle3 or mtp)",
 			       topk > 1 ? "spec_tree_topk" : "spec_tree_tokens");
 	if (topk == 1)
 		return n == k + 1 ? 0 :

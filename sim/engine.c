@@ -34,6 +34,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "sim/evq.h"
+#include "models/drafter.h"
 #include "lib/heap.h"
 #include "lib/util.h"
 
@@ -839,7 +840,8 @@ static double draft_time(struct sim *m, const struct step_batch *b)
 	const struct profile *p = m->s->profile;
 	struct step_cost sc;
 	double t = 0, remap, cpu;
-	int eagle = sp->draft_kind == DRAFT_EAGLE ? EAGLE_1 :
+	/* an MTP module's forward has EAGLE-1's shapes (models/drafter.h) */
+	int eagle = sp->draft_kind == DRAFT_EAGLE || sp->draft_kind == DRAFT_MTP ? EAGLE_1 :
 		    sp->draft_kind == DRAFT_EAGLE3 ? EAGLE_3 : 0;
 	if (b->n_decode > 0)
 		t += REJECT_KERNELS * (m->cost.cuda_graphs && b->n_prefill == 0 &&
@@ -1435,6 +1437,15 @@ static int draft_cost_init(struct sim *m, const struct sim_setup *s, double *ext
 		model_eagle_head(s->model, v, &m->eagle);
 		dm = &m->eagle;
 		*extra_w = model_eagle_weight_bytes_per_gpu(s->model, v, s->tp);
+	} else if (sp->draft_kind == DRAFT_MTP) {
+		/* each forward one module: EAGLE-1's shapes; all modules' weights held
+		 * (models/drafter.h) */
+		if (sp->mtp_layers < 1)
+			bug("MTP drafter without modules");
+		model_eagle_head(s->model, EAGLE_1, &m->eagle);
+		snprintf(m->eagle.id, sizeof(m->eagle.id), "MTP module of %.60s", s->model->id);
+		dm = &m->eagle;
+		*extra_w = drafter_mtp_weight_bytes_per_gpu(s->model, sp->mtp_layers, s->tp);
 	}
 	if (dm) {
 		if (cost_init(&m->draft_cost, dm, s->profile, s->tp, s->cuda_graphs) < 0)

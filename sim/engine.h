@@ -92,12 +92,13 @@ enum { SIM_OPEN = 0, SIM_CLOSED = 1 };
 enum route_policy { ROUTE_ROUND_ROBIN, ROUTE_LEAST_LOADED, ROUTE_LEAST_KV };
 
 #define SPEC_MAX_K 16
-enum { DRAFT_NONE, DRAFT_MODEL, DRAFT_NGRAM, DRAFT_EAGLE, DRAFT_EAGLE3 };
+enum { DRAFT_NONE, DRAFT_MODEL, DRAFT_NGRAM, DRAFT_EAGLE, DRAFT_EAGLE3, DRAFT_MTP };
 enum { ACCEPT_IID, ACCEPT_POSITION, ACCEPT_LENGTH };
 struct spec_setup {
 	int k;                        /* draft tokens per step; 0: no speculation */
 	int draft_kind;               /* DRAFT_* */
 	const struct model *draft;    /* DRAFT_MODEL: the draft model (same tokenizer) */
+	int mtp_layers;               /* DRAFT_MTP: the target's MTP modules (models/drafter.h) */
 	int accept_kind;              /* ACCEPT_* */
 	double alpha;                 /* ACCEPT_IID: P(accept) of each draft token */
 	double pos[SPEC_MAX_K];       /* ACCEPT_POSITION: P(accept token i | 0..i-1 accepted) */

@@ -9,6 +9,7 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "models/drafter.h"
 #include "models/engine_profile.h"
 #include "lib/csv.h"
 #include "lib/util.h"
@@ -91,6 +92,15 @@ int run_load_inputs(const struct run_config *c, struct run_inputs *in)
 			sp->draft_kind = DRAFT_EAGLE;
 		} else if (!strcmp(c->spec_draft, "eagle3")) {
 			sp->draft_kind = DRAFT_EAGLE3;
+		} else if (!strcmp(c->spec_draft, "mtp")) {
+			/* the target's own MTP modules (models/drafter.h) */
+			if (drafter_mtp_layers(&in->model, &sp->mtp_layers) < 0)
+				return err_prefix("key 'spec_draft': ");
+			if (sp->mtp_layers == 0)
+				return err_set("key 'spec_draft': '%s' has no MTP modules (expected "
+					       "num_nextn_predict_layers of 1 or more in its config.json)",
+					       in->model.id);
+			sp->draft_kind = DRAFT_MTP;
 		} else {
 			if (model_find(&in->draft, c->spec_draft) < 0)
 				return err_prefix("key 'spec_draft': ");

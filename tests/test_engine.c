@@ -18,6 +18,7 @@
 #include "tests/engine_fixture.h"
 #include "models/model.h"
 #include "tests/test.h"
+#include "models/drafter.h"
 #include "lib/util.h"
 
 #define MAXR 512
@@ -545,6 +546,35 @@ static void test_spec_tree(void)
 	CHECK(st.spec_accepted / st.spec_verifications > 1.5); /* about 1.77 at alpha 0.7 */
 }
 
+/* MTP modules (models/drafter.h): a forward has EAGLE-1's shapes, so the step costs the
+ * same; what differs is the weights. One module of the Qwen2-7B shape (h 3584, 28 heads of
+ * 128, 4 KV heads, MLP 18944, vocabulary 152064), bf16:
+ *   eh_proj 2 x 3584^2 = 25,690,112; attention 2 x 3584^2 + 2 x 3584 x 512 + biases 4,608
+ *   = 29,364,736; MLP 3 x 3584 x 18944 = 203,685,888; its LM head 152064 x 3584 =
+ *   544,997,376: 803,738,112 parameters, 1,607,476,224 bytes, plus a few norms (under
+ *   5 x 3584 x 2 bytes). Two modules hold twice that; at TP 2 the LM head is split. */
+static void test_spec_mtp(void)
+{
+	struct model m;
+	struct profile p = fixture_profile();
+	struct sim_setup s = model_setup(&m, &p, "r1-qwen-7b");
+	double w1 = drafter_mtp_weight_bytes_per_gpu(&m, 1, 1), e, t;
+	int n = -1;
+	CHECK(w1 >= 1607476224.0 && w1 < 1607476224.0 + 5 * 3584 * 2);
+	CHECK_NEAR(drafter_mtp_weight_bytes_per_gpu(&m, 2, 1), 2 * w1, 1e-3);
+	CHECK(drafter_mtp_weight_bytes_per_gpu(&m, 1, 2) < w1 - 544997376.0 * 2 / 2 + 1e6);
+	CHECK_INT(drafter_mtp_layers(&m, &n), 0); /* a catalog model: none */
+	CHECK_INT(n, 0);
+	spec_fixture(&s, DRAFT_EAGLE, 3, 0.7);
+	e = sim_spec_speedup(&s, 8, 2000);
+	spec_fixture(&s, DRAFT_MTP, 3, 0.7);
+	s.spec.mtp_layers = 1;
+	t = sim_spec_speedup(&s, 8, 2000);
+	CHECK(t == e);
+	printf("MTP module of r1-qwen-7b: %.0f bytes; speed-up at 8 x 2000 tokens %.4f (EAGLE-1 "
+	       "%.4f)\n", w1, t, e);
+}
+
 /* EAGLE-3's vocabulary remap (eagle3_remap_s, CPU per draft forward): at batch 1 a draft
  * forward is CPU-bound (its GPU time is below draft_step_s), so the remap lengthens a
  * speculative step by exactly k x r. With the speed-up S = AL x t_plain / t_spec,
@@ -848,6 +878,7 @@ int main(void)
 	test_spec_batch_regime();
 	test_spec_eagle3_remap();
 	test_spec_tree();
+	test_spec_mtp();
 	test_frontend_one_request();
 	test_frontend_burst();
 	test_frontend_closed_loop();

@@ -161,6 +161,16 @@ ok "the same with the costs given" "$TTSIM" run --requests 3 --spec-draft eagle3
 sp() { "$TTSIM" run --requests 4 --input-len 64 --output-len 64 --concurrency 1 --format json "$@" | sed -n 's/.*"output_tok_per_s":[[:space:]]*\([0-9.e+-]*\).*/\1/p' | head -1; }
 a=$(sp --spec-draft eagle3); b=$(sp --spec-draft eagle3 --spec-draft-cpu-s 0.00075 --spec-step-cpu-s 0.00117 --spec-eagle3-remap-cpu-s 0.0001)
 ok "without an engine: vllm-v1's speculative block (models/engines/vllm-v1.yaml)" test -n "$a" -a "$a" = "$b"
+# MTP: the target's own modules (num_nextn_predict_layers of its config.json), each forward
+# EAGLE-1's shapes: the same TPOT at batch 1; a model without them is refused
+python3 -c "import json,sys; c=json.load(open('models/configs/DeepSeek-R1-Distill-Qwen-1.5B.json')); c['num_nextn_predict_layers']=1; json.dump(c, open(sys.argv[1], 'w'))" "$TMPD/mtp.json"
+python3 -c "import json,sys; c=json.load(open(sys.argv[1])); c['num_nextn_predict_layers']='two'; json.dump(c, open(sys.argv[2], 'w'))" "$TMPD/mtp.json" "$TMPD/mtp_bad.json"
+m=$(sp --model "$TMPD/mtp.json" --spec-draft mtp --spec-k 2); e=$(sp --model "$TMPD/mtp.json" --spec-draft eagle --spec-k 2)
+ok "MTP runs, at EAGLE-1's speed at batch 1" test -n "$m" -a "$m" = "$e"
+status 2 "MTP on a model without MTP modules" "$TTSIM" run --requests 3 --spec-draft mtp
+has "has no MTP modules" "says why" "$TMPD/err"
+status 2 "MTP with a bad module count" "$TTSIM" run --requests 3 --model "$TMPD/mtp_bad.json" --spec-draft mtp
+has "key 'num_nextn_predict_layers'" "names the key" "$TMPD/err"
 # tree drafting: the tree's size is checked against its depth and width, and is an EAGLE head's
 status 2 "a tree without its token count" "$TTSIM" run --requests 3 --spec-draft eagle3 --spec-tree-topk 4
 has "key 'spec_tree_tokens': missing" "names the missing key" "$TMPD/err"
