@@ -67,6 +67,15 @@ int run_engine_defaults(struct run_config *c)
 	return 0;
 }
 
+void run_inputs_key(const struct run_config *c, char *buf, size_t n)
+{
+	/* exactly what run_load_inputs (and engine_apply, spec_engine_costs) read: keep the
+	 * two together */
+	snprintf(buf, n, "%s\n%s\n%s\n%s\n%s\n%.17g\n%s\n%s\n%s", c->model, c->gpu, c->trace,
+		 c->dtype, c->kv_dtype, c->usd_per_gpu_hour, c->spec_draft, c->spec_acceptance,
+		 c->engine);
+}
+
 int run_load_inputs(const struct run_config *c, struct run_inputs *in)
 {
 	memset(in, 0, sizeof(*in));
