@@ -4,10 +4,13 @@
  * A rate is sustained when a run at it reaches a steady state (sim/run.h: a window after
  * the warm-up in which the number of problems in the system does not grow by more than
  * steady_tol of the arrivals) and every SLO percentile, measured over that window, holds.
- * Each verdict is statistical: a percentile's 95% interval entirely below its limit
- * meets, entirely above fails; an interval across the limit that is wider than ci_width
- * (relative to the estimate) doubles the run length (up to max_requests) and runs the
- * rate again, else the estimate decides. Trace workloads are resampled (problems drawn
+ * Each verdict is statistical: a percentile's 95% interval entirely above its limit
+ * fails; entirely below passes, once the longest run (max_requests) confirms it (near
+ * saturation the queue wanders for longer than a short run lasts); an interval across the
+ * limit fails when the estimate is over it or the interval is narrower than ci_width of
+ * the estimate, else the run is doubled (up to max_requests, where it fails: a reported
+ * rate is one whose intervals lie within the limits). Runs that have not settled double
+ * too, unless completions already fall far behind arrivals. Trace workloads are resampled (problems drawn
  * with replacement, seeded), so a run is as long as this needs, never cut at the trace's
  * end. The search brackets the rate by doubling or halving from a guess, then bisects
  * (as Vidur's capacity search); one seed for every rate, so that a rate's arrivals are
