@@ -20,6 +20,7 @@
 
 #include "experiments/capacity.h"
 #include "cli/cmd.h"
+#include "cli/sweep_common.h"
 #include "experiments/sweep.h"
 #include "lib/flags.h"
 #include "lib/util.h"
@@ -35,7 +36,7 @@ static int sweep_point(void *ctx, int worker, long id, struct sbuf *csv, struct 
 	return sweep_run_point(p->s, id, p->caches[worker], csv, jsonl);
 }
 
-static int mpi_rank, mpi_size = 1;
+int mpi_rank, mpi_size = 1; /* shared with cmd_plan.c (cli/cmd.h) */
 
 #ifndef TTSIM_MPI
 /* The number of tasks an MPI launcher (mpirun, mpiexec, srun) started, from the environment
@@ -73,7 +74,7 @@ static long launcher_tasks(const char **var)
 }
 #endif
 
-static void mpi_start(int *argc, char ***argv)
+void mpi_start(int *argc, char ***argv)
 {
 #ifndef TTSIM_MPI
 	const char *var = NULL;
@@ -96,14 +97,14 @@ static void mpi_start(int *argc, char ***argv)
 #endif
 }
 
-static void mpi_stop(void)
+void mpi_stop(void)
 {
 #ifdef TTSIM_MPI
 	MPI_Finalize();
 #endif
 }
 
-static int parse_jobs(const char *v)
+int parse_jobs(const char *v)
 {
 	long n;
 	if (parse_long(v, &n) < 0 || n < 1 || n > 4096)
@@ -112,7 +113,7 @@ static int parse_jobs(const char *v)
 }
 
 /* A flags_parse error of sweep or capacity (cmd), in the words both use. */
-static void die_flags(const struct flags_error *fe, const char *cmd)
+void die_flags(const struct flags_error *fe, const char *cmd)
 {
 	if (fe->rule == FLAGS_NO_VALUE)
 		die("%s: missing value", fe->arg);
@@ -120,7 +121,7 @@ static void die_flags(const struct flags_error *fe, const char *cmd)
 }
 
 /* One cache of loaded inputs per worker (sweep and capacity): jobs of them. */
-static struct sweep_cache **caches_new(int jobs)
+struct sweep_cache **caches_new(int jobs)
 {
 	struct sweep_cache **c = xcalloc((size_t)jobs, sizeof(*c)); /* NOLINT(bugprone-sizeof-expression): an array of pointers */
 	for (int i = 0; i < jobs; i++)
@@ -128,14 +129,14 @@ static struct sweep_cache **caches_new(int jobs)
 	return c;
 }
 
-static void caches_free(struct sweep_cache **c, int jobs)
+void caches_free(struct sweep_cache **c, int jobs)
 {
 	for (int i = 0; i < jobs; i++)
 		sweep_cache_free(c[i]);
 	free(c);
 }
 
-static int default_jobs(void)
+int default_jobs(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	/* under MPI the ranks are the parallelism: one compute thread each */
@@ -387,17 +388,6 @@ static void sweep_usage(FILE *f)
 		   "the files are byte-identical to a local run.\n");
 }
 
-/* Base options given on the command line (--requests 20): a flag row for each option of
- * the run table that argv names (hidden ones included), in order of first appearance, so
- * that lib/flags reads their values like any other flag's. */
-struct base_flags {
-	struct flag *fl;            /* the fixed rows, then one per option named; {0} ends it */
-	char (*name)[72];           /* "--requests" of each option row */
-	const struct option_def **opt;
-	const char **val;           /* its value (NULL: not given) */
-	int n_fixed, n;
-};
-
 /* "--max-num-seqs[=V]" -> "max_num_seqs" when that is an option of the table; else NULL. */
 static const struct option_def *option_flag(const char *arg, char *key, size_t n)
 {
@@ -410,7 +400,7 @@ static const struct option_def *option_flag(const char *arg, char *key, size_t n
 	return config_option(key);
 }
 
-static void base_flags_init(struct base_flags *b, const struct flag *fixed, int argc, char **argv)
+void base_flags_init(struct base_flags *b, const struct flag *fixed, int argc, char **argv)
 {
 	int nf = 0;
 	while (fixed[nf].name)
@@ -442,7 +432,7 @@ static void base_flags_init(struct base_flags *b, const struct flag *fixed, int 
 	}
 }
 
-static void base_flags_release(struct base_flags *b)
+void base_flags_release(struct base_flags *b)
 {
 	free(b->fl);
 	free(b->name);
@@ -660,7 +650,7 @@ static int cap_point(void *ctx, int worker, long id, struct sbuf *csv, struct sb
 }
 
 /* An SLO flag's value: positive seconds. */
-static double parse_slo(const char *flag, const char *v)
+double parse_slo(const char *flag, const char *v)
 {
 	double x;
 	if (parse_double(v, &x) < 0 || !(x > 0) || !isfinite(x))
