@@ -423,6 +423,8 @@ static void summarize(const struct run_config *c, const struct run_inputs *in,
 		s->goodput_req_per_s = (double)good / s->makespan_s;
 	}
 	steady_state(c, r);
+	s->steady_output_tok_per_s = s->steady.settled ? s->steady.output_tok_per_s : NAN;
+	s->steady_tok_per_s_per_gpu = s->steady.settled ? s->steady.tok_per_s_per_gpu : NAN;
 }
 
 double spec_length_from_alpha(double alpha, int k)

@@ -100,6 +100,8 @@ struct summary {
 	 * when no SLO is set */
 	double goodput_req_per_s;
 	struct steady steady;
+	/* the steady state's throughput where it settled (NaN otherwise): sweep columns */
+	double steady_output_tok_per_s, steady_tok_per_s_per_gpu;
 };
 
 struct run_result {
