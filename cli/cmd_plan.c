@@ -307,9 +307,13 @@ int cmd_plan(int argc, char **argv)
 				 sizeof(sp.dtypes[0]));
 	sp.n_specs = split_list("--try-spec", spec_s ? spec_s : "none", &sp.specs[0][0],
 				sizeof(sp.specs[0]));
-	for (int i = 0; i < sp.n_specs; i++)
+	for (int i = 0; i < sp.n_specs; i++) {
 		if (!strcmp(sp.specs[i], "none"))
 			sp.specs[i][0] = 0;
+		if (!strncmp(sp.specs[i], "eagle", 5))
+			die("--try-spec: '%s': vllm serve needs the EAGLE head's path, which ttsim does "
+			    "not know (expected none, ngram or a draft model)", sp.specs[i]);
+	}
 	config_defaults(&base);
 	if (path && config_load_yaml(&base, path, &has_sweep) < 0)
 		die_err();

@@ -39,7 +39,8 @@ static const struct option_def options[] = {
 	{"output_len", OPT_INT, F(output_len), 0, 1, 1 << 24, "1024", NULL,
 	 "output tokens of synthetic requests"},
 	{"requests", OPT_LONG, F(requests), 0, 0, 1e8, "0", NULL,
-	 "synthetic requests (0: 100), or the first K problems of a trace (0: all)"},
+	 "synthetic requests (0: 100), or the first K problems of a trace (0: all; with "
+	 "resample, K drawn with replacement)"},
 	{"length_dist", OPT_ENUM, F(length_dist), 0, 0, 0, "fixed", length_names,
 	 "synthetic lengths: fixed, uniform, exponential or lognormal, with means input_len and "
 	 "output_len"},
