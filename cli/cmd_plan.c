@@ -113,6 +113,7 @@ static int plan_capacity(void *ctx, int worker, long k, struct sbuf *csv, struct
 	struct run_config c;
 	const struct run_inputs *in;
 	struct capacity_result res;
+	memset(&res, 0, sizeof(res));
 	plan_layout_config(pc->sp, &pc->lay[pc->top[k]], pc->base, &c);
 	if (!(in = sweep_cache_get(pc->caches[worker], &c)) ||
 	    capacity_find(&c, in, &pc->o, &res) < 0)
@@ -206,8 +207,8 @@ static void read_rows(FILE *f, struct plan_row *rows, long n, int n_slo)
 			for (int i = 0; i < n_slo; i++)
 				rows[id].slo[i] = field_num(c.f[14 + i]);
 			rows[id].goodput = field_num(c.f[14 + n_slo]);
+			snprintf(rows[id].line, sizeof(rows[id].line), "%s", line);
 		}
-		snprintf(rows[id >= 0 && id < n ? id : 0].line, sizeof(rows[0].line), "%s", line);
 		csv_release(&c);
 	}
 	free(line);
@@ -420,11 +421,16 @@ int cmd_plan(int argc, char **argv)
 		if (sweep_exec_run(&e) < 0)
 			die("plan: headroom of layout %ld: %s", top[e.failed_id], e.failed_msg);
 		rewind(t2);
-		while (getline(&line, &cap, t2) > 0) {
+		ssize_t len;
+		while ((len = getline(&line, &cap, t2)) > 0) {
+			struct csv cv;
 			long k;
 			double r;
-			if (sscanf(line, "%ld,%lf", &k, &r) == 2 && k >= 0 && k < n_top)
+			csv_init(&cv, line, (size_t)len, 0);
+			if (csv_next(&cv) > 0 && cv.nf == 2 && !parse_long(cv.f[0], &k) &&
+			    !parse_double(cv.f[1], &r) && k >= 0 && k < n_top)
 				headroom[k] = r / pc.rate;
+			csv_release(&cv);
 		}
 		free(line);
 		fclose(t2);
