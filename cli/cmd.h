@@ -26,6 +26,7 @@ int cmd_sweep(int argc, char **argv);
 int cmd_pareto(int argc, char **argv);
 int cmd_best(int argc, char **argv);
 int cmd_capacity(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
 /* cli/cmd_calibrate.c */
 int cmd_calibrate(int argc, char **argv);
 

@@ -20,6 +20,7 @@
 
 #include "experiments/capacity.h"
 #include "cli/cmd.h"
+#include "cli/sweep_common.h"
 #include "experiments/sweep.h"
 #include "lib/flags.h"
 #include "lib/util.h"
@@ -35,7 +36,7 @@ static int sweep_point(void *ctx, int worker, long id, struct sbuf *csv, struct 
 	return sweep_run_point(p->s, id, p->caches[worker], csv, jsonl);
 }
 
-static int mpi_rank, mpi_size = 1;
+int mpi_rank, mpi_size = 1; /* shared with cmd_plan.c (cli/cmd.h) */
 
 #ifndef TTSIM_MPI
 /* The number of tasks an MPI launcher (mpirun, mpiexec, srun) started, from the environment
@@ -73,7 +74,7 @@ static long launcher_tasks(const char **var)
 }
 #endif
 
-static void mpi_start(int *argc, char ***argv)
+void mpi_start(int *argc, char ***argv)
 {
 #ifndef TTSIM_MPI
 	const char *var = NULL;
@@ -96,14 +97,14 @@ static void mpi_start(int *argc, char ***argv)
 #endif
 }
 
-static void mpi_stop(void)
+void mpi_stop(void)
 {
 #ifdef TTSIM_MPI
 	MPI_Finalize();
 #endif
 }
 
-static int parse_jobs(const char *v)
+int parse_jobs(const char *v)
 {
 	long n;
 	if (parse_long(v, &n) < 0 || n < 1 || n > 4096)
@@ -112,7 +113,7 @@ static int parse_jobs(const char *v)
 }
 
 /* A flags_parse error of sweep or capacity (cmd), in the words both use. */
-static void die_flags(const struct flags_error *fe, const char *cmd)
+void die_flags(const struct flags_error *fe, const char *cmd)
 {
 	if (fe->rule == FLAGS_NO_VALUE)
 		die("%s: missing value", fe->arg);
@@ -120,7 +121,7 @@ static void die_flags(const struct flags_error *fe, const char *cmd)
 }
 
 /* One cache of loaded inputs per worker (sweep and capacity): jobs of them. */
-static struct sweep_cache **caches_new(int jobs)
+struct sweep_cache **caches_new(int jobs)
 {
 	struct sweep_cache **c = xcalloc((size_t)jobs, sizeof(*c)); /* NOLINT(bugprone-sizeof-expression): an array of pointers */
 	for (int i = 0; i < jobs; i++)
@@ -128,14 +129,14 @@ static struct sweep_cache **caches_new(int jobs)
 	return c;
 }
 
-static void caches_free(struct sweep_cache **c, int jobs)
+void caches_free(struct sweep_cache **c, int jobs)
 {
 	for (int i = 0; i < jobs; i++)
 		sweep_cache_free(c[i]);
 	free(c);
 }
 
-static int default_jobs(void)
+int default_jobs(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	/* under MPI the ranks are the parallelism: one compute thread each */
@@ -387,17 +388,6 @@ static void sweep_usage(FILE *f)
 		   "the files are byte-identical to a local run.\n");
 }
 
-/* Base options given on the command line (--requests 20): a flag row for each option of
- * the run table that argv names (hidden ones included), in order of first appearance, so
- * that lib/flags reads their values like any other flag's. */
-struct base_flags {
-	struct flag *fl;            /* the fixed rows, then one per option named; {0} ends it */
-	char (*name)[72];           /* "--requests" of each option row */
-	const struct option_def **opt;
-	const char **val;           /* its value (NULL: not given) */
-	int n_fixed, n;
-};
-
 /* "--max-num-seqs[=V]" -> "max_num_seqs" when that is an option of the table; else NULL. */
 static const struct option_def *option_flag(const char *arg, char *key, size_t n)
 {
@@ -410,7 +400,7 @@ static const struct option_def *option_flag(const char *arg, char *key, size_t n
 	return config_option(key);
 }
 
-static void base_flags_init(struct base_flags *b, const struct flag *fixed, int argc, char **argv)
+void base_flags_init(struct base_flags *b, const struct flag *fixed, int argc, char **argv)
 {
 	int nf = 0;
 	while (fixed[nf].name)
@@ -442,7 +432,7 @@ static void base_flags_init(struct base_flags *b, const struct flag *fixed, int 
 	}
 }
 
-static void base_flags_release(struct base_flags *b)
+void base_flags_release(struct base_flags *b)
 {
 	free(b->fl);
 	free(b->name);
@@ -550,69 +540,117 @@ done:
 struct cap_ctx {
 	const struct sweep *s;
 	struct sweep_cache **caches;
-	double slo_ttft_ms, slo_tpot_ms;
-	double rel_tol;
+	struct capacity_opts o;
 };
 
-struct cap_eval {
-	struct run_config c;
-	const struct run_inputs *in;
-	const struct cap_ctx *cc;
-	double ttft_p90, tpot_p90, tok_s; /* at the last rate tried */
-};
-
-static int cap_meets(void *ctx, double rate, int *meets)
+static void cap_field(struct sbuf *sb, const char *v)
 {
-	struct cap_eval *ev = ctx;
-	struct run_result r;
-	ev->c.rate = rate;
-	if (run_simulate(&ev->c, ev->in, &r) < 0) {
-		run_result_release(&r);
-		return -1;
+	if (!strpbrk(v, ",\"\n\r")) {
+		sbuf_printf(sb, ",%s", v);
+		return;
 	}
-	*meets = r.sum.ttft_ms.p90 <= ev->cc->slo_ttft_ms && r.sum.tpot_ms.p90 <= ev->cc->slo_tpot_ms;
-	run_result_release(&r);
-	return 0;
+	sbuf_add(sb, ",\"", 2);
+	for (const char *p = v; *p; p++) {
+		if (*p == '"')
+			sbuf_add(sb, "\"", 1);
+		sbuf_add(sb, *p == '\n' || *p == '\r' ? " " : p, 1);
+	}
+	sbuf_add(sb, "\"", 1);
+}
+
+static void cap_num(struct sbuf *sb, double v)
+{
+	if (isfinite(v))
+		sbuf_printf(sb, ",%.6g", v);
+	else
+		sbuf_add(sb, ",", 1);
+}
+
+/* The SLO limits that are per request (TTFT, TPOT, end-to-end) as goodput's thresholds,
+ * where the experiment sets none of its own: the tightest limit of each metric. */
+static void cap_goodput_slos(struct run_config *c, const struct capacity_opts *o)
+{
+	double *f[3] = {&c->slo_ttft_ms, &c->slo_tpot_ms, &c->slo_e2e_ms};
+	int set = c->slo_ttft_ms > 0 || c->slo_tpot_ms > 0 || c->slo_e2e_ms > 0;
+	if (set)
+		return;
+	for (int i = 0; i < o->n_slo; i++) {
+		const struct slo *s = &o->slo[i];
+		if (s->metric == SLO_LATENCY)
+			continue;
+		if (*f[s->metric] <= 0 || s->limit * 1e3 < *f[s->metric])
+			*f[s->metric] = s->limit * 1e3;
+	}
 }
 
 static int cap_point(void *ctx, int worker, long id, struct sbuf *csv, struct sbuf *jsonl)
 {
 	struct cap_ctx *cc = ctx;
-	struct cap_eval ev;
-	struct run_result r;
-	double rate;
-	memset(&ev, 0, sizeof(ev));
-	ev.cc = cc;
-	sweep_point_config(cc->s, id, &ev.c);
-	ev.c.arrival = ARR_POISSON;
-	if (!(ev.in = sweep_cache_get(cc->caches[worker], &ev.c)))
-		return -1;
-	if (capacity_search(cap_meets, &ev, 1.0, cc->rel_tol, &rate) < 0)
-		return -1;
-	sbuf_printf(csv, "%ld", id);
-	for (int i = 0; i < cc->s->n_axes; i++) {
-		char v[300];
-		config_value_text(&ev.c, cc->s->axes[i].opt, v, sizeof(v));
-		sbuf_printf(csv, ",%s", v);
-	}
-	if (rate > 0) {
-		ev.c.rate = rate;
-		if (run_simulate(&ev.c, ev.in, &r) < 0) {
-			run_result_release(&r);
-			return -1;
-		}
-		sbuf_printf(csv, ",%.6g,%.6g,%.6g,%.6g\n", rate, r.sum.ttft_ms.p90, r.sum.tpot_ms.p90,
-			    r.sum.output_tok_per_s);
-		run_result_release(&r);
+	struct run_config c;
+	struct capacity_result res;
+	const struct run_inputs *in;
+	const struct steady *st = NULL;
+	const struct sweep *s = cc->s;
+	int ok = 1;
+
+	memset(&res, 0, sizeof(res));
+	sweep_point_config(s, id, &c);
+	cap_goodput_slos(&c, &cc->o);
+	if ((s->gpus && c.tp * c.replicas != s->gpus) ||
+	    (s->max_gpus && c.tp * c.replicas > s->max_gpus)) {
+		ok = 0;
+		err_set("filtered: tp x replicas = %d GPUs (filters: gpus %d, max_gpus %d)",
+			c.tp * c.replicas, s->gpus, s->max_gpus);
 	} else {
-		sbuf_printf(csv, ",0,,,\n");
+		if (!(in = sweep_cache_get(cc->caches[worker], &c)))
+			return -1;
+		if (capacity_find(&c, in, &cc->o, &res) < 0) {
+			capacity_result_release(&res);
+			if (!s->skip_unfit)
+				return -1;
+			ok = 0;
+		}
 	}
-	sbuf_printf(jsonl, "{\"id\":%ld,\"max_rate\":%.6g}\n", id, rate);
+	if (ok && res.has_run)
+		st = &res.run.sum.steady;
+	sbuf_printf(csv, "%ld", id);
+	for (int i = 0; i < s->n_axes; i++) {
+		char v[300];
+		config_value_text(&c, s->axes[i].opt, v, sizeof(v));
+		cap_field(csv, v);
+	}
+	sbuf_printf(csv, ",%s", ok ? "ok" : "skipped");
+	cap_num(csv, ok ? res.rate : NAN);
+	cap_num(csv, st ? (double)res.at.requests : NAN);
+	cap_num(csv, st ? st->queue_growth : NAN);
+	for (int i = 0; i < cc->o.n_slo; i++) {
+		struct pct_ci ci = {NAN, NAN};
+		double v = st ? slo_value(st, &cc->o.slo[i], &ci) : NAN;
+		cap_num(csv, v);
+		cap_num(csv, ci.lo);
+		cap_num(csv, ci.hi);
+	}
+	cap_num(csv, st ? st->goodput_req_per_s : NAN);
+	cap_num(csv, st ? st->output_tok_per_s : NAN);
+	cap_num(csv, st ? st->tok_per_s_per_gpu : NAN);
+	cap_num(csv, c.tp * c.replicas);
+	cap_num(csv, ok ? res.evaluations : NAN);
+	/* what holds the rate down: the verdict at the lowest rate that failed */
+	cap_field(csv, ok && res.rate > 0 && !res.at_max ? res.above.why
+		       : ok && res.at_max ? "no bound found below the largest rate tried"
+		       : ok ? res.above.why : "");
+	cap_field(csv, ok ? "" : err_msg());
+	sbuf_add(csv, "\n", 1);
+	if (ok)
+		sbuf_printf(jsonl, "{\"id\":%ld,\"max_rate\":%.6g}\n", id, res.rate);
+	else
+		sbuf_printf(jsonl, "{\"id\":%ld,\"status\":\"skipped\"}\n", id);
+	capacity_result_release(&res);
 	return 0;
 }
 
 /* An SLO flag's value: positive seconds. */
-static double parse_slo(const char *flag, const char *v)
+double parse_slo(const char *flag, const char *v)
 {
 	double x;
 	if (parse_double(v, &x) < 0 || !(x > 0) || !isfinite(x))
@@ -620,50 +658,91 @@ static double parse_slo(const char *flag, const char *v)
 	return x;
 }
 
+static void capacity_usage(void)
+{
+	printf("usage: ttsim capacity EXPERIMENT.yaml [--slo-METRIC-pQ S ...] [--jobs N] "
+	       "[--ci-width W]\n                      [--max-requests N] [--OPTION V ...]\n\n"
+	       "For each configuration of the experiment (every point of its sweep block, or the\n"
+	       "one configuration), the highest Poisson arrival rate (problems/s) it sustains: a\n"
+	       "run at that rate reaches a steady state (the number in the system stops growing:\n"
+	       "completions keep up with arrivals within steady_tol) and every SLO percentile\n"
+	       "holds over that steady state. Bracketing and bisection on the rate, each verdict\n"
+	       "from the 95%% confidence interval of the percentile: a run whose interval straddles\n"
+	       "the limit and is wider than W of the estimate is run again twice as long, and a\n"
+	       "pass holds only when the longest run (--max-requests) passes too.\n"
+	       "Trace workloads are resampled (problems drawn with replacement, seeded).\n\n"
+	       "  --slo-METRIC-pQ S  METRIC ttft, tpot, e2e (a request's end-to-end latency) or\n"
+	       "                     latency (a problem's, all its samples); Q 50, 90 or 99;\n"
+	       "                     S seconds. Any subset; none: the steady state alone\n"
+	       "  --ci-width W       relative width of an interval that decides (default 0.1)\n"
+	       "  --requests N       problems of the first run at each rate (default 4000)\n"
+	       "  --max-requests N   the longest run, which confirms every pass (default 8 x\n"
+	       "                     --requests)\n"
+	       "  --jobs N           worker threads (default: all cores)\n"
+	       "  --OPTION V         a base option of the experiment, as for 'ttsim sweep'\n\n"
+	       "Output: CSV on stdout, a line per configuration in order: max_rate, the run length\n"
+	       "that decided, its queue growth, each SLO's steady percentile and interval, goodput\n"
+	       "(requests meeting every per-request SLO, per second), steady output tokens/s (and\n"
+	       "per GPU), and 'bound': what fails just above max_rate. With filters: {skip_unfit:\n"
+	       "true}, a configuration that cannot run is a 'skipped' line with its reason.\n\n"
+	       "With 'make MPI=1', 'mpirun -n R ttsim capacity ...' spreads the configurations over\n"
+	       "R ranks (rank 0 prints; the output is the same as a local run's).\n");
+}
+
 int cmd_capacity(int argc, char **argv)
 {
-	const char *path = NULL, *ttft_s = NULL, *tpot_s = NULL, *jobs_s = NULL;
-	double ttft = NAN, tpot = NAN;
-	int jobs = 0, rc, has_sweep = 0, n_pos;
+	const char *path = NULL, *jobs_s = NULL, *ciw_s = NULL, *maxr_s = NULL;
+	const char *slo_s[SLO_N_METRICS * 3] = {0};
+	char slo_names[SLO_N_METRICS * 3][32];
+	int jobs = 0, rc, has_sweep = 0, n_pos, nf = 0;
 	struct sweep s;
 	struct sweep_exec e;
 	struct cap_ctx cc;
 	struct sbuf hdr = {0};
 	struct flags_error fe;
-	const struct flag fl[] = {
-		{"--slo-ttft-p90", FLAG_VALUE, &ttft_s, NULL, "S: p90 TTFT limit, seconds"},
-		{"--slo-tpot-p90", FLAG_VALUE, &tpot_s, NULL, "S: p90 TPOT limit, seconds"},
-		{"--jobs", FLAG_VALUE, &jobs_s, NULL, "worker threads"},
-		{0},
-	};
+	struct base_flags bf;
+	struct flag fl[SLO_N_METRICS * 3 + 4];
+	static const int pcts[3] = {50, 90, 99};
 
 	if (flags_want_help(argc, argv)) {
-		printf("usage: ttsim capacity EXPERIMENT.yaml --slo-ttft-p90 S --slo-tpot-p90 S "
-			       "[--jobs N]\n\n"
-			       "For each configuration of the experiment (every point of its sweep "
-			       "block, or the\none configuration), the highest Poisson arrival rate "
-			       "(problems/s) whose p90 TTFT\nand p90 TPOT stay within the SLO, found by "
-			       "bracketing and bisection on the rate\n(as Vidur's capacity search). "
-			       "Output: CSV on stdout, a line per configuration in order.\n\n"
-			       "With 'make MPI=1', 'mpirun -n R ttsim capacity ...' spreads the "
-			       "configurations over R ranks\n(rank 0 prints; the output is the "
-			       "same as a local run's).\n");
+		capacity_usage();
 		return EXIT_OK;
 	}
+	memset(fl, 0, sizeof(fl));
+	for (int i = 0; i < SLO_N_METRICS; i++)
+		for (int j = 0; j < 3; j++, nf++) {
+			snprintf(slo_names[nf], sizeof(slo_names[nf]), "--slo-%s-p%d",
+				 slo_metric_flag((enum slo_metric)i), pcts[j]);
+			fl[nf] = (struct flag){slo_names[nf], FLAG_VALUE, &slo_s[nf], NULL,
+					       "S: SLO limit, seconds"};
+		}
+	fl[nf++] = (struct flag){"--jobs", FLAG_VALUE, &jobs_s, NULL, "worker threads"};
+	fl[nf++] = (struct flag){"--ci-width", FLAG_VALUE, &ciw_s, NULL, "interval width"};
+	fl[nf++] = (struct flag){"--max-requests", FLAG_VALUE, &maxr_s, NULL, "longest run"};
 	mpi_start(&argc, &argv);
-	n_pos = flags_parse(fl, argc, argv, &path, 1, &fe);
+	base_flags_init(&bf, fl, argc, argv);
+	n_pos = flags_parse(bf.fl, argc, argv, &path, 1, &fe);
+	if (n_pos < 0 && fe.rule == FLAGS_NO_VALUE && fe.fl - bf.fl >= bf.n_fixed)
+		die("%s: key '%s': missing value", fe.arg, bf.opt[fe.fl - bf.fl - bf.n_fixed]->name);
 	if (n_pos < 0)
 		die_flags(&fe, "capacity");
 	if (jobs_s)
 		jobs = parse_jobs(jobs_s);
-	if (ttft_s)
-		ttft = parse_slo("--slo-ttft-p90", ttft_s);
-	if (tpot_s)
-		tpot = parse_slo("--slo-tpot-p90", tpot_s);
+	memset(&cc, 0, sizeof(cc));
+	for (int i = 0; i < SLO_N_METRICS * 3; i++)
+		if (slo_s[i]) {
+			struct slo *sl = &cc.o.slo[cc.o.n_slo++];
+			sl->metric = (enum slo_metric)(i / 3);
+			sl->pct = pcts[i % 3];
+			sl->limit = parse_slo(slo_names[i], slo_s[i]);
+		}
+	cc.o.rel_tol = 0.01;
+	cc.o.ci_width = 0.1;
+	if (ciw_s && (parse_double(ciw_s, &cc.o.ci_width) < 0 || !(cc.o.ci_width > 0) ||
+		      cc.o.ci_width > 10))
+		die("--ci-width: expected a relative width above 0 and at most 10, got '%s'", ciw_s);
 	if (!path)
 		die("missing EXPERIMENT.yaml (see 'ttsim capacity --help')");
-	if (isnan(ttft) || isnan(tpot))
-		die("missing --slo-ttft-p90 S and --slo-tpot-p90 S (seconds)");
 	memset(&s, 0, sizeof(s));
 	config_defaults(&s.base);
 	if (config_load_yaml(&s.base, path, &has_sweep) < 0)
@@ -674,18 +753,34 @@ int cmd_capacity(int argc, char **argv)
 		snprintf(s.path, sizeof(s.path), "%s", path);
 		s.n_points = 1;
 	}
+	for (int i = 0; i < bf.n; i++) {
+		if (!strcmp(bf.opt[i]->name, "rate") || !strcmp(bf.opt[i]->name, "arrival") ||
+		    !strcmp(bf.opt[i]->name, "concurrency"))
+			die("%s: capacity searches the arrival rate itself (expected no %s)",
+			    bf.name[i], bf.name[i]);
+		if (has_sweep ? sweep_override(&s, bf.opt[i]->name, bf.val[i], bf.name[i]) < 0
+			      : config_set(&s.base, bf.opt[i]->name, bf.val[i], bf.name[i]) < 0)
+			die_err();
+	}
+	base_flags_release(&bf);
 	for (int i = 0; i < s.n_axes; i++)
 		if (!strcmp(s.axes[i].opt->name, "rate") || !strcmp(s.axes[i].opt->name, "arrival") ||
 		    !strcmp(s.axes[i].opt->name, "concurrency"))
 			die("%s: key '%s': capacity searches the arrival rate itself (remove '%s' from "
 			    "the sweep)", path, s.axes[i].opt->name, s.axes[i].opt->name);
+	/* the first run's length: --requests or the experiment's, else 4000 problems */
+	cc.o.requests = s.base.requests > 0 ? s.base.requests : 4000;
+	if (cc.o.requests < 100)
+		die("key 'requests': capacity runs %ld problems at each rate, too few for a steady "
+		    "state (expected at least 100)", cc.o.requests);
+	cc.o.max_requests = 8 * cc.o.requests;
+	if (maxr_s && (parse_long(maxr_s, &cc.o.max_requests) < 0 ||
+		       cc.o.max_requests < cc.o.requests || cc.o.max_requests > 100000000L))
+		die("--max-requests: expected a number of problems from --requests (%ld) to 1e8, got "
+		    "'%s'", cc.o.requests, maxr_s);
 	if (!jobs)
 		jobs = default_jobs();
-	memset(&cc, 0, sizeof(cc));
 	cc.s = &s;
-	cc.slo_ttft_ms = ttft * 1e3;
-	cc.slo_tpot_ms = tpot * 1e3;
-	cc.rel_tol = 0.01;
 	cc.caches = caches_new(jobs);
 	memset(&e, 0, sizeof(e));
 	e.n = s.n_points;
@@ -702,7 +797,14 @@ int cmd_capacity(int argc, char **argv)
 	sbuf_printf(&hdr, "id");
 	for (int i = 0; i < s.n_axes; i++)
 		sbuf_printf(&hdr, ",%s", s.axes[i].opt->name);
-	sbuf_printf(&hdr, ",max_rate,ttft_ms.p90,tpot_ms.p90,output_tok_per_s\n");
+	sbuf_printf(&hdr, ",status,max_rate,requests,queue_growth");
+	for (int i = 0; i < cc.o.n_slo; i++) {
+		const char *k = slo_metric_key(cc.o.slo[i].metric);
+		int q = cc.o.slo[i].pct;
+		sbuf_printf(&hdr, ",%s.p%d_s,%s.p%d_lo_s,%s.p%d_hi_s", k, q, k, q, k, q);
+	}
+	sbuf_printf(&hdr, ",goodput_req_per_s,output_tok_per_s,tok_per_s_per_gpu,gpus,runs,bound,"
+			  "reason\n");
 	fputs(hdr.buf, stdout);
 	fflush(stdout);
 	e.csv_fd = 1;
@@ -713,7 +815,8 @@ int cmd_capacity(int argc, char **argv)
 	if (e.failed_id >= 0) {
 		struct sbuf lb = {0};
 		sweep_point_label(&s, e.failed_id, &lb);
-		die("%s: configuration %ld (%s): %s", path, e.failed_id, lb.buf, e.failed_msg);
+		die("%s: configuration %ld (%s): %s%s", path, e.failed_id, lb.buf, e.failed_msg,
+		    s.skip_unfit ? "" : " ('filters: {skip_unfit: true}' records it as skipped)");
 	}
 	rc = rc < 0 ? EXIT_CHECK_FAILED : EXIT_OK;
 done:

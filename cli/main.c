@@ -20,6 +20,7 @@ static const struct {
 	{"pareto", cmd_pareto, "the non-dominated configurations of a sweep, printed and plotted"},
 	{"best", cmd_best, "the cheapest configuration of a sweep that meets accuracy and latency"},
 	{"capacity", cmd_capacity, "the highest arrival rate each configuration sustains in an SLO"},
+	{"plan", cmd_plan, "the cheapest layouts of the GPUs on offer that hold the SLOs at a rate"},
 	{"calibrate", cmd_calibrate, "fit a hardware profile to benchmarks, or import public data"},
 };
 

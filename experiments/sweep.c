@@ -526,6 +526,9 @@ static const struct metric metrics[] = {
 	{"tok_per_s_per_gpu", M(tok_per_s_per_gpu), 0},
 	{"acceptance_rate", M(acceptance_rate), 0},
 	{"mean_accepted_len", M(mean_accepted_len), 0},
+	{"goodput_req_per_s", M(goodput_req_per_s), 0},
+	{"steady_output_tok_per_s", M(steady_output_tok_per_s), 0},
+	{"steady_tok_per_s_per_gpu", M(steady_tok_per_s_per_gpu), 0},
 };
 #undef M
 static const char *const dist_fields[] = {"mean", "p50", "p90", "p99"};

@@ -45,7 +45,8 @@ static const struct option_def options[] = {
 	{"output_len", OPT_INT, F(output_len), 0, 1, 1 << 24, "1024", NULL,
 	 "output tokens of synthetic requests"},
 	{"requests", OPT_LONG, F(requests), 0, 0, 1e8, "0", NULL,
-	 "synthetic requests (0: 100), or the first K problems of a trace (0: all)"},
+	 "synthetic requests (0: 100), or the first K problems of a trace (0: all; with "
+	 "resample, K drawn with replacement)"},
 	{"length_dist", OPT_ENUM, F(length_dist), 0, 0, 0, "fixed", length_names,
 	 "synthetic lengths: fixed, uniform, exponential or lognormal, with means input_len and "
 	 "output_len"},
@@ -160,6 +161,19 @@ static const struct option_def options[] = {
 	 "as profiled, no front end); its step CPU costs, its front end (API server), and its "
 	 "max_num_seqs, max_num_batched_tokens and chunked_prefill where the run does not set "
 	 "them"},
+	{"resample", OPT_BOOL, F(resample), 0, 0, 1, "false", NULL,
+	 "trace: draw the `requests` problems with replacement (seeded stream \"resample\"), "
+	 "so a run at a rate can be longer than the trace"},
+	{"slo_ttft_ms", OPT_DOUBLE, F(slo_ttft_ms), 0, 0, 1e9, "0", NULL,
+	 "goodput: a request meets its SLO with TTFT at most this (ms; 0: no limit), as "
+	 "'vllm bench serve --goodput ttft:MS'"},
+	{"slo_tpot_ms", OPT_DOUBLE, F(slo_tpot_ms), 0, 0, 1e9, "0", NULL,
+	 "goodput: TPOT at most this (ms; 0: no limit), as --goodput tpot:MS"},
+	{"slo_e2e_ms", OPT_DOUBLE, F(slo_e2e_ms), 0, 0, 1e12, "0", NULL,
+	 "goodput: end-to-end latency at most this (ms; 0: no limit), as --goodput e2el:MS"},
+	{"steady_tol", OPT_DOUBLE, F(steady_tol), 0, 0.001, 1, "0.02", NULL,
+	 "steady state: the most the number in the system may grow over the window, as a "
+	 "fraction of the problems that arrived in it, for the run to count as stationary"},
 	/* hidden (the last N_HIDDEN rows): read like any option, never listed */
 	{"reference_engine", OPT_BOOL, F(reference_engine), 0, 0, 1, "false", NULL,
 	 "run the per-sequence reference engine (the fast engine's oracle; same results, slower)"},
@@ -555,6 +569,12 @@ int config_check(const struct run_config *c)
 			       "--rate; got arrival '%s')", arrival_names[c->arrival]);
 	if (c->samples > 1 && !c->trace[0])
 		return err_set("key 'samples': %d samples need a trace (--trace)", c->samples);
+	if (c->resample && !c->trace[0])
+		return err_set("key 'resample': draws a trace's problems (expected a trace, --trace; "
+			       "synthetic requests are drawn anyway)");
+	if (c->resample && c->arrival == ARR_TRACE)
+		return err_set("key 'resample': the trace's own arrival times belong to its own "
+			       "problems (expected arrival poisson, closed or offline)");
 	/* test-time scaling acts on a trace's samples: on synthetic requests these options
 	 * would do nothing, so they are refused rather than ignored */
 	if (!c->trace[0]) {

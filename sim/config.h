@@ -86,6 +86,9 @@ struct run_config {
 	char length_file[256];   /* input_len,output_len pairs; "" none */
 	char engine[64];         /* engine profile (models/engines/); "" = the hardware
 	                            profile's own overheads (vLLM V1) */
+	int resample;            /* bool: a trace's problems drawn with replacement (seeded) */
+	double slo_ttft_ms, slo_tpot_ms, slo_e2e_ms; /* goodput SLOs per request; 0: none */
+	double steady_tol;       /* stationarity: queue growth allowed, fraction of arrivals */
 	/* which options were set (config_set), a bit per option index: config_was_set */
 	uint64_t set_mask[CONFIG_MAX_OPTIONS / 64];
 };

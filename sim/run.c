@@ -4,7 +4,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_fit.h>
 #include <gsl/gsl_roots.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
@@ -169,6 +171,203 @@ static struct dist dist_of(double *v, long n)
 	return d;
 }
 
+struct pct_ci pct_ci_sorted(const double *v, long n, double q)
+{
+	struct pct_ci ci = {NAN, NAN};
+	double z, h, lo, hi;
+	if (n <= 0)
+		return ci;
+	z = gsl_cdf_ugaussian_Pinv(0.975);
+	h = z * sqrt((double)n * q * (1 - q));
+	/* 1-based ranks n q -/+ h, to 0-based indices, clamped to the sample */
+	lo = floor((double)n * q - h) - 1;
+	hi = ceil((double)n * q + h) - 1;
+	ci.lo = v[lo < 0 ? 0 : lo > n - 1 ? n - 1 : (long)lo];
+	ci.hi = v[hi < 0 ? 0 : hi > n - 1 ? n - 1 : (long)hi];
+	return ci;
+}
+
+static struct dist dist_ci_of(double *v, long n, struct dist_ci *ci)
+{
+	static const double q[3] = {0.50, 0.90, 0.99};
+	struct dist d = dist_of(v, n);
+	for (int i = 0; i < 3; i++)
+		ci->p[i] = pct_ci_sorted(v, n, q[i]);
+	return d;
+}
+
+/* Does request q (of a problem that arrived at arr ns) meet every SLO of c? Finished
+ * requests only (vLLM counts the completed ones); TPOT 0 for one output token, as vLLM. */
+static int req_good(const struct run_config *c, const struct sim_req *q, int64_t arr)
+{
+	double ttft, tpot, e2e;
+	if (q->cancelled || q->t_first < 0)
+		return 0;
+	ttft = (double)(q->t_first - arr) / 1e6;
+	tpot = q->output > 1 ? (double)(q->t_done - q->t_first) / 1e6 / (q->output - 1) : 0.0;
+	e2e = (double)(q->t_done - arr) / 1e6;
+	return (c->slo_ttft_ms <= 0 || ttft <= c->slo_ttft_ms) &&
+	       (c->slo_tpot_ms <= 0 || tpot <= c->slo_tpot_ms) &&
+	       (c->slo_e2e_ms <= 0 || e2e <= c->slo_e2e_ms);
+}
+
+static int has_slo(const struct run_config *c)
+{
+	return c->slo_ttft_ms > 0 || c->slo_tpot_ms > 0 || c->slo_e2e_ms > 0;
+}
+
+/* How many of the n sorted values are <= x. */
+static long count_le(const double *a, long n, double x)
+{
+	long lo = 0, hi = n;
+	while (lo < hi) {
+		long m = lo + (hi - lo) / 2;
+		if (a[m] <= x)
+			lo = m + 1;
+		else
+			hi = m;
+	}
+	return lo;
+}
+
+#define STEADY_SAMPLES 256
+#define STEADY_MIN_PROBLEMS 50 /* fewer: no steady state is looked for */
+#define STEADY_MIN_WINDOW 20   /* problems in the window, at least */
+
+/* The steady state (see struct steady in run.h). */
+static void steady_state(const struct run_config *c, struct run_result *r)
+{
+	const struct workload *w = &r->w;
+	struct steady *st = &r->sum.steady;
+	long n = w->n_probs, skip0, i0, i1, a, nv = 0, good = 0;
+	double *arr, *done, *v, t0, t1, len, x[STEADY_SAMPLES], y[STEADY_SAMPLES];
+	double c0, c1, cov00, cov01, cov11, sumsq, tokens = 0;
+
+	memset(st, 0, sizeof(*st));
+	st->t0_s = st->t1_s = st->arrival_rate = st->completion_rate = NAN;
+	st->queue_growth = st->queue_growth_se = st->output_tok_per_s = NAN;
+	st->tok_per_s_per_gpu = st->goodput_req_per_s = NAN;
+	st->ttft_ms = st->tpot_ms = st->e2e_s = st->problem_latency_s = dist_of(NULL, 0);
+	for (int i = 0; i < 3; i++)
+		st->ttft_ci.p[i] = st->tpot_ci.p[i] = st->e2e_ci.p[i] = st->problem_latency_ci.p[i] =
+			(struct pct_ci){NAN, NAN};
+	if (c->arrival == ARR_OFFLINE || n < STEADY_MIN_PROBLEMS)
+		return;
+	for (long p = 1; p < n; p++)
+		if (w->probs[p].arrival < w->probs[p - 1].arrival)
+			return; /* not in arrival order: no window to cut */
+	st->valid = 1;
+	skip0 = c->arrival == ARR_CLOSED ? (c->concurrency < n ? c->concurrency : n) : 0;
+	if (skip0 >= n)
+		return;
+	/* warm-up: 10% of the problems, and the p99 problem latency of the whole run (the
+	 * system is filled once nearly all who arrived at its start have left) */
+	i0 = skip0 + (n - skip0) / 10;
+	i1 = n - 1 - n / 10;
+	if (i1 - i0 < STEADY_MIN_WINDOW)
+		return;
+	{
+		int64_t warm = w->probs[skip0].arrival;
+		double p99 = r->sum.problem_latency_s.p99 * 1e9;
+		long j = i0;
+		if (isfinite(p99) && (double)warm + p99 < (double)TIME_NS_MAX)
+			warm += (int64_t)p99;
+		while (j < n && w->probs[j].arrival < warm)
+			j++;
+		/* no window after it: the run is too short, or its queue never settles; the
+		 * 10% window still shows how far completions fall behind */
+		st->settled = i1 - j >= STEADY_MIN_WINDOW;
+		if (st->settled)
+			i0 = j;
+	}
+	a = i1 - i0;
+	arr = xmalloc(sizeof(double) * (size_t)n);
+	done = xmalloc(sizeof(double) * (size_t)n);
+	for (long p = 0; p < n; p++) {
+		arr[p] = (double)w->probs[p].arrival;
+		done[p] = (double)w->probs[p].t_done;
+	}
+	gsl_sort(done, 1, (size_t)n);
+	t0 = arr[i0];
+	t1 = arr[i1];
+	len = (t1 - t0) / 1e9;
+	st->t0_s = t0 / 1e9;
+	st->t1_s = t1 / 1e9;
+	st->problems = a + 1;
+	if (len > 0) {
+		for (int k = 0; k < STEADY_SAMPLES; k++) {
+			double t = t0 + (t1 - t0) * k / (STEADY_SAMPLES - 1);
+			x[k] = (t - t0) / 1e9;
+			y[k] = (double)(count_le(arr, n, t) - count_le(done, n, t));
+		}
+		gsl_fit_linear(x, 1, y, 1, STEADY_SAMPLES, &c0, &c1, &cov00, &cov01, &cov11, &sumsq);
+		st->queue_growth = c1 * len / (double)a;
+		st->queue_growth_se = sqrt(cov11) * len / (double)a;
+		st->arrival_rate = (double)a / len;
+		st->completion_rate = (double)(count_le(done, n, t1) - count_le(done, n, t0)) / len;
+	} else { /* all of the window arrived at one instant: nothing can keep up */
+		st->queue_growth = 1;
+		st->queue_growth_se = 0;
+		st->arrival_rate = INFINITY;
+		st->completion_rate = 0;
+	}
+	st->stationary = st->settled && st->queue_growth <= c->steady_tol;
+	/* tokens delivered in (t0, t1]: the first at t_first, the rest evenly to t_done */
+	for (long i = 0; i < w->n_reqs; i++) {
+		const struct sim_req *q = &w->reqs[i];
+		double f = (double)q->t_first, d = (double)q->t_done, lo, hi;
+		if (q->t_first < 0 || q->generated <= 0)
+			continue;
+		if (f > t0 && f <= t1)
+			tokens += 1;
+		if (q->generated > 1 && d > f) {
+			lo = f > t0 ? f : t0;
+			hi = d < t1 ? d : t1;
+			if (hi > lo)
+				tokens += (q->generated - 1) * (hi - lo) / (d - f);
+		} else if (q->generated > 1 && d > t0 && d <= t1) {
+			tokens += q->generated - 1;
+		}
+	}
+	if (len > 0) {
+		st->output_tok_per_s = tokens / len;
+		st->tok_per_s_per_gpu = st->output_tok_per_s / (c->tp * c->replicas);
+	}
+	/* latencies of the problems that arrived in the window */
+	v = xmalloc(sizeof(double) * (size_t)(w->n_reqs > n ? w->n_reqs : n));
+#define OVER_WINDOW(expr)                                                         \
+	do {                                                                      \
+		nv = 0;                                                           \
+		for (long p = i0; p <= i1; p++)                                   \
+			for (int32_t j = w->probs[p].first;                       \
+			     j < w->probs[p].first + w->probs[p].n; j++) {        \
+				const struct sim_req *q = &w->reqs[j];            \
+				if (q->cancelled || q->t_first < 0)               \
+					continue;                                 \
+				v[nv++] = (expr);                                 \
+			}                                                         \
+	} while (0)
+	OVER_WINDOW((double)(q->t_first - w->probs[p].arrival) / 1e6);
+	st->ttft_ms = dist_ci_of(v, nv, &st->ttft_ci);
+	OVER_WINDOW(q->output > 1 ? (double)(q->t_done - q->t_first) / 1e6 / (q->output - 1) : 0.0);
+	st->tpot_ms = dist_ci_of(v, nv, &st->tpot_ci);
+	OVER_WINDOW((double)(q->t_done - w->probs[p].arrival) / 1e9);
+	st->e2e_s = dist_ci_of(v, nv, &st->e2e_ci);
+#undef OVER_WINDOW
+	for (long p = i0; p <= i1; p++) {
+		v[p - i0] = (double)(w->probs[p].t_done - w->probs[p].arrival) / 1e9;
+		st->requests += w->probs[p].n;
+		for (int32_t j = w->probs[p].first; j < w->probs[p].first + w->probs[p].n; j++)
+			good += p > i0 && req_good(c, &w->reqs[j], w->probs[p].arrival);
+	}
+	st->problem_latency_s = dist_ci_of(v, a + 1, &st->problem_latency_ci);
+	if (has_slo(c) && len > 0)
+		st->goodput_req_per_s = (double)good / len;
+	free(v);
+	free(arr);
+	free(done);
+}
+
 static void summarize(const struct run_config *c, const struct run_inputs *in,
 		      struct run_result *r)
 {
@@ -251,6 +450,16 @@ static void summarize(const struct run_config *c, const struct run_inputs *in,
 		s->accuracy = (double)correct / (double)w->n_probs;
 		s->usd_per_correct = correct ? s->cost_usd / (double)correct : NAN;
 	}
+	s->goodput_req_per_s = NAN;
+	if (has_slo(c) && s->makespan_s > 0) {
+		long good = 0;
+		for (long i = 0; i < w->n_reqs; i++)
+			good += req_good(c, &w->reqs[i], w->probs[w->reqs[i].problem].arrival);
+		s->goodput_req_per_s = (double)good / s->makespan_s;
+	}
+	steady_state(c, r);
+	s->steady_output_tok_per_s = s->steady.settled ? s->steady.output_tok_per_s : NAN;
+	s->steady_tok_per_s_per_gpu = s->steady.settled ? s->steady.tok_per_s_per_gpu : NAN;
 }
 
 double spec_length_from_alpha(double alpha, int k)
@@ -557,6 +766,45 @@ static void dist_json(cJSON *o, const char *k, const struct dist *d)
 	cJSON_AddNumberToObject(x, "n", (double)d->n);
 }
 
+static void dist_ci_json(cJSON *o, const char *k, const struct dist *d, const struct dist_ci *ci)
+{
+	static const char *const names[3] = {"p50_ci", "p90_ci", "p99_ci"};
+	cJSON *x;
+	dist_json(o, k, d);
+	x = cJSON_GetObjectItemCaseSensitive(o, k);
+	for (int i = 0; i < 3; i++) {
+		cJSON *a = cJSON_AddArrayToObject(x, names[i]);
+		cJSON *lo = isfinite(ci->p[i].lo) ? cJSON_CreateNumber(ci->p[i].lo) : cJSON_CreateNull();
+		cJSON *hi = isfinite(ci->p[i].hi) ? cJSON_CreateNumber(ci->p[i].hi) : cJSON_CreateNull();
+		cJSON_AddItemToArray(a, lo);
+		cJSON_AddItemToArray(a, hi);
+	}
+}
+
+cJSON *steady_to_json(const struct steady *s)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddBoolToObject(o, "stationary", s->stationary);
+	cJSON_AddBoolToObject(o, "settled", s->settled);
+	json_num(o, "window_start_s", s->t0_s);
+	json_num(o, "window_end_s", s->t1_s);
+	cJSON_AddNumberToObject(o, "problems", (double)s->problems);
+	cJSON_AddNumberToObject(o, "requests", (double)s->requests);
+	json_num(o, "arrival_rate", s->arrival_rate);
+	json_num(o, "completion_rate", s->completion_rate);
+	json_num(o, "queue_growth", s->queue_growth);
+	json_num(o, "queue_growth_se", s->queue_growth_se);
+	dist_ci_json(o, "ttft_ms", &s->ttft_ms, &s->ttft_ci);
+	dist_ci_json(o, "tpot_ms", &s->tpot_ms, &s->tpot_ci);
+	dist_ci_json(o, "e2e_s", &s->e2e_s, &s->e2e_ci);
+	dist_ci_json(o, "problem_latency_s", &s->problem_latency_s, &s->problem_latency_ci);
+	json_num(o, "output_tok_per_s", s->output_tok_per_s);
+	json_num(o, "tok_per_s_per_gpu", s->tok_per_s_per_gpu);
+	if (isfinite(s->goodput_req_per_s))
+		json_num(o, "goodput_req_per_s", s->goodput_req_per_s);
+	return o;
+}
+
 cJSON *summary_to_json(const struct summary *s)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -594,6 +842,10 @@ cJSON *summary_to_json(const struct summary *s)
 	cJSON_AddNumberToObject(o, "preemptions", (double)s->preemptions);
 	json_num(o, "kv_cache_gb_per_gpu", s->kv_cache_gb);
 	cJSON_AddNumberToObject(o, "gpus", s->gpus);
+	if (isfinite(s->goodput_req_per_s))
+		json_num(o, "goodput_req_per_s", s->goodput_req_per_s);
+	if (s->steady.valid)
+		cJSON_AddItemToObject(o, "steady", steady_to_json(&s->steady));
 	return o;
 }
 
@@ -624,6 +876,28 @@ void summary_print_table(const struct summary *s, const struct run_config *c,
 		   "(%.3f J/token)\n",
 		s->cost_usd, s->usd_per_mtok_output, s->gpu_seconds, s->energy_j,
 		s->j_per_output_token);
+	if (isfinite(s->goodput_req_per_s))
+		fprintf(f, "  goodput     %.4g requests/s meeting every SLO (whole run)\n",
+			s->goodput_req_per_s);
+	if (s->steady.valid && s->steady.problems && !s->steady.settled)
+		fprintf(f, "  steady      NOT stationary: no window after the warm-up (the run is "
+			   "shorter than its p99 latency, or its queue never settles); the window "
+			   "below skips 10%% of the problems only\n");
+	if (s->steady.valid && s->steady.problems) {
+		const struct steady *st = &s->steady;
+		fprintf(f, "  steady      %s: window %.2f-%.2f s, %ld problems, arrivals %.4g/s, "
+			   "completions %.4g/s, queue growth %.3f (+/- %.3f) of arrivals\n",
+			st->stationary ? "stationary" : "NOT stationary (the queue grows: the rate "
+			"is not sustained)", st->t0_s, st->t1_s, st->problems, st->arrival_rate,
+			st->completion_rate, st->queue_growth, st->queue_growth_se);
+		fprintf(f, "  steady      %.1f output tok/s (%.1f per GPU); p90 TTFT %.4g ms [%.4g, "
+			   "%.4g], p90 TPOT %.4g ms, p90 problem latency %.4g s",
+			st->output_tok_per_s, st->tok_per_s_per_gpu, st->ttft_ms.p90, st->ttft_ci.p[1].lo,
+			st->ttft_ci.p[1].hi, st->tpot_ms.p90, st->problem_latency_s.p90);
+		if (isfinite(st->goodput_req_per_s))
+			fprintf(f, ", goodput %.4g req/s", st->goodput_req_per_s);
+		fprintf(f, "\n");
+	}
 	if (isfinite(s->acceptance_rate))
 		fprintf(f, "  speculation acceptance rate %.3f, %.3f tokens per verification\n",
 			s->acceptance_rate, s->mean_accepted_len);
@@ -648,7 +922,8 @@ void problems_csv(const struct run_result *r, struct sbuf *sb)
 			"output_tokens,voted_answer,correct\n");
 	for (long p = 0; p < w->n_probs; p++) {
 		const struct sim_problem *pr = &w->probs[p];
-		const struct trace_problem *tp = w->trace ? &w->trace->problems[p] : NULL;
+		const struct trace_problem *tp =
+			w->trace ? &w->trace->problems[w->src ? w->src[p] : p] : NULL;
 		long tokens = 0, cancelled = 0;
 		for (int32_t i = pr->first; i < pr->first + pr->n; i++) {
 			tokens += w->reqs[i].generated;

@@ -37,6 +37,46 @@ struct dist {
 	double mean, p50, p90, p99;
 };
 
+/* The 95% confidence interval of a percentile (distribution-free, from order statistics:
+ * ranks n q -/+ 1.96 sqrt(n q (1 - q)), the normal approximation of the binomial; it
+ * treats the samples as independent, which queueing makes them only approximately). */
+struct pct_ci {
+	double lo, hi;
+};
+
+/* Percentiles 50, 90, 99 (index 0, 1, 2) with their intervals. */
+struct dist_ci {
+	struct pct_ci p[3];
+};
+
+/* The steady state of a run at a rate or a concurrency: the window between the arrival of
+ * the problem 10% of the way into the run (after the first `concurrency` in a closed loop),
+ * and at least the whole run's p99 problem latency after the first arrival, and that of
+ * the problem 10% before its end: it leaves out the warm-up (an empty system filling) and
+ * the drain (no more arrivals). A run with no such window of 20 problems or more (too
+ * short, or a queue that never settles) is not `settled` nor stationary, and its figures
+ * are those of the window that skips 10% of the problems only. Latencies are those of the problems
+ * that arrived in the window; throughput counts the tokens delivered in it (a request's
+ * tokens spread evenly from its first token to its last). Stationarity: the least-squares
+ * trend of the number of problems in the system (arrived, not finished), sampled at 256
+ * points of the window, times the window's length, as a fraction of the problems that
+ * arrived in it (queue_growth), is at most steady_tol; completion_rate / arrival_rate
+ * says the same from the ends. Offline runs (everything at 0) have no steady state. */
+struct steady {
+	int valid;                   /* 0: offline, or under 50 problems (or a closed loop of
+	                                fewer than 70 above its concurrency): not looked for */
+	int settled;                 /* a window after the p99-latency warm-up exists */
+	int stationary;              /* settled, and queue_growth <= steady_tol */
+	double t0_s, t1_s;           /* the window */
+	long problems, requests;     /* that arrived in it */
+	struct dist ttft_ms, tpot_ms, e2e_s, problem_latency_s;
+	struct dist_ci ttft_ci, tpot_ci, e2e_ci, problem_latency_ci;
+	double arrival_rate, completion_rate; /* problems/s in the window */
+	double queue_growth, queue_growth_se; /* the trend, and its standard error (OLS) */
+	double output_tok_per_s, tok_per_s_per_gpu;
+	double goodput_req_per_s;    /* requests that arrived in it and met every SLO, per s */
+};
+
 struct summary {
 	struct dist ttft_ms, tpot_ms, e2e_s, problem_latency_s;
 	long problems, requests, cancelled;
@@ -55,6 +95,13 @@ struct summary {
 	double spec_alpha_derived;   /* alpha derived from spec_acceptance_length (NaN if not) */
 	double kv_cache_gb;          /* per GPU */
 	int gpus;
+	/* goodput as 'vllm bench serve --goodput' has it: finished requests meeting every SLO
+	 * set (slo_ttft_ms, slo_tpot_ms, slo_e2e_ms) per second of the run (makespan); NaN
+	 * when no SLO is set */
+	double goodput_req_per_s;
+	struct steady steady;
+	/* the steady state's throughput where it settled (NaN otherwise): sweep columns */
+	double steady_output_tok_per_s, steady_tok_per_s_per_gpu;
 };
 
 struct run_result {
@@ -102,6 +149,10 @@ void run_result_release(struct run_result *r);
 void json_num(cJSON *o, const char *k, double v);
 /* The summary as a JSON object (keys of the public interface, see README). */
 cJSON *summary_to_json(const struct summary *s);
+/* The steady state's JSON object (inside summary_to_json's, key "steady"). */
+cJSON *steady_to_json(const struct steady *s);
+/* The 95% interval of quantile q (0..1) of n sorted values (see struct pct_ci). */
+struct pct_ci pct_ci_sorted(const double *v, long n, double q);
 /* Print the summary as a table. */
 void summary_print_table(const struct summary *s, const struct run_config *c,
 			 const struct run_inputs *in, FILE *f);

@@ -47,7 +47,10 @@ int workload_build(struct workload *w, const struct run_config *c, const struct 
 
 	memset(w, 0, sizeof(*w));
 	w->trace = t;
-	if (t) {
+	if (t && c->resample) {
+		np = c->requests > 0 ? c->requests : t->n_problems;
+		nr = np * N;
+	} else if (t) {
 		np = c->requests > 0 && c->requests < t->n_problems ? c->requests : t->n_problems;
 		nr = np * N;
 	} else {
@@ -74,8 +77,16 @@ int workload_build(struct workload *w, const struct run_config *c, const struct 
 	if (t) {
 		ts = xcalloc((size_t)N, sizeof(*ts));
 	}
+	if (t && c->resample) { /* problems drawn with replacement, one stream of its own */
+		gsl_rng *rs = rng_stream(c->seed, "resample");
+		w->src = xcalloc((size_t)np, sizeof(*w->src));
+		for (long p = 0; p < np; p++)
+			w->src[p] = (int32_t)gsl_rng_uniform_int(rs, (unsigned long)t->n_problems);
+		gsl_rng_free(rs);
+	}
 	for (long p = 0, r = 0; p < np; p++) {
 		struct sim_problem *pr = &w->probs[p];
+		const struct trace_problem *tpr = t ? &t->problems[w->src ? w->src[p] : p] : NULL;
 		int n = t ? N : 1;
 		pr->first = (int32_t)r;
 		pr->n = n;
@@ -84,7 +95,7 @@ int workload_build(struct workload *w, const struct run_config *c, const struct 
 		if (t) {
 			struct tts_result res;
 			static const enum tts_vote rule[] = {TTS_MAJORITY, TTS_MAJORITY, TTS_BEST, TTS_PASS};
-			if (tts_problem_seeded(&t->problems[p], t->max_tokens > 0 ? t->max_tokens : m->max_len,
+			if (tts_problem_seeded(tpr, t->max_tokens > 0 ? t->max_tokens : m->max_len,
 					       n, rule[c->vote], c->budget, c->waits, &c->tts,
 					       mix64(c->seed ^ SAMPLES_SALT), p, ts, &res) < 0) {
 				free(ts);
@@ -100,7 +111,7 @@ int workload_build(struct workload *w, const struct run_config *c, const struct 
 			long out;
 			q->problem = (int32_t)p;
 			if (t) {
-				q->prompt = t->problems[p].prompt_tokens;
+				q->prompt = tpr->prompt_tokens;
 				out = ts[k].tokens;
 				q->answer = ts[k].answer;
 				w->budget_cut += ts[k].forced;
@@ -184,5 +195,6 @@ void workload_release(struct workload *w)
 	free(w->probs);
 	free(w->reqs);
 	free(w->voted);
+	free(w->src);
 	memset(w, 0, sizeof(*w));
 }

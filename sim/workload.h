@@ -11,6 +11,10 @@
  * "lengths"), so `requests: K + 1` is `requests: K` plus one. Arrivals: all at 0
  * (offline), Poisson at `rate` (stream "arrivals"), the trace's own timestamps, or set by
  * the engine (closed loop).
+ * With `resample` (trace only), the `requests` problems (0: as many as the trace has) are
+ * drawn uniformly with replacement from the trace (stream "resample"), so a run at a rate
+ * can last as long as its steady state needs; problem p's samples still draw from the
+ * streams of (seed, p), so two draws of one trace problem are two independent attempts.
  * Outputs are capped so that prompt + output never exceeds the model's max length.
  */
 #ifndef TTSIM_WORKLOAD_H
@@ -31,6 +35,8 @@ struct workload {
 	long capped;          /* samples cut at the model's max length */
 	long budget_cut;      /* samples cut by the thinking budget */
 	const struct trace *trace; /* NULL for synthetic */
+	int32_t *src;         /* resample: the trace problem each problem is (NULL: problem p
+	                         is the trace's problem p) */
 };
 
 /* Most sequences (problems x samples) one run simulates: request indices are int32 and

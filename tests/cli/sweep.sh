@@ -184,24 +184,57 @@ sed 's/^3,2,1,ok,0.69,0.002,12,$/3,2,1,ok,nan,0.0001,12,/' "$TMPD/h/results.csv"
 ok "best: NaN accuracy" "$TTSIM" best "$TMPD/n" --min-accuracy 0.5
 has "best:      id 0" "best skips the NaN-accuracy row" "$TMPD/out"
 
-# capacity: the found rate meets the SLO; a rate 10% above it does not
+# capacity: the found rate meets the SLO over a long steady run of another seed; a rate 10%
+# above it does not
 cat > "$TMPD/c.yaml" <<'Y'
 schema_version: 1
-requests: 200
+requests: 400
 input_len: 512
 output_len: 64
 sweep:
   tp: [1, 2]
 Y
 ok "capacity" "$TTSIM" capacity "$TMPD/c.yaml" --slo-ttft-p90 0.2 --slo-tpot-p90 0.05 --jobs 2
-ok "capacity: a rate per configuration" test "$(wc -l < "$TMPD/out")" = 3
-r=$(sed -n 2p "$TMPD/out" | cut -d, -f3)
-ok "run at the capacity meets the SLO" sh -c "\"$TTSIM\" run --requests 200 --input-len 512 --output-len 64 --rate $r --format csv | awk -F, 'NR==2 { exit !(\$3 <= 200 && \$8 <= 50) }'"
-status 2 "capacity without SLO" "$TTSIM" capacity "$TMPD/c.yaml"
+cp "$TMPD/out" "$TMPD/cap.csv"
+ok "capacity: a rate per configuration" test "$(wc -l < "$TMPD/cap.csv")" = 3
+has "^id,tp,status,max_rate,requests,queue_growth,ttft_ms.p90_s,ttft_ms.p90_lo_s,ttft_ms.p90_hi_s,tpot_ms.p90_s,.*,goodput_req_per_s,output_tok_per_s,tok_per_s_per_gpu,gpus,runs,bound,reason$" "capacity: columns" "$TMPD/cap.csv"
+r=$(sed -n 2p "$TMPD/cap.csv" | cut -d, -f4)
+for f in 1 1.1; do
+	"$TTSIM" run --requests 20000 --seed 9 --input-len 512 --output-len 64 --rate "$(awk "BEGIN { print $r * $f }")" --format json > "$TMPD/cap_run_$f.json"
+done
+ok "run at the capacity holds the SLO in its steady state" python3 -c "import json,sys; s=json.load(open(sys.argv[1]))['summary']['steady']; sys.exit(not (s['stationary'] and s['ttft_ms']['p90'] <= 200 * 1.02 and s['tpot_ms']['p90'] <= 50 * 1.02))" "$TMPD/cap_run_1.json"
+ok "a run 10% above it does not" python3 -c "import json,sys; s=json.load(open(sys.argv[1]))['summary']['steady']; sys.exit(s['stationary'] and s['ttft_ms']['p90'] <= 200 and s['tpot_ms']['p90'] <= 50)" "$TMPD/cap_run_1.1.json"
+# any subset of SLOs, none included (the steady state alone: the highest rate it keeps up with)
+ok "capacity: a TTFT-only SLO" "$TTSIM" capacity "$TMPD/c.yaml" --slo-ttft-p99 0.5
+has "ttft_ms.p99_s" "TTFT-only: its column" "$TMPD/out"
+ok "capacity: no SLO" "$TTSIM" capacity "$TMPD/c.yaml" --requests 200
+has "^0,1,ok,[0-9.e+]*,[0-9]*," "no SLO: a rate" "$TMPD/out"
+status 2 "capacity: --requests below 100" "$TTSIM" capacity "$TMPD/c.yaml" --requests 20
+has "too few for a steady state" "capacity: --requests wording" "$TMPD/err"
+status 2 "capacity: --rate" "$TTSIM" capacity "$TMPD/c.yaml" --rate 2
+has "capacity searches the arrival rate itself" "capacity: --rate wording" "$TMPD/err"
+# a configuration that cannot run is skipped with its reason (skip_unfit), filters too
+cat > "$TMPD/cu.yaml" <<'Y'
+schema_version: 1
+requests: 200
+input_len: 512
+output_len: 64
+gpu_memory_utilization: 0.15
+model: r1-qwen-7b
+sweep:
+  tp: [1, 2]
+  replicas: [1, 2]
+  filters: {skip_unfit: true, max_gpus: 2}
+Y
+ok "capacity: skip_unfit" "$TTSIM" capacity "$TMPD/cu.yaml" --slo-ttft-p90 1
+has '^0,1,1,skipped,.*"' "the unfit point is skipped with its reason" "$TMPD/out"
+has '^3,2,2,skipped,.*filtered' "the filtered point is skipped" "$TMPD/out"
+has '^2,2,1,ok,' "the one that fits runs" "$TMPD/out"
 if [ -x build/mpi/ttsim ] && [ "${BUILD:-build}" != build/san ]; then
-	cp "$TMPD/out" "$TMPD/cap_local.csv"
+	cp "$TMPD/cap.csv" "$TMPD/cap_local.csv"
 	ok "capacity under mpirun -n 2" mpirun --oversubscribe -n 2 build/mpi/ttsim capacity "$TMPD/c.yaml" --slo-ttft-p90 0.2 --slo-tpot-p90 0.05
-	ok "capacity: MPI output = local output" cmp "$TMPD/cap_local.csv" "$TMPD/out"
+	cp "$TMPD/out" "$TMPD/cap_mpi.csv"
+	ok "capacity: MPI output = local output" cmp "$TMPD/cap_local.csv" "$TMPD/cap_mpi.csv"
 fi
 
 # the shipped example needs the MATH500 trace
