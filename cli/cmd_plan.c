@@ -32,29 +32,6 @@ struct plan_ctx {
 	const long *top; /* pass 2: the layouts whose capacity to find */
 };
 
-static void plan_field(struct sbuf *sb, const char *v)
-{
-	if (!strpbrk(v, ",\"\n\r")) {
-		sbuf_printf(sb, ",%s", v);
-		return;
-	}
-	sbuf_add(sb, ",\"", 2);
-	for (const char *p = v; *p; p++) {
-		if (*p == '"')
-			sbuf_add(sb, "\"", 1);
-		sbuf_add(sb, *p == '\n' || *p == '\r' ? " " : p, 1);
-	}
-	sbuf_add(sb, "\"", 1);
-}
-
-static void plan_num(struct sbuf *sb, double v)
-{
-	if (isfinite(v))
-		sbuf_printf(sb, ",%.6g", v);
-	else
-		sbuf_add(sb, ",", 1);
-}
-
 /* Pass 1: does layout id hold the SLOs at the rate? */
 static int plan_point(void *ctx, int worker, long id, struct sbuf *csv, struct sbuf *jsonl)
 {
@@ -84,21 +61,21 @@ static int plan_point(void *ctx, int worker, long id, struct sbuf *csv, struct s
 			usd_m = usd_h / 3600.0 / st->output_tok_per_s * 1e6;
 	}
 	sbuf_printf(csv, "%ld", id);
-	plan_field(csv, c.gpu);
+	csv_put_field(csv, c.gpu);
 	sbuf_printf(csv, ",%d,%d,%d", c.tp, c.replicas, c.tp * c.replicas);
-	plan_field(csv, c.dtype);
-	plan_field(csv, c.spec_draft[0] ? c.spec_draft : "none");
+	csv_put_field(csv, c.dtype);
+	csv_put_field(csv, c.spec_draft[0] ? c.spec_draft : "none");
 	sbuf_printf(csv, ",%d,%d,%s", c.max_num_seqs, c.max_num_batched_tokens, status);
-	plan_num(csv, usd_h);
-	plan_num(csv, usd_m);
-	plan_num(csv, st ? st->output_tok_per_s : NAN);
-	plan_num(csv, st ? (double)v.requests : NAN);
+	csv_put_num(csv, usd_h, 6);
+	csv_put_num(csv, usd_m, 6);
+	csv_put_num(csv, st ? st->output_tok_per_s : NAN, 6);
+	csv_put_num(csv, st ? (double)v.requests : NAN, 6);
 	for (int i = 0; i < pc->o.n_slo; i++) {
 		struct pct_ci ci;
-		plan_num(csv, st ? slo_value(st, &pc->o.slo[i], &ci) : NAN);
+		csv_put_num(csv, st ? slo_value(st, &pc->o.slo[i], &ci) : NAN, 6);
 	}
-	plan_num(csv, st ? st->goodput_req_per_s : NAN);
-	plan_field(csv, why);
+	csv_put_num(csv, st ? st->goodput_req_per_s : NAN, 6);
+	csv_put_field(csv, why);
 	sbuf_add(csv, "\n", 1);
 	sbuf_printf(jsonl, "{\"id\":%ld}\n", id); /* not written (no JSONL file) */
 	if (st)

@@ -23,6 +23,7 @@
 #include "cli/sweep_common.h"
 #include "experiments/sweep.h"
 #include "lib/flags.h"
+#include "lib/csv.h"
 #include "lib/util.h"
 
 struct point_ctx {
@@ -543,29 +544,6 @@ struct cap_ctx {
 	struct capacity_opts o;
 };
 
-static void cap_field(struct sbuf *sb, const char *v)
-{
-	if (!strpbrk(v, ",\"\n\r")) {
-		sbuf_printf(sb, ",%s", v);
-		return;
-	}
-	sbuf_add(sb, ",\"", 2);
-	for (const char *p = v; *p; p++) {
-		if (*p == '"')
-			sbuf_add(sb, "\"", 1);
-		sbuf_add(sb, *p == '\n' || *p == '\r' ? " " : p, 1);
-	}
-	sbuf_add(sb, "\"", 1);
-}
-
-static void cap_num(struct sbuf *sb, double v)
-{
-	if (isfinite(v))
-		sbuf_printf(sb, ",%.6g", v);
-	else
-		sbuf_add(sb, ",", 1);
-}
-
 /* The SLO limits that are per request (TTFT, TPOT, end-to-end) as goodput's thresholds,
  * where the experiment sets none of its own: the tightest limit of each metric. */
 static void cap_goodput_slos(struct run_config *c, const struct capacity_opts *o)
@@ -617,29 +595,29 @@ static int cap_point(void *ctx, int worker, long id, struct sbuf *csv, struct sb
 	for (int i = 0; i < s->n_axes; i++) {
 		char v[300];
 		config_value_text(&c, s->axes[i].opt, v, sizeof(v));
-		cap_field(csv, v);
+		csv_put_field(csv, v);
 	}
 	sbuf_printf(csv, ",%s", ok ? "ok" : "skipped");
-	cap_num(csv, ok ? res.rate : NAN);
-	cap_num(csv, st ? (double)res.at.requests : NAN);
-	cap_num(csv, st ? st->queue_growth : NAN);
+	csv_put_num(csv, ok ? res.rate : NAN, 6);
+	csv_put_num(csv, st ? (double)res.at.requests : NAN, 6);
+	csv_put_num(csv, st ? st->queue_growth : NAN, 6);
 	for (int i = 0; i < cc->o.n_slo; i++) {
 		struct pct_ci ci = {NAN, NAN};
 		double v = st ? slo_value(st, &cc->o.slo[i], &ci) : NAN;
-		cap_num(csv, v);
-		cap_num(csv, ci.lo);
-		cap_num(csv, ci.hi);
+		csv_put_num(csv, v, 6);
+		csv_put_num(csv, ci.lo, 6);
+		csv_put_num(csv, ci.hi, 6);
 	}
-	cap_num(csv, st ? st->goodput_req_per_s : NAN);
-	cap_num(csv, st ? st->output_tok_per_s : NAN);
-	cap_num(csv, st ? st->tok_per_s_per_gpu : NAN);
-	cap_num(csv, c.tp * c.replicas);
-	cap_num(csv, ok ? res.evaluations : NAN);
+	csv_put_num(csv, st ? st->goodput_req_per_s : NAN, 6);
+	csv_put_num(csv, st ? st->output_tok_per_s : NAN, 6);
+	csv_put_num(csv, st ? st->tok_per_s_per_gpu : NAN, 6);
+	csv_put_num(csv, c.tp * c.replicas, 6);
+	csv_put_num(csv, ok ? res.evaluations : NAN, 6);
 	/* what holds the rate down: the verdict at the lowest rate that failed */
-	cap_field(csv, ok && res.rate > 0 && !res.at_max ? res.above.why
+	csv_put_field(csv, ok && res.rate > 0 && !res.at_max ? res.above.why
 		       : ok && res.at_max ? "no bound found below the largest rate tried"
 		       : ok ? res.above.why : "");
-	cap_field(csv, ok ? "" : err_msg());
+	csv_put_field(csv, ok ? "" : err_msg());
 	sbuf_add(csv, "\n", 1);
 	if (ok)
 		sbuf_printf(jsonl, "{\"id\":%ld,\"max_rate\":%.6g}\n", id, res.rate);

@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "lib/assets.h"
+#include "lib/csv.h"
 #include "lib/ydoc.h"
 
 uint64_t sweep_hash(uint64_t h, const char *s, size_t n)
@@ -533,33 +534,6 @@ static const struct metric metrics[] = {
 #undef M
 static const char *const dist_fields[] = {"mean", "p50", "p90", "p99"};
 
-static void csv_field(struct sbuf *sb, const char *v)
-{
-	if (!strpbrk(v, ",\"\n\r")) {
-		sbuf_printf(sb, ",%s", v);
-		return;
-	}
-	sbuf_add(sb, ",\"", 2);
-	for (const char *p = v; *p; p++) {
-		if (*p == '\n' || *p == '\r') {
-			sbuf_add(sb, " ", 1);
-			continue;
-		}
-		if (*p == '"')
-			sbuf_add(sb, "\"", 1);
-		sbuf_add(sb, p, 1);
-	}
-	sbuf_add(sb, "\"", 1);
-}
-
-static void csv_num(struct sbuf *sb, double v)
-{
-	if (isfinite(v))
-		sbuf_printf(sb, ",%.10g", v);
-	else
-		sbuf_add(sb, ",", 1);
-}
-
 void sweep_csv_header(const struct sweep *s, struct sbuf *sb)
 {
 	sbuf_printf(sb, "id");
@@ -619,24 +593,24 @@ int sweep_run_point(const struct sweep *s, long id, struct sweep_cache *k, struc
 	}
 	sbuf_printf(csv, "%ld", id);
 	for (int i = 0; i < s->n_axes; i++)
-		csv_field(csv, s->axes[i].vals[value_index(s, id, i)]);
+		csv_put_field(csv, s->axes[i].vals[value_index(s, id, i)]);
 	sbuf_printf(csv, ",%s", ok ? "ok" : "skipped");
 	for (size_t i = 0; i < sizeof(metrics) / sizeof(metrics[0]); i++) {
 		const char *f = (const char *)&r.sum + metrics[i].off;
 		if (!metrics[i].is_dist) {
-			csv_num(csv, ok ? *(const double *)f : NAN);
+			csv_put_num(csv, ok ? *(const double *)f : NAN, 10);
 			continue;
 		}
 		const struct dist *d = (const struct dist *)f;
-		csv_num(csv, ok ? d->mean : NAN);
-		csv_num(csv, ok ? d->p50 : NAN);
-		csv_num(csv, ok ? d->p90 : NAN);
-		csv_num(csv, ok ? d->p99 : NAN);
+		csv_put_num(csv, ok ? d->mean : NAN, 10);
+		csv_put_num(csv, ok ? d->p50 : NAN, 10);
+		csv_put_num(csv, ok ? d->p90 : NAN, 10);
+		csv_put_num(csv, ok ? d->p99 : NAN, 10);
 	}
-	csv_num(csv, ok ? r.sum.gpus : NAN);
-	csv_num(csv, ok ? (double)r.sum.preemptions : NAN);
-	csv_num(csv, ok ? r.sum.problem_latency_s.p90 : NAN);
-	csv_field(csv, ok ? "" : err_msg());
+	csv_put_num(csv, ok ? r.sum.gpus : NAN, 10);
+	csv_put_num(csv, ok ? (double)r.sum.preemptions : NAN, 10);
+	csv_put_num(csv, ok ? r.sum.problem_latency_s.p90 : NAN, 10);
+	csv_put_field(csv, ok ? "" : err_msg());
 	sbuf_add(csv, "\n", 1);
 
 	root = cJSON_CreateObject();

@@ -1,6 +1,7 @@
 /* csv.c: the one CSV reader (see csv.h). Splits an owned copy in place. */
 #include "lib/csv.h"
 
+#include <math.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,4 +163,27 @@ int csv_col(const struct csv *c, const char *name)
 const char *csv_get(const struct csv *c, int i)
 {
 	return i >= 0 && i < c->nf ? c->f[i] : NULL;
+}
+
+void csv_put_field(struct sbuf *sb, const char *v)
+{
+	if (!strpbrk(v, ",\"\n\r")) {
+		sbuf_printf(sb, ",%s", v);
+		return;
+	}
+	sbuf_add(sb, ",\"", 2);
+	for (const char *p = v; *p; p++) {
+		if (*p == '"')
+			sbuf_add(sb, "\"", 1);
+		sbuf_add(sb, *p == '\n' || *p == '\r' ? " " : p, 1);
+	}
+	sbuf_add(sb, "\"", 1);
+}
+
+void csv_put_num(struct sbuf *sb, double v, int digits)
+{
+	if (isfinite(v))
+		sbuf_printf(sb, ",%.*g", digits, v);
+	else
+		sbuf_add(sb, ",", 1);
 }

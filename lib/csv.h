@@ -75,4 +75,11 @@ const char *csv_get(const struct csv *c, int i);
  * max are set), or -1 on bad quoting. */
 int csv_split(char *line, unsigned flags, char **f, int max);
 
+/* Writing: append ",v" to sb, quoted as RFC 4180 wants where v holds a comma, a quote or a
+ * line break (quotes doubled; line breaks become spaces, so a record stays one line). */
+struct sbuf;
+void csv_put_field(struct sbuf *sb, const char *v);
+/* Append ",v" with `digits` significant digits (%.*g), or "," alone for NaN or infinity. */
+void csv_put_num(struct sbuf *sb, double v, int digits);
+
 #endif
