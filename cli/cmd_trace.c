@@ -27,6 +27,9 @@ static const struct cli_words words = {
 		 "       ttsim trace import vllm-bench RESULT.json -o TRACE.jsonl [--measured FILE.csv]\n"
 		 "                            --gpu GPU --tp N [--model ID] [--dtype D] [--engine-version V]\n"
 		 "       ttsim trace import jsonl LOG.jsonl -o TRACE.jsonl [--model ID] [--max-tokens N]\n"
+		 "       ttsim trace import per-sample SAMPLES.csv -o TRACE.jsonl --model ID --max-tokens N\n"
+		 "                            [--problems math500_prompt_tokens.csv] [--strmatch] [--source TEXT]\n"
+		 "       ttsim trace import per-sample --all [--from DIR] [--dir traces/math500]\n"
 		 "TRACE is a file or math500:MODEL (a Hugging Face id or alias of a shipped trace).\n",
 	.unknown = "unknown flag '%s' (expected a flag of 'ttsim trace --help')",
 	.extra = "unexpected argument '%s' (see 'ttsim trace --help')",
@@ -88,6 +91,8 @@ static int do_synth(int argc, char **argv)
 		if (mkdir_p(dir) < 0)
 			die_err();
 		for (int i = 0; i < trace_n_aliases; i++) {
+			if (trace_aliases[i].per_sample)
+				continue; /* a real trace: ttsim trace import per-sample --all */
 			if (synth_trace(&t, from, trace_aliases[i].alias, &sp) < 0)
 				die_err();
 			snprintf(path, sizeof(path), "%s/%s.jsonl", dir, trace_aliases[i].alias);
@@ -262,10 +267,46 @@ static int do_accuracy(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* Every real shipped trace, from the per-sample CSVs under DIR/per_sample. */
+static int import_all(const char *from, const char *dir)
+{
+	char path[512], csvp[512], probs[512], src[1024];
+	snprintf(probs, sizeof(probs), "%s/math500_prompt_tokens.csv", from);
+	if (mkdir_p(dir) < 0)
+		die_err();
+	for (int i = 0; i < trace_n_aliases; i++) {
+		const struct trace_alias *a = &trace_aliases[i];
+		struct import_opts io = {0};
+		struct trace t;
+		if (!a->per_sample)
+			continue;
+		snprintf(csvp, sizeof(csvp), "%s/per_sample/%s", from, a->per_sample);
+		snprintf(src, sizeof(src),
+			 "../shared/traces/per_sample/%s (see its README.md): the Best-of-infinity paper (Komiyama, Oba, "
+			 "Oyamada, arXiv:2509.21091), repository jkomiyama/BoInf-code-publish at "
+			 "fbcb0970b0e235e9e5d8d7f5f1a6c81fe96d259c, boinf/jsonl/analysis_math500_<model>.jsonl; no licence "
+			 "file, used as measured facts with this citation; T = 0.6, top-k 20",
+			 a->per_sample);
+		io.model = a->hf_id;
+		io.alias = a->alias;
+		io.max_tokens = a->max_tokens;
+		io.problems = probs;
+		io.source = src;
+		if (import_per_sample(&t, csvp, &io) < 0)
+			die_err();
+		snprintf(path, sizeof(path), "%s/%s.jsonl", dir, a->alias);
+		write_trace_file(&t, path);
+		trace_release(&t);
+		fprintf(stderr, "wrote %s\n", path);
+	}
+	return EXIT_OK;
+}
+
 static int do_import(int argc, char **argv)
 {
-	const char *pos[2], *out = NULL, *s_tp = NULL, *s_max = NULL;
+	const char *pos[2], *out = NULL, *s_tp = NULL, *s_max = NULL, *from = "../shared/traces", *dir = NULL;
 	struct import_opts io = {0};
+	int all = 0;
 	const struct flag fl[] = {
 		{"-o", FLAG_VALUE, &out, NULL, "the trace to write"},
 		{"--model", FLAG_VALUE, &io.model, NULL, "model id"},
@@ -275,6 +316,12 @@ static int do_import(int argc, char **argv)
 		{"--measured", FLAG_VALUE, &io.measured, NULL, "where it was measured"},
 		{"--tp", FLAG_VALUE, &s_tp, NULL, "tensor parallelism of the run"},
 		{"--max-tokens", FLAG_VALUE, &s_max, NULL, "the run's max_tokens (default 32768)"},
+		{"--problems", FLAG_VALUE, &io.problems, NULL, "per-sample: the problem table (math500_prompt_tokens.csv)"},
+		{"--strmatch", FLAG_SWITCH, NULL, &io.strmatch, "per-sample: grade by correct_strmatch"},
+		{"--source", FLAG_VALUE, &io.source, NULL, "per-sample: the citation for the header"},
+		{"--all", FLAG_SWITCH, NULL, &all, "per-sample: every shipped real trace"},
+		{"--from", FLAG_VALUE, &from, NULL, "per-sample --all: the public data (default ../shared/traces)"},
+		{"--dir", FLAG_VALUE, &dir, NULL, "per-sample --all: output directory (default traces/math500)"},
 		{0},
 	};
 	struct trace t;
@@ -286,8 +333,13 @@ static int do_import(int argc, char **argv)
 		io.tp = (int)need_long(s_tp, "--tp", 1, 1024);
 	if (s_max)
 		io.max_tokens = (int)need_long(s_max, "--max-tokens", 1, 1L << 30);
+	if (all) {
+		if (np != 1 || strcmp(pos[0], "per-sample"))
+			die("trace import: flag '--all' goes with 'per-sample' alone (expected trace import per-sample --all)");
+		return import_all(from, dir ? dir : "traces/math500");
+	}
 	if (np != 2)
-		die("trace import: expected a kind (vllm-bench or jsonl) and a file (see 'ttsim trace --help')");
+		die("trace import: expected a kind (vllm-bench, jsonl or per-sample) and a file (see 'ttsim trace --help')");
 	if (!out)
 		die("trace import: flag '-o' missing (expected -o TRACE.jsonl)");
 	if (!strcmp(pos[0], "vllm-bench")) {
@@ -298,8 +350,14 @@ static int do_import(int argc, char **argv)
 	} else if (!strcmp(pos[0], "jsonl")) {
 		if (import_jsonl(&t, pos[1], &io) < 0)
 			die_err();
+	} else if (!strcmp(pos[0], "per-sample")) {
+		if (!io.model || !s_max)
+			die("trace import per-sample: flags '--model' and '--max-tokens' missing (expected --model ID "
+			    "--max-tokens N: the CSV lacks them)");
+		if (import_per_sample(&t, pos[1], &io) < 0)
+			die_err();
 	} else
-		die("trace import: unknown kind '%s' (expected vllm-bench or jsonl)", pos[0]);
+		die("trace import: unknown kind '%s' (expected vllm-bench, jsonl or per-sample)", pos[0]);
 	write_trace_file(&t, out);
 	trace_release(&t);
 	return EXIT_OK;

@@ -366,6 +366,9 @@ int synth_targets(const char *srcdir, const char *model, double *mean_tokens, do
 	struct targets T;
 	if (!a)
 		return err_set("model '%s': no shipped trace (expected one of %s)", model, trace_alias_list());
+	if (a->per_sample)
+		return err_set("model '%s': its shipped trace is real samples, not synthesised (expected a model "
+			       "without per-sample data; see ttsim trace import per-sample)", model);
 	S = xmalloc(sizeof(*S));
 	if (load_src(S, srcdir) < 0) {
 		free(S);
@@ -396,6 +399,9 @@ int synth_trace(struct trace *t, const char *srcdir, const char *model, const st
 
 	if (!a)
 		return err_set("model '%s': no shipped trace (expected one of %s)", model, trace_alias_list());
+	if (a->per_sample)
+		return err_set("model '%s': its shipped trace is real samples, not synthesised (expected a model "
+			       "without per-sample data; see ttsim trace import per-sample)", model);
 	if (ns < 1 || K < 1 || K > 100)
 		return err_set("synth: bad samples or wrong_answers (expected >= 1, 1..100)");
 	S = xmalloc(sizeof(*S));

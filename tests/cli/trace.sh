@@ -58,5 +58,20 @@ has '"answer":0},{"output_tokens":70,"answer":1},{"output_tokens":60,"answer":2}
 if [ -d ../shared/traces ]; then
 	ok "synth" "$TTSIM" trace synth s1.1-14b --from ../shared/traces -o "$TMPD/s.jsonl"
 	ok "synth byte-identical to shipped" cmp "$TMPD/s.jsonl" traces/math500/s1.1-14b.jsonl
+	# the real traces: imported again, byte-identical to the shipped ones
+	ok "import per-sample --all" "$TTSIM" trace import per-sample --all --from ../shared/traces --dir "$TMPD/real"
+	for f in "$TMPD"/real/*.jsonl; do
+		ok "real trace $(basename "$f") byte-identical to shipped" cmp "$f" "traces/math500/$(basename "$f")"
+	done
+	status 2 "synth refuses a real trace" "$TTSIM" trace synth qwen3-14b --from ../shared/traces
+	has "its shipped trace is real samples" "synth names why" "$TMPD/err"
 fi
+# import per-sample: a small table, and its bad input
+printf 'problem_id,sample_idx,extracted_answer,gold_answer,correct_strmatch,correct_relaxed,output_tokens\n0,0,1,1,1,1,40\n0,1,2,1,0,0,50\n' > "$TMPD/ps.csv"
+ok "import per-sample" "$TTSIM" trace import per-sample "$TMPD/ps.csv" -o "$TMPD/ps.jsonl" --model m --max-tokens 50
+has '"output_tokens":.40,50.,"answers":.0,1.,"cut":.1.' "compact samples, the one at the cap cut" "$TMPD/ps.jsonl"
+ok "imported per-sample trace loads" "$TTSIM" trace stats "$TMPD/ps.jsonl"
+status 2 "per-sample needs --model and --max-tokens" "$TTSIM" trace import per-sample "$TMPD/ps.csv" -o "$TMPD/ps.jsonl"
+status 2 "per-sample over the cap" "$TTSIM" trace import per-sample "$TMPD/ps.csv" -o "$TMPD/ps.jsonl" --model m --max-tokens 45
+has "ps.csv:3: key 'output_tokens'" "over the cap names file, line and key" "$TMPD/err"
 finish
