@@ -391,18 +391,19 @@ static int load_real(const char *list, struct trace *t, int max)
 
 static int do_crossval(int argc, char **argv)
 {
-	const char *pos[1], *list = NULL, *s_n = NULL, *s_d = NULL, *s_seed = NULL, *fmt = NULL;
+	const char *pos[1], *list = NULL, *s_n = NULL, *s_d = NULL, *s_seed = NULL, *fmt = NULL, *s_r = NULL;
 	const struct flag fl[] = {
 		{"--traces", FLAG_VALUE, &list, NULL, "real traces, comma-separated (default: the shipped real ones)"},
 		{"--max-n", FLAG_VALUE, &s_n, NULL, "largest N of the curves (default 64)"},
 		{"--draws", FLAG_VALUE, &s_d, NULL, "random subsets per problem and N for majority@N (default 64)"},
+		{"--reps", FLAG_VALUE, &s_r, NULL, "synthetic twins averaged per prediction (default 4)"},
 		{"--seed", FLAG_VALUE, &s_seed, NULL, "random seed (default 1)"},
 		{"--format", FLAG_VALUE, &fmt, NULL, "text or json"},
 		{0},
 	};
 	struct trace t[16];
 	const struct trace *tp[16];
-	int np = cli_parse_flags(fl, argc, argv, pos, 0, &words), n, nmax = 64, draws = 64;
+	int np = cli_parse_flags(fl, argc, argv, pos, 0, &words), n, nmax = 64, draws = 64, reps = 4;
 	uint64_t seed = 1;
 	struct vote_model all;
 	if (np == FLAGS_HELP)
@@ -411,6 +412,8 @@ static int do_crossval(int argc, char **argv)
 		nmax = (int)need_long(s_n, "--max-n", 1, 64);
 	if (s_d)
 		draws = (int)need_long(s_d, "--draws", 1, 100000);
+	if (s_r)
+		reps = (int)need_long(s_r, "--reps", 1, 1000);
 	if (s_seed)
 		seed = (uint64_t)need_long(s_seed, "--seed", 0, 0x7fffffffffffffffL);
 	if (fmt && strcmp(fmt, "json") && strcmp(fmt, "text"))
@@ -426,20 +429,20 @@ static int do_crossval(int argc, char **argv)
 	if (json)
 		printf("{\"fit_all\": {\"models\": %d, \"s\": %.4f, \"theta\": %.4f, \"abstain\": %.4f, \"lambda\": %.4f, "
 		       "\"sigma_w\": %.4f, \"s_len\": %.4f, \"partitions\": %d, \"mixed\": %d}, \"max_n\": %d, \"draws\": %d, "
-		       "\"seed\": %llu, \"held_out\": [",
+		       "\"reps\": %d, \"seed\": %llu, \"held_out\": [",
 		       all.n_models, all.s, all.theta, all.abstain, all.lambda, all.sigma_w, all.s_len, all.n_partitions,
-		       all.n_mixed, nmax, draws, (unsigned long long)seed);
+		       all.n_mixed, nmax, draws, reps, (unsigned long long)seed);
 	else
 		printf("vote model fitted to all %d traces: s %.3f, theta %.3f, abstain %.3f, lambda %.3f, sigma_w %.3f, "
 		       "s_len %.3f (%d wrong-answer partitions, %d mixed problems)\n"
-		       "leave one out, N = 1..%d (%d subsets per problem and N), errors in accuracy points:\n"
+		       "leave one out, N = 1..%d (%d subsets per problem and N, %d twins), errors in accuracy points:\n"
 		       "%-36s %6s %7s %9s %9s %9s %9s %9s %9s %9s\n",
 		       all.n_models, all.s, all.theta, all.abstain, all.lambda, all.sigma_w, all.s_len, all.n_partitions,
-		       all.n_mixed, nmax, draws, "held out", "pass@1", "tokens", "maj med", "maj max", "pass med",
+		       all.n_mixed, nmax, draws, reps, "held out", "pass@1", "tokens", "maj med", "maj max", "pass med",
 		       "pass max", "early@4", "early@16", "early@64");
 	for (int h = 0; h < n; h++) {
 		struct vote_cv cv;
-		if (vote_crossval(tp, n, h, nmax, draws, seed, &cv) < 0)
+		if (vote_crossval(tp, n, h, nmax, draws, reps, seed, &cv) < 0)
 			die_err();
 		double er[3];
 		for (int k = 0; k < 3; k++)

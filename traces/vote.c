@@ -66,6 +66,7 @@ int vote_consensus(const struct trace *const *tr, int n, double *d, double *L)
 					       tr[0]->problems[i].unique_id);
 	}
 	m = xmalloc((size_t)P * sizeof(*m));
+	int *any = xcalloc((size_t)P, sizeof(*any));
 	memset(d, 0, (size_t)P * sizeof(*d));
 	memset(L, 0, (size_t)P * sizeof(*L));
 	for (int k = 0; k < n; k++) {
@@ -75,8 +76,14 @@ int vote_consensus(const struct trace *const *tr, int n, double *d, double *L)
 			double q = (n_correct(p) + 0.5) / (p->n_samples + 1.0);
 			d[i] += log(q / (1 - q)) / n;
 			L[i] += m[i] / n;
+			any[i] |= n_correct(p) > 0;
 		}
 	}
+	/* never solved by any of the traces (an answer key no sample matches): unsolvable */
+	for (int i = 0; i < P; i++)
+		if (!any[i])
+			d[i] = -INFINITY;
+	free(any);
 	free(m);
 	return 0;
 }
@@ -96,6 +103,8 @@ static double bln_nll(const gsl_vector *v, void *ctx)
 	double a = gsl_vector_get(v, 0), s = exp(gsl_vector_get(v, 1)), nll = 0;
 	for (int i = 0; i < b->P; i++) {
 		double l[GH_NODES], mx = -INFINITY, sum = 0;
+		if (!isfinite(b->d[i]))
+			continue; /* unsolved by every other trace: no information on the spread */
 		for (int k = 0; k < GH_NODES; k++) {
 			double e = a + b->d[i] + s * M_SQRT2 * b->x[k];
 			/* log p = -log(1 + exp(-e)), log(1 - p) = -log(1 + exp(e)) */
@@ -184,6 +193,42 @@ static double fit_theta(struct ewens *e)
 	best = gsl_min_fminimizer_x_minimum(m);
 	gsl_min_fminimizer_free(m);
 	return exp(best);
+}
+
+/* The Ewens log likelihood (theta-dependent part) of one problem's wrong answers. */
+static double ewens_ll(const struct trace_problem *p, double th)
+{
+	int cnt[4096] = {0}, k = 0, nw = 0;
+	for (int j = 0; j < p->n_samples && j < 4096; j++)
+		if (p->samples[j].answer > 0 && p->samples[j].answer < 4096) {
+			k += !cnt[p->samples[j].answer]++;
+			nw++;
+		}
+	if (nw < 2)
+		return 0;
+	return k * log(th) + gsl_sf_lngamma(th) - gsl_sf_lngamma(th + nw);
+}
+
+int vote_problem_theta(const struct trace *const *tr, int n, double theta, double *th)
+{
+	int P = tr[0]->n_problems;
+	for (int k = 1; k < n; k++)
+		if (tr[k]->n_problems != P)
+			return err_set("%s: %d problems, %s has %d (expected the same problems)", tr[k]->name,
+				       tr[k]->n_problems, tr[0]->name, P);
+	for (int i = 0; i < P; i++) {
+		double best = log(theta), fb = -INFINITY;
+		/* the posterior mode on a grid of log theta, prior N(log theta, 1) */
+		for (double x = -6; x <= 6 + 1e-9; x += 0.05) {
+			double f = -0.5 * (x - log(theta)) * (x - log(theta));
+			for (int k = 0; k < n; k++)
+				f += ewens_ll(&tr[k]->problems[i], exp(x));
+			if (f > fb)
+				fb = f, best = x;
+		}
+		th[i] = exp(best);
+	}
+	return 0;
 }
 
 int vote_fit(const struct trace *const *tr, int n, struct vote_model *vm)
@@ -317,16 +362,60 @@ static int cmp_cls(const void *a, const void *b)
 	return x->first - y->first;
 }
 
+void vote_answers(struct trace_problem *p, const uint8_t *ok, const double *v, const double *w,
+		  const struct vote_model *vm, double theta)
+{
+	struct cls cl[256];
+	int ncl = 0, nw = 0, map[257] = {0};
+	for (int j = 0; j < p->n_samples; j++) {
+		struct trace_sample *s = &p->samples[j];
+		if (!s->finished)
+			s->answer = -1;
+		else if (ok[j])
+			s->answer = 0;
+		else if (v[j] < vm->abstain)
+			s->answer = -1;
+		else {
+			/* Chinese restaurant: wrong answer k again with probability n_k / (nw + theta) */
+			double r = w[j] * (nw + theta);
+			int k = 0;
+			while (k < ncl && r >= cl[k].count)
+				r -= cl[k++].count;
+			if (k == ncl) {
+				if (ncl == 256)
+					k = ncl - 1; /* more distinct wrong answers than a vote can tell apart */
+				else
+					cl[ncl++] = (struct cls){0, j};
+			}
+			cl[k].count++;
+			nw++;
+			s->answer = (int16_t)(k + 1);
+		}
+	}
+	/* renumber by frequency: 1 the most common (the trace format's convention) */
+	struct cls sorted[256];
+	for (int k = 0; k < ncl; k++)
+		sorted[k] = cl[k];
+	qsort(sorted, (size_t)ncl, sizeof(*sorted), cmp_cls);
+	for (int k = 0; k < ncl; k++)
+		for (int m = 0; m < ncl; m++)
+			if (cl[m].first == sorted[k].first)
+				map[m + 1] = k + 1;
+	for (int j = 0; j < p->n_samples; j++)
+		if (p->samples[j].answer > 0)
+			p->samples[j].answer = (int16_t)map[p->samples[j].answer];
+}
+
 int vote_generate(struct trace *t, const struct vote_model *vm, const double *d, const double *L,
-		  double pass1, double mean_tokens, int samples, uint64_t seed)
+		  const double *th, double pass1, double mean_tokens, int samples, uint64_t seed)
 {
 	int P = t->n_problems, ns = samples, cap = t->max_tokens;
 	size_t N = (size_t)P * (size_t)ns;
 	double *e, *h, *z, *u, *v, *wu, lo, hi, c = 0, a = 0;
 	gsl_rng *rng;
 
-	if (samples < 1 || !(pass1 > 0 && pass1 < 1) || !(mean_tokens >= 1) || cap < 1)
-		return err_set("vote: bad targets (expected samples >= 1, 0 < pass@1 < 1, mean tokens >= 1)");
+	if (samples < 1 || samples > 4096 || !(pass1 > 0 && pass1 < 1) || !(mean_tokens >= 1) || cap < 1)
+		return err_set("vote: bad targets (expected 1 <= samples <= 4096, 0 < pass@1 < 1, mean tokens >= 1)");
 	rng = rng_stream(seed, "vote-generate");
 	e = xmalloc((size_t)P * sizeof(*e));
 	h = xmalloc((size_t)P * sizeof(*h));
@@ -380,8 +469,7 @@ int vote_generate(struct trace *t, const struct vote_model *vm, const double *d,
 	}
 	for (int i = 0; i < P; i++) {
 		struct trace_problem *p = &t->problems[i];
-		struct cls cl[256];
-		int ncl = 0, nw = 0, map[257];
+		uint8_t ok[4096];
 		free(p->samples);
 		p->n_samples = ns;
 		p->samples = xcalloc((size_t)ns, sizeof(*p->samples));
@@ -391,43 +479,9 @@ int vote_generate(struct trace *t, const struct vote_model *vm, const double *d,
 			double T = fmax(1, floor(exp(c + L[i] + vm->s_len * h[i] + vm->sigma_w * z[q]) + 0.5));
 			s->finished = T < cap;
 			s->output_tokens = (int32_t)fmin(cap, T);
-			if (!s->finished)
-				s->answer = -1;
-			else if (u[q] < sigmoid(a + d[i] + vm->s * e[i] - vm->lambda * z[q]))
-				s->answer = 0;
-			else if (v[q] < vm->abstain)
-				s->answer = -1;
-			else {
-				/* Chinese restaurant: an existing wrong answer k with prob n_k / (nw + theta) */
-				double r = wu[q] * (nw + vm->theta);
-				int k = 0;
-				while (k < ncl && r >= cl[k].count)
-					r -= cl[k++].count;
-				if (k == ncl) {
-					if (ncl == 256)
-						k = ncl - 1; /* more distinct wrong answers than a vote can matter for */
-					else
-						cl[ncl++] = (struct cls){0, j};
-				}
-				cl[k].count++;
-				nw++;
-				s->answer = (int16_t)(k + 1);
-			}
+			ok[j] = u[q] < sigmoid(a + d[i] + vm->s * e[i] - vm->lambda * z[q]);
 		}
-		/* renumber by frequency: 1 the most common (the trace format's convention) */
-		{
-			struct cls sorted[256];
-			for (int k = 0; k < ncl; k++)
-				sorted[k] = cl[k];
-			qsort(sorted, (size_t)ncl, sizeof(*sorted), cmp_cls);
-			for (int k = 0; k < ncl; k++)
-				for (int m = 0; m < ncl; m++)
-					if (cl[m].first == sorted[k].first)
-						map[m + 1] = k + 1;
-			for (int j = 0; j < ns; j++)
-				if (p->samples[j].answer > 0)
-					p->samples[j].answer = (int16_t)map[p->samples[j].answer];
-		}
+		vote_answers(p, ok, v + (size_t)i * ns, wu + (size_t)i * ns, vm, th ? th[i] : vm->theta);
 	}
 	free(e), free(h), free(z), free(u), free(v), free(wu);
 	return 0;
@@ -541,27 +595,29 @@ static void errors(const double *real, const double *pred, int nmax, double *med
 	*med = gsl_stats_median_from_sorted_data(e, 1, (size_t)nmax);
 }
 
-int vote_crossval(const struct trace *const *tr, int n, int held, int nmax, int draws, uint64_t seed,
+int vote_crossval(const struct trace *const *tr, int n, int held, int nmax, int draws, int reps, uint64_t seed,
 		  struct vote_cv *cv)
 {
 	const struct trace *ht = tr[held], **train;
 	struct trace syn;
-	double *d, *L, tok = 0;
+	double *d, *L, *th, tok = 0;
 	long ns = 0, ok = 0;
 	static const int early_n[3] = {4, 16, 64};
 	int nt = 0, rc = -1;
 
 	memset(cv, 0, sizeof(*cv));
-	if (held < 0 || held >= n || n < 3 || nmax < 1 || nmax > 64)
-		return err_set("vote: bad cross-validation (expected >= 3 traces, 0 <= held < n, 1 <= N <= 64)");
+	if (held < 0 || held >= n || n < 3 || nmax < 1 || nmax > 64 || reps < 1)
+		return err_set("vote: bad cross-validation (expected >= 3 traces, 0 <= held < n, 1 <= N <= 64, reps >= 1)");
 	train = xmalloc((size_t)n * sizeof(*train)); /* NOLINT(bugprone-sizeof-expression): an array of pointers */
 	for (int k = 0; k < n; k++)
 		if (k != held)
 			train[nt++] = tr[k];
 	d = xmalloc((size_t)ht->n_problems * sizeof(*d));
 	L = xmalloc((size_t)ht->n_problems * sizeof(*L));
+	th = xmalloc((size_t)ht->n_problems * sizeof(*th));
 	memset(&syn, 0, sizeof(syn));
-	if (vote_fit(train, nt, &cv->vm) < 0 || vote_consensus(train, nt, d, L) < 0)
+	if (vote_fit(train, nt, &cv->vm) < 0 || vote_consensus(train, nt, d, L) < 0 ||
+	    vote_problem_theta(train, nt, cv->vm.theta, th) < 0)
 		goto out;
 	for (int i = 0; i < ht->n_problems; i++)
 		for (int j = 0; j < ht->problems[i].n_samples; j++) {
@@ -581,20 +637,31 @@ int vote_crossval(const struct trace *const *tr, int n, int held, int nmax, int 
 		syn.problems[i].samples = NULL;
 	}
 	snprintf(syn.name, sizeof(syn.name), "predicted %s", ht->model);
-	if (vote_generate(&syn, &cv->vm, d, L, cv->pass1, cv->mean_tokens, ht->problems[0].n_samples, seed) < 0 ||
-	    vote_curves(ht, nmax, draws, seed, cv->maj_real, cv->pass_real) < 0 ||
-	    vote_curves(&syn, nmax, draws, seed, cv->maj_pred, cv->pass_pred) < 0)
+	if (vote_curves(ht, nmax, draws, seed, cv->maj_real, cv->pass_real) < 0)
 		goto out;
+	/* the model's expected curves: the mean over `reps` synthetic twins */
+	for (int r = 0; r < reps; r++) {
+		double mj[64], ps[64];
+		if (vote_generate(&syn, &cv->vm, d, L, th, cv->pass1, cv->mean_tokens, ht->problems[0].n_samples,
+				  seed + (uint64_t)r) < 0 ||
+		    vote_curves(&syn, nmax, draws, seed, mj, ps) < 0)
+			goto out;
+		for (int k = 0; k < nmax; k++) {
+			cv->maj_pred[k] += mj[k] / reps;
+			cv->pass_pred[k] += ps[k] / reps;
+		}
+		for (int k = 0; k < 3; k++)
+			if (early_n[k] <= ht->problems[0].n_samples)
+				cv->early_pred[k] += vote_early_tokens(&syn, early_n[k], seed) / reps;
+	}
 	errors(cv->maj_real, cv->maj_pred, nmax, &cv->maj_med_err, &cv->maj_max_err, &cv->maj_max_n);
 	errors(cv->pass_real, cv->pass_pred, nmax, &cv->pass_med_err, &cv->pass_max_err, &cv->pass_max_n);
 	for (int k = 0; k < 3; k++)
-		if (early_n[k] <= ht->problems[0].n_samples) {
+		if (early_n[k] <= ht->problems[0].n_samples)
 			cv->early_real[k] = vote_early_tokens(ht, early_n[k], seed);
-			cv->early_pred[k] = vote_early_tokens(&syn, early_n[k], seed);
-		}
 	rc = 0;
 out:
 	trace_release(&syn);
-	free(train), free(d), free(L);
+	free(train), free(d), free(L), free(th);
 	return rc;
 }

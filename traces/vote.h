@@ -5,7 +5,9 @@
  *
  * The model, per problem i of a MATH500-like set (method and fits in traces/README.md):
  *   difficulty   d_i = mean over the real traces of logit((c_i + 0.5) / (S + 1)), c_i of S
- *                samples correct: the consensus of several models on the same problem;
+ *                samples correct: the consensus of several models on the same problem; a
+ *                problem no sample of any trace solves is unsolvable (d_i = -infinity: its
+ *                answer key matches nothing the models say);
  *   solve rate   p_i(z) = sigmoid(a + d_i + s e_i - lambda z), e_i ~ N(0, 1) the model's own
  *                deviation from the consensus, z a sample's within-problem length deviate;
  *                a is bisected to the model's pass@1;
@@ -46,11 +48,23 @@ int vote_consensus(const struct trace *const *tr, int n, double *d, double *L);
 int vote_fit(const struct trace *const *tr, int n, struct vote_model *vm);
 
 /* Fill the samples of `t` (its problems, ids and prompts already set; n_problems entries of
- * d and L) with `samples` synthetic samples each, so that pass@1 is near `pass1` and the
+ * d and L; th: per-problem concentrations, or NULL for vm->theta) with `samples` synthetic
+ * samples each, so that pass@1 is near `pass1` and the
  * mean of min(max_tokens, length) near `mean_tokens`; samples reaching t->max_tokens are cut
  * (answer -1). Deterministic in seed. 0, or -1 with err_set. */
 int vote_generate(struct trace *t, const struct vote_model *vm, const double *d, const double *L,
-		  double pass1, double mean_tokens, int samples, uint64_t seed);
+		  const double *th, double pass1, double mean_tokens, int samples, uint64_t seed);
+
+/* The answers of p's samples: -1 for a cut sample, 0 where ok[j], else -1 with probability
+ * vm->abstain (v[j] uniform) or a wrong answer of the Chinese restaurant process (w[j]
+ * uniform), numbered by frequency (1 the most common). */
+void vote_answers(struct trace_problem *p, const uint8_t *ok, const double *v, const double *w,
+		  const struct vote_model *vm, double theta);
+
+/* Per problem, the concentration of its wrong answers in the n real traces: the mode of the
+ * Ewens likelihood of the traces' partitions of that problem times a N(log theta, 1) prior on
+ * log theta (theta the pooled fit), on a grid of step 0.05. th has n_problems entries. */
+int vote_problem_theta(const struct trace *const *tr, int n, double theta, double *th);
 
 /* majority@N and pass@N for N = 1..nmax (nmax <= every problem's sample count): pass@N the
  * unbiased estimate 1 - C(S - c, N) / C(S, N); majority@N the mean over `draws` random
@@ -64,7 +78,8 @@ double vote_early_tokens(const struct trace *t, int n, uint64_t seed);
 
 /* Leave one out: fit on every trace but `held`, generate the held one's trace from its own
  * pass@1 and mean tokens (the two published aggregates a synthetic trace is built from),
- * and compare the curves for N = 1..nmax. */
+ * and compare the curves for N = 1..nmax; the predicted curves are the mean over `reps`
+ * synthetic twins (seeds seed, seed + 1, ...). */
 struct vote_cv {
 	double pass1, mean_tokens;      /* of the real held-out trace (the inputs) */
 	double maj_real[64], maj_pred[64], pass_real[64], pass_pred[64];
@@ -74,7 +89,7 @@ struct vote_cv {
 	double early_real[3], early_pred[3]; /* early-stopped majority tokens, N = 4, 16, 64 */
 	struct vote_model vm;
 };
-int vote_crossval(const struct trace *const *tr, int n, int held, int nmax, int draws, uint64_t seed,
+int vote_crossval(const struct trace *const *tr, int n, int held, int nmax, int draws, int reps, uint64_t seed,
 		  struct vote_cv *cv);
 
 #endif
