@@ -125,10 +125,25 @@ static size_t distance(const char *a, const char *b)
 	return row[lb];
 }
 
+/* Known models that ttsim refuses, and why (their traces may still be shipped: the accuracy
+ * side needs no serving model). NVIDIA-Nemotron-Nano-9B-v2 is NemotronHForCausalLM, mostly
+ * Mamba-2 layers with a few attention layers (its Hugging Face model card). */
+static const struct {
+	const char *id, *alias, *why;
+} refused[] = {
+	{"nvidia/NVIDIA-Nemotron-Nano-9B-v2", "nemotron-nano-9b-v2",
+	 "a hybrid Mamba-2/attention model (NemotronH): state-space layers are not modelled yet"},
+};
+
 int model_find(struct model *m, const char *name)
 {
 	struct stat st;
 	size_t n = model_catalog_count();
+
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		if (eq_nocase(name, refused[i].id) || eq_nocase(name, refused[i].alias))
+			return err_set("model '%s': refused, %s (expected a dense or modelled model; see 'ttsim models')",
+				       name, refused[i].why);
 
 	for (size_t i = 0; i < n; i++)
 		if (eq_nocase(name, catalog[i].id) || eq_nocase(name, catalog[i].alias)) {

@@ -66,6 +66,10 @@ if [ -d ../shared/traces ]; then
 	status 2 "synth refuses a real trace" "$TTSIM" trace synth qwen3-14b --from ../shared/traces
 	has "its shipped trace is real samples" "synth names why" "$TMPD/err"
 fi
+# a shipped real trace whose model is not modelled: refused by name, with the reason
+status 2 "nemotron refused" "$TTSIM" run --model nemotron-nano-9b-v2 --trace math500:nemotron-nano-9b-v2 --requests 2
+has "hybrid Mamba-2/attention model" "refusal names why" "$TMPD/err"
+ok "nemotron's samples still load" "$TTSIM" trace stats math500:nvidia/NVIDIA-Nemotron-Nano-9B-v2
 # import per-sample: a small table, and its bad input
 printf 'problem_id,sample_idx,extracted_answer,gold_answer,correct_strmatch,correct_relaxed,output_tokens\n0,0,1,1,1,1,40\n0,1,2,1,0,0,50\n' > "$TMPD/ps.csv"
 ok "import per-sample" "$TTSIM" trace import per-sample "$TMPD/ps.csv" -o "$TMPD/ps.jsonl" --model m --max-tokens 50
