@@ -133,12 +133,13 @@ static int parse_compact(struct trace_problem *p, const cJSON *o, int max_tokens
 		p->samples[i++].answer = (int16_t)n;
 	}
 	i = 0;
-	if (cut)
+	if (cut) {
 		cJSON_ArrayForEach(e, cut) {
 			if (array_int(e, "cut", i++, 0, p->n_samples - 1, &n, where) < 0)
 				return -1;
 			p->samples[n].finished = 0;
 		}
+	}
 	return 1;
 }
 

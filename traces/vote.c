@@ -172,8 +172,8 @@ static double fit_theta(struct ewens *e)
 	gsl_function F = {ewens_nll, e};
 	gsl_min_fminimizer *m;
 	/* a grid brackets the minimum for Brent */
-	for (double x = -6; x <= 6; x += 0.25) {
-		double f = ewens_nll(x, e);
+	for (int g = -24; g <= 24; g++) {
+		double x = 0.25 * g, f = ewens_nll(x, e);
 		if (f < fb)
 			fb = f, best = x;
 	}
@@ -219,8 +219,8 @@ int vote_problem_theta(const struct trace *const *tr, int n, double theta, doubl
 	for (int i = 0; i < P; i++) {
 		double best = log(theta), fb = -INFINITY;
 		/* the posterior mode on a grid of log theta, prior N(log theta, 1) */
-		for (double x = -6; x <= 6 + 1e-9; x += 0.05) {
-			double f = -0.5 * (x - log(theta)) * (x - log(theta));
+		for (int g = -120; g <= 120; g++) {
+			double x = 0.05 * g, f = -0.5 * (x - log(theta)) * (x - log(theta));
 			for (int k = 0; k < n; k++)
 				f += ewens_ll(&tr[k]->problems[i], exp(x));
 			if (f > fb)
@@ -365,7 +365,7 @@ static int cmp_cls(const void *a, const void *b)
 void vote_answers(struct trace_problem *p, const uint8_t *ok, const double *v, const double *w,
 		  const struct vote_model *vm, double theta)
 {
-	struct cls cl[256];
+	struct cls cl[256] = {{0, 0}};
 	int ncl = 0, nw = 0, map[257] = {0};
 	for (int j = 0; j < p->n_samples; j++) {
 		struct trace_sample *s = &p->samples[j];
@@ -393,7 +393,7 @@ void vote_answers(struct trace_problem *p, const uint8_t *ok, const double *v, c
 		}
 	}
 	/* renumber by frequency: 1 the most common (the trace format's convention) */
-	struct cls sorted[256];
+	struct cls sorted[256] = {{0, 0}};
 	for (int k = 0; k < ncl; k++)
 		sorted[k] = cl[k];
 	qsort(sorted, (size_t)ncl, sizeof(*sorted), cmp_cls);
@@ -641,7 +641,7 @@ int vote_crossval(const struct trace *const *tr, int n, int held, int nmax, int 
 		goto out;
 	/* the model's expected curves: the mean over `reps` synthetic twins */
 	for (int r = 0; r < reps; r++) {
-		double mj[64], ps[64];
+		double mj[64] = {0}, ps[64] = {0};
 		if (vote_generate(&syn, &cv->vm, d, L, th, cv->pass1, cv->mean_tokens, ht->problems[0].n_samples,
 				  seed + (uint64_t)r) < 0 ||
 		    vote_curves(&syn, nmax, draws, seed, mj, ps) < 0)

@@ -78,4 +78,10 @@ ok "imported per-sample trace loads" "$TTSIM" trace stats "$TMPD/ps.jsonl"
 status 2 "per-sample needs --model and --max-tokens" "$TTSIM" trace import per-sample "$TMPD/ps.csv" -o "$TMPD/ps.jsonl"
 status 2 "per-sample over the cap" "$TTSIM" trace import per-sample "$TMPD/ps.csv" -o "$TMPD/ps.jsonl" --model m --max-tokens 45
 has "ps.csv:3: key 'output_tokens'" "over the cap names file, line and key" "$TMPD/err"
+# crossval: a small run on three real traces, and too few traces
+ok "crossval json" "$TTSIM" trace crossval --traces math500:qwen3-14b,math500:gpt-oss-20b,math500:phi-4-reasoning --max-n 4 --draws 2 --reps 1 --format json
+has '"fit_all": {"models": 3, "s": ' "crossval fits" "$TMPD/out"
+has '"maj_median_err": ' "crossval errors" "$TMPD/out"
+status 2 "crossval needs three traces" "$TTSIM" trace crossval --traces math500:qwen3-14b,math500:gpt-oss-20b
+status 2 "crossval refuses traces of other problems" "$TTSIM" trace crossval --traces math500:qwen3-14b,math500:gpt-oss-20b,"$TMPD/ps.jsonl"
 finish
