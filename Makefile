@@ -217,10 +217,11 @@ clean:
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 # Shipped traces: regenerate traces/math500/*.jsonl from ../shared/traces (byte-identical
-# for the same seed; method in traces/README.md).
+# for the same seed; method in traces/README.md): synthetic ones, then the real per-sample ones.
 .PHONY: traces
 traces: $(BUILD)/ttsim
 	./$(BUILD)/ttsim trace synth --all --from ../shared/traces --dir traces/math500
+	./$(BUILD)/ttsim trace import per-sample --all --from ../shared/traces --dir traces/math500
 
 # Static analysis of the project's code: cppcheck (suppressions, if any, in
 # .cppcheck-suppressions) and clang-tidy (checks in .clang-tidy). Any finding fails.

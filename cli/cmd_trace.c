@@ -10,6 +10,7 @@
 #include "traces/trace.h"
 #include "traces/trace_alias.h"
 #include "traces/tts.h"
+#include "traces/vote.h"
 #include "lib/util.h"
 
 #include <stdlib.h>
@@ -27,6 +28,11 @@ static const struct cli_words words = {
 		 "       ttsim trace import vllm-bench RESULT.json -o TRACE.jsonl [--measured FILE.csv]\n"
 		 "                            --gpu GPU --tp N [--model ID] [--dtype D] [--engine-version V]\n"
 		 "       ttsim trace import jsonl LOG.jsonl -o TRACE.jsonl [--model ID] [--max-tokens N]\n"
+		 "       ttsim trace import per-sample SAMPLES.csv -o TRACE.jsonl --model ID --max-tokens N\n"
+		 "                            [--problems math500_prompt_tokens.csv] [--strmatch] [--source TEXT]\n"
+		 "       ttsim trace import per-sample --all [--from DIR] [--dir traces/math500]\n"
+		 "       ttsim trace crossval [--traces T1,T2,...] [--max-n N] [--draws D] [--seed S]\n"
+		 "                            [--format text|json]\n"
 		 "TRACE is a file or math500:MODEL (a Hugging Face id or alias of a shipped trace).\n",
 	.unknown = "unknown flag '%s' (expected a flag of 'ttsim trace --help')",
 	.extra = "unexpected argument '%s' (see 'ttsim trace --help')",
@@ -88,6 +94,8 @@ static int do_synth(int argc, char **argv)
 		if (mkdir_p(dir) < 0)
 			die_err();
 		for (int i = 0; i < trace_n_aliases; i++) {
+			if (trace_aliases[i].per_sample)
+				continue; /* a real trace: ttsim trace import per-sample --all */
 			if (synth_trace(&t, from, trace_aliases[i].alias, &sp) < 0)
 				die_err();
 			snprintf(path, sizeof(path), "%s/%s.jsonl", dir, trace_aliases[i].alias);
@@ -262,10 +270,46 @@ static int do_accuracy(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* Every real shipped trace, from the per-sample CSVs under DIR/per_sample. */
+static int import_all(const char *from, const char *dir)
+{
+	char path[512], csvp[512], probs[512], src[1024];
+	snprintf(probs, sizeof(probs), "%s/math500_prompt_tokens.csv", from);
+	if (mkdir_p(dir) < 0)
+		die_err();
+	for (int i = 0; i < trace_n_aliases; i++) {
+		const struct trace_alias *a = &trace_aliases[i];
+		struct import_opts io = {0};
+		struct trace t;
+		if (!a->per_sample)
+			continue;
+		snprintf(csvp, sizeof(csvp), "%s/per_sample/%s", from, a->per_sample);
+		snprintf(src, sizeof(src),
+			 "../shared/traces/per_sample/%s (see its README.md): the Best-of-infinity paper (Komiyama, Oba, "
+			 "Oyamada, arXiv:2509.21091), repository jkomiyama/BoInf-code-publish at "
+			 "fbcb0970b0e235e9e5d8d7f5f1a6c81fe96d259c, boinf/jsonl/analysis_math500_<model>.jsonl; no licence "
+			 "file, used as measured facts with this citation; T = 0.6, top-k 20",
+			 a->per_sample);
+		io.model = a->hf_id;
+		io.alias = a->alias;
+		io.max_tokens = a->max_tokens;
+		io.problems = probs;
+		io.source = src;
+		if (import_per_sample(&t, csvp, &io) < 0)
+			die_err();
+		snprintf(path, sizeof(path), "%s/%s.jsonl", dir, a->alias);
+		write_trace_file(&t, path);
+		trace_release(&t);
+		fprintf(stderr, "wrote %s\n", path);
+	}
+	return EXIT_OK;
+}
+
 static int do_import(int argc, char **argv)
 {
-	const char *pos[2], *out = NULL, *s_tp = NULL, *s_max = NULL;
+	const char *pos[2], *out = NULL, *s_tp = NULL, *s_max = NULL, *from = "../shared/traces", *dir = NULL;
 	struct import_opts io = {0};
+	int all = 0;
 	const struct flag fl[] = {
 		{"-o", FLAG_VALUE, &out, NULL, "the trace to write"},
 		{"--model", FLAG_VALUE, &io.model, NULL, "model id"},
@@ -275,6 +319,12 @@ static int do_import(int argc, char **argv)
 		{"--measured", FLAG_VALUE, &io.measured, NULL, "where it was measured"},
 		{"--tp", FLAG_VALUE, &s_tp, NULL, "tensor parallelism of the run"},
 		{"--max-tokens", FLAG_VALUE, &s_max, NULL, "the run's max_tokens (default 32768)"},
+		{"--problems", FLAG_VALUE, &io.problems, NULL, "per-sample: the problem table (math500_prompt_tokens.csv)"},
+		{"--strmatch", FLAG_SWITCH, NULL, &io.strmatch, "per-sample: grade by correct_strmatch"},
+		{"--source", FLAG_VALUE, &io.source, NULL, "per-sample: the citation for the header"},
+		{"--all", FLAG_SWITCH, NULL, &all, "per-sample: every shipped real trace"},
+		{"--from", FLAG_VALUE, &from, NULL, "per-sample --all: the public data (default ../shared/traces)"},
+		{"--dir", FLAG_VALUE, &dir, NULL, "per-sample --all: output directory (default traces/math500)"},
 		{0},
 	};
 	struct trace t;
@@ -286,8 +336,13 @@ static int do_import(int argc, char **argv)
 		io.tp = (int)need_long(s_tp, "--tp", 1, 1024);
 	if (s_max)
 		io.max_tokens = (int)need_long(s_max, "--max-tokens", 1, 1L << 30);
+	if (all) {
+		if (np != 1 || strcmp(pos[0], "per-sample"))
+			die("trace import: flag '--all' goes with 'per-sample' alone (expected trace import per-sample --all)");
+		return import_all(from, dir ? dir : "traces/math500");
+	}
 	if (np != 2)
-		die("trace import: expected a kind (vllm-bench or jsonl) and a file (see 'ttsim trace --help')");
+		die("trace import: expected a kind (vllm-bench, jsonl or per-sample) and a file (see 'ttsim trace --help')");
 	if (!out)
 		die("trace import: flag '-o' missing (expected -o TRACE.jsonl)");
 	if (!strcmp(pos[0], "vllm-bench")) {
@@ -298,10 +353,127 @@ static int do_import(int argc, char **argv)
 	} else if (!strcmp(pos[0], "jsonl")) {
 		if (import_jsonl(&t, pos[1], &io) < 0)
 			die_err();
+	} else if (!strcmp(pos[0], "per-sample")) {
+		if (!io.model || !s_max)
+			die("trace import per-sample: flags '--model' and '--max-tokens' missing (expected --model ID "
+			    "--max-tokens N: the CSV lacks them)");
+		if (import_per_sample(&t, pos[1], &io) < 0)
+			die_err();
 	} else
-		die("trace import: unknown kind '%s' (expected vllm-bench or jsonl)", pos[0]);
+		die("trace import: unknown kind '%s' (expected vllm-bench, jsonl or per-sample)", pos[0]);
 	write_trace_file(&t, out);
 	trace_release(&t);
+	return EXIT_OK;
+}
+
+/* The shipped real traces (the alias table's per-sample rows), or the comma-separated list. */
+static int load_real(const char *list, struct trace *t, int max)
+{
+	int n = 0;
+	if (!list) {
+		for (int i = 0; i < trace_n_aliases && n < max; i++)
+			if (trace_aliases[i].per_sample) {
+				char nm[160];
+				snprintf(nm, sizeof(nm), "math500:%s", trace_aliases[i].alias);
+				load_or_die(&t[n++], nm);
+			}
+		return n;
+	}
+	char *copy = xstrdup(list), *save = NULL;
+	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (n == max)
+			die("flag '--traces': more than %d traces (expected at most %d)", max, max);
+		load_or_die(&t[n++], tok);
+	}
+	free(copy);
+	return n;
+}
+
+static int do_crossval(int argc, char **argv)
+{
+	const char *pos[1], *list = NULL, *s_n = NULL, *s_d = NULL, *s_seed = NULL, *fmt = NULL, *s_r = NULL;
+	const struct flag fl[] = {
+		{"--traces", FLAG_VALUE, &list, NULL, "real traces, comma-separated (default: the shipped real ones)"},
+		{"--max-n", FLAG_VALUE, &s_n, NULL, "largest N of the curves (default 64)"},
+		{"--draws", FLAG_VALUE, &s_d, NULL, "random subsets per problem and N for majority@N (default 64)"},
+		{"--reps", FLAG_VALUE, &s_r, NULL, "synthetic twins averaged per prediction (default 4)"},
+		{"--seed", FLAG_VALUE, &s_seed, NULL, "random seed (default 1)"},
+		{"--format", FLAG_VALUE, &fmt, NULL, "text or json"},
+		{0},
+	};
+	struct trace t[16];
+	const struct trace *tp[16];
+	int np = cli_parse_flags(fl, argc, argv, pos, 0, &words), n, nmax = 64, draws = 64, reps = 4;
+	uint64_t seed = 1;
+	struct vote_model all;
+	if (np == FLAGS_HELP)
+		return EXIT_OK;
+	if (s_n)
+		nmax = (int)need_long(s_n, "--max-n", 1, 64);
+	if (s_d)
+		draws = (int)need_long(s_d, "--draws", 1, 100000);
+	if (s_r)
+		reps = (int)need_long(s_r, "--reps", 1, 1000);
+	if (s_seed)
+		seed = (uint64_t)need_long(s_seed, "--seed", 0, 0x7fffffffffffffffL);
+	if (fmt && strcmp(fmt, "json") && strcmp(fmt, "text"))
+		die("flag '--format': bad value '%s' (expected text or json)", fmt);
+	n = load_real(list, t, 16);
+	if (n < 3)
+		die("trace crossval: %d traces (expected at least 3 real traces of the same problems)", n);
+	for (int k = 0; k < n; k++)
+		tp[k] = &t[k];
+	if (vote_fit(tp, n, &all) < 0)
+		die_err();
+	int json = fmt && !strcmp(fmt, "json");
+	if (json)
+		printf("{\"fit_all\": {\"models\": %d, \"s\": %.4f, \"theta\": %.4f, \"abstain\": %.4f, \"lambda\": %.4f, "
+		       "\"sigma_w\": %.4f, \"s_len\": %.4f, \"partitions\": %d, \"mixed\": %d}, \"max_n\": %d, \"draws\": %d, "
+		       "\"reps\": %d, \"seed\": %llu, \"held_out\": [",
+		       all.n_models, all.s, all.theta, all.abstain, all.lambda, all.sigma_w, all.s_len, all.n_partitions,
+		       all.n_mixed, nmax, draws, reps, (unsigned long long)seed);
+	else
+		printf("vote model fitted to all %d traces: s %.3f, theta %.3f, abstain %.3f, lambda %.3f, sigma_w %.3f, "
+		       "s_len %.3f (%d wrong-answer partitions, %d mixed problems)\n"
+		       "leave one out, N = 1..%d (%d subsets per problem and N, %d twins), errors in accuracy points:\n"
+		       "%-36s %6s %7s %9s %9s %9s %9s %9s %9s %9s\n",
+		       all.n_models, all.s, all.theta, all.abstain, all.lambda, all.sigma_w, all.s_len, all.n_partitions,
+		       all.n_mixed, nmax, draws, reps, "held out", "pass@1", "tokens", "maj med", "maj max", "pass med",
+		       "pass max", "early@4", "early@16", "early@64");
+	for (int h = 0; h < n; h++) {
+		struct vote_cv cv;
+		if (vote_crossval(tp, n, h, nmax, draws, reps, seed, &cv) < 0)
+			die_err();
+		double er[3];
+		for (int k = 0; k < 3; k++)
+			er[k] = cv.early_real[k] > 0 ? 100 * (cv.early_pred[k] / cv.early_real[k] - 1) : 0;
+		if (json) {
+			printf("%s{\"model\": \"%s\", \"pass_at_1\": %.6f, \"mean_tokens\": %.1f, \"maj_median_err\": %.4f, "
+			       "\"maj_max_err\": %.4f, \"maj_max_err_n\": %d, \"pass_median_err\": %.4f, \"pass_max_err\": %.4f, "
+			       "\"pass_max_err_n\": %d, \"early_tokens_err_pct\": [%.3f, %.3f, %.3f], \"maj_real\": [",
+			       h ? ", " : "", t[h].model, cv.pass1, cv.mean_tokens, cv.maj_med_err, cv.maj_max_err, cv.maj_max_n,
+			       cv.pass_med_err, cv.pass_max_err, cv.pass_max_n, er[0], er[1], er[2]);
+			for (int k = 0; k < nmax; k++)
+				printf("%s%.5f", k ? ", " : "", cv.maj_real[k]);
+			printf("], \"maj_pred\": [");
+			for (int k = 0; k < nmax; k++)
+				printf("%s%.5f", k ? ", " : "", cv.maj_pred[k]);
+			printf("], \"pass_real\": [");
+			for (int k = 0; k < nmax; k++)
+				printf("%s%.5f", k ? ", " : "", cv.pass_real[k]);
+			printf("], \"pass_pred\": [");
+			for (int k = 0; k < nmax; k++)
+				printf("%s%.5f", k ? ", " : "", cv.pass_pred[k]);
+			printf("]}");
+		} else
+			printf("%-36s %6.4f %7.0f %9.2f %6.2f@%-2d %9.2f %6.2f@%-2d %8.1f%% %8.1f%% %8.1f%%\n", t[h].model, cv.pass1,
+			       cv.mean_tokens, cv.maj_med_err, cv.maj_max_err, cv.maj_max_n, cv.pass_med_err, cv.pass_max_err,
+			       cv.pass_max_n, er[0], er[1], er[2]);
+	}
+	if (json)
+		printf("]}\n");
+	for (int k = 0; k < n; k++)
+		trace_release(&t[k]);
 	return EXIT_OK;
 }
 
@@ -320,5 +492,7 @@ int cmd_trace(int argc, char **argv)
 		return do_accuracy(argc, argv);
 	if (!strcmp(argv[0], "import"))
 		return do_import(argc, argv);
-	die("trace: unknown verb '%s' (expected synth, stats, accuracy or import)", argv[0]);
+	if (!strcmp(argv[0], "crossval"))
+		return do_crossval(argc, argv);
+	die("trace: unknown verb '%s' (expected synth, stats, accuracy, import or crossval)", argv[0]);
 }

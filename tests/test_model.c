@@ -69,6 +69,14 @@ static void test_params(void)
 	m = get("QWEN3-8B");
 	CHECK_NEAR(model_params(&m), 8190735360.0, 1e-12);
 
+	/* Phi-4-reasoning (phi-4's shape): emb 100352 x 5120 = 513,802,240, untied: x2 =
+	 * 1,027,604,480. Layer: q and o 2 x 26,214,400 + kv 2 x 5120 x (10x128) = 13,107,200 +
+	 * MLP 3 x 5120 x 17920 = 275,251,200 + norms 10,240 = 340,797,440; x40 =
+	 * 13,631,897,600. Total + 5120 = 14,659,507,200 (published: 14B, phi-4 14.7B). */
+	m = get("phi-4-reasoning");
+	CHECK_NEAR(model_params(&m), 14659507200.0, 1e-12);
+	CHECK_NEAR(model_params(&m), 14.7e9, 0.01);
+
 	/* Every catalog row validates, has a source and a distinct alias. */
 	for (size_t i = 0; i < model_catalog_count(); i++) {
 		const struct model *c = model_catalog_get(i);

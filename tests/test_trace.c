@@ -3,6 +3,7 @@
 #include "tests/test.h"
 #include "sim/config.h"
 #include "sim/workload.h"
+#include "traces/import.h"
 #include "traces/synth.h"
 #include "traces/trace.h"
 #include "traces/trace_alias.h"
@@ -105,9 +106,26 @@ static void test_shipped(void)
 			continue;
 		}
 		CHECK_INT(t.n_problems, 500);
+		trace_stats(&t, 0, &st);
+		if (trace_aliases[i].per_sample) {
+			/* real samples: the figures of ../shared/traces/per_sample/README.md (relaxed
+			 * accuracy %, mean output tokens), in the alias table's order */
+			static const double rd_acc[7] = {96.9, 98.2, 94.8, 96.8, 96.5, 91.9, 95.8};
+			static const double rd_tok[7] = {11859, 5600, 1735, 8906, 5349, 2426, 3110};
+			int r = i - 8;
+			CHECK_INT(trace_total_samples(&t), 500 * 80);
+			CHECK_INT(t.max_tokens, trace_aliases[i].max_tokens);
+			CHECK_INT(t.compact, 1);
+			CHECK_STR(t.provenance, "measured");
+			if (r >= 0 && r < 7) {
+				CHECK_NEAR(100 * st.pass_at_1, rd_acc[r], 6e-4); /* relative: 0.05 points */
+				CHECK_NEAR(st.mean_output_tokens, rd_tok[r], 3e-4); /* rounded to a token */
+			}
+			trace_release(&t);
+			continue;
+		}
 		CHECK_INT(trace_total_samples(&t), 500 * 64);
 		CHECK_INT(t.max_tokens, 32768);
-		trace_stats(&t, 0, &st);
 		if (i < 4) {
 			CHECK_NEAR(st.mean_output_tokens, pub_tok[i], 0.03);
 			CHECK_NEAR(st.pass_at_1, pub_acc[i], 0.03);
@@ -313,12 +331,96 @@ static void test_superset(void)
 	}
 }
 
+/* The per-sample CSV importer on a hand-made table: answers numbered by frequency, relaxed
+ * or strmatch grading, cut samples, the compact form written and read back, bad input. */
+static void test_import_per_sample(void)
+{
+	static const char csv[] =
+		"problem_id,sample_idx,extracted_answer,gold_answer,correct_strmatch,correct_relaxed,output_tokens\n"
+		"1,0,7,7,1,1,30\n"
+		"0,2,b,x,0,0,12\n"
+		"0,0,a,x,0,0,10\n"
+		"0,1,b,x,0,0,11\n"
+		"0,3,\"x,y\",\"x,y\",0,1,100\n"
+		"0,4,,x,0,0,13\n"
+		"1,1,8,7,0,0,31\n";
+	struct import_opts io = {0};
+	struct trace t, u;
+	io.model = "m";
+	io.max_tokens = 100;
+	CHECK_INT(import_per_sample_text(&t, csv, strlen(csv), "p.csv", &io), 0);
+	CHECK_INT(t.n_problems, 2);
+	CHECK_STR(t.problems[0].unique_id, "0");
+	CHECK_INT(t.problems[0].n_samples, 5);
+	/* problem 0: a once, b twice -> b is wrong answer 1, a is 2; "x,y" relaxed-correct; "" none */
+	const int want[5] = {2, 1, 1, 0, -1};
+	for (int j = 0; j < 5; j++)
+		CHECK_INT(t.problems[0].samples[j].answer, want[j]);
+	CHECK_INT(t.problems[0].samples[3].finished, 0); /* at the cap: cut, keeps its answer */
+	CHECK_INT(t.problems[0].samples[3].output_tokens, 100);
+	CHECK_INT(t.problems[1].samples[0].answer, 0);
+	CHECK_INT(t.problems[1].samples[1].answer, 1);
+	/* written compact and read back unchanged */
+	{
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+		trace_write(&t, f);
+		fclose(f);
+		CHECK(strstr(buf, "\"output_tokens\":[10,11,12,100,13],\"answers\":[2,1,1,0,-1],\"cut\":[3]") != NULL);
+		CHECK_INT(trace_parse(&u, buf, len, "w.jsonl"), 0);
+		CHECK_INT(u.compact, 1);
+		for (int k = 0; k < 2; k++)
+			for (int j = 0; j < t.problems[k].n_samples; j++) {
+				CHECK_INT(u.problems[k].samples[j].answer, t.problems[k].samples[j].answer);
+				CHECK_INT(u.problems[k].samples[j].output_tokens, t.problems[k].samples[j].output_tokens);
+				CHECK_INT(u.problems[k].samples[j].finished, t.problems[k].samples[j].finished);
+			}
+		trace_release(&u);
+		free(buf);
+	}
+	trace_release(&t);
+	io.strmatch = 1;
+	CHECK_INT(import_per_sample_text(&t, csv, strlen(csv), "p.csv", &io), 0);
+	CHECK_INT(t.problems[0].samples[3].answer, 3); /* strmatch: "x,y" is a third wrong answer */
+	trace_release(&t);
+	io.strmatch = 0;
+	/* bad input names file, line and key */
+	static const char *bad[][2] = {
+		{"problem_id,sample_idx,extracted_answer,correct_relaxed,output_tokens\n0,0,a,1,101\n",
+		 "p.csv:2: key 'output_tokens'"},
+		{"problem_id,sample_idx,extracted_answer,correct_relaxed,output_tokens\n0,0,a,2,10\n",
+		 "p.csv:2: key 'correct_relaxed'"},
+		{"problem_id,sample_idx,extracted_answer,correct_relaxed,output_tokens\n0,0,a,1,10\n0,0,b,0,9\n",
+		 "p.csv:2: key 'sample_idx': duplicate"},
+		{"problem_id,sample_idx,extracted_answer,output_tokens\n0,0,a,10\n", "p.csv:1: key 'correct_relaxed'"},
+		{"problem_id,sample_idx,extracted_answer,correct_relaxed,output_tokens\n-1,0,a,1,10\n",
+		 "p.csv:2: key 'problem_id'"},
+		{"problem_id,sample_idx,extracted_answer,correct_relaxed,output_tokens\n0,0,\"a,1,10\n",
+		 "p.csv:2: a quoted field"},
+	};
+	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		CHECK_INT(import_per_sample_text(&t, bad[k][0], strlen(bad[k][0]), "p.csv", &io), -1);
+		if (!strstr(err_msg(), bad[k][1]))
+			fprintf(stderr, "case %zu: %s\n", k, err_msg());
+		CHECK(strstr(err_msg(), bad[k][1]) != NULL);
+	}
+	/* compact form errors */
+	CHECK_INT(parse_str(&t, HDR "{\"unique_id\":\"a\",\"prompt_tokens\":5,\"output_tokens\":[1,2],\"answers\":[0]}\n"), -1);
+	CHECK(strstr(err_msg(), "x.jsonl:2: key 'answers'") != NULL);
+	CHECK_INT(parse_str(&t, HDR "{\"unique_id\":\"a\",\"prompt_tokens\":5,\"output_tokens\":[1,101],\"answers\":[0,0]}\n"), -1);
+	CHECK(strstr(err_msg(), "x.jsonl:2: key 'output_tokens': element 1") != NULL);
+	CHECK_INT(parse_str(&t, HDR "{\"unique_id\":\"a\",\"prompt_tokens\":5,\"output_tokens\":[1,2],\"answers\":[0,0],\"cut\":[2]}\n"), -1);
+	CHECK(strstr(err_msg(), "x.jsonl:2: key 'cut'") != NULL);
+}
+
 int main(void)
 {
 	util_gsl_init();
 	test_superset();
 	test_parse_errors();
 	test_votes();
+	test_import_per_sample();
 	test_shipped();
 	test_determinism();
 	return TEST_REPORT();

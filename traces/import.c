@@ -1,5 +1,6 @@
 /* import.c: see import.h. Converts real-run files into traces; it computes no predictions. */
 #include "traces/import.h"
+#include "lib/csv.h"
 #include "lib/util.h"
 
 #include <math.h>
@@ -342,4 +343,309 @@ int import_jsonl_text(struct trace *t, const char *text, size_t len, const char 
 	memcpy(copy, text, len);
 	copy[len] = 0;
 	return jsonl_take(t, copy, path, io);
+}
+
+/* ---- per-sample CSV (../shared/traces/per_sample) ---- */
+
+struct ps_row {
+	long pid, sidx;
+	char *ans;   /* extracted answer (owned), "" when none */
+	int correct; /* 0 or 1 */
+	long tokens;
+	int line;
+	int16_t code; /* the answer number, set per problem */
+};
+
+static int cmp_ps(const void *a, const void *b)
+{
+	const struct ps_row *x = a, *y = b;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return x->sidx < y->sidx ? -1 : x->sidx > y->sidx;
+}
+
+struct ps_class {
+	const char *ans;
+	int count, first; /* first: index of its first row (rows are in sample order) */
+};
+
+static int cmp_class(const void *a, const void *b)
+{
+	const struct ps_class *x = a, *y = b;
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return x->first - y->first;
+}
+
+/* Number the wrong answers of rows[0..n) by frequency (1 the most common). */
+static int number_wrong(struct ps_row *r, int n, const char *path)
+{
+	struct ps_class *c = xmalloc((size_t)n * sizeof(*c));
+	int nc = 0;
+	for (int i = 0; i < n; i++) {
+		int k;
+		r[i].code = r[i].correct ? 0 : -1;
+		if (r[i].correct || !r[i].ans[0])
+			continue;
+		for (k = 0; k < nc && strcmp(c[k].ans, r[i].ans); k++)
+			;
+		if (k == nc)
+			c[nc++] = (struct ps_class){r[i].ans, 0, i};
+		c[k].count++;
+	}
+	if (nc >= INT16_MAX) {
+		free(c);
+		return err_set("%s:%d: key 'extracted_answer': more than %d distinct answers to one problem", path, r[0].line,
+			       INT16_MAX - 1);
+	}
+	qsort(c, (size_t)nc, sizeof(*c), cmp_class);
+	for (int i = 0; i < n; i++)
+		for (int k = 0; k < nc && r[i].code < 0 && r[i].ans[0] && !r[i].correct; k++)
+			if (!strcmp(c[k].ans, r[i].ans))
+				r[i].code = (int16_t)(k + 1);
+	free(c);
+	return 0;
+}
+
+/* The problem table: row k of math500_prompt_tokens.csv names problem k. */
+struct ps_prob {
+	char id[64], subject[32];
+	int level, prompt_tokens;
+};
+
+static int read_problems(const char *path, struct ps_prob **out, int *n)
+{
+	size_t len, cap = 0;
+	char *text = file_read(path, &len);
+	struct csv c;
+	int rc, ci[4], bad = 0;
+	static const char *cols[4] = {"unique_id", "level", "subject", "prompt_tokens_r1"};
+	*out = NULL;
+	*n = 0;
+	if (!text)
+		return -1;
+	csv_init(&c, text, len, CSV_SKIP_BLANK | CSV_QUOTES);
+	free(text);
+	if (csv_next(&c) <= 0) {
+		csv_release(&c);
+		return err_set("%s:1: no header (expected unique_id,level,subject,...,prompt_tokens_r1)", path);
+	}
+	csv_set_header(&c);
+	for (int k = 0; k < 4; k++)
+		if ((ci[k] = csv_col(&c, cols[k])) < 0) {
+			csv_release(&c);
+			return err_set("%s:%d: key '%s': column missing (expected it in the header)", path, c.hdr_line, cols[k]);
+		}
+	while ((rc = csv_next(&c)) > 0) {
+		long lv, pt;
+		const char *f[4];
+		for (int k = 0; k < 4; k++)
+			f[k] = csv_get(&c, ci[k]);
+		if (!f[0] || !f[1] || !f[2] || !f[3]) {
+			rc = err_set("%s:%d: missing fields (expected %d columns)", path, c.line, c.nh);
+			bad = 1;
+			break;
+		}
+		if (parse_long(f[1], &lv) < 0 || lv < 0 || lv > 5) {
+			rc = err_set("%s:%d: key 'level': bad value '%s' (expected 0..5)", path, c.line, f[1]);
+			bad = 1;
+			break;
+		}
+		if (parse_long(f[3], &pt) < 0 || pt < 0 || pt > INT32_MAX) {
+			rc = err_set("%s:%d: key 'prompt_tokens_r1': bad value '%s' (expected a token count)", path, c.line, f[3]);
+			bad = 1;
+			break;
+		}
+		xgrow((void **)out, &cap, (size_t)*n + 1, sizeof(**out));
+		struct ps_prob *p = &(*out)[(*n)++];
+		strlcpy0(p->id, f[0], sizeof(p->id));
+		strlcpy0(p->subject, f[2], sizeof(p->subject));
+		p->level = (int)lv;
+		p->prompt_tokens = (int)pt;
+	}
+	if (rc < 0 && !bad)
+		err_set("%s:%d: a quoted field is not closed (expected RFC 4180 quoting)", path, c.line);
+	csv_release(&c);
+	if (rc < 0) {
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int import_per_sample_text(struct trace *t, const char *text, size_t len, const char *path,
+			   const struct import_opts *io)
+{
+	const char *cols[5] = {"problem_id", "sample_idx", "extracted_answer", "correct_relaxed", "output_tokens"};
+	struct csv c;
+	struct ps_row *r = NULL;
+	struct ps_prob *pt = NULL;
+	size_t cap = 0;
+	int nr = 0, npt = 0, ci[5], rc, ret = -1;
+
+	memset(t, 0, sizeof(*t));
+	if (io->problems && read_problems(io->problems, &pt, &npt) < 0)
+		return -1;
+	csv_init(&c, text, len, CSV_SKIP_BLANK | CSV_QUOTES);
+	if (csv_next(&c) <= 0) {
+		err_set("%s:1: no header (expected problem_id,sample_idx,extracted_answer,...,output_tokens)", path);
+		goto out;
+	}
+	csv_set_header(&c);
+	if (io->strmatch)
+		cols[3] = "correct_strmatch";
+	for (int k = 0; k < 5; k++)
+		if ((ci[k] = csv_col(&c, cols[k])) < 0) {
+			err_set("%s:%d: key '%s': column missing (expected it in the header)", path, c.hdr_line, cols[k]);
+			goto out;
+		}
+	while ((rc = csv_next(&c)) > 0) {
+		const char *f[5];
+		struct ps_row x = {0};
+		long ok;
+		for (int k = 0; k < 5; k++)
+			if (!(f[k] = csv_get(&c, ci[k]))) {
+				err_set("%s:%d: key '%s': missing field (expected %d columns)", path, c.line, cols[k], c.nh);
+				goto out;
+			}
+		x.line = c.line;
+		if (parse_long(f[0], &x.pid) < 0 || x.pid < 0 || x.pid > INT32_MAX) {
+			err_set("%s:%d: key 'problem_id': bad value '%s' (expected an integer >= 0)", path, c.line, f[0]);
+			goto out;
+		}
+		if (pt && x.pid >= npt) {
+			err_set("%s:%d: key 'problem_id': %ld not in the problem table %s (expected 0..%d)", path, c.line, x.pid,
+				io->problems, npt - 1);
+			goto out;
+		}
+		if (parse_long(f[1], &x.sidx) < 0 || x.sidx < 0 || x.sidx > INT32_MAX) {
+			err_set("%s:%d: key 'sample_idx': bad value '%s' (expected an integer >= 0)", path, c.line, f[1]);
+			goto out;
+		}
+		if (parse_long(f[3], &ok) < 0 || (ok != 0 && ok != 1)) {
+			err_set("%s:%d: key '%s': bad value '%s' (expected 0 or 1)", path, c.line, cols[3], f[3]);
+			goto out;
+		}
+		x.correct = (int)ok;
+		if (parse_long(f[4], &x.tokens) < 0 || x.tokens < 0 || x.tokens > io->max_tokens) {
+			err_set("%s:%d: key 'output_tokens': bad value '%s' (expected 0..max_tokens %d)", path, c.line, f[4],
+				io->max_tokens);
+			goto out;
+		}
+		x.ans = xstrdup(f[2]);
+		xgrow((void **)&r, &cap, (size_t)nr + 1, sizeof(*r));
+		r[nr++] = x;
+	}
+	if (rc < 0) {
+		err_set("%s:%d: a quoted field is not closed, or text follows its closing quote (expected RFC 4180 quoting)",
+			path, c.line);
+		goto out;
+	}
+	if (!nr) {
+		err_set("%s:%d: no samples (expected one row per sample)", path, c.line);
+		goto out;
+	}
+	qsort(r, (size_t)nr, sizeof(*r), cmp_ps);
+	for (int i = 1; i < nr; i++)
+		if (r[i].pid == r[i - 1].pid && r[i].sidx == r[i - 1].sidx) {
+			int a = r[i].line < r[i - 1].line ? i : i - 1;
+			err_set("%s:%d: key 'sample_idx': duplicate sample %ld of problem %ld (expected each once; also on line %d)",
+				path, r[a].line, r[a].sidx, r[a].pid, r[a == i ? i - 1 : i].line);
+			goto out;
+		}
+	for (int i = 0; i < nr; i++)
+		if (!i || r[i].pid != r[i - 1].pid)
+			t->n_problems++;
+	t->problems = xcalloc((size_t)t->n_problems, sizeof(*t->problems));
+	for (int i = 0, k = 0; i < nr; k++) {
+		int j = i;
+		struct trace_problem *p = &t->problems[k];
+		char id[32];
+		while (j < nr && r[j].pid == r[i].pid)
+			j++;
+		if (number_wrong(r + i, j - i, path) < 0)
+			goto out;
+		if (pt) {
+			p->unique_id = xstrdup(pt[r[i].pid].id);
+			strlcpy0(p->subject, pt[r[i].pid].subject, sizeof(p->subject));
+			p->level = pt[r[i].pid].level;
+			p->prompt_tokens = pt[r[i].pid].prompt_tokens;
+		} else {
+			snprintf(id, sizeof(id), "%ld", r[i].pid);
+			p->unique_id = xstrdup(id);
+		}
+		p->arrival_s = -1;
+		p->n_samples = j - i;
+		p->samples = xcalloc((size_t)p->n_samples, sizeof(*p->samples));
+		for (int m = i; m < j; m++) {
+			struct trace_sample *s = &p->samples[m - i];
+			s->output_tokens = (int32_t)r[m].tokens;
+			s->answer = r[m].code;
+			s->finished = r[m].tokens < io->max_tokens;
+		}
+		i = j;
+	}
+	{
+		cJSON *h = cJSON_CreateObject();
+		char *s;
+		int spp = t->problems[0].n_samples;
+		for (int k = 1; k < t->n_problems; k++)
+			if (t->problems[k].n_samples != spp)
+				spp = -1;
+		cJSON_AddStringToObject(h, "format", "ttsim-trace");
+		cJSON_AddNumberToObject(h, "version", TRACE_FORMAT_VERSION);
+		cJSON_AddStringToObject(h, "model", io->model ? io->model : "unknown");
+		if (io->alias)
+			cJSON_AddStringToObject(h, "alias", io->alias);
+		cJSON_AddStringToObject(h, "dataset", pt ? "MATH500" : "imported");
+		cJSON_AddNumberToObject(h, "max_tokens", io->max_tokens);
+		if (spp > 0)
+			cJSON_AddNumberToObject(h, "samples_per_problem", spp);
+		cJSON_AddStringToObject(h, "provenance", "measured");
+		cJSON_AddStringToObject(h, "generator", "ttsim trace import per-sample (traces/import.c)");
+		cJSON_AddStringToObject(h, "source", io->source ? io->source : path);
+		cJSON_AddStringToObject(h, "correct", io->strmatch ? "correct_strmatch" : "correct_relaxed");
+		cJSON_AddStringToObject(h, "method",
+					"real samples as recorded: answer 0 when the correctness column is 1, wrong "
+					"extracted answers numbered by frequency within the problem (1 the most common), "
+					"an empty one -1; a sample of max_tokens tokens is cut and keeps its extracted "
+					"answer; prompt_tokens are prompt_tokens_r1 of the problem table (R1 tokenizer)");
+		s = cJSON_PrintUnformatted(h);
+		t->header_json = xstrdup(s);
+		cJSON_free(s);
+		cJSON_Delete(h);
+	}
+	t->version = TRACE_FORMAT_VERSION;
+	strlcpy0(t->model, io->model ? io->model : "unknown", sizeof(t->model));
+	strlcpy0(t->provenance, "measured", sizeof(t->provenance));
+	strlcpy0(t->dataset, pt ? "MATH500" : "imported", sizeof(t->dataset));
+	t->max_tokens = io->max_tokens;
+	t->temperature = -1;
+	t->compact = 1;
+	snprintf(t->name, sizeof(t->name), "%s", path);
+	ret = 0;
+out:
+	csv_release(&c);
+	for (int i = 0; i < nr; i++)
+		free(r[i].ans);
+	free(r);
+	free(pt);
+	if (ret < 0)
+		trace_release(t);
+	return ret;
+}
+
+int import_per_sample(struct trace *t, const char *path, const struct import_opts *io)
+{
+	size_t len;
+	char *text = file_read(path, &len);
+	int rc;
+	if (!text) {
+		memset(t, 0, sizeof(*t));
+		return -1;
+	}
+	rc = import_per_sample_text(t, text, len, path, io);
+	free(text);
+	return rc;
 }

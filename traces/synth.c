@@ -5,7 +5,9 @@
  * is named in the header it writes.
  */
 #include "traces/synth.h"
+#include "traces/import.h"
 #include "traces/trace_alias.h"
+#include "traces/vote.h"
 #include "lib/csv.h"
 #include "lib/util.h"
 
@@ -24,11 +26,6 @@ void synth_defaults(struct synth_params *sp)
 	sp->samples = 64;
 	sp->max_tokens = 32768;
 	sp->seed = 20250101;
-	sp->beta_len = 1.0;
-	sp->beta_wrong = 3.0;
-	sp->lambda = 0.3;
-	sp->wrong_answers = 6;
-	sp->dirichlet_a = 0.4;
 }
 
 /* Calls fn for each data line of a CSV file (lib/csv: RFC 4180 quotes, true line numbers;
@@ -366,6 +363,9 @@ int synth_targets(const char *srcdir, const char *model, double *mean_tokens, do
 	struct targets T;
 	if (!a)
 		return err_set("model '%s': no shipped trace (expected one of %s)", model, trace_alias_list());
+	if (a->per_sample)
+		return err_set("model '%s': its shipped trace is real samples, not synthesised (expected a model "
+			       "without per-sample data; see ttsim trace import per-sample)", model);
 	S = xmalloc(sizeof(*S));
 	if (load_src(S, srcdir) < 0) {
 		free(S);
@@ -380,7 +380,46 @@ int synth_targets(const char *srcdir, const char *model, double *mean_tokens, do
 }
 
 static double sigmoid(double x) { return 1 / (1 + exp(-x)); }
-static double logit(double p) { return log(p / (1 - p)); }
+
+/* The vote model fitted to every real per-sample trace under dir/per_sample, and the
+ * consensus difficulty of each problem of S (same ids, same order). */
+static int fit_votes(const char *dir, const struct src *S, struct vote_model *vm, double *d, double *th)
+{
+	struct trace tr[16];
+	const struct trace *tp[16];
+	char probs[512], path[512];
+	int n = 0, rc = -1;
+	double *L = xmalloc((size_t)S->n * sizeof(*L));
+	snprintf(probs, sizeof(probs), "%s/math500_prompt_tokens.csv", dir);
+	for (int i = 0; i < trace_n_aliases && n < 16; i++) {
+		struct import_opts io = {0};
+		if (!trace_aliases[i].per_sample)
+			continue;
+		io.model = trace_aliases[i].hf_id;
+		io.max_tokens = trace_aliases[i].max_tokens;
+		io.problems = probs;
+		snprintf(path, sizeof(path), "%s/per_sample/%s", dir, trace_aliases[i].per_sample);
+		if (import_per_sample(&tr[n], path, &io) < 0)
+			goto out;
+		tp[n] = &tr[n];
+		n++;
+	}
+	for (int k = 0; k < n; k++)
+		for (int i = 0; i < S->n; i++)
+			if (tr[k].n_problems != S->n || strcmp(tr[k].problems[i].unique_id, S->p[i].id)) {
+				err_set("%s: problem %d is not '%s' of math500_prompt_tokens.csv (expected the same problems)",
+					tr[k].name, i, S->p[i].id);
+				goto out;
+			}
+	if (vote_fit(tp, n, vm) < 0 || vote_consensus(tp, n, d, L) < 0 || vote_problem_theta(tp, n, vm->theta, th) < 0)
+		goto out;
+	rc = 0;
+out:
+	for (int k = 0; k < n; k++)
+		trace_release(&tr[k]);
+	free(L);
+	return rc;
+}
 
 int synth_trace(struct trace *t, const char *srcdir, const char *model, const struct synth_params *sp)
 {
@@ -389,15 +428,19 @@ int synth_trace(struct trace *t, const char *srcdir, const char *model, const st
 	struct targets T;
 	struct ratio_fit rf = {0};
 	double sigma_w = 0, lvmean[6] = {0}, lvvar[6] = {0}, rho[6], scale[6];
-	int npairs = 0, lvn[6] = {0}, ns = sp->samples, K = sp->wrong_answers;
-	double *zlen, *bias, *z, *u, *vv, *shares, *y;
+	int npairs = 0, lvn[6] = {0}, ns = sp->samples;
+	double *zlen, *bias, *z, *u, *vv, *ww, *y, *dc, *e, *thp;
+	struct vote_model vm;
 	gsl_rng *rng;
 	char purpose[64];
 
 	if (!a)
 		return err_set("model '%s': no shipped trace (expected one of %s)", model, trace_alias_list());
-	if (ns < 1 || K < 1 || K > 100)
-		return err_set("synth: bad samples or wrong_answers (expected >= 1, 1..100)");
+	if (a->per_sample)
+		return err_set("model '%s': its shipped trace is real samples, not synthesised (expected a model "
+			       "without per-sample data; see ttsim trace import per-sample)", model);
+	if (ns < 1 || ns > 4096)
+		return err_set("synth: bad samples (expected 1..4096)");
 	S = xmalloc(sizeof(*S));
 	if (load_src(S, srcdir) < 0 || fit_ratio(srcdir, &rf) < 0 || fit_sigma_within(srcdir, S, &sigma_w, &npairs) < 0) {
 		free(S);
@@ -405,13 +448,22 @@ int synth_trace(struct trace *t, const char *srcdir, const char *model, const st
 	}
 	make_targets(S, a, &T);
 	int n = S->n;
+	dc = xmalloc((size_t)n * sizeof(*dc));
+	thp = xmalloc((size_t)n * sizeof(*thp));
+	if (fit_votes(srcdir, S, &vm, dc, thp) < 0) {
+		free(dc);
+		free(thp);
+		free(S);
+		return -1;
+	}
+	e = xmalloc((size_t)n * sizeof(*e));
 	zlen = xcalloc((size_t)n, sizeof(double));
 	bias = xcalloc((size_t)n, sizeof(double));
 	z = xmalloc((size_t)n * ns * sizeof(double));
 	u = xmalloc((size_t)n * ns * sizeof(double));
 	vv = xmalloc((size_t)n * ns * sizeof(double));
 	y = xmalloc((size_t)n * ns * sizeof(double));
-	shares = xmalloc((size_t)n * K * sizeof(double));
+	ww = xmalloc((size_t)n * ns * sizeof(double));
 
 	/* real log lengths in tokens; a truncated real run (0 words) counts as the cap */
 	for (int i = 0; i < n; i++) {
@@ -435,26 +487,20 @@ int synth_trace(struct trace *t, const char *srcdir, const char *model, const st
 		zlen[i] = dev / sqrt(fmax(lvvar[l], 1e-9));
 	}
 
-	/* draws, in a fixed order: per problem the wrong-answer shares, then per sample z, u, v */
+	/* draws, in a fixed order: per problem its deviation from the consensus, then per sample
+	 * z (length), u (correct), v (abstains), w (which wrong answer) */
 	snprintf(purpose, sizeof(purpose), "trace-synth:%s", a->alias);
 	rng = rng_stream(sp->seed, purpose);
-	{
-		double *alpha = xmalloc((size_t)K * sizeof(double));
-		for (int k = 0; k < K; k++)
-			alpha[k] = sp->dirichlet_a;
-		for (int i = 0; i < n; i++) {
-			double *sh = shares + (size_t)i * K;
-			gsl_ran_dirichlet(rng, (size_t)K, alpha, sh);
-			gsl_sort(sh, 1, (size_t)K); /* ascending; answer 1 is the most common wrong one */
-			for (int j = 0; j < ns; j++) {
-				size_t q = (size_t)i * ns + j;
-				z[q] = gsl_ran_gaussian_ziggurat(rng, 1.0);
-				u[q] = gsl_rng_uniform(rng);
-				vv[q] = gsl_rng_uniform(rng);
-				y[q] = exp(bias[i] + sigma_w * z[q]);
-			}
+	for (int i = 0; i < n; i++) {
+		e[i] = gsl_ran_gaussian_ziggurat(rng, 1.0);
+		for (int j = 0; j < ns; j++) {
+			size_t q = (size_t)i * ns + j;
+			z[q] = gsl_ran_gaussian_ziggurat(rng, 1.0);
+			u[q] = gsl_rng_uniform(rng);
+			vv[q] = gsl_rng_uniform(rng);
+			ww[q] = gsl_rng_uniform(rng);
+			y[q] = exp(bias[i] + sigma_w * z[q]);
 		}
-		free(alpha);
 	}
 	gsl_rng_free(rng);
 
@@ -497,17 +543,17 @@ int synth_trace(struct trace *t, const char *srcdir, const char *model, const st
 			s->finished = v < sp->max_tokens;
 		}
 	}
-	double lo = -20, hi = 20, delta = 0;
+	/* the intercept a, by bisection, so that overall pass@1 hits its target: sample j of
+	 * problem i is correct iff u < sigmoid(a + d_i + s e_i - lambda z) (vote model) */
+	double lo = -30, hi = 30, delta = 0;
 	for (int it = 0; it < 80; it++) {
 		long ok = 0;
 		delta = 0.5 * (lo + hi);
 		for (int i = 0; i < n; i++) {
-			int l = S->p[i].level;
-			double c = logit(fmin(0.999, S->es7_acc[l])) + delta - sp->beta_len * zlen[i] -
-				   sp->beta_wrong * (S->p[i].real_correct ? 0 : 1);
+			double c = delta + dc[i] + vm.s * e[i];
 			for (int j = 0; j < ns; j++) {
 				size_t q = (size_t)i * ns + j;
-				ok += t->problems[i].samples[j].finished && u[q] < sigmoid(c - sp->lambda * z[q]);
+				ok += t->problems[i].samples[j].finished && u[q] < sigmoid(c - vm.lambda * z[q]);
 			}
 		}
 		if ((double)ok / ((double)n * ns) < T.acc)
@@ -518,34 +564,20 @@ int synth_trace(struct trace *t, const char *srcdir, const char *model, const st
 	delta = hi;
 	double sum_tok = 0;
 	long ok = 0, cut = 0;
+	uint8_t *okv = xmalloc((size_t)ns);
 	for (int i = 0; i < n; i++) {
-		int l = S->p[i].level;
-		double c = logit(fmin(0.999, S->es7_acc[l])) + delta - sp->beta_len * zlen[i] -
-			   sp->beta_wrong * (S->p[i].real_correct ? 0 : 1);
-		const double *sh = shares + (size_t)i * K;
+		double c = delta + dc[i] + vm.s * e[i];
+		struct trace_problem *p = &t->problems[i];
 		for (int j = 0; j < ns; j++) {
 			size_t q = (size_t)i * ns + j;
-			struct trace_sample *s = &t->problems[i].samples[j];
-			sum_tok += s->output_tokens;
-			if (!s->finished) {
-				s->answer = -1;
-				cut++;
-			} else if (u[q] < sigmoid(c - sp->lambda * z[q])) {
-				s->answer = 0;
-				ok++;
-			} else {
-				/* inverse CDF over shares sorted descending: answer 1 most common */
-				double acc = 0;
-				int k;
-				for (k = 0; k < K - 1; k++) {
-					acc += sh[K - 1 - k];
-					if (vv[q] < acc)
-						break;
-				}
-				s->answer = (int16_t)(k + 1);
-			}
+			okv[j] = u[q] < sigmoid(c - vm.lambda * z[q]);
+			sum_tok += p->samples[j].output_tokens;
+			cut += !p->samples[j].finished;
+			ok += okv[j] && p->samples[j].finished;
 		}
+		vote_answers(p, okv, vv + (size_t)i * ns, ww + (size_t)i * ns, &vm, thp[i]);
 	}
+	free(okv);
 
 	/* the header: every figure the trace rests on */
 	cJSON *h = cJSON_CreateObject(), *fit, *tg, *lv;
@@ -565,15 +597,18 @@ int synth_trace(struct trace *t, const char *srcdir, const char *model, const st
 		"../shared/traces (see its SOURCES.md): math500_prompt_tokens.csv (prompt_tokens_r1), "
 		"math500_r1distill_qwen7b_llama8b_wordcounts.csv (R1-Distill-Qwen-7B rows), "
 		"mrt_pilot_math500_{qwen7b,llama8b}.jsonl + mrt_math500_deepseek_r1.jsonl (word->token ratio), "
-		"math500_published_stats.csv (DEER_T5, OPENR1_README, EVALSCOPE_6M, EVALSCOPE_THINK, S1_T2)");
+		"math500_published_stats.csv (DEER_T5, OPENR1_README, EVALSCOPE_6M, EVALSCOPE_THINK, S1_T2), "
+		"per_sample/*.csv (the vote model)");
 	cJSON_AddStringToObject(h, "method",
 		"problem log-mean length = level mean + rho_L x (real 7B log tokens - level mean), rho_L = "
 		"sqrt(1 - sigma_w^2 / var_L); sample length = scale_L x exp(offset + sigma_w z), z ~ N(0,1), "
 		"scale_L bisected so the level mean of min(cap, length) hits the target; samples at the cap are "
-		"cut (finished false, answer -1); correct iff u < sigmoid(logit(evalscope 7B level pass1) + delta "
-		"- beta_len z_len - beta_wrong [real 7B wrong] - lambda z), delta bisected to hit pass@1; a wrong "
-		"sample's answer k in 1..K is drawn from per-problem shares ~ Dirichlet(a), sorted so 1 is the "
-		"most common. See traces/README.md");
+		"cut (finished false, answer -1); vote model (traces/vote.h) fitted to the real per-sample traces: "
+		"correct iff u < sigmoid(a + d_i + s e_i - lambda z), d_i the consensus difficulty of the real "
+		"traces, e_i ~ N(0,1), a bisected to hit pass@1; a wrong sample abstains with probability "
+		"abstain, else its answer follows a Chinese restaurant process of concentration theta_i (the "
+		"problem's own, from the real traces' wrong answers, shrunk to the pooled theta), numbered "
+		"by frequency. See traces/README.md");
 	fit = cJSON_AddObjectToObject(h, "fit");
 	cJSON_AddNumberToObject(fit, "word_token_ratio", round(rf.r * 1e4) / 1e4);
 	cJSON_AddNumberToObject(fit, "word_token_r2", round(rf.r2 * 1e4) / 1e4);
@@ -581,12 +616,12 @@ int synth_trace(struct trace *t, const char *srcdir, const char *model, const st
 	cJSON_AddNumberToObject(fit, "word_token_n", rf.n);
 	cJSON_AddNumberToObject(fit, "sigma_within", round(sigma_w * 1e4) / 1e4);
 	cJSON_AddNumberToObject(fit, "sigma_within_pairs", npairs);
-	cJSON_AddNumberToObject(fit, "beta_len", sp->beta_len);
-	cJSON_AddNumberToObject(fit, "beta_wrong", sp->beta_wrong);
-	cJSON_AddNumberToObject(fit, "lambda", sp->lambda);
-	cJSON_AddNumberToObject(fit, "wrong_answers", K);
-	cJSON_AddNumberToObject(fit, "dirichlet_a", sp->dirichlet_a);
-	cJSON_AddNumberToObject(fit, "delta", round(delta * 1e4) / 1e4);
+	cJSON_AddNumberToObject(fit, "vote_models", vm.n_models);
+	cJSON_AddNumberToObject(fit, "vote_s", round(vm.s * 1e4) / 1e4);
+	cJSON_AddNumberToObject(fit, "vote_theta", round(vm.theta * 1e4) / 1e4);
+	cJSON_AddNumberToObject(fit, "vote_abstain", round(vm.abstain * 1e4) / 1e4);
+	cJSON_AddNumberToObject(fit, "vote_lambda", round(vm.lambda * 1e4) / 1e4);
+	cJSON_AddNumberToObject(fit, "a", round(delta * 1e4) / 1e4);
 	tg = cJSON_AddObjectToObject(h, "targets");
 	cJSON_AddNumberToObject(tg, "mean_output_tokens", round(T.mean * 10) / 10);
 	cJSON_AddNumberToObject(tg, "pass_at_1", round(T.acc * 1e4) / 1e4);
@@ -623,7 +658,10 @@ int synth_trace(struct trace *t, const char *srcdir, const char *model, const st
 	free(u);
 	free(vv);
 	free(y);
-	free(shares);
+	free(ww);
+	free(e);
+	free(dc);
+	free(thp);
 	free(S);
 	return 0;
 }

@@ -1,6 +1,9 @@
 /*
  * synth.h: build a synthetic MATH500 trace for one shipped model from the public data in
- * ../shared/traces (method, fits and their quality in traces/README.md).
+ * ../shared/traces (method, fits and their quality in traces/README.md). Lengths come from
+ * the real R1-Distill-Qwen-7B word counts and published means; correctness and wrong answers
+ * from the vote model (traces/vote.h) fitted to the real per-sample traces under
+ * ../shared/traces/per_sample.
  *
  * Deterministic: the same source files, model and seed give a byte-identical trace. All
  * randomness comes from rng_stream(seed, "trace-synth:<alias>").
@@ -16,11 +19,6 @@ struct synth_params {
 	int samples;         /* samples per problem */
 	int max_tokens;      /* tokens; the generation cap, samples reaching it are cut */
 	uint64_t seed;
-	double beta_len;     /* logits of difficulty per s.d. of the problem's real log length */
-	double beta_wrong;   /* logits of difficulty when the real 7B sample was wrong */
-	double lambda;       /* logits lost per s.d. of a sample's length within its problem */
-	int wrong_answers;   /* distinct wrong answers per problem */
-	double dirichlet_a;  /* concentration of the wrong-answer shares (smaller: more clustered) */
 };
 
 void synth_defaults(struct synth_params *sp);

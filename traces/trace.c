@@ -93,6 +93,56 @@ static int parse_sample(struct trace_sample *s, const cJSON *o, int max_tokens, 
 	return 0;
 }
 
+/* An array element that is an integer in lo..hi, or -1 with err_set naming key and index. */
+static int array_int(const cJSON *e, const char *key, int i, long lo, long hi, long *out, const char *where)
+{
+	if (!cJSON_IsNumber(e) || !(e->valuedouble >= (double)lo && e->valuedouble <= (double)hi) ||
+	    e->valuedouble != (double)(long)e->valuedouble)
+		return err_set("%s: key '%s': element %d is not an integer in %ld..%ld (expected one)", where, key, i, lo, hi);
+	*out = (long)e->valuedouble;
+	return 0;
+}
+
+/* The compact form: "output_tokens" and "answers" arrays of one length, "cut" indices. */
+static int parse_compact(struct trace_problem *p, const cJSON *o, int max_tokens, const char *where)
+{
+	const cJSON *tok = cJSON_GetObjectItemCaseSensitive(o, "output_tokens");
+	const cJSON *ans = cJSON_GetObjectItemCaseSensitive(o, "answers");
+	const cJSON *cut = cJSON_GetObjectItemCaseSensitive(o, "cut"), *e;
+	long n = 0;
+	int i = 0;
+	if (!cJSON_IsArray(tok) || cJSON_GetArraySize(tok) < 1)
+		return err_set("%s: key 'output_tokens': not a non-empty array (expected the samples' token counts)", where);
+	p->n_samples = cJSON_GetArraySize(tok);
+	if (!cJSON_IsArray(ans) || cJSON_GetArraySize(ans) != p->n_samples)
+		return err_set("%s: key 'answers': missing or of another length than 'output_tokens' (expected %d answers)",
+			       where, p->n_samples);
+	if (cut && !cJSON_IsArray(cut))
+		return err_set("%s: key 'cut': not an array (expected sample indices)", where);
+	p->samples = xcalloc((size_t)p->n_samples, sizeof(*p->samples));
+	cJSON_ArrayForEach(e, tok) {
+		if (array_int(e, "output_tokens", i, 0, max_tokens, &n, where) < 0)
+			return -1;
+		p->samples[i].output_tokens = (int32_t)n;
+		p->samples[i++].finished = 1;
+	}
+	i = 0;
+	cJSON_ArrayForEach(e, ans) {
+		if (array_int(e, "answers", i, -1, 32767, &n, where) < 0)
+			return -1;
+		p->samples[i++].answer = (int16_t)n;
+	}
+	i = 0;
+	if (cut) {
+		cJSON_ArrayForEach(e, cut) {
+			if (array_int(e, "cut", i++, 0, p->n_samples - 1, &n, where) < 0)
+				return -1;
+			p->samples[n].finished = 0;
+		}
+	}
+	return 1;
+}
+
 static int parse_problem(struct trace_problem *p, const cJSON *o, int max_tokens, const char *where)
 {
 	const cJSON *v, *e;
@@ -127,6 +177,8 @@ static int parse_problem(struct trace_problem *p, const cJSON *o, int max_tokens
 		p->arrival_s = v->valuedouble;
 	}
 	v = cJSON_GetObjectItemCaseSensitive(o, "samples");
+	if (!v && cJSON_GetObjectItemCaseSensitive(o, "output_tokens"))
+		return parse_compact(p, o, max_tokens, where);
 	if (!cJSON_IsArray(v))
 		return err_set("%s: key 'samples': missing (expected an array of samples)", where);
 	p->n_samples = cJSON_GetArraySize(v);
@@ -202,6 +254,8 @@ int trace_parse(struct trace *t, const char *text, size_t len, const char *fname
 			lines[t->n_problems] = line;
 			int rc = parse_problem(&t->problems[t->n_problems], o, t->max_tokens, where);
 			t->n_problems++;
+			if (rc == 1)
+				t->compact = 1;
 			cJSON_Delete(o);
 			if (rc < 0)
 				goto fail;
@@ -297,6 +351,18 @@ int trace_write(const struct trace *t, FILE *f)
 		fprintf(f, ",\"prompt_tokens\":%d", p->prompt_tokens);
 		if (p->arrival_s >= 0)
 			fprintf(f, ",\"arrival_s\":%.6f", p->arrival_s);
+		if (t->compact) {
+			int nc = 0;
+			for (int j = 0; j < p->n_samples; j++)
+				fprintf(f, "%s%d", j ? "," : ",\"output_tokens\":[", p->samples[j].output_tokens);
+			for (int j = 0; j < p->n_samples; j++)
+				fprintf(f, "%s%d", j ? "," : "],\"answers\":[", p->samples[j].answer);
+			for (int j = 0; j < p->n_samples; j++)
+				if (!p->samples[j].finished)
+					fprintf(f, "%s%d", nc++ ? "," : "],\"cut\":[", j);
+			fputs("]}\n", f);
+			continue;
+		}
 		fputs(",\"samples\":[", f);
 		for (int j = 0; j < p->n_samples; j++) {
 			const struct trace_sample *s = &p->samples[j];

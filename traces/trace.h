@@ -14,6 +14,9 @@
  *   "answer" 0 means the correct answer; k > 0 names the k-th distinct wrong answer of
  *   that problem; -1 (or absent) means unknown. "finished" false marks a sample cut at
  *   max_tokens. A sample may carry more keys; they are ignored.
+ *   Compact form of a problem line (the imported real traces, 80 samples each): instead of
+ *   "samples", parallel arrays "output_tokens": [N, ...] and "answers": [K, ...] and, when
+ *   some samples are cut, "cut": [sample index, ...]. A trace in this form is written back in it.
  *
  * This module knows workloads and accuracy; it knows nothing of GPUs. Shipped traces
  * (traces/math500/<alias>.jsonl) are embedded in the binary and named "math500:<model>",
@@ -56,6 +59,7 @@ struct trace {
 	int n_problems;
 	struct trace_problem *problems; /* owned */
 	char name[128];         /* where it came from: path or "math500:alias" */
+	int compact;            /* 1: problems are written in the compact form (parallel arrays) */
 };
 
 /* Load NAME: "math500:<model>" for a shipped trace, or a path. 0 or -1 with err_set naming

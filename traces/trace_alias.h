@@ -2,8 +2,9 @@
  * trace_alias.h: the models that have a shipped MATH500 trace, by Hugging Face id and alias.
  *
  * A small table of its own, so that traces/ does not depend on the model catalog
- * (models/model.h). To ship one more trace: add a row here and in traces/synth.c's table of
- * published figures, then `make traces`.
+ * (models/model.h). To ship one more synthetic trace: add a row here and in traces/synth.c's
+ * table of published figures, then `make traces`; one more real trace: a row with its
+ * per-sample CSV and cap, then `make traces`.
  */
 #ifndef TTSIM_TRACE_ALIAS_H
 #define TTSIM_TRACE_ALIAS_H
@@ -13,6 +14,10 @@ struct trace_alias {
 	const char *alias;  /* file name stem under traces/math500/ */
 	double params_b;    /* parameters, billions (for interpolation between sizes) */
 	int s1;             /* 1 for the simplescaling s1.1 family, 0 for R1-Distill-Qwen */
+	const char *per_sample; /* real traces: the CSV under ../shared/traces/per_sample/ it is
+	                         * imported from (`ttsim trace import per-sample --all`); NULL for
+	                         * synthetic ones (`ttsim trace synth --all`) */
+	int max_tokens;     /* real traces: the generation cap of the run (tokens) */
 };
 
 extern const struct trace_alias trace_aliases[];

@@ -58,5 +58,30 @@ has '"answer":0},{"output_tokens":70,"answer":1},{"output_tokens":60,"answer":2}
 if [ -d ../shared/traces ]; then
 	ok "synth" "$TTSIM" trace synth s1.1-14b --from ../shared/traces -o "$TMPD/s.jsonl"
 	ok "synth byte-identical to shipped" cmp "$TMPD/s.jsonl" traces/math500/s1.1-14b.jsonl
+	# the real traces: imported again, byte-identical to the shipped ones
+	ok "import per-sample --all" "$TTSIM" trace import per-sample --all --from ../shared/traces --dir "$TMPD/real"
+	for f in "$TMPD"/real/*.jsonl; do
+		ok "real trace $(basename "$f") byte-identical to shipped" cmp "$f" "traces/math500/$(basename "$f")"
+	done
+	status 2 "synth refuses a real trace" "$TTSIM" trace synth qwen3-14b --from ../shared/traces
+	has "its shipped trace is real samples" "synth names why" "$TMPD/err"
 fi
+# a shipped real trace whose model is not modelled: refused by name, with the reason
+status 2 "nemotron refused" "$TTSIM" run --model nemotron-nano-9b-v2 --trace math500:nemotron-nano-9b-v2 --requests 2
+has "hybrid Mamba-2/attention model" "refusal names why" "$TMPD/err"
+ok "nemotron's samples still load" "$TTSIM" trace stats math500:nvidia/NVIDIA-Nemotron-Nano-9B-v2
+# import per-sample: a small table, and its bad input
+printf 'problem_id,sample_idx,extracted_answer,gold_answer,correct_strmatch,correct_relaxed,output_tokens\n0,0,1,1,1,1,40\n0,1,2,1,0,0,50\n' > "$TMPD/ps.csv"
+ok "import per-sample" "$TTSIM" trace import per-sample "$TMPD/ps.csv" -o "$TMPD/ps.jsonl" --model m --max-tokens 50
+has '"output_tokens":.40,50.,"answers":.0,1.,"cut":.1.' "compact samples, the one at the cap cut" "$TMPD/ps.jsonl"
+ok "imported per-sample trace loads" "$TTSIM" trace stats "$TMPD/ps.jsonl"
+status 2 "per-sample needs --model and --max-tokens" "$TTSIM" trace import per-sample "$TMPD/ps.csv" -o "$TMPD/ps.jsonl"
+status 2 "per-sample over the cap" "$TTSIM" trace import per-sample "$TMPD/ps.csv" -o "$TMPD/ps.jsonl" --model m --max-tokens 45
+has "ps.csv:3: key 'output_tokens'" "over the cap names file, line and key" "$TMPD/err"
+# crossval: a small run on three real traces, and too few traces
+ok "crossval json" "$TTSIM" trace crossval --traces math500:qwen3-14b,math500:gpt-oss-20b,math500:phi-4-reasoning --max-n 4 --draws 2 --reps 1 --format json
+has '"fit_all": {"models": 3, "s": ' "crossval fits" "$TMPD/out"
+has '"maj_median_err": ' "crossval errors" "$TMPD/out"
+status 2 "crossval needs three traces" "$TTSIM" trace crossval --traces math500:qwen3-14b,math500:gpt-oss-20b
+status 2 "crossval refuses traces of other problems" "$TTSIM" trace crossval --traces math500:qwen3-14b,math500:gpt-oss-20b,"$TMPD/ps.jsonl"
 finish

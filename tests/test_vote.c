@@ -1,0 +1,227 @@
+/* test_vote.c: the vote model (traces/vote.h): hand-worked answer assignment, the majority@N
+ * and pass@N estimators against exact combinatorics, recovery of known parameters, pass@N
+ * never falling with N, and the leave-one-model-out cross-validation (reduced) with limits. */
+#include "tests/test.h"
+#include "traces/trace.h"
+#include "traces/trace_alias.h"
+#include "traces/tts.h"
+#include "traces/vote.h"
+#include "lib/util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_randist.h>
+
+/* A trace of one problem with the given answers (all finished, 10 tokens each). */
+static void toy(struct trace *t, struct trace_problem *p, struct trace_sample *s, const int *ans, int n)
+{
+	memset(t, 0, sizeof(*t));
+	memset(p, 0, sizeof(*p));
+	for (int j = 0; j < n; j++)
+		s[j] = (struct trace_sample){10, (int16_t)ans[j], 1, 0};
+	static char id[] = "toy";
+	p->unique_id = id;
+	p->n_samples = n;
+	p->samples = s;
+	t->n_problems = 1;
+	t->problems = p;
+	t->max_tokens = 100;
+	strlcpy0(t->name, "toy", sizeof(t->name));
+}
+
+static void test_answers(void)
+{
+	/* theta 1, abstain 0.5. Sample 0 correct; 1: v .9 keeps an answer, r = .3 x (0 + 1) < 0
+	 * tables: new answer A; 2: v .1 < .5 abstains; 3: r = .9 x (1 + 1) = 1.8 >= n_A = 1: new B;
+	 * 4: r = .2 x (2 + 1) = .6 < n_A: A again. A (2) is wrong answer 1, B (1) is 2. */
+	struct trace_sample s[5];
+	struct trace_problem p = {0};
+	struct vote_model vm = {0};
+	const uint8_t ok[5] = {1, 0, 0, 0, 0};
+	const double v[5] = {.9, .9, .1, .9, .9}, w[5] = {0, .3, 0, .9, .2};
+	const int want[5] = {0, 1, -1, 2, 1};
+	for (int j = 0; j < 5; j++)
+		s[j] = (struct trace_sample){10, 0, 1, 0};
+	s[0].finished = 1;
+	p.samples = s;
+	p.n_samples = 5;
+	vm.abstain = 0.5;
+	vote_answers(&p, ok, v, w, &vm, 1.0);
+	for (int j = 0; j < 5; j++)
+		CHECK_INT(s[j].answer, want[j]);
+	/* a cut sample has no answer even when drawn correct */
+	s[0].finished = 0;
+	vote_answers(&p, ok, v, w, &vm, 1.0);
+	CHECK_INT(s[0].answer, -1);
+	/* the numbering is by frequency: B drawn first but A more often -> A is 1 */
+	const double w2[5] = {0, .9, 0, .9, .1}; /* 1: new (B), 3: r = 1.8 >= 1: new (A), 4: r = .3: B */
+	s[0].finished = 1;
+	vote_answers(&p, ok, v, w2, &vm, 1.0);
+	CHECK_INT(s[1].answer, 1); /* B, twice */
+	CHECK_INT(s[3].answer, 2);
+	CHECK_INT(s[4].answer, 1);
+}
+
+static void test_estimators(void)
+{
+	/* answers {0, 0, 1, -1}: exact over all N-subsets (ties to a random tied answer, -1
+	 * abstains): maj@1 = 2/4; maj@2: {00} 1, {0 1} x2 1/2, {0 -1} x2 1, {1 -1} 0 -> 4/6;
+	 * maj@3: {001} 1, {00-1} 1, {0 1 -1} x2 1/2 -> 3/4; maj@4 = 1.
+	 * pass@N = 1 - C(2, N) / C(4, N): 1/2, 5/6, 1, 1 */
+	static const int a[4] = {0, 0, 1, -1};
+	static const double maj_x[4] = {0.5, 4.0 / 6, 0.75, 1}, pass_x[4] = {0.5, 5.0 / 6, 1, 1};
+	struct trace t;
+	struct trace_problem p;
+	struct trace_sample s[8];
+	double maj[8], pass[8];
+	toy(&t, &p, s, a, 4);
+	CHECK_INT(vote_curves(&t, 4, 20000, 3, maj, pass), 0);
+	for (int k = 0; k < 4; k++) {
+		CHECK(fabs(maj[k] - maj_x[k]) < 0.01); /* 20000 subsets: s.e. < 0.004 */
+		CHECK_NEAR(pass[k], pass_x[k], 1e-12);
+	}
+	/* one subset only (N = S): {0, 1, 1, 2, 0} ties 0 and 1 -> exactly 1/2 */
+	static const int b[5] = {0, 1, 1, 2, 0};
+	toy(&t, &p, s, b, 5);
+	CHECK_INT(vote_curves(&t, 5, 7, 3, maj, pass), 0);
+	CHECK_NEAR(maj[4], 0.5, 1e-12);
+	CHECK_NEAR(pass[4], 1.0, 1e-12);
+	/* all wrong: 0 at every N; all correct: 1 */
+	static const int c[3] = {1, 1, 2}, e[3] = {0, 0, 0};
+	toy(&t, &p, s, c, 3);
+	vote_curves(&t, 3, 5, 3, maj, pass);
+	CHECK_NEAR(maj[2] + pass[2], 0, 1e-12);
+	toy(&t, &p, s, e, 3);
+	vote_curves(&t, 3, 5, 3, maj, pass);
+	CHECK_NEAR(maj[0] * maj[2] * pass[1], 1, 1e-12);
+	/* N beyond the samples is refused */
+	CHECK_INT(vote_curves(&t, 4, 5, 3, maj, pass), -1);
+}
+
+/* Traces drawn from a known model are fitted back to it. */
+static void test_recovery(void)
+{
+	enum { P = 400, M = 4, S = 40 };
+	struct vote_model truth = {0}, fit;
+	struct trace tr[M];
+	const struct trace *tp[M];
+	double d[P], L[P];
+	gsl_rng *r = rng_stream(11, "test-vote");
+	truth.s = 1.0;
+	truth.theta = 1.5;
+	truth.abstain = 0.2;
+	truth.lambda = 0.5;
+	truth.sigma_w = 0.4;
+	truth.s_len = 0.3;
+	for (int i = 0; i < P; i++) {
+		d[i] = 2.5 + 2 * gsl_ran_gaussian(r, 1.0);
+		L[i] = 0.5 * gsl_ran_gaussian(r, 1.0);
+	}
+	gsl_rng_free(r);
+	for (int k = 0; k < M; k++) {
+		memset(&tr[k], 0, sizeof(tr[k]));
+		tr[k].n_problems = P;
+		tr[k].max_tokens = 1 << 30;
+		tr[k].problems = xcalloc(P, sizeof(*tr[k].problems));
+		for (int i = 0; i < P; i++) {
+			char id[16];
+			snprintf(id, sizeof(id), "p%d", i);
+			tr[k].problems[i].unique_id = xstrdup(id);
+		}
+		CHECK_INT(vote_generate(&tr[k], &truth, d, L, NULL, 0.85, 2000, S, 100 + (uint64_t)k), 0);
+		tp[k] = &tr[k];
+	}
+	CHECK_INT(vote_fit(tp, M, &fit), 0);
+	fprintf(stderr, "recovered: s %.3f theta %.3f abstain %.3f lambda %.3f sigma_w %.3f s_len %.3f\n", fit.s,
+		fit.theta, fit.abstain, fit.lambda, fit.sigma_w, fit.s_len);
+	CHECK_NEAR(fit.theta, truth.theta, 0.2);
+	CHECK_NEAR(fit.abstain, truth.abstain, 0.1);
+	CHECK_NEAR(fit.sigma_w, truth.sigma_w, 0.1);
+	/* s is fitted against the consensus of the other M - 1 traces, whose own deviations add
+	 * s^2 / (M - 1) to the variance: sqrt(4/3) s = 1.15 expected */
+	CHECK(fit.s > 0.9 * truth.s && fit.s < 1.5 * truth.s);
+	CHECK(fit.lambda > 0.25 && fit.lambda < 1.0);
+	for (int k = 0; k < M; k++)
+		trace_release(&tr[k]);
+}
+
+/* pass@N of a real trace never falls as N grows, nor the pass vote of N + 1 samples. */
+static void test_monotone(void)
+{
+	struct trace t;
+	double maj[64], pass[64];
+	if (trace_load(&t, "math500:phi-4-reasoning") < 0) {
+		fprintf(stderr, "%s\n", err_msg());
+		CHECK(0);
+		return;
+	}
+	CHECK_INT(vote_curves(&t, 64, 2, 5, maj, pass), 0);
+	int mono = 1;
+	for (int k = 1; k < 64; k++)
+		mono &= pass[k] >= pass[k - 1];
+	CHECK(mono);
+	CHECK(pass[63] > maj[63]); /* a perfect verifier beats the vote once wrong answers cluster */
+	struct tts_params tp = {0};
+	tp.rm_accuracy = 0.5;
+	int ok = 1;
+	for (int i = 0; i < t.n_problems; i += 7) {
+		int prev = 0;
+		for (int n = 1; n <= 96; n += 5) {
+			struct tts_result r;
+			tts_problem_seeded(&t.problems[i], t.max_tokens, n, TTS_PASS, 0, 0, &tp, 9, i, NULL, &r);
+			ok &= r.correct >= prev;
+			prev = r.correct;
+		}
+	}
+	CHECK(ok);
+	trace_release(&t);
+}
+
+/* The leave-one-model-out cross-validation, reduced (N = 1..16, 8 subsets, one twin), on the
+ * shipped real traces. Limits, accuracy points: the median error of majority@N within 1.6
+ * and of pass@N within 1.0 for every model; the worst N within 3.0 (Phi-4-reasoning's
+ * majority@2 misses by 2.6-2.9: its many answerless samples, see traces/README.md); six of
+ * seven models within the issue's 1-point median for majority@N. */
+static void test_crossval(void)
+{
+	struct trace t[8];
+	const struct trace *tp[8];
+	int n = 0, within = 0;
+	for (int i = 0; i < trace_n_aliases && n < 8; i++)
+		if (trace_aliases[i].per_sample) {
+			char nm[128];
+			snprintf(nm, sizeof(nm), "math500:%s", trace_aliases[i].alias);
+			if (trace_load(&t[n], nm) < 0) {
+				CHECK(0);
+				return;
+			}
+			tp[n] = &t[n];
+			n++;
+		}
+	CHECK_INT(n, 7);
+	for (int h = 0; h < n; h++) {
+		struct vote_cv cv;
+		CHECK_INT(vote_crossval(tp, n, h, 16, 8, 1, 1, &cv), 0);
+		fprintf(stderr, "%-36s maj %.2f / %.2f@%d  pass %.2f / %.2f@%d\n", t[h].model, cv.maj_med_err, cv.maj_max_err,
+			cv.maj_max_n, cv.pass_med_err, cv.pass_max_err, cv.pass_max_n);
+		CHECK(cv.maj_med_err <= 1.6);
+		CHECK(cv.pass_med_err <= 1.0);
+		CHECK(cv.maj_max_err <= 3.0 && cv.pass_max_err <= 3.0);
+		within += cv.maj_med_err <= 1.0;
+	}
+	CHECK(within >= 6);
+	for (int k = 0; k < n; k++)
+		trace_release(&t[k]);
+}
+
+int main(void)
+{
+	util_gsl_init();
+	test_answers();
+	test_estimators();
+	test_recovery();
+	test_monotone();
+	test_crossval();
+	return TEST_REPORT();
+}
