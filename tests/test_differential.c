@@ -6,7 +6,7 @@
  * per-sequence decode set and no folding, which is slow but plainly right. Both must give
  * identical results (every sequence's timestamps, counts and replica, every problem's
  * completion, the whole summary) on many small random configurations: models, tensor
- * parallelism, replicas and routing, batch limits, block sizes, KV caches small enough to preempt, forked samples,
+ * parallelism, pipeline stages, replicas and routing, batch limits, block sizes, KV caches small enough to preempt, forked samples,
  * early stopping on votes, speculative decoding (several k, acceptance models and
  * drafters), open, offline and closed-loop arrivals, a front end (API server) from light to
  * the bottleneck. A failure prints the case's seed and
@@ -42,7 +42,7 @@ struct dcase {
 
 /* Coverage over all cases: shows the random cases reach what they are meant to. */
 static long cov_steps, cov_ok, cov_err, cov_preempt, cov_cancel, cov_spec, cov_closed, cov_fork,
-	cov_multi, cov_fe;
+	cov_multi, cov_fe, cov_pp;
 
 static void make_case(struct dcase *d, const struct model *models, int n_models, int ci)
 {
@@ -148,11 +148,15 @@ static void make_case(struct dcase *d, const struct model *models, int n_models,
 		s->fe_per_request = (ci / 3 % 5) * 5e-3;
 		s->fe_per_output_token = (ci / 15 % 5) * 0.5e-3 + (ci / 3 % 2) * 1.7e-6;
 	}
+	/* pipeline stages on a fifth of the cases without speculation, from the case number
+	 * (the other draws stay as they were): 2 to 4 stages in one node */
+	if (ci % 5 == 2 && s->spec.k == 0)
+		s->pp = 2 + ci / 5 % 3;
 	snprintf(d->desc, sizeof(d->desc),
-		 "model %s tp %d offline %d replicas %d route %d graphs %d chunked %d bs %d seqs %d tokens %d "
+		 "pp %d model %s tp %d offline %d replicas %d route %d graphs %d chunked %d bs %d seqs %d tokens %d "
 		 "blocks~%d loop %d conc %d spec k %d draft %d accept %d alpha %.3f problems %ld "
 		 "samples %d share %d early %d frontend %g %g",
-		 m->id, s->tp, offline, s->replicas, s->route, s->cuda_graphs, s->chunked_prefill, s->block_size,
+		 s->pp, m->id, s->tp, offline, s->replicas, s->route, s->cuda_graphs, s->chunked_prefill, s->block_size,
 		 s->max_num_seqs, s->max_num_batched_tokens, d->target_blocks, s->loop,
 		 s->concurrency, s->spec.k, s->spec.draft_kind, s->spec.accept_kind, s->spec.alpha,
 		 d->np, samples, share, early, s->fe_per_request, s->fe_per_output_token);
@@ -257,6 +261,7 @@ static int run_case(int ci, const struct model *models, int n_models)
 	cov_fork += P[0][0].share && P[0][0].n > 1;
 	cov_multi += d.s.replicas > 1;
 	cov_fe += d.s.fe_per_request > 0 || d.s.fe_per_output_token > 0;
+	cov_pp += d.s.pp > 1;
 	for (long i = 0; i < d.nr; i++)
 		if (R[0][i].cancelled) {
 			cov_cancel++;
@@ -284,13 +289,13 @@ int main(void)
 	printf("test_differential.c: %ld cases agree (%ld refused alike, %ld steps); with "
 	       "preemption %ld, "
 	       "cancellations %ld, speculation %ld, closed loop %ld, forked samples %ld, "
-	       "several replicas %ld, front end %ld\n",
+	       "several replicas %ld, front end %ld, pipeline stages %ld\n",
 	       cov_ok, cov_err, cov_steps, cov_preempt, cov_cancel, cov_spec, cov_closed, cov_fork,
-	       cov_multi, cov_fe);
+	       cov_multi, cov_fe, cov_pp);
 	if (!one) { /* the random cases must reach what they are meant to */
 		CHECK(cov_ok >= N_CASES * 3 / 4);
 		CHECK(cov_preempt >= 20 && cov_cancel >= 20 && cov_spec >= 20 && cov_closed >= 20 &&
-		      cov_fork >= 20 && cov_multi >= 20 && cov_fe >= 200);
+		      cov_fork >= 20 && cov_multi >= 20 && cov_fe >= 200 && cov_pp >= 100);
 	}
 	return TEST_REPORT();
 }

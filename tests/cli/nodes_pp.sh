@@ -1,7 +1,7 @@
 #!/bin/sh
 # Layouts over nodes and pipeline stages from the command line: they run where the profile
 # has a network, show in the summary, and are refused with their key (exit 2) where they do
-# not fit or the profile cannot join nodes; a sweep takes pp and nodes as axes.
+# not fit or the profile cannot join nodes; sweep and capacity take pp and nodes as axes.
 . "$(dirname "$0")/lib.inc"
 R="--requests 4 --input-len 500 --output-len 50 --concurrency 4"
 
@@ -35,4 +35,18 @@ sweep:
 YAML
 ok "sweep over tp x pp x nodes" $TTSIM sweep "$TMPD/s.yaml" --out "$TMPD/sw"
 [ "$(grep -c ',ok,' "$TMPD/sw/results.csv" 2>/dev/null)" -ge 4 ] && T_PASS=$((T_PASS+1)) || { T_FAIL=$((T_FAIL+1)); echo "FAIL: sweep ok points"; head -20 "$TMPD/sw/results.csv"; }
+cat > "$TMPD/c.yaml" <<YAML
+schema_version: 1
+requests: 100
+input_len: 512
+output_len: 64
+gpu: gh200
+sweep:
+  tp: [2, 4]
+  pp: [1, 2]
+  nodes: [2]
+YAML
+ok "capacity over tp x pp on 2 nodes" $TTSIM capacity "$TMPD/c.yaml" --slo-ttft-p90 0.3 --slo-tpot-p90 0.05
+has "^id,tp,pp,nodes,max_rate" "capacity names the axes" "$TMPD/out"
+ok "capacity: a rate per layout" test "$(wc -l < "$TMPD/out")" = 5
 finish
