@@ -56,13 +56,13 @@ static int plan_point(void *ctx, int worker, long id, struct sbuf *csv, struct s
 		st = &r.sum.steady;
 		status = v.meets ? "holds" : "fails";
 		why = v.why;
-		usd_h = c.tp * c.replicas * in->profile.usd_per_gpu_hour;
+		usd_h = run_gpus(&c) * in->profile.usd_per_gpu_hour;
 		if (st->output_tok_per_s > 0)
 			usd_m = usd_h / 3600.0 / st->output_tok_per_s * 1e6;
 	}
 	sbuf_printf(csv, "%ld", id);
 	csv_put_field(csv, c.gpu);
-	sbuf_printf(csv, ",%d,%d,%d", c.tp, c.replicas, c.tp * c.replicas);
+	sbuf_printf(csv, ",%d,%d,%d", c.tp, c.replicas, run_gpus(&c));
 	csv_put_field(csv, c.dtype);
 	csv_put_field(csv, c.spec_draft[0] ? c.spec_draft : "none");
 	sbuf_printf(csv, ",%d,%d,%s", c.max_num_seqs, c.max_num_batched_tokens, status);
@@ -443,7 +443,7 @@ int cmd_plan(int argc, char **argv)
 			die_err();
 		printf("\n%ld. %d x TP%d on %s (%d GPUs), %s%s%s, max-num-seqs %d, "
 		       "max-num-batched-tokens %d\n", k + 1, c.replicas, c.tp, in->profile.name,
-		       c.tp * c.replicas, c.dtype, c.spec_draft[0] ? ", speculation " : "",
+		       run_gpus(&c), c.dtype, c.spec_draft[0] ? ", speculation " : "",
 		       c.spec_draft, c.max_num_seqs, c.max_num_batched_tokens);
 		printf("   cost      %.2f USD/h (%.3g USD per GPU-hour: %s), %.3f USD per M output "
 		       "tokens\n", row->usd_h, in->profile.usd_per_gpu_hour,

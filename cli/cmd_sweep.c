@@ -574,11 +574,11 @@ static int cap_point(void *ctx, int worker, long id, struct sbuf *csv, struct sb
 	memset(&res, 0, sizeof(res));
 	sweep_point_config(s, id, &c);
 	cap_goodput_slos(&c, &cc->o);
-	if ((s->gpus && c.tp * c.replicas != s->gpus) ||
-	    (s->max_gpus && c.tp * c.replicas > s->max_gpus)) {
+	if ((s->gpus && run_gpus(&c) != s->gpus) ||
+	    (s->max_gpus && run_gpus(&c) > s->max_gpus)) {
 		ok = 0;
 		err_set("filtered: tp x replicas = %d GPUs (filters: gpus %d, max_gpus %d)",
-			c.tp * c.replicas, s->gpus, s->max_gpus);
+			run_gpus(&c), s->gpus, s->max_gpus);
 	} else {
 		if (!(in = sweep_cache_get(cc->caches[worker], &c)))
 			return -1;
@@ -611,7 +611,7 @@ static int cap_point(void *ctx, int worker, long id, struct sbuf *csv, struct sb
 	csv_put_num(csv, st ? st->goodput_req_per_s : NAN, 6);
 	csv_put_num(csv, st ? st->output_tok_per_s : NAN, 6);
 	csv_put_num(csv, st ? st->tok_per_s_per_gpu : NAN, 6);
-	csv_put_num(csv, c.tp * c.replicas, 6);
+	csv_put_num(csv, run_gpus(&c), 6);
 	csv_put_num(csv, ok ? res.evaluations : NAN, 6);
 	/* what holds the rate down: the verdict at the lowest rate that failed */
 	csv_put_field(csv, ok && res.rate > 0 && !res.at_max ? res.above.why

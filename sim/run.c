@@ -331,7 +331,7 @@ static void steady_state(const struct run_config *c, struct run_result *r)
 	}
 	if (len > 0) {
 		st->output_tok_per_s = tokens / len;
-		st->tok_per_s_per_gpu = st->output_tok_per_s / (c->tp * c->replicas);
+		st->tok_per_s_per_gpu = st->output_tok_per_s / run_gpus(c);
 	}
 	/* latencies of the problems that arrived in the window */
 	v = xmalloc(sizeof(double) * (size_t)(w->n_reqs > n ? w->n_reqs : n));
@@ -381,7 +381,7 @@ static void summarize(const struct run_config *c, const struct run_inputs *in,
 	memset(s, 0, sizeof(*s));
 	s->problems = w->n_probs;
 	s->requests = w->n_reqs;
-	s->gpus = c->tp * c->pp * c->replicas;
+	s->gpus = run_gpus(c);
 	s->samples_capped = w->capped;
 	s->samples_budget_cut = w->budget_cut;
 	for (long i = 0; i < w->n_reqs; i++) {

@@ -124,6 +124,8 @@ int spec_alpha_from_length(double al, int k, double *alpha);
 int spec_acceptance_load(struct spec_setup *sp, const char *path);
 /* The same on text in memory (len bytes; path names it in messages). */
 int spec_acceptance_parse(struct spec_setup *sp, const char *text, size_t len, const char *path);
+/* GPUs a configuration occupies: tp x pp a replica, times replicas. */
+static inline int run_gpus(const struct run_config *c) { return c->tp * c->pp * c->replicas; }
 /* Load model, profile and trace named by c; 0 or -1 with err_set. */
 int run_load_inputs(const struct run_config *c, struct run_inputs *in);
 /* The options run_load_inputs reads, as one string (configurations with equal keys load

@@ -47,6 +47,9 @@ sweep:
   nodes: [2]
 YAML
 ok "capacity over tp x pp on 2 nodes" $TTSIM capacity "$TMPD/c.yaml" --slo-ttft-p90 0.3 --slo-tpot-p90 0.05
-has "^id,tp,pp,nodes,max_rate" "capacity names the axes" "$TMPD/out"
-ok "capacity: a rate per layout" test "$(wc -l < "$TMPD/out")" = 5
+cp "$TMPD/out" "$TMPD/cap.csv"
+has "^id,tp,pp,nodes,status,max_rate" "capacity names the axes" "$TMPD/cap.csv"
+ok "capacity: a rate per layout" test "$(wc -l < "$TMPD/cap.csv")" = 5
+# the gpus column counts stages: tp 4 x pp 2 is 8 GPUs (it once said 4)
+ok "capacity counts tp x pp GPUs" test "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "gpus") g = i } $2 == 4 && $3 == 2 { print $g }' "$TMPD/cap.csv")" = 8
 finish
