@@ -40,7 +40,12 @@ static void set_header(struct trace *t, const char *model, const char *provenanc
 	t->temperature = -1;
 }
 
-int import_vllm_bench(struct trace *t, const char *path, const struct import_opts *io)
+typedef int (*import_text_fn)(struct trace *t, const char *text, size_t len, const char *path,
+			      const struct import_opts *io);
+
+/* Read path and import its text with fn (t zeroed when the file cannot be read). */
+static int import_file(struct trace *t, const char *path, const struct import_opts *io,
+		       import_text_fn fn)
 {
 	size_t len;
 	char *text = file_read(path, &len);
@@ -49,9 +54,14 @@ int import_vllm_bench(struct trace *t, const char *path, const struct import_opt
 		memset(t, 0, sizeof(*t));
 		return -1;
 	}
-	rc = import_vllm_bench_text(t, text, len, path, io);
+	rc = fn(t, text, len, path, io);
 	free(text);
 	return rc;
+}
+
+int import_vllm_bench(struct trace *t, const char *path, const struct import_opts *io)
+{
+	return import_file(t, path, io, import_vllm_bench_text);
 }
 
 int import_vllm_bench_text(struct trace *t, const char *text, size_t len, const char *path,
@@ -638,14 +648,5 @@ out:
 
 int import_per_sample(struct trace *t, const char *path, const struct import_opts *io)
 {
-	size_t len;
-	char *text = file_read(path, &len);
-	int rc;
-	if (!text) {
-		memset(t, 0, sizeof(*t));
-		return -1;
-	}
-	rc = import_per_sample_text(t, text, len, path, io);
-	free(text);
-	return rc;
+	return import_file(t, path, io, import_per_sample_text);
 }
