@@ -16,6 +16,9 @@
  * attention tables the profiles are fitted to time that whole call (prefill_cache_round
  * and prefill_kv_bw describe it; decode_per_seq holds it for decode). */
 #define EW_KERNELS 4
+/* Kernels an MoE layer adds in vLLM's fused_moe (topk_softmax or grouped_topk,
+ * moe_align_block_size, moe_sum), each timed as a launch. */
+#define MOE_KERNELS 3
 
 /* The tile, wave and split-K terms of models/profile.h (gm->sms > 0): scales *tc, extends
  * *tm, and returns the time outside the blend. */
@@ -55,6 +58,70 @@ double cost_gemm(const struct gemm_model *gm, double hbm_bw, double m, double n,
 		double mx = tc > tm ? tc : tm, mn = tc > tm ? tm : tc;
 		return gm->floor + extra + mx * pow(1.0 + pow(mn / mx, s), 1.0 / s);
 	}
+}
+
+double cost_grouped_gemm(const struct gemm_model *gm, double hbm_bw, double tokens,
+			 const double *p, int experts, double n, double k, double wb)
+{
+	double rows = 0, active = 0, tc, tm, s, f, extra;
+	if (tokens <= 0 || n <= 0 || k <= 0)
+		return 0;
+	for (int i = 0; i < experts; i++) {
+		double pi = p[i] < 1 ? p[i] : 1;
+		rows += tokens * pi;
+		active += pi >= 1 ? 1 : -expm1(tokens * log1p(-pi));
+	}
+	if (rows <= 0)
+		return 0;
+	f = gm->eff_max * (n / (n + gm->nk_half)) * (k / (k + gm->nk_half));
+	tc = 2.0 * n * k * (rows + active * gm->m_half) / (gm->peak * f);
+	tm = (active * n * k * wb + 2.0 * rows * (n + k)) / (hbm_bw * gm->bw_eff);
+	/* the per-row term of the tile model (profile.h); its waves are left out: the
+	 * experts' tiles share one launch */
+	extra = gm->sms > 0 ? (gm->row_time + gm->act_time * k) * rows : 0;
+	s = gm->smooth;
+	if (s >= 64)
+		return gm->floor + extra + (tc > tm ? tc : tm);
+	{
+		double mx = tc > tm ? tc : tm, mn = tc > tm ? tm : tc;
+		return gm->floor + extra + mx * pow(1.0 + pow(mn / mx, s), 1.0 / s);
+	}
+}
+
+void cost_moe_probs(const struct model *m, double *p)
+{
+	int e = m->n_experts, clipped = 0, more = 1;
+	if (m->moe_skew <= 0) {
+		for (int i = 0; i < e; i++)
+			p[i] = (double)m->top_k / e;
+		return;
+	}
+	/* k x w_i, where no expert can be chosen twice by one token: the weight of those that
+	 * would pass 1 goes to the others (each pass clips at least one more, so at most e) */
+	while (more) {
+		double rest = 0, scale;
+		more = 0;
+		for (int i = clipped; i < e; i++)
+			rest += pow(i + 1.0, -m->moe_skew);
+		scale = (m->top_k - clipped) / rest;
+		for (int i = clipped; i < e; i++)
+			p[i] = scale * pow(i + 1.0, -m->moe_skew);
+		/* the weights fall with i: the clipped ones are a prefix */
+		while (clipped < e && p[clipped] >= 1) {
+			p[clipped++] = 1;
+			more = 1;
+		}
+	}
+}
+
+/* The busiest GPU's experts' probabilities (the first moe_local: the hottest, in order). */
+static const double *moe_probs(struct cost_ctx *c)
+{
+	if (!c->moe_p) {
+		c->moe_p = xmalloc(sizeof(double) * (size_t)c->m->n_experts);
+		cost_moe_probs(c->m, c->moe_p);
+	}
+	return c->moe_p;
 }
 
 /* t, or the time of one more all-reduce regime (lat, bw; lat 0: absent) over `moved`
@@ -109,9 +176,11 @@ int cost_init(struct cost_ctx *c, const struct model *m, const struct profile *p
 	c->dec.seqs = -1;
 	c->splits = NULL;
 	c->tiles_f = NULL;
-	if (model_check_tp(m, tp) < 0)
+	c->moe_p = NULL;
+	if (model_check_tp(m, tp) < 0 || model_check_ep(m, tp, m->ep) < 0)
 		return -1;
-	model_layer_gemms(m, tp, c->g);
+	model_layer_gemms_ep(m, tp, m->ep, c->g);
+	c->moe_local = model_is_moe(m) ? (m->ep ? m->n_experts / tp : m->n_experts) : 0;
 	c->lm = model_lm_head(m, tp);
 	c->gm = m->weight_dtype == DT_FP8 ? &p->gemm_fp8 : &p->gemm_bf16;
 	c->heads = model_heads_per_gpu(m, tp);
@@ -148,6 +217,8 @@ void cost_release(struct cost_ctx *c)
 	c->splits = NULL;
 	free(c->tiles_f);
 	c->tiles_f = NULL;
+	free(c->moe_p);
+	c->moe_p = NULL;
 }
 
 #define MEMO_VALUES (6 * MEMO_M)
@@ -235,14 +306,38 @@ double cost_extra_gemm(const struct cost_ctx *c, double m, double n, double k, i
 			launch);
 }
 
-/* The four GEMMs of one layer at m tokens, each at least a launch. */
+/* One GEMM of the layer at m tokens, at least a launch; 0 when the model has none. */
+static double one_gemm(const struct cost_ctx *c, enum layer_gemm i, double m, double launch,
+		       double wb)
+{
+	if (c->g[i].n <= 0)
+		return 0;
+	return at_least(cost_gemm(c->gm, c->p->hbm_bw, m, c->g[i].n, c->g[i].k, wb), launch);
+}
+
+/* The GEMMs of every layer at m tokens, each at least a launch: attention's projections,
+ * then the dense MLP, or the router, shared experts and the grouped routed experts (the
+ * busiest GPU's: under EP the one holding the hottest experts). */
 static double layer_gemms(struct cost_ctx *c, double m, double launch, int graph, double wb)
 {
-	double *slot = memo_slot(c, 0, graph, m), t = 0;
+	double *slot = memo_slot(c, 0, graph, m), t = 0, moe = 0;
+	const struct model *md = c->m;
+	int moe_layers = model_moe_layers(md);
 	if (slot && !isnan(*slot))
 		return *slot;
-	for (int i = 0; i < GEMM_NLAYER; i++)
-		t += at_least(cost_gemm(c->gm, c->p->hbm_bw, m, c->g[i].n, c->g[i].k, wb), launch);
+	t = one_gemm(c, GEMM_QKV, m, launch, wb) + one_gemm(c, GEMM_O, m, launch, wb) +
+	    one_gemm(c, GEMM_QKV_A, m, launch, wb);
+	if (moe_layers) {
+		const double *p = moe_probs(c);
+		moe = t + one_gemm(c, GEMM_ROUTER, m, launch, 2.0) /* the router stays bf16 */ +
+		      one_gemm(c, GEMM_SHARED_UP, m, launch, wb) +
+		      one_gemm(c, GEMM_SHARED_DOWN, m, launch, wb);
+		for (int i = GEMM_EXPERT_UP; i <= GEMM_EXPERT_DOWN; i++)
+			moe += at_least(cost_grouped_gemm(c->gm, c->p->hbm_bw, m, p, c->moe_local,
+							  c->g[i].n, c->g[i].k, wb), launch);
+	}
+	t += one_gemm(c, GEMM_UP, m, launch, wb) + one_gemm(c, GEMM_DOWN, m, launch, wb);
+	t = (md->n_layers - moe_layers) * t + moe_layers * moe;
 	if (slot)
 		*slot = t;
 	return t;
@@ -271,7 +366,7 @@ static void step_rest(struct cost_ctx *c, const struct step_batch *b, double tok
 	int seqs = b->n_decode + b->n_prefill;
 
 	if (tokens > 0) {
-		sc->gemm = L * layer_gemms(c, tokens, launch, graph, wb);
+		sc->gemm = layer_gemms(c, tokens, launch, graph, wb);
 		if (c->ar)
 			sc->allreduce = L * 2.0 *
 					at_least(cost_allreduce(c->ar, model_allreduce_bytes(m, tokens)),
@@ -279,9 +374,16 @@ static void step_rest(struct cost_ctx *c, const struct step_batch *b, double tok
 		{
 			/* bf16 bytes moved by the elementwise kernels of one layer */
 			double h = m->hidden, qkv = c->g[GEMM_QKV].n, inter = c->g[GEMM_DOWN].k;
-			double bytes = tokens * 2.0 * (8.0 * h + 2.0 * qkv + 3.0 * inter);
+			double bytes, nm = model_moe_layers(m);
+			/* MoE layers: the activation over each token's routed and shared experts */
+			if (nm > 0)
+				inter = (m->top_k * c->g[GEMM_EXPERT_DOWN].k + c->g[GEMM_SHARED_DOWN].k);
+			bytes = tokens * 2.0 * (8.0 * h + 2.0 * qkv + 3.0 * inter);
 			sc->elementwise = L * (at_least(bytes / p->ew_bw, launch) +
 					       (EW_KERNELS - 1) * launch);
+			/* and its routing kernels: top-k, the sort of rows by expert, the weighted
+			 * sum of the experts' outputs */
+			sc->elementwise += nm * MOE_KERNELS * launch;
 		}
 	}
 	if (b->n_sample > 0) {
@@ -598,6 +700,63 @@ double cost_attn_decode(const struct profile *p, double seqs, double ctx_tokens,
 	return decode_eval(p, &co, kv_bytes, warm_l2);
 }
 
+/*
+ * Multi-head Latent Attention as vLLM runs it (v1/attention/backends/mla/common.py).
+ *
+ * Prefill: the cached latents of the chunk's context and its new tokens are decompressed by
+ * kv_b (kv_lora -> heads x (qk_nope + v_head)) and attended as ordinary heads of width
+ * qk_nope + qk_rope (the profile's prefill attention model, kv_heads = heads); the cache
+ * write is the latent only.
+ *
+ * Decode ("absorbed" weights): each query's nope part is taken into the latent space by
+ * W_UK (per head qk_nope -> kv_lora) and the output back by W_UV (kv_lora -> v_head), two
+ * batched GEMMs over the heads; attention itself is one latent KV head of kv_lora + qk_rope
+ * shared by every query head (FlashMLA): it streams the latent cache once and computes
+ * 2 x heads x (2 kv_lora + qk_rope) FLOPs per (query, cached token). Its time here is the
+ * profile's decode fixed terms (t0, per_seq) plus the larger of the stream at the decode
+ * bandwidth and the FLOPs at the bf16 GEMM peak: FlashMLA itself is not calibrated.
+ */
+static double mla_prefill(struct cost_ctx *c, const struct step_batch *b, double launch)
+{
+	const struct model *m = c->m;
+	const struct profile *p = c->p;
+	double L = m->n_layers, kv = b->prefill_tokens * c->kv_bytes_tok / L, cached = 0, t, up;
+	if (b->chunks)
+		for (int i = 0; i < b->n_prefill; i++)
+			cached += b->chunks[i].cached;
+	else if (b->n_prefill > 0) /* alike chunks: pairs / tokens = cached + (c + 1) / 2 */
+		cached = b->n_prefill * fmax(0, b->prefill_pairs / b->prefill_tokens -
+						       (b->prefill_tokens / b->n_prefill + 1) / 2);
+	if (b->chunks && b->n_prefill > 1 && !chunks_alike(b->chunks, b->n_prefill))
+		t = attn_prefill_mixed(c, p, b->chunks, b->n_prefill, c->heads, c->heads,
+				       m->head_dim, kv, c->one_tile);
+	else
+		t = cost_attn_prefill(p, b->n_prefill, b->prefill_tokens, b->prefill_pairs,
+				      c->heads, c->heads, m->head_dim, kv);
+	up = cost_gemm(c->gm, p->hbm_bw, b->prefill_tokens + cached,
+		       (double)c->heads * (m->qk_nope + m->v_head), m->kv_lora,
+		       dtype_bytes(m->weight_dtype));
+	return L * (at_least(t, launch) + at_least(up, launch));
+}
+
+static double mla_decode(struct cost_ctx *c, const struct step_batch *b, double launch)
+{
+	const struct model *m = c->m;
+	const struct profile *p = c->p;
+	double L = m->n_layers, q = (double)b->n_decode * b->decode_q, heads = c->heads;
+	double bytes = b->decode_ctx * c->kv_bytes_tok / L, one = 1, t, bmm;
+	double flops = 2.0 * heads * b->decode_q * b->decode_ctx * (2.0 * m->kv_lora + m->qk_rope);
+	t = p->attn_decode.t0 + p->attn_decode.per_seq * b->n_decode +
+	    fmax(bytes / p->attn_decode.bw, flops / p->gemm_bf16.peak);
+	/* W_UK and W_UV: one batched launch each of `heads` GEMMs over q rows, timed as one
+	 * GEMM of the heads' weights side by side, in bf16 (vLLM dequantises them) */
+	bmm = at_least(cost_grouped_gemm(&p->gemm_bf16, p->hbm_bw, q, &one, 1,
+					 heads * m->kv_lora, m->qk_nope, 2.0), launch) +
+	      at_least(cost_grouped_gemm(&p->gemm_bf16, p->hbm_bw, q, &one, 1,
+					 heads * m->v_head, m->kv_lora, 2.0), launch);
+	return L * (at_least(t, launch) + bmm);
+}
+
 double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cost *out)
 {
 	const struct model *m = c->m;
@@ -619,7 +778,9 @@ double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cos
 		if (slot)
 			*slot = rest;
 	}
-	if (tokens > 0 && b->prefill_pairs > 0) {
+	if (tokens > 0 && b->prefill_pairs > 0 && model_is_mla(m)) {
+		sc.attn_prefill = mla_prefill(c, b, launch);
+	} else if (tokens > 0 && b->prefill_pairs > 0) {
 		double kv = b->prefill_tokens * c->kv_bytes_tok / L, t;
 		/* chunks that differ tile by tile; alike ones (the calibrated case) by the sums */
 		if (b->chunks && b->n_prefill > 1 && !chunks_alike(b->chunks, b->n_prefill))
@@ -630,7 +791,9 @@ double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cos
 					      c->heads, c->kv_heads, m->head_dim, kv);
 		sc.attn_prefill = L * at_least(t, launch);
 	}
-	if (tokens > 0 && b->n_decode > 0) {
+	if (tokens > 0 && b->n_decode > 0 && model_is_mla(m)) {
+		sc.attn_decode = mla_decode(c, b, launch);
+	} else if (tokens > 0 && b->n_decode > 0) {
 		/* K and V of every attended token, read once per layer; the query tokens of a
 		 * verification step share the reads. A layer's cache is cold in serving. */
 		double t;
@@ -664,6 +827,11 @@ int cost_mem_plan(const struct cost_ctx *c, double gpu_mem_util, int max_batched
 	 * max_num_seqs rows for the sampler. */
 	out->activations = T * 2.0 * (4.0 * m->hidden + c->g[GEMM_QKV].n + c->g[GEMM_UP].n) +
 			   (double)max_seqs * c->lm.n * 4.0;
+	/* fused_moe's caches: each token's top_k rows of the experts' gate/up output and of
+	 * their down output (bf16) */
+	if (model_is_moe(m))
+		out->activations += T * m->top_k * 2.0 *
+				    (c->g[GEMM_EXPERT_UP].n + c->g[GEMM_EXPERT_DOWN].n);
 	out->reserved = p->mem_reserved_bytes;
 	budget = p->hbm_bytes * gpu_mem_util;
 	out->kv = budget - out->weights - out->activations - out->reserved;

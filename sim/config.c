@@ -27,6 +27,12 @@ static const struct option_def options[] = {
 	{"gpu", OPT_STR, F(gpu), S(gpu), 0, 0, "gh200", NULL,
 	 "hardware profile: shipped name (ttsim profiles) or YAML path"},
 	{"tp", OPT_INT, F(tp), 0, 1, 8, "1", NULL, "tensor-parallel GPUs per replica (1, 2, 4, 8)"},
+	{"ep", OPT_BOOL, F(ep), 0, 0, 1, "false", NULL,
+	 "expert parallelism for MoE models: each of the tp GPUs holds whole experts (vLLM "
+	 "--enable-expert-parallel, data-parallel size 1; attention stays tensor-parallel)"},
+	{"moe_skew", OPT_DOUBLE, F(moe_skew), 0, 0, 4, "0", NULL,
+	 "MoE routing skew: 0 balanced; s > 0 expert i chosen in proportion to i^-s, the "
+	 "hottest on the first GPU (synthetic, no public per-expert loads used)"},
 	{"replicas", OPT_INT, F(replicas), 0, 1, 4096, "1", NULL, "data-parallel replicas"},
 	{"route", OPT_ENUM, F(route), 0, 0, 0, "least_loaded", route_names,
 	 "routing of problems to replicas, at arrival: round_robin (in turn), least_loaded (fewest "

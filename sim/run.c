@@ -61,6 +61,8 @@ int run_load_inputs(const struct run_config *c, struct run_inputs *in)
 		return err_set("key 'dtype': expected bf16 or fp8, got '%s'", c->dtype);
 	if (dtype_parse(c->kv_dtype, &in->model.kv_dtype) < 0)
 		return err_set("key 'kv_dtype': expected bf16 or fp8, got '%s'", c->kv_dtype);
+	in->model.ep = c->ep;
+	in->model.moe_skew = c->moe_skew;
 	if (profile_load(&in->profile, c->gpu) < 0)
 		return err_prefix("key 'gpu': ");
 	if (c->usd_per_gpu_hour >= 0)
