@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lib/util.h"
+#include "models/comm.h"
 
 /* Elementwise kernels per layer: input norm, post-attention norm (each fused with the
  * residual add), rotary embedding and the MLP activation. The KV-cache write
@@ -181,17 +182,29 @@ int cost_init(struct cost_ctx *c, const struct model *m, const struct profile *p
 		return -1;
 	model_layer_gemms_ep(m, tp, m->ep, c->g);
 	c->moe_local = model_is_moe(m) ? (m->ep ? m->n_experts / tp : m->n_experts) : 0;
-	c->lm = model_lm_head(m, tp);
+	c->dp = m->ep == EP_DP ? tp : 1;
+	c->tp_attn = tp / c->dp;
+	c->a2a_bytes_tok = 0;
+	c->lm = model_lm_head(m, c->tp_attn);
 	c->gm = m->weight_dtype == DT_FP8 ? &p->gemm_fp8 : &p->gemm_bf16;
-	c->heads = model_heads_per_gpu(m, tp);
-	c->kv_heads = model_kv_heads_per_gpu(m, tp);
-	c->kv_bytes_tok = model_kv_bytes_per_token(m, tp);
+	c->heads = model_heads_per_gpu(m, c->tp_attn);
+	c->kv_heads = model_kv_heads_per_gpu(m, c->tp_attn);
+	/* a token's KV lives on one rank under DP attention: per GPU of the replica, 1/dp */
+	c->kv_bytes_tok = model_kv_bytes_per_token(m, c->tp_attn) / c->dp;
 	c->one_tile = tiles_factor(&p->attn_prefill, p->gemm_bf16.sms, 1);
 	c->ar = NULL;
-	if (tp > 1) {
-		if (tp > p->gpus_per_node)
-			return err_set("key 'tp': %d GPUs do not fit in one '%s' node of %d GPUs", tp,
-				       p->name, p->gpus_per_node);
+	if (tp > 1 && tp > p->gpus_per_node)
+		return err_set("key 'tp': %d GPUs do not fit in one '%s' node of %d GPUs", tp,
+			       p->name, p->gpus_per_node);
+	if (c->dp > 1) {
+		/* a token's top_k experts lie on dp (1 - (1 - 1/dp)^top_k) ranks on average
+		 * (balanced placement); its bf16 hidden state goes to each */
+		double ranks = c->dp * -expm1(m->top_k * log1p(-1.0 / c->dp));
+		c->a2a_bytes_tok = ranks * m->hidden * 2.0;
+		if (comm_alltoall(p, c->a2a_bytes_tok, c->dp, 1) < 0)
+			return err_prefix("key 'ep': ");
+	}
+	if (c->tp_attn > 1) {
 		c->ar = profile_allreduce(p, tp);
 		if (!c->ar)
 			return err_set("key 'tp': profile '%s' has no all-reduce model for %d GPUs",
@@ -306,6 +319,12 @@ double cost_extra_gemm(const struct cost_ctx *c, double m, double n, double k, i
 			launch);
 }
 
+/* Rows (tokens, sequences) of the busiest data-parallel rank: x / dp rounded up. */
+static inline double local_rows(const struct cost_ctx *c, double x)
+{
+	return c->dp > 1 ? ceil(x / c->dp) : x;
+}
+
 /* One GEMM of the layer at m tokens, at least a launch; 0 when the model has none. */
 static double one_gemm(const struct cost_ctx *c, enum layer_gemm i, double m, double launch,
 		       double wb)
@@ -320,11 +339,12 @@ static double one_gemm(const struct cost_ctx *c, enum layer_gemm i, double m, do
  * busiest GPU's: under EP the one holding the hottest experts). */
 static double layer_gemms(struct cost_ctx *c, double m, double launch, int graph, double wb)
 {
-	double *slot = memo_slot(c, 0, graph, m), t = 0, moe = 0;
+	double *slot = memo_slot(c, 0, graph, m), t = 0, moe = 0, all = m;
 	const struct model *md = c->m;
 	int moe_layers = model_moe_layers(md);
 	if (slot && !isnan(*slot))
 		return *slot;
+	m = local_rows(c, m); /* the busiest rank's tokens; the experts see all */
 	t = one_gemm(c, GEMM_QKV, m, launch, wb) + one_gemm(c, GEMM_O, m, launch, wb) +
 	    one_gemm(c, GEMM_QKV_A, m, launch, wb);
 	if (moe_layers) {
@@ -333,7 +353,7 @@ static double layer_gemms(struct cost_ctx *c, double m, double launch, int graph
 		      one_gemm(c, GEMM_SHARED_UP, m, launch, wb) +
 		      one_gemm(c, GEMM_SHARED_DOWN, m, launch, wb);
 		for (int i = GEMM_EXPERT_UP; i <= GEMM_EXPERT_DOWN; i++)
-			moe += at_least(cost_grouped_gemm(c->gm, c->p->hbm_bw, m, p, c->moe_local,
+			moe += at_least(cost_grouped_gemm(c->gm, c->p->hbm_bw, all, p, c->moe_local,
 							  c->g[i].n, c->g[i].k, wb), launch);
 	}
 	t += one_gemm(c, GEMM_UP, m, launch, wb) + one_gemm(c, GEMM_DOWN, m, launch, wb);
@@ -363,10 +383,18 @@ static void step_rest(struct cost_ctx *c, const struct step_batch *b, double tok
 	const struct profile *p = c->p;
 	double wb = dtype_bytes(m->weight_dtype), L = m->n_layers;
 	double launch = graph ? p->launch_graph : p->launch_eager;
-	int seqs = b->n_decode + b->n_prefill;
+	double seqs = local_rows(c, b->n_decode + b->n_prefill);
+	double samples = local_rows(c, b->n_sample);
 
 	if (tokens > 0) {
 		sc->gemm = layer_gemms(c, tokens, launch, graph, wb);
+		tokens = local_rows(c, tokens);
+		/* data-parallel attention: each MoE layer dispatches the rank's tokens to their
+		 * experts and combines the results, two all-to-alls (comm.h) */
+		if (c->dp > 1)
+			sc->allreduce = model_moe_layers(m) * 2.0 *
+					at_least(comm_alltoall(p, tokens * c->a2a_bytes_tok, c->dp, 1),
+						 launch);
 		if (c->ar)
 			sc->allreduce = L * 2.0 *
 					at_least(cost_allreduce(c->ar, model_allreduce_bytes(m, tokens)),
@@ -387,13 +415,14 @@ static void step_rest(struct cost_ctx *c, const struct step_batch *b, double tok
 		}
 	}
 	if (b->n_sample > 0) {
-		sc->lm_head = lm_head_gemm(c, b->n_sample, launch, graph, wb) +
+		sc->lm_head = lm_head_gemm(c, samples, launch, graph, wb) +
 			      2.0 * launch; /* final norm, sampler */
 		if (c->ar) /* logits gathered to the driver worker */
-			sc->lm_head += cost_allreduce(c->ar, (double)b->n_sample * c->lm.n * 2.0);
+			sc->lm_head += cost_allreduce(c->ar, samples * c->lm.n * 2.0);
 	}
+	/* each data-parallel rank has an engine core of its own: its sequences, no TP workers */
 	if (seqs > 0)
-		sc->cpu = p->step_base + p->step_per_seq * seqs + p->step_per_tp * (c->tp - 1);
+		sc->cpu = p->step_base + p->step_per_seq * seqs + p->step_per_tp * (c->tp_attn - 1);
 }
 
 double cost_attn_prefill(const struct profile *p, double seqs, double tokens, double pairs,
@@ -716,11 +745,12 @@ double cost_attn_decode(const struct profile *p, double seqs, double ctx_tokens,
  * profile's decode fixed terms (t0, per_seq) plus the larger of the stream at the decode
  * bandwidth and the FLOPs at the bf16 GEMM peak: FlashMLA itself is not calibrated.
  */
-static double mla_prefill(struct cost_ctx *c, const struct step_batch *b, double launch)
+static double mla_prefill(struct cost_ctx *c, const struct step_batch *b, double launch,
+			  double kvt)
 {
 	const struct model *m = c->m;
 	const struct profile *p = c->p;
-	double L = m->n_layers, kv = b->prefill_tokens * c->kv_bytes_tok / L, cached = 0, t, up;
+	double L = m->n_layers, kv = b->prefill_tokens * kvt / L, cached = 0, t, up;
 	if (b->chunks)
 		for (int i = 0; i < b->n_prefill; i++)
 			cached += b->chunks[i].cached;
@@ -739,12 +769,13 @@ static double mla_prefill(struct cost_ctx *c, const struct step_batch *b, double
 	return L * (at_least(t, launch) + at_least(up, launch));
 }
 
-static double mla_decode(struct cost_ctx *c, const struct step_batch *b, double launch)
+static double mla_decode(struct cost_ctx *c, const struct step_batch *b, double launch,
+			 double kvt)
 {
 	const struct model *m = c->m;
 	const struct profile *p = c->p;
 	double L = m->n_layers, q = (double)b->n_decode * b->decode_q, heads = c->heads;
-	double bytes = b->decode_ctx * c->kv_bytes_tok / L, one = 1, t, bmm;
+	double bytes = b->decode_ctx * kvt / L, one = 1, t, bmm;
 	double flops = 2.0 * heads * b->decode_q * b->decode_ctx * (2.0 * m->kv_lora + m->qk_rope);
 	t = p->attn_decode.t0 + p->attn_decode.per_seq * b->n_decode +
 	    fmax(bytes / p->attn_decode.bw, flops / p->gemm_bf16.peak);
@@ -757,6 +788,25 @@ static double mla_decode(struct cost_ctx *c, const struct step_batch *b, double 
 	return L * (at_least(t, launch) + bmm);
 }
 
+/* The busiest data-parallel rank's share of a step's attention: 1/dp of its sequences
+ * rounded up, with their share of the context, tokens and pairs (chunks then alike). */
+static void local_batch(const struct cost_ctx *c, const struct step_batch *b,
+			struct step_batch *l)
+{
+	*l = *b;
+	l->n_decode = (int)local_rows(c, b->n_decode);
+	l->n_prefill = (int)local_rows(c, b->n_prefill);
+	l->n_sample = (int)local_rows(c, b->n_sample);
+	if (b->n_decode > 0)
+		l->decode_ctx = b->decode_ctx * l->n_decode / b->n_decode;
+	if (b->n_prefill > 0 && l->n_prefill < b->n_prefill) {
+		double f = (double)l->n_prefill / b->n_prefill;
+		l->prefill_tokens = ceil(b->prefill_tokens * f);
+		l->prefill_pairs = b->prefill_pairs * f;
+		l->chunks = NULL;
+	}
+}
+
 double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cost *out)
 {
 	const struct model *m = c->m;
@@ -766,6 +816,9 @@ double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cos
 	double L = m->n_layers, launch, rest;
 	int graph = c->cuda_graphs && b->n_prefill == 0 && b->n_decode <= p->graph_max_seqs;
 	double *slot = NULL;
+
+	struct step_batch lb;
+	double kvt = c->kv_bytes_tok;
 
 	launch = graph ? p->launch_graph : p->launch_eager;
 	if (!out && b->n_prefill == 0 && b->decode_q == 1 && b->n_sample == b->n_decode)
@@ -778,10 +831,17 @@ double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cos
 		if (slot)
 			*slot = rest;
 	}
+	/* attention is each rank's own under DP attention: the busiest rank's sequences,
+	 * whose KV tokens are whole on it */
+	if (c->dp > 1) {
+		local_batch(c, b, &lb);
+		b = &lb;
+		kvt *= c->dp;
+	}
 	if (tokens > 0 && b->prefill_pairs > 0 && model_is_mla(m)) {
-		sc.attn_prefill = mla_prefill(c, b, launch);
+		sc.attn_prefill = mla_prefill(c, b, launch, kvt);
 	} else if (tokens > 0 && b->prefill_pairs > 0) {
-		double kv = b->prefill_tokens * c->kv_bytes_tok / L, t;
+		double kv = b->prefill_tokens * kvt / L, t;
 		/* chunks that differ tile by tile; alike ones (the calibrated case) by the sums */
 		if (b->chunks && b->n_prefill > 1 && !chunks_alike(b->chunks, b->n_prefill))
 			t = attn_prefill_mixed(c, p, b->chunks, b->n_prefill, c->heads,
@@ -792,7 +852,7 @@ double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cos
 		sc.attn_prefill = L * at_least(t, launch);
 	}
 	if (tokens > 0 && b->n_decode > 0 && model_is_mla(m)) {
-		sc.attn_decode = mla_decode(c, b, launch);
+		sc.attn_decode = mla_decode(c, b, launch, kvt);
 	} else if (tokens > 0 && b->n_decode > 0) {
 		/* K and V of every attended token, read once per layer; the query tokens of a
 		 * verification step share the reads. A layer's cache is cold in serving. */
@@ -804,7 +864,7 @@ double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cos
 		    !(b->decode_ctx <= c->dec.ctx_hi))
 			decode_coeffs(c, p, b->n_decode, decode_blocks(b->n_decode, b->decode_ctx),
 				      c->kv_heads, m->head_dim, &c->dec);
-		t = decode_eval(p, &c->dec, b->decode_ctx * c->kv_bytes_tok / L, 0);
+		t = decode_eval(p, &c->dec, b->decode_ctx * kvt / L, 0);
 		sc.attn_decode = L * at_least(t, launch);
 	}
 	sc.total = rest + sc.attn_prefill + sc.attn_decode;
@@ -818,7 +878,7 @@ int cost_mem_plan(const struct cost_ctx *c, double gpu_mem_util, int max_batched
 {
 	const struct model *m = c->m;
 	const struct profile *p = c->p;
-	double T = max_batched_tokens, budget;
+	double T = local_rows(c, max_batched_tokens), budget;
 	double per_block = c->kv_bytes_tok * block_size;
 
 	out->weights = model_weight_bytes_per_gpu(m, c->tp);
@@ -826,7 +886,7 @@ int cost_mem_plan(const struct cost_ctx *c, double gpu_mem_util, int max_batched
 	 * residual, the QKV output and the MLP's gate/up output (bf16), plus fp32 logits of
 	 * max_num_seqs rows for the sampler. */
 	out->activations = T * 2.0 * (4.0 * m->hidden + c->g[GEMM_QKV].n + c->g[GEMM_UP].n) +
-			   (double)max_seqs * c->lm.n * 4.0;
+			   local_rows(c, max_seqs) * c->lm.n * 4.0;
 	/* fused_moe's caches: each token's top_k rows of the experts' gate/up output and of
 	 * their down output (bf16) */
 	if (model_is_moe(m))

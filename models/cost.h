@@ -8,7 +8,12 @@
  * rows sample. cost_step() sums, over the step's operators, the profile's time models
  * (models/profile.h): the four GEMMs of each layer and the LM head at m = tokens in the
  * step, prefill and decode attention, two all-reduces per layer under tensor parallelism,
- * elementwise kernels, each kernel at least its launch cost, and the CPU overhead.
+ * elementwise kernels, each kernel at least its launch cost, and the CPU overhead. MoE
+ * layers add the router, shared experts and the routed experts as grouped GEMMs (the
+ * busiest GPU's); MLA replaces attention (see mla_prefill, mla_decode in cost.c). Under
+ * data-parallel attention (EP_DP, models/model.h) each GPU computes 1/tp of the step's
+ * sequences (rounded up: the busiest rank) and all tokens' share of its experts, and two
+ * all-to-alls per MoE layer (models/comm.h) replace the all-reduces.
  *
  * cost_step() is a function of its inputs, but memoises the GEMM times per token count in
  * the context (the step loop asks for the same few thousand m values millions of times,
@@ -54,6 +59,10 @@ struct cost_ctx {
 	double *moe_p;          /* lazily allocated: per-token selection probability of each
 	                           routed expert on the busiest GPU (moe_local of them) */
 	int moe_local;          /* routed experts on one GPU (n_experts, or / tp under EP) */
+	int dp;                 /* data-parallel attention ranks (EP_DP: tp; otherwise 1) */
+	int tp_attn;            /* GPUs that split attention and dense layers (tp / dp) */
+	double a2a_bytes_tok;   /* EP_DP: bytes one rank sends per token in a dispatch (its
+	                           hidden state to each other rank holding one of its experts) */
 };
 
 /* One prefill chunk of a step: `tokens` new tokens after `cached` ones already in the KV

@@ -484,6 +484,8 @@ int model_check_ep(const struct model *m, int tp, int ep)
 	if (!model_is_moe(m))
 		return ep ? err_set("key 'ep': '%s' has no experts to spread (expected ep 0 for a "
 				    "dense model)", m->id) : 0;
+	if (ep < EP_NONE || ep > EP_DP)
+		return err_set("key 'ep': expected none, tp or dp, got '%d'", ep);
 	if (ep && m->n_experts % tp)
 		return err_set("key 'ep': %d GPUs do not divide the %d experts of '%s'", tp,
 			       m->n_experts, m->id);
@@ -522,7 +524,8 @@ struct layer_parts {
 	double linear, bf16, other;
 };
 
-static struct layer_parts layer_params(const struct model *m, int tp, int moe, double experts)
+static struct layer_parts layer_params(const struct model *m, int tp, int moe, double experts,
+				       int tp_exp)
 {
 	struct layer_parts r = {0, 0, 0};
 	double hd = m->head_dim, h = m->hidden;
@@ -545,8 +548,9 @@ static struct layer_parts layer_params(const struct model *m, int tp, int moe, d
 		r.linear += (m->gated_mlp ? 3.0 : 2.0) * h * (m->intermediate / (double)tp);
 		return r;
 	}
-	/* SwiGLU experts (every MoE family here): gate, up, down */
-	r.linear += 3.0 * h * m->moe_ff / tp * (experts + m->n_shared);
+	/* SwiGLU experts (every MoE family here): gate, up, down; the routed ones split over
+	 * tp_exp GPUs, the shared ones as the rest of the layer */
+	r.linear += 3.0 * h * m->moe_ff * (experts / tp_exp + m->n_shared / (double)tp);
 	r.bf16 = (double)m->n_experts * h; /* router, replicated */
 	r.other += m->router_bias ? m->n_experts : 0;
 	return r;
@@ -557,7 +561,7 @@ static double params_with(const struct model *m, double experts)
 {
 	double emb = (double)m->vocab * m->hidden, t = emb * (m->tied_embeddings ? 1 : 2) + m->hidden;
 	int moe_layers = model_moe_layers(m);
-	struct layer_parts d = layer_params(m, 1, 0, 0), e = layer_params(m, 1, 1, experts);
+	struct layer_parts d = layer_params(m, 1, 0, 0, 1), e = layer_params(m, 1, 1, experts, 1);
 	t += (m->n_layers - moe_layers) * (d.linear + d.bf16 + d.other);
 	t += moe_layers * (e.linear + e.bf16 + e.other);
 	return t;
@@ -569,9 +573,12 @@ double model_active_params(const struct model *m) { return params_with(m, m->top
 
 double model_weight_bytes_per_gpu(const struct model *m, int tp)
 {
-	double emb = (double)m->vocab * m->hidden / tp, wb = dtype_bytes(m->weight_dtype), t;
+	/* under data-parallel attention all but the routed experts are whole on each GPU */
+	int tpa = m->ep == EP_DP ? 1 : tp;
+	double emb = (double)m->vocab * m->hidden / tpa, wb = dtype_bytes(m->weight_dtype), t;
 	int moe_layers = model_moe_layers(m);
-	struct layer_parts d = layer_params(m, tp, 0, 0), e = layer_params(m, tp, 1, m->n_experts);
+	struct layer_parts d = layer_params(m, tpa, 0, 0, tp);
+	struct layer_parts e = layer_params(m, tpa, 1, m->n_experts, tp);
 
 	/* block-scaled fp8: one fp32 scale per 128 x 128 block of each linear weight */
 	if (m->weight_dtype == DT_FP8 && m->quant_block)
@@ -594,6 +601,8 @@ double model_kv_bytes_per_token(const struct model *m, int tp)
 void model_layer_gemms_ep(const struct model *m, int tp, int ep,
 			  struct gemm_shape out[GEMM_NLAYER])
 {
+	if (ep == EP_DP) /* everything whole, as on one GPU; the experts are whole under EP */
+		tp = 1;
 	double hd = m->head_dim, h = m->hidden, q = model_heads_per_gpu(m, tp);
 	double kv = model_kv_heads_per_gpu(m, tp), ff = m->intermediate / (double)tp;
 	double eff = ep ? m->moe_ff : m->moe_ff / (double)tp;

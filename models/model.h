@@ -69,13 +69,23 @@ struct model {
 	int quant_block;  /* fp8 weight_block_size (128: one fp32 scale per 128 x 128 block);
 	                     0: per-tensor scales */
 	/* How the experts are served (set by the run, like weight_dtype; 0 from config.json): */
-	int ep;           /* 1: expert parallelism over the tp GPUs (vLLM --enable-expert-parallel
-	                     with data-parallel size 1): each GPU holds n_experts / tp whole
-	                     experts; 0: each expert split tp ways by width */
+	int ep;           /* enum ep_mode: how the replica's tp GPUs share the experts */
 	double moe_skew;  /* routing: 0 balanced (every expert equally likely); s > 0: Zipf-like,
 	                     expert i (from 1) chosen in proportion to i^-s, the hottest experts
 	                     on the first GPU (vLLM's contiguous placement, no EPLB) */
 };
+
+/* Expert parallelism inside a replica of tp GPUs.
+ *   EP_NONE  tensor parallelism everywhere: each expert split tp ways by width.
+ *   EP_TP    vLLM --tensor-parallel-size tp --enable-expert-parallel: attention stays
+ *            tensor-parallel, each GPU holds n_experts / tp whole experts; every GPU has
+ *            every token, so the experts' outputs are combined by the all-reduce TP has.
+ *   EP_DP    vLLM --data-parallel-size tp --enable-expert-parallel (data-parallel
+ *            attention): each GPU runs attention, dense layers and shared experts whole
+ *            for its own 1/tp of the sequences, and n_experts / tp whole experts for the
+ *            tokens of all; an all-to-all dispatches tokens to their experts and another
+ *            combines them (models/comm.h). */
+enum ep_mode { EP_NONE = 0, EP_TP = 1, EP_DP = 2 };
 
 /* MoE and MLA queries. */
 static inline int model_is_moe(const struct model *m) { return m->n_experts > 0; }
@@ -99,8 +109,9 @@ int model_validate(const struct model *m);
  * n_kv_heads % tp == 0 or tp % n_kv_heads == 0, KV heads then being replicated.) */
 int model_check_tp(const struct model *m, int tp);
 
-/* Can the MoE layers run on tp GPUs, tensor-parallel inside each expert (ep 0: moe_ff % tp)
- * or expert-parallel (ep 1: whole experts spread, n_experts % tp)? 0 for a dense model. */
+/* Can the MoE layers run on tp GPUs, tensor-parallel inside each expert (EP_NONE:
+ * moe_ff % tp) or expert-parallel (EP_TP, EP_DP: whole experts spread, n_experts % tp)?
+ * 0, or -1 with err_set; a dense model takes EP_NONE only. */
 int model_check_ep(const struct model *m, int tp, int ep);
 
 /* Parameter count (embeddings, LM head unless tied, attention, MLP, all experts, router,
@@ -112,7 +123,8 @@ double model_active_params(const struct model *m);
 /* Bytes of weights on one GPU under tensor parallelism tp (embedding and LM head are
  * sharded over the vocabulary; norms, router and MLA's down-projections replicated; the
  * routed experts split over the tp GPUs, by width or, under expert parallelism, whole:
- * the same bytes when n_experts % tp == 0). fp8 with quant_block adds its fp32 scales. */
+ * the same bytes when n_experts % tp == 0; under EP_DP all but the routed experts are
+ * whole on every GPU). fp8 with quant_block adds its fp32 scales. */
 double model_weight_bytes_per_gpu(const struct model *m, int tp);
 /* KV heads held by one GPU: n_kv_heads / tp, at least 1 (replicated when tp > n_kv_heads). */
 int model_kv_heads_per_gpu(const struct model *m, int tp);
@@ -139,7 +151,8 @@ struct gemm_shape {
 	double k; /* input features per GPU */
 };
 void model_layer_gemms(const struct model *m, int tp, struct gemm_shape out[GEMM_NLAYER]);
-/* The same with expert parallelism (ep 1: each GPU holds n_experts / tp whole experts). */
+/* The same with expert parallelism (ep != EP_NONE: each GPU holds n_experts / tp whole
+ * experts; EP_DP: the rest whole too, as at tp 1). */
 void model_layer_gemms_ep(const struct model *m, int tp, int ep,
 			  struct gemm_shape out[GEMM_NLAYER]);
 /* The LM head GEMM per GPU (n = vocab / tp, k = hidden), run for sampled rows only. */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/comm.h"
 #include "models/cost.h"
 #include "models/model.h"
 #include "tests/test.h"
@@ -346,6 +347,69 @@ static void test_mla_cost(void)
 	CHECK(s3.attn_prefill > 0);
 }
 
+/* Data-parallel attention with expert parallelism (EP_DP) on DeepSeek-R1, 8 GPUs. */
+static void test_ep_dp(void)
+{
+	struct model m = get("deepseek-r1");
+	struct profile p;
+	struct cost_ctx c;
+	struct step_cost sc;
+	struct step_batch b = {.n_decode = 61, .decode_q = 1, .decode_ctx = 61 * 3000.0,
+			       .n_sample = 61};
+	const struct allreduce_model *ar;
+	double s = 1 + 4.0 / 16384, ranks, bytes, a2a, want;
+
+	if (profile_load(&p, "h200_sxm") < 0)
+		exit(1);
+	m.weight_dtype = DT_FP8;
+	m.ep = EP_DP;
+	/* weights: all but the routed experts whole on each GPU. Linear: MLA 187,105,280;
+	 * dense layer + 396,361,728 = 583,467,008; MoE layer + 3 x 7168 x 2048 x (256 / 8 + 1
+	 * shared) = 1,453,326,336: 1,640,431,616. bf16: norms 16,384 (+256 bias), router
+	 * 1,835,008; embeddings 2 x 926,679,040 x 2 bytes + final norm 7168 x 2. */
+	want = 3 * (583467008.0 * s + 16384 * 2) + 58 * (1640431616.0 * s + (16640.0 + 1835008) * 2) +
+	       2 * 926679040.0 * 2 + 7168 * 2;
+	CHECK_NEAR(model_weight_bytes_per_gpu(&m, 8), want, 1e-12);
+	CHECK_INT(cost_init(&c, &m, &p, 8, 1), 0);
+	CHECK_INT(c.dp, 8);
+	CHECK_INT(c.tp_attn, 1);
+	CHECK_INT(c.heads, 128);
+	CHECK_INT(c.moe_local, 32);
+	/* a token's KV on one rank: 70,272 bytes / 8 per GPU of the replica */
+	CHECK_NEAR(c.kv_bytes_tok, 70272.0 / 8, 1e-15);
+	/* a token's 8 experts lie on 8 (1 - (7/8)^8) = 5.2511... ranks; 7168 x 2 bytes to each */
+	ranks = 8 * (1 - pow(7.0 / 8, 8));
+	CHECK_NEAR(c.a2a_bytes_tok, ranks * 7168 * 2, 1e-12);
+	/* the busiest rank has ceil(61 / 8) = 8 tokens: each of the 58 MoE layers two
+	 * all-to-alls of 8 x that, each (n - 1) / n of it over the bus after NCCL's latency
+	 * (comm.c), and no all-reduce */
+	ar = profile_allreduce(&p, 8);
+	bytes = 8 * ranks * 7168 * 2;
+	a2a = ar->lat + bytes * 7 / 8 / ar->busbw;
+	CHECK_NEAR(comm_alltoall(&p, bytes, 8, 1), a2a, 1e-12);
+	cost_step(&c, &b, &sc);
+	CHECK_NEAR(sc.allreduce, 58 * 2 * fmax(a2a, p.launch_graph), 1e-12);
+	cost_release(&c);
+	/* the same step tensor-parallel: all-reduces, no all-to-all, and every GPU holds
+	 * every sequence's latent KV */
+	m.ep = EP_NONE;
+	CHECK_INT(cost_init(&c, &m, &p, 8, 1), 0);
+	CHECK_NEAR(c.kv_bytes_tok, 70272.0, 1e-15);
+	CHECK_INT(c.dp, 1);
+	cost_step(&c, &b, &sc);
+	CHECK(sc.allreduce > 0);
+	cost_release(&c);
+	/* refused: experts that do not split over the GPUs, and a dense model */
+	m = get("mixtral-8x7b-instruct");
+	m.ep = EP_DP;
+	CHECK_INT(cost_init(&c, &m, &p, 8, 1), 0);
+	cost_release(&c);
+	m = get("qwen3-8b");
+	m.ep = EP_DP;
+	CHECK_INT(cost_init(&c, &m, &p, 2, 1), -1);
+	CHECK(strstr(err_msg(), "key 'ep'") != NULL);
+}
+
 int main(void)
 {
 	test_counts();
@@ -354,5 +418,6 @@ int main(void)
 	test_grouped_gemm();
 	test_skew_and_ep();
 	test_mla_cost();
+	test_ep_dp();
 	return TEST_REPORT();
 }
