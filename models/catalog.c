@@ -107,6 +107,8 @@ static const struct model catalog[] = {
 	     94, 4096, 64, 4, 128, 12288, 151936, 0, 0, 1, 40960, MOE(128, 8, 1536, 0, 0)),
 	XROW("Qwen/Qwen3-235B-A22B-Thinking-2507", "qwen3-235b-a22b-thinking", "qwen3_moe",
 	     94, 4096, 64, 4, 128, 12288, 151936, 0, 0, 1, 262144, MOE(128, 8, 1536, 0, 0)),
+	XROW("mistralai/Mixtral-8x7B-v0.1", "mixtral-8x7b", "mixtral",
+	     32, 4096, 32, 8, 128, 14336, 32000, 0, 0, 0, 32768, MOE(8, 2, 14336, 0, 0)),
 	XROW("mistralai/Mixtral-8x7B-Instruct-v0.1", "mixtral-8x7b-instruct", "mixtral",
 	     32, 4096, 32, 8, 128, 14336, 32000, 0, 0, 0, 32768, MOE(8, 2, 14336, 0, 0)),
 	XROW("deepseek-ai/DeepSeek-V3", "deepseek-v3", "deepseek_v3",
