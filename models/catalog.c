@@ -27,6 +27,9 @@
 #include "lib/util.h"
 
 #define HF(id) "https://huggingface.co/" id "/blob/main/config.json"
+/* The rows' macros name each field; their arguments are constants and string literals (a
+ * string literal cannot take parentheses as an array's initializer). */
+/* NOLINTBEGIN(bugprone-macro-parentheses) */
 /* id, alias, arch, layers, hidden, heads, kv heads, head_dim, intermediate, vocab,
  * tied, qkv bias, qk norm, max_position_embeddings */
 #define ROW(ID_, ALIAS_, ARCH_, L, H, NH, KV, HD, FF, V, TIE, BIAS, QKN, MAXLEN)                 \
@@ -46,6 +49,7 @@
 	 .n_heads = NH, .n_kv_heads = KV, .head_dim = HD, .intermediate = FF, .vocab = V,        \
 	 .gated_mlp = 1, .tied_embeddings = TIE, .qkv_bias = BIAS, .max_len = MAXLEN,            \
 	 .weight_dtype = DT_BF16, .kv_dtype = DT_BF16, .qk_norm = QKN, __VA_ARGS__}
+/* NOLINTEND(bugprone-macro-parentheses) */
 
 static const struct model catalog[] = {
 	/* DeepSeek-R1-Distill-Qwen: Qwen2ForCausalLM, rope_theta 10000, 131072 positions */

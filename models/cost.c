@@ -280,6 +280,7 @@ void cost_use_pool(struct cost_ctx *c, struct cost_memo_pool *pool)
 		e = &pool->e[i];
 		/* whole structs compared: padding that differs only costs a miss */
 		if (e->used && e->tp == c->tp && e->cuda_graphs == c->cuda_graphs &&
+		    /* NOLINTNEXTLINE(bugprone-suspicious-memory-comparison): padding only misses */
 		    !memcmp(&e->model, c->m, sizeof(e->model)) &&
 		    /* NOLINTNEXTLINE(bugprone-suspicious-memory-comparison): padding only misses */
 		    !memcmp(&e->profile, c->p, sizeof(e->profile)))
