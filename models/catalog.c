@@ -124,6 +124,21 @@ static const struct model catalog[] = {
 	XROW("deepseek-ai/DeepSeek-R1-0528", "deepseek-r1-0528", "deepseek_v3",
 	     61, 7168, 128, 128, 192, 18432, 129280, 0, 0, 0, 163840, MOE(256, 8, 2048, 1, 3),
 	     MLA(512, 1536, 128, 64, 128), .router_bias = 1, .quant_block = 128),
+	/* gpt-oss (GptOssForCausalLM): 64 query heads of 64 on 8 KV heads, biases on every
+	 * attention projection and expert, a sink logit per head, 128 (120b) or 32 (20b)
+	 * experts of 2880, top 4, MXFP4 experts; layer_types alternate sliding (window 128,
+	 * even layers) and full. Numbers from vLLM's GptOssConfig defaults (120b) and a
+	 * snapshot of openai/gpt-oss-20b's config (github EchoCog/gpt-oss-20b
+	 * docs/gpt-oss-20b-architecture.md); counts in tests/test_moe.c against the published
+	 * 116.8B / 5.1B active and 20.9B / 3.6B. */
+	XROW("openai/gpt-oss-120b", "gpt-oss-120b", "gpt_oss",
+	     36, 2880, 64, 8, 64, 2880, 201088, 0, 1, 0, 131072, MOE(128, 4, 2880, 0, 0),
+	     .router_bias = 1, .window = 128, .n_swa = 18, .o_bias = 1, .sinks = 1,
+	     .expert_bias = 1, .expert_fp4 = 1),
+	XROW("openai/gpt-oss-20b", "gpt-oss-20b", "gpt_oss",
+	     24, 2880, 64, 8, 64, 2880, 201088, 0, 1, 0, 131072, MOE(32, 4, 2880, 0, 0),
+	     .router_bias = 1, .window = 128, .n_swa = 12, .o_bias = 1, .sinks = 1,
+	     .expert_bias = 1, .expert_fp4 = 1),
 	/* Llama */
 	ROW("meta-llama/Llama-3.1-8B-Instruct", "llama-3.1-8b-instruct", "llama",
 	    32, 4096, 32, 8, 128, 14336, 128256, 0, 0, 0, 131072),

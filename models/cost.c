@@ -353,9 +353,11 @@ static double layer_gemms(struct cost_ctx *c, double m, double launch, int graph
 		moe = t + one_gemm(c, GEMM_ROUTER, m, launch, 2.0) /* the router stays bf16 */ +
 		      one_gemm(c, GEMM_SHARED_UP, m, launch, wb) +
 		      one_gemm(c, GEMM_SHARED_DOWN, m, launch, wb);
+		/* MXFP4 experts stream 4.25 bits a weight into bf16 (or fp8) GEMMs */
+		double ewb = md->expert_fp4 ? MODEL_MXFP4_BYTES : wb;
 		for (int i = GEMM_EXPERT_UP; i <= GEMM_EXPERT_DOWN; i++)
 			moe += at_least(cost_grouped_gemm(c->gm, c->p->hbm_bw, all, p, c->moe_local,
-							  c->g[i].n, c->g[i].k, wb), launch);
+							  c->g[i].n, c->g[i].k, ewb), launch);
 	}
 	t += one_gemm(c, GEMM_UP, m, launch, wb) + one_gemm(c, GEMM_DOWN, m, launch, wb);
 	t = (md->n_layers - moe_layers) * t + moe_layers * moe;
@@ -851,6 +853,15 @@ double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cos
 			t = cost_attn_prefill(p, b->n_prefill, b->prefill_tokens, b->prefill_pairs,
 					      c->heads, c->kv_heads, m->head_dim, kv);
 		sc.attn_prefill = L * at_least(t, launch);
+		/* sliding layers: each query sees at most `window` keys (the pairs bounded by
+		 * tokens x window: exact for chunks wholly past the window, above otherwise) */
+		if (m->n_swa && b->prefill_pairs > b->prefill_tokens * m->window) {
+			double tw = cost_attn_prefill(p, b->n_prefill, b->prefill_tokens,
+						      b->prefill_tokens * m->window, c->heads,
+						      c->kv_heads, m->head_dim, kv);
+			sc.attn_prefill = (L - m->n_swa) * at_least(t, launch) +
+					  m->n_swa * at_least(tw, launch);
+		}
 	}
 	if (tokens > 0 && b->n_decode > 0 && model_is_mla(m)) {
 		sc.attn_decode = mla_decode(c, b, launch, kvt);
@@ -867,6 +878,15 @@ double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cos
 				      c->kv_heads, m->head_dim, &c->dec);
 		t = decode_eval(p, &c->dec, b->decode_ctx * kvt / L, 0);
 		sc.attn_decode = L * at_least(t, launch);
+		/* sliding layers read at most `window` tokens a sequence (the sum bounded by
+		 * sequences x window: exact once every sequence is past the window) */
+		if (m->n_swa && b->decode_ctx > (double)b->n_decode * m->window) {
+			double ctx = (double)b->n_decode * m->window;
+			double tw = cost_attn_decode(p, b->n_decode, ctx, ctx * kvt / L, c->kv_heads,
+						     m->head_dim, 0);
+			sc.attn_decode = (L - m->n_swa) * at_least(t, launch) +
+					 m->n_swa * at_least(tw, launch);
+		}
 	}
 	sc.total = rest + sc.attn_prefill + sc.attn_decode;
 	if (out)

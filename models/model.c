@@ -134,7 +134,7 @@ static const char *const moe_keys[] = {"num_experts", "num_local_experts", "n_ro
 				       "num_experts_per_tok", "shared_expert_intermediate_size",
 				       "first_k_dense_replace", "moe_layer_freq", "decoder_sparse_step",
 				       "mlp_only_layers", "moe_layer_start_index", "expert_interval",
-				       NULL};
+				       "experts_per_token", NULL};
 static const char *const mla_keys[] = {"kv_lora_rank", "q_lora_rank", "qk_nope_head_dim",
 				       "qk_rope_head_dim", "v_head_dim", NULL};
 static const char *const fam_none[] = {NULL};
@@ -142,6 +142,8 @@ static const char *const fam_qwen3_moe[] = {"num_experts", "num_experts_per_tok"
 					    "moe_intermediate_size", "decoder_sparse_step",
 					    "mlp_only_layers", NULL};
 static const char *const fam_mixtral[] = {"num_local_experts", "num_experts_per_tok", NULL};
+static const char *const fam_gpt_oss[] = {"num_local_experts", "num_experts_per_tok",
+					  "experts_per_token", NULL};
 static const char *const fam_deepseek[] = {"n_routed_experts", "num_experts_per_tok",
 					   "moe_intermediate_size", "n_shared_experts",
 					   "first_k_dense_replace", "moe_layer_freq", "kv_lora_rank",
@@ -152,7 +154,16 @@ static const struct family families[] = {
 	{"qwen2", fam_none},          {"qwen3", fam_none},
 	{"qwen3_moe", fam_qwen3_moe}, {"mixtral", fam_mixtral},
 	{"deepseek_v2", fam_deepseek}, {"deepseek_v3", fam_deepseek},
+	{"gpt_oss", fam_gpt_oss},
 };
+
+/* Families whose sliding window ttsim reads (every layer, or the layers layer_types names
+ * "sliding_attention"); Qwen2's max_window_layers and Gemma's alternation are refused. */
+static int reads_window(const struct family *fam)
+{
+	return fam && (!strcmp(fam->type, "mistral") || !strcmp(fam->type, "mixtral") ||
+		       !strcmp(fam->type, "gpt_oss"));
+}
 #define N_FAMILIES (sizeof(families) / sizeof(families[0]))
 
 static const struct family *family_of(const char *model_type)
@@ -187,7 +198,7 @@ static int refuse_unmodelled(const cJSON *root, const char *fname, int max_len,
 					     "layers_block_type", "hybrid_override_pattern",
 					     "linear_attn_config", "full_attention_interval",
 					     "block_types", NULL};
-	static const char *const other[] = {"sinks", "attention_sinks", "sliding_window_pattern",
+	static const char *const other[] = {"attention_sinks", "sliding_window_pattern",
 					    "use_sliding_window_layers", NULL};
 	const cJSON *v, *mt;
 	struct sbuf sb = {0};
@@ -226,16 +237,20 @@ static int refuse_unmodelled(const cJSON *root, const char *fname, int max_len,
 			sbuf_printf(&sb, "; key 'layer_types': expected a list of layer types");
 		else
 			cJSON_ArrayForEach(t, v)
-				if (!cJSON_IsString(t) || strcmp(t->valuestring, "full_attention")) {
+				if (!cJSON_IsString(t) || (strcmp(t->valuestring, "full_attention") &&
+							   !(reads_window(fam) &&
+							     !strcmp(t->valuestring,
+								     "sliding_attention")))) {
 					json_brief(t, got, sizeof(got));
 					sbuf_printf(&sb, "; key 'layer_types': layer type %s is not modelled "
-						    "yet (only \"full_attention\")", got);
+						    "yet (only \"full_attention\"%s)", got,
+						    reads_window(fam) ? " and \"sliding_attention\"" : "");
 					break;
 				}
 	}
 	/* Qwen2/Qwen3 carry sliding_window with use_sliding_window: false: not used */
 	v = cJSON_GetObjectItemCaseSensitive(root, "use_sliding_window");
-	if (!(v && cJSON_IsFalse(v))) {
+	if (!(v && cJSON_IsFalse(v)) && !reads_window(fam)) {
 		const char *keys[] = {"sliding_window", "sliding_window_size", "attention_window",
 				      NULL};
 		for (int i = 0; keys[i]; i++) {
@@ -253,10 +268,14 @@ static int refuse_unmodelled(const cJSON *root, const char *fname, int max_len,
 	if ((v = json_on(root, "quantization_config"))) {
 		const cJSON *qm = cJSON_GetObjectItemCaseSensitive(v, "quant_method");
 		const cJSON *bs = cJSON_GetObjectItemCaseSensitive(v, "weight_block_size");
-		if (!cJSON_IsString(qm) || strcmp(qm->valuestring, "fp8")) {
+		int mxfp4 = fam && !strcmp(fam->type, "gpt_oss") && cJSON_IsString(qm) &&
+			    !strcmp(qm->valuestring, "mxfp4");
+		if (mxfp4)
+			;
+		else if (!cJSON_IsString(qm) || strcmp(qm->valuestring, "fp8")) {
 			json_brief(qm ? qm : v, got, sizeof(got));
 			sbuf_printf(&sb, "; key 'quantization_config.quant_method': %s is not modelled "
-				    "yet (only \"fp8\")", got);
+				    "yet (only \"fp8\", and gpt-oss's \"mxfp4\" experts)", got);
 		} else if (bs && !cJSON_IsNull(bs) &&
 			   !(cJSON_IsArray(bs) && cJSON_GetArraySize(bs) == 2 &&
 			     cJSON_GetArrayItem(bs, 0)->valuedouble == 128 &&
@@ -269,8 +288,8 @@ static int refuse_unmodelled(const cJSON *root, const char *fname, int max_len,
 	mt = cJSON_GetObjectItemCaseSensitive(root, "model_type");
 	if (!sb.len && cJSON_IsString(mt) && mt->valuestring[0] && !fam)
 		sbuf_printf(&sb, "; key 'model_type': '%s' is not modelled yet (expected llama, "
-			    "mistral, qwen2, qwen3, qwen3_moe, mixtral, deepseek_v2 or deepseek_v3)",
-			    mt->valuestring);
+			    "mistral, qwen2, qwen3, qwen3_moe, mixtral, deepseek_v2, deepseek_v3 or "
+			    "gpt_oss)", mt->valuestring);
 	rc = sb.len ? err_set("%s: %s", fname, sb.buf + 2) : 0;
 	sbuf_release(&sb);
 	return rc;
@@ -297,16 +316,19 @@ static int read_moe_mla(struct model *m, const cJSON *root, const char *type, co
 {
 	int qwen = !strcmp(type, "qwen3_moe"), mixtral = !strcmp(type, "mixtral");
 	int deepseek = !strncmp(type, "deepseek_v", 10), one = 1;
+	int oss = !strcmp(type, "gpt_oss");
 	const cJSON *v;
 	char got[64];
 
-	if (qwen || mixtral || deepseek) {
-		if (json_posint(root, qwen ? "num_experts" : mixtral ? "num_local_experts" :
+	if (qwen || mixtral || deepseek || oss) {
+		if (json_posint(root, qwen ? "num_experts" : (mixtral || oss) ? "num_local_experts" :
 				"n_routed_experts", 1, &m->n_experts, fname) ||
 		    json_posint(root, "num_experts_per_tok", 1, &m->top_k, fname))
 			return -1;
-		m->moe_ff = m->intermediate; /* Mixtral's experts are intermediate_size wide */
-		if (!mixtral && json_posint(root, "moe_intermediate_size", 1, &m->moe_ff, fname))
+		/* Mixtral's and gpt-oss's experts are intermediate_size wide */
+		m->moe_ff = m->intermediate;
+		if (!mixtral && !oss &&
+		    json_posint(root, "moe_intermediate_size", 1, &m->moe_ff, fname))
 			return -1;
 		if (m->top_k > m->n_experts)
 			return err_set("%s: key 'num_experts_per_tok': %d is more than the %d experts",
@@ -323,6 +345,14 @@ static int read_moe_mla(struct model *m, const cJSON *root, const char *type, co
 			return err_set("%s: key 'mlp_only_layers': dense layers among the experts are "
 				       "not modelled (only [])", fname);
 		m->qk_norm = 1;
+	}
+	if (oss) {
+		const cJSON *q = json_on(root, "quantization_config");
+		m->o_bias = m->qkv_bias; /* attention_bias: every projection */
+		m->sinks = 1;
+		m->expert_bias = 1;
+		m->router_bias = 1;
+		m->expert_fp4 = q != NULL; /* refuse_unmodelled let only mxfp4 through */
 	}
 	if (!deepseek)
 		return 0;
@@ -352,6 +382,38 @@ static int read_moe_mla(struct model *m, const cJSON *root, const char *type, co
 		return -1;
 	m->head_dim = m->qk_nope + m->qk_rope;
 	m->n_kv_heads = m->n_heads; /* as decompressed for prefill */
+	return 0;
+}
+
+/* The window of a family that reads it (refuse_unmodelled refused the others): every layer,
+ * or those layer_types marks "sliding_attention". A window no shorter than the context is
+ * none. 0 or -1 with err_set. */
+static int read_window(struct model *m, const cJSON *root, const char *type,
+		       const char *fname)
+{
+	const cJSON *lt = cJSON_GetObjectItemCaseSensitive(root, "layer_types"), *t;
+	int n = 0, swa = 0;
+	if (!reads_window(family_of(type)))
+		return 0;
+	if (json_posint(root, "sliding_window", 0, &m->window, fname))
+		return -1;
+	if (cJSON_IsArray(lt)) {
+		cJSON_ArrayForEach(t, lt) {
+			n++;
+			swa += !strcmp(t->valuestring, "sliding_attention");
+		}
+		if (n != m->n_layers)
+			return err_set("%s: key 'layer_types': %d entries for %d layers", fname, n,
+				       m->n_layers);
+		m->n_swa = swa;
+	} else {
+		m->n_swa = m->window ? m->n_layers : 0;
+	}
+	if (m->n_swa && !m->window)
+		return err_set("%s: key 'sliding_window': missing for the %d sliding layers "
+			       "(expected a positive integer)", fname, m->n_swa);
+	if (!m->n_swa || m->window >= m->max_len)
+		m->window = m->n_swa = 0;
 	return 0;
 }
 
@@ -409,7 +471,7 @@ int model_from_json(struct model *m, const char *text, const char *fname)
 		m->qkv_bias = 1;
 	if (!strcmp(model_type, "qwen3"))
 		m->qk_norm = 1;
-	if (read_moe_mla(m, root, model_type, fname) < 0)
+	if (read_moe_mla(m, root, model_type, fname) < 0 || read_window(m, root, model_type, fname) < 0)
 		goto out;
 	m->gated_mlp = !strcmp(model_type, "llama") || !strcmp(model_type, "qwen2") ||
 		       !strcmp(model_type, "qwen3") || !strcmp(model_type, "mistral") ||
@@ -522,12 +584,13 @@ int model_kv_heads_per_gpu(const struct model *m, int tp)
  * (n_experts for the weights, top_k for the active parameters). */
 struct layer_parts {
 	double linear, bf16, other;
+	double expert; /* the routed experts' linear weights (part of linear unless MXFP4) */
 };
 
 static struct layer_parts layer_params(const struct model *m, int tp, int moe, double experts,
 				       int tp_exp)
 {
-	struct layer_parts r = {0, 0, 0};
+	struct layer_parts r = {0, 0, 0, 0};
 	double hd = m->head_dim, h = m->hidden;
 	double q = model_heads_per_gpu(m, tp), kv = model_kv_heads_per_gpu(m, tp);
 
@@ -541,7 +604,8 @@ static struct layer_parts layer_params(const struct model *m, int tp, int moe, d
 		r.other = m->q_lora + m->kv_lora;
 	} else {
 		r.linear = h * (q + 2 * kv) * hd /* QKV */ + q * hd * h /* O */;
-		r.other = (m->qkv_bias ? (q + 2 * kv) * hd : 0) + (m->qk_norm ? 2 * hd : 0);
+		r.other = (m->qkv_bias ? (q + 2 * kv) * hd : 0) + (m->qk_norm ? 2 * hd : 0) +
+			  (m->o_bias ? h : 0) + (m->sinks ? q : 0);
 	}
 	r.other += 2 * h; /* input and post-attention RMSNorm */
 	if (!moe) {
@@ -550,9 +614,17 @@ static struct layer_parts layer_params(const struct model *m, int tp, int moe, d
 	}
 	/* SwiGLU experts (every MoE family here): gate, up, down; the routed ones split over
 	 * tp_exp GPUs, the shared ones as the rest of the layer */
-	r.linear += 3.0 * h * m->moe_ff * (experts / tp_exp + m->n_shared / (double)tp);
+	r.expert = 3.0 * h * m->moe_ff * experts / tp_exp;
+	r.linear += 3.0 * h * m->moe_ff * m->n_shared / tp;
+	if (!m->expert_fp4)
+		r.linear += r.expert, r.expert = 0;
 	r.bf16 = (double)m->n_experts * h; /* router, replicated */
 	r.other += m->router_bias ? m->n_experts : 0;
+	/* gpt-oss's expert biases: gate/up (2 moe_ff, split with the width) and down (hidden,
+	 * whole on each GPU holding the expert) */
+	if (m->expert_bias)
+		r.other += m->ep || tp_exp == 1 ? experts / tp_exp * (2.0 * m->moe_ff + h) :
+			   experts * (2.0 * m->moe_ff / tp_exp + h);
 	return r;
 }
 
@@ -563,7 +635,7 @@ static double params_with(const struct model *m, double experts)
 	int moe_layers = model_moe_layers(m);
 	struct layer_parts d = layer_params(m, 1, 0, 0, 1), e = layer_params(m, 1, 1, experts, 1);
 	t += (m->n_layers - moe_layers) * (d.linear + d.bf16 + d.other);
-	t += moe_layers * (e.linear + e.bf16 + e.other);
+	t += moe_layers * (e.linear + e.expert + e.bf16 + e.other);
 	return t;
 }
 
@@ -586,7 +658,7 @@ double model_weight_bytes_per_gpu(const struct model *m, int tp)
 	/* Embedding, LM head, router and norms stay in bf16 even when the linear layers are
 	 * fp8 (vLLM's fp8 quantization leaves them unquantized). */
 	t = (m->n_layers - moe_layers) * (d.linear * wb + (d.bf16 + d.other) * 2);
-	t += moe_layers * (e.linear * wb + (e.bf16 + e.other) * 2);
+	t += moe_layers * (e.linear * wb + e.expert * MODEL_MXFP4_BYTES + (e.bf16 + e.other) * 2);
 	return t + emb * (m->tied_embeddings ? 1 : 2) * 2 + m->hidden * 2.0;
 }
 

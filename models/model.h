@@ -6,8 +6,10 @@
  * ones (Qwen3-MoE, Mixtral, DeepSeek-V2/V3/R1: routed and shared experts, dense first
  * layers, a router) and Multi-head Latent Attention (DeepSeek-V2/V3/R1: a latent KV cache of
  * kv_lora_rank + qk_rope_head_dim elements per token and layer, shared by all heads).
- * Whatever else changes the computation (sliding windows, attention sinks, linear or
- * state-space layers, MXFP4/int4 weights, an unknown model_type) is refused, naming the key. ttsim ships a catalog of
+ * gpt-oss (MoE with sliding-window layers, attention sinks, MXFP4 experts) and Mistral's
+ * sliding window are read too. Whatever else changes the computation (Qwen2's or Gemma's
+ * windows, linear or state-space layers, int4 weights, an unknown model_type) is refused,
+ * naming the key. ttsim ships a catalog of
  * public configs (models/catalog.c, each with its source) addressable by Hugging Face id
  * (case-insensitive) or by short alias; any other model is read from a config.json path.
  *
@@ -66,6 +68,20 @@ struct model {
 	int qk_nope;      /* qk_nope_head_dim */
 	int qk_rope;      /* qk_rope_head_dim: the decoupled rotary key, cached beside the latent */
 	int v_head;       /* v_head_dim */
+	/* Sliding-window attention (window 0: none): n_swa of the layers attend to the last
+	 * `window` tokens only (Mistral: all; gpt-oss: those layer_types calls
+	 * "sliding_attention"). Their KV is allocated in full per token, as vLLM with
+	 * --disable-hybrid-kv-cache-manager does: the hybrid manager's freeing of blocks outside
+	 * the window is not modelled, so the KV capacity is a lower bound. */
+	int window;       /* sliding_window, tokens */
+	int n_swa;        /* layers with the window */
+	/* gpt-oss: biases on o_proj and on every expert's projections, a learned sink logit
+	 * per head, experts in MXFP4 (4-bit values, one 8-bit scale per 32: 4.25 bits) */
+	int o_bias;       /* 1: o_proj has a bias */
+	int sinks;        /* 1: one attention-sink logit per head and layer */
+	int expert_bias;  /* 1: biases on the experts' gate/up and down */
+	int expert_fp4;   /* 1: routed experts stored MXFP4 (weight-only on Hopper and Ampere:
+	                     dequantised into bf16 GEMMs, as vLLM's Marlin/Triton MoE kernels) */
 	int quant_block;  /* fp8 weight_block_size (128: one fp32 scale per 128 x 128 block);
 	                     0: per-tensor scales */
 	/* How the experts are served (set by the run, like weight_dtype; 0 from config.json): */
@@ -90,6 +106,9 @@ enum ep_mode { EP_NONE = 0, EP_TP = 1, EP_DP = 2 };
 /* MoE and MLA queries. */
 static inline int model_is_moe(const struct model *m) { return m->n_experts > 0; }
 static inline int model_is_mla(const struct model *m) { return m->kv_lora > 0; }
+/* Bytes a routed expert's weight takes per parameter when it is not the model's dtype
+ * (MXFP4: 4.25 / 8); 0 when the experts take the served weight dtype. */
+#define MODEL_MXFP4_BYTES (4.25 / 8)
 /* Layers with routed experts (n_layers - first_dense; 0 for a dense model). */
 int model_moe_layers(const struct model *m);
 

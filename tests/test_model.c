@@ -285,7 +285,7 @@ static void test_refused(void)
 		{", \"moe_intermediate_size\": 768", "key 'moe_intermediate_size'"},
 		{", \"layer_types\": [\"full_attention\", \"sliding_attention\"]", "key 'layer_types'"},
 		{", \"mamba_d_state\": 16", "key 'mamba_d_state': hybrid"},
-		{", \"model_type\": \"gpt_oss\"", "key 'model_type': 'gpt_oss' is not modelled"},
+		{", \"model_type\": \"gemma3_text\"", "key 'model_type': 'gemma3_text' is not modelled"},
 		{", \"sliding_window\": 4096, \"use_sliding_window\": true", "key 'sliding_window'"},
 		{", \"sliding_window\": 4096", "key 'sliding_window'"},
 	};

@@ -208,8 +208,8 @@ static void test_refusal(void)
 	CHECK_INT(a.moe_ff, 32);
 	CHECK_INT(a.first_dense, 0);
 #undef QMOE
-	/* gpt-oss (sliding windows, sinks, MXFP4 experts) and Qwen2-MoE stay refused */
-	CHECK_INT(model_from_json(&a, "{\"model_type\": \"gpt_oss\", \"num_hidden_layers\": 2, "
+	/* Gemma-2 (its own window scheme, soft-capping) and Qwen2-MoE stay refused */
+	CHECK_INT(model_from_json(&a, "{\"model_type\": \"gemma2\", \"num_hidden_layers\": 2, "
 				      "\"hidden_size\": 64, \"num_attention_heads\": 4, "
 				      "\"intermediate_size\": 64, \"vocab_size\": 100, "
 				      "\"num_local_experts\": 8, \"num_experts_per_tok\": 2, "
@@ -222,6 +222,107 @@ static void test_refusal(void)
 				      "\"intermediate_size\": 64, \"vocab_size\": 100, "
 				      "\"num_experts\": 8, \"num_experts_per_tok\": 2}", "w.json"), -1);
 	CHECK(strstr(err_msg(), "key 'num_experts'") != NULL);
+}
+
+/* gpt-oss: sliding-window layers, sinks, biases and MXFP4 experts, by hand. */
+static void test_gpt_oss(void)
+{
+	struct model m, j;
+	struct profile p;
+	struct cost_ctx c;
+	struct step_cost s1, s2;
+	struct step_batch b = {.n_decode = 16, .decode_q = 1, .decode_ctx = 16 * 20000.0,
+			       .n_sample = 16};
+	char buf[2048];
+
+	/* gpt-oss-120b: emb 201088 x 2880 = 579,133,440, untied x2 = 1,158,266,880. Layer:
+	 * q 2880 x 4096 = 11,796,480; kv 2 x 2880 x 512 = 2,949,120; o 11,796,480; biases
+	 * 4096 + 1024 + 2880 = 8,000; sinks 64: 26,550,144; norms 5,760; router 368,640 + bias
+	 * 128; experts 128 x (2880 x 5760 + 5760 + 2880 x 2880 + 2880) = 128 x 24,891,840 =
+	 * 3,186,155,520: 3,213,080,192, x36 = 115,670,886,912. Total + 2880 =
+	 * 116,829,156,672 (published 116.8B, "117B"). Active (4 experts, 99,567,360):
+	 * 126,492,032 x36 + 1,158,269,760 = 5,711,982,912; without the input embedding
+	 * 5,132,849,472 (published 5.1B). */
+	m = get("gpt-oss-120b");
+	CHECK_NEAR(model_params(&m), 116829156672.0, 1e-12);
+	CHECK_NEAR(model_active_params(&m), 5711982912.0, 1e-12);
+	CHECK_NEAR(model_active_params(&m) - 579133440.0, 5.1e9, 0.01);
+	/* gpt-oss-20b: 32 experts: 26,550,144 + 5,760 + 92,192 + 796,538,880 = 823,186,976 x24
+	 * + 1,158,269,760 = 20,914,757,184 (20.9B); active 4,187,440,704, 3.61B without the
+	 * input embedding (published 3.6B) */
+	m = get("gpt-oss-20b");
+	CHECK_NEAR(model_params(&m), 20914757184.0, 1e-12);
+	CHECK_NEAR(model_active_params(&m) - 579133440.0, 3608307264.0, 1e-12);
+	/* weights on one GPU: experts 128 x 3 x 2880^2 x 36 = 114,661,785,600 at 4.25 bits
+	 * (60,914,073,600 bytes); the rest bf16: 36 x (26,550,144 + 5,760 + 368,768 + 128 x
+	 * 8,640) + 1,158,269,760 = 2,167,371,072 params, 4,334,742,144 bytes. 65.25 GB: the
+	 * published checkpoint is ~60.8 GiB (65.3 GB). */
+	m = get("gpt-oss-120b");
+	CHECK_NEAR(model_weight_bytes_per_gpu(&m, 1), 60914073600.0 + 4334742144.0, 1e-12);
+	/* KV: every layer in full (the hybrid manager's freeing is not modelled): 36 x 2 x 8 x
+	 * 64 x 2 = 73,728 bytes a token */
+	CHECK_NEAR(model_kv_bytes_per_token(&m, 1), 73728.0, 1e-15);
+
+	/* the config.json form: layer_types, sliding_window, mxfp4 */
+#define OSS "{\"model_type\": \"gpt_oss\", \"num_hidden_layers\": 4, \"hidden_size\": 2880, " \
+	    "\"num_attention_heads\": 64, \"num_key_value_heads\": 8, \"head_dim\": 64, " \
+	    "\"intermediate_size\": 2880, \"vocab_size\": 201088, \"attention_bias\": true, " \
+	    "\"num_local_experts\": 32, \"num_experts_per_tok\": 4, \"experts_per_token\": 4, " \
+	    "\"sliding_window\": 128, \"max_position_embeddings\": 131072, \"swiglu_limit\": 7.0, " \
+	    "\"quantization_config\": {\"quant_method\": \"mxfp4\"}, \"layer_types\": %s}"
+	snprintf(buf, sizeof(buf), OSS, "[\"sliding_attention\", \"full_attention\", "
+					"\"sliding_attention\", \"full_attention\"]");
+	CHECK_INT(model_from_json(&j, buf, "oss.json"), 0);
+	CHECK_INT(j.n_swa, 2);
+	CHECK_INT(j.window, 128);
+	CHECK_INT(j.expert_fp4, 1);
+	CHECK_INT(j.sinks, 1);
+	CHECK_INT(j.o_bias, 1);
+	m = get("gpt-oss-20b");
+	m.n_layers = 4, m.n_swa = 2;
+	CHECK_NEAR(model_params(&j), model_params(&m), 1e-15);
+	snprintf(buf, sizeof(buf), OSS, "[\"sliding_attention\", \"full_attention\"]");
+	CHECK_INT(model_from_json(&j, buf, "oss.json"), -1);
+	CHECK_STR(err_msg(), "oss.json: key 'layer_types': 2 entries for 4 layers");
+	snprintf(buf, sizeof(buf), OSS, "[\"sliding_attention\", \"linear_attention\", "
+					"\"full_attention\", \"full_attention\"]");
+	CHECK_INT(model_from_json(&j, buf, "oss.json"), -1);
+	CHECK(strstr(err_msg(), "layer type \"linear_attention\" is not modelled") != NULL);
+#undef OSS
+	/* mxfp4 only for gpt-oss; Qwen2's window still refused; Mistral's read for all layers */
+	CHECK_INT(model_from_json(&j, "{\"model_type\": \"qwen3_moe\", \"num_hidden_layers\": 2, "
+				      "\"hidden_size\": 64, \"num_attention_heads\": 4, "
+				      "\"intermediate_size\": 256, \"vocab_size\": 100, "
+				      "\"num_experts\": 8, \"num_experts_per_tok\": 2, "
+				      "\"moe_intermediate_size\": 32, \"quantization_config\": "
+				      "{\"quant_method\": \"mxfp4\"}}", "q.json"), -1);
+	CHECK(strstr(err_msg(), "\"mxfp4\" is not modelled") != NULL);
+	CHECK_INT(model_from_json(&j, "{\"model_type\": \"mistral\", \"num_hidden_layers\": 32, "
+				      "\"hidden_size\": 4096, \"num_attention_heads\": 32, "
+				      "\"num_key_value_heads\": 8, \"intermediate_size\": 14336, "
+				      "\"vocab_size\": 32000, \"max_position_embeddings\": 32768, "
+				      "\"sliding_window\": 4096}", "mistral.json"), 0);
+	CHECK_INT(j.n_swa, 32);
+	CHECK_INT(j.window, 4096);
+
+	/* decode attention of 16 sequences of 20,000 tokens: the 18 sliding layers read 128
+	 * tokens each, the 18 full ones all; without the window all 36 read all */
+	if (profile_load(&p, "h100_sxm") < 0)
+		exit(1);
+	m = get("gpt-oss-120b");
+	CHECK_INT(cost_init(&c, &m, &p, 1, 1), 0);
+	cost_step(&c, &b, &s1);
+	cost_release(&c);
+	{
+		double t_full = s1.attn_decode, ctx = 16 * 128.0, tw;
+		m.n_swa = 0, m.window = 0;
+		CHECK_INT(cost_init(&c, &m, &p, 1, 1), 0);
+		cost_step(&c, &b, &s2);
+		cost_release(&c);
+		tw = cost_attn_decode(&p, 16, ctx, ctx * 73728.0 / 36, 8, 64, 0);
+		CHECK_NEAR(t_full, s2.attn_decode / 2 + 18 * fmax(tw, p.launch_graph), 1e-12);
+		CHECK(t_full < 0.6 * s2.attn_decode);
+	}
 }
 
 /* The grouped GEMM, by hand on a plain GEMM model (peak 1e15, bandwidth 1e12, no
@@ -419,5 +520,6 @@ int main(void)
 	test_skew_and_ep();
 	test_mla_cost();
 	test_ep_dp();
+	test_gpt_oss();
 	return TEST_REPORT();
 }
