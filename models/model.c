@@ -515,6 +515,10 @@ int model_validate(const struct model *m)
 	    (m->n_experts == 0 && (m->top_k || m->n_shared || m->first_dense)))
 		return err_set("model '%s': key 'num_experts_per_tok': the expert sizes are "
 			       "inconsistent (expected 0 < top-k <= experts, a positive width)", m->id);
+	if (m->window < 0 || m->n_swa < 0 || m->n_swa > m->n_layers ||
+	    (m->n_swa > 0) != (m->window > 0))
+		return err_set("model '%s': key 'sliding_window': the window sizes are inconsistent "
+			       "(expected a positive window on at most every layer)", m->id);
 	if (m->kv_lora < 0 || (m->kv_lora > 0 && (m->qk_nope <= 0 || m->qk_rope <= 0 ||
 						   m->v_head <= 0 ||
 						   m->head_dim != m->qk_nope + m->qk_rope ||
@@ -725,7 +729,8 @@ void model_eagle_head(const struct model *target, int version, struct model *out
 	out->n_layers = 1;
 	/* the head is one dense layer of the target's shape: no experts, plain attention */
 	out->n_experts = out->top_k = out->moe_ff = out->n_shared = out->first_dense = 0;
-	out->router_bias = 0;
+	out->router_bias = out->expert_bias = out->expert_fp4 = 0;
+	out->window = out->n_swa = 0;
 	if (model_is_mla(target)) {
 		out->kv_lora = out->q_lora = out->qk_nope = out->qk_rope = out->v_head = 0;
 		out->n_kv_heads = target->n_heads;

@@ -323,6 +323,18 @@ static void test_gpt_oss(void)
 		CHECK_NEAR(t_full, s2.attn_decode / 2 + 18 * fmax(tw, p.launch_graph), 1e-12);
 		CHECK(t_full < 0.6 * s2.attn_decode);
 	}
+	/* an EAGLE head on an MoE, MLA or windowed target is one dense layer of its shape */
+	{
+		struct model h;
+		const char *const targets[] = {"gpt-oss-120b", "deepseek-r1", "qwen3-30b-a3b"};
+		for (int i = 0; i < 3; i++) {
+			m = get(targets[i]);
+			model_eagle_head(&m, EAGLE_3, &h);
+			CHECK_INT(model_validate(&h), 0);
+			CHECK_INT(h.n_experts + h.n_swa + h.window + h.kv_lora + h.expert_fp4, 0);
+			CHECK(model_eagle_weight_bytes_per_gpu(&m, EAGLE_3, 1) > 0);
+		}
+	}
 }
 
 /* The grouped GEMM, by hand on a plain GEMM model (peak 1e15, bandwidth 1e12, no
