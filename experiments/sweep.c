@@ -478,8 +478,9 @@ const struct run_inputs *sweep_cache_get(struct sweep_cache *k, const struct run
 	char key[1600];
 	struct cache_entry *e;
 	/* exactly what run_load_inputs reads */
-	snprintf(key, sizeof(key), "%s\n%s\n%s\n%s\n%s\n%.17g\n%s\n%s", c->model, c->gpu, c->trace,
-		 c->dtype, c->kv_dtype, c->usd_per_gpu_hour, c->spec_draft, c->spec_acceptance);
+	snprintf(key, sizeof(key), "%s\n%s\n%s\n%s\n%s\n%.17g\n%s\n%s\n%d\n%.17g", c->model, c->gpu,
+		 c->trace, c->dtype, c->kv_dtype, c->usd_per_gpu_hour, c->spec_draft,
+		 c->spec_acceptance, c->ep, c->moe_skew);
 	for (e = k->head; e; e = e->next)
 		if (!strcmp(e->key, key))
 			break;
