@@ -350,7 +350,9 @@ static double layer_gemms(struct cost_ctx *c, double m, double launch, int graph
 	    one_gemm(c, GEMM_QKV_A, m, launch, wb);
 	if (moe_layers) {
 		const double *p = moe_probs(c);
-		moe = t + one_gemm(c, GEMM_ROUTER, m, launch, 2.0) /* the router stays bf16 */ +
+		/* the router stays bf16 (vLLM leaves the gate unquantised) */
+		moe = t + at_least(cost_gemm(&c->p->gemm_bf16, c->p->hbm_bw, m, c->g[GEMM_ROUTER].n,
+					     c->g[GEMM_ROUTER].k, 2.0), launch) +
 		      one_gemm(c, GEMM_SHARED_UP, m, launch, wb) +
 		      one_gemm(c, GEMM_SHARED_DOWN, m, launch, wb);
 		/* MXFP4 experts stream 4.25 bits a weight into bf16 (or fp8) GEMMs */
