@@ -10,11 +10,12 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 
+#include "models/comm.h"
 #include "models/cost.h"
 #include "lib/util.h"
 
 static const char *fam_names[FIT_NFAM] = {"gemm", "attention_prefill", "attention_decode",
-					  "membw", "allreduce"};
+					  "membw", "allreduce", "network"};
 
 const char *fit_fam_name(enum fit_fam f) { return fam_names[f]; }
 
@@ -149,6 +150,7 @@ struct fam_ctx {
 	const struct profile_key *par[16]; /* attention: the schema row each x[j] is */
 	double l2_bytes;
 	int n_gpus, custom;      /* allreduce */
+	const struct profile *base; /* network: the node's all-reduce models */
 	double (*predict)(const struct fam_ctx *c, const double *x, const struct raw_row *r);
 	void (*group)(const struct raw_row *r, char *key, size_t n);
 };
@@ -753,6 +755,72 @@ static int fit_allreduce(struct profile *p, const struct raw_set *rs, const stru
 	return rc;
 }
 
+/* ---- the network between nodes ---- */
+
+/* NCCL all-reduce rows of more GPUs than one node holds (n_gpus a multiple of
+ * gpus_per_node): the all-reduce over n_gpus / gpus_per_node nodes. Eager rows as
+ * ar_select takes them. */
+static void net_select(const struct raw_table *t, int gpn, struct sel *s)
+{
+	if (gpn < 1) /* no node size: nothing is across nodes */
+		return;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct raw_row *r = &t->rows[i];
+		int n = (int)r->v[0];
+		if (n > gpn && n % gpn == 0 && !strcmp(r->s[0], "nccl") && (int)r->v[2] == 0)
+			sel_add(s, r);
+	}
+}
+
+/* The network time of a row by models/comm.c, with x as the network (lat, bw, simple_lat,
+ * simple_bw) and the node's all-reduce from the base. */
+static double net_pred(const struct fam_ctx *c, const double *x, const struct raw_row *r)
+{
+	static struct profile q; /* one fit at a time; too big for the stack per row */
+	int n = (int)r->v[0], g = c->base->gpus_per_node;
+	q = *c->base;
+	q.net = (struct network_model){x[0], x[1], c->np > 2 ? x[2] : 0, c->np > 2 ? x[3] : 0};
+	return comm_allreduce(&q, r->v[1], n, n / g);
+}
+
+/* network.*: fitted to the rows net_select takes, the node's all-reduce held (the base's
+ * or this fit's). Two regimes (NCCL's LL and Simple) with 12 rows or more over four
+ * decades of size, else one; a regime left nowhere fastest is dropped. */
+static int fit_network(struct profile *p, const struct raw_set *rs, const struct fit_options *o,
+		       struct fit_report *rep)
+{
+	static const char *const keys[4] = {"network.lat", "network.bw", "network.simple_lat",
+					    "network.simple_bw"};
+	struct robust_errs in = {0}, loo = {0};
+	struct fam_ctx c = {.np = 2, .x = {5e-6, 1e10}, .base = p, .predict = net_pred,
+			    .group = ar_group};
+	double bmin = INFINITY, bmax = 0;
+	int rc = 0, keep;
+	net_select(&rs->fam[RAW_ALLREDUCE], p->gpus_per_node, &c.s);
+	if (c.s.n) {
+		for (size_t i = 0; i < c.s.n; i++) {
+			bmin = fmin(bmin, c.s.r[i]->v[1]);
+			bmax = fmax(bmax, c.s.r[i]->v[1]);
+		}
+		if (c.s.n >= 12 && bmax >= 1e4 * bmin) {
+			double x[4] = {5e-6, 2e9, 5e-5, 2e10};
+			c.np = 4;
+			memcpy(c.x, x, sizeof(x));
+		}
+		rc = fam_fit(&c, "network", &in, &loo, &rep->fam[FIT_NETWORK].loo_groups, o->no_loo);
+	}
+	if (c.s.n && !rc) {
+		keep = c.np > 2 && ar_regime_used(c.x[2], c.x[3], c.x[0], c.x[1], INFINITY, 0);
+		p->net = (struct network_model){c.x[0], c.x[1], keep ? c.x[2] : 0, keep ? c.x[3] : 0};
+		for (int j = 0; j < (keep ? 4 : 2); j++)
+			fitted_param(p, rep, RAW_ALLREDUCE, keys[j], c.se[j]);
+		/* the rows, already counted by fit_allreduce's entry for their GPU count */
+	}
+	sel_release(&c.s);
+	finish_stats(&rep->fam[FIT_NETWORK], &in, &loo);
+	return rc;
+}
+
 static int fit_launch(struct profile *p, const struct raw_set *rs, struct fit_report *rep)
 {
 	const struct raw_table *t = &rs->fam[RAW_LAUNCH];
@@ -790,7 +858,7 @@ int fit_profile(struct profile *p, const struct raw_set *rs, const struct fit_op
 	report_init(rep);
 	if (check_without(o) || fit_gemm(p, rs, o, rep) || fit_simple(p, rs, o, rep, RAW_PREFILL) ||
 	    fit_simple(p, rs, o, rep, RAW_DECODE) || fit_simple(p, rs, o, rep, RAW_MEMBW) ||
-	    fit_allreduce(p, rs, o, rep) || fit_launch(p, rs, rep))
+	    fit_allreduce(p, rs, o, rep) || fit_network(p, rs, o, rep) || fit_launch(p, rs, rep))
 		return -1;
 	return 0;
 }
@@ -841,6 +909,19 @@ int fit_check(const struct profile *p, const struct raw_set *rs, struct fit_repo
 						 fit_allreduce_time(a, s.r[i]->v[1], custom), s.r[i]->t);
 			sel_release(&s);
 		}
+	}
+	if (!rc) {
+		struct sel s = {0};
+		net_select(t, p->gpus_per_node, &s);
+		for (size_t i = 0; i < s.n && !rc; i++) {
+			int n = (int)s.r[i]->v[0];
+			double tp = comm_allreduce(p, s.r[i]->v[1], n, n / p->gpus_per_node);
+			if (tp < 0)
+				rc = err_prefix("%s:%d: key 'n_gpus': ", s.r[i]->file, s.r[i]->line);
+			else
+				robust_errs_add(&e[FIT_NETWORK], tp, s.r[i]->t);
+		}
+		sel_release(&s);
 	}
 	for (int f = 0; f < FIT_NFAM; f++)
 		finish_stats(&rep->fam[f], &e[f], &none);

@@ -43,7 +43,7 @@
 #include "calibration/robust.h"
 #include "lib/util.h"
 
-enum fit_fam { FIT_GEMM, FIT_PREFILL, FIT_DECODE, FIT_MEMBW, FIT_ALLREDUCE, FIT_NFAM };
+enum fit_fam { FIT_GEMM, FIT_PREFILL, FIT_DECODE, FIT_MEMBW, FIT_ALLREDUCE, FIT_NETWORK, FIT_NFAM };
 
 /* Relative errors |pred - meas| / meas of one family; n = 0 when it had no data. */
 struct fit_stats {

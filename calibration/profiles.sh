@@ -19,7 +19,9 @@ for g in h100_sxm h200_sxm; do
 		$AI/attention/${g}_generation_attention_vllm_0.24.0_bf16kv.csv \
 		$AI/nccl/${g}_nccl_2.29.2.csv $AI/custom_allreduce/${g}_car_vllm_0.24.0.csv -o $R/$g
 	$T calibrate fit $R/$g --base $B/$g.yaml -o models/profiles/$g.yaml \
-		--report calibration/reports/$g.json
+		--report calibration/reports/$g.json \
+		--note "network.lat=ASSUMED: the GH200 Slingshot-11 fit (no public multi-node nccl-tests table for HGX)" \
+		--note "network.simple_bw=ASSUMED: InfiniBand NDR line rate, 50 GB/s per GPU (ConnectX-7)"
 done
 
 # gh200: Hopper compute measured on H100, bandwidth terms scaled to 4.0 TB/s; 8 GPUs from
@@ -39,7 +41,7 @@ $T calibrate fit $R/gh200_compute $R/gh200_net --base $B/gh200.yaml \
 	--note "attention.prefill_kv_bw=INFERRED: H100 fit x 4.0/3.35" \
 	--note "allreduce.2.=INFERRED from topology: H100 fit, bandwidth x 150/450 (one NVLink bundle)" \
 	--note "allreduce.4.=INFERRED from topology: H100 fit (3 x 150 GB/s all-to-all = NVSwitch 450 GB/s)" \
-	--note "allreduce.8.=fit: CSCS nccl-tests 2 nodes x 4 GH200 over Slingshot-11 (inter-node)" \
+	--note "allreduce.8.=fit: CSCS nccl-tests 2 nodes x 4 GH200 over Slingshot-11 (inter-node; reference, models/comm.c times nodes by network.*)" \
 	--note "elementwise.bw=INFERRED: 0.8 x hbm_bw" \
 	--note "overhead.launch_eager=hand-set (no launch data); step_base etc.: INFERRED, vLLM V1 on Grace (see calibration/data/base/gh200.yaml)" \
 	--note "power.busy_w=INFERRED: superchip module limit ~900 W, Grace CPU included (the CPU runs the engine)"

@@ -8,10 +8,15 @@
  *   ttsim calibrate check PROFILE RAW_DIR... [--gpu-name NAME] [--report FILE.json]
  *   ttsim calibrate import aiconfigurator|vidur|nccl-tests SRC... [--gpu NAME]
  *                       [--match TEXT] -o RAW_DIR
+ *   ttsim calibrate engine MEASURED.csv... --family FAMILY [--base NAME|FILE]
+ *                       [--name NAME] [--source TEXT] -o ENGINE.yaml
  *
  * Each verb reads its flags by a lib/flags.h table: `--flag value` or `--flag=value`.
  * The profile is written only when every family with data was fitted (fit.h). Parameters
  * the raw data do not cover come from the base profile; the YAML marks each fitted line.
+ * `engine` fits an engine profile (models/engine_profile.h) to end-to-end measured runs
+ * with the hardware profiles held fixed (experiments/validate.h: validate_fit_engine,
+ * validate_fit_frontend), the same fits as `ttsim validate --fit-engine`.
  */
 #include <math.h>
 #include <stdio.h>
@@ -24,6 +29,8 @@
 #include "calibration/calib_import.h"
 #include "models/profile.h"
 #include "calibration/raw.h"
+#include "experiments/validate.h"
+#include "models/engine_profile.h"
 #include "lib/util.h"
 
 static const char fit_usage[] =
@@ -59,11 +66,33 @@ static const char import_usage[] =
 	"  --match TEXT            keep only data lines containing TEXT\n"
 	"formats: see calibration/README.md\n";
 
+static const char engine_usage[] =
+	"usage: ttsim calibrate engine MEASURED.csv|.json... --family FAMILY -o ENGINE.yaml\n"
+	"  fit an engine profile's constants to end-to-end measured runs (the rows of FAMILY\n"
+	"  in the measured-run files of 'ttsim validate'), the hardware profiles held fixed:\n"
+	"  step_cpu_extra (base_s, per_seq_s, per_tp_s when some row has tp > 1) to the\n"
+	"  offline batches measured as output_tok_per_s (Huber, leave one row out), and\n"
+	"  frontend (per_request_s, per_output_token_s) to the served rows, every metric\n"
+	"  (Huber on log(predicted/measured) over a grid, leave one benchmark out). A block\n"
+	"  the rows cannot fit keeps the base profile's values and says so. The report goes\n"
+	"  to stdout and into the YAML's comments; a file named serving_check* is refused.\n"
+	"  The written file works as 'ttsim run --engine ENGINE.yaml'. The rows are simulated\n"
+	"  as 'ttsim validate' does: with FAMILY's shipped profile when there is one (its\n"
+	"  defaults), else with vLLM V1's; --base only fills the written file.\n"
+	"  --family FAMILY         the rows' engine family (vllm-v0, vllm-v1, sglang-0.5, ...:\n"
+	"                          the engine column of 'ttsim validate')\n"
+	"  --base NAME|FILE        defaults and unfitted blocks (default: FAMILY's shipped\n"
+	"                          profile, else vllm-v1)\n"
+	"  --name NAME             the profile's name (default: the output's file name)\n"
+	"  --source TEXT           the profile's source line (default: the command)\n"
+	"  --gpu, --tp, --dtype    defaults for JSON files that do not say\n";
+
 static const char usage[] =
-	"usage: ttsim calibrate fit|check|import ...   (ttsim calibrate fit --help)\n"
+	"usage: ttsim calibrate fit|check|import|engine ...   (ttsim calibrate fit --help)\n"
 	"  fit     fit a hardware profile to raw benchmark CSVs\n"
 	"  check   the error of a profile on raw benchmark CSVs, without fitting\n"
-	"  import  convert public tables (aiconfigurator, vidur, nccl-tests) to raw CSVs\n";
+	"  import  convert public tables (aiconfigurator, vidur, nccl-tests) to raw CSVs\n"
+	"  engine  fit an engine profile to end-to-end measured serving runs\n";
 
 /* ---- the notes written beside the profile's values (profile_write_notes) ---- */
 
@@ -420,6 +449,167 @@ static int cmd_check(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* ---- engine ---- */
+
+struct efit_notes {
+	char step[3][96], fe[2][96];
+};
+
+static const char *efit_comment(const char *key, void *ctx)
+{
+	const struct efit_notes *n = ctx;
+	static const char *const step[] = {"step_cpu_extra.base_s", "step_cpu_extra.per_seq_s",
+					   "step_cpu_extra.per_tp_s"};
+	static const char *const fe[] = {"frontend.per_request_s", "frontend.per_output_token_s"};
+	for (int i = 0; i < 3; i++)
+		if (!strcmp(key, step[i]))
+			return n->step[i][0] ? n->step[i] : NULL;
+	for (int i = 0; i < 2; i++)
+		if (!strcmp(key, fe[i]))
+			return n->fe[i][0] ? n->fe[i] : NULL;
+	return NULL;
+}
+
+static int cmd_engine(int argc, char **argv)
+{
+	const char *out = NULL, *family = NULL, *base = NULL, *name = NULL, *source = NULL;
+	const char *tps = NULL;
+	const char **files = xcalloc(argc, sizeof(*files));
+	struct vdefaults d = {NULL, 1, "bf16"};
+	const struct flag fl[] = {
+		{"-o", FLAG_VALUE, &out, NULL, NULL},
+		{"--family", FLAG_VALUE, &family, NULL, NULL},
+		{"--base", FLAG_VALUE, &base, NULL, NULL},
+		{"--name", FLAG_VALUE, &name, NULL, NULL},
+		{"--source", FLAG_VALUE, &source, NULL, NULL},
+		{"--gpu", FLAG_VALUE, &d.gpu, NULL, NULL},
+		{"--tp", FLAG_VALUE, &tps, NULL, NULL},
+		{"--dtype", FLAG_VALUE, &d.dtype, NULL, NULL},
+		{0},
+	};
+	int nf = parse(fl, argc, argv, files, engine_usage), bad = 0;
+	struct vset s = {0};
+	struct vfit f;
+	struct vfefit g;
+	struct engine_profile e;
+	struct efit_notes nt;
+	struct sbuf rep = {0}, cmd = {0}, yaml = {0};
+	char why_step[512] = "", why_fe[512] = "", nm[64];
+	long tp;
+
+	if (nf == FLAGS_HELP) {
+		free(files);
+		return EXIT_OK;
+	}
+	if (nf < 1)
+		die("calibrate engine: no measured-run file given (see --help)");
+	if (!family)
+		die("calibrate engine: --family FAMILY missing (the rows' engine family: vllm-v0, "
+		    "vllm-v1, sglang, ...)");
+	if (!out)
+		die("calibrate engine: -o ENGINE.yaml missing");
+	if (tps) {
+		if (parse_long(tps, &tp) < 0 || tp < 1 || tp > 64)
+			die("--tp: expected 1, 2, 4 or 8, got '%s'", tps);
+		d.tp = (int)tp;
+	}
+	if (!base)
+		base = engine_profile_exists(family) ? family : "vllm-v1";
+	if (engine_profile_load(&e, base) < 0)
+		die_err();
+	for (int i = 0; i < nf; i++) {
+		int nb = 0;
+		if (vset_load(&s, files[i], &d, &nb) < 0)
+			die_err();
+		bad += nb;
+	}
+	for (size_t i = 0; i < s.n && bad; i++)
+		if (s.rows[i].err[0])
+			die("%s", s.rows[i].err);
+
+	sbuf_printf(&cmd, "ttsim calibrate engine --family %s --base %s", family, base);
+	for (int i = 0; i < nf; i++)
+		sbuf_printf(&cmd, " %s", files[i]);
+	if (validate_fit_engine(&s, family, &f) < 0)
+		snprintf(why_step, sizeof(why_step), "%s", err_msg());
+	if (validate_fit_frontend(&s, family, &g) < 0)
+		snprintf(why_fe, sizeof(why_fe), "%s", err_msg());
+	if (why_step[0] && why_fe[0])
+		die("calibrate engine: nothing to fit: %s; %s", why_step, why_fe);
+
+	memset(&nt, 0, sizeof(nt));
+	sbuf_printf(&rep, "# %s\n", cmd.buf);
+	if (why_step[0]) {
+		sbuf_printf(&rep, "# step_cpu_extra: not fitted (the base's values kept): %s\n", why_step);
+	} else {
+		sbuf_printf(&rep, "# step_cpu_extra: %ld offline-batch output_tok_per_s rows; Huber fit of\n"
+			    "#   wall - makespan_0 = base x steps + per_seq x output_tokens%s\n"
+			    "#   wall-time error in sample: median %.1f%%, p90 %.1f%%, bias %+.1f%%\n"
+			    "#   leave one row out:        median %.1f%%, p90 %.1f%%, bias %+.1f%%\n",
+			    f.n, f.p == 3 ? " + per_tp x (tp - 1) x steps" : "", f.in_median,
+			    f.in_p90, f.in_bias, f.loo_median, f.loo_p90, f.loo_bias);
+		e.step_base_extra = f.coef[0];
+		e.step_per_seq_extra = f.coef[1];
+		snprintf(nt.step[0], sizeof(nt.step[0]), "fitted, +- %.2g", f.se[0]);
+		snprintf(nt.step[1], sizeof(nt.step[1]), "fitted, +- %.2g", f.se[1]);
+		if (f.p == 3) {
+			e.step_per_tp_extra = f.coef[2];
+			snprintf(nt.step[2], sizeof(nt.step[2]), "fitted, +- %.2g", f.se[2]);
+		} else {
+			snprintf(nt.step[2], sizeof(nt.step[2]), "not fitted (every row is TP1): the base's");
+		}
+	}
+	if (why_fe[0]) {
+		sbuf_printf(&rep, "# frontend: not fitted (the base's values kept): %s\n", why_fe);
+	} else {
+		sbuf_printf(&rep, "# frontend: %ld served rows of %ld benchmarks; Huber (0.2) on log(pred/meas)\n"
+			    "#   over a grid (per_request_s 0..%g by %g, per_output_token_s 0..%g by %g)\n"
+			    "#   row error, no front end: median %.1f%%, p90 %.1f%%, bias %+.1f%%\n"
+			    "#   in sample:               median %.1f%%, p90 %.1f%%, bias %+.1f%%\n"
+			    "#   leave one benchmark out: median %.1f%%, p90 %.1f%%, bias %+.1f%%\n",
+			    g.n, g.runs, g.max[0], g.step[0], g.max[1], g.step[1], g.before_median,
+			    g.before_p90, g.before_bias, g.in_median, g.in_p90, g.in_bias,
+			    g.loo_median, g.loo_p90, g.loo_bias);
+		e.fe_per_request = g.coef[0];
+		e.fe_per_output_token = g.coef[1];
+		for (int i = 0; i < 2; i++)
+			snprintf(nt.fe[i], sizeof(nt.fe[i]), "fitted; leave one out %.3g .. %.3g",
+				 g.loo_lo[i], g.loo_hi[i]);
+	}
+	if (!name) {
+		name_of(out, nm, sizeof(nm));
+		name = nm;
+	}
+	if (strlcpy0(e.name, name, sizeof(e.name)) < 0)
+		die("calibrate engine: --name: too long (at most %zu characters)", sizeof(e.name) - 1);
+	if (source) {
+		if (strlcpy0(e.source, source, sizeof(e.source)) < 0)
+			die("calibrate engine: --source: too long (at most %zu characters)",
+			    sizeof(e.source) - 1);
+	} else {
+		snprintf(e.source, sizeof(e.source), "fitted: %s (defaults and unfitted blocks: %s)",
+			 cmd.buf, base);
+	}
+	sbuf_printf(&yaml, "%s", rep.buf);
+	engine_profile_write(&e, &yaml, efit_comment, &nt);
+	{
+		/* what is written must read back: a profile `--engine FILE` accepts */
+		struct engine_profile back;
+		if (engine_profile_parse(&back, yaml.buf, yaml.len, out) < 0)
+			bug("calibrate engine: written profile does not parse: %s", err_msg());
+	}
+	if (file_write_atomic(out, yaml.buf, yaml.len))
+		die_err();
+	fputs(rep.buf, stdout);
+	printf("wrote %s\n", out);
+	sbuf_release(&rep);
+	sbuf_release(&cmd);
+	sbuf_release(&yaml);
+	vset_release(&s);
+	free(files);
+	return EXIT_OK;
+}
+
 int cmd_calibrate(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -432,5 +622,7 @@ int cmd_calibrate(int argc, char **argv)
 		return cmd_check(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "import"))
 		return cmd_import(argc - 1, argv + 1);
-	die("calibrate: unknown subcommand '%s' (expected fit, check or import)", argv[1]);
+	if (!strcmp(argv[1], "engine"))
+		return cmd_engine(argc - 1, argv + 1);
+	die("calibrate: unknown subcommand '%s' (expected fit, check, import or engine)", argv[1]);
 }

@@ -55,7 +55,12 @@ static void run_usage(FILE *f)
 		   "uncertainty:\n"
 		   "  --replications R          run R seeds (seed, seed+1, ...): mean and 95%% t-interval\n"
 		   "  --profile-uncertainty     also draw the profile's fitted parameters from their\n"
-		   "                            'uncertainty:' block per replication (prediction interval)\n");
+		   "                            'uncertainty:' block per replication (prediction interval)\n"
+		   "                            and widen it by the model-form error: the 95%% band of\n"
+		   "                            ln(measured/predicted) on the serving set's check part\n"
+		   "                            (embedded) for the metric and the run's regime (at once,\n"
+		   "                            closed, open; split conformal); [0, inf] where the\n"
+		   "                            check part has too few rows to bound it (VALIDATION.md)\n");
 }
 
 /* The option key of a flag name: "--max-num-seqs" -> "max_num_seqs" (cut to n). */
@@ -576,6 +581,9 @@ int cmd_run(int argc, char **argv)
 			for (int m = 0; m < REP_N; m++)
 				printf("  %-20s %12.4g [%.4g, %.4g]\n", rep_metric_name(m),
 				       rep.m[m].mean, rep.m[m].ci95_lo, rep.m[m].ci95_hi);
+			if (rep.profile_unc)
+				printf("  model-form error: check part of the serving set, regime %s "
+				       "(VALIDATION.md)\n", vregime_name(rep.regime));
 		}
 	}
 	free(json);

@@ -39,7 +39,41 @@ static void validate_usage(FILE *f)
 		"                           and frontend (to its served rows) blocks\n"
 		"                           (models/engine_profile.h; Huber, leave-one-out) and\n"
 		"                           print them as YAML; refuses the check part\n"
+		"  --intervals              table: also the model-form error bands (2.5%% and\n"
+		"                           97.5%% quantiles of ln(measured/predicted) per metric\n"
+		"                           and regime; the intervals of run --profile-uncertainty\n"
+		"                           when FILE is the check part) and the share of rows\n"
+		"                           inside them, in sample and leaving each row's own\n"
+		"                           benchmark out\n"
 		"  --gpu, --tp, --dtype     defaults for JSON files that do not say\n");
+}
+
+/* --intervals: the bands and their coverage (validate.h, model-form error). */
+static void print_intervals(const struct vset *s, FILE *f)
+{
+	struct vband b[VM_N][VR_N];
+	double cin[VM_N], cloo[VM_N];
+	long n[VM_N];
+	validate_bands(s, b);
+	validate_coverage(s, 0, cin, n);
+	validate_coverage(s, 1, cloo, n);
+	fprintf(f, "\nmodel-form error bands: 95%% of ln(measured / predicted) (pooled: the regime\n"
+		"has < %d rows, every regime's rows of the metric)\n", VBAND_MIN_ROWS);
+	fprintf(f, "%-16s %-8s %5s %10s %10s %16s\n", "metric", "regime", "n", "lo", "hi",
+		"factor lo..hi");
+	for (int m = 0; m < VM_N; m++)
+		for (int g = 0; g < VR_N; g++)
+			if (b[m][g].n)
+				fprintf(f, "%-16s %-8s %5ld %+10.3f %+10.3f %7.3g..%-8.3g%s\n",
+					vmetric_name(m), vregime_name(g), b[m][g].n, b[m][g].lo,
+					b[m][g].hi, exp(b[m][g].lo), exp(b[m][g].hi),
+					b[m][g].pooled ? " pooled" : "");
+	fprintf(f, "\nrows inside their band (rows with a bounded band only)\n");
+	fprintf(f, "%-16s %5s %12s %22s\n", "metric", "n", "in sample %", "own benchmark out %");
+	for (int m = 0; m < VM_N; m++)
+		if (n[m])
+			fprintf(f, "%-16s %5ld %12.1f %22.1f\n", vmetric_name(m), n[m], 100 * cin[m],
+				100 * cloo[m]);
 }
 
 static void print_groups(const struct vset *s, FILE *f)
@@ -182,7 +216,7 @@ int cmd_validate(int argc, char **argv)
 	struct vdefaults d = {NULL, 1, "bf16"};
 	const char *format = "table";
 	double lim[VM_N];
-	int keep_going = 0, summary_only = 0, n_files = 0, bad = 0, rc = EXIT_OK;
+	int keep_going = 0, summary_only = 0, intervals = 0, n_files = 0, bad = 0, rc = EXIT_OK;
 	const char **files = xcalloc((size_t)argc, sizeof(*files));
 
 	const char *lims = NULL, *tps = NULL, *fit_engine = NULL;
@@ -190,6 +224,7 @@ int cmd_validate(int argc, char **argv)
 		{"--keep-going", FLAG_SWITCH, NULL, &keep_going, "report every bad row, then go on"},
 		{"--format", FLAG_VALUE, &format, NULL, "table or json"},
 		{"--summary-only", FLAG_SWITCH, NULL, &summary_only, "table: the summaries, no rows"},
+		{"--intervals", FLAG_SWITCH, NULL, &intervals, "table: model-form error bands"},
 		{"--fit-engine", FLAG_VALUE, &fit_engine, NULL, "fit FAMILY's step CPU time"},
 		{"--max-median-error", FLAG_VALUE, &lims, NULL, "PCT or METRIC=PCT,...: fail above"},
 		{"--gpu", FLAG_VALUE, &d.gpu, NULL, "GPU of rows that name none"},
@@ -253,6 +288,8 @@ int cmd_validate(int argc, char **argv)
 		cJSON_Delete(j);
 	} else {
 		print_table(&s, !summary_only, stdout);
+		if (intervals)
+			print_intervals(&s, stdout);
 	}
 	{
 		struct verr e[VM_N];

@@ -8,7 +8,28 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "experiments/validate.h"
+#include "lib/assets.h"
 #include "lib/util.h"
+
+#define MODEL_FORM_SET "tests/validation/serving_check.csv"
+
+/* The model-form bands of the embedded check part, as this binary predicts it. */
+static int model_form_bands(struct vband b[VM_N][VR_N])
+{
+	const struct asset *a = asset_find(MODEL_FORM_SET);
+	struct vset s = {0};
+	int bad;
+	if (!a)
+		return err_set("%s: not embedded in this binary (Makefile ASSETS)", MODEL_FORM_SET);
+	if (vset_parse_csv(&s, (const char *)a->data, MODEL_FORM_SET, &bad) < 0 ||
+	    validate_predict(&s, 1) < 0) { /* rows that cannot be simulated are left out */
+		vset_release(&s);
+		return -1;
+	}
+	validate_bands(&s, b);
+	vset_release(&s);
+	return 0;
+}
 
 static const char *const names[REP_N] = {"ttft_ms", "tpot_ms", "e2e_s", "output_tok_per_s"};
 
@@ -48,6 +69,7 @@ int replicate(const struct run_config *c, const struct run_inputs *in, int profi
 			v[m * R + i] = validate_metric(&r.sum, m);
 		run_result_release(&r);
 	}
+	out->regime = -1;
 	for (int m = 0; m < REP_N; m++) {
 		const double *x = v + m * R;
 		struct rep_stat *s = &out->m[m];
@@ -59,6 +81,22 @@ int replicate(const struct run_config *c, const struct run_inputs *in, int profi
 			double half = t * sd * (profile_unc ? sqrt(1.0 + 1.0 / R) : 1.0 / sqrt(R));
 			s->ci95_lo = s->mean - half;
 			s->ci95_hi = s->mean + half;
+		}
+	}
+	if (profile_unc) {
+		struct vband b[VM_N][VR_N];
+		int g = validate_config_regime(c);
+		if (model_form_bands(b) < 0)
+			goto out;
+		out->regime = g < 0 ? VR_OPEN : g; /* a trace's arrivals: as an open loop */
+		for (int m = 0; m < REP_N; m++) {
+			struct rep_stat *s = &out->m[m];
+			double lo = R > 1 ? s->ci95_lo : s->mean, hi = R > 1 ? s->ci95_hi : s->mean;
+			out->form[m] = b[m][out->regime];
+			if (!isfinite(s->mean))
+				continue;
+			s->ci95_lo = isnan(out->form[m].lo) ? lo : lo * exp(out->form[m].lo);
+			s->ci95_hi = isnan(out->form[m].hi) ? hi : hi * exp(out->form[m].hi);
 		}
 	}
 	rc = 0;
@@ -78,6 +116,19 @@ cJSON *replication_json(const struct replication *r)
 		json_num(x, "mean", r->m[m].mean);
 		json_num(x, "ci95_lo", r->m[m].ci95_lo);
 		json_num(x, "ci95_hi", r->m[m].ci95_hi);
+	}
+	if (r->profile_unc) {
+		cJSON *f = cJSON_AddObjectToObject(o, "model_form");
+		cJSON_AddStringToObject(f, "source", MODEL_FORM_SET " (embedded; split-conformal 95% "
+					"band of ln(measured/predicted) per metric and regime)");
+		cJSON_AddStringToObject(f, "regime", vregime_name(r->regime));
+		for (int m = 0; m < REP_N; m++) {
+			cJSON *x = cJSON_AddObjectToObject(f, names[m]);
+			cJSON_AddNumberToObject(x, "rows", (double)r->form[m].n);
+			cJSON_AddBoolToObject(x, "pooled", r->form[m].pooled);
+			json_num(x, "log_lo", r->form[m].lo);
+			json_num(x, "log_hi", r->form[m].hi);
+		}
 	}
 	return o;
 }

@@ -12,12 +12,23 @@
  * because the parameters' error does not average away with more runs: it is where one
  * real measurement may fall given the fit, not where the mean of the simulations lies.
  * R = 1 gives no interval (NaN).
+ *
+ * With profile uncertainty the interval also carries the MODEL-FORM error: how far ttsim's
+ * predictions are from real runs, which no parameter draw shows. Each metric's interval
+ * [lo, hi] (R = 1: the point prediction) becomes [lo e^a, hi e^b], where [a, b] is the
+ * split-conformal 95% band of ln(measured / predicted) over the check part of the serving
+ * set (tests/validation/serving_check.csv, embedded, simulated by this binary at the
+ * start of the run: never fitted) for that metric and the run's regime (experiments/
+ * validate.h, validate_bands: at once, closed loop, open loop; pooled over regimes when a
+ * regime has too few rows). A band the check part cannot bound (fewer than 39 rows) makes
+ * the interval unbounded: (0, inf), said, not hidden.
  */
 #ifndef TTSIM_REPLICATE_H
 #define TTSIM_REPLICATE_H
 
 #include <cjson/cJSON.h>
 
+#include "experiments/validate.h"
 #include "sim/run.h"
 
 enum rep_metric { REP_TTFT, REP_TPOT, REP_E2E, REP_THROUGHPUT, REP_N };
@@ -31,6 +42,8 @@ struct replication {
 	int profile_unc;     /* 1: parameters were drawn from the profile's uncertainty */
 	int n_unc;           /* parameters drawn */
 	struct rep_stat m[REP_N];
+	int regime;          /* enum vregime of the run (profile_unc), -1: none */
+	struct vband form[REP_N]; /* the model-form band applied to each metric (profile_unc) */
 };
 
 /* "ttft_ms", "tpot_ms", "e2e_s", "output_tok_per_s" (means over requests) */
@@ -38,7 +51,9 @@ const char *rep_metric_name(int m);
 /* Run c->replications seeds on in; 0, or -1 with err_set. */
 int replicate(const struct run_config *c, const struct run_inputs *in, int profile_unc,
 	      struct replication *out);
-/* {"n": R, "profile_uncertainty": bool, "<metric>": {"mean", "ci95_lo", "ci95_hi"}} */
+/* {"n": R, "profile_uncertainty": bool, "<metric>": {"mean", "ci95_lo", "ci95_hi"}}, and
+ * with profile uncertainty "model_form": {"source", "regime", "<metric>": {"rows",
+ * "pooled", "log_lo", "log_hi"}} (null bounds: unbounded) */
 cJSON *replication_json(const struct replication *r);
 
 #endif

@@ -601,13 +601,13 @@ int sweep_run_point(const struct sweep *s, long id, struct sweep_cache *k, struc
 
 	sweep_point_config(s, id, &c);
 	memset(&r, 0, sizeof(r));
-	if ((s->gpus && c.tp * c.replicas != s->gpus) ||
-	    (s->max_gpus && c.tp * c.replicas > s->max_gpus)) {
+	if ((s->gpus && c.tp * c.pp * c.replicas != s->gpus) ||
+	    (s->max_gpus && c.tp * c.pp * c.replicas > s->max_gpus)) {
 		/* filtered out: recorded as skipped, so point ids stay those of the product */
 		ok = 0;
 		filtered = 1;
-		err_set("filtered: tp x replicas = %d GPUs (filters: gpus %d, max_gpus %d)",
-			c.tp * c.replicas, s->gpus, s->max_gpus);
+		err_set("filtered: tp x pp x replicas = %d GPUs (filters: gpus %d, max_gpus %d)",
+			c.tp * c.pp * c.replicas, s->gpus, s->max_gpus);
 	} else {
 		if (!(in = sweep_cache_get(k, &c)))
 			return -1;

@@ -264,6 +264,8 @@ static int row_fill(struct vrow *r, char **f)
 		strlcpy0(r->engine_version, f[C_ENGINE_VERSION], sizeof(r->engine_version));
 	if (f[C_NOTES])
 		strlcpy0(r->notes, f[C_NOTES], sizeof(r->notes));
+	if (f[C_SOURCE])
+		strlcpy0(r->source, f[C_SOURCE], sizeof(r->source));
 	return 0;
 }
 
@@ -737,6 +739,11 @@ void validate_family(const struct vrow *r, char *buf, size_t n)
 		if (!strncmp(v, "0.", 2))
 			minor = strtol(v + 2, NULL, 10);
 		snprintf(buf, n, "%s", minor >= 0 && minor < 8 ? "vllm-v0" : "vllm-v1");
+	} else if (!strcmp(e, "sglang")) {
+		/* one profile per minor release: models/engines/sglang-0.5.yaml */
+		const char *v = r->engine_version + (r->engine_version[0] == 'v');
+		snprintf(buf, n, "%s", !strncmp(v, "0.5", 3) && (!v[3] || v[3] == '.') ? "sglang-0.5"
+										   : "sglang");
 	} else {
 		snprintf(buf, n, "%s", e[0] ? e : "?");
 	}
@@ -1221,4 +1228,107 @@ out:
 	free(loo);
 	free(grid);
 	return rc;
+}
+
+/* ---- model-form error bands (validate.h) ---- */
+
+static const char *const regime_names[VR_N] = {"at_once", "closed", "open"};
+
+const char *vregime_name(int g) { return g >= 0 && g < VR_N ? regime_names[g] : "?"; }
+
+int validate_regime(const struct vrow *r)
+{
+	if (r->concurrency > 0)
+		return validate_requests(r) <= r->concurrency ? VR_AT_ONCE : VR_CLOSED;
+	return isinf(r->request_rate) ? VR_AT_ONCE : VR_OPEN;
+}
+
+int validate_config_regime(const struct run_config *c)
+{
+	switch (c->arrival) {
+	case ARR_OFFLINE: return VR_AT_ONCE;
+	case ARR_CLOSED: return c->requests <= c->concurrency ? VR_AT_ONCE : VR_CLOSED;
+	case ARR_POISSON: return VR_OPEN;
+	}
+	return -1;
+}
+
+static int band_row(const struct vrow *r)
+{
+	return !r->err[0] && !r->status[0] && isfinite(r->predicted) && r->predicted > 0 &&
+	       r->value > 0;
+}
+
+/* Quantiles of ln(measured / predicted) over the rows of metric m (regime g, or any when
+ * g < 0) other than those of row `out`'s benchmark (out == SIZE_MAX: none). */
+static struct vband band_of(const struct vset *s, int m, int g, size_t out, double *a)
+{
+	struct vband b = {0, 0, NAN, NAN};
+	size_t n = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct vrow *r = &s->rows[i];
+		if (!band_row(r) || r->metric != m || (g >= 0 && validate_regime(r) != g) ||
+		    (out != SIZE_MAX && same_run(r, &s->rows[out])))
+			continue;
+		a[n++] = log(r->value / r->predicted);
+	}
+	b.n = (long)n;
+	if (n) {
+		/* split conformal (Lei et al. 2018, "Distribution-free predictive inference for
+		 * regression", JASA 113:1094): the k-th smallest and k-th largest of n residuals,
+		 * k = ceil(0.975 (n + 1)), hold a new exchangeable residual with probability
+		 * >= 95%; with n < 39 no such k exists and the band is unbounded */
+		size_t k = (size_t)ceil(0.975 * (double)(n + 1));
+		gsl_sort(a, 1, n);
+		b.lo = k <= n ? a[n - k] : -INFINITY;
+		b.hi = k <= n ? a[k - 1] : INFINITY;
+	}
+	return b;
+}
+
+static struct vband band_for(const struct vset *s, int m, int g, size_t out, double *a)
+{
+	struct vband b = band_of(s, m, g, out, a);
+	if (b.n < VBAND_MIN_ROWS) {
+		b = band_of(s, m, -1, out, a);
+		b.pooled = 1;
+	}
+	return b;
+}
+
+void validate_bands(const struct vset *s, struct vband b[VM_N][VR_N])
+{
+	double *a = xmalloc(sizeof(double) * (s->n + 1));
+	for (int m = 0; m < VM_N; m++)
+		for (int g = 0; g < VR_N; g++)
+			b[m][g] = band_for(s, m, g, SIZE_MAX, a);
+	free(a);
+}
+
+void validate_coverage(const struct vset *s, int loo, double cov[VM_N], long n[VM_N])
+{
+	double *a = xmalloc(sizeof(double) * (s->n + 1));
+	long in[VM_N] = {0};
+	struct vband b[VM_N][VR_N];
+	if (!loo)
+		validate_bands(s, b);
+	for (int m = 0; m < VM_N; m++)
+		n[m] = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct vrow *r = &s->rows[i];
+		struct vband x;
+		double e;
+		if (!band_row(r))
+			continue;
+		x = loo ? band_for(s, r->metric, validate_regime(r), i, a)
+			: b[r->metric][validate_regime(r)];
+		if (!(isfinite(x.lo) && isfinite(x.hi)))
+			continue; /* an unbounded band holds every row: no evidence */
+		e = log(r->value / r->predicted);
+		n[r->metric]++;
+		in[r->metric] += x.n > 0 && e >= x.lo && e <= x.hi;
+	}
+	for (int m = 0; m < VM_N; m++)
+		cov[m] = n[m] ? (double)in[m] / (double)n[m] : NAN;
+	free(a);
 }

@@ -69,6 +69,7 @@ struct vrow {
 	double value;          /* measured */
 	char engine[32], engine_version[48];
 	char notes[256];
+	char source[320];      /* the cited document (truncated; "" when none) */
 	/* the client (optional columns, see above) */
 	double request_rate;   /* requests/s; INFINITY: all at once */
 	double burstiness;     /* gamma shape of arrival gaps; INFINITY: evenly spaced */
@@ -132,7 +133,8 @@ void validate_summary(const struct vset *s, struct verr out[VM_N]);
 
 /* The engine family a row's engine and version belong to, for grouping: "vllm-v0" for
  * vLLM before 0.8 (the V0 engine was the default until 0.8), "vllm-v1" for later or
- * unstated vLLM versions, else the engine's name in lower case ("" -> "?"). */
+ * unstated vLLM versions, "sglang-0.5" for SGLang 0.5.x, else the engine's name in lower
+ * case ("" -> "?"). */
 void validate_family(const struct vrow *r, char *buf, size_t n);
 /* Errors per (engine family, GPU, metric), in order of first appearance; *out is
  * allocated (free it). Returns the number of groups. */
@@ -191,6 +193,41 @@ struct vfefit {
 /* Whether row r is one validate_fit_frontend uses for `family`. */
 int validate_fe_row(const struct vrow *r, const char *family);
 int validate_fit_frontend(struct vset *s, const char *family, struct vfefit *out);
+
+/* ---- model-form error: how far a prediction is from a real run (honest intervals) ----
+ *
+ * A row's regime is how its requests arrive: all at once (an offline batch, a burst at
+ * request rate inf, or a closed loop with no more requests than clients), a closed loop
+ * of C clients, or an open loop at a finite rate. The model-form band of a metric and
+ * regime is a split-conformal 95% band of ln(measured / predicted) over the predicted rows
+ * of that metric and regime: with the n residuals sorted and k = ceil(0.975 (n + 1)), the
+ * k-th smallest and k-th largest (a new row of the same kind falls inside with probability
+ * >= 95% when rows are exchangeable); n < 39 gives no such k and an unbounded band
+ * (-inf, +inf): too few rows to bound the error. A regime with fewer than VBAND_MIN_ROWS
+ * rows uses the metric's rows of every regime (pooled). A prediction p then
+ * has the interval [p e^lo, p e^hi]. `ttsim run --profile-uncertainty` derives the bands
+ * from the CHECK part of the serving set (tests/validation/serving_check.csv, embedded),
+ * simulated by the running binary, so they are the model's error as it is now. */
+enum vregime { VR_AT_ONCE, VR_CLOSED, VR_OPEN, VR_N };
+#define VBAND_MIN_ROWS 39 /* the fewest rows that bound a 95% split-conformal band */
+/* "at_once", "closed", "open" */
+const char *vregime_name(int g);
+int validate_regime(const struct vrow *r);
+/* The regime of a run configuration (sim/config.h; -1: a trace's arrivals, none of these). */
+int validate_config_regime(const struct run_config *c);
+struct vband {
+	long n;      /* rows the band was taken from */
+	int pooled;  /* 1: the regime had fewer than VBAND_MIN_ROWS rows; every regime's rows */
+	double lo, hi; /* the band of ln(measured / predicted); +-inf: too few rows; NaN: none */
+};
+/* The bands of every metric and regime from the predicted rows of s. */
+void validate_bands(const struct vset *s, struct vband b[VM_N][VR_N]);
+/* Coverage: the fraction of predicted rows whose measured value lies in [p e^lo, p e^hi]
+ * of their metric's and regime's band, in sample (loo 0) or with each row's band taken
+ * without the rows of its own benchmark (loo 1: the rows that share its simulation). Rows
+ * whose band is unbounded are not counted (they say nothing). Per metric into cov[] (NaN:
+ * no bounded row), n[] rows counted. */
+void validate_coverage(const struct vset *s, int loo, double cov[VM_N], long n[VM_N]);
 
 /* {"rows": [...], "summary": {"<metric>": {...}}, "groups": [...], "skipped": N} */
 cJSON *validate_json(const struct vset *s);

@@ -168,6 +168,13 @@ static double tiles_factor(const struct attn_prefill_model *a, double sms, doubl
 int cost_init(struct cost_ctx *c, const struct model *m, const struct profile *p, int tp,
 	      int cuda_graphs)
 {
+	int g = p->gpus_per_node;
+	return cost_init_nodes(c, m, p, tp, tp > g ? (tp + g - 1) / g : 1, cuda_graphs);
+}
+
+int cost_init_nodes(struct cost_ctx *c, const struct model *m, const struct profile *p, int tp,
+		    int tp_nodes, int cuda_graphs)
+{
 	c->m = m;
 	c->p = p;
 	c->tp = tp;
@@ -193,18 +200,24 @@ int cost_init(struct cost_ctx *c, const struct model *m, const struct profile *p
 	c->kv_bytes_tok = model_kv_bytes_per_token(m, c->tp_attn) / c->dp;
 	c->one_tile = tiles_factor(&p->attn_prefill, p->gemm_bf16.sms, 1);
 	c->ar = NULL;
-	if (tp > 1 && tp > p->gpus_per_node)
-		return err_set("key 'tp': %d GPUs do not fit in one '%s' node of %d GPUs", tp,
-			       p->name, p->gpus_per_node);
+	c->tp_nodes = tp_nodes;
 	if (c->dp > 1) {
 		/* a token's top_k experts lie on dp (1 - (1 - 1/dp)^top_k) ranks on average
-		 * (balanced placement); its bf16 hidden state goes to each */
+		 * (balanced placement); its bf16 hidden state goes to each; over the nodes the
+		 * replica spans, checked once here (layout, network), timed by models/comm.c */
 		double ranks = c->dp * -expm1(m->top_k * log1p(-1.0 / c->dp));
 		c->a2a_bytes_tok = ranks * m->hidden * 2.0;
-		if (comm_alltoall(p, c->a2a_bytes_tok, c->dp, 1) < 0)
+		if (comm_alltoall(p, c->a2a_bytes_tok, c->dp, tp_nodes) < 0)
 			return err_prefix("key 'ep': ");
-	}
-	if (c->tp_attn > 1) {
+	} else if (tp > 1 && tp_nodes > 1) {
+		/* across nodes: checked once here (layout, network), timed by models/comm.c */
+		if (comm_allreduce(p, 2, tp, tp_nodes) < 0) {
+			char why[256];
+			strlcpy0(why, err_msg(), sizeof(why));
+			return err_set("key 'tp': %s", why);
+		}
+		c->ar = profile_allreduce(p, tp / tp_nodes); /* the node's part (NULL: 1 GPU) */
+	} else if (tp > 1) {
 		c->ar = profile_allreduce(p, tp);
 		if (!c->ar)
 			return err_set("key 'tp': profile '%s' has no all-reduce model for %d GPUs",
@@ -214,6 +227,15 @@ int cost_init(struct cost_ctx *c, const struct model *m, const struct profile *p
 }
 
 static inline double at_least(double t, double floor) { return t > floor ? t : floor; }
+
+/* One all-reduce of the tensor-parallel group: inside a node from its model, across nodes
+ * by models/comm.c (the layout was checked by cost_init_nodes) */
+static double tp_allreduce(const struct cost_ctx *c, double bytes)
+{
+	if (c->tp_nodes > 1)
+		return comm_allreduce(c->p, bytes, c->tp, c->tp_nodes);
+	return cost_allreduce(c->ar, bytes);
+}
 
 /* Memo layout, each [graph][m]: the four layer GEMMs; the LM head; all but attention of a
  * decode-only step of m sequences. */
@@ -241,7 +263,7 @@ struct cost_memo_pool {
 	struct pool_entry {
 		struct model model;
 		struct profile profile;
-		int tp, cuda_graphs, used;
+		int tp, tp_nodes, cuda_graphs, used;
 		unsigned long stamp; /* last use, to replace the oldest */
 		double *memo;
 	} e[POOL_KEYS];
@@ -279,7 +301,8 @@ void cost_use_pool(struct cost_ctx *c, struct cost_memo_pool *pool)
 	for (int i = 0; i < POOL_KEYS; i++) {
 		e = &pool->e[i];
 		/* whole structs compared: padding that differs only costs a miss */
-		if (e->used && e->tp == c->tp && e->cuda_graphs == c->cuda_graphs &&
+		if (e->used && e->tp == c->tp && e->tp_nodes == c->tp_nodes &&
+		    e->cuda_graphs == c->cuda_graphs &&
 		    /* NOLINTNEXTLINE(bugprone-suspicious-memory-comparison): padding only misses */
 		    !memcmp(&e->model, c->m, sizeof(e->model)) &&
 		    /* NOLINTNEXTLINE(bugprone-suspicious-memory-comparison): padding only misses */
@@ -293,6 +316,7 @@ void cost_use_pool(struct cost_ctx *c, struct cost_memo_pool *pool)
 	memcpy(&e->model, c->m, sizeof(e->model));
 	memcpy(&e->profile, c->p, sizeof(e->profile));
 	e->tp = c->tp;
+	e->tp_nodes = c->tp_nodes;
 	e->cuda_graphs = c->cuda_graphs;
 	e->used = 1;
 	e->memo = memo_new();
@@ -398,11 +422,11 @@ static void step_rest(struct cost_ctx *c, const struct step_batch *b, double tok
 		 * experts and combines the results, two all-to-alls (comm.h) */
 		if (c->dp > 1)
 			sc->allreduce = model_moe_layers(m) * 2.0 *
-					at_least(comm_alltoall(p, tokens * c->a2a_bytes_tok, c->dp, 1),
-						 launch);
-		if (c->ar)
+					at_least(comm_alltoall(p, tokens * c->a2a_bytes_tok, c->dp,
+							       c->tp_nodes), launch);
+		if (c->tp_attn > 1)
 			sc->allreduce = L * 2.0 *
-					at_least(cost_allreduce(c->ar, model_allreduce_bytes(m, tokens)),
+					at_least(tp_allreduce(c, model_allreduce_bytes(m, tokens)),
 						 launch);
 		{
 			/* bf16 bytes moved by the elementwise kernels of one layer */
@@ -422,8 +446,8 @@ static void step_rest(struct cost_ctx *c, const struct step_batch *b, double tok
 	if (b->n_sample > 0) {
 		sc->lm_head = lm_head_gemm(c, samples, launch, graph, wb) +
 			      2.0 * launch; /* final norm, sampler */
-		if (c->ar) /* logits gathered to the driver worker */
-			sc->lm_head += cost_allreduce(c->ar, samples * c->lm.n * 2.0);
+		if (c->tp_attn > 1) /* logits gathered to the driver worker */
+			sc->lm_head += tp_allreduce(c, samples * c->lm.n * 2.0);
 	}
 	/* each data-parallel rank has an engine core of its own: its sequences, no TP workers */
 	if (seqs > 0)

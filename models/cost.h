@@ -47,6 +47,7 @@ struct cost_ctx {
 	struct gemm_shape g[GEMM_NLAYER], lm;
 	const struct gemm_model *gm; /* bf16 or fp8 GEMM model, by m->weight_dtype */
 	const struct allreduce_model *ar; /* NULL when tp == 1 */
+	int tp_nodes;           /* nodes the tensor-parallel group spans (1: inside one) */
 	int heads, kv_heads;    /* per GPU */
 	double kv_bytes_tok;    /* KV bytes per token per GPU */
 	double one_tile;        /* prefill tiles' factor F(1) of one tile alone (profile.h) */
@@ -95,6 +96,11 @@ struct step_cost {
 /* Fill the derived fields; 0, or -1 with err_set (tp not usable, no all-reduce model). */
 int cost_init(struct cost_ctx *c, const struct model *m, const struct profile *p, int tp,
 	      int cuda_graphs);
+/* The same with the tensor-parallel group spread over tp_nodes nodes (tp / tp_nodes GPUs on
+ * each; its all-reduces then cross the network, models/comm.c). cost_init takes tp_nodes 1,
+ * or tp / gpus_per_node where tp is more than one node holds. */
+int cost_init_nodes(struct cost_ctx *c, const struct model *m, const struct profile *p, int tp,
+		    int tp_nodes, int cuda_graphs);
 /* Seconds of one step; fills *out when out is non-NULL. */
 double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cost *out);
 /* One GEMM beside the model's own layers (a drafter's fc projection): m rows of k input

@@ -151,6 +151,65 @@ out:
 	return rc;
 }
 
+/* A YAML double-quoted scalar: '"' and '\\' escaped; other bytes as they are. */
+static void put_quoted(struct sbuf *sb, const char *v)
+{
+	sbuf_add(sb, "\"", 1);
+	for (; *v; v++) {
+		if (*v == '"' || *v == '\\')
+			sbuf_add(sb, "\\", 1);
+		sbuf_add(sb, v, 1);
+	}
+	sbuf_add(sb, "\"", 1);
+}
+
+/* One key's line (indented inside a block), with its comment. */
+static void put_key(const struct engine_profile *e, const struct ekey *k, struct sbuf *sb,
+		    const char *(*comment)(const char *key, void *ctx), void *ctx)
+{
+	const char *dot = strchr(k->key, '.'), *f = (const char *)e + k->off;
+	const char *c = comment ? comment(k->key, ctx) : NULL;
+	int iv;
+	double dv;
+	memcpy(&iv, f, sizeof(iv));
+	if ((k->type == EK_BOOL && iv < 0) || (k->type == EK_STR && !f[0] && dot))
+		return; /* not said */
+	sbuf_printf(sb, "%s%s: ", dot ? "  " : "", dot ? dot + 1 : k->key);
+	switch (k->type) {
+	case EK_STR: put_quoted(sb, f); break;
+	case EK_SECONDS: memcpy(&dv, f, sizeof(dv)); sbuf_printf(sb, "%.6g", dv); break;
+	case EK_BOOL: sbuf_printf(sb, "%s", iv ? "true" : "false"); break;
+	case EK_COUNT: sbuf_printf(sb, "%d", iv); break;
+	}
+	if (c)
+		sbuf_printf(sb, "  # %s", c);
+	sbuf_add(sb, "\n", 1);
+}
+
+void engine_profile_write(const struct engine_profile *e, struct sbuf *sb,
+			  const char *(*comment)(const char *key, void *ctx), void *ctx)
+{
+	const size_t nk = sizeof(keys) / sizeof(keys[0]);
+	sbuf_printf(sb, "schema_version: 1\n");
+	for (size_t i = 0; i < nk; i++) /* the top-level keys, then each block once */
+		if (!strchr(keys[i].key, '.'))
+			put_key(e, &keys[i], sb, comment, ctx);
+	for (size_t i = 0; i < nk; i++) {
+		const char *dot = strchr(keys[i].key, '.');
+		size_t bl = dot ? (size_t)(dot - keys[i].key) : 0, j;
+		if (!dot)
+			continue;
+		for (j = 0; j < i && strncmp(keys[j].key, keys[i].key, bl + 1); j++)
+			;
+		if (j < i) /* block written already */
+			continue;
+		sbuf_printf(sb, "%.*s:\n", (int)bl, keys[i].key);
+		for (j = i; j < nk; j++)
+			if (!strncmp(keys[j].key, keys[i].key, bl + 1))
+				put_key(e, &keys[j], sb, comment, ctx);
+	}
+}
+
 /* The embedded profile a plain NAME stands for (path set), or NULL. */
 static const struct asset *engine_asset(const char *name, char *path, size_t n)
 {

@@ -60,5 +60,12 @@ int engine_profile_parse(struct engine_profile *e, const char *text, size_t len,
 int engine_profile_load(struct engine_profile *e, const char *name);
 /* Whether NAME is an embedded engine profile. */
 int engine_profile_exists(const char *name);
+/* Append e as a complete profile (schema_version 1, every key of the schema above, in its
+ * order; values with %.6g, enough for the fitted seconds) that engine_profile_parse reads
+ * back to the same values. comment(key) may give a comment for a key's line ("block.key";
+ * NULL: none). `ttsim calibrate engine` writes its fits with it. */
+struct sbuf;
+void engine_profile_write(const struct engine_profile *e, struct sbuf *sb,
+			  const char *(*comment)(const char *key, void *ctx), void *ctx);
 
 #endif

@@ -161,6 +161,16 @@ static const struct profile_key fields[] = {
 	    "norms, rotary embedding, activation, residual adds"),
 	{"allreduce", PROFILE_LIST, 0, 0, 0, 0, 0, "-",
 	 "list of all-reduce models, one per GPU count (`[]` for a single-GPU profile)", {0}},
+	ROW("network.lat", PROFILE_DBL, net.lat, OPT | PROFILE_MAX_OPEN, 0, 1e-2, "s",
+	    "between nodes (absent: one node only): one inter-node step of NCCL's low-latency "
+	    "protocol, net = steps x lat + bytes per NIC / bw (models/comm.c)"),
+	ROW("network.bw", PROFILE_DBL, net.bw, OPT, 0, 1e13, "bytes/s",
+	    "per GPU over its own NIC, effective (fitted with the hierarchy's sum; with lat: a pair)"),
+	ROW("network.simple_lat", PROFILE_DBL, net.simple_lat, OPT | PROFILE_MAX_OPEN, 0, 1e-2, "s",
+	    "one inter-node step of NCCL's Simple protocol (with simple_bw: a pair); NCCL runs "
+	    "the faster"),
+	ROW("network.simple_bw", PROFILE_DBL, net.simple_bw, OPT, 0, 1e13, "bytes/s",
+	    "per GPU in the Simple protocol"),
 	ROW("overhead.launch_eager", PROFILE_DBL, launch_eager, GT0, 0, 1e-3, "s",
 	    "minimum time of a kernel launched eagerly"),
 	ROW("overhead.launch_graph", PROFILE_DBL, launch_graph, GT0, 0, 1e-3, "s",
@@ -582,6 +592,16 @@ static int check_ar(const struct profile *p, int i, const char *fname)
 	return 0;
 }
 
+/* A network regime is a (latency, bandwidth) pair: both or neither. */
+static int check_net_pair(double lat, double bw, const char *klat, const char *kbw,
+			  const char *fname)
+{
+	if ((lat > 0) != (bw > 0))
+		return err_set("%s: key '%s': expected %s and %s both set or both absent, got "
+			       "'%g' and '%g'", fname, lat > 0 ? kbw : klat, klat, kbw, lat, bw);
+	return 0;
+}
+
 int profile_validate(const struct profile *p, const char *fname)
 {
 	if (p->schema_version != PROFILE_SCHEMA_VERSION)
@@ -605,6 +625,13 @@ int profile_validate(const struct profile *p, const char *fname)
 	    strcmp(p->topology, "pcie"))
 		return err_set("%s: key 'node.topology': expected nvswitch, pairwise-nvlink or pcie, "
 			       "got '%s'", fname, p->topology);
+	if (check_net_pair(p->net.lat, p->net.bw, "network.lat", "network.bw", fname) ||
+	    check_net_pair(p->net.simple_lat, p->net.simple_bw, "network.simple_lat",
+			   "network.simple_bw", fname))
+		return -1;
+	if (p->net.simple_lat > 0 && !(p->net.lat > 0))
+		return err_set("%s: key 'network.simple_lat': expected network.lat and network.bw "
+			       "too (the low-latency protocol is the network's first regime)", fname);
 	if (!(p->mem_reserved_bytes < p->hbm_bytes))
 		return err_set("%s: key 'memory.reserved_bytes': expected less than hbm_bytes, got '%g'",
 			       fname, p->mem_reserved_bytes);

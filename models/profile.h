@@ -206,6 +206,24 @@ struct allreduce_model {
 	double car2_bw;       /* bytes/s: custom all-reduce two-stage algorithm bandwidth */
 };
 
+/* The network between nodes (YAML section `network`, all optional: absent, a layout over
+ * several nodes is refused). One NIC per GPU (GH200 quad nodes over Slingshot-11, HGX
+ * H100/H200 over InfiniBand: rail-optimised); the collectives over nodes (models/comm.c):
+ *     net(moved, steps) = min(steps x lat + moved / bw, steps x simple_lat + moved / simple_bw)
+ * with `moved` the bytes one NIC carries and `steps` the inter-node hops in sequence; the
+ * all-reduce of B bytes over N nodes of g GPUs each runs as NCCL's hierarchy does: inside
+ * each node (the g-GPU all-reduce model), then across the nodes on every GPU's own NIC with
+ * a 1/g shard:
+ *     t = allreduce_g(B) + net(2 (N-1)/N x B/g, 2 (N-1))
+ * bw is an effective rate fitted with that sum, not the line rate: NCCL overlaps the two
+ * parts, which the fit folds into bw. */
+struct network_model {
+	double lat;        /* s: one inter-node step, NCCL's low-latency protocol */
+	double bw;         /* bytes/s per GPU (its NIC) in that protocol */
+	double simple_lat; /* s: one inter-node step of the Simple protocol (0: absent) */
+	double simple_bw;  /* bytes/s per GPU in the Simple protocol */
+};
+
 struct profile {
 	int schema_version;
 	char name[48];       /* "gh200" */
@@ -220,6 +238,7 @@ struct profile {
 	struct attn_decode_model attn_decode;
 	double ew_bw;              /* bytes/s of elementwise kernels (norms, rope, activation) */
 	struct allreduce_model ar[PROFILE_MAX_AR];
+	struct network_model net;  /* between nodes; all 0 when absent */
 	double launch_eager;       /* s: minimum time of one kernel launched eagerly */
 	double launch_graph;       /* s: minimum time of one kernel replayed in a CUDA graph */
 	int graph_max_seqs;        /* largest decode batch captured in CUDA graphs */

@@ -39,6 +39,12 @@ static const struct option_def options[] = {
 	 "MoE routing skew: 0 balanced; s > 0 expert i chosen in proportion to i^-s, the "
 	 "hottest on the first GPU (synthetic, no public per-expert loads used)"},
 	{"replicas", OPT_INT, F(replicas), 0, 1, 4096, "1", NULL, "data-parallel replicas"},
+	{"pp", OPT_INT, F(pp), 0, 1, 64, "1", NULL,
+	 "pipeline-parallel stages per replica, tp GPUs each (vLLM --pipeline-parallel-size)"},
+	{"nodes", OPT_INT, F(nodes), 0, 1, 64, "1", NULL,
+	 "nodes one replica's tp x pp GPUs spread over, evenly: stages packed into nodes "
+	 "first, a TP group split over nodes only when there are more nodes than stages; "
+	 "over 1 needs a profile with a network section"},
 	{"route", OPT_ENUM, F(route), 0, 0, 0, "least_loaded", route_names,
 	 "routing of problems to replicas, at arrival: round_robin (in turn), least_loaded (fewest "
 	 "sequences routed and unfinished), least_kv (fewest KV blocks in use plus prompt blocks "

@@ -31,6 +31,8 @@ struct run_config {
 	char gpu[256];           /* profile name or YAML path */
 	int tp;                  /* GPUs per replica */
 	int replicas;            /* data-parallel replicas */
+	int pp;                  /* pipeline-parallel stages per replica (tp GPUs each) */
+	int nodes;               /* nodes one replica spans (sim/run.c: run_layout) */
 	int route;               /* enum route_policy (sim/engine.h) */
 	char trace[256];         /* trace name or path; "" for synthetic requests */
 	int input_len;           /* tokens, synthetic requests */

@@ -33,6 +33,7 @@
 
 #include <gsl/gsl_randist.h>
 
+#include "models/comm.h"
 #include "sim/evq.h"
 #include "lib/heap.h"
 #include "lib/util.h"
@@ -125,6 +126,12 @@ struct fe_pending {
 	double tokens0;        /* st->output_tokens when the step ended */
 };
 
+/* Scratch of pp_period: the prefill chunks of one micro-batch. */
+struct pp_scratch {
+	struct prefill_chunk *chunks;
+	size_t cap;
+};
+
 struct sim {
 	const struct sim_setup *s;
 	struct cost_ctx cost;
@@ -161,6 +168,7 @@ struct sim {
 	size_t n_fin, fin_next, fin_cap;
 	struct prefill_chunk *chunks; /* scratch: the prefill chunks of the step composed */
 	size_t chunks_cap;
+	struct pp_scratch pps; /* pipeline parallelism: one micro-batch's chunks */
 	int32_t *done_pf;     /* scratch: prefills completed by the step that just ended */
 	size_t n_done_pf, done_pf_cap;
 	int failed;           /* a step could not be timed (err_set): the run stops */
@@ -905,6 +913,131 @@ static inline int step_ns(double dt, int64_t *ns)
 	return 0;
 }
 
+/* --- pipeline parallelism ---------------------------------------------------------------
+ * vLLM V1 with pipeline_parallel_size pp keeps up to pp batches in flight (the engine
+ * core's batch queue): a batch holds only requests not already in flight, runs its
+ * ceil(L/pp) layers on stage 1, sends its hidden states and residual to stage 2, and so on;
+ * the last stage samples. Each engine step here is one round in which every scheduled
+ * sequence advances: its sequences split round-robin (decodes, then prefill chunks) into
+ * k = min(pp, sequences) micro-batches. In steady state the round takes
+ *     T = max( sum_j (f x layers_j + lm_j),             the busiest stage (f = ceil(L/pp)/L)
+ *              sum_j cpu_j,                              the CPU schedules every micro-batch
+ *              max_j (cpu_j + layers_j + lm_j + send_j) ) one micro-batch through all stages
+ * with layers_j the time of all L layers on micro-batch j (cost_step's GEMM, attention,
+ * all-reduce and elementwise parts), lm_j its LM head and sampler, cpu_j its step
+ * overhead, and send_j its pp - 1 stage-to-stage transfers of 2 x tokens x hidden x 2
+ * bytes (hidden states and residual, bf16) split over the tp ranks, each by comm_sendrecv
+ * over the network where a boundary crosses nodes (pp_cross of them). Fewer sequences than
+ * stages leave stages idle: one sequence takes the whole pipe's latency a token (the
+ * bubble). pp 1 is cost_step exactly. */
+
+/* Seconds of the pp - 1 stage-to-stage transfers of `tokens` tokens' activations. */
+static double pp_send(const struct cost_ctx *c, const struct sim_setup *s, double tokens)
+{
+	double bytes = 2.0 * tokens * c->m->hidden * 2.0 / s->tp;
+	int cross = s->pp_cross, inside = s->pp - 1 - s->pp_cross;
+	double t = 0, x;
+	if (cross > 0) {
+		x = comm_sendrecv(s->profile, bytes, 2);
+		t += x < 0 ? NAN : cross * x;
+	}
+	if (inside > 0) {
+		x = comm_sendrecv(s->profile, bytes, 1);
+		t += x < 0 ? NAN : inside * x;
+	}
+	return t;
+}
+
+static double pp_period(struct cost_ctx *c, const struct sim_setup *s, const struct step_batch *b,
+			struct pp_scratch *sc)
+{
+	int pp = s->pp, seqs = b->n_decode + b->n_prefill, k = seqs < pp ? seqs : pp;
+	double L = c->m->n_layers, f = ceil(L / pp) / L, stage = 0, cpu = 0, trip = 0;
+	int ps = b->n_sample - b->n_decode * b->decode_q; /* prefills that sample */
+	if (k < 1)
+		return 0;
+	if ((size_t)b->n_prefill > sc->cap)
+		xgrow((void **)&sc->chunks, &sc->cap, (size_t)b->n_prefill, sizeof(*sc->chunks));
+	for (int j = 0; j < k; j++) {
+		struct step_batch mb = {.decode_q = b->decode_q, .chunks = sc->chunks};
+		struct step_cost part;
+		double layers, tokens;
+		mb.n_decode = b->n_decode / k + (j < b->n_decode % k);
+		mb.decode_ctx = mb.n_decode ? b->decode_ctx * mb.n_decode / b->n_decode : 0;
+		for (int i = 0; i < b->n_prefill; i++) {
+			struct prefill_chunk ch;
+			if ((b->n_decode + i) % k != j)
+				continue;
+			ch = b->chunks ? b->chunks[i]
+				       : (struct prefill_chunk){b->prefill_tokens / b->n_prefill, 0};
+			sc->chunks[mb.n_prefill++] = ch;
+			mb.prefill_tokens += ch.tokens;
+			mb.prefill_pairs += ch.tokens * ch.cached + ch.tokens * (ch.tokens + 1) / 2;
+		}
+		if (!b->chunks && mb.n_prefill) /* alike chunks: their share of the pairs */
+			mb.prefill_pairs = b->prefill_pairs * mb.n_prefill / b->n_prefill;
+		mb.n_sample = mb.n_decode * b->decode_q + ps / k + (j < ps % k);
+		cost_step(c, &mb, &part);
+		layers = part.gemm + part.attn_prefill + part.attn_decode + part.allreduce +
+			 part.elementwise;
+		tokens = (double)mb.n_decode * mb.decode_q + mb.prefill_tokens;
+		stage += f * layers + part.lm_head;
+		cpu += part.cpu;
+		if (part.cpu + layers + part.lm_head + pp_send(c, s, tokens) > trip)
+			trip = part.cpu + layers + part.lm_head + pp_send(c, s, tokens);
+	}
+	return fmax(fmax(stage, cpu), trip);
+}
+
+/* Seconds of one engine step (with pp > 1: one round of the pipeline). */
+static double step_time(struct sim *m, const struct step_batch *b)
+{
+	if (m->s->pp <= 1)
+		return cost_step(&m->cost, b, NULL);
+	return pp_period(&m->cost, m->s, b, &m->pps);
+}
+
+double sim_pp_period(const struct sim_setup *s, const struct step_batch *b)
+{
+	struct cost_ctx c;
+	struct pp_scratch sc = {0};
+	double t;
+	if (cost_init_nodes(&c, s->model, s->profile, s->tp, s->tp_nodes > 1 ? s->tp_nodes : 1,
+			    s->cuda_graphs) < 0)
+		return -1;
+	t = s->pp > 1 ? pp_period(&c, s, b, &sc) : cost_step(&c, b, NULL);
+	free(sc.chunks);
+	cost_release(&c);
+	return t;
+}
+
+/* The memory of the busiest stage: ceil(L/pp) layers' weights and KV, and one of the
+ * embedding and the LM head (vLLM loads the embedding on the first stage, the head on the
+ * last, the tied matrix on both). Replaces mp's weights, KV and block count. */
+static int pp_mem_plan(struct sim *m, const struct sim_setup *s, struct mem_plan *mp)
+{
+	const struct model *md = s->model;
+	double L = md->n_layers, f = ceil(L / s->pp) / L;
+	double emb = (double)md->vocab * md->hidden / s->tp * 2.0;
+	double ends = emb * (md->tied_embeddings ? 1 : 2) + md->hidden * 2.0, budget;
+	/* the whole model's plan with no budget bound: its weights, activations, reserve */
+	if (cost_mem_plan(&m->cost, 1e9, s->max_num_batched_tokens, s->max_num_seqs,
+			  s->block_size, mp) < 0)
+		return -1;
+	mp->weights = (mp->weights - ends) * f + emb + md->hidden * 2.0;
+	budget = s->profile->hbm_bytes * s->gpu_memory_utilization;
+	mp->kv = budget - mp->weights - mp->activations - mp->reserved;
+	mp->kv_blocks = mp->kv > 0 ? (long)floor(mp->kv / (m->cost.kv_bytes_tok * f *
+							    s->block_size)) : 0;
+	if (mp->kv_blocks <= 0)
+		return err_set("model '%s' does not fit: %.1f GB of weights and %.1f GB of "
+			       "activations per GPU in the busiest of %d stages at tp %d, %.1f GB "
+			       "usable on '%s' (gpu_memory_utilization %.2f)", md->id,
+			       mp->weights / 1e9, (mp->activations + mp->reserved) / 1e9, s->pp,
+			       s->tp, budget / 1e9, s->profile->name, s->gpu_memory_utilization);
+	return 0;
+}
+
 /* A step of dt seconds that starts at m->now cannot be timed: it is out of range, or would
  * end past TIME_NS_MAX. Record why, naming what is likely wrong, and stop the run. A step
  * of more than an hour is no workload's doing: the profile's rates are in the wrong unit. */
@@ -966,7 +1099,7 @@ static int64_t fold_quiet_steps(struct sim *m, struct replica *r, int64_t c, int
 		if (need_total + need > r->free_blocks)
 			break;
 		b.decode_ctx = ds_ctx(m, r, j);
-		if (step_ns(cost_step(&m->cost, &b, NULL), &dns) < 0 ||
+		if (step_ns(step_time(m, &b), &dns) < 0 ||
 		    dns >= limit - (t_end + extra)) /* t_end + extra < limit: no overflow */
 			break;
 		if (m->fe) { /* the stretch's last step so far is no longer its last: stream it */
@@ -1084,7 +1217,7 @@ static void start_step(struct sim *m, int ri, int64_t c, const struct step_batch
 		m->st->peak_kv_blocks = m->total_blocks - r->free_blocks;
 	if (m->s->check)
 		check_invariants(m, ri, (long)((double)b->n_decode * r->q_tok + b->prefill_tokens));
-	dt = cost_step(&m->cost, b, NULL);
+	dt = step_time(m, b);
 	if (r->q_tok > 1) {
 		double d = draft_time(m, b);
 		dt += d;
@@ -1418,7 +1551,8 @@ static int draft_cost_init(struct sim *m, const struct sim_setup *s, double *ext
 		*extra_w = model_eagle_weight_bytes_per_gpu(s->model, v, s->tp);
 	}
 	if (dm) {
-		if (cost_init(&m->draft_cost, dm, s->profile, s->tp, s->cuda_graphs) < 0)
+		if (cost_init_nodes(&m->draft_cost, dm, s->profile, s->tp,
+				    s->tp_nodes > 1 ? s->tp_nodes : 1, s->cuda_graphs) < 0)
 			return err_prefix("key 'spec_draft': ");
 		cost_use_pool(&m->draft_cost, s->memo_pool);
 		if (sp->draft_kind == DRAFT_MODEL) /* its own weights, embeddings and KV cache */
@@ -1434,7 +1568,8 @@ double sim_spec_speedup(const struct sim_setup *s, int n, double ctx)
 	struct step_batch b = {0};
 	double extra_w, plain, spec, al = 1, p = 1, w = 0;
 	m->s = s;
-	if (cost_init(&m->cost, s->model, s->profile, s->tp, s->cuda_graphs) < 0 ||
+	if (cost_init_nodes(&m->cost, s->model, s->profile, s->tp, s->tp_nodes > 1 ? s->tp_nodes : 1,
+			    s->cuda_graphs) < 0 ||
 	    draft_cost_init(m, s, &extra_w) < 0)
 		bug("sim_spec_speedup: %s", err_msg());
 	/* expected tokens per verification */
@@ -1480,12 +1615,25 @@ static int setup(struct sim *m, const struct sim_setup *s, struct sim_problem *p
 	if (s->replicas < 1 || s->max_num_seqs < 1 || s->block_size < 1 ||
 	    s->max_num_batched_tokens < s->max_num_seqs)
 		return err_set("engine settings out of range");
-	if (cost_init(&m->cost, s->model, s->profile, s->tp, s->cuda_graphs) < 0)
+	if (cost_init_nodes(&m->cost, s->model, s->profile, s->tp, s->tp_nodes > 1 ? s->tp_nodes : 1,
+			    s->cuda_graphs) < 0)
 		return -1;
 	cost_use_pool(&m->cost, s->memo_pool);
-	if (cost_mem_plan(&m->cost, s->gpu_memory_utilization, s->max_num_batched_tokens,
-			  s->max_num_seqs, s->block_size, &mp) < 0)
+	if (s->pp > 1) {
+		if (s->spec.k > 0)
+			return err_set("key 'pp': speculative decoding with pipeline parallelism is "
+				       "not modelled (expected pp 1 or no spec_draft)");
+		if (s->pp > s->model->n_layers)
+			return err_set("key 'pp': %d stages for %d layers (expected at most one "
+				       "stage a layer)", s->pp, s->model->n_layers);
+		if (isnan(pp_send(&m->cost, s, 1)))
+			return err_prefix("key 'pp': stage-to-stage send/recv: ");
+		if (pp_mem_plan(m, s, &mp) < 0)
+			return -1;
+	} else if (cost_mem_plan(&m->cost, s->gpu_memory_utilization, s->max_num_batched_tokens,
+				 s->max_num_seqs, s->block_size, &mp) < 0) {
 		return -1;
+	}
 	if (s->spec.k > 0 && setup_spec(m, s, nr, &mp) < 0)
 		return -1;
 	m->q_tok = m->spec ? s->spec.k + 1 : 1;
@@ -1616,6 +1764,7 @@ static void teardown(struct sim *m)
 	free(m->votes);
 	free(m->done_pf);
 	free(m->chunks);
+	free(m->pps.chunks);
 	free(m->walk);
 	free(m->fin);
 	free(m->fp.first);

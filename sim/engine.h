@@ -117,6 +117,9 @@ struct spec_setup {
  * s as for sim_run with s->spec.k >= 1; the acceptance's expectation, not a draw. */
 struct sim_setup;
 double sim_spec_speedup(const struct sim_setup *s, int n, double ctx);
+/* Seconds of one engine step of batch b under s's pipeline (engine.c, "pipeline
+ * parallelism"; pp 1: cost_step), or -1 with err set. For tests and reports. */
+double sim_pp_period(const struct sim_setup *s, const struct step_batch *b);
 
 struct sim_setup {
 	const struct model *model;
@@ -124,6 +127,9 @@ struct sim_setup {
 	struct cost_memo_pool *memo_pool; /* NULL, or GEMM memo tables to share across runs
 	                                     on this thread (models/cost.h) */
 	int tp, replicas;
+	int pp;                      /* pipeline stages per replica (1: none) */
+	int tp_nodes;                /* nodes a TP group spans (run_layout; 0 or 1: one) */
+	int pp_cross;                /* stage boundaries that cross nodes (of pp - 1) */
 	int route;                   /* enum route_policy */
 	int cuda_graphs, chunked_prefill;
 	int max_num_seqs, max_num_batched_tokens, block_size;

@@ -149,7 +149,7 @@ static void summarize(const struct run_config *c, const struct run_inputs *in,
 	memset(s, 0, sizeof(*s));
 	s->problems = w->n_probs;
 	s->requests = w->n_reqs;
-	s->gpus = c->tp * c->replicas;
+	s->gpus = c->tp * c->pp * c->replicas;
 	s->samples_capped = w->capped;
 	s->samples_budget_cut = w->budget_cut;
 	for (long i = 0; i < w->n_reqs; i++) {
@@ -189,7 +189,7 @@ static void summarize(const struct run_config *c, const struct run_inputs *in,
 	idle_ns = (double)r->st.makespan * c->replicas - (double)r->st.busy_ns_total;
 	if (idle_ns < 0)
 		idle_ns = 0;
-	s->energy_j = c->tp * ((double)r->st.busy_ns_total * p->power_busy_w +
+	s->energy_j = c->tp * c->pp * ((double)r->st.busy_ns_total * p->power_busy_w +
 			       idle_ns * p->power_idle_w) / 1e9;
 	s->cost_usd = s->gpu_seconds / 3600.0 * p->usd_per_gpu_hour;
 	if (s->makespan_s > 0) {
@@ -363,6 +363,35 @@ bad_row:
 	return rc;
 }
 
+int run_layout(const struct run_config *c, const struct profile *p, int *tp_nodes,
+	       int *pp_cross)
+{
+	int gpus = c->tp * c->pp, n = c->nodes, g = p->gpus_per_node;
+	*tp_nodes = 1;
+	*pp_cross = 0;
+	if (n == 1) {
+		if (gpus > g)
+			return err_set("key 'nodes': tp %d x pp %d = %d GPUs do not fit in one '%s' "
+				       "node of %d GPUs (set nodes to spread them)", c->tp, c->pp, gpus,
+				       p->name, g);
+		return 0;
+	}
+	if (gpus % n || gpus / n > g)
+		return err_set("key 'nodes': tp %d x pp %d = %d GPUs cannot be spread evenly over "
+			       "%d '%s' nodes of %d GPUs", c->tp, c->pp, gpus, n, p->name, g);
+	if (c->pp >= n ? c->pp % n : n % c->pp)
+		return err_set("key 'nodes': %d pipeline stages cannot be placed evenly on %d "
+			       "nodes (expected one a multiple of the other)", c->pp, n);
+	if (!(p->net.bw > 0))
+		return err_set("key 'nodes': profile '%s' has no network section (network.lat, "
+			       "network.bw) to join %d nodes", p->name, n);
+	if (c->pp >= n)
+		*pp_cross = n - 1;
+	else
+		*tp_nodes = n / c->pp, *pp_cross = c->pp - 1;
+	return 0;
+}
+
 int run_simulate(const struct run_config *c, const struct run_inputs *in, struct run_result *r)
 {
 	struct sim_setup s = {0};
@@ -381,7 +410,10 @@ int run_simulate(const struct run_config *c, const struct run_inputs *in, struct
 	if (config_check(c) < 0)
 		return -1;
 	/* refuse a layout the cost model cannot time before building the workload */
-	if (cost_init(&probe, &in->model, &in->profile, c->tp, c->cuda_graphs) < 0)
+	if (model_check_tp(&in->model, c->tp) < 0 ||
+	    run_layout(c, &in->profile, &s.tp_nodes, &s.pp_cross) < 0 ||
+	    cost_init_nodes(&probe, &in->model, &in->profile, c->tp, s.tp_nodes,
+			    c->cuda_graphs) < 0)
 		return -1;
 	cost_release(&probe);
 	if (workload_build(&r->w, c, &in->model, in->has_trace ? &in->trace : NULL) < 0)
@@ -392,6 +424,7 @@ int run_simulate(const struct run_config *c, const struct run_inputs *in, struct
 	s.fe_per_request = in->fe_per_request;
 	s.fe_per_output_token = in->fe_per_output_token;
 	s.tp = c->tp;
+	s.pp = c->pp;
 	s.replicas = c->replicas;
 	s.route = c->route;
 	s.cuda_graphs = c->cuda_graphs;
@@ -519,8 +552,13 @@ cJSON *summary_to_json(const struct summary *s)
 void summary_print_table(const struct summary *s, const struct run_config *c,
 			 const struct run_inputs *in, FILE *f)
 {
-	fprintf(f, "%s on %s: %d x TP%d (%d GPUs), %s\n", in->model.id, in->profile.name,
-		c->replicas, c->tp, s->gpus,
+	char pp[48] = "", nodes[48] = "";
+	if (c->pp > 1)
+		snprintf(pp, sizeof(pp), " PP%d", c->pp);
+	if (c->nodes > 1)
+		snprintf(nodes, sizeof(nodes), ", %d nodes a replica", c->nodes);
+	fprintf(f, "%s on %s: %d x TP%d%s (%d GPUs%s), %s\n", in->model.id, in->profile.name,
+		c->replicas, c->tp, pp, s->gpus, nodes,
 		in->has_trace ? in->trace.name : "synthetic requests");
 	fprintf(f, "  %ld problems, %ld sequences, %.0f output tokens, %ld steps, %ld preemptions, "
 		   "KV cache %.1f GB/GPU\n",

@@ -79,6 +79,13 @@ int spec_acceptance_load(struct spec_setup *sp, const char *path);
 int spec_acceptance_parse(struct spec_setup *sp, const char *text, size_t len, const char *path);
 /* Load model, profile and trace named by c; 0 or -1 with err_set. */
 int run_load_inputs(const struct run_config *c, struct run_inputs *in);
+/* Where one replica's tp x pp GPUs sit on `nodes` nodes of p (gpus_per_node each), spread
+ * evenly: stages are packed into nodes first (pp >= nodes: pp / nodes stages a node, TP
+ * inside a node, nodes - 1 of the pp - 1 stage boundaries cross the network); with fewer
+ * stages than nodes each stage's TP group spans nodes / pp nodes (every boundary crosses).
+ * Fills *tp_nodes and *pp_cross; 0, or -1 with err naming key 'nodes' (or 'tp', 'pp'). */
+int run_layout(const struct run_config *c, const struct profile *p, int *tp_nodes,
+	       int *pp_cross);
 void run_inputs_release(struct run_inputs *in);
 /* Set the options c->engine's profile (models/engine_profile.h) has defaults for and the
  * run did not set itself; nothing when c->engine is "". 0, or -1 with err_set. */

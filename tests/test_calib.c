@@ -9,6 +9,7 @@
 
 #include "calibration/fit.h"
 #include "calibration/calib_import.h"
+#include "models/comm.h"
 #include "models/cost.h"
 #include "calibration/raw.h"
 #include "tests/test.h"
@@ -782,6 +783,47 @@ static void test_importers(void)
 #undef P
 }
 
+/* The network between nodes comes back from noisy all-reduce rows over 2 and 4 nodes of 4
+ * GPUs (models/comm.c's hierarchy, the node's 4-GPU model held), two regimes; check
+ * reproduces the fit's in-sample error; and a profile without a network cannot time them. */
+static void test_network_recovery(void)
+{
+	struct profile truth = base(), p;
+	struct fit_options o = {.no_loo = 1};
+	struct fit_report rep, chk;
+	struct raw_set rs;
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	int i = 0;
+	truth.gpus_per_node = 4;
+	truth.ar[0] = (struct allreduce_model){.n_gpus = 4, .lat = 1e-5, .busbw = 3e11};
+	truth.net = (struct network_model){.lat = 6e-6, .bw = 5e8, .simple_lat = 8e-5,
+					   .simple_bw = 2.5e10};
+	raw_set_init(&rs);
+	for (int n = 8; n <= 16; n *= 2)
+		for (int j = 3; j <= 30; j++) {
+			struct raw_row *z = raw_add(&rs, RAW_ALLREDUCE);
+			strcpy(z->s[0], "nccl");
+			z->v[0] = n, z->v[1] = ldexp(1, j), z->v[2] = 0;
+			z->t = noisy(r, comm_allreduce(&truth, z->v[1], n, n / 4), i++);
+		}
+	p = truth;
+	p.net = (struct network_model){0};
+	CHECK_INT(fit_profile(&p, &rs, &o, &rep), 0);
+	CHECK_NEAR(p.net.lat, truth.net.lat, 0.1);
+	CHECK_NEAR(p.net.bw, truth.net.bw, 0.1);
+	CHECK_NEAR(p.net.simple_lat, truth.net.simple_lat, 0.1);
+	CHECK_NEAR(p.net.simple_bw, truth.net.simple_bw, 0.05);
+	CHECK_INT(rep.fam[FIT_NETWORK].n, 56);
+	CHECK(rep.fam[FIT_NETWORK].median < 0.03);
+	CHECK_INT(fit_check(&p, &rs, &chk), 0);
+	CHECK_NEAR(chk.fam[FIT_NETWORK].median, rep.fam[FIT_NETWORK].median, 1e-12);
+	p.net = (struct network_model){0};
+	CHECK_INT(fit_check(&p, &rs, &chk), -1);
+	CHECK(strstr(err_msg(), "no network section") != NULL);
+	raw_set_release(&rs);
+	gsl_rng_free(r);
+}
+
 int main(void)
 {
 	test_gemm_recovery();
@@ -799,5 +841,6 @@ int main(void)
 	test_reference_kernels();
 	test_fit_robust();
 	test_importers();
+	test_network_recovery();
 	return TEST_REPORT();
 }

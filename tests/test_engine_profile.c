@@ -23,7 +23,7 @@ static void shipped(void)
 	CHECK_INT(e.chunked_prefill, 0);
 	CHECK_INT(e.max_num_batched_tokens, 0); /* not said: ttsim's default */
 	CHECK_INT(engine_profile_load(&e, "nosuch"), -1);
-	CHECK(strstr(err_msg(), "unknown engine profile 'nosuch' (known: vllm-v0, vllm-v1") != NULL);
+	CHECK(strstr(err_msg(), "unknown engine profile 'nosuch' (known: sglang-0.5, vllm-v0, vllm-v1") != NULL);
 	CHECK_INT(engine_profile_exists("vllm-v1"), 1);
 	CHECK_INT(engine_profile_exists("nosuch"), 0);
 	CHECK_INT(engine_profile_load(&e, "vllm-v1"), 0); /* embedded: its fitted front end */

@@ -398,8 +398,61 @@ static void test_comm(void)
 	CHECK_NEAR(comm_allgather(&p, b, 4, 1), ar->lat + 3 * b / ar->busbw, 1e-12);
 	CHECK(comm_alltoall(&p, b, 16, 1) < 0);
 	CHECK(strstr(err_msg(), "do not fit") != NULL);
+	p.net = (struct network_model){0};
 	CHECK(comm_alltoall(&p, b, 8, 2) < 0);
 	CHECK(strstr(err_msg(), "key 'nodes'") != NULL);
+}
+
+/* Collectives over nodes against hand-worked times: gh200 (4 GPUs a node) with a network
+ * of round numbers, LL 5 us + 25 GB/s and Simple 100 us + 40 GB/s per NIC. */
+static void test_comm_nodes(void)
+{
+	struct profile p;
+	const struct allreduce_model *a4;
+	double b = 64e6;
+	CHECK_INT(profile_load(&p, "gh200"), 0);
+	p.net = (struct network_model){.lat = 5e-6, .bw = 25e9, .simple_lat = 1e-4, .simple_bw = 40e9};
+	a4 = profile_allreduce(&p, 4);
+	CHECK(a4 != NULL);
+	if (!a4)
+		return;
+	/* 8 ranks on 2 nodes: the node's 4-GPU all-reduce, then 16 MB shards (64 MB / 4) moved
+	 * 2 x 1/2 x 16 MB = 16 MB per NIC in 2 steps: LL 10 us + 640 us, Simple 200 + 400 us */
+	CHECK_NEAR(comm_allreduce(&p, b, 8, 2), cost_allreduce(a4, b) + 6e-4, 1e-12);
+	/* 2 ranks on 2 nodes, 4 KiB: no node part; LL: 2 x 5 us + 4096 B / 25 GB/s */
+	CHECK_NEAR(comm_allreduce(&p, 4096, 2, 2), 1e-5 + 4096 / 25e9, 1e-15);
+	/* 16 ranks on 4 nodes: 2 (4-1)/4 x 64 MB / 4 = 24 MB per NIC in 6 steps:
+	 * LL 30 us + 960 us, Simple 600 us + 600 us -> LL */
+	CHECK_NEAR(comm_allreduce(&p, b, 16, 4), cost_allreduce(a4, b) + 9.9e-4, 1e-12);
+	/* all-to-all, 8 MB a rank over 8 ranks on 2 nodes: half leaves by the NIC (4 MB:
+	 * LL 5 + 160 us), a quarter x 3/4 over NVLink at the same time (shorter) */
+	CHECK_NEAR(comm_alltoall(&p, 8e6, 8, 2), 1.65e-4, 1e-12);
+	CHECK(a4->lat + 8e6 * 4 / 8 * 0.75 / a4->busbw < 1.65e-4);
+	/* all-gather of 1 MB shards: the remote shard of the rail (5 + 40 us), then the node
+	 * gathers 8 MB: 3/4 of it arrives over NVLink */
+	CHECK_NEAR(comm_allgather(&p, 1e6, 8, 2), 4.5e-5 + a4->lat + 6e6 / a4->busbw, 1e-12);
+	CHECK_NEAR(comm_sendrecv(&p, 1e6, 2), 4.5e-5, 1e-12);
+	CHECK_NEAR(comm_sendrecv(&p, 1e9, 2), 1e-4 + 1e9 / 40e9, 1e-12); /* Simple */
+	/* layouts that do not fit, and a profile without a network */
+	CHECK(comm_allreduce(&p, b, 6, 4) < 0);
+	CHECK(strstr(err_msg(), "spread evenly") != NULL);
+	CHECK(comm_allreduce(&p, b, 16, 2) < 0);
+	CHECK(strstr(err_msg(), "do not fit in 2 'gh200' nodes of 4 GPUs") != NULL);
+	p.net = (struct network_model){0};
+	CHECK(comm_sendrecv(&p, 1e6, 2) < 0);
+	CHECK(strstr(err_msg(), "no network section") != NULL);
+}
+
+/* The network section: optional, and its regimes come in pairs. */
+static void test_network_keys(void)
+{
+	CHECK_INT(parse_edit("allreduce:", "network:\n  lat: 5e-6\n  bw: 2e10\nallreduce:"), 0);
+	CHECK_INT(parse_edit("allreduce:", "network:\n  lat: 5e-6\nallreduce:"), -1);
+	CHECK(strstr(err_msg(), "key 'network.bw': expected network.lat and network.bw both set") != NULL);
+	CHECK_INT(parse_edit("allreduce:", "network:\n  simple_lat: 1e-4\n  simple_bw: 2e10\nallreduce:"), -1);
+	CHECK(strstr(err_msg(), "key 'network.simple_lat': expected network.lat") != NULL);
+	CHECK_INT(parse_edit("allreduce:", "network:\n  lat: 5e-2\n  bw: 2e10\nallreduce:"), -1);
+	CHECK(strstr(err_msg(), "key 'network.lat': expected a number in") != NULL);
 }
 
 int main(void)
@@ -410,5 +463,7 @@ int main(void)
 	test_allreduce_regimes();
 	test_attention_terms();
 	test_comm();
+	test_comm_nodes();
+	test_network_keys();
 	return TEST_REPORT();
 }

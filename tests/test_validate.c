@@ -419,6 +419,62 @@ static void csv_line_numbers(void)
 	remove(path);
 }
 
+/* The model-form bands, worked by hand: n rows with ln(measured / predicted) = i / 100
+ * (i = 0 .. n-1, each its own benchmark). Split conformal: k = ceil(0.975 (n + 1)); n = 40
+ * gives k = 40, the band [a_0, a_39] = [0, 0.39]; n = 38 gives k = 39 > 38: unbounded; the
+ * regimes (at once, closed, open) are told apart, and a regime under 39 rows is pooled. */
+static struct vset band_set(int n, const char *conc, const char *np, const char *rate)
+{
+	struct vset s = {0};
+	struct sbuf sb = {0};
+	int bad;
+	sbuf_printf(&sb, H ",num_prompts,request_rate\n");
+	for (int i = 0; i < n; i++)
+		sbuf_printf(&sb, "r%d,qwen3-8b,h100_sxm,1,bf16,%d,64,%s,output_tok_per_s,%.17g,%s,%s\n",
+			    i, 100 + i, conc, exp(i / 100.0), np, rate);
+	CHECK_INT(vset_parse_csv(&s, sb.buf, "b.csv", &bad), 0);
+	for (size_t i = 0; i < s.n; i++)
+		s.rows[i].predicted = 1;
+	sbuf_release(&sb);
+	return s;
+}
+
+static void model_form_bands(void)
+{
+	struct vband b[VM_N][VR_N];
+	double cov[VM_N];
+	long n[VM_N];
+	struct vset s = band_set(40, "8", "8", "inf");
+	CHECK_INT(validate_regime(&s.rows[0]), VR_AT_ONCE);
+	validate_bands(&s, b);
+	CHECK_INT(b[VM_THROUGHPUT][VR_AT_ONCE].n, 40);
+	CHECK_INT(b[VM_THROUGHPUT][VR_AT_ONCE].pooled, 0);
+	CHECK_NEAR(b[VM_THROUGHPUT][VR_AT_ONCE].lo, 0, 1e-12);
+	CHECK_NEAR(b[VM_THROUGHPUT][VR_AT_ONCE].hi, 0.39, 1e-12);
+	CHECK_INT(b[VM_THROUGHPUT][VR_OPEN].pooled, 1); /* no open-loop row: every regime's */
+	CHECK_NEAR(b[VM_THROUGHPUT][VR_OPEN].hi, 0.39, 1e-12);
+	CHECK(isnan(b[VM_TTFT][VR_AT_ONCE].lo)); /* no row of the metric */
+	validate_coverage(&s, 0, cov, n);
+	CHECK_INT(n[VM_THROUGHPUT], 40);
+	CHECK_NEAR(cov[VM_THROUGHPUT], 1, 1e-12);
+	/* each row left out: the band of the other 39 (k = 39, their extremes); the two end
+	 * rows fall outside */
+	validate_coverage(&s, 1, cov, n);
+	CHECK_NEAR(cov[VM_THROUGHPUT], 38.0 / 40, 1e-12);
+	vset_release(&s);
+	s = band_set(38, "4", "40", "inf");
+	CHECK_INT(validate_regime(&s.rows[0]), VR_CLOSED);
+	validate_bands(&s, b);
+	CHECK(isinf(b[VM_THROUGHPUT][VR_CLOSED].lo) && b[VM_THROUGHPUT][VR_CLOSED].lo < 0);
+	CHECK(isinf(b[VM_THROUGHPUT][VR_CLOSED].hi) && b[VM_THROUGHPUT][VR_CLOSED].hi > 0);
+	validate_coverage(&s, 0, cov, n); /* unbounded bands are no evidence: not counted */
+	CHECK_INT(n[VM_THROUGHPUT], 0);
+	vset_release(&s);
+	s = band_set(2, "0", "", "2.5");
+	CHECK_INT(validate_regime(&s.rows[0]), VR_OPEN);
+	vset_release(&s);
+}
+
 int main(void)
 {
 	util_gsl_init();
@@ -429,6 +485,7 @@ int main(void)
 	serving_columns();
 	engine_fit_recovers();
 	frontend_fit_recovers();
+	model_form_bands();
 	prediction_and_summary();
 	csv_reader();
 	csv_line_numbers();

@@ -21,10 +21,10 @@ ok "profile uncertainty" "$TTSIM" run --model qwen3-8b --gpu "$TMPD/u.yaml" --co
 python3 - "$TMPD/out" > "$TMPD/u" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))["replications"]
-t = r["tpot_ms"]
-print("unc ok" if r["profile_uncertainty"] and r["uncertain_parameters"] == 2 and t["ci95_hi"] - t["ci95_lo"] > 0.01 * t["mean"] else "unc bad")
+t = r["output_tok_per_s"]  # TPOT's model-form band is unbounded (too few check rows)
+print("unc ok" if r["profile_uncertainty"] and r["uncertain_parameters"] == 2 and t["ci95_hi"] - t["ci95_lo"] > 0.01 * t["mean"] and r["tpot_ms"]["ci95_hi"] is None else "unc bad")
 PY
-has "unc ok" "a deterministic closed loop gains a width from the parameters" "$TMPD/u"
+has "unc ok" "a deterministic closed loop gains a width (parameters and model form)" "$TMPD/u"
 ok "profiles prints the uncertainty block" "$TTSIM" profiles "$TMPD/u.yaml"
 has "gemm_bf16.bw_eff: 0.05" "uncertainty written back" "$TMPD/out"
 printf 'uncertainty:\n  gemm_bf16.nosuch: 0.05\n' > "$TMPD/b.yaml"; cat models/profiles/h100_sxm.yaml >> "$TMPD/b.yaml"

@@ -85,9 +85,15 @@ has "k.csv:4: key 'value'" "keep-going reports the value row" "$TMPD/err"
 has "^tpot_ms  *1 " "keep-going summarises the good row" "$TMPD/out"
 # The serving set (tests/validation/README.md): both parts parse and run (a few check rows
 # cannot be simulated yet: --keep-going), grouped by engine family, GPU and metric.
-ok "serving check part runs" "$TTSIM" validate tests/validation/serving_check.csv --keep-going --summary-only
+# The line reached on the check part (VALIDATION.md, "Now": 39.4 / 42.9 / 40.6 / 8.8%), rounded
+# up: CI holds it, per metric; far from issue 16's targets, which VALIDATION.md says why.
+ok "serving check part within the line reached" "$TTSIM" validate tests/validation/serving_check.csv \
+	--keep-going --summary-only --max-median-error ttft_ms=40,tpot_ms=45,e2e_s=42,output_tok_per_s=9.5
 has "^vllm-v0    h100_sxm   output_tok_per_s  [0-9][0-9][0-9] " "check part: vllm-v0 group" "$TMPD/out"
 has "rows kept but not simulated" "check part: skipped rows counted" "$TMPD/out"
+status 1 "check part: a tighter line fails" "$TTSIM" validate tests/validation/serving_check.csv \
+	--keep-going --summary-only --max-median-error output_tok_per_s=5
+has "output_tok_per_s median |error| 8.8% is above" "check part: the failing metric named" "$TMPD/err"
 ok "serving fit part runs" "$TTSIM" validate tests/validation/serving_fit.csv --keep-going --summary-only
 has "^vllm-v1    h100_sxm   ttft_ms " "fit part: vllm-v1 group" "$TMPD/out"
 # --fit-engine: V0's step CPU block; its front end is not invented (no served V0 fit rows)
@@ -101,7 +107,7 @@ has "the check part is never fitted" "check part refusal names why" "$TMPD/err"
 ok "run --engine vllm-v0" "$TTSIM" run --model qwen3-8b --gpu h100_sxm --input-len 64 --output-len 8 --requests 4 --engine vllm-v0
 status 2 "unknown engine profile" "$TTSIM" run --model qwen3-8b --gpu h100_sxm --requests 4 --engine nosuch
 has "key 'engine'" "unknown engine names its key" "$TMPD/err"
-has "known: vllm-v0, vllm-v1" "unknown engine lists the embedded ones" "$TMPD/err"
+has "known: sglang-0.5, vllm-v0, vllm-v1" "unknown engine lists the embedded ones" "$TMPD/err"
 # embedded in the binary: validate gives the same from another directory (the vllm-v0 and
 # vllm-v1 groups, whose profiles it applies; rows whose model is a config.json path
 # relative to the repository are left out)

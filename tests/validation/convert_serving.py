@@ -84,7 +84,10 @@ MODEL_SKIP = {
     "Deci/DeciLM-7B": "skip: variable GQA per layer (no config ttsim can read)",
     "nvidia/Llama-3.1-405B-Instruct-FP8": "skip: model not in the catalog and no config.json here",
 }
-ENGINES_WITH_PROFILE = {"vllm"}
+ENGINES_WITH_PROFILE = {"vllm", "sglang"}
+# ttsim's attention model is FlashAttention 3 (the profiles' fit); runs that chose another
+# backend measure another kernel
+ATTENTION_BACKENDS_MODELLED = {"fa3"}
 
 
 def part_of(src, rid):
@@ -148,6 +151,13 @@ def convert(r):
         status = "skip: model not in the catalog and no config.json here"
     if not status and r["engine"] not in ENGINES_WITH_PROFILE:
         status = "skip: engine without a profile (%s)" % r["engine"]
+    # the benchmark's case names the backend (the notes' "server cmd" was copied between
+    # cases of one section, so it is not read)
+    m = re.search(r"section 'Attention Backends?[^']*' case '(?:--attention-backend=)?([^']*)'",
+                  notes)
+    if not status and m and m.group(1) not in ATTENTION_BACKENDS_MODELLED:
+        status = ("skip: attention backend '%s' not modelled (ttsim's attention is "
+                  "FlashAttention 3)" % m.group(1))
     sid = r["id"]
     if sid.startswith("anl_"):
         b, out = int(r["concurrency"]), int(r["output_len"])
