@@ -503,6 +503,18 @@ static void test_ep_dp(void)
 	cost_step(&c, &b, &sc);
 	CHECK_NEAR(sc.allreduce, 58 * 2 * fmax(a2a, p.launch_graph), 1e-12);
 	cost_release(&c);
+	/* over two nodes of 4 (gh200): the all-to-alls cross the network (models/comm.c) */
+	{
+		struct profile g;
+		if (profile_load(&g, "gh200") < 0)
+			exit(1);
+		CHECK_INT(cost_init_nodes(&c, &m, &g, 8, 2, 1), 0);
+		cost_step(&c, &b, &sc);
+		a2a = comm_alltoall(&g, bytes, 8, 2);
+		CHECK(a2a > comm_alltoall(&g, bytes, 4, 1));
+		CHECK_NEAR(sc.allreduce, 58 * 2 * fmax(a2a, g.launch_graph), 1e-12);
+		cost_release(&c);
+	}
 	/* the same step tensor-parallel: all-reduces, no all-to-all, and every GPU holds
 	 * every sequence's latent KV */
 	m.ep = EP_NONE;
