@@ -447,7 +447,7 @@ void sweep_point_label(const struct sweep *s, long id, struct sbuf *sb)
 /* --- inputs cache --- */
 
 struct cache_entry {
-	char key[1600];
+	char key[4096];
 	struct run_inputs in;
 	int ok;
 	char err[512];
@@ -475,12 +475,9 @@ void sweep_cache_free(struct sweep_cache *k)
 
 const struct run_inputs *sweep_cache_get(struct sweep_cache *k, const struct run_config *c)
 {
-	char key[1600];
+	char key[4096];
 	struct cache_entry *e;
-	/* exactly what run_load_inputs reads */
-	snprintf(key, sizeof(key), "%s\n%s\n%s\n%s\n%s\n%.17g\n%s\n%s\n%d\n%.17g", c->model, c->gpu,
-		 c->trace, c->dtype, c->kv_dtype, c->usd_per_gpu_hour, c->spec_draft,
-		 c->spec_acceptance, c->ep, c->moe_skew);
+	run_inputs_key(c, key, sizeof(key));
 	for (e = k->head; e; e = e->next)
 		if (!strcmp(e->key, key))
 			break;

@@ -39,14 +39,14 @@ enum col { C_ID, C_MODEL, C_GPU, C_TP, C_DTYPE, C_IN, C_OUT, C_CONC, C_METRIC, C
 	   C_REQUEST_RATE, C_BURSTINESS, C_DATASET, C_RANGE_RATIO, C_IGNORE_EOS, C_MAX_OUT,
 	   C_KV_DTYPE, C_STATUS, C_MAX_SEQS, C_MAX_TOKENS,
 	   /* speculative decoding (validate.h) */
-	   C_SPEC_DRAFT, C_SPEC_K, C_SPEC_AL, C_N };
+	   C_SPEC_DRAFT, C_SPEC_K, C_SPEC_AL, C_SPEC_TREE, C_N };
 #define C_REQUIRED C_ENGINE
 static const char *const col_names[C_N] = {
 	"id", "model", "gpu", "tp", "dtype", "input_len", "output_len", "concurrency", "metric",
 	"value", "engine", "engine_version", "source", "notes", "num_prompts",
 	"request_rate", "burstiness", "dataset", "range_ratio", "ignore_eos", "max_output_len",
 	"kv_dtype", "status", "max_num_seqs", "max_num_batched_tokens",
-	"spec_draft", "spec_k", "spec_acceptance_length"};
+	"spec_draft", "spec_k", "spec_acceptance_length", "spec_tree"};
 
 static struct vrow *vset_add(struct vset *s)
 {
@@ -142,12 +142,26 @@ static int set_pos_or_inf(struct vrow *r, const char *key, const char *v, double
 static int spec_fill(struct vrow *r, char **f)
 {
 	const char *d = f[C_SPEC_DRAFT], *k = f[C_SPEC_K], *al = f[C_SPEC_AL];
+	const char *tr = f[C_SPEC_TREE];
 	long x;
 	if (!(d && d[0])) {
-		if ((k && k[0]) || (al && al[0]))
-			return row_err(r, "spec_draft", "spec_k and spec_acceptance_length need a "
-				       "drafter (expected eagle, eagle3, ngram or a model)");
+		if ((k && k[0]) || (al && al[0]) || (tr && tr[0]))
+			return row_err(r, "spec_draft", "spec_k, spec_acceptance_length and "
+				       "spec_tree need a drafter (expected eagle, eagle3, ngram or a "
+				       "model)");
 		return 0;
+	}
+	if (tr && tr[0]) { /* "W/N": top-W branches, N tokens verified (SGLang's topk/draft) */
+		char buf[32], *slash;
+		long w = 0, n = 0;
+		if (strlcpy0(buf, tr, sizeof(buf)) < 0 || !(slash = strchr(buf, '/')) ||
+		    (*slash = 0, parse_long(buf, &w) < 0) || parse_long(slash + 1, &n) < 0 ||
+		    w < 1 || w > 64 || n < 1 || n > 4096)
+			return row_err(r, "spec_tree", "expected TOPK/TOKENS (e.g. 4/16: SGLang's "
+				       "speculative_eagle_topk / speculative_num_draft_tokens), got "
+				       "'%.40s'", tr);
+		r->spec_tree_topk = (int)w;
+		r->spec_tree_tokens = (int)n;
 	}
 	if (strlcpy0(r->spec_draft, d, sizeof(r->spec_draft)) < 0)
 		return row_err(r, "spec_draft", "value too long: '%.40s...'", d);
@@ -605,6 +619,9 @@ int validate_config(const struct vrow *r, struct run_config *c)
 		snprintf(v, sizeof(v), "%.17g", r->spec_al); /* after SETI, which writes v */
 		if (config_set(c, "spec_acceptance_length", v, r->where) < 0)
 			return -1;
+		if (r->spec_tree_topk && (SETI("spec_tree_topk", r->spec_tree_topk) < 0 ||
+					  SETI("spec_tree_tokens", r->spec_tree_tokens) < 0))
+			return -1;
 	}
 	if (validate_engine(r, c) < 0)
 		return -1;
@@ -649,6 +666,7 @@ static int same_run(const struct vrow *a, const struct vrow *b)
 	       a->max_output_len == b->max_output_len && !strcmp(a->dataset, b->dataset) &&
 	       a->max_num_seqs == b->max_num_seqs && !strcmp(a->spec_draft, b->spec_draft) &&
 	       a->spec_k == b->spec_k && a->spec_al == b->spec_al &&
+	       a->spec_tree_topk == b->spec_tree_topk && a->spec_tree_tokens == b->spec_tree_tokens &&
 	       a->max_num_batched_tokens == b->max_num_batched_tokens;
 }
 

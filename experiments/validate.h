@@ -82,6 +82,8 @@ struct vrow {
 	char spec_draft[64];   /* "": no speculation; eagle, eagle3, ngram or a model */
 	int spec_k;            /* draft tokens per step */
 	double spec_al;        /* measured acceptance length (tokens per verification) */
+	int spec_tree_topk;    /* spec_tree "W/N": tree drafting's branches (0: a chain) */
+	int spec_tree_tokens;  /* and the tokens it verifies per sequence */
 	char status[160];      /* "": simulate; else why the row is kept but not simulated */
 	char err[512];         /* "" when the row parsed; else why not */
 	double predicted;      /* filled by the caller (NaN until then) */

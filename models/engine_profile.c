@@ -29,6 +29,9 @@ static const struct ekey keys[] = {
 	{"frontend.per_request_s", EK_SECONDS, EO(fe_per_request), 0},
 	{"frontend.per_output_token_s", EK_SECONDS, EO(fe_per_output_token), 0},
 	{"defaults.chunked_prefill", EK_BOOL, EO(chunked_prefill), 0},
+	{"speculative.draft_forward_cpu_s", EK_SECONDS, EO(spec_draft_forward_cpu), 0},
+	{"speculative.step_cpu_s", EK_SECONDS, EO(spec_step_cpu), 0},
+	{"speculative.eagle3_remap_cpu_s", EK_SECONDS, EO(spec_eagle3_remap_cpu), 0},
 	{"defaults.max_num_seqs", EK_COUNT, EO(max_num_seqs), 0},
 	{"defaults.max_num_batched_tokens", EK_COUNT, EO(max_num_batched_tokens), 0},
 };
@@ -92,7 +95,7 @@ static int walk(struct engine_profile *e, struct ydoc *d, yaml_node_t *map, cons
 		}
 		if (!*prefix && v->type == YAML_MAPPING_NODE &&
 		    (!strcmp(full, "step_cpu_extra") || !strcmp(full, "frontend") ||
-		     !strcmp(full, "defaults"))) {
+		     !strcmp(full, "defaults") || !strcmp(full, "speculative"))) {
 			char sub[160];
 			snprintf(sub, sizeof(sub), "%s.", full);
 			if (walk(e, d, v, sub, path, seen) < 0)
@@ -103,7 +106,7 @@ static int walk(struct engine_profile *e, struct ydoc *d, yaml_node_t *map, cons
 			;
 		if (i == sizeof(keys) / sizeof(keys[0]))
 			return err_set("%s: key '%s': unknown key (expected name, engine, versions, "
-				       "source, step_cpu_extra, frontend or defaults: "
+				       "source, step_cpu_extra, frontend, speculative or defaults: "
 				       "models/engine_profile.h)",
 				       where, full);
 		if (!ydoc_str(v))
@@ -145,6 +148,26 @@ int engine_profile_parse(struct engine_profile *e, const char *text, size_t len,
 				keys[i].key);
 			goto out;
 		}
+	/* the speculative block is all or nothing: a missing cost is not read as 0 */
+	{
+		unsigned any = 0, all = 0;
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			if (!strncmp(keys[i].key, "speculative.", 12)) {
+				all |= 1u << i;
+				if (seen & (1u << i))
+					any |= 1u << i;
+			}
+		if (any && any != all) {
+			for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+				if ((all & ~any) & (1u << i)) {
+					err_set("%s:1: key '%s': missing (expected every key of the "
+						"speculative block: models/engine_profile.h)", path,
+						keys[i].key);
+					goto out;
+				}
+		}
+		e->has_spec = any != 0;
+	}
 	rc = 0;
 out:
 	ydoc_release(&d);

@@ -20,6 +20,15 @@
  *     frontend:                    # the API server, in series with the engine
  *       per_request_s: 0           #   per request (template, tokenise, set up)
  *       per_output_token_s: 0      #   per streamed output token
+ *     speculative:                 # per-draft costs of its proposers (optional; without
+ *                                  #   it, model and EAGLE drafters are refused unless the
+ *                                  #   run gives spec_draft_cpu_s, spec_step_cpu_s and
+ *                                  #   spec_eagle3_remap_cpu_s)
+ *       draft_forward_cpu_s: 0.0007  # CPU per draft forward (under CUDA graphs: a floor
+ *                                    #   the forward's GPU time overlaps)
+ *       step_cpu_s: 0.00129          # CPU a speculative step adds once
+ *       eagle3_remap_cpu_s: 0.0001   # CPU per EAGLE-3 draft forward for its
+ *                                    #   draft-to-target vocabulary remap (eager ops)
  *     defaults:                    # the engine's defaults (a run's own options win)
  *       chunked_prefill: false
  *       max_num_seqs: 256
@@ -47,6 +56,10 @@ struct engine_profile {
 	double step_per_tp_extra;    /* s per extra TP worker per step */
 	double fe_per_request;       /* s of the API server per request */
 	double fe_per_output_token;  /* s of the API server per streamed output token */
+	int has_spec;                /* the speculative block was given (all three keys) */
+	double spec_draft_forward_cpu; /* s of CPU per draft forward */
+	double spec_step_cpu;        /* s of CPU per speculative step */
+	double spec_eagle3_remap_cpu; /* s of CPU per EAGLE-3 draft forward (vocab remap) */
 	int chunked_prefill;         /* -1: not said, else 0/1 */
 	int max_num_seqs;            /* 0: not said */
 	int max_num_batched_tokens;  /* 0: not said */

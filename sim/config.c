@@ -110,7 +110,9 @@ static const struct option_def options[] = {
 	{"tts_rm_accuracy", OPT_DOUBLE, F(tts.rm_accuracy), 0, 0, 1, "0.8", NULL,
 	 "reward model: P(a correct sample outscores a wrong one), for vote: best"},
 	{"spec_draft", OPT_STR, F(spec_draft), S(spec_draft), 0, 0, "", NULL,
-	 "speculative drafter: a model (own weights and KV cache), ngram, eagle (EAGLE-1) or eagle3 (empty: none)"},
+	 "speculative drafter: a model (own weights and KV cache), ngram, eagle (EAGLE-1), eagle3, or mtp "
+	 "(the target's own multi-token-prediction modules, num_nextn_predict_layers of its "
+	 "config.json; each forward one module, EAGLE-1's shapes) (empty: none)"},
 	{"spec_k", OPT_INT, F(spec_k), 0, 1, 16, "4", NULL, "draft tokens per speculative step"},
 	{"spec_alpha", OPT_DOUBLE, F(spec_alpha), 0, 0, 1, "0.7", NULL,
 	 "i.i.d. per-token acceptance rate"},
@@ -122,13 +124,27 @@ static const struct option_def options[] = {
 	 "a per-position table (position,p_accept: P(accept i | 1..i-1 accepted)) or an "
 	 "empirical distribution (accepted,weight); AL = 1 + sum of the products of the "
 	 "per-position rates"},
-	{"spec_draft_cpu_s", OPT_DOUBLE, F(spec_draft_cpu_s), 0, 0, 0.1, "0.0007", NULL,
+	{"spec_draft_cpu_s", OPT_DOUBLE, F(spec_draft_cpu_s), 0, -1, 0.1, "-1", NULL,
 	 "CPU seconds per draft forward of a model or EAGLE drafter under CUDA graphs (input "
-	 "preparation, attention metadata; eager: the engine's step overhead), as fitted on "
-	 "tests/validation/spec_fit.csv"},
-	{"spec_step_cpu_s", OPT_DOUBLE, F(spec_step_cpu_s), 0, 0, 0.1, "0.00129", NULL,
+	 "preparation, attention metadata; eager: the engine's step overhead); -1: the "
+	 "engine profile's speculative block (vllm-v1's without --engine: fitted on "
+	 "tests/validation/spec_fit.csv); -1: the engine's, else overrides it"},
+	{"spec_step_cpu_s", OPT_DOUBLE, F(spec_step_cpu_s), 0, -1, 0.1, "-1", NULL,
 	 "CPU seconds a speculative step adds once (proposal bookkeeping, rejection sampling "
-	 "setup), as fitted on tests/validation/spec_fit.csv"},
+	 "setup); -1: the engine profile's, else overrides it"},
+	{"spec_eagle3_remap_cpu_s", OPT_DOUBLE, F(spec_eagle3_remap_cpu_s), 0, -1, 0.1, "-1",
+	 NULL, "CPU seconds an EAGLE-3 draft forward adds for its draft-to-target vocabulary "
+	 "remap (eager ops outside the drafter's CUDA graph); -1: the engine profile's, else "
+	 "overrides it"},
+	{"spec_tree_topk", OPT_INT, F(spec_tree_topk), 0, 1, 64, "1", NULL,
+	 "tree drafting with an EAGLE head (SGLang's speculative_eagle_topk): each draft "
+	 "forward after the first expands this many branches per sequence; 1: a chain. "
+	 "spec_k is the tree's depth (speculative_num_steps)"},
+	{"spec_tree_tokens", OPT_INT, F(spec_tree_tokens), 0, 0, 4096, "0", NULL,
+	 "draft tokens a tree verifies per sequence, root included (SGLang's "
+	 "speculative_num_draft_tokens): the verification batch is the tree, not a chain of "
+	 "spec_k + 1; 0: the chain's. Acceptance (alpha, acceptance length, tables) is along "
+	 "the accepted path, at most spec_k + 1 tokens per verification"},
 	{"spec_disable_batch", OPT_INT, F(spec_disable_batch), 0, 0, 1 << 20, "0", NULL,
 	 "a step with more decoding sequences than this runs without speculation (vLLM V0's "
 	 "speculative_disable_by_batch_size; 0: never)"},
@@ -483,6 +499,41 @@ static int at_default(const struct run_config *c, const char *name)
 	return !strcmp(a, b);
 }
 
+/* Tree drafting (spec_tree_topk > 1): an EAGLE head's, with the tree's size given. A tree
+ * of depth k expanding topk branches holds at most topk + (k - 1) x topk^2 candidates
+ * (the first forward's top-k, then top-k children of each kept branch), and verifies
+ * between a chain's k + 1 and that many plus the root. */
+static int spec_tree_check(const struct run_config *c)
+{
+	long topk = c->spec_tree_topk, k = c->spec_k, n = c->spec_tree_tokens, most;
+	if (topk == 1 && n == 0)
+		return 0;
+	if (strcmp(c->spec_draft, "eagle") && strcmp(c->spec_draft, "eagle1") &&
+	    strcmp(c->spec_draft, "eagle3") && strcmp(c->spec_draft, "mtp"))
+		return err_set("key '%s': tree drafting applies to an EAGLE head or MTP modules "
+			       "(expected spec_draft: eagle, eagle3 or mtp)",
+			       topk > 1 ? "spec_tree_topk" : "spec_tree_tokens");
+	if (topk == 1)
+		return n == k + 1 ? 0 :
+		       err_set("key 'spec_tree_tokens': a chain (spec_tree_topk 1) verifies "
+			       "spec_k + 1 = %ld tokens, got %ld", k + 1, n);
+	if (n == 0)
+		return err_set("key 'spec_tree_tokens': missing for a tree of spec_tree_topk %ld "
+			       "(expected the tokens it verifies, SGLang's "
+			       "speculative_num_draft_tokens)", topk);
+	most = 1 + topk + (k - 1) * topk * topk;
+	if (n < k + 1 || n > most)
+		return err_set("key 'spec_tree_tokens': %ld is outside [spec_k + 1 = %ld, %ld] (a "
+			       "tree of depth %ld and top-%ld holds at most %ld candidates)",
+			       n, k + 1, most, k, topk, most - 1);
+	if ((long)c->max_num_seqs * n > c->max_num_batched_tokens)
+		return err_set("key 'max_num_batched_tokens': %d cannot verify %d sequences of "
+			       "spec_tree_tokens = %ld tokens in one step (expected at least %ld)",
+			       c->max_num_batched_tokens, c->max_num_seqs, n,
+			       (long)c->max_num_seqs * n);
+	return 0;
+}
+
 int config_check(const struct run_config *c)
 {
 	if (c->tp != 1 && c->tp != 2 && c->tp != 4 && c->tp != 8)
@@ -498,6 +549,8 @@ int config_check(const struct run_config *c)
 			       "spec_k + 1 = %d tokens in one step (expected at least %ld)",
 			       c->max_num_batched_tokens, c->max_num_seqs, c->spec_k + 1,
 			       (long)c->max_num_seqs * (c->spec_k + 1));
+	if (spec_tree_check(c) < 0)
+		return -1;
 	if ((c->range_ratio > 0 || c->range_law || c->length_file[0]) && c->length_dist != LEN_FIXED)
 		return err_set("key 'length_dist': the client's length law (range_ratio, range_law, "
 			       "length_file) replaces length_dist (expected length_dist fixed)");
@@ -568,11 +621,32 @@ int config_check(const struct run_config *c)
 			       "holds at most max_num_seqs = %d sequences; expected fewer)",
 			       c->spec_disable_batch, c->max_num_seqs);
 	/* the CPU terms of model and EAGLE drafters: n-gram proposals have their own cost */
+	/* -1: the engine profile's (sim/run.c); a value of its own overrides it */
+	for (int i = 0; i < 3; i++) {
+		const char *k = i == 2 ? "spec_eagle3_remap_cpu_s" :
+				i ? "spec_step_cpu_s" : "spec_draft_cpu_s";
+		double v = i == 2 ? c->spec_eagle3_remap_cpu_s :
+			   i ? c->spec_step_cpu_s : c->spec_draft_cpu_s;
+		if (v < 0 && v != -1)
+			return err_set("key '%s': expected -1 (the engine profile's) or seconds in "
+				       "[0, 0.1], got '%g'", k, v);
+	}
 	for (int i = 0; i < 2; i++) {
 		const char *k = i ? "spec_step_cpu_s" : "spec_draft_cpu_s";
 		if (!at_default(c, k) && (!c->spec_draft[0] || !strcmp(c->spec_draft, "ngram")))
 			return err_set("key '%s': applies to a model or EAGLE drafter (expected "
 				       "spec_draft: a model, eagle or eagle3)", k);
+	}
+	if (!at_default(c, "spec_eagle3_remap_cpu_s") && strcmp(c->spec_draft, "eagle3"))
+		return err_set("key 'spec_eagle3_remap_cpu_s': applies to an EAGLE-3 drafter "
+			       "(expected spec_draft: eagle3)");
+	/* k and alpha describe a drafter's proposals: without one they would be read silently
+	 * (a resolved config.yaml repeats the defaults, so those stay accepted) */
+	for (int i = 0; i < 2; i++) {
+		const char *k = i ? "spec_alpha" : "spec_k";
+		if (!at_default(c, k) && !c->spec_draft[0])
+			return err_set("key '%s': needs a drafter (expected spec_draft: a model, "
+				       "ngram, eagle or eagle3)", k);
 	}
 	if (c->spec_acceptance[0] && !at_default(c, "spec_alpha"))
 		return err_set("key 'spec_alpha': the acceptance table '%s' gives the acceptance "

@@ -72,6 +72,9 @@ struct run_config {
 	double spec_acceptance_length; /* tokens per verification, bonus included; 0: unset */
 	double spec_draft_cpu_s; /* s: CPU per draft forward under CUDA graphs */
 	double spec_step_cpu_s;  /* s: CPU a speculative step adds once */
+	double spec_eagle3_remap_cpu_s; /* s: CPU per EAGLE-3 draft forward (vocab remap) */
+	int spec_tree_topk;      /* tree drafting: branches per draft forward; 1: a chain */
+	int spec_tree_tokens;    /* tree drafting: tokens verified per sequence; 0: k + 1 */
 	int spec_disable_batch;  /* steps with more decoding sequences run without speculation; 0: never */
 	char spec_acceptance[256]; /* file: per-position table or accepted-length distribution */
 	int replications;        /* seeds to run (uncertainty) */

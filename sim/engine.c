@@ -35,6 +35,7 @@
 
 #include "models/comm.h"
 #include "sim/evq.h"
+#include "models/drafter.h"
 #include "lib/heap.h"
 #include "lib/util.h"
 
@@ -818,6 +819,12 @@ static int draw_accepted(struct sim *m, int32_t i)
  * the bonus-token write): each at least a launch. */
 #define REJECT_KERNELS 3
 
+/* Tokens per sequence of a verification: a chain's k + 1, or the tree's draft tokens. */
+static inline int spec_verify_q(const struct spec_setup *sp)
+{
+	return sp->verify_tokens > 0 ? sp->verify_tokens : sp->k + 1;
+}
+
 /* Seconds the drafter adds to a step, as vLLM V1 builds its proposers (v1/spec_decode/):
  *  - n-gram: CPU time only, per decoding sequence;
  *  - a draft model or an EAGLE head: k forwards over the decoding sequences. The first
@@ -827,7 +834,12 @@ static int draw_accepted(struct sim *m, int32_t i)
  *    vocab x hidden; EAGLE-3: its own draft vocabulary), EAGLE adds its fc projection
  *    (models/model.h); under CUDA graphs a forward lasts max(GPU time, draft_step_s of
  *    CPU: input preparation and attention metadata, overlapped with the previous
- *    forward), eager it adds the engine's whole per-step overhead;
+ *    forward), eager it adds the engine's whole per-step overhead; EAGLE-3 adds
+ *    eagle3_remap_s of CPU per forward (its vocabulary remap, outside the graph);
+ *  - a tree (tree_topk > 1, SGLang's EAGLE-2/3 drafting): the first forward as a chain's,
+ *    each later one expands tree_topk branches per sequence, each branch a decode row of
+ *    its own over the sequence's context (n x topk rows, each sampling its top-k); the
+ *    verification then holds the tree's verify_tokens per sequence (spec_q);
  *  - the rejection sampler, REJECT_KERNELS launches, and step_cpu_s of CPU once per step;
  *  - the step's prefill chunks, once through the drafter. */
 static double draft_time(struct sim *m, const struct step_batch *b)
@@ -835,8 +847,9 @@ static double draft_time(struct sim *m, const struct step_batch *b)
 	const struct spec_setup *sp = &m->s->spec;
 	const struct profile *p = m->s->profile;
 	struct step_cost sc;
-	double t = 0;
-	int eagle = sp->draft_kind == DRAFT_EAGLE ? EAGLE_1 :
+	double t = 0, remap, cpu;
+	/* an MTP module's forward has EAGLE-1's shapes (models/drafter.h) */
+	int eagle = sp->draft_kind == DRAFT_EAGLE || sp->draft_kind == DRAFT_MTP ? EAGLE_1 :
 		    sp->draft_kind == DRAFT_EAGLE3 ? EAGLE_3 : 0;
 	if (b->n_decode > 0)
 		t += REJECT_KERNELS * (m->cost.cuda_graphs && b->n_prefill == 0 &&
@@ -846,14 +859,21 @@ static double draft_time(struct sim *m, const struct step_batch *b)
 		return t + sp->ngram_s_per_seq * b->n_decode;
 	if (b->n_decode > 0)
 		t += sp->step_cpu_s;
+	/* EAGLE-3 maps each forward's draft-vocabulary logits onto the target's vocabulary
+	 * (Eagle3LlamaForCausalLM.compute_logits: arange, add, a -inf fill of the full
+	 * vocabulary, an index write), eager PyTorch ops outside the graphed forward */
+	remap = eagle == EAGLE_3 ? sp->eagle3_remap_s : 0;
+	cpu = sp->draft_step_s + remap;
 	for (int j = 0; j < sp->k && b->n_decode > 0; j++) {
 		struct step_batch d = {0};
 		int graph;
 		double rows, fc_k, qkv_k, gpu;
-		d.n_decode = b->n_decode;
+		int br = j > 0 && sp->tree_topk > 1 ? sp->tree_topk : 1; /* rows per sequence */
+		d.n_decode = b->n_decode * br;
 		d.decode_q = j == 0 ? sp->k + 1 : 1;
-		d.decode_ctx = j == 0 ? b->decode_ctx : b->decode_ctx - (double)b->n_decode * (sp->k - j);
-		d.n_sample = b->n_decode;
+		d.decode_ctx = br * (j == 0 ? b->decode_ctx :
+				     b->decode_ctx - (double)b->n_decode * (spec_verify_q(sp) - 1 - j));
+		d.n_sample = d.n_decode;
 		cost_step(&m->draft_cost, &d, &sc);
 		graph = m->draft_cost.cuda_graphs && d.n_decode <= p->graph_max_seqs;
 		gpu = sc.total - sc.cpu;
@@ -867,7 +887,7 @@ static double draft_time(struct sim *m, const struct step_batch *b)
 		/* the proposer's loop queues forward j + 1 while forward j runs: a forward lasts
 		 * the longer of its GPU time and its CPU time; eager, the whole step overhead
 		 * is serial as in the target's steps */
-		t += graph ? (gpu > sp->draft_step_s ? gpu : sp->draft_step_s) : gpu + sc.cpu;
+		t += graph ? (gpu > cpu ? gpu : cpu) : gpu + sc.cpu + remap;
 	}
 	if (b->n_prefill > 0) {
 		struct step_batch d = *b;
@@ -890,7 +910,7 @@ static int spec_q(const struct sim *m, const struct replica *r)
 		return 1;
 	if (sp->disable_batch > 0 && r->ds.n > sp->disable_batch)
 		return 1;
-	return sp->k + 1;
+	return spec_verify_q(sp);
 }
 
 /* ---- one step ---- */
@@ -1488,12 +1508,13 @@ static int setup_spec(struct sim *m, const struct sim_setup *s, long nr, struct 
 	gsl_rng *seeds;
 	if (sp->k < 1 || sp->k > SPEC_MAX_K)
 		return err_set("key 'spec_k': expected 1 to %d, got '%d'", SPEC_MAX_K, sp->k);
-	/* a full batch verifies k + 1 tokens per sequence, in one step (as config_check) */
-	if ((long)s->max_num_seqs * (sp->k + 1) > s->max_num_batched_tokens)
+	/* a full batch verifies k + 1 tokens per sequence (a tree: its verify_tokens), in one
+	 * step (as config_check) */
+	if ((long)s->max_num_seqs * spec_verify_q(sp) > s->max_num_batched_tokens)
 		return err_set("key 'max_num_batched_tokens': %d cannot hold max_num_seqs %d x "
-			       "(spec_k %d + 1) verified tokens (expected at least %ld)",
-			       s->max_num_batched_tokens, s->max_num_seqs, sp->k,
-			       (long)s->max_num_seqs * (sp->k + 1));
+			       "%d verified tokens (expected at least %ld)",
+			       s->max_num_batched_tokens, s->max_num_seqs, spec_verify_q(sp),
+			       (long)s->max_num_seqs * spec_verify_q(sp));
 	m->spec = 1;
 	/* a stream per sequence (draw_accepted): the i-th seed of the run's acceptance stream */
 	m->accept_rng = gsl_rng_alloc(gsl_rng_taus2);
@@ -1549,6 +1570,15 @@ static int draft_cost_init(struct sim *m, const struct sim_setup *s, double *ext
 		model_eagle_head(s->model, v, &m->eagle);
 		dm = &m->eagle;
 		*extra_w = model_eagle_weight_bytes_per_gpu(s->model, v, s->tp);
+	} else if (sp->draft_kind == DRAFT_MTP) {
+		/* each forward one module: EAGLE-1's shapes; all modules' weights held
+		 * (models/drafter.h) */
+		if (sp->mtp_layers < 1)
+			bug("MTP drafter without modules");
+		model_eagle_head(s->model, EAGLE_1, &m->eagle);
+		snprintf(m->eagle.id, sizeof(m->eagle.id), "MTP module of %.60s", s->model->id);
+		dm = &m->eagle;
+		*extra_w = drafter_mtp_weight_bytes_per_gpu(s->model, sp->mtp_layers, s->tp);
 	}
 	if (dm) {
 		if (cost_init_nodes(&m->draft_cost, dm, s->profile, s->tp,
@@ -1586,9 +1616,9 @@ double sim_spec_speedup(const struct sim_setup *s, int n, double ctx)
 	b.decode_ctx = (double)n * (ctx + 1);
 	b.n_sample = n;
 	plain = cost_step(&m->cost, &b, NULL);
-	b.decode_q = sp->k + 1;
-	b.decode_ctx = (double)n * (ctx + sp->k + 1);
-	b.n_sample = n * (sp->k + 1);
+	b.decode_q = spec_verify_q(sp);
+	b.decode_ctx = (double)n * (ctx + b.decode_q);
+	b.n_sample = n * b.decode_q;
 	spec = cost_step(&m->cost, &b, NULL) + draft_time(m, &b);
 	cost_release(&m->cost);
 	if (m->draft_cost.m)
@@ -1636,7 +1666,7 @@ static int setup(struct sim *m, const struct sim_setup *s, struct sim_problem *p
 	}
 	if (s->spec.k > 0 && setup_spec(m, s, nr, &mp) < 0)
 		return -1;
-	m->q_tok = m->spec ? s->spec.k + 1 : 1;
+	m->q_tok = m->spec ? spec_verify_q(&s->spec) : 1;
 	if (!(s->fe_per_request >= 0 && s->fe_per_request < 1e3) ||
 	    !(s->fe_per_output_token >= 0 && s->fe_per_output_token < 1e3))
 		return err_set("key 'frontend': expected times from 0 to 1000 s, got %g and %g",
@@ -1649,7 +1679,7 @@ static int setup(struct sim *m, const struct sim_setup *s, struct sim_problem *p
 	st->kv_bytes = mp.kv;
 	st->weight_bytes = mp.weights;
 	for (long i = 0; i < nr; i++) {
-		long tokens = (long)reqs[i].prompt + reqs[i].output + (m->spec ? s->spec.k + 1 : 0);
+		long tokens = (long)reqs[i].prompt + reqs[i].output + (m->spec ? spec_verify_q(&s->spec) : 0);
 		/* unchunked, a prefill runs in one step, and a preempted sequence recomputes its
 		 * prompt and output so far in one (as vLLM, which then requires
 		 * max_num_batched_tokens >= max_model_len) */

@@ -92,12 +92,13 @@ enum { SIM_OPEN = 0, SIM_CLOSED = 1 };
 enum route_policy { ROUTE_ROUND_ROBIN, ROUTE_LEAST_LOADED, ROUTE_LEAST_KV };
 
 #define SPEC_MAX_K 16
-enum { DRAFT_NONE, DRAFT_MODEL, DRAFT_NGRAM, DRAFT_EAGLE, DRAFT_EAGLE3 };
+enum { DRAFT_NONE, DRAFT_MODEL, DRAFT_NGRAM, DRAFT_EAGLE, DRAFT_EAGLE3, DRAFT_MTP };
 enum { ACCEPT_IID, ACCEPT_POSITION, ACCEPT_LENGTH };
 struct spec_setup {
 	int k;                        /* draft tokens per step; 0: no speculation */
 	int draft_kind;               /* DRAFT_* */
 	const struct model *draft;    /* DRAFT_MODEL: the draft model (same tokenizer) */
+	int mtp_layers;               /* DRAFT_MTP: the target's MTP modules (models/drafter.h) */
 	int accept_kind;              /* ACCEPT_* */
 	double alpha;                 /* ACCEPT_IID: P(accept) of each draft token */
 	double pos[SPEC_MAX_K];       /* ACCEPT_POSITION: P(accept token i | 0..i-1 accepted) */
@@ -107,6 +108,16 @@ struct spec_setup {
 	                                 under CUDA graphs (eager: the engine's step overhead) */
 	double step_cpu_s;            /* model and EAGLE drafters: CPU seconds a speculative
 	                                 step adds once (bookkeeping, rejection setup) */
+	double eagle3_remap_s;        /* EAGLE-3: CPU seconds per draft forward of its
+	                                 draft-to-target vocabulary remap (eager ops outside
+	                                 the drafter's CUDA graph) */
+	int tree_topk;                /* EAGLE tree drafting (SGLang's speculative_eagle_topk,
+	                                 vLLM's speculative_token_tree): candidates each draft
+	                                 forward after the first keeps per expanded branch;
+	                                 0 or 1: a chain */
+	int verify_tokens;            /* tokens per sequence in the verification: the tree's
+	                                 (speculative_num_draft_tokens, root included), or
+	                                 0: a chain's k + 1 */
 	int disable_batch;            /* > 0: steps with more decoding sequences than this run
 	                                 without speculation (vLLM disable_by_batch_size) */
 };

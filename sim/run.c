@@ -9,6 +9,7 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "models/drafter.h"
 #include "models/engine_profile.h"
 #include "lib/csv.h"
 #include "lib/util.h"
@@ -26,6 +27,20 @@ static int engine_apply(const struct run_config *c, struct run_inputs *in)
 	in->profile.step_base += e.step_base_extra;
 	in->profile.step_per_seq += e.step_per_seq_extra;
 	in->profile.step_per_tp += e.step_per_tp_extra;
+	return 0;
+}
+
+/* The CPU costs of a model or EAGLE drafter: the engine profile's speculative block (vLLM
+ * V1's, models/engines/vllm-v1.yaml, without an engine); -1 where the engine gives none,
+ * so that run_simulate refuses the run unless its options give all three. */
+static int spec_engine_costs(const struct run_config *c, struct spec_setup *sp)
+{
+	struct engine_profile e;
+	if (engine_profile_load(&e, c->engine[0] ? c->engine : "vllm-v1") < 0)
+		return err_prefix("key 'engine': ");
+	sp->draft_step_s = e.has_spec ? e.spec_draft_forward_cpu : -1;
+	sp->step_cpu_s = e.has_spec ? e.spec_step_cpu : -1;
+	sp->eagle3_remap_s = e.has_spec ? e.spec_eagle3_remap_cpu : -1;
 	return 0;
 }
 
@@ -50,6 +65,15 @@ int run_engine_defaults(struct run_config *c)
 			return -1;
 	}
 	return 0;
+}
+
+void run_inputs_key(const struct run_config *c, char *buf, size_t n)
+{
+	/* exactly what run_load_inputs (and engine_apply, spec_engine_costs) read: keep the
+	 * two together */
+	snprintf(buf, n, "%s\n%s\n%s\n%s\n%s\n%.17g\n%s\n%s\n%s\n%d\n%.17g", c->model, c->gpu,
+		 c->trace, c->dtype, c->kv_dtype, c->usd_per_gpu_hour, c->spec_draft,
+		 c->spec_acceptance, c->engine, c->ep, c->moe_skew);
 }
 
 int run_load_inputs(const struct run_config *c, struct run_inputs *in)
@@ -79,6 +103,15 @@ int run_load_inputs(const struct run_config *c, struct run_inputs *in)
 			sp->draft_kind = DRAFT_EAGLE;
 		} else if (!strcmp(c->spec_draft, "eagle3")) {
 			sp->draft_kind = DRAFT_EAGLE3;
+		} else if (!strcmp(c->spec_draft, "mtp")) {
+			/* the target's own MTP modules (models/drafter.h) */
+			if (drafter_mtp_layers(&in->model, &sp->mtp_layers) < 0)
+				return err_prefix("key 'spec_draft': ");
+			if (sp->mtp_layers == 0)
+				return err_set("key 'spec_draft': '%s' has no MTP modules (expected "
+					       "num_nextn_predict_layers of 1 or more in its config.json)",
+					       in->model.id);
+			sp->draft_kind = DRAFT_MTP;
 		} else {
 			if (model_find(&in->draft, c->spec_draft) < 0)
 				return err_prefix("key 'spec_draft': ");
@@ -91,6 +124,8 @@ int run_load_inputs(const struct run_config *c, struct run_inputs *in)
 			sp->draft_kind = DRAFT_MODEL;
 		}
 		if (c->spec_acceptance[0] && spec_acceptance_load(sp, c->spec_acceptance) < 0)
+			return -1;
+		if (sp->draft_kind != DRAFT_NGRAM && spec_engine_costs(c, sp) < 0)
 			return -1;
 	}
 	if (c->trace[0]) {
@@ -451,11 +486,26 @@ int run_simulate(const struct run_config *c, const struct run_inputs *in, struct
 		/* n-gram (prompt lookup) proposals run on the CPU: a few microseconds per
 		 * sequence (vLLM's numba KMP over the token history) */
 		s.spec.ngram_s_per_seq = 5e-6;
-		/* CPU per draft forward and per speculative step: defaults fitted on
-		 * tests/validation/spec_fit.csv only (tests/validation/spec_fit.py) */
-		s.spec.draft_step_s = c->spec_draft_cpu_s;
-		s.spec.step_cpu_s = c->spec_step_cpu_s;
+		/* CPU per draft forward and per speculative step: the engine profile's (fitted on
+		 * tests/validation/spec_fit.csv only: tests/validation/spec_fit.py), or the run's */
+		if (c->spec_draft_cpu_s >= 0)
+			s.spec.draft_step_s = c->spec_draft_cpu_s;
+		if (c->spec_step_cpu_s >= 0)
+			s.spec.step_cpu_s = c->spec_step_cpu_s;
+		if (c->spec_eagle3_remap_cpu_s >= 0)
+			s.spec.eagle3_remap_s = c->spec_eagle3_remap_cpu_s;
+		if (s.spec.draft_kind != DRAFT_NGRAM &&
+		    (s.spec.draft_step_s < 0 || s.spec.step_cpu_s < 0 ||
+		     (s.spec.draft_kind == DRAFT_EAGLE3 && s.spec.eagle3_remap_s < 0))) {
+			workload_release(&r->w);
+			return err_set("key 'engine': '%s' gives no speculative costs (expected a "
+				       "speculative block in its profile, or spec_draft_cpu_s, "
+				       "spec_step_cpu_s and, for eagle3, spec_eagle3_remap_cpu_s)",
+				       c->engine[0] ? c->engine : "vllm-v1");
+		}
 		s.spec.disable_batch = c->spec_disable_batch;
+		s.spec.tree_topk = c->spec_tree_topk;
+		s.spec.verify_tokens = c->spec_tree_tokens;
 		s.spec.draft = s.spec.draft_kind == DRAFT_MODEL ? &in->draft : NULL;
 		if (s.spec.accept_kind == ACCEPT_POSITION) {
 			if (c->spec_k > SPEC_MAX_K || s.spec.pos[c->spec_k - 1] < 0) {

@@ -79,6 +79,9 @@ int spec_acceptance_load(struct spec_setup *sp, const char *path);
 int spec_acceptance_parse(struct spec_setup *sp, const char *text, size_t len, const char *path);
 /* Load model, profile and trace named by c; 0 or -1 with err_set. */
 int run_load_inputs(const struct run_config *c, struct run_inputs *in);
+/* The options run_load_inputs reads, as one string (configurations with equal keys load
+ * equal inputs: the sweep's cache of loaded inputs is keyed by it). */
+void run_inputs_key(const struct run_config *c, char *buf, size_t n);
 /* Where one replica's tp x pp GPUs sit on `nodes` nodes of p (gpus_per_node each), spread
  * evenly: stages are packed into nodes first (pp >= nodes: pp / nodes stages a node, TP
  * inside a node, nodes - 1 of the pp - 1 stage boundaries cross the network); with fewer

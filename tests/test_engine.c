@@ -18,6 +18,7 @@
 #include "tests/engine_fixture.h"
 #include "models/model.h"
 #include "tests/test.h"
+#include "models/drafter.h"
 #include "lib/util.h"
 
 #define MAXR 512
@@ -473,8 +474,144 @@ static void spec_fixture(struct sim_setup *s, int kind, int k, double alpha)
 	s->spec.draft_kind = kind;
 	s->spec.accept_kind = ACCEPT_IID;
 	s->spec.alpha = alpha;
-	s->spec.draft_step_s = 0.0007; /* the fitted defaults (sim/config.c) */
+	s->spec.draft_step_s = 0.0007; /* a fixture: near vllm-v1's fitted values */
 	s->spec.step_cpu_s = 0.00129;
+	s->spec.eagle3_remap_s = 0;
+	s->spec.tree_topk = 0;      /* a chain */
+	s->spec.verify_tokens = 0;
+}
+
+/* Tree drafting (SGLang's EAGLE-2/3: depth k, top-k branches, N tokens verified). The
+ * verification batch is the tree: N query tokens per sequence through every GEMM and the
+ * LM head, the sequence's KV read once. At batch 1 the drafter's forwards stay on their
+ * CPU floor (4 branch rows of a one-layer head are far from it), so the step of a tree is
+ * the chain's plus exactly t_verify(N) - t_verify(k + 1), which with the speed-up
+ * S = AL x t_plain / t_spec reads AL x t_plain / S_tree - AL x t_plain / S_chain. With
+ * many sequences the branches' rows cost GPU time: a tree then costs more than its
+ * verification alone adds. In a simulation each verification proposes N - 1 drafts. */
+static void test_spec_tree(void)
+{
+	struct model m;
+	struct profile p = fixture_profile();
+	struct sim_setup s = model_setup(&m, &p, "meta-llama/Llama-3.1-8B-Instruct");
+	struct step_batch b = {0};
+	struct cost_ctx cc;
+	struct sim_stats st;
+	double plain[2], vq[2], vn[2], al = 1, pw = 1;
+	const int k = 4, N = 16, topk = 4, ns[2] = {1, 64};
+	for (int j = 0; j < k; j++)
+		al += pw *= 0.7;
+	CHECK_INT(cost_init(&cc, &m, &p, 1, 1), 0);
+	for (int i = 0; i < 2; i++) {
+		int n = ns[i];
+		b.n_decode = n;
+		b.decode_q = 1;
+		b.decode_ctx = (double)n * 1001;
+		b.n_sample = n;
+		plain[i] = cost_step(&cc, &b, NULL);
+		b.decode_q = k + 1;
+		b.decode_ctx = (double)n * (1000 + k + 1);
+		b.n_sample = n * (k + 1);
+		vq[i] = cost_step(&cc, &b, NULL);
+		b.decode_q = N;
+		b.decode_ctx = (double)n * (1000 + N);
+		b.n_sample = n * N;
+		vn[i] = cost_step(&cc, &b, NULL);
+	}
+	cost_release(&cc);
+	for (int i = 0; i < 2; i++) {
+		double chain, tree;
+		spec_fixture(&s, DRAFT_EAGLE3, k, 0.7);
+		chain = al * plain[i] / sim_spec_speedup(&s, ns[i], 1000);
+		s.spec.tree_topk = topk;
+		s.spec.verify_tokens = N;
+		tree = al * plain[i] / sim_spec_speedup(&s, ns[i], 1000);
+		printf("tree %d/%d/%d at %d sequences: step %.4f ms (chain %.4f; verification "
+		       "%.4f -> %.4f)\n", k, topk, N, ns[i], tree * 1e3, chain * 1e3, vq[i] * 1e3,
+		       vn[i] * 1e3);
+		CHECK(vn[i] > vq[i]);
+		if (i == 0)
+			CHECK_NEAR(tree - chain, vn[0] - vq[0], 1e-12);
+		else
+			CHECK(tree - chain > (vn[1] - vq[1]) * (1 + 1e-9));
+	}
+	/* a simulation: N - 1 drafts per verification, at most k + 1 tokens kept */
+	spec_fixture(&s, DRAFT_EAGLE3, k, 0.7);
+	s.spec.tree_topk = topk;
+	s.spec.verify_tokens = N;
+	fixture_requests(P, R, 4, 200, 300);
+	CHECK_INT(sim_run(&s, P, 4, R, 4, &st), 0);
+	CHECK_NEAR(st.spec_drafted / st.spec_verifications, N - 1, 1e-12);
+	CHECK(st.spec_accepted <= st.spec_verifications * k);
+	CHECK(st.spec_accepted / st.spec_verifications > 1.5); /* about 1.77 at alpha 0.7 */
+}
+
+/* MTP modules (models/drafter.h): a forward has EAGLE-1's shapes, so the step costs the
+ * same; what differs is the weights. One module of the Qwen2-7B shape (h 3584, 28 heads of
+ * 128, 4 KV heads, MLP 18944, vocabulary 152064), bf16:
+ *   eh_proj 2 x 3584^2 = 25,690,112; attention 2 x 3584^2 + 2 x 3584 x 512 + biases 4,608
+ *   = 29,364,736; MLP 3 x 3584 x 18944 = 203,685,888; its LM head 152064 x 3584 =
+ *   544,997,376: 803,738,112 parameters, 1,607,476,224 bytes, plus a few norms (under
+ *   5 x 3584 x 2 bytes). Two modules hold twice that; at TP 2 the LM head is split. */
+static void test_spec_mtp(void)
+{
+	struct model m;
+	struct profile p = fixture_profile();
+	struct sim_setup s = model_setup(&m, &p, "r1-qwen-7b");
+	double w1 = drafter_mtp_weight_bytes_per_gpu(&m, 1, 1), e, t;
+	int n = -1;
+	CHECK(w1 >= 1607476224.0 && w1 < 1607476224.0 + 5 * 3584 * 2);
+	CHECK_NEAR(drafter_mtp_weight_bytes_per_gpu(&m, 2, 1), 2 * w1, 1e-3);
+	CHECK(drafter_mtp_weight_bytes_per_gpu(&m, 1, 2) < w1 - 544997376.0 * 2 / 2 + 1e6);
+	CHECK_INT(drafter_mtp_layers(&m, &n), 0); /* a catalog model: none */
+	CHECK_INT(n, 0);
+	spec_fixture(&s, DRAFT_EAGLE, 3, 0.7);
+	e = sim_spec_speedup(&s, 8, 2000);
+	spec_fixture(&s, DRAFT_MTP, 3, 0.7);
+	s.spec.mtp_layers = 1;
+	t = sim_spec_speedup(&s, 8, 2000);
+	CHECK(t == e);
+	printf("MTP module of r1-qwen-7b: %.0f bytes; speed-up at 8 x 2000 tokens %.4f (EAGLE-1 "
+	       "%.4f)\n", w1, t, e);
+}
+
+/* EAGLE-3's vocabulary remap (eagle3_remap_s, CPU per draft forward): at batch 1 a draft
+ * forward is CPU-bound (its GPU time is below draft_step_s), so the remap lengthens a
+ * speculative step by exactly k x r. With the speed-up S = AL x t_plain / t_spec,
+ * (1/S(r) - 1/S(0)) x AL / k = r / t_plain, the same for every k; EAGLE-1 has no remap. */
+static void test_spec_eagle3_remap(void)
+{
+	struct model m;
+	struct profile p = fixture_profile();
+	struct sim_setup s = model_setup(&m, &p, "meta-llama/Llama-3.1-8B-Instruct");
+	double per_k[3], plain;
+	int ks[3] = {2, 4, 7};
+	struct step_batch b = {0};
+	struct cost_ctx cc;
+	CHECK_INT(cost_init(&cc, &m, &p, 1, 1), 0);
+	b.n_decode = 1;
+	b.decode_q = 1;
+	b.decode_ctx = 1001;
+	b.n_sample = 1;
+	plain = cost_step(&cc, &b, NULL);
+	cost_release(&cc);
+	for (int i = 0; i < 3; i++) {
+		double al = 1, pw = 1, s0, s1;
+		spec_fixture(&s, DRAFT_EAGLE3, ks[i], 0.7);
+		for (int j = 0; j < ks[i]; j++)
+			al += pw *= 0.7;
+		s0 = sim_spec_speedup(&s, 1, 1000);
+		s.spec.eagle3_remap_s = 1e-4;
+		s1 = sim_spec_speedup(&s, 1, 1000);
+		per_k[i] = (1 / s1 - 1 / s0) * al / ks[i];
+		CHECK_NEAR(per_k[i], 1e-4 / plain, 1e-9);
+		spec_fixture(&s, DRAFT_EAGLE, ks[i], 0.7);
+		s0 = sim_spec_speedup(&s, 1, 1000);
+		s.spec.eagle3_remap_s = 1e-4;
+		CHECK(sim_spec_speedup(&s, 1, 1000) == s0);
+	}
+	printf("EAGLE-3 remap 0.1 ms: 1/S rises by %.4g per draft token per AL (k 2, 4, 7: "
+	       "%.4g, %.4g, %.4g)\n", 1e-4 / plain, per_k[0], per_k[1], per_k[2]);
 }
 
 static void test_spec_batch_regime(void)
@@ -739,6 +876,9 @@ int main(void)
 	test_memo_pool();
 	test_acceptance_length();
 	test_spec_batch_regime();
+	test_spec_eagle3_remap();
+	test_spec_tree();
+	test_spec_mtp();
 	test_frontend_one_request();
 	test_frontend_burst();
 	test_frontend_closed_loop();

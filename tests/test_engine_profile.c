@@ -28,6 +28,14 @@ static void shipped(void)
 	CHECK_INT(engine_profile_exists("nosuch"), 0);
 	CHECK_INT(engine_profile_load(&e, "vllm-v1"), 0); /* embedded: its fitted front end */
 	CHECK(e.fe_per_output_token > 0);
+	/* the speculative block (tests/validation/spec_fit.py): vllm-v1 has one, vllm-v0 none
+	 * (a speculative run under vllm-v0 is refused unless its options give the costs) */
+	CHECK_INT(e.has_spec, 1);
+	CHECK_NEAR(e.spec_draft_forward_cpu, 0.00075, 1e-12);
+	CHECK_NEAR(e.spec_step_cpu, 0.00117, 1e-12);
+	CHECK_NEAR(e.spec_eagle3_remap_cpu, 0.0001, 1e-12);
+	CHECK_INT(engine_profile_load(&e, "vllm-v0"), 0);
+	CHECK_INT(e.has_spec, 0);
 }
 
 static void bad_files(void)
@@ -48,6 +56,12 @@ static void bad_files(void)
 		{"schema_version: 1\nname: x\nname: z\nengine: y\nsource: s\n",
 		 "b.yaml:3: key 'name': given twice"},
 		{"schema_version: 2\n", "b.yaml:1: key 'schema_version': unsupported version"},
+		/* the speculative block is all or nothing: a missing cost is not read as 0 */
+		{"schema_version: 1\nname: x\nengine: y\nsource: s\nspeculative:\n"
+		 "  draft_forward_cpu_s: 0.001\n  eagle3_remap_cpu_s: 0\n",
+		 "b.yaml:1: key 'speculative.step_cpu_s': missing"},
+		{"schema_version: 1\nname: x\nengine: y\nsource: s\nspeculative:\n  tree_s: 1\n",
+		 "b.yaml:6: key 'speculative.tree_s': unknown key"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct engine_profile e;

@@ -147,6 +147,41 @@ status 2 "spec_disable_batch without a drafter" "$TTSIM" run --requests 3 --spec
 status 2 "spec_disable_batch that never disables" "$TTSIM" run --requests 3 --spec-draft eagle3 --spec-disable-batch 256 --max-num-seqs 256
 has "key 'spec_disable_batch': 256 never disables speculation" "disable refusal says why" "$TMPD/err"
 status 2 "spec_draft_cpu_s with n-gram" "$TTSIM" run --requests 3 --spec-draft ngram --spec-draft-cpu-s 0.001
+# k and alpha without a drafter would be read silently (issue 17): refused, naming the key
+status 2 "spec_k without a drafter" "$TTSIM" run --requests 3 --spec-k 2
+has "key 'spec_k': needs a drafter" "spec_k refusal names the key" "$TMPD/err"
+status 2 "spec_alpha without a drafter" "$TTSIM" run --requests 3 --spec-alpha 0.5
+has "key 'spec_alpha': needs a drafter" "spec_alpha refusal names the key" "$TMPD/err"
+# the drafter's CPU costs are the engine profile's speculative block; options override it
+status 2 "EAGLE-3 remap for an EAGLE-1 head" "$TTSIM" run --requests 3 --spec-draft eagle --spec-eagle3-remap-cpu-s 0.001
+status 2 "a negative CPU cost other than -1" "$TTSIM" run --requests 3 --spec-draft eagle --spec-draft-cpu-s -0.5
+status 2 "an engine with no speculative costs" "$TTSIM" run --requests 3 --spec-draft eagle3 --engine vllm-v0
+has "key 'engine': 'vllm-v0' gives no speculative costs" "says which engine lacks them" "$TMPD/err"
+ok "the same with the costs given" "$TTSIM" run --requests 3 --spec-draft eagle3 --engine vllm-v0 --spec-draft-cpu-s 0.001 --spec-step-cpu-s 0.001 --spec-eagle3-remap-cpu-s 0
+sp() { "$TTSIM" run --requests 4 --input-len 64 --output-len 64 --concurrency 1 --format json "$@" | sed -n 's/.*"output_tok_per_s":[[:space:]]*\([0-9.e+-]*\).*/\1/p' | head -1; }
+a=$(sp --spec-draft eagle3); b=$(sp --spec-draft eagle3 --spec-draft-cpu-s 0.00075 --spec-step-cpu-s 0.00117 --spec-eagle3-remap-cpu-s 0.0001)
+ok "without an engine: vllm-v1's speculative block (models/engines/vllm-v1.yaml)" test -n "$a" -a "$a" = "$b"
+# MTP: the target's own modules (num_nextn_predict_layers of its config.json), each forward
+# EAGLE-1's shapes: the same TPOT at batch 1; a model without them is refused
+python3 -c "import json,sys; c=json.load(open('models/configs/DeepSeek-R1-Distill-Qwen-1.5B.json')); c['num_nextn_predict_layers']=1; json.dump(c, open(sys.argv[1], 'w'))" "$TMPD/mtp.json"
+python3 -c "import json,sys; c=json.load(open(sys.argv[1])); c['num_nextn_predict_layers']='two'; json.dump(c, open(sys.argv[2], 'w'))" "$TMPD/mtp.json" "$TMPD/mtp_bad.json"
+m=$(sp --model "$TMPD/mtp.json" --spec-draft mtp --spec-k 2); e=$(sp --model "$TMPD/mtp.json" --spec-draft eagle --spec-k 2)
+ok "MTP runs, at EAGLE-1's speed at batch 1" test -n "$m" -a "$m" = "$e"
+status 2 "MTP on a model without MTP modules" "$TTSIM" run --requests 3 --spec-draft mtp
+has "has no MTP modules" "says why" "$TMPD/err"
+status 2 "MTP with a bad module count" "$TTSIM" run --requests 3 --model "$TMPD/mtp_bad.json" --spec-draft mtp
+has "key 'num_nextn_predict_layers'" "names the key" "$TMPD/err"
+# tree drafting: the tree's size is checked against its depth and width, and is an EAGLE head's
+status 2 "a tree without its token count" "$TTSIM" run --requests 3 --spec-draft eagle3 --spec-tree-topk 4
+has "key 'spec_tree_tokens': missing" "names the missing key" "$TMPD/err"
+status 2 "a tree of n-gram proposals" "$TTSIM" run --requests 3 --spec-draft ngram --spec-tree-topk 4 --spec-tree-tokens 8
+status 2 "a tree larger than its depth and width hold" "$TTSIM" run --requests 3 --spec-draft eagle3 --spec-tree-topk 2 --spec-tree-tokens 40
+has "key 'spec_tree_tokens': 40 is outside" "says the bounds" "$TMPD/err"
+status 2 "a chain of the wrong length" "$TTSIM" run --requests 3 --spec-draft eagle3 --spec-tree-tokens 6
+t=$(sp --spec-draft eagle3 --spec-k 4 --spec-tree-topk 4 --spec-tree-tokens 16)
+ok "a 4/4/16 tree runs" test -n "$t"
+d=$(sp --spec-draft eagle3 --spec-eagle3-remap-cpu-s 0.001)
+ok "a dearer remap is slower" awk -v a="$a" -v d="$d" 'BEGIN { exit !(d < a) }'
 ok "spec_disable_batch with a drafter" "$TTSIM" run --requests 8 --offline --spec-draft eagle3 --spec-disable-batch 4
 "$TTSIM" run --help > "$TMPD/help"
 ok "--help: no option with two defaults" sh -c "! grep -E 'default.*default' '$TMPD/help' | grep -v 'vLLM default'"

@@ -1,11 +1,11 @@
 #!/bin/sh
-# The four studies of experiments/paper at a reduced size (--requests 10: the first 10
+# The studies of experiments/paper at a reduced size (--requests 10: the first 10
 # MATH500 problems): each runs, prints its table and writes its plots; a rerun into the
 # same directory resumes (computes nothing) and reports the same; bad study blocks fail
 # with exit 2. The full-size runs are in `make bench`.
 . "$(dirname "$0")/lib.inc"
 cd "$(dirname "$0")/../.." || exit 1
-for s in accuracy_compute speculative tensor_parallel frontier; do
+for s in accuracy_compute speculative tensor_parallel frontier spec_batch; do
 	ok "study $s (reduced)" "$TTSIM" run "experiments/paper/$s.yaml" --requests 10 --out "$TMPD/$s"
 	cp "$TMPD/out" "$TMPD/$s.txt"
 	ok "study $s wrote results.csv" test -s "$TMPD/$s/results.csv"
@@ -28,6 +28,11 @@ ok "a log axis gets no integer tics" sh -c "! grep -q 'set xtics' \"$TMPD/accura
 has "Cheapest configuration" "frontier prints best-under-limits" "$TMPD/frontier.txt"
 # a speculative study row: the accepted length follows alpha
 has "mean_accepted_len" "speculative table has mean_accepted_len" "$TMPD/speculative.txt"
+ok "speculative study: no drafter-less point (speculative_plain.yaml holds them)" awk -F, 'NR > 1 && ($3 == "" || $7 != "ok") { bad = 1 } END { exit bad }' "$TMPD/speculative/results.csv"
+ok "study speculative_plain (reduced)" "$TTSIM" run experiments/paper/speculative_plain.yaml --requests 10 --out "$TMPD/speculative_plain"
+ok "speculative_plain: one row per model" test "$(grep -c ',ok,' "$TMPD/speculative_plain/results.csv")" = 2
+# spec_batch: plain and EAGLE-3 points side by side, none refused
+ok "spec_batch: every point ran" sh -c "! grep -q skipped '$TMPD/spec_batch/results.csv'"
 
 # bad study blocks
 # bad_study NAME BLOCK WHAT WANT SAYS: the study block BLOCK (lines with \n, below a sweep of

@@ -23,6 +23,15 @@ ok "csv identical for --jobs 1 and 2" cmp "$TMPD/j1/results.csv" "$TMPD/j2/resul
 ok "jsonl identical for --jobs 1 and 2" cmp "$TMPD/j1/results.jsonl" "$TMPD/j2/results.jsonl"
 ok "one line per point" test "$(wc -l < "$TMPD/j1/results.jsonl")" = 16
 
+# the cache of loaded inputs must tell engines apart: each engine's row of a sweep over
+# engines equals that engine swept alone (it once reused the first engine's inputs)
+printf 'schema_version: 1\nrequests: 8\ninput_len: 64\noutput_len: 32\nconcurrency: 4\nsweep:\n  engine: [vllm-v1, vllm-v0]\n' > "$TMPD/eng.yaml"
+printf 'schema_version: 1\nrequests: 8\ninput_len: 64\noutput_len: 32\nconcurrency: 4\nsweep:\n  engine: [vllm-v0]\n' > "$TMPD/eng0.yaml"
+ok "sweep over engines" "$TTSIM" sweep "$TMPD/eng.yaml" --jobs 1 --out "$TMPD/eng"
+ok "sweep of vllm-v0 alone" "$TTSIM" sweep "$TMPD/eng0.yaml" --jobs 1 --out "$TMPD/eng0"
+ok "vllm-v0 row the same in both" test "$(grep ',vllm-v0,' "$TMPD/eng/results.csv" | cut -d, -f2-)" = "$(grep ',vllm-v0,' "$TMPD/eng0/results.csv" | cut -d, -f2-)"
+ok "the two engines differ" test "$(grep ',vllm-v0,' "$TMPD/eng/results.csv" | cut -d, -f3-)" != "$(grep ',vllm-v1,' "$TMPD/eng/results.csv" | cut -d, -f3-)"
+
 # MPI: build it beside the normal build when mpicc exists
 if [ "${BUILD:-build}" = build/san ]; then
 	# OpenMPI's own allocations trip LeakSanitizer; the MPI checks run in the fast tier

@@ -137,4 +137,20 @@ PY
 has "^later$" "the vllm-v1 front end shows in TTFT and e2e" "$TMPD/fe"
 
 status 2 "bad per-metric limit" "$TTSIM" validate tests/validation/dev.csv --max-median-error nope=3
+# a speculative row with a tree (spec_tree TOPK/TOKENS): the run it describes validates at 0%
+"$TTSIM" run --model llama-3.1-8b-instruct --gpu h100_sxm --input-len 128 --output-len 64 \
+	--concurrency 1 --requests 20 --spec-draft eagle3 --spec-k 4 --spec-acceptance-length 3 \
+	--spec-tree-topk 4 --spec-tree-tokens 16 --format json > "$TMPD/tree.json"
+python3 - "$TMPD/tree.json" > "$TMPD/tree.csv" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))["summary"]
+print("id,model,gpu,tp,dtype,input_len,output_len,concurrency,metric,value,num_prompts,spec_draft,spec_k,spec_acceptance_length,spec_tree")
+print("tree,llama-3.1-8b-instruct,h100_sxm,1,bf16,128,64,1,tpot_ms,%.17g,20,eagle3,4,3,4/16" % s["tpot_ms"]["mean"])
+PY
+ok "a tree row validates at 0%" "$TTSIM" validate "$TMPD/tree.csv" --max-median-error 0.000001
+sed 's#,4/16$#,4/9999#' "$TMPD/tree.csv" > "$TMPD/tree_bad.csv"
+status 2 "a tree row of a bad size" "$TTSIM" validate "$TMPD/tree_bad.csv"
+sed 's#,4/16$#,4x16#' "$TMPD/tree.csv" > "$TMPD/tree_bad2.csv"
+status 2 "a tree row not TOPK/TOKENS" "$TTSIM" validate "$TMPD/tree_bad2.csv"
+has "spec_tree" "the error names the column" "$TMPD/err"
 finish

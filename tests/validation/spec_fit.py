@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
-"""Fit the two CPU terms of speculative decoding on tests/validation/spec_fit.csv ONLY.
+"""Fit the CPU terms of speculative decoding on tests/validation/spec_fit.csv ONLY.
 
-    spec_draft_cpu_s  CPU seconds per draft forward (under CUDA graphs)
-    spec_step_cpu_s   CPU seconds a speculative step adds once
+    spec_draft_cpu_s         CPU seconds per draft forward (under CUDA graphs)
+    spec_step_cpu_s          CPU seconds a speculative step adds once
+    spec_eagle3_remap_cpu_s  CPU seconds an EAGLE-3 draft forward adds (vocabulary remap)
+
+They are vLLM V1's, the speculative block of models/engines/vllm-v1.yaml.
 
 Each row is compared as a speed-up over the no-speculation row of its source (same
 source, no spec_draft), measured against simulated: the vanilla rows of different
@@ -10,11 +13,13 @@ sources disagree by more than speculation's overheads (PR 16937's 133 tok/s is 7
 token, issue 20780's vanilla TPOT 7.07 ms), and the fitted terms are to describe what
 speculation adds, not that offset.
 
-A step's time is linear in b (sim/engine.c adds it once per step) but not in a (a draft
-forward lasts max(GPU time, a)): for each a on a 25 us grid the rows are simulated at
-b = 0 and b = 1 ms, b is then scanned on a 10 us grid by linear interpolation, and the fit
+Two stages. (1) The first two terms on the rows of every drafter but EAGLE-3. A step's
+time is linear in b (sim/engine.c adds it once per step) but not in a (a draft forward
+lasts max(GPU time, a)): for each a on a 25 us grid the rows are simulated at b = 0 and
+b = 1 ms, b is then scanned on a 10 us grid by linear interpolation, and the fit
 minimises the sum over rows of squared log errors of the row's metric (1 / output tok/s,
-or TPOT). Rows of spec_check.csv are never read.
+or TPOT). (2) With a and b fixed, the EAGLE-3 term on the EAGLE-3 rows, scanned on a
+10 us grid. Rows of spec_check.csv are never read.
 
     python3 tests/validation/spec_fit.py [build/ttsim]
 """
@@ -52,13 +57,15 @@ def run_vanilla(v):
     return 1.0 / s["output_tok_per_s"] if v["metric"] == "output_tok_per_s" else s["tpot_ms"]["mean"]
 
 
-def run(r, a, b):
+def run(r, a, b, c=None):
     args = [TTSIM, "run", "--model", r["model"], "--gpu", r["gpu"], "--tp", r["tp"],
             "--dtype", r["dtype"], "--input-len", r["input_len"], "--output-len",
             r["output_len"], "--concurrency", r["concurrency"], "--requests",
             r["num_prompts"] or "100", "--engine", "vllm-v1", "--spec-draft", r["spec_draft"],
             "--spec-k", r["spec_k"], "--spec-acceptance-length", r["spec_acceptance_length"],
             "--spec-draft-cpu-s", repr(a), "--spec-step-cpu-s", repr(b), "--format", "json"]
+    if c is not None:
+        args += ["--spec-eagle3-remap-cpu-s", repr(c)]
     s = json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout)
     s = s.get("summary", s)
     return 1.0 / s["output_tok_per_s"] if r["metric"] == "output_tok_per_s" else s["tpot_ms"]["mean"]
@@ -72,12 +79,14 @@ def main():
         conv = (lambda x: 1.0 / x) if r["metric"] == "output_tok_per_s" else (lambda x: x)
         # simulated time over simulated vanilla vs measured over measured vanilla
         sv, mv = run_vanilla(v), conv(float(v["value"]))
-        base.append((sv, conv(float(r["value"])) / mv))
+        base.append((r, sv, conv(float(r["value"])) / mv))
+    first = [x for x in base if x[0]["spec_draft"] != "eagle3"]
+    e3 = [x for x in base if x[0]["spec_draft"] == "eagle3"]
     best = None
     for i in range(0, 49):            # a: 0 .. 1.2 ms in 25 us steps
         a = i * 25e-3                 # ms
         data = []
-        for r, (sv, meas) in zip(spec, base):
+        for r, sv, meas in first:
             y0 = run(r, a * 1e-3, 0.0)
             yb = run(r, a * 1e-3, 1e-3) - y0
             data.append((r["id"], y0 / sv, yb / sv, meas))
@@ -91,6 +100,20 @@ def main():
           % (len(data), FIT, a * 1e-3, b * 1e-3, math.sqrt(sse / len(data))))
     for rid, y0, yb, m in data:
         print("  %-22s predicted/measured speed-up %.3f" % (rid, m / (y0 + b * yb)))
+    if not e3:
+        return
+    best = None
+    for k in range(0, 51):            # c: 0 .. 0.5 ms in 10 us steps
+        c = k * 1e-2
+        res = [(r["id"], run(r, a * 1e-3, b * 1e-3, c * 1e-3) / sv, m) for r, sv, m in e3]
+        sse = sum(math.log(y / m) ** 2 for _, y, m in res)
+        if best is None or sse < best[0]:
+            best = (sse, c, res)
+    sse, c, res = best
+    print("fit on %d EAGLE-3 rows: spec_eagle3_remap_cpu_s %.6g (rms log error %.4f)"
+          % (len(res), c * 1e-3, math.sqrt(sse / len(res))))
+    for rid, y, m in res:
+        print("  %-22s predicted/measured speed-up %.3f" % (rid, m / y))
 
 
 if __name__ == "__main__":
