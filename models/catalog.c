@@ -14,6 +14,8 @@
  *   qwen3  Qwen3-*: head_dim 128 given explicitly, no QKV bias, RMSNorm on q and k.
  *   llama  Llama-2, Llama-3.1: SwiGLU, no bias, untied.
  *   phi3   Phi-4-reasoning (phi-4's shape): SwiGLU, no bias, untied, GQA 40/10.
+ *   qwen3_moe, mixtral, deepseek_v3  Mixture-of-Experts (XROW with MOE(...) and, for
+ *          DeepSeek, MLA(...)): see the block's comment.
  */
 #include "models/model.h"
 
@@ -26,11 +28,29 @@
 #include "lib/util.h"
 
 #define HF(id) "https://huggingface.co/" id "/blob/main/config.json"
+/* The rows' macros name each field; their arguments are constants and string literals (a
+ * string literal cannot take parentheses as an array's initializer). */
+/* NOLINTBEGIN(bugprone-macro-parentheses) */
 /* id, alias, arch, layers, hidden, heads, kv heads, head_dim, intermediate, vocab,
  * tied, qkv bias, qk norm, max_position_embeddings */
-#define ROW(id, alias, arch, L, H, NH, KV, HD, FF, V, TIE, BIAS, QKN, MAXLEN)                 \
-	{id, alias, arch, HF(id), L, H, NH, KV, HD, FF, V, 1, TIE, BIAS, MAXLEN, DT_BF16,      \
-	 DT_BF16, QKN}
+#define ROW(ID_, ALIAS_, ARCH_, L, H, NH, KV, HD, FF, V, TIE, BIAS, QKN, MAXLEN)                 \
+	{.id = ID_, .alias = ALIAS_, .arch = ARCH_, .source = HF(ID_), .n_layers = L, .hidden = H, \
+	 .n_heads = NH, .n_kv_heads = KV, .head_dim = HD, .intermediate = FF, .vocab = V,        \
+	 .gated_mlp = 1, .tied_embeddings = TIE, .qkv_bias = BIAS, .max_len = MAXLEN,            \
+	 .weight_dtype = DT_BF16, .kv_dtype = DT_BF16, .qk_norm = QKN}
+/* Mixture-of-Experts rows: a ROW of the attention and dense sizes, then the experts:
+ * E routed experts of width EFF, top K, S shared, the first D layers dense */
+#define MOE(E, K, EFF, S, D) .n_experts = E, .top_k = K, .moe_ff = EFF, .n_shared = S,            \
+	.first_dense = D
+/* Multi-head Latent Attention: kv_lora, q_lora, qk_nope, qk_rope, v_head dims */
+#define MLA(KVL, QL, NOPE, ROPE, V) .kv_lora = KVL, .q_lora = QL, .qk_nope = NOPE,                \
+	.qk_rope = ROPE, .v_head = V
+#define XROW(ID_, ALIAS_, ARCH_, L, H, NH, KV, HD, FF, V, TIE, BIAS, QKN, MAXLEN, ...)             \
+	{.id = ID_, .alias = ALIAS_, .arch = ARCH_, .source = HF(ID_), .n_layers = L, .hidden = H, \
+	 .n_heads = NH, .n_kv_heads = KV, .head_dim = HD, .intermediate = FF, .vocab = V,        \
+	 .gated_mlp = 1, .tied_embeddings = TIE, .qkv_bias = BIAS, .max_len = MAXLEN,            \
+	 .weight_dtype = DT_BF16, .kv_dtype = DT_BF16, .qk_norm = QKN, __VA_ARGS__}
+/* NOLINTEND(bugprone-macro-parentheses) */
 
 static const struct model catalog[] = {
 	/* DeepSeek-R1-Distill-Qwen: Qwen2ForCausalLM, rope_theta 10000, 131072 positions */
@@ -73,6 +93,53 @@ static const struct model catalog[] = {
 	    40, 5120, 40, 8, 128, 17408, 151936, 0, 0, 1, 40960),
 	ROW("Qwen/Qwen3-32B", "qwen3-32b", "qwen3",
 	    64, 5120, 64, 8, 128, 25600, 151936, 0, 0, 1, 40960),
+	/* Reasoning models of 2025-26 (issue 19). QwQ-32B: Qwen2 architecture, 40960 positions.
+	 * Qwen3-MoE (Qwen3MoeForCausalLM): every layer has 128 experts, top 8, no shared
+	 * expert; the 2507 Thinking variants change only max_position_embeddings (262144).
+	 * Mixtral (MixtralForCausalLM): 8 experts of intermediate_size, top 2, sliding_window
+	 * null. DeepSeek-V3 and R1 (DeepseekV3ForCausalLM, one config): MLA (kv_lora_rank 512,
+	 * q_lora_rank 1536, qk 128 + 64 rope, v 128), 256 routed experts of 2048, top 8, one
+	 * shared, 3 dense first layers, noaux_tc router with a correction bias, published as
+	 * fp8 in 128 x 128 blocks (served fp8 with --dtype fp8). Configs as read on
+	 * huggingface.co; the DeepSeek-V3 one is models/configs/DeepSeek-V3.json. */
+	ROW("Qwen/QwQ-32B", "qwq-32b", "qwen2",
+	    64, 5120, 40, 8, 128, 27648, 152064, 0, 1, 0, 40960),
+	XROW("Qwen/Qwen3-30B-A3B", "qwen3-30b-a3b", "qwen3_moe",
+	     48, 2048, 32, 4, 128, 6144, 151936, 0, 0, 1, 40960, MOE(128, 8, 768, 0, 0)),
+	XROW("Qwen/Qwen3-30B-A3B-Thinking-2507", "qwen3-30b-a3b-thinking", "qwen3_moe",
+	     48, 2048, 32, 4, 128, 6144, 151936, 0, 0, 1, 262144, MOE(128, 8, 768, 0, 0)),
+	XROW("Qwen/Qwen3-235B-A22B", "qwen3-235b-a22b", "qwen3_moe",
+	     94, 4096, 64, 4, 128, 12288, 151936, 0, 0, 1, 40960, MOE(128, 8, 1536, 0, 0)),
+	XROW("Qwen/Qwen3-235B-A22B-Thinking-2507", "qwen3-235b-a22b-thinking", "qwen3_moe",
+	     94, 4096, 64, 4, 128, 12288, 151936, 0, 0, 1, 262144, MOE(128, 8, 1536, 0, 0)),
+	XROW("mistralai/Mixtral-8x7B-v0.1", "mixtral-8x7b", "mixtral",
+	     32, 4096, 32, 8, 128, 14336, 32000, 0, 0, 0, 32768, MOE(8, 2, 14336, 0, 0)),
+	XROW("mistralai/Mixtral-8x7B-Instruct-v0.1", "mixtral-8x7b-instruct", "mixtral",
+	     32, 4096, 32, 8, 128, 14336, 32000, 0, 0, 0, 32768, MOE(8, 2, 14336, 0, 0)),
+	XROW("deepseek-ai/DeepSeek-V3", "deepseek-v3", "deepseek_v3",
+	     61, 7168, 128, 128, 192, 18432, 129280, 0, 0, 0, 163840, MOE(256, 8, 2048, 1, 3),
+	     MLA(512, 1536, 128, 64, 128), .router_bias = 1, .quant_block = 128),
+	XROW("deepseek-ai/DeepSeek-R1", "deepseek-r1", "deepseek_v3",
+	     61, 7168, 128, 128, 192, 18432, 129280, 0, 0, 0, 163840, MOE(256, 8, 2048, 1, 3),
+	     MLA(512, 1536, 128, 64, 128), .router_bias = 1, .quant_block = 128),
+	XROW("deepseek-ai/DeepSeek-R1-0528", "deepseek-r1-0528", "deepseek_v3",
+	     61, 7168, 128, 128, 192, 18432, 129280, 0, 0, 0, 163840, MOE(256, 8, 2048, 1, 3),
+	     MLA(512, 1536, 128, 64, 128), .router_bias = 1, .quant_block = 128),
+	/* gpt-oss (GptOssForCausalLM): 64 query heads of 64 on 8 KV heads, biases on every
+	 * attention projection and expert, a sink logit per head, 128 (120b) or 32 (20b)
+	 * experts of 2880, top 4, MXFP4 experts; layer_types alternate sliding (window 128,
+	 * even layers) and full. Numbers from vLLM's GptOssConfig defaults (120b) and a
+	 * snapshot of openai/gpt-oss-20b's config (github EchoCog/gpt-oss-20b
+	 * docs/gpt-oss-20b-architecture.md); counts in tests/test_moe.c against the published
+	 * 116.8B / 5.1B active and 20.9B / 3.6B. */
+	XROW("openai/gpt-oss-120b", "gpt-oss-120b", "gpt_oss",
+	     36, 2880, 64, 8, 64, 2880, 201088, 0, 1, 0, 131072, MOE(128, 4, 2880, 0, 0),
+	     .router_bias = 1, .window = 128, .n_swa = 18, .o_bias = 1, .sinks = 1,
+	     .expert_bias = 1, .expert_fp4 = 1),
+	XROW("openai/gpt-oss-20b", "gpt-oss-20b", "gpt_oss",
+	     24, 2880, 64, 8, 64, 2880, 201088, 0, 1, 0, 131072, MOE(32, 4, 2880, 0, 0),
+	     .router_bias = 1, .window = 128, .n_swa = 12, .o_bias = 1, .sinks = 1,
+	     .expert_bias = 1, .expert_fp4 = 1),
 	/* Llama */
 	ROW("meta-llama/Llama-3.1-8B-Instruct", "llama-3.1-8b-instruct", "llama",
 	    32, 4096, 32, 8, 128, 14336, 128256, 0, 0, 0, 131072),

@@ -17,6 +17,9 @@
  * attention tables the profiles are fitted to time that whole call (prefill_cache_round
  * and prefill_kv_bw describe it; decode_per_seq holds it for decode). */
 #define EW_KERNELS 4
+/* Kernels an MoE layer adds in vLLM's fused_moe (topk_softmax or grouped_topk,
+ * moe_align_block_size, moe_sum), each timed as a launch. */
+#define MOE_KERNELS 3
 
 /* The tile, wave and split-K terms of models/profile.h (gm->sms > 0): scales *tc, extends
  * *tm, and returns the time outside the blend. */
@@ -56,6 +59,70 @@ double cost_gemm(const struct gemm_model *gm, double hbm_bw, double m, double n,
 		double mx = tc > tm ? tc : tm, mn = tc > tm ? tm : tc;
 		return gm->floor + extra + mx * pow(1.0 + pow(mn / mx, s), 1.0 / s);
 	}
+}
+
+double cost_grouped_gemm(const struct gemm_model *gm, double hbm_bw, double tokens,
+			 const double *p, int experts, double n, double k, double wb)
+{
+	double rows = 0, active = 0, tc, tm, s, f, extra;
+	if (tokens <= 0 || n <= 0 || k <= 0)
+		return 0;
+	for (int i = 0; i < experts; i++) {
+		double pi = p[i] < 1 ? p[i] : 1;
+		rows += tokens * pi;
+		active += pi >= 1 ? 1 : -expm1(tokens * log1p(-pi));
+	}
+	if (rows <= 0)
+		return 0;
+	f = gm->eff_max * (n / (n + gm->nk_half)) * (k / (k + gm->nk_half));
+	tc = 2.0 * n * k * (rows + active * gm->m_half) / (gm->peak * f);
+	tm = (active * n * k * wb + 2.0 * rows * (n + k)) / (hbm_bw * gm->bw_eff);
+	/* the per-row term of the tile model (profile.h); its waves are left out: the
+	 * experts' tiles share one launch */
+	extra = gm->sms > 0 ? (gm->row_time + gm->act_time * k) * rows : 0;
+	s = gm->smooth;
+	if (s >= 64)
+		return gm->floor + extra + (tc > tm ? tc : tm);
+	{
+		double mx = tc > tm ? tc : tm, mn = tc > tm ? tm : tc;
+		return gm->floor + extra + mx * pow(1.0 + pow(mn / mx, s), 1.0 / s);
+	}
+}
+
+void cost_moe_probs(const struct model *m, double *p)
+{
+	int e = m->n_experts, clipped = 0, more = 1;
+	if (m->moe_skew <= 0) {
+		for (int i = 0; i < e; i++)
+			p[i] = (double)m->top_k / e;
+		return;
+	}
+	/* k x w_i, where no expert can be chosen twice by one token: the weight of those that
+	 * would pass 1 goes to the others (each pass clips at least one more, so at most e) */
+	while (more) {
+		double rest = 0, scale;
+		more = 0;
+		for (int i = clipped; i < e; i++)
+			rest += pow(i + 1.0, -m->moe_skew);
+		scale = (m->top_k - clipped) / rest;
+		for (int i = clipped; i < e; i++)
+			p[i] = scale * pow(i + 1.0, -m->moe_skew);
+		/* the weights fall with i: the clipped ones are a prefix */
+		while (clipped < e && p[clipped] >= 1) {
+			p[clipped++] = 1;
+			more = 1;
+		}
+	}
+}
+
+/* The busiest GPU's experts' probabilities (the first moe_local: the hottest, in order). */
+static const double *moe_probs(struct cost_ctx *c)
+{
+	if (!c->moe_p) {
+		c->moe_p = xmalloc(sizeof(double) * (size_t)c->m->n_experts);
+		cost_moe_probs(c->m, c->moe_p);
+	}
+	return c->moe_p;
 }
 
 /* t, or the time of one more all-reduce regime (lat, bw; lat 0: absent) over `moved`
@@ -117,18 +184,32 @@ int cost_init_nodes(struct cost_ctx *c, const struct model *m, const struct prof
 	c->dec.seqs = -1;
 	c->splits = NULL;
 	c->tiles_f = NULL;
-	if (model_check_tp(m, tp) < 0)
+	c->moe_p = NULL;
+	if (model_check_tp(m, tp) < 0 || model_check_ep(m, tp, m->ep) < 0)
 		return -1;
-	model_layer_gemms(m, tp, c->g);
-	c->lm = model_lm_head(m, tp);
+	model_layer_gemms_ep(m, tp, m->ep, c->g);
+	c->moe_local = model_is_moe(m) ? (m->ep ? m->n_experts / tp : m->n_experts) : 0;
+	c->dp = m->ep == EP_DP ? tp : 1;
+	c->tp_attn = tp / c->dp;
+	c->a2a_bytes_tok = 0;
+	c->lm = model_lm_head(m, c->tp_attn);
 	c->gm = m->weight_dtype == DT_FP8 ? &p->gemm_fp8 : &p->gemm_bf16;
-	c->heads = model_heads_per_gpu(m, tp);
-	c->kv_heads = model_kv_heads_per_gpu(m, tp);
-	c->kv_bytes_tok = model_kv_bytes_per_token(m, tp);
+	c->heads = model_heads_per_gpu(m, c->tp_attn);
+	c->kv_heads = model_kv_heads_per_gpu(m, c->tp_attn);
+	/* a token's KV lives on one rank under DP attention: per GPU of the replica, 1/dp */
+	c->kv_bytes_tok = model_kv_bytes_per_token(m, c->tp_attn) / c->dp;
 	c->one_tile = tiles_factor(&p->attn_prefill, p->gemm_bf16.sms, 1);
 	c->ar = NULL;
 	c->tp_nodes = tp_nodes;
-	if (tp > 1 && tp_nodes > 1) {
+	if (c->dp > 1) {
+		/* a token's top_k experts lie on dp (1 - (1 - 1/dp)^top_k) ranks on average
+		 * (balanced placement); its bf16 hidden state goes to each; over the nodes the
+		 * replica spans, checked once here (layout, network), timed by models/comm.c */
+		double ranks = c->dp * -expm1(m->top_k * log1p(-1.0 / c->dp));
+		c->a2a_bytes_tok = ranks * m->hidden * 2.0;
+		if (comm_alltoall(p, c->a2a_bytes_tok, c->dp, tp_nodes) < 0)
+			return err_prefix("key 'ep': ");
+	} else if (tp > 1 && tp_nodes > 1) {
 		/* across nodes: checked once here (layout, network), timed by models/comm.c */
 		if (comm_allreduce(p, 2, tp, tp_nodes) < 0) {
 			char why[256];
@@ -171,6 +252,8 @@ void cost_release(struct cost_ctx *c)
 	c->splits = NULL;
 	free(c->tiles_f);
 	c->tiles_f = NULL;
+	free(c->moe_p);
+	c->moe_p = NULL;
 }
 
 #define MEMO_VALUES (6 * MEMO_M)
@@ -220,6 +303,7 @@ void cost_use_pool(struct cost_ctx *c, struct cost_memo_pool *pool)
 		/* whole structs compared: padding that differs only costs a miss */
 		if (e->used && e->tp == c->tp && e->tp_nodes == c->tp_nodes &&
 		    e->cuda_graphs == c->cuda_graphs &&
+		    /* NOLINTNEXTLINE(bugprone-suspicious-memory-comparison): padding only misses */
 		    !memcmp(&e->model, c->m, sizeof(e->model)) &&
 		    /* NOLINTNEXTLINE(bugprone-suspicious-memory-comparison): padding only misses */
 		    !memcmp(&e->profile, c->p, sizeof(e->profile)))
@@ -260,14 +344,49 @@ double cost_extra_gemm(const struct cost_ctx *c, double m, double n, double k, i
 			launch);
 }
 
-/* The four GEMMs of one layer at m tokens, each at least a launch. */
+/* Rows (tokens, sequences) of the busiest data-parallel rank: x / dp rounded up. */
+static inline double local_rows(const struct cost_ctx *c, double x)
+{
+	return c->dp > 1 ? ceil(x / c->dp) : x;
+}
+
+/* One GEMM of the layer at m tokens, at least a launch; 0 when the model has none. */
+static double one_gemm(const struct cost_ctx *c, enum layer_gemm i, double m, double launch,
+		       double wb)
+{
+	if (c->g[i].n <= 0)
+		return 0;
+	return at_least(cost_gemm(c->gm, c->p->hbm_bw, m, c->g[i].n, c->g[i].k, wb), launch);
+}
+
+/* The GEMMs of every layer at m tokens, each at least a launch: attention's projections,
+ * then the dense MLP, or the router, shared experts and the grouped routed experts (the
+ * busiest GPU's: under EP the one holding the hottest experts). */
 static double layer_gemms(struct cost_ctx *c, double m, double launch, int graph, double wb)
 {
-	double *slot = memo_slot(c, 0, graph, m), t = 0;
+	double *slot = memo_slot(c, 0, graph, m), t = 0, moe = 0, all = m;
+	const struct model *md = c->m;
+	int moe_layers = model_moe_layers(md);
 	if (slot && !isnan(*slot))
 		return *slot;
-	for (int i = 0; i < GEMM_NLAYER; i++)
-		t += at_least(cost_gemm(c->gm, c->p->hbm_bw, m, c->g[i].n, c->g[i].k, wb), launch);
+	m = local_rows(c, m); /* the busiest rank's tokens; the experts see all */
+	t = one_gemm(c, GEMM_QKV, m, launch, wb) + one_gemm(c, GEMM_O, m, launch, wb) +
+	    one_gemm(c, GEMM_QKV_A, m, launch, wb);
+	if (moe_layers) {
+		const double *p = moe_probs(c);
+		/* the router stays bf16 (vLLM leaves the gate unquantised) */
+		moe = t + at_least(cost_gemm(&c->p->gemm_bf16, c->p->hbm_bw, m, c->g[GEMM_ROUTER].n,
+					     c->g[GEMM_ROUTER].k, 2.0), launch) +
+		      one_gemm(c, GEMM_SHARED_UP, m, launch, wb) +
+		      one_gemm(c, GEMM_SHARED_DOWN, m, launch, wb);
+		/* MXFP4 experts stream 4.25 bits a weight into bf16 (or fp8) GEMMs */
+		double ewb = md->expert_fp4 ? MODEL_MXFP4_BYTES : wb;
+		for (int i = GEMM_EXPERT_UP; i <= GEMM_EXPERT_DOWN; i++)
+			moe += at_least(cost_grouped_gemm(c->gm, c->p->hbm_bw, all, p, c->moe_local,
+							  c->g[i].n, c->g[i].k, ewb), launch);
+	}
+	t += one_gemm(c, GEMM_UP, m, launch, wb) + one_gemm(c, GEMM_DOWN, m, launch, wb);
+	t = (md->n_layers - moe_layers) * t + moe_layers * moe;
 	if (slot)
 		*slot = t;
 	return t;
@@ -293,30 +412,46 @@ static void step_rest(struct cost_ctx *c, const struct step_batch *b, double tok
 	const struct profile *p = c->p;
 	double wb = dtype_bytes(m->weight_dtype), L = m->n_layers;
 	double launch = graph ? p->launch_graph : p->launch_eager;
-	int seqs = b->n_decode + b->n_prefill;
+	double seqs = local_rows(c, b->n_decode + b->n_prefill);
+	double samples = local_rows(c, b->n_sample);
 
 	if (tokens > 0) {
-		sc->gemm = L * layer_gemms(c, tokens, launch, graph, wb);
-		if (c->tp > 1)
+		sc->gemm = layer_gemms(c, tokens, launch, graph, wb);
+		tokens = local_rows(c, tokens);
+		/* data-parallel attention: each MoE layer dispatches the rank's tokens to their
+		 * experts and combines the results, two all-to-alls (comm.h) */
+		if (c->dp > 1)
+			sc->allreduce = model_moe_layers(m) * 2.0 *
+					at_least(comm_alltoall(p, tokens * c->a2a_bytes_tok, c->dp,
+							       c->tp_nodes), launch);
+		if (c->tp_attn > 1)
 			sc->allreduce = L * 2.0 *
 					at_least(tp_allreduce(c, model_allreduce_bytes(m, tokens)),
 						 launch);
 		{
 			/* bf16 bytes moved by the elementwise kernels of one layer */
 			double h = m->hidden, qkv = c->g[GEMM_QKV].n, inter = c->g[GEMM_DOWN].k;
-			double bytes = tokens * 2.0 * (8.0 * h + 2.0 * qkv + 3.0 * inter);
+			double bytes, nm = model_moe_layers(m);
+			/* MoE layers: the activation over each token's routed and shared experts */
+			if (nm > 0)
+				inter = (m->top_k * c->g[GEMM_EXPERT_DOWN].k + c->g[GEMM_SHARED_DOWN].k);
+			bytes = tokens * 2.0 * (8.0 * h + 2.0 * qkv + 3.0 * inter);
 			sc->elementwise = L * (at_least(bytes / p->ew_bw, launch) +
 					       (EW_KERNELS - 1) * launch);
+			/* and its routing kernels: top-k, the sort of rows by expert, the weighted
+			 * sum of the experts' outputs */
+			sc->elementwise += nm * MOE_KERNELS * launch;
 		}
 	}
 	if (b->n_sample > 0) {
-		sc->lm_head = lm_head_gemm(c, b->n_sample, launch, graph, wb) +
+		sc->lm_head = lm_head_gemm(c, samples, launch, graph, wb) +
 			      2.0 * launch; /* final norm, sampler */
-		if (c->tp > 1) /* logits gathered to the driver worker */
-			sc->lm_head += tp_allreduce(c, (double)b->n_sample * c->lm.n * 2.0);
+		if (c->tp_attn > 1) /* logits gathered to the driver worker */
+			sc->lm_head += tp_allreduce(c, samples * c->lm.n * 2.0);
 	}
+	/* each data-parallel rank has an engine core of its own: its sequences, no TP workers */
 	if (seqs > 0)
-		sc->cpu = p->step_base + p->step_per_seq * seqs + p->step_per_tp * (c->tp - 1);
+		sc->cpu = p->step_base + p->step_per_seq * seqs + p->step_per_tp * (c->tp_attn - 1);
 }
 
 double cost_attn_prefill(const struct profile *p, double seqs, double tokens, double pairs,
@@ -623,6 +758,84 @@ double cost_attn_decode(const struct profile *p, double seqs, double ctx_tokens,
 	return decode_eval(p, &co, kv_bytes, warm_l2);
 }
 
+/*
+ * Multi-head Latent Attention as vLLM runs it (v1/attention/backends/mla/common.py).
+ *
+ * Prefill: the cached latents of the chunk's context and its new tokens are decompressed by
+ * kv_b (kv_lora -> heads x (qk_nope + v_head)) and attended as ordinary heads of width
+ * qk_nope + qk_rope (the profile's prefill attention model, kv_heads = heads); the cache
+ * write is the latent only.
+ *
+ * Decode ("absorbed" weights): each query's nope part is taken into the latent space by
+ * W_UK (per head qk_nope -> kv_lora) and the output back by W_UV (kv_lora -> v_head), two
+ * batched GEMMs over the heads; attention itself is one latent KV head of kv_lora + qk_rope
+ * shared by every query head (FlashMLA): it streams the latent cache once and computes
+ * 2 x heads x (2 kv_lora + qk_rope) FLOPs per (query, cached token). Its time here is the
+ * profile's decode fixed terms (t0, per_seq) plus the larger of the stream at the decode
+ * bandwidth and the FLOPs at the bf16 GEMM peak: FlashMLA itself is not calibrated.
+ */
+static double mla_prefill(struct cost_ctx *c, const struct step_batch *b, double launch,
+			  double kvt)
+{
+	const struct model *m = c->m;
+	const struct profile *p = c->p;
+	double L = m->n_layers, kv = b->prefill_tokens * kvt / L, cached = 0, t, up;
+	if (b->chunks)
+		for (int i = 0; i < b->n_prefill; i++)
+			cached += b->chunks[i].cached;
+	else if (b->n_prefill > 0) /* alike chunks: pairs / tokens = cached + (c + 1) / 2 */
+		cached = b->n_prefill * fmax(0, b->prefill_pairs / b->prefill_tokens -
+						       (b->prefill_tokens / b->n_prefill + 1) / 2);
+	if (b->chunks && b->n_prefill > 1 && !chunks_alike(b->chunks, b->n_prefill))
+		t = attn_prefill_mixed(c, p, b->chunks, b->n_prefill, c->heads, c->heads,
+				       m->head_dim, kv, c->one_tile);
+	else
+		t = cost_attn_prefill(p, b->n_prefill, b->prefill_tokens, b->prefill_pairs,
+				      c->heads, c->heads, m->head_dim, kv);
+	up = cost_gemm(c->gm, p->hbm_bw, b->prefill_tokens + cached,
+		       (double)c->heads * (m->qk_nope + m->v_head), m->kv_lora,
+		       dtype_bytes(m->weight_dtype));
+	return L * (at_least(t, launch) + at_least(up, launch));
+}
+
+static double mla_decode(struct cost_ctx *c, const struct step_batch *b, double launch,
+			 double kvt)
+{
+	const struct model *m = c->m;
+	const struct profile *p = c->p;
+	double L = m->n_layers, q = (double)b->n_decode * b->decode_q, heads = c->heads;
+	double bytes = b->decode_ctx * kvt / L, one = 1, t, bmm;
+	double flops = 2.0 * heads * b->decode_q * b->decode_ctx * (2.0 * m->kv_lora + m->qk_rope);
+	t = p->attn_decode.t0 + p->attn_decode.per_seq * b->n_decode +
+	    fmax(bytes / p->attn_decode.bw, flops / p->gemm_bf16.peak);
+	/* W_UK and W_UV: one batched launch each of `heads` GEMMs over q rows, timed as one
+	 * GEMM of the heads' weights side by side, in bf16 (vLLM dequantises them) */
+	bmm = at_least(cost_grouped_gemm(&p->gemm_bf16, p->hbm_bw, q, &one, 1,
+					 heads * m->kv_lora, m->qk_nope, 2.0), launch) +
+	      at_least(cost_grouped_gemm(&p->gemm_bf16, p->hbm_bw, q, &one, 1,
+					 heads * m->v_head, m->kv_lora, 2.0), launch);
+	return L * (at_least(t, launch) + bmm);
+}
+
+/* The busiest data-parallel rank's share of a step's attention: 1/dp of its sequences
+ * rounded up, with their share of the context, tokens and pairs (chunks then alike). */
+static void local_batch(const struct cost_ctx *c, const struct step_batch *b,
+			struct step_batch *l)
+{
+	*l = *b;
+	l->n_decode = (int)local_rows(c, b->n_decode);
+	l->n_prefill = (int)local_rows(c, b->n_prefill);
+	l->n_sample = (int)local_rows(c, b->n_sample);
+	if (b->n_decode > 0)
+		l->decode_ctx = b->decode_ctx * l->n_decode / b->n_decode;
+	if (b->n_prefill > 0 && l->n_prefill < b->n_prefill) {
+		double f = (double)l->n_prefill / b->n_prefill;
+		l->prefill_tokens = ceil(b->prefill_tokens * f);
+		l->prefill_pairs = b->prefill_pairs * f;
+		l->chunks = NULL;
+	}
+}
+
 double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cost *out)
 {
 	const struct model *m = c->m;
@@ -632,6 +845,9 @@ double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cos
 	double L = m->n_layers, launch, rest;
 	int graph = c->cuda_graphs && b->n_prefill == 0 && b->n_decode <= p->graph_max_seqs;
 	double *slot = NULL;
+
+	struct step_batch lb;
+	double kvt = c->kv_bytes_tok;
 
 	launch = graph ? p->launch_graph : p->launch_eager;
 	if (!out && b->n_prefill == 0 && b->decode_q == 1 && b->n_sample == b->n_decode)
@@ -644,8 +860,17 @@ double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cos
 		if (slot)
 			*slot = rest;
 	}
-	if (tokens > 0 && b->prefill_pairs > 0) {
-		double kv = b->prefill_tokens * c->kv_bytes_tok / L, t;
+	/* attention is each rank's own under DP attention: the busiest rank's sequences,
+	 * whose KV tokens are whole on it */
+	if (c->dp > 1) {
+		local_batch(c, b, &lb);
+		b = &lb;
+		kvt *= c->dp;
+	}
+	if (tokens > 0 && b->prefill_pairs > 0 && model_is_mla(m)) {
+		sc.attn_prefill = mla_prefill(c, b, launch, kvt);
+	} else if (tokens > 0 && b->prefill_pairs > 0) {
+		double kv = b->prefill_tokens * kvt / L, t;
 		/* chunks that differ tile by tile; alike ones (the calibrated case) by the sums */
 		if (b->chunks && b->n_prefill > 1 && !chunks_alike(b->chunks, b->n_prefill))
 			t = attn_prefill_mixed(c, p, b->chunks, b->n_prefill, c->heads,
@@ -654,8 +879,19 @@ double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cos
 			t = cost_attn_prefill(p, b->n_prefill, b->prefill_tokens, b->prefill_pairs,
 					      c->heads, c->kv_heads, m->head_dim, kv);
 		sc.attn_prefill = L * at_least(t, launch);
+		/* sliding layers: each query sees at most `window` keys (the pairs bounded by
+		 * tokens x window: exact for chunks wholly past the window, above otherwise) */
+		if (m->n_swa && b->prefill_pairs > b->prefill_tokens * m->window) {
+			double tw = cost_attn_prefill(p, b->n_prefill, b->prefill_tokens,
+						      b->prefill_tokens * m->window, c->heads,
+						      c->kv_heads, m->head_dim, kv);
+			sc.attn_prefill = (L - m->n_swa) * at_least(t, launch) +
+					  m->n_swa * at_least(tw, launch);
+		}
 	}
-	if (tokens > 0 && b->n_decode > 0) {
+	if (tokens > 0 && b->n_decode > 0 && model_is_mla(m)) {
+		sc.attn_decode = mla_decode(c, b, launch, kvt);
+	} else if (tokens > 0 && b->n_decode > 0) {
 		/* K and V of every attended token, read once per layer; the query tokens of a
 		 * verification step share the reads. A layer's cache is cold in serving. */
 		double t;
@@ -666,8 +902,17 @@ double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cos
 		    !(b->decode_ctx <= c->dec.ctx_hi))
 			decode_coeffs(c, p, b->n_decode, decode_blocks(b->n_decode, b->decode_ctx),
 				      c->kv_heads, m->head_dim, &c->dec);
-		t = decode_eval(p, &c->dec, b->decode_ctx * c->kv_bytes_tok / L, 0);
+		t = decode_eval(p, &c->dec, b->decode_ctx * kvt / L, 0);
 		sc.attn_decode = L * at_least(t, launch);
+		/* sliding layers read at most `window` tokens a sequence (the sum bounded by
+		 * sequences x window: exact once every sequence is past the window) */
+		if (m->n_swa && b->decode_ctx > (double)b->n_decode * m->window) {
+			double ctx = (double)b->n_decode * m->window;
+			double tw = cost_attn_decode(p, b->n_decode, ctx, ctx * kvt / L, c->kv_heads,
+						     m->head_dim, 0);
+			sc.attn_decode = (L - m->n_swa) * at_least(t, launch) +
+					 m->n_swa * at_least(tw, launch);
+		}
 	}
 	sc.total = rest + sc.attn_prefill + sc.attn_decode;
 	if (out)
@@ -680,7 +925,7 @@ int cost_mem_plan(const struct cost_ctx *c, double gpu_mem_util, int max_batched
 {
 	const struct model *m = c->m;
 	const struct profile *p = c->p;
-	double T = max_batched_tokens, budget;
+	double T = local_rows(c, max_batched_tokens), budget;
 	double per_block = c->kv_bytes_tok * block_size;
 
 	out->weights = model_weight_bytes_per_gpu(m, c->tp);
@@ -688,7 +933,12 @@ int cost_mem_plan(const struct cost_ctx *c, double gpu_mem_util, int max_batched
 	 * residual, the QKV output and the MLP's gate/up output (bf16), plus fp32 logits of
 	 * max_num_seqs rows for the sampler. */
 	out->activations = T * 2.0 * (4.0 * m->hidden + c->g[GEMM_QKV].n + c->g[GEMM_UP].n) +
-			   (double)max_seqs * c->lm.n * 4.0;
+			   local_rows(c, max_seqs) * c->lm.n * 4.0;
+	/* fused_moe's caches: each token's top_k rows of the experts' gate/up output and of
+	 * their down output (bf16) */
+	if (model_is_moe(m))
+		out->activations += T * m->top_k * 2.0 *
+				    (c->g[GEMM_EXPERT_UP].n + c->g[GEMM_EXPERT_DOWN].n);
 	out->reserved = p->mem_reserved_bytes;
 	budget = p->hbm_bytes * gpu_mem_util;
 	out->kv = budget - out->weights - out->activations - out->reserved;

@@ -8,7 +8,12 @@
  * rows sample. cost_step() sums, over the step's operators, the profile's time models
  * (models/profile.h): the four GEMMs of each layer and the LM head at m = tokens in the
  * step, prefill and decode attention, two all-reduces per layer under tensor parallelism,
- * elementwise kernels, each kernel at least its launch cost, and the CPU overhead.
+ * elementwise kernels, each kernel at least its launch cost, and the CPU overhead. MoE
+ * layers add the router, shared experts and the routed experts as grouped GEMMs (the
+ * busiest GPU's); MLA replaces attention (see mla_prefill, mla_decode in cost.c). Under
+ * data-parallel attention (EP_DP, models/model.h) each GPU computes 1/tp of the step's
+ * sequences (rounded up: the busiest rank) and all tokens' share of its experts, and two
+ * all-to-alls per MoE layer (models/comm.h) replace the all-reduces.
  *
  * cost_step() is a function of its inputs, but memoises the GEMM times per token count in
  * the context (the step loop asks for the same few thousand m values millions of times,
@@ -52,6 +57,13 @@ struct cost_ctx {
 	unsigned char *splits;  /* lazily allocated: FA3's split counts by (pairs, KV blocks) */
 	int splits_pairs, splits_blks; /* its rows and columns */
 	double *tiles_f;        /* lazily allocated: prefill tiles' factors F(N) by N (0: unset) */
+	double *moe_p;          /* lazily allocated: per-token selection probability of each
+	                           routed expert on the busiest GPU (moe_local of them) */
+	int moe_local;          /* routed experts on one GPU (n_experts, or / tp under EP) */
+	int dp;                 /* data-parallel attention ranks (EP_DP: tp; otherwise 1) */
+	int tp_attn;            /* GPUs that split attention and dense layers (tp / dp) */
+	double a2a_bytes_tok;   /* EP_DP: bytes one rank sends per token in a dispatch (its
+	                           hidden state to each other rank holding one of its experts) */
 };
 
 /* One prefill chunk of a step: `tokens` new tokens after `cached` ones already in the KV
@@ -109,6 +121,23 @@ struct cost_memo_pool *cost_memo_pool_new(void);
 void cost_memo_pool_free(struct cost_memo_pool *pool);
 /* After cost_init: use pool's table for c's key (made on first use). */
 void cost_use_pool(struct cost_ctx *c, struct cost_memo_pool *pool);
+
+/* One grouped (MoE) GEMM launch under model gm (s): `experts` expert weights of n x k, expert
+ * i chosen by each of `tokens` tokens with probability p[i] (balanced routing: top_k /
+ * n_experts each). Expert i then holds tokens x p[i] rows on average and is active (its
+ * weights read) with probability a_i = 1 - (1 - p[i])^tokens. As cost_gemm without its
+ * tile and wave terms, over the sums:
+ *   tc = 2 n k sum_i (tokens p[i] + a_i m_half) / (peak eff_max f(n) f(k))
+ *        (each active expert's rows at the efficiency of its own row count),
+ *   tm = (sum_i a_i n k wb + 2 tokens sum_i p[i] (n + k)) / (hbm_bw bw_eff),
+ *   t  = floor + (tc^s + tm^s)^(1/s), one floor: one launch for all experts.
+ * One expert chosen by every token (p = 1) is exactly cost_gemm without the tile terms. */
+double cost_grouped_gemm(const struct gemm_model *gm, double hbm_bw, double tokens,
+			 const double *p, int experts, double n, double k, double wb);
+/* Routed experts' selection probabilities (n_experts of them, in the order the GPUs hold
+ * them): top_k / n_experts each when skew is 0; else top_k x i^-skew / sum_j j^-skew,
+ * at most 1. */
+void cost_moe_probs(const struct model *m, double *p);
 
 /* Time of one GEMM launch under model gm (s); wb = weight bytes per element. */
 double cost_gemm(const struct gemm_model *gm, double hbm_bw, double m, double n, double k,

@@ -122,42 +122,101 @@ static const cJSON *json_on(const cJSON *root, const char *key)
 	return v;
 }
 
+/* The configuration families ttsim models, and the MoE and MLA keys each reads. A key of
+ * either kind in any other family (or another family's form of it: `num_experts` in a
+ * DeepSeek config) is refused, never dropped. */
+struct family {
+	const char *type;        /* model_type */
+	const char *const *keys; /* the MoE and MLA keys it reads (NULL-terminated) */
+};
+static const char *const moe_keys[] = {"num_experts", "num_local_experts", "n_routed_experts",
+				       "moe_intermediate_size", "n_shared_experts",
+				       "num_experts_per_tok", "shared_expert_intermediate_size",
+				       "first_k_dense_replace", "moe_layer_freq", "decoder_sparse_step",
+				       "mlp_only_layers", "moe_layer_start_index", "expert_interval",
+				       "experts_per_token", NULL};
+static const char *const mla_keys[] = {"kv_lora_rank", "q_lora_rank", "qk_nope_head_dim",
+				       "qk_rope_head_dim", "v_head_dim", NULL};
+static const char *const fam_none[] = {NULL};
+static const char *const fam_qwen3_moe[] = {"num_experts", "num_experts_per_tok",
+					    "moe_intermediate_size", "decoder_sparse_step",
+					    "mlp_only_layers", NULL};
+static const char *const fam_mixtral[] = {"num_local_experts", "num_experts_per_tok", NULL};
+static const char *const fam_gpt_oss[] = {"num_local_experts", "num_experts_per_tok",
+					  "experts_per_token", NULL};
+static const char *const fam_deepseek[] = {"n_routed_experts", "num_experts_per_tok",
+					   "moe_intermediate_size", "n_shared_experts",
+					   "first_k_dense_replace", "moe_layer_freq", "kv_lora_rank",
+					   "q_lora_rank", "qk_nope_head_dim", "qk_rope_head_dim",
+					   "v_head_dim", NULL};
+static const struct family families[] = {
+	{"llama", fam_none},          {"mistral", fam_none},
+	{"qwen2", fam_none},          {"qwen3", fam_none},
+	{"qwen3_moe", fam_qwen3_moe}, {"mixtral", fam_mixtral},
+	{"deepseek_v2", fam_deepseek}, {"deepseek_v3", fam_deepseek},
+	{"gpt_oss", fam_gpt_oss},
+};
+
+/* Families whose sliding window ttsim reads (every layer, or the layers layer_types names
+ * "sliding_attention"); Qwen2's max_window_layers and Gemma's alternation are refused. */
+static int reads_window(const struct family *fam)
+{
+	return fam && (!strcmp(fam->type, "mistral") || !strcmp(fam->type, "mixtral") ||
+		       !strcmp(fam->type, "gpt_oss"));
+}
+#define N_FAMILIES (sizeof(families) / sizeof(families[0]))
+
+static const struct family *family_of(const char *model_type)
+{
+	for (size_t i = 0; i < N_FAMILIES; i++)
+		if (!strcmp(families[i].type, model_type))
+			return &families[i];
+	return NULL;
+}
+
+static int in_list(const char *const *list, const char *key)
+{
+	for (int i = 0; list[i]; i++)
+		if (!strcmp(list[i], key))
+			return 1;
+	return 0;
+}
+
 /*
  * Refuse a config whose keys change the computation in a way ttsim does not model, rather
- * than read it as the dense model its common keys describe (a Mixture-of-Experts config read
- * as dense is a model ten times smaller; MLA read as full-size KV heads is a KV cache ten
+ * than read it as the model its common keys describe (a Mixture-of-Experts config read as
+ * dense is a model ten times smaller; MLA read as full-size KV heads is a KV cache ten
  * times larger; a sliding window ignored is a KV cache that never stops growing).
- * Returns 0, or -1 with err_set naming the first key of each kind found (MoE and MLA
- * together in DeepSeek-V2), in one line.
+ * fam is the config's family (NULL: unknown model_type). Returns 0, or -1 with err_set
+ * naming the first key of each kind found, in one line.
  */
-static int refuse_unmodelled(const cJSON *root, const char *fname, int max_len)
+static int refuse_unmodelled(const cJSON *root, const char *fname, int max_len,
+			     const struct family *fam)
 {
-	static const char *const moe[] = {"num_experts", "num_local_experts", "n_routed_experts",
-					  "moe_intermediate_size", "n_shared_experts",
-					  "num_experts_per_tok", NULL};
-	static const char *const mla[] = {"kv_lora_rank", "q_lora_rank", NULL};
 	static const char *const hybrid[] = {"mamba_d_state", "mamba_expand", "mamba_d_conv",
 					     "ssm_cfg", "state_size", "attn_layer_indices",
 					     "layers_block_type", "hybrid_override_pattern",
 					     "linear_attn_config", "full_attention_interval",
 					     "block_types", NULL};
-	/* dense decoder-only families whose every config key ttsim reads as vLLM does */
-	static const char *const known[] = {"llama", "mistral", "qwen2", "qwen3", NULL};
+	static const char *const other[] = {"attention_sinks", "sliding_window_pattern",
+					    "use_sliding_window_layers", NULL};
 	const cJSON *v, *mt;
 	struct sbuf sb = {0};
 	char got[64];
 	int rc;
 
-	for (int i = 0; moe[i]; i++)
-		if (json_on(root, moe[i])) {
-			sbuf_printf(&sb, "; key '%s': Mixture-of-Experts models are not modelled yet "
-				    "(ttsim would read it as a dense model of the shared sizes)", moe[i]);
+	for (int i = 0; moe_keys[i]; i++)
+		if (json_on(root, moe_keys[i]) && !(fam && in_list(fam->keys, moe_keys[i]))) {
+			sbuf_printf(&sb, "; key '%s': Mixture-of-Experts in this form is not modelled "
+				    "(ttsim models qwen3_moe, mixtral and deepseek_v2/v3 experts)",
+				    moe_keys[i]);
 			break;
 		}
-	for (int i = 0; mla[i]; i++)
-		if (json_on(root, mla[i])) {
-			sbuf_printf(&sb, "; key '%s': Multi-head Latent Attention is not modelled yet "
-				    "(ttsim would size the KV cache for full heads)", mla[i]);
+	for (int i = 0; mla_keys[i]; i++)
+		if (json_on(root, mla_keys[i]) && !(fam && in_list(fam->keys, mla_keys[i]))) {
+			sbuf_printf(&sb, "; key '%s': Multi-head Latent Attention outside "
+				    "deepseek_v2/v3 is not modelled (ttsim would size the KV cache for "
+				    "full heads)", mla_keys[i]);
 			break;
 		}
 	for (int i = 0; hybrid[i]; i++)
@@ -166,22 +225,32 @@ static int refuse_unmodelled(const cJSON *root, const char *fname, int max_len)
 				    "are not modelled yet", hybrid[i]);
 			break;
 		}
+	for (int i = 0; other[i]; i++)
+		if (json_on(root, other[i])) {
+			sbuf_printf(&sb, "; key '%s': attention sinks and per-layer window patterns "
+				    "are not modelled yet", other[i]);
+			break;
+		}
 	if ((v = cJSON_GetObjectItemCaseSensitive(root, "layer_types")) && !cJSON_IsNull(v)) {
 		const cJSON *t;
 		if (!cJSON_IsArray(v))
 			sbuf_printf(&sb, "; key 'layer_types': expected a list of layer types");
 		else
 			cJSON_ArrayForEach(t, v)
-				if (!cJSON_IsString(t) || strcmp(t->valuestring, "full_attention")) {
+				if (!cJSON_IsString(t) || (strcmp(t->valuestring, "full_attention") &&
+							   !(reads_window(fam) &&
+							     !strcmp(t->valuestring,
+								     "sliding_attention")))) {
 					json_brief(t, got, sizeof(got));
 					sbuf_printf(&sb, "; key 'layer_types': layer type %s is not modelled "
-						    "yet (only \"full_attention\")", got);
+						    "yet (only \"full_attention\"%s)", got,
+						    reads_window(fam) ? " and \"sliding_attention\"" : "");
 					break;
 				}
 	}
 	/* Qwen2/Qwen3 carry sliding_window with use_sliding_window: false: not used */
 	v = cJSON_GetObjectItemCaseSensitive(root, "use_sliding_window");
-	if (!(v && cJSON_IsFalse(v))) {
+	if (!(v && cJSON_IsFalse(v)) && !reads_window(fam)) {
 		const char *keys[] = {"sliding_window", "sliding_window_size", "attention_window",
 				      NULL};
 		for (int i = 0; keys[i]; i++) {
@@ -195,25 +264,164 @@ static int refuse_unmodelled(const cJSON *root, const char *fname, int max_len)
 			break;
 		}
 	}
-	mt = cJSON_GetObjectItemCaseSensitive(root, "model_type");
-	if (!sb.len && cJSON_IsString(mt) && mt->valuestring[0]) {
-		int i;
-		for (i = 0; known[i] && strcmp(known[i], mt->valuestring); i++)
+	/* quantised checkpoints: fp8 (per-tensor or 128 x 128 blocks) only */
+	if ((v = json_on(root, "quantization_config"))) {
+		const cJSON *qm = cJSON_GetObjectItemCaseSensitive(v, "quant_method");
+		const cJSON *bs = cJSON_GetObjectItemCaseSensitive(v, "weight_block_size");
+		int mxfp4 = fam && !strcmp(fam->type, "gpt_oss") && cJSON_IsString(qm) &&
+			    !strcmp(qm->valuestring, "mxfp4");
+		if (mxfp4)
 			;
-		if (!known[i])
-			sbuf_printf(&sb, "; key 'model_type': '%s' is not modelled yet (expected llama, "
-				    "mistral, qwen2 or qwen3: dense decoder-only models)",
-				    mt->valuestring);
+		else if (!cJSON_IsString(qm) || strcmp(qm->valuestring, "fp8")) {
+			json_brief(qm ? qm : v, got, sizeof(got));
+			sbuf_printf(&sb, "; key 'quantization_config.quant_method': %s is not modelled "
+				    "yet (only \"fp8\", and gpt-oss's \"mxfp4\" experts)", got);
+		} else if (bs && !cJSON_IsNull(bs) &&
+			   !(cJSON_IsArray(bs) && cJSON_GetArraySize(bs) == 2 &&
+			     cJSON_GetArrayItem(bs, 0)->valuedouble == 128 &&
+			     cJSON_GetArrayItem(bs, 1)->valuedouble == 128)) {
+			json_brief(bs, got, sizeof(got));
+			sbuf_printf(&sb, "; key 'quantization_config.weight_block_size': %s is not "
+				    "modelled (only [128, 128])", got);
+		}
 	}
-	rc = sb.len ? err_set("%s: %s (expected a dense config)", fname, sb.buf + 2) : 0;
+	mt = cJSON_GetObjectItemCaseSensitive(root, "model_type");
+	if (!sb.len && cJSON_IsString(mt) && mt->valuestring[0] && !fam)
+		sbuf_printf(&sb, "; key 'model_type': '%s' is not modelled yet (expected llama, "
+			    "mistral, qwen2, qwen3, qwen3_moe, mixtral, deepseek_v2, deepseek_v3 or "
+			    "gpt_oss)", mt->valuestring);
+	rc = sb.len ? err_set("%s: %s", fname, sb.buf + 2) : 0;
 	sbuf_release(&sb);
 	return rc;
+}
+
+/* A non-negative integer (0 allowed, unlike json_posint); absent leaves *out. */
+static cJSON_bool json_is_natural(const cJSON *v)
+{
+	return cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble) &&
+	       v->valuedouble >= 0 && v->valuedouble <= INT_MAX;
+}
+
+static int json_natural(const cJSON *root, const char *key, int *out, const char *fname)
+{
+	const cJSON *v = NULL;
+	int r = json_get(root, key, json_is_natural, "a non-negative integer", &v, fname);
+	if (r > 0 && v)
+		*out = (int)v->valuedouble;
+	return r < 0 ? -1 : 0;
+}
+
+/* The MoE and MLA keys of the families that have them; 0 or -1 with err_set. */
+static int read_moe_mla(struct model *m, const cJSON *root, const char *type, const char *fname)
+{
+	int qwen = !strcmp(type, "qwen3_moe"), mixtral = !strcmp(type, "mixtral");
+	int deepseek = !strncmp(type, "deepseek_v", 10), one = 1;
+	int oss = !strcmp(type, "gpt_oss");
+	const cJSON *v;
+	char got[64];
+
+	if (qwen || mixtral || deepseek || oss) {
+		if (json_posint(root, qwen ? "num_experts" : (mixtral || oss) ? "num_local_experts" :
+				"n_routed_experts", 1, &m->n_experts, fname) ||
+		    json_posint(root, "num_experts_per_tok", 1, &m->top_k, fname))
+			return -1;
+		/* Mixtral's and gpt-oss's experts are intermediate_size wide */
+		m->moe_ff = m->intermediate;
+		if (!mixtral && !oss &&
+		    json_posint(root, "moe_intermediate_size", 1, &m->moe_ff, fname))
+			return -1;
+		if (m->top_k > m->n_experts)
+			return err_set("%s: key 'num_experts_per_tok': %d is more than the %d experts",
+				       fname, m->top_k, m->n_experts);
+	}
+	if (qwen) {
+		/* every layer sparse: decoder_sparse_step 1 and no mlp_only_layers */
+		if (json_posint(root, "decoder_sparse_step", 0, &one, fname))
+			return -1;
+		if (one != 1)
+			return err_set("%s: key 'decoder_sparse_step': %d is not modelled (only 1: "
+				       "every layer has experts)", fname, one);
+		if (json_on(root, "mlp_only_layers"))
+			return err_set("%s: key 'mlp_only_layers': dense layers among the experts are "
+				       "not modelled (only [])", fname);
+		m->qk_norm = 1;
+	}
+	if (oss) {
+		const cJSON *q = json_on(root, "quantization_config");
+		m->o_bias = m->qkv_bias; /* attention_bias: every projection */
+		m->sinks = 1;
+		m->expert_bias = 1;
+		m->router_bias = 1;
+		m->expert_fp4 = q != NULL; /* refuse_unmodelled let only mxfp4 through */
+	}
+	if (!deepseek)
+		return 0;
+	if (json_natural(root, "n_shared_experts", &m->n_shared, fname) ||
+	    json_natural(root, "first_k_dense_replace", &m->first_dense, fname) ||
+	    json_posint(root, "moe_layer_freq", 0, &one, fname))
+		return -1;
+	if (one != 1)
+		return err_set("%s: key 'moe_layer_freq': %d is not modelled (only 1)", fname, one);
+	if (m->first_dense > m->n_layers)
+		return err_set("%s: key 'first_k_dense_replace': %d is more than the %d layers",
+			       fname, m->first_dense, m->n_layers);
+	v = cJSON_GetObjectItemCaseSensitive(root, "topk_method");
+	m->router_bias = cJSON_IsString(v) && !strcmp(v->valuestring, "noaux_tc");
+	if (v && !cJSON_IsNull(v) && !(cJSON_IsString(v) && (!strcmp(v->valuestring, "greedy") ||
+							     !strcmp(v->valuestring, "group_limited_greedy") ||
+							     m->router_bias))) {
+		json_brief(v, got, sizeof(got));
+		return err_set("%s: key 'topk_method': %s is not modelled (expected greedy, "
+			       "group_limited_greedy or noaux_tc)", fname, got);
+	}
+	if (json_posint(root, "kv_lora_rank", 1, &m->kv_lora, fname) ||
+	    json_posint(root, "q_lora_rank", 0, &m->q_lora, fname) ||
+	    json_posint(root, "qk_nope_head_dim", 1, &m->qk_nope, fname) ||
+	    json_posint(root, "qk_rope_head_dim", 1, &m->qk_rope, fname) ||
+	    json_posint(root, "v_head_dim", 1, &m->v_head, fname))
+		return -1;
+	m->head_dim = m->qk_nope + m->qk_rope;
+	m->n_kv_heads = m->n_heads; /* as decompressed for prefill */
+	return 0;
+}
+
+/* The window of a family that reads it (refuse_unmodelled refused the others): every layer,
+ * or those layer_types marks "sliding_attention". A window no shorter than the context is
+ * none. 0 or -1 with err_set. */
+static int read_window(struct model *m, const cJSON *root, const char *type,
+		       const char *fname)
+{
+	const cJSON *lt = cJSON_GetObjectItemCaseSensitive(root, "layer_types"), *t;
+	int n = 0, swa = 0;
+	if (!reads_window(family_of(type)))
+		return 0;
+	if (json_posint(root, "sliding_window", 0, &m->window, fname))
+		return -1;
+	if (cJSON_IsArray(lt)) {
+		cJSON_ArrayForEach(t, lt) {
+			n++;
+			swa += !strcmp(t->valuestring, "sliding_attention");
+		}
+		if (n != m->n_layers)
+			return err_set("%s: key 'layer_types': %d entries for %d layers", fname, n,
+				       m->n_layers);
+		m->n_swa = swa;
+	} else {
+		m->n_swa = m->window ? m->n_layers : 0;
+	}
+	if (m->n_swa && !m->window)
+		return err_set("%s: key 'sliding_window': missing for the %d sliding layers "
+			       "(expected a positive integer)", fname, m->n_swa);
+	if (!m->n_swa || m->window >= m->max_len)
+		m->window = m->n_swa = 0;
+	return 0;
 }
 
 int model_from_json(struct model *m, const char *text, const char *fname)
 {
 	const char *end = NULL, *model_type = "", *act = "", *dt = NULL, *name = NULL;
 	cJSON *root = cJSON_ParseWithOpts(text, &end, 0);
+	const cJSON *q;
 	int rc = -1, head_dim = 0;
 
 	memset(m, 0, sizeof(*m));
@@ -249,10 +457,10 @@ int model_from_json(struct model *m, const char *text, const char *fname)
 			fname, dt);
 		goto out;
 	}
-	if (refuse_unmodelled(root, fname, m->max_len) < 0)
+	if (refuse_unmodelled(root, fname, m->max_len, family_of(model_type)) < 0)
 		goto out;
 	/* as vLLM: without an explicit head_dim the heads must split the hidden size exactly */
-	if (!head_dim && m->hidden % m->n_heads) {
+	if (!head_dim && m->hidden % m->n_heads && strncmp(model_type, "deepseek_v", 10)) {
 		err_set("%s: key 'num_attention_heads': %d does not divide hidden_size %d (expected a "
 			"divisor, or an explicit head_dim)", fname, m->n_heads, m->hidden);
 		goto out;
@@ -263,14 +471,21 @@ int model_from_json(struct model *m, const char *text, const char *fname)
 		m->qkv_bias = 1;
 	if (!strcmp(model_type, "qwen3"))
 		m->qk_norm = 1;
+	if (read_moe_mla(m, root, model_type, fname) < 0 || read_window(m, root, model_type, fname) < 0)
+		goto out;
 	m->gated_mlp = !strcmp(model_type, "llama") || !strcmp(model_type, "qwen2") ||
 		       !strcmp(model_type, "qwen3") || !strcmp(model_type, "mistral") ||
-		       !strcmp(act, "silu");
+		       model_is_moe(m) || !strcmp(act, "silu");
 	strlcpy0(m->arch, model_type[0] ? model_type : "unknown", sizeof(m->arch));
 	strlcpy0(m->id, name && name[0] ? name : fname, sizeof(m->id));
 	strlcpy0(m->source, fname, sizeof(m->source));
 	m->weight_dtype = DT_BF16;
 	m->kv_dtype = DT_BF16;
+	/* a published fp8 checkpoint (refuse_unmodelled let only fp8 through) */
+	if ((q = json_on(root, "quantization_config"))) {
+		m->weight_dtype = DT_FP8;
+		m->quant_block = json_on(q, "weight_block_size") ? 128 : 0;
+	}
 	if (model_validate(m)) {
 		err_prefix("%s: ", fname);
 		goto out;
@@ -294,6 +509,22 @@ int model_validate(const struct model *m)
 	if (!m->head_dim || (long)m->n_heads * m->head_dim > 4L * m->hidden)
 		return err_set("model '%s': key 'head_dim': %d x %d heads is implausible for "
 			       "hidden size %d", m->id, m->head_dim, m->n_heads, m->hidden);
+	if (m->n_experts < 0 || m->top_k < 0 || m->moe_ff < 0 || m->n_shared < 0 ||
+	    m->first_dense < 0 || m->first_dense > m->n_layers ||
+	    (m->n_experts > 0 && (m->top_k <= 0 || m->top_k > m->n_experts || m->moe_ff <= 0)) ||
+	    (m->n_experts == 0 && (m->top_k || m->n_shared || m->first_dense)))
+		return err_set("model '%s': key 'num_experts_per_tok': the expert sizes are "
+			       "inconsistent (expected 0 < top-k <= experts, a positive width)", m->id);
+	if (m->window < 0 || m->n_swa < 0 || m->n_swa > m->n_layers ||
+	    (m->n_swa > 0) != (m->window > 0))
+		return err_set("model '%s': key 'sliding_window': the window sizes are inconsistent "
+			       "(expected a positive window on at most every layer)", m->id);
+	if (m->kv_lora < 0 || (m->kv_lora > 0 && (m->qk_nope <= 0 || m->qk_rope <= 0 ||
+						   m->v_head <= 0 ||
+						   m->head_dim != m->qk_nope + m->qk_rope ||
+						   m->n_kv_heads != m->n_heads)))
+		return err_set("model '%s': key 'kv_lora_rank': the MLA sizes are inconsistent "
+			       "(expected positive head dims, head_dim = qk_nope + qk_rope)", m->id);
 	return 0;
 }
 
@@ -307,13 +538,41 @@ int model_check_tp(const struct model *m, int tp)
 	if (m->n_kv_heads % tp && tp % m->n_kv_heads)
 		return err_set("key 'tp': %d neither divides nor is a multiple of the %d KV heads "
 			       "of '%s'", tp, m->n_kv_heads, m->id);
-	if (m->intermediate % tp)
+	/* the dense MLP exists in a dense model and in an MoE model's first_dense layers */
+	if ((!model_is_moe(m) || m->first_dense > 0) && m->intermediate % tp)
 		return err_set("key 'tp': %d does not divide the intermediate size %d of '%s'", tp,
 			       m->intermediate, m->id);
 	return 0;
 }
 
+int model_check_ep(const struct model *m, int tp, int ep)
+{
+	if (!model_is_moe(m))
+		return ep ? err_set("key 'ep': '%s' has no experts to spread (expected ep 0 for a "
+				    "dense model)", m->id) : 0;
+	if (ep < EP_NONE || ep > EP_DP)
+		return err_set("key 'ep': expected none, tp or dp, got '%d'", ep);
+	if (ep && m->n_experts % tp)
+		return err_set("key 'ep': %d GPUs do not divide the %d experts of '%s'", tp,
+			       m->n_experts, m->id);
+	if (!ep && m->moe_ff % tp)
+		return err_set("key 'tp': %d does not divide the expert width %d of '%s' (expected "
+			       "a divisor, or ep 1)", tp, m->moe_ff, m->id);
+	/* vLLM's block-fp8 MoE kernels need whole 128-wide blocks in each GPU's expert slice */
+	if (!ep && m->weight_dtype == DT_FP8 && m->quant_block &&
+	    (m->moe_ff / tp) % m->quant_block)
+		return err_set("key 'tp': the expert width %d of '%s' over %d GPUs is %d, not a "
+			       "multiple of the fp8 block %d (expected a smaller tp, or ep 1)",
+			       m->moe_ff, m->id, tp, m->moe_ff / tp, m->quant_block);
+	return 0;
+}
+
 /* --- arithmetic --------------------------------------------------------------------- */
+
+int model_moe_layers(const struct model *m)
+{
+	return model_is_moe(m) ? m->n_layers - m->first_dense : 0;
+}
 
 int model_heads_per_gpu(const struct model *m, int tp) { return m->n_heads / tp; }
 
@@ -323,51 +582,135 @@ int model_kv_heads_per_gpu(const struct model *m, int tp)
 	return h > 0 ? h : 1;
 }
 
-/* Parameters of one decoder layer as held by one GPU, split into the linear weights (which
- * take the served weight dtype) and the rest (biases, norms: kept in bf16). */
-static void layer_params(const struct model *m, int tp, double *linear, double *other)
+/* Parameters of one layer as held by one GPU (tp), in three parts by the dtype they are
+ * served in: *linear (the served weight dtype), *bf16 (the router: vLLM keeps it unquantised)
+ * and *other (biases, norms: bf16). moe 1: a layer with experts, of which `experts` count
+ * (n_experts for the weights, top_k for the active parameters). */
+struct layer_parts {
+	double linear, bf16, other;
+	double expert; /* the routed experts' linear weights (part of linear unless MXFP4) */
+};
+
+static struct layer_parts layer_params(const struct model *m, int tp, int moe, double experts,
+				       int tp_exp)
 {
+	struct layer_parts r = {0, 0, 0, 0};
 	double hd = m->head_dim, h = m->hidden;
 	double q = model_heads_per_gpu(m, tp), kv = model_kv_heads_per_gpu(m, tp);
 
-	*linear = h * (q + 2 * kv) * hd /* QKV */ + q * hd * h /* O */ +
-		  (m->gated_mlp ? 3.0 : 2.0) * h * (m->intermediate / (double)tp) /* MLP */;
-	*other = 2 * h /* input and post-attention RMSNorm */ +
-		 (m->qkv_bias ? (q + 2 * kv) * hd : 0) + (m->qk_norm ? 2 * hd : 0);
+	if (model_is_mla(m)) {
+		/* replicated down-projections (q_a, kv_a with the rotary key) and their norms;
+		 * split q_b (or q_proj), kv_b (to the heads' nope keys and values) and o */
+		double qa = m->q_lora ? h * m->q_lora : 0;
+		double qb = (m->q_lora ? m->q_lora : h) * q * hd;
+		r.linear = qa + qb + h * (m->kv_lora + m->qk_rope) +
+			   m->kv_lora * q * (m->qk_nope + m->v_head) + q * m->v_head * h;
+		r.other = m->q_lora + m->kv_lora;
+	} else {
+		r.linear = h * (q + 2 * kv) * hd /* QKV */ + q * hd * h /* O */;
+		r.other = (m->qkv_bias ? (q + 2 * kv) * hd : 0) + (m->qk_norm ? 2 * hd : 0) +
+			  (m->o_bias ? h : 0) + (m->sinks ? q : 0);
+	}
+	r.other += 2 * h; /* input and post-attention RMSNorm */
+	if (!moe) {
+		r.linear += (m->gated_mlp ? 3.0 : 2.0) * h * (m->intermediate / (double)tp);
+		return r;
+	}
+	/* SwiGLU experts (every MoE family here): gate, up, down; the routed ones split over
+	 * tp_exp GPUs, the shared ones as the rest of the layer */
+	r.expert = 3.0 * h * m->moe_ff * experts / tp_exp;
+	r.linear += 3.0 * h * m->moe_ff * m->n_shared / tp;
+	if (!m->expert_fp4)
+		r.linear += r.expert, r.expert = 0;
+	r.bf16 = (double)m->n_experts * h; /* router, replicated */
+	r.other += m->router_bias ? m->n_experts : 0;
+	/* gpt-oss's expert biases: gate/up (2 moe_ff, split with the width) and down (hidden,
+	 * whole on each GPU holding the expert) */
+	if (m->expert_bias)
+		r.other += m->ep || tp_exp == 1 ? experts / tp_exp * (2.0 * m->moe_ff + h) :
+			   experts * (2.0 * m->moe_ff / tp_exp + h);
+	return r;
 }
 
-double model_params(const struct model *m)
+/* Parameters of the whole model, with `experts` routed experts counted per MoE layer. */
+static double params_with(const struct model *m, double experts)
 {
-	double lin, oth, emb = (double)m->vocab * m->hidden;
-	layer_params(m, 1, &lin, &oth);
-	return emb * (m->tied_embeddings ? 1 : 2) + m->n_layers * (lin + oth) + m->hidden;
+	double emb = (double)m->vocab * m->hidden, t = emb * (m->tied_embeddings ? 1 : 2) + m->hidden;
+	int moe_layers = model_moe_layers(m);
+	struct layer_parts d = layer_params(m, 1, 0, 0, 1), e = layer_params(m, 1, 1, experts, 1);
+	t += (m->n_layers - moe_layers) * (d.linear + d.bf16 + d.other);
+	t += moe_layers * (e.linear + e.expert + e.bf16 + e.other);
+	return t;
 }
+
+double model_params(const struct model *m) { return params_with(m, m->n_experts); }
+
+double model_active_params(const struct model *m) { return params_with(m, m->top_k); }
 
 double model_weight_bytes_per_gpu(const struct model *m, int tp)
 {
-	double lin, oth, emb = (double)m->vocab * m->hidden / tp;
-	layer_params(m, tp, &lin, &oth);
-	/* Embedding, LM head and norms stay in bf16 even when the linear layers are fp8
-	 * (vLLM's fp8 quantization leaves them unquantized). */
-	return m->n_layers * (lin * dtype_bytes(m->weight_dtype) + oth * 2) +
-	       emb * (m->tied_embeddings ? 1 : 2) * 2 + m->hidden * 2.0;
+	/* under data-parallel attention all but the routed experts are whole on each GPU */
+	int tpa = m->ep == EP_DP ? 1 : tp;
+	double emb = (double)m->vocab * m->hidden / tpa, wb = dtype_bytes(m->weight_dtype), t;
+	int moe_layers = model_moe_layers(m);
+	struct layer_parts d = layer_params(m, tpa, 0, 0, tp);
+	struct layer_parts e = layer_params(m, tpa, 1, m->n_experts, tp);
+
+	/* block-scaled fp8: one fp32 scale per 128 x 128 block of each linear weight */
+	if (m->weight_dtype == DT_FP8 && m->quant_block)
+		wb += 4.0 / ((double)m->quant_block * m->quant_block);
+	/* Embedding, LM head, router and norms stay in bf16 even when the linear layers are
+	 * fp8 (vLLM's fp8 quantization leaves them unquantized). */
+	t = (m->n_layers - moe_layers) * (d.linear * wb + (d.bf16 + d.other) * 2);
+	t += moe_layers * (e.linear * wb + e.expert * MODEL_MXFP4_BYTES + (e.bf16 + e.other) * 2);
+	return t + emb * (m->tied_embeddings ? 1 : 2) * 2 + m->hidden * 2.0;
 }
 
 double model_kv_bytes_per_token(const struct model *m, int tp)
 {
+	if (model_is_mla(m))
+		return (double)m->n_layers * (m->kv_lora + m->qk_rope) * dtype_bytes(m->kv_dtype);
 	return 2.0 * m->n_layers * model_kv_heads_per_gpu(m, tp) * m->head_dim *
 	       dtype_bytes(m->kv_dtype);
 }
 
+void model_layer_gemms_ep(const struct model *m, int tp, int ep,
+			  struct gemm_shape out[GEMM_NLAYER])
+{
+	if (ep == EP_DP) /* everything whole, as on one GPU; the experts are whole under EP */
+		tp = 1;
+	double hd = m->head_dim, h = m->hidden, q = model_heads_per_gpu(m, tp);
+	double kv = model_kv_heads_per_gpu(m, tp), ff = m->intermediate / (double)tp;
+	double eff = ep ? m->moe_ff : m->moe_ff / (double)tp;
+
+	for (int i = 0; i < GEMM_NLAYER; i++)
+		out[i] = (struct gemm_shape){0, 0};
+	if (model_is_mla(m)) {
+		out[GEMM_QKV_A] = (struct gemm_shape){(m->q_lora ? m->q_lora : 0) + m->kv_lora +
+						      m->qk_rope, h};
+		out[GEMM_QKV] = (struct gemm_shape){q * hd, m->q_lora ? m->q_lora : h};
+		out[GEMM_O] = (struct gemm_shape){h, q * m->v_head};
+	} else {
+		out[GEMM_QKV] = (struct gemm_shape){(q + 2 * kv) * hd, h};
+		out[GEMM_O] = (struct gemm_shape){h, q * hd};
+	}
+	out[GEMM_UP] = (struct gemm_shape){(m->gated_mlp ? 2 : 1) * ff, h};
+	out[GEMM_DOWN] = (struct gemm_shape){h, ff};
+	if (!model_is_moe(m))
+		return;
+	out[GEMM_ROUTER] = (struct gemm_shape){m->n_experts, h};
+	if (m->n_shared) {
+		double sf = (double)m->n_shared * m->moe_ff / tp;
+		out[GEMM_SHARED_UP] = (struct gemm_shape){2 * sf, h};
+		out[GEMM_SHARED_DOWN] = (struct gemm_shape){h, sf};
+	}
+	out[GEMM_EXPERT_UP] = (struct gemm_shape){2 * eff, h};
+	out[GEMM_EXPERT_DOWN] = (struct gemm_shape){h, eff};
+}
+
 void model_layer_gemms(const struct model *m, int tp, struct gemm_shape out[GEMM_NLAYER])
 {
-	double hd = m->head_dim, q = model_heads_per_gpu(m, tp);
-	double kv = model_kv_heads_per_gpu(m, tp), ff = m->intermediate / (double)tp;
-
-	out[GEMM_QKV] = (struct gemm_shape){(q + 2 * kv) * hd, m->hidden};
-	out[GEMM_O] = (struct gemm_shape){m->hidden, q * hd};
-	out[GEMM_UP] = (struct gemm_shape){(m->gated_mlp ? 2 : 1) * ff, m->hidden};
-	out[GEMM_DOWN] = (struct gemm_shape){m->hidden, ff};
+	model_layer_gemms_ep(m, tp, 0, out);
 }
 
 struct gemm_shape model_lm_head(const struct model *m, int tp)
@@ -384,6 +727,14 @@ void model_eagle_head(const struct model *target, int version, struct model *out
 {
 	*out = *target;
 	out->n_layers = 1;
+	/* the head is one dense layer of the target's shape: no experts, plain attention */
+	out->n_experts = out->top_k = out->moe_ff = out->n_shared = out->first_dense = 0;
+	out->router_bias = out->expert_bias = out->expert_fp4 = 0;
+	out->window = out->n_swa = 0;
+	if (model_is_mla(target)) {
+		out->kv_lora = out->q_lora = out->qk_nope = out->qk_rope = out->v_head = 0;
+		out->n_kv_heads = target->n_heads;
+	}
 	if (version == EAGLE_3 && target->vocab > EAGLE3_DRAFT_VOCAB)
 		out->vocab = EAGLE3_DRAFT_VOCAB;
 	snprintf(out->id, sizeof(out->id), "EAGLE-%d head of %.60s", version, target->id);

@@ -1,8 +1,15 @@
 /*
  * model.h: a transformer's architecture, and the arithmetic that follows from it.
  *
- * A model is the handful of numbers in its Hugging Face config.json (dense decoder-only
- * transformers: Llama, Qwen2, Qwen3 and their distillations). ttsim ships a catalog of
+ * A model is the handful of numbers in its Hugging Face config.json: dense decoder-only
+ * transformers (Llama, Mistral, Qwen2, Qwen3 and their distillations), Mixture-of-Experts
+ * ones (Qwen3-MoE, Mixtral, DeepSeek-V2/V3/R1: routed and shared experts, dense first
+ * layers, a router) and Multi-head Latent Attention (DeepSeek-V2/V3/R1: a latent KV cache of
+ * kv_lora_rank + qk_rope_head_dim elements per token and layer, shared by all heads).
+ * gpt-oss (MoE with sliding-window layers, attention sinks, MXFP4 experts) and Mistral's
+ * sliding window are read too. Whatever else changes the computation (Qwen2's or Gemma's
+ * windows, linear or state-space layers, int4 weights, an unknown model_type) is refused,
+ * naming the key. ttsim ships a catalog of
  * public configs (models/catalog.c, each with its source) addressable by Hugging Face id
  * (case-insensitive) or by short alias; any other model is read from a config.json path.
  *
@@ -45,7 +52,65 @@ struct model {
 	enum dtype weight_dtype; /* weights as served (bf16 unless --dtype fp8) */
 	enum dtype kv_dtype;     /* KV-cache elements */
 	int qk_norm;      /* 1 if each layer has RMSNorm weights on q and k (Qwen3): params */
+	/* Mixture-of-Experts (n_experts 0: dense). Layers [0, first_dense) keep the dense MLP of
+	 * `intermediate`; the others route each token to top_k of n_experts experts of width
+	 * moe_ff and run n_shared shared experts of the same width on every token. */
+	int n_experts;    /* num_experts / num_local_experts / n_routed_experts */
+	int top_k;        /* num_experts_per_tok */
+	int moe_ff;       /* moe_intermediate_size (Mixtral: intermediate_size) */
+	int n_shared;     /* n_shared_experts (DeepSeek) */
+	int first_dense;  /* first_k_dense_replace (DeepSeek) */
+	int router_bias;  /* 1: an expert-score correction bias per expert (DeepSeek-V3 noaux_tc) */
+	/* Multi-head Latent Attention (kv_lora 0: none). head_dim is then qk_nope + qk_rope
+	 * (the query/key width), n_kv_heads = n_heads (prefill decompresses full heads). */
+	int kv_lora;      /* kv_lora_rank: latent KV width */
+	int q_lora;       /* q_lora_rank (0: a direct q projection, DeepSeek-V2-Lite) */
+	int qk_nope;      /* qk_nope_head_dim */
+	int qk_rope;      /* qk_rope_head_dim: the decoupled rotary key, cached beside the latent */
+	int v_head;       /* v_head_dim */
+	/* Sliding-window attention (window 0: none): n_swa of the layers attend to the last
+	 * `window` tokens only (Mistral: all; gpt-oss: those layer_types calls
+	 * "sliding_attention"). Their KV is allocated in full per token, as vLLM with
+	 * --disable-hybrid-kv-cache-manager does: the hybrid manager's freeing of blocks outside
+	 * the window is not modelled, so the KV capacity is a lower bound. */
+	int window;       /* sliding_window, tokens */
+	int n_swa;        /* layers with the window */
+	/* gpt-oss: biases on o_proj and on every expert's projections, a learned sink logit
+	 * per head, experts in MXFP4 (4-bit values, one 8-bit scale per 32: 4.25 bits) */
+	int o_bias;       /* 1: o_proj has a bias */
+	int sinks;        /* 1: one attention-sink logit per head and layer */
+	int expert_bias;  /* 1: biases on the experts' gate/up and down */
+	int expert_fp4;   /* 1: routed experts stored MXFP4 (weight-only on Hopper and Ampere:
+	                     dequantised into bf16 GEMMs, as vLLM's Marlin/Triton MoE kernels) */
+	int quant_block;  /* fp8 weight_block_size (128: one fp32 scale per 128 x 128 block);
+	                     0: per-tensor scales */
+	/* How the experts are served (set by the run, like weight_dtype; 0 from config.json): */
+	int ep;           /* enum ep_mode: how the replica's tp GPUs share the experts */
+	double moe_skew;  /* routing: 0 balanced (every expert equally likely); s > 0: Zipf-like,
+	                     expert i (from 1) chosen in proportion to i^-s, the hottest experts
+	                     on the first GPU (vLLM's contiguous placement, no EPLB) */
 };
+
+/* Expert parallelism inside a replica of tp GPUs.
+ *   EP_NONE  tensor parallelism everywhere: each expert split tp ways by width.
+ *   EP_TP    vLLM --tensor-parallel-size tp --enable-expert-parallel: attention stays
+ *            tensor-parallel, each GPU holds n_experts / tp whole experts; every GPU has
+ *            every token, so the experts' outputs are combined by the all-reduce TP has.
+ *   EP_DP    vLLM --data-parallel-size tp --enable-expert-parallel (data-parallel
+ *            attention): each GPU runs attention, dense layers and shared experts whole
+ *            for its own 1/tp of the sequences, and n_experts / tp whole experts for the
+ *            tokens of all; an all-to-all dispatches tokens to their experts and another
+ *            combines them (models/comm.h). */
+enum ep_mode { EP_NONE = 0, EP_TP = 1, EP_DP = 2 };
+
+/* MoE and MLA queries. */
+static inline int model_is_moe(const struct model *m) { return m->n_experts > 0; }
+static inline int model_is_mla(const struct model *m) { return m->kv_lora > 0; }
+/* Bytes a routed expert's weight takes per parameter when it is not the model's dtype
+ * (MXFP4: 4.25 / 8); 0 when the experts take the served weight dtype. */
+#define MODEL_MXFP4_BYTES (4.25 / 8)
+/* Layers with routed experts (n_layers - first_dense; 0 for a dense model). */
+int model_moe_layers(const struct model *m);
 
 /* Catalog: the shipped models. */
 size_t model_catalog_count(void);
@@ -63,25 +128,52 @@ int model_validate(const struct model *m);
  * n_kv_heads % tp == 0 or tp % n_kv_heads == 0, KV heads then being replicated.) */
 int model_check_tp(const struct model *m, int tp);
 
-/* Parameter count (embeddings, LM head unless tied, attention, MLP, norms, biases). */
+/* Can the MoE layers run on tp GPUs, tensor-parallel inside each expert (EP_NONE:
+ * moe_ff % tp) or expert-parallel (EP_TP, EP_DP: whole experts spread, n_experts % tp)?
+ * 0, or -1 with err_set; a dense model takes EP_NONE only. */
+int model_check_ep(const struct model *m, int tp, int ep);
+
+/* Parameter count (embeddings, LM head unless tied, attention, MLP, all experts, router,
+ * norms, biases). */
 double model_params(const struct model *m);
+/* Parameters one token passes through: the same with top_k routed experts of each MoE
+ * layer instead of all (the embedding counted, as Qwen and DeepSeek count "active"). */
+double model_active_params(const struct model *m);
 /* Bytes of weights on one GPU under tensor parallelism tp (embedding and LM head are
- * sharded over the vocabulary; norms replicated). */
+ * sharded over the vocabulary; norms, router and MLA's down-projections replicated; the
+ * routed experts split over the tp GPUs, by width or, under expert parallelism, whole:
+ * the same bytes when n_experts % tp == 0; under EP_DP all but the routed experts are
+ * whole on every GPU). fp8 with quant_block adds its fp32 scales. */
 double model_weight_bytes_per_gpu(const struct model *m, int tp);
 /* KV heads held by one GPU: n_kv_heads / tp, at least 1 (replicated when tp > n_kv_heads). */
 int model_kv_heads_per_gpu(const struct model *m, int tp);
 /* Bytes of KV cache per token on one GPU: 2 (K and V) x layers x kv heads per GPU x
- * head_dim x dtype bytes. */
+ * head_dim x dtype bytes; under MLA layers x (kv_lora + qk_rope) x dtype bytes on every GPU
+ * (vLLM keeps the whole latent on each tensor-parallel rank). */
 double model_kv_bytes_per_token(const struct model *m, int tp);
 
 /* The GEMMs of one decoder layer, per GPU under tensor parallelism: y[m x n] = x[m x k] W.
  * m is the number of tokens in the step and is supplied by the caller. */
-enum layer_gemm { GEMM_QKV, GEMM_O, GEMM_UP, GEMM_DOWN, GEMM_NLAYER };
+/* The four dense GEMMs; then, where the model has them (n 0 otherwise): MLA's replicated
+ * down-projections (fused q_a and kv_a: n = q_lora + kv_lora + qk_rope, k = hidden), the
+ * router (n = n_experts, k = hidden, bf16, replicated), the shared experts' up and down, and
+ * one routed expert's up and down on this GPU (moe_ff / tp wide; whole under EP). For MLA
+ * GEMM_QKV is q_b (or q_proj): n = heads per GPU x (qk_nope + qk_rope). For an MoE model
+ * GEMM_UP and GEMM_DOWN are the dense MLP of the first_dense layers. */
+enum layer_gemm {
+	GEMM_QKV, GEMM_O, GEMM_UP, GEMM_DOWN,
+	GEMM_QKV_A, GEMM_ROUTER, GEMM_SHARED_UP, GEMM_SHARED_DOWN, GEMM_EXPERT_UP,
+	GEMM_EXPERT_DOWN, GEMM_NLAYER
+};
 struct gemm_shape {
 	double n; /* output features per GPU */
 	double k; /* input features per GPU */
 };
 void model_layer_gemms(const struct model *m, int tp, struct gemm_shape out[GEMM_NLAYER]);
+/* The same with expert parallelism (ep != EP_NONE: each GPU holds n_experts / tp whole
+ * experts; EP_DP: the rest whole too, as at tp 1). */
+void model_layer_gemms_ep(const struct model *m, int tp, int ep,
+			  struct gemm_shape out[GEMM_NLAYER]);
 /* The LM head GEMM per GPU (n = vocab / tp, k = hidden), run for sampled rows only. */
 struct gemm_shape model_lm_head(const struct model *m, int tp);
 /* Query heads per GPU. */

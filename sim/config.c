@@ -13,6 +13,7 @@
 static const char *const route_names[] = {"round_robin", "least_loaded", "least_kv", NULL};
 static const char *const arrival_names[] = {"offline", "poisson", "closed", "trace", NULL};
 static const char *const length_names[] = {"fixed", "uniform", "exponential", "lognormal", NULL};
+static const char *const ep_names[] = {"none", "tp", "dp", NULL};
 static const char *const vote_names[] = {"none", "majority", "best", "pass", NULL};
 static const char *const range_law_names[] = {"vllm", "vllm_old", NULL};
 
@@ -27,6 +28,16 @@ static const struct option_def options[] = {
 	{"gpu", OPT_STR, F(gpu), S(gpu), 0, 0, "gh200", NULL,
 	 "hardware profile: shipped name (ttsim profiles) or YAML path"},
 	{"tp", OPT_INT, F(tp), 0, 1, 8, "1", NULL, "tensor-parallel GPUs per replica (1, 2, 4, 8)"},
+	{"ep", OPT_ENUM, F(ep), 0, 0, 0, "none", ep_names,
+	 "expert parallelism for MoE models over the tp GPUs: none (each expert split by width), "
+	 "tp (whole experts a GPU, attention tensor-parallel: vLLM --enable-expert-parallel), "
+	 "dp (data-parallel attention, each GPU its own sequences, tokens dispatched to the "
+	 "experts and combined by all-to-alls: vLLM --data-parallel-size tp "
+	 "--enable-expert-parallel; max_num_seqs and max_num_batched_tokens are the replica's, "
+	 "the sum over its ranks)"},
+	{"moe_skew", OPT_DOUBLE, F(moe_skew), 0, 0, 4, "0", NULL,
+	 "MoE routing skew: 0 balanced; s > 0 expert i chosen in proportion to i^-s, the "
+	 "hottest on the first GPU (synthetic, no public per-expert loads used)"},
 	{"replicas", OPT_INT, F(replicas), 0, 1, 4096, "1", NULL, "data-parallel replicas"},
 	{"pp", OPT_INT, F(pp), 0, 1, 64, "1", NULL,
 	 "pipeline-parallel stages per replica, tp GPUs each (vLLM --pipeline-parallel-size)"},

@@ -52,6 +52,8 @@ struct run_config {
 	int cuda_graphs;         /* bool */
 	char dtype[8];           /* weights: bf16 | fp8 */
 	char kv_dtype[8];        /* KV cache: bf16 | fp8 */
+	int ep;                  /* enum ep_mode (models/model.h): none, tp, dp */
+	double moe_skew;         /* routing skew: 0 balanced, s > 0 Zipf exponent */
 	double usd_per_gpu_hour; /* < 0: the profile's price */
 	/* test-time scaling */
 	int samples;             /* samples per problem (trace), 0 = 1 */

@@ -73,9 +73,9 @@ void run_inputs_key(const struct run_config *c, char *buf, size_t n)
 {
 	/* exactly what run_load_inputs (and engine_apply, spec_engine_costs) read: keep the
 	 * two together */
-	snprintf(buf, n, "%s\n%s\n%s\n%s\n%s\n%.17g\n%s\n%s\n%s", c->model, c->gpu, c->trace,
-		 c->dtype, c->kv_dtype, c->usd_per_gpu_hour, c->spec_draft, c->spec_acceptance,
-		 c->engine);
+	snprintf(buf, n, "%s\n%s\n%s\n%s\n%s\n%.17g\n%s\n%s\n%s\n%d\n%.17g", c->model, c->gpu,
+		 c->trace, c->dtype, c->kv_dtype, c->usd_per_gpu_hour, c->spec_draft,
+		 c->spec_acceptance, c->engine, c->ep, c->moe_skew);
 }
 
 int run_load_inputs(const struct run_config *c, struct run_inputs *in)
@@ -87,6 +87,8 @@ int run_load_inputs(const struct run_config *c, struct run_inputs *in)
 		return err_set("key 'dtype': expected bf16 or fp8, got '%s'", c->dtype);
 	if (dtype_parse(c->kv_dtype, &in->model.kv_dtype) < 0)
 		return err_set("key 'kv_dtype': expected bf16 or fp8, got '%s'", c->kv_dtype);
+	in->model.ep = c->ep;
+	in->model.moe_skew = c->moe_skew;
 	if (profile_load(&in->profile, c->gpu) < 0)
 		return err_prefix("key 'gpu': ");
 	if (c->usd_per_gpu_hour >= 0)

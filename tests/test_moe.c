@@ -1,0 +1,549 @@
+/* test_moe.c: Mixture-of-Experts and Multi-head Latent Attention (models/model.c,
+ * models/cost.c): parameter, weight and KV counts worked by hand against the published
+ * totals, config.json parsing and refusal, the grouped expert GEMM, routing skew and
+ * expert parallelism. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/comm.h"
+#include "models/cost.h"
+#include "models/model.h"
+#include "tests/test.h"
+#include "lib/util.h"
+
+static struct model get(const char *name)
+{
+	struct model m;
+	if (model_find(&m, name)) {
+		fprintf(stderr, "model_find(%s): %s\n", name, err_msg());
+		exit(1);
+	}
+	return m;
+}
+
+static void test_counts(void)
+{
+	struct model m, j;
+
+	/* Qwen3-30B-A3B: emb 151936 x 2048 = 311,164,928, untied x2 = 622,329,856. Layer:
+	 * q 2048 x 4096 = 8,388,608; kv 2 x 2048 x 512 = 2,097,152; o 8,388,608; q/k norms 256;
+	 * norms 4,096; router 2048 x 128 = 262,144; experts 128 x 3 x 2048 x 768 =
+	 * 603,979,776: 623,120,640, x48 = 29,909,790,720. Total + final norm 2048 =
+	 * 30,532,122,624 (published 30.5B; Keras's qwen3_moe_30b_a3b_en preset says
+	 * 30532122624). Active: 8 experts = 37,748,736 instead: 56,889,600 x48 =
+	 * 2,730,700,800 + 622,331,904 = 3,353,032,704 (published 3.3B). */
+	m = get("qwen3-30b-a3b");
+	CHECK_NEAR(model_params(&m), 30532122624.0, 1e-12);
+	CHECK_NEAR(model_active_params(&m), 3353032704.0, 1e-12);
+	/* the shipped config.json reads to the same model */
+	j = get("models/configs/Qwen3-30B-A3B.json");
+	CHECK_NEAR(model_params(&j), model_params(&m), 1e-15);
+	CHECK_INT(j.n_experts, 128);
+	CHECK_INT(j.top_k, 8);
+	CHECK_INT(j.moe_ff, 768);
+	CHECK_INT(j.qk_norm, 1);
+	/* KV: 48 layers x 2 x 4 heads x 128 x 2 bytes = 98,304 bytes a token (not the 67 GB
+	 * cache of a 3.3B dense model: the KV is that of the attention, unchanged) */
+	CHECK_NEAR(model_kv_bytes_per_token(&m, 1), 98304.0, 1e-15);
+
+	/* Qwen3-235B-A22B: emb 151936 x 4096 x2 = 1,244,659,712. Layer: q 33,554,432; kv
+	 * 2 x 4096 x 512 = 4,194,304; o 33,554,432; q/k norms 256; norms 8,192; router 524,288;
+	 * experts 128 x 3 x 4096 x 1536 = 2,415,919,104: 2,487,755,008 x94 = 233,848,970,752.
+	 * Total + 4096 = 235,093,634,560 (published 235B). Active: 8 experts 150,994,944:
+	 * 222,830,848 x94 + 1,244,663,808 = 22,190,763,520 (published 22B). */
+	m = get("qwen3-235b-a22b");
+	CHECK_NEAR(model_params(&m), 235093634560.0, 1e-12);
+	CHECK_NEAR(model_active_params(&m), 22190763520.0, 1e-12);
+
+	/* Mixtral-8x7B: emb 32000 x 4096 x2 = 262,144,000. Layer: q, o 2 x 16,777,216; kv
+	 * 8,388,608; experts 8 x 3 x 4096 x 14336 = 1,409,286,144; router 32,768; norms 8,192:
+	 * 1,451,270,144 x32 = 46,440,644,608. Total + 4096 = 46,702,792,704 (published 46.7B);
+	 * active (2 experts: 352,321,536): 394,305,536 x32 + 262,148,096 = 12,879,925,248
+	 * (published 12.9B). */
+	m = get("mixtral-8x7b-instruct");
+	CHECK_NEAR(model_params(&m), 46702792704.0, 1e-12);
+	CHECK_NEAR(model_active_params(&m), 12879925248.0, 1e-12);
+
+	/* DeepSeek-V3 (and R1): emb 129280 x 7168 = 926,679,040, x2 = 1,853,358,080.
+	 * MLA: q_a 7168 x 1536 = 11,010,048; q_a norm 1,536; q_b 1536 x 128 x 192 =
+	 * 37,748,736; kv_a 7168 x 576 = 4,128,768; kv_a norm 512; kv_b 512 x 128 x 256 =
+	 * 16,777,216; o 128 x 128 x 7168 = 117,440,512: 187,107,328; norms 14,336.
+	 * Dense layers (3): + MLP 3 x 7168 x 18432 = 396,361,728: 583,483,392, x3 =
+	 * 1,750,450,176. MoE layers (58): + experts 256 x 3 x 7168 x 2048 = 11,274,289,152,
+	 * shared 44,040,192, router 1,835,008, correction bias 256: 11,507,286,272, x58 =
+	 * 667,422,603,776. Total + 7168 = 671,026,419,200 (published 671B). Active (8 experts
+	 * 352,321,536): 585,318,656 x58 = 33,948,482,048 + 1,750,450,176 + 1,853,365,248 =
+	 * 37,552,297,472 (published 37B; DeepSeek's 36.6B leaves out the input embedding). */
+	m = get("deepseek-v3");
+	CHECK_NEAR(model_params(&m), 671026419200.0, 1e-12);
+	CHECK_NEAR(model_active_params(&m), 37552297472.0, 1e-12);
+	CHECK_NEAR(model_active_params(&m) - 926679040.0, 36.6e9, 0.01);
+	j = get("models/configs/DeepSeek-V3.json");
+	CHECK_NEAR(model_params(&j), model_params(&m), 1e-15);
+	CHECK_INT(j.weight_dtype, DT_FP8);
+	CHECK_INT(j.quant_block, 128);
+	CHECK_INT(j.first_dense, 3);
+	CHECK_INT(j.router_bias, 1);
+	/* the latent KV: 61 layers x (512 + 64) x 2 bytes = 70,272 bytes a token on every GPU,
+	 * against 61 x 2 x 128 heads x 192 x 2 = 5,996,544 for full heads (85x) */
+	CHECK_NEAR(model_kv_bytes_per_token(&m, 1), 70272.0, 1e-15);
+	CHECK_NEAR(model_kv_bytes_per_token(&m, 8), 70272.0, 1e-15);
+	/* fp8 weights on 8 GPUs: linear bytes + 4 / 16384 of scales, router, norms and
+	 * embeddings in bf16. Per GPU, layer linear: MLA replicated q_a 11,010,048 + kv_a
+	 * 4,128,768 and split (q_b + kv_b + o) / 8 = 21,495,808: 36,634,624; dense MLP
+	 * 49,545,216; experts + shared 257 x 3 x 7168 x 256 = 1,414,791,168. bf16: norms
+	 * 16,384 (MoE + 256 bias), router 1,835,008. Dense layer 86,179,840 x (1 + 4/16384) +
+	 * 16,384 x 2; MoE layer 1,451,425,792 x (1 + 4/16384) + (16,640 + 1,835,008) x 2;
+	 * embeddings 2 x 926,679,040 / 8 x 2 + 7168 x 2. */
+	m.weight_dtype = DT_FP8;
+	{
+		double s = 1 + 4.0 / 16384;
+		double want = 3 * (86179840.0 * s + 16384 * 2) +
+			      58 * (1451425792.0 * s + (16640.0 + 1835008) * 2) +
+			      2 * 926679040.0 / 8 * 2 + 7168 * 2;
+		CHECK_NEAR(model_weight_bytes_per_gpu(&m, 8), want, 1e-12);
+		CHECK_NEAR(model_weight_bytes_per_gpu(&m, 8), 85.5e9, 0.01);
+	}
+
+	/* DeepSeek-V2-Lite (config.json): no q_lora, 64 experts of 1408, top 6, 2 shared, 1
+	 * dense layer. emb 102400 x 2048 x2 = 419,430,400. Attention: q 2048 x 16 x 192 =
+	 * 6,291,456; kv_a 1,179,648; norm 512; kv_b 2,097,152; o 4,194,304: 13,763,072; norms
+	 * 4,096. Dense layer + 67,239,936 = 81,007,104. MoE layer + experts 553,648,128,
+	 * shared 17,301,504, router 131,072 = 584,847,872, x26 = 15,206,044,672. Total + 2048 =
+	 * 15,706,484,224 (published 15.7B). Active (6 experts: 51,904,512): 83,104,256 x26 +
+	 * 81,007,104 + 419,432,448 = 2,661,150,208 (published 2.4B without the embedding). */
+	m = get("models/configs/DeepSeek-V2-Lite.json");
+	CHECK_NEAR(model_params(&m), 15706484224.0, 1e-12);
+	CHECK_NEAR(model_active_params(&m), 2661150208.0, 1e-12);
+	CHECK_INT(m.q_lora, 0);
+	CHECK_INT(m.head_dim, 192);
+	CHECK_INT(m.router_bias, 0);
+	CHECK_NEAR(model_kv_bytes_per_token(&m, 2), 27.0 * 576 * 2, 1e-15);
+}
+
+/* GEMM shapes of the MoE and MLA layers under TP and EP. */
+static void test_shapes(void)
+{
+	struct gemm_shape g[GEMM_NLAYER];
+	struct model m = get("deepseek-v3");
+
+	model_layer_gemms(&m, 8, g);
+	CHECK_NEAR(g[GEMM_QKV_A].n, 1536 + 512 + 64, 0);
+	CHECK_NEAR(g[GEMM_QKV].n, 16 * 192, 0);
+	CHECK_NEAR(g[GEMM_QKV].k, 1536, 0);
+	CHECK_NEAR(g[GEMM_O].k, 16 * 128, 0);
+	CHECK_NEAR(g[GEMM_ROUTER].n, 256, 0);
+	CHECK_NEAR(g[GEMM_SHARED_UP].n, 2 * 256, 0);
+	CHECK_NEAR(g[GEMM_EXPERT_UP].n, 2 * 256, 0);
+	CHECK_NEAR(g[GEMM_EXPERT_DOWN].k, 256, 0);
+	model_layer_gemms_ep(&m, 8, 1, g);
+	CHECK_NEAR(g[GEMM_EXPERT_UP].n, 2 * 2048, 0);
+	CHECK_NEAR(g[GEMM_SHARED_UP].n, 2 * 256, 0); /* the shared expert stays TP-split */
+	m = get("qwen3-8b");
+	model_layer_gemms(&m, 2, g);
+	CHECK_NEAR(g[GEMM_ROUTER].n, 0, 0);
+	CHECK_NEAR(g[GEMM_EXPERT_UP].n, 0, 0);
+	CHECK_NEAR(g[GEMM_QKV_A].n, 0, 0);
+
+	/* what tp and ep allow */
+	m = get("qwen3-30b-a3b");
+	CHECK_INT(model_check_ep(&m, 8, 0), 0);  /* 768 / 8 = 96 */
+	CHECK_INT(model_check_ep(&m, 8, 1), 0);  /* 128 / 8 = 16 experts a GPU */
+	m.weight_dtype = DT_FP8;
+	m.quant_block = 128;
+	CHECK_INT(model_check_ep(&m, 8, 0), -1); /* 96 is not a whole fp8 block */
+	CHECK(strstr(err_msg(), "not a multiple of the fp8 block 128") != NULL);
+	CHECK_INT(model_check_ep(&m, 4, 0), -1); /* 192 neither */
+	CHECK_INT(model_check_ep(&m, 8, 1), 0);  /* whole experts are */
+	m = get("mixtral-8x7b-instruct");
+	CHECK_INT(model_check_ep(&m, 8, 1), 0);
+	m = get("qwen3-8b");
+	CHECK_INT(model_check_ep(&m, 2, 1), -1);
+	CHECK(strstr(err_msg(), "key 'ep'") != NULL);
+}
+
+/* Configs of the modelled families with keys in a form ttsim does not read are refused. */
+static void test_refusal(void)
+{
+	struct model a;
+	char buf[1024];
+#define QMOE "{\"model_type\": \"qwen3_moe\", \"num_hidden_layers\": 2, \"hidden_size\": 64, " \
+	     "\"num_attention_heads\": 4, \"intermediate_size\": 256, \"vocab_size\": 100, " \
+	     "\"num_experts\": 8, \"num_experts_per_tok\": 2, \"moe_intermediate_size\": 32%s}"
+	static const char *const bad[][2] = {
+		{", \"decoder_sparse_step\": 2", "key 'decoder_sparse_step': 2 is not modelled"},
+		{", \"mlp_only_layers\": [0]", "key 'mlp_only_layers'"},
+		{", \"n_routed_experts\": 8", "key 'n_routed_experts': Mixture-of-Experts in this form"},
+		{", \"shared_expert_intermediate_size\": 64", "key 'shared_expert_intermediate_size'"},
+		{", \"quantization_config\": {\"quant_method\": \"mxfp4\"}",
+		 "key 'quantization_config.quant_method': \"mxfp4\" is not modelled"},
+		{", \"quantization_config\": {\"quant_method\": \"fp8\", \"weight_block_size\": [64, 64]}",
+		 "key 'quantization_config.weight_block_size'"},
+		{", \"quantization_config\": {\"quant_method\": \"awq\", \"bits\": 4}",
+		 "\"awq\" is not modelled"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(buf, sizeof(buf), QMOE, bad[i][0]);
+		CHECK_INT(model_from_json(&a, buf, "q.json"), -1);
+		CHECK(strstr(err_msg(), "q.json: ") == err_msg());
+		CHECK(strstr(err_msg(), bad[i][1]) != NULL);
+		if (!strstr(err_msg(), bad[i][1]))
+			fprintf(stderr, "  %s -> %s\n", bad[i][0], err_msg());
+	}
+	/* missing and inconsistent expert keys */
+	CHECK_INT(model_from_json(&a, "{\"model_type\": \"qwen3_moe\", \"num_hidden_layers\": 2, "
+				      "\"hidden_size\": 64, \"num_attention_heads\": 4, "
+				      "\"intermediate_size\": 256, \"vocab_size\": 100, "
+				      "\"num_experts\": 8, \"num_experts_per_tok\": 9, "
+				      "\"moe_intermediate_size\": 32}", "q.json"), -1);
+	CHECK(strstr(err_msg(), "key 'num_experts_per_tok': 9 is more than the 8 experts") != NULL);
+	CHECK_INT(model_from_json(&a, "{\"model_type\": \"mixtral\", \"num_hidden_layers\": 2, "
+				      "\"hidden_size\": 64, \"num_attention_heads\": 4, "
+				      "\"intermediate_size\": 256, \"vocab_size\": 100, "
+				      "\"num_experts_per_tok\": 2}", "x.json"), -1);
+	CHECK_STR(err_msg(), "x.json: key 'num_local_experts': missing (expected a positive integer)");
+	snprintf(buf, sizeof(buf), QMOE, "");
+	CHECK_INT(model_from_json(&a, buf, "q.json"), 0);
+	CHECK_INT(a.n_experts, 8);
+	CHECK_INT(a.moe_ff, 32);
+	CHECK_INT(a.first_dense, 0);
+#undef QMOE
+	/* Gemma-2 (its own window scheme, soft-capping) and Qwen2-MoE stay refused */
+	CHECK_INT(model_from_json(&a, "{\"model_type\": \"gemma2\", \"num_hidden_layers\": 2, "
+				      "\"hidden_size\": 64, \"num_attention_heads\": 4, "
+				      "\"intermediate_size\": 64, \"vocab_size\": 100, "
+				      "\"num_local_experts\": 8, \"num_experts_per_tok\": 2, "
+				      "\"sliding_window\": 128, \"max_position_embeddings\": 4096}",
+				      "g.json"), -1);
+	CHECK(strstr(err_msg(), "key 'num_local_experts'") != NULL);
+	CHECK(strstr(err_msg(), "key 'sliding_window'") != NULL);
+	CHECK_INT(model_from_json(&a, "{\"model_type\": \"qwen2_moe\", \"num_hidden_layers\": 2, "
+				      "\"hidden_size\": 64, \"num_attention_heads\": 4, "
+				      "\"intermediate_size\": 64, \"vocab_size\": 100, "
+				      "\"num_experts\": 8, \"num_experts_per_tok\": 2}", "w.json"), -1);
+	CHECK(strstr(err_msg(), "key 'num_experts'") != NULL);
+}
+
+/* gpt-oss: sliding-window layers, sinks, biases and MXFP4 experts, by hand. */
+static void test_gpt_oss(void)
+{
+	struct model m, j;
+	struct profile p;
+	struct cost_ctx c;
+	struct step_cost s1, s2;
+	struct step_batch b = {.n_decode = 16, .decode_q = 1, .decode_ctx = 16 * 20000.0,
+			       .n_sample = 16};
+	char buf[2048];
+
+	/* gpt-oss-120b: emb 201088 x 2880 = 579,133,440, untied x2 = 1,158,266,880. Layer:
+	 * q 2880 x 4096 = 11,796,480; kv 2 x 2880 x 512 = 2,949,120; o 11,796,480; biases
+	 * 4096 + 1024 + 2880 = 8,000; sinks 64: 26,550,144; norms 5,760; router 368,640 + bias
+	 * 128; experts 128 x (2880 x 5760 + 5760 + 2880 x 2880 + 2880) = 128 x 24,891,840 =
+	 * 3,186,155,520: 3,213,080,192, x36 = 115,670,886,912. Total + 2880 =
+	 * 116,829,156,672 (published 116.8B, "117B"). Active (4 experts, 99,567,360):
+	 * 126,492,032 x36 + 1,158,269,760 = 5,711,982,912; without the input embedding
+	 * 5,132,849,472 (published 5.1B). */
+	m = get("gpt-oss-120b");
+	CHECK_NEAR(model_params(&m), 116829156672.0, 1e-12);
+	CHECK_NEAR(model_active_params(&m), 5711982912.0, 1e-12);
+	CHECK_NEAR(model_active_params(&m) - 579133440.0, 5.1e9, 0.01);
+	/* gpt-oss-20b: 32 experts: 26,550,144 + 5,760 + 92,192 + 796,538,880 = 823,186,976 x24
+	 * + 1,158,269,760 = 20,914,757,184 (20.9B); active 4,187,440,704, 3.61B without the
+	 * input embedding (published 3.6B) */
+	m = get("gpt-oss-20b");
+	CHECK_NEAR(model_params(&m), 20914757184.0, 1e-12);
+	CHECK_NEAR(model_active_params(&m) - 579133440.0, 3608307264.0, 1e-12);
+	/* weights on one GPU: experts 128 x 3 x 2880^2 x 36 = 114,661,785,600 at 4.25 bits
+	 * (60,914,073,600 bytes); the rest bf16: 36 x (26,550,144 + 5,760 + 368,768 + 128 x
+	 * 8,640) + 1,158,269,760 = 2,167,371,072 params, 4,334,742,144 bytes. 65.25 GB: the
+	 * published checkpoint is ~60.8 GiB (65.3 GB). */
+	m = get("gpt-oss-120b");
+	CHECK_NEAR(model_weight_bytes_per_gpu(&m, 1), 60914073600.0 + 4334742144.0, 1e-12);
+	/* KV: every layer in full (the hybrid manager's freeing is not modelled): 36 x 2 x 8 x
+	 * 64 x 2 = 73,728 bytes a token */
+	CHECK_NEAR(model_kv_bytes_per_token(&m, 1), 73728.0, 1e-15);
+
+	/* the config.json form: layer_types, sliding_window, mxfp4 */
+#define OSS "{\"model_type\": \"gpt_oss\", \"num_hidden_layers\": 4, \"hidden_size\": 2880, " \
+	    "\"num_attention_heads\": 64, \"num_key_value_heads\": 8, \"head_dim\": 64, " \
+	    "\"intermediate_size\": 2880, \"vocab_size\": 201088, \"attention_bias\": true, " \
+	    "\"num_local_experts\": 32, \"num_experts_per_tok\": 4, \"experts_per_token\": 4, " \
+	    "\"sliding_window\": 128, \"max_position_embeddings\": 131072, \"swiglu_limit\": 7.0, " \
+	    "\"quantization_config\": {\"quant_method\": \"mxfp4\"}, \"layer_types\": %s}"
+	snprintf(buf, sizeof(buf), OSS, "[\"sliding_attention\", \"full_attention\", "
+					"\"sliding_attention\", \"full_attention\"]");
+	CHECK_INT(model_from_json(&j, buf, "oss.json"), 0);
+	CHECK_INT(j.n_swa, 2);
+	CHECK_INT(j.window, 128);
+	CHECK_INT(j.expert_fp4, 1);
+	CHECK_INT(j.sinks, 1);
+	CHECK_INT(j.o_bias, 1);
+	m = get("gpt-oss-20b");
+	m.n_layers = 4, m.n_swa = 2;
+	CHECK_NEAR(model_params(&j), model_params(&m), 1e-15);
+	snprintf(buf, sizeof(buf), OSS, "[\"sliding_attention\", \"full_attention\"]");
+	CHECK_INT(model_from_json(&j, buf, "oss.json"), -1);
+	CHECK_STR(err_msg(), "oss.json: key 'layer_types': 2 entries for 4 layers");
+	snprintf(buf, sizeof(buf), OSS, "[\"sliding_attention\", \"linear_attention\", "
+					"\"full_attention\", \"full_attention\"]");
+	CHECK_INT(model_from_json(&j, buf, "oss.json"), -1);
+	CHECK(strstr(err_msg(), "layer type \"linear_attention\" is not modelled") != NULL);
+#undef OSS
+	/* mxfp4 only for gpt-oss; Qwen2's window still refused; Mistral's read for all layers */
+	CHECK_INT(model_from_json(&j, "{\"model_type\": \"qwen3_moe\", \"num_hidden_layers\": 2, "
+				      "\"hidden_size\": 64, \"num_attention_heads\": 4, "
+				      "\"intermediate_size\": 256, \"vocab_size\": 100, "
+				      "\"num_experts\": 8, \"num_experts_per_tok\": 2, "
+				      "\"moe_intermediate_size\": 32, \"quantization_config\": "
+				      "{\"quant_method\": \"mxfp4\"}}", "q.json"), -1);
+	CHECK(strstr(err_msg(), "\"mxfp4\" is not modelled") != NULL);
+	CHECK_INT(model_from_json(&j, "{\"model_type\": \"mistral\", \"num_hidden_layers\": 32, "
+				      "\"hidden_size\": 4096, \"num_attention_heads\": 32, "
+				      "\"num_key_value_heads\": 8, \"intermediate_size\": 14336, "
+				      "\"vocab_size\": 32000, \"max_position_embeddings\": 32768, "
+				      "\"sliding_window\": 4096}", "mistral.json"), 0);
+	CHECK_INT(j.n_swa, 32);
+	CHECK_INT(j.window, 4096);
+
+	/* decode attention of 16 sequences of 20,000 tokens: the 18 sliding layers read 128
+	 * tokens each, the 18 full ones all; without the window all 36 read all */
+	if (profile_load(&p, "h100_sxm") < 0)
+		exit(1);
+	m = get("gpt-oss-120b");
+	CHECK_INT(cost_init(&c, &m, &p, 1, 1), 0);
+	cost_step(&c, &b, &s1);
+	cost_release(&c);
+	{
+		double t_full = s1.attn_decode, ctx = 16 * 128.0, tw;
+		m.n_swa = 0, m.window = 0;
+		CHECK_INT(cost_init(&c, &m, &p, 1, 1), 0);
+		cost_step(&c, &b, &s2);
+		cost_release(&c);
+		tw = cost_attn_decode(&p, 16, ctx, ctx * 73728.0 / 36, 8, 64, 0);
+		CHECK_NEAR(t_full, s2.attn_decode / 2 + 18 * fmax(tw, p.launch_graph), 1e-12);
+		CHECK(t_full < 0.6 * s2.attn_decode);
+	}
+	/* an EAGLE head on an MoE, MLA or windowed target is one dense layer of its shape */
+	{
+		struct model h;
+		const char *const targets[] = {"gpt-oss-120b", "deepseek-r1", "qwen3-30b-a3b"};
+		for (int i = 0; i < 3; i++) {
+			m = get(targets[i]);
+			model_eagle_head(&m, EAGLE_3, &h);
+			CHECK_INT(model_validate(&h), 0);
+			CHECK_INT(h.n_experts + h.n_swa + h.window + h.kv_lora + h.expert_fp4, 0);
+			CHECK(model_eagle_weight_bytes_per_gpu(&m, EAGLE_3, 1) > 0);
+		}
+	}
+}
+
+/* The grouped GEMM, by hand on a plain GEMM model (peak 1e15, bandwidth 1e12, no
+ * efficiency halves, a max): 4 tokens routed to 2 of 8 experts, p = 1/4 each. Rows 4 x 1/4
+ * x 8 = 8; each expert active with probability 1 - (3/4)^4 = 0.68359375, 5.46875 in all.
+ * n = k = 1024, fp8 (wb 1): tm = (5.46875 x 1024^2 + 2 x 8 x 2048) / 1e12 = 5.767168e-6 s;
+ * tc = 2 x 1024^2 x 8 / 1e15 = 1.6777216e-8 s: memory-bound, 5.767168 us. With m_half 16
+ * the compute is 2 x 1024^2 x (8 + 5.46875 x 16) / 1e15 = 2.00278016e-7 s. */
+static void test_grouped_gemm(void)
+{
+	struct gemm_model gm;
+	double p[8], one = 1;
+	memset(&gm, 0, sizeof(gm));
+	gm.peak = 1e15, gm.eff_max = 1, gm.bw_eff = 1, gm.smooth = 64;
+	for (int i = 0; i < 8; i++)
+		p[i] = 0.25;
+	CHECK_NEAR(cost_grouped_gemm(&gm, 1e12, 4, p, 8, 1024, 1024, 1), 5.767168e-6, 1e-12);
+	gm.m_half = 16;
+	gm.bw_eff = 1e6; /* memory out of the way: the compute alone */
+	CHECK_NEAR(cost_grouped_gemm(&gm, 1e12, 4, p, 8, 1024, 1024, 1), 2.00278016e-7, 1e-6);
+	/* one expert that every token chooses is a plain GEMM (without the tile terms) */
+	gm.bw_eff = 0.8, gm.nk_half = 300, gm.smooth = 3, gm.floor = 2e-6;
+	CHECK_NEAR(cost_grouped_gemm(&gm, 3e12, 37, &one, 1, 4096, 2048, 2),
+		   cost_gemm(&gm, 3e12, 37, 4096, 2048, 2), 1e-12);
+	/* more tokens never take less time; no tokens, none */
+	CHECK(cost_grouped_gemm(&gm, 3e12, 64, p, 8, 1024, 1024, 2) >
+	      cost_grouped_gemm(&gm, 3e12, 4, p, 8, 1024, 1024, 2));
+	CHECK_NEAR(cost_grouped_gemm(&gm, 3e12, 0, p, 8, 1024, 1024, 2), 0, 0);
+}
+
+/* Routing skew: Zipf probabilities sum to top_k and fall; the busiest GPU under EP then
+ * holds the hottest experts and the step slows down. */
+static void test_skew_and_ep(void)
+{
+	struct model m = get("qwen3-30b-a3b");
+	struct profile p;
+	struct cost_ctx c;
+	struct step_batch b = {.n_decode = 64, .decode_q = 1, .decode_ctx = 64 * 1000.0,
+			       .n_sample = 64};
+	double pr[128], sum = 0, t_bal, t_skew, t_tp;
+
+	m.moe_skew = 1;
+	cost_moe_probs(&m, pr);
+	for (int i = 0; i < 128; i++) {
+		sum += pr[i];
+		if (i)
+			CHECK(pr[i] < pr[i - 1]);
+	}
+	CHECK_NEAR(sum, 8, 1e-12);
+	m.moe_skew = 0;
+	cost_moe_probs(&m, pr);
+	CHECK_NEAR(pr[77], 8.0 / 128, 1e-15);
+
+	if (profile_load(&p, "h100_sxm") < 0) {
+		fprintf(stderr, "profile_load(h100_sxm): %s\n", err_msg());
+		exit(1);
+	}
+	m.ep = 1;
+	CHECK_INT(cost_init(&c, &m, &p, 4, 1), 0);
+	t_bal = cost_step(&c, &b, NULL);
+	cost_release(&c);
+	m.moe_skew = 1.2;
+	CHECK_INT(cost_init(&c, &m, &p, 4, 1), 0);
+	t_skew = cost_step(&c, &b, NULL);
+	cost_release(&c);
+	CHECK(t_skew > t_bal);
+	m.ep = 0, m.moe_skew = 0;
+	CHECK_INT(cost_init(&c, &m, &p, 4, 1), 0);
+	t_tp = cost_step(&c, &b, NULL);
+	/* a dense model of the active size reads far fewer weights than the experts hit by 64
+	 * tokens x 8: the MoE decode step is slower than its active parameters say */
+	{
+		struct step_cost sc;
+		cost_step(&c, &b, &sc);
+		CHECK(sc.gemm > 0 && sc.total == t_tp);
+	}
+	cost_release(&c);
+	CHECK(t_tp > 0);
+	/* an MoE step with one token reads top_k experts a layer, with 512 nearly all 128 */
+	{
+		struct step_batch one = {.n_decode = 1, .decode_q = 1, .decode_ctx = 1000,
+					 .n_sample = 1};
+		struct step_batch many = {.n_decode = 512, .decode_q = 1, .decode_ctx = 512000,
+					  .n_sample = 512};
+		struct step_cost s1, s2;
+		CHECK_INT(cost_init(&c, &m, &p, 1, 1), 0);
+		cost_step(&c, &one, &s1);
+		cost_step(&c, &many, &s2);
+		CHECK(s2.gemm > 4 * s1.gemm);
+		cost_release(&c);
+	}
+}
+
+/* MLA decode reads the latent cache: on DeepSeek-V2-Lite the decode attention of a long
+ * context costs far less than full heads of the same model would. */
+static void test_mla_cost(void)
+{
+	struct model m = get("models/configs/DeepSeek-V2-Lite.json"), full;
+	struct profile p;
+	struct cost_ctx c;
+	struct step_batch b = {.n_decode = 32, .decode_q = 1, .decode_ctx = 32 * 8000.0,
+			       .n_sample = 32};
+	struct step_batch pre = {.n_prefill = 1, .prefill_tokens = 2048,
+				 .prefill_pairs = 2048.0 * 2049 / 2, .n_sample = 1};
+	struct step_cost s1, s2, s3;
+	struct mem_plan mp;
+
+	if (profile_load(&p, "h100_sxm") < 0)
+		exit(1);
+	CHECK_INT(cost_init(&c, &m, &p, 1, 1), 0);
+	cost_step(&c, &b, &s1);
+	cost_step(&c, &pre, &s3);
+	CHECK_INT(cost_mem_plan(&c, 0.9, 8192, 256, 16, &mp), 0);
+	/* blocks of 16 tokens x 27 layers x 576 x 2 bytes */
+	CHECK_INT(mp.kv_blocks, (long)floor(mp.kv / (16 * 27.0 * 576 * 2)));
+	cost_release(&c);
+	full = m;
+	full.kv_lora = full.q_lora = full.qk_nope = full.qk_rope = full.v_head = 0;
+	CHECK_INT(cost_init(&c, &full, &p, 1, 1), 0);
+	cost_step(&c, &b, &s2);
+	cost_release(&c);
+	CHECK(s1.attn_decode > 0 && s1.attn_decode * 4 < s2.attn_decode);
+	CHECK(s3.attn_prefill > 0);
+}
+
+/* Data-parallel attention with expert parallelism (EP_DP) on DeepSeek-R1, 8 GPUs. */
+static void test_ep_dp(void)
+{
+	struct model m = get("deepseek-r1");
+	struct profile p;
+	struct cost_ctx c;
+	struct step_cost sc;
+	struct step_batch b = {.n_decode = 61, .decode_q = 1, .decode_ctx = 61 * 3000.0,
+			       .n_sample = 61};
+	const struct allreduce_model *ar;
+	double s = 1 + 4.0 / 16384, ranks, bytes, a2a, want;
+
+	if (profile_load(&p, "h200_sxm") < 0)
+		exit(1);
+	m.weight_dtype = DT_FP8;
+	m.ep = EP_DP;
+	/* weights: all but the routed experts whole on each GPU. Linear: MLA 187,105,280;
+	 * dense layer + 396,361,728 = 583,467,008; MoE layer + 3 x 7168 x 2048 x (256 / 8 + 1
+	 * shared) = 1,453,326,336: 1,640,431,616. bf16: norms 16,384 (+256 bias), router
+	 * 1,835,008; embeddings 2 x 926,679,040 x 2 bytes + final norm 7168 x 2. */
+	want = 3 * (583467008.0 * s + 16384 * 2) + 58 * (1640431616.0 * s + (16640.0 + 1835008) * 2) +
+	       2 * 926679040.0 * 2 + 7168 * 2;
+	CHECK_NEAR(model_weight_bytes_per_gpu(&m, 8), want, 1e-12);
+	CHECK_INT(cost_init(&c, &m, &p, 8, 1), 0);
+	CHECK_INT(c.dp, 8);
+	CHECK_INT(c.tp_attn, 1);
+	CHECK_INT(c.heads, 128);
+	CHECK_INT(c.moe_local, 32);
+	/* a token's KV on one rank: 70,272 bytes / 8 per GPU of the replica */
+	CHECK_NEAR(c.kv_bytes_tok, 70272.0 / 8, 1e-15);
+	/* a token's 8 experts lie on 8 (1 - (7/8)^8) = 5.2511... ranks; 7168 x 2 bytes to each */
+	ranks = 8 * (1 - pow(7.0 / 8, 8));
+	CHECK_NEAR(c.a2a_bytes_tok, ranks * 7168 * 2, 1e-12);
+	/* the busiest rank has ceil(61 / 8) = 8 tokens: each of the 58 MoE layers two
+	 * all-to-alls of 8 x that, each (n - 1) / n of it over the bus after NCCL's latency
+	 * (comm.c), and no all-reduce */
+	ar = profile_allreduce(&p, 8);
+	bytes = 8 * ranks * 7168 * 2;
+	a2a = ar->lat + bytes * 7 / 8 / ar->busbw;
+	CHECK_NEAR(comm_alltoall(&p, bytes, 8, 1), a2a, 1e-12);
+	cost_step(&c, &b, &sc);
+	CHECK_NEAR(sc.allreduce, 58 * 2 * fmax(a2a, p.launch_graph), 1e-12);
+	cost_release(&c);
+	/* over two nodes of 4 (gh200): the all-to-alls cross the network (models/comm.c) */
+	{
+		struct profile g;
+		if (profile_load(&g, "gh200") < 0)
+			exit(1);
+		CHECK_INT(cost_init_nodes(&c, &m, &g, 8, 2, 1), 0);
+		cost_step(&c, &b, &sc);
+		a2a = comm_alltoall(&g, bytes, 8, 2);
+		CHECK(a2a > comm_alltoall(&g, bytes, 4, 1));
+		CHECK_NEAR(sc.allreduce, 58 * 2 * fmax(a2a, g.launch_graph), 1e-12);
+		cost_release(&c);
+	}
+	/* the same step tensor-parallel: all-reduces, no all-to-all, and every GPU holds
+	 * every sequence's latent KV */
+	m.ep = EP_NONE;
+	CHECK_INT(cost_init(&c, &m, &p, 8, 1), 0);
+	CHECK_NEAR(c.kv_bytes_tok, 70272.0, 1e-15);
+	CHECK_INT(c.dp, 1);
+	cost_step(&c, &b, &sc);
+	CHECK(sc.allreduce > 0);
+	cost_release(&c);
+	/* refused: experts that do not split over the GPUs, and a dense model */
+	m = get("mixtral-8x7b-instruct");
+	m.ep = EP_DP;
+	CHECK_INT(cost_init(&c, &m, &p, 8, 1), 0);
+	cost_release(&c);
+	m = get("qwen3-8b");
+	m.ep = EP_DP;
+	CHECK_INT(cost_init(&c, &m, &p, 2, 1), -1);
+	CHECK(strstr(err_msg(), "key 'ep'") != NULL);
+}
+
+int main(void)
+{
+	test_counts();
+	test_shapes();
+	test_refusal();
+	test_grouped_gemm();
+	test_skew_and_ep();
+	test_mla_cost();
+	test_ep_dp();
+	test_gpt_oss();
+	return TEST_REPORT();
+}
