@@ -223,6 +223,10 @@ int model_find(struct model *m, const char *name)
 	for (size_t i = 0; i < n; i++)
 		if (eq_nocase(name, catalog[i].id) || eq_nocase(name, catalog[i].alias)) {
 			*m = catalog[i];
+			/* a block-fp8 release (DeepSeek-V3/R1) is served in fp8, as its config.json
+			 * says (model_from_json does the same) */
+			if (m->quant_block)
+				m->weight_dtype = DT_FP8;
 			return 0;
 		}
 	if (!stat(name, &st) && S_ISREG(st.st_mode)) {

@@ -80,7 +80,9 @@ static const struct option_def options[] = {
 	 "split long prefills over steps"},
 	{"cuda_graphs", OPT_BOOL, F(cuda_graphs), 0, 0, 1, "true", NULL,
 	 "replay decode steps as CUDA graphs (vLLM default; false = --enforce-eager)"},
-	{"dtype", OPT_STR, F(dtype), S(dtype), 0, 0, "bf16", NULL, "weight dtype: bf16 or fp8"},
+	{"dtype", OPT_STR, F(dtype), S(dtype), 0, 0, "auto", NULL,
+	 "weight dtype: auto (the checkpoint's own: fp8 for a published fp8 release such as "
+	 "DeepSeek-V3/R1, else bf16), bf16 or fp8"},
 	{"kv_dtype", OPT_STR, F(kv_dtype), S(kv_dtype), 0, 0, "bf16", NULL,
 	 "KV-cache dtype: bf16 or fp8"},
 	{"usd_per_gpu_hour", OPT_DOUBLE, F(usd_per_gpu_hour), 0, -1, 1e6, "-1", NULL,

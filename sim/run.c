@@ -83,8 +83,8 @@ int run_load_inputs(const struct run_config *c, struct run_inputs *in)
 	memset(in, 0, sizeof(*in));
 	if (model_find(&in->model, c->model) < 0)
 		return err_prefix("key 'model': ");
-	if (dtype_parse(c->dtype, &in->model.weight_dtype) < 0)
-		return err_set("key 'dtype': expected bf16 or fp8, got '%s'", c->dtype);
+	if (strcmp(c->dtype, "auto") && dtype_parse(c->dtype, &in->model.weight_dtype) < 0)
+		return err_set("key 'dtype': expected auto, bf16 or fp8, got '%s'", c->dtype);
 	if (dtype_parse(c->kv_dtype, &in->model.kv_dtype) < 0)
 		return err_set("key 'kv_dtype': expected bf16 or fp8, got '%s'", c->kv_dtype);
 	in->model.ep = c->ep;

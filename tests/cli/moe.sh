@@ -54,4 +54,9 @@ Y
 ok "sweep over ep and moe_skew" "$TTSIM" run "$TMPD/ep.yaml" --out "$TMPD/sw"
 n=$(python3 -c 'import csv,sys; print(len({r["tpot_ms.mean"] for r in csv.DictReader(open(sys.argv[1]))}))' "$TMPD/sw/results.csv")
 [ "$n" = 6 ] && T_PASS=$((T_PASS+1)) || { T_FAIL=$((T_FAIL+1)); echo "FAIL: 6 sweep points gave $n distinct TPOTs"; }
+# dtype auto: a published fp8 release is served in fp8 (DeepSeek-R1 fits 8 H200s so), and
+# --dtype bf16 asks for twice the weights, which do not fit
+ok "deepseek-r1 in its own fp8 on 8 H200" "$TTSIM" run --model deepseek-r1 --gpu h200_sxm --tp 8 --requests 2 --input-len 64 --output-len 16
+status 2 "deepseek-r1 in bf16 does not fit" "$TTSIM" run --model deepseek-r1 --gpu h200_sxm --tp 8 --dtype bf16 --requests 2 --input-len 64 --output-len 16
+has "does not fit" "says so" "$TMPD/err"
 finish
