@@ -118,13 +118,13 @@ static const struct model catalog[] = {
 	     32, 4096, 32, 8, 128, 14336, 32000, 0, 0, 0, 32768, MOE(8, 2, 14336, 0, 0)),
 	XROW("deepseek-ai/DeepSeek-V3", "deepseek-v3", "deepseek_v3",
 	     61, 7168, 128, 128, 192, 18432, 129280, 0, 0, 0, 163840, MOE(256, 8, 2048, 1, 3),
-	     MLA(512, 1536, 128, 64, 128), .router_bias = 1, .quant_block = 128),
+	     MLA(512, 1536, 128, 64, 128), .router_bias = 1, .quant_block = 128, .n_mtp = 1),
 	XROW("deepseek-ai/DeepSeek-R1", "deepseek-r1", "deepseek_v3",
 	     61, 7168, 128, 128, 192, 18432, 129280, 0, 0, 0, 163840, MOE(256, 8, 2048, 1, 3),
-	     MLA(512, 1536, 128, 64, 128), .router_bias = 1, .quant_block = 128),
+	     MLA(512, 1536, 128, 64, 128), .router_bias = 1, .quant_block = 128, .n_mtp = 1),
 	XROW("deepseek-ai/DeepSeek-R1-0528", "deepseek-r1-0528", "deepseek_v3",
 	     61, 7168, 128, 128, 192, 18432, 129280, 0, 0, 0, 163840, MOE(256, 8, 2048, 1, 3),
-	     MLA(512, 1536, 128, 64, 128), .router_bias = 1, .quant_block = 128),
+	     MLA(512, 1536, 128, 64, 128), .router_bias = 1, .quant_block = 128, .n_mtp = 1),
 	/* gpt-oss (GptOssForCausalLM): 64 query heads of 64 on 8 KV heads, biases on every
 	 * attention projection and expert, a sink logit per head, 128 (120b) or 32 (20b)
 	 * experts of 2880, top 4, MXFP4 experts; layer_types alternate sliding (window 128,

@@ -18,9 +18,9 @@
 
 #define DRAFTER_MTP_MAX 16
 
-/* The target's MTP modules: num_nextn_predict_layers of its config.json, 0 when it has
- * none (every catalog model: none of their configs has the key). 0, or -1 with err_set
- * naming the file and key when the value is not a count in 0..DRAFTER_MTP_MAX. */
+/* The target's MTP modules (struct model's n_mtp: num_nextn_predict_layers of its
+ * config.json, checked there to be 0..DRAFTER_MTP_MAX; DeepSeek-V3/R1 in the catalog: 1).
+ * 0, or -1 with err_set when the modules are of a kind not costed (MoE or MLA targets). */
 int drafter_mtp_layers(const struct model *target, int *n);
 /* Weight bytes the n MTP modules add on one GPU under tensor parallelism tp. */
 double drafter_mtp_weight_bytes_per_gpu(const struct model *target, int n, int tp);

@@ -473,6 +473,13 @@ int model_from_json(struct model *m, const char *text, const char *fname)
 		m->qk_norm = 1;
 	if (read_moe_mla(m, root, model_type, fname) < 0 || read_window(m, root, model_type, fname) < 0)
 		goto out;
+	if (json_natural(root, "num_nextn_predict_layers", &m->n_mtp, fname) < 0)
+		goto out;
+	if (m->n_mtp > 16) { /* DRAFTER_MTP_MAX */
+		err_set("%s: key 'num_nextn_predict_layers': %d MTP modules (at most 16)", fname,
+			m->n_mtp);
+		goto out;
+	}
 	m->gated_mlp = !strcmp(model_type, "llama") || !strcmp(model_type, "qwen2") ||
 		       !strcmp(model_type, "qwen3") || !strcmp(model_type, "mistral") ||
 		       model_is_moe(m) || !strcmp(act, "silu");

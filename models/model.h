@@ -60,6 +60,7 @@ struct model {
 	int moe_ff;       /* moe_intermediate_size (Mixtral: intermediate_size) */
 	int n_shared;     /* n_shared_experts (DeepSeek) */
 	int first_dense;  /* first_k_dense_replace (DeepSeek) */
+	int n_mtp;        /* num_nextn_predict_layers: MTP modules in the checkpoint (DeepSeek) */
 	int router_bias;  /* 1: an expert-score correction bias per expert (DeepSeek-V3 noaux_tc) */
 	/* Multi-head Latent Attention (kv_lora 0: none). head_dim is then qk_nope + qk_rope
 	 * (the query/key width), n_kv_heads = n_heads (prefill decompresses full heads). */

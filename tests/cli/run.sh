@@ -171,6 +171,8 @@ status 2 "MTP on a model without MTP modules" "$TTSIM" run --requests 3 --spec-d
 has "has no MTP modules" "says why" "$TMPD/err"
 status 2 "MTP with a bad module count" "$TTSIM" run --requests 3 --model "$TMPD/mtp_bad.json" --spec-draft mtp
 has "key 'num_nextn_predict_layers'" "names the key" "$TMPD/err"
+status 2 "MTP of an MoE + MLA target (DeepSeek-R1) is not costed" "$TTSIM" run --requests 3 --model deepseek-r1 --gpu h200_sxm --tp 8 --spec-draft mtp
+has "Mixture-of-Experts / MLA layers" "says why" "$TMPD/err"
 # tree drafting: the tree's size is checked against its depth and width, and is an EAGLE head's
 status 2 "a tree without its token count" "$TTSIM" run --requests 3 --spec-draft eagle3 --spec-tree-topk 4
 has "key 'spec_tree_tokens': missing" "names the missing key" "$TMPD/err"
