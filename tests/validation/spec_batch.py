@@ -100,6 +100,7 @@ def main():
     path = argv[1] if len(argv) == 2 else "tests/validation/spec_batch.csv"
     rows = read_rows(path)
     series = {}
+    said = set()
     print(f"{'id':28} {'batch':>5} {'AL':>5} {'measured':>8} {'ttsim':>6} {'error':>7}")
     for r in rows:
         plain, _ = tok_per_s(argv[0], r, False)
@@ -107,11 +108,13 @@ def main():
         r["pred"] = spec / plain
         r["err"] = r["pred"] / r["speedup"] - 1
         print(f"{r['id']:28} {r['concurrency']:5d} {al or 0:5.2f} {r['speedup']:8.2f} "
-              f"{r['pred']:6.3f} {100 * r['err']:+6.1f}%")
+              f"{r['pred']:6.3f} {100 * r['err']:+6.1f}%{' *' if r['status'] else ''}")
         key = (r["source"], r["model"], r["gpu"], r["input_len"], r["output_len"],
                r["spec_draft"], r["spec_k"], r["spec_acceptance"])
         if r["status"]:
-            print(f"  ({r['status']})")
+            if r["status"] not in said:
+                print(f"  ({r['status']}; the rows marked * below and above)")
+                said.add(r["status"])
             continue
         if key not in series or r["concurrency"] > series[key]["concurrency"]:
             series[key] = r
