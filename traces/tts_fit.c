@@ -36,7 +36,7 @@ static int get_num(const char *v, const char *name, int line, const char *key, d
 int tts_curves_parse(const char *text, size_t len, const char *name, struct tts_curve *rows, int max, int *n)
 {
 	struct csv c;
-	int idx[NCOLS], rc, ok = 0;
+	int idx[NCOLS], rc;
 	*n = 0;
 	csv_init(&c, text, len, CSV_SKIP_BLANK | CSV_SKIP_COMMENT | CSV_QUOTES | CSV_TRIM);
 	rc = csv_next(&c);
@@ -106,13 +106,11 @@ int tts_curves_parse(const char *text, size_t len, const char *name, struct tts_
 		rc = err_set("%s:%d: bad quoting (expected RFC 4180 fields)", name, c.line);
 		goto out;
 	}
-	ok = 1;
 	if (!*n)
 		rc = err_set("%s:%d: no data rows (expected at least one curve point)", name, c.line);
 	else
 		rc = 0;
 out:
-	(void)ok;
 	csv_release(&c);
 	return rc < 0 ? -1 : 0;
 }
@@ -206,8 +204,8 @@ int tts_fit_settle(const struct tts_curve *rows, const struct trace *const *trac
 		return err_set("tts fit: no deer row to fit bf_settle to (expected a row with use fit and a trace)");
 	/* the loss is unimodal in settle (the ratio rises with it); a coarse grid brackets the
 	 * minimum for Brent */
-	for (double s = lo; s <= hi; s *= 1.25) {
-		double l = settle_loss(s, &x);
+	for (int i = 0; lo * pow(1.25, i) <= hi; i++) {
+		double s = lo * pow(1.25, i), l = settle_loss(s, &x);
 		if (l < bl) {
 			bl = l;
 			best = s;
