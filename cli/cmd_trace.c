@@ -10,6 +10,7 @@
 #include "traces/trace.h"
 #include "traces/trace_alias.h"
 #include "traces/tts.h"
+#include "traces/tts_fit.h"
 #include "traces/vote.h"
 #include "lib/util.h"
 
@@ -33,6 +34,7 @@ static const struct cli_words words = {
 		 "       ttsim trace import per-sample --all [--from DIR] [--dir traces/math500]\n"
 		 "       ttsim trace crossval [--traces T1,T2,...] [--max-n N] [--draws D] [--seed S]\n"
 		 "                            [--format text|json]\n"
+		 "       ttsim trace tts-fit [--curves FILE] [--seed S]\n"
 		 "TRACE is a file or math500:MODEL (a Hugging Face id or alias of a shipped trace).\n",
 	.unknown = "unknown flag '%s' (expected a flag of 'ttsim trace --help')",
 	.extra = "unexpected argument '%s' (see 'ttsim trace --help')",
@@ -477,6 +479,87 @@ static int do_crossval(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* `trace tts-fit`: the budget-forcing and "Wait" fits to the public curves, and the checks */
+static int do_tts_fit(int argc, char **argv)
+{
+	const char *pos[1], *path = NULL, *s_seed = NULL;
+	const struct flag fl[] = {
+		{"--curves", FLAG_VALUE, &path, NULL, "curves CSV (default: the shipped traces/tts_curves.csv)"},
+		{"--seed", FLAG_VALUE, &s_seed, NULL, "random seed of the accuracy runs (default 1)"},
+		{0},
+	};
+	static struct tts_curve rows[TTS_CURVES_MAX];
+	struct trace t[TTS_CURVES_MAX];
+	const struct trace *tp[TTS_CURVES_MAX];
+	struct run_config c;
+	uint64_t seed = 1;
+	int n, np = cli_parse_flags(fl, argc, argv, pos, 0, &words);
+	double settle, brk, sigma;
+	if (np == FLAGS_HELP)
+		return EXIT_OK;
+	if (s_seed)
+		seed = (uint64_t)need_long(s_seed, "--seed", 0, 0x7fffffffffffffffL);
+	if (tts_curves_load(path, rows, TTS_CURVES_MAX, &n) < 0)
+		die_err();
+	for (int k = 0; k < n; k++) {
+		load_or_die(&t[k], rows[k].trace);
+		tp[k] = &t[k];
+	}
+	config_defaults(&c);
+	sigma = c.tts.bf_sigma;
+	if (tts_fit_settle(rows, tp, n, sigma, &settle) < 0)
+		die_err();
+	printf("budget forcing: settle point log-normal around bf_settle x the problem's geometric-mean correct length,\n"
+	       "log-sd bf_sigma %.3f (held); fitted to the deer rows marked fit: bf_settle %.4f (default %.4f)\n",
+	       sigma, settle, c.tts.bf_settle);
+	printf("%-9s %-30s %-26s %-5s %9s %9s %8s\n", "source", "model", "trace", "use", "published", "model", "error");
+	for (int k = 0; k < n; k++) {
+		if (strcmp(rows[k].kind, "deer"))
+			continue;
+		double pub = rows[k].tokens / rows[k].base_tokens, m = tts_deer_ratio(&t[k], settle, sigma);
+		printf("%-9s %-30s %-26s %-5s %9.3f %9.3f %+7.1f%%\n", rows[k].source_id, rows[k].model, rows[k].trace,
+		       rows[k].fit ? "fit" : "check", pub, m, 100 * (m / pub - 1));
+	}
+	printf("(the exit's tokens / the full run's tokens; the model: E[settle point] / length over all samples)\n");
+	c.tts.bf_settle = settle;
+	c.tts.early_stop = 0;
+	int rc = tts_fit_wait(rows, tp, n, &c.tts, seed, &brk);
+	for (int k = 0; k < n; k++) {
+		if (strcmp(rows[k].kind, "wait"))
+			continue;
+		if (rc < 0)
+			printf("\"Wait\": %s\n", err_msg());
+		else
+			printf("\"Wait\": one extension, wait_fix %.3f and wait_frac %.2f held; fitted on %s (%s): wait_break %.4f "
+			       "(default %.4f)\n",
+			       c.tts.wait_fix, c.tts.wait_frac, rows[k].trace, rows[k].fit ? "fit" : "check", brk, c.tts.wait_break);
+		struct tts_params q = c.tts;
+		q.wait_break = rc < 0 ? c.tts.wait_break : brk;
+		double a0 = tts_mean_accuracy(&t[k], 0, 0, &q, seed), a1 = tts_mean_accuracy(&t[k], 0, 1, &q, seed);
+		double a2 = tts_mean_accuracy(&t[k], 0, 2, &q, seed);
+		printf("  %s %s: published %.3f -> %.3f; model %.4f -> %.4f (1 wait) -> %.4f (2 waits)\n", rows[k].source_id,
+		       rows[k].model, rows[k].base_acc, rows[k].acc, a0, a1, a2);
+		c.tts.wait_break = q.wait_break;
+		/* the check: cut to about 15% of the natural length */
+		double mean = 0;
+		long ns = 0;
+		for (int i = 0; i < t[k].n_problems; i++)
+			for (int j = 0; j < t[k].problems[i].n_samples; j++, ns++)
+				mean += t[k].problems[i].samples[j].output_tokens;
+		mean /= ns > 0 ? (double)ns : 1;
+		printf("  budget forcing on %s (mean %.0f tokens): budget, accuracy, kept fraction of the unforced %.4f:\n",
+		       rows[k].trace, mean, a0);
+		int bud[] = {(int)(0.15 * mean + 0.5), 512, 1024, 2048, 4096, 8192};
+		for (int b = 0; b < 6; b++) {
+			double ab = tts_mean_accuracy(&t[k], bud[b], 0, &c.tts, seed);
+			printf("  %6d %.4f %.3f%s\n", bud[b], ab, a0 > 0 ? ab / a0 : 0, b ? "" : "  (15% of the mean length)");
+		}
+	}
+	for (int k = 0; k < n; k++)
+		trace_release(&t[k]);
+	return EXIT_OK;
+}
+
 int cmd_trace(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -494,5 +577,7 @@ int cmd_trace(int argc, char **argv)
 		return do_import(argc, argv);
 	if (!strcmp(argv[0], "crossval"))
 		return do_crossval(argc, argv);
-	die("trace: unknown verb '%s' (expected synth, stats, accuracy, import or crossval)", argv[0]);
+	if (!strcmp(argv[0], "tts-fit"))
+		return do_tts_fit(argc, argv);
+	die("trace: unknown verb '%s' (expected synth, stats, accuracy, import, crossval or tts-fit)", argv[0]);
 }

@@ -14,6 +14,7 @@
  *   qwen3  Qwen3-*: head_dim 128 given explicitly, no QKV bias, RMSNorm on q and k.
  *   llama  Llama-2, Llama-3.1: SwiGLU, no bias, untied.
  *   phi3   Phi-4-reasoning (phi-4's shape): SwiGLU, no bias, untied, GQA 40/10.
+ *   exaone EXAONE-Deep-32B (EXAONE-3.5-32B's shape): SwiGLU, no bias, untied, GQA 40/8.
  *   qwen3_moe, mixtral, deepseek_v3  Mixture-of-Experts (XROW with MOE(...) and, for
  *          DeepSeek, MLA(...)): see the block's comment.
  */
@@ -158,6 +159,24 @@ static const struct model catalog[] = {
 	 * 30,268 = 32,768 - 2,500 of its per-sample run agrees */
 	ROW("microsoft/Phi-4-reasoning", "phi-4-reasoning", "phi3",
 	    40, 5120, 40, 10, 128, 17920, 100352, 0, 0, 0, 32768),
+	/* MetaStone-S1-32B (a real per-sample MATH500 trace): "the base model used for this repo
+	 * is QwQ-32B" (MetaStone-AI/MetaStone-S1 README @ fa9980ad); its own config.json was not
+	 * read, so the shape is QwQ-32B's config.json (Qwen2ForCausalLM, as mirrored with
+	 * _name_or_path Qwen/QwQ-32B at https://huggingface.co/unsloth/QwQ-32B/blob/
+	 * 403266f19437562e1152ca719315275081826623/config.json: 64 layers, 5120, 40/8 heads,
+	 * 27648, vocab 152064, untied, 131072 positions; qwen2 has QKV bias). Its SPRM score head
+	 * (a small head on the shared backbone) is not modelled. */
+	ROW("MetaStoneTec/MetaStone-S1-32B", "metastone-s1-32b", "qwen2",
+	    64, 5120, 40, 8, 128, 27648, 152064, 0, 1, 0, 131072),
+	/* EXAONE-Deep-32B (a real per-sample MATH500 trace): its model card
+	 * (https://huggingface.co/LGAI-EXAONE/EXAONE-Deep-32B) gives 64 layers, GQA 40 Q / 8 KV
+	 * heads, vocab 102,400, 32,768 tokens of context and 30.95B parameters without
+	 * embeddings; hidden 5120, head_dim 128 and intermediate 27392 are EXAONE-3.5-32B's
+	 * (ExaoneForCausalLM, https://huggingface.co/LGAI-EXAONE/EXAONE-3.5-32B-Instruct-AWQ/
+	 * blob/main/config.json: SwiGLU, no bias, untied), which reproduce the card's 30.95B
+	 * exactly (tests/test_model.c). */
+	ROW("LGAI-EXAONE/EXAONE-Deep-32B", "exaone-deep-32b", "exaone",
+	    64, 5120, 40, 8, 128, 27392, 102400, 0, 0, 0, 32768),
 };
 
 size_t model_catalog_count(void) { return sizeof(catalog) / sizeof(catalog[0]); }

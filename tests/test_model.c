@@ -77,6 +77,21 @@ static void test_params(void)
 	CHECK_NEAR(model_params(&m), 14659507200.0, 1e-12);
 	CHECK_NEAR(model_params(&m), 14.7e9, 0.01);
 
+	/* EXAONE-Deep-32B: emb 102400 x 5120 = 524,288,000, untied: x2 = 1,048,576,000. Layer:
+	 * q and o 2 x 26,214,400 + kv 2 x 5120 x (8x128) = 10,485,760 + MLP 3 x 5120 x 27392 =
+	 * 420,741,120 + norms 10,240 = 483,665,920; x64 = 30,954,618,880 (the card's 30.95B
+	 * without embeddings). Total + 5120 = 32,003,200,000. */
+	m = get("exaone-deep-32b");
+	CHECK_NEAR(model_params(&m), 32003200000.0, 1e-12);
+	CHECK_NEAR(model_params(&m) - 2.0 * 102400 * 5120 - 5120, 30.95e9, 0.001);
+
+	/* MetaStone-S1-32B (QwQ-32B's shape): emb 152064 x 5120 = 778,567,680, x2 =
+	 * 1,557,135,360. Layer: q and o 52,428,800 + kv 10,485,760 + QKV bias 5120 + 2 x 1024 =
+	 * 7,168 + MLP 3 x 5120 x 27648 = 424,673,280 + norms 10,240 = 487,605,248; x64 =
+	 * 31,206,735,872. Total + 5120 = 32,763,876,352. */
+	m = get("metastone-s1-32b");
+	CHECK_NEAR(model_params(&m), 32763876352.0, 1e-12);
+
 	/* Every catalog row validates, has a source and a distinct alias. */
 	for (size_t i = 0; i < model_catalog_count(); i++) {
 		const struct model *c = model_catalog_get(i);

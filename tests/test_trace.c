@@ -8,7 +8,11 @@
 #include "traces/trace.h"
 #include "traces/trace_alias.h"
 #include "traces/tts.h"
+#include "traces/tts_fit.h"
 #include "lib/util.h"
+
+#include <math.h>
+#include <string.h>
 
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -414,10 +418,147 @@ static void test_import_per_sample(void)
 	CHECK(strstr(err_msg(), "x.jsonl:2: key 'cut'") != NULL);
 }
 
+/* The settle-point model of budget forcing, by hand: log S ~ N(log c, sigma^2), kept iff
+ * S <= B given S <= T. */
+static void test_settle(void)
+{
+	/* T far above the centre: P(S <= B) alone; Phi(0) = 0.5, Phi(1) = 0.8413447461 */
+	CHECK_NEAR(tts_keep_prob(1000, 1e12, 1000, 0.5), 0.5, 1e-9);
+	CHECK_NEAR(tts_keep_prob(1000 * exp(0.5), 1e12, 1000, 0.5), 0.8413447461, 1e-9);
+	/* T at the centre: Phi(-1) / Phi(0) = 0.1586552539 / 0.5 */
+	CHECK_NEAR(tts_keep_prob(1000 * exp(-0.5), 1000, 1000, 0.5), 0.3173105079, 1e-9);
+	/* limits: nothing cut keeps all; an empty budget keeps nothing; far in the lower tail
+	 * (Phi underflows in double) the ratio is still finite and tiny, not NaN */
+	CHECK(tts_keep_prob(2000, 2000, 1000, 0.3) == 1);
+	CHECK(tts_keep_prob(0, 2000, 1000, 0.3) == 0);
+	double tail = tts_keep_prob(1, 2, 1e9, 0.1);
+	CHECK(tail >= 0 && tail < 1e-6 && !isnan(tail));
+	/* monotone in the budget */
+	int mono = 1;
+	for (double b = 50, prev = 0; b < 3000; b *= 1.1) {
+		double q = tts_keep_prob(b, 3000, 1200, 0.3);
+		mono &= q >= prev;
+		prev = q;
+	}
+	CHECK(mono);
+	/* E[S | S <= T]: T unbounded gives the log-normal mean c exp(sigma^2 / 2) */
+	CHECK_NEAR(tts_settle_mean(1e12, 1000, 0.5), 1000 * exp(0.125), 1e-9);
+	CHECK(tts_settle_mean(500, 1000, 0.5) < 500);
+	CHECK_NEAR(tts_settle_mean(500, 1000, 1e-9), 500, 1e-6);
+	/* the centre: geometric mean of the correct samples (100 and 400: 200), x settle */
+	struct trace_sample sm[3] = {{.output_tokens = 100, .answer = 0, .finished = 1},
+				     {.output_tokens = 400, .answer = 0, .finished = 1},
+				     {.output_tokens = 10000, .answer = 1, .finished = 1}};
+	struct trace_problem p = {.n_samples = 3, .samples = sm};
+	CHECK_NEAR(tts_settle_center(&p, 0.5), 100, 1e-9);
+	sm[0].answer = sm[1].answer = 2; /* none correct: all samples, (100 x 400 x 10000)^(1/3) */
+	CHECK_NEAR(tts_settle_center(&p, 1), cbrt(4e8), 1e-9);
+
+	/* the forced answer: a problem whose 8 samples are all correct at 1000 tokens */
+	struct trace_sample s8[8];
+	struct trace_problem p8 = {.n_samples = 8, .samples = s8};
+	struct tts_params tp;
+	struct tts_sample out[8];
+	struct tts_result r;
+	for (int j = 0; j < 8; j++)
+		s8[j] = (struct trace_sample){.output_tokens = 1000, .answer = 0, .finished = 1};
+	tts_params_default(&tp);
+	tp.bf_guess = 0; /* cut at 1 token: nothing settled, no guess: all wrong, 17 tokens each */
+	tts_problem_seeded(&p8, 4000, 8, TTS_MAJORITY, 1, 0, &tp, 1, 0, out, &r);
+	int wrong = 0;
+	for (int j = 0; j < 8; j++)
+		wrong += out[j].answer != 0 && out[j].forced && out[j].tokens == 1 + tp.answer_tokens;
+	CHECK_INT(wrong, 8);
+	tp.bf_guess = 1; /* solve rate 1: a guess is right */
+	tts_problem_seeded(&p8, 4000, 8, TTS_MAJORITY, 1, 0, &tp, 1, 0, out, &r);
+	int right = 0;
+	for (int j = 0; j < 8; j++)
+		right += out[j].answer == 0;
+	CHECK_INT(right, 8);
+	/* a budget above every length changes nothing */
+	tts_problem_seeded(&p8, 4000, 8, TTS_MAJORITY, 1000, 0, &tp, 1, 0, out, &r);
+	int same = 0;
+	for (int j = 0; j < 8; j++)
+		same += out[j].answer == 0 && !out[j].forced && out[j].tokens == 1000;
+	CHECK_INT(same, 8);
+}
+
+/* The curves file: its errors name file, line and key; the shipped one parses, and the fit to
+ * it gives the option table's defaults (so a default cannot drift from its data). */
+static void test_tts_fit(void)
+{
+	static struct tts_curve rows[TTS_CURVES_MAX];
+	int n;
+	const char *hdr = "source_id,model,trace,kind,use,base_acc,acc,base_tokens,tokens,read,source\n";
+	char buf[1024];
+	static const struct {
+		const char *row, *want;
+	} bad[] = {
+		{"X,m,math500:s1.1-32b,deep,fit,0.9,0.9,1,1,table,s\n", "c.csv:2: key 'kind'"},
+		{"X,m,math500:s1.1-32b,deer,fit,1.2,0.9,1,1,table,s\n", "c.csv:2: key 'base_acc'"},
+		{"X,m,math500:s1.1-32b,deer,maybe,0.9,0.9,1,1,table,s\n", "c.csv:2: key 'use'"},
+		{"X,m,math500:s1.1-32b,deer,fit,0.9,0.9,0,1,table,s\n", "c.csv:2: key 'tokens'"},
+		{"X,m,math500:s1.1-32b,wait,fit,0.9,0.9,0,0,guess,s\n", "c.csv:2: key 'read'"},
+		{"X,m,math500:s1.1-32b,wait,fit,0.9,0.9,0,0\n", "c.csv:2: key 'read'"},
+		{"X,m,,wait,fit,0.9,0.9,0,0,table,s\n", "c.csv:2: key 'trace'"},
+	};
+	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		snprintf(buf, sizeof(buf), "%s%s", hdr, bad[k].row);
+		CHECK(tts_curves_parse(buf, strlen(buf), "c.csv", rows, TTS_CURVES_MAX, &n) < 0);
+		CHECK(strstr(err_msg(), bad[k].want) != NULL);
+	}
+	CHECK(tts_curves_parse("model,trace\n", 12, "c.csv", rows, TTS_CURVES_MAX, &n) < 0);
+	CHECK(strstr(err_msg(), "c.csv:1: key 'source_id'") != NULL);
+	snprintf(buf, sizeof(buf), "%s", hdr);
+	CHECK(tts_curves_parse(buf, strlen(buf), "c.csv", rows, TTS_CURVES_MAX, &n) < 0);
+
+	if (tts_curves_load(NULL, rows, TTS_CURVES_MAX, &n) < 0) {
+		fprintf(stderr, "%s\n", err_msg());
+		CHECK(0);
+		return;
+	}
+	CHECK(n >= 6);
+	struct trace t[TTS_CURVES_MAX];
+	const struct trace *tp[TTS_CURVES_MAX];
+	int ok = 1;
+	for (int k = 0; k < n; k++) {
+		ok &= trace_load(&t[k], rows[k].trace) == 0;
+		tp[k] = &t[k];
+	}
+	CHECK(ok);
+	if (!ok)
+		return;
+	struct run_config c;
+	double settle, brk;
+	config_defaults(&c);
+	c.tts.early_stop = 0;
+	CHECK(tts_fit_settle(rows, tp, n, c.tts.bf_sigma, &settle) == 0);
+	CHECK_NEAR(settle, c.tts.bf_settle, 0.002);
+	/* the fitted model meets the fit rows' exit ratios within 5% */
+	for (int k = 0; k < n; k++)
+		if (rows[k].fit && !strcmp(rows[k].kind, "deer"))
+			CHECK_NEAR(tts_deer_ratio(&t[k], settle, c.tts.bf_sigma), rows[k].tokens / rows[k].base_tokens, 0.05);
+	CHECK(tts_fit_wait(rows, tp, n, &c.tts, 1, &brk) == 0);
+	CHECK_NEAR(brk, c.tts.wait_break, 0.01);
+	/* with the defaults, one "Wait" on s1.1-32B gains as published (+1.0 point, within 0.2),
+	 * and a cut to 15% of the mean length keeps most of the accuracy */
+	for (int k = 0; k < n; k++)
+		if (!strcmp(rows[k].kind, "wait")) {
+			double a0 = tts_mean_accuracy(&t[k], 0, 0, &c.tts, 1), a1 = tts_mean_accuracy(&t[k], 0, 1, &c.tts, 1);
+			CHECK(fabs(a1 - a0 - (rows[k].acc - rows[k].base_acc)) < 0.002);
+			double a15 = tts_mean_accuracy(&t[k], 495, 0, &c.tts, 1);
+			CHECK(a15 > 0.8 * a0 && a15 < a0);
+		}
+	for (int k = 0; k < n; k++)
+		trace_release(&t[k]);
+}
+
 int main(void)
 {
 	util_gsl_init();
 	test_superset();
+	test_settle();
+	test_tts_fit();
 	test_parse_errors();
 	test_votes();
 	test_import_per_sample();

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
+#include <gsl/gsl_math.h>
+#include <gsl/gsl_sf_erf.h>
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
@@ -49,6 +51,57 @@ double tts_pass_at_k(int n, int c, int k)
 	if (n - c < k)
 		return 1;
 	return 1 - exp(gsl_sf_lnchoose((unsigned)(n - c), (unsigned)k) - gsl_sf_lnchoose((unsigned)n, (unsigned)k));
+}
+
+/* log Phi(z), accurate far into the lower tail (Phi underflows below z = -38) */
+static double log_ugaussian_P(double z)
+{
+	return gsl_sf_log_erfc(-z / M_SQRT2) - M_LN2;
+}
+
+double tts_keep_prob(double budget, double T, double center, double sigma)
+{
+	if (budget >= T)
+		return 1;
+	if (budget <= 0 || center <= 0 || sigma <= 0)
+		return 0;
+	double lb = log_ugaussian_P((log(budget) - log(center)) / sigma);
+	double lt = log_ugaussian_P((log(T) - log(center)) / sigma);
+	return fmin(1.0, exp(lb - lt));
+}
+
+double tts_settle_mean(double T, double center, double sigma)
+{
+	if (T <= 0 || center <= 0)
+		return 0;
+	if (sigma <= 0)
+		return fmin(T, center);
+	double zt = (log(T) - log(center)) / sigma;
+	if (zt < -20) {
+		/* deep in the lower tail, where the ratio below loses its digits: given S <= T, log T -
+		 * log S is close to exponential with rate -zt / sigma (Mills' ratio) */
+		double rate = -zt / sigma;
+		return T * rate / (rate + 1);
+	}
+	/* E[S; S <= T] / P(S <= T) for a log-normal S */
+	return exp(log(center) + sigma * sigma / 2 + log_ugaussian_P(zt - sigma) - log_ugaussian_P(zt));
+}
+
+double tts_settle_center(const struct trace_problem *p, double settle)
+{
+	double sc = 0, sa = 0;
+	int nc = 0;
+	for (int j = 0; j < p->n_samples; j++) {
+		double l = log(fmax(1.0, (double)p->samples[j].output_tokens));
+		sa += l;
+		if (p->samples[j].answer == 0) {
+			sc += l;
+			nc++;
+		}
+	}
+	if (p->n_samples < 1)
+		return 0;
+	return settle * exp(nc ? sc / nc : sa / p->n_samples);
 }
 
 /* A wrong answer for a sample that lost its correct one: that of a random recorded wrong
@@ -122,7 +175,7 @@ int tts_problem_seeded(const struct trace_problem *p, int max_tokens, int n, enu
 	struct tts_sample local[256], *s = out;
 	int16_t ans[256], *a = ans;
 	int nc = 0;
-	double solve;
+	double solve, center;
 	/* taus2 (L'Ecuyer's maximally equidistributed Tausworthe, period 2^88): three words of
 	 * state and a cheap gsl_rng_set, where mt19937 initializes 624 words per seed; it is
 	 * re-seeded twice per sample */
@@ -137,6 +190,7 @@ int tts_problem_seeded(const struct trace_problem *p, int max_tokens, int n, enu
 	for (int j = 0; j < p->n_samples; j++)
 		nc += p->samples[j].answer == 0;
 	solve = (double)nc / p->n_samples;
+	center = budget ? tts_settle_center(p, tp->bf_settle) : 0;
 	memset(res, 0, sizeof(*res));
 	res->n = n;
 
@@ -172,15 +226,22 @@ int tts_problem_seeded(const struct trace_problem *p, int max_tokens, int n, enu
 		s[j].forced = 0;
 		s[j].finished = (uint8_t)fin;
 		if (budget && T > budget) {
-			/* cut at B and forced to answer: f is the fraction of its reasoning completed */
-			double f = budget / T, q = 1 - pow(1 - f, tp->bf_kappa);
+			/* cut at B and forced to answer: it keeps its answer if that was settled
+			 * before B (the settle-point model, traces/README.md) */
+			double q = tts_keep_prob(budget, T, center, tp->bf_sigma);
 			T = fmin(T, (double)budget + tp->answer_tokens);
 			s[j].forced = 1;
 			s[j].finished = 1;
-			if (an == 0 && u_cut >= q)
-				an = wrong_answer(p, u_ans);
-			else if (an < 0) /* a run-away sample forced to answer: an average one */
-				an = u_cut < q * solve ? 0 : wrong_answer(p, u_ans);
+			if (u_cut < q) {
+				/* settled before the cut: its answer stands; a run-away sample (no
+				 * answer) settled an average one */
+				if (an < 0)
+					an = u_ans < solve ? 0 : wrong_answer(p, (u_ans - solve) / (1 - solve));
+			} else {
+				/* not settled: the forced answer is a guess at the problem */
+				double g = tp->bf_guess * solve;
+				an = u_ans < g ? 0 : wrong_answer(p, (u_ans - g) / (1 - g));
+			}
 		}
 		s[j].tokens = (int32_t)T;
 		s[j].answer = an;

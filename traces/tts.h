@@ -29,12 +29,17 @@ enum tts_vote {
 };
 
 /* The parameters of the accuracy model. Their defaults live in one place, the option table
- * of sim/config.c (options tts_bf_kappa, ..., early_stop), which fills the `tts` member of
+ * of sim/config.c (options tts_bf_settle, ..., early_stop), which fills the `tts` member of
  * struct run_config; this layer takes the values, never the table (traces/ is below sim/).
  * The grounds of each default are in traces/README.md. */
 struct tts_params {
-	double bf_kappa;      /* budget forcing: P(a correct sample stays correct | cut at fraction f
-	                       * of its reasoning) = 1 - (1 - f)^kappa; dimensionless */
+	double bf_settle;     /* budget forcing: the token at which a sample's answer is settled is
+	                       * log-normal around bf_settle x the geometric mean length of its
+	                       * problem's correct samples (at most the sample's own length);
+	                       * dimensionless */
+	double bf_sigma;      /* the log-sd of that settle point; dimensionless */
+	double bf_guess;      /* a sample cut before its answer is settled, forced to answer, is
+	                       * correct with probability bf_guess x the problem's solve rate */
 	int answer_tokens;    /* tokens appended by a forced answer ("Final Answer:" + answer) */
 	double wait_frac;     /* mean continuation per "Wait", as a fraction of the sample's length */
 	double wait_shape;    /* gamma shape of the continuation length; dimensionless */
@@ -78,6 +83,18 @@ int tts_problem_seeded(const struct trace_problem *p, int max_tokens, int n, enu
 int tts_problem(const struct trace_problem *p, int max_tokens, int n, enum tts_vote vote, int budget,
 		int waits, const struct tts_params *tp, gsl_rng *rng, struct tts_sample *out,
 		struct tts_result *res);
+
+/* Budget forcing: the chance that a sample of T tokens, cut at `budget` tokens, already holds
+ * its final answer: P(S <= budget | S <= T) for log S ~ N(log center, sigma^2), where center =
+ * bf_settle x the geometric mean length of the problem's correct samples. 1 when budget >= T,
+ * 0 when budget <= 0. */
+double tts_keep_prob(double budget, double T, double center, double sigma);
+/* E[S | S <= T] for the same settle point S, tokens: where an exit at the settled answer
+ * (DEER-style) stops on average. */
+double tts_settle_mean(double T, double center, double sigma);
+/* The centre of problem p's settle points, tokens: settle x exp(mean log length of its correct
+ * samples), or of all its samples when none is correct. */
+double tts_settle_center(const struct trace_problem *p, double settle);
 
 /* Majority vote over answers (-1 abstains): the most frequent answer, ties to the one that
  * occurs first; -1 when all abstain. */

@@ -84,4 +84,12 @@ has '"fit_all": {"models": 3, "s": ' "crossval fits" "$TMPD/out"
 has '"maj_median_err": ' "crossval errors" "$TMPD/out"
 status 2 "crossval needs three traces" "$TTSIM" trace crossval --traces math500:qwen3-14b,math500:gpt-oss-20b
 status 2 "crossval refuses traces of other problems" "$TTSIM" trace crossval --traces math500:qwen3-14b,math500:gpt-oss-20b,"$TMPD/ps.jsonl"
+# tts-fit: the budget-forcing and "Wait" fits to the shipped curves; a bad curves file exits 2
+ok "tts-fit" "$TTSIM" trace tts-fit
+has "bf_settle 0.79" "tts-fit fits the settle point" "$TMPD/out"
+has "wait_break 0.01" "tts-fit fits the Wait term" "$TMPD/out"
+has "published 0.944 -> 0.954; model 0.9440 -> 0.954" "one Wait gains as published" "$TMPD/out"
+printf 'source_id,model,trace,kind,use,base_acc,acc,base_tokens,tokens,read,source\nX,m,math500:s1.1-32b,wait,fit,0.9,1.5,0,0,table,s\n' > "$TMPD/curves.csv"
+status 2 "tts-fit: accuracy over 1" "$TTSIM" trace tts-fit --curves "$TMPD/curves.csv"
+has "curves.csv:2: key 'acc'" "tts-fit names file, line and key" "$TMPD/err"
 finish
