@@ -145,6 +145,16 @@ static void serving_columns(void)
 	/* the skipped row is never simulated (its model does not exist) */
 	CHECK_INT(validate_predict(&s, 0), 0);
 	CHECK(s.rows[0].predicted > 0 && s.rows[2].predicted > 0 && isnan(s.rows[3].predicted));
+	{ /* inference-perf's shared-prefix prompts repeat: the prefix cache holds them */
+		struct run_config c;
+		CHECK_INT(validate_config(&s.rows[2], &c), 0);
+		CHECK_INT(c.prompt_cache, 0);
+		strcpy(s.rows[2].dataset, "shared_prefix");
+		CHECK_INT(validate_config(&s.rows[2], &c), 0);
+		CHECK_INT(c.prompt_cache, 1);
+		CHECK_INT(c.length_dist, 0); /* fixed lengths, not ShareGPT's */
+		strcpy(s.rows[2].dataset, "sharegpt");
+	}
 	CHECK_INT(validate_groups(&s, &g), 3); /* (v0, tpot), (v0, ttft), (v1, e2e) */
 	CHECK_STR(g[2].family, "vllm-v1");
 	CHECK_INT(g[2].metric, VM_E2E);
