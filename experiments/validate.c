@@ -664,10 +664,14 @@ double validate_metric(const struct summary *s, int metric)
 
 static int same_num(double a, double b) { return a == b || (isnan(a) && isnan(b)); }
 
-/* Rows describe the same benchmark (one simulation serves both). */
+/* Rows describe the same benchmark on the same engine family (one simulation serves both:
+ * the family picks the engine profile, so an SGLang row must not take a vLLM row's run). */
 static int same_run(const struct vrow *a, const struct vrow *b)
 {
-	return !strcmp(a->model, b->model) && !strcmp(a->gpu, b->gpu) &&
+	char fa[32], fb[32];
+	validate_family(a, fa, sizeof(fa));
+	validate_family(b, fb, sizeof(fb));
+	return !strcmp(fa, fb) && !strcmp(a->model, b->model) && !strcmp(a->gpu, b->gpu) &&
 	       !strcmp(a->dtype, b->dtype) && a->tp == b->tp && a->input_len == b->input_len &&
 	       a->output_len == b->output_len && a->concurrency == b->concurrency &&
 	       validate_requests(a) == validate_requests(b) && !strcmp(a->kv_dtype, b->kv_dtype) &&

@@ -163,6 +163,24 @@ static void serving_columns(void)
 	vset_release(&s);
 }
 
+/* Two rows of one benchmark on two engine families are two simulations: each takes its
+ * own family's profile (a cache keyed without the family gave the SGLang row vLLM's run). */
+static void family_runs_apart(void)
+{
+	struct vset s = {0};
+	int bad = -1;
+	const char *t = H ",num_prompts,request_rate,dataset,engine,engine_version\n"
+			  "v,qwen3-8b,h100_sxm,1,bf16,200,100,0,e2e_s,2,200,inf,sharegpt,vllm,0.11.0\n"
+			  "g,qwen3-8b,h100_sxm,1,bf16,200,100,0,e2e_s,2,200,inf,sharegpt,sglang,0.5.4\n"
+			  "w,qwen3-8b,h100_sxm,1,bf16,200,100,0,ttft_ms,9,200,inf,sharegpt,vllm,0.11.0\n";
+	CHECK_INT(vset_parse_csv(&s, t, "f.csv", &bad), 0);
+	CHECK_INT(s.n, 3);
+	CHECK_INT(validate_predict(&s, 0), 0);
+	CHECK(s.rows[0].predicted > 0 && s.rows[1].predicted > 0);
+	CHECK(fabs(s.rows[0].predicted - s.rows[1].predicted) > 1e-3 * s.rows[0].predicted);
+	vset_release(&s);
+}
+
 /* A "measured" run's configuration: qwen3-8b on h100_sxm under engine, len tokens in and
  * len out. */
 static void measured_config(struct run_config *c, const char *engine, int len)
@@ -493,6 +511,7 @@ int main(void)
 	bad_rows();
 	bad_files();
 	serving_columns();
+	family_runs_apart();
 	engine_fit_recovers();
 	frontend_fit_recovers();
 	model_form_bands();
