@@ -544,7 +544,14 @@ long validate_requests(const struct vrow *r)
  *   - ShareGPT (no length file ships with ttsim): lognormal prompt and output lengths with
  *     the run's means and a coefficient of variation of 1, ShareGPT's order of magnitude
  *     (a stated assumption, never fitted; a length_file of the real pairs replaces it);
- *   - request_rate with burstiness (inf: evenly spaced).
+ *   - request_rate with burstiness (inf: evenly spaced);
+ *   - shared_prefix (inference-perf's shared-prefix generator, BLIS's runs): it makes its
+ *     num_groups x num_prompts_per_group prompts once and cycles through them (request i
+ *     sends prompt i mod their number: kubernetes-sigs/inference-perf
+ *     inference_perf/datagen/shared_prefix_datagen.py, load_lazy_data, @0ba9aceb,
+ *     Apache-2.0), so every prompt after the first pass is in vLLM's prefix cache (on by
+ *     default in V1): prompt_cache. The first pass (45 to 100 prompts of 3000 to 12000
+ *     requests) is taken as cached too.
  * Every setting is a fact of the row's benchmark; nothing here is tuned to a result. */
 static int validate_client(const struct vrow *r, struct run_config *c)
 {
@@ -570,6 +577,9 @@ static int validate_client(const struct vrow *r, struct run_config *c)
 		    config_set(c, "length_cv", "1", r->where) < 0)
 			return -1;
 	}
+	if (!strcmp(r->dataset, "shared_prefix") &&
+	    config_set(c, "prompt_cache", "true", r->where) < 0)
+		return -1;
 	if (r->burstiness != 1) {
 		snprintf(v, sizeof(v), "%.17g", isinf(r->burstiness) ? 1e9 : r->burstiness);
 		if (config_set(c, "burstiness", v, r->where) < 0)
@@ -654,10 +664,14 @@ double validate_metric(const struct summary *s, int metric)
 
 static int same_num(double a, double b) { return a == b || (isnan(a) && isnan(b)); }
 
-/* Rows describe the same benchmark (one simulation serves both). */
+/* Rows describe the same benchmark on the same engine family (one simulation serves both:
+ * the family picks the engine profile, so an SGLang row must not take a vLLM row's run). */
 static int same_run(const struct vrow *a, const struct vrow *b)
 {
-	return !strcmp(a->model, b->model) && !strcmp(a->gpu, b->gpu) &&
+	char fa[32], fb[32];
+	validate_family(a, fa, sizeof(fa));
+	validate_family(b, fb, sizeof(fb));
+	return !strcmp(fa, fb) && !strcmp(a->model, b->model) && !strcmp(a->gpu, b->gpu) &&
 	       !strcmp(a->dtype, b->dtype) && a->tp == b->tp && a->input_len == b->input_len &&
 	       a->output_len == b->output_len && a->concurrency == b->concurrency &&
 	       validate_requests(a) == validate_requests(b) && !strcmp(a->kv_dtype, b->kv_dtype) &&

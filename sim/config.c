@@ -97,6 +97,9 @@ static const struct option_def options[] = {
 	{"waits", OPT_INT, F(waits), 0, 0, 64, "0", NULL, "\"Wait\" extensions (budget forcing)"},
 	{"share_prefix", OPT_BOOL, F(share_prefix), 0, 0, 1, "true", NULL,
 	 "samples of a problem share one prefill and the prompt's KV blocks (vLLM n > 1)"},
+	{"prompt_cache", OPT_BOOL, F(prompt_cache), 0, 0, 1, "false", NULL,
+	 "every prompt was sent before (a benchmark cycling a pool of prompts): its full KV "
+	 "blocks, all but its last token's, come from vLLM's prefix cache, not prefilled"},
 	/* the accuracy model of test-time scaling: defaults and grounds in traces/README.md */
 	{"tts_bf_settle", OPT_DOUBLE, F(tts.bf_settle), 0, 0.01, 10, "0.797", NULL,
 	 "budget forcing: a sample's answer is settled around this x its problem's geometric-mean "

@@ -1168,18 +1168,27 @@ static long admit_waiting(struct sim *m, struct replica *r, int ri, long budget)
 	while (!r->preempted_now && budget > 0 && r->n_running < s->max_num_seqs && r->wq_len > 0) {
 		int32_t i = wq_front(r);
 		struct seq *q = &m->seqs[i];
-		long want, chunk, need;
+		long want, chunk, need, cached;
 		if (q->state == ST_DONE) { /* cancelled while waiting */
 			wq_pop_front(r);
 			continue;
 		}
 		if (r->n_running + 1 + q->reserved > s->max_num_seqs)
 			break;
-		want = q->prefill_len;
+		/* prefix cache hit: the prompt's full blocks but the last token's (vLLM V1
+		 * computes at least one token), also after a preemption (its prompt blocks stay
+		 * cached; what it generated is recomputed) */
+		cached = 0;
+		if (s->prompt_cache) {
+			cached = m->reqs[i].prompt < q->prefill_len - 1 ? m->reqs[i].prompt
+									 : q->prefill_len - 1;
+			cached = cached / m->bs * m->bs;
+		}
+		want = q->prefill_len - cached;
 		chunk = want <= budget ? want : (s->chunked_prefill ? budget : 0);
 		if (chunk == 0)
 			break;
-		need = prefill_blocks(m, q, chunk);
+		need = prefill_blocks(m, q, cached + chunk);
 		if (need > r->free_blocks)
 			break;
 		wq_pop_front(r);
@@ -1187,7 +1196,7 @@ static long admit_waiting(struct sim *m, struct replica *r, int ri, long budget)
 		r->free_blocks -= need;
 		q->blocks = (int32_t)need;
 		q->state = ST_PREFILL;
-		q->prefill_done = 0;
+		q->prefill_done = (int32_t)cached;
 		q->chunk = (int32_t)chunk;
 		budget -= chunk;
 		run_append(m, r, i);

@@ -143,6 +143,9 @@ struct sim_setup {
 	int pp_cross;                /* stage boundaries that cross nodes (of pp - 1) */
 	int route;                   /* enum route_policy */
 	int cuda_graphs, chunked_prefill;
+	int prompt_cache;            /* every prompt's full blocks, all but its last token's, are
+	                                in the prefix cache at admission (held as the sequence's
+	                                own blocks): the prefill starts after them */
 	int max_num_seqs, max_num_batched_tokens, block_size;
 	double gpu_memory_utilization;
 	int loop;                    /* SIM_OPEN: problems arrive at their time; SIM_CLOSED */

@@ -673,6 +673,7 @@ int run_simulate(const struct run_config *c, const struct run_inputs *in, struct
 	s.route = c->route;
 	s.cuda_graphs = c->cuda_graphs;
 	s.chunked_prefill = c->chunked_prefill;
+	s.prompt_cache = c->prompt_cache;
 	s.max_num_seqs = c->max_num_seqs;
 	s.max_num_batched_tokens = c->max_num_batched_tokens;
 	s.block_size = c->block_size;

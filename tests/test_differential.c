@@ -152,11 +152,13 @@ static void make_case(struct dcase *d, const struct model *models, int n_models,
 	 * (the other draws stay as they were): 2 to 4 stages in one node */
 	if (ci % 5 == 2 && s->spec.k == 0)
 		s->pp = 2 + ci / 5 % 3;
+	/* prompts in the prefix cache on a seventh of the cases, from the case number */
+	s->prompt_cache = ci % 7 == 3;
 	snprintf(d->desc, sizeof(d->desc),
-		 "pp %d model %s tp %d offline %d replicas %d route %d graphs %d chunked %d bs %d seqs %d tokens %d "
+		 "prompt_cache %d pp %d model %s tp %d offline %d replicas %d route %d graphs %d chunked %d bs %d seqs %d tokens %d "
 		 "blocks~%d loop %d conc %d spec k %d draft %d accept %d alpha %.3f problems %ld "
 		 "samples %d share %d early %d frontend %g %g",
-		 s->pp, m->id, s->tp, offline, s->replicas, s->route, s->cuda_graphs, s->chunked_prefill, s->block_size,
+		 s->prompt_cache, s->pp, m->id, s->tp, offline, s->replicas, s->route, s->cuda_graphs, s->chunked_prefill, s->block_size,
 		 s->max_num_seqs, s->max_num_batched_tokens, d->target_blocks, s->loop,
 		 s->concurrency, s->spec.k, s->spec.draft_kind, s->spec.accept_kind, s->spec.alpha,
 		 d->np, samples, share, early, s->fe_per_request, s->fe_per_output_token);

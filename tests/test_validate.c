@@ -145,11 +145,39 @@ static void serving_columns(void)
 	/* the skipped row is never simulated (its model does not exist) */
 	CHECK_INT(validate_predict(&s, 0), 0);
 	CHECK(s.rows[0].predicted > 0 && s.rows[2].predicted > 0 && isnan(s.rows[3].predicted));
+	{ /* inference-perf's shared-prefix prompts repeat: the prefix cache holds them */
+		struct run_config c;
+		CHECK_INT(validate_config(&s.rows[2], &c), 0);
+		CHECK_INT(c.prompt_cache, 0);
+		strcpy(s.rows[2].dataset, "shared_prefix");
+		CHECK_INT(validate_config(&s.rows[2], &c), 0);
+		CHECK_INT(c.prompt_cache, 1);
+		CHECK_INT(c.length_dist, 0); /* fixed lengths, not ShareGPT's */
+		strcpy(s.rows[2].dataset, "sharegpt");
+	}
 	CHECK_INT(validate_groups(&s, &g), 3); /* (v0, tpot), (v0, ttft), (v1, e2e) */
 	CHECK_STR(g[2].family, "vllm-v1");
 	CHECK_INT(g[2].metric, VM_E2E);
 	CHECK_INT(g[2].e.n, 1);
 	free(g);
+	vset_release(&s);
+}
+
+/* Two rows of one benchmark on two engine families are two simulations: each takes its
+ * own family's profile (a cache keyed without the family gave the SGLang row vLLM's run). */
+static void family_runs_apart(void)
+{
+	struct vset s = {0};
+	int bad = -1;
+	const char *t = H ",num_prompts,request_rate,dataset,engine,engine_version\n"
+			  "v,qwen3-8b,h100_sxm,1,bf16,200,100,0,e2e_s,2,200,inf,sharegpt,vllm,0.11.0\n"
+			  "g,qwen3-8b,h100_sxm,1,bf16,200,100,0,e2e_s,2,200,inf,sharegpt,sglang,0.5.4\n"
+			  "w,qwen3-8b,h100_sxm,1,bf16,200,100,0,ttft_ms,9,200,inf,sharegpt,vllm,0.11.0\n";
+	CHECK_INT(vset_parse_csv(&s, t, "f.csv", &bad), 0);
+	CHECK_INT(s.n, 3);
+	CHECK_INT(validate_predict(&s, 0), 0);
+	CHECK(s.rows[0].predicted > 0 && s.rows[1].predicted > 0);
+	CHECK(fabs(s.rows[0].predicted - s.rows[1].predicted) > 1e-3 * s.rows[0].predicted);
 	vset_release(&s);
 }
 
@@ -483,6 +511,7 @@ int main(void)
 	bad_rows();
 	bad_files();
 	serving_columns();
+	family_runs_apart();
 	engine_fit_recovers();
 	frontend_fit_recovers();
 	model_form_bands();

@@ -76,6 +76,44 @@ def main():
             cells.append("%+.0f (%d)" % (statistics.median(e), len(e)) if e else "")
         print("| %s | %s | %s | %d | %s |" % (*g, " | ".join(cells)))
 
+    # Per output token of the open loops (BLIS): (e2e - TTFT) / (output_len - 1) is the
+    # mean time between a request's tokens, i.e. the engine's mean step time as a decoding
+    # sequence sees it (decode steps and the prefill chunks mixed into them). Against the
+    # offered rate it is a line: its intercept (no load) is the bare decode step, its slope
+    # the cost of load (each request's prefill, the batch it adds). Saturated runs (ttsim's
+    # replica slower than the offered rate) are left out of the line: their queue, not the
+    # step, sets their e2e. statistics.linear_regression, least squares.
+    print()
+    print("Time per output token of the open loops, (e2e - TTFT) / (output - 1), ms, by "
+          "offered rate; the line through the unsaturated chat runs at 5-10 req/s as "
+          "intercept + slope x rate:")
+    print()
+    print("| part | model | TP | rate: measured / predicted ms | measured line | predicted line |")
+    print("|---|---|---|---|---|---|")
+    runs = {}
+    for k, m in bench.items():
+        if k[7] == "inf" or "e2e_s" not in m or "ttft_ms" not in m or k[6] < 2:
+            continue
+        tok = {w: (m["e2e_s"][w] - m["ttft_ms"][w] / 1e3) / (k[6] - 1) * 1e3
+               for w in ("measured", "predicted")}
+        sat = ("output_tok_per_s" in m and
+               m["output_tok_per_s"]["predicted"] < 0.97 * float(k[7]) * k[6])
+        runs.setdefault((k[0], k[2], k[4]), []).append((float(k[7]), tok, sat))
+    for g in sorted(runs, key=lambda g: (g[0] != "check", g[2], g[1])):
+        pts = sorted(runs[g], key=lambda x: x[0])
+        cells = ", ".join("%g: %.1f / %.1f%s" % (q, t["measured"], t["predicted"],
+                                                 " (sat.)" if sat else "")
+                          for q, t, sat in pts)
+        lines = []
+        for w in ("measured", "predicted"):
+            xy = [(q, t[w]) for q, t, sat in pts if not sat and 5 <= q <= 10]
+            if len({q for q, _ in xy}) < 2:
+                lines.append("")
+                continue
+            fit = statistics.linear_regression([q for q, _ in xy], [y for _, y in xy])
+            lines.append("%.1f + %.2f x rate" % (fit.intercept, fit.slope))
+        print("| %s | %s | %d | %s | %s | %s |" % (g[0], g[1], g[2], cells, *lines))
+
 
 if __name__ == "__main__":
     main()
