@@ -58,6 +58,13 @@ ok "plan over 16 GH200s, --jobs 1" "$TTSIM" plan $B --gpus gh200:16 --top 4 --jo
 cp "$TMPD/out" "$TMPD/n1.txt"
 ok "plan: nodes, --jobs 1 = --jobs 2" cmp "$TMPD/n2.txt" "$TMPD/n1.txt"
 ok "plan: nodes, --jobs 1 = --jobs 2 (every layout)" cmp "$TMPD/n2.csv" "$TMPD/n.csv"
+if [ -x build/mpi/ttsim ] && [ "${BUILD:-build}" != build/san ]; then
+	# shellcheck disable=SC2086
+	ok "plan over nodes under mpirun -n 2" mpirun --oversubscribe -n 2 build/mpi/ttsim plan $B --gpus gh200:16 --top 4 --out "$TMPD/n.csv"
+	cp "$TMPD/out" "$TMPD/n_mpi.txt"
+	ok "plan over nodes: MPI = local" cmp "$TMPD/n2.txt" "$TMPD/n_mpi.txt"
+	ok "plan over nodes: MPI = local (every layout)" cmp "$TMPD/n2.csv" "$TMPD/n.csv"
+fi
 ok "plan: header names pp and nodes" grep -q "^id,gpu,tp,pp,nodes,replicas,gpus," "$TMPD/n.csv"
 # with A100s on offer too: their 2-node layouts (16 GPUs) are skipped for the missing
 # network, the plan goes on
