@@ -44,11 +44,14 @@ static int plan_point(void *ctx, int worker, long id, struct sbuf *csv, struct s
 	const struct steady *st = NULL;
 	const char *status = "skipped", *why;
 	double usd_h = NAN, usd_m = NAN;
+	int tp_nodes, pp_cross;
 	plan_layout_config(pc->sp, l, pc->base, &c);
 	memset(&v, 0, sizeof(v));
 	memset(&r, 0, sizeof(r));
 	if (!(in = sweep_cache_get(pc->caches[worker], &c))) {
 		why = err_msg();
+	} else if (run_layout(&c, &in->profile, &tp_nodes, &pp_cross) < 0) {
+		why = err_msg(); /* nodes it cannot join (no network) or place: skipped, said why */
 	} else if (capacity_judge(&c, in, &pc->o, pc->rate, &v, &r) < 0) {
 		run_result_release(&r);
 		why = err_msg();
@@ -62,7 +65,7 @@ static int plan_point(void *ctx, int worker, long id, struct sbuf *csv, struct s
 	}
 	sbuf_printf(csv, "%ld", id);
 	csv_put_field(csv, c.gpu);
-	sbuf_printf(csv, ",%d,%d,%d", c.tp, c.replicas, run_gpus(&c));
+	sbuf_printf(csv, ",%d,%d,%d,%d,%d", c.tp, c.pp, c.nodes, c.replicas, run_gpus(&c));
 	csv_put_field(csv, c.dtype);
 	csv_put_field(csv, c.spec_draft[0] ? c.spec_draft : "none");
 	sbuf_printf(csv, ",%d,%d,%s", c.max_num_seqs, c.max_num_batched_tokens, status);
@@ -107,13 +110,17 @@ static void plan_usage(void)
 	       "[--slo-METRIC-pQ S ...]\n                  [--price KIND=USD,...] [--try-dtype "
 	       "bf16,fp8] [--try-spec none,ngram,MODEL]\n                  "
 	       "[--try-max-num-seqs N,...] [--try-max-num-batched-tokens N,...] [--top K]\n"
+	       "                  [--try-tp N,...] [--try-pp N,...] [--max-nodes N]\n"
 	       "                  [--out FILE] [--jobs N] [--OPTION V ...]\n\n"
 	       "The cheapest deployments of the GPUs on offer that hold the SLOs at R problems/s\n"
 	       "(Poisson) of the workload (the model, trace or lengths of EXPERIMENT.yaml and the\n"
 	       "--OPTION flags, as for 'ttsim run'). Every layout is tried: a GPU kind, TP 1, 2,\n"
-	       "4, 8 within its count, any number of replicas the count allows, and each choice of\n"
-	       "--try-*; a layout holds when its steady state at R exists and every SLO percentile\n"
-	       "holds (as 'ttsim capacity' judges a rate). The K cheapest (USD per hour, then per\n"
+	       "4, 8 (--try-tp) and pipeline stages 1, 2, 4, 8 (--try-pp) within its count, over\n"
+	       "the fewest nodes of the profile's node size that hold tp x pp GPUs (at most\n"
+	       "--max-nodes; kinds without a network section cannot join nodes: skipped, with\n"
+	       "why), any number of replicas the count allows, and each choice of --try-*. A\n"
+	       "layout holds when its steady state at R exists and every SLO percentile holds (as\n"
+	       "'ttsim capacity' judges a rate). The K cheapest (USD per hour, then per\n"
 	       "million output tokens) are printed with their headroom (capacity / R), costs, and\n"
 	       "the 'vllm serve' and 'vllm bench serve' command lines; --out FILE keeps every\n"
 	       "layout's line (CSV). Prices: the profiles' (ttsim profiles), or --price.\n\n"
@@ -153,7 +160,8 @@ static int split_ints(const char *flag, const char *v, int *dst, long lo, long h
 
 /* The lines of a results file, parsed: per layout id, its status and costs. */
 struct plan_row {
-	int holds;
+	int holds, skipped;
+	char why[256];
 	double usd_h, usd_m, tok_s, goodput;
 	double slo[CAPACITY_MAX_SLOS];
 	char line[2048];
@@ -174,16 +182,18 @@ static void read_rows(FILE *f, struct plan_row *rows, long n, int n_slo)
 	while ((k = getline(&line, &cap, f)) > 0) {
 		struct csv c;
 		long id;
-		csv_init(&c, line, (size_t)k, 0);
-		if (csv_next(&c) > 0 && c.nf >= 16 + n_slo && !parse_long(c.f[0], &id) && id >= 0 &&
+		csv_init(&c, line, (size_t)k, CSV_QUOTES);
+		if (csv_next(&c) > 0 && c.nf >= 18 + n_slo && !parse_long(c.f[0], &id) && id >= 0 &&
 		    id < n) {
-			rows[id].holds = !strcmp(c.f[9], "holds");
-			rows[id].usd_h = field_num(c.f[10]);
-			rows[id].usd_m = field_num(c.f[11]);
-			rows[id].tok_s = field_num(c.f[12]);
+			rows[id].holds = !strcmp(c.f[11], "holds");
+			rows[id].skipped = !strcmp(c.f[11], "skipped");
+			rows[id].usd_h = field_num(c.f[12]);
+			rows[id].usd_m = field_num(c.f[13]);
+			rows[id].tok_s = field_num(c.f[14]);
 			for (int i = 0; i < n_slo; i++)
-				rows[id].slo[i] = field_num(c.f[14 + i]);
-			rows[id].goodput = field_num(c.f[14 + n_slo]);
+				rows[id].slo[i] = field_num(c.f[16 + i]);
+			rows[id].goodput = field_num(c.f[16 + n_slo]);
+			snprintf(rows[id].why, sizeof(rows[id].why), "%s", c.f[17 + n_slo]);
 			snprintf(rows[id].line, sizeof(rows[id].line), "%s", line);
 		}
 		csv_release(&c);
@@ -203,14 +213,65 @@ static int by_cost(const void *a, const void *b)
 	return i < j ? -1 : i > j;
 }
 
+/* "2 x TP4 PP2 on gh200 (16 GPUs, 2 nodes a replica)", as `ttsim run` names a layout. */
+static const char *layout_name(const struct run_config *c, const char *gpu, char *buf,
+			       size_t n)
+{
+	char pp[16] = "", nodes[32] = "";
+	if (c->pp > 1)
+		snprintf(pp, sizeof(pp), " PP%d", c->pp);
+	if (c->nodes > 1)
+		snprintf(nodes, sizeof(nodes), ", %d nodes a replica", c->nodes);
+	snprintf(buf, n, "%d x TP%d%s on %s (%d GPUs%s)", c->replicas, c->tp, pp, gpu,
+		 run_gpus(c), nodes);
+	return buf;
+}
+
+/* The skipped layouts and why (the profile cannot join nodes, the model does not fit ...):
+ * one line per replica shape (GPU kind, tp, pp, nodes: consecutive in the enumeration) with
+ * the first one's reason, the first PLAN_SHOW_SKIPPED shapes; --out has every layout. */
+#define PLAN_SHOW_SKIPPED 8
+static void print_skipped(const struct plan_space *sp, const struct plan_layout *lay,
+			  const struct plan_row *rows, long n)
+{
+	long shapes = 0, more = 0;
+	for (long i = 0; i < n;) {
+		const struct plan_layout *l = &lay[i];
+		const struct plan_offer *o = &sp->offers[l->v[PLAN_OFFER]];
+		long j = i, k = 0;
+		char pp[16] = "", nodes[32] = "";
+		while (j < n && lay[j].v[PLAN_OFFER] == l->v[PLAN_OFFER] &&
+		       lay[j].v[PLAN_TP] == l->v[PLAN_TP] && lay[j].v[PLAN_PP] == l->v[PLAN_PP] &&
+		       lay[j].v[PLAN_NODES] == l->v[PLAN_NODES])
+			k += rows[j++].skipped;
+		if (k && shapes++ < PLAN_SHOW_SKIPPED) {
+			long first = i;
+			while (!rows[first].skipped)
+				first++;
+			if (l->v[PLAN_PP] > 1)
+				snprintf(pp, sizeof(pp), " PP%d", l->v[PLAN_PP]);
+			if (l->v[PLAN_NODES] > 1)
+				snprintf(nodes, sizeof(nodes), " over %d nodes", l->v[PLAN_NODES]);
+			printf("   skipped TP%d%s%s on %s (%ld of %ld layouts): %s\n", l->v[PLAN_TP], pp,
+			       nodes, o->gpu, k, j - i, rows[first].why);
+		} else if (k) {
+			more += k;
+		}
+		i = j;
+	}
+	if (more)
+		printf("   skipped %ld more layouts (--out FILE lists every layout and why)\n", more);
+}
+
 int cmd_plan(int argc, char **argv)
 {
 	const char *path = NULL, *gpus_s = NULL, *price_s = NULL, *dt_s = NULL, *spec_s = NULL;
 	const char *mns_s = NULL, *mbt_s = NULL, *top_s = NULL, *out_s = NULL, *jobs_s = NULL;
+	const char *tp_s = NULL, *pp_s = NULL, *mn_s = NULL;
 	const char *ciw_s = NULL, *slo_s[SLO_N_METRICS * 3] = {0};
 	char slo_names[SLO_N_METRICS * 3][32];
 	static const int pcts[3] = {50, 90, 99};
-	struct flag fl[SLO_N_METRICS * 3 + 12];
+	struct flag fl[SLO_N_METRICS * 3 + 16];
 	struct base_flags bf;
 	struct flags_error fe;
 	struct plan_space sp;
@@ -242,6 +303,9 @@ int cmd_plan(int argc, char **argv)
 	fl[nf++] = (struct flag){"--try-max-num-seqs", FLAG_VALUE, &mns_s, NULL, "max_num_seqs"};
 	fl[nf++] = (struct flag){"--try-max-num-batched-tokens", FLAG_VALUE, &mbt_s, NULL,
 				 "max_num_batched_tokens"};
+	fl[nf++] = (struct flag){"--try-tp", FLAG_VALUE, &tp_s, NULL, "tensor-parallel sizes"};
+	fl[nf++] = (struct flag){"--try-pp", FLAG_VALUE, &pp_s, NULL, "pipeline stages"};
+	fl[nf++] = (struct flag){"--max-nodes", FLAG_VALUE, &mn_s, NULL, "nodes a replica"};
 	fl[nf++] = (struct flag){"--top", FLAG_VALUE, &top_s, NULL, "how many to print"};
 	fl[nf++] = (struct flag){"--out", FLAG_VALUE, &out_s, NULL, "every layout, CSV"};
 	fl[nf++] = (struct flag){"--jobs", FLAG_VALUE, &jobs_s, NULL, "worker threads"};
@@ -280,6 +344,15 @@ int cmd_plan(int argc, char **argv)
 		struct profile p;
 		if (profile_load(&p, sp.offers[i].gpu) < 0)
 			die("--gpus: '%s': %s", sp.offers[i].gpu, err_msg());
+		sp.offers[i].gpus_per_node = p.gpus_per_node;
+	}
+	sp.n_tps = split_ints("--try-tp", tp_s ? tp_s : "1,2,4,8", sp.tps, 1, 64);
+	sp.n_pps = split_ints("--try-pp", pp_s ? pp_s : "1,2,4,8", sp.pps, 1, 64);
+	if (mn_s) {
+		long x;
+		if (parse_long(mn_s, &x) < 0 || x < 1 || x > 4096)
+			die("--max-nodes: expected 1 to 4096, got '%s'", mn_s);
+		sp.max_nodes = (int)x;
 	}
 	sp.n_dtypes = split_list("--try-dtype", dt_s ? dt_s : "bf16", &sp.dtypes[0][0],
 				 sizeof(sp.dtypes[0]));
@@ -354,7 +427,7 @@ int cmd_plan(int argc, char **argv)
 			long nh = 0;
 			for (long i = 0; i < n_lay; i++) {
 				n_hold += rows[i].holds;
-				n_fail += !rows[i].holds && strstr(rows[i].line, ",fails,") != NULL;
+				n_fail += !rows[i].holds && !rows[i].skipped;
 				if (rows[i].holds)
 					ids[nh++] = i;
 			}
@@ -414,7 +487,7 @@ int cmd_plan(int argc, char **argv)
 	}
 	if (out_s) {
 		struct sbuf sb = {0};
-		sbuf_printf(&sb, "id,gpu,tp,replicas,gpus,dtype,spec,max_num_seqs,"
+		sbuf_printf(&sb, "id,gpu,tp,pp,nodes,replicas,gpus,dtype,spec,max_num_seqs,"
 				 "max_num_batched_tokens,status,usd_per_hour,usd_per_mtok_output,"
 				 "output_tok_per_s,requests");
 		for (int i = 0; i < pc.o.n_slo; i++)
@@ -432,22 +505,23 @@ int cmd_plan(int argc, char **argv)
 	if (out_s)
 		printf(" (every layout in %s)", out_s);
 	printf("\n");
+	print_skipped(&sp, lay, rows, n_lay);
 	for (long k = 0; k < n_top; k++) {
 		const struct plan_layout *l = &lay[top[k]];
 		const struct plan_row *row = &rows[top[k]];
 		struct run_config c;
 		const struct run_inputs *in;
 		struct sbuf sb = {0};
+		char name[160];
 		plan_layout_config(&sp, l, &base, &c);
 		if (!(in = sweep_cache_get(pc.caches[0], &c)))
 			die_err();
-		printf("\n%ld. %d x TP%d on %s (%d GPUs), %s%s%s, max-num-seqs %d, "
-		       "max-num-batched-tokens %d\n", k + 1, c.replicas, c.tp, in->profile.name,
-		       run_gpus(&c), c.dtype, c.spec_draft[0] ? ", speculation " : "",
+		printf("\n%ld. %s, %s%s%s, max-num-seqs %d, max-num-batched-tokens %d\n", k + 1,
+		       layout_name(&c, in->profile.name, name, sizeof(name)), c.dtype, c.spec_draft[0] ? ", speculation " : "",
 		       c.spec_draft, c.max_num_seqs, c.max_num_batched_tokens);
 		printf("   cost      %.2f USD/h (%.3g USD per GPU-hour: %s), %.3f USD per M output "
 		       "tokens\n", row->usd_h, in->profile.usd_per_gpu_hour,
-		       sp.offers[l->offer].usd_per_gpu_hour >= 0 ? "--price"
+		       sp.offers[l->v[PLAN_OFFER]].usd_per_gpu_hour >= 0 ? "--price"
 							       : "the profile's price",
 		       row->usd_m);
 		printf("   headroom  %.2fx (sustains %.4g problems/s)\n", headroom[k],
@@ -461,6 +535,12 @@ int cmd_plan(int argc, char **argv)
 		printf("\n");
 		plan_vllm_serve(&c, in->model.id, &sb);
 		printf("   server    %s\n", sb.buf);
+		if (c.nodes > 1) {
+			sb.len = 0;
+			sb.buf[0] = 0;
+			plan_vllm_nodes(&c, &sb);
+			printf("   nodes     %s\n", sb.buf);
+		}
 		sb.len = 0;
 		sb.buf[0] = 0;
 		plan_vllm_bench(&c, in->model.id, &pc.o, pc.rate, &sb);

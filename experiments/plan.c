@@ -63,50 +63,217 @@ int plan_parse_prices(struct plan_space *sp, const char *v)
 	return 0;
 }
 
+/* The axes of the search, one row each (enum plan_axis_id gives the order): `values` writes
+ * the values the axis takes given the axes before it (l->v[0..axis-1]) and returns how
+ * many (0: no layout with that prefix); `apply` sets the axis's option in c.
+ *
+ * Adding an axis is one row and one enum entry. Expert parallelism, when the `ep` option
+ * lands: a row after PLAN_PP whose values are {1} unless the model is a Mixture of Experts
+ * (then the divisors of tp x pp), whose apply sets c->ep, and a flag in cmd_plan.c to
+ * bound it, as --try-pp does for pp. */
+struct plan_axis {
+	const char *name;
+	int (*values)(const struct plan_space *sp, const struct plan_layout *l, int *out);
+	void (*apply)(const struct plan_space *sp, int v, struct run_config *c);
+};
+
+static int upto(int n, int *out) /* 0..n-1: an index into one of the space's lists */
+{
+	for (int i = 0; i < n; i++)
+		out[i] = i;
+	return n;
+}
+
+static int offer_count(const struct plan_space *sp, const struct plan_layout *l)
+{
+	return sp->offers[l->v[PLAN_OFFER]].count;
+}
+
+static int v_offer(const struct plan_space *sp, const struct plan_layout *l, int *out)
+{
+	(void)l;
+	return upto(sp->n_offers, out);
+}
+
+static int v_tp(const struct plan_space *sp, const struct plan_layout *l, int *out)
+{
+	int n = 0;
+	for (int i = 0; i < sp->n_tps; i++)
+		if (sp->tps[i] <= offer_count(sp, l))
+			out[n++] = sp->tps[i];
+	return n;
+}
+
+static int v_pp(const struct plan_space *sp, const struct plan_layout *l, int *out)
+{
+	int n = 0;
+	for (int i = 0; i < sp->n_pps; i++)
+		if ((long)sp->pps[i] * l->v[PLAN_TP] <= offer_count(sp, l))
+			out[n++] = sp->pps[i];
+	return n;
+}
+
+/* The fewest nodes one replica's tp x pp GPUs spread over evenly (sim/run.h run_layout's
+ * rules: an equal share of GPUs a node, stages a multiple of the nodes or the nodes of the
+ * stages), within --max-nodes. A replica that fits one node takes one (spreading it wider
+ * only adds network). Where no count within the bound places it, the smallest count that
+ * holds its GPUs is still given, so that the plan reports it skipped with run_layout's
+ * reason rather than leaving it out unseen. */
+static int v_nodes(const struct plan_space *sp, const struct plan_layout *l, int *out)
+{
+	int tp = l->v[PLAN_TP], pp = l->v[PLAN_PP], g = sp->offers[l->v[PLAN_OFFER]].gpus_per_node;
+	int gpus = tp * pp, lo = g > 0 ? (gpus + g - 1) / g : 1;
+	int hi = sp->max_nodes > 0 ? sp->max_nodes : gpus;
+	if (lo > hi)
+		return 0;
+	for (int n = lo; n <= hi && n <= gpus; n++)
+		if (gpus % n == 0 && gpus / n <= g && (pp >= n ? pp % n == 0 : n % pp == 0)) {
+			out[0] = n;
+			return 1;
+		}
+	out[0] = lo;
+	return 1;
+}
+
+/* Replicas: as many as the GPUs allow; replicas over several nodes take whole nodes each
+ * (the offer's GPUs fill ceil(count / gpus_per_node) nodes). */
+static int v_replicas(const struct plan_space *sp, const struct plan_layout *l, int *out)
+{
+	const struct plan_offer *o = &sp->offers[l->v[PLAN_OFFER]];
+	int per = l->v[PLAN_TP] * l->v[PLAN_PP], nodes = l->v[PLAN_NODES], n = 0;
+	int node_count = o->gpus_per_node > 0 ? (o->count + o->gpus_per_node - 1) / o->gpus_per_node
+					      : 1;
+	for (int r = 1; (long)r * per <= o->count && n < PLAN_MAX_VALUES; r++) {
+		if (nodes > 1 && (long)r * nodes > node_count)
+			break;
+		out[n++] = r;
+	}
+	return n;
+}
+
+static int v_dtype(const struct plan_space *sp, const struct plan_layout *l, int *out)
+{
+	(void)l;
+	return upto(sp->n_dtypes, out);
+}
+
+static int v_spec(const struct plan_space *sp, const struct plan_layout *l, int *out)
+{
+	(void)l;
+	return upto(sp->n_specs, out);
+}
+
+static int v_mns(const struct plan_space *sp, const struct plan_layout *l, int *out)
+{
+	(void)l;
+	return upto(sp->n_mns, out);
+}
+
+static int v_mbt(const struct plan_space *sp, const struct plan_layout *l, int *out)
+{
+	(void)l;
+	return upto(sp->n_mbt, out);
+}
+
+static void a_offer(const struct plan_space *sp, int v, struct run_config *c)
+{
+	snprintf(c->gpu, sizeof(c->gpu), "%s", sp->offers[v].gpu);
+	c->usd_per_gpu_hour = sp->offers[v].usd_per_gpu_hour;
+}
+static void a_tp(const struct plan_space *sp, int v, struct run_config *c) { (void)sp; c->tp = v; }
+static void a_pp(const struct plan_space *sp, int v, struct run_config *c) { (void)sp; c->pp = v; }
+static void a_nodes(const struct plan_space *sp, int v, struct run_config *c)
+{
+	(void)sp;
+	c->nodes = v;
+}
+static void a_replicas(const struct plan_space *sp, int v, struct run_config *c)
+{
+	(void)sp;
+	c->replicas = v;
+}
+static void a_dtype(const struct plan_space *sp, int v, struct run_config *c)
+{
+	snprintf(c->dtype, sizeof(c->dtype), "%s", sp->dtypes[v]);
+}
+static void a_spec(const struct plan_space *sp, int v, struct run_config *c)
+{
+	snprintf(c->spec_draft, sizeof(c->spec_draft), "%s", sp->specs[v]);
+}
+static void a_mns(const struct plan_space *sp, int v, struct run_config *c)
+{
+	c->max_num_seqs = sp->max_num_seqs[v];
+}
+static void a_mbt(const struct plan_space *sp, int v, struct run_config *c)
+{
+	c->max_num_batched_tokens = sp->max_batched[v];
+}
+
+static const struct plan_axis plan_axes[PLAN_N_AXES] = {
+	[PLAN_OFFER] = {"gpu", v_offer, a_offer},
+	[PLAN_TP] = {"tp", v_tp, a_tp},
+	[PLAN_PP] = {"pp", v_pp, a_pp},
+	[PLAN_NODES] = {"nodes", v_nodes, a_nodes},
+	[PLAN_REPLICAS] = {"replicas", v_replicas, a_replicas},
+	[PLAN_DTYPE] = {"dtype", v_dtype, a_dtype},
+	[PLAN_SPEC] = {"spec", v_spec, a_spec},
+	[PLAN_MNS] = {"max_num_seqs", v_mns, a_mns},
+	[PLAN_MBT] = {"max_num_batched_tokens", v_mbt, a_mbt},
+};
+
+struct enum_ctx {
+	const struct plan_space *sp;
+	struct plan_layout *v;
+	long n, cap;
+};
+
+static void enumerate(struct enum_ctx *e, struct plan_layout *l, int axis)
+{
+	int *vals, k;
+	if (axis == PLAN_N_AXES) {
+		if (e->n == e->cap) {
+			e->cap *= 2;
+			e->v = xrealloc(e->v, sizeof(*e->v) * (size_t)e->cap);
+		}
+		e->v[e->n++] = *l;
+		return;
+	}
+	vals = xmalloc(sizeof(int) * PLAN_MAX_VALUES);
+	k = plan_axes[axis].values(e->sp, l, vals);
+	for (int i = 0; i < k; i++) {
+		l->v[axis] = vals[i];
+		enumerate(e, l, axis + 1);
+	}
+	free(vals);
+}
+
 struct plan_layout *plan_layouts(const struct plan_space *sp, long *n)
 {
-	static const int tps[] = {1, 2, 4, 8};
-	long cap = 64, k = 0;
-	struct plan_layout *v = xmalloc(sizeof(*v) * (size_t)cap);
-	for (int o = 0; o < sp->n_offers; o++)
-		for (int t = 0; t < 4; t++) {
-			int tp = tps[t];
-			if (tp > sp->offers[o].count)
-				continue;
-			for (int r = 1; r <= sp->offers[o].count / tp; r++)
-				for (int d = 0; d < sp->n_dtypes; d++)
-					for (int s = 0; s < sp->n_specs; s++)
-						for (int m = 0; m < sp->n_mns; m++)
-							for (int b = 0; b < sp->n_mbt; b++) {
-								if (k == cap) {
-									cap *= 2;
-									v = xrealloc(v, sizeof(*v) * (size_t)cap);
-								}
-								v[k++] = (struct plan_layout){o, tp, r, d, s, m, b};
-							}
-		}
-	*n = k;
-	return v;
+	struct enum_ctx e = {sp, NULL, 0, 64};
+	struct plan_layout l;
+	memset(&l, 0, sizeof(l));
+	e.v = xmalloc(sizeof(*e.v) * (size_t)e.cap);
+	enumerate(&e, &l, 0);
+	*n = e.n;
+	return e.v;
 }
 
 void plan_layout_config(const struct plan_space *sp, const struct plan_layout *l,
 			const struct run_config *base, struct run_config *c)
 {
 	*c = *base;
-	snprintf(c->gpu, sizeof(c->gpu), "%s", sp->offers[l->offer].gpu);
-	c->usd_per_gpu_hour = sp->offers[l->offer].usd_per_gpu_hour;
-	c->tp = l->tp;
-	c->replicas = l->replicas;
-	snprintf(c->dtype, sizeof(c->dtype), "%s", sp->dtypes[l->dtype]);
-	snprintf(c->spec_draft, sizeof(c->spec_draft), "%s", sp->specs[l->spec]);
-	c->max_num_seqs = sp->max_num_seqs[l->mns];
-	c->max_num_batched_tokens = sp->max_batched[l->mbt];
+	for (int a = 0; a < PLAN_N_AXES; a++)
+		plan_axes[a].apply(sp, l->v[a], c);
 }
 
 void plan_vllm_serve(const struct run_config *c, const char *model_id, struct sbuf *sb)
 {
 	sbuf_printf(sb, "vllm serve %s --tensor-parallel-size %d", model_id, c->tp);
-	if (c->replicas > 1)
+	if (c->pp > 1)
+		sbuf_printf(sb, " --pipeline-parallel-size %d", c->pp);
+	/* replicas over several nodes each are separate servers (plan_vllm_nodes); in one
+	 * node they are vLLM's data-parallel ranks */
+	if (c->replicas > 1 && c->nodes == 1)
 		sbuf_printf(sb, " --data-parallel-size %d", c->replicas);
 	sbuf_printf(sb, " --max-num-seqs %d --max-num-batched-tokens %d --gpu-memory-utilization %g",
 		    c->max_num_seqs, c->max_num_batched_tokens, c->gpu_memory_utilization);
@@ -124,6 +291,28 @@ void plan_vllm_serve(const struct run_config *c, const char *model_id, struct sb
 	else if (c->spec_draft[0])
 		sbuf_printf(sb, " --speculative-config '{\"model\": \"%s\", "
 				"\"num_speculative_tokens\": %d}'", c->spec_draft, c->spec_k);
+	if (c->nodes > 1)
+		sbuf_printf(sb, " --distributed-executor-backend ray");
+}
+
+/* vLLM's multi-node launch (docs/serving/parallelism_scaling.md, "Multi-node deployment",
+ * https://docs.vllm.ai/en/stable/serving/parallelism_scaling.html, vllm-project/vllm
+ * commit 096bd6a4a1, Apache-2.0): a Ray cluster over the nodes (examples/online_serving/
+ * run_cluster.sh: --head on one node, --worker on the others), then the server line with
+ * --distributed-executor-backend ray on the head node; or, without Ray, the same line on
+ * every node with --nnodes N --node-rank I --master-addr HEAD_IP (--headless on the
+ * others). */
+void plan_vllm_nodes(const struct run_config *c, struct sbuf *sb)
+{
+	if (c->nodes <= 1)
+		return;
+	sbuf_printf(sb, "%d nodes a replica: start a Ray cluster over them (vLLM's "
+			"examples/online_serving/run_cluster.sh) and run the server line on its head "
+			"node; or, without Ray, run it on each node with --distributed-executor-backend mp "
+			"--nnodes %d --node-rank I --master-addr HEAD_IP (--headless where I > 0)", c->nodes, c->nodes);
+	if (c->replicas > 1)
+		sbuf_printf(sb, "; %d such replicas (%d nodes in all) behind a load balancer",
+			    c->replicas, c->replicas * c->nodes);
 }
 
 void plan_vllm_bench(const struct run_config *c, const char *model_id,

@@ -25,6 +25,6 @@ tm "capacity search, MATH500, R1-Qwen-32B, 1 x TP4 H100 (1 job)" \
 	"$TTSIM" capacity experiments/sweeps/r1_32b_tp4.yaml --slo-ttft-p90 2 --slo-tpot-p90 0.1 --jobs 1
 tm "plan, MATH500, R1-Qwen-32B at 0.8/s, 116 layouts (2 jobs)" \
 	"$TTSIM" plan --model r1-qwen-32b --trace math500 --rate 0.8 --slo-ttft-p90 2 --slo-tpot-p90 0.1 \
-	--gpus h100_sxm:8,gh200:4,h200_sxm:4 --try-dtype bf16,fp8 --try-max-num-seqs 128,256 --jobs 2
+	--gpus h100_sxm:8,gh200:4,h200_sxm:4 --try-dtype bf16,fp8 --try-max-num-seqs 128,256 --try-pp 1 --jobs 2
 [ -x tests/bench_more.sh ] && tests/bench_more.sh "$TTSIM"
 rm -f /tmp/ttsim-bench.$$ /tmp/ttsim-bench-out.$$ /tmp/ttsim-bench-json.$$

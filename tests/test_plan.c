@@ -1,0 +1,197 @@
+/*
+ * test_plan.c: `ttsim plan`'s layouts (experiments/plan.h) over pipeline stages and nodes,
+ * and the vLLM lines of one, without simulating anything.
+ *
+ * Layouts of 16 GPUs of a 4-GPU-node kind, tp and pp from {1, 2, 4, 8}, counted by hand:
+ * a replica of g = tp x pp GPUs takes ceil(g / 4) nodes; up to 16 / g replicas, and a
+ * replica over several nodes takes whole ones (4 nodes in all):
+ *     g = 1  (1 x 1)                  16 replicas counts       16
+ *     g = 2  (1 x 2, 2 x 1)           8 each                   16
+ *     g = 4  (1 x 4, 2 x 2, 4 x 1)    4 each                   12
+ *     g = 8  (1x8, 2x4, 4x2, 8x1)     2 nodes, 2 each           8
+ *     g = 16 (2x8, 4x4, 8x2)          4 nodes, 1 each           3
+ * 55 in all (what `ttsim plan --gpus gh200:16` reports).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "experiments/plan.h"
+#include "models/profile.h"
+#include "lib/util.h"
+#include "tests/test.h"
+
+static void space(struct plan_space *sp, const char *gpus, int gpus_per_node)
+{
+	static const int sizes[4] = {1, 2, 4, 8};
+	memset(sp, 0, sizeof(*sp));
+	if (plan_parse_offers(sp, gpus) < 0) {
+		fprintf(stderr, "%s\n", err_msg());
+		exit(1);
+	}
+	for (int i = 0; i < sp->n_offers; i++)
+		sp->offers[i].gpus_per_node = gpus_per_node;
+	snprintf(sp->dtypes[0], sizeof(sp->dtypes[0]), "bf16");
+	sp->n_dtypes = sp->n_specs = sp->n_mns = sp->n_mbt = 1;
+	sp->max_num_seqs[0] = 256;
+	sp->max_batched[0] = 8192;
+	memcpy(sp->tps, sizes, sizeof(sizes));
+	memcpy(sp->pps, sizes, sizeof(sizes));
+	sp->n_tps = sp->n_pps = 4;
+}
+
+/* A node of g GPUs, joined to others by a network or not. */
+static void node(struct profile *p, int g, int network)
+{
+	memset(p, 0, sizeof(*p));
+	snprintf(p->name, sizeof(p->name), "test");
+	p->gpus_per_node = g;
+	p->net.bw = network ? 4e8 : 0;
+	p->net.lat = network ? 7e-6 : 0;
+}
+
+/* Every layout is placeable by the simulator's own rule (run_layout) on the nodes it
+ * names, and no fewer nodes place it; GPUs and nodes stay within the offer. */
+static void test_gh200_16(void)
+{
+	struct plan_space sp;
+	struct profile p;
+	struct run_config base, c;
+	struct plan_layout *l;
+	long n, multi = 0, pp = 0;
+	int tpn, ppc, seen_tp8 = 0, seen_tp4pp2 = 0;
+	space(&sp, "gh200:16", 4);
+	node(&p, 4, 1);
+	config_defaults(&base);
+	l = plan_layouts(&sp, &n);
+	CHECK_INT(n, 55);
+	for (long i = 0; i < n; i++) {
+		plan_layout_config(&sp, &l[i], &base, &c);
+		CHECK(run_gpus(&c) <= 16);
+		CHECK(run_layout(&c, &p, &tpn, &ppc) == 0);
+		if (c.nodes > 1) {
+			struct run_config fewer = c;
+			fewer.nodes = c.nodes - 1;
+			CHECK(run_layout(&fewer, &p, &tpn, &ppc) < 0);
+			CHECK(c.replicas * c.nodes <= 4);
+			multi++;
+		}
+		pp += c.pp > 1;
+		seen_tp8 += c.tp == 8 && c.pp == 1 && c.nodes == 2 && c.replicas == 1;
+		seen_tp4pp2 += c.tp == 4 && c.pp == 2 && c.nodes == 2 && c.replicas == 2;
+	}
+	CHECK_INT(multi, 8 + 3); /* the g = 8 and g = 16 rows */
+	CHECK(pp > 0);
+	CHECK_INT(seen_tp8, 1);
+	CHECK_INT(seen_tp4pp2, 1);
+	free(l);
+	/* --max-nodes 1: only what one node holds (g <= 4: 16 + 16 + 12) */
+	sp.max_nodes = 1;
+	l = plan_layouts(&sp, &n);
+	CHECK_INT(n, 44);
+	for (long i = 0; i < n; i++) {
+		plan_layout_config(&sp, &l[i], &base, &c);
+		CHECK_INT(c.nodes, 1);
+	}
+	free(l);
+}
+
+/* An 8-GPU node kind without a network: the 2-node layouts are still listed (so the plan
+ * says why they are skipped), and run_layout refuses them for the missing network. */
+static void test_no_network(void)
+{
+	struct plan_space sp;
+	struct profile p;
+	struct run_config base, c;
+	struct plan_layout *l;
+	long n, refused = 0;
+	int tpn, ppc;
+	space(&sp, "a100_sxm:16", 8);
+	node(&p, 8, 0);
+	config_defaults(&base);
+	l = plan_layouts(&sp, &n);
+	for (long i = 0; i < n; i++) {
+		plan_layout_config(&sp, &l[i], &base, &c);
+		if (c.nodes == 1) {
+			CHECK(run_layout(&c, &p, &tpn, &ppc) == 0);
+			continue;
+		}
+		CHECK_INT(c.nodes, 2);
+		CHECK_INT(run_gpus(&c), 16);
+		CHECK(run_layout(&c, &p, &tpn, &ppc) < 0 && strstr(err_msg(), "no network section"));
+		refused++;
+	}
+	CHECK_INT(refused, 3); /* 2 x 8, 4 x 4, 8 x 2 */
+	free(l);
+}
+
+/* Stages that do not divide the nodes: tp 4 x pp 3 = 12 GPUs on 8-GPU nodes cannot sit on
+ * 2 (3 stages on 2 nodes), so 3 nodes of 4 each; 24 GPUs are 3 nodes, one such replica
+ * (two would fill 24 GPUs but need 6 nodes); 12 GPUs, 2 nodes, none. */
+static void test_odd_stages(void)
+{
+	struct plan_space sp;
+	struct run_config base, c;
+	struct plan_layout *l;
+	long n;
+	space(&sp, "h100_sxm:24", 8);
+	sp.tps[0] = 4;
+	sp.pps[0] = 3;
+	sp.n_tps = sp.n_pps = 1;
+	config_defaults(&base);
+	l = plan_layouts(&sp, &n);
+	CHECK_INT(n, 1);
+	plan_layout_config(&sp, &l[0], &base, &c);
+	CHECK_INT(c.nodes, 3);
+	CHECK_INT(c.replicas, 1);
+	free(l);
+	sp.offers[0].count = 12;
+	l = plan_layouts(&sp, &n);
+	CHECK_INT(n, 0);
+	free(l);
+}
+
+static void test_vllm_lines(void)
+{
+	struct run_config c;
+	struct sbuf sb = {0};
+	config_defaults(&c);
+	c.tp = 4;
+	c.pp = 2;
+	c.nodes = 2;
+	c.replicas = 2;
+	plan_vllm_serve(&c, "org/model", &sb);
+	CHECK(strstr(sb.buf, "--tensor-parallel-size 4 --pipeline-parallel-size 2 ") != NULL);
+	CHECK(strstr(sb.buf, "--distributed-executor-backend ray") != NULL);
+	CHECK(strstr(sb.buf, "--data-parallel-size") == NULL); /* separate servers */
+	sb.len = 0;
+	sb.buf[0] = 0;
+	plan_vllm_nodes(&c, &sb);
+	CHECK(strstr(sb.buf, "Ray cluster") != NULL);
+	CHECK(strstr(sb.buf, "--nnodes 2 --node-rank I --master-addr HEAD_IP") != NULL);
+	CHECK(strstr(sb.buf, "2 such replicas (4 nodes in all)") != NULL);
+	c.pp = 1;
+	c.nodes = 1;
+	c.tp = 2;
+	c.replicas = 3;
+	sb.len = 0;
+	sb.buf[0] = 0;
+	plan_vllm_serve(&c, "org/model", &sb);
+	CHECK(strstr(sb.buf, "--pipeline-parallel-size") == NULL);
+	CHECK(strstr(sb.buf, "--data-parallel-size 3") != NULL);
+	CHECK(strstr(sb.buf, "--distributed-executor-backend") == NULL);
+	sb.len = 0;
+	sb.buf[0] = 0;
+	plan_vllm_nodes(&c, &sb);
+	CHECK_INT(sb.len, 0);
+	sbuf_release(&sb);
+}
+
+int main(void)
+{
+	test_gh200_16();
+	test_no_network();
+	test_odd_stages();
+	test_vllm_lines();
+	return TEST_REPORT();
+}
