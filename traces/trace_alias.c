@@ -15,6 +15,7 @@ const struct trace_alias trace_aliases[] = {
 	{"simplescaling/s1.1-32B", "s1.1-32b", 32, 1, NULL, 0},
 	/* synthetic, with its own published targets (synth.c, published_targets[]) */
 	{"deepseek-ai/DeepSeek-R1", "deepseek-r1", 671, 0, NULL, 0},
+	{"Qwen/Qwen3-235B-A22B", "qwen3-235b-a22b", 235, 0, NULL, 0},
 	/* real samples (../shared/traces/per_sample/README.md: the Best-of-infinity paper's
 	 * repository, jkomiyama/BoInf-code-publish@fbcb0970). Cap: min(100000, max_model_len -
 	 * 2500), the repository's generation default; 30,268 for the 32,768-token models */
