@@ -142,7 +142,10 @@ static void test_shipped(void)
 		    synth_targets("../shared/traces", trace_aliases[i].alias, &mt, &pa, &inf) == 0) {
 			CHECK_NEAR(st.mean_output_tokens, mt, 0.03);
 			CHECK_NEAR(st.pass_at_1, pa, 0.03);
-			CHECK_INT(inf, trace_aliases[i].s1);
+			/* inferred: the s1.1 rows, and Qwen3-235B-A22B's token counts (Qwen3-32B's) */
+			CHECK_INT(inf, trace_aliases[i].s1 || !strcmp(trace_aliases[i].alias, "qwen3-235b-a22b"));
+			if (!strcmp(trace_aliases[i].alias, "deepseek-r1") || !strcmp(trace_aliases[i].alias, "qwen3-235b-a22b"))
+				CHECK_NEAR(st.pass_at_1, trace_aliases[i].alias[0] == 'd' ? 0.973 : 0.980, 1e-3); /* the papers' pass@1 */
 		}
 		/* trace_stats against a naive recount */
 		long n = 0, ok = 0;

@@ -71,6 +71,7 @@ struct src {
 	/* published figures */
 	double deer_tokens[4], openr1_acc[4], ds_acc[4];   /* 1.5B, 7B, 14B, 32B */
 	double es7_tokens[6], es32_tokens[6], esr1_tokens[6], es7_acc[6];
+	double esq3_32_tokens[6];   /* EVALSCOPE_Q3: Qwen3-32B thinking reasoning tokens */
 	double s11_32_acc, r1d32_s1table_acc;
 };
 
@@ -174,6 +175,8 @@ static int on_stats(char **f, int n, const char *where, void *ctx)
 		else if (!strcmp(f[1], "DeepSeek-R1"))
 			S->esr1_tokens[lv] = v;
 	}
+	if (!strcmp(f[0], "EVALSCOPE_Q3") && lv >= 1 && !strcmp(f[1], "Qwen3-32B") && !strcmp(f[4], "mean_reasoning_tokens"))
+		S->esq3_32_tokens[lv] = v;
 	if (!strcmp(f[0], "EVALSCOPE_THINK") && lv >= 1 && !strcmp(f[4], "averagepass1"))
 		S->es7_acc[lv] = v;
 	if (!strcmp(f[0], "S1_T2") && !strcmp(f[1], "s1.1 w/o BF"))
@@ -296,7 +299,7 @@ static int load_src(struct src *S, const char *dir)
 		if (!S->deer_tokens[k] || !S->openr1_acc[k] || !S->ds_acc[k])
 			return err_set("%s/math500_published_stats.csv: a DEER_T5 or OPENR1_README figure is missing (expected all four sizes)", dir);
 	for (int l = 1; l <= 5; l++)
-		if (!S->es7_tokens[l] || !S->es32_tokens[l] || !S->esr1_tokens[l] || !S->es7_acc[l])
+		if (!S->es7_tokens[l] || !S->es32_tokens[l] || !S->esr1_tokens[l] || !S->es7_acc[l] || !S->esq3_32_tokens[l])
 			return err_set("%s/math500_published_stats.csv: an EVALSCOPE per-level figure is missing (expected levels 1..5)", dir);
 	if (!S->s11_32_acc || !S->r1d32_s1table_acc)
 		return err_set("%s/math500_published_stats.csv: S1_T2 row missing (expected s1.1 w/o BF and r1-distill (32B))", dir);
@@ -320,8 +323,51 @@ struct targets {
 	char rule[600];
 };
 
+/* Models with their own published MATH500 pass@1 (below, with its source); mean output tokens
+ * and the per-level shape are EVALSCOPE reasoning tokens (math500_published_stats.csv) of the
+ * same model (published) or, where none is published, of a sibling (inferred, and said so). */
+static const struct {
+	const char *hf_id;
+	double pass1;           /* fraction */
+	const char *pass1_src;
+	int tokens_of;          /* 0: EVALSCOPE_6M DeepSeek-R1 (the model itself); 1: EVALSCOPE_Q3 Qwen3-32B */
+} published_targets[] = {
+	/* DeepSeek-R1 (arXiv:2501.12948, Table 4, "MATH-500 (Pass@1) 97.3"; also the model card
+	 * huggingface.co/deepseek-ai/DeepSeek-R1 README; MIT): measured by its authors, 32,768
+	 * max tokens, T = 0.6, top-p 0.95, 64 samples per question */
+	{"deepseek-ai/DeepSeek-R1", 0.973, "DeepSeek-R1 paper arXiv:2501.12948 Table 4 (MATH-500 pass@1 97.3)", 0},
+	/* Qwen3-235B-A22B, thinking mode (Qwen3 Technical Report arXiv:2505.09388v1, Table 11,
+	 * "MATH-500 ... 98.0"; T = 0.6, top-p 0.95, top-k 20, 32,768 max output tokens, Section
+	 * 4.6; read from the transcription liudu2326526/llm-study@977f46a6, file
+	 * 学习文件/论文/Qwen/Qwen3_Technical_Report.md; the models are Apache-2.0). Measured by its
+	 * authors. No per-level token counts are published for it: those of Qwen3-32B (thinking,
+	 * EVALSCOPE_Q3) stand in, an inference (same family, same post-training recipe) */
+	{"Qwen/Qwen3-235B-A22B", 0.980, "Qwen3 Technical Report arXiv:2505.09388 Table 11 (MATH-500 98.0, thinking)", 1},
+};
+
 static void make_targets(const struct src *S, const struct trace_alias *a, struct targets *T)
 {
+	for (size_t k = 0; k < sizeof(published_targets) / sizeof(published_targets[0]); k++) {
+		if (strcmp(a->hf_id, published_targets[k].hf_id))
+			continue;
+		const double *lv = published_targets[k].tokens_of ? S->esq3_32_tokens : S->esr1_tokens;
+		double o = weighted(S, lv);
+		memset(T, 0, sizeof(*T));
+		T->mean = o;
+		T->acc = published_targets[k].pass1;
+		T->inferred = published_targets[k].tokens_of != 0;
+		for (int l = 1; l <= 5; l++) {
+			T->shape[l] = lv[l] / o;
+			T->level_mean[l] = lv[l];
+		}
+		snprintf(T->rule, sizeof(T->rule), "%s (before </think>, level-count weighted); pass@1 published, %s",
+			 T->inferred ? "inferred: mean output tokens and per-level shape = Qwen3-32B thinking reasoning "
+				       "tokens (EVALSCOPE_Q3), none being published for this model"
+				     : "published: mean output tokens and per-level shape EVALSCOPE_6M DeepSeek-R1 reasoning tokens",
+			 published_targets[k].pass1_src);
+		return;
+	}
+
 	int si = a->params_b < 2 ? 0 : a->params_b < 10 ? 1 : a->params_b < 20 ? 2 : 3;
 	double o7 = weighted(S, S->es7_tokens), o32 = weighted(S, S->es32_tokens), or1 = weighted(S, S->esr1_tokens);
 	/* per-level shape: linear in log(params) between the 7B and 32B shapes, clamped */

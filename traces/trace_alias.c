@@ -25,6 +25,9 @@ const struct trace_alias trace_aliases[] = {
 	{"microsoft/Phi-4-reasoning", "phi-4-reasoning", 14.7, 0, "math500_Phi-4-reasoning_N80.csv", 30268},
 	{"nvidia/NVIDIA-Nemotron-Nano-9B-v2", "nemotron-nano-9b-v2", 8.9, 0,
 	 "math500_NVIDIA-Nemotron-Nano-9B-v2_N80.csv", 30268},
+	/* synthetic (after the real rows, whose order tests/test_trace.c follows), with its own published targets (synth.c, published_targets[]) */
+	{"deepseek-ai/DeepSeek-R1", "deepseek-r1", 671, 0, NULL, 0},
+	{"Qwen/Qwen3-235B-A22B", "qwen3-235b-a22b", 235, 0, NULL, 0},
 };
 const int trace_n_aliases = sizeof(trace_aliases) / sizeof(trace_aliases[0]);
 

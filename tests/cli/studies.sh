@@ -5,7 +5,7 @@
 # with exit 2. The full-size runs are in `make bench`.
 . "$(dirname "$0")/lib.inc"
 cd "$(dirname "$0")/../.." || exit 1
-for s in accuracy_compute speculative tensor_parallel frontier spec_batch; do
+for s in accuracy_compute speculative tensor_parallel frontier spec_batch moe_nodes; do
 	# tensor_parallel's throughput is a closed loop's steady state (1024 at once): it needs
 	# 4000 resampled problems at least (a few seconds; the study runs 12000)
 	nreq=10
@@ -26,6 +26,8 @@ for s in accuracy_compute speculative tensor_parallel frontier spec_batch; do
 	has "0 computed now" "rerun computes nothing" "$TMPD/out"
 done
 has "Pareto set" "frontier prints the Pareto set" "$TMPD/frontier.txt"
+ok "moe_nodes: DeepSeek-R1 on one node skipped, the reason recorded" grep -q '^[0-9]*,deepseek-r1,1,4,1,none,1,skipped,.*does not fit' "$TMPD/moe_nodes/results.csv"
+ok "moe_nodes: Qwen3-235B-A22B on two nodes computed" grep -q '^[0-9]*,qwen3-235b-a22b,2,4,2,none,1,ok,' "$TMPD/moe_nodes/results.csv"
 # integer axes get integer tics (tp 1, 2, 4: no tick at 1.5); log axes keep gnuplot's
 has "set xtics 1" "tp plot has integer tics" "$TMPD/tensor_parallel/plots/speedup_vs_tp.gp"
 ok "a log axis gets no integer tics" sh -c "! grep -q 'set xtics' \"$TMPD/accuracy_compute/plots/acc_vs_tokens_samples.gp\""
