@@ -268,10 +268,8 @@ int cmd_plan(int argc, char **argv)
 	const char *path = NULL, *gpus_s = NULL, *price_s = NULL, *dt_s = NULL, *spec_s = NULL;
 	const char *mns_s = NULL, *mbt_s = NULL, *top_s = NULL, *out_s = NULL, *jobs_s = NULL;
 	const char *tp_s = NULL, *pp_s = NULL, *mn_s = NULL;
-	const char *ciw_s = NULL, *slo_s[SLO_N_METRICS * 3] = {0};
-	char slo_names[SLO_N_METRICS * 3][32];
-	static const int pcts[3] = {50, 90, 99};
-	struct flag fl[SLO_N_METRICS * 3 + 16];
+	struct slo_flags sf;
+	struct flag fl[SLO_FLAG_ROWS + 17];
 	struct base_flags bf;
 	struct flags_error fe;
 	struct plan_space sp;
@@ -290,12 +288,7 @@ int cmd_plan(int argc, char **argv)
 		return EXIT_OK;
 	}
 	memset(fl, 0, sizeof(fl));
-	for (int i = 0; i < SLO_N_METRICS; i++)
-		for (int j = 0; j < 3; j++, nf++) {
-			snprintf(slo_names[nf], sizeof(slo_names[nf]), "--slo-%s-p%d",
-				 slo_metric_flag((enum slo_metric)i), pcts[j]);
-			fl[nf] = (struct flag){slo_names[nf], FLAG_VALUE, &slo_s[nf], NULL, "SLO, seconds"};
-		}
+	nf = slo_flags_rows(&sf, fl);
 	fl[nf++] = (struct flag){"--gpus", FLAG_VALUE, &gpus_s, NULL, "GPUs on offer"};
 	fl[nf++] = (struct flag){"--price", FLAG_VALUE, &price_s, NULL, "USD per GPU-hour"};
 	fl[nf++] = (struct flag){"--try-dtype", FLAG_VALUE, &dt_s, NULL, "weight dtypes"};
@@ -309,30 +302,16 @@ int cmd_plan(int argc, char **argv)
 	fl[nf++] = (struct flag){"--top", FLAG_VALUE, &top_s, NULL, "how many to print"};
 	fl[nf++] = (struct flag){"--out", FLAG_VALUE, &out_s, NULL, "every layout, CSV"};
 	fl[nf++] = (struct flag){"--jobs", FLAG_VALUE, &jobs_s, NULL, "worker threads"};
-	fl[nf++] = (struct flag){"--ci-width", FLAG_VALUE, &ciw_s, NULL, "interval width"};
+	fl[nf++] = (struct flag){"--ci-width", FLAG_VALUE, &sf.ci_width, NULL, "interval width"};
 	mpi_start(&argc, &argv);
 	base_flags_init(&bf, fl, argc, argv);
-	if (flags_parse(bf.fl, argc, argv, &path, 1, &fe) < 0) {
-		if (fe.rule == FLAGS_NO_VALUE && fe.fl - bf.fl >= bf.n_fixed)
-			die("%s: key '%s': missing value", fe.arg,
-			    bf.opt[fe.fl - bf.fl - bf.n_fixed]->name);
-		die_flags(&fe, "plan");
-	}
+	if (flags_parse(bf.fl, argc, argv, &path, 1, &fe) < 0)
+		die_base_flags(&bf, &fe, "plan");
 	if (jobs_s)
 		jobs = parse_jobs(jobs_s);
 	memset(&pc, 0, sizeof(pc));
-	for (int i = 0; i < SLO_N_METRICS * 3; i++)
-		if (slo_s[i]) {
-			struct slo *sl = &pc.o.slo[pc.o.n_slo++];
-			sl->metric = (enum slo_metric)(i / 3);
-			sl->pct = pcts[i % 3];
-			sl->limit = parse_slo(slo_names[i], slo_s[i]);
-		}
+	slo_flags_apply(&sf, &pc.o);
 	pc.o.rel_tol = 0.02;
-	pc.o.ci_width = 0.1;
-	if (ciw_s && (parse_double(ciw_s, &pc.o.ci_width) < 0 || !(pc.o.ci_width > 0) ||
-		      pc.o.ci_width > 10))
-		die("--ci-width: expected a relative width above 0 and at most 10, got '%s'", ciw_s);
 	if (top_s && (parse_long(top_s, &k_top) < 0 || k_top < 1 || k_top > 64))
 		die("--top: expected 1 to 64, got '%s'", top_s);
 	memset(&sp, 0, sizeof(sp));
