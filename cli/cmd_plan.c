@@ -19,8 +19,11 @@
 #include "cli/sweep_common.h"
 #include "experiments/plan.h"
 #include "lib/csv.h"
+#include "models/model.h"
 #include "models/profile.h"
 #include "lib/util.h"
+
+static const char *const ep_word[] = {"none", "tp", "dp"}; /* enum ep_mode, as key 'ep' */
 
 struct plan_ctx {
 	const struct plan_space *sp;
@@ -79,6 +82,7 @@ static int plan_point(void *ctx, int worker, long id, struct sbuf *csv, struct s
 	}
 	csv_put_num(csv, st ? st->goodput_req_per_s : NAN, 6);
 	csv_put_field(csv, why);
+	csv_put_field(csv, ep_word[c.ep]);
 	sbuf_add(csv, "\n", 1);
 	sbuf_printf(jsonl, "{\"id\":%ld}\n", id); /* not written (no JSONL file) */
 	if (st)
@@ -110,12 +114,14 @@ static void plan_usage(void)
 	       "[--slo-METRIC-pQ S ...]\n                  [--price KIND=USD,...] [--try-dtype "
 	       "bf16,fp8] [--try-spec none,ngram,MODEL]\n                  "
 	       "[--try-max-num-seqs N,...] [--try-max-num-batched-tokens N,...] [--top K]\n"
-	       "                  [--try-tp N,...] [--try-pp N,...] [--max-nodes N]\n"
+	       "                  [--try-tp N,...] [--try-pp N,...] [--try-ep none,tp,dp] [--max-nodes N]\n"
 	       "                  [--out FILE] [--jobs N] [--OPTION V ...]\n\n"
 	       "The cheapest deployments of the GPUs on offer that hold the SLOs at R problems/s\n"
 	       "(Poisson) of the workload (the model, trace or lengths of EXPERIMENT.yaml and the\n"
 	       "--OPTION flags, as for 'ttsim run'). Every layout is tried: a GPU kind, TP 1, 2,\n"
-	       "4, 8 (--try-tp) and pipeline stages 1, 2, 4, 8 (--try-pp) within its count, over\n"
+	       "4, 8 (--try-tp) and pipeline stages 1, 2, 4, 8 (--try-pp) within its count, for a\n"
+	       "Mixture-of-Experts model expert parallelism none, tp and dp at TP > 1 (--try-ep;\n"
+	       "a dense model: none; what the model's experts cannot take is skipped), over\n"
 	       "the fewest nodes of the profile's node size that hold tp x pp GPUs (at most\n"
 	       "--max-nodes; kinds without a network section cannot join nodes: skipped, with\n"
 	       "why), any number of replicas the count allows, and each choice of --try-*. A\n"
@@ -156,6 +162,39 @@ static int split_ints(const char *flag, const char *v, int *dst, long lo, long h
 		dst[i] = (int)x;
 	}
 	return n;
+}
+
+/* The expert-parallel modes to try (--try-ep): given, each of none, tp, dp, the MoE ones
+ * refused for a dense model; not given, the experiment's ep if it sets one, else none, tp
+ * and dp for a Mixture-of-Experts model and none for a dense one. */
+static void set_eps(struct plan_space *sp, const struct run_config *base, const char *v)
+{
+	struct model m;
+	char words[PLAN_MAX_CHOICES][8];
+	int moe;
+	if (model_find(&m, base->model) < 0)
+		die_err();
+	moe = model_is_moe(&m);
+	if (!v && config_was_set(base, "ep"))
+		v = ep_word[base->ep];
+	if (!v)
+		v = moe ? "none,tp,dp" : "none";
+	sp->n_eps = split_list("--try-ep", v, &words[0][0], sizeof(words[0]));
+	for (int i = 0; i < sp->n_eps; i++) {
+		int e = -1;
+		for (int k = 0; k < 3; k++)
+			if (!strcmp(words[i], ep_word[k]))
+				e = k;
+		if (e < 0)
+			die("--try-ep: '%s': expected none, tp or dp", words[i]);
+		if (e != EP_NONE && !moe)
+			die("--try-ep: '%s': '%s' is a dense model, no experts to spread (expected "
+			    "none)", words[i], m.id);
+		for (int k = 0; k < i; k++)
+			if (sp->eps[k] == e)
+				die("--try-ep: '%s' given twice", words[i]);
+		sp->eps[i] = e;
+	}
 }
 
 /* The lines of a results file, parsed: per layout id, its status and costs. */
@@ -213,13 +252,16 @@ static int by_cost(const void *a, const void *b)
 	return i < j ? -1 : i > j;
 }
 
-/* "2 x TP4 PP2 on gh200 (16 GPUs, 2 nodes a replica)", as `ttsim run` names a layout. */
+/* "2 x TP4 PP2 on gh200 (16 GPUs, 2 nodes a replica)", as `ttsim run` names a layout
+ * (with expert parallelism: "1 x TP8 ep=dp on ..."). */
 static const char *layout_name(const struct run_config *c, const char *gpu, char *buf,
 			       size_t n)
 {
-	char pp[16] = "", nodes[32] = "";
+	char pp[32] = "", nodes[32] = "";
 	if (c->pp > 1)
 		snprintf(pp, sizeof(pp), " PP%d", c->pp);
+	if (c->ep != EP_NONE)
+		snprintf(pp + strlen(pp), sizeof(pp) - strlen(pp), " ep=%s", ep_word[c->ep]);
 	if (c->nodes > 1)
 		snprintf(nodes, sizeof(nodes), ", %d nodes a replica", c->nodes);
 	snprintf(buf, n, "%d x TP%d%s on %s (%d GPUs%s)", c->replicas, c->tp, pp, gpu,
@@ -228,7 +270,7 @@ static const char *layout_name(const struct run_config *c, const char *gpu, char
 }
 
 /* The skipped layouts and why (the profile cannot join nodes, the model does not fit ...):
- * one line per replica shape (GPU kind, tp, pp, nodes: consecutive in the enumeration) with
+ * one line per replica shape (GPU kind, tp, pp, ep, nodes: consecutive in the enumeration) with
  * the first one's reason, the first PLAN_SHOW_SKIPPED shapes; --out has every layout. */
 #define PLAN_SHOW_SKIPPED 8
 static void print_skipped(const struct plan_space *sp, const struct plan_layout *lay,
@@ -239,10 +281,10 @@ static void print_skipped(const struct plan_space *sp, const struct plan_layout 
 		const struct plan_layout *l = &lay[i];
 		const struct plan_offer *o = &sp->offers[l->v[PLAN_OFFER]];
 		long j = i, k = 0;
-		char pp[16] = "", nodes[32] = "";
+		char pp[32] = "", nodes[32] = "";
 		while (j < n && lay[j].v[PLAN_OFFER] == l->v[PLAN_OFFER] &&
 		       lay[j].v[PLAN_TP] == l->v[PLAN_TP] && lay[j].v[PLAN_PP] == l->v[PLAN_PP] &&
-		       lay[j].v[PLAN_NODES] == l->v[PLAN_NODES])
+		       lay[j].v[PLAN_EP] == l->v[PLAN_EP] && lay[j].v[PLAN_NODES] == l->v[PLAN_NODES])
 			k += rows[j++].skipped;
 		if (k && shapes++ < PLAN_SHOW_SKIPPED) {
 			long first = i;
@@ -250,6 +292,9 @@ static void print_skipped(const struct plan_space *sp, const struct plan_layout 
 				first++;
 			if (l->v[PLAN_PP] > 1)
 				snprintf(pp, sizeof(pp), " PP%d", l->v[PLAN_PP]);
+			if (l->v[PLAN_EP] != EP_NONE)
+				snprintf(pp + strlen(pp), sizeof(pp) - strlen(pp), " ep=%s",
+					 ep_word[l->v[PLAN_EP]]);
 			if (l->v[PLAN_NODES] > 1)
 				snprintf(nodes, sizeof(nodes), " over %d nodes", l->v[PLAN_NODES]);
 			printf("   skipped TP%d%s%s on %s (%ld of %ld layouts): %s\n", l->v[PLAN_TP], pp,
@@ -267,11 +312,9 @@ int cmd_plan(int argc, char **argv)
 {
 	const char *path = NULL, *gpus_s = NULL, *price_s = NULL, *dt_s = NULL, *spec_s = NULL;
 	const char *mns_s = NULL, *mbt_s = NULL, *top_s = NULL, *out_s = NULL, *jobs_s = NULL;
-	const char *tp_s = NULL, *pp_s = NULL, *mn_s = NULL;
-	const char *ciw_s = NULL, *slo_s[SLO_N_METRICS * 3] = {0};
-	char slo_names[SLO_N_METRICS * 3][32];
-	static const int pcts[3] = {50, 90, 99};
-	struct flag fl[SLO_N_METRICS * 3 + 16];
+	const char *tp_s = NULL, *pp_s = NULL, *ep_s = NULL, *mn_s = NULL;
+	struct slo_flags sf;
+	struct flag fl[SLO_FLAG_ROWS + 17];
 	struct base_flags bf;
 	struct flags_error fe;
 	struct plan_space sp;
@@ -290,12 +333,7 @@ int cmd_plan(int argc, char **argv)
 		return EXIT_OK;
 	}
 	memset(fl, 0, sizeof(fl));
-	for (int i = 0; i < SLO_N_METRICS; i++)
-		for (int j = 0; j < 3; j++, nf++) {
-			snprintf(slo_names[nf], sizeof(slo_names[nf]), "--slo-%s-p%d",
-				 slo_metric_flag((enum slo_metric)i), pcts[j]);
-			fl[nf] = (struct flag){slo_names[nf], FLAG_VALUE, &slo_s[nf], NULL, "SLO, seconds"};
-		}
+	nf = slo_flags_rows(&sf, fl);
 	fl[nf++] = (struct flag){"--gpus", FLAG_VALUE, &gpus_s, NULL, "GPUs on offer"};
 	fl[nf++] = (struct flag){"--price", FLAG_VALUE, &price_s, NULL, "USD per GPU-hour"};
 	fl[nf++] = (struct flag){"--try-dtype", FLAG_VALUE, &dt_s, NULL, "weight dtypes"};
@@ -305,34 +343,21 @@ int cmd_plan(int argc, char **argv)
 				 "max_num_batched_tokens"};
 	fl[nf++] = (struct flag){"--try-tp", FLAG_VALUE, &tp_s, NULL, "tensor-parallel sizes"};
 	fl[nf++] = (struct flag){"--try-pp", FLAG_VALUE, &pp_s, NULL, "pipeline stages"};
+	fl[nf++] = (struct flag){"--try-ep", FLAG_VALUE, &ep_s, NULL, "expert parallelism"};
 	fl[nf++] = (struct flag){"--max-nodes", FLAG_VALUE, &mn_s, NULL, "nodes a replica"};
 	fl[nf++] = (struct flag){"--top", FLAG_VALUE, &top_s, NULL, "how many to print"};
 	fl[nf++] = (struct flag){"--out", FLAG_VALUE, &out_s, NULL, "every layout, CSV"};
 	fl[nf++] = (struct flag){"--jobs", FLAG_VALUE, &jobs_s, NULL, "worker threads"};
-	fl[nf++] = (struct flag){"--ci-width", FLAG_VALUE, &ciw_s, NULL, "interval width"};
+	fl[nf++] = (struct flag){"--ci-width", FLAG_VALUE, &sf.ci_width, NULL, "interval width"};
 	mpi_start(&argc, &argv);
 	base_flags_init(&bf, fl, argc, argv);
-	if (flags_parse(bf.fl, argc, argv, &path, 1, &fe) < 0) {
-		if (fe.rule == FLAGS_NO_VALUE && fe.fl - bf.fl >= bf.n_fixed)
-			die("%s: key '%s': missing value", fe.arg,
-			    bf.opt[fe.fl - bf.fl - bf.n_fixed]->name);
-		die_flags(&fe, "plan");
-	}
+	if (flags_parse(bf.fl, argc, argv, &path, 1, &fe) < 0)
+		die_base_flags(&bf, &fe, "plan");
 	if (jobs_s)
 		jobs = parse_jobs(jobs_s);
 	memset(&pc, 0, sizeof(pc));
-	for (int i = 0; i < SLO_N_METRICS * 3; i++)
-		if (slo_s[i]) {
-			struct slo *sl = &pc.o.slo[pc.o.n_slo++];
-			sl->metric = (enum slo_metric)(i / 3);
-			sl->pct = pcts[i % 3];
-			sl->limit = parse_slo(slo_names[i], slo_s[i]);
-		}
+	slo_flags_apply(&sf, &pc.o);
 	pc.o.rel_tol = 0.02;
-	pc.o.ci_width = 0.1;
-	if (ciw_s && (parse_double(ciw_s, &pc.o.ci_width) < 0 || !(pc.o.ci_width > 0) ||
-		      pc.o.ci_width > 10))
-		die("--ci-width: expected a relative width above 0 and at most 10, got '%s'", ciw_s);
 	if (top_s && (parse_long(top_s, &k_top) < 0 || k_top < 1 || k_top > 64))
 		die("--top: expected 1 to 64, got '%s'", top_s);
 	memset(&sp, 0, sizeof(sp));
@@ -377,6 +402,7 @@ int cmd_plan(int argc, char **argv)
 	base_flags_release(&bf);
 	if (!config_was_set(&base, "rate"))
 		die("missing --rate R (the problems per second to serve)");
+	set_eps(&sp, &base, ep_s);
 	sp.max_num_seqs[0] = base.max_num_seqs;
 	sp.max_batched[0] = base.max_num_batched_tokens;
 	sp.n_mns = mns_s ? split_ints("--try-max-num-seqs", mns_s, sp.max_num_seqs, 1, 1 << 20) : 1;
@@ -493,7 +519,7 @@ int cmd_plan(int argc, char **argv)
 		for (int i = 0; i < pc.o.n_slo; i++)
 			sbuf_printf(&sb, ",%s.p%d_s", slo_metric_key(pc.o.slo[i].metric),
 				    pc.o.slo[i].pct);
-		sbuf_printf(&sb, ",goodput_req_per_s,why\n");
+		sbuf_printf(&sb, ",goodput_req_per_s,why,ep\n");
 		for (long i = 0; i < n_lay; i++)
 			sbuf_printf(&sb, "%s", rows[i].line);
 		if (file_write_atomic(out_s, sb.buf, sb.len) < 0)
@@ -535,12 +561,11 @@ int cmd_plan(int argc, char **argv)
 		printf("\n");
 		plan_vllm_serve(&c, in->model.id, &sb);
 		printf("   server    %s\n", sb.buf);
-		if (c.nodes > 1) {
-			sb.len = 0;
-			sb.buf[0] = 0;
-			plan_vllm_nodes(&c, &sb);
-			printf("   nodes     %s\n", sb.buf);
-		}
+		sb.len = 0;
+		sb.buf[0] = 0;
+		plan_vllm_nodes(&c, &sb);
+		if (sb.len)
+			printf("   %-9s %s\n", c.nodes > 1 ? "nodes" : "replicas", sb.buf);
 		sb.len = 0;
 		sb.buf[0] = 0;
 		plan_vllm_bench(&c, in->model.id, &pc.o, pc.rate, &sb);

@@ -466,10 +466,8 @@ int cmd_sweep(int argc, char **argv)
 	mpi_start(&argc, &argv);
 	base_flags_init(&bf, fixed, argc, argv);
 	n_pos = flags_parse(bf.fl, argc, argv, &path, 1, &fe);
-	if (n_pos < 0 && fe.rule == FLAGS_NO_VALUE && fe.fl - bf.fl >= bf.n_fixed)
-		die("%s: key '%s': missing value", fe.arg, bf.opt[fe.fl - bf.fl - bf.n_fixed]->name);
 	if (n_pos < 0)
-		die_flags(&fe, "sweep");
+		die_base_flags(&bf, &fe, "sweep");
 	if (jobs_s)
 		jobs = parse_jobs(jobs_s);
 	if (!path)
@@ -636,6 +634,43 @@ double parse_slo(const char *flag, const char *v)
 	return x;
 }
 
+int slo_flags_rows(struct slo_flags *s, struct flag *fl)
+{
+	static const int pcts[3] = {50, 90, 99};
+	memset(s, 0, sizeof(*s));
+	for (int i = 0; i < SLO_FLAG_ROWS; i++) {
+		snprintf(s->name[i], sizeof(s->name[i]), "--slo-%s-p%d",
+			 slo_metric_flag((enum slo_metric)(i / 3)), pcts[i % 3]);
+		fl[i] = (struct flag){s->name[i], FLAG_VALUE, &s->val[i], NULL,
+				      "S: SLO limit, seconds"};
+	}
+	return SLO_FLAG_ROWS;
+}
+
+void slo_flags_apply(const struct slo_flags *s, struct capacity_opts *o)
+{
+	static const int pcts[3] = {50, 90, 99};
+	for (int i = 0; i < SLO_FLAG_ROWS; i++)
+		if (s->val[i]) {
+			struct slo *sl = &o->slo[o->n_slo++];
+			sl->metric = (enum slo_metric)(i / 3);
+			sl->pct = pcts[i % 3];
+			sl->limit = parse_slo(s->name[i], s->val[i]);
+		}
+	o->ci_width = 0.1;
+	if (s->ci_width && (parse_double(s->ci_width, &o->ci_width) < 0 || !(o->ci_width > 0) ||
+			    o->ci_width > 10))
+		die("--ci-width: expected a relative width above 0 and at most 10, got '%s'",
+		    s->ci_width);
+}
+
+void die_base_flags(const struct base_flags *b, const struct flags_error *fe, const char *cmd)
+{
+	if (fe->rule == FLAGS_NO_VALUE && fe->fl - b->fl >= b->n_fixed)
+		die("%s: key '%s': missing value", fe->arg, b->opt[fe->fl - b->fl - b->n_fixed]->name);
+	die_flags(fe, cmd);
+}
+
 static void capacity_usage(void)
 {
 	printf("usage: ttsim capacity EXPERIMENT.yaml [--slo-METRIC-pQ S ...] [--jobs N] "
@@ -669,9 +704,8 @@ static void capacity_usage(void)
 
 int cmd_capacity(int argc, char **argv)
 {
-	const char *path = NULL, *jobs_s = NULL, *ciw_s = NULL, *maxr_s = NULL;
-	const char *slo_s[SLO_N_METRICS * 3] = {0};
-	char slo_names[SLO_N_METRICS * 3][32];
+	const char *path = NULL, *jobs_s = NULL, *maxr_s = NULL;
+	struct slo_flags sf;
 	int jobs = 0, rc, has_sweep = 0, n_pos, nf = 0;
 	struct sweep s;
 	struct sweep_exec e;
@@ -679,46 +713,27 @@ int cmd_capacity(int argc, char **argv)
 	struct sbuf hdr = {0};
 	struct flags_error fe;
 	struct base_flags bf;
-	struct flag fl[SLO_N_METRICS * 3 + 4];
-	static const int pcts[3] = {50, 90, 99};
+	struct flag fl[SLO_FLAG_ROWS + 4];
 
 	if (flags_want_help(argc, argv)) {
 		capacity_usage();
 		return EXIT_OK;
 	}
 	memset(fl, 0, sizeof(fl));
-	for (int i = 0; i < SLO_N_METRICS; i++)
-		for (int j = 0; j < 3; j++, nf++) {
-			snprintf(slo_names[nf], sizeof(slo_names[nf]), "--slo-%s-p%d",
-				 slo_metric_flag((enum slo_metric)i), pcts[j]);
-			fl[nf] = (struct flag){slo_names[nf], FLAG_VALUE, &slo_s[nf], NULL,
-					       "S: SLO limit, seconds"};
-		}
+	nf = slo_flags_rows(&sf, fl);
 	fl[nf++] = (struct flag){"--jobs", FLAG_VALUE, &jobs_s, NULL, "worker threads"};
-	fl[nf++] = (struct flag){"--ci-width", FLAG_VALUE, &ciw_s, NULL, "interval width"};
+	fl[nf++] = (struct flag){"--ci-width", FLAG_VALUE, &sf.ci_width, NULL, "interval width"};
 	fl[nf++] = (struct flag){"--max-requests", FLAG_VALUE, &maxr_s, NULL, "longest run"};
 	mpi_start(&argc, &argv);
 	base_flags_init(&bf, fl, argc, argv);
 	n_pos = flags_parse(bf.fl, argc, argv, &path, 1, &fe);
-	if (n_pos < 0 && fe.rule == FLAGS_NO_VALUE && fe.fl - bf.fl >= bf.n_fixed)
-		die("%s: key '%s': missing value", fe.arg, bf.opt[fe.fl - bf.fl - bf.n_fixed]->name);
 	if (n_pos < 0)
-		die_flags(&fe, "capacity");
+		die_base_flags(&bf, &fe, "capacity");
 	if (jobs_s)
 		jobs = parse_jobs(jobs_s);
 	memset(&cc, 0, sizeof(cc));
-	for (int i = 0; i < SLO_N_METRICS * 3; i++)
-		if (slo_s[i]) {
-			struct slo *sl = &cc.o.slo[cc.o.n_slo++];
-			sl->metric = (enum slo_metric)(i / 3);
-			sl->pct = pcts[i % 3];
-			sl->limit = parse_slo(slo_names[i], slo_s[i]);
-		}
+	slo_flags_apply(&sf, &cc.o);
 	cc.o.rel_tol = 0.01;
-	cc.o.ci_width = 0.1;
-	if (ciw_s && (parse_double(ciw_s, &cc.o.ci_width) < 0 || !(cc.o.ci_width > 0) ||
-		      cc.o.ci_width > 10))
-		die("--ci-width: expected a relative width above 0 and at most 10, got '%s'", ciw_s);
 	if (!path)
 		die("missing EXPERIMENT.yaml (see 'ttsim capacity --help')");
 	memset(&s, 0, sizeof(s));

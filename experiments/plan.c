@@ -4,6 +4,7 @@
  * --metric-percentiles; https://docs.vllm.ai/en/stable/api/vllm/benchmarks/serve/,
  * Apache-2.0). */
 #include "experiments/plan.h"
+#include "models/model.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -67,10 +68,8 @@ int plan_parse_prices(struct plan_space *sp, const char *v)
  * the values the axis takes given the axes before it (l->v[0..axis-1]) and returns how
  * many (0: no layout with that prefix); `apply` sets the axis's option in c.
  *
- * Adding an axis is one row and one enum entry. Expert parallelism, when the `ep` option
- * lands: a row after PLAN_PP whose values are {1} unless the model is a Mixture of Experts
- * (then the divisors of tp x pp), whose apply sets c->ep, and a flag in cmd_plan.c to
- * bound it, as --try-pp does for pp. */
+ * Adding an axis is one row and one enum entry (and a --try-* flag in cmd_plan.c to bound
+ * it, as --try-pp does for pp); PLAN_EP was added that way. */
 struct plan_axis {
 	const char *name;
 	int (*values)(const struct plan_space *sp, const struct plan_layout *l, int *out);
@@ -110,6 +109,18 @@ static int v_pp(const struct plan_space *sp, const struct plan_layout *l, int *o
 	for (int i = 0; i < sp->n_pps; i++)
 		if ((long)sp->pps[i] * l->v[PLAN_TP] <= offer_count(sp, l))
 			out[n++] = sp->pps[i];
+	return n;
+}
+
+/* Expert parallelism: the --try-ep modes (cmd_plan.c: none, tp, dp for an MoE model, none
+ * for a dense one); at tp 1 every mode is the same deployment, so only none. Modes the
+ * model cannot take at this tp (model_check_ep) stay, to be skipped with the reason. */
+static int v_ep(const struct plan_space *sp, const struct plan_layout *l, int *out)
+{
+	int n = 0;
+	for (int i = 0; i < sp->n_eps; i++)
+		if (sp->eps[i] == EP_NONE || l->v[PLAN_TP] > 1)
+			out[n++] = sp->eps[i];
 	return n;
 }
 
@@ -182,6 +193,7 @@ static void a_offer(const struct plan_space *sp, int v, struct run_config *c)
 }
 static void a_tp(const struct plan_space *sp, int v, struct run_config *c) { (void)sp; c->tp = v; }
 static void a_pp(const struct plan_space *sp, int v, struct run_config *c) { (void)sp; c->pp = v; }
+static void a_ep(const struct plan_space *sp, int v, struct run_config *c) { (void)sp; c->ep = v; }
 static void a_nodes(const struct plan_space *sp, int v, struct run_config *c)
 {
 	(void)sp;
@@ -213,6 +225,7 @@ static const struct plan_axis plan_axes[PLAN_N_AXES] = {
 	[PLAN_OFFER] = {"gpu", v_offer, a_offer},
 	[PLAN_TP] = {"tp", v_tp, a_tp},
 	[PLAN_PP] = {"pp", v_pp, a_pp},
+	[PLAN_EP] = {"ep", v_ep, a_ep},
 	[PLAN_NODES] = {"nodes", v_nodes, a_nodes},
 	[PLAN_REPLICAS] = {"replicas", v_replicas, a_replicas},
 	[PLAN_DTYPE] = {"dtype", v_dtype, a_dtype},
@@ -266,17 +279,33 @@ void plan_layout_config(const struct plan_space *sp, const struct plan_layout *l
 		plan_axes[a].apply(sp, l->v[a], c);
 }
 
+/* Expert parallelism (docs/serving/expert_parallel_deployment.md, "Expert Parallel
+ * Deployment", and docs/serving/data_parallel_deployment.md; https://docs.vllm.ai/en/
+ * v0.12.0/serving/expert_parallel_deployment/, vllm-project/vllm v0.12.0, Apache-2.0):
+ * --enable-expert-parallel spreads whole experts over the GPUs that would otherwise split
+ * each by width; with --data-parallel-size N and --tensor-parallel-size 1 the attention is
+ * data-parallel, each of the N ranks its own engine (scheduler) with its own sequences, so
+ * vLLM's --max-num-seqs and --max-num-batched-tokens are a rank's, where ttsim's are the
+ * replica's (sim/config.c, key 'ep'): divided by N, rounded up. The two launches, TP8+EP and
+ * DP8+EP: https://docs.vllm.ai/projects/recipes/en/latest/DeepSeek/DeepSeek-V3.html. */
 void plan_vllm_serve(const struct run_config *c, const char *model_id, struct sbuf *sb)
 {
-	sbuf_printf(sb, "vllm serve %s --tensor-parallel-size %d", model_id, c->tp);
+	int ranks = c->ep == EP_DP ? c->tp : 1;
+	sbuf_printf(sb, "vllm serve %s --tensor-parallel-size %d", model_id, c->tp / ranks);
 	if (c->pp > 1)
 		sbuf_printf(sb, " --pipeline-parallel-size %d", c->pp);
 	/* replicas over several nodes each are separate servers (plan_vllm_nodes); in one
-	 * node they are vLLM's data-parallel ranks */
-	if (c->replicas > 1 && c->nodes == 1)
+	 * node they are vLLM's data-parallel ranks, unless the ranks are the replica's own
+	 * (ep dp: then each replica is its own server, plan_vllm_nodes says how) */
+	if (ranks > 1)
+		sbuf_printf(sb, " --data-parallel-size %d", ranks);
+	else if (c->replicas > 1 && c->nodes == 1)
 		sbuf_printf(sb, " --data-parallel-size %d", c->replicas);
+	if (c->ep != EP_NONE)
+		sbuf_printf(sb, " --enable-expert-parallel");
 	sbuf_printf(sb, " --max-num-seqs %d --max-num-batched-tokens %d --gpu-memory-utilization %g",
-		    c->max_num_seqs, c->max_num_batched_tokens, c->gpu_memory_utilization);
+		    (c->max_num_seqs + ranks - 1) / ranks,
+		    (c->max_num_batched_tokens + ranks - 1) / ranks, c->gpu_memory_utilization);
 	if (!strcmp(c->dtype, "fp8"))
 		sbuf_printf(sb, " --quantization fp8");
 	if (!strcmp(c->kv_dtype, "fp8"))
@@ -304,6 +333,10 @@ void plan_vllm_serve(const struct run_config *c, const char *model_id, struct sb
  * others). */
 void plan_vllm_nodes(const struct run_config *c, struct sbuf *sb)
 {
+	if (c->nodes <= 1 && c->ep == EP_DP && c->replicas > 1)
+		sbuf_printf(sb, "%d such servers side by side, each on its own %d GPUs "
+				"(CUDA_VISIBLE_DEVICES) and --port, behind a load balancer", c->replicas,
+			    run_gpus(c) / c->replicas);
 	if (c->nodes <= 1)
 		return;
 	sbuf_printf(sb, "%d nodes a replica: start a Ray cluster over them (vLLM's "

@@ -1,12 +1,12 @@
 /*
  * plan.h: `ttsim plan`'s search space. Given the GPUs on offer (kinds, counts, prices,
  * GPUs a node), the layouts to try: a GPU kind, tensor-parallel size (1, 2, 4, 8), pipeline
- * stages (1, 2, 4, 8), the nodes one replica spreads over (the fewest its tp x pp GPUs fit
+ * stages (1, 2, 4, 8), expert parallelism (none, tp, dp: MoE models only), the nodes one replica spreads over (the fewest its tp x pp GPUs fit
  * on), replicas (any number the count allows), weight dtype, speculation, max_num_seqs and
  * max_num_batched_tokens; and the `vllm serve` and `vllm bench serve` command lines that
  * deploy and load one. The layouts are enumerated from one table of axes (plan.c,
  * plan_axes): each axis lists its values given the axes before it and sets its option of
- * the run configuration, so a new axis (expert parallelism for MoE models) is one row. Each layout is judged by capacity_judge (experiments/capacity.h)
+ * the run configuration, so a new axis is one row (expert parallelism was). Each layout is judged by capacity_judge (experiments/capacity.h)
  * at the target rate; cli/cmd_plan.c runs them (threads, MPI) and ranks them by cost.
  */
 #ifndef TTSIM_PLAN_H
@@ -41,6 +41,8 @@ struct plan_space {
 	int n_tps;
 	int pps[PLAN_MAX_CHOICES];              /* pipeline stages to try */
 	int n_pps;
+	int eps[PLAN_MAX_CHOICES];              /* enum ep_mode values to try ({EP_NONE}: dense) */
+	int n_eps;
 	int max_nodes;                          /* nodes one replica may span (0: any) */
 };
 
@@ -49,6 +51,7 @@ enum plan_axis_id {
 	PLAN_OFFER,    /* index into sp->offers */
 	PLAN_TP,       /* tensor-parallel size */
 	PLAN_PP,       /* pipeline stages */
+	PLAN_EP,       /* enum ep_mode (models/model.h); tp 1 takes EP_NONE only */
 	PLAN_NODES,    /* nodes one replica spans */
 	PLAN_REPLICAS, /* replicas */
 	PLAN_DTYPE,    /* index into sp->dtypes */
@@ -72,10 +75,13 @@ struct plan_layout *plan_layouts(const struct plan_space *sp, long *n);
 /* base with layout l applied. */
 void plan_layout_config(const struct plan_space *sp, const struct plan_layout *l,
 			const struct run_config *base, struct run_config *c);
-/* "vllm serve MODEL --tensor-parallel-size ..." for c (model id: the Hugging Face one). */
+/* "vllm serve MODEL --tensor-parallel-size ..." for c (model id: the Hugging Face one);
+ * with expert parallelism, --enable-expert-parallel (ep dp: --tensor-parallel-size 1
+ * --data-parallel-size tp, --max-num-seqs and --max-num-batched-tokens a rank's). */
 void plan_vllm_serve(const struct run_config *c, const char *model_id, struct sbuf *sb);
 /* For a replica over c->nodes > 1 nodes: how to launch it there (a Ray cluster, or vLLM's
- * own multi-node flags), one line; nothing for one node. */
+ * own multi-node flags), one line; for ep dp replicas in one node (each its own server:
+ * its data-parallel ranks are its GPUs), how to run them side by side; else nothing. */
 void plan_vllm_nodes(const struct run_config *c, struct sbuf *sb);
 /* "vllm bench serve ..." offering rate problems/s with the SLOs as --goodput. */
 void plan_vllm_bench(const struct run_config *c, const char *model_id,

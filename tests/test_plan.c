@@ -11,12 +11,21 @@
  *     g = 8  (1x8, 2x4, 4x2, 8x1)     2 nodes, 2 each           8
  *     g = 16 (2x8, 4x4, 8x2)          4 nodes, 1 each           3
  * 55 in all (what `ttsim plan --gpus gh200:16` reports).
+ *
+ * Expert parallelism (test_moe_ep): 8 GPUs of an 8-GPU node, tp {1, 2, 4, 8}, pp 1, ep
+ * {none, tp, dp}; at tp 1 every mode is one deployment, so none only:
+ *     tp 1   1 mode  x 8 replicas       8
+ *     tp 2   3 modes x 4 replicas      12
+ *     tp 4   3 modes x 2 replicas       6
+ *     tp 8   3 modes x 1 replica        3
+ * 29 in all; with ep {none} (a dense model) 8 + 4 + 2 + 1 = 15.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "experiments/plan.h"
+#include "models/model.h"
 #include "models/profile.h"
 #include "lib/util.h"
 #include "tests/test.h"
@@ -38,6 +47,8 @@ static void space(struct plan_space *sp, const char *gpus, int gpus_per_node)
 	memcpy(sp->tps, sizes, sizeof(sizes));
 	memcpy(sp->pps, sizes, sizeof(sizes));
 	sp->n_tps = sp->n_pps = 4;
+	sp->eps[0] = EP_NONE;
+	sp->n_eps = 1;
 }
 
 /* A node of g GPUs, joined to others by a network or not. */
@@ -151,6 +162,56 @@ static void test_odd_stages(void)
 	free(l);
 }
 
+/* The ep axis: the layouts counted above (header), each mode's config, and which of them
+ * an MoE model's experts take (model_check_ep, what the plan skips with its reason). */
+static void test_moe_ep(void)
+{
+	struct plan_space sp;
+	struct run_config base, c;
+	struct plan_layout *l;
+	struct model m;
+	long n, by_ep[3] = {0, 0, 0}, refused = 0;
+	space(&sp, "h100_sxm:8", 8);
+	sp.n_pps = 1;
+	config_defaults(&base);
+	l = plan_layouts(&sp, &n);
+	CHECK_INT(n, 15); /* dense: ep none only */
+	free(l);
+	sp.eps[1] = EP_TP;
+	sp.eps[2] = EP_DP;
+	sp.n_eps = 3;
+	l = plan_layouts(&sp, &n);
+	CHECK_INT(n, 29);
+	if (model_find(&m, "qwen3-30b-a3b") < 0) { /* 128 experts, moe_ff 768 */
+		fprintf(stderr, "%s\n", err_msg());
+		exit(1);
+	}
+	for (long i = 0; i < n; i++) {
+		plan_layout_config(&sp, &l[i], &base, &c);
+		CHECK(c.ep >= EP_NONE && c.ep <= EP_DP);
+		CHECK(c.ep == EP_NONE || c.tp > 1);
+		by_ep[c.ep]++;
+		CHECK_INT(model_check_ep(&m, c.tp, c.ep), 0); /* 128 and 768 split 2, 4, 8 ways */
+	}
+	CHECK_INT(by_ep[EP_NONE], 15);
+	CHECK_INT(by_ep[EP_TP], 7);
+	CHECK_INT(by_ep[EP_DP], 7);
+	/* 12 experts: 8 GPUs cannot hold whole ones evenly (tp 8, ep tp and dp: 2 layouts);
+	 * 2 and 4 can */
+	m.n_experts = 12;
+	for (long i = 0; i < n; i++) {
+		plan_layout_config(&sp, &l[i], &base, &c);
+		if (model_check_ep(&m, c.tp, c.ep) < 0) {
+			CHECK(strstr(err_msg(), "do not divide the 12 experts") != NULL);
+			CHECK_INT(c.tp, 8);
+			CHECK(c.ep != EP_NONE);
+			refused++;
+		}
+	}
+	CHECK_INT(refused, 2);
+	free(l);
+}
+
 static void test_vllm_lines(void)
 {
 	struct run_config c;
@@ -184,6 +245,32 @@ static void test_vllm_lines(void)
 	sb.buf[0] = 0;
 	plan_vllm_nodes(&c, &sb);
 	CHECK_INT(sb.len, 0);
+	/* ep tp: tensor-parallel attention, whole experts a GPU */
+	c.ep = EP_TP;
+	c.replicas = 1;
+	sb.len = 0;
+	sb.buf[0] = 0;
+	plan_vllm_serve(&c, "org/model", &sb);
+	CHECK(strstr(sb.buf, "--tensor-parallel-size 2 --enable-expert-parallel --max-num-seqs 256 "
+			     "--max-num-batched-tokens 8192 ") != NULL);
+	CHECK(strstr(sb.buf, "--data-parallel-size") == NULL);
+	/* ep dp: the tp GPUs are data-parallel ranks, each with its share of the batch limits;
+	 * two replicas are two such servers */
+	c.ep = EP_DP;
+	c.tp = 4;
+	c.replicas = 2;
+	c.max_num_seqs = 250;
+	sb.len = 0;
+	sb.buf[0] = 0;
+	plan_vllm_serve(&c, "org/model", &sb);
+	CHECK(strstr(sb.buf, "--tensor-parallel-size 1 --data-parallel-size 4 "
+			     "--enable-expert-parallel --max-num-seqs 63 --max-num-batched-tokens "
+			     "2048 ") != NULL);
+	CHECK(strstr(sb.buf, "--data-parallel-size 2") == NULL);
+	sb.len = 0;
+	sb.buf[0] = 0;
+	plan_vllm_nodes(&c, &sb);
+	CHECK(strstr(sb.buf, "2 such servers side by side, each on its own 4 GPUs") != NULL);
 	sbuf_release(&sb);
 }
 
@@ -192,6 +279,7 @@ int main(void)
 	test_gh200_16();
 	test_no_network();
 	test_odd_stages();
+	test_moe_ep();
 	test_vllm_lines();
 	return TEST_REPORT();
 }

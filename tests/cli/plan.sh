@@ -105,5 +105,56 @@ has "is not one of the kinds of --gpus" "plan: --price wording" "$TMPD/err"
 status 2 "plan: unknown GPU kind" "$TTSIM" plan $P --gpus nosuch:2
 has "^ttsim: --gpus: 'nosuch': unknown profile 'nosuch'" "plan: unknown kind wording" "$TMPD/err"
 ok "plan: one-line errors" test "$(wc -l < "$TMPD/err")" = 1
+# expert parallelism: a dense model's plan names none (every layout's ep is none) ...
+ok "plan: a dense model's layouts have no expert parallelism" test "$(awk -F, 'NR > 1 && $NF != "none"' "$TMPD/all2.csv" | wc -l)" = 0
+ok "plan: nor its server lines" sh -c "! grep -q -e 'ep=' -e '--enable-expert-parallel' \"$TMPD/plan2.txt\""
+ok "plan: header ends in ep" grep -q ",why,ep$" "$TMPD/all2.csv"
+# ... an MoE model's tries none, tp and dp at TP > 1: Qwen3-30B-A3B on 4 H100s, TP 2 and 4:
+# TP2 3 modes x 2 replicas + TP4 3 modes x 1 = 9 layouts
+M="--model qwen3-30b-a3b --input-len 512 --output-len 64 --requests 400 --rate 20 --slo-ttft-p90 0.5 --slo-tpot-p90 0.05"
+# shellcheck disable=SC2086
+ok "plan: MoE" "$TTSIM" plan $M --gpus h100_sxm:4 --try-tp 2,4 --try-pp 1 --top 9 --jobs 2 --out "$TMPD/moe.csv"
+cp "$TMPD/out" "$TMPD/moe2.txt"
+cp "$TMPD/moe.csv" "$TMPD/moe2.csv"
+has "^plan: 9 layouts at 20 problems/s: 9 hold" "plan: MoE layouts counted (TP2 x 3 modes x 2 replicas, TP4 x 3)" "$TMPD/moe2.txt"
+ok "plan: MoE modes on file" test "$(awk -F, 'NR > 1 { print $NF }' "$TMPD/moe.csv" | sort | uniq -c | awk '{ printf "%s %s ", $1, $2 }')" = "3 dp 3 none 3 tp "
+# each server line matches its layout's mode: ep=tp keeps TP and adds EP; ep=dp is TP 1,
+# the GPUs data-parallel ranks; none has no EP
+# shellcheck disable=SC2016
+ok "plan: MoE server flags match the mode" awk '
+/^[0-9]+\. / { ep = "none"; if ($0 ~ / ep=tp /) ep = "tp"; if ($0 ~ / ep=dp /) ep = "dp"; tp = $4; sub("TP", "", tp); n++ }
+/^   server / { e = index($0, " --enable-expert-parallel ")
+	if (ep == "none" && e) exit 1
+	if (ep == "tp" && (!e || !index($0, "--tensor-parallel-size " tp " "))) exit 1
+	if (ep == "dp" && (!e || !index($0, "--tensor-parallel-size 1 --data-parallel-size " tp " "))) exit 1
+	c[ep]++ }
+END { exit !(n == 9 && c["none"] == 3 && c["tp"] == 3 && c["dp"] == 3) }' "$TMPD/moe2.txt"
+# shellcheck disable=SC2086
+ok "plan: MoE, --jobs 1" "$TTSIM" plan $M --gpus h100_sxm:4 --try-tp 2,4 --try-pp 1 --top 9 --jobs 1 --out "$TMPD/moe.csv"
+cp "$TMPD/out" "$TMPD/moe1.txt"
+ok "plan: MoE, --jobs 1 = --jobs 2" cmp "$TMPD/moe2.txt" "$TMPD/moe1.txt"
+ok "plan: MoE, --jobs 1 = --jobs 2 (every layout)" cmp "$TMPD/moe2.csv" "$TMPD/moe.csv"
+# --try-ep bounds the modes; an experiment's ep alone is tried when --try-ep is not given
+# shellcheck disable=SC2086
+ok "plan: --try-ep tp" "$TTSIM" plan $M --gpus h100_sxm:4 --try-tp 2,4 --try-pp 1 --try-ep tp --out "$TMPD/e.csv"
+ok "plan: --try-ep tp only" test "$(awk -F, 'NR > 1 { print $3 $NF }' "$TMPD/e.csv" | tr '\n' ' ')" = "2tp 2tp 4tp "
+# shellcheck disable=SC2086
+ok "plan: --ep dp" "$TTSIM" plan $M --gpus h100_sxm:4 --try-tp 2,4 --try-pp 1 --ep dp --out "$TMPD/e.csv"
+ok "plan: --ep dp only" test "$(awk -F, 'NR > 1 { print $NF }' "$TMPD/e.csv" | sort -u)" = dp
+# experts the GPUs cannot share evenly: 12 experts over 8 GPUs, skipped with the reason
+sed 's/"num_experts": 128/"num_experts": 12/' models/configs/Qwen3-30B-A3B.json > "$TMPD/q12.json"
+M12=$(echo "$M" | sed "s|qwen3-30b-a3b|$TMPD/q12.json|")
+# shellcheck disable=SC2086
+ok "plan: 12 experts" "$TTSIM" plan $M12 --gpus h100_sxm:8 --try-tp 4,8 --try-pp 1 --top 1
+has "^plan: 9 layouts at 20 problems/s: 7 hold the SLOs, 0 fail, 2 skipped" "plan: what the experts cannot take, skipped" "$TMPD/out"
+has "^   skipped TP8 ep=dp on h100_sxm (1 of 1 layouts): key 'ep': 8 GPUs do not divide the 12 experts" "plan: says why" "$TMPD/out"
+# bad --try-ep: one line, exit status 2
+# shellcheck disable=SC2086
+status 2 "plan: --try-ep ep" "$TTSIM" plan $M --gpus h100_sxm:4 --try-ep none,ep
+has "^ttsim: --try-ep: 'ep': expected none, tp or dp$" "plan: --try-ep wording" "$TMPD/err"
+# shellcheck disable=SC2086
+status 2 "plan: --try-ep tp for a dense model" "$TTSIM" plan $P --gpus h100_sxm:4 --try-ep tp
+has "^ttsim: --try-ep: 'tp': 'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B' is a dense model" "plan: dense --try-ep wording" "$TMPD/err"
+ok "plan: one-line --try-ep error" test "$(wc -l < "$TMPD/err")" = 1
 : "$first"
 finish
