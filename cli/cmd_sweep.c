@@ -572,11 +572,8 @@ static int cap_point(void *ctx, int worker, long id, struct sbuf *csv, struct sb
 	memset(&res, 0, sizeof(res));
 	sweep_point_config(s, id, &c);
 	cap_goodput_slos(&c, &cc->o);
-	if ((s->gpus && run_gpus(&c) != s->gpus) ||
-	    (s->max_gpus && run_gpus(&c) > s->max_gpus)) {
+	if (!sweep_gpus_pass(s, &c)) {
 		ok = 0;
-		err_set("filtered: tp x replicas = %d GPUs (filters: gpus %d, max_gpus %d)",
-			run_gpus(&c), s->gpus, s->max_gpus);
 	} else {
 		if (!(in = sweep_cache_get(cc->caches[worker], &c)))
 			return -1;

@@ -474,6 +474,16 @@ void sweep_cache_free(struct sweep_cache *k)
 	free(k);
 }
 
+int sweep_gpus_pass(const struct sweep *s, const struct run_config *c)
+{
+	if ((s->gpus && run_gpus(c) != s->gpus) || (s->max_gpus && run_gpus(c) > s->max_gpus)) {
+		err_set("filtered: tp x pp x replicas = %d GPUs (filters: gpus %d, max_gpus %d)",
+			run_gpus(c), s->gpus, s->max_gpus);
+		return 0;
+	}
+	return 1;
+}
+
 const struct run_inputs *sweep_cache_get(struct sweep_cache *k, const struct run_config *c)
 {
 	char key[4096];
@@ -575,13 +585,10 @@ int sweep_run_point(const struct sweep *s, long id, struct sweep_cache *k, struc
 
 	sweep_point_config(s, id, &c);
 	memset(&r, 0, sizeof(r));
-	if ((s->gpus && run_gpus(&c) != s->gpus) ||
-	    (s->max_gpus && run_gpus(&c) > s->max_gpus)) {
+	if (!sweep_gpus_pass(s, &c)) {
 		/* filtered out: recorded as skipped, so point ids stay those of the product */
 		ok = 0;
 		filtered = 1;
-		err_set("filtered: tp x pp x replicas = %d GPUs (filters: gpus %d, max_gpus %d)",
-			run_gpus(&c), s->gpus, s->max_gpus);
 	} else {
 		if (!(in = sweep_cache_get(k, &c)))
 			return -1;

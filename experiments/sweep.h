@@ -81,6 +81,9 @@ void sweep_fingerprint(struct sweep *s);
 
 /* The configuration of point id (0 <= id < n_points): base + the point's values. */
 void sweep_point_config(const struct sweep *s, long id, struct run_config *c);
+/* Does c pass the sweep's GPU filters (filters: gpus, max_gpus)? 1, or 0 with err_set saying
+ * why ("filtered: ..."), for a point recorded as skipped. */
+int sweep_gpus_pass(const struct sweep *s, const struct run_config *c);
 /* "tp=2 samples=8" for messages. */
 void sweep_point_label(const struct sweep *s, long id, struct sbuf *sb);
 
