@@ -174,6 +174,7 @@ struct sim {
 	size_t n_done_pf, done_pf_cap;
 	int failed;           /* a step could not be timed (err_set): the run stops */
 	int64_t checks;       /* check_invariants calls so far */
+	int64_t check_tick;   /* steps started since the last check_invariants */
 	int fe;               /* the front end is on */
 	int64_t fe_req_ns;    /* ns of server time per request */
 	struct fe_pending fp; /* front end: the step being ended */
@@ -1244,8 +1245,10 @@ static void start_step(struct sim *m, int ri, int64_t c, const struct step_batch
 		m->st->max_running = r->n_running;
 	if (m->total_blocks - r->free_blocks > m->st->peak_kv_blocks)
 		m->st->peak_kv_blocks = m->total_blocks - r->free_blocks;
-	if (m->s->check)
+	if (m->s->check && ++m->check_tick >= m->s->check) {
+		m->check_tick = 0;
 		check_invariants(m, ri, (long)((double)b->n_decode * r->q_tok + b->prefill_tokens));
+	}
 	dt = step_time(m, b);
 	if (r->q_tok > 1) {
 		double d = draft_time(m, b);

@@ -152,8 +152,9 @@ struct sim_setup {
 	int concurrency;             /* SIM_CLOSED: problems in flight */
 	uint64_t seed;
 	struct spec_setup spec;
-	int check;                   /* tests: verify the scheduler's invariants every step
-	                                (walks every sequence: slow) */
+	int check;                   /* tests: verify the scheduler's invariants every
+	                                `check`-th step (1: every step; 0: never; each check
+	                                walks every sequence: slow) */
 	int reference;               /* run the reference engine: the per-sequence decode set
 	                                for every run, no folded steps (slow; the oracle the
 	                                fast engine is checked against, byte for byte) */
