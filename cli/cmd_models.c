@@ -25,6 +25,12 @@ static cJSON *model_json(const struct model *m)
 	cJSON_AddStringToObject(o, "arch", m->arch);
 	cJSON_AddStringToObject(o, "source", m->source);
 	cJSON_AddNumberToObject(o, "params", model_params(m));
+	cJSON_AddNumberToObject(o, "active_params", model_active_params(m));
+	cJSON_AddNumberToObject(o, "n_experts", m->n_experts);
+	cJSON_AddNumberToObject(o, "experts_per_token", m->top_k);
+	cJSON_AddNumberToObject(o, "kv_lora_rank", m->kv_lora);
+	cJSON_AddNumberToObject(o, "sliding_window", m->window);
+	cJSON_AddStringToObject(o, "weight_dtype", dtype_name(m->weight_dtype));
 	cJSON_AddNumberToObject(o, "n_layers", m->n_layers);
 	cJSON_AddNumberToObject(o, "hidden", m->hidden);
 	cJSON_AddNumberToObject(o, "n_heads", m->n_heads);
@@ -49,6 +55,17 @@ static void print_detail(const struct model *m)
 	printf("arch               %s\n", m->arch);
 	printf("source             %s\n", m->source);
 	printf("parameters         %.0f (%.2f B)\n", model_params(m), model_params(m) / 1e9);
+	if (model_is_moe(m))
+		printf("active parameters  %.0f (%.2f B): %d of %d experts a token, %d shared\n",
+		       model_active_params(m), model_active_params(m) / 1e9, m->top_k,
+		       m->n_experts, m->n_shared);
+	if (model_is_mla(m))
+		printf("attention          MLA (latent KV %d + rope %d a token and layer)\n",
+		       m->kv_lora, m->qk_rope);
+	if (m->n_swa)
+		printf("sliding window     %d tokens on %d of %d layers\n", m->window, m->n_swa,
+		       m->n_layers);
+	printf("weights            %s\n", dtype_name(m->weight_dtype));
 	printf("layers             %d\n", m->n_layers);
 	printf("hidden             %d\n", m->hidden);
 	printf("heads / kv heads   %d / %d (head_dim %d)\n", m->n_heads, m->n_kv_heads, m->head_dim);
@@ -96,20 +113,27 @@ int cmd_models(int argc, char **argv)
 
 	if (!strcmp(format, "json")) {
 		cJSON *a = cJSON_CreateArray();
-		for (size_t i = 0; i < model_catalog_count(); i++)
-			cJSON_AddItemToArray(a, model_json(model_catalog_get(i)));
+		for (size_t i = 0; i < model_catalog_count(); i++) {
+			struct model m;
+			if (model_find(&m, model_catalog_get(i)->id) < 0)
+				die_err();
+			cJSON_AddItemToArray(a, model_json(&m));
+		}
 		cli_print_json(a);
 		return EXIT_OK;
 	}
-	printf("%-44s %-24s %8s %6s %6s %7s %9s\n", "id", "alias", "params_B", "layers", "hidden",
-	       "heads", "kv_B/tok");
+	printf("%-44s %-24s %8s %8s %6s %6s %7s %9s\n", "id", "alias", "params_B", "active_B",
+	       "layers", "hidden", "heads", "kv_B/tok");
 	for (size_t i = 0; i < model_catalog_count(); i++) {
-		const struct model *m = model_catalog_get(i);
+		struct model m;
 		char heads[16];
-		snprintf(heads, sizeof(heads), "%d/%d", m->n_heads, m->n_kv_heads);
-		printf("%-44s %-24s %8.2f %6d %6d %7s %9.0f\n", m->id, m->alias,
-		       model_params(m) / 1e9, m->n_layers, m->hidden, heads,
-		       model_kv_bytes_per_token(m, 1));
+		/* as a run resolves it (model_find: a published fp8 release in fp8) */
+		if (model_find(&m, model_catalog_get(i)->id) < 0)
+			die_err();
+		snprintf(heads, sizeof(heads), "%d/%d", m.n_heads, m.n_kv_heads);
+		printf("%-44s %-24s %8.2f %8.2f %6d %6d %7s %9.0f\n", m.id, m.alias,
+		       model_params(&m) / 1e9, model_active_params(&m) / 1e9, m.n_layers, m.hidden,
+		       heads, model_kv_bytes_per_token(&m, 1));
 	}
 	return EXIT_OK;
 }

@@ -3,6 +3,14 @@
 . "$(dirname "$0")/lib.inc"
 ok "models lists the catalog" "$TTSIM" models
 has "deepseek-ai/DeepSeek-R1-Distill-Qwen-14B" "models table" "$TMPD/out"
+# MoE models show their active parameters; a dense model's equal its total
+has "^deepseek-ai/DeepSeek-R1 .* 671.03 *37.55 " "R1: 671 B total, 37.6 B active" "$TMPD/out"
+has "^deepseek-ai/DeepSeek-R1-Distill-Qwen-7B .* 7.62 *7.62 " "dense: active = total" "$TMPD/out"
+ok "models --model deepseek-r1" "$TTSIM" models --model deepseek-r1
+has "^weights *fp8" "R1 is served in its published fp8" "$TMPD/out"
+has "^active parameters .*8 of 256 experts" "R1's routing" "$TMPD/out"
+ok "models --format json" "$TTSIM" models --format json
+has '"active_params":' "JSON names active parameters" "$TMPD/out"
 has "196608" "14B KV bytes per token" "$TMPD/out"
 ok "models --model alias" "$TTSIM" models --model R1-QWEN-1.5B
 has "does not divide the 12 attention heads" "tp 8 refused for 1.5B" "$TMPD/out"
