@@ -430,13 +430,7 @@ int cmd_plan(int argc, char **argv)
 	pc.base = &base;
 	pc.rate = base.rate;
 	pc.caches = caches_new(jobs);
-	memset(&e, 0, sizeof(e));
-	e.n = n_lay;
-	e.jobs = jobs;
-	e.point = plan_point;
-	e.ctx = &pc;
-	e.csv_fd = e.jsonl_fd = -1;
-	e.what = "layouts";
+	e = sweep_exec_make(n_lay, jobs, plan_point, &pc, "layouts");
 	if (mpi_rank > 0) {
 		sweep_exec_worker(&e);
 	} else {
@@ -472,13 +466,7 @@ int cmd_plan(int argc, char **argv)
 	}
 #endif
 	pc.top = top;
-	memset(&e, 0, sizeof(e));
-	e.n = n_top;
-	e.jobs = jobs;
-	e.point = plan_capacity;
-	e.ctx = &pc;
-	e.csv_fd = e.jsonl_fd = -1;
-	e.what = "headroom searches";
+	e = sweep_exec_make(n_top, jobs, plan_capacity, &pc, "headroom searches");
 	if (mpi_rank > 0) {
 		if (n_top)
 			sweep_exec_worker(&e);

@@ -484,15 +484,9 @@ int cmd_sweep(int argc, char **argv)
 	}
 	if (!jobs)
 		jobs = default_jobs();
-	memset(&e, 0, sizeof(e));
 	pc.s = &s;
 	pc.caches = caches_new(jobs);
-	e.n = s.n_points;
-	e.jobs = jobs;
-	e.point = sweep_point;
-	e.ctx = &pc;
-	e.what = "points";
-	e.csv_fd = e.jsonl_fd = -1;
+	e = sweep_exec_make(s.n_points, jobs, sweep_point, &pc, "points");
 	if (mpi_rank > 0) {
 		sweep_exec_worker(&e);
 		rc = 0;
@@ -772,13 +766,7 @@ int cmd_capacity(int argc, char **argv)
 		jobs = default_jobs();
 	cc.s = &s;
 	cc.caches = caches_new(jobs);
-	memset(&e, 0, sizeof(e));
-	e.n = s.n_points;
-	e.jobs = jobs;
-	e.point = cap_point;
-	e.ctx = &cc;
-	e.csv_fd = e.jsonl_fd = -1;
-	e.what = "configurations";
+	e = sweep_exec_make(s.n_points, jobs, cap_point, &cc, "configurations");
 	if (mpi_rank > 0) {
 		sweep_exec_worker(&e);
 		rc = 0;

@@ -127,6 +127,15 @@ struct sweep_exec {
 	char failed_msg[512];
 	int signal;             /* SIGINT/SIGTERM that stopped it, 0 none */
 };
+/* A run of n points of `point` over jobs threads, nothing on file yet, no output files
+ * (csv_fd and jsonl_fd -1), no progress line; `what` names the points in messages. */
+static inline struct sweep_exec sweep_exec_make(long n, int jobs, sweep_point_fn point,
+						void *ctx, const char *what)
+{
+	struct sweep_exec e = {.n = n, .jobs = jobs, .point = point, .ctx = ctx,
+			       .csv_fd = -1, .jsonl_fd = -1, .what = what};
+	return e;
+}
 /* Run it; 0 when every point was written, -1 otherwise (failed point, signal, I/O error;
  * the lines written are complete). */
 int sweep_exec_run(struct sweep_exec *e);
