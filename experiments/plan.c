@@ -146,19 +146,22 @@ static int v_nodes(const struct plan_space *sp, const struct plan_layout *l, int
 	return 1;
 }
 
-/* Replicas: as many as the GPUs allow; replicas over several nodes take whole nodes each
- * (the offer's GPUs fill ceil(count / gpus_per_node) nodes). */
+/* Replicas: as many as the nodes hold. The offer's GPUs fill ceil(count / gpus_per_node)
+ * nodes, the last one possibly partly. A replica over several nodes takes whole nodes; one
+ * inside a node never straddles two, so a node of g GPUs holds floor(g / per) of them
+ * (3-GPU replicas on 4-GPU nodes: one a node, not four on three nodes). */
 static int v_replicas(const struct plan_space *sp, const struct plan_layout *l, int *out)
 {
 	const struct plan_offer *o = &sp->offers[l->v[PLAN_OFFER]];
-	int per = l->v[PLAN_TP] * l->v[PLAN_PP], nodes = l->v[PLAN_NODES], n = 0;
-	int node_count = o->gpus_per_node > 0 ? (o->count + o->gpus_per_node - 1) / o->gpus_per_node
-					      : 1;
-	for (int r = 1; (long)r * per <= o->count && n < PLAN_MAX_VALUES; r++) {
-		if (nodes > 1 && (long)r * nodes > node_count)
-			break;
+	int per = l->v[PLAN_TP] * l->v[PLAN_PP], nodes = l->v[PLAN_NODES], n = 0, g = o->gpus_per_node;
+	int node_count = g > 0 ? (o->count + g - 1) / g : 1;
+	long most = o->count / per;
+	if (nodes > 1)
+		most = node_count / nodes < most ? node_count / nodes : most;
+	else if (g > 0)
+		most = (long)(o->count / g) * (g / per) + (o->count % g) / per;
+	for (int r = 1; r <= most && n < PLAN_MAX_VALUES; r++)
 		out[n++] = r;
-	}
 	return n;
 }
 

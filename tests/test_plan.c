@@ -162,6 +162,32 @@ static void test_odd_stages(void)
 	free(l);
 }
 
+/* Replicas inside a node never straddle two: tp 1 x pp 3 on 4-GPU nodes, 12 GPUs (3 nodes)
+ * hold one replica a node, 3 in all (12 / 3 = 4 counted GPUs alone); 15 GPUs (3 whole nodes
+ * and a node of 3) hold 4. */
+static void test_replicas_pack(void)
+{
+	struct plan_space sp;
+	struct run_config base, c;
+	struct plan_layout *l;
+	long n;
+	space(&sp, "h100_sxm:12", 4);
+	sp.tps[0] = 1;
+	sp.pps[0] = 3;
+	sp.n_tps = sp.n_pps = 1;
+	config_defaults(&base);
+	l = plan_layouts(&sp, &n);
+	CHECK_INT(n, 3);
+	plan_layout_config(&sp, &l[n - 1], &base, &c);
+	CHECK_INT(c.nodes, 1);
+	CHECK_INT(c.replicas, 3);
+	free(l);
+	sp.offers[0].count = 15;
+	l = plan_layouts(&sp, &n);
+	CHECK_INT(n, 4);
+	free(l);
+}
+
 /* The ep axis: the layouts counted above (header), each mode's config, and which of them
  * an MoE model's experts take (model_check_ep, what the plan skips with its reason). */
 static void test_moe_ep(void)
@@ -279,6 +305,7 @@ int main(void)
 	test_gh200_16();
 	test_no_network();
 	test_odd_stages();
+	test_replicas_pack();
 	test_moe_ep();
 	test_vllm_lines();
 	return TEST_REPORT();
