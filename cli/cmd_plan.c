@@ -127,8 +127,9 @@ static void plan_usage(void)
 	       "why), any number of replicas the count allows, and each choice of --try-*. A\n"
 	       "layout holds when its steady state at R exists and every SLO percentile holds (as\n"
 	       "'ttsim capacity' judges a rate). The K cheapest (USD per hour, then per\n"
-	       "million output tokens) are printed with their headroom (capacity / R), costs, and\n"
-	       "the 'vllm serve' and 'vllm bench serve' command lines; --out FILE keeps every\n"
+	       "million output tokens; of those, equal prices most headroom first) are printed\n"
+	       "with their headroom (capacity / R), costs, and the 'vllm serve' and\n"
+	       "'vllm bench serve' command lines; --out FILE keeps every\n"
 	       "layout's line (CSV). Prices: the profiles' (ttsim profiles), or --price.\n\n"
 	       "With 'make MPI=1', 'mpirun -n R ttsim plan ...' spreads the layouts over R ranks.\n");
 }
@@ -455,6 +456,11 @@ int cmd_plan(int argc, char **argv)
 			sort_rows = rows;
 			qsort(ids, (size_t)nh, sizeof(long), by_cost);
 			n_top = nh < k_top ? nh : k_top;
+			/* the layouts priced as the last one shown are candidates too: among equal
+			 * prices headroom decides (below), not the noise in USD per token */
+			while (n_top > 0 && n_top < nh && n_top < 64 &&
+			       rows[ids[n_top]].usd_h == rows[ids[n_top - 1]].usd_h)
+				n_top++;
 			memcpy(top, ids, sizeof(long) * (size_t)n_top);
 			free(ids);
 		}
@@ -499,6 +505,24 @@ int cmd_plan(int argc, char **argv)
 		free(line);
 		fclose(t2);
 	}
+	/* Equal prices: the layout with more headroom first. At the asked rate every layout's
+	 * output tok/s is the offered load, so USD per million tokens differs between them by
+	 * noise; the capacity beyond the rate is what tells them apart. Insertion sort: stable,
+	 * and n_top <= 64. */
+	for (long k = 1; k < n_top; k++)
+		for (long j = k; j > 0 && rows[top[j - 1]].usd_h == rows[top[j]].usd_h &&
+				 (isnan(headroom[j - 1]) ? !isnan(headroom[j])
+							 : headroom[j] > headroom[j - 1]);
+		     j--) {
+			long t = top[j];
+			double h = headroom[j];
+			top[j] = top[j - 1];
+			headroom[j] = headroom[j - 1];
+			top[j - 1] = t;
+			headroom[j - 1] = h;
+		}
+	if (n_top > k_top)
+		n_top = k_top;
 	if (out_s) {
 		struct sbuf sb = {0};
 		sbuf_printf(&sb, "id,gpu,tp,pp,nodes,replicas,gpus,dtype,spec,max_num_seqs,"

@@ -17,6 +17,14 @@ has "headroom  [0-9.]*x" "plan: headroom" "$TMPD/plan2.txt"
 ok "plan: every layout on file" test "$(wc -l < "$TMPD/all.csv")" = 16
 # the costs are ordered: the printed ones never cost more per hour than a later one
 ok "plan: ranked by USD per hour" sh -c "grep '   cost ' \"$TMPD/plan2.txt\" | awk '{ if (NR > 1 && \$2 + 0 < last) exit 1; last = \$2 + 0 }'"
+# equal prices: the layout with more headroom first
+ok "plan: equal prices by headroom" awk '/^   cost / { c = $2 + 0 } /^   headroom / { h = $2 + 0; if (n++ && c == lc && h > lh) exit 1; lc = c; lh = h }' "$TMPD/plan2.txt"
+# the last place shown goes to the most headroom of its price, not to whichever the cut met
+# first: the third of --top 3 is the third of --top 6 (three a100 layouts cost 3 USD/h here)
+# shellcheck disable=SC2086
+ok "plan --top 6" "$TTSIM" plan $P --gpus h100_sxm:4,a100_sxm:2 --top 6
+cp "$TMPD/out" "$TMPD/plan6.txt"
+ok "plan: a tie at the cut goes to headroom" sh -c "[ \"\$(grep -m1 '^3\. ' \"$TMPD/plan6.txt\")\" = \"\$(grep -m1 '^3\. ' \"$TMPD/plan2.txt\")\" ] && grep -q '^6\. ' \"$TMPD/plan6.txt\""
 # the cheapest layout's verdict agrees with capacity: its capacity is at least the rate
 first=$(grep -m1 '^1\. ' "$TMPD/plan2.txt")
 hr=$(grep -m1 'headroom' "$TMPD/plan2.txt" | awk '{ print $2 }' | tr -d x)
