@@ -803,9 +803,11 @@ static double mla_decode(struct cost_ctx *c, const struct step_batch *b, double 
 {
 	const struct model *m = c->m;
 	const struct profile *p = c->p;
-	double L = m->n_layers, q = (double)b->n_decode * b->decode_q, heads = c->heads;
+	double L = m->n_layers, q = cost_decode_tokens(b), heads = c->heads;
 	double bytes = b->decode_ctx * kvt / L, one = 1, t, bmm;
-	double flops = 2.0 * heads * b->decode_q * b->decode_ctx * (2.0 * m->kv_lora + m->qk_rope);
+	/* each query token scores the sequence's context: the mean query tokens a sequence */
+	double flops = 2.0 * heads * (q / b->n_decode) * b->decode_ctx *
+		       (2.0 * m->kv_lora + m->qk_rope);
 	t = p->attn_decode.t0 + p->attn_decode.per_seq * b->n_decode +
 	    fmax(bytes / p->attn_decode.bw, flops / p->gemm_bf16.peak);
 	/* W_UK and W_UV: one batched launch each of `heads` GEMMs over q rows, timed as one
@@ -826,8 +828,10 @@ static void local_batch(const struct cost_ctx *c, const struct step_batch *b,
 	l->n_decode = (int)local_rows(c, b->n_decode);
 	l->n_prefill = (int)local_rows(c, b->n_prefill);
 	l->n_sample = (int)local_rows(c, b->n_sample);
-	if (b->n_decode > 0)
+	if (b->n_decode > 0) {
 		l->decode_ctx = b->decode_ctx * l->n_decode / b->n_decode;
+		l->decode_unmatched = (int)((long)b->decode_unmatched * l->n_decode / b->n_decode);
+	}
 	if (b->n_prefill > 0 && l->n_prefill < b->n_prefill) {
 		double f = (double)l->n_prefill / b->n_prefill;
 		l->prefill_tokens = ceil(b->prefill_tokens * f);
@@ -841,7 +845,7 @@ double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cos
 	const struct model *m = c->m;
 	const struct profile *p = c->p;
 	struct step_cost sc = {0};
-	double tokens = (double)b->n_decode * b->decode_q + b->prefill_tokens;
+	double tokens = cost_decode_tokens(b) + b->prefill_tokens;
 	double L = m->n_layers, launch, rest;
 	int graph = c->cuda_graphs && b->n_prefill == 0 && b->n_decode <= p->graph_max_seqs;
 	double *slot = NULL;

@@ -76,6 +76,9 @@ struct prefill_chunk {
 struct step_batch {
 	int n_decode;          /* sequences in the decode phase */
 	int decode_q;          /* query tokens per decoding sequence (1; k+1 when verifying) */
+	int decode_unmatched;  /* of the n_decode, those that verify one token, not decode_q
+	                          (speculation: an n-gram lookup that found no match drafts
+	                          nothing); 0 in every other step. cost_decode_tokens sums */
 	double decode_ctx;     /* sum over decoding sequences of the KV tokens each attends to */
 	int n_prefill;         /* sequences with a prefill chunk in this step */
 	double prefill_tokens; /* sum of the chunks' lengths */
@@ -103,6 +106,11 @@ int cost_init_nodes(struct cost_ctx *c, const struct model *m, const struct prof
 		    int tp_nodes, int cuda_graphs);
 /* Seconds of one step; fills *out when out is non-NULL. */
 double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cost *out);
+/* Query tokens of b's decoding sequences: decode_q each, but one for the unmatched. */
+static inline double cost_decode_tokens(const struct step_batch *b)
+{
+	return (double)b->n_decode * b->decode_q - (double)b->decode_unmatched * (b->decode_q - 1);
+}
 /* One GEMM beside the model's own layers (a drafter's fc projection): m rows of k input
  * features, n output features, the context's weight dtype; at least one kernel launch
  * (graph-replayed when graph is 1). Seconds. */

@@ -157,6 +157,13 @@ static const struct option_def options[] = {
 	 "speculative_num_draft_tokens): the verification batch is the tree, not a chain of "
 	 "spec_k + 1; 0: the chain's. Acceptance (alpha, acceptance length, tables) is along "
 	 "the accepted path, at most spec_k + 1 tokens per verification"},
+	{"spec_ngram_match", OPT_DOUBLE, F(spec_ngram_match), 0, 0, 1, "1", NULL,
+	 "n-gram drafter: probability, per sequence and step, that its prompt lookup finds a "
+	 "match (an earlier occurrence of its last n tokens) and drafts spec_k tokens; without "
+	 "one it drafts nothing and verifies its one token (vLLM V1's n-gram proposer). In "
+	 "(0, 1]; 1: always. vLLM's mean acceptance length and acceptance rate count only the "
+	 "steps with drafts: give them as they are (spec_acceptance_length, spec_acceptance) "
+	 "and the match here; tokens per step are then 1 + match x (AL - 1)"},
 	{"spec_disable_batch", OPT_INT, F(spec_disable_batch), 0, 0, 1 << 20, "0", NULL,
 	 "a step with more decoding sequences than this runs without speculation (vLLM V0's "
 	 "speculative_disable_by_batch_size; 0: never)"},
@@ -644,6 +651,12 @@ int config_check(const struct run_config *c)
 				       "(a verification keeps 1 to k + 1 tokens)",
 				       c->spec_acceptance_length, c->spec_k + 1);
 	}
+	if (!at_default(c, "spec_ngram_match") && strcmp(c->spec_draft, "ngram"))
+		return err_set("key 'spec_ngram_match': applies to an n-gram drafter (expected "
+			       "spec_draft: ngram)");
+	if (!(c->spec_ngram_match > 0))
+		return err_set("key 'spec_ngram_match': expected a probability in (0, 1], got "
+			       "'%g' (a drafter that never matches is no drafter)", c->spec_ngram_match);
 	if (c->spec_disable_batch > 0 && !c->spec_draft[0])
 		return err_set("key 'spec_disable_batch': needs a drafter (expected spec_draft: a "
 			       "model, ngram, eagle or eagle3)");

@@ -77,6 +77,7 @@ struct run_config {
 	double spec_eagle3_remap_cpu_s; /* s: CPU per EAGLE-3 draft forward (vocab remap) */
 	int spec_tree_topk;      /* tree drafting: branches per draft forward; 1: a chain */
 	int spec_tree_tokens;    /* tree drafting: tokens verified per sequence; 0: k + 1 */
+	double spec_ngram_match; /* P(the n-gram lookup matches) per sequence and step */
 	int spec_disable_batch;  /* steps with more decoding sequences run without speculation; 0: never */
 	char spec_acceptance[256]; /* file: per-position table or accepted-length distribution */
 	int replications;        /* seeds to run (uncertainty) */

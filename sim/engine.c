@@ -46,6 +46,9 @@ enum { EV_STEP_END = 0, EV_ARRIVAL = 1, EV_FE_ADMIT = 2 }; /* type, and priority
 /* The decode set's two implementations (see "the decode set" below). */
 enum { DS_AGGREGATE, DS_WALK };
 
+/* struct seq.spec_match: not drawn yet, a match (k draft tokens), none (one token). */
+enum { SM_UNDRAWN, SM_MATCH, SM_NONE };
+
 struct seq {
 	int32_t prefill_len;  /* tokens to compute before the next sample */
 	int32_t prefill_done; /* of those, already in the KV cache */
@@ -58,6 +61,9 @@ struct seq {
 	int32_t prev, next;   /* running list, admission order */
 	int32_t pprev, pnext; /* prefill list, admission order */
 	uint8_t leader;       /* forks its siblings when its prefill completes */
+	uint8_t spec_match;   /* speculation: its next verification's n-gram lookup (SM_*),
+	                         drawn when the step reserves its slots, kept across a
+	                         preemption until that verification runs */
 	uint8_t state;
 	int32_t vote;         /* its answer's counter among its problem's (from votes_off),
 	                         NIL: it votes for nothing */
@@ -85,6 +91,8 @@ struct decode_set {
 struct replica {
 	int64_t counter;      /* steps taken */
 	int q_tok;            /* tokens per decoding sequence in the current step (spec_q) */
+	int n_unmatched;      /* of the decode set, sequences whose n-gram lookup found no
+	                         match this step: they verify 1 token, not q_tok (ds_reserve) */
 	int busy;
 	long free_blocks;
 	int32_t *wq;          /* waiting deque (ring), sequence indices */
@@ -311,6 +319,19 @@ static inline void fh_moved(struct seq *sq, int32_t i, size_t k) { sq[i].d.agg.h
 
 HEAP_DEFINE(fh, struct seq *, fh_before, fh_moved)
 
+/* Tokens sequence q of the decode set verifies in the step being composed: the step's
+ * q_tok, or 1 when its n-gram lookup found no match (drafted nothing). */
+static inline int seq_q(const struct replica *r, const struct seq *q)
+{
+	return q->spec_match == SM_NONE && r->q_tok > 1 ? 1 : r->q_tok;
+}
+
+/* Query tokens of the decode set in the step being composed (after ds_reserve). */
+static inline long ds_tokens(const struct replica *r)
+{
+	return (long)r->ds.n * r->q_tok - (long)r->n_unmatched * (r->q_tok - 1);
+}
+
 static void ds_join(struct sim *m, struct replica *r, int32_t i)
 {
 	struct seq *q = &m->seqs[i];
@@ -347,6 +368,9 @@ static long ds_leave(struct sim *m, struct replica *r, int32_t i)
 	ds->n--;
 	if (m->ds == DS_WALK) {
 		ds->S -= q->d.walk.ctx;
+		/* the step being composed counted it (ds_reserve); between steps the count is
+		 * stale and recounted by the next ds_reserve */
+		r->n_unmatched -= seq_q(r, q) < r->q_tok;
 		blocks = q->blocks;
 		q->blocks = 0;
 		return blocks;
@@ -361,12 +385,14 @@ static long ds_leave(struct sim *m, struct replica *r, int32_t i)
 }
 
 static int32_t preempt_tail(struct sim *m, struct replica *r);
+static int draw_match(struct sim *m, int32_t i);
 
-/* Blocks for step c's tokens (q_tok per sequence), preempting the newest running sequence
- * (decoding or not) while they do not fit. */
+/* Blocks for step c's tokens (seq_q per sequence), preempting the newest running sequence
+ * (decoding or not) while they do not fit; counts the step's unmatched sequences. */
 static void ds_reserve(struct sim *m, struct replica *r, int64_t c)
 {
 	long need;
+	r->n_unmatched = 0;
 	if (m->ds == DS_AGGREGATE) {
 		for (;;) {
 			need = r->ds.n ? r->ds.bucket[modp(-c, m->bs)] : 0;
@@ -384,9 +410,13 @@ static void ds_reserve(struct sim *m, struct replica *r, int64_t c)
 			i = q->next;
 			continue;
 		}
-		/* KV for the q_tok tokens computed; under speculation the rejected ones' slots
-		 * are freed after the step */
-		need = ceil_div((long)q->d.walk.ctx + r->q_tok, m->bs) - q->shared_off - q->blocks;
+		/* KV for the tokens computed (q_tok, or 1 when its n-gram lookup finds nothing:
+		 * vLLM allocates slots for the proposed tokens only); under speculation the
+		 * rejected ones' slots are freed after the step */
+		if (r->q_tok > 1 && q->spec_match == SM_UNDRAWN)
+			q->spec_match = draw_match(m, i);
+		need = ceil_div((long)q->d.walk.ctx + seq_q(r, q), m->bs) - q->shared_off - q->blocks;
+		r->n_unmatched += seq_q(r, q) < r->q_tok; /* ds_leave takes it back if preempted */
 		while (need > r->free_blocks)
 			if (preempt_tail(m, r) == i)
 				return; /* it was the newest: nothing after it */
@@ -398,13 +428,13 @@ static void ds_reserve(struct sim *m, struct replica *r, int64_t c)
 	}
 }
 
-/* Sum over the set of the KV each sequence attends to in step c (its ctx plus the q_tok
- * tokens computed). In double, as the cost model takes it; exact below 2^53 tokens. */
+/* Sum over the set of the KV each sequence attends to in step c (its ctx plus the
+ * seq_q tokens computed). In double, as the cost model takes it; exact below 2^53 tokens. */
 static inline double ds_ctx(const struct sim *m, const struct replica *r, int64_t c)
 {
 	if (m->ds == DS_AGGREGATE)
 		return (double)r->ds.S + (double)r->ds.n * (double)(c + 1);
-	return (double)(r->ds.S + (int64_t)r->ds.n * r->q_tok);
+	return (double)(r->ds.S + ds_tokens(r));
 }
 
 static void seq_finish(struct sim *m, struct replica *r, int32_t i, long blocks);
@@ -438,7 +468,12 @@ static void ds_advance(struct sim *m, struct replica *r)
 		long keep;
 		if (q->state != ST_DECODE) /* cancelled by a sibling this step */
 			continue;
-		if (k > 0) {
+		if (k > 0 && q->spec_match == SM_NONE) {
+			/* its lookup found nothing: no draft, the target's one token; vLLM's
+			 * SpecDecodingStats count only the requests that had drafts */
+			m->st->spec_undrafted += 1;
+			m->st->output_tokens += 1;
+		} else if (k > 0) {
 			a = draw_accepted(m, i);
 			made = a + 1 < rq->output - q->gen ? a + 1 : rq->output - q->gen;
 			m->st->spec_drafted += k;
@@ -446,6 +481,8 @@ static void ds_advance(struct sim *m, struct replica *r)
 			m->st->spec_verifications += 1;
 			m->st->output_tokens += made;
 		}
+		if (k > 0)
+			q->spec_match = SM_UNDRAWN;
 		q->gen += made;
 		q->d.walk.ctx += a + 1;
 		r->ds.S += a + 1;
@@ -711,6 +748,7 @@ static void check_invariants(struct sim *m, int ri, long tokens)
 	struct replica *r = &m->rep[ri];
 	long held = 0, n_run = 0, n_dec = 0, reserved = 0;
 	int64_t S = 0;
+	long unmatched = 0;
 	if (tokens > m->s->max_num_batched_tokens)
 		bug("step of %ld tokens exceeds max_num_batched_tokens", tokens);
 	if (r->n_running > m->s->max_num_seqs)
@@ -723,8 +761,9 @@ static void check_invariants(struct sim *m, int ri, long tokens)
 			if (m->ds == DS_WALK) {
 				held += q->blocks;
 				S += q->d.walk.ctx;
+				unmatched += seq_q(r, q) < r->q_tok;
 				if (q->blocks + q->shared_off <
-				    ceil_div((long)q->d.walk.ctx + r->q_tok, m->bs))
+				    ceil_div((long)q->d.walk.ctx + seq_q(r, q), m->bs))
 					bug("sequence %d: no room for its step's tokens", i);
 				continue;
 			}
@@ -754,6 +793,9 @@ static void check_invariants(struct sim *m, int ri, long tokens)
 			held += ps->shared_blocks;
 		}
 	}
+	if (m->ds == DS_WALK && unmatched != r->n_unmatched)
+		bug("replica %d: %ld sequences without an n-gram match, counted %d", ri, unmatched,
+		    r->n_unmatched);
 	if (n_run + reserved != r->n_running || n_dec != r->ds.n || S != r->ds.S)
 		bug("replica %d: running %ld+%ld/%d decode %ld/%d S %lld/%lld", ri, n_run, reserved,
 		    r->n_running, n_dec, r->ds.n, (long long)S, (long long)r->ds.S);
@@ -813,6 +855,27 @@ static int draw_accepted(struct sim *m, int32_t i)
 	}
 	memcpy(st, m->accept_live, ACCEPT_STATE);
 	return a;
+}
+
+/* Whether sequence i's n-gram lookup finds a match for its next verification (SM_MATCH,
+ * SM_NONE): a Bernoulli draw of P(no match) = ngram_miss on its own acceptance stream, before
+ * that verification's acceptance draws; never drawn when ngram_miss is 0 (every lookup
+ * matches: the stream is then as without the option). vLLM V1's n-gram proposer
+ * (v1/spec_decode/ngram_proposer.py) drafts the k tokens after an earlier occurrence of the
+ * context's last n tokens (n in [prompt_lookup_min, prompt_lookup_max]) and nothing when
+ * there is none; the draws are independent from step to step (real matches cluster in
+ * repeated spans: not modelled). */
+static int draw_match(struct sim *m, int32_t i)
+{
+	const struct spec_setup *sp = &m->s->spec;
+	unsigned char *st = m->accept_state + (size_t)i * ACCEPT_STATE;
+	int miss;
+	if (!(sp->ngram_miss > 0))
+		return SM_MATCH;
+	memcpy(m->accept_live, st, ACCEPT_STATE);
+	miss = (int)gsl_ran_bernoulli(m->accept_rng, sp->ngram_miss);
+	memcpy(st, m->accept_live, ACCEPT_STATE);
+	return miss ? SM_NONE : SM_MATCH;
 }
 
 /* Kernels of the rejection sampler after the target's forward (vLLM V1
@@ -1213,6 +1276,7 @@ static void compose_batch(struct sim *m, struct replica *r, int64_t c, struct st
 {
 	b->n_decode = r->ds.n;
 	b->decode_q = r->q_tok;
+	b->decode_unmatched = r->n_unmatched;
 	b->decode_ctx = ds_ctx(m, r, c);
 	for (int32_t i = r->pf_head; i != NIL; i = m->seqs[i].pnext) {
 		const struct seq *q = &m->seqs[i];
@@ -1231,7 +1295,7 @@ static void compose_batch(struct sim *m, struct replica *r, int64_t c, struct st
 		if (q->prefill_done + q->chunk == q->prefill_len)
 			b->n_sample++;
 	}
-	b->n_sample += r->ds.n * r->q_tok;
+	b->n_sample += (int)ds_tokens(r);
 	b->chunks = m->chunks;
 }
 
@@ -1247,7 +1311,7 @@ static void start_step(struct sim *m, int ri, int64_t c, const struct step_batch
 		m->st->peak_kv_blocks = m->total_blocks - r->free_blocks;
 	if (m->s->check && ++m->check_tick >= m->s->check) {
 		m->check_tick = 0;
-		check_invariants(m, ri, (long)((double)b->n_decode * r->q_tok + b->prefill_tokens));
+		check_invariants(m, ri, (long)(cost_decode_tokens(b) + b->prefill_tokens));
 	}
 	dt = step_time(m, b);
 	if (r->q_tok > 1) {
@@ -1284,7 +1348,7 @@ static void try_step(struct sim *m, int ri)
 	r->preempted_now = 0;
 	r->q_tok = spec_q(m, r);
 	ds_reserve(m, r, c);
-	budget = m->s->max_num_batched_tokens - (long)r->ds.n * r->q_tok;
+	budget = m->s->max_num_batched_tokens - ds_tokens(r);
 	budget = schedule_prefills(m, r, budget);
 	admit_waiting(m, r, ri, budget);
 	r->ds.alloc_done = 0;
@@ -1623,14 +1687,18 @@ double sim_spec_speedup(const struct sim_setup *s, int n, double ctx)
 		for (int i = 0; i < sp->k; i++)
 			al += p *= sp->accept_kind == ACCEPT_IID ? sp->alpha : sp->pos[i];
 	}
+	/* n-gram: the unmatched share drafts nothing and verifies its one token */
+	if (sp->ngram_miss > 0)
+		al = 1 + (1 - sp->ngram_miss) * (al - 1);
 	b.n_decode = n;
 	b.decode_q = 1;
 	b.decode_ctx = (double)n * (ctx + 1);
 	b.n_sample = n;
 	plain = cost_step(&m->cost, &b, NULL);
 	b.decode_q = spec_verify_q(sp);
-	b.decode_ctx = (double)n * (ctx + b.decode_q);
-	b.n_sample = n * b.decode_q;
+	b.decode_unmatched = (int)lround(n * sp->ngram_miss);
+	b.decode_ctx = (double)n * ctx + cost_decode_tokens(&b);
+	b.n_sample = (int)cost_decode_tokens(&b);
 	spec = cost_step(&m->cost, &b, NULL) + draft_time(m, &b);
 	cost_release(&m->cost);
 	if (m->draft_cost.m)

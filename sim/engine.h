@@ -104,6 +104,9 @@ struct spec_setup {
 	double pos[SPEC_MAX_K];       /* ACCEPT_POSITION: P(accept token i | 0..i-1 accepted) */
 	double len_p[SPEC_MAX_K + 1]; /* ACCEPT_LENGTH: P(j draft tokens accepted), j = 0..k */
 	double ngram_s_per_seq;       /* DRAFT_NGRAM: CPU seconds per sequence per proposal */
+	double ngram_miss;            /* DRAFT_NGRAM: P(a sequence's lookup finds no match at a
+	                                 step: it drafts nothing and verifies 1 token), drawn
+	                                 per sequence and step; 0: every lookup matches */
 	double draft_step_s;          /* model and EAGLE drafters: CPU seconds per draft forward
 	                                 under CUDA graphs (eager: the engine's step overhead) */
 	double step_cpu_s;            /* model and EAGLE drafters: CPU seconds a speculative
@@ -182,7 +185,9 @@ struct sim_stats {
 	long peak_kv_blocks;     /* most KV blocks in use at once on one replica */
 	double spec_drafted;     /* draft tokens proposed */
 	double spec_accepted;    /* draft tokens accepted */
-	double spec_verifications; /* (sequence, step) verifications */
+	double spec_verifications; /* (sequence, step) verifications with drafts */
+	double spec_undrafted;   /* (sequence, step) pairs of a speculative step without a
+	                            draft (n-gram: no match), one token verified */
 	double draft_s;          /* s: time spent drafting, over all steps */
 };
 

@@ -438,6 +438,7 @@ static void summarize(const struct run_config *c, const struct run_inputs *in,
 	s->accuracy = NAN;
 	s->usd_per_correct = NAN;
 	s->acceptance_rate = s->mean_accepted_len = s->spec_alpha_derived = NAN;
+	s->spec_drafted_fraction = NAN;
 	if (c->spec_draft[0] && c->spec_acceptance_length > 0 &&
 	    spec_alpha_from_length(c->spec_acceptance_length, c->spec_k, &s->spec_alpha_derived) < 0)
 		s->spec_alpha_derived = NAN;
@@ -445,6 +446,9 @@ static void summarize(const struct run_config *c, const struct run_inputs *in,
 		s->acceptance_rate = r->st.spec_accepted / r->st.spec_drafted;
 		s->mean_accepted_len = (r->st.spec_accepted + r->st.spec_verifications) /
 				       r->st.spec_verifications;
+		if (c->spec_ngram_match < 1)
+			s->spec_drafted_fraction = r->st.spec_verifications /
+						   (r->st.spec_verifications + r->st.spec_undrafted);
 	}
 	if (w->trace) {
 		for (long i = 0; i < w->n_probs; i++)
@@ -714,6 +718,7 @@ int run_simulate(const struct run_config *c, const struct run_inputs *in, struct
 				       c->engine[0] ? c->engine : "vllm-v1");
 		}
 		s.spec.disable_batch = c->spec_disable_batch;
+		s.spec.ngram_miss = s.spec.draft_kind == DRAFT_NGRAM ? 1 - c->spec_ngram_match : 0;
 		s.spec.tree_topk = c->spec_tree_topk;
 		s.spec.verify_tokens = c->spec_tree_tokens;
 		s.spec.draft = s.spec.draft_kind == DRAFT_MODEL ? &in->draft : NULL;
@@ -833,6 +838,8 @@ cJSON *summary_to_json(const struct summary *s)
 		json_num(o, "mean_accepted_len", s->mean_accepted_len);
 		if (isfinite(s->spec_alpha_derived))
 			json_num(o, "spec_alpha_derived", s->spec_alpha_derived);
+		if (isfinite(s->spec_drafted_fraction))
+			json_num(o, "spec_drafted_fraction", s->spec_drafted_fraction);
 	}
 	cJSON_AddNumberToObject(o, "problems", (double)s->problems);
 	cJSON_AddNumberToObject(o, "requests", (double)s->requests);
@@ -904,6 +911,9 @@ void summary_print_table(const struct summary *s, const struct run_config *c,
 	if (isfinite(s->acceptance_rate))
 		fprintf(f, "  speculation acceptance rate %.3f, %.3f tokens per verification\n",
 			s->acceptance_rate, s->mean_accepted_len);
+	if (isfinite(s->spec_drafted_fraction))
+		fprintf(f, "  speculation %.3f of sequence steps drafted (n-gram match %g; the rest "
+			   "verified 1 token)\n", s->spec_drafted_fraction, c->spec_ngram_match);
 	if (c->spec_draft[0] && c->spec_acceptance_length > 0 && isfinite(s->spec_alpha_derived))
 		fprintf(f, "  speculation alpha %.4f (i.i.d., derived from acceptance length %g at "
 			   "k %d)\n", s->spec_alpha_derived, c->spec_acceptance_length, c->spec_k);

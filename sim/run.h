@@ -93,6 +93,8 @@ struct summary {
 	double acceptance_rate;      /* speculative: accepted / drafted tokens (NaN if off) */
 	double mean_accepted_len;    /* speculative: tokens per verification, bonus included */
 	double spec_alpha_derived;   /* alpha derived from spec_acceptance_length (NaN if not) */
+	double spec_drafted_fraction;/* n-gram with spec_ngram_match < 1: the share of sequence
+	                                steps that drafted (NaN otherwise) */
 	double kv_cache_gb;          /* per GPU */
 	int gpus;
 	/* goodput as 'vllm bench serve --goodput' has it: finished requests meeting every SLO

@@ -8,7 +8,7 @@
  * completion, the whole summary) on many small random configurations: models, tensor
  * parallelism, pipeline stages, replicas and routing, batch limits, block sizes, KV caches small enough to preempt, forked samples,
  * early stopping on votes, speculative decoding (several k, acceptance models and
- * drafters), open, offline and closed-loop arrivals, a front end (API server) from light to
+ * drafters, n-gram lookups that find no match), open, offline and closed-loop arrivals, a front end (API server) from light to
  * the bottleneck. A failure prints the case's seed and
  * setup; rerun one case with DIFF_CASE=N.
  *
@@ -41,6 +41,7 @@ struct dcase {
 };
 
 /* Coverage over all cases: shows the random cases reach what they are meant to. */
+static long cov_nomatch; /* cases where some n-gram lookup found no match */
 static long cov_steps, cov_ok, cov_err, cov_preempt, cov_cancel, cov_spec, cov_closed, cov_fork,
 	cov_multi, cov_fe, cov_pp;
 
@@ -152,16 +153,20 @@ static void make_case(struct dcase *d, const struct model *models, int n_models,
 	 * (the other draws stay as they were): 2 to 4 stages in one node */
 	if (ci % 5 == 2 && s->spec.k == 0)
 		s->pp = 2 + ci / 5 % 3;
+	/* n-gram lookups that find no match (the sequence verifies one token) on every other
+	 * n-gram case, from the case number: P(no match) 0.1 to 0.9 */
+	if (s->spec.draft_kind == DRAFT_NGRAM && ci % 2 == 1)
+		s->spec.ngram_miss = (ci / 2 % 9 + 1) / 10.0;
 	/* prompts in the prefix cache on a seventh of the cases, from the case number */
 	s->prompt_cache = ci % 7 == 3;
 	snprintf(d->desc, sizeof(d->desc),
 		 "prompt_cache %d pp %d model %s tp %d offline %d replicas %d route %d graphs %d chunked %d bs %d seqs %d tokens %d "
-		 "blocks~%d loop %d conc %d spec k %d draft %d accept %d alpha %.3f problems %ld "
+		 "blocks~%d loop %d conc %d spec k %d draft %d accept %d alpha %.3f miss %.1f problems %ld "
 		 "samples %d share %d early %d frontend %g %g",
 		 s->prompt_cache, s->pp, m->id, s->tp, offline, s->replicas, s->route, s->cuda_graphs, s->chunked_prefill, s->block_size,
 		 s->max_num_seqs, s->max_num_batched_tokens, d->target_blocks, s->loop,
 		 s->concurrency, s->spec.k, s->spec.draft_kind, s->spec.accept_kind, s->spec.alpha,
-		 d->np, samples, share, early, s->fe_per_request, s->fe_per_output_token);
+		 s->spec.ngram_miss, d->np, samples, share, early, s->fe_per_request, s->fe_per_output_token);
 }
 
 #define SAME(field, fmt)                                                                   \
@@ -189,6 +194,7 @@ static int same_stats(int ci, const struct sim_stats *a, const struct sim_stats 
 	SAME(spec_drafted, "%.17g");
 	SAME(spec_accepted, "%.17g");
 	SAME(spec_verifications, "%.17g");
+	SAME(spec_undrafted, "%.17g");
 	SAME(draft_s, "%.17g");
 	return 1;
 }
@@ -259,6 +265,7 @@ static int run_case(int ci, const struct model *models, int n_models)
 	cov_steps += st[0].steps;
 	cov_preempt += st[0].preemptions > 0;
 	cov_spec += d.s.spec.k > 0;
+	cov_nomatch += st[0].spec_undrafted > 0;
 	cov_closed += d.s.loop == SIM_CLOSED;
 	cov_fork += P[0][0].share && P[0][0].n > 1;
 	cov_multi += d.s.replicas > 1;
@@ -291,13 +298,15 @@ int main(void)
 	printf("test_differential.c: %ld cases agree (%ld refused alike, %ld steps); with "
 	       "preemption %ld, "
 	       "cancellations %ld, speculation %ld, closed loop %ld, forked samples %ld, "
-	       "several replicas %ld, front end %ld, pipeline stages %ld\n",
+	       "several replicas %ld, front end %ld, pipeline stages %ld, n-gram without a "
+	       "match %ld\n",
 	       cov_ok, cov_err, cov_steps, cov_preempt, cov_cancel, cov_spec, cov_closed, cov_fork,
-	       cov_multi, cov_fe, cov_pp);
+	       cov_multi, cov_fe, cov_pp, cov_nomatch);
 	if (!one) { /* the random cases must reach what they are meant to */
 		CHECK(cov_ok >= N_CASES * 3 / 4);
 		CHECK(cov_preempt >= 20 && cov_cancel >= 20 && cov_spec >= 20 && cov_closed >= 20 &&
-		      cov_fork >= 20 && cov_multi >= 20 && cov_fe >= 200 && cov_pp >= 100);
+		      cov_fork >= 20 && cov_multi >= 20 && cov_fe >= 200 && cov_pp >= 100 &&
+		      cov_nomatch >= 20);
 	}
 	return TEST_REPORT();
 }

@@ -691,6 +691,95 @@ static void test_spec_batch_regime(void)
 	CHECK(st_off.spec_verifications > 0); /* the tail, as sequences finish */
 }
 
+/* The n-gram proposer's "no match" (issue 17): a sequence whose lookup finds nothing drafts
+ * nothing and verifies its one token. A verification step of 8 sequences at k 3 with 5
+ * unmatched holds 3 x 4 + 5 = 17 query tokens: its GEMMs, elementwise kernels and LM head
+ * (17 rows sampled) are those of 17 one-token sequences, its attention and CPU those of the
+ * 8 sequences over the same KV (each sequence's context read once), hand-assembled below
+ * from those two plain steps; all unmatched is the plain step. In a simulation the share of
+ * sequence steps that drafted is the match probability, acceptance counts only those (as
+ * vLLM's SpecDecodingStats), and at equal tokens per step a lower match, verifying fewer
+ * tokens, never lowers the speed-up at any batch. */
+static void test_spec_ngram_match(void)
+{
+	struct model m;
+	struct profile p = fixture_profile();
+	struct sim_setup s = model_setup(&m, &p, "meta-llama/Llama-3.1-8B-Instruct");
+	struct cost_ctx cc;
+	struct step_cost mix, rows, seqs, all;
+	struct step_batch b = {.n_decode = 8, .decode_q = 4, .decode_unmatched = 5,
+			       .decode_ctx = 8 * 1000.0 + 17, .n_sample = 17};
+	struct step_batch r17 = {.n_decode = 17, .decode_q = 1, .decode_ctx = 17 * 1000.0,
+				 .n_sample = 17};
+	struct step_batch r8 = {.n_decode = 8, .decode_q = 1, .decode_ctx = 8 * 1000.0 + 17,
+				.n_sample = 8};
+	struct sim_stats st, st2;
+	double al_m, alpha, frac;
+	CHECK_INT(cost_init(&cc, &m, &p, 1, 1), 0);
+	CHECK_NEAR(cost_decode_tokens(&b), 17, 0);
+	cost_step(&cc, &b, &mix);
+	cost_step(&cc, &r17, &rows);
+	cost_step(&cc, &r8, &seqs);
+	CHECK_NEAR(mix.gemm, rows.gemm, 1e-15);
+	CHECK_NEAR(mix.elementwise, rows.elementwise, 1e-15);
+	CHECK_NEAR(mix.lm_head, rows.lm_head, 1e-15);
+	CHECK_NEAR(mix.attn_decode, seqs.attn_decode, 1e-15);
+	CHECK_NEAR(mix.cpu, seqs.cpu, 1e-15);
+	CHECK_NEAR(mix.total, rows.gemm + rows.allreduce + rows.elementwise + rows.lm_head +
+				      seqs.cpu + seqs.attn_decode, 1e-12);
+	/* all unmatched: the plain step of 8 over that KV */
+	b.decode_unmatched = 8;
+	b.n_sample = 8;
+	cost_step(&cc, &b, &all);
+	CHECK_NEAR(all.total, seqs.total, 1e-15);
+	cost_release(&cc);
+
+	/* a simulation: P(match) 0.3 at k 3, alpha 0.6 given a match; invariants each step */
+	spec_fixture(&s, DRAFT_NGRAM, 3, 0.6);
+	s.spec.ngram_s_per_seq = 5e-6;
+	s.spec.ngram_miss = 0.7;
+	s.check = 1;
+	fixture_requests(P, R, 64, 100, 300);
+	CHECK_INT(sim_run(&s, P, 64, R, 64, &st), 0);
+	frac = st.spec_verifications / (st.spec_verifications + st.spec_undrafted);
+	printf("n-gram match 0.3: %.4f of %.0f sequence steps drafted, %.4f accepted per draft\n",
+	       frac, st.spec_verifications + st.spec_undrafted, st.spec_accepted / st.spec_drafted);
+	/* binomial: 5 standard deviations of the share over the sequence steps */
+	CHECK(fabs(frac - 0.3) < 5 * sqrt(0.21 / (st.spec_verifications + st.spec_undrafted)));
+	CHECK_NEAR(st.spec_drafted, 3 * st.spec_verifications, 0);
+	CHECK(fabs(st.spec_accepted / st.spec_verifications -
+		   (0.6 + 0.36 + 0.216)) < 0.05); /* given a match, as vLLM counts */
+	CHECK_NEAR(st.output_tokens, 64 * 300, 0);
+	fixture_requests(P, R, 64, 100, 300);
+	CHECK_INT(sim_run(&s, P, 64, R, 64, &st2), 0); /* same seed: the same draws */
+	CHECK_NEAR(st2.spec_undrafted, st.spec_undrafted, 0);
+	CHECK_NEAR(st2.spec_accepted, st.spec_accepted, 0);
+	CHECK_NEAR((double)st2.makespan, (double)st.makespan, 0);
+
+	/* equal tokens per step: match 1 at the alpha giving 1 + 0.5 (AL(0.8) - 1), or match
+	 * 0.5 at alpha 0.8; the lower match verifies fewer tokens, so is never slower */
+	al_m = 1 + 0.5 * (spec_length_from_alpha(0.8, 3) - 1);
+	CHECK_INT(spec_alpha_from_length(al_m, 3, &alpha), 0);
+	for (int n = 1; n <= 256; n++) {
+		double full, half;
+		spec_fixture(&s, DRAFT_NGRAM, 3, alpha);
+		s.spec.ngram_s_per_seq = 5e-6;
+		full = sim_spec_speedup(&s, n, 1000);
+		s.spec.alpha = 0.8;
+		s.spec.ngram_miss = 0.5;
+		half = sim_spec_speedup(&s, n, 1000);
+		if (!(half >= full * (1 - 1e-12)))
+			printf("n-gram at %d sequences: match 0.5 %.6f below match 1 %.6f\n", n, half,
+			       full);
+		CHECK(half >= full * (1 - 1e-12));
+		if (n == 256) {
+			printf("n-gram, 1.98 tokens a step, 256 sequences: speed-up %.3f at match 1, "
+			       "%.3f at match 0.5\n", full, half);
+			CHECK(half > 1.05 * full);
+		}
+	}
+}
+
 /* The front end (engine.h): one serial server per replica, per request and per streamed
  * token, in series with the engine. Times in ns, worked by hand from the engine's own step
  * ends without a front end (the engine's times do not depend on when it starts). */
@@ -928,6 +1017,7 @@ int main(void)
 	test_spec_eagle3_remap();
 	test_spec_tree();
 	test_spec_mtp();
+	test_spec_ngram_match();
 	test_frontend_one_request();
 	test_frontend_burst();
 	test_frontend_closed_loop();

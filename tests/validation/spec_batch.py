@@ -18,8 +18,8 @@ import subprocess
 import sys
 
 COLS = ["id", "model", "gpu", "tp", "dtype", "input_len", "output_len", "concurrency",
-        "requests", "spec_draft", "spec_k", "spec_acceptance", "speedup", "status", "source",
-        "notes"]
+        "requests", "spec_draft", "spec_k", "spec_acceptance", "spec_ngram_match", "speedup",
+        "status", "source", "notes"]
 
 
 def die(msg):
@@ -58,6 +58,14 @@ def read_rows(path):
             die(f"{path}:{n}: key 'speedup': expected a number, got '{r['speedup']}'")
         if not 0 < r["speedup"] < 100:
             die(f"{path}:{n}: key 'speedup': {r['speedup']} outside (0, 100)")
+        if r["spec_ngram_match"]:
+            try:
+                m = float(r["spec_ngram_match"])
+            except ValueError:
+                m = -1
+            if not 0 < m <= 1:
+                die(f"{path}:{n}: key 'spec_ngram_match': expected empty or a probability in "
+                    f"(0, 1], got '{r['spec_ngram_match']}'")
         if r["status"] and not r["status"].startswith("known: "):
             die(f"{path}:{n}: key 'status': expected empty or 'known: WHY', got '{r['status']}'")
         if not r["spec_draft"]:
@@ -77,6 +85,8 @@ def tok_per_s(ttsim, r, spec):
         args += ["--spec-draft", r["spec_draft"], "--spec-k", str(r["spec_k"])]
         if r["spec_acceptance"]:
             args += ["--spec-acceptance", r["spec_acceptance"]]
+        if r["spec_ngram_match"]:
+            args += ["--spec-ngram-match", r["spec_ngram_match"]]
     p = subprocess.run(args, capture_output=True, text=True)
     if p.returncode:
         die(f"line {r['line']} ({r['id']}): ttsim exited {p.returncode}: "
@@ -110,7 +120,7 @@ def main():
         print(f"{r['id']:28} {r['concurrency']:5d} {al or 0:5.2f} {r['speedup']:8.2f} "
               f"{r['pred']:6.3f} {100 * r['err']:+6.1f}%{' *' if r['status'] else ''}")
         key = (r["source"], r["model"], r["gpu"], r["input_len"], r["output_len"],
-               r["spec_draft"], r["spec_k"], r["spec_acceptance"])
+               r["spec_draft"], r["spec_k"], r["spec_acceptance"], r["spec_ngram_match"])
         if r["status"]:
             if r["status"] not in said:
                 print(f"  ({r['status']}; the rows marked * below and above)")
