@@ -109,7 +109,9 @@ struct replica {
 	                         take at admission, wait_blocks each (least-KV routing): from
 	                         routing (with a front end, before the engine sees them) to
 	                         admission or cancellation, and again after a preemption */
-	int64_t busy_ns;      /* time spent stepping */
+	int64_t busy_ns;      /* time spent stepping, less pipeline bubbles */
+	int64_t bubble_ns;    /* of the step in flight (and its folded stretch), the time its
+	                         stages wait on each other (pp > 1; step_time's busy share) */
 	int64_t fe_free;      /* ns: when its API server is next idle (front end) */
 	double fe_fold_tokens;/* tokens of a folded stretch's steps but its last, already
 	                         streamed when the stretch was folded (front end) */
@@ -1032,12 +1034,19 @@ static double pp_send(const struct cost_ctx *c, const struct sim_setup *s, doubl
 	return t;
 }
 
+/* One round of the pipeline: k micro-batches of the step's sequences, the longest of the
+ * busiest stage, the CPU, and one micro-batch's trip through all stages with its sends.
+ * *busy: the share of the round a stage's GPUs work, averaged over the stages (each
+ * micro-batch's layers are spread over pp stages, its LM head on the last; the CPU counts
+ * as busy, as in a step without stages); the rest is the bubble, idle power. */
 static double pp_period(struct cost_ctx *c, const struct sim_setup *s, const struct step_batch *b,
-			struct pp_scratch *sc)
+			struct pp_scratch *sc, double *busy)
 {
 	int pp = s->pp, seqs = b->n_decode + b->n_prefill, k = seqs < pp ? seqs : pp;
-	double L = c->m->n_layers, f = ceil(L / pp) / L, stage = 0, cpu = 0, trip = 0;
-	int ps = b->n_sample - b->n_decode * b->decode_q; /* prefills that sample */
+	double L = c->m->n_layers, f = ceil(L / pp) / L, stage = 0, cpu = 0, trip = 0, work = 0;
+	double period;
+	int ps = b->n_sample - (int)cost_decode_tokens(b); /* prefills that sample */
+	*busy = 1;
 	if (k < 1)
 		return 0;
 	if ((size_t)b->n_prefill > sc->cap)
@@ -1047,6 +1056,8 @@ static double pp_period(struct cost_ctx *c, const struct sim_setup *s, const str
 		struct step_cost part;
 		double layers, tokens;
 		mb.n_decode = b->n_decode / k + (j < b->n_decode % k);
+		/* the unmatched n-gram sequences split as the others do: never more than mb's */
+		mb.decode_unmatched = b->decode_unmatched / k + (j < b->decode_unmatched % k);
 		mb.decode_ctx = mb.n_decode ? b->decode_ctx * mb.n_decode / b->n_decode : 0;
 		for (int i = 0; i < b->n_prefill; i++) {
 			struct prefill_chunk ch;
@@ -1060,36 +1071,45 @@ static double pp_period(struct cost_ctx *c, const struct sim_setup *s, const str
 		}
 		if (!b->chunks && mb.n_prefill) /* alike chunks: their share of the pairs */
 			mb.prefill_pairs = b->prefill_pairs * mb.n_prefill / b->n_prefill;
-		mb.n_sample = mb.n_decode * b->decode_q + ps / k + (j < ps % k);
+		mb.n_sample = (int)cost_decode_tokens(&mb) + ps / k + (j < ps % k);
 		cost_step(c, &mb, &part);
 		layers = part.gemm + part.attn_prefill + part.attn_decode + part.allreduce +
 			 part.elementwise;
-		tokens = (double)mb.n_decode * mb.decode_q + mb.prefill_tokens;
+		tokens = cost_decode_tokens(&mb) + mb.prefill_tokens;
 		stage += f * layers + part.lm_head;
+		work += layers + part.lm_head;
 		cpu += part.cpu;
 		if (part.cpu + layers + part.lm_head + pp_send(c, s, tokens) > trip)
 			trip = part.cpu + layers + part.lm_head + pp_send(c, s, tokens);
 	}
-	return fmax(fmax(stage, cpu), trip);
+	period = fmax(fmax(stage, cpu), trip);
+	if (period > 0)
+		*busy = fmin(1, (work / pp + cpu) / period);
+	return period;
 }
 
-/* Seconds of one engine step (with pp > 1: one round of the pipeline). */
-static double step_time(struct sim *m, const struct step_batch *b)
+/* Seconds of one engine step (with pp > 1: one round of the pipeline); *busy, the share of
+ * it the GPUs work (1 without stages). */
+static double step_time(struct sim *m, const struct step_batch *b, double *busy)
 {
+	*busy = 1;
 	if (m->s->pp <= 1)
 		return cost_step(&m->cost, b, NULL);
-	return pp_period(&m->cost, m->s, b, &m->pps);
+	return pp_period(&m->cost, m->s, b, &m->pps, busy);
 }
 
-double sim_pp_period(const struct sim_setup *s, const struct step_batch *b)
+double sim_pp_period(const struct sim_setup *s, const struct step_batch *b, double *busy_share)
 {
 	struct cost_ctx c;
 	struct pp_scratch sc = {0};
-	double t;
+	double t, busy;
 	if (cost_init_nodes(&c, s->model, s->profile, s->tp, s->tp_nodes > 1 ? s->tp_nodes : 1,
 			    s->cuda_graphs) < 0)
 		return -1;
-	t = s->pp > 1 ? pp_period(&c, s, b, &sc) : cost_step(&c, b, NULL);
+	busy = 1;
+	t = s->pp > 1 ? pp_period(&c, s, b, &sc, &busy) : cost_step(&c, b, NULL);
+	if (busy_share)
+		*busy_share = busy;
 	free(sc.chunks);
 	cost_release(&c);
 	return t;
@@ -1182,10 +1202,12 @@ static int64_t fold_quiet_steps(struct sim *m, struct replica *r, int64_t c, int
 		int64_t dns;
 		if (need_total + need > r->free_blocks)
 			break;
+		double busy;
 		b.decode_ctx = ds_ctx(m, r, j);
-		if (step_ns(step_time(m, &b), &dns) < 0 ||
+		if (step_ns(step_time(m, &b, &busy), &dns) < 0 ||
 		    dns >= limit - (t_end + extra)) /* t_end + extra < limit: no overflow */
 			break;
+		r->bubble_ns += (int64_t)((double)dns * (1 - busy));
 		if (m->fe) { /* the stretch's last step so far is no longer its last: stream it */
 			fe_stream(m, r, t_end + extra, (double)ds->n);
 			r->fe_fold_tokens += ds->n;
@@ -1303,7 +1325,7 @@ static void compose_batch(struct sim *m, struct replica *r, int64_t c, struct st
 static void start_step(struct sim *m, int ri, int64_t c, const struct step_batch *b)
 {
 	struct replica *r = &m->rep[ri];
-	double dt;
+	double dt, busy, bubble;
 	int64_t dns;
 	if (r->n_running > m->st->max_running)
 		m->st->max_running = r->n_running;
@@ -1313,7 +1335,8 @@ static void start_step(struct sim *m, int ri, int64_t c, const struct step_batch
 		m->check_tick = 0;
 		check_invariants(m, ri, (long)(cost_decode_tokens(b) + b->prefill_tokens));
 	}
-	dt = step_time(m, b);
+	dt = step_time(m, b, &busy);
+	bubble = dt * (1 - busy);
 	if (r->q_tok > 1) {
 		double d = draft_time(m, b);
 		dt += d;
@@ -1325,6 +1348,7 @@ static void start_step(struct sim *m, int ri, int64_t c, const struct step_batch
 	}
 	r->step_n = 1;
 	r->fe_fold_tokens = 0;
+	r->bubble_ns = (int64_t)(bubble * 1e9);
 	if (m->ds == DS_AGGREGATE && b->n_prefill == 0 && !r->preempted_now)
 		dns += fold_quiet_steps(m, r, c, m->now + dns);
 	r->busy = 1;
@@ -1427,7 +1451,7 @@ static void step_end(struct sim *m, int ri)
 	if (m->fe)
 		fe_step_begin(m);
 	r->busy = 0;
-	r->busy_ns += m->now - r->step_start; /* at most now: no overflow */
+	r->busy_ns += m->now - r->step_start - r->bubble_ns; /* at most now: no overflow */
 	r->counter = c + r->step_n;
 	c += r->step_n - 1; /* the last step it stood for */
 

@@ -132,8 +132,10 @@ struct spec_setup {
 struct sim_setup;
 double sim_spec_speedup(const struct sim_setup *s, int n, double ctx);
 /* Seconds of one engine step of batch b under s's pipeline (engine.c, "pipeline
- * parallelism"; pp 1: cost_step), or -1 with err set. For tests and reports. */
-double sim_pp_period(const struct sim_setup *s, const struct step_batch *b);
+ * parallelism"; pp 1: cost_step), or -1 with err set; *busy_share (if not NULL), the share
+ * of it the stages' GPUs work, the rest being the bubble that energy counts as idle (1 at
+ * pp 1). For tests and reports. */
+double sim_pp_period(const struct sim_setup *s, const struct step_batch *b, double *busy_share);
 
 struct sim_setup {
 	const struct model *model;

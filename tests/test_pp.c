@@ -53,23 +53,45 @@ static void test_bubble(void)
 	CHECK_INT(model_find(&m, "deepseek-ai/DeepSeek-R1-Distill-Qwen-14B"), 0);
 	s = fixture_setup(&m, &p);
 	whole = one_step(&s, &one);
-	CHECK_NEAR(sim_pp_period(&s, &one), whole, 1e-15); /* pp 1: the step itself */
+	CHECK_NEAR(sim_pp_period(&s, &one, NULL), whole, 1e-15); /* pp 1: the step itself */
 	/* two stages on two nodes: one sequence's token crosses both stages in turn, then its
 	 * hidden states and residual (2 x 5120 x 2 bytes) cross the network once:
 	 * 5 us + 20480 B / 25 GB/s */
 	s.pp = 2, s.pp_cross = 1;
 	send = 5e-6 + 20480 / 25e9;
-	CHECK_NEAR(sim_pp_period(&s, &one), whole + send, 1e-12);
+	CHECK_NEAR(sim_pp_period(&s, &one, NULL), whole + send, 1e-12);
 	/* two sequences fill the two stages: each micro-batch holds one, and the round takes
 	 * one sequence's trip (the busiest stage works half of it twice, 24 of 48 layers) */
-	CHECK_NEAR(sim_pp_period(&s, &two), whole + send, 1e-12);
+	CHECK_NEAR(sim_pp_period(&s, &two, NULL), whole + send, 1e-12);
 	/* four stages inside one node: three sends over NVLink, each the 2-GPU model's
 	 * latency and bus bandwidth (10 us, 300 GB/s) */
+	/* the share of a round the stages work: one sequence's layers and LM head spread over
+	 * the 2 stages, and the CPU, over the round; two sequences keep both stages busy for
+	 * a layer pass each (the second micro-batch's LM head too) */
+	{
+		struct cost_ctx c;
+		struct step_cost part;
+		double busy, layers, period;
+		CHECK_INT(cost_init(&c, s.model, s.profile, s.tp, s.cuda_graphs), 0);
+		cost_step(&c, &one, &part);
+		cost_release(&c);
+		layers = part.gemm + part.attn_prefill + part.attn_decode + part.allreduce +
+			 part.elementwise;
+		period = sim_pp_period(&s, &one, &busy);
+		CHECK_NEAR(busy, ((layers + part.lm_head) / 2 + part.cpu) / period, 1e-12);
+		CHECK(busy < 0.6);
+		period = sim_pp_period(&s, &two, &busy);
+		CHECK_NEAR(busy, fmin(1, (layers + part.lm_head + 2 * part.cpu) / period), 1e-12);
+		s.pp = 1;
+		sim_pp_period(&s, &one, &busy);
+		CHECK_NEAR(busy, 1, 0);
+		s.pp = 2;
+	}
 	s.pp = 4, s.pp_cross = 0;
-	CHECK_NEAR(sim_pp_period(&s, &one), whole + 3 * (10e-6 + 20480 / 300e9), 1e-12);
+	CHECK_NEAR(sim_pp_period(&s, &one, NULL), whole + 3 * (10e-6 + 20480 / 300e9), 1e-12);
 	/* and one over the network (4 stages on 2 nodes: 2 a node) */
 	s.pp_cross = 1;
-	CHECK_NEAR(sim_pp_period(&s, &one), whole + 2 * (10e-6 + 20480 / 300e9) + send, 1e-12);
+	CHECK_NEAR(sim_pp_period(&s, &one, NULL), whole + 2 * (10e-6 + 20480 / 300e9) + send, 1e-12);
 }
 
 /* A lone request on two stages: every decode step is the unsplit step plus one send; the
@@ -95,6 +117,19 @@ static void test_lone_request(void)
 	tpot2 = fixture_mean_tpot_ms(R, 1);
 	CHECK_NEAR(tpot2 - tpot1, (5e-6 + 20480 / 25e9) * 1e3, 1e-6);
 	CHECK_INT(st2.steps, st1.steps);
+	/* energy: without stages the replica works whenever it steps; on two stages each GPU
+	 * idles in the bubble, about half of each round here (its share at the first and
+	 * the last decode step bound the whole run's) */
+	{
+		struct step_batch a = {.n_decode = 1, .decode_q = 1, .decode_ctx = 101, .n_sample = 1};
+		struct step_batch z = {.n_decode = 1, .decode_q = 1, .decode_ctx = 600, .n_sample = 1};
+		double ba, bz, share = (double)st2.busy_ns_total / (double)st2.makespan;
+		sim_pp_period(&s, &a, &ba);
+		sim_pp_period(&s, &z, &bz);
+		CHECK(st1.busy_ns_total > 0.99 * st1.makespan);
+		CHECK(share > fmin(ba, bz) - 0.02 && share < fmax(ba, bz) + 0.02);
+		CHECK(share < 0.6);
+	}
 
 	/* memory of the busiest stage, by hand from the whole model's plan */
 	CHECK_INT(cost_init(&c, &m, &p, 1, 1), 0);
