@@ -930,7 +930,8 @@ int cost_mem_plan(const struct cost_ctx *c, double gpu_mem_util, int max_batched
 	const struct model *m = c->m;
 	const struct profile *p = c->p;
 	double T = local_rows(c, max_batched_tokens), budget;
-	double per_block = c->kv_bytes_tok * block_size;
+	/* one pool block: block_size tokens of one KV cache group's layers (models/model.h) */
+	double per_block = c->kv_bytes_tok * block_size * model_kv_block_frac(m);
 
 	out->weights = model_weight_bytes_per_gpu(m, c->tp);
 	/* Peak of vLLM's profiling forward pass at max_num_batched_tokens: hidden states and

@@ -681,6 +681,50 @@ double model_kv_bytes_per_token(const struct model *m, int tp)
 	       dtype_bytes(m->kv_dtype);
 }
 
+void model_kv_groups(const struct model *m, struct kv_groups *g)
+{
+	int nf = m->n_layers - m->n_swa, ns = m->n_swa, lo, hi, size;
+	g->window = m->window;
+	if (!ns || !nf) { /* one attention type: one group of every layer */
+		g->n_full = ns ? 0 : 1;
+		g->n_swa = ns ? 1 : 0;
+		g->layers = m->n_layers;
+		if (!ns)
+			g->window = 0;
+		return;
+	}
+	lo = nf < ns ? nf : ns;
+	hi = nf < ns ? ns : nf;
+	size = hi < lo * 1.5 ? hi : lo;
+	g->n_full = (nf + size - 1) / size;
+	g->n_swa = (ns + size - 1) / size;
+	g->layers = size;
+}
+
+double model_kv_block_frac(const struct model *m)
+{
+	struct kv_groups g;
+	model_kv_groups(m, &g);
+	return g.n_full + g.n_swa == 1 ? 1.0 : (double)g.layers / m->n_layers;
+}
+
+long kv_seq_blocks_max(const struct kv_groups *g, int bs, long tokens, long max_step)
+{
+	long b = (tokens + bs - 1) / bs, w;
+	if (!g->n_swa)
+		return b * g->n_full;
+	w = g->window - 1 + max_step < tokens ? g->window - 1 + max_step : tokens;
+	w = (w + bs - 1) / bs + 1;
+	return b * g->n_full + (w < b ? w : b) * g->n_swa;
+}
+
+long kv_request_blocks(const struct kv_groups *g, int bs, long max_model_len, long max_batched)
+{
+	long w = g->window - 1 + max_batched < max_model_len ? g->window - 1 + max_batched
+							      : max_model_len;
+	return (max_model_len + bs - 1) / bs * g->n_full + ((w + bs - 1) / bs + 1) * g->n_swa;
+}
+
 void model_layer_gemms_ep(const struct model *m, int tp, int ep,
 			  struct gemm_shape out[GEMM_NLAYER])
 {

@@ -71,9 +71,8 @@ struct model {
 	int v_head;       /* v_head_dim */
 	/* Sliding-window attention (window 0: none): n_swa of the layers attend to the last
 	 * `window` tokens only (Mistral: all; gpt-oss: those layer_types calls
-	 * "sliding_attention"). Their KV is allocated in full per token, as vLLM with
-	 * --disable-hybrid-kv-cache-manager does: the hybrid manager's freeing of blocks outside
-	 * the window is not modelled, so the KV capacity is a lower bound. */
+	 * "sliding_attention"). Their KV blocks outside the window are freed as vLLM V1's
+	 * hybrid KV cache manager frees them (struct kv_groups below; sim/engine.c). */
 	int window;       /* sliding_window, tokens */
 	int n_swa;        /* layers with the window */
 	/* gpt-oss: biases on o_proj and on every expert's projections, a learned sink logit
@@ -91,6 +90,46 @@ struct model {
 	                     expert i (from 1) chosen in proportion to i^-s, the hottest experts
 	                     on the first GPU (vLLM's contiguous placement, no EPLB) */
 };
+
+/* vLLM V1's KV cache groups (vllm/v1/core/kv_cache_utils.py,
+ * _get_kv_cache_groups_uniform_page_size; vllm-project/vllm@001cabc1, Apache-2.0): layers of
+ * one attention type share a block table; a model with full and sliding layers is split into
+ * groups of the same number of layers (the smaller type's count, or the larger's when it is
+ * under 1.5 times the smaller: gpt-oss 12 + 12 -> one full and one sliding group of 12), and
+ * one pool block holds block_size tokens of one group's layers. A model with one attention
+ * type (every dense model; Mistral's all-sliding layers) is one group of all its layers, so a
+ * pool block is block_size tokens of the whole model, as before. A sequence holds, per full
+ * group, ceil(tokens / bs) blocks and, per sliding group, those not wholly before the window
+ * (single_type_kv_cache_manager.py, SlidingWindowManager: get_num_skipped_tokens(c) =
+ * max(0, c - window + 1), blocks [0, skipped / bs) replaced by the null block). */
+struct kv_groups {
+	int n_full;       /* full-attention groups (1 for a dense model) */
+	int n_swa;        /* sliding-window groups */
+	int layers;       /* layers per group (padding included: n_layers for one group) */
+	int window;       /* tokens (0: no sliding group) */
+};
+void model_kv_groups(const struct model *m, struct kv_groups *g);
+/* The fraction of the model's per-token KV bytes one pool block of one token holds:
+ * layers / n_layers (exactly 1 for one group). */
+double model_kv_block_frac(const struct model *m);
+/* Pool blocks one sequence holds with `tokens` KV slots allocated, `computed` of them
+ * computed before the step that allocates them (vLLM frees the skipped blocks first). */
+static inline long kv_seq_blocks(const struct kv_groups *g, int bs, long tokens, long computed)
+{
+	long b = (tokens + bs - 1) / bs, skip;
+	if (!g->n_swa)
+		return b * g->n_full;
+	skip = computed - g->window + 1 > 0 ? (computed - g->window + 1) / bs : 0;
+	return b * g->n_full + (b - (skip < b ? skip : b)) * g->n_swa;
+}
+/* The most blocks one sequence of `tokens` tokens can hold, in steps of at most
+ * `max_step` tokens: vLLM's max_memory_usage_bytes per group (kv_cache_interface.py:
+ * sliding min(window - 1 + max_num_batched_tokens, tokens) / bs + 1 blocks). */
+long kv_seq_blocks_max(const struct kv_groups *g, int bs, long tokens, long max_step);
+/* A request's blocks at max_model_len as vLLM counts them for "Maximum concurrency"
+ * (get_max_concurrency_for_kv_cache_config: each group's max_memory_usage_bytes in pages,
+ * summed; a sliding group's cdiv(min(window - 1 + max_num_batched_tokens, len), bs) + 1). */
+long kv_request_blocks(const struct kv_groups *g, int bs, long max_model_len, long max_batched);
 
 /* Expert parallelism inside a replica of tp GPUs.
  *   EP_NONE  tensor parallelism everywhere: each expert split tp ways by width.

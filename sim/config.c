@@ -76,6 +76,9 @@ static const struct option_def options[] = {
 	{"block_size", OPT_INT, F(block_size), 0, 1, 256, "16", NULL, "tokens per KV-cache block"},
 	{"gpu_memory_utilization", OPT_DOUBLE, F(gpu_memory_utilization), 0, 0.05, 1.0, "0.9", NULL,
 	 "fraction of HBM vLLM may use"},
+	{"max_model_len", OPT_INT, F(max_model_len), 0, 0, 1 << 24, "0", NULL,
+	 "vLLM --max-model-len, for the memory report only (summary.memory: maximum_concurrency "
+	 "at this many tokens a request); 0: the model's max_position_embeddings"},
 	{"chunked_prefill", OPT_BOOL, F(chunked_prefill), 0, 0, 1, "true", NULL,
 	 "split long prefills over steps"},
 	{"cuda_graphs", OPT_BOOL, F(cuda_graphs), 0, 0, 1, "true", NULL,

@@ -48,6 +48,7 @@ struct run_config {
 	int max_num_batched_tokens;
 	int block_size;          /* tokens per KV block */
 	double gpu_memory_utilization;
+	int max_model_len;       /* memory report: tokens a request (0: the model's max_len) */
 	int chunked_prefill;     /* bool */
 	int cuda_graphs;         /* bool */
 	char dtype[8];           /* weights: bf16 | fp8 */

@@ -154,6 +154,7 @@ struct sim {
 	struct problem_state *ps;
 	int32_t *votes;       /* early stopping: votes per (problem, distinct answer) */
 	int bs;
+	struct kv_groups kv;  /* the model's KV cache groups: what a block holds (model.h) */
 	long total_blocks;
 	struct evq q;
 	int64_t now;
@@ -190,8 +191,37 @@ struct sim {
 	struct fe_pending fp; /* front end: the step being ended */
 };
 
-static inline long ceil_div(long a, long b) { return (a + b - 1) / b; }
 static inline int modp(int64_t a, int m) { int r = (int)(a % m); return r < 0 ? r + m : r; }
+
+/* ---- KV blocks ----
+ *
+ * A pool block holds bs tokens of one KV cache group (models/model.h, struct kv_groups):
+ * one group of every layer for all but hybrid models, where this is ceil(tokens / bs).
+ * seq_blocks is the one rule every count below goes through: the blocks a sequence holds
+ * with `tokens` slots allocated and `computed` tokens computed before the step that
+ * allocated them (vLLM frees a sliding group's blocks wholly before the window when it
+ * schedules the step; ttsim frees them when the step ends, the same blocks one scheduler
+ * pass earlier). Forked samples share the prompt's full blocks of the full-attention groups
+ * (fork_shared); a sliding group's in-window prompt blocks are each sample's own (vLLM shares
+ * them through the prefix cache until they slide out: at most ceil(window / bs) + 1 blocks a
+ * sample and group counted twice for its first window of tokens). */
+static inline long seq_blocks(const struct sim *m, long tokens, long computed)
+{
+	return kv_seq_blocks(&m->kv, m->bs, tokens, computed);
+}
+
+/* Blocks of a prompt of `prompt` tokens its forked samples share. */
+static inline long fork_shared(const struct sim *m, long prompt)
+{
+	return prompt / m->bs * m->kv.n_full;
+}
+
+/* Blocks of its own a forked sample holds when it starts decoding (dense: the copy of the
+ * prompt's partial last block). */
+static inline long fork_own(const struct sim *m, long prompt)
+{
+	return seq_blocks(m, prompt, prompt) - fork_shared(m, prompt);
+}
 
 /* ---- waiting deque ---- */
 
@@ -200,7 +230,7 @@ static inline int modp(int64_t a, int m) { int r = (int)(a % m); return r < 0 ? 
  * Constant while it waits. */
 static inline long wait_blocks(const struct sim *m, const struct seq *q)
 {
-	return ceil_div(q->prefill_len, m->bs) + q->res_blocks;
+	return seq_blocks(m, q->prefill_len, 0) + q->res_blocks;
 }
 
 static void wq_push_back(struct replica *r, int32_t i)
@@ -377,7 +407,7 @@ static long ds_leave(struct sim *m, struct replica *r, int32_t i)
 		q->blocks = 0;
 		return blocks;
 	}
-	blocks = ceil_div((long)agg_ctx(r, q), m->bs) - q->shared_off;
+	blocks = seq_blocks(m, (long)agg_ctx(r, q), (long)agg_ctx(r, q)) - q->shared_off;
 	q->gen = q->gen + (int32_t)(r->counter - q->d.agg.c0);
 	ds->bucket[modp(q->d.agg.ctx0 - q->d.agg.c0, m->bs)]--;
 	ds->S -= q->d.agg.ctx0 - q->d.agg.c0;
@@ -396,6 +426,8 @@ static void ds_reserve(struct sim *m, struct replica *r, int64_t c)
 	long need;
 	r->n_unmatched = 0;
 	if (m->ds == DS_AGGREGATE) {
+		if (m->kv.n_swa || m->kv.n_full != 1)
+			bug("the aggregate decode set counts one block table a sequence");
 		for (;;) {
 			need = r->ds.n ? r->ds.bucket[modp(-c, m->bs)] : 0;
 			if (need <= r->free_blocks)
@@ -414,15 +446,17 @@ static void ds_reserve(struct sim *m, struct replica *r, int64_t c)
 		}
 		/* KV for the tokens computed (q_tok, or 1 when its n-gram lookup finds nothing:
 		 * vLLM allocates slots for the proposed tokens only); under speculation the
-		 * rejected ones' slots are freed after the step */
+		 * rejected ones' slots are freed after the step; a sliding group frees what left
+		 * its window (need < 0: a prefill that just joined held its prompt's blocks whole) */
 		if (r->q_tok > 1 && q->spec_match == SM_UNDRAWN)
 			q->spec_match = draw_match(m, i);
-		need = ceil_div((long)q->d.walk.ctx + seq_q(r, q), m->bs) - q->shared_off - q->blocks;
+		need = seq_blocks(m, (long)q->d.walk.ctx + seq_q(r, q), (long)q->d.walk.ctx) -
+		       q->shared_off - q->blocks;
 		r->n_unmatched += seq_q(r, q) < r->q_tok; /* ds_leave takes it back if preempted */
 		while (need > r->free_blocks)
 			if (preempt_tail(m, r) == i)
 				return; /* it was the newest: nothing after it */
-		if (need > 0) {
+		if (need > 0 || m->kv.n_swa) {
 			r->free_blocks -= need;
 			q->blocks += (int32_t)need;
 		}
@@ -488,7 +522,7 @@ static void ds_advance(struct sim *m, struct replica *r)
 		q->gen += made;
 		q->d.walk.ctx += a + 1;
 		r->ds.S += a + 1;
-		keep = ceil_div((long)q->d.walk.ctx, m->bs) - q->shared_off;
+		keep = seq_blocks(m, (long)q->d.walk.ctx, (long)q->d.walk.ctx) - q->shared_off;
 		if (keep < 0)
 			keep = 0;
 		r->free_blocks += q->blocks - keep;
@@ -764,19 +798,26 @@ static void check_invariants(struct sim *m, int ri, long tokens)
 				held += q->blocks;
 				S += q->d.walk.ctx;
 				unmatched += seq_q(r, q) < r->q_tok;
-				if (q->blocks + q->shared_off <
-				    ceil_div((long)q->d.walk.ctx + seq_q(r, q), m->bs))
-					bug("sequence %d: no room for its step's tokens", i);
+				/* ds_reserve gave it exactly the rule's blocks for this step */
+				if (q->blocks + q->shared_off !=
+				    seq_blocks(m, (long)q->d.walk.ctx + seq_q(r, q), (long)q->d.walk.ctx))
+					bug("sequence %d holds %d + %d shared blocks at %lld tokens, "
+					    "expected %ld", i, q->blocks, q->shared_off,
+					    (long long)q->d.walk.ctx,
+					    seq_blocks(m, (long)q->d.walk.ctx + seq_q(r, q),
+						       (long)q->d.walk.ctx));
 				continue;
 			}
 			/* the step in flight has allocated the slot of the token it computes */
-			held += ceil_div((long)(q->d.agg.ctx0 + (r->counter - q->d.agg.c0) + 1),
-					 m->bs) - q->shared_off;
+			held += seq_blocks(m, (long)(q->d.agg.ctx0 + (r->counter - q->d.agg.c0) + 1),
+					   (long)(q->d.agg.ctx0 + (r->counter - q->d.agg.c0))) -
+				q->shared_off;
 			S += q->d.agg.ctx0 - q->d.agg.c0;
 		} else if (q->state == ST_PREFILL) {
 			held += q->blocks;
 			reserved += q->reserved;
-			if (q->blocks - q->res_blocks < ceil_div(q->prefill_done + q->chunk, m->bs))
+			if (q->blocks - q->res_blocks <
+			    seq_blocks(m, q->prefill_done + q->chunk, q->prefill_done))
 				bug("sequence %d holds %d blocks for %d tokens", i, q->blocks,
 				    q->prefill_done + q->chunk);
 		} else {
@@ -981,11 +1022,12 @@ static int spec_q(const struct sim *m, const struct replica *r)
 
 /* ---- one step ---- */
 
-/* Blocks an unforked leader needs for `tokens` computed tokens: its own, plus a copy of the
- * prompt's partial last block for each sibling. */
-static inline long prefill_blocks(const struct sim *m, const struct seq *q, long tokens)
+/* Blocks a prefill needs for `tokens` tokens, `computed` of them in the cache before this
+ * step: its own, plus (an unforked leader) each sibling's own blocks (fork_own). */
+static inline long prefill_blocks(const struct sim *m, const struct seq *q, long tokens,
+				  long computed)
 {
-	return ceil_div(tokens, m->bs) + q->res_blocks;
+	return seq_blocks(m, tokens, computed) + q->res_blocks;
 }
 
 /* A step of dt seconds in ns (at least 1, so that time moves); -1 when dt is out of range
@@ -1132,7 +1174,8 @@ static int pp_mem_plan(struct sim *m, const struct sim_setup *s, struct mem_plan
 	budget = s->profile->hbm_bytes * s->gpu_memory_utilization;
 	mp->kv = budget - mp->weights - mp->activations - mp->reserved;
 	mp->kv_blocks = mp->kv > 0 ? (long)floor(mp->kv / (m->cost.kv_bytes_tok * f *
-							    s->block_size)) : 0;
+							    s->block_size *
+							    model_kv_block_frac(md))) : 0;
 	if (mp->kv_blocks <= 0)
 		return err_set("model '%s' does not fit: %.1f GB of weights and %.1f GB of "
 			       "activations per GPU in the busiest of %d stages at tp %d, %.1f GB "
@@ -1207,7 +1250,7 @@ static int64_t fold_quiet_steps(struct sim *m, struct replica *r, int64_t c, int
 		if (step_ns(step_time(m, &b, &busy), &dns) < 0 ||
 		    dns >= limit - (t_end + extra)) /* t_end + extra < limit: no overflow */
 			break;
-		r->bubble_ns += (int64_t)((double)dns * (1 - busy));
+		r->bubble_ns += busy < 1 ? (int64_t)((double)dns * (1 - busy)) : 0;
 		if (m->fe) { /* the stretch's last step so far is no longer its last: stream it */
 			fe_stream(m, r, t_end + extra, (double)ds->n);
 			r->fe_fold_tokens += ds->n;
@@ -1233,7 +1276,8 @@ static long schedule_prefills(struct sim *m, struct replica *r, long budget)
 	for (int32_t i = r->pf_head; i != NIL && budget > 0;) {
 		struct seq *q = &m->seqs[i];
 		long want = q->prefill_len - q->prefill_done, chunk = want < budget ? want : budget;
-		long need = prefill_blocks(m, q, q->prefill_done + chunk) - q->blocks;
+		long need = prefill_blocks(m, q, q->prefill_done + chunk, q->prefill_done) -
+			    q->blocks;
 		while (need > r->free_blocks)
 			if (preempt_tail(m, r) == i)
 				return budget;
@@ -1274,7 +1318,7 @@ static long admit_waiting(struct sim *m, struct replica *r, int ri, long budget)
 		chunk = want <= budget ? want : (s->chunked_prefill ? budget : 0);
 		if (chunk == 0)
 			break;
-		need = prefill_blocks(m, q, cached + chunk);
+		need = prefill_blocks(m, q, cached + chunk, cached);
 		if (need > r->free_blocks)
 			break;
 		wq_pop_front(r);
@@ -1325,7 +1369,7 @@ static void compose_batch(struct sim *m, struct replica *r, int64_t c, struct st
 static void start_step(struct sim *m, int ri, int64_t c, const struct step_batch *b)
 {
 	struct replica *r = &m->rep[ri];
-	double dt, busy, bubble;
+	double dt, busy;
 	int64_t dns;
 	if (r->n_running > m->st->max_running)
 		m->st->max_running = r->n_running;
@@ -1336,7 +1380,6 @@ static void start_step(struct sim *m, int ri, int64_t c, const struct step_batch
 		check_invariants(m, ri, (long)(cost_decode_tokens(b) + b->prefill_tokens));
 	}
 	dt = step_time(m, b, &busy);
-	bubble = dt * (1 - busy);
 	if (r->q_tok > 1) {
 		double d = draft_time(m, b);
 		dt += d;
@@ -1348,7 +1391,9 @@ static void start_step(struct sim *m, int ri, int64_t c, const struct step_batch
 	}
 	r->step_n = 1;
 	r->fe_fold_tokens = 0;
-	r->bubble_ns = (int64_t)(bubble * 1e9);
+	/* as a folded step counts it, so that folding changes nothing (speculation, whose
+	 * drafting dns also holds, is refused with stages: busy is 1 there) */
+	r->bubble_ns = busy < 1 ? (int64_t)((double)dns * (1 - busy)) : 0;
 	if (m->ds == DS_AGGREGATE && b->n_prefill == 0 && !r->preempted_now)
 		dns += fold_quiet_steps(m, r, c, m->now + dns);
 	r->busy = 1;
@@ -1395,12 +1440,15 @@ static void fork_samples(struct sim *m, struct replica *r, int32_t lead)
 	const struct sim_req *rq = &m->reqs[lead];
 	const struct sim_problem *pr = &m->probs[rq->problem];
 	struct problem_state *ps = &m->ps[rq->problem];
-	long prompt = rq->prompt, shared = prompt / m->bs;
-	long partial = ceil_div(prompt, m->bs) - shared;
+	long prompt = rq->prompt, shared = fork_shared(m, prompt), partial = fork_own(m, prompt);
 
-	if (q->blocks != shared + partial + q->res_blocks)
+	/* a sliding group's blocks before the window, held while the prompt was computed,
+	 * are freed now */
+	if (q->blocks != shared + partial + q->res_blocks &&
+	    !(m->kv.n_swa && q->blocks > shared + partial + q->res_blocks))
 		bug("leader %d holds %d blocks, expected %ld", lead, q->blocks,
 		    shared + partial + q->res_blocks);
+	r->free_blocks += q->blocks - (shared + partial + q->res_blocks);
 	ps->shared_blocks = (int32_t)shared;
 	ps->shared_refs = 0;
 	r->n_running -= q->reserved;
@@ -1537,11 +1585,11 @@ static int route(struct sim *m, long p)
 	/* what enqueue_problem will queue, wait_blocks each: a forked leader alone, with a
 	 * copy of the prompt's partial last block per sibling, or every sample */
 	if (pr->share && pr->n > 1)
-		m->rep[best].queued_blocks += ceil_div(prompt, m->bs) +
-			(pr->n - 1) * (ceil_div(prompt, m->bs) - prompt / m->bs);
+		m->rep[best].queued_blocks += seq_blocks(m, prompt, 0) +
+			(pr->n - 1) * fork_own(m, prompt);
 	else
 		for (int32_t i = pr->first; i < pr->first + pr->n; i++)
-			m->rep[best].queued_blocks += ceil_div(m->reqs[i].prompt, m->bs);
+			m->rep[best].queued_blocks += seq_blocks(m, m->reqs[i].prompt, 0);
 	return best;
 }
 
@@ -1553,7 +1601,7 @@ static void enqueue_problem(struct sim *m, long p, int ri)
 	struct replica *r = &m->rep[ri];
 	int fork = pr->share && pr->n > 1;
 	long prompt = m->reqs[pr->first].prompt;
-	long partial = ceil_div(prompt, m->bs) - prompt / m->bs;
+	long partial = fork_own(m, prompt);
 	if (pr->arrival < m->first_arrival)
 		m->first_arrival = pr->arrival;
 	for (int32_t i = pr->first; i < pr->first + pr->n; i++) {
@@ -1645,7 +1693,10 @@ static int setup_spec(struct sim *m, const struct sim_setup *s, long nr, struct 
 	/* The drafter's weights come out of the KV budget; its KV grows with the target's. */
 	kv_tok = m->cost.kv_bytes_tok + (dm ? m->draft_cost.kv_bytes_tok : 0);
 	mp->kv -= extra_w;
-	mp->kv_blocks = mp->kv > 0 ? (long)(mp->kv / (kv_tok * s->block_size)) : 0;
+	/* a hybrid target's groups: the drafter's layers taken as spread over them alike
+	 * (vLLM pads the groups to fit them: gpt-oss-20b + EAGLE, 12 sliding + 13 full) */
+	mp->kv_blocks = mp->kv > 0 ? (long)(mp->kv / (kv_tok * s->block_size *
+						      model_kv_block_frac(s->model))) : 0;
 	if (mp->kv_blocks <= 0)
 		return err_set("key 'spec_draft': the draft model does not fit beside '%s'",
 			       s->model->id);
@@ -1744,6 +1795,7 @@ static int setup(struct sim *m, const struct sim_setup *s, struct sim_problem *p
 	m->reqs = reqs;
 	m->st = st;
 	m->bs = s->block_size;
+	model_kv_groups(s->model, &m->kv);
 	memset(st, 0, sizeof(*st));
 	evq_init(&m->q);
 	if (s->replicas < 1 || s->max_num_seqs < 1 || s->block_size < 1 ||
@@ -1777,7 +1829,10 @@ static int setup(struct sim *m, const struct sim_setup *s, struct sim_problem *p
 			       s->fe_per_request, s->fe_per_output_token);
 	m->fe = s->fe_per_request > 0 || s->fe_per_output_token > 0;
 	m->fe_req_ns = (int64_t)(s->fe_per_request * 1e9 + 0.5);
-	m->ds = m->spec || s->reference ? DS_WALK : DS_AGGREGATE;
+	/* a sliding group frees blocks as each sequence passes its window: per sequence, so
+	 * walked (the aggregate set counts one block table a sequence) */
+	m->ds = m->spec || s->reference || m->kv.n_swa || m->kv.n_full != 1 ? DS_WALK
+									  : DS_AGGREGATE;
 	m->total_blocks = mp.kv_blocks;
 	st->kv_blocks = mp.kv_blocks;
 	st->kv_bytes = mp.kv;
@@ -1801,10 +1856,14 @@ static int setup(struct sim *m, const struct sim_setup *s, struct sim_problem *p
 		if ((long)reqs[i].prompt + reqs[i].output > s->model->max_len)
 			return err_set("request %ld: %ld tokens exceed the model's max length %d", i,
 				       (long)reqs[i].prompt + reqs[i].output, s->model->max_len);
-		if (ceil_div(tokens, m->bs) > m->total_blocks)
+		if (kv_seq_blocks_max(&m->kv, m->bs, tokens, s->max_num_batched_tokens) >
+		    m->total_blocks)
 			return err_set("request %ld: %ld tokens need %ld KV blocks, the cache holds "
 				       "%ld (raise gpu_memory_utilization or tp)",
-				       i, tokens, ceil_div(tokens, m->bs), m->total_blocks);
+				       i, tokens,
+				       kv_seq_blocks_max(&m->kv, m->bs, tokens,
+							 s->max_num_batched_tokens),
+				       m->total_blocks);
 	}
 	for (long p = 0; p < np; p++) {
 		const struct sim_problem *pr = &probs[p];
@@ -1825,7 +1884,8 @@ static int setup(struct sim *m, const struct sim_setup *s, struct sim_problem *p
 			if (pr->n > s->max_num_seqs)
 				return err_set("key 'samples': %d samples of one problem exceed "
 					       "max_num_seqs %d", pr->n, s->max_num_seqs);
-			if (ceil_div(prompt, m->bs) + pr->n * 2 > m->total_blocks)
+			if (seq_blocks(m, prompt, 0) + (long)pr->n * 2 * (m->kv.n_full + m->kv.n_swa) +
+			    (m->kv.n_swa ? (pr->n - 1) * fork_own(m, prompt) : 0) > m->total_blocks)
 				return err_set("problem %ld: %d samples do not fit in the KV cache", p, pr->n);
 		}
 	}

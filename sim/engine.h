@@ -21,7 +21,8 @@
  *     only decoding happens are folded into one event, each step timed as if alone;
  *   - the per-sequence walk: each sequence holds its KV length and blocks and every step
  *     visits them all; needed by speculative decoding, where each sequence advances by a
- *     random number of tokens.
+ *     random number of tokens, and by models with sliding-window KV cache groups, where
+ *     each sequence frees blocks as it passes its window (models/model.h, kv_groups).
  * sim_setup.reference runs every configuration through the walk without folding: the
  * reference engine. Both give byte-identical results (tests/test_differential.c); an
  * engine change that moves one but not the other is a bug in the fast one.

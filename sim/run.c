@@ -17,6 +17,8 @@
 #include "lib/util.h"
 #include "traces/trace_alias.h"
 
+#define GIB 1073741824.0 /* vLLM logs memory in GiB */
+
 /* The engine profile's CPU costs on top of the hardware profile's (V1) overheads, and its
  * front end (the API server: sim/engine.h). */
 static int engine_apply(const struct run_config *c, struct run_inputs *in)
@@ -419,6 +421,20 @@ static void summarize(const struct run_config *c, const struct run_inputs *in,
 	s->steps = r->st.steps;
 	s->preemptions = r->st.preemptions;
 	s->kv_cache_gb = r->st.kv_bytes / 1e9;
+	{
+		struct kv_groups g;
+		model_kv_groups(&in->model, &g);
+		s->mem.groups = g.n_full + g.n_swa;
+		s->mem.group_layers = g.layers;
+		s->mem.weights_gib = r->st.weight_bytes / GIB;
+		s->mem.kv_gib = r->st.kv_bytes / GIB;
+		s->mem.kv_blocks = r->st.kv_blocks;
+		s->mem.kv_tokens = r->st.kv_blocks / s->mem.groups * c->block_size;
+		s->mem.max_model_len = c->max_model_len > 0 ? c->max_model_len : in->model.max_len;
+		s->mem.max_concurrency = (double)r->st.kv_blocks /
+			kv_request_blocks(&g, c->block_size, s->mem.max_model_len,
+					  c->max_num_batched_tokens);
+	}
 	s->gpu_seconds = s->makespan_s * s->gpus;
 	idle_ns = (double)r->st.makespan * c->replicas - (double)r->st.busy_ns_total;
 	if (idle_ns < 0)
@@ -851,6 +867,17 @@ cJSON *summary_to_json(const struct summary *s)
 	cJSON_AddNumberToObject(o, "steps", (double)s->steps);
 	cJSON_AddNumberToObject(o, "preemptions", (double)s->preemptions);
 	json_num(o, "kv_cache_gb_per_gpu", s->kv_cache_gb);
+	{
+		cJSON *mo = cJSON_AddObjectToObject(o, "memory");
+		json_num(mo, "model_loading_gib", s->mem.weights_gib);
+		json_num(mo, "available_kv_cache_memory_gib", s->mem.kv_gib);
+		cJSON_AddNumberToObject(mo, "kv_cache_groups", s->mem.groups);
+		cJSON_AddNumberToObject(mo, "layers_per_kv_cache_group", s->mem.group_layers);
+		cJSON_AddNumberToObject(mo, "num_gpu_blocks", (double)s->mem.kv_blocks);
+		cJSON_AddNumberToObject(mo, "gpu_kv_cache_size_tokens", (double)s->mem.kv_tokens);
+		cJSON_AddNumberToObject(mo, "max_model_len", (double)s->mem.max_model_len);
+		json_num(mo, "maximum_concurrency", s->mem.max_concurrency);
+	}
 	cJSON_AddNumberToObject(o, "gpus", s->gpus);
 	if (isfinite(s->goodput_req_per_s))
 		json_num(o, "goodput_req_per_s", s->goodput_req_per_s);

@@ -96,6 +96,15 @@ struct summary {
 	double spec_drafted_fraction;/* n-gram with spec_ngram_match < 1: the share of sequence
 	                                steps that drafted (NaN otherwise) */
 	double kv_cache_gb;          /* per GPU */
+	/* what vLLM logs at startup, for the same deployment (summary.memory): "Model loading
+	 * took X GiB", "Available KV cache memory: Y GiB", "GPU KV cache size: N tokens" (pool
+	 * blocks / KV cache groups x block_size), "Maximum concurrency for L tokens per
+	 * request: C x" (pool blocks / a request's blocks at L in every group) */
+	struct {
+		double weights_gib, kv_gib, max_concurrency;
+		long kv_tokens, kv_blocks, max_model_len;
+		int groups, group_layers;
+	} mem;
 	int gpus;
 	/* goodput as 'vllm bench serve --goodput' has it: finished requests meeting every SLO
 	 * set (slo_ttft_ms, slo_tpot_ms, slo_e2e_ms) per second of the run (makespan); NaN

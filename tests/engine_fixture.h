@@ -112,7 +112,8 @@ static inline int fixture_size_kv(struct profile *prof, const struct sim_setup *
 		cost_release(&c);
 		return -1;
 	}
-	prof->hbm_bytes -= (mp.kv - (blocks + 0.5) * c.kv_bytes_tok * s->block_size) /
+	prof->hbm_bytes -= (mp.kv - (blocks + 0.5) * c.kv_bytes_tok * s->block_size *
+				    model_kv_block_frac(s->model)) /
 			   s->gpu_memory_utilization;
 	cost_release(&c);
 	if (s->spec.k > 0 && s->spec.draft_kind != DRAFT_NGRAM) {

@@ -997,6 +997,154 @@ static void test_prompt_cache(void)
 	CHECK_NEAR(st.output_tokens, want, 0);
 }
 
+/* Sliding windows (vLLM V1's hybrid KV cache manager; models/model.h struct kv_groups).
+ * gpt-oss-20b: 12 full and 12 sliding layers (window 128) are one full and one sliding
+ * group of 12 layers; a pool block is 16 tokens of 12 layers. Worked by hand, a sequence of
+ * `tokens` slots with `computed` of them in the cache holds ceil(tokens / 16) full blocks
+ * and that many less floor((computed - 127) / 16) sliding ones. */
+static void test_sliding_window_blocks(void)
+{
+	struct model m;
+	struct kv_groups g;
+	CHECK_INT(model_find(&m, "gpt-oss-20b"), 0);
+	model_kv_groups(&m, &g);
+	CHECK_INT(g.n_full, 1);
+	CHECK_INT(g.n_swa, 1);
+	CHECK_INT(g.layers, 12);
+	CHECK_INT(g.window, 128);
+	CHECK_NEAR(model_kv_block_frac(&m), 0.5, 0);
+	/* a prefill of 100 tokens: 7 blocks in each group */
+	CHECK_INT(kv_seq_blocks(&g, 16, 100, 0), 14);
+	/* below the window: the step computing token 128 (127 in the cache) frees nothing */
+	CHECK_INT(kv_seq_blocks(&g, 16, 128, 127), 16);
+	/* at the window: token 129's window is tokens 1..128; block 0 still holds 1..15 */
+	CHECK_INT(kv_seq_blocks(&g, 16, 129, 128), 18);
+	/* 143 in the cache: tokens 0..15 are outside the window: block 0 freed */
+	CHECK_INT(kv_seq_blocks(&g, 16, 144, 143), 9 + 8);
+	/* 1000 in the cache: 873 tokens skipped, 54 whole blocks; 63 - 54 = 9 sliding */
+	CHECK_INT(kv_seq_blocks(&g, 16, 1001, 1000), 63 + 9);
+	/* 100,000: 6,251 full and 9 sliding blocks, against 2 x 6,251 when not freed */
+	CHECK_INT(kv_seq_blocks(&g, 16, 100001, 100000), 6251 + 9);
+	/* a chunked prefill's step (computed 4096, chunk 2048): 384 - 248 sliding */
+	CHECK_INT(kv_seq_blocks(&g, 16, 6144, 4096), 384 + 384 - 248);
+	/* vLLM's startup figure: 8192 full + cdiv(127 + 8192, 16) + 1 = 521 sliding blocks a
+	 * request at 131,072 tokens with max_num_batched_tokens 8192 */
+	CHECK_INT(kv_request_blocks(&g, 16, 131072, 8192), 8192 + 521);
+	CHECK_INT(kv_seq_blocks_max(&g, 16, 131072, 8192), 8192 + 521);
+	CHECK_INT(kv_seq_blocks_max(&g, 16, 100, 8192), 14);
+	/* every dense model: one group, the blocks as before */
+	CHECK_INT(model_find(&m, "r1-qwen-14b"), 0);
+	model_kv_groups(&m, &g);
+	CHECK_INT(g.n_full, 1);
+	CHECK_INT(g.n_swa, 0);
+	CHECK_INT(g.layers, m.n_layers);
+	CHECK_NEAR(model_kv_block_frac(&m), 1, 0);
+	CHECK_INT(kv_seq_blocks(&g, 16, 100001, 100000), 6251);
+	CHECK_INT(kv_request_blocks(&g, 16, 131072, 8192), 8192);
+	/* all layers sliding (Mistral-7B v0.1, window 4096): one sliding group */
+	m.window = 4096;
+	m.n_swa = m.n_layers;
+	model_kv_groups(&m, &g);
+	CHECK_INT(g.n_full, 0);
+	CHECK_INT(g.n_swa, 1);
+	CHECK_NEAR(model_kv_block_frac(&m), 1, 0);
+	CHECK_INT(kv_seq_blocks(&g, 16, 10001, 10000), 626 - (10000 - 4095) / 16);
+	/* 13 full and 12 sliding layers (gpt-oss-20b with an EAGLE layer): both padded to 13 */
+	m.n_layers = 25;
+	m.n_swa = 12;
+	model_kv_groups(&m, &g);
+	CHECK_INT(g.n_full, 1);
+	CHECK_INT(g.n_swa, 1);
+	CHECK_INT(g.layers, 13);
+	/* 30 full, 10 sliding: groups of 10, three full and one sliding */
+	m.n_layers = 40;
+	m.n_swa = 10;
+	model_kv_groups(&m, &g);
+	CHECK_INT(g.n_full, 3);
+	CHECK_INT(g.n_swa, 1);
+	CHECK_INT(g.layers, 10);
+}
+
+/* gpt-oss-20b's capacity: N sequences of 100 + 2000 tokens decoding in step run without a
+ * preemption exactly when they fit at their last step, 132 full + 9 sliding group blocks
+ * each (test_sliding_window_blocks); with the sliding layers' blocks never freed (the same
+ * model read as dense: one group of 24 layers, 132 blocks of twice the bytes) the same
+ * memory holds 2 x 132 / 141 = 1.87 times fewer (here 10 against 20). */
+static void test_sliding_window_capacity(void)
+{
+	struct model m, dense;
+	struct profile p = fixture_profile();
+	struct sim_setup s;
+	struct sim_stats st;
+	long cap, cap_dense;
+	CHECK_INT(model_find(&m, "gpt-oss-20b"), 0);
+	dense = m;
+	dense.window = dense.n_swa = 0;
+	s = fixture_setup(&m, &p);
+	CHECK_INT(fixture_size_kv(&p, &s, 141 * 20 + 70), 0);
+	fixture_requests(P, R, 21, 100, 2000);
+	CHECK_INT(sim_run(&s, P, 20, R, 20, &st), 0); /* check=1: invariants every step */
+	cap = st.kv_blocks / 141;
+	CHECK_INT(cap, 20);
+	CHECK_INT(st.preemptions, 0);
+	CHECK(st.peak_kv_blocks <= 20 * 141 && st.peak_kv_blocks >= 20 * 140);
+	fixture_requests(P, R, 21, 100, 2000);
+	CHECK_INT(sim_run(&s, P, 21, R, 21, &st), 0);
+	CHECK(st.preemptions > 0);
+	for (long i = 0; i < 21; i++)
+		CHECK_INT(R[i].generated, R[i].output);
+	/* the same memory, nothing freed outside the window */
+	s.model = &dense;
+	fixture_requests(P, R, 21, 100, 2000);
+	CHECK_INT(sim_run(&s, P, 21, R, 21, &st), 0);
+	cap_dense = st.kv_blocks / 132;
+	CHECK_INT(cap_dense, 10); /* (20 x 141 + 70) / 2 / 132 */
+	CHECK(st.preemptions > 0);
+	fixture_requests(P, R, 10, 100, 2000);
+	CHECK_INT(sim_run(&s, P, 10, R, 10, &st), 0);
+	CHECK_INT(st.preemptions, 0);
+}
+
+/* Forked samples, the prompt cache, chunked prefill and preemption on gpt-oss-20b, and on an
+ * all-sliding model (window 64): every step the invariant checker holds each sequence to
+ * exactly the rule's blocks and the pool to held + free; every token made once. */
+static void test_sliding_window_forks(void)
+{
+	struct model m;
+	struct profile p = fixture_profile();
+	struct sim_setup s;
+	struct sim_stats st;
+	for (int k = 0; k < 4; k++) {
+		double want = 0;
+		CHECK_INT(model_find(&m, k < 2 ? "gpt-oss-20b" : "r1-qwen-1.5b"), 0);
+		if (k >= 2) {
+			m.window = 64;
+			m.n_swa = m.n_layers;
+		}
+		s = fixture_setup(&m, &p);
+		s.prompt_cache = k % 2;
+		s.max_num_batched_tokens = 512;
+		CHECK_INT(fixture_size_kv(&p, &s, k < 2 ? 1500 : 150), 0);
+		fixture_requests(P, R, 256, 100, 100);
+		for (long i = 0; i < 32; i++) {
+			P[i].first = (int32_t)(i * 8);
+			P[i].n = 8;
+			P[i].share = 1;
+			for (long j = i * 8; j < i * 8 + 8; j++) {
+				R[j].problem = (int32_t)i;
+				R[j].prompt = 40 + (int32_t)(i * 37 % 400);
+				R[j].output = 20 + (int32_t)(j * 101 % 900);
+				want += R[j].output;
+			}
+		}
+		CHECK_INT(sim_run(&s, P, 32, R, 256, &st), 0);
+		CHECK(st.preemptions > 0);
+		CHECK_NEAR(st.output_tokens, want, 0);
+		for (long j = 0; j < 256; j++)
+			CHECK_INT(R[j].generated, R[j].output);
+	}
+}
+
 int main(void)
 {
 	util_gsl_init();
@@ -1023,5 +1171,8 @@ int main(void)
 	test_frontend_closed_loop();
 	test_route_least_kv();
 	test_prompt_cache();
+	test_sliding_window_blocks();
+	test_sliding_window_capacity();
+	test_sliding_window_forks();
 	return TEST_REPORT();
 }
