@@ -445,9 +445,9 @@ static int do_crossval(int argc, char **argv)
 		printf("vote model fitted to all %d traces: s %.3f, theta %.3f, abstain %.3f, lambda %.3f, sigma_w %.3f, "
 		       "s_len %.3f (%d wrong-answer partitions, %d mixed problems)\n"
 		       "leave one out, N = 1..%d (%d subsets per problem and N, %d twins), errors in accuracy points:\n"
-		       "%-36s %6s %7s %9s %9s %9s %9s %9s %9s %9s\n",
+		       "%-36s %6s %7s %7s %9s %9s %9s %9s %9s %9s %9s\n",
 		       all.n_models, all.s, all.theta, all.abstain, all.lambda, all.sigma_w, all.s_len, all.n_partitions,
-		       all.n_mixed, nmax, draws, reps, "held out", "pass@1", "tokens", "maj med", "maj max", "pass med",
+		       all.n_mixed, nmax, draws, reps, "held out", "pass@1", "tokens", "abstain", "maj med", "maj max", "pass med",
 		       "pass max", "early@4", "early@16", "early@64");
 	for (int h = 0; h < n; h++) {
 		struct vote_cv cv;
@@ -457,10 +457,12 @@ static int do_crossval(int argc, char **argv)
 		for (int k = 0; k < 3; k++)
 			er[k] = cv.early_real[k] > 0 ? 100 * (cv.early_pred[k] / cv.early_real[k] - 1) : 0;
 		if (json) {
-			printf("%s{\"model\": \"%s\", \"pass_at_1\": %.6f, \"mean_tokens\": %.1f, \"maj_median_err\": %.4f, "
+			printf("%s{\"model\": \"%s\", \"pass_at_1\": %.6f, \"mean_tokens\": %.1f, \"abstain\": %.4f, "
+			       "\"maj_median_err\": %.4f, "
 			       "\"maj_max_err\": %.4f, \"maj_max_err_n\": %d, \"pass_median_err\": %.4f, \"pass_max_err\": %.4f, "
 			       "\"pass_max_err_n\": %d, \"early_tokens_err_pct\": [%.3f, %.3f, %.3f], \"maj_real\": [",
-			       h ? ", " : "", t[h].model, cv.pass1, cv.mean_tokens, cv.maj_med_err, cv.maj_max_err, cv.maj_max_n,
+			       h ? ", " : "", t[h].model, cv.pass1, cv.mean_tokens, cv.abstain, cv.maj_med_err, cv.maj_max_err,
+			       cv.maj_max_n,
 			       cv.pass_med_err, cv.pass_max_err, cv.pass_max_n, er[0], er[1], er[2]);
 			for (int k = 0; k < nmax; k++)
 				printf("%s%.5f", k ? ", " : "", cv.maj_real[k]);
@@ -475,8 +477,8 @@ static int do_crossval(int argc, char **argv)
 				printf("%s%.5f", k ? ", " : "", cv.pass_pred[k]);
 			printf("]}");
 		} else
-			printf("%-36s %6.4f %7.0f %9.2f %6.2f@%-2d %9.2f %6.2f@%-2d %8.1f%% %8.1f%% %8.1f%%\n", t[h].model, cv.pass1,
-			       cv.mean_tokens, cv.maj_med_err, cv.maj_max_err, cv.maj_max_n, cv.pass_med_err, cv.pass_max_err,
+			printf("%-36s %6.4f %7.0f %7.3f %9.2f %6.2f@%-2d %9.2f %6.2f@%-2d %8.1f%% %8.1f%% %8.1f%%\n", t[h].model,
+			       cv.pass1, cv.mean_tokens, cv.abstain, cv.maj_med_err, cv.maj_max_err, cv.maj_max_n, cv.pass_med_err, cv.pass_max_err,
 			       cv.pass_max_n, er[0], er[1], er[2]);
 	}
 	if (json)
@@ -554,7 +556,7 @@ static void rm_fit_report(const struct rm_row *rows, int n, const char *path, co
 	       nt, vm.s, n);
 	printf("%-26s %-4s %6s %6s %7s %5s %8s %6s %9s %9s\n", "reward model", "type", "mu", "tau", "rm_acc", "fit",
 	       "fit rmse", "check", "check med", "check max");
-	const char *names[RM_ROWS_MAX];
+	const char *names[RM_ROWS_MAX] = {0};
 	int nn = 0;
 	for (int r = 0; r < n; r++) {
 		int seen = 0;

@@ -18,7 +18,9 @@
  *   B_k = E_g [ integral k phi(y) Phi(y)^(k-1) Phi(y + mu + tau g)^(N-k) dy ]
  * (the top of k correct scores beats the top of N - k wrong ones), by Gauss-Hermite over e and
  * g and Gauss-Legendre over y (GSL fixed quadratures). (mu, tau) are fitted by least squares
- * over the `fit` rows (GSL Nelder-Mead, nmsimplex2).
+ * over the `fit` rows (GSL Nelder-Mead, nmsimplex2). The quadrature tables are built on the
+ * first call and shared: call from one thread (the fit is a command of its own, not part of a
+ * run; a run's best-of-N votes are drawn in tts.c).
  */
 #ifndef TTSIM_RM_FIT_H
 #define TTSIM_RM_FIT_H
