@@ -518,22 +518,24 @@ static double rm_errors(const struct rm_row *rows, double *const *w, int n, cons
 }
 
 /* `trace tts-fit`, the reward model: (mu, tau) of best-of-N fitted to the public rows */
-static void rm_fit_report(const struct rm_row *rows, int n, const char *path, const struct tts_params *def)
+/* Each row's count weights (rm_fit.h) from the vote model of the shipped real traces; a row
+ * out of reach exits 2 here, before anything is printed. *s and *nt: the spread and traces. */
+static double **rm_weights(const struct rm_row *rows, int n, const char *path, double *s, int *nt)
 {
 	struct trace t[16];
 	const struct trace *tp[16];
 	struct vote_model vm;
 	double *d, *L, **w;
-	int nt, P;
-	nt = load_real(NULL, t, 16);
-	for (int k = 0; k < nt; k++)
+	int P;
+	*nt = load_real(NULL, t, 16);
+	for (int k = 0; k < *nt; k++)
 		tp[k] = &t[k];
-	if (nt < 2 || vote_fit(tp, nt, &vm) < 0)
+	if (*nt < 2 || vote_fit(tp, *nt, &vm) < 0)
 		die_err();
 	P = t[0].n_problems;
 	d = xmalloc((size_t)P * sizeof(*d));
 	L = xmalloc((size_t)P * sizeof(*L));
-	if (vote_consensus(tp, nt, d, L) < 0)
+	if (vote_consensus(tp, *nt, d, L) < 0)
 		die_err();
 	w = xmalloc((size_t)n * sizeof(*w)); /* NOLINT(bugprone-sizeof-expression): an array of pointers */
 	for (int r = 0; r < n; r++) {
@@ -547,13 +549,23 @@ static void rm_fit_report(const struct rm_row *rows, int n, const char *path, co
 			continue;
 		}
 		if (rm_count_weights(d, P, vm.s, rows[r].pass1, rows[r].n, w[r]) < 0)
-			die("%s: line %d: %s", path ? path : "traces/rm_curves.csv", rows[r].line, err_msg());
+			die("%s:%d: key 'pass1': %s", path ? path : "traces/rm_curves.csv", rows[r].line, err_msg());
 	}
+	*s = vm.s;
+	free(d);
+	free(L);
+	for (int k = 0; k < *nt; k++)
+		trace_release(&t[k]);
+	return w;
+}
+
+static void rm_fit_report(const struct rm_row *rows, int n, double **w, double s, int nt, const struct tts_params *def)
+{
 	printf("\nreward model (best-of-N): a wrong sample scores N(0, 1), a correct one N(mu + tau g, 1), g ~ N(0, 1)\n"
 	       "per problem; rm_acc = Phi(mu / sqrt(2 + tau^2)). A row's policy: the vote model's solve rates (d_i of\n"
 	       "the %d real traces, s %.3f) with a bisected to its pass@1. Fitted to the rows marked fit, checked on\n"
 	       "the others (%d rows in all); errors in accuracy points:\n",
-	       nt, vm.s, n);
+	       nt, s, n);
 	printf("%-26s %-4s %6s %6s %7s %5s %8s %6s %9s %9s\n", "reward model", "type", "mu", "tau", "rm_acc", "fit",
 	       "fit rmse", "check", "check med", "check max");
 	const char *names[RM_ROWS_MAX] = {0};
@@ -619,10 +631,6 @@ static void rm_fit_report(const struct rm_row *rows, int n, const char *path, co
 	for (int r = 0; r < n; r++)
 		free(w[r]);
 	free(w);
-	free(d);
-	free(L);
-	for (int k = 0; k < nt; k++)
-		trace_release(&t[k]);
 }
 
 /* `trace tts-fit`: the budget-forcing and "Wait" fits to the public curves, and the checks */
@@ -642,7 +650,7 @@ static int do_tts_fit(int argc, char **argv)
 	const struct trace *tp[TTS_CURVES_MAX];
 	struct run_config c;
 	uint64_t seed = 1;
-	int n, n_rm, np = cli_parse_flags(fl, argc, argv, pos, 0, &words);
+	int n, n_rm, rm_nt, np = cli_parse_flags(fl, argc, argv, pos, 0, &words);
 	double settle, brk, sigma;
 	if (np == FLAGS_HELP)
 		return EXIT_OK;
@@ -650,6 +658,7 @@ static int do_tts_fit(int argc, char **argv)
 		seed = (uint64_t)need_long(s_seed, "--seed", 0, 0x7fffffffffffffffL);
 	if (tts_curves_load(path, rows, TTS_CURVES_MAX, &n) < 0 || rm_rows_load(rm_path, rm_rows, RM_ROWS_MAX, &n_rm) < 0)
 		die_err();
+	double rm_s, **rm_w = rm_weights(rm_rows, n_rm, rm_path, &rm_s, &rm_nt);
 	for (int k = 0; k < n; k++) {
 		load_or_die(&t[k], rows[k].trace);
 		tp[k] = &t[k];
@@ -706,7 +715,7 @@ static int do_tts_fit(int argc, char **argv)
 	}
 	for (int k = 0; k < n; k++)
 		trace_release(&t[k]);
-	rm_fit_report(rm_rows, n_rm, rm_path, &c.tts);
+	rm_fit_report(rm_rows, n_rm, rm_w, rm_s, rm_nt, &c.tts);
 	return EXIT_OK;
 }
 

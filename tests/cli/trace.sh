@@ -101,4 +101,9 @@ status 2 "tts-fit: a bad best-of-N row" "$TTSIM" trace tts-fit --rm-curves "$TMP
 cp "$TMPD/out" "$TMPD/rm_out"
 has "rm.csv:2: key 'read'" "tts-fit names the row's file, line and key" "$TMPD/err"
 ok "tts-fit: no output before the error" test ! -s "$TMPD/rm_out"
+printf 'source_id,policy,pass1,rm,rm_type,n,acc,use,read\nX,p,0.995,r,orm,4,0.6,fit,table\n' > "$TMPD/rm2.csv"
+status 2 "tts-fit: a pass@1 no policy of the vote model reaches" "$TTSIM" trace tts-fit --rm-curves "$TMPD/rm2.csv"
+cp "$TMPD/out" "$TMPD/rm_out"
+has "rm2.csv:2: key 'pass1'" "tts-fit names the unreachable row" "$TMPD/err"
+ok "tts-fit: no output before that error" test ! -s "$TMPD/rm_out"
 finish
