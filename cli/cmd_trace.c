@@ -6,6 +6,7 @@
 #include "cli/cmd.h"
 #include "sim/config.h"
 #include "traces/import.h"
+#include "traces/rm_fit.h"
 #include "traces/synth.h"
 #include "traces/trace.h"
 #include "traces/trace_alias.h"
@@ -14,6 +15,7 @@
 #include "traces/vote.h"
 #include "lib/util.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,7 +26,8 @@ static const struct cli_words words = {
 		 "       ttsim trace synth --all [--from DIR] [--seed S] [--dir traces/math500]\n"
 		 "       ttsim trace stats TRACE [--format text|json]\n"
 		 "       ttsim trace accuracy TRACE --samples N [--budget B] [--waits W]\n"
-		 "                            [--vote majority|best|pass] [--rm-accuracy A] [--no-early-stop]\n"
+		 "                            [--vote majority|best|pass] [--rm-accuracy A] [--rm-spread T]\n"
+		 "                            [--no-early-stop]\n"
 		 "                            [--seed S] [--format text|json]\n"
 		 "       ttsim trace import vllm-bench RESULT.json -o TRACE.jsonl [--measured FILE.csv]\n"
 		 "                            --gpu GPU --tp N [--model ID] [--dtype D] [--engine-version V]\n"
@@ -34,7 +37,7 @@ static const struct cli_words words = {
 		 "       ttsim trace import per-sample --all [--from DIR] [--dir traces/math500]\n"
 		 "       ttsim trace crossval [--traces T1,T2,...] [--max-n N] [--draws D] [--seed S]\n"
 		 "                            [--format text|json]\n"
-		 "       ttsim trace tts-fit [--curves FILE] [--seed S]\n"
+		 "       ttsim trace tts-fit [--curves FILE] [--rm-curves FILE] [--seed S]\n"
 		 "TRACE is a file or math500:MODEL (a Hugging Face id or alias of a shipped trace).\n",
 	.unknown = "unknown flag '%s' (expected a flag of 'ttsim trace --help')",
 	.extra = "unexpected argument '%s' (see 'ttsim trace --help')",
@@ -194,7 +197,7 @@ static int do_accuracy(int argc, char **argv)
 {
 	struct tts_params tp;
 	const char *v, *pos[1], *fmt = NULL, *s_n = NULL, *s_budget = NULL, *s_waits = NULL;
-	const char *s_seed = NULL, *s_vote = NULL, *s_rm = NULL;
+	const char *s_seed = NULL, *s_vote = NULL, *s_rm = NULL, *s_rs = NULL;
 	int no_early = 0;
 	const struct flag fl[] = {
 		{"--samples", FLAG_VALUE, &s_n, NULL, "samples per problem N"},
@@ -202,7 +205,9 @@ static int do_accuracy(int argc, char **argv)
 		{"--waits", FLAG_VALUE, &s_waits, NULL, "\"Wait\" extensions"},
 		{"--seed", FLAG_VALUE, &s_seed, NULL, "random seed"},
 		{"--vote", FLAG_VALUE, &s_vote, NULL, "majority, best or pass"},
-		{"--rm-accuracy", FLAG_VALUE, &s_rm, NULL, "reward model's pairwise accuracy"},
+		{"--rm-accuracy", FLAG_VALUE, &s_rm, NULL, "reward model's pairwise accuracy (option tts_rm_accuracy)"},
+		{"--rm-spread", FLAG_VALUE, &s_rs, NULL,
+		 "reward model's spread of separation over problems (option tts_rm_spread)"},
 		{"--no-early-stop", FLAG_SWITCH, NULL, &no_early, "vote over every sample"},
 		{"--format", FLAG_VALUE, &fmt, NULL, "text or json"},
 		{0},
@@ -234,6 +239,8 @@ static int do_accuracy(int argc, char **argv)
 	if ((v = s_rm) &&
 	    (parse_double(v, &tp.rm_accuracy) < 0 || tp.rm_accuracy <= 0 || tp.rm_accuracy >= 1))
 		die("flag '--rm-accuracy': bad value '%s' (expected a probability in (0, 1))", v);
+	if ((v = s_rs) && (parse_double(v, &tp.rm_spread) < 0 || !(tp.rm_spread >= 0 && tp.rm_spread <= 20)))
+		die("flag '--rm-spread': bad value '%s' (expected a number in 0..20)", v);
 	if (fmt && strcmp(fmt, "json") && strcmp(fmt, "text"))
 		die("flag '--format': bad value '%s' (expected text or json)", fmt);
 	if (np != 1)
@@ -438,9 +445,9 @@ static int do_crossval(int argc, char **argv)
 		printf("vote model fitted to all %d traces: s %.3f, theta %.3f, abstain %.3f, lambda %.3f, sigma_w %.3f, "
 		       "s_len %.3f (%d wrong-answer partitions, %d mixed problems)\n"
 		       "leave one out, N = 1..%d (%d subsets per problem and N, %d twins), errors in accuracy points:\n"
-		       "%-36s %6s %7s %9s %9s %9s %9s %9s %9s %9s\n",
+		       "%-36s %6s %7s %7s %9s %9s %9s %9s %9s %9s %9s\n",
 		       all.n_models, all.s, all.theta, all.abstain, all.lambda, all.sigma_w, all.s_len, all.n_partitions,
-		       all.n_mixed, nmax, draws, reps, "held out", "pass@1", "tokens", "maj med", "maj max", "pass med",
+		       all.n_mixed, nmax, draws, reps, "held out", "pass@1", "tokens", "abstain", "maj med", "maj max", "pass med",
 		       "pass max", "early@4", "early@16", "early@64");
 	for (int h = 0; h < n; h++) {
 		struct vote_cv cv;
@@ -450,10 +457,12 @@ static int do_crossval(int argc, char **argv)
 		for (int k = 0; k < 3; k++)
 			er[k] = cv.early_real[k] > 0 ? 100 * (cv.early_pred[k] / cv.early_real[k] - 1) : 0;
 		if (json) {
-			printf("%s{\"model\": \"%s\", \"pass_at_1\": %.6f, \"mean_tokens\": %.1f, \"maj_median_err\": %.4f, "
+			printf("%s{\"model\": \"%s\", \"pass_at_1\": %.6f, \"mean_tokens\": %.1f, \"abstain\": %.4f, "
+			       "\"maj_median_err\": %.4f, "
 			       "\"maj_max_err\": %.4f, \"maj_max_err_n\": %d, \"pass_median_err\": %.4f, \"pass_max_err\": %.4f, "
 			       "\"pass_max_err_n\": %d, \"early_tokens_err_pct\": [%.3f, %.3f, %.3f], \"maj_real\": [",
-			       h ? ", " : "", t[h].model, cv.pass1, cv.mean_tokens, cv.maj_med_err, cv.maj_max_err, cv.maj_max_n,
+			       h ? ", " : "", t[h].model, cv.pass1, cv.mean_tokens, cv.abstain, cv.maj_med_err, cv.maj_max_err,
+			       cv.maj_max_n,
 			       cv.pass_med_err, cv.pass_max_err, cv.pass_max_n, er[0], er[1], er[2]);
 			for (int k = 0; k < nmax; k++)
 				printf("%s%.5f", k ? ", " : "", cv.maj_real[k]);
@@ -468,8 +477,8 @@ static int do_crossval(int argc, char **argv)
 				printf("%s%.5f", k ? ", " : "", cv.pass_pred[k]);
 			printf("]}");
 		} else
-			printf("%-36s %6.4f %7.0f %9.2f %6.2f@%-2d %9.2f %6.2f@%-2d %8.1f%% %8.1f%% %8.1f%%\n", t[h].model, cv.pass1,
-			       cv.mean_tokens, cv.maj_med_err, cv.maj_max_err, cv.maj_max_n, cv.pass_med_err, cv.pass_max_err,
+			printf("%-36s %6.4f %7.0f %7.3f %9.2f %6.2f@%-2d %9.2f %6.2f@%-2d %8.1f%% %8.1f%% %8.1f%%\n", t[h].model,
+			       cv.pass1, cv.mean_tokens, cv.abstain, cv.maj_med_err, cv.maj_max_err, cv.maj_max_n, cv.pass_med_err, cv.pass_max_err,
 			       cv.pass_max_n, er[0], er[1], er[2]);
 	}
 	if (json)
@@ -479,28 +488,177 @@ static int do_crossval(int argc, char **argv)
 	return EXIT_OK;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* median and worst absolute error (points) of the rows of `rm` (NULL: all) with use == fit_rows */
+static double rm_errors(const struct rm_row *rows, double *const *w, int n, const char *rm, int fit_rows, double mu,
+			double tau, double *worst, int *count)
+{
+	double *e = xmalloc((size_t)n * sizeof(*e)), med = 0;
+	int m = 0;
+	*worst = 0;
+	for (int r = 0; r < n; r++) {
+		if (rows[r].fit != fit_rows || (rm && strcmp(rows[r].rm, rm)))
+			continue;
+		e[m] = 100 * fabs(rm_bon(w[r], rows[r].n, mu, tau) - rows[r].acc);
+		*worst = fmax(*worst, e[m]);
+		m++;
+	}
+	if (m) {
+		qsort(e, (size_t)m, sizeof(*e), cmp_double);
+		med = m % 2 ? e[m / 2] : (e[m / 2 - 1] + e[m / 2]) / 2;
+	}
+	free(e);
+	*count = m;
+	return med;
+}
+
+/* `trace tts-fit`, the reward model: (mu, tau) of best-of-N fitted to the public rows */
+/* Each row's count weights (rm_fit.h) from the vote model of the shipped real traces; a row
+ * out of reach exits 2 here, before anything is printed. *s and *nt: the spread and traces. */
+static double **rm_weights(const struct rm_row *rows, int n, const char *path, double *s, int *nt)
+{
+	struct trace t[16];
+	const struct trace *tp[16];
+	struct vote_model vm;
+	double *d, *L, **w;
+	int P;
+	*nt = load_real(NULL, t, 16);
+	for (int k = 0; k < *nt; k++)
+		tp[k] = &t[k];
+	if (*nt < 2 || vote_fit(tp, *nt, &vm) < 0)
+		die_err();
+	P = t[0].n_problems;
+	d = xmalloc((size_t)P * sizeof(*d));
+	L = xmalloc((size_t)P * sizeof(*L));
+	if (vote_consensus(tp, *nt, d, L) < 0)
+		die_err();
+	w = xmalloc((size_t)n * sizeof(*w)); /* NOLINT(bugprone-sizeof-expression): an array of pointers */
+	for (int r = 0; r < n; r++) {
+		int same = -1;
+		w[r] = xmalloc((size_t)(rows[r].n + 1) * sizeof(**w));
+		for (int s2 = 0; s2 < r && same < 0; s2++)
+			if (rows[s2].n == rows[r].n && rows[s2].pass1 == rows[r].pass1)
+				same = s2;
+		if (same >= 0) { /* the same policy and N: the same weights */
+			memcpy(w[r], w[same], (size_t)(rows[r].n + 1) * sizeof(**w));
+			continue;
+		}
+		if (rm_count_weights(d, P, vm.s, rows[r].pass1, rows[r].n, w[r]) < 0)
+			die("%s:%d: key 'pass1': %s", path ? path : "traces/rm_curves.csv", rows[r].line, err_msg());
+	}
+	*s = vm.s;
+	free(d);
+	free(L);
+	for (int k = 0; k < *nt; k++)
+		trace_release(&t[k]);
+	return w;
+}
+
+static void rm_fit_report(const struct rm_row *rows, int n, double **w, double s, int nt, const struct tts_params *def)
+{
+	printf("\nreward model (best-of-N): a wrong sample scores N(0, 1), a correct one N(mu + tau g, 1), g ~ N(0, 1)\n"
+	       "per problem; rm_acc = Phi(mu / sqrt(2 + tau^2)). A row's policy: the vote model's solve rates (d_i of\n"
+	       "the %d real traces, s %.3f) with a bisected to its pass@1. Fitted to the rows marked fit, checked on\n"
+	       "the others (%d rows in all); errors in accuracy points:\n",
+	       nt, s, n);
+	printf("%-26s %-4s %6s %6s %7s %5s %8s %6s %9s %9s\n", "reward model", "type", "mu", "tau", "rm_acc", "fit",
+	       "fit rmse", "check", "check med", "check max");
+	const char *names[RM_ROWS_MAX] = {0};
+	int nn = 0;
+	for (int r = 0; r < n; r++) {
+		int seen = 0;
+		for (int k = 0; k < nn; k++)
+			seen |= !strcmp(names[k], rows[r].rm);
+		if (!seen)
+			names[nn++] = rows[r].rm;
+	}
+	for (int k = 0; k <= nn; k++) {
+		const char *rm = k < nn ? names[k] : NULL, *type = "";
+		struct rm_fit_result f;
+		double worst, med;
+		int nc;
+		for (int r = 0; r < n && rm; r++)
+			if (!strcmp(rows[r].rm, rm))
+				type = rows[r].rm_type;
+		if (rm_fit(rows, (const double *const *)w, n, rm, -1, &f) < 0) {
+			printf("%-26s %s\n", rm ? rm : "all, pooled", err_msg());
+			continue;
+		}
+		med = rm_errors(rows, w, n, rm, 0, f.mu, f.tau, &worst, &nc);
+		printf("%-26s %-4s %6.3f %6.3f %7.4f %5d %8.2f %6d %9.2f %9.2f\n", rm ? rm : "all, pooled", type, f.mu, f.tau,
+		       f.accuracy, f.n_rows, f.rmse, nc, med, worst);
+		if (!rm) {
+			struct rm_fit_result f0;
+			printf("(defaults: tts_rm_accuracy %.4f, tts_rm_spread %.3f)\n", def->rm_accuracy, def->rm_spread);
+			if (rm_fit(rows, (const double *const *)w, n, NULL, 0, &f0) == 0) {
+				med = rm_errors(rows, w, n, NULL, 0, f0.mu, 0, &worst, &nc);
+				printf("%-26s %-4s %6.3f %6.3f %7.4f %5d %8.2f %6d %9.2f %9.2f\n", "all, pooled, tau held 0", "",
+				       f0.mu, 0.0, f0.accuracy, f0.n_rows, f0.rmse, nc, med, worst);
+			}
+			med = rm_errors(rows, w, n, NULL, 0, rm_mu(0.8, 0), 0, &worst, &nc);
+			printf("%-26s %-4s %6.3f %6.3f %7.4f %5s %8s %6d %9.2f %9.2f\n", "the old default", "", rm_mu(0.8, 0), 0.0,
+			       0.8, "-", "-", nc, med, worst);
+			/* per source, policy and N: the mean over reward models, published against the pooled fit */
+			printf("pooled fit by source, policy and N (mean over the reward models of the row):\n"
+			       "%-13s %-26s %6s %4s %9s %9s %9s\n", "source", "policy", "pass@1", "N", "published", "model",
+			       "pass@N");
+			for (int r = 0; r < n; r++) {
+				int first = 1, cnt = 0;
+				double pub = 0, mod = 0;
+				for (int s2 = 0; s2 < r; s2++)
+					if (!strcmp(rows[s2].source_id, rows[r].source_id) && !strcmp(rows[s2].policy, rows[r].policy) &&
+					    rows[s2].n == rows[r].n)
+						first = 0;
+				if (!first)
+					continue;
+				for (int s2 = r; s2 < n; s2++)
+					if (!strcmp(rows[s2].source_id, rows[r].source_id) && !strcmp(rows[s2].policy, rows[r].policy) &&
+					    rows[s2].n == rows[r].n) {
+						pub += rows[s2].acc;
+						mod += rm_bon(w[s2], rows[s2].n, f.mu, f.tau);
+						cnt++;
+					}
+				printf("%-13s %-26s %6.3f %4d %9.3f %9.3f %9.3f\n", rows[r].source_id, rows[r].policy, rows[r].pass1,
+				       rows[r].n, pub / cnt, mod / cnt, 1 - w[r][0]);
+			}
+		}
+	}
+	for (int r = 0; r < n; r++)
+		free(w[r]);
+	free(w);
+}
+
 /* `trace tts-fit`: the budget-forcing and "Wait" fits to the public curves, and the checks */
 static int do_tts_fit(int argc, char **argv)
 {
-	const char *pos[1], *path = NULL, *s_seed = NULL;
+	const char *pos[1], *path = NULL, *s_seed = NULL, *rm_path = NULL;
 	const struct flag fl[] = {
 		{"--curves", FLAG_VALUE, &path, NULL, "curves CSV (default: the shipped traces/tts_curves.csv)"},
+		{"--rm-curves", FLAG_VALUE, &rm_path, NULL,
+		 "best-of-N rows of the reward-model fit (default: the shipped traces/rm_curves.csv)"},
 		{"--seed", FLAG_VALUE, &s_seed, NULL, "random seed of the accuracy runs (default 1)"},
 		{0},
 	};
 	static struct tts_curve rows[TTS_CURVES_MAX];
+	static struct rm_row rm_rows[RM_ROWS_MAX];
 	struct trace t[TTS_CURVES_MAX];
 	const struct trace *tp[TTS_CURVES_MAX];
 	struct run_config c;
 	uint64_t seed = 1;
-	int n, np = cli_parse_flags(fl, argc, argv, pos, 0, &words);
+	int n, n_rm, rm_nt, np = cli_parse_flags(fl, argc, argv, pos, 0, &words);
 	double settle, brk, sigma;
 	if (np == FLAGS_HELP)
 		return EXIT_OK;
 	if (s_seed)
 		seed = (uint64_t)need_long(s_seed, "--seed", 0, 0x7fffffffffffffffL);
-	if (tts_curves_load(path, rows, TTS_CURVES_MAX, &n) < 0)
+	if (tts_curves_load(path, rows, TTS_CURVES_MAX, &n) < 0 || rm_rows_load(rm_path, rm_rows, RM_ROWS_MAX, &n_rm) < 0)
 		die_err();
+	double rm_s, **rm_w = rm_weights(rm_rows, n_rm, rm_path, &rm_s, &rm_nt);
 	for (int k = 0; k < n; k++) {
 		load_or_die(&t[k], rows[k].trace);
 		tp[k] = &t[k];
@@ -557,6 +715,7 @@ static int do_tts_fit(int argc, char **argv)
 	}
 	for (int k = 0; k < n; k++)
 		trace_release(&t[k]);
+	rm_fit_report(rm_rows, n_rm, rm_w, rm_s, rm_nt, &c.tts);
 	return EXIT_OK;
 }
 

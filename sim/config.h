@@ -65,7 +65,7 @@ struct run_config {
 	int prompt_cache;        /* bool: every prompt's KV is in vLLM's prefix cache (repeated
 	                            prompts): only its last block is prefilled */
 	/* the accuracy model, as traces/tts.c takes it: options tts_bf_settle, tts_bf_sigma,
-	 * tts_bf_guess, tts_answer_tokens, tts_wait_frac, tts_wait_shape, tts_wait_fix, tts_wait_break, tts_rm_accuracy and
+	 * tts_bf_guess, tts_answer_tokens, tts_wait_frac, tts_wait_shape, tts_wait_fix, tts_wait_break, tts_rm_accuracy, tts_rm_spread and
 	 * early_stop fill it, and their defaults live in the option table (config.c) alone */
 	struct tts_params tts;
 	/* speculative decoding */

@@ -4,11 +4,13 @@
 #include "sim/config.h"
 #include "sim/workload.h"
 #include "traces/import.h"
+#include "traces/rm_fit.h"
 #include "traces/synth.h"
 #include "traces/trace.h"
 #include "traces/trace_alias.h"
 #include "traces/tts.h"
 #include "traces/tts_fit.h"
+#include "traces/vote.h"
 #include "lib/util.h"
 
 #include <math.h>
@@ -556,12 +558,174 @@ static void test_tts_fit(void)
 		trace_release(&t[k]);
 }
 
+/* the reward model of best-of-N (rm_fit.h): hand-worked values, the fit recovering a known
+ * pair from rows the model itself made, tts.c's sampled votes against the closed form, the
+ * shipped fit reproducing the option table's defaults, and bad rows */
+static void test_rm_fit(void)
+{
+	double b[65], w[65];
+	/* two samples, one right: the right one wins with P(N(mu,1) > N(0,1)) = Phi(mu / sqrt 2) */
+	rm_bon_given_k(2, 1.0, 0, b);
+	CHECK_NEAR(b[0], 0, 0);
+	CHECK_NEAR(b[1], 0.760250, 1e-5);
+	CHECK_NEAR(b[2], 1, 0);
+	/* with a per-problem spread tau: Phi(mu / sqrt(2 + tau^2)) = Phi(1 / sqrt(4.25)) */
+	rm_bon_given_k(2, 1.0, 1.5, b);
+	CHECK_NEAR(b[1], 0.686189, 1e-4);
+	/* no discrimination: the top score is any of the three, k of them right */
+	rm_bon_given_k(3, 0, 0, b);
+	CHECK_NEAR(b[1], 1.0 / 3, 1e-6);
+	CHECK_NEAR(b[2], 2.0 / 3, 1e-6);
+	CHECK_NEAR(rm_pairwise(rm_mu(0.7, 1.2), 1.2), 0.7, 1e-9);
+	/* best-of-2 at solve rate p: p^2 + 2 p (1 - p) A */
+	double p = 0.3, w2[3] = {(1 - p) * (1 - p), 2 * p * (1 - p), p * p};
+	CHECK_NEAR(rm_bon(w2, 2, rm_mu(0.8, 0), 0), p * p + 2 * p * (1 - p) * 0.8, 1e-5);
+
+	/* count weights over a made-up difficulty table: they sum to one, their mean is pass@1,
+	 * an unsolvable problem never counts as solved */
+	enum { NP = 201 };
+	double d[NP];
+	for (int i = 0; i < NP - 1; i++)
+		d[i] = -3 + 6.0 * i / (NP - 2);
+	d[NP - 1] = -INFINITY;
+	CHECK(rm_count_weights(d, NP, 1.5, 0.6, 16, w) == 0);
+	double sw = 0, mk = 0;
+	for (int k = 0; k <= 16; k++)
+		sw += w[k], mk += k * w[k];
+	CHECK_NEAR(sw, 1, 1e-9);
+	CHECK_NEAR(mk / 16, 0.6, 1e-6);
+	CHECK(w[0] >= 1.0 / NP);
+	CHECK(rm_count_weights(d, NP, 1.5, 0.999, 4, w) < 0); /* above the solvable share */
+
+	/* the fit recovers a known (mu, tau) from rows the model made */
+	static struct rm_row rows[9];
+	double *wr[9];
+	const double pass[3] = {0.2, 0.5, 0.75};
+	const int ns[3] = {4, 16, 64};
+	for (int r = 0; r < 9; r++) {
+		memset(&rows[r], 0, sizeof(rows[r]));
+		snprintf(rows[r].rm, sizeof(rows[r].rm), "synthetic");
+		rows[r].pass1 = pass[r / 3];
+		rows[r].n = ns[r % 3];
+		rows[r].fit = 1;
+		wr[r] = xmalloc((size_t)(rows[r].n + 1) * sizeof(*wr[r]));
+		CHECK(rm_count_weights(d, NP, 2.0, rows[r].pass1, rows[r].n, wr[r]) == 0);
+		rows[r].acc = rm_bon(wr[r], rows[r].n, 0.6, 1.4);
+	}
+	struct rm_fit_result f;
+	CHECK(rm_fit(rows, (const double *const *)wr, 9, "synthetic", -1, &f) == 0);
+	CHECK_NEAR(f.mu, 0.6, 0.01);
+	CHECK_NEAR(f.tau, 1.4, 0.03);
+	CHECK(f.rmse < 0.01);
+	CHECK(rm_fit(rows, (const double *const *)wr, 9, "other", -1, &f) < 0);
+	for (int r = 0; r < 9; r++)
+		free(wr[r]);
+
+	/* tts.c's best-of-8 on problems of 2 right and 6 wrong samples, against b[2] */
+	struct trace_sample sm[8];
+	static char pid[] = "p";
+	struct trace_problem pr = {.unique_id = pid, .level = 1, .n_samples = 8, .samples = sm};
+	struct tts_params tp;
+	tts_params_default(&tp);
+	for (int j = 0; j < 8; j++)
+		sm[j] = (struct trace_sample){10 + j, (int16_t)(j < 2 ? 0 : j - 1), 1, 0};
+	for (int spread = 0; spread < 2; spread++) {
+		int ok = 0, np = 6000;
+		tp.rm_spread = spread ? 1.577 : 0;
+		rm_bon_given_k(8, rm_mu(tp.rm_accuracy, tp.rm_spread), tp.rm_spread, b);
+		for (int i = 0; i < np; i++) {
+			struct tts_result r;
+			CHECK_INT(tts_problem_seeded(&pr, 100, 8, TTS_BEST, 0, 0, &tp, 11, i, NULL, &r), 0);
+			ok += r.correct;
+		}
+		CHECK_NEAR((double)ok / np, b[2], 3.5 * sqrt(b[2] * (1 - b[2]) / np));
+	}
+
+	/* the shipped rows: the pooled fit over the 7 real traces' difficulties is the default */
+	static struct rm_row sh[RM_ROWS_MAX];
+	int n;
+	CHECK(rm_rows_load(NULL, sh, RM_ROWS_MAX, &n) == 0);
+	CHECK(n >= 100);
+	struct trace t[8];
+	const struct trace *tr[8];
+	int nt = 0, ok = 1;
+	for (int k = 0; k < trace_n_aliases && nt < 8; k++) {
+		char nm[160];
+		if (!trace_aliases[k].per_sample)
+			continue;
+		snprintf(nm, sizeof(nm), "math500:%s", trace_aliases[k].alias);
+		ok &= trace_load(&t[nt], nm) == 0;
+		tr[nt] = &t[nt];
+		nt++;
+	}
+	CHECK(ok && nt == 7);
+	struct vote_model vm;
+	double dd[500], L[500], **ws = xmalloc((size_t)n * sizeof(*ws)); /* NOLINT(bugprone-sizeof-expression) */
+	CHECK(vote_fit(tr, nt, &vm) == 0);
+	CHECK(vote_consensus(tr, nt, dd, L) == 0);
+	for (int r = 0; r < n; r++) {
+		int same = -1;
+		ws[r] = xmalloc((size_t)(sh[r].n + 1) * sizeof(**ws));
+		for (int q = 0; q < r && same < 0; q++)
+			if (sh[q].n == sh[r].n && sh[q].pass1 == sh[r].pass1)
+				same = q;
+		if (same >= 0)
+			memcpy(ws[r], ws[same], (size_t)(sh[r].n + 1) * sizeof(**ws));
+		else
+			CHECK(rm_count_weights(dd, t[0].n_problems, vm.s, sh[r].pass1, sh[r].n, ws[r]) == 0);
+	}
+	CHECK(rm_fit(sh, (const double *const *)ws, n, NULL, -1, &f) == 0);
+	CHECK_NEAR(f.accuracy, tp.rm_accuracy, 0.002);
+	CHECK_NEAR(f.tau, 1.577, 0.01);
+	/* the check rows (the other source): median within 2 points, worst within 6 */
+	double e[RM_ROWS_MAX];
+	int m = 0;
+	for (int r = 0; r < n; r++)
+		if (!sh[r].fit)
+			e[m++] = 100 * fabs(rm_bon(ws[r], sh[r].n, f.mu, f.tau) - sh[r].acc);
+	CHECK(m >= 50);
+	int below2 = 0;
+	for (int k = 0; k < m; k++) {
+		below2 += e[k] < 2;
+		CHECK(e[k] < 6);
+	}
+	CHECK(2 * below2 > m);
+	for (int r = 0; r < n; r++)
+		free(ws[r]);
+	free(ws);
+	for (int k = 0; k < nt; k++)
+		trace_release(&t[k]);
+
+	/* bad rows name the file, the line and the key */
+	static const struct {
+		const char *row, *want;
+	} bad[] = {
+		{"S,pol,0.5,rm,xrm,4,0.6,fit,table\n", "r.csv:2: key 'rm_type'"},
+		{"S,pol,0.5,rm,orm,0,0.6,fit,table\n", "r.csv:2: key 'n'"},
+		{"S,pol,0.5,rm,orm,2.5,0.6,fit,table\n", "r.csv:2: key 'n'"},
+		{"S,pol,0,rm,orm,4,0.6,fit,table\n", "r.csv:2: key 'pass1'"},
+		{"S,pol,0.5,rm,orm,4,1.6,fit,table\n", "r.csv:2: key 'acc'"},
+		{"S,pol,0.5,rm,orm,4,0.6,maybe,table\n", "r.csv:2: key 'use'"},
+		{"S,pol,0.5,rm,orm,4,0.6,fit\n", "r.csv:2: key 'read'"},
+	};
+	const char *hdr = "source_id,policy,pass1,rm,rm_type,n,acc,use,read\n";
+	char buf[512];
+	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		snprintf(buf, sizeof(buf), "%s%s", hdr, bad[k].row);
+		CHECK(rm_rows_parse(buf, strlen(buf), "r.csv", sh, RM_ROWS_MAX, &n) < 0);
+		CHECK(strstr(err_msg(), bad[k].want) != NULL);
+	}
+	CHECK(rm_rows_parse("policy,pass1\n", 13, "r.csv", sh, RM_ROWS_MAX, &n) < 0);
+	CHECK(strstr(err_msg(), "r.csv:1: key 'source_id'") != NULL);
+}
+
 int main(void)
 {
 	util_gsl_init();
 	test_superset();
 	test_settle();
 	test_tts_fit();
+	test_rm_fit();
 	test_parse_errors();
 	test_votes();
 	test_import_per_sample();

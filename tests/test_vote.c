@@ -207,7 +207,14 @@ static void test_crossval(void)
 			cv.maj_max_n, cv.pass_med_err, cv.pass_max_err, cv.pass_max_n);
 		CHECK(cv.maj_med_err <= 1.6);
 		CHECK(cv.pass_med_err <= 1.0);
-		CHECK(cv.maj_max_err <= 3.0 && cv.pass_max_err <= 3.0);
+		/* the issue's worst-N target (2.5 points) for every model: Phi-4-reasoning's
+		 * majority@2 met it only once the twin took the model's own abstention share */
+		CHECK(cv.maj_max_err <= 2.5 && cv.pass_max_err <= 2.5);
+		CHECK_NEAR(cv.vm.abstain, cv.abstain, 0);
+		if (strstr(t[h].model, "Phi-4"))
+			CHECK(cv.abstain > 0.3); /* 41% of its finished non-correct samples have no answer */
+		else
+			CHECK(cv.abstain < 0.05);
 		within += cv.maj_med_err <= 1.0;
 	}
 	CHECK(within >= 6);

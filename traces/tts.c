@@ -157,6 +157,7 @@ static unsigned long sample_seed(uint64_t seed, uint64_t salt, long problem, int
 
 #define SALT_DRAWS 0x73616d706c65ULL  /* "sample": resampling, budget cut, waits */
 #define SALT_REWARD 0x726577617264ULL /* "reward": the reward model's score */
+#define SALT_RM_PROBLEM 0x726d70726f62ULL /* "rmprob": the reward model's separation on a problem */
 
 int tts_problem(const struct trace_problem *p, int max_tokens, int n, enum tts_vote vote, int budget,
 		int waits, const struct tts_params *tp, gsl_rng *rng, struct tts_sample *out,
@@ -257,7 +258,14 @@ int tts_problem_seeded(const struct trace_problem *p, int max_tokens, int n, enu
 			if (a[j] == 0)
 				res->voted = 0;
 	} else {
-		double dp = sqrt(2.0) * gsl_cdf_ugaussian_Pinv(fmin(fmax(tp->rm_accuracy, 1e-6), 1 - 1e-6)), best = -INFINITY;
+		/* a wrong sample scores N(0, 1), a correct one N(mu + tau g, 1), g ~ N(0, 1) drawn once
+		 * for the problem (traces/rm_fit.h): rm_accuracy = Phi(mu / sqrt(2 + tau^2)) */
+		double tau = tp->rm_spread, best = -INFINITY;
+		double dp = sqrt(2.0 + tau * tau) * gsl_cdf_ugaussian_Pinv(fmin(fmax(tp->rm_accuracy, 1e-6), 1 - 1e-6));
+		if (tau > 0) {
+			gsl_rng_set(rng, sample_seed(seed, SALT_RM_PROBLEM, problem, 0));
+			dp += tau * gsl_ran_gaussian_ziggurat(rng, 1.0);
+		}
 		res->voted = -1;
 		for (int j = 0; j < n; j++) {
 			double sc;

@@ -45,7 +45,10 @@ struct tts_params {
 	double wait_shape;    /* gamma shape of the continuation length; dimensionless */
 	double wait_fix;      /* per wait: P(wrong -> correct) = wait_fix x the problem's solve rate */
 	double wait_break;    /* per wait: P(correct -> wrong) */
-	double rm_accuracy;   /* reward model: P(score of a correct > score of a wrong sample) */
+	double rm_accuracy;   /* reward model: P(score of a correct > score of a wrong sample of the
+	                       * same problem), over problems */
+	double rm_spread;     /* reward model: s.d. over problems of its separation of correct from
+	                       * wrong scores (tau of traces/rm_fit.h); dimensionless */
 	int early_stop;       /* 1: stop voting when the leader cannot be overtaken */
 };
 

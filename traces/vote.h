@@ -77,11 +77,14 @@ int vote_curves(const struct trace *t, int nmax, int draws, uint64_t seed, doubl
 double vote_early_tokens(const struct trace *t, int n, uint64_t seed);
 
 /* Leave one out: fit on every trace but `held`, generate the held one's trace from its own
- * pass@1 and mean tokens (the two published aggregates a synthetic trace is built from),
+ * pass@1, mean tokens and abstention share (aggregates of a single-sample run: the first two
+ * are what a synthetic trace is built from; the third is what its answer extraction gives),
  * and compare the curves for N = 1..nmax; the predicted curves are the mean over `reps`
  * synthetic twins (seeds seed, seed + 1, ...). */
 struct vote_cv {
 	double pass1, mean_tokens;      /* of the real held-out trace (the inputs) */
+	double abstain;                 /* its finished non-correct samples without an answer
+	                                 * (an input too: vm.abstain is set to it) */
 	double maj_real[64], maj_pred[64], pass_real[64], pass_pred[64];
 	double maj_med_err, maj_max_err;   /* accuracy points, over N = 1..nmax */
 	double pass_med_err, pass_max_err; /* accuracy points */

@@ -22,6 +22,8 @@ has "unknown flag '--format'" "a flag last without its value" "$TMPD/err"
 ok "trace accuracy --help" "$TTSIM" trace accuracy --help
 ok "accuracy pass" "$TTSIM" trace accuracy math500:r1-qwen-1.5b --samples 100 --vote pass
 ok "accuracy best" "$TTSIM" trace accuracy math500:r1-qwen-1.5b --samples 4 --vote best --rm-accuracy 0.7
+ok "accuracy best, spread" "$TTSIM" trace accuracy math500:r1-qwen-1.5b --samples 4 --vote best --rm-spread 0
+status 2 "accuracy: bad --rm-spread" "$TTSIM" trace accuracy math500:r1-qwen-1.5b --samples 4 --vote best --rm-spread -1
 status 2 "unknown model" "$TTSIM" trace stats math500:nope
 # bad input: exit 2 with FILE:LINE
 H='{"format":"ttsim-trace","version":1,"model":"m","max_tokens":100}'
@@ -89,7 +91,19 @@ ok "tts-fit" "$TTSIM" trace tts-fit
 has "bf_settle 0.79" "tts-fit fits the settle point" "$TMPD/out"
 has "wait_break 0.01" "tts-fit fits the Wait term" "$TMPD/out"
 has "published 0.944 -> 0.954; model 0.9440 -> 0.954" "one Wait gains as published" "$TMPD/out"
+has "(defaults: tts_rm_accuracy 0.6052, tts_rm_spread 1.577)" "tts-fit prints the reward model's defaults" "$TMPD/out"
+has "all, pooled                      0.56" "tts-fit fits the reward model" "$TMPD/out"
 printf 'source_id,model,trace,kind,use,base_acc,acc,base_tokens,tokens,read,source\nX,m,math500:s1.1-32b,wait,fit,0.9,1.5,0,0,table,s\n' > "$TMPD/curves.csv"
 status 2 "tts-fit: accuracy over 1" "$TTSIM" trace tts-fit --curves "$TMPD/curves.csv"
 has "curves.csv:2: key 'acc'" "tts-fit names file, line and key" "$TMPD/err"
+printf 'source_id,policy,pass1,rm,rm_type,n,acc,use,read\nX,p,0.5,r,orm,4,0.6,fit,tabel\n' > "$TMPD/rm.csv"
+status 2 "tts-fit: a bad best-of-N row" "$TTSIM" trace tts-fit --rm-curves "$TMPD/rm.csv"
+cp "$TMPD/out" "$TMPD/rm_out"
+has "rm.csv:2: key 'read'" "tts-fit names the row's file, line and key" "$TMPD/err"
+ok "tts-fit: no output before the error" test ! -s "$TMPD/rm_out"
+printf 'source_id,policy,pass1,rm,rm_type,n,acc,use,read\nX,p,0.995,r,orm,4,0.6,fit,table\n' > "$TMPD/rm2.csv"
+status 2 "tts-fit: a pass@1 no policy of the vote model reaches" "$TTSIM" trace tts-fit --rm-curves "$TMPD/rm2.csv"
+cp "$TMPD/out" "$TMPD/rm_out"
+has "rm2.csv:2: key 'pass1'" "tts-fit names the unreachable row" "$TMPD/err"
+ok "tts-fit: no output before that error" test ! -s "$TMPD/rm_out"
 finish
