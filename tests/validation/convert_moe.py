@@ -66,6 +66,15 @@ MODELS = {
 # page directory -> the model its results are of (a command naming another is a copy)
 PAGE_MODEL = {"gpt-oss-20b": "gpt-oss-20b", "gpt-oss-120b": "gpt-oss-120b"}
 
+# vLLM's scheduler limits when the serving command does not set them: the OpenAI server's
+# defaults by GPU (vllm-project/vllm vllm/engine/arg_utils.py, EngineArgs._set_default_args,
+# "NOTE(Kuntai): Setting large `max_num_batched_tokens` for A100 reduces throughput, see PR
+# #17885": >= 70 GiB and not an A100 -> 8192 tokens and 1024 sequences a step, else 2048 and
+# 256; in the file from v0.10 on and asserted by tests/engine/test_arg_utils.py
+# test_defaults_with_usage_context; Apache-2.0). ttsim's vllm-v1 profile has one default
+# for every GPU (256 / 8192), so the rows say what vLLM ran.
+VLLM_DEFAULTS = {"h100_sxm": (1024, 8192), "h200_sxm": (1024, 8192), "a100_sxm": (256, 2048)}
+
 RANDOM_CASES = {"32K": (32000, 100), "4K": (4000, 200), "2K": (2000, 100), "128": (128, 4)}
 
 COLS = ["id", "model", "gpu", "tp", "dtype", "input_len", "output_len", "concurrency",
@@ -203,6 +212,15 @@ def rows_of(page, gpu, text, source):
         m = re.match(r"--max-num-batched-tokens (\d+)", case)
         if m:  # one command, results for several values (the case label says which)
             mnbt = m.group(1)
+        mns = flag(cmd, ["--max-num-seqs"], "")
+        dflt = []
+        if eng == "vllm":
+            if not mns:
+                mns = str(VLLM_DEFAULTS[gpu][0])
+                dflt.append("max_num_seqs %s" % mns)
+            if not mnbt:
+                mnbt = str(VLLM_DEFAULTS[gpu][1])
+                dflt.append("max_num_batched_tokens %s" % mnbt)
         kvd = flag(cmd, ["--kv-cache-dtype"], "")
         n = int(r["Successful requests"])
         conc = int(r.get("Maximum request concurrency", "0"))
@@ -263,7 +281,9 @@ def rows_of(page, gpu, text, source):
                      (", max-model-len=%s" % mml) if mml else "",
                      (", kv-cache-dtype=%s" % kvd) if kvd else "",
                      r.get("Mean ITL (ms)", "?"), r.get("Request throughput (req/s)", "?"),
-                     mi, mo, ("; " + mnote) if mnote else ""))
+                     mi, mo, ("; " + mnote) if mnote else "") +
+                 ("; %s: vLLM's OpenAI-server defaults on this GPU (not set by the command)"
+                  % " and ".join(dflt) if dflt else ""))
         for metric, k in METRICS:
             o = {c: "" for c in COLS}
             o.update(id=base + "_" + metric.split("_")[0], model=model, gpu=gpu, tp=str(tp),
@@ -271,7 +291,7 @@ def rows_of(page, gpu, text, source):
                      concurrency=str(conc), metric=metric, value=r[k],
                      kv_dtype=kvd if kvd in ("fp8",) else "", num_prompts=str(n),
                      request_rate="" if conc else "inf", dataset=dataset, ignore_eos="false",
-                     max_num_batched_tokens=mnbt or "", engine=eng,
+                     max_num_seqs=mns or "", max_num_batched_tokens=mnbt or "", engine=eng,
                      engine_version=vers.get(eng, ""), status=skip, source=source, notes=notes)
             if dataset == "random":
                 o["range_ratio"] = "0"  # vLLM 0.10/0.11's default --random-range-ratio
