@@ -8,7 +8,8 @@ Experts").
 Prints, per model, GPU, engine and metric, the count, median and p90 of |error| and the
 median signed error (markdown), then the same per workload (ShareGPT burst of 1000 prompts,
 random 32K/4K/2K/128-token bursts, ShareGPT at concurrency 4), over all models' vLLM rows.
-p90 is the order statistic ceil(0.9 n) (as `ttsim validate` prints it).
+p90 interpolates between order statistics at 0.9 (n - 1), as `ttsim validate` does (GSL's
+gsl_stats_quantile_from_sorted_data).
 """
 import collections
 import json
@@ -18,7 +19,9 @@ import sys
 
 def q(xs, p):
     xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(math.ceil(p * len(xs))) - 1)]
+    d = p * (len(xs) - 1)
+    i = int(math.floor(d))
+    return xs[i] if i + 1 >= len(xs) else xs[i] + (d - i) * (xs[i + 1] - xs[i])
 
 
 def med(xs):
