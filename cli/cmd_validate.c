@@ -27,7 +27,7 @@ static void validate_usage(FILE *f)
 		"FILE: CSV with the header id,model,gpu,tp,dtype,input_len,output_len,concurrency,\n"
 		"metric,value (optional engine,engine_version,source,notes,num_prompts and the\n"
 		"client's request_rate,burstiness,dataset,range_ratio,ignore_eos,max_output_len,\n"
-		"kv_dtype,status); metric is ttft_ms, tpot_ms, e2e_s or output_tok_per_s.\n"
+		"kv_dtype,status,ep); metric is ttft_ms, tpot_ms, e2e_s or output_tok_per_s.\n"
 		"A 'vllm bench serve --save-result'\n"
 		"JSON file is read directly (gpu, tp, dtype from its --metadata, else the flags).\n\n"
 		"  --format table|json      output (default table)\n"

@@ -39,14 +39,16 @@ enum col { C_ID, C_MODEL, C_GPU, C_TP, C_DTYPE, C_IN, C_OUT, C_CONC, C_METRIC, C
 	   C_REQUEST_RATE, C_BURSTINESS, C_DATASET, C_RANGE_RATIO, C_IGNORE_EOS, C_MAX_OUT,
 	   C_KV_DTYPE, C_STATUS, C_MAX_SEQS, C_MAX_TOKENS,
 	   /* speculative decoding (validate.h) */
-	   C_SPEC_DRAFT, C_SPEC_K, C_SPEC_AL, C_SPEC_TREE, C_N };
+	   C_SPEC_DRAFT, C_SPEC_K, C_SPEC_AL, C_SPEC_TREE,
+	   /* expert parallelism (MoE) */
+	   C_EP, C_N };
 #define C_REQUIRED C_ENGINE
 static const char *const col_names[C_N] = {
 	"id", "model", "gpu", "tp", "dtype", "input_len", "output_len", "concurrency", "metric",
 	"value", "engine", "engine_version", "source", "notes", "num_prompts",
 	"request_rate", "burstiness", "dataset", "range_ratio", "ignore_eos", "max_output_len",
 	"kv_dtype", "status", "max_num_seqs", "max_num_batched_tokens",
-	"spec_draft", "spec_k", "spec_acceptance_length", "spec_tree"};
+	"spec_draft", "spec_k", "spec_acceptance_length", "spec_tree", "ep"};
 
 static struct vrow *vset_add(struct vset *s)
 {
@@ -231,6 +233,12 @@ static int client_fill(struct vrow *r, char **f)
 		return row_err(r, "dataset", "value too long: '%.40s...'", v);
 	if ((v = f[C_STATUS]) && v[0])
 		strlcpy0(r->status, v, sizeof(r->status));
+	if ((v = f[C_EP]) && v[0]) {
+		if (strcmp(v, "none") && strcmp(v, "tp") && strcmp(v, "dp"))
+			return row_err(r, "ep", "unknown expert parallelism '%.40s' (expected none, "
+				       "tp or dp)", v);
+		strlcpy0(r->ep, v, sizeof(r->ep));
+	}
 	return spec_fill(r, f);
 }
 
@@ -315,8 +323,8 @@ int vset_parse_csv(struct vset *s, const char *text, const char *fname, int *n_b
 						"engine, engine_version, source, notes, num_prompts, "
 						"request_rate, burstiness, dataset, range_ratio, ignore_eos, "
 						"max_output_len, kv_dtype, status, max_num_seqs, "
-						"max_num_batched_tokens, spec_draft, spec_k or "
-						"spec_acceptance_length)",
+						"max_num_batched_tokens, spec_draft, spec_k, "
+						"spec_acceptance_length, spec_tree or ep)",
 						fname, lineno, name);
 					goto out;
 				}
@@ -610,7 +618,8 @@ int validate_config(const struct vrow *r, struct run_config *c)
 	if (config_set(c, "model", r->model, r->where) < 0 ||
 	    config_set(c, "gpu", r->gpu, r->where) < 0 ||
 	    config_set(c, "dtype", strcmp(r->dtype, "fp16") ? r->dtype : "bf16", r->where) < 0 ||
-	    (r->kv_dtype[0] && config_set(c, "kv_dtype", r->kv_dtype, r->where) < 0))
+	    (r->kv_dtype[0] && config_set(c, "kv_dtype", r->kv_dtype, r->where) < 0) ||
+	    (r->ep[0] && config_set(c, "ep", r->ep, r->where) < 0))
 		return -1;
 #define SETI(key, x) (snprintf(v, sizeof(v), "%ld", (long)(x)), config_set(c, key, v, r->where))
 	if (SETI("tp", r->tp) < 0 || SETI("input_len", r->input_len) < 0 ||
@@ -681,7 +690,7 @@ static int same_run(const struct vrow *a, const struct vrow *b)
 	       a->max_num_seqs == b->max_num_seqs && !strcmp(a->spec_draft, b->spec_draft) &&
 	       a->spec_k == b->spec_k && a->spec_al == b->spec_al &&
 	       a->spec_tree_topk == b->spec_tree_topk && a->spec_tree_tokens == b->spec_tree_tokens &&
-	       a->max_num_batched_tokens == b->max_num_batched_tokens;
+	       a->max_num_batched_tokens == b->max_num_batched_tokens && !strcmp(a->ep, b->ep);
 }
 
 int validate_predict(struct vset *s, int keep_going)

@@ -20,6 +20,8 @@
  *                     (eagle = EAGLE-1, eagle3, ngram or a draft model), draft tokens per
  *                     step, and the measured acceptance length (tokens per verification,
  *                     bonus included; simulated as i.i.d. acceptance); all empty: none
+ *     ep              MoE expert parallelism as `ttsim run --ep`: none (the default), tp
+ *                     (vLLM --enable-expert-parallel over the TP group) or dp
  *     status          empty: simulate the row; else why it is kept but not simulated
  *                     ("skip: mixture of experts"): counted, never silently dropped
  * Each row is one metric of one benchmark: `concurrency` C >= 1 is a closed loop (`vllm
@@ -84,6 +86,7 @@ struct vrow {
 	double spec_al;        /* measured acceptance length (tokens per verification) */
 	int spec_tree_topk;    /* spec_tree "W/N": tree drafting's branches (0: a chain) */
 	int spec_tree_tokens;  /* and the tokens it verifies per sequence */
+	char ep[8];            /* "" (none), none, tp or dp: `--ep` (MoE expert parallelism) */
 	char status[160];      /* "": simulate; else why the row is kept but not simulated */
 	char err[512];         /* "" when the row parsed; else why not */
 	double predicted;      /* filled by the caller (NaN until then) */

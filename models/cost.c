@@ -20,6 +20,20 @@
 /* Kernels an MoE layer adds in vLLM's fused_moe (topk_softmax or grouped_topk,
  * moe_align_block_size, moe_sum), each timed as a launch. */
 #define MOE_KERNELS 3
+/* Expert GEMMs whose weights the GPU cannot multiply natively (MXFP4 experts on every GPU
+ * ttsim has a profile of: none has FP4 tensor cores; fp8 experts where the profile's fp8
+ * GEMM is W8A16, the A100) run as weight-only kernels that dequantise each weight tile
+ * to bf16 inside the main loop (vLLM: Marlin MoE, or triton_kernels' matmul_ogs on
+ * Hopper; "Your GPU does not have native support for FP4 computation ... Weight-only FP4
+ * compression will be used leveraging the Marlin kernel"). Their compute term runs at
+ * this fraction of the bf16 grouped GEMM's rate (cost_moe_compute_eff). FITTED, one
+ * constant on one measured run: tests/validation/moe_fit.csv (gpt-oss-20b, 1 x H100,
+ * vLLM 0.11, random 32000-token prompts: prefill-bound, the KV cache not binding),
+ * checked on moe_serving.csv (VALIDATION.md, "Mixture of Experts"). In kind a public
+ * kernel benchmark agrees: vLLM's fused Marlin MXFP4 MoE runs Mixtral's expert shapes at
+ * 16,384 tokens in 144.6 ms on an H20, 80 TFLOP/s, 54% of its bf16 peak (measured;
+ * https://github.com/flagos-ai/FlagGems/pull/4483, "vLLM (ms)" column). */
+#define MOE_WONLY_EFF 0.25
 
 /* The tile, wave and split-K terms of models/profile.h (gm->sms > 0): scales *tc, extends
  * *tm, and returns the time outside the blend. */
@@ -87,6 +101,16 @@ double cost_grouped_gemm(const struct gemm_model *gm, double hbm_bw, double toke
 		double mx = tc > tm ? tc : tm, mn = tc > tm ? tm : tc;
 		return gm->floor + extra + mx * pow(1.0 + pow(mn / mx, s), 1.0 / s);
 	}
+}
+
+double cost_moe_compute_eff(const struct model *m, const struct profile *p)
+{
+	if (!model_is_moe(m))
+		return 1;
+	if (m->expert_fp4 ||
+	    (m->weight_dtype == DT_FP8 && p->gemm_fp8.peak <= p->gemm_bf16.peak))
+		return MOE_WONLY_EFF;
+	return 1;
 }
 
 void cost_moe_probs(const struct model *m, double *p)
@@ -194,6 +218,7 @@ int cost_init_nodes(struct cost_ctx *c, const struct model *m, const struct prof
 	c->a2a_bytes_tok = 0;
 	c->lm = model_lm_head(m, c->tp_attn);
 	c->gm = m->weight_dtype == DT_FP8 ? &p->gemm_fp8 : &p->gemm_bf16;
+	c->moe_eff = cost_moe_compute_eff(m, p);
 	c->heads = model_heads_per_gpu(m, c->tp_attn);
 	c->kv_heads = model_kv_heads_per_gpu(m, c->tp_attn);
 	/* a token's KV lives on one rank under DP attention: per GPU of the replica, 1/dp */
@@ -379,10 +404,13 @@ static double layer_gemms(struct cost_ctx *c, double m, double launch, int graph
 					     c->g[GEMM_ROUTER].k, 2.0), launch) +
 		      one_gemm(c, GEMM_SHARED_UP, m, launch, wb) +
 		      one_gemm(c, GEMM_SHARED_DOWN, m, launch, wb);
-		/* MXFP4 experts stream 4.25 bits a weight into bf16 (or fp8) GEMMs */
+		/* MXFP4 experts stream 4.25 bits a weight into bf16 (or fp8) GEMMs; weight-only
+		 * (dequantising) kernels compute at moe_eff of the GEMM model's peak */
 		double ewb = md->expert_fp4 ? MODEL_MXFP4_BYTES : wb;
+		struct gemm_model eg = *c->gm;
+		eg.peak *= c->moe_eff;
 		for (int i = GEMM_EXPERT_UP; i <= GEMM_EXPERT_DOWN; i++)
-			moe += at_least(cost_grouped_gemm(c->gm, c->p->hbm_bw, all, p, c->moe_local,
+			moe += at_least(cost_grouped_gemm(&eg, c->p->hbm_bw, all, p, c->moe_local,
 							  c->g[i].n, c->g[i].k, ewb), launch);
 	}
 	t += one_gemm(c, GEMM_UP, m, launch, wb) + one_gemm(c, GEMM_DOWN, m, launch, wb);

@@ -46,6 +46,8 @@ struct cost_ctx {
 	/* Derived once by cost_init (do not set): */
 	struct gemm_shape g[GEMM_NLAYER], lm;
 	const struct gemm_model *gm; /* bf16 or fp8 GEMM model, by m->weight_dtype */
+	double moe_eff;         /* the routed experts' compute rate, a fraction of gm's peak
+	                           (cost_moe_compute_eff) */
 	const struct allreduce_model *ar; /* NULL when tp == 1 */
 	int tp_nodes;           /* nodes the tensor-parallel group spans (1: inside one) */
 	int heads, kv_heads;    /* per GPU */
@@ -129,6 +131,12 @@ struct cost_memo_pool *cost_memo_pool_new(void);
 void cost_memo_pool_free(struct cost_memo_pool *pool);
 /* After cost_init: use pool's table for c's key (made on first use). */
 void cost_use_pool(struct cost_ctx *c, struct cost_memo_pool *pool);
+
+/* The routed experts' GEMM compute rate as a fraction of the weight dtype's GEMM model:
+ * MOE_WONLY_EFF (cost.c, fitted) when the GPU cannot multiply the expert weights natively
+ * and a weight-only kernel dequantises them to bf16 (MXFP4 experts on every profile; fp8
+ * experts where the profile's fp8 peak is its bf16 peak, W8A16), else 1. */
+double cost_moe_compute_eff(const struct model *m, const struct profile *p);
 
 /* One grouped (MoE) GEMM launch under model gm (s): `experts` expert weights of n x k, expert
  * i chosen by each of `tokens` tokens with probability p[i] (balanced routing: top_k /

@@ -535,6 +535,58 @@ static void test_ep_dp(void)
 	CHECK(strstr(err_msg(), "key 'ep'") != NULL);
 }
 
+/* Weight-only expert kernels (cost.c MOE_WONLY_EFF): MXFP4 experts on every profile and fp8
+ * experts where fp8 is W8A16 (A100) compute at a fraction of the GEMM model's peak; native
+ * bf16 and fp8 (H100) experts and dense models do not. The step's GEMM time grows by exactly
+ * the routed experts' two grouped GEMMs at the lower peak, in every MoE layer. */
+static void test_weight_only(void)
+{
+	struct model oss = get("gpt-oss-20b"), q = get("qwen3-235b-a22b"), d = get("Qwen/Qwen3-14B");
+	struct profile h, a;
+	struct cost_ctx c;
+	struct step_cost s1, s2;
+	struct step_batch pre = {.n_prefill = 1, .prefill_tokens = 8192,
+				 .prefill_pairs = 8192.0 * 8193 / 2, .n_sample = 1};
+	double eff, pr[32], want = 0;
+	struct gemm_model eg;
+
+	if (profile_load(&h, "h100_sxm") < 0 || profile_load(&a, "a100_sxm") < 0)
+		exit(1);
+	eff = cost_moe_compute_eff(&oss, &h);
+	CHECK(eff > 0 && eff < 1);
+	CHECK_NEAR(cost_moe_compute_eff(&oss, &a), eff, 0);
+	CHECK_NEAR(cost_moe_compute_eff(&q, &h), 1, 0);
+	CHECK_NEAR(cost_moe_compute_eff(&d, &a), 1, 0);
+	q.weight_dtype = DT_FP8;
+	CHECK_NEAR(cost_moe_compute_eff(&q, &h), 1, 0);   /* fp8 tensor cores */
+	CHECK_NEAR(cost_moe_compute_eff(&q, &a), eff, 0); /* W8A16 Marlin */
+	d.weight_dtype = DT_FP8;
+	CHECK_NEAR(cost_moe_compute_eff(&d, &a), 1, 0);   /* dense: no experts */
+
+	/* gpt-oss-20b, one H100, a prefill of 8192 tokens: 24 MoE layers, 4 of 32 experts a
+	 * token (p = 1/8 each), MXFP4 weights (4.25 bits) */
+	CHECK_INT(cost_init(&c, &oss, &h, 1, 1), 0);
+	CHECK_NEAR(c.moe_eff, eff, 0);
+	cost_step(&c, &pre, &s1);
+	cost_release(&c);
+	c.moe_eff = 1; /* the same context with the experts at the bf16 GEMM's own rate */
+	cost_step(&c, &pre, &s2);
+	cost_release(&c);
+	for (int i = 0; i < 32; i++)
+		pr[i] = 4.0 / 32;
+	eg = h.gemm_bf16;
+	eg.peak *= eff;
+	for (int i = GEMM_EXPERT_UP; i <= GEMM_EXPERT_DOWN; i++)
+		want += cost_grouped_gemm(&eg, h.hbm_bw, 8192, pr, 32, c.g[i].n, c.g[i].k, 4.25 / 8) -
+			cost_grouped_gemm(&h.gemm_bf16, h.hbm_bw, 8192, pr, 32, c.g[i].n, c.g[i].k,
+					  4.25 / 8);
+	CHECK_NEAR(s1.gemm - s2.gemm, 24 * want, 1e-9);
+	CHECK(s1.gemm > 1.5 * s2.gemm);
+	/* attention and everything else unchanged */
+	CHECK_NEAR(s1.attn_prefill, s2.attn_prefill, 1e-15);
+	CHECK_NEAR(s1.elementwise, s2.elementwise, 1e-15);
+}
+
 int main(void)
 {
 	test_counts();
@@ -545,5 +597,6 @@ int main(void)
 	test_mla_cost();
 	test_ep_dp();
 	test_gpt_oss();
+	test_weight_only();
 	return TEST_REPORT();
 }

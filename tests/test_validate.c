@@ -2,6 +2,7 @@
  * shared CSV reader (lib/csv.c) under every format that uses it. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "tests/test.h"
@@ -178,6 +179,33 @@ static void family_runs_apart(void)
 	CHECK_INT(validate_predict(&s, 0), 0);
 	CHECK(s.rows[0].predicted > 0 && s.rows[1].predicted > 0);
 	CHECK(fabs(s.rows[0].predicted - s.rows[1].predicted) > 1e-3 * s.rows[0].predicted);
+	vset_release(&s);
+}
+
+/* The ep column: an MoE run with vLLM's --enable-expert-parallel is simulated with --ep tp,
+ * apart from the same benchmark without it; an unknown value is a row error naming the key. */
+static void ep_column(void)
+{
+	struct vset s = {0};
+	struct run_config c;
+	int bad = -1;
+	const char *t = H ",num_prompts,dataset,engine,ep\n"
+			  "n,qwen3-30b-a3b,h100_sxm,2,bf16,2000,100,0,ttft_ms,9,64,random,vllm,\n"
+			  "e,qwen3-30b-a3b,h100_sxm,2,bf16,2000,100,0,ttft_ms,9,64,random,vllm,tp\n"
+			  "x,qwen3-30b-a3b,h100_sxm,2,bf16,2000,100,0,ttft_ms,9,64,random,vllm,ep8\n";
+	CHECK_INT(vset_parse_csv(&s, t, "ep.csv", &bad), 0);
+	CHECK_INT(bad, 1);
+	CHECK(strstr(s.rows[2].err, "ep.csv:4: key 'ep'") != NULL);
+	CHECK_STR(s.rows[1].ep, "tp");
+	CHECK_INT(validate_config(&s.rows[0], &c), 0);
+	CHECK_INT(c.ep, EP_NONE);
+	CHECK_INT(validate_config(&s.rows[1], &c), 0);
+	CHECK_INT(c.ep, EP_TP);
+	s.n = 2; /* the bad row is not simulated */
+	CHECK_INT(validate_predict(&s, 0), 0);
+	CHECK(s.rows[0].predicted > 0 && s.rows[1].predicted > 0);
+	CHECK(fabs(s.rows[0].predicted - s.rows[1].predicted) > 1e-6 * s.rows[0].predicted);
+	s.n = 3;
 	vset_release(&s);
 }
 
@@ -512,6 +540,7 @@ int main(void)
 	bad_files();
 	serving_columns();
 	family_runs_apart();
+	ep_column();
 	engine_fit_recovers();
 	frontend_fit_recovers();
 	model_form_bands();
