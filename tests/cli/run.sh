@@ -159,7 +159,7 @@ status 2 "an engine with no speculative costs" "$TTSIM" run --requests 3 --spec-
 has "key 'engine': 'vllm-v0' gives no speculative costs" "says which engine lacks them" "$TMPD/err"
 ok "the same with the costs given" "$TTSIM" run --requests 3 --spec-draft eagle3 --engine vllm-v0 --spec-draft-cpu-s 0.001 --spec-step-cpu-s 0.001 --spec-eagle3-remap-cpu-s 0
 sp() { "$TTSIM" run --requests 4 --input-len 64 --output-len 64 --concurrency 1 --format json "$@" | sed -n 's/.*"output_tok_per_s":[[:space:]]*\([0-9.e+-]*\).*/\1/p' | head -1; }
-a=$(sp --spec-draft eagle3); b=$(sp --spec-draft eagle3 --spec-draft-cpu-s 0.00075 --spec-step-cpu-s 0.00117 --spec-eagle3-remap-cpu-s 0.0001)
+a=$(sp --spec-draft eagle3); b=$(sp --spec-draft eagle3 --spec-draft-cpu-s 0.00075 --spec-step-cpu-s 0.00118 --spec-eagle3-remap-cpu-s 0.0001)
 ok "without an engine: vllm-v1's speculative block (models/engines/vllm-v1.yaml)" test -n "$a" -a "$a" = "$b"
 # MTP: the target's own modules (num_nextn_predict_layers of its config.json), each forward
 # EAGLE-1's shapes: the same TPOT at batch 1; a model without them is refused

@@ -21,13 +21,33 @@ minimises the sum over rows of squared log errors of the row's metric (1 / outpu
 or TPOT). (2) With a and b fixed, the EAGLE-3 term on the EAGLE-3 rows, scanned on a
 10 us grid. Rows of spec_check.csv are never read.
 
-    python3 tests/validation/spec_fit.py [build/ttsim]
+The rows are simulated as they ran: offline (vLLM's LLM class, examples/offline_inference/
+eagle.py), so without an API server. The runs give no --engine (the speculative terms come
+from the options, the rest is vLLM V1's, whose defaults a batch-1 run does not reach): with
+--engine vllm-v1 they would carry its fitted front end (per streamed token), and every
+refit of that front end would move these terms (0.24 -> 0.16 ms a token moved the step term
+1.17 -> 1.13 ms).
+
+With --check PROFILE (an engine profile YAML, e.g. models/engines/vllm-v1.yaml) it also
+compares the fitted terms with the profile's speculative block and exits 1 unless each is
+within half its grid step (the shipped constants are the fit's), 2 if the profile has no
+such block.
+
+    python3 tests/validation/spec_fit.py [build/ttsim] [--draft-only] [--check PROFILE]
 """
 import csv, json, math, subprocess, sys
 
-TTSIM = ([a for a in sys.argv[1:] if not a.startswith("--")] or ["build/ttsim"])[0]
+ARGV = sys.argv[1:]
+CHECK = None
+if "--check" in ARGV:
+    i = ARGV.index("--check")
+    if i + 1 >= len(ARGV):
+        sys.exit("spec_fit: --check: expected an engine profile YAML")
+    CHECK = ARGV[i + 1]
+    del ARGV[i:i + 2]
+TTSIM = ([a for a in ARGV if not a.startswith("--")] or ["build/ttsim"])[0]
 FIT = "tests/validation/spec_fit.csv"
-B_FREE = "--draft-only" not in sys.argv
+B_FREE = "--draft-only" not in ARGV
 
 
 def all_rows():
@@ -51,7 +71,7 @@ def run_vanilla(v):
     args = [TTSIM, "run", "--model", v["model"], "--gpu", v["gpu"], "--tp", v["tp"],
             "--dtype", v["dtype"], "--input-len", v["input_len"], "--output-len",
             v["output_len"], "--concurrency", v["concurrency"], "--requests",
-            v["num_prompts"] or "100", "--engine", "vllm-v1", "--format", "json"]
+            v["num_prompts"] or "100", "--format", "json"]
     s = json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout)
     s = s.get("summary", s)
     return 1.0 / s["output_tok_per_s"] if v["metric"] == "output_tok_per_s" else s["tpot_ms"]["mean"]
@@ -61,7 +81,7 @@ def run(r, a, b, c=None):
     args = [TTSIM, "run", "--model", r["model"], "--gpu", r["gpu"], "--tp", r["tp"],
             "--dtype", r["dtype"], "--input-len", r["input_len"], "--output-len",
             r["output_len"], "--concurrency", r["concurrency"], "--requests",
-            r["num_prompts"] or "100", "--engine", "vllm-v1", "--spec-draft", r["spec_draft"],
+            r["num_prompts"] or "100", "--spec-draft", r["spec_draft"],
             "--spec-k", r["spec_k"], "--spec-acceptance-length", r["spec_acceptance_length"],
             "--spec-draft-cpu-s", repr(a), "--spec-step-cpu-s", repr(b), "--format", "json"]
     if c is not None:
@@ -100,8 +120,9 @@ def main():
           % (len(data), FIT, a * 1e-3, b * 1e-3, math.sqrt(sse / len(data))))
     for rid, y0, yb, m in data:
         print("  %-22s predicted/measured speed-up %.3f" % (rid, m / (y0 + b * yb)))
+    c = None
     if not e3:
-        return
+        return finish(a, b, c)
     best = None
     for k in range(0, 51):            # c: 0 .. 0.5 ms in 10 us steps
         c = k * 1e-2
@@ -114,7 +135,57 @@ def main():
           % (len(res), c * 1e-3, math.sqrt(sse / len(res))))
     for rid, y, m in res:
         print("  %-22s predicted/measured speed-up %.3f" % (rid, m / y))
+    return finish(a, b, c)
+
+
+def shipped(path):
+    """The speculative block of an engine profile: {key: seconds}; exit 2 on bad input."""
+    import yaml
+    try:
+        with open(path) as f:
+            doc = yaml.safe_load(f)
+    except OSError as e:
+        print("%s: %s" % (path, e.strerror), file=sys.stderr)
+        sys.exit(2)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        print("%s:%d: not YAML (%s)" % (path, mark.line + 1 if mark else 1,
+                                        getattr(e, "problem", e)), file=sys.stderr)
+        sys.exit(2)
+    spec = doc.get("speculative") if isinstance(doc, dict) else None
+    if not isinstance(spec, dict):
+        print("%s:1: key 'speculative': missing (expected the block spec_fit.py fits)" % path,
+              file=sys.stderr)
+        sys.exit(2)
+    out = {}
+    for k in ("draft_forward_cpu_s", "step_cpu_s", "eagle3_remap_cpu_s"):
+        v = spec.get(k)
+        if not isinstance(v, (int, float)) or isinstance(v, bool):
+            print("%s:1: key 'speculative.%s': expected seconds, got %r" % (path, k, v),
+                  file=sys.stderr)
+            sys.exit(2)
+        out[k] = float(v)
+    return out
+
+
+def finish(a, b, c):
+    """With --check: the fitted terms (ms) against the profile's (s), half a grid step."""
+    if CHECK is None:
+        return 0
+    want = shipped(CHECK)
+    got = [("draft_forward_cpu_s", a * 1e-3, 12.5e-6), ("step_cpu_s", b * 1e-3, 5e-6)]
+    if c is not None:
+        got.append(("eagle3_remap_cpu_s", c * 1e-3, 5e-6))
+    bad = 0
+    for k, v, tol in got:
+        same = abs(v - want[k]) <= tol + 1e-12
+        bad += not same
+        print("%s speculative.%s: shipped %.6g, refit %.6g%s"
+              % (CHECK, k, want[k], v, "" if same else " (differs: refit and ship the refit)"))
+    return 1 if bad else 0
 
 
 if __name__ == "__main__":
-    main()
+    if CHECK is not None:
+        shipped(CHECK)  # bad input is refused before the fit's runs
+    sys.exit(main())
