@@ -52,6 +52,8 @@ static void bad_files(void)
 		 "b.yaml:6: key 'defaults.chunked_prefill': expected true or false"},
 		{"schema_version: 1\nname: x\nengine: y\nsource: s\nfrontend:\n  per_hour: 1\n",
 		 "b.yaml:6: key 'frontend.per_hour': unknown key"},
+		{"schema_version: 1\nname: x\nengine: y\nsource: s\nfrontend:\n  latency_s: 2\n",
+		 "b.yaml:6: key 'frontend.latency_s': expected seconds in [0, 1), got '2'"},
 		{"schema_version: 1\nname: x\nengine: y\n", "b.yaml:1: key 'source': missing"},
 		{"schema_version: 1\nname: x\nname: z\nengine: y\nsource: s\n",
 		 "b.yaml:3: key 'name': given twice"},
