@@ -27,7 +27,8 @@ static void shipped(void)
 	CHECK_INT(engine_profile_exists("vllm-v1"), 1);
 	CHECK_INT(engine_profile_exists("nosuch"), 0);
 	CHECK_INT(engine_profile_load(&e, "vllm-v1"), 0); /* embedded: its fitted front end */
-	CHECK(e.fe_per_output_token > 0);
+	CHECK_NEAR(e.fe_latency, 0.03, 1e-12);
+	CHECK(e.fe_per_request == 0 && e.fe_per_output_token == 0);
 	/* the speculative block (tests/validation/spec_fit.py): vllm-v1 has one, vllm-v0 none
 	 * (a speculative run under vllm-v0 is refused unless its options give the costs) */
 	CHECK_INT(e.has_spec, 1);
