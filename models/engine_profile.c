@@ -227,6 +227,8 @@ void engine_profile_write(const struct engine_profile *e, struct sbuf *sb,
 			;
 		if (j < i) /* block written already */
 			continue;
+		if (!strncmp(keys[i].key, "speculative.", bl + 1) && !e->has_spec)
+			continue; /* not given: written as zeros it would read as free drafting */
 		sbuf_printf(sb, "%.*s:\n", (int)bl, keys[i].key);
 		for (j = i; j < nk; j++)
 			if (!strncmp(keys[j].key, keys[i].key, bl + 1))

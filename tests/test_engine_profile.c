@@ -106,11 +106,32 @@ static void reaches_a_run(void)
 	run_inputs_release(&in);
 }
 
+/* A written profile reads back as it was: the front end's latency kept, and a profile
+ * without a speculative block written without one (as zeros it would read as drafting
+ * that costs nothing, where its absence refuses model and EAGLE drafters). */
+static void writes_back(void)
+{
+	static const char *const names[] = {"vllm-v1", "vllm-v0"};
+	for (int i = 0; i < 2; i++) {
+		struct engine_profile e, f;
+		struct sbuf sb = {0};
+		CHECK_INT(engine_profile_load(&e, names[i]), 0);
+		engine_profile_write(&e, &sb, NULL, NULL);
+		CHECK_INT(engine_profile_parse(&f, sb.buf, sb.len, "w.yaml"), 0);
+		CHECK_INT(f.has_spec, e.has_spec);
+		CHECK(f.fe_latency == e.fe_latency && f.fe_per_request == e.fe_per_request &&
+		      f.fe_per_output_token == e.fe_per_output_token);
+		CHECK((strstr(sb.buf, "speculative:") != NULL) == (i == 0));
+		sbuf_release(&sb);
+	}
+}
+
 int main(void)
 {
 	util_gsl_init();
 	shipped();
 	bad_files();
 	reaches_a_run();
+	writes_back();
 	return TEST_REPORT();
 }
