@@ -1142,9 +1142,9 @@ static int fe_predict(struct vset *s, const size_t *idx, size_t n, double a, dou
 
 /* Grid point g = (i x FE_NB + j) x FE_NC + l: per_request_s = i x FE_DA,
  * per_output_token_s = j x FE_DB, latency_s = l x FE_DC. */
-static double fe_grid_a(size_t g) { return (double)(g / FE_NC / FE_NB) * FE_DA; }
-static double fe_grid_b(size_t g) { return (double)(g / FE_NC % FE_NB) * FE_DB; }
-static double fe_grid_c(size_t g) { return (double)(g % FE_NC) * FE_DC; }
+static double fe_grid_a(size_t g) { size_t i = g / FE_NC / FE_NB; return (double)i * FE_DA; }
+static double fe_grid_b(size_t g) { size_t j = g / FE_NC % FE_NB; return (double)j * FE_DB; }
+static double fe_grid_c(size_t g) { size_t l = g % FE_NC; return (double)l * FE_DC; }
 static double fe_grid(size_t g, int j)
 {
 	return j == 0 ? fe_grid_a(g) : j == 1 ? fe_grid_b(g) : fe_grid_c(g);
