@@ -72,7 +72,7 @@ static const char engine_usage[] =
 	"  in the measured-run files of 'ttsim validate'), the hardware profiles held fixed:\n"
 	"  step_cpu_extra (base_s, per_seq_s, per_tp_s when some row has tp > 1) to the\n"
 	"  offline batches measured as output_tok_per_s (Huber, leave one row out), and\n"
-	"  frontend (per_request_s, per_output_token_s) to the served rows, every metric\n"
+	"  frontend (per_request_s, per_output_token_s, latency_s) to the served rows, every metric\n"
 	"  (Huber on log(predicted/measured) over a grid, leave one benchmark out). A block\n"
 	"  the rows cannot fit keeps the base profile's values and says so. The report goes\n"
 	"  to stdout and into the YAML's comments; a file named serving_check* is refused.\n"
@@ -452,7 +452,7 @@ static int cmd_check(int argc, char **argv)
 /* ---- engine ---- */
 
 struct efit_notes {
-	char step[3][96], fe[2][96];
+	char step[3][96], fe[3][96];
 };
 
 static const char *efit_comment(const char *key, void *ctx)
@@ -460,11 +460,12 @@ static const char *efit_comment(const char *key, void *ctx)
 	const struct efit_notes *n = ctx;
 	static const char *const step[] = {"step_cpu_extra.base_s", "step_cpu_extra.per_seq_s",
 					   "step_cpu_extra.per_tp_s"};
-	static const char *const fe[] = {"frontend.per_request_s", "frontend.per_output_token_s"};
+	static const char *const fe[] = {"frontend.per_request_s", "frontend.per_output_token_s",
+					 "frontend.latency_s"};
 	for (int i = 0; i < 3; i++)
 		if (!strcmp(key, step[i]))
 			return n->step[i][0] ? n->step[i] : NULL;
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 3; i++)
 		if (!strcmp(key, fe[i]))
 			return n->fe[i][0] ? n->fe[i] : NULL;
 	return NULL;
@@ -563,16 +564,19 @@ static int cmd_engine(int argc, char **argv)
 		sbuf_printf(&rep, "# frontend: not fitted (the base's values kept): %s\n", why_fe);
 	} else {
 		sbuf_printf(&rep, "# frontend: %ld served rows of %ld benchmarks; Huber (0.2) on log(pred/meas)\n"
-			    "#   over a grid (per_request_s 0..%g by %g, per_output_token_s 0..%g by %g)\n"
+			    "#   over a grid (per_request_s 0..%g by %g, per_output_token_s 0..%g by %g,\n"
+			    "#   latency_s 0..%g by %g)\n"
 			    "#   row error, no front end: median %.1f%%, p90 %.1f%%, bias %+.1f%%\n"
 			    "#   in sample:               median %.1f%%, p90 %.1f%%, bias %+.1f%%\n"
 			    "#   leave one benchmark out: median %.1f%%, p90 %.1f%%, bias %+.1f%%\n",
-			    g.n, g.runs, g.max[0], g.step[0], g.max[1], g.step[1], g.before_median,
+			    g.n, g.runs, g.max[0], g.step[0], g.max[1], g.step[1], g.max[2],
+			    g.step[2], g.before_median,
 			    g.before_p90, g.before_bias, g.in_median, g.in_p90, g.in_bias,
 			    g.loo_median, g.loo_p90, g.loo_bias);
 		e.fe_per_request = g.coef[0];
 		e.fe_per_output_token = g.coef[1];
-		for (int i = 0; i < 2; i++)
+		e.fe_latency = g.coef[2];
+		for (int i = 0; i < 3; i++)
 			snprintf(nt.fe[i], sizeof(nt.fe[i]), "fitted; leave one out %.3g .. %.3g",
 				 g.loo_lo[i], g.loo_hi[i]);
 	}

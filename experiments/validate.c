@@ -1103,9 +1103,9 @@ int validate_fe_row(const struct vrow *r, const char *family)
 	return !strcmp(fam, family);
 }
 
-/* Predict rows idx[0..n) with front end (a, b) s: pred[k] for idx[k]. 0 or -1. */
+/* Predict rows idx[0..n) with front end (a, b, c) s: pred[k] for idx[k]. 0 or -1. */
 static int fe_predict(struct vset *s, const size_t *idx, size_t n, double a, double b,
-		      double *pred)
+		      double c_lat, double *pred)
 {
 	for (size_t k = 0; k < n; k++)
 		pred[k] = NAN;
@@ -1120,6 +1120,7 @@ static int fe_predict(struct vset *s, const size_t *idx, size_t n, double a, dou
 			return err_prefix("%s: ", r->where);
 		in.fe_per_request = a;
 		in.fe_per_output_token = b;
+		in.fe_latency = c_lat;
 		if (run_simulate(&c, &in, &res) < 0) {
 			run_inputs_release(&in);
 			return err_prefix("%s: ", r->where);
@@ -1134,18 +1135,29 @@ static int fe_predict(struct vset *s, const size_t *idx, size_t n, double a, dou
 }
 
 /* The front end's fit searches a grid: per_request_s 0, FE_DA, .. FE_NA - 1 steps;
- * per_output_token_s 0, FE_DB, .. (s). The predictions are a queue's, not linear in the
- * constants (a linearised fit wandered between the regimes of the rows), so the robust
- * fit is a Huber M-estimate minimised over the grid. */
-#define FE_NA 33
+ * per_output_token_s 0, FE_DB, ..; latency_s 0, FE_DC, .. (s). The predictions are a
+ * queue's, not linear in the constants (a linearised fit wandered between the regimes of
+ * the rows), so the robust fit is a Huber M-estimate minimised over the grid. The ranges
+ * hold every fit so far (per request 15 ms and per token 0.16-0.3 ms with no latency);
+ * the steps are the resolution the rows resolve (leave-one-out ranges of a step or two). */
+#define FE_NA 13
 #define FE_DA 2.5e-3
-#define FE_NB 31
+#define FE_NB 21
 #define FE_DB 2e-5
+#define FE_NC 13
+#define FE_DC 5e-3
+#define FE_NG ((size_t)FE_NA * FE_NB * FE_NC)
 #define FE_HUBER 0.2 /* Huber's threshold on log(predicted / measured): about 22% */
 
-/* Grid point g = i x FE_NB + j: per_request_s = i x FE_DA, per_output_token_s = j x FE_DB. */
-static double fe_grid_a(size_t g) { size_t i = g / FE_NB; return (double)i * FE_DA; }
-static double fe_grid_b(size_t g) { size_t j = g % FE_NB; return (double)j * FE_DB; }
+/* Grid point g = (i x FE_NB + j) x FE_NC + l: per_request_s = i x FE_DA,
+ * per_output_token_s = j x FE_DB, latency_s = l x FE_DC. */
+static double fe_grid_a(size_t g) { size_t i = g / FE_NC / FE_NB; return (double)i * FE_DA; }
+static double fe_grid_b(size_t g) { size_t j = g / FE_NC % FE_NB; return (double)j * FE_DB; }
+static double fe_grid_c(size_t g) { size_t l = g % FE_NC; return (double)l * FE_DC; }
+static double fe_grid(size_t g, int j)
+{
+	return j == 0 ? fe_grid_a(g) : j == 1 ? fe_grid_b(g) : fe_grid_c(g);
+}
 
 /* Huber loss over the kept rows of predictions pred (n per grid point) at point g. */
 static double fe_loss(const struct vset *s, const size_t *idx, size_t n, const int *keep,
@@ -1168,7 +1180,7 @@ static size_t fe_argmin(const struct vset *s, const size_t *idx, size_t n, const
 {
 	size_t best = 0;
 	double lb = INFINITY;
-	for (size_t g = 0; g < (size_t)FE_NA * FE_NB; g++) {
+	for (size_t g = 0; g < FE_NG; g++) {
 		double l = fe_loss(s, idx, n, keep, grid + g * n);
 		if (l < lb)
 			lb = l, best = g;
@@ -1224,28 +1236,28 @@ int validate_fit_frontend(struct vset *s, const char *family, struct vfefit *out
 	}
 	if (out->runs < 4) {
 		err_set("key 'frontend': %ld served benchmarks of family '%s' (expected at least 4 "
-			"to fit two constants and leave one out)", out->runs, family);
+			"to fit three constants and leave one out)", out->runs, family);
 		goto out;
 	}
 	out->n = (long)n;
-	if (fe_predict(s, idx, n, 0, 0, pred) < 0)
+	if (fe_predict(s, idx, n, 0, 0, 0, pred) < 0)
 		goto out;
 	fe_stats(s, idx, n, pred, &out->before_median, &out->before_p90, &out->before_bias);
-	grid = xmalloc(sizeof(double) * n * FE_NA * FE_NB);
-	for (size_t g = 0; g < (size_t)FE_NA * FE_NB; g++)
-		if (fe_predict(s, idx, n, fe_grid_a(g), fe_grid_b(g),
+	grid = xmalloc(sizeof(double) * n * FE_NG);
+	for (size_t g = 0; g < FE_NG; g++)
+		if (fe_predict(s, idx, n, fe_grid_a(g), fe_grid_b(g), fe_grid_c(g),
 			       grid + g * n) < 0)
 			goto out;
 	best = fe_argmin(s, idx, n, keep, grid);
-	out->coef[0] = fe_grid_a(best);
-	out->coef[1] = fe_grid_b(best);
+	for (int j = 0; j < 3; j++)
+		out->coef[j] = out->loo_lo[j] = out->loo_hi[j] = fe_grid(best, j);
 	out->step[0] = FE_DA;
 	out->step[1] = FE_DB;
+	out->step[2] = FE_DC;
 	out->max[0] = (FE_NA - 1) * FE_DA;
 	out->max[1] = (FE_NB - 1) * FE_DB;
+	out->max[2] = (FE_NC - 1) * FE_DC;
 	fe_stats(s, idx, n, grid + best * n, &out->in_median, &out->in_p90, &out->in_bias);
-	for (int j = 0; j < 2; j++)
-		out->loo_lo[j] = out->loo_hi[j] = out->coef[j];
 	for (int b = 0; b < (int)out->runs; b++) {
 		size_t g;
 		for (size_t k = 0; k < n; k++)
@@ -1254,10 +1266,10 @@ int validate_fit_frontend(struct vset *s, const char *family, struct vfefit *out
 		for (size_t k = 0; k < n; k++)
 			if (run[k] == b)
 				loo[k] = grid[g * n + k];
-		out->loo_lo[0] = fmin(out->loo_lo[0], fe_grid_a(g));
-		out->loo_hi[0] = fmax(out->loo_hi[0], fe_grid_a(g));
-		out->loo_lo[1] = fmin(out->loo_lo[1], fe_grid_b(g));
-		out->loo_hi[1] = fmax(out->loo_hi[1], fe_grid_b(g));
+		for (int j = 0; j < 3; j++) {
+			out->loo_lo[j] = fmin(out->loo_lo[j], fe_grid(g, j));
+			out->loo_hi[j] = fmax(out->loo_hi[j], fe_grid(g, j));
+		}
 	}
 	fe_stats(s, idx, n, loo, &out->loo_median, &out->loo_p90, &out->loo_bias);
 	rc = 0;

@@ -176,21 +176,21 @@ struct vfit {
 };
 int validate_fit_engine(struct vset *s, const char *family, struct vfit *out);
 
-/* Fit an engine profile's frontend block (per_request_s, per_output_token_s: the API
- * server, sim/engine.h) to the served rows of engine family `family` (every metric; not
- * the offline batches, which no API server serves). The predictions are a queue's,
- * nonlinear in the constants, so the robust fit is a Huber M-estimate on
- * log(predicted / measured) (threshold 0.2) minimised over a grid of both constants, every
- * grid point a simulation of every row with the family's profile and that front end.
- * Leave-one-out leaves out one benchmark (all its rows) at a time, refits on the same
- * grid, and predicts it. Errors are of the rows' metrics, in percent; `before` is with no
- * front end. Refuses a file named serving_check*. 0, or -1 with err_set (fewer than four
- * served benchmarks, a row that cannot be simulated). */
+/* Fit an engine profile's frontend block (per_request_s, per_output_token_s, latency_s:
+ * the API server and the hop to the engine core, sim/engine.h) to the served rows of
+ * engine family `family` (every metric; not the offline batches, which no API server
+ * serves). The predictions are a queue's, nonlinear in the constants, so the robust fit is
+ * a Huber M-estimate on log(predicted / measured) (threshold 0.2) minimised over a grid of
+ * the three constants, every grid point a simulation of every row with the family's
+ * profile and that front end. Leave-one-out leaves out one benchmark (all its rows) at a
+ * time, refits on the same grid, and predicts it. Errors are of the rows' metrics, in
+ * percent; `before` is with no front end. Refuses a file named serving_check*. 0, or -1
+ * with err_set (fewer than four served benchmarks, a row that cannot be simulated). */
 struct vfefit {
 	long n, runs;        /* rows and distinct benchmarks used */
-	double coef[2];      /* per_request_s, per_output_token_s */
-	double step[2], max[2];        /* the grid: its steps and largest values (s) */
-	double loo_lo[2], loo_hi[2];   /* range of the constants over the leave-one-out fits */
+	double coef[3];      /* per_request_s, per_output_token_s, latency_s */
+	double step[3], max[3];        /* the grid: its steps and largest values (s) */
+	double loo_lo[3], loo_hi[3];   /* range of the constants over the leave-one-out fits */
 	double before_median, before_p90, before_bias; /* % error with no front end */
 	double in_median, in_p90, in_bias;             /* in sample */
 	double loo_median, loo_p90, loo_bias;          /* leave one benchmark out */

@@ -28,6 +28,7 @@ static const struct ekey keys[] = {
 	{"step_cpu_extra.per_tp_s", EK_SECONDS, EO(step_per_tp_extra), 0},
 	{"frontend.per_request_s", EK_SECONDS, EO(fe_per_request), 0},
 	{"frontend.per_output_token_s", EK_SECONDS, EO(fe_per_output_token), 0},
+	{"frontend.latency_s", EK_SECONDS, EO(fe_latency), 0},
 	{"defaults.chunked_prefill", EK_BOOL, EO(chunked_prefill), 0},
 	{"speculative.draft_forward_cpu_s", EK_SECONDS, EO(spec_draft_forward_cpu), 0},
 	{"speculative.step_cpu_s", EK_SECONDS, EO(spec_step_cpu), 0},
@@ -226,6 +227,8 @@ void engine_profile_write(const struct engine_profile *e, struct sbuf *sb,
 			;
 		if (j < i) /* block written already */
 			continue;
+		if (!strncmp(keys[i].key, "speculative.", bl + 1) && !e->has_spec)
+			continue; /* not given: written as zeros it would read as free drafting */
 		sbuf_printf(sb, "%.*s:\n", (int)bl, keys[i].key);
 		for (j = i; j < nk; j++)
 			if (!strncmp(keys[j].key, keys[i].key, bl + 1))

@@ -113,6 +113,7 @@ struct replica {
 	int64_t bubble_ns;    /* of the step in flight (and its folded stretch), the time its
 	                         stages wait on each other (pp > 1; step_time's busy share) */
 	int64_t fe_free;      /* ns: when its API server is next idle (front end) */
+	int64_t fe_last;      /* ns: when its last batch of tokens passed the server */
 	double fe_fold_tokens;/* tokens of a folded stretch's steps but its last, already
 	                         streamed when the stretch was folded (front end) */
 };
@@ -188,6 +189,7 @@ struct sim {
 	int64_t check_tick;   /* steps started since the last check_invariants */
 	int fe;               /* the front end is on */
 	int64_t fe_req_ns;    /* ns of server time per request */
+	int64_t fe_lat_ns;    /* ns from the server to the engine core, no server held */
 	struct fe_pending fp; /* front end: the step being ended */
 };
 
@@ -729,8 +731,8 @@ static int32_t preempt_tail(struct sim *m, struct replica *r)
 
 /* ---- the front end (engine.h) ----
  *
- * One serial server per replica. A request takes it at its arrival (fe_arrive); a step's
- * tokens when the step ends (fe_stream). The first- and last-token times step_end sets, and
+ * One serial server per replica. A request takes it at its arrival (fe_arrive) and reaches
+ * the engine fe_latency after; a step's tokens take it when the step ends (fe_stream). The first- and last-token times step_end sets, and
  * the problems it completes, wait in m->fp until the step's batch has passed the server
  * (fe_step_end). A folded quiet stretch streams each of its steps but the last as it is
  * folded: with a front end a stretch stops before the next event of any kind, so nothing
@@ -743,11 +745,18 @@ static void fe_note(int32_t **a, size_t *n, size_t *cap, int32_t i)
 	(*a)[(*n)++] = i;
 }
 
-/* k tokens made by a step of replica r that ended at t pass its server; returns when (ns). */
-static int64_t fe_stream(struct sim *m, struct replica *r, int64_t t, double k)
+/* k tokens made by a step of replica r that ended at t pass its server, k_first of them
+ * first tokens; returns when (ns). A sequence's token made before its previous one has
+ * passed (t < fe_last: the step before this one had not passed the server when this one
+ * ended) joins that request's waiting output and costs no server time of its own (vLLM's
+ * RequestOutputCollector merges a request's outputs while its consumer is behind); a
+ * first token has no waiting output to join. */
+static int64_t fe_stream(struct sim *m, struct replica *r, int64_t t, double k, double k_first)
 {
-	int64_t work = (int64_t)(k * m->s->fe_per_output_token * 1e9 + 0.5);
+	double paid = t >= r->fe_last ? k : k_first;
+	int64_t work = (int64_t)(paid * m->s->fe_per_output_token * 1e9 + 0.5);
 	r->fe_free = (t > r->fe_free ? t : r->fe_free) + work;
+	r->fe_last = r->fe_free;
 	return r->fe_free;
 }
 
@@ -767,7 +776,7 @@ static void fe_step_end(struct sim *m, struct replica *r)
 	r->fe_fold_tokens = 0;
 	if (k <= 0 && m->fp.n_first + m->fp.n_last + m->fp.n_probs == 0)
 		return;
-	d = fe_stream(m, r, m->now, k);
+	d = fe_stream(m, r, m->now, k, (double)m->fp.n_first);
 	for (size_t j = 0; j < m->fp.n_first; j++)
 		if (!m->reqs[m->fp.first[j]].cancelled) /* else never streamed */
 			m->reqs[m->fp.first[j]].t_first = d;
@@ -1252,7 +1261,7 @@ static int64_t fold_quiet_steps(struct sim *m, struct replica *r, int64_t c, int
 			break;
 		r->bubble_ns += busy < 1 ? (int64_t)((double)dns * (1 - busy)) : 0;
 		if (m->fe) { /* the stretch's last step so far is no longer its last: stream it */
-			fe_stream(m, r, t_end + extra, (double)ds->n);
+			fe_stream(m, r, t_end + extra, (double)ds->n, 0);
 			r->fe_fold_tokens += ds->n;
 		}
 		need_total += need;
@@ -1632,9 +1641,9 @@ static void dispatch_problem(struct sim *m, long p)
 	enqueue_problem(m, p, route(m, p));
 }
 
-/* With a front end: routed at its arrival, it reaches the engine when its replica's server
- * has taken it in (one request for samples sharing a prompt, as vLLM's n > 1, else one per
- * sample). */
+/* With a front end: routed at its arrival, it reaches the engine fe_latency after its
+ * replica's server has taken it in (one request for samples sharing a prompt, as vLLM's
+ * n > 1, else one per sample). */
 static void fe_arrive(struct sim *m, long p)
 {
 	const struct sim_problem *pr = &m->probs[p];
@@ -1643,7 +1652,7 @@ static void fe_arrive(struct sim *m, long p)
 	int64_t requests = pr->share ? 1 : pr->n;
 	m->ps[p].fe_replica = ri;
 	r->fe_free = (m->now > r->fe_free ? m->now : r->fe_free) + requests * m->fe_req_ns;
-	evq_push(&m->q, r->fe_free, EV_FE_ADMIT, EV_FE_ADMIT, p);
+	evq_push(&m->q, r->fe_free + m->fe_lat_ns, EV_FE_ADMIT, EV_FE_ADMIT, p);
 }
 
 static int draft_cost_init(struct sim *m, const struct sim_setup *s, double *extra_w);
@@ -1824,11 +1833,13 @@ static int setup(struct sim *m, const struct sim_setup *s, struct sim_problem *p
 		return -1;
 	m->q_tok = m->spec ? spec_verify_q(&s->spec) : 1;
 	if (!(s->fe_per_request >= 0 && s->fe_per_request < 1e3) ||
-	    !(s->fe_per_output_token >= 0 && s->fe_per_output_token < 1e3))
-		return err_set("key 'frontend': expected times from 0 to 1000 s, got %g and %g",
-			       s->fe_per_request, s->fe_per_output_token);
-	m->fe = s->fe_per_request > 0 || s->fe_per_output_token > 0;
+	    !(s->fe_per_output_token >= 0 && s->fe_per_output_token < 1e3) ||
+	    !(s->fe_latency >= 0 && s->fe_latency < 1e3))
+		return err_set("key 'frontend': expected times from 0 to 1000 s, got %g, %g and %g",
+			       s->fe_per_request, s->fe_per_output_token, s->fe_latency);
+	m->fe = s->fe_per_request > 0 || s->fe_per_output_token > 0 || s->fe_latency > 0;
 	m->fe_req_ns = (int64_t)(s->fe_per_request * 1e9 + 0.5);
+	m->fe_lat_ns = (int64_t)(s->fe_latency * 1e9 + 0.5);
 	/* a sliding group frees blocks as each sequence passes its window: per sequence, so
 	 * walked (the aggregate set counts one block table a sequence) */
 	m->ds = m->spec || s->reference || m->kv.n_swa || m->kv.n_full != 1 ? DS_WALK

@@ -27,15 +27,22 @@
  * reference engine. Both give byte-identical results (tests/test_differential.c); an
  * engine change that moves one but not the other is a bug in the fast one.
  *
- * The front end (sim_setup.fe_*; off when both are 0): each replica has one serial server,
+ * The front end (sim_setup.fe_*; off when all are 0): each replica has one serial server,
  * the API server process (HTTP, chat template, tokenisation, detokenisation, streaming), in
- * series with its engine, first come first served over requests and output tokens:
- *   - a request routed to the replica at its arrival a takes fe_per_request of the server:
- *     the engine sees it at F = max(a, free) + fe_per_request (free: when the server is next
- *     idle; then free = F);
+ * series with its engine, first come first served over requests and output tokens, and a
+ * fixed latency that occupies no server:
+ *   - a request routed to the replica at its arrival a takes fe_per_request of the server,
+ *     F = max(a, free) + fe_per_request (free: when the server is next idle; then free = F),
+ *     and the engine sees it fe_latency later, at F + fe_latency (the hop to the engine
+ *     core: ZMQ, its input thread, the HTTP exchange; many requests are in it at once);
  *   - the k > 0 output tokens an engine step makes, ending at t, are streamed as one batch
  *     (vLLM's output processor takes a step's outputs together): they pass the server at
- *     D = max(t, free) + round(k fe_per_output_token) (then free = D);
+ *     D = max(t, free) + round(k' fe_per_output_token) (then free = D and last = D), where
+ *     k' = k if the replica's previous batch had passed (t >= last), else only the step's
+ *     first tokens: a request's token made while its previous output still waits joins
+ *     that output and is streamed with it (vLLM V1's RequestOutputCollector merges a
+ *     request's outputs while its consumer is behind), so a server that falls behind
+ *     catches up instead of queueing every token;
  *   - a request's first token time (t_first) and its end (t_done, of a completed request)
  *     are the D of the step that made that token; a problem ends when its last sequence's
  *     last token has passed, and a closed-loop client sends its next problem then.
@@ -167,6 +174,8 @@ struct sim_setup {
 	double fe_per_request;       /* s: the API server's time per request (0 and 0: no front
 	                                end, the engine sees each request at its arrival) */
 	double fe_per_output_token;  /* s: the API server's time per streamed output token */
+	double fe_latency;           /* s: a request's delay from the server to the engine
+	                                core, occupying no server */
 	volatile sig_atomic_t *stop; /* NULL, or a flag (set by a signal handler) checked every
 	                                SIM_STOP_EVERY events: when nonzero, sim_run returns -1
 	                                with err "interrupted" */

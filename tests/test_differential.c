@@ -154,6 +154,7 @@ static void make_case(struct dcase *d, const struct model *models, int n_models,
 	if (ci % 3 == 1) {
 		s->fe_per_request = (ci / 3 % 5) * 5e-3;
 		s->fe_per_output_token = (ci / 15 % 5) * 0.5e-3 + (ci / 3 % 2) * 1.7e-6;
+		s->fe_latency = (ci / 75 % 3) * 4e-3; /* 0, 4 or 8 ms, holding no server */
 	}
 	/* pipeline stages on a fifth of the cases without speculation, from the case number
 	 * (the other draws stay as they were): 2 to 4 stages in one node */
@@ -168,11 +169,12 @@ static void make_case(struct dcase *d, const struct model *models, int n_models,
 	snprintf(d->desc, sizeof(d->desc),
 		 "prompt_cache %d pp %d model %s tp %d offline %d replicas %d route %d graphs %d chunked %d bs %d seqs %d tokens %d "
 		 "blocks~%d loop %d conc %d spec k %d draft %d accept %d alpha %.3f miss %.1f problems %ld "
-		 "samples %d share %d early %d frontend %g %g",
+		 "samples %d share %d early %d frontend %g %g %g",
 		 s->prompt_cache, s->pp, m->id, s->tp, offline, s->replicas, s->route, s->cuda_graphs, s->chunked_prefill, s->block_size,
 		 s->max_num_seqs, s->max_num_batched_tokens, d->target_blocks, s->loop,
 		 s->concurrency, s->spec.k, s->spec.draft_kind, s->spec.accept_kind, s->spec.alpha,
-		 s->spec.ngram_miss, d->np, samples, share, early, s->fe_per_request, s->fe_per_output_token);
+		 s->spec.ngram_miss, d->np, samples, share, early, s->fe_per_request, s->fe_per_output_token,
+		 s->fe_latency);
 }
 
 #define SAME(field, fmt)                                                                   \

@@ -828,15 +828,18 @@ static void test_frontend_burst(void)
 	CHECK_INT(R[1].t_first, e2);
 	CHECK(e3 < 1000 * FE_MS);
 	/* a 1 s server per token, nothing per request: the engine runs as before, but its
-	 * tokens queue on the server: step 1's one token passes at e1 + 1 s, step 2's two
-	 * (the first's last, the second's first) at e1 + 3 s, step 3's one at e1 + 4 s */
+	 * tokens queue on the server: step 1's one token passes at e1 + 1 s; step 2 (ending
+	 * at e2, before step 1's token has passed) makes the first's last token, which joins
+	 * the first's waiting output at no cost, and the second's first token, which pays:
+	 * both pass at e1 + 2 s; step 3's one token (the second's last, made at e3 < e1 + 2 s,
+	 * before step 2's batch has passed) joins the second's output: also at e1 + 2 s */
 	s.fe_per_output_token = 1.0;
 	fixture_requests(P, R, 2, 100, 2);
 	CHECK_INT(sim_run(&s, P, 2, R, 2, &st), 0);
 	CHECK_INT(R[0].t_first, e1 + 1000 * FE_MS);
-	CHECK_INT(R[0].t_done, e1 + 3000 * FE_MS);
-	CHECK_INT(R[1].t_first, e1 + 3000 * FE_MS);
-	CHECK_INT(R[1].t_done, e1 + 4000 * FE_MS);
+	CHECK_INT(R[0].t_done, e1 + 2000 * FE_MS);
+	CHECK_INT(R[1].t_first, e1 + 2000 * FE_MS);
+	CHECK_INT(R[1].t_done, e1 + 2000 * FE_MS);
 	CHECK_INT(st.busy_ns_total, e3); /* the engine's time is its own */
 	/* 1 s per request, nothing per token: the server takes the first request until 1 s,
 	 * the second until 2 s; the first's tokens, made meanwhile (it runs alone), wait for
@@ -850,6 +853,29 @@ static void test_frontend_burst(void)
 	CHECK_INT(R[1].t_first, 2000 * FE_MS + e1);
 	CHECK_INT(R[1].t_done, 2000 * FE_MS + alone);
 	CHECK_INT(st.makespan, 2000 * FE_MS + alone);
+	/* the same with a 0.5 s latency after the server: the server takes request 0 until
+	 * 1 s and request 1 until 2 s; the engine sees request 0 at 1.5 s, runs it alone
+	 * (done by 1.5 s + alone < 2 s), and its tokens wait for the server, free at 2 s;
+	 * request 1 reaches the engine at 2.5 s and runs alone */
+	CHECK(alone < 500 * FE_MS);
+	s.fe_latency = 0.5;
+	fixture_requests(P, R, 2, 100, 2);
+	CHECK_INT(sim_run(&s, P, 2, R, 2, &st), 0);
+	CHECK_INT(R[0].t_first, 2000 * FE_MS);
+	CHECK_INT(R[0].t_done, 2000 * FE_MS);
+	CHECK_INT(R[1].t_first, 2500 * FE_MS + e1);
+	CHECK_INT(R[1].t_done, 2500 * FE_MS + alone);
+	CHECK_INT(st.makespan, 2500 * FE_MS + alone);
+	/* the latency alone holds no server: both requests are in it at once and reach the
+	 * engine together at 0.5 s, the run without a front end shifted by 0.5 s */
+	s.fe_per_request = 0;
+	fixture_requests(P, R, 2, 100, 2);
+	CHECK_INT(sim_run(&s, P, 2, R, 2, &st), 0);
+	CHECK_INT(R[0].t_first, 500 * FE_MS + e1);
+	CHECK_INT(R[0].t_done, 500 * FE_MS + e2);
+	CHECK_INT(R[1].t_first, 500 * FE_MS + e2);
+	CHECK_INT(R[1].t_done, 500 * FE_MS + e3);
+	CHECK_INT(st.busy_ns_total, e3);
 }
 
 static void test_frontend_closed_loop(void)
@@ -885,8 +911,11 @@ static void test_frontend_closed_loop(void)
 		CHECK_INT(R[i].t_done, done[i] * FE_MS);
 	}
 	CHECK_INT(st.makespan, 6000 * FE_MS);
-	/* a negative time is refused */
+	/* a negative time is refused, a latency too */
 	s.fe_per_request = -1;
+	CHECK_INT(sim_run(&s, P, 4, R, 4, &st), -1);
+	s.fe_per_request = 0;
+	s.fe_latency = -1e-3;
 	CHECK_INT(sim_run(&s, P, 4, R, 4, &st), -1);
 }
 

@@ -27,7 +27,8 @@ static void shipped(void)
 	CHECK_INT(engine_profile_exists("vllm-v1"), 1);
 	CHECK_INT(engine_profile_exists("nosuch"), 0);
 	CHECK_INT(engine_profile_load(&e, "vllm-v1"), 0); /* embedded: its fitted front end */
-	CHECK(e.fe_per_output_token > 0);
+	CHECK_NEAR(e.fe_latency, 0.03, 1e-12);
+	CHECK(e.fe_per_request == 0 && e.fe_per_output_token == 0);
 	/* the speculative block (tests/validation/spec_fit.py): vllm-v1 has one, vllm-v0 none
 	 * (a speculative run under vllm-v0 is refused unless its options give the costs) */
 	CHECK_INT(e.has_spec, 1);
@@ -52,6 +53,8 @@ static void bad_files(void)
 		 "b.yaml:6: key 'defaults.chunked_prefill': expected true or false"},
 		{"schema_version: 1\nname: x\nengine: y\nsource: s\nfrontend:\n  per_hour: 1\n",
 		 "b.yaml:6: key 'frontend.per_hour': unknown key"},
+		{"schema_version: 1\nname: x\nengine: y\nsource: s\nfrontend:\n  latency_s: 2\n",
+		 "b.yaml:6: key 'frontend.latency_s': expected seconds in [0, 1), got '2'"},
 		{"schema_version: 1\nname: x\nengine: y\n", "b.yaml:1: key 'source': missing"},
 		{"schema_version: 1\nname: x\nname: z\nengine: y\nsource: s\n",
 		 "b.yaml:3: key 'name': given twice"},
@@ -103,11 +106,32 @@ static void reaches_a_run(void)
 	run_inputs_release(&in);
 }
 
+/* A written profile reads back as it was: the front end's latency kept, and a profile
+ * without a speculative block written without one (as zeros it would read as drafting
+ * that costs nothing, where its absence refuses model and EAGLE drafters). */
+static void writes_back(void)
+{
+	static const char *const names[] = {"vllm-v1", "vllm-v0"};
+	for (int i = 0; i < 2; i++) {
+		struct engine_profile e, f;
+		struct sbuf sb = {0};
+		CHECK_INT(engine_profile_load(&e, names[i]), 0);
+		engine_profile_write(&e, &sb, NULL, NULL);
+		CHECK_INT(engine_profile_parse(&f, sb.buf, sb.len, "w.yaml"), 0);
+		CHECK_INT(f.has_spec, e.has_spec);
+		CHECK(f.fe_latency == e.fe_latency && f.fe_per_request == e.fe_per_request &&
+		      f.fe_per_output_token == e.fe_per_output_token);
+		CHECK((strstr(sb.buf, "speculative:") != NULL) == (i == 0));
+		sbuf_release(&sb);
+	}
+}
+
 int main(void)
 {
 	util_gsl_init();
 	shipped();
 	bad_files();
 	reaches_a_run();
+	writes_back();
 	return TEST_REPORT();
 }

@@ -4,23 +4,29 @@
 . "$(dirname "$0")/lib.inc"
 # The line reached on tests/validation/dev.csv (VALIDATION.md): tpot 5.1%, ttft 9.4%; rounded up.
 # the line reached (VALIDATION.md): TPOT 5.8% -> held at 7%; TTFT 13.7% (one row) -> held at 15%
-ok "dev set within the line reached" "$TTSIM" validate tests/validation/dev.csv --max-median-error tpot_ms=7,ttft_ms=15
+# (ttft_ms: the dev set's one TTFT row, SGLang Qwen3-8B at 4 clients, simulated here as
+# lock-stepped fixed lengths; the fit part's row of the same benchmark, with ShareGPT
+# lengths, is +13.5% with the sglang-0.5 front end refitted with its 20 ms latency, this
+# one +39.9% (11.4% before the refit): the line follows the model, VALIDATION.md)
+ok "dev set within the line reached" "$TTSIM" validate tests/validation/dev.csv --max-median-error tpot_ms=7,ttft_ms=40
 has "tpot_ms" "summary printed" "$TMPD/out"
 status 1 "a tighter line fails" "$TTSIM" validate tests/validation/dev.csv --max-median-error 1
 has "median |error|" "failed line names the metric" "$TMPD/err"
 # The MoE set (tests/validation/moe_mixtral.csv, BLIS shared-prefix rows, so with the
-# prompt cache): TTFT 17.5%, e2e 3.2% and output tok/s 0.1% median reached (models/README.md)
-# -> held at 20%, 4% and 1%
-ok "MoE set within the line reached" "$TTSIM" validate tests/validation/moe_mixtral.csv --max-median-error ttft_ms=20,e2e_s=4,output_tok_per_s=1
+# prompt cache): TTFT 8.0%, e2e 2.9% and output tok/s 0.1% median reached with the front end
+# as a latency (17.5% and 3.2% with the serial one; models/README.md) -> held at 9%, 4% and 1%
+ok "MoE set within the line reached" "$TTSIM" validate tests/validation/moe_mixtral.csv --max-median-error ttft_ms=9,e2e_s=4,output_tok_per_s=1
 has "9 rows kept but not simulated" "MoE set's skips counted" "$TMPD/out"
 # The MoE serving set (tests/validation/moe_serving.csv, GPUStack gpt-oss, Qwen3-235B-A22B and
 # DeepSeek-R1 pages; VALIDATION.md "Mixture of Experts"): TTFT 26.1%, TPOT 41.5%, output tok/s
 # 22.0% median reached (56 runs, 4 of them expert-parallel) with the weight-only expert kernels
 # (cost.c MOE_WONLY_EFF) and vLLM's per-GPU scheduler limits in the rows; with sliding-window
 # blocks freed TPOT went to 47.8% (gpt-oss-120b on one H100 now admits twice the 32K prompts
-# and interleaves their prefills with decodes, where vLLM, with less KV, did not) -> held at
-# 27%, 48% and 23%
-ok "MoE serving set within the line reached" "$TTSIM" validate tests/validation/moe_serving.csv --keep-going --max-median-error ttft_ms=27,tpot_ms=48,output_tok_per_s=23
+# and interleaves their prefills with decodes, where vLLM, with less KV, did not); with the
+# front end refitted as a 30 ms latency that holds no server (no serial per-request time),
+# TTFT 32.4%, TPOT 29.8%, tok/s 24.7% (the 1000-prompt bursts' TTFT now 21% short: some
+# serial per-request work exists that the fit part cannot identify) -> held at 33%, 31%, 25%
+ok "MoE serving set within the line reached" "$TTSIM" validate tests/validation/moe_serving.csv --keep-going --max-median-error ttft_ms=33,tpot_ms=31,output_tok_per_s=25
 has "105 rows kept but not simulated" "MoE serving set's skips counted" "$TMPD/out"
 
 # ttsim's own prediction as the measurement: 0% error.
@@ -95,17 +101,29 @@ has "k.csv:4: key 'value'" "keep-going reports the value row" "$TMPD/err"
 has "^tpot_ms  *1 " "keep-going summarises the good row" "$TMPD/out"
 # The serving set (tests/validation/README.md): both parts parse and run (a few check rows
 # cannot be simulated yet: --keep-going), grouped by engine family, GPU and metric.
-# The line reached on the check part (VALIDATION.md, "Now": 15.9 / 47.3 / 5.2 / 8.8%), rounded
+# The line reached on the check part (VALIDATION.md, "Now": 18.8 / 42.9 / 5.3 / 8.8%), rounded
 # up: CI holds it, per metric; far from issue 16's targets, which VALIDATION.md says why.
-# (TTFT and e2e from 39.4 / 40.6% when BLIS's prompts got the prefix cache they hit; TPOT
-# from 42.9%: the front end refitted with it streams a token in 0.16 ms, not 0.24.)
+# (TTFT and e2e from 39.4 / 40.6% when BLIS's prompts got the prefix cache they hit; then
+# 15.9 / 47.3 / 5.2 / 8.8 with a serial front end that saturated at 20 req/s; the front end
+# refitted with its latency and merged outputs: TPOT 42.9 and the p90s of TTFT and e2e from
+# 59 / 541% to 44 / 12.5%, but the TTFT median up to 18.8%: the fitted 30 ms latency is
+# GPUStack's chat endpoint, which BLIS's completions runs do not pay.)
 ok "serving check part within the line reached" "$TTSIM" validate tests/validation/serving_check.csv \
-	--keep-going --summary-only --max-median-error ttft_ms=17,tpot_ms=48,e2e_s=6,output_tok_per_s=9.5
+	--keep-going --summary-only --max-median-error ttft_ms=19,tpot_ms=43,e2e_s=6,output_tok_per_s=9.5
 has "^vllm-v0    h100_sxm   output_tok_per_s  [0-9][0-9][0-9] " "check part: vllm-v0 group" "$TMPD/out"
 has "rows kept but not simulated" "check part: skipped rows counted" "$TMPD/out"
 status 1 "check part: a tighter line fails" "$TTSIM" validate tests/validation/serving_check.csv \
 	--keep-going --summary-only --max-median-error output_tok_per_s=5
 has "output_tok_per_s median |error| 8.8% is above" "check part: the failing metric named" "$TMPD/err"
+# BLIS's two 20-req/s runs (CodeLlama-34B TP2, Llama-2-70B TP4; vLLM served 4979 and 4875
+# tok/s): a front end that queued every streamed token saturated them (TTFT +64,000% and
+# +143,000%, the queue growing for the whole 600 s); with merged outputs they are served
+{ grep -v '^#' tests/validation/serving_check.csv | head -1
+  grep -E '^blis_(codellama-34b-it-hf_tp2|l2-70b-hf_tp4)_general_s1_(ttft|e2e),' \
+	tests/validation/serving_check.csv; } > "$TMPD/q20.csv"
+ok "the 20 req/s runs are not saturated" "$TTSIM" validate "$TMPD/q20.csv" \
+	--max-median-error ttft_ms=30,e2e_s=12
+has "^e2e_s  *2 " "both 20 req/s runs simulated" "$TMPD/out"
 ok "serving fit part runs" "$TTSIM" validate tests/validation/serving_fit.csv --keep-going --summary-only
 has "^vllm-v1    h100_sxm   ttft_ms " "fit part: vllm-v1 group" "$TMPD/out"
 # --fit-engine: V0's step CPU block; its front end is not invented (no served V0 fit rows)
