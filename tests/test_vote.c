@@ -241,8 +241,7 @@ static void test_monotone(void)
 
 /* The leave-one-model-out cross-validation, reduced (N = 1..16, 8 subsets, one twin), on the
  * shipped real traces. Limits, accuracy points: the median error of majority@N within 1.6
- * and of pass@N within 1.0 for every model; the worst N within 3.0 (Phi-4-reasoning's
- * majority@2 misses by 2.6-2.9: its many answerless samples, see traces/README.md); six of
+ * and of pass@N within 1.0 for every model; the worst N within the issue's 2.5; six of
  * seven models within the issue's 1-point median for majority@N. */
 static void test_crossval(void)
 {
