@@ -13,6 +13,7 @@
 #include "traces/vote.h"
 #include "lib/util.h"
 
+#include <cjson/cJSON.h>
 #include <math.h>
 #include <string.h>
 
@@ -191,6 +192,61 @@ static void test_shipped(void)
 			gsl_rng_free(r1);
 			gsl_rng_free(r2);
 		}
+		trace_release(&t);
+	}
+}
+
+/* The abstention share: the real traces' answerless among finished non-correct samples
+ * (vote_abstain_count, pooled as vote_fit pools it) is the header's vote_abstain of every
+ * shipped synthetic trace, and each of them has that share by the same count. The fit once
+ * counted the real traces' cut samples as answerless (0.140, against 0.115 without them)
+ * while the generator applied it to finished samples only. */
+static void test_abstain_shipped(void)
+{
+	long ra = 0, rn = 0;
+	int nreal = 0;
+	for (int i = 0; i < trace_n_aliases; i++) {
+		char name[64];
+		struct trace t;
+		if (!trace_aliases[i].per_sample)
+			continue;
+		snprintf(name, sizeof(name), "math500:%s", trace_aliases[i].alias);
+		if (trace_load(&t, name) < 0) {
+			CHECK(0);
+			return;
+		}
+		vote_abstain_count(&t, &ra, &rn);
+		nreal++;
+		trace_release(&t);
+	}
+	CHECK_INT(nreal, 7);
+	CHECK(rn > 10000);
+	double pooled = rn > 0 ? (double)ra / (double)rn : 0;
+	fprintf(stderr, "abstain: real traces %ld of %ld finished non-correct, %.4f\n", ra, rn, pooled);
+	for (int i = 0; i < trace_n_aliases; i++) {
+		char name[64];
+		struct trace t;
+		long abst = 0, nonc = 0;
+		if (trace_aliases[i].per_sample)
+			continue;
+		snprintf(name, sizeof(name), "math500:%s", trace_aliases[i].alias);
+		if (trace_load(&t, name) < 0) {
+			CHECK(0);
+			continue;
+		}
+		cJSON *h = cJSON_Parse(t.header_json);
+		const cJSON *va = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(h, "fit"), "vote_abstain");
+		vote_abstain_count(&t, &abst, &nonc);
+		CHECK(cJSON_IsNumber(va) && nonc > 300);
+		if (cJSON_IsNumber(va) && nonc > 0) {
+			double sh = (double)abst / (double)nonc, sd = sqrt(pooled * (1 - pooled) / (double)nonc);
+			if (!(fabs(va->valuedouble - pooled) <= 5e-5 + 1e-9 && fabs(sh - pooled) < 4 * sd))
+				fprintf(stderr, "%s: header vote_abstain %.4f, answerless %.4f of %ld finished non-correct\n",
+					name, va->valuedouble, sh, nonc);
+			CHECK(fabs(va->valuedouble - pooled) <= 5e-5 + 1e-9); /* the header rounds to 1e-4 */
+			CHECK(fabs(sh - pooled) < 4 * sd);
+		}
+		cJSON_Delete(h);
 		trace_release(&t);
 	}
 }
@@ -730,6 +786,7 @@ int main(void)
 	test_votes();
 	test_import_per_sample();
 	test_shipped();
+	test_abstain_shipped();
 	test_determinism();
 	return TEST_REPORT();
 }

@@ -651,8 +651,8 @@ int synth_trace(struct trace *t, const char *srcdir, const char *model, const st
 		"scale_L bisected so the level mean of min(cap, length) hits the target; samples at the cap are "
 		"cut (finished false, answer -1); vote model (traces/vote.h) fitted to the real per-sample traces: "
 		"correct iff u < sigmoid(a + d_i + s e_i - lambda z), d_i the consensus difficulty of the real "
-		"traces, e_i ~ N(0,1), a bisected to hit pass@1; a wrong sample abstains with probability "
-		"abstain, else its answer follows a Chinese restaurant process of concentration theta_i (the "
+		"traces, e_i ~ N(0,1), a bisected to hit pass@1; a finished wrong sample abstains with probability "
+		"abstain (fitted as the real traces' share of finished non-correct samples without an answer), else its answer follows a Chinese restaurant process of concentration theta_i (the "
 		"problem's own, from the real traces' wrong answers, shrunk to the pooled theta), numbered "
 		"by frequency. See traces/README.md");
 	fit = cJSON_AddObjectToObject(h, "fit");

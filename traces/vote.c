@@ -231,6 +231,20 @@ int vote_problem_theta(const struct trace *const *tr, int n, double theta, doubl
 	return 0;
 }
 
+void vote_abstain_count(const struct trace *t, long *abst, long *nonc)
+{
+	for (int i = 0; i < t->n_problems; i++)
+		for (int j = 0; j < t->problems[i].n_samples; j++) {
+			const struct trace_sample *sm = &t->problems[i].samples[j];
+			/* a cut sample is the length model's (the generator gives it no answer), not an
+			 * abstention: counting it here would apply the cap's share twice */
+			if (!sm->finished || sm->answer == 0)
+				continue;
+			(*nonc)++;
+			*abst += sm->answer < 0;
+		}
+}
+
 int vote_fit(const struct trace *const *tr, int n, struct vote_model *vm)
 {
 	int P;
@@ -239,7 +253,8 @@ int vote_fit(const struct trace *const *tr, int n, struct vote_model *vm)
 	gsl_integration_fixed_workspace *gh;
 	size_t cap_s = 0, cap_p = 0;
 	int *sizes = NULL, *start = NULL, nsz = 0;
-	double ss_w = 0, df_w = 0, delta = 0, s_len = 0, nonc = 0, abst = 0;
+	double ss_w = 0, df_w = 0, delta = 0, s_len = 0;
+	long nonc = 0, abst = 0;
 
 	memset(vm, 0, sizeof(*vm));
 	if (n < 2)
@@ -302,11 +317,9 @@ int vote_fit(const struct trace *const *tr, int n, struct vote_model *vm)
 				delta += mw - mc;
 				vm->n_mixed++;
 			}
-			/* abstentions and the partition of wrong answers */
+			/* the partition of wrong answers */
 			for (int j = 0; j < p->n_samples; j++) {
 				int an = p->samples[j].answer;
-				nonc += an != 0;
-				abst += an < 0;
 				if (an > 0 && an < 64)
 					cnt[an]++;
 			}
@@ -322,6 +335,8 @@ int vote_fit(const struct trace *const *tr, int n, struct vote_model *vm)
 				start[++vm->n_partitions] = nsz;
 			}
 		}
+		/* abstentions: of the finished samples only, as vote_answers applies them */
+		vote_abstain_count(tr[k], &abst, &nonc);
 		/* var(m - L) = s_len^2 + sigma_w^2 (1/S: the sample mean) (the others' noise is
 		 * averaged over n - 1 models and ignored); sigma_w^2 is taken from the pooled fit below */
 		s_len += (var / P) / n;
@@ -336,7 +351,7 @@ int vote_fit(const struct trace *const *tr, int n, struct vote_model *vm)
 		vm->s_len = v > 0 ? sqrt(v) : 0;
 	}
 	vm->lambda = vm->n_mixed ? delta / vm->n_mixed / vm->sigma_w : 0;
-	vm->abstain = nonc > 0 ? abst / nonc : 0;
+	vm->abstain = nonc > 0 ? (double)abst / (double)nonc : 0;
 	{
 		struct ewens e = {sizes, start, vm->n_partitions};
 		vm->theta = vm->n_partitions ? fit_theta(&e) : 1;
@@ -625,10 +640,10 @@ int vote_crossval(const struct trace *const *tr, int n, int held, int nmax, int 
 			tok += sm->output_tokens;
 			ok += sm->answer == 0;
 			ns++;
-			/* its own abstentions: finished samples without an answer, of the non-correct */
-			nonc += sm->finished && sm->answer != 0;
-			abst += sm->finished && sm->answer < 0;
 		}
+	/* its own abstentions, by the fit's definition: finished samples without an answer, of
+	 * the finished non-correct */
+	vote_abstain_count(ht, &abst, &nonc);
 	cv->pass1 = (double)ok / ns;
 	cv->mean_tokens = tok / ns;
 	/* a third aggregate of the model's own single-sample run (like pass@1 and mean tokens,

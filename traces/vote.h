@@ -13,7 +13,8 @@
  *                a is bisected to the model's pass@1;
  *   wrong answers a Chinese restaurant process of concentration theta (a sample that is wrong
  *                repeats wrong answer k with probability n_k / (n + theta), else is new), and
- *                with probability `abstain` a wrong sample has no answer;
+ *                with probability `abstain` a finished wrong sample has no answer (a
+ *                sample cut at max_tokens has none, by the length model);
  *   lengths      log T = c + L_i + s_len h_i + sigma_w z, L_i the consensus log length of the
  *                problem (each trace centred), h_i ~ N(0, 1); c bisected to the mean tokens.
  * Fitted with GSL: (a, s) per model by maximum likelihood (binomial-logit-normal, Gauss-Hermite
@@ -29,7 +30,7 @@
 struct vote_model {
 	double s;        /* s.d. of a model's problem logit around the consensus */
 	double theta;    /* concentration of wrong answers (Ewens / Chinese restaurant) */
-	double abstain;  /* share of non-correct samples without an answer */
+	double abstain;  /* share of finished non-correct samples without an answer */
 	double lambda;   /* logits lost per s.d. of a sample's length within its problem */
 	double sigma_w;  /* s.d. of log length within a problem */
 	double s_len;    /* s.d. of a model's problem log length around the consensus */
@@ -42,6 +43,13 @@ struct vote_model {
  * same order): d (difficulty logit) and L (centred log length), n_problems entries each.
  * 0, or -1 with err_set. */
 int vote_consensus(const struct trace *const *tr, int n, double *d, double *L);
+
+/* The abstention counts of t, added to *abst and *nonc: its finished non-correct samples
+ * (nonc) and those of them without an answer (abst). The one definition of `abstain`: the fit
+ * pools it, the cross-validation takes the held-out model's own, and vote_answers applies it
+ * to finished wrong samples only (a sample cut at max_tokens gets no answer from the length
+ * model, so a cut real sample is not counted as an abstention). */
+void vote_abstain_count(const struct trace *t, long *abst, long *nonc);
 
 /* Fit the model to n >= 2 real traces (each model's s with the consensus of the others).
  * 0, or -1 with err_set. */
