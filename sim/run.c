@@ -340,23 +340,23 @@ static void steady_state(const struct run_config *c, struct run_result *r)
 	}
 	/* latencies of the problems that arrived in the window */
 	v = xmalloc(sizeof(double) * (size_t)(w->n_reqs > n ? w->n_reqs : n));
-#define OVER_WINDOW(expr)                                                         \
+#define OVER_WINDOW(keep, expr)                                                   \
 	do {                                                                      \
 		nv = 0;                                                           \
 		for (long p = i0; p <= i1; p++)                                   \
 			for (int32_t j = w->probs[p].first;                       \
 			     j < w->probs[p].first + w->probs[p].n; j++) {        \
 				const struct sim_req *q = &w->reqs[j];            \
-				if (q->cancelled || q->t_first < 0)               \
+				if (q->cancelled || q->t_first < 0 || !(keep))    \
 					continue;                                 \
 				v[nv++] = (expr);                                 \
 			}                                                         \
 	} while (0)
-	OVER_WINDOW((double)(q->t_first - w->probs[p].arrival) / 1e6);
+	OVER_WINDOW(1, (double)(q->t_first - w->probs[p].arrival) / 1e6);
 	st->ttft_ms = dist_ci_of(v, nv, &st->ttft_ci);
-	OVER_WINDOW(q->output > 1 ? (double)(q->t_done - q->t_first) / 1e6 / (q->output - 1) : 0.0);
+	OVER_WINDOW(q->output > 1, (double)(q->t_done - q->t_first) / 1e6 / (q->output - 1));
 	st->tpot_ms = dist_ci_of(v, nv, &st->tpot_ci);
-	OVER_WINDOW((double)(q->t_done - w->probs[p].arrival) / 1e9);
+	OVER_WINDOW(1, (double)(q->t_done - w->probs[p].arrival) / 1e9);
 	st->e2e_s = dist_ci_of(v, nv, &st->e2e_ci);
 #undef OVER_WINDOW
 	for (long p = i0; p <= i1; p++) {
@@ -396,21 +396,24 @@ static void summarize(const struct run_config *c, const struct run_inputs *in,
 		s->output_tokens += w->reqs[i].generated;
 		prompt_tokens += w->reqs[i].prompt;
 	}
-#define OVER_FINISHED(expr)                                              \
+#define OVER_FINISHED(keep, expr)                                        \
 	do {                                                             \
 		n = 0;                                                   \
 		for (long i = 0; i < w->n_reqs; i++) {                   \
 			const struct sim_req *q = &w->reqs[i];           \
-			if (q->cancelled || q->t_first < 0)              \
+			if (q->cancelled || q->t_first < 0 || !(keep))   \
 				continue;                                \
 			v[n++] = (expr);                                 \
 		}                                                        \
 	} while (0)
-	OVER_FINISHED((double)(q->t_first - w->probs[q->problem].arrival) / 1e6);
+	/* TPOT over the requests of more than one output token, as `vllm bench serve` keeps
+	 * them (benchmarks/serve.py calculate_metrics: tpots gets a value only when
+	 * output_len > 1; its goodput counts the others as TPOT 0, as req_good does) */
+	OVER_FINISHED(1, (double)(q->t_first - w->probs[q->problem].arrival) / 1e6);
 	s->ttft_ms = dist_of(v, n);
-	OVER_FINISHED(q->output > 1 ? (double)(q->t_done - q->t_first) / 1e6 / (q->output - 1) : 0.0);
+	OVER_FINISHED(q->output > 1, (double)(q->t_done - q->t_first) / 1e6 / (q->output - 1));
 	s->tpot_ms = dist_of(v, n);
-	OVER_FINISHED((double)(q->t_done - w->probs[q->problem].arrival) / 1e9);
+	OVER_FINISHED(1, (double)(q->t_done - w->probs[q->problem].arrival) / 1e9);
 	s->e2e_s = dist_of(v, n);
 #undef OVER_FINISHED
 	for (long i = 0; i < w->n_probs; i++)

@@ -223,4 +223,21 @@ ok "burstiness at a rate" "$TTSIM" run --requests 3 --burstiness 2 --rate 4
 status 2 "range_ratio with a trace" "$TTSIM" run --requests 3 --trace math500 --range-ratio 0.5
 has "key 'range_ratio': shapes synthetic requests" "range_ratio named" "$TMPD/err"
 status 2 "eos_mean_len with ignore_eos" "$TTSIM" run --requests 3 --eos-mean-len 100
+# TPOT over the requests of more than one output token, as vllm bench serve keeps them: with
+# lengths 1 to 3, the TPOT count is the TTFT count less the one-token requests, and a run of
+# one-token requests has none
+ok "one-token requests" "$TTSIM" run --model r1-qwen-1.5b --input-len 100 --output-len 2 --range-ratio 0.5 --requests 40 --seed 3 --format json
+cp "$TMPD/out" "$TMPD/tpot1.json"
+ok "TPOT leaves one-token requests out" python3 -c "
+import json, sys
+s = json.load(open('$TMPD/tpot1.json'))['summary']
+assert 0 < s['tpot_ms']['n'] < s['ttft_ms']['n'] == 40, (s['tpot_ms']['n'], s['ttft_ms']['n'])
+"
+ok "only one-token requests" "$TTSIM" run --model r1-qwen-1.5b --input-len 100 --output-len 1 --requests 10 --format json
+cp "$TMPD/out" "$TMPD/tpot2.json"
+ok "no TPOT of one-token requests" python3 -c "
+import json
+s = json.load(open('$TMPD/tpot2.json'))['summary']
+assert s['tpot_ms']['n'] == 0 and s['tpot_ms']['mean'] is None
+"
 finish
