@@ -40,7 +40,8 @@ static const struct option_def options[] = {
 	 "vLLM's kernel for MXFP4 experts (gpt-oss), which sets the padded shapes it loads them "
 	 "in: marlin (intermediate size a GPU rounded to 128, hidden to 256: every A100; H100, "
 	 "H200 and GH200 up to vLLM 0.11.0), triton (triton_kernels, Hopper from vLLM 0.11.1: "
-	 "intermediate to 64; refused on a GPU without it); auto: marlin"},
+	 "intermediate to 64; refused on a GPU without it); auto: marlin below SM90 (A100), "
+	 "triton on SM90 (pass marlin for a pip-installed vLLM 0.11.0 or older there)"},
 	{"moe_skew", OPT_DOUBLE, F(moe_skew), 0, 0, 4, "0", NULL,
 	 "MoE routing skew: 0 balanced; s > 0 expert i chosen in proportion to i^-s, the "
 	 "hottest on the first GPU (synthetic, no public per-expert loads used)"},
