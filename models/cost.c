@@ -44,7 +44,10 @@
  * own workspace not counted. vLLM 0.8-0.11 as pip-installed: the FlashInfer sampler is
  * not shipped there ("FlashInfer is not available. Falling back to the PyTorch-native
  * implementation of top-p & top-k sampling"). Counted tensors, read from the code
- * (vllm-project/vllm v0.10 v1/sample/ops/topk_topp_sampler.py, Apache-2.0); not fitted.
+ * (vllm/v1/sample/ops/topk_topp_sampler.py and v1/worker/gpu_model_runner.py as of vLLM
+ * 0.10, Apache-2.0, found by code search; the exact tag not pinned); not fitted. vLLM on
+ * main samples 8 or more rows with a Triton top-k/top-p kernel and no sort, so this
+ * overstates a recent vLLM (tests/validation/memory.csv, the 0.19 row).
  * gpt-oss (vocab 201,088) at vLLM's H100 default of 1024 sequences: 5.4 GiB. */
 #define SAMPLER_PEAK_BYTES 28.0
 
