@@ -35,6 +35,22 @@
  * https://github.com/flagos-ai/FlagGems/pull/4483, "vLLM (ms)" column). */
 #define MOE_WONLY_EFF 0.25
 
+/* vLLM V1's profile run (gpu_model_runner.profile_run, _dummy_sampler_run) samples one
+ * token for each of min(max_num_seqs, max_num_batched_tokens) dummy requests with top_k
+ * vocab - 1 and top_p 0.9 set, "to profile the sampler's peak": the PyTorch top-k/top-p
+ * path (vllm/v1/sample/ops/topk_topp_sampler.py apply_top_k_top_p: logits.to(fp32), sort,
+ * top-k mask, softmax + cumsum, top-p mask, scatter) holds these many bytes an element of
+ * the full-vocabulary logits (every TP rank samples all of them) at its peak, the sort's
+ * own workspace not counted. vLLM 0.8-0.11 as pip-installed: the FlashInfer sampler is
+ * not shipped there ("FlashInfer is not available. Falling back to the PyTorch-native
+ * implementation of top-p & top-k sampling"). Counted tensors, read from the code
+ * (vllm/v1/sample/ops/topk_topp_sampler.py and v1/worker/gpu_model_runner.py as of vLLM
+ * 0.10, Apache-2.0, found by code search; the exact tag not pinned); not fitted. vLLM on
+ * main samples 8 or more rows with a Triton top-k/top-p kernel and no sort, so this
+ * overstates a recent vLLM (tests/validation/memory.csv, the 0.19 row).
+ * gpt-oss (vocab 201,088) at vLLM's H100 default of 1024 sequences: 5.4 GiB. */
+#define SAMPLER_PEAK_BYTES 28.0
+
 /* The tile, wave and split-K terms of models/profile.h (gm->sms > 0): scales *tc, extends
  * *tm, and returns the time outside the blend. */
 static double gemm_tiles(const struct gemm_model *gm, double m, double n, double k, double *tc,
@@ -952,26 +968,38 @@ double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cos
 	return sc.total;
 }
 
+double cost_sampler_peak_bytes(const struct model *m, double rows)
+{
+	/* bytes an element of the rows x vocab logits holds at the re-sort: bf16 logits 2,
+	 * their fp32 copy 4, sorted values 4 and int64 indices 8, the top-k mask 1, the
+	 * softmax/cumsum 4, the top-p mask 1 and the scattered result 4 */
+	return rows * (double)m->vocab * SAMPLER_PEAK_BYTES;
+}
+
 int cost_mem_plan(const struct cost_ctx *c, double gpu_mem_util, int max_batched_tokens,
 		  int max_seqs, int block_size, struct mem_plan *out)
 {
 	const struct model *m = c->m;
 	const struct profile *p = c->p;
-	double T = local_rows(c, max_batched_tokens), budget;
+	double T = local_rows(c, max_batched_tokens), budget, sampler;
 	/* one pool block: block_size tokens of one KV cache group's layers (models/model.h) */
 	double per_block = c->kv_bytes_tok * block_size * model_kv_block_frac(m);
 
 	out->weights = model_weight_bytes_per_gpu(m, c->tp);
 	/* Peak of vLLM's profiling forward pass at max_num_batched_tokens: hidden states and
-	 * residual, the QKV output and the MLP's gate/up output (bf16), plus fp32 logits of
-	 * max_num_seqs rows for the sampler. */
-	out->activations = T * 2.0 * (4.0 * m->hidden + c->g[GEMM_QKV].n + c->g[GEMM_UP].n) +
-			   local_rows(c, max_seqs) * c->lm.n * 4.0;
+	 * residual, the QKV output and the MLP's gate/up output (bf16). */
+	out->activations = T * 2.0 * (4.0 * m->hidden + c->g[GEMM_QKV].n + c->g[GEMM_UP].n);
 	/* fused_moe's caches: each token's top_k rows of the experts' gate/up output and of
 	 * their down output (bf16) */
 	if (model_is_moe(m))
 		out->activations += T * m->top_k * 2.0 *
 				    (c->g[GEMM_EXPERT_UP].n + c->g[GEMM_EXPERT_DOWN].n);
+	/* The profile run's sampler pass comes after the forward's activations are freed:
+	 * the peak is the larger of the two (cost_sampler_peak_bytes). */
+	sampler = cost_sampler_peak_bytes(m, local_rows(c, max_seqs < max_batched_tokens ?
+							  max_seqs : max_batched_tokens));
+	if (sampler > out->activations)
+		out->activations = sampler;
 	out->reserved = p->mem_reserved_bytes;
 	budget = p->hbm_bytes * gpu_mem_util;
 	out->kv = budget - out->weights - out->activations - out->reserved;

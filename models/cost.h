@@ -190,6 +190,8 @@ struct mem_plan {
 	double kv;          /* bytes left for the KV cache */
 	long kv_blocks;     /* KV blocks of block_size tokens */
 };
+/* Bytes of vLLM's profile-run sampler over `rows` dummy requests (models/cost.c). */
+double cost_sampler_peak_bytes(const struct model *m, double rows);
 /* KV capacity as vLLM sizes it: hbm x gpu_mem_util - weights - activations - reserved.
  * 0, or -1 with err_set ("model 'x' does not fit: ...") when nothing is left. */
 int cost_mem_plan(const struct cost_ctx *c, double gpu_mem_util, int max_batched_tokens,

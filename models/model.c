@@ -596,12 +596,13 @@ int model_kv_heads_per_gpu(const struct model *m, int tp)
 struct layer_parts {
 	double linear, bf16, other;
 	double expert; /* the routed experts' linear weights (part of linear unless MXFP4) */
+	double ebias;  /* the routed experts' biases (gpt-oss), bf16 in the checkpoint */
 };
 
 static struct layer_parts layer_params(const struct model *m, int tp, int moe, double experts,
 				       int tp_exp)
 {
-	struct layer_parts r = {0, 0, 0, 0};
+	struct layer_parts r = {0, 0, 0, 0, 0};
 	double hd = m->head_dim, h = m->hidden;
 	double q = model_heads_per_gpu(m, tp), kv = model_kv_heads_per_gpu(m, tp);
 
@@ -634,8 +635,8 @@ static struct layer_parts layer_params(const struct model *m, int tp, int moe, d
 	/* gpt-oss's expert biases: gate/up (2 moe_ff, split with the width) and down (hidden,
 	 * whole on each GPU holding the expert) */
 	if (m->expert_bias)
-		r.other += m->ep || tp_exp == 1 ? experts / tp_exp * (2.0 * m->moe_ff + h) :
-			   experts * (2.0 * m->moe_ff / tp_exp + h);
+		r.ebias = m->ep || tp_exp == 1 ? experts / tp_exp * (2.0 * m->moe_ff + h) :
+			  experts * (2.0 * m->moe_ff / tp_exp + h);
 	return r;
 }
 
@@ -646,7 +647,7 @@ static double params_with(const struct model *m, double experts)
 	int moe_layers = model_moe_layers(m);
 	struct layer_parts d = layer_params(m, 1, 0, 0, 1), e = layer_params(m, 1, 1, experts, 1);
 	t += (m->n_layers - moe_layers) * (d.linear + d.bf16 + d.other);
-	t += moe_layers * (e.linear + e.expert + e.bf16 + e.other);
+	t += moe_layers * (e.linear + e.expert + e.bf16 + e.other + e.ebias);
 	return t;
 }
 
@@ -669,8 +670,35 @@ double model_weight_bytes_per_gpu(const struct model *m, int tp)
 	/* Embedding, LM head, router and norms stay in bf16 even when the linear layers are
 	 * fp8 (vLLM's fp8 quantization leaves them unquantized). */
 	t = (m->n_layers - moe_layers) * (d.linear * wb + (d.bf16 + d.other) * 2);
-	t += moe_layers * (e.linear * wb + e.expert * MODEL_MXFP4_BYTES + (e.bf16 + e.other) * 2);
+	if (m->expert_fp4) /* the experts in vLLM's padded layout, with their biases */
+		t += moe_layers * (e.linear * wb + model_mxfp4_expert_bytes(m, tp) +
+				   (e.bf16 + e.other) * 2);
+	else
+		t += moe_layers * (e.linear * wb + (e.bf16 + e.other + e.ebias) * 2);
 	return t + emb * (m->tied_embeddings ? 1 : 2) * 2 + m->hidden * 2.0;
+}
+
+static double round_up(double x, int to) { return ceil(x / to) * to; }
+
+double model_mxfp4_expert_bytes(const struct model *m, int tp)
+{
+	/* EP: n_experts / tp whole experts a GPU; else every expert, split tp ways by width
+	 * (vLLM's intermediate_size_per_partition) */
+	double experts = m->ep ? (double)m->n_experts / tp : m->n_experts;
+	double ff = m->ep ? m->moe_ff : ceil((double)m->moe_ff / tp), h = m->hidden, bias_b = 2;
+
+	if (!m->expert_fp4)
+		return 0;
+	if (m->mxfp4_backend == MXFP4_MARLIN) {
+		ff = round_up(ff, 128);
+		h = round_up(h, 256);
+	} else {
+		ff = round_up(ff, 64);
+		bias_b = 4;
+	}
+	/* w13 (2 ff x h) and w2 (h x ff): 4-bit values and one 8-bit scale per 32 */
+	return experts * (3.0 * ff * h * MODEL_MXFP4_BYTES +
+			  (m->expert_bias ? (2.0 * ff + h) * bias_b : 0));
 }
 
 double model_kv_bytes_per_token(const struct model *m, int tp)

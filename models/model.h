@@ -86,6 +86,7 @@ struct model {
 	                     0: per-tensor scales */
 	/* How the experts are served (set by the run, like weight_dtype; 0 from config.json): */
 	int ep;           /* enum ep_mode: how the replica's tp GPUs share the experts */
+	int mxfp4_backend; /* enum mxfp4_backend: vLLM's kernel for MXFP4 experts (its layout) */
 	double moe_skew;  /* routing: 0 balanced (every expert equally likely); s > 0: Zipf-like,
 	                     expert i (from 1) chosen in proportion to i^-s, the hottest experts
 	                     on the first GPU (vLLM's contiguous placement, no EPLB) */
@@ -142,6 +143,26 @@ long kv_request_blocks(const struct kv_groups *g, int bs, long max_model_len, lo
  *            tokens of all; an all-to-all dispatches tokens to their experts and another
  *            combines them (models/comm.h). */
 enum ep_mode { EP_NONE = 0, EP_TP = 1, EP_DP = 2 };
+
+/* The kernel vLLM runs MXFP4 experts with on a GPU without FP4 tensor cores, which fixes
+ * the shapes it allocates them in (vllm/model_executor/layers/quantization/mxfp4.py,
+ * Mxfp4MoEMethod.create_weights; vllm-project/vllm@007d5005, Apache-2.0; the tags of
+ * tests/validation/memory.csv's rows were not read, but their logged weights agree with the
+ * rule within 0.5% on Marlin):
+ *   MXFP4_MARLIN  fused Marlin MoE (every SM80 GPU; SM90 up to vLLM 0.11.0, whose wheels
+ *                 ship no triton_kernels: vllm-project/vllm#27370, 2025-10-22, added it):
+ *                 "n % 256 == 0 and k % 128 == 0", so each GPU's intermediate size is
+ *                 rounded up to 128 and the hidden size to 256 (gpt-oss: 2880 -> 2944 and
+ *                 3072, +9.0% of the expert weights), scales and biases with them; biases
+ *                 stay bf16.
+ *   MXFP4_TRITON  triton_kernels' matmul_ogs (SM90 from vLLM 0.11.1, which vendors
+ *                 triton_kernels): the intermediate size rounded up to 64, the hidden size
+ *                 as is; the biases converted to fp32 (process_weights_after_loading). */
+enum mxfp4_backend { MXFP4_MARLIN = 0, MXFP4_TRITON = 1 };
+
+/* Bytes of one MoE layer's routed MXFP4 experts (values, e8m0 scales and biases) on one of
+ * tp GPUs as vLLM allocates them (m->mxfp4_backend, m->ep); 0 unless m->expert_fp4. */
+double model_mxfp4_expert_bytes(const struct model *m, int tp);
 
 /* MoE and MLA queries. */
 static inline int model_is_moe(const struct model *m) { return m->n_experts > 0; }

@@ -14,6 +14,7 @@ static const char *const route_names[] = {"round_robin", "least_loaded", "least_
 static const char *const arrival_names[] = {"offline", "poisson", "closed", "trace", NULL};
 static const char *const length_names[] = {"fixed", "uniform", "exponential", "lognormal", NULL};
 static const char *const ep_names[] = {"none", "tp", "dp", NULL};
+static const char *const mxfp4_names[] = {"auto", "marlin", "triton", NULL};
 static const char *const vote_names[] = {"none", "majority", "best", "pass", NULL};
 static const char *const range_law_names[] = {"vllm", "vllm_old", NULL};
 
@@ -35,6 +36,12 @@ static const struct option_def options[] = {
 	 "experts and combined by all-to-alls: vLLM --data-parallel-size tp "
 	 "--enable-expert-parallel; max_num_seqs and max_num_batched_tokens are the replica's, "
 	 "the sum over its ranks)"},
+	{"mxfp4_backend", OPT_ENUM, F(mxfp4_backend), 0, 0, 0, "auto", mxfp4_names,
+	 "vLLM's kernel for MXFP4 experts (gpt-oss), which sets the padded shapes it loads them "
+	 "in: marlin (intermediate size a GPU rounded to 128, hidden to 256: every A100; H100, "
+	 "H200 and GH200 up to vLLM 0.11.0), triton (triton_kernels, Hopper from vLLM 0.11.1: "
+	 "intermediate to 64; refused on a GPU without it); auto: marlin below SM90 (A100), "
+	 "triton on SM90 (pass marlin for a pip-installed vLLM 0.11.0 or older there)"},
 	{"moe_skew", OPT_DOUBLE, F(moe_skew), 0, 0, 4, "0", NULL,
 	 "MoE routing skew: 0 balanced; s > 0 expert i chosen in proportion to i^-s, the "
 	 "hottest on the first GPU (synthetic, no public per-expert loads used)"},

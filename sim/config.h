@@ -54,6 +54,7 @@ struct run_config {
 	char dtype[8];           /* weights: bf16 | fp8 */
 	char kv_dtype[8];        /* KV cache: bf16 | fp8 */
 	int ep;                  /* enum ep_mode (models/model.h): none, tp, dp */
+	int mxfp4_backend;       /* 0 auto, 1 marlin, 2 triton (models/model.h) */
 	double moe_skew;         /* routing skew: 0 balanced, s > 0 Zipf exponent */
 	double usd_per_gpu_hour; /* < 0: the profile's price */
 	/* test-time scaling */

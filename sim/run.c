@@ -76,9 +76,9 @@ void run_inputs_key(const struct run_config *c, char *buf, size_t n)
 {
 	/* exactly what run_load_inputs (and engine_apply, spec_engine_costs) read: keep the
 	 * two together */
-	snprintf(buf, n, "%s\n%s\n%s\n%s\n%s\n%.17g\n%s\n%s\n%s\n%d\n%.17g", c->model, c->gpu,
-		 c->trace, c->dtype, c->kv_dtype, c->usd_per_gpu_hour, c->spec_draft,
-		 c->spec_acceptance, c->engine, c->ep, c->moe_skew);
+	snprintf(buf, n, "%s\n%s\n%s\n%s\n%s\n%.17g\n%s\n%s\n%s\n%d\n%.17g\n%d", c->model,
+		 c->gpu, c->trace, c->dtype, c->kv_dtype, c->usd_per_gpu_hour, c->spec_draft,
+		 c->spec_acceptance, c->engine, c->ep, c->moe_skew, c->mxfp4_backend);
 }
 
 int run_load_inputs(const struct run_config *c, struct run_inputs *in)
@@ -96,6 +96,18 @@ int run_load_inputs(const struct run_config *c, struct run_inputs *in)
 		return err_prefix("key 'gpu': ");
 	if (c->usd_per_gpu_hour >= 0)
 		in->profile.usd_per_gpu_hour = c->usd_per_gpu_hour;
+	/* vLLM's MXFP4 MoE kernel (models/model.h): triton_kernels' on SM90 and newer where it
+	 * is installed (mxfp4.py's triton_kernels_supported), Marlin below; among the profiles
+	 * the SM90 GPUs are those with fp8 tensor cores */
+	{
+		int sm90 = in->profile.gemm_fp8.peak > in->profile.gemm_bf16.peak;
+		if (c->mxfp4_backend == 2 && !sm90)
+			return err_set("key 'mxfp4_backend': 'triton' needs an SM90 GPU "
+				       "(triton_kernels), '%s' has none; vLLM runs MXFP4 experts "
+				       "there with Marlin", in->profile.name);
+		in->model.mxfp4_backend = c->mxfp4_backend == 1 || (!c->mxfp4_backend && !sm90) ?
+					  MXFP4_MARLIN : MXFP4_TRITON;
+	}
 	if (c->engine[0] && engine_apply(c, in) < 0)
 		return -1;
 	/* The drafter and any acceptance file; k and alpha are per run (run_simulate). */

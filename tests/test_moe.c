@@ -253,12 +253,15 @@ static void test_gpt_oss(void)
 	m = get("gpt-oss-20b");
 	CHECK_NEAR(model_params(&m), 20914757184.0, 1e-12);
 	CHECK_NEAR(model_active_params(&m) - 579133440.0, 3608307264.0, 1e-12);
-	/* weights on one GPU: experts 128 x 3 x 2880^2 x 36 = 114,661,785,600 at 4.25 bits
-	 * (60,914,073,600 bytes); the rest bf16: 36 x (26,550,144 + 5,760 + 368,768 + 128 x
+	/* weights on one GPU as the checkpoint stores them (triton_kernels' layout, biases
+	 * bf16 as in the checkpoint): experts 128 x 3 x 2880^2 x 36 = 114,661,785,600 at 4.25
+	 * bits (60,914,073,600 bytes); the rest bf16: 36 x (26,550,144 + 5,760 + 368,768 + 128 x
 	 * 8,640) + 1,158,269,760 = 2,167,371,072 params, 4,334,742,144 bytes. 65.25 GB: the
-	 * published checkpoint is ~60.8 GiB (65.3 GB). */
+	 * published checkpoint is ~60.8 GiB (65.3 GB). The loaded layouts: test_mxfp4_layout. */
 	m = get("gpt-oss-120b");
-	CHECK_NEAR(model_weight_bytes_per_gpu(&m, 1), 60914073600.0 + 4334742144.0, 1e-12);
+	m.mxfp4_backend = MXFP4_TRITON;
+	CHECK_NEAR(model_weight_bytes_per_gpu(&m, 1) - 36 * 128 * 8640.0 * 2 /* fp32 biases */,
+		   60914073600.0 + 4334742144.0, 1e-12);
 	/* KV: every layer in full (the hybrid manager's freeing is not modelled): 36 x 2 x 8 x
 	 * 64 x 2 = 73,728 bytes a token */
 	CHECK_NEAR(model_kv_bytes_per_token(&m, 1), 73728.0, 1e-15);
@@ -587,6 +590,71 @@ static void test_weight_only(void)
 	CHECK_NEAR(s1.elementwise, s2.elementwise, 1e-15);
 }
 
+/* The shapes vLLM loads MXFP4 experts in (models/model.h enum mxfp4_backend), by hand. */
+static void test_mxfp4_layout(void)
+{
+	struct model m = get("gpt-oss-120b"), s;
+	struct profile p;
+	struct cost_ctx c;
+	struct mem_plan mp;
+	/* everything but the experts and their biases (test_gpt_oss: 4,334,742,144 bytes less
+	 * 36 x 128 x 8,640 bias params x 2 bytes) */
+	double rest = 4334742144.0 - 36 * 128 * 8640.0 * 2;
+
+	/* Marlin: intermediate 2880 -> 2944 (a multiple of 128), hidden 2880 -> 3072 (of 256):
+	 * an expert 3 x 2944 x 3072 = 27,131,904 weights x 4.25 bits = 14,413,824 bytes, biases
+	 * (2 x 2944 + 3072) x 2 = 17,920: 14,431,744; x 128 x 36 = 66,501,476,352. Total
+	 * 70,756,592,256 bytes = 65.90 GiB (vLLM 0.10.1 logs 65.97: memory.csv) */
+	m.mxfp4_backend = MXFP4_MARLIN;
+	CHECK_NEAR(model_mxfp4_expert_bytes(&m, 1), 128 * 14431744.0, 1e-15);
+	CHECK_NEAR(model_weight_bytes_per_gpu(&m, 1), 66501476352.0 + rest, 1e-12);
+	CHECK_NEAR(model_weight_bytes_per_gpu(&m, 1), 70756592256.0, 1e-12);
+	/* +9.0% of the experts' weights: 2944 x 3072 / 2880^2 */
+	CHECK_NEAR(14413824.0 / (3 * 2880.0 * 2880 * 4.25 / 8), 1.0904, 1e-4);
+	/* tp 2, each expert split by width: 1440 -> 1536; 3 x 1536 x 3072 x 4.25 / 8 =
+	 * 7,520,256 + biases (2 x 1536 + 3072) x 2 = 12,288 */
+	CHECK_NEAR(model_mxfp4_expert_bytes(&m, 2), 128 * (7520256.0 + 12288), 1e-15);
+	/* tp 2 with expert parallelism: 64 whole experts a GPU */
+	s = m;
+	s.ep = EP_TP;
+	CHECK_NEAR(model_mxfp4_expert_bytes(&s, 2), 64 * 14431744.0, 1e-15);
+	/* Triton: 2880 is a multiple of 64, hidden as is: 3 x 2880^2 x 4.25 / 8 = 13,219,200,
+	 * biases fp32 (5760 + 2880) x 4 = 34,560; at tp 2: 1440 -> 1472, 3 x 1472 x 2880 x
+	 * 4.25 / 8 = 6,756,480, biases (2944 + 2880) x 4 = 23,296 */
+	m.mxfp4_backend = MXFP4_TRITON;
+	CHECK_NEAR(model_mxfp4_expert_bytes(&m, 1), 128 * (13219200.0 + 34560), 1e-15);
+	CHECK_NEAR(model_mxfp4_expert_bytes(&m, 2), 128 * (6756480.0 + 23296), 1e-15);
+	/* gpt-oss-20b, Marlin: 32 experts of 14,431,744 bytes in 24 layers = 11,083,579,392
+	 * bytes; the rest as for Triton (vLLM 0.19 on an A100 logs 13.72 GiB: memory.csv) */
+	m = get("gpt-oss-20b");
+	m.mxfp4_backend = MXFP4_MARLIN;
+	CHECK_NEAR(model_mxfp4_expert_bytes(&m, 1), 32 * 14431744.0, 1e-15);
+	s = m;
+	s.mxfp4_backend = MXFP4_TRITON;
+	CHECK_NEAR(model_weight_bytes_per_gpu(&m, 1) - model_weight_bytes_per_gpu(&s, 1),
+		   24 * 32 * (14431744.0 - 13219200.0 - 34560), 1e-12);
+	/* a model without MXFP4 experts: none of this */
+	s = get("qwen3-30b-a3b");
+	CHECK_NEAR(model_mxfp4_expert_bytes(&s, 1), 0, 0);
+
+	/* The profile run's sampler: 1024 rows x 201,088 x 28 bytes = 5,765,595,136 (5.37 GiB),
+	 * the peak of the plan's activations at vLLM's H100 default of 1024 sequences; with 8
+	 * sequences the forward's activations are the larger */
+	m = get("gpt-oss-120b");
+	CHECK_NEAR(cost_sampler_peak_bytes(&m, 1024), 5765595136.0, 1e-15);
+	if (profile_load(&p, "h100_sxm") < 0)
+		exit(1);
+	CHECK_INT(cost_init(&c, &m, &p, 1, 1), 0);
+	CHECK_INT(cost_mem_plan(&c, 1.0, 8192, 1024, 16, &mp), 0);
+	CHECK_NEAR(mp.activations, 5765595136.0, 1e-15);
+	CHECK_INT(cost_mem_plan(&c, 1.0, 8192, 8, 16, &mp), 0);
+	CHECK(mp.activations > cost_sampler_peak_bytes(&m, 8) && mp.activations < 2e9);
+	/* rows: min(max_num_seqs, max_num_batched_tokens) */
+	CHECK_INT(cost_mem_plan(&c, 1.0, 512, 1024, 16, &mp), 0);
+	CHECK_NEAR(mp.activations, cost_sampler_peak_bytes(&m, 512), 1e-15);
+	cost_release(&c);
+}
+
 int main(void)
 {
 	test_counts();
@@ -598,5 +666,6 @@ int main(void)
 	test_ep_dp();
 	test_gpt_oss();
 	test_weight_only();
+	test_mxfp4_layout();
 	return TEST_REPORT();
 }

@@ -101,15 +101,35 @@ def read_rows(path):
     return rows
 
 
-def run(ttsim, r):
+def max_seqs(r):
+    """vLLM V1's default max_num_seqs for the row's GPU (vllm/engine/arg_utils.py,
+    _set_default_args / get_batch_defaults, API server: 1024 on a GPU of 70 GiB or more
+    that is not an A100, else 256; V0: 256), capped by max_num_batched_tokens as vLLM
+    requires. It sets the rows of the profile run's sampler pass (models/cost.c)."""
+    v1 = not r["vllm"].lstrip("~").startswith("0.6")
+    big = r["gpu"] in ("h100_sxm", "h200_sxm", "gh200")
+    return min(1024 if v1 and big else 256, r["max_num_batched_tokens"] or 8192)
+
+
+def mxfp4_backend(r):
+    """vLLM's MXFP4 MoE kernel for the row (models/model.h enum mxfp4_backend): Triton on
+    an SM90 GPU from vLLM 0.11.1 (triton_kernels shipped with vLLM), else Marlin."""
+    v = tuple(int(x) for x in r["vllm"].lstrip("~").split("."))
+    hopper = r["gpu"] in ("h100_sxm", "h200_sxm", "gh200")
+    return "triton" if hopper and v >= (0, 11, 1) else "marlin"
+
+
+def run(ttsim, r, weights_only=False):
     gpu = "h100_sxm" if r["gpu"] == "any" else r["gpu"]
     mbt = r["max_num_batched_tokens"] or 8192
+    util, mml, seqs = r["gpu_memory_utilization"] or 0.9, r["max_model_len"] or 0, max_seqs(r)
+    if weights_only:  # the weights alone: the whole GPU, a short context, one sequence
+        util, mml, seqs, mbt = 1, 4096, 1, 4096
     args = [ttsim, "run", "--model", r["model"], "--gpu", gpu, "--tp", str(r["tp"]),
-            "--dtype", r["dtype"], "--gpu-memory-utilization",
-            str(r["gpu_memory_utilization"] or 0.9), "--max-num-batched-tokens", str(mbt),
-            "--max-num-seqs", str(min(256, mbt)), "--max-model-len",
-            str(r["max_model_len"] or 0), "--requests", "1", "--input-len", "8",
-            "--output-len", "8", "--format", "json"]
+            "--dtype", r["dtype"], "--gpu-memory-utilization", str(util),
+            "--max-num-batched-tokens", str(mbt), "--max-num-seqs", str(seqs),
+            "--max-model-len", str(mml), "--mxfp4-backend", mxfp4_backend(r),
+            "--requests", "1", "--input-len", "8", "--output-len", "8", "--format", "json"]
     p = subprocess.run(args, capture_output=True, text=True)
     if p.returncode == 2 and "does not fit" in p.stderr:
         return None
@@ -155,12 +175,17 @@ def main():
                     r["gpu"] != "any":
                 bad.append(f"{r['id']}: ttsim refuses, vLLM had {r['available_kv_gib']} GiB")
             print(f"{r['id']:26} {'kv':10} {r['available_kv_gib'] or '':>11} {'refused':>11}")
-            continue
-        if r["model_loading_gib"] is not None:
+            m = run(ttsim, r, weights_only=True) if r["model_loading_gib"] else None
+            refused = True
+        else:
+            refused = False
+        if m is not None and r["model_loading_gib"] is not None:
             e = rel(m["model_loading_gib"], r["model_loading_gib"])
             held("weights", e, r)
             print(f"{r['id']:26} {'weights':10} {r['model_loading_gib']:11.2f} "
                   f"{m['model_loading_gib']:11.2f} {e:+8.1%}")
+        if refused:
+            continue  # only the weights were compared
         kv = r["available_kv_gib"]
         if kv is not None and r["gpu"] != "any" and r["gpu_memory_utilization"] is not None:
             e = rel(m["available_kv_cache_memory_gib"], kv)
