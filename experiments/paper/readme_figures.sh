@@ -62,11 +62,13 @@ run "$T" validate tests/validation/spec_check.csv
 run "$T" validate tests/validation/serving_check.csv --keep-going --summary-only
 run "$T" validate tests/validation/moe_serving.csv --keep-going --summary-only
 
-# experiments/README.md: plan examples
+# experiments/README.md: plan examples (out/plan_72b.csv: every layout's verdict, e.g. TP8 over
+# 2 nodes)
 run "$T" plan --model r1-qwen-32b --trace math500 --rate 0.8 --slo-ttft-p90 2 --slo-tpot-p90 0.1 \
 	--gpus h100_sxm:8,gh200:4 --try-dtype bf16,fp8 --try-pp 1
 run "$T" plan --model qwen2.5-72b-instruct --input-len 1024 --output-len 256 --requests 1000 --rate 2 \
-	--slo-ttft-p90 1 --slo-tpot-p90 0.1 --gpu-memory-utilization 0.3 --gpus gh200:16 --top 2
+	--slo-ttft-p90 1 --slo-tpot-p90 0.1 --gpu-memory-utilization 0.3 --gpus gh200:16 --top 2 \
+	--out out/plan_72b.csv
 run "$T" plan --model qwen2.5-72b-instruct --input-len 1024 --output-len 256 --requests 1000 --rate 2 \
 	--slo-ttft-p90 1 --slo-tpot-p90 0.1 --gpu-memory-utilization 0.3 --gpus gh200:16 --top 2 --max-nodes 1
 run "$T" plan --model qwen3-235b-a22b --input-len 1024 --output-len 512 --requests 1000 --rate 2 \
