@@ -61,6 +61,10 @@ done
 run "$T" validate tests/validation/spec_check.csv
 run "$T" validate tests/validation/serving_check.csv --keep-going --summary-only
 run "$T" validate tests/validation/moe_serving.csv --keep-going --summary-only
+echo "\$ $T validate tests/validation/moe_serving.csv --keep-going --format json > out/moe_serving.json"
+"$T" validate tests/validation/moe_serving.csv --keep-going --format json > out/moe_serving.json 2>/dev/null
+echo
+run python3 tests/validation/moe_report.py out/moe_serving.json
 
 # experiments/README.md: plan examples (out/plan_72b.csv: every layout's verdict, e.g. TP8 over
 # 2 nodes)
