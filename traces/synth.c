@@ -534,7 +534,7 @@ int synth_trace(struct trace *t, const char *srcdir, const char *model, const st
 	}
 
 	/* the shipped synthetic traces keep every cut sample answerless (vote_answers with
-	 * cut_answer 0): giving them the real traces' share (0.666, fitted in vote_fit and used by
+	 * cut_answer 0): giving them the real traces' share (0.665, fitted in vote_fit and used by
 	 * the cross-validation) moves the budget-forcing and "Wait" terms fitted on these traces
 	 * (tts_bf_settle 0.797 -> 0.794, tts_wait_break 0.0158 -> 0.0169), whose defaults live in
 	 * sim/config.c; left for a change that refits them together (traces/README.md) */
