@@ -291,6 +291,8 @@ static void test_cut_definition(void)
 			a.problems[i].unique_id = xstrdup("q");
 		CHECK_INT(vote_generate(&a, &none, d, L, NULL, 0.7, 2000, S, 300), 0);
 		CHECK(vote_cut_share(&a) < 0.005); /* the log-normal's tail alone */
+		none.cut = 1; /* every sample cut: refused, not a division by zero */
+		CHECK_INT(vote_generate(&a, &none, d, L, NULL, 0.7, 2000, S, 300), -1);
 		trace_release(&a);
 	}
 	for (int k = 0; k < M; k++)

@@ -528,8 +528,10 @@ int vote_generate(struct trace *t, const struct vote_model *vm, const double *d,
 	double *e, *h, *z, *u, *v, *wu, *ra, lo, hi, c = 0, a = 0, r = 0;
 	gsl_rng *rng;
 
-	if (samples < 1 || samples > 4096 || !(pass1 > 0 && pass1 < 1) || !(mean_tokens >= 1) || cap < 1)
-		return err_set("vote: bad targets (expected 1 <= samples <= 4096, 0 < pass@1 < 1, mean tokens >= 1)");
+	if (samples < 1 || samples > 4096 || !(pass1 > 0 && pass1 < 1) || !(mean_tokens >= 1) || cap < 1 ||
+	    !(vm->cut >= 0 && vm->cut < 1) || !(vm->cut_answer >= 0 && vm->cut_answer <= 1))
+		return err_set("vote: bad targets (expected 1 <= samples <= 4096, 0 < pass@1 < 1, mean tokens >= 1, "
+			       "0 <= cut share < 1, 0 <= cut answer share <= 1)");
 	rng = rng_stream(seed, "vote-generate");
 	e = xmalloc((size_t)P * sizeof(*e));
 	h = xmalloc((size_t)P * sizeof(*h));
