@@ -437,18 +437,20 @@ static int do_crossval(int argc, char **argv)
 	int json = fmt && !strcmp(fmt, "json");
 	if (json)
 		printf("{\"fit_all\": {\"models\": %d, \"s\": %.4f, \"theta\": %.4f, \"abstain\": %.4f, \"lambda\": %.4f, "
-		       "\"sigma_w\": %.4f, \"s_len\": %.4f, \"partitions\": %d, \"mixed\": %d}, \"max_n\": %d, \"draws\": %d, "
+		       "\"sigma_w\": %.4f, \"s_len\": %.4f, \"cut_answer\": %.4f, \"cut_logit\": %.4f, \"cut_samples\": %d, "
+		       "\"partitions\": %d, \"mixed\": %d}, \"max_n\": %d, \"draws\": %d, "
 		       "\"reps\": %d, \"seed\": %llu, \"held_out\": [",
-		       all.n_models, all.s, all.theta, all.abstain, all.lambda, all.sigma_w, all.s_len, all.n_partitions,
-		       all.n_mixed, nmax, draws, reps, (unsigned long long)seed);
+		       all.n_models, all.s, all.theta, all.abstain, all.lambda, all.sigma_w, all.s_len, all.cut_answer,
+		       all.cut_logit, all.n_cut, all.n_partitions, all.n_mixed, nmax, draws, reps, (unsigned long long)seed);
 	else
 		printf("vote model fitted to all %d traces: s %.3f, theta %.3f, abstain %.3f, lambda %.3f, sigma_w %.3f, "
-		       "s_len %.3f (%d wrong-answer partitions, %d mixed problems)\n"
+		       "s_len %.3f, cut_answer %.3f, cut_logit %.2f (%d wrong-answer partitions, %d mixed problems, %d cut "
+		       "samples)\n"
 		       "leave one out, N = 1..%d (%d subsets per problem and N, %d twins), errors in accuracy points:\n"
-		       "%-36s %6s %7s %7s %9s %9s %9s %9s %9s %9s %9s\n",
-		       all.n_models, all.s, all.theta, all.abstain, all.lambda, all.sigma_w, all.s_len, all.n_partitions,
-		       all.n_mixed, nmax, draws, reps, "held out", "pass@1", "tokens", "abstain", "maj med", "maj max", "pass med",
-		       "pass max", "early@4", "early@16", "early@64");
+		       "%-36s %6s %7s %7s %7s %7s %9s %9s %9s %9s %9s %9s %9s\n",
+		       all.n_models, all.s, all.theta, all.abstain, all.lambda, all.sigma_w, all.s_len, all.cut_answer,
+		       all.cut_logit, all.n_partitions, all.n_mixed, all.n_cut, nmax, draws, reps, "held out", "pass@1", "tokens",
+		       "abstain", "cut", "cut ans", "maj med", "maj max", "pass med", "pass max", "early@4", "early@16", "early@64");
 	for (int h = 0; h < n; h++) {
 		struct vote_cv cv;
 		if (vote_crossval(tp, n, h, nmax, draws, reps, seed, &cv) < 0)
@@ -458,10 +460,11 @@ static int do_crossval(int argc, char **argv)
 			er[k] = cv.early_real[k] > 0 ? 100 * (cv.early_pred[k] / cv.early_real[k] - 1) : 0;
 		if (json) {
 			printf("%s{\"model\": \"%s\", \"pass_at_1\": %.6f, \"mean_tokens\": %.1f, \"abstain\": %.4f, "
-			       "\"maj_median_err\": %.4f, "
+			       "\"cut\": %.4f, \"cut_pred\": %.4f, \"cut_answer\": %.4f, \"maj_median_err\": %.4f, "
 			       "\"maj_max_err\": %.4f, \"maj_max_err_n\": %d, \"pass_median_err\": %.4f, \"pass_max_err\": %.4f, "
 			       "\"pass_max_err_n\": %d, \"early_tokens_err_pct\": [%.3f, %.3f, %.3f], \"maj_real\": [",
-			       h ? ", " : "", t[h].model, cv.pass1, cv.mean_tokens, cv.abstain, cv.maj_med_err, cv.maj_max_err,
+			       h ? ", " : "", t[h].model, cv.pass1, cv.mean_tokens, cv.abstain, cv.cut, cv.cut_pred, cv.cut_answer,
+			       cv.maj_med_err, cv.maj_max_err,
 			       cv.maj_max_n,
 			       cv.pass_med_err, cv.pass_max_err, cv.pass_max_n, er[0], er[1], er[2]);
 			for (int k = 0; k < nmax; k++)
@@ -477,8 +480,8 @@ static int do_crossval(int argc, char **argv)
 				printf("%s%.5f", k ? ", " : "", cv.pass_pred[k]);
 			printf("]}");
 		} else
-			printf("%-36s %6.4f %7.0f %7.3f %9.2f %6.2f@%-2d %9.2f %6.2f@%-2d %8.1f%% %8.1f%% %8.1f%%\n", t[h].model,
-			       cv.pass1, cv.mean_tokens, cv.abstain, cv.maj_med_err, cv.maj_max_err, cv.maj_max_n, cv.pass_med_err, cv.pass_max_err,
+			printf("%-36s %6.4f %7.0f %7.3f %7.4f %7.3f %9.2f %6.2f@%-2d %9.2f %6.2f@%-2d %8.1f%% %8.1f%% %8.1f%%\n",
+			       t[h].model, cv.pass1, cv.mean_tokens, cv.abstain, cv.cut, cv.cut_answer, cv.maj_med_err, cv.maj_max_err, cv.maj_max_n, cv.pass_med_err, cv.pass_max_err,
 			       cv.pass_max_n, er[0], er[1], er[2]);
 	}
 	if (json)

@@ -54,6 +54,21 @@ static void test_answers(void)
 	s[0].finished = 0;
 	vote_answers(&p, ok, v, w, &vm, 1.0);
 	CHECK_INT(s[0].answer, -1);
+	/* ... unless it keeps an answer (v .9 < cut_answer 0.95): its own, correct; a cut wrong
+	 * sample with an answer does not abstain (sample 2: v .1 < abstain, but cut) */
+	vm.cut_answer = 0.95;
+	s[2].finished = 0;
+	vote_answers(&p, ok, v, w, &vm, 1.0);
+	CHECK_INT(s[0].answer, 0);
+	/* 1: new A; 2 (cut, answered): r = 0 x (1 + 1) < n_A: A; 3: r = .9 x 3 = 2.7 >= 2: new B;
+	 * 4: r = .2 x 4 < 3: A */
+	CHECK_INT(s[2].answer, 1);
+	CHECK_INT(s[3].answer, 2);
+	vm.cut_answer = 0.85; /* v .9: sample 0 cut loses its answer again */
+	vote_answers(&p, ok, v, w, &vm, 1.0);
+	CHECK_INT(s[0].answer, -1);
+	vm.cut_answer = 0;
+	s[2].finished = 1;
 	/* the numbering is by frequency: B drawn first but A more often -> A is 1 */
 	const double w2[5] = {0, .9, 0, .9, .1}; /* 1: new (B), 3: r = 1.8 >= 1: new (A), 4: r = .3: B */
 	s[0].finished = 1;
@@ -207,6 +222,83 @@ static void test_abstain_definition(void)
 		trace_release(&tr[k]);
 }
 
+/* One definition of the cut samples for the fit and the generator: traces generated with a
+ * known share of run-away samples (vm.cut), a share of them keeping an answer (cut_answer) and
+ * their logit against the finished samples (cut_logit) give them back, from vote_cut_share and
+ * vote_fit; mean tokens and pass@1 (answered correct cut samples included) still hit. */
+static void test_cut_definition(void)
+{
+	enum { P = 300, M = 3, S = 40 };
+	struct vote_model truth = {0}, fit;
+	struct trace tr[M];
+	const struct trace *tp[M];
+	double d[P], L[P];
+	gsl_rng *r = rng_stream(13, "test-vote-cut");
+	truth.s = 1.0;
+	truth.theta = 1.5;
+	truth.lambda = 0.5;
+	truth.sigma_w = 0.3;
+	truth.s_len = 0.3;
+	truth.cut = 0.05;
+	truth.cut_answer = 0.6;
+	truth.cut_logit = -1.5;
+	for (int i = 0; i < P; i++) {
+		d[i] = 2.0 + 2 * gsl_ran_gaussian(r, 1.0);
+		L[i] = 0.5 * gsl_ran_gaussian(r, 1.0);
+	}
+	gsl_rng_free(r);
+	for (int k = 0; k < M; k++) {
+		long tok = 0, ok = 0;
+		memset(&tr[k], 0, sizeof(tr[k]));
+		tr[k].n_problems = P;
+		tr[k].max_tokens = 20000; /* the run-away samples carry half the mean of 2000 */
+		tr[k].problems = xcalloc(P, sizeof(*tr[k].problems));
+		for (int i = 0; i < P; i++) {
+			char id[16];
+			snprintf(id, sizeof(id), "p%d", i);
+			tr[k].problems[i].unique_id = xstrdup(id);
+		}
+		CHECK_INT(vote_generate(&tr[k], &truth, d, L, NULL, 0.7, 2000, S, 300 + (uint64_t)k), 0);
+		tp[k] = &tr[k];
+		for (int i = 0; i < P; i++)
+			for (int j = 0; j < S; j++) {
+				tok += tr[k].problems[i].samples[j].output_tokens;
+				ok += tr[k].problems[i].samples[j].answer == 0;
+			}
+		/* 12,000 samples: s.e. of the cut share 0.002 */
+		CHECK(fabs(vote_cut_share(&tr[k]) - truth.cut) < 0.008);
+		CHECK(fabs((double)tok / (P * S) - 2000) < 20);
+		CHECK(fabs((double)ok / (P * S) - 0.7) < 0.002);
+	}
+	CHECK_INT(vote_fit(tp, M, &fit), 0);
+	fprintf(stderr, "cut: given answer %.3f logit %.2f, fitted %.3f %.2f (%d cut samples)\n", truth.cut_answer,
+		truth.cut_logit, fit.cut_answer, fit.cut_logit, fit.n_cut);
+	CHECK(fit.n_cut > 1500);
+	CHECK(fabs(fit.cut_answer - truth.cut_answer) < 0.04); /* s.e. 0.012 */
+	/* against the smoothed rate of the finished samples (their length term averaged in): a
+	 * small bias, s.e. about 0.1 */
+	CHECK(fabs(fit.cut_logit - truth.cut_logit) < 0.4);
+	/* no run-away samples asked for: the same samples as a model without the field */
+	{
+		struct trace a;
+		struct vote_model none = truth;
+		none.cut = 0;
+		memset(&a, 0, sizeof(a));
+		a.n_problems = P;
+		a.max_tokens = 20000;
+		a.problems = xcalloc(P, sizeof(*a.problems));
+		for (int i = 0; i < P; i++)
+			a.problems[i].unique_id = xstrdup("q");
+		CHECK_INT(vote_generate(&a, &none, d, L, NULL, 0.7, 2000, S, 300), 0);
+		CHECK(vote_cut_share(&a) < 0.005); /* the log-normal's tail alone */
+		none.cut = 1; /* every sample cut: refused, not a division by zero */
+		CHECK_INT(vote_generate(&a, &none, d, L, NULL, 0.7, 2000, S, 300), -1);
+		trace_release(&a);
+	}
+	for (int k = 0; k < M; k++)
+		trace_release(&tr[k]);
+}
+
 /* pass@N of a real trace never falls as N grows, nor the pass vote of N + 1 samples. */
 static void test_monotone(void)
 {
@@ -240,9 +332,9 @@ static void test_monotone(void)
 }
 
 /* The leave-one-model-out cross-validation, reduced (N = 1..16, 8 subsets, one twin), on the
- * shipped real traces. Limits, accuracy points: the median error of majority@N within 1.6
- * and of pass@N within 1.0 for every model; the worst N within the issue's 2.5; six of
- * seven models within the issue's 1-point median for majority@N. */
+ * shipped real traces. Limits, accuracy points: the median error of majority@N within 1.2
+ * and of pass@N within 0.8 for every model; the worst N within 2.0 (the issue's 2.5); six of
+ * seven models within the issue's 1-point median for majority@N; early-stopped lengths below. */
 static void test_crossval(void)
 {
 	struct trace t[8];
@@ -263,13 +355,27 @@ static void test_crossval(void)
 	for (int h = 0; h < n; h++) {
 		struct vote_cv cv;
 		CHECK_INT(vote_crossval(tp, n, h, 16, 8, 1, 1, &cv), 0);
-		fprintf(stderr, "%-36s maj %.2f / %.2f@%d  pass %.2f / %.2f@%d\n", t[h].model, cv.maj_med_err, cv.maj_max_err,
-			cv.maj_max_n, cv.pass_med_err, cv.pass_max_err, cv.pass_max_n);
-		CHECK(cv.maj_med_err <= 1.6);
-		CHECK(cv.pass_med_err <= 1.0);
-		/* the issue's worst-N target (2.5 points) for every model: Phi-4-reasoning's
+		double er[3];
+		for (int k = 0; k < 3; k++)
+			er[k] = 100 * (cv.early_pred[k] / cv.early_real[k] - 1);
+		fprintf(stderr, "%-36s maj %.2f / %.2f@%d  pass %.2f / %.2f@%d  early %+.1f%% %+.1f%% %+.1f%%  cut %.4f / %.4f\n",
+			t[h].model, cv.maj_med_err, cv.maj_max_err, cv.maj_max_n, cv.pass_med_err, cv.pass_max_err,
+			cv.pass_max_n, er[0], er[1], er[2], cv.cut, cv.cut_pred);
+		CHECK(cv.maj_med_err <= 1.2);
+		CHECK(cv.pass_med_err <= 0.8);
+		/* the issue's worst-N target (2.5 points) for every model, with room: Phi-4-reasoning's
 		 * majority@2 met it only once the twin took the model's own abstention share */
-		CHECK(cv.maj_max_err <= 2.5 && cv.pass_max_err <= 2.5);
+		CHECK(cv.maj_max_err <= 2.0 && cv.pass_max_err <= 2.0);
+		/* early-stopped majority length: the issue's 5% at N = 16 for every model, 8% at 4 and
+		 * 64 (gpt-oss-20b -7% at 4: its lengths spread more than the fitted sigma_w); Phi-4-
+		 * reasoning was +12-16% before its twin took its own share of samples cut at the cap */
+		CHECK(fabs(er[1]) <= 5.0);
+		CHECK(fabs(er[0]) <= 8.0 && fabs(er[2]) <= 8.0);
+		CHECK_NEAR(cv.vm.cut, cv.cut, 0);
+		if (strstr(t[h].model, "Phi-4")) {
+			CHECK(fabs(er[0]) <= 5.0 && fabs(er[2]) <= 5.0);
+			CHECK(cv.cut > 0.01 && fabs(cv.cut_pred - cv.cut) < 0.002); /* 1.5% cut, 610 samples */
+		}
 		CHECK_NEAR(cv.vm.abstain, cv.abstain, 0);
 		if (strstr(t[h].model, "Phi-4"))
 			CHECK(cv.abstain > 0.3); /* 41% of its finished non-correct samples have no answer */
@@ -289,6 +395,7 @@ int main(void)
 	test_estimators();
 	test_recovery();
 	test_abstain_definition();
+	test_cut_definition();
 	test_monotone();
 	test_crossval();
 	return TEST_REPORT();

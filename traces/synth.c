@@ -533,6 +533,13 @@ int synth_trace(struct trace *t, const char *srcdir, const char *model, const st
 		zlen[i] = dev / sqrt(fmax(lvvar[l], 1e-9));
 	}
 
+	/* the shipped synthetic traces keep every cut sample answerless (vote_answers with
+	 * cut_answer 0): giving them the real traces' share (0.665, fitted in vote_fit and used by
+	 * the cross-validation) moves the budget-forcing and "Wait" terms fitted on these traces
+	 * (tts_bf_settle 0.797 -> 0.794, tts_wait_break 0.0158 -> 0.0169), whose defaults live in
+	 * sim/config.c; left for a change that refits them together (traces/README.md) */
+	vm.cut_answer = 0;
+
 	/* draws, in a fixed order: per problem its deviation from the consensus, then per sample
 	 * z (length), u (correct), v (abstains), w (which wrong answer) */
 	snprintf(purpose, sizeof(purpose), "trace-synth:%s", a->alias);

@@ -13,13 +13,18 @@
  *                a is bisected to the model's pass@1;
  *   wrong answers a Chinese restaurant process of concentration theta (a sample that is wrong
  *                repeats wrong answer k with probability n_k / (n + theta), else is new), and
- *                with probability `abstain` a finished wrong sample has no answer (a
- *                sample cut at max_tokens has none, by the length model);
+ *                with probability `abstain` a finished wrong sample has no answer; a sample
+ *                cut at max_tokens keeps one with probability `cut_answer`, correct with
+ *                probability sigmoid(a + d_i + s e_i + cut_logit);
  *   lengths      log T = c + L_i + s_len h_i + sigma_w z, L_i the consensus log length of the
- *                problem (each trace centred), h_i ~ N(0, 1); c bisected to the mean tokens.
+ *                problem (each trace centred), h_i ~ N(0, 1); c bisected to the mean tokens;
+ *                when asked for (vm->cut > 0: the held-out model's share in the cross-
+ *                validation), samples also run away to max_tokens, each with probability r,
+ *                r set so that the share cut is vm->cut.
  * Fitted with GSL: (a, s) per model by maximum likelihood (binomial-logit-normal, Gauss-Hermite
  * quadrature, Nelder-Mead), theta by maximum likelihood of the Ewens sampling formula (Brent),
- * sigma_w, s_len, lambda and abstain by pooled moments.
+ * cut_logit by maximum likelihood against each problem's finished samples (Brent), sigma_w,
+ * s_len, lambda, abstain and cut_answer by pooled moments.
  */
 #ifndef TTSIM_VOTE_H
 #define TTSIM_VOTE_H
@@ -34,7 +39,16 @@ struct vote_model {
 	double lambda;   /* logits lost per s.d. of a sample's length within its problem */
 	double sigma_w;  /* s.d. of log length within a problem */
 	double s_len;    /* s.d. of a model's problem log length around the consensus */
+	double cut;      /* share of samples cut at max_tokens to generate (run-away samples added
+	                  * to the log-normal's own tail); 0: the tail only. Not fitted: an input
+	                  * like pass@1 (vote_cut_share of the held-out trace in the cross-validation) */
+	double cut_answer; /* share of samples cut at max_tokens that keep an answer (extracted from
+	                    * the cut text) */
+	double cut_logit;  /* logit P(correct) of a cut sample with an answer, against the finished
+	                    * samples of its problem (no length term: it has none to finish) */
 	int n_models;    /* traces it was fitted to */
+	int n_cut;       /* cut samples (all traces) that fitted cut_answer; those with an answer
+	                  * fitted cut_logit */
 	int n_partitions; /* problems whose wrong answers fitted theta */
 	int n_mixed;     /* problems (x models) with correct and wrong samples, for lambda */
 };
@@ -51,6 +65,9 @@ int vote_consensus(const struct trace *const *tr, int n, double *d, double *L);
  * model, so a cut real sample is not counted as an abstention). */
 void vote_abstain_count(const struct trace *t, long *abst, long *nonc);
 
+/* The share of t's samples cut at max_tokens (`finished` false): 0 to 1. */
+double vote_cut_share(const struct trace *t);
+
 /* Fit the model to n >= 2 real traces (each model's s with the consensus of the others).
  * 0, or -1 with err_set. */
 int vote_fit(const struct trace *const *tr, int n, struct vote_model *vm);
@@ -59,13 +76,16 @@ int vote_fit(const struct trace *const *tr, int n, struct vote_model *vm);
  * d and L; th: per-problem concentrations, or NULL for vm->theta) with `samples` synthetic
  * samples each, so that pass@1 is near `pass1` and the
  * mean of min(max_tokens, length) near `mean_tokens`; samples reaching t->max_tokens are cut
- * (answer -1). Deterministic in seed. 0, or -1 with err_set. */
+ * (answer -1). With vm->cut > 0, samples also run away to max_tokens (each independently, from
+ * a stream of their own) so that the share cut is near vm->cut; vm->cut = 0 draws nothing more
+ * (the same samples as without it). Deterministic in seed. 0, or -1 with err_set. */
 int vote_generate(struct trace *t, const struct vote_model *vm, const double *d, const double *L,
 		  const double *th, double pass1, double mean_tokens, int samples, uint64_t seed);
 
-/* The answers of p's samples: -1 for a cut sample, 0 where ok[j], else -1 with probability
- * vm->abstain (v[j] uniform) or a wrong answer of the Chinese restaurant process (w[j]
- * uniform), numbered by frequency (1 the most common). */
+/* The answers of p's samples: a cut sample has none with probability 1 - vm->cut_answer (v[j]
+ * uniform), a finished one where it is wrong with probability vm->abstain (v[j]); the others
+ * are 0 where ok[j], else a wrong answer of the Chinese restaurant process (w[j] uniform),
+ * numbered by frequency (1 the most common). */
 void vote_answers(struct trace_problem *p, const uint8_t *ok, const double *v, const double *w,
 		  const struct vote_model *vm, double theta);
 
@@ -93,6 +113,10 @@ struct vote_cv {
 	double pass1, mean_tokens;      /* of the real held-out trace (the inputs) */
 	double abstain;                 /* its finished non-correct samples without an answer
 	                                 * (an input too: vm.abstain is set to it) */
+	double cut_answer;              /* its cut samples with an answer (vm.cut_answer; the six's
+	                                 * pooled share when it has none cut) */
+	double cut, cut_pred;           /* its share of samples cut at max_tokens (an input:
+	                                 * vm.cut is set to it) and the twins' (mean) */
 	double maj_real[64], maj_pred[64], pass_real[64], pass_pred[64];
 	double maj_med_err, maj_max_err;   /* accuracy points, over N = 1..nmax */
 	double pass_med_err, pass_max_err; /* accuracy points */

@@ -84,6 +84,9 @@ has "ps.csv:3: key 'output_tokens'" "over the cap names file, line and key" "$TM
 ok "crossval json" "$TTSIM" trace crossval --traces math500:qwen3-14b,math500:gpt-oss-20b,math500:phi-4-reasoning --max-n 4 --draws 2 --reps 1 --format json
 has '"fit_all": {"models": 3, "s": ' "crossval fits" "$TMPD/out"
 has '"maj_median_err": ' "crossval errors" "$TMPD/out"
+# the cut samples: 702 in the three traces (92 + 0 + 610), Phi-4-reasoning's twin takes its 1.5% cut
+has '"cut_samples": 702' "crossval counts the cut samples it fits" "$TMPD/out"
+has '"cut": 0.015' "crossval takes the held-out share cut at the cap" "$TMPD/out"
 status 2 "crossval needs three traces" "$TTSIM" trace crossval --traces math500:qwen3-14b,math500:gpt-oss-20b
 status 2 "crossval refuses traces of other problems" "$TTSIM" trace crossval --traces math500:qwen3-14b,math500:gpt-oss-20b,"$TMPD/ps.jsonl"
 # tts-fit: the budget-forcing and "Wait" fits to the shipped curves; a bad curves file exits 2
