@@ -87,6 +87,9 @@ struct vrow {
 	int spec_tree_topk;    /* spec_tree "W/N": tree drafting's branches (0: a chain) */
 	int spec_tree_tokens;  /* and the tokens it verifies per sequence */
 	char ep[8];            /* "" (none), none, tp or dp: `--ep` (MoE expert parallelism) */
+	int endpoint;          /* enum run_endpoint (sim/config.h); -1: not said: none for an
+	                          offline batch (num_prompts = concurrency, all at once), else
+	                          completions (vllm bench serve's default) */
 	char status[160];      /* "": simulate; else why the row is kept but not simulated */
 	char err[512];         /* "" when the row parsed; else why not */
 	double predicted;      /* filled by the caller (NaN until then) */
@@ -120,6 +123,9 @@ void vset_release(struct vset *s);
 long validate_requests(const struct vrow *r);
 /* The run configuration that reproduces a row's benchmark; 0 or -1 with err_set. */
 int validate_config(const struct vrow *r, struct run_config *c);
+/* The endpoint row r's client called (enum run_endpoint): its `endpoint` column, else none
+ * for an offline batch and completions (vllm bench serve's default) otherwise. */
+int validate_endpoint(const struct vrow *r);
 /* The metric of row r from a summary. */
 double validate_metric(const struct summary *s, int metric);
 
@@ -188,9 +194,13 @@ int validate_fit_engine(struct vset *s, const char *family, struct vfit *out);
  * with err_set (fewer than four served benchmarks, a row that cannot be simulated). */
 struct vfefit {
 	long n, runs;        /* rows and distinct benchmarks used */
-	double coef[3];      /* per_request_s, per_output_token_s, latency_s */
-	double step[3], max[3];        /* the grid: its steps and largest values (s) */
-	double loo_lo[3], loo_hi[3];   /* range of the constants over the leave-one-out fits */
+	long n_chat;         /* of the n rows, those on the chat endpoint (0 or n: the two
+	                        latencies are one, not told apart) */
+	double coef[4];      /* per_request_s, per_output_token_s, latency_s (completions),
+	                        chat_latency_s */
+	double step[3], max[3];        /* the grid: its steps and largest values (s); the two
+	                                  latencies share the third axis */
+	double loo_lo[4], loo_hi[4];   /* range of the constants over the leave-one-out fits */
 	double before_median, before_p90, before_bias; /* % error with no front end */
 	double in_median, in_p90, in_bias;             /* in sample */
 	double loo_median, loo_p90, loo_bias;          /* leave one benchmark out */
