@@ -22,6 +22,13 @@
  *                     bonus included; simulated as i.i.d. acceptance); all empty: none
  *     ep              MoE expert parallelism as `ttsim run --ep`: none (the default), tp
  *                     (vLLM --enable-expert-parallel over the TP group) or dp
+ *     endpoint        the API path the client called, which picks the engine profile's
+ *                     front-end latency: chat (/v1/chat/completions: vllm bench serve
+ *                     --backend openai-chat), completions (/v1/completions) or none (an
+ *                     offline batch, no API server); empty: none for an offline batch
+ *                     (num_prompts = concurrency, request_rate inf), else completions
+ *                     (vllm bench serve's default --endpoint); a JSON file's backend
+ *                     openai-chat reads as chat
  *     status          empty: simulate the row; else why it is kept but not simulated
  *                     ("skip: mixture of experts"): counted, never silently dropped
  * Each row is one metric of one benchmark: `concurrency` C >= 1 is a closed loop (`vllm
@@ -196,11 +203,12 @@ struct vfefit {
 	long n, runs;        /* rows and distinct benchmarks used */
 	long n_chat;         /* of the n rows, those on the chat endpoint (0 or n: the two
 	                        latencies are one, not told apart) */
-	double coef[4];      /* per_request_s, per_output_token_s, latency_s (completions),
-	                        chat_latency_s */
+	double coef[5];      /* per_request_s, per_output_token_s, latency_s (completions),
+	                        chat_latency_s, chat_per_request_s */
 	double step[3], max[3];        /* the grid: its steps and largest values (s); the two
-	                                  latencies share the third axis */
-	double loo_lo[4], loo_hi[4];   /* range of the constants over the leave-one-out fits */
+	                                  endpoints' per-request times share the first axis,
+	                                  their latencies the third */
+	double loo_lo[5], loo_hi[5];   /* range of the constants over the leave-one-out fits */
 	double before_median, before_p90, before_bias; /* % error with no front end */
 	double in_median, in_p90, in_bias;             /* in sample */
 	double loo_median, loo_p90, loo_bias;          /* leave one benchmark out */

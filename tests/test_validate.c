@@ -310,10 +310,10 @@ static void engine_fit_recovers(void)
 }
 
 /* The front-end fit recovers known constants on its grid: "measured" closed-loop runs
- * simulated with a front end of 10 ms per request, 0.1 ms per token, a 20 ms latency on the
- * completions endpoint and 35 ms on the chat endpoint are fitted back to it (the serial
- * time and the latencies are told apart by the clients that queue on the server at 4
- * clients, not at 1; each latency by its endpoint's rows); the offline batches are not its
+ * simulated with a front end of 0.1 ms per token, and 10 ms per request and a 20 ms latency
+ * on the completions endpoint, 15 ms and 35 ms on the chat endpoint, are fitted back to it
+ * (the serial time and the latency are told apart by the clients that queue on the server
+ * at 4 clients, not at 1; each endpoint's by its own rows); the offline batches are not its
  * rows; the check part is refused. */
 static void frontend_fit_recovers(void)
 {
@@ -343,6 +343,7 @@ static void frontend_fit_recovers(void)
 		in.fe_per_output_token = 1e-4;
 		in.fe_latency = 0.02;
 		in.fe_chat_latency = 0.035;
+		in.fe_chat_per_request = 0.015;
 		CHECK_INT(run_simulate(&c, &in, &r), 0);
 		for (int m = 0; m < 2; m++, k++)
 			sbuf_printf(&sb, "r%d,qwen3-8b,h100_sxm,1,bf16,%d,%d,%d,%s,%.17g,8,inf,"
@@ -364,6 +365,7 @@ static void frontend_fit_recovers(void)
 	CHECK_NEAR(f.coef[1], 1e-4, 1e-9);
 	CHECK_NEAR(f.coef[2], 0.02, 1e-9);
 	CHECK_NEAR(f.coef[3], 0.035, 1e-9);
+	CHECK_NEAR(f.coef[4], 0.015, 1e-9);
 	CHECK(f.in_median < 1e-6 && f.loo_median < 1e-6 && f.before_median > 1);
 	CHECK_INT(validate_fit_frontend(&s, "vllm-v0", &f), -1); /* no row of that family */
 	CHECK(strstr(err_msg(), "0 served benchmarks") != NULL);

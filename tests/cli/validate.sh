@@ -89,6 +89,12 @@ has "v.csv:3: key 'value': expected a number, got '~13.5'" "value message" "$TMP
 printf '%s\nr1,qwen3-8b,h100_sxm,3,bf16,100,10,1,tpot_ms,5\n' "$H" > "$TMPD/t.csv"
 status 2 "tp the model cannot use" "$TTSIM" validate "$TMPD/t.csv"
 has "t.csv:2: key 'tp'" "tp message" "$TMPD/err"
+printf '%s,endpoint\nr1,qwen3-8b,h100_sxm,1,bf16,100,10,1,tpot_ms,5,grpc\n' "$H" > "$TMPD/ep.csv"
+status 2 "unknown endpoint" "$TTSIM" validate "$TMPD/ep.csv"
+has "ep.csv:2: key 'endpoint': unknown endpoint 'grpc' (expected chat, completions or none)" \
+	"endpoint message" "$TMPD/err"
+status 2 "run: unknown endpoint" "$TTSIM" run --model qwen3-8b --gpu h100_sxm --endpoint grpc
+has "endpoint" "run names the endpoint key" "$TMPD/err"
 printf 'id,model,gpu\n' > "$TMPD/h.csv"
 status 2 "missing column" "$TTSIM" validate "$TMPD/h.csv"
 has "key 'tp': missing column" "missing column message" "$TMPD/err"
