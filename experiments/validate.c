@@ -1148,9 +1148,10 @@ static int fe_predict(struct vset *s, const size_t *idx, size_t n, double a, dou
 			return err_prefix("%s: ", r->where);
 		in.fe_per_request = a;
 		in.fe_per_output_token = b;
-		in.fe_latency = c_lat; /* the row's endpoint picks one: both are (a, c_lat) */
+		in.fe_latency = c_lat; /* the row's endpoint picks one: both are (a, b, c_lat) */
 		in.fe_chat_latency = c_lat;
 		in.fe_chat_per_request = a;
+		in.fe_chat_per_output_token = b;
 		if (run_simulate(&c, &in, &res) < 0) {
 			run_inputs_release(&in);
 			return err_prefix("%s: ", r->where);
@@ -1186,24 +1187,24 @@ static double fe_grid_a(size_t g) { size_t i = g / FE_NC / FE_NB; return (double
 static double fe_grid_b(size_t g) { size_t j = g / FE_NC % FE_NB; return (double)j * FE_DB; }
 static double fe_grid_c(size_t g) { size_t l = g % FE_NC; return (double)l * FE_DC; }
 
-/* A fitted point: j the per-token step (shared: detokenising and streaming are one code
- * path), and per endpoint (0 completions, 1 chat) its per-request step i[ep] and latency
- * step l[ep]. A row's per-request time and latency are its endpoint's only, so the loss is
- * a sum of a completions part and a chat part, each minimised over its own (per_request,
- * latency) for every per_output_token: a 5-constant fit at the 3-axis grid's cost. */
+/* A fitted point: per endpoint (0 completions, 1 chat) its per-request step i[ep],
+ * per-token step j[ep] and latency step l[ep]. A row's front end is its endpoint's only,
+ * so the loss is a sum of a completions part and a chat part, each minimised over its own
+ * three constants: two 3-constant fits at the cost of one pass over the grid. */
 struct fe_point {
-	size_t j, i[2], l[2];
+	size_t i[2], j[2], l[2];
 };
 /* coef order: per_request_s, per_output_token_s, latency_s, chat_latency_s,
- * chat_per_request_s */
+ * chat_per_request_s, chat_per_output_token_s */
 static double fe_coef(struct fe_point p, int c)
 {
 	switch (c) {
 	case 0: return (double)p.i[0] * FE_DA;
-	case 1: return (double)p.j * FE_DB;
+	case 1: return (double)p.j[0] * FE_DB;
 	case 2: return (double)p.l[0] * FE_DC;
 	case 3: return (double)p.l[1] * FE_DC;
-	default: return (double)p.i[1] * FE_DA;
+	case 4: return (double)p.i[1] * FE_DA;
+	default: return (double)p.j[1] * FE_DB;
 	}
 }
 static size_t fe_index(size_t i, size_t j, size_t l) { return (i * FE_NB + j) * FE_NC + l; }
@@ -1212,7 +1213,7 @@ static double fe_pred_at(const double *grid, size_t n, const int *chat, struct f
 			 size_t k)
 {
 	int e = chat[k];
-	return grid[fe_index(p.i[e], p.j, p.l[e]) * n + k];
+	return grid[fe_index(p.i[e], p.j[e], p.l[e]) * n + k];
 }
 
 /* Huber loss over the kept rows of endpoint ep (chat[k] == ep) of predictions pred (n per
@@ -1236,33 +1237,26 @@ static double fe_loss(const struct vset *s, const size_t *idx, size_t n, const i
 static struct fe_point fe_argmin(const struct vset *s, const size_t *idx, size_t n,
 				 const int *keep, const int *chat, const double *grid)
 {
-	struct fe_point best = {0, {0, 0}, {0, 0}};
-	double lb = INFINITY;
+	struct fe_point p = {{0, 0}, {0, 0}, {0, 0}};
 	int have[2] = {0, 0};
 	for (size_t k = 0; k < n; k++)
 		if (keep[k])
 			have[chat[k]] = 1;
-	for (size_t j = 0; j < FE_NB; j++) {
-		struct fe_point p = {j, {0, 0}, {0, 0}};
-		double tot = 0;
-		for (int ep = 0; ep < 2; ep++) {
-			double le = INFINITY;
-			for (size_t i = 0; i < FE_NA && have[ep]; i++)
+	for (int ep = 0; ep < 2; ep++) {
+		double lb = INFINITY;
+		for (size_t i = 0; i < FE_NA && have[ep]; i++)
+			for (size_t j = 0; j < FE_NB; j++)
 				for (size_t l = 0; l < FE_NC; l++) {
 					double x = fe_loss(s, idx, n, keep, chat, ep,
 							   grid + fe_index(i, j, l) * n);
-					if (x < le)
-						le = x, p.i[ep] = i, p.l[ep] = l;
+					if (x < lb)
+						lb = x, p.i[ep] = i, p.j[ep] = j, p.l[ep] = l;
 				}
-			tot += have[ep] ? le : 0;
-		}
-		for (int ep = 0; ep < 2; ep++)
-			if (!have[ep])
-				p.i[ep] = p.i[1 - ep], p.l[ep] = p.l[1 - ep];
-		if (tot < lb)
-			lb = tot, best = p;
 	}
-	return best;
+	for (int ep = 0; ep < 2; ep++)
+		if (!have[ep])
+			p.i[ep] = p.i[1 - ep], p.j[ep] = p.j[1 - ep], p.l[ep] = p.l[1 - ep];
+	return p;
 }
 
 /* % errors of rows idx (kept ones) predicted as pred -> median, p90, bias. */
@@ -1329,7 +1323,7 @@ int validate_fit_frontend(struct vset *s, const char *family, struct vfefit *out
 			       grid + g * n) < 0)
 			goto out;
 	best = fe_argmin(s, idx, n, keep, chat, grid);
-	for (int j = 0; j < 5; j++)
+	for (int j = 0; j < 6; j++)
 		out->coef[j] = out->loo_lo[j] = out->loo_hi[j] = fe_coef(best, j);
 	out->step[0] = FE_DA;
 	out->step[1] = FE_DB;
@@ -1348,7 +1342,7 @@ int validate_fit_frontend(struct vset *s, const char *family, struct vfefit *out
 		for (size_t k = 0; k < n; k++)
 			if (run[k] == b)
 				loo[k] = fe_pred_at(grid, n, chat, g, k);
-		for (int j = 0; j < 5; j++) {
+		for (int j = 0; j < 6; j++) {
 			out->loo_lo[j] = fmin(out->loo_lo[j], fe_coef(g, j));
 			out->loo_hi[j] = fmax(out->loo_hi[j], fe_coef(g, j));
 		}

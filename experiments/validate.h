@@ -203,12 +203,12 @@ struct vfefit {
 	long n, runs;        /* rows and distinct benchmarks used */
 	long n_chat;         /* of the n rows, those on the chat endpoint (0 or n: the two
 	                        latencies are one, not told apart) */
-	double coef[5];      /* per_request_s, per_output_token_s, latency_s (completions),
-	                        chat_latency_s, chat_per_request_s */
-	double step[3], max[3];        /* the grid: its steps and largest values (s); the two
-	                                  endpoints' per-request times share the first axis,
-	                                  their latencies the third */
-	double loo_lo[5], loo_hi[5];   /* range of the constants over the leave-one-out fits */
+	double coef[6];      /* per_request_s, per_output_token_s, latency_s (completions),
+	                        chat_latency_s, chat_per_request_s,
+	                        chat_per_output_token_s */
+	double step[3], max[3];        /* the grid: its steps and largest values (s); each
+	                                  endpoint's three constants on the same axes */
+	double loo_lo[6], loo_hi[6];   /* range of the constants over the leave-one-out fits */
 	double before_median, before_p90, before_bias; /* % error with no front end */
 	double in_median, in_p90, in_bias;             /* in sample */
 	double loo_median, loo_p90, loo_bias;          /* leave one benchmark out */

@@ -31,6 +31,7 @@ static int engine_apply(const struct run_config *c, struct run_inputs *in)
 	in->fe_latency = e.fe_latency;
 	in->fe_chat_latency = e.fe_chat_latency;
 	in->fe_chat_per_request = e.fe_chat_per_request;
+	in->fe_chat_per_output_token = e.fe_chat_per_output_token;
 	in->profile.step_base += e.step_base_extra;
 	in->profile.step_per_seq += e.step_per_seq_extra;
 	in->profile.step_per_tp += e.step_per_tp_extra;
@@ -692,7 +693,7 @@ int run_simulate(const struct run_config *c, const struct run_inputs *in, struct
 	if (c->endpoint != ENDPOINT_NONE) {
 		int chat = c->endpoint == ENDPOINT_CHAT;
 		s.fe_per_request = chat ? in->fe_chat_per_request : in->fe_per_request;
-		s.fe_per_output_token = in->fe_per_output_token;
+		s.fe_per_output_token = chat ? in->fe_chat_per_output_token : in->fe_per_output_token;
 		s.fe_latency = chat ? in->fe_chat_latency : in->fe_latency;
 	}
 	s.tp = c->tp;

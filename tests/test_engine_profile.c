@@ -27,10 +27,14 @@ static void shipped(void)
 	CHECK_INT(engine_profile_exists("vllm-v1"), 1);
 	CHECK_INT(engine_profile_exists("nosuch"), 0);
 	CHECK_INT(engine_profile_load(&e, "vllm-v1"), 0); /* embedded: its fitted front end */
-	CHECK_NEAR(e.fe_latency, 0.01, 1e-12);      /* /v1/completions */
-	CHECK_NEAR(e.fe_chat_latency, 0.055, 1e-12); /* /v1/chat/completions */
-	CHECK(e.fe_per_request == 0);
-	CHECK_NEAR(e.fe_per_output_token, 0.0003, 1e-12);
+	/* /v1/completions */
+	CHECK(e.fe_latency == 0);
+	CHECK_NEAR(e.fe_per_request, 0.0125, 1e-12);
+	CHECK_NEAR(e.fe_per_output_token, 0.00018, 1e-12);
+	/* /v1/chat/completions */
+	CHECK_NEAR(e.fe_chat_latency, 0.05, 1e-12);
+	CHECK(e.fe_chat_per_request == 0);
+	CHECK_NEAR(e.fe_chat_per_output_token, 0.0004, 1e-12);
 	/* the speculative block (tests/validation/spec_fit.py): vllm-v1 has one, vllm-v0 none
 	 * (a speculative run under vllm-v0 is refused unless its options give the costs) */
 	CHECK_INT(e.has_spec, 1);
@@ -133,6 +137,7 @@ static void by_endpoint(void)
 	CHECK_INT(engine_profile_parse(&e, one, strlen(one), "one.yaml"), 0);
 	CHECK(e.fe_chat_latency == 0.012 && e.fe_latency == 0.012);
 	CHECK(e.fe_chat_per_request == 0 && e.fe_per_request == 0);
+	CHECK(e.fe_chat_per_output_token == 0 && e.fe_per_output_token == 0);
 	CHECK_INT(engine_profile_parse(&e, two, strlen(two), "two.yaml"), 0);
 	CHECK(e.fe_chat_latency == 0.047 && e.fe_latency == 0.012);
 	config_defaults(&c);
@@ -147,6 +152,7 @@ static void by_endpoint(void)
 	in.fe_per_request = 0.004;
 	in.fe_chat_per_request = 0.009;
 	in.fe_per_output_token = 0;
+	in.fe_chat_per_output_token = 0;
 	in.fe_latency = 0.012;
 	in.fe_chat_latency = 0.047;
 	for (int i = 0; i < 3; i++) {
@@ -178,6 +184,7 @@ static void writes_back(void)
 		CHECK_INT(f.has_spec, e.has_spec);
 		CHECK(f.fe_latency == e.fe_latency && f.fe_chat_latency == e.fe_chat_latency &&
 		      f.fe_chat_per_request == e.fe_chat_per_request &&
+		      f.fe_chat_per_output_token == e.fe_chat_per_output_token &&
 		      f.fe_per_request == e.fe_per_request &&
 		      f.fe_per_output_token == e.fe_per_output_token);
 		CHECK((strstr(sb.buf, "speculative:") != NULL) == (i == 0));

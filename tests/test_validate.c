@@ -310,10 +310,10 @@ static void engine_fit_recovers(void)
 }
 
 /* The front-end fit recovers known constants on its grid: "measured" closed-loop runs
- * simulated with a front end of 0.1 ms per token, and 10 ms per request and a 20 ms latency
- * on the completions endpoint, 15 ms and 35 ms on the chat endpoint, are fitted back to it
- * (the serial time and the latency are told apart by the clients that queue on the server
- * at 4 clients, not at 1; each endpoint's by its own rows); the offline batches are not its
+ * simulated with a front end of 10 ms per request, 0.1 ms per token and a 20 ms latency on
+ * the completions endpoint, 15 ms, 0.2 ms and 35 ms on the chat endpoint, are fitted back
+ * to it (the serial time and the latency are told apart by the clients that queue on the
+ * server at 4 clients, not at 1; each endpoint's by its own rows); the offline batches are not its
  * rows; the check part is refused. */
 static void frontend_fit_recovers(void)
 {
@@ -322,11 +322,12 @@ static void frontend_fit_recovers(void)
 	struct sbuf sb = {0};
 	static const struct {
 		int conc, len, chat;
-	} runs[] = {{1, 16, 0}, {1, 64, 0}, {4, 16, 0}, {4, 64, 0}, {1, 64, 1}, {4, 64, 1}};
+	} runs[] = {{1, 16, 0}, {1, 64, 0}, {4, 16, 0}, {4, 64, 0},
+		    {1, 16, 1}, {1, 64, 1}, {4, 16, 1}, {4, 64, 1}};
 	static const int metric[] = {VM_TTFT, VM_THROUGHPUT};
 	int bad, k = 0;
 	sbuf_printf(&sb, H ",num_prompts,request_rate,engine,engine_version,endpoint\n");
-	for (int b = 0; b < 6; b++) {
+	for (int b = 0; b < 8; b++) {
 		struct run_config c;
 		struct run_inputs in;
 		struct run_result r;
@@ -344,6 +345,7 @@ static void frontend_fit_recovers(void)
 		in.fe_latency = 0.02;
 		in.fe_chat_latency = 0.035;
 		in.fe_chat_per_request = 0.015;
+		in.fe_chat_per_output_token = 2e-4;
 		CHECK_INT(run_simulate(&c, &in, &r), 0);
 		for (int m = 0; m < 2; m++, k++)
 			sbuf_printf(&sb, "r%d,qwen3-8b,h100_sxm,1,bf16,%d,%d,%d,%s,%.17g,8,inf,"
@@ -358,14 +360,15 @@ static void frontend_fit_recovers(void)
 		    "vllm,0.11.0,\n");
 	CHECK_INT(vset_parse_csv(&s, sb.buf, "serving_fit.csv", &bad), 0);
 	CHECK_INT(validate_fit_frontend(&s, "vllm-v1", &f), 0);
-	CHECK_INT(f.n, 12);
-	CHECK_INT(f.n_chat, 4);
-	CHECK_INT(f.runs, 6);
+	CHECK_INT(f.n, 16);
+	CHECK_INT(f.n_chat, 8);
+	CHECK_INT(f.runs, 8);
 	CHECK_NEAR(f.coef[0], 0.01, 1e-9);
 	CHECK_NEAR(f.coef[1], 1e-4, 1e-9);
 	CHECK_NEAR(f.coef[2], 0.02, 1e-9);
 	CHECK_NEAR(f.coef[3], 0.035, 1e-9);
 	CHECK_NEAR(f.coef[4], 0.015, 1e-9);
+	CHECK_NEAR(f.coef[5], 2e-4, 1e-9);
 	CHECK(f.in_median < 1e-6 && f.loo_median < 1e-6 && f.before_median > 1);
 	CHECK_INT(validate_fit_frontend(&s, "vllm-v0", &f), -1); /* no row of that family */
 	CHECK(strstr(err_msg(), "0 served benchmarks") != NULL);
