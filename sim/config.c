@@ -200,8 +200,8 @@ static const struct option_def options[] = {
 	 "them"},
 	{"endpoint", OPT_ENUM, F(endpoint), 0, 0, 0, "completions", endpoint_names,
 	 "API endpoint the client calls, for the engine profile's front end: completions "
-	 "(/v1/completions, vllm bench serve's default), chat (/v1/chat/completions: "
-	 "frontend.chat_latency_s) or none (an offline batch: no API server)"},
+	 "(/v1/completions, what vllm bench serve calls unless --backend openai-chat), chat "
+	 "(/v1/chat/completions: the profile's frontend.chat_* keys) or none (an offline batch: no API server)"},
 	{"resample", OPT_BOOL, F(resample), 0, 0, 1, "false", NULL,
 	 "trace: draw the `requests` problems with replacement (seeded stream \"resample\"), "
 	 "so a run at a rate can be longer than the trace"},
