@@ -163,11 +163,15 @@ static void print_engine_fit(struct vset *s, const char *family, const char **fi
 	}
 	printf("# frontend: %ld served rows of %ld benchmarks (every metric); Huber (0.2) on\n"
 	       "# log(predicted / measured), minimised over a grid (per_request_s 0..%g by %g,\n"
-	       "# per_output_token_s 0..%g by %g, latency_s 0..%g by %g); rows:\n",
-	       g.n, g.runs, g.max[0], g.step[0], g.max[1], g.step[1], g.max[2], g.step[2]);
+	       "# per_output_token_s 0..%g by %g, latency_s 0..%g by %g; each endpoint's three\n"
+	       "# its own, fitted on its rows: %ld chat, %ld completions);\n"
+	       "# rows:\n",
+	       g.n, g.runs, g.max[0], g.step[0], g.max[1], g.step[1], g.max[2], g.step[2],
+	       g.n_chat, g.n - g.n_chat);
 	for (size_t i = 0; i < s->n; i++)
 		if (validate_fe_row(&s->rows[i], family))
-			printf("#   %s %s\n", s->rows[i].where, s->rows[i].id);
+			printf("#   %s %s (%s)\n", s->rows[i].where, s->rows[i].id,
+			       validate_endpoint(&s->rows[i]) == ENDPOINT_CHAT ? "chat" : "completions");
 	printf("# %% error of the rows' metrics, no front end: median %.1f%%, p90 %.1f%%, bias %+.1f%%\n",
 	       g.before_median, g.before_p90, g.before_bias);
 	printf("# in sample:                                 median %.1f%%, p90 %.1f%%, bias %+.1f%%\n",
@@ -175,12 +179,18 @@ static void print_engine_fit(struct vset *s, const char *family, const char **fi
 	printf("# leave one benchmark out:                   median %.1f%%, p90 %.1f%%, bias %+.1f%%\n",
 	       g.loo_median, g.loo_p90, g.loo_bias);
 	printf("frontend:\n");
-	printf("  per_request_s: %.4g       # leave one out: %.4g .. %.4g\n", g.coef[0],
-	       g.loo_lo[0], g.loo_hi[0]);
-	printf("  per_output_token_s: %.4g  # leave one out: %.4g .. %.4g\n", g.coef[1],
-	       g.loo_lo[1], g.loo_hi[1]);
-	printf("  latency_s: %.4g           # leave one out: %.4g .. %.4g\n", g.coef[2],
-	       g.loo_lo[2], g.loo_hi[2]);
+	printf("  per_request_s: %.4g       # leave one out: %.4g .. %.4g%s\n", g.coef[0],
+	       g.loo_lo[0], g.loo_hi[0], g.n_chat == g.n ? " (no completions row: chat's)" : "");
+	printf("  per_output_token_s: %.4g  # leave one out: %.4g .. %.4g%s\n", g.coef[1],
+	       g.loo_lo[1], g.loo_hi[1], g.n_chat == g.n ? " (no completions row: chat's)" : "");
+	printf("  latency_s: %.4g           # leave one out: %.4g .. %.4g%s\n", g.coef[2],
+	       g.loo_lo[2], g.loo_hi[2], g.n_chat == g.n ? " (no completions row: chat's)" : "");
+	printf("  chat_latency_s: %.4g      # leave one out: %.4g .. %.4g%s\n", g.coef[3],
+	       g.loo_lo[3], g.loo_hi[3], g.n_chat == 0 ? " (no chat row: completions')" : "");
+	printf("  chat_per_request_s: %.4g  # leave one out: %.4g .. %.4g%s\n", g.coef[4],
+	       g.loo_lo[4], g.loo_hi[4], g.n_chat == 0 ? " (no chat row: completions')" : "");
+	printf("  chat_per_output_token_s: %.4g  # leave one out: %.4g .. %.4g%s\n", g.coef[5],
+	       g.loo_lo[5], g.loo_hi[5], g.n_chat == 0 ? " (no chat row: completions')" : "");
 }
 
 /* "10" (every metric) or "tpot_ms=10,ttft_ms=20" into lim[] (-1: no limit); 0 or -1. */

@@ -41,14 +41,16 @@ enum col { C_ID, C_MODEL, C_GPU, C_TP, C_DTYPE, C_IN, C_OUT, C_CONC, C_METRIC, C
 	   /* speculative decoding (validate.h) */
 	   C_SPEC_DRAFT, C_SPEC_K, C_SPEC_AL, C_SPEC_TREE,
 	   /* expert parallelism (MoE) */
-	   C_EP, C_N };
+	   C_EP,
+	   /* the API endpoint the client called: chat, completions or none (offline) */
+	   C_ENDPOINT, C_N };
 #define C_REQUIRED C_ENGINE
 static const char *const col_names[C_N] = {
 	"id", "model", "gpu", "tp", "dtype", "input_len", "output_len", "concurrency", "metric",
 	"value", "engine", "engine_version", "source", "notes", "num_prompts",
 	"request_rate", "burstiness", "dataset", "range_ratio", "ignore_eos", "max_output_len",
 	"kv_dtype", "status", "max_num_seqs", "max_num_batched_tokens",
-	"spec_draft", "spec_k", "spec_acceptance_length", "spec_tree", "ep"};
+	"spec_draft", "spec_k", "spec_acceptance_length", "spec_tree", "ep", "endpoint"};
 
 static struct vrow *vset_add(struct vset *s)
 {
@@ -62,6 +64,7 @@ static struct vrow *vset_add(struct vset *s)
 	r->request_rate = INFINITY;
 	r->burstiness = 1;
 	r->ignore_eos = 1;
+	r->endpoint = -1;
 	return r;
 }
 
@@ -238,6 +241,17 @@ static int client_fill(struct vrow *r, char **f)
 			return row_err(r, "ep", "unknown expert parallelism '%.40s' (expected none, "
 				       "tp or dp)", v);
 		strlcpy0(r->ep, v, sizeof(r->ep));
+	}
+	if ((v = f[C_ENDPOINT]) && v[0]) {
+		if (!strcmp(v, "completions"))
+			r->endpoint = ENDPOINT_COMPLETIONS;
+		else if (!strcmp(v, "chat"))
+			r->endpoint = ENDPOINT_CHAT;
+		else if (!strcmp(v, "none"))
+			r->endpoint = ENDPOINT_NONE;
+		else
+			return row_err(r, "endpoint", "unknown endpoint '%.40s' (expected chat, "
+				       "completions or none)", v);
 	}
 	return spec_fill(r, f);
 }
@@ -493,6 +507,10 @@ int vset_parse_vllm_json(struct vset *s, const char *text, const char *fname,
 	base.request_rate = INFINITY; /* a closed loop (max_concurrency) or a burst */
 	base.burstiness = 1;
 	base.ignore_eos = 1;
+	/* vllm bench serve's backend: openai-chat calls /v1/chat/completions, the others
+	 * (vllm, openai) /v1/completions */
+	base.endpoint = jstr(j, "backend") && strstr(jstr(j, "backend"), "chat") ? ENDPOINT_CHAT
+									: ENDPOINT_COMPLETIONS;
 	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
 		double v = jnum(j, keys[k].key);
 		struct vrow *r;
@@ -610,6 +628,14 @@ static int validate_engine(const struct vrow *r, struct run_config *c)
 	return 0;
 }
 
+int validate_endpoint(const struct vrow *r)
+{
+	if (r->endpoint >= 0)
+		return r->endpoint;
+	return isinf(r->request_rate) && r->num_prompts == r->concurrency ? ENDPOINT_NONE
+									   : ENDPOINT_COMPLETIONS;
+}
+
 int validate_config(const struct vrow *r, struct run_config *c)
 {
 	char v[32];
@@ -644,6 +670,7 @@ int validate_config(const struct vrow *r, struct run_config *c)
 	}
 	if (validate_engine(r, c) < 0)
 		return -1;
+	c->endpoint = validate_endpoint(r);
 	if (r->concurrency > 0) {
 		if (SETI("concurrency", r->concurrency) < 0)
 			return -1;
@@ -690,7 +717,8 @@ static int same_run(const struct vrow *a, const struct vrow *b)
 	       a->max_num_seqs == b->max_num_seqs && !strcmp(a->spec_draft, b->spec_draft) &&
 	       a->spec_k == b->spec_k && a->spec_al == b->spec_al &&
 	       a->spec_tree_topk == b->spec_tree_topk && a->spec_tree_tokens == b->spec_tree_tokens &&
-	       a->max_num_batched_tokens == b->max_num_batched_tokens && !strcmp(a->ep, b->ep);
+	       a->max_num_batched_tokens == b->max_num_batched_tokens && !strcmp(a->ep, b->ep) &&
+	       validate_endpoint(a) == validate_endpoint(b);
 }
 
 int validate_predict(struct vset *s, int keep_going)
@@ -1097,7 +1125,7 @@ int validate_fe_row(const struct vrow *r, const char *family)
 		return 0;
 	/* an offline batch (LLM.generate: every prompt at once, as many clients) has no API
 	 * server in front of it */
-	if (isinf(r->request_rate) && r->num_prompts == r->concurrency)
+	if (validate_endpoint(r) == ENDPOINT_NONE)
 		return 0;
 	validate_family(r, fam, sizeof(fam));
 	return !strcmp(fam, family);
@@ -1120,7 +1148,10 @@ static int fe_predict(struct vset *s, const size_t *idx, size_t n, double a, dou
 			return err_prefix("%s: ", r->where);
 		in.fe_per_request = a;
 		in.fe_per_output_token = b;
-		in.fe_latency = c_lat;
+		in.fe_latency = c_lat; /* the row's endpoint picks one: both are (a, b, c_lat) */
+		in.fe_chat_latency = c_lat;
+		in.fe_chat_per_request = a;
+		in.fe_chat_per_output_token = b;
 		if (run_simulate(&c, &in, &res) < 0) {
 			run_inputs_release(&in);
 			return err_prefix("%s: ", r->where);
@@ -1150,23 +1181,50 @@ static int fe_predict(struct vset *s, const size_t *idx, size_t n, double a, dou
 #define FE_HUBER 0.2 /* Huber's threshold on log(predicted / measured): about 22% */
 
 /* Grid point g = (i x FE_NB + j) x FE_NC + l: per_request_s = i x FE_DA,
- * per_output_token_s = j x FE_DB, latency_s = l x FE_DC. */
+ * per_output_token_s = j x FE_DB, latency_s = l x FE_DC (each row is simulated at its own
+ * endpoint's latency: the one of the grid point). */
 static double fe_grid_a(size_t g) { size_t i = g / FE_NC / FE_NB; return (double)i * FE_DA; }
 static double fe_grid_b(size_t g) { size_t j = g / FE_NC % FE_NB; return (double)j * FE_DB; }
 static double fe_grid_c(size_t g) { size_t l = g % FE_NC; return (double)l * FE_DC; }
-static double fe_grid(size_t g, int j)
+
+/* A fitted point: per endpoint (0 completions, 1 chat) its per-request step i[ep],
+ * per-token step j[ep] and latency step l[ep]. A row's front end is its endpoint's only,
+ * so the loss is a sum of a completions part and a chat part, each minimised over its own
+ * three constants: two 3-constant fits at the cost of one pass over the grid. */
+struct fe_point {
+	size_t i[2], j[2], l[2];
+};
+/* coef order: per_request_s, per_output_token_s, latency_s, chat_latency_s,
+ * chat_per_request_s, chat_per_output_token_s */
+static double fe_coef(struct fe_point p, int c)
 {
-	return j == 0 ? fe_grid_a(g) : j == 1 ? fe_grid_b(g) : fe_grid_c(g);
+	switch (c) {
+	case 0: return (double)p.i[0] * FE_DA;
+	case 1: return (double)p.j[0] * FE_DB;
+	case 2: return (double)p.l[0] * FE_DC;
+	case 3: return (double)p.l[1] * FE_DC;
+	case 4: return (double)p.i[1] * FE_DA;
+	default: return (double)p.j[1] * FE_DB;
+	}
+}
+static size_t fe_index(size_t i, size_t j, size_t l) { return (i * FE_NB + j) * FE_NC + l; }
+/* Row k's prediction at point p (chat[k]: the row is on the chat endpoint). */
+static double fe_pred_at(const double *grid, size_t n, const int *chat, struct fe_point p,
+			 size_t k)
+{
+	int e = chat[k];
+	return grid[fe_index(p.i[e], p.j[e], p.l[e]) * n + k];
 }
 
-/* Huber loss over the kept rows of predictions pred (n per grid point) at point g. */
+/* Huber loss over the kept rows of endpoint ep (chat[k] == ep) of predictions pred (n per
+ * grid point) at one point. */
 static double fe_loss(const struct vset *s, const size_t *idx, size_t n, const int *keep,
-		      const double *pred)
+		      const int *chat, int ep, const double *pred)
 {
 	double sum = 0;
 	for (size_t k = 0; k < n; k++) {
 		double e;
-		if (!keep[k])
+		if (!keep[k] || chat[k] != ep)
 			continue;
 		e = pred[k] > 0 ? fabs(log(pred[k] / s->rows[idx[k]].value)) : 30;
 		sum += e <= FE_HUBER ? 0.5 * e * e : FE_HUBER * (e - 0.5 * FE_HUBER);
@@ -1174,18 +1232,31 @@ static double fe_loss(const struct vset *s, const size_t *idx, size_t n, const i
 	return sum;
 }
 
-/* The grid point of least loss over the kept rows. */
-static size_t fe_argmin(const struct vset *s, const size_t *idx, size_t n, const int *keep,
-			const double *grid)
+/* The point of least loss over the kept rows. An endpoint with no kept row takes the
+ * other's constants (not identified: nothing tells the two apart). */
+static struct fe_point fe_argmin(const struct vset *s, const size_t *idx, size_t n,
+				 const int *keep, const int *chat, const double *grid)
 {
-	size_t best = 0;
-	double lb = INFINITY;
-	for (size_t g = 0; g < FE_NG; g++) {
-		double l = fe_loss(s, idx, n, keep, grid + g * n);
-		if (l < lb)
-			lb = l, best = g;
+	struct fe_point p = {{0, 0}, {0, 0}, {0, 0}};
+	int have[2] = {0, 0};
+	for (size_t k = 0; k < n; k++)
+		if (keep[k])
+			have[chat[k]] = 1;
+	for (int ep = 0; ep < 2; ep++) {
+		double lb = INFINITY;
+		for (size_t i = 0; i < FE_NA && have[ep]; i++)
+			for (size_t j = 0; j < FE_NB; j++)
+				for (size_t l = 0; l < FE_NC; l++) {
+					double x = fe_loss(s, idx, n, keep, chat, ep,
+							   grid + fe_index(i, j, l) * n);
+					if (x < lb)
+						lb = x, p.i[ep] = i, p.j[ep] = j, p.l[ep] = l;
+				}
 	}
-	return best;
+	for (int ep = 0; ep < 2; ep++)
+		if (!have[ep])
+			p.i[ep] = p.i[1 - ep], p.j[ep] = p.j[1 - ep], p.l[ep] = p.l[1 - ep];
+	return p;
 }
 
 /* % errors of rows idx (kept ones) predicted as pred -> median, p90, bias. */
@@ -1206,9 +1277,9 @@ static void fe_stats(const struct vset *s, const size_t *idx, size_t n, const do
 int validate_fit_frontend(struct vset *s, const char *family, struct vfefit *out)
 {
 	size_t n = 0, *idx = NULL, cap = 0;
-	int *keep = NULL, *run = NULL, rc = -1;
+	int *keep = NULL, *run = NULL, *chat = NULL, rc = -1;
 	double *pred = NULL, *loo = NULL, *grid = NULL;
-	size_t best;
+	struct fe_point best;
 	memset(out, 0, sizeof(*out));
 	if (refuse_check_part(s) < 0)
 		return -1;
@@ -1221,10 +1292,13 @@ int validate_fit_frontend(struct vset *s, const char *family, struct vfefit *out
 	}
 	keep = xmalloc(sizeof(int) * (n + 1));
 	run = xmalloc(sizeof(int) * (n + 1));
+	chat = xmalloc(sizeof(int) * (n + 1));
 	pred = xmalloc(sizeof(double) * (n + 1));
 	loo = xmalloc(sizeof(double) * (n + 1));
 	for (size_t k = 0; k < n; k++) {
 		keep[k] = 1;
+		chat[k] = validate_endpoint(&s->rows[idx[k]]) == ENDPOINT_CHAT;
+		out->n_chat += chat[k];
 		run[k] = (int)out->runs;
 		for (size_t j = 0; j < k; j++)
 			if (same_run(&s->rows[idx[k]], &s->rows[idx[j]])) {
@@ -1248,27 +1322,29 @@ int validate_fit_frontend(struct vset *s, const char *family, struct vfefit *out
 		if (fe_predict(s, idx, n, fe_grid_a(g), fe_grid_b(g), fe_grid_c(g),
 			       grid + g * n) < 0)
 			goto out;
-	best = fe_argmin(s, idx, n, keep, grid);
-	for (int j = 0; j < 3; j++)
-		out->coef[j] = out->loo_lo[j] = out->loo_hi[j] = fe_grid(best, j);
+	best = fe_argmin(s, idx, n, keep, chat, grid);
+	for (int j = 0; j < 6; j++)
+		out->coef[j] = out->loo_lo[j] = out->loo_hi[j] = fe_coef(best, j);
 	out->step[0] = FE_DA;
 	out->step[1] = FE_DB;
 	out->step[2] = FE_DC;
 	out->max[0] = (FE_NA - 1) * FE_DA;
 	out->max[1] = (FE_NB - 1) * FE_DB;
 	out->max[2] = (FE_NC - 1) * FE_DC;
-	fe_stats(s, idx, n, grid + best * n, &out->in_median, &out->in_p90, &out->in_bias);
+	for (size_t k = 0; k < n; k++)
+		pred[k] = fe_pred_at(grid, n, chat, best, k);
+	fe_stats(s, idx, n, pred, &out->in_median, &out->in_p90, &out->in_bias);
 	for (int b = 0; b < (int)out->runs; b++) {
-		size_t g;
+		struct fe_point g;
 		for (size_t k = 0; k < n; k++)
 			keep[k] = run[k] != b;
-		g = fe_argmin(s, idx, n, keep, grid);
+		g = fe_argmin(s, idx, n, keep, chat, grid);
 		for (size_t k = 0; k < n; k++)
 			if (run[k] == b)
-				loo[k] = grid[g * n + k];
-		for (int j = 0; j < 3; j++) {
-			out->loo_lo[j] = fmin(out->loo_lo[j], fe_grid(g, j));
-			out->loo_hi[j] = fmax(out->loo_hi[j], fe_grid(g, j));
+				loo[k] = fe_pred_at(grid, n, chat, g, k);
+		for (int j = 0; j < 6; j++) {
+			out->loo_lo[j] = fmin(out->loo_lo[j], fe_coef(g, j));
+			out->loo_hi[j] = fmax(out->loo_hi[j], fe_coef(g, j));
 		}
 	}
 	fe_stats(s, idx, n, loo, &out->loo_median, &out->loo_p90, &out->loo_bias);
@@ -1277,6 +1353,7 @@ out:
 	free(idx);
 	free(keep);
 	free(run);
+	free(chat);
 	free(pred);
 	free(loo);
 	free(grid);

@@ -22,6 +22,13 @@
  *                     bonus included; simulated as i.i.d. acceptance); all empty: none
  *     ep              MoE expert parallelism as `ttsim run --ep`: none (the default), tp
  *                     (vLLM --enable-expert-parallel over the TP group) or dp
+ *     endpoint        the API path the client called, which picks the engine profile's
+ *                     front-end latency: chat (/v1/chat/completions: vllm bench serve
+ *                     --backend openai-chat), completions (/v1/completions) or none (an
+ *                     offline batch, no API server); empty: none for an offline batch
+ *                     (num_prompts = concurrency, request_rate inf), else completions
+ *                     (vllm bench serve's default --endpoint); a JSON file's backend
+ *                     openai-chat reads as chat
  *     status          empty: simulate the row; else why it is kept but not simulated
  *                     ("skip: mixture of experts"): counted, never silently dropped
  * Each row is one metric of one benchmark: `concurrency` C >= 1 is a closed loop (`vllm
@@ -87,6 +94,9 @@ struct vrow {
 	int spec_tree_topk;    /* spec_tree "W/N": tree drafting's branches (0: a chain) */
 	int spec_tree_tokens;  /* and the tokens it verifies per sequence */
 	char ep[8];            /* "" (none), none, tp or dp: `--ep` (MoE expert parallelism) */
+	int endpoint;          /* enum run_endpoint (sim/config.h); -1: not said: none for an
+	                          offline batch (num_prompts = concurrency, all at once), else
+	                          completions (vllm bench serve's default) */
 	char status[160];      /* "": simulate; else why the row is kept but not simulated */
 	char err[512];         /* "" when the row parsed; else why not */
 	double predicted;      /* filled by the caller (NaN until then) */
@@ -120,6 +130,9 @@ void vset_release(struct vset *s);
 long validate_requests(const struct vrow *r);
 /* The run configuration that reproduces a row's benchmark; 0 or -1 with err_set. */
 int validate_config(const struct vrow *r, struct run_config *c);
+/* The endpoint row r's client called (enum run_endpoint): its `endpoint` column, else none
+ * for an offline batch and completions (vllm bench serve's default) otherwise. */
+int validate_endpoint(const struct vrow *r);
 /* The metric of row r from a summary. */
 double validate_metric(const struct summary *s, int metric);
 
@@ -188,9 +201,14 @@ int validate_fit_engine(struct vset *s, const char *family, struct vfit *out);
  * with err_set (fewer than four served benchmarks, a row that cannot be simulated). */
 struct vfefit {
 	long n, runs;        /* rows and distinct benchmarks used */
-	double coef[3];      /* per_request_s, per_output_token_s, latency_s */
-	double step[3], max[3];        /* the grid: its steps and largest values (s) */
-	double loo_lo[3], loo_hi[3];   /* range of the constants over the leave-one-out fits */
+	long n_chat;         /* of the n rows, those on the chat endpoint (0 or n: the two
+	                        latencies are one, not told apart) */
+	double coef[6];      /* per_request_s, per_output_token_s, latency_s (completions),
+	                        chat_latency_s, chat_per_request_s,
+	                        chat_per_output_token_s */
+	double step[3], max[3];        /* the grid: its steps and largest values (s); each
+	                                  endpoint's three constants on the same axes */
+	double loo_lo[6], loo_hi[6];   /* range of the constants over the leave-one-out fits */
 	double before_median, before_p90, before_bias; /* % error with no front end */
 	double in_median, in_p90, in_bias;             /* in sample */
 	double loo_median, loo_p90, loo_bias;          /* leave one benchmark out */

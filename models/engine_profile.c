@@ -29,6 +29,9 @@ static const struct ekey keys[] = {
 	{"frontend.per_request_s", EK_SECONDS, EO(fe_per_request), 0},
 	{"frontend.per_output_token_s", EK_SECONDS, EO(fe_per_output_token), 0},
 	{"frontend.latency_s", EK_SECONDS, EO(fe_latency), 0},
+	{"frontend.chat_latency_s", EK_SECONDS, EO(fe_chat_latency), 0},
+	{"frontend.chat_per_request_s", EK_SECONDS, EO(fe_chat_per_request), 0},
+	{"frontend.chat_per_output_token_s", EK_SECONDS, EO(fe_chat_per_output_token), 0},
 	{"defaults.chunked_prefill", EK_BOOL, EO(chunked_prefill), 0},
 	{"speculative.draft_forward_cpu_s", EK_SECONDS, EO(spec_draft_forward_cpu), 0},
 	{"speculative.step_cpu_s", EK_SECONDS, EO(spec_step_cpu), 0},
@@ -168,6 +171,15 @@ int engine_profile_parse(struct engine_profile *e, const char *text, size_t len,
 				}
 		}
 		e->has_spec = any != 0;
+	}
+	/* a chat_ key not given: the chat endpoint's is the completions endpoint's */
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (!strcmp(keys[i].key, "frontend.chat_latency_s") && !(seen & (1u << i)))
+			e->fe_chat_latency = e->fe_latency;
+		if (!strcmp(keys[i].key, "frontend.chat_per_request_s") && !(seen & (1u << i)))
+			e->fe_chat_per_request = e->fe_per_request;
+		if (!strcmp(keys[i].key, "frontend.chat_per_output_token_s") && !(seen & (1u << i)))
+			e->fe_chat_per_output_token = e->fe_per_output_token;
 	}
 	rc = 0;
 out:

@@ -20,7 +20,15 @@
  *     frontend:                    # the API server, in series with the engine
  *       per_request_s: 0           #   per request (template, tokenise, set up)
  *       per_output_token_s: 0      #   per streamed output token
- *       latency_s: 0               #   per request, occupying no serial server (optional)
+ *       latency_s: 0               #   per request, occupying no serial server (optional;
+ *                                  #   the /v1/completions endpoint's)
+ *       chat_latency_s: 0          #   the same on /v1/chat/completions (optional;
+ *                                  #   absent: latency_s): the chat template, message
+ *                                  #   parsing and the chat response path
+ *       chat_per_request_s: 0      #   per_request_s on /v1/chat/completions (optional;
+ *                                  #   absent: per_request_s)
+ *       chat_per_output_token_s: 0 #   per_output_token_s on /v1/chat/completions
+ *                                  #   (optional; absent: per_output_token_s)
  *     speculative:                 # per-draft costs of its proposers (optional; without
  *                                  #   it, model and EAGLE drafters are refused unless the
  *                                  #   run gives spec_draft_cpu_s, spec_step_cpu_s and
@@ -58,7 +66,11 @@ struct engine_profile {
 	double fe_per_request;       /* s of the API server per request */
 	double fe_per_output_token;  /* s of the API server per streamed output token */
 	double fe_latency;           /* s from the server's hand-off to the engine core seeing a
-	                                request that occupy no serial server (the hop) */
+	                                request that occupy no serial server (the hop), on
+	                                the /v1/completions endpoint */
+	double fe_chat_latency;      /* s: the same on /v1/chat/completions */
+	double fe_chat_per_request;  /* s of the API server per request on /v1/chat/completions */
+	double fe_chat_per_output_token; /* s per streamed output token on /v1/chat/completions */
 	int has_spec;                /* the speculative block was given (all three keys) */
 	double spec_draft_forward_cpu; /* s of CPU per draft forward */
 	double spec_step_cpu;        /* s of CPU per speculative step */

@@ -17,6 +17,7 @@ static const char *const ep_names[] = {"none", "tp", "dp", NULL};
 static const char *const mxfp4_names[] = {"auto", "marlin", "triton", NULL};
 static const char *const vote_names[] = {"none", "majority", "best", "pass", NULL};
 static const char *const range_law_names[] = {"vllm", "vllm_old", NULL};
+static const char *const endpoint_names[] = {"completions", "chat", "none", NULL};
 
 #define F(f) offsetof(struct run_config, f)
 #define S(f) sizeof(((struct run_config *)0)->f)
@@ -204,6 +205,10 @@ static const struct option_def options[] = {
 	 "as profiled, no front end); its step CPU costs, its front end (API server), and its "
 	 "max_num_seqs, max_num_batched_tokens and chunked_prefill where the run does not set "
 	 "them"},
+	{"endpoint", OPT_ENUM, F(endpoint), 0, 0, 0, "completions", endpoint_names,
+	 "API endpoint the client calls, for the engine profile's front end: completions "
+	 "(/v1/completions, what vllm bench serve calls unless --backend openai-chat), chat "
+	 "(/v1/chat/completions: the profile's frontend.chat_* keys) or none (an offline batch: no API server)"},
 	{"resample", OPT_BOOL, F(resample), 0, 0, 1, "false", NULL,
 	 "trace: draw the `requests` problems with replacement (seeded stream \"resample\"), "
 	 "so a run at a rate can be longer than the trace"},

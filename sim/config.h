@@ -25,6 +25,11 @@ enum vote_rule { VOTE_NONE, VOTE_MAJORITY, VOTE_BEST, VOTE_PASS };
 
 #define CONFIG_MAX_OPTIONS 128 /* rows of the option table, hidden ones included */
 
+/* The API endpoint the client calls (the engine profile's front end differs by it): vLLM's
+ * /v1/completions, /v1/chat/completions, or none (an offline batch, LLM.generate: no API
+ * server). */
+enum run_endpoint { ENDPOINT_COMPLETIONS, ENDPOINT_CHAT, ENDPOINT_NONE };
+
 struct run_config {
 	char name[64];           /* experiment name (from the file) */
 	char model[256];         /* catalog id, alias or config.json path */
@@ -93,6 +98,7 @@ struct run_config {
 	char length_file[256];   /* input_len,output_len pairs; "" none */
 	char engine[64];         /* engine profile (models/engines/); "" = the hardware
 	                            profile's own overheads (vLLM V1) */
+	int endpoint;            /* enum run_endpoint: which API path the client calls */
 	int resample;            /* bool: a trace's problems drawn with replacement (seeded) */
 	double slo_ttft_ms, slo_tpot_ms, slo_e2e_ms; /* goodput SLOs per request; 0: none */
 	double steady_tol;       /* stationarity: queue growth allowed, fraction of arrivals */

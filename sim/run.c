@@ -29,6 +29,9 @@ static int engine_apply(const struct run_config *c, struct run_inputs *in)
 	in->fe_per_request = e.fe_per_request;
 	in->fe_per_output_token = e.fe_per_output_token;
 	in->fe_latency = e.fe_latency;
+	in->fe_chat_latency = e.fe_chat_latency;
+	in->fe_chat_per_request = e.fe_chat_per_request;
+	in->fe_chat_per_output_token = e.fe_chat_per_output_token;
 	in->profile.step_base += e.step_base_extra;
 	in->profile.step_per_seq += e.step_per_seq_extra;
 	in->profile.step_per_tp += e.step_per_tp_extra;
@@ -701,9 +704,13 @@ int run_simulate(const struct run_config *c, const struct run_inputs *in, struct
 	s.model = &in->model;
 	s.profile = &in->profile;
 	s.memo_pool = in->memo_pool;
-	s.fe_per_request = in->fe_per_request;
-	s.fe_per_output_token = in->fe_per_output_token;
-	s.fe_latency = in->fe_latency;
+	/* the front end by the client's endpoint: an offline batch has none */
+	if (c->endpoint != ENDPOINT_NONE) {
+		int chat = c->endpoint == ENDPOINT_CHAT;
+		s.fe_per_request = chat ? in->fe_chat_per_request : in->fe_per_request;
+		s.fe_per_output_token = chat ? in->fe_chat_per_output_token : in->fe_per_output_token;
+		s.fe_latency = chat ? in->fe_chat_latency : in->fe_latency;
+	}
 	s.tp = c->tp;
 	s.pp = c->pp;
 	s.replicas = c->replicas;

@@ -25,7 +25,10 @@ struct run_inputs {
 	struct spec_setup spec;      /* speculative decoding as configured (k = 0: off) */
 	double fe_per_request;       /* s: the engine profile's front end (0: none) */
 	double fe_per_output_token;  /* s */
-	double fe_latency;           /* s */
+	double fe_latency;           /* s: on /v1/completions */
+	double fe_chat_latency;      /* s: on /v1/chat/completions */
+	double fe_chat_per_request;  /* s: fe_per_request on /v1/chat/completions */
+	double fe_chat_per_output_token; /* s: fe_per_output_token on /v1/chat/completions */
 	volatile sig_atomic_t *stop; /* NULL, or a flag a signal handler sets: run_simulate then
 	                                fails with err "interrupted" (set it after loading) */
 	struct cost_memo_pool *memo_pool; /* GEMM memo tables shared by the runs of these

@@ -27,8 +27,14 @@ static void shipped(void)
 	CHECK_INT(engine_profile_exists("vllm-v1"), 1);
 	CHECK_INT(engine_profile_exists("nosuch"), 0);
 	CHECK_INT(engine_profile_load(&e, "vllm-v1"), 0); /* embedded: its fitted front end */
-	CHECK_NEAR(e.fe_latency, 0.03, 1e-12);
-	CHECK(e.fe_per_request == 0 && e.fe_per_output_token == 0);
+	/* /v1/completions */
+	CHECK(e.fe_latency == 0);
+	CHECK_NEAR(e.fe_per_request, 0.0125, 1e-12);
+	CHECK_NEAR(e.fe_per_output_token, 0.00018, 1e-12);
+	/* /v1/chat/completions */
+	CHECK_NEAR(e.fe_chat_latency, 0.05, 1e-12);
+	CHECK(e.fe_chat_per_request == 0);
+	CHECK_NEAR(e.fe_chat_per_output_token, 0.0004, 1e-12);
 	/* the speculative block (tests/validation/spec_fit.py): vllm-v1 has one, vllm-v0 none
 	 * (a speculative run under vllm-v0 is refused unless its options give the costs) */
 	CHECK_INT(e.has_spec, 1);
@@ -55,6 +61,11 @@ static void bad_files(void)
 		 "b.yaml:6: key 'frontend.per_hour': unknown key"},
 		{"schema_version: 1\nname: x\nengine: y\nsource: s\nfrontend:\n  latency_s: 2\n",
 		 "b.yaml:6: key 'frontend.latency_s': expected seconds in [0, 1), got '2'"},
+		{"schema_version: 1\nname: x\nengine: y\nsource: s\nfrontend:\n"
+		 "  chat_per_request_s: 1\n",
+		 "b.yaml:6: key 'frontend.chat_per_request_s': expected seconds in [0, 1), got '1'"},
+		{"schema_version: 1\nname: x\nengine: y\nsource: s\nfrontend:\n  chat_latency_s: x\n",
+		 "b.yaml:6: key 'frontend.chat_latency_s': expected seconds in [0, 1), got 'x'"},
 		{"schema_version: 1\nname: x\nengine: y\n", "b.yaml:1: key 'source': missing"},
 		{"schema_version: 1\nname: x\nname: z\nengine: y\nsource: s\n",
 		 "b.yaml:3: key 'name': given twice"},
@@ -106,6 +117,58 @@ static void reaches_a_run(void)
 	run_inputs_release(&in);
 }
 
+/* The front end by endpoint, by hand: one request of 1 prompt token, nothing else in the
+ * engine. Its TTFT is its endpoint's per-request time and latency plus the same engine
+ * time, so the chat endpoint's TTFT is the completions one's + (chat_per_request +
+ * chat_latency - per_request - latency) = 9 + 47 - 4 - 12 = 40 ms, and the completions
+ * one's is the offline (no API server) one's + 4 + 12 ms; a profile without the chat keys
+ * reads its per_request_s and latency_s for both. */
+static void by_endpoint(void)
+{
+	static const char *const ep[] = {"completions", "chat", "none"};
+	struct run_config c;
+	struct run_inputs in;
+	struct engine_profile e;
+	double ttft[3];
+	const char *one = "schema_version: 1\nname: x\nengine: y\nsource: s\nfrontend:\n"
+			  "  latency_s: 0.012\n";
+	const char *two = "schema_version: 1\nname: x\nengine: y\nsource: s\nfrontend:\n"
+			  "  latency_s: 0.012\n  chat_latency_s: 0.047\n";
+	CHECK_INT(engine_profile_parse(&e, one, strlen(one), "one.yaml"), 0);
+	CHECK(e.fe_chat_latency == 0.012 && e.fe_latency == 0.012);
+	CHECK(e.fe_chat_per_request == 0 && e.fe_per_request == 0);
+	CHECK(e.fe_chat_per_output_token == 0 && e.fe_per_output_token == 0);
+	CHECK_INT(engine_profile_parse(&e, two, strlen(two), "two.yaml"), 0);
+	CHECK(e.fe_chat_latency == 0.047 && e.fe_latency == 0.012);
+	config_defaults(&c);
+	CHECK_INT(c.endpoint, ENDPOINT_COMPLETIONS); /* vllm bench serve's default */
+	CHECK_INT(config_set(&c, "model", "qwen3-8b", "t") | config_set(&c, "gpu", "h100_sxm", "t") |
+			  config_set(&c, "input_len", "1", "t") | config_set(&c, "output_len", "4", "t") |
+			  config_set(&c, "requests", "1", "t") | config_set(&c, "engine", "vllm-v1", "t"),
+		  0);
+	CHECK_INT(config_set(&c, "endpoint", "grpc", "t"), -1);
+	CHECK(strstr(err_msg(), "endpoint") != NULL);
+	CHECK_INT(run_load_inputs(&c, &in), 0);
+	in.fe_per_request = 0.004;
+	in.fe_chat_per_request = 0.009;
+	in.fe_per_output_token = 0;
+	in.fe_chat_per_output_token = 0;
+	in.fe_latency = 0.012;
+	in.fe_chat_latency = 0.047;
+	for (int i = 0; i < 3; i++) {
+		struct run_result r;
+		CHECK_INT(config_set(&c, "endpoint", ep[i], "t"), 0);
+		CHECK_INT(c.endpoint, i);
+		CHECK_INT(run_simulate(&c, &in, &r), 0);
+		ttft[i] = r.sum.ttft_ms.mean;
+		run_result_release(&r);
+	}
+	CHECK_NEAR(ttft[1] - ttft[0], 40.0, 1e-3);
+	CHECK_NEAR(ttft[0] - ttft[2], 16.0, 1e-3);
+	CHECK(ttft[2] > 0);
+	run_inputs_release(&in);
+}
+
 /* A written profile reads back as it was: the front end's latency kept, and a profile
  * without a speculative block written without one (as zeros it would read as drafting
  * that costs nothing, where its absence refuses model and EAGLE drafters). */
@@ -119,7 +182,10 @@ static void writes_back(void)
 		engine_profile_write(&e, &sb, NULL, NULL);
 		CHECK_INT(engine_profile_parse(&f, sb.buf, sb.len, "w.yaml"), 0);
 		CHECK_INT(f.has_spec, e.has_spec);
-		CHECK(f.fe_latency == e.fe_latency && f.fe_per_request == e.fe_per_request &&
+		CHECK(f.fe_latency == e.fe_latency && f.fe_chat_latency == e.fe_chat_latency &&
+		      f.fe_chat_per_request == e.fe_chat_per_request &&
+		      f.fe_chat_per_output_token == e.fe_chat_per_output_token &&
+		      f.fe_per_request == e.fe_per_request &&
 		      f.fe_per_output_token == e.fe_per_output_token);
 		CHECK((strstr(sb.buf, "speculative:") != NULL) == (i == 0));
 		sbuf_release(&sb);
@@ -132,6 +198,7 @@ int main(void)
 	shipped();
 	bad_files();
 	reaches_a_run();
+	by_endpoint();
 	writes_back();
 	return TEST_REPORT();
 }

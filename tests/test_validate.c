@@ -209,6 +209,37 @@ static void ep_column(void)
 	vset_release(&s);
 }
 
+/* The endpoint column: chat, completions or none reach the run; empty is none for an
+ * offline batch (num_prompts = concurrency, all at once) and completions otherwise; anything
+ * else is refused with its file, line and key. */
+static void endpoint_column(void)
+{
+	struct vset s = {0};
+	struct run_config c;
+	int bad = -1;
+	const char *t = H ",num_prompts,request_rate,engine,endpoint\n"
+			  "a,qwen3-8b,h100_sxm,1,bf16,100,100,4,ttft_ms,9,16,inf,vllm,chat\n"
+			  "b,qwen3-8b,h100_sxm,1,bf16,100,100,4,ttft_ms,9,16,inf,vllm,\n"
+			  "c,qwen3-8b,h100_sxm,1,bf16,100,100,16,ttft_ms,9,16,inf,vllm,\n"
+			  "d,qwen3-8b,h100_sxm,1,bf16,100,100,4,ttft_ms,9,16,inf,vllm,none\n"
+			  "e,qwen3-8b,h100_sxm,1,bf16,100,100,4,ttft_ms,9,16,inf,vllm,completions\n"
+			  "x,qwen3-8b,h100_sxm,1,bf16,100,100,4,ttft_ms,9,16,inf,vllm,Chat\n";
+	static const int want[] = {ENDPOINT_CHAT, ENDPOINT_COMPLETIONS, ENDPOINT_NONE,
+				   ENDPOINT_NONE, ENDPOINT_COMPLETIONS};
+	CHECK_INT(vset_parse_csv(&s, t, "endpoint.csv", &bad), 0);
+	CHECK_INT(bad, 1);
+	CHECK(strstr(s.rows[5].err, "endpoint.csv:7: key 'endpoint': unknown endpoint 'Chat'") !=
+	      NULL);
+	for (int i = 0; i < 5; i++) {
+		CHECK_INT(validate_config(&s.rows[i], &c), 0);
+		CHECK_INT(c.endpoint, want[i]);
+		CHECK_INT(validate_endpoint(&s.rows[i]), want[i]);
+	}
+	CHECK_INT(validate_fe_row(&s.rows[3], "vllm-v1"), 0); /* no API server: not fitted */
+	CHECK_INT(validate_fe_row(&s.rows[0], "vllm-v1"), 1);
+	vset_release(&s);
+}
+
 /* A "measured" run's configuration: qwen3-8b on h100_sxm under engine, len tokens in and
  * len out. */
 static void measured_config(struct run_config *c, const char *engine, int len)
@@ -279,54 +310,65 @@ static void engine_fit_recovers(void)
 }
 
 /* The front-end fit recovers known constants on its grid: "measured" closed-loop runs
- * simulated with a front end of 10 ms per request, 0.1 ms per token and a 20 ms latency
- * are fitted back to it (the serial time and the latency are told apart by the clients
- * that queue on the server at 4 clients, not at 1); the offline batches are not its rows;
- * the check part is refused. */
+ * simulated with a front end of 10 ms per request, 0.1 ms per token and a 20 ms latency on
+ * the completions endpoint, 15 ms, 0.2 ms and 35 ms on the chat endpoint, are fitted back
+ * to it (the serial time and the latency are told apart by the clients that queue on the
+ * server at 4 clients, not at 1; each endpoint's by its own rows); the offline batches are not its
+ * rows; the check part is refused. */
 static void frontend_fit_recovers(void)
 {
 	struct vset s = {0};
 	struct vfefit f;
 	struct sbuf sb = {0};
-	static const int conc[] = {1, 4}, len[] = {16, 64};
+	static const struct {
+		int conc, len, chat;
+	} runs[] = {{1, 16, 0}, {1, 64, 0}, {4, 16, 0}, {4, 64, 0},
+		    {1, 16, 1}, {1, 64, 1}, {4, 16, 1}, {4, 64, 1}};
 	static const int metric[] = {VM_TTFT, VM_THROUGHPUT};
 	int bad, k = 0;
-	sbuf_printf(&sb, H ",num_prompts,request_rate,engine,engine_version\n");
-	for (int b = 0; b < 2; b++)
-		for (int l = 0; l < 2; l++) {
-			struct run_config c;
-			struct run_inputs in;
-			struct run_result r;
-			char v[32];
-			measured_config(&c, "vllm-v1", len[l]);
-			config_set(&c, "requests", "8", "t");
-			snprintf(v, sizeof(v), "%d", conc[b]);
-			config_set(&c, "concurrency", v, "t");
-			c.arrival = ARR_CLOSED;
-			CHECK_INT(run_engine_defaults(&c), 0);
-			CHECK_INT(run_load_inputs(&c, &in), 0);
-			in.fe_per_request = 0.01;
-			in.fe_per_output_token = 1e-4;
-			in.fe_latency = 0.02;
-			CHECK_INT(run_simulate(&c, &in, &r), 0);
-			for (int m = 0; m < 2; m++, k++)
-				sbuf_printf(&sb, "r%d,qwen3-8b,h100_sxm,1,bf16,%d,%d,%d,%s,%.17g,8,inf,"
-					    "vllm,0.11.0\n", k, len[l], len[l], conc[b],
-					    vmetric_name(metric[m]),
-					    validate_metric(&r.sum, metric[m]));
-			run_result_release(&r);
-			run_inputs_release(&in);
-		}
+	sbuf_printf(&sb, H ",num_prompts,request_rate,engine,engine_version,endpoint\n");
+	for (int b = 0; b < 8; b++) {
+		struct run_config c;
+		struct run_inputs in;
+		struct run_result r;
+		char v[32];
+		measured_config(&c, "vllm-v1", runs[b].len);
+		config_set(&c, "requests", "8", "t");
+		snprintf(v, sizeof(v), "%d", runs[b].conc);
+		config_set(&c, "concurrency", v, "t");
+		config_set(&c, "endpoint", runs[b].chat ? "chat" : "completions", "t");
+		c.arrival = ARR_CLOSED;
+		CHECK_INT(run_engine_defaults(&c), 0);
+		CHECK_INT(run_load_inputs(&c, &in), 0);
+		in.fe_per_request = 0.01;
+		in.fe_per_output_token = 1e-4;
+		in.fe_latency = 0.02;
+		in.fe_chat_latency = 0.035;
+		in.fe_chat_per_request = 0.015;
+		in.fe_chat_per_output_token = 2e-4;
+		CHECK_INT(run_simulate(&c, &in, &r), 0);
+		for (int m = 0; m < 2; m++, k++)
+			sbuf_printf(&sb, "r%d,qwen3-8b,h100_sxm,1,bf16,%d,%d,%d,%s,%.17g,8,inf,"
+				    "vllm,0.11.0,%s\n", k, runs[b].len, runs[b].len, runs[b].conc,
+				    vmetric_name(metric[m]), validate_metric(&r.sum, metric[m]),
+				    runs[b].chat ? "chat" : "completions");
+		run_result_release(&r);
+		run_inputs_release(&in);
+	}
 	/* an offline batch: no API server, not a row of the fit */
 	sbuf_printf(&sb, "off,qwen3-8b,h100_sxm,1,bf16,64,64,8,output_tok_per_s,1000,8,inf,"
-		    "vllm,0.11.0\n");
+		    "vllm,0.11.0,\n");
 	CHECK_INT(vset_parse_csv(&s, sb.buf, "serving_fit.csv", &bad), 0);
 	CHECK_INT(validate_fit_frontend(&s, "vllm-v1", &f), 0);
-	CHECK_INT(f.n, 8);
-	CHECK_INT(f.runs, 4);
+	CHECK_INT(f.n, 16);
+	CHECK_INT(f.n_chat, 8);
+	CHECK_INT(f.runs, 8);
 	CHECK_NEAR(f.coef[0], 0.01, 1e-9);
 	CHECK_NEAR(f.coef[1], 1e-4, 1e-9);
 	CHECK_NEAR(f.coef[2], 0.02, 1e-9);
+	CHECK_NEAR(f.coef[3], 0.035, 1e-9);
+	CHECK_NEAR(f.coef[4], 0.015, 1e-9);
+	CHECK_NEAR(f.coef[5], 2e-4, 1e-9);
 	CHECK(f.in_median < 1e-6 && f.loo_median < 1e-6 && f.before_median > 1);
 	CHECK_INT(validate_fit_frontend(&s, "vllm-v0", &f), -1); /* no row of that family */
 	CHECK(strstr(err_msg(), "0 served benchmarks") != NULL);
@@ -545,6 +587,7 @@ int main(void)
 	serving_columns();
 	family_runs_apart();
 	ep_column();
+	endpoint_column();
 	engine_fit_recovers();
 	frontend_fit_recovers();
 	model_form_bands();

@@ -14,8 +14,12 @@ status 1 "a tighter line fails" "$TTSIM" validate tests/validation/dev.csv --max
 has "median |error|" "failed line names the metric" "$TMPD/err"
 # The MoE set (tests/validation/moe_mixtral.csv, BLIS shared-prefix rows, so with the
 # prompt cache): TTFT 8.0%, e2e 2.9% and output tok/s 0.1% median reached with the front end
-# as a latency (17.5% and 3.2% with the serial one; models/README.md) -> held at 9%, 4% and 1%
-ok "MoE set within the line reached" "$TTSIM" validate tests/validation/moe_mixtral.csv --max-median-error ttft_ms=9,e2e_s=4,output_tok_per_s=1
+# as a latency (17.5% and 3.2% with the serial one; models/README.md) -> held at 9%, 4% and 1%.
+# The front end by endpoint (issue 16) gives BLIS's /v1/completions 12.5 ms where the chat
+# endpoint's 30 ms stood: TTFT 8.0 -> 16.4% (bias -13.5%; the 5-8 req/s runs 16-30% short,
+# 15-19 ms, where the dense CodeLlama-34B TP2 runs of the same workloads are -6..-2%: an
+# MoE engine-time shortfall the 30 ms hid, VALIDATION.md) -> held at 17%
+ok "MoE set within the line reached" "$TTSIM" validate tests/validation/moe_mixtral.csv --max-median-error ttft_ms=17,e2e_s=4,output_tok_per_s=1
 has "9 rows kept but not simulated" "MoE set's skips counted" "$TMPD/out"
 # The MoE serving set (tests/validation/moe_serving.csv, GPUStack gpt-oss, Qwen3-235B-A22B and
 # DeepSeek-R1 pages; VALIDATION.md "Mixture of Experts"): TTFT 26.1%, TPOT 41.5%, output tok/s
@@ -28,8 +32,9 @@ has "9 rows kept but not simulated" "MoE set's skips counted" "$TMPD/out"
 # layouts (Marlin on A100) and the profile run's sampler peak (1024 sequences on H100) in the
 # memory plan (gpt-oss-120b's KV on one GPU about what vLLM logs: its 32K rows queue their
 # prompts, TTFT up; its H100 TPOT median 95 -> 41%). Together: TTFT 39.9%, TPOT 32.0%,
-# output tok/s 25.1% -> held at 40%, 33% and 26%
-ok "MoE serving set within the line reached" "$TTSIM" validate tests/validation/moe_serving.csv --keep-going --max-median-error ttft_ms=40,tpot_ms=33,output_tok_per_s=26
+# output tok/s 25.1%; the front end by endpoint (these rows are chat: 50 ms latency, 0.4 ms a
+# token): TTFT 40.8% -> held at 41%, 33% and 26%
+ok "MoE serving set within the line reached" "$TTSIM" validate tests/validation/moe_serving.csv --keep-going --max-median-error ttft_ms=41,tpot_ms=33,output_tok_per_s=26
 has "105 rows kept but not simulated" "MoE serving set's skips counted" "$TMPD/out"
 
 # ttsim's own prediction as the measurement: 0% error.
@@ -92,6 +97,12 @@ has "v.csv:3: key 'value': expected a number, got '~13.5'" "value message" "$TMP
 printf '%s\nr1,qwen3-8b,h100_sxm,3,bf16,100,10,1,tpot_ms,5\n' "$H" > "$TMPD/t.csv"
 status 2 "tp the model cannot use" "$TTSIM" validate "$TMPD/t.csv"
 has "t.csv:2: key 'tp'" "tp message" "$TMPD/err"
+printf '%s,endpoint\nr1,qwen3-8b,h100_sxm,1,bf16,100,10,1,tpot_ms,5,grpc\n' "$H" > "$TMPD/ep.csv"
+status 2 "unknown endpoint" "$TTSIM" validate "$TMPD/ep.csv"
+has "ep.csv:2: key 'endpoint': unknown endpoint 'grpc' (expected chat, completions or none)" \
+	"endpoint message" "$TMPD/err"
+status 2 "run: unknown endpoint" "$TTSIM" run --model qwen3-8b --gpu h100_sxm --endpoint grpc
+has "endpoint" "run names the endpoint key" "$TMPD/err"
 printf 'id,model,gpu\n' > "$TMPD/h.csv"
 status 2 "missing column" "$TTSIM" validate "$TMPD/h.csv"
 has "key 'tp': missing column" "missing column message" "$TMPD/err"
@@ -111,9 +122,12 @@ has "^tpot_ms  *1 " "keep-going summarises the good row" "$TMPD/out"
 # refitted with its latency and merged outputs: TPOT 42.9 and the p90s of TTFT and e2e from
 # 59 / 541% to 44 / 12.5%, but the TTFT median up to 18.8%: the fitted 30 ms latency is
 # GPUStack's chat endpoint, which BLIS's completions runs do not pay; with the profile run's
-# sampler peak in the memory plan, KV a few percent smaller: TPOT 39.0%.)
+# sampler peak in the memory plan, KV a few percent smaller: TPOT 39.0%. The front end by
+# endpoint, each endpoint's fitted on its own fit rows: TTFT 18.8 -> 17.1%, p90 44.1 ->
+# 43.1%, e2e 5.3 -> 5.2% on that branch; with the sampler peak beside it 18.5 / 39.0 / 5.2 /
+# 8.8%.)
 ok "serving check part within the line reached" "$TTSIM" validate tests/validation/serving_check.csv \
-	--keep-going --summary-only --max-median-error ttft_ms=19,tpot_ms=40,e2e_s=6,output_tok_per_s=9.5
+	--keep-going --summary-only --max-median-error ttft_ms=19,tpot_ms=40,e2e_s=5.5,output_tok_per_s=9.5
 has "^vllm-v0    h100_sxm   output_tok_per_s  [0-9][0-9][0-9] " "check part: vllm-v0 group" "$TMPD/out"
 has "rows kept but not simulated" "check part: skipped rows counted" "$TMPD/out"
 status 1 "check part: a tighter line fails" "$TTSIM" validate tests/validation/serving_check.csv \

@@ -80,7 +80,7 @@ RANDOM_CASES = {"32K": (32000, 100), "4K": (4000, 200), "2K": (2000, 100), "128"
 COLS = ["id", "model", "gpu", "tp", "dtype", "input_len", "output_len", "concurrency",
         "metric", "value", "kv_dtype", "num_prompts", "request_rate", "burstiness", "dataset",
         "range_ratio", "ignore_eos", "max_output_len", "max_num_seqs",
-        "max_num_batched_tokens", "ep", "engine", "engine_version", "status", "source", "notes"]
+        "max_num_batched_tokens", "ep", "endpoint", "engine", "engine_version", "status", "source", "notes"]
 
 METRICS = [("ttft_ms", "Mean TTFT (ms)"), ("tpot_ms", "Mean TPOT (ms)"),
            ("output_tok_per_s", "Output token throughput (tok/s)")]
@@ -294,7 +294,9 @@ def rows_of(page, gpu, text, source):
                      concurrency=str(conc), metric=metric, value=r[k],
                      kv_dtype=kvd if kvd in ("fp8",) else "", num_prompts=str(n),
                      request_rate="" if conc else "inf", dataset=dataset, ignore_eos="false",
-                     max_num_seqs=mns or "", max_num_batched_tokens=mnbt or "", ep=ep, engine=eng,
+                     max_num_seqs=mns or "", max_num_batched_tokens=mnbt or "", ep=ep,
+                     endpoint="chat",  # vllm bench serve --backend openai-chat (the notes)
+                     engine=eng,
                      engine_version=vers.get(eng, ""), status=skip, source=source, notes=notes)
             if dataset == "random":
                 o["range_ratio"] = "0"  # vLLM 0.10/0.11's default --random-range-ratio

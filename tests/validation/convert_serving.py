@@ -33,7 +33,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 OUT_COLS = ["id", "model", "gpu", "tp", "dtype", "input_len", "output_len", "concurrency",
             "metric", "value", "kv_dtype", "num_prompts", "request_rate", "burstiness", "dataset",
             "range_ratio", "ignore_eos", "max_output_len", "max_num_seqs",
-            "max_num_batched_tokens", "engine", "engine_version",
+            "max_num_batched_tokens", "endpoint", "engine", "engine_version",
             "status", "source", "notes"]
 
 # Source documents -> part. Argued in README.md ("Serving set: the split").
@@ -165,6 +165,7 @@ def convert(r):
         o["metric"] = "output_tok_per_s"
         o["value"] = "%.6g" % (b * out / wall)
         o["num_prompts"] = str(b)
+        o["endpoint"] = "none"  # offline LLM.generate batches: no API server
         o["request_rate"] = "inf"
         o["dataset"] = "random"
         o["ignore_eos"] = "true"
@@ -172,6 +173,11 @@ def convert(r):
         extra.append("value = %d x %d / %.6g s (batch x output_len / whole-batch wall time)"
                      % (b, out, wall))
     elif sid.startswith("gps_"):
+        # GPUStack's client is `vllm bench serve --backend openai-chat`: the chat endpoint
+        if "openai-chat" not in notes and "chat endpoint" not in notes:
+            raise SystemExit("convert_serving.py: row %s: GPUStack row without its client's "
+                             "endpoint in the notes" % sid)
+        o["endpoint"] = "chat"
         m = re.search(r"num_prompts=(\d+)", notes)
         o["num_prompts"] = m.group(1) if m else ""
         if r["concurrency"] == "0":
@@ -188,6 +194,10 @@ def convert(r):
         m = re.search(r"rate=(\d+(?:\.\d+)?) QPS", notes)
         o["request_rate"] = m.group(1)
         o["burstiness"] = "inf"  # constant rate: evenly spaced arrivals
+        if "streaming completions" not in notes:
+            raise SystemExit("convert_serving.py: row %s: BLIS row without 'streaming "
+                             "completions' in the notes" % sid)
+        o["endpoint"] = "completions"  # inference-perf's streaming /v1/completions
         sf = re.search(r"successes=(\d+) failures=(\d+)", notes)
         o["num_prompts"] = str(int(sf.group(1)) + int(sf.group(2)))
         o["dataset"] = "shared_prefix"
@@ -203,10 +213,11 @@ def convert(r):
                       "(%.2f ms; (e2e - ttft) / (output - 1) = %.2f ms): definition unknown"
                       % (float(r["value"]), implied))
     elif sid.startswith("nim_"):
-        o["dataset"] = "synthetic"
+        o["dataset"] = "synthetic"  # endpoint: genai-perf's, not stated on the page (empty)
     elif sid.startswith("trt_"):
         o["request_rate"] = "inf"
         o["num_prompts"] = re.search(r"all (\d+) requests", notes).group(1)
+        o["endpoint"] = "none"  # trtllm-bench throughput: offline, no API server
         o["dataset"] = "synthetic"
         o["ignore_eos"] = "true"
     else:
