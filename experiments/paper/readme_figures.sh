@@ -65,6 +65,8 @@ echo "\$ $T validate tests/validation/moe_serving.csv --keep-going --format json
 "$T" validate tests/validation/moe_serving.csv --keep-going --format json > out/moe_serving.json 2>/dev/null
 echo
 run python3 tests/validation/moe_report.py out/moe_serving.json
+# models/README.md "Measured" and VALIDATION.md: Mixtral-8x7B on 2 x H100 (BLIS)
+run "$T" validate tests/validation/moe_mixtral.csv
 
 # experiments/README.md: plan examples (out/plan_72b.csv: every layout's verdict, e.g. TP8 over
 # 2 nodes)
