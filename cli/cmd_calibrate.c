@@ -452,7 +452,7 @@ static int cmd_check(int argc, char **argv)
 /* ---- engine ---- */
 
 struct efit_notes {
-	char step[3][96], fe[6][96];
+	char step[3][96], fe[8][96];
 };
 
 static const char *efit_comment(const char *key, void *ctx)
@@ -463,11 +463,12 @@ static const char *efit_comment(const char *key, void *ctx)
 	static const char *const fe[] = {"frontend.per_request_s", "frontend.per_output_token_s",
 					 "frontend.latency_s", "frontend.chat_latency_s",
 					 "frontend.chat_per_request_s",
-					 "frontend.chat_per_output_token_s"};
+					 "frontend.chat_per_output_token_s",
+					 "frontend.first_token_s", "frontend.chat_first_token_s"};
 	for (int i = 0; i < 3; i++)
 		if (!strcmp(key, step[i]))
 			return n->step[i][0] ? n->step[i] : NULL;
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < 8; i++)
 		if (!strcmp(key, fe[i]))
 			return n->fe[i][0] ? n->fe[i] : NULL;
 	return NULL;
@@ -567,13 +568,14 @@ static int cmd_engine(int argc, char **argv)
 	} else {
 		sbuf_printf(&rep, "# frontend: %ld served rows of %ld benchmarks; Huber (0.2) on log(pred/meas)\n"
 			    "#   over a grid (per_request_s 0..%g by %g, per_output_token_s 0..%g by %g,\n"
-			    "#   latency_s 0..%g by %g; each endpoint's three its own, fitted on\n"
+			    "#   latency_s 0..%g by %g; then first_token_s 0..%g by %g with\n"
+			    "#   per_output_token_s, the other two held; each endpoint's its own, fitted on\n"
 			    "#   its rows: %ld chat, %ld completions)\n"
 			    "#   row error, no front end: median %.1f%%, p90 %.1f%%, bias %+.1f%%\n"
 			    "#   in sample:               median %.1f%%, p90 %.1f%%, bias %+.1f%%\n"
 			    "#   leave one benchmark out: median %.1f%%, p90 %.1f%%, bias %+.1f%%\n",
 			    g.n, g.runs, g.max[0], g.step[0], g.max[1], g.step[1], g.max[2],
-			    g.step[2], g.n_chat, g.n - g.n_chat, g.before_median,
+			    g.step[2], g.max[3], g.step[3], g.n_chat, g.n - g.n_chat, g.before_median,
 			    g.before_p90, g.before_bias, g.in_median, g.in_p90, g.in_bias,
 			    g.loo_median, g.loo_p90, g.loo_bias);
 		e.fe_per_request = g.coef[0];
@@ -582,12 +584,17 @@ static int cmd_engine(int argc, char **argv)
 		e.fe_chat_latency = g.coef[3];
 		e.fe_chat_per_request = g.coef[4];
 		e.fe_chat_per_output_token = g.coef[5];
-		for (int i = 0; i < 6; i++)
+		e.fe_first_token = g.coef[6];
+		e.fe_chat_first_token = g.coef[7];
+		for (int i = 0; i < 8; i++)
 			snprintf(nt.fe[i], sizeof(nt.fe[i]), "fitted; leave one out %.3g .. %.3g",
 				 g.loo_lo[i], g.loo_hi[i]);
 		for (int i = 0; i < 3 && (g.n_chat == 0 || g.n_chat == g.n); i++)
 			snprintf(nt.fe[g.n_chat ? i : 3 + i], sizeof(nt.fe[0]), "not identified "
 				 "(no %s row): the other endpoint's", g.n_chat ? "completions" : "chat");
+		if (g.n_chat == 0 || g.n_chat == g.n)
+			snprintf(nt.fe[g.n_chat ? 6 : 7], sizeof(nt.fe[0]), "not identified (no %s "
+				 "row): the other endpoint's", g.n_chat ? "completions" : "chat");
 	}
 	if (!name) {
 		name_of(out, nm, sizeof(nm));

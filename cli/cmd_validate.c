@@ -163,11 +163,12 @@ static void print_engine_fit(struct vset *s, const char *family, const char **fi
 	}
 	printf("# frontend: %ld served rows of %ld benchmarks (every metric); Huber (0.2) on\n"
 	       "# log(predicted / measured), minimised over a grid (per_request_s 0..%g by %g,\n"
-	       "# per_output_token_s 0..%g by %g, latency_s 0..%g by %g; each endpoint's three\n"
+	       "# per_output_token_s 0..%g by %g, latency_s 0..%g by %g; then first_token_s\n"
+	       "# 0..%g by %g with per_output_token_s, the other two held; each endpoint's\n"
 	       "# its own, fitted on its rows: %ld chat, %ld completions);\n"
 	       "# rows:\n",
 	       g.n, g.runs, g.max[0], g.step[0], g.max[1], g.step[1], g.max[2], g.step[2],
-	       g.n_chat, g.n - g.n_chat);
+	       g.max[3], g.step[3], g.n_chat, g.n - g.n_chat);
 	for (size_t i = 0; i < s->n; i++)
 		if (validate_fe_row(&s->rows[i], family))
 			printf("#   %s %s (%s)\n", s->rows[i].where, s->rows[i].id,
@@ -191,6 +192,18 @@ static void print_engine_fit(struct vset *s, const char *family, const char **fi
 	       g.loo_lo[4], g.loo_hi[4], g.n_chat == 0 ? " (no chat row: completions')" : "");
 	printf("  chat_per_output_token_s: %.4g  # leave one out: %.4g .. %.4g%s\n", g.coef[5],
 	       g.loo_lo[5], g.loo_hi[5], g.n_chat == 0 ? " (no chat row: completions')" : "");
+	printf("  first_token_s: %.4g       # leave one out: %.4g .. %.4g%s\n", g.coef[6],
+	       g.loo_lo[6], g.loo_hi[6], g.n_chat == g.n ? " (no completions row: chat's)" : "");
+	printf("  chat_first_token_s: %.4g  # leave one out: %.4g .. %.4g%s\n", g.coef[7],
+	       g.loo_lo[7], g.loo_hi[7], g.n_chat == 0 ? " (no chat row: completions')" : "");
+	for (int e = 0; e < 2; e++) {
+		if (isnan(g.prof[e][0]))
+			continue;
+		printf("# %s: least loss at each first_token_s (s: loss):", e ? "chat" : "completions");
+		for (int q = 0; q < VFE_NF; q++)
+			printf("%s %.4g: %.3f", q ? "," : "", q * g.step[3], g.prof[e][q]);
+		printf("\n");
+	}
 }
 
 /* "10" (every metric) or "tpot_ms=10,ttft_ms=20" into lim[] (-1: no limit); 0 or -1. */

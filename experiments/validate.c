@@ -1131,9 +1131,16 @@ int validate_fe_row(const struct vrow *r, const char *family)
 	return !strcmp(fam, family);
 }
 
-/* Predict rows idx[0..n) with front end (a, b, c) s: pred[k] for idx[k]. 0 or -1. */
-static int fe_predict(struct vset *s, const size_t *idx, size_t n, double a, double b,
-		      double c_lat, double *pred)
+/* The front end's four constants per endpoint, as a grid stage sets them: v[e][p] for
+ * endpoint e (0 completions, 1 chat) and p = FE_A (per_request_s), FE_B
+ * (per_output_token_s), FE_C (latency_s), FE_F (first_token_s). */
+enum { FE_A, FE_B, FE_C, FE_F, FE_NP };
+/* where each is in vfefit.coef */
+static const int fe_cidx[2][FE_NP] = {{0, 1, 2, 6}, {4, 5, 3, 7}};
+
+/* Predict rows idx[0..n) with front end v: pred[k] for idx[k]. 0 or -1. */
+static int fe_predict(struct vset *s, const size_t *idx, size_t n, double v[2][FE_NP],
+		      double *pred)
 {
 	for (size_t k = 0; k < n; k++)
 		pred[k] = NAN;
@@ -1146,12 +1153,14 @@ static int fe_predict(struct vset *s, const size_t *idx, size_t n, double a, dou
 			continue;
 		if (validate_config(r, &c) < 0 || run_load_inputs(&c, &in) < 0)
 			return err_prefix("%s: ", r->where);
-		in.fe_per_request = a;
-		in.fe_per_output_token = b;
-		in.fe_latency = c_lat; /* the row's endpoint picks one: both are (a, b, c_lat) */
-		in.fe_chat_latency = c_lat;
-		in.fe_chat_per_request = a;
-		in.fe_chat_per_output_token = b;
+		in.fe_per_request = v[0][FE_A]; /* the row's endpoint picks its own */
+		in.fe_per_output_token = v[0][FE_B];
+		in.fe_latency = v[0][FE_C];
+		in.fe_first_token = v[0][FE_F];
+		in.fe_chat_per_request = v[1][FE_A];
+		in.fe_chat_per_output_token = v[1][FE_B];
+		in.fe_chat_latency = v[1][FE_C];
+		in.fe_chat_first_token = v[1][FE_F];
 		if (run_simulate(&c, &in, &res) < 0) {
 			run_inputs_release(&in);
 			return err_prefix("%s: ", r->where);
@@ -1165,59 +1174,68 @@ static int fe_predict(struct vset *s, const size_t *idx, size_t n, double a, dou
 	return 0;
 }
 
-/* The front end's fit searches a grid: per_request_s 0, FE_DA, .. FE_NA - 1 steps;
- * per_output_token_s 0, FE_DB, ..; latency_s 0, FE_DC, .. (s). The predictions are a
- * queue's, not linear in the constants (a linearised fit wandered between the regimes of
- * the rows), so the robust fit is a Huber M-estimate minimised over the grid. The ranges
- * hold every fit so far (per request 15 ms and per token 0.16-0.3 ms with no latency);
- * the steps are the resolution the rows resolve (leave-one-out ranges of a step or two). */
-#define FE_NA 13
-#define FE_DA 2.5e-3
-#define FE_NB 21
-#define FE_DB 2e-5
-#define FE_NC 13
-#define FE_DC 5e-3
-#define FE_NG ((size_t)FE_NA * FE_NB * FE_NC)
+/* The front end's fit searches grids. The predictions are a queue's, not linear in the
+ * constants (a linearised fit wandered between the regimes of the rows), so the robust fit
+ * is a Huber M-estimate minimised over a grid. Each constant's axis: 0, step, .. (n
+ * values). The ranges hold every fit so far (per request 15 ms and per token 0.16-0.4 ms
+ * with no latency; the first token's server work: the GPUStack 1000-prompt bursts were
+ * 23-31 ms a request short without it, VALIDATION.md); the steps are the resolution the
+ * rows resolve (leave-one-out ranges of a step or two). Four constants an endpoint on one
+ * grid is too many runs (60,000 points), so the fit is three stages, each a grid over
+ * some constants with the others held (each endpoint's its own: a row's front end is its
+ * endpoint's only, so the loss is a completions part plus a chat part, each minimised over
+ * its own constants at the cost of one pass):
+ *   1. per_request_s and latency_s every other step, per_output_token_s, no first token;
+ *   2. per_request_s, latency_s and first_token_s, per_output_token_s held at stage 1's
+ *      (the three add alike to a lone request's TTFT; bursts tell them apart);
+ *   3. per_output_token_s and first_token_s, the other two held at stage 2's.
+ * About 4,300 points: the 3-constant single grid's cost (3,549). */
+static const size_t fe_n[FE_NP] = {13, 21, 13, VFE_NF};
+static const double fe_step[FE_NP] = {2.5e-3, 2e-5, 5e-3, 2.5e-3};
 #define FE_HUBER 0.2 /* Huber's threshold on log(predicted / measured): about 22% */
 
-/* Grid point g = (i x FE_NB + j) x FE_NC + l: per_request_s = i x FE_DA,
- * per_output_token_s = j x FE_DB, latency_s = l x FE_DC (each row is simulated at its own
- * endpoint's latency: the one of the grid point). */
-static double fe_grid_a(size_t g) { size_t i = g / FE_NC / FE_NB; return (double)i * FE_DA; }
-static double fe_grid_b(size_t g) { size_t j = g / FE_NC % FE_NB; return (double)j * FE_DB; }
-static double fe_grid_c(size_t g) { size_t l = g % FE_NC; return (double)l * FE_DC; }
-
-/* A fitted point: per endpoint (0 completions, 1 chat) its per-request step i[ep],
- * per-token step j[ep] and latency step l[ep]. A row's front end is its endpoint's only,
- * so the loss is a sum of a completions part and a chat part, each minimised over its own
- * three constants: two 3-constant fits at the cost of one pass over the grid. */
-struct fe_point {
-	size_t i[2], j[2], l[2];
+/* A stage: which constants it searches (stride: every stride-th step; 0: held at
+ * held[e][p]). Its grid point g is a mixed-radix number, FE_A most significant. */
+struct fe_stage {
+	size_t stride[FE_NP];
+	double held[2][FE_NP];
+	size_t n, ng;      /* rows; grid points */
+	double *pred;      /* ng x n predictions */
 };
-/* coef order: per_request_s, per_output_token_s, latency_s, chat_latency_s,
- * chat_per_request_s, chat_per_output_token_s */
-static double fe_coef(struct fe_point p, int c)
+
+static size_t fe_stage_len(const struct fe_stage *st, int p)
 {
-	switch (c) {
-	case 0: return (double)p.i[0] * FE_DA;
-	case 1: return (double)p.j[0] * FE_DB;
-	case 2: return (double)p.l[0] * FE_DC;
-	case 3: return (double)p.l[1] * FE_DC;
-	case 4: return (double)p.i[1] * FE_DA;
-	default: return (double)p.j[1] * FE_DB;
+	return st->stride[p] ? (fe_n[p] - 1) / st->stride[p] + 1 : 1;
+}
+
+/* The constants of endpoint e at grid point g. */
+static void fe_stage_at(const struct fe_stage *st, size_t g, int e, double *v)
+{
+	for (int p = FE_NP - 1; p >= 0; p--) {
+		size_t len = fe_stage_len(st, p), i = g % len;
+		g /= len;
+		v[p] = st->stride[p] ? (double)(i * st->stride[p]) * fe_step[p] : st->held[e][p];
 	}
 }
-static size_t fe_index(size_t i, size_t j, size_t l) { return (i * FE_NB + j) * FE_NC + l; }
-/* Row k's prediction at point p (chat[k]: the row is on the chat endpoint). */
-static double fe_pred_at(const double *grid, size_t n, const int *chat, struct fe_point p,
-			 size_t k)
+
+static int fe_stage_run(struct vset *s, const size_t *idx, size_t n, struct fe_stage *st)
 {
-	int e = chat[k];
-	return grid[fe_index(p.i[e], p.j[e], p.l[e]) * n + k];
+	st->n = n;
+	st->ng = 1;
+	for (int p = 0; p < FE_NP; p++)
+		st->ng *= fe_stage_len(st, p);
+	st->pred = xmalloc(sizeof(double) * (n + 1) * st->ng);
+	for (size_t g = 0; g < st->ng; g++) {
+		double v[2][FE_NP];
+		fe_stage_at(st, g, 0, v[0]);
+		fe_stage_at(st, g, 1, v[1]);
+		if (fe_predict(s, idx, n, v, st->pred + g * n) < 0)
+			return -1;
+	}
+	return 0;
 }
 
-/* Huber loss over the kept rows of endpoint ep (chat[k] == ep) of predictions pred (n per
- * grid point) at one point. */
+/* Huber loss over the kept rows of endpoint ep (chat[k] == ep) of predictions pred. */
 static double fe_loss(const struct vset *s, const size_t *idx, size_t n, const int *keep,
 		      const int *chat, int ep, const double *pred)
 {
@@ -1232,31 +1250,35 @@ static double fe_loss(const struct vset *s, const size_t *idx, size_t n, const i
 	return sum;
 }
 
-/* The point of least loss over the kept rows. An endpoint with no kept row takes the
- * other's constants (not identified: nothing tells the two apart). */
-static struct fe_point fe_argmin(const struct vset *s, const size_t *idx, size_t n,
-				 const int *keep, const int *chat, const double *grid)
+/* The least-loss grid point of each endpoint over the kept rows: g[e]; prof (if not NULL):
+ * prof[e][q], the least loss at first_token_s q x its step (NAN: no kept row). An endpoint
+ * with no kept row takes the other's point (not identified: nothing tells them apart). */
+static void fe_stage_argmin(const struct vset *s, const size_t *idx, const int *keep,
+			    const int *chat, const struct fe_stage *st, size_t *g,
+			    double prof[2][VFE_NF])
 {
-	struct fe_point p = {{0, 0}, {0, 0}, {0, 0}};
 	int have[2] = {0, 0};
-	for (size_t k = 0; k < n; k++)
+	size_t nf = fe_stage_len(st, FE_F);
+	for (size_t k = 0; k < st->n; k++)
 		if (keep[k])
 			have[chat[k]] = 1;
 	for (int ep = 0; ep < 2; ep++) {
 		double lb = INFINITY;
-		for (size_t i = 0; i < FE_NA && have[ep]; i++)
-			for (size_t j = 0; j < FE_NB; j++)
-				for (size_t l = 0; l < FE_NC; l++) {
-					double x = fe_loss(s, idx, n, keep, chat, ep,
-							   grid + fe_index(i, j, l) * n);
-					if (x < lb)
-						lb = x, p.i[ep] = i, p.j[ep] = j, p.l[ep] = l;
-				}
+		g[ep] = 0;
+		if (prof)
+			for (size_t q = 0; q < VFE_NF; q++)
+				prof[ep][q] = have[ep] && q < nf ? INFINITY : NAN;
+		for (size_t x = 0; x < st->ng && have[ep]; x++) {
+			double l = fe_loss(s, idx, st->n, keep, chat, ep, st->pred + x * st->n);
+			if (prof && l < prof[ep][x % nf])
+				prof[ep][x % nf] = l;
+			if (l < lb)
+				lb = l, g[ep] = x;
+		}
 	}
 	for (int ep = 0; ep < 2; ep++)
 		if (!have[ep])
-			p.i[ep] = p.i[1 - ep], p.j[ep] = p.j[1 - ep], p.l[ep] = p.l[1 - ep];
-	return p;
+			g[ep] = g[1 - ep];
 }
 
 /* % errors of rows idx (kept ones) predicted as pred -> median, p90, bias. */
@@ -1274,12 +1296,30 @@ static void fe_stats(const struct vset *s, const size_t *idx, size_t n, const do
 	free(sg);
 }
 
+/* Widen out's leave-one-out ranges of constants ps (np of them) to the stage's point g. */
+static void fe_widen(struct vfefit *out, const struct fe_stage *st, const size_t *g,
+		     const int *ps, int np)
+{
+	for (int e = 0; e < 2; e++) {
+		double v[FE_NP];
+		fe_stage_at(st, g[e], e, v);
+		for (int m = 0; m < np; m++) {
+			int c = fe_cidx[e][ps[m]];
+			out->loo_lo[c] = fmin(out->loo_lo[c], v[ps[m]]);
+			out->loo_hi[c] = fmax(out->loo_hi[c], v[ps[m]]);
+		}
+	}
+}
+
 int validate_fit_frontend(struct vset *s, const char *family, struct vfefit *out)
 {
-	size_t n = 0, *idx = NULL, cap = 0;
+	size_t n = 0, *idx = NULL, cap = 0, g1[2], g2[2], g3[2];
 	int *keep = NULL, *run = NULL, *chat = NULL, rc = -1;
-	double *pred = NULL, *loo = NULL, *grid = NULL;
-	struct fe_point best;
+	double *pred = NULL, *loo = NULL, v[2][FE_NP] = {{0}};
+	struct fe_stage s1 = {{2, 1, 2, 0}, {{0}}, 0, 0, NULL};
+	struct fe_stage s2 = {{1, 0, 1, 1}, {{0}}, 0, 0, NULL};
+	struct fe_stage s3 = {{0, 1, 0, 1}, {{0}}, 0, 0, NULL};
+	static const int ps2[] = {FE_A, FE_C}, ps3[] = {FE_B, FE_F};
 	memset(out, 0, sizeof(*out));
 	if (refuse_check_part(s) < 0)
 		return -1;
@@ -1314,38 +1354,52 @@ int validate_fit_frontend(struct vset *s, const char *family, struct vfefit *out
 		goto out;
 	}
 	out->n = (long)n;
-	if (fe_predict(s, idx, n, 0, 0, 0, pred) < 0)
+	if (fe_predict(s, idx, n, v, pred) < 0)
 		goto out;
 	fe_stats(s, idx, n, pred, &out->before_median, &out->before_p90, &out->before_bias);
-	grid = xmalloc(sizeof(double) * n * FE_NG);
-	for (size_t g = 0; g < FE_NG; g++)
-		if (fe_predict(s, idx, n, fe_grid_a(g), fe_grid_b(g), fe_grid_c(g),
-			       grid + g * n) < 0)
-			goto out;
-	best = fe_argmin(s, idx, n, keep, chat, grid);
-	for (int j = 0; j < 6; j++)
-		out->coef[j] = out->loo_lo[j] = out->loo_hi[j] = fe_coef(best, j);
-	out->step[0] = FE_DA;
-	out->step[1] = FE_DB;
-	out->step[2] = FE_DC;
-	out->max[0] = (FE_NA - 1) * FE_DA;
-	out->max[1] = (FE_NB - 1) * FE_DB;
-	out->max[2] = (FE_NC - 1) * FE_DC;
+	for (int p = 0; p < FE_NP; p++) {
+		out->step[p] = fe_step[p];
+		out->max[p] = (double)(fe_n[p] - 1) * fe_step[p];
+	}
+	/* stage 1, then 2 from its per_output_token_s, then 3 from 2's per_request_s and
+	 * latency_s */
+	if (fe_stage_run(s, idx, n, &s1) < 0)
+		goto out;
+	fe_stage_argmin(s, idx, keep, chat, &s1, g1, NULL);
+	for (int e = 0; e < 2; e++)
+		fe_stage_at(&s1, g1[e], e, s2.held[e]);
+	if (fe_stage_run(s, idx, n, &s2) < 0)
+		goto out;
+	fe_stage_argmin(s, idx, keep, chat, &s2, g2, out->prof);
+	for (int e = 0; e < 2; e++)
+		fe_stage_at(&s2, g2[e], e, s3.held[e]);
+	if (fe_stage_run(s, idx, n, &s3) < 0)
+		goto out;
+	fe_stage_argmin(s, idx, keep, chat, &s3, g3, NULL);
+	for (int e = 0; e < 2; e++) {
+		fe_stage_at(&s3, g3[e], e, v[e]);
+		for (int p = 0; p < FE_NP; p++)
+			out->coef[fe_cidx[e][p]] = v[e][p];
+	}
+	for (int j = 0; j < 8; j++)
+		out->loo_lo[j] = out->loo_hi[j] = out->coef[j];
 	for (size_t k = 0; k < n; k++)
-		pred[k] = fe_pred_at(grid, n, chat, best, k);
+		pred[k] = s3.pred[g3[chat[k]] * n + k];
 	fe_stats(s, idx, n, pred, &out->in_median, &out->in_p90, &out->in_bias);
+	/* leave one benchmark out: stage 2 refitted (the ranges of per_request_s and
+	 * latency_s), stage 3 refitted on its grid (per_request_s and latency_s held at the
+	 * full fit's: the rows' predictions, and the ranges of the other two) */
 	for (int b = 0; b < (int)out->runs; b++) {
-		struct fe_point g;
+		size_t g[2];
 		for (size_t k = 0; k < n; k++)
 			keep[k] = run[k] != b;
-		g = fe_argmin(s, idx, n, keep, chat, grid);
+		fe_stage_argmin(s, idx, keep, chat, &s2, g, NULL);
+		fe_widen(out, &s2, g, ps2, 2);
+		fe_stage_argmin(s, idx, keep, chat, &s3, g, NULL);
+		fe_widen(out, &s3, g, ps3, 2);
 		for (size_t k = 0; k < n; k++)
 			if (run[k] == b)
-				loo[k] = fe_pred_at(grid, n, chat, g, k);
-		for (int j = 0; j < 6; j++) {
-			out->loo_lo[j] = fmin(out->loo_lo[j], fe_coef(g, j));
-			out->loo_hi[j] = fmax(out->loo_hi[j], fe_coef(g, j));
-		}
+				loo[k] = s3.pred[g[chat[k]] * n + k];
 	}
 	fe_stats(s, idx, n, loo, &out->loo_median, &out->loo_p90, &out->loo_bias);
 	rc = 0;
@@ -1356,7 +1410,9 @@ out:
 	free(chat);
 	free(pred);
 	free(loo);
-	free(grid);
+	free(s1.pred);
+	free(s2.pred);
+	free(s3.pred);
 	return rc;
 }
 

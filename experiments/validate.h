@@ -199,16 +199,25 @@ int validate_fit_engine(struct vset *s, const char *family, struct vfit *out);
  * time, refits on the same grid, and predicts it. Errors are of the rows' metrics, in
  * percent; `before` is with no front end. Refuses a file named serving_check*. 0, or -1
  * with err_set (fewer than four served benchmarks, a row that cannot be simulated). */
+/* The front end's fit: three grid stages over its four constants per endpoint
+ * (experiments/validate.c); first_token_s takes VFE_NF values. */
+#define VFE_NF 17
 struct vfefit {
 	long n, runs;        /* rows and distinct benchmarks used */
 	long n_chat;         /* of the n rows, those on the chat endpoint (0 or n: the two
 	                        latencies are one, not told apart) */
-	double coef[6];      /* per_request_s, per_output_token_s, latency_s (completions),
+	double coef[8];      /* per_request_s, per_output_token_s, latency_s (completions),
 	                        chat_latency_s, chat_per_request_s,
-	                        chat_per_output_token_s */
-	double step[3], max[3];        /* the grid: its steps and largest values (s); each
-	                                  endpoint's three constants on the same axes */
-	double loo_lo[6], loo_hi[6];   /* range of the constants over the leave-one-out fits */
+	                        chat_per_output_token_s, first_token_s,
+	                        chat_first_token_s */
+	double step[4], max[4];        /* the grid: its steps and largest values (s); each
+	                                  endpoint's constants on the same axes (per request,
+	                                  per output token, latency, first token) */
+	double loo_lo[8], loo_hi[8];   /* range of the constants over the leave-one-out fits */
+	double prof[2][VFE_NF];        /* per endpoint (0 completions, 1 chat): the least loss
+	                                  at each first_token_s of the grid, per_request_s and
+	                                  latency_s refitted (stage 2): how well the rows tell
+	                                  it (NAN: no row of the endpoint) */
 	double before_median, before_p90, before_bias; /* % error with no front end */
 	double in_median, in_p90, in_bias;             /* in sample */
 	double loo_median, loo_p90, loo_bias;          /* leave one benchmark out */

@@ -32,6 +32,8 @@ static const struct ekey keys[] = {
 	{"frontend.chat_latency_s", EK_SECONDS, EO(fe_chat_latency), 0},
 	{"frontend.chat_per_request_s", EK_SECONDS, EO(fe_chat_per_request), 0},
 	{"frontend.chat_per_output_token_s", EK_SECONDS, EO(fe_chat_per_output_token), 0},
+	{"frontend.first_token_s", EK_SECONDS, EO(fe_first_token), 0},
+	{"frontend.chat_first_token_s", EK_SECONDS, EO(fe_chat_first_token), 0},
 	{"defaults.chunked_prefill", EK_BOOL, EO(chunked_prefill), 0},
 	{"speculative.draft_forward_cpu_s", EK_SECONDS, EO(spec_draft_forward_cpu), 0},
 	{"speculative.step_cpu_s", EK_SECONDS, EO(spec_step_cpu), 0},
@@ -180,6 +182,8 @@ int engine_profile_parse(struct engine_profile *e, const char *text, size_t len,
 			e->fe_chat_per_request = e->fe_per_request;
 		if (!strcmp(keys[i].key, "frontend.chat_per_output_token_s") && !(seen & (1u << i)))
 			e->fe_chat_per_output_token = e->fe_per_output_token;
+		if (!strcmp(keys[i].key, "frontend.chat_first_token_s") && !(seen & (1u << i)))
+			e->fe_chat_first_token = e->fe_first_token;
 	}
 	rc = 0;
 out:

@@ -29,6 +29,11 @@
  *                                  #   absent: per_request_s)
  *       chat_per_output_token_s: 0 #   per_output_token_s on /v1/chat/completions
  *                                  #   (optional; absent: per_output_token_s)
+ *       first_token_s: 0           #   per request, once, when its first token passes the
+ *                                  #   server: its output state, first chunk, parsers
+ *                                  #   (optional; absent: 0)
+ *       chat_first_token_s: 0      #   first_token_s on /v1/chat/completions (optional;
+ *                                  #   absent: first_token_s)
  *     speculative:                 # per-draft costs of its proposers (optional; without
  *                                  #   it, model and EAGLE drafters are refused unless the
  *                                  #   run gives spec_draft_cpu_s, spec_step_cpu_s and
@@ -71,6 +76,9 @@ struct engine_profile {
 	double fe_chat_latency;      /* s: the same on /v1/chat/completions */
 	double fe_chat_per_request;  /* s of the API server per request on /v1/chat/completions */
 	double fe_chat_per_output_token; /* s per streamed output token on /v1/chat/completions */
+	double fe_first_token;       /* s of the API server per request, once, when its first
+	                                token passes the server (0 when absent) */
+	double fe_chat_first_token;  /* s: the same on /v1/chat/completions */
 	int has_spec;                /* the speculative block was given (all three keys) */
 	double spec_draft_forward_cpu; /* s of CPU per draft forward */
 	double spec_step_cpu;        /* s of CPU per speculative step */

@@ -190,6 +190,7 @@ struct sim {
 	int fe;               /* the front end is on */
 	int64_t fe_req_ns;    /* ns of server time per request */
 	int64_t fe_lat_ns;    /* ns from the server to the engine core, no server held */
+	int64_t fe_ft_ns;     /* ns of server time per request at its first token */
 	struct fe_pending fp; /* front end: the step being ended */
 };
 
@@ -754,7 +755,8 @@ static void fe_note(int32_t **a, size_t *n, size_t *cap, int32_t i)
 static int64_t fe_stream(struct sim *m, struct replica *r, int64_t t, double k, double k_first)
 {
 	double paid = t >= r->fe_last ? k : k_first;
-	int64_t work = (int64_t)(paid * m->s->fe_per_output_token * 1e9 + 0.5);
+	int64_t work = (int64_t)(paid * m->s->fe_per_output_token * 1e9 + 0.5) +
+		       (int64_t)k_first * m->fe_ft_ns;
 	r->fe_free = (t > r->fe_free ? t : r->fe_free) + work;
 	r->fe_last = r->fe_free;
 	return r->fe_free;
@@ -777,9 +779,12 @@ static void fe_step_end(struct sim *m, struct replica *r)
 	if (k <= 0 && m->fp.n_first + m->fp.n_last + m->fp.n_probs == 0)
 		return;
 	d = fe_stream(m, r, m->now, k, (double)m->fp.n_first);
+	/* the step's first tokens pass one after another, each fe_first_token of the server
+	 * (the j-th of n at d - (n - 1 - j) fe_first_token): the last of them at d */
 	for (size_t j = 0; j < m->fp.n_first; j++)
 		if (!m->reqs[m->fp.first[j]].cancelled) /* else never streamed */
-			m->reqs[m->fp.first[j]].t_first = d;
+			m->reqs[m->fp.first[j]].t_first =
+				d - (int64_t)(m->fp.n_first - 1 - j) * m->fe_ft_ns;
 	for (size_t j = 0; j < m->fp.n_last; j++)
 		m->reqs[m->fp.last[j]].t_done = d;
 	for (size_t j = 0; j < m->fp.n_probs; j++)
@@ -1834,12 +1839,16 @@ static int setup(struct sim *m, const struct sim_setup *s, struct sim_problem *p
 	m->q_tok = m->spec ? spec_verify_q(&s->spec) : 1;
 	if (!(s->fe_per_request >= 0 && s->fe_per_request < 1e3) ||
 	    !(s->fe_per_output_token >= 0 && s->fe_per_output_token < 1e3) ||
-	    !(s->fe_latency >= 0 && s->fe_latency < 1e3))
-		return err_set("key 'frontend': expected times from 0 to 1000 s, got %g, %g and %g",
-			       s->fe_per_request, s->fe_per_output_token, s->fe_latency);
-	m->fe = s->fe_per_request > 0 || s->fe_per_output_token > 0 || s->fe_latency > 0;
+	    !(s->fe_latency >= 0 && s->fe_latency < 1e3) ||
+	    !(s->fe_first_token >= 0 && s->fe_first_token < 1e3))
+		return err_set("key 'frontend': expected times from 0 to 1000 s, got %g, %g, %g "
+			       "and %g", s->fe_per_request, s->fe_per_output_token, s->fe_latency,
+			       s->fe_first_token);
+	m->fe = s->fe_per_request > 0 || s->fe_per_output_token > 0 || s->fe_latency > 0 ||
+		s->fe_first_token > 0;
 	m->fe_req_ns = (int64_t)(s->fe_per_request * 1e9 + 0.5);
 	m->fe_lat_ns = (int64_t)(s->fe_latency * 1e9 + 0.5);
+	m->fe_ft_ns = (int64_t)(s->fe_first_token * 1e9 + 0.5);
 	/* a sliding group frees blocks as each sequence passes its window: per sequence, so
 	 * walked (the aggregate set counts one block table a sequence) */
 	m->ds = m->spec || s->reference || m->kv.n_swa || m->kv.n_full != 1 ? DS_WALK

@@ -43,8 +43,11 @@
  *     that output and is streamed with it (vLLM V1's RequestOutputCollector merges a
  *     request's outputs while its consumer is behind), so a server that falls behind
  *     catches up instead of queueing every token;
- *   - a request's first token time (t_first) and its end (t_done, of a completed request)
- *     are the D of the step that made that token; a problem ends when its last sequence's
+ *     plus fe_first_token for each of the step's first tokens (a request's output state,
+ *     first chunk and parsers: once per request); the step's first tokens pass one after
+ *     another, the j-th of n at D - (n - 1 - j) fe_first_token;
+ *   - a request's first token time (t_first) is that, and its end (t_done, of a completed
+ *     request) the D of the step that made its last token; a problem ends when its last sequence's
  *     last token has passed, and a closed-loop client sends its next problem then.
  * Cancelled (early-stopped) sequences end at the engine's time: nothing is streamed for them.
  * The front end's time is not engine busy time. Zero front end: exactly the engine without.
@@ -176,6 +179,10 @@ struct sim_setup {
 	double fe_per_output_token;  /* s: the API server's time per streamed output token */
 	double fe_latency;           /* s: a request's delay from the server to the engine
 	                                core, occupying no server */
+	double fe_first_token;       /* s: the API server's time per request, once, when its
+	                                first token passes the server (its output state, first
+	                                chunk, parsers): the step's k_first first tokens add
+	                                k_first fe_first_token to its batch's server time */
 	volatile sig_atomic_t *stop; /* NULL, or a flag (set by a signal handler) checked every
 	                                SIM_STOP_EVERY events: when nonzero, sim_run returns -1
 	                                with err "interrupted" */

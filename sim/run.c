@@ -32,6 +32,8 @@ static int engine_apply(const struct run_config *c, struct run_inputs *in)
 	in->fe_chat_latency = e.fe_chat_latency;
 	in->fe_chat_per_request = e.fe_chat_per_request;
 	in->fe_chat_per_output_token = e.fe_chat_per_output_token;
+	in->fe_first_token = e.fe_first_token;
+	in->fe_chat_first_token = e.fe_chat_first_token;
 	in->profile.step_base += e.step_base_extra;
 	in->profile.step_per_seq += e.step_per_seq_extra;
 	in->profile.step_per_tp += e.step_per_tp_extra;
@@ -710,6 +712,7 @@ int run_simulate(const struct run_config *c, const struct run_inputs *in, struct
 		s.fe_per_request = chat ? in->fe_chat_per_request : in->fe_per_request;
 		s.fe_per_output_token = chat ? in->fe_chat_per_output_token : in->fe_per_output_token;
 		s.fe_latency = chat ? in->fe_chat_latency : in->fe_latency;
+		s.fe_first_token = chat ? in->fe_chat_first_token : in->fe_first_token;
 	}
 	s.tp = c->tp;
 	s.pp = c->pp;

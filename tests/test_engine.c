@@ -917,6 +917,53 @@ static void test_frontend_closed_loop(void)
 	s.fe_per_request = 0;
 	s.fe_latency = -1e-3;
 	CHECK_INT(sim_run(&s, P, 4, R, 4, &st), -1);
+	s.fe_latency = 0;
+	s.fe_first_token = -1e-3;
+	CHECK_INT(sim_run(&s, P, 4, R, 4, &st), -1);
+}
+
+/* The first-token time (engine.h): server work once per request as its first token
+ * passes, serial, so first tokens made together pass one after another. */
+static void test_frontend_first_token(void)
+{
+	struct model m;
+	struct profile p = fixture_profile();
+	struct sim_setup s;
+	struct sim_stats st;
+	int64_t e1, e2, busy;
+	s = model_setup(&m, &p, "r1-qwen-7b");
+	/* four at 0, no front end: the idle engine prefills request 0 alone (step ending
+	 * e1), then requests 1-3 together beside request 0's decode (e2) */
+	fixture_requests(P, R, 4, 100, 2);
+	CHECK_INT(sim_run(&s, P, 4, R, 4, &st), 0);
+	e1 = R[0].t_first, e2 = R[1].t_first, busy = st.busy_ns_total;
+	for (int i = 1; i < 4; i++)
+		CHECK_INT(R[i].t_first, e2);
+	CHECK(e2 > e1 && e2 < e1 + 1000 * FE_MS);
+	/* 1 s at each first token, nothing else: request 0's passes at e1 + 1 s; step 2's
+	 * three first tokens (made at e2, the server busy until e1 + 1 s) pass one after
+	 * another: the k-th (k = 1..3) at e1 + (1 + k) s, k x 1 s beyond the engine's and
+	 * the server's first; every last token, made while the server is behind and no
+	 * first token, joins its request's waiting output and passes with step 2's batch */
+	s.fe_first_token = 1.0;
+	fixture_requests(P, R, 4, 100, 2);
+	CHECK_INT(sim_run(&s, P, 4, R, 4, &st), 0);
+	CHECK_INT(R[0].t_first, e1 + 1000 * FE_MS);
+	for (int k = 1; k < 4; k++)
+		CHECK_INT(R[k].t_first, e1 + (1 + k) * 1000 * FE_MS);
+	for (int i = 0; i < 4; i++)
+		CHECK_INT(R[i].t_done, e1 + 4000 * FE_MS);
+	CHECK_INT(st.makespan, e1 + 4000 * FE_MS);
+	CHECK_INT(st.busy_ns_total, busy); /* the engine's time is its own */
+	/* with 0.5 s a token as well: step 1's token pays both (1.5 s); step 2 (behind)
+	 * pays for its three first tokens only: 3 x (0.5 + 1) s */
+	s.fe_per_output_token = 0.5;
+	fixture_requests(P, R, 4, 100, 2);
+	CHECK_INT(sim_run(&s, P, 4, R, 4, &st), 0);
+	CHECK_INT(R[0].t_first, e1 + 1500 * FE_MS);
+	for (int k = 1; k < 4; k++)
+		CHECK_INT(R[k].t_first, e1 + (3000 + 1000 * k) * FE_MS);
+	CHECK_INT(R[3].t_done, e1 + 6000 * FE_MS);
 }
 
 /* Routing on two replicas, worked by hand (block size 16; problems at 0, routed in order):
@@ -1197,6 +1244,7 @@ int main(void)
 	test_spec_ngram_match();
 	test_frontend_one_request();
 	test_frontend_burst();
+	test_frontend_first_token();
 	test_frontend_closed_loop();
 	test_route_least_kv();
 	test_prompt_cache();

@@ -138,8 +138,26 @@ static void by_endpoint(void)
 	CHECK(e.fe_chat_latency == 0.012 && e.fe_latency == 0.012);
 	CHECK(e.fe_chat_per_request == 0 && e.fe_per_request == 0);
 	CHECK(e.fe_chat_per_output_token == 0 && e.fe_per_output_token == 0);
+	CHECK(e.fe_first_token == 0 && e.fe_chat_first_token == 0); /* absent: none */
 	CHECK_INT(engine_profile_parse(&e, two, strlen(two), "two.yaml"), 0);
 	CHECK(e.fe_chat_latency == 0.047 && e.fe_latency == 0.012);
+	{
+		/* first_token_s: the chat endpoint's is the completions one's unless given */
+		const char *ft = "schema_version: 1\nname: x\nengine: y\nsource: s\nfrontend:\n"
+				 "  first_token_s: 0.003\n";
+		const char *cft = "schema_version: 1\nname: x\nengine: y\nsource: s\nfrontend:\n"
+				  "  first_token_s: 0.003\n  chat_first_token_s: 0.025\n";
+		const char *neg = "schema_version: 1\nname: x\nengine: y\nsource: s\nfrontend:\n"
+				  "  chat_first_token_s: -1\n";
+		CHECK_INT(engine_profile_parse(&e, ft, strlen(ft), "ft.yaml"), 0);
+		CHECK(e.fe_first_token == 0.003 && e.fe_chat_first_token == 0.003);
+		CHECK_INT(engine_profile_parse(&e, cft, strlen(cft), "cft.yaml"), 0);
+		CHECK(e.fe_first_token == 0.003 && e.fe_chat_first_token == 0.025);
+		CHECK_INT(engine_profile_parse(&e, neg, strlen(neg), "neg.yaml"), -1);
+		CHECK(strstr(err_msg(), "neg.yaml:6") != NULL &&
+		      strstr(err_msg(), "chat_first_token_s") != NULL);
+		CHECK_INT(engine_profile_parse(&e, two, strlen(two), "two.yaml"), 0);
+	}
 	config_defaults(&c);
 	CHECK_INT(c.endpoint, ENDPOINT_COMPLETIONS); /* vllm bench serve's default */
 	CHECK_INT(config_set(&c, "model", "qwen3-8b", "t") | config_set(&c, "gpu", "h100_sxm", "t") |
@@ -179,6 +197,8 @@ static void writes_back(void)
 		struct engine_profile e, f;
 		struct sbuf sb = {0};
 		CHECK_INT(engine_profile_load(&e, names[i]), 0);
+		e.fe_first_token = 0.0025; /* written and read back, the chat one apart */
+		e.fe_chat_first_token = 0.0175;
 		engine_profile_write(&e, &sb, NULL, NULL);
 		CHECK_INT(engine_profile_parse(&f, sb.buf, sb.len, "w.yaml"), 0);
 		CHECK_INT(f.has_spec, e.has_spec);
@@ -186,7 +206,8 @@ static void writes_back(void)
 		      f.fe_chat_per_request == e.fe_chat_per_request &&
 		      f.fe_chat_per_output_token == e.fe_chat_per_output_token &&
 		      f.fe_per_request == e.fe_per_request &&
-		      f.fe_per_output_token == e.fe_per_output_token);
+		      f.fe_per_output_token == e.fe_per_output_token &&
+		      f.fe_first_token == 0.0025 && f.fe_chat_first_token == 0.0175);
 		CHECK((strstr(sb.buf, "speculative:") != NULL) == (i == 0));
 		sbuf_release(&sb);
 	}

@@ -346,6 +346,8 @@ static void frontend_fit_recovers(void)
 		in.fe_chat_latency = 0.035;
 		in.fe_chat_per_request = 0.015;
 		in.fe_chat_per_output_token = 2e-4;
+		in.fe_first_token = 0.005;
+		in.fe_chat_first_token = 0.0075;
 		CHECK_INT(run_simulate(&c, &in, &r), 0);
 		for (int m = 0; m < 2; m++, k++)
 			sbuf_printf(&sb, "r%d,qwen3-8b,h100_sxm,1,bf16,%d,%d,%d,%s,%.17g,8,inf,"
@@ -369,6 +371,8 @@ static void frontend_fit_recovers(void)
 	CHECK_NEAR(f.coef[3], 0.035, 1e-9);
 	CHECK_NEAR(f.coef[4], 0.015, 1e-9);
 	CHECK_NEAR(f.coef[5], 2e-4, 1e-9);
+	CHECK_NEAR(f.coef[6], 0.005, 1e-9);
+	CHECK_NEAR(f.coef[7], 0.0075, 1e-9);
 	CHECK(f.in_median < 1e-6 && f.loo_median < 1e-6 && f.before_median > 1);
 	CHECK_INT(validate_fit_frontend(&s, "vllm-v0", &f), -1); /* no row of that family */
 	CHECK(strstr(err_msg(), "0 served benchmarks") != NULL);
