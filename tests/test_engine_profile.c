@@ -32,9 +32,11 @@ static void shipped(void)
 	CHECK_NEAR(e.fe_per_request, 0.0125, 1e-12);
 	CHECK_NEAR(e.fe_per_output_token, 0.00018, 1e-12);
 	/* /v1/chat/completions */
-	CHECK_NEAR(e.fe_chat_latency, 0.05, 1e-12);
-	CHECK(e.fe_chat_per_request == 0);
+	CHECK(e.fe_first_token == 0);
+	CHECK_NEAR(e.fe_chat_latency, 0.02, 1e-12);
+	CHECK_NEAR(e.fe_chat_per_request, 0.005, 1e-12);
 	CHECK_NEAR(e.fe_chat_per_output_token, 0.0004, 1e-12);
+	CHECK_NEAR(e.fe_chat_first_token, 0.025, 1e-12);
 	/* the speculative block (tests/validation/spec_fit.py): vllm-v1 has one, vllm-v0 none
 	 * (a speculative run under vllm-v0 is refused unless its options give the costs) */
 	CHECK_INT(e.has_spec, 1);

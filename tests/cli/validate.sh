@@ -33,8 +33,10 @@ has "9 rows kept but not simulated" "MoE set's skips counted" "$TMPD/out"
 # memory plan (gpt-oss-120b's KV on one GPU about what vLLM logs: its 32K rows queue their
 # prompts, TTFT up; its H100 TPOT median 95 -> 41%). Together: TTFT 39.9%, TPOT 32.0%,
 # output tok/s 25.1%; the front end by endpoint (these rows are chat: 50 ms latency, 0.4 ms a
-# token): TTFT 40.8% -> held at 41%, 33% and 26%
-ok "MoE serving set within the line reached" "$TTSIM" validate tests/validation/moe_serving.csv --keep-going --max-median-error ttft_ms=41,tpot_ms=33,output_tok_per_s=26
+# token): TTFT 40.8%; the chat endpoint's first-token time (25 ms a request, serial; 20 ms
+# latency, 5 ms a request; fitted on the fit part's bursts): TTFT 35.6%, TPOT 34.3%, tok/s
+# 27.0% (the 128/4 bursts now over-predicted, VALIDATION.md) -> held at 36%, 35% and 28%
+ok "MoE serving set within the line reached" "$TTSIM" validate tests/validation/moe_serving.csv --keep-going --max-median-error ttft_ms=36,tpot_ms=35,output_tok_per_s=28
 has "105 rows kept but not simulated" "MoE serving set's skips counted" "$TMPD/out"
 
 # ttsim's own prediction as the measurement: 0% error.
@@ -125,14 +127,15 @@ has "^tpot_ms  *1 " "keep-going summarises the good row" "$TMPD/out"
 # sampler peak in the memory plan, KV a few percent smaller: TPOT 39.0%. The front end by
 # endpoint, each endpoint's fitted on its own fit rows: TTFT 18.8 -> 17.1%, p90 44.1 ->
 # 43.1%, e2e 5.3 -> 5.2% on that branch; with the sampler peak beside it 18.5 / 39.0 / 5.2 /
-# 8.8%.)
+# 8.8%.) The chat endpoint's first-token time (25 ms a request, fitted on the fit part's
+# bursts): 18.3 / 36.1 / 5.2 / 8.6%.
 ok "serving check part within the line reached" "$TTSIM" validate tests/validation/serving_check.csv \
-	--keep-going --summary-only --max-median-error ttft_ms=19,tpot_ms=40,e2e_s=5.5,output_tok_per_s=9.5
+	--keep-going --summary-only --max-median-error ttft_ms=19,tpot_ms=37,e2e_s=5.5,output_tok_per_s=9
 has "^vllm-v0    h100_sxm   output_tok_per_s  [0-9][0-9][0-9] " "check part: vllm-v0 group" "$TMPD/out"
 has "rows kept but not simulated" "check part: skipped rows counted" "$TMPD/out"
 status 1 "check part: a tighter line fails" "$TTSIM" validate tests/validation/serving_check.csv \
 	--keep-going --summary-only --max-median-error output_tok_per_s=5
-has "output_tok_per_s median |error| 8.8% is above" "check part: the failing metric named" "$TMPD/err"
+has "output_tok_per_s median |error| 8.6% is above" "check part: the failing metric named" "$TMPD/err"
 # BLIS's two 20-req/s runs (CodeLlama-34B TP2, Llama-2-70B TP4; vLLM served 4979 and 4875
 # tok/s): a front end that queued every streamed token saturated them (TTFT +64,000% and
 # +143,000%, the queue growing for the whole 600 s); with merged outputs they are served
