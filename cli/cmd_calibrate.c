@@ -568,8 +568,8 @@ static int cmd_engine(int argc, char **argv)
 	} else {
 		sbuf_printf(&rep, "# frontend: %ld served rows of %ld benchmarks; Huber (0.2) on log(pred/meas)\n"
 			    "#   over a grid (per_request_s 0..%g by %g, per_output_token_s 0..%g by %g,\n"
-			    "#   latency_s 0..%g by %g; then first_token_s 0..%g by %g with\n"
-			    "#   per_output_token_s, the other two held; each endpoint's its own, fitted on\n"
+			    "#   latency_s 0..%g by %g, first_token_s 0..%g by %g, in three stages\n"
+			    "#   (experiments/validate.c); each endpoint's its own, fitted on\n"
 			    "#   its rows: %ld chat, %ld completions)\n"
 			    "#   row error, no front end: median %.1f%%, p90 %.1f%%, bias %+.1f%%\n"
 			    "#   in sample:               median %.1f%%, p90 %.1f%%, bias %+.1f%%\n"

@@ -163,9 +163,10 @@ static void print_engine_fit(struct vset *s, const char *family, const char **fi
 	}
 	printf("# frontend: %ld served rows of %ld benchmarks (every metric); Huber (0.2) on\n"
 	       "# log(predicted / measured), minimised over a grid (per_request_s 0..%g by %g,\n"
-	       "# per_output_token_s 0..%g by %g, latency_s 0..%g by %g; then first_token_s\n"
-	       "# 0..%g by %g with per_output_token_s, the other two held; each endpoint's\n"
-	       "# its own, fitted on its rows: %ld chat, %ld completions);\n"
+	       "# per_output_token_s 0..%g by %g, latency_s 0..%g by %g, first_token_s 0..%g\n"
+	       "# by %g; three stages: the first three, no first token; per_request_s, latency_s,\n"
+	       "# first_token_s; per_output_token_s, first_token_s (experiments/validate.c);\n"
+	       "# each endpoint's its own, fitted on its rows: %ld chat, %ld completions);\n"
 	       "# rows:\n",
 	       g.n, g.runs, g.max[0], g.step[0], g.max[1], g.step[1], g.max[2], g.step[2],
 	       g.max[3], g.step[3], g.n_chat, g.n - g.n_chat);
