@@ -187,3 +187,72 @@ void csv_put_num(struct sbuf *sb, double v, int digits)
 	else
 		sbuf_add(sb, ",", 1);
 }
+
+int csv_table_parse(const char *text, size_t len, const char *name, const char *const *cols,
+		    int ncols, int max, const char *what,
+		    int (*row)(const char *const *v, int line, void *arg), void *arg, int *n)
+{
+	struct csv c;
+	int idx[CSV_TABLE_MAX_COLS], rc;
+	const char *v[CSV_TABLE_MAX_COLS];
+	*n = 0;
+	if (ncols < 1 || ncols > CSV_TABLE_MAX_COLS)
+		return err_set("%s: %d columns (expected 1 to %d)", name, ncols, CSV_TABLE_MAX_COLS);
+	csv_init(&c, text, len, CSV_SKIP_BLANK | CSV_SKIP_COMMENT | CSV_QUOTES | CSV_TRIM);
+	if (csv_next(&c) <= 0) {
+		rc = err_set("%s:%d: no header (expected the columns %s%s%s,...)", name, c.line, cols[0],
+			     ncols > 1 ? "," : "", ncols > 1 ? cols[1] : "");
+		goto out;
+	}
+	csv_set_header(&c);
+	for (int k = 0; k < ncols; k++)
+		if ((idx[k] = csv_col(&c, cols[k])) < 0) {
+			rc = err_set("%s:%d: key '%s': missing column (expected it in the header)", name,
+				     c.hdr_line, cols[k]);
+			goto out;
+		}
+	while ((rc = csv_next(&c)) > 0) {
+		for (int k = 0; k < ncols; k++)
+			if (!(v[k] = csv_get(&c, idx[k]))) {
+				rc = err_set("%s:%d: key '%s': missing field (expected %d fields)", name,
+					     c.line, cols[k], c.nh);
+				goto out;
+			}
+		if (*n == max) {
+			rc = err_set("%s:%d: more than %d rows (expected at most %d)", name, c.line, max,
+				     max);
+			goto out;
+		}
+		if (row(v, c.line, arg) < 0) {
+			rc = -1;
+			goto out;
+		}
+		(*n)++;
+	}
+	if (rc < 0)
+		rc = err_set("%s:%d: bad quoting (expected RFC 4180 fields)", name, c.line);
+	else if (!*n)
+		rc = err_set("%s:%d: no data rows (expected at least one %s)", name, c.line, what);
+out:
+	csv_release(&c);
+	return rc < 0 ? -1 : 0;
+}
+
+int csv_field_copy(char *dst, size_t cap, const char *v, const char *name, int line,
+		   const char *key)
+{
+	if (!*v || strlen(v) >= cap)
+		return err_set("%s:%d: key '%s': bad value '%s' (expected 1 to %zu characters)", name,
+			       line, key, v, cap - 1);
+	memcpy(dst, v, strlen(v) + 1);
+	return 0;
+}
+
+int csv_field_num(const char *v, const char *name, int line, const char *key, double lo,
+		  double hi, double *out)
+{
+	if (parse_double(v, out) < 0 || !(*out >= lo && *out <= hi))
+		return err_set("%s:%d: key '%s': bad value '%s' (expected a number in %g..%g)", name,
+			       line, key, v, lo, hi);
+	return 0;
+}

@@ -75,6 +75,22 @@ const char *csv_get(const struct csv *c, int i);
  * max are set), or -1 on bad quoting. */
 int csv_split(char *line, unsigned flags, char **f, int max);
 
+#define CSV_TABLE_MAX_COLS 32 /* csv_table_parse: the most named columns */
+/* A table of named columns (blank lines and '#' comments skipped, RFC 4180 quotes, fields
+ * trimmed): the header must hold every name of cols; row(v, line, arg) gets each data row's
+ * fields in cols' order. Errors name file, line and key: no header, a missing column or
+ * field, more than max rows, bad quoting, no data row ("expected at least one <what>").
+ * *n: the rows read. row returns -1 with err set to stop. 0, or -1 with err set. */
+int csv_table_parse(const char *text, size_t len, const char *name, const char *const *cols,
+		    int ncols, int max, const char *what,
+		    int (*row)(const char *const *v, int line, void *arg), void *arg, int *n);
+/* Field checks for csv_table_parse's row callbacks, with their file:line:key errors: v
+ * copied into dst (1 to cap - 1 characters); v a number in [lo, hi]. 0, or -1. */
+int csv_field_copy(char *dst, size_t cap, const char *v, const char *name, int line,
+		   const char *key);
+int csv_field_num(const char *v, const char *name, int line, const char *key, double lo,
+		  double hi, double *out);
+
 /* Writing: append ",v" to sb, quoted as RFC 4180 wants where v holds a comma, a quote or a
  * line break (quotes doubled; line breaks become spaces, so a record stays one line). */
 struct sbuf;

@@ -23,44 +23,28 @@
 static const char *const cols[] = {"source_id", "policy", "pass1", "rm", "rm_type", "n", "acc", "use", "read"};
 #define NCOLS (int)(sizeof(cols) / sizeof(cols[0]))
 
-static int copy_field(char *dst, size_t cap, const char *v, const char *name, int line, const char *key)
-{
-	if (!*v || strlen(v) >= cap)
-		return err_set("%s:%d: key '%s': bad value '%s' (expected 1 to %zu characters)", name, line, key, v,
-			       cap - 1);
-	memcpy(dst, v, strlen(v) + 1);
-	return 0;
-}
-
-static int get_num(const char *v, const char *name, int line, const char *key, double lo, double hi, double *out)
-{
-	if (parse_double(v, out) < 0 || !(*out >= lo && *out <= hi))
-		return err_set("%s:%d: key '%s': bad value '%s' (expected a number in %g..%g)", name, line, key, v, lo, hi);
-	return 0;
-}
-
 static int parse_row(const char *const *v, const char *name, int line, struct rm_row *r)
 {
 	double n;
 	memset(r, 0, sizeof(*r));
 	r->line = line;
-	if (copy_field(r->source_id, sizeof(r->source_id), v[0], name, line, cols[0]) < 0 ||
-	    copy_field(r->policy, sizeof(r->policy), v[1], name, line, cols[1]) < 0 ||
-	    get_num(v[2], name, line, cols[2], 0, 1, &r->pass1) < 0 ||
-	    copy_field(r->rm, sizeof(r->rm), v[3], name, line, cols[3]) < 0 ||
-	    copy_field(r->rm_type, sizeof(r->rm_type), v[4], name, line, cols[4]) < 0)
+	if (csv_field_copy(r->source_id, sizeof(r->source_id), v[0], name, line, cols[0]) < 0 ||
+	    csv_field_copy(r->policy, sizeof(r->policy), v[1], name, line, cols[1]) < 0 ||
+	    csv_field_num(v[2], name, line, cols[2], 0, 1, &r->pass1) < 0 ||
+	    csv_field_copy(r->rm, sizeof(r->rm), v[3], name, line, cols[3]) < 0 ||
+	    csv_field_copy(r->rm_type, sizeof(r->rm_type), v[4], name, line, cols[4]) < 0)
 		return -1;
 	if (!(r->pass1 > 0 && r->pass1 < 1))
 		return err_set("%s:%d: key 'pass1': bad value '%s' (expected a fraction strictly between 0 and 1)", name,
 			       line, v[2]);
 	if (strcmp(r->rm_type, "orm") && strcmp(r->rm_type, "prm"))
 		return err_set("%s:%d: key 'rm_type': unknown value '%s' (expected orm or prm)", name, line, r->rm_type);
-	if (get_num(v[5], name, line, cols[5], 1, RM_NMAX, &n) < 0)
+	if (csv_field_num(v[5], name, line, cols[5], 1, RM_NMAX, &n) < 0)
 		return -1;
 	if (n != floor(n))
 		return err_set("%s:%d: key 'n': bad value '%s' (expected a whole number)", name, line, v[5]);
 	r->n = (int)n;
-	if (get_num(v[6], name, line, cols[6], 0, 1, &r->acc) < 0)
+	if (csv_field_num(v[6], name, line, cols[6], 0, 1, &r->acc) < 0)
 		return -1;
 	if (strcmp(v[7], "fit") && strcmp(v[7], "check"))
 		return err_set("%s:%d: key 'use': unknown value '%s' (expected fit or check)", name, line, v[7]);
@@ -70,51 +54,22 @@ static int parse_row(const char *const *v, const char *name, int line, struct rm
 	return 0;
 }
 
+struct rows_arg {
+	const char *name;
+	struct rm_row *rows;
+	int n;
+};
+
+static int take_row(const char *const *v, int line, void *arg)
+{
+	struct rows_arg *a = arg;
+	return parse_row(v, a->name, line, &a->rows[a->n++]);
+}
+
 int rm_rows_parse(const char *text, size_t len, const char *name, struct rm_row *rows, int max, int *n)
 {
-	struct csv c;
-	int idx[NCOLS], rc;
-	*n = 0;
-	csv_init(&c, text, len, CSV_SKIP_BLANK | CSV_SKIP_COMMENT | CSV_QUOTES | CSV_TRIM);
-	rc = csv_next(&c);
-	if (rc <= 0) {
-		rc = err_set("%s:%d: no header (expected the columns source_id,policy,pass1,...)", name, c.line);
-		goto out;
-	}
-	csv_set_header(&c);
-	for (int k = 0; k < NCOLS; k++)
-		if ((idx[k] = csv_col(&c, cols[k])) < 0) {
-			rc = err_set("%s:%d: key '%s': missing column (expected it in the header)", name, c.hdr_line, cols[k]);
-			goto out;
-		}
-	while ((rc = csv_next(&c)) > 0) {
-		const char *v[NCOLS];
-		for (int k = 0; k < NCOLS; k++)
-			if (!(v[k] = csv_get(&c, idx[k]))) {
-				rc = err_set("%s:%d: key '%s': missing field (expected %d fields)", name, c.line, cols[k], c.nh);
-				goto out;
-			}
-		if (*n == max) {
-			rc = err_set("%s:%d: more than %d rows (expected at most %d)", name, c.line, max, max);
-			goto out;
-		}
-		if (parse_row(v, name, c.line, &rows[*n]) < 0) {
-			rc = -1;
-			goto out;
-		}
-		(*n)++;
-	}
-	if (rc < 0) {
-		rc = err_set("%s:%d: bad quoting (expected RFC 4180 fields)", name, c.line);
-		goto out;
-	}
-	if (!*n)
-		rc = err_set("%s:%d: no data rows (expected at least one best-of-N point)", name, c.line);
-	else
-		rc = 0;
-out:
-	csv_release(&c);
-	return rc < 0 ? -1 : 0;
+	struct rows_arg a = {name, rows, 0};
+	return csv_table_parse(text, len, name, cols, NCOLS, max, "best-of-N point", take_row, &a, n);
 }
 
 int rm_rows_load(const char *path, struct rm_row *rows, int max, int *n)

@@ -17,102 +17,47 @@ static const char *const cols[] = {"source_id", "model", "trace", "kind", "use",
 				   "base_tokens", "tokens", "read", "source"};
 #define NCOLS (int)(sizeof(cols) / sizeof(cols[0]))
 
-static int copy_field(char *dst, size_t cap, const char *v, const char *name, int line, const char *key)
-{
-	if (!*v || strlen(v) >= cap)
-		return err_set("%s:%d: key '%s': bad value '%s' (expected 1 to %zu characters)", name, line, key, v,
-			       cap - 1);
-	memcpy(dst, v, strlen(v) + 1);
-	return 0;
-}
+struct curves_arg {
+	const char *name;
+	struct tts_curve *rows;
+	int n;
+};
 
-static int get_num(const char *v, const char *name, int line, const char *key, double lo, double hi, double *out)
+static int take_curve(const char *const *v, int line, void *arg)
 {
-	if (parse_double(v, out) < 0 || !(*out >= lo && *out <= hi))
-		return err_set("%s:%d: key '%s': bad value '%s' (expected a number in %g..%g)", name, line, key, v, lo, hi);
+	struct curves_arg *a = arg;
+	const char *name = a->name;
+	struct tts_curve *r = &a->rows[a->n++];
+	memset(r, 0, sizeof(*r));
+	r->line = line;
+	if (csv_field_copy(r->source_id, sizeof(r->source_id), v[0], name, line, cols[0]) < 0 ||
+	    csv_field_copy(r->model, sizeof(r->model), v[1], name, line, cols[1]) < 0 ||
+	    csv_field_copy(r->trace, sizeof(r->trace), v[2], name, line, cols[2]) < 0 ||
+	    csv_field_copy(r->kind, sizeof(r->kind), v[3], name, line, cols[3]) < 0)
+		return -1;
+	if (strcmp(r->kind, "deer") && strcmp(r->kind, "wait"))
+		return err_set("%s:%d: key 'kind': unknown value '%s' (expected deer or wait)", name, line, r->kind);
+	if (strcmp(v[4], "fit") && strcmp(v[4], "check"))
+		return err_set("%s:%d: key 'use': unknown value '%s' (expected fit or check)", name, line, v[4]);
+	r->fit = !strcmp(v[4], "fit");
+	if (csv_field_num(v[5], name, line, "base_acc", 0, 1, &r->base_acc) < 0 ||
+	    csv_field_num(v[6], name, line, "acc", 0, 1, &r->acc) < 0 ||
+	    csv_field_num(v[7], name, line, "base_tokens", 0, 1e7, &r->base_tokens) < 0 ||
+	    csv_field_num(v[8], name, line, "tokens", 0, 1e7, &r->tokens) < 0)
+		return -1;
+	if (!strcmp(r->kind, "deer") && !(r->base_tokens > 0 && r->tokens > 0))
+		return err_set("%s:%d: key 'tokens': a deer row without token counts (expected both > 0)", name, line);
+	if (strcmp(v[9], "table") && strcmp(v[9], "figure"))
+		return err_set("%s:%d: key 'read': unknown value '%s' (expected table or figure)", name, line, v[9]);
+	if (!*v[10])
+		return err_set("%s:%d: key 'source': empty (expected where the numbers are)", name, line);
 	return 0;
 }
 
 int tts_curves_parse(const char *text, size_t len, const char *name, struct tts_curve *rows, int max, int *n)
 {
-	struct csv c;
-	int idx[NCOLS], rc;
-	*n = 0;
-	csv_init(&c, text, len, CSV_SKIP_BLANK | CSV_SKIP_COMMENT | CSV_QUOTES | CSV_TRIM);
-	rc = csv_next(&c);
-	if (rc <= 0) {
-		rc = err_set("%s:%d: no header (expected the columns source_id,model,trace,...)", name, c.line);
-		goto out;
-	}
-	csv_set_header(&c);
-	for (int k = 0; k < NCOLS; k++)
-		if ((idx[k] = csv_col(&c, cols[k])) < 0) {
-			rc = err_set("%s:%d: key '%s': missing column (expected it in the header)", name, c.hdr_line, cols[k]);
-			goto out;
-		}
-	while ((rc = csv_next(&c)) > 0) {
-		struct tts_curve *r;
-		const char *v[NCOLS];
-		for (int k = 0; k < NCOLS; k++)
-			if (!(v[k] = csv_get(&c, idx[k]))) {
-				rc = err_set("%s:%d: key '%s': missing field (expected %d fields)", name, c.line, cols[k], c.nh);
-				goto out;
-			}
-		if (*n == max) {
-			rc = err_set("%s:%d: more than %d rows (expected at most %d)", name, c.line, max, max);
-			goto out;
-		}
-		r = &rows[*n];
-		memset(r, 0, sizeof(*r));
-		r->line = c.line;
-		if (copy_field(r->source_id, sizeof(r->source_id), v[0], name, c.line, cols[0]) < 0 ||
-		    copy_field(r->model, sizeof(r->model), v[1], name, c.line, cols[1]) < 0 ||
-		    copy_field(r->trace, sizeof(r->trace), v[2], name, c.line, cols[2]) < 0 ||
-		    copy_field(r->kind, sizeof(r->kind), v[3], name, c.line, cols[3]) < 0) {
-			rc = -1;
-			goto out;
-		}
-		if (strcmp(r->kind, "deer") && strcmp(r->kind, "wait")) {
-			rc = err_set("%s:%d: key 'kind': unknown value '%s' (expected deer or wait)", name, c.line, r->kind);
-			goto out;
-		}
-		if (strcmp(v[4], "fit") && strcmp(v[4], "check")) {
-			rc = err_set("%s:%d: key 'use': unknown value '%s' (expected fit or check)", name, c.line, v[4]);
-			goto out;
-		}
-		r->fit = !strcmp(v[4], "fit");
-		if (get_num(v[5], name, c.line, "base_acc", 0, 1, &r->base_acc) < 0 ||
-		    get_num(v[6], name, c.line, "acc", 0, 1, &r->acc) < 0 ||
-		    get_num(v[7], name, c.line, "base_tokens", 0, 1e7, &r->base_tokens) < 0 ||
-		    get_num(v[8], name, c.line, "tokens", 0, 1e7, &r->tokens) < 0) {
-			rc = -1;
-			goto out;
-		}
-		if (!strcmp(r->kind, "deer") && !(r->base_tokens > 0 && r->tokens > 0)) {
-			rc = err_set("%s:%d: key 'tokens': a deer row without token counts (expected both > 0)", name, c.line);
-			goto out;
-		}
-		if (strcmp(v[9], "table") && strcmp(v[9], "figure")) {
-			rc = err_set("%s:%d: key 'read': unknown value '%s' (expected table or figure)", name, c.line, v[9]);
-			goto out;
-		}
-		if (!*v[10]) {
-			rc = err_set("%s:%d: key 'source': empty (expected where the numbers are)", name, c.line);
-			goto out;
-		}
-		(*n)++;
-	}
-	if (rc < 0) {
-		rc = err_set("%s:%d: bad quoting (expected RFC 4180 fields)", name, c.line);
-		goto out;
-	}
-	if (!*n)
-		rc = err_set("%s:%d: no data rows (expected at least one curve point)", name, c.line);
-	else
-		rc = 0;
-out:
-	csv_release(&c);
-	return rc < 0 ? -1 : 0;
+	struct curves_arg a = {name, rows, 0};
+	return csv_table_parse(text, len, name, cols, NCOLS, max, "curve point", take_curve, &a, n);
 }
 
 int tts_curves_load(const char *path, struct tts_curve *rows, int max, int *n)
