@@ -406,6 +406,9 @@ static long ds_leave(struct sim *m, struct replica *r, int32_t i)
 		/* the step being composed counted it (ds_reserve); between steps the count is
 		 * stale and recounted by the next ds_reserve */
 		r->n_unmatched -= seq_q(r, q) < r->q_tok;
+		/* a draw belongs to one step: preempted, it draws again when it decodes again
+		 * (else a stale "no match" is taken back by a later pass that never counted it) */
+		q->spec_match = SM_UNDRAWN;
 		blocks = q->blocks;
 		q->blocks = 0;
 		return blocks;
@@ -428,9 +431,7 @@ static void ds_reserve(struct sim *m, struct replica *r, int64_t c)
 {
 	long need;
 	r->n_unmatched = 0;
-	if (m->ds == DS_AGGREGATE) {
-		if (m->kv.n_swa || m->kv.n_full != 1)
-			bug("the aggregate decode set counts one block table a sequence");
+	if (m->ds == DS_AGGREGATE) { /* one block table a sequence (setup walks the others) */
 		for (;;) {
 			need = r->ds.n ? r->ds.bucket[modp(-c, m->bs)] : 0;
 			if (need <= r->free_blocks)
