@@ -124,7 +124,7 @@ double cost_moe_compute_eff(const struct model *m, const struct profile *p)
 	if (!model_is_moe(m))
 		return 1;
 	if (m->expert_fp4 ||
-	    (m->weight_dtype == DT_FP8 && p->gemm_fp8.peak <= p->gemm_bf16.peak))
+	    (m->weight_dtype == DT_FP8 && !profile_fp8_native(p)))
 		return MOE_WONLY_EFF;
 	return 1;
 }
@@ -235,6 +235,8 @@ int cost_init_nodes(struct cost_ctx *c, const struct model *m, const struct prof
 	c->lm = model_lm_head(m, c->tp_attn);
 	c->gm = m->weight_dtype == DT_FP8 ? &p->gemm_fp8 : &p->gemm_bf16;
 	c->moe_eff = cost_moe_compute_eff(m, p);
+	c->moe_gm = *c->gm;
+	c->moe_gm.peak *= c->moe_eff;
 	c->heads = model_heads_per_gpu(m, c->tp_attn);
 	c->kv_heads = model_kv_heads_per_gpu(m, c->tp_attn);
 	/* a token's KV lives on one rank under DP attention: per GPU of the replica, 1/dp */
@@ -423,10 +425,8 @@ static double layer_gemms(struct cost_ctx *c, double m, double launch, int graph
 		/* MXFP4 experts stream 4.25 bits a weight into bf16 (or fp8) GEMMs; weight-only
 		 * (dequantising) kernels compute at moe_eff of the GEMM model's peak */
 		double ewb = md->expert_fp4 ? MODEL_MXFP4_BYTES : wb;
-		struct gemm_model eg = *c->gm;
-		eg.peak *= c->moe_eff;
 		for (int i = GEMM_EXPERT_UP; i <= GEMM_EXPERT_DOWN; i++)
-			moe += at_least(cost_grouped_gemm(&eg, c->p->hbm_bw, all, p, c->moe_local,
+			moe += at_least(cost_grouped_gemm(&c->moe_gm, c->p->hbm_bw, all, p, c->moe_local,
 							  c->g[i].n, c->g[i].k, ewb), launch);
 	}
 	t += one_gemm(c, GEMM_UP, m, launch, wb) + one_gemm(c, GEMM_DOWN, m, launch, wb);

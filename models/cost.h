@@ -48,6 +48,7 @@ struct cost_ctx {
 	const struct gemm_model *gm; /* bf16 or fp8 GEMM model, by m->weight_dtype */
 	double moe_eff;         /* the routed experts' compute rate, a fraction of gm's peak
 	                           (cost_moe_compute_eff) */
+	struct gemm_model moe_gm; /* gm at moe_eff of its peak: the routed experts' GEMMs */
 	const struct allreduce_model *ar; /* NULL when tp == 1 */
 	int tp_nodes;           /* nodes the tensor-parallel group spans (1: inside one) */
 	int heads, kv_heads;    /* per GPU */

@@ -312,6 +312,14 @@ const char *profile_key_sms(const struct profile_key *k, char *buf, size_t n);
 /* The key's range as text, "(0, 1]" or "[0, 0.001]" ("-" for text and the list). */
 const char *profile_key_range(const struct profile_key *k, char *buf, size_t n);
 
+/* Whether the GPU multiplies fp8 natively (fp8 tensor cores: SM89/SM90 and newer), read
+ * from the profile's GEMM models: an fp8 peak above bf16's. What decides vLLM's kernels for
+ * weights the GPU cannot multiply (weight-only fp8, MXFP4 backend). */
+static inline int profile_fp8_native(const struct profile *p)
+{
+	return p->gemm_fp8.peak > p->gemm_bf16.peak;
+}
+
 /* Load NAME: a shipped profile name, or a path to a YAML file. 0, or -1 with err_set
  * naming the file, line and key. Unknown keys are errors. */
 int profile_load(struct profile *p, const char *name);

@@ -105,7 +105,7 @@ int run_load_inputs(const struct run_config *c, struct run_inputs *in)
 	 * is installed (mxfp4.py's triton_kernels_supported), Marlin below; among the profiles
 	 * the SM90 GPUs are those with fp8 tensor cores */
 	{
-		int sm90 = in->profile.gemm_fp8.peak > in->profile.gemm_bf16.peak;
+		int sm90 = profile_fp8_native(&in->profile);
 		if (c->mxfp4_backend == 2 && !sm90)
 			return err_set("key 'mxfp4_backend': 'triton' needs an SM90 GPU "
 				       "(triton_kernels), '%s' has none; vLLM runs MXFP4 experts "

@@ -573,6 +573,7 @@ static void test_weight_only(void)
 	cost_step(&c, &pre, &s1);
 	cost_release(&c);
 	c.moe_eff = 1; /* the same context with the experts at the bf16 GEMM's own rate */
+	c.moe_gm = *c.gm;
 	cost_step(&c, &pre, &s2);
 	cost_release(&c);
 	for (int i = 0; i < 32; i++)
