@@ -18,6 +18,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
 
 /* The usage of every verb, and the wording of a bad flag (a flag last without its value is
  * unknown, as it always was). */
@@ -491,12 +493,6 @@ static int do_crossval(int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 /* median and worst absolute error (points) of the rows of `rm` (NULL: all) with use == fit_rows */
 static double rm_errors(const struct rm_row *rows, double *const *w, int n, const char *rm, int fit_rows, double mu,
 			double tau, double *worst, int *count)
@@ -512,8 +508,8 @@ static double rm_errors(const struct rm_row *rows, double *const *w, int n, cons
 		m++;
 	}
 	if (m) {
-		qsort(e, (size_t)m, sizeof(*e), cmp_double);
-		med = m % 2 ? e[m / 2] : (e[m / 2 - 1] + e[m / 2]) / 2;
+		gsl_sort(e, 1, (size_t)m);
+		med = gsl_stats_median_from_sorted_data(e, 1, (size_t)m);
 	}
 	free(e);
 	*count = m;

@@ -1,5 +1,6 @@
 /* tts.c: see tts.h. Accuracy and tokens under test-time scaling; no I/O, no engine. */
 #include "traces/tts.h"
+#include "traces/rm_fit.h"
 #include "lib/util.h"
 
 #include <math.h>
@@ -261,7 +262,7 @@ int tts_problem_seeded(const struct trace_problem *p, int max_tokens, int n, enu
 		/* a wrong sample scores N(0, 1), a correct one N(mu + tau g, 1), g ~ N(0, 1) drawn once
 		 * for the problem (traces/rm_fit.h): rm_accuracy = Phi(mu / sqrt(2 + tau^2)) */
 		double tau = tp->rm_spread, best = -INFINITY;
-		double dp = sqrt(2.0 + tau * tau) * gsl_cdf_ugaussian_Pinv(fmin(fmax(tp->rm_accuracy, 1e-6), 1 - 1e-6));
+		double dp = rm_mu(tp->rm_accuracy, tau);
 		if (tau > 0) {
 			gsl_rng_set(rng, sample_seed(seed, SALT_RM_PROBLEM, problem, 0));
 			dp += tau * gsl_ran_gaussian_ziggurat(rng, 1.0);

@@ -245,14 +245,23 @@ void vote_abstain_count(const struct trace *t, long *abst, long *nonc)
 		}
 }
 
-double vote_cut_share(const struct trace *t)
+/* The trace's samples, those cut at the cap, and the cut ones with an extracted answer. */
+static void cut_counts(const struct trace *t, long *ns, long *ncut, long *nans)
 {
-	long ns = 0, nc = 0;
+	*ns = *ncut = *nans = 0;
 	for (int i = 0; i < t->n_problems; i++)
 		for (int j = 0; j < t->problems[i].n_samples; j++) {
-			ns++;
-			nc += !t->problems[i].samples[j].finished;
+			const struct trace_sample *q = &t->problems[i].samples[j];
+			(*ns)++;
+			*ncut += !q->finished;
+			*nans += !q->finished && q->answer >= 0;
 		}
+}
+
+double vote_cut_share(const struct trace *t)
+{
+	long ns, nc, na;
+	cut_counts(t, &ns, &nc, &na);
 	return ns ? (double)nc / (double)ns : 0;
 }
 
@@ -781,13 +790,13 @@ int vote_crossval(const struct trace *const *tr, int n, int held, int nmax, int 
 	 * tokens), which the log-normal's tail does not give (0.02% in its twin): without it the
 	 * twin's finished samples are 21% longer than the real ones, and so is every majority
 	 * vote that stops early (traces/README.md) */
-	cv->cut = vote_cut_share(ht);
-	cv->vm.cut = cv->cut;
 	/* and the share of its cut samples with an extracted answer (the six's when it has none
 	 * cut); how often such an answer is right is the six's fit (cut_logit) */
 	{
-		long ncut = 0, nans = 0;
-		fit_cut_logit(&ht, 1, &ncut, &nans);
+		long nsmp, ncut, nans;
+		cut_counts(ht, &nsmp, &ncut, &nans);
+		cv->cut = nsmp ? (double)ncut / (double)nsmp : 0;
+		cv->vm.cut = cv->cut;
 		cv->cut_answer = ncut > 0 ? (double)nans / (double)ncut : cv->vm.cut_answer;
 		cv->vm.cut_answer = cv->cut_answer;
 	}
