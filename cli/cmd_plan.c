@@ -23,7 +23,6 @@
 #include "models/profile.h"
 #include "lib/util.h"
 
-static const char *const ep_word[] = {"none", "tp", "dp"}; /* enum ep_mode, as key 'ep' */
 
 struct plan_ctx {
 	const struct plan_space *sp;
@@ -82,7 +81,7 @@ static int plan_point(void *ctx, int worker, long id, struct sbuf *csv, struct s
 	}
 	csv_put_num(csv, st ? st->goodput_req_per_s : NAN, 6);
 	csv_put_field(csv, why);
-	csv_put_field(csv, ep_word[c.ep]);
+	csv_put_field(csv, config_enum_word("ep", c.ep));
 	sbuf_add(csv, "\n", 1);
 	sbuf_printf(jsonl, "{\"id\":%ld}\n", id); /* not written (no JSONL file) */
 	if (st)
@@ -177,15 +176,12 @@ static void set_eps(struct plan_space *sp, const struct run_config *base, const 
 		die_err();
 	moe = model_is_moe(&m);
 	if (!v && config_was_set(base, "ep"))
-		v = ep_word[base->ep];
+		v = config_enum_word("ep", base->ep);
 	if (!v)
 		v = moe ? "none,tp,dp" : "none";
 	sp->n_eps = split_list("--try-ep", v, &words[0][0], sizeof(words[0]));
 	for (int i = 0; i < sp->n_eps; i++) {
-		int e = -1;
-		for (int k = 0; k < 3; k++)
-			if (!strcmp(words[i], ep_word[k]))
-				e = k;
+		int e = config_enum_value("ep", words[i]);
 		if (e < 0)
 			die("--try-ep: '%s': expected none, tp or dp", words[i]);
 		if (e != EP_NONE && !moe)
@@ -262,7 +258,7 @@ static const char *layout_name(const struct run_config *c, const char *gpu, char
 	if (c->pp > 1)
 		snprintf(pp, sizeof(pp), " PP%d", c->pp);
 	if (c->ep != EP_NONE)
-		snprintf(pp + strlen(pp), sizeof(pp) - strlen(pp), " ep=%s", ep_word[c->ep]);
+		snprintf(pp + strlen(pp), sizeof(pp) - strlen(pp), " ep=%s", config_enum_word("ep", c->ep));
 	if (c->nodes > 1)
 		snprintf(nodes, sizeof(nodes), ", %d nodes a replica", c->nodes);
 	snprintf(buf, n, "%d x TP%d%s on %s (%d GPUs%s)", c->replicas, c->tp, pp, gpu,
@@ -295,7 +291,7 @@ static void print_skipped(const struct plan_space *sp, const struct plan_layout 
 				snprintf(pp, sizeof(pp), " PP%d", l->v[PLAN_PP]);
 			if (l->v[PLAN_EP] != EP_NONE)
 				snprintf(pp + strlen(pp), sizeof(pp) - strlen(pp), " ep=%s",
-					 ep_word[l->v[PLAN_EP]]);
+					 config_enum_word("ep", l->v[PLAN_EP]));
 			if (l->v[PLAN_NODES] > 1)
 				snprintf(nodes, sizeof(nodes), " over %d nodes", l->v[PLAN_NODES]);
 			printf("   skipped TP%d%s%s on %s (%ld of %ld layouts): %s\n", l->v[PLAN_TP], pp,

@@ -68,8 +68,20 @@ static struct vrow *vset_add(struct vset *s)
 	return r;
 }
 
+/* What a row simulates with, loaded once: the front-end fit runs each row at thousands of
+ * grid points that differ only in the engine profile's front end. */
+struct vset_loaded {
+	int ok;
+	struct run_config c;
+	struct run_inputs in;
+};
+
 void vset_release(struct vset *s)
 {
+	for (size_t i = 0; i < s->n_loaded; i++)
+		if (s->loaded[i].ok)
+			run_inputs_release(&s->loaded[i].in);
+	free(s->loaded);
 	free(s->rows);
 	memset(s, 0, sizeof(*s));
 }
@@ -237,19 +249,13 @@ static int client_fill(struct vrow *r, char **f)
 	if ((v = f[C_STATUS]) && v[0])
 		strlcpy0(r->status, v, sizeof(r->status));
 	if ((v = f[C_EP]) && v[0]) {
-		if (strcmp(v, "none") && strcmp(v, "tp") && strcmp(v, "dp"))
+		if (config_enum_value("ep", v) < 0)
 			return row_err(r, "ep", "unknown expert parallelism '%.40s' (expected none, "
 				       "tp or dp)", v);
 		strlcpy0(r->ep, v, sizeof(r->ep));
 	}
 	if ((v = f[C_ENDPOINT]) && v[0]) {
-		if (!strcmp(v, "completions"))
-			r->endpoint = ENDPOINT_COMPLETIONS;
-		else if (!strcmp(v, "chat"))
-			r->endpoint = ENDPOINT_CHAT;
-		else if (!strcmp(v, "none"))
-			r->endpoint = ENDPOINT_NONE;
-		else
+		if ((r->endpoint = config_enum_value("endpoint", v)) < 0)
 			return row_err(r, "endpoint", "unknown endpoint '%.40s' (expected chat, "
 				       "completions or none)", v);
 	}
@@ -1144,15 +1150,24 @@ static int fe_predict(struct vset *s, const size_t *idx, size_t n, double v[2][F
 {
 	for (size_t k = 0; k < n; k++)
 		pred[k] = NAN;
+	if (s->n_loaded < s->n) {
+		s->loaded = xrealloc(s->loaded, sizeof(*s->loaded) * s->n);
+		memset(s->loaded + s->n_loaded, 0, sizeof(*s->loaded) * (s->n - s->n_loaded));
+		s->n_loaded = s->n;
+	}
 	for (size_t k = 0; k < n; k++) {
 		struct vrow *r = &s->rows[idx[k]];
-		struct run_config c;
+		struct vset_loaded *l = &s->loaded[idx[k]];
 		struct run_inputs in;
 		struct run_result res;
 		if (!isnan(pred[k]))
 			continue;
-		if (validate_config(r, &c) < 0 || run_load_inputs(&c, &in) < 0)
-			return err_prefix("%s: ", r->where);
+		if (!l->ok) {
+			if (validate_config(r, &l->c) < 0 || run_load_inputs(&l->c, &l->in) < 0)
+				return err_prefix("%s: ", r->where);
+			l->ok = 1;
+		}
+		in = l->in; /* the loaded inputs with this grid point's front end */
 		in.fe_per_request = v[0][FE_A]; /* the row's endpoint picks its own */
 		in.fe_per_output_token = v[0][FE_B];
 		in.fe_latency = v[0][FE_C];
@@ -1161,15 +1176,12 @@ static int fe_predict(struct vset *s, const size_t *idx, size_t n, double v[2][F
 		in.fe_chat_per_output_token = v[1][FE_B];
 		in.fe_chat_latency = v[1][FE_C];
 		in.fe_chat_first_token = v[1][FE_F];
-		if (run_simulate(&c, &in, &res) < 0) {
-			run_inputs_release(&in);
+		if (run_simulate(&l->c, &in, &res) < 0)
 			return err_prefix("%s: ", r->where);
-		}
 		for (size_t j = k; j < n; j++)
 			if (isnan(pred[j]) && same_run(r, &s->rows[idx[j]]))
 				pred[j] = validate_metric(&res.sum, s->rows[idx[j]].metric);
 		run_result_release(&res);
-		run_inputs_release(&in);
 	}
 	return 0;
 }

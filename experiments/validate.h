@@ -102,9 +102,12 @@ struct vrow {
 	double predicted;      /* filled by the caller (NaN until then) */
 };
 
+struct vset_loaded; /* validate.c: a row's loaded inputs, kept across the front-end fit */
 struct vset {
 	struct vrow *rows;
 	size_t n, cap;
+	struct vset_loaded *loaded; /* NULL until a front-end fit; n_loaded entries */
+	size_t n_loaded;
 };
 
 /* Defaults for JSON files that do not name these (vllm bench --metadata gpu=.. tp=..). */

@@ -242,6 +242,24 @@ const struct option_def *config_option(const char *name)
 	return NULL;
 }
 
+int config_enum_value(const char *name, const char *word)
+{
+	const struct option_def *o = config_option(name);
+	for (int i = 0; o && o->enums && o->enums[i]; i++)
+		if (!strcmp(o->enums[i], word))
+			return i;
+	return -1;
+}
+
+const char *config_enum_word(const char *name, int value)
+{
+	const struct option_def *o = config_option(name);
+	for (int i = 0; o && o->enums && o->enums[i]; i++)
+		if (i == value)
+			return o->enums[i];
+	return NULL;
+}
+
 static int set_one(struct run_config *c, const struct option_def *o, const char *val,
 		   const char *where)
 {

@@ -123,6 +123,11 @@ struct option_def {
  * also finds the hidden ones after them (developer switches such as reference_engine). */
 const struct option_def *config_options(size_t *n);
 const struct option_def *config_option(const char *name);
+/* An OPT_ENUM option's value for a word (-1: not one of its words), and the word of a value
+ * (NULL: none): the option table's names, so that readers of other formats (measured
+ * runs, plan's flags) take the same words. */
+int config_enum_value(const char *name, const char *word);
+const char *config_enum_word(const char *name, int value);
 
 /* Defaults for every option. */
 void config_defaults(struct run_config *c);
