@@ -736,21 +736,29 @@ double model_kv_block_frac(const struct model *m)
 	return g.n_full + g.n_swa == 1 ? 1.0 : (double)g.layers / m->n_layers;
 }
 
+/* A sliding group's blocks around the window: the last window - 1 tokens before a step of
+ * up to max_step, or all of them, plus one block the window may straddle (vLLM's
+ * SlidingWindowSpec). */
+static long swa_window_blocks(const struct kv_groups *g, int bs, long tokens, long max_step)
+{
+	long w = g->window - 1 + max_step < tokens ? g->window - 1 + max_step : tokens;
+	return (w + bs - 1) / bs + 1;
+}
+
 long kv_seq_blocks_max(const struct kv_groups *g, int bs, long tokens, long max_step)
 {
 	long b = (tokens + bs - 1) / bs, w;
 	if (!g->n_swa)
 		return b * g->n_full;
-	w = g->window - 1 + max_step < tokens ? g->window - 1 + max_step : tokens;
-	w = (w + bs - 1) / bs + 1;
+	w = swa_window_blocks(g, bs, tokens, max_step);
 	return b * g->n_full + (w < b ? w : b) * g->n_swa;
 }
 
 long kv_request_blocks(const struct kv_groups *g, int bs, long max_model_len, long max_batched)
 {
-	long w = g->window - 1 + max_batched < max_model_len ? g->window - 1 + max_batched
-							      : max_model_len;
-	return (max_model_len + bs - 1) / bs * g->n_full + ((w + bs - 1) / bs + 1) * g->n_swa;
+	/* vLLM's max_memory_usage: the window's blocks not capped at the context's */
+	return (max_model_len + bs - 1) / bs * g->n_full +
+	       swa_window_blocks(g, bs, max_model_len, max_batched) * g->n_swa;
 }
 
 void model_layer_gemms_ep(const struct model *m, int tp, int ep,
