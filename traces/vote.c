@@ -572,6 +572,9 @@ int vote_generate(struct trace *t, const struct vote_model *vm, const double *d,
 	} else
 		for (size_t q = 0; q < N; q++)
 			ra[q] = 1;
+	/* sample q of problem i: its length in tokens at scale c, before the cap (one expression,
+	 * so the bisections, the tail count and the samples agree to the bit) */
+#define LEN(c, i, q) floor(exp((c) + L[(i)] + vm->s_len * h[(i)] + vm->sigma_w * z[(q)]) + 0.5)
 	/* c: the mean of min(cap, length) hits mean_tokens; r: the run-away share that, with the
 	 * log-normal's own tail at the cap, makes the cut share vm->cut (a fixed point of the two:
 	 * a few rounds, the tail moves little with r) */
@@ -584,8 +587,8 @@ int vote_generate(struct trace *t, const struct vote_model *vm, const double *d,
 			for (int i = 0; i < P; i++)
 				for (int j = 0; j < ns; j++) {
 					size_t q = (size_t)i * ns + j;
-					double T = ra[q] < r ? cap : exp(c + L[i] + vm->s_len * h[i] + vm->sigma_w * z[q]);
-					s += fmin(cap, fmax(1, floor(T + 0.5)));
+					double T = ra[q] < r ? cap : LEN(c, i, q);
+					s += fmin(cap, fmax(1, T));
 				}
 			if (s / N < mean_tokens)
 				lo = c;
@@ -595,9 +598,12 @@ int vote_generate(struct trace *t, const struct vote_model *vm, const double *d,
 		if (round + 1 == rounds)
 			break; /* c was bisected with this r */
 		for (size_t q = 0; q < N; q++)
-			tail += floor(exp(c + L[q / ns] + vm->s_len * h[q / ns] + vm->sigma_w * z[q]) + 0.5) >= cap;
-		r = (vm->cut - (double)tail / N) / (1 - (double)tail / N);
-		r = r > 0 ? r : 0;
+			tail += LEN(c, q / ns, q) >= cap;
+		double r1 = (vm->cut - (double)tail / N) / (1 - (double)tail / N);
+		r1 = r1 > 0 ? r1 : 0;
+		if (r1 == r)
+			break; /* a fixed point: c was bisected with this r */
+		r = r1;
 	}
 	/* a: the fraction correct (cut samples are wrong) hits pass1 */
 	lo = -30, hi = 30;
@@ -607,7 +613,7 @@ int vote_generate(struct trace *t, const struct vote_model *vm, const double *d,
 		for (int i = 0; i < P; i++)
 			for (int j = 0; j < ns; j++) {
 				size_t q = (size_t)i * ns + j;
-				double T = ra[q] < r ? cap : floor(exp(c + L[i] + vm->s_len * h[i] + vm->sigma_w * z[q]) + 0.5);
+				double T = ra[q] < r ? cap : LEN(c, i, q);
 				ok += T < cap ? u[q] < sigmoid(a + d[i] + vm->s * e[i] - vm->lambda * z[q])
 					      : v[q] < vm->cut_answer && u[q] < sigmoid(a + d[i] + vm->s * e[i] + vm->cut_logit);
 			}
@@ -625,13 +631,14 @@ int vote_generate(struct trace *t, const struct vote_model *vm, const double *d,
 		for (int j = 0; j < ns; j++) {
 			size_t q = (size_t)i * ns + j;
 			struct trace_sample *s = &p->samples[j];
-			double T = ra[q] < r ? cap : fmax(1, floor(exp(c + L[i] + vm->s_len * h[i] + vm->sigma_w * z[q]) + 0.5));
+			double T = ra[q] < r ? cap : fmax(1, LEN(c, i, q));
 			s->finished = T < cap;
 			s->output_tokens = (int32_t)fmin(cap, T);
 			ok[j] = u[q] < sigmoid(a + d[i] + vm->s * e[i] + (s->finished ? -vm->lambda * z[q] : vm->cut_logit));
 		}
 		vote_answers(p, ok, v + (size_t)i * ns, wu + (size_t)i * ns, vm, th ? th[i] : vm->theta);
 	}
+#undef LEN
 	free(e), free(h), free(z), free(u), free(v), free(wu), free(ra);
 	return 0;
 }
