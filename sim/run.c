@@ -177,6 +177,35 @@ void run_inputs_release(struct run_inputs *in)
 	in->memo_pool = NULL;
 }
 
+/* The latencies a request reports, in the summary's units (TTFT and TPOT in ms, e2e in
+ * s). TPOT only over requests of more than one output token, as `vllm bench serve` keeps
+ * them (benchmarks/serve.py calculate_metrics: tpots gets a value only when output_len > 1;
+ * its goodput counts the others as TPOT 0, as req_good does). Returns 1 and sets *x when
+ * the request counts for metric m, else 0 (cancelled, never started, or one token). */
+enum latency { LAT_TTFT, LAT_TPOT, LAT_E2E, LAT_N };
+
+static int req_latency(const struct workload *w, const struct sim_req *q, enum latency m,
+		       double *x)
+{
+	int64_t arrival = w->probs[q->problem].arrival;
+
+	if (q->cancelled || q->t_first < 0)
+		return 0;
+	switch (m) {
+	case LAT_TTFT:
+		*x = (double)(q->t_first - arrival) / 1e6;
+		return 1;
+	case LAT_TPOT:
+		if (q->output <= 1)
+			return 0;
+		*x = (double)(q->t_done - q->t_first) / 1e6 / (q->output - 1);
+		return 1;
+	default:
+		*x = (double)(q->t_done - arrival) / 1e9;
+		return 1;
+	}
+}
+
 static struct dist dist_of(double *v, long n)
 {
 	struct dist d = {0};
@@ -357,25 +386,18 @@ static void steady_state(const struct run_config *c, struct run_result *r)
 	}
 	/* latencies of the problems that arrived in the window */
 	v = xmalloc(sizeof(double) * (size_t)(w->n_reqs > n ? w->n_reqs : n));
-#define OVER_WINDOW(keep, expr)                                                   \
-	do {                                                                      \
-		nv = 0;                                                           \
-		for (long p = i0; p <= i1; p++)                                   \
-			for (int32_t j = w->probs[p].first;                       \
-			     j < w->probs[p].first + w->probs[p].n; j++) {        \
-				const struct sim_req *q = &w->reqs[j];            \
-				if (q->cancelled || q->t_first < 0 || !(keep))    \
-					continue;                                 \
-				v[nv++] = (expr);                                 \
-			}                                                         \
-	} while (0)
-	OVER_WINDOW(1, (double)(q->t_first - w->probs[p].arrival) / 1e6);
-	st->ttft_ms = dist_ci_of(v, nv, &st->ttft_ci);
-	OVER_WINDOW(q->output > 1, (double)(q->t_done - q->t_first) / 1e6 / (q->output - 1));
-	st->tpot_ms = dist_ci_of(v, nv, &st->tpot_ci);
-	OVER_WINDOW(1, (double)(q->t_done - w->probs[p].arrival) / 1e9);
-	st->e2e_s = dist_ci_of(v, nv, &st->e2e_ci);
-#undef OVER_WINDOW
+	{
+		struct dist *d[LAT_N] = {&st->ttft_ms, &st->tpot_ms, &st->e2e_s};
+		struct dist_ci *ci[LAT_N] = {&st->ttft_ci, &st->tpot_ci, &st->e2e_ci};
+		for (int m = 0; m < LAT_N; m++) {
+			nv = 0;
+			for (long p = i0; p <= i1; p++)
+				for (int32_t j = w->probs[p].first;
+				     j < w->probs[p].first + w->probs[p].n; j++)
+					nv += req_latency(w, &w->reqs[j], (enum latency)m, &v[nv]);
+			*d[m] = dist_ci_of(v, nv, ci[m]);
+		}
+	}
 	for (long p = i0; p <= i1; p++) {
 		v[p - i0] = (double)(w->probs[p].t_done - w->probs[p].arrival) / 1e9;
 		st->requests += w->probs[p].n;
@@ -413,26 +435,15 @@ static void summarize(const struct run_config *c, const struct run_inputs *in,
 		s->output_tokens += w->reqs[i].generated;
 		prompt_tokens += w->reqs[i].prompt;
 	}
-#define OVER_FINISHED(keep, expr)                                        \
-	do {                                                             \
-		n = 0;                                                   \
-		for (long i = 0; i < w->n_reqs; i++) {                   \
-			const struct sim_req *q = &w->reqs[i];           \
-			if (q->cancelled || q->t_first < 0 || !(keep))   \
-				continue;                                \
-			v[n++] = (expr);                                 \
-		}                                                        \
-	} while (0)
-	/* TPOT over the requests of more than one output token, as `vllm bench serve` keeps
-	 * them (benchmarks/serve.py calculate_metrics: tpots gets a value only when
-	 * output_len > 1; its goodput counts the others as TPOT 0, as req_good does) */
-	OVER_FINISHED(1, (double)(q->t_first - w->probs[q->problem].arrival) / 1e6);
-	s->ttft_ms = dist_of(v, n);
-	OVER_FINISHED(q->output > 1, (double)(q->t_done - q->t_first) / 1e6 / (q->output - 1));
-	s->tpot_ms = dist_of(v, n);
-	OVER_FINISHED(1, (double)(q->t_done - w->probs[q->problem].arrival) / 1e9);
-	s->e2e_s = dist_of(v, n);
-#undef OVER_FINISHED
+	{
+		struct dist *d[LAT_N] = {&s->ttft_ms, &s->tpot_ms, &s->e2e_s};
+		for (int m = 0; m < LAT_N; m++) {
+			n = 0;
+			for (long i = 0; i < w->n_reqs; i++)
+				n += req_latency(w, &w->reqs[i], (enum latency)m, &v[n]);
+			*d[m] = dist_of(v, n);
+		}
+	}
 	for (long i = 0; i < w->n_probs; i++)
 		v[i] = (double)(w->probs[i].t_done - w->probs[i].arrival) / 1e9;
 	s->problem_latency_s = dist_of(v, w->n_probs);
