@@ -44,7 +44,7 @@ struct dcase {
 /* Coverage over all cases: shows the random cases reach what they are meant to. */
 static long cov_nomatch; /* cases where some n-gram lookup found no match */
 static long cov_steps, cov_ok, cov_err, cov_preempt, cov_cancel, cov_spec, cov_closed, cov_fork,
-	cov_multi, cov_fe, cov_pp, cov_swa, cov_swa_preempt;
+	cov_multi, cov_fe, cov_fe_first, cov_pp, cov_swa, cov_swa_preempt;
 
 static void make_case(struct dcase *d, const struct model *models, int n_models, int ci)
 {
@@ -155,6 +155,9 @@ static void make_case(struct dcase *d, const struct model *models, int n_models,
 		s->fe_per_request = (ci / 3 % 5) * 5e-3;
 		s->fe_per_output_token = (ci / 15 % 5) * 0.5e-3 + (ci / 3 % 2) * 1.7e-6;
 		s->fe_latency = (ci / 75 % 3) * 4e-3; /* 0, 4 or 8 ms, holding no server */
+		/* the server's work at a request's first token: 0, 10 or 25 ms (vllm-v1's
+		 * chat endpoint fits 25 ms) */
+		s->fe_first_token = (double)(ci / 6 % 3) * (ci / 6 % 3 == 2 ? 12.5e-3 : 10e-3);
 	}
 	/* pipeline stages on a fifth of the cases without speculation, from the case number
 	 * (the other draws stay as they were): 2 to 4 stages in one node */
@@ -169,12 +172,12 @@ static void make_case(struct dcase *d, const struct model *models, int n_models,
 	snprintf(d->desc, sizeof(d->desc),
 		 "prompt_cache %d pp %d model %s tp %d offline %d replicas %d route %d graphs %d chunked %d bs %d seqs %d tokens %d "
 		 "blocks~%d loop %d conc %d spec k %d draft %d accept %d alpha %.3f miss %.1f problems %ld "
-		 "samples %d share %d early %d frontend %g %g %g",
+		 "samples %d share %d early %d frontend %g %g %g %g",
 		 s->prompt_cache, s->pp, m->id, s->tp, offline, s->replicas, s->route, s->cuda_graphs, s->chunked_prefill, s->block_size,
 		 s->max_num_seqs, s->max_num_batched_tokens, d->target_blocks, s->loop,
 		 s->concurrency, s->spec.k, s->spec.draft_kind, s->spec.accept_kind, s->spec.alpha,
 		 s->spec.ngram_miss, d->np, samples, share, early, s->fe_per_request, s->fe_per_output_token,
-		 s->fe_latency);
+		 s->fe_latency, s->fe_first_token);
 }
 
 #define SAME(field, fmt)                                                                   \
@@ -278,6 +281,7 @@ static int run_case(int ci, const struct model *models, int n_models)
 	cov_fork += P[0][0].share && P[0][0].n > 1;
 	cov_multi += d.s.replicas > 1;
 	cov_fe += d.s.fe_per_request > 0 || d.s.fe_per_output_token > 0;
+	cov_fe_first += d.s.fe_first_token > 0;
 	cov_pp += d.s.pp > 1;
 	cov_swa += d.s.model->n_swa > 0;
 	cov_swa_preempt += d.s.model->n_swa > 0 && st[0].preemptions > 0;
@@ -328,15 +332,15 @@ int main(void)
 	printf("test_differential.c: %ld cases agree (%ld refused alike, %ld steps); with "
 	       "preemption %ld, "
 	       "cancellations %ld, speculation %ld, closed loop %ld, forked samples %ld, "
-	       "several replicas %ld, front end %ld, pipeline stages %ld, n-gram without a "
+	       "several replicas %ld, front end %ld (%ld with first-token work), pipeline stages %ld, n-gram without a "
 	       "match %ld, sliding windows %ld (%ld preempting)\n",
 	       cov_ok, cov_err, cov_steps, cov_preempt, cov_cancel, cov_spec, cov_closed, cov_fork,
-	       cov_multi, cov_fe, cov_pp, cov_nomatch, cov_swa, cov_swa_preempt);
+	       cov_multi, cov_fe, cov_fe_first, cov_pp, cov_nomatch, cov_swa, cov_swa_preempt);
 	if (!one) { /* the random cases must reach what they are meant to */
 		CHECK(cov_ok >= (N_CASES + N_SWA) * 3 / 4);
 		CHECK(cov_swa >= N_SWA * 3 / 4 && cov_swa_preempt >= 15);
 		CHECK(cov_preempt >= 20 && cov_cancel >= 20 && cov_spec >= 20 && cov_closed >= 20 &&
-		      cov_fork >= 20 && cov_multi >= 20 && cov_fe >= 200 && cov_pp >= 100 &&
+		      cov_fork >= 20 && cov_multi >= 20 && cov_fe >= 200 && cov_fe_first >= 100 && cov_pp >= 100 &&
 		      cov_nomatch >= 20);
 	}
 	return TEST_REPORT();

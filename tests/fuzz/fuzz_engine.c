@@ -4,7 +4,8 @@
  *
  * Input: a header of FE_HEADER bytes picks the configuration (model, tp, replicas, routing,
  * block size, batch limits, KV cache from one request's worth to roomy, samples, forking,
- * early stopping, speculation, arrival mode, a profile scaled up to absurd units) and the
+ * early stopping, speculation, arrival mode, a profile scaled up to absurd units; after the
+ * workload: the API server's terms, n-gram no-match, the prefix cache) and the
  * workload's shape (problems up to 4000, prompt and output lengths, answers up to 32767);
  * the bytes after it give each problem's lengths, answers and arrival gap while they last,
  * then a stream seeded by a hash of the whole input goes on. So a few bytes describe a large
@@ -263,6 +264,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		u = byte(&b);
 		blocks = u < 64 ? lo : u < 192 ? lo + (long)(u % 16) * lo / 4 : lo + 100000;
 	}
+	/* after every other pick, so that the corpus keeps its configurations: the API
+	 * server in front (per request, per streamed token, a latency, at the first token),
+	 * n-gram lookups that find no match, prompts in the prefix cache */
+	u = byte(&b);
+	if (u & 1) {
+		s.fe_per_request = (double)(byte(&b) % 21) * 1e-3;
+		s.fe_per_output_token = (double)(byte(&b) % 21) * 1e-4;
+		s.fe_latency = (double)(byte(&b) % 11) * 2e-3;
+		s.fe_first_token = (double)(byte(&b) % 31) * 1e-3;
+	}
+	if (k && s.spec.draft_kind == DRAFT_NGRAM && (u & 2))
+		s.spec.ngram_miss = (double)(byte(&b) % 11) / 10.0;
+	s.prompt_cache = (u & 12) == 12;
 	if (fixture_size_kv(&prof, &s, (double)blocks) == 0) {
 		int rc;
 		int ref = nr <= FE_REF_SEQS && tokens <= FE_REF_TOKENS;
