@@ -540,6 +540,7 @@ static const struct metric metrics[] = {
 	{"goodput_req_per_s", M(goodput_req_per_s), 0},
 	{"steady_output_tok_per_s", M(steady_output_tok_per_s), 0},
 	{"steady_tok_per_s_per_gpu", M(steady_tok_per_s_per_gpu), 0},
+	{"spec_drafted_fraction", M(spec_drafted_fraction), 0},
 };
 #undef M
 static const char *const dist_fields[] = {"mean", "p50", "p90", "p99"};

@@ -32,6 +32,22 @@ ok "sweep of vllm-v0 alone" "$TTSIM" sweep "$TMPD/eng0.yaml" --jobs 1 --out "$TM
 ok "vllm-v0 row the same in both" test "$(grep ',vllm-v0,' "$TMPD/eng/results.csv" | cut -d, -f2-)" = "$(grep ',vllm-v0,' "$TMPD/eng0/results.csv" | cut -d, -f2-)"
 ok "the two engines differ" test "$(grep ',vllm-v0,' "$TMPD/eng/results.csv" | cut -d, -f3-)" != "$(grep ',vllm-v1,' "$TMPD/eng/results.csv" | cut -d, -f3-)"
 
+# the n-gram drafter's share of steps that drafted: a results.csv column, equal to the
+# JSONL summary's spec_drafted_fraction when lookups miss, empty where the JSON omits it
+printf 'schema_version: 1\nrequests: 8\ninput_len: 64\noutput_len: 64\nconcurrency: 4\nsweep:\n  spec_ngram_match: [0.3, 1]\n' > "$TMPD/ng.yaml"
+sed -i 's/^requests: 8$/requests: 8\nspec_draft: ngram\nspec_k: 3\nspec_alpha: 0.6/' "$TMPD/ng.yaml"
+ok "sweep over spec_ngram_match" "$TTSIM" sweep "$TMPD/ng.yaml" --jobs 1 --out "$TMPD/ng"
+col=$(head -1 "$TMPD/ng/results.csv" | tr , '\n' | grep -n '^spec_drafted_fraction$' | cut -d: -f1)
+ok "results.csv has a spec_drafted_fraction column" test -n "$col"
+f03=$(sed -n 2p "$TMPD/ng/results.csv" | cut -d, -f"$col")
+f1=$(sed -n 3p "$TMPD/ng/results.csv" | cut -d, -f"$col")
+j03=$(sed -n 1p "$TMPD/ng/results.jsonl" | sed 's/.*"spec_drafted_fraction":\([0-9.e-]*\).*/\1/')
+ok "match 0.3 drafts on about 0.3 of the steps ($f03)" awk -v f="$f03" 'BEGIN { exit !(f > 0.15 && f < 0.45) }'
+ok "the column equals the JSONL summary ($j03)" awk -v f="$f03" -v j="$j03" 'BEGIN { exit !(f - j < 1e-9 && j - f < 1e-9) }'
+ok "match 1 (every lookup matches, the default) leaves it empty, as the JSON omits it" test -z "$f1"
+c1=$(sed -n 2p "$TMPD/j1/results.csv" | cut -d, -f"$(head -1 "$TMPD/j1/results.csv" | tr , '\n' | grep -n '^spec_drafted_fraction$' | cut -d: -f1)")
+ok "empty without a drafter" test -z "$c1"
+
 # MPI: build it beside the normal build when mpicc exists
 if [ "${BUILD:-build}" = build/san ]; then
 	# OpenMPI's own allocations trip LeakSanitizer; the MPI checks run in the fast tier
