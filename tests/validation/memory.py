@@ -101,6 +101,16 @@ def read_rows(path):
     return rows
 
 
+def default_batched_tokens(r):
+    """vLLM V1's default max_num_batched_tokens for the row's GPU when the log does not
+    give it (vllm/engine/arg_utils.py, the same rule as max_seqs and as
+    tests/validation/convert_moe.py's VLLM_DEFAULTS: 8192 on a GPU of 70 GiB or more that
+    is not an A100, else 2048; V0 without chunked prefill: 8192 here, as before)."""
+    v1 = not r["vllm"].lstrip("~").startswith("0.6")
+    big = r["gpu"] in ("h100_sxm", "h200_sxm", "gh200", "any")
+    return 8192 if big or not v1 else 2048
+
+
 def max_seqs(r):
     """vLLM V1's default max_num_seqs for the row's GPU (vllm/engine/arg_utils.py,
     _set_default_args / get_batch_defaults, API server: 1024 on a GPU of 70 GiB or more
@@ -108,7 +118,7 @@ def max_seqs(r):
     requires. It sets the rows of the profile run's sampler pass (models/cost.c)."""
     v1 = not r["vllm"].lstrip("~").startswith("0.6")
     big = r["gpu"] in ("h100_sxm", "h200_sxm", "gh200")
-    return min(1024 if v1 and big else 256, r["max_num_batched_tokens"] or 8192)
+    return min(1024 if v1 and big else 256, r["max_num_batched_tokens"] or default_batched_tokens(r))
 
 
 def mxfp4_backend(r):
@@ -121,7 +131,7 @@ def mxfp4_backend(r):
 
 def run(ttsim, r, weights_only=False):
     gpu = "h100_sxm" if r["gpu"] == "any" else r["gpu"]
-    mbt = r["max_num_batched_tokens"] or 8192
+    mbt = r["max_num_batched_tokens"] or default_batched_tokens(r)
     util, mml, seqs = r["gpu_memory_utilization"] or 0.9, r["max_model_len"] or 0, max_seqs(r)
     if weights_only:  # the weights alone: the whole GPU, a short context, one sequence
         util, mml, seqs, mbt = 1, 4096, 1, 4096
