@@ -874,7 +874,9 @@ static void local_batch(const struct cost_ctx *c, const struct step_batch *b,
 	l->n_sample = (int)local_rows(c, b->n_sample);
 	if (b->n_decode > 0) {
 		l->decode_ctx = b->decode_ctx * l->n_decode / b->n_decode;
-		l->decode_unmatched = (int)((long)b->decode_unmatched * l->n_decode / b->n_decode);
+		/* the unmatched n-gram sequences split as the others do, rank 0 taking the
+		 * remainder of each (as sim/engine.c pp_period splits micro-batches) */
+		l->decode_unmatched = (int)local_rows(c, b->decode_unmatched);
 	}
 	if (b->n_prefill > 0 && l->n_prefill < b->n_prefill) {
 		double f = (double)l->n_prefill / b->n_prefill;
