@@ -452,20 +452,21 @@ static int cmd_check(int argc, char **argv)
 /* ---- engine ---- */
 
 struct efit_notes {
-	char step[3][96], fe[8][96];
+	char step[4][96], fe[8][96];
 };
 
 static const char *efit_comment(const char *key, void *ctx)
 {
 	const struct efit_notes *n = ctx;
 	static const char *const step[] = {"step_cpu_extra.base_s", "step_cpu_extra.per_seq_s",
-					   "step_cpu_extra.per_tp_s"};
+					   "step_cpu_extra.per_tp_s",
+					   "step_cpu_extra.per_ctx_token_s"};
 	static const char *const fe[] = {"frontend.per_request_s", "frontend.per_output_token_s",
 					 "frontend.latency_s", "frontend.chat_latency_s",
 					 "frontend.chat_per_request_s",
 					 "frontend.chat_per_output_token_s",
 					 "frontend.first_token_s", "frontend.chat_first_token_s"};
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		if (!strcmp(key, step[i]))
 			return n->step[i][0] ? n->step[i] : NULL;
 	for (int i = 0; i < 8; i++)
@@ -547,20 +548,28 @@ static int cmd_engine(int argc, char **argv)
 		sbuf_printf(&rep, "# step_cpu_extra: not fitted (the base's values kept): %s\n", why_step);
 	} else {
 		sbuf_printf(&rep, "# step_cpu_extra: %ld offline-batch output_tok_per_s rows; Huber fit of\n"
-			    "#   wall - makespan_0 = base x steps + per_seq x output_tokens%s\n"
+			    "#   wall - makespan_0 = base x steps + per_seq x output_tokens%s%s\n"
 			    "#   wall-time error in sample: median %.1f%%, p90 %.1f%%, bias %+.1f%%\n"
 			    "#   leave one row out:        median %.1f%%, p90 %.1f%%, bias %+.1f%%\n",
-			    f.n, f.p == 3 ? " + per_tp x (tp - 1) x steps" : "", f.in_median,
+			    f.n, f.fitted[VFIT_TP] ? " + per_tp x (tp - 1) x steps" : "",
+			    f.fitted[VFIT_CTX] ? " + per_ctx_token x kv_tokens" : "", f.in_median,
 			    f.in_p90, f.in_bias, f.loo_median, f.loo_p90, f.loo_bias);
 		e.step_base_extra = f.coef[0];
 		e.step_per_seq_extra = f.coef[1];
 		snprintf(nt.step[0], sizeof(nt.step[0]), "fitted, +- %.2g", f.se[0]);
 		snprintf(nt.step[1], sizeof(nt.step[1]), "fitted, +- %.2g", f.se[1]);
-		if (f.p == 3) {
+		if (f.fitted[VFIT_TP]) {
 			e.step_per_tp_extra = f.coef[2];
 			snprintf(nt.step[2], sizeof(nt.step[2]), "fitted, +- %.2g", f.se[2]);
 		} else {
 			snprintf(nt.step[2], sizeof(nt.step[2]), "not fitted (every row is TP1): the base's");
+		}
+		if (f.fitted[VFIT_CTX]) {
+			e.step_per_ctx_token_extra = f.coef[VFIT_CTX];
+			snprintf(nt.step[3], sizeof(nt.step[3]), "fitted, +- %.2g", f.se[VFIT_CTX]);
+		} else {
+			snprintf(nt.step[3], sizeof(nt.step[3]),
+				 "not fitted (every row has one length): the base's");
 		}
 	}
 	if (why_fe[0]) {

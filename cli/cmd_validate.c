@@ -143,8 +143,9 @@ static void print_engine_fit(struct vset *s, const char *family, const char **fi
 		printf("# step_cpu_extra: not fitted: %s\n", why_step);
 	} else {
 		printf("# %ld offline-batch output_tok_per_s rows; Huber robust fit, relative to wall, of\n"
-		       "# wall - makespan_0 = base x steps + per_seq x output_tokens%s\n",
-		       f.n, f.p == 3 ? " + per_tp x (tp - 1) x steps" : "");
+		       "# wall - makespan_0 = base x steps + per_seq x output_tokens%s%s\n",
+		       f.n, f.fitted[VFIT_TP] ? " + per_tp x (tp - 1) x steps" : "",
+		       f.fitted[VFIT_CTX] ? " + per_ctx_token x kv_tokens" : "");
 		printf("# wall-time error, in sample: median %.1f%%, p90 %.1f%%, bias %+.1f%%\n",
 		       f.in_median, f.in_p90, f.in_bias);
 		printf("# leave one out:               median %.1f%%, p90 %.1f%%, bias %+.1f%%\n",
@@ -152,10 +153,15 @@ static void print_engine_fit(struct vset *s, const char *family, const char **fi
 		printf("step_cpu_extra:\n");
 		printf("  base_s: %.4g        # +- %.2g\n", f.coef[0], f.se[0]);
 		printf("  per_seq_s: %.4g     # +- %.2g\n", f.coef[1], f.se[1]);
-		if (f.p == 3)
+		if (f.fitted[VFIT_TP])
 			printf("  per_tp_s: %.4g      # +- %.2g\n", f.coef[2], f.se[2]);
 		else
 			printf("  per_tp_s: 0         # not fitted: every row is TP1\n");
+		if (f.fitted[VFIT_CTX])
+			printf("  per_ctx_token_s: %.4g  # +- %.2g\n", f.coef[VFIT_CTX],
+			       f.se[VFIT_CTX]);
+		else
+			printf("  per_ctx_token_s: 0  # not fitted: every row has one length\n");
 	}
 	if (why_fe[0]) {
 		printf("# frontend: not fitted: %s\n", why_fe);

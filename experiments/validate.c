@@ -994,11 +994,16 @@ static int refuse_check_part(const struct vset *s)
 	return 0;
 }
 
+/* s per KV token of the fit's probe run (validate_fit_engine): large enough that the
+ * per-step nanosecond rounding is lost in it, small enough to keep a step well under 1 s */
+#define FIT_CTX_PROBE 1e-6
+
 int validate_fit_engine(struct vset *s, const char *family, struct vfit *out)
 {
 	size_t n = 0, cap = 0, p;
-	double *y0 = NULL, *steps = NULL, *tok = NULL, *tpm = NULL, *wall = NULL;
-	int has_tp = 0, rc = -1;
+	double *y0 = NULL, *steps = NULL, *tok = NULL, *tpm = NULL, *wall = NULL, *ctx = NULL;
+	int has_tp = 0, has_ctx = 0, rc = -1, col[VFIT_MAX];
+	long len0 = -1;
 	memset(out, 0, sizeof(*out));
 	if (refuse_check_part(s) < 0)
 		return -1;
@@ -1008,6 +1013,7 @@ int validate_fit_engine(struct vset *s, const char *family, struct vfit *out)
 		struct run_inputs in;
 		struct run_result res;
 		char fam[32];
+		double ctx_n;
 		if (r->err[0] || r->status[0] || r->metric != VM_THROUGHPUT ||
 		    !isinf(r->request_rate) || r->num_prompts != r->concurrency)
 			continue;
@@ -1026,6 +1032,21 @@ int validate_fit_engine(struct vset *s, const char *family, struct vfit *out)
 			err_prefix("%s: ", r->where);
 			goto out;
 		}
+		/* the KV tokens the decoding sequences held, summed over the steps: the batch
+		 * once more at a probe cost per KV token (the CPU adds to each step alone, so
+		 * the makespan grows by exactly probe x that sum, to the nanosecond rounding) */
+		{
+			struct run_result r1;
+			in.profile.step_per_ctx_token = FIT_CTX_PROBE;
+			if (run_simulate(&c, &in, &r1) < 0) {
+				run_result_release(&res);
+				run_inputs_release(&in);
+				err_prefix("%s: ", r->where);
+				goto out;
+			}
+			ctx_n = (r1.sum.makespan_s - res.sum.makespan_s) / FIT_CTX_PROBE;
+			run_result_release(&r1);
+		}
 		if (n + 1 > cap) {
 			size_t c0 = cap;
 			xgrow((void **)&y0, &c0, n + 1, sizeof(double));
@@ -1037,19 +1058,33 @@ int validate_fit_engine(struct vset *s, const char *family, struct vfit *out)
 			xgrow((void **)&tpm, &c0, n + 1, sizeof(double));
 			c0 = cap;
 			xgrow((void **)&wall, &c0, n + 1, sizeof(double));
+			c0 = cap;
+			xgrow((void **)&ctx, &c0, n + 1, sizeof(double));
 			cap = c0;
 		}
+		ctx[n] = ctx_n;
 		wall[n] = (double)r->concurrency * r->output_len / r->value;
 		y0[n] = res.sum.makespan_s;
 		steps[n] = (double)res.st.steps;
 		tok[n] = res.sum.output_tokens;
 		tpm[n] = (double)(r->tp - 1) * steps[n];
 		has_tp |= r->tp > 1;
+		if (len0 < 0)
+			len0 = r->input_len + r->output_len;
+		has_ctx |= r->input_len + r->output_len != len0;
 		n++;
 		run_result_release(&res);
 		run_inputs_release(&in);
 	}
-	p = has_tp ? 3 : 2;
+	/* the columns fitted, each a coefficient of out->coef: the TP term where some row
+	 * has TP > 1, the KV-token term where the rows' lengths differ */
+	p = 0;
+	col[p++] = VFIT_BASE;
+	col[p++] = VFIT_SEQ;
+	if (has_tp)
+		col[p++] = VFIT_TP;
+	if (has_ctx)
+		col[p++] = VFIT_CTX;
 	if (n <= p + 1) {
 		err_set("key 'engine': %zu offline-batch output_tok_per_s rows of family '%s' "
 			"(expected more than %zu to fit and leave one out)", n, family, p + 1);
@@ -1063,10 +1098,13 @@ int validate_fit_engine(struct vset *s, const char *family, struct vfit *out)
 		/* each row divided by its measured wall time: the fit minimises relative
 		 * errors, the metric's, instead of letting the longest batches decide */
 		for (size_t i = 0; i < n; i++) {
-			gsl_matrix_set(X, i, 0, steps[i] / wall[i]);
-			gsl_matrix_set(X, i, 1, tok[i] / wall[i]);
-			if (p == 3)
-				gsl_matrix_set(X, i, 2, tpm[i] / wall[i]);
+			for (size_t j = 0; j < p; j++) {
+				double x = col[j] == VFIT_BASE  ? steps[i]
+					   : col[j] == VFIT_SEQ ? tok[i]
+					   : col[j] == VFIT_TP  ? tpm[i]
+								: ctx[i];
+				gsl_matrix_set(X, i, j, x / wall[i]);
+			}
 			gsl_vector_set(y, i, (wall[i] - y0[i]) / wall[i]);
 			keep[i] = 1;
 		}
@@ -1076,13 +1114,14 @@ int validate_fit_engine(struct vset *s, const char *family, struct vfit *out)
 			out->n = (long)n;
 			out->p = (int)p;
 			for (size_t j = 0; j < p; j++) {
-				out->coef[j] = gsl_vector_get(cf, j);
-				out->se[j] = sqrt(gsl_matrix_get(cov, j, j));
+				out->coef[col[j]] = gsl_vector_get(cf, j);
+				out->se[col[j]] = sqrt(gsl_matrix_get(cov, j, j));
+				out->fitted[col[j]] = 1;
 			}
 			for (size_t i = 0; i < n; i++) {
 				double pred = y0[i];
 				for (size_t j = 0; j < p; j++)
-					pred += out->coef[j] * gsl_matrix_get(X, i, j) * wall[i];
+					pred += out->coef[col[j]] * gsl_matrix_get(X, i, j) * wall[i];
 				sg[i] = 100 * (pred - wall[i]) / wall[i];
 				e[i] = fabs(sg[i]);
 			}
@@ -1119,6 +1158,7 @@ out:
 	free(tok);
 	free(tpm);
 	free(wall);
+	free(ctx);
 	return rc;
 }
 

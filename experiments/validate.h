@@ -177,16 +177,22 @@ double validate_pct_err(const struct vrow *r);
  * family's defaults but no extra CPU time; then
  *     wall_measured - makespan_0 = base x steps + per_seq x output_tokens
  *                                  [+ per_tp x (tp - 1) x steps]
+ *                                  [+ per_ctx_token x kv_tokens]
  * (a decode step holds one token of every sequence in it, so the sequences summed over
- * the steps are the output tokens), fitted robustly (Huber, gsl_multifit_robust), with
- * per_tp only when some row has tp > 1. Leave-one-out refits without each row and
+ * the steps are the output tokens; kv_tokens sums over the steps the KV tokens the
+ * decoding sequences hold, measured as the makespan's growth under a probe cost per KV
+ * token), fitted robustly (Huber, gsl_multifit_robust), with per_tp only when some row
+ * has tp > 1 and per_ctx_token only when the rows' lengths (input + output) differ. Leave-one-out refits without each row and
  * predicts it. Errors are of the wall time, in percent. Refuses a file named
  * serving_check*: the check part is never fitted. 0, or -1 with err_set. */
+enum { VFIT_BASE, VFIT_SEQ, VFIT_TP, VFIT_CTX, VFIT_MAX };
 struct vfit {
 	long n;              /* rows used */
-	int p;               /* parameters: 2, or 3 with per_tp */
-	double coef[3];      /* base_s, per_seq_s, per_tp_s */
-	double se[3];        /* their standard errors */
+	int p;               /* parameters fitted: base and per_seq, per_tp where a row has
+	                        TP > 1, per_ctx_token where the rows' lengths differ */
+	double coef[VFIT_MAX]; /* base_s, per_seq_s, per_tp_s, per_ctx_token_s (0: not fitted) */
+	double se[VFIT_MAX];   /* their standard errors */
+	int fitted[VFIT_MAX];  /* 1 where the coefficient was fitted */
 	double in_median, in_p90, in_bias;    /* % error of the wall time, in sample */
 	double loo_median, loo_p90, loo_bias; /* leave one out */
 };

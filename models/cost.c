@@ -964,6 +964,14 @@ double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cos
 					 m->n_swa * at_least(tw, launch);
 		}
 	}
+	/* an engine whose step walks each decoding sequence's block table on the CPU (vLLM
+	 * V0: models/engines/vllm-v0.yaml); outside the memoised rest, which sees the batch
+	 * size alone. b is the busiest rank's under DP attention, as its engine core's. */
+	if (p->step_per_ctx_token > 0 && b->n_decode > 0) {
+		double ctx_cpu = p->step_per_ctx_token * b->decode_ctx;
+		sc.cpu += ctx_cpu;
+		rest += ctx_cpu;
+	}
 	sc.total = rest + sc.attn_prefill + sc.attn_decode;
 	if (out)
 		*out = sc;

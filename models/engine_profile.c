@@ -26,6 +26,7 @@ static const struct ekey keys[] = {
 	{"step_cpu_extra.base_s", EK_SECONDS, EO(step_base_extra), 0},
 	{"step_cpu_extra.per_seq_s", EK_SECONDS, EO(step_per_seq_extra), 0},
 	{"step_cpu_extra.per_tp_s", EK_SECONDS, EO(step_per_tp_extra), 0},
+	{"step_cpu_extra.per_ctx_token_s", EK_SECONDS, EO(step_per_ctx_token_extra), 0},
 	{"frontend.per_request_s", EK_SECONDS, EO(fe_per_request), 0},
 	{"frontend.per_output_token_s", EK_SECONDS, EO(fe_per_output_token), 0},
 	{"frontend.latency_s", EK_SECONDS, EO(fe_latency), 0},

@@ -17,6 +17,8 @@
  *       base_s: 0.0012             #   per engine step
  *       per_seq_s: 6.7e-05         #   per sequence in the step
  *       per_tp_s: 0                #   per extra tensor-parallel worker
+ *       per_ctx_token_s: 0         #   per KV token the step's decoding sequences hold
+ *                                  #   (optional; absent: 0)
  *     frontend:                    # the API server, in series with the engine
  *       per_request_s: 0           #   per request (template, tokenise, set up)
  *       per_output_token_s: 0      #   per streamed output token
@@ -68,6 +70,7 @@ struct engine_profile {
 	double step_base_extra;      /* s per step */
 	double step_per_seq_extra;   /* s per sequence per step */
 	double step_per_tp_extra;    /* s per extra TP worker per step */
+	double step_per_ctx_token_extra; /* s per KV token of the step's decoding sequences */
 	double fe_per_request;       /* s of the API server per request */
 	double fe_per_output_token;  /* s of the API server per streamed output token */
 	double fe_latency;           /* s from the server's hand-off to the engine core seeing a

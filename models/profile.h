@@ -109,7 +109,8 @@
  *     the engine uses the faster of the two that apply.
  * Every kernel costs at least its launch: launch_graph inside a CUDA graph (decode-only
  * steps of at most graph_max_seqs sequences), launch_eager otherwise.
- * Per engine step, the CPU adds step_base + step_per_seq x seqs + step_per_tp x (tp-1).
+ * Per engine step, the CPU adds step_base + step_per_seq x seqs + step_per_tp x (tp-1)
+ * (+ step_per_ctx_token x the decoding sequences' KV tokens, from an engine profile).
  *
  * Optional `uncertainty:` block: dotted field path -> relative standard error of a fitted
  * parameter (e.g. `gemm_bf16.eff_max: 0.04`), as a fitter reports it from its parameter
@@ -245,6 +246,9 @@ struct profile {
 	double step_base;          /* s: CPU time per engine step (schedule, prepare, sample) */
 	double step_per_seq;       /* s: CPU time per sequence in the step */
 	double step_per_tp;        /* s: CPU time per extra tensor-parallel worker */
+	double step_per_ctx_token; /* s: CPU time per KV token the step's decoding sequences
+	                              hold; 0 in every hardware profile (no YAML key): only an
+	                              engine profile sets it (engine_profile.h, per_ctx_token_s) */
 	double mem_reserved_bytes; /* bytes per GPU outside weights and KV (context, graphs) */
 	double power_idle_w;       /* W per GPU when idle */
 	double power_busy_w;       /* W per GPU while stepping */

@@ -37,6 +37,7 @@ static int engine_apply(const struct run_config *c, struct run_inputs *in)
 	in->profile.step_base += e.step_base_extra;
 	in->profile.step_per_seq += e.step_per_seq_extra;
 	in->profile.step_per_tp += e.step_per_tp_extra;
+	in->profile.step_per_ctx_token += e.step_per_ctx_token_extra;
 	return 0;
 }
 

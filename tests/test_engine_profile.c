@@ -5,6 +5,7 @@
 
 #include "tests/test.h"
 #include "lib/util.h"
+#include "models/cost.h"
 #include "models/engine_profile.h"
 #include "sim/config.h"
 #include "sim/run.h"
@@ -15,11 +16,14 @@ static void shipped(void)
 	CHECK_INT(engine_profile_load(&e, "vllm-v1"), 0);
 	CHECK_STR(e.name, "vllm-v1");
 	CHECK(e.step_base_extra == 0 && e.step_per_seq_extra == 0 && e.step_per_tp_extra == 0);
+	CHECK(e.step_per_ctx_token_extra == 0); /* optional key, absent: 0 */
 	CHECK_INT(e.chunked_prefill, 1);
 	CHECK_INT(engine_profile_load(&e, "vllm-v0"), 0);
 	CHECK_STR(e.engine, "vllm");
-	CHECK_NEAR(e.step_base_extra, 0.001105, 1e-12);
-	CHECK_NEAR(e.step_per_seq_extra, 6.335e-05, 1e-12);
+	CHECK_NEAR(e.step_base_extra, 0.001059, 1e-12);
+	CHECK_NEAR(e.step_per_seq_extra, 4.204e-05, 1e-12);
+	CHECK_NEAR(e.step_per_ctx_token_extra, 2.996e-08, 1e-12);
+	CHECK(e.step_per_tp_extra == 0);
 	CHECK_INT(e.chunked_prefill, 0);
 	CHECK_INT(e.max_num_batched_tokens, 0); /* not said: ttsim's default */
 	CHECK_INT(engine_profile_load(&e, "nosuch"), -1);
@@ -57,6 +61,8 @@ static void bad_files(void)
 		 "b.yaml:5: key 'speed': unknown key"},
 		{"schema_version: 1\nname: x\nengine: y\nsource: s\nstep_cpu_extra:\n  base_s: -1\n",
 		 "b.yaml:6: key 'step_cpu_extra.base_s': expected seconds in [0, 1), got '-1'"},
+		{"schema_version: 1\nname: x\nengine: y\nsource: s\nstep_cpu_extra:\n  per_ctx_token_s: x\n",
+		 "b.yaml:6: key 'step_cpu_extra.per_ctx_token_s': expected seconds in [0, 1), got 'x'"},
 		{"schema_version: 1\nname: x\nengine: y\nsource: s\ndefaults:\n  chunked_prefill: maybe\n",
 		 "b.yaml:6: key 'defaults.chunked_prefill': expected true or false"},
 		{"schema_version: 1\nname: x\nengine: y\nsource: s\nfrontend:\n  per_hour: 1\n",
@@ -110,12 +116,53 @@ static void reaches_a_run(void)
 	CHECK_INT(c.chunked_prefill, 0);    /* the profile's default */
 	CHECK_INT(c.max_num_seqs, 64);      /* the run's own setting wins */
 	CHECK_INT(run_load_inputs(&c, &in), 0);
-	CHECK_NEAR(in.profile.step_base, 0.0008 + 0.001105, 1e-12);
+	CHECK_NEAR(in.profile.step_base, 0.0008 + 0.001059, 1e-12);
+	CHECK_NEAR(in.profile.step_per_ctx_token, 2.996e-08, 1e-12); /* hardware profile: 0 */
 	CHECK_INT(run_simulate(&c, &in, &b), 0);
 	extra = b.sum.e2e_s.mean - a.sum.e2e_s.mean;
-	CHECK_NEAR(extra, (double)b.st.steps * (0.001105 + 6.335e-05), 0.01);
+	CHECK_NEAR(extra, (double)b.st.steps * (0.001059 + 4.204e-05), 0.01);
+	run_result_release(&a);
+	/* the KV-token term alone: the 100 decode steps of a 1-token prompt hold 2, 3, ...,
+	 * 101 KV tokens (the prompt, the tokens so far and the new one), 5150 in all, so it
+	 * adds 2.996e-08 x 5150 = 1.54294e-4 s (to the steps' nanosecond rounding) */
+	in.profile.step_per_ctx_token = 0;
+	CHECK_INT(run_simulate(&c, &in, &a), 0);
+	CHECK_NEAR(b.sum.e2e_s.mean - a.sum.e2e_s.mean, 2.996e-08 * 5150, 1e-3);
 	run_result_release(&a);
 	run_result_release(&b);
+	run_inputs_release(&in);
+}
+
+/* The KV-token term in one step's cost, by hand: 64 decoding sequences holding 3,000 KV
+ * tokens each add 2e-08 x 192,000 = 3.84 ms of CPU, to the cpu part and the total alike,
+ * and nothing to a prefill-only step (no decoding sequence holds a block table). */
+static void ctx_token_step(void)
+{
+	struct run_config c;
+	struct run_inputs in;
+	struct cost_ctx cc;
+	struct step_cost s0, s1;
+	struct step_batch d = {.n_decode = 64, .decode_q = 1, .decode_ctx = 64 * 3000.0,
+			       .n_sample = 64};
+	struct step_batch pf = {.n_prefill = 2, .prefill_tokens = 512, .n_sample = 2,
+				.prefill_pairs = 2 * 256 * 257 / 2.0};
+	double t0, t1;
+	config_defaults(&c);
+	CHECK_INT(config_set(&c, "model", "qwen3-8b", "t") | config_set(&c, "gpu", "h100_sxm", "t"),
+		  0);
+	CHECK_INT(run_load_inputs(&c, &in), 0);
+	CHECK(in.profile.step_per_ctx_token == 0); /* no engine profile: V1's overheads */
+	CHECK_INT(cost_init(&cc, &in.model, &in.profile, 1, 1), 0);
+	t0 = cost_step(&cc, &d, &s0);
+	in.profile.step_per_ctx_token = 2e-08;
+	t1 = cost_step(&cc, &d, &s1);
+	CHECK_NEAR(t1 - t0, 3.84e-3, 1e-9);
+	CHECK_NEAR(s1.cpu - s0.cpu, 3.84e-3, 1e-9);
+	CHECK(s1.attn_decode == s0.attn_decode && s1.gemm == s0.gemm);
+	t1 = cost_step(&cc, &pf, NULL);
+	in.profile.step_per_ctx_token = 0;
+	CHECK(cost_step(&cc, &pf, NULL) == t1);
+	cost_release(&cc);
 	run_inputs_release(&in);
 }
 
@@ -212,6 +259,7 @@ static void writes_back(void)
 		      f.fe_per_request == e.fe_per_request &&
 		      f.fe_per_output_token == e.fe_per_output_token &&
 		      f.fe_first_token == 0.0025 && f.fe_chat_first_token == 0.0175);
+		CHECK(f.step_per_ctx_token_extra == e.step_per_ctx_token_extra);
 		CHECK((strstr(sb.buf, "speculative:") != NULL) == (i == 0));
 		sbuf_release(&sb);
 	}
@@ -223,6 +271,7 @@ int main(void)
 	shipped();
 	bad_files();
 	reaches_a_run();
+	ctx_token_step();
 	by_endpoint();
 	writes_back();
 	return TEST_REPORT();

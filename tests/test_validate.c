@@ -269,8 +269,8 @@ static void check_part_refused(const char *csv, const char *family, int frontend
 }
 
 /* The engine fit recovers known constants: "measured" batches simulated with the shipped
- * vllm-v0 profile's extra CPU time are fitted back to it (per_tp not fitted: TP1 only),
- * and the check part is refused. */
+ * vllm-v0 profile's extra CPU time are fitted back to it (per_tp not fitted: TP1 only;
+ * per_ctx_token from the two lengths), and the check part is refused. */
 static void engine_fit_recovers(void)
 {
 	struct vset s = {0};
@@ -299,9 +299,11 @@ static void engine_fit_recovers(void)
 	CHECK_INT(vset_parse_csv(&s, sb.buf, "serving_fit.csv", &bad), 0);
 	CHECK_INT(validate_fit_engine(&s, "vllm-v0", &f), 0);
 	CHECK_INT(f.n, 8);
-	CHECK_INT(f.p, 2);
-	CHECK_NEAR(f.coef[0], 0.001105, 0.05);
-	CHECK_NEAR(f.coef[1], 6.335e-05, 0.05);
+	CHECK_INT(f.p, 3); /* base, per_seq and, the lengths differing, per_ctx_token */
+	CHECK(f.fitted[VFIT_CTX] && !f.fitted[VFIT_TP] && f.coef[VFIT_TP] == 0);
+	CHECK_NEAR(f.coef[0], 0.001059, 0.05);
+	CHECK_NEAR(f.coef[1], 4.204e-05, 0.05);
+	CHECK_NEAR(f.coef[VFIT_CTX], 2.996e-08, 0.05);
 	CHECK(f.in_median < 1 && f.loo_median < 2);
 	CHECK_INT(validate_fit_engine(&s, "vllm-v1", &f), -1); /* no row of that family */
 	vset_release(&s);
