@@ -535,8 +535,19 @@ static int cmd_engine(int argc, char **argv)
 	sbuf_printf(&cmd, "ttsim calibrate engine --family %s --base %s", family, base);
 	for (int i = 0; i < nf; i++)
 		sbuf_printf(&cmd, " %s", files[i]);
-	if (validate_fit_engine(&s, family, &f) < 0)
+	if (validate_fit_engine(&s, family, &f) < 0) {
 		snprintf(why_step, sizeof(why_step), "%s", err_msg());
+	} else if (!(f.coef[0] >= 0 && f.coef[1] >= 0 && (f.p < 3 || f.coef[2] >= 0))) {
+		/* a profile's step costs are added CPU seconds, never negative: rows faster than
+		 * the hardware profile's own step overhead allows are not an engine CPU term
+		 * (trtllm-1 on its trtllm-bench rows: models/engines/trtllm-1.yaml) */
+		char tpv[48] = "";
+		if (f.p == 3)
+			snprintf(tpv, sizeof(tpv), ", per_tp_s %.3g", f.coef[2]);
+		snprintf(why_step, sizeof(why_step), "the fit is not a CPU cost (base_s %.3g, "
+			 "per_seq_s %.3g%s: expected each >= 0; the rows run faster than the "
+			 "hardware profile's own step overhead allows)", f.coef[0], f.coef[1], tpv);
+	}
 	if (validate_fit_frontend(&s, family, &g) < 0)
 		snprintf(why_fe, sizeof(why_fe), "%s", err_msg());
 	if (why_step[0] && why_fe[0])

@@ -43,14 +43,16 @@ enum col { C_ID, C_MODEL, C_GPU, C_TP, C_DTYPE, C_IN, C_OUT, C_CONC, C_METRIC, C
 	   /* expert parallelism (MoE) */
 	   C_EP,
 	   /* the API endpoint the client called: chat, completions or none (offline) */
-	   C_ENDPOINT, C_N };
+	   C_ENDPOINT,
+	   /* the engine's chunked prefill when the run set it (trtllm-serve --enable_chunked_prefill) */
+	   C_CHUNKED, C_N };
 #define C_REQUIRED C_ENGINE
 static const char *const col_names[C_N] = {
 	"id", "model", "gpu", "tp", "dtype", "input_len", "output_len", "concurrency", "metric",
 	"value", "engine", "engine_version", "source", "notes", "num_prompts",
 	"request_rate", "burstiness", "dataset", "range_ratio", "ignore_eos", "max_output_len",
 	"kv_dtype", "status", "max_num_seqs", "max_num_batched_tokens",
-	"spec_draft", "spec_k", "spec_acceptance_length", "spec_tree", "ep", "endpoint"};
+	"spec_draft", "spec_k", "spec_acceptance_length", "spec_tree", "ep", "endpoint", "chunked_prefill"};
 
 static struct vrow *vset_add(struct vset *s)
 {
@@ -65,6 +67,7 @@ static struct vrow *vset_add(struct vset *s)
 	r->burstiness = 1;
 	r->ignore_eos = 1;
 	r->endpoint = -1;
+	r->chunked_prefill = -1;
 	return r;
 }
 
@@ -239,6 +242,11 @@ static int client_fill(struct vrow *r, char **f)
 			return -1;
 		r->max_num_batched_tokens = (int)x;
 	}
+	if ((v = f[C_CHUNKED]) && v[0]) {
+		if (strcmp(v, "true") && strcmp(v, "false"))
+			return row_err(r, "chunked_prefill", "expected true or false, got '%.60s'", v);
+		r->chunked_prefill = !strcmp(v, "true");
+	}
 	if ((v = f[C_KV_DTYPE]) && v[0]) {
 		if (strcmp(v, "bf16") && strcmp(v, "fp8"))
 			return row_err(r, "kv_dtype", "unknown dtype '%.40s' (expected bf16 or fp8)", v);
@@ -344,7 +352,8 @@ int vset_parse_csv(struct vset *s, const char *text, const char *fname, int *n_b
 						"request_rate, burstiness, dataset, range_ratio, ignore_eos, "
 						"max_output_len, kv_dtype, status, max_num_seqs, "
 						"max_num_batched_tokens, spec_draft, spec_k, "
-						"spec_acceptance_length, spec_tree or ep)",
+						"spec_acceptance_length, spec_tree, ep, endpoint or "
+						"chunked_prefill)",
 						fname, lineno, name);
 					goto out;
 				}
@@ -513,6 +522,7 @@ int vset_parse_vllm_json(struct vset *s, const char *text, const char *fname,
 	base.request_rate = INFINITY; /* a closed loop (max_concurrency) or a burst */
 	base.burstiness = 1;
 	base.ignore_eos = 1;
+	base.chunked_prefill = -1; /* not said: the engine profile's default */
 	/* vllm bench serve's backend: openai-chat calls /v1/chat/completions, the others
 	 * (vllm, openai) /v1/completions */
 	base.endpoint = jstr(j, "backend") && strstr(jstr(j, "backend"), "chat") ? ENDPOINT_CHAT
@@ -657,6 +667,9 @@ int validate_config(const struct vrow *r, struct run_config *c)
 	if (SETI("tp", r->tp) < 0 || SETI("input_len", r->input_len) < 0 ||
 	    SETI("output_len", r->output_len) < 0 || SETI("requests", validate_requests(r)) < 0)
 		return -1;
+	if (r->chunked_prefill >= 0 &&
+	    config_set(c, "chunked_prefill", r->chunked_prefill ? "true" : "false", r->where) < 0)
+		return -1;
 	if ((r->max_num_seqs && SETI("max_num_seqs", r->max_num_seqs) < 0) ||
 	    (r->max_num_batched_tokens &&
 	     SETI("max_num_batched_tokens", r->max_num_batched_tokens) < 0))
@@ -724,6 +737,7 @@ static int same_run(const struct vrow *a, const struct vrow *b)
 	       a->spec_k == b->spec_k && a->spec_al == b->spec_al &&
 	       a->spec_tree_topk == b->spec_tree_topk && a->spec_tree_tokens == b->spec_tree_tokens &&
 	       a->max_num_batched_tokens == b->max_num_batched_tokens && !strcmp(a->ep, b->ep) &&
+	       a->chunked_prefill == b->chunked_prefill &&
 	       validate_endpoint(a) == validate_endpoint(b);
 }
 
@@ -814,6 +828,10 @@ void validate_family(const struct vrow *r, char *buf, size_t n)
 		if (!strncmp(v, "0.", 2))
 			minor = strtol(v + 2, NULL, 10);
 		snprintf(buf, n, "%s", minor >= 0 && minor < 8 ? "vllm-v0" : "vllm-v1");
+	} else if (!strcmp(e, "trtllm")) {
+		/* one profile for the 1.x releases (PyTorch backend): models/engines/trtllm-1.yaml */
+		const char *v = r->engine_version + (r->engine_version[0] == 'v');
+		snprintf(buf, n, "%s", !strncmp(v, "1.", 2) ? "trtllm-1" : "trtllm");
 	} else if (!strcmp(e, "sglang")) {
 		/* one profile per minor release: models/engines/sglang-0.5.yaml */
 		const char *v = r->engine_version + (r->engine_version[0] == 'v');

@@ -16,6 +16,8 @@
  *                     outputs were shorter (ignore_eos false); empty = output_len
  *     kv_dtype        KV-cache dtype (bf16, the default, or fp8)
  *     max_num_seqs, max_num_batched_tokens   the engine's limits when the run set them
+ *     chunked_prefill true or false when the run set it (e.g. trtllm-serve
+ *                     --enable_chunked_prefill); empty: the engine profile's default
  *     spec_draft, spec_k, spec_acceptance_length   speculative decoding: the drafter
  *                     (eagle = EAGLE-1, eagle3, ngram or a draft model), draft tokens per
  *                     step, and the measured acceptance length (tokens per verification,
@@ -88,6 +90,7 @@ struct vrow {
 	char dataset[24];      /* as the benchmark named it; "" unknown */
 	char kv_dtype[8];      /* bf16 | fp8 */
 	int max_num_seqs, max_num_batched_tokens; /* engine limits the run set; 0: defaults */
+	int chunked_prefill;   /* the engine's chunked prefill as the run set it; -1: not said */
 	char spec_draft[64];   /* "": no speculation; eagle, eagle3, ngram or a model */
 	int spec_k;            /* draft tokens per step */
 	double spec_al;        /* measured acceptance length (tokens per verification) */

@@ -10,7 +10,7 @@
 #include "lib/ydoc.h"
 
 /* One scalar key of a block: "block.key" (block "" at the top). */
-enum ek_type { EK_STR, EK_SECONDS, EK_BOOL, EK_COUNT };
+enum ek_type { EK_STR, EK_SECONDS, EK_BOOL, EK_COUNT, EK_FRACTION };
 struct ekey {
 	const char *key;
 	enum ek_type type;
@@ -41,6 +41,8 @@ static const struct ekey keys[] = {
 	{"speculative.eagle3_remap_cpu_s", EK_SECONDS, EO(spec_eagle3_remap_cpu), 0},
 	{"defaults.max_num_seqs", EK_COUNT, EO(max_num_seqs), 0},
 	{"defaults.max_num_batched_tokens", EK_COUNT, EO(max_num_batched_tokens), 0},
+	{"defaults.kv_free_fraction", EK_FRACTION, EO(kv_free_fraction), 0},
+	{"defaults.guaranteed_no_evict", EK_BOOL, EO(guaranteed_no_evict), 0},
 };
 
 static int set_key(struct engine_profile *e, const struct ekey *k, const char *v,
@@ -73,6 +75,12 @@ static int set_key(struct engine_profile *e, const struct ekey *k, const char *v
 			return err_set("%s: key '%s': expected an integer in 0..%ld, got '%s'", where,
 				       k->key, 1L << 24, v);
 		*(int *)f = (int)l;
+		return 0;
+	case EK_FRACTION:
+		if (parse_double(v, &d) < 0 || !(d > 0 && d <= 1))
+			return err_set("%s: key '%s': expected a fraction in (0, 1], got '%s'", where,
+				       k->key, v);
+		memcpy(f, &d, sizeof(d));
 		return 0;
 	}
 	bug("engine profile key type %d", k->type);
@@ -134,6 +142,7 @@ int engine_profile_parse(struct engine_profile *e, const char *text, size_t len,
 	int rc = -1;
 	memset(e, 0, sizeof(*e));
 	e->chunked_prefill = -1;
+	e->guaranteed_no_evict = -1;
 	if (ydoc_load(&d, text, len, path, " (expected an engine profile: models/engine_profile.h)") < 0)
 		goto out;
 	root = ydoc_root(&d);
@@ -211,9 +220,12 @@ static void put_key(const struct engine_profile *e, const struct ekey *k, struct
 	const char *dot = strchr(k->key, '.'), *f = (const char *)e + k->off;
 	const char *c = comment ? comment(k->key, ctx) : NULL;
 	int iv;
-	double dv;
+	double dv = 0;
 	memcpy(&iv, f, sizeof(iv));
-	if ((k->type == EK_BOOL && iv < 0) || (k->type == EK_STR && !f[0] && dot))
+	if (k->type == EK_SECONDS || k->type == EK_FRACTION)
+		memcpy(&dv, f, sizeof(dv));
+	if ((k->type == EK_BOOL && iv < 0) || (k->type == EK_STR && !f[0] && dot) ||
+	    (k->type == EK_FRACTION && !(dv > 0)))
 		return; /* not said */
 	sbuf_printf(sb, "%s%s: ", dot ? "  " : "", dot ? dot + 1 : k->key);
 	switch (k->type) {
@@ -221,6 +233,7 @@ static void put_key(const struct engine_profile *e, const struct ekey *k, struct
 	case EK_SECONDS: memcpy(&dv, f, sizeof(dv)); sbuf_printf(sb, "%.6g", dv); break;
 	case EK_BOOL: sbuf_printf(sb, "%s", iv ? "true" : "false"); break;
 	case EK_COUNT: sbuf_printf(sb, "%d", iv); break;
+	case EK_FRACTION: sbuf_printf(sb, "%.6g", dv); break;
 	}
 	if (c)
 		sbuf_printf(sb, "  # %s", c);

@@ -49,6 +49,12 @@
  *       chunked_prefill: false
  *       max_num_seqs: 256
  *       max_num_batched_tokens: 0  # 0: ttsim's default
+ *       guaranteed_no_evict: true  # optional: admit only what can run to its end with
+ *                                  #   no preemption (TensorRT-LLM's capacity policy)
+ *       kv_free_fraction: 0.9      # optional: the KV cache is this share of the memory
+ *                                  #   left after weights, activations and the reserve
+ *                                  #   (TensorRT-LLM's free_gpu_memory_fraction); absent:
+ *                                  #   vLLM's rule (gpu_memory_utilization of HBM)
  *     source: "..."                # where each number comes from (required)
  *
  * Unknown keys are errors ("FILE:LINE: key 'k': ..."). The frontend block is the engine's
@@ -89,6 +95,8 @@ struct engine_profile {
 	int chunked_prefill;         /* -1: not said, else 0/1 */
 	int max_num_seqs;            /* 0: not said */
 	int max_num_batched_tokens;  /* 0: not said */
+	int guaranteed_no_evict;     /* -1: not said, else 0/1 */
+	double kv_free_fraction;     /* 0: not said (vLLM's gpu_memory_utilization rule) */
 };
 
 /* Parse a profile's text (path for messages). 0, or -1 with err_set. */

@@ -84,6 +84,15 @@ static const struct option_def options[] = {
 	{"block_size", OPT_INT, F(block_size), 0, 1, 256, "16", NULL, "tokens per KV-cache block"},
 	{"gpu_memory_utilization", OPT_DOUBLE, F(gpu_memory_utilization), 0, 0.05, 1.0, "0.9", NULL,
 	 "fraction of HBM vLLM may use"},
+	{"guaranteed_no_evict", OPT_BOOL, F(guaranteed_no_evict), 0, 0, 1, "false", NULL,
+	 "admit a request only when the KV blocks of its whole length (prompt and the output it "
+	 "may reach) fit beside those of every running request, so none is ever preempted "
+	 "(TensorRT-LLM's GUARANTEED_NO_EVICT capacity policy); false: vLLM's admission by the "
+	 "prompt's blocks, preempting when decodes run out"},
+	{"kv_free_fraction", OPT_DOUBLE, F(kv_free_fraction), 0, 0, 1.0, "0", NULL,
+	 "KV cache as TensorRT-LLM sizes it: this fraction of the memory left free after "
+	 "weights, activations and the reserve (kv_cache_free_gpu_memory_fraction); 0: vLLM's "
+	 "rule (gpu_memory_utilization of HBM, less the same)"},
 	{"max_model_len", OPT_INT, F(max_model_len), 0, 0, 1 << 24, "0", NULL,
 	 "vLLM --max-model-len, for the memory report only (summary.memory: maximum_concurrency "
 	 "at this many tokens a request); 0: the model's max_position_embeddings"},

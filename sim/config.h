@@ -53,6 +53,8 @@ struct run_config {
 	int max_num_batched_tokens;
 	int block_size;          /* tokens per KV block */
 	double gpu_memory_utilization;
+	int guaranteed_no_evict;  /* TensorRT-LLM's capacity policy (sim/engine.h no_evict) */
+	double kv_free_fraction;  /* > 0: KV = this share of the free memory (TensorRT-LLM) */
 	int max_model_len;       /* memory report: tokens a request (0: the model's max_len) */
 	int chunked_prefill;     /* bool */
 	int cuda_graphs;         /* bool */

@@ -58,6 +58,7 @@ struct seq {
 	int32_t shared_off;   /* full prompt blocks it shares with its siblings (not its own) */
 	int32_t reserved;     /* unforked leader: batch slots reserved for its siblings */
 	int32_t res_blocks;   /* unforked leader: blocks reserved for the siblings' copies */
+	int32_t commit;       /* no_evict: blocks of its whole length, counted in committed */
 	int32_t prev, next;   /* running list, admission order */
 	int32_t pprev, pnext; /* prefill list, admission order */
 	uint8_t leader;       /* forks its siblings when its prefill completes */
@@ -95,6 +96,7 @@ struct replica {
 	                         match this step: they verify 1 token, not q_tok (ds_reserve) */
 	int busy;
 	long free_blocks;
+	long committed;       /* no_evict: the running sequences' commit blocks */
 	int32_t *wq;          /* waiting deque (ring), sequence indices */
 	size_t wq_cap, wq_head, wq_len;
 	int32_t run_head, run_tail, n_running;
@@ -641,6 +643,8 @@ static void seq_detach(struct sim *m, struct replica *r, int32_t i)
 	default:
 		break;
 	}
+	r->committed -= q->commit;
+	q->commit = 0;
 	unshare(m, r, i);
 }
 
@@ -695,6 +699,8 @@ static void seq_finish(struct sim *m, struct replica *r, int32_t i, long blocks)
 	long p = rq->problem;
 	q->state = ST_DONE;
 	r->free_blocks += blocks;
+	r->committed -= q->commit;
+	q->commit = 0;
 	run_remove(m, r, i);
 	unshare(m, r, i);
 	rq->t_done = m->now;
@@ -1172,6 +1178,26 @@ double sim_pp_period(const struct sim_setup *s, const struct step_batch *b, doub
 	return t;
 }
 
+/* The KV pool of a single-stage replica. vLLM (kv_free_fraction 0): gpu_memory_utilization
+ * of HBM less weights, activations and the reserve (cost_mem_plan). TensorRT-LLM: the share
+ * kv_free_fraction of the memory left free "after allocating model weights and buffers"
+ * (its KvCacheConfig free_gpu_memory_fraction: models/engines/trtllm-1.yaml), i.e.
+ * cost_mem_plan at the utilisation u with u x HBM - used = f x (HBM - used). Its buffers
+ * are the forward's activations at max_num_tokens; vLLM's sampler pass over max_num_seqs
+ * rows (cost_sampler_peak_bytes: 8.7 GB for Qwen3 at 2048 rows) is vLLM's profile run and
+ * is not counted (a single row's). */
+static int kv_mem_plan(struct sim *m, const struct sim_setup *s, struct mem_plan *mp)
+{
+	double f = s->kv_free_fraction, u;
+	if (!(f > 0))
+		return cost_mem_plan(&m->cost, s->gpu_memory_utilization, s->max_num_batched_tokens,
+				     s->max_num_seqs, s->block_size, mp);
+	if (cost_mem_plan(&m->cost, 1.0, s->max_num_batched_tokens, 1, s->block_size, mp) < 0)
+		return err_prefix("key 'kv_free_fraction': ");
+	u = 1.0 - (1.0 - f) * mp->kv / s->profile->hbm_bytes;
+	return cost_mem_plan(&m->cost, u, s->max_num_batched_tokens, 1, s->block_size, mp);
+}
+
 /* The memory of the busiest stage: ceil(L/pp) layers' weights and KV, and one of the
  * embedding and the LM head (vLLM loads the embedding on the first stage, the head on the
  * last, the tied matrix on both). Replaces mp's weights, KV and block count. */
@@ -1313,7 +1339,7 @@ static long admit_waiting(struct sim *m, struct replica *r, int ri, long budget)
 	while (!r->preempted_now && budget > 0 && r->n_running < s->max_num_seqs && r->wq_len > 0) {
 		int32_t i = wq_front(r);
 		struct seq *q = &m->seqs[i];
-		long want, chunk, need, cached;
+		long want, chunk, need, cached, commit;
 		if (q->state == ST_DONE) { /* cancelled while waiting */
 			wq_pop_front(r);
 			continue;
@@ -1336,6 +1362,15 @@ static long admit_waiting(struct sim *m, struct replica *r, int ri, long budget)
 		need = prefill_blocks(m, q, cached + chunk, cached);
 		if (need > r->free_blocks)
 			break;
+		if (s->no_evict) { /* its whole length must fit beside the running ones' */
+			long out = m->reqs[i].output > s->no_evict_out ? m->reqs[i].output
+								      : s->no_evict_out;
+			commit = seq_blocks(m, (long)m->reqs[i].prompt + out, 0);
+			if (r->committed + commit > m->total_blocks)
+				break;
+			r->committed += commit;
+			q->commit = (int32_t)commit;
+		}
 		wq_pop_front(r);
 		r->queued_blocks -= wait_blocks(m, q);
 		r->free_blocks -= need;
@@ -1820,7 +1855,17 @@ static int setup(struct sim *m, const struct sim_setup *s, struct sim_problem *p
 			    s->cuda_graphs) < 0)
 		return -1;
 	cost_use_pool(&m->cost, s->memo_pool);
+	if (s->no_evict && s->spec.k > 0)
+		return err_set("key 'guaranteed_no_evict': with speculative decoding not modelled "
+			       "(expected no spec_draft, or guaranteed_no_evict false)");
+	for (long p = 0; s->no_evict && p < np; p++)
+		if (probs[p].share && probs[p].n > 1)
+			return err_set("key 'guaranteed_no_evict': with samples forked from one prompt "
+				       "not modelled (expected n 1, or guaranteed_no_evict false)");
 	if (s->pp > 1) {
+		if (s->kv_free_fraction > 0)
+			return err_set("key 'kv_free_fraction': with pipeline parallelism not "
+				       "modelled (expected pp 1 or kv_free_fraction 0)");
 		if (s->spec.k > 0)
 			return err_set("key 'pp': speculative decoding with pipeline parallelism is "
 				       "not modelled (expected pp 1 or no spec_draft)");
@@ -1831,8 +1876,7 @@ static int setup(struct sim *m, const struct sim_setup *s, struct sim_problem *p
 			return err_prefix("key 'pp': stage-to-stage send/recv: ");
 		if (pp_mem_plan(m, s, &mp) < 0)
 			return -1;
-	} else if (cost_mem_plan(&m->cost, s->gpu_memory_utilization, s->max_num_batched_tokens,
-				 s->max_num_seqs, s->block_size, &mp) < 0) {
+	} else if (kv_mem_plan(m, s, &mp) < 0) {
 		return -1;
 	}
 	if (s->spec.k > 0 && setup_spec(m, s, nr, &mp) < 0)
@@ -1877,6 +1921,16 @@ static int setup(struct sim *m, const struct sim_setup *s, struct sim_problem *p
 		if ((long)reqs[i].prompt + reqs[i].output > s->model->max_len)
 			return err_set("request %ld: %ld tokens exceed the model's max length %d", i,
 				       (long)reqs[i].prompt + reqs[i].output, s->model->max_len);
+		if (s->no_evict) {
+			long whole = (long)reqs[i].prompt +
+				     (reqs[i].output > s->no_evict_out ? reqs[i].output
+								       : s->no_evict_out);
+			if (seq_blocks(m, whole, 0) > m->total_blocks)
+				return err_set("request %ld: %ld tokens (its prompt and the output it "
+					       "may reach) need %ld KV blocks to be admitted with "
+					       "guaranteed_no_evict, the cache holds %ld", i, whole,
+					       seq_blocks(m, whole, 0), m->total_blocks);
+		}
 		if (kv_seq_blocks_max(&m->kv, m->bs, tokens, s->max_num_batched_tokens) >
 		    m->total_blocks)
 			return err_set("request %ld: %ld tokens need %ld KV blocks, the cache holds "

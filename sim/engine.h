@@ -164,6 +164,13 @@ struct sim_setup {
 	                                own blocks): the prefill starts after them */
 	int max_num_seqs, max_num_batched_tokens, block_size;
 	double gpu_memory_utilization;
+	int no_evict;                /* admit a request only when the blocks of its whole length
+	                                fit beside every running request's (TensorRT-LLM's
+	                                GUARANTEED_NO_EVICT): nothing is ever preempted */
+	int32_t no_evict_out;        /* no_evict: output tokens a request may reach when more
+	                                than its own output (the client's max_tokens) */
+	double kv_free_fraction;       /* > 0: KV = this share of HBM less weights, activations
+	                                  and reserve (TensorRT-LLM); 0: gpu_memory_utilization */
 	int loop;                    /* SIM_OPEN: problems arrive at their time; SIM_CLOSED */
 	int concurrency;             /* SIM_CLOSED: problems in flight */
 	uint64_t seed;

@@ -75,6 +75,14 @@ int run_engine_defaults(struct run_config *c)
 		if (config_set(c, "max_num_batched_tokens", v, e.name) < 0)
 			return -1;
 	}
+	if (e.guaranteed_no_evict >= 0 && !config_was_set(c, "guaranteed_no_evict"))
+		c->guaranteed_no_evict = e.guaranteed_no_evict;
+	if (e.kv_free_fraction > 0 && !config_was_set(c, "kv_free_fraction") &&
+	    !config_was_set(c, "gpu_memory_utilization")) {
+		snprintf(v, sizeof(v), "%.17g", e.kv_free_fraction);
+		if (config_set(c, "kv_free_fraction", v, e.name) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -737,6 +745,10 @@ int run_simulate(const struct run_config *c, const struct run_inputs *in, struct
 	s.max_num_batched_tokens = c->max_num_batched_tokens;
 	s.block_size = c->block_size;
 	s.gpu_memory_utilization = c->gpu_memory_utilization;
+	s.kv_free_fraction = c->kv_free_fraction;
+	s.no_evict = c->guaranteed_no_evict;
+	/* outputs that stop at EOS may run to the client's max_tokens: reserved */
+	s.no_evict_out = c->ignore_eos ? 0 : c->output_len;
 	s.loop = c->arrival == ARR_CLOSED ? SIM_CLOSED : SIM_OPEN;
 	s.concurrency = c->concurrency;
 	s.seed = c->seed;

@@ -44,7 +44,7 @@ struct dcase {
 /* Coverage over all cases: shows the random cases reach what they are meant to. */
 static long cov_nomatch; /* cases where some n-gram lookup found no match */
 static long cov_steps, cov_ok, cov_err, cov_preempt, cov_cancel, cov_spec, cov_closed, cov_fork,
-	cov_multi, cov_fe, cov_fe_first, cov_pp, cov_swa, cov_swa_preempt;
+	cov_multi, cov_fe, cov_fe_first, cov_pp, cov_swa, cov_swa_preempt, cov_noevict;
 
 static void make_case(struct dcase *d, const struct model *models, int n_models, int ci)
 {
@@ -169,15 +169,20 @@ static void make_case(struct dcase *d, const struct model *models, int n_models,
 		s->spec.ngram_miss = (ci / 2 % 9 + 1) / 10.0;
 	/* prompts in the prefix cache on a seventh of the cases, from the case number */
 	s->prompt_cache = ci % 7 == 3;
+	/* TensorRT-LLM's GUARANTEED_NO_EVICT admission on an eleventh of the cases without
+	 * speculation (refused with it, and with forked samples: those cases are refused alike),
+	 * from the case number, reserving up to 64 more output tokens on some */
+	s->no_evict = ci % 11 == 6 && s->spec.k == 0;
+	s->no_evict_out = s->no_evict && ci / 11 % 2 ? 64 : 0;
 	snprintf(d->desc, sizeof(d->desc),
 		 "prompt_cache %d pp %d model %s tp %d offline %d replicas %d route %d graphs %d chunked %d bs %d seqs %d tokens %d "
 		 "blocks~%d loop %d conc %d spec k %d draft %d accept %d alpha %.3f miss %.1f problems %ld "
-		 "samples %d share %d early %d frontend %g %g %g %g",
+		 "samples %d share %d early %d frontend %g %g %g %g no_evict %d %d",
 		 s->prompt_cache, s->pp, m->id, s->tp, offline, s->replicas, s->route, s->cuda_graphs, s->chunked_prefill, s->block_size,
 		 s->max_num_seqs, s->max_num_batched_tokens, d->target_blocks, s->loop,
 		 s->concurrency, s->spec.k, s->spec.draft_kind, s->spec.accept_kind, s->spec.alpha,
 		 s->spec.ngram_miss, d->np, samples, share, early, s->fe_per_request, s->fe_per_output_token,
-		 s->fe_latency, s->fe_first_token);
+		 s->fe_latency, s->fe_first_token, s->no_evict, s->no_evict_out);
 }
 
 #define SAME(field, fmt)                                                                   \
@@ -283,6 +288,7 @@ static int run_case(int ci, const struct model *models, int n_models)
 	cov_fe += d.s.fe_per_request > 0 || d.s.fe_per_output_token > 0;
 	cov_fe_first += d.s.fe_first_token > 0;
 	cov_pp += d.s.pp > 1;
+	cov_noevict += d.s.no_evict;
 	cov_swa += d.s.model->n_swa > 0;
 	cov_swa_preempt += d.s.model->n_swa > 0 && st[0].preemptions > 0;
 	for (long i = 0; i < d.nr; i++)
@@ -333,15 +339,15 @@ int main(void)
 	       "preemption %ld, "
 	       "cancellations %ld, speculation %ld, closed loop %ld, forked samples %ld, "
 	       "several replicas %ld, front end %ld (%ld with first-token work), pipeline stages %ld, n-gram without a "
-	       "match %ld, sliding windows %ld (%ld preempting)\n",
+	       "match %ld, sliding windows %ld (%ld preempting), no eviction %ld\n",
 	       cov_ok, cov_err, cov_steps, cov_preempt, cov_cancel, cov_spec, cov_closed, cov_fork,
-	       cov_multi, cov_fe, cov_fe_first, cov_pp, cov_nomatch, cov_swa, cov_swa_preempt);
+	       cov_multi, cov_fe, cov_fe_first, cov_pp, cov_nomatch, cov_swa, cov_swa_preempt, cov_noevict);
 	if (!one) { /* the random cases must reach what they are meant to */
 		CHECK(cov_ok >= (N_CASES + N_SWA) * 3 / 4);
 		CHECK(cov_swa >= N_SWA * 3 / 4 && cov_swa_preempt >= 15);
 		CHECK(cov_preempt >= 20 && cov_cancel >= 20 && cov_spec >= 20 && cov_closed >= 20 &&
 		      cov_fork >= 20 && cov_multi >= 20 && cov_fe >= 200 && cov_fe_first >= 100 && cov_pp >= 100 &&
-		      cov_nomatch >= 20);
+		      cov_nomatch >= 20 && cov_noevict >= 20);
 	}
 	return TEST_REPORT();
 }

@@ -27,7 +27,20 @@ static void shipped(void)
 	CHECK_INT(e.chunked_prefill, 0);
 	CHECK_INT(e.max_num_batched_tokens, 0); /* not said: ttsim's default */
 	CHECK_INT(engine_profile_load(&e, "nosuch"), -1);
-	CHECK(strstr(err_msg(), "unknown engine profile 'nosuch' (known: sglang-0.5, vllm-v0, vllm-v1") != NULL);
+	CHECK(strstr(err_msg(), "unknown engine profile 'nosuch' (known: sglang-0.5, trtllm-1, vllm-v0, "
+			      "vllm-v1") != NULL);
+	/* TensorRT-LLM 1.x: its memory rule, capacity policy and defaults; vLLM's step costs */
+	CHECK_INT(engine_profile_load(&e, "trtllm-1"), 0);
+	CHECK_STR(e.engine, "trtllm");
+	CHECK_NEAR(e.kv_free_fraction, 0.9, 1e-12);
+	CHECK_INT(e.guaranteed_no_evict, 1);
+	CHECK_INT(e.chunked_prefill, 0);
+	CHECK_INT(e.max_num_seqs, 2048);
+	CHECK_INT(e.max_num_batched_tokens, 8192);
+	CHECK(e.step_base_extra == 0 && e.step_per_seq_extra == 0 && e.fe_chat_latency == 0);
+	CHECK_INT(engine_profile_load(&e, "vllm-v1"), 0); /* not said: vLLM's rules */
+	CHECK(e.kv_free_fraction == 0);
+	CHECK_INT(e.guaranteed_no_evict, -1);
 	CHECK_INT(engine_profile_exists("vllm-v1"), 1);
 	CHECK_INT(engine_profile_exists("nosuch"), 0);
 	CHECK_INT(engine_profile_load(&e, "vllm-v1"), 0); /* embedded: its fitted front end */
@@ -84,6 +97,13 @@ static void bad_files(void)
 		 "b.yaml:1: key 'speculative.step_cpu_s': missing"},
 		{"schema_version: 1\nname: x\nengine: y\nsource: s\nspeculative:\n  tree_s: 1\n",
 		 "b.yaml:6: key 'speculative.tree_s': unknown key"},
+		{"schema_version: 1\nname: x\nengine: y\nsource: s\ndefaults:\n  kv_free_fraction: 0\n",
+		 "b.yaml:6: key 'defaults.kv_free_fraction': expected a fraction in (0, 1], got '0'"},
+		{"schema_version: 1\nname: x\nengine: y\nsource: s\ndefaults:\n  kv_free_fraction: 1.5\n",
+		 "b.yaml:6: key 'defaults.kv_free_fraction': expected a fraction in (0, 1]"},
+		{"schema_version: 1\nname: x\nengine: y\nsource: s\ndefaults:\n"
+		 "  guaranteed_no_evict: 1\n",
+		 "b.yaml:6: key 'defaults.guaranteed_no_evict': expected true or false"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct engine_profile e;
@@ -243,8 +263,8 @@ static void by_endpoint(void)
  * that costs nothing, where its absence refuses model and EAGLE drafters). */
 static void writes_back(void)
 {
-	static const char *const names[] = {"vllm-v1", "vllm-v0"};
-	for (int i = 0; i < 2; i++) {
+	static const char *const names[] = {"vllm-v1", "vllm-v0", "trtllm-1"};
+	for (int i = 0; i < 3; i++) {
 		struct engine_profile e, f;
 		struct sbuf sb = {0};
 		CHECK_INT(engine_profile_load(&e, names[i]), 0);
@@ -261,8 +281,69 @@ static void writes_back(void)
 		      f.fe_first_token == 0.0025 && f.fe_chat_first_token == 0.0175);
 		CHECK(f.step_per_ctx_token_extra == e.step_per_ctx_token_extra);
 		CHECK((strstr(sb.buf, "speculative:") != NULL) == (i == 0));
+		/* TensorRT-LLM's memory rule and capacity policy: written when said, else not */
+		CHECK(f.kv_free_fraction == e.kv_free_fraction);
+		CHECK_INT(f.guaranteed_no_evict, e.guaranteed_no_evict);
+		CHECK((strstr(sb.buf, "kv_free_fraction") != NULL) == (i == 2));
 		sbuf_release(&sb);
 	}
+}
+
+/* kv_free_fraction by hand: TensorRT-LLM's KV pool is the share f of the memory left after
+ * weights, activations and the reserve, which is the pool vLLM's rule gives at
+ * gpu_memory_utilization 1 with one sampler row (max_num_seqs 1): at f = 0.5, half of it.
+ * guaranteed_no_evict by hand: two requests of 2000 + 6000 tokens (500 blocks of 16 each)
+ * in a pool of about 750 blocks. vLLM's rule admits both (125 prompt blocks each) and
+ * preempts when their decodes outgrow the pool; TensorRT-LLM's admits the second only when
+ * the first has finished: no preemption, never more than one request's 500 blocks in use,
+ * and the second's first token after the first's last. */
+static void trtllm_memory_and_capacity(void)
+{
+	struct run_config c;
+	struct run_inputs in;
+	struct run_result a, b;
+	char v[64];
+	double per_block, f;
+	config_defaults(&c);
+	CHECK_INT(config_set(&c, "model", "qwen3-8b", "t") | config_set(&c, "gpu", "h100_sxm", "t") |
+			  config_set(&c, "input_len", "2000", "t") |
+			  config_set(&c, "output_len", "6000", "t") | config_set(&c, "requests", "2", "t"),
+		  0);
+	CHECK_INT(run_load_inputs(&c, &in), 0);
+	CHECK_INT(config_set(&c, "gpu_memory_utilization", "1", "t") |
+			  config_set(&c, "max_num_seqs", "1", "t") | config_set(&c, "requests", "1", "t"),
+		  0);
+	CHECK_INT(run_simulate(&c, &in, &a), 0);
+	config_defaults(&c);
+	CHECK_INT(config_set(&c, "model", "qwen3-8b", "t") | config_set(&c, "gpu", "h100_sxm", "t") |
+			  config_set(&c, "input_len", "2000", "t") |
+			  config_set(&c, "output_len", "6000", "t") | config_set(&c, "requests", "1", "t") |
+			  config_set(&c, "kv_free_fraction", "0.5", "t"),
+		  0);
+	CHECK_INT(run_simulate(&c, &in, &b), 0);
+	CHECK_NEAR(b.st.kv_bytes, 0.5 * a.st.kv_bytes, 1e-6 * a.st.kv_bytes);
+	per_block = a.st.kv_bytes / (double)a.st.kv_blocks; /* within a block of the pool */
+	f = 750.5 * per_block / a.st.kv_bytes;
+	run_result_release(&a);
+	run_result_release(&b);
+	snprintf(v, sizeof(v), "%.17g", f);
+	CHECK_INT(config_set(&c, "kv_free_fraction", v, "t") | config_set(&c, "requests", "2", "t"),
+		  0);
+	CHECK_INT(run_simulate(&c, &in, &a), 0);
+	CHECK(a.st.kv_blocks >= 749 && a.st.kv_blocks <= 751);
+	CHECK(a.st.preemptions > 0);           /* vLLM's admission */
+	CHECK_INT(config_set(&c, "guaranteed_no_evict", "true", "t"), 0);
+	CHECK_INT(run_simulate(&c, &in, &b), 0);
+	CHECK_INT(b.st.preemptions, 0);
+	CHECK(b.st.peak_kv_blocks <= 500 && b.st.peak_kv_blocks >= 499);
+	CHECK(b.w.reqs[1].t_first >= b.w.reqs[0].t_done);
+	run_result_release(&a);
+	run_result_release(&b);
+	/* a request whose whole length cannot fit is refused, not left waiting */
+	CHECK_INT(config_set(&c, "output_len", "20000", "t"), 0);
+	CHECK_INT(run_simulate(&c, &in, &b), -1);
+	CHECK(strstr(err_msg(), "guaranteed_no_evict") != NULL);
+	run_inputs_release(&in);
 }
 
 int main(void)
@@ -274,5 +355,6 @@ int main(void)
 	ctx_token_step();
 	by_endpoint();
 	writes_back();
+	trtllm_memory_and_capacity();
 	return TEST_REPORT();
 }

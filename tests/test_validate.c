@@ -240,6 +240,45 @@ static void endpoint_column(void)
 	vset_release(&s);
 }
 
+/* TensorRT-LLM rows: 1.x releases are the trtllm-1 family (models/engines/trtllm-1.yaml),
+ * others a family without a profile; the chunked_prefill column is the run's own setting
+ * and wins over the profile's default (off), an empty one leaves the default. */
+static void trtllm_rows(void)
+{
+	struct vset s = {0};
+	struct run_config c;
+	char fam[32];
+	int bad = -1;
+	const char *t = H ",num_prompts,request_rate,engine,engine_version,chunked_prefill\n"
+			  "a,qwen3-8b,h100_sxm,1,bf16,100,100,0,ttft_ms,9,16,inf,trtllm,v1.2.0rc1,true\n"
+			  "b,qwen3-8b,h100_sxm,1,bf16,100,100,0,ttft_ms,9,16,inf,trtllm,1.0,\n"
+			  "c,qwen3-8b,h100_sxm,1,bf16,100,100,0,ttft_ms,9,16,inf,trtllm,0.21,\n"
+			  "x,qwen3-8b,h100_sxm,1,bf16,100,100,0,ttft_ms,9,16,inf,trtllm,1.0,yes\n";
+	CHECK_INT(vset_parse_csv(&s, t, "trt.csv", &bad), 0);
+	CHECK_INT(bad, 1);
+	CHECK(strstr(s.rows[3].err, "trt.csv:5: key 'chunked_prefill': expected true or false") !=
+	      NULL);
+	validate_family(&s.rows[0], fam, sizeof(fam));
+	CHECK_STR(fam, "trtllm-1");
+	validate_family(&s.rows[1], fam, sizeof(fam));
+	CHECK_STR(fam, "trtllm-1");
+	validate_family(&s.rows[2], fam, sizeof(fam));
+	CHECK_STR(fam, "trtllm");
+	CHECK_INT(s.rows[0].chunked_prefill, 1);
+	CHECK_INT(s.rows[1].chunked_prefill, -1);
+	CHECK_INT(validate_config(&s.rows[0], &c), 0);
+	CHECK_INT(c.chunked_prefill, 1);       /* the row's */
+	CHECK_NEAR(c.kv_free_fraction, 0.9, 1e-12); /* the profile's */
+	CHECK_INT(c.guaranteed_no_evict, 1);
+	CHECK_INT(validate_config(&s.rows[1], &c), 0);
+	CHECK_INT(c.chunked_prefill, 0);       /* the profile's default */
+	CHECK_INT(c.max_num_seqs, 2048);
+	CHECK_INT(validate_config(&s.rows[2], &c), 0);
+	CHECK_INT(c.guaranteed_no_evict, 0);   /* no profile: vLLM V1 as profiled */
+	CHECK(c.kv_free_fraction == 0);
+	vset_release(&s);
+}
+
 /* A "measured" run's configuration: qwen3-8b on h100_sxm under engine, len tokens in and
  * len out. */
 static void measured_config(struct run_config *c, const char *engine, int len)
@@ -594,6 +633,7 @@ int main(void)
 	family_runs_apart();
 	ep_column();
 	endpoint_column();
+	trtllm_rows();
 	engine_fit_recovers();
 	frontend_fit_recovers();
 	model_form_bands();

@@ -57,6 +57,12 @@ status 2 "unknown option" "$TTSIM" calibrate engine "$M" --family vllm-v0 --colo
 printf 'id,model\n' > "$TMPD/bad.csv"
 status 2 "bad measured file" "$TTSIM" calibrate engine "$TMPD/bad.csv" --family vllm-v0 -o "$TMPD/x.yaml"
 has "bad.csv:1: key" "bad file: file, line and key" "$TMPD/err"
+# a fit that is not a CPU cost (trtllm-1's trtllm-bench rows ask for a negative step time)
+# is not written as a profile that cannot be read back: its block is "not fitted", and with
+# no front-end fit either there is nothing to fit (exit 2, one line; it once hit a BUG)
+status 2 "a negative step fit is refused" "$TTSIM" calibrate engine tests/validation/serving_fit.csv \
+	--family trtllm-1 -o "$TMPD/x.yaml"
+has "the fit is not a CPU cost (base_s -" "the refusal says why" "$TMPD/err"
 ok "help" "$TTSIM" calibrate engine --help
 has "calibrate engine" "help text" "$TMPD/out"
 finish

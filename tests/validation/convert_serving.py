@@ -22,8 +22,15 @@ What each conversion does is in README.md ("Serving set: conversions"); in short
     random runs' configured output length becomes max_output_len (the client's max_tokens).
   - BLIS: constant-rate open loop (inference-perf), ignore_eos; rate and requests sent from
     the notes; lengths are the measured means.
+  - TensorRT-LLM perf-overview.md (trtllm-bench throughput): offline batches of fixed
+    lengths, written as the Argonne ones (concurrency = num_prompts), with the max_batch_size
+    and max_num_tokens trtllm-bench's heuristic picks for each (trtllm_bench_limits) and
+    chunked prefill off; engine family trtllm-1 (models/engines/trtllm-1.yaml).
+  - GPUStack trtllm-serve rows: as the other GPUStack rows, plus chunked_prefill true where
+    the server command has --enable_chunked_prefill (trtllm-serve's default is off).
 """
 import csv
+import math
 import os
 import re
 import sys
@@ -33,7 +40,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 OUT_COLS = ["id", "model", "gpu", "tp", "dtype", "input_len", "output_len", "concurrency",
             "metric", "value", "kv_dtype", "num_prompts", "request_rate", "burstiness", "dataset",
             "range_ratio", "ignore_eos", "max_output_len", "max_num_seqs",
-            "max_num_batched_tokens", "endpoint", "engine", "engine_version",
+            "max_num_batched_tokens", "chunked_prefill", "endpoint", "engine", "engine_version",
             "status", "source", "notes"]
 
 # Source documents -> part. Argued in README.md ("Serving set: the split").
@@ -51,7 +58,8 @@ SPLIT = [
     ("argonne-lcf/LLM-Inference-Bench Plots/All_results.csv", "check"),
     # BLIS: one directory per run; TP1 runs (Llama-2-7B) -> fit, TP2/TP4 runs -> check
     ("inference-sim/training default_args/", None),  # by run, see blis_part()
-    # other engines (no profile yet): the split is kept for when they get one
+    # TensorRT-LLM's own offline table -> fit (models/engines/trtllm-1.yaml is fitted on it
+    # and on the fit part's GPUStack trtllm rows); NIM: no profile (backend not stated)
     ("NVIDIA/TensorRT-LLM docs/source/performance/perf-overview.md", "fit"),
     ("https://docs.nvidia.com/nim/", "check"),
 ]
@@ -78,13 +86,69 @@ MODEL_MAP = {
     "Qwen/Qwen3-8B": "Qwen/Qwen3-8B", "Qwen/Qwen3-8B-FP8": "Qwen/Qwen3-8B",
     "Qwen/Qwen3-14B": "Qwen/Qwen3-14B", "Qwen/Qwen3-14B-FP8": "Qwen/Qwen3-14B",
     "Qwen/Qwen3-32B": "Qwen/Qwen3-32B", "Qwen/Qwen3-32B-FP8": "Qwen/Qwen3-32B",
+    "mistralai/Mixtral-8x7B-v0.1": "mistralai/Mixtral-8x7B-v0.1",  # see IN_OTHER_SET
+}
+# ttsim models MoE since issue 19; the 24 Mixtral-8x7B rows (all BLIS TP2, check part) are the
+# rows of tests/validation/moe_mixtral.csv, which simulates them (every column equal, the
+# status apart): kept here with a status naming that file, so that no run is counted twice;
+# rows skipped for another reason keep that reason (moe_mixtral.csv skips them too)
+IN_OTHER_SET = {
+    "mistralai/Mixtral-8x7B-v0.1": "skip: simulated in moe_mixtral.csv (MoE set, issue 19; the same row)",
 }
 MODEL_SKIP = {
-    "mistralai/Mixtral-8x7B-v0.1": "skip: mixture of experts (ttsim models dense decoders only)",
     "Deci/DeciLM-7B": "skip: variable GQA per layer (no config ttsim can read)",
     "nvidia/Llama-3.1-405B-Instruct-FP8": "skip: model not in the catalog and no config.json here",
 }
-ENGINES_WITH_PROFILE = {"vllm", "sglang"}
+ENGINES_WITH_PROFILE = {"vllm", "sglang", "trtllm"}
+# trtllm: models/engines/trtllm-1.yaml describes the 1.x releases (PyTorch backend) only
+TRTLLM_VERSIONS = ("1.",)
+
+# What `trtllm-bench throughput` picks for max_batch_size and max_num_tokens when the run does
+# not set them (perf-overview.md's commands do not): TensorRT-LLM
+# tensorrt_llm/bench/benchmark/utils/general.py get_settings @0171265edef1c67ef334e0db2427148161aa2815
+# (chunked prefill off by default; then max_num_tokens >= the dataset's max ISL + max_batch_size)
+# and tensorrt_llm/bench/build/tuning.py calc_engine_setting / finetune_setting
+# @04cba882084a25665e7f80f5bda71b35b9790b6f (Apache-2.0; re-derived here, not copied).
+# Model: (parameters, layers, KV heads, head size), from the models' config.json
+# (Llama-3.1-8B: 32 layers, 8 KV heads of 128, 8.03e9 parameters; Llama-3.3-70B = 3.1-70B:
+# 80, 8, 128, 70.55e9; the parameter counts are the dimensions' sums, as get_model_config's).
+TRT_BENCH_MODEL = {
+    "meta-llama/Llama-3.1-8B-Instruct": (8030261248, 32, 8, 128),
+    "meta-llama/Llama-3.1-70B-Instruct": (70553706496, 80, 8, 128),
+}
+# GPU memory in GiB as ttsim's hardware profiles give it (models/profiles/*.yaml hbm_bytes;
+# the tool reads NVML's total, ~79.6 GiB on an H100 SXM: the max_batch_size buckets below
+# absorb the difference)
+GPU_GIB = {"h100_sxm": 80.0, "h200_sxm": 140.0}
+# trtllm-bench's --kv_cache_free_gpu_mem_fraction default; perf-overview.md: "In many cases,
+# we also use ... 0.95", per row not stated: the default is taken
+TRT_BENCH_KV_FRACTION = 0.90
+
+
+def trtllm_bench_limits(model, gpu, tp, isl, osl):
+    """-> (max_batch_size, max_num_tokens) as trtllm-bench throughput sets them for an FP8
+    checkpoint (1 byte a weight) with a 16-bit KV cache (the checkpoints' KV quantisation is
+    not stated by the page: taken as none), ISL/OSL fixed, pp 1."""
+    params, layers, kv_heads, head = TRT_BENCH_MODEL[model]
+    gib = 1024.0 ** 3
+    per_token = 2 * layers * max(tp, kv_heads) * head * 2 / gib
+    available = GPU_GIB[gpu] * tp - params * 1.0 / gib
+    requests = available * TRT_BENCH_KV_FRACTION / (per_token * (isl + osl))
+    raw_bs = min(requests, 4096)
+    raw_tok = min(raw_bs * (1 + isl / osl), 32768)
+    if raw_bs < 256:
+        bs = max(64, 32 * math.ceil(raw_bs / 32))
+    elif raw_bs < 1024:
+        bs = 128 * math.ceil(raw_bs / 128)
+    else:
+        bs = 256 * math.ceil(raw_bs / 256)
+    if raw_tok < 4096:
+        tok = max(2048, 256 * math.ceil(raw_tok / 256))
+    elif raw_tok < 8192:
+        tok = 512 * math.ceil(raw_tok / 512)
+    else:
+        tok = 1024 * math.ceil(raw_tok / 1024)
+    return bs, max(tok, isl + bs)
 # ttsim's attention model is FlashAttention 3 (the profiles' fit); runs that chose another
 # backend measure another kernel
 ATTENTION_BACKENDS_MODELLED = {"fa3"}
@@ -149,8 +213,13 @@ def convert(r):
     status = MODEL_SKIP.get(hf, "")
     if not status and hf not in MODEL_MAP:
         status = "skip: model not in the catalog and no config.json here"
+    if not status and r["engine"] == "nim":
+        status = ("skip: NIM: the engine behind it (TensorRT-LLM or vLLM profile) and the "
+                  "client's endpoint are not stated on the page")
     if not status and r["engine"] not in ENGINES_WITH_PROFILE:
         status = "skip: engine without a profile (%s)" % r["engine"]
+    if not status and r["engine"] == "trtllm" and not o["engine_version"].startswith(TRTLLM_VERSIONS):
+        status = "skip: TensorRT-LLM %s: no profile (trtllm-1.yaml is 1.x)" % o["engine_version"]
     # the benchmark's case names the backend (the notes' "server cmd" was copied between
     # cases of one section, so it is not read)
     m = re.search(r"section 'Attention Backends?[^']*' case '(?:--attention-backend=)?([^']*)'",
@@ -190,6 +259,8 @@ def convert(r):
             o["max_output_len"] = m.group(1)
         else:
             o["dataset"] = "sharegpt"
+        if r["engine"] == "trtllm" and "--enable_chunked_prefill" in notes:
+            o["chunked_prefill"] = "true"  # trtllm-serve's default is off (trtllm-1.yaml)
     elif sid.startswith("blis_"):
         m = re.search(r"rate=(\d+(?:\.\d+)?) QPS", notes)
         o["request_rate"] = m.group(1)
@@ -217,11 +288,38 @@ def convert(r):
     elif sid.startswith("trt_"):
         o["request_rate"] = "inf"
         o["num_prompts"] = re.search(r"all (\d+) requests", notes).group(1)
+        # an offline batch, written as the Argonne batches are: concurrency = num_prompts
+        # (each of N clients sends one request at t = 0: the same run as a burst of N), so
+        # that `validate --fit-engine` reads it as an offline batch (its makespan = total
+        # output / throughput)
+        o["concurrency"] = o["num_prompts"]
+        extra.append("concurrency %s = num_prompts (an offline batch, as the Argonne rows)"
+                     % o["num_prompts"])
         o["endpoint"] = "none"  # trtllm-bench throughput: offline, no API server
         o["dataset"] = "synthetic"
         o["ignore_eos"] = "true"
+        if not status:
+            # trtllm-bench throughput's own limits for this ISL/OSL (trtllm_bench_limits),
+            # chunked prefill off (its default; the page's options do not set it)
+            isl, osl = int(o["input_len"]), int(o["output_len"])
+            bs, tok = trtllm_bench_limits(o["model"], o["gpu"], int(o["tp"]), isl, osl)
+            # ttsim's unchunked scheduler is vLLM's: a preempted sequence recomputes its
+            # prompt and output so far in one step, so it needs the budget to hold ISL + OSL
+            # - 1 (sim/engine.c). TensorRT-LLM's default capacity policy (GUARANTEED_NO_EVICT)
+            # never preempts; the budget is raised to that where the heuristic's is smaller
+            sim_tok = max(tok, isl + osl - 1)
+            o["max_num_seqs"], o["max_num_batched_tokens"] = str(bs), str(sim_tok)
+            o["chunked_prefill"] = "false"
+            extra.append("max_num_seqs %d and max_num_batched_tokens %d: what trtllm-bench "
+                         "throughput's heuristic picks for this model, GPU, TP and ISL/OSL "
+                         "(kv fraction 0.90, 16-bit KV assumed)%s; chunked prefill off"
+                         % (bs, tok, "" if sim_tok == tok else
+                            ", raised to %d = ISL + OSL - 1 (ttsim's unchunked scheduler "
+                            "recomputes a preempted sequence in one step)" % sim_tok))
     else:
         raise SystemExit("convert_serving.py: row %s: unknown source family" % sid)
+    if not status and hf in IN_OTHER_SET:
+        status = IN_OTHER_SET[hf]
     if "kv_cache_dtype=fp8" in notes:
         o["kv_dtype"] = "fp8"
     if o["dtype"] == "fp16":
