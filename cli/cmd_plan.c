@@ -127,8 +127,9 @@ static void plan_usage(void)
 	       "layout holds when its steady state at R exists and every SLO percentile holds (as\n"
 	       "'ttsim capacity' judges a rate). The K cheapest (USD per hour, then per\n"
 	       "million output tokens; of those, equal prices most headroom first) are printed\n"
-	       "with their headroom (capacity / R), costs, and the 'vllm serve' and\n"
-	       "'vllm bench serve' command lines; --out FILE keeps every\n"
+	       "with their headroom (capacity / R), costs, and the server's command line ('vllm\n"
+	       "serve'; with --engine sglang-* or trtllm-*, that engine's own, with the profile's\n"
+	       "defaults) and 'vllm bench serve'; --out FILE keeps every\n"
 	       "layout's line (CSV). Prices: the profiles' (ttsim profiles), or --price.\n\n"
 	       "With 'make MPI=1', 'mpirun -n R ttsim plan ...' spreads the layouts over R ranks.\n");
 }
@@ -550,6 +551,10 @@ int cmd_plan(int argc, char **argv)
 		plan_layout_config(&sp, l, &base, &c);
 		if (!(in = sweep_cache_get(pc.caches[0], &c)))
 			die_err();
+		/* the engine profile's defaults, as the simulation applied them (run_simulate),
+		 * so that the lines below give what was simulated */
+		if (run_engine_defaults(&c) < 0)
+			die_err();
 		printf("\n%ld. %s, %s%s%s, max-num-seqs %d, max-num-batched-tokens %d\n", k + 1,
 		       layout_name(&c, in->profile.name, name, sizeof(name)), c.dtype, c.spec_draft[0] ? ", speculation " : "",
 		       c.spec_draft, c.max_num_seqs, c.max_num_batched_tokens);
@@ -567,11 +572,11 @@ int cmd_plan(int argc, char **argv)
 		if (isfinite(row->goodput))
 			printf(", goodput %.4g req/s", row->goodput);
 		printf("\n");
-		plan_vllm_serve(&c, in->model.id, &sb);
+		plan_serve(&c, in->model.id, &sb);
 		printf("   server    %s\n", sb.buf);
 		sb.len = 0;
 		sb.buf[0] = 0;
-		plan_vllm_nodes(&c, &sb);
+		plan_nodes(&c, &sb);
 		if (sb.len)
 			printf("   %-9s %s\n", c.nodes > 1 ? "nodes" : "replicas", sb.buf);
 		sb.len = 0;

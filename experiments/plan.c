@@ -1,9 +1,11 @@
-/* plan.c: the layouts `ttsim plan` tries and the vLLM command lines of one (see plan.h).
+/* plan.c: the layouts `ttsim plan` tries and the command lines of one (see plan.h): vLLM's,
+ * and SGLang's or TensorRT-LLM's when the run names their engine profile.
  * The flags are vLLM's own (`vllm serve --help`; `vllm bench serve`: vllm/benchmarks/
  * serve.py, --goodput KEY:MS with keys ttft, tpot, e2el, --percentile-metrics,
  * --metric-percentiles; https://docs.vllm.ai/en/stable/api/vllm/benchmarks/serve/,
  * Apache-2.0). */
 #include "experiments/plan.h"
+#include "models/engine_profile.h"
 #include "models/model.h"
 
 #include <math.h>
@@ -349,6 +351,136 @@ void plan_vllm_nodes(const struct run_config *c, struct sbuf *sb)
 	if (c->replicas > 1)
 		sbuf_printf(sb, "; %d such replicas (%d nodes in all) behind a load balancer",
 			    c->replicas, c->replicas * c->nodes);
+}
+
+/* The engine family of c's engine profile ("vllm" when c names none or it cannot be read:
+ * the hardware profiles describe vLLM V1). */
+static const char *engine_family(const struct run_config *c, char *buf, size_t n)
+{
+	struct engine_profile e;
+	if (!c->engine[0] || engine_profile_load(&e, c->engine) < 0)
+		return "vllm";
+	snprintf(buf, n, "%s", e.engine);
+	return buf;
+}
+
+/* SGLang's server line (python -m sglang.launch_server --help, sglang/srt/server_args.py;
+ * https://docs.sglang.io/advanced_features/server_arguments.html, Apache-2.0): --tp-size,
+ * --dp-size (replicas in one node, or the data-parallel attention ranks with
+ * --enable-dp-attention), --pp-size, --ep-size, --max-running-requests,
+ * --chunked-prefill-size (-1: off), --mem-fraction-static (weights and KV pool, the share
+ * vLLM's --gpu-memory-utilization is), --quantization fp8, --kv-cache-dtype fp8_e4m3,
+ * --disable-cuda-graph; a replica over nodes: --nnodes, --node-rank, --dist-init-addr. */
+static void sglang_serve(const struct run_config *c, const char *model_id, struct sbuf *sb)
+{
+	int ranks = c->ep == EP_DP ? c->tp : 1;
+	sbuf_printf(sb, "python -m sglang.launch_server --model-path %s --tp-size %d", model_id,
+		    c->tp);
+	if (ranks > 1)
+		sbuf_printf(sb, " --dp-size %d --enable-dp-attention", ranks);
+	else if (c->replicas > 1 && c->nodes == 1)
+		sbuf_printf(sb, " --dp-size %d", c->replicas);
+	if (c->pp > 1)
+		sbuf_printf(sb, " --pp-size %d", c->pp);
+	if (c->ep != EP_NONE)
+		sbuf_printf(sb, " --ep-size %d", c->tp);
+	sbuf_printf(sb, " --max-running-requests %d --chunked-prefill-size %d "
+			"--mem-fraction-static %g", c->max_num_seqs,
+		    c->chunked_prefill ? c->max_num_batched_tokens : -1, c->gpu_memory_utilization);
+	if (!strcmp(c->dtype, "fp8"))
+		sbuf_printf(sb, " --quantization fp8");
+	if (!strcmp(c->kv_dtype, "fp8"))
+		sbuf_printf(sb, " --kv-cache-dtype fp8_e4m3");
+	if (!c->cuda_graphs)
+		sbuf_printf(sb, " --disable-cuda-graph");
+	if (c->nodes > 1)
+		sbuf_printf(sb, " --nnodes %d --node-rank I --dist-init-addr HEAD_IP:PORT", c->nodes);
+	if (c->spec_draft[0])
+		sbuf_printf(sb, " (speculation: ttsim ran %s with k = %d; give it SGLang's "
+				"--speculative-* flags)", c->spec_draft, c->spec_k);
+}
+
+/* TensorRT-LLM's server line (trtllm-serve --help; https://nvidia.github.io/TensorRT-LLM/
+ * commands/trtllm-serve.html, Apache-2.0): --backend pytorch, --tp_size, --pp_size,
+ * --ep_size, --max_batch_size, --max_num_tokens, --kv_cache_free_gpu_memory_fraction (of
+ * the memory left after weights: ttsim's kv_free_fraction); the rest is the LLM API's
+ * options in the YAML file --extra_llm_api_options names (enable_chunked_prefill,
+ * enable_attention_dp, kv_cache_config.dtype), and fp8 weights come from an FP8
+ * checkpoint, not a flag; a replica over nodes runs under srun or mpirun through
+ * trtllm-llmapi-launch. */
+static void trtllm_serve(const struct run_config *c, const char *model_id, struct sbuf *sb)
+{
+	int extra = c->chunked_prefill || c->ep == EP_DP || !strcmp(c->kv_dtype, "fp8");
+	sbuf_printf(sb, "%strtllm-serve %s%s --backend pytorch --tp_size %d",
+		    c->nodes > 1 ? "trtllm-llmapi-launch " : "", model_id,
+		    !strcmp(c->dtype, "fp8") ? " (its FP8 checkpoint)" : "", c->tp);
+	if (c->pp > 1)
+		sbuf_printf(sb, " --pp_size %d", c->pp);
+	if (c->ep != EP_NONE)
+		sbuf_printf(sb, " --ep_size %d", c->tp);
+	sbuf_printf(sb, " --max_batch_size %d --max_num_tokens %d "
+			"--kv_cache_free_gpu_memory_fraction %g", c->max_num_seqs,
+		    c->max_num_batched_tokens, c->kv_free_fraction > 0 ? c->kv_free_fraction : 0.9);
+	if (extra) {
+		sbuf_printf(sb, " --extra_llm_api_options extra.yaml (");
+		if (c->chunked_prefill)
+			sbuf_printf(sb, "enable_chunked_prefill: true; ");
+		if (c->ep == EP_DP)
+			sbuf_printf(sb, "enable_attention_dp: true; ");
+		if (!strcmp(c->kv_dtype, "fp8"))
+			sbuf_printf(sb, "kv_cache_config: {dtype: fp8}; ");
+		sb->len -= 2;
+		sb->buf[sb->len] = 0;
+		sbuf_printf(sb, ")");
+	}
+	if (c->replicas > 1 && c->nodes == 1 && c->ep != EP_DP)
+		sbuf_printf(sb, "; %d such servers side by side, each on its own %d GPUs "
+				"(CUDA_VISIBLE_DEVICES) and --port, behind a load balancer", c->replicas,
+			    run_gpus(c) / c->replicas);
+	if (c->spec_draft[0])
+		sbuf_printf(sb, " (speculation: ttsim ran %s with k = %d; give it as the LLM API's "
+				"speculative_config)", c->spec_draft, c->spec_k);
+}
+
+void plan_serve(const struct run_config *c, const char *model_id, struct sbuf *sb)
+{
+	char buf[32];
+	const char *f = engine_family(c, buf, sizeof(buf));
+	if (!strcmp(f, "sglang"))
+		sglang_serve(c, model_id, sb);
+	else if (!strcmp(f, "trtllm"))
+		trtllm_serve(c, model_id, sb);
+	else
+		plan_vllm_serve(c, model_id, sb);
+}
+
+void plan_nodes(const struct run_config *c, struct sbuf *sb)
+{
+	char buf[32];
+	const char *f = engine_family(c, buf, sizeof(buf));
+	if (!strcmp(f, "sglang")) {
+		if (c->nodes > 1)
+			sbuf_printf(sb, "%d nodes a replica: run the server line on each node, I its "
+					"rank (0 on the head node, HEAD_IP)", c->nodes);
+		if (c->nodes > 1 && c->replicas > 1)
+			sbuf_printf(sb, "; %d such replicas (%d nodes in all) behind a load balancer",
+				    c->replicas, c->replicas * c->nodes);
+		if (c->nodes <= 1 && c->ep == EP_DP && c->replicas > 1)
+			sbuf_printf(sb, "%d such servers side by side, each on its own %d GPUs "
+					"(CUDA_VISIBLE_DEVICES) and --port, behind a load balancer",
+				    c->replicas, run_gpus(c) / c->replicas);
+	} else if (!strcmp(f, "trtllm")) {
+		if (c->nodes > 1)
+			sbuf_printf(sb, "%d nodes a replica: run the server line under srun or mpirun "
+					"with one rank a GPU (%d ranks)%s", c->nodes, run_gpus(c) / c->replicas,
+				    c->replicas > 1 ? ", one such job a replica, behind a load balancer" : "");
+		else if (c->ep == EP_DP && c->replicas > 1)
+			sbuf_printf(sb, "%d such servers side by side, each on its own %d GPUs "
+					"(CUDA_VISIBLE_DEVICES) and --port, behind a load balancer",
+				    c->replicas, run_gpus(c) / c->replicas);
+	} else {
+		plan_vllm_nodes(c, sb);
+	}
 }
 
 void plan_vllm_bench(const struct run_config *c, const char *model_id,

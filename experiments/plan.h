@@ -83,6 +83,12 @@ void plan_vllm_serve(const struct run_config *c, const char *model_id, struct sb
  * own multi-node flags), one line; for ep dp replicas in one node (each its own server:
  * its data-parallel ranks are its GPUs), how to run them side by side; else nothing. */
 void plan_vllm_nodes(const struct run_config *c, struct sbuf *sb);
+/* The server line of c's engine: plan_vllm_serve for vLLM (and no engine profile), SGLang's
+ * python -m sglang.launch_server and TensorRT-LLM's trtllm-serve with the same limits in
+ * their own flags, and what has no flag said in words. */
+void plan_serve(const struct run_config *c, const char *model_id, struct sbuf *sb);
+/* plan_vllm_nodes for c's engine: how its replicas over nodes, or side by side, run. */
+void plan_nodes(const struct run_config *c, struct sbuf *sb);
 /* "vllm bench serve ..." offering rate problems/s with the SLOs as --goodput. */
 void plan_vllm_bench(const struct run_config *c, const char *model_id,
 		     const struct capacity_opts *o, double rate, struct sbuf *sb);

@@ -238,6 +238,52 @@ static void test_moe_ep(void)
 	free(l);
 }
 
+/* The server line follows the engine profile's family: SGLang's and TensorRT-LLM's own
+ * flags for the same limits, vLLM's without a profile. */
+static void test_engine_lines(void)
+{
+	struct run_config c;
+	struct sbuf sb = {0};
+	config_defaults(&c);
+	c.tp = 2;
+	c.replicas = 2;
+	c.max_num_seqs = 64;
+	c.max_num_batched_tokens = 4096;
+	snprintf(c.kv_dtype, sizeof(c.kv_dtype), "fp8");
+	plan_serve(&c, "org/model", &sb);
+	CHECK(strncmp(sb.buf, "vllm serve org/model --tensor-parallel-size 2 ", 46) == 0);
+	snprintf(c.engine, sizeof(c.engine), "sglang-0.5");
+	sb.len = 0;
+	sb.buf[0] = 0;
+	plan_serve(&c, "org/model", &sb);
+	CHECK(strstr(sb.buf, "python -m sglang.launch_server --model-path org/model --tp-size 2 "
+			     "--dp-size 2 --max-running-requests 64 --chunked-prefill-size 4096 ") == sb.buf);
+	CHECK(strstr(sb.buf, "--kv-cache-dtype fp8_e4m3") != NULL);
+	CHECK(strstr(sb.buf, "vllm") == NULL);
+	c.chunked_prefill = 0;
+	sb.len = 0;
+	sb.buf[0] = 0;
+	plan_serve(&c, "org/model", &sb);
+	CHECK(strstr(sb.buf, "--chunked-prefill-size -1 ") != NULL);
+	snprintf(c.engine, sizeof(c.engine), "trtllm-1");
+	c.kv_free_fraction = 0.85;
+	sb.len = 0;
+	sb.buf[0] = 0;
+	plan_serve(&c, "org/model", &sb);
+	CHECK(strstr(sb.buf, "trtllm-serve org/model --backend pytorch --tp_size 2 --max_batch_size "
+			     "64 --max_num_tokens 4096 --kv_cache_free_gpu_memory_fraction 0.85 "
+			     "--extra_llm_api_options extra.yaml (kv_cache_config: {dtype: fp8})") == sb.buf);
+	CHECK(strstr(sb.buf, "2 such servers side by side, each on its own 2 GPUs") != NULL);
+	c.nodes = 2;
+	c.replicas = 1;
+	sb.len = 0;
+	sb.buf[0] = 0;
+	plan_nodes(&c, &sb);
+	CHECK(strstr(sb.buf, "2 nodes a replica: run the server line under srun or mpirun with one "
+			     "rank a GPU (2 ranks)") == sb.buf);
+	sbuf_release(&sb);
+}
+
 static void test_vllm_lines(void)
 {
 	struct run_config c;
@@ -308,5 +354,6 @@ int main(void)
 	test_replicas_pack();
 	test_moe_ep();
 	test_vllm_lines();
+	test_engine_lines();
 	return TEST_REPORT();
 }
