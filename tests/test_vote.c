@@ -437,8 +437,9 @@ static void test_crossval(void)
 		 * majority@2 met it only once the twin took the model's own abstention share */
 		CHECK(cv.maj_max_err <= 2.0 && cv.pass_max_err <= 2.0);
 		/* early-stopped majority length: the issue's 5% at N = 16 for every model, 8% at 4 and
-		 * 64 (gpt-oss-20b -7% at 4: its lengths spread more than the fitted sigma_w); Phi-4-
-		 * reasoning was +12-16% before its twin took its own share of samples cut at the cap */
+		 * 64 (gpt-oss-20b -7% at 4: not its wider spread; traces/README.md says what was
+		 * tested); Phi-4-reasoning was +12-16% before its twin took its own share of samples
+		 * cut at the cap */
 		CHECK(fabs(er[1]) <= 5.0);
 		CHECK(fabs(er[0]) <= 8.0 && fabs(er[2]) <= 8.0);
 		CHECK_NEAR(cv.vm.cut, cv.cut, 0);
