@@ -438,20 +438,21 @@ static int do_crossval(int argc, char **argv)
 		die_err();
 	int json = fmt && !strcmp(fmt, "json");
 	if (json)
-		printf("{\"fit_all\": {\"models\": %d, \"s\": %.4f, \"theta\": %.4f, \"abstain\": %.4f, \"lambda\": %.4f, "
+		printf("{\"fit_all\": {\"models\": %d, \"s\": %.4f, \"slope\": %.4f, \"slope_s\": %.4f, \"theta\": %.4f, \"abstain\": %.4f, \"lambda\": %.4f, "
 		       "\"sigma_w\": %.4f, \"s_len\": %.4f, \"cut_answer\": %.4f, \"cut_logit\": %.4f, \"cut_samples\": %d, "
 		       "\"partitions\": %d, \"mixed\": %d}, \"max_n\": %d, \"draws\": %d, "
 		       "\"reps\": %d, \"seed\": %llu, \"held_out\": [",
-		       all.n_models, all.s, all.theta, all.abstain, all.lambda, all.sigma_w, all.s_len, all.cut_answer,
-		       all.cut_logit, all.n_cut, all.n_partitions, all.n_mixed, nmax, draws, reps, (unsigned long long)seed);
+		       all.n_models, all.s, all.slope, all.slope_s, all.theta, all.abstain, all.lambda, all.sigma_w, all.s_len,
+		       all.cut_answer, all.cut_logit, all.n_cut, all.n_partitions, all.n_mixed, nmax, draws, reps,
+		       (unsigned long long)seed);
 	else
-		printf("vote model fitted to all %d traces: s %.3f, theta %.3f, abstain %.3f, lambda %.3f, sigma_w %.3f, "
+		printf("vote model fitted to all %d traces: s %.3f (slope 1; with the slope: b %.3f, s %.3f), theta %.3f, abstain %.3f, lambda %.3f, sigma_w %.3f, "
 		       "s_len %.3f, cut_answer %.3f, cut_logit %.2f (%d wrong-answer partitions, %d mixed problems, %d cut "
 		       "samples)\n"
 		       "leave one out, N = 1..%d (%d subsets per problem and N, %d twins), errors in accuracy points:\n"
 		       "%-36s %6s %7s %7s %7s %7s %9s %9s %9s %9s %9s %9s %9s\n",
-		       all.n_models, all.s, all.theta, all.abstain, all.lambda, all.sigma_w, all.s_len, all.cut_answer,
-		       all.cut_logit, all.n_partitions, all.n_mixed, all.n_cut, nmax, draws, reps, "held out", "pass@1", "tokens",
+		       all.n_models, all.s, all.slope, all.slope_s, all.theta, all.abstain, all.lambda, all.sigma_w,
+		       all.s_len, all.cut_answer, all.cut_logit, all.n_partitions, all.n_mixed, all.n_cut, nmax, draws, reps, "held out", "pass@1", "tokens",
 		       "abstain", "cut", "cut ans", "maj med", "maj max", "pass med", "pass max", "early@4", "early@16", "early@64");
 	for (int h = 0; h < n; h++) {
 		struct vote_cv cv;

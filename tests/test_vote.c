@@ -161,6 +161,73 @@ static void test_recovery(void)
 		trace_release(&tr[k]);
 }
 
+/* The slope b of a model's logits on the consensus difficulty: slope 0 is the model without
+ * it (b = 1 with s), sample for sample; traces generated with b = 1 are fitted b near 1 (the
+ * fit invents no slope). b is relative to the consensus of the other traces: traces that all
+ * share b = 2 have a consensus stretched by it too, and are fitted only the compression of
+ * their capped logits (above 1, and above the b = 1 traces' fit). */
+static void test_slope(void)
+{
+	enum { P = 300, M = 3, S = 40 };
+	double d[P], L[P], fb[2], fs[2];
+	gsl_rng *r = rng_stream(12, "test-vote-slope");
+	for (int i = 0; i < P; i++) {
+		d[i] = 2.0 + 2 * gsl_ran_gaussian(r, 1.0);
+		L[i] = 0.5 * gsl_ran_gaussian(r, 1.0);
+	}
+	gsl_rng_free(r);
+	for (int v = 0; v < 2; v++) {
+		struct vote_model truth = {0}, fit;
+		struct trace tr[M];
+		const struct trace *tp[M];
+		truth.s = 0.5;
+		truth.slope = v ? 2.0 : 1.0;
+		truth.slope_s = 0.5;
+		truth.theta = 1.5;
+		truth.sigma_w = 0.3;
+		for (int k = 0; k < M; k++) {
+			memset(&tr[k], 0, sizeof(tr[k]));
+			tr[k].n_problems = P;
+			tr[k].max_tokens = 1 << 30;
+			tr[k].problems = xcalloc(P, sizeof(*tr[k].problems));
+			for (int i = 0; i < P; i++) {
+				char id[16];
+				snprintf(id, sizeof(id), "p%d", i);
+				tr[k].problems[i].unique_id = xstrdup(id);
+			}
+			CHECK_INT(vote_generate(&tr[k], &truth, d, L, NULL, 0.8, 2000, S, 400 + (uint64_t)k), 0);
+			tp[k] = &tr[k];
+		}
+		if (!v) {
+			/* slope 0 (not fitted) draws the same samples as slope 1 with slope_s = s */
+			struct trace o = {0};
+			struct vote_model none = truth;
+			int same = 1;
+			none.slope = 0;
+			o.n_problems = P;
+			o.max_tokens = 1 << 30;
+			o.problems = xcalloc(P, sizeof(*o.problems));
+			for (int i = 0; i < P; i++)
+				o.problems[i].unique_id = xstrdup(tr[0].problems[i].unique_id);
+			CHECK_INT(vote_generate(&o, &none, d, L, NULL, 0.8, 2000, S, 400), 0);
+			for (int i = 0; i < P; i++)
+				for (int j = 0; j < S; j++)
+					same &= o.problems[i].samples[j].answer == tr[0].problems[i].samples[j].answer &&
+						o.problems[i].samples[j].output_tokens == tr[0].problems[i].samples[j].output_tokens;
+			CHECK(same);
+			trace_release(&o);
+		}
+		CHECK_INT(vote_fit(tp, M, &fit), 0);
+		fb[v] = fit.slope, fs[v] = fit.slope_s;
+		for (int k = 0; k < M; k++)
+			trace_release(&tr[k]);
+	}
+	fprintf(stderr, "slope: given 1.0 and 2.0, fitted %.3f (s %.3f) and %.3f (s %.3f)\n", fb[0], fs[0], fb[1], fs[1]);
+	CHECK(fb[0] > 0.85 && fb[0] < 1.15);
+	CHECK(fb[1] > fb[0] + 0.05);
+	CHECK(fs[0] > 0.25 && fs[0] < 1.0 && fs[1] > 0.25 && fs[1] < 1.0);
+}
+
 /* One definition of `abstain` for the fit and the generator: traces generated with a known
  * abstention share and a cap that cuts a good part of the samples (cut samples have no answer,
  * from the length model) give that share back from the fit and from vote_abstain_count. The
@@ -361,14 +428,18 @@ static void test_crossval(void)
 		fprintf(stderr, "%-36s maj %.2f / %.2f@%d  pass %.2f / %.2f@%d  early %+.1f%% %+.1f%% %+.1f%%  cut %.4f / %.4f\n",
 			t[h].model, cv.maj_med_err, cv.maj_max_err, cv.maj_max_n, cv.pass_med_err, cv.pass_max_err,
 			cv.pass_max_n, er[0], er[1], er[2], cv.cut, cv.cut_pred);
-		CHECK(cv.maj_med_err <= 1.2);
-		CHECK(cv.pass_med_err <= 0.8);
+		/* majority@N within 0.8 for every model (was 1.2 before the slope b: MetaStone-S1-32B
+		 * 1.28 in the full run); pass@N within the issue's 1 point (was 0.8: with the slope,
+		 * Phi-4-reasoning's, whose own b is 0.7, rose to 0.90 here, 0.59 in the full run) */
+		CHECK(cv.maj_med_err <= 0.8);
+		CHECK(cv.pass_med_err <= 1.0);
 		/* the issue's worst-N target (2.5 points) for every model, with room: Phi-4-reasoning's
 		 * majority@2 met it only once the twin took the model's own abstention share */
 		CHECK(cv.maj_max_err <= 2.0 && cv.pass_max_err <= 2.0);
 		/* early-stopped majority length: the issue's 5% at N = 16 for every model, 8% at 4 and
-		 * 64 (gpt-oss-20b -7% at 4: its lengths spread more than the fitted sigma_w); Phi-4-
-		 * reasoning was +12-16% before its twin took its own share of samples cut at the cap */
+		 * 64 (gpt-oss-20b -7% at 4: not its wider spread; traces/README.md says what was
+		 * tested); Phi-4-reasoning was +12-16% before its twin took its own share of samples
+		 * cut at the cap */
 		CHECK(fabs(er[1]) <= 5.0);
 		CHECK(fabs(er[0]) <= 8.0 && fabs(er[2]) <= 8.0);
 		CHECK_NEAR(cv.vm.cut, cv.cut, 0);
@@ -383,7 +454,7 @@ static void test_crossval(void)
 			CHECK(cv.abstain < 0.05);
 		within += cv.maj_med_err <= 1.0;
 	}
-	CHECK(within >= 6);
+	CHECK(within >= 7);
 	for (int k = 0; k < n; k++)
 		trace_release(&t[k]);
 }
@@ -394,6 +465,7 @@ int main(void)
 	test_answers();
 	test_estimators();
 	test_recovery();
+	test_slope();
 	test_abstain_definition();
 	test_cut_definition();
 	test_monotone();

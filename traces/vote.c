@@ -95,18 +95,21 @@ struct bln {
 	const int *c, *S;
 	int P;
 	const double *x, *w; /* Gauss-Hermite nodes and weights (weight exp(-x^2)) */
+	double dc;           /* with the slope: d is centred at dc (a and b apart, not along a ridge) */
 };
 
+/* v = (a, log s) or (a, log s, log b): logit p_i = a + b d_i + s e */
 static double bln_nll(const gsl_vector *v, void *ctx)
 {
 	const struct bln *b = ctx;
 	double a = gsl_vector_get(v, 0), s = exp(gsl_vector_get(v, 1)), nll = 0;
+	double sl = v->size > 2 ? exp(gsl_vector_get(v, 2)) : 1;
 	for (int i = 0; i < b->P; i++) {
 		double l[GH_NODES], mx = -INFINITY, sum = 0;
 		if (!isfinite(b->d[i]))
 			continue; /* unsolved by every other trace: no information on the spread */
 		for (int k = 0; k < GH_NODES; k++) {
-			double e = a + b->d[i] + s * M_SQRT2 * b->x[k];
+			double e = a + sl * (b->d[i] - b->dc) + s * M_SQRT2 * b->x[k];
 			/* log p = -log(1 + exp(-e)), log(1 - p) = -log(1 + exp(e)) */
 			double lp = -gsl_log1p(exp(-fabs(e))) - (e < 0 ? -e : 0);
 			double lq = -gsl_log1p(exp(-fabs(e))) - (e > 0 ? e : 0);
@@ -121,24 +124,38 @@ static double bln_nll(const gsl_vector *v, void *ctx)
 	return nll;
 }
 
-static void fit_bln(struct bln *b, double *a, double *s)
+/* (a, s), or with slope non-NULL (a, s, b), d centred at b->dc */
+static void fit_bln(struct bln *b, double *a, double *s, double *slope)
 {
 	const gsl_multimin_fminimizer_type *T = gsl_multimin_fminimizer_nmsimplex2;
-	gsl_multimin_fminimizer *m = gsl_multimin_fminimizer_alloc(T, 2);
-	gsl_vector *x = gsl_vector_alloc(2), *step = gsl_vector_alloc(2);
-	gsl_multimin_function f = {bln_nll, 2, b};
-	gsl_vector_set(x, 0, 0);
+	size_t np = slope ? 3 : 2;
+	gsl_multimin_fminimizer *m = gsl_multimin_fminimizer_alloc(T, np);
+	gsl_vector *x = gsl_vector_alloc(np), *step = gsl_vector_alloc(np);
+	gsl_multimin_function f = {bln_nll, np, b};
+	gsl_vector_set(x, 0, slope ? 3 : 0);
 	gsl_vector_set(x, 1, log(0.5));
+	if (slope)
+		gsl_vector_set(x, 2, 0);
 	gsl_vector_set_all(step, 0.5);
-	gsl_multimin_fminimizer_set(m, &f, x, step);
-	for (int it = 0; it < 1000; it++) {
-		if (gsl_multimin_fminimizer_iterate(m))
-			break;
-		if (gsl_multimin_test_size(gsl_multimin_fminimizer_size(m), 1e-6) == GSL_SUCCESS)
+	/* with the slope the likelihood has long flat valleys where the simplex collapses early:
+	 * restarted from its minimum with a fresh simplex until a restart gains nothing */
+	for (int round = 0, rounds = slope ? 8 : 1; round < rounds; round++) {
+		double f0 = round ? m->fval : INFINITY;
+		gsl_multimin_fminimizer_set(m, &f, x, step);
+		for (int it = 0; it < 1000; it++) {
+			if (gsl_multimin_fminimizer_iterate(m))
+				break;
+			if (gsl_multimin_test_size(gsl_multimin_fminimizer_size(m), 1e-6) == GSL_SUCCESS)
+				break;
+		}
+		gsl_vector_memcpy(x, m->x);
+		if (f0 - m->fval < 1e-6)
 			break;
 	}
 	*a = gsl_vector_get(m->x, 0);
 	*s = exp(gsl_vector_get(m->x, 1));
+	if (slope)
+		*slope = exp(gsl_vector_get(m->x, 2));
 	gsl_vector_free(x);
 	gsl_vector_free(step);
 	gsl_multimin_fminimizer_free(m);
@@ -389,9 +406,19 @@ int vote_fit(const struct trace *const *tr, int n, struct vote_model *vm)
 			c[i] = n_correct(&tr[k]->problems[i]);
 			S[i] = tr[k]->problems[i].n_samples;
 		}
-		struct bln b = {d, c, S, P, x, w};
-		fit_bln(&b, &a, &s);
+		struct bln b = {d, c, S, P, x, w, 0};
+		double sl, dm = 0;
+		int nf = 0;
+		fit_bln(&b, &a, &s, NULL);
 		vm->s += s / n;
+		/* and with the slope b, d centred at its mean over the solvable problems */
+		for (int i = 0; i < P; i++)
+			if (isfinite(d[i]))
+				dm += d[i], nf++;
+		b.dc = nf ? dm / nf : 0;
+		fit_bln(&b, &a, &s, &sl);
+		vm->slope += sl / n;
+		vm->slope_s += s / n;
 		/* s_len: the spread of this model's problem log lengths around the others' */
 		centred_len(tr[k], m);
 		for (int i = 0; i < P; i++) {
@@ -535,6 +562,8 @@ int vote_generate(struct trace *t, const struct vote_model *vm, const double *d,
 	int P = t->n_problems, ns = samples, cap = t->max_tokens;
 	size_t N = (size_t)P * (size_t)ns;
 	double *e, *h, *z, *u, *v, *wu, *ra, lo, hi, c = 0, a = 0, r = 0;
+	/* a problem's logit: a + b d_i + sd e_i (slope 0: the model without it, b = 1 with s) */
+	double b = vm->slope > 0 ? vm->slope : 1, sd = vm->slope > 0 ? vm->slope_s : vm->s;
 	gsl_rng *rng;
 
 	if (samples < 1 || samples > 4096 || !(pass1 > 0 && pass1 < 1) || !(mean_tokens >= 1) || cap < 1 ||
@@ -614,8 +643,8 @@ int vote_generate(struct trace *t, const struct vote_model *vm, const double *d,
 			for (int j = 0; j < ns; j++) {
 				size_t q = (size_t)i * ns + j;
 				double T = ra[q] < r ? cap : LEN(c, i, q);
-				ok += T < cap ? u[q] < sigmoid(a + d[i] + vm->s * e[i] - vm->lambda * z[q])
-					      : v[q] < vm->cut_answer && u[q] < sigmoid(a + d[i] + vm->s * e[i] + vm->cut_logit);
+				ok += T < cap ? u[q] < sigmoid(a + b * d[i] + sd * e[i] - vm->lambda * z[q])
+					      : v[q] < vm->cut_answer && u[q] < sigmoid(a + b * d[i] + sd * e[i] + vm->cut_logit);
 			}
 		if ((double)ok / N < pass1)
 			lo = a;
@@ -634,7 +663,7 @@ int vote_generate(struct trace *t, const struct vote_model *vm, const double *d,
 			double T = ra[q] < r ? cap : fmax(1, LEN(c, i, q));
 			s->finished = T < cap;
 			s->output_tokens = (int32_t)fmin(cap, T);
-			ok[j] = u[q] < sigmoid(a + d[i] + vm->s * e[i] + (s->finished ? -vm->lambda * z[q] : vm->cut_logit));
+			ok[j] = u[q] < sigmoid(a + b * d[i] + sd * e[i] + (s->finished ? -vm->lambda * z[q] : vm->cut_logit));
 		}
 		vote_answers(p, ok, v + (size_t)i * ns, wu + (size_t)i * ns, vm, th ? th[i] : vm->theta);
 	}

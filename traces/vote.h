@@ -8,9 +8,13 @@
  *                samples correct: the consensus of several models on the same problem; a
  *                problem no sample of any trace solves is unsolvable (d_i = -infinity: its
  *                answer key matches nothing the models say);
- *   solve rate   p_i(z) = sigmoid(a + d_i + s e_i - lambda z), e_i ~ N(0, 1) the model's own
+ *   solve rate   p_i(z) = sigmoid(a + b d_i + s e_i - lambda z), e_i ~ N(0, 1) the model's own
  *                deviation from the consensus, z a sample's within-problem length deviate;
- *                a is bisected to the model's pass@1;
+ *                a is bisected to the model's pass@1; b (`slope`) the logits of one model per
+ *                logit of the consensus, which averages several models' smoothed, capped
+ *                logits and so spans a narrower range than one model's own (b 1.5-1.6 in each
+ *                real trace); the generator uses (slope, slope_s), the synthetic traces of
+ *                synth.c and the reward model's policy (rm_fit.h) still b = 1 with s;
  *   wrong answers a Chinese restaurant process of concentration theta (a sample that is wrong
  *                repeats wrong answer k with probability n_k / (n + theta), else is new), and
  *                with probability `abstain` a finished wrong sample has no answer; a sample
@@ -21,8 +25,8 @@
  *                when asked for (vm->cut > 0: the held-out model's share in the cross-
  *                validation), samples also run away to max_tokens, each with probability r,
  *                r set so that the share cut is vm->cut.
- * Fitted with GSL: (a, s) per model by maximum likelihood (binomial-logit-normal, Gauss-Hermite
- * quadrature, Nelder-Mead), theta by maximum likelihood of the Ewens sampling formula (Brent),
+ * Fitted with GSL: (a, s) and (a, b, s) per model by maximum likelihood (binomial-logit-normal,
+ * Gauss-Hermite quadrature, Nelder-Mead), theta by maximum likelihood of the Ewens sampling formula (Brent),
  * cut_logit by maximum likelihood against each problem's finished samples (Brent), sigma_w,
  * s_len, lambda, abstain and cut_answer by pooled moments.
  */
@@ -33,7 +37,10 @@
 #include "traces/trace.h"
 
 struct vote_model {
-	double s;        /* s.d. of a model's problem logit around the consensus */
+	double s;        /* s.d. of a model's problem logit around the consensus, slope b = 1 */
+	double slope;    /* b: a model's problem logit per logit of the consensus difficulty, fitted
+	                  * jointly with slope_s; 0: not fitted, the generator takes b = 1 with s */
+	double slope_s;  /* s.d. of a model's problem logit around b d_i (the fit with the slope) */
 	double theta;    /* concentration of wrong answers (Ewens / Chinese restaurant) */
 	double abstain;  /* share of finished non-correct samples without an answer */
 	double lambda;   /* logits lost per s.d. of a sample's length within its problem */

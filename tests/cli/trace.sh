@@ -84,6 +84,7 @@ has "ps.csv:3: key 'output_tokens'" "over the cap names file, line and key" "$TM
 ok "crossval json" "$TTSIM" trace crossval --traces math500:qwen3-14b,math500:gpt-oss-20b,math500:phi-4-reasoning --max-n 4 --draws 2 --reps 1 --format json
 has '"fit_all": {"models": 3, "s": ' "crossval fits" "$TMPD/out"
 has '"maj_median_err": ' "crossval errors" "$TMPD/out"
+has '"slope": ' "crossval fits the slope of a model's logits on the consensus" "$TMPD/out"
 # the cut samples: 702 in the three traces (92 + 0 + 610), Phi-4-reasoning's twin takes its 1.5% cut
 has '"cut_samples": 702' "crossval counts the cut samples it fits" "$TMPD/out"
 has '"cut": 0.015' "crossval takes the held-out share cut at the cap" "$TMPD/out"
