@@ -14,7 +14,7 @@
 #include "models/cost.h"
 
 static const double blocks[MOE_FIT_BLOCKS] = {16, 32, 64, 128};
-#define NP 4 /* t0, eff, bw_eff, slot_bw_eff */
+#define NP 5 /* t0, eff, bw_eff, slot_bw_eff, expert_t */
 
 enum { C_KERNEL, C_DTYPE, C_TOKENS, C_HIDDEN, C_INTER, C_TOPK, C_EXPERTS, C_TP, C_EP, C_DIST,
        C_LAT, NCOLS };
@@ -108,7 +108,7 @@ static int load_row(const char *const *v, int line, void *arg)
 			r.rows += cnt[e];
 			for (int b = 0; b < MOE_FIT_BLOCKS; b++) {
 				r.active[b] += 1;
-				r.padded[b] += blocks[b] * ceil(cnt[e] / blocks[b]);
+				r.padded[b] += cost_moe_padded(cnt[e], blocks[b]);
 			}
 		}
 		free(cnt);
@@ -152,7 +152,8 @@ void moe_set_release(struct moe_set *s)
 double moe_fit_pred(const struct moe_model *mm, const struct moe_row *r, int bi, double peak,
 		    double hbm_bw, double wb)
 {
-	struct moe_rows mr = {r->rows, r->active[bi], r->padded[bi], r->tokens * r->topk};
+	struct moe_rows mr = {r->rows, r->active[bi], r->padded[bi], r->tokens * r->topk,
+			      fmin(r->experts, r->tokens * r->topk)};
 	return cost_fused_moe(mm, peak, hbm_bw, &mr, r->h, r->f, wb);
 }
 
@@ -166,7 +167,7 @@ struct pred_ctx {
 static double pred(const double *x, size_t i, void *arg)
 {
 	const struct pred_ctx *c = arg;
-	struct moe_model mm = {x[0], x[1], x[2], blocks[c->bi], x[3]};
+	struct moe_model mm = {x[0], x[1], x[2], blocks[c->bi], x[3], x[4]};
 	return moe_fit_pred(&mm, &c->s->r[c->idx[i]], c->bi, c->peak, c->hbm_bw, c->wb);
 }
 
@@ -175,7 +176,7 @@ static double pred(const double *x, size_t i, void *arg)
 static int fit_block(const struct moe_set *s, const size_t *idx, size_t n, int bi, double peak,
 		     double hbm_bw, double wb, double *x, double *loss, double *rel_se)
 {
-	static const int kind[NP] = {0, 2, 2, 2};
+	static const int kind[NP] = {0, 2, 2, 2, 0};
 	struct pred_ctx c = {s, idx, bi, peak, hbm_bw, wb};
 	double *y = xmalloc(sizeof(double) * n);
 	int rc;
@@ -185,6 +186,7 @@ static int fit_block(const struct moe_set *s, const size_t *idx, size_t n, int b
 	x[1] = 0.5;
 	x[2] = 0.5;
 	x[3] = 0.5;
+	x[4] = 1e-6;
 	rc = robust_fit(NP, x, kind, n, y, pred, &c, "fused MoE", 6, 300, rel_se);
 	*loss = 0;
 	for (size_t i = 0; !rc && i < n; i++) {
@@ -206,7 +208,7 @@ static int fit_rows(struct moe_model *mm, const struct moe_set *s, const size_t 
 			continue;
 		if (loss < best) {
 			best = loss;
-			*mm = (struct moe_model){x[0], x[1], x[2], blocks[b], x[3]};
+			*mm = (struct moe_model){x[0], x[1], x[2], blocks[b], x[3], x[4]};
 			if (rel_se)
 				memcpy(rel_se, se, sizeof(se));
 		}

@@ -704,8 +704,8 @@ static int cmd_moe(int argc, char **argv)
 		die_err();
 	printf("moe_%s on %s: %zu rows, %d shapes (%s, %s, %s)\n", dts[d], p.name, rep.n,
 	       rep.shapes, kernel, table_dt[d], dist);
-	printf("  t0 %.4g s, eff %.4g, bw_eff %.4g, block %g, slot_bw_eff %.4g\n", mm.t0, mm.eff,
-	       mm.bw_eff, mm.block, mm.slot_bw_eff);
+	printf("  t0 %.4g s, eff %.4g, bw_eff %.4g, block %g, slot_bw_eff %.4g, expert_t %.4g s\n",
+	       mm.t0, mm.eff, mm.bw_eff, mm.block, mm.slot_bw_eff, mm.expert_t);
 	printf("  relative error in sample: median %.1f%%, p90 %.1f%%, max %.1f%%\n",
 	       100 * rep.med, 100 * rep.p90, 100 * rep.max);
 	printf("  held out by %s (3 folds): median %.1f%%, p90 %.1f%%, max %.1f%%\n",
@@ -727,11 +727,11 @@ static int cmd_moe(int argc, char **argv)
 	}
 	if (yaml) {
 		struct sbuf y = {0};
-		const char *key[5] = {"t0", "eff", "bw_eff", "block", "slot_bw_eff"};
-		double v[5] = {mm.t0, mm.eff, mm.bw_eff, mm.block, mm.slot_bw_eff};
+		const char *key[6] = {"t0", "eff", "bw_eff", "block", "slot_bw_eff", "expert_t"};
+		double v[6] = {mm.t0, mm.eff, mm.bw_eff, mm.block, mm.slot_bw_eff, mm.expert_t};
 		const char *base = strrchr(pos[0], '/');
 		sbuf_printf(&y, "moe_%s:\n", dts[d]);
-		for (int i = 0; i < 5; i++)
+		for (int i = 0; i < 6; i++)
 			sbuf_printf(&y, "  %s: %.17g  # fit: %s, %zu rows%s; held out %.1f%% median, "
 				    "%.1f%% p90\n", key[i], v[i], base ? base + 1 : pos[0], rep.n,
 				    i == 3 ? ", grid 16/32/64/128" : "", 100 * rep.ho_med,

@@ -20,7 +20,11 @@
 /* Kernels an MoE layer adds in vLLM's fused_moe (topk_softmax or grouped_topk,
  * moe_align_block_size, moe_sum), each timed as a launch. */
 #define MOE_KERNELS 3
-/* Expert GEMMs whose weights the GPU cannot multiply natively (MXFP4 experts on every GPU
+/* ASSUMED where no measured table covers the kernel: the profiles' fused-MoE sections
+ * (profile.h "Fused MoE", fitted on aiconfigurator's tables) replace it for bf16 experts,
+ * block-scaled fp8 on fp8 tensor cores and MXFP4 on the Triton backend; it remains for
+ * MXFP4 on Marlin (every A100) and fp8 on the A100 (W8A16), which no public table times.
+ * Expert GEMMs whose weights the GPU cannot multiply natively (MXFP4 experts on every GPU
  * ttsim has a profile of: none has FP4 tensor cores; fp8 experts where the profile's fp8
  * GEMM is W8A16, the A100) run as weight-only kernels that dequantise each weight tile
  * to bf16 inside the main loop (vLLM: Marlin MoE, or triton_kernels' matmul_ogs on
@@ -119,13 +123,26 @@ double cost_grouped_gemm(const struct gemm_model *gm, double hbm_bw, double toke
 	}
 }
 
-struct moe_rows cost_moe_rows(double tokens, int top_k, const double *p, int experts,
-			      double block)
+double cost_moe_padded(double rows, double block)
 {
-	struct moe_rows r = {0, 0, 0, 0};
+	double b = MOE_MIN_BLOCK;
+	while (b < block && b < rows)
+		b *= 2;
+	return b * ceil(rows / b);
+}
+
+struct moe_rows cost_moe_rows(double tokens, int top_k, const double *p, int experts,
+			      int all, double block)
+{
+	struct moe_rows r = {0, 0, 0, 0, 0};
 	if (tokens <= 0)
 		return r;
 	r.slots = tokens * top_k;
+	for (int i = 0; i < all; i++) {
+		double pi = p[i] < 1 ? p[i] : 1;
+		if (pi > 0)
+			r.touched += pi >= 1 ? 1 : -expm1(tokens * log1p(-pi));
+	}
 	for (int i = 0; i < experts; i++) {
 		double pi = p[i] < 1 ? p[i] : 1, ri = tokens * pi, ai;
 		if (pi <= 0)
@@ -136,7 +153,7 @@ struct moe_rows cost_moe_rows(double tokens, int top_k, const double *p, int exp
 		/* the rows a touched expert holds, in whole blocks; the relative 1e-6 keeps a
 		 * count that is whole up to rounding (one token: r_i / a_i = 1; many: a_i within
 		 * 1e-8 of 1) from taking one block more */
-		r.padded += ai * block * ceil(ri / (ai * block) * (1 - 1e-6));
+		r.padded += ai * cost_moe_padded(ri / ai * (1 - 1e-6), block);
 	}
 	return r;
 }
@@ -149,7 +166,8 @@ double cost_fused_moe(const struct moe_model *mm, double peak, double hbm_bw,
 		return 0;
 	tc = 6.0 * r->padded * h * f / (peak * mm->eff);
 	tm = (r->active * 3.0 * h * f * wb + 2.0 * r->rows * (3.0 * f + 2.0 * h)) /
-	     (hbm_bw * mm->bw_eff);
+		     (hbm_bw * mm->bw_eff) +
+	     mm->expert_t * r->touched;
 	return mm->t0 + (tc > tm ? tc : tm) +
 	       2.0 * r->slots * (3.0 * f + 2.0 * h) / (hbm_bw * mm->slot_bw_eff);
 }
@@ -492,7 +510,7 @@ static double layer_gemms(struct cost_ctx *c, double m, double launch, int graph
 		if (c->moe_mm) {
 			/* the fused-MoE kernel fitted on measured tables (profile.h, "Fused MoE") */
 			struct moe_rows r = cost_moe_rows(all, md->top_k, p, c->moe_local,
-							  c->moe_mm->block);
+							  md->n_experts, c->moe_mm->block);
 			moe += at_least(cost_fused_moe(c->moe_mm, c->moe_peak, c->p->hbm_bw, &r,
 						       c->moe_h, c->moe_f, c->moe_wb),
 					launch);

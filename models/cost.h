@@ -163,9 +163,15 @@ struct moe_rows {
 	double active; /* sum_i a_i, a_i = 1 - (1 - p_i)^tokens: experts whose weights are read */
 	double padded; /* sum_i a_i block ceil(r_i / (a_i block)) */
 	double slots;  /* tokens x top_k: every token's rows, on this GPU's experts or not */
+	double touched; /* sum_i a_i over every expert of the layer, this GPU's or not */
 };
+/* The rows one touched expert of `rows` rows is computed in: whole tiles of b rows, b the
+ * smallest power of two from MOE_MIN_BLOCK that holds them, at most `block` (vLLM's tuned
+ * fused_moe configs grow BLOCK_SIZE_M with the tokens, 16 to 128): b ceil(rows / b). */
+#define MOE_MIN_BLOCK 16
+double cost_moe_padded(double rows, double block);
 struct moe_rows cost_moe_rows(double tokens, int top_k, const double *p, int experts,
-			      double block);
+			      int all, double block);
 /* One fused-MoE layer's routed experts under mm (s), for those rows: hidden size h, expert
  * intermediate size f on the GPU, wb expert weight bytes per element, peak the FLOP/s of
  * the GEMM datatype that multiplies: t0 + max(6 padded h f / (peak eff), (active 3 h f wb +

@@ -84,7 +84,9 @@
 	    "each expert's rows are padded to a multiple of it (moe_align_block_size)"),          \
 	ROW(sec ".slot_bw_eff", PROFILE_DBL, g.slot_bw_eff, OPT, 0, 1, "1",                          \
 	    "fraction of hbm_bw of the activation and weighted-sum passes over all T x top_k "     \
-	    "token slots")
+	    "token slots"),                                                                        \
+	ROW(sec ".expert_t", PROFILE_DBL, g.expert_t, OPT | PROFILE_MAX_OPEN, 0, 1e-3, "s",          \
+	    "per touched expert, added to the weights' streaming time (its tiles' fixed cost)")
 #define PRE(k, flags, max, unit, meaning, enc, when, scaled, start)                             \
 	FITROW("attention.prefill_" #k, attn_prefill.k, flags, 0, max, unit, meaning, PREFILL, enc, \
 	       when, scaled, start)

@@ -111,17 +111,24 @@
  * logits to the weighted sum, as aiconfigurator's MoE tables time it; sections moe_bf16,
  * moe_fp8, moe_mxfp4, optional). Of the GPU's E local experts, expert i is chosen by a
  * token with probability p_i; over T tokens it receives r_i = T p_i rows and is touched
- * with probability a_i = 1 - (1 - p_i)^T; its rows are padded to whole blocks of B:
- *     R     = sum_i a_i x B x ceil(r_i / (a_i B))      (padded rows; r_i / a_i: rows when touched)
+ * with probability a_i = 1 - (1 - p_i)^T; a touched expert's x_i = r_i / a_i rows run in
+ * tiles of b_i rows, b_i the smallest power of two from 16 that holds them, at most B
+ * (vLLM's tuned configs grow BLOCK_SIZE_M with the tokens):
+ *     R     = sum_i a_i b_i ceil(x_i / b_i)            (padded rows)
  *     t_c   = 2 R x 3 h f / (peak x eff)               (gate-up 2f x h, down h x f)
  *     t_m   = (sum_i a_i x 3 h f x wb + 2 T' (3 f + 2 h)) / (hbm_bw x bw_eff)
+ *             + expert_t x A                           (A = sum a_i over all the layer's
+ *                                                       experts, every GPU's)
  *     t_s   = 2 S (3 f + 2 h) / (hbm_bw x slot_bw_eff)     (S = T top_k token slots)
  *     t     = t0 + max(t_c, t_m) + t_s
  * t_s: vLLM's activation (silu_and_mul) and weighted sum (moe_sum) run over the caches of
  * all T top_k slots, those of other GPUs' experts too (expert parallelism leaves them empty
- * but there), and the block alignment sorts them all. h the hidden size, f the expert's intermediate size on the GPU, wb the expert weight's
- * bytes per element, T' = sum_i r_i, peak the GEMM model's peak of the datatype that
- * multiplies (bf16 for mxfp4, which dequantises).
+ * but there), and the block alignment sorts them all; likewise its grid spans every
+ * expert's tiles, the others' exiting at once (expert_t x A). h the hidden size,
+ * f the expert's intermediate size on the GPU (MXFP4: in vLLM's padded layout), wb the
+ * expert weight's bytes per element, T' = sum_i r_i, peak the GEMM model's peak of the
+ * datatype that multiplies (bf16 for mxfp4, which dequantises). The fit (calibration/
+ * moe_fit.h) reads B on a grid (16, 32, 64, 128).
  * Every kernel costs at least its launch: launch_graph inside a CUDA graph (decode-only
  * steps of at most graph_max_seqs sequences), launch_eager otherwise.
  * Per engine step, the CPU adds step_base + step_per_seq x seqs + step_per_tp x (tp-1).
@@ -248,6 +255,7 @@ struct moe_model {
 	double bw_eff; /* fraction of hbm_bw the touched experts' weights stream at */
 	double block;  /* rows: each expert's rows are padded to a multiple of it */
 	double slot_bw_eff; /* fraction of hbm_bw of the passes over every token's top_k rows */
+	double expert_t; /* s per touched expert, with its weights (its tiles' fixed cost) */
 };
 
 struct profile {

@@ -377,6 +377,8 @@ static void test_skew_and_ep(void)
 	struct cost_ctx c;
 	struct step_batch b = {.n_decode = 64, .decode_q = 1, .decode_ctx = 64 * 1000.0,
 			       .n_sample = 64};
+	struct step_batch chunk = {.n_prefill = 1, .prefill_tokens = 4096,
+				   .prefill_pairs = 4096.0 * 4097 / 2, .n_sample = 1};
 	double pr[128], sum = 0, t_bal, t_skew, t_tp;
 
 	m.moe_skew = 1;
@@ -395,13 +397,16 @@ static void test_skew_and_ep(void)
 		fprintf(stderr, "profile_load(h100_sxm): %s\n", err_msg());
 		exit(1);
 	}
+	/* a prefill chunk's rows, where the hottest experts' rows cost compute (a decode step's
+	 * few rows a touched expert stream the same weights either way, and skew touches fewer
+	 * experts of the layer in all) */
 	m.ep = 1;
 	CHECK_INT(cost_init(&c, &m, &p, 4, 1), 0);
-	t_bal = cost_step(&c, &b, NULL);
+	t_bal = cost_step(&c, &chunk, NULL);
 	cost_release(&c);
 	m.moe_skew = 1.2;
 	CHECK_INT(cost_init(&c, &m, &p, 4, 1), 0);
-	t_skew = cost_step(&c, &b, NULL);
+	t_skew = cost_step(&c, &chunk, NULL);
 	cost_release(&c);
 	CHECK(t_skew > t_bal);
 	m.ep = 0, m.moe_skew = 0;
@@ -673,29 +678,41 @@ static void test_mxfp4_layout(void)
  * t = 1.739284736e-4 s. */
 static void test_fused_moe(void)
 {
-	struct moe_model mm = {10e-6, 0.5, 0.8, 16, 0.5};
+	struct moe_model mm = {10e-6, 0.5, 0.8, 16, 0.5, 0};
 	struct moe_rows r;
 	double p[8];
 	for (int i = 0; i < 8; i++)
 		p[i] = 0.25;
-	r = cost_moe_rows(1, 2, p, 8, 16);
+	r = cost_moe_rows(1, 2, p, 8, 8, 16);
 	CHECK_NEAR(r.rows, 2, 1e-12);
 	CHECK_NEAR(r.active, 2, 1e-12);
 	CHECK_NEAR(r.padded, 32, 1e-9);
 	CHECK_NEAR(r.slots, 2, 0);
 	CHECK_NEAR(cost_fused_moe(&mm, 1e15, 1e12, &r, 1024, 512, 2), 1.7910912e-5, 1e-15);
-	r = cost_moe_rows(100, 2, p, 8, 16);
+	r = cost_moe_rows(100, 2, p, 8, 8, 16);
 	CHECK_NEAR(r.rows, 200, 1e-9);
 	CHECK_NEAR(r.padded, 256, 1e-9);
 	CHECK_NEAR(cost_fused_moe(&mm, 1e13, 1e12, &r, 1024, 512, 2), 1.739284736e-4, 1e-11);
-	/* a block of 1: no padding, the rows themselves */
-	r = cost_moe_rows(100, 2, p, 8, 1);
-	CHECK_NEAR(r.padded, 200, 1e-9);
+	/* 400 tokens, 100 rows an expert: in tiles of 16 (block 16) 112 rows; with block 128
+	 * the tile grows to the power of two that holds them, 128; with block 64, two of 64 */
+	r = cost_moe_rows(400, 2, p, 8, 8, 16);
+	CHECK_NEAR(r.padded, 8 * 112, 1e-6);
+	r = cost_moe_rows(400, 2, p, 8, 8, 128);
+	CHECK_NEAR(r.padded, 8 * 128, 1e-6);
+	r = cost_moe_rows(400, 2, p, 8, 8, 64);
+	CHECK_NEAR(r.padded, 8 * 128, 1e-6);
+	CHECK_NEAR(cost_moe_padded(1, 128), 16, 0);
+	CHECK_NEAR(cost_moe_padded(17, 128), 32, 0);
+	CHECK_NEAR(cost_moe_padded(300, 128), 384, 0);
+	/* the layer's touched experts count every GPU's (expert parallelism: 4 of the 8 here) */
+	r = cost_moe_rows(1, 2, p, 4, 8, 16);
+	CHECK_NEAR(r.active, 1, 1e-12);
+	CHECK_NEAR(r.touched, 2, 1e-12);
 	/* 64 tokens: 16 rows an expert, whole blocks (a_i within 1e-8 of 1 takes no more) */
-	r = cost_moe_rows(64, 2, p, 8, 16);
+	r = cost_moe_rows(64, 2, p, 8, 8, 16);
 	CHECK_NEAR(r.padded, 128, 1e-6);
 	/* no tokens, no time */
-	r = cost_moe_rows(0, 2, p, 8, 16);
+	r = cost_moe_rows(0, 2, p, 8, 8, 16);
 	CHECK_NEAR(cost_fused_moe(&mm, 1e15, 1e12, &r, 1024, 512, 2), 0, 0);
 
 	/* which experts the shipped profiles' sections cost (cost_moe_model) */
@@ -741,7 +758,7 @@ static void test_fused_moe(void)
 		cost_release(&c);
 		for (int i = 0; i < 128; i++)
 			pr[i] = 8.0 / 128;
-		rr = cost_moe_rows(16, 8, pr, 128, h.moe_bf16.block);
+		rr = cost_moe_rows(16, 8, pr, 128, 128, h.moe_bf16.block);
 		want = cost_fused_moe(&h.moe_bf16, h.gemm_bf16.peak, h.hbm_bw, &rr, 4096, 1536 / 8, 2);
 		want = want > h.launch_graph ? want : h.launch_graph;
 		for (int i = 0; i < 2; i++) {

@@ -10,7 +10,7 @@ K=vllm_gptossmxfp4moe_triton_oaitritonmxfp4expertsmonolithic
 ok "calibrate moe (MXFP4, H100)" "$TTSIM" calibrate moe $M/h100_sxm_moe_vllm_0.24.0_mxfp4.csv \
 	--profile models/profiles/h100_sxm.yaml --dtype mxfp4 --kernel $K --yaml "$TMPD/frag.yaml"
 has "held out by layout (3 folds): median" "held-out error printed" "$TMPD/out"
-grep -A5 '^moe_mxfp4:' models/profiles/h100_sxm.yaml > "$TMPD/shipped.yaml"
+grep -A6 '^moe_mxfp4:' models/profiles/h100_sxm.yaml > "$TMPD/shipped.yaml"
 ok "the shipped section is the fit's" cmp "$TMPD/frag.yaml" "$TMPD/shipped.yaml"
 
 # bad input: exit 2, one line naming what is wrong
