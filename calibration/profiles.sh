@@ -56,3 +56,6 @@ $T calibrate fit $R/a100_compute $R/a100_net --base $B/a100_sxm.yaml --fp8-from-
 	--note "attention.prefill_rate=INFERRED: H100 fit x 312/989" \
 	--note "attention.decode_bw=INFERRED: H100 fit x 2.039/3.35" \
 	--note "elementwise.bw=INFERRED: 0.8 x hbm_bw"
+
+# the fused-MoE sections, from aiconfigurator's MoE tables (calibration/moe_profiles.sh)
+./calibration/moe_profiles.sh "$T"

@@ -10,6 +10,8 @@
  *                       [--match TEXT] -o RAW_DIR
  *   ttsim calibrate engine MEASURED.csv... --family FAMILY [--base NAME|FILE]
  *                       [--name NAME] [--source TEXT] -o ENGINE.yaml
+ *   ttsim calibrate moe MOE_PERF.csv --profile NAME|FILE --dtype bf16|fp8|mxfp4
+ *                       --kernel SOURCE [--distribution D] [--yaml FILE]
  *
  * Each verb reads its flags by a lib/flags.h table: `--flag value` or `--flag=value`.
  * The profile is written only when every family with data was fitted (fit.h). Parameters
@@ -27,6 +29,7 @@
 #include "cli/cmd.h"
 #include "calibration/fit.h"
 #include "calibration/calib_import.h"
+#include "calibration/moe_fit.h"
 #include "models/profile.h"
 #include "calibration/raw.h"
 #include "experiments/validate.h"
@@ -87,12 +90,25 @@ static const char engine_usage[] =
 	"  --source TEXT           the profile's source line (default: the command)\n"
 	"  --gpu, --tp, --dtype    defaults for JSON files that do not say\n";
 
+static const char moe_usage[] =
+	"usage: ttsim calibrate moe MOE_PERF.csv --profile NAME|FILE --dtype bf16|fp8|mxfp4\n"
+	"                           --kernel SOURCE [--distribution D] [--yaml FILE]\n"
+	"  fit the fused-MoE model (models/profile.h, \"Fused MoE\") to an aiconfigurator MoE\n"
+	"  table's rows of one kernel_source, moe_dtype and distribution (default balanced);\n"
+	"  prints the constants and their in-sample and held-out (by shape) errors\n"
+	"  --profile NAME|FILE     the GEMM peaks and hbm_bw the model divides by\n"
+	"  --dtype bf16|fp8|mxfp4  the profile section it fits (moe_bf16, moe_fp8, moe_mxfp4):\n"
+	"                          rows moe_dtype bfloat16, fp8_block, w4a16_mxfp4\n"
+	"  --yaml FILE             write the section as YAML lines, each value with its fit\n"
+	"  --residuals FILE.csv    each row's shape, measured and predicted time (s)\n";
+
 static const char usage[] =
-	"usage: ttsim calibrate fit|check|import|engine ...   (ttsim calibrate fit --help)\n"
+	"usage: ttsim calibrate fit|check|import|engine|moe ...   (ttsim calibrate fit --help)\n"
 	"  fit     fit a hardware profile to raw benchmark CSVs\n"
 	"  check   the error of a profile on raw benchmark CSVs, without fitting\n"
 	"  import  convert public tables (aiconfigurator, vidur, nccl-tests) to raw CSVs\n"
-	"  engine  fit an engine profile to end-to-end measured serving runs\n";
+	"  engine  fit an engine profile to end-to-end measured serving runs\n"
+	"  moe     fit a profile's fused-MoE section to an aiconfigurator MoE table\n";
 
 /* ---- the notes written beside the profile's values (profile_write_notes) ---- */
 
@@ -650,6 +666,106 @@ static int cmd_engine(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* ---- moe ---- */
+
+static int cmd_moe(int argc, char **argv)
+{
+	const char *prof = NULL, *dtype = NULL, *kernel = NULL, *dist = "balanced", *yaml = NULL;
+	const char *resid = NULL;
+	const char **pos = xcalloc(argc, sizeof(*pos));
+	const struct flag fl[] = {
+		{"--profile", FLAG_VALUE, &prof, NULL, NULL},
+		{"--dtype", FLAG_VALUE, &dtype, NULL, NULL},
+		{"--kernel", FLAG_VALUE, &kernel, NULL, NULL},
+		{"--distribution", FLAG_VALUE, &dist, NULL, NULL},
+		{"--yaml", FLAG_VALUE, &yaml, NULL, NULL},
+		{"--residuals", FLAG_VALUE, &resid, NULL, NULL},
+		{0},
+	};
+	int np = parse(fl, argc, argv, pos, moe_usage);
+	static const char *const dts[3] = {"bf16", "fp8", "mxfp4"};
+	static const char *const table_dt[3] = {"bfloat16", "fp8_block", "w4a16_mxfp4"};
+	int d = -1;
+	struct profile p;
+	struct moe_set s = {0};
+	struct moe_model mm;
+	struct moe_fit_report rep;
+	double peak, wb;
+	size_t len;
+	char *text;
+
+	if (np == FLAGS_HELP) {
+		free(pos);
+		return EXIT_OK;
+	}
+	if (np != 1 || !prof || !dtype || !kernel)
+		die("calibrate moe: %s (see --help)", np != 1 ? "expected one MOE_PERF.csv"
+			: !prof ? "option '--profile' missing" : !dtype ? "option '--dtype' missing"
+			: "option '--kernel' missing");
+	for (int i = 0; i < 3; i++)
+		if (!strcmp(dtype, dts[i]))
+			d = i;
+	if (d < 0)
+		die("option '--dtype': bad value '%s' (expected bf16, fp8 or mxfp4)", dtype);
+	memset(&p, 0, sizeof(p));
+	if (profile_load(&p, prof))
+		die_err();
+	/* the datatype that multiplies: fp8 on fp8 tensor cores, else bf16 (MXFP4 dequantised) */
+	peak = d == 1 ? p.gemm_fp8.peak : p.gemm_bf16.peak;
+	wb = d == 0 ? 2 : d == 1 ? 1 : 4.25 / 8;
+	if (d == 1 && !profile_fp8_native(&p))
+		die("option '--dtype': profile '%s' has no fp8 tensor cores (fp8 experts run "
+		    "weight-only there; no table times that kernel)", p.name);
+	if (!(text = file_read(pos[0], &len)))
+		die_err();
+	/* vLLM's MXFP4 Triton layout pads each GPU's intermediate size to 64 (model.h) */
+	if (moe_fit_load(&s, text, len, pos[0], kernel, table_dt[d], dist, d == 2 ? 64 : 1) ||
+	    moe_fit(&mm, &s, peak, p.hbm_bw, wb, &rep))
+		die_err();
+	printf("moe_%s on %s: %zu rows, %d shapes (%s, %s, %s)\n", dts[d], p.name, rep.n,
+	       rep.shapes, kernel, table_dt[d], dist);
+	printf("  t0 %.4g s, eff %.4g, bw_eff %.4g, block %g, slot_bw_eff %.4g, expert_t %.4g s\n",
+	       mm.t0, mm.eff, mm.bw_eff, mm.block, mm.slot_bw_eff, mm.expert_t);
+	printf("  relative error in sample: median %.1f%%, p90 %.1f%%, max %.1f%%\n",
+	       100 * rep.med, 100 * rep.p90, 100 * rep.max);
+	printf("  held out by %s (3 folds): median %.1f%%, p90 %.1f%%, max %.1f%%\n",
+	       rep.shapes >= 3 ? "shape" : "layout", 100 * rep.ho_med, 100 * rep.ho_p90,
+	       100 * rep.ho_max);
+	if (resid) {
+		struct sbuf y = {0};
+		int bi = moe_fit_block_index(mm.block);
+		sbuf_printf(&y, "tokens,hidden,inter_per_gpu,experts,topk,tp,ep,measured_s,predicted_s\n");
+		for (size_t i = 0; i < s.n; i++) {
+			const struct moe_row *r = &s.r[i];
+			sbuf_printf(&y, "%g,%g,%g,%g,%g,%g,%g,%.6g,%.6g\n", r->tokens, r->h, r->f,
+				    r->experts, r->topk, r->tp, r->ep, r->lat,
+				    moe_fit_pred(&mm, r, bi, peak, p.hbm_bw, wb));
+		}
+		if (file_write_atomic(resid, y.buf, y.len))
+			die_err();
+		sbuf_release(&y);
+	}
+	if (yaml) {
+		struct sbuf y = {0};
+		const char *key[6] = {"t0", "eff", "bw_eff", "block", "slot_bw_eff", "expert_t"};
+		double v[6] = {mm.t0, mm.eff, mm.bw_eff, mm.block, mm.slot_bw_eff, mm.expert_t};
+		const char *base = strrchr(pos[0], '/');
+		sbuf_printf(&y, "moe_%s:\n", dts[d]);
+		for (int i = 0; i < 6; i++)
+			sbuf_printf(&y, "  %s: %.17g  # fit: %s, %zu rows%s; held out %.1f%% median, "
+				    "%.1f%% p90\n", key[i], v[i], base ? base + 1 : pos[0], rep.n,
+				    i == 3 ? ", grid 16/32/64/128" : "", 100 * rep.ho_med,
+				    100 * rep.ho_p90);
+		if (file_write_atomic(yaml, y.buf, y.len))
+			die_err();
+		sbuf_release(&y);
+	}
+	moe_set_release(&s);
+	free(text);
+	free(pos);
+	return EXIT_OK;
+}
+
 int cmd_calibrate(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -664,5 +780,8 @@ int cmd_calibrate(int argc, char **argv)
 		return cmd_import(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "engine"))
 		return cmd_engine(argc - 1, argv + 1);
-	die("calibrate: unknown subcommand '%s' (expected fit, check, import or engine)", argv[1]);
+	if (!strcmp(argv[1], "moe"))
+		return cmd_moe(argc - 1, argv + 1);
+	die("calibrate: unknown subcommand '%s' (expected fit, check, import, engine or moe)",
+	    argv[1]);
 }

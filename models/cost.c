@@ -20,7 +20,11 @@
 /* Kernels an MoE layer adds in vLLM's fused_moe (topk_softmax or grouped_topk,
  * moe_align_block_size, moe_sum), each timed as a launch. */
 #define MOE_KERNELS 3
-/* Expert GEMMs whose weights the GPU cannot multiply natively (MXFP4 experts on every GPU
+/* ASSUMED where no measured table covers the kernel: the profiles' fused-MoE sections
+ * (profile.h "Fused MoE", fitted on aiconfigurator's tables) replace it for bf16 experts,
+ * block-scaled fp8 on fp8 tensor cores and MXFP4 on the Triton backend; it remains for
+ * MXFP4 on Marlin (every A100) and fp8 on the A100 (W8A16), which no public table times.
+ * Expert GEMMs whose weights the GPU cannot multiply natively (MXFP4 experts on every GPU
  * ttsim has a profile of: none has FP4 tensor cores; fp8 experts where the profile's fp8
  * GEMM is W8A16, the A100) run as weight-only kernels that dequantise each weight tile
  * to bf16 inside the main loop (vLLM: Marlin MoE, or triton_kernels' matmul_ogs on
@@ -117,6 +121,78 @@ double cost_grouped_gemm(const struct gemm_model *gm, double hbm_bw, double toke
 		double mx = tc > tm ? tc : tm, mn = tc > tm ? tm : tc;
 		return gm->floor + extra + mx * pow(1.0 + pow(mn / mx, s), 1.0 / s);
 	}
+}
+
+double cost_moe_padded(double rows, double block)
+{
+	double b = MOE_MIN_BLOCK;
+	while (b < block && b < rows)
+		b *= 2;
+	return b * ceil(rows / b);
+}
+
+struct moe_rows cost_moe_rows(double tokens, int top_k, const double *p, int experts,
+			      int all, double block)
+{
+	struct moe_rows r = {0, 0, 0, 0, 0};
+	if (tokens <= 0)
+		return r;
+	r.slots = tokens * top_k;
+	for (int i = 0; i < all; i++) {
+		double pi = p[i] < 1 ? p[i] : 1;
+		if (pi > 0)
+			r.touched += pi >= 1 ? 1 : -expm1(tokens * log1p(-pi));
+	}
+	for (int i = 0; i < experts; i++) {
+		double pi = p[i] < 1 ? p[i] : 1, ri = tokens * pi, ai;
+		if (pi <= 0)
+			continue;
+		ai = pi >= 1 ? 1 : -expm1(tokens * log1p(-pi));
+		r.rows += ri;
+		r.active += ai;
+		/* the rows a touched expert holds, in whole blocks; the relative 1e-6 keeps a
+		 * count that is whole up to rounding (one token: r_i / a_i = 1; many: a_i within
+		 * 1e-8 of 1) from taking one block more */
+		r.padded += ai * cost_moe_padded(ri / ai * (1 - 1e-6), block);
+	}
+	return r;
+}
+
+double cost_fused_moe(const struct moe_model *mm, double peak, double hbm_bw,
+		      const struct moe_rows *r, double h, double f, double wb)
+{
+	double tc, tm;
+	if (r->rows <= 0 || h <= 0 || f <= 0)
+		return 0;
+	tc = 6.0 * r->padded * h * f / (peak * mm->eff);
+	tm = (r->active * 3.0 * h * f * wb + 2.0 * r->rows * (3.0 * f + 2.0 * h)) /
+		     (hbm_bw * mm->bw_eff) +
+	     mm->expert_t * r->touched;
+	return mm->t0 + (tc > tm ? tc : tm) +
+	       2.0 * r->slots * (3.0 * f + 2.0 * h) / (hbm_bw * mm->slot_bw_eff);
+}
+
+const struct moe_model *cost_moe_model(const struct model *m, const struct profile *p,
+				       double *peak, double *wb)
+{
+	const struct moe_model *mm = NULL;
+	if (!model_is_moe(m))
+		return NULL;
+	*peak = p->gemm_bf16.peak;
+	*wb = 2;
+	if (m->expert_fp4) {
+		if (m->mxfp4_backend == MXFP4_TRITON)
+			mm = &p->moe_mxfp4;
+		*wb = MODEL_MXFP4_BYTES;
+	} else if (m->weight_dtype == DT_FP8) {
+		if (profile_fp8_native(p))
+			mm = &p->moe_fp8;
+		*peak = p->gemm_fp8.peak;
+		*wb = 1;
+	} else {
+		mm = &p->moe_bf16;
+	}
+	return mm && mm->eff > 0 ? mm : NULL;
 }
 
 double cost_moe_compute_eff(const struct model *m, const struct profile *p)
@@ -237,6 +313,15 @@ int cost_init_nodes(struct cost_ctx *c, const struct model *m, const struct prof
 	c->moe_eff = cost_moe_compute_eff(m, p);
 	c->moe_gm = *c->gm;
 	c->moe_gm.peak *= c->moe_eff;
+	c->moe_mm = cost_moe_model(m, p, &c->moe_peak, &c->moe_wb);
+	c->moe_h = c->g[GEMM_EXPERT_DOWN].n;
+	c->moe_f = c->g[GEMM_EXPERT_DOWN].k;
+	if (m->expert_fp4) { /* vLLM's MXFP4 layouts (model.h, enum mxfp4_backend) */
+		double fb = m->mxfp4_backend == MXFP4_MARLIN ? 128 : 64;
+		c->moe_f = ceil(c->moe_f / fb) * fb;
+		if (m->mxfp4_backend == MXFP4_MARLIN)
+			c->moe_h = ceil(c->moe_h / 256) * 256;
+	}
 	c->heads = model_heads_per_gpu(m, c->tp_attn);
 	c->kv_heads = model_kv_heads_per_gpu(m, c->tp_attn);
 	/* a token's KV lives on one rank under DP attention: per GPU of the replica, 1/dp */
@@ -422,12 +507,25 @@ static double layer_gemms(struct cost_ctx *c, double m, double launch, int graph
 					     c->g[GEMM_ROUTER].k, 2.0), launch) +
 		      one_gemm(c, GEMM_SHARED_UP, m, launch, wb) +
 		      one_gemm(c, GEMM_SHARED_DOWN, m, launch, wb);
-		/* MXFP4 experts stream 4.25 bits a weight into bf16 (or fp8) GEMMs; weight-only
-		 * (dequantising) kernels compute at moe_eff of the GEMM model's peak */
-		double ewb = md->expert_fp4 ? MODEL_MXFP4_BYTES : wb;
-		for (int i = GEMM_EXPERT_UP; i <= GEMM_EXPERT_DOWN; i++)
-			moe += at_least(cost_grouped_gemm(&c->moe_gm, c->p->hbm_bw, all, p, c->moe_local,
-							  c->g[i].n, c->g[i].k, ewb), launch);
+		if (c->moe_mm) {
+			/* the fused-MoE kernel fitted on measured tables (profile.h, "Fused MoE") */
+			struct moe_rows r = cost_moe_rows(all, md->top_k, p, c->moe_local,
+							  md->n_experts, c->moe_mm->block);
+			moe += at_least(cost_fused_moe(c->moe_mm, c->moe_peak, c->p->hbm_bw, &r,
+						       c->moe_h, c->moe_f, c->moe_wb),
+					launch);
+		} else {
+			/* MXFP4 experts stream 4.25 bits a weight into bf16 (or fp8) GEMMs;
+			 * weight-only (dequantising) kernels compute at moe_eff of the GEMM
+			 * model's peak */
+			double ewb = md->expert_fp4 ? MODEL_MXFP4_BYTES : wb;
+			moe += at_least(cost_grouped_gemm(&c->moe_gm, c->p->hbm_bw, all, p,
+							  c->moe_local, 2 * c->moe_f, c->moe_h, ewb),
+					launch) +
+			       at_least(cost_grouped_gemm(&c->moe_gm, c->p->hbm_bw, all, p,
+							  c->moe_local, c->moe_h, c->moe_f, ewb),
+					launch);
+		}
 	}
 	t += one_gemm(c, GEMM_UP, m, launch, wb) + one_gemm(c, GEMM_DOWN, m, launch, wb);
 	t = (md->n_layers - moe_layers) * t + moe_layers * moe;
@@ -483,8 +581,10 @@ static void step_rest(struct cost_ctx *c, const struct step_batch *b, double tok
 			sc->elementwise = L * (at_least(bytes / p->ew_bw, launch) +
 					       (EW_KERNELS - 1) * launch);
 			/* and its routing kernels: top-k, the sort of rows by expert, the weighted
-			 * sum of the experts' outputs */
-			sc->elementwise += nm * MOE_KERNELS * launch;
+			 * sum of the experts' outputs (inside the fused-MoE model's t0 where the
+			 * profile has one: the tables time them with the experts) */
+			if (!c->moe_mm)
+				sc->elementwise += nm * MOE_KERNELS * launch;
 		}
 	}
 	if (b->n_sample > 0) {

@@ -49,6 +49,10 @@ struct cost_ctx {
 	double moe_eff;         /* the routed experts' compute rate, a fraction of gm's peak
 	                           (cost_moe_compute_eff) */
 	struct gemm_model moe_gm; /* gm at moe_eff of its peak: the routed experts' GEMMs */
+	const struct moe_model *moe_mm; /* the profile's fused-MoE model (NULL: moe_gm) */
+	double moe_peak, moe_wb; /* its GEMM peak and expert weight bytes (cost_moe_model) */
+	double moe_h, moe_f;    /* an expert's hidden and intermediate size on a GPU, in the
+	                           layout vLLM allocates (MXFP4: padded, model.h) */
 	const struct allreduce_model *ar; /* NULL when tp == 1 */
 	int tp_nodes;           /* nodes the tensor-parallel group spans (1: inside one) */
 	int heads, kv_heads;    /* per GPU */
@@ -151,6 +155,37 @@ double cost_moe_compute_eff(const struct model *m, const struct profile *p);
  * One expert chosen by every token (p = 1) is exactly cost_gemm without the tile terms. */
 double cost_grouped_gemm(const struct gemm_model *gm, double hbm_bw, double tokens,
 			 const double *p, int experts, double n, double k, double wb);
+/* The padded rows, touched experts and rows of one GPU's routed experts (profile.h, "Fused
+ * MoE"): `experts` experts, expert i chosen by each of `tokens` tokens with probability
+ * p[i]; each touched expert's expected rows padded up to whole blocks of `block`. */
+struct moe_rows {
+	double rows;   /* sum_i r_i, r_i = tokens p_i */
+	double active; /* sum_i a_i, a_i = 1 - (1 - p_i)^tokens: experts whose weights are read */
+	double padded; /* sum_i a_i block ceil(r_i / (a_i block)) */
+	double slots;  /* tokens x top_k: every token's rows, on this GPU's experts or not */
+	double touched; /* sum_i a_i over every expert of the layer, this GPU's or not */
+};
+/* The rows one touched expert of `rows` rows is computed in: whole tiles of b rows, b the
+ * smallest power of two from MOE_MIN_BLOCK that holds them, at most `block` (vLLM's tuned
+ * fused_moe configs grow BLOCK_SIZE_M with the tokens, 16 to 128): b ceil(rows / b). */
+#define MOE_MIN_BLOCK 16
+double cost_moe_padded(double rows, double block);
+struct moe_rows cost_moe_rows(double tokens, int top_k, const double *p, int experts,
+			      int all, double block);
+/* One fused-MoE layer's routed experts under mm (s), for those rows: hidden size h, expert
+ * intermediate size f on the GPU, wb expert weight bytes per element, peak the FLOP/s of
+ * the GEMM datatype that multiplies: t0 + max(6 padded h f / (peak eff), (active 3 h f wb +
+ * 2 rows (3 f + 2 h)) / (hbm_bw bw_eff)) + 2 slots (3 f + 2 h) / (hbm_bw slot_bw_eff).
+ * 0 without rows. */
+double cost_fused_moe(const struct moe_model *mm, double peak, double hbm_bw,
+		      const struct moe_rows *r, double h, double f, double wb);
+/* The profile's fused-MoE model for m's routed experts, with the peak and the weight bytes it
+ * takes, or NULL where the profile has none for them (then the grouped GEMM at
+ * cost_moe_compute_eff applies): bf16 experts; fp8 (block-scaled W8A8) on a GPU with fp8
+ * tensor cores; MXFP4 on the Triton backend (multiplied in bf16). */
+const struct moe_model *cost_moe_model(const struct model *m, const struct profile *p,
+				       double *peak, double *wb);
+
 /* Routed experts' selection probabilities (n_experts of them, in the order the GPUs hold
  * them): top_k / n_experts each when skew is 0; else top_k x i^-skew / sum_j j^-skew,
  * at most 1. */

@@ -70,6 +70,23 @@
 	     "0: never (S = 1)", POS),                                                             \
 	GROW(sec, g, act_time, OSMS, 0, 1e-6, "s",                                                    \
 	     "time per element of x (m x k), the fp8 quantisation pass over the activations", POS)
+/* the rows of one fused-MoE model (profile.h, "Fused MoE"): fitted by `ttsim calibrate moe`
+ * on its own, all five or none */
+#define MOE(sec, g)                                                                              \
+	ROW(sec ".t0", PROFILE_DBL, g.t0, OPT | PROFILE_MAX_OPEN, 0, 1e-2, "s",                     \
+	    "fixed time of one fused-MoE layer (routing, block alignment, the weighted sum); "     \
+	    "absent section: the grouped GEMM of the GEMM model"),                                 \
+	ROW(sec ".eff", PROFILE_DBL, g.eff, OPT, 0, 1, "1",                                          \
+	    "fraction of the GEMM peak at which the padded expert rows' FLOPs run"),              \
+	ROW(sec ".bw_eff", PROFILE_DBL, g.bw_eff, OPT, 0, 1, "1",                                    \
+	    "fraction of hbm_bw at which the touched experts' weights stream"),                   \
+	ROW(sec ".block", PROFILE_DBL, g.block, OPT | PROFILE_WHOLE, 0, 1024, "rows",                \
+	    "each expert's rows are padded to a multiple of it (moe_align_block_size)"),          \
+	ROW(sec ".slot_bw_eff", PROFILE_DBL, g.slot_bw_eff, OPT, 0, 1, "1",                          \
+	    "fraction of hbm_bw of the activation and weighted-sum passes over all T x top_k "     \
+	    "token slots"),                                                                        \
+	ROW(sec ".expert_t", PROFILE_DBL, g.expert_t, OPT | PROFILE_MAX_OPEN, 0, 1e-3, "s",          \
+	    "per touched expert, added to the weights' streaming time (its tiles' fixed cost)")
 #define PRE(k, flags, max, unit, meaning, enc, when, scaled, start)                             \
 	FITROW("attention.prefill_" #k, attn_prefill.k, flags, 0, max, unit, meaning, PREFILL, enc, \
 	       when, scaled, start)
@@ -188,6 +205,9 @@ static const struct profile_key fields[] = {
 	ROW("power.busy_w", PROFILE_DBL, power_busy_w, GT0, 0, 1e4, "W", "per GPU while stepping"),
 	ROW("price.usd_per_gpu_hour", PROFILE_DBL, usd_per_gpu_hour, 0, 0, INFINITY, "USD",
 	    "price of one GPU-hour (an assumption; override per study)"),
+	MOE("moe_bf16", moe_bf16),
+	MOE("moe_fp8", moe_fp8),
+	MOE("moe_mxfp4", moe_mxfp4),
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
@@ -602,6 +622,21 @@ static int check_net_pair(double lat, double bw, const char *klat, const char *k
 	return 0;
 }
 
+/* A fused-MoE section holds all five keys or none (t0 may be 0: eff, bw_eff, block say it is
+ * there); half a section would cost the experts with a term missing. */
+static int check_moe(const struct moe_model *mm, const char *sec, const char *fname)
+{
+	int set = (mm->eff > 0) + (mm->bw_eff > 0) + (mm->block > 0) + (mm->slot_bw_eff > 0);
+	if (set == 0 && mm->t0 == 0)
+		return 0;
+	if (set < 4)
+		return err_set("%s: key '%s.%s': expected t0, eff, bw_eff, block and slot_bw_eff "
+			       "together (a fused-MoE section is all five or absent)", fname, sec,
+			       !(mm->eff > 0) ? "eff" : !(mm->bw_eff > 0) ? "bw_eff"
+			       : !(mm->block > 0) ? "block" : "slot_bw_eff");
+	return 0;
+}
+
 int profile_validate(const struct profile *p, const char *fname)
 {
 	if (p->schema_version != PROFILE_SCHEMA_VERSION)
@@ -632,6 +667,9 @@ int profile_validate(const struct profile *p, const char *fname)
 	if (p->net.simple_lat > 0 && !(p->net.lat > 0))
 		return err_set("%s: key 'network.simple_lat': expected network.lat and network.bw "
 			       "too (the low-latency protocol is the network's first regime)", fname);
+	if (check_moe(&p->moe_bf16, "moe_bf16", fname) || check_moe(&p->moe_fp8, "moe_fp8", fname) ||
+	    check_moe(&p->moe_mxfp4, "moe_mxfp4", fname))
+		return -1;
 	if (!(p->mem_reserved_bytes < p->hbm_bytes))
 		return err_set("%s: key 'memory.reserved_bytes': expected less than hbm_bytes, got '%g'",
 			       fname, p->mem_reserved_bytes);

@@ -107,6 +107,28 @@
  *             reads all n buffers) and the optional two-stage one (reduce-scatter +
  *             all-gather), which vLLM switches to where it gets faster
  *     the engine uses the faster of the two that apply.
+ * Fused MoE (one layer's routed experts on one GPU: vLLM's fused_moe from the router's
+ * logits to the weighted sum, as aiconfigurator's MoE tables time it; sections moe_bf16,
+ * moe_fp8, moe_mxfp4, optional). Of the GPU's E local experts, expert i is chosen by a
+ * token with probability p_i; over T tokens it receives r_i = T p_i rows and is touched
+ * with probability a_i = 1 - (1 - p_i)^T; a touched expert's x_i = r_i / a_i rows run in
+ * tiles of b_i rows, b_i the smallest power of two from 16 that holds them, at most B
+ * (vLLM's tuned configs grow BLOCK_SIZE_M with the tokens):
+ *     R     = sum_i a_i b_i ceil(x_i / b_i)            (padded rows)
+ *     t_c   = 2 R x 3 h f / (peak x eff)               (gate-up 2f x h, down h x f)
+ *     t_m   = (sum_i a_i x 3 h f x wb + 2 T' (3 f + 2 h)) / (hbm_bw x bw_eff)
+ *             + expert_t x A                           (A = sum a_i over all the layer's
+ *                                                       experts, every GPU's)
+ *     t_s   = 2 S (3 f + 2 h) / (hbm_bw x slot_bw_eff)     (S = T top_k token slots)
+ *     t     = t0 + max(t_c, t_m) + t_s
+ * t_s: vLLM's activation (silu_and_mul) and weighted sum (moe_sum) run over the caches of
+ * all T top_k slots, those of other GPUs' experts too (expert parallelism leaves them empty
+ * but there), and the block alignment sorts them all; likewise its grid spans every
+ * expert's tiles, the others' exiting at once (expert_t x A). h the hidden size,
+ * f the expert's intermediate size on the GPU (MXFP4: in vLLM's padded layout), wb the
+ * expert weight's bytes per element, T' = sum_i r_i, peak the GEMM model's peak of the
+ * datatype that multiplies (bf16 for mxfp4, which dequantises). The fit (calibration/
+ * moe_fit.h) reads B on a grid (16, 32, 64, 128).
  * Every kernel costs at least its launch: launch_graph inside a CUDA graph (decode-only
  * steps of at most graph_max_seqs sequences), launch_eager otherwise.
  * Per engine step, the CPU adds step_base + step_per_seq x seqs + step_per_tp x (tp-1)
@@ -225,6 +247,18 @@ struct network_model {
 	double simple_bw;  /* bytes/s per GPU in the Simple protocol */
 };
 
+/* One fused-MoE layer's routed experts (YAML sections moe_bf16, moe_fp8, moe_mxfp4; all
+ * optional: absent, models/cost.c falls back to the grouped GEMM of the GEMM model). The
+ * equation is in the comment at the top of this file ("Fused MoE"). */
+struct moe_model {
+	double t0;     /* s: fixed time of the layer (routing, align, the two GEMMs' tails, sum) */
+	double eff;    /* fraction of the GEMM peak the padded rows' FLOPs run at */
+	double bw_eff; /* fraction of hbm_bw the touched experts' weights stream at */
+	double block;  /* rows: each expert's rows are padded to a multiple of it */
+	double slot_bw_eff; /* fraction of hbm_bw of the passes over every token's top_k rows */
+	double expert_t; /* s per touched expert, with its weights (its tiles' fixed cost) */
+};
+
 struct profile {
 	int schema_version;
 	char name[48];       /* "gh200" */
@@ -253,6 +287,9 @@ struct profile {
 	double power_idle_w;       /* W per GPU when idle */
 	double power_busy_w;       /* W per GPU while stepping */
 	double usd_per_gpu_hour;   /* price of one GPU-hour */
+	/* optional (all 0 when absent): fused-MoE kernels by expert datatype; fp8 is
+	 * block-scaled W8A8 (native fp8 GPUs), mxfp4 the weight-only Triton (matmul_ogs) kernel */
+	struct moe_model moe_bf16, moe_fp8, moe_mxfp4;
 	/* optional: relative standard errors of fitted parameters (0 entries when absent) */
 	int n_unc;
 	struct {

@@ -377,6 +377,8 @@ static void test_skew_and_ep(void)
 	struct cost_ctx c;
 	struct step_batch b = {.n_decode = 64, .decode_q = 1, .decode_ctx = 64 * 1000.0,
 			       .n_sample = 64};
+	struct step_batch chunk = {.n_prefill = 1, .prefill_tokens = 4096,
+				   .prefill_pairs = 4096.0 * 4097 / 2, .n_sample = 1};
 	double pr[128], sum = 0, t_bal, t_skew, t_tp;
 
 	m.moe_skew = 1;
@@ -395,13 +397,16 @@ static void test_skew_and_ep(void)
 		fprintf(stderr, "profile_load(h100_sxm): %s\n", err_msg());
 		exit(1);
 	}
+	/* a prefill chunk's rows, where the hottest experts' rows cost compute (a decode step's
+	 * few rows a touched expert stream the same weights either way, and skew touches fewer
+	 * experts of the layer in all) */
 	m.ep = 1;
 	CHECK_INT(cost_init(&c, &m, &p, 4, 1), 0);
-	t_bal = cost_step(&c, &b, NULL);
+	t_bal = cost_step(&c, &chunk, NULL);
 	cost_release(&c);
 	m.moe_skew = 1.2;
 	CHECK_INT(cost_init(&c, &m, &p, 4, 1), 0);
-	t_skew = cost_step(&c, &b, NULL);
+	t_skew = cost_step(&c, &chunk, NULL);
 	cost_release(&c);
 	CHECK(t_skew > t_bal);
 	m.ep = 0, m.moe_skew = 0;
@@ -580,10 +585,14 @@ static void test_weight_only(void)
 		pr[i] = 4.0 / 32;
 	eg = h.gemm_bf16;
 	eg.peak *= eff;
-	for (int i = GEMM_EXPERT_UP; i <= GEMM_EXPERT_DOWN; i++)
-		want += cost_grouped_gemm(&eg, h.hbm_bw, 8192, pr, 32, c.g[i].n, c.g[i].k, 4.25 / 8) -
-			cost_grouped_gemm(&h.gemm_bf16, h.hbm_bw, 8192, pr, 32, c.g[i].n, c.g[i].k,
-					  4.25 / 8);
+	/* in Marlin's padded layout (2880 -> 2944 intermediate, 3072 hidden; model.h) */
+	CHECK_NEAR(c.moe_f, 2944, 0);
+	CHECK_NEAR(c.moe_h, 3072, 0);
+	for (int i = 0; i < 2; i++) {
+		double n = i ? c.moe_h : 2 * c.moe_f, k = i ? c.moe_f : c.moe_h;
+		want += cost_grouped_gemm(&eg, h.hbm_bw, 8192, pr, 32, n, k, 4.25 / 8) -
+			cost_grouped_gemm(&h.gemm_bf16, h.hbm_bw, 8192, pr, 32, n, k, 4.25 / 8);
+	}
 	CHECK_NEAR(s1.gemm - s2.gemm, 24 * want, 1e-9);
 	CHECK(s1.gemm > 1.5 * s2.gemm);
 	/* attention and everything else unchanged */
@@ -656,6 +665,113 @@ static void test_mxfp4_layout(void)
 	cost_release(&c);
 }
 
+/* The fused-MoE model (models/profile.h "Fused MoE"), by hand: t0 10 us, eff 0.5, bw_eff 0.8,
+ * block 16, slot_bw_eff 0.5; hbm 1e12 B/s; 8 experts, top 2 (p = 1/4 each); h 1024, f 512,
+ * bf16 (wb 2).
+ * One token: two experts touched (a_i = 1/4 each), each padded to one block of 16 rows:
+ *   R = 32, t_c = 6 x 32 x 1024 x 512 / (1e15 x 0.5) = 2.01326592e-7 s
+ *   t_m = (2 x 3 x 1024 x 512 x 2 + 2 x 2 x (1536 + 2048)) / 8e11 = 7.88224e-6 s
+ *   t_s = 2 x 2 x 3584 / 5e11 = 2.8672e-8 s; t = 1e-5 + t_m + t_s = 1.7910912e-5 s.
+ * 100 tokens on a slow GPU (peak 1e13): 25 rows an expert (a_i = 1 - (3/4)^100, 1 within
+ * 3e-13), padded to 32: R = 256, not 200; t_c = 6 x 256 x 1024 x 512 / 5e12 = 1.610612736e-4
+ * s > t_m (3.324928e-5): compute-bound; t_s = 2 x 200 x 3584 / 5e11 = 2.8672e-6;
+ * t = 1.739284736e-4 s. */
+static void test_fused_moe(void)
+{
+	struct moe_model mm = {10e-6, 0.5, 0.8, 16, 0.5, 0};
+	struct moe_rows r;
+	double p[8];
+	for (int i = 0; i < 8; i++)
+		p[i] = 0.25;
+	r = cost_moe_rows(1, 2, p, 8, 8, 16);
+	CHECK_NEAR(r.rows, 2, 1e-12);
+	CHECK_NEAR(r.active, 2, 1e-12);
+	CHECK_NEAR(r.padded, 32, 1e-9);
+	CHECK_NEAR(r.slots, 2, 0);
+	CHECK_NEAR(cost_fused_moe(&mm, 1e15, 1e12, &r, 1024, 512, 2), 1.7910912e-5, 1e-15);
+	r = cost_moe_rows(100, 2, p, 8, 8, 16);
+	CHECK_NEAR(r.rows, 200, 1e-9);
+	CHECK_NEAR(r.padded, 256, 1e-9);
+	CHECK_NEAR(cost_fused_moe(&mm, 1e13, 1e12, &r, 1024, 512, 2), 1.739284736e-4, 1e-11);
+	/* 400 tokens, 100 rows an expert: in tiles of 16 (block 16) 112 rows; with block 128
+	 * the tile grows to the power of two that holds them, 128; with block 64, two of 64 */
+	r = cost_moe_rows(400, 2, p, 8, 8, 16);
+	CHECK_NEAR(r.padded, 8 * 112, 1e-6);
+	r = cost_moe_rows(400, 2, p, 8, 8, 128);
+	CHECK_NEAR(r.padded, 8 * 128, 1e-6);
+	r = cost_moe_rows(400, 2, p, 8, 8, 64);
+	CHECK_NEAR(r.padded, 8 * 128, 1e-6);
+	CHECK_NEAR(cost_moe_padded(1, 128), 16, 0);
+	CHECK_NEAR(cost_moe_padded(17, 128), 32, 0);
+	CHECK_NEAR(cost_moe_padded(300, 128), 384, 0);
+	/* the layer's touched experts count every GPU's (expert parallelism: 4 of the 8 here) */
+	r = cost_moe_rows(1, 2, p, 4, 8, 16);
+	CHECK_NEAR(r.active, 1, 1e-12);
+	CHECK_NEAR(r.touched, 2, 1e-12);
+	/* 64 tokens: 16 rows an expert, whole blocks (a_i within 1e-8 of 1 takes no more) */
+	r = cost_moe_rows(64, 2, p, 8, 8, 16);
+	CHECK_NEAR(r.padded, 128, 1e-6);
+	/* no tokens, no time */
+	r = cost_moe_rows(0, 2, p, 8, 8, 16);
+	CHECK_NEAR(cost_fused_moe(&mm, 1e15, 1e12, &r, 1024, 512, 2), 0, 0);
+
+	/* which experts the shipped profiles' sections cost (cost_moe_model) */
+	{
+		struct model q = get("qwen3-235b-a22b"), oss = get("gpt-oss-20b");
+		struct model d = get("Qwen/Qwen3-14B");
+		struct profile h, a;
+		double peak, wb;
+		if (profile_load(&h, "h100_sxm") < 0 || profile_load(&a, "a100_sxm") < 0)
+			exit(1);
+		CHECK(cost_moe_model(&q, &h, &peak, &wb) == &h.moe_bf16);
+		CHECK_NEAR(peak, h.gemm_bf16.peak, 0);
+		CHECK_NEAR(wb, 2, 0);
+		CHECK(cost_moe_model(&q, &a, &peak, &wb) == &a.moe_bf16);
+		q.weight_dtype = DT_FP8;
+		CHECK(cost_moe_model(&q, &h, &peak, &wb) == &h.moe_fp8);
+		CHECK_NEAR(peak, h.gemm_fp8.peak, 0);
+		CHECK_NEAR(wb, 1, 0);
+		CHECK(cost_moe_model(&q, &a, &peak, &wb) == NULL); /* W8A16: no table */
+		oss.mxfp4_backend = MXFP4_TRITON;
+		CHECK(cost_moe_model(&oss, &h, &peak, &wb) == &h.moe_mxfp4);
+		CHECK_NEAR(peak, h.gemm_bf16.peak, 0);
+		CHECK_NEAR(wb, 4.25 / 8, 0);
+		oss.mxfp4_backend = MXFP4_MARLIN;
+		CHECK(cost_moe_model(&oss, &h, &peak, &wb) == NULL); /* Marlin: no table */
+		CHECK(cost_moe_model(&d, &h, &peak, &wb) == NULL);   /* dense */
+
+		/* a step of the fused model: its GEMM time is the grouped GEMMs' replaced by the
+		 * fused layer, at least a launch, in every MoE layer (qwen3-235b: 94) */
+		struct cost_ctx c;
+		struct step_cost s1, s2;
+		struct step_batch b = {.n_decode = 16, .decode_q = 1, .decode_ctx = 16 * 1000.0,
+				       .n_sample = 16};
+		double pr[128], want;
+		struct moe_rows rr;
+		q.weight_dtype = DT_BF16;
+		CHECK_INT(cost_init(&c, &q, &h, 8, 1), 0);
+		CHECK(c.moe_mm == &h.moe_bf16);
+		cost_step(&c, &b, &s1);
+		cost_release(&c);
+		c.moe_mm = NULL; /* the same context on the grouped GEMM */
+		cost_step(&c, &b, &s2);
+		cost_release(&c);
+		for (int i = 0; i < 128; i++)
+			pr[i] = 8.0 / 128;
+		rr = cost_moe_rows(16, 8, pr, 128, 128, h.moe_bf16.block);
+		want = cost_fused_moe(&h.moe_bf16, h.gemm_bf16.peak, h.hbm_bw, &rr, 4096, 1536 / 8, 2);
+		want = want > h.launch_graph ? want : h.launch_graph;
+		for (int i = 0; i < 2; i++) {
+			double n = i ? 4096 : 2 * 192, k = i ? 192 : 4096, g;
+			g = cost_grouped_gemm(&h.gemm_bf16, h.hbm_bw, 16, pr, 128, n, k, 2);
+			want -= g > h.launch_graph ? g : h.launch_graph;
+		}
+		CHECK_NEAR(s1.gemm - s2.gemm, 94 * want, 1e-12);
+		/* the routing kernels' launches are in the fused model's t0 */
+		CHECK_NEAR(s2.elementwise - s1.elementwise, 94 * 3 * h.launch_graph, 1e-12);
+	}
+}
+
 int main(void)
 {
 	test_counts();
@@ -668,5 +784,6 @@ int main(void)
 	test_gpt_oss();
 	test_weight_only();
 	test_mxfp4_layout();
+	test_fused_moe();
 	return TEST_REPORT();
 }

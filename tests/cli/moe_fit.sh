@@ -1,0 +1,52 @@
+#!/bin/sh
+# The fused-MoE sections of the profiles (models/profile.h "Fused MoE") and their fit,
+# `ttsim calibrate moe` (issue 19): the shipped section is what the fit of the shipped table
+# gives, byte for byte; bad sections and bad tables exit 2 naming file, line and key.
+. "$(dirname "$0")/lib.inc"
+M=calibration/data/aiconfigurator/moe
+K=vllm_gptossmxfp4moe_triton_oaitritonmxfp4expertsmonolithic
+
+# the shipped h100_sxm moe_mxfp4 section is the fit's (calibration/moe_profiles.sh)
+ok "calibrate moe (MXFP4, H100)" "$TTSIM" calibrate moe $M/h100_sxm_moe_vllm_0.24.0_mxfp4.csv \
+	--profile models/profiles/h100_sxm.yaml --dtype mxfp4 --kernel $K --yaml "$TMPD/frag.yaml"
+has "held out by layout (3 folds): median" "held-out error printed" "$TMPD/out"
+grep -A6 '^moe_mxfp4:' models/profiles/h100_sxm.yaml > "$TMPD/shipped.yaml"
+ok "the shipped section is the fit's" cmp "$TMPD/frag.yaml" "$TMPD/shipped.yaml"
+
+# bad input: exit 2, one line naming what is wrong
+status 2 "unknown --dtype" "$TTSIM" calibrate moe $M/h100_sxm_moe_vllm_0.24.0_mxfp4.csv \
+	--profile h100_sxm --dtype fp4 --kernel $K
+has "option '--dtype': bad value 'fp4'" "names the option" "$TMPD/err"
+status 2 "fp8 experts on a GPU without fp8 tensor cores" "$TTSIM" calibrate moe \
+	$M/a100_sxm_moe_vllm_0.14.0_bf16.csv --profile a100_sxm --dtype fp8 --kernel vllm_fused_moe
+has "no fp8 tensor cores" "says why" "$TMPD/err"
+head -5 $M/h100_sxm_moe_vllm_0.24.0_mxfp4.csv | sed '4s/,[^,]*$/,fast/' > "$TMPD/bad.csv"
+status 2 "a latency that is no number" "$TTSIM" calibrate moe "$TMPD/bad.csv" --profile h100_sxm \
+	--dtype mxfp4 --kernel $K
+has "bad.csv:4: key 'latency'" "file:line: key" "$TMPD/err"
+status 2 "no row of the kernel" "$TTSIM" calibrate moe $M/h100_sxm_moe_vllm_0.24.0_mxfp4.csv \
+	--profile h100_sxm --dtype mxfp4 --kernel nosuch --yaml "$TMPD/none.yaml"
+has "no row of kernel 'nosuch'" "says so" "$TMPD/err"
+[ ! -e "$TMPD/none.yaml" ] && T_PASS=$((T_PASS+1)) || { T_FAIL=$((T_FAIL+1)); echo "FAIL: yaml written"; }
+
+# a profile's section: all five keys or none, each in its range, no unknown key
+cp tests/data/frozen_h100.yaml "$TMPD/half.yaml"
+printf 'moe_bf16:\n  t0: 1e-5\n  eff: 0.5\n' >> "$TMPD/half.yaml"
+status 2 "half a fused-MoE section" "$TTSIM" profiles "$TMPD/half.yaml"
+has "half.yaml: key 'moe_bf16.bw_eff': expected t0, eff, bw_eff, block and slot_bw_eff together" \
+	"names the missing key" "$TMPD/err"
+cp tests/data/frozen_h100.yaml "$TMPD/range.yaml"
+printf 'moe_fp8:\n  t0: 1e-5\n  eff: 1.5\n  bw_eff: 0.5\n  block: 64\n  slot_bw_eff: 0.5\n' \
+	>> "$TMPD/range.yaml"
+status 2 "eff above 1" "$TTSIM" profiles "$TMPD/range.yaml"
+has "range.yaml: key 'moe_fp8.eff': expected a number in \[0, 1\], got '1.5'" "names the key" \
+	"$TMPD/err"
+sed 's/  eff: 1.5/  eff: 0.5/; s/  block: 64/  block: 64.5/' "$TMPD/range.yaml" > "$TMPD/block.yaml"
+status 2 "a block that is not whole" "$TTSIM" profiles "$TMPD/block.yaml"
+has "key 'moe_fp8.block': expected a whole number" "names the key" "$TMPD/err"
+sed 's/  block: 64.5/  blok: 64/' "$TMPD/block.yaml" > "$TMPD/key.yaml"
+status 2 "an unknown key in the section" "$TTSIM" profiles "$TMPD/key.yaml"
+has "key.yaml:[0-9]*: key 'moe_fp8.blok': unknown key" "file:line: key" "$TMPD/err"
+sed 's/  blok: 64/  block: 64/' "$TMPD/key.yaml" > "$TMPD/good.yaml"
+ok "a whole section reads" "$TTSIM" profiles "$TMPD/good.yaml"
+finish
