@@ -697,14 +697,14 @@ static void test_bf_fit(void)
 		tr[n] = &st;
 	}
 	double rmse, med, worst;
-	CHECK(tts_fit_bf(pts, tr, n, &tp, &got, &rmse) == 0);
+	CHECK(tts_fit_bf(pts, tr, n, &tp, 1, &got, &rmse) == 0);
 	CHECK_NEAR(got.bf_settle, truth.bf_settle, 0.02);
 	CHECK_NEAR(got.bf_sigma, truth.bf_sigma, 0.02);
 	CHECK_NEAR(got.bf_guess, truth.bf_guess, 0.02);
 	CHECK(rmse < 0.05);
 	CHECK_INT(tts_bf_errors(pts, tr, n, &got, 1, NULL, NULL, &med, &worst), n);
 	CHECK(worst < 0.05);
-	CHECK(tts_fit_bf(pts, tr, 0, &tp, &got, &rmse) < 0);
+	CHECK(tts_fit_bf(pts, tr, 0, &tp, 1, &got, &rmse) < 0);
 	bf_trace_free(&st);
 
 	/* the shipped curves */

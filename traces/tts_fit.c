@@ -224,14 +224,17 @@ struct bf_ctx {
 	const struct trace *const *traces;
 	int n;
 	struct tts_params tp;
+	int free_sigma; /* 0: bf_sigma held at tp's */
 };
 
-/* the terms from the minimizer's free coordinates: log settle, log sigma, logit guess */
-static void bf_terms(const gsl_vector *v, struct tts_params *tp)
+/* the terms from the minimizer's free coordinates: log settle, logit guess and, when free,
+ * log sigma */
+static void bf_terms(const gsl_vector *v, int free_sigma, struct tts_params *tp)
 {
 	tp->bf_settle = exp(gsl_vector_get(v, 0));
-	tp->bf_sigma = exp(gsl_vector_get(v, 1));
-	tp->bf_guess = 1 / (1 + exp(-gsl_vector_get(v, 2)));
+	tp->bf_guess = 1 / (1 + exp(-gsl_vector_get(v, 1)));
+	if (free_sigma)
+		tp->bf_sigma = exp(gsl_vector_get(v, 2));
 }
 
 /* squared error over the points of `fit` (1 or 0; -1: all) on the traces they name, one pass
@@ -270,29 +273,31 @@ static double bf_sq_errors(const struct bf_point *rows, const struct trace *cons
 static double bf_loss(const gsl_vector *v, void *arg)
 {
 	struct bf_ctx *x = arg;
-	bf_terms(v, &x->tp);
+	bf_terms(v, x->free_sigma, &x->tp);
 	return bf_sq_errors(x->rows, x->traces, x->n, &x->tp, 1, NULL);
 }
 
 int tts_fit_bf(const struct bf_point *rows, const struct trace *const *traces, int n, const struct tts_params *tp,
-	       struct tts_params *out, double *rmse)
+	       int free_sigma, struct tts_params *out, double *rmse)
 {
-	struct bf_ctx x = {rows, traces, n, *tp};
-	gsl_multimin_function F = {bf_loss, 3, &x};
+	const size_t dim = free_sigma ? 3 : 2;
+	struct bf_ctx x = {rows, traces, n, *tp, free_sigma};
+	gsl_multimin_function F = {bf_loss, dim, &x};
 	int used = 0;
 	for (int k = 0; k < n; k++)
 		used += rows[k].fit && traces[k];
 	if (!used)
 		return err_set("tts fit: no budget-forcing point to fit to (expected a row with use fit and a trace)");
-	gsl_vector *v = gsl_vector_alloc(3), *step = gsl_vector_alloc(3);
-	gsl_multimin_fminimizer *m = gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, 3);
+	gsl_vector *v = gsl_vector_alloc(dim), *step = gsl_vector_alloc(dim);
+	gsl_multimin_fminimizer *m = gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, dim);
 	if (!v || !step || !m)
 		bug("out of memory for a minimizer");
-	/* a fixed start (settle 0.5, sigma 1, guess 0.5), not tp's terms: the fit does not depend on
+	/* a fixed start (settle 0.5, guess 0.5, sigma 1), not tp's terms: the fit does not depend on
 	 * the defaults it sets */
 	gsl_vector_set(v, 0, log(0.5));
 	gsl_vector_set(v, 1, 0);
-	gsl_vector_set(v, 2, 0);
+	if (free_sigma)
+		gsl_vector_set(v, 2, 0);
 	gsl_vector_set_all(step, 0.5);
 	gsl_multimin_fminimizer_set(m, &F, v, step);
 	for (int it = 0; it < 500; it++) {
@@ -302,7 +307,7 @@ int tts_fit_bf(const struct bf_point *rows, const struct trace *const *traces, i
 			break;
 	}
 	*out = *tp;
-	bf_terms(m->x, out);
+	bf_terms(m->x, free_sigma, out);
 	*rmse = 100 * sqrt(m->fval / used);
 	gsl_multimin_fminimizer_free(m);
 	gsl_vector_free(v);

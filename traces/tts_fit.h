@@ -63,11 +63,12 @@ double tts_bf_accuracy(const struct trace *t, int budget, const struct tts_param
 /* The same at nb budgets in one pass over the samples: acc[b] at budget[b]. */
 void tts_bf_curve(const struct trace *t, const int *budget, int nb, const struct tts_params *tp, double *acc);
 
-/* Fit (bf_settle, bf_sigma, bf_guess) to the `fit` points, from a fixed start; traces[k] is
- * point k's trace (NULL: skipped); tp gives the other terms. 0 (out: the fitted terms, *rmse in accuracy
- * points) or -1 with err_set (no fit point). */
+/* Fit (bf_settle, bf_guess and, when free_sigma, bf_sigma) to the `fit` points, from a fixed
+ * start; traces[k] is point k's trace (NULL: skipped); tp gives the other terms (and bf_sigma
+ * when held). 0 (out: the fitted terms, *rmse in accuracy points) or -1 with err_set (no fit
+ * point). */
 int tts_fit_bf(const struct bf_point *rows, const struct trace *const *traces, int n, const struct tts_params *tp,
-	       struct tts_params *out, double *rmse);
+	       int free_sigma, struct tts_params *out, double *rmse);
 /* Absolute errors, accuracy points, of the points with use == fit (fit 1) or check (fit 0),
  * restricted to `prompt` and `trace` when not NULL: their count, median (GSL) and largest. */
 int tts_bf_errors(const struct bf_point *rows, const struct trace *const *traces, int n, const struct tts_params *tp,

@@ -93,6 +93,7 @@ status 2 "crossval refuses traces of other problems" "$TTSIM" trace crossval --t
 ok "tts-fit" "$TTSIM" trace tts-fit
 has "bf_settle 0.3947  bf_sigma 1.4706  bf_guess 0.2544   (defaults 0.3947 1.4706 0.2544)" "tts-fit fits the budget-forcing terms to the option table's defaults" "$TMPD/out"
 has "all                                             check    252     2.78    10.40    25.85    61.16" "tts-fit's budget-curve check errors" "$TMPD/out"
+has "all       sigma held                            check    252     5.87    18.43" "tts-fit: the settle spread held at the length spread fits worse" "$TMPD/out"
 has "DEER_T5   Qwen3-14B                      math500:qwen3-14b              0.682     0.309 yes" "DEER's exit bounds the settle point" "$TMPD/out"
 has "wait_break 0.01" "tts-fit fits the Wait term" "$TMPD/out"
 has "published 0.944 -> 0.954; model 0.9440 -> 0.954" "one Wait gains as published" "$TMPD/out"
