@@ -39,7 +39,7 @@ static const struct cli_words words = {
 		 "       ttsim trace import per-sample --all [--from DIR] [--dir traces/math500]\n"
 		 "       ttsim trace crossval [--traces T1,T2,...] [--max-n N] [--draws D] [--seed S]\n"
 		 "                            [--format text|json]\n"
-		 "       ttsim trace tts-fit [--curves FILE] [--rm-curves FILE] [--seed S]\n"
+		 "       ttsim trace tts-fit [--curves FILE] [--bf-curves FILE] [--rm-curves FILE] [--seed S]\n"
 		 "TRACE is a file or math500:MODEL (a Hugging Face id or alias of a shipped trace).\n",
 	.unknown = "unknown flag '%s' (expected a flag of 'ttsim trace --help')",
 	.extra = "unexpected argument '%s' (see 'ttsim trace --help')",
@@ -633,12 +633,117 @@ static void rm_fit_report(const struct rm_row *rows, int n, double **w, double s
 	free(w);
 }
 
+/* the trace of each name once: t[k] for the k-th distinct name of names[0..n) */
+static int traces_by_name(const char *const *names, int n, struct trace *t, int max, const struct trace **of)
+{
+	int nt = 0;
+	static const char *loaded[TTS_CURVES_MAX];
+	for (int k = 0; k < n; k++) {
+		int i = 0;
+		while (i < nt && strcmp(loaded[i], names[k]))
+			i++;
+		if (i == nt) {
+			if (nt == max)
+				die("trace tts-fit: more than %d distinct traces in the curves", max);
+			load_or_die(&t[nt], names[k]);
+			loaded[nt++] = names[k];
+		}
+		of[k] = &t[i];
+	}
+	return nt;
+}
+
+/* the budget-forcing terms before they were fitted to accuracy-against-budget curves (the settle
+ * point fitted to DEER's exits, its spread the traces' length spread, the guess assumed:
+ * traces/README.md) */
+static const double bf_old[3] = {0.797, 0.292, 0.89};
+
+/* `trace tts-fit`, budget forcing: (bf_settle, bf_sigma, bf_guess) fitted to the fit points of
+ * the accuracy-against-budget curves; errors of both parts, with the fit and the old terms */
+static void bf_fit_report(const struct bf_point *pts, const struct trace *const *pt, int np, struct tts_params *tp)
+{
+	struct tts_params fitd, old = *tp;
+	double rmse, med, worst, om, ow;
+	int budgets[] = {25, 100, 200, 400, 800, 1600, 2400};
+	old.bf_settle = bf_old[0];
+	old.bf_sigma = bf_old[1];
+	old.bf_guess = bf_old[2];
+	struct tts_params held = *tp, heldf;
+	double hrmse;
+	held.bf_sigma = bf_old[1];
+	if (tts_fit_bf(pts, pt, np, tp, 1, &fitd, &rmse) < 0 || tts_fit_bf(pts, pt, np, &held, 0, &heldf, &hrmse) < 0)
+		die_err();
+	printf("budget forcing: an answer is settled at a log-normal point S around bf_settle x its problem's geometric-mean\n"
+	       "correct length, log-sd bf_sigma; cut at B < S it is right with bf_guess x the solve rate. Fitted (GSL\n"
+	       "nmsimplex2, least squares) to the accuracy-against-budget points marked fit (rmse %.2f points):\n"
+	       "  bf_settle %.4f  bf_sigma %.4f  bf_guess %.4f   (defaults %.4f %.4f %.4f)\n",
+	       rmse, fitd.bf_settle, fitd.bf_sigma, fitd.bf_guess, tp->bf_settle, tp->bf_sigma, tp->bf_guess);
+	printf("errors in accuracy points, |model - published|, with the fit and with the old terms (%.3f %.3f %.2f):\n",
+	       bf_old[0], bf_old[1], bf_old[2]);
+	printf("%-9s %-30s %-6s %-5s %6s %8s %8s %8s %8s\n", "source", "model", "prompt", "use", "points", "median", "worst",
+	       "old med", "old max");
+	for (int k = 0; k < np; k++) {
+		int first = 1;
+		for (int j = 0; j < k && first; j++)
+			first = strcmp(pts[j].source_id, pts[k].source_id) || strcmp(pts[j].trace, pts[k].trace) ||
+				strcmp(pts[j].prompt, pts[k].prompt) || pts[j].fit != pts[k].fit;
+		if (!first)
+			continue;
+		int m = tts_bf_errors(pts, pt, np, &fitd, pts[k].fit, pts[k].prompt, pts[k].trace, &med, &worst);
+		tts_bf_errors(pts, pt, np, &old, pts[k].fit, pts[k].prompt, pts[k].trace, &om, &ow);
+		printf("%-9s %-30s %-6s %-5s %6d %8.2f %8.2f %8.2f %8.2f\n", pts[k].source_id, pts[k].model, pts[k].prompt,
+		       pts[k].fit ? "fit" : "check", m, med, worst, om, ow);
+	}
+	for (int f = 1; f >= 0; f--) {
+		int m = tts_bf_errors(pts, pt, np, &fitd, f, NULL, NULL, &med, &worst);
+		tts_bf_errors(pts, pt, np, &old, f, NULL, NULL, &om, &ow);
+		printf("%-9s %-30s %-6s %-5s %6d %8.2f %8.2f %8.2f %8.2f\n", "all", "", "", f ? "fit" : "check", m, med, worst,
+		       om, ow);
+	}
+	/* the settle point's spread held at the traces' length spread, as it was: the data need it wider */
+	printf("with bf_sigma held at %.3f (the real traces' length spread): bf_settle %.4f, bf_guess %.4f, fit rmse %.2f\n",
+	       bf_old[1], heldf.bf_settle, heldf.bf_guess, hrmse);
+	for (int f = 1; f >= 0; f--) {
+		int m = tts_bf_errors(pts, pt, np, &heldf, f, NULL, NULL, &med, &worst);
+		printf("%-9s %-30s %-6s %-5s %6d %8.2f %8.2f\n", "all", "sigma held", "", f ? "fit" : "check", m, med, worst);
+	}
+	printf("published / model (fit) accuracy at budget B:\n%-30s %-6s", "model", "prompt");
+	for (size_t b = 0; b < sizeof(budgets) / sizeof(budgets[0]); b++)
+		printf(" %11d", budgets[b]);
+	printf("\n");
+	for (int k = 0; k < np; k++) {
+		int first = 1;
+		for (int j = 0; j < k && first; j++)
+			first = strcmp(pts[j].trace, pts[k].trace) || strcmp(pts[j].prompt, pts[k].prompt);
+		if (!first || !pt[k])
+			continue;
+		printf("%-30s %-6s", pts[k].model, pts[k].prompt);
+		for (size_t b = 0; b < sizeof(budgets) / sizeof(budgets[0]); b++) {
+			int j = k;
+			while (j < np && (strcmp(pts[j].trace, pts[k].trace) || strcmp(pts[j].prompt, pts[k].prompt) ||
+					  pts[j].budget != budgets[b]))
+				j++;
+			if (j < np)
+				printf(" %.3f/%.3f", pts[j].acc, tts_bf_accuracy(pt[k], budgets[b], &fitd));
+			else
+				printf(" %11s", "-");
+		}
+		printf("\n");
+	}
+	printf("(the model: expected accuracy over each problem's first %d samples of the trace)\n", TTS_BF_SAMPLES);
+	tp->bf_settle = fitd.bf_settle;
+	tp->bf_sigma = fitd.bf_sigma;
+	tp->bf_guess = fitd.bf_guess;
+}
+
 /* `trace tts-fit`: the budget-forcing and "Wait" fits to the public curves, and the checks */
 static int do_tts_fit(int argc, char **argv)
 {
-	const char *pos[1], *path = NULL, *s_seed = NULL, *rm_path = NULL;
+	const char *pos[1], *path = NULL, *s_seed = NULL, *rm_path = NULL, *bf_path = NULL;
 	const struct flag fl[] = {
-		{"--curves", FLAG_VALUE, &path, NULL, "curves CSV (default: the shipped traces/tts_curves.csv)"},
+		{"--curves", FLAG_VALUE, &path, NULL, "DEER and \"Wait\" rows (default: the shipped traces/tts_curves.csv)"},
+		{"--bf-curves", FLAG_VALUE, &bf_path, NULL,
+		 "accuracy-against-budget points (default: the shipped traces/bf_curves.csv)"},
 		{"--rm-curves", FLAG_VALUE, &rm_path, NULL,
 		 "best-of-N rows of the reward-model fit (default: the shipped traces/rm_curves.csv)"},
 		{"--seed", FLAG_VALUE, &s_seed, NULL, "random seed of the accuracy runs (default 1)"},
@@ -646,40 +751,44 @@ static int do_tts_fit(int argc, char **argv)
 	};
 	static struct tts_curve rows[TTS_CURVES_MAX];
 	static struct rm_row rm_rows[RM_ROWS_MAX];
-	struct trace t[TTS_CURVES_MAX];
+	static struct bf_point pts[BF_POINTS_MAX];
+	static const char *names[BF_POINTS_MAX];
+	static const struct trace *pt[BF_POINTS_MAX];
+	struct trace t[TTS_CURVES_MAX], bt[TTS_CURVES_MAX];
 	const struct trace *tp[TTS_CURVES_MAX];
 	struct run_config c;
 	uint64_t seed = 1;
-	int n, n_rm, rm_nt, np = cli_parse_flags(fl, argc, argv, pos, 0, &words);
-	double settle, brk, sigma;
+	int n, n_rm, rm_nt, n_bf, n_bt, np = cli_parse_flags(fl, argc, argv, pos, 0, &words);
+	double brk;
 	if (np == FLAGS_HELP)
 		return EXIT_OK;
 	if (s_seed)
 		seed = (uint64_t)need_long(s_seed, "--seed", 0, 0x7fffffffffffffffL);
-	if (tts_curves_load(path, rows, TTS_CURVES_MAX, &n) < 0 || rm_rows_load(rm_path, rm_rows, RM_ROWS_MAX, &n_rm) < 0)
+	if (tts_curves_load(path, rows, TTS_CURVES_MAX, &n) < 0 || rm_rows_load(rm_path, rm_rows, RM_ROWS_MAX, &n_rm) < 0 ||
+	    bf_points_load(bf_path, pts, BF_POINTS_MAX, &n_bf) < 0)
 		die_err();
 	double rm_s, **rm_w = rm_weights(rm_rows, n_rm, rm_path, &rm_s, &rm_nt);
 	for (int k = 0; k < n; k++) {
 		load_or_die(&t[k], rows[k].trace);
 		tp[k] = &t[k];
 	}
+	for (int k = 0; k < n_bf; k++)
+		names[k] = pts[k].trace;
+	n_bt = traces_by_name(names, n_bf, bt, TTS_CURVES_MAX, pt);
 	config_defaults(&c);
-	sigma = c.tts.bf_sigma;
-	if (tts_fit_settle(rows, tp, n, sigma, &settle) < 0)
-		die_err();
-	printf("budget forcing: settle point log-normal around bf_settle x the problem's geometric-mean correct length,\n"
-	       "log-sd bf_sigma %.3f (held); fitted to the deer rows marked fit: bf_settle %.4f (default %.4f)\n",
-	       sigma, settle, c.tts.bf_settle);
-	printf("%-9s %-30s %-26s %-5s %9s %9s %8s\n", "source", "model", "trace", "use", "published", "model", "error");
+	bf_fit_report(pts, pt, n_bf, &c.tts);
+	/* DEER exits once a trial answer is confident, at no loss of accuracy: the answer was settled
+	 * by then, so its exit bounds the model's mean settle point from above */
+	printf("check, DEER (arXiv:2504.15895 Table 5): an exit once a trial answer is confident, its tokens / the full\n"
+	       "run's; an upper bound on the model's mean settle point E[S | S <= T] / T:\n");
+	printf("%-9s %-30s %-26s %9s %9s %s\n", "source", "model", "trace", "published", "model", "model <= published");
 	for (int k = 0; k < n; k++) {
 		if (strcmp(rows[k].kind, "deer"))
 			continue;
-		double pub = rows[k].tokens / rows[k].base_tokens, m = tts_deer_ratio(&t[k], settle, sigma);
-		printf("%-9s %-30s %-26s %-5s %9.3f %9.3f %+7.1f%%\n", rows[k].source_id, rows[k].model, rows[k].trace,
-		       rows[k].fit ? "fit" : "check", pub, m, 100 * (m / pub - 1));
+		double pub = rows[k].tokens / rows[k].base_tokens, m = tts_deer_ratio(&t[k], c.tts.bf_settle, c.tts.bf_sigma);
+		printf("%-9s %-30s %-26s %9.3f %9.3f %s\n", rows[k].source_id, rows[k].model, rows[k].trace, pub, m,
+		       m <= pub ? "yes" : "NO");
 	}
-	printf("(the exit's tokens / the full run's tokens; the model: E[settle point] / length over all samples)\n");
-	c.tts.bf_settle = settle;
 	c.tts.early_stop = 0;
 	int rc = tts_fit_wait(rows, tp, n, &c.tts, seed, &brk);
 	for (int k = 0; k < n; k++) {
@@ -715,6 +824,8 @@ static int do_tts_fit(int argc, char **argv)
 	}
 	for (int k = 0; k < n; k++)
 		trace_release(&t[k]);
+	for (int k = 0; k < n_bt; k++)
+		trace_release(&bt[k]);
 	rm_fit_report(rm_rows, n_rm, rm_w, rm_s, rm_nt, &c.tts);
 	return EXIT_OK;
 }

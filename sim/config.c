@@ -121,14 +121,15 @@ static const struct option_def options[] = {
 	 "every prompt was sent before (a benchmark cycling a pool of prompts): its full KV "
 	 "blocks, all but its last token's, come from vLLM's prefix cache, not prefilled"},
 	/* the accuracy model of test-time scaling: defaults and grounds in traces/README.md */
-	{"tts_bf_settle", OPT_DOUBLE, F(tts.bf_settle), 0, 0.01, 10, "0.797", NULL,
+	{"tts_bf_settle", OPT_DOUBLE, F(tts.bf_settle), 0, 0.01, 10, "0.3947", NULL,
 	 "budget forcing: a sample's answer is settled around this x its problem's geometric-mean "
-	 "correct length (fitted to DEER's early exits: ttsim trace tts-fit)"},
-	{"tts_bf_sigma", OPT_DOUBLE, F(tts.bf_sigma), 0, 0.01, 5, "0.292", NULL,
-	 "log-sd of the settle point (the real traces' within-problem length spread)"},
-	{"tts_bf_guess", OPT_DOUBLE, F(tts.bf_guess), 0, 0, 1, "0.89", NULL,
+	 "correct length (fitted with tts_bf_sigma and tts_bf_guess to Time's Up!'s accuracy-against-budget "
+	 "curves, arXiv:2504.14350: ttsim trace tts-fit)"},
+	{"tts_bf_sigma", OPT_DOUBLE, F(tts.bf_sigma), 0, 0.01, 5, "1.4706", NULL,
+	 "log-sd of the settle point (fitted with tts_bf_settle)"},
+	{"tts_bf_guess", OPT_DOUBLE, F(tts.bf_guess), 0, 0, 1, "0.2544", NULL,
 	 "budget forcing: an answer forced before it is settled is right with this x the problem's solve "
-	 "rate (s1.1's base model without thinking: 0.840 / 0.944)"},
+	 "rate (fitted with tts_bf_settle)"},
 	{"tts_answer_tokens", OPT_INT, F(tts.answer_tokens), 0, 0, 4096, "16", NULL,
 	 "tokens of a forced answer"},
 	{"tts_wait_frac", OPT_DOUBLE, F(tts.wait_frac), 0, 0, 10, "0.25", NULL,

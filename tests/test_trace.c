@@ -556,9 +556,10 @@ static void test_tts_fit(void)
 		const char *row, *want;
 	} bad[] = {
 		{"X,m,math500:s1.1-32b,deep,fit,0.9,0.9,1,1,table,s\n", "c.csv:2: key 'kind'"},
-		{"X,m,math500:s1.1-32b,deer,fit,1.2,0.9,1,1,table,s\n", "c.csv:2: key 'base_acc'"},
+		{"X,m,math500:s1.1-32b,deer,check,1.2,0.9,1,1,table,s\n", "c.csv:2: key 'base_acc'"},
+		{"X,m,math500:s1.1-32b,deer,fit,0.9,0.9,1,1,table,s\n", "c.csv:2: key 'use'"},
 		{"X,m,math500:s1.1-32b,deer,maybe,0.9,0.9,1,1,table,s\n", "c.csv:2: key 'use'"},
-		{"X,m,math500:s1.1-32b,deer,fit,0.9,0.9,0,1,table,s\n", "c.csv:2: key 'tokens'"},
+		{"X,m,math500:s1.1-32b,deer,check,0.9,0.9,0,1,table,s\n", "c.csv:2: key 'tokens'"},
 		{"X,m,math500:s1.1-32b,wait,fit,0.9,0.9,0,0,guess,s\n", "c.csv:2: key 'read'"},
 		{"X,m,math500:s1.1-32b,wait,fit,0.9,0.9,0,0\n", "c.csv:2: key 'read'"},
 		{"X,m,,wait,fit,0.9,0.9,0,0,table,s\n", "c.csv:2: key 'trace'"},
@@ -590,28 +591,183 @@ static void test_tts_fit(void)
 	if (!ok)
 		return;
 	struct run_config c;
-	double settle, brk;
+	double brk;
 	config_defaults(&c);
 	c.tts.early_stop = 0;
-	CHECK(tts_fit_settle(rows, tp, n, c.tts.bf_sigma, &settle) == 0);
-	CHECK_NEAR(settle, c.tts.bf_settle, 0.002);
-	/* the fitted model meets the fit rows' exit ratios within 5% */
+	/* DEER exits at the settled answer with no loss of accuracy, so the answer was settled by
+	 * then: the model's mean settle point may not come later than DEER's exit */
 	for (int k = 0; k < n; k++)
-		if (rows[k].fit && !strcmp(rows[k].kind, "deer"))
-			CHECK_NEAR(tts_deer_ratio(&t[k], settle, c.tts.bf_sigma), rows[k].tokens / rows[k].base_tokens, 0.05);
+		if (!strcmp(rows[k].kind, "deer"))
+			CHECK(tts_deer_ratio(&t[k], c.tts.bf_settle, c.tts.bf_sigma) <= rows[k].tokens / rows[k].base_tokens);
 	CHECK(tts_fit_wait(rows, tp, n, &c.tts, 1, &brk) == 0);
 	CHECK_NEAR(brk, c.tts.wait_break, 0.01);
 	/* with the defaults, one "Wait" on s1.1-32B gains as published (+1.0 point, within 0.2),
-	 * and a cut to 15% of the mean length keeps most of the accuracy */
+	 * and a cut to 15% of the mean length keeps 0.64 of the accuracy (the published budget
+	 * curves of bf_curves.csv keep 0.70-0.78 of their value at 2400 tokens there) */
 	for (int k = 0; k < n; k++)
 		if (!strcmp(rows[k].kind, "wait")) {
 			double a0 = tts_mean_accuracy(&t[k], 0, 0, &c.tts, 1), a1 = tts_mean_accuracy(&t[k], 0, 1, &c.tts, 1);
 			CHECK(fabs(a1 - a0 - (rows[k].acc - rows[k].base_acc)) < 0.002);
 			double a15 = tts_mean_accuracy(&t[k], 495, 0, &c.tts, 1);
-			CHECK(a15 > 0.8 * a0 && a15 < a0);
+			CHECK(a15 > 0.6 * a0 && a15 < 0.68 * a0);
 		}
 	for (int k = 0; k < n; k++)
 		trace_release(&t[k]);
+}
+
+/* A synthetic trace for the budget-forcing fit: np problems of 8 samples, lengths spread
+ * log-uniformly over 300-6000 tokens, solve rates from 1/8 to 8/8. */
+static void bf_trace(struct trace *t, int np)
+{
+	memset(t, 0, sizeof(*t));
+	t->max_tokens = 32768;
+	t->n_problems = np;
+	t->problems = xcalloc((size_t)np, sizeof(*t->problems));
+	for (int i = 0; i < np; i++) {
+		struct trace_problem *p = &t->problems[i];
+		p->n_samples = 8;
+		p->samples = xcalloc(8, sizeof(*p->samples));
+		for (int j = 0; j < 8; j++) {
+			double u = ((i * 37 + j * 11) % 97) / 96.0;
+			p->samples[j].output_tokens = (int)(300 * exp(u * log(20.0)));
+			p->samples[j].answer = j <= i % 8 ? 0 : 1 + j % 2;
+			p->samples[j].finished = 1;
+		}
+	}
+}
+
+static void bf_trace_free(struct trace *t)
+{
+	for (int i = 0; i < t->n_problems; i++)
+		free(t->problems[i].samples);
+	free(t->problems);
+}
+
+/* Budget forcing against accuracy-against-budget curves (bf_curves.csv): bad rows name file,
+ * line and key; the expected accuracy is the mean of what tts.c draws; the fit recovers the
+ * terms of a curve the model made; the shipped fit's defaults are its minimum, and its errors
+ * are held at what `ttsim trace tts-fit` measures. */
+static void test_bf_fit(void)
+{
+	static struct bf_point pts[BF_POINTS_MAX];
+	int n;
+	const char *hdr = "source_id,model,trace,prompt,use,budget,acc,read\n";
+	char buf[512];
+	static const struct {
+		const char *row, *want;
+	} bad[] = {
+		{"X,m,math500:r1-qwen-7b,sbs,both,100,0.5,data\n", "b.csv:2: key 'use'"},
+		{"X,m,math500:r1-qwen-7b,sbs,fit,100.5,0.5,data\n", "b.csv:2: key 'budget'"},
+		{"X,m,math500:r1-qwen-7b,sbs,fit,0,0.5,data\n", "b.csv:2: key 'budget'"},
+		{"X,m,math500:r1-qwen-7b,sbs,fit,100,50,data\n", "b.csv:2: key 'acc'"},
+		{"X,m,math500:r1-qwen-7b,sbs,fit,100,0.5,eye\n", "b.csv:2: key 'read'"},
+		{"X,m,math500:r1-qwen-7b,sbs,fit,100\n", "b.csv:2: key 'acc'"},
+	};
+	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		snprintf(buf, sizeof(buf), "%s%s", hdr, bad[k].row);
+		CHECK(bf_points_parse(buf, strlen(buf), "b.csv", pts, BF_POINTS_MAX, &n) < 0);
+		CHECK(strstr(err_msg(), bad[k].want) != NULL);
+	}
+
+	/* the expectation against the draws: 400 problems x 8 samples, 4 seeds */
+	struct trace st;
+	struct tts_params tp, got;
+	tts_params_default(&tp);
+	tp.early_stop = 0;
+	bf_trace(&st, 400);
+	for (int b = 500; b <= 2000; b *= 2) {
+		double e = tts_bf_accuracy(&st, b, &tp), m = 0;
+		for (uint64_t seed = 1; seed <= 4; seed++)
+			m += tts_mean_accuracy(&st, b, 0, &tp, seed) / 4;
+		/* sampling sd of the mean of 12,800 draws <= 0.0045; 4 sd */
+		CHECK(fabs(m - e) < 0.018);
+	}
+	/* round trip: points the model made with known terms, fitted from the defaults */
+	struct tts_params truth = tp;
+	truth.bf_settle = 0.6;
+	truth.bf_sigma = 0.8;
+	truth.bf_guess = 0.4;
+	const struct trace *tr[24];
+	n = 0;
+	for (int b = 100; b <= 6000; b = b * 3 / 2, n++) {
+		memset(&pts[n], 0, sizeof(pts[n]));
+		pts[n].fit = 1;
+		pts[n].budget = b;
+		pts[n].acc = tts_bf_accuracy(&st, b, &truth);
+		tr[n] = &st;
+	}
+	double rmse, med, worst;
+	CHECK(tts_fit_bf(pts, tr, n, &tp, 1, &got, &rmse) == 0);
+	CHECK_NEAR(got.bf_settle, truth.bf_settle, 0.02);
+	CHECK_NEAR(got.bf_sigma, truth.bf_sigma, 0.02);
+	CHECK_NEAR(got.bf_guess, truth.bf_guess, 0.02);
+	CHECK(rmse < 0.05);
+	CHECK_INT(tts_bf_errors(pts, tr, n, &got, 1, NULL, NULL, &med, &worst), n);
+	CHECK(worst < 0.05);
+	CHECK(tts_fit_bf(pts, tr, 0, &tp, 1, &got, &rmse) < 0);
+	bf_trace_free(&st);
+
+	/* the shipped curves */
+	if (bf_points_load(NULL, pts, BF_POINTS_MAX, &n) < 0) {
+		fprintf(stderr, "%s\n", err_msg());
+		CHECK(0);
+		return;
+	}
+	CHECK_INT(n, 336);
+	static const char *const al[] = {"math500:r1-qwen-32b", "math500:r1-qwen-14b", "math500:r1-qwen-7b",
+					 "math500:r1-qwen-1.5b"};
+	struct trace t[4];
+	static const struct trace *pt[BF_POINTS_MAX];
+	int ok = 1, nfit = 0;
+	for (int i = 0; i < 4; i++)
+		ok &= trace_load(&t[i], al[i]) == 0;
+	CHECK(ok);
+	if (!ok)
+		return;
+	for (int k = 0; k < n; k++) {
+		pt[k] = NULL;
+		for (int i = 0; i < 4; i++)
+			if (!strcmp(pts[k].trace, al[i]))
+				pt[k] = &t[i];
+		CHECK(pt[k] != NULL);
+		nfit += pts[k].fit;
+	}
+	CHECK_INT(nfit, 84);
+	/* the defaults are the fit's minimum: moving any term 3% either way raises the error */
+	double m0, w0, e0 = 0, e1;
+	for (int k = 0; k < n; k++)
+		if (pts[k].fit) {
+			double d = tts_bf_accuracy(pt[k], pts[k].budget, &tp) - pts[k].acc;
+			e0 += d * d;
+		}
+	for (int term = 0; term < 3; term++)
+		for (int sgn = -1; sgn <= 1; sgn += 2) {
+			struct tts_params q = tp;
+			double *v = term == 0 ? &q.bf_settle : term == 1 ? &q.bf_sigma : &q.bf_guess;
+			*v *= 1 + 0.03 * sgn;
+			e1 = 0;
+			for (int k = 0; k < n; k++)
+				if (pts[k].fit) {
+					double d = tts_bf_accuracy(pt[k], pts[k].budget, &q) - pts[k].acc;
+					e1 += d * d;
+				}
+			CHECK(e1 > e0);
+		}
+	/* errors in accuracy points as measured (ttsim trace tts-fit): fit median 2.81, worst 6.94;
+	 * check (the two smaller models' sbs, every aav curve) median 2.78, worst 10.40 */
+	CHECK_INT(tts_bf_errors(pts, pt, n, &tp, 1, NULL, NULL, &m0, &w0), 84);
+	CHECK(m0 < 2.9 && w0 < 7.1);
+	CHECK_INT(tts_bf_errors(pts, pt, n, &tp, 0, NULL, NULL, &m0, &w0), 252);
+	CHECK(m0 < 2.9 && w0 < 10.6);
+	/* the old terms (settle 0.797, sigma 0.292, guess 0.89) missed by 25 points (median) */
+	struct tts_params old = tp;
+	old.bf_settle = 0.797;
+	old.bf_sigma = 0.292;
+	old.bf_guess = 0.89;
+	tts_bf_errors(pts, pt, n, &old, 0, NULL, NULL, &m0, &w0);
+	CHECK(m0 > 20);
+	for (int i = 0; i < 4; i++)
+		trace_release(&t[i]);
 }
 
 /* the reward model of best-of-N (rm_fit.h): hand-worked values, the fit recovering a known
@@ -781,6 +937,7 @@ int main(void)
 	test_superset();
 	test_settle();
 	test_tts_fit();
+	test_bf_fit();
 	test_rm_fit();
 	test_parse_errors();
 	test_votes();

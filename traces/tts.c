@@ -60,6 +60,27 @@ static double log_ugaussian_P(double z)
 	return gsl_sf_log_erfc(-z / M_SQRT2) - M_LN2;
 }
 
+void tts_keep_probs(const int *budget, int nb, double T, double center, double sigma, double *q)
+{
+	double lt = 0;
+	int have_lt = 0;
+	for (int b = 0; b < nb; b++) {
+		if (budget[b] >= T) {
+			q[b] = 1;
+			continue;
+		}
+		if (budget[b] <= 0 || center <= 0 || sigma <= 0) {
+			q[b] = 0;
+			continue;
+		}
+		if (!have_lt) {
+			lt = log_ugaussian_P((log(T) - log(center)) / sigma);
+			have_lt = 1;
+		}
+		q[b] = fmin(1.0, exp(log_ugaussian_P((log(budget[b]) - log(center)) / sigma) - lt));
+	}
+}
+
 double tts_keep_prob(double budget, double T, double center, double sigma)
 {
 	if (budget >= T)

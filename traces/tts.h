@@ -92,6 +92,8 @@ int tts_problem(const struct trace_problem *p, int max_tokens, int n, enum tts_v
  * bf_settle x the geometric mean length of the problem's correct samples. 1 when budget >= T,
  * 0 when budget <= 0. */
 double tts_keep_prob(double budget, double T, double center, double sigma);
+/* The same for nb whole-token budgets at once (q[b] for budget[b]), P(S <= T) worked out once. */
+void tts_keep_probs(const int *budget, int nb, double T, double center, double sigma, double *q);
 /* E[S | S <= T] for the same settle point S, tokens: where an exit at the settled answer
  * (DEER-style) stops on average. */
 double tts_settle_mean(double T, double center, double sigma);

@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_errno.h>
-#include <gsl/gsl_min.h>
+#include <gsl/gsl_multimin.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
 #include <gsl/gsl_roots.h>
 
 #define CURVES_PATH "traces/tts_curves.csv"
@@ -40,6 +42,9 @@ static int take_curve(const char *const *v, int line, void *arg)
 	if (strcmp(v[4], "fit") && strcmp(v[4], "check"))
 		return err_set("%s:%d: key 'use': unknown value '%s' (expected fit or check)", name, line, v[4]);
 	r->fit = !strcmp(v[4], "fit");
+	if (r->fit && !strcmp(r->kind, "deer"))
+		return err_set("%s:%d: key 'use': a deer row is a check only (expected check: the settle point is fitted to "
+			       "traces/bf_curves.csv)", name, line);
 	if (csv_field_num(v[5], name, line, "base_acc", 0, 1, &r->base_acc) < 0 ||
 	    csv_field_num(v[6], name, line, "acc", 0, 1, &r->acc) < 0 ||
 	    csv_field_num(v[7], name, line, "base_tokens", 0, 1e7, &r->base_tokens) < 0 ||
@@ -115,70 +120,222 @@ double tts_mean_accuracy(const struct trace *t, int budget, int waits, const str
 	return ns ? (double)ok / ns : 0;
 }
 
-struct settle_ctx {
-	const struct tts_curve *rows;
-	const struct trace *const *traces;
+/* budget forcing: the accuracy-against-budget points */
+#define BF_PATH "traces/bf_curves.csv"
+
+static const char *const bf_cols[] = {"source_id", "model", "trace", "prompt", "use", "budget", "acc", "read"};
+#define BF_NCOLS (int)(sizeof(bf_cols) / sizeof(bf_cols[0]))
+
+struct bf_arg {
+	const char *name;
+	struct bf_point *rows;
 	int n;
-	double sigma;
 };
 
-static double settle_loss(double settle, void *arg)
+static int take_bf(const char *const *v, int line, void *arg)
 {
-	const struct settle_ctx *x = arg;
-	double l = 0;
-	for (int k = 0; k < x->n; k++) {
-		const struct tts_curve *r = &x->rows[k];
-		if (!r->fit || strcmp(r->kind, "deer") || !x->traces[k])
+	struct bf_arg *a = arg;
+	const char *name = a->name;
+	struct bf_point *r = &a->rows[a->n++];
+	double b;
+	memset(r, 0, sizeof(*r));
+	r->line = line;
+	if (csv_field_copy(r->source_id, sizeof(r->source_id), v[0], name, line, bf_cols[0]) < 0 ||
+	    csv_field_copy(r->model, sizeof(r->model), v[1], name, line, bf_cols[1]) < 0 ||
+	    csv_field_copy(r->trace, sizeof(r->trace), v[2], name, line, bf_cols[2]) < 0 ||
+	    csv_field_copy(r->prompt, sizeof(r->prompt), v[3], name, line, bf_cols[3]) < 0)
+		return -1;
+	if (strcmp(v[4], "fit") && strcmp(v[4], "check"))
+		return err_set("%s:%d: key 'use': unknown value '%s' (expected fit or check)", name, line, v[4]);
+	r->fit = !strcmp(v[4], "fit");
+	if (csv_field_num(v[5], name, line, "budget", 1, 1e7, &b) < 0 || csv_field_num(v[6], name, line, "acc", 0, 1, &r->acc) < 0)
+		return -1;
+	if (b != floor(b))
+		return err_set("%s:%d: key 'budget': '%s' is not a whole number of tokens", name, line, v[5]);
+	r->budget = (int)b;
+	if (strcmp(v[7], "table") && strcmp(v[7], "data") && strcmp(v[7], "figure"))
+		return err_set("%s:%d: key 'read': unknown value '%s' (expected table, data or figure)", name, line, v[7]);
+	return 0;
+}
+
+int bf_points_parse(const char *text, size_t len, const char *name, struct bf_point *rows, int max, int *n)
+{
+	struct bf_arg a = {name, rows, 0};
+	return csv_table_parse(text, len, name, bf_cols, BF_NCOLS, max, "curve point", take_bf, &a, n);
+}
+
+int bf_points_load(const char *path, struct bf_point *rows, int max, int *n)
+{
+	const struct asset *a = path ? NULL : asset_find(BF_PATH);
+	char *text;
+	size_t len;
+	int rc;
+	if (a)
+		return bf_points_parse((const char *)a->data, a->len, BF_PATH, rows, max, n);
+	if (!path)
+		path = BF_PATH;
+	text = file_read(path, &len);
+	if (!text)
+		return -1;
+	rc = bf_points_parse(text, len, path, rows, max, n);
+	free(text);
+	return rc;
+}
+
+void tts_bf_curve(const struct trace *t, const int *budget, int nb, const struct tts_params *tp, double *acc)
+{
+	double *q = xmalloc((size_t)(nb > 0 ? nb : 1) * sizeof(*q));
+	long ns = 0;
+	for (int b = 0; b < nb; b++)
+		acc[b] = 0;
+	for (int i = 0; i < t->n_problems; i++) {
+		const struct trace_problem *p = &t->problems[i];
+		int nc = 0, k = p->n_samples < TTS_BF_SAMPLES ? p->n_samples : TTS_BF_SAMPLES;
+		if (k < 1)
 			continue;
-		double e = tts_deer_ratio(x->traces[k], settle, x->sigma) - r->tokens / r->base_tokens;
-		l += e * e;
+		for (int j = 0; j < p->n_samples; j++)
+			nc += p->samples[j].answer == 0;
+		double solve = (double)nc / p->n_samples, center = tts_settle_center(p, tp->bf_settle);
+		for (int j = 0; j < k; j++) {
+			const struct trace_sample *s = &p->samples[j];
+			/* kept: its own answer; a run-away sample (no answer) settled an average one */
+			double right = s->answer == 0 ? 1 : s->answer < 0 ? solve : 0;
+			tts_keep_probs(budget, nb, s->output_tokens, center, tp->bf_sigma, q);
+			for (int b = 0; b < nb; b++)
+				acc[b] += s->output_tokens <= budget[b] ? (s->answer == 0)
+									: q[b] * right + (1 - q[b]) * tp->bf_guess * solve;
+		}
+		ns += k;
 	}
+	for (int b = 0; b < nb; b++)
+		acc[b] = ns ? acc[b] / (double)ns : 0;
+	free(q);
+}
+
+double tts_bf_accuracy(const struct trace *t, int budget, const struct tts_params *tp)
+{
+	double a;
+	tts_bf_curve(t, &budget, 1, tp, &a);
+	return a;
+}
+
+struct bf_ctx {
+	const struct bf_point *rows;
+	const struct trace *const *traces;
+	int n;
+	struct tts_params tp;
+	int free_sigma; /* 0: bf_sigma held at tp's */
+};
+
+/* the terms from the minimizer's free coordinates: log settle, logit guess and, when free,
+ * log sigma */
+static void bf_terms(const gsl_vector *v, int free_sigma, struct tts_params *tp)
+{
+	tp->bf_settle = exp(gsl_vector_get(v, 0));
+	tp->bf_guess = 1 / (1 + exp(-gsl_vector_get(v, 1)));
+	if (free_sigma)
+		tp->bf_sigma = exp(gsl_vector_get(v, 2));
+}
+
+/* squared error over the points of `fit` (1 or 0; -1: all) on the traces they name, one pass
+ * over each trace's samples for all its budgets; e[k] (may be NULL) gets point k's error */
+static double bf_sq_errors(const struct bf_point *rows, const struct trace *const *traces, int n,
+			   const struct tts_params *tp, int fit, double *e)
+{
+	int *bud = xmalloc((size_t)n * sizeof(*bud)), *idx = xmalloc((size_t)n * sizeof(*idx));
+	double *acc = xmalloc((size_t)n * sizeof(*acc)), l = 0;
+	char *done = xcalloc((size_t)n, 1);
+	for (int k = 0; k < n; k++) {
+		if (done[k] || !traces[k] || (fit >= 0 && rows[k].fit != fit))
+			continue;
+		int m = 0;
+		for (int j = k; j < n; j++)
+			if (!done[j] && traces[j] == traces[k] && (fit < 0 || rows[j].fit == fit)) {
+				done[j] = 1;
+				idx[m] = j;
+				bud[m++] = rows[j].budget;
+			}
+		tts_bf_curve(traces[k], bud, m, tp, acc);
+		for (int j = 0; j < m; j++) {
+			double d = acc[j] - rows[idx[j]].acc;
+			l += d * d;
+			if (e)
+				e[idx[j]] = d;
+		}
+	}
+	free(bud);
+	free(idx);
+	free(acc);
+	free(done);
 	return l;
 }
 
-int tts_fit_settle(const struct tts_curve *rows, const struct trace *const *traces, int n, double sigma,
-		   double *settle)
+static double bf_loss(const gsl_vector *v, void *arg)
 {
-	struct settle_ctx x = {rows, traces, n, sigma};
-	const double lo = 0.02, hi = 5;
+	struct bf_ctx *x = arg;
+	bf_terms(v, x->free_sigma, &x->tp);
+	return bf_sq_errors(x->rows, x->traces, x->n, &x->tp, 1, NULL);
+}
+
+int tts_fit_bf(const struct bf_point *rows, const struct trace *const *traces, int n, const struct tts_params *tp,
+	       int free_sigma, struct tts_params *out, double *rmse)
+{
+	const size_t dim = free_sigma ? 3 : 2;
+	struct bf_ctx x = {rows, traces, n, *tp, free_sigma};
+	gsl_multimin_function F = {bf_loss, dim, &x};
 	int used = 0;
-	double best = lo, bl = INFINITY;
 	for (int k = 0; k < n; k++)
-		used += rows[k].fit && !strcmp(rows[k].kind, "deer") && traces[k];
+		used += rows[k].fit && traces[k];
 	if (!used)
-		return err_set("tts fit: no deer row to fit bf_settle to (expected a row with use fit and a trace)");
-	/* the loss is unimodal in settle (the ratio rises with it); a coarse grid brackets the
-	 * minimum for Brent */
-	for (int i = 0; lo * pow(1.25, i) <= hi; i++) {
-		double s = lo * pow(1.25, i), l = settle_loss(s, &x);
-		if (l < bl) {
-			bl = l;
-			best = s;
-		}
-	}
-	double a = fmax(lo, best / 1.25), b = fmin(hi, best * 1.25);
-	if (best <= a || best >= b) {
-		*settle = best;
-		return 0;
-	}
-	gsl_function F = {settle_loss, &x};
-	gsl_min_fminimizer *m = gsl_min_fminimizer_alloc(gsl_min_fminimizer_brent);
-	gsl_error_handler_t *old = gsl_set_error_handler_off();
-	if (!m)
+		return err_set("tts fit: no budget-forcing point to fit to (expected a row with use fit and a trace)");
+	gsl_vector *v = gsl_vector_alloc(dim), *step = gsl_vector_alloc(dim);
+	gsl_multimin_fminimizer *m = gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, dim);
+	if (!v || !step || !m)
 		bug("out of memory for a minimizer");
-	if (gsl_min_fminimizer_set(m, &F, best, a, b) == GSL_SUCCESS)
-		for (int it = 0; it < 100; it++) {
-			if (gsl_min_fminimizer_iterate(m) != GSL_SUCCESS)
-				break;
-			if (gsl_min_test_interval(gsl_min_fminimizer_x_lower(m), gsl_min_fminimizer_x_upper(m), 1e-6, 0) ==
-			    GSL_SUCCESS)
-				break;
-		}
-	best = gsl_min_fminimizer_x_minimum(m);
-	gsl_min_fminimizer_free(m);
-	gsl_set_error_handler(old);
-	*settle = best;
+	/* a fixed start (settle 0.5, guess 0.5, sigma 1), not tp's terms: the fit does not depend on
+	 * the defaults it sets */
+	gsl_vector_set(v, 0, log(0.5));
+	gsl_vector_set(v, 1, 0);
+	if (free_sigma)
+		gsl_vector_set(v, 2, 0);
+	gsl_vector_set_all(step, 0.5);
+	gsl_multimin_fminimizer_set(m, &F, v, step);
+	for (int it = 0; it < 500; it++) {
+		if (gsl_multimin_fminimizer_iterate(m))
+			break;
+		if (gsl_multimin_test_size(gsl_multimin_fminimizer_size(m), 1e-3) == GSL_SUCCESS)
+			break;
+	}
+	*out = *tp;
+	bf_terms(m->x, free_sigma, out);
+	*rmse = 100 * sqrt(m->fval / used);
+	gsl_multimin_fminimizer_free(m);
+	gsl_vector_free(v);
+	gsl_vector_free(step);
 	return 0;
+}
+
+int tts_bf_errors(const struct bf_point *rows, const struct trace *const *traces, int n, const struct tts_params *tp,
+		  int fit, const char *prompt, const char *trace, double *median, double *worst)
+{
+	double *d = xmalloc((size_t)(n > 0 ? n : 1) * sizeof(*d)), *e = xmalloc((size_t)(n > 0 ? n : 1) * sizeof(*e));
+	int m = 0;
+	bf_sq_errors(rows, traces, n, tp, fit, d);
+	for (int k = 0; k < n; k++) {
+		const struct bf_point *r = &rows[k];
+		if (r->fit != fit || !traces[k] || (prompt && strcmp(r->prompt, prompt)) || (trace && strcmp(r->trace, trace)))
+			continue;
+		e[m++] = 100 * fabs(d[k]);
+	}
+	*median = *worst = 0;
+	if (m) {
+		gsl_sort(e, 1, (size_t)m);
+		*median = gsl_stats_median_from_sorted_data(e, 1, (size_t)m);
+		*worst = e[m - 1];
+	}
+	free(d);
+	free(e);
+	return m;
 }
 
 struct wait_ctx {

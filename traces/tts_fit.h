@@ -2,10 +2,11 @@
  * tts_fit.h: the budget-forcing and "Wait" terms of the accuracy model (tts.h) fitted to
  * public MATH500 curves (traces/tts_curves.csv), with the rows not used reported as a check.
  *
- * Budget forcing: the settle-point scale bf_settle is chosen (GSL Brent minimizer) so that
- * the mean settle token E[S | S <= T] over a trace's samples, divided by their mean length,
- * matches the token ratio of DEER's early exit (which stops once a trial answer is confident,
- * at no loss of accuracy) on the `fit` rows; bf_sigma is held. "Wait": wait_break is chosen
+ * Budget forcing: bf_settle, bf_sigma and bf_guess are chosen together (GSL Nelder-Mead,
+ * least squares in accuracy) so that the model's accuracy at a budget B meets the `fit` rows
+ * of the public accuracy-against-budget curves (traces/bf_curves.csv: an unchanged model's
+ * thinking cut at B and an answer forced); the other rows, and DEER's early-exit token ratios
+ * (traces/tts_curves.csv), are reported as checks. "Wait": wait_break is chosen
  * (GSL Brent root finder) so that one "Wait" moves the trace's mean accuracy by the published
  * gain of the `fit` wait row; wait_fix is held (1: a wait re-solves a wrong sample with the
  * problem's solve rate). The results are printed by `ttsim trace
@@ -39,10 +40,39 @@ double tts_deer_ratio(const struct trace *t, double settle, double sigma);
  * `budget` and `waits`, params tp, seed. */
 double tts_mean_accuracy(const struct trace *t, int budget, int waits, const struct tts_params *tp, uint64_t seed);
 
-/* Fit bf_settle to the `fit` deer rows, given tp->bf_sigma; traces[k] is row k's trace
- * (NULL: row skipped). 0 or -1 with err_set. */
-int tts_fit_settle(const struct tts_curve *rows, const struct trace *const *traces, int n, double sigma,
-		   double *settle);
+/* One point of an accuracy-against-budget curve (traces/bf_curves.csv). */
+#define BF_POINTS_MAX 1024
+struct bf_point {
+	char source_id[32], model[64], trace[64], prompt[16];
+	int fit;              /* 1: used by the fit, 0: a check */
+	int budget;           /* thinking tokens before the forced answer */
+	double acc;           /* fraction */
+	int line;
+};
+int bf_points_parse(const char *text, size_t len, const char *name, struct bf_point *rows, int max, int *n);
+/* A file path, or NULL for the shipped traces/bf_curves.csv. */
+int bf_points_load(const char *path, struct bf_point *rows, int max, int *n);
+
+/* The model's expected accuracy on trace t with budget B (no waits): over the first
+ * TTS_BF_SAMPLES recorded samples of each problem, a sample of T <= B tokens keeps its answer;
+ * a longer one keeps it with tts_keep_prob and otherwise is right with bf_guess x the
+ * problem's solve rate (a run-away sample's kept answer is right with the solve rate). The
+ * expectation of what tts_problem_seeded draws, without the draws. */
+#define TTS_BF_SAMPLES 8
+double tts_bf_accuracy(const struct trace *t, int budget, const struct tts_params *tp);
+/* The same at nb budgets in one pass over the samples: acc[b] at budget[b]. */
+void tts_bf_curve(const struct trace *t, const int *budget, int nb, const struct tts_params *tp, double *acc);
+
+/* Fit (bf_settle, bf_guess and, when free_sigma, bf_sigma) to the `fit` points, from a fixed
+ * start; traces[k] is point k's trace (NULL: skipped); tp gives the other terms (and bf_sigma
+ * when held). 0 (out: the fitted terms, *rmse in accuracy points) or -1 with err_set (no fit
+ * point). */
+int tts_fit_bf(const struct bf_point *rows, const struct trace *const *traces, int n, const struct tts_params *tp,
+	       int free_sigma, struct tts_params *out, double *rmse);
+/* Absolute errors, accuracy points, of the points with use == fit (fit 1) or check (fit 0),
+ * restricted to `prompt` and `trace` when not NULL: their count, median (GSL) and largest. */
+int tts_bf_errors(const struct bf_point *rows, const struct trace *const *traces, int n, const struct tts_params *tp,
+		  int fit, const char *prompt, const char *trace, double *median, double *worst);
 /* Fit wait_break in [0, 1] to the first `fit` wait row's gain, tp's other terms held; 0, or
  * -1 with err_set (no row, or no wait_break in [0, 1] reaches the gain: *brk is then the
  * nearer end). */
