@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_multifit.h>
 #include <gsl/gsl_sort.h>
@@ -1459,38 +1460,88 @@ static int band_row(const struct vrow *r)
 	       r->value > 0;
 }
 
-/* Quantiles of ln(measured / predicted) over the rows of metric m (regime g, or any when
- * g < 0) other than those of row `out`'s benchmark (out == SIZE_MAX: none). */
-static struct vband band_of(const struct vset *s, int m, int g, size_t out, double *a)
+static const char *const method_names[] = {"none", "conformal", "student_t"};
+
+const char *vband_method_name(int m)
 {
-	struct vband b = {0, 0, NAN, NAN};
-	size_t n = 0;
-	for (size_t i = 0; i < s->n; i++) {
-		const struct vrow *r = &s->rows[i];
-		if (!band_row(r) || r->metric != m || (g >= 0 && validate_regime(r) != g) ||
-		    (out != SIZE_MAX && same_run(r, &s->rows[out])))
-			continue;
-		a[n++] = log(r->value / r->predicted);
+	return m >= VBAND_NONE && m <= VBAND_STUDENT_T ? method_names[m] : "?";
+}
+
+/* validate.h: conformal from VBAND_MIN_ROWS rows, Student t below, never narrower than
+ * the measurements' own repeat noise */
+struct vband validate_band(double *a, size_t n)
+{
+	struct vband b = {(long)n, 0, VBAND_NONE, NAN, NAN};
+	if (n == 0)
+		return b;
+	if (n < 2) {
+		b.lo = -INFINITY;
+		b.hi = INFINITY;
+		return b;
 	}
-	b.n = (long)n;
-	if (n) {
-		/* split conformal (Lei et al. 2018, "Distribution-free predictive inference for
-		 * regression", JASA 113:1094): the k-th smallest and k-th largest of n residuals,
-		 * k = ceil(0.975 (n + 1)), hold a new exchangeable residual with probability
-		 * >= 95%; with n < 39 no such k exists and the band is unbounded */
+	if (n >= VBAND_MIN_ROWS) {
+		/* the k-th smallest and k-th largest, k = ceil(0.975 (n + 1)) <= n */
 		size_t k = (size_t)ceil(0.975 * (double)(n + 1));
+		double z = gsl_cdf_ugaussian_Pinv(0.975) * VBAND_REPEAT_SD, mid;
 		gsl_sort(a, 1, n);
-		b.lo = k <= n ? a[n - k] : -INFINITY;
-		b.hi = k <= n ? a[k - 1] : INFINITY;
+		b.method = VBAND_CONFORMAL;
+		b.lo = a[n - k];
+		b.hi = a[k - 1];
+		mid = 0.5 * (b.lo + b.hi);
+		if (b.hi - mid < z) {
+			b.lo = mid - z;
+			b.hi = mid + z;
+		}
+	} else {
+		double m = gsl_stats_mean(a, 1, n), sd = gsl_stats_sd_m(a, 1, n, m);
+		double half = gsl_cdf_tdist_Pinv(0.975, (double)(n - 1)) *
+			      fmax(sd, VBAND_REPEAT_SD) * sqrt(1.0 + 1.0 / (double)n);
+		b.method = VBAND_STUDENT_T;
+		b.lo = m - half;
+		b.hi = m + half;
 	}
 	return b;
 }
 
-static struct vband band_for(const struct vset *s, int m, int g, size_t out, double *a)
+/* One benchmark: the same source document (when the rows cite one) and the same
+ * deployment (model, GPU, TP, dtype, engine family): a sweep whose errors move together. */
+static int same_bench(const struct vrow *a, const struct vrow *b)
 {
-	struct vband b = band_of(s, m, g, out, a);
+	char fa[32], fb[32];
+	if (same_run(a, b))
+		return 1;
+	if (!a->source[0] || strcmp(a->source, b->source))
+		return 0;
+	validate_family(a, fa, sizeof(fa));
+	validate_family(b, fb, sizeof(fb));
+	return !strcmp(fa, fb) && !strcmp(a->model, b->model) && !strcmp(a->gpu, b->gpu) &&
+	       !strcmp(a->dtype, b->dtype) && a->tp == b->tp;
+}
+
+/* The band of ln(measured / predicted) over the rows of metric m (regime g, or any when
+ * g < 0) other than those of row `out`'s run (loo VCOV_RUN) or benchmark (VCOV_BENCH). */
+static struct vband band_of(const struct vset *s, int m, int g, size_t out, int loo, double *a)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct vrow *r = &s->rows[i];
+		if (!band_row(r) || r->metric != m || (g >= 0 && validate_regime(r) != g))
+			continue;
+		if (loo == VCOV_RUN && same_run(r, &s->rows[out]))
+			continue;
+		if (loo == VCOV_BENCH && same_bench(r, &s->rows[out]))
+			continue;
+		a[n++] = log(r->value / r->predicted);
+	}
+	return validate_band(a, n);
+}
+
+static struct vband band_for(const struct vset *s, int m, int g, size_t out, int loo,
+			     double *a)
+{
+	struct vband b = band_of(s, m, g, out, loo, a);
 	if (b.n < VBAND_MIN_ROWS) {
-		b = band_of(s, m, -1, out, a);
+		b = band_of(s, m, -1, out, loo, a);
 		b.pooled = 1;
 	}
 	return b;
@@ -1501,7 +1552,7 @@ void validate_bands(const struct vset *s, struct vband b[VM_N][VR_N])
 	double *a = xmalloc(sizeof(double) * (s->n + 1));
 	for (int m = 0; m < VM_N; m++)
 		for (int g = 0; g < VR_N; g++)
-			b[m][g] = band_for(s, m, g, SIZE_MAX, a);
+			b[m][g] = band_for(s, m, g, SIZE_MAX, VCOV_IN, a);
 	free(a);
 }
 
@@ -1510,7 +1561,7 @@ void validate_coverage(const struct vset *s, int loo, double cov[VM_N], long n[V
 	double *a = xmalloc(sizeof(double) * (s->n + 1));
 	long in[VM_N] = {0};
 	struct vband b[VM_N][VR_N];
-	if (!loo)
+	if (loo == VCOV_IN)
 		validate_bands(s, b);
 	for (int m = 0; m < VM_N; m++)
 		n[m] = 0;
@@ -1520,8 +1571,8 @@ void validate_coverage(const struct vset *s, int loo, double cov[VM_N], long n[V
 		double e;
 		if (!band_row(r))
 			continue;
-		x = loo ? band_for(s, r->metric, validate_regime(r), i, a)
-			: b[r->metric][validate_regime(r)];
+		x = loo != VCOV_IN ? band_for(s, r->metric, validate_regime(r), i, loo, a)
+				   : b[r->metric][validate_regime(r)];
 		if (!(isfinite(x.lo) && isfinite(x.hi)))
 			continue; /* an unbounded band holds every row: no evidence */
 		e = log(r->value / r->predicted);
