@@ -45,7 +45,7 @@ static void validate_usage(FILE *f)
 		"                           the intervals of run --profile-uncertainty when FILE is\n"
 		"                           the check part) and the share of rows inside them, in\n"
 		"                           sample and leaving each row's own run, and its own\n"
-		"                           benchmark (source document and deployment), out\n"
+		"                           benchmark (its publisher's runs of its deployment), out\n"
 		"  --gpu, --tp, --dtype     defaults for JSON files that do not say\n");
 }
 
@@ -78,7 +78,7 @@ static void print_intervals(const struct vset *s, FILE *f)
 					vband_method_name(b[m][g].method));
 	fprintf(f, "\nrows inside their band (rows with a bounded band only; run out: the band\n"
 		"without the rows of the row's own simulation; benchmark out: without those of its\n"
-		"source document's deployment, same model, GPU, TP and engine)\n");
+		"deployment at its publisher: same cited repository or site, model, GPU, TP, engine)\n");
 	fprintf(f, "%-16s %5s %12s %5s %14s %5s %18s\n", "metric", "n", "in sample %", "n",
 		"own run out %", "n", "own benchmark out %");
 	for (int m = 0; m < VM_N; m++)

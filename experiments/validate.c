@@ -1503,19 +1503,46 @@ struct vband validate_band(double *a, size_t n)
 	return b;
 }
 
-/* One benchmark: the same source document (when the rows cite one) and the same
- * deployment (model, GPU, TP, dtype, engine family): a sweep whose errors move together. */
+/* The publisher part of a source citation, into o: "github OWNER/REPO ..." and
+ * "https://github.com/OWNER/REPO/..." give OWNER/REPO; another URL its host; anything else
+ * the whole citation. */
+static void source_origin(const char *src, char *o, size_t n)
+{
+	const char *p = src, *end;
+	int slashes = 0;
+	if (!strncmp(p, "github ", 7)) {
+		p += 7;
+		end = p + strcspn(p, " ");
+	} else if (strstr(p, "://")) {
+		p = strstr(p, "://") + 3;
+		if (!strncmp(p, "github.com/", 11)) {
+			p += 11;
+			slashes = 1; /* OWNER/REPO: up to the second '/' */
+		}
+		for (end = p; *end && *end != ' ' && (*end != '/' || slashes-- > 0); end++)
+			;
+	} else {
+		end = p + strlen(p);
+	}
+	snprintf(o, n, "%.*s", (int)(end - p), p);
+}
+
+/* One benchmark: its run's rows, and the rows of the same publisher (source_origin) and
+ * deployment (model, GPU, TP, dtype, engine family): one sweep, or one session's stages,
+ * whose errors move together. Rows citing no source are their run only. */
 static int same_bench(const struct vrow *a, const struct vrow *b)
 {
-	char fa[32], fb[32];
+	char fa[32], fb[32], oa[sizeof(a->source)], ob[sizeof(b->source)];
 	if (same_run(a, b))
 		return 1;
-	if (!a->source[0] || strcmp(a->source, b->source))
+	if (!a->source[0] || !b->source[0])
 		return 0;
+	source_origin(a->source, oa, sizeof(oa));
+	source_origin(b->source, ob, sizeof(ob));
 	validate_family(a, fa, sizeof(fa));
 	validate_family(b, fb, sizeof(fb));
-	return !strcmp(fa, fb) && !strcmp(a->model, b->model) && !strcmp(a->gpu, b->gpu) &&
-	       !strcmp(a->dtype, b->dtype) && a->tp == b->tp;
+	return !strcmp(oa, ob) && !strcmp(fa, fb) && !strcmp(a->model, b->model) &&
+	       !strcmp(a->gpu, b->gpu) && !strcmp(a->dtype, b->dtype) && a->tp == b->tp;
 }
 
 /* The band of ln(measured / predicted) over the rows of metric m (regime g, or any when

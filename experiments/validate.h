@@ -285,10 +285,12 @@ void validate_bands(const struct vset *s, struct vband b[VM_N][VR_N]);
 /* Coverage: the fraction of predicted rows whose measured value lies in [p e^lo, p e^hi]
  * of their metric's and regime's band: in sample (VCOV_IN), with each row's band taken
  * without the rows of its own run (VCOV_RUN: the rows that share its simulation), or
- * without those of its own benchmark (VCOV_BENCH: its run's rows and the rows of the same
- * source document with the same model, GPU, TP and engine family: one deployment's sweep,
- * whose errors move together). Rows whose band is unbounded are not counted (they say
- * nothing). Per metric into cov[] (NaN: no bounded row), n[] rows counted. */
+ * without those of its own benchmark (VCOV_BENCH: its run's rows and every row whose
+ * source cites the same publisher (the GitHub repository, or the site of a URL) with the
+ * same model, GPU, TP, dtype and engine family: one deployment's sweep, or one session's
+ * stages filed apart, whose errors move together). Rows whose band is unbounded are not
+ * counted (they say nothing). Per metric into cov[] (NaN: no bounded row), n[] rows
+ * counted. */
 enum vcov { VCOV_IN, VCOV_RUN, VCOV_BENCH };
 void validate_coverage(const struct vset *s, int loo, double cov[VM_N], long n[VM_N]);
 

@@ -653,11 +653,12 @@ static void band_identical_residuals(void)
 	vset_release(&s);
 }
 
-/* Own benchmark out: rows citing one source with one deployment (model, GPU, TP, engine)
- * leave together. Three rows of source A at residual 0.5, three of B at 0, 0.01, 0.02:
+/* Own benchmark out: rows of one publisher (the repository or site their source cites) and
+ * one deployment (model, GPU, TP, engine) leave together, whatever file of it each cites.
+ * Three rows of publisher o/r at residual 0.5, three of docs.example.com at 0, 0.01, 0.02:
  * with its own run out, each row's band comes from the five others (wide: every row in);
- * with its benchmark out, A's rows get B's band (0.01 +- t(0.975, 2) x 0.016 x
- * sqrt(4/3) = +-0.0795, s floored) and B's rows A's (0.5 +- 0.0795): none inside. */
+ * with its benchmark out, o/r's rows get the others' band (0.01 +- t(0.975, 2) x 0.016 x
+ * sqrt(4/3) = +-0.0795, s floored) and those rows o/r's (0.5 +- 0.0795): none inside. */
 static void band_benchmark_out(void)
 {
 	struct vset s = {0};
@@ -665,12 +666,17 @@ static void band_benchmark_out(void)
 	long n[VM_N];
 	int bad;
 	const char *csv = H ",source\n"
-			  "a1,qwen3-8b,h100_sxm,1,bf16,100,64,4,ttft_ms,1.6487212707,doc A\n"
-			  "a2,qwen3-8b,h100_sxm,1,bf16,200,64,4,ttft_ms,1.6487212707,doc A\n"
-			  "a3,qwen3-8b,h100_sxm,1,bf16,300,64,4,ttft_ms,1.6487212707,doc A\n"
-			  "b1,qwen3-8b,h100_sxm,1,bf16,100,64,4,ttft_ms,1,doc B\n"
-			  "b2,qwen3-8b,h100_sxm,1,bf16,200,64,4,ttft_ms,1.0100501671,doc B\n"
-			  "b3,qwen3-8b,h100_sxm,1,bf16,300,64,4,ttft_ms,1.0202013400,doc B\n";
+			  "a1,qwen3-8b,h100_sxm,1,bf16,100,64,4,ttft_ms,1.6487212707,"
+			  "github o/r runs/1/stage_0.json @abc\n"
+			  "a2,qwen3-8b,h100_sxm,1,bf16,200,64,4,ttft_ms,1.6487212707,"
+			  "github o/r runs/1/stage_1.json @abc\n"
+			  "a3,qwen3-8b,h100_sxm,1,bf16,300,64,4,ttft_ms,1.6487212707,"
+			  "https://github.com/o/r/blob/main/c.md\n"
+			  "b1,qwen3-8b,h100_sxm,1,bf16,100,64,4,ttft_ms,1,https://docs.example.com/p1\n"
+			  "b2,qwen3-8b,h100_sxm,1,bf16,200,64,4,ttft_ms,1.0100501671,"
+			  "https://docs.example.com/p2 (table 2)\n"
+			  "b3,qwen3-8b,h100_sxm,1,bf16,300,64,4,ttft_ms,1.0202013400,"
+			  "https://docs.example.com\n";
 	CHECK_INT(vset_parse_csv(&s, csv, "g.csv", &bad), 0);
 	for (size_t i = 0; i < s.n; i++)
 		s.rows[i].predicted = 1;

@@ -10,7 +10,7 @@ cp "$TMPD/out" "$TMPD/iv"
 # or more; a metric with fewer (TPOT 10, e2e 11: one row moves the share by 9-10 points,
 # so 90-99 would need exactly one row out) at least 90%, and the rows of those metrics
 # together within 90-99%. Left out: output tok/s (323 rows) within 92-98% with each row's
-# own run out and with its own benchmark (source document and deployment) out; each of
+# own run out and with its own benchmark (its publisher's runs of its deployment) out; each of
 # the others at least 80% (at most 2 of 10 rows out)
 python3 - "$TMPD/iv" > "$TMPD/cov" <<'PY'
 import sys
