@@ -39,13 +39,14 @@ static void validate_usage(FILE *f)
 		"                           and frontend (to its served rows) blocks\n"
 		"                           (models/engine_profile.h; Huber, leave-one-out) and\n"
 		"                           print them as YAML; refuses the check part\n"
-		"  --intervals              table: also the model-form error bands (95%% prediction\n"
+		"  --intervals              also the model-form error bands (95%% prediction\n"
 		"                           intervals of ln(measured/predicted) per metric and\n"
 		"                           regime: split conformal from 39 rows, Student t below;\n"
 		"                           the intervals of run --profile-uncertainty when FILE is\n"
 		"                           the check part) and the share of rows inside them, in\n"
 		"                           sample and leaving each row's own run, and its own\n"
 		"                           benchmark (its publisher's runs of its deployment), out\n"
+		"                           (JSON: key \"intervals\")\n"
 		"  --gpu, --tp, --dtype     defaults for JSON files that do not say\n");
 }
 
@@ -262,7 +263,7 @@ int cmd_validate(int argc, char **argv)
 		{"--keep-going", FLAG_SWITCH, NULL, &keep_going, "report every bad row, then go on"},
 		{"--format", FLAG_VALUE, &format, NULL, "table or json"},
 		{"--summary-only", FLAG_SWITCH, NULL, &summary_only, "table: the summaries, no rows"},
-		{"--intervals", FLAG_SWITCH, NULL, &intervals, "table: model-form error bands"},
+		{"--intervals", FLAG_SWITCH, NULL, &intervals, "model-form error bands"},
 		{"--fit-engine", FLAG_VALUE, &fit_engine, NULL, "fit FAMILY's step CPU time"},
 		{"--max-median-error", FLAG_VALUE, &lims, NULL, "PCT or METRIC=PCT,...: fail above"},
 		{"--gpu", FLAG_VALUE, &d.gpu, NULL, "GPU of rows that name none"},
@@ -320,7 +321,10 @@ int cmd_validate(int argc, char **argv)
 			fprintf(stderr, "ttsim: %s (row skipped)\n", s.rows[i].err);
 	if (!strcmp(format, "json")) {
 		cJSON *j = validate_json(&s);
-		char *t = cJSON_Print(j);
+		char *t;
+		if (intervals)
+			cJSON_AddItemToObject(j, "intervals", validate_intervals_json(&s));
+		t = cJSON_Print(j);
 		printf("%s\n", t);
 		free(t);
 		cJSON_Delete(j);

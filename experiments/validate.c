@@ -1610,3 +1610,48 @@ void validate_coverage(const struct vset *s, int loo, double cov[VM_N], long n[V
 		cov[m] = n[m] ? (double)in[m] / (double)n[m] : NAN;
 	free(a);
 }
+
+cJSON *validate_intervals_json(const struct vset *s)
+{
+	static const char *const cov_names[] = {"in_sample", "own_run_out", "own_benchmark_out"};
+	cJSON *o = cJSON_CreateObject(), *bands, *cov;
+	struct vband b[VM_N][VR_N];
+	validate_bands(s, b);
+	cJSON_AddStringToObject(o, "method", "95% prediction interval of ln(measured/predicted) "
+				"per metric and regime: split conformal from 39 rows, Student t "
+				"below (experiments/validate.h)");
+	json_num(o, "repeat_sd", VBAND_REPEAT_SD);
+	bands = cJSON_AddObjectToObject(o, "bands");
+	for (int m = 0; m < VM_N; m++) {
+		cJSON *x = NULL;
+		for (int g = 0; g < VR_N; g++) {
+			cJSON *y;
+			if (!b[m][g].n)
+				continue;
+			if (!x)
+				x = cJSON_AddObjectToObject(bands, vmetric_name(m));
+			y = cJSON_AddObjectToObject(x, vregime_name(g));
+			cJSON_AddNumberToObject(y, "rows", (double)b[m][g].n);
+			cJSON_AddBoolToObject(y, "pooled", b[m][g].pooled);
+			cJSON_AddStringToObject(y, "method", vband_method_name(b[m][g].method));
+			json_num(y, "log_lo", b[m][g].lo);
+			json_num(y, "log_hi", b[m][g].hi);
+		}
+	}
+	cov = cJSON_AddObjectToObject(o, "coverage");
+	for (int k = VCOV_IN; k <= VCOV_BENCH; k++) {
+		double c[VM_N];
+		long n[VM_N];
+		cJSON *x = cJSON_AddObjectToObject(cov, cov_names[k]);
+		validate_coverage(s, k, c, n);
+		for (int m = 0; m < VM_N; m++) {
+			cJSON *y;
+			if (!n[m])
+				continue;
+			y = cJSON_AddObjectToObject(x, vmetric_name(m));
+			cJSON_AddNumberToObject(y, "rows", (double)n[m]);
+			json_num(y, "share", c[m]);
+		}
+	}
+	return o;
+}

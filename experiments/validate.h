@@ -293,6 +293,10 @@ void validate_bands(const struct vset *s, struct vband b[VM_N][VR_N]);
  * counted. */
 enum vcov { VCOV_IN, VCOV_RUN, VCOV_BENCH };
 void validate_coverage(const struct vset *s, int loo, double cov[VM_N], long n[VM_N]);
+/* {"method", "repeat_sd", "bands": {"<metric>": {"<regime>": {"rows", "pooled", "method",
+ * "log_lo", "log_hi"}}}, "coverage": {"in_sample" | "own_run_out" | "own_benchmark_out":
+ * {"<metric>": {"rows", "share"}}}} (validate --intervals --format json; null: unbounded) */
+cJSON *validate_intervals_json(const struct vset *s);
 
 /* {"rows": [...], "summary": {"<metric>": {...}}, "groups": [...], "skipped": N} */
 cJSON *validate_json(const struct vset *s);

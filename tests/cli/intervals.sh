@@ -50,6 +50,25 @@ print("cov ok" if not bad else "cov bad %s" % bad)
 PY
 has "cov ok" "every band finite, about 95% of check rows inside" "$TMPD/cov"
 has "^tpot_ms          open  .*student_t  pooled" "a small set: Student t, pooled, said" "$TMPD/iv"
+# the same bands and shares in JSON (validate --intervals --format json, key "intervals")
+ok "intervals as JSON" "$TTSIM" validate tests/validation/serving_check.csv --keep-going \
+	--intervals --format json
+python3 - "$TMPD/out" "$TMPD/iv" > "$TMPD/j" <<'PY'
+import json, math, sys
+iv = json.load(open(sys.argv[1]))["intervals"]
+text = open(sys.argv[2]).read().split("rows inside their band")[1]
+rows = {l.split()[0]: l.split()[1:] for l in text.splitlines() if l[:1].isalpha()}
+ok = True
+for m in ("ttft_ms", "tpot_ms", "e2e_s", "output_tok_per_s"):
+    for g in ("at_once", "closed", "open"):
+        b = iv["bands"][m][g]
+        ok = ok and b["log_lo"] is not None and b["log_hi"] is not None and b["log_lo"] < b["log_hi"]
+    for k, col in (("in_sample", 1), ("own_run_out", 3), ("own_benchmark_out", 5)):
+        c = iv["coverage"][k][m]
+        ok = ok and c["rows"] == int(rows[m][col - 1]) and "%.1f" % (100 * c["share"]) == rows[m][col]
+print("json ok" if ok else "json bad")
+PY
+has "json ok" "JSON bands finite, shares as the table's" "$TMPD/j"
 # run applies the band of its regime: at once (concurrency = requests), closed, open
 R="--model qwen3-8b --gpu h100_sxm --input-len 200 --output-len 50 --profile-uncertainty --format json"
 for spec in "at_once:--concurrency 8 --requests 8" "closed:--concurrency 4 --requests 40" \
