@@ -48,6 +48,19 @@ def regime(r):
     return "at_once" if r["rate"] in ("", "inf") else "open"
 
 
+def origin(src):
+    """validate.c, source_origin: the publisher a source cites ("github OWNER/REPO ...",
+    "https://github.com/OWNER/REPO/...": OWNER/REPO; another URL: its host)."""
+    if src.startswith("github "):
+        return src[7:].split(" ")[0]
+    if "://" in src:
+        p = src.split("://", 1)[1].split(" ")[0]
+        if p.startswith("github.com/"):
+            return "/".join(p[11:].split("/")[:2])
+        return p.split("/")[0]
+    return src
+
+
 def shape(paths):
     """The log residuals ln(measured / predicted) per part, metric and regime (and the
     metric's regimes pooled): how far from a normal law they are. Skewness and excess
@@ -59,7 +72,7 @@ def shape(paths):
           "batches included), by part, metric and regime (all: the regimes pooled); "
           "JB p: Jarque-Bera normality p-value; below/above: rows outside mean -+ 1.96 sd:")
     print()
-    print("| part | metric | regime | n | benchmarks | mean | sd | skewness | excess kurtosis "
+    print("| part | metric | regime | n | deployments | mean | sd | skewness | excess kurtosis "
           "| JB p | below | above |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for p in paths:
@@ -80,7 +93,10 @@ def shape(paths):
                 ku = sum((x - mu) ** 4 for x in e) / n / var ** 2 - 3
                 jb = n / 6 * (sk * sk + ku * ku / 4)
                 sd = statistics.stdev(e)
-                bench = len({(r["source"], r["model"], r["gpu"], r["tp"], r["engine"]) for r in rs})
+                # deployments at their publisher: validate's "own benchmark" (engine and
+                # version stand in for its engine family)
+                bench = len({(origin(r["source"]), r["model"], r["gpu"], r["tp"], r["dtype"],
+                              r["engine"]) for r in rs})
                 print("| %s | %s | %s | %d | %d | %+.3f | %.3f | %+.2f | %+.2f | %.2g | %d | %d |" %
                       (part, m, g, n, bench, mu, sd, sk, ku, math.exp(-jb / 2),
                        sum(x < mu - 1.96 * sd for x in e), sum(x > mu + 1.96 * sd for x in e)))
