@@ -278,7 +278,7 @@ struct vband {
 	int method;  /* enum vband_method */
 	double lo, hi; /* the band of ln(measured / predicted); +-inf: one row; NaN: none */
 };
-/* The band of the residuals a[0..n) (sorted in place), as above; pooled 0. */
+/* The band of the residuals a[0..n) (reordered), as above; pooled 0. */
 struct vband validate_band(double *a, size_t n);
 /* The bands of every metric and regime from the predicted rows of s. */
 void validate_bands(const struct vset *s, struct vband b[VM_N][VR_N]);
