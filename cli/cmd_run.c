@@ -59,8 +59,8 @@ static void run_usage(FILE *f)
 		   "                            and widen it by the model-form error: the 95%% band of\n"
 		   "                            ln(measured/predicted) on the serving set's check part\n"
 		   "                            (embedded) for the metric and the run's regime (at once,\n"
-		   "                            closed, open; split conformal); [0, inf] where the\n"
-		   "                            check part has too few rows to bound it (VALIDATION.md)\n");
+		   "                            closed, open; split conformal from 39 rows, Student t\n"
+		   "                            below: VALIDATION.md, \"Honest intervals\")\n");
 }
 
 /* The option key of a flag name: "--max-num-seqs" -> "max_num_seqs" (cut to n). */

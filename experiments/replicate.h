@@ -16,12 +16,13 @@
  * With profile uncertainty the interval also carries the MODEL-FORM error: how far ttsim's
  * predictions are from real runs, which no parameter draw shows. Each metric's interval
  * [lo, hi] (R = 1: the point prediction) becomes [lo e^a, hi e^b], where [a, b] is the
- * split-conformal 95% band of ln(measured / predicted) over the check part of the serving
+ * 95% prediction interval of ln(measured / predicted) over the check part of the serving
  * set (tests/validation/serving_check.csv, embedded, simulated by this binary at the
  * start of the run: never fitted) for that metric and the run's regime (experiments/
  * validate.h, validate_bands: at once, closed loop, open loop; pooled over regimes when a
- * regime has too few rows). A band the check part cannot bound (fewer than 39 rows) makes
- * the interval unbounded: (0, inf), said, not hidden.
+ * regime has too few rows): split conformal from 39 rows, the Student-t interval for a
+ * new draw below that. Only a metric with a single check row has no bound: (0, inf),
+ * said, not hidden.
  */
 #ifndef TTSIM_REPLICATE_H
 #define TTSIM_REPLICATE_H
@@ -53,7 +54,8 @@ int replicate(const struct run_config *c, const struct run_inputs *in, int profi
 	      struct replication *out);
 /* {"n": R, "profile_uncertainty": bool, "<metric>": {"mean", "ci95_lo", "ci95_hi"}}, and
  * with profile uncertainty "model_form": {"source", "regime", "<metric>": {"rows",
- * "pooled", "log_lo", "log_hi"}} (null bounds: unbounded) */
+ * "pooled", "method", "log_lo", "log_hi"}} (method "conformal" or "student_t", validate.h;
+ * null bounds: unbounded) */
 cJSON *replication_json(const struct replication *r);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_multifit.h>
 #include <gsl/gsl_sort.h>
@@ -1517,38 +1518,115 @@ static int band_row(const struct vrow *r)
 	       r->value > 0;
 }
 
-/* Quantiles of ln(measured / predicted) over the rows of metric m (regime g, or any when
- * g < 0) other than those of row `out`'s benchmark (out == SIZE_MAX: none). */
-static struct vband band_of(const struct vset *s, int m, int g, size_t out, double *a)
+static const char *const method_names[] = {"none", "conformal", "student_t"};
+
+const char *vband_method_name(int m)
 {
-	struct vband b = {0, 0, NAN, NAN};
-	size_t n = 0;
-	for (size_t i = 0; i < s->n; i++) {
-		const struct vrow *r = &s->rows[i];
-		if (!band_row(r) || r->metric != m || (g >= 0 && validate_regime(r) != g) ||
-		    (out != SIZE_MAX && same_run(r, &s->rows[out])))
-			continue;
-		a[n++] = log(r->value / r->predicted);
+	return m >= VBAND_NONE && m <= VBAND_STUDENT_T ? method_names[m] : "?";
+}
+
+/* validate.h: conformal from VBAND_MIN_ROWS rows, Student t below, never narrower than
+ * the measurements' own repeat noise */
+struct vband validate_band(double *a, size_t n)
+{
+	struct vband b = {(long)n, 0, VBAND_NONE, NAN, NAN};
+	if (n == 0)
+		return b;
+	if (n < 2) {
+		b.lo = -INFINITY;
+		b.hi = INFINITY;
+		return b;
 	}
-	b.n = (long)n;
-	if (n) {
-		/* split conformal (Lei et al. 2018, "Distribution-free predictive inference for
-		 * regression", JASA 113:1094): the k-th smallest and k-th largest of n residuals,
-		 * k = ceil(0.975 (n + 1)), hold a new exchangeable residual with probability
-		 * >= 95%; with n < 39 no such k exists and the band is unbounded */
+	if (n >= VBAND_MIN_ROWS) {
+		/* the k-th smallest and k-th largest, k = ceil(0.975 (n + 1)) <= n */
 		size_t k = (size_t)ceil(0.975 * (double)(n + 1));
+		double z = gsl_cdf_ugaussian_Pinv(0.975) * VBAND_REPEAT_SD, mid;
 		gsl_sort(a, 1, n);
-		b.lo = k <= n ? a[n - k] : -INFINITY;
-		b.hi = k <= n ? a[k - 1] : INFINITY;
+		b.method = VBAND_CONFORMAL;
+		b.lo = a[n - k];
+		b.hi = a[k - 1];
+		mid = 0.5 * (b.lo + b.hi);
+		if (b.hi - mid < z) {
+			b.lo = mid - z;
+			b.hi = mid + z;
+		}
+	} else {
+		double m = gsl_stats_mean(a, 1, n), sd = gsl_stats_sd_m(a, 1, n, m);
+		double half = gsl_cdf_tdist_Pinv(0.975, (double)(n - 1)) *
+			      fmax(sd, VBAND_REPEAT_SD) * sqrt(1.0 + 1.0 / (double)n);
+		b.method = VBAND_STUDENT_T;
+		b.lo = m - half;
+		b.hi = m + half;
 	}
 	return b;
 }
 
-static struct vband band_for(const struct vset *s, int m, int g, size_t out, double *a)
+/* The publisher part of a source citation, into o: "github OWNER/REPO ..." and
+ * "https://github.com/OWNER/REPO/..." give OWNER/REPO; another URL its host; anything else
+ * the whole citation. */
+static void source_origin(const char *src, char *o, size_t n)
 {
-	struct vband b = band_of(s, m, g, out, a);
+	const char *p = src, *end;
+	int slashes = 0;
+	if (!strncmp(p, "github ", 7)) {
+		p += 7;
+		end = p + strcspn(p, " ");
+	} else if (strstr(p, "://")) {
+		p = strstr(p, "://") + 3;
+		if (!strncmp(p, "github.com/", 11)) {
+			p += 11;
+			slashes = 1; /* OWNER/REPO: up to the second '/' */
+		}
+		for (end = p; *end && *end != ' ' && (*end != '/' || slashes-- > 0); end++)
+			;
+	} else {
+		end = p + strlen(p);
+	}
+	snprintf(o, n, "%.*s", (int)(end - p), p);
+}
+
+/* One benchmark: its run's rows, and the rows of the same publisher (source_origin) and
+ * deployment (model, GPU, TP, dtype, engine family): one sweep, or one session's stages,
+ * whose errors move together. Rows citing no source are their run only. */
+static int same_bench(const struct vrow *a, const struct vrow *b)
+{
+	char fa[32], fb[32], oa[sizeof(a->source)], ob[sizeof(b->source)];
+	if (same_run(a, b))
+		return 1;
+	if (!a->source[0] || !b->source[0])
+		return 0;
+	source_origin(a->source, oa, sizeof(oa));
+	source_origin(b->source, ob, sizeof(ob));
+	validate_family(a, fa, sizeof(fa));
+	validate_family(b, fb, sizeof(fb));
+	return !strcmp(oa, ob) && !strcmp(fa, fb) && !strcmp(a->model, b->model) &&
+	       !strcmp(a->gpu, b->gpu) && !strcmp(a->dtype, b->dtype) && a->tp == b->tp;
+}
+
+/* The band of ln(measured / predicted) over the rows of metric m (regime g, or any when
+ * g < 0) other than those of row `out`'s run (loo VCOV_RUN) or benchmark (VCOV_BENCH). */
+static struct vband band_of(const struct vset *s, int m, int g, size_t out, int loo, double *a)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct vrow *r = &s->rows[i];
+		if (!band_row(r) || r->metric != m || (g >= 0 && validate_regime(r) != g))
+			continue;
+		if (loo == VCOV_RUN && same_run(r, &s->rows[out]))
+			continue;
+		if (loo == VCOV_BENCH && same_bench(r, &s->rows[out]))
+			continue;
+		a[n++] = log(r->value / r->predicted);
+	}
+	return validate_band(a, n);
+}
+
+static struct vband band_for(const struct vset *s, int m, int g, size_t out, int loo,
+			     double *a)
+{
+	struct vband b = band_of(s, m, g, out, loo, a);
 	if (b.n < VBAND_MIN_ROWS) {
-		b = band_of(s, m, -1, out, a);
+		b = band_of(s, m, -1, out, loo, a);
 		b.pooled = 1;
 	}
 	return b;
@@ -1559,7 +1637,7 @@ void validate_bands(const struct vset *s, struct vband b[VM_N][VR_N])
 	double *a = xmalloc(sizeof(double) * (s->n + 1));
 	for (int m = 0; m < VM_N; m++)
 		for (int g = 0; g < VR_N; g++)
-			b[m][g] = band_for(s, m, g, SIZE_MAX, a);
+			b[m][g] = band_for(s, m, g, SIZE_MAX, VCOV_IN, a);
 	free(a);
 }
 
@@ -1568,7 +1646,7 @@ void validate_coverage(const struct vset *s, int loo, double cov[VM_N], long n[V
 	double *a = xmalloc(sizeof(double) * (s->n + 1));
 	long in[VM_N] = {0};
 	struct vband b[VM_N][VR_N];
-	if (!loo)
+	if (loo == VCOV_IN)
 		validate_bands(s, b);
 	for (int m = 0; m < VM_N; m++)
 		n[m] = 0;
@@ -1578,8 +1656,8 @@ void validate_coverage(const struct vset *s, int loo, double cov[VM_N], long n[V
 		double e;
 		if (!band_row(r))
 			continue;
-		x = loo ? band_for(s, r->metric, validate_regime(r), i, a)
-			: b[r->metric][validate_regime(r)];
+		x = loo != VCOV_IN ? band_for(s, r->metric, validate_regime(r), i, loo, a)
+				   : b[r->metric][validate_regime(r)];
 		if (!(isfinite(x.lo) && isfinite(x.hi)))
 			continue; /* an unbounded band holds every row: no evidence */
 		e = log(r->value / r->predicted);
@@ -1589,4 +1667,49 @@ void validate_coverage(const struct vset *s, int loo, double cov[VM_N], long n[V
 	for (int m = 0; m < VM_N; m++)
 		cov[m] = n[m] ? (double)in[m] / (double)n[m] : NAN;
 	free(a);
+}
+
+cJSON *validate_intervals_json(const struct vset *s)
+{
+	static const char *const cov_names[] = {"in_sample", "own_run_out", "own_benchmark_out"};
+	cJSON *o = cJSON_CreateObject(), *bands, *cov;
+	struct vband b[VM_N][VR_N];
+	validate_bands(s, b);
+	cJSON_AddStringToObject(o, "method", "95% prediction interval of ln(measured/predicted) "
+				"per metric and regime: split conformal from 39 rows, Student t "
+				"below (experiments/validate.h)");
+	json_num(o, "repeat_sd", VBAND_REPEAT_SD);
+	bands = cJSON_AddObjectToObject(o, "bands");
+	for (int m = 0; m < VM_N; m++) {
+		cJSON *x = NULL;
+		for (int g = 0; g < VR_N; g++) {
+			cJSON *y;
+			if (!b[m][g].n)
+				continue;
+			if (!x)
+				x = cJSON_AddObjectToObject(bands, vmetric_name(m));
+			y = cJSON_AddObjectToObject(x, vregime_name(g));
+			cJSON_AddNumberToObject(y, "rows", (double)b[m][g].n);
+			cJSON_AddBoolToObject(y, "pooled", b[m][g].pooled);
+			cJSON_AddStringToObject(y, "method", vband_method_name(b[m][g].method));
+			json_num(y, "log_lo", b[m][g].lo);
+			json_num(y, "log_hi", b[m][g].hi);
+		}
+	}
+	cov = cJSON_AddObjectToObject(o, "coverage");
+	for (int k = VCOV_IN; k <= VCOV_BENCH; k++) {
+		double c[VM_N];
+		long n[VM_N];
+		cJSON *x = cJSON_AddObjectToObject(cov, cov_names[k]);
+		validate_coverage(s, k, c, n);
+		for (int m = 0; m < VM_N; m++) {
+			cJSON *y;
+			if (!n[m])
+				continue;
+			y = cJSON_AddObjectToObject(x, vmetric_name(m));
+			cJSON_AddNumberToObject(y, "rows", (double)n[m]);
+			json_num(y, "share", c[m]);
+		}
+	}
+	return o;
 }

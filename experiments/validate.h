@@ -243,17 +243,39 @@ int validate_fit_frontend(struct vset *s, const char *family, struct vfefit *out
  * A row's regime is how its requests arrive: all at once (an offline batch, a burst at
  * request rate inf, or a closed loop with no more requests than clients), a closed loop
  * of C clients, or an open loop at a finite rate. The model-form band of a metric and
- * regime is a split-conformal 95% band of ln(measured / predicted) over the predicted rows
- * of that metric and regime: with the n residuals sorted and k = ceil(0.975 (n + 1)), the
- * k-th smallest and k-th largest (a new row of the same kind falls inside with probability
- * >= 95% when rows are exchangeable); n < 39 gives no such k and an unbounded band
- * (-inf, +inf): too few rows to bound the error. A regime with fewer than VBAND_MIN_ROWS
- * rows uses the metric's rows of every regime (pooled). A prediction p then
- * has the interval [p e^lo, p e^hi]. `ttsim run --profile-uncertainty` derives the bands
- * from the CHECK part of the serving set (tests/validation/serving_check.csv, embedded),
- * simulated by the running binary, so they are the model's error as it is now. */
+ * regime is a 95% prediction interval for a new row's residual ln(measured / predicted),
+ * from the n residuals of the predicted rows of that metric and regime:
+ *   - n >= VBAND_MIN_ROWS (39): split conformal, distribution-free (Lei et al. 2018,
+ *     "Distribution-free predictive inference for regression", JASA 113:1094): with the
+ *     residuals sorted and k = ceil(0.975 (n + 1)), the k-th smallest and k-th largest (a
+ *     new exchangeable residual falls inside with probability >= 95%). Used where it
+ *     exists because the large sets are heavy-tailed (output tok/s: skewness -2, excess
+ *     kurtosis +8), where a normal law would misplace both ends.
+ *   - 2 <= n < 39 (no such k): the Student-t prediction interval for one new draw of a
+ *     normal law, mean +- t(0.975, n-1) s sqrt(1 + 1/n) (gsl_cdf_tdist_Pinv,
+ *     gsl_stats_mean, gsl_stats_sd_m). Normality is an assumption there, checked per
+ *     metric by tests/validation/residuals.py (VALIDATION.md, "Honest intervals").
+ *   - n = 1: no spread to take: unbounded (-inf, +inf); n = 0: NaN (no rows).
+ * No band is narrower than the run-to-run noise of the measurements themselves: s is at
+ * least VBAND_REPEAT_SD in the t interval, and a conformal band is widened about its
+ * midpoint to +- z(0.975) VBAND_REPEAT_SD (a set of identical residuals would otherwise
+ * give a zero-width band that a repeated run of the same benchmark falls outside).
+ * A regime with fewer than VBAND_MIN_ROWS rows uses the metric's rows of every regime
+ * (pooled). A prediction p then has the interval [p e^lo, p e^hi]. `ttsim run
+ * --profile-uncertainty` derives the bands from the CHECK part of the serving set
+ * (tests/validation/serving_check.csv, embedded), simulated by the running binary, so
+ * they are the model's error as it is now. */
 enum vregime { VR_AT_ONCE, VR_CLOSED, VR_OPEN, VR_N };
 #define VBAND_MIN_ROWS 39 /* the fewest rows that bound a 95% split-conformal band */
+/* Measured: the SD of one run's ln(value) over repeated runs of one benchmark, from the
+ * three repeats in the check part (anl_h100_tp1_{l2-7b-hf,qwen2-7b,decilm-7b}_io1024_b32
+ * and their _r2, github argonne-lcf/LLM-Inference-Bench Plots/All_results.csv @4211f5d4):
+ * ln(second / first) = -0.0159, -0.0306, -0.0185; rms 0.0226, / sqrt 2 = 0.016. */
+#define VBAND_REPEAT_SD 0.016
+/* How a band was taken (struct vband.method). */
+enum vband_method { VBAND_NONE, VBAND_CONFORMAL, VBAND_STUDENT_T };
+/* "none", "conformal", "student_t" */
+const char *vband_method_name(int m);
 /* "at_once", "closed", "open" */
 const char *vregime_name(int g);
 int validate_regime(const struct vrow *r);
@@ -262,16 +284,28 @@ int validate_config_regime(const struct run_config *c);
 struct vband {
 	long n;      /* rows the band was taken from */
 	int pooled;  /* 1: the regime had fewer than VBAND_MIN_ROWS rows; every regime's rows */
-	double lo, hi; /* the band of ln(measured / predicted); +-inf: too few rows; NaN: none */
+	int method;  /* enum vband_method */
+	double lo, hi; /* the band of ln(measured / predicted); +-inf: one row; NaN: none */
 };
+/* The band of the residuals a[0..n) (reordered), as above; pooled 0. */
+struct vband validate_band(double *a, size_t n);
 /* The bands of every metric and regime from the predicted rows of s. */
 void validate_bands(const struct vset *s, struct vband b[VM_N][VR_N]);
 /* Coverage: the fraction of predicted rows whose measured value lies in [p e^lo, p e^hi]
- * of their metric's and regime's band, in sample (loo 0) or with each row's band taken
- * without the rows of its own benchmark (loo 1: the rows that share its simulation). Rows
- * whose band is unbounded are not counted (they say nothing). Per metric into cov[] (NaN:
- * no bounded row), n[] rows counted. */
+ * of their metric's and regime's band: in sample (VCOV_IN), with each row's band taken
+ * without the rows of its own run (VCOV_RUN: the rows that share its simulation), or
+ * without those of its own benchmark (VCOV_BENCH: its run's rows and every row whose
+ * source cites the same publisher (the GitHub repository, or the site of a URL) with the
+ * same model, GPU, TP, dtype and engine family: one deployment's sweep, or one session's
+ * stages filed apart, whose errors move together). Rows whose band is unbounded are not
+ * counted (they say nothing). Per metric into cov[] (NaN: no bounded row), n[] rows
+ * counted. */
+enum vcov { VCOV_IN, VCOV_RUN, VCOV_BENCH };
 void validate_coverage(const struct vset *s, int loo, double cov[VM_N], long n[VM_N]);
+/* {"method", "repeat_sd", "bands": {"<metric>": {"<regime>": {"rows", "pooled", "method",
+ * "log_lo", "log_hi"}}}, "coverage": {"in_sample" | "own_run_out" | "own_benchmark_out":
+ * {"<metric>": {"rows", "share"}}}} (validate --intervals --format json; null: unbounded) */
+cJSON *validate_intervals_json(const struct vset *s);
 
 /* {"rows": [...], "summary": {"<metric>": {...}}, "groups": [...], "skipped": N} */
 cJSON *validate_json(const struct vset *s);

@@ -568,8 +568,9 @@ static void csv_line_numbers(void)
 
 /* The model-form bands, worked by hand: n rows with ln(measured / predicted) = i / 100
  * (i = 0 .. n-1, each its own benchmark). Split conformal: k = ceil(0.975 (n + 1)); n = 40
- * gives k = 40, the band [a_0, a_39] = [0, 0.39]; n = 38 gives k = 39 > 38: unbounded; the
- * regimes (at once, closed, open) are told apart, and a regime under 39 rows is pooled. */
+ * gives k = 40, the band [a_0, a_39] = [0, 0.39]; n = 38 gives k = 39 > 38: the Student-t
+ * interval instead; the regimes (at once, closed, open) are told apart, and a regime under
+ * 39 rows is pooled. */
 static struct vset band_set(int n, const char *conc, const char *np, const char *rate)
 {
 	struct vset s = {0};
@@ -596,29 +597,141 @@ static void model_form_bands(void)
 	validate_bands(&s, b);
 	CHECK_INT(b[VM_THROUGHPUT][VR_AT_ONCE].n, 40);
 	CHECK_INT(b[VM_THROUGHPUT][VR_AT_ONCE].pooled, 0);
+	CHECK_INT(b[VM_THROUGHPUT][VR_AT_ONCE].method, VBAND_CONFORMAL);
 	CHECK_NEAR(b[VM_THROUGHPUT][VR_AT_ONCE].lo, 0, 1e-12);
 	CHECK_NEAR(b[VM_THROUGHPUT][VR_AT_ONCE].hi, 0.39, 1e-12);
 	CHECK_INT(b[VM_THROUGHPUT][VR_OPEN].pooled, 1); /* no open-loop row: every regime's */
 	CHECK_NEAR(b[VM_THROUGHPUT][VR_OPEN].hi, 0.39, 1e-12);
 	CHECK(isnan(b[VM_TTFT][VR_AT_ONCE].lo)); /* no row of the metric */
-	validate_coverage(&s, 0, cov, n);
+	validate_coverage(&s, VCOV_IN, cov, n);
 	CHECK_INT(n[VM_THROUGHPUT], 40);
 	CHECK_NEAR(cov[VM_THROUGHPUT], 1, 1e-12);
 	/* each row left out: the band of the other 39 (k = 39, their extremes); the two end
-	 * rows fall outside */
-	validate_coverage(&s, 1, cov, n);
+	 * rows fall outside. No row cites a source: its benchmark is its run */
+	validate_coverage(&s, VCOV_RUN, cov, n);
+	CHECK_NEAR(cov[VM_THROUGHPUT], 38.0 / 40, 1e-12);
+	validate_coverage(&s, VCOV_BENCH, cov, n);
 	CHECK_NEAR(cov[VM_THROUGHPUT], 38.0 / 40, 1e-12);
 	vset_release(&s);
+	/* 38 rows: t(0.975, 37) = 2.026192 (tables), mean 0.185, s (n - 1 form) =
+	 * sqrt(38 x 39 / 12) / 100 */
 	s = band_set(38, "4", "40", "inf");
 	CHECK_INT(validate_regime(&s.rows[0]), VR_CLOSED);
 	validate_bands(&s, b);
-	CHECK(isinf(b[VM_THROUGHPUT][VR_CLOSED].lo) && b[VM_THROUGHPUT][VR_CLOSED].lo < 0);
-	CHECK(isinf(b[VM_THROUGHPUT][VR_CLOSED].hi) && b[VM_THROUGHPUT][VR_CLOSED].hi > 0);
-	validate_coverage(&s, 0, cov, n); /* unbounded bands are no evidence: not counted */
-	CHECK_INT(n[VM_THROUGHPUT], 0);
+	CHECK_INT(b[VM_THROUGHPUT][VR_CLOSED].method, VBAND_STUDENT_T);
+	CHECK_NEAR(b[VM_THROUGHPUT][VR_CLOSED].hi,
+		   0.185 + 2.026192 * sqrt(38.0 * 39 / 12) / 100 * sqrt(1 + 1.0 / 38), 1e-6);
+	CHECK_NEAR(b[VM_THROUGHPUT][VR_CLOSED].lo,
+		   0.185 - 2.026192 * sqrt(38.0 * 39 / 12) / 100 * sqrt(1 + 1.0 / 38), 1e-5);
+	validate_coverage(&s, VCOV_IN, cov, n); /* every row is bounded now: counted */
+	CHECK_INT(n[VM_THROUGHPUT], 38);
+	CHECK_NEAR(cov[VM_THROUGHPUT], 1, 1e-12);
 	vset_release(&s);
 	s = band_set(2, "0", "", "2.5");
 	CHECK_INT(validate_regime(&s.rows[0]), VR_OPEN);
+	vset_release(&s);
+}
+
+/* validate_band on its own: a small set by hand, one row, none. */
+static void band_small_sets(void)
+{
+	/* {0, .1, .2, .3, .4} (unsorted): mean 0.2, s = sqrt(0.1 / 4), t(0.975, 4) = 2.776445
+	 * (tables), half-width 2.776445 x 0.158114 x sqrt(1 + 1/5) = 0.480894 */
+	double a[] = {0.3, 0.1, 0.4, 0.0, 0.2};
+	struct vband b = validate_band(a, 5);
+	CHECK_INT(b.method, VBAND_STUDENT_T);
+	CHECK_INT(b.n, 5);
+	CHECK_NEAR(b.hi, 0.2 + 0.480894, 1e-6);
+	CHECK_NEAR(b.lo, 0.2 - 0.480894, 1e-5);
+	b = validate_band(a, 1); /* one residual: no spread to take */
+	CHECK(isinf(b.lo) && b.lo < 0 && isinf(b.hi) && b.hi > 0);
+	CHECK_INT(b.method, VBAND_NONE);
+	b = validate_band(a, 0);
+	CHECK(isnan(b.lo) && isnan(b.hi));
+	CHECK_STR(vband_method_name(VBAND_STUDENT_T), "student_t");
+}
+
+/* Identical residuals: s = 0 would give the zero-width band [x, x]; the repeat noise keeps
+ * it open: t(0.975, 4) x 0.016 x sqrt(1.2) = 0.048663 each side with 5 rows, z(0.975) x
+ * 0.016 = 0.031359 with 40 (conformal); every row inside, in sample and left out. */
+static struct vset same_set(int n, const char *src)
+{
+	struct vset s = {0};
+	struct sbuf sb = {0};
+	int bad;
+	sbuf_printf(&sb, H ",source\n");
+	for (int i = 0; i < n; i++)
+		sbuf_printf(&sb, "r%d,qwen3-8b,h100_sxm,1,bf16,%d,64,4,ttft_ms,1.1,%s\n", i, 100 + i,
+			    src);
+	CHECK_INT(vset_parse_csv(&s, sb.buf, "s.csv", &bad), 0);
+	for (size_t i = 0; i < s.n; i++)
+		s.rows[i].predicted = 1;
+	sbuf_release(&sb);
+	return s;
+}
+
+static void band_identical_residuals(void)
+{
+	struct vband b[VM_N][VR_N];
+	double cov[VM_N];
+	long n[VM_N];
+	struct vset s = same_set(5, "");
+	validate_bands(&s, b);
+	CHECK_NEAR(b[VM_TTFT][VR_AT_ONCE].lo, log(1.1) - 0.048663, 1e-4);
+	CHECK_NEAR(b[VM_TTFT][VR_AT_ONCE].hi, log(1.1) + 0.048663, 1e-4);
+	for (int k = VCOV_IN; k <= VCOV_BENCH; k++) {
+		validate_coverage(&s, k, cov, n);
+		CHECK_INT(n[VM_TTFT], 5);
+		CHECK_NEAR(cov[VM_TTFT], 1, 1e-12);
+	}
+	vset_release(&s);
+	s = same_set(40, "");
+	validate_bands(&s, b);
+	CHECK_INT(b[VM_TTFT][VR_AT_ONCE].method, VBAND_CONFORMAL);
+	CHECK_NEAR(b[VM_TTFT][VR_AT_ONCE].hi - b[VM_TTFT][VR_AT_ONCE].lo, 2 * 0.031359, 1e-4);
+	validate_coverage(&s, VCOV_RUN, cov, n);
+	CHECK_NEAR(cov[VM_TTFT], 1, 1e-12);
+	vset_release(&s);
+}
+
+/* Own benchmark out: rows of one publisher (the repository or site their source cites) and
+ * one deployment (model, GPU, TP, engine) leave together, whatever file of it each cites.
+ * Three rows of publisher o/r at residual 0.5, three of docs.example.com at 0, 0.01, 0.02:
+ * with its own run out, each row's band comes from the five others (wide: every row in);
+ * with its benchmark out, o/r's rows get the others' band (0.01 +- t(0.975, 2) x 0.016 x
+ * sqrt(4/3) = +-0.0795, s floored) and those rows o/r's (0.5 +- 0.0795): none inside. */
+static void band_benchmark_out(void)
+{
+	struct vset s = {0};
+	double cov[VM_N];
+	long n[VM_N];
+	int bad;
+	const char *csv = H ",source\n"
+			  "a1,qwen3-8b,h100_sxm,1,bf16,100,64,4,ttft_ms,1.6487212707,"
+			  "github o/r runs/1/stage_0.json @abc\n"
+			  "a2,qwen3-8b,h100_sxm,1,bf16,200,64,4,ttft_ms,1.6487212707,"
+			  "github o/r runs/1/stage_1.json @abc\n"
+			  "a3,qwen3-8b,h100_sxm,1,bf16,300,64,4,ttft_ms,1.6487212707,"
+			  "https://github.com/o/r/blob/main/c.md\n"
+			  "b1,qwen3-8b,h100_sxm,1,bf16,100,64,4,ttft_ms,1,https://docs.example.com/p1\n"
+			  "b2,qwen3-8b,h100_sxm,1,bf16,200,64,4,ttft_ms,1.0100501671,"
+			  "https://docs.example.com/p2 (table 2)\n"
+			  "b3,qwen3-8b,h100_sxm,1,bf16,300,64,4,ttft_ms,1.0202013400,"
+			  "https://docs.example.com\n";
+	CHECK_INT(vset_parse_csv(&s, csv, "g.csv", &bad), 0);
+	for (size_t i = 0; i < s.n; i++)
+		s.rows[i].predicted = 1;
+	validate_coverage(&s, VCOV_RUN, cov, n);
+	CHECK_INT(n[VM_TTFT], 6);
+	CHECK_NEAR(cov[VM_TTFT], 1, 1e-12);
+	validate_coverage(&s, VCOV_BENCH, cov, n);
+	CHECK_INT(n[VM_TTFT], 6);
+	CHECK_NEAR(cov[VM_TTFT], 0, 1e-12);
+	/* another TP is another deployment: a1 at TP 2 keeps a2 and a3 in its band, and its
+	 * own residual (0.5) is inside theirs; the other A rows now see a1 too */
+	s.rows[0].tp = 2;
+	validate_coverage(&s, VCOV_BENCH, cov, n);
+	CHECK(cov[VM_TTFT] > 0);
 	vset_release(&s);
 }
 
@@ -637,6 +750,9 @@ int main(void)
 	engine_fit_recovers();
 	frontend_fit_recovers();
 	model_form_bands();
+	band_small_sets();
+	band_identical_residuals();
+	band_benchmark_out();
 	prediction_and_summary();
 	csv_reader();
 	csv_line_numbers();

@@ -9,13 +9,15 @@
 (signed % error of each metric; for an open loop, the offered output rate
 (request_rate x output_len) against the throughput measured and predicted: a prediction
 below the offered rate means ttsim's replica cannot keep up and its queue grows for the
-whole run), then the median signed error by part, source kind and TP. Reads only the JSON
-rows and the request_rate/engine columns of the CSVs they name; fits nothing.
+whole run), then the median signed error by part, source kind and TP, and the shape of
+the log residuals per metric and regime that chose the model-form bands' method
+(experiments/validate.h: split conformal from 39 rows, Student t below). Reads only the
+JSON rows and the request_rate/engine/source columns of the CSVs they name; fits nothing.
 """
-import csv, json, statistics, sys
+import csv, json, math, statistics, sys
 
 
-def load(path):
+def load_all(path):
     d = json.load(open(path))
     rows = [r for r in d["rows"] if "predicted" in r]
     extra = {}
@@ -30,8 +32,74 @@ def load(path):
         r["engine"] = (x.get("engine", "") + " " + x.get("engine_version", "")).strip()
         r["part"] = "check" if "serving_check" in r["where"] else "fit"
         r["kind"] = r["id"].split("_")[0]
+        r["source"] = x.get("source", "")
+    return rows
+
+
+def load(path):
     # the served rows: every engine but vLLM 0.5's offline batches (Argonne)
-    return [r for r in rows if not r["engine"].startswith("vllm 0.5")]
+    return [r for r in load_all(path) if not r["engine"].startswith("vllm 0.5")]
+
+
+def regime(r):
+    """validate.c, validate_regime: at once, closed loop or open loop."""
+    if r["concurrency"] > 0:
+        return "at_once" if r["requests"] <= r["concurrency"] else "closed"
+    return "at_once" if r["rate"] in ("", "inf") else "open"
+
+
+def origin(src):
+    """validate.c, source_origin: the publisher a source cites ("github OWNER/REPO ...",
+    "https://github.com/OWNER/REPO/...": OWNER/REPO; another URL: its host)."""
+    if src.startswith("github "):
+        return src[7:].split(" ")[0]
+    if "://" in src:
+        p = src.split("://", 1)[1].split(" ")[0]
+        if p.startswith("github.com/"):
+            return "/".join(p[11:].split("/")[:2])
+        return p.split("/")[0]
+    return src
+
+
+def shape(paths):
+    """The log residuals ln(measured / predicted) per part, metric and regime (and the
+    metric's regimes pooled): how far from a normal law they are. Skewness and excess
+    kurtosis (moment estimates), the Jarque-Bera statistic JB = n/6 (S^2 + K^2/4) and its
+    chi-square(2) tail p = exp(-JB/2) (asymptotic: a rough guide below ~30 rows), and the
+    rows below and above mean -+ 1.96 sd (a normal law puts 2.5% each side)."""
+    print()
+    print("Shape of the log residuals ln(measured / predicted), all predicted rows (offline "
+          "batches included), by part, metric and regime (all: the regimes pooled); "
+          "JB p: Jarque-Bera normality p-value; below/above: rows outside mean -+ 1.96 sd:")
+    print()
+    print("| part | metric | regime | n | deployments | mean | sd | skewness | excess kurtosis "
+          "| JB p | below | above |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for p in paths:
+        rows = load_all(p)
+        part = rows[0]["part"] if rows else "?"
+        for m in ("ttft_ms", "tpot_ms", "e2e_s", "output_tok_per_s"):
+            regs = sorted({regime(r) for r in rows if r["metric"] == m})
+            for g in regs + (["all"] if len(regs) > 1 else []):
+                rs = [r for r in rows if r["metric"] == m and g in ("all", regime(r))]
+                e = [math.log(r["measured"] / r["predicted"]) for r in rs]
+                n = len(e)
+                if n < 3:
+                    print("| %s | %s | %s | %d | | | | | | | | |" % (part, m, g, n))
+                    continue
+                mu = statistics.fmean(e)
+                var = sum((x - mu) ** 2 for x in e) / n
+                sk = sum((x - mu) ** 3 for x in e) / n / var ** 1.5
+                ku = sum((x - mu) ** 4 for x in e) / n / var ** 2 - 3
+                jb = n / 6 * (sk * sk + ku * ku / 4)
+                sd = statistics.stdev(e)
+                # deployments at their publisher: validate's "own benchmark" (engine and
+                # version stand in for its engine family)
+                bench = len({(origin(r["source"]), r["model"], r["gpu"], r["tp"], r["dtype"],
+                              r["engine"]) for r in rs})
+                print("| %s | %s | %s | %d | %d | %+.3f | %.3f | %+.2f | %+.2f | %.2g | %d | %d |" %
+                      (part, m, g, n, bench, mu, sd, sk, ku, math.exp(-jb / 2),
+                       sum(x < mu - 1.96 * sd for x in e), sum(x > mu + 1.96 * sd for x in e)))
 
 
 def main():
@@ -113,6 +181,8 @@ def main():
             fit = statistics.linear_regression([q for q, _ in xy], [y for _, y in xy])
             lines.append("%.1f + %.2f x rate" % (fit.intercept, fit.slope))
         print("| %s | %s | %d | %s | %s | %s |" % (g[0], g[1], g[2], cells, *lines))
+
+    shape(sys.argv[1:])
 
 
 if __name__ == "__main__":
