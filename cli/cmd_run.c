@@ -191,11 +191,16 @@ static char *result_json(const struct run_config *c, const struct run_inputs *in
 			 const struct run_result *r, const struct replication *rep)
 {
 	cJSON *root = cJSON_CreateObject();
+	struct run_config ce = *c;
 	char *s;
+	/* the config that was simulated: with the engine profile's defaults for what the run
+	 * did not set, as run_simulate applied them (it succeeded, so they apply) */
+	if (run_engine_defaults(&ce) < 0)
+		ce = *c;
 	cJSON_AddStringToObject(root, "ttsim", TTSIM_VERSION);
 	cJSON_AddStringToObject(root, "model", in->model.id);
 	cJSON_AddStringToObject(root, "profile", in->profile.name);
-	cJSON_AddItemToObject(root, "config", config_json(c));
+	cJSON_AddItemToObject(root, "config", config_json(&ce));
 	cJSON_AddItemToObject(root, "summary", summary_to_json(&r->sum));
 	if (rep)
 		cJSON_AddItemToObject(root, "replications", replication_json(rep));

@@ -240,4 +240,16 @@ import json
 s = json.load(open('$TMPD/tpot2.json'))['summary']
 assert s['tpot_ms']['n'] == 0 and s['tpot_ms']['mean'] is None
 "
+# the JSON config is what was simulated: an engine profile's defaults for what the run did
+# not set (trtllm-1: no chunked prefill, 2048 sequences, KV from 0.9 of the free memory, no
+# eviction), the run's own values where it set them
+ok "run --engine trtllm-1" "$TTSIM" run --model r1-qwen-1.5b --engine trtllm-1 --requests 4 --input-len 64 --output-len 8 --max-num-batched-tokens 4096 --format json
+cp "$TMPD/out" "$TMPD/trt.json"
+ok "its config echoes the profile's defaults and the run's own limit" python3 -c "
+import json
+c = json.load(open('$TMPD/trt.json'))['config']
+assert c['chunked_prefill'] is False and c['max_num_seqs'] == 2048, c
+assert c['kv_free_fraction'] == 0.9 and c['guaranteed_no_evict'] is True, c
+assert c['max_num_batched_tokens'] == 4096, c
+"
 finish
