@@ -678,7 +678,7 @@ static void test_mxfp4_layout(void)
  * t = 1.739284736e-4 s. */
 static void test_fused_moe(void)
 {
-	struct moe_model mm = {10e-6, 0.5, 0.8, 16, 0.5, 0};
+	struct moe_model mm = {.t0 = 10e-6, .eff = 0.5, .bw_eff = 0.8, .block = 16, .slot_bw_eff = 0.5};
 	struct moe_rows r;
 	double p[8];
 	for (int i = 0; i < 8; i++)
