@@ -105,7 +105,10 @@ static const char moe_usage[] =
 	"  --yaml FILE             write the section as YAML lines, each value with its fit;\n"
 	"                          with balanced rows also `table: MOE_PERF.csv`, the table whose\n"
 	"                          exact shapes runs cost from its latencies (models/moe_table.h)\n"
-	"  --residuals FILE.csv    each row's shape, measured and predicted time (s)\n";
+	"  --residuals FILE.csv    each row's shape, measured and predicted time (s)\n"
+	"  --table-residuals FILE.csv  (balanced rows) each measured point of the table with\n"
+	"                          its interpolation from the shape's other points (s; empty at\n"
+	"                          the ends)\n";
 
 static const char usage[] =
 	"usage: ttsim calibrate fit|check|import|engine|moe ...   (ttsim calibrate fit --help)\n"
@@ -676,7 +679,7 @@ static int cmd_engine(int argc, char **argv)
 static int cmd_moe(int argc, char **argv)
 {
 	const char *prof = NULL, *dtype = NULL, *kernel = NULL, *dist = "balanced", *yaml = NULL;
-	const char *resid = NULL;
+	const char *resid = NULL, *tresid = NULL;
 	const char **pos = xcalloc(argc, sizeof(*pos));
 	const struct flag fl[] = {
 		{"--profile", FLAG_VALUE, &prof, NULL, NULL},
@@ -685,6 +688,7 @@ static int cmd_moe(int argc, char **argv)
 		{"--distribution", FLAG_VALUE, &dist, NULL, NULL},
 		{"--yaml", FLAG_VALUE, &yaml, NULL, NULL},
 		{"--residuals", FLAG_VALUE, &resid, NULL, NULL},
+		{"--table-residuals", FLAG_VALUE, &tresid, NULL, NULL},
 		{0},
 	};
 	int np = parse(fl, argc, argv, pos, moe_usage);
@@ -753,6 +757,26 @@ static int cmd_moe(int argc, char **argv)
 			       tab.n, 100 * loo_med, 100 * loo_p90, 100 * e[ne - 1], ne);
 		}
 		free(e);
+		if (tresid) {
+			struct sbuf y = {0};
+			sbuf_printf(&y, "hidden,inter,experts,topk,tp,ep,tokens,measured_s,"
+				    "held_out_s\n");
+			for (int i = 0; i < tab.n; i++) {
+				const struct moe_shape *sh = &tab.s[i];
+				for (int j = 0; j < sh->n; j++) {
+					double pr;
+					sbuf_printf(&y, "%g,%g,%g,%g,%g,%g,%.6g,%.6g,", sh->h,
+						    sh->inter, sh->experts, sh->topk, sh->tp, sh->ep,
+						    exp(sh->x[j]), exp(sh->y[j]));
+					if (moe_shape_loo(sh, j, &pr))
+						sbuf_printf(&y, "%.6g", pr);
+					sbuf_printf(&y, "\n");
+				}
+			}
+			if (file_write_atomic(tresid, y.buf, y.len))
+				die_err();
+			sbuf_release(&y);
+		}
 	}
 	if (resid) {
 		struct sbuf y = {0};

@@ -264,40 +264,38 @@ int moe_shape_eval(const struct moe_shape *s, double tokens, double *t, double *
 	return 1;
 }
 
+int moe_shape_loo(const struct moe_shape *s, int j, double *pred)
+{
+	int m = s->n - 1;
+	double x[512], y[512];
+	gsl_interp *it;
+	if (j <= 0 || j >= s->n - 1 || m < MOE_TABLE_MIN_POINTS || m > 512)
+		return 0;
+	for (int q = 0, w = 0; q < s->n; q++)
+		if (q != j) {
+			x[w] = s->x[q];
+			y[w++] = s->y[q];
+		}
+	if (!(it = make_interp(x, y, m)))
+		return 0;
+	*pred = exp(gsl_interp_eval(it, x, y, s->x[j], NULL));
+	gsl_interp_free(it);
+	return 1;
+}
+
 int moe_table_loo(const struct moe_table *t, double **err, size_t *n)
 {
 	*err = NULL;
 	*n = 0;
 	for (int i = 0; i < t->n; i++) {
 		const struct moe_shape *s = &t->s[i];
-		int m = s->n - 1;
-		double *x, *y;
-		if (m < MOE_TABLE_MIN_POINTS)
-			continue;
-		x = xmalloc(sizeof(double) * (size_t)m);
-		y = xmalloc(sizeof(double) * (size_t)m);
 		for (int j = 1; j < s->n - 1; j++) {
-			gsl_interp *it;
-			for (int q = 0, w = 0; q < s->n; q++)
-				if (q != j) {
-					x[w] = s->x[q];
-					y[w++] = s->y[q];
-				}
-			if (!(it = make_interp(x, y, m))) {
-				free(x);
-				free(y);
-				free(*err);
-				*err = NULL;
-				return err_set("%s: cannot interpolate a shape (expected distinct "
-					       "token counts)", t->path);
-			}
+			double pred;
+			if (!moe_shape_loo(s, j, &pred))
+				continue;
 			*err = xrealloc(*err, (*n + 1) * sizeof(double));
-			(*err)[(*n)++] =
-				fabs(exp(gsl_interp_eval(it, x, y, s->x[j], NULL) - s->y[j]) - 1);
-			gsl_interp_free(it);
+			(*err)[(*n)++] = fabs(pred / exp(s->y[j]) - 1);
 		}
-		free(x);
-		free(y);
 	}
 	return 0;
 }

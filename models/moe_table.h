@@ -65,5 +65,8 @@ int moe_shape_eval(const struct moe_shape *s, double tokens, double *t, double *
  * predicted from the others; relative errors appended to err (caller frees), count in *n.
  * 0, or -1 with err_set. */
 int moe_table_loo(const struct moe_table *t, double **err, size_t *n);
+/* Point j of s (interior: 0 < j < n - 1, n > 3) predicted from the others (s) into *pred:
+ * 1, else 0 (an end point, or too few points). */
+int moe_shape_loo(const struct moe_shape *s, int j, double *pred);
 
 #endif
