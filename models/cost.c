@@ -173,13 +173,25 @@ double cost_fused_moe(const struct moe_model *mm, double peak, double hbm_bw,
 	       2.0 * r->slots * (3.0 * f + 2.0 * h) / (hbm_bw * mm->slot_bw_eff);
 }
 
-const struct moe_shape *cost_moe_shape(const struct model *m, const struct moe_model *mm,
-				       int tp)
+int cost_moe_shape(const struct model *m, const struct moe_model *mm, int tp,
+		   const struct moe_shape **s)
 {
-	if (!mm || !mm->tab || !model_is_moe(m) || m->moe_skew > 0)
-		return NULL;
-	return moe_table_find(mm->tab, m->hidden, m->moe_ff, m->n_experts, m->top_k,
-			      m->ep ? 1 : tp, m->ep ? tp : 1);
+	/* the table's moe_dtype of the section cost_moe_model picks for m */
+	const char *dt = m->expert_fp4 ? "w4a16_mxfp4"
+			 : m->weight_dtype == DT_FP8 ? "fp8_block" : "bfloat16";
+	const struct moe_table *t;
+	*s = NULL;
+	if (!mm || !mm->table[0] || !model_is_moe(m) || m->moe_skew > 0)
+		return 0;
+	if (!(t = moe_table_get(mm->table, dt))) {
+		char why[512];
+		strlcpy0(why, err_msg(), sizeof(why));
+		return err_set("key 'moe_%s.table': %s", m->expert_fp4 ? "mxfp4"
+			       : m->weight_dtype == DT_FP8 ? "fp8" : "bf16", why);
+	}
+	*s = moe_table_find(t, m->hidden, m->moe_ff, m->n_experts, m->top_k, m->ep ? 1 : tp,
+			    m->ep ? tp : 1);
+	return 0;
 }
 
 double cost_moe_layer(const struct moe_model *mm, const struct moe_shape *s, double peak,
@@ -338,7 +350,8 @@ int cost_init_nodes(struct cost_ctx *c, const struct model *m, const struct prof
 	c->moe_gm = *c->gm;
 	c->moe_gm.peak *= c->moe_eff;
 	c->moe_mm = cost_moe_model(m, p, &c->moe_peak, &c->moe_wb);
-	c->moe_shape = cost_moe_shape(m, c->moe_mm, tp);
+	if (cost_moe_shape(m, c->moe_mm, tp, &c->moe_shape) < 0)
+		return -1;
 	c->moe_h = c->g[GEMM_EXPERT_DOWN].n;
 	c->moe_f = c->g[GEMM_EXPERT_DOWN].k;
 	if (m->expert_fp4) { /* vLLM's MXFP4 layouts (model.h, enum mxfp4_backend) */

@@ -189,13 +189,14 @@ double cost_fused_moe(const struct moe_model *mm, double peak, double hbm_bw,
 const struct moe_model *cost_moe_model(const struct model *m, const struct profile *p,
 				       double *peak, double *wb);
 
-/* The shape of mm's measured table (models/moe_table.h) that m's routed experts on tp GPUs
- * are, exactly: hidden size, the whole expert's intermediate size, experts, top-k, and the
- * layout (expert-parallel: moe_tp 1, moe_ep tp; else moe_tp tp, moe_ep 1). NULL where mm
- * has no table, the shape or layout is not in it, or the routing is skewed (the tables
- * time balanced routing): the fit then costs the layer. */
-const struct moe_shape *cost_moe_shape(const struct model *m, const struct moe_model *mm,
-				       int tp);
+/* The shape of mm's measured table (models/moe_table.h, parsed on first use) that m's routed
+ * experts on tp GPUs are, exactly: hidden size, the whole expert's intermediate size,
+ * experts, top-k, and the layout (expert-parallel: moe_tp 1, moe_ep tp; else moe_tp tp,
+ * moe_ep 1), into *s; NULL where mm (cost_moe_model's for m) has no table, the shape or
+ * layout is not in it, or the routing is skewed (the tables time balanced routing): the
+ * fit then costs the layer. 0, or -1 with err_set when the table cannot be read. */
+int cost_moe_shape(const struct model *m, const struct moe_model *mm, int tp,
+		   const struct moe_shape **s);
 /* One fused-MoE layer at `tokens` (s): cost_fused_moe of cost_moe_rows (arguments as
  * theirs); with a shape s, its measured latency interpolated over the tokens where they are
  * inside its measured range, else the fit scaled by measured / fit at the nearest measured

@@ -22,7 +22,6 @@
 
 #include "lib/assets.h"
 #include "lib/util.h"
-#include "models/moe_table.h"
 
 /* NOLINTBEGIN(bugprone-macro-parentheses): f is a member designator for offsetof */
 #define ROW(path, type, f, flags, min, max, unit, meaning) \
@@ -406,30 +405,21 @@ static int parse_unc(struct pctx *c, const yaml_node_t *map)
 	return 0;
 }
 
-/* A fused-MoE section's `table`: parse it now (once per process), so that a bad or missing
- * table is refused with the profile's file, line and key. */
-static int load_moe_table(struct profile *p, const struct profile_key *f, const yaml_node_t *v,
-			  const char *path, const char *fname)
+/* A fused-MoE section's `table`: an embedded asset or a file, checked here so that a missing
+ * one is refused with the profile's file, line and key; models/cost.c parses it on first use
+ * (a bad table is refused then, with the table's file, line and key). */
+static int check_moe_table(const void *p, const struct profile_key *f, const yaml_node_t *v,
+			   const char *path, const char *fname)
 {
-	static const struct {
-		size_t off;
-		const char *dtype; /* the table's moe_dtype of the section */
-	} sec[] = {{offsetof(struct profile, moe_bf16), "bfloat16"},
-		   {offsetof(struct profile, moe_fp8), "fp8_block"},
-		   {offsetof(struct profile, moe_mxfp4), "w4a16_mxfp4"}};
-	for (size_t i = 0; i < sizeof(sec) / sizeof(sec[0]); i++) {
-		struct moe_model *mm = (struct moe_model *)(void *)((char *)p + sec[i].off);
-		if (f->off != sec[i].off + offsetof(struct moe_model, table))
-			continue;
-		if (!mm->table[0])
-			return err_set("%s:%d: key '%s': expected a table path, got ''", fname,
-				       line(v), path);
-		if (!(mm->tab = moe_table_get(mm->table, sec[i].dtype))) {
-			char why[512];
-			strlcpy0(why, err_msg(), sizeof(why));
-			return err_set("%s:%d: key '%s': %s", fname, line(v), path, why);
-		}
-	}
+	const char *t = (const char *)p + f->off;
+	struct stat st;
+	if (f->type != PROFILE_STR || strncmp(path, "moe_", 4) || !strstr(path, ".table"))
+		return 0;
+	if (!t[0])
+		return err_set("%s:%d: key '%s': expected a table path, got ''", fname, line(v), path);
+	if (!asset_find(t) && (stat(t, &st) || !S_ISREG(st.st_mode)))
+		return err_set("%s:%d: key '%s': cannot read '%s' (expected an embedded table or a "
+			       "file)", fname, line(v), path, t);
 	return 0;
 }
 
@@ -473,7 +463,7 @@ static int parse_map(struct pctx *c, const yaml_node_t *map, const char *prefix)
 			if (c->seen[i]++)
 				return err_set("%s:%d: key '%s': given twice (expected once)", c->fname, line(k), path);
 			if (set_field(c->p, &fields[i], v, path, c->fname) ||
-			    load_moe_table(c->p, &fields[i], v, path, c->fname))
+			    check_moe_table(c->p, &fields[i], v, path, c->fname))
 				return -1;
 			continue;
 		}

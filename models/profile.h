@@ -247,8 +247,6 @@ struct network_model {
 	double simple_bw;  /* bytes/s per GPU in the Simple protocol */
 };
 
-struct moe_table;
-
 /* One fused-MoE layer's routed experts (YAML sections moe_bf16, moe_fp8, moe_mxfp4; all
  * optional: absent, models/cost.c falls back to the grouped GEMM of the GEMM model). The
  * equation is in the comment at the top of this file ("Fused MoE"). */
@@ -260,9 +258,9 @@ struct moe_model {
 	double slot_bw_eff; /* fraction of hbm_bw of the passes over every token's top_k rows */
 	double expert_t; /* s per touched expert, with its weights (its tiles' fixed cost) */
 	/* optional: the measured table the fit was made on (models/moe_table.h): a shape of
-	 * a run found in it exactly is costed from its latencies, not the fit ("" none) */
+	 * a run found in it exactly is costed from its latencies, not the fit ("" none);
+	 * profile_parse checks that it exists, models/cost.c parses it on first use */
 	char table[160];
-	const struct moe_table *tab; /* table, parsed (set by profile_parse; NULL none) */
 };
 
 struct profile {

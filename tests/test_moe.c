@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "models/comm.h"
 #include "models/cost.h"
@@ -812,6 +813,15 @@ static int table_err(const char *text, const char *want)
 	return strstr(err_msg(), want) != NULL;
 }
 
+/* 1 if m's layer on tp GPUs is a shape of mm's table, 0 if not, -1 on error */
+static int shape_of(const struct model *m, const struct moe_model *mm, int tp)
+{
+	const struct moe_shape *s;
+	if (cost_moe_shape(m, mm, tp, &s) < 0)
+		return -1;
+	return s != NULL;
+}
+
 static void test_moe_table(void)
 {
 	struct moe_table t;
@@ -866,32 +876,62 @@ static void test_moe_table(void)
 	CHECK_NEAR(cost_moe_layer(&mm, NULL, 1e13, 1e12, 100, 2, p, 8, 8, 1024, 512, 2),
 		   1.739284736e-4, 1e-11);
 
-	/* shape matching: exact, else the fit (NULL) */
-	mm.tab = &t;
+	/* shape matching: exact, else the fit (NULL); the table read from a file by path */
+	{
+		char path[] = "/tmp/ttsim_test_moe_XXXXXX";
+		int fd = mkstemp(path);
+		FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+		CHECK(f != NULL);
+		if (!f)
+			return;
+		fputs(small_table, f);
+		fclose(f);
+		strlcpy0(mm.table, path, sizeof(mm.table));
+		CHECK(cost_moe_shape(&m, &mm, 1, &s) == 0); /* parses and caches it */
+		unlink(path);
+	}
 	m.hidden = 1024;
 	m.moe_ff = 512;
 	m.n_experts = 8;
 	m.top_k = 2;
 	m.ep = EP_NONE;
 	m.moe_skew = 0;
-	CHECK(cost_moe_shape(&m, &mm, 1) == s);
-	CHECK(cost_moe_shape(&m, &mm, 2) == NULL); /* the tp-2 shape has too few points */
-	m.ep = EP_TP;                              /* tp 1 with EP: moe_tp 1, moe_ep 1 */
-	CHECK(cost_moe_shape(&m, &mm, 1) == s);
+	CHECK(shape_of(&m, &mm, 1) == 1);
+	CHECK(shape_of(&m, &mm, 2) == 0); /* the tp-2 shape has too few points */
+	m.ep = EP_TP;                     /* tp 1 with EP: moe_tp 1, moe_ep 1 */
+	CHECK(shape_of(&m, &mm, 1) == 1);
 	m.ep = EP_NONE;
 	m.moe_ff = 513; /* another N */
-	CHECK(cost_moe_shape(&m, &mm, 1) == NULL);
+	CHECK(shape_of(&m, &mm, 1) == 0);
 	m.moe_ff = 512;
 	m.n_experts = 16; /* another E */
-	CHECK(cost_moe_shape(&m, &mm, 1) == NULL);
+	CHECK(shape_of(&m, &mm, 1) == 0);
 	m.n_experts = 8;
 	m.top_k = 1;
-	CHECK(cost_moe_shape(&m, &mm, 1) == NULL);
+	CHECK(shape_of(&m, &mm, 1) == 0);
 	m.top_k = 2;
 	m.moe_skew = 0.5; /* skewed routing: the tables are balanced */
-	CHECK(cost_moe_shape(&m, &mm, 1) == NULL);
+	CHECK(shape_of(&m, &mm, 1) == 0);
 	m.moe_skew = 0;
-	CHECK(cost_moe_shape(&m, NULL, 1) == NULL);
+	CHECK(shape_of(&m, NULL, 1) == 0);
+	/* a table that cannot be read is refused where a run needs it: its file, line, key */
+	{
+		char path[] = "/tmp/ttsim_test_moe_XXXXXX";
+		int fd = mkstemp(path);
+		FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+		CHECK(f != NULL);
+		if (f) {
+			fputs("kernel_source,moe_dtype,num_tokens,hidden_size,inter_size,topk,"
+			      "num_experts,moe_tp_size,moe_ep_size,distribution,latency\n"
+			      "k,bfloat16,1,1024,512,2,8,1,1,balanced,-1\n", f);
+			fclose(f);
+			strlcpy0(mm.table, path, sizeof(mm.table));
+			CHECK(shape_of(&m, &mm, 1) == -1);
+			CHECK(strstr(err_msg(), "key 'moe_bf16.table': ") == err_msg());
+			CHECK(strstr(err_msg(), ":2: key 'latency'") != NULL);
+			unlink(path);
+		}
+	}
 	moe_table_release(&t);
 
 	/* leave one token count out: 4 and 25 each predicted from the other three (on the
@@ -940,16 +980,15 @@ static void test_moe_table(void)
 		CHECK(profile_load(&h, "h100_sxm") == 0);
 		CHECK(profile_load(&g, "gh200") == 0);
 		hm = cost_moe_model(&mx, &h, &peak, &wb);
-		CHECK(hm == &h.moe_bf16 && hm->tab != NULL);
-		s = cost_moe_shape(&mx, hm, 2);
-		CHECK(s != NULL);
+		CHECK(hm == &h.moe_bf16 && hm->table[0]);
+		CHECK(cost_moe_shape(&mx, hm, 2, &s) == 0 && s != NULL);
 		cost_moe_probs(&mx, q);
 		if (s)
 			CHECK_NEAR(cost_moe_layer(hm, s, peak, h.hbm_bw, 1024, 2, q, 8, 8, 4096,
 						  14336 / 2, wb),
 				   0.6864906946818033e-3, 1e-12);
-		CHECK(cost_moe_shape(&mx, hm, 3) == NULL);
-		CHECK(cost_moe_shape(&mx, cost_moe_model(&mx, &g, &peak, &wb), 2) == NULL);
+		CHECK(shape_of(&mx, hm, 3) == 0);
+		CHECK(shape_of(&mx, cost_moe_model(&mx, &g, &peak, &wb), 2) == 0);
 	}
 	/* a profile naming a table that is not there: file, line and key */
 	{

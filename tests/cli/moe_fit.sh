@@ -36,9 +36,11 @@ head -5 $M/h100_sxm_moe_vllm_0.24.0_mxfp4.csv | sed '4s/,[^,]*$/,fast/' > "$TMPD
 status 2 "a latency that is no number" "$TTSIM" calibrate moe "$TMPD/bad.csv" --profile h100_sxm \
 	--dtype mxfp4 --kernel $K
 has "bad.csv:4: key 'latency'" "file:line: key" "$TMPD/err"
-status 2 "a profile naming a bad table" "$TTSIM" profiles "$TMPD/badtable.yaml"
-has "badtable.yaml:[0-9]*: key 'moe_mxfp4.table': .*bad.csv:4: key 'latency'" \
-	"the profile's and the table's file, line and key" "$TMPD/err"
+ok "a bad table is read only where a run needs it" "$TTSIM" profiles "$TMPD/badtable.yaml"
+status 2 "a run that needs a bad table" "$TTSIM" run --model gpt-oss-20b --gpu "$TMPD/badtable.yaml" \
+	--mxfp4-backend triton --requests 1 --input-len 8 --output-len 8
+has "key 'moe_mxfp4.table': .*bad.csv:4: key 'latency'" "the table's file, line and key" \
+	"$TMPD/err"
 cp tests/data/frozen_h100.yaml "$TMPD/tableonly.yaml"
 printf 'moe_bf16:\n  table: %s\n' $M/h100_sxm_moe_vllm_0.14.0_bf16_fp8block.csv >> "$TMPD/tableonly.yaml"
 status 2 "a table without the fit" "$TTSIM" profiles "$TMPD/tableonly.yaml"
