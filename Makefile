@@ -66,6 +66,7 @@ FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz-replay/%)
 FUZZ_SECONDS ?= 20
 FUZZ_CC ?= clang
 ASSETS := $(sort $(wildcard models/profiles/*.yaml) $(wildcard models/engines/*.yaml) $(wildcard traces/math500/*.jsonl)) experiments/headline.yaml \
+	  $(sort $(wildcard calibration/data/aiconfigurator/moe/h[12]00_sxm_moe_*.csv)) \
 	  traces/tts_curves.csv traces/rm_curves.csv traces/bf_curves.csv \
 	  tests/validation/serving_check.csv
 CUDA_SRC := $(wildcard calibration/bench/*.cu)

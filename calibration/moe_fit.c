@@ -167,7 +167,8 @@ struct pred_ctx {
 static double pred(const double *x, size_t i, void *arg)
 {
 	const struct pred_ctx *c = arg;
-	struct moe_model mm = {x[0], x[1], x[2], blocks[c->bi], x[3], x[4]};
+	struct moe_model mm = {.t0 = x[0], .eff = x[1], .bw_eff = x[2], .block = blocks[c->bi],
+				.slot_bw_eff = x[3], .expert_t = x[4]};
 	return moe_fit_pred(&mm, &c->s->r[c->idx[i]], c->bi, c->peak, c->hbm_bw, c->wb);
 }
 
@@ -208,7 +209,9 @@ static int fit_rows(struct moe_model *mm, const struct moe_set *s, const size_t 
 			continue;
 		if (loss < best) {
 			best = loss;
-			*mm = (struct moe_model){x[0], x[1], x[2], blocks[b], x[3], x[4]};
+			*mm = (struct moe_model){.t0 = x[0], .eff = x[1], .bw_eff = x[2],
+						 .block = blocks[b], .slot_bw_eff = x[3],
+						 .expert_t = x[4]};
 			if (rel_se)
 				memcpy(rel_se, se, sizeof(se));
 		}

@@ -54,7 +54,7 @@ struct moe_fit_report {
 	int shapes;               /* distinct (h, I, E, k) */
 	double med, p90, max;     /* in-sample relative error */
 	double ho_med, ho_p90, ho_max; /* held out by shape (three folds) */
-	double rel_se[4];         /* t0, eff, bw_eff, slot_bw_eff: relative standard errors */
+	double rel_se[5]; /* t0, eff, bw_eff, slot_bw_eff, expert_t: relative standard errors */
 };
 
 /* Fit mm on s: peak the FLOP/s of the GEMM datatype that multiplies, hbm_bw the profile's,

@@ -1,7 +1,8 @@
 #!/bin/sh
 # moe_profiles.sh TTSIM: fit the fused-MoE sections (moe_bf16, moe_fp8, moe_mxfp4;
 # models/profile.h "Fused MoE") of the shipped profiles to aiconfigurator's measured MoE
-# tables in calibration/data/aiconfigurator/moe and put them into models/profiles/*.yaml,
+# tables in calibration/data/aiconfigurator/moe and put them into models/profiles/*.yaml
+# (with `table:`, the balanced table itself, whose exact shapes runs read measured),
 # before the `uncertainty:` block, replacing any there. `make profiles` runs it last
 # (calibration/profiles.sh); alone it redoes only the MoE part (seconds, not minutes).
 # Each run prints the fit and its error held out by shape; byte-identical on every run.
@@ -23,8 +24,9 @@ for g in h100_sxm h200_sxm; do
 		--dtype mxfp4 --kernel $TRITON_MXFP4 --yaml $R/$g.mxfp4.yaml
 	cat $R/$g.bf16.yaml $R/$g.fp8.yaml $R/$g.mxfp4.yaml >$R/$g.yaml
 done
-# gh200: the H100 fits (same GH100 die; efficiencies of its own hbm_bw)
-sed 's/  # fit: /  # INFERRED, the h100_sxm fit: /' $R/h100_sxm.yaml >$R/gh200.yaml
+# gh200: the H100 fits (same GH100 die; efficiencies of its own hbm_bw), not the H100's
+# measured table (its latencies are of the H100's HBM and clocks; models/moe_table.h)
+sed -e 's/  # fit: /  # INFERRED, the h100_sxm fit: /' -e '/^  table: /d' $R/h100_sxm.yaml >$R/gh200.yaml
 # a100_sxm: bf16 only (the table has no fp8 or MXFP4 rows; those experts keep the grouped
 # GEMM at MOE_WONLY_EFF, models/cost.c); power-law rows only (moe_fit.h)
 $T calibrate moe $M/a100_sxm_moe_vllm_0.14.0_bf16.csv --profile models/profiles/a100_sxm.yaml \

@@ -20,6 +20,8 @@
  * with the hardware profiles held fixed (experiments/validate.h: validate_fit_engine,
  * validate_fit_frontend), the same fits as `ttsim validate --fit-engine`.
  */
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +32,7 @@
 #include "calibration/fit.h"
 #include "calibration/calib_import.h"
 #include "calibration/moe_fit.h"
+#include "models/moe_table.h"
 #include "models/profile.h"
 #include "calibration/raw.h"
 #include "experiments/validate.h"
@@ -99,8 +102,13 @@ static const char moe_usage[] =
 	"  --profile NAME|FILE     the GEMM peaks and hbm_bw the model divides by\n"
 	"  --dtype bf16|fp8|mxfp4  the profile section it fits (moe_bf16, moe_fp8, moe_mxfp4):\n"
 	"                          rows moe_dtype bfloat16, fp8_block, w4a16_mxfp4\n"
-	"  --yaml FILE             write the section as YAML lines, each value with its fit\n"
-	"  --residuals FILE.csv    each row's shape, measured and predicted time (s)\n";
+	"  --yaml FILE             write the section as YAML lines, each value with its fit;\n"
+	"                          with balanced rows also `table: MOE_PERF.csv`, the table whose\n"
+	"                          exact shapes runs cost from its latencies (models/moe_table.h)\n"
+	"  --residuals FILE.csv    each row's shape, measured and predicted time (s)\n"
+	"  --table-residuals FILE.csv  (balanced rows) each measured point of the table with\n"
+	"                          its interpolation from the shape's other points (s; empty at\n"
+	"                          the ends)\n";
 
 static const char usage[] =
 	"usage: ttsim calibrate fit|check|import|engine|moe ...   (ttsim calibrate fit --help)\n"
@@ -671,7 +679,7 @@ static int cmd_engine(int argc, char **argv)
 static int cmd_moe(int argc, char **argv)
 {
 	const char *prof = NULL, *dtype = NULL, *kernel = NULL, *dist = "balanced", *yaml = NULL;
-	const char *resid = NULL;
+	const char *resid = NULL, *tresid = NULL;
 	const char **pos = xcalloc(argc, sizeof(*pos));
 	const struct flag fl[] = {
 		{"--profile", FLAG_VALUE, &prof, NULL, NULL},
@@ -680,6 +688,7 @@ static int cmd_moe(int argc, char **argv)
 		{"--distribution", FLAG_VALUE, &dist, NULL, NULL},
 		{"--yaml", FLAG_VALUE, &yaml, NULL, NULL},
 		{"--residuals", FLAG_VALUE, &resid, NULL, NULL},
+		{"--table-residuals", FLAG_VALUE, &tresid, NULL, NULL},
 		{0},
 	};
 	int np = parse(fl, argc, argv, pos, moe_usage);
@@ -690,7 +699,8 @@ static int cmd_moe(int argc, char **argv)
 	struct moe_set s = {0};
 	struct moe_model mm;
 	struct moe_fit_report rep;
-	double peak, wb;
+	struct moe_table tab = {0};
+	double peak, wb, loo_med = 0, loo_p90 = 0;
 	size_t len;
 	char *text;
 
@@ -731,6 +741,43 @@ static int cmd_moe(int argc, char **argv)
 	printf("  held out by %s (3 folds): median %.1f%%, p90 %.1f%%, max %.1f%%\n",
 	       rep.shapes >= 3 ? "shape" : "layout", 100 * rep.ho_med, 100 * rep.ho_p90,
 	       100 * rep.ho_max);
+	if (!strcmp(dist, "balanced")) {
+		/* the table itself, as runs of its exact shapes read it (models/moe_table.h) */
+		double *e;
+		size_t ne;
+		if (moe_table_parse(&tab, text, len, pos[0], table_dt[d]) ||
+		    moe_table_loo(&tab, &e, &ne))
+			die_err();
+		if (ne) {
+			gsl_sort(e, 1, ne);
+			loo_med = gsl_stats_quantile_from_sorted_data(e, 1, ne, 0.5);
+			loo_p90 = gsl_stats_quantile_from_sorted_data(e, 1, ne, 0.9);
+			printf("  measured table: %d shapes; interpolated (Steffen, log-log) leaving one "
+			       "token count out: median %.1f%%, p90 %.1f%%, max %.1f%% (%zu points)\n",
+			       tab.n, 100 * loo_med, 100 * loo_p90, 100 * e[ne - 1], ne);
+		}
+		free(e);
+		if (tresid) {
+			struct sbuf y = {0};
+			sbuf_printf(&y, "hidden,inter,experts,topk,tp,ep,tokens,measured_s,"
+				    "held_out_s\n");
+			for (int i = 0; i < tab.n; i++) {
+				const struct moe_shape *sh = &tab.s[i];
+				for (int j = 0; j < sh->n; j++) {
+					double pr;
+					sbuf_printf(&y, "%g,%g,%g,%g,%g,%g,%.6g,%.6g,", sh->h,
+						    sh->inter, sh->experts, sh->topk, sh->tp, sh->ep,
+						    exp(sh->x[j]), exp(sh->y[j]));
+					if (moe_shape_loo(sh, j, &pr))
+						sbuf_printf(&y, "%.6g", pr);
+					sbuf_printf(&y, "\n");
+				}
+			}
+			if (file_write_atomic(tresid, y.buf, y.len))
+				die_err();
+			sbuf_release(&y);
+		}
+	}
 	if (resid) {
 		struct sbuf y = {0};
 		int bi = moe_fit_block_index(mm.block);
@@ -756,11 +803,17 @@ static int cmd_moe(int argc, char **argv)
 				    "%.1f%% p90\n", key[i], v[i], base ? base + 1 : pos[0], rep.n,
 				    i == 3 ? ", grid 16/32/64/128" : "", 100 * rep.ho_med,
 				    100 * rep.ho_p90);
+		if (tab.n)
+			sbuf_printf(&y, "  table: %s  # measured: %d shapes of balanced rows, each "
+				    "interpolated over the tokens; one token count left out %.1f%% "
+				    "median, %.1f%% p90\n", pos[0], tab.n, 100 * loo_med,
+				    100 * loo_p90);
 		if (file_write_atomic(yaml, y.buf, y.len))
 			die_err();
 		sbuf_release(&y);
 	}
 	moe_set_release(&s);
+	moe_table_release(&tab);
 	free(text);
 	free(pos);
 	return EXIT_OK;

@@ -10,6 +10,7 @@
 
 #include "lib/util.h"
 #include "models/comm.h"
+#include "models/moe_table.h"
 
 /* Elementwise kernels per layer: input norm, post-attention norm (each fused with the
  * residual add), rotary embedding and the MLP activation. The KV-cache write
@@ -172,6 +173,41 @@ double cost_fused_moe(const struct moe_model *mm, double peak, double hbm_bw,
 	       2.0 * r->slots * (3.0 * f + 2.0 * h) / (hbm_bw * mm->slot_bw_eff);
 }
 
+int cost_moe_shape(const struct model *m, const struct moe_model *mm, int tp,
+		   const struct moe_shape **s)
+{
+	/* the table's moe_dtype of the section cost_moe_model picks for m */
+	const char *dt = m->expert_fp4 ? "w4a16_mxfp4"
+			 : m->weight_dtype == DT_FP8 ? "fp8_block" : "bfloat16";
+	const struct moe_table *t;
+	*s = NULL;
+	if (!mm || !mm->table[0] || !model_is_moe(m) || m->moe_skew > 0)
+		return 0;
+	if (!(t = moe_table_get(mm->table, dt))) {
+		char why[512];
+		strlcpy0(why, err_msg(), sizeof(why));
+		return err_set("key 'moe_%s.table': %s", m->expert_fp4 ? "mxfp4"
+			       : m->weight_dtype == DT_FP8 ? "fp8" : "bf16", why);
+	}
+	*s = moe_table_find(t, m->hidden, m->moe_ff, m->n_experts, m->top_k, m->ep ? 1 : tp,
+			    m->ep ? tp : 1);
+	return 0;
+}
+
+double cost_moe_layer(const struct moe_model *mm, const struct moe_shape *s, double peak,
+		      double hbm_bw, double tokens, int top_k, const double *p, int experts,
+		      int all, double h, double f, double wb)
+{
+	struct moe_rows r = cost_moe_rows(tokens, top_k, p, experts, all, mm->block);
+	double fit = cost_fused_moe(mm, peak, hbm_bw, &r, h, f, wb), t, edge;
+	if (!s || tokens <= 0)
+		return fit;
+	if (moe_shape_eval(s, tokens, &t, &edge))
+		return t;
+	r = cost_moe_rows(edge, top_k, p, experts, all, mm->block);
+	return fit * t / cost_fused_moe(mm, peak, hbm_bw, &r, h, f, wb);
+}
+
 const struct moe_model *cost_moe_model(const struct model *m, const struct profile *p,
 				       double *peak, double *wb)
 {
@@ -314,6 +350,8 @@ int cost_init_nodes(struct cost_ctx *c, const struct model *m, const struct prof
 	c->moe_gm = *c->gm;
 	c->moe_gm.peak *= c->moe_eff;
 	c->moe_mm = cost_moe_model(m, p, &c->moe_peak, &c->moe_wb);
+	if (cost_moe_shape(m, c->moe_mm, tp, &c->moe_shape) < 0)
+		return -1;
 	c->moe_h = c->g[GEMM_EXPERT_DOWN].n;
 	c->moe_f = c->g[GEMM_EXPERT_DOWN].k;
 	if (m->expert_fp4) { /* vLLM's MXFP4 layouts (model.h, enum mxfp4_backend) */
@@ -508,11 +546,11 @@ static double layer_gemms(struct cost_ctx *c, double m, double launch, int graph
 		      one_gemm(c, GEMM_SHARED_UP, m, launch, wb) +
 		      one_gemm(c, GEMM_SHARED_DOWN, m, launch, wb);
 		if (c->moe_mm) {
-			/* the fused-MoE kernel fitted on measured tables (profile.h, "Fused MoE") */
-			struct moe_rows r = cost_moe_rows(all, md->top_k, p, c->moe_local,
-							  md->n_experts, c->moe_mm->block);
-			moe += at_least(cost_fused_moe(c->moe_mm, c->moe_peak, c->p->hbm_bw, &r,
-						       c->moe_h, c->moe_f, c->moe_wb),
+			/* the fused-MoE kernel fitted on measured tables (profile.h, "Fused MoE"),
+			 * or the table itself where it measured this shape (moe_table.h) */
+			moe += at_least(cost_moe_layer(c->moe_mm, c->moe_shape, c->moe_peak,
+						       c->p->hbm_bw, all, md->top_k, p, c->moe_local,
+						       md->n_experts, c->moe_h, c->moe_f, c->moe_wb),
 					launch);
 		} else {
 			/* MXFP4 experts stream 4.25 bits a weight into bf16 (or fp8) GEMMs;

@@ -50,6 +50,8 @@ struct cost_ctx {
 	                           (cost_moe_compute_eff) */
 	struct gemm_model moe_gm; /* gm at moe_eff of its peak: the routed experts' GEMMs */
 	const struct moe_model *moe_mm; /* the profile's fused-MoE model (NULL: moe_gm) */
+	const struct moe_shape *moe_shape; /* its measured table's shape equal to the run's
+	                                     (cost_moe_shape; NULL: the fit alone) */
 	double moe_peak, moe_wb; /* its GEMM peak and expert weight bytes (cost_moe_model) */
 	double moe_h, moe_f;    /* an expert's hidden and intermediate size on a GPU, in the
 	                           layout vLLM allocates (MXFP4: padded, model.h) */
@@ -158,6 +160,7 @@ double cost_grouped_gemm(const struct gemm_model *gm, double hbm_bw, double toke
 /* The padded rows, touched experts and rows of one GPU's routed experts (profile.h, "Fused
  * MoE"): `experts` experts, expert i chosen by each of `tokens` tokens with probability
  * p[i]; each touched expert's expected rows padded up to whole blocks of `block`. */
+struct moe_shape;
 struct moe_rows {
 	double rows;   /* sum_i r_i, r_i = tokens p_i */
 	double active; /* sum_i a_i, a_i = 1 - (1 - p_i)^tokens: experts whose weights are read */
@@ -185,6 +188,22 @@ double cost_fused_moe(const struct moe_model *mm, double peak, double hbm_bw,
  * tensor cores; MXFP4 on the Triton backend (multiplied in bf16). */
 const struct moe_model *cost_moe_model(const struct model *m, const struct profile *p,
 				       double *peak, double *wb);
+
+/* The shape of mm's measured table (models/moe_table.h, parsed on first use) that m's routed
+ * experts on tp GPUs are, exactly: hidden size, the whole expert's intermediate size,
+ * experts, top-k, and the layout (expert-parallel: moe_tp 1, moe_ep tp; else moe_tp tp,
+ * moe_ep 1), into *s; NULL where mm (cost_moe_model's for m) has no table, the shape or
+ * layout is not in it, or the routing is skewed (the tables time balanced routing): the
+ * fit then costs the layer. 0, or -1 with err_set when the table cannot be read. */
+int cost_moe_shape(const struct model *m, const struct moe_model *mm, int tp,
+		   const struct moe_shape **s);
+/* One fused-MoE layer at `tokens` (s): cost_fused_moe of cost_moe_rows (arguments as
+ * theirs); with a shape s, its measured latency interpolated over the tokens where they are
+ * inside its measured range, else the fit scaled by measured / fit at the nearest measured
+ * count (the two agree at the edge). */
+double cost_moe_layer(const struct moe_model *mm, const struct moe_shape *s, double peak,
+		      double hbm_bw, double tokens, int top_k, const double *p, int experts,
+		      int all, double h, double f, double wb);
 
 /* Routed experts' selection probabilities (n_experts of them, in the order the GPUs hold
  * them): top_k / n_experts each when skew is 0; else top_k x i^-skew / sum_j j^-skew,

@@ -86,7 +86,12 @@
 	    "fraction of hbm_bw of the activation and weighted-sum passes over all T x top_k "     \
 	    "token slots"),                                                                        \
 	ROW(sec ".expert_t", PROFILE_DBL, g.expert_t, OPT | PROFILE_MAX_OPEN, 0, 1e-3, "s",          \
-	    "per touched expert, added to the weights' streaming time (its tiles' fixed cost)")
+	    "per touched expert, added to the weights' streaming time (its tiles' fixed cost)"), \
+	{sec ".table", PROFILE_STR, offsetof(struct profile, g.table),                             \
+	 sizeof(((struct profile *)0)->g.table), OPT, 0, 0, "-",                                   \
+	 "measured table (aiconfigurator moe_perf CSV: embedded asset or file) whose exact "       \
+	 "shapes are costed from their latencies, interpolated over the tokens "                   \
+	 "(models/moe_table.h); absent: the fit everywhere", {0}}
 #define PRE(k, flags, max, unit, meaning, enc, when, scaled, start)                             \
 	FITROW("attention.prefill_" #k, attn_prefill.k, flags, 0, max, unit, meaning, PREFILL, enc, \
 	       when, scaled, start)
@@ -400,6 +405,24 @@ static int parse_unc(struct pctx *c, const yaml_node_t *map)
 	return 0;
 }
 
+/* A fused-MoE section's `table`: an embedded asset or a file, checked here so that a missing
+ * one is refused with the profile's file, line and key; models/cost.c parses it on first use
+ * (a bad table is refused then, with the table's file, line and key). */
+static int check_moe_table(const void *p, const struct profile_key *f, const yaml_node_t *v,
+			   const char *path, const char *fname)
+{
+	const char *t = (const char *)p + f->off;
+	struct stat st;
+	if (f->type != PROFILE_STR || strncmp(path, "moe_", 4) || !strstr(path, ".table"))
+		return 0;
+	if (!t[0])
+		return err_set("%s:%d: key '%s': expected a table path, got ''", fname, line(v), path);
+	if (!asset_find(t) && (stat(t, &st) || !S_ISREG(st.st_mode)))
+		return err_set("%s:%d: key '%s': cannot read '%s' (expected an embedded table or a "
+			       "file)", fname, line(v), path, t);
+	return 0;
+}
+
 static int parse_map(struct pctx *c, const yaml_node_t *map, const char *prefix)
 {
 	for (yaml_node_pair_t *kv = map->data.mapping.pairs.start; kv < map->data.mapping.pairs.top;
@@ -439,7 +462,8 @@ static int parse_map(struct pctx *c, const yaml_node_t *map, const char *prefix)
 		if (i < NFIELDS) {
 			if (c->seen[i]++)
 				return err_set("%s:%d: key '%s': given twice (expected once)", c->fname, line(k), path);
-			if (set_field(c->p, &fields[i], v, path, c->fname))
+			if (set_field(c->p, &fields[i], v, path, c->fname) ||
+			    check_moe_table(c->p, &fields[i], v, path, c->fname))
 				return -1;
 			continue;
 		}
@@ -627,8 +651,12 @@ static int check_net_pair(double lat, double bw, const char *klat, const char *k
 static int check_moe(const struct moe_model *mm, const char *sec, const char *fname)
 {
 	int set = (mm->eff > 0) + (mm->bw_eff > 0) + (mm->block > 0) + (mm->slot_bw_eff > 0);
-	if (set == 0 && mm->t0 == 0)
+	if (set == 0 && mm->t0 == 0 && !mm->table[0])
 		return 0;
+	if (set == 0 && mm->table[0])
+		return err_set("%s: key '%s.table': expected the fitted t0, eff, bw_eff, block and "
+			       "slot_bw_eff too (the fit costs the shapes the table lacks)", fname,
+			       sec);
 	if (set < 4)
 		return err_set("%s: key '%s.%s': expected t0, eff, bw_eff, block and slot_bw_eff "
 			       "together (a fused-MoE section is all five or absent)", fname, sec,
@@ -769,7 +797,9 @@ int profile_write_notes(const struct profile *p, FILE *f, const char *header,
 				fputs("allreduce: []\n", f);
 			continue;
 		}
-		if ((fields[i].flags & PROFILE_OPT) && *(const double *)(const void *)((const char *)p + fields[i].off) == 0)
+		if ((fields[i].flags & PROFILE_OPT) &&
+		    (fields[i].type == PROFILE_STR ? !((const char *)p + fields[i].off)[0]
+		     : *(const double *)(const void *)((const char *)p + fields[i].off) == 0))
 			continue;
 		if (!dot) {
 			section[0] = 0;

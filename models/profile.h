@@ -257,6 +257,10 @@ struct moe_model {
 	double block;  /* rows: each expert's rows are padded to a multiple of it */
 	double slot_bw_eff; /* fraction of hbm_bw of the passes over every token's top_k rows */
 	double expert_t; /* s per touched expert, with its weights (its tiles' fixed cost) */
+	/* optional: the measured table the fit was made on (models/moe_table.h): a shape of
+	 * a run found in it exactly is costed from its latencies, not the fit ("" none);
+	 * profile_parse checks that it exists, models/cost.c parses it on first use */
+	char table[160];
 };
 
 struct profile {

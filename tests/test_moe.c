@@ -2,12 +2,17 @@
  * models/cost.c): parameter, weight and KV counts worked by hand against the published
  * totals, config.json parsing and refusal, the grouped expert GEMM, routing skew and
  * expert parallelism. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "models/comm.h"
 #include "models/cost.h"
 #include "models/model.h"
+#include "models/moe_table.h"
+#include "models/profile.h"
+#include "lib/assets.h"
 #include "tests/test.h"
 #include "lib/util.h"
 
@@ -678,7 +683,7 @@ static void test_mxfp4_layout(void)
  * t = 1.739284736e-4 s. */
 static void test_fused_moe(void)
 {
-	struct moe_model mm = {10e-6, 0.5, 0.8, 16, 0.5, 0};
+	struct moe_model mm = {.t0 = 10e-6, .eff = 0.5, .bw_eff = 0.8, .block = 16, .slot_bw_eff = 0.5};
 	struct moe_rows r;
 	double p[8];
 	for (int i = 0; i < 8; i++)
@@ -747,10 +752,14 @@ static void test_fused_moe(void)
 		struct step_batch b = {.n_decode = 16, .decode_q = 1, .decode_ctx = 16 * 1000.0,
 				       .n_sample = 16};
 		double pr[128], want;
-		struct moe_rows rr;
+		const struct moe_shape *sh;
 		q.weight_dtype = DT_BF16;
 		CHECK_INT(cost_init(&c, &q, &h, 8, 1), 0);
 		CHECK(c.moe_mm == &h.moe_bf16);
+		/* Qwen3-235B's layer at TP8 is a shape of the H100 table: 16 tokens measured
+		 * 0.22743467489878336 ms (h100_sxm_moe_vllm_0.14.0_bf16_fp8block.csv) */
+		sh = c.moe_shape;
+		CHECK(sh != NULL);
 		cost_step(&c, &b, &s1);
 		cost_release(&c);
 		c.moe_mm = NULL; /* the same context on the grouped GEMM */
@@ -758,8 +767,9 @@ static void test_fused_moe(void)
 		cost_release(&c);
 		for (int i = 0; i < 128; i++)
 			pr[i] = 8.0 / 128;
-		rr = cost_moe_rows(16, 8, pr, 128, 128, h.moe_bf16.block);
-		want = cost_fused_moe(&h.moe_bf16, h.gemm_bf16.peak, h.hbm_bw, &rr, 4096, 1536 / 8, 2);
+		want = cost_moe_layer(&h.moe_bf16, sh, h.gemm_bf16.peak, h.hbm_bw, 16, 8, pr, 128,
+				      128, 4096, 1536 / 8, 2);
+		CHECK_NEAR(want, 0.22743467489878336e-3, 1e-12);
 		want = want > h.launch_graph ? want : h.launch_graph;
 		for (int i = 0; i < 2; i++) {
 			double n = i ? 4096 : 2 * 192, k = i ? 192 : 4096, g;
@@ -769,6 +779,234 @@ static void test_fused_moe(void)
 		CHECK_NEAR(s1.gemm - s2.gemm, 94 * want, 1e-12);
 		/* the routing kernels' launches are in the fused model's t0 */
 		CHECK_NEAR(s2.elementwise - s1.elementwise, 94 * 3 * h.launch_graph, 1e-12);
+	}
+}
+
+
+/* Measured fused-MoE tables by exact shape (models/moe_table.h). A small table: the shape
+ * (h 1024, inter 512, E 8, k 2, tp 1, ep 1) at 1, 4, 25 and 100 tokens, 0.1 x sqrt(T) ms
+ * (25 measured twice, 0.4 and 0.6 ms: their median 0.5); rows of another dtype or
+ * distribution skipped; a tp-2 shape with two points only (too few to interpolate). */
+static const char small_table[] =
+	"framework,kernel_source,moe_dtype,num_tokens,hidden_size,inter_size,topk,num_experts,"
+	"moe_tp_size,moe_ep_size,distribution,latency\n"
+	"VLLM,k,bfloat16,100,1024,512,2,8,1,1,balanced,1.0\n"
+	"VLLM,k,bfloat16,1,1024,512,2,8,1,1,balanced,0.1\n"
+	"VLLM,k,bfloat16,4,1024,512,2,8,1,1,balanced,0.2\n"
+	"VLLM,k,bfloat16,25,1024,512,2,8,1,1,balanced,0.4\n"
+	"VLLM,k,bfloat16,25,1024,512,2,8,1,1,balanced,0.6\n"
+	"VLLM,k,fp8_block,2,1024,512,2,8,1,1,balanced,9\n"
+	"VLLM,k,bfloat16,2,1024,512,2,8,1,1,power_law_1.01,9\n"
+	"VLLM,k,bfloat16,1,1024,512,2,8,2,1,balanced,0.1\n"
+	"VLLM,k,bfloat16,4,1024,512,2,8,2,1,balanced,0.2\n";
+
+static int table_err(const char *text, const char *want)
+{
+	struct moe_table t;
+	int rc = moe_table_parse(&t, text, strlen(text), "t.csv", "bfloat16");
+	if (rc == 0) {
+		moe_table_release(&t);
+		return 0;
+	}
+	if (!strstr(err_msg(), want))
+		fprintf(stderr, "moe table error '%s' lacks '%s'\n", err_msg(), want);
+	return strstr(err_msg(), want) != NULL;
+}
+
+/* 1 if m's layer on tp GPUs is a shape of mm's table, 0 if not, -1 on error */
+static int shape_of(const struct model *m, const struct moe_model *mm, int tp)
+{
+	const struct moe_shape *s;
+	if (cost_moe_shape(m, mm, tp, &s) < 0)
+		return -1;
+	return s != NULL;
+}
+
+static void test_moe_table(void)
+{
+	struct moe_table t;
+	struct moe_model mm = {.t0 = 10e-6, .eff = 0.5, .bw_eff = 0.8, .block = 16, .slot_bw_eff = 0.5};
+	const struct moe_shape *s;
+	struct model m = get("mixtral-8x7b");
+	double p[8], v, edge;
+
+	CHECK(moe_table_parse(&t, small_table, strlen(small_table), "small.csv", "bfloat16") == 0);
+	CHECK(t.n == 1 && !strcmp(t.kernel, "k"));
+	s = moe_table_find(&t, 1024, 512, 8, 2, 1, 1);
+	CHECK(s != NULL && s->n == 4);
+	CHECK(moe_table_find(&t, 1024, 512, 8, 2, 2, 1) == NULL); /* two points: not kept */
+	if (!s)
+		return;
+	/* exact hits (ms -> s; 25: the median of its repeats) */
+	CHECK(moe_shape_eval(s, 1, &v, &edge) == 1);
+	CHECK_NEAR(v, 1e-4, 1e-12);
+	CHECK(moe_shape_eval(s, 25, &v, &edge) == 1);
+	CHECK_NEAR(v, 5e-4, 1e-12);
+	CHECK(moe_shape_eval(s, 100, &v, &edge) == 1);
+	CHECK_NEAR(v, 1e-3, 1e-12);
+	/* between points: the points lie on one line in log-log (slope 1/2), and Steffen's
+	 * slopes there are that line's, so the interpolant is the line: 0.1 sqrt(T) ms */
+	CHECK(moe_shape_eval(s, 2, &v, &edge) == 1);
+	CHECK_NEAR(v, 1e-4 * sqrt(2.0), 1e-12);
+	CHECK(moe_shape_eval(s, 50, &v, &edge) == 1);
+	CHECK_NEAR(v, 1e-4 * sqrt(50.0), 1e-12);
+	/* beyond: the edge's point */
+	CHECK(moe_shape_eval(s, 400, &v, &edge) == 0);
+	CHECK_NEAR(edge, 100, 1e-12);
+	CHECK_NEAR(v, 1e-3, 1e-12);
+	CHECK(moe_shape_eval(s, 0.5, &v, &edge) == 0);
+	CHECK_NEAR(edge, 1, 1e-12);
+
+	/* the layer: the table inside its range; beyond it, the fit scaled at the edge. With
+	 * test_fused_moe's model (peak 1e13, hbm 1e12, h 1024, f 512, 8 experts at 1/4): the
+	 * fit at 100 tokens is 1.739284736e-4 s; at 400 tokens, 896 padded rows: t_c = 6 x 896
+	 * x 1024 x 512 / 5e12 = 5.637144576e-4, t_s = 2 x 800 x 3584 / 5e11 = 1.14688e-5, so
+	 * 5.851832576e-4 s; scaled by the measured 1e-3 at 100: 3.364505221530e-3 s */
+	for (int i = 0; i < 8; i++)
+		p[i] = 0.25;
+	CHECK_NEAR(cost_moe_layer(&mm, s, 1e13, 1e12, 50, 2, p, 8, 8, 1024, 512, 2),
+		   1e-4 * sqrt(50.0), 1e-12);
+	CHECK_NEAR(cost_moe_layer(&mm, s, 1e13, 1e12, 400, 2, p, 8, 8, 1024, 512, 2),
+		   3.364505221530329e-3, 1e-9);
+	/* continuous at both edges; no shape: the fit */
+	CHECK_NEAR(cost_moe_layer(&mm, s, 1e13, 1e12, 100 * (1 + 1e-9), 2, p, 8, 8, 1024, 512, 2),
+		   1e-3, 1e-6);
+	CHECK_NEAR(cost_moe_layer(&mm, s, 1e13, 1e12, 1 - 1e-9, 2, p, 8, 8, 1024, 512, 2), 1e-4,
+		   1e-6);
+	CHECK_NEAR(cost_moe_layer(&mm, NULL, 1e13, 1e12, 100, 2, p, 8, 8, 1024, 512, 2),
+		   1.739284736e-4, 1e-11);
+
+	/* shape matching: exact, else the fit (NULL); the table read from a file by path */
+	{
+		char path[] = "/tmp/ttsim_test_moe_XXXXXX";
+		int fd = mkstemp(path);
+		FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+		CHECK(f != NULL);
+		if (!f)
+			return;
+		fputs(small_table, f);
+		fclose(f);
+		strlcpy0(mm.table, path, sizeof(mm.table));
+		CHECK(cost_moe_shape(&m, &mm, 1, &s) == 0); /* parses and caches it */
+		unlink(path);
+	}
+	m.hidden = 1024;
+	m.moe_ff = 512;
+	m.n_experts = 8;
+	m.top_k = 2;
+	m.ep = EP_NONE;
+	m.moe_skew = 0;
+	CHECK(shape_of(&m, &mm, 1) == 1);
+	CHECK(shape_of(&m, &mm, 2) == 0); /* the tp-2 shape has too few points */
+	m.ep = EP_TP;                     /* tp 1 with EP: moe_tp 1, moe_ep 1 */
+	CHECK(shape_of(&m, &mm, 1) == 1);
+	m.ep = EP_NONE;
+	m.moe_ff = 513; /* another N */
+	CHECK(shape_of(&m, &mm, 1) == 0);
+	m.moe_ff = 512;
+	m.n_experts = 16; /* another E */
+	CHECK(shape_of(&m, &mm, 1) == 0);
+	m.n_experts = 8;
+	m.top_k = 1;
+	CHECK(shape_of(&m, &mm, 1) == 0);
+	m.top_k = 2;
+	m.moe_skew = 0.5; /* skewed routing: the tables are balanced */
+	CHECK(shape_of(&m, &mm, 1) == 0);
+	m.moe_skew = 0;
+	CHECK(shape_of(&m, NULL, 1) == 0);
+	/* a table that cannot be read is refused where a run needs it: its file, line, key */
+	{
+		char path[] = "/tmp/ttsim_test_moe_XXXXXX";
+		int fd = mkstemp(path);
+		FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+		CHECK(f != NULL);
+		if (f) {
+			fputs("kernel_source,moe_dtype,num_tokens,hidden_size,inter_size,topk,"
+			      "num_experts,moe_tp_size,moe_ep_size,distribution,latency\n"
+			      "k,bfloat16,1,1024,512,2,8,1,1,balanced,-1\n", f);
+			fclose(f);
+			strlcpy0(mm.table, path, sizeof(mm.table));
+			CHECK(shape_of(&m, &mm, 1) == -1);
+			CHECK(strstr(err_msg(), "key 'moe_bf16.table': ") == err_msg());
+			CHECK(strstr(err_msg(), ":2: key 'latency'") != NULL);
+			unlink(path);
+		}
+	}
+	moe_table_release(&t);
+
+	/* leave one token count out: 4 and 25 each predicted from the other three (on the
+	 * line: exact) */
+	{
+		double *e;
+		size_t n;
+		CHECK(moe_table_parse(&t, small_table, strlen(small_table), "small.csv", "bfloat16") ==
+		      0);
+		CHECK(moe_table_loo(&t, &e, &n) == 0);
+		CHECK(n == 2);
+		for (size_t i = 0; i < n; i++)
+			CHECK_NEAR(e[i], 0, 1e-9);
+		free(e);
+		moe_table_release(&t);
+	}
+
+	/* bad tables: file, line and key */
+	CHECK(table_err("kernel_source,moe_dtype,num_tokens,hidden_size,inter_size,topk,"
+			"num_experts,moe_tp_size,moe_ep_size,latency\n", "'distribution'"));
+	CHECK(table_err("kernel_source,moe_dtype,num_tokens,hidden_size,inter_size,topk,num_experts,"
+			"moe_tp_size,moe_ep_size,distribution,latency\n"
+			"k,bfloat16,1,1024,512,2,8,1,1,balanced,fast\n",
+			"t.csv:2: key 'latency'"));
+	CHECK(table_err("kernel_source,moe_dtype,num_tokens,hidden_size,inter_size,topk,num_experts,"
+			"moe_tp_size,moe_ep_size,distribution,latency\n"
+			"k,bfloat16,1,1024,512,2,8,1,1,balanced,0.1\n"
+			"j,bfloat16,2,1024,512,2,8,1,1,balanced,0.1\n",
+			"t.csv:3: key 'kernel_source'"));
+	CHECK(table_err("kernel_source,moe_dtype,num_tokens,hidden_size,inter_size,topk,num_experts,"
+			"moe_tp_size,moe_ep_size,distribution,latency\n"
+			"k,bfloat16,0,1024,512,2,8,1,1,balanced,0.1\n",
+			"t.csv:2: key 'num_tokens'"));
+	CHECK(table_err("kernel_source,moe_dtype,num_tokens,hidden_size,inter_size,topk,num_experts,"
+			"moe_tp_size,moe_ep_size,distribution,latency\n"
+			"k,fp8_block,1,1024,512,2,8,1,1,balanced,0.1\n",
+			"key 'moe_dtype'"));
+
+	/* the shipped h100_sxm: Mixtral's TP2 bf16 layer is in the table (1024 tokens: 0.6865
+	 * ms measured, line 722 of the H100 table); gh200 has the fit alone */
+	{
+		struct profile h, g;
+		struct model mx = get("mixtral-8x7b");
+		double peak, wb, q[8];
+		const struct moe_model *hm;
+		CHECK(profile_load(&h, "h100_sxm") == 0);
+		CHECK(profile_load(&g, "gh200") == 0);
+		hm = cost_moe_model(&mx, &h, &peak, &wb);
+		CHECK(hm == &h.moe_bf16 && hm->table[0]);
+		CHECK(cost_moe_shape(&mx, hm, 2, &s) == 0 && s != NULL);
+		cost_moe_probs(&mx, q);
+		if (s)
+			CHECK_NEAR(cost_moe_layer(hm, s, peak, h.hbm_bw, 1024, 2, q, 8, 8, 4096,
+						  14336 / 2, wb),
+				   0.6864906946818033e-3, 1e-12);
+		CHECK(shape_of(&mx, hm, 3) == 0);
+		CHECK(shape_of(&mx, cost_moe_model(&mx, &g, &peak, &wb), 2) == 0);
+	}
+	/* a profile naming a table that is not there: file, line and key */
+	{
+		const struct asset *a = asset_find("models/profiles/h100_sxm.yaml");
+		char *y = a ? xmalloc(a->len + 64) : NULL, *at;
+		struct profile h;
+		CHECK(a != NULL);
+		if (a) {
+			memcpy(y, a->data, a->len + 1);
+			at = strstr(y, "calibration/data/aiconfigurator/moe/h100_sxm_moe_vllm_0.24.0");
+			CHECK(at != NULL);
+			if (at)
+				memcpy(at, "calibration/data/nosuch_____", 28);
+			CHECK(profile_parse(&h, y, strlen(y), "p.yaml") == -1);
+			CHECK(strstr(err_msg(), "key 'moe_mxfp4.table'") != NULL);
+			CHECK(strstr(err_msg(), "p.yaml:") == err_msg());
+			free(y);
+		}
 	}
 }
 
@@ -785,5 +1023,6 @@ int main(void)
 	test_weight_only();
 	test_mxfp4_layout();
 	test_fused_moe();
+	test_moe_table();
 	return TEST_REPORT();
 }

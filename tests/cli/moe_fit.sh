@@ -10,8 +10,20 @@ K=vllm_gptossmxfp4moe_triton_oaitritonmxfp4expertsmonolithic
 ok "calibrate moe (MXFP4, H100)" "$TTSIM" calibrate moe $M/h100_sxm_moe_vllm_0.24.0_mxfp4.csv \
 	--profile models/profiles/h100_sxm.yaml --dtype mxfp4 --kernel $K --yaml "$TMPD/frag.yaml"
 has "held out by layout (3 folds): median" "held-out error printed" "$TMPD/out"
-grep -A6 '^moe_mxfp4:' models/profiles/h100_sxm.yaml > "$TMPD/shipped.yaml"
+has "measured table: 24 shapes; interpolated .Steffen, log-log. leaving one token count out" \
+	"the table's own held-out error printed" "$TMPD/out"
+grep -A7 '^moe_mxfp4:' models/profiles/h100_sxm.yaml > "$TMPD/shipped.yaml"
 ok "the shipped section is the fit's" cmp "$TMPD/frag.yaml" "$TMPD/shipped.yaml"
+has "^  table: $M/h100_sxm_moe_vllm_0.24.0_mxfp4.csv  # measured" "the section names its table" \
+	"$TMPD/frag.yaml"
+
+# a profile's measured table (models/moe_table.h): missing, bad, or without the fit: exit 2
+sed "s|$M/h100_sxm_moe_vllm_0.24.0_mxfp4.csv|$TMPD/nosuch.csv|" models/profiles/h100_sxm.yaml \
+	> "$TMPD/notable.yaml"
+status 2 "a table that is not there" "$TTSIM" profiles "$TMPD/notable.yaml"
+has "notable.yaml:[0-9]*: key 'moe_mxfp4.table': .*nosuch.csv" "file:line: key" "$TMPD/err"
+sed "s|$M/h100_sxm_moe_vllm_0.24.0_mxfp4.csv|$TMPD/bad.csv|" models/profiles/h100_sxm.yaml \
+	> "$TMPD/badtable.yaml"
 
 # bad input: exit 2, one line naming what is wrong
 status 2 "unknown --dtype" "$TTSIM" calibrate moe $M/h100_sxm_moe_vllm_0.24.0_mxfp4.csv \
@@ -24,6 +36,15 @@ head -5 $M/h100_sxm_moe_vllm_0.24.0_mxfp4.csv | sed '4s/,[^,]*$/,fast/' > "$TMPD
 status 2 "a latency that is no number" "$TTSIM" calibrate moe "$TMPD/bad.csv" --profile h100_sxm \
 	--dtype mxfp4 --kernel $K
 has "bad.csv:4: key 'latency'" "file:line: key" "$TMPD/err"
+ok "a bad table is read only where a run needs it" "$TTSIM" profiles "$TMPD/badtable.yaml"
+status 2 "a run that needs a bad table" "$TTSIM" run --model gpt-oss-20b --gpu "$TMPD/badtable.yaml" \
+	--mxfp4-backend triton --requests 1 --input-len 8 --output-len 8
+has "key 'moe_mxfp4.table': .*bad.csv:4: key 'latency'" "the table's file, line and key" \
+	"$TMPD/err"
+cp tests/data/frozen_h100.yaml "$TMPD/tableonly.yaml"
+printf 'moe_bf16:\n  table: %s\n' $M/h100_sxm_moe_vllm_0.14.0_bf16_fp8block.csv >> "$TMPD/tableonly.yaml"
+status 2 "a table without the fit" "$TTSIM" profiles "$TMPD/tableonly.yaml"
+has "key 'moe_bf16.table': expected the fitted t0" "names the key" "$TMPD/err"
 status 2 "no row of the kernel" "$TTSIM" calibrate moe $M/h100_sxm_moe_vllm_0.24.0_mxfp4.csv \
 	--profile h100_sxm --dtype mxfp4 --kernel nosuch --yaml "$TMPD/none.yaml"
 has "no row of kernel 'nosuch'" "says so" "$TMPD/err"

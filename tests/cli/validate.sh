@@ -18,8 +18,11 @@ has "median |error|" "failed line names the metric" "$TMPD/err"
 # MoE engine-time shortfall the 30 ms hid, VALIDATION.md) -> held at 17%. The fused-MoE kernels
 # fitted on aiconfigurator's tables (issue 19): TTFT 15.8%, e2e 13.7% (Mixtral's experts at
 # TP2 are a shape vLLM has a tuned config for, 2.4x the fit's rate in prefill; VALIDATION.md
-# "Fused-MoE kernels calibrated") -> held at 16% and 14%
-ok "MoE set within the line reached" "$TTSIM" validate tests/validation/moe_mixtral.csv --max-median-error ttft_ms=16,e2e_s=14,output_tok_per_s=1
+# "Fused-MoE kernels calibrated") -> held at 16% and 14%. Mixtral's TP2 layer read from the
+# measured table where it has the shape (models/moe_table.h): e2e 13.7 -> 3.6%, TTFT 15.8 ->
+# 21.5% (bias -5.1 -> -12.0%: the prefills now run at the tuned config's measured rate and
+# the low-load shortfall above shows) -> held at 22%, 4% and 1%
+ok "MoE set within the line reached" "$TTSIM" validate tests/validation/moe_mixtral.csv --max-median-error ttft_ms=22,e2e_s=4,output_tok_per_s=1
 has "9 rows kept but not simulated" "MoE set's skips counted" "$TMPD/out"
 # The MoE serving set (tests/validation/moe_serving.csv, GPUStack gpt-oss, Qwen3-235B-A22B and
 # DeepSeek-R1 pages; VALIDATION.md "Mixture of Experts"): TTFT 26.1%, TPOT 41.5%, output tok/s
@@ -38,8 +41,11 @@ has "9 rows kept but not simulated" "MoE set's skips counted" "$TMPD/out"
 # 27.0% (the 128/4 bursts now over-predicted, VALIDATION.md); the fused-MoE kernels fitted on
 # aiconfigurator's tables in place of the assumed weight-only rate (issue 19): TTFT 38.5%,
 # TPOT 32.4%, tok/s 22.7% (gpt-oss on H100 faster than its vLLM 0.10/0.11 rows, the A100 bf16
-# and small-batch rows closer) -> held at 39%, 33% and 23%
-ok "MoE serving set within the line reached" "$TTSIM" validate tests/validation/moe_serving.csv --keep-going --max-median-error ttft_ms=39,tpot_ms=33,output_tok_per_s=23
+# and small-batch rows closer) -> held at 39%, 33% and 23%; the measured tables on the
+# shapes they hold (Qwen3-235B-A22B on H100 TP4 fp8 and TP8, DeepSeek-R1 fp8 TP8 on H200,
+# gpt-oss-120b TP1 on H100; A100 rows keep the fit;
+# models/moe_table.h): TTFT 32.4%, TPOT 32.4%, tok/s 22.7% -> held at 33%, 33% and 23%
+ok "MoE serving set within the line reached" "$TTSIM" validate tests/validation/moe_serving.csv --keep-going --max-median-error ttft_ms=33,tpot_ms=33,output_tok_per_s=23
 has "105 rows kept but not simulated" "MoE serving set's skips counted" "$TMPD/out"
 
 # ttsim's own prediction as the measurement: 0% error.
