@@ -121,11 +121,11 @@ static const struct option_def options[] = {
 	 "every prompt was sent before (a benchmark cycling a pool of prompts): its full KV "
 	 "blocks, all but its last token's, come from vLLM's prefix cache, not prefilled"},
 	/* the accuracy model of test-time scaling: defaults and grounds in traces/README.md */
-	{"tts_bf_settle", OPT_DOUBLE, F(tts.bf_settle), 0, 0.01, 10, "0.3947", NULL,
+	{"tts_bf_settle", OPT_DOUBLE, F(tts.bf_settle), 0, 0.01, 10, "0.4071", NULL,
 	 "budget forcing: a sample's answer is settled around this x its problem's geometric-mean "
 	 "correct length (fitted with tts_bf_sigma and tts_bf_guess to Time's Up!'s accuracy-against-budget "
 	 "curves, arXiv:2504.14350: ttsim trace tts-fit)"},
-	{"tts_bf_sigma", OPT_DOUBLE, F(tts.bf_sigma), 0, 0.01, 5, "1.4706", NULL,
+	{"tts_bf_sigma", OPT_DOUBLE, F(tts.bf_sigma), 0, 0.01, 5, "1.4867", NULL,
 	 "log-sd of the settle point (fitted with tts_bf_settle)"},
 	{"tts_bf_guess", OPT_DOUBLE, F(tts.bf_guess), 0, 0, 1, "0.2544", NULL,
 	 "budget forcing: an answer forced before it is settled is right with this x the problem's solve "
@@ -138,7 +138,7 @@ static const struct option_def options[] = {
 	 "gamma shape of a \"Wait\" continuation's length"},
 	{"tts_wait_fix", OPT_DOUBLE, F(tts.wait_fix), 0, 0, 1, "1", NULL,
 	 "per wait: P(wrong -> right) = wait_fix x the problem's solve rate"},
-	{"tts_wait_break", OPT_DOUBLE, F(tts.wait_break), 0, 0, 1, "0.0158", NULL,
+	{"tts_wait_break", OPT_DOUBLE, F(tts.wait_break), 0, 0, 1, "0.0075", NULL,
 	 "per wait: P(right -> wrong)"},
 	{"tts_rm_accuracy", OPT_DOUBLE, F(tts.rm_accuracy), 0, 0, 1, "0.6052", NULL,
 	 "reward model: P(a correct sample outscores a wrong one of its problem), for vote: best "

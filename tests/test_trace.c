@@ -251,6 +251,59 @@ static void test_abstain_shipped(void)
 	}
 }
 
+/* The slope b: every shipped synthetic trace is drawn with the vote model's b and s_b fitted to
+ * the seven real traces (what the cross-validation validated), not b = 1: its header says so
+ * (rounded to 1e-4), and b is not 1. */
+static void test_slope_shipped(void)
+{
+	struct trace t[16];
+	const struct trace *tp[16];
+	struct vote_model vm;
+	int n = 0;
+	for (int i = 0; i < trace_n_aliases && n < 16; i++) {
+		char name[64];
+		if (!trace_aliases[i].per_sample)
+			continue;
+		snprintf(name, sizeof(name), "math500:%s", trace_aliases[i].alias);
+		if (trace_load(&t[n], name) < 0) {
+			CHECK(0);
+			break;
+		}
+		tp[n] = &t[n];
+		n++;
+	}
+	CHECK_INT(n, 7);
+	CHECK_INT(vote_fit(tp, n, &vm), 0);
+	CHECK(vm.slope > 1.3 && vm.slope < 2.2);
+	for (int i = 0; i < trace_n_aliases; i++) {
+		char name[64];
+		struct trace s;
+		if (trace_aliases[i].per_sample)
+			continue;
+		snprintf(name, sizeof(name), "math500:%s", trace_aliases[i].alias);
+		if (trace_load(&s, name) < 0) {
+			CHECK(0);
+			continue;
+		}
+		cJSON *h = cJSON_Parse(s.header_json);
+		const cJSON *fit = cJSON_GetObjectItemCaseSensitive(h, "fit");
+		const cJSON *b = cJSON_GetObjectItemCaseSensitive(fit, "vote_slope");
+		const cJSON *sb = cJSON_GetObjectItemCaseSensitive(fit, "vote_slope_s");
+		CHECK(cJSON_IsNumber(b) && cJSON_IsNumber(sb));
+		if (cJSON_IsNumber(b) && cJSON_IsNumber(sb)) {
+			if (!(fabs(b->valuedouble - vm.slope) <= 5e-5 + 1e-9 && fabs(sb->valuedouble - vm.slope_s) <= 5e-5 + 1e-9))
+				fprintf(stderr, "%s: header vote_slope %.4f / %.4f, fitted %.4f / %.4f\n", name, b->valuedouble,
+					sb->valuedouble, vm.slope, vm.slope_s);
+			CHECK(fabs(b->valuedouble - vm.slope) <= 5e-5 + 1e-9);
+			CHECK(fabs(sb->valuedouble - vm.slope_s) <= 5e-5 + 1e-9);
+		}
+		cJSON_Delete(h);
+		trace_release(&s);
+	}
+	for (int k = 0; k < n; k++)
+		trace_release(&t[k]);
+}
+
 static void test_determinism(void)
 {
 	struct stat sb;
@@ -944,6 +997,7 @@ int main(void)
 	test_import_per_sample();
 	test_shipped();
 	test_abstain_shipped();
+	test_slope_shipped();
 	test_determinism();
 	return TEST_REPORT();
 }

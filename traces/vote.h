@@ -13,8 +13,8 @@
  *                a is bisected to the model's pass@1; b (`slope`) the logits of one model per
  *                logit of the consensus, which averages several models' smoothed, capped
  *                logits and so spans a narrower range than one model's own (b 1.5-1.6 in each
- *                real trace); the generator uses (slope, slope_s), the synthetic traces of
- *                synth.c and the reward model's policy (rm_fit.h) still b = 1 with s;
+ *                real trace); the generator and the synthetic traces of synth.c use
+ *                (slope, slope_s), the reward model's policy (rm_fit.h) still b = 1 with s;
  *   wrong answers a Chinese restaurant process of concentration theta (a sample that is wrong
  *                repeats wrong answer k with probability n_k / (n + theta), else is new), and
  *                with probability `abstain` a finished wrong sample has no answer; a sample

@@ -92,11 +92,11 @@ status 2 "crossval needs three traces" "$TTSIM" trace crossval --traces math500:
 status 2 "crossval refuses traces of other problems" "$TTSIM" trace crossval --traces math500:qwen3-14b,math500:gpt-oss-20b,"$TMPD/ps.jsonl"
 # tts-fit: the budget-forcing and "Wait" fits to the shipped curves; a bad curves file exits 2
 ok "tts-fit" "$TTSIM" trace tts-fit
-has "bf_settle 0.3947  bf_sigma 1.4706  bf_guess 0.2544   (defaults 0.3947 1.4706 0.2544)" "tts-fit fits the budget-forcing terms to the option table's defaults" "$TMPD/out"
-has "all                                             check    252     2.78    10.40    25.85    61.16" "tts-fit's budget-curve check errors" "$TMPD/out"
-has "all       sigma held                            check    252     5.87    18.43" "tts-fit: the settle spread held at the length spread fits worse" "$TMPD/out"
-has "DEER_T5   Qwen3-14B                      math500:qwen3-14b              0.682     0.309 yes" "DEER's exit bounds the settle point" "$TMPD/out"
-has "wait_break 0.01" "tts-fit fits the Wait term" "$TMPD/out"
+has "bf_settle 0.4071  bf_sigma 1.4867  bf_guess 0.2544   (defaults 0.4071 1.4867 0.2544)" "tts-fit fits the budget-forcing terms to the option table's defaults" "$TMPD/out"
+has "all                                             check    252     2.76    10.45    25.87    61.16" "tts-fit's budget-curve check errors" "$TMPD/out"
+has "all       sigma held                            check    252     5.93    18.56" "tts-fit: the settle spread held at the length spread fits worse" "$TMPD/out"
+has "DEER_T5   Qwen3-14B                      math500:qwen3-14b              0.682     0.311 yes" "DEER's exit bounds the settle point" "$TMPD/out"
+has "wait_break 0.0075 (default 0.0075)" "tts-fit fits the Wait term to the option table's default" "$TMPD/out"
 has "published 0.944 -> 0.954; model 0.9440 -> 0.954" "one Wait gains as published" "$TMPD/out"
 has "(defaults: tts_rm_accuracy 0.6052, tts_rm_spread 1.577)" "tts-fit prints the reward model's defaults" "$TMPD/out"
 has "all, pooled                      0.56" "tts-fit fits the reward model" "$TMPD/out"
