@@ -83,6 +83,11 @@ struct frontend {
 	double first_token;       /* s of the API server per request, once, when its first
 	                             token passes the server (0 when absent) */
 };
+/* One more term: its field here, its case in frontend_term, its key per endpoint in
+ * engine_profile.c's key table (the order there is the order written), its axis in the
+ * fit (experiments/validate.c: fe_n, fe_step, the stages' strides); sim/engine.c reads
+ * it. One more endpoint: its FE_ value, its keys in that table, and sim/run.c's pick by
+ * the client's endpoint (sim/config.h). The loops elsewhere follow FE_N and FE_NTERM. */
 /* Term t (enum fe_term) of f. */
 double *frontend_term(struct frontend *f, int t);
 /* The i-th key of the frontend block (0 <= i < FE_N x FE_NTERM), without "frontend.", in
