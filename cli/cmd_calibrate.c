@@ -476,7 +476,7 @@ static int cmd_check(int argc, char **argv)
 /* ---- engine ---- */
 
 struct efit_notes {
-	char step[4][96], fe[8][96];
+	char step[4][96], fe[FE_N][FE_NTERM][96];
 };
 
 static const char *efit_comment(const char *key, void *ctx)
@@ -485,17 +485,14 @@ static const char *efit_comment(const char *key, void *ctx)
 	static const char *const step[] = {"step_cpu_extra.base_s", "step_cpu_extra.per_seq_s",
 					   "step_cpu_extra.per_tp_s",
 					   "step_cpu_extra.per_ctx_token_s"};
-	static const char *const fe[] = {"frontend.per_request_s", "frontend.per_output_token_s",
-					 "frontend.latency_s", "frontend.chat_latency_s",
-					 "frontend.chat_per_request_s",
-					 "frontend.chat_per_output_token_s",
-					 "frontend.first_token_s", "frontend.chat_first_token_s"};
+	const char *fe;
 	for (int i = 0; i < 4; i++)
 		if (!strcmp(key, step[i]))
 			return n->step[i][0] ? n->step[i] : NULL;
-	for (int i = 0; i < 8; i++)
-		if (!strcmp(key, fe[i]))
-			return n->fe[i][0] ? n->fe[i] : NULL;
+	for (int i = 0, ep, t; strncmp(key, "frontend.", 9) == 0 &&
+			       (fe = engine_profile_fe_key(i, &ep, &t)); i++)
+		if (!strcmp(key + 9, fe))
+			return n->fe[ep][t][0] ? n->fe[ep][t] : NULL;
 	return NULL;
 }
 
@@ -622,23 +619,23 @@ static int cmd_engine(int argc, char **argv)
 			    g.step[2], g.max[3], g.step[3], g.n_chat, g.n - g.n_chat, g.before_median,
 			    g.before_p90, g.before_bias, g.in_median, g.in_p90, g.in_bias,
 			    g.loo_median, g.loo_p90, g.loo_bias);
-		e.fe_per_request = g.coef[0];
-		e.fe_per_output_token = g.coef[1];
-		e.fe_latency = g.coef[2];
-		e.fe_chat_latency = g.coef[3];
-		e.fe_chat_per_request = g.coef[4];
-		e.fe_chat_per_output_token = g.coef[5];
-		e.fe_first_token = g.coef[6];
-		e.fe_chat_first_token = g.coef[7];
-		for (int i = 0; i < 8; i++)
-			snprintf(nt.fe[i], sizeof(nt.fe[i]), "fitted; leave one out %.3g .. %.3g",
-				 g.loo_lo[i], g.loo_hi[i]);
-		for (int i = 0; i < 3 && (g.n_chat == 0 || g.n_chat == g.n); i++)
-			snprintf(nt.fe[g.n_chat ? i : 3 + i], sizeof(nt.fe[0]), "not identified "
-				 "(no %s row): the other endpoint's", g.n_chat ? "completions" : "chat");
-		if (g.n_chat == 0 || g.n_chat == g.n)
-			snprintf(nt.fe[g.n_chat ? 6 : 7], sizeof(nt.fe[0]), "not identified (no %s "
-				 "row): the other endpoint's", g.n_chat ? "completions" : "chat");
+		for (int ep = 0; ep < FE_N; ep++) {
+			/* an endpoint with no row took the other's constants */
+			int borrowed = ep == FE_CHAT ? g.n_chat == 0 : g.n_chat == g.n;
+			e.fe[ep] = g.coef[ep];
+			for (int t = 0; t < FE_NTERM; t++) {
+				char *note = nt.fe[ep][t];
+				if (borrowed)
+					snprintf(note, sizeof(nt.fe[ep][t]), "not identified (no %s "
+						 "row): the other endpoint's",
+						 ep == FE_CHAT ? "chat" : "completions");
+				else
+					snprintf(note, sizeof(nt.fe[ep][t]),
+						 "fitted; leave one out %.3g .. %.3g",
+						 *frontend_term(&g.loo_lo[ep], t),
+						 *frontend_term(&g.loo_hi[ep], t));
+			}
+		}
 	}
 	if (!name) {
 		name_of(out, nm, sizeof(nm));

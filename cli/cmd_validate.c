@@ -8,6 +8,7 @@
 
 #include "cli/cmd.h"
 #include "experiments/validate.h"
+#include "models/engine_profile.h"
 #include "lib/flags.h"
 #include "lib/util.h"
 
@@ -143,6 +144,7 @@ static void print_engine_fit(struct vset *s, const char *family, const char **fi
 	struct vfit f;
 	struct vfefit g;
 	char why_step[512] = "", why_fe[512] = "";
+	const char *key;
 	if (validate_fit_engine(s, family, &f) < 0)
 		snprintf(why_step, sizeof(why_step), "%s", err_msg());
 	if (validate_fit_frontend(s, family, &g) < 0)
@@ -201,28 +203,24 @@ static void print_engine_fit(struct vset *s, const char *family, const char **fi
 	printf("# leave one benchmark out:                   median %.1f%%, p90 %.1f%%, bias %+.1f%%\n",
 	       g.loo_median, g.loo_p90, g.loo_bias);
 	printf("frontend:\n");
-	printf("  per_request_s: %.4g       # leave one out: %.4g .. %.4g%s\n", g.coef[0],
-	       g.loo_lo[0], g.loo_hi[0], g.n_chat == g.n ? " (no completions row: chat's)" : "");
-	printf("  per_output_token_s: %.4g  # leave one out: %.4g .. %.4g%s\n", g.coef[1],
-	       g.loo_lo[1], g.loo_hi[1], g.n_chat == g.n ? " (no completions row: chat's)" : "");
-	printf("  latency_s: %.4g           # leave one out: %.4g .. %.4g%s\n", g.coef[2],
-	       g.loo_lo[2], g.loo_hi[2], g.n_chat == g.n ? " (no completions row: chat's)" : "");
-	printf("  chat_latency_s: %.4g      # leave one out: %.4g .. %.4g%s\n", g.coef[3],
-	       g.loo_lo[3], g.loo_hi[3], g.n_chat == 0 ? " (no chat row: completions')" : "");
-	printf("  chat_per_request_s: %.4g  # leave one out: %.4g .. %.4g%s\n", g.coef[4],
-	       g.loo_lo[4], g.loo_hi[4], g.n_chat == 0 ? " (no chat row: completions')" : "");
-	printf("  chat_per_output_token_s: %.4g  # leave one out: %.4g .. %.4g%s\n", g.coef[5],
-	       g.loo_lo[5], g.loo_hi[5], g.n_chat == 0 ? " (no chat row: completions')" : "");
-	printf("  first_token_s: %.4g       # leave one out: %.4g .. %.4g%s\n", g.coef[6],
-	       g.loo_lo[6], g.loo_hi[6], g.n_chat == g.n ? " (no completions row: chat's)" : "");
-	printf("  chat_first_token_s: %.4g  # leave one out: %.4g .. %.4g%s\n", g.coef[7],
-	       g.loo_lo[7], g.loo_hi[7], g.n_chat == 0 ? " (no chat row: completions')" : "");
-	for (int e = 0; e < 2; e++) {
+	for (int i = 0, ep, t; (key = engine_profile_fe_key(i, &ep, &t)); i++) {
+		/* an endpoint with no row took the other's constants */
+		int borrowed = ep == FE_CHAT ? g.n_chat == 0 : g.n_chat == g.n;
+		int pad = strlen(key) < 18 ? 20 - (int)strlen(key) : 2; /* the comments aligned */
+		const char *why = !borrowed ? ""
+				  : ep == FE_CHAT ? " (no chat row: completions')"
+						  : " (no completions row: chat's)";
+		printf("  %s: %.4g%*s# leave one out: %.4g .. %.4g%s\n", key,
+		       *frontend_term(&g.coef[ep], t), pad, "", *frontend_term(&g.loo_lo[ep], t),
+		       *frontend_term(&g.loo_hi[ep], t), why);
+	}
+	for (int e = 0; e < FE_N; e++) {
 		if (isnan(g.prof[e][0]))
 			continue;
 		printf("# %s: least loss at each first_token_s (s: loss):", e ? "chat" : "completions");
 		for (int q = 0; q < VFE_NF; q++)
-			printf("%s %.4g: %.3f", q ? "," : "", q * g.step[3], g.prof[e][q]);
+			printf("%s %.4g: %.3f", q ? "," : "", q * g.step[FE_FIRST_TOKEN],
+			       g.prof[e][q]);
 		printf("\n");
 	}
 }

@@ -1196,16 +1196,13 @@ int validate_fe_row(const struct vrow *r, const char *family)
 	return !strcmp(fam, family);
 }
 
-/* The front end's four constants per endpoint, as a grid stage sets them: v[e][p] for
- * endpoint e (0 completions, 1 chat) and p = FE_A (per_request_s), FE_B
- * (per_output_token_s), FE_C (latency_s), FE_F (first_token_s). */
-enum { FE_A, FE_B, FE_C, FE_F, FE_NP };
-/* where each is in vfefit.coef */
-static const int fe_cidx[2][FE_NP] = {{0, 1, 2, 6}, {4, 5, 3, 7}};
+/* The front end's four constants per endpoint, as a grid stage sets them: v[e] for
+ * endpoint e (FE_COMPLETIONS, FE_CHAT), each term p (enum fe_term: per_request_s,
+ * per_output_token_s, latency_s, first_token_s) at *frontend_term(&v[e], p). */
 
 /* Predict rows idx[0..n) with front end v: pred[k] for idx[k]. 0 or -1. */
-static int fe_predict(struct vset *s, const size_t *idx, size_t n, double v[2][FE_NP],
-		      double *pred)
+static int fe_predict(struct vset *s, const size_t *idx, size_t n,
+		      const struct frontend v[FE_N], double *pred)
 {
 	for (size_t k = 0; k < n; k++)
 		pred[k] = NAN;
@@ -1227,14 +1224,7 @@ static int fe_predict(struct vset *s, const size_t *idx, size_t n, double v[2][F
 			l->ok = 1;
 		}
 		in = l->in; /* the loaded inputs with this grid point's front end */
-		in.fe_per_request = v[0][FE_A]; /* the row's endpoint picks its own */
-		in.fe_per_output_token = v[0][FE_B];
-		in.fe_latency = v[0][FE_C];
-		in.fe_first_token = v[0][FE_F];
-		in.fe_chat_per_request = v[1][FE_A];
-		in.fe_chat_per_output_token = v[1][FE_B];
-		in.fe_chat_latency = v[1][FE_C];
-		in.fe_chat_first_token = v[1][FE_F];
+		memcpy(in.fe, v, sizeof(in.fe)); /* the row's endpoint picks its own */
 		if (run_simulate(&l->c, &in, &res) < 0)
 			return err_prefix("%s: ", r->where);
 		for (size_t j = k; j < n; j++)
@@ -1263,15 +1253,15 @@ static int fe_predict(struct vset *s, const size_t *idx, size_t n, double v[2][F
  *      (the three add alike to a lone request's TTFT; bursts tell them apart);
  *   3. per_output_token_s and first_token_s, the other two held at stage 2's.
  * About 6,800 points, 1.9 times the 3-constant grid's (3,549). */
-static const size_t fe_n[FE_NP] = {13, 21, 13, VFE_NF};
-static const double fe_step[FE_NP] = {2.5e-3, 2e-5, 5e-3, 2.5e-3};
+static const size_t fe_n[FE_NTERM] = {13, 21, 13, VFE_NF};
+static const double fe_step[FE_NTERM] = {2.5e-3, 2e-5, 5e-3, 2.5e-3};
 #define FE_HUBER 0.2 /* Huber's threshold on log(predicted / measured): about 22% */
 
 /* A stage: which constants it searches (stride: every stride-th step; 0: held at
- * held[e][p]). Its grid point g is a mixed-radix number, FE_A most significant. */
+ * held[e]'s). Its grid point g is a mixed-radix number, FE_PER_REQUEST most significant. */
 struct fe_stage {
-	size_t stride[FE_NP];
-	double held[2][FE_NP];
+	size_t stride[FE_NTERM];
+	struct frontend held[FE_N];
 	size_t n, ng;      /* rows; grid points */
 	double *pred;      /* ng x n predictions */
 };
@@ -1282,12 +1272,14 @@ static size_t fe_stage_len(const struct fe_stage *st, int p)
 }
 
 /* The constants of endpoint e at grid point g. */
-static void fe_stage_at(const struct fe_stage *st, size_t g, int e, double *v)
+static void fe_stage_at(const struct fe_stage *st, size_t g, int e, struct frontend *v)
 {
-	for (int p = FE_NP - 1; p >= 0; p--) {
+	*v = st->held[e];
+	for (int p = FE_NTERM - 1; p >= 0; p--) {
 		size_t len = fe_stage_len(st, p), i = g % len;
 		g /= len;
-		v[p] = st->stride[p] ? (double)(i * st->stride[p]) * fe_step[p] : st->held[e][p];
+		if (st->stride[p])
+			*frontend_term(v, p) = (double)(i * st->stride[p]) * fe_step[p];
 	}
 }
 
@@ -1295,13 +1287,13 @@ static int fe_stage_run(struct vset *s, const size_t *idx, size_t n, struct fe_s
 {
 	st->n = n;
 	st->ng = 1;
-	for (int p = 0; p < FE_NP; p++)
+	for (int p = 0; p < FE_NTERM; p++)
 		st->ng *= fe_stage_len(st, p);
 	st->pred = xmalloc(sizeof(double) * (n + 1) * st->ng);
 	for (size_t g = 0; g < st->ng; g++) {
-		double v[2][FE_NP];
-		fe_stage_at(st, g, 0, v[0]);
-		fe_stage_at(st, g, 1, v[1]);
+		struct frontend v[FE_N];
+		for (int e = 0; e < FE_N; e++)
+			fe_stage_at(st, g, e, &v[e]);
 		if (fe_predict(s, idx, n, v, st->pred + g * n) < 0)
 			return -1;
 	}
@@ -1328,10 +1320,10 @@ static double fe_loss(const struct vset *s, const size_t *idx, size_t n, const i
  * with no kept row takes the other's point (not identified: nothing tells them apart). */
 static void fe_stage_argmin(const struct vset *s, const size_t *idx, const int *keep,
 			    const int *chat, const struct fe_stage *st, size_t *g,
-			    double prof[2][VFE_NF])
+			    double prof[FE_N][VFE_NF])
 {
 	int have[2] = {0, 0};
-	size_t nf = fe_stage_len(st, FE_F);
+	size_t nf = fe_stage_len(st, FE_FIRST_TOKEN);
 	for (size_t k = 0; k < st->n; k++)
 		if (keep[k])
 			have[chat[k]] = 1;
@@ -1373,13 +1365,15 @@ static void fe_stats(const struct vset *s, const size_t *idx, size_t n, const do
 static void fe_widen(struct vfefit *out, const struct fe_stage *st, const size_t *g,
 		     const int *ps, int np)
 {
-	for (int e = 0; e < 2; e++) {
-		double v[FE_NP];
-		fe_stage_at(st, g[e], e, v);
+	for (int e = 0; e < FE_N; e++) {
+		struct frontend v;
+		fe_stage_at(st, g[e], e, &v);
 		for (int m = 0; m < np; m++) {
-			int c = fe_cidx[e][ps[m]];
-			out->loo_lo[c] = fmin(out->loo_lo[c], v[ps[m]]);
-			out->loo_hi[c] = fmax(out->loo_hi[c], v[ps[m]]);
+			double x = *frontend_term(&v, ps[m]);
+			double *lo = frontend_term(&out->loo_lo[e], ps[m]);
+			double *hi = frontend_term(&out->loo_hi[e], ps[m]);
+			*lo = fmin(*lo, x);
+			*hi = fmax(*hi, x);
 		}
 	}
 }
@@ -1388,11 +1382,13 @@ int validate_fit_frontend(struct vset *s, const char *family, struct vfefit *out
 {
 	size_t n = 0, *idx = NULL, cap = 0, g1[2], g2[2], g3[2];
 	int *keep = NULL, *run = NULL, *chat = NULL, rc = -1;
-	double *pred = NULL, *loo = NULL, v[2][FE_NP] = {{0}};
-	struct fe_stage s1 = {{1, 1, 1, 0}, {{0}}, 0, 0, NULL};
-	struct fe_stage s2 = {{1, 0, 1, 1}, {{0}}, 0, 0, NULL};
-	struct fe_stage s3 = {{0, 1, 0, 1}, {{0}}, 0, 0, NULL};
-	static const int ps2[] = {FE_A, FE_C}, ps3[] = {FE_B, FE_F};
+	double *pred = NULL, *loo = NULL;
+	const struct frontend none[FE_N] = {{0}};
+	struct fe_stage s1 = {.stride = {1, 1, 1, 0}};
+	struct fe_stage s2 = {.stride = {1, 0, 1, 1}};
+	struct fe_stage s3 = {.stride = {0, 1, 0, 1}};
+	static const int ps2[] = {FE_PER_REQUEST, FE_LATENCY};
+	static const int ps3[] = {FE_PER_OUTPUT_TOKEN, FE_FIRST_TOKEN};
 	memset(out, 0, sizeof(*out));
 	if (refuse_check_part(s) < 0)
 		return -1;
@@ -1427,10 +1423,10 @@ int validate_fit_frontend(struct vset *s, const char *family, struct vfefit *out
 		goto out;
 	}
 	out->n = (long)n;
-	if (fe_predict(s, idx, n, v, pred) < 0)
+	if (fe_predict(s, idx, n, none, pred) < 0)
 		goto out;
 	fe_stats(s, idx, n, pred, &out->before_median, &out->before_p90, &out->before_bias);
-	for (int p = 0; p < FE_NP; p++) {
+	for (int p = 0; p < FE_NTERM; p++) {
 		out->step[p] = fe_step[p];
 		out->max[p] = (double)(fe_n[p] - 1) * fe_step[p];
 	}
@@ -1439,23 +1435,20 @@ int validate_fit_frontend(struct vset *s, const char *family, struct vfefit *out
 	if (fe_stage_run(s, idx, n, &s1) < 0)
 		goto out;
 	fe_stage_argmin(s, idx, keep, chat, &s1, g1, NULL);
-	for (int e = 0; e < 2; e++)
-		fe_stage_at(&s1, g1[e], e, s2.held[e]);
+	for (int e = 0; e < FE_N; e++)
+		fe_stage_at(&s1, g1[e], e, &s2.held[e]);
 	if (fe_stage_run(s, idx, n, &s2) < 0)
 		goto out;
 	fe_stage_argmin(s, idx, keep, chat, &s2, g2, out->prof);
-	for (int e = 0; e < 2; e++)
-		fe_stage_at(&s2, g2[e], e, s3.held[e]);
+	for (int e = 0; e < FE_N; e++)
+		fe_stage_at(&s2, g2[e], e, &s3.held[e]);
 	if (fe_stage_run(s, idx, n, &s3) < 0)
 		goto out;
 	fe_stage_argmin(s, idx, keep, chat, &s3, g3, NULL);
-	for (int e = 0; e < 2; e++) {
-		fe_stage_at(&s3, g3[e], e, v[e]);
-		for (int p = 0; p < FE_NP; p++)
-			out->coef[fe_cidx[e][p]] = v[e][p];
+	for (int e = 0; e < FE_N; e++) {
+		fe_stage_at(&s3, g3[e], e, &out->coef[e]);
+		out->loo_lo[e] = out->loo_hi[e] = out->coef[e];
 	}
-	for (int j = 0; j < 8; j++)
-		out->loo_lo[j] = out->loo_hi[j] = out->coef[j];
 	for (size_t k = 0; k < n; k++)
 		pred[k] = s3.pred[g3[chat[k]] * n + k];
 	fe_stats(s, idx, n, pred, &out->in_median, &out->in_p90, &out->in_bias);

@@ -54,6 +54,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "models/engine_profile.h"
 #include "sim/run.h"
 
 enum vmetric { VM_TTFT, VM_TPOT, VM_E2E, VM_THROUGHPUT, VM_N };
@@ -218,15 +219,14 @@ struct vfefit {
 	long n, runs;        /* rows and distinct benchmarks used */
 	long n_chat;         /* of the n rows, those on the chat endpoint (0 or n: the two
 	                        latencies are one, not told apart) */
-	double coef[8];      /* per_request_s, per_output_token_s, latency_s (completions),
-	                        chat_latency_s, chat_per_request_s,
-	                        chat_per_output_token_s, first_token_s,
-	                        chat_first_token_s */
-	double step[4], max[4];        /* the grid: its steps and largest values (s); each
-	                                  endpoint's constants on the same axes (per request,
-	                                  per output token, latency, first token) */
-	double loo_lo[8], loo_hi[8];   /* range of the constants over the leave-one-out fits */
-	double prof[2][VFE_NF];        /* per endpoint (0 completions, 1 chat): the least loss
+	struct frontend coef[FE_N];    /* per endpoint (FE_COMPLETIONS: the keys per_request_s,
+	                                  .., first_token_s; FE_CHAT: the chat_ ones) */
+	double step[FE_NTERM], max[FE_NTERM]; /* the grid: its steps and largest values (s), by
+	                                  enum fe_term; each endpoint's constants on the
+	                                  same axes */
+	struct frontend loo_lo[FE_N], loo_hi[FE_N]; /* range of the constants over the
+	                                  leave-one-out fits */
+	double prof[FE_N][VFE_NF];     /* per endpoint (0 completions, 1 chat): the least loss
 	                                  at each first_token_s of the grid, per_request_s and
 	                                  latency_s refitted (stage 2): how well the rows tell
 	                                  it (NAN: no row of the endpoint) */

@@ -27,14 +27,14 @@ static const struct ekey keys[] = {
 	{"step_cpu_extra.per_seq_s", EK_SECONDS, EO(step_per_seq_extra), 0},
 	{"step_cpu_extra.per_tp_s", EK_SECONDS, EO(step_per_tp_extra), 0},
 	{"step_cpu_extra.per_ctx_token_s", EK_SECONDS, EO(step_per_ctx_token_extra), 0},
-	{"frontend.per_request_s", EK_SECONDS, EO(fe_per_request), 0},
-	{"frontend.per_output_token_s", EK_SECONDS, EO(fe_per_output_token), 0},
-	{"frontend.latency_s", EK_SECONDS, EO(fe_latency), 0},
-	{"frontend.chat_latency_s", EK_SECONDS, EO(fe_chat_latency), 0},
-	{"frontend.chat_per_request_s", EK_SECONDS, EO(fe_chat_per_request), 0},
-	{"frontend.chat_per_output_token_s", EK_SECONDS, EO(fe_chat_per_output_token), 0},
-	{"frontend.first_token_s", EK_SECONDS, EO(fe_first_token), 0},
-	{"frontend.chat_first_token_s", EK_SECONDS, EO(fe_chat_first_token), 0},
+	{"frontend.per_request_s", EK_SECONDS, EO(fe[FE_COMPLETIONS].per_request), 0},
+	{"frontend.per_output_token_s", EK_SECONDS, EO(fe[FE_COMPLETIONS].per_output_token), 0},
+	{"frontend.latency_s", EK_SECONDS, EO(fe[FE_COMPLETIONS].latency), 0},
+	{"frontend.chat_latency_s", EK_SECONDS, EO(fe[FE_CHAT].latency), 0},
+	{"frontend.chat_per_request_s", EK_SECONDS, EO(fe[FE_CHAT].per_request), 0},
+	{"frontend.chat_per_output_token_s", EK_SECONDS, EO(fe[FE_CHAT].per_output_token), 0},
+	{"frontend.first_token_s", EK_SECONDS, EO(fe[FE_COMPLETIONS].first_token), 0},
+	{"frontend.chat_first_token_s", EK_SECONDS, EO(fe[FE_CHAT].first_token), 0},
 	{"defaults.chunked_prefill", EK_BOOL, EO(chunked_prefill), 0},
 	{"speculative.draft_forward_cpu_s", EK_SECONDS, EO(spec_draft_forward_cpu), 0},
 	{"speculative.step_cpu_s", EK_SECONDS, EO(spec_step_cpu), 0},
@@ -44,6 +44,39 @@ static const struct ekey keys[] = {
 	{"defaults.kv_free_fraction", EK_FRACTION, EO(kv_free_fraction), 0},
 	{"defaults.guaranteed_no_evict", EK_BOOL, EO(guaranteed_no_evict), 0},
 };
+
+double *frontend_term(struct frontend *f, int t)
+{
+	switch (t) {
+	case FE_PER_REQUEST: return &f->per_request;
+	case FE_PER_OUTPUT_TOKEN: return &f->per_output_token;
+	case FE_LATENCY: return &f->latency;
+	default: return &f->first_token;
+	}
+}
+
+/* Whether k is a frontend key; then the endpoint and term it sets. */
+static int fe_key_of(const struct ekey *k, int *endpoint, int *term)
+{
+	struct frontend f;
+	for (int ep = 0; ep < FE_N; ep++)
+		for (int t = 0; t < FE_NTERM; t++)
+			if (k->off == EO(fe) + ep * sizeof(f) +
+					      (size_t)((char *)frontend_term(&f, t) - (char *)&f)) {
+				*endpoint = ep;
+				*term = t;
+				return 1;
+			}
+	return 0;
+}
+
+const char *engine_profile_fe_key(int i, int *endpoint, int *term)
+{
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+		if (fe_key_of(&keys[k], endpoint, term) && i-- == 0)
+			return keys[k].key + strlen("frontend.");
+	return NULL;
+}
 
 static int set_key(struct engine_profile *e, const struct ekey *k, const char *v,
 		   const char *where)
@@ -186,14 +219,10 @@ int engine_profile_parse(struct engine_profile *e, const char *text, size_t len,
 	}
 	/* a chat_ key not given: the chat endpoint's is the completions endpoint's */
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		if (!strcmp(keys[i].key, "frontend.chat_latency_s") && !(seen & (1u << i)))
-			e->fe_chat_latency = e->fe_latency;
-		if (!strcmp(keys[i].key, "frontend.chat_per_request_s") && !(seen & (1u << i)))
-			e->fe_chat_per_request = e->fe_per_request;
-		if (!strcmp(keys[i].key, "frontend.chat_per_output_token_s") && !(seen & (1u << i)))
-			e->fe_chat_per_output_token = e->fe_per_output_token;
-		if (!strcmp(keys[i].key, "frontend.chat_first_token_s") && !(seen & (1u << i)))
-			e->fe_chat_first_token = e->fe_first_token;
+		int ep, t;
+		if (!(seen & (1u << i)) && fe_key_of(&keys[i], &ep, &t) && ep == FE_CHAT)
+			*frontend_term(&e->fe[FE_CHAT], t) =
+				*frontend_term(&e->fe[FE_COMPLETIONS], t);
 	}
 	rc = 0;
 out:

@@ -68,6 +68,33 @@
 
 #define ENGINE_PROFILE_DIR "models/engines/"
 
+/* The front end (the frontend block; sim/engine.h: one serial server per replica, in
+ * series with the engine core) of one endpoint. A profile holds one per endpoint: its
+ * keys per_request_s, per_output_token_s, latency_s, first_token_s are FE_COMPLETIONS
+ * (/v1/completions), the chat_ ones FE_CHAT (/v1/chat/completions). */
+enum fe_endpoint { FE_COMPLETIONS, FE_CHAT, FE_N };
+/* Its terms, in this order wherever a fit or a printout takes them by number. */
+enum fe_term { FE_PER_REQUEST, FE_PER_OUTPUT_TOKEN, FE_LATENCY, FE_FIRST_TOKEN, FE_NTERM };
+struct frontend {
+	double per_request;       /* s of the API server per request (template, tokenise) */
+	double per_output_token;  /* s of the API server per streamed output token */
+	double latency;           /* s from the server's hand-off to the engine core seeing a
+	                             request, occupying no serial server (the hop) */
+	double first_token;       /* s of the API server per request, once, when its first
+	                             token passes the server (0 when absent) */
+};
+/* One more term: its field here, its case in frontend_term, its key per endpoint in
+ * engine_profile.c's key table (the order there is the order written), its axis in the
+ * fit (experiments/validate.c: fe_n, fe_step, the stages' strides); sim/engine.c reads
+ * it. One more endpoint: its FE_ value, its keys in that table, and sim/run.c's pick by
+ * the client's endpoint (sim/config.h). The loops elsewhere follow FE_N and FE_NTERM. */
+/* Term t (enum fe_term) of f. */
+double *frontend_term(struct frontend *f, int t);
+/* The i-th key of the frontend block (0 <= i < FE_N x FE_NTERM), without "frontend.", in
+ * the order engine_profile_write writes them ("per_request_s", .., "chat_first_token_s"),
+ * with the endpoint and term it sets; NULL past the last. */
+const char *engine_profile_fe_key(int i, int *endpoint, int *term);
+
 struct engine_profile {
 	char name[64];
 	char engine[32];
@@ -77,17 +104,8 @@ struct engine_profile {
 	double step_per_seq_extra;   /* s per sequence per step */
 	double step_per_tp_extra;    /* s per extra TP worker per step */
 	double step_per_ctx_token_extra; /* s per KV token of the step's decoding sequences */
-	double fe_per_request;       /* s of the API server per request */
-	double fe_per_output_token;  /* s of the API server per streamed output token */
-	double fe_latency;           /* s from the server's hand-off to the engine core seeing a
-	                                request that occupy no serial server (the hop), on
-	                                the /v1/completions endpoint */
-	double fe_chat_latency;      /* s: the same on /v1/chat/completions */
-	double fe_chat_per_request;  /* s of the API server per request on /v1/chat/completions */
-	double fe_chat_per_output_token; /* s per streamed output token on /v1/chat/completions */
-	double fe_first_token;       /* s of the API server per request, once, when its first
-	                                token passes the server (0 when absent) */
-	double fe_chat_first_token;  /* s: the same on /v1/chat/completions */
+	struct frontend fe[FE_N];    /* the API server, per endpoint (the chat_ keys: FE_CHAT;
+	                                a chat_ key not given: the completions one) */
 	int has_spec;                /* the speculative block was given (all three keys) */
 	double spec_draft_forward_cpu; /* s of CPU per draft forward */
 	double spec_step_cpu;        /* s of CPU per speculative step */

@@ -740,9 +740,9 @@ static int32_t preempt_tail(struct sim *m, struct replica *r)
 /* ---- the front end (engine.h) ----
  *
  * One serial server per replica. A request takes it at its arrival (fe_arrive) and reaches
- * the engine fe_latency after; a step's tokens take it when the step ends (fe_stream). The first- and last-token times step_end sets, and
- * the problems it completes, wait in m->fp until the step's batch has passed the server
- * (fe_step_end). A folded quiet stretch streams each of its steps but the last as it is
+ * the engine fe.latency after; a step's tokens take it when the step ends (fe_stream).
+ * The first- and last-token times step_end sets, and the problems it completes, wait in
+ * m->fp until the step's batch has passed the server (fe_step_end). A folded quiet stretch streams each of its steps but the last as it is
  * folded: with a front end a stretch stops before the next event of any kind, so nothing
  * else takes the server before it ends, and the fast and the reference engine stream the
  * same batches at the same times. */
@@ -762,7 +762,7 @@ static void fe_note(int32_t **a, size_t *n, size_t *cap, int32_t i)
 static int64_t fe_stream(struct sim *m, struct replica *r, int64_t t, double k, double k_first)
 {
 	double paid = t >= r->fe_last ? k : k_first;
-	int64_t work = (int64_t)(paid * m->s->fe_per_output_token * 1e9 + 0.5) +
+	int64_t work = (int64_t)(paid * m->s->fe.per_output_token * 1e9 + 0.5) +
 		       (int64_t)k_first * m->fe_ft_ns;
 	r->fe_free = (t > r->fe_free ? t : r->fe_free) + work;
 	r->fe_last = r->fe_free;
@@ -786,8 +786,8 @@ static void fe_step_end(struct sim *m, struct replica *r)
 	if (k <= 0 && m->fp.n_first + m->fp.n_last + m->fp.n_probs == 0)
 		return;
 	d = fe_stream(m, r, m->now, k, (double)m->fp.n_first);
-	/* the step's first tokens pass one after another, each fe_first_token of the server
-	 * (the j-th of n at d - (n - 1 - j) fe_first_token): the last of them at d */
+	/* the step's first tokens pass one after another, each fe.first_token of the server
+	 * (the j-th of n at d - (n - 1 - j) fe.first_token): the last of them at d */
 	for (size_t j = 0; j < m->fp.n_first; j++)
 		if (!m->reqs[m->fp.first[j]].cancelled) /* else never streamed */
 			m->reqs[m->fp.first[j]].t_first =
@@ -1682,7 +1682,7 @@ static void dispatch_problem(struct sim *m, long p)
 	enqueue_problem(m, p, route(m, p));
 }
 
-/* With a front end: routed at its arrival, it reaches the engine fe_latency after its
+/* With a front end: routed at its arrival, it reaches the engine fe.latency after its
  * replica's server has taken it in (one request for samples sharing a prompt, as vLLM's
  * n > 1, else one per sample). */
 static void fe_arrive(struct sim *m, long p)
@@ -1882,18 +1882,18 @@ static int setup(struct sim *m, const struct sim_setup *s, struct sim_problem *p
 	if (s->spec.k > 0 && setup_spec(m, s, nr, &mp) < 0)
 		return -1;
 	m->q_tok = m->spec ? spec_verify_q(&s->spec) : 1;
-	if (!(s->fe_per_request >= 0 && s->fe_per_request < 1e3) ||
-	    !(s->fe_per_output_token >= 0 && s->fe_per_output_token < 1e3) ||
-	    !(s->fe_latency >= 0 && s->fe_latency < 1e3) ||
-	    !(s->fe_first_token >= 0 && s->fe_first_token < 1e3))
+	if (!(s->fe.per_request >= 0 && s->fe.per_request < 1e3) ||
+	    !(s->fe.per_output_token >= 0 && s->fe.per_output_token < 1e3) ||
+	    !(s->fe.latency >= 0 && s->fe.latency < 1e3) ||
+	    !(s->fe.first_token >= 0 && s->fe.first_token < 1e3))
 		return err_set("key 'frontend': expected times from 0 to 1000 s, got %g, %g, %g "
-			       "and %g", s->fe_per_request, s->fe_per_output_token, s->fe_latency,
-			       s->fe_first_token);
-	m->fe = s->fe_per_request > 0 || s->fe_per_output_token > 0 || s->fe_latency > 0 ||
-		s->fe_first_token > 0;
-	m->fe_req_ns = (int64_t)(s->fe_per_request * 1e9 + 0.5);
-	m->fe_lat_ns = (int64_t)(s->fe_latency * 1e9 + 0.5);
-	m->fe_ft_ns = (int64_t)(s->fe_first_token * 1e9 + 0.5);
+			       "and %g", s->fe.per_request, s->fe.per_output_token, s->fe.latency,
+			       s->fe.first_token);
+	m->fe = s->fe.per_request > 0 || s->fe.per_output_token > 0 || s->fe.latency > 0 ||
+		s->fe.first_token > 0;
+	m->fe_req_ns = (int64_t)(s->fe.per_request * 1e9 + 0.5);
+	m->fe_lat_ns = (int64_t)(s->fe.latency * 1e9 + 0.5);
+	m->fe_ft_ns = (int64_t)(s->fe.first_token * 1e9 + 0.5);
 	/* a sliding group frees blocks as each sequence passes its window: per sequence, so
 	 * walked (the aggregate set counts one block table a sequence) */
 	m->ds = m->spec || s->reference || m->kv.n_swa || m->kv.n_full != 1 ? DS_WALK

@@ -27,25 +27,26 @@
  * reference engine. Both give byte-identical results (tests/test_differential.c); an
  * engine change that moves one but not the other is a bug in the fast one.
  *
- * The front end (sim_setup.fe_*; off when all are 0): each replica has one serial server,
+ * The front end (sim_setup.fe, its endpoint's struct frontend of models/engine_profile.h;
+ * off when all are 0): each replica has one serial server,
  * the API server process (HTTP, chat template, tokenisation, detokenisation, streaming), in
  * series with its engine, first come first served over requests and output tokens, and a
  * fixed latency that occupies no server:
- *   - a request routed to the replica at its arrival a takes fe_per_request of the server,
- *     F = max(a, free) + fe_per_request (free: when the server is next idle; then free = F),
- *     and the engine sees it fe_latency later, at F + fe_latency (the hop to the engine
+ *   - a request routed to the replica at its arrival a takes fe.per_request of the server,
+ *     F = max(a, free) + fe.per_request (free: when the server is next idle; then free = F),
+ *     and the engine sees it fe.latency later, at F + fe.latency (the hop to the engine
  *     core: ZMQ, its input thread, the HTTP exchange; many requests are in it at once);
  *   - the k > 0 output tokens an engine step makes, ending at t, are streamed as one batch
  *     (vLLM's output processor takes a step's outputs together): they pass the server at
- *     D = max(t, free) + round(k' fe_per_output_token) (then free = D and last = D), where
+ *     D = max(t, free) + round(k' fe.per_output_token) (then free = D and last = D), where
  *     k' = k if the replica's previous batch had passed (t >= last), else only the step's
  *     first tokens: a request's token made while its previous output still waits joins
  *     that output and is streamed with it (vLLM V1's RequestOutputCollector merges a
  *     request's outputs while its consumer is behind), so a server that falls behind
  *     catches up instead of queueing every token;
- *     plus fe_first_token for each of the step's first tokens (a request's output state,
+ *     plus fe.first_token for each of the step's first tokens (a request's output state,
  *     first chunk and parsers: once per request); the step's first tokens pass one after
- *     another, the j-th of n at D - (n - 1 - j) fe_first_token;
+ *     another, the j-th of n at D - (n - 1 - j) fe.first_token;
  *   - a request's first token time (t_first) is that, and its end (t_done, of a completed
  *     request) the D of the step that made its last token; a problem ends when its last sequence's
  *     last token has passed, and a closed-loop client sends its next problem then.
@@ -60,6 +61,7 @@
 #include <signal.h>
 
 #include "models/cost.h"
+#include "models/engine_profile.h"
 
 /* One sequence: a sample of a problem. Inputs, then results filled by sim_run. */
 struct sim_req {
@@ -181,15 +183,15 @@ struct sim_setup {
 	int reference;               /* run the reference engine: the per-sequence decode set
 	                                for every run, no folded steps (slow; the oracle the
 	                                fast engine is checked against, byte for byte) */
-	double fe_per_request;       /* s: the API server's time per request (0 and 0: no front
-	                                end, the engine sees each request at its arrival) */
-	double fe_per_output_token;  /* s: the API server's time per streamed output token */
-	double fe_latency;           /* s: a request's delay from the server to the engine
-	                                core, occupying no server */
-	double fe_first_token;       /* s: the API server's time per request, once, when its
-	                                first token passes the server (its output state, first
-	                                chunk, parsers): the step's k_first first tokens add
-	                                k_first fe_first_token to its batch's server time */
+	struct frontend fe;          /* the API server (all 0: no front end, the engine sees each
+	                                request at its arrival): per_request, s of its time per
+	                                request; per_output_token, per streamed output token;
+	                                latency, a request's delay from the server to the engine
+	                                core, occupying no server; first_token, per request,
+	                                once, when its first token passes the server (its
+	                                output state, first chunk, parsers): the step's k_first
+	                                first tokens add k_first fe.first_token to its batch's
+	                                server time */
 	volatile sig_atomic_t *stop; /* NULL, or a flag (set by a signal handler) checked every
 	                                SIM_STOP_EVERY events: when nonzero, sim_run returns -1
 	                                with err "interrupted" */

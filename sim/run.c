@@ -26,14 +26,7 @@ static int engine_apply(const struct run_config *c, struct run_inputs *in)
 	struct engine_profile e;
 	if (engine_profile_load(&e, c->engine) < 0)
 		return err_prefix("key 'engine': ");
-	in->fe_per_request = e.fe_per_request;
-	in->fe_per_output_token = e.fe_per_output_token;
-	in->fe_latency = e.fe_latency;
-	in->fe_chat_latency = e.fe_chat_latency;
-	in->fe_chat_per_request = e.fe_chat_per_request;
-	in->fe_chat_per_output_token = e.fe_chat_per_output_token;
-	in->fe_first_token = e.fe_first_token;
-	in->fe_chat_first_token = e.fe_chat_first_token;
+	memcpy(in->fe, e.fe, sizeof(in->fe));
 	in->profile.step_base += e.step_base_extra;
 	in->profile.step_per_seq += e.step_per_seq_extra;
 	in->profile.step_per_tp += e.step_per_tp_extra;
@@ -728,11 +721,7 @@ int run_simulate(const struct run_config *c, const struct run_inputs *in, struct
 	s.memo_pool = in->memo_pool;
 	/* the front end by the client's endpoint: an offline batch has none */
 	if (c->endpoint != ENDPOINT_NONE) {
-		int chat = c->endpoint == ENDPOINT_CHAT;
-		s.fe_per_request = chat ? in->fe_chat_per_request : in->fe_per_request;
-		s.fe_per_output_token = chat ? in->fe_chat_per_output_token : in->fe_per_output_token;
-		s.fe_latency = chat ? in->fe_chat_latency : in->fe_latency;
-		s.fe_first_token = chat ? in->fe_chat_first_token : in->fe_first_token;
+		s.fe = in->fe[c->endpoint == ENDPOINT_CHAT ? FE_CHAT : FE_COMPLETIONS];
 	}
 	s.tp = c->tp;
 	s.pp = c->pp;

@@ -23,14 +23,7 @@ struct run_inputs {
 	int has_trace;
 	struct model draft;          /* spec_draft names a model */
 	struct spec_setup spec;      /* speculative decoding as configured (k = 0: off) */
-	double fe_per_request;       /* s: the engine profile's front end (0: none) */
-	double fe_per_output_token;  /* s */
-	double fe_latency;           /* s: on /v1/completions */
-	double fe_chat_latency;      /* s: on /v1/chat/completions */
-	double fe_chat_per_request;  /* s: fe_per_request on /v1/chat/completions */
-	double fe_chat_per_output_token; /* s: fe_per_output_token on /v1/chat/completions */
-	double fe_first_token;       /* s: per request at its first token */
-	double fe_chat_first_token;  /* s: fe_first_token on /v1/chat/completions */
+	struct frontend fe[FE_N];    /* the engine profile's front end per endpoint (0: none) */
 	volatile sig_atomic_t *stop; /* NULL, or a flag a signal handler sets: run_simulate then
 	                                fails with err "interrupted" (set it after loading) */
 	struct cost_memo_pool *memo_pool; /* GEMM memo tables shared by the runs of these

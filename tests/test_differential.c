@@ -152,12 +152,12 @@ static void make_case(struct dcase *d, const struct model *models, int n_models,
 	 * (and the cases without one) stay as they were: per request 0 to 20 ms, per token 0
 	 * to 2 ms (a step's ~1 ms of engine time: from light to the bottleneck) */
 	if (ci % 3 == 1) {
-		s->fe_per_request = (ci / 3 % 5) * 5e-3;
-		s->fe_per_output_token = (ci / 15 % 5) * 0.5e-3 + (ci / 3 % 2) * 1.7e-6;
-		s->fe_latency = (ci / 75 % 3) * 4e-3; /* 0, 4 or 8 ms, holding no server */
+		s->fe.per_request = (ci / 3 % 5) * 5e-3;
+		s->fe.per_output_token = (ci / 15 % 5) * 0.5e-3 + (ci / 3 % 2) * 1.7e-6;
+		s->fe.latency = (ci / 75 % 3) * 4e-3; /* 0, 4 or 8 ms, holding no server */
 		/* the server's work at a request's first token: 0, 10 or 25 ms (vllm-v1's
 		 * chat endpoint fits 25 ms) */
-		s->fe_first_token = (double)(ci / 6 % 3) * (ci / 6 % 3 == 2 ? 12.5e-3 : 10e-3);
+		s->fe.first_token = (double)(ci / 6 % 3) * (ci / 6 % 3 == 2 ? 12.5e-3 : 10e-3);
 	}
 	/* pipeline stages on a fifth of the cases without speculation, from the case number
 	 * (the other draws stay as they were): 2 to 4 stages in one node */
@@ -181,8 +181,8 @@ static void make_case(struct dcase *d, const struct model *models, int n_models,
 		 s->prompt_cache, s->pp, m->id, s->tp, offline, s->replicas, s->route, s->cuda_graphs, s->chunked_prefill, s->block_size,
 		 s->max_num_seqs, s->max_num_batched_tokens, d->target_blocks, s->loop,
 		 s->concurrency, s->spec.k, s->spec.draft_kind, s->spec.accept_kind, s->spec.alpha,
-		 s->spec.ngram_miss, d->np, samples, share, early, s->fe_per_request, s->fe_per_output_token,
-		 s->fe_latency, s->fe_first_token, s->no_evict, s->no_evict_out);
+		 s->spec.ngram_miss, d->np, samples, share, early, s->fe.per_request, s->fe.per_output_token,
+		 s->fe.latency, s->fe.first_token, s->no_evict, s->no_evict_out);
 }
 
 #define SAME(field, fmt)                                                                   \
@@ -285,8 +285,8 @@ static int run_case(int ci, const struct model *models, int n_models)
 	cov_closed += d.s.loop == SIM_CLOSED;
 	cov_fork += P[0][0].share && P[0][0].n > 1;
 	cov_multi += d.s.replicas > 1;
-	cov_fe += d.s.fe_per_request > 0 || d.s.fe_per_output_token > 0;
-	cov_fe_first += d.s.fe_first_token > 0;
+	cov_fe += d.s.fe.per_request > 0 || d.s.fe.per_output_token > 0;
+	cov_fe_first += d.s.fe.first_token > 0;
 	cov_pp += d.s.pp > 1;
 	cov_noevict += d.s.no_evict;
 	cov_swa += d.s.model->n_swa > 0;

@@ -825,8 +825,8 @@ static void test_frontend_one_request(void)
 	/* steps of a few ms: each token has passed the 0.5 ms server before the next comes,
 	 * so the request is the engine's shifted by 10 ms, each token 0.5 ms later */
 	CHECK(first0 > FE_MS && (done0 - first0) / 2 > FE_MS);
-	s.fe_per_request = 10e-3;
-	s.fe_per_output_token = 0.5e-3;
+	s.fe.per_request = 10e-3;
+	s.fe.per_output_token = 0.5e-3;
 	fixture_requests(P, R, 1, 100, 3);
 	CHECK_INT(sim_run(&s, P, 1, R, 1, &st), 0);
 	CHECK_INT(R[0].t_first, first0 + 10 * FE_MS + FE_MS / 2);
@@ -860,7 +860,7 @@ static void test_frontend_burst(void)
 	 * the first's waiting output at no cost, and the second's first token, which pays:
 	 * both pass at e1 + 2 s; step 3's one token (the second's last, made at e3 < e1 + 2 s,
 	 * before step 2's batch has passed) joins the second's output: also at e1 + 2 s */
-	s.fe_per_output_token = 1.0;
+	s.fe.per_output_token = 1.0;
 	fixture_requests(P, R, 2, 100, 2);
 	CHECK_INT(sim_run(&s, P, 2, R, 2, &st), 0);
 	CHECK_INT(R[0].t_first, e1 + 1000 * FE_MS);
@@ -871,8 +871,8 @@ static void test_frontend_burst(void)
 	/* 1 s per request, nothing per token: the server takes the first request until 1 s,
 	 * the second until 2 s; the first's tokens, made meanwhile (it runs alone), wait for
 	 * it and pass at 2 s; the second runs alone from 2 s */
-	s.fe_per_output_token = 0;
-	s.fe_per_request = 1.0;
+	s.fe.per_output_token = 0;
+	s.fe.per_request = 1.0;
 	fixture_requests(P, R, 2, 100, 2);
 	CHECK_INT(sim_run(&s, P, 2, R, 2, &st), 0);
 	CHECK_INT(R[0].t_first, 2000 * FE_MS);
@@ -885,7 +885,7 @@ static void test_frontend_burst(void)
 	 * (done by 1.5 s + alone < 2 s), and its tokens wait for the server, free at 2 s;
 	 * request 1 reaches the engine at 2.5 s and runs alone */
 	CHECK(alone < 500 * FE_MS);
-	s.fe_latency = 0.5;
+	s.fe.latency = 0.5;
 	fixture_requests(P, R, 2, 100, 2);
 	CHECK_INT(sim_run(&s, P, 2, R, 2, &st), 0);
 	CHECK_INT(R[0].t_first, 2000 * FE_MS);
@@ -895,7 +895,7 @@ static void test_frontend_burst(void)
 	CHECK_INT(st.makespan, 2500 * FE_MS + alone);
 	/* the latency alone holds no server: both requests are in it at once and reach the
 	 * engine together at 0.5 s, the run without a front end shifted by 0.5 s */
-	s.fe_per_request = 0;
+	s.fe.per_request = 0;
 	fixture_requests(P, R, 2, 100, 2);
 	CHECK_INT(sim_run(&s, P, 2, R, 2, &st), 0);
 	CHECK_INT(R[0].t_first, 500 * FE_MS + e1);
@@ -927,8 +927,8 @@ static void test_frontend_closed_loop(void)
 	 *        problem 3 at 3.0;
 	 *   the server takes problem 2 from 3.0 to 4.0, problem 3 from 4.0 to 5.0; problem 2's
 	 *   token passes at max(4+, 5) + 0.5 = 5.5, problem 3's at 6.0. */
-	s.fe_per_request = 1.0;
-	s.fe_per_output_token = 0.5;
+	s.fe.per_request = 1.0;
+	s.fe.per_output_token = 0.5;
 	fixture_requests(P, R, 4, 100, 1);
 	CHECK_INT(sim_run(&s, P, 4, R, 4, &st), 0);
 	for (int i = 0; i < 4; i++) {
@@ -939,13 +939,13 @@ static void test_frontend_closed_loop(void)
 	}
 	CHECK_INT(st.makespan, 6000 * FE_MS);
 	/* a negative time is refused, a latency too */
-	s.fe_per_request = -1;
+	s.fe.per_request = -1;
 	CHECK_INT(sim_run(&s, P, 4, R, 4, &st), -1);
-	s.fe_per_request = 0;
-	s.fe_latency = -1e-3;
+	s.fe.per_request = 0;
+	s.fe.latency = -1e-3;
 	CHECK_INT(sim_run(&s, P, 4, R, 4, &st), -1);
-	s.fe_latency = 0;
-	s.fe_first_token = -1e-3;
+	s.fe.latency = 0;
+	s.fe.first_token = -1e-3;
 	CHECK_INT(sim_run(&s, P, 4, R, 4, &st), -1);
 }
 
@@ -972,7 +972,7 @@ static void test_frontend_first_token(void)
 	 * another: the k-th (k = 1..3) at e1 + (1 + k) s, k x 1 s beyond the engine's and
 	 * the server's first; every last token, made while the server is behind and no
 	 * first token, joins its request's waiting output and passes with step 2's batch */
-	s.fe_first_token = 1.0;
+	s.fe.first_token = 1.0;
 	fixture_requests(P, R, 4, 100, 2);
 	CHECK_INT(sim_run(&s, P, 4, R, 4, &st), 0);
 	CHECK_INT(R[0].t_first, e1 + 1000 * FE_MS);
@@ -984,7 +984,7 @@ static void test_frontend_first_token(void)
 	CHECK_INT(st.busy_ns_total, busy); /* the engine's time is its own */
 	/* with 0.5 s a token as well: step 1's token pays both (1.5 s); step 2 (behind)
 	 * pays for its three first tokens only: 3 x (0.5 + 1) s */
-	s.fe_per_output_token = 0.5;
+	s.fe.per_output_token = 0.5;
 	fixture_requests(P, R, 4, 100, 2);
 	CHECK_INT(sim_run(&s, P, 4, R, 4, &st), 0);
 	CHECK_INT(R[0].t_first, e1 + 1500 * FE_MS);
@@ -1024,7 +1024,7 @@ static void test_route_least_kv(void)
 	s = fixture_setup(&m, &p);
 	s.replicas = 2;
 	for (int fe = 0; fe < 2; fe++) {
-		s.fe_per_request = fe ? 1.0 : 0;
+		s.fe.per_request = fe ? 1.0 : 0;
 		s.route = ROUTE_ROUND_ROBIN;
 		route_fixture(prompt1, 3);
 		CHECK_INT(sim_run(&s, P, 3, R, 3, &st), 0);
@@ -1041,7 +1041,7 @@ static void test_route_least_kv(void)
 		for (int i = 0; i < 3; i++)
 			CHECK_INT(R[i].replica, kv[i]);
 	}
-	s.fe_per_request = 0;
+	s.fe.per_request = 0;
 	s.max_num_seqs = 1;
 	s.route = ROUTE_LEAST_KV;
 	route_fixture(prompt2, 4);

@@ -37,7 +37,7 @@ static void shipped(void)
 	CHECK_INT(e.chunked_prefill, 0);
 	CHECK_INT(e.max_num_seqs, 2048);
 	CHECK_INT(e.max_num_batched_tokens, 8192);
-	CHECK(e.step_base_extra == 0 && e.step_per_seq_extra == 0 && e.fe_chat_latency == 0);
+	CHECK(e.step_base_extra == 0 && e.step_per_seq_extra == 0 && e.fe[FE_CHAT].latency == 0);
 	CHECK_INT(engine_profile_load(&e, "vllm-v1"), 0); /* not said: vLLM's rules */
 	CHECK(e.kv_free_fraction == 0);
 	CHECK_INT(e.guaranteed_no_evict, -1);
@@ -45,15 +45,15 @@ static void shipped(void)
 	CHECK_INT(engine_profile_exists("nosuch"), 0);
 	CHECK_INT(engine_profile_load(&e, "vllm-v1"), 0); /* embedded: its fitted front end */
 	/* /v1/completions */
-	CHECK(e.fe_latency == 0);
-	CHECK_NEAR(e.fe_per_request, 0.0125, 1e-12);
-	CHECK_NEAR(e.fe_per_output_token, 0.00018, 1e-12);
+	CHECK(e.fe[FE_COMPLETIONS].latency == 0);
+	CHECK_NEAR(e.fe[FE_COMPLETIONS].per_request, 0.0125, 1e-12);
+	CHECK_NEAR(e.fe[FE_COMPLETIONS].per_output_token, 0.00018, 1e-12);
 	/* /v1/chat/completions */
-	CHECK(e.fe_first_token == 0);
-	CHECK_NEAR(e.fe_chat_latency, 0.02, 1e-12);
-	CHECK_NEAR(e.fe_chat_per_request, 0.005, 1e-12);
-	CHECK_NEAR(e.fe_chat_per_output_token, 0.0004, 1e-12);
-	CHECK_NEAR(e.fe_chat_first_token, 0.025, 1e-12);
+	CHECK(e.fe[FE_COMPLETIONS].first_token == 0);
+	CHECK_NEAR(e.fe[FE_CHAT].latency, 0.02, 1e-12);
+	CHECK_NEAR(e.fe[FE_CHAT].per_request, 0.005, 1e-12);
+	CHECK_NEAR(e.fe[FE_CHAT].per_output_token, 0.0004, 1e-12);
+	CHECK_NEAR(e.fe[FE_CHAT].first_token, 0.025, 1e-12);
 	/* the speculative block (tests/validation/spec_fit.py): vllm-v1 has one, vllm-v0 none
 	 * (a speculative run under vllm-v0 is refused unless its options give the costs) */
 	CHECK_INT(e.has_spec, 1);
@@ -204,12 +204,13 @@ static void by_endpoint(void)
 	const char *two = "schema_version: 1\nname: x\nengine: y\nsource: s\nfrontend:\n"
 			  "  latency_s: 0.012\n  chat_latency_s: 0.047\n";
 	CHECK_INT(engine_profile_parse(&e, one, strlen(one), "one.yaml"), 0);
-	CHECK(e.fe_chat_latency == 0.012 && e.fe_latency == 0.012);
-	CHECK(e.fe_chat_per_request == 0 && e.fe_per_request == 0);
-	CHECK(e.fe_chat_per_output_token == 0 && e.fe_per_output_token == 0);
-	CHECK(e.fe_first_token == 0 && e.fe_chat_first_token == 0); /* absent: none */
+	CHECK(e.fe[FE_CHAT].latency == 0.012 && e.fe[FE_COMPLETIONS].latency == 0.012);
+	CHECK(e.fe[FE_CHAT].per_request == 0 && e.fe[FE_COMPLETIONS].per_request == 0);
+	CHECK(e.fe[FE_CHAT].per_output_token == 0 && e.fe[FE_COMPLETIONS].per_output_token == 0);
+	/* absent: none */
+	CHECK(e.fe[FE_COMPLETIONS].first_token == 0 && e.fe[FE_CHAT].first_token == 0);
 	CHECK_INT(engine_profile_parse(&e, two, strlen(two), "two.yaml"), 0);
-	CHECK(e.fe_chat_latency == 0.047 && e.fe_latency == 0.012);
+	CHECK(e.fe[FE_CHAT].latency == 0.047 && e.fe[FE_COMPLETIONS].latency == 0.012);
 	{
 		/* first_token_s: the chat endpoint's is the completions one's unless given */
 		const char *ft = "schema_version: 1\nname: x\nengine: y\nsource: s\nfrontend:\n"
@@ -219,9 +220,11 @@ static void by_endpoint(void)
 		const char *neg = "schema_version: 1\nname: x\nengine: y\nsource: s\nfrontend:\n"
 				  "  chat_first_token_s: -1\n";
 		CHECK_INT(engine_profile_parse(&e, ft, strlen(ft), "ft.yaml"), 0);
-		CHECK(e.fe_first_token == 0.003 && e.fe_chat_first_token == 0.003);
+		CHECK(e.fe[FE_COMPLETIONS].first_token == 0.003 &&
+		      e.fe[FE_CHAT].first_token == 0.003);
 		CHECK_INT(engine_profile_parse(&e, cft, strlen(cft), "cft.yaml"), 0);
-		CHECK(e.fe_first_token == 0.003 && e.fe_chat_first_token == 0.025);
+		CHECK(e.fe[FE_COMPLETIONS].first_token == 0.003 &&
+		      e.fe[FE_CHAT].first_token == 0.025);
 		CHECK_INT(engine_profile_parse(&e, neg, strlen(neg), "neg.yaml"), -1);
 		CHECK(strstr(err_msg(), "neg.yaml:6") != NULL &&
 		      strstr(err_msg(), "chat_first_token_s") != NULL);
@@ -236,14 +239,15 @@ static void by_endpoint(void)
 	CHECK_INT(config_set(&c, "endpoint", "grpc", "t"), -1);
 	CHECK(strstr(err_msg(), "endpoint") != NULL);
 	CHECK_INT(run_load_inputs(&c, &in), 0);
-	in.fe_per_request = 0.004;
-	in.fe_chat_per_request = 0.009;
-	in.fe_per_output_token = 0;
-	in.fe_chat_per_output_token = 0;
-	in.fe_latency = 0.012;
-	in.fe_chat_latency = 0.047;
-	in.fe_first_token = 0; /* the shipped chat one is not what this test works by hand */
-	in.fe_chat_first_token = 0;
+	in.fe[FE_COMPLETIONS].per_request = 0.004;
+	in.fe[FE_CHAT].per_request = 0.009;
+	in.fe[FE_COMPLETIONS].per_output_token = 0;
+	in.fe[FE_CHAT].per_output_token = 0;
+	in.fe[FE_COMPLETIONS].latency = 0.012;
+	in.fe[FE_CHAT].latency = 0.047;
+	/* the shipped chat first token is not what this test works by hand */
+	in.fe[FE_COMPLETIONS].first_token = 0;
+	in.fe[FE_CHAT].first_token = 0;
 	for (int i = 0; i < 3; i++) {
 		struct run_result r;
 		CHECK_INT(config_set(&c, "endpoint", ep[i], "t"), 0);
@@ -268,17 +272,17 @@ static void writes_back(void)
 		struct engine_profile e, f;
 		struct sbuf sb = {0};
 		CHECK_INT(engine_profile_load(&e, names[i]), 0);
-		e.fe_first_token = 0.0025; /* written and read back, the chat one apart */
-		e.fe_chat_first_token = 0.0175;
+		/* written and read back, the chat one apart */
+		e.fe[FE_COMPLETIONS].first_token = 0.0025;
+		e.fe[FE_CHAT].first_token = 0.0175;
 		engine_profile_write(&e, &sb, NULL, NULL);
 		CHECK_INT(engine_profile_parse(&f, sb.buf, sb.len, "w.yaml"), 0);
 		CHECK_INT(f.has_spec, e.has_spec);
-		CHECK(f.fe_latency == e.fe_latency && f.fe_chat_latency == e.fe_chat_latency &&
-		      f.fe_chat_per_request == e.fe_chat_per_request &&
-		      f.fe_chat_per_output_token == e.fe_chat_per_output_token &&
-		      f.fe_per_request == e.fe_per_request &&
-		      f.fe_per_output_token == e.fe_per_output_token &&
-		      f.fe_first_token == 0.0025 && f.fe_chat_first_token == 0.0175);
+		for (int ep = 0; ep < FE_N; ep++) /* every term of both endpoints */
+			for (int t = 0; t < FE_NTERM; t++)
+				CHECK(*frontend_term(&f.fe[ep], t) == *frontend_term(&e.fe[ep], t));
+		CHECK(f.fe[FE_COMPLETIONS].first_token == 0.0025 &&
+		      f.fe[FE_CHAT].first_token == 0.0175);
 		CHECK(f.step_per_ctx_token_extra == e.step_per_ctx_token_extra);
 		CHECK((strstr(sb.buf, "speculative:") != NULL) == (i == 0));
 		/* TensorRT-LLM's memory rule and capacity policy: written when said, else not */
@@ -346,6 +350,52 @@ static void trtllm_memory_and_capacity(void)
 	run_inputs_release(&in);
 }
 
+/* The frontend block's keys: each sets its own endpoint's term and no other (a chat_ key
+ * not given is the completions one's), engine_profile_fe_key names them in the order
+ * engine_profile_write writes them, and each written line reads back to its term. */
+static void fe_keys(void)
+{
+	static const char *const want[] = {"per_request_s", "per_output_token_s", "latency_s",
+					   "chat_latency_s", "chat_per_request_s",
+					   "chat_per_output_token_s", "first_token_s",
+					   "chat_first_token_s"};
+	struct engine_profile e;
+	struct sbuf sb = {0};
+	const char *key, *at;
+	int i, ep, t, seen[FE_N][FE_NTERM] = {{0}};
+	for (i = 0; (key = engine_profile_fe_key(i, &ep, &t)); i++) {
+		char y[256];
+		CHECK(i < 8 && !strcmp(key, want[i]));
+		CHECK(ep >= 0 && ep < FE_N && t >= 0 && t < FE_NTERM && !seen[ep][t]);
+		CHECK_INT(!strncmp(key, "chat_", 5), ep == FE_CHAT);
+		seen[ep][t] = 1;
+		snprintf(y, sizeof(y), "schema_version: 1\nname: x\nengine: y\nsource: s\n"
+			 "frontend:\n  %s: 0.0125\n", key);
+		CHECK_INT(engine_profile_parse(&e, y, strlen(y), "k.yaml"), 0);
+		for (int e2 = 0; e2 < FE_N; e2++)
+			for (int t2 = 0; t2 < FE_NTERM; t2++)
+				CHECK(*frontend_term(&e.fe[e2], t2) ==
+				      (t2 == t && (e2 == ep || ep == FE_COMPLETIONS) ? 0.0125 : 0));
+	}
+	CHECK_INT(i, FE_N * FE_NTERM);
+	CHECK(engine_profile_fe_key(-1, &ep, &t) == NULL);
+	/* the written block: the keys in that order, each with its own term's value */
+	CHECK_INT(engine_profile_load(&e, "vllm-v1"), 0);
+	for (ep = 0; ep < FE_N; ep++)
+		for (t = 0; t < FE_NTERM; t++)
+			*frontend_term(&e.fe[ep], t) = 0.001 * (1 + ep * FE_NTERM + t);
+	engine_profile_write(&e, &sb, NULL, NULL);
+	at = strstr(sb.buf, "\nfrontend:\n");
+	for (i = 0; at && (key = engine_profile_fe_key(i, &ep, &t)); i++) {
+		char line[96];
+		snprintf(line, sizeof(line), "\n  %s: %.6g\n", key, 0.001 * (1 + ep * FE_NTERM + t));
+		CHECK(!strncmp(at + strcspn(at + 1, "\n") + 1, line, strlen(line)));
+		at += strcspn(at + 1, "\n") + 1;
+	}
+	CHECK(at != NULL && i == 8);
+	sbuf_release(&sb);
+}
+
 int main(void)
 {
 	util_gsl_init();
@@ -355,6 +405,7 @@ int main(void)
 	ctx_token_step();
 	by_endpoint();
 	writes_back();
+	fe_keys();
 	trtllm_memory_and_capacity();
 	return TEST_REPORT();
 }

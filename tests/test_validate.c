@@ -366,6 +366,8 @@ static void frontend_fit_recovers(void)
 	} runs[] = {{1, 16, 0}, {1, 64, 0}, {4, 16, 0}, {4, 64, 0},
 		    {1, 16, 1}, {1, 64, 1}, {4, 16, 1}, {4, 64, 1}};
 	static const int metric[] = {VM_TTFT, VM_THROUGHPUT};
+	/* per_request, per_output_token, latency, first_token of each endpoint */
+	struct frontend truth[FE_N] = {{0.01, 1e-4, 0.02, 0.005}, {0.015, 2e-4, 0.035, 0.0075}};
 	int bad, k = 0;
 	sbuf_printf(&sb, H ",num_prompts,request_rate,engine,engine_version,endpoint\n");
 	for (int b = 0; b < 8; b++) {
@@ -381,14 +383,7 @@ static void frontend_fit_recovers(void)
 		c.arrival = ARR_CLOSED;
 		CHECK_INT(run_engine_defaults(&c), 0);
 		CHECK_INT(run_load_inputs(&c, &in), 0);
-		in.fe_per_request = 0.01;
-		in.fe_per_output_token = 1e-4;
-		in.fe_latency = 0.02;
-		in.fe_chat_latency = 0.035;
-		in.fe_chat_per_request = 0.015;
-		in.fe_chat_per_output_token = 2e-4;
-		in.fe_first_token = 0.005;
-		in.fe_chat_first_token = 0.0075;
+		memcpy(in.fe, truth, sizeof(in.fe));
 		CHECK_INT(run_simulate(&c, &in, &r), 0);
 		for (int m = 0; m < 2; m++, k++)
 			sbuf_printf(&sb, "r%d,qwen3-8b,h100_sxm,1,bf16,%d,%d,%d,%s,%.17g,8,inf,"
@@ -406,14 +401,10 @@ static void frontend_fit_recovers(void)
 	CHECK_INT(f.n, 16);
 	CHECK_INT(f.n_chat, 8);
 	CHECK_INT(f.runs, 8);
-	CHECK_NEAR(f.coef[0], 0.01, 1e-9);
-	CHECK_NEAR(f.coef[1], 1e-4, 1e-9);
-	CHECK_NEAR(f.coef[2], 0.02, 1e-9);
-	CHECK_NEAR(f.coef[3], 0.035, 1e-9);
-	CHECK_NEAR(f.coef[4], 0.015, 1e-9);
-	CHECK_NEAR(f.coef[5], 2e-4, 1e-9);
-	CHECK_NEAR(f.coef[6], 0.005, 1e-9);
-	CHECK_NEAR(f.coef[7], 0.0075, 1e-9);
+	for (int e = 0; e < FE_N; e++) /* each endpoint's constants, each on its own term */
+		for (int t = 0; t < FE_NTERM; t++)
+			CHECK_NEAR(*frontend_term(&f.coef[e], t), *frontend_term(&truth[e], t),
+				   1e-9);
 	CHECK(f.in_median < 1e-6 && f.loo_median < 1e-6 && f.before_median > 1);
 	CHECK_INT(validate_fit_frontend(&s, "vllm-v0", &f), -1); /* no row of that family */
 	CHECK(strstr(err_msg(), "0 served benchmarks") != NULL);

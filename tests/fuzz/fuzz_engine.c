@@ -269,10 +269,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * n-gram lookups that find no match, prompts in the prefix cache */
 	u = byte(&b);
 	if (u & 1) {
-		s.fe_per_request = (double)(byte(&b) % 21) * 1e-3;
-		s.fe_per_output_token = (double)(byte(&b) % 21) * 1e-4;
-		s.fe_latency = (double)(byte(&b) % 11) * 2e-3;
-		s.fe_first_token = (double)(byte(&b) % 31) * 1e-3;
+		s.fe.per_request = (double)(byte(&b) % 21) * 1e-3;
+		s.fe.per_output_token = (double)(byte(&b) % 21) * 1e-4;
+		s.fe.latency = (double)(byte(&b) % 11) * 2e-3;
+		s.fe.first_token = (double)(byte(&b) % 31) * 1e-3;
 	}
 	if (k && s.spec.draft_kind == DRAFT_NGRAM && (u & 2))
 		s.spec.ngram_miss = (double)(byte(&b) % 11) / 10.0;
