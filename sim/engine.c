@@ -215,6 +215,16 @@ static inline long seq_blocks(const struct sim *m, long tokens, long computed)
 	return kv_seq_blocks(&m->kv, m->bs, tokens, computed);
 }
 
+/* The KV blocks guaranteed_no_evict reserves for request q at admission: its prompt and the
+ * output it may reach (its own, or no_evict_out if longer), at the sequence's peak (a
+ * sliding group holds its window, not every token: kv_seq_blocks_max, as the cache check) */
+static long no_evict_blocks(const struct sim *m, const struct sim_setup *s,
+			    const struct sim_req *q)
+{
+	long out = q->output > s->no_evict_out ? q->output : s->no_evict_out;
+	return kv_seq_blocks_max(&m->kv, m->bs, (long)q->prompt + out, s->max_num_batched_tokens);
+}
+
 /* Blocks of a prompt of `prompt` tokens its forked samples share. */
 static inline long fork_shared(const struct sim *m, long prompt)
 {
@@ -1363,9 +1373,7 @@ static long admit_waiting(struct sim *m, struct replica *r, int ri, long budget)
 		if (need > r->free_blocks)
 			break;
 		if (s->no_evict) { /* its whole length must fit beside the running ones' */
-			long out = m->reqs[i].output > s->no_evict_out ? m->reqs[i].output
-								      : s->no_evict_out;
-			commit = seq_blocks(m, (long)m->reqs[i].prompt + out, 0);
+			commit = no_evict_blocks(m, s, &m->reqs[i]);
 			if (r->committed + commit > m->total_blocks)
 				break;
 			r->committed += commit;
@@ -1906,31 +1914,30 @@ static int setup(struct sim *m, const struct sim_setup *s, struct sim_problem *p
 		long tokens = (long)reqs[i].prompt + reqs[i].output + (m->spec ? spec_verify_q(&s->spec) : 0);
 		/* unchunked, a prefill runs in one step, and a preempted sequence recomputes its
 		 * prompt and output so far in one (as vLLM, which then requires
-		 * max_num_batched_tokens >= max_model_len) */
+		 * max_num_batched_tokens >= max_model_len); under guaranteed_no_evict nothing
+		 * is preempted, so the prompt alone must fit */
 		if (!s->chunked_prefill &&
-		    (long)reqs[i].prompt + reqs[i].output - 1 > s->max_num_batched_tokens)
+		    (s->no_evict ? (long)reqs[i].prompt
+				 : (long)reqs[i].prompt + reqs[i].output - 1) > s->max_num_batched_tokens)
 			return err_set("key 'max_num_batched_tokens': %d cannot hold request %ld whole "
-				       "(%ld tokens: its prompt and, after a preemption, its output) "
-				       "with chunked_prefill off (expected at least %ld, or chunked "
-				       "prefill on)",
+				       "(%ld tokens: its prompt%s) with chunked_prefill off (expected "
+				       "at least %ld, or chunked prefill on)",
 				       s->max_num_batched_tokens, i,
-				       (long)reqs[i].prompt + reqs[i].output - 1,
-				       (long)reqs[i].prompt + reqs[i].output - 1);
+				       s->no_evict ? (long)reqs[i].prompt
+						   : (long)reqs[i].prompt + reqs[i].output - 1,
+				       s->no_evict ? "" : " and, after a preemption, its output",
+				       s->no_evict ? (long)reqs[i].prompt
+						   : (long)reqs[i].prompt + reqs[i].output - 1);
 		if (reqs[i].prompt < 1 || reqs[i].output < 1)
 			return err_set("request %ld: an empty prompt or output (expected at least one token each)", i);
 		if ((long)reqs[i].prompt + reqs[i].output > s->model->max_len)
 			return err_set("request %ld: %ld tokens exceed the model's max length %d", i,
 				       (long)reqs[i].prompt + reqs[i].output, s->model->max_len);
-		if (s->no_evict) {
-			long whole = (long)reqs[i].prompt +
-				     (reqs[i].output > s->no_evict_out ? reqs[i].output
-								       : s->no_evict_out);
-			if (seq_blocks(m, whole, 0) > m->total_blocks)
-				return err_set("request %ld: %ld tokens (its prompt and the output it "
-					       "may reach) need %ld KV blocks to be admitted with "
-					       "guaranteed_no_evict, the cache holds %ld", i, whole,
-					       seq_blocks(m, whole, 0), m->total_blocks);
-		}
+		if (s->no_evict && no_evict_blocks(m, s, &reqs[i]) > m->total_blocks)
+			return err_set("request %ld: its prompt and the output it may reach need %ld "
+				       "KV blocks to be admitted with guaranteed_no_evict, the cache "
+				       "holds %ld", i, no_evict_blocks(m, s, &reqs[i]),
+				       m->total_blocks);
 		if (kv_seq_blocks_max(&m->kv, m->bs, tokens, s->max_num_batched_tokens) >
 		    m->total_blocks)
 			return err_set("request %ld: %ld tokens need %ld KV blocks, the cache holds "

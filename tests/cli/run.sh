@@ -252,4 +252,12 @@ assert c['chunked_prefill'] is False and c['max_num_seqs'] == 2048, c
 assert c['kv_free_fraction'] == 0.9 and c['guaranteed_no_evict'] is True, c
 assert c['max_num_batched_tokens'] == 4096, c
 "
+# guaranteed_no_evict preempts nothing, so an unchunked step needs only the prompt (it once
+# required prompt + output <= max_num_batched_tokens and refused trtllm-1 on any output past
+# 8192 tokens); and it reserves a sliding-window model's peak blocks, not every token's
+ok "trtllm-1 with outputs longer than its 8192-token steps" "$TTSIM" run --model qwen3-8b --engine trtllm-1 --requests 4 --input-len 1000 --output-len 9000
+has " 0 preemptions" "and nothing preempted" "$TMPD/out"
+ok "trtllm-1 reserves a sliding-window model's window, not its whole length" "$TTSIM" run --model gpt-oss-20b --engine trtllm-1 --kv-free-fraction 0.05 --requests 1 --input-len 1000 --output-len 100000
+status 2 "a prompt longer than an unchunked step is still refused" "$TTSIM" run --model qwen3-8b --engine trtllm-1 --requests 2 --input-len 9000 --output-len 8
+has "key 'max_num_batched_tokens': 8192 cannot hold request 0 whole (9000 tokens: its prompt)" "says the prompt is what does not fit" "$TMPD/err"
 finish
