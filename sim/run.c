@@ -703,6 +703,21 @@ int run_simulate(const struct run_config *c, const struct run_inputs *in, struct
 		ce = *c;
 		if (run_engine_defaults(&ce) < 0)
 			return -1;
+		/* what the engine profile set and ttsim cannot run with the rest: say where it
+		 * came from and how to run without it, rather than the engine's bare refusal */
+		if (ce.guaranteed_no_evict && !config_was_set(c, "guaranteed_no_evict") &&
+		    (ce.spec_draft[0] || (ce.samples > 1 && ce.share_prefix)))
+			return err_set("key 'guaranteed_no_evict': engine '%s' admits with it, which "
+				       "ttsim does not model with %s (expected guaranteed_no_evict "
+				       "false, vLLM's admission, or %s)", c->engine,
+				       ce.spec_draft[0] ? "speculative decoding"
+						       : "samples forked from one prompt",
+				       ce.spec_draft[0] ? "no spec_draft" : "share_prefix false");
+		if (ce.kv_free_fraction > 0 && ce.pp > 1 && !config_was_set(c, "kv_free_fraction"))
+			return err_set("key 'kv_free_fraction': engine '%s' sizes its KV cache from "
+				       "the free memory, which ttsim does not model with pipeline "
+				       "stages (expected kv_free_fraction 0, vLLM's "
+				       "gpu_memory_utilization rule, or pp 1)", c->engine);
 		c = &ce;
 	}
 	if (config_check(c) < 0)

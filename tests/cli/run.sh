@@ -260,4 +260,12 @@ has " 0 preemptions" "and nothing preempted" "$TMPD/out"
 ok "trtllm-1 reserves a sliding-window model's window, not its whole length" "$TTSIM" run --model gpt-oss-20b --engine trtllm-1 --kv-free-fraction 0.05 --requests 1 --input-len 1000 --output-len 100000
 status 2 "a prompt longer than an unchunked step is still refused" "$TTSIM" run --model qwen3-8b --engine trtllm-1 --requests 2 --input-len 9000 --output-len 8
 has "key 'max_num_batched_tokens': 8192 cannot hold request 0 whole (9000 tokens: its prompt)" "says the prompt is what does not fit" "$TMPD/err"
+# an engine profile's admission or KV rule that ttsim cannot run with the rest of the run is
+# refused naming the engine and the way out, and the way out runs
+status 2 "trtllm-1 with forked samples" "$TTSIM" run --model r1-qwen-7b --trace math500 --samples 4 --requests 8 --engine trtllm-1
+has "engine 'trtllm-1' admits with it, which ttsim does not model with samples forked from one prompt" "names the engine's default" "$TMPD/err"
+ok "the same without prompt sharing" "$TTSIM" run --model r1-qwen-7b --trace math500 --samples 4 --requests 8 --engine trtllm-1 --share-prefix false
+status 2 "trtllm-1 with pipeline stages" "$TTSIM" run --model r1-qwen-7b --requests 4 --engine trtllm-1 --pp 2
+has "engine 'trtllm-1' sizes its KV cache from the free memory" "names the engine's KV rule" "$TMPD/err"
+ok "the same with vLLM's memory rule" "$TTSIM" run --model r1-qwen-7b --requests 4 --engine trtllm-1 --pp 2 --kv-free-fraction 0
 finish
