@@ -558,16 +558,28 @@ static int cmd_engine(int argc, char **argv)
 		sbuf_printf(&cmd, " %s", files[i]);
 	if (validate_fit_engine(&s, family, &f) < 0) {
 		snprintf(why_step, sizeof(why_step), "%s", err_msg());
-	} else if (!(f.coef[0] >= 0 && f.coef[1] >= 0 && (f.p < 3 || f.coef[2] >= 0))) {
+	} else {
 		/* a profile's step costs are added CPU seconds, never negative: rows faster than
 		 * the hardware profile's own step overhead allows are not an engine CPU term
-		 * (trtllm-1 on its trtllm-bench rows: models/engines/trtllm-1.yaml) */
-		char tpv[48] = "";
-		if (f.p == 3)
-			snprintf(tpv, sizeof(tpv), ", per_tp_s %.3g", f.coef[2]);
-		snprintf(why_step, sizeof(why_step), "the fit is not a CPU cost (base_s %.3g, "
-			 "per_seq_s %.3g%s: expected each >= 0; the rows run faster than the "
-			 "hardware profile's own step overhead allows)", f.coef[0], f.coef[1], tpv);
+		 * (trtllm-1 on its trtllm-bench rows: models/engines/trtllm-1.yaml); every fitted
+		 * coefficient, the per-KV-token one too (a negative one would be written and then
+		 * refused by the profile's own parser) */
+		static const char *const coef_name[VFIT_MAX] = {"base_s", "per_seq_s", "per_tp_s",
+							   "per_ctx_token_s"};
+		int neg = 0;
+		char vals[200] = "";
+		for (int j = 0; j < VFIT_MAX; j++) {
+			size_t len = strlen(vals);
+			if (!f.fitted[j])
+				continue;
+			neg |= !(f.coef[j] >= 0);
+			snprintf(vals + len, sizeof(vals) - len, "%s%s %.3g", len ? ", " : "", coef_name[j],
+				 f.coef[j]);
+		}
+		if (neg)
+			snprintf(why_step, sizeof(why_step), "the fit is not a CPU cost (%s: expected "
+				 "each >= 0; the rows run faster than the hardware profile's own step "
+				 "overhead allows)", vals);
 	}
 	if (validate_fit_frontend(&s, family, &g) < 0)
 		snprintf(why_fe, sizeof(why_fe), "%s", err_msg());
