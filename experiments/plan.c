@@ -387,6 +387,10 @@ static void sglang_serve(const struct run_config *c, const char *model_id, struc
 	sbuf_printf(sb, " --max-running-requests %d --chunked-prefill-size %d "
 			"--mem-fraction-static %g", c->max_num_seqs,
 		    c->chunked_prefill ? c->max_num_batched_tokens : -1, c->gpu_memory_utilization);
+	if (c->kv_free_fraction > 0) /* not SGLang's rule: say what was simulated */
+		sbuf_printf(sb, " (ttsim sized the KV cache as %g of the memory left free after "
+				"the weights: set --mem-fraction-static to give the same cache)",
+			    c->kv_free_fraction);
 	if (!strcmp(c->dtype, "fp8"))
 		sbuf_printf(sb, " --quantization fp8");
 	if (!strcmp(c->kv_dtype, "fp8"))
@@ -418,9 +422,14 @@ static void trtllm_serve(const struct run_config *c, const char *model_id, struc
 		sbuf_printf(sb, " --pp_size %d", c->pp);
 	if (c->ep != EP_NONE)
 		sbuf_printf(sb, " --ep_size %d", c->tp);
-	sbuf_printf(sb, " --max_batch_size %d --max_num_tokens %d "
-			"--kv_cache_free_gpu_memory_fraction %g", c->max_num_seqs,
-		    c->max_num_batched_tokens, c->kv_free_fraction > 0 ? c->kv_free_fraction : 0.9);
+	sbuf_printf(sb, " --max_batch_size %d --max_num_tokens %d", c->max_num_seqs,
+		    c->max_num_batched_tokens);
+	if (c->kv_free_fraction > 0)
+		sbuf_printf(sb, " --kv_cache_free_gpu_memory_fraction %g", c->kv_free_fraction);
+	else /* the run was sized by vLLM's rule, which trtllm-serve has no flag for */
+		sbuf_printf(sb, " (ttsim sized the KV cache as vLLM does, gpu_memory_utilization %g "
+				"of the whole GPU: set --kv_cache_free_gpu_memory_fraction to the share "
+				"of the free memory that gives the same cache)", c->gpu_memory_utilization);
 	if (extra) {
 		sbuf_printf(sb, " --extra_llm_api_options extra.yaml (");
 		if (c->chunked_prefill)

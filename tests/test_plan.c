@@ -274,6 +274,14 @@ static void test_engine_lines(void)
 			     "64 --max_num_tokens 4096 --kv_cache_free_gpu_memory_fraction 0.85 "
 			     "--extra_llm_api_options extra.yaml (kv_cache_config: {dtype: fp8})") == sb.buf);
 	CHECK(strstr(sb.buf, "2 such servers side by side, each on its own 2 GPUs") != NULL);
+	/* a run sized by vLLM's rule: no free-memory fraction invented, the rule said */
+	c.kv_free_fraction = 0;
+	c.gpu_memory_utilization = 0.7;
+	sb.len = 0;
+	sb.buf[0] = 0;
+	plan_serve(&c, "org/model", &sb);
+	CHECK(strstr(sb.buf, "--kv_cache_free_gpu_memory_fraction ") == NULL);
+	CHECK(strstr(sb.buf, "gpu_memory_utilization 0.7 of the whole GPU") != NULL);
 	c.nodes = 2;
 	c.replicas = 1;
 	sb.len = 0;
