@@ -280,7 +280,7 @@ static void test_engine_lines(void)
 	sb.len = 0;
 	sb.buf[0] = 0;
 	plan_serve(&c, "org/model", &sb);
-	CHECK(strstr(sb.buf, "--kv_cache_free_gpu_memory_fraction ") == NULL);
+	CHECK(strstr(sb.buf, "--kv_cache_free_gpu_memory_fraction 0") == NULL);
 	CHECK(strstr(sb.buf, "gpu_memory_utilization 0.7 of the whole GPU") != NULL);
 	c.nodes = 2;
 	c.replicas = 1;
