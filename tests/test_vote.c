@@ -399,14 +399,14 @@ static void test_monotone(void)
 }
 
 /* The leave-one-model-out cross-validation, reduced (N = 1..16, 8 subsets, one twin), on the
- * shipped real traces. Limits, accuracy points: the median error of majority@N within 1.2
- * and of pass@N within 0.8 for every model; the worst N within 2.0 (the issue's 2.5); six of
- * seven models within the issue's 1-point median for majority@N; early-stopped lengths below. */
+ * shipped real traces. Limits, accuracy points: the median error of majority@N within 0.8
+ * and of pass@N within 1.0 for every model (the issue's 1 point); the worst N within 2.0 (the
+ * issue's 2.5); early-stopped lengths below. */
 static void test_crossval(void)
 {
 	struct trace t[8];
 	const struct trace *tp[8];
-	int n = 0, within = 0;
+	int n = 0;
 	for (int i = 0; i < trace_n_aliases && n < 8; i++)
 		if (trace_aliases[i].per_sample) {
 			char nm[128];
@@ -452,9 +452,7 @@ static void test_crossval(void)
 			CHECK(cv.abstain > 0.3); /* 41% of its finished non-correct samples have no answer */
 		else
 			CHECK(cv.abstain < 0.05);
-		within += cv.maj_med_err <= 1.0;
 	}
-	CHECK(within >= 7);
 	for (int k = 0; k < n; k++)
 		trace_release(&t[k]);
 }

@@ -12,8 +12,9 @@
  *                deviation from the consensus, z a sample's within-problem length deviate;
  *                a is bisected to the model's pass@1; b (`slope`) the logits of one model per
  *                logit of the consensus, which averages several models' smoothed, capped
- *                logits and so spans a narrower range than one model's own (b 1.5-1.6 in each
- *                real trace); the generator and the synthetic traces of synth.c use
+ *                logits and so spans a narrower range than one model's own (b 1.45-2.5 in
+ *                six real traces, 0.71 in Phi-4-reasoning's, pooled 1.709: traces/README.md);
+ *                the generator and the synthetic traces of synth.c use
  *                (slope, slope_s), the reward model's policy (rm_fit.h) still b = 1 with s;
  *   wrong answers a Chinese restaurant process of concentration theta (a sample that is wrong
  *                repeats wrong answer k with probability n_k / (n + theta), else is new), and
