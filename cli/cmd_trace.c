@@ -633,8 +633,10 @@ static void rm_fit_report(const struct rm_row *rows, int n, double **w, double s
 	free(w);
 }
 
-/* the trace of each name once: t[k] for the k-th distinct name of names[0..n) */
-static int traces_by_name(const char *const *names, int n, struct trace *t, int max, const struct trace **of)
+/* the trace of each name once: t[k] for the k-th distinct name of names[0..n), name k from
+ * line lines[k] of file `file` (an unknown trace dies naming them) */
+static int traces_by_name(const char *const *names, const int *lines, const char *file, int n, struct trace *t, int max,
+			  const struct trace **of)
 {
 	int nt = 0;
 	static const char *loaded[TTS_CURVES_MAX];
@@ -645,7 +647,8 @@ static int traces_by_name(const char *const *names, int n, struct trace *t, int 
 		if (i == nt) {
 			if (nt == max)
 				die("trace tts-fit: more than %d distinct traces in the curves", max);
-			load_or_die(&t[nt], names[k]);
+			if (trace_load(&t[nt], names[k]) < 0)
+				die("%s:%d: key 'trace': %s", file, lines[k], err_msg());
 			loaded[nt++] = names[k];
 		}
 		of[k] = &t[i];
@@ -753,6 +756,7 @@ static int do_tts_fit(int argc, char **argv)
 	static struct rm_row rm_rows[RM_ROWS_MAX];
 	static struct bf_point pts[BF_POINTS_MAX];
 	static const char *names[BF_POINTS_MAX];
+	static int lines[BF_POINTS_MAX];
 	static const struct trace *pt[BF_POINTS_MAX];
 	struct trace t[TTS_CURVES_MAX], bt[TTS_CURVES_MAX];
 	const struct trace *tp[TTS_CURVES_MAX];
@@ -772,9 +776,14 @@ static int do_tts_fit(int argc, char **argv)
 		load_or_die(&t[k], rows[k].trace);
 		tp[k] = &t[k];
 	}
-	for (int k = 0; k < n_bf; k++)
+	for (int k = 0; k < n_bf; k++) {
 		names[k] = pts[k].trace;
-	n_bt = traces_by_name(names, n_bf, bt, TTS_CURVES_MAX, pt);
+		lines[k] = pts[k].line;
+	}
+	const char *bf_name = bf_path ? bf_path : BF_CURVES_PATH;
+	n_bt = traces_by_name(names, lines, bf_name, n_bf, bt, TTS_CURVES_MAX, pt);
+	if (bf_points_match(pts, pt, n_bf, bf_name) < 0)
+		die_err();
 	config_defaults(&c);
 	bf_fit_report(pts, pt, n_bf, &c.tts);
 	/* DEER exits once a trial answer is confident, at no loss of accuracy: the answer was settled

@@ -71,7 +71,8 @@
 	GROW(sec, g, act_time, OSMS, 0, 1e-6, "s",                                                    \
 	     "time per element of x (m x k), the fp8 quantisation pass over the activations", POS)
 /* the rows of one fused-MoE model (profile.h, "Fused MoE"): fitted by `ttsim calibrate moe`
- * on its own, all five or none */
+ * on its own; eff, bw_eff, block and slot_bw_eff or none, t0 and expert_t optional
+ * (absent 0: the writer leaves a fitted 0 out; check_moe_keys) */
 #define MOE(sec, g)                                                                              \
 	ROW(sec ".t0", PROFILE_DBL, g.t0, OPT | PROFILE_MAX_OPEN, 0, 1e-2, "s",                     \
 	    "fixed time of one fused-MoE layer (routing, block alignment, the weighted sum); "     \
@@ -265,6 +266,7 @@ struct pctx {
 	const char *fname;
 	struct profile *p;
 	unsigned char seen[NFIELDS];
+	int at[NFIELDS]; /* the line of each seen key */
 	int seen_ar;
 };
 
@@ -462,6 +464,7 @@ static int parse_map(struct pctx *c, const yaml_node_t *map, const char *prefix)
 		if (i < NFIELDS) {
 			if (c->seen[i]++)
 				return err_set("%s:%d: key '%s': given twice (expected once)", c->fname, line(k), path);
+			c->at[i] = line(k);
 			if (set_field(c->p, &fields[i], v, path, c->fname) ||
 			    check_moe_table(c->p, &fields[i], v, path, c->fname))
 				return -1;
@@ -477,6 +480,54 @@ static int parse_map(struct pctx *c, const yaml_node_t *map, const char *prefix)
 			return err_set("%s:%d: key '%s': expected a mapping", c->fname, line(v), path);
 		if (parse_map(c, v, path))
 			return -1;
+	}
+	return 0;
+}
+
+/* The block sizes of calibration/moe_fit.c's grid (MOE_FIT_BLOCKS): a fitted `block` is one
+ * of them, and the fit's checks look a profile's block up on it. */
+static int moe_block_on_grid(double b) { return b == 16 || b == 32 || b == 64 || b == 128; }
+
+/* A fused-MoE section as parsed: once any of its keys is there, eff, bw_eff, block and
+ * slot_bw_eff must be (the fit writes them all, each > 0); t0 and expert_t are optional,
+ * absent 0, as the writer leaves out a fitted 0. `block` is on the fit's grid. */
+static int check_moe_keys(const struct pctx *c, const char *sec)
+{
+	static const char *const need[] = {"eff", "bw_eff", "block", "slot_bw_eff"};
+	size_t sl = strlen(sec), first = NFIELDS;
+	int fitted = 0, table_at = 0;
+	for (size_t i = 0; i < NFIELDS; i++) {
+		if (strncmp(fields[i].key, sec, sl) || fields[i].key[sl] != '.' || !c->seen[i])
+			continue;
+		if (first == NFIELDS || c->at[i] < c->at[first])
+			first = i;
+		if (!strcmp(fields[i].key + sl + 1, "table"))
+			table_at = c->at[i];
+		else
+			fitted = 1;
+	}
+	if (first == NFIELDS)
+		return 0;
+	if (!fitted)
+		return err_set("%s:%d: key '%s.table': expected the fitted eff, bw_eff, block and "
+			       "slot_bw_eff too (the fit costs the shapes the table lacks)", c->fname,
+			       table_at, sec);
+	for (size_t n = 0; n < sizeof(need) / sizeof(need[0]); n++) {
+		char key[64];
+		size_t i = 0;
+		snprintf(key, sizeof(key), "%s.%s", sec, need[n]);
+		while (i < NFIELDS && strcmp(fields[i].key, key))
+			i++;
+		if (i == NFIELDS)
+			bug("profile: no key %s in the table", key);
+		if (!c->seen[i])
+			return err_set("%s:%d: key '%s': missing (a fused-MoE section needs eff, bw_eff, "
+				       "block and slot_bw_eff; t0 and expert_t are optional, absent 0)",
+				       c->fname, c->at[first], key);
+		double v = *(const double *)(const void *)((const char *)c->p + fields[i].off);
+		if (!strcmp(need[n], "block") && !moe_block_on_grid(v))
+			return err_set("%s:%d: key '%s': expected 16, 32, 64 or 128 (the block grid of "
+				       "calibration/moe_fit.c), got '%g'", c->fname, c->at[i], key, v);
 	}
 	return 0;
 }
@@ -512,6 +563,8 @@ int profile_parse(struct profile *p, const char *text, size_t len, const char *f
 			err_set("%s:%d: key '%s': missing (expected a value)", fname, line(root), fields[i].key);
 			goto out;
 		}
+	if (check_moe_keys(&c, "moe_bf16") || check_moe_keys(&c, "moe_fp8") || check_moe_keys(&c, "moe_mxfp4"))
+		goto out;
 	if (!c.seen_ar) {
 		err_set("%s:%d: key 'allreduce': missing (use [] for a single-GPU profile)", fname,
 			line(root));
@@ -646,22 +699,27 @@ static int check_net_pair(double lat, double bw, const char *klat, const char *k
 	return 0;
 }
 
-/* A fused-MoE section holds all five keys or none (t0 may be 0: eff, bw_eff, block say it is
- * there); half a section would cost the experts with a term missing. */
+/* A fused-MoE section holds eff, bw_eff, block and slot_bw_eff, each > 0, or none of them
+ * (t0 and expert_t are optional, absent 0); half a section would cost the experts with a term
+ * missing. check_moe_keys says the same of a parsed file with its lines; this holds a profile
+ * made in code to it, block on the fit's grid too. */
 static int check_moe(const struct moe_model *mm, const char *sec, const char *fname)
 {
 	int set = (mm->eff > 0) + (mm->bw_eff > 0) + (mm->block > 0) + (mm->slot_bw_eff > 0);
 	if (set == 0 && mm->t0 == 0 && !mm->table[0])
 		return 0;
 	if (set == 0 && mm->table[0])
-		return err_set("%s: key '%s.table': expected the fitted t0, eff, bw_eff, block and "
+		return err_set("%s: key '%s.table': expected the fitted eff, bw_eff, block and "
 			       "slot_bw_eff too (the fit costs the shapes the table lacks)", fname,
 			       sec);
 	if (set < 4)
-		return err_set("%s: key '%s.%s': expected t0, eff, bw_eff, block and slot_bw_eff "
-			       "together (a fused-MoE section is all five or absent)", fname, sec,
+		return err_set("%s: key '%s.%s': expected eff, bw_eff, block and slot_bw_eff together, "
+			       "each above 0 (t0 and expert_t are optional, absent 0)", fname, sec,
 			       !(mm->eff > 0) ? "eff" : !(mm->bw_eff > 0) ? "bw_eff"
 			       : !(mm->block > 0) ? "block" : "slot_bw_eff");
+	if (!moe_block_on_grid(mm->block))
+		return err_set("%s: key '%s.block': expected 16, 32, 64 or 128 (the block grid of "
+			       "calibration/moe_fit.c), got '%g'", fname, sec, mm->block);
 	return 0;
 }
 

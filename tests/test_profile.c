@@ -79,6 +79,20 @@ static void test_shipped(void)
 	CHECK(profile_allreduce(&p, 4) != NULL); /* an 8-GPU entry, if any, is between nodes */
 	CHECK_INT(profile_load(&p, "a100_sxm"), 0);
 	CHECK_NEAR(p.gemm_fp8.peak, p.gemm_bf16.peak, 0); /* no fp8 on A100 */
+	/* a fused-MoE section made in code is held to the parsed file's rules: block on the fit's
+	 * grid (16..128), eff, bw_eff, block and slot_bw_eff above 0, t0 and expert_t optional */
+	CHECK_INT(profile_load(&p, "h100_sxm"), 0);
+	p.moe_fp8.block = 48;
+	CHECK_INT(profile_validate(&p, "m.yaml"), -1);
+	CHECK(strstr(err_msg(), "m.yaml: key 'moe_fp8.block': expected 16, 32, 64 or 128") != NULL);
+	p.moe_fp8.block = 256;
+	CHECK_INT(profile_validate(&p, "m.yaml"), -1);
+	p.moe_fp8.block = 32;
+	p.moe_fp8.t0 = p.moe_fp8.expert_t = 0;
+	CHECK_INT(profile_validate(&p, "m.yaml"), 0);
+	p.moe_fp8.slot_bw_eff = 0;
+	CHECK_INT(profile_validate(&p, "m.yaml"), -1);
+	CHECK(strstr(err_msg(), "key 'moe_fp8.slot_bw_eff': expected eff, bw_eff, block and slot_bw_eff") != NULL);
 
 	/* a path works too, and an unknown name lists the shipped ones */
 	CHECK_INT(profile_load(&p, "models/profiles/h200_sxm.yaml"), 0);

@@ -715,6 +715,11 @@ static void test_bf_fit(void)
 		{"X,m,math500:r1-qwen-7b,sbs,fit,100,50,data\n", "b.csv:2: key 'acc'"},
 		{"X,m,math500:r1-qwen-7b,sbs,fit,100,0.5,eye\n", "b.csv:2: key 'read'"},
 		{"X,m,math500:r1-qwen-7b,sbs,fit,100\n", "b.csv:2: key 'acc'"},
+		{"X,m,math500:r1-qwen-7b,cot,fit,100,0.5,data\n", "b.csv:2: key 'prompt': unknown value 'cot'"},
+		/* a second point at one (source, trace, prompt, budget); another prompt is not one */
+		{"X,m,math500:r1-qwen-7b,sbs,fit,100,0.5,data\nX,m,math500:r1-qwen-7b,aav,fit,100,0.6,data\n"
+		 "X,m,math500:r1-qwen-7b,sbs,check,100,0.4,data\n",
+		 "b.csv:4: key 'budget': a second point of X math500:r1-qwen-7b sbs at budget 100 (the first on line 2)"},
 	};
 	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
 		snprintf(buf, sizeof(buf), "%s%s", hdr, bad[k].row);
@@ -758,6 +763,21 @@ static void test_bf_fit(void)
 	CHECK_INT(tts_bf_errors(pts, tr, n, &got, 1, NULL, NULL, &med, &worst), n);
 	CHECK(worst < 0.05);
 	CHECK(tts_fit_bf(pts, tr, 0, &tp, 1, &got, &rmse) < 0);
+	/* no more points than free terms would fit exactly: refused, 3 with sigma free, 2 held */
+	CHECK(tts_fit_bf(pts, tr, 3, &tp, 1, &got, &rmse) < 0);
+	CHECK(strstr(err_msg(), "3 budget-forcing fit points for 3 free terms") != NULL);
+	CHECK(tts_fit_bf(pts, tr, 4, &tp, 1, &got, &rmse) == 0);
+	CHECK(tts_fit_bf(pts, tr, 2, &tp, 0, &got, &rmse) < 0);
+	CHECK(tts_fit_bf(pts, tr, 3, &tp, 0, &got, &rmse) == 0);
+	/* a point's model is its trace's Hugging Face id or the name after its '/' */
+	snprintf(st.model, sizeof(st.model), "org/Model-7B");
+	snprintf(pts[0].model, sizeof(pts[0].model), "Model-7B");
+	snprintf(pts[1].model, sizeof(pts[1].model), "org/Model-7B");
+	pts[1].line = 3;
+	CHECK(bf_points_match(pts, tr, 2, "b.csv") == 0);
+	snprintf(pts[1].model, sizeof(pts[1].model), "Model-14B");
+	CHECK(bf_points_match(pts, tr, 2, "b.csv") < 0);
+	CHECK(strstr(err_msg(), "b.csv:3: key 'model': 'Model-14B' is not the model of trace") != NULL);
 	bf_trace_free(&st);
 
 	/* the shipped curves */
@@ -786,6 +806,7 @@ static void test_bf_fit(void)
 		nfit += pts[k].fit;
 	}
 	CHECK_INT(nfit, 84);
+	CHECK(bf_points_match(pts, pt, n, BF_CURVES_PATH) == 0);
 	/* the defaults are the fit's minimum: moving any term 3% either way raises the error */
 	double m0, w0, e0 = 0, e1;
 	for (int k = 0; k < n; k++)

@@ -121,7 +121,6 @@ double tts_mean_accuracy(const struct trace *t, int budget, int waits, const str
 }
 
 /* budget forcing: the accuracy-against-budget points */
-#define BF_PATH "traces/bf_curves.csv"
 
 static const char *const bf_cols[] = {"source_id", "model", "trace", "prompt", "use", "budget", "acc", "read"};
 #define BF_NCOLS (int)(sizeof(bf_cols) / sizeof(bf_cols[0]))
@@ -145,6 +144,9 @@ static int take_bf(const char *const *v, int line, void *arg)
 	    csv_field_copy(r->trace, sizeof(r->trace), v[2], name, line, bf_cols[2]) < 0 ||
 	    csv_field_copy(r->prompt, sizeof(r->prompt), v[3], name, line, bf_cols[3]) < 0)
 		return -1;
+	/* the prompts the file's header documents (TIMESUP's -sbs and -aav) */
+	if (strcmp(r->prompt, "sbs") && strcmp(r->prompt, "aav"))
+		return err_set("%s:%d: key 'prompt': unknown value '%s' (expected sbs or aav)", name, line, r->prompt);
 	if (strcmp(v[4], "fit") && strcmp(v[4], "check"))
 		return err_set("%s:%d: key 'use': unknown value '%s' (expected fit or check)", name, line, v[4]);
 	r->fit = !strcmp(v[4], "fit");
@@ -155,6 +157,14 @@ static int take_bf(const char *const *v, int line, void *arg)
 	r->budget = (int)b;
 	if (strcmp(v[7], "table") && strcmp(v[7], "data") && strcmp(v[7], "figure"))
 		return err_set("%s:%d: key 'read': unknown value '%s' (expected table, data or figure)", name, line, v[7]);
+	/* one point per (source, trace, prompt, budget): a second would weigh it twice in the fit */
+	for (int k = 0; k < a->n - 1; k++) {
+		const struct bf_point *o = &a->rows[k];
+		if (!strcmp(o->source_id, r->source_id) && !strcmp(o->trace, r->trace) && !strcmp(o->prompt, r->prompt) &&
+		    o->budget == r->budget)
+			return err_set("%s:%d: key 'budget': a second point of %s %s %s at budget %d (the first on line %d)",
+				       name, line, r->source_id, r->trace, r->prompt, r->budget, o->line);
+	}
 	return 0;
 }
 
@@ -166,20 +176,32 @@ int bf_points_parse(const char *text, size_t len, const char *name, struct bf_po
 
 int bf_points_load(const char *path, struct bf_point *rows, int max, int *n)
 {
-	const struct asset *a = path ? NULL : asset_find(BF_PATH);
+	const struct asset *a = path ? NULL : asset_find(BF_CURVES_PATH);
 	char *text;
 	size_t len;
 	int rc;
 	if (a)
-		return bf_points_parse((const char *)a->data, a->len, BF_PATH, rows, max, n);
+		return bf_points_parse((const char *)a->data, a->len, BF_CURVES_PATH, rows, max, n);
 	if (!path)
-		path = BF_PATH;
+		path = BF_CURVES_PATH;
 	text = file_read(path, &len);
 	if (!text)
 		return -1;
 	rc = bf_points_parse(text, len, path, rows, max, n);
 	free(text);
 	return rc;
+}
+
+int bf_points_match(const struct bf_point *rows, const struct trace *const *traces, int n, const char *name)
+{
+	for (int k = 0; k < n; k++) {
+		const char *id = traces[k] ? traces[k]->model : NULL, *slash = id ? strrchr(id, '/') : NULL;
+		if (!id || !strcmp(rows[k].model, id) || (slash && !strcmp(rows[k].model, slash + 1)))
+			continue;
+		return err_set("%s:%d: key 'model': '%s' is not the model of trace %s (expected %s or %s)", name, rows[k].line,
+			       rows[k].model, rows[k].trace, id, slash ? slash + 1 : id);
+	}
+	return 0;
 }
 
 void tts_bf_curve(const struct trace *t, const int *budget, int nb, const struct tts_params *tp, double *acc)
@@ -288,6 +310,10 @@ int tts_fit_bf(const struct bf_point *rows, const struct trace *const *traces, i
 		used += rows[k].fit && traces[k];
 	if (!used)
 		return err_set("tts fit: no budget-forcing point to fit to (expected a row with use fit and a trace)");
+	/* as many points as terms fit any curve exactly: a zero error that says nothing */
+	if (used <= (int)dim)
+		return err_set("tts fit: %d budget-forcing fit point%s for %d free terms (expected more than %d rows with use "
+			       "fit and a trace)", used, used == 1 ? "" : "s", (int)dim, (int)dim);
 	gsl_vector *v = gsl_vector_alloc(dim), *step = gsl_vector_alloc(dim);
 	gsl_multimin_fminimizer *m = gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, dim);
 	if (!v || !step || !m)

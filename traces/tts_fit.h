@@ -50,8 +50,16 @@ struct bf_point {
 	int line;
 };
 int bf_points_parse(const char *text, size_t len, const char *name, struct bf_point *rows, int max, int *n);
-/* A file path, or NULL for the shipped traces/bf_curves.csv. */
+/* A file path, or NULL for the shipped traces/bf_curves.csv (BF_CURVES_PATH, the name its
+ * messages use). The parse refuses a prompt other than sbs or aav and a second point of one
+ * (source, trace, prompt, budget). */
+#define BF_CURVES_PATH "traces/bf_curves.csv"
 int bf_points_load(const char *path, struct bf_point *rows, int max, int *n);
+/* Each point's model against its trace's (traces[k], NULL: skipped): the trace's Hugging Face
+ * id or the name after its last '/' (DeepSeek-R1-Distill-Qwen-7B for
+ * deepseek-ai/DeepSeek-R1-Distill-Qwen-7B). 0, or -1 with err_set naming file `name`, line and
+ * key. */
+int bf_points_match(const struct bf_point *rows, const struct trace *const *traces, int n, const char *name);
 
 /* The model's expected accuracy on trace t with budget B (no waits): over the first
  * TTS_BF_SAMPLES recorded samples of each problem, a sample of T <= B tokens keeps its answer;
@@ -65,8 +73,8 @@ void tts_bf_curve(const struct trace *t, const int *budget, int nb, const struct
 
 /* Fit (bf_settle, bf_guess and, when free_sigma, bf_sigma) to the `fit` points, from a fixed
  * start; traces[k] is point k's trace (NULL: skipped); tp gives the other terms (and bf_sigma
- * when held). 0 (out: the fitted terms, *rmse in accuracy points) or -1 with err_set (no fit
- * point). */
+ * when held). 0 (out: the fitted terms, *rmse in accuracy points) or -1 with err_set (no more
+ * fit points than free terms, 2 or 3: they would fit exactly). */
 int tts_fit_bf(const struct bf_point *rows, const struct trace *const *traces, int n, const struct tts_params *tp,
 	       int free_sigma, struct tts_params *out, double *rmse);
 /* Absolute errors, accuracy points, of the points with use == fit (fit 1) or check (fit 0),
