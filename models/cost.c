@@ -198,12 +198,17 @@ double cost_moe_layer(const struct moe_model *mm, const struct moe_shape *s, dou
 		      double hbm_bw, double tokens, int top_k, const double *p, int experts,
 		      int all, double h, double f, double wb)
 {
-	struct moe_rows r = cost_moe_rows(tokens, top_k, p, experts, all, mm->block);
-	double fit = cost_fused_moe(mm, peak, hbm_bw, &r, h, f, wb), t, edge;
-	if (!s || tokens <= 0)
-		return fit;
-	if (moe_shape_eval(s, tokens, &t, &edge))
+	double fit, t = 0, edge = 0;
+	/* the measurement where it answers, before any fit work: -1 no table for the shape,
+	 * 1 inside its measured range, 0 outside (the fit, scaled to agree at the edge) */
+	int in = s && tokens > 0 ? moe_shape_eval(s, tokens, &t, &edge) : -1;
+	struct moe_rows r;
+	if (in == 1)
 		return t;
+	r = cost_moe_rows(tokens, top_k, p, experts, all, mm->block);
+	fit = cost_fused_moe(mm, peak, hbm_bw, &r, h, f, wb);
+	if (in < 0)
+		return fit;
 	r = cost_moe_rows(edge, top_k, p, experts, all, mm->block);
 	return fit * t / cost_fused_moe(mm, peak, hbm_bw, &r, h, f, wb);
 }
