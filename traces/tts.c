@@ -60,36 +60,29 @@ static double log_ugaussian_P(double z)
 	return gsl_sf_log_erfc(-z / M_SQRT2) - M_LN2;
 }
 
-void tts_keep_probs(const int *budget, int nb, double T, double center, double sigma, double *q)
-{
-	double lt = 0;
-	int have_lt = 0;
-	for (int b = 0; b < nb; b++) {
-		if (budget[b] >= T) {
-			q[b] = 1;
-			continue;
-		}
-		if (budget[b] <= 0 || center <= 0 || sigma <= 0) {
-			q[b] = 0;
-			continue;
-		}
-		if (!have_lt) {
-			lt = log_ugaussian_P((log(T) - log(center)) / sigma);
-			have_lt = 1;
-		}
-		q[b] = fmin(1.0, exp(log_ugaussian_P((log(budget[b]) - log(center)) / sigma) - lt));
-	}
-}
-
-double tts_keep_prob(double budget, double T, double center, double sigma)
+/* P(settled by budget | settled by T) for one budget; lt: log Phi at T, or NAN to compute it */
+static double keep_given(double budget, double T, double center, double sigma, double *lt)
 {
 	if (budget >= T)
 		return 1;
 	if (budget <= 0 || center <= 0 || sigma <= 0)
 		return 0;
-	double lb = log_ugaussian_P((log(budget) - log(center)) / sigma);
-	double lt = log_ugaussian_P((log(T) - log(center)) / sigma);
-	return fmin(1.0, exp(lb - lt));
+	if (isnan(*lt))
+		*lt = log_ugaussian_P((log(T) - log(center)) / sigma);
+	return fmin(1.0, exp(log_ugaussian_P((log(budget) - log(center)) / sigma) - *lt));
+}
+
+void tts_keep_probs(const int *budget, int nb, double T, double center, double sigma, double *q)
+{
+	double lt = NAN; /* one problem's T: computed once, by the first budget below it */
+	for (int b = 0; b < nb; b++)
+		q[b] = keep_given(budget[b], T, center, sigma, &lt);
+}
+
+double tts_keep_prob(double budget, double T, double center, double sigma)
+{
+	double lt = NAN;
+	return keep_given(budget, T, center, sigma, &lt);
 }
 
 double tts_settle_mean(double T, double center, double sigma)
