@@ -329,6 +329,14 @@ void plan_vllm_serve(const struct run_config *c, const char *model_id, struct sb
 		sbuf_printf(sb, " --distributed-executor-backend ray");
 }
 
+/* Replicas in one node that are separate servers (each its own GPUs and port). */
+static void side_by_side(const struct run_config *c, struct sbuf *sb)
+{
+	sbuf_printf(sb, "%d such servers side by side, each on its own %d GPUs "
+			"(CUDA_VISIBLE_DEVICES) and --port, behind a load balancer", c->replicas,
+		    run_gpus(c) / c->replicas);
+}
+
 /* vLLM's multi-node launch (docs/serving/parallelism_scaling.md, "Multi-node deployment",
  * https://docs.vllm.ai/en/stable/serving/parallelism_scaling.html, vllm-project/vllm
  * commit 096bd6a4a1, Apache-2.0): a Ray cluster over the nodes (examples/online_serving/
@@ -339,9 +347,7 @@ void plan_vllm_serve(const struct run_config *c, const char *model_id, struct sb
 void plan_vllm_nodes(const struct run_config *c, struct sbuf *sb)
 {
 	if (c->nodes <= 1 && c->ep == EP_DP && c->replicas > 1)
-		sbuf_printf(sb, "%d such servers side by side, each on its own %d GPUs "
-				"(CUDA_VISIBLE_DEVICES) and --port, behind a load balancer", c->replicas,
-			    run_gpus(c) / c->replicas);
+		side_by_side(c, sb);
 	if (c->nodes <= 1)
 		return;
 	sbuf_printf(sb, "%d nodes a replica: start a Ray cluster over them (vLLM's "
@@ -442,10 +448,6 @@ static void trtllm_serve(const struct run_config *c, const char *model_id, struc
 		sb->buf[sb->len] = 0;
 		sbuf_printf(sb, ")");
 	}
-	if (c->replicas > 1 && c->nodes == 1 && c->ep != EP_DP)
-		sbuf_printf(sb, "; %d such servers side by side, each on its own %d GPUs "
-				"(CUDA_VISIBLE_DEVICES) and --port, behind a load balancer", c->replicas,
-			    run_gpus(c) / c->replicas);
 	if (c->spec_draft[0])
 		sbuf_printf(sb, " (speculation: ttsim ran %s with k = %d; give it as the LLM API's "
 				"speculative_config)", c->spec_draft, c->spec_k);
@@ -475,18 +477,15 @@ void plan_nodes(const struct run_config *c, struct sbuf *sb)
 			sbuf_printf(sb, "; %d such replicas (%d nodes in all) behind a load balancer",
 				    c->replicas, c->replicas * c->nodes);
 		if (c->nodes <= 1 && c->ep == EP_DP && c->replicas > 1)
-			sbuf_printf(sb, "%d such servers side by side, each on its own %d GPUs "
-					"(CUDA_VISIBLE_DEVICES) and --port, behind a load balancer",
-				    c->replicas, run_gpus(c) / c->replicas);
+			side_by_side(c, sb);
 	} else if (!strcmp(f, "trtllm")) {
+		/* trtllm-serve has no data-parallel flag: replicas in one node are servers */
 		if (c->nodes > 1)
 			sbuf_printf(sb, "%d nodes a replica: run the server line under srun or mpirun "
 					"with one rank a GPU (%d ranks)%s", c->nodes, run_gpus(c) / c->replicas,
 				    c->replicas > 1 ? ", one such job a replica, behind a load balancer" : "");
-		else if (c->ep == EP_DP && c->replicas > 1)
-			sbuf_printf(sb, "%d such servers side by side, each on its own %d GPUs "
-					"(CUDA_VISIBLE_DEVICES) and --port, behind a load balancer",
-				    c->replicas, run_gpus(c) / c->replicas);
+		else if (c->replicas > 1)
+			side_by_side(c, sb);
 	} else {
 		plan_vllm_nodes(c, sb);
 	}

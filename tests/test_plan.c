@@ -273,7 +273,11 @@ static void test_engine_lines(void)
 	CHECK(strstr(sb.buf, "trtllm-serve org/model --backend pytorch --tp_size 2 --max_batch_size "
 			     "64 --max_num_tokens 4096 --kv_cache_free_gpu_memory_fraction 0.85 "
 			     "--extra_llm_api_options extra.yaml (kv_cache_config: {dtype: fp8})") == sb.buf);
-	CHECK(strstr(sb.buf, "2 such servers side by side, each on its own 2 GPUs") != NULL);
+	CHECK(strstr(sb.buf, "side by side") == NULL); /* the replicas are the nodes line's */
+	sb.len = 0;
+	sb.buf[0] = 0;
+	plan_nodes(&c, &sb);
+	CHECK(strstr(sb.buf, "2 such servers side by side, each on its own 2 GPUs") == sb.buf);
 	/* a run sized by vLLM's rule: no free-memory fraction invented, the rule said */
 	c.kv_free_fraction = 0;
 	c.gpu_memory_utilization = 0.7;
