@@ -762,7 +762,7 @@ static int do_tts_fit(int argc, char **argv)
 	const struct trace *tp[TTS_CURVES_MAX];
 	struct run_config c;
 	uint64_t seed = 1;
-	int n, n_rm, rm_nt, n_bf, n_bt, np = cli_parse_flags(fl, argc, argv, pos, 0, &words);
+	int n = 0, n_rm = 0, rm_nt, n_bf = 0, n_bt, np = cli_parse_flags(fl, argc, argv, pos, 0, &words);
 	double brk;
 	if (np == FLAGS_HELP)
 		return EXIT_OK;

@@ -1,6 +1,7 @@
 /* util.c: see util.h. Nothing here knows about models, GPUs or scheduling. */
 #define _POSIX_C_SOURCE 200809L
 #include "lib/util.h"
+#include "lib/assets.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -336,4 +337,24 @@ double wall_seconds(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int shipped_or_file_parse(const char *path, const char *shipped,
+			  int (*parse)(const char *text, size_t len, const char *name, void *ctx),
+			  void *ctx)
+{
+	const struct asset *a = path ? NULL : asset_find(shipped);
+	char *text;
+	size_t len;
+	int rc;
+	if (a)
+		return parse((const char *)a->data, a->len, shipped, ctx);
+	if (!path)
+		path = shipped;
+	text = file_read(path, &len);
+	if (!text)
+		return -1;
+	rc = parse(text, len, path, ctx);
+	free(text);
+	return rc;
 }

@@ -54,6 +54,13 @@ int strlcpy0(char *dst, const char *src, size_t n);
 /* Read a whole file (NUL-terminated, *len excludes the NUL); NULL and err_set on failure,
  * including a file larger than FILE_READ_MAX. */
 char *file_read(const char *path, size_t *len);
+/* Parse a data file that ships with the binary: `path` when given (read from disk), else the
+ * embedded asset at repository path `shipped` (lib/assets.h), else the file `shipped` on
+ * disk. parse gets the text, its length and the name to cite in errors; its result, or -1
+ * when the file cannot be read. */
+int shipped_or_file_parse(const char *path, const char *shipped,
+			  int (*parse)(const char *text, size_t len, const char *name, void *ctx),
+			  void *ctx);
 /* Write data to path via a temporary file in the same directory and rename(2), so the
  * final name never holds a partial file. Returns 0, or -1 with err_set. */
 int file_write_atomic(const char *path, const char *data, size_t len);

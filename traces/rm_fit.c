@@ -1,6 +1,5 @@
 /* rm_fit.c: see rm_fit.h. */
 #include "traces/rm_fit.h"
-#include "lib/assets.h"
 #include "lib/csv.h"
 #include "lib/util.h"
 
@@ -72,22 +71,21 @@ int rm_rows_parse(const char *text, size_t len, const char *name, struct rm_row 
 	return csv_table_parse(text, len, name, cols, NCOLS, max, "best-of-N point", take_row, &a, n);
 }
 
+struct rm_rows_load_load {
+	struct rm_row *rows;
+	int max, *n;
+};
+
+static int rm_rows_load_cb(const char *text, size_t len, const char *name, void *ctx)
+{
+	struct rm_rows_load_load *l = ctx;
+	return rm_rows_parse(text, len, name, l->rows, l->max, l->n);
+}
+
 int rm_rows_load(const char *path, struct rm_row *rows, int max, int *n)
 {
-	const struct asset *a = path ? NULL : asset_find(ROWS_PATH);
-	char *text;
-	size_t len;
-	int rc;
-	if (a)
-		return rm_rows_parse((const char *)a->data, a->len, ROWS_PATH, rows, max, n);
-	if (!path)
-		path = ROWS_PATH;
-	text = file_read(path, &len);
-	if (!text)
-		return -1;
-	rc = rm_rows_parse(text, len, path, rows, max, n);
-	free(text);
-	return rc;
+	struct rm_rows_load_load l = {rows, max, n};
+	return shipped_or_file_parse(path, ROWS_PATH, rm_rows_load_cb, &l);
 }
 
 double rm_pairwise(double mu, double tau)

@@ -1,6 +1,5 @@
 /* tts_fit.c: see tts_fit.h. */
 #include "traces/tts_fit.h"
-#include "lib/assets.h"
 #include "lib/csv.h"
 #include "lib/util.h"
 
@@ -65,22 +64,21 @@ int tts_curves_parse(const char *text, size_t len, const char *name, struct tts_
 	return csv_table_parse(text, len, name, cols, NCOLS, max, "curve point", take_curve, &a, n);
 }
 
+struct tts_curves_load_load {
+	struct tts_curve *rows;
+	int max, *n;
+};
+
+static int tts_curves_load_cb(const char *text, size_t len, const char *name, void *ctx)
+{
+	struct tts_curves_load_load *l = ctx;
+	return tts_curves_parse(text, len, name, l->rows, l->max, l->n);
+}
+
 int tts_curves_load(const char *path, struct tts_curve *rows, int max, int *n)
 {
-	const struct asset *a = path ? NULL : asset_find(CURVES_PATH);
-	char *text;
-	size_t len;
-	int rc;
-	if (a)
-		return tts_curves_parse((const char *)a->data, a->len, CURVES_PATH, rows, max, n);
-	if (!path)
-		path = CURVES_PATH;
-	text = file_read(path, &len);
-	if (!text)
-		return -1;
-	rc = tts_curves_parse(text, len, path, rows, max, n);
-	free(text);
-	return rc;
+	struct tts_curves_load_load l = {rows, max, n};
+	return shipped_or_file_parse(path, CURVES_PATH, tts_curves_load_cb, &l);
 }
 
 double tts_deer_ratio(const struct trace *t, double settle, double sigma)
@@ -174,22 +172,21 @@ int bf_points_parse(const char *text, size_t len, const char *name, struct bf_po
 	return csv_table_parse(text, len, name, bf_cols, BF_NCOLS, max, "curve point", take_bf, &a, n);
 }
 
+struct bf_points_load_load {
+	struct bf_point *rows;
+	int max, *n;
+};
+
+static int bf_points_load_cb(const char *text, size_t len, const char *name, void *ctx)
+{
+	struct bf_points_load_load *l = ctx;
+	return bf_points_parse(text, len, name, l->rows, l->max, l->n);
+}
+
 int bf_points_load(const char *path, struct bf_point *rows, int max, int *n)
 {
-	const struct asset *a = path ? NULL : asset_find(BF_CURVES_PATH);
-	char *text;
-	size_t len;
-	int rc;
-	if (a)
-		return bf_points_parse((const char *)a->data, a->len, BF_CURVES_PATH, rows, max, n);
-	if (!path)
-		path = BF_CURVES_PATH;
-	text = file_read(path, &len);
-	if (!text)
-		return -1;
-	rc = bf_points_parse(text, len, path, rows, max, n);
-	free(text);
-	return rc;
+	struct bf_points_load_load l = {rows, max, n};
+	return shipped_or_file_parse(path, BF_CURVES_PATH, bf_points_load_cb, &l);
 }
 
 int bf_points_match(const struct bf_point *rows, const struct trace *const *traces, int n, const char *name)
