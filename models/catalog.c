@@ -117,6 +117,11 @@ static const struct model catalog[] = {
 	 * compressed-tensors pack-quantized checkpoint; act_order not stated, taken as none. */
 	XROW("Qwen/QwQ-32B-AWQ", "qwq-32b-awq", "qwen2",
 	     64, 5120, 40, 8, 128, 27648, 152064, 0, 1, 0, 40960, WQ(WQ_AWQ, 4, 128, 1)),
+	/* Qwen/Qwen3-14B-AWQ: Qwen3-14B's shape, the same quantization_config as QwQ-32B-AWQ
+	 * (Qwen's AWQ releases; not re-read in this session): the model of the measured run in
+	 * tests/validation/quant.csv */
+	XROW("Qwen/Qwen3-14B-AWQ", "qwen3-14b-awq", "qwen3",
+	     40, 5120, 40, 8, 128, 17408, 151936, 0, 0, 1, 40960, WQ(WQ_AWQ, 4, 128, 1)),
 	XROW("neuralmagic/DeepSeek-R1-Distill-Qwen-14B-quantized.w4a16", "r1-qwen-14b-w4a16",
 	     "qwen2", 48, 5120, 40, 8, 128, 13824, 152064, 0, 1, 0, 131072, WQ(WQ_CT, 4, 128, 0)),
 	XROW("Qwen/Qwen3-30B-A3B", "qwen3-30b-a3b", "qwen3_moe",
