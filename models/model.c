@@ -804,6 +804,15 @@ int model_check_tp(const struct model *m, int tp)
 	if ((!model_is_moe(m) || m->first_dense > 0) && m->intermediate % tp)
 		return err_set("key 'tp': %d does not divide the intermediate size %d of '%s'", tp,
 			       m->intermediate, m->id);
+	/* weight-only integers: each GPU's slice of a row-parallel GEMM (o_proj, down_proj)
+	 * must hold whole groups, as vLLM's Marlin needs (marlin_utils.py,
+	 * check_marlin_supports_shape: input_size_per_partition % group_size) */
+	if (m->wq_bits && m->wq_group > 0 &&
+	    ((m->n_heads / tp * m->head_dim) % m->wq_group || (m->intermediate / tp) % m->wq_group))
+		return err_set("key 'tp': %d splits the %d-wide o_proj or %d-wide down_proj input of "
+			       "'%s' into slices that are not whole groups of %d (vLLM's Marlin needs "
+			       "them; expected a smaller tp)", tp, m->n_heads * m->head_dim,
+			       m->intermediate, m->id, m->wq_group);
 	return 0;
 }
 

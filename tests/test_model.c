@@ -442,6 +442,10 @@ static void test_wq_bytes(void)
 	m.wq_zeros = 0;
 	CHECK_NEAR(model_wq_bytes_per_weight(&m, 8192), 0.5 + 2.0 / 8192, 0);
 	m = get("r1-qwen-14b-w4a16");
+	/* 13824 / 8 = 1728 is 13.5 groups of 128: vLLM's Marlin cannot split it 8 ways */
+	CHECK_INT(model_check_tp(&m, 4), 0);
+	CHECK_INT(model_check_tp(&m, 8), -1);
+	CHECK(strstr(err_msg(), "not whole groups of 128") != NULL);
 	CHECK_INT(m.wq_method, WQ_CT);
 	CHECK_NEAR(model_wq_bytes_per_weight(&m, 5120), 0.5 + 2.0 / 128, 0);
 	{
