@@ -26,6 +26,12 @@ has "vllm serve Qwen/QwQ-32B-AWQ" "plan prints its server line" "$TMPD/out"
 status 2 "--dtype fp8 on an int4 checkpoint" run --model qwq-32b-awq --gpu h100_sxm --dtype fp8
 has "key 'dtype': 'Qwen/QwQ-32B-AWQ' is a 4-bit awq checkpoint" "says why" "$TMPD/err"
 
+ok "models describes the AWQ checkpoint" "$TTSIM" models --model qwq-32b-awq
+has "weights            int4 weight-only (awq, group 128, zero points)" "models says int4, not bf16" "$TMPD/out"
+ok "models --format json carries the quantisation" "$TTSIM" models --model r1-qwen-14b-w4a16 --format json
+has '"bits":	4' "JSON weight_quant bits" "$TMPD/out"
+has '"method":	"compressed-tensors"' "JSON weight_quant method" "$TMPD/out"
+
 # refused: exit 2, file and key named, one line
 q() { python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["quantization_config"]=json.loads(sys.argv[2]); json.dump(c,open(sys.argv[3],"w"))' \
 	models/configs/QwQ-32B-AWQ.json "$1" "$TMPD/$2.json"; }
