@@ -400,8 +400,11 @@ def argonne_rows():
     out, seen = [], {}
     with open(os.path.join(HERE, ARGONNE_COPY), newline="") as fh:
         for line, r in enumerate(csv.DictReader(fh), start=2):
-            tag, gpu, versions, setup = ARGONNE_GPU[r["Hardware"]]
             fw, model = r["Framework"], r["Model"]
+            if r["Hardware"] not in ARGONNE_GPU or fw not in ARGONNE_GPU[r["Hardware"]][2]:
+                raise SystemExit("convert_serving.py: %s:%d: Hardware '%s' / Framework '%s' "
+                                 "not in ARGONNE_GPU" % (ARGONNE_COPY, line, r["Hardware"], fw))
+            tag, gpu, versions, setup = ARGONNE_GPU[r["Hardware"]]
             n, b, tp = r["Input Output Length"], r["Batch Size"], r["Num of Hardware"]
             short = ARGONNE_SHORT.get(model, model.split("/")[-1].lower())
             base = "%s_%s_tp%s_%s_io%s_b%s" % ("anl" if fw == "vLLM" else "anltrt", tag, tp,
