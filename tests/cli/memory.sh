@@ -14,7 +14,7 @@ ok "every row within its limit" python3 tests/validation/memory.py "$TTSIM" test
 cp "$TMPD/out" "$TMPD/mem"
 # the Marlin rows' weights (padded MXFP4 experts) within 1%
 awk '$2 == "weights" && ($1 == "oss20b_a100_v019" || $1 == "oss120b_h100_v010") {
-	e = $5; sub("%", "", e); if (e < 0) e = -e; if (e <= 1) n++ } END { print "marlin_ok", n + 0 }' \
+	e = $5; sub("%", "", e); e += 0; if (e < 0) e = -e; if (e <= 1) n++ } END { print "marlin_ok", n + 0 }' \
 	"$TMPD/mem" > "$TMPD/m"
 has "marlin_ok 2" "gpt-oss Marlin weights within 1% on A100 and H100" "$TMPD/m"
 has "oss120b_h100_v010          kv               -2.14     refused" "vLLM 0.10.1's refusal is ttsim's" "$TMPD/mem"
@@ -84,7 +84,7 @@ status 2 "max_model_len out of range" "$TTSIM" run --max-model-len -5 --requests
 ok "the memory candidate" python3 tests/validation/memory_candidate.py "$TTSIM"
 cp "$TMPD/out" "$TMPD/cand"
 has "fit rows 3: reserve(tp)" "three fit rows" "$TMPD/cand"
-awk '$1 == "qwen3_235b_fp8_h100_tp4" { e = $7; sub("%", "", e); if (e < 0) e = -e;
+awk '$1 == "qwen3_235b_fp8_h100_tp4" { e = $7; sub("%", "", e); e += 0; if (e < 0) e = -e;
 	print "q235_ok", (e <= 2) }' "$TMPD/cand" > "$TMPD/m"
 has "q235_ok 1" "the TP 4 check row within 2% with the candidate" "$TMPD/m"
 grep '^bound qwen3_32b_h100_32k_seqs256' "$TMPD/cand" > "$TMPD/m"
