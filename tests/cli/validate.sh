@@ -146,7 +146,7 @@ ok "serving check part within the line reached" "$TTSIM" validate tests/validati
 	--keep-going --summary-only --max-median-error ttft_ms=19,tpot_ms=34,e2e_s=5.5,output_tok_per_s=8.5
 has "^vllm-v0    h100_sxm   output_tok_per_s  [0-9][0-9][0-9] " "check part: vllm-v0 group" "$TMPD/out"
 has "^vllm-v0    gh200      output_tok_per_s   96 " "check part: vllm-v0 GH200 group" "$TMPD/out"
-has "^vllm-v0    tests/validation/configs/a100_sxm4_40gb.yaml output_tok_per_s  1[0-9][0-9] " \
+has "^vllm-v0    a100_sxm4_40gb output_tok_per_s  1[0-9][0-9] " \
 	"check part: vllm-v0 A100 40GB group" "$TMPD/out"
 has "rows kept but not simulated" "check part: skipped rows counted" "$TMPD/out"
 # each GPU kind's vllm-v0 bias (mean signed %) held at the value reached, rounded up: H100
@@ -156,7 +156,7 @@ awk '$1 == "vllm-v0" && $3 == "output_tok_per_s" { b = $7 < 0 ? -$7 : $7;
 	"$TMPD/out" > "$TMPD/bias"
 has "^h100_sxm bias ok" "vllm-v0 H100 bias within 8.5%" "$TMPD/bias"
 has "^gh200 bias ok" "vllm-v0 GH200 bias within 9%" "$TMPD/bias"
-has "a100_sxm4_40gb.yaml bias ok" "vllm-v0 A100 40GB bias within 9%" "$TMPD/bias"
+has "^a100_sxm4_40gb bias ok" "vllm-v0 A100 40GB bias within 9%" "$TMPD/bias"
 status 1 "check part: a tighter line fails" "$TTSIM" validate tests/validation/serving_check.csv \
 	--keep-going --summary-only --max-median-error output_tok_per_s=5
 has "output_tok_per_s median |error| 8.3% is above" "check part: the failing metric named" "$TMPD/err"
