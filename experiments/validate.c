@@ -46,14 +46,17 @@ enum col { C_ID, C_MODEL, C_GPU, C_TP, C_DTYPE, C_IN, C_OUT, C_CONC, C_METRIC, C
 	   /* the API endpoint the client called: chat, completions or none (offline) */
 	   C_ENDPOINT,
 	   /* the engine's chunked prefill when the run set it (trtllm-serve --enable_chunked_prefill) */
-	   C_CHUNKED, C_N };
+	   C_CHUNKED,
+	   /* the run disabled CUDA graphs (vllm --enforce-eager, sglang --disable-cuda-graph) */
+	   C_EAGER, C_N };
 #define C_REQUIRED C_ENGINE
 static const char *const col_names[C_N] = {
 	"id", "model", "gpu", "tp", "dtype", "input_len", "output_len", "concurrency", "metric",
 	"value", "engine", "engine_version", "source", "notes", "num_prompts",
 	"request_rate", "burstiness", "dataset", "range_ratio", "ignore_eos", "max_output_len",
 	"kv_dtype", "status", "max_num_seqs", "max_num_batched_tokens",
-	"spec_draft", "spec_k", "spec_acceptance_length", "spec_tree", "ep", "endpoint", "chunked_prefill"};
+	"spec_draft", "spec_k", "spec_acceptance_length", "spec_tree", "ep", "endpoint", "chunked_prefill",
+	"enforce_eager"};
 
 static struct vrow *vset_add(struct vset *s)
 {
@@ -69,6 +72,7 @@ static struct vrow *vset_add(struct vset *s)
 	r->ignore_eos = 1;
 	r->endpoint = -1;
 	r->chunked_prefill = -1;
+	r->enforce_eager = -1;
 	return r;
 }
 
@@ -248,6 +252,11 @@ static int client_fill(struct vrow *r, char **f)
 			return row_err(r, "chunked_prefill", "expected true or false, got '%.60s'", v);
 		r->chunked_prefill = !strcmp(v, "true");
 	}
+	if ((v = f[C_EAGER]) && v[0]) {
+		if (strcmp(v, "true") && strcmp(v, "false"))
+			return row_err(r, "enforce_eager", "expected true or false, got '%.60s'", v);
+		r->enforce_eager = !strcmp(v, "true");
+	}
 	if ((v = f[C_KV_DTYPE]) && v[0]) {
 		if (strcmp(v, "bf16") && strcmp(v, "fp8"))
 			return row_err(r, "kv_dtype", "unknown dtype '%.40s' (expected bf16 or fp8)", v);
@@ -353,8 +362,8 @@ int vset_parse_csv(struct vset *s, const char *text, const char *fname, int *n_b
 						"request_rate, burstiness, dataset, range_ratio, ignore_eos, "
 						"max_output_len, kv_dtype, status, max_num_seqs, "
 						"max_num_batched_tokens, spec_draft, spec_k, "
-						"spec_acceptance_length, spec_tree, ep, endpoint or "
-						"chunked_prefill)",
+						"spec_acceptance_length, spec_tree, ep, endpoint, "
+						"chunked_prefill or enforce_eager)",
 						fname, lineno, name);
 					goto out;
 				}
@@ -524,6 +533,7 @@ int vset_parse_vllm_json(struct vset *s, const char *text, const char *fname,
 	base.burstiness = 1;
 	base.ignore_eos = 1;
 	base.chunked_prefill = -1; /* not said: the engine profile's default */
+	base.enforce_eager = -1;
 	/* vllm bench serve's backend: openai-chat calls /v1/chat/completions, the others
 	 * (vllm, openai) /v1/completions */
 	base.endpoint = jstr(j, "backend") && strstr(jstr(j, "backend"), "chat") ? ENDPOINT_CHAT
@@ -671,6 +681,9 @@ int validate_config(const struct vrow *r, struct run_config *c)
 	if (r->chunked_prefill >= 0 &&
 	    config_set(c, "chunked_prefill", r->chunked_prefill ? "true" : "false", r->where) < 0)
 		return -1;
+	if (r->enforce_eager >= 0 &&
+	    config_set(c, "cuda_graphs", r->enforce_eager ? "false" : "true", r->where) < 0)
+		return -1;
 	if ((r->max_num_seqs && SETI("max_num_seqs", r->max_num_seqs) < 0) ||
 	    (r->max_num_batched_tokens &&
 	     SETI("max_num_batched_tokens", r->max_num_batched_tokens) < 0))
@@ -738,7 +751,7 @@ static int same_run(const struct vrow *a, const struct vrow *b)
 	       a->spec_k == b->spec_k && a->spec_al == b->spec_al &&
 	       a->spec_tree_topk == b->spec_tree_topk && a->spec_tree_tokens == b->spec_tree_tokens &&
 	       a->max_num_batched_tokens == b->max_num_batched_tokens && !strcmp(a->ep, b->ep) &&
-	       a->chunked_prefill == b->chunked_prefill &&
+	       a->chunked_prefill == b->chunked_prefill && a->enforce_eager == b->enforce_eager &&
 	       validate_endpoint(a) == validate_endpoint(b);
 }
 

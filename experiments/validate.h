@@ -18,6 +18,9 @@
  *     max_num_seqs, max_num_batched_tokens   the engine's limits when the run set them
  *     chunked_prefill true or false when the run set it (e.g. trtllm-serve
  *                     --enable_chunked_prefill); empty: the engine profile's default
+ *     enforce_eager   true when the run disabled CUDA graphs (vllm --enforce-eager, sglang
+ *                     --disable-cuda-graph; ttsim's cuda_graphs false), false when it kept
+ *                     them; empty: the default (CUDA graphs)
  *     spec_draft, spec_k, spec_acceptance_length   speculative decoding: the drafter
  *                     (eagle = EAGLE-1, eagle3, ngram or a draft model), draft tokens per
  *                     step, and the measured acceptance length (tokens per verification,
@@ -92,6 +95,7 @@ struct vrow {
 	char kv_dtype[8];      /* bf16 | fp8 */
 	int max_num_seqs, max_num_batched_tokens; /* engine limits the run set; 0: defaults */
 	int chunked_prefill;   /* the engine's chunked prefill as the run set it; -1: not said */
+	int enforce_eager;     /* 1: the run disabled CUDA graphs; 0: it kept them; -1: not said */
 	char spec_draft[64];   /* "": no speculation; eagle, eagle3, ngram or a model */
 	int spec_k;            /* draft tokens per step */
 	double spec_al;        /* measured acceptance length (tokens per verification) */

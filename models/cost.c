@@ -21,6 +21,25 @@
 /* Kernels an MoE layer adds in vLLM's fused_moe (topk_softmax or grouped_topk,
  * moe_align_block_size, moe_sum), each timed as a launch. */
 #define MOE_KERNELS 3
+/* Ops the host issues, one at a time, in an eager forward (cost_host_ops): counted from the
+ * model's structure as vLLM's modules call them, each a Python module call or custom op
+ * through the PyTorch dispatcher. A dense layer: input norm (fused with the residual add),
+ * QKV projection, rotary embedding, attention (one unified op: KV write and kernel), output
+ * projection, post-attention norm, gate/up projection, activation, down projection. */
+#define HOST_OPS_LAYER 9
+#define HOST_OPS_QK_NORM 2  /* Qwen3's RMSNorm on q and on k */
+#define HOST_OPS_MLA 4      /* MLA: the fused q_a/kv_a projection, its two norms, the
+                             * absorbed up-projection (W_UK/W_UV) around attention */
+#define HOST_OPS_TP 2       /* the all-reduces after attention and after the MLP */
+/* An MoE layer's MLP in place of the dense one (4 ops): post-attention norm, router,
+ * fused_moe's top-k, block alignment, expert up GEMM, activation, expert down GEMM and
+ * weighted sum; shared experts add their own up, activation and down; data-parallel
+ * attention its dispatch and combine all-to-alls. */
+#define HOST_OPS_MOE_MLP 8
+#define HOST_OPS_SHARED 3
+#define HOST_OPS_A2A 2
+/* Per step, outside the layers: embedding, final norm, LM head, sampler. */
+#define HOST_OPS_STEP 4
 /* ASSUMED where no measured table covers the kernel: the profiles' fused-MoE sections
  * (profile.h "Fused MoE", fitted on aiconfigurator's tables) replace it for bf16 experts,
  * block-scaled fp8 on fp8 tensor cores and MXFP4 on the Triton backend; it remains for
@@ -634,6 +653,34 @@ static double lm_head_gemm(struct cost_ctx *c, double rows, double launch, int g
 	return t;
 }
 
+double cost_host_ops(const struct cost_ctx *c)
+{
+	const struct model *m = c->m;
+	double L = m->n_layers, nm = model_moe_layers(m);
+	double attn = HOST_OPS_LAYER - 4, mlp = 4, moe = HOST_OPS_MOE_MLP;
+	if (m->qk_norm)
+		attn += HOST_OPS_QK_NORM;
+	if (model_is_mla(m))
+		attn += HOST_OPS_MLA;
+	if (c->tp_attn > 1)
+		attn += HOST_OPS_TP;
+	if (c->g[GEMM_SHARED_UP].n > 0)
+		moe += HOST_OPS_SHARED;
+	if (c->dp > 1)
+		moe += HOST_OPS_A2A;
+	return L * attn + (L - nm) * mlp + nm * moe + HOST_OPS_STEP;
+}
+
+/* The engine's CPU time of a step (schedule, prepare inputs, sample); each data-parallel
+ * rank has an engine core of its own: its sequences, no TP workers */
+static double step_cpu(const struct cost_ctx *c, const struct step_batch *b)
+{
+	const struct profile *p = c->p;
+	double seqs = local_rows(c, b->n_decode + b->n_prefill);
+	return seqs > 0 ? p->step_base + p->step_per_seq * seqs + p->step_per_tp * (c->tp_attn - 1)
+			: 0;
+}
+
 /* Everything but attention: GEMMs, all-reduces, elementwise kernels, the LM head and the
  * CPU. For a decode-only step it depends on the batch size alone, so it is memoised. */
 static void step_rest(struct cost_ctx *c, const struct step_batch *b, double tokens, int graph,
@@ -643,7 +690,6 @@ static void step_rest(struct cost_ctx *c, const struct step_batch *b, double tok
 	const struct profile *p = c->p;
 	double wb = dtype_bytes(m->weight_dtype), L = m->n_layers;
 	double launch = graph ? p->launch_graph : p->launch_eager;
-	double seqs = local_rows(c, b->n_decode + b->n_prefill);
 	double samples = local_rows(c, b->n_sample);
 
 	if (tokens > 0) {
@@ -682,9 +728,7 @@ static void step_rest(struct cost_ctx *c, const struct step_batch *b, double tok
 		if (c->tp_attn > 1) /* logits gathered to the driver worker */
 			sc->lm_head += tp_allreduce(c, samples * c->lm.n * 2.0);
 	}
-	/* each data-parallel rank has an engine core of its own: its sequences, no TP workers */
-	if (seqs > 0)
-		sc->cpu = p->step_base + p->step_per_seq * seqs + p->step_per_tp * (c->tp_attn - 1);
+	sc->cpu = step_cpu(c, b);
 }
 
 double cost_attn_prefill(const struct profile *p, double seqs, double tokens, double pairs,
@@ -1087,6 +1131,8 @@ double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cos
 
 	struct step_batch lb;
 	double kvt = c->kv_bytes_tok;
+	/* eager (no CUDA graphs anywhere): the engine's CPU, then the forward's host ops */
+	double cpu = !c->cuda_graphs && p->host_op_eager > 0 ? step_cpu(c, b) : 0;
 
 	launch = graph ? p->launch_graph : p->launch_eager;
 	if (!out && b->n_prefill == 0 && b->decode_q == 1 && b->n_sample == b->n_decode)
@@ -1160,8 +1206,19 @@ double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cos
 		double ctx_cpu = p->step_per_ctx_token * b->decode_ctx;
 		sc.cpu += ctx_cpu;
 		rest += ctx_cpu;
+		cpu += ctx_cpu;
 	}
 	sc.total = rest + sc.attn_prefill + sc.attn_decode;
+	/* Eager, the host issues the forward's ops one by one (cost_host_ops, each
+	 * host_op_eager of CPU) while the GPU runs behind it: the forward lasts the longer of
+	 * its GPU time and its host time, after the engine's CPU. */
+	if (!c->cuda_graphs && p->host_op_eager > 0 && tokens > 0) {
+		double host = cost_host_ops(c) * p->host_op_eager, gpu = sc.total - cpu;
+		if (host > gpu) {
+			sc.host_wait = host - gpu;
+			sc.total = cpu + host;
+		}
+	}
 	if (out)
 		*out = sc;
 	return sc.total;

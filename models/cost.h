@@ -104,6 +104,7 @@ struct step_batch {
 /* Time of each part of a step, seconds (for reports and tests). */
 struct step_cost {
 	double gemm, attn_prefill, attn_decode, allreduce, elementwise, lm_head, cpu;
+	double host_wait; /* eager: the forward's host time past its GPU time (cost_host_ops) */
 	double total;
 };
 
@@ -115,6 +116,11 @@ int cost_init(struct cost_ctx *c, const struct model *m, const struct profile *p
  * or tp / gpus_per_node where tp is more than one node holds. */
 int cost_init_nodes(struct cost_ctx *c, const struct model *m, const struct profile *p, int tp,
 		    int tp_nodes, int cuda_graphs);
+/* Ops the host issues one by one in an eager forward of one step (every layer's norms,
+ * projections, rotary, attention, activation, all-reduces; MoE and MLA ops; embedding, final
+ * norm, LM head and sampler): an eager step lasts at least the engine's CPU plus these
+ * times the profile's overhead.host_op_eager (cost_step). */
+double cost_host_ops(const struct cost_ctx *c);
 /* Seconds of one step; fills *out when out is non-NULL. */
 double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cost *out);
 /* Query tokens of b's decoding sequences: decode_q each, but one for the unmatched. */

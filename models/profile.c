@@ -200,6 +200,9 @@ static const struct profile_key fields[] = {
 	    "minimum time of a kernel replayed in a CUDA graph (<= launch_eager)"),
 	ROW("overhead.graph_max_seqs", PROFILE_INT, graph_max_seqs, 0, 1, 1e6, "seqs",
 	    "largest decode batch captured in CUDA graphs"),
+	ROW("overhead.host_op_eager", PROFILE_DBL, host_op_eager, OPT, 0, 1e-3, "s",
+	    "host time to issue one op of an eager forward (no CUDA graphs: the step waits for "
+	    "the longer of GPU and host); absent: not host-bound"),
 	ROW("overhead.step_base", PROFILE_DBL, step_base, PROFILE_MAX_OPEN, 0, 1, "s",
 	    "CPU time per engine step (schedule, prepare inputs, sample)"),
 	ROW("overhead.step_per_seq", PROFILE_DBL, step_per_seq, PROFILE_MAX_OPEN, 0, 1e-2, "s",

@@ -131,6 +131,8 @@
  * moe_fit.h) reads B on a grid (16, 32, 64, 128).
  * Every kernel costs at least its launch: launch_graph inside a CUDA graph (decode-only
  * steps of at most graph_max_seqs sequences), launch_eager otherwise.
+ * Eager mode (cuda_graphs false) waits for the host too: a forward takes the longer of its
+ * GPU time and host_op_eager x the ops the host issues (models/cost.c, cost_host_ops).
  * Per engine step, the CPU adds step_base + step_per_seq x seqs + step_per_tp x (tp-1)
  * (+ step_per_ctx_token x the decoding sequences' KV tokens, from an engine profile).
  *
@@ -281,6 +283,9 @@ struct profile {
 	double launch_eager;       /* s: minimum time of one kernel launched eagerly */
 	double launch_graph;       /* s: minimum time of one kernel replayed in a CUDA graph */
 	int graph_max_seqs;        /* largest decode batch captured in CUDA graphs */
+	double host_op_eager;      /* s: host (CPU) time to issue one op of an eager forward
+	                              (Python module, dispatcher, custom-op wrapper); 0: eager
+	                              steps are not host-bound (models/cost.c, cost_host_ops) */
 	double step_base;          /* s: CPU time per engine step (schedule, prepare, sample) */
 	double step_per_seq;       /* s: CPU time per sequence in the step */
 	double step_per_tp;        /* s: CPU time per extra tensor-parallel worker */

@@ -259,5 +259,21 @@ status 2 "a tree row of a bad size" "$TTSIM" validate "$TMPD/tree_bad.csv"
 sed 's#,4/16$#,4x16#' "$TMPD/tree.csv" > "$TMPD/tree_bad2.csv"
 status 2 "a tree row not TOPK/TOKENS" "$TTSIM" validate "$TMPD/tree_bad2.csv"
 has "spec_tree" "the error names the column" "$TMPD/err"
-ok "the int4 set: one AWQ run, TTFT 13.9%, TPOT 35.5% (eager vLLM; ttsim with graphs)" "$TTSIM" validate tests/validation/quant.csv --max-median-error ttft_ms=14,tpot_ms=36
+ok "the int4 set: one AWQ run, TTFT 13.9%, TPOT 32.5% (eager vLLM, enforce_eager column; GPU-bound in ttsim)" "$TTSIM" validate tests/validation/quant.csv --max-median-error ttft_ms=14,tpot_ms=33
+# the eager set (issues 16, 19): SGLang batch-1 pairs with and without CUDA graphs; median 5.2%
+ok "the eager set within the line reached" "$TTSIM" validate tests/validation/eager.csv --max-median-error tpot_ms=5.5
+status 1 "eager set: a tighter line fails" "$TTSIM" validate tests/validation/eager.csv --max-median-error tpot_ms=4
+"$TTSIM" validate tests/validation/eager.csv --format json > "$TMPD/eager.json"
+python3 - "$TMPD/eager.json" > "$TMPD/eager_pairs" <<'PY'
+import json, sys
+rows = {r["id"]: r["predicted"] for r in json.load(open(sys.argv[1]))["rows"]}
+for b in ("flashinfer", "triton"):
+    e = rows["sglang1401_llama3_8b_h100_%s_eager%s" % (b, "_fit" if b == "flashinfer" else "")]
+    g = rows["sglang1401_llama3_8b_h100_%s_graph" % b]
+    print("%s eager/graph %.3f" % (b, e / g))
+PY
+has "flashinfer eager/graph 1.2" "eager costs more than graphs at batch 1 (host-bound)" "$TMPD/eager_pairs"
+sed 's#,none,true,sglang,#,none,maybe,sglang,#' tests/validation/eager.csv > "$TMPD/eager_bad.csv"
+status 2 "an enforce_eager that is not true or false" "$TTSIM" validate "$TMPD/eager_bad.csv"
+has "key 'enforce_eager': expected true or false" "the error names the column" "$TMPD/err"
 finish
