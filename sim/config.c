@@ -99,7 +99,9 @@ static const struct option_def options[] = {
 	{"chunked_prefill", OPT_BOOL, F(chunked_prefill), 0, 0, 1, "true", NULL,
 	 "split long prefills over steps"},
 	{"cuda_graphs", OPT_BOOL, F(cuda_graphs), 0, 0, 1, "true", NULL,
-	 "replay decode steps as CUDA graphs (vLLM default; false = --enforce-eager)"},
+	 "replay decode steps as CUDA graphs (vLLM default; false = --enforce-eager: each op "
+	 "then costs the profile's overhead.host_op_eager of host time, and a step lasts the "
+	 "longer of its GPU and host time)"},
 	{"dtype", OPT_STR, F(dtype), S(dtype), 0, 0, "auto", NULL,
 	 "weight dtype: auto (the checkpoint's own: fp8 for a published fp8 release such as "
 	 "DeepSeek-V3/R1, else bf16), bf16 or fp8"},

@@ -1149,11 +1149,14 @@ static double pp_period(struct cost_ctx *c, const struct sim_setup *s, const str
 		layers = part.gemm + part.attn_prefill + part.attn_decode + part.allreduce +
 			 part.elementwise;
 		tokens = cost_decode_tokens(&mb) + mb.prefill_tokens;
-		stage += f * layers + part.lm_head;
+		/* eager (cost_step's host_wait): each stage's host issues its share of the
+		 * ops, so a stage waits for its share of the host time; the GPU idles then */
+		stage += f * (layers + part.host_wait) + part.lm_head;
 		work += layers + part.lm_head;
 		cpu += part.cpu;
-		if (part.cpu + layers + part.lm_head + pp_send(c, s, tokens) > trip)
-			trip = part.cpu + layers + part.lm_head + pp_send(c, s, tokens);
+		if (part.cpu + layers + part.host_wait + part.lm_head + pp_send(c, s, tokens) > trip)
+			trip = part.cpu + layers + part.host_wait + part.lm_head +
+			       pp_send(c, s, tokens);
 	}
 	period = fmax(fmax(stage, cpu), trip);
 	if (period > 0)

@@ -205,11 +205,40 @@ static void test_tp_over_nodes(void)
 	CHECK(strstr(err_msg(), "key 'tp'") != NULL);
 }
 
+/* Eager (no CUDA graphs), host-bound: a lone sequence's trip through two stages still waits
+ * for the host to issue every op, as the whole step does (cost_step's host_wait), then
+ * crosses the network once. Without the wait in pp_period the round came out shorter than
+ * the step it pipelines. */
+static void test_eager_stages(void)
+{
+	struct model m;
+	struct profile p = net_profile();
+	struct sim_setup s;
+	struct step_batch one = {.n_decode = 1, .decode_q = 1, .decode_ctx = 1000, .n_sample = 1};
+	double whole, graphs;
+	struct step_cost sc;
+	struct cost_ctx c;
+
+	CHECK_INT(model_find(&m, "deepseek-ai/DeepSeek-R1-Distill-Qwen-14B"), 0);
+	p.host_op_eager = 100e-6; /* far above any op's GPU time here: host-bound */
+	s = fixture_setup(&m, &p);
+	graphs = one_step(&s, &one);
+	s.cuda_graphs = 0;
+	CHECK_INT(cost_init(&c, s.model, s.profile, s.tp, s.cuda_graphs), 0);
+	whole = cost_step(&c, &one, &sc);
+	cost_release(&c);
+	CHECK(sc.host_wait > 0);      /* the case is host-bound */
+	CHECK(whole > graphs);
+	s.pp = 2, s.pp_cross = 1;
+	CHECK_NEAR(sim_pp_period(&s, &one, NULL), whole + 5e-6 + 20480 / 25e9, 1e-12);
+}
+
 int main(void)
 {
 	test_bubble();
 	test_lone_request();
 	test_layout();
 	test_tp_over_nodes();
+	test_eager_stages();
 	return TEST_REPORT();
 }
