@@ -263,6 +263,22 @@ struct moe_model {
 	char table[160];
 };
 
+/* MLA decode (YAML sections mla_bf16, mla_fp8 by the KV cache's dtype; optional): one
+ * layer's absorbed decode (the W_UK and W_UV bmms, the latent-cache write, the attention
+ * kernel over the kv_lora + qk_rope latents) as aiconfigurator's generation_mla tables time
+ * vLLM 0.14.0's (models/mla_table.h), for s sequences of c cached tokens, H heads on the GPU:
+ *     t = t0 + seq_head x s x H + max(bytes / (hbm_bw x bw_eff), flops / gemm_bf16.peak)
+ *     bytes = s x c x (kv_lora + qk_rope) x KV bytes, flops = 2 H s c (2 kv_lora + qk_rope)
+ * fitted by `ttsim calibrate mla` on the table's kernel-bound points; where the run's shape
+ * and point are in the table (`table:`), models/cost.c takes the measured latency instead.
+ * Absent: the FA3 decode model's terms and bmm GEMMs (cost.c, mla_decode). */
+struct mla_model {
+	double t0;       /* s: fixed time of the layer's decode */
+	double seq_head; /* s per (sequence, head): the bmms and the query's handling */
+	double bw_eff;   /* fraction of hbm_bw the latent cache streams at (0: no section) */
+	char table[160]; /* the measured table ("" none) */
+};
+
 struct profile {
 	int schema_version;
 	char name[48];       /* "gh200" */
@@ -294,6 +310,8 @@ struct profile {
 	/* optional (all 0 when absent): fused-MoE kernels by expert datatype; fp8 is
 	 * block-scaled W8A8 (native fp8 GPUs), mxfp4 the weight-only Triton (matmul_ogs) kernel */
 	struct moe_model moe_bf16, moe_fp8, moe_mxfp4;
+	/* optional (all 0 when absent): MLA decode by KV dtype (struct mla_model) */
+	struct mla_model mla_bf16, mla_fp8;
 	/* optional: relative standard errors of fitted parameters (0 entries when absent) */
 	int n_unc;
 	struct {
