@@ -35,6 +35,7 @@
 #include "models/moe_table.h"
 #include "models/mla_table.h"
 #include "calibration/mla_fit.h"
+#include "calibration/deepep_fit.h"
 #include "models/profile.h"
 #include "calibration/raw.h"
 #include "experiments/validate.h"
@@ -128,14 +129,26 @@ static const char mla_usage[] =
 	"  --residuals FILE.csv    each kernel-bound point: heads, batch, step, measured,\n"
 	"                          fitted and before (s)\n";
 
+static const char deepep_usage[] =
+	"usage: ttsim calibrate deepep LL.csv NORMAL.csv --profile NAME|FILE [--yaml FILE]\n"
+	"  fit the DeepEP all-to-all model (models/profile.h, \"DeepEP all-to-all\") to\n"
+	"  aiconfigurator's SGLang DeepEP tables: LL.csv the low-latency kernels\n"
+	"  (wideep_deepep_ll_perf), NORMAL.csv the normal ones (wideep_deepep_normal_perf, rows\n"
+	"  at DeepEP's default 20 SMs); per rank count (node_num x 8) and kernel, lat and bw of\n"
+	"  lat + tokens x top_k x hidden x 2 / bw; prints them with their in-sample and held-out\n"
+	"  (by token count) errors and the error of ttsim's NCCL all-to-all on the same rows\n"
+	"  --profile NAME|FILE     the NCCL model compared with (its all-reduce and network)\n"
+	"  --yaml FILE             write the deepep_<ranks> sections as YAML lines\n";
+
 static const char usage[] =
-	"usage: ttsim calibrate fit|check|import|engine|moe|mla ...   (ttsim calibrate fit --help)\n"
+	"usage: ttsim calibrate fit|check|import|engine|moe|mla|deepep ...   (ttsim calibrate fit --help)\n"
 	"  fit     fit a hardware profile to raw benchmark CSVs\n"
 	"  check   the error of a profile on raw benchmark CSVs, without fitting\n"
 	"  import  convert public tables (aiconfigurator, vidur, nccl-tests) to raw CSVs\n"
 	"  engine  fit an engine profile to end-to-end measured serving runs\n"
 	"  moe     fit a profile's fused-MoE section to an aiconfigurator MoE table\n"
-	"  mla     fit a profile's MLA decode section to an aiconfigurator MLA table\n";
+	"  mla     fit a profile's MLA decode section to an aiconfigurator MLA table\n"
+	"  deepep  fit a profile's DeepEP sections to aiconfigurator's DeepEP tables\n";
 
 /* ---- the notes written beside the profile's values (profile_write_notes) ---- */
 
@@ -948,6 +961,78 @@ static int cmd_mla(int argc, char **argv)
 	return EXIT_OK;
 }
 
+static int cmd_deepep(int argc, char **argv)
+{
+	const char *prof = NULL, *yaml = NULL;
+	const char **pos = xcalloc(argc, sizeof(*pos));
+	const struct flag fl[] = {
+		{"--profile", FLAG_VALUE, &prof, NULL, NULL},
+		{"--yaml", FLAG_VALUE, &yaml, NULL, NULL},
+		{0},
+	};
+	int np = parse(fl, argc, argv, pos, deepep_usage);
+	struct profile p;
+	struct deepep_set set[2] = {{0}, {0}};
+	struct deepep_fit_report rep[2];
+	static const char *const mode[2] = {"ll", "normal"}, *const op[2] = {"dispatch", "combine"};
+	struct sbuf y = {0};
+
+	if (np == FLAGS_HELP) {
+		free(pos);
+		return EXIT_OK;
+	}
+	if (np != 2 || !prof)
+		die("calibrate deepep: %s (see --help)", np != 2 ? "expected LL.csv and NORMAL.csv"
+			: "option '--profile' missing");
+	memset(&p, 0, sizeof(p));
+	if (profile_load(&p, prof))
+		die_err();
+	for (int k = 0; k < 2; k++) {
+		size_t len;
+		char *text = file_read(pos[k], &len);
+		if (!text || deepep_fit_load(&set[k], text, len, pos[k], k == 0) ||
+		    deepep_fit(&set[k], &p, &rep[k]))
+			die_err();
+		free(text);
+	}
+	printf("deepep on %s: lat + tokens x top_k x hidden x 2 / bw, per rank count "
+	       "(held out by token count, 3 folds; before: ttsim's NCCL all-to-all)\n", p.name);
+	for (int g = 0; g < PROFILE_DEEPEP_N; g++) {
+		if (!rep[0].n[g] && !rep[1].n[g])
+			continue;
+		if (yaml)
+			sbuf_printf(&y, "deepep_%d:\n", 8 << g);
+		for (int k = 0; k < 2; k++)
+			for (int o = 0; o < 2; o++) {
+				const struct deepep_fit_report *r = &rep[k];
+				if (r->n[g] < 4)
+					die("calibrate deepep: %s has %zu rows at %d ranks (expected at "
+					    "least 4 for a fit)", pos[k], r->n[g], 8 << g);
+				printf("  %3d ranks %-6s %-8s %3zu rows: lat %6.2f us, bw %8.4g B/s; "
+				       "in sample %.1f%%, held out %.1f%% median (p90 %.1f%%); before "
+				       "%.1f%%\n", 8 << g, mode[k], op[o], r->n[g], 1e6 * r->lat[g][o],
+				       r->bw[g][o], 100 * r->med[g][o], 100 * r->ho_med[g][o],
+				       100 * r->ho_p90[g][o], 100 * r->before_med[g][o]);
+				if (yaml) {
+					const char *b = strrchr(pos[k], '/');
+					sbuf_printf(&y, "  %s_%s_lat: %.17g  # fit: %s, %zu rows; held "
+						    "out %.1f%% median\n", mode[k], op[o], r->lat[g][o],
+						    b ? b + 1 : pos[k], r->n[g], 100 * r->ho_med[g][o]);
+					sbuf_printf(&y, "  %s_%s_bw: %.17g  # fit: %s, %zu rows; held "
+						    "out %.1f%% median\n", mode[k], op[o], r->bw[g][o],
+						    b ? b + 1 : pos[k], r->n[g], 100 * r->ho_med[g][o]);
+				}
+			}
+	}
+	if (yaml && file_write_atomic(yaml, y.buf, y.len))
+		die_err();
+	sbuf_release(&y);
+	deepep_set_release(&set[0]);
+	deepep_set_release(&set[1]);
+	free(pos);
+	return EXIT_OK;
+}
+
 int cmd_calibrate(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -966,6 +1051,9 @@ int cmd_calibrate(int argc, char **argv)
 		return cmd_moe(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "mla"))
 		return cmd_mla(argc - 1, argv + 1);
-	die("calibrate: unknown subcommand '%s' (expected fit, check, import, engine, moe or mla)",
+	if (!strcmp(argv[1], "deepep"))
+		return cmd_deepep(argc - 1, argv + 1);
+	die("calibrate: unknown subcommand '%s' (expected fit, check, import, engine, moe, mla or "
+	    "deepep)",
 	    argv[1]);
 }

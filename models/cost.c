@@ -350,6 +350,7 @@ int cost_init_nodes(struct cost_ctx *c, const struct model *m, const struct prof
 	c->dp = m->ep == EP_DP ? tp : 1;
 	c->tp_attn = tp / c->dp;
 	c->a2a_bytes_tok = 0;
+	c->deepep = NULL;
 	c->lm = model_lm_head(m, c->tp_attn);
 	c->gm = m->weight_dtype == DT_FP8 ? &p->gemm_fp8 : &p->gemm_bf16;
 	c->moe_eff = cost_moe_compute_eff(m, p);
@@ -384,6 +385,7 @@ int cost_init_nodes(struct cost_ctx *c, const struct model *m, const struct prof
 		c->a2a_bytes_tok = ranks * m->hidden * 2.0;
 		if (comm_alltoall(p, c->a2a_bytes_tok, c->dp, tp_nodes) < 0)
 			return err_prefix("key 'ep': ");
+		c->deepep = cost_deepep_model(p, c->dp, tp_nodes);
 	} else if (tp > 1 && tp_nodes > 1) {
 		/* across nodes: checked once here (layout, network), timed by models/comm.c */
 		if (comm_allreduce(p, 2, tp, tp_nodes) < 0) {
@@ -609,7 +611,11 @@ static void step_rest(struct cost_ctx *c, const struct step_batch *b, double tok
 		tokens = local_rows(c, tokens);
 		/* data-parallel attention: each MoE layer dispatches the rank's tokens to their
 		 * experts and combines the results, two all-to-alls (comm.h) */
-		if (c->dp > 1)
+		if (c->dp > 1 && c->deepep) /* DeepEP: low-latency kernels when decoding */
+			sc->allreduce = model_moe_layers(m) *
+					cost_deepep_pair(c->deepep, tokens, m->top_k, m->hidden,
+							 b->n_prefill == 0, launch);
+		else if (c->dp > 1)
 			sc->allreduce = model_moe_layers(m) * 2.0 *
 					at_least(comm_alltoall(p, tokens * c->a2a_bytes_tok, c->dp,
 							       c->tp_nodes), launch);
@@ -989,6 +995,27 @@ static double mla_prefill(struct cost_ctx *c, const struct step_batch *b, double
 		       (double)c->heads * (m->qk_nope + m->v_head), m->kv_lora,
 		       dtype_bytes(m->weight_dtype));
 	return L * (at_least(t, launch) + at_least(up, launch));
+}
+
+const struct deepep_model *cost_deepep_model(const struct profile *p, int ranks, int nodes)
+{
+	if (strcmp(p->ep_alltoall, "deepep") || nodes < 1 || ranks != 8 * nodes)
+		return NULL;
+	for (int i = 0; i < PROFILE_DEEPEP_N; i++)
+		if (ranks == 8 << i && p->deepep[i].ll_dispatch_bw > 0)
+			return &p->deepep[i];
+	return NULL;
+}
+
+double cost_deepep_pair(const struct deepep_model *d, double tokens, int top_k, int hidden,
+			int ll, double launch)
+{
+	double bytes = tokens * top_k * hidden * 2.0;
+	if (ll)
+		return at_least(d->ll_dispatch_lat + bytes / d->ll_dispatch_bw, launch) +
+		       at_least(d->ll_combine_lat + bytes / d->ll_combine_bw, launch);
+	return at_least(d->normal_dispatch_lat + bytes / d->normal_dispatch_bw, launch) +
+	       at_least(d->normal_combine_lat + bytes / d->normal_combine_bw, launch);
 }
 
 const struct mla_model *cost_mla_model(const struct model *m, const struct profile *p)

@@ -76,6 +76,8 @@ struct cost_ctx {
 	                           (NULL: the FA3 decode terms; cost_mla_model) */
 	const struct mla_slice *mla_s; /* its measured table's slice of this GPU's heads, where
 	                           m has the table's shape (NULL: the fit alone) */
+	const struct deepep_model *deepep; /* EP_DP: the profile's DeepEP model for dp ranks,
+	                           where its ep_alltoall says deepep (NULL: NCCL's, comm.c) */
 	double a2a_bytes_tok;   /* EP_DP: bytes one rank sends per token in a dispatch (its
 	                           hidden state to each other rank holding one of its experts) */
 };
@@ -228,6 +230,16 @@ double cost_mla_decode_layer(const struct profile *p, const struct mla_model *mm
 			     const struct mla_slice *s, int kv_lora, int qk_rope, int qk_nope,
 			     int v_head, double heads, double seqs, double q, double ctx_tokens,
 			     double bytes, double launch);
+
+/* The profile's DeepEP model for an expert-parallel group of `ranks` over `nodes` nodes:
+ * where ep_alltoall is deepep, ranks is 8, 16, 32 or 64, eight a node, and the profile has
+ * that section; else NULL (NCCL's all-to-all, models/comm.c). */
+const struct deepep_model *cost_deepep_model(const struct profile *p, int ranks, int nodes);
+/* One DeepEP dispatch plus one combine of `tokens` a rank (B = tokens x top_k x hidden x
+ * 2): the low-latency kernels (ll != 0, decode steps) or the normal ones, each lat + B / bw
+ * and at least `launch`. */
+double cost_deepep_pair(const struct deepep_model *d, double tokens, int top_k, int hidden,
+			int ll, double launch);
 
 /* Routed experts' selection probabilities (n_experts of them, in the order the GPUs hold
  * them): top_k / n_experts each when skew is 0; else top_k x i^-skew / sum_j j^-skew,

@@ -108,6 +108,18 @@
 	 "measured table (aiconfigurator generation_mla_perf CSV: embedded asset or file) whose "  \
 	 "kernel-bound points are costed from their latencies (models/mla_table.h); absent: the " \
 	 "fit everywhere", {0}}
+/* the rows of one DeepEP section (profile.h, "DeepEP all-to-all"): fitted by `ttsim
+ * calibrate deepep`; all eight or none (check_deepep_keys) */
+#define DEEPEP_ROW(sec, g, f, lat)                                                                \
+	ROW(sec "." #f, PROFILE_DBL, g.f, OPT | PROFILE_MAX_OPEN, 0, (lat) ? 1e-2 : 1e13,             \
+	    (lat) ? "s" : "bytes/s",                                                               \
+	    (lat) ? "fixed time of one DeepEP dispatch or combine at this rank count"              \
+		  : "bytes (tokens x top_k x hidden x 2) a second, effective")
+#define DEEPEP(sec, g)                                                                            \
+	DEEPEP_ROW(sec, g, ll_dispatch_lat, 1), DEEPEP_ROW(sec, g, ll_dispatch_bw, 0),             \
+	DEEPEP_ROW(sec, g, ll_combine_lat, 1), DEEPEP_ROW(sec, g, ll_combine_bw, 0),               \
+	DEEPEP_ROW(sec, g, normal_dispatch_lat, 1), DEEPEP_ROW(sec, g, normal_dispatch_bw, 0),     \
+	DEEPEP_ROW(sec, g, normal_combine_lat, 1), DEEPEP_ROW(sec, g, normal_combine_bw, 0)
 #define PRE(k, flags, max, unit, meaning, enc, when, scaled, start)                             \
 	FITROW("attention.prefill_" #k, attn_prefill.k, flags, 0, max, unit, meaning, PREFILL, enc, \
 	       when, scaled, start)
@@ -231,6 +243,14 @@ static const struct profile_key fields[] = {
 	MOE("moe_mxfp4", moe_mxfp4),
 	MLA("mla_bf16", mla_bf16),
 	MLA("mla_fp8", mla_fp8),
+	{"ep_alltoall", PROFILE_STR, offsetof(struct profile, ep_alltoall),
+	 sizeof(((struct profile *)0)->ep_alltoall), OPT, 0, 0, "-",
+	 "expert-parallel all-to-alls: `nccl` (absent: the same; models/comm.c) or `deepep` (the "
+	 "deepep_<ranks> section of the run's rank count, NCCL's where there is none)", {0}},
+	DEEPEP("deepep_8", deepep[0]),
+	DEEPEP("deepep_16", deepep[1]),
+	DEEPEP("deepep_32", deepep[2]),
+	DEEPEP("deepep_64", deepep[3]),
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
@@ -591,6 +611,30 @@ static int check_mla_keys(const struct pctx *c, const char *sec)
 	return 0;
 }
 
+/* A DeepEP section as parsed: all eight keys, each above 0, or none. */
+static int check_deepep_keys(const struct pctx *c, const char *sec)
+{
+	size_t sl = strlen(sec), first = NFIELDS;
+	for (size_t i = 0; i < NFIELDS; i++)
+		if (!strncmp(fields[i].key, sec, sl) && fields[i].key[sl] == '.' && c->seen[i] &&
+		    (first == NFIELDS || c->at[i] < c->at[first]))
+			first = i;
+	if (first == NFIELDS)
+		return 0;
+	for (size_t i = 0; i < NFIELDS; i++) {
+		if (strncmp(fields[i].key, sec, sl) || fields[i].key[sl] != '.')
+			continue;
+		if (!c->seen[i])
+			return err_set("%s:%d: key '%s': missing (a DeepEP section needs the ll_ and "
+				       "normal_ dispatch and combine lat and bw, all eight)", c->fname,
+				       c->at[first], fields[i].key);
+		if (!(*(const double *)(const void *)((const char *)c->p + fields[i].off) > 0))
+			return err_set("%s:%d: key '%s': expected above 0", c->fname, c->at[i],
+				       fields[i].key);
+	}
+	return 0;
+}
+
 int profile_parse(struct profile *p, const char *text, size_t len, const char *fname)
 {
 	yaml_parser_t parser;
@@ -626,6 +670,16 @@ int profile_parse(struct profile *p, const char *text, size_t len, const char *f
 		goto out;
 	if (check_mla_keys(&c, "mla_bf16") || check_mla_keys(&c, "mla_fp8"))
 		goto out;
+	if (check_deepep_keys(&c, "deepep_8") || check_deepep_keys(&c, "deepep_16") ||
+	    check_deepep_keys(&c, "deepep_32") || check_deepep_keys(&c, "deepep_64"))
+		goto out;
+	for (size_t i = 0; i < NFIELDS; i++)
+		if (!strcmp(fields[i].key, "ep_alltoall") && c.seen[i] && strcmp(p->ep_alltoall, "nccl") &&
+		    strcmp(p->ep_alltoall, "deepep")) {
+			err_set("%s:%d: key 'ep_alltoall': expected nccl or deepep, got '%s'", fname,
+				c.at[i], p->ep_alltoall);
+			goto out;
+		}
 	if (!c.seen_ar) {
 		err_set("%s:%d: key 'allreduce': missing (use [] for a single-GPU profile)", fname,
 			line(root));
@@ -828,6 +882,18 @@ int profile_validate(const struct profile *p, const char *fname)
 	    check_moe(&p->moe_mxfp4, "moe_mxfp4", fname) ||
 	    check_mla(&p->mla_bf16, "mla_bf16", fname) || check_mla(&p->mla_fp8, "mla_fp8", fname))
 		return -1;
+	if (p->ep_alltoall[0] && strcmp(p->ep_alltoall, "nccl") && strcmp(p->ep_alltoall, "deepep"))
+		return err_set("%s: key 'ep_alltoall': expected nccl or deepep, got '%s'", fname,
+			       p->ep_alltoall);
+	for (int i = 0; i < PROFILE_DEEPEP_N; i++) {
+		const double *v = &p->deepep[i].ll_dispatch_lat;
+		int set = 0;
+		for (int k = 0; k < 8; k++)
+			set += v[k] > 0;
+		if (set != 0 && set != 8)
+			return err_set("%s: key 'deepep_%d': expected all eight lat and bw above 0, or "
+				       "none", fname, 8 << i);
+	}
 	if (!(p->mem_reserved_bytes < p->hbm_bytes))
 		return err_set("%s: key 'memory.reserved_bytes': expected less than hbm_bytes, got '%g'",
 			       fname, p->mem_reserved_bytes);

@@ -1,4 +1,7 @@
-/* test_mla.c: MLA decode from aiconfigurator's measured vLLM tables (models/mla_table.h) and
+/* test_mla.c: DeepEP all-to-alls (profile.h "DeepEP all-to-all", cost_deepep_*) worked by
+ * hand, in a decode step of DeepSeek-R1 under data-parallel attention, and their profile
+ * keys refused when incomplete; and MLA decode from aiconfigurator's measured vLLM tables
+ * (models/mla_table.h) and
  * the fitted section (profile.h "MLA decode", models/cost.c cost_mla_decode_layer): a
  * hand-worked lookup on a small table, the host floor and its hiccups left unread, the
  * table preferred to the fit where it answers and the fit elsewhere, worked by hand; the
@@ -289,8 +292,112 @@ static void test_bad_keys(void)
 	CHECK(profile_refuses("  bw_eff: ", "  #bw_eff: ", "key 'mla_bf16.bw_eff': missing"));
 }
 
+static void test_deepep(void)
+{
+	struct deepep_model d = {.ll_dispatch_lat = 20e-6, .ll_dispatch_bw = 1e11,
+				 .ll_combine_lat = 25e-6, .ll_combine_bw = 5e10,
+				 .normal_dispatch_lat = 40e-6, .normal_dispatch_bw = 4e11,
+				 .normal_combine_lat = 50e-6, .normal_combine_bw = 2e11};
+	struct profile p;
+	struct model m;
+	struct cost_ctx c;
+	struct step_cost sc;
+	struct step_batch b = {.n_decode = 61, .decode_q = 1, .decode_ctx = 61 * 3000.0,
+			       .n_sample = 61};
+
+	/* 64 tokens x 8 x 7168 x 2 = 7,340,032 bytes. Low-latency: 20e-6 + 7.340032e-5 +
+	 * 25e-6 + 1.4680064e-4 = 2.6520096e-4 s; normal: 40e-6 + 1.835008e-5 + 50e-6 +
+	 * 3.670016e-5 = 1.4505024e-4 s; each at least the launch */
+	CHECK_NEAR(cost_deepep_pair(&d, 64, 8, 7168, 1, 0), 2.6520096e-4, 1e-12);
+	CHECK_NEAR(cost_deepep_pair(&d, 64, 8, 7168, 0, 0), 1.4505024e-4, 1e-12);
+	CHECK_NEAR(cost_deepep_pair(&d, 1, 8, 7168, 0, 1e-3), 2e-3, 1e-12);
+
+	CHECK_INT(profile_load(&p, "h200_sxm"), 0);
+	CHECK(p.deepep[0].ll_dispatch_bw > 0 && p.deepep[3].normal_combine_bw > 0);
+	/* the shipped profile keeps NCCL's unless it says deepep */
+	CHECK(cost_deepep_model(&p, 8, 1) == NULL);
+	strlcpy0(p.ep_alltoall, "deepep", sizeof(p.ep_alltoall));
+	CHECK(cost_deepep_model(&p, 8, 1) == &p.deepep[0]);
+	CHECK(cost_deepep_model(&p, 16, 2) == &p.deepep[1]);
+	CHECK(cost_deepep_model(&p, 64, 8) == &p.deepep[3]);
+	CHECK(cost_deepep_model(&p, 16, 4) == NULL); /* 4 a node: not measured */
+	CHECK(cost_deepep_model(&p, 4, 1) == NULL);
+	CHECK(cost_deepep_model(&p, 128, 16) == NULL);
+	/* DeepSeek-R1, data-parallel attention over 8 H200s: the busiest rank's ceil(61 / 8) =
+	 * 8 tokens, each of the 58 MoE layers one low-latency dispatch and combine */
+	p.deepep[0] = d;
+	CHECK_INT(model_find(&m, "deepseek-r1"), 0);
+	m.weight_dtype = DT_FP8;
+	m.ep = EP_DP;
+	CHECK_INT(cost_init(&c, &m, &p, 8, 1), 0);
+	CHECK(c.deepep == &p.deepep[0]);
+	cost_step(&c, &b, &sc);
+	/* 8 x 8 x 7168 x 2 = 917,504 bytes: 20e-6 + 9.17504e-6 + 25e-6 + 1.835008e-5 */
+	CHECK_NEAR(sc.allreduce, 58 * (20e-6 + 9.17504e-6 + 25e-6 + 1.835008e-5), 1e-12);
+	cost_release(&c);
+	/* the profile's NCCL all-to-all otherwise: a different time */
+	p.ep_alltoall[0] = 0;
+	CHECK_INT(cost_init(&c, &m, &p, 8, 1), 0);
+	CHECK(c.deepep == NULL);
+	{
+		struct step_cost s2;
+		cost_step(&c, &b, &s2);
+		CHECK(s2.allreduce > 0 && fabs(s2.allreduce - sc.allreduce) > 1e-6);
+	}
+	cost_release(&c);
+}
+
+/* A copy of the shipped h200_sxm.yaml with `from` (first occurrence) replaced by `to`: -1
+ * expected from profile_parse, with want in the message after "p.yaml:LINE:". */
+static int deepep_refuses(const char *from, const char *to, const char *want)
+{
+	const struct asset *a = asset_find("models/profiles/h200_sxm.yaml");
+	struct profile h;
+	struct sbuf y = {0};
+	const char *at = a ? strstr((const char *)a->data, from) : NULL;
+	int ok;
+	if (!at)
+		return 0;
+	sbuf_add(&y, (const char *)a->data, (size_t)(at - (const char *)a->data));
+	sbuf_printf(&y, "%s%s", to, at + strlen(from));
+	ok = profile_parse(&h, y.buf, y.len, "p.yaml") == -1 && strstr(err_msg(), want) &&
+	     strstr(err_msg(), "p.yaml:") == err_msg();
+	if (!ok)
+		fprintf(stderr, "deepep_refuses: got '%s', expected '%s'\n", err_msg(), want);
+	sbuf_release(&y);
+	return ok;
+}
+
+static void test_deepep_keys(void)
+{
+	CHECK(deepep_refuses("\ndeepep_16:\n", "\nep_alltoall: fast\ndeepep_16:\n",
+			     "key 'ep_alltoall': expected nccl or deepep, got 'fast'"));
+	CHECK(deepep_refuses("  normal_combine_bw: ", "  #normal_combine_bw: ",
+			     "key 'deepep_8.normal_combine_bw': missing"));
+	CHECK(deepep_refuses("  ll_dispatch_lat: ", "  ll_dispatch_lat: 0  # ",
+			     "key 'deepep_8.ll_dispatch_lat': expected above 0"));
+	CHECK(deepep_refuses("  ll_dispatch_lat: ", "  ll_dispatch_us: ",
+			     "key 'deepep_8.ll_dispatch_us': unknown key"));
+	{
+		/* and `ep_alltoall: deepep` is accepted */
+		const struct asset *a = asset_find("models/profiles/h200_sxm.yaml");
+		struct profile h;
+		struct sbuf y = {0};
+		CHECK(a != NULL);
+		if (a) {
+			sbuf_add(&y, (const char *)a->data, a->len);
+			sbuf_printf(&y, "ep_alltoall: deepep\n");
+			CHECK_INT(profile_parse(&h, y.buf, y.len, "p.yaml"), 0);
+			CHECK_STR(h.ep_alltoall, "deepep");
+			sbuf_release(&y);
+		}
+	}
+}
+
 int main(void)
 {
+	test_deepep();
+	test_deepep_keys();
 	test_lookup();
 	test_table_vs_fit();
 	test_shipped();
