@@ -3,8 +3,8 @@
 # "MLA decode") of the shipped profiles to aiconfigurator's measured vLLM 0.14.0 MLA decode
 # tables in calibration/data/aiconfigurator/mla and put them into models/profiles/*.yaml
 # (with `table:`, the table itself, whose kernel-bound points of DeepSeek-V3's shape runs
-# read measured), before the `uncertainty:` block, replacing any there. `make profiles`
-# runs it after moe_profiles.sh (calibration/profiles.sh); alone it redoes only the MLA
+# read measured), in place of the sections there (else before the `uncertainty:` block).
+# `make profiles` runs it after moe_profiles.sh (calibration/profiles.sh); alone it redoes only the MLA
 # part. Each run prints the fit, its error held out by head count and the error of the
 # model without the section; byte-identical on every run.
 set -eu
@@ -32,7 +32,9 @@ sed -e 's/  # fit: /  # INFERRED, the h100_sxm fit: /' -e '/^  table: /d' \
 for g in h100_sxm h200_sxm gh200; do
 	y=models/profiles/$g.yaml
 	awk -v frag=$R/$g.yaml '
-		/^mla_[a-z0-9]*:/ { skip = 1; next }
+		/^mla_[a-z0-9]*:/ { skip = 1
+			if (!done) { while ((getline l < frag) > 0) print l; done = 1 }
+			next }
 		skip && /^ / { next }
 		{ skip = 0 }
 		/^# relative standard errors|^uncertainty:/ && !done {
