@@ -45,6 +45,14 @@ static cJSON *model_json(const struct model *m)
 	cJSON_AddNumberToObject(o, "max_len", m->max_len);
 	cJSON_AddNumberToObject(o, "kv_bytes_per_token", model_kv_bytes_per_token(m, 1));
 	cJSON_AddNumberToObject(o, "weight_bytes", model_weight_bytes_per_gpu(m, 1));
+	if (m->wq_bits) {
+		cJSON *q = cJSON_AddObjectToObject(o, "weight_quant");
+		cJSON_AddStringToObject(q, "method", wq_method_name(m->wq_method));
+		cJSON_AddNumberToObject(q, "bits", m->wq_bits);
+		cJSON_AddNumberToObject(q, "group", m->wq_group);
+		cJSON_AddBoolToObject(q, "zero_points", m->wq_zeros);
+		cJSON_AddBoolToObject(q, "act_order", m->wq_act_order);
+	}
 	return o;
 }
 
@@ -65,7 +73,20 @@ static void print_detail(const struct model *m)
 	if (m->n_swa)
 		printf("sliding window     %d tokens on %d of %d layers\n", m->window, m->n_swa,
 		       m->n_layers);
-	printf("weights            %s\n", dtype_name(m->weight_dtype));
+	if (m->wq_bits) {
+		char group[32];
+		if (m->wq_group > 0)
+			snprintf(group, sizeof group, "group %d", m->wq_group);
+		else
+			snprintf(group, sizeof group, "channelwise");
+		printf("weights            int%d weight-only (%s, %s%s%s); embeddings, LM head and "
+		       "norms %s\n",
+		       m->wq_bits, wq_method_name(m->wq_method), group,
+		       m->wq_zeros ? ", zero points" : "", m->wq_act_order ? ", act_order" : "",
+		       dtype_name(m->weight_dtype));
+	} else {
+		printf("weights            %s\n", dtype_name(m->weight_dtype));
+	}
 	printf("layers             %d\n", m->n_layers);
 	printf("hidden             %d\n", m->hidden);
 	printf("heads / kv heads   %d / %d (head_dim %d)\n", m->n_heads, m->n_kv_heads, m->head_dim);

@@ -98,10 +98,20 @@ static void print_groups(const struct vset *s, FILE *f)
 	long skipped = validate_skipped(s);
 	fprintf(f, "\n%-10s %-10s %-16s %4s %12s %12s %12s\n", "engine", "gpu", "metric", "n",
 		"median|err|%", "p90|err|%", "bias%");
-	for (size_t k = 0; k < ng; k++)
-		fprintf(f, "%-10s %-10s %-16s %4ld %12.1f %12.1f %+12.1f\n", g[k].family, g[k].gpu,
+	for (size_t k = 0; k < ng; k++) {
+		/* a profile given by path (tests/validation/configs/a100_sxm4_40gb.yaml) by its
+		 * file's stem, as the shipped ones are named; the JSON keeps the path */
+		const char *gpu = strrchr(g[k].gpu, '/');
+		const char *dot;
+		int len;
+		gpu = gpu ? gpu + 1 : g[k].gpu;
+		dot = strrchr(gpu, '.');
+		len = dot && (!strcmp(dot, ".yaml") || !strcmp(dot, ".yml")) ? (int)(dot - gpu)
+									       : (int)strlen(gpu);
+		fprintf(f, "%-10s %-10.*s %-16s %4ld %12.1f %12.1f %+12.1f\n", g[k].family, len, gpu,
 			vmetric_name(g[k].metric), g[k].e.n, g[k].e.median_abs, g[k].e.p90_abs,
 			g[k].e.mean_signed);
+	}
 	free(g);
 	if (skipped)
 		fprintf(f, "\n%ld rows kept but not simulated (their status column says why)\n",

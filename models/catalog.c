@@ -51,6 +51,8 @@
 	 .n_heads = NH, .n_kv_heads = KV, .head_dim = HD, .intermediate = FF, .vocab = V,        \
 	 .gated_mlp = 1, .tied_embeddings = TIE, .qkv_bias = BIAS, .max_len = MAXLEN,            \
 	 .weight_dtype = DT_BF16, .kv_dtype = DT_BF16, .qk_norm = QKN, __VA_ARGS__}
+/* Weight-only integer checkpoints: method, bits, group size, zero points (model.h) */
+#define WQ(M, B, G, Z) .wq_method = M, .wq_bits = B, .wq_group = G, .wq_zeros = Z
 /* NOLINTEND(bugprone-macro-parentheses) */
 
 static const struct model catalog[] = {
@@ -105,6 +107,23 @@ static const struct model catalog[] = {
 	 * huggingface.co; the DeepSeek-V3 one is models/configs/DeepSeek-V3.json. */
 	ROW("Qwen/QwQ-32B", "qwq-32b", "qwen2",
 	    64, 5120, 40, 8, 128, 27648, 152064, 0, 1, 0, 40960),
+	/* Weight-only int4 releases of reasoning models (model.h, wq_*), the shapes of their
+	 * bf16 originals. Qwen/QwQ-32B-AWQ: quantization_config {quant_method awq, bits 4,
+	 * group_size 128, zero_point true, version gemm} (its config.json on huggingface.co;
+	 * not re-read in this session, no commit pinned). neuralmagic/DeepSeek-R1-Distill-Qwen-
+	 * 14B-quantized.w4a16: "INT4 ... symmetric per-group scheme, with group size 128. The
+	 * GPTQ algorithm is applied ... llm-compressor", "Only the weights of the linear
+	 * operators within transformer blocks are quantized" (its README @ 1834dc78): a
+	 * compressed-tensors pack-quantized checkpoint; act_order not stated, taken as none. */
+	XROW("Qwen/QwQ-32B-AWQ", "qwq-32b-awq", "qwen2",
+	     64, 5120, 40, 8, 128, 27648, 152064, 0, 1, 0, 40960, WQ(WQ_AWQ, 4, 128, 1)),
+	/* Qwen/Qwen3-14B-AWQ: Qwen3-14B's shape, the same quantization_config as QwQ-32B-AWQ
+	 * (Qwen's AWQ releases; not re-read in this session): the model of the measured run in
+	 * tests/validation/quant.csv */
+	XROW("Qwen/Qwen3-14B-AWQ", "qwen3-14b-awq", "qwen3",
+	     40, 5120, 40, 8, 128, 17408, 151936, 0, 0, 1, 40960, WQ(WQ_AWQ, 4, 128, 1)),
+	XROW("neuralmagic/DeepSeek-R1-Distill-Qwen-14B-quantized.w4a16", "r1-qwen-14b-w4a16",
+	     "qwen2", 48, 5120, 40, 8, 128, 13824, 152064, 0, 1, 0, 131072, WQ(WQ_CT, 4, 128, 0)),
 	XROW("Qwen/Qwen3-30B-A3B", "qwen3-30b-a3b", "qwen3_moe",
 	     48, 2048, 32, 4, 128, 6144, 151936, 0, 0, 1, 40960, MOE(128, 8, 768, 0, 0)),
 	XROW("Qwen/Qwen3-30B-A3B-Thinking-2507", "qwen3-30b-a3b-thinking", "qwen3_moe",

@@ -41,6 +41,40 @@
  * https://github.com/flagos-ai/FlagGems/pull/4483, "vLLM (ms)" column). */
 #define MOE_WONLY_EFF 0.25
 
+/* Weight-only integer GEMMs (cost.h, cost_wq_gemm_model).
+ * WQ_BW_EFF, FITTED: the fraction of the bf16 model's weight-streaming rate Marlin's W4A16
+ * GEMM reaches, from the only public measured table of it on a GPU ttsim profiles that this
+ * session could read: H100, n = k = 8192, channelwise scales, fp16 activations, m = 1, 2, 4,
+ * Marlin and torch's fp16 GEMM in one harness (calibration/data/int4/marlin_w4a16_h100.csv;
+ * inclusionAI/humming pull request #2, 2026-03-24). Each Marlin row's target is the H100
+ * profile's bf16 time x (Marlin's measured time / torch's): relative to the harness's own
+ * fp16 GEMM, whose rows run 17-18% slower than the profile's bf16 model (fitted on
+ * aiconfigurator's vLLM tables). The factor that meets a target is a GSL Brent root; the
+ * constant is the median (GSL) of the three, 0.522, reproduced with leave-one-out errors
+ * under 1% by tests/test_model.c (test_wq_fit): the three rows are one shape, so this
+ * says nothing of other shapes. Marlin at m = 1 is 2.17 times torch where the bytes alone
+ * would give 4: on Hopper it is far from the bandwidth bound (its README: "not yet
+ * optimized for Hopper"). Applied to every profile: on the A100, Marlin's design target,
+ * it likely understates int4 decode speed (no A100 table was found to say by how much).
+ * WQ_COMPUTE_EFF, ASSUMED: at large m Marlin ran at 0.60-0.61 of torch's fp16 GEMM
+ * (batch 2048 and 4000, "speedup=0.60 / 0.61"; batch 128 about equal) in a measured run of
+ * IST-DASLab/marlin's bench.py posted to vllm-project/vllm pull request #2497
+ * (2024-01-24; the GPU is not named: calibration/data/int4/marlin_bench_vllm_pr2497.csv);
+ * taken as 0.6 of the bf16 model's peak, not fitted. */
+#define WQ_BW_EFF 0.52
+#define WQ_COMPUTE_EFF 0.6
+const double cost_wq_bw_eff = WQ_BW_EFF, cost_wq_compute_eff = WQ_COMPUTE_EFF;
+
+void cost_wq_gemm_model(const struct profile *p, struct gemm_model *out)
+{
+	*out = p->gemm_bf16;
+	out->peak *= WQ_COMPUTE_EFF;
+	out->bw_eff *= WQ_BW_EFF;
+	/* the tile, wave and split-K terms were fitted to cuBLAS's tiling, not Marlin's (which
+	 * splits k over idle SMs by its own rule): left out, the blend of the two bounds stays */
+	out->sms = 0;
+}
+
 /* vLLM V1's profile run (gpu_model_runner.profile_run, _dummy_sampler_run) samples one
  * token for each of min(max_num_seqs, max_num_batched_tokens) dummy requests with top_k
  * vocab - 1 and top_p 0.9 set, "to profile the sampler's peak": the PyTorch top-k/top-p
@@ -353,6 +387,14 @@ int cost_init_nodes(struct cost_ctx *c, const struct model *m, const struct prof
 	c->deepep = NULL;
 	c->lm = model_lm_head(m, c->tp_attn);
 	c->gm = m->weight_dtype == DT_FP8 ? &p->gemm_fp8 : &p->gemm_bf16;
+	if (m->wq_bits && m->weight_dtype != DT_BF16)
+		return err_set("key 'dtype': '%s' is a %d-bit %s checkpoint, served with bf16 "
+			       "activations (expected auto or bf16, got %s)", m->id, m->wq_bits,
+			       wq_method_name(m->wq_method), dtype_name(m->weight_dtype));
+	if (m->wq_bits && (model_is_moe(m) || model_is_mla(m)))
+		return err_set("key 'model': '%s': weight-only integer Mixture-of-Experts or MLA "
+			       "models are not modelled yet", m->id);
+	cost_wq_gemm_model(p, &c->wq_gm);
 	c->moe_eff = cost_moe_compute_eff(m, p);
 	c->moe_gm = *c->gm;
 	c->moe_gm.peak *= c->moe_eff;
@@ -533,6 +575,10 @@ static double one_gemm(const struct cost_ctx *c, enum layer_gemm i, double m, do
 {
 	if (c->g[i].n <= 0)
 		return 0;
+	if (c->m->wq_bits) /* weight-only integers (cost.h, cost_wq_gemm_model) */
+		return at_least(cost_gemm(&c->wq_gm, c->p->hbm_bw, m, c->g[i].n, c->g[i].k,
+					  model_wq_bytes_per_weight(c->m, c->g[i].k)),
+				launch);
 	return at_least(cost_gemm(c->gm, c->p->hbm_bw, m, c->g[i].n, c->g[i].k, wb), launch);
 }
 

@@ -50,6 +50,8 @@ struct cost_ctx {
 	double moe_eff;         /* the routed experts' compute rate, a fraction of gm's peak
 	                           (cost_moe_compute_eff) */
 	struct gemm_model moe_gm; /* gm at moe_eff of its peak: the routed experts' GEMMs */
+	struct gemm_model wq_gm; /* a weight-only integer model's (m->wq_bits) layer GEMMs:
+	                            gemm_bf16 with cost_wq_gemm_model's efficiencies */
 	const struct moe_model *moe_mm; /* the profile's fused-MoE model (NULL: moe_gm) */
 	const struct moe_shape *moe_shape; /* its measured table's shape equal to the run's
 	                                     (cost_moe_shape; NULL: the fit alone) */
@@ -245,6 +247,21 @@ double cost_deepep_pair(const struct deepep_model *d, double tokens, int top_k, 
  * them): top_k / n_experts each when skew is 0; else top_k x i^-skew / sum_j j^-skew,
  * at most 1. */
 void cost_moe_probs(const struct model *m, double *p);
+
+/* Weight-only integer GEMMs (AWQ, GPTQ, compressed-tensors W4A16/W8A16; model.h wq_*): vLLM
+ * runs them with Marlin (Machete first on SM90 for GPTQ), kernels that stream the packed
+ * weights and dequantise each tile to 16 bits in registers before bf16/fp16 tensor-core
+ * MMAs. Their time is cost_gemm under the profile's bf16 model with
+ *   wb   = model_wq_bytes_per_weight(m, k) (bits / 8 + scales and zero points per group),
+ *   peak = gemm_bf16.peak x WQ_COMPUTE_EFF (the dequantisation in the main loop: at large
+ *          m these kernels run below cuBLAS's bf16 rate),
+ *   bw_eff = gemm_bf16.bw_eff x WQ_BW_EFF (the packed stream and its scale loads reach
+ *          less of the HBM bandwidth than cuBLAS's bf16 stream),
+ * and without the tile, wave and split-K terms (sms 0: they describe cuBLAS's tiling).
+ * WQ_BW_EFF is fitted, WQ_COMPUTE_EFF assumed (cost.c says on what). Fills *out. */
+void cost_wq_gemm_model(const struct profile *p, struct gemm_model *out);
+/* The two factors, for tests and reports. */
+extern const double cost_wq_bw_eff, cost_wq_compute_eff;
 
 /* Time of one GEMM launch under model gm (s); wb = weight bytes per element. */
 double cost_gemm(const struct gemm_model *gm, double hbm_bw, double m, double n, double k,

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <cjson/cJSON.h>
 
 #include "lib/util.h"
@@ -182,6 +183,231 @@ static int in_list(const char *const *list, const char *key)
 	return 0;
 }
 
+
+/* --- weight-only integer checkpoints ------------------------------------------------
+ * What vLLM runs with its mixed-precision kernels (vllm/model_executor/layers/quantization:
+ * awq_marlin.py, gptq_marlin.py, utils/marlin_utils.py, compressed_tensors wNa16;
+ * vllm-project/vllm, Apache-2.0, read through the code index, no tag pinned): Marlin on
+ * SM80 and newer, Machete first on SM90 for GPTQ and compressed-tensors; group sizes -1,
+ * 32, 64 and 128 (marlin_utils.py MARLIN_SUPPORTED_GROUP_SIZES); GPTQ symmetric only
+ * (uint4b8, uint8b128: an asymmetric GPTQ checkpoint falls back to the exllama kernel);
+ * AWQ 4-bit with zero points (uint4). Anything else is refused, naming the key. */
+
+static int is_wq_method(const char *s)
+{
+	return !strcmp(s, "awq") || !strcmp(s, "gptq") || !strcmp(s, "compressed-tensors");
+}
+
+const char *wq_method_name(int method)
+{
+	return method == WQ_AWQ ? "awq" : method == WQ_GPTQ ? "gptq"
+	       : method == WQ_CT ? "compressed-tensors" : "none";
+}
+
+/* The one weights scheme of a compressed-tensors config (NULL when it has not exactly one
+ * group with weights). */
+static const cJSON *ct_weights(const cJSON *q, const cJSON **group)
+{
+	const cJSON *groups = cJSON_GetObjectItemCaseSensitive(q, "config_groups");
+	if (!cJSON_IsObject(groups) || cJSON_GetArraySize(groups) != 1)
+		return NULL;
+	*group = groups->child;
+	return cJSON_GetObjectItemCaseSensitive(groups->child, "weights");
+}
+
+/* NVFP4 in any of its published forms: ModelOpt's quant_algo, or compressed-tensors 4-bit
+ * floats. */
+static int is_nvfp4(const cJSON *q)
+{
+	const cJSON *qm = cJSON_GetObjectItemCaseSensitive(q, "quant_method");
+	const cJSON *algo = cJSON_GetObjectItemCaseSensitive(q, "quant_algo"), *g, *w, *t, *b;
+	const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(q, "format");
+	if (cJSON_IsString(qm) && (!strcmp(qm->valuestring, "modelopt_fp4") ||
+				   !strcmp(qm->valuestring, "nvfp4")))
+		return 1;
+	if (cJSON_IsString(algo) && !strcmp(algo->valuestring, "NVFP4"))
+		return 1;
+	if (cJSON_IsString(fmt) && strstr(fmt->valuestring, "nvfp4"))
+		return 1;
+	if (!(w = ct_weights(q, &g)))
+		return 0;
+	t = cJSON_GetObjectItemCaseSensitive(w, "type");
+	b = cJSON_GetObjectItemCaseSensitive(w, "num_bits");
+	return cJSON_IsString(t) && !strcmp(t->valuestring, "float") && cJSON_IsNumber(b) &&
+	       b->valuedouble == 4;
+}
+
+/* An integer key of q (the first of two spellings present), or def when absent; -2 when
+ * present but not an integer. */
+static int q_int(const cJSON *q, const char *key, const char *alt, int def, const char **name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(q, key);
+	*name = key;
+	if ((!v || cJSON_IsNull(v)) && alt && (v = cJSON_GetObjectItemCaseSensitive(q, alt)))
+		*name = alt;
+	if (!v || cJSON_IsNull(v))
+		return def;
+	if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
+	    fabs(v->valuedouble) > 1e6)
+		return -2;
+	return (int)v->valuedouble;
+}
+
+/* A boolean key of q: 1, 0, def when absent, -2 when not a boolean. */
+static int q_bool(const cJSON *q, const char *key, int def)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(q, key);
+	if (!v || cJSON_IsNull(v))
+		return def;
+	return cJSON_IsBool(v) ? cJSON_IsTrue(v) : -2;
+}
+
+/* Read a weight-only quantization_config into m's wq_* fields; refusals go to sb ("; key
+ * 'quantization_config.KEY': ..."). */
+static void wq_parse(const cJSON *q, struct model *m, struct sbuf *sb)
+{
+	const cJSON *qm = cJSON_GetObjectItemCaseSensitive(q, "quant_method"), *g = NULL, *w, *v;
+	const char *method = qm->valuestring, *bname = "bits", *gname = "group_size";
+	const char *pre = "quantization_config.";
+	int bits, group, sym;
+
+	m->wq_method = !strcmp(method, "awq") ? WQ_AWQ : !strcmp(method, "gptq") ? WQ_GPTQ : WQ_CT;
+	if (m->wq_method == WQ_CT) {
+		const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(q, "format"), *ign, *it;
+		const cJSON *act, *t, *st;
+		if (!(w = ct_weights(q, &g))) {
+			sbuf_printf(sb, "; key '%sconfig_groups': expected exactly one group with "
+				    "'weights' (mixed schemes are not modelled)", pre);
+			return;
+		}
+		act = cJSON_GetObjectItemCaseSensitive(g, "input_activations");
+		t = cJSON_GetObjectItemCaseSensitive(w, "type");
+		st = cJSON_GetObjectItemCaseSensitive(w, "strategy");
+		if (act && !cJSON_IsNull(act)) {
+			sbuf_printf(sb, "; key '%sconfig_groups.%s.input_activations': quantised "
+				    "activations (W4A8, W8A8) are not modelled yet (only weight-only "
+				    "W4A16/W8A16: null)", pre, g->string);
+			return;
+		}
+		if (!cJSON_IsString(t) || strcmp(t->valuestring, "int")) {
+			sbuf_printf(sb, "; key '%sconfig_groups.%s.weights.type': only \"int\" "
+				    "weights are modelled", pre, g->string);
+			return;
+		}
+		if (cJSON_IsString(fmt) && strcmp(fmt->valuestring, "pack-quantized")) {
+			sbuf_printf(sb, "; key '%sformat': \"%s\" is not modelled (only "
+				    "\"pack-quantized\")", pre, fmt->valuestring);
+			return;
+		}
+		ign = cJSON_GetObjectItemCaseSensitive(q, "ignore");
+		cJSON_ArrayForEach(it, ign)
+			if (!cJSON_IsString(it) || strcmp(it->valuestring, "lm_head")) {
+				sbuf_printf(sb, "; key '%signore': layers left unquantised other than "
+					    "lm_head are not modelled", pre);
+				return;
+			}
+		bits = q_int(w, "num_bits", NULL, 0, &bname);
+		sym = q_bool(w, "symmetric", 1);
+		if (cJSON_IsString(st) && !strcmp(st->valuestring, "channel"))
+			group = -1;
+		else if (cJSON_IsString(st) && !strcmp(st->valuestring, "group"))
+			group = q_int(w, "group_size", NULL, 0, &gname);
+		else {
+			sbuf_printf(sb, "; key '%sconfig_groups.%s.weights.strategy': expected "
+				    "\"group\" or \"channel\"", pre, g->string);
+			return;
+		}
+		v = cJSON_GetObjectItemCaseSensitive(w, "actorder");
+		m->wq_act_order = cJSON_IsString(v) && !strcmp(v->valuestring, "group");
+		pre = "quantization_config.config_groups.*.weights.";
+	} else {
+		bits = q_int(q, "bits", "w_bit", 0, &bname);
+		group = q_int(q, "group_size", "q_group_size", 0, &gname);
+		if (m->wq_method == WQ_AWQ) {
+			sym = !q_bool(q, "zero_point", 1);
+			v = cJSON_GetObjectItemCaseSensitive(q, "version");
+			if (v && !cJSON_IsNull(v) && !(cJSON_IsString(v) &&
+						       !strcasecmp(v->valuestring, "gemm"))) {
+				char got[64];
+				json_brief(v, got, sizeof(got));
+				sbuf_printf(sb, "; key '%sversion': %s is not modelled (only \"gemm\", "
+					    "the layout vLLM's awq_marlin repacks)", pre, got);
+				return;
+			}
+			if (json_on(q, "modules_to_not_convert")) {
+				sbuf_printf(sb, "; key '%smodules_to_not_convert': layers left "
+					    "unquantised are not modelled (only null or [])", pre);
+				return;
+			}
+		} else {
+			sym = q_bool(q, "sym", 1);
+			m->wq_act_order = q_bool(q, "desc_act", 0) == 1;
+			if (q_bool(q, "lm_head", 0) == 1) {
+				sbuf_printf(sb, "; key '%slm_head': a quantised LM head is not "
+					    "modelled (only false)", pre);
+				return;
+			}
+			if (json_on(q, "dynamic")) {
+				sbuf_printf(sb, "; key '%sdynamic': per-module overrides are not "
+					    "modelled", pre);
+				return;
+			}
+		}
+		if (sym == -2) {
+			sbuf_printf(sb, "; key '%s%s': expected true or false", pre,
+				    m->wq_method == WQ_AWQ ? "zero_point" : "sym");
+			return;
+		}
+	}
+	if (bits == -2 || !(bits == 4 || (bits == 8 && m->wq_method != WQ_AWQ))) {
+		sbuf_printf(sb, "; key '%s%s': %s is not modelled (%s)", pre, bname,
+			    bits == 0 ? "missing" : bits == -2 ? "not an integer" : "this width",
+			    m->wq_method == WQ_AWQ ? "AWQ: 4 bits, as vLLM's awq_marlin runs it"
+						   : "4 or 8 bits, as vLLM's Marlin runs them");
+		if (bits > 0)
+			sbuf_printf(sb, " (got %d)", bits);
+		return;
+	}
+	if (!(group == -1 || group == 32 || group == 64 || group == 128)) {
+		sbuf_printf(sb, "; key '%s%s': %s is not modelled (expected -1, 32, 64 or 128, the "
+			    "group sizes vLLM's Marlin runs)", pre, gname,
+			    group == 0 ? "missing" : group == -2 ? "not an integer" : "this size");
+		if (group > 0 || group < -2)
+			sbuf_printf(sb, " (got %d)", group);
+		return;
+	}
+	if (m->wq_method == WQ_GPTQ && !sym) {
+		sbuf_printf(sb, "; key '%ssym': false is not modelled (vLLM runs asymmetric GPTQ "
+			    "with its exllama kernel, not Marlin)", pre);
+		return;
+	}
+	if (m->wq_method == WQ_AWQ && sym) {
+		sbuf_printf(sb, "; key '%szero_point': false is not modelled (vLLM's awq_marlin "
+			    "needs zero points)", pre);
+		return;
+	}
+	if (m->wq_method == WQ_CT && !sym && bits != 4) {
+		sbuf_printf(sb, "; key '%ssymmetric': asymmetric %d-bit weights are not modelled "
+			    "(Marlin's zero points are 4-bit)", pre, bits);
+		return;
+	}
+	m->wq_bits = bits;
+	m->wq_group = group;
+	m->wq_zeros = !sym;
+	/* vLLM drops desc_act without groups (gptq_marlin.py: "if desc_act and group_size ==
+	 * -1: desc_act = False") */
+	if (group == -1)
+		m->wq_act_order = 0;
+}
+
+double model_wq_bytes_per_weight(const struct model *m, double k)
+{
+	double g = m->wq_group > 0 ? m->wq_group : k;
+	if (!m->wq_bits)
+		return dtype_bytes(m->weight_dtype);
+	return m->wq_bits / 8.0 + (2.0 + (m->wq_zeros ? m->wq_bits / 8.0 : 0)) / g;
+}
+
 /*
  * Refuse a config whose keys change the computation in a way ttsim does not model, rather
  * than read it as the model its common keys describe (a Mixture-of-Experts config read as
@@ -264,18 +490,33 @@ static int refuse_unmodelled(const cJSON *root, const char *fname, int max_len,
 			break;
 		}
 	}
-	/* quantised checkpoints: fp8 (per-tensor or 128 x 128 blocks) only */
+	/* quantised checkpoints: fp8 (per-tensor or 128 x 128 blocks), gpt-oss's MXFP4 experts,
+	 * and the weight-only integer formats wq_parse reads */
 	if ((v = json_on(root, "quantization_config"))) {
 		const cJSON *qm = cJSON_GetObjectItemCaseSensitive(v, "quant_method");
 		const cJSON *bs = cJSON_GetObjectItemCaseSensitive(v, "weight_block_size");
 		int mxfp4 = fam && !strcmp(fam->type, "gpt_oss") && cJSON_IsString(qm) &&
 			    !strcmp(qm->valuestring, "mxfp4");
+		struct model wq;
 		if (mxfp4)
 			;
+		else if (cJSON_IsString(qm) && is_nvfp4(v))
+			sbuf_printf(&sb, "; key 'quantization_config.quant_method': \"%s\" is NVFP4, "
+				    "which needs FP4 tensor cores (Blackwell): no GPU ttsim has a profile "
+				    "for has them (a100_sxm, h100_sxm, h200_sxm, gh200)", qm->valuestring);
+		else if (cJSON_IsString(qm) && is_wq_method(qm->valuestring) && fam && fam->keys[0])
+			sbuf_printf(&sb, "; key 'quantization_config.quant_method': \"%s\" is not "
+				    "modelled yet for Mixture-of-Experts and MLA models (only dense "
+				    "ones)", qm->valuestring);
+		else if (cJSON_IsString(qm) && is_wq_method(qm->valuestring)) {
+			memset(&wq, 0, sizeof(wq));
+			wq_parse(v, &wq, &sb);
+		}
 		else if (!cJSON_IsString(qm) || strcmp(qm->valuestring, "fp8")) {
 			json_brief(qm ? qm : v, got, sizeof(got));
 			sbuf_printf(&sb, "; key 'quantization_config.quant_method': %s is not modelled "
-				    "yet (only \"fp8\", and gpt-oss's \"mxfp4\" experts)", got);
+				    "yet (only \"fp8\", \"awq\", \"gptq\", \"compressed-tensors\" "
+				    "W4A16/W8A16, and gpt-oss's \"mxfp4\" experts)", got);
 		} else if (bs && !cJSON_IsNull(bs) &&
 			   !(cJSON_IsArray(bs) && cJSON_GetArraySize(bs) == 2 &&
 			     cJSON_GetArrayItem(bs, 0)->valuedouble == 128 &&
@@ -488,10 +729,24 @@ int model_from_json(struct model *m, const char *text, const char *fname)
 	strlcpy0(m->source, fname, sizeof(m->source));
 	m->weight_dtype = DT_BF16;
 	m->kv_dtype = DT_BF16;
-	/* a published fp8 checkpoint (refuse_unmodelled let only fp8 through) */
+	/* a published fp8 checkpoint, or a weight-only integer one (refuse_unmodelled let
+	 * only these and gpt-oss's MXFP4 through; gpt-oss is read as fp8 here, as before) */
 	if ((q = json_on(root, "quantization_config"))) {
-		m->weight_dtype = DT_FP8;
-		m->quant_block = json_on(q, "weight_block_size") ? 128 : 0;
+		const cJSON *qm = cJSON_GetObjectItemCaseSensitive(q, "quant_method");
+		if (cJSON_IsString(qm) && is_wq_method(qm->valuestring)) {
+			struct sbuf sb = {0};
+			wq_parse(q, m, &sb);
+			sbuf_release(&sb);
+			if (model_is_moe(m) || model_is_mla(m)) {
+				err_set("%s: key 'quantization_config.quant_method': \"%s\" is not "
+					"modelled yet for Mixture-of-Experts and MLA models (only dense "
+					"ones)", fname, qm->valuestring);
+				goto out;
+			}
+		} else {
+			m->weight_dtype = DT_FP8;
+			m->quant_block = json_on(q, "weight_block_size") ? 128 : 0;
+		}
 	}
 	if (model_validate(m)) {
 		err_prefix("%s: ", fname);
@@ -549,6 +804,15 @@ int model_check_tp(const struct model *m, int tp)
 	if ((!model_is_moe(m) || m->first_dense > 0) && m->intermediate % tp)
 		return err_set("key 'tp': %d does not divide the intermediate size %d of '%s'", tp,
 			       m->intermediate, m->id);
+	/* weight-only integers: each GPU's slice of a row-parallel GEMM (o_proj, down_proj)
+	 * must hold whole groups, as vLLM's Marlin needs (marlin_utils.py,
+	 * check_marlin_supports_shape: input_size_per_partition % group_size) */
+	if (m->wq_bits && m->wq_group > 0 &&
+	    ((m->n_heads / tp * m->head_dim) % m->wq_group || (m->intermediate / tp) % m->wq_group))
+		return err_set("key 'tp': %d splits the %d-wide o_proj or %d-wide down_proj input of "
+			       "'%s' into slices that are not whole groups of %d (vLLM's Marlin needs "
+			       "them; expected a smaller tp)", tp, m->n_heads * m->head_dim,
+			       m->intermediate, m->id, m->wq_group);
 	return 0;
 }
 
@@ -655,6 +919,21 @@ double model_params(const struct model *m) { return params_with(m, m->n_experts)
 
 double model_active_params(const struct model *m) { return params_with(m, m->top_k); }
 
+/* A dense layer's linear weights on one GPU in m's weight-only integer format: each GEMM
+ * n x k at model_wq_bytes_per_weight(k), and with act_order two int32 indices per input
+ * feature (vLLM's Marlin keeps g_idx and its sort order; marlin_utils.py) */
+static double wq_layer_bytes(const struct model *m, int tp)
+{
+	struct gemm_shape g[GEMM_NLAYER];
+	const enum layer_gemm lin[] = {GEMM_QKV, GEMM_O, GEMM_UP, GEMM_DOWN};
+	double t = 0;
+	model_layer_gemms(m, tp, g);
+	for (int i = 0; i < 4; i++)
+		t += g[lin[i]].n * g[lin[i]].k * model_wq_bytes_per_weight(m, g[lin[i]].k) +
+		     (m->wq_act_order ? 8.0 * g[lin[i]].k : 0);
+	return t;
+}
+
 double model_weight_bytes_per_gpu(const struct model *m, int tp)
 {
 	/* under data-parallel attention all but the routed experts are whole on each GPU */
@@ -668,8 +947,9 @@ double model_weight_bytes_per_gpu(const struct model *m, int tp)
 	if (m->weight_dtype == DT_FP8 && m->quant_block)
 		wb += 4.0 / ((double)m->quant_block * m->quant_block);
 	/* Embedding, LM head, router and norms stay in bf16 even when the linear layers are
-	 * fp8 (vLLM's fp8 quantization leaves them unquantized). */
-	t = (m->n_layers - moe_layers) * (d.linear * wb + (d.bf16 + d.other) * 2);
+	 * fp8 (vLLM's fp8 quantization leaves them unquantized), or integers. */
+	t = (m->n_layers - moe_layers) *
+	    ((m->wq_bits ? wq_layer_bytes(m, tpa) : d.linear * wb) + (d.bf16 + d.other) * 2);
 	if (m->expert_fp4) /* the experts in vLLM's padded layout, with their biases */
 		t += moe_layers * (e.linear * wb + model_mxfp4_expert_bytes(m, tp) +
 				   (e.bf16 + e.other) * 2);

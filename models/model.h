@@ -7,9 +7,10 @@
  * layers, a router) and Multi-head Latent Attention (DeepSeek-V2/V3/R1: a latent KV cache of
  * kv_lora_rank + qk_rope_head_dim elements per token and layer, shared by all heads).
  * gpt-oss (MoE with sliding-window layers, attention sinks, MXFP4 experts) and Mistral's
- * sliding window are read too. Whatever else changes the computation (Qwen2's or Gemma's
- * windows, linear or state-space layers, int4 weights, an unknown model_type) is refused,
- * naming the key. ttsim ships a catalog of
+ * sliding window are read too, and so are weight-only integer checkpoints of dense models
+ * (AWQ, GPTQ and compressed-tensors W4A16/W8A16, as vLLM's Marlin and Machete kernels run
+ * them). Whatever else changes the computation (Qwen2's or Gemma's windows, linear or
+ * state-space layers, NVFP4, an unknown model_type) is refused, naming the key. ttsim ships a catalog of
  * public configs (models/catalog.c, each with its source) addressable by Hugging Face id
  * (case-insensitive) or by short alias; any other model is read from a config.json path.
  *
@@ -84,6 +85,18 @@ struct model {
 	                     dequantised into bf16 GEMMs, as vLLM's Marlin/Triton MoE kernels) */
 	int quant_block;  /* fp8 weight_block_size (128: one fp32 scale per 128 x 128 block);
 	                     0: per-tensor scales */
+	/* Weight-only integer quantisation (wq_bits 0: none): the linear layers of a dense model
+	 * stored as wq_bits-bit integers, one fp16 scale per wq_group input features of each
+	 * output feature (wq_group -1: one per output feature, "channelwise"), a wq_bits-bit
+	 * zero point with each scale when wq_zeros; GPTQ's act_order adds two int32 indices
+	 * per input feature (g_idx and its sort, as vLLM's Marlin keeps them). Embeddings,
+	 * LM head, norms and biases stay 16-bit; activations and the KV cache are bf16 (W4A16).
+	 * weight_dtype stays DT_BF16: the GEMMs multiply in 16 bits (models/cost.c). */
+	int wq_bits;      /* 4 or 8 */
+	int wq_group;     /* 32, 64, 128 or -1 */
+	int wq_zeros;     /* 1: asymmetric, a zero point per group (AWQ) */
+	int wq_act_order; /* 1: GPTQ desc_act with groups (the g_idx permutation) */
+	int wq_method;    /* enum wq_method */
 	/* How the experts are served (set by the run, like weight_dtype; 0 from config.json): */
 	int ep;           /* enum ep_mode: how the replica's tp GPUs share the experts */
 	int mxfp4_backend; /* enum mxfp4_backend: vLLM's kernel for MXFP4 experts (its layout) */
@@ -164,6 +177,15 @@ enum mxfp4_backend { MXFP4_MARLIN = 0, MXFP4_TRITON = 1 };
  * tp GPUs as vLLM allocates them (m->mxfp4_backend, m->ep); 0 unless m->expert_fp4. */
 double model_mxfp4_expert_bytes(const struct model *m, int tp);
 
+/* Where a weight-only checkpoint came from (its config.json's quant_method). */
+enum wq_method { WQ_NONE = 0, WQ_AWQ = 1, WQ_GPTQ = 2, WQ_CT = 3 };
+/* "awq", "gptq", "compressed-tensors" ("none" for WQ_NONE). */
+const char *wq_method_name(int method);
+/* Bytes one weight of a GEMM with k input features takes in m's weight-only format:
+ * wq_bits / 8, plus (2 + wq_zeros x wq_bits / 8) / group for the scales and zero points
+ * (group: wq_group, or k for -1). */
+double model_wq_bytes_per_weight(const struct model *m, double k);
+
 /* MoE and MLA queries. */
 static inline int model_is_moe(const struct model *m) { return m->n_experts > 0; }
 static inline int model_is_mla(const struct model *m) { return m->kv_lora > 0; }
@@ -204,7 +226,9 @@ double model_active_params(const struct model *m);
  * sharded over the vocabulary; norms, router and MLA's down-projections replicated; the
  * routed experts split over the tp GPUs, by width or, under expert parallelism, whole:
  * the same bytes when n_experts % tp == 0; under EP_DP all but the routed experts are
- * whole on every GPU). fp8 with quant_block adds its fp32 scales. */
+ * whole on every GPU). fp8 with quant_block adds its fp32 scales; a weight-only integer
+ * model (wq_bits) counts each linear GEMM exactly: n k model_wq_bytes_per_weight(k), and
+ * 8 k bytes of act_order indices. */
 double model_weight_bytes_per_gpu(const struct model *m, int tp);
 /* KV heads held by one GPU: n_kv_heads / tp, at least 1 (replicated when tp > n_kv_heads). */
 int model_kv_heads_per_gpu(const struct model *m, int tp);

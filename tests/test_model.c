@@ -2,9 +2,14 @@
  * and hand-worked prefill attention of chunks that differ (models/cost.c). */
 #include <stdlib.h>
 #include <string.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_roots.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
 
 #include "models/cost.h"
 #include "models/model.h"
+#include "models/profile.h"
 #include "tests/test.h"
 #include "lib/util.h"
 
@@ -407,6 +412,284 @@ static void test_prefill_chunks(void)
 	}
 }
 
+
+/* --- weight-only integer checkpoints (AWQ, GPTQ, compressed-tensors W4A16) ----------- */
+
+static void test_wq_bytes(void)
+{
+	/* QwQ-32B-AWQ at TP 1, 4-bit with one fp16 scale and one 4-bit zero per 128 weights:
+	 * 0.5 + (2 + 0.5) / 128 = 0.51953125 bytes a weight. Per layer: QKV 5120 x (40 + 16) x
+	 * 128 = 36,700,160; O 5120 x 5120 = 26,214,400; gate+up 5120 x 55296 = 283,115,520; down
+	 * 27648 x 5120 = 141,557,760; 487,587,840 weights x 0.51953125 = 253,317,120 bytes; bf16
+	 * QKV bias 7,168 and norms 10,240: 34,816 bytes; 253,351,936 x 64 = 16,214,523,904.
+	 * Embedding and LM head 152064 x 5120 x 2 x 2 = 3,114,270,720, final norm 10,240.
+	 * Total 19,328,804,864 bytes (vs 2 x 32,763,876,352 = 65.5 GB in bf16). */
+	struct model m = get("qwq-32b-awq"), b = get("qwq-32b");
+	CHECK_INT(m.wq_bits, 4);
+	CHECK_INT(m.wq_group, 128);
+	CHECK_INT(m.wq_zeros, 1);
+	CHECK_NEAR(model_wq_bytes_per_weight(&m, 5120), 0.51953125, 0);
+	CHECK_NEAR(model_weight_bytes_per_gpu(&m, 1), 19328804864.0, 1e-12);
+	CHECK_NEAR(model_params(&m), model_params(&b), 0); /* same parameters, fewer bytes */
+	CHECK_NEAR(model_weight_bytes_per_gpu(&b, 1), 2 * 32763876352.0, 1e-12);
+	/* TP 2: the linear layers and the vocabulary split in two, the norms whole; the
+	 * group of 128 does not depend on the split (k / tp stays a multiple of 128) */
+	CHECK_NEAR(model_weight_bytes_per_gpu(&m, 2),
+		   (253317120.0 / 2 + 7168 + 20480) * 64 + 3114270720.0 / 2 + 10240, 1e-12);
+	/* channelwise (group -1): one scale per output feature, 2 / k bytes; GPTQ symmetric
+	 * keeps no zeros; act_order adds 8 bytes per input feature of each GEMM */
+	m.wq_group = -1;
+	m.wq_zeros = 0;
+	CHECK_NEAR(model_wq_bytes_per_weight(&m, 8192), 0.5 + 2.0 / 8192, 0);
+	m = get("r1-qwen-14b-w4a16");
+	/* 13824 / 8 = 1728 is 13.5 groups of 128: vLLM's Marlin cannot split it 8 ways */
+	CHECK_INT(model_check_tp(&m, 4), 0);
+	CHECK_INT(model_check_tp(&m, 8), -1);
+	CHECK(strstr(err_msg(), "not whole groups of 128") != NULL);
+	CHECK_INT(m.wq_method, WQ_CT);
+	CHECK_NEAR(model_wq_bytes_per_weight(&m, 5120), 0.5 + 2.0 / 128, 0);
+	{
+		/* 14B: QKV 5120 x 7168, O 5120 x 5120, up 5120 x 27648, down 13824 x 5120 =
+		 * 275,251,200 weights a layer x (0.5 + 1/64) = 141,926,400 bytes; act_order adds
+		 * 8 x (5120 + 5120 + 5120 + 13824) = 233,472 a layer */
+		double plain = model_weight_bytes_per_gpu(&m, 1);
+		m.wq_act_order = 1;
+		CHECK_NEAR(model_weight_bytes_per_gpu(&m, 1) - plain, 48 * 233472.0, 1e-9);
+	}
+}
+
+/* One GEMM of a weight-only model, by hand: a profile with no tile terms and a hard max */
+static void test_wq_gemm(void)
+{
+	struct profile p;
+	struct gemm_model g;
+	struct model m = get("qwq-32b-awq");
+	double wb = model_wq_bytes_per_weight(&m, 8192), t, prev = 0;
+
+	memset(&p, 0, sizeof(p));
+	p.gemm_bf16 = (struct gemm_model){.peak = 1e15, .eff_max = 1, .bw_eff = 1, .smooth = 64};
+	cost_wq_gemm_model(&p, &g);
+	CHECK_NEAR(g.peak, 1e15 * cost_wq_compute_eff, 1e-15);
+	CHECK_NEAR(g.bw_eff, cost_wq_bw_eff, 1e-15);
+	/* m = 1, n = k = 8192, 3 TB/s: weight-bound. Bytes: x 8192 x 2 + y 8192 x 2 + W
+	 * 67,108,864 x 0.51953125 = 34,897,920; at 3e12 x WQ_BW_EFF */
+	t = cost_gemm(&g, 3e12, 1, 8192, 8192, wb);
+	CHECK_NEAR(t, 34897920.0 / (3e12 * cost_wq_bw_eff), 1e-12);
+	/* the same GEMM in bf16 streams 134,250,496 bytes at the full rate */
+	CHECK(t < cost_gemm(&p.gemm_bf16, 3e12, 1, 8192, 8192, 2));
+	/* m = 8192: compute-bound, 2 x 8192^3 at WQ_COMPUTE_EFF of the peak: slower than bf16 */
+	t = cost_gemm(&g, 3e12, 8192, 8192, 8192, wb);
+	CHECK_NEAR(t, 2.0 * 8192 * 8192 * 8192 / (1e15 * cost_wq_compute_eff), 1e-12);
+	CHECK(t > cost_gemm(&p.gemm_bf16, 3e12, 8192, 8192, 8192, 2));
+	/* the shipped H100 profile: time never falls as m grows */
+	CHECK_INT(profile_load(&p, "h100_sxm"), 0);
+	cost_wq_gemm_model(&p, &g);
+	for (int mm = 1; mm <= 16384; mm += mm < 256 ? 1 : 64) {
+		t = cost_gemm(&g, p.hbm_bw, mm, 7168, 5120, model_wq_bytes_per_weight(&m, 5120));
+		CHECK(t >= prev * (1 - 1e-12));
+		prev = t;
+	}
+}
+
+/* The measured rows (calibration/data/int4/marlin_w4a16_h100.csv): time of a row */
+struct wq_row {
+	double n, k, m, t;
+	const struct profile *p;
+};
+
+static double wq_resid(double s, void *arg)
+{
+	const struct wq_row *r = arg;
+	struct gemm_model g;
+	struct model m = {.wq_bits = 4, .wq_group = -1};
+	cost_wq_gemm_model(r->p, &g);
+	g.bw_eff = r->p->gemm_bf16.bw_eff * s;
+	return cost_gemm(&g, r->p->hbm_bw, r->m, r->n, r->k, model_wq_bytes_per_weight(&m, r->k)) -
+	       r->t;
+}
+
+/* The factor that makes the model meet one row: GSL's Brent root on (0.05, 2) */
+static double wq_implied(struct wq_row *r)
+{
+	gsl_function f = {wq_resid, r};
+	gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
+	double x = 0, lo = 0.05, hi = 2;
+	gsl_root_fsolver_set(s, &f, lo, hi);
+	for (int i = 0; i < 100; i++) {
+		gsl_root_fsolver_iterate(s);
+		x = gsl_root_fsolver_root(s);
+		lo = gsl_root_fsolver_x_lower(s);
+		hi = gsl_root_fsolver_x_upper(s);
+		if (gsl_root_test_interval(lo, hi, 0, 1e-10) == GSL_SUCCESS)
+			break;
+	}
+	gsl_root_fsolver_free(s);
+	return x;
+}
+
+/* WQ_BW_EFF (models/cost.c) is the median of the rows' implied factors, rounded to two
+ * digits. A row's target is relative to the same harness's bf16 GEMM: the profile's bf16
+ * time at that shape x (Marlin's measured time / torch's measured time), so what the
+ * harness adds to both (its timing, clocks) cancels; its torch rows are slower than the
+ * H100 profile's bf16 model (printed). Each row left out is predicted by the median of the
+ * other two (printed). */
+static void test_wq_fit(void)
+{
+	struct profile p;
+	struct wq_row rows[8];
+	double f[8], rest[8], torch[8] = {0}, med;
+	char kernel[64], line[256];
+	int n = 0, nt = 0;
+	FILE *fp = fopen("calibration/data/int4/marlin_w4a16_h100.csv", "r");
+
+	CHECK(fp != NULL);
+	if (!fp)
+		return;
+	CHECK_INT(profile_load(&p, "h100_sxm"), 0);
+	if (!fgets(line, sizeof(line), fp)) /* header */
+		line[0] = 0;
+	while (n < 8 && nt < 8 && fgets(line, sizeof(line), fp)) {
+		double nn, kk, g, m, tf, t;
+		if (sscanf(line, "NVIDIA H100,%63[^,],%lf,%lf,%lf,%lf,%lf", kernel, &nn, &kk, &g, &m,
+			   &tf) != 6)
+			continue;
+		t = 2 * m * nn * kk / (tf * 1e12);
+		if (!strcmp(kernel, "torch-w16a16")) {
+			double model = cost_gemm(&p.gemm_bf16, p.hbm_bw, m, nn, kk, 2);
+			printf("wq fit: torch bf16 m=%g measured %.2f us, h100_sxm bf16 model %.2f us "
+			       "(%+.1f%%)\n", m, t * 1e6, model * 1e6, 100 * (model / t - 1));
+			torch[nt++] = t;
+			continue;
+		}
+		if (strcmp(kernel, "marlin-w4a16") || n >= nt)
+			continue;
+		rows[n] = (struct wq_row){nn, kk, m, 0, &p};
+		rows[n].t = cost_gemm(&p.gemm_bf16, p.hbm_bw, m, nn, kk, 2) * t / torch[n];
+		f[n] = wq_implied(&rows[n]);
+		CHECK(fabs(wq_resid(f[n], &rows[n])) < 1e-12);
+		n++;
+	}
+	fclose(fp);
+	CHECK_INT(n, 3);
+	if (n != 3)
+		return;
+	memcpy(rest, f, sizeof(f));
+	gsl_sort(rest, 1, (size_t)n);
+	med = gsl_stats_median_from_sorted_data(rest, 1, (size_t)n);
+	printf("wq fit: implied WQ_BW_EFF %.4f %.4f %.4f, median %.4f (shipped %.2f)\n", f[0], f[1],
+	       f[2], med, cost_wq_bw_eff);
+	CHECK(fabs(med - cost_wq_bw_eff) <= 0.005);
+	for (int i = 0; i < n; i++) {
+		double o[2], pred, s;
+		struct gemm_model g;
+		struct model m = {.wq_bits = 4, .wq_group = -1};
+		for (int j = 0, k = 0; j < n; j++)
+			if (j != i)
+				o[k++] = f[j];
+		s = (o[0] + o[1]) / 2; /* the median of two */
+		cost_wq_gemm_model(&p, &g);
+		g.bw_eff = p.gemm_bf16.bw_eff * s;
+		pred = cost_gemm(&g, p.hbm_bw, rows[i].m, rows[i].n, rows[i].k,
+				 model_wq_bytes_per_weight(&m, rows[i].k));
+		printf("wq fit: held out m=%g: predicted %.2f us, target %.2f us (%+.1f%%)\n",
+		       rows[i].m, pred * 1e6, rows[i].t * 1e6, 100 * (pred / rows[i].t - 1));
+		CHECK(fabs(pred / rows[i].t - 1) < 0.15);
+	}
+}
+
+/* quantization_config: what is read, and what is refused (file and key named) */
+static void test_wq_json(void)
+{
+	static const char *base = "{\"num_hidden_layers\": 2, \"hidden_size\": 256, "
+				  "\"num_attention_heads\": 4, \"intermediate_size\": 512, "
+				  "\"vocab_size\": 100, \"model_type\": \"qwen2\", "
+				  "\"quantization_config\": ";
+	static const struct {
+		const char *q, *err; /* err NULL: accepted */
+		int bits, group, zeros;
+	} cases[] = {
+		{"{\"quant_method\": \"awq\", \"bits\": 4, \"group_size\": 128, \"zero_point\": true, "
+		 "\"version\": \"gemm\", \"modules_to_not_convert\": null}", NULL, 4, 128, 1},
+		{"{\"quant_method\": \"gptq\", \"bits\": 4, \"group_size\": 128, \"sym\": true, "
+		 "\"desc_act\": true}", NULL, 4, 128, 0},
+		{"{\"quant_method\": \"gptq\", \"bits\": 8, \"group_size\": -1, \"sym\": true}", NULL,
+		 8, -1, 0},
+		{"{\"quant_method\": \"compressed-tensors\", \"format\": \"pack-quantized\", "
+		 "\"ignore\": [\"lm_head\"], \"config_groups\": {\"group_0\": {\"targets\": "
+		 "[\"Linear\"], \"input_activations\": null, \"weights\": {\"num_bits\": 4, \"type\": "
+		 "\"int\", \"symmetric\": true, \"strategy\": \"group\", \"group_size\": 128}}}}",
+		 NULL, 4, 128, 0},
+		{"{\"quant_method\": \"awq\", \"bits\": 3, \"group_size\": 128, \"zero_point\": true}",
+		 "key 'quantization_config.bits': this width is not modelled", 0, 0, 0},
+		{"{\"quant_method\": \"gptq\", \"bits\": 2, \"group_size\": 128}",
+		 "key 'quantization_config.bits'", 0, 0, 0},
+		{"{\"quant_method\": \"gptq\", \"bits\": 4, \"group_size\": 256, \"sym\": true}",
+		 "key 'quantization_config.group_size': this size is not modelled", 0, 0, 0},
+		{"{\"quant_method\": \"gptq\", \"bits\": 4, \"group_size\": 128, \"sym\": false}",
+		 "key 'quantization_config.sym': false", 0, 0, 0},
+		{"{\"quant_method\": \"awq\", \"bits\": 4, \"group_size\": 128, \"zero_point\": false}",
+		 "key 'quantization_config.zero_point': false", 0, 0, 0},
+		{"{\"quant_method\": \"awq\", \"bits\": 4, \"group_size\": 128, \"version\": \"gemv\"}",
+		 "key 'quantization_config.version'", 0, 0, 0},
+		{"{\"quant_method\": \"gptq\", \"bits\": 4, \"group_size\": 128, \"lm_head\": true}",
+		 "key 'quantization_config.lm_head'", 0, 0, 0},
+		{"{\"quant_method\": \"modelopt\", \"quant_algo\": \"NVFP4\"}",
+		 "is NVFP4, which needs FP4 tensor cores (Blackwell): no GPU ttsim has a profile", 0,
+		 0, 0},
+		{"{\"quant_method\": \"compressed-tensors\", \"format\": \"nvfp4-pack-quantized\", "
+		 "\"config_groups\": {\"group_0\": {\"weights\": {\"num_bits\": 4, \"type\": "
+		 "\"float\"}}}}", "is NVFP4", 0, 0, 0},
+		{"{\"quant_method\": \"compressed-tensors\", \"config_groups\": {\"group_0\": "
+		 "{\"input_activations\": {\"num_bits\": 8}, \"weights\": {\"num_bits\": 4, "
+		 "\"type\": \"int\", \"strategy\": \"group\", \"group_size\": 128}}}}",
+		 "input_activations': quantised activations (W4A8, W8A8) are not modelled", 0, 0, 0},
+		{"{\"quant_method\": \"bitsandbytes\"}",
+		 "key 'quantization_config.quant_method': \"bitsandbytes\" is not modelled", 0, 0, 0},
+	};
+	char buf[2048];
+	struct model a;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(buf, sizeof(buf), "%s%s}", base, cases[i].q);
+		if (!cases[i].err) {
+			CHECK_INT(model_from_json(&a, buf, "q.json"), 0);
+			CHECK_INT(a.wq_bits, cases[i].bits);
+			CHECK_INT(a.wq_group, cases[i].group);
+			CHECK_INT(a.wq_zeros, cases[i].zeros);
+			CHECK_INT(a.weight_dtype, DT_BF16);
+			continue;
+		}
+		CHECK_INT(model_from_json(&a, buf, "q.json"), -1);
+		CHECK(strstr(err_msg(), "q.json: ") == err_msg());
+		if (!strstr(err_msg(), cases[i].err))
+			fprintf(stderr, "case %zu: %s\n", i, err_msg());
+		CHECK(strstr(err_msg(), cases[i].err) != NULL);
+	}
+	/* act_order without groups is dropped, as vLLM drops it */
+	snprintf(buf, sizeof(buf), "%s{\"quant_method\": \"gptq\", \"bits\": 4, \"group_size\": -1, "
+		 "\"desc_act\": true}}", base);
+	CHECK_INT(model_from_json(&a, buf, "q.json"), 0);
+	CHECK_INT(a.wq_act_order, 0);
+	/* an AWQ Mixture-of-Experts config: refused, not read as dense int4 */
+	CHECK_INT(model_from_json(&a, "{\"num_hidden_layers\": 2, \"hidden_size\": 256, "
+				      "\"num_attention_heads\": 4, \"intermediate_size\": 512, "
+				      "\"vocab_size\": 100, \"model_type\": \"qwen3_moe\", "
+				      "\"num_experts\": 8, \"num_experts_per_tok\": 2, "
+				      "\"moe_intermediate_size\": 64, \"quantization_config\": "
+				      "{\"quant_method\": \"awq\", \"bits\": 4, \"group_size\": 128}}",
+				      "moe.json"), -1);
+	CHECK(strstr(err_msg(), "moe.json: key 'quantization_config.quant_method'") != NULL);
+	/* the shipped AWQ config reads to the catalog row */
+	{
+		struct model c = get("qwq-32b-awq");
+		CHECK_INT(model_find(&a, "models/configs/QwQ-32B-AWQ.json"), 0);
+		CHECK_INT(a.wq_bits, c.wq_bits);
+		CHECK_INT(a.wq_group, c.wq_group);
+		CHECK_INT(a.wq_zeros, c.wq_zeros);
+		CHECK_NEAR(model_weight_bytes_per_gpu(&a, 1), model_weight_bytes_per_gpu(&c, 1), 0);
+	}
+}
+
 int main(void)
 {
 	test_prefill_chunks();
@@ -416,5 +699,9 @@ int main(void)
 	test_tp();
 	test_json();
 	test_refused();
+	test_wq_bytes();
+	test_wq_gemm();
+	test_wq_fit();
+	test_wq_json();
 	return TEST_REPORT();
 }

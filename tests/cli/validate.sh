@@ -140,13 +140,42 @@ has "^tpot_ms  *1 " "keep-going summarises the good row" "$TMPD/out"
 # bursts): 18.3 / 36.1 / 5.2 / 8.6%. vLLM V0's step CPU per KV token (issue 16, fitted on
 # the fit part; VALIDATION.md, "vLLM V0 on the check part"): output tok/s 8.6 -> 8.2%. The
 # TensorRT-LLM rows simulated (trtllm-1, no fitted constant): 18.4 / 33.8 / 5.2 / 8.2%.
+# Argonne's A100 (40 GB, Polaris) and GH200 vLLM rows added (tests/validation/README.md,
+# "Argonne on A100 and GH200"; nothing fitted): output tok/s 8.2 -> 8.3% over 625 rows.
 ok "serving check part within the line reached" "$TTSIM" validate tests/validation/serving_check.csv \
 	--keep-going --summary-only --max-median-error ttft_ms=19,tpot_ms=34,e2e_s=5.5,output_tok_per_s=8.5
 has "^vllm-v0    h100_sxm   output_tok_per_s  [0-9][0-9][0-9] " "check part: vllm-v0 group" "$TMPD/out"
+has "^vllm-v0    gh200      output_tok_per_s   96 " "check part: vllm-v0 GH200 group" "$TMPD/out"
+has "^vllm-v0    a100_sxm4_40gb output_tok_per_s  1[0-9][0-9] " \
+	"check part: vllm-v0 A100 40GB group" "$TMPD/out"
 has "rows kept but not simulated" "check part: skipped rows counted" "$TMPD/out"
+# each GPU kind's vllm-v0 bias (mean signed %) held at the value reached, rounded up: H100
+# +8.0, A100 40GB -8.8, GH200 -8.5 (issue 16 asks for 5%: not met, VALIDATION.md says why)
+awk '$1 == "vllm-v0" && $3 == "output_tok_per_s" { b = $7 < 0 ? -$7 : $7;
+	lim = $2 == "h100_sxm" ? 8.5 : 9; print $2, (b <= lim ? "bias ok" : "bias " $7) }' \
+	"$TMPD/out" > "$TMPD/bias"
+has "^h100_sxm bias ok" "vllm-v0 H100 bias within 8.5%" "$TMPD/bias"
+has "^gh200 bias ok" "vllm-v0 GH200 bias within 9%" "$TMPD/bias"
+has "^a100_sxm4_40gb bias ok" "vllm-v0 A100 40GB bias within 9%" "$TMPD/bias"
 status 1 "check part: a tighter line fails" "$TTSIM" validate tests/validation/serving_check.csv \
 	--keep-going --summary-only --max-median-error output_tok_per_s=5
-has "output_tok_per_s median |error| 8.2% is above" "check part: the failing metric named" "$TMPD/err"
+has "output_tok_per_s median |error| 8.3% is above" "check part: the failing metric named" "$TMPD/err"
+# Argonne beyond H100, per GPU kind (medians reached: GH200 8.1%, A100 40GB 8.7%), and every
+# vLLM row of the copied source file in the check part (200 GH200 + 235 A100)
+for g in gh200:8.5 a100:9; do
+	{ grep -v '^#' tests/validation/serving_check.csv | head -1
+	  grep "^anl_${g%%:*}_" tests/validation/serving_check.csv; } > "$TMPD/anl.csv"
+	ok "Argonne ${g%%:*} rows within the line reached" "$TTSIM" validate "$TMPD/anl.csv" \
+		--keep-going --summary-only --max-median-error output_tok_per_s=${g#*:}
+done
+n_src=$(grep -c '^Nvidia \(A100\|GH200\) GPU,[0-9]*,vLLM,' tests/validation/sources/argonne/All_results_nvidia.csv)
+n_chk=$(grep -c '^anl_\(a100\|gh200\)_' tests/validation/serving_check.csv)
+echo "source $n_src check $n_chk" > "$TMPD/n"
+has "^source 435 check 435$" "every A100/GH200 vLLM row of the copy in the check part" "$TMPD/n"
+# their Mixtral-8x7B rows (A100 TP4): MoE, simulated in moe_argonne.csv (17.8% reached)
+ok "Argonne MoE rows within the line reached" "$TTSIM" validate tests/validation/moe_argonne.csv \
+	--keep-going --summary-only --max-median-error output_tok_per_s=18.5
+has "^output_tok_per_s   27 " "all 27 Argonne Mixtral rows simulated" "$TMPD/out"
 # TensorRT-LLM's check rows (GPUStack trtllm-serve 1.2.0rc1, Qwen3-32B bursts; issue 16,
 # VALIDATION.md "TensorRT-LLM (issue 16)"), simulated with models/engines/trtllm-1.yaml (no
 # fitted constant): A100 TTFT 1.0%, TPOT 8.0%, output tok/s 2.7% median -> held at 2, 9, 3;
@@ -230,4 +259,5 @@ status 2 "a tree row of a bad size" "$TTSIM" validate "$TMPD/tree_bad.csv"
 sed 's#,4/16$#,4x16#' "$TMPD/tree.csv" > "$TMPD/tree_bad2.csv"
 status 2 "a tree row not TOPK/TOKENS" "$TTSIM" validate "$TMPD/tree_bad2.csv"
 has "spec_tree" "the error names the column" "$TMPD/err"
+ok "the int4 set: one AWQ run, TTFT 13.9%, TPOT 35.5% (eager vLLM; ttsim with graphs)" "$TTSIM" validate tests/validation/quant.csv --max-median-error ttft_ms=14,tpot_ms=36
 finish

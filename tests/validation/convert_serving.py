@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""convert_serving.py: the measured serving runs of shared/validation/serving/ -> the
-development set of `ttsim validate` (tests/validation/serving_fit.csv, serving_check.csv).
+"""convert_serving.py: the measured serving runs of shared/validation/serving/ (and Argonne's
+A100/GH200 rows copied under tests/validation/sources/argonne/) -> the development set of
+`ttsim validate` (tests/validation/serving_fit.csv, serving_check.csv; the copy's MoE rows
+also into moe_argonne.csv).
 
     python3 tests/validation/convert_serving.py [SHARED_DIR]   # default ../shared/validation/serving
 
@@ -16,7 +18,10 @@ What each conversion does is in README.md ("Serving set: conversions"); in short
   - Argonne offline batches: value (whole-batch wall time, s) -> output_tok_per_s
     = batch x output_len / wall time: ttsim's output_tok_per_s is output tokens over the
     makespan, and the batch's wall time is its makespan, so the two are the same quantity.
-    Simulated as a burst of `batch` prompts (num_prompts = concurrency = batch).
+    Simulated as a burst of `batch` prompts (num_prompts = concurrency = batch). The A100
+    (Polaris, 40 GB) and GH200 rows of the same file are read from the copy
+    (argonne_rows) and converted the same way; its TensorRT-LLM rows (0.11/0.12) are kept
+    as given, with the no-profile status.
   - GPUStack: `vllm bench serve` runs; ShareGPT and random datasets without --ignore-eos;
     input/output lengths are the printed totals / prompts (means), rounded to tokens; the
     random runs' configured output length becomes max_output_len (the client's max_tokens).
@@ -87,6 +92,13 @@ MODEL_MAP = {
     "Qwen/Qwen3-14B": "Qwen/Qwen3-14B", "Qwen/Qwen3-14B-FP8": "Qwen/Qwen3-14B",
     "Qwen/Qwen3-32B": "Qwen/Qwen3-32B", "Qwen/Qwen3-32B-FP8": "Qwen/Qwen3-32B",
     "mistralai/Mixtral-8x7B-v0.1": "mistralai/Mixtral-8x7B-v0.1",  # see IN_OTHER_SET
+    # LLaMA-1 7B has Llama-2-7B's every dimension (hidden 4096, 32 layers, 32 heads and KV
+    # heads, FF 11008, vocab 32000; huggyllama/llama-7b's config.json as its fine-tunes copy
+    # it, e.g. huggingface.co/ContextualAI/archangel_sft_llama7b); only its context is 2048
+    # (LLAMA1_MAX_LEN below)
+    "huggyllama/llama-7b": "meta-llama/Llama-2-7b-hf",
+    # Qwen1.5-7B: a qwen2 config (tests/validation/configs/Qwen1.5-7B.json, its _ttsim_note)
+    "Qwen/Qwen1.5-7B": "tests/validation/configs/Qwen1.5-7B.json",
 }
 # ttsim models MoE since issue 19; the 24 Mixtral-8x7B rows (all BLIS TP2, check part) are the
 # rows of tests/validation/moe_mixtral.csv, which simulates them (every column equal, the
@@ -98,7 +110,17 @@ IN_OTHER_SET = {
 MODEL_SKIP = {
     "Deci/DeciLM-7B": "skip: variable GQA per layer (no config ttsim can read)",
     "nvidia/Llama-3.1-405B-Instruct-FP8": "skip: model not in the catalog and no config.json here",
+    # Argonne's older 7B models (GH200, and one row each on H100): architectures ttsim does
+    # not model (models/model.c refuses their model_type)
+    "bigscience/bloom-7b1": "skip: model_type bloom (ALiBi positions, ungated GELU MLP) not modelled",
+    "EleutherAI/gpt-j-6b": "skip: model_type gptj (parallel attention and MLP, ungated GELU MLP) not modelled",
+    "facebook/opt-6.7b": "skip: model_type opt (learned positions, ungated ReLU MLP) not modelled",
+    "BAAI/Aquila-7B": "skip: model_type aquila (remote code) not modelled; no config.json here",
 }
+# huggyllama/llama-7b's max_position_embeddings: vLLM caps a sequence there, so a run whose
+# input + output exceeds it did not generate its output (Argonne's GH200 io2048 rows: 0.05 s
+# for what takes Llama-2-7B 14.7 s)
+LLAMA1_MAX_LEN = 2048
 ENGINES_WITH_PROFILE = {"vllm", "sglang", "trtllm"}
 # trtllm: models/engines/trtllm-1.yaml describes the 1.x releases (PyTorch backend) only
 TRTLLM_VERSIONS = ("1.",)
@@ -211,6 +233,11 @@ def convert(r):
     if "." in r["input_len"] or "." in r["output_len"]:
         extra.append("lengths are means %s/%s, rounded" % (r["input_len"], r["output_len"]))
     status = MODEL_SKIP.get(hf, "")
+    if (not status and hf == "huggyllama/llama-7b" and
+            int(o["input_len"]) + int(o["output_len"]) > LLAMA1_MAX_LEN):
+        status = ("skip: input + output %d exceeds LLaMA-1's %d-token context: vLLM stopped "
+                  "the sequences there (the run did not generate its output)"
+                  % (int(o["input_len"]) + int(o["output_len"]), LLAMA1_MAX_LEN))
     if not status and hf not in MODEL_MAP:
         status = "skip: model not in the catalog and no config.json here"
     if not status and r["engine"] == "nim":
@@ -241,6 +268,11 @@ def convert(r):
         o["range_ratio"] = "0"
         extra.append("value = %d x %d / %.6g s (batch x output_len / whole-batch wall time)"
                      % (b, out, wall))
+    elif sid.startswith("anltrt_"):
+        # Argonne's TensorRT-LLM rows: kept as the file gives them (Latency, s); never
+        # simulated (the engine version's skip above), so not converted further
+        o["endpoint"] = "none"
+        o["dataset"] = "random"
     elif sid.startswith("gps_"):
         # GPUStack's client is `vllm bench serve --backend openai-chat`: the chat endpoint
         if "openai-chat" not in notes and "chat endpoint" not in notes:
@@ -329,6 +361,71 @@ def convert(r):
     return o
 
 
+# Argonne rows beyond shared/: the A100 and GH200 vLLM runs (and every Nvidia TensorRT-LLM
+# run) of the same Plots/All_results.csv the H100 rows come from, copied with its licence
+# (sources/argonne/SOURCES.md). Same split rule: the file is the check part's.
+ARGONNE_COPY = os.path.join("sources", "argonne", "All_results_nvidia.csv")
+ARGONNE_SRC = ("github argonne-lcf/LLM-Inference-Bench Plots/All_results.csv "
+               "@4211f5d4e9bc0145ed541b6d372d5d8223b44235 (copy: tests/validation/%s line %%d)"
+               % ARGONNE_COPY)
+# Hardware -> (id tag, ttsim GPU, engine versions by framework, how the run was set up)
+ARGONNE_GPU = {
+    "Nvidia A100 GPU": ("a100", "tests/validation/configs/a100_sxm4_40gb.yaml", {
+        "vLLM": "0.6.x (not pinned; vLLM/A100 requirements files are vLLM 0.6.x's: torch 2.4.0, "
+                "xformers 0.0.27.post2, vllm-flash-attn 2.6.1; V0 engine)",
+        "TensorRT-LLM": "0.11.0"},
+        "ALCF Polaris (PBS, /lus/grand): A100 SXM4 40 GiB, 4 a node, NVLink between every pair; "
+        "vLLM/A100/Throughput_measurement/benchmark_throughput.py"),
+    "Nvidia GH200 GPU": ("gh200", "gh200", {
+        "vLLM": "0.5.3.post1 (vLLM/GH200/run-throughput-bench.sh)",
+        "TensorRT-LLM": "0.12.0"},
+        "JLSE GH200 (memory variant not stated; ttsim's gh200 profile is 96 GB HBM3, 4.0 TB/s); "
+        "Apptainer image from nvcr.io/nvidia/pytorch:24.06; vLLM/GH200/"),
+    "Nvidia H100 GPU": ("h100", "h100_sxm", {"TensorRT-LLM": "0.11.0"}, "JLSE H100"),
+}
+ARGONNE_SHORT = {
+    "meta-llama/Llama-2-7b-hf": "l2-7b-hf", "meta-llama/Llama-2-70b-hf": "l2-70b-hf",
+    "meta-llama/Meta-Llama-3-8B": "l3-8b", "meta-llama/Meta-Llama-3-70B": "l3-70b",
+    "mistralai/Mistral-7B-v0.1": "mis-7b-v0.1", "mistralai/Mixtral-8x7B-v0.1": "mix-8x7b-v0.1",
+    "Qwen/Qwen2-7B": "qwen2-7b", "Qwen/Qwen2-72B": "qwen2-72b", "Deci/DeciLM-7B": "decilm-7b",
+}
+# the MoE rows of the copy: simulated in their own file (as BLIS's Mixtral rows are in
+# moe_mixtral.csv), kept in serving_check.csv with a status naming it
+ARGONNE_MOE_FILE = "moe_argonne.csv"
+ARGONNE_MOE = {"mistralai/Mixtral-8x7B-v0.1"}
+
+
+def argonne_rows():
+    """sources/argonne/All_results_nvidia.csv -> rows in shared/'s measured format."""
+    out, seen = [], {}
+    with open(os.path.join(HERE, ARGONNE_COPY), newline="") as fh:
+        for line, r in enumerate(csv.DictReader(fh), start=2):
+            fw, model = r["Framework"], r["Model"]
+            if r["Hardware"] not in ARGONNE_GPU or fw not in ARGONNE_GPU[r["Hardware"]][2]:
+                raise SystemExit("convert_serving.py: %s:%d: Hardware '%s' / Framework '%s' "
+                                 "not in ARGONNE_GPU" % (ARGONNE_COPY, line, r["Hardware"], fw))
+            tag, gpu, versions, setup = ARGONNE_GPU[r["Hardware"]]
+            n, b, tp = r["Input Output Length"], r["Batch Size"], r["Num of Hardware"]
+            short = ARGONNE_SHORT.get(model, model.split("/")[-1].lower())
+            base = "%s_%s_tp%s_%s_io%s_b%s" % ("anl" if fw == "vLLM" else "anltrt", tag, tp,
+                                              short, n, b)
+            seen[base] = seen.get(base, 0) + 1
+            rid = base if seen[base] == 1 else "%s_r%d" % (base, seen[base])
+            notes = ("offline batch of %s random-id prompts (%s); %s; input_len=output_len fixed; "
+                     "ignore_eos=True; value=Latency column (s; for vLLM the whole-batch wall "
+                     "time of one llm.generate after three warm-ups); --dtype float16; source "
+                     "Throughput column (batch*(in+out)/latency, total tok/s)=%s"
+                     % (b, fw, setup, r["Throughput"]))
+            if seen[base] > 1:
+                notes += "; a repeat of the same configuration in the source file (both kept)"
+            out.append((ARGONNE_COPY, {
+                "id": rid, "model": model, "gpu": gpu, "tp": tp, "dtype": "fp16",
+                "input_len": n, "output_len": n, "concurrency": b, "metric": "e2e_s",
+                "value": r["Latency"], "engine": "vllm" if fw == "vLLM" else "trtllm",
+                "engine_version": versions[fw], "source": ARGONNE_SRC % line, "notes": notes}))
+    return out
+
+
 def main():
     shared = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "..", "..", "shared", "validation", "serving")
     rows = []
@@ -340,16 +437,37 @@ def main():
     for f, r in rows:
         o = convert(r)
         parts[part_of(r["source"], r["id"])].append(o)
+    moe = []
+    for f, r in argonne_rows():
+        o = convert(r)
+        if r["model"] in ARGONNE_MOE and not o["status"].startswith("skip:") or \
+                o["status"].startswith("skip: simulated in moe_mixtral"):
+            m = dict(o)
+            m["status"] = ""
+            moe.append(m)
+            o["status"] = ("skip: simulated in %s (MoE set; the same row)" % ARGONNE_MOE_FILE)
+        parts[part_of(r["source"], r["id"])].append(o)
+    with open(os.path.join(HERE, ARGONNE_MOE_FILE), "w", newline="") as fh:
+        fh.write("# Mixture-of-Experts measured runs: Argonne's Mixtral-8x7B-v0.1 vLLM offline batches on\n"
+                 "# 4 x A100 SXM4 40GB (Polaris), written by tests/validation/convert_serving.py from\n"
+                 "# sources/argonne/All_results_nvidia.csv; the same rows as serving_check.csv's, simulated here. Do not edit.\n")
+        w = csv.DictWriter(fh, fieldnames=OUT_COLS, lineterminator="\n")
+        w.writeheader()
+        for o in moe:
+            w.writerow(o)
     for part, rs in parts.items():
         path = os.path.join(HERE, "serving_%s.csv" % part)
         with open(path, "w", newline="") as fh:
             fh.write("# Serving development set, %s part: written by tests/validation/convert_serving.py\n"
-                     "# from shared/validation/serving/{measured,measured_fp16}.csv (see README.md). Do not edit.\n" % part)
+                     "# from shared/validation/serving/{measured,measured_fp16}.csv%s (see README.md). Do not edit.\n"
+                     % (part, " and sources/argonne/All_results_nvidia.csv" if part == "check" else ""))
             w = csv.DictWriter(fh, fieldnames=OUT_COLS, lineterminator="\n")
             w.writeheader()
             for o in rs:
                 w.writerow(o)
-    print("fit %d rows, check %d rows (of %d)" % (len(parts["fit"]), len(parts["check"]), len(rows)))
+    print("fit %d rows, check %d rows (of %d; %d MoE rows in %s)"
+          % (len(parts["fit"]), len(parts["check"]), len(rows) + len(argonne_rows()), len(moe),
+             ARGONNE_MOE_FILE))
 
 
 if __name__ == "__main__":

@@ -37,8 +37,9 @@ def load_all(path):
 
 
 def load(path):
-    # the served rows: every engine but vLLM 0.5's offline batches (Argonne)
-    return [r for r in load_all(path) if not r["engine"].startswith("vllm 0.5")]
+    # the served rows: all but Argonne's offline batches (vLLM 0.5 on H100 and GH200, 0.6.x
+    # on A100; the id's source kind, as the engine version no longer tells them apart)
+    return [r for r in load_all(path) if r["kind"] != "anl"]
 
 
 def regime(r):
@@ -182,7 +183,34 @@ def main():
             lines.append("%.1f + %.2f x rate" % (fit.intercept, fit.slope))
         print("| %s | %s | %d | %s | %s | %s |" % (g[0], g[1], g[2], cells, *lines))
 
+    offline(sys.argv[1])
     shape(sys.argv[1:])
+
+
+def offline(path):
+    """Argonne's offline batches of the check part (output tok/s only): median signed %
+    error (n) by GPU and TP, one column per batch size, and all batches."""
+    rows = [r for r in load_all(path) if r["kind"] == "anl"]
+    if not rows:
+        return
+    batches = sorted({r["concurrency"] for r in rows})
+    print()
+    print("Argonne's offline batches (vLLM V0; output tok/s), median signed % error (n) by "
+          "GPU, TP and batch (GPU: the profile the rows name):")
+    print()
+    print("| GPU | TP | %s | all |" % " | ".join("batch %d" % b for b in batches))
+    print("|---|---|%s---|" % ("---|" * len(batches)))
+    groups = {}
+    for r in rows:
+        gpu = r["gpu"].split("/")[-1]
+        gpu = gpu[:-5] if gpu.endswith(".yaml") else gpu
+        groups.setdefault((gpu, r["tp"]), []).append(r)
+    for g in sorted(groups):
+        cells = []
+        for b in batches + [None]:
+            e = [r["pct_err"] for r in groups[g] if b is None or r["concurrency"] == b]
+            cells.append("%+.1f (%d)" % (statistics.median(e), len(e)) if e else "")
+        print("| %s | %d | %s |" % (g[0], g[1], " | ".join(cells)))
 
 
 if __name__ == "__main__":

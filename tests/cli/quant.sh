@@ -1,0 +1,52 @@
+#!/bin/sh
+# Weight-only integer checkpoints (AWQ, GPTQ, compressed-tensors W4A16) from the command line
+# (issue 19): the catalog's AWQ model and its shipped config.json run and plan, hold fewer
+# weight bytes (more KV cache) than the bf16 original, and the formats ttsim does not model
+# exit 2 naming the file and key.
+. "$(dirname "$0")/lib.inc"
+run() { "$TTSIM" run --requests 16 --input-len 500 --output-len 200 --format json "$@"; }
+kv() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["summary"]["kv_cache_gb_per_gpu"])' "$1"; }
+tpot() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["summary"]["tpot_ms"]["mean"])' "$1"; }
+gt() { python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) > float(sys.argv[2]) else 1)' "$1" "$2"; }
+
+ok "qwq-32b-awq runs on one H100" run --model qwq-32b-awq --gpu h100_sxm
+cp "$TMPD/out" "$TMPD/awq.json"
+ok "qwq-32b (bf16) runs on one H100" run --model qwq-32b --gpu h100_sxm
+cp "$TMPD/out" "$TMPD/bf16.json"
+if gt "$(kv "$TMPD/awq.json")" "$(kv "$TMPD/bf16.json")"; then T_PASS=$((T_PASS+1)); else
+	T_FAIL=$((T_FAIL+1)); echo "FAIL: int4 weights leave no more KV cache than bf16"; fi
+# decode at 16 sequences is weight-bound: int4 streams about a quarter of the bytes
+if gt "$(tpot "$TMPD/bf16.json")" "$(tpot "$TMPD/awq.json")"; then T_PASS=$((T_PASS+1)); else
+	T_FAIL=$((T_FAIL+1)); echo "FAIL: int4 decode is not faster than bf16 at 16 sequences"; fi
+ok "the shipped AWQ config.json runs on an A100" run --model models/configs/QwQ-32B-AWQ.json --gpu a100_sxm
+ok "the GPTQ (compressed-tensors) R1 distill runs at TP 2" run --model r1-qwen-14b-w4a16 --gpu h200_sxm --tp 2
+ok "plan picks layouts for the AWQ model" "$TTSIM" plan --model qwq-32b-awq --rate 0.2 --gpus h100_sxm:2 \
+	--input-len 1000 --output-len 500 --requests 200 --top 1
+has "vllm serve Qwen/QwQ-32B-AWQ" "plan prints its server line" "$TMPD/out"
+status 2 "--dtype fp8 on an int4 checkpoint" run --model qwq-32b-awq --gpu h100_sxm --dtype fp8
+has "key 'dtype': 'Qwen/QwQ-32B-AWQ' is a 4-bit awq checkpoint" "says why" "$TMPD/err"
+
+ok "models describes the AWQ checkpoint" "$TTSIM" models --model qwq-32b-awq
+has "weights            int4 weight-only (awq, group 128, zero points)" "models says int4, not bf16" "$TMPD/out"
+ok "models --format json carries the quantisation" "$TTSIM" models --model r1-qwen-14b-w4a16 --format json
+has '"bits":	4' "JSON weight_quant bits" "$TMPD/out"
+has '"method":	"compressed-tensors"' "JSON weight_quant method" "$TMPD/out"
+
+# refused: exit 2, file and key named, one line
+q() { python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["quantization_config"]=json.loads(sys.argv[2]); json.dump(c,open(sys.argv[3],"w"))' \
+	models/configs/QwQ-32B-AWQ.json "$1" "$TMPD/$2.json"; }
+refused() { name=$1 key=$2; status 2 "$name refused" run --model "$TMPD/$name.json" --gpu h100_sxm
+	has "$name.json: key '$key'" "names file and key" "$TMPD/err"
+	[ "$(wc -l < "$TMPD/err")" = 1 ] && T_PASS=$((T_PASS+1)) || { T_FAIL=$((T_FAIL+1)); echo "FAIL: $name: not one line"; }; }
+q '{"quant_method": "awq", "bits": 3, "group_size": 128, "zero_point": true}' awq3
+refused awq3 quantization_config.bits
+q '{"quant_method": "gptq", "bits": 4, "group_size": 128, "sym": false, "desc_act": true}' gptqasym
+refused gptqasym quantization_config.sym
+q '{"quant_method": "gptq", "bits": 4, "group_size": 96, "sym": true}' gptq96
+refused gptq96 quantization_config.group_size
+q '{"quant_method": "modelopt", "quant_algo": "NVFP4", "group_size": 16}' nvfp4
+refused nvfp4 quantization_config.quant_method
+has "no GPU ttsim has a profile for has them" "says no profiled GPU has FP4 tensor cores" "$TMPD/err"
+q '{"quant_method": "compressed-tensors", "format": "pack-quantized", "config_groups": {"g": {"input_activations": {"num_bits": 8, "type": "int"}, "weights": {"num_bits": 4, "type": "int", "strategy": "group", "group_size": 128}}}}' w4a8
+refused w4a8 quantization_config.config_groups.g.input_activations
+finish
