@@ -67,6 +67,7 @@ FUZZ_SECONDS ?= 20
 FUZZ_CC ?= clang
 ASSETS := $(sort $(wildcard models/profiles/*.yaml) $(wildcard models/engines/*.yaml) $(wildcard traces/math500/*.jsonl)) experiments/headline.yaml \
 	  $(sort $(wildcard calibration/data/aiconfigurator/moe/h[12]00_sxm_moe_*.csv)) \
+	  $(sort $(wildcard calibration/data/aiconfigurator/mla/h[12]00_sxm_generation_mla_*.csv)) \
 	  traces/tts_curves.csv traces/rm_curves.csv traces/bf_curves.csv \
 	  tests/validation/serving_check.csv
 CUDA_SRC := $(wildcard calibration/bench/*.cu)

@@ -34,10 +34,12 @@ $T calibrate moe $M/a100_sxm_moe_vllm_0.14.0_bf16.csv --profile models/profiles/
 
 for g in h100_sxm h200_sxm gh200 a100_sxm; do
 	y=models/profiles/$g.yaml
-	# drop the old sections (a top-level moe_* key and its indented lines), then put the
-	# new ones before the uncertainty block
+	# the new sections in place of the old ones (a top-level moe_* key and its indented
+	# lines), else before the uncertainty block
 	awk -v frag=$R/$g.yaml '
-		/^moe_[a-z0-9]*:/ { skip = 1; next }
+		/^moe_[a-z0-9]*:/ { skip = 1
+			if (!done) { while ((getline l < frag) > 0) print l; done = 1 }
+			next }
 		skip && /^ / { next }
 		{ skip = 0 }
 		/^# relative standard errors|^uncertainty:/ && !done {

@@ -59,3 +59,9 @@ $T calibrate fit $R/a100_compute $R/a100_net --base $B/a100_sxm.yaml --fp8-from-
 
 # the fused-MoE sections, from aiconfigurator's MoE tables (calibration/moe_profiles.sh)
 ./calibration/moe_profiles.sh "$T"
+
+# the MLA decode sections, from aiconfigurator's vLLM MLA tables (calibration/mla_profiles.sh)
+./calibration/mla_profiles.sh "$T"
+
+# the DeepEP sections, from aiconfigurator's SGLang DeepEP tables (calibration/deepep_profiles.sh)
+./calibration/deepep_profiles.sh "$T"

@@ -33,6 +33,9 @@
 #include "calibration/calib_import.h"
 #include "calibration/moe_fit.h"
 #include "models/moe_table.h"
+#include "models/mla_table.h"
+#include "calibration/mla_fit.h"
+#include "calibration/deepep_fit.h"
 #include "models/profile.h"
 #include "calibration/raw.h"
 #include "experiments/validate.h"
@@ -110,13 +113,42 @@ static const char moe_usage[] =
 	"                          its interpolation from the shape's other points (s; empty at\n"
 	"                          the ends)\n";
 
+static const char mla_usage[] =
+	"usage: ttsim calibrate mla GENERATION_MLA.csv --profile NAME|FILE --kv bf16|fp8\n"
+	"                           [--yaml FILE] [--residuals FILE.csv]\n"
+	"  fit the MLA decode model (models/profile.h, \"MLA decode\") to an aiconfigurator\n"
+	"  generation_mla_perf table's rows of one kv_cache_dtype, on its kernel-bound points\n"
+	"  (models/mla_table.h: the others time the host); prints the constants, their\n"
+	"  in-sample and held-out (by head count) errors, the error of the model without the\n"
+	"  section on the same points, and the table's own leave-one-out error\n"
+	"  --profile NAME|FILE     the bf16 GEMM peak, hbm_bw and the model without a section\n"
+	"  --kv bf16|fp8           the profile section it fits (mla_bf16, mla_fp8): rows\n"
+	"                          kv_cache_dtype bfloat16, fp8\n"
+	"  --yaml FILE             write the section as YAML lines, each value with its fit,\n"
+	"                          and `table: GENERATION_MLA.csv`\n"
+	"  --residuals FILE.csv    each kernel-bound point: heads, batch, step, measured,\n"
+	"                          fitted and before (s)\n";
+
+static const char deepep_usage[] =
+	"usage: ttsim calibrate deepep LL.csv NORMAL.csv --profile NAME|FILE [--yaml FILE]\n"
+	"  fit the DeepEP all-to-all model (models/profile.h, \"DeepEP all-to-all\") to\n"
+	"  aiconfigurator's SGLang DeepEP tables: LL.csv the low-latency kernels\n"
+	"  (wideep_deepep_ll_perf), NORMAL.csv the normal ones (wideep_deepep_normal_perf, rows\n"
+	"  at DeepEP's default 20 SMs); per rank count (node_num x 8) and kernel, lat and bw of\n"
+	"  lat + tokens x top_k x hidden x 2 / bw; prints them with their in-sample and held-out\n"
+	"  (by token count) errors and the error of ttsim's NCCL all-to-all on the same rows\n"
+	"  --profile NAME|FILE     the NCCL model compared with (its all-reduce and network)\n"
+	"  --yaml FILE             write the deepep_<ranks> sections as YAML lines\n";
+
 static const char usage[] =
-	"usage: ttsim calibrate fit|check|import|engine|moe ...   (ttsim calibrate fit --help)\n"
+	"usage: ttsim calibrate fit|check|import|engine|moe|mla|deepep ...   (ttsim calibrate fit --help)\n"
 	"  fit     fit a hardware profile to raw benchmark CSVs\n"
 	"  check   the error of a profile on raw benchmark CSVs, without fitting\n"
 	"  import  convert public tables (aiconfigurator, vidur, nccl-tests) to raw CSVs\n"
 	"  engine  fit an engine profile to end-to-end measured serving runs\n"
-	"  moe     fit a profile's fused-MoE section to an aiconfigurator MoE table\n";
+	"  moe     fit a profile's fused-MoE section to an aiconfigurator MoE table\n"
+	"  mla     fit a profile's MLA decode section to an aiconfigurator MLA table\n"
+	"  deepep  fit a profile's DeepEP sections to aiconfigurator's DeepEP tables\n";
 
 /* ---- the notes written beside the profile's values (profile_write_notes) ---- */
 
@@ -828,6 +860,179 @@ static int cmd_moe(int argc, char **argv)
 	return EXIT_OK;
 }
 
+static int cmd_mla(int argc, char **argv)
+{
+	const char *prof = NULL, *kv = NULL, *yaml = NULL, *resid = NULL;
+	const char **pos = xcalloc(argc, sizeof(*pos));
+	const struct flag fl[] = {
+		{"--profile", FLAG_VALUE, &prof, NULL, NULL},
+		{"--kv", FLAG_VALUE, &kv, NULL, NULL},
+		{"--yaml", FLAG_VALUE, &yaml, NULL, NULL},
+		{"--residuals", FLAG_VALUE, &resid, NULL, NULL},
+		{0},
+	};
+	int np = parse(fl, argc, argv, pos, mla_usage), fp8;
+	struct profile p;
+	struct mla_table tab = {0};
+	struct mla_model mm;
+	struct mla_fit_report rep;
+	double kvb, *e = NULL, loo_med = 0, loo_p90 = 0;
+	size_t len, ne;
+	char *text;
+
+	if (np == FLAGS_HELP) {
+		free(pos);
+		return EXIT_OK;
+	}
+	if (np != 1 || !prof || !kv)
+		die("calibrate mla: %s (see --help)", np != 1 ? "expected one GENERATION_MLA.csv"
+			: !prof ? "option '--profile' missing" : "option '--kv' missing");
+	if (strcmp(kv, "bf16") && strcmp(kv, "fp8"))
+		die("option '--kv': bad value '%s' (expected bf16 or fp8)", kv);
+	fp8 = !strcmp(kv, "fp8");
+	kvb = fp8 ? 1 : 2;
+	memset(&p, 0, sizeof(p));
+	if (profile_load(&p, prof))
+		die_err();
+	if (!(text = file_read(pos[0], &len)))
+		die_err();
+	if (mla_table_parse(&tab, text, len, pos[0], fp8 ? "fp8" : "bfloat16") ||
+	    mla_fit(&mm, &tab, &p, kvb, &rep))
+		die_err();
+	printf("mla_%s on %s: %zu kernel-bound points of %d head counts (%s, kv %s)\n", kv,
+	       p.name, rep.n, rep.heads, tab.kernel, tab.kv_dtype);
+	printf("  t0 %.4g s (attention.decode_t0, not fitted), seq_head %.4g s, bw_eff %.4g "
+	       "(%.3g bytes/s)\n", mm.t0, mm.seq_head, mm.bw_eff, mm.bw_eff * p.hbm_bw);
+	printf("  relative error in sample: median %.1f%%, p90 %.1f%%, max %.1f%%\n",
+	       100 * rep.med, 100 * rep.p90, 100 * rep.max);
+	printf("  held out by head count (3 folds): median %.1f%%, p90 %.1f%%, max %.1f%%\n",
+	       100 * rep.ho_med, 100 * rep.ho_p90, 100 * rep.ho_max);
+	printf("  before (no mla_%s section: FA3 decode terms, bmm GEMMs): median %.1f%%, "
+	       "p90 %.1f%%, max %.1f%%\n", kv, 100 * rep.before_med, 100 * rep.before_p90,
+	       100 * rep.before_max);
+	mla_table_loo(&tab, &e, &ne);
+	if (ne) {
+		gsl_sort(e, 1, ne);
+		loo_med = gsl_stats_quantile_from_sorted_data(e, 1, ne, 0.5);
+		loo_p90 = gsl_stats_quantile_from_sorted_data(e, 1, ne, 0.9);
+		printf("  measured table: %d head counts; interpolated (Steffen, log-log) leaving one "
+		       "step out: median %.1f%%, p90 %.1f%%, max %.1f%% (%zu points)\n", tab.n,
+		       100 * loo_med, 100 * loo_p90, 100 * e[ne - 1], ne);
+	}
+	free(e);
+	if (resid) {
+		struct sbuf y = {0};
+		struct mla_point *pt;
+		size_t n;
+		mla_table_points(&tab, &pt, &n);
+		sbuf_printf(&y, "heads,batch,step,measured_s,fitted_s,before_s\n");
+		for (size_t i = 0; i < n; i++)
+			sbuf_printf(&y, "%g,%g,%g,%.6g,%.6g,%.6g\n", pt[i].heads, pt[i].batch,
+				    pt[i].step, pt[i].lat, mla_fit_pred(&mm, &p, kvb, &pt[i]),
+				    mla_fit_pred(NULL, &p, kvb, &pt[i]));
+		free(pt);
+		if (file_write_atomic(resid, y.buf, y.len))
+			die_err();
+		sbuf_release(&y);
+	}
+	if (yaml) {
+		struct sbuf y = {0};
+		const char *key[3] = {"t0", "seq_head", "bw_eff"};
+		double v[3] = {mm.t0, mm.seq_head, mm.bw_eff};
+		const char *base = strrchr(pos[0], '/');
+		sbuf_printf(&y, "mla_%s:\n", kv);
+		sbuf_printf(&y, "  t0: %.17g  # attention.decode_t0 of %s, not fitted (calibration/"
+			    "mla_fit.h)\n", v[0], p.name);
+		for (int i = 1; i < 3; i++)
+			sbuf_printf(&y, "  %s: %.17g  # fit: %s, %zu kernel-bound points (%s); held "
+				    "out %.1f%% median, %.1f%% p90\n", key[i], v[i],
+				    base ? base + 1 : pos[0], rep.n, tab.kernel, 100 * rep.ho_med,
+				    100 * rep.ho_p90);
+		sbuf_printf(&y, "  table: %s  # measured: %d head counts, kernel-bound points only; "
+			    "one step left out %.1f%% median, %.1f%% p90\n", pos[0], tab.n,
+			    100 * loo_med, 100 * loo_p90);
+		if (file_write_atomic(yaml, y.buf, y.len))
+			die_err();
+		sbuf_release(&y);
+	}
+	mla_table_release(&tab);
+	free(text);
+	free(pos);
+	return EXIT_OK;
+}
+
+static int cmd_deepep(int argc, char **argv)
+{
+	const char *prof = NULL, *yaml = NULL;
+	const char **pos = xcalloc(argc, sizeof(*pos));
+	const struct flag fl[] = {
+		{"--profile", FLAG_VALUE, &prof, NULL, NULL},
+		{"--yaml", FLAG_VALUE, &yaml, NULL, NULL},
+		{0},
+	};
+	int np = parse(fl, argc, argv, pos, deepep_usage);
+	struct profile p;
+	struct deepep_set set[2] = {{0}, {0}};
+	struct deepep_fit_report rep[2];
+	static const char *const mode[2] = {"ll", "normal"}, *const op[2] = {"dispatch", "combine"};
+	struct sbuf y = {0};
+
+	if (np == FLAGS_HELP) {
+		free(pos);
+		return EXIT_OK;
+	}
+	if (np != 2 || !prof)
+		die("calibrate deepep: %s (see --help)", np != 2 ? "expected LL.csv and NORMAL.csv"
+			: "option '--profile' missing");
+	memset(&p, 0, sizeof(p));
+	if (profile_load(&p, prof))
+		die_err();
+	for (int k = 0; k < 2; k++) {
+		size_t len;
+		char *text = file_read(pos[k], &len);
+		if (!text || deepep_fit_load(&set[k], text, len, pos[k], k == 0) ||
+		    deepep_fit(&set[k], &p, &rep[k]))
+			die_err();
+		free(text);
+	}
+	printf("deepep on %s: lat + tokens x top_k x hidden x 2 / bw, per rank count "
+	       "(held out by token count, 3 folds; before: ttsim's NCCL all-to-all)\n", p.name);
+	for (int g = 0; g < PROFILE_DEEPEP_N; g++) {
+		if (!rep[0].n[g] && !rep[1].n[g])
+			continue;
+		if (yaml)
+			sbuf_printf(&y, "deepep_%d:\n", 8 << g);
+		for (int k = 0; k < 2; k++)
+			for (int o = 0; o < 2; o++) {
+				const struct deepep_fit_report *r = &rep[k];
+				if (r->n[g] < 4)
+					die("calibrate deepep: %s has %zu rows at %d ranks (expected at "
+					    "least 4 for a fit)", pos[k], r->n[g], 8 << g);
+				printf("  %3d ranks %-6s %-8s %3zu rows: lat %6.2f us, bw %8.4g B/s; "
+				       "in sample %.1f%%, held out %.1f%% median (p90 %.1f%%); before "
+				       "%.1f%%\n", 8 << g, mode[k], op[o], r->n[g], 1e6 * r->lat[g][o],
+				       r->bw[g][o], 100 * r->med[g][o], 100 * r->ho_med[g][o],
+				       100 * r->ho_p90[g][o], 100 * r->before_med[g][o]);
+				if (yaml) {
+					const char *b = strrchr(pos[k], '/');
+					sbuf_printf(&y, "  %s_%s_lat: %.17g  # fit: %s, %zu rows; held "
+						    "out %.1f%% median\n", mode[k], op[o], r->lat[g][o],
+						    b ? b + 1 : pos[k], r->n[g], 100 * r->ho_med[g][o]);
+					sbuf_printf(&y, "  %s_%s_bw: %.17g  # fit: %s, %zu rows; held "
+						    "out %.1f%% median\n", mode[k], op[o], r->bw[g][o],
+						    b ? b + 1 : pos[k], r->n[g], 100 * r->ho_med[g][o]);
+				}
+			}
+	}
+	if (yaml && file_write_atomic(yaml, y.buf, y.len))
+		die_err();
+	sbuf_release(&y);
+	deepep_set_release(&set[0]);
+	deepep_set_release(&set[1]);
+	free(pos);
+	return EXIT_OK;
+}
+
 int cmd_calibrate(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -844,6 +1049,11 @@ int cmd_calibrate(int argc, char **argv)
 		return cmd_engine(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "moe"))
 		return cmd_moe(argc - 1, argv + 1);
-	die("calibrate: unknown subcommand '%s' (expected fit, check, import, engine or moe)",
+	if (!strcmp(argv[1], "mla"))
+		return cmd_mla(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "deepep"))
+		return cmd_deepep(argc - 1, argv + 1);
+	die("calibrate: unknown subcommand '%s' (expected fit, check, import, engine, moe, mla or "
+	    "deepep)",
 	    argv[1]);
 }

@@ -11,6 +11,7 @@
 #include "lib/util.h"
 #include "models/comm.h"
 #include "models/moe_table.h"
+#include "models/mla_table.h"
 
 /* Elementwise kernels per layer: input norm, post-attention norm (each fused with the
  * residual add), rotary embedding and the MLP activation. The KV-cache write
@@ -402,6 +403,7 @@ int cost_init_nodes(struct cost_ctx *c, const struct model *m, const struct prof
 	c->dp = m->ep == EP_DP ? tp : 1;
 	c->tp_attn = tp / c->dp;
 	c->a2a_bytes_tok = 0;
+	c->deepep = NULL;
 	c->lm = model_lm_head(m, c->tp_attn);
 	c->gm = m->weight_dtype == DT_FP8 ? &p->gemm_fp8 : &p->gemm_bf16;
 	if (m->wq_bits && m->weight_dtype != DT_BF16)
@@ -428,6 +430,9 @@ int cost_init_nodes(struct cost_ctx *c, const struct model *m, const struct prof
 	}
 	c->heads = model_heads_per_gpu(m, c->tp_attn);
 	c->kv_heads = model_kv_heads_per_gpu(m, c->tp_attn);
+	c->mla_mm = cost_mla_model(m, p);
+	if (cost_mla_slice(m, p, c->heads, &c->mla_s) < 0)
+		return -1;
 	/* a token's KV lives on one rank under DP attention: per GPU of the replica, 1/dp */
 	c->kv_bytes_tok = model_kv_bytes_per_token(m, c->tp_attn) / c->dp;
 	c->one_tile = tiles_factor(&p->attn_prefill, p->gemm_bf16.sms, 1);
@@ -441,6 +446,7 @@ int cost_init_nodes(struct cost_ctx *c, const struct model *m, const struct prof
 		c->a2a_bytes_tok = ranks * m->hidden * 2.0;
 		if (comm_alltoall(p, c->a2a_bytes_tok, c->dp, tp_nodes) < 0)
 			return err_prefix("key 'ep': ");
+		c->deepep = cost_deepep_model(p, c->dp, tp_nodes);
 	} else if (tp > 1 && tp_nodes > 1) {
 		/* across nodes: checked once here (layout, network), timed by models/comm.c */
 		if (comm_allreduce(p, 2, tp, tp_nodes) < 0) {
@@ -697,7 +703,11 @@ static void step_rest(struct cost_ctx *c, const struct step_batch *b, double tok
 		tokens = local_rows(c, tokens);
 		/* data-parallel attention: each MoE layer dispatches the rank's tokens to their
 		 * experts and combines the results, two all-to-alls (comm.h) */
-		if (c->dp > 1)
+		if (c->dp > 1 && c->deepep) /* DeepEP: low-latency kernels when decoding */
+			sc->allreduce = model_moe_layers(m) *
+					cost_deepep_pair(c->deepep, tokens, m->top_k, m->hidden,
+							 b->n_prefill == 0, launch);
+		else if (c->dp > 1)
 			sc->allreduce = model_moe_layers(m) * 2.0 *
 					at_least(comm_alltoall(p, tokens * c->a2a_bytes_tok, c->dp,
 							       c->tp_nodes), launch);
@@ -1049,7 +1059,9 @@ double cost_attn_decode(const struct profile *p, double seqs, double ctx_tokens,
  * shared by every query head (FlashMLA): it streams the latent cache once and computes
  * 2 x heads x (2 kv_lora + qk_rope) FLOPs per (query, cached token). Its time here is the
  * profile's decode fixed terms (t0, per_seq) plus the larger of the stream at the decode
- * bandwidth and the FLOPs at the bf16 GEMM peak: FlashMLA itself is not calibrated.
+ * bandwidth and the FLOPs at the bf16 GEMM peak, where the profile has no MLA decode section
+ * for the KV dtype; with one, the section's fit (profile.h "MLA decode") and, at the measured
+ * shape, aiconfigurator's measured vLLM latencies (models/mla_table.h).
  */
 static double mla_prefill(struct cost_ctx *c, const struct step_batch *b, double launch,
 			  double kvt)
@@ -1075,25 +1087,89 @@ static double mla_prefill(struct cost_ctx *c, const struct step_batch *b, double
 	return L * (at_least(t, launch) + at_least(up, launch));
 }
 
+const struct deepep_model *cost_deepep_model(const struct profile *p, int ranks, int nodes)
+{
+	if (strcmp(p->ep_alltoall, "deepep") || nodes < 1 || ranks != 8 * nodes)
+		return NULL;
+	for (int i = 0; i < PROFILE_DEEPEP_N; i++)
+		if (ranks == 8 << i && p->deepep[i].ll_dispatch_bw > 0)
+			return &p->deepep[i];
+	return NULL;
+}
+
+double cost_deepep_pair(const struct deepep_model *d, double tokens, int top_k, int hidden,
+			int ll, double launch)
+{
+	double bytes = tokens * top_k * hidden * 2.0;
+	if (ll)
+		return at_least(d->ll_dispatch_lat + bytes / d->ll_dispatch_bw, launch) +
+		       at_least(d->ll_combine_lat + bytes / d->ll_combine_bw, launch);
+	return at_least(d->normal_dispatch_lat + bytes / d->normal_dispatch_bw, launch) +
+	       at_least(d->normal_combine_lat + bytes / d->normal_combine_bw, launch);
+}
+
+const struct mla_model *cost_mla_model(const struct model *m, const struct profile *p)
+{
+	const struct mla_model *mm = m->kv_dtype == DT_FP8 ? &p->mla_fp8 : &p->mla_bf16;
+	return model_is_mla(m) && mm->bw_eff > 0 ? mm : NULL;
+}
+
+int cost_mla_slice(const struct model *m, const struct profile *p, int heads,
+		   const struct mla_slice **s)
+{
+	const struct mla_model *mm = cost_mla_model(m, p);
+	const char *dt = m->kv_dtype == DT_FP8 ? "fp8" : "bfloat16";
+	const struct mla_table *t;
+	*s = NULL;
+	if (!mm || !mm->table[0] || m->kv_lora != MLA_TABLE_KV_LORA ||
+	    m->qk_rope != MLA_TABLE_QK_ROPE || m->qk_nope != MLA_TABLE_QK_NOPE ||
+	    m->v_head != MLA_TABLE_V_HEAD)
+		return 0;
+	if (!(t = mla_table_get(mm->table, dt))) {
+		char why[512];
+		strlcpy0(why, err_msg(), sizeof(why));
+		return err_set("key 'mla_%s.table': %s", m->kv_dtype == DT_FP8 ? "fp8" : "bf16",
+			       why);
+	}
+	*s = mla_table_find(t, heads);
+	return 0;
+}
+
+double cost_mla_decode_layer(const struct profile *p, const struct mla_model *mm,
+			     const struct mla_slice *s, int kv_lora, int qk_rope, int qk_nope,
+			     int v_head, double heads, double seqs, double q, double ctx_tokens,
+			     double bytes, double launch)
+{
+	double one = 1, t, bmm, tab;
+	/* each query token scores its sequence's context: the mean query tokens a sequence */
+	double flops = 2.0 * heads * (q / seqs) * ctx_tokens * (2.0 * kv_lora + qk_rope);
+	if (mm) {
+		if (s && q == seqs && mla_slice_eval(s, seqs, ctx_tokens / seqs, &tab))
+			return tab;
+		t = mm->t0 + mm->seq_head * q * heads +
+		    fmax(bytes / (p->hbm_bw * mm->bw_eff), flops / p->gemm_bf16.peak);
+		return at_least(t, launch);
+	}
+	t = p->attn_decode.t0 + p->attn_decode.per_seq * seqs +
+	    fmax(bytes / p->attn_decode.bw, flops / p->gemm_bf16.peak);
+	/* W_UK and W_UV: one batched launch each of `heads` GEMMs over q rows, timed as one
+	 * GEMM of the heads' weights side by side, in bf16 (vLLM dequantises them) */
+	bmm = at_least(cost_grouped_gemm(&p->gemm_bf16, p->hbm_bw, q, &one, 1, heads * kv_lora,
+					 qk_nope, 2.0), launch) +
+	      at_least(cost_grouped_gemm(&p->gemm_bf16, p->hbm_bw, q, &one, 1, heads * v_head,
+					 kv_lora, 2.0), launch);
+	return at_least(t, launch) + bmm;
+}
+
 static double mla_decode(struct cost_ctx *c, const struct step_batch *b, double launch,
 			 double kvt)
 {
 	const struct model *m = c->m;
-	const struct profile *p = c->p;
-	double L = m->n_layers, q = cost_decode_tokens(b), heads = c->heads;
-	double bytes = b->decode_ctx * kvt / L, one = 1, t, bmm;
-	/* each query token scores the sequence's context: the mean query tokens a sequence */
-	double flops = 2.0 * heads * (q / b->n_decode) * b->decode_ctx *
-		       (2.0 * m->kv_lora + m->qk_rope);
-	t = p->attn_decode.t0 + p->attn_decode.per_seq * b->n_decode +
-	    fmax(bytes / p->attn_decode.bw, flops / p->gemm_bf16.peak);
-	/* W_UK and W_UV: one batched launch each of `heads` GEMMs over q rows, timed as one
-	 * GEMM of the heads' weights side by side, in bf16 (vLLM dequantises them) */
-	bmm = at_least(cost_grouped_gemm(&p->gemm_bf16, p->hbm_bw, q, &one, 1,
-					 heads * m->kv_lora, m->qk_nope, 2.0), launch) +
-	      at_least(cost_grouped_gemm(&p->gemm_bf16, p->hbm_bw, q, &one, 1,
-					 heads * m->v_head, m->kv_lora, 2.0), launch);
-	return L * (at_least(t, launch) + bmm);
+	double L = m->n_layers;
+	return L * cost_mla_decode_layer(c->p, c->mla_mm, c->mla_s, m->kv_lora, m->qk_rope,
+					 m->qk_nope, m->v_head, c->heads, b->n_decode,
+					 cost_decode_tokens(b), b->decode_ctx,
+					 b->decode_ctx * kvt / L, launch);
 }
 
 /* The busiest data-parallel rank's share of a step's attention: 1/dp of its sequences

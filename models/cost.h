@@ -25,6 +25,7 @@
 
 #include "models/model.h"
 #include "models/profile.h"
+#include "models/mla_table.h"
 
 /* Decode attention's terms that depend on the batch size and the KV blocks of its mean
  * context, not on the bytes read (cost.c). */
@@ -73,6 +74,12 @@ struct cost_ctx {
 	int moe_local;          /* routed experts on one GPU (n_experts, or / tp under EP) */
 	int dp;                 /* data-parallel attention ranks (EP_DP: tp; otherwise 1) */
 	int tp_attn;            /* GPUs that split attention and dense layers (tp / dp) */
+	const struct mla_model *mla_mm; /* the profile's MLA decode model for m's KV dtype
+	                           (NULL: the FA3 decode terms; cost_mla_model) */
+	const struct mla_slice *mla_s; /* its measured table's slice of this GPU's heads, where
+	                           m has the table's shape (NULL: the fit alone) */
+	const struct deepep_model *deepep; /* EP_DP: the profile's DeepEP model for dp ranks,
+	                           where its ep_alltoall says deepep (NULL: NCCL's, comm.c) */
 	double a2a_bytes_tok;   /* EP_DP: bytes one rank sends per token in a dispatch (its
 	                           hidden state to each other rank holding one of its experts) */
 };
@@ -212,6 +219,35 @@ int cost_moe_shape(const struct model *m, const struct moe_model *mm, int tp,
 double cost_moe_layer(const struct moe_model *mm, const struct moe_shape *s, double peak,
 		      double hbm_bw, double tokens, int top_k, const double *p, int experts,
 		      int all, double h, double f, double wb);
+
+/* MLA decode (profile.h "MLA decode", models/mla_table.h). The profile's section for m's
+ * KV dtype (mla_fp8 for an fp8 cache, else mla_bf16), NULL where it has none or m is not
+ * MLA; and its table's slice for `heads` on a GPU where the section names a table and m has
+ * the table's shape (kv_lora 512, qk_rope 64, qk_nope 128, v_head 128), else NULL. 0, or -1
+ * with err_set when the table cannot be read. */
+const struct mla_model *cost_mla_model(const struct model *m, const struct profile *p);
+int cost_mla_slice(const struct model *m, const struct profile *p, int heads,
+		   const struct mla_slice **s);
+/* One layer's MLA decode of `seqs` sequences holding ctx_tokens cached tokens in all, q query
+ * tokens in all, `heads` query heads on the GPU, `bytes` of latents read. With mm
+ * (the fit): t0 + seq_head q heads + max(bytes / (hbm_bw bw_eff), flops / peak); with a slice s too, its
+ * measured latency where it answers (q = seqs only: the tables decode one token). Without mm:
+ * the FA3 decode model's t0 and per_seq terms, max(bytes / decode bw, flops / peak), and the
+ * W_UK and W_UV bmms from the bf16 GEMM model, each kernel at least `launch`. */
+double cost_mla_decode_layer(const struct profile *p, const struct mla_model *mm,
+			     const struct mla_slice *s, int kv_lora, int qk_rope, int qk_nope,
+			     int v_head, double heads, double seqs, double q, double ctx_tokens,
+			     double bytes, double launch);
+
+/* The profile's DeepEP model for an expert-parallel group of `ranks` over `nodes` nodes:
+ * where ep_alltoall is deepep, ranks is 8, 16, 32 or 64, eight a node, and the profile has
+ * that section; else NULL (NCCL's all-to-all, models/comm.c). */
+const struct deepep_model *cost_deepep_model(const struct profile *p, int ranks, int nodes);
+/* One DeepEP dispatch plus one combine of `tokens` a rank (B = tokens x top_k x hidden x
+ * 2): the low-latency kernels (ll != 0, decode steps) or the normal ones, each lat + B / bw
+ * and at least `launch`. */
+double cost_deepep_pair(const struct deepep_model *d, double tokens, int top_k, int hidden,
+			int ll, double launch);
 
 /* Routed experts' selection probabilities (n_experts of them, in the order the GPUs hold
  * them): top_k / n_experts each when skew is 0; else top_k x i^-skew / sum_j j^-skew,

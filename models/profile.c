@@ -93,6 +93,33 @@
 	 "measured table (aiconfigurator moe_perf CSV: embedded asset or file) whose exact "       \
 	 "shapes are costed from their latencies, interpolated over the tokens "                   \
 	 "(models/moe_table.h); absent: the fit everywhere", {0}}
+/* the rows of one MLA decode model (profile.h, "MLA decode"): fitted by `ttsim calibrate
+ * mla`; bw_eff required once any key is there (check_mla_keys), t0 and seq_head absent 0 */
+#define MLA(sec, g)                                                                              \
+	ROW(sec ".t0", PROFILE_DBL, g.t0, OPT | PROFILE_MAX_OPEN, 0, 1e-2, "s",                     \
+	    "fixed time of one layer's MLA decode (absent section: the FA3 decode model's)"),     \
+	ROW(sec ".seq_head", PROFILE_DBL, g.seq_head, OPT | PROFILE_MAX_OPEN, 0, 1e-5, "s",          \
+	    "per sequence and head on the GPU (the absorbed bmms, the query's handling)"),        \
+	ROW(sec ".bw_eff", PROFILE_DBL, g.bw_eff, OPT, 0, 1, "1",                                    \
+	    "fraction of hbm_bw at which the latent cache (kv_lora + qk_rope elements per "       \
+	    "cached token) streams"),                                                              \
+	{sec ".table", PROFILE_STR, offsetof(struct profile, g.table),                             \
+	 sizeof(((struct profile *)0)->g.table), OPT, 0, 0, "-",                                   \
+	 "measured table (aiconfigurator generation_mla_perf CSV: embedded asset or file) whose "  \
+	 "kernel-bound points are costed from their latencies (models/mla_table.h); absent: the " \
+	 "fit everywhere", {0}}
+/* the rows of one DeepEP section (profile.h, "DeepEP all-to-all"): fitted by `ttsim
+ * calibrate deepep`; all eight or none (check_deepep_keys) */
+#define DEEPEP_ROW(sec, g, f, lat)                                                                \
+	ROW(sec "." #f, PROFILE_DBL, g.f, OPT | PROFILE_MAX_OPEN, 0, (lat) ? 1e-2 : 1e13,             \
+	    (lat) ? "s" : "bytes/s",                                                               \
+	    (lat) ? "fixed time of one DeepEP dispatch or combine at this rank count"              \
+		  : "bytes (tokens x top_k x hidden x 2) a second, effective")
+#define DEEPEP(sec, g)                                                                            \
+	DEEPEP_ROW(sec, g, ll_dispatch_lat, 1), DEEPEP_ROW(sec, g, ll_dispatch_bw, 0),             \
+	DEEPEP_ROW(sec, g, ll_combine_lat, 1), DEEPEP_ROW(sec, g, ll_combine_bw, 0),               \
+	DEEPEP_ROW(sec, g, normal_dispatch_lat, 1), DEEPEP_ROW(sec, g, normal_dispatch_bw, 0),     \
+	DEEPEP_ROW(sec, g, normal_combine_lat, 1), DEEPEP_ROW(sec, g, normal_combine_bw, 0)
 #define PRE(k, flags, max, unit, meaning, enc, when, scaled, start)                             \
 	FITROW("attention.prefill_" #k, attn_prefill.k, flags, 0, max, unit, meaning, PREFILL, enc, \
 	       when, scaled, start)
@@ -217,6 +244,16 @@ static const struct profile_key fields[] = {
 	MOE("moe_bf16", moe_bf16),
 	MOE("moe_fp8", moe_fp8),
 	MOE("moe_mxfp4", moe_mxfp4),
+	MLA("mla_bf16", mla_bf16),
+	MLA("mla_fp8", mla_fp8),
+	{"ep_alltoall", PROFILE_STR, offsetof(struct profile, ep_alltoall),
+	 sizeof(((struct profile *)0)->ep_alltoall), OPT, 0, 0, "-",
+	 "expert-parallel all-to-alls: `nccl` (absent: the same; models/comm.c) or `deepep` (the "
+	 "deepep_<ranks> section of the run's rank count, NCCL's where there is none)", {0}},
+	DEEPEP("deepep_8", deepep[0]),
+	DEEPEP("deepep_16", deepep[1]),
+	DEEPEP("deepep_32", deepep[2]),
+	DEEPEP("deepep_64", deepep[3]),
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
@@ -418,7 +455,8 @@ static int check_moe_table(const void *p, const struct profile_key *f, const yam
 {
 	const char *t = (const char *)p + f->off;
 	struct stat st;
-	if (f->type != PROFILE_STR || strncmp(path, "moe_", 4) || !strstr(path, ".table"))
+	if (f->type != PROFILE_STR || (strncmp(path, "moe_", 4) && strncmp(path, "mla_", 4)) ||
+	    !strstr(path, ".table"))
 		return 0;
 	if (!t[0])
 		return err_set("%s:%d: key '%s': expected a table path, got ''", fname, line(v), path);
@@ -535,6 +573,71 @@ static int check_moe_keys(const struct pctx *c, const char *sec)
 	return 0;
 }
 
+static int check_key(const void *base, const struct profile_key *k, const char *path,
+		     const struct profile *p, const char *fname);
+
+/* An MLA decode section as parsed: once any of its keys is there, bw_eff must be (the fit
+ * writes it, > 0); t0 and seq_head are optional, absent 0. */
+static int check_mla_keys(const struct pctx *c, const char *sec)
+{
+	size_t sl = strlen(sec), first = NFIELDS, bw = NFIELDS;
+	for (size_t i = 0; i < NFIELDS; i++) {
+		if (strncmp(fields[i].key, sec, sl) || fields[i].key[sl] != '.')
+			continue;
+		if (!strcmp(fields[i].key + sl + 1, "bw_eff"))
+			bw = i;
+		if (c->seen[i] && (first == NFIELDS || c->at[i] < c->at[first]))
+			first = i;
+	}
+	if (first == NFIELDS)
+		return 0;
+	if (bw == NFIELDS)
+		bug("profile: no key %s.bw_eff in the table", sec);
+	if (!c->seen[bw])
+		return err_set("%s:%d: key '%s.bw_eff': missing (an MLA decode section needs the "
+			       "fitted bw_eff; t0 and seq_head are optional, absent 0)", c->fname,
+			       c->at[first], sec);
+	if (!(*(const double *)(const void *)((const char *)c->p + fields[bw].off) > 0))
+		return err_set("%s:%d: key '%s.bw_eff': expected above 0", c->fname, c->at[bw],
+			       sec);
+	/* each number in its row's range, named with its line (profile_validate says the
+	 * same without one) */
+	for (size_t i = 0; i < NFIELDS; i++) {
+		char at[256];
+		if (strncmp(fields[i].key, sec, sl) || fields[i].key[sl] != '.' || !c->seen[i] ||
+		    fields[i].type != PROFILE_DBL)
+			continue;
+		snprintf(at, sizeof(at), "%s:%d", c->fname, c->at[i]);
+		if (check_key(c->p, &fields[i], fields[i].key, c->p, at))
+			return -1;
+	}
+	return 0;
+}
+
+/* A DeepEP section as parsed: all eight keys, each above 0, or none. */
+static int check_deepep_keys(const struct pctx *c, const char *sec)
+{
+	size_t sl = strlen(sec), first = NFIELDS;
+	for (size_t i = 0; i < NFIELDS; i++)
+		if (!strncmp(fields[i].key, sec, sl) && fields[i].key[sl] == '.' && c->seen[i] &&
+		    (first == NFIELDS || c->at[i] < c->at[first]))
+			first = i;
+	if (first == NFIELDS)
+		return 0;
+	for (size_t i = 0; i < NFIELDS; i++) {
+		if (strncmp(fields[i].key, sec, sl) || fields[i].key[sl] != '.')
+			continue;
+		if (!c->seen[i])
+			return err_set("%s:%d: key '%s': missing (a DeepEP section needs the ll_ and "
+				       "normal_ dispatch and combine lat and bw, all eight)", c->fname,
+				       c->at[first], fields[i].key);
+		if (!(*(const double *)(const void *)((const char *)c->p + fields[i].off) > 0))
+			return err_set("%s:%d: key '%s': expected above 0", c->fname, c->at[i],
+				       fields[i].key);
+	}
+	return 0;
+}
+
 int profile_parse(struct profile *p, const char *text, size_t len, const char *fname)
 {
 	yaml_parser_t parser;
@@ -568,6 +671,18 @@ int profile_parse(struct profile *p, const char *text, size_t len, const char *f
 		}
 	if (check_moe_keys(&c, "moe_bf16") || check_moe_keys(&c, "moe_fp8") || check_moe_keys(&c, "moe_mxfp4"))
 		goto out;
+	if (check_mla_keys(&c, "mla_bf16") || check_mla_keys(&c, "mla_fp8"))
+		goto out;
+	if (check_deepep_keys(&c, "deepep_8") || check_deepep_keys(&c, "deepep_16") ||
+	    check_deepep_keys(&c, "deepep_32") || check_deepep_keys(&c, "deepep_64"))
+		goto out;
+	for (size_t i = 0; i < NFIELDS; i++)
+		if (!strcmp(fields[i].key, "ep_alltoall") && c.seen[i] && strcmp(p->ep_alltoall, "nccl") &&
+		    strcmp(p->ep_alltoall, "deepep")) {
+			err_set("%s:%d: key 'ep_alltoall': expected nccl or deepep, got '%s'", fname,
+				c.at[i], p->ep_alltoall);
+			goto out;
+		}
 	if (!c.seen_ar) {
 		err_set("%s:%d: key 'allreduce': missing (use [] for a single-GPU profile)", fname,
 			line(root));
@@ -726,6 +841,16 @@ static int check_moe(const struct moe_model *mm, const char *sec, const char *fn
 	return 0;
 }
 
+/* An MLA decode section has bw_eff > 0, or no key at all (check_mla_keys for a parsed
+ * file). */
+static int check_mla(const struct mla_model *mm, const char *sec, const char *fname)
+{
+	if (mm->bw_eff > 0 || (mm->t0 == 0 && mm->seq_head == 0 && !mm->table[0]))
+		return 0;
+	return err_set("%s: key '%s.bw_eff': expected above 0 with any other key of the section "
+		       "(t0, seq_head, table)", fname, sec);
+}
+
 int profile_validate(const struct profile *p, const char *fname)
 {
 	if (p->schema_version != PROFILE_SCHEMA_VERSION)
@@ -757,8 +882,21 @@ int profile_validate(const struct profile *p, const char *fname)
 		return err_set("%s: key 'network.simple_lat': expected network.lat and network.bw "
 			       "too (the low-latency protocol is the network's first regime)", fname);
 	if (check_moe(&p->moe_bf16, "moe_bf16", fname) || check_moe(&p->moe_fp8, "moe_fp8", fname) ||
-	    check_moe(&p->moe_mxfp4, "moe_mxfp4", fname))
+	    check_moe(&p->moe_mxfp4, "moe_mxfp4", fname) ||
+	    check_mla(&p->mla_bf16, "mla_bf16", fname) || check_mla(&p->mla_fp8, "mla_fp8", fname))
 		return -1;
+	if (p->ep_alltoall[0] && strcmp(p->ep_alltoall, "nccl") && strcmp(p->ep_alltoall, "deepep"))
+		return err_set("%s: key 'ep_alltoall': expected nccl or deepep, got '%s'", fname,
+			       p->ep_alltoall);
+	for (int i = 0; i < PROFILE_DEEPEP_N; i++) {
+		const double *v = &p->deepep[i].ll_dispatch_lat;
+		int set = 0;
+		for (int k = 0; k < 8; k++)
+			set += v[k] > 0;
+		if (set != 0 && set != 8)
+			return err_set("%s: key 'deepep_%d': expected all eight lat and bw above 0, or "
+				       "none", fname, 8 << i);
+	}
 	if (!(p->mem_reserved_bytes < p->hbm_bytes))
 		return err_set("%s: key 'memory.reserved_bytes': expected less than hbm_bytes, got '%g'",
 			       fname, p->mem_reserved_bytes);

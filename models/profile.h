@@ -265,6 +265,36 @@ struct moe_model {
 	char table[160];
 };
 
+/* MLA decode (YAML sections mla_bf16, mla_fp8 by the KV cache's dtype; optional): one
+ * layer's absorbed decode (the W_UK and W_UV bmms, the latent-cache write, the attention
+ * kernel over the kv_lora + qk_rope latents) as aiconfigurator's generation_mla tables time
+ * vLLM 0.14.0's (models/mla_table.h), for s sequences of c cached tokens, H heads on the GPU:
+ *     t = t0 + seq_head x s x H + max(bytes / (hbm_bw x bw_eff), flops / gemm_bf16.peak)
+ *     bytes = s x c x (kv_lora + qk_rope) x KV bytes, flops = 2 H s c (2 kv_lora + qk_rope)
+ * fitted by `ttsim calibrate mla` on the table's kernel-bound points; where the run's shape
+ * and point are in the table (`table:`), models/cost.c takes the measured latency instead.
+ * Absent: the FA3 decode model's terms and bmm GEMMs (cost.c, mla_decode). */
+struct mla_model {
+	double t0;       /* s: fixed time of the layer's decode */
+	double seq_head; /* s per (sequence, head): the bmms and the query's handling */
+	double bw_eff;   /* fraction of hbm_bw the latent cache streams at (0: no section) */
+	char table[160]; /* the measured table ("" none) */
+};
+
+/* DeepEP all-to-all (YAML sections deepep_8, deepep_16, deepep_32, deepep_64: EP ranks, 8 a
+ * node; optional): one dispatch or combine of T tokens a rank, B = T x top_k x hidden x 2
+ * bytes (each token's bf16 copy per chosen expert, DeepEP's count), takes lat + B / bw, in
+ * the low-latency kernels (ll_*, decode) or the normal ones (normal_*, prefill; DeepEP's
+ * default 20 SMs, notify and transmit together), fitted by `ttsim calibrate deepep` on
+ * aiconfigurator's SGLang DeepEP tables. bw is an effective rate of that count, not a link's.
+ * Used for expert-parallel all-to-alls only where `ep_alltoall: deepep` says so (absent:
+ * NCCL's, models/comm.c) and the section for the run's rank count is there. */
+struct deepep_model {
+	double ll_dispatch_lat, ll_dispatch_bw, ll_combine_lat, ll_combine_bw;
+	double normal_dispatch_lat, normal_dispatch_bw, normal_combine_lat, normal_combine_bw;
+};
+#define PROFILE_DEEPEP_N 4 /* 8, 16, 32, 64 ranks */
+
 struct profile {
 	int schema_version;
 	char name[48];       /* "gh200" */
@@ -299,6 +329,12 @@ struct profile {
 	/* optional (all 0 when absent): fused-MoE kernels by expert datatype; fp8 is
 	 * block-scaled W8A8 (native fp8 GPUs), mxfp4 the weight-only Triton (matmul_ogs) kernel */
 	struct moe_model moe_bf16, moe_fp8, moe_mxfp4;
+	/* optional (all 0 when absent): MLA decode by KV dtype (struct mla_model) */
+	struct mla_model mla_bf16, mla_fp8;
+	/* optional (all 0 when absent): DeepEP dispatch and combine at 8 << i ranks, and
+	 * whether expert-parallel all-to-alls use them ("deepep") or NCCL's ("" or "nccl") */
+	struct deepep_model deepep[PROFILE_DEEPEP_N];
+	char ep_alltoall[16];
 	/* optional: relative standard errors of fitted parameters (0 entries when absent) */
 	int n_unc;
 	struct {
