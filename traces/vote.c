@@ -760,9 +760,29 @@ double vote_early_tokens(const struct trace *t, int n, uint64_t seed)
 	tp.early_stop = 1;
 	tp.rm_accuracy = 0.5;
 	for (int i = 0; i < t->n_problems; i++) {
-		struct tts_result r;
-		if (tts_problem_seeded(&t->problems[i], t->max_tokens, n, TTS_MAJORITY, 0, 0, &tp, seed, i, NULL, &r) == 0)
-			sum += (double)r.tokens_early;
+		const struct trace_problem *p = &t->problems[i];
+		int S = p->n_samples, g0 = S, g1 = n, windows;
+		while (g1) { /* g0 = gcd(S, n) */
+			int r = g0 % g1;
+			g0 = g1, g1 = r;
+		}
+		windows = n <= S ? S / g0 : 1;
+		struct trace_problem w = *p;
+		struct trace_sample *buf = n <= S && windows > 1 ? xmalloc((size_t)n * sizeof(*buf)) : NULL;
+		double ps = 0;
+		for (int g = 0; g < windows; g++) {
+			struct tts_result r;
+			if (buf) {
+				for (int j = 0; j < n; j++)
+					buf[j] = p->samples[((long)g * n + j) % S];
+				w.samples = buf;
+				w.n_samples = n;
+			}
+			if (tts_problem_seeded(&w, t->max_tokens, n, TTS_MAJORITY, 0, 0, &tp, seed, i, NULL, &r) == 0)
+				ps += (double)r.tokens_early;
+		}
+		free(buf);
+		sum += ps / windows;
 	}
 	return sum / t->n_problems;
 }
