@@ -519,8 +519,9 @@ static double rm_errors(const struct rm_row *rows, double *const *w, int n, cons
 
 /* `trace tts-fit`, the reward model: (mu, tau) of best-of-N fitted to the public rows */
 /* Each row's count weights (rm_fit.h) from the vote model of the shipped real traces; a row
- * out of reach exits 2 here, before anything is printed. *s and *nt: the spread and traces. */
-static double **rm_weights(const struct rm_row *rows, int n, const char *path, double *s, int *nt)
+ * out of reach exits 2 here, before anything is printed. *b, *s and *nt: the slope, the spread and
+ * the traces. */
+static double **rm_weights(const struct rm_row *rows, int n, const char *path, double *b, double *s, int *nt)
 {
 	struct trace t[16];
 	const struct trace *tp[16];
@@ -548,10 +549,11 @@ static double **rm_weights(const struct rm_row *rows, int n, const char *path, d
 			memcpy(w[r], w[same], (size_t)(rows[r].n + 1) * sizeof(**w));
 			continue;
 		}
-		if (rm_count_weights(d, P, vm.s, rows[r].pass1, rows[r].n, w[r]) < 0)
+		if (rm_count_weights(d, P, vm.slope, vm.slope_s, rows[r].pass1, rows[r].n, w[r]) < 0)
 			die("%s:%d: key 'pass1': %s", path ? path : "traces/rm_curves.csv", rows[r].line, err_msg());
 	}
-	*s = vm.s;
+	*b = vm.slope;
+	*s = vm.slope_s;
 	free(d);
 	free(L);
 	for (int k = 0; k < *nt; k++)
@@ -559,13 +561,14 @@ static double **rm_weights(const struct rm_row *rows, int n, const char *path, d
 	return w;
 }
 
-static void rm_fit_report(const struct rm_row *rows, int n, double **w, double s, int nt, const struct tts_params *def)
+static void rm_fit_report(const struct rm_row *rows, int n, double **w, double b, double s, int nt,
+			  const struct tts_params *def)
 {
 	printf("\nreward model (best-of-N): a wrong sample scores N(0, 1), a correct one N(mu + tau g, 1), g ~ N(0, 1)\n"
-	       "per problem; rm_acc = Phi(mu / sqrt(2 + tau^2)). A row's policy: the vote model's solve rates (d_i of\n"
-	       "the %d real traces, s %.3f) with a bisected to its pass@1. Fitted to the rows marked fit, checked on\n"
-	       "the others (%d rows in all); errors in accuracy points:\n",
-	       nt, s, n);
+	       "per problem; rm_acc = Phi(mu / sqrt(2 + tau^2)). A row's policy: the vote model's solve rates\n"
+	       "sigmoid(a + b d_i + s e), d_i of the %d real traces, slope b %.3f, s %.3f, a bisected to its pass@1.\n"
+	       "Fitted to the rows marked fit, checked on the others (%d rows in all); errors in accuracy points:\n",
+	       nt, b, s, n);
 	printf("%-26s %-4s %6s %6s %7s %5s %8s %6s %9s %9s\n", "reward model", "type", "mu", "tau", "rm_acc", "fit",
 	       "fit rmse", "check", "check med", "check max");
 	const char *names[RM_ROWS_MAX] = {0};
@@ -771,7 +774,7 @@ static int do_tts_fit(int argc, char **argv)
 	if (tts_curves_load(path, rows, TTS_CURVES_MAX, &n) < 0 || rm_rows_load(rm_path, rm_rows, RM_ROWS_MAX, &n_rm) < 0 ||
 	    bf_points_load(bf_path, pts, BF_POINTS_MAX, &n_bf) < 0)
 		die_err();
-	double rm_s, **rm_w = rm_weights(rm_rows, n_rm, rm_path, &rm_s, &rm_nt);
+	double rm_b, rm_s, **rm_w = rm_weights(rm_rows, n_rm, rm_path, &rm_b, &rm_s, &rm_nt);
 	for (int k = 0; k < n; k++) {
 		load_or_die(&t[k], rows[k].trace);
 		tp[k] = &t[k];
@@ -835,7 +838,7 @@ static int do_tts_fit(int argc, char **argv)
 		trace_release(&t[k]);
 	for (int k = 0; k < n_bt; k++)
 		trace_release(&bt[k]);
-	rm_fit_report(rm_rows, n_rm, rm_w, rm_s, rm_nt, &c.tts);
+	rm_fit_report(rm_rows, n_rm, rm_w, rm_b, rm_s, rm_nt, &c.tts);
 	return EXIT_OK;
 }
 
