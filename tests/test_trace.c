@@ -595,6 +595,32 @@ static void test_settle(void)
 	for (int j = 0; j < 8; j++)
 		same += out[j].answer == 0 && !out[j].forced && out[j].tokens == 1000;
 	CHECK_INT(same, 8);
+
+	/* samples cut at the trace's cap (4000, answerless) under a budget at or above the cap are
+	 * forced at their end as they are one token below it: the same answers and tokens at
+	 * B = 3999, 4000 and 9000, every cut one answered (settled: keep probability 1); no
+	 * budget leaves them answerless (a truncated run, not budget forcing) */
+	for (int j = 4; j < 8; j++)
+		s8[j] = (struct trace_sample){.output_tokens = 4000, .answer = -1, .finished = 0};
+	tts_params_default(&tp);
+	struct tts_sample o2[8], o3[8];
+	int agree = 1, answered = 0, cut_answerless = 0;
+	for (uint64_t seed = 1; seed <= 20; seed++) {
+		tts_problem_seeded(&p8, 4000, 8, TTS_MAJORITY, 3999, 0, &tp, seed, 0, out, &r);
+		tts_problem_seeded(&p8, 4000, 8, TTS_MAJORITY, 4000, 0, &tp, seed, 0, o2, &r);
+		tts_problem_seeded(&p8, 4000, 8, TTS_MAJORITY, 9000, 0, &tp, seed, 0, o3, &r);
+		for (int j = 4; j < 8; j++) {
+			agree &= out[j].answer == o2[j].answer && o2[j].answer == o3[j].answer && o2[j].forced && o3[j].forced &&
+				 o2[j].tokens == 4000 && o3[j].tokens == 4000 && out[j].tokens == 4000;
+			answered += o2[j].answer >= 0;
+		}
+		tts_problem_seeded(&p8, 4000, 8, TTS_MAJORITY, 0, 0, &tp, seed, 0, out, &r);
+		for (int j = 4; j < 8; j++)
+			cut_answerless += out[j].answer == -1 && !out[j].forced;
+	}
+	CHECK(agree);
+	CHECK_INT(answered, 80);
+	CHECK_INT(cut_answerless, 80);
 }
 
 /* The curves file: its errors name file, line and key; the shipped one parses, and the fit to
@@ -739,6 +765,25 @@ static void test_bf_fit(void)
 			m += tts_mean_accuracy(&st, b, 0, &tp, seed) / 4;
 		/* sampling sd of the mean of 12,800 draws <= 0.0045; 4 sd */
 		CHECK(fabs(m - e) < 0.018);
+	}
+	/* and with samples cut at the cap (every problem's last, answerless), at budgets below,
+	 * at and above the cap: the expectation forces them as the draws do */
+	{
+		struct trace sc;
+		bf_trace(&sc, 400);
+		for (int i = 0; i < 400; i++)
+			sc.problems[i].samples[7] = (struct trace_sample){.output_tokens = 32768, .answer = -1, .finished = 0};
+		const int bb[3] = {1000, 32768, 40000};
+		double eb[3];
+		for (int k = 0; k < 3; k++) {
+			double m = 0;
+			eb[k] = tts_bf_accuracy(&sc, bb[k], &tp);
+			for (uint64_t seed = 1; seed <= 4; seed++)
+				m += tts_mean_accuracy(&sc, bb[k], 0, &tp, seed) / 4;
+			CHECK(fabs(m - eb[k]) < 0.018);
+		}
+		CHECK_NEAR(eb[1], eb[2], 1e-12);
+		bf_trace_free(&sc);
 	}
 	/* round trip: points the model made with known terms, fitted from the defaults */
 	struct tts_params truth = tp;

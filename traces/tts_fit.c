@@ -217,12 +217,13 @@ void tts_bf_curve(const struct trace *t, const int *budget, int nb, const struct
 		double solve = (double)nc / p->n_samples, center = tts_settle_center(p, tp->bf_settle);
 		for (int j = 0; j < k; j++) {
 			const struct trace_sample *s = &p->samples[j];
-			/* kept: its own answer; a run-away sample (no answer) settled an average one */
+			/* kept: its own answer; a run-away sample (no answer) settled an average one;
+			 * a sample cut at the trace's cap within B is forced at its end, kept (tts.c) */
 			double right = s->answer == 0 ? 1 : s->answer < 0 ? solve : 0;
 			tts_keep_probs(budget, nb, s->output_tokens, center, tp->bf_sigma, q);
 			for (int b = 0; b < nb; b++)
-				acc[b] += s->output_tokens <= budget[b] ? (s->answer == 0)
-									: q[b] * right + (1 - q[b]) * tp->bf_guess * solve;
+				acc[b] += s->output_tokens <= budget[b] && s->finished ? (s->answer == 0)
+										   : q[b] * right + (1 - q[b]) * tp->bf_guess * solve;
 		}
 		ns += k;
 	}
