@@ -804,20 +804,31 @@ static int do_tts_fit(int argc, char **argv)
 	c.tts.early_stop = 0;
 	int rc = tts_fit_wait(rows, tp, n, &c.tts, seed, &brk);
 	for (int k = 0; k < n; k++) {
-		if (strcmp(rows[k].kind, "wait"))
+		/* the first wait row (the fit's), then the check rows, then budget forcing on its trace */
+		if (strcmp(rows[k].kind, "wait") || (!rows[k].fit && rc == 0))
 			continue;
 		if (rc < 0)
 			printf("\"Wait\": %s\n", err_msg());
 		else
-			printf("\"Wait\": one extension, wait_fix %.3f and wait_frac %.2f held; fitted on %s (%s): wait_break %.4f "
+			printf("\"Wait\": %s, wait_fix %.3f and wait_frac %.2f held; fitted on %s (%s): wait_break %.4f "
 			       "(default %.4f)\n",
-			       c.tts.wait_fix, c.tts.wait_frac, rows[k].trace, rows[k].fit ? "fit" : "check", brk, c.tts.wait_break);
+			       rows[k].waits == 1 ? "one extension" : "extensions", c.tts.wait_fix, c.tts.wait_frac, rows[k].trace,
+			       rows[k].fit ? "fit" : "check", brk, c.tts.wait_break);
 		struct tts_params q = c.tts;
 		q.wait_break = rc < 0 ? c.tts.wait_break : brk;
 		double a0 = tts_mean_accuracy(&t[k], 0, 0, &q, seed), a1 = tts_mean_accuracy(&t[k], 0, 1, &q, seed);
 		double a2 = tts_mean_accuracy(&t[k], 0, 2, &q, seed);
 		printf("  %s %s: published %.3f -> %.3f; model %.4f -> %.4f (1 wait) -> %.4f (2 waits)\n", rows[k].source_id,
 		       rows[k].model, rows[k].base_acc, rows[k].acc, a0, a1, a2);
+		/* the held-out rows: the published accuracy after their waits against the model's */
+		for (int h = 0; h < n && rc == 0; h++) {
+			if (strcmp(rows[h].kind, "wait") || rows[h].fit)
+				continue;
+			double b0 = tts_mean_accuracy(&t[h], 0, 0, &q, seed), bw = tts_mean_accuracy(&t[h], 0, rows[h].waits, &q, seed);
+			printf("  check %s %s, %d waits: published %.3f -> %.3f; model %.4f -> %.4f; error %+.2f points\n",
+			       rows[h].source_id, rows[h].model, rows[h].waits, rows[h].base_acc, rows[h].acc, b0, bw,
+			       100 * ((bw - b0) - (rows[h].acc - rows[h].base_acc)));
+		}
 		c.tts.wait_break = q.wait_break;
 		/* the check: cut to about 15% of the natural length */
 		double mean = 0;
