@@ -38,7 +38,7 @@ static const struct cli_words words = {
 		 "                            [--problems math500_prompt_tokens.csv] [--strmatch] [--source TEXT]\n"
 		 "       ttsim trace import per-sample --all [--from DIR] [--dir traces/math500]\n"
 		 "       ttsim trace crossval [--traces T1,T2,...] [--max-n N] [--draws D] [--seed S]\n"
-		 "                            [--format text|json]\n"
+		 "                            [--format text|json] [--write-twins DIR]\n"
 		 "       ttsim trace tts-fit [--curves FILE] [--bf-curves FILE] [--rm-curves FILE] [--seed S]\n"
 		 "TRACE is a file or math500:MODEL (a Hugging Face id or alias of a shipped trace).\n",
 	.unknown = "unknown flag '%s' (expected a flag of 'ttsim trace --help')",
@@ -403,8 +403,11 @@ static int load_real(const char *list, struct trace *t, int max)
 static int do_crossval(int argc, char **argv)
 {
 	const char *pos[1], *list = NULL, *s_n = NULL, *s_d = NULL, *s_seed = NULL, *fmt = NULL, *s_r = NULL;
+	const char *twin_dir = NULL;
 	const struct flag fl[] = {
 		{"--traces", FLAG_VALUE, &list, NULL, "real traces, comma-separated (default: the shipped real ones)"},
+		{"--write-twins", FLAG_VALUE, &twin_dir, NULL,
+		 "also write each held-out model's first twin to DIR/NAME_twin.jsonl (NAME: the trace's alias or file name)"},
 		{"--max-n", FLAG_VALUE, &s_n, NULL, "largest N of the curves (default 64)"},
 		{"--draws", FLAG_VALUE, &s_d, NULL, "random subsets per problem and N for majority@N (default 64)"},
 		{"--reps", FLAG_VALUE, &s_r, NULL, "synthetic twins averaged per prediction (default 4)"},
@@ -456,8 +459,23 @@ static int do_crossval(int argc, char **argv)
 		       "abstain", "cut", "cut ans", "maj med", "maj max", "pass med", "pass max", "early@4", "early@16", "early@64");
 	for (int h = 0; h < n; h++) {
 		struct vote_cv cv;
-		if (vote_crossval(tp, n, h, nmax, draws, reps, seed, &cv) < 0)
+		struct trace twin;
+		if (vote_crossval_twin(tp, n, h, nmax, draws, reps, seed, &cv, twin_dir ? &twin : NULL) < 0)
 			die_err();
+		if (twin_dir) {
+			char path[1024], base[256];
+			const char *b = strrchr(t[h].name, ':'), *sl = strrchr(t[h].name, '/');
+			b = sl && (!b || sl > b) ? sl + 1 : b ? b + 1 : t[h].name;
+			strlcpy0(base, b, sizeof(base));
+			char *dot = strstr(base, ".jsonl");
+			if (dot)
+				*dot = 0;
+			if (mkdir_p(twin_dir) < 0)
+				die_err();
+			snprintf(path, sizeof(path), "%s/%s_twin.jsonl", twin_dir, base);
+			write_trace_file(&twin, path);
+			trace_release(&twin);
+		}
 		double er[3];
 		for (int k = 0; k < 3; k++)
 			er[k] = cv.early_real[k] > 0 ? 100 * (cv.early_pred[k] / cv.early_real[k] - 1) : 0;

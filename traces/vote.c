@@ -803,6 +803,12 @@ static void errors(const double *real, const double *pred, int nmax, double *med
 int vote_crossval(const struct trace *const *tr, int n, int held, int nmax, int draws, int reps, uint64_t seed,
 		  struct vote_cv *cv)
 {
+	return vote_crossval_twin(tr, n, held, nmax, draws, reps, seed, cv, NULL);
+}
+
+int vote_crossval_twin(const struct trace *const *tr, int n, int held, int nmax, int draws, int reps, uint64_t seed,
+		       struct vote_cv *cv, struct trace *twin)
+{
 	const struct trace *ht = tr[held], **train;
 	struct trace syn;
 	double *d, *L, *th, tok = 0;
@@ -889,6 +895,19 @@ int vote_crossval(const struct trace *const *tr, int n, int held, int nmax, int 
 	for (int k = 0; k < 3; k++)
 		if (early_n[k] <= ht->problems[0].n_samples)
 			cv->early_real[k] = vote_early_tokens(ht, early_n[k], seed);
+	if (twin) {
+		/* the first twin again (seed: the same draws), handed over */
+		if (vote_generate(&syn, &cv->vm, d, L, th, cv->pass1, cv->mean_tokens, ht->problems[0].n_samples, seed) < 0)
+			goto out;
+		strlcpy0(syn.model, ht->model, sizeof(syn.model));
+		strlcpy0(syn.dataset, ht->dataset, sizeof(syn.dataset));
+		strlcpy0(syn.provenance, "synthetic", sizeof(syn.provenance));
+		syn.temperature = ht->temperature;
+		syn.version = TRACE_FORMAT_VERSION;
+		syn.compact = 1;
+		*twin = syn;
+		memset(&syn, 0, sizeof(syn));
+	}
 	rc = 0;
 out:
 	trace_release(&syn);

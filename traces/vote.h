@@ -140,5 +140,9 @@ struct vote_cv {
 };
 int vote_crossval(const struct trace *const *tr, int n, int held, int nmax, int draws, int reps, uint64_t seed,
 		  struct vote_cv *cv);
+/* The same, and the first twin (seed `seed`) in *twin when twin is not NULL (a synthetic trace
+ * of the held-out model's problems, compact form; trace_release it). */
+int vote_crossval_twin(const struct trace *const *tr, int n, int held, int nmax, int draws, int reps, uint64_t seed,
+		       struct vote_cv *cv, struct trace *twin);
 
 #endif

@@ -88,6 +88,9 @@ has '"slope": ' "crossval fits the slope of a model's logits on the consensus" "
 # the cut samples: 702 in the three traces (92 + 0 + 610), Phi-4-reasoning's twin takes its 1.5% cut
 has '"cut_samples": 702' "crossval counts the cut samples it fits" "$TMPD/out"
 has '"cut": 0.015' "crossval takes the held-out share cut at the cap" "$TMPD/out"
+ok "crossval writes its twins" "$TTSIM" trace crossval --traces math500:qwen3-14b,math500:gpt-oss-20b,math500:phi-4-reasoning --max-n 2 --draws 1 --reps 1 --write-twins "$TMPD/twins"
+ok "a written twin is a trace" "$TTSIM" trace stats "$TMPD/twins/gpt-oss-20b_twin.jsonl"
+has "overall       500    40000     1735" "the twin has the held-out model's problems, samples and mean tokens" "$TMPD/out"
 status 2 "crossval needs three traces" "$TTSIM" trace crossval --traces math500:qwen3-14b,math500:gpt-oss-20b
 status 2 "crossval refuses traces of other problems" "$TTSIM" trace crossval --traces math500:qwen3-14b,math500:gpt-oss-20b,"$TMPD/ps.jsonl"
 # tts-fit: the budget-forcing and "Wait" fits to the shipped curves; a bad curves file exits 2
