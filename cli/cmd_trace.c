@@ -38,7 +38,7 @@ static const struct cli_words words = {
 		 "                            [--problems math500_prompt_tokens.csv] [--strmatch] [--source TEXT]\n"
 		 "       ttsim trace import per-sample --all [--from DIR] [--dir traces/math500]\n"
 		 "       ttsim trace crossval [--traces T1,T2,...] [--max-n N] [--draws D] [--seed S]\n"
-		 "                            [--format text|json]\n"
+		 "                            [--format text|json] [--write-twins DIR]\n"
 		 "       ttsim trace tts-fit [--curves FILE] [--bf-curves FILE] [--rm-curves FILE] [--seed S]\n"
 		 "TRACE is a file or math500:MODEL (a Hugging Face id or alias of a shipped trace).\n",
 	.unknown = "unknown flag '%s' (expected a flag of 'ttsim trace --help')",
@@ -403,8 +403,11 @@ static int load_real(const char *list, struct trace *t, int max)
 static int do_crossval(int argc, char **argv)
 {
 	const char *pos[1], *list = NULL, *s_n = NULL, *s_d = NULL, *s_seed = NULL, *fmt = NULL, *s_r = NULL;
+	const char *twin_dir = NULL;
 	const struct flag fl[] = {
 		{"--traces", FLAG_VALUE, &list, NULL, "real traces, comma-separated (default: the shipped real ones)"},
+		{"--write-twins", FLAG_VALUE, &twin_dir, NULL,
+		 "also write each held-out model's first twin to DIR/NAME_twin.jsonl (NAME: the trace's alias or file name)"},
 		{"--max-n", FLAG_VALUE, &s_n, NULL, "largest N of the curves (default 64)"},
 		{"--draws", FLAG_VALUE, &s_d, NULL, "random subsets per problem and N for majority@N (default 64)"},
 		{"--reps", FLAG_VALUE, &s_r, NULL, "synthetic twins averaged per prediction (default 4)"},
@@ -456,8 +459,23 @@ static int do_crossval(int argc, char **argv)
 		       "abstain", "cut", "cut ans", "maj med", "maj max", "pass med", "pass max", "early@4", "early@16", "early@64");
 	for (int h = 0; h < n; h++) {
 		struct vote_cv cv;
-		if (vote_crossval(tp, n, h, nmax, draws, reps, seed, &cv) < 0)
+		struct trace twin;
+		if (vote_crossval_twin(tp, n, h, nmax, draws, reps, seed, &cv, twin_dir ? &twin : NULL) < 0)
 			die_err();
+		if (twin_dir) {
+			char path[1024], base[256];
+			const char *b = strrchr(t[h].name, ':'), *sl = strrchr(t[h].name, '/');
+			b = sl && (!b || sl > b) ? sl + 1 : b ? b + 1 : t[h].name;
+			strlcpy0(base, b, sizeof(base));
+			char *dot = strstr(base, ".jsonl");
+			if (dot)
+				*dot = 0;
+			if (mkdir_p(twin_dir) < 0)
+				die_err();
+			snprintf(path, sizeof(path), "%s/%s_twin.jsonl", twin_dir, base);
+			write_trace_file(&twin, path);
+			trace_release(&twin);
+		}
 		double er[3];
 		for (int k = 0; k < 3; k++)
 			er[k] = cv.early_real[k] > 0 ? 100 * (cv.early_pred[k] / cv.early_real[k] - 1) : 0;
@@ -519,8 +537,9 @@ static double rm_errors(const struct rm_row *rows, double *const *w, int n, cons
 
 /* `trace tts-fit`, the reward model: (mu, tau) of best-of-N fitted to the public rows */
 /* Each row's count weights (rm_fit.h) from the vote model of the shipped real traces; a row
- * out of reach exits 2 here, before anything is printed. *s and *nt: the spread and traces. */
-static double **rm_weights(const struct rm_row *rows, int n, const char *path, double *s, int *nt)
+ * out of reach exits 2 here, before anything is printed. *b, *s and *nt: the slope, the spread and
+ * the traces. */
+static double **rm_weights(const struct rm_row *rows, int n, const char *path, double *b, double *s, int *nt)
 {
 	struct trace t[16];
 	const struct trace *tp[16];
@@ -548,10 +567,11 @@ static double **rm_weights(const struct rm_row *rows, int n, const char *path, d
 			memcpy(w[r], w[same], (size_t)(rows[r].n + 1) * sizeof(**w));
 			continue;
 		}
-		if (rm_count_weights(d, P, vm.s, rows[r].pass1, rows[r].n, w[r]) < 0)
+		if (rm_count_weights(d, P, vm.slope, vm.slope_s, rows[r].pass1, rows[r].n, w[r]) < 0)
 			die("%s:%d: key 'pass1': %s", path ? path : "traces/rm_curves.csv", rows[r].line, err_msg());
 	}
-	*s = vm.s;
+	*b = vm.slope;
+	*s = vm.slope_s;
 	free(d);
 	free(L);
 	for (int k = 0; k < *nt; k++)
@@ -559,13 +579,14 @@ static double **rm_weights(const struct rm_row *rows, int n, const char *path, d
 	return w;
 }
 
-static void rm_fit_report(const struct rm_row *rows, int n, double **w, double s, int nt, const struct tts_params *def)
+static void rm_fit_report(const struct rm_row *rows, int n, double **w, double b, double s, int nt,
+			  const struct tts_params *def)
 {
 	printf("\nreward model (best-of-N): a wrong sample scores N(0, 1), a correct one N(mu + tau g, 1), g ~ N(0, 1)\n"
-	       "per problem; rm_acc = Phi(mu / sqrt(2 + tau^2)). A row's policy: the vote model's solve rates (d_i of\n"
-	       "the %d real traces, s %.3f) with a bisected to its pass@1. Fitted to the rows marked fit, checked on\n"
-	       "the others (%d rows in all); errors in accuracy points:\n",
-	       nt, s, n);
+	       "per problem; rm_acc = Phi(mu / sqrt(2 + tau^2)). A row's policy: the vote model's solve rates\n"
+	       "sigmoid(a + b d_i + s e), d_i of the %d real traces, slope b %.3f, s %.3f, a bisected to its pass@1.\n"
+	       "Fitted to the rows marked fit, checked on the others (%d rows in all); errors in accuracy points:\n",
+	       nt, b, s, n);
 	printf("%-26s %-4s %6s %6s %7s %5s %8s %6s %9s %9s\n", "reward model", "type", "mu", "tau", "rm_acc", "fit",
 	       "fit rmse", "check", "check med", "check max");
 	const char *names[RM_ROWS_MAX] = {0};
@@ -771,7 +792,7 @@ static int do_tts_fit(int argc, char **argv)
 	if (tts_curves_load(path, rows, TTS_CURVES_MAX, &n) < 0 || rm_rows_load(rm_path, rm_rows, RM_ROWS_MAX, &n_rm) < 0 ||
 	    bf_points_load(bf_path, pts, BF_POINTS_MAX, &n_bf) < 0)
 		die_err();
-	double rm_s, **rm_w = rm_weights(rm_rows, n_rm, rm_path, &rm_s, &rm_nt);
+	double rm_b, rm_s, **rm_w = rm_weights(rm_rows, n_rm, rm_path, &rm_b, &rm_s, &rm_nt);
 	for (int k = 0; k < n; k++) {
 		load_or_die(&t[k], rows[k].trace);
 		tp[k] = &t[k];
@@ -801,20 +822,31 @@ static int do_tts_fit(int argc, char **argv)
 	c.tts.early_stop = 0;
 	int rc = tts_fit_wait(rows, tp, n, &c.tts, seed, &brk);
 	for (int k = 0; k < n; k++) {
-		if (strcmp(rows[k].kind, "wait"))
+		/* the first wait row (the fit's), then the check rows, then budget forcing on its trace */
+		if (strcmp(rows[k].kind, "wait") || (!rows[k].fit && rc == 0))
 			continue;
 		if (rc < 0)
 			printf("\"Wait\": %s\n", err_msg());
 		else
-			printf("\"Wait\": one extension, wait_fix %.3f and wait_frac %.2f held; fitted on %s (%s): wait_break %.4f "
+			printf("\"Wait\": %s, wait_fix %.3f and wait_frac %.2f held; fitted on %s (%s): wait_break %.4f "
 			       "(default %.4f)\n",
-			       c.tts.wait_fix, c.tts.wait_frac, rows[k].trace, rows[k].fit ? "fit" : "check", brk, c.tts.wait_break);
+			       rows[k].waits == 1 ? "one extension" : "extensions", c.tts.wait_fix, c.tts.wait_frac, rows[k].trace,
+			       rows[k].fit ? "fit" : "check", brk, c.tts.wait_break);
 		struct tts_params q = c.tts;
 		q.wait_break = rc < 0 ? c.tts.wait_break : brk;
 		double a0 = tts_mean_accuracy(&t[k], 0, 0, &q, seed), a1 = tts_mean_accuracy(&t[k], 0, 1, &q, seed);
 		double a2 = tts_mean_accuracy(&t[k], 0, 2, &q, seed);
 		printf("  %s %s: published %.3f -> %.3f; model %.4f -> %.4f (1 wait) -> %.4f (2 waits)\n", rows[k].source_id,
 		       rows[k].model, rows[k].base_acc, rows[k].acc, a0, a1, a2);
+		/* the held-out rows: the published accuracy after their waits against the model's */
+		for (int h = 0; h < n && rc == 0; h++) {
+			if (strcmp(rows[h].kind, "wait") || rows[h].fit)
+				continue;
+			double b0 = tts_mean_accuracy(&t[h], 0, 0, &q, seed), bw = tts_mean_accuracy(&t[h], 0, rows[h].waits, &q, seed);
+			printf("  check %s %s, %d waits: published %.3f -> %.3f; model %.4f -> %.4f; error %+.2f points\n",
+			       rows[h].source_id, rows[h].model, rows[h].waits, rows[h].base_acc, rows[h].acc, b0, bw,
+			       100 * ((bw - b0) - (rows[h].acc - rows[h].base_acc)));
+		}
 		c.tts.wait_break = q.wait_break;
 		/* the check: cut to about 15% of the natural length */
 		double mean = 0;
@@ -835,7 +867,7 @@ static int do_tts_fit(int argc, char **argv)
 		trace_release(&t[k]);
 	for (int k = 0; k < n_bt; k++)
 		trace_release(&bt[k]);
-	rm_fit_report(rm_rows, n_rm, rm_w, rm_s, rm_nt, &c.tts);
+	rm_fit_report(rm_rows, n_rm, rm_w, rm_b, rm_s, rm_nt, &c.tts);
 	return EXIT_OK;
 }
 

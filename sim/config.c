@@ -142,10 +142,10 @@ static const struct option_def options[] = {
 	 "per wait: P(wrong -> right) = wait_fix x the problem's solve rate"},
 	{"tts_wait_break", OPT_DOUBLE, F(tts.wait_break), 0, 0, 1, "0.0075", NULL,
 	 "per wait: P(right -> wrong)"},
-	{"tts_rm_accuracy", OPT_DOUBLE, F(tts.rm_accuracy), 0, 0, 1, "0.6052", NULL,
+	{"tts_rm_accuracy", OPT_DOUBLE, F(tts.rm_accuracy), 0, 0, 1, "0.6099", NULL,
 	 "reward model: P(a correct sample outscores a wrong one of its problem), for vote: best "
 	 "(fitted by ttsim trace tts-fit to public best-of-N rows, traces/rm_curves.csv)"},
-	{"tts_rm_spread", OPT_DOUBLE, F(tts.rm_spread), 0, 0, 20, "1.577", NULL,
+	{"tts_rm_spread", OPT_DOUBLE, F(tts.rm_spread), 0, 0, 20, "1.557", NULL,
 	 "reward model: s.d. over problems of its separation of right from wrong scores, for vote: best "
 	 "(fitted with tts_rm_accuracy)"},
 	{"spec_draft", OPT_STR, F(spec_draft), S(spec_draft), 0, 0, "", NULL,

@@ -164,7 +164,7 @@ void rm_bon_given_k(int n, double mu, double tau, double *b)
 struct mean_ctx {
 	const double *d;
 	int np;
-	double s, target;
+	double b, s, target;
 };
 
 static double mean_solve(double a, void *arg)
@@ -175,14 +175,14 @@ static double mean_solve(double a, void *arg)
 		if (!isfinite(x->d[i]))
 			continue; /* unsolvable: solve rate 0 */
 		for (int k = 0; k < GH_E; k++)
-			m += q.we[k] / (1 + exp(-(a + x->d[i] + x->s * q.e[k])));
+			m += q.we[k] / (1 + exp(-(a + x->b * x->d[i] + x->s * q.e[k])));
 	}
 	return m / x->np - x->target;
 }
 
-int rm_count_weights(const double *d, int np, double s, double pass1, int n, double *w)
+int rm_count_weights(const double *d, int np, double b, double s, double pass1, int n, double *w)
 {
-	struct mean_ctx x = {d, np, s, pass1};
+	struct mean_ctx x = {d, np, b, s, pass1};
 	gsl_function F = {mean_solve, &x};
 	gsl_root_fsolver *sv;
 	double lo = -60, hi = 60, a = 0;
@@ -190,8 +190,8 @@ int rm_count_weights(const double *d, int np, double s, double pass1, int n, dou
 	quad_init();
 	for (int i = 0; i < np; i++)
 		solvable += isfinite(d[i]) != 0;
-	if (np < 1 || n < 1 || n > RM_NMAX)
-		return err_set("rm: bad arguments (expected problems and 1 <= N <= %d)", RM_NMAX);
+	if (np < 1 || n < 1 || n > RM_NMAX || !(b > 0) || !(s >= 0))
+		return err_set("rm: bad arguments (expected problems, 1 <= N <= %d, slope > 0, spread >= 0)", RM_NMAX);
 	if (!(pass1 > 0 && pass1 < (double)solvable / np))
 		return err_set("rm: pass@1 %.4f out of reach (expected 0 < pass@1 < %.4f, the share of solvable problems)",
 			       pass1, (double)solvable / np);
@@ -215,7 +215,7 @@ int rm_count_weights(const double *d, int np, double s, double pass1, int n, dou
 			continue;
 		}
 		for (int k = 0; k < GH_E; k++) {
-			double p = 1 / (1 + exp(-(a + d[i] + s * q.e[k])));
+			double p = 1 / (1 + exp(-(a + b * d[i] + s * q.e[k])));
 			for (int c = 0; c <= n; c++)
 				w[c] += q.we[k] * gsl_ran_binomial_pdf((unsigned)c, p, (unsigned)n);
 		}

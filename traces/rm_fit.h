@@ -11,9 +11,10 @@
  * options tts_rm_accuracy and tts_rm_spread (tau) set the pair.
  *
  * A public row gives a policy's pass@1 and its best-of-N accuracy, not its samples. The
- * policy's per-problem solve rates come from the vote model (vote.h): logit p_i = a + d_i +
- * s e_i, d_i the real traces' consensus difficulty of MATH500 problem i, e_i ~ N(0, 1), a
- * bisected (GSL Brent root) to the row's pass@1. Then
+ * policy's per-problem solve rates come from the vote model (vote.h) with its fitted slope,
+ * as its twins and the synthetic traces draw them: logit p_i = a + b d_i + s_b e_i, d_i the
+ * real traces' consensus difficulty of MATH500 problem i, e_i ~ N(0, 1), (b, s_b) the vote
+ * model's (slope, slope_s), a bisected (GSL Brent root) to the row's pass@1. Then
  *   best-of-N = sum_k w_k B_k,  w_k = mean over problems and e of Binomial(k; N, p_i(e)),
  *   B_k = E_g [ integral k phi(y) Phi(y)^(k-1) Phi(y + mu + tau g)^(N-k) dy ]
  * (the top of k correct scores beats the top of N - k wrong ones), by Gauss-Hermite over e and
@@ -52,9 +53,10 @@ double rm_mu(double accuracy, double tau);
 void rm_bon_given_k(int n, double mu, double tau, double *b);
 
 /* w[k], k = 0..n: the share of problems (over the policy's deviate e) with k of n samples
- * correct, for solve rates sigmoid(a + d_i + s e), a set so their mean is pass1; d has np
- * entries (-INFINITY: unsolvable). 0, or -1 with err_set. */
-int rm_count_weights(const double *d, int np, double s, double pass1, int n, double *w);
+ * correct, for solve rates sigmoid(a + b d_i + s e), a set so their mean is pass1; d has np
+ * entries (-INFINITY: unsolvable); b > 0 the slope on d, s >= 0 the spread. 0, or -1 with
+ * err_set. */
+int rm_count_weights(const double *d, int np, double b, double s, double pass1, int n, double *w);
 
 /* Best-of-n accuracy from count weights w (n + 1 entries). */
 double rm_bon(const double *w, int n, double mu, double tau);

@@ -241,9 +241,13 @@ int tts_problem_seeded(const struct trace_problem *p, int max_tokens, int n, enu
 		s[j].src = src;
 		s[j].forced = 0;
 		s[j].finished = (uint8_t)fin;
-		if (budget && T > budget) {
+		if (budget && (T > budget || !fin)) {
 			/* cut at B and forced to answer: it keeps its answer if that was settled
-			 * before B (the settle-point model, traces/README.md) */
+			 * before B (the settle-point model, traces/README.md). A sample that stopped
+			 * at the trace's cap within the budget (B >= T) is forced there, at its end,
+			 * as the limit of B -> T from below: settled (keep probability 1), so its
+			 * answer stands or, answerless, is an average one; it was left answerless at
+			 * B >= T, so a budget of the cap gave other votes than one token below it */
 			double q = tts_keep_prob(budget, T, center, tp->bf_sigma);
 			T = fmin(T, (double)budget + tp->answer_tokens);
 			s[j].forced = 1;

@@ -4,7 +4,7 @@
  * Parallel scaling: majority vote (self-consistency), best-of-N with a perfect verifier
  * (pass@N) and best-of-N with a reward model of stated pairwise accuracy. Sequential scaling
  * (budget forcing, as in s1): a sample longer than the thinking budget B is cut and forced to
- * answer; W "Wait" extensions lengthen a sample that ended on its own. Early stopping for
+ * answer, and so is one cut at the trace's max_tokens within B (at its end); W "Wait" extensions lengthen a sample that ended on its own. Early stopping for
  * voting: samples finish in order of length (they decode in parallel); voting stops once the
  * leading answer cannot be overtaken, and the unfinished samples are cancelled.
  *

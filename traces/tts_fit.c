@@ -14,7 +14,7 @@
 
 #define CURVES_PATH "traces/tts_curves.csv"
 
-static const char *const cols[] = {"source_id", "model", "trace", "kind", "use", "base_acc", "acc",
+static const char *const cols[] = {"source_id", "model", "trace", "kind", "waits", "use", "base_acc", "acc",
 				   "base_tokens", "tokens", "read", "source"};
 #define NCOLS (int)(sizeof(cols) / sizeof(cols[0]))
 
@@ -38,22 +38,32 @@ static int take_curve(const char *const *v, int line, void *arg)
 		return -1;
 	if (strcmp(r->kind, "deer") && strcmp(r->kind, "wait"))
 		return err_set("%s:%d: key 'kind': unknown value '%s' (expected deer or wait)", name, line, r->kind);
-	if (strcmp(v[4], "fit") && strcmp(v[4], "check"))
-		return err_set("%s:%d: key 'use': unknown value '%s' (expected fit or check)", name, line, v[4]);
-	r->fit = !strcmp(v[4], "fit");
+	{
+		double w;
+		int deer = !strcmp(r->kind, "deer");
+		if (csv_field_num(v[4], name, line, "waits", 0, 64, &w) < 0)
+			return -1;
+		if (w != floor(w) || (deer ? w != 0 : w < 1))
+			return err_set("%s:%d: key 'waits': %s (expected %s)", name, line, v[4],
+				       deer ? "0 for a deer row" : "a whole number of \"Wait\" extensions, 1 to 64");
+		r->waits = (int)w;
+	}
+	if (strcmp(v[5], "fit") && strcmp(v[5], "check"))
+		return err_set("%s:%d: key 'use': unknown value '%s' (expected fit or check)", name, line, v[5]);
+	r->fit = !strcmp(v[5], "fit");
 	if (r->fit && !strcmp(r->kind, "deer"))
 		return err_set("%s:%d: key 'use': a deer row is a check only (expected check: the settle point is fitted to "
 			       "traces/bf_curves.csv)", name, line);
-	if (csv_field_num(v[5], name, line, "base_acc", 0, 1, &r->base_acc) < 0 ||
-	    csv_field_num(v[6], name, line, "acc", 0, 1, &r->acc) < 0 ||
-	    csv_field_num(v[7], name, line, "base_tokens", 0, 1e7, &r->base_tokens) < 0 ||
-	    csv_field_num(v[8], name, line, "tokens", 0, 1e7, &r->tokens) < 0)
+	if (csv_field_num(v[6], name, line, "base_acc", 0, 1, &r->base_acc) < 0 ||
+	    csv_field_num(v[7], name, line, "acc", 0, 1, &r->acc) < 0 ||
+	    csv_field_num(v[8], name, line, "base_tokens", 0, 1e7, &r->base_tokens) < 0 ||
+	    csv_field_num(v[9], name, line, "tokens", 0, 1e7, &r->tokens) < 0)
 		return -1;
 	if (!strcmp(r->kind, "deer") && !(r->base_tokens > 0 && r->tokens > 0))
 		return err_set("%s:%d: key 'tokens': a deer row without token counts (expected both > 0)", name, line);
-	if (strcmp(v[9], "table") && strcmp(v[9], "figure"))
-		return err_set("%s:%d: key 'read': unknown value '%s' (expected table or figure)", name, line, v[9]);
-	if (!*v[10])
+	if (strcmp(v[10], "table") && strcmp(v[10], "figure"))
+		return err_set("%s:%d: key 'read': unknown value '%s' (expected table or figure)", name, line, v[10]);
+	if (!*v[11])
 		return err_set("%s:%d: key 'source': empty (expected where the numbers are)", name, line);
 	return 0;
 }
@@ -217,12 +227,13 @@ void tts_bf_curve(const struct trace *t, const int *budget, int nb, const struct
 		double solve = (double)nc / p->n_samples, center = tts_settle_center(p, tp->bf_settle);
 		for (int j = 0; j < k; j++) {
 			const struct trace_sample *s = &p->samples[j];
-			/* kept: its own answer; a run-away sample (no answer) settled an average one */
+			/* kept: its own answer; a run-away sample (no answer) settled an average one;
+			 * a sample cut at the trace's cap within B is forced at its end, kept (tts.c) */
 			double right = s->answer == 0 ? 1 : s->answer < 0 ? solve : 0;
 			tts_keep_probs(budget, nb, s->output_tokens, center, tp->bf_sigma, q);
 			for (int b = 0; b < nb; b++)
-				acc[b] += s->output_tokens <= budget[b] ? (s->answer == 0)
-									: q[b] * right + (1 - q[b]) * tp->bf_guess * solve;
+				acc[b] += s->output_tokens <= budget[b] && s->finished ? (s->answer == 0)
+										   : q[b] * right + (1 - q[b]) * tp->bf_guess * solve;
 		}
 		ns += k;
 	}
@@ -366,13 +377,14 @@ struct wait_ctx {
 	struct tts_params tp;
 	uint64_t seed;
 	double base, gain;
+	int waits;
 };
 
 static double wait_gap(double brk, void *arg)
 {
 	struct wait_ctx *x = arg;
 	x->tp.wait_break = brk;
-	return tts_mean_accuracy(x->t, 0, 1, &x->tp, x->seed) - x->base - x->gain;
+	return tts_mean_accuracy(x->t, 0, x->waits, &x->tp, x->seed) - x->base - x->gain;
 }
 
 int tts_fit_wait(const struct tts_curve *rows, const struct trace *const *traces, int n,
@@ -384,7 +396,7 @@ int tts_fit_wait(const struct tts_curve *rows, const struct trace *const *traces
 			k = i;
 	if (k < 0)
 		return err_set("tts fit: no wait row to fit wait_break to (expected a row with use fit and a trace)");
-	struct wait_ctx x = {traces[k], *tp, seed, 0, rows[k].acc - rows[k].base_acc};
+	struct wait_ctx x = {traces[k], *tp, seed, 0, rows[k].acc - rows[k].base_acc, rows[k].waits};
 	x.base = tts_mean_accuracy(x.t, 0, 0, tp, seed);
 	double g0 = wait_gap(0, &x), g1 = wait_gap(1, &x);
 	/* the gain falls as wait_break rises */

@@ -7,8 +7,9 @@
  * of the public accuracy-against-budget curves (traces/bf_curves.csv: an unchanged model's
  * thinking cut at B and an answer forced); the other rows, and DEER's early-exit token ratios
  * (traces/tts_curves.csv), are reported as checks. "Wait": wait_break is chosen
- * (GSL Brent root finder) so that one "Wait" moves the trace's mean accuracy by the published
- * gain of the `fit` wait row; wait_fix is held (1: a wait re-solves a wrong sample with the
+ * (GSL Brent root finder) so that the row's "Wait"s (one in the shipped row) move the trace's
+ * mean accuracy by the published gain of the `fit` wait row; the `check` wait rows are
+ * reported against the model; wait_fix is held (1: a wait re-solves a wrong sample with the
  * problem's solve rate). The results are printed by `ttsim trace
  * tts-fit`; the defaults of sim/config.c are these values.
  */
@@ -22,6 +23,7 @@
 
 struct tts_curve {
 	char source_id[32], model[64], trace[64], kind[8];
+	int waits;            /* wait rows: the "Wait" extensions (1..64); deer rows 0 */
 	int fit;              /* 1: used by the fit, 0: a check */
 	double base_acc, acc; /* fractions */
 	double base_tokens, tokens;
@@ -81,7 +83,7 @@ int tts_fit_bf(const struct bf_point *rows, const struct trace *const *traces, i
  * restricted to `prompt` and `trace` when not NULL: their count, median (GSL) and largest. */
 int tts_bf_errors(const struct bf_point *rows, const struct trace *const *traces, int n, const struct tts_params *tp,
 		  int fit, const char *prompt, const char *trace, double *median, double *worst);
-/* Fit wait_break in [0, 1] to the first `fit` wait row's gain, tp's other terms held; 0, or
+/* Fit wait_break in [0, 1] to the first `fit` wait row's gain with its waits, tp's other terms held; 0, or
  * -1 with err_set (no row, or no wait_break in [0, 1] reaches the gain: *brk is then the
  * nearer end). */
 int tts_fit_wait(const struct tts_curve *rows, const struct trace *const *traces, int n,

@@ -760,9 +760,29 @@ double vote_early_tokens(const struct trace *t, int n, uint64_t seed)
 	tp.early_stop = 1;
 	tp.rm_accuracy = 0.5;
 	for (int i = 0; i < t->n_problems; i++) {
-		struct tts_result r;
-		if (tts_problem_seeded(&t->problems[i], t->max_tokens, n, TTS_MAJORITY, 0, 0, &tp, seed, i, NULL, &r) == 0)
-			sum += (double)r.tokens_early;
+		const struct trace_problem *p = &t->problems[i];
+		int S = p->n_samples, g0 = S, g1 = n, windows;
+		while (g1) { /* g0 = gcd(S, n) */
+			int r = g0 % g1;
+			g0 = g1, g1 = r;
+		}
+		windows = n <= S ? S / g0 : 1;
+		struct trace_problem w = *p;
+		struct trace_sample *buf = n <= S && windows > 1 ? xmalloc((size_t)n * sizeof(*buf)) : NULL;
+		double ps = 0;
+		for (int g = 0; g < windows; g++) {
+			struct tts_result r;
+			if (buf) {
+				for (int j = 0; j < n; j++)
+					buf[j] = p->samples[((long)g * n + j) % S];
+				w.samples = buf;
+				w.n_samples = n;
+			}
+			if (tts_problem_seeded(&w, t->max_tokens, n, TTS_MAJORITY, 0, 0, &tp, seed, i, NULL, &r) == 0)
+				ps += (double)r.tokens_early;
+		}
+		free(buf);
+		sum += ps / windows;
 	}
 	return sum / t->n_problems;
 }
@@ -782,6 +802,12 @@ static void errors(const double *real, const double *pred, int nmax, double *med
 
 int vote_crossval(const struct trace *const *tr, int n, int held, int nmax, int draws, int reps, uint64_t seed,
 		  struct vote_cv *cv)
+{
+	return vote_crossval_twin(tr, n, held, nmax, draws, reps, seed, cv, NULL);
+}
+
+int vote_crossval_twin(const struct trace *const *tr, int n, int held, int nmax, int draws, int reps, uint64_t seed,
+		       struct vote_cv *cv, struct trace *twin)
 {
 	const struct trace *ht = tr[held], **train;
 	struct trace syn;
@@ -869,6 +895,19 @@ int vote_crossval(const struct trace *const *tr, int n, int held, int nmax, int 
 	for (int k = 0; k < 3; k++)
 		if (early_n[k] <= ht->problems[0].n_samples)
 			cv->early_real[k] = vote_early_tokens(ht, early_n[k], seed);
+	if (twin) {
+		/* the first twin again (seed: the same draws), handed over */
+		if (vote_generate(&syn, &cv->vm, d, L, th, cv->pass1, cv->mean_tokens, ht->problems[0].n_samples, seed) < 0)
+			goto out;
+		strlcpy0(syn.model, ht->model, sizeof(syn.model));
+		strlcpy0(syn.dataset, ht->dataset, sizeof(syn.dataset));
+		strlcpy0(syn.provenance, "synthetic", sizeof(syn.provenance));
+		syn.temperature = ht->temperature;
+		syn.version = TRACE_FORMAT_VERSION;
+		syn.compact = 1;
+		*twin = syn;
+		memset(&syn, 0, sizeof(syn));
+	}
 	rc = 0;
 out:
 	trace_release(&syn);

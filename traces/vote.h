@@ -108,8 +108,14 @@ int vote_problem_theta(const struct trace *const *tr, int n, double theta, doubl
  * ties to the answer seen first in random order). maj and pass have nmax entries. */
 int vote_curves(const struct trace *t, int nmax, int draws, uint64_t seed, double *maj, double *pass);
 
-/* The mean tokens per problem of a majority vote of N samples with early stopping (the first
- * N recorded samples, no budget), as `ttsim trace accuracy --samples N` reports it. */
+/* The mean tokens per problem of a majority vote of N samples with early stopping (no
+ * budget): per problem of S recorded samples (N <= S), the mean over the S / gcd(S, N)
+ * windows of N cyclically consecutive samples starting at 0, N, 2N, ... (mod S), which
+ * cover every recorded sample equally often (N / gcd(S, N) times); window 0, the first N
+ * samples, is what `ttsim trace accuracy --samples N` reports. All of a problem's samples,
+ * not its first N only: one window is a single draw of a heavy-tailed sum (gpt-oss-20b's
+ * 20 disjoint windows of 4 spread by 5.9%; traces/README.md). N > S: the first window with
+ * the bootstrap of tts.c. */
 double vote_early_tokens(const struct trace *t, int n, uint64_t seed);
 
 /* Leave one out: fit on every trace but `held`, generate the held one's trace from its own
@@ -134,5 +140,9 @@ struct vote_cv {
 };
 int vote_crossval(const struct trace *const *tr, int n, int held, int nmax, int draws, int reps, uint64_t seed,
 		  struct vote_cv *cv);
+/* The same, and the first twin (seed `seed`) in *twin when twin is not NULL (a synthetic trace
+ * of the held-out model's problems, compact form; trace_release it). */
+int vote_crossval_twin(const struct trace *const *tr, int n, int held, int nmax, int draws, int reps, uint64_t seed,
+		       struct vote_cv *cv, struct trace *twin);
 
 #endif
