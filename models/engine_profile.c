@@ -43,6 +43,7 @@ static const struct ekey keys[] = {
 	{"defaults.max_num_batched_tokens", EK_COUNT, EO(max_num_batched_tokens), 0},
 	{"defaults.kv_free_fraction", EK_FRACTION, EO(kv_free_fraction), 0},
 	{"defaults.guaranteed_no_evict", EK_BOOL, EO(guaranteed_no_evict), 0},
+	{"defaults.unchunked_max_len", EK_BOOL, EO(unchunked_max_len), 0},
 };
 
 double *frontend_term(struct frontend *f, int t)
@@ -176,6 +177,7 @@ int engine_profile_parse(struct engine_profile *e, const char *text, size_t len,
 	memset(e, 0, sizeof(*e));
 	e->chunked_prefill = -1;
 	e->guaranteed_no_evict = -1;
+	e->unchunked_max_len = -1;
 	if (ydoc_load(&d, text, len, path, " (expected an engine profile: models/engine_profile.h)") < 0)
 		goto out;
 	root = ydoc_root(&d);

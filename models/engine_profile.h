@@ -55,6 +55,11 @@
  *                                  #   left after weights, activations and the reserve
  *                                  #   (TensorRT-LLM's free_gpu_memory_fraction); absent:
  *                                  #   vLLM's rule (gpu_memory_utilization of HBM)
+ *       unchunked_max_len: true    # optional: with chunked prefill off and no budget of
+ *                                  #   the run's or the profile's, the step budget is
+ *                                  #   max(max_model_len, 2048) (vLLM V0's
+ *                                  #   SchedulerConfig); max_model_len: the run's, else
+ *                                  #   the model's max_len (sim/run.c run_engine_defaults)
  *     source: "..."                # where each number comes from (required)
  *
  * Unknown keys are errors ("FILE:LINE: key 'k': ..."). The frontend block is the engine's
@@ -115,6 +120,8 @@ struct engine_profile {
 	int max_num_batched_tokens;  /* 0: not said */
 	int guaranteed_no_evict;     /* -1: not said, else 0/1 */
 	double kv_free_fraction;     /* 0: not said (vLLM's gpu_memory_utilization rule) */
+	int unchunked_max_len;       /* -1: not said, else 0/1: unchunked, the budget is
+	                                max(max_model_len, 2048) (vLLM V0) */
 };
 
 /* Parse a profile's text (path for messages). 0, or -1 with err_set. */

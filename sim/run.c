@@ -70,6 +70,23 @@ int run_engine_defaults(struct run_config *c)
 	}
 	if (e.guaranteed_no_evict >= 0 && !config_was_set(c, "guaranteed_no_evict"))
 		c->guaranteed_no_evict = e.guaranteed_no_evict;
+	/* vLLM V0's SchedulerConfig: without chunked prefill and without a budget, the step
+	 * budget is max(max_model_len, 2048), so that one prompt of any allowed length fits
+	 * one step (vllm/config.py, 0.4 - 0.6); max_model_len is the run's, else the model's
+	 * max_position_embeddings (vLLM's _get_and_verify_max_len) */
+	if (e.unchunked_max_len == 1 && !c->chunked_prefill &&
+	    !config_was_set(c, "max_num_batched_tokens")) {
+		int len = c->max_model_len;
+		if (len <= 0) {
+			struct model m;
+			if (model_find(&m, c->model) < 0)
+				return err_prefix("key 'model': ");
+			len = m.max_len;
+		}
+		snprintf(v, sizeof(v), "%d", len > 2048 ? len : 2048);
+		if (config_set(c, "max_num_batched_tokens", v, e.name) < 0)
+			return -1;
+	}
 	if (e.kv_free_fraction > 0 && !config_was_set(c, "kv_free_fraction") &&
 	    !config_was_set(c, "gpu_memory_utilization")) {
 		snprintf(v, sizeof(v), "%.17g", e.kv_free_fraction);

@@ -26,6 +26,7 @@ static void shipped(void)
 	CHECK(e.step_per_tp_extra == 0);
 	CHECK_INT(e.chunked_prefill, 0);
 	CHECK_INT(e.max_num_batched_tokens, 0); /* not said: ttsim's default */
+	CHECK_INT(e.unchunked_max_len, 1);      /* V0's max(max_model_len, 2048) */
 	CHECK_INT(engine_profile_load(&e, "nosuch"), -1);
 	CHECK(strstr(err_msg(), "unknown engine profile 'nosuch' (known: sglang-0.5, trtllm-1, vllm-v0, "
 			      "vllm-v1") != NULL);
@@ -41,6 +42,7 @@ static void shipped(void)
 	CHECK_INT(engine_profile_load(&e, "vllm-v1"), 0); /* not said: vLLM's rules */
 	CHECK(e.kv_free_fraction == 0);
 	CHECK_INT(e.guaranteed_no_evict, -1);
+	CHECK_INT(e.unchunked_max_len, -1);
 	CHECK_INT(engine_profile_exists("vllm-v1"), 1);
 	CHECK_INT(engine_profile_exists("nosuch"), 0);
 	CHECK_INT(engine_profile_load(&e, "vllm-v1"), 0); /* embedded: its fitted front end */
@@ -104,6 +106,9 @@ static void bad_files(void)
 		{"schema_version: 1\nname: x\nengine: y\nsource: s\ndefaults:\n"
 		 "  guaranteed_no_evict: 1\n",
 		 "b.yaml:6: key 'defaults.guaranteed_no_evict': expected true or false"},
+		{"schema_version: 1\nname: x\nengine: y\nsource: s\ndefaults:\n"
+		 "  unchunked_max_len: yes\n",
+		 "b.yaml:6: key 'defaults.unchunked_max_len': expected true or false"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct engine_profile e;
@@ -289,6 +294,9 @@ static void writes_back(void)
 		CHECK(f.kv_free_fraction == e.kv_free_fraction);
 		CHECK_INT(f.guaranteed_no_evict, e.guaranteed_no_evict);
 		CHECK((strstr(sb.buf, "kv_free_fraction") != NULL) == (i == 2));
+		/* V0's budget rule: written when said (vllm-v0), else not */
+		CHECK_INT(f.unchunked_max_len, e.unchunked_max_len);
+		CHECK((strstr(sb.buf, "unchunked_max_len: true") != NULL) == (i == 1));
 		sbuf_release(&sb);
 	}
 }
@@ -350,6 +358,52 @@ static void trtllm_memory_and_capacity(void)
 	run_inputs_release(&in);
 }
 
+/* The budget vLLM V0 takes when a run gives none (defaults.unchunked_max_len): with chunked
+ * prefill off, max(max_model_len, 2048), max_model_len the run's or else the model's
+ * max_len; a budget or chunked prefill of the run's own wins, and vllm-v1 says nothing. */
+static int v0_budget(const char *engine, const char *max_model_len, const char *budget,
+		     const char *chunked)
+{
+	struct run_config c;
+	config_defaults(&c);
+	CHECK_INT(config_set(&c, "model", "meta-llama/Llama-2-7b-hf", "t") |
+			  config_set(&c, "engine", engine, "t"),
+		  0);
+	if (max_model_len)
+		CHECK_INT(config_set(&c, "max_model_len", max_model_len, "t"), 0);
+	if (budget)
+		CHECK_INT(config_set(&c, "max_num_batched_tokens", budget, "t"), 0);
+	if (chunked)
+		CHECK_INT(config_set(&c, "chunked_prefill", chunked, "t"), 0);
+	CHECK_INT(run_engine_defaults(&c), 0);
+	return c.max_num_batched_tokens;
+}
+
+static void unchunked_max_len(void)
+{
+	struct model m;
+	struct run_config d;
+	config_defaults(&d); /* ttsim's own budget, where no rule applies */
+	CHECK_INT(model_find(&m, "meta-llama/Llama-2-7b-hf"), 0);
+	CHECK(m.max_len > 2048 && m.max_len != d.max_num_batched_tokens);
+	CHECK_INT(v0_budget("vllm-v0", NULL, NULL, NULL), m.max_len);
+	CHECK_INT(v0_budget("vllm-v0", "30000", NULL, NULL), 30000);
+	CHECK_INT(v0_budget("vllm-v0", "1000", NULL, NULL), 2048); /* at least 2048 */
+	CHECK_INT(v0_budget("vllm-v0", "30000", "512", NULL), 512);
+	CHECK_INT(v0_budget("vllm-v0", "30000", NULL, "true"), d.max_num_batched_tokens);
+	CHECK_INT(v0_budget("vllm-v1", "30000", NULL, "false"), d.max_num_batched_tokens);
+	/* a model ttsim cannot find is refused, naming the key */
+	{
+		struct run_config c;
+		config_defaults(&c);
+		CHECK_INT(config_set(&c, "model", "no/such-model", "t") |
+				  config_set(&c, "engine", "vllm-v0", "t"),
+			  0);
+		CHECK_INT(run_engine_defaults(&c), -1);
+		CHECK(strstr(err_msg(), "key 'model'") != NULL);
+	}
+}
+
 /* The frontend block's keys: each sets its own endpoint's term and no other (a chat_ key
  * not given is the completions one's), engine_profile_fe_key names them in the order
  * engine_profile_write writes them, and each written line reads back to its term. */
@@ -407,5 +461,6 @@ int main(void)
 	writes_back();
 	fe_keys();
 	trtllm_memory_and_capacity();
+	unchunked_max_len();
 	return TEST_REPORT();
 }
