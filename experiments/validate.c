@@ -46,14 +46,17 @@ enum col { C_ID, C_MODEL, C_GPU, C_TP, C_DTYPE, C_IN, C_OUT, C_CONC, C_METRIC, C
 	   /* the API endpoint the client called: chat, completions or none (offline) */
 	   C_ENDPOINT,
 	   /* the engine's chunked prefill when the run set it (trtllm-serve --enable_chunked_prefill) */
-	   C_CHUNKED, C_N };
+	   C_CHUNKED,
+	   /* vLLM's max_model_len of the run (the source model's max_position_embeddings) */
+	   C_MAX_MODEL_LEN, C_N };
 #define C_REQUIRED C_ENGINE
 static const char *const col_names[C_N] = {
 	"id", "model", "gpu", "tp", "dtype", "input_len", "output_len", "concurrency", "metric",
 	"value", "engine", "engine_version", "source", "notes", "num_prompts",
 	"request_rate", "burstiness", "dataset", "range_ratio", "ignore_eos", "max_output_len",
 	"kv_dtype", "status", "max_num_seqs", "max_num_batched_tokens",
-	"spec_draft", "spec_k", "spec_acceptance_length", "spec_tree", "ep", "endpoint", "chunked_prefill"};
+	"spec_draft", "spec_k", "spec_acceptance_length", "spec_tree", "ep", "endpoint", "chunked_prefill",
+	"max_model_len"};
 
 static struct vrow *vset_add(struct vset *s)
 {
@@ -243,6 +246,11 @@ static int client_fill(struct vrow *r, char **f)
 			return -1;
 		r->max_num_batched_tokens = (int)x;
 	}
+	if ((v = f[C_MAX_MODEL_LEN]) && v[0]) {
+		if (set_int(r, "max_model_len", v, 1, 1 << 24, &x) < 0)
+			return -1;
+		r->max_model_len = (int)x;
+	}
 	if ((v = f[C_CHUNKED]) && v[0]) {
 		if (strcmp(v, "true") && strcmp(v, "false"))
 			return row_err(r, "chunked_prefill", "expected true or false, got '%.60s'", v);
@@ -353,8 +361,8 @@ int vset_parse_csv(struct vset *s, const char *text, const char *fname, int *n_b
 						"request_rate, burstiness, dataset, range_ratio, ignore_eos, "
 						"max_output_len, kv_dtype, status, max_num_seqs, "
 						"max_num_batched_tokens, spec_draft, spec_k, "
-						"spec_acceptance_length, spec_tree, ep, endpoint or "
-						"chunked_prefill)",
+						"spec_acceptance_length, spec_tree, ep, endpoint, "
+						"chunked_prefill or max_model_len)",
 						fname, lineno, name);
 					goto out;
 				}
@@ -673,7 +681,8 @@ int validate_config(const struct vrow *r, struct run_config *c)
 		return -1;
 	if ((r->max_num_seqs && SETI("max_num_seqs", r->max_num_seqs) < 0) ||
 	    (r->max_num_batched_tokens &&
-	     SETI("max_num_batched_tokens", r->max_num_batched_tokens) < 0))
+	     SETI("max_num_batched_tokens", r->max_num_batched_tokens) < 0) ||
+	    (r->max_model_len && SETI("max_model_len", r->max_model_len) < 0))
 		return -1;
 	if (validate_client(r, c) < 0)
 		return -1;
@@ -738,7 +747,7 @@ static int same_run(const struct vrow *a, const struct vrow *b)
 	       a->spec_k == b->spec_k && a->spec_al == b->spec_al &&
 	       a->spec_tree_topk == b->spec_tree_topk && a->spec_tree_tokens == b->spec_tree_tokens &&
 	       a->max_num_batched_tokens == b->max_num_batched_tokens && !strcmp(a->ep, b->ep) &&
-	       a->chunked_prefill == b->chunked_prefill &&
+	       a->chunked_prefill == b->chunked_prefill && a->max_model_len == b->max_model_len &&
 	       validate_endpoint(a) == validate_endpoint(b);
 }
 

@@ -18,6 +18,10 @@
  *     max_num_seqs, max_num_batched_tokens   the engine's limits when the run set them
  *     chunked_prefill true or false when the run set it (e.g. trtllm-serve
  *                     --enable_chunked_prefill); empty: the engine profile's default
+ *     max_model_len   vLLM's max_model_len as the run had it (the model's own
+ *                     max_position_embeddings where the run did not set it): an engine
+ *                     profile's defaults may size the step budget by it (vllm-v0:
+ *                     defaults.unchunked_max_len); empty: the simulated model's max_len
  *     spec_draft, spec_k, spec_acceptance_length   speculative decoding: the drafter
  *                     (eagle = EAGLE-1, eagle3, ngram or a draft model), draft tokens per
  *                     step, and the measured acceptance length (tokens per verification,
@@ -92,6 +96,7 @@ struct vrow {
 	char kv_dtype[8];      /* bf16 | fp8 */
 	int max_num_seqs, max_num_batched_tokens; /* engine limits the run set; 0: defaults */
 	int chunked_prefill;   /* the engine's chunked prefill as the run set it; -1: not said */
+	int max_model_len;     /* vLLM's max_model_len of the run; 0: the model's max_len */
 	char spec_draft[64];   /* "": no speculation; eagle, eagle3, ngram or a model */
 	int spec_k;            /* draft tokens per step */
 	double spec_al;        /* measured acceptance length (tokens per verification) */
