@@ -22,7 +22,7 @@ static void shipped(void)
 	CHECK_STR(e.engine, "vllm");
 	CHECK_NEAR(e.step_base_extra, 0.001059, 1e-12);
 	CHECK_NEAR(e.step_per_seq_extra, 4.204e-05, 1e-12);
-	CHECK_NEAR(e.step_per_ctx_token_extra, 2.996e-08, 1e-12);
+	CHECK_NEAR(e.step_per_ctx_token_extra, 2.997e-08, 1e-12);
 	CHECK(e.step_per_tp_extra == 0);
 	CHECK_INT(e.chunked_prefill, 0);
 	CHECK_INT(e.max_num_batched_tokens, 0); /* not said: ttsim's default */
@@ -142,17 +142,17 @@ static void reaches_a_run(void)
 	CHECK_INT(c.max_num_seqs, 64);      /* the run's own setting wins */
 	CHECK_INT(run_load_inputs(&c, &in), 0);
 	CHECK_NEAR(in.profile.step_base, 0.0008 + 0.001059, 1e-12);
-	CHECK_NEAR(in.profile.step_per_ctx_token, 2.996e-08, 1e-12); /* hardware profile: 0 */
+	CHECK_NEAR(in.profile.step_per_ctx_token, 2.997e-08, 1e-12); /* hardware profile: 0 */
 	CHECK_INT(run_simulate(&c, &in, &b), 0);
 	extra = b.sum.e2e_s.mean - a.sum.e2e_s.mean;
 	CHECK_NEAR(extra, (double)b.st.steps * (0.001059 + 4.204e-05), 0.01);
 	run_result_release(&a);
 	/* the KV-token term alone: the 100 decode steps of a 1-token prompt hold 2, 3, ...,
 	 * 101 KV tokens (the prompt, the tokens so far and the new one), 5150 in all, so it
-	 * adds 2.996e-08 x 5150 = 1.54294e-4 s (to the steps' nanosecond rounding) */
+	 * adds 2.997e-08 x 5150 = 1.54346e-4 s (to the steps' nanosecond rounding) */
 	in.profile.step_per_ctx_token = 0;
 	CHECK_INT(run_simulate(&c, &in, &a), 0);
-	CHECK_NEAR(b.sum.e2e_s.mean - a.sum.e2e_s.mean, 2.996e-08 * 5150, 1e-3);
+	CHECK_NEAR(b.sum.e2e_s.mean - a.sum.e2e_s.mean, 2.997e-08 * 5150, 1e-3);
 	run_result_release(&a);
 	run_result_release(&b);
 	run_inputs_release(&in);

@@ -21,7 +21,7 @@ has "wrote $TMPD/e.yaml" "says what it wrote" "$TMPD/out"
 has "frontend: not fitted" "an unfittable block is said so" "$TMPD/out"
 has "base_s: 0.001059  # fitted" "base_s recovered" "$TMPD/e.yaml"
 has "per_seq_s: 4.204e-05  # fitted" "per_seq_s recovered" "$TMPD/e.yaml"
-has "per_ctx_token_s: 2.996e-08  # fitted" "per_ctx_token_s recovered (two lengths)" "$TMPD/e.yaml"
+has "per_ctx_token_s: 2.997e-08  # fitted" "per_ctx_token_s recovered (two lengths)" "$TMPD/e.yaml"
 has '^name: "e"' "name from the output file" "$TMPD/e.yaml"
 has "chunked_prefill: false" "defaults from the base (vllm-v0)" "$TMPD/e.yaml"
 # the written profile runs, and reproduces a row (r2: batch 4 of 64 tokens)
