@@ -60,6 +60,13 @@
  *                                  #   max(max_model_len, 2048) (vLLM V0's
  *                                  #   SchedulerConfig); max_model_len: the run's, else
  *                                  #   the model's max_len (sim/run.c run_engine_defaults)
+ *       long_context_len: 32768    # optional (0: none): a run that does not set chunked
+ *                                  #   prefill and whose max_model_len exceeds this gets
+ *                                  #   it on (vLLM >= 0.5.3 V0; not with a sliding window
+ *                                  #   or a drafter), with the budget below unless the run
+ *                                  #   gives one
+ *       long_context_max_num_batched_tokens: 512  # that budget (required with
+ *                                  #   long_context_len)
  *     source: "..."                # where each number comes from (required)
  *
  * Unknown keys are errors ("FILE:LINE: key 'k': ..."). The frontend block is the engine's
@@ -122,6 +129,9 @@ struct engine_profile {
 	double kv_free_fraction;     /* 0: not said (vLLM's gpu_memory_utilization rule) */
 	int unchunked_max_len;       /* -1: not said, else 0/1: unchunked, the budget is
 	                                max(max_model_len, 2048) (vLLM V0) */
+	int long_context_len;        /* 0: not said; above it, chunked prefill by default */
+	int long_context_budget;     /* the budget then (defaults.long_context_max_num_
+	                                batched_tokens) */
 };
 
 /* Parse a profile's text (path for messages). 0, or -1 with err_set. */

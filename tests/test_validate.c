@@ -281,7 +281,8 @@ static void trtllm_rows(void)
 
 /* The max_model_len column: vLLM's max_model_len of the run, which sizes vLLM V0's default
  * budget (max(max_model_len, 2048), models/engines/vllm-v0.yaml); empty: the model's own
- * max_len (qwen3-8b's, far above the row's); a bad value names its line and key. */
+ * max_len (qwen3-8b's 40960: over 32K, so chunked prefill at 512); a bad value names its
+ * line and key. */
 static void max_model_len_rows(void)
 {
 	struct vset s = {0};
@@ -309,7 +310,10 @@ static void max_model_len_rows(void)
 	CHECK_INT(c.max_model_len, 8192);
 	CHECK_INT(c.max_num_batched_tokens, 8192); /* vllm-v0: max(8192, 2048) */
 	CHECK_INT(validate_config(&s.rows[1], &c), 0);
-	CHECK_INT(c.max_num_batched_tokens, m.max_len); /* the model's own */
+	/* the model's own, over 32K: chunked prefill with its 512 budget (vLLM >= 0.5.3) */
+	CHECK(m.max_len > 32768);
+	CHECK_INT(c.chunked_prefill, 1);
+	CHECK_INT(c.max_num_batched_tokens, 512);
 	CHECK_INT(validate_config(&s.rows[2], &c), 0);
 	CHECK_INT(c.max_num_batched_tokens, 2048);
 	CHECK_INT(validate_config(&s.rows[3], &c), 0); /* vllm-v1: chunked, its own budget */

@@ -233,17 +233,22 @@ ok "same groups from another directory" cmp "$TMPD/there" "$TMPD/here"
 has "^vllm-v0    h100_sxm   output_tok_per_s  *[0-9]" "the V0 profile applied there" "$TMPD/there"
 has "^vllm-v1    h100_sxm   ttft_ms  *[0-9]" "the V1 profile applied there" "$TMPD/there"
 # run --engine applies the engine's defaults unless the run sets them: vllm-v0 has chunked
-# prefill off, so a 9000-token prompt over an 8192-token budget is refused, and runs when
-# the run turns chunked prefill on itself (and without the engine: ttsim's default, on)
-status 2 "run --engine vllm-v0: its chunked_prefill default applies" "$TTSIM" run --model qwen3-8b --gpu h100_sxm --input-len 9000 --output-len 4 --requests 2 --max-num-batched-tokens 8192 --engine vllm-v0
+# prefill off (at a context of 32K or less), so a 9000-token prompt over an 8192-token
+# budget is refused, and runs when the run turns chunked prefill on itself (and without the
+# engine: ttsim's default, on)
+status 2 "run --engine vllm-v0: its chunked_prefill default applies" "$TTSIM" run --model qwen3-8b --gpu h100_sxm --input-len 9000 --output-len 4 --requests 2 --max-num-batched-tokens 8192 --engine vllm-v0 --max-model-len 32768
 has "key 'max_num_batched_tokens'.*chunked_prefill off" "refusal says why" "$TMPD/err"
 ok "run --engine vllm-v0 --chunked-prefill true: the run's setting wins" "$TTSIM" run --model qwen3-8b --gpu h100_sxm --input-len 9000 --output-len 4 --requests 2 --max-num-batched-tokens 8192 --engine vllm-v0 --chunked-prefill true
 ok "the same without the engine" "$TTSIM" run --model qwen3-8b --gpu h100_sxm --input-len 9000 --output-len 4 --requests 2 --max-num-batched-tokens 8192
-# ... and with no budget given, vllm-v0 takes V0's own, max(max_model_len, 2048): the
-# model's max_len (qwen3-8b: 40960) holds the prompt; a max_model_len of 4096 does not
-ok "run --engine vllm-v0: V0's budget from the model's max_len" "$TTSIM" run --model qwen3-8b --gpu h100_sxm --input-len 9000 --output-len 4 --requests 2 --engine vllm-v0
+# ... and with no budget given, vllm-v0 takes V0's own, max(max_model_len, 2048): a
+# max_model_len of 20000 holds the prompt, one of 4096 does not; over 32K (qwen3-8b's own
+# 40960) vLLM >= 0.5.3 turns chunked prefill on with a 512-token budget
+ok "run --engine vllm-v0 --max-model-len 20000: V0's budget 20000" "$TTSIM" run --model qwen3-8b --gpu h100_sxm --input-len 9000 --output-len 4 --requests 2 --engine vllm-v0 --max-model-len 20000
 status 2 "run --engine vllm-v0 --max-model-len 4096: V0's budget 4096" "$TTSIM" run --model qwen3-8b --gpu h100_sxm --input-len 9000 --output-len 4 --requests 2 --engine vllm-v0 --max-model-len 4096
 has "key 'max_num_batched_tokens': 4096 cannot hold" "the budget is the max_model_len" "$TMPD/err"
+ok "run --engine vllm-v0 over 32K: chunked at 512" "$TTSIM" run --model qwen3-8b --gpu h100_sxm --input-len 9000 --output-len 4 --requests 2 --engine vllm-v0 --format json
+python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["config"]; print("budget", c["max_num_batched_tokens"], "chunked", c["chunked_prefill"])' "$TMPD/out" > "$TMPD/lc"
+has "^budget 512 chunked True$" "the long-context rule's budget and chunking" "$TMPD/lc"
 # run --engine vllm-v1 applies its front end: TTFT and e2e grow by the streaming
 "$TTSIM" run --model qwen3-8b --gpu h100_sxm --input-len 64 --output-len 8 --requests 1 --format json > "$TMPD/nofe.json"
 ok "run --engine vllm-v1" "$TTSIM" run --model qwen3-8b --gpu h100_sxm --input-len 64 --output-len 8 --requests 1 --format json --engine vllm-v1
