@@ -62,7 +62,7 @@
  *                                  #   the model's max_len (sim/run.c run_engine_defaults)
  *       long_context_len: 32768    # optional (0: none): a run that does not set chunked
  *                                  #   prefill and whose max_model_len exceeds this gets
- *                                  #   it on (vLLM >= 0.5.3 V0; not with a sliding window
+ *                                  #   it on (V0 since vLLM PR #6666; not with a sliding window
  *                                  #   or a drafter), with the budget below unless the run
  *                                  #   gives one
  *       long_context_max_num_batched_tokens: 512  # that budget (required with

@@ -79,7 +79,7 @@ int run_engine_defaults(struct run_config *c)
 			return err_prefix("key 'model': ");
 		if (len <= 0)
 			len = m.max_len;
-		/* vLLM >= 0.5.3 V0 (EngineArgs.create_engine_config, PR #6666): chunked prefill
+		/* vLLM V0 since PR #6666 (July 2024, EngineArgs.create_engine_config): chunked prefill
 		 * not given, a context over 32K, no sliding window and no drafter: on, with
 		 * SchedulerConfig's chunked budget unless the run gives one */
 		if (e.long_context_len > 0 && !config_was_set(c, "chunked_prefill") &&

@@ -27,7 +27,7 @@ static void shipped(void)
 	CHECK_INT(e.chunked_prefill, 0);
 	CHECK_INT(e.max_num_batched_tokens, 0); /* not said: ttsim's default */
 	CHECK_INT(e.unchunked_max_len, 1);      /* V0's max(max_model_len, 2048) */
-	CHECK_INT(e.long_context_len, 32768);   /* >= 0.5.3: chunked above 32K, budget 512 */
+	CHECK_INT(e.long_context_len, 32768);   /* PR #6666: chunked above 32K, budget 512 */
 	CHECK_INT(e.long_context_budget, 512);
 	CHECK_INT(engine_profile_load(&e, "nosuch"), -1);
 	CHECK(strstr(err_msg(), "unknown engine profile 'nosuch' (known: sglang-0.5, trtllm-1, vllm-v0, "
@@ -414,7 +414,7 @@ static void unchunked_max_len(void)
 	CHECK_INT(v0_budget("vllm-v0", "30000", "512", NULL), 512);
 	CHECK_INT(v0_budget("vllm-v0", "30000", NULL, "true"), d.max_num_batched_tokens);
 	CHECK_INT(v0_budget("vllm-v1", "30000", NULL, "false"), d.max_num_batched_tokens);
-	/* vLLM >= 0.5.3: over a 32K context, chunked prefill comes on with a 512 budget unless
+	/* vLLM since PR #6666: over a 32K context, chunked prefill comes on with a 512 budget unless
 	 * the run says otherwise; at 32K itself, or with a sliding window (gpt-oss), not */
 	{
 		int ch = -1;

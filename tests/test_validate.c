@@ -310,7 +310,7 @@ static void max_model_len_rows(void)
 	CHECK_INT(c.max_model_len, 8192);
 	CHECK_INT(c.max_num_batched_tokens, 8192); /* vllm-v0: max(8192, 2048) */
 	CHECK_INT(validate_config(&s.rows[1], &c), 0);
-	/* the model's own, over 32K: chunked prefill with its 512 budget (vLLM >= 0.5.3) */
+	/* the model's own, over 32K: chunked prefill with its 512 budget (vLLM PR #6666) */
 	CHECK(m.max_len > 32768);
 	CHECK_INT(c.chunked_prefill, 1);
 	CHECK_INT(c.max_num_batched_tokens, 512);

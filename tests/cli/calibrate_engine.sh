@@ -5,7 +5,7 @@
 # profile must reproduce the rows. Bad input exits 2 with a one-line message.
 . "$(dirname "$0")/lib.inc"
 M="$TMPD/m.csv"
-# max_model_len 32768: vLLM V0 unchunked (over 32K, >= 0.5.3 chunks at 512, where the fit's
+# max_model_len 32768: vLLM V0 unchunked (over 32K, V0 since PR #6666 chunks at 512, where the fit's
 # per-sequence regressor is no longer exact), the run's budget max(32768, 2048)
 echo "id,model,gpu,tp,dtype,input_len,output_len,concurrency,metric,value,num_prompts,request_rate,engine,engine_version,max_model_len" > "$M"
 k=0
