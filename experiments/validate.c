@@ -48,7 +48,9 @@ enum col { C_ID, C_MODEL, C_GPU, C_TP, C_DTYPE, C_IN, C_OUT, C_CONC, C_METRIC, C
 	   /* the engine's chunked prefill when the run set it (trtllm-serve --enable_chunked_prefill) */
 	   C_CHUNKED,
 	   /* the run disabled CUDA graphs (vllm --enforce-eager, sglang --disable-cuda-graph) */
-	   C_EAGER, C_N };
+	   C_EAGER,
+	   /* vLLM's max_model_len of the run (the source model's max_position_embeddings) */
+	   C_MAX_MODEL_LEN, C_N };
 #define C_REQUIRED C_ENGINE
 static const char *const col_names[C_N] = {
 	"id", "model", "gpu", "tp", "dtype", "input_len", "output_len", "concurrency", "metric",
@@ -56,7 +58,7 @@ static const char *const col_names[C_N] = {
 	"request_rate", "burstiness", "dataset", "range_ratio", "ignore_eos", "max_output_len",
 	"kv_dtype", "status", "max_num_seqs", "max_num_batched_tokens",
 	"spec_draft", "spec_k", "spec_acceptance_length", "spec_tree", "ep", "endpoint", "chunked_prefill",
-	"enforce_eager"};
+	"enforce_eager", "max_model_len"};
 
 static struct vrow *vset_add(struct vset *s)
 {
@@ -247,6 +249,11 @@ static int client_fill(struct vrow *r, char **f)
 			return -1;
 		r->max_num_batched_tokens = (int)x;
 	}
+	if ((v = f[C_MAX_MODEL_LEN]) && v[0]) {
+		if (set_int(r, "max_model_len", v, 1, 1 << 24, &x) < 0)
+			return -1;
+		r->max_model_len = (int)x;
+	}
 	if ((v = f[C_CHUNKED]) && v[0]) {
 		if (strcmp(v, "true") && strcmp(v, "false"))
 			return row_err(r, "chunked_prefill", "expected true or false, got '%.60s'", v);
@@ -363,7 +370,7 @@ int vset_parse_csv(struct vset *s, const char *text, const char *fname, int *n_b
 						"max_output_len, kv_dtype, status, max_num_seqs, "
 						"max_num_batched_tokens, spec_draft, spec_k, "
 						"spec_acceptance_length, spec_tree, ep, endpoint, "
-						"chunked_prefill or enforce_eager)",
+						"chunked_prefill, enforce_eager or max_model_len)",
 						fname, lineno, name);
 					goto out;
 				}
@@ -686,7 +693,8 @@ int validate_config(const struct vrow *r, struct run_config *c)
 		return -1;
 	if ((r->max_num_seqs && SETI("max_num_seqs", r->max_num_seqs) < 0) ||
 	    (r->max_num_batched_tokens &&
-	     SETI("max_num_batched_tokens", r->max_num_batched_tokens) < 0))
+	     SETI("max_num_batched_tokens", r->max_num_batched_tokens) < 0) ||
+	    (r->max_model_len && SETI("max_model_len", r->max_model_len) < 0))
 		return -1;
 	if (validate_client(r, c) < 0)
 		return -1;
@@ -752,6 +760,7 @@ static int same_run(const struct vrow *a, const struct vrow *b)
 	       a->spec_tree_topk == b->spec_tree_topk && a->spec_tree_tokens == b->spec_tree_tokens &&
 	       a->max_num_batched_tokens == b->max_num_batched_tokens && !strcmp(a->ep, b->ep) &&
 	       a->chunked_prefill == b->chunked_prefill && a->enforce_eager == b->enforce_eager &&
+	       a->max_model_len == b->max_model_len &&
 	       validate_endpoint(a) == validate_endpoint(b);
 }
 

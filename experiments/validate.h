@@ -21,6 +21,10 @@
  *     enforce_eager   true when the run disabled CUDA graphs (vllm --enforce-eager, sglang
  *                     --disable-cuda-graph; ttsim's cuda_graphs false), false when it kept
  *                     them; empty: the default (CUDA graphs)
+ *     max_model_len   vLLM's max_model_len as the run had it (the model's own
+ *                     max_position_embeddings where the run did not set it): an engine
+ *                     profile's defaults may size the step budget by it (vllm-v0:
+ *                     defaults.unchunked_max_len); empty: the simulated model's max_len
  *     spec_draft, spec_k, spec_acceptance_length   speculative decoding: the drafter
  *                     (eagle = EAGLE-1, eagle3, ngram or a draft model), draft tokens per
  *                     step, and the measured acceptance length (tokens per verification,
@@ -96,6 +100,7 @@ struct vrow {
 	int max_num_seqs, max_num_batched_tokens; /* engine limits the run set; 0: defaults */
 	int chunked_prefill;   /* the engine's chunked prefill as the run set it; -1: not said */
 	int enforce_eager;     /* 1: the run disabled CUDA graphs; 0: it kept them; -1: not said */
+	int max_model_len;     /* vLLM's max_model_len of the run; 0: the model's max_len */
 	char spec_draft[64];   /* "": no speculation; eagle, eagle3, ngram or a model */
 	int spec_k;            /* draft tokens per step */
 	double spec_al;        /* measured acceptance length (tokens per verification) */

@@ -10,7 +10,8 @@
 #include "lib/ydoc.h"
 
 /* One scalar key of a block: "block.key" (block "" at the top). */
-enum ek_type { EK_STR, EK_SECONDS, EK_BOOL, EK_COUNT, EK_FRACTION };
+/* EK_OPTCOUNT: a count whose 0 means not said (not written) */
+enum ek_type { EK_STR, EK_SECONDS, EK_BOOL, EK_COUNT, EK_FRACTION, EK_OPTCOUNT };
 struct ekey {
 	const char *key;
 	enum ek_type type;
@@ -43,6 +44,9 @@ static const struct ekey keys[] = {
 	{"defaults.max_num_batched_tokens", EK_COUNT, EO(max_num_batched_tokens), 0},
 	{"defaults.kv_free_fraction", EK_FRACTION, EO(kv_free_fraction), 0},
 	{"defaults.guaranteed_no_evict", EK_BOOL, EO(guaranteed_no_evict), 0},
+	{"defaults.unchunked_max_len", EK_BOOL, EO(unchunked_max_len), 0},
+	{"defaults.long_context_len", EK_OPTCOUNT, EO(long_context_len), 0},
+	{"defaults.long_context_max_num_batched_tokens", EK_OPTCOUNT, EO(long_context_budget), 0},
 };
 
 double *frontend_term(struct frontend *f, int t)
@@ -104,6 +108,7 @@ static int set_key(struct engine_profile *e, const struct ekey *k, const char *v
 		*(int *)f = !strcmp(v, "true");
 		return 0;
 	case EK_COUNT:
+	case EK_OPTCOUNT:
 		if (parse_long(v, &l) < 0 || l < 0 || l > (1L << 24))
 			return err_set("%s: key '%s': expected an integer in 0..%ld, got '%s'", where,
 				       k->key, 1L << 24, v);
@@ -176,6 +181,7 @@ int engine_profile_parse(struct engine_profile *e, const char *text, size_t len,
 	memset(e, 0, sizeof(*e));
 	e->chunked_prefill = -1;
 	e->guaranteed_no_evict = -1;
+	e->unchunked_max_len = -1;
 	if (ydoc_load(&d, text, len, path, " (expected an engine profile: models/engine_profile.h)") < 0)
 		goto out;
 	root = ydoc_root(&d);
@@ -197,6 +203,16 @@ int engine_profile_parse(struct engine_profile *e, const char *text, size_t len,
 				keys[i].key);
 			goto out;
 		}
+	/* the long-context rule needs both its keys: a length without its budget would fall
+	 * back on ttsim's, which is no engine's */
+	if ((e->long_context_len > 0) != (e->long_context_budget > 0)) {
+		err_set("%s:1: key 'defaults.%s': missing (expected with defaults.%s)", path,
+			e->long_context_len > 0 ? "long_context_max_num_batched_tokens" :
+						  "long_context_len",
+			e->long_context_len > 0 ? "long_context_len" :
+						  "long_context_max_num_batched_tokens");
+		goto out;
+	}
 	/* the speculative block is all or nothing: a missing cost is not read as 0 */
 	{
 		unsigned any = 0, all = 0;
@@ -254,14 +270,15 @@ static void put_key(const struct engine_profile *e, const struct ekey *k, struct
 	if (k->type == EK_SECONDS || k->type == EK_FRACTION)
 		memcpy(&dv, f, sizeof(dv));
 	if ((k->type == EK_BOOL && iv < 0) || (k->type == EK_STR && !f[0] && dot) ||
-	    (k->type == EK_FRACTION && !(dv > 0)))
+	    (k->type == EK_FRACTION && !(dv > 0)) || (k->type == EK_OPTCOUNT && iv <= 0))
 		return; /* not said */
 	sbuf_printf(sb, "%s%s: ", dot ? "  " : "", dot ? dot + 1 : k->key);
 	switch (k->type) {
 	case EK_STR: put_quoted(sb, f); break;
 	case EK_SECONDS: memcpy(&dv, f, sizeof(dv)); sbuf_printf(sb, "%.6g", dv); break;
 	case EK_BOOL: sbuf_printf(sb, "%s", iv ? "true" : "false"); break;
-	case EK_COUNT: sbuf_printf(sb, "%d", iv); break;
+	case EK_COUNT:
+	case EK_OPTCOUNT: sbuf_printf(sb, "%d", iv); break;
 	case EK_FRACTION: sbuf_printf(sb, "%.6g", dv); break;
 	}
 	if (c)

@@ -55,6 +55,18 @@
  *                                  #   left after weights, activations and the reserve
  *                                  #   (TensorRT-LLM's free_gpu_memory_fraction); absent:
  *                                  #   vLLM's rule (gpu_memory_utilization of HBM)
+ *       unchunked_max_len: true    # optional: with chunked prefill off and no budget of
+ *                                  #   the run's or the profile's, the step budget is
+ *                                  #   max(max_model_len, 2048) (vLLM V0's
+ *                                  #   SchedulerConfig); max_model_len: the run's, else
+ *                                  #   the model's max_len (sim/run.c run_engine_defaults)
+ *       long_context_len: 32768    # optional (0: none): a run that does not set chunked
+ *                                  #   prefill and whose max_model_len exceeds this gets
+ *                                  #   it on (V0 since vLLM PR #6666; not with a sliding window
+ *                                  #   or a drafter), with the budget below unless the run
+ *                                  #   gives one
+ *       long_context_max_num_batched_tokens: 512  # that budget (required with
+ *                                  #   long_context_len)
  *     source: "..."                # where each number comes from (required)
  *
  * Unknown keys are errors ("FILE:LINE: key 'k': ..."). The frontend block is the engine's
@@ -115,6 +127,11 @@ struct engine_profile {
 	int max_num_batched_tokens;  /* 0: not said */
 	int guaranteed_no_evict;     /* -1: not said, else 0/1 */
 	double kv_free_fraction;     /* 0: not said (vLLM's gpu_memory_utilization rule) */
+	int unchunked_max_len;       /* -1: not said, else 0/1: unchunked, the budget is
+	                                max(max_model_len, 2048) (vLLM V0) */
+	int long_context_len;        /* 0: not said; above it, chunked prefill by default */
+	int long_context_budget;     /* the budget then (defaults.long_context_max_num_
+	                                batched_tokens) */
 };
 
 /* Parse a profile's text (path for messages). 0, or -1 with err_set. */

@@ -94,8 +94,9 @@ static const struct option_def options[] = {
 	 "weights, activations and the reserve (kv_cache_free_gpu_memory_fraction); 0: vLLM's "
 	 "rule (gpu_memory_utilization of HBM, less the same)"},
 	{"max_model_len", OPT_INT, F(max_model_len), 0, 0, 1 << 24, "0", NULL,
-	 "vLLM --max-model-len, for the memory report only (summary.memory: maximum_concurrency "
-	 "at this many tokens a request); 0: the model's max_position_embeddings"},
+	 "vLLM --max-model-len: the memory report's (summary.memory: maximum_concurrency at "
+	 "this many tokens a request), and the step budget an engine profile sets (vllm-v0: "
+	 "max(max_model_len, 2048)); 0: the model's max_position_embeddings"},
 	{"chunked_prefill", OPT_BOOL, F(chunked_prefill), 0, 0, 1, "true", NULL,
 	 "split long prefills over steps"},
 	{"cuda_graphs", OPT_BOOL, F(cuda_graphs), 0, 0, 1, "true", NULL,

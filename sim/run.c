@@ -70,6 +70,37 @@ int run_engine_defaults(struct run_config *c)
 	}
 	if (e.guaranteed_no_evict >= 0 && !config_was_set(c, "guaranteed_no_evict"))
 		c->guaranteed_no_evict = e.guaranteed_no_evict;
+	if (e.unchunked_max_len == 1 || e.long_context_len > 0) {
+		/* max_model_len: the run's, else the model's max_position_embeddings (vLLM's
+		 * _get_and_verify_max_len) */
+		struct model m;
+		int len = c->max_model_len;
+		if (model_find(&m, c->model) < 0)
+			return err_prefix("key 'model': ");
+		if (len <= 0)
+			len = m.max_len;
+		/* vLLM V0 since PR #6666 (July 2024, EngineArgs.create_engine_config): chunked prefill
+		 * not given, a context over 32K, no sliding window and no drafter: on, with
+		 * SchedulerConfig's chunked budget unless the run gives one */
+		if (e.long_context_len > 0 && !config_was_set(c, "chunked_prefill") &&
+		    len > e.long_context_len && !m.window && !c->spec_draft[0]) {
+			c->chunked_prefill = 1;
+			if (!config_was_set(c, "max_num_batched_tokens")) {
+				snprintf(v, sizeof(v), "%d", e.long_context_budget);
+				if (config_set(c, "max_num_batched_tokens", v, e.name) < 0)
+					return -1;
+			}
+		}
+		/* vLLM V0's SchedulerConfig: without chunked prefill and without a budget, the
+		 * step budget is max(max_model_len, 2048), so that one prompt of any allowed
+		 * length fits one step (vllm/config.py, 0.4 - 0.6) */
+		if (e.unchunked_max_len == 1 && !c->chunked_prefill &&
+		    !config_was_set(c, "max_num_batched_tokens")) {
+			snprintf(v, sizeof(v), "%d", len > 2048 ? len : 2048);
+			if (config_set(c, "max_num_batched_tokens", v, e.name) < 0)
+				return -1;
+		}
+	}
 	if (e.kv_free_fraction > 0 && !config_was_set(c, "kv_free_fraction") &&
 	    !config_was_set(c, "gpu_memory_utilization")) {
 		snprintf(v, sizeof(v), "%.17g", e.kv_free_fraction);

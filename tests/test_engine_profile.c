@@ -22,10 +22,13 @@ static void shipped(void)
 	CHECK_STR(e.engine, "vllm");
 	CHECK_NEAR(e.step_base_extra, 0.001059, 1e-12);
 	CHECK_NEAR(e.step_per_seq_extra, 4.204e-05, 1e-12);
-	CHECK_NEAR(e.step_per_ctx_token_extra, 2.996e-08, 1e-12);
+	CHECK_NEAR(e.step_per_ctx_token_extra, 2.997e-08, 1e-12);
 	CHECK(e.step_per_tp_extra == 0);
 	CHECK_INT(e.chunked_prefill, 0);
 	CHECK_INT(e.max_num_batched_tokens, 0); /* not said: ttsim's default */
+	CHECK_INT(e.unchunked_max_len, 1);      /* V0's max(max_model_len, 2048) */
+	CHECK_INT(e.long_context_len, 32768);   /* PR #6666: chunked above 32K, budget 512 */
+	CHECK_INT(e.long_context_budget, 512);
 	CHECK_INT(engine_profile_load(&e, "nosuch"), -1);
 	CHECK(strstr(err_msg(), "unknown engine profile 'nosuch' (known: sglang-0.5, trtllm-1, vllm-v0, "
 			      "vllm-v1") != NULL);
@@ -41,6 +44,8 @@ static void shipped(void)
 	CHECK_INT(engine_profile_load(&e, "vllm-v1"), 0); /* not said: vLLM's rules */
 	CHECK(e.kv_free_fraction == 0);
 	CHECK_INT(e.guaranteed_no_evict, -1);
+	CHECK_INT(e.unchunked_max_len, -1);
+	CHECK_INT(e.long_context_len, 0);
 	CHECK_INT(engine_profile_exists("vllm-v1"), 1);
 	CHECK_INT(engine_profile_exists("nosuch"), 0);
 	CHECK_INT(engine_profile_load(&e, "vllm-v1"), 0); /* embedded: its fitted front end */
@@ -104,6 +109,16 @@ static void bad_files(void)
 		{"schema_version: 1\nname: x\nengine: y\nsource: s\ndefaults:\n"
 		 "  guaranteed_no_evict: 1\n",
 		 "b.yaml:6: key 'defaults.guaranteed_no_evict': expected true or false"},
+		{"schema_version: 1\nname: x\nengine: y\nsource: s\ndefaults:\n"
+		 "  unchunked_max_len: yes\n",
+		 "b.yaml:6: key 'defaults.unchunked_max_len': expected true or false"},
+		{"schema_version: 1\nname: x\nengine: y\nsource: s\ndefaults:\n"
+		 "  long_context_len: 32768\n",
+		 "b.yaml:1: key 'defaults.long_context_max_num_batched_tokens': missing (expected "
+		 "with defaults.long_context_len)"},
+		{"schema_version: 1\nname: x\nengine: y\nsource: s\ndefaults:\n"
+		 "  long_context_max_num_batched_tokens: -1\n",
+		 "b.yaml:6: key 'defaults.long_context_max_num_batched_tokens': expected an integer"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct engine_profile e;
@@ -132,22 +147,23 @@ static void reaches_a_run(void)
 	run_inputs_release(&in);
 	CHECK_INT(config_set(&c, "engine", "vllm-v0", "t"), 0);
 	CHECK_INT(config_set(&c, "max_num_seqs", "64", "t"), 0);
+	CHECK_INT(config_set(&c, "max_model_len", "32768", "t"), 0); /* not a long context */
 	CHECK_INT(run_engine_defaults(&c), 0);
 	CHECK_INT(c.chunked_prefill, 0);    /* the profile's default */
 	CHECK_INT(c.max_num_seqs, 64);      /* the run's own setting wins */
 	CHECK_INT(run_load_inputs(&c, &in), 0);
 	CHECK_NEAR(in.profile.step_base, 0.0008 + 0.001059, 1e-12);
-	CHECK_NEAR(in.profile.step_per_ctx_token, 2.996e-08, 1e-12); /* hardware profile: 0 */
+	CHECK_NEAR(in.profile.step_per_ctx_token, 2.997e-08, 1e-12); /* hardware profile: 0 */
 	CHECK_INT(run_simulate(&c, &in, &b), 0);
 	extra = b.sum.e2e_s.mean - a.sum.e2e_s.mean;
 	CHECK_NEAR(extra, (double)b.st.steps * (0.001059 + 4.204e-05), 0.01);
 	run_result_release(&a);
 	/* the KV-token term alone: the 100 decode steps of a 1-token prompt hold 2, 3, ...,
 	 * 101 KV tokens (the prompt, the tokens so far and the new one), 5150 in all, so it
-	 * adds 2.996e-08 x 5150 = 1.54294e-4 s (to the steps' nanosecond rounding) */
+	 * adds 2.997e-08 x 5150 = 1.54346e-4 s (to the steps' nanosecond rounding) */
 	in.profile.step_per_ctx_token = 0;
 	CHECK_INT(run_simulate(&c, &in, &a), 0);
-	CHECK_NEAR(b.sum.e2e_s.mean - a.sum.e2e_s.mean, 2.996e-08 * 5150, 1e-3);
+	CHECK_NEAR(b.sum.e2e_s.mean - a.sum.e2e_s.mean, 2.997e-08 * 5150, 1e-3);
 	run_result_release(&a);
 	run_result_release(&b);
 	run_inputs_release(&in);
@@ -289,6 +305,13 @@ static void writes_back(void)
 		CHECK(f.kv_free_fraction == e.kv_free_fraction);
 		CHECK_INT(f.guaranteed_no_evict, e.guaranteed_no_evict);
 		CHECK((strstr(sb.buf, "kv_free_fraction") != NULL) == (i == 2));
+		/* V0's budget rule: written when said (vllm-v0), else not */
+		CHECK_INT(f.unchunked_max_len, e.unchunked_max_len);
+		CHECK((strstr(sb.buf, "unchunked_max_len: true") != NULL) == (i == 1));
+		CHECK_INT(f.long_context_len, e.long_context_len);
+		CHECK_INT(f.long_context_budget, e.long_context_budget);
+		CHECK((strstr(sb.buf, "long_context_len: 32768") != NULL) == (i == 1));
+		CHECK((strstr(sb.buf, "long_context") != NULL) == (i == 1)); /* 0: not written */
 		sbuf_release(&sb);
 	}
 }
@@ -350,6 +373,82 @@ static void trtllm_memory_and_capacity(void)
 	run_inputs_release(&in);
 }
 
+/* The budget vLLM V0 takes when a run gives none (defaults.unchunked_max_len): with chunked
+ * prefill off, max(max_model_len, 2048), max_model_len the run's or else the model's
+ * max_len; a budget or chunked prefill of the run's own wins, and vllm-v1 says nothing. */
+static int v0_budget_of(const char *model, const char *engine, const char *max_model_len,
+			const char *budget, const char *chunked, int *chunked_out)
+{
+	struct run_config c;
+	config_defaults(&c);
+	CHECK_INT(config_set(&c, "model", model, "t") | config_set(&c, "engine", engine, "t"), 0);
+	if (max_model_len)
+		CHECK_INT(config_set(&c, "max_model_len", max_model_len, "t"), 0);
+	if (budget)
+		CHECK_INT(config_set(&c, "max_num_batched_tokens", budget, "t"), 0);
+	if (chunked)
+		CHECK_INT(config_set(&c, "chunked_prefill", chunked, "t"), 0);
+	CHECK_INT(run_engine_defaults(&c), 0);
+	if (chunked_out)
+		*chunked_out = c.chunked_prefill;
+	return c.max_num_batched_tokens;
+}
+
+static int v0_budget(const char *engine, const char *max_model_len, const char *budget,
+		     const char *chunked)
+{
+	return v0_budget_of("meta-llama/Llama-2-7b-hf", engine, max_model_len, budget, chunked,
+			    NULL);
+}
+
+static void unchunked_max_len(void)
+{
+	struct model m;
+	struct run_config d;
+	config_defaults(&d); /* ttsim's own budget, where no rule applies */
+	CHECK_INT(model_find(&m, "meta-llama/Llama-2-7b-hf"), 0);
+	CHECK(m.max_len > 2048 && m.max_len != d.max_num_batched_tokens);
+	CHECK_INT(v0_budget("vllm-v0", NULL, NULL, NULL), m.max_len);
+	CHECK_INT(v0_budget("vllm-v0", "30000", NULL, NULL), 30000);
+	CHECK_INT(v0_budget("vllm-v0", "1000", NULL, NULL), 2048); /* at least 2048 */
+	CHECK_INT(v0_budget("vllm-v0", "30000", "512", NULL), 512);
+	CHECK_INT(v0_budget("vllm-v0", "30000", NULL, "true"), d.max_num_batched_tokens);
+	CHECK_INT(v0_budget("vllm-v1", "30000", NULL, "false"), d.max_num_batched_tokens);
+	/* vLLM since PR #6666: over a 32K context, chunked prefill comes on with a 512 budget unless
+	 * the run says otherwise; at 32K itself, or with a sliding window (gpt-oss), not */
+	{
+		int ch = -1;
+		CHECK_INT(v0_budget_of("meta-llama/Llama-2-7b-hf", "vllm-v0", "32769", NULL, NULL,
+				       &ch), 512);
+		CHECK_INT(ch, 1);
+		CHECK_INT(v0_budget_of("meta-llama/Llama-2-7b-hf", "vllm-v0", "32768", NULL, NULL,
+				       &ch), 32768);
+		CHECK_INT(ch, 0);
+		CHECK_INT(v0_budget_of("meta-llama/Llama-2-7b-hf", "vllm-v0", "40000", "1024", NULL,
+				       &ch), 1024);
+		CHECK_INT(ch, 1);
+		CHECK_INT(v0_budget_of("meta-llama/Llama-2-7b-hf", "vllm-v0", "40000", NULL, "false",
+				       &ch), 40000);
+		CHECK_INT(ch, 0);
+		CHECK_INT(v0_budget_of("openai/gpt-oss-20b", "vllm-v0",
+				       "40000", NULL, NULL, &ch), 40000);
+		CHECK_INT(ch, 0);
+		CHECK_INT(v0_budget_of("meta-llama/Llama-2-7b-hf", "vllm-v1", "40000", NULL, NULL,
+				       &ch), d.max_num_batched_tokens);
+		CHECK_INT(ch, 1);
+	}
+	/* a model ttsim cannot find is refused, naming the key */
+	{
+		struct run_config c;
+		config_defaults(&c);
+		CHECK_INT(config_set(&c, "model", "no/such-model", "t") |
+				  config_set(&c, "engine", "vllm-v0", "t"),
+			  0);
+		CHECK_INT(run_engine_defaults(&c), -1);
+		CHECK(strstr(err_msg(), "key 'model'") != NULL);
+	}
+}
+
 /* The frontend block's keys: each sets its own endpoint's term and no other (a chat_ key
  * not given is the completions one's), engine_profile_fe_key names them in the order
  * engine_profile_write writes them, and each written line reads back to its term. */
@@ -407,5 +506,6 @@ int main(void)
 	writes_back();
 	fe_keys();
 	trtllm_memory_and_capacity();
+	unchunked_max_len();
 	return TEST_REPORT();
 }

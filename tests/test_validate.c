@@ -279,6 +279,49 @@ static void trtllm_rows(void)
 	vset_release(&s);
 }
 
+/* The max_model_len column: vLLM's max_model_len of the run, which sizes vLLM V0's default
+ * budget (max(max_model_len, 2048), models/engines/vllm-v0.yaml); empty: the model's own
+ * max_len (qwen3-8b's 40960: over 32K, so chunked prefill at 512); a bad value names its
+ * line and key. */
+static void max_model_len_rows(void)
+{
+	struct vset s = {0};
+	struct run_config c, d;
+	struct model m;
+	int bad = -1;
+	const char *t = H ",num_prompts,request_rate,engine,engine_version,max_model_len\n"
+			  "a,qwen3-8b,h100_sxm,1,bf16,100,100,16,output_tok_per_s,9,16,inf,vllm,0.5,"
+			  "8192\n"
+			  "b,qwen3-8b,h100_sxm,1,bf16,100,100,16,output_tok_per_s,9,16,inf,vllm,0.5,\n"
+			  "c,qwen3-8b,h100_sxm,1,bf16,100,100,16,output_tok_per_s,9,16,inf,vllm,0.5,"
+			  "1000\n"
+			  "d,qwen3-8b,h100_sxm,1,bf16,100,100,16,output_tok_per_s,9,16,inf,vllm,0.11,"
+			  "20000\n"
+			  "x,qwen3-8b,h100_sxm,1,bf16,100,100,16,output_tok_per_s,9,16,inf,vllm,0.5,"
+			  "long\n";
+	CHECK_INT(model_find(&m, "qwen3-8b"), 0);
+	config_defaults(&d);
+	CHECK_INT(vset_parse_csv(&s, t, "mml.csv", &bad), 0);
+	CHECK_INT(bad, 1);
+	CHECK(strstr(s.rows[4].err, "mml.csv:6: key 'max_model_len': expected an integer") != NULL);
+	CHECK_INT(s.rows[0].max_model_len, 8192);
+	CHECK_INT(s.rows[1].max_model_len, 0);
+	CHECK_INT(validate_config(&s.rows[0], &c), 0);
+	CHECK_INT(c.max_model_len, 8192);
+	CHECK_INT(c.max_num_batched_tokens, 8192); /* vllm-v0: max(8192, 2048) */
+	CHECK_INT(validate_config(&s.rows[1], &c), 0);
+	/* the model's own, over 32K: chunked prefill with its 512 budget (vLLM PR #6666) */
+	CHECK(m.max_len > 32768);
+	CHECK_INT(c.chunked_prefill, 1);
+	CHECK_INT(c.max_num_batched_tokens, 512);
+	CHECK_INT(validate_config(&s.rows[2], &c), 0);
+	CHECK_INT(c.max_num_batched_tokens, 2048);
+	CHECK_INT(validate_config(&s.rows[3], &c), 0); /* vllm-v1: chunked, its own budget */
+	CHECK_INT(c.max_model_len, 20000);
+	CHECK_INT(c.max_num_batched_tokens, d.max_num_batched_tokens);
+	vset_release(&s);
+}
+
 /* A "measured" run's configuration: qwen3-8b on h100_sxm under engine, len tokens in and
  * len out. */
 static void measured_config(struct run_config *c, const char *engine, int len)
@@ -342,7 +385,7 @@ static void engine_fit_recovers(void)
 	CHECK(f.fitted[VFIT_CTX] && !f.fitted[VFIT_TP] && f.coef[VFIT_TP] == 0);
 	CHECK_NEAR(f.coef[0], 0.001059, 0.05);
 	CHECK_NEAR(f.coef[1], 4.204e-05, 0.05);
-	CHECK_NEAR(f.coef[VFIT_CTX], 2.996e-08, 0.05);
+	CHECK_NEAR(f.coef[VFIT_CTX], 2.997e-08, 0.05);
 	CHECK(f.in_median < 1 && f.loo_median < 2);
 	CHECK_INT(validate_fit_engine(&s, "vllm-v1", &f), -1); /* no row of that family */
 	vset_release(&s);
@@ -738,6 +781,7 @@ int main(void)
 	ep_column();
 	endpoint_column();
 	trtllm_rows();
+	max_model_len_rows();
 	engine_fit_recovers();
 	frontend_fit_recovers();
 	model_form_bands();

@@ -142,27 +142,34 @@ has "^tpot_ms  *1 " "keep-going summarises the good row" "$TMPD/out"
 # TensorRT-LLM rows simulated (trtllm-1, no fitted constant): 18.4 / 33.8 / 5.2 / 8.2%.
 # Argonne's A100 (40 GB, Polaris) and GH200 vLLM rows added (tests/validation/README.md,
 # "Argonne on A100 and GH200"; nothing fitted): output tok/s 8.2 -> 8.3% over 625 rows.
+# vLLM V0's own default budget, max(max_model_len, 2048) with the source model's
+# max_model_len (issue 16, models/engines/vllm-v0.yaml defaults.unchunked_max_len): 8.3 ->
+# 8.5% over 634 rows (9 more A100 Llama-2-70B TP4 rows simulated: the smaller budget's
+# activations leave them room) -> held at 9.
 ok "serving check part within the line reached" "$TTSIM" validate tests/validation/serving_check.csv \
-	--keep-going --summary-only --max-median-error ttft_ms=19,tpot_ms=34,e2e_s=5.5,output_tok_per_s=8.5
+	--keep-going --summary-only --max-median-error ttft_ms=19,tpot_ms=34,e2e_s=5.5,output_tok_per_s=9
 has "^vllm-v0    h100_sxm   output_tok_per_s  [0-9][0-9][0-9] " "check part: vllm-v0 group" "$TMPD/out"
 has "^vllm-v0    gh200      output_tok_per_s   96 " "check part: vllm-v0 GH200 group" "$TMPD/out"
-has "^vllm-v0    a100_sxm4_40gb output_tok_per_s  1[0-9][0-9] " \
+has "^vllm-v0    a100_sxm4_40gb output_tok_per_s  [12][0-9][0-9] " \
 	"check part: vllm-v0 A100 40GB group" "$TMPD/out"
 has "rows kept but not simulated" "check part: skipped rows counted" "$TMPD/out"
 # each GPU kind's vllm-v0 bias (mean signed %) held at the value reached, rounded up: H100
-# +8.0, A100 40GB -8.8, GH200 -8.5 (issue 16 asks for 5%: not met, VALIDATION.md says why)
+# +8.0, A100 40GB -10.0 (-8.8 before V0's default budget: the 9 Llama-2-70B TP4 rows it
+# lets run), GH200 -8.6 (issue 16 asks for 5%: not met, VALIDATION.md says why)
 awk '$1 == "vllm-v0" && $3 == "output_tok_per_s" { b = $7 < 0 ? -$7 : $7;
-	lim = $2 == "h100_sxm" ? 8.5 : 9; print $2, (b <= lim ? "bias ok" : "bias " $7) }' \
+	lim = $2 == "h100_sxm" ? 8.5 : $2 == "gh200" ? 9 : 10.5;
+	print $2, (b <= lim ? "bias ok" : "bias " $7) }' \
 	"$TMPD/out" > "$TMPD/bias"
 has "^h100_sxm bias ok" "vllm-v0 H100 bias within 8.5%" "$TMPD/bias"
 has "^gh200 bias ok" "vllm-v0 GH200 bias within 9%" "$TMPD/bias"
-has "^a100_sxm4_40gb bias ok" "vllm-v0 A100 40GB bias within 9%" "$TMPD/bias"
+has "^a100_sxm4_40gb bias ok" "vllm-v0 A100 40GB bias within 10.5%" "$TMPD/bias"
 status 1 "check part: a tighter line fails" "$TTSIM" validate tests/validation/serving_check.csv \
 	--keep-going --summary-only --max-median-error output_tok_per_s=5
-has "output_tok_per_s median |error| 8.3% is above" "check part: the failing metric named" "$TMPD/err"
-# Argonne beyond H100, per GPU kind (medians reached: GH200 8.1%, A100 40GB 8.7%), and every
-# vLLM row of the copied source file in the check part (200 GH200 + 235 A100)
-for g in gh200:8.5 a100:9; do
+has "output_tok_per_s median |error| 8.5% is above" "check part: the failing metric named" "$TMPD/err"
+# Argonne beyond H100, per GPU kind (medians reached: GH200 8.3%, A100 40GB 9.3%; 8.1 and
+# 8.7% before V0's default budget), and every vLLM row of the copied source file in the
+# check part (200 GH200 + 235 A100)
+for g in gh200:8.5 a100:9.5; do
 	{ grep -v '^#' tests/validation/serving_check.csv | head -1
 	  grep "^anl_${g%%:*}_" tests/validation/serving_check.csv; } > "$TMPD/anl.csv"
 	ok "Argonne ${g%%:*} rows within the line reached" "$TTSIM" validate "$TMPD/anl.csv" \
@@ -226,12 +233,22 @@ ok "same groups from another directory" cmp "$TMPD/there" "$TMPD/here"
 has "^vllm-v0    h100_sxm   output_tok_per_s  *[0-9]" "the V0 profile applied there" "$TMPD/there"
 has "^vllm-v1    h100_sxm   ttft_ms  *[0-9]" "the V1 profile applied there" "$TMPD/there"
 # run --engine applies the engine's defaults unless the run sets them: vllm-v0 has chunked
-# prefill off, so a 9000-token prompt over an 8192-token budget is refused, and runs when
-# the run turns chunked prefill on itself (and without the engine: ttsim's default, on)
-status 2 "run --engine vllm-v0: its chunked_prefill default applies" "$TTSIM" run --model qwen3-8b --gpu h100_sxm --input-len 9000 --output-len 4 --requests 2 --max-num-batched-tokens 8192 --engine vllm-v0
+# prefill off (at a context of 32K or less), so a 9000-token prompt over an 8192-token
+# budget is refused, and runs when the run turns chunked prefill on itself (and without the
+# engine: ttsim's default, on)
+status 2 "run --engine vllm-v0: its chunked_prefill default applies" "$TTSIM" run --model qwen3-8b --gpu h100_sxm --input-len 9000 --output-len 4 --requests 2 --max-num-batched-tokens 8192 --engine vllm-v0 --max-model-len 32768
 has "key 'max_num_batched_tokens'.*chunked_prefill off" "refusal says why" "$TMPD/err"
 ok "run --engine vllm-v0 --chunked-prefill true: the run's setting wins" "$TTSIM" run --model qwen3-8b --gpu h100_sxm --input-len 9000 --output-len 4 --requests 2 --max-num-batched-tokens 8192 --engine vllm-v0 --chunked-prefill true
 ok "the same without the engine" "$TTSIM" run --model qwen3-8b --gpu h100_sxm --input-len 9000 --output-len 4 --requests 2 --max-num-batched-tokens 8192
+# ... and with no budget given, vllm-v0 takes V0's own, max(max_model_len, 2048): a
+# max_model_len of 20000 holds the prompt, one of 4096 does not; over 32K (qwen3-8b's own
+# 40960) vLLM since PR #6666 (July 2024) turns chunked prefill on with a 512-token budget
+ok "run --engine vllm-v0 --max-model-len 20000: V0's budget 20000" "$TTSIM" run --model qwen3-8b --gpu h100_sxm --input-len 9000 --output-len 4 --requests 2 --engine vllm-v0 --max-model-len 20000
+status 2 "run --engine vllm-v0 --max-model-len 4096: V0's budget 4096" "$TTSIM" run --model qwen3-8b --gpu h100_sxm --input-len 9000 --output-len 4 --requests 2 --engine vllm-v0 --max-model-len 4096
+has "key 'max_num_batched_tokens': 4096 cannot hold" "the budget is the max_model_len" "$TMPD/err"
+ok "run --engine vllm-v0 over 32K: chunked at 512" "$TTSIM" run --model qwen3-8b --gpu h100_sxm --input-len 9000 --output-len 4 --requests 2 --engine vllm-v0 --format json
+python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["config"]; print("budget", c["max_num_batched_tokens"], "chunked", c["chunked_prefill"])' "$TMPD/out" > "$TMPD/lc"
+has "^budget 512 chunked True$" "the long-context rule's budget and chunking" "$TMPD/lc"
 # run --engine vllm-v1 applies its front end: TTFT and e2e grow by the streaming
 "$TTSIM" run --model qwen3-8b --gpu h100_sxm --input-len 64 --output-len 8 --requests 1 --format json > "$TMPD/nofe.json"
 ok "run --engine vllm-v1" "$TTSIM" run --model qwen3-8b --gpu h100_sxm --input-len 64 --output-len 8 --requests 1 --format json --engine vllm-v1

@@ -45,7 +45,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 OUT_COLS = ["id", "model", "gpu", "tp", "dtype", "input_len", "output_len", "concurrency",
             "metric", "value", "kv_dtype", "num_prompts", "request_rate", "burstiness", "dataset",
             "range_ratio", "ignore_eos", "max_output_len", "max_num_seqs",
-            "max_num_batched_tokens", "chunked_prefill", "endpoint", "engine", "engine_version",
+            "max_num_batched_tokens", "chunked_prefill", "max_model_len", "endpoint", "engine", "engine_version",
             "status", "source", "notes"]
 
 # Source documents -> part. Argued in README.md ("Serving set: the split").
@@ -121,6 +121,44 @@ MODEL_SKIP = {
 # input + output exceeds it did not generate its output (Argonne's GH200 io2048 rows: 0.05 s
 # for what takes Llama-2-7B 14.7 s)
 LLAMA1_MAX_LEN = 2048
+# The SOURCE model's max_position_embeddings (not the simulated proxy's: Llama-3 8B/70B run
+# as Llama-3.1 have 8192, not 131072): vLLM's max_model_len when the run does not set it
+# (vllm/config.py _get_and_verify_max_len: the smallest length key of config.json; capped
+# by the sliding window only with --disable-sliding-window, which no Argonne run passes;
+# no rope_scaling in these configs). It sizes vLLM V0's default step budget,
+# max(max_model_len, 2048) (models/engines/vllm-v0.yaml defaults.unchunked_max_len).
+# Written on every Argonne vLLM row. Each value from the model's Hugging Face config.json,
+# read where noted (a copy is a third-party file quoting the config whole):
+SOURCE_MAX_LEN = {
+    # ttsim's catalog rows (models/catalog.c, HF configs): 4096
+    "meta-llama/Llama-2-7b-hf": 4096,
+    "meta-llama/Llama-2-70b-hf": 4096,
+    # huggingface.co/meta-llama/Meta-Llama-3-8B and -70B config.json, as quoted with their
+    # URLs in a public planner's presets (find_string '"_name_or_path":
+    # "meta-llama/Meta-Llama-3-8B"'): 8192 each
+    "meta-llama/Meta-Llama-3-8B": 8192,
+    "meta-llama/Meta-Llama-3-70B": 8192,
+    # its config.json as copied with its model card in github llm-d/llm-d-kv-cache-manager
+    # tests/e2e/redis_mock/testdata/local-llama3/ @eea3a359b55bb8ddcdaed40c00ce3a586882c393
+    # (quantization_config fp8, static): 8192
+    "neuralmagic/Meta-Llama-3-8B-Instruct-FP8": 8192,
+    # tests/validation/configs/Mistral-7B-v0.1.json's _ttsim_note: the HF config's 32768
+    # (sliding_window 4096, not a cap: see above)
+    "mistralai/Mistral-7B-v0.1": 32768,
+    # huggingface.co/mistralai/Mixtral-8x7B-v0.1 config.json (the same presets): 32768
+    "mistralai/Mixtral-8x7B-v0.1": 32768,
+    # Qwen/Qwen2-7B and Qwen/Qwen2-72B (the BASE models the runs name; their -Instruct
+    # releases and the Qwen2.5 proxies say 32768): 131072, use_sliding_window false, in
+    # copies of both configs (find_string '"max_window_layers": 80' and '"_name_or_path":
+    # "Qwen/Qwen2-7B"': hidden 8192 / 3584, FF 29568 / 18944, vocab 152064)
+    "Qwen/Qwen2-7B": 131072,
+    "Qwen/Qwen2-72B": 131072,
+    # tests/validation/configs/Qwen1.5-7B.json (Qwen1.5-7B-Chat's config, the base's
+    # dimensions): 32768
+    "Qwen/Qwen1.5-7B": 32768,
+    # LLAMA1_MAX_LEN above
+    "huggyllama/llama-7b": LLAMA1_MAX_LEN,
+}
 ENGINES_WITH_PROFILE = {"vllm", "sglang", "trtllm"}
 # trtllm: models/engines/trtllm-1.yaml describes the 1.x releases (PyTorch backend) only
 TRTLLM_VERSIONS = ("1.",)
@@ -266,6 +304,13 @@ def convert(r):
         o["dataset"] = "random"
         o["ignore_eos"] = "true"
         o["range_ratio"] = "0"
+        # the scripts' --enable-chunked-prefill is store_true: LLM(enable_chunked_prefill=
+        # False) on every run, so no vLLM release turned it on for a long context
+        o["chunked_prefill"] = "false"
+        if SOURCE_MAX_LEN.get(hf):
+            o["max_model_len"] = str(SOURCE_MAX_LEN[hf])
+            extra.append("max_model_len %d: %s's max_position_embeddings (not set by the "
+                         "run)" % (SOURCE_MAX_LEN[hf], hf))
         extra.append("value = %d x %d / %.6g s (batch x output_len / whole-batch wall time)"
                      % (b, out, wall))
     elif sid.startswith("anltrt_"):
