@@ -308,6 +308,11 @@ static void wq_parse(const cJSON *q, struct model *m, struct sbuf *sb)
 			}
 		bits = q_int(w, "num_bits", NULL, 0, &bname);
 		sym = q_bool(w, "symmetric", 1);
+		if (sym == -2) {
+			sbuf_printf(sb, "; key '%sconfig_groups.%s.weights.symmetric': expected true "
+				    "or false", pre, g->string);
+			return;
+		}
 		if (cJSON_IsString(st) && !strcmp(st->valuestring, "channel"))
 			group = -1;
 		else if (cJSON_IsString(st) && !strcmp(st->valuestring, "group"))
@@ -324,7 +329,9 @@ static void wq_parse(const cJSON *q, struct model *m, struct sbuf *sb)
 		bits = q_int(q, "bits", "w_bit", 0, &bname);
 		group = q_int(q, "group_size", "q_group_size", 0, &gname);
 		if (m->wq_method == WQ_AWQ) {
-			sym = !q_bool(q, "zero_point", 1);
+			/* -2 (not a boolean) is kept, not negated into "symmetric" */
+			sym = q_bool(q, "zero_point", 1);
+			sym = sym == -2 ? -2 : !sym;
 			v = cJSON_GetObjectItemCaseSensitive(q, "version");
 			if (v && !cJSON_IsNull(v) && !(cJSON_IsString(v) &&
 						       !strcasecmp(v->valuestring, "gemm"))) {
@@ -340,8 +347,14 @@ static void wq_parse(const cJSON *q, struct model *m, struct sbuf *sb)
 				return;
 			}
 		} else {
+			int desc = q_bool(q, "desc_act", 0);
 			sym = q_bool(q, "sym", 1);
-			m->wq_act_order = q_bool(q, "desc_act", 0) == 1;
+			if (desc == -2 || q_bool(q, "lm_head", 0) == -2) {
+				sbuf_printf(sb, "; key '%s%s': expected true or false", pre,
+					    desc == -2 ? "desc_act" : "lm_head");
+				return;
+			}
+			m->wq_act_order = desc;
 			if (q_bool(q, "lm_head", 0) == 1) {
 				sbuf_printf(sb, "; key '%slm_head': a quantised LM head is not "
 					    "modelled (only false)", pre);

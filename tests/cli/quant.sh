@@ -49,4 +49,14 @@ refused nvfp4 quantization_config.quant_method
 has "no GPU ttsim has a profile for has them" "says no profiled GPU has FP4 tensor cores" "$TMPD/err"
 q '{"quant_method": "compressed-tensors", "format": "pack-quantized", "config_groups": {"g": {"input_activations": {"num_bits": 8, "type": "int"}, "weights": {"num_bits": 4, "type": "int", "strategy": "group", "group_size": 128}}}}' w4a8
 refused w4a8 quantization_config.config_groups.g.input_activations
+# a flag that is not a boolean is refused, not read as its default or as true: "zero_point":
+# "false" (a string) was AWQ with zero points, "desc_act": "true" GPTQ without act_order
+q '{"quant_method": "awq", "bits": 4, "group_size": 128, "zero_point": "false"}' awqzpstr
+refused awqzpstr quantization_config.zero_point
+q '{"quant_method": "gptq", "bits": 4, "group_size": 128, "sym": true, "desc_act": "true"}' gptqdescstr
+refused gptqdescstr quantization_config.desc_act
+q '{"quant_method": "gptq", "bits": 4, "group_size": 128, "sym": true, "lm_head": "true"}' gptqlmstr
+refused gptqlmstr quantization_config.lm_head
+q '{"quant_method": "compressed-tensors", "format": "pack-quantized", "config_groups": {"g": {"weights": {"num_bits": 4, "type": "int", "strategy": "group", "group_size": 128, "symmetric": "no"}}}}' ctsymstr
+refused ctsymstr quantization_config.config_groups.g.weights.symmetric
 finish
