@@ -299,7 +299,20 @@ static void wq_parse(const cJSON *q, struct model *m, struct sbuf *sb)
 				    "\"pack-quantized\")", pre, fmt->valuestring);
 			return;
 		}
+		/* targets other than every Linear leave layers unquantised, as an ignore list does */
+		it = cJSON_GetObjectItemCaseSensitive(g, "targets");
+		if (it && !cJSON_IsNull(it) && !(cJSON_IsArray(it) && cJSON_GetArraySize(it) == 1 &&
+						 cJSON_IsString(it->child) &&
+						 !strcmp(it->child->valuestring, "Linear"))) {
+			sbuf_printf(sb, "; key '%sconfig_groups.%s.targets': quantising only some "
+				    "layers is not modelled (only [\"Linear\"])", pre, g->string);
+			return;
+		}
 		ign = cJSON_GetObjectItemCaseSensitive(q, "ignore");
+		if (ign && !cJSON_IsNull(ign) && !cJSON_IsArray(ign)) {
+			sbuf_printf(sb, "; key '%signore': expected a list of layer names", pre);
+			return;
+		}
 		cJSON_ArrayForEach(it, ign)
 			if (!cJSON_IsString(it) || strcmp(it->valuestring, "lm_head")) {
 				sbuf_printf(sb, "; key '%signore': layers left unquantised other than "

@@ -59,4 +59,12 @@ q '{"quant_method": "gptq", "bits": 4, "group_size": 128, "sym": true, "lm_head"
 refused gptqlmstr quantization_config.lm_head
 q '{"quant_method": "compressed-tensors", "format": "pack-quantized", "config_groups": {"g": {"weights": {"num_bits": 4, "type": "int", "strategy": "group", "group_size": 128, "symmetric": "no"}}}}' ctsymstr
 refused ctsymstr quantization_config.config_groups.g.weights.symmetric
+# compressed-tensors layers left 16-bit by targets or an ignore that is not a list are
+# refused, not read as every linear layer in int4
+q '{"quant_method": "compressed-tensors", "format": "pack-quantized", "config_groups": {"g": {"targets": ["re:.*down_proj"], "weights": {"num_bits": 4, "type": "int", "strategy": "group", "group_size": 128}}}}' cttargets
+refused cttargets quantization_config.config_groups.g.targets
+q '{"quant_method": "compressed-tensors", "format": "pack-quantized", "ignore": "model.layers.0.mlp", "config_groups": {"g": {"targets": ["Linear"], "weights": {"num_bits": 4, "type": "int", "strategy": "group", "group_size": 128}}}}' ctignstr
+refused ctignstr quantization_config.ignore
+q '{"quant_method": "compressed-tensors", "format": "pack-quantized", "ignore": ["lm_head"], "config_groups": {"g": {"targets": ["Linear"], "weights": {"num_bits": 4, "type": "int", "strategy": "group", "group_size": 128}}}}' ctlinear
+ok "compressed-tensors with targets [\"Linear\"] and ignore [\"lm_head\"] is read" "$TTSIM" models --model "$TMPD/ctlinear.json"
 finish
