@@ -593,7 +593,8 @@ static void test_wq_fit(void)
 				 model_wq_bytes_per_weight(&m, rows[i].k));
 		printf("wq fit: held out m=%g: predicted %.2f us, target %.2f us (%+.1f%%)\n",
 		       rows[i].m, pred * 1e6, rows[i].t * 1e6, 100 * (pred / rows[i].t - 1));
-		CHECK(fabs(pred / rows[i].t - 1) < 0.15);
+		/* models/README.md and VALIDATION.md say "under 1%" (+0.3, +0.5, -0.7%) */
+		CHECK(fabs(pred / rows[i].t - 1) < 0.01);
 	}
 }
 
