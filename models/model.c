@@ -308,6 +308,18 @@ static void wq_parse(const cJSON *q, struct model *m, struct sbuf *sb)
 				    "layers is not modelled (only [\"Linear\"])", pre, g->string);
 			return;
 		}
+		/* a sparse checkpoint (2:4 and the like) is not the dense W4A16 sized here; vLLM
+		 * reads sparsity_config beside the quantisation (compressed_tensors.py,
+		 * supports_cutlass_24) */
+		it = json_on(q, "sparsity_config");
+		if (it && !(cJSON_IsObject(it) && (!json_on(it, "format") ||
+						   (cJSON_IsString(json_on(it, "format")) &&
+						    !strcmp(json_on(it, "format")->valuestring,
+							    "dense"))))) {
+			sbuf_printf(sb, "; key '%ssparsity_config': sparse weights are not modelled "
+				    "(only null or format \"dense\")", pre);
+			return;
+		}
 		ign = cJSON_GetObjectItemCaseSensitive(q, "ignore");
 		if (ign && !cJSON_IsNull(ign) && !cJSON_IsArray(ign)) {
 			sbuf_printf(sb, "; key '%signore': expected a list of layer names", pre);

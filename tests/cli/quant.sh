@@ -67,4 +67,10 @@ q '{"quant_method": "compressed-tensors", "format": "pack-quantized", "ignore": 
 refused ctignstr quantization_config.ignore
 q '{"quant_method": "compressed-tensors", "format": "pack-quantized", "ignore": ["lm_head"], "config_groups": {"g": {"targets": ["Linear"], "weights": {"num_bits": 4, "type": "int", "strategy": "group", "group_size": 128}}}}' ctlinear
 ok "compressed-tensors with targets [\"Linear\"] and ignore [\"lm_head\"] is read" "$TTSIM" models --model "$TMPD/ctlinear.json"
+# a 2:4-sparse compressed-tensors checkpoint is refused, not sized as dense W4A16; a "dense"
+# sparsity_config (what llm-compressor writes for none) is read
+q '{"quant_method": "compressed-tensors", "format": "pack-quantized", "sparsity_config": {"format": "sparse-24-bitmask", "sparsity_structure": "2:4"}, "config_groups": {"g": {"targets": ["Linear"], "weights": {"num_bits": 4, "type": "int", "strategy": "group", "group_size": 128}}}}' ctsparse
+refused ctsparse quantization_config.sparsity_config
+q '{"quant_method": "compressed-tensors", "format": "pack-quantized", "sparsity_config": {"format": "dense", "global_sparsity": 0.0, "sparsity_structure": "unstructured"}, "config_groups": {"g": {"targets": ["Linear"], "weights": {"num_bits": 4, "type": "int", "strategy": "group", "group_size": 128}}}}' ctdense
+ok "a dense sparsity_config is read" "$TTSIM" models --model "$TMPD/ctdense.json"
 finish
