@@ -262,6 +262,33 @@ static int q_bool(const cJSON *q, const char *key, int def)
 	return cJSON_IsBool(v) ? cJSON_IsTrue(v) : -2;
 }
 
+/* GPTQ's modules_in_block_to_quantize (absent: every linear layer): 1 when it names every
+ * linear layer of a dense block, in vLLM's nested lists or flat (an entry ending in the
+ * module's name counts). */
+static int gptq_quantises_all(const cJSON *v)
+{
+	static const char *const need[] = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj",
+					   "up_proj", "down_proj"};
+	const cJSON *a, *b;
+	unsigned seen = 0;
+	if (!v)
+		return 1;
+	if (!cJSON_IsArray(v))
+		return 0;
+	cJSON_ArrayForEach(a, v) {
+		for (b = cJSON_IsArray(a) ? a->child : a; b; b = cJSON_IsArray(a) ? b->next : NULL) {
+			if (!cJSON_IsString(b))
+				return 0;
+			for (unsigned j = 0; j < sizeof(need) / sizeof(need[0]); j++) {
+				size_t lb = strlen(b->valuestring), ln = strlen(need[j]);
+				if (lb >= ln && !strcmp(b->valuestring + lb - ln, need[j]))
+					seen |= 1u << j;
+			}
+		}
+	}
+	return seen == (1u << (sizeof(need) / sizeof(need[0]))) - 1;
+}
+
 /* Read a weight-only quantization_config into m's wq_* fields; refusals go to sb ("; key
  * 'quantization_config.KEY': ..."). */
 static void wq_parse(const cJSON *q, struct model *m, struct sbuf *sb)
@@ -383,6 +410,12 @@ static void wq_parse(const cJSON *q, struct model *m, struct sbuf *sb)
 			if (q_bool(q, "lm_head", 0) == 1) {
 				sbuf_printf(sb, "; key '%slm_head': a quantised LM head is not "
 					    "modelled (only false)", pre);
+				return;
+			}
+			if (!gptq_quantises_all(json_on(q, "modules_in_block_to_quantize"))) {
+				sbuf_printf(sb, "; key '%smodules_in_block_to_quantize': layers left "
+					    "unquantised are not modelled (only null, or a list naming q, k, "
+					    "v, o, gate, up and down_proj)", pre);
 				return;
 			}
 			if (json_on(q, "dynamic")) {

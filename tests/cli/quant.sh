@@ -73,4 +73,10 @@ q '{"quant_method": "compressed-tensors", "format": "pack-quantized", "sparsity_
 refused ctsparse quantization_config.sparsity_config
 q '{"quant_method": "compressed-tensors", "format": "pack-quantized", "sparsity_config": {"format": "dense", "global_sparsity": 0.0, "sparsity_structure": "unstructured"}, "config_groups": {"g": {"targets": ["Linear"], "weights": {"num_bits": 4, "type": "int", "strategy": "group", "group_size": 128}}}}' ctdense
 ok "a dense sparsity_config is read" "$TTSIM" models --model "$TMPD/ctdense.json"
+# GPTQ quantising only some of a block's layers is refused; the full list (as Qwen's GPTQ
+# releases may write it) is read
+q '{"quant_method": "gptq", "bits": 4, "group_size": 128, "sym": true, "modules_in_block_to_quantize": [["self_attn.k_proj", "self_attn.v_proj", "self_attn.q_proj"], ["self_attn.o_proj"]]}' gptqpart
+refused gptqpart quantization_config.modules_in_block_to_quantize
+q '{"quant_method": "gptq", "bits": 4, "group_size": 128, "sym": true, "modules_in_block_to_quantize": [["self_attn.k_proj", "self_attn.v_proj", "self_attn.q_proj"], ["self_attn.o_proj"], ["mlp.up_proj", "mlp.gate_proj"], ["mlp.down_proj"]]}' gptqall
+ok "GPTQ naming every layer of the block is read" "$TTSIM" models --model "$TMPD/gptqall.json"
 finish
