@@ -1169,6 +1169,10 @@ void model_eagle_head(const struct model *target, int version, struct model *out
 	out->n_experts = out->top_k = out->moe_ff = out->n_shared = out->first_dense = 0;
 	out->router_bias = out->expert_bias = out->expert_fp4 = 0;
 	out->window = out->n_swa = 0;
+	/* a published EAGLE head is its own 16-bit checkpoint: vLLM loads the draft with its
+	 * own quantization_config, not the target's int4 one */
+	out->wq_bits = out->wq_group = out->wq_zeros = out->wq_act_order = 0;
+	out->wq_method = WQ_NONE;
 	if (model_is_mla(target)) {
 		out->kv_lora = out->q_lora = out->qk_nope = out->qk_rope = out->v_head = 0;
 		out->n_kv_heads = target->n_heads;

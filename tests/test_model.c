@@ -432,6 +432,17 @@ static void test_wq_bytes(void)
 	CHECK_NEAR(model_weight_bytes_per_gpu(&m, 1), 19328804864.0, 1e-12);
 	CHECK_NEAR(model_params(&m), model_params(&b), 0); /* same parameters, fewer bytes */
 	CHECK_NEAR(model_weight_bytes_per_gpu(&b, 1), 2 * 32763876352.0, 1e-12);
+	/* an EAGLE head of the AWQ model is a 16-bit checkpoint of its own: the same bytes as
+	 * the bf16 model's head, and timed as bf16 (no wq_bits) */
+	{
+		struct model h;
+		CHECK_NEAR(model_eagle_weight_bytes_per_gpu(&m, EAGLE_1, 1),
+			   model_eagle_weight_bytes_per_gpu(&b, EAGLE_1, 1), 1e-12);
+		CHECK_NEAR(model_eagle_weight_bytes_per_gpu(&m, EAGLE_3, 2),
+			   model_eagle_weight_bytes_per_gpu(&b, EAGLE_3, 2), 1e-12);
+		model_eagle_head(&m, EAGLE_1, &h);
+		CHECK_INT(h.wq_bits, 0);
+	}
 	/* TP 2: the linear layers and the vocabulary split in two, the norms whole; the
 	 * group of 128 does not depend on the split (k / tp stays a multiple of 128) */
 	CHECK_NEAR(model_weight_bytes_per_gpu(&m, 2),
