@@ -237,8 +237,10 @@ static int is_nvfp4(const cJSON *q)
 	       b->valuedouble == 4;
 }
 
-/* An integer key of q (the first of two spellings present), or def when absent; -2 when
- * present but not an integer. */
+/* An integer key of q (the first of two spellings present), or def when absent; Q_BAD
+ * when present but not an integer (so that 0 or -2 written in the file read as themselves) */
+#define Q_MISSING INT_MIN
+#define Q_BAD (INT_MIN + 1)
 static int q_int(const cJSON *q, const char *key, const char *alt, int def, const char **name)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(q, key);
@@ -249,7 +251,7 @@ static int q_int(const cJSON *q, const char *key, const char *alt, int def, cons
 		return def;
 	if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
 	    fabs(v->valuedouble) > 1e6)
-		return -2;
+		return Q_BAD;
 	return (int)v->valuedouble;
 }
 
@@ -358,7 +360,7 @@ static void wq_parse(const cJSON *q, struct model *m, struct sbuf *sb)
 					    "lm_head are not modelled", pre);
 				return;
 			}
-		bits = q_int(w, "num_bits", NULL, 0, &bname);
+		bits = q_int(w, "num_bits", NULL, Q_MISSING, &bname);
 		sym = q_bool(w, "symmetric", 1);
 		if (sym == -2) {
 			sbuf_printf(sb, "; key '%sconfig_groups.%s.weights.symmetric': expected true "
@@ -368,7 +370,7 @@ static void wq_parse(const cJSON *q, struct model *m, struct sbuf *sb)
 		if (cJSON_IsString(st) && !strcmp(st->valuestring, "channel"))
 			group = -1;
 		else if (cJSON_IsString(st) && !strcmp(st->valuestring, "group"))
-			group = q_int(w, "group_size", NULL, 0, &gname);
+			group = q_int(w, "group_size", NULL, Q_MISSING, &gname);
 		else {
 			sbuf_printf(sb, "; key '%sconfig_groups.%s.weights.strategy': expected "
 				    "\"group\" or \"channel\"", pre, g->string);
@@ -378,8 +380,8 @@ static void wq_parse(const cJSON *q, struct model *m, struct sbuf *sb)
 		m->wq_act_order = cJSON_IsString(v) && !strcmp(v->valuestring, "group");
 		pre = "quantization_config.config_groups.*.weights.";
 	} else {
-		bits = q_int(q, "bits", "w_bit", 0, &bname);
-		group = q_int(q, "group_size", "q_group_size", 0, &gname);
+		bits = q_int(q, "bits", "w_bit", Q_MISSING, &bname);
+		group = q_int(q, "group_size", "q_group_size", Q_MISSING, &gname);
 		if (m->wq_method == WQ_AWQ) {
 			/* -2 (not a boolean) is kept, not negated into "symmetric" */
 			sym = q_bool(q, "zero_point", 1);
@@ -430,20 +432,22 @@ static void wq_parse(const cJSON *q, struct model *m, struct sbuf *sb)
 			return;
 		}
 	}
-	if (bits == -2 || !(bits == 4 || (bits == 8 && m->wq_method != WQ_AWQ))) {
+	if (!(bits == 4 || (bits == 8 && m->wq_method != WQ_AWQ))) {
 		sbuf_printf(sb, "; key '%s%s': %s is not modelled (%s)", pre, bname,
-			    bits == 0 ? "missing" : bits == -2 ? "not an integer" : "this width",
+			    bits == Q_MISSING ? "missing" : bits == Q_BAD ? "not an integer"
+						       : "this width",
 			    m->wq_method == WQ_AWQ ? "AWQ: 4 bits, as vLLM's awq_marlin runs it"
 						   : "4 or 8 bits, as vLLM's Marlin runs them");
-		if (bits > 0)
+		if (bits != Q_MISSING && bits != Q_BAD)
 			sbuf_printf(sb, " (got %d)", bits);
 		return;
 	}
 	if (!(group == -1 || group == 32 || group == 64 || group == 128)) {
 		sbuf_printf(sb, "; key '%s%s': %s is not modelled (expected -1, 32, 64 or 128, the "
 			    "group sizes vLLM's Marlin runs)", pre, gname,
-			    group == 0 ? "missing" : group == -2 ? "not an integer" : "this size");
-		if (group > 0 || group < -2)
+			    group == Q_MISSING ? "missing" : group == Q_BAD ? "not an integer"
+							 : "this size");
+		if (group != Q_MISSING && group != Q_BAD)
 			sbuf_printf(sb, " (got %d)", group);
 		return;
 	}

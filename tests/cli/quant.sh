@@ -79,4 +79,12 @@ q '{"quant_method": "gptq", "bits": 4, "group_size": 128, "sym": true, "modules_
 refused gptqpart quantization_config.modules_in_block_to_quantize
 q '{"quant_method": "gptq", "bits": 4, "group_size": 128, "sym": true, "modules_in_block_to_quantize": [["self_attn.k_proj", "self_attn.v_proj", "self_attn.q_proj"], ["self_attn.o_proj"], ["mlp.up_proj", "mlp.gate_proj"], ["mlp.down_proj"]]}' gptqall
 ok "GPTQ naming every layer of the block is read" "$TTSIM" models --model "$TMPD/gptqall.json"
+# a group size of 0 or -2 written in the file is named as such, not as "missing" or "not
+# an integer"
+q '{"quant_method": "gptq", "bits": 4, "group_size": 0, "sym": true}' gptqg0
+refused gptqg0 quantization_config.group_size
+has "this size is not modelled (expected -1, 32, 64 or 128, the group sizes vLLM's Marlin runs) (got 0)" "group_size 0 named" "$TMPD/err"
+q '{"quant_method": "gptq", "bits": 4, "group_size": -2, "sym": true}' gptqgm2
+refused gptqgm2 quantization_config.group_size
+has "(got -2)" "group_size -2 named" "$TMPD/err"
 finish
