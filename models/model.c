@@ -377,7 +377,11 @@ static void wq_parse(const cJSON *q, struct model *m, struct sbuf *sb)
 			return;
 		}
 		v = cJSON_GetObjectItemCaseSensitive(w, "actorder");
-		m->wq_act_order = cJSON_IsString(v) && !strcmp(v->valuestring, "group");
+		/* compressed-tensors reads true as "group", and strings case-blind, "dynamic"
+		 * being an alias of "group" (QuantizationArgs.validate_actorder) */
+		m->wq_act_order = cJSON_IsTrue(v) ||
+				  (cJSON_IsString(v) && (!strcasecmp(v->valuestring, "group") ||
+							 !strcasecmp(v->valuestring, "dynamic")));
 		pre = "quantization_config.config_groups.*.weights.";
 	} else {
 		bits = q_int(q, "bits", "w_bit", Q_MISSING, &bname);

@@ -87,4 +87,11 @@ has "this size is not modelled (expected -1, 32, 64 or 128, the group sizes vLLM
 q '{"quant_method": "gptq", "bits": 4, "group_size": -2, "sym": true}' gptqgm2
 refused gptqgm2 quantization_config.group_size
 has "(got -2)" "group_size -2 named" "$TMPD/err"
+# compressed-tensors actorder true (and "GROUP") is group act_order, as compressed-tensors
+# reads it: g_idx held
+for a in true '"GROUP"'; do
+	q '{"quant_method": "compressed-tensors", "format": "pack-quantized", "config_groups": {"g": {"targets": ["Linear"], "weights": {"num_bits": 4, "type": "int", "strategy": "group", "group_size": 128, "actorder": '"$a"'}}}}' ctact
+	ok "compressed-tensors actorder $a" "$TTSIM" models --model "$TMPD/ctact.json" --format json
+	has '"act_order":	true' "actorder $a read as group act_order" "$TMPD/out"
+done
 finish
