@@ -1010,6 +1010,13 @@ static double wq_layer_bytes(const struct model *m, int tp)
 	for (int i = 0; i < 4; i++)
 		t += g[lin[i]].n * g[lin[i]].k * model_wq_bytes_per_weight(m, g[lin[i]].k) +
 		     (m->wq_act_order ? 8.0 * g[lin[i]].k : 0);
+	/* with act_order a row-parallel GEMM (o_proj, down_proj) keeps the scales and zero
+	 * points of the whole input on every GPU, not its slice's (marlin_utils.py,
+	 * marlin_repeat_scales_on_all_ranks): the other tp - 1 slices' groups are added */
+	if (m->wq_act_order && m->wq_group > 0 && tp > 1)
+		for (int i = 1; i < 4; i += 2)
+			t += g[lin[i]].n * g[lin[i]].k * (tp - 1) / m->wq_group *
+			     (2.0 + (m->wq_zeros ? m->wq_bits / 8.0 : 0));
 	return t;
 }
 

@@ -466,6 +466,14 @@ static void test_wq_bytes(void)
 		double plain = model_weight_bytes_per_gpu(&m, 1);
 		m.wq_act_order = 1;
 		CHECK_NEAR(model_weight_bytes_per_gpu(&m, 1) - plain, 48 * 233472.0, 1e-9);
+		/* TP 2: the indices of each GPU's inputs, 8 x (5120 + 2560 + 5120 + 6912) =
+		 * 157,696 a layer, and o_proj's and down_proj's scales for the whole input on
+		 * both GPUs (vLLM repeats them with act_order): the other half's, 5120 x
+		 * (2560 + 6912) / 128 x 2 = 757,760 a layer */
+		m.wq_act_order = 0;
+		plain = model_weight_bytes_per_gpu(&m, 2);
+		m.wq_act_order = 1;
+		CHECK_NEAR(model_weight_bytes_per_gpu(&m, 2) - plain, 48 * (157696.0 + 757760), 1e-9);
 	}
 }
 
