@@ -237,8 +237,10 @@ static int is_nvfp4(const cJSON *q)
 	       b->valuedouble == 4;
 }
 
-/* An integer key of q (the first of two spellings present), or def when absent; -2 when
- * present but not an integer. */
+/* An integer key of q (the first of two spellings present), or def when absent; Q_BAD
+ * when present but not an integer (so that 0 or -2 written in the file read as themselves) */
+#define Q_MISSING INT_MIN
+#define Q_BAD (INT_MIN + 1)
 static int q_int(const cJSON *q, const char *key, const char *alt, int def, const char **name)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(q, key);
@@ -249,7 +251,7 @@ static int q_int(const cJSON *q, const char *key, const char *alt, int def, cons
 		return def;
 	if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
 	    fabs(v->valuedouble) > 1e6)
-		return -2;
+		return Q_BAD;
 	return (int)v->valuedouble;
 }
 
@@ -260,6 +262,33 @@ static int q_bool(const cJSON *q, const char *key, int def)
 	if (!v || cJSON_IsNull(v))
 		return def;
 	return cJSON_IsBool(v) ? cJSON_IsTrue(v) : -2;
+}
+
+/* GPTQ's modules_in_block_to_quantize (absent: every linear layer): 1 when it names every
+ * linear layer of a dense block, in vLLM's nested lists or flat (an entry ending in the
+ * module's name counts). */
+static int gptq_quantises_all(const cJSON *v)
+{
+	static const char *const need[] = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj",
+					   "up_proj", "down_proj"};
+	const cJSON *a, *b;
+	unsigned seen = 0;
+	if (!v)
+		return 1;
+	if (!cJSON_IsArray(v))
+		return 0;
+	cJSON_ArrayForEach(a, v) {
+		for (b = cJSON_IsArray(a) ? a->child : a; b; b = cJSON_IsArray(a) ? b->next : NULL) {
+			if (!cJSON_IsString(b))
+				return 0;
+			for (unsigned j = 0; j < sizeof(need) / sizeof(need[0]); j++) {
+				size_t lb = strlen(b->valuestring), ln = strlen(need[j]);
+				if (lb >= ln && !strcmp(b->valuestring + lb - ln, need[j]))
+					seen |= 1u << j;
+			}
+		}
+	}
+	return seen == (1u << (sizeof(need) / sizeof(need[0]))) - 1;
 }
 
 /* Read a weight-only quantization_config into m's wq_* fields; refusals go to sb ("; key
@@ -299,32 +328,68 @@ static void wq_parse(const cJSON *q, struct model *m, struct sbuf *sb)
 				    "\"pack-quantized\")", pre, fmt->valuestring);
 			return;
 		}
+		/* targets other than every Linear leave layers unquantised, as an ignore list does */
+		it = cJSON_GetObjectItemCaseSensitive(g, "targets");
+		if (it && !cJSON_IsNull(it) && !(cJSON_IsArray(it) && cJSON_GetArraySize(it) == 1 &&
+						 cJSON_IsString(it->child) &&
+						 !strcmp(it->child->valuestring, "Linear"))) {
+			sbuf_printf(sb, "; key '%sconfig_groups.%s.targets': quantising only some "
+				    "layers is not modelled (only [\"Linear\"])", pre, g->string);
+			return;
+		}
+		/* a sparse checkpoint (2:4 and the like) is not the dense W4A16 sized here; vLLM
+		 * reads sparsity_config beside the quantisation (compressed_tensors.py,
+		 * supports_cutlass_24) */
+		it = json_on(q, "sparsity_config");
+		if (it && !(cJSON_IsObject(it) && (!json_on(it, "format") ||
+						   (cJSON_IsString(json_on(it, "format")) &&
+						    !strcmp(json_on(it, "format")->valuestring,
+							    "dense"))))) {
+			sbuf_printf(sb, "; key '%ssparsity_config': sparse weights are not modelled "
+				    "(only null or format \"dense\")", pre);
+			return;
+		}
 		ign = cJSON_GetObjectItemCaseSensitive(q, "ignore");
+		if (ign && !cJSON_IsNull(ign) && !cJSON_IsArray(ign)) {
+			sbuf_printf(sb, "; key '%signore': expected a list of layer names", pre);
+			return;
+		}
 		cJSON_ArrayForEach(it, ign)
 			if (!cJSON_IsString(it) || strcmp(it->valuestring, "lm_head")) {
 				sbuf_printf(sb, "; key '%signore': layers left unquantised other than "
 					    "lm_head are not modelled", pre);
 				return;
 			}
-		bits = q_int(w, "num_bits", NULL, 0, &bname);
+		bits = q_int(w, "num_bits", NULL, Q_MISSING, &bname);
 		sym = q_bool(w, "symmetric", 1);
+		if (sym == -2) {
+			sbuf_printf(sb, "; key '%sconfig_groups.%s.weights.symmetric': expected true "
+				    "or false", pre, g->string);
+			return;
+		}
 		if (cJSON_IsString(st) && !strcmp(st->valuestring, "channel"))
 			group = -1;
 		else if (cJSON_IsString(st) && !strcmp(st->valuestring, "group"))
-			group = q_int(w, "group_size", NULL, 0, &gname);
+			group = q_int(w, "group_size", NULL, Q_MISSING, &gname);
 		else {
 			sbuf_printf(sb, "; key '%sconfig_groups.%s.weights.strategy': expected "
 				    "\"group\" or \"channel\"", pre, g->string);
 			return;
 		}
 		v = cJSON_GetObjectItemCaseSensitive(w, "actorder");
-		m->wq_act_order = cJSON_IsString(v) && !strcmp(v->valuestring, "group");
+		/* compressed-tensors reads true as "group", and strings case-blind, "dynamic"
+		 * being an alias of "group" (QuantizationArgs.validate_actorder) */
+		m->wq_act_order = cJSON_IsTrue(v) ||
+				  (cJSON_IsString(v) && (!strcasecmp(v->valuestring, "group") ||
+							 !strcasecmp(v->valuestring, "dynamic")));
 		pre = "quantization_config.config_groups.*.weights.";
 	} else {
-		bits = q_int(q, "bits", "w_bit", 0, &bname);
-		group = q_int(q, "group_size", "q_group_size", 0, &gname);
+		bits = q_int(q, "bits", "w_bit", Q_MISSING, &bname);
+		group = q_int(q, "group_size", "q_group_size", Q_MISSING, &gname);
 		if (m->wq_method == WQ_AWQ) {
-			sym = !q_bool(q, "zero_point", 1);
+			/* -2 (not a boolean) is kept, not negated into "symmetric" */
+			sym = q_bool(q, "zero_point", 1);
+			sym = sym == -2 ? -2 : !sym;
 			v = cJSON_GetObjectItemCaseSensitive(q, "version");
 			if (v && !cJSON_IsNull(v) && !(cJSON_IsString(v) &&
 						       !strcasecmp(v->valuestring, "gemm"))) {
@@ -340,11 +405,23 @@ static void wq_parse(const cJSON *q, struct model *m, struct sbuf *sb)
 				return;
 			}
 		} else {
+			int desc = q_bool(q, "desc_act", 0);
 			sym = q_bool(q, "sym", 1);
-			m->wq_act_order = q_bool(q, "desc_act", 0) == 1;
+			if (desc == -2 || q_bool(q, "lm_head", 0) == -2) {
+				sbuf_printf(sb, "; key '%s%s': expected true or false", pre,
+					    desc == -2 ? "desc_act" : "lm_head");
+				return;
+			}
+			m->wq_act_order = desc;
 			if (q_bool(q, "lm_head", 0) == 1) {
 				sbuf_printf(sb, "; key '%slm_head': a quantised LM head is not "
 					    "modelled (only false)", pre);
+				return;
+			}
+			if (!gptq_quantises_all(json_on(q, "modules_in_block_to_quantize"))) {
+				sbuf_printf(sb, "; key '%smodules_in_block_to_quantize': layers left "
+					    "unquantised are not modelled (only null, or a list naming q, k, "
+					    "v, o, gate, up and down_proj)", pre);
 				return;
 			}
 			if (json_on(q, "dynamic")) {
@@ -359,20 +436,22 @@ static void wq_parse(const cJSON *q, struct model *m, struct sbuf *sb)
 			return;
 		}
 	}
-	if (bits == -2 || !(bits == 4 || (bits == 8 && m->wq_method != WQ_AWQ))) {
+	if (!(bits == 4 || (bits == 8 && m->wq_method != WQ_AWQ))) {
 		sbuf_printf(sb, "; key '%s%s': %s is not modelled (%s)", pre, bname,
-			    bits == 0 ? "missing" : bits == -2 ? "not an integer" : "this width",
+			    bits == Q_MISSING ? "missing" : bits == Q_BAD ? "not an integer"
+						       : "this width",
 			    m->wq_method == WQ_AWQ ? "AWQ: 4 bits, as vLLM's awq_marlin runs it"
 						   : "4 or 8 bits, as vLLM's Marlin runs them");
-		if (bits > 0)
+		if (bits != Q_MISSING && bits != Q_BAD)
 			sbuf_printf(sb, " (got %d)", bits);
 		return;
 	}
 	if (!(group == -1 || group == 32 || group == 64 || group == 128)) {
 		sbuf_printf(sb, "; key '%s%s': %s is not modelled (expected -1, 32, 64 or 128, the "
 			    "group sizes vLLM's Marlin runs)", pre, gname,
-			    group == 0 ? "missing" : group == -2 ? "not an integer" : "this size");
-		if (group > 0 || group < -2)
+			    group == Q_MISSING ? "missing" : group == Q_BAD ? "not an integer"
+							 : "this size");
+		if (group != Q_MISSING && group != Q_BAD)
 			sbuf_printf(sb, " (got %d)", group);
 		return;
 	}
@@ -931,6 +1010,13 @@ static double wq_layer_bytes(const struct model *m, int tp)
 	for (int i = 0; i < 4; i++)
 		t += g[lin[i]].n * g[lin[i]].k * model_wq_bytes_per_weight(m, g[lin[i]].k) +
 		     (m->wq_act_order ? 8.0 * g[lin[i]].k : 0);
+	/* with act_order a row-parallel GEMM (o_proj, down_proj) keeps the scales and zero
+	 * points of the whole input on every GPU, not its slice's (marlin_utils.py,
+	 * marlin_repeat_scales_on_all_ranks): the other tp - 1 slices' groups are added */
+	if (m->wq_act_order && m->wq_group > 0 && tp > 1)
+		for (int i = 1; i < 4; i += 2)
+			t += g[lin[i]].n * g[lin[i]].k * (tp - 1) / m->wq_group *
+			     (2.0 + (m->wq_zeros ? m->wq_bits / 8.0 : 0));
 	return t;
 }
 
@@ -1098,6 +1184,10 @@ void model_eagle_head(const struct model *target, int version, struct model *out
 	out->n_experts = out->top_k = out->moe_ff = out->n_shared = out->first_dense = 0;
 	out->router_bias = out->expert_bias = out->expert_fp4 = 0;
 	out->window = out->n_swa = 0;
+	/* a published EAGLE head is its own 16-bit checkpoint: vLLM loads the draft with its
+	 * own quantization_config, not the target's int4 one */
+	out->wq_bits = out->wq_group = out->wq_zeros = out->wq_act_order = 0;
+	out->wq_method = WQ_NONE;
 	if (model_is_mla(target)) {
 		out->kv_lora = out->q_lora = out->qk_nope = out->qk_rope = out->v_head = 0;
 		out->n_kv_heads = target->n_heads;

@@ -49,4 +49,49 @@ refused nvfp4 quantization_config.quant_method
 has "no GPU ttsim has a profile for has them" "says no profiled GPU has FP4 tensor cores" "$TMPD/err"
 q '{"quant_method": "compressed-tensors", "format": "pack-quantized", "config_groups": {"g": {"input_activations": {"num_bits": 8, "type": "int"}, "weights": {"num_bits": 4, "type": "int", "strategy": "group", "group_size": 128}}}}' w4a8
 refused w4a8 quantization_config.config_groups.g.input_activations
+# a flag that is not a boolean is refused, not read as its default or as true: "zero_point":
+# "false" (a string) was AWQ with zero points, "desc_act": "true" GPTQ without act_order
+q '{"quant_method": "awq", "bits": 4, "group_size": 128, "zero_point": "false"}' awqzpstr
+refused awqzpstr quantization_config.zero_point
+q '{"quant_method": "gptq", "bits": 4, "group_size": 128, "sym": true, "desc_act": "true"}' gptqdescstr
+refused gptqdescstr quantization_config.desc_act
+q '{"quant_method": "gptq", "bits": 4, "group_size": 128, "sym": true, "lm_head": "true"}' gptqlmstr
+refused gptqlmstr quantization_config.lm_head
+q '{"quant_method": "compressed-tensors", "format": "pack-quantized", "config_groups": {"g": {"weights": {"num_bits": 4, "type": "int", "strategy": "group", "group_size": 128, "symmetric": "no"}}}}' ctsymstr
+refused ctsymstr quantization_config.config_groups.g.weights.symmetric
+# compressed-tensors layers left 16-bit by targets or an ignore that is not a list are
+# refused, not read as every linear layer in int4
+q '{"quant_method": "compressed-tensors", "format": "pack-quantized", "config_groups": {"g": {"targets": ["re:.*down_proj"], "weights": {"num_bits": 4, "type": "int", "strategy": "group", "group_size": 128}}}}' cttargets
+refused cttargets quantization_config.config_groups.g.targets
+q '{"quant_method": "compressed-tensors", "format": "pack-quantized", "ignore": "model.layers.0.mlp", "config_groups": {"g": {"targets": ["Linear"], "weights": {"num_bits": 4, "type": "int", "strategy": "group", "group_size": 128}}}}' ctignstr
+refused ctignstr quantization_config.ignore
+q '{"quant_method": "compressed-tensors", "format": "pack-quantized", "ignore": ["lm_head"], "config_groups": {"g": {"targets": ["Linear"], "weights": {"num_bits": 4, "type": "int", "strategy": "group", "group_size": 128}}}}' ctlinear
+ok "compressed-tensors with targets [\"Linear\"] and ignore [\"lm_head\"] is read" "$TTSIM" models --model "$TMPD/ctlinear.json"
+# a 2:4-sparse compressed-tensors checkpoint is refused, not sized as dense W4A16; a "dense"
+# sparsity_config (what llm-compressor writes for none) is read
+q '{"quant_method": "compressed-tensors", "format": "pack-quantized", "sparsity_config": {"format": "sparse-24-bitmask", "sparsity_structure": "2:4"}, "config_groups": {"g": {"targets": ["Linear"], "weights": {"num_bits": 4, "type": "int", "strategy": "group", "group_size": 128}}}}' ctsparse
+refused ctsparse quantization_config.sparsity_config
+q '{"quant_method": "compressed-tensors", "format": "pack-quantized", "sparsity_config": {"format": "dense", "global_sparsity": 0.0, "sparsity_structure": "unstructured"}, "config_groups": {"g": {"targets": ["Linear"], "weights": {"num_bits": 4, "type": "int", "strategy": "group", "group_size": 128}}}}' ctdense
+ok "a dense sparsity_config is read" "$TTSIM" models --model "$TMPD/ctdense.json"
+# GPTQ quantising only some of a block's layers is refused; the full list (as Qwen's GPTQ
+# releases may write it) is read
+q '{"quant_method": "gptq", "bits": 4, "group_size": 128, "sym": true, "modules_in_block_to_quantize": [["self_attn.k_proj", "self_attn.v_proj", "self_attn.q_proj"], ["self_attn.o_proj"]]}' gptqpart
+refused gptqpart quantization_config.modules_in_block_to_quantize
+q '{"quant_method": "gptq", "bits": 4, "group_size": 128, "sym": true, "modules_in_block_to_quantize": [["self_attn.k_proj", "self_attn.v_proj", "self_attn.q_proj"], ["self_attn.o_proj"], ["mlp.up_proj", "mlp.gate_proj"], ["mlp.down_proj"]]}' gptqall
+ok "GPTQ naming every layer of the block is read" "$TTSIM" models --model "$TMPD/gptqall.json"
+# a group size of 0 or -2 written in the file is named as such, not as "missing" or "not
+# an integer"
+q '{"quant_method": "gptq", "bits": 4, "group_size": 0, "sym": true}' gptqg0
+refused gptqg0 quantization_config.group_size
+has "this size is not modelled (expected -1, 32, 64 or 128, the group sizes vLLM's Marlin runs) (got 0)" "group_size 0 named" "$TMPD/err"
+q '{"quant_method": "gptq", "bits": 4, "group_size": -2, "sym": true}' gptqgm2
+refused gptqgm2 quantization_config.group_size
+has "(got -2)" "group_size -2 named" "$TMPD/err"
+# compressed-tensors actorder true (and "GROUP") is group act_order, as compressed-tensors
+# reads it: g_idx held
+for a in true '"GROUP"'; do
+	q '{"quant_method": "compressed-tensors", "format": "pack-quantized", "config_groups": {"g": {"targets": ["Linear"], "weights": {"num_bits": 4, "type": "int", "strategy": "group", "group_size": 128, "actorder": '"$a"'}}}}' ctact
+	ok "compressed-tensors actorder $a" "$TTSIM" models --model "$TMPD/ctact.json" --format json
+	has '"act_order":	true' "actorder $a read as group act_order" "$TMPD/out"
+done
 finish
