@@ -12,6 +12,7 @@
 #include "lib/csv.h"
 #include "lib/util.h"
 #include "models/cost.h"
+#include "models/model.h"
 
 static const double blocks[MOE_FIT_BLOCKS] = {16, 32, 64, 128};
 #define NP 5 /* t0, eff, bw_eff, slot_bw_eff, expert_t */
@@ -25,7 +26,7 @@ static const char *const cols[NCOLS] = {
 struct load_ctx {
 	struct moe_set *s;
 	const char *fname, *kernel, *dtype, *dist;
-	double f_round;
+	int mxfp4_backend; /* -1: not MXFP4 experts */
 	int balanced;
 	double (*shape)[4]; /* distinct (h, I, E, k) */
 	int nshape, capshape;
@@ -88,7 +89,9 @@ static int load_row(const char *const *v, int line, void *arg)
 		return 0; /* a power-law row is read as balanced only where that holds (.h) */
 	r.tokens = x[C_TOKENS];
 	r.h = x[C_HIDDEN];
-	r.f = ceil(x[C_INTER] / x[C_TP] / c->f_round) * c->f_round;
+	r.f = x[C_INTER] / x[C_TP];
+	if (c->mxfp4_backend >= 0)
+		model_mxfp4_pad(c->mxfp4_backend, &r.f, &r.h);
 	r.topk = x[C_TOPK];
 	r.experts = x[C_EXPERTS];
 	r.tp = x[C_TP];
@@ -122,9 +125,9 @@ static int load_row(const char *const *v, int line, void *arg)
 }
 
 int moe_fit_load(struct moe_set *s, const char *text, size_t len, const char *fname,
-		 const char *kernel, const char *dtype, const char *dist, double f_round)
+		 const char *kernel, const char *dtype, const char *dist, int mxfp4_backend)
 {
-	struct load_ctx c = {s, fname, kernel, dtype, dist, f_round > 0 ? f_round : 1,
+	struct load_ctx c = {s, fname, kernel, dtype, dist, mxfp4_backend,
 			     !strcmp(dist, "balanced"), NULL, 0, 0};
 	size_t before = s->n;
 	int n, rc;

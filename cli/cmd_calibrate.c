@@ -769,8 +769,9 @@ static int cmd_moe(int argc, char **argv)
 		    "weight-only there; no table times that kernel)", p.name);
 	if (!(text = file_read(pos[0], &len)))
 		die_err();
-	/* vLLM's MXFP4 Triton layout pads each GPU's intermediate size to 64 (model.h) */
-	if (moe_fit_load(&s, text, len, pos[0], kernel, table_dt[d], dist, d == 2 ? 64 : 1) ||
+	/* the MXFP4 tables time vLLM's Triton kernel: its layout (model_mxfp4_pad) */
+	if (moe_fit_load(&s, text, len, pos[0], kernel, table_dt[d], dist,
+			 d == 2 ? MXFP4_TRITON : -1) ||
 	    moe_fit(&mm, &s, peak, p.hbm_bw, wb, &rep))
 		die_err();
 	printf("moe_%s on %s: %zu rows, %d shapes (%s, %s, %s)\n", dts[d], p.name, rep.n,

@@ -422,12 +422,8 @@ int cost_init_nodes(struct cost_ctx *c, const struct model *m, const struct prof
 		return -1;
 	c->moe_h = c->g[GEMM_EXPERT_DOWN].n;
 	c->moe_f = c->g[GEMM_EXPERT_DOWN].k;
-	if (m->expert_fp4) { /* vLLM's MXFP4 layouts (model.h, enum mxfp4_backend) */
-		double fb = m->mxfp4_backend == MXFP4_MARLIN ? 128 : 64;
-		c->moe_f = ceil(c->moe_f / fb) * fb;
-		if (m->mxfp4_backend == MXFP4_MARLIN)
-			c->moe_h = ceil(c->moe_h / 256) * 256;
-	}
+	if (m->expert_fp4) /* vLLM's MXFP4 layouts (model.h, enum mxfp4_backend) */
+		model_mxfp4_pad(m->mxfp4_backend, &c->moe_f, &c->moe_h);
 	c->heads = model_heads_per_gpu(m, c->tp_attn);
 	c->kv_heads = model_kv_heads_per_gpu(m, c->tp_attn);
 	c->mla_mm = cost_mla_model(m, p);
