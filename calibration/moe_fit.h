@@ -6,7 +6,8 @@
  *   expert's), topk k, num_experts E, moe_tp_size tp (each GPU holds I / tp of every
  *   expert), moe_ep_size ep (each GPU holds E / ep whole experts: rank 0's), distribution
  *   (`balanced`: helper.py balanced_logits, a fixed stride over the experts; or
- *   `power_law_<alpha>`), latency in ms.
+ *   `power_law_<alpha>`), latency in ms; read through models/moe_table.h's moe_csv_row, the
+ *   one reader of a row (the same bounds as the measured table's).
  * For a balanced row the expert counts rank 0 receives are worked out as balanced_logits
  * chooses them (token t's j-th expert (t + j ceil(E/k)) mod E, or for T < ceil(E/k) the
  * floor of (t ceil(E/k) / T + j ceil(E/k)) mod E), so the rows, touched experts and padded

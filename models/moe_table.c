@@ -19,30 +19,48 @@ struct pstate {
 	struct ktab_rows rows;
 };
 
-static const char *const cols[] = {"kernel_source", "moe_dtype",   "num_tokens",  "hidden_size",
-				   "inter_size",    "topk",        "num_experts", "moe_tp_size",
-				   "moe_ep_size",   "distribution", "latency"};
-#define NCOLS ((int)(sizeof(cols) / sizeof(cols[0])))
+const char *const moe_csv_cols[MOE_CSV_NCOLS] = {
+	"kernel_source", "moe_dtype", "num_tokens", "hidden_size", "inter_size", "topk",
+	"num_experts", "moe_tp_size", "moe_ep_size", "distribution", "latency"};
+
+int moe_csv_row(const char *const *v, const char *fname, int line, struct moe_csv_row *r)
+{
+	static const double hi[MOE_CSV_NCOLS] = {
+		[MOE_CSV_TOKENS] = 1e7, [MOE_CSV_HIDDEN] = 1e7, [MOE_CSV_INTER] = 1e7,
+		[MOE_CSV_TOPK] = 1e4,   [MOE_CSV_EXPERTS] = 1e6, [MOE_CSV_TP] = 1e5,
+		[MOE_CSV_EP] = 1e5};
+	double x[MOE_CSV_NCOLS];
+	for (int i = MOE_CSV_TOKENS; i <= MOE_CSV_EP; i++)
+		if (csv_field_num(v[i], fname, line, moe_csv_cols[i], 1, hi[i], &x[i]))
+			return -1;
+	if (csv_field_num(v[MOE_CSV_LAT], fname, line, moe_csv_cols[MOE_CSV_LAT], 1e-6, 1e6,
+			  &x[MOE_CSV_LAT]))
+		return -1;
+	*r = (struct moe_csv_row){x[MOE_CSV_TOKENS], x[MOE_CSV_HIDDEN], x[MOE_CSV_INTER],
+				  x[MOE_CSV_TOPK],   x[MOE_CSV_EXPERTS], x[MOE_CSV_TP],
+				  x[MOE_CSV_EP],     x[MOE_CSV_LAT] * 1e-3};
+	return 0;
+}
 
 static int row_cb(const char *const *v, int line, void *arg)
 {
 	struct pstate *st = arg;
 	struct ktab_row r = {{0}, 0, 0, 0};
-	if (strcmp(v[1], st->dtype) || strcmp(v[9], "balanced"))
+	struct moe_csv_row c;
+	if (strcmp(v[MOE_CSV_DTYPE], st->dtype) || strcmp(v[MOE_CSV_DIST], "balanced"))
 		return 0;
-	if (ktab_kernel(st->t->kernel, sizeof(st->t->kernel), v[0], st->fname, line, "moe_dtype",
-			st->dtype))
+	if (ktab_kernel(st->t->kernel, sizeof(st->t->kernel), v[MOE_CSV_KERNEL], st->fname, line,
+			"moe_dtype", st->dtype) ||
+	    moe_csv_row(v, st->fname, line, &c))
 		return -1;
-	if (csv_field_num(v[2], st->fname, line, "num_tokens", 1, 1e9, &r.x) ||
-	    csv_field_num(v[3], st->fname, line, "hidden_size", 1, 1e7, &r.k[0]) ||
-	    csv_field_num(v[4], st->fname, line, "inter_size", 1, 1e7, &r.k[1]) ||
-	    csv_field_num(v[5], st->fname, line, "topk", 1, 1e4, &r.k[3]) ||
-	    csv_field_num(v[6], st->fname, line, "num_experts", 1, 1e6, &r.k[2]) ||
-	    csv_field_num(v[7], st->fname, line, "moe_tp_size", 1, 1e5, &r.k[4]) ||
-	    csv_field_num(v[8], st->fname, line, "moe_ep_size", 1, 1e5, &r.k[5]) ||
-	    csv_field_num(v[10], st->fname, line, "latency", 1e-9, 1e9, &r.lat))
-		return -1;
-	r.lat *= 1e-3; /* ms -> s */
+	r.k[0] = c.h;
+	r.k[1] = c.inter;
+	r.k[2] = c.experts;
+	r.k[3] = c.topk;
+	r.k[4] = c.tp;
+	r.k[5] = c.ep;
+	r.x = c.tokens;
+	r.lat = c.lat;
 	r.line = line;
 	ktab_rows_push(&st->rows, &r);
 	return 0;
@@ -59,7 +77,7 @@ int moe_table_parse(struct moe_table *t, const char *text, size_t len, const cha
 	memset(t, 0, sizeof(*t));
 	strlcpy0(t->path, fname, sizeof(t->path));
 	strlcpy0(t->dtype, dtype, sizeof(t->dtype));
-	if (csv_table_parse(text, len, fname, cols, NCOLS, KTAB_MAX_ROWS, "MoE row", row_cb,
+	if (csv_table_parse(text, len, fname, moe_csv_cols, MOE_CSV_NCOLS, KTAB_MAX_ROWS, "MoE row", row_cb,
 			    &st, &rows))
 		goto fail;
 	if (!st.rows.n) {
