@@ -125,7 +125,8 @@ int moe_fit_load(struct moe_set *s, const char *text, size_t len, const char *fn
 	if (!c.balanced && strncmp(dist, "power_law_", 10))
 		return err_set("%s: key 'distribution': expected balanced or power_law_<alpha>, got "
 			       "'%s'", fname, dist);
-	rc = csv_table_parse(text, len, fname, moe_csv_cols, MOE_CSV_NCOLS, 1 << 22, "MoE row", load_row, &c, &n);
+	rc = csv_table_parse(text, len, fname, moe_csv_cols, MOE_CSV_NCOLS, 1 << 22, "MoE row",
+			     load_row, &c, &n);
 	free(c.shape);
 	s->shapes = c.nshape > s->shapes ? c.nshape : s->shapes;
 	if (rc)

@@ -68,7 +68,8 @@ struct ktab_cache {
 	size_t size;      /* sizeof the table */
 	ktab_parse_fn parse;
 };
-#define KTAB_CACHE(what, type, parse) {PTHREAD_MUTEX_INITIALIZER, NULL, what, sizeof(type), parse}
+#define KTAB_CACHE(what, type, parse)                                                      \
+	{PTHREAD_MUTEX_INITIALIZER, NULL, what, sizeof(type), parse}
 /* The table at path (an embedded asset, else a file) for dtype, parsed once and kept for
  * the life of the process (thread-safe); NULL with err_set on error. */
 const void *ktab_get(struct ktab_cache *c, const char *path, const char *dtype);

@@ -77,8 +77,8 @@ int moe_table_parse(struct moe_table *t, const char *text, size_t len, const cha
 	memset(t, 0, sizeof(*t));
 	strlcpy0(t->path, fname, sizeof(t->path));
 	strlcpy0(t->dtype, dtype, sizeof(t->dtype));
-	if (csv_table_parse(text, len, fname, moe_csv_cols, MOE_CSV_NCOLS, KTAB_MAX_ROWS, "MoE row", row_cb,
-			    &st, &rows))
+	if (csv_table_parse(text, len, fname, moe_csv_cols, MOE_CSV_NCOLS, KTAB_MAX_ROWS,
+			    "MoE row", row_cb, &st, &rows))
 		goto fail;
 	if (!st.rows.n) {
 		err_set("%s:%d: key 'moe_dtype': expected balanced rows of %s, got none", fname, 2,
