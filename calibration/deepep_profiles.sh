@@ -9,6 +9,7 @@
 # byte-identical on every run.
 set -eu
 cd "$(dirname "$0")/.."
+. calibration/put_sections.sh
 T=${1:-./build/ttsim}
 D=calibration/data/aiconfigurator/deepep
 R=build/calib-raw/deepep
@@ -23,15 +24,5 @@ sed -e 's/  # fit: /  # fit (the h100_sxm rows; aiconfigurator'"'"'s h200_sxm ta
 
 for g in h100_sxm h200_sxm; do
 	y=models/profiles/$g.yaml
-	awk -v frag=$R/$g.yaml '
-		/^deepep_[0-9]*:/ { skip = 1
-			if (!done) { while ((getline l < frag) > 0) print l; done = 1 }
-			next }
-		skip && /^ / { next }
-		{ skip = 0 }
-		/^# relative standard errors|^uncertainty:/ && !done {
-			while ((getline l < frag) > 0) print l; done = 1 }
-		{ print }
-		END { if (!done) while ((getline l < frag) > 0) print l }' $y >$R/$g.new
-	mv $R/$g.new $y
+	put_sections '^deepep_[0-9]*:' $R/$g.yaml $y
 done

@@ -9,6 +9,7 @@
 # model without the section; byte-identical on every run.
 set -eu
 cd "$(dirname "$0")/.."
+. calibration/put_sections.sh
 T=${1:-./build/ttsim}
 M=calibration/data/aiconfigurator/mla
 R=build/calib-raw/mla
@@ -31,15 +32,5 @@ sed -e 's/  # fit: /  # INFERRED, the h100_sxm fit: /' -e '/^  table: /d' \
 
 for g in h100_sxm h200_sxm gh200; do
 	y=models/profiles/$g.yaml
-	awk -v frag=$R/$g.yaml '
-		/^mla_[a-z0-9]*:/ { skip = 1
-			if (!done) { while ((getline l < frag) > 0) print l; done = 1 }
-			next }
-		skip && /^ / { next }
-		{ skip = 0 }
-		/^# relative standard errors|^uncertainty:/ && !done {
-			while ((getline l < frag) > 0) print l; done = 1 }
-		{ print }
-		END { if (!done) while ((getline l < frag) > 0) print l }' $y >$R/$g.new
-	mv $R/$g.new $y
+	put_sections '^mla_[a-z0-9]*:' $R/$g.yaml $y
 done

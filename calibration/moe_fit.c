@@ -12,20 +12,16 @@
 #include "lib/csv.h"
 #include "lib/util.h"
 #include "models/cost.h"
+#include "models/model.h"
+#include "models/moe_table.h"
 
 static const double blocks[MOE_FIT_BLOCKS] = {16, 32, 64, 128};
 #define NP 5 /* t0, eff, bw_eff, slot_bw_eff, expert_t */
 
-enum { C_KERNEL, C_DTYPE, C_TOKENS, C_HIDDEN, C_INTER, C_TOPK, C_EXPERTS, C_TP, C_EP, C_DIST,
-       C_LAT, NCOLS };
-static const char *const cols[NCOLS] = {
-	"kernel_source", "moe_dtype", "num_tokens", "hidden_size", "inter_size", "topk",
-	"num_experts", "moe_tp_size", "moe_ep_size", "distribution", "latency"};
-
 struct load_ctx {
 	struct moe_set *s;
 	const char *fname, *kernel, *dtype, *dist;
-	double f_round;
+	int mxfp4_backend; /* -1: not MXFP4 experts */
 	int balanced;
 	double (*shape)[4]; /* distinct (h, I, E, k) */
 	int nshape, capshape;
@@ -68,33 +64,31 @@ static int shape_index(struct load_ctx *c, double h, double I, double E, double 
 static int load_row(const char *const *v, int line, void *arg)
 {
 	struct load_ctx *c = arg;
-	double x[NCOLS];
+	struct moe_csv_row x;
 	struct moe_row r;
 	int local;
-	if (strcmp(v[C_KERNEL], c->kernel) || strcmp(v[C_DTYPE], c->dtype) ||
-	    strcmp(v[C_DIST], c->dist))
+	if (strcmp(v[MOE_CSV_KERNEL], c->kernel) || strcmp(v[MOE_CSV_DTYPE], c->dtype) ||
+	    strcmp(v[MOE_CSV_DIST], c->dist))
 		return 0;
-	for (int i = C_TOKENS; i <= C_EP; i++)
-		if (csv_field_num(v[i], c->fname, line, cols[i], 1, 1e7, &x[i]))
-			return -1;
-	if (csv_field_num(v[C_LAT], c->fname, line, cols[C_LAT], 1e-6, 1e6, &x[C_LAT]))
+	if (moe_csv_row(v, c->fname, line, &x))
 		return -1;
-	if (fmod(x[C_INTER], x[C_TP]) != 0 || fmod(x[C_EXPERTS], x[C_EP]) != 0 ||
-	    x[C_TOPK] > x[C_EXPERTS])
+	if (fmod(x.inter, x.tp) != 0 || fmod(x.experts, x.ep) != 0 || x.topk > x.experts)
 		return err_set("%s:%d: key 'inter_size': expected inter_size divisible by "
 			       "moe_tp_size, num_experts by moe_ep_size and topk <= num_experts",
 			       c->fname, line);
-	if (!c->balanced && (x[C_EP] != 1 || x[C_TOKENS] * x[C_TOPK] < 4 * x[C_EXPERTS]))
+	if (!c->balanced && (x.ep != 1 || x.tokens * x.topk < 4 * x.experts))
 		return 0; /* a power-law row is read as balanced only where that holds (.h) */
-	r.tokens = x[C_TOKENS];
-	r.h = x[C_HIDDEN];
-	r.f = ceil(x[C_INTER] / x[C_TP] / c->f_round) * c->f_round;
-	r.topk = x[C_TOPK];
-	r.experts = x[C_EXPERTS];
-	r.tp = x[C_TP];
-	r.ep = x[C_EP];
-	r.lat = x[C_LAT] * 1e-3;
-	r.shape = shape_index(c, r.h, x[C_INTER], r.experts, r.topk);
+	r.tokens = x.tokens;
+	r.h = x.h;
+	r.f = x.inter / x.tp;
+	if (c->mxfp4_backend >= 0)
+		model_mxfp4_pad(c->mxfp4_backend, &r.f, &r.h);
+	r.topk = x.topk;
+	r.experts = x.experts;
+	r.tp = x.tp;
+	r.ep = x.ep;
+	r.lat = x.lat;
+	r.shape = shape_index(c, r.h, x.inter, r.experts, r.topk);
 	local = (int)(r.experts / r.ep);
 	{
 		double *cnt = xmalloc(sizeof(double) * (size_t)local);
@@ -122,16 +116,17 @@ static int load_row(const char *const *v, int line, void *arg)
 }
 
 int moe_fit_load(struct moe_set *s, const char *text, size_t len, const char *fname,
-		 const char *kernel, const char *dtype, const char *dist, double f_round)
+		 const char *kernel, const char *dtype, const char *dist, int mxfp4_backend)
 {
-	struct load_ctx c = {s, fname, kernel, dtype, dist, f_round > 0 ? f_round : 1,
+	struct load_ctx c = {s, fname, kernel, dtype, dist, mxfp4_backend,
 			     !strcmp(dist, "balanced"), NULL, 0, 0};
 	size_t before = s->n;
 	int n, rc;
 	if (!c.balanced && strncmp(dist, "power_law_", 10))
 		return err_set("%s: key 'distribution': expected balanced or power_law_<alpha>, got "
 			       "'%s'", fname, dist);
-	rc = csv_table_parse(text, len, fname, cols, NCOLS, 1 << 22, "MoE row", load_row, &c, &n);
+	rc = csv_table_parse(text, len, fname, moe_csv_cols, MOE_CSV_NCOLS, 1 << 22, "MoE row",
+			     load_row, &c, &n);
 	free(c.shape);
 	s->shapes = c.nshape > s->shapes ? c.nshape : s->shapes;
 	if (rc)

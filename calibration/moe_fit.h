@@ -6,7 +6,8 @@
  *   expert's), topk k, num_experts E, moe_tp_size tp (each GPU holds I / tp of every
  *   expert), moe_ep_size ep (each GPU holds E / ep whole experts: rank 0's), distribution
  *   (`balanced`: helper.py balanced_logits, a fixed stride over the experts; or
- *   `power_law_<alpha>`), latency in ms.
+ *   `power_law_<alpha>`), latency in ms; read through models/moe_table.h's moe_csv_row, the
+ *   one reader of a row (the same bounds as the measured table's).
  * For a balanced row the expert counts rank 0 receives are worked out as balanced_logits
  * chooses them (token t's j-th expert (t + j ceil(E/k)) mod E, or for T < ceil(E/k) the
  * floor of (t ceil(E/k) / T + j ceil(E/k)) mod E), so the rows, touched experts and padded
@@ -41,12 +42,12 @@ struct moe_set {
 };
 
 /* The rows of `text` (an aiconfigurator moe_perf CSV, fname for errors) whose kernel_source
- * is `kernel`, moe_dtype `dtype` and distribution `dist`, appended to s. f_round: the
- * per-GPU intermediate size rounded up to a multiple of it (vLLM's MXFP4 Triton layout:
- * 64; 1: none). 0, or -1 with err_set naming file, line and key (no matching row is an
- * error too). */
+ * is `kernel`, moe_dtype `dtype` and distribution `dist`, appended to s. mxfp4_backend:
+ * for MXFP4 experts, the enum mxfp4_backend whose layout pads the per-GPU sizes
+ * (model_mxfp4_pad); -1: none. 0, or -1 with err_set naming file, line and key (no
+ * matching row is an error too). */
 int moe_fit_load(struct moe_set *s, const char *text, size_t len, const char *fname,
-		 const char *kernel, const char *dtype, const char *dist, double f_round);
+		 const char *kernel, const char *dtype, const char *dist, int mxfp4_backend);
 void moe_set_release(struct moe_set *s);
 
 struct moe_fit_report {

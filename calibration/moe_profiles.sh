@@ -8,6 +8,7 @@
 # Each run prints the fit and its error held out by shape; byte-identical on every run.
 set -eu
 cd "$(dirname "$0")/.."
+. calibration/put_sections.sh
 T=${1:-./build/ttsim}
 M=calibration/data/aiconfigurator/moe
 R=build/calib-raw/moe
@@ -36,15 +37,5 @@ for g in h100_sxm h200_sxm gh200 a100_sxm; do
 	y=models/profiles/$g.yaml
 	# the new sections in place of the old ones (a top-level moe_* key and its indented
 	# lines), else before the uncertainty block
-	awk -v frag=$R/$g.yaml '
-		/^moe_[a-z0-9]*:/ { skip = 1
-			if (!done) { while ((getline l < frag) > 0) print l; done = 1 }
-			next }
-		skip && /^ / { next }
-		{ skip = 0 }
-		/^# relative standard errors|^uncertainty:/ && !done {
-			while ((getline l < frag) > 0) print l; done = 1 }
-		{ print }
-		END { if (!done) while ((getline l < frag) > 0) print l }' $y >$R/$g.new
-	mv $R/$g.new $y
+	put_sections '^moe_[a-z0-9]*:' $R/$g.yaml $y
 done

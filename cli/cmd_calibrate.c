@@ -32,6 +32,7 @@
 #include "calibration/fit.h"
 #include "calibration/calib_import.h"
 #include "calibration/moe_fit.h"
+#include "models/cost.h"
 #include "models/moe_table.h"
 #include "models/mla_table.h"
 #include "calibration/mla_fit.h"
@@ -733,8 +734,6 @@ static int cmd_moe(int argc, char **argv)
 		{0},
 	};
 	int np = parse(fl, argc, argv, pos, moe_usage);
-	static const char *const dts[3] = {"bf16", "fp8", "mxfp4"};
-	static const char *const table_dt[3] = {"bfloat16", "fp8_block", "w4a16_mxfp4"};
 	int d = -1;
 	struct profile p;
 	struct moe_set s = {0};
@@ -753,8 +752,8 @@ static int cmd_moe(int argc, char **argv)
 		die("calibrate moe: %s (see --help)", np != 1 ? "expected one MOE_PERF.csv"
 			: !prof ? "option '--profile' missing" : !dtype ? "option '--dtype' missing"
 			: "option '--kernel' missing");
-	for (int i = 0; i < 3; i++)
-		if (!strcmp(dtype, dts[i]))
+	for (int i = 0; i < MOE_DTS; i++)
+		if (!strcmp(dtype, moe_dtypes[i].name))
 			d = i;
 	if (d < 0)
 		die("option '--dtype': bad value '%s' (expected bf16, fp8 or mxfp4)", dtype);
@@ -762,19 +761,20 @@ static int cmd_moe(int argc, char **argv)
 	if (profile_load(&p, prof))
 		die_err();
 	/* the datatype that multiplies: fp8 on fp8 tensor cores, else bf16 (MXFP4 dequantised) */
-	peak = d == 1 ? p.gemm_fp8.peak : p.gemm_bf16.peak;
-	wb = d == 0 ? 2 : d == 1 ? 1 : 4.25 / 8;
-	if (d == 1 && !profile_fp8_native(&p))
+	peak = moe_dtypes[d].fp8 ? p.gemm_fp8.peak : p.gemm_bf16.peak;
+	wb = moe_dtypes[d].wb;
+	if (moe_dtypes[d].fp8 && !profile_fp8_native(&p))
 		die("option '--dtype': profile '%s' has no fp8 tensor cores (fp8 experts run "
 		    "weight-only there; no table times that kernel)", p.name);
 	if (!(text = file_read(pos[0], &len)))
 		die_err();
-	/* vLLM's MXFP4 Triton layout pads each GPU's intermediate size to 64 (model.h) */
-	if (moe_fit_load(&s, text, len, pos[0], kernel, table_dt[d], dist, d == 2 ? 64 : 1) ||
+	/* the MXFP4 tables time vLLM's Triton kernel: its layout (model_mxfp4_pad) */
+	if (moe_fit_load(&s, text, len, pos[0], kernel, moe_dtypes[d].table, dist,
+			 d == MOE_DT_MXFP4 ? MXFP4_TRITON : -1) ||
 	    moe_fit(&mm, &s, peak, p.hbm_bw, wb, &rep))
 		die_err();
-	printf("moe_%s on %s: %zu rows, %d shapes (%s, %s, %s)\n", dts[d], p.name, rep.n,
-	       rep.shapes, kernel, table_dt[d], dist);
+	printf("moe_%s on %s: %zu rows, %d shapes (%s, %s, %s)\n", moe_dtypes[d].name, p.name,
+	       rep.n, rep.shapes, kernel, moe_dtypes[d].table, dist);
 	printf("  t0 %.4g s, eff %.4g, bw_eff %.4g, block %g, slot_bw_eff %.4g, expert_t %.4g s\n",
 	       mm.t0, mm.eff, mm.bw_eff, mm.block, mm.slot_bw_eff, mm.expert_t);
 	printf("  relative error in sample: median %.1f%%, p90 %.1f%%, max %.1f%%\n",
@@ -786,7 +786,7 @@ static int cmd_moe(int argc, char **argv)
 		/* the table itself, as runs of its exact shapes read it (models/moe_table.h) */
 		double *e;
 		size_t ne;
-		if (moe_table_parse(&tab, text, len, pos[0], table_dt[d]) ||
+		if (moe_table_parse(&tab, text, len, pos[0], moe_dtypes[d].table) ||
 		    moe_table_loo(&tab, &e, &ne))
 			die_err();
 		if (ne) {
@@ -838,7 +838,7 @@ static int cmd_moe(int argc, char **argv)
 		const char *key[6] = {"t0", "eff", "bw_eff", "block", "slot_bw_eff", "expert_t"};
 		double v[6] = {mm.t0, mm.eff, mm.bw_eff, mm.block, mm.slot_bw_eff, mm.expert_t};
 		const char *base = strrchr(pos[0], '/');
-		sbuf_printf(&y, "moe_%s:\n", dts[d]);
+		sbuf_printf(&y, "moe_%s:\n", moe_dtypes[d].name);
 		for (int i = 0; i < 6; i++)
 			sbuf_printf(&y, "  %s: %.17g  # fit: %s, %zu rows%s; held out %.1f%% median, "
 				    "%.1f%% p90\n", key[i], v[i], base ? base + 1 : pos[0], rep.n,

@@ -227,21 +227,30 @@ double cost_fused_moe(const struct moe_model *mm, double peak, double hbm_bw,
 	       2.0 * r->slots * (3.0 * f + 2.0 * h) / (hbm_bw * mm->slot_bw_eff);
 }
 
+const struct moe_dtype moe_dtypes[MOE_DTS] = {
+	[MOE_DT_BF16] = {"bf16", "bfloat16", 2, 0},
+	[MOE_DT_FP8] = {"fp8", "fp8_block", 1, 1},
+	[MOE_DT_MXFP4] = {"mxfp4", "w4a16_mxfp4", MODEL_MXFP4_BYTES, 0},
+};
+
+int cost_moe_dt(const struct model *m)
+{
+	return m->expert_fp4 ? MOE_DT_MXFP4 : m->weight_dtype == DT_FP8 ? MOE_DT_FP8 : MOE_DT_BF16;
+}
+
 int cost_moe_shape(const struct model *m, const struct moe_model *mm, int tp,
 		   const struct moe_shape **s)
 {
 	/* the table's moe_dtype of the section cost_moe_model picks for m */
-	const char *dt = m->expert_fp4 ? "w4a16_mxfp4"
-			 : m->weight_dtype == DT_FP8 ? "fp8_block" : "bfloat16";
+	const struct moe_dtype *dt = &moe_dtypes[cost_moe_dt(m)];
 	const struct moe_table *t;
 	*s = NULL;
 	if (!mm || !mm->table[0] || !model_is_moe(m) || m->moe_skew > 0)
 		return 0;
-	if (!(t = moe_table_get(mm->table, dt))) {
+	if (!(t = moe_table_get(mm->table, dt->table))) {
 		char why[512];
 		strlcpy0(why, err_msg(), sizeof(why));
-		return err_set("key 'moe_%s.table': %s", m->expert_fp4 ? "mxfp4"
-			       : m->weight_dtype == DT_FP8 ? "fp8" : "bf16", why);
+		return err_set("key 'moe_%s.table': %s", dt->name, why);
 	}
 	*s = moe_table_find(t, m->hidden, m->moe_ff, m->n_experts, m->top_k, m->ep ? 1 : tp,
 			    m->ep ? tp : 1);
@@ -271,19 +280,17 @@ const struct moe_model *cost_moe_model(const struct model *m, const struct profi
 				       double *peak, double *wb)
 {
 	const struct moe_model *mm = NULL;
+	int d = cost_moe_dt(m);
 	if (!model_is_moe(m))
 		return NULL;
-	*peak = p->gemm_bf16.peak;
-	*wb = 2;
-	if (m->expert_fp4) {
+	*peak = moe_dtypes[d].fp8 ? p->gemm_fp8.peak : p->gemm_bf16.peak;
+	*wb = moe_dtypes[d].wb;
+	if (d == MOE_DT_MXFP4) {
 		if (m->mxfp4_backend == MXFP4_TRITON)
 			mm = &p->moe_mxfp4;
-		*wb = MODEL_MXFP4_BYTES;
-	} else if (m->weight_dtype == DT_FP8) {
+	} else if (d == MOE_DT_FP8) {
 		if (profile_fp8_native(p))
 			mm = &p->moe_fp8;
-		*peak = p->gemm_fp8.peak;
-		*wb = 1;
 	} else {
 		mm = &p->moe_bf16;
 	}
@@ -294,8 +301,8 @@ double cost_moe_compute_eff(const struct model *m, const struct profile *p)
 {
 	if (!model_is_moe(m))
 		return 1;
-	if (m->expert_fp4 ||
-	    (m->weight_dtype == DT_FP8 && !profile_fp8_native(p)))
+	if (cost_moe_dt(m) == MOE_DT_MXFP4 ||
+	    (cost_moe_dt(m) == MOE_DT_FP8 && !profile_fp8_native(p)))
 		return MOE_WONLY_EFF;
 	return 1;
 }
@@ -422,12 +429,8 @@ int cost_init_nodes(struct cost_ctx *c, const struct model *m, const struct prof
 		return -1;
 	c->moe_h = c->g[GEMM_EXPERT_DOWN].n;
 	c->moe_f = c->g[GEMM_EXPERT_DOWN].k;
-	if (m->expert_fp4) { /* vLLM's MXFP4 layouts (model.h, enum mxfp4_backend) */
-		double fb = m->mxfp4_backend == MXFP4_MARLIN ? 128 : 64;
-		c->moe_f = ceil(c->moe_f / fb) * fb;
-		if (m->mxfp4_backend == MXFP4_MARLIN)
-			c->moe_h = ceil(c->moe_h / 256) * 256;
-	}
+	if (m->expert_fp4) /* vLLM's MXFP4 layouts (model.h, enum mxfp4_backend) */
+		model_mxfp4_pad(m->mxfp4_backend, &c->moe_f, &c->moe_h);
 	c->heads = model_heads_per_gpu(m, c->tp_attn);
 	c->kv_heads = model_kv_heads_per_gpu(m, c->tp_attn);
 	c->mla_mm = cost_mla_model(m, p);

@@ -197,6 +197,19 @@ struct moe_rows cost_moe_rows(double tokens, int top_k, const double *p, int exp
  * 0 without rows. */
 double cost_fused_moe(const struct moe_model *mm, double peak, double hbm_bw,
 		      const struct moe_rows *r, double h, double f, double wb);
+/* The routed experts' datatypes, one row each, the one home of what each maps to: the
+ * profile section's suffix (moe_<name>; calibrate moe's --dtype), aiconfigurator's moe_dtype
+ * column, the expert weight's bytes per element, and whether it multiplies on fp8 tensor
+ * cores (else bf16; MXFP4 dequantised). */
+enum moe_dt { MOE_DT_BF16, MOE_DT_FP8, MOE_DT_MXFP4, MOE_DTS };
+struct moe_dtype {
+	const char *name, *table;
+	double wb;
+	int fp8;
+};
+extern const struct moe_dtype moe_dtypes[MOE_DTS];
+/* m's routed experts' datatype (enum moe_dt): MXFP4 checkpoints, else fp8 or bf16 weights. */
+int cost_moe_dt(const struct model *m);
 /* The profile's fused-MoE model for m's routed experts, with the peak and the weight bytes it
  * takes, or NULL where the profile has none for them (then the grouped GEMM at
  * cost_moe_compute_eff applies): bf16 experts; fp8 (block-scaled W8A8) on a GPU with fp8

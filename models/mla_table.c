@@ -4,31 +4,19 @@
 #include "models/mla_table.h"
 
 #include <gsl/gsl_interp.h>
-#include <gsl/gsl_sort.h>
-#include <gsl/gsl_statistics_double.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/assets.h"
 #include "lib/csv.h"
 #include "lib/util.h"
+#include "models/kernel_table.h"
 
-#define MLA_TABLE_MAX_ROWS 200000
-#define MLA_TABLE_MIN_POINTS 3 /* gsl_interp_steffen's minimum */
-#define MLA_TABLE_MAX_REPEATS 64
-
-struct trow {
-	double heads, batch, step, lat;
-	int line;
-};
-
+/* row keys: heads, batch (ktab_row.k[0], k[1]); x: step */
 struct pstate {
 	const char *fname, *dtype;
 	struct mla_table *t;
-	struct trow *r;
-	size_t n, cap;
+	struct ktab_rows rows;
 };
 
 static const char *const cols[] = {"kernel_source", "kv_cache_dtype", "num_heads",
@@ -38,94 +26,38 @@ static const char *const cols[] = {"kernel_source", "kv_cache_dtype", "num_heads
 static int row_cb(const char *const *v, int line, void *arg)
 {
 	struct pstate *st = arg;
-	struct trow r;
+	struct ktab_row r = {{0}, 0, 0, 0};
 	double isl;
 	if (strcmp(v[1], st->dtype))
 		return 0;
-	if (!st->t->kernel[0]) {
-		if (csv_field_copy(st->t->kernel, sizeof(st->t->kernel), v[0], st->fname, line,
-				   "kernel_source"))
-			return -1;
-	} else if (strcmp(st->t->kernel, v[0])) {
-		return err_set("%s:%d: key 'kernel_source': expected one kernel for kv_cache_dtype "
-			       "%s, got '%s' and '%s'", st->fname, line, st->dtype, st->t->kernel,
-			       v[0]);
-	}
-	if (csv_field_num(v[2], st->fname, line, "num_heads", 1, 1e4, &r.heads) ||
-	    csv_field_num(v[3], st->fname, line, "batch_size", 1, 1e7, &r.batch) ||
+	if (ktab_kernel(st->t->kernel, sizeof(st->t->kernel), v[0], st->fname, line,
+			"kv_cache_dtype", st->dtype))
+		return -1;
+	if (csv_field_num(v[2], st->fname, line, "num_heads", 1, 1e4, &r.k[0]) ||
+	    csv_field_num(v[3], st->fname, line, "batch_size", 1, 1e7, &r.k[1]) ||
 	    csv_field_num(v[4], st->fname, line, "isl", 1, 1, &isl) ||
-	    csv_field_num(v[5], st->fname, line, "step", 1, 1e9, &r.step) ||
+	    csv_field_num(v[5], st->fname, line, "step", 1, 1e9, &r.x) ||
 	    csv_field_num(v[6], st->fname, line, "latency", 1e-9, 1e9, &r.lat))
 		return -1;
 	r.lat *= 1e-3; /* ms -> s */
 	r.line = line;
-	if (st->n == st->cap) {
-		st->cap = st->cap ? 2 * st->cap : 1024;
-		st->r = xrealloc(st->r, st->cap * sizeof(*st->r));
-	}
-	st->r[st->n++] = r;
+	ktab_rows_push(&st->rows, &r);
 	return 0;
 }
 
-static int cmp3(double a, double b) { return a < b ? -1 : a > b; }
-
-static int cmp_row(const void *pa, const void *pb)
-{
-	const struct trow *a = pa, *b = pb;
-	int c = cmp3(a->heads, b->heads);
-	if (!c)
-		c = cmp3(a->batch, b->batch);
-	if (!c)
-		c = cmp3(a->step, b->step);
-	return c ? c : (a->line > b->line) - (a->line < b->line);
-}
-
-static void *make_interp(const double *x, const double *y, int n)
-{
-	gsl_interp *it = gsl_interp_alloc(gsl_interp_steffen, (size_t)n);
-	if (!it)
-		return NULL;
-	if (gsl_interp_init(it, x, y, (size_t)n)) {
-		gsl_interp_free(it);
-		return NULL;
-	}
-	return it;
-}
-
-/* The median latency of rows [q, e) (one point measured e - q times). */
-static double median_lat(const struct trow *r, size_t q, size_t e)
-{
-	double lat[MLA_TABLE_MAX_REPEATS];
-	for (size_t u = q; u < e; u++)
-		lat[u - q] = r[u].lat;
-	gsl_sort(lat, 1, e - q);
-	return gsl_stats_median_from_sorted_data(lat, 1, e - q);
-}
-
 /* One curve from rows [i, j) of one (heads, batch): 0, or -1 with err set. */
-static int make_curve(struct mla_curve *c, const struct trow *r, size_t i, size_t j,
+static int make_curve(struct mla_curve *c, const struct ktab_row *r, size_t i, size_t j,
 		      const char *fname)
 {
-	int pts = 0;
-	for (size_t q = i; q < j; q++)
-		pts += q == i || r[q].step != r[q - 1].step;
+	int pts = ktab_distinct(r, i, j);
 	memset(c, 0, sizeof(*c));
-	c->batch = r[i].batch;
+	c->batch = r[i].k[1];
 	c->n = pts;
 	c->x = xmalloc(sizeof(double) * (size_t)pts);
 	c->y = xmalloc(sizeof(double) * (size_t)pts);
-	for (size_t q = i, w = 0; q < j; w++) {
-		size_t e = q + 1;
-		while (e < j && r[e].step == r[q].step)
-			e++;
-		if (e - q > MLA_TABLE_MAX_REPEATS)
-			return err_set("%s:%d: key 'step': expected at most %d repeats of a point, "
-				       "got %zu", fname, r[q].line, MLA_TABLE_MAX_REPEATS, e - q);
-		c->x[w] = log(r[q].step);
-		c->y[w] = log(median_lat(r, q, e));
-		q = e;
-	}
-	if (pts >= MLA_TABLE_MIN_POINTS && !(c->interp = make_interp(c->x, c->y, c->n)))
+	if (ktab_curve(r, i, j, c->x, c->y, fname, "step"))
+		return -1;
+	if (pts >= KTAB_MIN_POINTS && !(c->interp = ktab_interp(c->x, c->y, c->n)))
 		return err_set("%s:%d: key 'latency': cannot interpolate this curve (expected "
 			       "distinct steps)", fname, r[i].line);
 	return 0;
@@ -143,42 +75,43 @@ static double slice_floor(const struct mla_slice *s)
 				v[n++] = exp(s->c[b].y[k]);
 	if (!n)
 		return 0;
-	gsl_sort(v, 1, n);
-	return gsl_stats_median_from_sorted_data(v, 1, n);
+	return ktab_median(v, n);
 }
 
 int mla_table_parse(struct mla_table *t, const char *text, size_t len, const char *fname,
 		    const char *kv_dtype)
 {
-	struct pstate st = {fname, kv_dtype, t, NULL, 0, 0};
+	struct pstate st = {fname, kv_dtype, t, {NULL, 0, 0}};
+	const struct ktab_row *r;
 	int rows = 0;
 	size_t i, j;
 
 	memset(t, 0, sizeof(*t));
 	strlcpy0(t->path, fname, sizeof(t->path));
 	strlcpy0(t->kv_dtype, kv_dtype, sizeof(t->kv_dtype));
-	if (csv_table_parse(text, len, fname, cols, NCOLS, MLA_TABLE_MAX_ROWS, "MLA row", row_cb,
+	if (csv_table_parse(text, len, fname, cols, NCOLS, KTAB_MAX_ROWS, "MLA row", row_cb,
 			    &st, &rows))
 		goto fail;
-	if (!st.n) {
+	if (!st.rows.n) {
 		err_set("%s:%d: key 'kv_cache_dtype': expected rows of %s, got none", fname, 2,
 			kv_dtype);
 		goto fail;
 	}
-	qsort(st.r, st.n, sizeof(*st.r), cmp_row);
-	for (i = 0; i < st.n; i = j) {
+	ktab_rows_sort(&st.rows);
+	r = st.rows.r;
+	for (i = 0; i < st.rows.n; i = j) {
 		struct mla_slice *s;
-		for (j = i; j < st.n && st.r[j].heads == st.r[i].heads; j++)
+		for (j = i; j < st.rows.n && ktab_same_key(&r[i], &r[j], 1); j++)
 			;
 		t->s = xrealloc(t->s, (size_t)(t->n + 1) * sizeof(*t->s));
 		s = &t->s[t->n++];
 		memset(s, 0, sizeof(*s));
-		s->heads = st.r[i].heads;
+		s->heads = r[i].k[0];
 		for (size_t a = i, b; a < j; a = b) {
-			for (b = a; b < j && st.r[b].batch == st.r[a].batch; b++)
+			for (b = a; b < j && ktab_same_key(&r[a], &r[b], 2); b++)
 				;
 			s->c = xrealloc(s->c, (size_t)(s->n + 1) * sizeof(*s->c));
-			if (make_curve(&s->c[s->n++], st.r, a, b, fname))
+			if (make_curve(&s->c[s->n++], r, a, b, fname))
 				goto fail;
 		}
 		s->floor = slice_floor(s);
@@ -189,10 +122,10 @@ int mla_table_parse(struct mla_table *t, const char *text, size_t len, const cha
 				c->kb--;
 		}
 	}
-	free(st.r);
+	free(st.rows.r);
 	return 0;
 fail:
-	free(st.r);
+	free(st.rows.r);
 	mla_table_release(t);
 	return -1;
 }
@@ -212,52 +145,17 @@ void mla_table_release(struct mla_table *t)
 	t->n = 0;
 }
 
-/* --- the process-wide cache ----------------------------------------------------------- */
+static int parse_any(void *t, const char *text, size_t len, const char *fname,
+		     const char *dtype)
+{
+	return mla_table_parse(t, text, len, fname, dtype);
+}
 
-struct cached {
-	struct mla_table t;
-	struct cached *next;
-};
-static struct cached *cache;
-static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct ktab_cache cache = KTAB_CACHE("mla", struct mla_table, parse_any);
 
 const struct mla_table *mla_table_get(const char *path, const char *kv_dtype)
 {
-	const struct asset *a;
-	struct cached *c;
-	const struct mla_table *r = NULL;
-	char *text = NULL;
-	size_t len;
-
-	pthread_mutex_lock(&cache_lock);
-	for (c = cache; c; c = c->next)
-		if (!strcmp(c->t.path, path) && !strcmp(c->t.kv_dtype, kv_dtype)) {
-			r = &c->t;
-			goto out;
-		}
-	if (strlen(path) >= sizeof(c->t.path)) {
-		err_set("mla table path '%s': too long (expected at most %zu characters)", path,
-			sizeof(c->t.path) - 1);
-		goto out;
-	}
-	c = xcalloc(1, sizeof(*c));
-	if ((a = asset_find(path))) {
-		if (mla_table_parse(&c->t, (const char *)a->data, a->len, path, kv_dtype))
-			goto bad;
-	} else {
-		if (!(text = file_read(path, &len)) || mla_table_parse(&c->t, text, len, path, kv_dtype))
-			goto bad;
-	}
-	c->next = cache;
-	cache = c;
-	r = &c->t;
-	goto out;
-bad:
-	free(c);
-out:
-	pthread_mutex_unlock(&cache_lock);
-	free(text);
-	return r;
+	return ktab_get(&cache, path, kv_dtype);
 }
 
 const struct mla_slice *mla_table_find(const struct mla_table *t, double heads)
@@ -273,7 +171,7 @@ static int curve_at(const struct mla_curve *c, double x, double *y)
 {
 	if (!c->interp || c->kb >= c->n || x < c->x[c->kb] || x > c->x[c->n - 1])
 		return 0;
-	*y = gsl_interp_eval(c->interp, c->x, c->y, x, NULL);
+	*y = ktab_eval(c->interp, c->x, c->y, x);
 	return 1;
 }
 
@@ -324,22 +222,11 @@ void mla_table_loo(const struct mla_table *t, double **err, size_t *n)
 		for (int b = 0; b < t->s[i].n; b++) {
 			const struct mla_curve *c = &t->s[i].c[b];
 			for (int j = 1; j < c->n - 1; j++) {
-				double x[512], y[512];
-				gsl_interp *it;
-				int m = 0;
-				if (j < c->kb || c->n - 1 < MLA_TABLE_MIN_POINTS || c->n > 512)
-					continue;
-				for (int q = 0; q < c->n; q++)
-					if (q != j) {
-						x[m] = c->x[q];
-						y[m++] = c->y[q];
-					}
-				if (!(it = make_interp(x, y, m)))
+				double y;
+				if (j < c->kb || !ktab_loo(c->x, c->y, c->n, j, &y))
 					continue;
 				*err = xrealloc(*err, (*n + 1) * sizeof(double));
-				(*err)[(*n)++] = fabs(exp(gsl_interp_eval(it, x, y, c->x[j], NULL) -
-							  c->y[j]) - 1);
-				gsl_interp_free(it);
+				(*err)[(*n)++] = fabs(exp(y - c->y[j]) - 1);
 			}
 		}
 }

@@ -1046,6 +1046,16 @@ double model_weight_bytes_per_gpu(const struct model *m, int tp)
 
 static double round_up(double x, int to) { return ceil(x / to) * to; }
 
+void model_mxfp4_pad(int backend, double *ff, double *h)
+{
+	if (backend == MXFP4_MARLIN) {
+		*ff = round_up(*ff, 128);
+		*h = round_up(*h, 256);
+	} else {
+		*ff = round_up(*ff, 64);
+	}
+}
+
 double model_mxfp4_expert_bytes(const struct model *m, int tp)
 {
 	/* EP: n_experts / tp whole experts a GPU; else every expert, split tp ways by width
@@ -1055,13 +1065,9 @@ double model_mxfp4_expert_bytes(const struct model *m, int tp)
 
 	if (!m->expert_fp4)
 		return 0;
-	if (m->mxfp4_backend == MXFP4_MARLIN) {
-		ff = round_up(ff, 128);
-		h = round_up(h, 256);
-	} else {
-		ff = round_up(ff, 64);
+	model_mxfp4_pad(m->mxfp4_backend, &ff, &h);
+	if (m->mxfp4_backend != MXFP4_MARLIN)
 		bias_b = 4;
-	}
 	/* w13 (2 ff x h) and w2 (h x ff): 4-bit values and one 8-bit scale per 32 */
 	return experts * (3.0 * ff * h * MODEL_MXFP4_BYTES +
 			  (m->expert_bias ? (2.0 * ff + h) * bias_b : 0));

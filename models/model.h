@@ -172,6 +172,9 @@ enum ep_mode { EP_NONE = 0, EP_TP = 1, EP_DP = 2 };
  *                 triton_kernels): the intermediate size rounded up to 64, the hidden size
  *                 as is; the biases converted to fp32 (process_weights_after_loading). */
 enum mxfp4_backend { MXFP4_MARLIN = 0, MXFP4_TRITON = 1 };
+/* A GPU's expert intermediate size *ff and hidden size *h padded as `backend` lays MXFP4
+ * experts out (above; the one home of the rule: memory, cost and calibrate all use it). */
+void model_mxfp4_pad(int backend, double *ff, double *h);
 
 /* Bytes of one MoE layer's routed MXFP4 experts (values, e8m0 scales and biases) on one of
  * tp GPUs as vLLM allocates them (m->mxfp4_backend, m->ep); 0 unless m->expert_fp4. */

@@ -43,6 +43,22 @@ struct moe_table {
 	struct moe_shape *s;
 };
 
+/* aiconfigurator's moe_perf columns, as both readers of the CSV (moe_table_parse here,
+ * calibration/moe_fit.c) name them to csv_table_parse, and one row's numbers. */
+enum { MOE_CSV_KERNEL, MOE_CSV_DTYPE, MOE_CSV_TOKENS, MOE_CSV_HIDDEN, MOE_CSV_INTER,
+       MOE_CSV_TOPK, MOE_CSV_EXPERTS, MOE_CSV_TP, MOE_CSV_EP, MOE_CSV_DIST, MOE_CSV_LAT,
+       MOE_CSV_NCOLS };
+extern const char *const moe_csv_cols[MOE_CSV_NCOLS];
+struct moe_csv_row {
+	double tokens, h, inter, topk, experts, tp, ep; /* inter: the whole expert's */
+	double lat;                                     /* s (the CSV's ms) */
+};
+/* The numbers of row v (fields in moe_csv_cols' order; line of fname for errors) into r,
+ * each in its one range: num_tokens, hidden_size, inter_size 1..1e7, topk 1..1e4,
+ * num_experts 1..1e6, moe_tp_size and moe_ep_size 1..1e5, latency 1e-6..1e6 ms. 0, or -1
+ * with err_set naming file, line and key (the first bad field in column order). */
+int moe_csv_row(const char *const *v, const char *fname, int line, struct moe_csv_row *r);
+
 /* Parse a moe_perf CSV's balanced rows of moe_dtype `dtype` into t (fname for errors).
  * 0, or -1 with err_set naming file, line and key (no usable shape is an error too). */
 int moe_table_parse(struct moe_table *t, const char *text, size_t len, const char *fname,

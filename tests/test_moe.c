@@ -3,10 +3,12 @@
  * totals, config.json parsing and refusal, the grouped expert GEMM, routing skew and
  * expert parallelism. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "calibration/moe_fit.h"
 #include "models/comm.h"
 #include "models/cost.h"
 #include "models/model.h"
@@ -969,6 +971,26 @@ static void test_moe_table(void)
 			"moe_tp_size,moe_ep_size,distribution,latency\n"
 			"k,fp8_block,1,1024,512,2,8,1,1,balanced,0.1\n",
 			"key 'moe_dtype'"));
+	/* the table and calibrate moe read a row through one moe_csv_row: the same bounds, so
+	 * the same refusal (a latency over 1e6 ms; a top-k over 1e4) from both */
+	{
+		static const char *const bad[2][2] = {
+			{"k,bfloat16,1,1024,512,2,8,1,1,balanced,2e6\n", "t.csv:2: key 'latency'"},
+			{"k,bfloat16,1,1024,512,20000,8,1,1,balanced,0.1\n", "t.csv:2: key 'topk'"}};
+		for (int i = 0; i < 2; i++) {
+			char text[512];
+			struct moe_set set = {0};
+			snprintf(text, sizeof(text), "kernel_source,moe_dtype,num_tokens,hidden_size,"
+				 "inter_size,topk,num_experts,moe_tp_size,moe_ep_size,distribution,"
+				 "latency\n%s", bad[i][0]);
+			CHECK(table_err(text, bad[i][1]));
+			CHECK(moe_fit_load(&set, text, strlen(text), "t.csv", "k", "bfloat16",
+					   "balanced", -1) == -1);
+			CHECK(strstr(err_msg(), bad[i][1]) != NULL);
+			CHECK(strstr(err_msg(), i ? "1..10000" : "1e-06..1e+06") != NULL);
+			moe_set_release(&set);
+		}
+	}
 
 	/* the shipped h100_sxm: Mixtral's TP2 bf16 layer is in the table (1024 tokens: 0.6865
 	 * ms measured, line 722 of the H100 table); gh200 has the fit alone */
