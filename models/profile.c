@@ -889,7 +889,11 @@ int profile_validate(const struct profile *p, const char *fname)
 		return err_set("%s: key 'ep_alltoall': expected nccl or deepep, got '%s'", fname,
 			       p->ep_alltoall);
 	for (int i = 0; i < PROFILE_DEEPEP_N; i++) {
-		const double *v = &p->deepep[i].ll_dispatch_lat;
+		const struct deepep_model *d = &p->deepep[i];
+		const double v[8] = {d->ll_dispatch_lat,     d->ll_dispatch_bw,
+				     d->ll_combine_lat,      d->ll_combine_bw,
+				     d->normal_dispatch_lat, d->normal_dispatch_bw,
+				     d->normal_combine_lat,  d->normal_combine_bw};
 		int set = 0;
 		for (int k = 0; k < 8; k++)
 			set += v[k] > 0;
