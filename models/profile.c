@@ -683,6 +683,24 @@ int profile_parse(struct profile *p, const char *text, size_t len, const char *f
 				c.at[i], p->ep_alltoall);
 			goto out;
 		}
+	/* each number in its row's range, named with its line (profile_validate, which also
+	 * checks profiles built in memory, says the same without one) */
+	for (size_t i = 0; i < NFIELDS; i++) {
+		char at[256];
+		if (!c.seen[i] || fields[i].type == PROFILE_LIST || fields[i].type == PROFILE_STR)
+			continue;
+		if (!strcmp(fields[i].key, "schema_version")) {
+			if (p->schema_version != PROFILE_SCHEMA_VERSION) {
+				err_set("%s:%d: key 'schema_version': expected %d, got '%d'", fname,
+					c.at[i], PROFILE_SCHEMA_VERSION, p->schema_version);
+				goto out;
+			}
+			continue;
+		}
+		snprintf(at, sizeof(at), "%s:%d", fname, c.at[i]);
+		if (check_key(p, &fields[i], fields[i].key, p, at))
+			goto out;
+	}
 	if (!c.seen_ar) {
 		err_set("%s:%d: key 'allreduce': missing (use [] for a single-GPU profile)", fname,
 			line(root));

@@ -304,7 +304,7 @@ static void test_errors(void)
 	CHECK_STR(err_msg(), "t.yaml:19: key 'memory.hbm_bw': expected a non-negative number, "
 			     "got '-3.35e12'");
 	CHECK_INT(parse_edit("  eff_max: 0.93", "  eff_max: 1.5"), -1);
-	CHECK_STR(err_msg(), "t.yaml: key 'gemm_bf16.eff_max': expected a fraction in (0, 1], got '1.5'");
+	CHECK_STR(err_msg(), "t.yaml:23: key 'gemm_bf16.eff_max': expected a fraction in (0, 1], got '1.5'");
 	/* one edit each (from -> to), and what its error names */
 	{
 		static const char *const bad[][3] = {
@@ -314,7 +314,7 @@ static void test_errors(void)
 			 "key 'node.gpus_per_node': expected a positive integer, got '8.5'"},
 			{"    busbw: 3.0e11", "    busbw: 3.0e11\n    bus_bw: 1",
 			 "key 'allreduce[1].bus_bw': unknown key"},
-			{"schema_version: 1", "schema_version: 2", "key 'schema_version': expected 1, got '2'"},
+			{"schema_version: 1", "schema_version: 2", "t.yaml:7: key 'schema_version': expected 1, got '2'"},
 			{"price:", "prices:", "key 'prices': unknown key"},
 			{"  eff_max: 0.93", "  eff_max: [1]",
 			 "key 'gemm_bf16.eff_max': expected a number, got a list"},
@@ -335,7 +335,7 @@ static void test_errors(void)
 	/* the optional GEMM tile terms: in range, and only with the SM count */
 	CHECK_INT(parse_edit("  smooth: 2.75", "  smooth: 2.75\n  sms: 132\n  k_lat: 8e-10"), 0);
 	CHECK_INT(parse_edit("  smooth: 2.75", "  smooth: 2.75\n  k_lat: 8e-10"), -1);
-	CHECK_STR(err_msg(), "t.yaml: key 'gemm_bf16.k_lat': needs 'gemm_bf16.sms' (the SM count) "
+	CHECK_STR(err_msg(), "t.yaml:29: key 'gemm_bf16.k_lat': needs 'gemm_bf16.sms' (the SM count) "
 			     "to be set");
 	CHECK_INT(parse_edit("  smooth: 2.75", "  smooth: 2.75\n  sms: 132.5"), -1);
 	CHECK(strstr(err_msg(), "key 'gemm_bf16.sms': expected a whole number") != NULL);
@@ -381,7 +381,7 @@ static void test_schema(void)
 	CHECK_STR(profile_key_range(&ak[1], buf, sizeof(buf)), "(0, 0.01)");
 	CHECK_STR(profile_key_sms(&k[nk - 1], buf, sizeof(buf)), "gemm_bf16.sms");
 	CHECK_INT(parse_edit("  hbm_bw: 3.35e12", "  hbm_bw: 0"), -1);
-	CHECK_STR(err_msg(), "t.yaml: key 'memory.hbm_bw': expected a number in [1e+10, 1e+14] bytes/s, got '0'");
+	CHECK_STR(err_msg(), "t.yaml:19: key 'memory.hbm_bw': expected a number in [1e+10, 1e+14] bytes/s, got '0'");
 	/* plausible ranges: a TB/s figure typed as B/s, a peak typed in TFLOP/s (issue 14) */
 	CHECK_INT(parse_edit("  hbm_bw: 3.35e12", "  hbm_bw: 3.35"), -1);
 	CHECK(strstr(err_msg(), "key 'memory.hbm_bw': expected a number in [1e+10, 1e+14] bytes/s, got '3.35'") != NULL);
@@ -389,7 +389,7 @@ static void test_schema(void)
 	CHECK(strstr(err_msg(), "key 'gemm_bf16.peak': expected a number in [1e+12, 1e+17] FLOP/s, got '989'") != NULL);
 	CHECK_INT(parse_edit("  smooth: 2.75", "  smooth: 2.75\n  sms: 132\n  k_lat: 8e-10"), 0);
 	CHECK_INT(parse_edit("  smooth: 2.75", "  smooth: 2.75\n  sms: 132\n  act_time: 2e-6"), -1);
-	CHECK_STR(err_msg(), "t.yaml: key 'gemm_bf16.act_time': expected a number in [0, 1e-06] s, got '2e-06'");
+	CHECK_STR(err_msg(), "t.yaml:30: key 'gemm_bf16.act_time': expected a number in [0, 1e-06] s, got '2e-06'");
 }
 
 /* Collectives (models/comm.c) against hand-worked ring times on the fitted 4-GPU model. */
