@@ -230,12 +230,15 @@ traces: $(BUILD)/ttsim
 # .cppcheck-suppressions) and clang-tidy (checks in .clang-tidy). Any finding fails.
 LINT_SRC = $(wildcard $(LAYERS:%=%/*.c) tests/fuzz/*.c)
 CLANG_TIDY ?= clang-tidy
+# Both run over LINT_JOBS processes (the CI's two cores; each file is checked alone).
+LINT_JOBS ?= 2
 lint: $(BUILD)/assets_index.c
-	cppcheck --quiet --enable=warning,portability,performance --std=c11 --inline-suppr \
-		--suppressions-list=.cppcheck-suppressions --error-exitcode=1 \
+	cppcheck --quiet -j $(LINT_JOBS) --enable=warning,portability,performance --std=c11 \
+		--inline-suppr --suppressions-list=.cppcheck-suppressions --error-exitcode=1 \
 		-D_POSIX_C_SOURCE=200809L -I. $(LINT_SRC)
-	$(CLANG_TIDY) --quiet $(LINT_SRC) -- -std=c11 -D_POSIX_C_SOURCE=200809L -I. \
-		$(PKG_CFLAGS) $(MPI_CFLAGS) 2>&1 | \
+	printf '%s\n' $(LINT_SRC) | xargs -P $(LINT_JOBS) -n 4 sh -c '$(CLANG_TIDY) --quiet "$$@" \
+		-- -std=c11 -D_POSIX_C_SOURCE=200809L -I. $(PKG_CFLAGS) $(MPI_CFLAGS) || \
+		echo "error: clang-tidy failed on $$*"' clang-tidy 2>&1 | \
 		{ grep -E 'warning:|error:' && exit 1 || echo "lint: cppcheck and clang-tidy clean"; }
 
 # The layering of the tree and the folder READMEs (tests/layers.sh).
