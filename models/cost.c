@@ -464,6 +464,7 @@ int cost_init_nodes(struct cost_ctx *c, const struct model *m, const struct prof
 			return err_set("key 'tp': profile '%s' has no all-reduce model for %d GPUs",
 				       p->name, tp);
 	}
+	c->host_ops = cost_host_ops(c);
 	return 0;
 }
 
@@ -1292,7 +1293,7 @@ double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cos
 	 * host_op_eager of CPU) while the GPU runs behind it: the forward lasts the longer of
 	 * its GPU time and its host time, after the engine's CPU. */
 	if (!c->cuda_graphs && p->host_op_eager > 0 && tokens > 0) {
-		double host = cost_host_ops(c) * p->host_op_eager, gpu = sc.total - cpu;
+		double host = c->host_ops * p->host_op_eager, gpu = sc.total - cpu;
 		if (host > gpu) {
 			sc.host_wait = host - gpu;
 			sc.total = cpu + host;

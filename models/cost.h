@@ -62,6 +62,7 @@ struct cost_ctx {
 	int tp_nodes;           /* nodes the tensor-parallel group spans (1: inside one) */
 	int heads, kv_heads;    /* per GPU */
 	double kv_bytes_tok;    /* KV bytes per token per GPU */
+	double host_ops;        /* ops an eager forward issues (cost_host_ops), set by cost_init */
 	double one_tile;        /* prefill tiles' factor F(1) of one tile alone (profile.h) */
 	double *memo;           /* lazily allocated: GEMM sums by (launch mode, m); NaN unset */
 	int memo_lent;          /* 1: memo belongs to a struct cost_memo_pool */
