@@ -44,8 +44,11 @@ has "9 rows kept but not simulated" "MoE set's skips counted" "$TMPD/out"
 # and small-batch rows closer) -> held at 39%, 33% and 23%; the measured tables on the
 # shapes they hold (Qwen3-235B-A22B on H100 TP4 fp8 and TP8, DeepSeek-R1 fp8 TP8 on H200,
 # gpt-oss-120b TP1 on H100; A100 rows keep the fit;
-# models/moe_table.h): TTFT 32.4%, TPOT 32.4%, tok/s 22.7% -> held at 33%, 33% and 23%
-ok "MoE serving set within the line reached" "$TTSIM" validate tests/validation/moe_serving.csv --keep-going --max-median-error ttft_ms=33,tpot_ms=33,output_tok_per_s=23
+# models/moe_table.h): TTFT 32.4%, TPOT 32.4%, tok/s 22.7% -> held at 33%, 33% and 23%; the
+# A100 and GH200 per-step constant set to H100's 0.8 ms (issue 16, VALIDATION.md "Argonne on
+# A100 and GH200"): TTFT 32.9%, TPOT 33.0%, tok/s 23.5% (its 25 A100 runs 33.4 / 33.4 / 23.1%
+# against 33.1 / 32.8 / 22.1%) -> held at 33%, 33.5% and 24%
+ok "MoE serving set within the line reached" "$TTSIM" validate tests/validation/moe_serving.csv --keep-going --max-median-error ttft_ms=33,tpot_ms=33.5,output_tok_per_s=24
 has "105 rows kept but not simulated" "MoE serving set's skips counted" "$TMPD/out"
 
 # ttsim's own prediction as the measurement: 0% error.
@@ -145,31 +148,34 @@ has "^tpot_ms  *1 " "keep-going summarises the good row" "$TMPD/out"
 # vLLM V0's own default budget, max(max_model_len, 2048) with the source model's
 # max_model_len (issue 16, models/engines/vllm-v0.yaml defaults.unchunked_max_len): 8.3 ->
 # 8.5% over 634 rows (9 more A100 Llama-2-70B TP4 rows simulated: the smaller budget's
-# activations leave them room) -> held at 9.
+# activations leave them room) -> held at 9. The A100 and GH200 profiles' per-step constant
+# (uncited 1.8 and 2.0 ms) set to H100's 0.8 ms: TTFT 18.8%, output tok/s 5.6% over 634 rows
+# -> held at 19 and 6.
 ok "serving check part within the line reached" "$TTSIM" validate tests/validation/serving_check.csv \
-	--keep-going --summary-only --max-median-error ttft_ms=19,tpot_ms=34,e2e_s=5.5,output_tok_per_s=9
+	--keep-going --summary-only --max-median-error ttft_ms=19,tpot_ms=34,e2e_s=5.5,output_tok_per_s=6
 has "^vllm-v0    h100_sxm   output_tok_per_s  [0-9][0-9][0-9] " "check part: vllm-v0 group" "$TMPD/out"
 has "^vllm-v0    gh200      output_tok_per_s   96 " "check part: vllm-v0 GH200 group" "$TMPD/out"
 has "^vllm-v0    a100_sxm4_40gb output_tok_per_s  [12][0-9][0-9] " \
 	"check part: vllm-v0 A100 40GB group" "$TMPD/out"
 has "rows kept but not simulated" "check part: skipped rows counted" "$TMPD/out"
 # each GPU kind's vllm-v0 bias (mean signed %) held at the value reached, rounded up: H100
-# +8.0, A100 40GB -10.0 (-8.8 before V0's default budget: the 9 Llama-2-70B TP4 rows it
-# lets run), GH200 -8.6 (issue 16 asks for 5%: not met, VALIDATION.md says why)
+# +8.0 (issue 16 asks for 5%: not met, TP2/TP4 rows, VALIDATION.md says why); A100 40GB -4.0
+# and GH200 +1.8 since their per-step constant is H100's 0.8 ms (were -10.0 and -8.6 with the
+# uncited 1.8 and 2.0 ms)
 awk '$1 == "vllm-v0" && $3 == "output_tok_per_s" { b = $7 < 0 ? -$7 : $7;
-	lim = $2 == "h100_sxm" ? 8.5 : $2 == "gh200" ? 9 : 10.5;
+	lim = $2 == "h100_sxm" ? 8.5 : $2 == "gh200" ? 2.5 : 4.5;
 	print $2, (b <= lim ? "bias ok" : "bias " $7) }' \
 	"$TMPD/out" > "$TMPD/bias"
 has "^h100_sxm bias ok" "vllm-v0 H100 bias within 8.5%" "$TMPD/bias"
-has "^gh200 bias ok" "vllm-v0 GH200 bias within 9%" "$TMPD/bias"
-has "^a100_sxm4_40gb bias ok" "vllm-v0 A100 40GB bias within 10.5%" "$TMPD/bias"
+has "^gh200 bias ok" "vllm-v0 GH200 bias within 2.5%" "$TMPD/bias"
+has "^a100_sxm4_40gb bias ok" "vllm-v0 A100 40GB bias within 4.5%" "$TMPD/bias"
 status 1 "check part: a tighter line fails" "$TTSIM" validate tests/validation/serving_check.csv \
 	--keep-going --summary-only --max-median-error output_tok_per_s=5
-has "output_tok_per_s median |error| 8.5% is above" "check part: the failing metric named" "$TMPD/err"
+has "output_tok_per_s median |error| 5.6% is above" "check part: the failing metric named" "$TMPD/err"
 # Argonne beyond H100, per GPU kind (medians reached: GH200 8.3%, A100 40GB 9.3%; 8.1 and
-# 8.7% before V0's default budget), and every vLLM row of the copied source file in the
-# check part (200 GH200 + 235 A100)
-for g in gh200:8.5 a100:9.5; do
+# 8.7% before V0's default budget; 2.9 and 4.7% with H100's per-step constant), and every
+# vLLM row of the copied source file in the check part (200 GH200 + 235 A100)
+for g in gh200:3 a100:5; do
 	{ grep -v '^#' tests/validation/serving_check.csv | head -1
 	  grep "^anl_${g%%:*}_" tests/validation/serving_check.csv; } > "$TMPD/anl.csv"
 	ok "Argonne ${g%%:*} rows within the line reached" "$TTSIM" validate "$TMPD/anl.csv" \
@@ -179,9 +185,10 @@ n_src=$(grep -c '^Nvidia \(A100\|GH200\) GPU,[0-9]*,vLLM,' tests/validation/sour
 n_chk=$(grep -c '^anl_\(a100\|gh200\)_' tests/validation/serving_check.csv)
 echo "source $n_src check $n_chk" > "$TMPD/n"
 has "^source 435 check 435$" "every A100/GH200 vLLM row of the copy in the check part" "$TMPD/n"
-# their Mixtral-8x7B rows (A100 TP4): MoE, simulated in moe_argonne.csv (17.8% reached)
+# their Mixtral-8x7B rows (A100 TP4): MoE, simulated in moe_argonne.csv (17.8% reached; 11.8%
+# with H100's per-step constant on the A100)
 ok "Argonne MoE rows within the line reached" "$TTSIM" validate tests/validation/moe_argonne.csv \
-	--keep-going --summary-only --max-median-error output_tok_per_s=18.5
+	--keep-going --summary-only --max-median-error output_tok_per_s=12
 has "^output_tok_per_s   27 " "all 27 Argonne Mixtral rows simulated" "$TMPD/out"
 # TensorRT-LLM's check rows (GPUStack trtllm-serve 1.2.0rc1, Qwen3-32B bursts; issue 16,
 # VALIDATION.md "TensorRT-LLM (issue 16)"), simulated with models/engines/trtllm-1.yaml (no
@@ -276,7 +283,9 @@ status 2 "a tree row of a bad size" "$TTSIM" validate "$TMPD/tree_bad.csv"
 sed 's#,4/16$#,4x16#' "$TMPD/tree.csv" > "$TMPD/tree_bad2.csv"
 status 2 "a tree row not TOPK/TOKENS" "$TTSIM" validate "$TMPD/tree_bad2.csv"
 has "spec_tree" "the error names the column" "$TMPD/err"
-ok "the int4 set: one AWQ run, TTFT 13.9%, TPOT 32.5% (eager vLLM, enforce_eager column; GPU-bound in ttsim)" "$TTSIM" validate tests/validation/quant.csv --max-median-error ttft_ms=14,tpot_ms=33
+# (TPOT 32.5% before the A100 took H100's 0.8 ms per-step constant: 37.4%; an eager run on an
+# A100 host whose per-op dispatch time is H100's x86 fit, models/profiles/a100_sxm.yaml)
+ok "the int4 set: one AWQ run, TTFT 13.8%, TPOT 37.4% (eager vLLM, enforce_eager column; GPU-bound in ttsim)" "$TTSIM" validate tests/validation/quant.csv --max-median-error ttft_ms=14,tpot_ms=38
 # the eager set (issues 16, 19): SGLang batch-1 pairs with and without CUDA graphs; median 5.2%
 ok "the eager set within the line reached" "$TTSIM" validate tests/validation/eager.csv --max-median-error tpot_ms=5.5
 status 1 "eager set: a tighter line fails" "$TTSIM" validate tests/validation/eager.csv --max-median-error tpot_ms=4
