@@ -1002,7 +1002,7 @@ int model_check_ep(const struct model *m, int tp, int ep)
 				       "(hidden %d): vLLM's Marlin MoE needs a multiple of %d and a "
 				       "hidden size that is a multiple of 128 (expected %s)",
 				       ep ? "ep" : "tp", m->moe_ff, m->id, ep ? 1 : tp, f, m->hidden,
-				       g, ep ? "another model" : "a smaller tp, or ep 1");
+				       g, ep ? "another model" : "a smaller tp, or ep tp");
 	}
 	/* vLLM's block-fp8 MoE kernels need whole 128-wide blocks in each GPU's expert slice */
 	if (!ep && m->weight_dtype == DT_FP8 && m->quant_block &&
