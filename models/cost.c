@@ -47,7 +47,8 @@
  * MXFP4 on Marlin (every A100) and fp8 on the A100 (W8A16), which no public table times.
  * Expert GEMMs whose weights the GPU cannot multiply natively (MXFP4 experts on every GPU
  * ttsim has a profile of: none has FP4 tensor cores; fp8 experts where the profile's fp8
- * GEMM is W8A16, the A100) run as weight-only kernels that dequantise each weight tile
+ * GEMM is W8A16, the A100; AWQ/GPTQ/compressed-tensors integer experts everywhere, which
+ * vLLM runs with its Marlin MoE kernel and no public table times) run as weight-only kernels that dequantise each weight tile
  * to bf16 inside the main loop (vLLM: Marlin MoE, or triton_kernels' matmul_ogs on
  * Hopper; "Your GPU does not have native support for FP4 computation ... Weight-only FP4
  * compression will be used leveraging the Marlin kernel"). Their compute term runs at
