@@ -128,6 +128,13 @@ static const struct model catalog[] = {
 	     48, 2048, 32, 4, 128, 6144, 151936, 0, 0, 1, 40960, MOE(128, 8, 768, 0, 0)),
 	XROW("Qwen/Qwen3-30B-A3B-Thinking-2507", "qwen3-30b-a3b-thinking", "qwen3_moe",
 	     48, 2048, 32, 4, 128, 6144, 151936, 0, 0, 1, 262144, MOE(128, 8, 768, 0, 0)),
+	/* Qwen/Qwen3-30B-A3B-GPTQ-Int4: Qwen3-30B-A3B's shape, GPTQ 4-bit, group 128, symmetric,
+	 * desc_act false (models/configs/Qwen3-30B-A3B-GPTQ-Int4.json: typed, not checked against
+	 * the hub in this session); attention and experts int4, the router (mlp.gate) 16-bit,
+	 * as vLLM builds it and GPTQModel's qwen3_moe definition leaves it */
+	XROW("Qwen/Qwen3-30B-A3B-GPTQ-Int4", "qwen3-30b-a3b-gptq-int4", "qwen3_moe",
+	     48, 2048, 32, 4, 128, 6144, 151936, 0, 0, 1, 40960, MOE(128, 8, 768, 0, 0),
+	     WQ(WQ_GPTQ, 4, 128, 0)),
 	XROW("Qwen/Qwen3-235B-A22B", "qwen3-235b-a22b", "qwen3_moe",
 	     94, 4096, 64, 4, 128, 12288, 151936, 0, 0, 1, 40960, MOE(128, 8, 1536, 0, 0)),
 	XROW("Qwen/Qwen3-235B-A22B-Thinking-2507", "qwen3-235b-a22b-thinking", "qwen3_moe",

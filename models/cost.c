@@ -47,7 +47,8 @@
  * MXFP4 on Marlin (every A100) and fp8 on the A100 (W8A16), which no public table times.
  * Expert GEMMs whose weights the GPU cannot multiply natively (MXFP4 experts on every GPU
  * ttsim has a profile of: none has FP4 tensor cores; fp8 experts where the profile's fp8
- * GEMM is W8A16, the A100) run as weight-only kernels that dequantise each weight tile
+ * GEMM is W8A16, the A100; AWQ/GPTQ/compressed-tensors integer experts everywhere, which
+ * vLLM runs with its Marlin MoE kernel and no public table times) run as weight-only kernels that dequantise each weight tile
  * to bf16 inside the main loop (vLLM: Marlin MoE, or triton_kernels' matmul_ogs on
  * Hopper; "Your GPU does not have native support for FP4 computation ... Weight-only FP4
  * compression will be used leveraging the Marlin kernel"). Their compute term runs at
@@ -285,7 +286,11 @@ const struct moe_model *cost_moe_model(const struct model *m, const struct profi
 		return NULL;
 	*peak = moe_dtypes[d].fp8 ? p->gemm_fp8.peak : p->gemm_bf16.peak;
 	*wb = moe_dtypes[d].wb;
-	if (d == MOE_DT_MXFP4) {
+	if (m->wq_bits) {
+		/* weight-only integer experts (vLLM's Marlin MoE): no measured table; the
+		 * grouped-GEMM model with the weight-only rates below times them */
+		return NULL;
+	} else if (d == MOE_DT_MXFP4) {
 		if (m->mxfp4_backend == MXFP4_TRITON)
 			mm = &p->moe_mxfp4;
 	} else if (d == MOE_DT_FP8) {
@@ -301,7 +306,7 @@ double cost_moe_compute_eff(const struct model *m, const struct profile *p)
 {
 	if (!model_is_moe(m))
 		return 1;
-	if (cost_moe_dt(m) == MOE_DT_MXFP4 ||
+	if (m->wq_bits || cost_moe_dt(m) == MOE_DT_MXFP4 ||
 	    (cost_moe_dt(m) == MOE_DT_FP8 && !profile_fp8_native(p)))
 		return MOE_WONLY_EFF;
 	return 1;
@@ -417,13 +422,18 @@ int cost_init_nodes(struct cost_ctx *c, const struct model *m, const struct prof
 		return err_set("key 'dtype': '%s' is a %d-bit %s checkpoint, served with bf16 "
 			       "activations (expected auto or bf16, got %s)", m->id, m->wq_bits,
 			       wq_method_name(m->wq_method), dtype_name(m->weight_dtype));
-	if (m->wq_bits && (model_is_moe(m) || model_is_mla(m)))
-		return err_set("key 'model': '%s': weight-only integer Mixture-of-Experts or MLA "
-			       "models are not modelled yet", m->id);
+	if (m->wq_bits && model_is_mla(m))
+		return err_set("key 'model': '%s': weight-only integer MLA models are not modelled "
+			       "yet", m->id);
 	cost_wq_gemm_model(p, &c->wq_gm);
 	c->moe_eff = cost_moe_compute_eff(m, p);
 	c->moe_gm = *c->gm;
 	c->moe_gm.peak *= c->moe_eff;
+	/* weight-only integer experts (Marlin MoE): their packed weights and group scales
+	 * stream at the dense Marlin GEMM's fitted fraction of the bf16 rate, WQ_BW_EFF; the
+	 * compute at MOE_WONLY_EFF (above). Neither is fitted on an integer MoE run */
+	if (m->wq_bits)
+		c->moe_gm.bw_eff *= WQ_BW_EFF;
 	c->moe_mm = cost_moe_model(m, p, &c->moe_peak, &c->moe_wb);
 	if (cost_moe_shape(m, c->moe_mm, tp, &c->moe_shape) < 0)
 		return -1;
@@ -636,12 +646,18 @@ static double layer_gemms(struct cost_ctx *c, double m, double launch, int graph
 			/* MXFP4 experts stream 4.25 bits a weight into bf16 (or fp8) GEMMs;
 			 * weight-only (dequantising) kernels compute at moe_eff of the GEMM
 			 * model's peak */
-			double ewb = md->expert_fp4 ? MODEL_MXFP4_BYTES : wb;
+			double ewb = md->expert_fp4 ? MODEL_MXFP4_BYTES : wb, dwb = ewb;
+			/* weight-only integers: wq_bits a weight and a group's scales and zero
+			 * points, grouped along each GEMM's input (h for up, f for down) */
+			if (md->wq_bits) {
+				ewb = model_wq_bytes_per_weight(md, c->moe_h);
+				dwb = model_wq_bytes_per_weight(md, c->moe_f);
+			}
 			moe += at_least(cost_grouped_gemm(&c->moe_gm, c->p->hbm_bw, all, p,
 							  c->moe_local, 2 * c->moe_f, c->moe_h, ewb),
 					launch) +
 			       at_least(cost_grouped_gemm(&c->moe_gm, c->p->hbm_bw, all, p,
-							  c->moe_local, c->moe_h, c->moe_f, ewb),
+							  c->moe_local, c->moe_h, c->moe_f, dwb),
 					launch);
 		}
 	}

@@ -158,7 +158,8 @@ void cost_use_pool(struct cost_ctx *c, struct cost_memo_pool *pool);
 /* The routed experts' GEMM compute rate as a fraction of the weight dtype's GEMM model:
  * MOE_WONLY_EFF (cost.c, fitted) when the GPU cannot multiply the expert weights natively
  * and a weight-only kernel dequantises them to bf16 (MXFP4 experts on every profile; fp8
- * experts where the profile's fp8 peak is its bf16 peak, W8A16), else 1. */
+ * experts where the profile's fp8 peak is its bf16 peak, W8A16; AWQ/GPTQ/compressed-tensors
+ * integer experts, m->wq_bits, on every profile: vLLM's Marlin MoE), else 1. */
 double cost_moe_compute_eff(const struct model *m, const struct profile *p);
 
 /* One grouped (MoE) GEMM launch under model gm (s): `experts` expert weights of n x k, expert

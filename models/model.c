@@ -264,13 +264,21 @@ static int q_bool(const cJSON *q, const char *key, int def)
 	return cJSON_IsBool(v) ? cJSON_IsTrue(v) : -2;
 }
 
+/* Which linear layers a weight-only checkpoint may name (wq_parse's `moe`): a dense block
+ * (q, k, v, o, gate, up and down_proj), a qwen3_moe block (the same names, the last three
+ * on each expert: mlp.experts.N.gate_proj) or a mixtral block (the experts' w1, w2, w3) */
+enum wq_block { WQ_DENSE = 0, WQ_MOE_QWEN = 1, WQ_MOE_MIXTRAL = 2 };
+
 /* GPTQ's modules_in_block_to_quantize (absent: every linear layer): 1 when it names every
- * linear layer of a dense block, in vLLM's nested lists or flat (an entry ending in the
+ * linear layer of the block, in vLLM's nested lists or flat (an entry ending in the
  * module's name counts). */
-static int gptq_quantises_all(const cJSON *v)
+static int gptq_quantises_all(const cJSON *v, int moe)
 {
-	static const char *const need[] = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj",
-					   "up_proj", "down_proj"};
+	static const char *const dense[] = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj",
+					    "up_proj", "down_proj"};
+	static const char *const mixtral[] = {"q_proj", "k_proj", "v_proj", "o_proj", "w1",
+					      "w2", "w3"};
+	const char *const *need = moe == WQ_MOE_MIXTRAL ? mixtral : dense;
 	const cJSON *a, *b;
 	unsigned seen = 0;
 	if (!v)
@@ -281,19 +289,51 @@ static int gptq_quantises_all(const cJSON *v)
 		for (b = cJSON_IsArray(a) ? a->child : a; b; b = cJSON_IsArray(a) ? b->next : NULL) {
 			if (!cJSON_IsString(b))
 				return 0;
-			for (unsigned j = 0; j < sizeof(need) / sizeof(need[0]); j++) {
+			for (unsigned j = 0; j < 7; j++) {
 				size_t lb = strlen(b->valuestring), ln = strlen(need[j]);
 				if (lb >= ln && !strcmp(b->valuestring + lb - ln, need[j]))
 					seen |= 1u << j;
 			}
 		}
 	}
-	return seen == (1u << (sizeof(need) / sizeof(need[0]))) - 1;
+	return seen == (1u << 7) - 1;
+}
+
+/* 1 when a layer name left unquantised (AWQ's modules_to_not_convert, compressed-tensors'
+ * ignore) names only the MoE router: "gate", a name ending in "mlp.gate" or
+ * "block_sparse_moe.gate", or such a name as a "re:" pattern (".*mlp.gate$"). vLLM keeps
+ * the router unquantised anyway (its gate is a ReplicatedLinear built with
+ * quant_config=None in qwen3_moe.py and mixtral.py); GPTQModel's qwen3_moe definition
+ * skips it too ("gate": "0.5MB per layer. Not worth quantizing", ModelCloud/GPTQModel
+ * gptqmodel/models/definitions/qwen3_moe.py) */
+static int names_router(const char *s)
+{
+	static const char *const ends[] = {".mlp.gate", "mlp.gate", ".block_sparse_moe.gate",
+					   "block_sparse_moe.gate", NULL};
+	char b[256];
+	size_t n;
+	if (!strncmp(s, "re:", 3))
+		s += 3;
+	if (!strncmp(s, ".*", 2))
+		s += 2;
+	strlcpy0(b, s, sizeof(b));
+	n = strlen(b);
+	if (n && b[n - 1] == '$')
+		b[--n] = 0;
+	if (!strcmp(b, "gate"))
+		return 1;
+	for (int i = 0; ends[i]; i++) {
+		size_t l = strlen(ends[i]);
+		if (n >= l && !strcmp(b + n - l, ends[i]) &&
+		    (n == l || ends[i][0] == '.' || b[n - l - 1] == '.' || b[n - l - 1] == '*'))
+			return 1;
+	}
+	return 0;
 }
 
 /* Read a weight-only quantization_config into m's wq_* fields; refusals go to sb ("; key
- * 'quantization_config.KEY': ..."). */
-static void wq_parse(const cJSON *q, struct model *m, struct sbuf *sb)
+ * 'quantization_config.KEY': ..."). moe: the block's layers (enum wq_block). */
+static void wq_parse(const cJSON *q, struct model *m, struct sbuf *sb, int moe)
 {
 	const cJSON *qm = cJSON_GetObjectItemCaseSensitive(q, "quant_method"), *g = NULL, *w, *v;
 	const char *method = qm->valuestring, *bname = "bits", *gname = "group_size";
@@ -355,9 +395,11 @@ static void wq_parse(const cJSON *q, struct model *m, struct sbuf *sb)
 			return;
 		}
 		cJSON_ArrayForEach(it, ign)
-			if (!cJSON_IsString(it) || strcmp(it->valuestring, "lm_head")) {
+			if (!cJSON_IsString(it) || (strcmp(it->valuestring, "lm_head") &&
+						    !(moe && names_router(it->valuestring)))) {
 				sbuf_printf(sb, "; key '%signore': layers left unquantised other than "
-					    "lm_head are not modelled", pre);
+					    "lm_head%s are not modelled", pre,
+					    moe ? " and the MoE router (mlp.gate)" : "");
 				return;
 			}
 		bits = q_int(w, "num_bits", NULL, Q_MISSING, &bname);
@@ -399,10 +441,17 @@ static void wq_parse(const cJSON *q, struct model *m, struct sbuf *sb)
 					    "the layout vLLM's awq_marlin repacks)", pre, got);
 				return;
 			}
-			if (json_on(q, "modules_to_not_convert")) {
-				sbuf_printf(sb, "; key '%smodules_to_not_convert': layers left "
-					    "unquantised are not modelled (only null or [])", pre);
-				return;
+			if ((v = json_on(q, "modules_to_not_convert"))) {
+				const cJSON *it, *list = moe && cJSON_IsArray(v) ? v : NULL;
+				int ok = list != NULL;
+				cJSON_ArrayForEach(it, list)
+					ok = ok && cJSON_IsString(it) && names_router(it->valuestring);
+				if (!ok) {
+					sbuf_printf(sb, "; key '%smodules_to_not_convert': layers left "
+						    "unquantised are not modelled (only null or []%s)",
+						    pre, moe ? ", or the MoE router: [\"gate\"]" : "");
+					return;
+				}
 			}
 		} else {
 			int desc = q_bool(q, "desc_act", 0);
@@ -418,10 +467,13 @@ static void wq_parse(const cJSON *q, struct model *m, struct sbuf *sb)
 					    "modelled (only false)", pre);
 				return;
 			}
-			if (!gptq_quantises_all(json_on(q, "modules_in_block_to_quantize"))) {
+			if (!gptq_quantises_all(json_on(q, "modules_in_block_to_quantize"), moe)) {
 				sbuf_printf(sb, "; key '%smodules_in_block_to_quantize': layers left "
 					    "unquantised are not modelled (only null, or a list naming q, k, "
-					    "v, o, gate, up and down_proj)", pre);
+					    "v, o_proj and %s)", pre,
+					    moe == WQ_MOE_MIXTRAL ? "the experts' w1, w2, w3"
+					    : moe ? "the experts' gate, up and down_proj"
+						  : "gate, up and down_proj");
 				return;
 			}
 			if (json_on(q, "dynamic")) {
@@ -470,13 +522,40 @@ static void wq_parse(const cJSON *q, struct model *m, struct sbuf *sb)
 			    "(Marlin's zero points are 4-bit)", pre, bits);
 		return;
 	}
-	m->wq_bits = bits;
-	m->wq_group = group;
-	m->wq_zeros = !sym;
 	/* vLLM drops desc_act without groups (gptq_marlin.py: "if desc_act and group_size ==
 	 * -1: desc_act = False") */
 	if (group == -1)
 		m->wq_act_order = 0;
+	/* Mixture-of-Experts: vLLM's Marlin MoE methods keep a g_idx and sort order per expert
+	 * and their own scale layout under TP; not sized here. compressed-tensors' Marlin MoE
+	 * method runs the symmetric types only (uint4b8, uint8b128: compressed_tensors_moe.py
+	 * CompressedTensorsWNA16MarlinMoEMethod, WNA16_SUPPORTED_TYPES_MAP) */
+	if (moe && m->wq_act_order) {
+		sbuf_printf(sb, "; key '%s%s': act_order (g_idx) in Mixture-of-Experts experts is "
+			    "not modelled (only false)", pre,
+			    m->wq_method == WQ_CT ? "actorder" : "desc_act");
+		return;
+	}
+	if (moe && m->wq_method == WQ_CT && !sym) {
+		sbuf_printf(sb, "; key '%ssymmetric': asymmetric Mixture-of-Experts experts are "
+			    "not modelled (vLLM's compressed-tensors Marlin MoE runs symmetric "
+			    "weights)", pre);
+		return;
+	}
+	m->wq_bits = bits;
+	m->wq_group = group;
+	m->wq_zeros = !sym;
+}
+
+/* The block kind of wq_parse for a model_type: -1 for the MoE and MLA families whose
+ * weight-only checkpoints are not modelled (deepseek_v2/v3: MLA; gpt_oss: its own MXFP4) */
+static int wq_block_of(const char *type, const struct family *fam)
+{
+	if (!strcmp(type, "qwen3_moe"))
+		return WQ_MOE_QWEN;
+	if (!strcmp(type, "mixtral"))
+		return WQ_MOE_MIXTRAL;
+	return fam && fam->keys[0] ? -1 : WQ_DENSE;
 }
 
 double model_wq_bytes_per_weight(const struct model *m, double k)
@@ -583,13 +662,14 @@ static int refuse_unmodelled(const cJSON *root, const char *fname, int max_len,
 			sbuf_printf(&sb, "; key 'quantization_config.quant_method': \"%s\" is NVFP4, "
 				    "which needs FP4 tensor cores (Blackwell): no GPU ttsim has a profile "
 				    "for has them (a100_sxm, h100_sxm, h200_sxm, gh200)", qm->valuestring);
-		else if (cJSON_IsString(qm) && is_wq_method(qm->valuestring) && fam && fam->keys[0])
+		else if (cJSON_IsString(qm) && is_wq_method(qm->valuestring) && fam &&
+			 wq_block_of(fam->type, fam) < 0)
 			sbuf_printf(&sb, "; key 'quantization_config.quant_method': \"%s\" is not "
-				    "modelled yet for Mixture-of-Experts and MLA models (only dense "
-				    "ones)", qm->valuestring);
+				    "modelled yet for MLA models and gpt-oss (only dense models, "
+				    "qwen3_moe and mixtral)", qm->valuestring);
 		else if (cJSON_IsString(qm) && is_wq_method(qm->valuestring)) {
 			memset(&wq, 0, sizeof(wq));
-			wq_parse(v, &wq, &sb);
+			wq_parse(v, &wq, &sb, fam ? wq_block_of(fam->type, fam) : WQ_DENSE);
 		}
 		else if (!cJSON_IsString(qm) || strcmp(qm->valuestring, "fp8")) {
 			json_brief(qm ? qm : v, got, sizeof(got));
@@ -814,12 +894,14 @@ int model_from_json(struct model *m, const char *text, const char *fname)
 		const cJSON *qm = cJSON_GetObjectItemCaseSensitive(q, "quant_method");
 		if (cJSON_IsString(qm) && is_wq_method(qm->valuestring)) {
 			struct sbuf sb = {0};
-			wq_parse(q, m, &sb);
+			int blk = wq_block_of(model_type, family_of(model_type));
+			wq_parse(q, m, &sb, blk < 0 ? WQ_DENSE : blk);
 			sbuf_release(&sb);
-			if (model_is_moe(m) || model_is_mla(m)) {
+			/* refuse_unmodelled let through dense, qwen3_moe and mixtral only */
+			if (blk < 0 || model_is_mla(m)) {
 				err_set("%s: key 'quantization_config.quant_method': \"%s\" is not "
-					"modelled yet for Mixture-of-Experts and MLA models (only dense "
-					"ones)", fname, qm->valuestring);
+					"modelled yet for MLA models and gpt-oss (only dense models, "
+					"qwen3_moe and mixtral)", fname, qm->valuestring);
 				goto out;
 			}
 		} else {
@@ -887,7 +969,8 @@ int model_check_tp(const struct model *m, int tp)
 	 * must hold whole groups, as vLLM's Marlin needs (marlin_utils.py,
 	 * check_marlin_supports_shape: input_size_per_partition % group_size) */
 	if (m->wq_bits && m->wq_group > 0 &&
-	    ((m->n_heads / tp * m->head_dim) % m->wq_group || (m->intermediate / tp) % m->wq_group))
+	    ((m->n_heads / tp * m->head_dim) % m->wq_group ||
+	     ((!model_is_moe(m) || m->first_dense > 0) && (m->intermediate / tp) % m->wq_group)))
 		return err_set("key 'tp': %d splits the %d-wide o_proj or %d-wide down_proj input of "
 			       "'%s' into slices that are not whole groups of %d (vLLM's Marlin needs "
 			       "them; expected a smaller tp)", tp, m->n_heads * m->head_dim,
@@ -908,6 +991,19 @@ int model_check_ep(const struct model *m, int tp, int ep)
 	if (!ep && m->moe_ff % tp)
 		return err_set("key 'tp': %d does not divide the expert width %d of '%s' (expected "
 			       "a divisor, or ep 1)", tp, m->moe_ff, m->id);
+	/* weight-only integer experts run on vLLM's Marlin MoE only when hidden % 128 == 0 and
+	 * each GPU's expert width is a multiple of max(64, group) (marlin_utils.py,
+	 * check_moe_marlin_supports_layer); otherwise vLLM falls back to its Triton moe_wna16
+	 * kernel, which is not modelled */
+	if (m->wq_bits) {
+		int f = ep ? m->moe_ff : m->moe_ff / tp, g = m->wq_group > 64 ? m->wq_group : 64;
+		if (m->hidden % 128 || f % g)
+			return err_set("key '%s': the expert width %d of '%s' over %d GPUs is %d "
+				       "(hidden %d): vLLM's Marlin MoE needs a multiple of %d and a "
+				       "hidden size that is a multiple of 128 (expected %s)",
+				       ep ? "ep" : "tp", m->moe_ff, m->id, ep ? 1 : tp, f, m->hidden,
+				       g, ep ? "another model" : "a smaller tp, or ep tp");
+	}
 	/* vLLM's block-fp8 MoE kernels need whole 128-wide blocks in each GPU's expert slice */
 	if (!ep && m->weight_dtype == DT_FP8 && m->quant_block &&
 	    (m->moe_ff / tp) % m->quant_block)
@@ -1020,6 +1116,26 @@ static double wq_layer_bytes(const struct model *m, int tp)
 	return t;
 }
 
+/* An MoE layer's linear weights on one GPU in m's weight-only integer format (wq_parse
+ * refused act_order there): attention and shared experts as wq_layer_bytes (tpa), each
+ * GPU's routed experts as vLLM's Marlin MoE holds them: n_experts / tp whole ones under
+ * EP, else all of them at moe_ff / tp wide, the up GEMM (2 f x h) grouped along h, the
+ * down GEMM (h x f) along the slice's f. The router is not among them (bf16). */
+static double wq_moe_layer_bytes(const struct model *m, int tpa, int tp)
+{
+	struct gemm_shape g[GEMM_NLAYER];
+	const enum layer_gemm lin[] = {GEMM_QKV, GEMM_O, GEMM_QKV_A, GEMM_SHARED_UP,
+				       GEMM_SHARED_DOWN};
+	double t = 0, h = m->hidden, e = m->ep ? m->n_experts / (double)tp : m->n_experts;
+	double f = m->ep ? m->moe_ff : m->moe_ff / (double)tp;
+	model_layer_gemms(m, tpa, g);
+	for (int i = 0; i < 5; i++)
+		if (g[lin[i]].n > 0)
+			t += g[lin[i]].n * g[lin[i]].k * model_wq_bytes_per_weight(m, g[lin[i]].k);
+	return t + e * (2 * f * h * model_wq_bytes_per_weight(m, h) +
+			h * f * model_wq_bytes_per_weight(m, f));
+}
+
 double model_weight_bytes_per_gpu(const struct model *m, int tp)
 {
 	/* under data-parallel attention all but the routed experts are whole on each GPU */
@@ -1039,6 +1155,8 @@ double model_weight_bytes_per_gpu(const struct model *m, int tp)
 	if (m->expert_fp4) /* the experts in vLLM's padded layout, with their biases */
 		t += moe_layers * (e.linear * wb + model_mxfp4_expert_bytes(m, tp) +
 				   (e.bf16 + e.other) * 2);
+	else if (m->wq_bits)
+		t += moe_layers * (wq_moe_layer_bytes(m, tpa, tp) + (e.bf16 + e.other + e.ebias) * 2);
 	else
 		t += moe_layers * (e.linear * wb + (e.bf16 + e.other + e.ebias) * 2);
 	return t + emb * (m->tied_embeddings ? 1 : 2) * 2 + m->hidden * 2.0;

@@ -85,7 +85,8 @@ struct model {
 	                     dequantised into bf16 GEMMs, as vLLM's Marlin/Triton MoE kernels) */
 	int quant_block;  /* fp8 weight_block_size (128: one fp32 scale per 128 x 128 block);
 	                     0: per-tensor scales */
-	/* Weight-only integer quantisation (wq_bits 0: none): the linear layers of a dense model
+	/* Weight-only integer quantisation (wq_bits 0: none): the linear layers of a dense model,
+	 * or of a qwen3_moe / mixtral one (attention and experts; the router stays 16-bit),
 	 * stored as wq_bits-bit integers, one fp16 scale per wq_group input features of each
 	 * output feature (wq_group -1: one per output feature, "channelwise"), a wq_bits-bit
 	 * zero point with each scale when wq_zeros; GPTQ's act_order adds two int32 indices
@@ -231,7 +232,8 @@ double model_active_params(const struct model *m);
  * the same bytes when n_experts % tp == 0; under EP_DP all but the routed experts are
  * whole on every GPU). fp8 with quant_block adds its fp32 scales; a weight-only integer
  * model (wq_bits) counts each linear GEMM exactly: n k model_wq_bytes_per_weight(k), and
- * 8 k bytes of act_order indices. */
+ * 8 k bytes of act_order indices; its routed experts as each GPU holds them (2 f x h up,
+ * h x f down, f the per-GPU width; n_experts / tp whole ones under EP). */
 double model_weight_bytes_per_gpu(const struct model *m, int tp);
 /* KV heads held by one GPU: n_kv_heads / tp, at least 1 (replicated when tp > n_kv_heads). */
 int model_kv_heads_per_gpu(const struct model *m, int tp);

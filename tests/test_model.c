@@ -690,15 +690,26 @@ static void test_wq_json(void)
 		 "\"desc_act\": true}}", base);
 	CHECK_INT(model_from_json(&a, buf, "q.json"), 0);
 	CHECK_INT(a.wq_act_order, 0);
-	/* an AWQ Mixture-of-Experts config: refused, not read as dense int4 */
+	/* an AWQ Mixture-of-Experts config (qwen3_moe, mixtral) is read as int4 experts
+	 * (tests/test_moe.c, test_wq_moe); an MLA one (deepseek) is refused, not read as
+	 * dense int4 */
 	CHECK_INT(model_from_json(&a, "{\"num_hidden_layers\": 2, \"hidden_size\": 256, "
 				      "\"num_attention_heads\": 4, \"intermediate_size\": 512, "
 				      "\"vocab_size\": 100, \"model_type\": \"qwen3_moe\", "
 				      "\"num_experts\": 8, \"num_experts_per_tok\": 2, "
 				      "\"moe_intermediate_size\": 64, \"quantization_config\": "
 				      "{\"quant_method\": \"awq\", \"bits\": 4, \"group_size\": 128}}",
-				      "moe.json"), -1);
-	CHECK(strstr(err_msg(), "moe.json: key 'quantization_config.quant_method'") != NULL);
+				      "moe.json"), 0);
+	CHECK_INT(a.wq_bits, 4);
+	CHECK_INT(a.n_experts, 8);
+	CHECK_INT(model_from_json(&a, "{\"num_hidden_layers\": 2, \"hidden_size\": 256, "
+				      "\"num_attention_heads\": 4, \"intermediate_size\": 512, "
+				      "\"vocab_size\": 100, \"model_type\": \"deepseek_v2\", "
+				      "\"n_routed_experts\": 8, \"num_experts_per_tok\": 2, "
+				      "\"kv_lora_rank\": 64, \"quantization_config\": "
+				      "{\"quant_method\": \"awq\", \"bits\": 4, \"group_size\": 128}}",
+				      "mla.json"), -1);
+	CHECK(strstr(err_msg(), "mla.json: key 'quantization_config.quant_method'") != NULL);
 	/* the shipped AWQ config reads to the catalog row */
 	{
 		struct model c = get("qwq-32b-awq");

@@ -186,8 +186,26 @@ static void test_refusal(void)
 		 "key 'quantization_config.quant_method': \"mxfp4\" is not modelled"},
 		{", \"quantization_config\": {\"quant_method\": \"fp8\", \"weight_block_size\": [64, 64]}",
 		 "key 'quantization_config.weight_block_size'"},
-		{", \"quantization_config\": {\"quant_method\": \"awq\", \"bits\": 4}",
-		 "\"awq\" is not modelled"},
+		/* weight-only integer experts: act_order, layers other than the router left
+		 * 16-bit and asymmetric compressed-tensors experts are not modelled */
+		{", \"quantization_config\": {\"quant_method\": \"gptq\", \"bits\": 4, "
+		 "\"group_size\": 128, \"sym\": true, \"desc_act\": true}",
+		 "key 'quantization_config.desc_act': act_order (g_idx) in Mixture-of-Experts"},
+		{", \"quantization_config\": {\"quant_method\": \"awq\", \"bits\": 4, "
+		 "\"group_size\": 128, \"zero_point\": true, \"modules_to_not_convert\": "
+		 "[\"gate\", \"mlp.experts\"]}",
+		 "key 'quantization_config.modules_to_not_convert'"},
+		{", \"quantization_config\": {\"quant_method\": \"gptq\", \"bits\": 4, "
+		 "\"group_size\": 128, \"sym\": true, \"modules_in_block_to_quantize\": "
+		 "[[\"self_attn.q_proj\", \"self_attn.k_proj\", \"self_attn.v_proj\"], "
+		 "[\"self_attn.o_proj\"]]}",
+		 "key 'quantization_config.modules_in_block_to_quantize'"},
+		{", \"quantization_config\": {\"quant_method\": \"compressed-tensors\", "
+		 "\"format\": \"pack-quantized\", \"ignore\": [\"lm_head\", \"re:.*mlp.gate$\"], "
+		 "\"config_groups\": {\"g\": {\"targets\": [\"Linear\"], \"weights\": "
+		 "{\"num_bits\": 4, \"type\": \"int\", \"strategy\": \"group\", "
+		 "\"group_size\": 128, \"symmetric\": false}}}}",
+		 "weights.symmetric': asymmetric Mixture-of-Experts experts"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(buf, sizeof(buf), QMOE, bad[i][0]);
@@ -605,6 +623,158 @@ static void test_weight_only(void)
 	/* attention and everything else unchanged */
 	CHECK_NEAR(s1.attn_prefill, s2.attn_prefill, 1e-15);
 	CHECK_NEAR(s1.elementwise, s2.elementwise, 1e-15);
+}
+
+/* Weight-only integer (GPTQ/AWQ/compressed-tensors W4A16) Mixture-of-Experts checkpoints:
+ * bytes by hand, what is read and refused, and the experts' cost. */
+static void test_wq_moe(void)
+{
+	struct model m = get("qwen3-30b-a3b-gptq-int4"), b = get("qwen3-30b-a3b"), j;
+	struct profile h;
+	struct cost_ctx c;
+	struct step_cost s1, s2;
+	struct step_batch dec = {.n_decode = 16, .decode_q = 1, .decode_ctx = 16 * 1000.0,
+				 .n_sample = 16};
+	struct gemm_model eg;
+	double pr[128], want = 0;
+
+	CHECK_INT(m.wq_bits, 4);
+	CHECK_INT(m.wq_group, 128);
+	CHECK_INT(m.wq_zeros, 0);
+	CHECK_NEAR(model_params(&m), model_params(&b), 0);
+	/* Qwen3-30B-A3B-GPTQ-Int4 on one GPU. 4 bits and one fp16 scale per 128 weights (GPTQ
+	 * symmetric: no zeros): 0.5 + 2 / 128 = 0.515625 bytes a weight, k = 2048 and 768 both
+	 * whole groups. A layer: QKV (32 + 2 x 4) x 128 = 5120 x 2048 = 10,485,760 and O
+	 * 2048 x 4096 = 8,388,608 weights; 128 experts x (2 x 768 x 2048 up + 2048 x 768
+	 * down) = 603,979,776; 622,854,144 x 0.515625 = 321,159,168 bytes. 16-bit: the router
+	 * 128 x 2048 = 262,144, q/k norms 256, two RMSNorms 4096: 532,992 bytes. 321,692,160
+	 * a layer x 48 = 15,441,223,680; embedding and LM head 151936 x 2048 x 2 x 2 =
+	 * 1,244,659,712; final norm 4096. 16,685,887,488 bytes (15.54 GiB), against 61.06 GB
+	 * in bf16. No published size could be read from the hub in this session; third-party
+	 * notes give "16G" and "15.6 GB" for the download, which also holds GPTQ's unused
+	 * qzeros and g_idx (vLLM's Marlin drops both when desc_act is false). */
+	CHECK_NEAR(model_wq_bytes_per_weight(&m, 768), 0.515625, 0);
+	CHECK_NEAR(model_weight_bytes_per_gpu(&m, 1), 16685887488.0, 1e-12);
+	/* TP 2, experts split by width: QKV 2560 x 2048 + O 2048 x 2048 = 9,437,184 and the
+	 * experts 128 x 3 x 384 x 2048 = 301,989,888 weights, x 0.515625 = 160,579,584;
+	 * 16-bit parts replicated (532,992): 161,112,576 x 48 + 622,329,856 + 4096 */
+	CHECK_NEAR(model_weight_bytes_per_gpu(&m, 2), 8355737600.0, 1e-12);
+	/* TP 4 with expert parallelism: 32 whole experts (150,994,944 weights) and attention
+	 * 1280 x 2048 + 2048 x 1024 = 4,718,592: 80,289,792 + 532,992 a layer x 48, plus
+	 * 311,164,928 + 4096 */
+	m.ep = EP_TP;
+	CHECK_NEAR(model_weight_bytes_per_gpu(&m, 4), 4190662656.0, 1e-12);
+	CHECK_INT(model_check_ep(&m, 4, EP_TP), 0);
+	m.ep = EP_NONE;
+	/* by width over 4 GPUs each expert is 192 wide: not a multiple of 128, so vLLM would
+	 * run the Triton moe_wna16 kernel, not Marlin; refused */
+	CHECK_INT(model_check_ep(&m, 2, EP_NONE), 0);
+	CHECK_INT(model_check_ep(&m, 4, EP_NONE), -1);
+	CHECK(strstr(err_msg(), "key 'tp': the expert width 768") != NULL);
+	CHECK(strstr(err_msg(), "Marlin MoE needs a multiple of 128") != NULL);
+
+	/* the shipped config reads to the catalog row */
+	CHECK_INT(model_find(&j, "models/configs/Qwen3-30B-A3B-GPTQ-Int4.json"), 0);
+	CHECK_INT(j.wq_bits, 4);
+	CHECK_INT(j.wq_method, WQ_GPTQ);
+	CHECK_NEAR(model_weight_bytes_per_gpu(&j, 1), 16685887488.0, 1e-12);
+	/* AWQ with the router left 16-bit (modules_to_not_convert ["gate"]) and
+	 * compressed-tensors with ignore ["lm_head", "re:.*mlp.gate$"] are read; AWQ's 4-bit
+	 * zeros add 0.5 / 128 a weight */
+#define Q30 "{\"model_type\": \"qwen3_moe\", \"num_hidden_layers\": 48, \"hidden_size\": 2048, " \
+	    "\"num_attention_heads\": 32, \"num_key_value_heads\": 4, \"head_dim\": 128, " \
+	    "\"intermediate_size\": 6144, \"vocab_size\": 151936, \"num_experts\": 128, " \
+	    "\"num_experts_per_tok\": 8, \"moe_intermediate_size\": 768, " \
+	    "\"quantization_config\": %s}"
+	{
+		char buf[2048];
+		snprintf(buf, sizeof(buf), Q30, "{\"quant_method\": \"awq\", \"bits\": 4, "
+			 "\"group_size\": 128, \"zero_point\": true, \"version\": \"gemm\", "
+			 "\"modules_to_not_convert\": [\"gate\"]}");
+		CHECK_INT(model_from_json(&j, buf, "awq.json"), 0);
+		CHECK_INT(j.wq_zeros, 1);
+		CHECK_NEAR(model_weight_bytes_per_gpu(&j, 1),
+			   16685887488.0 + 48 * 622854144.0 * 0.5 / 128, 1e-12);
+		snprintf(buf, sizeof(buf), Q30, "{\"quant_method\": \"compressed-tensors\", "
+			 "\"format\": \"pack-quantized\", \"ignore\": [\"lm_head\", "
+			 "\"re:.*mlp.gate$\"], \"config_groups\": {\"group_0\": {\"targets\": "
+			 "[\"Linear\"], \"weights\": {\"num_bits\": 4, \"type\": \"int\", "
+			 "\"strategy\": \"group\", \"group_size\": 128, \"symmetric\": true}}}}");
+		CHECK_INT(model_from_json(&j, buf, "ct.json"), 0);
+		CHECK_INT(j.wq_method, WQ_CT);
+		CHECK_NEAR(model_weight_bytes_per_gpu(&j, 1), 16685887488.0, 1e-12);
+		/* an ignore naming an expert is not the router */
+		snprintf(buf, sizeof(buf), Q30, "{\"quant_method\": \"compressed-tensors\", "
+			 "\"format\": \"pack-quantized\", \"ignore\": [\"re:.*mlp.experts.*\"], "
+			 "\"config_groups\": {\"group_0\": {\"targets\": [\"Linear\"], \"weights\": "
+			 "{\"num_bits\": 4, \"type\": \"int\", \"strategy\": \"group\", "
+			 "\"group_size\": 128, \"symmetric\": true}}}}");
+		CHECK_INT(model_from_json(&j, buf, "ct.json"), -1);
+		CHECK(strstr(err_msg(), "ct.json: key 'quantization_config.ignore'") == err_msg());
+	}
+#undef Q30
+	/* a Mixtral GPTQ naming the experts' w1, w2, w3 is read */
+	CHECK_INT(model_from_json(&j, "{\"model_type\": \"mixtral\", \"num_hidden_layers\": 2, "
+				      "\"hidden_size\": 256, \"num_attention_heads\": 4, "
+				      "\"intermediate_size\": 512, \"vocab_size\": 100, "
+				      "\"num_local_experts\": 8, \"num_experts_per_tok\": 2, "
+				      "\"quantization_config\": {\"quant_method\": \"gptq\", "
+				      "\"bits\": 4, \"group_size\": 128, \"sym\": true, "
+				      "\"modules_in_block_to_quantize\": [[\"self_attn.q_proj\", "
+				      "\"self_attn.k_proj\", \"self_attn.v_proj\"], "
+				      "[\"self_attn.o_proj\"], [\"block_sparse_moe.experts.0.w1\", "
+				      "\"block_sparse_moe.experts.0.w3\"], "
+				      "[\"block_sparse_moe.experts.0.w2\"]]}}", "mx.json"), 0);
+	CHECK_INT(j.wq_bits, 4);
+	/* MLA (DeepSeek) and gpt-oss stay refused */
+	CHECK_INT(model_from_json(&j, "{\"model_type\": \"deepseek_v3\", \"num_hidden_layers\": 2, "
+				      "\"hidden_size\": 256, \"num_attention_heads\": 4, "
+				      "\"intermediate_size\": 512, \"vocab_size\": 100, "
+				      "\"n_routed_experts\": 8, \"num_experts_per_tok\": 2, "
+				      "\"kv_lora_rank\": 64, \"quantization_config\": {\"quant_method\": "
+				      "\"awq\", \"bits\": 4, \"group_size\": 128}}", "ds.json"), -1);
+	CHECK(strstr(err_msg(), "ds.json: key 'quantization_config.quant_method': \"awq\" is not "
+			       "modelled yet for MLA models and gpt-oss") == err_msg());
+
+	/* cost: the experts are a weight-only grouped GEMM (no measured int4 table), computing
+	 * at MOE_WONLY_EFF of the bf16 peak and streaming 0.515625 bytes a weight at WQ_BW_EFF
+	 * of the bf16 rate; decode of 16 sequences, one H100 */
+	if (profile_load(&h, "h100_sxm") < 0)
+		exit(1);
+	CHECK_INT(cost_init(&c, &m, &h, 1, 1), 0);
+	CHECK(c.moe_mm == NULL);
+	j = get("gpt-oss-20b");
+	CHECK_NEAR(c.moe_eff, cost_moe_compute_eff(&j, &h), 0);
+	CHECK_NEAR(c.moe_gm.bw_eff, h.gemm_bf16.bw_eff * cost_wq_bw_eff, 1e-15);
+	cost_step(&c, &dec, &s1);
+	cost_release(&c);
+	c.moe_gm = *c.gm; /* the same experts at the bf16 GEMM's own rates */
+	cost_step(&c, &dec, &s2);
+	cost_release(&c);
+	for (int i = 0; i < 128; i++)
+		pr[i] = 8.0 / 128;
+	eg = h.gemm_bf16;
+	eg.peak *= cost_moe_compute_eff(&m, &h);
+	eg.bw_eff *= cost_wq_bw_eff;
+	for (int i = 0; i < 2; i++) {
+		double n = i ? 2048 : 2 * 768, k = i ? 768 : 2048;
+		want += cost_grouped_gemm(&eg, h.hbm_bw, 16, pr, 128, n, k, 0.515625) -
+			cost_grouped_gemm(&h.gemm_bf16, h.hbm_bw, 16, pr, 128, n, k, 0.515625);
+	}
+	CHECK_NEAR(s1.gemm - s2.gemm, 48 * want, 1e-9);
+	/* int4 experts stream fewer bytes than bf16 ones: at 16 tokens (weight-bound) the
+	 * grouped GEMMs are faster even at WQ_BW_EFF, and the whole decode step too */
+	for (int i = 0; i < 2; i++) {
+		double n = i ? 2048 : 2 * 768, k = i ? 768 : 2048;
+		CHECK(cost_grouped_gemm(&eg, h.hbm_bw, 16, pr, 128, n, k, 0.515625) <
+		      0.6 * cost_grouped_gemm(&h.gemm_bf16, h.hbm_bw, 16, pr, 128, n, k, 2.0));
+	}
+	CHECK_INT(cost_init(&c, &b, &h, 1, 1), 0);
+	cost_step(&c, &dec, &s2);
+	cost_release(&c);
+	CHECK(s1.gemm < s2.gemm);
+	CHECK(s1.total < s2.total);
+	CHECK_NEAR(s1.attn_decode, s2.attn_decode, 1e-15);
 }
 
 /* The shapes vLLM loads MXFP4 experts in (models/model.h enum mxfp4_backend), by hand. */
@@ -1043,6 +1213,7 @@ int main(void)
 	test_ep_dp();
 	test_gpt_oss();
 	test_weight_only();
+	test_wq_moe();
 	test_mxfp4_layout();
 	test_fused_moe();
 	test_moe_table();
