@@ -97,7 +97,8 @@ static void print_detail(const struct model *m)
 	printf("max_len            %d tokens\n", m->max_len);
 	printf("\n  tp  ok  weights/GPU (GiB)  KV bytes/token/GPU\n");
 	for (int tp = 1; tp <= 8; tp *= 2) {
-		if (model_check_tp(m, tp)) {
+		/* what `run --tp N` (ep none) accepts: the TP split and, for experts, their slices */
+		if (model_check_tp(m, tp) || model_check_ep(m, tp, EP_NONE)) {
 			printf("  %2d  no  %s\n", tp, err_msg());
 			continue;
 		}

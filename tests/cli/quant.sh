@@ -128,4 +128,9 @@ python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["quantization_con
 	models/configs/DeepSeek-V2-Lite.json "$TMPD/mlaawq.json"
 refused mlaawq quantization_config.quant_method
 has "not modelled yet for MLA models and gpt-oss" "says MLA is not modelled" "$TMPD/err"
+# `models --model`'s TP table says what `run --tp N` accepts: TP 4 slices the experts into
+# 192-wide pieces vLLM's Marlin MoE cannot run
+ok "models: the int4 MoE's TP table" "$TTSIM" models --model qwen3-30b-a3b-gptq-int4
+has "^   4  no  key 'tp': the expert width 768" "models: TP 4 refused as run refuses it" "$TMPD/out"
+has "^   2  yes" "models: TP 2 accepted" "$TMPD/out"
 finish
