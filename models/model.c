@@ -274,10 +274,11 @@ enum wq_block { WQ_DENSE = 0, WQ_MOE_QWEN = 1, WQ_MOE_MIXTRAL = 2 };
  * module's name counts). */
 static int gptq_quantises_all(const cJSON *v, int moe)
 {
-	static const char *const dense[] = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj",
-					    "up_proj", "down_proj"};
-	static const char *const mixtral[] = {"q_proj", "k_proj", "v_proj", "o_proj", "w1",
-					      "w2", "w3"};
+	enum { NEED = 7 }; /* a block's linear layers, the same count in both */
+	static const char *const dense[NEED] = {"q_proj", "k_proj", "v_proj", "o_proj",
+						"gate_proj", "up_proj", "down_proj"};
+	static const char *const mixtral[NEED] = {"q_proj", "k_proj", "v_proj", "o_proj", "w1",
+						  "w2", "w3"};
 	const char *const *need = moe == WQ_MOE_MIXTRAL ? mixtral : dense;
 	const cJSON *a, *b;
 	unsigned seen = 0;
@@ -289,14 +290,14 @@ static int gptq_quantises_all(const cJSON *v, int moe)
 		for (b = cJSON_IsArray(a) ? a->child : a; b; b = cJSON_IsArray(a) ? b->next : NULL) {
 			if (!cJSON_IsString(b))
 				return 0;
-			for (unsigned j = 0; j < 7; j++) {
+			for (unsigned j = 0; j < NEED; j++) {
 				size_t lb = strlen(b->valuestring), ln = strlen(need[j]);
 				if (lb >= ln && !strcmp(b->valuestring + lb - ln, need[j]))
 					seen |= 1u << j;
 			}
 		}
 	}
-	return seen == (1u << 7) - 1;
+	return seen == (1u << NEED) - 1;
 }
 
 /* 1 when a layer name left unquantised (AWQ's modules_to_not_convert, compressed-tensors'
@@ -308,8 +309,7 @@ static int gptq_quantises_all(const cJSON *v, int moe)
  * gptqmodel/models/definitions/qwen3_moe.py) */
 static int names_router(const char *s)
 {
-	static const char *const ends[] = {".mlp.gate", "mlp.gate", ".block_sparse_moe.gate",
-					   "block_sparse_moe.gate", NULL};
+	static const char *const ends[] = {"mlp.gate", "block_sparse_moe.gate", NULL};
 	char b[256];
 	size_t n;
 	if (!strncmp(s, "re:", 3))
@@ -325,7 +325,7 @@ static int names_router(const char *s)
 	for (int i = 0; ends[i]; i++) {
 		size_t l = strlen(ends[i]);
 		if (n >= l && !strcmp(b + n - l, ends[i]) &&
-		    (n == l || ends[i][0] == '.' || b[n - l - 1] == '.' || b[n - l - 1] == '*'))
+		    (n == l || b[n - l - 1] == '.' || b[n - l - 1] == '*'))
 			return 1;
 	}
 	return 0;
@@ -547,15 +547,18 @@ static void wq_parse(const cJSON *q, struct model *m, struct sbuf *sb, int moe)
 	m->wq_zeros = !sym;
 }
 
-/* The block kind of wq_parse for a model_type: -1 for the MoE and MLA families whose
- * weight-only checkpoints are not modelled (deepseek_v2/v3: MLA; gpt_oss: its own MXFP4) */
-static int wq_block_of(const char *type, const struct family *fam)
+/* The block kind of wq_parse for a model family (NULL: a dense one): -1 for the MoE and
+ * MLA families whose weight-only checkpoints are not modelled (deepseek_v2/v3: MLA; gpt_oss:
+ * its own MXFP4) */
+static int wq_block_of(const struct family *fam)
 {
-	if (!strcmp(type, "qwen3_moe"))
+	if (!fam)
+		return WQ_DENSE;
+	if (!strcmp(fam->type, "qwen3_moe"))
 		return WQ_MOE_QWEN;
-	if (!strcmp(type, "mixtral"))
+	if (!strcmp(fam->type, "mixtral"))
 		return WQ_MOE_MIXTRAL;
-	return fam && fam->keys[0] ? -1 : WQ_DENSE;
+	return fam->keys[0] ? -1 : WQ_DENSE;
 }
 
 double model_wq_bytes_per_weight(const struct model *m, double k)
@@ -662,14 +665,13 @@ static int refuse_unmodelled(const cJSON *root, const char *fname, int max_len,
 			sbuf_printf(&sb, "; key 'quantization_config.quant_method': \"%s\" is NVFP4, "
 				    "which needs FP4 tensor cores (Blackwell): no GPU ttsim has a profile "
 				    "for has them (a100_sxm, h100_sxm, h200_sxm, gh200)", qm->valuestring);
-		else if (cJSON_IsString(qm) && is_wq_method(qm->valuestring) && fam &&
-			 wq_block_of(fam->type, fam) < 0)
+		else if (cJSON_IsString(qm) && is_wq_method(qm->valuestring) && wq_block_of(fam) < 0)
 			sbuf_printf(&sb, "; key 'quantization_config.quant_method': \"%s\" is not "
 				    "modelled yet for MLA models and gpt-oss (only dense models, "
 				    "qwen3_moe and mixtral)", qm->valuestring);
 		else if (cJSON_IsString(qm) && is_wq_method(qm->valuestring)) {
 			memset(&wq, 0, sizeof(wq));
-			wq_parse(v, &wq, &sb, fam ? wq_block_of(fam->type, fam) : WQ_DENSE);
+			wq_parse(v, &wq, &sb, wq_block_of(fam));
 		}
 		else if (!cJSON_IsString(qm) || strcmp(qm->valuestring, "fp8")) {
 			json_brief(qm ? qm : v, got, sizeof(got));
@@ -893,17 +895,11 @@ int model_from_json(struct model *m, const char *text, const char *fname)
 	if ((q = json_on(root, "quantization_config"))) {
 		const cJSON *qm = cJSON_GetObjectItemCaseSensitive(q, "quant_method");
 		if (cJSON_IsString(qm) && is_wq_method(qm->valuestring)) {
+			/* refuse_unmodelled (above) let through dense, qwen3_moe and mixtral
+			 * only, and only what wq_parse reads */
 			struct sbuf sb = {0};
-			int blk = wq_block_of(model_type, family_of(model_type));
-			wq_parse(q, m, &sb, blk < 0 ? WQ_DENSE : blk);
+			wq_parse(q, m, &sb, wq_block_of(family_of(model_type)));
 			sbuf_release(&sb);
-			/* refuse_unmodelled let through dense, qwen3_moe and mixtral only */
-			if (blk < 0 || model_is_mla(m)) {
-				err_set("%s: key 'quantization_config.quant_method': \"%s\" is not "
-					"modelled yet for MLA models and gpt-oss (only dense models, "
-					"qwen3_moe and mixtral)", fname, qm->valuestring);
-				goto out;
-			}
 		} else {
 			m->weight_dtype = DT_FP8;
 			m->quant_block = json_on(q, "weight_block_size") ? 128 : 0;
@@ -1097,15 +1093,26 @@ double model_active_params(const struct model *m) { return params_with(m, m->top
 /* A dense layer's linear weights on one GPU in m's weight-only integer format: each GEMM
  * n x k at model_wq_bytes_per_weight(k), and with act_order two int32 indices per input
  * feature (vLLM's Marlin keeps g_idx and its sort order; marlin_utils.py) */
+/* The packed weights, scales and zero points (and act_order's indices) of the layer GEMMs
+ * lin[0..n) of g. */
+static double wq_gemms_bytes(const struct model *m, const struct gemm_shape *g,
+			     const enum layer_gemm *lin, int n)
+{
+	double t = 0;
+	for (int i = 0; i < n; i++)
+		if (g[lin[i]].n > 0)
+			t += g[lin[i]].n * g[lin[i]].k * model_wq_bytes_per_weight(m, g[lin[i]].k) +
+			     (m->wq_act_order ? 8.0 * g[lin[i]].k : 0);
+	return t;
+}
+
 static double wq_layer_bytes(const struct model *m, int tp)
 {
 	struct gemm_shape g[GEMM_NLAYER];
 	const enum layer_gemm lin[] = {GEMM_QKV, GEMM_O, GEMM_UP, GEMM_DOWN};
-	double t = 0;
+	double t;
 	model_layer_gemms(m, tp, g);
-	for (int i = 0; i < 4; i++)
-		t += g[lin[i]].n * g[lin[i]].k * model_wq_bytes_per_weight(m, g[lin[i]].k) +
-		     (m->wq_act_order ? 8.0 * g[lin[i]].k : 0);
+	t = wq_gemms_bytes(m, g, lin, 4);
 	/* with act_order a row-parallel GEMM (o_proj, down_proj) keeps the scales and zero
 	 * points of the whole input on every GPU, not its slice's (marlin_utils.py,
 	 * marlin_repeat_scales_on_all_ranks): the other tp - 1 slices' groups are added */
@@ -1124,16 +1131,12 @@ static double wq_layer_bytes(const struct model *m, int tp)
 static double wq_moe_layer_bytes(const struct model *m, int tpa, int tp)
 {
 	struct gemm_shape g[GEMM_NLAYER];
-	const enum layer_gemm lin[] = {GEMM_QKV, GEMM_O, GEMM_QKV_A, GEMM_SHARED_UP,
-				       GEMM_SHARED_DOWN};
-	double t = 0, h = m->hidden, e = m->ep ? m->n_experts / (double)tp : m->n_experts;
+	const enum layer_gemm lin[] = {GEMM_QKV, GEMM_O, GEMM_SHARED_UP, GEMM_SHARED_DOWN};
+	double h = m->hidden, e = m->ep ? m->n_experts / (double)tp : m->n_experts;
 	double f = m->ep ? m->moe_ff : m->moe_ff / (double)tp;
 	model_layer_gemms(m, tpa, g);
-	for (int i = 0; i < 5; i++)
-		if (g[lin[i]].n > 0)
-			t += g[lin[i]].n * g[lin[i]].k * model_wq_bytes_per_weight(m, g[lin[i]].k);
-	return t + e * (2 * f * h * model_wq_bytes_per_weight(m, h) +
-			h * f * model_wq_bytes_per_weight(m, f));
+	return wq_gemms_bytes(m, g, lin, 4) + e * (2 * f * h * model_wq_bytes_per_weight(m, h) +
+						     h * f * model_wq_bytes_per_weight(m, f));
 }
 
 double model_weight_bytes_per_gpu(const struct model *m, int tp)
