@@ -22,10 +22,8 @@ for t in "$@" tests/cli/*.sh; do
 	printf '%s %s\n' "$i" "$t" >>"$RUN_DIR/list"
 done
 [ -f "$RUN_DIR/list" ] || { echo "0 passed, 1 failed (no test program found)"; exit 1; }
-{
-	grep -E ' (tests/cli/(trace|tts_fit|sweep|studies|spec_fit)\.sh|.*/test_(vote|trace))$' "$RUN_DIR/list"
-	grep -vE ' (tests/cli/(trace|tts_fit|sweep|studies|spec_fit)\.sh|.*/test_(vote|trace))$' "$RUN_DIR/list"
-} >"$RUN_DIR/order"
+slow=' (tests/cli/(trace|tts_fit|sweep|studies|spec_fit)\.sh|.*/test_(vote|trace))$'
+{ grep -E "$slow" "$RUN_DIR/list"; grep -vE "$slow" "$RUN_DIR/list"; } >"$RUN_DIR/order"
 
 # one worker's job: run program $2 (a script through sh), its output and exit status to $1.*
 export RUN_DIR
