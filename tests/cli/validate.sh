@@ -220,6 +220,17 @@ ok "fit-engine vllm-v0" "$TTSIM" validate tests/validation/serving_fit.csv --kee
 has "^  per_seq_s: " "fit-engine prints the step_cpu_extra block" "$TMPD/out"
 has "^  per_ctx_token_s: [0-9]" "fit-engine fits the KV-token term (the rows' lengths differ)" "$TMPD/out"
 has "^# frontend: not fitted: key 'frontend': 0 served benchmarks" "fit-engine says the front end is not fitted" "$TMPD/out"
+# convert_serving.py --server-limits (VALIDATION.md "Burst TPOT on GPUStack", item 4: an
+# experiment): the GPUStack vLLM rows of each part (30 a part) take vLLM's per-GPU server limits, in
+# another directory; the shipped parts carry none of them
+mkdir "$TMPD/limits"
+ok "converter: --server-limits" python3 tests/validation/convert_serving.py --server-limits "$TMPD/limits"
+grep -c '^gps_a100_vllm_.*,256,2048,' "$TMPD/limits/serving_check.csv" > "$TMPD/n_a100"
+grep -c '^gps_h100_vllm_.*,1024,8192,' "$TMPD/limits/serving_fit.csv" > "$TMPD/n_h100"
+has "^15$" "the 15 A100 check rows at 256 / 2048" "$TMPD/n_a100"
+has "^30$" "the 30 H100 fit rows (8B and 14B pages) at 1024 / 8192" "$TMPD/n_h100"
+grep -c '^gps_.*_vllm_.*,\(256,2048\|1024,8192\),' tests/validation/serving_check.csv > "$TMPD/n_ship"
+has "^0$" "the shipped check part is unchanged" "$TMPD/n_ship"
 status 2 "fit-engine refuses the check part" "$TTSIM" validate tests/validation/serving_check.csv --keep-going --fit-engine vllm-v1
 has "the check part is never fitted" "check part refusal names why" "$TMPD/err"
 

@@ -214,6 +214,14 @@ def trtllm_bench_limits(model, gpu, tp, isl, osl):
 ATTENTION_BACKENDS_MODELLED = {"fa3"}
 
 
+# vLLM's OpenAI-server scheduler limits when `vllm serve` does not set them, by GPU (>= 70 GiB
+# and not an A100: 1024 sequences and 8192 tokens a step, else 256 and 2048; vLLM >= 0.10,
+# vllm-project/vllm vllm/engine/arg_utils.py, "see PR #17885"; convert_moe.py VLLM_DEFAULTS,
+# the same table). Applied to the GPUStack vLLM rows only with --server-limits DIR.
+VLLM_SERVER_LIMITS = {"h100_sxm": (1024, 8192), "h200_sxm": (1024, 8192), "a100_sxm": (256, 2048)}
+SERVER_LIMITS = False
+
+
 def part_of(src, rid):
     for prefix, part in SPLIT:
         if prefix in src:
@@ -338,6 +346,19 @@ def convert(r):
             o["dataset"] = "sharegpt"
         if r["engine"] == "trtllm" and "--enable_chunked_prefill" in notes:
             o["chunked_prefill"] = "true"  # trtllm-serve's default is off (trtllm-1.yaml)
+        # --server-limits (an experiment, not the shipped set: VALIDATION.md "Burst TPOT on
+        # GPUStack", item 4): a plain `vllm serve` (every GPUStack vLLM row: none sets
+        # --max-num-seqs or --max-num-batched-tokens) runs the OpenAI server's limits for its
+        # GPU, vLLM >= 0.10; the same rule and table as convert_moe.py's VLLM_DEFAULTS
+        if SERVER_LIMITS and r["engine"] == "vllm" and o["engine_version"].startswith(("0.10", "0.11")):
+            m = re.search(r"server cmd: ([^;]*)", notes)
+            if not m or "--max-num" in m.group(1):
+                raise SystemExit("convert_serving.py: row %s: GPUStack vLLM row without a plain "
+                                 "server command in the notes" % sid)
+            o["max_num_seqs"], o["max_num_batched_tokens"] = (str(v) for v in VLLM_SERVER_LIMITS[o["gpu"]])
+            extra.append("max_num_seqs %s, max_num_batched_tokens %s: vLLM's OpenAI-server "
+                         "defaults on this GPU (vllm/engine/arg_utils.py, PR #17885)"
+                         % (o["max_num_seqs"], o["max_num_batched_tokens"]))
     elif sid.startswith("blis_"):
         m = re.search(r"rate=(\d+(?:\.\d+)?) QPS", notes)
         o["request_rate"] = m.group(1)
@@ -472,7 +493,17 @@ def argonne_rows():
 
 
 def main():
-    shared = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "..", "..", "shared", "validation", "serving")
+    # usage: convert_serving.py [SHARED_DIR] [--server-limits OUT_DIR]: the second form writes
+    # serving_{fit,check}.csv with vLLM's per-GPU server limits into OUT_DIR, not here
+    global SERVER_LIMITS
+    args, out_dir = sys.argv[1:], HERE
+    if "--server-limits" in args:
+        i = args.index("--server-limits")
+        if i + 1 >= len(args):
+            raise SystemExit("convert_serving.py: --server-limits needs an output directory")
+        SERVER_LIMITS, out_dir = True, args[i + 1]
+        del args[i:i + 2]
+    shared = args[0] if args else os.path.join(HERE, "..", "..", "..", "shared", "validation", "serving")
     rows = []
     for f in ["measured.csv", "measured_fp16.csv"]:
         with open(os.path.join(shared, f), newline="") as fh:
@@ -492,7 +523,7 @@ def main():
             moe.append(m)
             o["status"] = ("skip: simulated in %s (MoE set; the same row)" % ARGONNE_MOE_FILE)
         parts[part_of(r["source"], r["id"])].append(o)
-    with open(os.path.join(HERE, ARGONNE_MOE_FILE), "w", newline="") as fh:
+    with open(os.path.join(out_dir, ARGONNE_MOE_FILE), "w", newline="") as fh:
         fh.write("# Mixture-of-Experts measured runs: Argonne's Mixtral-8x7B-v0.1 vLLM offline batches on\n"
                  "# 4 x A100 SXM4 40GB (Polaris), written by tests/validation/convert_serving.py from\n"
                  "# sources/argonne/All_results_nvidia.csv; the same rows as serving_check.csv's, simulated here. Do not edit.\n")
@@ -501,7 +532,7 @@ def main():
         for o in moe:
             w.writerow(o)
     for part, rs in parts.items():
-        path = os.path.join(HERE, "serving_%s.csv" % part)
+        path = os.path.join(out_dir, "serving_%s.csv" % part)
         with open(path, "w", newline="") as fh:
             fh.write("# Serving development set, %s part: written by tests/validation/convert_serving.py\n"
                      "# from shared/validation/serving/{measured,measured_fp16}.csv%s (see README.md). Do not edit.\n"
