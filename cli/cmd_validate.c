@@ -43,7 +43,8 @@ static void validate_usage(FILE *f)
 		"                           print them as YAML; refuses the check part\n"
 		"  --intervals              also the model-form error bands (95%% prediction\n"
 		"                           intervals of ln(measured/predicted) per metric and\n"
-		"                           regime: split conformal from 39 rows, Student t below;\n"
+		"                           regime: split conformal from 39 rows, Student t below,\n"
+		"                           for a new benchmark where its rows move together;\n"
 		"                           the intervals of run --profile-uncertainty when FILE is\n"
 		"                           the check part) and the share of rows inside them, in\n"
 		"                           sample and leaving each row's own run, and its own\n"
@@ -63,9 +64,12 @@ static void print_intervals(const struct vset *s, FILE *f)
 		validate_coverage(s, k, cov[k], n[k]);
 	fprintf(f, "\nmodel-form error bands: 95%% prediction interval of ln(measured / predicted)\n"
 		"(conformal: the k-th smallest and largest residual, k = ceil(0.975 (n + 1)), from\n"
-		"%d rows; student_t: mean +- t(0.975, n-1) s sqrt(1 + 1/n) below that; s and the\n"
-		"half-width never under the repeat noise %.3g; pooled: the regime has < %d rows,\n"
-		"every regime's rows of the metric)\n",
+		"%d rows; student_t: mean +- t(0.975, n-1) s sqrt(1 + 1/n) below that;\n"
+		"random_effects_t: where rows of one benchmark (below) move together, the t band\n"
+		"of a row of a new benchmark, between- and within-benchmark variance by one-way\n"
+		"ANOVA, Satterthwaite df (experiments/validate.h); s and the half-width never\n"
+		"under the repeat noise %.3g; pooled: the regime has < %d rows, every regime's\n"
+		"rows of the metric)\n",
 		VBAND_MIN_ROWS, VBAND_REPEAT_SD, VBAND_MIN_ROWS);
 	fprintf(f, "%-16s %-8s %5s %10s %10s %16s %s\n", "metric", "regime", "n", "lo", "hi",
 		"factor lo..hi", "method");
@@ -73,7 +77,7 @@ static void print_intervals(const struct vset *s, FILE *f)
 		for (int g = 0; g < VR_N; g++)
 			if (b[m][g].n)
 				fprintf(f, b[m][g].pooled ? "%-16s %-8s %5ld %+10.3f %+10.3f "
-							    "%7.3g..%-8.3g %-10s pooled\n"
+							    "%7.3g..%-8.3g %-16s pooled\n"
 							  : "%-16s %-8s %5ld %+10.3f %+10.3f "
 							    "%7.3g..%-8.3g %s\n",
 					vmetric_name(m), vregime_name(g), b[m][g].n, b[m][g].lo,

@@ -121,15 +121,11 @@ cJSON *replication_json(const struct replication *r)
 		cJSON *f = cJSON_AddObjectToObject(o, "model_form");
 		cJSON_AddStringToObject(f, "source", MODEL_FORM_SET " (embedded; 95% prediction "
 					"interval of ln(measured/predicted) per metric and regime: split "
-					"conformal from 39 rows, Student t below)");
+					"conformal from 39 rows, Student t below, for a new "
+					"benchmark where the rows' benchmarks differ)");
 		cJSON_AddStringToObject(f, "regime", vregime_name(r->regime));
 		for (int m = 0; m < REP_N; m++) {
-			cJSON *x = cJSON_AddObjectToObject(f, names[m]);
-			cJSON_AddNumberToObject(x, "rows", (double)r->form[m].n);
-			cJSON_AddBoolToObject(x, "pooled", r->form[m].pooled);
-			cJSON_AddStringToObject(x, "method", vband_method_name(r->form[m].method));
-			json_num(x, "log_lo", r->form[m].lo);
-			json_num(x, "log_hi", r->form[m].hi);
+			validate_band_json(cJSON_AddObjectToObject(f, names[m]), &r->form[m]);
 		}
 	}
 	return o;

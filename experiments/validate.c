@@ -1533,18 +1533,69 @@ static int band_row(const struct vrow *r)
 	       r->value > 0;
 }
 
-static const char *const method_names[] = {"none", "conformal", "student_t"};
+static const char *const method_names[] = {"none", "conformal", "student_t",
+					     "random_effects_t"};
 
 const char *vband_method_name(int m)
 {
-	return m >= VBAND_NONE && m <= VBAND_STUDENT_T ? method_names[m] : "?";
+	return m >= VBAND_NONE && m <= VBAND_RANDOM_T ? method_names[m] : "?";
 }
 
-/* validate.h: conformal from VBAND_MIN_ROWS rows, Student t below, never narrower than
- * the measurements' own repeat noise */
-struct vband validate_band(double *a, size_t n)
+/* The Student-t band of one new draw, mean +- t(0.975, n-1) s sqrt(1 + 1/n). */
+static void band_t(struct vband *b, const double *a, size_t n)
 {
-	struct vband b = {(long)n, 0, VBAND_NONE, NAN, NAN};
+	double m = gsl_stats_mean(a, 1, n), sd = gsl_stats_sd_m(a, 1, n, m);
+	double half = gsl_cdf_tdist_Pinv(0.975, (double)(n - 1)) * fmax(sd, VBAND_REPEAT_SD) *
+		      sqrt(1.0 + 1.0 / (double)n);
+	b->method = VBAND_STUDENT_T;
+	b->lo = m - half;
+	b->hi = m + half;
+}
+
+/* The one-way random-effects band (validate.h): residuals a[i] in benchmarks grp[i]. 0 when
+ * the rows show no spread between benchmarks beyond that within them (then the plain t). */
+static int band_random_t(struct vband *b, const double *a, const int *grp, size_t n)
+{
+	double sum[VBAND_MIN_ROWS] = {0}, cnt[VBAND_MIN_ROWS] = {0};
+	double gm = gsl_stats_mean(a, 1, n), msb = 0, msw = 0, s2 = 0, n0, su, x, y, tot, df, vm;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		sum[grp[i]] += a[i];
+		k += cnt[grp[i]]++ == 0;
+	}
+	if (k < 2 || k == n)
+		return 0; /* one benchmark: nothing to tell between; n: the plain t already */
+	for (size_t i = 0; i < n; i++)
+		msw += (a[i] - sum[grp[i]] / cnt[grp[i]]) * (a[i] - sum[grp[i]] / cnt[grp[i]]);
+	for (size_t g = 0; g < n; g++)
+		if (cnt[g] > 0) {
+			msb += cnt[g] * (sum[g] / cnt[g] - gm) * (sum[g] / cnt[g] - gm);
+			s2 += cnt[g] * cnt[g];
+		}
+	msb /= (double)(k - 1);
+	msw /= (double)(n - k);
+	if (msb <= msw)
+		return 0;
+	n0 = ((double)n - s2 / (double)n) / (double)(k - 1);
+	su = (msb - msw) / n0;
+	x = msb / n0;             /* sigma_u^2 + sigma_e^2 = x + y, both mean squares' shares */
+	y = msw * (1.0 - 1.0 / n0);
+	tot = x + y;
+	df = tot * tot / (x * x / (double)(k - 1) + y * y / (double)(n - k)); /* Satterthwaite */
+	vm = su * s2 / ((double)n * (double)n) + msw / (double)n; /* of the grand mean */
+	x = gsl_cdf_tdist_Pinv(0.975, df) * sqrt(fmax(tot, VBAND_REPEAT_SD * VBAND_REPEAT_SD) + vm);
+	b->method = VBAND_RANDOM_T;
+	b->groups = (long)k;
+	b->lo = gm - x;
+	b->hi = gm + x;
+	return 1;
+}
+
+/* validate.h: conformal from VBAND_MIN_ROWS rows, Student t below (with a benchmark term
+ * when grp says which rows share one), never narrower than the measurements' repeat noise */
+struct vband validate_band(double *a, const int *grp, size_t n)
+{
+	struct vband b = {(long)n, 0, VBAND_NONE, 0, NAN, NAN};
 	if (n == 0)
 		return b;
 	if (n < 2) {
@@ -1565,13 +1616,8 @@ struct vband validate_band(double *a, size_t n)
 			b.lo = mid - z;
 			b.hi = mid + z;
 		}
-	} else {
-		double m = gsl_stats_mean(a, 1, n), sd = gsl_stats_sd_m(a, 1, n, m);
-		double half = gsl_cdf_tdist_Pinv(0.975, (double)(n - 1)) *
-			      fmax(sd, VBAND_REPEAT_SD) * sqrt(1.0 + 1.0 / (double)n);
-		b.method = VBAND_STUDENT_T;
-		b.lo = m - half;
-		b.hi = m + half;
+	} else if (!grp || !band_random_t(&b, a, grp, n)) {
+		band_t(&b, a, n);
 	}
 	return b;
 }
@@ -1622,7 +1668,8 @@ static int same_bench(const struct vrow *a, const struct vrow *b)
  * g < 0) other than those of row `out`'s run (loo VCOV_RUN) or benchmark (VCOV_BENCH). */
 static struct vband band_of(const struct vset *s, int m, int g, size_t out, int loo, double *a)
 {
-	size_t n = 0;
+	size_t n = 0, idx[VBAND_MIN_ROWS];
+	int grp[VBAND_MIN_ROWS];
 	for (size_t i = 0; i < s->n; i++) {
 		const struct vrow *r = &s->rows[i];
 		if (!band_row(r) || r->metric != m || (g >= 0 && validate_regime(r) != g))
@@ -1631,9 +1678,22 @@ static struct vband band_of(const struct vset *s, int m, int g, size_t out, int 
 			continue;
 		if (loo == VCOV_BENCH && same_bench(r, &s->rows[out]))
 			continue;
+		if (n < VBAND_MIN_ROWS)
+			idx[n] = i;
 		a[n++] = log(r->value / r->predicted);
 	}
-	return validate_band(a, n);
+	if (n >= VBAND_MIN_ROWS)
+		return validate_band(a, NULL, n);
+	/* which rows share a benchmark: the first earlier row of the same one names it */
+	for (size_t i = 0; i < n; i++) {
+		grp[i] = (int)i;
+		for (size_t j = 0; j < i; j++)
+			if (same_bench(&s->rows[idx[j]], &s->rows[idx[i]])) {
+				grp[i] = grp[j];
+				break;
+			}
+	}
+	return validate_band(a, grp, n);
 }
 
 static struct vband band_for(const struct vset *s, int m, int g, size_t out, int loo,
@@ -1684,6 +1744,17 @@ void validate_coverage(const struct vset *s, int loo, double cov[VM_N], long n[V
 	free(a);
 }
 
+void validate_band_json(cJSON *o, const struct vband *b)
+{
+	cJSON_AddNumberToObject(o, "rows", (double)b->n);
+	cJSON_AddBoolToObject(o, "pooled", b->pooled);
+	cJSON_AddStringToObject(o, "method", vband_method_name(b->method));
+	if (b->method == VBAND_RANDOM_T)
+		cJSON_AddNumberToObject(o, "benchmarks", (double)b->groups);
+	json_num(o, "log_lo", b->lo);
+	json_num(o, "log_hi", b->hi);
+}
+
 cJSON *validate_intervals_json(const struct vset *s)
 {
 	static const char *const cov_names[] = {"in_sample", "own_run_out", "own_benchmark_out"};
@@ -1692,7 +1763,8 @@ cJSON *validate_intervals_json(const struct vset *s)
 	validate_bands(s, b);
 	cJSON_AddStringToObject(o, "method", "95% prediction interval of ln(measured/predicted) "
 				"per metric and regime: split conformal from 39 rows, Student t "
-				"below (experiments/validate.h)");
+				"below, for a new benchmark (random effects) where the rows' "
+				"benchmarks differ (experiments/validate.h)");
 	json_num(o, "repeat_sd", VBAND_REPEAT_SD);
 	bands = cJSON_AddObjectToObject(o, "bands");
 	for (int m = 0; m < VM_N; m++) {
@@ -1704,11 +1776,7 @@ cJSON *validate_intervals_json(const struct vset *s)
 			if (!x)
 				x = cJSON_AddObjectToObject(bands, vmetric_name(m));
 			y = cJSON_AddObjectToObject(x, vregime_name(g));
-			cJSON_AddNumberToObject(y, "rows", (double)b[m][g].n);
-			cJSON_AddBoolToObject(y, "pooled", b[m][g].pooled);
-			cJSON_AddStringToObject(y, "method", vband_method_name(b[m][g].method));
-			json_num(y, "log_lo", b[m][g].lo);
-			json_num(y, "log_hi", b[m][g].hi);
+			validate_band_json(y, &b[m][g]);
 		}
 	}
 	cov = cJSON_AddObjectToObject(o, "coverage");

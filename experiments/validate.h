@@ -264,6 +264,16 @@ int validate_fit_frontend(struct vset *s, const char *family, struct vfefit *out
  *     normal law, mean +- t(0.975, n-1) s sqrt(1 + 1/n) (gsl_cdf_tdist_Pinv,
  *     gsl_stats_mean, gsl_stats_sd_m). Normality is an assumption there, checked per
  *     metric by tests/validation/residuals.py (VALIDATION.md, "Honest intervals").
+ *     When the rows come from fewer benchmarks than rows (validate_coverage's same
+ *     deployment at the same publisher) and their residuals spread more between
+ *     benchmarks than within them, rows of one benchmark are not independent draws: the
+ *     band is then for a row of a NEW benchmark, from the one-way random-effects model
+ *     r = mu + u_b + e (u_b the benchmark's, e the row's; ANOVA estimators, unbalanced:
+ *     MSB, MSW, n0 = (n - sum n_b^2 / n) / (k - 1), sigma_u^2 = (MSB - MSW) / n0,
+ *     sigma_e^2 = MSW; Searle, Casella & McCulloch, "Variance Components", 1992, ch. 3):
+ *     mean +- t(0.975, df) sqrt(sigma_u^2 + sigma_e^2 + var(mean)), df by Satterthwaite
+ *     (1946) for MSB / n0 + MSW (1 - 1/n0), var(mean) = sigma_u^2 sum n_b^2 / n^2 +
+ *     sigma_e^2 / n ("random_effects_t"). With one benchmark, or MSB <= MSW, the plain t.
  *   - n = 1: no spread to take: unbounded (-inf, +inf); n = 0: NaN (no rows).
  * No band is narrower than the run-to-run noise of the measurements themselves: s is at
  * least VBAND_REPEAT_SD in the t interval, and a conformal band is widened about its
@@ -282,8 +292,8 @@ enum vregime { VR_AT_ONCE, VR_CLOSED, VR_OPEN, VR_N };
  * ln(second / first) = -0.0159, -0.0306, -0.0185; rms 0.0226, / sqrt 2 = 0.016. */
 #define VBAND_REPEAT_SD 0.016
 /* How a band was taken (struct vband.method). */
-enum vband_method { VBAND_NONE, VBAND_CONFORMAL, VBAND_STUDENT_T };
-/* "none", "conformal", "student_t" */
+enum vband_method { VBAND_NONE, VBAND_CONFORMAL, VBAND_STUDENT_T, VBAND_RANDOM_T };
+/* "none", "conformal", "student_t", "random_effects_t" */
 const char *vband_method_name(int m);
 /* "at_once", "closed", "open" */
 const char *vregime_name(int g);
@@ -294,10 +304,12 @@ struct vband {
 	long n;      /* rows the band was taken from */
 	int pooled;  /* 1: the regime had fewer than VBAND_MIN_ROWS rows; every regime's rows */
 	int method;  /* enum vband_method */
+	long groups; /* VBAND_RANDOM_T: the benchmarks among the rows; else 0 */
 	double lo, hi; /* the band of ln(measured / predicted); +-inf: one row; NaN: none */
 };
-/* The band of the residuals a[0..n) (reordered), as above; pooled 0. */
-struct vband validate_band(double *a, size_t n);
+/* The band of the residuals a[0..n) (reordered), as above; pooled 0. grp[i] in [0, n) names
+ * row i's benchmark (NULL: each row its own). */
+struct vband validate_band(double *a, const int *grp, size_t n);
 /* The bands of every metric and regime from the predicted rows of s. */
 void validate_bands(const struct vset *s, struct vband b[VM_N][VR_N]);
 /* Coverage: the fraction of predicted rows whose measured value lies in [p e^lo, p e^hi]
@@ -311,8 +323,11 @@ void validate_bands(const struct vset *s, struct vband b[VM_N][VR_N]);
  * counted. */
 enum vcov { VCOV_IN, VCOV_RUN, VCOV_BENCH };
 void validate_coverage(const struct vset *s, int loo, double cov[VM_N], long n[VM_N]);
+/* One band as JSON into o: "rows", "pooled", "method", "benchmarks" (random_effects_t
+ * only), "log_lo", "log_hi" (null: unbounded). */
+void validate_band_json(cJSON *o, const struct vband *b);
 /* {"method", "repeat_sd", "bands": {"<metric>": {"<regime>": {"rows", "pooled", "method",
- * "log_lo", "log_hi"}}}, "coverage": {"in_sample" | "own_run_out" | "own_benchmark_out":
+ * "benchmarks", "log_lo", "log_hi"}}}, "coverage": {"in_sample" | "own_run_out" | "own_benchmark_out":
  * {"<metric>": {"rows", "share"}}}} (validate --intervals --format json; null: unbounded) */
 cJSON *validate_intervals_json(const struct vset *s);
 

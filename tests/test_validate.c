@@ -672,17 +672,47 @@ static void band_small_sets(void)
 	/* {0, .1, .2, .3, .4} (unsorted): mean 0.2, s = sqrt(0.1 / 4), t(0.975, 4) = 2.776445
 	 * (tables), half-width 2.776445 x 0.158114 x sqrt(1 + 1/5) = 0.480894 */
 	double a[] = {0.3, 0.1, 0.4, 0.0, 0.2};
-	struct vband b = validate_band(a, 5);
+	struct vband b = validate_band(a, NULL, 5);
 	CHECK_INT(b.method, VBAND_STUDENT_T);
 	CHECK_INT(b.n, 5);
 	CHECK_NEAR(b.hi, 0.2 + 0.480894, 1e-6);
 	CHECK_NEAR(b.lo, 0.2 - 0.480894, 1e-5);
-	b = validate_band(a, 1); /* one residual: no spread to take */
+	b = validate_band(a, NULL, 1); /* one residual: no spread to take */
 	CHECK(isinf(b.lo) && b.lo < 0 && isinf(b.hi) && b.hi > 0);
 	CHECK_INT(b.method, VBAND_NONE);
-	b = validate_band(a, 0);
+	b = validate_band(a, NULL, 0);
 	CHECK(isnan(b.lo) && isnan(b.hi));
 	CHECK_STR(vband_method_name(VBAND_STUDENT_T), "student_t");
+}
+
+/* Rows that share a benchmark: three benchmarks of two rows, {0, .1}, {.4, .5}, {.8, .9}.
+ * Mean 0.45; MSB = 2 (0.4^2 + 0 + 0.4^2) / 2 = 0.32; MSW = 6 x 0.05^2 / 3 = 0.005;
+ * n0 = (6 - 12 / 6) / 2 = 2; sigma_u^2 = (MSB - MSW) / 2 = 0.1575; MSB / n0 = 0.16 and
+ * MSW (1 - 1/n0) = 0.0025 sum to 0.1625, var(mean) = 0.1575 x 12 / 36 + MSW / 6 =
+ * 0.053333, so the half-width is t(0.975, df) sqrt(0.215833); Satterthwaite df = 0.1625^2 /
+ * (0.16^2 / 2 + 0.0025^2 / 3) = 2.062653, t(0.975, 2.062653) = 4.179807 (GSL; 4.303 at
+ * df 2 and 3.182 at 3 in tables): half-width 1.941849. The plain t on the same six rows
+ * would be 0.45 +- 2.570582 x 0.361939 x sqrt(7/6) = +-1.004941, blind to the rows of one
+ * benchmark moving together. */
+static void band_random_effects(void)
+{
+	double a[] = {0.0, 0.1, 0.4, 0.5, 0.8, 0.9};
+	int grp[] = {0, 0, 2, 2, 4, 4}, one[] = {0, 0, 0, 0, 0, 0}, own[] = {0, 1, 2, 3, 4, 5};
+	int across[] = {0, 1, 0, 1, 0, 1}; /* each benchmark's means equal: MSB < MSW */
+	struct vband b = validate_band(a, grp, 6);
+	CHECK_INT(b.method, VBAND_RANDOM_T);
+	CHECK_INT(b.groups, 3);
+	CHECK_NEAR(b.lo, 0.45 - 1.941849, 1e-5);
+	CHECK_NEAR(b.hi, 0.45 + 1.941849, 1e-5);
+	CHECK_STR(vband_method_name(VBAND_RANDOM_T), "random_effects_t");
+	/* the plain t wherever no benchmark term can be taken */
+	const int *plain[] = {NULL, one, own, across};
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+		b = validate_band(a, plain[i], 6);
+		CHECK_INT(b.method, VBAND_STUDENT_T);
+		CHECK_INT(b.groups, 0);
+		CHECK_NEAR(b.hi, 0.45 + 1.004941, 1e-5);
+	}
 }
 
 /* Identical residuals: s = 0 would give the zero-width band [x, x]; the repeat noise keeps
@@ -786,6 +816,7 @@ int main(void)
 	frontend_fit_recovers();
 	model_form_bands();
 	band_small_sets();
+	band_random_effects();
 	band_identical_residuals();
 	band_benchmark_out();
 	prediction_and_summary();
