@@ -217,9 +217,10 @@ ATTENTION_BACKENDS_MODELLED = {"fa3"}
 # vLLM's OpenAI-server scheduler limits when `vllm serve` does not set them, by GPU (>= 70 GiB
 # and not an A100: 1024 sequences and 8192 tokens a step, else 256 and 2048; vLLM >= 0.10,
 # vllm-project/vllm vllm/engine/arg_utils.py, "see PR #17885"; convert_moe.py VLLM_DEFAULTS,
-# the same table). Applied to the GPUStack vLLM rows only with --server-limits DIR.
+# the same table). Applied to the GPUStack vLLM rows; --without-server-limits DIR writes the
+# set as it was before (one default for every GPU, the engine profile's) into DIR.
 VLLM_SERVER_LIMITS = {"h100_sxm": (1024, 8192), "h200_sxm": (1024, 8192), "a100_sxm": (256, 2048)}
-SERVER_LIMITS = False
+SERVER_LIMITS = True
 
 
 def part_of(src, rid):
@@ -346,10 +347,10 @@ def convert(r):
             o["dataset"] = "sharegpt"
         if r["engine"] == "trtllm" and "--enable_chunked_prefill" in notes:
             o["chunked_prefill"] = "true"  # trtllm-serve's default is off (trtllm-1.yaml)
-        # --server-limits (an experiment, not the shipped set: VALIDATION.md "Burst TPOT on
-        # GPUStack", item 4): a plain `vllm serve` (every GPUStack vLLM row: none sets
-        # --max-num-seqs or --max-num-batched-tokens) runs the OpenAI server's limits for its
-        # GPU, vLLM >= 0.10; the same rule and table as convert_moe.py's VLLM_DEFAULTS
+        # a plain `vllm serve` (every GPUStack vLLM row: none sets --max-num-seqs or
+        # --max-num-batched-tokens) runs the OpenAI server's limits for its GPU, vLLM >= 0.10;
+        # the same rule and table as convert_moe.py's VLLM_DEFAULTS (VALIDATION.md, "Burst
+        # TPOT on GPUStack", item 4)
         if SERVER_LIMITS and r["engine"] == "vllm" and o["engine_version"].startswith(("0.10", "0.11")):
             m = re.search(r"server cmd: ([^;]*)", notes)
             if not m or "--max-num" in m.group(1):
@@ -493,16 +494,18 @@ def argonne_rows():
 
 
 def main():
-    # usage: convert_serving.py [SHARED_DIR] [--server-limits OUT_DIR]: the second form writes
-    # serving_{fit,check}.csv with vLLM's per-GPU server limits into OUT_DIR, not here
+    # usage: convert_serving.py [SHARED_DIR] [--without-server-limits OUT_DIR]: the second
+    # form writes the parts without vLLM's per-GPU server limits (the set before they were
+    # applied) into OUT_DIR, made if missing, not here
     global SERVER_LIMITS
     args, out_dir = sys.argv[1:], HERE
-    if "--server-limits" in args:
-        i = args.index("--server-limits")
+    if "--without-server-limits" in args:
+        i = args.index("--without-server-limits")
         if i + 1 >= len(args):
-            raise SystemExit("convert_serving.py: --server-limits needs an output directory")
-        SERVER_LIMITS, out_dir = True, args[i + 1]
+            raise SystemExit("convert_serving.py: --without-server-limits needs an output directory")
+        SERVER_LIMITS, out_dir = False, args[i + 1]
         del args[i:i + 2]
+        os.makedirs(out_dir, exist_ok=True)
     shared = args[0] if args else os.path.join(HERE, "..", "..", "..", "shared", "validation", "serving")
     rows = []
     for f in ["measured.csv", "measured_fp16.csv"]:
