@@ -1560,6 +1560,8 @@ static int band_random_t(struct vband *b, const double *a, const int *grp, size_
 	double gm = gsl_stats_mean(a, 1, n), msb = 0, msw = 0, s2 = 0, n0, su, x, y, tot, df, vm;
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
+		if (grp[i] < 0 || (size_t)grp[i] >= n)
+			return 0; /* not a benchmark index (validate.h): no term */
 		sum[grp[i]] += a[i];
 		k += cnt[grp[i]]++ == 0;
 	}
