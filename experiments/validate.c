@@ -1588,6 +1588,9 @@ static int band_random_t(struct vband *b, const double *a, const int *grp, size_
 	x = gsl_cdf_tdist_Pinv(0.975, df) * sqrt(fmax(tot, VBAND_REPEAT_SD * VBAND_REPEAT_SD) + vm);
 	b->method = VBAND_RANDOM_T;
 	b->groups = (long)k;
+	b->sd_between = sqrt(su);
+	b->sd_within = sqrt(msw);
+	b->df = df;
 	b->lo = gm - x;
 	b->hi = gm + x;
 	return 1;
@@ -1597,7 +1600,7 @@ static int band_random_t(struct vband *b, const double *a, const int *grp, size_
  * when grp says which rows share one), never narrower than the measurements' repeat noise */
 struct vband validate_band(double *a, const int *grp, size_t n)
 {
-	struct vband b = {(long)n, 0, VBAND_NONE, 0, NAN, NAN};
+	struct vband b = {(long)n, 0, VBAND_NONE, 0, NAN, NAN, NAN, NAN, NAN};
 	if (n == 0)
 		return b;
 	if (n < 2) {
@@ -1751,8 +1754,12 @@ void validate_band_json(cJSON *o, const struct vband *b)
 	cJSON_AddNumberToObject(o, "rows", (double)b->n);
 	cJSON_AddBoolToObject(o, "pooled", b->pooled);
 	cJSON_AddStringToObject(o, "method", vband_method_name(b->method));
-	if (b->method == VBAND_RANDOM_T)
+	if (b->method == VBAND_RANDOM_T) {
 		cJSON_AddNumberToObject(o, "benchmarks", (double)b->groups);
+		json_num(o, "sd_between", b->sd_between);
+		json_num(o, "sd_within", b->sd_within);
+		json_num(o, "df", b->df);
+	}
 	json_num(o, "log_lo", b->lo);
 	json_num(o, "log_hi", b->hi);
 }

@@ -305,6 +305,7 @@ struct vband {
 	int pooled;  /* 1: the regime had fewer than VBAND_MIN_ROWS rows; every regime's rows */
 	int method;  /* enum vband_method */
 	long groups; /* VBAND_RANDOM_T: the benchmarks among the rows; else 0 */
+	double sd_between, sd_within, df; /* VBAND_RANDOM_T: sigma_u, sigma_e, Satterthwaite df */
 	double lo, hi; /* the band of ln(measured / predicted); +-inf: one row; NaN: none */
 };
 /* The band of the residuals a[0..n) (reordered), as above; pooled 0. grp[i] in [0, n) names
@@ -323,11 +324,11 @@ void validate_bands(const struct vset *s, struct vband b[VM_N][VR_N]);
  * counted. */
 enum vcov { VCOV_IN, VCOV_RUN, VCOV_BENCH };
 void validate_coverage(const struct vset *s, int loo, double cov[VM_N], long n[VM_N]);
-/* One band as JSON into o: "rows", "pooled", "method", "benchmarks" (random_effects_t
- * only), "log_lo", "log_hi" (null: unbounded). */
+/* One band as JSON into o: "rows", "pooled", "method", "benchmarks", "sd_between",
+ * "sd_within", "df" (random_effects_t only), "log_lo", "log_hi" (null: unbounded). */
 void validate_band_json(cJSON *o, const struct vband *b);
 /* {"method", "repeat_sd", "bands": {"<metric>": {"<regime>": {"rows", "pooled", "method",
- * "benchmarks", "log_lo", "log_hi"}}}, "coverage": {"in_sample" | "own_run_out" | "own_benchmark_out":
+ * "benchmarks", "sd_between", "sd_within", "df", "log_lo", "log_hi"}}}, "coverage": {"in_sample" | "own_run_out" | "own_benchmark_out":
  * {"<metric>": {"rows", "share"}}}} (validate --intervals --format json; null: unbounded) */
 cJSON *validate_intervals_json(const struct vset *s);
 

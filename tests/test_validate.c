@@ -702,6 +702,9 @@ static void band_random_effects(void)
 	struct vband b = validate_band(a, grp, 6);
 	CHECK_INT(b.method, VBAND_RANDOM_T);
 	CHECK_INT(b.groups, 3);
+	CHECK_NEAR(b.sd_between, sqrt(0.1575), 1e-9);
+	CHECK_NEAR(b.sd_within, sqrt(0.005), 1e-9);
+	CHECK_NEAR(b.df, 2.062653, 1e-6);
 	CHECK_NEAR(b.lo, 0.45 - 1.941849, 1e-5);
 	CHECK_NEAR(b.hi, 0.45 + 1.941849, 1e-5);
 	CHECK_STR(vband_method_name(VBAND_RANDOM_T), "random_effects_t");

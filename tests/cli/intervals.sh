@@ -22,7 +22,7 @@ mets = ("ttft_ms", "tpot_ms", "e2e_s", "output_tok_per_s")
 seen = {m: 0 for m in mets}
 for l in bands.splitlines():
     f = l.split()
-    if f and f[0] in mets:
+    if f and f[0] in mets and "random effects:" not in l:
         seen[f[0]] += 1
         lo, hi = float(f[3]), float(f[4])
         if not (-5 < lo < 0 < hi < 5) or f[6] not in ("conformal", "student_t", "random_effects_t"):
@@ -56,6 +56,8 @@ has "^e2e_s            open  .*student_t  *pooled" "a small set: Student t, pool
 # them: the band is for a row of a new benchmark (random effects), wider than the plain t
 # band of 32 independent rows (-0.470 .. +1.010 on this set)
 has "^ttft_ms          closed .*random_effects_t pooled" "TTFT: a new benchmark's band, said" "$TMPD/iv"
+has "^ttft_ms          pooled   random effects: 9 benchmarks, sd between 0\.[0-9]*, within 0\.[0-9]*, df [0-9]" \
+	"TTFT: the band's parts, said once (pooled)" "$TMPD/iv"
 # the same bands and shares in JSON (validate --intervals --format json, key "intervals")
 ok "intervals as JSON" "$TTSIM" validate tests/validation/serving_check.csv --keep-going \
 	--intervals --format json
@@ -71,6 +73,8 @@ for m in ("ttft_ms", "tpot_ms", "e2e_s", "output_tok_per_s"):
         ok = ok and b["log_lo"] is not None and b["log_hi"] is not None and b["log_lo"] < b["log_hi"]
         # a random-effects band says from how many benchmarks; no other band does
         ok = ok and (b["method"] == "random_effects_t") == (b.get("benchmarks", 0) >= 2)
+        ok = ok and (b["method"] != "random_effects_t" or
+                     (b["sd_between"] > 0 and b["sd_within"] > 0 and b["df"] > 1))
     ok = ok and (m != "ttft_ms" or iv["bands"][m]["closed"]["log_hi"] - iv["bands"][m]["closed"]["log_lo"] > 1.48 + 0.1)
     for k, col in (("in_sample", 1), ("own_run_out", 3), ("own_benchmark_out", 5)):
         c = iv["coverage"][k][m]
