@@ -1,6 +1,7 @@
 /* engine_profile.c: read an engine profile (see engine_profile.h). */
 #include "models/engine_profile.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +48,18 @@ static const struct ekey keys[] = {
 	{"defaults.unchunked_max_len", EK_BOOL, EO(unchunked_max_len), 0},
 	{"defaults.long_context_len", EK_OPTCOUNT, EO(long_context_len), 0},
 	{"defaults.long_context_max_num_batched_tokens", EK_OPTCOUNT, EO(long_context_budget), 0},
+	{"defaults.offline_max_num_seqs", EK_OPTCOUNT, EO(lim[0][1].seqs), 0},
+	{"defaults.offline_max_num_batched_tokens", EK_OPTCOUNT, EO(lim[0][1].tokens), 0},
+	{"defaults.large_gpu_min_gib", EK_OPTCOUNT, EO(large_gpu_min_gib), 0},
+	{"defaults.large_gpu_except", EK_STR, EO(large_gpu_except), ES(large_gpu_except)},
+	{"defaults.large_gpu_max_num_seqs", EK_OPTCOUNT, EO(lim[1][0].seqs), 0},
+	{"defaults.large_gpu_max_num_batched_tokens", EK_OPTCOUNT, EO(lim[1][0].tokens), 0},
+	{"defaults.large_gpu_offline_max_num_seqs", EK_OPTCOUNT, EO(lim[1][1].seqs), 0},
+	{"defaults.large_gpu_offline_max_num_batched_tokens", EK_OPTCOUNT, EO(lim[1][1].tokens), 0},
 };
+/* the keys fit the bit set of those seen; its top bit is schema_version's */
+#define SEEN_SCHEMA (1ull << 63)
+typedef char keys_fit_seen[sizeof(keys) / sizeof(keys[0]) < 63 ? 1 : -1];
 
 double *frontend_term(struct frontend *f, int t)
 {
@@ -126,7 +138,7 @@ static int set_key(struct engine_profile *e, const struct ekey *k, const char *v
 
 /* Walk a mapping; prefix is "" or "block.". */
 static int walk(struct engine_profile *e, struct ydoc *d, yaml_node_t *map, const char *prefix,
-		const char *path, unsigned *seen)
+		const char *path, unsigned long long *seen)
 {
 	struct ydoc_iter it;
 	yaml_node_t *k, *v;
@@ -143,7 +155,7 @@ static int walk(struct engine_profile *e, struct ydoc *d, yaml_node_t *map, cons
 			if (!ydoc_str(v) || strcmp(ydoc_str(v), "1"))
 				return err_set("%s: key 'schema_version': unsupported version (expected 1)",
 					       where);
-			*seen |= 1u << 31;
+			*seen |= SEEN_SCHEMA;
 			continue;
 		}
 		if (!*prefix && v->type == YAML_MAPPING_NODE &&
@@ -166,7 +178,7 @@ static int walk(struct engine_profile *e, struct ydoc *d, yaml_node_t *map, cons
 			return err_set("%s: key '%s': expected a single value", where, full);
 		if (set_key(e, &keys[i], ydoc_str(v), where) < 0)
 			return -1;
-		*seen |= 1u << i;
+		*seen |= 1ull << i;
 	}
 	return 0;
 }
@@ -176,7 +188,7 @@ int engine_profile_parse(struct engine_profile *e, const char *text, size_t len,
 {
 	struct ydoc d;
 	yaml_node_t *root;
-	unsigned seen = 0;
+	unsigned long long seen = 0;
 	int rc = -1;
 	memset(e, 0, sizeof(*e));
 	e->chunked_prefill = -1;
@@ -192,13 +204,13 @@ int engine_profile_parse(struct engine_profile *e, const char *text, size_t len,
 	}
 	if (walk(e, &d, root, "", path, &seen) < 0)
 		goto out;
-	if (!(seen & (1u << 31))) {
+	if (!(seen & SEEN_SCHEMA)) {
 		err_set("%s:1: key 'schema_version': missing (expected 'schema_version: 1')", path);
 		goto out;
 	}
 	/* name, engine and source are required: a number without its source is not kept */
 	for (int i = 0; i < 4; i++)
-		if (i != 2 && !(seen & (1u << i))) {
+		if (i != 2 && !(seen & (1ull << i))) {
 			err_set("%s:1: key '%s': missing (expected it in every engine profile)", path,
 				keys[i].key);
 			goto out;
@@ -213,18 +225,27 @@ int engine_profile_parse(struct engine_profile *e, const char *text, size_t len,
 						  "long_context_max_num_batched_tokens");
 		goto out;
 	}
+	/* a large GPU's limits, or its exception, without the size that makes a GPU large
+	 * would never apply: say so rather than ignore them */
+	if (!e->large_gpu_min_gib &&
+	    (e->lim[1][0].seqs || e->lim[1][0].tokens || e->lim[1][1].seqs ||
+	     e->lim[1][1].tokens || e->large_gpu_except[0])) {
+		err_set("%s:1: key 'defaults.large_gpu_min_gib': missing (expected with the "
+			"defaults.large_gpu_ keys)", path);
+		goto out;
+	}
 	/* the speculative block is all or nothing: a missing cost is not read as 0 */
 	{
-		unsigned any = 0, all = 0;
+		unsigned long long any = 0, all = 0;
 		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 			if (!strncmp(keys[i].key, "speculative.", 12)) {
-				all |= 1u << i;
-				if (seen & (1u << i))
-					any |= 1u << i;
+				all |= 1ull << i;
+				if (seen & (1ull << i))
+					any |= 1ull << i;
 			}
 		if (any && any != all) {
 			for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-				if ((all & ~any) & (1u << i)) {
+				if ((all & ~any) & (1ull << i)) {
 					err_set("%s:1: key '%s': missing (expected every key of the "
 						"speculative block: models/engine_profile.h)", path,
 						keys[i].key);
@@ -236,7 +257,7 @@ int engine_profile_parse(struct engine_profile *e, const char *text, size_t len,
 	/* a chat_ key not given: the chat endpoint's is the completions endpoint's */
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		int ep, t;
-		if (!(seen & (1u << i)) && fe_key_of(&keys[i], &ep, &t) && ep == FE_CHAT)
+		if (!(seen & (1ull << i)) && fe_key_of(&keys[i], &ep, &t) && ep == FE_CHAT)
 			*frontend_term(&e->fe[FE_CHAT], t) =
 				*frontend_term(&e->fe[FE_COMPLETIONS], t);
 	}
@@ -310,6 +331,45 @@ void engine_profile_write(const struct engine_profile *e, struct sbuf *sb,
 			if (!strncmp(keys[j].key, keys[i].key, bl + 1))
 				put_key(e, &keys[j], sb, comment, ctx);
 	}
+}
+
+struct engine_limits engine_profile_limits(const struct engine_profile *e, int large,
+					   int offline)
+{
+	struct engine_limits r = {e->max_num_seqs, e->max_num_batched_tokens};
+	for (int l = 0; l <= large; l++)
+		for (int o = 0; o <= offline; o++)
+			if (l == large || o == 0) {
+				const struct engine_limits *x = &e->lim[l][o];
+				if (x->seqs > 0)
+					r.seqs = x->seqs;
+				if (x->tokens > 0)
+					r.tokens = x->tokens;
+			}
+	return r;
+}
+
+/* Whether s contains t, case aside (ASCII). */
+static int has_nocase(const char *s, const char *t)
+{
+	size_t n = strlen(t);
+	for (; *s; s++) {
+		size_t i = 0;
+		while (i < n && s[i] && tolower((unsigned char)s[i]) == tolower((unsigned char)t[i]))
+			i++;
+		if (i == n)
+			return 1;
+	}
+	return 0;
+}
+
+int engine_profile_large_gpu(const struct engine_profile *e, double hbm_bytes,
+			     const char *name, const char *gpu)
+{
+	if (e->large_gpu_min_gib <= 0 || hbm_bytes < e->large_gpu_min_gib * 1073741824.0)
+		return 0;
+	return !e->large_gpu_except[0] ||
+	       !(has_nocase(name, e->large_gpu_except) || has_nocase(gpu, e->large_gpu_except));
 }
 
 /* The embedded profile a plain NAME stands for (path set), or NULL. */

@@ -67,6 +67,17 @@
  *                                  #   gives one
  *       long_context_max_num_batched_tokens: 512  # that budget (required with
  *                                  #   long_context_len)
+ *       offline_max_num_seqs: 256  # optional: the two limits for an offline batch (the
+ *       offline_max_num_batched_tokens: 8192  # run's endpoint none, vLLM's LLM class);
+ *                                  #   absent: the two above (an API server's)
+ *       large_gpu_min_gib: 70      # optional (0: none): on a GPU of at least this much
+ *       large_gpu_except: "a100"   #   HBM whose hardware profile's name and gpu do not
+ *                                  #   contain this (case aside), the limits below
+ *                                  #   (vLLM >= 0.10's EngineArgs defaults by device)
+ *       large_gpu_max_num_seqs: 1024             # an API server there; absent: the
+ *       large_gpu_max_num_batched_tokens: 8192   #   ones above
+ *       large_gpu_offline_max_num_seqs: 1024     # an offline batch there; absent: the
+ *       large_gpu_offline_max_num_batched_tokens: 16384  # API server's there
  *     source: "..."                # where each number comes from (required)
  *
  * Unknown keys are errors ("FILE:LINE: key 'k': ..."). The frontend block is the engine's
@@ -132,7 +143,24 @@ struct engine_profile {
 	int long_context_len;        /* 0: not said; above it, chunked prefill by default */
 	int long_context_budget;     /* the budget then (defaults.long_context_max_num_
 	                                batched_tokens) */
+	/* the limits by GPU and usage, [large GPU][offline] (0: not said; [0][0] is
+	 * max_num_seqs and max_num_batched_tokens above): engine_profile_limits resolves them */
+	struct engine_limits {
+		int seqs, tokens;
+	} lim[2][2];
+	int large_gpu_min_gib;       /* 0: no GPU is large */
+	char large_gpu_except[32];   /* a name no large GPU's contains ("" none) */
 };
+/* The engine's max_num_seqs and max_num_batched_tokens (0: not said) for a run on a large
+ * GPU or not, offline or served: each key as given for that case, else the served one of
+ * the same GPU class, else the base pair. */
+struct engine_limits engine_profile_limits(const struct engine_profile *e, int large,
+					   int offline);
+/* Whether a GPU of hbm_bytes named name (the hardware profile's name) and gpu (its
+ * description) is large for e: large_gpu_min_gib set, HBM at least that, and neither string
+ * containing large_gpu_except (case aside). */
+int engine_profile_large_gpu(const struct engine_profile *e, double hbm_bytes,
+			     const char *name, const char *gpu);
 
 /* Parse a profile's text (path for messages). 0, or -1 with err_set. */
 int engine_profile_parse(struct engine_profile *e, const char *text, size_t len,

@@ -51,6 +51,8 @@ static int spec_engine_costs(const struct run_config *c, struct spec_setup *sp)
 int run_engine_defaults(struct run_config *c)
 {
 	struct engine_profile e;
+	struct engine_limits lim;
+	int large = 0;
 	char v[32];
 	if (!c->engine[0])
 		return 0;
@@ -58,13 +60,26 @@ int run_engine_defaults(struct run_config *c)
 		return err_prefix("key 'engine': ");
 	if (e.chunked_prefill >= 0 && !config_was_set(c, "chunked_prefill"))
 		c->chunked_prefill = e.chunked_prefill;
-	if (e.max_num_seqs > 0 && !config_was_set(c, "max_num_seqs")) {
-		snprintf(v, sizeof(v), "%d", e.max_num_seqs);
+	/* the limits by GPU (a large one: the hardware profile's HBM and name) and by usage
+	 * (an offline batch, or an API server: the run's endpoint) */
+	if (e.large_gpu_min_gib > 0 &&
+	    !(config_was_set(c, "max_num_seqs") && config_was_set(c, "max_num_batched_tokens"))) {
+		struct profile *p = xmalloc(sizeof(*p));
+		if (profile_load(p, c->gpu) < 0) {
+			free(p);
+			return err_prefix("key 'gpu': ");
+		}
+		large = engine_profile_large_gpu(&e, p->hbm_bytes, p->name, p->gpu);
+		free(p);
+	}
+	lim = engine_profile_limits(&e, large, c->endpoint == ENDPOINT_NONE);
+	if (lim.seqs > 0 && !config_was_set(c, "max_num_seqs")) {
+		snprintf(v, sizeof(v), "%d", lim.seqs);
 		if (config_set(c, "max_num_seqs", v, e.name) < 0)
 			return -1;
 	}
-	if (e.max_num_batched_tokens > 0 && !config_was_set(c, "max_num_batched_tokens")) {
-		snprintf(v, sizeof(v), "%d", e.max_num_batched_tokens);
+	if (lim.tokens > 0 && !config_was_set(c, "max_num_batched_tokens")) {
+		snprintf(v, sizeof(v), "%d", lim.tokens);
 		if (config_set(c, "max_num_batched_tokens", v, e.name) < 0)
 			return -1;
 	}

@@ -119,6 +119,19 @@ static void bad_files(void)
 		{"schema_version: 1\nname: x\nengine: y\nsource: s\ndefaults:\n"
 		 "  long_context_max_num_batched_tokens: -1\n",
 		 "b.yaml:6: key 'defaults.long_context_max_num_batched_tokens': expected an integer"},
+		{"schema_version: 1\nname: x\nengine: y\nsource: s\ndefaults:\n"
+		 "  large_gpu_min_gib: -70\n",
+		 "b.yaml:6: key 'defaults.large_gpu_min_gib': expected an integer"},
+		{"schema_version: 1\nname: x\nengine: y\nsource: s\ndefaults:\n"
+		 "  large_gpu_offline_max_num_seqs: 1024\n",
+		 "b.yaml:1: key 'defaults.large_gpu_min_gib': missing (expected with the "
+		 "defaults.large_gpu_ keys)"},
+		{"schema_version: 1\nname: x\nengine: y\nsource: s\ndefaults:\n"
+		 "  large_gpu_except: \"a100\"\n",
+		 "b.yaml:1: key 'defaults.large_gpu_min_gib': missing"},
+		{"schema_version: 1\nname: x\nengine: y\nsource: s\ndefaults:\n  large_gpu_min_gib: 70\n"
+		 "  large_gpu_except: \"0123456789012345678901234567890123\"\n",
+		 "b.yaml:7: key 'defaults.large_gpu_except': value too long (expected at most 31"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct engine_profile e;
@@ -312,6 +325,11 @@ static void writes_back(void)
 		CHECK_INT(f.long_context_budget, e.long_context_budget);
 		CHECK((strstr(sb.buf, "long_context_len: 32768") != NULL) == (i == 1));
 		CHECK((strstr(sb.buf, "long_context") != NULL) == (i == 1)); /* 0: not written */
+		/* the limits by GPU and usage: vllm-v1's, read back alike */
+		CHECK(!memcmp(f.lim, e.lim, sizeof(e.lim)));
+		CHECK_INT(f.large_gpu_min_gib, e.large_gpu_min_gib);
+		CHECK_STR(f.large_gpu_except, e.large_gpu_except);
+		CHECK((strstr(sb.buf, "large_gpu_except: \"a100\"") != NULL) == (i == 0));
 		sbuf_release(&sb);
 	}
 }
@@ -495,6 +513,71 @@ static void fe_keys(void)
 	sbuf_release(&sb);
 }
 
+/* vLLM >= 0.10's limits by device and usage (vllm-v1.yaml, from EngineArgs): 1024
+ * sequences and 8192 / 16384 tokens served / offline on a GPU of >= 70 GiB that is not an
+ * A100, else 256 and 2048 / 8192; what the run sets wins; a profile's missing case falls
+ * back on the served one of its GPU class, then on the base pair. */
+static void limits_by_gpu(void)
+{
+	static const struct {
+		const char *gpu, *endpoint;
+		int seqs, tokens;
+	} want[] = {
+		{"h100_sxm", "completions", 1024, 8192}, {"h100_sxm", "none", 1024, 16384},
+		{"h200_sxm", "chat", 1024, 8192},        {"gh200", "none", 1024, 16384},
+		{"a100_sxm", "chat", 256, 2048},         {"a100_sxm", "none", 256, 8192},
+	};
+	struct engine_profile e;
+	struct engine_limits l;
+	CHECK_INT(engine_profile_load(&e, "vllm-v1"), 0);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		struct run_config c;
+		config_defaults(&c);
+		CHECK_INT(config_set(&c, "model", "qwen3-8b", "t") |
+				  config_set(&c, "gpu", want[i].gpu, "t") |
+				  config_set(&c, "engine", "vllm-v1", "t") |
+				  config_set(&c, "endpoint", want[i].endpoint, "t"),
+			  0);
+		CHECK_INT(run_engine_defaults(&c), 0);
+		CHECK_INT(c.max_num_seqs, want[i].seqs);
+		CHECK_INT(c.max_num_batched_tokens, want[i].tokens);
+		if (i == 0) { /* the run's own limit wins; the other still the engine's */
+			config_defaults(&c);
+			CHECK_INT(config_set(&c, "model", "qwen3-8b", "t") |
+					  config_set(&c, "gpu", "h100_sxm", "t") |
+					  config_set(&c, "engine", "vllm-v1", "t") |
+					  config_set(&c, "max_num_seqs", "8", "t"),
+				  0);
+			CHECK_INT(run_engine_defaults(&c), 0);
+			CHECK_INT(c.max_num_seqs, 8);
+			CHECK_INT(c.max_num_batched_tokens, 8192);
+		}
+	}
+	/* the GPU test: HBM, then the name or description, case aside */
+	CHECK_INT(engine_profile_large_gpu(&e, 80e9, "h100_sxm", "NVIDIA H100 SXM5 80GB"), 1);
+	CHECK_INT(engine_profile_large_gpu(&e, 80e9, "x", "NVIDIA A100-SXM4-80GB"), 0);
+	CHECK_INT(engine_profile_large_gpu(&e, 80e9, "My_A100", "x"), 0);
+	CHECK_INT(engine_profile_large_gpu(&e, 69.9 * 1073741824.0, "l40", "NVIDIA L40"), 0);
+	CHECK_INT(engine_profile_large_gpu(&e, 70.0 * 1073741824.0, "l40", "NVIDIA L40"), 1);
+	/* fallbacks: no large offline pair -> the large served one; no large pair -> the base */
+	e.lim[1][1] = (struct engine_limits){0, 0};
+	l = engine_profile_limits(&e, 1, 1);
+	CHECK_INT(l.seqs, 1024);
+	CHECK_INT(l.tokens, 8192);
+	e.lim[1][0] = (struct engine_limits){0, 4096};
+	l = engine_profile_limits(&e, 1, 1);
+	CHECK_INT(l.seqs, 256);
+	CHECK_INT(l.tokens, 4096);
+	l = engine_profile_limits(&e, 0, 1); /* the small offline pair, as said */
+	CHECK_INT(l.seqs, 256);
+	CHECK_INT(l.tokens, 8192);
+	e.large_gpu_min_gib = 0; /* no large GPU at all */
+	CHECK_INT(engine_profile_large_gpu(&e, 200e9, "b200", "NVIDIA B200"), 0);
+	e.large_gpu_min_gib = 70;
+	e.large_gpu_except[0] = 0; /* no exception: every GPU of that memory */
+	CHECK_INT(engine_profile_large_gpu(&e, 80e9, "a100_sxm", "NVIDIA A100"), 1);
+}
+
 int main(void)
 {
 	util_gsl_init();
@@ -507,5 +590,6 @@ int main(void)
 	fe_keys();
 	trtllm_memory_and_capacity();
 	unchunked_max_len();
+	limits_by_gpu();
 	return TEST_REPORT();
 }

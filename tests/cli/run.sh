@@ -268,4 +268,20 @@ ok "the same without prompt sharing" "$TTSIM" run --model r1-qwen-7b --trace mat
 status 2 "trtllm-1 with pipeline stages" "$TTSIM" run --model r1-qwen-7b --requests 4 --engine trtllm-1 --pp 2
 has "engine 'trtllm-1' sizes its KV cache from the free memory" "names the engine's KV rule" "$TMPD/err"
 ok "the same with vLLM's memory rule" "$TTSIM" run --model r1-qwen-7b --requests 4 --engine trtllm-1 --pp 2 --kv-free-fraction 0
+# vllm-v1's scheduler limits by GPU and usage (vLLM >= 0.10, PR #17885): the run's config
+# says what it ran with; what the run sets wins
+for spec in "a100_sxm completions 256 2048" "a100_sxm none 256 8192" "h100_sxm chat 1024 8192" \
+	"gh200 none 1024 16384"; do
+	set -- $spec
+	ok "vllm-v1 limits on $1 ($2)" "$TTSIM" run --model qwen3-8b --gpu "$1" --engine vllm-v1 \
+		--endpoint "$2" --requests 2 --input-len 64 --output-len 4 --format json
+	python3 -c 'import json, sys; c = json.load(open(sys.argv[1]))["config"]; print(c["max_num_seqs"], c["max_num_batched_tokens"])' \
+		"$TMPD/out" > "$TMPD/lim"
+	has "^$3 $4\$" "$1 $2: $3 sequences, $4 tokens a step" "$TMPD/lim"
+done
+ok "a run's own limit wins over vllm-v1's" "$TTSIM" run --model qwen3-8b --gpu a100_sxm --engine vllm-v1 \
+	--max-num-batched-tokens 4096 --requests 2 --input-len 64 --output-len 4 --format json
+python3 -c 'import json, sys; c = json.load(open(sys.argv[1]))["config"]; print(c["max_num_seqs"], c["max_num_batched_tokens"])' \
+	"$TMPD/out" > "$TMPD/lim"
+has "^256 4096$" "A100: the run's 4096 tokens, the engine's 256 sequences" "$TMPD/lim"
 finish

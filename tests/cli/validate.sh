@@ -297,7 +297,7 @@ status 2 "a tree row not TOPK/TOKENS" "$TTSIM" validate "$TMPD/tree_bad2.csv"
 has "spec_tree" "the error names the column" "$TMPD/err"
 # (TPOT 32.5% before the A100 took H100's 0.8 ms per-step constant: 37.4%; an eager run on an
 # A100 host whose per-op dispatch time is H100's x86 fit, models/profiles/a100_sxm.yaml)
-ok "the int4 set: one AWQ run, TTFT 13.8%, TPOT 37.4% (eager vLLM, enforce_eager column; GPU-bound in ttsim)" "$TTSIM" validate tests/validation/quant.csv --max-median-error ttft_ms=14,tpot_ms=38
+ok "the int4 set: one AWQ run, TTFT 14.3%, TPOT 37.4% (eager vLLM, enforce_eager column; GPU-bound in ttsim; vLLM's A100 budget of 2048 tokens: 13.8% at 8192)" "$TTSIM" validate tests/validation/quant.csv --max-median-error ttft_ms=14.5,tpot_ms=38
 # the eager set (issues 16, 19): SGLang batch-1 pairs with and without CUDA graphs; median 5.2%
 ok "the eager set within the line reached" "$TTSIM" validate tests/validation/eager.csv --max-median-error tpot_ms=5.5
 status 1 "eager set: a tighter line fails" "$TTSIM" validate tests/validation/eager.csv --max-median-error tpot_ms=4
