@@ -150,8 +150,12 @@ int run_layout(const struct run_config *c, const struct profile *p, int *tp_node
 	       int *pp_cross);
 void run_inputs_release(struct run_inputs *in);
 /* Set the options c->engine's profile (models/engine_profile.h) has defaults for and the
- * run did not set itself; nothing when c->engine is "". 0, or -1 with err_set. */
+ * run did not set itself; nothing when c->engine is "". Limits that depend on the GPU
+ * (defaults.large_gpu_*) read c->gpu's hardware profile: run_engine_defaults_on takes it
+ * loaded (gpu: c->gpu's, as run_load_inputs gave it), run_engine_defaults loads it when
+ * needed (~1.5 ms). 0, or -1 with err_set. */
 int run_engine_defaults(struct run_config *c);
+int run_engine_defaults_on(struct run_config *c, const struct profile *gpu);
 /* Simulate c on loaded inputs; 0 or -1 with err_set. */
 int run_simulate(const struct run_config *c, const struct run_inputs *in, struct run_result *r);
 void run_result_release(struct run_result *r);
