@@ -57,9 +57,9 @@ static const struct ekey keys[] = {
 	{"defaults.large_gpu_offline_max_num_seqs", EK_OPTCOUNT, EO(lim[1][1].seqs), 0},
 	{"defaults.large_gpu_offline_max_num_batched_tokens", EK_OPTCOUNT, EO(lim[1][1].tokens), 0},
 };
-/* the keys fit the bit set of those seen; its top bit is schema_version's */
+/* the bit set of the keys seen; its top bit is schema_version's */
 #define SEEN_SCHEMA (1ull << 63)
-typedef char keys_fit_seen[sizeof(keys) / sizeof(keys[0]) < 63 ? 1 : -1];
+_Static_assert(sizeof(keys) / sizeof(keys[0]) < 63, "engine profile keys outgrow the seen set");
 
 double *frontend_term(struct frontend *f, int t)
 {
