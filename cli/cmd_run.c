@@ -586,9 +586,15 @@ int cmd_run(int argc, char **argv)
 			for (int m = 0; m < REP_N; m++)
 				printf("  %-20s %12.4g [%.4g, %.4g]\n", rep_metric_name(m),
 				       rep.m[m].mean, rep.m[m].ci95_lo, rep.m[m].ci95_hi);
-			if (rep.profile_unc)
+			if (rep.profile_unc) {
 				printf("  model-form error: check part of the serving set, regime %s "
 				       "(VALIDATION.md)\n", vregime_name(rep.regime));
+				for (int m = 0; m < REP_N; m++)
+					if (rep.form[m].method == VBAND_RANDOM_T)
+						printf("  %-20s for a new deployment: random effects over "
+						       "%ld benchmarks\n", rep_metric_name(m),
+						       rep.form[m].groups);
+			}
 		}
 	}
 	free(json);

@@ -108,4 +108,6 @@ done
 ok "table says where the model-form error comes from" "$TTSIM" run --model qwen3-8b --gpu h100_sxm \
 	--input-len 200 --output-len 50 --concurrency 4 --requests 8 --profile-uncertainty
 has "model-form error: check part of the serving set, regime closed" "table line" "$TMPD/out"
+has "^  ttft_ms  *for a new deployment: random effects over 9 benchmarks" \
+	"the TTFT band said to be a new deployment's" "$TMPD/out"
 finish
