@@ -267,12 +267,19 @@ out:
 	return rc;
 }
 
-/* A YAML double-quoted scalar: '"' and '\\' escaped; other bytes as they are. */
+/* A YAML double-quoted scalar: '"' and '\\' escaped, and the control characters YAML does
+ * not allow in a file (a parsed "\x01" or "\n" holds them) as \xNN; other bytes as they
+ * are. */
 static void put_quoted(struct sbuf *sb, const char *v)
 {
 	sbuf_add(sb, "\"", 1);
 	for (; *v; v++) {
-		if (*v == '"' || *v == '\\')
+		unsigned char c = (unsigned char)*v;
+		if (c < 0x20 || c == 0x7f) {
+			sbuf_printf(sb, "\\x%02x", c);
+			continue;
+		}
+		if (c == '"' || c == '\\')
 			sbuf_add(sb, "\\", 1);
 		sbuf_add(sb, v, 1);
 	}

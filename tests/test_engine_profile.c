@@ -331,6 +331,13 @@ static void writes_back(void)
 		CHECK_STR(f.large_gpu_except, e.large_gpu_except);
 		CHECK((strstr(sb.buf, "large_gpu_except: \"a100\"") != NULL) == (i == 0));
 		sbuf_release(&sb);
+		/* a string holding control characters (a parsed "\x01" or "\n") is written
+		 * escaped, so the file reads back (fuzz_engine_profile found it written raw) */
+		strcpy(e.versions, "1.0\x01\n\"2\"\\");
+		engine_profile_write(&e, &sb, NULL, NULL);
+		CHECK_INT(engine_profile_parse(&f, sb.buf, sb.len, "w.yaml"), 0);
+		CHECK_STR(f.versions, "1.0\x01\n\"2\"\\");
+		sbuf_release(&sb);
 	}
 }
 
