@@ -75,3 +75,18 @@ int ydoc_map_unique(struct ydoc *d, yaml_node_t *map, const char *prefix)
 	}
 	return 0;
 }
+
+void ydoc_put_quoted(struct sbuf *sb, const char *s)
+{
+	sbuf_add(sb, "\"", 1);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c < 0x20 || c == 0x7f)
+			sbuf_printf(sb, "\\x%02x", c);
+		else if (c == '"' || c == '\\')
+			sbuf_printf(sb, "\\%c", c);
+		else
+			sbuf_add(sb, s, 1);
+	}
+	sbuf_add(sb, "\"", 1);
+}

@@ -50,4 +50,10 @@ int ydoc_map_next(struct ydoc_iter *it, yaml_node_t **k, yaml_node_t **v);
  * "PATH:LINE: key 'PREFIXKEY': given twice (expected once)" at the second occurrence. */
 int ydoc_map_unique(struct ydoc *d, yaml_node_t *map, const char *prefix);
 
+/* s as a YAML double-quoted scalar, appended to sb: '"' and '\\' escaped, and the bytes YAML
+ * does not allow in a file (C0 controls and DEL; a parsed "\x01" or "\n" holds them) as
+ * \xNN, so that what a writer writes every YAML reader reads back to the same bytes. */
+struct sbuf;
+void ydoc_put_quoted(struct sbuf *sb, const char *s);
+
 #endif

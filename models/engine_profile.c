@@ -267,25 +267,6 @@ out:
 	return rc;
 }
 
-/* A YAML double-quoted scalar: '"' and '\\' escaped, and the control characters YAML does
- * not allow in a file (a parsed "\x01" or "\n" holds them) as \xNN; other bytes as they
- * are. */
-static void put_quoted(struct sbuf *sb, const char *v)
-{
-	sbuf_add(sb, "\"", 1);
-	for (; *v; v++) {
-		unsigned char c = (unsigned char)*v;
-		if (c < 0x20 || c == 0x7f) {
-			sbuf_printf(sb, "\\x%02x", c);
-			continue;
-		}
-		if (c == '"' || c == '\\')
-			sbuf_add(sb, "\\", 1);
-		sbuf_add(sb, v, 1);
-	}
-	sbuf_add(sb, "\"", 1);
-}
-
 /* One key's line (indented inside a block), with its comment. */
 static void put_key(const struct engine_profile *e, const struct ekey *k, struct sbuf *sb,
 		    const char *(*comment)(const char *key, void *ctx), void *ctx)
@@ -302,7 +283,7 @@ static void put_key(const struct engine_profile *e, const struct ekey *k, struct
 		return; /* not said */
 	sbuf_printf(sb, "%s%s: ", dot ? "  " : "", dot ? dot + 1 : k->key);
 	switch (k->type) {
-	case EK_STR: put_quoted(sb, f); break;
+	case EK_STR: ydoc_put_quoted(sb, f); break;
 	case EK_SECONDS: memcpy(&dv, f, sizeof(dv)); sbuf_printf(sb, "%.6g", dv); break;
 	case EK_BOOL: sbuf_printf(sb, "%s", iv ? "true" : "false"); break;
 	case EK_COUNT:

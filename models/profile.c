@@ -22,6 +22,7 @@
 
 #include "lib/assets.h"
 #include "lib/util.h"
+#include "lib/ydoc.h"
 
 /* NOLINTBEGIN(bugprone-macro-parentheses): f is a member designator for offsetof */
 #define ROW(path, type, f, flags, min, max, unit, meaning) \
@@ -945,17 +946,10 @@ static void fmt_double(char *buf, size_t n, double d)
 
 static void put_string(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\x%02x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
+	struct sbuf sb = {0};
+	ydoc_put_quoted(&sb, s);
+	fwrite(sb.buf, 1, sb.len, f);
+	sbuf_release(&sb);
 }
 
 static void put_value(FILE *f, const void *base, const struct profile_key *fl)

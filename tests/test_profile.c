@@ -67,6 +67,18 @@ static void test_shipped(void)
 		free(s);
 	}
 
+	/* strings with the bytes YAML does not allow in a file (a parsed "\x7f" or "\n" holds
+	 * them) are written escaped and read back the same (DEL was written raw) */
+	{
+		size_t len;
+		CHECK_INT(profile_load(&p, "h100_sxm"), 0);
+		strcpy(p.gpu, "H100\x7f\x01\n\"q\"\\");
+		char *s = write_str(&p, &len);
+		CHECK_INT(profile_parse(&q, s, len, "ctl.yaml"), 0);
+		CHECK_STR(q.gpu, "H100\x7f\x01\n\"q\"\\");
+		free(s);
+	}
+
 	CHECK_INT(profile_load(&p, "h100_sxm"), 0);
 	CHECK_NEAR(p.hbm_bw, 3.35e12, 0);
 	CHECK_NEAR(p.gemm_bf16.peak, 989e12, 0);
