@@ -44,6 +44,9 @@ struct cost_ctx {
 	const struct profile *p;
 	int tp;                 /* GPUs in the replica */
 	int cuda_graphs;        /* 1: decode-only steps replay CUDA graphs */
+	int async_sched;        /* 1: the engine's per-step CPU overlaps the GPU's work (vLLM
+	                           --async-scheduling): a step lasts the longer of the two
+	                           (cost_step); set after cost_init, 0 there */
 	/* Derived once by cost_init (do not set): */
 	struct gemm_shape g[GEMM_NLAYER], lm;
 	const struct gemm_model *gm; /* bf16 or fp8 GEMM model, by m->weight_dtype */

@@ -99,6 +99,11 @@ static const struct option_def options[] = {
 	 "max(max_model_len, 2048)); 0: the model's max_position_embeddings"},
 	{"chunked_prefill", OPT_BOOL, F(chunked_prefill), 0, 0, 1, "true", NULL,
 	 "split long prefills over steps"},
+	{"async_scheduling", OPT_BOOL, F(async_scheduling), 0, 0, 1, "false", NULL,
+	 "vLLM --async-scheduling: the engine schedules step N+1 while the GPU runs step N, so "
+	 "a step lasts the longer of its GPU time and the engine's per-step CPU, not their sum "
+	 "(vLLM PRs #19970, #23569); not with speculative decoding or pipeline stages, which "
+	 "vLLM does not run with it"},
 	{"cuda_graphs", OPT_BOOL, F(cuda_graphs), 0, 0, 1, "true", NULL,
 	 "replay decode steps as CUDA graphs (vLLM default; false = --enforce-eager: each op "
 	 "then costs the profile's overhead.host_op_eager of host time, and a step lasts the "
@@ -626,6 +631,11 @@ int config_check(const struct run_config *c)
 			       c->max_num_batched_tokens, c->max_num_seqs);
 	if (c->block_size & (c->block_size - 1))
 		return err_set("key 'block_size': expected a power of two, got '%d'", c->block_size);
+	if (c->async_scheduling && (c->spec_draft[0] || c->pp > 1))
+		return err_set("key 'async_scheduling': vLLM's async scheduling does not run with %s "
+			       "(vllm-project/vllm PR #19970; expected async_scheduling false, or %s)",
+			       c->spec_draft[0] ? "speculative decoding" : "pipeline parallelism",
+			       c->spec_draft[0] ? "spec_draft none" : "pp 1");
 	if (c->spec_draft[0] && (long)c->max_num_seqs * (c->spec_k + 1) > c->max_num_batched_tokens)
 		return err_set("key 'max_num_batched_tokens': %d cannot verify %d sequences of "
 			       "spec_k + 1 = %d tokens in one step (expected at least %ld)",

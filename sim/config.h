@@ -58,6 +58,7 @@ struct run_config {
 	int max_model_len;       /* memory report: tokens a request (0: the model's max_len) */
 	int chunked_prefill;     /* bool */
 	int cuda_graphs;         /* bool */
+	int async_scheduling;    /* bool: vLLM --async-scheduling (models/cost.h async_sched) */
 	char dtype[8];           /* weights: bf16 | fp8 */
 	char kv_dtype[8];        /* KV cache: bf16 | fp8 */
 	int ep;                  /* enum ep_mode (models/model.h): none, tp, dp */

@@ -1865,6 +1865,7 @@ static int setup(struct sim *m, const struct sim_setup *s, struct sim_problem *p
 	if (cost_init_nodes(&m->cost, s->model, s->profile, s->tp, s->tp_nodes > 1 ? s->tp_nodes : 1,
 			    s->cuda_graphs) < 0)
 		return -1;
+	m->cost.async_sched = s->async_sched;
 	cost_use_pool(&m->cost, s->memo_pool);
 	if (s->no_evict && s->spec.k > 0)
 		return err_set("key 'guaranteed_no_evict': with speculative decoding not modelled "

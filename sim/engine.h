@@ -161,6 +161,7 @@ struct sim_setup {
 	int pp_cross;                /* stage boundaries that cross nodes (of pp - 1) */
 	int route;                   /* enum route_policy */
 	int cuda_graphs, chunked_prefill;
+	int async_sched;             /* vLLM --async-scheduling (models/cost.h async_sched) */
 	int prompt_cache;            /* every prompt's full blocks, all but its last token's, are
 	                                in the prefix cache at admission (held as the sequence's
 	                                own blocks): the prefill starts after them */

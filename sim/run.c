@@ -796,6 +796,7 @@ int run_simulate(const struct run_config *c, const struct run_inputs *in, struct
 	s.replicas = c->replicas;
 	s.route = c->route;
 	s.cuda_graphs = c->cuda_graphs;
+	s.async_sched = c->async_scheduling;
 	s.chunked_prefill = c->chunked_prefill;
 	s.prompt_cache = c->prompt_cache;
 	s.max_num_seqs = c->max_num_seqs;

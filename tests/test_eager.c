@@ -137,6 +137,50 @@ static void test_gpu_bound(void)
 	CHECK(step(&m, &p, 1, 0, &pf, NULL) == step(&m, &p0, 1, 0, &pf, NULL));
 }
 
+/* vLLM's async scheduling (cost_ctx.async_sched): the engine's per-step CPU runs beside the
+ * GPU's step, so a step lasts max(GPU, CPU) where it lasted GPU + CPU. By hand, batch 1 under
+ * CUDA graphs: the GPU's ~5 ms outlasts step_base + step_per_seq, so the step loses exactly
+ * its CPU; with a 30 ms step_base the CPU is the step; eager and host-bound, the host's ops
+ * and the engine's CPU overlap too. */
+static double step_async(const struct model *m, const struct profile *p, int graphs,
+			 const struct step_batch *b, struct step_cost *sc)
+{
+	struct cost_ctx c;
+	double t;
+	if (cost_init(&c, m, p, 1, graphs) < 0) {
+		fprintf(stderr, "cost_init: %s\n", err_msg());
+		exit(1);
+	}
+	CHECK_INT(c.async_sched, 0); /* cost_init leaves it off */
+	c.async_sched = 1;
+	t = cost_step(&c, b, sc);
+	cost_release(&c);
+	return t;
+}
+
+static void test_async_scheduling(void)
+{
+	struct profile p = fixture_profile();
+	struct model m = get("llama-3.1-8b-instruct");
+	struct step_batch b = decode(1, 1000);
+	struct step_cost sc;
+	double sync = step(&m, &p, 1, 1, &b, NULL), cpu = p.step_base + p.step_per_seq * 1;
+	CHECK(sync - cpu > cpu); /* GPU-bound: the GPU's part outlasts the CPU's */
+	CHECK_NEAR(step_async(&m, &p, 1, &b, &sc), sync - cpu, 1e-12);
+	CHECK_NEAR(sc.total, sync - cpu, 1e-12);
+	CHECK_NEAR(sc.cpu, cpu, 1e-15); /* the part itself is still reported */
+	CHECK_NEAR(step_async(&m, &p, 1, &b, NULL), sync - cpu, 1e-12); /* memoised path */
+	p.step_base = 30e-3; /* CPU-bound */
+	sync = step(&m, &p, 1, 1, &b, NULL);
+	CHECK_NEAR(step_async(&m, &p, 1, &b, NULL), 30e-3 + p.step_per_seq, 1e-12);
+	CHECK(sync > 30e-3 + p.step_per_seq + 3e-3);
+	/* eager and host-bound: CPU then 7.3 ms of host ops in sync, the longer of them here */
+	p = fixture_profile();
+	p.host_op_eager = 25e-6;
+	CHECK_NEAR(step(&m, &p, 1, 0, &b, NULL), cpu + 292 * 25e-6, 1e-12);
+	CHECK_NEAR(step_async(&m, &p, 0, &b, NULL), 292 * 25e-6, 1e-12);
+}
+
 static void test_graphs_untouched(void)
 {
 	struct profile p = fixture_profile(), p0;
@@ -268,6 +312,7 @@ int main(void)
 	test_ops();
 	test_host_bound();
 	test_gpu_bound();
+	test_async_scheduling();
 	test_graphs_untouched();
 	test_monotone();
 	test_refusal();

@@ -80,7 +80,8 @@ RANDOM_CASES = {"32K": (32000, 100), "4K": (4000, 200), "2K": (2000, 100), "128"
 COLS = ["id", "model", "gpu", "tp", "dtype", "input_len", "output_len", "concurrency",
         "metric", "value", "kv_dtype", "num_prompts", "request_rate", "burstiness", "dataset",
         "range_ratio", "ignore_eos", "max_output_len", "max_num_seqs",
-        "max_num_batched_tokens", "ep", "endpoint", "engine", "engine_version", "status", "source", "notes"]
+        "max_num_batched_tokens", "ep", "endpoint", "async_scheduling", "engine", "engine_version",
+        "status", "source", "notes"]
 
 METRICS = [("ttft_ms", "Mean TTFT (ms)"), ("tpot_ms", "Mean TPOT (ms)"),
            ("output_tok_per_s", "Output token throughput (tok/s)")]
@@ -235,9 +236,9 @@ def rows_of(page, gpu, text, source):
             isl, osl = None, None
             dataset, what = "sharegpt", "ShareGPT_V3_unfiltered_cleaned_split"
         feats, skip = [], ""
-        if "--async-scheduling" in cmd:
+        asy = "--async-scheduling" in cmd  # simulated: ttsim's async_scheduling (column)
+        if asy:
             feats.append("--async-scheduling")
-            skip = skip or "skip: --async-scheduling not modelled (the scheduler overlaps the GPU step)"
         if pp > 1:
             feats.append("pp=%d" % pp)
             skip = skip or "skip: pipeline parallel (validate has no pp column)"
@@ -296,6 +297,7 @@ def rows_of(page, gpu, text, source):
                      request_rate="" if conc else "inf", dataset=dataset, ignore_eos="false",
                      max_num_seqs=mns or "", max_num_batched_tokens=mnbt or "", ep=ep,
                      endpoint="chat",  # vllm bench serve --backend openai-chat (the notes)
+                     async_scheduling="true" if asy else "",
                      engine=eng,
                      engine_version=vers.get(eng, ""), status=skip, source=source, notes=notes)
             if dataset == "random":
