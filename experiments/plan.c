@@ -319,6 +319,8 @@ void plan_vllm_serve(const struct run_config *c, const char *model_id, struct sb
 		sbuf_printf(sb, " --no-enable-chunked-prefill");
 	if (!c->cuda_graphs)
 		sbuf_printf(sb, " --enforce-eager");
+	if (c->async_scheduling)
+		sbuf_printf(sb, " --async-scheduling");
 	if (!strcmp(c->spec_draft, "ngram"))
 		sbuf_printf(sb, " --speculative-config '{\"method\": \"ngram\", "
 				"\"num_speculative_tokens\": %d, \"prompt_lookup_max\": 4}'", c->spec_k);

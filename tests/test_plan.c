@@ -324,6 +324,16 @@ static void test_vllm_lines(void)
 	plan_vllm_serve(&c, "org/model", &sb);
 	CHECK(strstr(sb.buf, "--pipeline-parallel-size") == NULL);
 	CHECK(strstr(sb.buf, "--data-parallel-size 3") != NULL);
+	CHECK(strstr(sb.buf, "--async-scheduling") == NULL); /* vLLM's default: off */
+	c.async_scheduling = 1;
+	sb.len = 0;
+	sb.buf[0] = 0;
+	plan_vllm_serve(&c, "org/model", &sb);
+	CHECK(strstr(sb.buf, " --async-scheduling") != NULL); /* what was simulated */
+	c.async_scheduling = 0;
+	sb.len = 0;
+	sb.buf[0] = 0;
+	plan_vllm_serve(&c, "org/model", &sb);
 	CHECK(strstr(sb.buf, "--distributed-executor-backend") == NULL);
 	sb.len = 0;
 	sb.buf[0] = 0;
