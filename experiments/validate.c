@@ -722,9 +722,10 @@ int validate_config(const struct vrow *r, struct run_config *c)
 					  SETI("spec_tree_tokens", r->spec_tree_tokens) < 0))
 			return -1;
 	}
+	/* the endpoint first: the engine's defaults differ by it (an offline batch or a server) */
+	c->endpoint = validate_endpoint(r);
 	if (validate_engine(r, c) < 0)
 		return -1;
-	c->endpoint = validate_endpoint(r);
 	if (r->concurrency > 0) {
 		if (SETI("concurrency", r->concurrency) < 0)
 			return -1;
