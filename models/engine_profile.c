@@ -41,8 +41,8 @@ static const struct ekey keys[] = {
 	{"speculative.draft_forward_cpu_s", EK_SECONDS, EO(spec_draft_forward_cpu), 0},
 	{"speculative.step_cpu_s", EK_SECONDS, EO(spec_step_cpu), 0},
 	{"speculative.eagle3_remap_cpu_s", EK_SECONDS, EO(spec_eagle3_remap_cpu), 0},
-	{"defaults.max_num_seqs", EK_COUNT, EO(max_num_seqs), 0},
-	{"defaults.max_num_batched_tokens", EK_COUNT, EO(max_num_batched_tokens), 0},
+	{"defaults.max_num_seqs", EK_COUNT, EO(lim[0][0].seqs), 0},
+	{"defaults.max_num_batched_tokens", EK_COUNT, EO(lim[0][0].tokens), 0},
 	{"defaults.kv_free_fraction", EK_FRACTION, EO(kv_free_fraction), 0},
 	{"defaults.guaranteed_no_evict", EK_BOOL, EO(guaranteed_no_evict), 0},
 	{"defaults.unchunked_max_len", EK_BOOL, EO(unchunked_max_len), 0},
@@ -321,19 +321,23 @@ void engine_profile_write(const struct engine_profile *e, struct sbuf *sb,
 	}
 }
 
+/* x's limits over r's, where x says them */
+static void limits_over(struct engine_limits *r, const struct engine_limits *x)
+{
+	if (x->seqs > 0)
+		r->seqs = x->seqs;
+	if (x->tokens > 0)
+		r->tokens = x->tokens;
+}
+
 struct engine_limits engine_profile_limits(const struct engine_profile *e, int large,
 					   int offline)
 {
-	struct engine_limits r = {e->max_num_seqs, e->max_num_batched_tokens};
-	for (int l = 0; l <= large; l++)
-		for (int o = 0; o <= offline; o++)
-			if (l == large || o == 0) {
-				const struct engine_limits *x = &e->lim[l][o];
-				if (x->seqs > 0)
-					r.seqs = x->seqs;
-				if (x->tokens > 0)
-					r.tokens = x->tokens;
-			}
+	struct engine_limits r = e->lim[0][0];
+	if (large)
+		limits_over(&r, &e->lim[1][0]);
+	if (offline)
+		limits_over(&r, &e->lim[large][1]);
 	return r;
 }
 

@@ -134,8 +134,6 @@ struct engine_profile {
 	double spec_step_cpu;        /* s of CPU per speculative step */
 	double spec_eagle3_remap_cpu; /* s of CPU per EAGLE-3 draft forward (vocab remap) */
 	int chunked_prefill;         /* -1: not said, else 0/1 */
-	int max_num_seqs;            /* 0: not said */
-	int max_num_batched_tokens;  /* 0: not said */
 	int guaranteed_no_evict;     /* -1: not said, else 0/1 */
 	double kv_free_fraction;     /* 0: not said (vLLM's gpu_memory_utilization rule) */
 	int unchunked_max_len;       /* -1: not said, else 0/1: unchunked, the budget is
@@ -143,8 +141,9 @@ struct engine_profile {
 	int long_context_len;        /* 0: not said; above it, chunked prefill by default */
 	int long_context_budget;     /* the budget then (defaults.long_context_max_num_
 	                                batched_tokens) */
-	/* the limits by GPU and usage, [large GPU][offline] (0: not said; [0][0] is
-	 * max_num_seqs and max_num_batched_tokens above): engine_profile_limits resolves them */
+	/* max_num_seqs and max_num_batched_tokens by GPU and usage, [large GPU][offline] (0:
+	 * not said; [0][0]: defaults.max_num_seqs and max_num_batched_tokens, an API server on
+	 * any GPU): engine_profile_limits resolves them */
 	struct engine_limits {
 		int seqs, tokens;
 	} lim[2][2];

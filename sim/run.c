@@ -67,17 +67,19 @@ int run_engine_defaults_on(struct run_config *c, const struct profile *gpu)
 		c->chunked_prefill = e.chunked_prefill;
 	/* the limits by GPU (a large one: the hardware profile's HBM and name) and by usage
 	 * (an offline batch, or an API server: the run's endpoint) */
-	if (e.large_gpu_min_gib > 0 && gpu) {
-		large = engine_profile_large_gpu(&e, gpu->hbm_bytes, gpu->name, gpu->gpu);
-	} else if (e.large_gpu_min_gib > 0 && !(config_was_set(c, "max_num_seqs") &&
-						config_was_set(c, "max_num_batched_tokens"))) {
-		struct profile *p = xmalloc(sizeof(*p)); /* ~1.5 ms: not on a sweep's path */
-		if (profile_load(p, c->gpu) < 0) {
-			free(p);
-			return err_prefix("key 'gpu': ");
+	if (e.large_gpu_min_gib > 0 && !(config_was_set(c, "max_num_seqs") &&
+					 config_was_set(c, "max_num_batched_tokens"))) {
+		struct profile *own = NULL; /* loaded here only when not given: ~1.5 ms */
+		if (!gpu) {
+			own = xmalloc(sizeof(*own));
+			if (profile_load(own, c->gpu) < 0) {
+				free(own);
+				return err_prefix("key 'gpu': ");
+			}
+			gpu = own;
 		}
-		large = engine_profile_large_gpu(&e, p->hbm_bytes, p->name, p->gpu);
-		free(p);
+		large = engine_profile_large_gpu(&e, gpu->hbm_bytes, gpu->name, gpu->gpu);
+		free(own);
 	}
 	lim = engine_profile_limits(&e, large, c->endpoint == ENDPOINT_NONE);
 	if (lim.seqs > 0 && !config_was_set(c, "max_num_seqs")) {

@@ -25,7 +25,7 @@ static void shipped(void)
 	CHECK_NEAR(e.step_per_ctx_token_extra, 2.997e-08, 1e-12);
 	CHECK(e.step_per_tp_extra == 0);
 	CHECK_INT(e.chunked_prefill, 0);
-	CHECK_INT(e.max_num_batched_tokens, 0); /* not said: ttsim's default */
+	CHECK_INT(e.lim[0][0].tokens, 0); /* not said: ttsim's default */
 	CHECK_INT(e.unchunked_max_len, 1);      /* V0's max(max_model_len, 2048) */
 	CHECK_INT(e.long_context_len, 32768);   /* PR #6666: chunked above 32K, budget 512 */
 	CHECK_INT(e.long_context_budget, 512);
@@ -38,8 +38,8 @@ static void shipped(void)
 	CHECK_NEAR(e.kv_free_fraction, 0.9, 1e-12);
 	CHECK_INT(e.guaranteed_no_evict, 1);
 	CHECK_INT(e.chunked_prefill, 0);
-	CHECK_INT(e.max_num_seqs, 2048);
-	CHECK_INT(e.max_num_batched_tokens, 8192);
+	CHECK_INT(e.lim[0][0].seqs, 2048);
+	CHECK_INT(e.lim[0][0].tokens, 8192);
 	CHECK(e.step_base_extra == 0 && e.step_per_seq_extra == 0 && e.fe[FE_CHAT].latency == 0);
 	CHECK_INT(engine_profile_load(&e, "vllm-v1"), 0); /* not said: vLLM's rules */
 	CHECK(e.kv_free_fraction == 0);
