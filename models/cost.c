@@ -1228,10 +1228,10 @@ double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cos
 
 	struct step_batch lb;
 	double kvt = c->kv_bytes_tok;
-	/* eager (no CUDA graphs anywhere): the engine's CPU, then the forward's host ops */
-	double cpu = !c->cuda_graphs && p->host_op_eager > 0 ? step_cpu(c, b) : 0;
-	/* the engine's CPU of the step, for async scheduling (below) */
-	double eng_cpu = c->async_sched ? step_cpu(c, b) : 0;
+	/* the engine's CPU of the step, where it is not simply added: eager (no CUDA graphs
+	 * anywhere), before the forward's host ops; under async scheduling, beside the GPU */
+	double cpu = (!c->cuda_graphs && p->host_op_eager > 0) || c->async_sched ? step_cpu(c, b)
+										: 0;
 
 	launch = graph ? p->launch_graph : p->launch_eager;
 	if (!out && b->n_prefill == 0 && b->decode_q == 1 && b->n_sample == b->n_decode)
@@ -1306,7 +1306,6 @@ double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cos
 		sc.cpu += ctx_cpu;
 		rest += ctx_cpu;
 		cpu += ctx_cpu;
-		eng_cpu += c->async_sched ? ctx_cpu : 0;
 	}
 	sc.total = rest + sc.attn_prefill + sc.attn_decode;
 	/* Eager, the host issues the forward's ops one by one (cost_host_ops, each
@@ -1323,9 +1322,9 @@ double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cos
 	 * model execution ... one step ahead"; PR #23569, input preparation overlapped too):
 	 * the engine's CPU for the next step runs while the GPU runs this one, so a step lasts
 	 * the longer of its GPU (or eager host) time and the engine's CPU, not their sum */
-	if (c->async_sched && eng_cpu > 0) {
-		double gpu = sc.total - eng_cpu;
-		sc.total = gpu > eng_cpu ? gpu : eng_cpu;
+	if (c->async_sched && cpu > 0) {
+		double gpu = sc.total - cpu;
+		sc.total = gpu > cpu ? gpu : cpu;
 	}
 	if (out)
 		*out = sc;
