@@ -1571,24 +1571,25 @@ static void band_t(struct vband *b, const double *a, size_t n)
  * the rows show no spread between benchmarks beyond that within them (then the plain t). */
 static int band_random_t(struct vband *b, const double *a, const int *grp, size_t n)
 {
-	double sum[VBAND_MIN_ROWS] = {0}, cnt[VBAND_MIN_ROWS] = {0};
+	double mean[VBAND_MIN_ROWS] = {0}, cnt[VBAND_MIN_ROWS] = {0};
 	double gm = gsl_stats_mean(a, 1, n), msb = 0, msw = 0, s2 = 0, n0, su, x, y, tot, df, vm;
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (grp[i] < 0 || (size_t)grp[i] >= n)
 			return 0; /* not a benchmark index (validate.h): no term */
-		sum[grp[i]] += a[i];
+		mean[grp[i]] += a[i];
 		k += cnt[grp[i]]++ == 0;
 	}
 	if (k < 2 || k == n)
 		return 0; /* one benchmark: nothing to tell between; n: the plain t already */
-	for (size_t i = 0; i < n; i++)
-		msw += (a[i] - sum[grp[i]] / cnt[grp[i]]) * (a[i] - sum[grp[i]] / cnt[grp[i]]);
 	for (size_t g = 0; g < n; g++)
 		if (cnt[g] > 0) {
-			msb += cnt[g] * (sum[g] / cnt[g] - gm) * (sum[g] / cnt[g] - gm);
+			mean[g] /= cnt[g];
+			msb += cnt[g] * (mean[g] - gm) * (mean[g] - gm);
 			s2 += cnt[g] * cnt[g];
 		}
+	for (size_t i = 0; i < n; i++)
+		msw += (a[i] - mean[grp[i]]) * (a[i] - mean[grp[i]]);
 	msb /= (double)(k - 1);
 	msw /= (double)(n - k);
 	if (msb <= msw)

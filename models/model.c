@@ -1090,11 +1090,10 @@ double model_params(const struct model *m) { return params_with(m, m->n_experts)
 
 double model_active_params(const struct model *m) { return params_with(m, m->top_k); }
 
-/* A dense layer's linear weights on one GPU in m's weight-only integer format: each GEMM
- * n x k at model_wq_bytes_per_weight(k), and with act_order two int32 indices per input
- * feature (vLLM's Marlin keeps g_idx and its sort order; marlin_utils.py) */
-/* The packed weights, scales and zero points (and act_order's indices) of the layer GEMMs
- * lin[0..n) of g. */
+/* The packed weights, scales and zero points of the layer GEMMs lin[0..n) of g in m's
+ * weight-only integer format: each n x k at model_wq_bytes_per_weight(k), and with
+ * act_order two int32 indices per input feature (vLLM's Marlin keeps g_idx and its sort
+ * order; marlin_utils.py) */
 static double wq_gemms_bytes(const struct model *m, const struct gemm_shape *g,
 			     const enum layer_gemm *lin, int n)
 {
@@ -1106,13 +1105,14 @@ static double wq_gemms_bytes(const struct model *m, const struct gemm_shape *g,
 	return t;
 }
 
+/* A dense layer's linear weights on one GPU in m's weight-only integer format */
 static double wq_layer_bytes(const struct model *m, int tp)
 {
 	struct gemm_shape g[GEMM_NLAYER];
 	const enum layer_gemm lin[] = {GEMM_QKV, GEMM_O, GEMM_UP, GEMM_DOWN};
 	double t;
 	model_layer_gemms(m, tp, g);
-	t = wq_gemms_bytes(m, g, lin, 4);
+	t = wq_gemms_bytes(m, g, lin, (int)(sizeof(lin) / sizeof(lin[0])));
 	/* with act_order a row-parallel GEMM (o_proj, down_proj) keeps the scales and zero
 	 * points of the whole input on every GPU, not its slice's (marlin_utils.py,
 	 * marlin_repeat_scales_on_all_ranks): the other tp - 1 slices' groups are added */
@@ -1135,8 +1135,9 @@ static double wq_moe_layer_bytes(const struct model *m, int tpa, int tp)
 	double h = m->hidden, e = m->ep ? m->n_experts / (double)tp : m->n_experts;
 	double f = m->ep ? m->moe_ff : m->moe_ff / (double)tp;
 	model_layer_gemms(m, tpa, g);
-	return wq_gemms_bytes(m, g, lin, 4) + e * (2 * f * h * model_wq_bytes_per_weight(m, h) +
-						     h * f * model_wq_bytes_per_weight(m, f));
+	return wq_gemms_bytes(m, g, lin, (int)(sizeof(lin) / sizeof(lin[0]))) +
+	       e * (2 * f * h * model_wq_bytes_per_weight(m, h) +
+		    h * f * model_wq_bytes_per_weight(m, f));
 }
 
 double model_weight_bytes_per_gpu(const struct model *m, int tp)
