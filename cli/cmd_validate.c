@@ -85,14 +85,16 @@ static void print_intervals(const struct vset *s, FILE *f)
 					vband_method_name(b[m][g].method));
 	/* the random-effects bands' parts: once for a pooled band (every regime's the same) */
 	for (int m = 0; m < VM_N; m++)
-		for (int g = 0, pooled_said = 0; g < VR_N; g++) {
+		for (int g = 0; g < VR_N; g++) {
 			const struct vband *x = &b[m][g];
-			if (x->method != VBAND_RANDOM_T || (x->pooled && pooled_said++))
+			if (x->method != VBAND_RANDOM_T)
 				continue;
 			fprintf(f, "%-16s %-8s random effects: %ld benchmarks, sd between %.3f, "
 				"within %.3f, df %.1f\n", vmetric_name(m),
 				x->pooled ? "pooled" : vregime_name(g), x->groups, x->sd_between,
 				x->sd_within, x->df);
+			if (x->pooled)
+				break;
 		}
 	fprintf(f, "\nrows inside their band (rows with a bounded band only; run out: the band\n"
 		"without the rows of the row's own simulation; benchmark out: without those of its\n"
