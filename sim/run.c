@@ -1059,7 +1059,7 @@ void summary_print_table(const struct summary *s, const struct run_config *c,
 		fprintf(f, "  early stop  %ld samples cancelled, %.0f output tokens saved\n", s->cancelled,
 			s->tokens_saved_early_stop);
 	if (s->samples_budget_cut || s->samples_capped)
-		fprintf(f, "  cut         %ld samples at the thinking budget, %ld at the model's max length\n",
+		fprintf(f, "  cut         %ld samples at the thinking budget, %ld at the max length\n",
 			s->samples_budget_cut, s->samples_capped);
 	if (isfinite(s->accuracy))
 		fprintf(f, "  accuracy    %.4f, %.0f tokens/problem, %.5f USD/problem, %.5f USD/correct\n",

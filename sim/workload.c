@@ -42,7 +42,7 @@ int workload_build(struct workload *w, const struct run_config *c, const struct 
 	gsl_rng *ra, *rl;
 	struct tts_sample *ts = NULL;
 	struct client cl;
-	long np, nr = 0;
+	long np, nr = 0, L;
 	int N = c->samples > 0 ? c->samples : 1;
 
 	memset(w, 0, sizeof(*w));
@@ -59,6 +59,20 @@ int workload_build(struct workload *w, const struct run_config *c, const struct 
 	}
 	if (np <= 0)
 		return err_set("key 'requests': the workload is empty (expected at least one request)");
+	/* The longest sequence the engine takes (vLLM's max_model_len): the run's when it is
+	 * below the model's max_position_embeddings, else the model's. (A larger one is
+	 * allowed: the serving set's rows give the SOURCE model's length while simulating a
+	 * proxy config; it sizes vLLM V0's step budget, sim/run.c.) vLLM refuses a prompt
+	 * that reaches it; an output that would pass it ends there. */
+	L = c->max_model_len > 0 && c->max_model_len < m->max_len ? c->max_model_len : m->max_len;
+	/* synthetic prompts whose own length (fixed, or the mean of their law) reaches it:
+	 * every request, or a typical one, would be refused; a single draw past it (a long
+	 * tail, a length file's pair) is cut and counted */
+	if (!t && !c->length_file[0] && c->input_len >= L)
+		return err_set("key 'input_len': prompts of %d tokens reach the max length %ld of "
+			       "'%s' (%s; vLLM refuses such a request: expected input_len below it)",
+			       c->input_len, L, m->id,
+			       L < m->max_len ? "max_model_len" : "its max_position_embeddings");
 	if (nr > WORKLOAD_MAX_SEQS)
 		return err_set("key 'samples': %ld problems x %d samples = %ld sequences is too many "
 			       "(expected at most %ld; lower requests or samples)",
@@ -109,8 +123,20 @@ int workload_build(struct workload *w, const struct run_config *c, const struct 
 		for (int k = 0; k < n; k++, r++) {
 			struct sim_req *q = &w->reqs[r];
 			long out;
+			int cut;
 			q->problem = (int32_t)p;
 			if (t) {
+				if (tpr->prompt_tokens < 1) { /* a trace imported without its prompts */
+					free(ts);
+					gsl_rng_free(rl);
+					client_release(&cl);
+					return err_set("%s: problem %ld (%s): key 'prompt_tokens': %d (the "
+						       "trace does not give its prompts' lengths; expected at "
+						       "least 1: import it with --problems)", t->name,
+						       w->src ? (long)w->src[p] : p,
+						       tpr->unique_id ? tpr->unique_id : "?",
+						       tpr->prompt_tokens);
+				}
 				q->prompt = tpr->prompt_tokens;
 				out = ts[k].tokens;
 				q->answer = ts[k].answer;
@@ -125,21 +151,24 @@ int workload_build(struct workload *w, const struct run_config *c, const struct 
 				out = draw_len(rl, c, c->output_len);
 				q->answer = -1;
 			}
-			if (!t && q->prompt >= m->max_len) { /* a synthetic draw past the model */
-				q->prompt = m->max_len - 1;
-				w->capped++;
+			cut = 0;
+			if (!t && q->prompt >= L) { /* a synthetic draw past the max length */
+				q->prompt = (int32_t)(L - 1);
+				cut = 1;
 			}
-			if (q->prompt >= m->max_len) {
+			if (q->prompt >= L) {
 				free(ts);
 				gsl_rng_free(rl);
 				client_release(&cl);
-				return err_set("problem %ld: prompt of %d tokens reaches the max length %d "
-					       "of '%s'", p, q->prompt, m->max_len, m->id);
+				return err_set("problem %ld: prompt of %d tokens reaches the max length %ld "
+					       "of '%s'%s", p, q->prompt, L, m->id,
+					       L < m->max_len ? " (max_model_len)" : "");
 			}
-			if (q->prompt + out > m->max_len) {
-				out = m->max_len - q->prompt;
-				w->capped++;
+			if (q->prompt + out > L) {
+				out = L - q->prompt;
+				cut = 1;
 			}
+			w->capped += cut; /* a request once, whatever of it was cut */
 			if (out < 1)
 				out = 1;
 			q->output = (int32_t)out;

@@ -15,7 +15,8 @@
  * drawn uniformly with replacement from the trace (stream "resample"), so a run at a rate
  * can last as long as its steady state needs; problem p's samples still draw from the
  * streams of (seed, p), so two draws of one trace problem are two independent attempts.
- * Outputs are capped so that prompt + output never exceeds the model's max length.
+ * Outputs are capped so that prompt + output never exceeds the max length (the run's max_model_len,
+ * else the model's); a synthetic prompt whose own length reaches it is refused.
  */
 #ifndef TTSIM_WORKLOAD_H
 #define TTSIM_WORKLOAD_H
@@ -32,7 +33,7 @@ struct workload {
 	long n_reqs;
 	/* per problem: the answer the vote picks (0 correct), for accuracy */
 	int16_t *voted;
-	long capped;          /* samples cut at the model's max length */
+	long capped;          /* requests cut at the max length (max_model_len) */
 	long budget_cut;      /* samples cut by the thinking budget */
 	const struct trace *trace; /* NULL for synthetic */
 	int32_t *src;         /* resample: the trace problem each problem is (NULL: problem p

@@ -289,11 +289,13 @@ has "key 'max_num_batched_tokens'.*chunked_prefill off" "refusal says why" "$TMP
 ok "run --engine vllm-v0 --chunked-prefill true: the run's setting wins" "$TTSIM" run --model qwen3-8b --gpu h100_sxm --input-len 9000 --output-len 4 --requests 2 --max-num-batched-tokens 8192 --engine vllm-v0 --chunked-prefill true
 ok "the same without the engine" "$TTSIM" run --model qwen3-8b --gpu h100_sxm --input-len 9000 --output-len 4 --requests 2 --max-num-batched-tokens 8192
 # ... and with no budget given, vllm-v0 takes V0's own, max(max_model_len, 2048): a
-# max_model_len of 20000 holds the prompt, one of 4096 does not; over 32K (qwen3-8b's own
-# 40960) vLLM since PR #6666 (July 2024) turns chunked prefill on with a 512-token budget
+# max_model_len of 20000 holds the prompt; one of 4096 is below the prompt itself, which
+# vLLM refuses before any budget (so V0's budget, never below max_model_len, always holds
+# a prompt it admits); over 32K (qwen3-8b's own 40960) vLLM since PR #6666 (July 2024)
+# turns chunked prefill on with a 512-token budget
 ok "run --engine vllm-v0 --max-model-len 20000: V0's budget 20000" "$TTSIM" run --model qwen3-8b --gpu h100_sxm --input-len 9000 --output-len 4 --requests 2 --engine vllm-v0 --max-model-len 20000
 status 2 "run --engine vllm-v0 --max-model-len 4096: V0's budget 4096" "$TTSIM" run --model qwen3-8b --gpu h100_sxm --input-len 9000 --output-len 4 --requests 2 --engine vllm-v0 --max-model-len 4096
-has "key 'max_num_batched_tokens': 4096 cannot hold" "the budget is the max_model_len" "$TMPD/err"
+has "key 'input_len': prompts of 9000 tokens reach the max length 4096 of 'Qwen/Qwen3-8B' (max_model_len" "a prompt past max_model_len is refused" "$TMPD/err"
 ok "run --engine vllm-v0 over 32K: chunked at 512" "$TTSIM" run --model qwen3-8b --gpu h100_sxm --input-len 9000 --output-len 4 --requests 2 --engine vllm-v0 --format json
 python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["config"]; print("budget", c["max_num_batched_tokens"], "chunked", c["chunked_prefill"])' "$TMPD/out" > "$TMPD/lc"
 has "^budget 512 chunked True$" "the long-context rule's budget and chunking" "$TMPD/lc"
