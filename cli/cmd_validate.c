@@ -9,6 +9,7 @@
 #include "cli/cmd.h"
 #include "experiments/validate.h"
 #include "models/engine_profile.h"
+#include "models/profile.h"
 #include "lib/flags.h"
 #include "lib/util.h"
 
@@ -24,7 +25,10 @@ static void validate_usage(FILE *f)
 		"per metric, and per engine family, GPU and metric, the count, median and p90 of\n"
 		"|error| and the bias. Rows with a status (\"skip: ...\") are counted, not run.\n"
 		"A row whose engine family has a profile in models/engines/ (embedded in the\n"
-		"binary) gets its step costs, its front end and its defaults.\n\n"
+		"binary) gets its step costs, its front end and its defaults; a known engine's\n"
+		"release without one (SGLang 0.3, TensorRT-LLM 0.x, NIM), or no engine, runs as\n"
+		"vLLM V1, grouped under its own family. engine is vllm, sglang, trtllm or nim;\n"
+		"dataset random, sharegpt, shared_prefix or synthetic; status empty or 'skip: WHY'.\n\n"
 		"FILE: CSV with the header id,model,gpu,tp,dtype,input_len,output_len,concurrency,\n"
 		"metric,value (optional engine,engine_version,source,notes,num_prompts and the\n"
 		"client's request_rate,burstiness,dataset,range_ratio,ignore_eos,max_output_len,\n"
@@ -274,8 +278,8 @@ static int parse_limits(const char *text, double *lim)
 		*eq = 0;
 		for (m = 0; m < VM_N && strcmp(vmetric_name(m), tok); m++)
 			;
-		if (m == VM_N || parse_double(eq + 1, &v) < 0 || !(v >= 0))
-			return -1;
+		if (m == VM_N || parse_double(eq + 1, &v) < 0 || !(v >= 0) || lim[m] >= 0)
+			return -1; /* unknown, not a percentage, or the metric given twice */
 		lim[m] = v;
 	}
 	return 0;
@@ -324,9 +328,17 @@ int cmd_validate(int argc, char **argv)
 		    "(metrics ttft_ms, tpot_ms, e2e_s, output_tok_per_s), got '%s'", lims);
 	if (tps) {
 		long tp;
-		if (parse_long(tps, &tp) < 0 || tp < 1 || tp > 64)
+		if (parse_long(tps, &tp) < 0 || (tp != 1 && tp != 2 && tp != 4 && tp != 8))
 			die("--tp: expected 1, 2, 4 or 8, got '%s'", tps);
 		d.tp = (int)tp;
+	}
+	/* checked whether or not a file uses them: a typo is refused, not ignored */
+	if (d.dtype && strcmp(d.dtype, "bf16") && strcmp(d.dtype, "fp8"))
+		die("--dtype: expected bf16 or fp8, got '%s'", d.dtype);
+	if (d.gpu) {
+		struct profile p;
+		if (profile_load(&p, d.gpu) < 0)
+			die("--gpu: '%s': %s", d.gpu, err_msg());
 	}
 	if (!n_files)
 		die("validate: no measured-run file given (expected ttsim validate FILE.csv|FILE.json)");
@@ -346,6 +358,9 @@ int cmd_validate(int argc, char **argv)
 		free(files);
 		return EXIT_OK;
 	}
+	if (!s.n)
+		die("%s: no measured rows (expected a CSV with rows under its header, or a 'vllm "
+		    "bench serve --save-result' JSON with a metric)", n_files == 1 ? files[0] : "validate");
 	if (validate_predict(&s, keep_going) < 0)
 		die_err();
 	for (size_t i = 0; i < s.n; i++)

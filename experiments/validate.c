@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
@@ -111,6 +112,9 @@ static char *trim(char *s)
 }
 
 /* Set row->err to "FILE:LINE: key 'KEY': <fmt>" and return -1. */
+/* A measured value above this is no measurement (ms, s or tokens/s alike): refused */
+#define VALUE_MAX 1e9
+
 static int row_err(struct vrow *r, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static int row_err(struct vrow *r, const char *key, const char *fmt, ...)
@@ -222,6 +226,8 @@ static int client_fill(struct vrow *r, char **f)
 	if (r->concurrency > 0 && !isinf(r->request_rate))
 		return row_err(r, "request_rate", "a finite rate with a concurrency limit is not "
 			       "supported (expected concurrency 0 or request_rate inf)");
+	/* vLLM >= 0.10's law asserts r < 1 (a width of 2L); the old [floor(rL), L] takes 1,
+	 * its default (fixed lengths): which law is the row's family's (validate_client) */
 	if ((v = f[C_RANGE_RATIO]) && v[0] &&
 	    (parse_double(v, &r->range_ratio) < 0 || r->range_ratio < 0 || r->range_ratio > 1))
 		return row_err(r, "range_ratio", "expected a number in 0..1, got '%.60s'", v);
@@ -295,6 +301,65 @@ static int client_fill(struct vrow *r, char **f)
 	return spec_fill(r, f);
 }
 
+/* vLLM's generation from a version string: 0 (V0: 0.N with N < 8, a 2024 build), 1 (V1:
+ * 0.8 on, 1.x, a "v1"/"V1 ..." designation, a build of 2025 on), -1 (not a version). A leading v, V or ~ is skipped; empty
+ * is V1 (ttsim's default engine). */
+static int vllm_generation(const char *ver)
+{
+	const char *v = ver;
+	char *end;
+	long minor;
+	while (*v == 'v' || *v == 'V' || *v == '~')
+		v++;
+	if (!*v)
+		return 1;
+	if (v[0] == '1' && !isdigit((unsigned char)v[1]))
+		return 1;
+	/* a build of main at a date (YYYY-MM...): V1 is the default engine from 2025 (0.8) */
+	if (strlen(v) >= 5 && isdigit((unsigned char)v[0]) && isdigit((unsigned char)v[1]) &&
+	    isdigit((unsigned char)v[2]) && isdigit((unsigned char)v[3]) && v[4] == '-')
+		return atoi(v) >= 2025 ? 1 : 0;
+	if (v[0] != '0' || v[1] != '.' || !isdigit((unsigned char)v[2]))
+		return -1;
+	minor = strtol(v + 2, &end, 10);
+	return minor < 8 ? 0 : 1;
+}
+
+/* What a row names that ttsim would otherwise read as something else: an engine it does
+ * not know (a typo would run as vLLM V1), a vLLM version that is not one, a dataset whose
+ * client it does not model, a status that is not a skip. (A known engine's release with
+ * no profile, such as SGLang 0.3, runs as vLLM V1 under its own family's name, as the
+ * help says.) */
+static int row_check(struct vrow *r)
+{
+	static const char *const engines[] = {"vllm", "sglang", "trtllm", "nim"};
+	static const char *const datasets[] = {"random", "sharegpt", "shared_prefix", "synthetic"};
+	size_t i;
+	if (r->engine[0]) {
+		for (i = 0; i < sizeof(engines) / sizeof(engines[0]); i++)
+			if (!strcasecmp(r->engine, engines[i]))
+				break;
+		if (i == sizeof(engines) / sizeof(engines[0]))
+			return row_err(r, "engine", "unknown engine '%.40s' (expected vllm, sglang, "
+				       "trtllm or nim; empty: vLLM V1)", r->engine);
+		if (!strcasecmp(r->engine, "vllm") && vllm_generation(r->engine_version) < 0)
+			return row_err(r, "engine_version", "not a vLLM version: '%.40s' (expected "
+				       "0.N..., 1.x, v1... or empty)", r->engine_version);
+	}
+	if (r->status[0] && strncmp(r->status, "skip:", 5))
+		return row_err(r, "status", "expected empty (simulate the row) or 'skip: WHY', got "
+			       "'%.60s'", r->status);
+	if (r->dataset[0]) {
+		for (i = 0; i < sizeof(datasets) / sizeof(datasets[0]); i++)
+			if (!strcmp(r->dataset, datasets[i]))
+				break;
+		if (i == sizeof(datasets) / sizeof(datasets[0]))
+			return row_err(r, "dataset", "unknown dataset '%.40s' (expected random, "
+				       "sharegpt, shared_prefix or synthetic; empty: random)", r->dataset);
+	}
+	return 0;
+}
+
 /* Fill a row from its fields (f[c] NULL when column c is absent). */
 static int row_fill(struct vrow *r, char **f)
 {
@@ -325,8 +390,9 @@ static int row_fill(struct vrow *r, char **f)
 			       f[C_METRIC]);
 	if (parse_double(f[C_VALUE], &r->value) < 0 || !isfinite(r->value))
 		return row_err(r, "value", "expected a number, got '%.60s'", f[C_VALUE]);
-	if (r->value <= 0)
-		return row_err(r, "value", "expected a positive number, got '%.60s'", f[C_VALUE]);
+	if (!(r->value > 0 && r->value < VALUE_MAX))
+		return row_err(r, "value", "expected a positive number below %g (ms, s or tokens/s), "
+			       "got '%.60s'", VALUE_MAX, f[C_VALUE]);
 	if ((v = f[C_NUM_PROMPTS]) && v[0]) {
 		if (set_int(r, "num_prompts", v, 1, 100000000, &r->num_prompts) < 0)
 			return -1;
@@ -341,7 +407,7 @@ static int row_fill(struct vrow *r, char **f)
 		strlcpy0(r->notes, f[C_NOTES], sizeof(r->notes));
 	if (f[C_SOURCE])
 		strlcpy0(r->source, f[C_SOURCE], sizeof(r->source));
-	return 0;
+	return row_check(r);
 }
 
 #define MAX_COLS 64
@@ -406,7 +472,8 @@ int vset_parse_csv(struct vset *s, const char *text, const char *fname, int *n_b
 			char *cf[C_N];
 			snprintf(r->where, sizeof(r->where), "%s:%d", fname, lineno);
 			if (n < 0) {
-				snprintf(r->err, sizeof(r->err), "%s: unterminated quoted field",
+				snprintf(r->err, sizeof(r->err), "%s: unterminated quoted field (a "
+					 "quoted field ends on its own line: records are lines)",
 					 r->where);
 				++*n_bad;
 				continue;
@@ -436,18 +503,47 @@ out:
 	return rc;
 }
 
-/* A number from a JSON key, or NaN. */
-static double jnum(const cJSON *o, const char *k)
+/* The line of the first "key" in a JSON text (1 when absent): cJSON keeps no positions. */
+static int jline(const char *text, const char *key)
+{
+	char pat[80];
+	const char *at;
+	int line = 1;
+	snprintf(pat, sizeof(pat), "\"%s\"", key);
+	at = strstr(text, pat);
+	for (const char *c = text; at && c < at; c++)
+		line += *c == '\n';
+	return line;
+}
+
+/* A number at key k: NaN when absent (or null, vLLM's None, where `nullable`); a present
+ * key of another type, or a string that is not a number, is an error naming it. */
+static int jnum(const cJSON *o, const char *k, int nullable, const char *text,
+		const char *fname, double *out)
 {
 	const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, k);
-	if (cJSON_IsNumber(x))
-		return x->valuedouble;
-	if (cJSON_IsString(x)) {
-		double d;
-		if (parse_double(x->valuestring, &d) == 0)
-			return d;
+	*out = NAN;
+	if (!x || (nullable && cJSON_IsNull(x)))
+		return 0;
+	if (cJSON_IsNumber(x) && isfinite(x->valuedouble)) {
+		*out = x->valuedouble;
+		return 0;
 	}
-	return NAN;
+	if (cJSON_IsString(x) && parse_double(x->valuestring, out) == 0)
+		return 0;
+	return err_set("%s:%d: key '%s': expected a number", fname, jline(text, k), k);
+}
+
+/* A count at key k (absent or null: NaN): a whole number in lo..hi. */
+static int jcount(const cJSON *o, const char *k, double lo, double hi, const char *text,
+		  const char *fname, double *out)
+{
+	if (jnum(o, k, 1, text, fname, out) < 0)
+		return -1;
+	if (!isnan(*out) && !(*out >= lo && *out <= hi && *out == floor(*out)))
+		return err_set("%s:%d: key '%s': expected a whole number in %.0f..%.0f, got %.17g",
+			       fname, jline(text, k), k, lo, hi, *out);
+	return 0;
 }
 
 static const char *jstr(const cJSON *o, const char *k)
@@ -459,10 +555,10 @@ static const char *jstr(const cJSON *o, const char *k)
 int vset_parse_vllm_json(struct vset *s, const char *text, const char *fname,
 			 const struct vdefaults *d, int *n_bad)
 {
-	cJSON *j = cJSON_Parse(text);
+	cJSON *j = cJSON_ParseWithOpts(text, NULL, 1); /* nothing after the object */
 	struct vrow base;
-	const char *model, *gpu, *dtype, *id;
-	double completed, in_tok, out_tok, conc, rate, tp, nprompts;
+	const char *model, *gpu, *dtype, *id, *rs;
+	double completed, in_tok, out_tok, conc, rate = NAN, tp, nprompts, burst;
 	static const struct {
 		const char *key;
 		int metric;
@@ -473,25 +569,47 @@ int vset_parse_vllm_json(struct vset *s, const char *text, const char *fname,
 
 	*n_bad = 0;
 	if (!cJSON_IsObject(j))
-		return cJSON_Delete(j), err_set("%s: not a JSON object (expected a 'vllm bench serve --save-result' "
-			       "file)",
-			       fname);
+		return cJSON_Delete(j), err_set("%s: not a JSON object, or text after it (expected "
+			       "one 'vllm bench serve --save-result' object)", fname);
+	/* a key given twice: cJSON would take the first silently */
+	for (const cJSON *a = j->child; a; a = a->next)
+		for (const cJSON *b = a->next; b; b = b->next)
+			if (a->string && b->string && !strcmp(a->string, b->string)) {
+				err_set("%s:%d: key '%s': given twice", fname, jline(text, a->string),
+					a->string);
+				goto out;
+			}
 	memset(&base, 0, sizeof(base));
 	snprintf(base.where, sizeof(base.where), "%s:1", fname);
 	model = jstr(j, "model_id");
 	gpu = jstr(j, "gpu") ? jstr(j, "gpu") : d ? d->gpu : NULL;
 	dtype = jstr(j, "dtype") ? jstr(j, "dtype") : d && d->dtype ? d->dtype : "bf16";
-	tp = jnum(j, "tp");
+	/* counts bounded before they become ints (a double out of int's range converts with
+	 * undefined result); max_concurrency null is vllm bench's "no limit" */
+	if (jcount(j, "tp", 1, 64, text, fname, &tp) < 0 ||
+	    jcount(j, "completed", 1, 1e8, text, fname, &completed) < 0 ||
+	    jcount(j, "num_prompts", 1, 1e8, text, fname, &nprompts) < 0 ||
+	    jcount(j, "max_concurrency", 1, 1 << 20, text, fname, &conc) < 0 ||
+	    jnum(j, "total_input_tokens", 0, text, fname, &in_tok) < 0 ||
+	    jnum(j, "total_output_tokens", 0, text, fname, &out_tok) < 0 ||
+	    jnum(j, "burstiness", 1, text, fname, &burst) < 0)
+		goto out;
 	if (isnan(tp))
 		tp = d && d->tp ? d->tp : 1;
-	completed = jnum(j, "completed");
-	in_tok = jnum(j, "total_input_tokens");
-	out_tok = jnum(j, "total_output_tokens");
-	conc = jnum(j, "max_concurrency");
-	rate = jnum(j, "request_rate");
-	nprompts = jnum(j, "num_prompts");
+	/* request_rate: a positive number, or "inf" (vllm bench writes the string), or absent */
+	rs = jstr(j, "request_rate");
+	if (rs && !strcmp(rs, "inf"))
+		rate = INFINITY;
+	else if (jnum(j, "request_rate", 1, text, fname, &rate) < 0)
+		goto out;
+	else if (!isnan(rate) && !(rate > 0)) {
+		err_set("%s:%d: key 'request_rate': expected a positive number or \"inf\", got %.17g",
+			fname, jline(text, "request_rate"), rate);
+		goto out;
+	}
 	if (!model) {
-		err_set("%s: key 'model_id': missing (expected the model's name)", fname);
+		err_set("%s:%d: key 'model_id': missing (expected the model's name)", fname,
+			jline(text, "model_id"));
 		goto out;
 	}
 	if (!gpu) {
@@ -500,32 +618,33 @@ int vset_parse_vllm_json(struct vset *s, const char *text, const char *fname,
 			fname);
 		goto out;
 	}
-	if (!(completed > 0) || !(in_tok > 0) || !(out_tok > 0)) {
-		err_set("%s: key 'completed': expected completed, total_input_tokens and "
+	if (isnan(completed) || !(in_tok > 0) || !(out_tok > 0)) {
+		err_set("%s:%d: key 'completed': expected completed, total_input_tokens and "
 			"total_output_tokens > 0",
-			fname);
+			fname, jline(text, "completed"));
 		goto out;
 	}
 	if (isnan(nprompts))
 		nprompts = completed;
-	if (isnan(conc)) {
-		/* no --max-concurrency: a burst only when every request was sent at once */
-		const char *rs = jstr(j, "request_rate");
-		if (!isinf(rate) && !(rs && !strcmp(rs, "inf"))) {
-			err_set("%s: key 'request_rate': Poisson arrivals are not a closed loop "
-				"(expected max_concurrency, or request_rate inf)",
-				fname);
-			goto out;
-		}
-		conc = nprompts;
+	if (completed > nprompts) {
+		err_set("%s:%d: key 'completed': %.0f requests completed of %.0f sent (num_prompts)",
+			fname, jline(text, "completed"), completed, nprompts);
+		goto out;
 	}
-	/* counts become ints below: bounded first (a double out of int's range converts with
-	 * undefined result) */
-	if (!(tp >= 0 && tp <= INT32_MAX) || !(in_tok / completed <= INT32_MAX) ||
-	    !(out_tok / completed <= INT32_MAX) || !(conc >= 0 && conc <= INT32_MAX) ||
-	    !(nprompts >= 0 && nprompts <= INT32_MAX)) {
-		err_set("%s: key 'tp/max_concurrency/num_prompts/total_*_tokens': a count out of "
-			"range (expected 0..%d per request)", fname, INT32_MAX);
+	if (!(in_tok / completed <= INT32_MAX) || !(out_tok / completed <= INT32_MAX)) {
+		err_set("%s:%d: key 'total_input_tokens': tokens per request out of range (expected "
+			"at most %d)", fname, jline(text, "total_input_tokens"), INT32_MAX);
+		goto out;
+	}
+	if (!isnan(conc) && !isnan(rate) && !isinf(rate)) {
+		err_set("%s:%d: key 'request_rate': a finite rate with a concurrency limit is not "
+			"supported (expected max_concurrency null, or request_rate \"inf\")",
+			fname, jline(text, "request_rate"));
+		goto out;
+	}
+	if (!isnan(burst) && !(burst > 0)) {
+		err_set("%s:%d: key 'burstiness': expected a positive number, got %.17g", fname,
+			jline(text, "burstiness"), burst);
 		goto out;
 	}
 	id = jstr(j, "date") ? jstr(j, "date") : fname;
@@ -542,11 +661,21 @@ int vset_parse_vllm_json(struct vset *s, const char *text, const char *fname,
 	base.tp = (int)tp;
 	base.input_len = (int)lround(in_tok / completed);
 	base.output_len = (int)lround(out_tok / completed);
-	base.concurrency = (int)conc;
 	base.num_prompts = (long)nprompts;
 	base.predicted = NAN;
-	base.request_rate = INFINITY; /* a closed loop (max_concurrency) or a burst */
-	base.burstiness = 1;
+	base.burstiness = isnan(burst) ? 1 : burst;
+	if (!isnan(conc)) { /* --max-concurrency: a closed loop */
+		base.concurrency = (int)conc;
+		base.request_rate = INFINITY;
+	} else if (isnan(rate) || isinf(rate)) { /* every request sent at once */
+		base.concurrency = (int)nprompts;
+		base.request_rate = INFINITY;
+	} else { /* --request-rate R: an open loop at R */
+		base.concurrency = 0;
+		base.request_rate = rate;
+	}
+	if (base.request_rate == INFINITY)
+		base.burstiness = 1; /* burstiness shapes the gaps of a finite rate only */
 	base.ignore_eos = 1;
 	base.chunked_prefill = -1; /* not said: the engine profile's default */
 	base.enforce_eager = -1;
@@ -556,19 +685,22 @@ int vset_parse_vllm_json(struct vset *s, const char *text, const char *fname,
 	base.endpoint = jstr(j, "backend") && strstr(jstr(j, "backend"), "chat") ? ENDPOINT_CHAT
 									: ENDPOINT_COMPLETIONS;
 	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
-		double v = jnum(j, keys[k].key);
+		double v;
 		struct vrow *r;
+		if (jnum(j, keys[k].key, 0, text, fname, &v) < 0)
+			goto out;
 		if (isnan(v))
 			continue;
 		r = vset_add(s);
 		*r = base;
+		snprintf(r->where, sizeof(r->where), "%s:%d", fname, jline(text, keys[k].key));
 		r->metric = keys[k].metric;
 		r->value = v * keys[k].scale;
 		if (strcmp(r->dtype, "bf16") && strcmp(r->dtype, "fp8")) {
 			row_err(r, "dtype", "unknown dtype '%s' (expected bf16 or fp8)", r->dtype);
 			++*n_bad;
-		} else if (!(r->value > 0)) {
-			row_err(r, keys[k].key, "expected a positive number");
+		} else if (!(r->value > 0 && r->value < VALUE_MAX)) {
+			row_err(r, keys[k].key, "expected a positive number below %g", VALUE_MAX);
 			++*n_bad;
 		}
 	}
@@ -590,6 +722,9 @@ int vset_load(struct vset *s, const char *path, const struct vdefaults *d, int *
 		;
 	if (*p == '{')
 		rc = vset_parse_vllm_json(s, text, path, d, n_bad);
+	else if (*p == '[')
+		rc = err_set("%s: a JSON array (expected one 'vllm bench serve --save-result' "
+			     "object, or a CSV)", path);
 	else
 		rc = vset_parse_csv(s, text, path, n_bad);
 	free(text);
@@ -861,11 +996,7 @@ void validate_family(const struct vrow *r, char *buf, size_t n)
 		e[i] = (char)tolower((unsigned char)r->engine[i]);
 	e[i] = 0;
 	if (!strcmp(e, "vllm")) {
-		const char *v = r->engine_version + (r->engine_version[0] == 'v');
-		long minor = -1;
-		if (!strncmp(v, "0.", 2))
-			minor = strtol(v + 2, NULL, 10);
-		snprintf(buf, n, "%s", minor >= 0 && minor < 8 ? "vllm-v0" : "vllm-v1");
+		snprintf(buf, n, "%s", vllm_generation(r->engine_version) == 0 ? "vllm-v0" : "vllm-v1");
 	} else if (!strcmp(e, "trtllm")) {
 		/* one profile for the 1.x releases (PyTorch backend): models/engines/trtllm-1.yaml */
 		const char *v = r->engine_version + (r->engine_version[0] == 'v');
