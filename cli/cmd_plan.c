@@ -370,6 +370,10 @@ int cmd_plan(int argc, char **argv)
 		sp.offers[i].gpus_per_node = p.gpus_per_node;
 	}
 	sp.n_tps = split_ints("--try-tp", tp_s ? tp_s : "1,2,4,8", sp.tps, 1, 64);
+	for (int i = 0; i < sp.n_tps; i++) /* a size ttsim does not run is a typo, not a layout */
+		if (sp.tps[i] != 1 && sp.tps[i] != 2 && sp.tps[i] != 4 && sp.tps[i] != 8)
+			die("--try-tp: '%d': expected 1, 2, 4 or 8 (ttsim's tensor-parallel sizes)",
+			    sp.tps[i]);
 	sp.n_pps = split_ints("--try-pp", pp_s ? pp_s : "1,2,4,8", sp.pps, 1, 64);
 	if (mn_s) {
 		long x;
@@ -381,9 +385,19 @@ int cmd_plan(int argc, char **argv)
 				 sizeof(sp.dtypes[0]));
 	sp.n_specs = split_list("--try-spec", spec_s ? spec_s : "none", &sp.specs[0][0],
 				sizeof(sp.specs[0]));
+	for (int i = 0; i < sp.n_dtypes; i++) /* a typo is refused, not tried and failed */
+		if (strcmp(sp.dtypes[i], "bf16") && strcmp(sp.dtypes[i], "fp8") &&
+		    strcmp(sp.dtypes[i], "auto"))
+			die("--try-dtype: '%s': expected auto, bf16 or fp8", sp.dtypes[i]);
 	for (int i = 0; i < sp.n_specs; i++) {
 		if (!strcmp(sp.specs[i], "none"))
 			sp.specs[i][0] = 0;
+		else if (strcmp(sp.specs[i], "ngram") && strncmp(sp.specs[i], "eagle", 5) &&
+			 strcmp(sp.specs[i], "mtp")) {
+			struct model m;
+			if (model_find(&m, sp.specs[i]) < 0)
+				die("--try-spec: '%s': %s", sp.specs[i], err_msg());
+		}
 		if (!strncmp(sp.specs[i], "eagle", 5))
 			die("--try-spec: '%s': vllm serve needs the EAGLE head's path, which ttsim does "
 			    "not know (expected none, ngram or a draft model)", sp.specs[i]);

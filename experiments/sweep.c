@@ -334,10 +334,18 @@ void sweep_fingerprint(struct sweep *s)
 
 int sweep_override(struct sweep *s, const char *key, const char *val, const char *where)
 {
-	for (int i = 0; i < s->n_axes; i++)
-		if (!strcmp(s->axes[i].opt->name, key))
+	for (int i = 0; i < s->n_axes; i++) {
+		const char *ax = s->axes[i].opt->name;
+		if (!strcmp(ax, key))
 			return err_set("%s: key '%s': is swept in %s (its values come from the sweep "
 				       "block)", where, key, s->path);
+		/* the swept one sets the points' arrival: the other would be ignored */
+		if ((!strcmp(key, "rate") && !strcmp(ax, "concurrency")) ||
+		    (!strcmp(key, "concurrency") && !strcmp(ax, "rate")))
+			return err_set("%s: key '%s': %s sweeps %s (arrival %s), which a %s would not "
+				       "change (expected no %s)", where, key, s->path, ax,
+				       strcmp(ax, "rate") ? "closed" : "poisson", key, key);
+	}
 	if (config_set(&s->base, key, val, where) < 0)
 		return -1;
 	sweep_fingerprint(s);

@@ -15,6 +15,9 @@ void csv_init(struct csv *c, const char *text, size_t len, unsigned flags)
 	memcpy(c->buf, text, len);
 	c->buf[len] = 0;
 	c->p = c->buf;
+	/* a UTF-8 byte-order mark (spreadsheets write one) is not part of the first column's name */
+	if (len >= 3 && !memcmp(c->buf, "\xef\xbb\xbf", 3))
+		c->p += 3;
 	c->flags = flags;
 }
 

@@ -3,6 +3,7 @@
 #include "lib/util.h"
 #include "lib/assets.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -295,7 +296,7 @@ int parse_long(const char *s, long *out)
 {
 	char *end;
 	long v;
-	if (!s || !*s)
+	if (!s || !*s || isspace((unsigned char)*s)) /* strtol would skip leading blanks */
 		return -1;
 	errno = 0;
 	v = strtol(s, &end, 10);
@@ -315,7 +316,8 @@ int parse_double(const char *s, double *out)
 {
 	char *end;
 	double v;
-	if (!s || !*s)
+	/* decimal only: strtod would skip leading blanks and read hex ("0x10" as 16) */
+	if (!s || !*s || isspace((unsigned char)*s) || strpbrk(s, "xX"))
 		return -1;
 	errno = 0;
 	v = strtod(s, &end);

@@ -822,7 +822,7 @@ static int read_window(struct model *m, const cJSON *root, const char *type,
 int model_from_json(struct model *m, const char *text, const char *fname)
 {
 	const char *end = NULL, *model_type = "", *act = "", *dt = NULL, *name = NULL;
-	cJSON *root = cJSON_ParseWithOpts(text, &end, 0);
+	cJSON *root = cJSON_ParseWithOpts(text, &end, 1); /* nothing after the object */
 	const cJSON *q;
 	int rc = -1, head_dim = 0;
 
@@ -836,6 +836,13 @@ int model_from_json(struct model *m, const char *text, const char *fname)
 		err_set("%s:1: expected a JSON object (a Hugging Face config.json)", fname);
 		goto out;
 	}
+	/* a key given twice: cJSON would take the first without a word */
+	for (const cJSON *a = root->child; a; a = a->next)
+		for (const cJSON *b = a->next; b; b = b->next)
+			if (a->string && b->string && !strcmp(a->string, b->string)) {
+				err_set("%s: key '%s': given twice", fname, a->string);
+				goto out;
+			}
 	if (json_posint(root, "num_hidden_layers", 1, &m->n_layers, fname) ||
 	    json_posint(root, "hidden_size", 1, &m->hidden, fname) ||
 	    json_posint(root, "num_attention_heads", 1, &m->n_heads, fname) ||
@@ -854,6 +861,14 @@ int model_from_json(struct model *m, const char *text, const char *fname)
 	    json_str(root, "torch_dtype", &dt, fname) ||
 	    json_str(root, "_name_or_path", &name, fname))
 		goto out;
+	/* given, the architecture must name one: an empty one is no architecture (absent, the
+	 * config is a generic decoder, its MLP gated when hidden_act is silu) */
+	q = cJSON_GetObjectItemCaseSensitive(root, "model_type");
+	if (q && !model_type[0]) {
+		err_set("%s: key 'model_type': empty (expected the architecture: llama, mistral, "
+			"qwen2, qwen3, qwen3_moe, mixtral, deepseek_v2, deepseek_v3 or gpt_oss)", fname);
+		goto out;
+	}
 	if (dt && strcmp(dt, "bfloat16") && strcmp(dt, "float16") && strcmp(dt, "float32")) {
 		err_set("%s: key 'torch_dtype': expected bfloat16, float16 or float32, got '%s'",
 			fname, dt);

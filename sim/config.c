@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "lib/ydoc.h"
 
@@ -429,10 +430,12 @@ int config_resolve_arrival(struct run_config *c, const struct config_layer *l)
 				       "means arrival: closed; drop it or change the arrival)", mode);
 		return 0;
 	}
-	/* both only in the sweep: experiments/sweep.c decides per axis */
-	if (rate && conc && (l->rate || l->concurrency))
+	/* a rate and a concurrency, given or swept: each point would run one of them and
+	 * ignore the other (a swept arrival names the mode per point, above) */
+	if (rate && conc)
 		return layer_err(conc, "concurrency", "given with a rate (a rate means arrival: "
-			       "poisson, a concurrency arrival: closed; set arrival to choose)");
+			       "poisson, a concurrency arrival: closed; set arrival to choose, or "
+			       "sweep arrival with both)");
 	if (l->rate)
 		c->arrival = ARR_POISSON;
 	if (l->concurrency)
@@ -539,6 +542,14 @@ int config_load_yaml_text(struct run_config *c, const char *text, size_t len, co
 		}
 		if (!strcmp(scalar(k), "description"))
 			continue;
+		/* YAML's null (~, null, or nothing after the colon) is no value: refused by name
+		 * here, not read later as a model or path called '~' */
+		if (v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+		    (!scalar(v)[0] || !strcmp(scalar(v), "~") || !strcasecmp(scalar(v), "null"))) {
+			err_set("%s: key '%s': null (expected a value; quote it for the text '%s')",
+				where, scalar(k), scalar(v));
+			goto out;
+		}
 		if (config_set(c, scalar(k), scalar(v), where) < 0)
 			goto out;
 		if (!strcmp(scalar(k), "arrival"))
@@ -643,6 +654,13 @@ int config_check(const struct run_config *c)
 			       (long)c->max_num_seqs * (c->spec_k + 1));
 	if (spec_tree_check(c) < 0)
 		return -1;
+	/* vLLM >= 0.10 (benchmarks/datasets.py, RandomDataset) asserts range_ratio < 1: its
+	 * lengths run from floor(L(1 - r)), which r = 1 makes 0. The old law's r = 1 is its
+	 * default, fixed lengths. */
+	if (c->range_ratio >= 1 && c->range_law == 0) /* vllm (sim/client.h CLIENT_RANGE_VLLM) */
+		return err_set("key 'range_ratio': vLLM's random dataset takes a ratio below 1 "
+			       "(lengths from floor(L(1 - r)); got %g: expected 0 <= r < 1, or "
+			       "range_law vllm_old, whose 1 is fixed lengths)", c->range_ratio);
 	if ((c->range_ratio > 0 || c->range_law || c->length_file[0]) && c->length_dist != LEN_FIXED)
 		return err_set("key 'length_dist': the client's length law (range_ratio, range_law, "
 			       "length_file) replaces length_dist (expected length_dist fixed)");

@@ -22,23 +22,35 @@ static void test_parse(void)
 {
 	struct sweep s;
 	struct run_config c;
+	/* a rate and a concurrency axis: each point would run one and ignore the other */
 	CHECK_INT(load(&s, "schema_version: 1\nrequests: 5\nsweep:\n  tp: [1, 2, 4]\n"
 			   "  rate: {from: 1, to: 10, step: 4.5}\n"
-			   "  concurrency: {from: 1, to: 64, factor: 2}\n"), 0);
+			   "  concurrency: {from: 1, to: 64, factor: 2}\n"), -1);
+	CHECK(strstr(err_msg(), "t.yaml:6: key 'concurrency': given with a rate") == err_msg());
+	/* with arrival swept beside them, each point names its mode */
+	CHECK_INT(load(&s, "schema_version: 1\nrequests: 5\nsweep:\n  tp: [1, 2, 4]\n"
+			   "  rate: {from: 1, to: 10, step: 4.5}\n"
+			   "  concurrency: {from: 1, to: 64, factor: 2}\n"
+			   "  arrival: [closed]\n"), 0);
+	CHECK_INT(s.n_axes, 4);
+	sweep_release(&s);
+	CHECK_INT(load(&s, "schema_version: 1\nrequests: 5\nsweep:\n  tp: [1, 2, 4]\n"
+			   "  rate: {from: 1, to: 10, step: 4.5}\n"
+			   "  max_num_seqs: {from: 1, to: 64, factor: 2}\n"), 0);
 	CHECK_INT(s.n_axes, 3);
 	CHECK_INT(s.n_points, 3 * 3 * 7);
 	CHECK_STR(s.axes[1].vals[2], "10");
 	CHECK_STR(s.axes[2].vals[6], "64");
 	sweep_point_config(&s, 0, &c);
 	CHECK_INT(c.tp, 1);
-	/* last key fastest: point 1 changes concurrency only */
+	/* last key fastest: point 1 changes max_num_seqs only */
 	sweep_point_config(&s, 1, &c);
-	CHECK_INT(c.concurrency, 2);
+	CHECK_INT(c.max_num_seqs, 2);
 	CHECK_INT(c.tp, 1);
 	sweep_point_config(&s, 3 * 7 * 2 + 7 + 3, &c);
 	CHECK_INT(c.tp, 4);
 	CHECK_NEAR(c.rate, 5.5, 1e-12);
-	CHECK_INT(c.concurrency, 8);
+	CHECK_INT(c.max_num_seqs, 8);
 	CHECK_INT(c.requests, 5);
 	sweep_release(&s);
 	/* the fingerprint follows the content, not comments or layout */
