@@ -1,0 +1,136 @@
+#!/bin/sh
+# Inputs that parse but would give a wrong answer: each is refused with exit 2 and a
+# one-line message naming the file, line or key (the rule of README.md, "Errors"), where
+# it used to run. Found by an adversarial pass over the command line (December 2026).
+. tests/cli/lib.inc
+
+# --- the max length: a synthetic prompt at or past it is refused, as vLLM refuses it
+status 2 "a prompt past the model's context" "$TTSIM" run --model meta-llama/Llama-2-7b-hf --gpu h100_sxm --requests 20 --input-len 100000
+has "key 'input_len': prompts of 100000 tokens reach the max length 4096 of 'meta-llama/Llama-2-7b-hf' (its max_position_embeddings" "names the key, the limit and where it comes from" "$TMPD/err"
+[ "$(wc -l < "$TMPD/err")" = 1 ] && T_PASS=$((T_PASS+1)) || { T_FAIL=$((T_FAIL+1)); echo "FAIL: one line"; }
+status 2 "a prompt past --max-model-len" "$TTSIM" run --model qwen3-8b --max-model-len 100 --input-len 256 --output-len 128 --requests 4
+has "reach the max length 100 of 'Qwen/Qwen3-8B' (max_model_len" "max_model_len is the limit when below the model's" "$TMPD/err"
+# an output past it ends there, counted once per request (it counted prompt and output)
+ok "an output past --max-model-len is cut" "$TTSIM" run --model qwen3-8b --max-model-len 300 --input-len 256 --output-len 128 --requests 4 --format json
+python3 -c 'import json, sys; s = json.load(open(sys.argv[1]))["summary"]; print(s["samples_capped"], s["output_tokens"])' "$TMPD/out" > "$TMPD/cap"
+has "^4 176$" "4 requests cut, each at 300 - 256 = 44 tokens" "$TMPD/cap"
+# validate: a row whose prompt is past the model is refused, not simulated as a cut one
+printf 'id,model,gpu,tp,dtype,input_len,output_len,concurrency,metric,value\nr,meta-llama/Llama-2-7b-hf,h100_sxm,1,bf16,100000,100,1,ttft_ms,50\n' > "$TMPD/long.csv"
+status 2 "validate: a prompt past the model" "$TTSIM" validate "$TMPD/long.csv"
+has "long.csv:2: key 'input_len': prompts of 100000 tokens reach the max length 4096" "names the row" "$TMPD/err"
+
+# --- validate rows: what a typo would silently turn into something else
+H='id,model,gpu,tp,dtype,input_len,output_len,concurrency,metric,value,engine,engine_version,dataset,status,range_ratio'
+row() { printf '%s\nr,qwen3-8b,h100_sxm,1,bf16,256,64,1,tpot_ms,7,%s\n' "$H" "$1" > "$TMPD/r.csv"; }
+row 'vlm,0.11.0,,,'
+status 2 "an unknown engine" "$TTSIM" validate "$TMPD/r.csv"
+has "r.csv:2: key 'engine': unknown engine 'vlm'" "names the engine" "$TMPD/err"
+row 'vllm,zzz,,,'
+status 2 "a vLLM version that is not one" "$TTSIM" validate "$TMPD/r.csv"
+has "key 'engine_version': not a vLLM version: 'zzz'" "names the version" "$TMPD/err"
+row 'vllm,2026-04,,,'
+ok "a vLLM build of a date runs as V1" "$TTSIM" validate "$TMPD/r.csv"
+has "^vllm-v1 " "grouped as vllm-v1" "$TMPD/out"
+row 'vllm,~0.6.x,,,'
+ok "vLLM ~0.6.x runs as V0" "$TTSIM" validate "$TMPD/r.csv"
+has "^vllm-v0 " "grouped as vllm-v0 (it was read as V1)" "$TMPD/out"
+row 'vllm,0.11.0,foo,,'
+status 2 "an unknown dataset" "$TTSIM" validate "$TMPD/r.csv"
+has "key 'dataset': unknown dataset 'foo'" "names the dataset" "$TMPD/err"
+row 'vllm,0.11.0,,garbage,'
+status 2 "a status that is not a skip" "$TTSIM" validate "$TMPD/r.csv"
+has "key 'status': expected empty (simulate the row) or 'skip: WHY'" "names the status" "$TMPD/err"
+row 'vllm,0.11.0,random,,1'
+status 2 "range_ratio 1 on vLLM >= 0.10's law" "$TTSIM" validate "$TMPD/r.csv"
+has "key 'range_ratio': vLLM's random dataset takes a ratio below 1" "says why" "$TMPD/err"
+row 'vllm,0.6.0,random,,1'
+ok "range_ratio 1 on the old law (its default: fixed lengths)" "$TTSIM" validate "$TMPD/r.csv"
+printf '%s\nr,qwen3-8b,h100_sxm,1,bf16,256,64,1,tpot_ms,1e300,,,,,\n' "$H" > "$TMPD/r.csv"
+status 2 "an absurd measured value" "$TTSIM" validate "$TMPD/r.csv"
+has "key 'value': expected a positive number below 1e+09" "names the value's bound" "$TMPD/err"
+printf '%s\nr,qwen3-8b,h100_sxm,1,bf16,0x100,64,1,tpot_ms,7,,,,,\n' "$H" > "$TMPD/r.csv"
+status 2 "a hex number" "$TTSIM" validate "$TMPD/r.csv"
+printf '\357\273\277%s\nr,qwen3-8b,h100_sxm,1,bf16,256,64,1,tpot_ms,7,vllm,0.11.0,,,\n' "$H" > "$TMPD/r.csv"
+ok "a UTF-8 byte-order mark is not part of the first column's name" "$TTSIM" validate "$TMPD/r.csv"
+printf '%s\n' "$H" > "$TMPD/r.csv"
+status 2 "a header and no rows" "$TTSIM" validate "$TMPD/r.csv"
+has "r.csv: no measured rows" "says there is nothing to check" "$TMPD/err"
+printf '[1, 2]\n' > "$TMPD/a.json"
+status 2 "a JSON array" "$TTSIM" validate "$TMPD/a.json"
+has "a.json: a JSON array" "says what it is" "$TMPD/err"
+status 2 "validate --gpu that is no profile" "$TTSIM" validate tests/validation/dev.csv --gpu nope
+status 2 "validate --dtype fp4" "$TTSIM" validate tests/validation/dev.csv --dtype fp4
+status 2 "validate --tp 3" "$TTSIM" validate tests/validation/dev.csv --tp 3
+status 2 "a metric's limit given twice" "$TTSIM" validate tests/validation/dev.csv --max-median-error ttft_ms=5,ttft_ms=1000
+
+# --- vllm bench serve JSON: every key read is checked, none dropped
+B=tests/fuzz/corpus/fuzz_vllm_bench/bench.json
+bj() { python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); exec(sys.argv[2]); open(sys.argv[3], "w").write(json.dumps(d, indent=1))' "$B" "$1" "$TMPD/b.json"; }
+bj 'd["request_rate"] = 5'
+status 2 "bench JSON: a finite rate with max_concurrency" "$TTSIM" validate "$TMPD/b.json"
+has "key 'request_rate': a finite rate with a concurrency limit is not supported" "as the CSV says" "$TMPD/err"
+has "b.json:[0-9]*: key" "names the line" "$TMPD/err"
+bj 'd["request_rate"] = "abc"'
+status 2 "bench JSON: a rate that is not a number" "$TTSIM" validate "$TMPD/b.json"
+bj 'd["mean_ttft_ms"] = None'
+status 2 "bench JSON: a null metric" "$TTSIM" validate "$TMPD/b.json"
+has "key 'mean_ttft_ms': expected a number" "names the metric" "$TMPD/err"
+bj 'd["tp"] = 1.5'
+status 2 "bench JSON: a fractional tp" "$TTSIM" validate "$TMPD/b.json"
+bj 'd["num_prompts"] = 0'
+status 2 "bench JSON: no prompts" "$TTSIM" validate "$TMPD/b.json"
+bj 'd["completed"] = 41'
+status 2 "bench JSON: more completed than sent" "$TTSIM" validate "$TMPD/b.json"
+bj 'd["mean_ttft_ms"] = 1e308'
+status 2 "bench JSON: an absurd value" "$TTSIM" validate "$TMPD/b.json"
+printf '{"tp": 1,\n "tp": 2}\n' > "$TMPD/d.json"
+status 2 "bench JSON: a key given twice" "$TTSIM" validate "$TMPD/d.json"
+has "d.json:1: key 'tp': given twice" "names it" "$TMPD/err"
+printf '%s trailing' "$(cat "$B")" > "$TMPD/t.json"
+status 2 "bench JSON: text after the object" "$TTSIM" validate "$TMPD/t.json"
+# an open loop at a rate (no max_concurrency): simulated as one, as a CSV row of it is
+bj 'del d["max_concurrency"]; d["request_rate"] = 2'
+ok "bench JSON: --request-rate without --max-concurrency is an open loop" "$TTSIM" validate "$TMPD/b.json" --format json
+python3 -c 'import json, sys; r = json.load(open(sys.argv[1]))["rows"][0]; print(r["concurrency"], r["requests"])' "$TMPD/out" > "$TMPD/ol"
+has "^0 40$" "concurrency 0, the 40 prompts sent" "$TMPD/ol"
+
+# --- sweeps: a rate and a concurrency at once
+printf 'schema_version: 1\nrequests: 5\nsweep:\n  rate: [1]\n  concurrency: [2]\n' > "$TMPD/rc.yaml"
+status 2 "sweep: rate and concurrency axes" "$TTSIM" sweep "$TMPD/rc.yaml" --out "$TMPD/rc"
+has "rc.yaml:5: key 'concurrency': given with a rate" "names the line" "$TMPD/err"
+printf 'schema_version: 1\nrequests: 5\nsweep:\n  concurrency: [2]\n' > "$TMPD/c.yaml"
+status 2 "sweep: --rate over a concurrency axis" "$TTSIM" sweep "$TMPD/c.yaml" --rate 3 --out "$TMPD/c"
+has "option\|--rate" "names the flag" "$TMPD/err"
+
+# --- YAML: null values and a second document
+printf 'schema_version: 1\nmodel: ~\n' > "$TMPD/n.yaml"
+status 2 "YAML: a null model" "$TTSIM" run "$TMPD/n.yaml"
+has "n.yaml:2: key 'model': null" "names the file, line and key" "$TMPD/err"
+printf 'schema_version: 1\ntp: 1\n---\ntp: 2\n' > "$TMPD/m.yaml"
+status 2 "YAML: a second document" "$TTSIM" run "$TMPD/m.yaml"
+has "m.yaml:4: a second YAML document" "names the line" "$TMPD/err"
+printf -- '---\nschema_version: 1\nrequests: 2\n' > "$TMPD/s.yaml"
+ok "YAML: a leading --- is one document" "$TTSIM" run "$TMPD/s.yaml"
+
+# --- config.json: a key twice, text after the object, an empty model_type
+printf '{"model_type": "qwen3", "num_hidden_layers": 2, "num_hidden_layers": 3, "hidden_size": 64, "num_attention_heads": 4, "intermediate_size": 128, "vocab_size": 100}\n' > "$TMPD/dup.json"
+status 2 "config.json: a key twice" "$TTSIM" run --model "$TMPD/dup.json" --requests 2
+has "key 'num_hidden_layers': given twice" "names it" "$TMPD/err"
+printf '{"model_type": "qwen3", "num_hidden_layers": 2, "hidden_size": 64, "num_attention_heads": 4, "intermediate_size": 128, "vocab_size": 100} x\n' > "$TMPD/tg.json"
+status 2 "config.json: text after the object" "$TTSIM" run --model "$TMPD/tg.json" --requests 2
+printf '{"model_type": "", "num_hidden_layers": 2, "hidden_size": 64, "num_attention_heads": 4, "intermediate_size": 128, "vocab_size": 100}\n' > "$TMPD/mt.json"
+status 2 "config.json: an empty model_type" "$TTSIM" run --model "$TMPD/mt.json" --requests 2
+has "key 'model_type': empty" "names it" "$TMPD/err"
+
+# --- plan: a typo in a --try list is bad input (2), not "no layout holds" (1)
+P="--model qwen3-8b --requests 200 --input-len 256 --output-len 128 --rate 5 --gpus h100_sxm:2"
+status 2 "plan --try-tp 3" "$TTSIM" plan $P --try-tp 3
+status 2 "plan --try-dtype fp4" "$TTSIM" plan $P --try-dtype bf16,fp4
+status 2 "plan --try-spec bogus" "$TTSIM" plan $P --try-spec bogus
+has "try-spec: 'bogus': unknown model" "names the value" "$TMPD/err"
+
+# --- a trace imported without its prompts' lengths: refused when run, naming the problem
+printf '{"format": "ttsim-trace", "version": 1, "model": "Qwen/Qwen3-8B", "max_tokens": 1000}\n{"unique_id": "p0", "prompt_tokens": 0, "samples": [{"output_tokens": 10, "answer": 0}]}\n' > "$TMPD/p0.jsonl"
+status 2 "a trace with prompt_tokens 0" "$TTSIM" run --model qwen3-8b --trace "$TMPD/p0.jsonl"
+has "problem 0 (p0): key 'prompt_tokens': 0" "names the problem and the key" "$TMPD/err"
+finish
