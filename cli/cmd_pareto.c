@@ -157,10 +157,13 @@ int cmd_pareto(int argc, char **argv)
 		int st = report_gnuplot(dir, "pareto.gp", &sb);
 		/* gnuplot's own lines (warnings such as an empty y range when every point has
 		 * the same accuracy) are passed on; only its exit status says it failed */
-		if (st >= 0) /* (-1: no shell to start it in, nothing to say) */
-			for (char *l = sb.buf, *end; l && *l; l = end) {
-				end = strchr(l, '\n');
-				end = end ? end + 1 : l + strlen(l);
+		/* (-1: no shell to start it in, nothing to say.) Only the sb.len bytes gnuplot
+		 * wrote: the buffer still holds the script before them (it printed the script
+		 * back as gnuplot's when gnuplot said nothing) */
+		if (st >= 0 && sb.len)
+			for (char *l = sb.buf, *stop = sb.buf + sb.len, *end; l < stop; l = end) {
+				end = memchr(l, '\n', (size_t)(stop - l));
+				end = end ? end + 1 : stop;
 				fprintf(stderr, "gnuplot: %.*s", (int)(end - l), l);
 			}
 		if (st == 0)

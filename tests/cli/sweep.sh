@@ -176,6 +176,8 @@ has "set logscale x" "pareto: a latency axis is logarithmic" "$TMPD/h/pareto.gp"
 if command -v gnuplot >/dev/null 2>&1; then
 	ok "pareto.png" test -s "$TMPD/h/pareto.png"
 	ok "pareto.svg" test -s "$TMPD/h/pareto.svg"
+	# gnuplot said nothing: nothing on stderr (the script used to be printed back as its)
+	ok "pareto: a quiet gnuplot, a quiet stderr" test ! -s "$TMPD/err"
 fi
 ok "pareto 3-d" "$TTSIM" pareto "$TMPD/h"
 has "4 of 5" "3-d front (cheaper 1 and 2 return)" "$TMPD/out"
