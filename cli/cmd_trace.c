@@ -4,6 +4,7 @@
  */
 #include "cli/cli.h"
 #include "cli/cmd.h"
+#include "models/profile.h"
 #include "sim/config.h"
 #include "traces/import.h"
 #include "traces/rm_fit.h"
@@ -136,7 +137,10 @@ static void stats_json(const struct trace_stats *s, struct sbuf *sb)
 			"\"p90_output_tokens\": %.1f, \"pass_at_1\": %.6f, \"majority_at\": {",
 		    s->problems, s->samples, s->mean_output_tokens, s->p50_output_tokens, s->p90_output_tokens, s->pass_at_1);
 	for (int m = 0; m < TTS_NMAJ; m++)
-		sbuf_printf(sb, "%s\"%d\": %.6f", m ? ", " : "", 1 << m, s->majority_at[m]);
+		if (isnan(s->majority_at[m])) /* a problem with fewer samples than that */
+			sbuf_printf(sb, "%s\"%d\": null", m ? ", " : "", 1 << m);
+		else
+			sbuf_printf(sb, "%s\"%d\": %.6f", m ? ", " : "", 1 << m, s->majority_at[m]);
 	sbuf_printf(sb, "}}");
 }
 
@@ -186,8 +190,12 @@ static int do_stats(int argc, char **argv)
 			printf("%-8s %8d %8ld %8.0f %8.0f %8.0f %7.4f", l == 6 ? "overall" : (char[2]){(char)('0' + l), 0},
 			       s->problems, s->samples, s->mean_output_tokens, s->p50_output_tokens, s->p90_output_tokens,
 			       s->pass_at_1);
-			for (int m = 0; m < TTS_NMAJ; m++)
-				printf("  %6.4f", s->majority_at[m]);
+			for (int m = 0; m < TTS_NMAJ; m++) { /* n/a: a problem has fewer samples */
+				if (isnan(s->majority_at[m]))
+					printf("  %6s", "n/a");
+				else
+					printf("  %6.4f", s->majority_at[m]);
+			}
 			printf("\n");
 		}
 	}
@@ -359,6 +367,14 @@ static int do_import(int argc, char **argv)
 	if (!strcmp(pos[0], "vllm-bench")) {
 		if (!io.gpu || !io.tp)
 			die("trace import vllm-bench: flags '--gpu' and '--tp' missing (expected --gpu G --tp N: the result JSON lacks them)");
+		/* what --measured writes, validate reads: a profile it can load, a TP it runs */
+		if (io.measured) {
+			struct profile p;
+			if (profile_load(&p, io.gpu) < 0)
+				die("--gpu: '%s': %s", io.gpu, err_msg());
+			if (io.tp != 1 && io.tp != 2 && io.tp != 4 && io.tp != 8)
+				die("--tp: expected 1, 2, 4 or 8, got %d", io.tp);
+		}
 		if (import_vllm_bench(&t, pos[1], &io) < 0)
 			die_err();
 	} else if (!strcmp(pos[0], "jsonl")) {
@@ -366,8 +382,9 @@ static int do_import(int argc, char **argv)
 			die_err();
 	} else if (!strcmp(pos[0], "per-sample")) {
 		if (!io.model || !s_max)
-			die("trace import per-sample: flags '--model' and '--max-tokens' missing (expected --model ID "
-			    "--max-tokens N: the CSV lacks them)");
+			die("trace import per-sample: %s missing (expected --model ID --max-tokens N: the "
+			    "CSV lacks them)", !io.model && !s_max ? "flags '--model' and '--max-tokens'"
+			    : !io.model ? "flag '--model'" : "flag '--max-tokens'");
 		if (import_per_sample(&t, pos[1], &io) < 0)
 			die_err();
 	} else

@@ -107,11 +107,31 @@ int import_vllm_bench_text(struct trace *t, const char *text, size_t len, const 
 		}
 		if ((cJSON_IsString(e) && e->valuestring[0]) || b->valuedouble == 0)
 			continue; /* a failed request */
+		/* times: a TTFT and gaps that are seconds (>= 0), at most one gap a token after
+		 * the first (fewer when the server merged tokens into one chunk) */
+		if (!(c->valuedouble >= 0 && c->valuedouble <= 1e7)) {
+			err_set("%s: request %d: key 'ttfts': %g s (expected 0..1e7 seconds)", path, i,
+				c->valuedouble);
+			goto fail;
+		}
+		if (cJSON_GetArraySize(d) > b->valuedouble) {
+			err_set("%s: request %d: key 'itls': %d gaps for %.0f output tokens (expected at "
+				"most one a token after the first)", path, i, cJSON_GetArraySize(d),
+				b->valuedouble);
+			goto fail;
+		}
 		struct trace_problem *p = &t->problems[k++];
 		char id[32];
 		double e2e = c->valuedouble, out = b->valuedouble;
 		const cJSON *x;
-		cJSON_ArrayForEach(x, d) e2e += cJSON_IsNumber(x) ? x->valuedouble : 0;
+		cJSON_ArrayForEach(x, d) {
+			if (!cJSON_IsNumber(x) || !(x->valuedouble >= 0 && x->valuedouble <= 1e7)) {
+				err_set("%s: request %d: key 'itls': an entry that is not a gap in seconds "
+					"(expected numbers in 0..1e7)", path, i);
+				goto fail;
+			}
+			e2e += x->valuedouble;
+		}
 		snprintf(id, sizeof(id), "request-%d", i);
 		p->unique_id = xstrdup(id);
 		p->prompt_tokens = (int)a->valuedouble;
@@ -146,9 +166,16 @@ int import_vllm_bench_text(struct trace *t, const char *text, size_t len, const 
 		const cJSON *mc = cJSON_GetObjectItemCaseSensitive(o, "max_concurrency");
 		v = cJSON_GetObjectItemCaseSensitive(o, "duration");
 		dur = cJSON_IsNumber(v) ? v->valuedouble : 0;
-		if (!ver) {
+		/* absent: no throughput row; present: the run's seconds, which the output rate
+		 * divides by (a rate past 1e9 tokens/s is no run's) */
+		if (v && !(cJSON_IsNumber(v) && dur > 0 && s_out / dur <= 1e9)) {
+			err_set("%s: key 'duration': expected the benchmark's positive seconds (output "
+				"rate at most 1e9 tokens/s)", path);
+			goto fail;
+		}
+		if (!ver) { /* empty when the file does not say: validate reads it as vLLM V1 */
 			v = cJSON_GetObjectItemCaseSensitive(o, "vllm_version");
-			ver = cJSON_IsString(v) ? v->valuestring : "unknown";
+			ver = cJSON_IsString(v) ? v->valuestring : "";
 		}
 		const char *stem = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 		int conc = cJSON_IsNumber(mc) && mc->valuedouble >= 1 && mc->valuedouble <= INT32_MAX
@@ -157,11 +184,31 @@ int import_vllm_bench_text(struct trace *t, const char *text, size_t len, const 
 		double val[4] = {1000 * s_ttft / k, n_tpot ? 1000 * s_tpot / n_tpot : 0, s_e2e / k, dur > 0 ? s_out / dur : 0};
 		sbuf_printf(&sb, "id,model,gpu,tp,dtype,input_len,output_len,concurrency,metric,value,engine,engine_version,source,notes\n");
 		for (int m = 0; m < 4; m++) {
-			if (m == 3 && dur <= 0)
-				continue;
-			sbuf_printf(&sb, "%s-%s,%s,%s,%d,%s,%.0f,%.0f,%d,%s,%.6g,vllm,%s,%s,mean over %d requests\n", stem,
-				    metric[m], model, io->gpu, io->tp, io->dtype ? io->dtype : "bf16", s_in / k, s_out / k, conc,
-				    metric[m], val[m], ver, stem, k);
+			char id[300], num[160];
+			if ((m == 3 && dur <= 0) || (m == 1 && !n_tpot))
+				continue; /* no duration; no request of two tokens or more */
+			/* text fields quoted where they need it (a comma or quote in a path or name);
+			 * csv_put_field writes ",FIELD", so the first field goes bare */
+			size_t at = sb.len;
+			snprintf(id, sizeof(id), "%s-%s", stem, metric[m]);
+			csv_put_field(&sb, id); /* then drop its leading comma: the line's first field */
+			memmove(sb.buf + at, sb.buf + at + 1, sb.len - at); /* the NUL too */
+			sb.len--;
+			csv_put_field(&sb, model);
+			csv_put_field(&sb, io->gpu);
+			snprintf(num, sizeof(num), "%d", io->tp);
+			csv_put_field(&sb, num);
+			csv_put_field(&sb, io->dtype ? io->dtype : "bf16");
+			snprintf(num, sizeof(num), "%.0f,%.0f,%d", s_in / k, s_out / k, conc);
+			sbuf_printf(&sb, ",%s", num);
+			csv_put_field(&sb, metric[m]);
+			snprintf(num, sizeof(num), "%.6g", val[m]);
+			sbuf_printf(&sb, ",%s,vllm", num);
+			csv_put_field(&sb, ver);
+			csv_put_field(&sb, stem);
+			snprintf(num, sizeof(num), "mean over %d requests", k);
+			csv_put_field(&sb, num);
+			sbuf_printf(&sb, "\n");
 		}
 		int rc = file_write_atomic(io->measured, sb.buf, sb.len);
 		sbuf_release(&sb);
@@ -235,13 +282,13 @@ static int jsonl_take(struct trace *t, char *text, const char *path, const struc
 		}
 		char idbuf[64];
 		v = field(o, k_id);
-		if (cJSON_IsString(v))
+		if (cJSON_IsString(v) && v->valuestring[0])
 			strlcpy0(idbuf, v->valuestring, sizeof(idbuf));
-		else if (cJSON_IsNumber(v))
+		else if (cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble))
 			snprintf(idbuf, sizeof(idbuf), "%.0f", v->valuedouble);
 		else {
 			cJSON_Delete(o);
-			err_set("%s:%d: key 'unique_id': missing (expected unique_id, problem_id, item_id or id)", path, line);
+			err_set("%s:%d: key 'unique_id': missing or empty (expected unique_id, problem_id, item_id or id: a non-empty string or a whole number)", path, line);
 			goto fail;
 		}
 		for (pi = 0; pi < t->n_problems && strcmp(t->problems[pi].unique_id, idbuf); pi++)
@@ -265,10 +312,30 @@ static int jsonl_take(struct trace *t, char *text, const char *path, const struc
 				}
 				t->problems[pi].prompt_tokens = (int)v->valuedouble;
 			}
-			if ((v = field(o, k_lv)) && cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble <= 5)
+			if ((v = field(o, k_lv))) {
+				if (!(cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble <= 5 &&
+				      v->valuedouble == floor(v->valuedouble))) {
+					cJSON_Delete(o);
+					err_set("%s:%d: key 'level': expected a whole number 0..5 (the trace "
+						"format's)", path, line);
+					goto fail;
+				}
 				t->problems[pi].level = (int)v->valuedouble;
+			}
 			if ((v = field(o, k_sub)) && cJSON_IsString(v))
 				strlcpy0(t->problems[pi].subject, v->valuestring, sizeof(t->problems[pi].subject));
+		} else if (((v = field(o, k_pt)) && cJSON_IsNumber(v) &&
+			    v->valuedouble != t->problems[pi].prompt_tokens) ||
+			   ((v = field(o, k_lv)) && cJSON_IsNumber(v) &&
+			    v->valuedouble != t->problems[pi].level)) {
+			/* a later sample of the problem says otherwise of it: which is right? */
+			int is_pt = field(o, k_pt) == v;
+			err_set("%s:%d: key '%s': %g where an earlier sample of problem '%s' gave %d "
+				"(expected one value a problem)", path, line, is_pt ? "prompt_tokens" : "level",
+				v->valuedouble, idbuf,
+				is_pt ? t->problems[pi].prompt_tokens : t->problems[pi].level);
+			cJSON_Delete(o);
+			goto fail;
 		}
 		if (!model[0] && (v = field(o, k_model)) && cJSON_IsString(v))
 			strlcpy0(model, v->valuestring, sizeof(model));
@@ -280,9 +347,10 @@ static int jsonl_take(struct trace *t, char *text, const char *path, const struc
 			err_set("%s:%d: key 'output_tokens': missing (expected output_tokens, total_generated_tokens or completion_tokens)", path, line);
 			goto fail;
 		}
-		if (v->valuedouble < 0 || v->valuedouble > io->max_tokens) {
+		if (v->valuedouble < 0 || v->valuedouble > io->max_tokens ||
+		    v->valuedouble != floor(v->valuedouble)) {
 			/* the message reads v, which o owns: delete o after (was a use after free) */
-			err_set("%s:%d: key 'output_tokens': %.0f out of range (expected 0..max_tokens %d)", path, line, v->valuedouble, io->max_tokens);
+			err_set("%s:%d: key 'output_tokens': %g (expected a whole number 0..max_tokens %d)", path, line, v->valuedouble, io->max_tokens);
 			cJSON_Delete(o);
 			goto fail;
 		}
@@ -292,6 +360,13 @@ static int jsonl_take(struct trace *t, char *text, const char *path, const struc
 		if (s.output_tokens >= io->max_tokens)
 			s.finished = 0;
 		const cJSON *ok = field(o, k_ok), *an = field(o, k_ans);
+		/* correctness is a boolean (or 0/1): "yes" or 2 would be read as a guess */
+		if (ok && !cJSON_IsBool(ok) &&
+		    !(cJSON_IsNumber(ok) && (ok->valuedouble == 0 || ok->valuedouble == 1))) {
+			cJSON_Delete(o);
+			err_set("%s:%d: key 'is_correct': expected true or false (or 1 or 0)", path, line);
+			goto fail;
+		}
 		if (ok && (cJSON_IsTrue(ok) || (cJSON_IsNumber(ok) && ok->valuedouble != 0)))
 			s.answer = 0;
 		else if (ok && cJSON_IsString(an) && an->valuestring[0]) {
@@ -574,6 +649,14 @@ int import_per_sample_text(struct trace *t, const char *text, size_t len, const 
 		char id[32];
 		while (j < nr && r[j].pid == r[i].pid)
 			j++;
+		/* a problem's samples are numbered 0..N-1 (sorted above): a gap is a lost row */
+		for (int m = i; m < j; m++)
+			if (r[m].sidx != m - i) {
+				err_set("%s:%d: key 'sample_idx': %ld of problem %ld where %d was expected "
+					"(samples numbered 0..N-1 with no gaps)", path, r[m].line, r[m].sidx,
+					r[m].pid, m - i);
+				goto out;
+			}
 		if (number_wrong(r + i, j - i, path) < 0)
 			goto out;
 		if (pt) {

@@ -47,12 +47,30 @@ cat > "$TMPD/res.json" <<'J'
 {"model_id":"Qwen/Qwen2.5-7B-Instruct","duration":2.0,"max_concurrency":2,"input_lens":[10,20],"output_lens":[3,5],
  "ttfts":[0.1,0.2],"itls":[[0.01,0.01],[0.02,0.02,0.02,0.02]],"errors":["",""]}
 J
-ok "import vllm-bench" "$TTSIM" trace import vllm-bench "$TMPD/res.json" -o "$TMPD/v.jsonl" --gpu H100 --tp 1 --measured "$TMPD/m.csv"
+ok "import vllm-bench" "$TTSIM" trace import vllm-bench "$TMPD/res.json" -o "$TMPD/v.jsonl" --gpu h100_sxm --tp 1 --measured "$TMPD/m.csv"
 has "id,model,gpu,tp,dtype,input_len,output_len,concurrency,metric,value,engine,engine_version,source,notes" "measured header" "$TMPD/m.csv"
-has "res.json-ttft_ms,Qwen/Qwen2.5-7B-Instruct,H100,1,bf16,15,4,2,ttft_ms,150," "ttft mean in ms" "$TMPD/m.csv"
+has "res.json-ttft_ms,Qwen/Qwen2.5-7B-Instruct,h100_sxm,1,bf16,15,4,2,ttft_ms,150," "ttft mean in ms" "$TMPD/m.csv"
 has "output_tok_per_s,4," "throughput = 8 tokens / 2 s" "$TMPD/m.csv"
 ok "imported trace loads" "$TTSIM" trace stats "$TMPD/v.jsonl"
+# what --measured writes, validate reads (no vllm_version in the file: the version empty)
+ok "the measured CSV validates" "$TTSIM" validate "$TMPD/m.csv"
 status 2 "vllm-bench needs --gpu" "$TTSIM" trace import vllm-bench "$TMPD/res.json" -o "$TMPD/v.jsonl"
+status 2 "--measured: a GPU with no profile" "$TTSIM" trace import vllm-bench "$TMPD/res.json" -o "$TMPD/v.jsonl" --gpu H100 --tp 1 --measured "$TMPD/m2.csv"
+status 2 "--measured: tp 3" "$TTSIM" trace import vllm-bench "$TMPD/res.json" -o "$TMPD/v.jsonl" --gpu h100_sxm --tp 3 --measured "$TMPD/m2.csv"
+# impossible times are refused, not averaged
+sed 's/"ttfts":\[0.1/"ttfts":[-0.1/' "$TMPD/res.json" > "$TMPD/neg.json"
+status 2 "a negative TTFT" "$TTSIM" trace import vllm-bench "$TMPD/neg.json" -o "$TMPD/v2.jsonl" --gpu h100_sxm --tp 1
+has "request 0: key 'ttfts'" "names the request and key" "$TMPD/err"
+sed 's/\[0.01,0.01\]/[0.01,-0.01]/' "$TMPD/res.json" > "$TMPD/negi.json"
+status 2 "a negative ITL" "$TTSIM" trace import vllm-bench "$TMPD/negi.json" -o "$TMPD/v2.jsonl" --gpu h100_sxm --tp 1
+sed 's/"duration":2.0/"duration":0/' "$TMPD/res.json" > "$TMPD/d0.json"
+status 2 "a zero duration" "$TTSIM" trace import vllm-bench "$TMPD/d0.json" -o "$TMPD/v2.jsonl" --gpu h100_sxm --tp 1 --measured "$TMPD/m2.csv"
+has "key 'duration'" "names the key" "$TMPD/err"
+# a comma in the file's name is quoted in the measured CSV, which validate reads back
+cp "$TMPD/res.json" "$TMPD/r,1.json"
+ok "a comma in the name" "$TTSIM" trace import vllm-bench "$TMPD/r,1.json" -o "$TMPD/v3.jsonl" --gpu h100_sxm --tp 1 --measured "$TMPD/m3.csv"
+has '^"r,1.json-ttft_ms",' "the id quoted" "$TMPD/m3.csv"
+ok "and validates" "$TTSIM" validate "$TMPD/m3.csv"
 printf '{"item_id":"p1","total_generated_tokens":50,"is_correct":true,"extracted_answer":"3"}\n{"item_id":"p1","total_generated_tokens":70,"is_correct":false,"extracted_answer":"4"}\n{"item_id":"p1","total_generated_tokens":60,"is_correct":false,"extracted_answer":"5"}\n{"item_id":"p1","total_generated_tokens":60,"is_correct":false,"extracted_answer":"4"}\n' > "$TMPD/log.jsonl"
 ok "import jsonl" "$TTSIM" trace import jsonl "$TMPD/log.jsonl" -o "$TMPD/j.jsonl"
 has '"answer":0},{"output_tokens":70,"answer":1},{"output_tokens":60,"answer":2},{"output_tokens":60,"answer":1}' "wrong answers numbered per problem" "$TMPD/j.jsonl"
