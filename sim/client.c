@@ -73,7 +73,7 @@ long client_eos_len(gsl_rng *g, double p, long cap)
 int client_pairs_parse(struct client_pairs *p, const char *text, size_t len, const char *fname)
 {
 	struct csv c;
-	size_t cap = 0, cap2 = 0;
+	size_t cap = 0, cap2 = 0, cap3 = 0;
 	int rc, header = 0;
 	memset(p, 0, sizeof(*p));
 	csv_init(&c, text, len, CSV_SKIP_BLANK | CSV_SKIP_COMMENT | CSV_TRIM);
@@ -96,6 +96,8 @@ int client_pairs_parse(struct client_pairs *p, const char *text, size_t len, con
 		}
 		xgrow((void **)&p->in, &cap, (size_t)p->n + 1, sizeof(*p->in));
 		xgrow((void **)&p->out, &cap2, (size_t)p->n + 1, sizeof(*p->out));
+		xgrow((void **)&p->line, &cap3, (size_t)p->n + 1, sizeof(*p->line));
+		p->line[p->n] = c.line;
 		p->in[p->n] = (int32_t)a;
 		p->out[p->n++] = (int32_t)b;
 	}
@@ -133,6 +135,7 @@ void client_pairs_release(struct client_pairs *p)
 {
 	free(p->in);
 	free(p->out);
+	free(p->line);
 	memset(p, 0, sizeof(*p));
 }
 

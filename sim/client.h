@@ -52,6 +52,7 @@ long client_eos_len(gsl_rng *g, double p, long cap);
 /* A length-pair file. */
 struct client_pairs {
 	int32_t *in, *out; /* tokens */
+	int32_t *line;     /* each pair's line in its file (for messages) */
 	long n;
 };
 /* Parse "input_len,output_len" lines ('#' comments and blank lines skipped); 0, or -1 with

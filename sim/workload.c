@@ -79,6 +79,16 @@ int workload_build(struct workload *w, const struct run_config *c, const struct 
 			       np, t ? N : 1, nr, (long)WORKLOAD_MAX_SEQS);
 	if (client_init(&cl, c) < 0)
 		return -1;
+	/* a length file's prompt at or past the max length: vLLM refuses that request (vllm
+	 * bench's own ShareGPT sampler leaves such pairs out), so it is refused here by line */
+	for (long i = 0; i < cl.pairs.n; i++)
+		if (cl.pairs.in[i] >= L) {
+			err_set("%s:%d: key 'length_file': a prompt of %d tokens reaches the max "
+				"length %ld of '%s' (vLLM refuses such a request: expected prompts "
+				"below it)", c->length_file, cl.pairs.line[i], cl.pairs.in[i], L, m->id);
+			client_release(&cl);
+			return -1;
+		}
 	w->probs = xcalloc((size_t)np, sizeof(*w->probs));
 	w->reqs = xcalloc((size_t)nr, sizeof(*w->reqs));
 	w->voted = xcalloc((size_t)np, sizeof(*w->voted));
@@ -130,10 +140,10 @@ int workload_build(struct workload *w, const struct run_config *c, const struct 
 					free(ts);
 					gsl_rng_free(rl);
 					client_release(&cl);
-					return err_set("%s: problem %ld (%s): key 'prompt_tokens': %d (the "
-						       "trace does not give its prompts' lengths; expected at "
-						       "least 1: import it with --problems)", t->name,
-						       w->src ? (long)w->src[p] : p,
+					return err_set("%s:%d: problem %ld (%s): key 'prompt_tokens': %d "
+						       "(the trace does not give its prompts' lengths; "
+						       "expected at least 1: import it with --problems)",
+						       t->name, tpr->line, w->src ? (long)w->src[p] : p,
 						       tpr->unique_id ? tpr->unique_id : "?",
 						       tpr->prompt_tokens);
 				}
@@ -160,8 +170,9 @@ int workload_build(struct workload *w, const struct run_config *c, const struct 
 				free(ts);
 				gsl_rng_free(rl);
 				client_release(&cl);
-				return err_set("problem %ld: prompt of %d tokens reaches the max length %ld "
-					       "of '%s'%s", p, q->prompt, L, m->id,
+				return err_set("%s:%d: problem %ld: key 'prompt_tokens': a prompt of %d "
+					       "tokens reaches the max length %ld of '%s'%s", t->name,
+					       tpr->line, p, q->prompt, L, m->id,
 					       L < m->max_len ? " (max_model_len)" : "");
 			}
 			if (q->prompt + out > L) {
@@ -204,11 +215,13 @@ int workload_build(struct workload *w, const struct run_config *c, const struct 
 			}
 			if (secs_to_ns(t->problems[p].arrival_s, &w->probs[p].arrival) < 0) {
 				gsl_rng_free(ra);
-				return err_prefix("%s: problem %ld: key 'arrival_s': ", t->name, p);
+				return err_prefix("%s:%d: problem %ld: key 'arrival_s': ", t->name,
+						  t->problems[p].line, p);
 			}
 			if (p > 0 && w->probs[p].arrival < w->probs[p - 1].arrival) {
 				gsl_rng_free(ra);
-				return err_set("%s: problem %ld: key 'arrival_s': goes backwards (expected non-decreasing arrivals)", t->name, p);
+				return err_set("%s:%d: problem %ld: key 'arrival_s': goes backwards (expected non-decreasing arrivals)",
+					       t->name, t->problems[p].line, p);
 			}
 			break;
 		default:

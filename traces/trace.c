@@ -57,6 +57,35 @@ static int parse_header(struct trace *t, const cJSON *h, const char *where)
 	if (n <= 0)
 		return err_set("%s: key 'max_tokens': %ld is not positive (expected > 0)", where, n);
 	t->max_tokens = (int)n;
+	if (get_int(h, "samples_per_problem", &n, 0, where) < 0)
+		return -1;
+	if (cJSON_GetObjectItemCaseSensitive(h, "samples_per_problem")) {
+		if (n < 1 || n > 1000000)
+			return err_set("%s: key 'samples_per_problem': %ld (expected 1..1000000, the "
+				       "samples every problem line holds)", where, n);
+		t->samples_per_problem = (int)n;
+	}
+	return 0;
+}
+
+/* Every key of object o among `known` (NULL-terminated): a misspelt key ("anwser") would
+ * otherwise be read as absent, its default taken without a word. */
+static int known_keys(const cJSON *o, const char *const *known, const char *what, const char *where)
+{
+	const cJSON *k;
+	cJSON_ArrayForEach(k, o) {
+		int i;
+		for (i = 0; known[i] && strcmp(known[i], k->string); i++)
+			;
+		if (!known[i]) {
+			char list[256] = "";
+			for (i = 0; known[i]; i++)
+				snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+					 i ? ", " : "", known[i]);
+			return err_set("%s: key '%.60s': unknown in %s (expected %s)", where, k->string,
+				       what, list);
+		}
+	}
 	return 0;
 }
 
@@ -64,8 +93,11 @@ static int parse_sample(struct trace_sample *s, const cJSON *o, int max_tokens, 
 {
 	long n = 0;
 	const cJSON *v;
+	static const char *const keys[] = {"output_tokens", "answer", "finished", NULL};
 	if (!cJSON_IsObject(o))
 		return err_set("%s: key 'samples': an element is not an object (expected {\"output_tokens\": N, ...})", where);
+	if (known_keys(o, keys, "a sample", where) < 0)
+		return -1;
 	if (get_int(o, "output_tokens", &n, 1, where) < 0)
 		return -1;
 	if (n < 0)
@@ -137,6 +169,9 @@ static int parse_compact(struct trace_problem *p, const cJSON *o, int max_tokens
 		cJSON_ArrayForEach(e, cut) {
 			if (array_int(e, "cut", i++, 0, p->n_samples - 1, &n, where) < 0)
 				return -1;
+			if (!p->samples[n].finished)
+				return err_set("%s: key 'cut': sample %ld listed twice (expected each cut "
+					       "sample once)", where, n);
 			p->samples[n].finished = 0;
 		}
 	}
@@ -148,8 +183,18 @@ static int parse_problem(struct trace_problem *p, const cJSON *o, int max_tokens
 	const cJSON *v, *e;
 	long n = 0;
 	int i;
+	static const char *const keys[] = {"unique_id", "subject", "level", "prompt_tokens",
+					   "arrival_s", "samples", "output_tokens", "answers",
+					   "cut", NULL};
 	memset(p, 0, sizeof(*p));
 	p->arrival_s = -1;
+	if (known_keys(o, keys, "a problem", where) < 0)
+		return -1;
+	if (cJSON_GetObjectItemCaseSensitive(o, "samples") &&
+	    (cJSON_GetObjectItemCaseSensitive(o, "output_tokens") ||
+	     cJSON_GetObjectItemCaseSensitive(o, "answers") || cJSON_GetObjectItemCaseSensitive(o, "cut")))
+		return err_set("%s: key 'samples': given with the compact form's output_tokens, "
+			       "answers or cut (expected one form)", where);
 	v = cJSON_GetObjectItemCaseSensitive(o, "unique_id");
 	if (!cJSON_IsString(v) || !v->valuestring[0])
 		return err_set("%s: key 'unique_id': missing (expected a non-empty string)", where);
@@ -253,6 +298,7 @@ int trace_parse(struct trace *t, const char *text, size_t len, const char *fname
 			lines = xrealloc(lines, cap * sizeof(*lines));
 			lines[t->n_problems] = line;
 			int rc = parse_problem(&t->problems[t->n_problems], o, t->max_tokens, where);
+			t->problems[t->n_problems].line = line;
 			t->n_problems++;
 			if (rc == 1)
 				t->compact = 1;
@@ -286,6 +332,14 @@ int trace_parse(struct trace *t, const char *text, size_t len, const char *fname
 		if (dup >= 0)
 			goto fail;
 	}
+	/* the header's count is a promise about every line (trace stats, the studies read it) */
+	for (int i = 0; t->samples_per_problem && i < t->n_problems; i++)
+		if (t->problems[i].n_samples != t->samples_per_problem) {
+			err_set("%s:%d: key 'samples': %d samples (the header's samples_per_problem "
+				"says %d)", fname, lines[i], t->problems[i].n_samples,
+				t->samples_per_problem);
+			goto fail;
+		}
 	free(lines);
 	return 0;
 fail:

@@ -46,6 +46,7 @@ struct trace_problem {
 	double arrival_s;       /* s from the start; < 0 when the trace has no timestamps */
 	int n_samples;
 	struct trace_sample *samples; /* owned, n_samples entries */
+	int line;               /* its line in the file it was read from (0: made, not read) */
 };
 
 struct trace {
@@ -55,6 +56,7 @@ struct trace {
 	char provenance[16];    /* "measured" or "synthetic" */
 	double temperature;
 	int max_tokens;
+	int samples_per_problem; /* the header's, or 0: every problem must have that many */
 	char *header_json;      /* the header line verbatim (owned) */
 	int n_problems;
 	struct trace_problem *problems; /* owned */

@@ -375,8 +375,8 @@ void trace_stats(const struct trace *t, int level, struct trace_stats *st)
 		}
 		for (int m = 0; m < TTS_NMAJ; m++) {
 			int N = 1 << m, groups = p->n_samples / N, c = 0;
-			if (groups < 1) {
-				maj[m] += tts_majority(a, p->n_samples) == 0;
+			if (groups < 1) { /* fewer than N samples: no majority of N (NaN, "n/a") */
+				maj[m] = NAN;
 				continue;
 			}
 			for (int g = 0; g < groups; g++)

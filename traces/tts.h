@@ -119,8 +119,9 @@ struct trace_stats {
 	double p90_output_tokens;  /* tokens */
 	double pass_at_1;          /* fraction of samples correct */
 	double majority_at[TTS_NMAJ]; /* N = 1 << i: mean over the floor(S/N) disjoint groups of N
-	                               * consecutive samples of each problem (one group of all
-	                               * samples when S < N) */
+	                               * consecutive samples of each problem; NaN when a problem
+	                               * has fewer than N samples (it was one group of all of
+	                               * them: a majority of S labelled N) */
 };
 /* Statistics of the problems of `level` (0: all). */
 void trace_stats(const struct trace *t, int level, struct trace_stats *st);
