@@ -59,6 +59,14 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "ttsim: unknown command '%s' (expected run, models, profiles, trace or validate; see 'ttsim --help')\n", argv[1]);
+	{ /* the list from the table, so that it names every command there is */
+		struct sbuf sb = {0};
+		for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+			sbuf_printf(&sb, "%s%s", i ? (i + 1 < sizeof(commands) / sizeof(commands[0])
+						       ? ", " : " or ") : "", commands[i].name);
+		fprintf(stderr, "ttsim: unknown command '%s' (expected %s; see 'ttsim --help')\n",
+			argv[1], sb.buf);
+		sbuf_release(&sb);
+	}
 	return EXIT_BAD_INPUT;
 }

@@ -215,6 +215,11 @@ int engine_profile_parse(struct engine_profile *e, const char *text, size_t len,
 				keys[i].key);
 			goto out;
 		}
+	if (!e->name[0] || !e->engine[0] || !e->source[0]) {
+		err_set("%s:1: key '%s': empty (expected it in every engine profile)", path,
+			!e->name[0] ? "name" : !e->engine[0] ? "engine" : "source");
+		goto out;
+	}
 	/* the long-context rule needs both its keys: a length without its budget would fall
 	 * back on ttsim's, which is no engine's */
 	if ((e->long_context_len > 0) != (e->long_context_budget > 0)) {

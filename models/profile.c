@@ -240,7 +240,7 @@ static const struct profile_key fields[] = {
 	ROW("power.idle_w", PROFILE_DBL, power_idle_w, 0, 0, 1e4, "W",
 	    "per GPU, idle with a model loaded (<= busy_w)"),
 	ROW("power.busy_w", PROFILE_DBL, power_busy_w, GT0, 0, 1e4, "W", "per GPU while stepping"),
-	ROW("price.usd_per_gpu_hour", PROFILE_DBL, usd_per_gpu_hour, 0, 0, INFINITY, "USD",
+	ROW("price.usd_per_gpu_hour", PROFILE_DBL, usd_per_gpu_hour, 0, 0, 1e6, "USD",
 	    "price of one GPU-hour (an assumption; override per study)"),
 	MOE("moe_bf16", moe_bf16),
 	MOE("moe_fp8", moe_fp8),

@@ -694,6 +694,9 @@ int spec_acceptance_parse(struct spec_setup *sp, const char *src, size_t len, co
 	if (kind == ACCEPT_LENGTH && !isfinite(sum))
 		return err_set("%s: key 'spec_acceptance': the weights sum to infinity (expected "
 			       "finite weights; scale them down)", path);
+	if (kind == ACCEPT_LENGTH && !(sum > 0)) /* named here, with its file */
+		return err_set("%s: key 'spec_acceptance': every weight is 0 (expected a positive "
+			       "weight on some accepted count)", path);
 	sp->accept_kind = kind;
 	for (int i = 0; i <= SPEC_MAX_K; i++) {
 		/* positions past the table: -1 until run_simulate checks spec_k against them */

@@ -19,6 +19,11 @@ printf 'id,model,gpu,tp,dtype,input_len,output_len,concurrency,metric,value\nr,m
 status 2 "validate: a prompt past the model" "$TTSIM" validate "$TMPD/long.csv"
 has "long.csv:2: key 'input_len': prompts of 100000 tokens reach the max length 4096" "names the row" "$TMPD/err"
 
+# a length file's pair past it: refused by line, as --input-len is (it ran, cut to 1 token)
+printf 'input_len,output_len\n100,10\n200000,10\n' > "$TMPD/lf.csv"
+status 2 "a length file's prompt past the model" "$TTSIM" run --length-file "$TMPD/lf.csv" --requests 2
+has "lf.csv:3: key 'length_file': a prompt of 200000 tokens reaches the max length" "names the line" "$TMPD/err"
+
 # --- validate rows: what a typo would silently turn into something else
 H='id,model,gpu,tp,dtype,input_len,output_len,concurrency,metric,value,engine,engine_version,dataset,status,range_ratio'
 row() { printf '%s\nr,qwen3-8b,h100_sxm,1,bf16,256,64,1,tpot_ms,7,%s\n' "$H" "$1" > "$TMPD/r.csv"; }
@@ -133,4 +138,48 @@ has "try-spec: 'bogus': unknown model" "names the value" "$TMPD/err"
 printf '{"format": "ttsim-trace", "version": 1, "model": "Qwen/Qwen3-8B", "max_tokens": 1000}\n{"unique_id": "p0", "prompt_tokens": 0, "samples": [{"output_tokens": 10, "answer": 0}]}\n' > "$TMPD/p0.jsonl"
 status 2 "a trace with prompt_tokens 0" "$TTSIM" run --model qwen3-8b --trace "$TMPD/p0.jsonl"
 has "problem 0 (p0): key 'prompt_tokens': 0" "names the problem and the key" "$TMPD/err"
+# --- traces: a misspelt key, two forms at once, a cut listed twice, a header's count
+TH='{"format": "ttsim-trace", "version": 1, "model": "Qwen/Qwen3-8B", "max_tokens": 1000}'
+printf '%s\n{"unique_id": "p0", "prompt_tokens": 5, "samples": [{"output_tokens": 10, "anwser": 0}]}\n' "$TH" > "$TMPD/k.jsonl"
+status 2 "a trace sample's misspelt key" "$TTSIM" trace stats "$TMPD/k.jsonl"
+has "k.jsonl:2: key 'anwser': unknown in a sample (expected output_tokens, answer, finished)" "names it" "$TMPD/err"
+printf '%s\n{"unique_id": "p0", "prompt_tokens": 5, "samples": [{"output_tokens": 10}], "output_tokens": [10], "answers": [0]}\n' "$TH" > "$TMPD/b2.jsonl"
+status 2 "both forms of samples" "$TTSIM" trace stats "$TMPD/b2.jsonl"
+printf '%s\n{"unique_id": "p0", "prompt_tokens": 5, "output_tokens": [10, 1000], "answers": [0, 1], "cut": [1, 1]}\n' "$TH" > "$TMPD/c2.jsonl"
+status 2 "a cut sample listed twice" "$TTSIM" trace stats "$TMPD/c2.jsonl"
+printf '%s\n{"unique_id": "p0", "prompt_tokens": 5, "samples": [{"output_tokens": 10}]}\n' '{"format": "ttsim-trace", "version": 1, "model": "Qwen/Qwen3-8B", "max_tokens": 1000, "samples_per_problem": 4}' > "$TMPD/n4.jsonl"
+status 2 "a header's samples_per_problem the lines do not hold" "$TTSIM" trace stats "$TMPD/n4.jsonl"
+has "n4.jsonl:2: key 'samples': 1 samples (the header's samples_per_problem says 4)" "names the line" "$TMPD/err"
+# a majority of more samples than a problem has is n/a, not the majority of all of them
+printf '%s\n{"unique_id": "p0", "prompt_tokens": 5, "samples": [{"output_tokens": 10, "answer": 0}, {"output_tokens": 10, "answer": 1}, {"output_tokens": 10, "answer": 1}]}\n' "$TH" > "$TMPD/m3.jsonl"
+ok "trace stats on 3 samples" "$TTSIM" trace stats "$TMPD/m3.jsonl"
+has "0.3333  0.3333  1.0000     n/a" "maj@1, maj@2 (a tie goes to the first answer), then n/a from maj@4" "$TMPD/out"
+# trace import jsonl: what the trace reader would refuse, or read as something else
+printf '{"unique_id":"","output_tokens":10,"is_correct":true}\n' > "$TMPD/j.jsonl"
+status 2 "import jsonl: an empty id" "$TTSIM" trace import jsonl "$TMPD/j.jsonl" -o "$TMPD/jo.jsonl"
+printf '{"unique_id":"a","output_tokens":10,"is_correct":"yes"}\n' > "$TMPD/j.jsonl"
+status 2 "import jsonl: is_correct yes" "$TTSIM" trace import jsonl "$TMPD/j.jsonl" -o "$TMPD/jo.jsonl"
+printf '{"unique_id":"a","output_tokens":10.7,"is_correct":true}\n' > "$TMPD/j.jsonl"
+status 2 "import jsonl: a fractional token count" "$TTSIM" trace import jsonl "$TMPD/j.jsonl" -o "$TMPD/jo.jsonl"
+printf '{"unique_id":"a","output_tokens":10,"is_correct":true,"level":9}\n' > "$TMPD/j.jsonl"
+status 2 "import jsonl: level 9" "$TTSIM" trace import jsonl "$TMPD/j.jsonl" -o "$TMPD/jo.jsonl"
+printf '{"unique_id":"a","output_tokens":10,"is_correct":true,"prompt_tokens":10}\n{"unique_id":"a","output_tokens":10,"is_correct":true,"prompt_tokens":12}\n' > "$TMPD/j.jsonl"
+status 2 "import jsonl: a problem's prompt given two ways" "$TTSIM" trace import jsonl "$TMPD/j.jsonl" -o "$TMPD/jo.jsonl"
+has "j.jsonl:2: key 'prompt_tokens': 12 where an earlier sample of problem 'a' gave 10" "names both" "$TMPD/err"
+# trace import per-sample: a gap in a problem's sample numbers is a lost row
+printf 'problem_id,sample_idx,extracted_answer,gold_answer,correct_strmatch,correct_relaxed,output_tokens\n0,0,1,1,1,1,100\n0,5,1,1,1,1,100\n' > "$TMPD/ps.csv"
+status 2 "import per-sample: a gap in sample_idx" "$TTSIM" trace import per-sample "$TMPD/ps.csv" -o "$TMPD/pso.jsonl" --model Qwen/Qwen3-8B --max-tokens 1000
+has "ps.csv:3: key 'sample_idx': 5 of problem 0 where 1 was expected" "names the row" "$TMPD/err"
+
+# --- profiles: a price no GPU-hour costs; an engine profile with no source
+sed 's/^  usd_per_gpu_hour: .*/  usd_per_gpu_hour: 1.7e308/' models/profiles/h100_sxm.yaml > "$TMPD/p.yaml"
+status 2 "a profile's price past 1e6 USD a GPU-hour" "$TTSIM" run --gpu "$TMPD/p.yaml" --requests 2
+sed 's/^source: .*/source: ""/' models/engines/vllm-v1.yaml > "$TMPD/e.yaml"
+status 2 "an engine profile with an empty source" "$TTSIM" run --engine "$TMPD/e.yaml" --requests 2
+has "key 'source': empty" "names it" "$TMPD/err"
+printf 'accepted,weight\n0,0\n1,0\n' > "$TMPD/acc.csv"
+status 2 "acceptance weights all 0" "$TTSIM" run --model qwen3-8b --spec-draft eagle --spec-acceptance "$TMPD/acc.csv" --requests 2
+has "acc.csv: key 'spec_acceptance': every weight is 0" "names the file" "$TMPD/err"
+status 2 "an unknown command" "$TTSIM" nope
+has "expected run, models, profiles, trace, validate, sweep, pareto, best, capacity, plan or calibrate" "lists every command" "$TMPD/err"
 finish
