@@ -1368,10 +1368,10 @@ int cost_mem_plan(const struct cost_ctx *c, double gpu_mem_util, int max_batched
 	out->kv = budget - out->weights - out->activations - out->reserved;
 	out->kv_blocks = out->kv > 0 ? (long)floor(out->kv / per_block) : 0;
 	if (out->kv_blocks <= 0)
-		return err_set("model '%s' does not fit: %.1f GB of weights and %.1f GB of "
-			       "activations per GPU at tp %d, %.1f GB usable on '%s' "
-			       "(gpu_memory_utilization %.2f)",
-			       m->id, out->weights / 1e9, (out->activations + out->reserved) / 1e9,
+		return err_set("model '%s' does not fit: %.1f GB of weights, %.1f GB of "
+			       "activations and the profile's %.1f GB reserve (memory.reserved_bytes) "
+			       "per GPU at tp %d, %.1f GB usable on '%s' (gpu_memory_utilization %.2f)",
+			       m->id, out->weights / 1e9, out->activations / 1e9, out->reserved / 1e9,
 			       c->tp, budget / 1e9, p->name, gpu_mem_util);
 	return 0;
 }

@@ -639,6 +639,31 @@ static int check_deepep_keys(const struct pctx *c, const char *sec)
 	return 0;
 }
 
+/* profile_validate's message "FNAME: key 'K': ..." as "FNAME:LINE: key 'K': ...", with the
+ * line of key K in the file (or of the first key of section K); unchanged when K was not
+ * read from it. */
+static void with_line(const struct pctx *c, const char *fname)
+{
+	char msg[1024], key[128];
+	const char *m, *q;
+	size_t n = strlen(fname), kl;
+	int ln = 0;
+	snprintf(msg, sizeof(msg), "%s", err_msg());
+	if (strncmp(msg, fname, n) || strncmp(msg + n, ": key '", 7))
+		return;
+	m = msg + n + 7;
+	if (!(q = strchr(m, '\'')) || (kl = (size_t)(q - m)) >= sizeof(key))
+		return;
+	memcpy(key, m, kl);
+	key[kl] = 0;
+	for (size_t i = 0; i < NFIELDS && !ln; i++)
+		if (c->seen[i] && (!strcmp(fields[i].key, key) ||
+				   (!strncmp(fields[i].key, key, kl) && fields[i].key[kl] == '.')))
+			ln = c->at[i];
+	if (ln > 0)
+		err_set("%s:%d: %s", fname, ln, msg + n + 2);
+}
+
 int profile_parse(struct profile *p, const char *text, size_t len, const char *fname)
 {
 	yaml_parser_t parser;
@@ -710,6 +735,12 @@ int profile_parse(struct profile *p, const char *text, size_t len, const char *f
 	if (p->schema_version != PROFILE_SCHEMA_VERSION) {
 		err_set("%s: key 'schema_version': expected %d, got '%d'", fname,
 			PROFILE_SCHEMA_VERSION, p->schema_version);
+		goto out;
+	}
+	/* the checks across keys (profile_validate, which also checks profiles built in
+	 * memory and so names no line): here with the line of the key they name */
+	if (profile_validate(p, fname) < 0) {
+		with_line(&c, fname);
 		goto out;
 	}
 	rc = 0;

@@ -1231,11 +1231,12 @@ static int pp_mem_plan(struct sim *m, const struct sim_setup *s, struct mem_plan
 							    s->block_size *
 							    model_kv_block_frac(md))) : 0;
 	if (mp->kv_blocks <= 0)
-		return err_set("model '%s' does not fit: %.1f GB of weights and %.1f GB of "
-			       "activations per GPU in the busiest of %d stages at tp %d, %.1f GB "
-			       "usable on '%s' (gpu_memory_utilization %.2f)", md->id,
-			       mp->weights / 1e9, (mp->activations + mp->reserved) / 1e9, s->pp,
-			       s->tp, budget / 1e9, s->profile->name, s->gpu_memory_utilization);
+		return err_set("model '%s' does not fit: %.1f GB of weights, %.1f GB of "
+			       "activations and the profile's %.1f GB reserve per GPU in the busiest "
+			       "of %d stages at tp %d, %.1f GB usable on '%s' "
+			       "(gpu_memory_utilization %.2f)", md->id, mp->weights / 1e9,
+			       mp->activations / 1e9, mp->reserved / 1e9, s->pp, s->tp, budget / 1e9,
+			       s->profile->name, s->gpu_memory_utilization);
 	return 0;
 }
 

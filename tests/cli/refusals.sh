@@ -182,4 +182,7 @@ status 2 "acceptance weights all 0" "$TTSIM" run --model qwen3-8b --spec-draft e
 has "acc.csv: key 'spec_acceptance': every weight is 0" "names the file" "$TMPD/err"
 status 2 "an unknown command" "$TTSIM" nope
 has "expected run, models, profiles, trace, validate, sweep, pareto, best, capacity, plan or calibrate" "lists every command" "$TMPD/err"
+sed 's/^  idle_w: .*/  idle_w: 9000/' models/profiles/h100_sxm.yaml > "$TMPD/pw.yaml"
+status 2 "a profile's idle power above its busy power" "$TTSIM" run --gpu "$TMPD/pw.yaml" --requests 2
+has "pw.yaml:[0-9]*: key 'power.busy_w': expected busy_w > 0 and idle_w <= busy_w" "a check across keys names a line" "$TMPD/err"
 finish

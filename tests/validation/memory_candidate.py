@@ -57,12 +57,12 @@ def gsl_line(x, y):
 def refused_kv(ttsim, args):
     """ttsim's (negative) KV memory in GiB from its 'does not fit' message."""
     p = subprocess.run([ttsim] + args, capture_output=True, text=True)
-    m = re.search(r"([\d.]+) GB of weights and ([\d.]+) GB of activations per GPU at tp \d+, "
-                  r"([\d.]+) GB usable", p.stderr)
+    m = re.search(r"([\d.]+) GB of weights, ([\d.]+) GB of activations and the profile's "
+                  r"([\d.]+) GB reserve .*?per GPU at tp \d+, ([\d.]+) GB usable", p.stderr)
     if m is None:
         return None
-    w, a, u = (float(v) * 1e9 / GIB for v in m.groups())
-    return u - w - a
+    w, a, r, u = (float(v) * 1e9 / GIB for v in m.groups())
+    return u - w - a - r
 
 
 def main():
