@@ -139,11 +139,18 @@ static int split_list(const char *flag, const char *v, char *dst, size_t w)
 {
 	char buf[1024], *save = NULL, *tok;
 	int n = 0;
+	size_t len = strlen(v);
+	/* an empty item (a trailing or doubled comma) is a typo, not nothing */
+	if (!len || v[0] == ',' || v[len - 1] == ',' || strstr(v, ",,"))
+		die("%s: '%s': expected a comma-separated list with no empty item", flag, v);
 	snprintf(buf, sizeof(buf), "%s", v);
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (n == PLAN_MAX_CHOICES || strlen(tok) >= w)
 			die("%s: '%s': at most %d values of %zu characters", flag, v,
 			    PLAN_MAX_CHOICES, w - 1);
+		for (int i = 0; i < n; i++) /* each layout once: a repeat doubles the search */
+			if (!strcmp(dst + (size_t)i * w, tok))
+				die("%s: '%s' given twice", flag, tok);
 		snprintf(dst + (size_t)n * w, w, "%s", tok);
 		n++;
 	}
@@ -450,8 +457,12 @@ int cmd_plan(int argc, char **argv)
 			die("plan: cannot create a temporary file");
 		e.csv_fd = fileno(tmp);
 		e.progress = isatty(2) ? 1 : 2;
-		if (sweep_exec_run(&e) < 0)
+		if (sweep_exec_run(&e) < 0) {
+			if (e.signal) /* nothing is written: a plan of some layouts is no plan */
+				die_code(EXIT_SIGNAL_BASE + e.signal, "plan: stopped by signal %d after %ld "
+					 "of %ld layouts; nothing written", e.signal, e.done, e.n);
 			die("plan: layout %ld: %s", e.failed_id, e.failed_msg);
+		}
 		rows = xcalloc((size_t)n_lay, sizeof(*rows));
 		read_rows(tmp, rows, n_lay, pc.o.n_slo);
 		{
@@ -499,8 +510,12 @@ int cmd_plan(int argc, char **argv)
 			die("plan: cannot create a temporary file");
 		e.csv_fd = fileno(t2);
 		e.progress = isatty(2) ? 1 : 2;
-		if (sweep_exec_run(&e) < 0)
+		if (sweep_exec_run(&e) < 0) {
+			if (e.signal)
+				die_code(EXIT_SIGNAL_BASE + e.signal, "plan: stopped by signal %d during "
+					 "the headroom searches; nothing written", e.signal);
 			die("plan: headroom of layout %ld: %s", top[e.failed_id], e.failed_msg);
+		}
 		rewind(t2);
 		ssize_t len;
 		while ((len = getline(&line, &cap, t2)) > 0) {

@@ -100,6 +100,8 @@ int run_parse_args(int argc, char **argv, struct run_config *c, struct run_args 
 				       argv[1], argv[1]);
 		first = 2;
 	}
+	char seen[64][64];
+	int n_seen = 0;
 	for (int i = first; i < argc; i++) {
 		char key[64], where[80];
 		const char *val, *eq;
@@ -109,6 +111,12 @@ int run_parse_args(int argc, char **argv, struct run_config *c, struct run_args 
 		if (flags_split(argv[i], where, sizeof(where), &eq) < 0)
 			return err_set("unexpected argument '%s' (expected --option value; see 'ttsim run --help')", argv[i]);
 		flag_key(where, key, sizeof(key));
+		/* an option given twice: one of the two would be dropped unseen */
+		for (int k = 0; k < n_seen; k++)
+			if (!strcmp(seen[k], key))
+				return err_set("%s: given twice (expected it once)", where);
+		if (n_seen < 64)
+			snprintf(seen[n_seen++], sizeof(seen[0]), "%s", key);
 		if (!strcmp(key, "profile_uncertainty")) {
 			a->profile_unc = 1;
 			continue;

@@ -118,6 +118,8 @@ void die_flags(const struct flags_error *fe, const char *cmd)
 {
 	if (fe->rule == FLAGS_NO_VALUE)
 		die("%s: missing value", fe->arg);
+	if (fe->rule == FLAGS_TWICE)
+		die("%s: given twice (expected it once)", fe->fl->name);
 	die("unexpected argument '%s' (see 'ttsim %s --help')", fe->arg, cmd);
 }
 
@@ -788,6 +790,12 @@ int cmd_capacity(int argc, char **argv)
 	e.csv_fd = 1;
 	e.progress = isatty(2) ? 1 : 0;
 	rc = sweep_exec_run(&e);
+	if (e.signal) { /* the rows printed are complete configurations; the rest are not run */
+		fprintf(stderr, "ttsim: stopped by signal %d: %ld of %ld configurations printed\n",
+			e.signal, e.done, e.n);
+		rc = EXIT_SIGNAL_BASE + e.signal;
+		goto done;
+	}
 	if (e.failed_id >= 0 && e.io_error)
 		die("stdout: %s, at configuration %ld", e.failed_msg, e.failed_id);
 	if (e.failed_id >= 0) {

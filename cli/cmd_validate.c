@@ -319,6 +319,8 @@ int cmd_validate(int argc, char **argv)
 		free(files);
 		return EXIT_OK;
 	}
+	if (n_files < 0 && fe.rule == FLAGS_TWICE)
+		die("%s: given twice (expected it once)", fe.fl->name);
 	if (n_files < 0 && fe.rule == FLAGS_NO_VALUE)
 		die("%s: missing value (expected %s VALUE; see 'ttsim validate --help')", fe.arg, fe.arg);
 	if (n_files < 0)

@@ -16,6 +16,10 @@
 int plan_parse_offers(struct plan_space *sp, const char *v)
 {
 	char buf[1024], *save = NULL, *tok;
+	size_t len = strlen(v);
+	if (!len || v[0] == ',' || v[len - 1] == ',' || strstr(v, ",,")) /* an empty item */
+		return err_set("--gpus: '%s': expected KIND:COUNT[,KIND:COUNT...] with no empty "
+			       "item", v);
 	snprintf(buf, sizeof(buf), "%s", v);
 	sp->n_offers = 0;
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -46,6 +50,8 @@ int plan_parse_offers(struct plan_space *sp, const char *v)
 int plan_parse_prices(struct plan_space *sp, const char *v)
 {
 	char buf[1024], *save = NULL, *tok;
+	char priced[PLAN_MAX_OFFERS][sizeof(sp->offers[0].gpu)];
+	int n_priced = 0;
 	snprintf(buf, sizeof(buf), "%s", v);
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		char *eq = strrchr(tok, '=');
@@ -62,6 +68,11 @@ int plan_parse_prices(struct plan_space *sp, const char *v)
 			}
 		if (!found)
 			return err_set("--price: '%s' is not one of the kinds of --gpus", tok);
+		for (int i = 0; i < n_priced; i++)
+			if (!strcmp(priced[i], tok))
+				return err_set("--price: '%s' given twice (expected each kind once)", tok);
+		if (n_priced < PLAN_MAX_OFFERS)
+			snprintf(priced[n_priced++], sizeof(priced[0]), "%s", tok);
 	}
 	return 0;
 }

@@ -143,30 +143,51 @@ static int load_filters(struct sweep *s, struct ydoc *doc, yaml_node_t *m, const
 
 /* Every value of axis a set on its own, and no value twice. Linear in the number of values
  * (a hash set of indices: the pairwise comparison it replaces took a minute at 200,000). */
+static int option_set_in_file(const struct run_config *c, const char *name);
+
 static int check_values(const struct sweep *s, const struct sweep_axis *a, const char *where)
 {
 	size_t cap = 16, mask;
 	int *set, rc = 0;
+	char (*canon)[300] = xcalloc((size_t)a->n, sizeof(*canon));
 	while (cap < 2 * (size_t)a->n)
 		cap *= 2;
 	mask = cap - 1;
 	set = xmalloc(cap * sizeof(*set));
 	memset(set, 0xff, cap * sizeof(*set)); /* -1: empty */
+	/* a swept key set at the top level too: one of the two would be ignored */
+	if (option_set_in_file(&s->base, a->opt->name)) {
+		free(canon);
+		free(set);
+		return err_set("%s: key '%s': swept here and set at the top level of %s too "
+			       "(expected one of them)", where, a->opt->name, s->path);
+	}
 	for (int i = 0; i < a->n && !rc; i++) {
 		const char *v = a->vals[i];
-		size_t h = (size_t)sweep_hash(0, v, strlen(v)) & mask;
-		while (set[h] >= 0 && strcmp(a->vals[set[h]], v))
+		struct run_config c = s->base;
+		size_t h;
+		if (config_set(&c, a->opt->name, v, where) < 0) {
+			rc = -1;
+			break;
+		}
+		/* distinct as values, not as text: 64 and 064, yes and true are one point */
+		config_value_text(&c, a->opt, canon[i], sizeof(canon[i]));
+		h = (size_t)sweep_hash(0, canon[i], strlen(canon[i])) & mask;
+		while (set[h] >= 0 && strcmp(canon[set[h]], canon[i]))
 			h = (h + 1) & mask;
 		if (set[h] >= 0) {
-			rc = err_set("%s: key '%s': value '%s' listed twice (expected distinct values)",
-				     where, a->opt->name, v);
+			if (!strcmp(a->vals[set[h]], v))
+				rc = err_set("%s: key '%s': value '%s' listed twice (expected distinct "
+					     "values)", where, a->opt->name, v);
+			else /* another spelling of the same value */
+				rc = err_set("%s: key '%s': value '%s' listed twice (expected distinct "
+					     "values; it is '%s' again)", where, a->opt->name, v,
+					     a->vals[set[h]]);
 			break;
 		}
 		set[h] = i;
-		struct run_config c = s->base;
-		if (config_set(&c, a->opt->name, v, where) < 0)
-			rc = -1;
 	}
+	free(canon);
 	free(set);
 	return rc;
 }

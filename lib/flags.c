@@ -43,6 +43,8 @@ static int fail(struct flags_error *e, enum flags_rule rule, const char *arg,
 		return err_set("unknown flag '%s'", arg);
 	if (rule == FLAGS_NO_VALUE)
 		return err_set("flag '%s': missing value", arg);
+	if (rule == FLAGS_TWICE)
+		return err_set("%s: given twice (expected it once)", fl->name);
 	return err_set("unexpected argument '%s'", arg);
 }
 
@@ -50,6 +52,7 @@ int flags_parse(const struct flag *fl, int argc, char **argv, const char **pos, 
 		struct flags_error *e)
 {
 	int n = 0;
+	unsigned char seen[64] = {0}; /* the table's FLAG_VALUE rows given so far (512 rows) */
 	if (flags_want_help(argc, argv))
 		return FLAGS_HELP;
 	for (int i = 1; i < argc; i++) {
@@ -81,10 +84,18 @@ int flags_parse(const struct flag *fl, int argc, char **argv, const char **pos, 
 			val = argv[++i];
 		else
 			return fail(e, FLAGS_NO_VALUE, a, f);
-		if (f->kind == FLAG_LIST)
+		if (f->kind == FLAG_LIST) {
 			f->value[(*f->on)++] = val;
-		else
-			*f->value = val;
+			continue;
+		}
+		/* given before on this line: one of the two would be dropped unseen */
+		if ((size_t)(f - fl) < sizeof(seen) * 8) {
+			size_t b = (size_t)(f - fl);
+			if (seen[b / 8] & (1u << (b % 8)))
+				return fail(e, FLAGS_TWICE, a, f);
+			seen[b / 8] |= (unsigned char)(1u << (b % 8));
+		}
+		*f->value = val;
 	}
 	return n;
 }

@@ -2,7 +2,8 @@
  * flags.h: the command line of a subcommand as a table of flags (after Redis's
  * static_configs[]: one row per flag). A row names the flag ("--model" or "-o"), says
  * whether it takes a value, and points at where the value goes; `--flag value` and
- * `--flag=value` are both read. A FLAG_LIST flag may be given again: each value is kept. Arguments that do not start with '-' (and "-" alone) are
+ * `--flag=value` are both read. A FLAG_LIST flag may be given again: each value is kept;
+ * a FLAG_VALUE flag may not (FLAGS_TWICE). Arguments that do not start with '-' (and "-" alone) are
  * positionals. --help and -h are recognised everywhere.
  *
  * The parser reports which rule an argument broke and leaves the wording to the command:
@@ -46,6 +47,7 @@ enum flags_rule {
 	FLAGS_UNKNOWN,  /* a flag not in the table (or a switch given "=value") */
 	FLAGS_NO_VALUE, /* a FLAG_VALUE flag last on the line */
 	FLAGS_EXTRA,    /* more positionals than max_pos */
+	FLAGS_TWICE,    /* a FLAG_VALUE flag given again (the first would be dropped) */
 };
 struct flags_error {
 	enum flags_rule rule;
@@ -57,7 +59,7 @@ struct flags_error {
 
 /* Parse argv[1..argc) by the table: fills the flags' targets and pos[0..max_pos). Returns
  * the number of positionals, FLAGS_HELP, or -1 with *e set and err_set (a plain message).
- * A FLAG_VALUE flag given twice keeps its last value. */
+ * A FLAG_VALUE flag given twice is FLAGS_TWICE: one of the two would be dropped unseen. */
 int flags_parse(const struct flag *fl, int argc, char **argv, const char **pos, int max_pos,
 		struct flags_error *e);
 

@@ -64,6 +64,15 @@ void die(const char *fmt, ...)
 	exit(EXIT_BAD_INPUT);
 }
 
+void die_code(int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	report("", fmt, ap);
+	va_end(ap);
+	exit(code);
+}
+
 void die_err(void) { die("%s", errbuf[0] ? errbuf : "unknown error"); }
 
 void bug(const char *fmt, ...)

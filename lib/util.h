@@ -34,6 +34,8 @@ int err_prefix(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *err_msg(void);
 /* Print "ttsim: <fmt>" and exit(EXIT_BAD_INPUT). */
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* die with another exit status (a signal's 128 + N) */
+void die_code(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 /* Print "ttsim: <err_msg()>" and exit(EXIT_BAD_INPUT). */
 void die_err(void) __attribute__((noreturn));
 /* Print "ttsim: BUG: <fmt>" and abort(): an internal invariant was broken. */

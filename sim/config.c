@@ -1,6 +1,8 @@
 /* config.c: the option table and its three readers (YAML, flags, defaults). See config.h. */
 #include "sim/config.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -302,13 +304,14 @@ static int set_one(struct run_config *c, const struct option_def *o, const char 
 	case OPT_U64: {
 		char *end;
 		unsigned long long u;
-		if (!*val || *val == '-')
+		if (!*val || *val == '-' || isspace((unsigned char)*val))
 			return err_set("%s: key '%s': expected a non-negative integer, got '%s'", where,
 				       o->name, val);
+		errno = 0;
 		u = strtoull(val, &end, 10);
-		if (*end)
-			return err_set("%s: key '%s': expected a non-negative integer, got '%s'", where,
-				       o->name, val);
+		if (*end || errno == ERANGE) /* past 2^64 - 1 strtoull gives its largest, silently */
+			return err_set("%s: key '%s': expected a non-negative integer below 2^64, got "
+				       "'%s'", where, o->name, val);
 		*(uint64_t *)field = u;
 		return 0;
 	}

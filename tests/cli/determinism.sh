@@ -14,10 +14,12 @@ for fmt in json csv; do
 	"$TTSIM" run $a --format $fmt > "$TMPD/r2.$fmt"
 	ok "run --format $fmt: same bytes" cmp "$TMPD/r1.$fmt" "$TMPD/r2.$fmt"
 done
+# (each option once: a repeated one is refused, so --requests 5 replaces $a's 40)
+b="--model r1-qwen-1.5b --gpu h100_sxm --rate 4 --seed 7"
 # shellcheck disable=SC2086
-"$TTSIM" run $a --trace math500 --samples 2 --requests 5 --replications 2 --out "$TMPD/o1" > /dev/null
+"$TTSIM" run $b --trace math500 --samples 2 --requests 5 --replications 2 --out "$TMPD/o1" > /dev/null
 # shellcheck disable=SC2086
-"$TTSIM" run $a --trace math500 --samples 2 --requests 5 --replications 2 --out "$TMPD/o2" > /dev/null
+"$TTSIM" run $b --trace math500 --samples 2 --requests 5 --replications 2 --out "$TMPD/o2" > /dev/null
 for f in summary.json requests.csv config.yaml; do
 	ok "run --out $f: same bytes" cmp "$TMPD/o1/$f" "$TMPD/o2/$f"
 done

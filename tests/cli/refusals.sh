@@ -185,4 +185,25 @@ has "expected run, models, profiles, trace, validate, sweep, pareto, best, capac
 sed 's/^  idle_w: .*/  idle_w: 9000/' models/profiles/h100_sxm.yaml > "$TMPD/pw.yaml"
 status 2 "a profile's idle power above its busy power" "$TTSIM" run --gpu "$TMPD/pw.yaml" --requests 2
 has "pw.yaml:[0-9]*: key 'power.busy_w': expected busy_w > 0 and idle_w <= busy_w" "a check across keys names a line" "$TMPD/err"
+# --- numbers and lists that were silently clamped, merged or repeated
+status 2 "a seed past 2^64 - 1" "$TTSIM" run --seed 18446744073709551616 --requests 2
+has "key 'seed': expected a non-negative integer below 2^64" "says the bound" "$TMPD/err"
+ok "the largest seed" "$TTSIM" run --seed 18446744073709551615 --requests 2
+printf 'schema_version: 1\nrequests: 2\nmax_num_seqs: 32\nsweep:\n  max_num_seqs: [64, 128]\n' > "$TMPD/st.yaml"
+status 2 "a swept key set at the top level too" "$TTSIM" sweep "$TMPD/st.yaml" --out "$TMPD/st"
+has "st.yaml:5: key 'max_num_seqs': swept here and set at the top level" "names the line" "$TMPD/err"
+printf 'schema_version: 1\nrequests: 2\nsweep:\n  max_num_seqs: [64, 064]\n' > "$TMPD/sd.yaml"
+status 2 "one value spelt two ways on an axis" "$TTSIM" sweep "$TMPD/sd.yaml" --out "$TMPD/sd"
+has "value '064' listed twice (expected distinct values; it is '64' again)" "names both spellings" "$TMPD/err"
+printf 'schema_version: 1\nrequests: 2\nsweep:\n  chunked_prefill: [yes, no, true]\n' > "$TMPD/sb.yaml"
+status 2 "yes and true on one axis" "$TTSIM" sweep "$TMPD/sb.yaml" --out "$TMPD/sb"
+status 2 "plan --try-tp 1,1" "$TTSIM" plan $P --try-tp 1,1
+status 2 "plan --gpus with a trailing comma" "$TTSIM" plan --model qwen3-8b --requests 200 --input-len 256 --output-len 128 --rate 5 --gpus "h100_sxm:2,"
+status 2 "plan --price of one kind twice" "$TTSIM" plan $P --price h100_sxm=2,h100_sxm=3
+# a flag given twice: the first was dropped unseen
+status 2 "run --tp twice" "$TTSIM" run --tp 1 --tp 2 --requests 2
+has "^ttsim: --tp: given twice (expected it once)$" "one line" "$TMPD/err"
+status 2 "validate --gpu twice" "$TTSIM" validate tests/validation/dev.csv --gpu gh200 --gpu h100_sxm
+status 2 "plan --rate twice" "$TTSIM" plan $P --rate 6
+status 2 "models --format twice" "$TTSIM" models --format json --format table
 finish

@@ -22,6 +22,24 @@ for sig in INT:130 TERM:143; do
 	status 1 "SIG$sig: no summary.json" test -e "$TMPD/o$sig/summary.json"
 done
 
+# capacity and plan: a signal stops them with 128 + it and a message (capacity exited 1 in
+# silence with part of its table; plan exited 2 with "layout -1:")
+printf 'schema_version: 1\nmodel: r1-qwen-1.5b\ngpu: gh200\ninput_len: 256\noutput_len: 1024\nsweep:\n  max_num_seqs: {from: 8, to: 256, step: 8}\n' > "$TMPD/cap.yaml"
+for cmd in capacity plan; do
+	if [ $cmd = capacity ]; then
+		"$TTSIM" capacity "$TMPD/cap.yaml" --slo-tpot-p90 0.05 --jobs 1 >/dev/null 2>"$TMPD/e$cmd" &
+	else
+		"$TTSIM" plan --model r1-qwen-1.5b --requests 200 --rate 5 --gpus h100_sxm:4096 --jobs 1 >/dev/null 2>"$TMPD/e$cmd" &
+	fi
+	pid=$!
+	sleep 1
+	n=0
+	while kill -INT $pid 2>/dev/null && [ $n -lt 40 ]; do sleep 0.5; n=$((n+1)); done
+	wait $pid; rc=$?
+	if [ $rc = 130 ]; then T_PASS=$((T_PASS+1)); else T_FAIL=$((T_FAIL+1)); echo "FAIL: $cmd SIGINT: exit $rc, want 130"; cat "$TMPD/e$cmd"; fi
+	has "stopped by signal 2" "$cmd: says it was stopped" "$TMPD/e$cmd"
+done
+
 # a signal after the simulation (while the summary is made, or the files written) is
 # honoured too: nothing is written, an earlier result stays whole (TTSIM_TEST_TERM: a test
 # hook that raises SIGTERM at that point)
