@@ -13,7 +13,7 @@ static const struct cli_words words = {
 		 "Without --model, list the shipped models (id, alias, parameters, layers, hidden\n"
 		 "size, heads/KV heads, KV-cache bytes per token at TP 1 in bf16). With --model M (a\n"
 		 "catalog id or alias, case-insensitive, or a config.json path), show one model.\n",
-	.usage_on_error = 1,
+	.usage_on_error = 0, /* one line on error, as every command (the usage: --help) */
 	.unknown = "models: unknown or incomplete option '%s' (expected --model M or --format table|json)",
 };
 

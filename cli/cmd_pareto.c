@@ -76,6 +76,11 @@ int cmd_pareto(int argc, char **argv)
 		die("missing DIR (a 'ttsim sweep' output directory)");
 	if (!strcmp(name[2], "none") || !*name[2])
 		d = 2;
+	for (int k = 0; k < d; k++) /* a metric against itself is no trade-off */
+		for (int j = 0; j < k; j++)
+			if (!strcmp(name[k], name[j]))
+				die("--%c: '%s' is --%c too (expected distinct metrics)", "xyz"[k],
+				    name[k], "xyz"[j]);
 	load(&t, dir);
 	for (int k = 0; k < d; k++) {
 		col[k] = need_col(&t, dir, name[k], k == 0 ? "--x" : k == 1 ? "--y" : "--z");
@@ -195,8 +200,8 @@ int cmd_best(int argc, char **argv)
 	};
 	if (parse(fl, argc, argv, &dir, best_usage) == FLAGS_HELP)
 		return EXIT_OK;
-	if (s_acc && (parse_double(s_acc, &min_acc) < 0 || isnan(min_acc)))
-		die("%s: expected a number, got '%s'", fl[0].name, s_acc);
+	if (s_acc && (parse_double(s_acc, &min_acc) < 0 || !(min_acc >= 0 && min_acc <= 1)))
+		die("%s: expected an accuracy in 0..1, got '%s'", fl[0].name, s_acc);
 	if (s_lat && (parse_double(s_lat, &max_lat) < 0 || isnan(max_lat)))
 		die("%s: expected a number, got '%s'", fl[1].name, s_lat);
 	if (s_lat && max_lat < 0)

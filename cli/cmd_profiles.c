@@ -19,7 +19,7 @@ static const struct cli_words words = {
 		 "--schema prints every key a profile holds: unit, range, required or optional,\n"
 		 "the SM count it needs, and its meaning (equations: models/profile.h); markdown\n"
 		 "is the table of models/profiles/README.md.\n",
-	.usage_on_error = 1,
+	.usage_on_error = 0, /* one line on error, as every command (the usage: --help) */
 	.unknown = "profiles: expected at most one NAME, or --schema [--format F], got '%s'",
 };
 

@@ -548,11 +548,18 @@ int cmd_run(int argc, char **argv)
 	catch_signals();
 	if (run_parse_args(argc, argv, &c, &a) < 0)
 		die_err();
-	if (run_load_inputs(&c, &in) < 0)
+	/* a check across keys names the key: with an experiment file, its line there too */
+	if (run_load_inputs(&c, &in) < 0) {
+		if (argc >= 2 && argv[1][0] != '-')
+			config_err_in_file(argv[1], argc, argv);
 		die_err();
+	}
 	in.stop = &stop_flag;
-	if (run_simulate(&c, &in, &r) < 0)
+	if (run_simulate(&c, &in, &r) < 0) {
+		if (argc >= 2 && argv[1][0] != '-' && !(stop_flag && !strcmp(err_msg(), "interrupted")))
+			config_err_in_file(argv[1], argc, argv);
 		die_sim();
+	}
 	want_rep = c.replications > 1 || a.profile_unc;
 	if (want_rep) {
 		if (a.profile_unc && !in.profile.n_unc)

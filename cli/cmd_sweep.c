@@ -21,6 +21,7 @@
 #include "experiments/capacity.h"
 #include "cli/cmd.h"
 #include "cli/sweep_common.h"
+#include "experiments/study.h"
 #include "experiments/sweep.h"
 #include "lib/flags.h"
 #include "lib/csv.h"
@@ -475,6 +476,10 @@ int cmd_sweep(int argc, char **argv)
 	if (!path)
 		die("missing EXPERIMENT.yaml (see 'ttsim sweep --help')");
 	if (sweep_load(&s, path) < 0)
+		die_err();
+	/* a study's report block is run's to print, but checked here too: a file sweep reads
+	 * is never partly ignored */
+	if (study_check(path) < 0)
 		die_err();
 	for (int i = 0; i < bf.n; i++)
 		if (sweep_override(&s, bf.opt[i]->name, bf.val[i], bf.name[i]) < 0)

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "lib/csv.h"
 #include "lib/util.h"
@@ -50,6 +51,46 @@ static int check_unique_ids(const struct table *t, const int *lines, const char 
 	return rc;
 }
 
+/* What pareto, best and the studies read of a row, as a sweep writes it: each header name
+ * once; a status of ok or skipped; on an ok row, every cell after the status (but the
+ * reason) empty or nan (no value) or a number >= 0, and the shares (accuracy, acceptance rate,
+ * drafted fraction) at most 1. A cell of text, a negative cost or an accuracy of 2.5 was
+ * dropped or taken as it stood: refused, by line and column. */
+static int check_cells(const struct table *t, const int *lines, const char *path)
+{
+	int st = table_col(t, "status");
+	for (int j = 0; j < t->ncol; j++)
+		for (int k = 0; k < j; k++)
+			if (!strcmp(t->cols[j], t->cols[k]))
+				return err_set("%s:1: key '%s': a column named twice (expected each once)",
+					       path, t->cols[j]);
+	if (st < 0)
+		return 0;
+	for (long i = 0; i < t->nrow; i++) {
+		const char *s = t->rows[i][st];
+		int ln = lines ? lines[i] : 0;
+		if (strcmp(s, "ok") && strcmp(s, "skipped"))
+			return err_set("%s:%d: key 'status': '%s' (expected ok or skipped)", path, ln, s);
+		if (strcmp(s, "ok"))
+			continue;
+		for (int j = st + 1; j < t->ncol; j++) {
+			const char *v = t->rows[i][j], *name = t->cols[j];
+			double x;
+			if (!strcmp(name, "reason") || !*v || !strcasecmp(v, "nan") ||
+			    !strcasecmp(v, "-nan"))
+				continue; /* no value (a sweep writes an empty cell; nan reads the same) */
+			if (parse_double(v, &x) < 0)
+				return err_set("%s:%d: key '%s': '%.40s' is not a number (expected a "
+					       "value, or an empty cell for none)", path, ln, name, v);
+			if (x < 0 || ((!strcmp(name, "accuracy") || !strcmp(name, "acceptance_rate") ||
+				       !strcmp(name, "spec_drafted_fraction")) && x > 1))
+				return err_set("%s:%d: key '%s': %g is out of range (expected %s)", path,
+					       ln, name, x, x < 0 ? "a value >= 0" : "a share in 0..1");
+		}
+	}
+	return 0;
+}
+
 int table_load_csv(struct table *t, const char *path)
 {
 	size_t len, cap = 0, lcap = 0;
@@ -85,6 +126,8 @@ int table_load_csv(struct table *t, const char *path)
 		err_set("%s:%d: unterminated quoted field", path, c.line);
 	csv_release(&c);
 	if (rc >= 0 && check_unique_ids(t, lines, path) < 0)
+		rc = -1;
+	if (rc >= 0 && check_cells(t, lines, path) < 0)
 		rc = -1;
 	free(lines);
 	if (rc < 0)

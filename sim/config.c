@@ -327,7 +327,9 @@ static int set_one(struct run_config *c, const struct option_def *o, const char 
 		if (strlen(val) >= o->size)
 			return err_set("%s: key '%s': value is too long (expected at most %zu characters, got %zu)",
 				       where, o->name, o->size - 1, strlen(val));
-		strcpy(field, val);
+		/* an option whose default is empty: 'none' is that default, as --help prints it
+		 * ("(default: none)"; --spec-draft none, trace: none) */
+		strcpy(field, !o->def[0] && !strcmp(val, "none") ? "" : val);
 		return 0;
 	case OPT_BOOL:
 		if (!strcmp(val, "true") || !strcmp(val, "yes") || !strcmp(val, "1") ||
@@ -487,6 +489,48 @@ int config_load_yaml(struct run_config *c, const char *path, int *has_sweep)
 	rc = config_load_yaml_text(c, text, len, path, has_sweep);
 	free(text);
 	return rc;
+}
+
+void config_err_in_file(const char *path, int argc, char **argv)
+{
+	char msg[1024], key[64];
+	const char *q;
+	size_t kl, len;
+	char *text;
+	struct ydoc d;
+	struct ydoc_iter it;
+	yaml_node_t *k, *v;
+	int line = 0;
+	snprintf(msg, sizeof(msg), "%s", err_msg());
+	if (strncmp(msg, "key '", 5) || !(q = strchr(msg + 5, '\'')) ||
+	    (kl = (size_t)(q - msg - 5)) >= sizeof(key))
+		return;
+	memcpy(key, msg + 5, kl);
+	key[kl] = 0;
+	/* given on the command line too: the flag's value is the one checked */
+	for (int i = 1; i < argc; i++) {
+		char flag[80];
+		snprintf(flag, sizeof(flag), "--%s", key);
+		for (char *f = flag + 2; *f; f++)
+			if (*f == '_')
+				*f = '-';
+		if (!strncmp(argv[i], flag, strlen(flag)) &&
+		    (!argv[i][strlen(flag)] || argv[i][strlen(flag)] == '='))
+			return;
+	}
+	if (!(text = file_read(path, &len)))
+		return;
+	if (ydoc_load(&d, text, len, path, "") == 0) {
+		for (ydoc_map_iter(&it, &d, ydoc_root(&d)); ydoc_map_next(&it, &k, &v);)
+			if (k->type == YAML_SCALAR_NODE && !strcmp(scalar(k), key))
+				line = (int)ydoc_line(k);
+	}
+	ydoc_release(&d);
+	free(text);
+	if (line > 0)
+		err_set("%s:%d: %s", path, line, msg);
+	else
+		err_set("%s", msg);
 }
 
 int config_load_yaml_text(struct run_config *c, const char *text, size_t len, const char *path,

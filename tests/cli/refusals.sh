@@ -206,4 +206,35 @@ has "^ttsim: --tp: given twice (expected it once)$" "one line" "$TMPD/err"
 status 2 "validate --gpu twice" "$TTSIM" validate tests/validation/dev.csv --gpu gh200 --gpu h100_sxm
 status 2 "plan --rate twice" "$TTSIM" plan $P --rate 6
 status 2 "models --format twice" "$TTSIM" models --format json --format table
+# --- best and pareto read results.csv as a sweep writes it
+R='id,tp,status,accuracy,latency_p90_s,usd_per_problem,reason'
+res() { mkdir -p "$TMPD/res"; printf '%s\n0,1,ok,0.9,10,0.01,\n%s\n' "$R" "$1" > "$TMPD/res/results.csv"; }
+res '1,2,ok,0.95,8,0.02,'
+ok "best on a sound table" "$TTSIM" best "$TMPD/res" --min-accuracy 0.5
+res '1,2,OK,0.95,8,0.02,'
+status 2 "best: a status that is not ok or skipped" "$TTSIM" best "$TMPD/res"
+has "results.csv:3: key 'status': 'OK' (expected ok or skipped)" "names the line" "$TMPD/err"
+res '1,2,ok,0.95,8,cheap,'
+status 2 "best: text in a number's cell" "$TTSIM" best "$TMPD/res"
+res '1,2,ok,0.95,8,-5,'
+status 2 "best: a negative cost (it won)" "$TTSIM" best "$TMPD/res"
+res '1,2,ok,2.5,8,0.02,'
+status 2 "pareto: an accuracy of 2.5" "$TTSIM" pareto "$TMPD/res" --z none
+printf 'id,tp,status,accuracy,accuracy,latency_p90_s,usd_per_problem,reason\n0,1,ok,0.9,0.9,10,0.01,\n' > "$TMPD/res/results.csv"
+status 2 "best: a column named twice" "$TTSIM" best "$TMPD/res"
+res '1,2,ok,0.95,8,0.02,'
+status 2 "best --min-accuracy 1.5" "$TTSIM" best "$TMPD/res" --min-accuracy 1.5
+status 2 "pareto: one metric on two axes" "$TTSIM" pareto "$TMPD/res" --x accuracy --y accuracy
+# --- 'none' is the default it names; a check across keys names the file's line; one-line errors
+ok "--spec-draft none (the help's default)" "$TTSIM" run --spec-draft none --requests 2
+printf 'schema_version: 1\nrequests: 2\ntp: 3\n' > "$TMPD/tp.yaml"
+status 2 "an experiment's tp 3" "$TTSIM" run "$TMPD/tp.yaml"
+has "tp.yaml:3: key 'tp': expected 1, 2, 4 or 8" "names the file's line" "$TMPD/err"
+status 2 "the same key given by flag" "$TTSIM" run "$TMPD/tp.yaml" --tp 5
+has "^ttsim: key 'tp': expected 1, 2, 4 or 8, got '5'$" "the flag's, not the file's line" "$TMPD/err"
+status 2 "models with a stray argument" "$TTSIM" models r1-qwen-1.5b
+[ "$(wc -l < "$TMPD/err")" = 1 ] && T_PASS=$((T_PASS+1)) || { T_FAIL=$((T_FAIL+1)); echo "FAIL: models: one line, not the usage"; }
+printf 'schema_version: 1\nrequests: 2\nsweep:\n  tp: [1]\nstudy:\n  foo: 1\n' > "$TMPD/stf.yaml"
+status 2 "sweep: a study block with an unknown key" "$TTSIM" sweep "$TMPD/stf.yaml" --out "$TMPD/stf"
+has "stf.yaml:6: key 'study.foo': unknown key" "names the line" "$TMPD/err"
 finish
