@@ -153,11 +153,25 @@ static int check_text(enum raw_family f, const char *col, const char *s)
 	return strlen(s) < 32 ? 0 : -1;
 }
 
+/* The words a text column takes, for its message. */
+static const char *text_choices(const char *col)
+{
+	if (!strcmp(col, "dtype"))
+		return "bf16 or fp8";
+	if (!strcmp(col, "op"))
+		return "read, write, copy or triad";
+	if (!strcmp(col, "impl"))
+		return "nccl or custom";
+	if (!strcmp(col, "mode"))
+		return "eager or graph";
+	return "a word of at most 31 characters";
+}
+
 int raw_parse(struct raw_set *rs, enum raw_family f, const char *text, const char *fname,
 	      int allow_mixed)
 {
 	struct colspec cs[12];
-	int ncs = parse_spec(f, cs), have_header = 0, nrows = 0, lineno = 0;
+	int ncs = parse_spec(f, cs), have_header = 0, nrows = 0, lineno = 0, hdr_nf = 0;
 	struct raw_table *t = &rs->fam[f];
 	char kernel[sizeof(t->kernel)] = "";
 	const char *file = raw_intern(rs, fname);
@@ -194,6 +208,17 @@ int raw_parse(struct raw_set *rs, enum raw_family f, const char *text, const cha
 		int nf = csv_split_line(&c, l);
 		char **fld = c.f;
 		if (!have_header) {
+			/* a column named twice: which one is read would be the file's accident */
+			for (int j = 0; j < nf && !rc; j++)
+				for (int k = 0; k < j; k++)
+					if (!strcmp(fld[j], fld[k])) {
+						rc = err_set("%s:%d: key '%s': a column named twice (expected "
+							     "each once)", fname, lineno, fld[j]);
+						break;
+					}
+			if (rc)
+				break;
+			hdr_nf = nf;
 			for (int i = 0; i < ncs; i++)
 				for (int j = 0; j < nf; j++)
 					if (!strcmp(fld[j], cs[i].name))
@@ -229,6 +254,11 @@ int raw_parse(struct raw_set *rs, enum raw_family f, const char *text, const cha
 			have_header = 1;
 			continue;
 		}
+		if (nf != hdr_nf) { /* a row of more or fewer fields than the header names */
+			rc = err_set("%s:%d: %d fields (expected %d as in the header)", fname, lineno,
+				     nf, hdr_nf);
+			break;
+		}
 		struct raw_row *r = raw_add(rs, f);
 		int nv = 0, ns = 0;
 		r->file = file;
@@ -240,8 +270,8 @@ int raw_parse(struct raw_set *rs, enum raw_family f, const char *text, const cha
 					     lineno, cs[i].name, ncs);
 			else if (cs[i].text) {
 				if (s && check_text(f, cs[i].name, s))
-					rc = err_set("%s:%d: key '%s': bad value '%s' (expected a finite number in range)", fname, lineno,
-						     cs[i].name, s);
+					rc = err_set("%s:%d: key '%s': bad value '%s' (expected %s)", fname,
+						     lineno, cs[i].name, s, text_choices(cs[i].name));
 				else
 					strlcpy0(r->s[ns], s ? s : "", sizeof(r->s[0]));
 				ns++;

@@ -384,8 +384,12 @@ static int cmd_fit(int argc, char **argv)
 		strlcpy0(p.gpu, rs.gpu, sizeof(p.gpu));
 	if (source)
 		strlcpy0(p.source, source, sizeof(p.source));
-	if (profile_validate(&p, out))
-		die("calibrate fit: %s (no profile written)", err_msg());
+	/* the fitted values past a profile's range are the fit's doing, not the file's: say so
+	 * (it read as if OUT were a bad input) */
+	if (profile_validate(&p, "the fitted profile"))
+		die("calibrate fit: %s: the rows do not pin this parameter (too few, or too "
+		    "scattered; --report FILE.json shows the fit) (no profile written to %s)",
+		    err_msg(), out);
 
 	struct sbuf hdr = {0}, js = {0};
 	char *yaml = NULL;
@@ -494,6 +498,11 @@ static int cmd_check(int argc, char **argv)
 	if (profile_load(&p, prof))
 		die_err();
 	load_raw(&rs, dirs, nd, gpu != NULL);
+	/* data of another GPU than the profile's: errors of 585% that say nothing of either */
+	if (!gpu && rs.gpu[0] && strcmp(rs.gpu, p.gpu))
+		die("%s: key 'gpu': the rows are of '%s', profile '%s' of '%s' (expected the "
+		    "profile of that GPU; --gpu-name NAME to compare across GPUs)", rs.gpu_file,
+		    rs.gpu, p.name, p.gpu);
 	if (fit_check(&p, &rs, &rep))
 		die_err();
 	fit_report_print(&rep, stdout);

@@ -21,6 +21,10 @@ has "no RAW_DIR given" "check names what is missing" $TMPD/err
 ok "check: --report=FILE" $TTSIM calibrate check h100_sxm $TMPD/raw --report=$TMPD/check2.json
 ok "check: the same report" cmp $TMPD/check.json $TMPD/check2.json
 status 2 "check: unknown profile" $TTSIM calibrate check h300 $TMPD/raw
+# rows of one GPU against another's profile: refused, unless --gpu-name asks for it
+status 2 "check: H100 rows against the A100 profile" $TTSIM calibrate check a100_sxm $TMPD/raw
+has "key 'gpu': the rows are of 'NVIDIA H100 80GB HBM3', profile 'a100_sxm'" "names both GPUs" $TMPD/err
+ok "check across GPUs with --gpu-name" $TTSIM calibrate check a100_sxm $TMPD/raw --gpu-name "NVIDIA H100 80GB HBM3"
 status 2 "fit: 4 gemm rows are not enough" $TTSIM calibrate fit $TMPD/raw --base $B -o $TMPD/p.yaml
 has "gemm.csv:" "error names the file" $TMPD/err
 [ ! -e $TMPD/p.yaml ] && T_PASS=$((T_PASS+1)) || { T_FAIL=$((T_FAIL+1)); echo "FAIL: profile written"; }
