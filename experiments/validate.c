@@ -318,7 +318,7 @@ static int vllm_generation(const char *ver)
 	/* a build of main at a date (YYYY-MM...): V1 is the default engine from 2025 (0.8) */
 	if (strlen(v) >= 5 && isdigit((unsigned char)v[0]) && isdigit((unsigned char)v[1]) &&
 	    isdigit((unsigned char)v[2]) && isdigit((unsigned char)v[3]) && v[4] == '-')
-		return atoi(v) >= 2025 ? 1 : 0;
+		return strtol(v, NULL, 10) >= 2025 ? 1 : 0;
 	if (v[0] != '0' || v[1] != '.' || !isdigit((unsigned char)v[2]))
 		return -1;
 	minor = strtol(v + 2, &end, 10);

@@ -166,7 +166,7 @@ int workload_build(struct workload *w, const struct run_config *c, const struct 
 				q->prompt = (int32_t)(L - 1);
 				cut = 1;
 			}
-			if (q->prompt >= L) {
+			if (t && tpr && q->prompt >= L) { /* a trace's (a synthetic one is cut above) */
 				free(ts);
 				gsl_rng_free(rl);
 				client_release(&cl);
