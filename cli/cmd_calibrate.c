@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "cli/cmd.h"
@@ -42,6 +43,19 @@
 #include "experiments/validate.h"
 #include "models/engine_profile.h"
 #include "lib/util.h"
+
+/* An output path that names one of the inputs (the same file, by device and inode): the
+ * write would destroy the table it was fitted to, exit 0. Refused before anything runs. */
+static void die_if_input(const char *flag, const char *out, const char *const *in, int n)
+{
+	struct stat so, si;
+	if (!out || stat(out, &so) < 0)
+		return; /* not there yet: no input it can be */
+	for (int i = 0; i < n; i++)
+		if (in[i] && stat(in[i], &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino)
+			die("%s: '%s' is the input %s (expected another file: it would be overwritten)",
+			    flag, out, in[i]);
+}
 
 static const char fit_usage[] =
 	"usage: ttsim calibrate fit RAW_DIR... -o PROFILE.yaml [options]\n"
@@ -573,9 +587,10 @@ static int cmd_engine(int argc, char **argv)
 		die("calibrate engine: no measured-run file given (see --help)");
 	if (!family)
 		die("calibrate engine: --family FAMILY missing (the rows' engine family: vllm-v0, "
-		    "vllm-v1, sglang, ...)");
+		    "vllm-v1, sglang-0.5, trtllm-1, ...)");
 	if (!out)
 		die("calibrate engine: -o ENGINE.yaml missing");
+	die_if_input("-o", out, files, nf);
 	if (tps) {
 		if (parse_long(tps, &tp) < 0 || tp < 1 || tp > 64)
 			die("--tp: expected 1, 2, 4 or 8, got '%s'", tps);
@@ -761,6 +776,9 @@ static int cmd_moe(int argc, char **argv)
 		die("calibrate moe: %s (see --help)", np != 1 ? "expected one MOE_PERF.csv"
 			: !prof ? "option '--profile' missing" : !dtype ? "option '--dtype' missing"
 			: "option '--kernel' missing");
+	die_if_input("--yaml", yaml, pos, 1);
+	die_if_input("--residuals", resid, pos, 1);
+	die_if_input("--table-residuals", tresid, pos, 1);
 	for (int i = 0; i < MOE_DTS; i++)
 		if (!strcmp(dtype, moe_dtypes[i].name))
 			d = i;
@@ -898,6 +916,8 @@ static int cmd_mla(int argc, char **argv)
 			: !prof ? "option '--profile' missing" : "option '--kv' missing");
 	if (strcmp(kv, "bf16") && strcmp(kv, "fp8"))
 		die("option '--kv': bad value '%s' (expected bf16 or fp8)", kv);
+	die_if_input("--yaml", yaml, pos, 1);
+	die_if_input("--residuals", resid, pos, 1);
 	fp8 = !strcmp(kv, "fp8");
 	kvb = fp8 ? 1 : 2;
 	memset(&p, 0, sizeof(p));
@@ -993,6 +1013,7 @@ static int cmd_deepep(int argc, char **argv)
 	if (np != 2 || !prof)
 		die("calibrate deepep: %s (see --help)", np != 2 ? "expected LL.csv and NORMAL.csv"
 			: "option '--profile' missing");
+	die_if_input("--yaml", yaml, pos, 2);
 	memset(&p, 0, sizeof(p));
 	if (profile_load(&p, prof))
 		die_err();

@@ -274,11 +274,19 @@ static int out_state(const char *dir)
 	DIR *d;
 	struct dirent *e;
 	int rc = 1;
+	/* a symbolic link would be replaced by a directory of its own (its target left as it
+	 * was); a directory the user may not write to, replaced beside it: both refused */
+	if (lstat(dir, &st) == 0 && S_ISLNK(st.st_mode))
+		return err_set("option '--out': '%s' is a symbolic link (expected a directory path: "
+			       "give its target)", dir);
 	if (stat(dir, &st) != 0)
 		return errno == ENOENT ? 0 : err_set("option '--out': '%s': %s", dir, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
 		return err_set("option '--out': '%s' is not a directory (expected a directory to "
 			       "create or an earlier result)", dir);
+	if (access(dir, W_OK) != 0)
+		return err_set("option '--out': '%s' is not writable (expected a directory this user "
+			       "may write to)", dir);
 	if (!(d = opendir(dir)))
 		return err_set("option '--out': '%s': %s", dir, strerror(errno));
 	while (rc > 0 && (e = readdir(d)))

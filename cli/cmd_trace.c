@@ -251,6 +251,10 @@ static int do_accuracy(int argc, char **argv)
 		die("flag '--rm-accuracy': bad value '%s' (expected a probability in (0, 1))", v);
 	if ((v = s_rs) && (parse_double(v, &tp.rm_spread) < 0 || !(tp.rm_spread >= 0 && tp.rm_spread <= 20)))
 		die("flag '--rm-spread': bad value '%s' (expected a number in 0..20)", v);
+	if ((s_rm || s_rs) && vote != TTS_BEST) /* the reward model scores best-of-N only */
+		die("flag '%s': the reward model's, which only --vote best uses (expected --vote "
+		    "best, or no %s)", s_rm ? "--rm-accuracy" : "--rm-spread",
+		    s_rm ? "--rm-accuracy" : "--rm-spread");
 	if (fmt && strcmp(fmt, "json") && strcmp(fmt, "text"))
 		die("flag '--format': bad value '%s' (expected text or json)", fmt);
 	if (np != 1)
@@ -452,6 +456,18 @@ static int do_crossval(int argc, char **argv)
 	n = load_real(list, t, 16);
 	if (n < 3)
 		die("trace crossval: %d traces (expected at least 3 real traces of the same problems)", n);
+	/* each model once, and measured: a trace twice (or an alias beside its id) would sit in
+	 * its own training set, a synthetic one is the model's own output */
+	for (int k = 0; k < n; k++) {
+		if (strcmp(t[k].provenance, "measured"))
+			die("trace crossval: '%s' is %s, not measured (expected real traces)", t[k].name,
+			    t[k].provenance[0] ? t[k].provenance : "of no stated provenance");
+		for (int j = 0; j < k; j++)
+			if (!strcmp(t[k].model, t[j].model))
+				die("trace crossval: '%s' and '%s' are both traces of %s (expected each "
+				    "model once: it would be in its own training set)", t[j].name, t[k].name,
+				    t[k].model);
+	}
 	for (int k = 0; k < n; k++)
 		tp[k] = &t[k];
 	if (vote_fit(tp, n, &all) < 0)

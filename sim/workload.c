@@ -51,6 +51,10 @@ int workload_build(struct workload *w, const struct run_config *c, const struct 
 		np = c->requests > 0 ? c->requests : t->n_problems;
 		nr = np * N;
 	} else if (t) {
+		if (c->requests > t->n_problems) /* it ran the trace's problems and no more */
+			return err_set("key 'requests': %ld problems of a trace of %d (expected at most "
+				       "%d, or resample to draw them with replacement)", c->requests,
+				       t->n_problems, t->n_problems);
 		np = c->requests > 0 && c->requests < t->n_problems ? c->requests : t->n_problems;
 		nr = np * N;
 	} else {

@@ -237,4 +237,19 @@ status 2 "models with a stray argument" "$TTSIM" models r1-qwen-1.5b
 printf 'schema_version: 1\nrequests: 2\nsweep:\n  tp: [1]\nstudy:\n  foo: 1\n' > "$TMPD/stf.yaml"
 status 2 "sweep: a study block with an unknown key" "$TTSIM" sweep "$TMPD/stf.yaml" --out "$TMPD/stf"
 has "stf.yaml:6: key 'study.foo': unknown key" "names the line" "$TMPD/err"
+# --- outputs that would overwrite an input, or land elsewhere than asked (fourth pass)
+cp calibration/data/aiconfigurator/mla/h100_sxm_generation_mla_vllm_0.14.0.csv "$TMPD/mla.csv"
+status 2 "calibrate mla --yaml onto its own table" "$TTSIM" calibrate mla "$TMPD/mla.csv" --profile h100_sxm --kv bf16 --yaml "$TMPD/mla.csv"
+has "is the input" "says why" "$TMPD/err"
+ok "the table is untouched" cmp "$TMPD/mla.csv" calibration/data/aiconfigurator/mla/h100_sxm_generation_mla_vllm_0.14.0.csv
+mkdir -p "$TMPD/real"; ln -s "$TMPD/real" "$TMPD/link"
+status 2 "run --out through a symbolic link" "$TTSIM" run --requests 2 --out "$TMPD/link"
+has "is a symbolic link" "says why" "$TMPD/err"
+ok "the link is still a link" test -L "$TMPD/link"
+status 2 "crossval: one trace three times" "$TTSIM" trace crossval --traces math500:qwen3-14b,math500:qwen3-14b,math500:qwen3-14b --max-n 2 --draws 1
+has "both traces of Qwen/Qwen3-14B" "names the model" "$TMPD/err"
+status 2 "crossval: a synthetic trace" "$TTSIM" trace crossval --traces math500:qwen3-14b,math500:r1-qwen-1.5b,math500:phi-4-reasoning --max-n 2 --draws 1
+status 2 "more problems than the trace holds" "$TTSIM" run --model r1-qwen-1.5b --trace math500 --requests 501
+has "key 'requests': 501 problems of a trace of 500" "says how many there are" "$TMPD/err"
+status 2 "trace accuracy: the reward model's flag without --vote best" "$TTSIM" trace accuracy math500:r1-qwen-1.5b --samples 4 --rm-accuracy 0.7
 finish
