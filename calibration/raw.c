@@ -136,34 +136,35 @@ static const char *expect_of(const char *col)
 	return "a positive integer";
 }
 
-static int check_text(enum raw_family f, const char *col, const char *s)
+/* The words of the text columns that take a fixed set (the rest: any word under 32 bytes),
+ * and each set as its message says it. */
+static const struct {
+	const char *col, *words[5], *say;
+} text_cols[] = {
+	{"dtype", {"bf16", "fp8"}, "bf16 or fp8"},
+	{"op", {"read", "write", "copy", "triad"}, "read, write, copy or triad"},
+	{"impl", {"nccl", "custom"}, "nccl or custom"},
+	{"mode", {"eager", "graph"}, "eager or graph"},
+};
+
+static int check_text(const char *col, const char *s)
 {
-	static const char *ok[][5] = {
-		{"dtype", "bf16", "fp8", 0}, {"op", "read", "write", "copy", "triad"},
-		{"impl", "nccl", "custom", 0}, {"mode", "eager", "graph", 0},
-	};
-	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
-		if (!strcmp(ok[i][0], col)) {
-			for (int j = 1; j < 5 && ok[i][j]; j++)
-				if (!strcmp(ok[i][j], s))
+	for (size_t i = 0; i < sizeof(text_cols) / sizeof(text_cols[0]); i++)
+		if (!strcmp(text_cols[i].col, col)) {
+			for (int j = 0; j < 5 && text_cols[i].words[j]; j++)
+				if (!strcmp(text_cols[i].words[j], s))
 					return 0;
 			return -1;
 		}
-	(void)f;
 	return strlen(s) < 32 ? 0 : -1;
 }
 
-/* The words a text column takes, for its message. */
+/* What a text column takes, for its message. */
 static const char *text_choices(const char *col)
 {
-	if (!strcmp(col, "dtype"))
-		return "bf16 or fp8";
-	if (!strcmp(col, "op"))
-		return "read, write, copy or triad";
-	if (!strcmp(col, "impl"))
-		return "nccl or custom";
-	if (!strcmp(col, "mode"))
-		return "eager or graph";
+	for (size_t i = 0; i < sizeof(text_cols) / sizeof(text_cols[0]); i++)
+		if (!strcmp(text_cols[i].col, col))
+			return text_cols[i].say;
 	return "a word of at most 31 characters";
 }
 
@@ -208,16 +209,12 @@ int raw_parse(struct raw_set *rs, enum raw_family f, const char *text, const cha
 		int nf = csv_split_line(&c, l);
 		char **fld = c.f;
 		if (!have_header) {
-			/* a column named twice: which one is read would be the file's accident */
-			for (int j = 0; j < nf && !rc; j++)
-				for (int k = 0; k < j; k++)
-					if (!strcmp(fld[j], fld[k])) {
-						rc = err_set("%s:%d: key '%s': a column named twice (expected "
-							     "each once)", fname, lineno, fld[j]);
-						break;
-					}
-			if (rc)
+			int dup = csv_repeated(fld, nf);
+			if (dup >= 0) {
+				rc = err_set("%s:%d: key '%s': a column named twice (expected each once)",
+					     fname, lineno, fld[dup]);
 				break;
+			}
 			hdr_nf = nf;
 			for (int i = 0; i < ncs; i++)
 				for (int j = 0; j < nf; j++)
@@ -269,7 +266,7 @@ int raw_parse(struct raw_set *rs, enum raw_family f, const char *text, const cha
 				rc = err_set("%s:%d: key '%s': missing value (expected %d fields)", fname,
 					     lineno, cs[i].name, ncs);
 			else if (cs[i].text) {
-				if (s && check_text(f, cs[i].name, s))
+				if (s && check_text(cs[i].name, s))
 					rc = err_set("%s:%d: key '%s': bad value '%s' (expected %s)", fname,
 						     lineno, cs[i].name, s, text_choices(cs[i].name));
 				else

@@ -17,8 +17,8 @@ int cli_parse_flags(const struct flag *fl, int argc, char **argv, const char **p
 		fputs(w->usage, stdout);
 	if (n >= 0 || n == FLAGS_HELP)
 		return n;
-	if (e.rule == FLAGS_TWICE) /* the same words in every command */
-		die("%s: given twice (expected it once)", e.fl->name);
+	if (e.rule == FLAGS_TWICE) /* flags_parse's words, the same in every command */
+		die_err();
 	msg = e.rule == FLAGS_NO_VALUE ? w->no_value : e.rule == FLAGS_EXTRA ? w->extra : NULL;
 	if (!msg)
 		msg = w->unknown;

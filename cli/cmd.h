@@ -13,9 +13,13 @@ int cmd_run(int argc, char **argv);
  * then the experiment file (argv[1] if it is not a flag), then the flags. 0 or -1 with
  * err_set; it never exits. Pointers in a point into argv. */
 struct run_config;
+#define RUN_MAX_FLAGS 64
 struct run_args {
 	const char *format, *out;
 	int profile_unc; /* --profile-uncertainty */
+	/* the keys the flags gave (dashes as underscores), each once: a second is refused */
+	char keys[RUN_MAX_FLAGS][64];
+	int n_keys;
 };
 int run_parse_args(int argc, char **argv, struct run_config *c, struct run_args *a);
 int cmd_models(int argc, char **argv);

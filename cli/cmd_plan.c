@@ -20,6 +20,7 @@
 #include "experiments/plan.h"
 #include "lib/csv.h"
 #include "models/model.h"
+#include "sim/config.h"
 #include "models/profile.h"
 #include "lib/util.h"
 
@@ -139,10 +140,8 @@ static int split_list(const char *flag, const char *v, char *dst, size_t w)
 {
 	char buf[1024], *save = NULL, *tok;
 	int n = 0;
-	size_t len = strlen(v);
-	/* an empty item (a trailing or doubled comma) is a typo, not nothing */
-	if (!len || v[0] == ',' || v[len - 1] == ',' || strstr(v, ",,"))
-		die("%s: '%s': expected a comma-separated list with no empty item", flag, v);
+	if (plan_list_check(flag, v) < 0)
+		die_err();
 	snprintf(buf, sizeof(buf), "%s", v);
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (n == PLAN_MAX_CHOICES || strlen(tok) >= w)
@@ -378,7 +377,7 @@ int cmd_plan(int argc, char **argv)
 	}
 	sp.n_tps = split_ints("--try-tp", tp_s ? tp_s : "1,2,4,8", sp.tps, 1, 64);
 	for (int i = 0; i < sp.n_tps; i++) /* a size ttsim does not run is a typo, not a layout */
-		if (sp.tps[i] != 1 && sp.tps[i] != 2 && sp.tps[i] != 4 && sp.tps[i] != 8)
+		if (!config_tp_ok(sp.tps[i]))
 			die("--try-tp: '%d': expected 1, 2, 4 or 8 (ttsim's tensor-parallel sizes)",
 			    sp.tps[i]);
 	sp.n_pps = split_ints("--try-pp", pp_s ? pp_s : "1,2,4,8", sp.pps, 1, 64);

@@ -100,8 +100,7 @@ int run_parse_args(int argc, char **argv, struct run_config *c, struct run_args 
 				       argv[1], argv[1]);
 		first = 2;
 	}
-	char seen[64][64];
-	int n_seen = 0;
+	a->n_keys = 0;
 	for (int i = first; i < argc; i++) {
 		char key[64], where[80];
 		const char *val, *eq;
@@ -112,11 +111,12 @@ int run_parse_args(int argc, char **argv, struct run_config *c, struct run_args 
 			return err_set("unexpected argument '%s' (expected --option value; see 'ttsim run --help')", argv[i]);
 		flag_key(where, key, sizeof(key));
 		/* an option given twice: one of the two would be dropped unseen */
-		for (int k = 0; k < n_seen; k++)
-			if (!strcmp(seen[k], key))
+		for (int k = 0; k < a->n_keys; k++)
+			if (!strcmp(a->keys[k], key))
 				return err_set("%s: given twice (expected it once)", where);
-		if (n_seen < 64)
-			snprintf(seen[n_seen++], sizeof(seen[0]), "%s", key);
+		if (a->n_keys == RUN_MAX_FLAGS)
+			return err_set("%s: more than %d options (expected fewer)", where, RUN_MAX_FLAGS);
+		snprintf(a->keys[a->n_keys++], sizeof(a->keys[0]), "%s", key);
 		if (!strcmp(key, "profile_uncertainty")) {
 			a->profile_unc = 1;
 			continue;
@@ -559,13 +559,13 @@ int cmd_run(int argc, char **argv)
 	/* a check across keys names the key: with an experiment file, its line there too */
 	if (run_load_inputs(&c, &in) < 0) {
 		if (argc >= 2 && argv[1][0] != '-')
-			config_err_in_file(argv[1], argc, argv);
+			config_err_in_file(argv[1], a.keys, a.n_keys);
 		die_err();
 	}
 	in.stop = &stop_flag;
 	if (run_simulate(&c, &in, &r) < 0) {
 		if (argc >= 2 && argv[1][0] != '-' && !(stop_flag && !strcmp(err_msg(), "interrupted")))
-			config_err_in_file(argv[1], argc, argv);
+			config_err_in_file(argv[1], a.keys, a.n_keys);
 		die_sim();
 	}
 	want_rep = c.replications > 1 || a.profile_unc;

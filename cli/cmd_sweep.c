@@ -119,8 +119,8 @@ void die_flags(const struct flags_error *fe, const char *cmd)
 {
 	if (fe->rule == FLAGS_NO_VALUE)
 		die("%s: missing value", fe->arg);
-	if (fe->rule == FLAGS_TWICE)
-		die("%s: given twice (expected it once)", fe->fl->name);
+	if (fe->rule == FLAGS_TWICE) /* flags_parse's words */
+		die_err();
 	die("unexpected argument '%s' (see 'ttsim %s --help')", fe->arg, cmd);
 }
 

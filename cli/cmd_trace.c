@@ -376,7 +376,7 @@ static int do_import(int argc, char **argv)
 			struct profile p;
 			if (profile_load(&p, io.gpu) < 0)
 				die("--gpu: '%s': %s", io.gpu, err_msg());
-			if (io.tp != 1 && io.tp != 2 && io.tp != 4 && io.tp != 8)
+			if (!config_tp_ok(io.tp))
 				die("--tp: expected 1, 2, 4 or 8, got %d", io.tp);
 		}
 		if (import_vllm_bench(&t, pos[1], &io) < 0)

@@ -10,6 +10,7 @@
 #include "experiments/validate.h"
 #include "models/engine_profile.h"
 #include "models/profile.h"
+#include "sim/config.h"
 #include "lib/flags.h"
 #include "lib/util.h"
 
@@ -319,8 +320,8 @@ int cmd_validate(int argc, char **argv)
 		free(files);
 		return EXIT_OK;
 	}
-	if (n_files < 0 && fe.rule == FLAGS_TWICE)
-		die("%s: given twice (expected it once)", fe.fl->name);
+	if (n_files < 0 && fe.rule == FLAGS_TWICE) /* flags_parse's words */
+		die_err();
 	if (n_files < 0 && fe.rule == FLAGS_NO_VALUE)
 		die("%s: missing value (expected %s VALUE; see 'ttsim validate --help')", fe.arg, fe.arg);
 	if (n_files < 0)
@@ -332,7 +333,7 @@ int cmd_validate(int argc, char **argv)
 		    "(metrics ttft_ms, tpot_ms, e2e_s, output_tok_per_s), got '%s'", lims);
 	if (tps) {
 		long tp;
-		if (parse_long(tps, &tp) < 0 || (tp != 1 && tp != 2 && tp != 4 && tp != 8))
+		if (parse_long(tps, &tp) < 0 || !config_tp_ok(tp))
 			die("--tp: expected 1, 2, 4 or 8, got '%s'", tps);
 		d.tp = (int)tp;
 	}

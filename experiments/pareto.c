@@ -58,12 +58,10 @@ static int check_unique_ids(const struct table *t, const int *lines, const char 
  * dropped or taken as it stood: refused, by line and column. */
 static int check_cells(const struct table *t, const int *lines, const char *path)
 {
-	int st = table_col(t, "status");
-	for (int j = 0; j < t->ncol; j++)
-		for (int k = 0; k < j; k++)
-			if (!strcmp(t->cols[j], t->cols[k]))
-				return err_set("%s:1: key '%s': a column named twice (expected each once)",
-					       path, t->cols[j]);
+	int st = table_col(t, "status"), dup = csv_repeated(t->cols, t->ncol);
+	if (dup >= 0)
+		return err_set("%s:1: key '%s': a column named twice (expected each once)", path,
+			       t->cols[dup]);
 	if (st < 0)
 		return 0;
 	for (long i = 0; i < t->nrow; i++) {

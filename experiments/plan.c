@@ -13,13 +13,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+int plan_list_check(const char *flag, const char *v)
+{
+	size_t len = strlen(v);
+	if (!len || v[0] == ',' || v[len - 1] == ',' || strstr(v, ",,"))
+		return err_set("%s: '%s': expected a comma-separated list with no empty item", flag,
+			       v);
+	return 0;
+}
+
 int plan_parse_offers(struct plan_space *sp, const char *v)
 {
 	char buf[1024], *save = NULL, *tok;
-	size_t len = strlen(v);
-	if (!len || v[0] == ',' || v[len - 1] == ',' || strstr(v, ",,")) /* an empty item */
-		return err_set("--gpus: '%s': expected KIND:COUNT[,KIND:COUNT...] with no empty "
-			       "item", v);
+	if (plan_list_check("--gpus", v) < 0)
+		return -1;
 	snprintf(buf, sizeof(buf), "%s", v);
 	sp->n_offers = 0;
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -52,6 +59,8 @@ int plan_parse_prices(struct plan_space *sp, const char *v)
 	char buf[1024], *save = NULL, *tok;
 	char priced[PLAN_MAX_OFFERS][sizeof(sp->offers[0].gpu)];
 	int n_priced = 0;
+	if (plan_list_check("--price", v) < 0)
+		return -1;
 	snprintf(buf, sizeof(buf), "%s", v);
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		char *eq = strrchr(tok, '=');

@@ -66,6 +66,9 @@ struct plan_layout {
 };
 
 /* Parse "--gpus h100_sxm:8,gh200:4" into sp->offers (prices -1); 0 or -1 with err_set. */
+/* A flag's comma-separated list with no empty item (a trailing or doubled comma is a typo,
+ * not nothing): 0, or -1 with err_set naming flag. */
+int plan_list_check(const char *flag, const char *v);
 int plan_parse_offers(struct plan_space *sp, const char *v);
 /* Apply "--price h100_sxm=2.1,gh200=3" to the offers; 0 or -1 with err_set. */
 int plan_parse_prices(struct plan_space *sp, const char *v);

@@ -141,53 +141,60 @@ static int load_filters(struct sweep *s, struct ydoc *doc, yaml_node_t *m, const
 	return 0;
 }
 
-/* Every value of axis a set on its own, and no value twice. Linear in the number of values
- * (a hash set of indices: the pairwise comparison it replaces took a minute at 200,000). */
-static int option_set_in_file(const struct run_config *c, const char *name);
+static int option_set_in_file(const struct run_config *c, const char *name)
+{
+	size_t n, i;
+	const struct option_def *all = config_options(&n);
+	i = (size_t)(config_option(name) - all);
+	return (c->set_mask[i / 64] >> (i % 64)) & 1;
+}
 
+/* Every value of axis a set on its own, and no value twice, as values: 64 and 064, yes and
+ * true are one point. Linear in the number of values (a hash set of indices: the pairwise
+ * comparison it replaces took a minute at 200,000); the values' canonical texts sit in one
+ * pool, a few bytes each. A swept key set at the top level of the file too is refused (one
+ * of the two would be ignored). */
 static int check_values(const struct sweep *s, const struct sweep_axis *a, const char *where)
 {
 	size_t cap = 16, mask;
 	int *set, rc = 0;
-	char (*canon)[300] = xcalloc((size_t)a->n, sizeof(*canon));
+	size_t *at;
+	struct sbuf pool = {0};
+	if (option_set_in_file(&s->base, a->opt->name))
+		return err_set("%s: key '%s': swept here and set at the top level of %s too "
+			       "(expected one of them)", where, a->opt->name, s->path);
 	while (cap < 2 * (size_t)a->n)
 		cap *= 2;
 	mask = cap - 1;
 	set = xmalloc(cap * sizeof(*set));
 	memset(set, 0xff, cap * sizeof(*set)); /* -1: empty */
-	/* a swept key set at the top level too: one of the two would be ignored */
-	if (option_set_in_file(&s->base, a->opt->name)) {
-		free(canon);
-		free(set);
-		return err_set("%s: key '%s': swept here and set at the top level of %s too "
-			       "(expected one of them)", where, a->opt->name, s->path);
-	}
+	at = xmalloc((size_t)a->n * sizeof(*at));
 	for (int i = 0; i < a->n && !rc; i++) {
 		const char *v = a->vals[i];
 		struct run_config c = s->base;
+		char text[300];
 		size_t h;
 		if (config_set(&c, a->opt->name, v, where) < 0) {
 			rc = -1;
 			break;
 		}
-		/* distinct as values, not as text: 64 and 064, yes and true are one point */
-		config_value_text(&c, a->opt, canon[i], sizeof(canon[i]));
-		h = (size_t)sweep_hash(0, canon[i], strlen(canon[i])) & mask;
-		while (set[h] >= 0 && strcmp(canon[set[h]], canon[i]))
+		config_value_text(&c, a->opt, text, sizeof(text));
+		at[i] = pool.len;
+		sbuf_add(&pool, text, strlen(text) + 1);
+		h = (size_t)sweep_hash(0, text, strlen(text)) & mask;
+		while (set[h] >= 0 && strcmp(pool.buf + at[set[h]], text))
 			h = (h + 1) & mask;
 		if (set[h] >= 0) {
-			if (!strcmp(a->vals[set[h]], v))
-				rc = err_set("%s: key '%s': value '%s' listed twice (expected distinct "
-					     "values)", where, a->opt->name, v);
-			else /* another spelling of the same value */
-				rc = err_set("%s: key '%s': value '%s' listed twice (expected distinct "
-					     "values; it is '%s' again)", where, a->opt->name, v,
-					     a->vals[set[h]]);
+			const char *other = a->vals[set[h]];
+			rc = err_set("%s: key '%s': value '%s' listed twice (expected distinct values%s%s%s)",
+				     where, a->opt->name, v, strcmp(other, v) ? "; it is '" : "",
+				     strcmp(other, v) ? other : "", strcmp(other, v) ? "' again" : "");
 			break;
 		}
 		set[h] = i;
 	}
-	free(canon);
+	sbuf_release(&pool);
+	free(at);
 	free(set);
 	return rc;
 }
@@ -253,14 +260,6 @@ static int load_block(struct sweep *s, struct ydoc *doc, yaml_node_t *blk, size_
 		return err_set("%s:%zu: key 'sweep': empty (expected at least one parameter with a "
 			       "list or a range)", s->path, line);
 	return 0;
-}
-
-static int option_set_in_file(const struct run_config *c, const char *name)
-{
-	size_t n, i;
-	const struct option_def *all = config_options(&n);
-	i = (size_t)(config_option(name) - all);
-	return (c->set_mask[i / 64] >> (i % 64)) & 1;
 }
 
 /* FNV-1a of a file's bytes, streamed (a trace may be up to FILE_READ_MAX); 0 when it is not

@@ -325,6 +325,15 @@ static int vllm_generation(const char *ver)
 	return minor < 8 ? 0 : 1;
 }
 
+/* Is v one of list (NULL-terminated), compared by cmp? */
+static int word_in(const char *v, const char *const *list, int (*cmp)(const char *, const char *))
+{
+	for (; *list; list++)
+		if (!cmp(v, *list))
+			return 1;
+	return 0;
+}
+
 /* What a row names that ttsim would otherwise read as something else: an engine it does
  * not know (a typo would run as vLLM V1), a vLLM version that is not one, a dataset whose
  * client it does not model, a status that is not a skip. (A known engine's release with
@@ -332,14 +341,11 @@ static int vllm_generation(const char *ver)
  * help says.) */
 static int row_check(struct vrow *r)
 {
-	static const char *const engines[] = {"vllm", "sglang", "trtllm", "nim"};
-	static const char *const datasets[] = {"random", "sharegpt", "shared_prefix", "synthetic"};
-	size_t i;
+	static const char *const engines[] = {"vllm", "sglang", "trtllm", "nim", NULL};
+	static const char *const datasets[] = {"random", "sharegpt", "shared_prefix", "synthetic",
+					       NULL};
 	if (r->engine[0]) {
-		for (i = 0; i < sizeof(engines) / sizeof(engines[0]); i++)
-			if (!strcasecmp(r->engine, engines[i]))
-				break;
-		if (i == sizeof(engines) / sizeof(engines[0]))
+		if (!word_in(r->engine, engines, strcasecmp))
 			return row_err(r, "engine", "unknown engine '%.40s' (expected vllm, sglang, "
 				       "trtllm or nim; empty: vLLM V1)", r->engine);
 		if (!strcasecmp(r->engine, "vllm") && vllm_generation(r->engine_version) < 0)
@@ -349,14 +355,9 @@ static int row_check(struct vrow *r)
 	if (r->status[0] && strncmp(r->status, "skip:", 5))
 		return row_err(r, "status", "expected empty (simulate the row) or 'skip: WHY', got "
 			       "'%.60s'", r->status);
-	if (r->dataset[0]) {
-		for (i = 0; i < sizeof(datasets) / sizeof(datasets[0]); i++)
-			if (!strcmp(r->dataset, datasets[i]))
-				break;
-		if (i == sizeof(datasets) / sizeof(datasets[0]))
-			return row_err(r, "dataset", "unknown dataset '%.40s' (expected random, "
-				       "sharegpt, shared_prefix or synthetic; empty: random)", r->dataset);
-	}
+	if (r->dataset[0] && !word_in(r->dataset, datasets, strcmp))
+		return row_err(r, "dataset", "unknown dataset '%.40s' (expected random, "
+			       "sharegpt, shared_prefix or synthetic; empty: random)", r->dataset);
 	return 0;
 }
 

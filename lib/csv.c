@@ -155,6 +155,15 @@ void csv_set_header(struct csv *c)
 	c->hdr_line = c->line;
 }
 
+int csv_repeated(char *const *names, int n)
+{
+	for (int j = 0; j < n; j++)
+		for (int k = 0; k < j; k++)
+			if (!strcmp(names[j], names[k]))
+				return j;
+	return -1;
+}
+
 int csv_col(const struct csv *c, const char *name)
 {
 	for (int i = 0; i < c->nh; i++)
@@ -196,7 +205,7 @@ int csv_table_parse(const char *text, size_t len, const char *name, const char *
 		    int (*row)(const char *const *v, int line, void *arg), void *arg, int *n)
 {
 	struct csv c;
-	int idx[CSV_TABLE_MAX_COLS], rc;
+	int idx[CSV_TABLE_MAX_COLS], rc, k0;
 	const char *v[CSV_TABLE_MAX_COLS];
 	*n = 0;
 	if (ncols < 1 || ncols > CSV_TABLE_MAX_COLS)
@@ -208,6 +217,11 @@ int csv_table_parse(const char *text, size_t len, const char *name, const char *
 		goto out;
 	}
 	csv_set_header(&c);
+	if ((k0 = csv_repeated(c.hdr, c.nh)) >= 0) {
+		rc = err_set("%s:%d: key '%s': a column named twice (expected each once)", name,
+			     c.hdr_line, c.hdr[k0]);
+		goto out;
+	}
 	for (int k = 0; k < ncols; k++)
 		if ((idx[k] = csv_col(&c, cols[k])) < 0) {
 			rc = err_set("%s:%d: key '%s': missing column (expected it in the header)", name,

@@ -67,6 +67,9 @@ int csv_next(struct csv *c);
 void csv_set_header(struct csv *c);
 /* The index of the header column name, -1 if absent (or no header yet). */
 int csv_col(const struct csv *c, const char *name);
+/* The index of the first of names[0..n) that repeats an earlier one (a column named twice:
+ * which one a reader takes would be the file's accident), or -1. */
+int csv_repeated(char *const *names, int n);
 /* Field i of the current record; NULL when i < 0 or the record is shorter. */
 const char *csv_get(const struct csv *c, int i);
 

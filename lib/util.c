@@ -64,6 +64,16 @@ void die(const char *fmt, ...)
 	exit(EXIT_BAD_INPUT);
 }
 
+int err_key_at(const char *s, char *key, size_t n)
+{
+	const char *q;
+	if (strncmp(s, "key '", 5) || !(q = strchr(s + 5, '\'')) || (size_t)(q - s - 5) >= n)
+		return -1;
+	memcpy(key, s + 5, (size_t)(q - s - 5));
+	key[q - s - 5] = 0;
+	return 0;
+}
+
 void die_code(int code, const char *fmt, ...)
 {
 	va_list ap;

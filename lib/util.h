@@ -32,6 +32,9 @@ int err_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int err_prefix(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The last recorded error of this thread ("" if none). */
 const char *err_msg(void);
+/* s begins "key 'K'" (an error message's key, after its FILE[:LINE]: prefix): K into key
+ * (cut to n) and 0; else -1. For the readers that add a line to a check's message. */
+int err_key_at(const char *s, char *key, size_t n);
 /* Print "ttsim: <fmt>" and exit(EXIT_BAD_INPUT). */
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 /* die with another exit status (a signal's 128 + N) */

@@ -15,23 +15,24 @@ int ydoc_load(struct ydoc *d, const char *text, size_t len, const char *path, co
 		return err_set("%s:%zu: malformed YAML: %s%s", path, d->parser.problem_mark.line + 1,
 			       d->parser.problem ? d->parser.problem : "parse error", hint);
 	d->loaded = 1;
-	/* one document: a second one (after ---) would be dropped without a word */
-	{
-		yaml_document_t next;
-		size_t line;
-		if (!yaml_parser_load(&d->parser, &next))
-			return err_set("%s:%zu: malformed YAML: %s%s", path,
-				       d->parser.problem_mark.line + 1,
-				       d->parser.problem ? d->parser.problem : "parse error", hint);
-		if (yaml_document_get_root_node(&next)) {
-			line = yaml_document_get_root_node(&next)->start_mark.line + 1;
-			yaml_document_delete(&next);
-			return err_set("%s:%zu: a second YAML document (expected one; ttsim reads "
-				       "one file per experiment, profile or engine)", path, line);
-		}
+	return ydoc_one(&d->parser, path, hint);
+}
+
+int ydoc_one(yaml_parser_t *parser, const char *path, const char *hint)
+{
+	yaml_document_t next;
+	size_t line;
+	if (!yaml_parser_load(parser, &next))
+		return err_set("%s:%zu: malformed YAML: %s%s", path, parser->problem_mark.line + 1,
+			       parser->problem ? parser->problem : "parse error", hint);
+	if (!yaml_document_get_root_node(&next)) {
 		yaml_document_delete(&next);
+		return 0;
 	}
-	return 0;
+	line = yaml_document_get_root_node(&next)->start_mark.line + 1;
+	yaml_document_delete(&next);
+	return err_set("%s:%zu: a second YAML document (expected one; ttsim reads one file per "
+		       "experiment, profile or engine)", path, line);
 }
 
 void ydoc_release(struct ydoc *d)

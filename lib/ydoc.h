@@ -26,6 +26,10 @@ struct ydoc {
 /* Parse text as one YAML document. 0, or -1 with err_set "PATH:LINE: malformed YAML:
  * PROBLEM" followed by hint (e.g. " (expected key: value lines)"; may be ""). */
 int ydoc_load(struct ydoc *d, const char *text, size_t len, const char *path, const char *hint);
+/* After the first document of parser: 0 when the stream ends there, else -1 naming the line
+ * of a second document (it would be dropped without a word) or the parse error. ydoc_load
+ * calls it; a reader with its own parser (models/profile.c) too. */
+int ydoc_one(yaml_parser_t *parser, const char *path, const char *hint);
 void ydoc_release(struct ydoc *d);
 
 /* The root node (NULL for an empty document); node by id. */

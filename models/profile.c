@@ -645,17 +645,13 @@ static int check_deepep_keys(const struct pctx *c, const char *sec)
 static void with_line(const struct pctx *c, const char *fname)
 {
 	char msg[1024], key[128];
-	const char *m, *q;
 	size_t n = strlen(fname), kl;
 	int ln = 0;
 	snprintf(msg, sizeof(msg), "%s", err_msg());
-	if (strncmp(msg, fname, n) || strncmp(msg + n, ": key '", 7))
+	if (strncmp(msg, fname, n) || strncmp(msg + n, ": ", 2) ||
+	    err_key_at(msg + n + 2, key, sizeof(key)) < 0)
 		return;
-	m = msg + n + 7;
-	if (!(q = strchr(m, '\'')) || (kl = (size_t)(q - m)) >= sizeof(key))
-		return;
-	memcpy(key, m, kl);
-	key[kl] = 0;
+	kl = strlen(key);
 	for (size_t i = 0; i < NFIELDS && !ln; i++)
 		if (c->seen[i] && (!strcmp(fields[i].key, key) ||
 				   (!strncmp(fields[i].key, key, kl) && fields[i].key[kl] == '.')))
@@ -688,6 +684,8 @@ int profile_parse(struct profile *p, const char *text, size_t len, const char *f
 		err_set("%s:1: expected a mapping of profile keys (schema_version, name, ...)", fname);
 		goto out;
 	}
+	if (ydoc_one(&parser, fname, " (expected key: value lines)") < 0)
+		goto out;
 	if (parse_map(&c, root, ""))
 		goto out;
 	for (size_t i = 0; i < NFIELDS; i++)

@@ -491,33 +491,22 @@ int config_load_yaml(struct run_config *c, const char *path, int *has_sweep)
 	return rc;
 }
 
-void config_err_in_file(const char *path, int argc, char **argv)
+void config_err_in_file(const char *path, char (*flag_keys)[64], int n_flag_keys)
 {
 	char msg[1024], key[64];
-	const char *q;
-	size_t kl, len;
+	size_t len;
 	char *text;
 	struct ydoc d;
 	struct ydoc_iter it;
 	yaml_node_t *k, *v;
 	int line = 0;
 	snprintf(msg, sizeof(msg), "%s", err_msg());
-	if (strncmp(msg, "key '", 5) || !(q = strchr(msg + 5, '\'')) ||
-	    (kl = (size_t)(q - msg - 5)) >= sizeof(key))
+	if (err_key_at(msg, key, sizeof(key)) < 0)
 		return;
-	memcpy(key, msg + 5, kl);
-	key[kl] = 0;
 	/* given on the command line too: the flag's value is the one checked */
-	for (int i = 1; i < argc; i++) {
-		char flag[80];
-		snprintf(flag, sizeof(flag), "--%s", key);
-		for (char *f = flag + 2; *f; f++)
-			if (*f == '_')
-				*f = '-';
-		if (!strncmp(argv[i], flag, strlen(flag)) &&
-		    (!argv[i][strlen(flag)] || argv[i][strlen(flag)] == '='))
+	for (int i = 0; i < n_flag_keys; i++)
+		if (!strcmp(flag_keys[i], key))
 			return;
-	}
 	if (!(text = file_read(path, &len)))
 		return;
 	if (ydoc_load(&d, text, len, path, "") == 0) {
@@ -679,9 +668,11 @@ static int spec_tree_check(const struct run_config *c)
 	return 0;
 }
 
+int config_tp_ok(long tp) { return tp == 1 || tp == 2 || tp == 4 || tp == 8; }
+
 int config_check(const struct run_config *c)
 {
-	if (c->tp != 1 && c->tp != 2 && c->tp != 4 && c->tp != 8)
+	if (!config_tp_ok(c->tp))
 		return err_set("key 'tp': expected 1, 2, 4 or 8, got '%d'", c->tp);
 	if (c->max_num_batched_tokens < c->max_num_seqs)
 		return err_set("key 'max_num_batched_tokens': %d is below max_num_seqs %d (vLLM "

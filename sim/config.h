@@ -165,10 +165,13 @@ struct config_layer {
 int config_resolve_arrival(struct run_config *c, const struct config_layer *l);
 /* Cross-field checks (e.g. max_num_batched_tokens >= max_num_seqs). */
 int config_check(const struct run_config *c);
-/* An error "key 'K': ..." about a run read from the experiment at path (argv: the run's
- * command line): "path:LINE: key 'K': ..." when K is a top-level key of that file and no
- * flag of argv set it; the message unchanged otherwise. */
-void config_err_in_file(const char *path, int argc, char **argv);
+/* A tensor-parallel size ttsim runs (1, 2, 4 or 8): config_check's rule, for the flags that
+ * take one outside a config (plan --try-tp, validate --tp, trace import --tp). */
+int config_tp_ok(long tp);
+/* An error "key 'K': ..." about a run read from the experiment at path: "path:LINE: key
+ * 'K': ..." when K is a top-level key of that file and not one of flag_keys (the keys the
+ * run's flags set, whose values are the ones checked); the message unchanged otherwise. */
+void config_err_in_file(const char *path, char (*flag_keys)[64], int n_flag_keys);
 /* Write the resolved configuration as YAML (every option, fixed order). */
 void config_write_yaml(const struct run_config *c, struct sbuf *sb);
 /* Text of one option's value (for tables and results.csv). */

@@ -105,7 +105,7 @@ status 2 "sweep: rate and concurrency axes" "$TTSIM" sweep "$TMPD/rc.yaml" --out
 has "rc.yaml:5: key 'concurrency': given with a rate" "names the line" "$TMPD/err"
 printf 'schema_version: 1\nrequests: 5\nsweep:\n  concurrency: [2]\n' > "$TMPD/c.yaml"
 status 2 "sweep: --rate over a concurrency axis" "$TTSIM" sweep "$TMPD/c.yaml" --rate 3 --out "$TMPD/c"
-has "option\|--rate" "names the flag" "$TMPD/err"
+has "^ttsim: --rate: key 'rate': .*sweeps concurrency (arrival closed)" "names the flag and the axis" "$TMPD/err"
 
 # --- YAML: null values and a second document
 printf 'schema_version: 1\nmodel: ~\n' > "$TMPD/n.yaml"
@@ -197,6 +197,7 @@ status 2 "one value spelt two ways on an axis" "$TTSIM" sweep "$TMPD/sd.yaml" --
 has "value '064' listed twice (expected distinct values; it is '64' again)" "names both spellings" "$TMPD/err"
 printf 'schema_version: 1\nrequests: 2\nsweep:\n  chunked_prefill: [yes, no, true]\n' > "$TMPD/sb.yaml"
 status 2 "yes and true on one axis" "$TTSIM" sweep "$TMPD/sb.yaml" --out "$TMPD/sb"
+has "value 'true' listed twice (expected distinct values; it is 'yes' again)" "compared as values" "$TMPD/err"
 status 2 "plan --try-tp 1,1" "$TTSIM" plan $P --try-tp 1,1
 status 2 "plan --gpus with a trailing comma" "$TTSIM" plan --model qwen3-8b --requests 200 --input-len 256 --output-len 128 --rate 5 --gpus "h100_sxm:2,"
 status 2 "plan --price of one kind twice" "$TTSIM" plan $P --price h100_sxm=2,h100_sxm=3
@@ -252,4 +253,8 @@ status 2 "crossval: a synthetic trace" "$TTSIM" trace crossval --traces math500:
 status 2 "more problems than the trace holds" "$TTSIM" run --model r1-qwen-1.5b --trace math500 --requests 501
 has "key 'requests': 501 problems of a trace of 500" "says how many there are" "$TMPD/err"
 status 2 "trace accuracy: the reward model's flag without --vote best" "$TTSIM" trace accuracy math500:r1-qwen-1.5b --samples 4 --rm-accuracy 0.7
+(cat models/profiles/h100_sxm.yaml; printf -- '---\nx: 1\n') > "$TMPD/p2.yaml"
+status 2 "a hardware profile with a second YAML document" "$TTSIM" run --gpu "$TMPD/p2.yaml" --requests 2
+has "p2.yaml:[0-9]*: a second YAML document" "names the line" "$TMPD/err"
+status 2 "plan --try-tp with a doubled comma" "$TTSIM" plan $P --try-tp 1,,2
 finish
