@@ -82,6 +82,7 @@ int run_parse_args(int argc, char **argv, struct run_config *c, struct run_args 
 	a->format = "table";
 	a->out = NULL;
 	a->profile_unc = 0;
+	a->n_keys = 0;
 	config_defaults(c);
 	if (argc < 2) {
 		const struct asset *h = asset_find(HEADLINE);
@@ -100,7 +101,6 @@ int run_parse_args(int argc, char **argv, struct run_config *c, struct run_args 
 				       argv[1], argv[1]);
 		first = 2;
 	}
-	a->n_keys = 0;
 	for (int i = first; i < argc; i++) {
 		char key[64], where[80];
 		const char *val, *eq;
