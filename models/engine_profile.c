@@ -38,6 +38,7 @@ static const struct ekey keys[] = {
 	{"frontend.first_token_s", EK_SECONDS, EO(fe[FE_COMPLETIONS].first_token), 0},
 	{"frontend.chat_first_token_s", EK_SECONDS, EO(fe[FE_CHAT].first_token), 0},
 	{"defaults.chunked_prefill", EK_BOOL, EO(chunked_prefill), 0},
+	{"defaults.prefix_caching", EK_BOOL, EO(prefix_caching), 0},
 	{"speculative.draft_forward_cpu_s", EK_SECONDS, EO(spec_draft_forward_cpu), 0},
 	{"speculative.step_cpu_s", EK_SECONDS, EO(spec_step_cpu), 0},
 	{"speculative.eagle3_remap_cpu_s", EK_SECONDS, EO(spec_eagle3_remap_cpu), 0},
@@ -192,6 +193,7 @@ int engine_profile_parse(struct engine_profile *e, const char *text, size_t len,
 	int rc = -1;
 	memset(e, 0, sizeof(*e));
 	e->chunked_prefill = -1;
+	e->prefix_caching = -1;
 	e->guaranteed_no_evict = -1;
 	e->unchunked_max_len = -1;
 	if (ydoc_load(&d, text, len, path, " (expected an engine profile: models/engine_profile.h)") < 0)

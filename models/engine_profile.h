@@ -47,6 +47,8 @@
  *                                    #   draft-to-target vocabulary remap (eager ops)
  *     defaults:                    # the engine's defaults (a run's own options win)
  *       chunked_prefill: false
+ *       prefix_caching: false      # optional: a preempted request finds its blocks in
+ *                                  #   the prefix cache (absent: ttsim's default, true)
  *       max_num_seqs: 256
  *       max_num_batched_tokens: 0  # 0: ttsim's default
  *       guaranteed_no_evict: true  # optional: admit only what can run to its end with
@@ -134,6 +136,7 @@ struct engine_profile {
 	double spec_step_cpu;        /* s of CPU per speculative step */
 	double spec_eagle3_remap_cpu; /* s of CPU per EAGLE-3 draft forward (vocab remap) */
 	int chunked_prefill;         /* -1: not said, else 0/1 */
+	int prefix_caching;          /* -1: not said, else 0/1 */
 	int guaranteed_no_evict;     /* -1: not said, else 0/1 */
 	double kv_free_fraction;     /* 0: not said (vLLM's gpu_memory_utilization rule) */
 	int unchunked_max_len;       /* -1: not said, else 0/1: unchunked, the budget is

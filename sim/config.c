@@ -128,6 +128,10 @@ static const struct option_def options[] = {
 	{"waits", OPT_INT, F(waits), 0, 0, 64, "0", NULL, "\"Wait\" extensions (budget forcing)"},
 	{"share_prefix", OPT_BOOL, F(share_prefix), 0, 0, 1, "true", NULL,
 	 "samples of a problem share one prefill and the prompt's KV blocks (vLLM n > 1)"},
+	{"prefix_caching", OPT_BOOL, F(prefix_caching), 0, 0, 1, "true", NULL,
+	 "vLLM --enable-prefix-caching, on in V1 (an engine profile may say otherwise): a "
+	 "preempted request admitted again finds what is left of its full KV blocks in the "
+	 "prefix cache and recomputes only the rest"},
 	{"prompt_cache", OPT_BOOL, F(prompt_cache), 0, 0, 1, "false", NULL,
 	 "every prompt was sent before (a benchmark cycling a pool of prompts): its full KV "
 	 "blocks, all but its last token's, come from vLLM's prefix cache, not prefilled"},

@@ -59,6 +59,8 @@ struct seq {
 	int32_t reserved;     /* unforked leader: batch slots reserved for its siblings */
 	int32_t res_blocks;   /* unforked leader: blocks reserved for the siblings' copies */
 	int32_t commit;       /* no_evict: blocks of its whole length, counted in committed */
+	int32_t kvseg;        /* preempted, waiting: its cached blocks' segment of the free
+	                         queue (prefix caching), or NIL */
 	int32_t prev, next;   /* running list, admission order */
 	int32_t pprev, pnext; /* prefill list, admission order */
 	uint8_t leader;       /* forks its siblings when its prefill completes */
@@ -95,7 +97,8 @@ struct replica {
 	int n_unmatched;      /* of the decode set, sequences whose n-gram lookup found no
 	                         match this step: they verify 1 token, not q_tok (ds_reserve) */
 	int busy;
-	long free_blocks;
+	long free_blocks;     /* every free block, cached ones included (the free queue's) */
+	int32_t fq_head, fq_tail; /* the free queue's segments, least recently freed first */
 	long committed;       /* no_evict: the running sequences' commit blocks */
 	int32_t *wq;          /* waiting deque (ring), sequence indices */
 	size_t wq_cap, wq_head, wq_len;
@@ -146,6 +149,13 @@ struct pp_scratch {
 	size_t cap;
 };
 
+/* A run of the free queue's blocks (see "the free queue" below). */
+struct kvseg {
+	long n;               /* blocks */
+	int32_t seq;          /* the preempted sequence whose tokens they hold, or NIL */
+	int32_t prev, next;
+};
+
 struct sim {
 	const struct sim_setup *s;
 	struct cost_ctx cost;
@@ -189,6 +199,9 @@ struct sim {
 	int failed;           /* a step could not be timed (err_set): the run stops */
 	int64_t checks;       /* check_invariants calls so far */
 	int64_t check_tick;   /* steps started since the last check_invariants */
+	struct kvseg *seg;    /* free-queue segments (pool; seg_free: its free list) */
+	size_t seg_cap, seg_used;
+	int32_t seg_free;
 	int fe;               /* the front end is on */
 	int64_t fe_req_ns;    /* ns of server time per request */
 	int64_t fe_lat_ns;    /* ns from the server to the engine core, no server held */
@@ -236,6 +249,146 @@ static inline long fork_shared(const struct sim *m, long prompt)
 static inline long fork_own(const struct sim *m, long prompt)
 {
 	return seq_blocks(m, prompt, prompt) - fork_shared(m, prompt);
+}
+
+/* ---- the free queue ----
+ *
+ * vLLM V1 with prefix caching (its default; --enable-prefix-caching) returns a request's
+ * blocks to a free queue that hands out the least recently freed first, and a freed full
+ * block keeps its tokens' hash until it is handed out again: a preempted request admitted
+ * again finds what is left of its blocks there, a prefix-cache hit, and computes only the
+ * rest (vllm/v1/core/block_pool.py and kv_cache_manager.py; a request's blocks are freed
+ * last block first, so its prefix outlives its tail). The queue here is a list of segments,
+ * runs of blocks freed together: owned by the preempted sequence whose full blocks they
+ * are, or by none (the blocks of finished requests, partial blocks, and everything with
+ * prefix caching off: random and ShareGPT prompts do not repeat). Handing out takes blocks
+ * from the head segment's front, which for a sequence's segment is its last blocks. */
+
+static int32_t seg_new(struct sim *m, struct replica *r, long n, int32_t seq)
+{
+	int32_t g = m->seg_free;
+	struct kvseg *e;
+	if (g != NIL) {
+		m->seg_free = m->seg[g].next;
+	} else {
+		xgrow((void **)&m->seg, &m->seg_cap, m->seg_used + 1, sizeof(*m->seg));
+		g = (int32_t)m->seg_used++;
+	}
+	e = &m->seg[g];
+	e->n = n;
+	e->seq = seq;
+	e->next = NIL;
+	e->prev = r->fq_tail;
+	if (r->fq_tail != NIL)
+		m->seg[r->fq_tail].next = g;
+	else
+		r->fq_head = g;
+	r->fq_tail = g;
+	if (seq != NIL)
+		m->seqs[seq].kvseg = g;
+	return g;
+}
+
+static void seg_unlink(struct sim *m, struct replica *r, int32_t g)
+{
+	struct kvseg *e = &m->seg[g];
+	if (e->seq != NIL)
+		m->seqs[e->seq].kvseg = NIL;
+	if (e->prev != NIL)
+		m->seg[e->prev].next = e->next;
+	else
+		r->fq_head = e->next;
+	if (e->next != NIL)
+		m->seg[e->next].prev = e->prev;
+	else
+		r->fq_tail = e->prev;
+	e->next = m->seg_free;
+	m->seg_free = g;
+}
+
+static void blocks_take(struct sim *m, struct replica *r, long n);
+
+/* n blocks back to the queue, owned by none. */
+static void blocks_give(struct sim *m, struct replica *r, long n)
+{
+	if (n <= 0) { /* n < 0: taken (a sliding group's blocks, recounted) */
+		if (n < 0)
+			blocks_take(m, r, -n);
+		return;
+	}
+	r->free_blocks += n;
+	if (r->fq_tail != NIL && m->seg[r->fq_tail].seq == NIL)
+		m->seg[r->fq_tail].n += n;
+	else
+		seg_new(m, r, n, NIL);
+}
+
+/* n blocks handed out (n < 0: given back), the least recently freed first. The caller has
+ * checked that they are free. */
+static void blocks_take(struct sim *m, struct replica *r, long n)
+{
+	if (n < 0) {
+		blocks_give(m, r, -n);
+		return;
+	}
+	if (n > r->free_blocks)
+		bug("%ld blocks taken, %ld free", n, r->free_blocks);
+	r->free_blocks -= n;
+	while (n > 0) {
+		struct kvseg *e = &m->seg[r->fq_head];
+		long k = e->n < n ? e->n : n;
+		e->n -= k;
+		n -= k;
+		if (e->n == 0)
+			seg_unlink(m, r, r->fq_head);
+	}
+}
+
+/* The last n blocks given back are sequence i's cached ones (its full blocks). */
+static void blocks_cache(struct sim *m, struct replica *r, int32_t i, long n)
+{
+	struct kvseg *t;
+	if (n <= 0)
+		return;
+	t = &m->seg[r->fq_tail];
+	if (r->fq_tail == NIL || t->seq != NIL || t->n < n)
+		bug("sequence %d: %ld blocks to cache, not the last given back", i, n);
+	t->n -= n;
+	if (t->n == 0)
+		seg_unlink(m, r, r->fq_tail);
+	seg_new(m, r, n, i);
+}
+
+/* Sequence i's cached blocks left in the queue (0: none). */
+static inline long blocks_cached(const struct sim *m, int32_t i)
+{
+	return m->seqs[i].kvseg == NIL ? 0 : m->seg[m->seqs[i].kvseg].n;
+}
+
+/* Sequence i takes n of its cached blocks back (a prefix-cache hit); the rest of its
+ * segment stays in the queue owned by none. */
+static void blocks_reclaim(struct sim *m, struct replica *r, int32_t i, long n)
+{
+	int32_t g = m->seqs[i].kvseg;
+	if (g == NIL)
+		return;
+	if (n > m->seg[g].n)
+		bug("sequence %d reclaims %ld of %ld cached blocks", i, n, m->seg[g].n);
+	m->seg[g].n -= n;
+	r->free_blocks -= n;
+	m->seg[g].seq = NIL;
+	m->seqs[i].kvseg = NIL;
+	if (m->seg[g].n == 0)
+		seg_unlink(m, r, g);
+}
+
+/* Sequence i leaves without coming back (done, cancelled): its cached blocks are no one's. */
+static inline void blocks_forget(struct sim *m, int32_t i)
+{
+	if (m->seqs[i].kvseg != NIL) {
+		m->seg[m->seqs[i].kvseg].seq = NIL;
+		m->seqs[i].kvseg = NIL;
+	}
 }
 
 /* ---- waiting deque ---- */
@@ -450,7 +603,7 @@ static void ds_reserve(struct sim *m, struct replica *r, int64_t c)
 				break;
 			preempt_tail(m, r);
 		}
-		r->free_blocks -= need;
+		blocks_take(m, r, need);
 		r->ds.alloc_done = 1;
 		return;
 	}
@@ -473,7 +626,7 @@ static void ds_reserve(struct sim *m, struct replica *r, int64_t c)
 			if (preempt_tail(m, r) == i)
 				return; /* it was the newest: nothing after it */
 		if (need > 0 || m->kv.n_swa) {
-			r->free_blocks -= need;
+			blocks_take(m, r, need);
 			q->blocks += (int32_t)need;
 		}
 		i = q->next;
@@ -541,7 +694,7 @@ static void ds_advance(struct sim *m, struct replica *r)
 		keep = seq_blocks(m, (long)q->d.walk.ctx, (long)q->d.walk.ctx) - q->shared_off;
 		if (keep < 0)
 			keep = 0;
-		r->free_blocks += q->blocks - keep;
+		blocks_give(m, r, q->blocks - keep);
 		q->blocks = (int32_t)keep;
 		if (q->gen < rq->output)
 			continue;
@@ -624,7 +777,7 @@ static void unshare(struct sim *m, struct replica *r, int32_t i)
 		return;
 	q->shared_off = 0;
 	if (--ps->shared_refs == 0) {
-		r->free_blocks += ps->shared_blocks;
+		blocks_give(m, r, ps->shared_blocks);
 		ps->shared_blocks = 0;
 	}
 }
@@ -635,22 +788,23 @@ static void seq_detach(struct sim *m, struct replica *r, int32_t i)
 	struct seq *q = &m->seqs[i];
 	switch (q->state) {
 	case ST_DECODE:
-		r->free_blocks += ds_leave(m, r, i);
+		blocks_give(m, r, ds_leave(m, r, i));
 		run_remove(m, r, i);
 		break;
 	case ST_PREFILL:
-		r->free_blocks += q->blocks;
+		blocks_give(m, r, q->blocks);
 		q->blocks = 0;
 		r->n_running -= q->reserved; /* an unforked leader's sibling slots */
 		pf_remove(m, r, i);
 		run_remove(m, r, i);
 		break;
 	case ST_FORKING:
-		r->free_blocks += q->blocks;
+		blocks_give(m, r, q->blocks);
 		q->blocks = 0;
 		run_remove(m, r, i);
 		break;
-	default:
+	default: /* waiting: what it left in the prefix cache is no one's now */
+		blocks_forget(m, i);
 		break;
 	}
 	r->committed -= q->commit;
@@ -708,7 +862,7 @@ static void seq_finish(struct sim *m, struct replica *r, int32_t i, long blocks)
 	struct sim_req *rq = &m->reqs[i];
 	long p = rq->problem;
 	q->state = ST_DONE;
-	r->free_blocks += blocks;
+	blocks_give(m, r, blocks);
 	r->committed -= q->commit;
 	q->commit = 0;
 	run_remove(m, r, i);
@@ -726,15 +880,31 @@ static void seq_finish(struct sim *m, struct replica *r, int32_t i, long blocks)
 }
 
 /* Preempt the newest running sequence: free its blocks, back to the front of the queue,
- * to recompute its prompt and what it generated so far (vLLM's recompute preemption). */
+ * to recompute its prompt and what it generated so far (vLLM's recompute preemption), less
+ * what it finds of its blocks in the prefix cache when it is admitted again. */
 static int32_t preempt_tail(struct sim *m, struct replica *r)
 {
 	int32_t i = r->run_tail;
 	struct seq *q;
+	long freed;
+	int cache, was_decoding;
 	if (i == NIL)
 		bug("preemption with nothing running");
 	q = &m->seqs[i];
+	/* prefix caching: the full blocks of what it computed stay in the free queue, its own
+	 * (not a forked sample's share nor an unforked leader's; not a sliding-window model's,
+	 * whose hits vLLM counts per group: it recomputes everything) */
+	cache = m->s->prefix_caching && !m->kv.n_swa && !q->shared_off && !q->res_blocks &&
+		(q->state == ST_DECODE || q->state == ST_PREFILL);
+	was_decoding = q->state == ST_DECODE;
+	freed = r->free_blocks;
 	seq_detach(m, r, i);
+	freed = r->free_blocks - freed;
+	if (cache) {
+		long kv = was_decoding ? (long)m->reqs[i].prompt + q->gen - 1 : q->prefill_done;
+		long full = seq_blocks(m, kv / m->bs * m->bs, kv / m->bs * m->bs);
+		blocks_cache(m, r, i, full < freed ? full : freed);
+	}
 	q->state = ST_WAIT;
 	q->prefill_len = m->reqs[i].prompt + q->gen;
 	q->prefill_done = 0;
@@ -878,6 +1048,19 @@ static void check_invariants(struct sim *m, int ri, long tokens)
 		    m->total_blocks);
 	if (r->free_blocks < 0)
 		bug("replica %d: KV cache over capacity", ri);
+	/* the free queue holds the free blocks; a segment's owner waits and points back */
+	held = 0;
+	for (int32_t g = r->fq_head, prev = NIL; g != NIL; prev = g, g = m->seg[g].next) {
+		const struct kvseg *e = &m->seg[g];
+		if (e->n <= 0 || e->prev != prev ||
+		    (e->seq != NIL && (m->seqs[e->seq].kvseg != g ||
+				       m->seqs[e->seq].state != ST_WAIT)))
+			bug("replica %d: free-queue segment %d (%ld blocks, sequence %d) broken", ri,
+			    g, e->n, e->seq);
+		held += e->n;
+	}
+	if (held != r->free_blocks)
+		bug("replica %d: %ld blocks in the free queue, %ld free", ri, held, r->free_blocks);
 	/* the queued blocks are the waiting requests' (and, with a front end, those still
 	 * in its server's hands) */
 	held = 0;
@@ -1314,7 +1497,7 @@ static int64_t fold_quiet_steps(struct sim *m, struct replica *r, int64_t c, int
 		extra += dns;
 		r->step_n++;
 	}
-	r->free_blocks -= need_total;
+	blocks_take(m, r, need_total);
 	if (m->total_blocks - r->free_blocks > m->st->peak_kv_blocks)
 		m->st->peak_kv_blocks = m->total_blocks - r->free_blocks;
 	return extra;
@@ -1336,7 +1519,7 @@ static long schedule_prefills(struct sim *m, struct replica *r, long budget)
 		while (need > r->free_blocks)
 			if (preempt_tail(m, r) == i)
 				return budget;
-		r->free_blocks -= need;
+		blocks_take(m, r, need);
 		q->blocks += (int32_t)need;
 		q->chunk = (int32_t)chunk;
 		budget -= chunk;
@@ -1353,7 +1536,7 @@ static long admit_waiting(struct sim *m, struct replica *r, int ri, long budget)
 	while (!r->preempted_now && budget > 0 && r->n_running < s->max_num_seqs && r->wq_len > 0) {
 		int32_t i = wq_front(r);
 		struct seq *q = &m->seqs[i];
-		long want, chunk, need, cached, commit;
+		long want, chunk, need, cached, commit, own, hit = 0;
 		if (q->state == ST_DONE) { /* cancelled while waiting */
 			wq_pop_front(r);
 			continue;
@@ -1368,6 +1551,22 @@ static long admit_waiting(struct sim *m, struct replica *r, int ri, long budget)
 			cached = m->reqs[i].prompt < q->prefill_len - 1 ? m->reqs[i].prompt
 									 : q->prefill_len - 1;
 			cached = cached / m->bs * m->bs;
+		}
+		/* after a preemption: what is left of its own blocks in the free queue, a
+		 * prefix of them (the free queue above), as far as all but its last token */
+		own = 0;
+		if (q->kvseg != NIL) {
+			long top = (q->prefill_len - 1) / m->bs * m->bs;
+			hit = blocks_cached(m, i) / m->kv.n_full * m->bs;
+			if (hit > top)
+				hit = top;
+			if (hit > cached) {
+				own = seq_blocks(m, hit, hit);
+				hit -= cached;
+				cached += hit;
+			} else {
+				hit = 0;
+			}
 		}
 		want = q->prefill_len - cached;
 		chunk = want <= budget ? want : (s->chunked_prefill ? budget : 0);
@@ -1385,7 +1584,9 @@ static long admit_waiting(struct sim *m, struct replica *r, int ri, long budget)
 		}
 		wq_pop_front(r);
 		r->queued_blocks -= wait_blocks(m, q);
-		r->free_blocks -= need;
+		blocks_reclaim(m, r, i, own);
+		blocks_take(m, r, need - own);
+		m->st->preempt_hit_tokens += (double)hit;
 		q->blocks = (int32_t)need;
 		q->state = ST_PREFILL;
 		q->prefill_done = (int32_t)cached;
@@ -1510,7 +1711,7 @@ static void fork_samples(struct sim *m, struct replica *r, int32_t lead)
 	    !(m->kv.n_swa && q->blocks > shared + partial + q->res_blocks))
 		bug("leader %d holds %d blocks, expected %ld", lead, q->blocks,
 		    shared + partial + q->res_blocks);
-	r->free_blocks += q->blocks - (shared + partial + q->res_blocks);
+	blocks_give(m, r, q->blocks - (shared + partial + q->res_blocks));
 	ps->shared_blocks = (int32_t)shared;
 	ps->shared_refs = 0;
 	r->n_running -= q->reserved;
@@ -2011,16 +2212,19 @@ static int setup(struct sim *m, const struct sim_setup *s, struct sim_problem *p
 	m->votes = xcalloc((size_t)total_votes + 1, sizeof(*m->votes));
 	for (long i = 0; i < nr; i++) {
 		m->seqs[i].prev = m->seqs[i].next = NIL;
+		m->seqs[i].kvseg = NIL;
 		m->seqs[i].state = ST_DONE;
 		reqs[i].t_first = reqs[i].t_done = -1;
 		reqs[i].generated = reqs[i].preemptions = 0;
 		reqs[i].cancelled = 0;
 		reqs[i].replica = -1;
 	}
+	m->seg_free = NIL;
 	m->rep = xcalloc((size_t)s->replicas, sizeof(*m->rep));
 	for (int i = 0; i < s->replicas; i++) {
 		struct replica *r = &m->rep[i];
-		r->free_blocks = m->total_blocks;
+		r->fq_head = r->fq_tail = NIL;
+		blocks_give(m, r, m->total_blocks);
 		r->q_tok = 1;
 		r->run_head = r->run_tail = r->pf_head = r->pf_tail = NIL;
 		if (m->ds == DS_AGGREGATE)
@@ -2040,6 +2244,7 @@ static void teardown(struct sim *m)
 		heap_release(&m->rep[i].ds.fh);
 	}
 	free(m->rep);
+	free(m->seg);
 	free(m->seqs);
 	free(m->ps);
 	free(m->votes);

@@ -162,6 +162,9 @@ struct sim_setup {
 	int route;                   /* enum route_policy */
 	int cuda_graphs, chunked_prefill;
 	int async_sched;             /* vLLM --async-scheduling (models/cost.h async_sched) */
+	int prefix_caching;          /* a preempted sequence's full blocks stay cached in the free
+	                                queue until handed out again; admitted again, it
+	                                recomputes only what was handed out (vLLM V1) */
 	int prompt_cache;            /* every prompt's full blocks, all but its last token's, are
 	                                in the prefix cache at admission (held as the sequence's
 	                                own blocks): the prefill starts after them */
@@ -207,6 +210,8 @@ struct sim_stats {
 	long preemptions;
 	double output_tokens;    /* tokens generated (including recomputed ones once) */
 	double prefill_tokens;   /* tokens prefilled, recomputation included */
+	double preempt_hit_tokens; /* of the tokens preempted sequences had to recompute,
+	                              those found in the prefix cache (prefix_caching) */
 	long kv_blocks;          /* KV blocks per replica */
 	double kv_bytes;         /* bytes of KV cache per GPU */
 	double weight_bytes;     /* bytes of weights per GPU */

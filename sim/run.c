@@ -65,6 +65,8 @@ int run_engine_defaults_on(struct run_config *c, const struct profile *gpu)
 		return err_prefix("key 'engine': ");
 	if (e.chunked_prefill >= 0 && !config_was_set(c, "chunked_prefill"))
 		c->chunked_prefill = e.chunked_prefill;
+	if (e.prefix_caching >= 0 && !config_was_set(c, "prefix_caching"))
+		c->prefix_caching = e.prefix_caching;
 	/* the limits by GPU (a large one: the hardware profile's HBM and name) and by usage
 	 * (an offline batch, or an API server: the run's endpoint) */
 	if (e.large_gpu_min_gib > 0 && !(config_was_set(c, "max_num_seqs") &&
@@ -509,6 +511,7 @@ static void summarize(const struct run_config *c, const struct run_inputs *in,
 	s->makespan_s = (double)r->st.makespan / 1e9;
 	s->steps = r->st.steps;
 	s->preemptions = r->st.preemptions;
+	s->preempt_hit_tokens = r->st.preempt_hit_tokens;
 	s->kv_cache_gb = r->st.kv_bytes / 1e9;
 	{
 		struct kv_groups g;
@@ -803,6 +806,7 @@ int run_simulate(const struct run_config *c, const struct run_inputs *in, struct
 	s.cuda_graphs = c->cuda_graphs;
 	s.async_sched = c->async_scheduling;
 	s.chunked_prefill = c->chunked_prefill;
+	s.prefix_caching = c->prefix_caching;
 	s.prompt_cache = c->prompt_cache;
 	s.max_num_seqs = c->max_num_seqs;
 	s.max_num_batched_tokens = c->max_num_batched_tokens;
@@ -980,6 +984,7 @@ cJSON *summary_to_json(const struct summary *s)
 	json_num(o, "output_tokens", s->output_tokens);
 	cJSON_AddNumberToObject(o, "steps", (double)s->steps);
 	cJSON_AddNumberToObject(o, "preemptions", (double)s->preemptions);
+	cJSON_AddNumberToObject(o, "preemption_cache_hit_tokens", s->preempt_hit_tokens);
 	json_num(o, "kv_cache_gb_per_gpu", s->kv_cache_gb);
 	{
 		cJSON *mo = cJSON_AddObjectToObject(o, "memory");

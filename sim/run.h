@@ -89,6 +89,8 @@ struct summary {
 	double accuracy;             /* NaN without answers */
 	double tokens_per_problem, usd_per_problem, usd_per_correct;
 	long steps, preemptions;
+	double preempt_hit_tokens;   /* of what preempted requests recompute, the tokens found in
+	                                the prefix cache (prefix_caching) */
 	double acceptance_rate;      /* speculative: accepted / drafted tokens (NaN if off) */
 	double mean_accepted_len;    /* speculative: tokens per verification, bonus included */
 	double spec_alpha_derived;   /* alpha derived from spec_acceptance_length (NaN if not) */

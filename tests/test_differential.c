@@ -44,7 +44,7 @@ struct dcase {
 /* Coverage over all cases: shows the random cases reach what they are meant to. */
 static long cov_nomatch; /* cases where some n-gram lookup found no match */
 static long cov_steps, cov_ok, cov_err, cov_preempt, cov_cancel, cov_spec, cov_closed, cov_fork,
-	cov_multi, cov_fe, cov_fe_first, cov_pp, cov_swa, cov_swa_preempt, cov_noevict;
+	cov_multi, cov_fe, cov_fe_first, cov_pp, cov_swa, cov_swa_preempt, cov_noevict, cov_pc_hit;
 
 static void make_case(struct dcase *d, const struct model *models, int n_models, int ci)
 {
@@ -167,6 +167,9 @@ static void make_case(struct dcase *d, const struct model *models, int n_models,
 	 * n-gram case, from the case number: P(no match) 0.1 to 0.9 */
 	if (s->spec.draft_kind == DRAFT_NGRAM && ci % 2 == 1)
 		s->spec.ngram_miss = (ci / 2 % 9 + 1) / 10.0;
+	/* prefix caching (a preempted sequence's blocks kept in the free queue) on every
+	 * other case, from the case number */
+	s->prefix_caching = ci % 2 == 0;
 	/* prompts in the prefix cache on a seventh of the cases, from the case number */
 	s->prompt_cache = ci % 7 == 3;
 	/* TensorRT-LLM's GUARANTEED_NO_EVICT admission on an eleventh of the cases without
@@ -200,6 +203,7 @@ static int same_stats(int ci, const struct sim_stats *a, const struct sim_stats 
 	SAME(busy_ns_total, "%" PRId64);
 	SAME(steps, "%ld");
 	SAME(preemptions, "%ld");
+	SAME(preempt_hit_tokens, "%.17g");
 	SAME(output_tokens, "%.17g");
 	SAME(prefill_tokens, "%.17g");
 	SAME(kv_blocks, "%ld");
@@ -280,6 +284,7 @@ static int run_case(int ci, const struct model *models, int n_models)
 	cov_ok++;
 	cov_steps += st[0].steps;
 	cov_preempt += st[0].preemptions > 0;
+	cov_pc_hit += st[0].preempt_hit_tokens > 0;
 	cov_spec += d.s.spec.k > 0;
 	cov_nomatch += st[0].spec_undrafted > 0;
 	cov_closed += d.s.loop == SIM_CLOSED;
@@ -336,18 +341,18 @@ int main(void)
 			break;
 	}
 	printf("test_differential.c: %ld cases agree (%ld refused alike, %ld steps); with "
-	       "preemption %ld, "
+	       "preemption %ld (%ld finding their blocks in the prefix cache), "
 	       "cancellations %ld, speculation %ld, closed loop %ld, forked samples %ld, "
 	       "several replicas %ld, front end %ld (%ld with first-token work), pipeline stages %ld, n-gram without a "
 	       "match %ld, sliding windows %ld (%ld preempting), no eviction %ld\n",
-	       cov_ok, cov_err, cov_steps, cov_preempt, cov_cancel, cov_spec, cov_closed, cov_fork,
+	       cov_ok, cov_err, cov_steps, cov_preempt, cov_pc_hit, cov_cancel, cov_spec, cov_closed, cov_fork,
 	       cov_multi, cov_fe, cov_fe_first, cov_pp, cov_nomatch, cov_swa, cov_swa_preempt, cov_noevict);
 	if (!one) { /* the random cases must reach what they are meant to */
 		CHECK(cov_ok >= (N_CASES + N_SWA) * 3 / 4);
 		CHECK(cov_swa >= N_SWA * 3 / 4 && cov_swa_preempt >= 15);
 		CHECK(cov_preempt >= 20 && cov_cancel >= 20 && cov_spec >= 20 && cov_closed >= 20 &&
 		      cov_fork >= 20 && cov_multi >= 20 && cov_fe >= 200 && cov_fe_first >= 100 && cov_pp >= 100 &&
-		      cov_nomatch >= 20 && cov_noevict >= 20);
+		      cov_nomatch >= 20 && cov_noevict >= 20 && cov_pc_hit >= 20);
 	}
 	return TEST_REPORT();
 }

@@ -1100,6 +1100,68 @@ static void test_prompt_cache(void)
 	CHECK_NEAR(st.output_tokens, want, 0);
 }
 
+/* prefix_caching (vLLM V1's free queue, sim/engine.c "the free queue"), worked by hand: a
+ * pool of 10 blocks of 16 tokens, A (prompt 64, 40 out) and B (prompt 32, 100 out) at 0.
+ * After the prefills A holds 4 blocks and B 2; each 16 steps both need one more, and when
+ * A needs its 7th and B its 5th (12 > 10) B, the newest, is preempted with 32 tokens
+ * generated, 63 in its KV cache: 3 full blocks, cached, and a partial one, not, freed
+ * first. A takes its 7th block from the queue's head, that partial one, and needs no 8th
+ * (it ends at 103 tokens). B, admitted once A is done, finds its 3 blocks (48 tokens) of
+ * the 64 to recompute and prefills 16: 64 + 32 + 16 tokens in all; 64 + 32 + 64 without
+ * the cache. */
+static void test_prefix_caching_preemption(void)
+{
+	struct model m;
+	struct profile p = fixture_profile();
+	struct sim_setup s;
+	struct sim_stats st;
+	double pf[2];
+	CHECK_INT(model_find(&m, "r1-qwen-1.5b"), 0);
+	for (int pc = 0; pc < 2; pc++) {
+		p = fixture_profile();
+		s = fixture_setup(&m, &p);
+		s.prefix_caching = pc;
+		CHECK_INT(fixture_size_kv(&p, &s, 10), 0);
+		fixture_requests(P, R, 2, 64, 40);
+		R[1].prompt = 32;
+		R[1].output = 100;
+		for (int e = 0; e < 2; e++) { /* the fast and the reference engine */
+			s.reference = e;
+			CHECK_INT(sim_run(&s, P, 2, R, 2, &st), 0); /* invariants every step */
+			CHECK_INT(st.kv_blocks, 10);
+			CHECK_INT(st.preemptions, 1);
+			CHECK_INT(R[0].preemptions, 0);
+			CHECK_INT(R[1].generated, 100);
+			CHECK_NEAR(st.output_tokens, 140, 0);
+			CHECK_NEAR(st.prefill_tokens, pc ? 64 + 32 + 16 : 64 + 32 + 64, 0);
+			CHECK_NEAR(st.preempt_hit_tokens, pc ? 48 : 0, 0);
+			CHECK(R[1].t_done > R[0].t_done);
+		}
+		pf[pc] = (double)R[1].t_done;
+	}
+	CHECK(pf[1] < pf[0]); /* less to recompute: B ends sooner */
+	/* the preemption fixture's small cache under both: every token once, invariants */
+	for (int pc = 0; pc < 2; pc++) {
+		double want = 0;
+		p = fixture_profile();
+		p.hbm_bytes = 8e9;
+		s = fixture_setup(&m, &p);
+		s.prefix_caching = pc;
+		s.max_num_batched_tokens = 2048;
+		fixture_requests(P, R, 64, 100, 2000);
+		for (long i = 0; i < 64; i++) {
+			R[i].prompt = 50 + (int32_t)(i * 13 % 300);
+			R[i].output = 500 + (int32_t)(i * 101 % 1500);
+			want += R[i].output;
+		}
+		CHECK_INT(sim_run(&s, P, 64, R, 64, &st), 0);
+		CHECK(st.preemptions > 0);
+		CHECK_NEAR(st.output_tokens, want, 0);
+		pf[pc] = st.prefill_tokens;
+	}
+	CHECK(pf[1] < pf[0]);
+}
+
 /* Sliding windows (vLLM V1's hybrid KV cache manager; models/model.h struct kv_groups).
  * gpt-oss-20b: 12 full and 12 sliding layers (window 128) are one full and one sliding
  * group of 12 layers; a pool block is 16 tokens of 12 layers. Worked by hand, a sequence of
@@ -1255,6 +1317,7 @@ int main(void)
 	test_bandwidth_halves_tpot();
 	test_littles_law();
 	test_preemption_and_invariants();
+	test_prefix_caching_preemption();
 	test_chunked_prefill_and_determinism();
 	test_errors();
 	test_early_stop();

@@ -18,6 +18,7 @@ static void shipped(void)
 	CHECK(e.step_base_extra == 0 && e.step_per_seq_extra == 0 && e.step_per_tp_extra == 0);
 	CHECK(e.step_per_ctx_token_extra == 0); /* optional key, absent: 0 */
 	CHECK_INT(e.chunked_prefill, 1);
+	CHECK_INT(e.prefix_caching, 1);      /* V1's enable_prefix_caching */
 	CHECK_INT(engine_profile_load(&e, "vllm-v0"), 0);
 	CHECK_STR(e.engine, "vllm");
 	CHECK_NEAR(e.step_base_extra, 0.001059, 1e-12);
@@ -25,6 +26,7 @@ static void shipped(void)
 	CHECK_NEAR(e.step_per_ctx_token_extra, 2.997e-08, 1e-12);
 	CHECK(e.step_per_tp_extra == 0);
 	CHECK_INT(e.chunked_prefill, 0);
+	CHECK_INT(e.prefix_caching, 0);      /* V0: off unless asked */
 	CHECK_INT(e.lim[0][0].tokens, 0); /* not said: ttsim's default */
 	CHECK_INT(e.unchunked_max_len, 1);      /* V0's max(max_model_len, 2048) */
 	CHECK_INT(e.long_context_len, 32768);   /* PR #6666: chunked above 32K, budget 512 */
@@ -163,6 +165,7 @@ static void reaches_a_run(void)
 	CHECK_INT(config_set(&c, "max_model_len", "32768", "t"), 0); /* not a long context */
 	CHECK_INT(run_engine_defaults(&c), 0);
 	CHECK_INT(c.chunked_prefill, 0);    /* the profile's default */
+	CHECK_INT(c.prefix_caching, 0);     /* the profile's (ttsim's own default: on) */
 	CHECK_INT(c.max_num_seqs, 64);      /* the run's own setting wins */
 	CHECK_INT(run_load_inputs(&c, &in), 0);
 	CHECK_NEAR(in.profile.step_base, 0.0008 + 0.001059, 1e-12);

@@ -185,6 +185,16 @@ ok "a 4/4/16 tree runs" test -n "$t"
 d=$(sp --spec-draft eagle3 --spec-eagle3-remap-cpu-s 0.001)
 ok "a dearer remap is slower" awk -v a="$a" -v d="$d" 'BEGIN { exit !(d < a) }'
 ok "spec_disable_batch with a drafter" "$TTSIM" run --requests 8 --offline --spec-draft eagle3 --spec-disable-batch 4
+# prefix caching (vLLM V1's default): a preempted request finds its blocks in the prefix
+# cache; the same preemptions, fewer tokens recomputed, an earlier end
+pc() { "$TTSIM" run --model r1-qwen-14b --gpu h100_sxm --gpu-memory-utilization 0.47 --offline \
+	--requests 64 --input-len 1000 --output-len 1000 --format json "$@" |
+	python3 -c 'import json,sys; s=json.load(sys.stdin)["summary"]; print(s["preemptions"], s["preemption_cache_hit_tokens"], s["makespan_s"])'; }
+set -- $(pc) $(pc --prefix-caching false)
+ok "preempted requests found their blocks in the prefix cache" awk -v p="$1" -v h="$2" 'BEGIN { exit !(p > 0 && h > 0) }'
+ok "without prefix caching, none found and a later end" awk -v h="$5" -v a="$3" -v b="$6" 'BEGIN { exit !(h == 0 && b > a) }'
+"$TTSIM" run --engine vllm-v0 --requests 2 --format json > "$TMPD/v0.json"
+ok "the vllm-v0 profile has it off" python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["config"]["prefix_caching"] is not False)' "$TMPD/v0.json"
 "$TTSIM" run --help > "$TMPD/help"
 ok "--help: no option with two defaults" sh -c "! grep -E 'default.*default' '$TMPD/help' | grep -v 'vLLM default'"
 # --out DIR holds a complete earlier result or a complete new one, whenever the run dies
