@@ -53,7 +53,9 @@ enum col { C_ID, C_MODEL, C_GPU, C_TP, C_DTYPE, C_IN, C_OUT, C_CONC, C_METRIC, C
 	   /* vLLM's max_model_len of the run (the source model's max_position_embeddings) */
 	   C_MAX_MODEL_LEN,
 	   /* the run's vllm serve had --async-scheduling */
-	   C_ASYNC, C_N };
+	   C_ASYNC,
+	   /* the run's vLLM sampled with FlashInfer (its image had FlashInfer, vLLM 0.9-0.11.0) */
+	   C_FI_SAMPLER, C_N };
 #define C_REQUIRED C_ENGINE
 static const char *const col_names[C_N] = {
 	"id", "model", "gpu", "tp", "dtype", "input_len", "output_len", "concurrency", "metric",
@@ -61,7 +63,7 @@ static const char *const col_names[C_N] = {
 	"request_rate", "burstiness", "dataset", "range_ratio", "ignore_eos", "max_output_len",
 	"kv_dtype", "status", "max_num_seqs", "max_num_batched_tokens",
 	"spec_draft", "spec_k", "spec_acceptance_length", "spec_tree", "ep", "endpoint", "chunked_prefill",
-	"enforce_eager", "max_model_len", "async_scheduling"};
+	"enforce_eager", "max_model_len", "async_scheduling", "flashinfer_sampler"};
 
 static struct vrow *vset_add(struct vset *s)
 {
@@ -79,6 +81,7 @@ static struct vrow *vset_add(struct vset *s)
 	r->chunked_prefill = -1;
 	r->enforce_eager = -1;
 	r->async_scheduling = -1;
+	r->flashinfer_sampler = -1;
 	return r;
 }
 
@@ -278,6 +281,12 @@ static int client_fill(struct vrow *r, char **f)
 			return row_err(r, "async_scheduling", "expected true or false, got '%.60s'", v);
 		r->async_scheduling = !strcmp(v, "true");
 	}
+	if ((v = f[C_FI_SAMPLER]) && v[0]) {
+		if (strcmp(v, "true") && strcmp(v, "false"))
+			return row_err(r, "flashinfer_sampler", "expected true or false, got '%.60s'",
+				       v);
+		r->flashinfer_sampler = !strcmp(v, "true");
+	}
 	if ((v = f[C_KV_DTYPE]) && v[0]) {
 		if (strcmp(v, "bf16") && strcmp(v, "fp8"))
 			return row_err(r, "kv_dtype", "unknown dtype '%.40s' (expected bf16 or fp8)", v);
@@ -445,8 +454,8 @@ int vset_parse_csv(struct vset *s, const char *text, const char *fname, int *n_b
 						"max_output_len, kv_dtype, status, max_num_seqs, "
 						"max_num_batched_tokens, spec_draft, spec_k, "
 						"spec_acceptance_length, spec_tree, ep, endpoint, "
-						"chunked_prefill, enforce_eager, max_model_len or "
-						"async_scheduling)",
+						"chunked_prefill, enforce_eager, max_model_len, "
+						"async_scheduling or flashinfer_sampler)",
 						fname, lineno, name);
 					goto out;
 				}
@@ -681,6 +690,7 @@ int vset_parse_vllm_json(struct vset *s, const char *text, const char *fname,
 	base.chunked_prefill = -1; /* not said: the engine profile's default */
 	base.enforce_eager = -1;
 	base.async_scheduling = -1;
+	base.flashinfer_sampler = -1;
 	/* vllm bench serve's backend: openai-chat calls /v1/chat/completions, the others
 	 * (vllm, openai) /v1/completions */
 	base.endpoint = jstr(j, "backend") && strstr(jstr(j, "backend"), "chat") ? ENDPOINT_CHAT
@@ -840,6 +850,10 @@ int validate_config(const struct vrow *r, struct run_config *c)
 	if (r->async_scheduling >= 0 &&
 	    config_set(c, "async_scheduling", r->async_scheduling ? "true" : "false", r->where) < 0)
 		return -1;
+	if (r->flashinfer_sampler >= 0 &&
+	    config_set(c, "flashinfer_sampler", r->flashinfer_sampler ? "true" : "false",
+		       r->where) < 0)
+		return -1;
 	if ((r->max_num_seqs && SETI("max_num_seqs", r->max_num_seqs) < 0) ||
 	    (r->max_num_batched_tokens &&
 	     SETI("max_num_batched_tokens", r->max_num_batched_tokens) < 0) ||
@@ -911,6 +925,7 @@ static int same_run(const struct vrow *a, const struct vrow *b)
 	       a->max_num_batched_tokens == b->max_num_batched_tokens && !strcmp(a->ep, b->ep) &&
 	       a->chunked_prefill == b->chunked_prefill && a->enforce_eager == b->enforce_eager &&
 	       a->async_scheduling == b->async_scheduling &&
+	       a->flashinfer_sampler == b->flashinfer_sampler &&
 	       a->max_model_len == b->max_model_len &&
 	       validate_endpoint(a) == validate_endpoint(b);
 }

@@ -24,6 +24,9 @@
  *     async_scheduling true when the run's vllm serve had --async-scheduling (ttsim's
  *                     async_scheduling: the engine's CPU overlaps the GPU step); empty or
  *                     false: not
+ *     flashinfer_sampler true when the run's vLLM sampled with FlashInfer (an image with
+ *                     FlashInfer, vLLM 0.9 to 0.11.0; ttsim's flashinfer_sampler: the
+ *                     memory plan's sampler term); empty or false: not
  *     max_model_len   vLLM's max_model_len as the run had it (the model's own
  *                     max_position_embeddings where the run did not set it): an engine
  *                     profile's defaults may size the step budget by it (vllm-v0:
@@ -104,6 +107,7 @@ struct vrow {
 	int chunked_prefill;   /* the engine's chunked prefill as the run set it; -1: not said */
 	int enforce_eager;     /* 1: the run disabled CUDA graphs; 0: it kept them; -1: not said */
 	int async_scheduling;  /* 1: vllm serve --async-scheduling; 0: not; -1: not said */
+	int flashinfer_sampler; /* 1: vLLM sampled with FlashInfer; 0: not; -1: not said */
 	int max_model_len;     /* vLLM's max_model_len of the run; 0: the model's max_len */
 	char spec_draft[64];   /* "": no speculation; eagle, eagle3, ngram or a model */
 	int spec_k;            /* draft tokens per step */

@@ -101,15 +101,25 @@ void cost_wq_gemm_model(const struct profile *p, struct gemm_model *out)
  * path (vllm/v1/sample/ops/topk_topp_sampler.py apply_top_k_top_p: logits.to(fp32), sort,
  * top-k mask, softmax + cumsum, top-p mask, scatter) holds these many bytes an element of
  * the full-vocabulary logits (every TP rank samples all of them) at its peak, the sort's
- * own workspace not counted. vLLM 0.8-0.11 as pip-installed: the FlashInfer sampler is
- * not shipped there ("FlashInfer is not available. Falling back to the PyTorch-native
- * implementation of top-p & top-k sampling"). Counted tensors, read from the code
- * (vllm/v1/sample/ops/topk_topp_sampler.py and v1/worker/gpu_model_runner.py as of vLLM
+ * own workspace not counted: vLLM 0.8-0.11 as pip-installed without FlashInfer ("FlashInfer
+ * is not available. Falling back to the PyTorch-native implementation of top-p & top-k
+ * sampling"), and from 0.11.1 unless asked (with FlashInfer, below). Counted tensors, read
+ * from the code (vllm/v1/sample/ops/topk_topp_sampler.py and v1/worker/gpu_model_runner.py as of vLLM
  * 0.10, Apache-2.0, found by code search; the exact tag not pinned); not fitted. vLLM on
  * main samples 8 or more rows with a Triton top-k/top-p kernel and no sort, so this
  * overstates a recent vLLM (tests/validation/memory.csv, the 0.19 row).
  * gpt-oss (vocab 201,088) at vLLM's H100 default of 1024 sequences: 5.4 GiB. */
-#define SAMPLER_PEAK_BYTES 28.0
+#define SAMPLER_PEAK_BYTES COST_SAMPLER_SORT_BYTES
+/* With FlashInfer installed, vLLM 0.9 (PR #15777 adapted V1 to FlashInfer 0.2.3's sampling
+ * API; #18608 samples from logits) to 0.11.0 samples top-k/top-p with it by default
+ * (VLLM_USE_FLASHINFER_SAMPLER unset means on in V1; PR #26859, Oct 2025, in 0.11.1,
+ * turned it off: "since flashinfer-python is a default dep of vLLM CUDA now, many more
+ * users would be using this kernel by default"; vLLM's Docker image had long shipped
+ * FlashInfer, PR #21389). Its path holds no sort: the bf16 logits 2, their fp32 copy 4
+ * (temperature divides it in place), top_k_mask_logits' masked copy 4 and the softmax's
+ * probabilities 4 (flashinfer.sampling.top_k_top_p_sampling_from_logits; its
+ * top_p_sampling_from_probs makes nothing of that size): COST_SAMPLER_FLASHINFER_BYTES, read
+ * from the code as the sort's count was; not fitted. */
 
 /* The tile, wave and split-K terms of models/profile.h (gm->sms > 0): scales *tc, extends
  * *tm, and returns the time outside the blend. */
@@ -403,6 +413,7 @@ int cost_init_nodes(struct cost_ctx *c, const struct model *m, const struct prof
 	c->tp = tp;
 	c->cuda_graphs = cuda_graphs;
 	c->async_sched = 0;
+	c->sampler_bytes = COST_SAMPLER_SORT_BYTES;
 	c->memo = NULL;
 	c->memo_lent = 0;
 	c->dec.seqs = -1;
@@ -1360,7 +1371,8 @@ int cost_mem_plan(const struct cost_ctx *c, double gpu_mem_util, int max_batched
 	/* The profile run's sampler pass comes after the forward's activations are freed:
 	 * the peak is the larger of the two (cost_sampler_peak_bytes). */
 	sampler = cost_sampler_peak_bytes(m, local_rows(c, max_seqs < max_batched_tokens ?
-							  max_seqs : max_batched_tokens));
+							  max_seqs : max_batched_tokens)) *
+		  (c->sampler_bytes / SAMPLER_PEAK_BYTES);
 	if (sampler > out->activations)
 		out->activations = sampler;
 	out->reserved = p->mem_reserved_bytes;

@@ -47,6 +47,9 @@ struct cost_ctx {
 	int async_sched;        /* 1: the engine's per-step CPU overlaps the GPU's work (vLLM
 	                           --async-scheduling): a step lasts the longer of the two
 	                           (cost_step); set after cost_init, 0 there */
+	double sampler_bytes;   /* bytes a logit of vLLM's profile-run sampler pass holds at
+	                           its peak (cost_mem_plan): COST_SAMPLER_SORT_BYTES, set by
+	                           cost_init, or COST_SAMPLER_FLASHINFER_BYTES after it */
 	/* Derived once by cost_init (do not set): */
 	struct gemm_shape g[GEMM_NLAYER], lm;
 	const struct gemm_model *gm; /* bf16 or fp8 GEMM model, by m->weight_dtype */
@@ -322,7 +325,12 @@ struct mem_plan {
 	double kv;          /* bytes left for the KV cache */
 	long kv_blocks;     /* KV blocks of block_size tokens */
 };
-/* Bytes of vLLM's profile-run sampler over `rows` dummy requests (models/cost.c). */
+/* Bytes a logit of vLLM's profile-run sampler pass holds at its peak: its PyTorch top-k/top-p
+ * path (a sort) or FlashInfer's kernel (models/cost.c). */
+#define COST_SAMPLER_SORT_BYTES 28.0
+#define COST_SAMPLER_FLASHINFER_BYTES 14.0
+
+/* Bytes of vLLM's profile-run sampler (the sort) over `rows` dummy requests (models/cost.c). */
 double cost_sampler_peak_bytes(const struct model *m, double rows);
 /* KV capacity as vLLM sizes it: hbm x gpu_mem_util - weights - activations - reserved.
  * 0, or -1 with err_set ("model 'x' does not fit: ...") when nothing is left. */

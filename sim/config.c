@@ -128,6 +128,11 @@ static const struct option_def options[] = {
 	{"waits", OPT_INT, F(waits), 0, 0, 64, "0", NULL, "\"Wait\" extensions (budget forcing)"},
 	{"share_prefix", OPT_BOOL, F(share_prefix), 0, 0, 1, "true", NULL,
 	 "samples of a problem share one prefill and the prompt's KV blocks (vLLM n > 1)"},
+	{"flashinfer_sampler", OPT_BOOL, F(flashinfer_sampler), 0, 0, 1, "false", NULL,
+	 "vLLM samples top-k/top-p with FlashInfer's kernel (VLLM_USE_FLASHINFER_SAMPLER: on in "
+	 "vLLM 0.9 to 0.11.0 where FlashInfer is installed, as in vLLM's and GPUStack's images; "
+	 "off from 0.11.1): its startup profile's sampler pass over max_num_seqs rows holds 14 "
+	 "bytes a logit, not the PyTorch sort's 28, so the KV cache is larger"},
 	{"prefix_caching", OPT_BOOL, F(prefix_caching), 0, 0, 1, "true", NULL,
 	 "vLLM --enable-prefix-caching, on in V1 (an engine profile may say otherwise): a "
 	 "preempted request admitted again finds what is left of its full KV blocks in the "

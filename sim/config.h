@@ -71,6 +71,7 @@ struct run_config {
 	int budget;              /* thinking budget in tokens, 0 = none */
 	int waits;               /* "Wait" extensions */
 	int share_prefix;        /* bool: samples share one prefill and the prompt's KV blocks */
+	int flashinfer_sampler;  /* bool: vLLM's FlashInfer top-k/top-p sampler (memory plan) */
 	int prefix_caching;      /* bool: a preempted request's blocks stay in the prefix cache
 	                            until handed out again (vLLM V1's default) */
 	int prompt_cache;        /* bool: every prompt's KV is in vLLM's prefix cache (repeated

@@ -152,6 +152,7 @@ struct pp_scratch {
 /* A run of the free queue's blocks (see "the free queue" below). */
 struct kvseg {
 	long n;               /* blocks */
+	long n0, tokens;      /* a sequence's: its blocks when cached, and the tokens they hold */
 	int32_t seq;          /* the preempted sequence whose tokens they hold, or NIL */
 	int32_t prev, next;
 };
@@ -275,7 +276,8 @@ static int32_t seg_new(struct sim *m, struct replica *r, long n, int32_t seq)
 		g = (int32_t)m->seg_used++;
 	}
 	e = &m->seg[g];
-	e->n = n;
+	e->n = e->n0 = n;
+	e->tokens = 0;
 	e->seq = seq;
 	e->next = NIL;
 	e->prev = r->fq_tail;
@@ -344,8 +346,9 @@ static void blocks_take(struct sim *m, struct replica *r, long n)
 	}
 }
 
-/* The last n blocks given back are sequence i's cached ones (its full blocks). */
-static void blocks_cache(struct sim *m, struct replica *r, int32_t i, long n)
+/* The last n blocks given back are sequence i's cached ones, the full blocks of its first
+ * `tokens` tokens. */
+static void blocks_cache(struct sim *m, struct replica *r, int32_t i, long n, long tokens)
 {
 	struct kvseg *t;
 	if (n <= 0)
@@ -356,13 +359,22 @@ static void blocks_cache(struct sim *m, struct replica *r, int32_t i, long n)
 	t->n -= n;
 	if (t->n == 0)
 		seg_unlink(m, r, r->fq_tail);
-	seg_new(m, r, n, i);
+	m->seg[seg_new(m, r, n, i)].tokens = tokens;
 }
 
-/* Sequence i's cached blocks left in the queue (0: none). */
-static inline long blocks_cached(const struct sim *m, int32_t i)
+/* The tokens sequence i finds of its own in the prefix cache: the surviving prefix of its
+ * full blocks; with sliding-window groups all or nothing (vLLM's hit needs the last window's
+ * blocks of a sliding group as well as the prefix of the full ones, and a sequence's last
+ * blocks are freed, so handed out, first). */
+static long blocks_cached_tokens(const struct sim *m, int32_t i)
 {
-	return m->seqs[i].kvseg == NIL ? 0 : m->seg[m->seqs[i].kvseg].n;
+	const struct kvseg *e;
+	if (m->seqs[i].kvseg == NIL)
+		return 0;
+	e = &m->seg[m->seqs[i].kvseg];
+	if (m->kv.n_swa)
+		return e->n == e->n0 ? e->tokens : 0;
+	return e->n / m->kv.n_full * m->bs;
 }
 
 /* Sequence i takes n of its cached blocks back (a prefix-cache hit); the rest of its
@@ -892,9 +904,8 @@ static int32_t preempt_tail(struct sim *m, struct replica *r)
 		bug("preemption with nothing running");
 	q = &m->seqs[i];
 	/* prefix caching: the full blocks of what it computed stay in the free queue, its own
-	 * (not a forked sample's share nor an unforked leader's; not a sliding-window model's,
-	 * whose hits vLLM counts per group: it recomputes everything) */
-	cache = m->s->prefix_caching && !m->kv.n_swa && !q->shared_off && !q->res_blocks &&
+	 * (not a forked sample's share nor an unforked leader's) */
+	cache = m->s->prefix_caching && !q->shared_off && !q->res_blocks &&
 		(q->state == ST_DECODE || q->state == ST_PREFILL);
 	was_decoding = q->state == ST_DECODE;
 	freed = r->free_blocks;
@@ -903,7 +914,7 @@ static int32_t preempt_tail(struct sim *m, struct replica *r)
 	if (cache) {
 		long kv = was_decoding ? (long)m->reqs[i].prompt + q->gen - 1 : q->prefill_done;
 		long full = seq_blocks(m, kv / m->bs * m->bs, kv / m->bs * m->bs);
-		blocks_cache(m, r, i, full < freed ? full : freed);
+		blocks_cache(m, r, i, full < freed ? full : freed, kv / m->bs * m->bs);
 	}
 	q->state = ST_WAIT;
 	q->prefill_len = m->reqs[i].prompt + q->gen;
@@ -1557,7 +1568,7 @@ static long admit_waiting(struct sim *m, struct replica *r, int ri, long budget)
 		own = 0;
 		if (q->kvseg != NIL) {
 			long top = (q->prefill_len - 1) / m->bs * m->bs;
-			hit = blocks_cached(m, i) / m->kv.n_full * m->bs;
+			hit = blocks_cached_tokens(m, i);
 			if (hit > top)
 				hit = top;
 			if (hit > cached) {
@@ -2068,6 +2079,8 @@ static int setup(struct sim *m, const struct sim_setup *s, struct sim_problem *p
 			    s->cuda_graphs) < 0)
 		return -1;
 	m->cost.async_sched = s->async_sched;
+	if (s->flashinfer_sampler)
+		m->cost.sampler_bytes = COST_SAMPLER_FLASHINFER_BYTES;
 	cost_use_pool(&m->cost, s->memo_pool);
 	if (s->no_evict && s->spec.k > 0)
 		return err_set("key 'guaranteed_no_evict': with speculative decoding not modelled "

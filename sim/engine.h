@@ -162,6 +162,8 @@ struct sim_setup {
 	int route;                   /* enum route_policy */
 	int cuda_graphs, chunked_prefill;
 	int async_sched;             /* vLLM --async-scheduling (models/cost.h async_sched) */
+	int flashinfer_sampler;      /* vLLM samples with FlashInfer's top-k/top-p kernel: its
+	                                profile run's sampler pass holds less (cost_mem_plan) */
 	int prefix_caching;          /* a preempted sequence's full blocks stay cached in the free
 	                                queue until handed out again; admitted again, it
 	                                recomputes only what was handed out (vLLM V1) */

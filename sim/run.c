@@ -807,6 +807,7 @@ int run_simulate(const struct run_config *c, const struct run_inputs *in, struct
 	s.async_sched = c->async_scheduling;
 	s.chunked_prefill = c->chunked_prefill;
 	s.prefix_caching = c->prefix_caching;
+	s.flashinfer_sampler = c->flashinfer_sampler;
 	s.prompt_cache = c->prompt_cache;
 	s.max_num_seqs = c->max_num_seqs;
 	s.max_num_batched_tokens = c->max_num_batched_tokens;

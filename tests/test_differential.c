@@ -44,7 +44,8 @@ struct dcase {
 /* Coverage over all cases: shows the random cases reach what they are meant to. */
 static long cov_nomatch; /* cases where some n-gram lookup found no match */
 static long cov_steps, cov_ok, cov_err, cov_preempt, cov_cancel, cov_spec, cov_closed, cov_fork,
-	cov_multi, cov_fe, cov_fe_first, cov_pp, cov_swa, cov_swa_preempt, cov_noevict, cov_pc_hit;
+	cov_multi, cov_fe, cov_fe_first, cov_pp, cov_swa, cov_swa_preempt, cov_noevict, cov_pc_hit,
+	cov_swa_hit;
 
 static void make_case(struct dcase *d, const struct model *models, int n_models, int ci)
 {
@@ -285,6 +286,7 @@ static int run_case(int ci, const struct model *models, int n_models)
 	cov_steps += st[0].steps;
 	cov_preempt += st[0].preemptions > 0;
 	cov_pc_hit += st[0].preempt_hit_tokens > 0;
+	cov_swa_hit += d.s.model->n_swa > 0 && st[0].preempt_hit_tokens > 0;
 	cov_spec += d.s.spec.k > 0;
 	cov_nomatch += st[0].spec_undrafted > 0;
 	cov_closed += d.s.loop == SIM_CLOSED;
@@ -344,12 +346,13 @@ int main(void)
 	       "preemption %ld (%ld finding their blocks in the prefix cache), "
 	       "cancellations %ld, speculation %ld, closed loop %ld, forked samples %ld, "
 	       "several replicas %ld, front end %ld (%ld with first-token work), pipeline stages %ld, n-gram without a "
-	       "match %ld, sliding windows %ld (%ld preempting), no eviction %ld\n",
+	       "match %ld, sliding windows %ld (%ld preempting, %ld with prefix-cache hits), no "
+	       "eviction %ld\n",
 	       cov_ok, cov_err, cov_steps, cov_preempt, cov_pc_hit, cov_cancel, cov_spec, cov_closed, cov_fork,
-	       cov_multi, cov_fe, cov_fe_first, cov_pp, cov_nomatch, cov_swa, cov_swa_preempt, cov_noevict);
+	       cov_multi, cov_fe, cov_fe_first, cov_pp, cov_nomatch, cov_swa, cov_swa_preempt, cov_swa_hit, cov_noevict);
 	if (!one) { /* the random cases must reach what they are meant to */
 		CHECK(cov_ok >= (N_CASES + N_SWA) * 3 / 4);
-		CHECK(cov_swa >= N_SWA * 3 / 4 && cov_swa_preempt >= 15);
+		CHECK(cov_swa >= N_SWA * 3 / 4 && cov_swa_preempt >= 15 && cov_swa_hit >= 4);
 		CHECK(cov_preempt >= 20 && cov_cancel >= 20 && cov_spec >= 20 && cov_closed >= 20 &&
 		      cov_fork >= 20 && cov_multi >= 20 && cov_fe >= 200 && cov_fe_first >= 100 && cov_pp >= 100 &&
 		      cov_nomatch >= 20 && cov_noevict >= 20 && cov_pc_hit >= 20);

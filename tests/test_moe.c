@@ -839,6 +839,17 @@ static void test_mxfp4_layout(void)
 	/* rows: min(max_num_seqs, max_num_batched_tokens) */
 	CHECK_INT(cost_mem_plan(&c, 1.0, 512, 1024, 16, &mp), 0);
 	CHECK_NEAR(mp.activations, cost_sampler_peak_bytes(&m, 512), 1e-15);
+	/* FlashInfer's sampler (vLLM 0.9-0.11.0 with FlashInfer installed): 14 bytes a logit,
+	 * 1024 x 201,088 x 14 = 2,882,797,568; the KV cache gains the difference */
+	{
+		double kv = 0;
+		CHECK_INT(cost_mem_plan(&c, 1.0, 8192, 1024, 16, &mp), 0);
+		kv = mp.kv;
+		c.sampler_bytes = COST_SAMPLER_FLASHINFER_BYTES;
+		CHECK_INT(cost_mem_plan(&c, 1.0, 8192, 1024, 16, &mp), 0);
+		CHECK_NEAR(mp.activations, 2882797568.0, 1e-15);
+		CHECK_NEAR(mp.kv - kv, 5765595136.0 - 2882797568.0, 1e-12);
+	}
 	cost_release(&c);
 }
 

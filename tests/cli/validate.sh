@@ -49,10 +49,12 @@ has "9 rows kept but not simulated" "MoE set's skips counted" "$TMPD/out"
 # A100 and GH200"): TTFT 32.9%, TPOT 33.0%, tok/s 23.5% (its 25 A100 runs 33.4 / 33.4 / 23.1%
 # against 33.1 / 32.8 / 22.1%) -> held at 33%, 33.5% and 24%
 # (the 56 runs without --async-scheduling; its 25 runs are simulated since async scheduling
-# is modelled, below)
+# is modelled, below). Preempted requests' blocks found in vLLM V1's prefix cache, and the
+# FlashInfer sampler of GPUStack's vLLM images in the memory plan: 32.9 / 30.8 / 21.5% -> held
+# at 33, 31 and 22
 { grep -v '^#' tests/validation/moe_serving.csv | head -1
-  grep -v '^#' tests/validation/moe_serving.csv | tail -n +2 | grep -v ',chat,true,vllm,'; } > "$TMPD/moe_sync.csv"
-ok "MoE serving set within the line reached" "$TTSIM" validate "$TMPD/moe_sync.csv" --keep-going --max-median-error ttft_ms=33,tpot_ms=33.5,output_tok_per_s=24
+  grep -v '^#' tests/validation/moe_serving.csv | tail -n +2 | grep -v ',chat,true,true,vllm,'; } > "$TMPD/moe_sync.csv"
+ok "MoE serving set within the line reached" "$TTSIM" validate "$TMPD/moe_sync.csv" --keep-going --max-median-error ttft_ms=33,tpot_ms=31,output_tok_per_s=22
 has "^ttft_ms  *56 " "the 56 runs without async scheduling" "$TMPD/out"
 # vLLM --async-scheduling (ttsim's async_scheduling: the engine's CPU overlaps the GPU step;
 # models/cost.c): its 25 runs, most of them 1000-prompt bursts the chat front end bounds
@@ -61,8 +63,10 @@ has "^ttft_ms  *56 " "the 56 runs without async scheduling" "$TMPD/out"
 # gpt-oss-120b with and without it: the measured ratio async / sync of TPOT and of output
 # tok/s against the predicted one (A100: 0.945 / 0.912 and 1.056 / 1.095; H100, whose async
 # run is at TP2: 0.692 / 0.657 and 1.425 / 1.483), held within 6% of the measured ratio and on
-# its side of 1 (without the model the A100 pair's ratios would be 1: failed)
-ok "MoE serving set with its async runs" "$TTSIM" validate tests/validation/moe_serving.csv --keep-going --max-median-error ttft_ms=55,tpot_ms=35,output_tok_per_s=31
+# its side of 1 (without the model the A100 pair's ratios would be 1: failed). With the
+# prefix cache of preempted requests and the FlashInfer sampler (above): 47.0 / 29.5 / 24.0%
+# -> held at 47.5, 30 and 24.5
+ok "MoE serving set with its async runs" "$TTSIM" validate tests/validation/moe_serving.csv --keep-going --max-median-error ttft_ms=47.5,tpot_ms=30,output_tok_per_s=24.5
 has "30 rows kept but not simulated" "MoE serving set's skips counted (no async skip left)" "$TMPD/out"
 ok "MoE serving set as JSON" "$TTSIM" validate tests/validation/moe_serving.csv --keep-going --format json
 python3 - "$TMPD/out" > "$TMPD/async" <<'PY'
@@ -180,9 +184,15 @@ has "^tpot_ms  *1 " "keep-going summarises the good row" "$TMPD/out"
 # activations leave them room) -> held at 9. The A100 and GH200 profiles' per-step constant
 # (uncited 1.8 and 2.0 ms) set to H100's 0.8 ms: TTFT 18.8%, output tok/s 5.6% over 634 rows
 # -> held at 19 and 6. vLLM's per-GPU server limits on the GPUStack vLLM rows: TTFT 16.5%
-# (32 rows), TPOT 33.8% -> held at 17.
+# (32 rows), TPOT 33.8% -> held at 17. A preempted request's blocks found in vLLM V1's prefix
+# cache (prefix_caching): TTFT 16.2%. The GPUStack vLLM rows' FlashInfer sampler (their
+# images install FlashInfer; vLLM 0.11.0 samples with it: a smaller profile-run peak, a
+# larger KV cache): TPOT 33.8 -> 25.6%, p90 61.1 -> 53.5%, but TTFT 16.2 -> 17.6%: the H100
+# rows' bursts drain faster with more sequences running, and that node's measured throughput
+# is below ttsim's H100 SXM (tok/s +45 to +69% on its 2K, 4K and ShareGPT bursts; VALIDATION.md,
+# "Compensating errors") -> held at TTFT 18, TPOT 26.
 ok "serving check part within the line reached" "$TTSIM" validate tests/validation/serving_check.csv \
-	--keep-going --summary-only --max-median-error ttft_ms=17,tpot_ms=34,e2e_s=5.5,output_tok_per_s=6
+	--keep-going --summary-only --max-median-error ttft_ms=18,tpot_ms=26,e2e_s=5.5,output_tok_per_s=6
 has "^vllm-v0    h100_sxm   output_tok_per_s  [0-9][0-9][0-9] " "check part: vllm-v0 group" "$TMPD/out"
 has "^vllm-v0    gh200      output_tok_per_s   96 " "check part: vllm-v0 GH200 group" "$TMPD/out"
 has "^vllm-v0    a100_sxm4_40gb output_tok_per_s  [12][0-9][0-9] " \
@@ -346,8 +356,18 @@ sed 's#,none,true,sglang,#,none,maybe,sglang,#' tests/validation/eager.csv > "$T
 status 2 "an enforce_eager that is not true or false" "$TTSIM" validate "$TMPD/eager_bad.csv"
 has "key 'enforce_eager': expected true or false" "the error names the column" "$TMPD/err"
 { grep -v '^#' tests/validation/moe_serving.csv | head -1
-  grep ',chat,true,vllm,' tests/validation/moe_serving.csv | head -1 | sed 's#,chat,true,vllm,#,chat,sometimes,vllm,#'; } > "$TMPD/async_bad.csv"
+  grep ',chat,true,true,vllm,' tests/validation/moe_serving.csv | head -1 | sed 's#,chat,true,true,vllm,#,chat,sometimes,true,vllm,#'; } > "$TMPD/async_bad.csv"
 status 2 "an async_scheduling that is not true or false" "$TTSIM" validate "$TMPD/async_bad.csv"
 has "key 'async_scheduling': expected true or false" "the error names the column" "$TMPD/err"
 has "async_bad.csv:2" "and the line" "$TMPD/err"
+{ grep -v '^#' tests/validation/moe_serving.csv | head -1
+  grep ',chat,,true,vllm,' tests/validation/moe_serving.csv | head -1 | sed 's#,chat,,true,vllm,#,chat,,yes,vllm,#'; } > "$TMPD/fi_bad.csv"
+status 2 "a flashinfer_sampler that is not true or false" "$TTSIM" validate "$TMPD/fi_bad.csv"
+has "fi_bad.csv:2: key 'flashinfer_sampler': expected true or false" "the error names the line and column" "$TMPD/err"
+# the FlashInfer sampler's smaller profile-run peak: a larger KV cache, the same model
+# (Qwen3-32B on an H100 at vLLM's 1024 sequences: 1024 x 151,936 x (28 - 14) bytes more)
+kvfi() { "$TTSIM" run --model qwen3-32b --gpu h100_sxm --max-num-seqs 1024 --requests 1 --format json "$@" |
+	python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"]["memory"]["available_kv_cache_memory_gib"])'; }
+ok "FlashInfer's sampler leaves 14 bytes a logit more to the KV cache" awk -v a="$(kvfi)" -v b="$(kvfi --flashinfer-sampler true)" \
+	'BEGIN { d = (b - a) * 2^30; exit !(d > 0.999 * 1024 * 151936 * 14 && d < 1.001 * 1024 * 151936 * 14) }'
 finish

@@ -80,11 +80,25 @@ RANDOM_CASES = {"32K": (32000, 100), "4K": (4000, 200), "2K": (2000, 100), "128"
 COLS = ["id", "model", "gpu", "tp", "dtype", "input_len", "output_len", "concurrency",
         "metric", "value", "kv_dtype", "num_prompts", "request_rate", "burstiness", "dataset",
         "range_ratio", "ignore_eos", "max_output_len", "max_num_seqs",
-        "max_num_batched_tokens", "ep", "endpoint", "async_scheduling", "engine", "engine_version",
-        "status", "source", "notes"]
+        "max_num_batched_tokens", "ep", "endpoint", "async_scheduling", "flashinfer_sampler",
+        "engine", "engine_version", "status", "source", "notes"]
 
 METRICS = [("ttft_ms", "Mean TTFT (ms)"), ("tpot_ms", "Mean TPOT (ms)"),
            ("output_tok_per_s", "Output token throughput (tok/s)")]
+
+
+def fi_sampler(engine, version):
+    """"true" for a vLLM 0.9 to 0.11.0 run on GPUStack: its runner images build and install
+    FlashInfer (gpustack/runner pack/cuda/Dockerfile, "Build FlashInfer" / "Install
+    FlashInfer"), and those vLLM releases sample top-k/top-p with it by default (PR #26859
+    turned it off from 0.11.1): ttsim's flashinfer_sampler (models/cost.c)."""
+    if engine != "vllm":
+        return ""
+    m = re.match(r"(\d+)\.(\d+)(?:\.(\d+))?", version)
+    if not m:
+        return ""
+    v = (int(m.group(1)), int(m.group(2)), int(m.group(3) or 0))
+    return "true" if (0, 9, 0) <= v <= (0, 11, 0) else ""
 
 
 def git_show(gitdir, commit, path):
@@ -298,6 +312,7 @@ def rows_of(page, gpu, text, source):
                      max_num_seqs=mns or "", max_num_batched_tokens=mnbt or "", ep=ep,
                      endpoint="chat",  # vllm bench serve --backend openai-chat (the notes)
                      async_scheduling="true" if asy else "",
+                     flashinfer_sampler=fi_sampler(eng, vers.get(eng, "")),
                      engine=eng,
                      engine_version=vers.get(eng, ""), status=skip, source=source, notes=notes)
             if dataset == "random":

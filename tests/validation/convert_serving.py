@@ -40,12 +40,15 @@ import os
 import re
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import convert_moe  # noqa: E402  (fi_sampler: one rule for both sets)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 OUT_COLS = ["id", "model", "gpu", "tp", "dtype", "input_len", "output_len", "concurrency",
             "metric", "value", "kv_dtype", "num_prompts", "request_rate", "burstiness", "dataset",
             "range_ratio", "ignore_eos", "max_output_len", "max_num_seqs",
-            "max_num_batched_tokens", "chunked_prefill", "max_model_len", "endpoint", "engine", "engine_version",
+            "max_num_batched_tokens", "chunked_prefill", "max_model_len", "flashinfer_sampler", "endpoint", "engine", "engine_version",
             "status", "source", "notes"]
 
 # Source documents -> part. Argued in README.md ("Serving set: the split").
@@ -347,6 +350,10 @@ def convert(r):
             o["dataset"] = "sharegpt"
         if r["engine"] == "trtllm" and "--enable_chunked_prefill" in notes:
             o["chunked_prefill"] = "true"  # trtllm-serve's default is off (trtllm-1.yaml)
+        # GPUStack's runner images install FlashInfer, which vLLM 0.9 to 0.11.0 samples
+        # with by default (convert_moe.py fi_sampler, the one rule for both sets)
+        if r["engine"] == "vllm":
+            o["flashinfer_sampler"] = convert_moe.fi_sampler("vllm", o["engine_version"])
         # a plain `vllm serve` (every GPUStack vLLM row: none sets --max-num-seqs or
         # --max-num-batched-tokens) runs the OpenAI server's limits for its GPU, vLLM >= 0.10;
         # the same rule and table as convert_moe.py's VLLM_DEFAULTS (VALIDATION.md, "Burst
