@@ -351,15 +351,19 @@ static void blocks_take(struct sim *m, struct replica *r, long n)
 static void blocks_cache(struct sim *m, struct replica *r, int32_t i, long n, long tokens)
 {
 	struct kvseg *t;
+	int32_t g;
 	if (n <= 0)
 		return;
+	if (r->fq_tail == NIL)
+		bug("sequence %d: %ld blocks to cache, none given back", i, n);
 	t = &m->seg[r->fq_tail];
-	if (r->fq_tail == NIL || t->seq != NIL || t->n < n)
+	if (t->seq != NIL || t->n < n)
 		bug("sequence %d: %ld blocks to cache, not the last given back", i, n);
 	t->n -= n;
 	if (t->n == 0)
 		seg_unlink(m, r, r->fq_tail);
-	m->seg[seg_new(m, r, n, i)].tokens = tokens;
+	g = seg_new(m, r, n, i); /* it may move m->seg */
+	m->seg[g].tokens = tokens;
 }
 
 /* The tokens sequence i finds of its own in the prefix cache: the surviving prefix of its

@@ -1160,6 +1160,22 @@ static void test_prefix_caching_preemption(void)
 		pf[pc] = st.prefill_tokens;
 	}
 	CHECK(pf[1] < pf[0]);
+	/* waves of preemptions: 128 requests whose prompts (17 to 32 tokens) fill the pool,
+	 * preempted with a partial block each, both engines (the segment pool growing while a
+	 * sequence is cached: tests/cli/run.sh's MATH500 x 32 samples run, under the sanitizers) */
+	p = fixture_profile();
+	s = fixture_setup(&m, &p);
+	s.prefix_caching = 1;
+	CHECK_INT(fixture_size_kv(&p, &s, 256), 0);
+	fixture_requests(P, R, 128, 17, 300);
+	for (long i = 0; i < 128; i++)
+		R[i].prompt = 17 + (int32_t)(i * 7 % 16);
+	for (int e = 0; e < 2; e++) {
+		s.reference = e;
+		CHECK_INT(sim_run(&s, P, 128, R, 128, &st), 0);
+		CHECK(st.preemptions > 64 && st.preempt_hit_tokens > 0);
+		CHECK_NEAR(st.output_tokens, 128 * 300, 0);
+	}
 }
 
 /* Sliding windows (vLLM V1's hybrid KV cache manager; models/model.h struct kv_groups).

@@ -193,6 +193,11 @@ pc() { "$TTSIM" run --model r1-qwen-14b --gpu h100_sxm --gpu-memory-utilization 
 set -- $(pc) $(pc --prefix-caching false)
 ok "preempted requests found their blocks in the prefix cache" awk -v p="$1" -v h="$2" 'BEGIN { exit !(p > 0 && h > 0) }'
 ok "without prefix caching, none found and a later end" awk -v h="$5" -v a="$3" -v b="$6" 'BEGIN { exit !(h == 0 && b > a) }'
+# the free queue's segment pool grows while a preempted sequence is being cached (a stale
+# pointer there wrote past the old pool: AddressSanitizer's heap-buffer-overflow under make
+# check, a crash of the accuracy_compute study in make bench)
+ok "a free queue that grows while a sequence is cached" "$TTSIM" run --model r1-qwen-32b --gpu gh200 \
+	--trace math500 --samples 32 --requests 100 --format json
 "$TTSIM" run --engine vllm-v0 --requests 2 --format json > "$TMPD/v0.json"
 ok "the vllm-v0 profile has it off" python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["config"]["prefix_caching"] is not False)' "$TMPD/v0.json"
 "$TTSIM" run --help > "$TMPD/help"
