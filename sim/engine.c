@@ -1575,7 +1575,9 @@ static long admit_waiting(struct sim *m, struct replica *r, int ri, long budget)
 			hit = blocks_cached_tokens(m, i);
 			if (hit > top)
 				hit = top;
-			if (hit > cached) {
+			/* (a sliding group's window at the hit may reach a block freed
+			 * before the preemption: then nothing is found) */
+			if (hit > cached && seq_blocks(m, hit, hit) <= m->seg[q->kvseg].n) {
 				own = seq_blocks(m, hit, hit);
 				hit -= cached;
 				cached += hit;
