@@ -316,6 +316,10 @@ void plan_layout_config(const struct plan_space *sp, const struct plan_layout *l
 void plan_vllm_serve(const struct run_config *c, const char *model_id, struct sbuf *sb)
 {
 	int ranks = c->ep == EP_DP ? c->tp : 1;
+	/* what was simulated: FlashInfer's sampler (models/cost.c; vLLM's default in 0.9 to
+	 * 0.11.0 where FlashInfer is installed, asked for by this variable after) */
+	if (c->flashinfer_sampler)
+		sbuf_printf(sb, "VLLM_USE_FLASHINFER_SAMPLER=1 ");
 	sbuf_printf(sb, "vllm serve %s --tensor-parallel-size %d", model_id, c->tp / ranks);
 	if (c->pp > 1)
 		sbuf_printf(sb, " --pipeline-parallel-size %d", c->pp);
@@ -341,6 +345,17 @@ void plan_vllm_serve(const struct run_config *c, const char *model_id, struct sb
 		sbuf_printf(sb, " --enforce-eager");
 	if (c->async_scheduling)
 		sbuf_printf(sb, " --async-scheduling");
+	/* prefix caching away from the engine's own default (V1: on; the vllm-v0 profile: off,
+	 * where 0.5/0.6 know only --enable-prefix-caching) */
+	{
+		struct engine_profile e;
+		int dflt = 1;
+		if (c->engine[0] && engine_profile_load(&e, c->engine) == 0 && e.prefix_caching >= 0)
+			dflt = e.prefix_caching;
+		if (c->prefix_caching != dflt)
+			sbuf_printf(sb, c->prefix_caching ? " --enable-prefix-caching"
+							  : " --no-enable-prefix-caching");
+	}
 	if (!strcmp(c->spec_draft, "ngram"))
 		sbuf_printf(sb, " --speculative-config '{\"method\": \"ngram\", "
 				"\"num_speculative_tokens\": %d, \"prompt_lookup_max\": 4}'", c->spec_k);

@@ -300,6 +300,7 @@ static void test_vllm_lines(void)
 {
 	struct run_config c;
 	struct sbuf sb = {0};
+	char eng[64];
 	config_defaults(&c);
 	c.tp = 4;
 	c.pp = 2;
@@ -331,6 +332,28 @@ static void test_vllm_lines(void)
 	plan_vllm_serve(&c, "org/model", &sb);
 	CHECK(strstr(sb.buf, " --async-scheduling") != NULL); /* what was simulated */
 	c.async_scheduling = 0;
+	CHECK(strstr(sb.buf, "prefix-caching") == NULL); /* V1's default: on */
+	CHECK(strncmp(sb.buf, "vllm serve ", 11) == 0);
+	c.prefix_caching = 0;
+	c.flashinfer_sampler = 1;
+	sb.len = 0;
+	sb.buf[0] = 0;
+	plan_vllm_serve(&c, "org/model", &sb);
+	CHECK(strstr(sb.buf, " --no-enable-prefix-caching") != NULL);
+	CHECK(strncmp(sb.buf, "VLLM_USE_FLASHINFER_SAMPLER=1 vllm serve ", 41) == 0);
+	c.flashinfer_sampler = 0;
+	snprintf(eng, sizeof(eng), "%s", c.engine);
+	snprintf(c.engine, sizeof(c.engine), "vllm-v0"); /* V0's default: off, no flag */
+	sb.len = 0;
+	sb.buf[0] = 0;
+	plan_vllm_serve(&c, "org/model", &sb);
+	CHECK(strstr(sb.buf, "prefix-caching") == NULL);
+	c.prefix_caching = 1; /* on, against V0's default: the flag V0 knows */
+	sb.len = 0;
+	sb.buf[0] = 0;
+	plan_vllm_serve(&c, "org/model", &sb);
+	CHECK(strstr(sb.buf, " --enable-prefix-caching") != NULL);
+	snprintf(c.engine, sizeof(c.engine), "%s", eng);
 	sb.len = 0;
 	sb.buf[0] = 0;
 	plan_vllm_serve(&c, "org/model", &sb);
