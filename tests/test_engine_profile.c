@@ -85,6 +85,8 @@ static void bad_files(void)
 		 "b.yaml:6: key 'step_cpu_extra.per_ctx_token_s': expected seconds in [0, 1), got 'x'"},
 		{"schema_version: 1\nname: x\nengine: y\nsource: s\ndefaults:\n  chunked_prefill: maybe\n",
 		 "b.yaml:6: key 'defaults.chunked_prefill': expected true or false"},
+		{"schema_version: 1\nname: x\nengine: y\nsource: s\ndefaults:\n  prefix_caching: 1\n",
+		 "b.yaml:6: key 'defaults.prefix_caching': expected true or false"},
 		{"schema_version: 1\nname: x\nengine: y\nsource: s\nfrontend:\n  per_hour: 1\n",
 		 "b.yaml:6: key 'frontend.per_hour': unknown key"},
 		{"schema_version: 1\nname: x\nengine: y\nsource: s\nfrontend:\n  latency_s: 2\n",
