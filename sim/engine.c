@@ -22,7 +22,10 @@
  * alone and prefills the prompt, reserving the other samples' batch slots and their copy
  * of the prompt's last, partial block; when its prefill completes it forks: the prompt's
  * full blocks become the problem's, shared by reference count, and every sample decodes
- * on from there. A forked sample that is preempted loses its share and recomputes alone.
+ * on from there. A forked sample that is preempted loses its share; with prefix caching,
+ * admitted again while a sibling still holds the prompt's full blocks, it shares them again
+ * and recomputes only what it lost of its own blocks (preempt_tail, admit_waiting), else
+ * it recomputes alone.
  */
 #include "sim/engine.h"
 
@@ -64,6 +67,8 @@ struct seq {
 	int32_t prev, next;   /* running list, admission order */
 	int32_t pprev, pnext; /* prefill list, admission order */
 	uint8_t leader;       /* forks its siblings when its prefill completes */
+	uint8_t reshare;      /* a forked sample preempted (prefix caching): admitted again while
+	                         its siblings hold the prompt's full blocks, it shares them again */
 	uint8_t spec_match;   /* speculation: its next verification's n-gram lookup (SM_*),
 	                         drawn when the step reserves its slots, kept across a
 	                         preemption until that verification runs */
@@ -821,6 +826,7 @@ static void seq_detach(struct sim *m, struct replica *r, int32_t i)
 		break;
 	default: /* waiting: what it left in the prefix cache is no one's now */
 		blocks_forget(m, i);
+		q->reshare = 0;
 		break;
 	}
 	r->committed -= q->commit;
@@ -897,27 +903,34 @@ static void seq_finish(struct sim *m, struct replica *r, int32_t i, long blocks)
 
 /* Preempt the newest running sequence: free its blocks, back to the front of the queue,
  * to recompute its prompt and what it generated so far (vLLM's recompute preemption), less
- * what it finds of its blocks in the prefix cache when it is admitted again. */
+ * what it finds of its blocks in the prefix cache when it is admitted again (a forked
+ * sample: the prompt's full blocks too, by reference, while a sibling holds them: vLLM V1
+ * runs n > 1 as n requests whose prompts meet in the prefix cache). */
 static int32_t preempt_tail(struct sim *m, struct replica *r)
 {
 	int32_t i = r->run_tail;
 	struct seq *q;
-	long freed;
+	long freed, shared;
 	int cache, was_decoding;
 	if (i == NIL)
 		bug("preemption with nothing running");
 	q = &m->seqs[i];
 	/* prefix caching: the full blocks of what it computed stay in the free queue, its own
-	 * (not a forked sample's share nor an unforked leader's) */
-	cache = m->s->prefix_caching && !q->shared_off && !q->res_blocks &&
-		(q->state == ST_DECODE || q->state == ST_PREFILL);
+	 * (a forked sample's beyond the prompt blocks it shares, which its siblings may still
+	 * hold: it shares them again when admitted, reshare; not a sliding-window model's
+	 * forked sample, nor an unforked leader's) */
+	cache = m->s->prefix_caching && !q->res_blocks &&
+		(q->state == ST_DECODE || q->state == ST_PREFILL) &&
+		!(q->shared_off && m->kv.n_swa);
+	shared = q->shared_off;
 	was_decoding = q->state == ST_DECODE;
 	freed = r->free_blocks;
 	seq_detach(m, r, i);
 	freed = r->free_blocks - freed;
 	if (cache) {
 		long kv = was_decoding ? (long)m->reqs[i].prompt + q->gen - 1 : q->prefill_done;
-		long full = seq_blocks(m, kv / m->bs * m->bs, kv / m->bs * m->bs);
+		long full = seq_blocks(m, kv / m->bs * m->bs, kv / m->bs * m->bs) - shared;
+		q->reshare = shared > 0;
 		blocks_cache(m, r, i, full < freed ? full : freed, kv / m->bs * m->bs);
 	}
 	q->state = ST_WAIT;
@@ -1032,7 +1045,7 @@ static void check_invariants(struct sim *m, int ri, long tokens)
 		} else if (q->state == ST_PREFILL) {
 			held += q->blocks;
 			reserved += q->reserved;
-			if (q->blocks - q->res_blocks <
+			if (q->blocks + q->shared_off - q->res_blocks <
 			    seq_blocks(m, q->prefill_done + q->chunk, q->prefill_done))
 				bug("sequence %d holds %d blocks for %d tokens", i, q->blocks,
 				    q->prefill_done + q->chunk);
@@ -1530,6 +1543,7 @@ static long schedule_prefills(struct sim *m, struct replica *r, long budget)
 		struct seq *q = &m->seqs[i];
 		long want = q->prefill_len - q->prefill_done, chunk = want < budget ? want : budget;
 		long need = prefill_blocks(m, q, q->prefill_done + chunk, q->prefill_done) -
+			    q->shared_off -
 			    q->blocks;
 		while (need > r->free_blocks)
 			if (preempt_tail(m, r) == i)
@@ -1551,7 +1565,8 @@ static long admit_waiting(struct sim *m, struct replica *r, int ri, long budget)
 	while (!r->preempted_now && budget > 0 && r->n_running < s->max_num_seqs && r->wq_len > 0) {
 		int32_t i = wq_front(r);
 		struct seq *q = &m->seqs[i];
-		long want, chunk, need, cached, commit, own, hit = 0;
+		long want, chunk, need, cached, commit, own, base, hit = 0;
+		int resh;
 		if (q->state == ST_DONE) { /* cancelled while waiting */
 			wq_pop_front(r);
 			continue;
@@ -1568,21 +1583,36 @@ static long admit_waiting(struct sim *m, struct replica *r, int ri, long budget)
 			cached = cached / m->bs * m->bs;
 		}
 		/* after a preemption: what is left of its own blocks in the free queue, a
-		 * prefix of them (the free queue above), as far as all but its last token */
-		own = 0;
-		if (q->kvseg != NIL) {
-			long top = (q->prefill_len - 1) / m->bs * m->bs;
-			hit = blocks_cached_tokens(m, i);
+		 * prefix of them (the free queue above), as far as all but its last token; a
+		 * forked sample's own blocks follow the prompt's full blocks, found only while
+		 * its siblings still hold those (it shares them again: base) */
+		own = base = 0;
+		resh = 0;
+		if (q->reshare && m->ps[m->reqs[i].problem].shared_refs > 0) {
+			base = m->ps[m->reqs[i].problem].shared_blocks;
+			resh = 1;
+		}
+		if (q->kvseg != NIL || resh) {
+			long top = (q->prefill_len - 1) / m->bs * m->bs, seg_n = 0, from_seg;
+			if (q->kvseg != NIL)
+				seg_n = m->seg[q->kvseg].n;
+			if (q->reshare) /* dense only (preempt_tail) */
+				hit = resh ? (base + seg_n) / m->kv.n_full * m->bs : 0;
+			else
+				hit = blocks_cached_tokens(m, i);
 			if (hit > top)
 				hit = top;
+			from_seg = seq_blocks(m, hit, hit) - base;
 			/* (a sliding group's window at the hit may reach a block freed
 			 * before the preemption: then nothing is found) */
-			if (hit > cached && seq_blocks(m, hit, hit) <= m->seg[q->kvseg].n) {
-				own = seq_blocks(m, hit, hit);
+			if (hit > cached && from_seg >= 0 && from_seg <= seg_n) {
+				own = from_seg;
 				hit -= cached;
 				cached += hit;
 			} else {
 				hit = 0;
+				base = 0;
+				resh = 0;
 			}
 		}
 		want = q->prefill_len - cached;
@@ -1590,7 +1620,7 @@ static long admit_waiting(struct sim *m, struct replica *r, int ri, long budget)
 		if (chunk == 0)
 			break;
 		need = prefill_blocks(m, q, cached + chunk, cached);
-		if (need > r->free_blocks)
+		if (need - base > r->free_blocks)
 			break;
 		if (s->no_evict) { /* its whole length must fit beside the running ones' */
 			commit = no_evict_blocks(m, s, &m->reqs[i]);
@@ -1602,9 +1632,14 @@ static long admit_waiting(struct sim *m, struct replica *r, int ri, long budget)
 		wq_pop_front(r);
 		r->queued_blocks -= wait_blocks(m, q);
 		blocks_reclaim(m, r, i, own);
-		blocks_take(m, r, need - own);
+		blocks_take(m, r, need - base - own);
 		m->st->preempt_hit_tokens += (double)hit;
-		q->blocks = (int32_t)need;
+		q->blocks = (int32_t)(need - base);
+		if (resh) { /* the prompt's full blocks again, by reference */
+			q->shared_off = (int32_t)base;
+			m->ps[m->reqs[i].problem].shared_refs++;
+		}
+		q->reshare = 0;
 		q->state = ST_PREFILL;
 		q->prefill_done = (int32_t)cached;
 		q->chunk = (int32_t)chunk;

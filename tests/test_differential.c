@@ -45,7 +45,7 @@ struct dcase {
 static long cov_nomatch; /* cases where some n-gram lookup found no match */
 static long cov_steps, cov_ok, cov_err, cov_preempt, cov_cancel, cov_spec, cov_closed, cov_fork,
 	cov_multi, cov_fe, cov_fe_first, cov_pp, cov_swa, cov_swa_preempt, cov_noevict, cov_pc_hit,
-	cov_swa_hit;
+	cov_swa_hit, cov_fork_hit;
 
 static void make_case(struct dcase *d, const struct model *models, int n_models, int ci)
 {
@@ -287,6 +287,7 @@ static int run_case(int ci, const struct model *models, int n_models)
 	cov_preempt += st[0].preemptions > 0;
 	cov_pc_hit += st[0].preempt_hit_tokens > 0;
 	cov_swa_hit += d.s.model->n_swa > 0 && st[0].preempt_hit_tokens > 0;
+	cov_fork_hit += P[0][0].share && P[0][0].n > 1 && st[0].preempt_hit_tokens > 0;
 	cov_spec += d.s.spec.k > 0;
 	cov_nomatch += st[0].spec_undrafted > 0;
 	cov_closed += d.s.loop == SIM_CLOSED;
@@ -343,19 +344,21 @@ int main(void)
 			break;
 	}
 	printf("test_differential.c: %ld cases agree (%ld refused alike, %ld steps); with "
-	       "preemption %ld (%ld finding their blocks in the prefix cache), "
+	       "preemption %ld (%ld finding their blocks in the prefix cache, %ld of them with forked "
+	       "samples), "
 	       "cancellations %ld, speculation %ld, closed loop %ld, forked samples %ld, "
 	       "several replicas %ld, front end %ld (%ld with first-token work), pipeline stages %ld, n-gram without a "
 	       "match %ld, sliding windows %ld (%ld preempting, %ld with prefix-cache hits), no "
 	       "eviction %ld\n",
-	       cov_ok, cov_err, cov_steps, cov_preempt, cov_pc_hit, cov_cancel, cov_spec, cov_closed, cov_fork,
+	       cov_ok, cov_err, cov_steps, cov_preempt, cov_pc_hit, cov_fork_hit, cov_cancel, cov_spec, cov_closed, cov_fork,
 	       cov_multi, cov_fe, cov_fe_first, cov_pp, cov_nomatch, cov_swa, cov_swa_preempt, cov_swa_hit, cov_noevict);
 	if (!one) { /* the random cases must reach what they are meant to */
 		CHECK(cov_ok >= (N_CASES + N_SWA) * 3 / 4);
 		CHECK(cov_swa >= N_SWA * 3 / 4 && cov_swa_preempt >= 15 && cov_swa_hit >= 4);
 		CHECK(cov_preempt >= 20 && cov_cancel >= 20 && cov_spec >= 20 && cov_closed >= 20 &&
 		      cov_fork >= 20 && cov_multi >= 20 && cov_fe >= 200 && cov_fe_first >= 100 && cov_pp >= 100 &&
-		      cov_nomatch >= 20 && cov_noevict >= 20 && cov_pc_hit >= 20);
+		      cov_nomatch >= 20 && cov_noevict >= 20 && cov_pc_hit >= 20 &&
+		      cov_fork_hit >= 10);
 	}
 	return TEST_REPORT();
 }
