@@ -371,19 +371,45 @@ static void blocks_cache(struct sim *m, struct replica *r, int32_t i, long n, lo
 	m->seg[g].tokens = tokens;
 }
 
-/* The tokens sequence i finds of its own in the prefix cache: the surviving prefix of its
- * full blocks; with sliding-window groups all or nothing (vLLM's hit needs the last window's
- * blocks of a sliding group as well as the prefix of the full ones, and a sequence's last
- * blocks are freed, so handed out, first). */
-static long blocks_cached_tokens(const struct sim *m, int32_t i)
+/* What waiting sequence i, preempted, finds of its own in the prefix cache beyond the
+ * `cached` tokens it has from elsewhere, as far as all but its last token: returns those
+ * tokens (0: nothing), with *own the blocks its segment gives back and *base the prompt's
+ * full blocks it shares again.
+ *  - its segment holds the surviving prefix of its full blocks (a sequence's last blocks
+ *    are freed, so handed out, first);
+ *  - with sliding-window groups all or nothing: vLLM's hit needs a sliding group's last
+ *    window as well as the full groups' prefix, and a window reaching a block freed
+ *    before the preemption finds nothing;
+ *  - a forked sample's own blocks follow the prompt's full blocks, found only while its
+ *    siblings still hold those (dense models: preempt_tail). */
+static long preempted_hit(const struct sim *m, int32_t i, long cached, long *own, long *base)
 {
-	const struct kvseg *e;
-	if (m->seqs[i].kvseg == NIL)
+	const struct seq *q = &m->seqs[i];
+	const struct problem_state *ps = &m->ps[m->reqs[i].problem];
+	const struct kvseg *e = q->kvseg != NIL ? &m->seg[q->kvseg] : NULL;
+	long top = (q->prefill_len - 1) / m->bs * m->bs, seg_n = e ? e->n : 0, hit, from_seg;
+	*own = *base = 0;
+	if (q->reshare) {
+		if (ps->shared_refs == 0)
+			return 0;
+		*base = ps->shared_blocks;
+		hit = (*base + seg_n) / m->kv.n_full * m->bs;
+	} else if (!e) {
 		return 0;
-	e = &m->seg[m->seqs[i].kvseg];
-	if (m->kv.n_swa)
-		return e->n == e->n0 ? e->tokens : 0;
-	return e->n / m->kv.n_full * m->bs;
+	} else if (m->kv.n_swa) {
+		hit = e->n == e->n0 ? e->tokens : 0;
+	} else {
+		hit = seg_n / m->kv.n_full * m->bs;
+	}
+	if (hit > top)
+		hit = top;
+	from_seg = seq_blocks(m, hit, hit) - *base;
+	if (hit <= cached || from_seg < 0 || from_seg > seg_n) {
+		*base = 0;
+		return 0;
+	}
+	*own = from_seg;
+	return hit - cached;
 }
 
 /* Sequence i takes n of its cached blocks back (a prefix-cache hit); the rest of its
@@ -1565,8 +1591,7 @@ static long admit_waiting(struct sim *m, struct replica *r, int ri, long budget)
 	while (!r->preempted_now && budget > 0 && r->n_running < s->max_num_seqs && r->wq_len > 0) {
 		int32_t i = wq_front(r);
 		struct seq *q = &m->seqs[i];
-		long want, chunk, need, cached, commit, own, base, hit = 0;
-		int resh;
+		long want, chunk, need, cached, commit, own, base, hit;
 		if (q->state == ST_DONE) { /* cancelled while waiting */
 			wq_pop_front(r);
 			continue;
@@ -1582,39 +1607,9 @@ static long admit_waiting(struct sim *m, struct replica *r, int ri, long budget)
 									 : q->prefill_len - 1;
 			cached = cached / m->bs * m->bs;
 		}
-		/* after a preemption: what is left of its own blocks in the free queue, a
-		 * prefix of them (the free queue above), as far as all but its last token; a
-		 * forked sample's own blocks follow the prompt's full blocks, found only while
-		 * its siblings still hold those (it shares them again: base) */
-		own = base = 0;
-		resh = 0;
-		if (q->reshare && m->ps[m->reqs[i].problem].shared_refs > 0) {
-			base = m->ps[m->reqs[i].problem].shared_blocks;
-			resh = 1;
-		}
-		if (q->kvseg != NIL || resh) {
-			long top = (q->prefill_len - 1) / m->bs * m->bs, seg_n = 0, from_seg;
-			if (q->kvseg != NIL)
-				seg_n = m->seg[q->kvseg].n;
-			if (q->reshare) /* dense only (preempt_tail) */
-				hit = resh ? (base + seg_n) / m->kv.n_full * m->bs : 0;
-			else
-				hit = blocks_cached_tokens(m, i);
-			if (hit > top)
-				hit = top;
-			from_seg = seq_blocks(m, hit, hit) - base;
-			/* (a sliding group's window at the hit may reach a block freed
-			 * before the preemption: then nothing is found) */
-			if (hit > cached && from_seg >= 0 && from_seg <= seg_n) {
-				own = from_seg;
-				hit -= cached;
-				cached += hit;
-			} else {
-				hit = 0;
-				base = 0;
-				resh = 0;
-			}
-		}
+		/* after a preemption: what is left of its own blocks in the free queue */
+		hit = preempted_hit(m, i, cached, &own, &base);
+		cached += hit;
 		want = q->prefill_len - cached;
 		chunk = want <= budget ? want : (s->chunked_prefill ? budget : 0);
 		if (chunk == 0)
@@ -1635,7 +1630,7 @@ static long admit_waiting(struct sim *m, struct replica *r, int ri, long budget)
 		blocks_take(m, r, need - base - own);
 		m->st->preempt_hit_tokens += (double)hit;
 		q->blocks = (int32_t)(need - base);
-		if (resh) { /* the prompt's full blocks again, by reference */
+		if (base > 0) { /* the prompt's full blocks again, by reference */
 			q->shared_off = (int32_t)base;
 			m->ps[m->reqs[i].problem].shared_refs++;
 		}
