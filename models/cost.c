@@ -108,9 +108,10 @@ void cost_wq_gemm_model(const struct profile *p, struct gemm_model *out)
  * 0.10, Apache-2.0, found by code search; the exact tag not pinned); not fitted. vLLM on
  * main samples 8 or more rows with a Triton top-k/top-p kernel and no sort, so this
  * overstates a recent vLLM (tests/validation/memory.csv, the 0.19 row).
- * gpt-oss (vocab 201,088) at vLLM's H100 default of 1024 sequences: 5.4 GiB. */
-#define SAMPLER_PEAK_BYTES COST_SAMPLER_SORT_BYTES
-/* With FlashInfer installed, vLLM 0.9 (PR #15777 adapted V1 to FlashInfer 0.2.3's sampling
+ * gpt-oss (vocab 201,088) at vLLM's H100 default of 1024 sequences: 5.4 GiB.
+ * COST_SAMPLER_SORT_BYTES (models/cost.h).
+ *
+ * With FlashInfer installed, vLLM 0.9 (PR #15777 adapted V1 to FlashInfer 0.2.3's sampling
  * API; #18608 samples from logits) to 0.11.0 samples top-k/top-p with it by default
  * (VLLM_USE_FLASHINFER_SAMPLER unset means on in V1; PR #26859, Oct 2025, in 0.11.1,
  * turned it off: "since flashinfer-python is a default dep of vLLM CUDA now, many more
@@ -1342,12 +1343,12 @@ double cost_step(struct cost_ctx *c, const struct step_batch *b, struct step_cos
 	return sc.total;
 }
 
-double cost_sampler_peak_bytes(const struct model *m, double rows)
+double cost_sampler_peak_bytes(const struct cost_ctx *c, double rows)
 {
-	/* bytes an element of the rows x vocab logits holds at the re-sort: bf16 logits 2,
-	 * their fp32 copy 4, sorted values 4 and int64 indices 8, the top-k mask 1, the
-	 * softmax/cumsum 4, the top-p mask 1 and the scattered result 4 */
-	return rows * (double)m->vocab * SAMPLER_PEAK_BYTES;
+	/* the sort's bytes an element of the rows x vocab logits holds: bf16 logits 2, their
+	 * fp32 copy 4, sorted values 4 and int64 indices 8, the top-k mask 1, the
+	 * softmax/cumsum 4, the top-p mask 1 and the scattered result 4; FlashInfer's above */
+	return rows * (double)c->m->vocab * c->sampler_bytes;
 }
 
 int cost_mem_plan(const struct cost_ctx *c, double gpu_mem_util, int max_batched_tokens,
@@ -1370,9 +1371,8 @@ int cost_mem_plan(const struct cost_ctx *c, double gpu_mem_util, int max_batched
 				    (c->g[GEMM_EXPERT_UP].n + c->g[GEMM_EXPERT_DOWN].n);
 	/* The profile run's sampler pass comes after the forward's activations are freed:
 	 * the peak is the larger of the two (cost_sampler_peak_bytes). */
-	sampler = cost_sampler_peak_bytes(m, local_rows(c, max_seqs < max_batched_tokens ?
-							  max_seqs : max_batched_tokens)) *
-		  (c->sampler_bytes / SAMPLER_PEAK_BYTES);
+	sampler = cost_sampler_peak_bytes(c, local_rows(c, max_seqs < max_batched_tokens ?
+							  max_seqs : max_batched_tokens));
 	if (sampler > out->activations)
 		out->activations = sampler;
 	out->reserved = p->mem_reserved_bytes;

@@ -330,8 +330,9 @@ struct mem_plan {
 #define COST_SAMPLER_SORT_BYTES 28.0
 #define COST_SAMPLER_FLASHINFER_BYTES 14.0
 
-/* Bytes of vLLM's profile-run sampler (the sort) over `rows` dummy requests (models/cost.c). */
-double cost_sampler_peak_bytes(const struct model *m, double rows);
+/* Bytes of vLLM's profile-run sampler pass over `rows` dummy requests, at c->sampler_bytes
+ * a logit (models/cost.c). */
+double cost_sampler_peak_bytes(const struct cost_ctx *c, double rows);
 /* KV capacity as vLLM sizes it: hbm x gpu_mem_util - weights - activations - reserved.
  * 0, or -1 with err_set ("model 'x' does not fit: ...") when nothing is left. */
 int cost_mem_plan(const struct cost_ctx *c, double gpu_mem_util, int max_batched_tokens,

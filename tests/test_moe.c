@@ -828,17 +828,17 @@ static void test_mxfp4_layout(void)
 	 * the peak of the plan's activations at vLLM's H100 default of 1024 sequences; with 8
 	 * sequences the forward's activations are the larger */
 	m = get("gpt-oss-120b");
-	CHECK_NEAR(cost_sampler_peak_bytes(&m, 1024), 5765595136.0, 1e-15);
 	if (profile_load(&p, "h100_sxm") < 0)
 		exit(1);
 	CHECK_INT(cost_init(&c, &m, &p, 1, 1), 0);
+	CHECK_NEAR(cost_sampler_peak_bytes(&c, 1024), 5765595136.0, 1e-15);
 	CHECK_INT(cost_mem_plan(&c, 1.0, 8192, 1024, 16, &mp), 0);
 	CHECK_NEAR(mp.activations, 5765595136.0, 1e-15);
 	CHECK_INT(cost_mem_plan(&c, 1.0, 8192, 8, 16, &mp), 0);
-	CHECK(mp.activations > cost_sampler_peak_bytes(&m, 8) && mp.activations < 2e9);
+	CHECK(mp.activations > cost_sampler_peak_bytes(&c, 8) && mp.activations < 2e9);
 	/* rows: min(max_num_seqs, max_num_batched_tokens) */
 	CHECK_INT(cost_mem_plan(&c, 1.0, 512, 1024, 16, &mp), 0);
-	CHECK_NEAR(mp.activations, cost_sampler_peak_bytes(&m, 512), 1e-15);
+	CHECK_NEAR(mp.activations, cost_sampler_peak_bytes(&c, 512), 1e-15);
 	/* FlashInfer's sampler (vLLM 0.9-0.11.0 with FlashInfer installed): 14 bytes a logit,
 	 * 1024 x 201,088 x 14 = 2,882,797,568; the KV cache gains the difference */
 	{
