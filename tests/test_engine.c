@@ -25,6 +25,40 @@
 static struct sim_problem P[MAXR];
 static struct sim_req R[MAXR];
 
+/* The preemption fixture's 64 requests (prompts of 50 to 349 tokens, outputs of 500 to
+ * 1,999: more than a small cache holds at once); returns their output tokens. */
+static double preemption_requests(void)
+{
+	double want = 0;
+	fixture_requests(P, R, 64, 100, 2000);
+	for (long i = 0; i < 64; i++) {
+		R[i].prompt = 50 + (int32_t)(i * 13 % 300);
+		R[i].output = 500 + (int32_t)(i * 101 % 1500);
+		want += R[i].output;
+	}
+	return want;
+}
+
+/* 32 problems of 8 forked samples each (prompts of 40 to 439 tokens, outputs of 20 to
+ * 919); returns their output tokens. */
+static double forked_requests(void)
+{
+	double want = 0;
+	fixture_requests(P, R, 256, 100, 100);
+	for (long i = 0; i < 32; i++) {
+		P[i].first = (int32_t)(i * 8);
+		P[i].n = 8;
+		P[i].share = 1;
+		for (long j = i * 8; j < i * 8 + 8; j++) {
+			R[j].problem = (int32_t)i;
+			R[j].prompt = 40 + (int32_t)(i * 37 % 400);
+			R[j].output = 20 + (int32_t)(j * 101 % 900);
+			want += R[j].output;
+		}
+	}
+	return want;
+}
+
 /* The fixture's setup for the model called name (found into m) on profile p. */
 static struct sim_setup model_setup(struct model *m, const struct profile *p, const char *name)
 {
@@ -135,12 +169,7 @@ static void test_preemption_and_invariants(void)
 	p.hbm_bytes = 8e9; /* a small cache: 64 x 2100 tokens cannot all fit */
 	s = fixture_setup(&m, &p);
 	s.max_num_batched_tokens = 2048;
-	fixture_requests(P, R, n, 100, 2000);
-	for (long i = 0; i < n; i++) {
-		R[i].prompt = 50 + (int32_t)(i * 13 % 300);
-		R[i].output = 500 + (int32_t)(i * 101 % 1500);
-		want += R[i].output;
-	}
+	want = preemption_requests();
 	CHECK_INT(sim_run(&s, P, n, R, n, &st), 0); /* check=1: invariants every step */
 	CHECK(st.kv_blocks * 16 < 64 * 2100);
 	for (long i = 0; i < n; i++) {
@@ -772,12 +801,7 @@ static void test_spec_ngram_match(void)
 		s2.spec.ngram_s_per_seq = 5e-6;
 		s2.spec.ngram_miss = 0.5;
 		s2.check = 1;
-		fixture_requests(P, R, 64, 100, 2000);
-		for (long i = 0; i < 64; i++) {
-			R[i].prompt = 50 + (int32_t)(i * 13 % 300);
-			R[i].output = 500 + (int32_t)(i * 101 % 1500);
-			want += R[i].output;
-		}
+		want += preemption_requests();
 		CHECK_INT(sim_run(&s2, P, 64, R, 64, &st2), 0);
 		CHECK(st2.preemptions > 0 && st2.spec_undrafted > 0);
 		CHECK_NEAR(st2.output_tokens, want, 0);
@@ -1087,12 +1111,7 @@ static void test_prompt_cache(void)
 	s.prompt_cache = 1;
 	s.max_num_batched_tokens = 2048;
 	want = 0;
-	fixture_requests(P, R, 64, 100, 2000);
-	for (long i = 0; i < 64; i++) {
-		R[i].prompt = 50 + (int32_t)(i * 13 % 300);
-		R[i].output = 500 + (int32_t)(i * 101 % 1500);
-		want += R[i].output;
-	}
+	want += preemption_requests();
 	CHECK_INT(sim_run(&s, P, 64, R, 64, &st), 0); /* check=1: invariants every step */
 	CHECK(st.preemptions > 0);
 	for (long i = 0; i < 64; i++)
@@ -1148,12 +1167,7 @@ static void test_prefix_caching_preemption(void)
 		s = fixture_setup(&m, &p);
 		s.prefix_caching = pc;
 		s.max_num_batched_tokens = 2048;
-		fixture_requests(P, R, 64, 100, 2000);
-		for (long i = 0; i < 64; i++) {
-			R[i].prompt = 50 + (int32_t)(i * 13 % 300);
-			R[i].output = 500 + (int32_t)(i * 101 % 1500);
-			want += R[i].output;
-		}
+		want += preemption_requests();
 		CHECK_INT(sim_run(&s, P, 64, R, 64, &st), 0);
 		CHECK(st.preemptions > 0);
 		CHECK_NEAR(st.output_tokens, want, 0);
@@ -1190,19 +1204,7 @@ static void test_prefix_caching_preemption(void)
 				s.reference = e;
 				s.max_num_batched_tokens = 512;
 				CHECK_INT(fixture_size_kv(&p, &s, 400), 0);
-				fixture_requests(P, R, 256, 100, 100);
-				want = 0;
-				for (long i = 0; i < 32; i++) {
-					P[i].first = (int32_t)(i * 8);
-					P[i].n = 8;
-					P[i].share = 1;
-					for (long j = i * 8; j < i * 8 + 8; j++) {
-						R[j].problem = (int32_t)i;
-						R[j].prompt = 40 + (int32_t)(i * 37 % 400);
-						R[j].output = 20 + (int32_t)(j * 101 % 900);
-						want += R[j].output;
-					}
-				}
+				want = forked_requests();
 				CHECK_INT(sim_run(&s, P, 32, R, 256, &st), 0);
 				CHECK(st.preemptions > 0);
 				CHECK_NEAR(st.output_tokens, want, 0);
@@ -1345,18 +1347,7 @@ static void test_sliding_window_forks(void)
 		s.prompt_cache = k % 2;
 		s.max_num_batched_tokens = 512;
 		CHECK_INT(fixture_size_kv(&p, &s, k < 2 ? 1500 : 150), 0);
-		fixture_requests(P, R, 256, 100, 100);
-		for (long i = 0; i < 32; i++) {
-			P[i].first = (int32_t)(i * 8);
-			P[i].n = 8;
-			P[i].share = 1;
-			for (long j = i * 8; j < i * 8 + 8; j++) {
-				R[j].problem = (int32_t)i;
-				R[j].prompt = 40 + (int32_t)(i * 37 % 400);
-				R[j].output = 20 + (int32_t)(j * 101 % 900);
-				want += R[j].output;
-			}
-		}
+		want += forked_requests();
 		CHECK_INT(sim_run(&s, P, 32, R, 256, &st), 0);
 		CHECK(st.preemptions > 0);
 		CHECK_NEAR(st.output_tokens, want, 0);
