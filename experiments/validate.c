@@ -130,6 +130,15 @@ static int row_err(struct vrow *r, const char *key, const char *fmt, ...)
 	return -1;
 }
 
+/* A true/false column: *out 1 or 0. */
+static int set_bool(struct vrow *r, const char *key, const char *v, int *out)
+{
+	if (strcmp(v, "true") && strcmp(v, "false"))
+		return row_err(r, key, "expected true or false, got '%.60s'", v);
+	*out = !strcmp(v, "true");
+	return 0;
+}
+
 static int set_int(struct vrow *r, const char *key, const char *v, long lo, long hi, long *out)
 {
 	if (parse_long(v, out) < 0 || *out < lo || *out > hi)
@@ -234,14 +243,8 @@ static int client_fill(struct vrow *r, char **f)
 	if ((v = f[C_RANGE_RATIO]) && v[0] &&
 	    (parse_double(v, &r->range_ratio) < 0 || r->range_ratio < 0 || r->range_ratio > 1))
 		return row_err(r, "range_ratio", "expected a number in 0..1, got '%.60s'", v);
-	if ((v = f[C_IGNORE_EOS]) && v[0]) {
-		if (!strcmp(v, "true"))
-			r->ignore_eos = 1;
-		else if (!strcmp(v, "false"))
-			r->ignore_eos = 0;
-		else
-			return row_err(r, "ignore_eos", "expected true or false, got '%.60s'", v);
-	}
+	if ((v = f[C_IGNORE_EOS]) && v[0] && set_bool(r, "ignore_eos", v, &r->ignore_eos) < 0)
+		return -1;
 	if ((v = f[C_MAX_OUT]) && v[0]) {
 		if (set_int(r, "max_output_len", v, 1, 1 << 24, &x) < 0)
 			return -1;
@@ -266,27 +269,14 @@ static int client_fill(struct vrow *r, char **f)
 			return -1;
 		r->max_model_len = (int)x;
 	}
-	if ((v = f[C_CHUNKED]) && v[0]) {
-		if (strcmp(v, "true") && strcmp(v, "false"))
-			return row_err(r, "chunked_prefill", "expected true or false, got '%.60s'", v);
-		r->chunked_prefill = !strcmp(v, "true");
-	}
-	if ((v = f[C_EAGER]) && v[0]) {
-		if (strcmp(v, "true") && strcmp(v, "false"))
-			return row_err(r, "enforce_eager", "expected true or false, got '%.60s'", v);
-		r->enforce_eager = !strcmp(v, "true");
-	}
-	if ((v = f[C_ASYNC]) && v[0]) {
-		if (strcmp(v, "true") && strcmp(v, "false"))
-			return row_err(r, "async_scheduling", "expected true or false, got '%.60s'", v);
-		r->async_scheduling = !strcmp(v, "true");
-	}
-	if ((v = f[C_FI_SAMPLER]) && v[0]) {
-		if (strcmp(v, "true") && strcmp(v, "false"))
-			return row_err(r, "flashinfer_sampler", "expected true or false, got '%.60s'",
-				       v);
-		r->flashinfer_sampler = !strcmp(v, "true");
-	}
+	if (((v = f[C_CHUNKED]) && v[0] &&
+	     set_bool(r, "chunked_prefill", v, &r->chunked_prefill) < 0) ||
+	    ((v = f[C_EAGER]) && v[0] && set_bool(r, "enforce_eager", v, &r->enforce_eager) < 0) ||
+	    ((v = f[C_ASYNC]) && v[0] &&
+	     set_bool(r, "async_scheduling", v, &r->async_scheduling) < 0) ||
+	    ((v = f[C_FI_SAMPLER]) && v[0] &&
+	     set_bool(r, "flashinfer_sampler", v, &r->flashinfer_sampler) < 0))
+		return -1;
 	if ((v = f[C_KV_DTYPE]) && v[0]) {
 		if (strcmp(v, "bf16") && strcmp(v, "fp8"))
 			return row_err(r, "kv_dtype", "unknown dtype '%.40s' (expected bf16 or fp8)", v);
@@ -804,6 +794,12 @@ static int validate_client(const struct vrow *r, struct run_config *c)
 	return 0;
 }
 
+/* A run switch a row says: x 1 or 0 sets it; -1 (not said) leaves the engine profile's. */
+static int set_switch(struct run_config *c, const char *key, int x, const char *where)
+{
+	return x < 0 ? 0 : config_set(c, key, x ? "true" : "false", where);
+}
+
 /* The engine profile of the row's family (models/engines/FAMILY.yaml, embedded in the
  * binary) when one exists: its CPU costs and its defaults
  * for what the row does not say. Families without a profile run as vLLM V1, as before. */
@@ -841,18 +837,12 @@ int validate_config(const struct vrow *r, struct run_config *c)
 	if (SETI("tp", r->tp) < 0 || SETI("input_len", r->input_len) < 0 ||
 	    SETI("output_len", r->output_len) < 0 || SETI("requests", validate_requests(r)) < 0)
 		return -1;
-	if (r->chunked_prefill >= 0 &&
-	    config_set(c, "chunked_prefill", r->chunked_prefill ? "true" : "false", r->where) < 0)
-		return -1;
-	if (r->enforce_eager >= 0 &&
-	    config_set(c, "cuda_graphs", r->enforce_eager ? "false" : "true", r->where) < 0)
-		return -1;
-	if (r->async_scheduling >= 0 &&
-	    config_set(c, "async_scheduling", r->async_scheduling ? "true" : "false", r->where) < 0)
-		return -1;
-	if (r->flashinfer_sampler >= 0 &&
-	    config_set(c, "flashinfer_sampler", r->flashinfer_sampler ? "true" : "false",
-		       r->where) < 0)
+	/* the engine's switches the row says (-1: not said, the profile's default) */
+	if (set_switch(c, "chunked_prefill", r->chunked_prefill, r->where) < 0 ||
+	    set_switch(c, "cuda_graphs", r->enforce_eager < 0 ? -1 : !r->enforce_eager,
+		       r->where) < 0 ||
+	    set_switch(c, "async_scheduling", r->async_scheduling, r->where) < 0 ||
+	    set_switch(c, "flashinfer_sampler", r->flashinfer_sampler, r->where) < 0)
 		return -1;
 	if ((r->max_num_seqs && SETI("max_num_seqs", r->max_num_seqs) < 0) ||
 	    (r->max_num_batched_tokens &&
