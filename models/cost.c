@@ -80,7 +80,15 @@
  * (batch 2048 and 4000, "speedup=0.60 / 0.61"; batch 128 about equal) in a measured run of
  * IST-DASLab/marlin's bench.py posted to vllm-project/vllm pull request #2497
  * (2024-01-24; the GPU is not named: calibration/data/int4/marlin_bench_vllm_pr2497.csv);
- * taken as 0.6 of the bf16 model's peak, not fitted. */
+ * taken as 0.6 of the bf16 model's peak, not fitted.
+ * The same model times fp8 linear layers on a GPU without fp8 tensor cores (the A100;
+ * cost_ctx.fp8_wonly): vLLM serves an fp8 checkpoint there with its Marlin W8A16 kernel
+ * ("Your GPU does not have native support for FP8 computation but FP8 quantization is being
+ * used. Weight-only FP8 compression will be used leveraging the Marlin kernel. This may
+ * degrade performance for compute-heavy workloads.",
+ * vllm/model_executor/layers/quantization/utils/marlin_utils_fp8.py), the integer kernels'
+ * dequantise-in-the-main-loop design, at one byte a weight. The profile's gemm_fp8 (bf16's
+ * rate) still times the LM head and the other GEMMs an fp8 checkpoint leaves in bf16. */
 #define WQ_BW_EFF 0.52
 #define WQ_COMPUTE_EFF 0.6
 const double cost_wq_bw_eff = WQ_BW_EFF, cost_wq_compute_eff = WQ_COMPUTE_EFF;
@@ -439,6 +447,7 @@ int cost_init_nodes(struct cost_ctx *c, const struct model *m, const struct prof
 		return err_set("key 'model': '%s': weight-only integer MLA models are not modelled "
 			       "yet", m->id);
 	cost_wq_gemm_model(p, &c->wq_gm);
+	c->fp8_wonly = m->weight_dtype == DT_FP8 && !profile_fp8_native(p);
 	c->moe_eff = cost_moe_compute_eff(m, p);
 	c->moe_gm = *c->gm;
 	c->moe_gm.peak *= c->moe_eff;
@@ -624,6 +633,9 @@ static double one_gemm(const struct cost_ctx *c, enum layer_gemm i, double m, do
 	if (c->m->wq_bits) /* weight-only integers (cost.h, cost_wq_gemm_model) */
 		return at_least(cost_gemm(&c->wq_gm, c->p->hbm_bw, m, c->g[i].n, c->g[i].k,
 					  model_wq_bytes_per_weight(c->m, c->g[i].k)),
+				launch);
+	if (c->fp8_wonly) /* Marlin W8A16 (cost.h, fp8_wonly) */
+		return at_least(cost_gemm(&c->wq_gm, c->p->hbm_bw, m, c->g[i].n, c->g[i].k, wb),
 				launch);
 	return at_least(cost_gemm(c->gm, c->p->hbm_bw, m, c->g[i].n, c->g[i].k, wb), launch);
 }
