@@ -192,9 +192,12 @@ has "^tpot_ms  *1 " "keep-going summarises the good row" "$TMPD/out"
 # larger KV cache): TPOT 33.8 -> 25.6%, p90 61.1 -> 53.5%, but TTFT 16.2 -> 17.6%: the H100
 # rows' bursts drain faster with more sequences running, and that node's measured throughput
 # is below ttsim's H100 SXM (tok/s +45 to +69% on its 2K, 4K and ShareGPT bursts; VALIDATION.md,
-# "Compensating errors") -> held at TTFT 18, TPOT 26.
+# "Compensating errors") -> held at TTFT 18, TPOT 26. GPUStack's qwen3-14b/a100.md page
+# (sources/gpustack/, 45 unseen rows: vLLM, SGLang, TensorRT-LLM on one A100) and fp8 weights
+# on the A100 as Marlin W8A16 (models/cost.c fp8_wonly): TTFT 15.6% over 47 rows, TPOT 23.2%
+# over 36, tok/s 5.7% over 649 -> held at 16, 23.5, 6.
 ok "serving check part within the line reached" "$TTSIM" validate tests/validation/serving_check.csv \
-	--keep-going --summary-only --max-median-error ttft_ms=18,tpot_ms=26,e2e_s=5.5,output_tok_per_s=6
+	--keep-going --summary-only --max-median-error ttft_ms=16,tpot_ms=23.5,e2e_s=5.5,output_tok_per_s=6
 has "^vllm-v0    h100_sxm   output_tok_per_s  [0-9][0-9][0-9] " "check part: vllm-v0 group" "$TMPD/out"
 has "^vllm-v0    gh200      output_tok_per_s   96 " "check part: vllm-v0 GH200 group" "$TMPD/out"
 has "^vllm-v0    a100_sxm4_40gb output_tok_per_s  [12][0-9][0-9] " \
@@ -213,7 +216,7 @@ has "^gh200 bias ok" "vllm-v0 GH200 bias within 2.5%" "$TMPD/bias"
 has "^a100_sxm4_40gb bias ok" "vllm-v0 A100 40GB bias within 4.5%" "$TMPD/bias"
 status 1 "check part: a tighter line fails" "$TTSIM" validate tests/validation/serving_check.csv \
 	--keep-going --summary-only --max-median-error output_tok_per_s=5
-has "output_tok_per_s median |error| 5.6% is above" "check part: the failing metric named" "$TMPD/err"
+has "output_tok_per_s median |error| 5.7% is above" "check part: the failing metric named" "$TMPD/err"
 # Argonne beyond H100, per GPU kind (medians reached: GH200 8.3%, A100 40GB 9.3%; 8.1 and
 # 8.7% before V0's default budget; 2.9 and 4.7% with H100's per-step constant), and every
 # vLLM row of the copied source file in the check part (200 GH200 + 235 A100)
@@ -236,16 +239,18 @@ has "^output_tok_per_s   27 " "all 27 Argonne Mixtral rows simulated" "$TMPD/out
 # VALIDATION.md "TensorRT-LLM (issue 16)"), simulated with models/engines/trtllm-1.yaml (no
 # fitted constant): A100 TTFT 1.0%, TPOT 8.0%, output tok/s 2.7% median -> held at 2, 9, 3;
 # all 33 (the H100 page, where vLLM and SGLang miss alike, 53 / 48 / 94%): 48.2 / 23.9 /
-# 62.6% -> held at 49, 24, 63
+# 62.6% -> held at 49, 24, 63. With the qwen3-14b/a100.md page (7 more A100 runs: ShareGPT at
+# three step budgets, the 32K/4K/2K/128 bursts), A100 12 rows 3.3 / 14.3 / 5.1% -> held at 3.5,
+# 14.5, 5.5; all 18: 6.9 / 22.5 / 11.0% -> held at 7, 23, 11.5
 { grep -v '^#' tests/validation/serving_check.csv | head -1
   grep ',trtllm,' tests/validation/serving_check.csv; } > "$TMPD/trt.csv"
 { head -1 "$TMPD/trt.csv"; grep '^gps_a100_' "$TMPD/trt.csv"; } > "$TMPD/trt_a100.csv"
 ok "trtllm A100 check rows within the line reached" "$TTSIM" validate "$TMPD/trt_a100.csv" \
-	--summary-only --max-median-error ttft_ms=2,tpot_ms=9,output_tok_per_s=3
-has "^trtllm-1   a100_sxm   ttft_ms  *5 " "trtllm A100 rows simulated" "$TMPD/out"
+	--summary-only --max-median-error ttft_ms=3.5,tpot_ms=14.5,output_tok_per_s=5.5
+has "^trtllm-1   a100_sxm   ttft_ms  *12 " "trtllm A100 rows simulated" "$TMPD/out"
 ok "trtllm check rows within the line reached" "$TTSIM" validate "$TMPD/trt.csv" \
-	--summary-only --max-median-error ttft_ms=49,tpot_ms=24,output_tok_per_s=63
-has "^ttft_ms  *11 " "every trtllm check row simulated" "$TMPD/out"
+	--summary-only --max-median-error ttft_ms=7,tpot_ms=23,output_tok_per_s=11.5
+has "^ttft_ms  *18 " "every trtllm check row simulated" "$TMPD/out"
 # BLIS's two 20-req/s runs (CodeLlama-34B TP2, Llama-2-70B TP4; vLLM served 4979 and 4875
 # tok/s): a front end that queued every streamed token saturated them (TTFT +64,000% and
 # +143,000%, the queue growing for the whole 600 s); with merged outputs they are served
@@ -267,7 +272,7 @@ has "^# frontend: not fitted: key 'frontend': 0 served benchmarks" "fit-engine s
 # it was before into a directory it makes, none of them there
 grep -c '^gps_a100_vllm_.*,256,2048,' tests/validation/serving_check.csv > "$TMPD/n_a100"
 grep -c '^gps_h100_vllm_.*,1024,8192,' tests/validation/serving_fit.csv > "$TMPD/n_h100"
-has "^15$" "the 15 A100 check rows at 256 / 2048" "$TMPD/n_a100"
+has "^36$" "the 36 A100 check rows at 256 / 2048 (15 of qwen3-32b/a100.md, 21 of qwen3-14b/a100.md)" "$TMPD/n_a100"
 has "^30$" "the 30 H100 fit rows (8B and 14B pages) at 1024 / 8192" "$TMPD/n_h100"
 ok "converter: --without-server-limits" python3 tests/validation/convert_serving.py \
 	--without-server-limits "$TMPD/before/limits"

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """convert_serving.py: the measured serving runs of shared/validation/serving/ (and Argonne's
-A100/GH200 rows copied under tests/validation/sources/argonne/) -> the development set of
+A100/GH200 rows copied under tests/validation/sources/argonne/, and the GPUStack page copied
+under tests/validation/sources/gpustack/) -> the development set of
 `ttsim validate` (tests/validation/serving_fit.csv, serving_check.csv; the copy's MoE rows
 also into moe_argonne.csv).
 
@@ -32,7 +33,10 @@ What each conversion does is in README.md ("Serving set: conversions"); in short
     and max_num_tokens trtllm-bench's heuristic picks for each (trtllm_bench_limits) and
     chunked prefill off; engine family trtllm-1 (models/engines/trtllm-1.yaml).
   - GPUStack trtllm-serve rows: as the other GPUStack rows, plus chunked_prefill true where
-    the server command has --enable_chunked_prefill (trtllm-serve's default is off).
+    the server command has --enable_chunked_prefill (trtllm-serve's default is off), and
+    max_num_batched_tokens where it sets --max_num_tokens.
+  - The copied GPUStack page (gpustack_rows): each benchmark output printed on it becomes
+    rows in shared/'s GPUStack format (the same notes), then converted as those.
 """
 import csv
 import math
@@ -59,6 +63,8 @@ SPLIT = [
     ("gpustack/gpustack docs/performance-lab/qwen3-14b/h100.md", "fit"),
     ("gpustack/gpustack docs/performance-lab/qwen3-32b/h100.md", "check"),
     ("gpustack/gpustack docs/performance-lab/qwen3-32b/a100.md", "check"),
+    # not in shared/: copied under sources/gpustack/ (gpustack_rows below); unseen -> check
+    ("gpustack/gpustack docs/performance-lab/qwen3-14b/a100.md", "check"),
     # Argonne: the FP8/quantisation files and the TTFT figure -> fit; the main table of
     # fp16 runs (8 models, TP 1/2/4) -> check.
     ("argonne-lcf/LLM-Inference-Bench Plots/Fig_3/", "fit"),
@@ -94,6 +100,8 @@ MODEL_MAP = {
     "Qwen/Qwen3-8B": "Qwen/Qwen3-8B", "Qwen/Qwen3-8B-FP8": "Qwen/Qwen3-8B",
     "Qwen/Qwen3-14B": "Qwen/Qwen3-14B", "Qwen/Qwen3-14B-FP8": "Qwen/Qwen3-14B",
     "Qwen/Qwen3-32B": "Qwen/Qwen3-32B", "Qwen/Qwen3-32B-FP8": "Qwen/Qwen3-32B",
+    # the AWQ checkpoint is in the catalog (4-bit weights, group 128; bf16 activations)
+    "Qwen/Qwen3-14B-AWQ": "Qwen/Qwen3-14B-AWQ",
     "mistralai/Mixtral-8x7B-v0.1": "mistralai/Mixtral-8x7B-v0.1",  # see IN_OTHER_SET
     # LLaMA-1 7B has Llama-2-7B's every dimension (hidden 4096, 32 layers, 32 heads and KV
     # heads, FF 11008, vocab 32000; huggyllama/llama-7b's config.json as its fine-tunes copy
@@ -350,6 +358,9 @@ def convert(r):
             o["dataset"] = "sharegpt"
         if r["engine"] == "trtllm" and "--enable_chunked_prefill" in notes:
             o["chunked_prefill"] = "true"  # trtllm-serve's default is off (trtllm-1.yaml)
+        m = re.search(r"server cmd: [^;]*--max_num_tokens[= ](\d+)", notes)
+        if r["engine"] == "trtllm" and m:
+            o["max_num_batched_tokens"] = m.group(1)  # trtllm-serve's step budget (default 8192)
         # GPUStack's runner images install FlashInfer, which vLLM 0.9 to 0.11.0 samples
         # with by default (convert_moe.py fi_sampler, the one rule for both sets)
         if r["engine"] == "vllm":
@@ -500,6 +511,80 @@ def argonne_rows():
     return out
 
 
+# GPUStack pages beyond shared/: copied under sources/gpustack/ (SOURCES.md there), read with
+# convert_moe.py's page parser and written as shared/'s GPUStack rows are (the same notes,
+# so that convert() treats them alike). (copy, page, ttsim GPU, engine versions' page)
+GPUSTACK_COMMIT = convert_moe.PAGES_COMMIT
+GPUSTACK_COPIES = [
+    ("sources/gpustack/qwen3-14b-a100.md", "docs/performance-lab/qwen3-14b/a100.md", "a100_sxm"),
+]
+# the dtype column is the activations' for a weight-only integer checkpoint (its config's
+# quantization_config gives the weights' bits: models/catalog.c)
+GPUSTACK_DTYPE = {"-FP8": "fp8", "-AWQ": "bf16"}
+
+
+def gpustack_rows():
+    """sources/gpustack/*.md -> rows in shared/'s measured format: every `vllm bench serve`
+    result printed on the page (an error printed instead of a result is not a run)."""
+    out = []
+    for copy, page, gpu in GPUSTACK_COPIES:
+        text = open(os.path.join(HERE, copy)).read()
+        vers = convert_moe.versions_of(text)
+        res, _ = convert_moe.blocks(text)
+        src = ("github gpustack/gpustack %s @%s (copy: tests/validation/%s)"
+               % (page, GPUSTACK_COMMIT, copy))
+        name = page.split("performance-lab/")[1]
+        seen = {}
+        for section, _label, cmd, case, r in res:
+            eng = convert_moe.engine_of(cmd)
+            if case.startswith("--"):
+                # one command, a result per value of the flag the case names
+                flagname = case.split("=")[0]
+                cmd = re.sub(r"%s[= ]\S+" % re.escape(flagname), case, cmd)
+            toks = cmd.split()
+            hf = toks[toks.index("--model-path") + 1] if "--model-path" in toks else \
+                toks[2 if eng == "vllm" else 1]
+            dtype = next((d for k, d in GPUSTACK_DTYPE.items() if hf.endswith(k)), "bf16")
+            n = int(r["Successful requests"])
+            conc = int(r.get("Maximum request concurrency", "0"))
+            tin, tout = int(r["Total input tokens"]), int(r["Total generated tokens"])
+            rc = re.match(r"random (\S+) input", case)
+            sec = re.sub(r"^\d+\.\s*", "", section)
+            if rc:
+                isl, osl = convert_moe.RANDOM_CASES[rc.group(1)]
+                what = ("random dataset configured ISL=%d OSL=%d (vllm bench serve --dataset-name "
+                        "random --seed 42, no --ignore-eos, random-range-ratio default)" % (isl, osl))
+            else:
+                what = ("ShareGPT_V3_unfiltered_cleaned_split (vllm bench serve --dataset-name "
+                        "sharegpt, chat endpoint)")
+            flags = " ".join(t for t in toks[toks.index(hf) + 1:])
+            tag = re.sub(r"[^a-z0-9]+", "", flags.lower())[:16]
+            base = "gps_%s_%s_%s_%s_c%d%s" % (gpu.split("_")[0], eng, hf.split("/")[-1].lower(),
+                                              "rnd" + rc.group(1).lower() if rc else "sgpt",
+                                              conc, "_" + tag if tag else "")
+            seen[base] = seen.get(base, 0) + 1
+            if seen[base] > 1:
+                raise SystemExit("convert_serving.py: %s: two results of %s" % (copy, base))
+            notes = ("GPUStack performance-lab '%s' section '%s'%s; %s; %s; num_prompts=%d; "
+                     "input_len/output_len = measured means (Total input tokens %d / %d, Total "
+                     "generated tokens %d / %d); server cmd: %s; client: vllm bench serve "
+                     "(openai-chat); Mean ITL=%s ms; req/s=%s; hardware: the page's 'A single "
+                     "NVIDIA A100 SXM GPU', taken as the 80 GB part (sources/gpustack/SOURCES.md)"
+                     % (name, sec, (" case '%s'" % case) if case else "", what,
+                        ("closed-loop --max-concurrency %d" % conc) if conc else
+                        "request-rate inf, no max-concurrency: all num_prompts sent at t=0 (rate=inf)",
+                        n, tin, n, tout, n, cmd, r.get("Mean ITL (ms)", "?"),
+                        r.get("Request throughput (req/s)", "?")))
+            for metric, key in convert_moe.METRICS:
+                out.append((copy, {
+                    "id": base + "_" + metric.split("_")[0], "model": hf, "gpu": gpu, "tp": "1",
+                    "dtype": dtype, "input_len": "%g" % round(tin / n, 2),
+                    "output_len": "%g" % round(tout / n, 2), "concurrency": str(conc),
+                    "metric": metric, "value": r[key], "engine": eng,
+                    "engine_version": "v" + vers[eng], "source": src, "notes": notes}))
+    return out
+
+
 def main():
     # usage: convert_serving.py [SHARED_DIR] [--without-server-limits OUT_DIR]: the second
     # form writes the parts without vLLM's per-GPU server limits (the set before they were
@@ -523,6 +608,8 @@ def main():
     for f, r in rows:
         o = convert(r)
         parts[part_of(r["source"], r["id"])].append(o)
+    for f, r in gpustack_rows():
+        parts[part_of(r["source"], r["id"])].append(convert(r))
     moe = []
     for f, r in argonne_rows():
         o = convert(r)
@@ -546,13 +633,13 @@ def main():
         with open(path, "w", newline="") as fh:
             fh.write("# Serving development set, %s part: written by tests/validation/convert_serving.py\n"
                      "# from shared/validation/serving/{measured,measured_fp16}.csv%s (see README.md). Do not edit.\n"
-                     % (part, " and sources/argonne/All_results_nvidia.csv" if part == "check" else ""))
+                     % (part, " and sources/{argonne/All_results_nvidia.csv,gpustack/*.md}" if part == "check" else ""))
             w = csv.DictWriter(fh, fieldnames=OUT_COLS, lineterminator="\n")
             w.writeheader()
             for o in rs:
                 w.writerow(o)
     print("fit %d rows, check %d rows (of %d; %d MoE rows in %s)"
-          % (len(parts["fit"]), len(parts["check"]), len(rows) + len(argonne_rows()), len(moe),
+          % (len(parts["fit"]), len(parts["check"]), len(rows) + len(argonne_rows()) + len(gpustack_rows()), len(moe),
              ARGONNE_MOE_FILE))
 
 
