@@ -15,8 +15,8 @@
  *   llama  Llama-2, Llama-3.1: SwiGLU, no bias, untied.
  *   phi3   Phi-4-reasoning (phi-4's shape): SwiGLU, no bias, untied, GQA 40/10.
  *   exaone EXAONE-Deep-32B (EXAONE-3.5-32B's shape): SwiGLU, no bias, untied, GQA 40/8.
- *   qwen3_moe, mixtral, deepseek_v3  Mixture-of-Experts (XROW with MOE(...) and, for
- *          DeepSeek, MLA(...)): see the block's comment.
+ *   qwen3_moe, mixtral, deepseek_v3, gpt_oss, glm4_moe  Mixture-of-Experts (XROW with
+ *          MOE(...) and, for DeepSeek, MLA(...)): see the block's comment.
  */
 #include "models/model.h"
 
@@ -152,6 +152,25 @@ static const struct model catalog[] = {
 	XROW("deepseek-ai/DeepSeek-R1-0528", "deepseek-r1-0528", "deepseek_v3",
 	     61, 7168, 128, 128, 192, 18432, 129280, 0, 0, 0, 163840, MOE(256, 8, 2048, 1, 3),
 	     MLA(512, 1536, 128, 64, 128), .router_bias = 1, .quant_block = 128, .n_mtp = 1),
+	/* GLM-4.5-Air and GLM-4.6 (Glm4MoeForCausalLM, model.c's glm4_moe): 96 query heads of
+	 * 128 on 8 KV heads (head_dim given: 96 x 128 is not the hidden size), a bias on q, k
+	 * and v, rotary on half of each head; DeepSeek-V3's expert layout: routed experts, one
+	 * shared, the first layers dense, a sigmoid router with a correction bias; one MTP
+	 * module (num_nextn_predict_layers 1, not loaded by vLLM's main model). 4.5-Air: 46
+	 * layers, hidden 4096, dense 10944, 128 experts of 1408, top 8, 1 dense layer, no q/k
+	 * norm, 131072 positions; 4.6: 92 layers, hidden 5120, dense 12288, 160 experts of
+	 * 1536, top 8, 3 dense layers, q/k norm, 202752 positions; vocab 151552, untied. The
+	 * configs as printed whole by third-party code (find_string: ms-swift's Glm4MoeConfig
+	 * dump of GLM-4.5-Air; a GLM-4.6 conversion test's FULL_CFG, the same numbers as the
+	 * "GLM-4.6 configuration manifest" of another), not read on huggingface.co in this
+	 * session; counts in tests/test_moe.c against the published 106B / 12B active and 355B
+	 * / 32B active. Their FP8 releases are served as these in fp8 (validate rows). */
+	XROW("zai-org/GLM-4.5-Air", "glm-4.5-air", "glm4_moe",
+	     46, 4096, 96, 8, 128, 10944, 151552, 0, 1, 0, 131072, MOE(128, 8, 1408, 1, 1),
+	     .router_bias = 1, .n_mtp = 1),
+	XROW("zai-org/GLM-4.6", "glm-4.6", "glm4_moe",
+	     92, 5120, 96, 8, 128, 12288, 151552, 0, 1, 1, 202752, MOE(160, 8, 1536, 1, 3),
+	     .router_bias = 1, .n_mtp = 1),
 	/* gpt-oss (GptOssForCausalLM): 64 query heads of 64 on 8 KV heads, biases on every
 	 * attention projection and expert, a sink logit per head, 128 (120b) or 32 (20b)
 	 * experts of 2880, top 4, MXFP4 experts; layer_types alternate sliding (window 128,

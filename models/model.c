@@ -150,12 +150,17 @@ static const char *const fam_deepseek[] = {"n_routed_experts", "num_experts_per_
 					   "first_k_dense_replace", "moe_layer_freq", "kv_lora_rank",
 					   "q_lora_rank", "qk_nope_head_dim", "qk_rope_head_dim",
 					   "v_head_dim", NULL};
+/* GLM-4.5 / 4.6 (Glm4MoeForCausalLM): DeepSeek-V3's experts (routed and shared, the first
+ * layers dense, a sigmoid router with a correction bias) behind grouped-query attention */
+static const char *const fam_glm4_moe[] = {"n_routed_experts", "num_experts_per_tok",
+					   "moe_intermediate_size", "n_shared_experts",
+					   "first_k_dense_replace", NULL};
 static const struct family families[] = {
 	{"llama", fam_none},          {"mistral", fam_none},
 	{"qwen2", fam_none},          {"qwen3", fam_none},
 	{"qwen3_moe", fam_qwen3_moe}, {"mixtral", fam_mixtral},
 	{"deepseek_v2", fam_deepseek}, {"deepseek_v3", fam_deepseek},
-	{"gpt_oss", fam_gpt_oss},
+	{"gpt_oss", fam_gpt_oss},     {"glm4_moe", fam_glm4_moe},
 };
 
 /* Families whose sliding window ttsim reads (every layer, or the layers layer_types names
@@ -595,7 +600,8 @@ static int refuse_unmodelled(const cJSON *root, const char *fname, int max_len,
 	for (int i = 0; moe_keys[i]; i++)
 		if (json_on(root, moe_keys[i]) && !(fam && in_list(fam->keys, moe_keys[i]))) {
 			sbuf_printf(&sb, "; key '%s': Mixture-of-Experts in this form is not modelled "
-				    "(ttsim models qwen3_moe, mixtral and deepseek_v2/v3 experts)",
+				    "(ttsim models qwen3_moe, mixtral, deepseek_v2/v3, gpt_oss and "
+				    "glm4_moe experts)",
 				    moe_keys[i]);
 			break;
 		}
@@ -690,8 +696,8 @@ static int refuse_unmodelled(const cJSON *root, const char *fname, int max_len,
 	mt = cJSON_GetObjectItemCaseSensitive(root, "model_type");
 	if (!sb.len && cJSON_IsString(mt) && mt->valuestring[0] && !fam)
 		sbuf_printf(&sb, "; key 'model_type': '%s' is not modelled yet (expected llama, "
-			    "mistral, qwen2, qwen3, qwen3_moe, mixtral, deepseek_v2, deepseek_v3 or "
-			    "gpt_oss)", mt->valuestring);
+			    "mistral, qwen2, qwen3, qwen3_moe, mixtral, deepseek_v2, deepseek_v3, "
+			    "gpt_oss or glm4_moe)", mt->valuestring);
 	rc = sb.len ? err_set("%s: %s", fname, sb.buf + 2) : 0;
 	sbuf_release(&sb);
 	return rc;
@@ -718,11 +724,11 @@ static int read_moe_mla(struct model *m, const cJSON *root, const char *type, co
 {
 	int qwen = !strcmp(type, "qwen3_moe"), mixtral = !strcmp(type, "mixtral");
 	int deepseek = !strncmp(type, "deepseek_v", 10), one = 1;
-	int oss = !strcmp(type, "gpt_oss");
+	int oss = !strcmp(type, "gpt_oss"), glm = !strcmp(type, "glm4_moe");
 	const cJSON *v;
 	char got[64];
 
-	if (qwen || mixtral || deepseek || oss) {
+	if (qwen || mixtral || deepseek || oss || glm) {
 		if (json_posint(root, qwen ? "num_experts" : (mixtral || oss) ? "num_local_experts" :
 				"n_routed_experts", 1, &m->n_experts, fname) ||
 		    json_posint(root, "num_experts_per_tok", 1, &m->top_k, fname))
@@ -755,6 +761,23 @@ static int read_moe_mla(struct model *m, const cJSON *root, const char *type, co
 		m->expert_bias = 1;
 		m->router_bias = 1;
 		m->expert_fp4 = q != NULL; /* refuse_unmodelled let only mxfp4 through */
+	}
+	if (glm) {
+		/* vllm/model_executor/models/glm4_moe.py: shared experts and dense first layers as
+		 * DeepSeek's, the router's e_score_correction_bias always (noaux_tc), q/k RMSNorm
+		 * when use_qk_norm, a bias on q, k and v only (attention_bias), rotary on
+		 * partial_rotary_factor of each head (no cost ttsim counts) */
+		int qkn = 0;
+		if (json_natural(root, "n_shared_experts", &m->n_shared, fname) ||
+		    json_natural(root, "first_k_dense_replace", &m->first_dense, fname) ||
+		    json_bool(root, "use_qk_norm", &qkn, fname))
+			return -1;
+		if (m->first_dense > m->n_layers)
+			return err_set("%s: key 'first_k_dense_replace': %d is more than the %d layers",
+				       fname, m->first_dense, m->n_layers);
+		m->qk_norm = qkn;
+		m->router_bias = 1;
+		return 0;
 	}
 	if (!deepseek)
 		return 0;
@@ -866,7 +889,8 @@ int model_from_json(struct model *m, const char *text, const char *fname)
 	q = cJSON_GetObjectItemCaseSensitive(root, "model_type");
 	if (q && !model_type[0]) {
 		err_set("%s: key 'model_type': empty (expected the architecture: llama, mistral, "
-			"qwen2, qwen3, qwen3_moe, mixtral, deepseek_v2, deepseek_v3 or gpt_oss)", fname);
+			"qwen2, qwen3, qwen3_moe, mixtral, deepseek_v2, deepseek_v3, gpt_oss or glm4_moe)",
+			fname);
 		goto out;
 	}
 	if (dt && strcmp(dt, "bfloat16") && strcmp(dt, "float16") && strcmp(dt, "float32")) {

@@ -62,6 +62,46 @@ static void test_counts(void)
 	CHECK_NEAR(model_params(&m), 235093634560.0, 1e-12);
 	CHECK_NEAR(model_active_params(&m), 22190763520.0, 1e-12);
 
+	/* GLM-4.5-Air (glm4_moe): emb 151552 x 4096 x2 = 1,241,513,984. Attention: q 4096 x
+	 * 12288 = 50,331,648; k, v 2 x 4096 x 1024 = 8,388,608; o 50,331,648; q/k/v bias
+	 * 12288 + 2048 = 14,336: 109,066,240; norms 8,192. Dense first layer: 3 x 4096 x 10944
+	 * = 134,479,872. MoE layer: 129 experts (128 routed, 1 shared) x 3 x 4096 x 1408 =
+	 * 2,231,894,016; router 128 x 4096 + a correction bias 128 = 524,416: 2,232,418,432.
+	 * 109,074,432 x 46 + 134,479,872 + 2,232,418,432 x 45 = 105,610,733,184; + emb + final
+	 * norm 4096 = 106,852,251,264 (published 106B). Active: 9 experts 155,713,536 + router
+	 * 524,416 = 156,237,952: 109,074,432 x 46 + 134,479,872 + 156,237,952 x 45 =
+	 * 12,182,611,584 (published 12B, without the embeddings) + emb + 4096 =
+	 * 13,424,129,664. No q/k norm; the MTP module is not counted (vLLM's main model does
+	 * not load it). */
+	m = get("glm-4.5-air");
+	CHECK_NEAR(model_params(&m), 106852251264.0, 1e-12);
+	CHECK_NEAR(model_active_params(&m), 13424129664.0, 1e-12);
+	CHECK_INT(m.n_mtp, 1);
+	/* KV: 46 layers x 2 x 8 heads x 128 x 2 bytes = 188,416 bytes a token */
+	CHECK_NEAR(model_kv_bytes_per_token(&m, 1), 188416.0, 1e-15);
+	/* its config.json reads to the same model */
+	j = get("models/configs/GLM-4.5-Air.json");
+	CHECK_NEAR(model_params(&j), model_params(&m), 1e-15);
+	CHECK_NEAR(model_active_params(&j), model_active_params(&m), 1e-15);
+	CHECK_INT(j.n_shared, 1);
+	CHECK_INT(j.first_dense, 1);
+	CHECK_INT(j.router_bias, 1);
+	CHECK_INT(j.qkv_bias, 1);
+	CHECK_INT(j.qk_norm, 0);
+	CHECK_INT(j.head_dim, 128);
+	CHECK_INT(j.n_mtp, 1);
+	/* GLM-4.6: emb 151552 x 5120 x2 = 1,551,892,480. Attention: q 5120 x 12288 =
+	 * 62,914,560; k, v 2 x 5120 x 1024 = 10,485,760; o 62,914,560; bias 14,336; q/k norm
+	 * 256: 136,329,472; norms 10,240. Dense: 3 x 5120 x 12288 = 188,743,680. MoE: 161 x 3 x
+	 * 5120 x 1536 = 3,798,466,560; router 160 x 5120 + 160 = 819,360. Total: 136,339,712 x
+	 * 92 + 3 x 188,743,680 + 89 x 3,799,285,920 + emb + 5120 = 352,797,829,024 (published
+	 * 355B with its MTP module). Active: 9 experts 212,336,640 + router: 89 x 213,156,000
+	 * instead: 33,632,266,144 (published 32B without the embeddings: 32.08B). */
+	m = get("glm-4.6");
+	CHECK_NEAR(model_params(&m), 352797829024.0, 1e-12);
+	CHECK_NEAR(model_active_params(&m), 33632266144.0, 1e-12);
+	CHECK_INT(m.qk_norm, 1);
+
 	/* Mixtral-8x7B: emb 32000 x 4096 x2 = 262,144,000. Layer: q, o 2 x 16,777,216; kv
 	 * 8,388,608; experts 8 x 3 x 4096 x 14336 = 1,409,286,144; router 32,768; norms 8,192:
 	 * 1,451,270,144 x32 = 46,440,644,608. Total + 4096 = 46,702,792,704 (published 46.7B);
@@ -214,6 +254,31 @@ static void test_refusal(void)
 		CHECK(strstr(err_msg(), bad[i][1]) != NULL);
 		if (!strstr(err_msg(), bad[i][1]))
 			fprintf(stderr, "  %s -> %s\n", bad[i][0], err_msg());
+	}
+	/* glm4_moe: its own form only: MLA keys, or Qwen's num_experts, are refused, not read;
+	 * more dense layers than layers is refused; its q/k norm follows use_qk_norm */
+	{
+		static const char *const glm_bad[][2] = {
+			{", \"kv_lora_rank\": 512", "key 'kv_lora_rank': Multi-head Latent Attention"},
+			{", \"num_experts\": 8", "key 'num_experts': Mixture-of-Experts in this form"},
+			{", \"first_k_dense_replace\": 3", "key 'first_k_dense_replace': 3 is more"},
+		};
+#define GLM "{\"model_type\": \"glm4_moe\", \"num_hidden_layers\": 2, \"hidden_size\": 64, " \
+	"\"num_attention_heads\": 4, \"head_dim\": 32, \"intermediate_size\": 256, " \
+	"\"vocab_size\": 100, \"n_routed_experts\": 8, \"num_experts_per_tok\": 2, " \
+	"\"moe_intermediate_size\": 32, \"n_shared_experts\": 1%s}"
+		for (size_t i = 0; i < sizeof(glm_bad) / sizeof(glm_bad[0]); i++) {
+			snprintf(buf, sizeof(buf), GLM, glm_bad[i][0]);
+			CHECK_INT(model_from_json(&a, buf, "g.json"), -1);
+			CHECK(strstr(err_msg(), glm_bad[i][1]) != NULL);
+		}
+		snprintf(buf, sizeof(buf), GLM, ", \"first_k_dense_replace\": 1, \"use_qk_norm\": true");
+		CHECK_INT(model_from_json(&a, buf, "g.json"), 0);
+		CHECK_INT(a.qk_norm, 1);
+		CHECK_INT(a.first_dense, 1);
+		CHECK_INT(a.router_bias, 1);
+		CHECK_INT(a.head_dim, 32);
+#undef GLM
 	}
 	/* missing and inconsistent expert keys */
 	CHECK_INT(model_from_json(&a, "{\"model_type\": \"qwen3_moe\", \"num_hidden_layers\": 2, "
