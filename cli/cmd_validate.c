@@ -24,7 +24,9 @@ static void validate_usage(FILE *f)
 		"at once; num_prompts requests or, for a closed loop that does not say, max(10 C,\n"
 		"100)) and print predicted, measured, signed and absolute %% error per row, then\n"
 		"per metric, and per engine family, GPU and metric, the count, median and p90 of\n"
-		"|error| and the bias. Rows with a status (\"skip: ...\") are counted, not run.\n"
+		"|error| and the bias (and per engine family over its GPU kinds, gpu \"all\", for\n"
+		"a family on more than one; JSON: \"families\"). Rows with a status\n"
+		"(\"skip: ...\") are counted, not run.\n"
 		"A row whose engine family has a profile in models/engines/ (embedded in the\n"
 		"binary) gets its step costs, its front end and its defaults; a known engine's\n"
 		"release without one (SGLang 0.3, TensorRT-LLM 0.x, NIM), or no engine, runs as\n"
@@ -116,6 +118,28 @@ static void print_intervals(const struct vset *s, FILE *f)
 				100 * cov[VCOV_RUN][m], n[VCOV_BENCH][m], 100 * cov[VCOV_BENCH][m]);
 }
 
+/* GPU kinds among the predicted rows of engine family fam */
+static int family_gpus(const struct vset *s, const char *fam)
+{
+	const char *seen[64];
+	int n = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct vrow *r = &s->rows[i];
+		char f[32];
+		int k;
+		if (r->err[0] || r->status[0] || isnan(r->predicted))
+			continue;
+		validate_family(r, f, sizeof(f));
+		if (strcmp(f, fam))
+			continue;
+		for (k = 0; k < n && strcmp(seen[k], r->gpu); k++)
+			;
+		if (k == n && n < 64)
+			seen[n++] = r->gpu;
+	}
+	return n;
+}
+
 static void print_groups(const struct vset *s, FILE *f)
 {
 	struct vgroup *g;
@@ -134,6 +158,19 @@ static void print_groups(const struct vset *s, FILE *f)
 		len = dot && (!strcmp(dot, ".yaml") || !strcmp(dot, ".yml")) ? (int)(dot - gpu)
 									       : (int)strlen(gpu);
 		fprintf(f, "%-10s %-10.*s %-16s %4ld %12.1f %12.1f %+12.1f\n", g[k].family, len, gpu,
+			vmetric_name(g[k].metric), g[k].e.n, g[k].e.median_abs, g[k].e.p90_abs,
+			g[k].e.mean_signed);
+	}
+	free(g);
+	/* the same per family over every GPU kind ("all"), where a family runs on more than
+	 * one: the unit a target per engine family is stated in */
+	ng = validate_families(s, &g);
+	for (size_t k = 0, said = 0; k < ng; k++) {
+		if (g[k].e.n == 0 || family_gpus(s, g[k].family) < 2)
+			continue;
+		if (!said++)
+			fprintf(f, "\nper engine family, its GPU kinds pooled (gpu \"all\"):\n");
+		fprintf(f, "%-10s %-10s %-16s %4ld %12.1f %12.1f %+12.1f\n", g[k].family, "all",
 			vmetric_name(g[k].metric), g[k].e.n, g[k].e.median_abs, g[k].e.p90_abs,
 			g[k].e.mean_signed);
 	}

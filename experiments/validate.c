@@ -1017,15 +1017,16 @@ void validate_family(const struct vrow *r, char *buf, size_t n)
 	}
 }
 
+/* a group's rows: its family's, on its GPU (every GPU when the group's gpu is "") */
 static int in_group(const struct vrow *r, const void *arg)
 {
 	const struct vgroup *g = arg;
 	char fam[32];
 	validate_family(r, fam, sizeof(fam));
-	return !strcmp(fam, g->family) && !strcmp(r->gpu, g->gpu);
+	return !strcmp(fam, g->family) && (!g->gpu[0] || !strcmp(r->gpu, g->gpu));
 }
 
-size_t validate_groups(const struct vset *s, struct vgroup **out)
+static size_t groups_by(const struct vset *s, struct vgroup **out, int by_gpu)
 {
 	struct vgroup *g = NULL;
 	size_t n = 0, cap = 0;
@@ -1038,7 +1039,7 @@ size_t validate_groups(const struct vset *s, struct vgroup **out)
 			continue;
 		memset(&key, 0, sizeof(key));
 		validate_family(r, key.family, sizeof(key.family));
-		strlcpy0(key.gpu, r->gpu, sizeof(key.gpu));
+		strlcpy0(key.gpu, by_gpu ? r->gpu : "", sizeof(key.gpu));
 		key.metric = r->metric;
 		for (k = 0; k < n; k++)
 			if (!strcmp(g[k].family, key.family) && !strcmp(g[k].gpu, key.gpu) &&
@@ -1053,6 +1054,16 @@ size_t validate_groups(const struct vset *s, struct vgroup **out)
 	free(a);
 	*out = g;
 	return n;
+}
+
+size_t validate_groups(const struct vset *s, struct vgroup **out)
+{
+	return groups_by(s, out, 1);
+}
+
+size_t validate_families(const struct vset *s, struct vgroup **out)
+{
+	return groups_by(s, out, 0);
 }
 
 long validate_skipped(const struct vset *s)
@@ -1113,6 +1124,19 @@ cJSON *validate_json(const struct vset *s)
 			cJSON *o = cJSON_CreateObject();
 			cJSON_AddStringToObject(o, "engine", g[k].family);
 			cJSON_AddStringToObject(o, "gpu", g[k].gpu);
+			cJSON_AddStringToObject(o, "metric", vmetric_name(g[k].metric));
+			cJSON_AddNumberToObject(o, "n", (double)g[k].e.n);
+			json_num(o, "median_abs_pct_err", g[k].e.median_abs);
+			json_num(o, "p90_abs_pct_err", g[k].e.p90_abs);
+			json_num(o, "mean_signed_pct_err", g[k].e.mean_signed);
+			cJSON_AddItemToArray(ga, o);
+		}
+		free(g);
+		ng = validate_families(s, &g);
+		ga = cJSON_AddArrayToObject(root, "families");
+		for (size_t k = 0; k < ng; k++) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "engine", g[k].family);
 			cJSON_AddStringToObject(o, "metric", vmetric_name(g[k].metric));
 			cJSON_AddNumberToObject(o, "n", (double)g[k].e.n);
 			json_num(o, "median_abs_pct_err", g[k].e.median_abs);

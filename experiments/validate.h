@@ -187,6 +187,9 @@ struct vgroup {
 	struct verr e;
 };
 size_t validate_groups(const struct vset *s, struct vgroup **out);
+/* The same per (engine family, metric) over every GPU (gpu ""): the unit issue 16's
+ * targets are stated in (a family with 20 rows or more of a metric). */
+size_t validate_families(const struct vset *s, struct vgroup **out);
 /* Rows kept but not simulated (status set), and how many distinct reasons. */
 long validate_skipped(const struct vset *s);
 /* Signed percent error of a row: 100 (predicted - measured) / measured. */

@@ -161,6 +161,32 @@ static void serving_columns(void)
 	CHECK_INT(g[2].metric, VM_E2E);
 	CHECK_INT(g[2].e.n, 1);
 	free(g);
+	/* per family over every GPU: the same three here (one GPU), their gpu "" */
+	CHECK_INT(validate_families(&s, &g), 3);
+	CHECK_STR(g[2].family, "vllm-v1");
+	CHECK_STR(g[2].gpu, "");
+	CHECK_INT(g[2].e.n, 1);
+	free(g);
+	{ /* one family's TPOT on two GPU kinds: two groups, one family group of both rows */
+		char gpu1[sizeof(s.rows[1].gpu)];
+		int metric1 = s.rows[1].metric;
+		double pred1 = s.rows[1].predicted;
+		strcpy(gpu1, s.rows[1].gpu);
+		strcpy(s.rows[1].gpu, "a100_sxm");
+		s.rows[1].metric = VM_TPOT;
+		s.rows[1].predicted = s.rows[0].predicted;
+		CHECK_INT(validate_groups(&s, &g), 3); /* (v0 h100 tpot) (v0 a100 tpot) (v1 e2e) */
+		CHECK_INT(g[0].e.n, 1);
+		free(g);
+		CHECK_INT(validate_families(&s, &g), 2); /* (v0 tpot: both rows) (v1 e2e) */
+		CHECK_STR(g[0].family, "vllm-v0");
+		CHECK_INT(g[0].metric, VM_TPOT);
+		CHECK_INT(g[0].e.n, 2);
+		free(g);
+		strcpy(s.rows[1].gpu, gpu1);
+		s.rows[1].metric = metric1;
+		s.rows[1].predicted = pred1;
+	}
 	vset_release(&s);
 }
 

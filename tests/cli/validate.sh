@@ -107,8 +107,12 @@ ok "json output" "$TTSIM" validate "$TMPD/self.csv" --format json
 python3 - "$TMPD/out" > "$TMPD/shape" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-ok = set(d) == {"rows", "summary", "groups", "skipped"} and len(d["rows"]) == 4
+ok = set(d) == {"rows", "summary", "groups", "families", "skipped"} and len(d["rows"]) == 4
 ok = ok and [g["engine"] for g in d["groups"]] == ["?"] * 4 and d["skipped"] == 0
+# per family over its GPUs: one GPU here, the same four as the groups, without a gpu key
+ok = ok and [(f["engine"], f["metric"], f["n"]) for f in d["families"]] == \
+    [(g["engine"], g["metric"], g["n"]) for g in d["groups"]] and \
+    all("gpu" not in f for f in d["families"])
 ok = ok and all(set(r) >= {"id", "metric", "predicted", "measured", "pct_err", "abs_pct_err"} for r in d["rows"])
 ok = ok and all(set(v) == {"n", "median_abs_pct_err", "p90_abs_pct_err", "mean_signed_pct_err"} for v in d["summary"].values())
 ok = ok and set(d["summary"]) == {"ttft_ms", "tpot_ms", "e2e_s", "output_tok_per_s"}
@@ -208,6 +212,11 @@ has "^vllm-v0    gh200      output_tok_per_s   96 " "check part: vllm-v0 GH200 g
 has "^vllm-v0    a100_sxm4_40gb output_tok_per_s  [12][0-9][0-9] " \
 	"check part: vllm-v0 A100 40GB group" "$TMPD/out"
 has "rows kept but not simulated" "check part: skipped rows counted" "$TMPD/out"
+# per engine family over its GPU kinds (the unit of issue 16's targets: a family with 20 rows
+# or more of a metric): vLLM V1's 26 TTFT rows on H100 and A100 (15 + 11), V0's 602
+has "^per engine family, its GPU kinds pooled" "check part: the family table said" "$TMPD/out"
+has "^vllm-v1    all        ttft_ms            26 " "check part: vllm-v1 pooled over H100 and A100" "$TMPD/out"
+has "^vllm-v0    all        output_tok_per_s  602 " "check part: vllm-v0 pooled over three GPU kinds" "$TMPD/out"
 # each GPU kind's vllm-v0 bias (mean signed %) held at the value reached, rounded up: H100
 # +8.0 (issue 16 asks for 5%: not met, TP2/TP4 rows, VALIDATION.md says why); A100 40GB -4.0
 # and GH200 +1.8 since their per-step constant is H100's 0.8 ms (were -10.0 and -8.6 with the
