@@ -762,34 +762,31 @@ static int read_moe_mla(struct model *m, const cJSON *root, const char *type, co
 		m->router_bias = 1;
 		m->expert_fp4 = q != NULL; /* refuse_unmodelled let only mxfp4 through */
 	}
+	if (!deepseek && !glm)
+		return 0;
+	/* DeepSeek's expert layout, GLM-4.5's too: shared experts, the first layers dense */
+	if (json_natural(root, "n_shared_experts", &m->n_shared, fname) ||
+	    json_natural(root, "first_k_dense_replace", &m->first_dense, fname))
+		return -1;
+	if (m->first_dense > m->n_layers)
+		return err_set("%s: key 'first_k_dense_replace': %d is more than the %d layers",
+			       fname, m->first_dense, m->n_layers);
 	if (glm) {
-		/* vllm/model_executor/models/glm4_moe.py: shared experts and dense first layers as
-		 * DeepSeek's, the router's e_score_correction_bias always (noaux_tc), q/k RMSNorm
-		 * when use_qk_norm, a bias on q, k and v only (attention_bias), rotary on
-		 * partial_rotary_factor of each head (no cost ttsim counts) */
+		/* vllm/model_executor/models/glm4_moe.py: the router's e_score_correction_bias
+		 * always (noaux_tc), q/k RMSNorm when use_qk_norm, a bias on q, k and v only
+		 * (attention_bias), rotary on partial_rotary_factor of each head (no cost ttsim
+		 * counts); grouped-query attention, no MLA */
 		int qkn = 0;
-		if (json_natural(root, "n_shared_experts", &m->n_shared, fname) ||
-		    json_natural(root, "first_k_dense_replace", &m->first_dense, fname) ||
-		    json_bool(root, "use_qk_norm", &qkn, fname))
+		if (json_bool(root, "use_qk_norm", &qkn, fname))
 			return -1;
-		if (m->first_dense > m->n_layers)
-			return err_set("%s: key 'first_k_dense_replace': %d is more than the %d layers",
-				       fname, m->first_dense, m->n_layers);
 		m->qk_norm = qkn;
 		m->router_bias = 1;
 		return 0;
 	}
-	if (!deepseek)
-		return 0;
-	if (json_natural(root, "n_shared_experts", &m->n_shared, fname) ||
-	    json_natural(root, "first_k_dense_replace", &m->first_dense, fname) ||
-	    json_posint(root, "moe_layer_freq", 0, &one, fname))
+	if (json_posint(root, "moe_layer_freq", 0, &one, fname))
 		return -1;
 	if (one != 1)
 		return err_set("%s: key 'moe_layer_freq': %d is not modelled (only 1)", fname, one);
-	if (m->first_dense > m->n_layers)
-		return err_set("%s: key 'first_k_dense_replace': %d is more than the %d layers",
-			       fname, m->first_dense, m->n_layers);
 	v = cJSON_GetObjectItemCaseSensitive(root, "topk_method");
 	m->router_bias = cJSON_IsString(v) && !strcmp(v->valuestring, "noaux_tc");
 	if (v && !cJSON_IsNull(v) && !(cJSON_IsString(v) && (!strcmp(v->valuestring, "greedy") ||
