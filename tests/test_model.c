@@ -10,6 +10,7 @@
 #include "models/cost.h"
 #include "models/model.h"
 #include "models/profile.h"
+#include "tests/model_check.h"
 #include "tests/test.h"
 #include "lib/util.h"
 
@@ -179,24 +180,6 @@ static void test_tp(void)
 	CHECK_INT(model_check_tp(&m, 8), 0);
 }
 
-static void same_arch(const struct model *a, const struct model *b)
-{
-	CHECK_INT(a->n_layers, b->n_layers);
-	CHECK_INT(a->hidden, b->hidden);
-	CHECK_INT(a->n_heads, b->n_heads);
-	CHECK_INT(a->n_kv_heads, b->n_kv_heads);
-	CHECK_INT(a->head_dim, b->head_dim);
-	CHECK_INT(a->intermediate, b->intermediate);
-	CHECK_INT(a->vocab, b->vocab);
-	CHECK_INT(a->gated_mlp, b->gated_mlp);
-	CHECK_INT(a->tied_embeddings, b->tied_embeddings);
-	CHECK_INT(a->qkv_bias, b->qkv_bias);
-	CHECK_INT(a->qk_norm, b->qk_norm);
-	CHECK_INT(a->max_len, b->max_len);
-	CHECK_STR(a->arch, b->arch);
-	CHECK_NEAR(model_params(a), model_params(b), 0);
-}
-
 static void test_json(void)
 {
 	static const char *pairs[][2] = {
@@ -217,7 +200,7 @@ static void test_json(void)
 		CHECK_STR(a.source, pairs[i][0]);
 		CHECK_STR(a.alias, "");
 		b = get(pairs[i][1]);
-		same_arch(&a, &b);
+		check_same_arch(&a, &b);
 	}
 
 	/* Defaults: kv heads = heads, head_dim = hidden / heads, not gated for gelu. */
