@@ -82,7 +82,7 @@
  * (2024-01-24; the GPU is not named: calibration/data/int4/marlin_bench_vllm_pr2497.csv);
  * taken as 0.6 of the bf16 model's peak, not fitted.
  * The same model times fp8 linear layers on a GPU without fp8 tensor cores (the A100;
- * cost_ctx.fp8_wonly): vLLM serves an fp8 checkpoint there with its Marlin W8A16 kernel
+ * cost_ctx.lin_gm): vLLM serves an fp8 checkpoint there with its Marlin W8A16 kernel
  * ("Your GPU does not have native support for FP8 computation but FP8 quantization is being
  * used. Weight-only FP8 compression will be used leveraging the Marlin kernel. This may
  * degrade performance for compute-heavy workloads.",
@@ -447,7 +447,8 @@ int cost_init_nodes(struct cost_ctx *c, const struct model *m, const struct prof
 		return err_set("key 'model': '%s': weight-only integer MLA models are not modelled "
 			       "yet", m->id);
 	cost_wq_gemm_model(p, &c->wq_gm);
-	c->fp8_wonly = m->weight_dtype == DT_FP8 && !profile_fp8_native(p);
+	c->lin_gm = m->wq_bits || (m->weight_dtype == DT_FP8 && !profile_fp8_native(p))
+			    ? &c->wq_gm : c->gm;
 	c->moe_eff = cost_moe_compute_eff(m, p);
 	c->moe_gm = *c->gm;
 	c->moe_gm.peak *= c->moe_eff;
@@ -624,20 +625,15 @@ static inline double local_rows(const struct cost_ctx *c, double x)
 	return c->dp > 1 ? ceil(x / c->dp) : x;
 }
 
-/* One GEMM of the layer at m tokens, at least a launch; 0 when the model has none. */
-static double one_gemm(const struct cost_ctx *c, enum layer_gemm i, double m, double launch,
-		       double wb)
+/* One GEMM of the layer at m tokens, at least a launch; 0 when the model has none. Its
+ * weights' bytes: the dtype's, or an integer format's with its scales (cost.h lin_gm). */
+static double one_gemm(const struct cost_ctx *c, enum layer_gemm i, double m, double launch)
 {
 	if (c->g[i].n <= 0)
 		return 0;
-	if (c->m->wq_bits) /* weight-only integers (cost.h, cost_wq_gemm_model) */
-		return at_least(cost_gemm(&c->wq_gm, c->p->hbm_bw, m, c->g[i].n, c->g[i].k,
-					  model_wq_bytes_per_weight(c->m, c->g[i].k)),
-				launch);
-	if (c->fp8_wonly) /* Marlin W8A16 (cost.h, fp8_wonly) */
-		return at_least(cost_gemm(&c->wq_gm, c->p->hbm_bw, m, c->g[i].n, c->g[i].k, wb),
-				launch);
-	return at_least(cost_gemm(c->gm, c->p->hbm_bw, m, c->g[i].n, c->g[i].k, wb), launch);
+	return at_least(cost_gemm(c->lin_gm, c->p->hbm_bw, m, c->g[i].n, c->g[i].k,
+				  model_wq_bytes_per_weight(c->m, c->g[i].k)),
+			launch);
 }
 
 /* The GEMMs of every layer at m tokens, each at least a launch: attention's projections,
@@ -651,15 +647,15 @@ static double layer_gemms(struct cost_ctx *c, double m, double launch, int graph
 	if (slot && !isnan(*slot))
 		return *slot;
 	m = local_rows(c, m); /* the busiest rank's tokens; the experts see all */
-	t = one_gemm(c, GEMM_QKV, m, launch, wb) + one_gemm(c, GEMM_O, m, launch, wb) +
-	    one_gemm(c, GEMM_QKV_A, m, launch, wb);
+	t = one_gemm(c, GEMM_QKV, m, launch) + one_gemm(c, GEMM_O, m, launch) +
+	    one_gemm(c, GEMM_QKV_A, m, launch);
 	if (moe_layers) {
 		const double *p = moe_probs(c);
 		/* the router stays bf16 (vLLM leaves the gate unquantised) */
 		moe = t + at_least(cost_gemm(&c->p->gemm_bf16, c->p->hbm_bw, m, c->g[GEMM_ROUTER].n,
 					     c->g[GEMM_ROUTER].k, 2.0), launch) +
-		      one_gemm(c, GEMM_SHARED_UP, m, launch, wb) +
-		      one_gemm(c, GEMM_SHARED_DOWN, m, launch, wb);
+		      one_gemm(c, GEMM_SHARED_UP, m, launch) +
+		      one_gemm(c, GEMM_SHARED_DOWN, m, launch);
 		if (c->moe_mm) {
 			/* the fused-MoE kernel fitted on measured tables (profile.h, "Fused MoE"),
 			 * or the table itself where it measured this shape (moe_table.h) */
@@ -686,7 +682,7 @@ static double layer_gemms(struct cost_ctx *c, double m, double launch, int graph
 					launch);
 		}
 	}
-	t += one_gemm(c, GEMM_UP, m, launch, wb) + one_gemm(c, GEMM_DOWN, m, launch, wb);
+	t += one_gemm(c, GEMM_UP, m, launch) + one_gemm(c, GEMM_DOWN, m, launch);
 	t = (md->n_layers - moe_layers) * t + moe_layers * moe;
 	if (slot)
 		*slot = t;

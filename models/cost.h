@@ -56,13 +56,13 @@ struct cost_ctx {
 	double moe_eff;         /* the routed experts' compute rate, a fraction of gm's peak
 	                           (cost_moe_compute_eff) */
 	struct gemm_model moe_gm; /* gm at moe_eff of its peak: the routed experts' GEMMs */
-	struct gemm_model wq_gm; /* a weight-only integer model's (m->wq_bits) layer GEMMs,
-	                            and fp8 weights' where fp8_wonly: gemm_bf16 with
+	struct gemm_model wq_gm; /* weight-only kernels (Marlin): gemm_bf16 with
 	                            cost_wq_gemm_model's efficiencies */
-	int fp8_wonly;          /* fp8 weights on a GPU without fp8 tensor cores (the A100):
-	                           vLLM runs the linear layers as Marlin W8A16 GEMMs, which
-	                           dequantise each weight tile to bf16 as its integer kernels do,
-	                           so they take wq_gm at one byte a weight */
+	const struct gemm_model *lin_gm; /* the layers' linear GEMMs: gm, or wq_gm for weights
+	                           the GPU cannot multiply as stored, integers (m->wq_bits) and
+	                           fp8 without fp8 tensor cores (the A100: vLLM's Marlin W8A16
+	                           dequantises each tile to bf16 as its integer kernels do), at
+	                           model_wq_bytes_per_weight */
 	const struct moe_model *moe_mm; /* the profile's fused-MoE model (NULL: moe_gm) */
 	const struct moe_shape *moe_shape; /* its measured table's shape equal to the run's
 	                                     (cost_moe_shape; NULL: the fit alone) */

@@ -513,8 +513,8 @@ static void test_fp8_wonly(void)
 		CHECK_INT(profile_load(&p, gpus[g]), 0);
 		CHECK_INT(cost_init(&c16, &m, &p, 1, 1), 0);
 		CHECK_INT(cost_init(&c8, &m8, &p, 1, 1), 0);
-		CHECK_INT(c16.fp8_wonly, 0);
-		CHECK_INT(c8.fp8_wonly, g == 0);
+		CHECK(c16.lin_gm == c16.gm);
+		CHECK(c8.lin_gm == (g == 0 ? &c8.wq_gm : c8.gm));
 		cost_step(&c16, &pre, &p16);
 		cost_step(&c8, &pre, &p8);
 		cost_step(&c16, &dec, &d16);

@@ -51,7 +51,7 @@ has "9 rows kept but not simulated" "MoE set's skips counted" "$TMPD/out"
 # (the 56 runs without --async-scheduling; its 25 runs are simulated since async scheduling
 # is modelled, below). Preempted requests' blocks found in vLLM V1's prefix cache, and the
 # FlashInfer sampler of GPUStack's vLLM images in the memory plan: 32.9 / 30.8 / 21.5% -> held
-# at 33, 31 and 22. fp8 weights on the A100 as Marlin W8A16 (models/cost.c fp8_wonly; the
+# at 33, 31 and 22. fp8 weights on the A100 as Marlin W8A16 (models/cost.c lin_gm; the
 # Qwen3-235B-A22B FP8 A100 rows): 31.7 / 28.9 / 20.4% -> held at 32, 29, 21. GLM-4.5-Air and
 # GLM-4.6 (glm4_moe; GPUStack's five GLM pages, 37 runs more, 12 more with a status):
 # 37.5 / 41.4 / 21.9% over 93 runs -> held at 38, 41.5, 22
@@ -203,7 +203,7 @@ has "^tpot_ms  *1 " "keep-going summarises the good row" "$TMPD/out"
 # is below ttsim's H100 SXM (tok/s +45 to +69% on its 2K, 4K and ShareGPT bursts; VALIDATION.md,
 # "Compensating errors") -> held at TTFT 18, TPOT 26. GPUStack's qwen3-14b/a100.md page
 # (sources/gpustack/, 45 unseen rows: vLLM, SGLang, TensorRT-LLM on one A100) and fp8 weights
-# on the A100 as Marlin W8A16 (models/cost.c fp8_wonly): TTFT 15.6% over 47 rows, TPOT 23.2%
+# on the A100 as Marlin W8A16 (models/cost.c lin_gm): TTFT 15.6% over 47 rows, TPOT 23.2%
 # over 36, tok/s 5.7% over 649 -> held at 16, 23.5, 6.
 ok "serving check part within the line reached" "$TTSIM" validate tests/validation/serving_check.csv \
 	--keep-going --summary-only --max-median-error ttft_ms=16,tpot_ms=23.5,e2e_s=5.5,output_tok_per_s=6
