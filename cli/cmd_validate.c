@@ -118,28 +118,6 @@ static void print_intervals(const struct vset *s, FILE *f)
 				100 * cov[VCOV_RUN][m], n[VCOV_BENCH][m], 100 * cov[VCOV_BENCH][m]);
 }
 
-/* GPU kinds among the predicted rows of engine family fam */
-static int family_gpus(const struct vset *s, const char *fam)
-{
-	const char *seen[64];
-	int n = 0;
-	for (size_t i = 0; i < s->n; i++) {
-		const struct vrow *r = &s->rows[i];
-		char f[32];
-		int k;
-		if (r->err[0] || r->status[0] || isnan(r->predicted))
-			continue;
-		validate_family(r, f, sizeof(f));
-		if (strcmp(f, fam))
-			continue;
-		for (k = 0; k < n && strcmp(seen[k], r->gpu); k++)
-			;
-		if (k == n && n < 64)
-			seen[n++] = r->gpu;
-	}
-	return n;
-}
-
 static void print_groups(const struct vset *s, FILE *f)
 {
 	struct vgroup *g;
@@ -162,11 +140,11 @@ static void print_groups(const struct vset *s, FILE *f)
 			g[k].e.mean_signed);
 	}
 	free(g);
-	/* the same per family over every GPU kind ("all"), where a family runs on more than
-	 * one: the unit a target per engine family is stated in */
+	/* the same per family over every GPU kind ("all"), where a family's metric has rows on
+	 * more than one: the unit a target per engine family is stated in */
 	ng = validate_families(s, &g);
 	for (size_t k = 0, said = 0; k < ng; k++) {
-		if (g[k].e.n == 0 || family_gpus(s, g[k].family) < 2)
+		if (g[k].gpus < 2)
 			continue;
 		if (!said++)
 			fprintf(f, "\nper engine family, its GPU kinds pooled (gpu \"all\"):\n");

@@ -1026,6 +1026,27 @@ static int in_group(const struct vrow *r, const void *arg)
 	return !strcmp(fam, g->family) && (!g->gpu[0] || !strcmp(r->gpu, g->gpu));
 }
 
+/* GPU kinds among the predicted rows of g (its metric) */
+static int group_gpus(const struct vset *s, const struct vgroup *g)
+{
+	int n = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct vrow *r = &s->rows[i];
+		size_t j;
+		if (r->err[0] || r->status[0] || isnan(r->predicted) || r->metric != g->metric ||
+		    !in_group(r, g))
+			continue;
+		for (j = 0; j < i; j++) { /* counted at its first row */
+			const struct vrow *q = &s->rows[j];
+			if (!q->err[0] && !q->status[0] && !isnan(q->predicted) &&
+			    q->metric == g->metric && in_group(q, g) && !strcmp(q->gpu, r->gpu))
+				break;
+		}
+		n += j == i;
+	}
+	return n;
+}
+
 static size_t groups_by(const struct vset *s, struct vgroup **out, int by_gpu)
 {
 	struct vgroup *g = NULL;
@@ -1048,6 +1069,7 @@ static size_t groups_by(const struct vset *s, struct vgroup **out, int by_gpu)
 		if (k < n)
 			continue;
 		key.e = errors_of(s, key.metric, a, in_group, &key);
+		key.gpus = group_gpus(s, &key);
 		xgrow((void **)&g, &cap, n + 1, sizeof(*g));
 		g[n++] = key;
 	}
@@ -1072,6 +1094,30 @@ long validate_skipped(const struct vset *s)
 	for (size_t i = 0; i < s->n; i++)
 		n += s->rows[i].status[0] != 0;
 	return n;
+}
+
+/* root[key]: the groups `by` makes of s (per GPU: its gpu; per family: its GPU kinds) */
+static void groups_json(cJSON *root, const char *key, const struct vset *s,
+			size_t (*by)(const struct vset *, struct vgroup **))
+{
+	struct vgroup *g;
+	size_t ng = by(s, &g);
+	cJSON *ga = cJSON_AddArrayToObject(root, key);
+	for (size_t k = 0; k < ng; k++) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "engine", g[k].family);
+		if (g[k].gpu[0])
+			cJSON_AddStringToObject(o, "gpu", g[k].gpu);
+		else
+			cJSON_AddNumberToObject(o, "gpu_kinds", g[k].gpus);
+		cJSON_AddStringToObject(o, "metric", vmetric_name(g[k].metric));
+		cJSON_AddNumberToObject(o, "n", (double)g[k].e.n);
+		json_num(o, "median_abs_pct_err", g[k].e.median_abs);
+		json_num(o, "p90_abs_pct_err", g[k].e.p90_abs);
+		json_num(o, "mean_signed_pct_err", g[k].e.mean_signed);
+		cJSON_AddItemToArray(ga, o);
+	}
+	free(g);
 }
 
 cJSON *validate_json(const struct vset *s)
@@ -1116,37 +1162,9 @@ cJSON *validate_json(const struct vset *s)
 		json_num(o, "p90_abs_pct_err", e[m].p90_abs);
 		json_num(o, "mean_signed_pct_err", e[m].mean_signed);
 	}
-	{
-		struct vgroup *g;
-		size_t ng = validate_groups(s, &g);
-		cJSON *ga = cJSON_AddArrayToObject(root, "groups");
-		for (size_t k = 0; k < ng; k++) {
-			cJSON *o = cJSON_CreateObject();
-			cJSON_AddStringToObject(o, "engine", g[k].family);
-			cJSON_AddStringToObject(o, "gpu", g[k].gpu);
-			cJSON_AddStringToObject(o, "metric", vmetric_name(g[k].metric));
-			cJSON_AddNumberToObject(o, "n", (double)g[k].e.n);
-			json_num(o, "median_abs_pct_err", g[k].e.median_abs);
-			json_num(o, "p90_abs_pct_err", g[k].e.p90_abs);
-			json_num(o, "mean_signed_pct_err", g[k].e.mean_signed);
-			cJSON_AddItemToArray(ga, o);
-		}
-		free(g);
-		ng = validate_families(s, &g);
-		ga = cJSON_AddArrayToObject(root, "families");
-		for (size_t k = 0; k < ng; k++) {
-			cJSON *o = cJSON_CreateObject();
-			cJSON_AddStringToObject(o, "engine", g[k].family);
-			cJSON_AddStringToObject(o, "metric", vmetric_name(g[k].metric));
-			cJSON_AddNumberToObject(o, "n", (double)g[k].e.n);
-			json_num(o, "median_abs_pct_err", g[k].e.median_abs);
-			json_num(o, "p90_abs_pct_err", g[k].e.p90_abs);
-			json_num(o, "mean_signed_pct_err", g[k].e.mean_signed);
-			cJSON_AddItemToArray(ga, o);
-		}
-		free(g);
-		cJSON_AddNumberToObject(root, "skipped", (double)validate_skipped(s));
-	}
+	groups_json(root, "groups", s, validate_groups);
+	groups_json(root, "families", s, validate_families);
+	cJSON_AddNumberToObject(root, "skipped", (double)validate_skipped(s));
 	return root;
 }
 

@@ -182,8 +182,9 @@ void validate_family(const struct vrow *r, char *buf, size_t n);
  * allocated (free it). Returns the number of groups. */
 struct vgroup {
 	char family[32];
-	char gpu[64];
+	char gpu[64];            /* "" in validate_families: every GPU kind */
 	int metric;
+	int gpus;                /* GPU kinds among its rows */
 	struct verr e;
 };
 size_t validate_groups(const struct vset *s, struct vgroup **out);

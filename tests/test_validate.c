@@ -182,6 +182,8 @@ static void serving_columns(void)
 		CHECK_STR(g[0].family, "vllm-v0");
 		CHECK_INT(g[0].metric, VM_TPOT);
 		CHECK_INT(g[0].e.n, 2);
+		CHECK_INT(g[0].gpus, 2);
+		CHECK_INT(g[1].gpus, 1);
 		free(g);
 		strcpy(s.rows[1].gpu, gpu1);
 		s.rows[1].metric = metric1;

@@ -112,7 +112,7 @@ ok = ok and [g["engine"] for g in d["groups"]] == ["?"] * 4 and d["skipped"] == 
 # per family over its GPUs: one GPU here, the same four as the groups, without a gpu key
 ok = ok and [(f["engine"], f["metric"], f["n"]) for f in d["families"]] == \
     [(g["engine"], g["metric"], g["n"]) for g in d["groups"]] and \
-    all("gpu" not in f for f in d["families"])
+    all("gpu" not in f and f["gpu_kinds"] == 1 for f in d["families"])
 ok = ok and all(set(r) >= {"id", "metric", "predicted", "measured", "pct_err", "abs_pct_err"} for r in d["rows"])
 ok = ok and all(set(v) == {"n", "median_abs_pct_err", "p90_abs_pct_err", "mean_signed_pct_err"} for v in d["summary"].values())
 ok = ok and set(d["summary"]) == {"ttft_ms", "tpot_ms", "e2e_s", "output_tok_per_s"}
