@@ -513,10 +513,13 @@ def argonne_rows():
 
 # GPUStack pages beyond shared/: copied under sources/gpustack/ (SOURCES.md there), read with
 # convert_moe.py's page parser and written as shared/'s GPUStack rows are (the same notes,
-# so that convert() treats them alike). (copy, page, ttsim GPU, engine versions' page)
+# so that convert() treats them alike). (copy, page, ttsim GPU, how the page's hardware was
+# read, for the notes)
 GPUSTACK_COMMIT = convert_moe.PAGES_COMMIT
 GPUSTACK_COPIES = [
-    ("sources/gpustack/qwen3-14b-a100.md", "docs/performance-lab/qwen3-14b/a100.md", "a100_sxm"),
+    ("sources/gpustack/qwen3-14b-a100.md", "docs/performance-lab/qwen3-14b/a100.md", "a100_sxm",
+     "the page's 'A single NVIDIA A100 SXM GPU', taken as the 80 GB part "
+     "(sources/gpustack/SOURCES.md)"),
 ]
 # the dtype column is the activations' for a weight-only integer checkpoint (its config's
 # quantization_config gives the weights' bits: models/catalog.c)
@@ -527,7 +530,7 @@ def gpustack_rows():
     """sources/gpustack/*.md -> rows in shared/'s measured format: every `vllm bench serve`
     result printed on the page (an error printed instead of a result is not a run)."""
     out = []
-    for copy, page, gpu in GPUSTACK_COPIES:
+    for copy, page, gpu, hardware in GPUSTACK_COPIES:
         text = open(os.path.join(HERE, copy)).read()
         vers = convert_moe.versions_of(text)
         res, _ = convert_moe.blocks(text)
@@ -568,13 +571,12 @@ def gpustack_rows():
             notes = ("GPUStack performance-lab '%s' section '%s'%s; %s; %s; num_prompts=%d; "
                      "input_len/output_len = measured means (Total input tokens %d / %d, Total "
                      "generated tokens %d / %d); server cmd: %s; client: vllm bench serve "
-                     "(openai-chat); Mean ITL=%s ms; req/s=%s; hardware: the page's 'A single "
-                     "NVIDIA A100 SXM GPU', taken as the 80 GB part (sources/gpustack/SOURCES.md)"
+                     "(openai-chat); Mean ITL=%s ms; req/s=%s; hardware: %s"
                      % (name, sec, (" case '%s'" % case) if case else "", what,
                         ("closed-loop --max-concurrency %d" % conc) if conc else
                         "request-rate inf, no max-concurrency: all num_prompts sent at t=0 (rate=inf)",
                         n, tin, n, tout, n, cmd, r.get("Mean ITL (ms)", "?"),
-                        r.get("Request throughput (req/s)", "?")))
+                        r.get("Request throughput (req/s)", "?"), hardware))
             for metric, key in convert_moe.METRICS:
                 out.append((copy, {
                     "id": base + "_" + metric.split("_")[0], "model": hf, "gpu": gpu, "tp": "1",
