@@ -1138,6 +1138,8 @@ cJSON *validate_json(const struct vset *s)
 			cJSON_AddStringToObject(o, "model", r->model);
 			cJSON_AddStringToObject(o, "gpu", r->gpu);
 			cJSON_AddNumberToObject(o, "tp", r->tp);
+			if (r->ep[0]) /* expert parallelism of the run (the ep column) */
+				cJSON_AddStringToObject(o, "ep", r->ep);
 			cJSON_AddStringToObject(o, "dtype", r->dtype);
 			cJSON_AddNumberToObject(o, "input_len", r->input_len);
 			cJSON_AddNumberToObject(o, "output_len", r->output_len);

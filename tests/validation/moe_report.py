@@ -5,9 +5,10 @@ Experts").
     build/ttsim validate tests/validation/moe_serving.csv --keep-going --format json > m.json
     python3 tests/validation/moe_report.py m.json
 
-Prints, per model, GPU, engine and metric, the count, median and p90 of |error| and the
-median signed error (markdown), then the same per workload (ShareGPT burst of 1000 prompts,
-random 32K/4K/2K/128-token bursts, ShareGPT at concurrency 4), over all models' vLLM rows.
+Prints, per model, GPU, engine, layout (tp, dtype) and metric, the count, median and p90 of
+|error| and the median signed error (markdown), then the same per workload (ShareGPT burst of
+1000 prompts, random 32K/4K/2K/128-token bursts, ShareGPT at concurrency 4), over all models'
+vLLM rows, and the simulated runs by engine and expert layout (the rows' `ep`).
 p90 interpolates between order statistics at 0.9 (n - 1), as `ttsim validate` does (GSL's
 gsl_stats_quantile_from_sorted_data).
 """
@@ -62,6 +63,15 @@ def main():
     table(by_model, "model, GPU, engine, layout")
     print()
     table(by_work, "workload (vLLM rows)")
+    # runs (one TTFT row each) by engine and whether the experts are spread (ep column)
+    runs = collections.Counter(("sglang" if "_sglang_" in r["id"] else "vllm",
+                                "expert-parallel" if r.get("ep") else "tensor-parallel")
+                               for r in rows if r["metric"] == "ttft_ms")
+    print()
+    print("| engine | experts | runs simulated |")
+    print("|---|---|---:|")
+    for k in sorted(runs):
+        print("| %s | %s | %d |" % (k[0], k[1], runs[k]))
 
 
 if __name__ == "__main__":
