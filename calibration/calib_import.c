@@ -101,6 +101,9 @@ static int import_csv_line(struct raw_set *rs, const char *kind, const struct cs
 		return 1;
 	}
 	if (!strcmp(kind, "aiconfigurator") && col(c, "num_key_value_heads") >= 0) {
+		/* ms in both: 'latency_ms' in the 0.24.0 tables as converted, 'latency' in the
+		 * parquet's own columns (the A100 0.14.0 tables, shipped unchanged) */
+		const char *lat = col(c, "latency_ms") >= 0 ? "latency_ms" : "latency";
 		int ws = col(c, "window_size");
 		if (ws >= 0 && ws < nf && strcmp(f[ws], "0"))
 			return 0; /* sliding-window rows: not in the profile's model */
@@ -109,7 +112,7 @@ static int import_csv_line(struct raw_set *rs, const char *kind, const struct cs
 		    num(path, line, f, nf, col(c, "num_heads"), "num_heads", &v[2]) ||
 		    num(path, line, f, nf, col(c, "num_key_value_heads"), "num_key_value_heads", &v[3]) ||
 		    num(path, line, f, nf, col(c, "head_dim"), "head_dim", &v[4]) ||
-		    num(path, line, f, nf, col(c, "latency_ms"), "latency_ms", &v[5]))
+		    num(path, line, f, nf, col(c, lat), lat, &v[5]))
 			return -1;
 		double step = 0;
 		int sc = col(c, "step");

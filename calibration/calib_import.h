@@ -3,7 +3,8 @@
  *
  *   aiconfigurator  ai-dynamo/aiconfigurator CSVs (converted from its parquet files):
  *                   gemm_perf (gemm_dtype,m,n,k,latency_ms), context/generation attention
- *                   (batch_size,isl,step,num_heads,num_key_value_heads,head_dim,latency_ms),
+ *                   (batch_size,isl,step,num_heads,num_key_value_heads,head_dim,latency_ms
+ *                   or latency, both ms),
  *                   nccl_perf (op_name,nccl_dtype,num_gpus,message_size in elements,
  *                   latency ms; 8-bit rows skipped: the engine reduces bf16) and
  *                   custom_allreduce_perf (kernel_source *_graph|*_eager).

@@ -46,16 +46,21 @@ $T calibrate fit $R/gh200_compute $R/gh200_net --base $B/gh200.yaml \
 	--note "overhead.launch_eager=hand-set (no launch data); step_base etc.: INFERRED, vLLM V1 on Grace (see calibration/data/base/gh200.yaml)" \
 	--note "power.busy_w=INFERRED: superchip module limit ~900 W, Grace CPU included (the CPU runs the engine)"
 
-# a100_sxm: Vidur operator profiles (GEMMs) and aiconfigurator NCCL 2.27.3.
+# a100_sxm: Vidur operator profiles (GEMMs), aiconfigurator's vLLM 0.14.0 attention tables
+# (FlashAttention 2, measured on the A100) and NCCL 2.27.3.
 $T calibrate import vidur $D/vidur/compute/a100_*__mlp.csv --gpu "NVIDIA A100-SXM4-80GB" \
 	-o $R/a100_compute
+$T calibrate import aiconfigurator $AI/attention/a100_sxm_context_attention_vllm_0.14.0_bf16kv.csv \
+	$AI/attention/a100_sxm_generation_attention_vllm_0.14.0_bf16kv.csv -o $R/a100_attn
 $T calibrate import aiconfigurator $AI/nccl/a100_sxm_nccl_2.27.3.csv -o $R/a100_net
-$T calibrate fit $R/a100_compute $R/a100_net --base $B/a100_sxm.yaml --fp8-from-bf16 \
+$T calibrate fit $R/a100_compute $R/a100_attn $R/a100_net --base $B/a100_sxm.yaml --fp8-from-bf16 \
 	-o models/profiles/a100_sxm.yaml --report calibration/reports/a100_sxm.json \
 	--note "gemm_fp8.peak=INFERRED: no FP8 tensor cores, FP8 weights run as W8A16 at the bf16 rate" \
-	--note "attention.prefill_rate=INFERRED: H100 fit x 312/989" \
-	--note "attention.decode_bw=INFERRED: H100 fit x 2.039/3.35" \
 	--note "elementwise.bw=INFERRED: 0.8 x hbm_bw"
+
+# the attention_trtllm sections, from aiconfigurator's TensorRT-LLM attention tables
+# (calibration/trtllm_profiles.sh)
+./calibration/trtllm_profiles.sh "$T"
 
 # the fused-MoE sections, from aiconfigurator's MoE tables (calibration/moe_profiles.sh)
 ./calibration/moe_profiles.sh "$T"

@@ -51,6 +51,7 @@ static const struct ekey keys[] = {
 	{"defaults.long_context_max_num_batched_tokens", EK_OPTCOUNT, EO(long_context_budget), 0},
 	{"defaults.offline_max_num_seqs", EK_OPTCOUNT, EO(lim[0][1].seqs), 0},
 	{"defaults.offline_max_num_batched_tokens", EK_OPTCOUNT, EO(lim[0][1].tokens), 0},
+	{"defaults.attention_kernels", EK_STR, EO(attention), ES(attention)},
 	{"defaults.large_gpu_min_gib", EK_OPTCOUNT, EO(large_gpu_min_gib), 0},
 	{"defaults.large_gpu_except", EK_STR, EO(large_gpu_except), ES(large_gpu_except)},
 	{"defaults.large_gpu_max_num_seqs", EK_OPTCOUNT, EO(lim[1][0].seqs), 0},
@@ -103,6 +104,10 @@ static int set_key(struct engine_profile *e, const struct ekey *k, const char *v
 	long l;
 	switch (k->type) {
 	case EK_STR:
+		/* the one alternative attention section hardware profiles carry (profile.h) */
+		if (k->off == EO(attention) && strcmp(v, "trtllm"))
+			return err_set("%s: key '%s': expected trtllm (or no key: the hardware "
+				       "profile's attention section), got '%s'", where, k->key, v);
 		if (strlcpy0(f, v, k->size) < 0)
 			return err_set("%s: key '%s': value too long (expected at most %zu characters)",
 				       where, k->key, k->size - 1);

@@ -72,6 +72,11 @@
  *       offline_max_num_seqs: 256  # optional: the two limits for an offline batch (the
  *       offline_max_num_batched_tokens: 8192  # run's endpoint none, vLLM's LLM class);
  *                                  #   absent: the two above (an API server's)
+ *       attention_kernels: trtllm  # optional: the engine's own attention kernels, timed
+ *                                  #   by the hardware profile's attention_trtllm section
+ *                                  #   (fitted to TensorRT-LLM's measured kernels) where it
+ *                                  #   has one; absent: its attention section (vLLM's
+ *                                  #   FlashAttention), as for every engine before
  *       large_gpu_min_gib: 70      # optional (0: none): on a GPU of at least this much
  *       large_gpu_except: "a100"   #   HBM whose hardware profile's name and gpu do not
  *                                  #   contain this (case aside), the limits below
@@ -150,6 +155,9 @@ struct engine_profile {
 	struct engine_limits {
 		int seqs, tokens;
 	} lim[2][2];
+	char attention[16];          /* "" (the hardware profile's attention section) or
+	                                "trtllm" (its attention_trtllm section where it has
+	                                one: sim/run.c engine_apply) */
 	int large_gpu_min_gib;       /* 0: no GPU is large */
 	char large_gpu_except[32];   /* a name no large GPU's contains ("" none) */
 };

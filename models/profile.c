@@ -121,6 +121,16 @@
 	DEEPEP_ROW(sec, g, ll_combine_lat, 1), DEEPEP_ROW(sec, g, ll_combine_bw, 0),               \
 	DEEPEP_ROW(sec, g, normal_dispatch_lat, 1), DEEPEP_ROW(sec, g, normal_dispatch_bw, 0),     \
 	DEEPEP_ROW(sec, g, normal_combine_lat, 1), DEEPEP_ROW(sec, g, normal_combine_bw, 0)
+/* the rows of the optional attention_trtllm section: attention's keys (profile.h), not
+ * fitted by `calibrate fit` itself (calibration/trtllm_profiles.sh fits them as attention
+ * and moves them here); the prefill part with prefill_rate, the decode part with
+ * decode_bw, each or neither (check_trtllm_keys) */
+#define TRT_PRE(k, unit)                                                                          \
+	ROW("attention_trtllm.prefill_" #k, PROFILE_DBL, attn_prefill_trtllm.k, OPT, 0, INFINITY,   \
+	    unit, "as attention.prefill_" #k ", for TensorRT-LLM's own kernels")
+#define TRT_DEC(k, unit)                                                                          \
+	ROW("attention_trtllm.decode_" #k, PROFILE_DBL, attn_decode_trtllm.k, OPT, 0, INFINITY,     \
+	    unit, "as attention.decode_" #k ", for TensorRT-LLM's own kernels")
 #define PRE(k, flags, max, unit, meaning, enc, when, scaled, start)                             \
 	FITROW("attention.prefill_" #k, attn_prefill.k, flags, 0, max, unit, meaning, PREFILL, enc, \
 	       when, scaled, start)
@@ -208,6 +218,14 @@ static const struct profile_key fields[] = {
 	DEC(l2_bw, OPT, INFINITY, "bytes/s",
 	    "measurement setup: the rate of those warm reads, for the fitter only; the simulator "
 	    "never applies it (in serving each layer's cache is cold)", POS, WARM, 0, 0),
+	/* in the order the fit writes attention's (the shipped YAMLs: the fit's block renamed) */
+	TRT_PRE(t0, "s"), TRT_PRE(rate, "FLOP/s"), TRT_PRE(s_half, "tokens"),
+	TRT_PRE(d_half, "head dim"), TRT_DEC(t0, "s"), TRT_DEC(per_seq, "s"),
+	TRT_DEC(bw, "bytes/s"), TRT_PRE(kv_bw, "bytes/s"), TRT_PRE(tile, "s"), TRT_DEC(cta, "s"),
+	TRT_DEC(cta_dim, "s"), TRT_DEC(blk, "s"), TRT_PRE(tile_half, "tiles"), TRT_DEC(split, "s"),
+	TRT_DEC(dyn_seq, "s"), TRT_PRE(wide_eff, "1"), TRT_PRE(wave_exp, "1"),
+	TRT_PRE(cache_round, "s"), TRT_DEC(wide_t0, "s"), TRT_DEC(wide_cta, "s"),
+	TRT_DEC(l2_bytes, "bytes"), TRT_DEC(l2_bw, "bytes/s"),
 	ROW("elementwise.bw", PROFILE_DBL, ew_bw, 0, 1e10, 1e14, "bytes/s",
 	    "norms, rotary embedding, activation, residual adds"),
 	{"allreduce", PROFILE_LIST, 0, 0, 0, 0, 0, "-",
@@ -615,6 +633,38 @@ static int check_mla_keys(const struct pctx *c, const char *sec)
 	return 0;
 }
 
+/* An attention_trtllm section as parsed: its prefill part (prefill_ keys) with
+ * prefill_rate above 0 and its decode part (decode_ keys) with decode_bw above 0, each or
+ * neither (a table of one phase may be missing or unusable: calibration/trtllm_profiles.sh) */
+static int check_trtllm_keys(const struct pctx *c)
+{
+	static const char *const part[2][2] = {{"attention_trtllm.prefill_", "rate"},
+					       {"attention_trtllm.decode_", "bw"}};
+	for (int k = 0; k < 2; k++) {
+		size_t pl = strlen(part[k][0]), first = NFIELDS, need = NFIELDS;
+		for (size_t i = 0; i < NFIELDS; i++) {
+			if (strncmp(fields[i].key, part[k][0], pl))
+				continue;
+			if (!strcmp(fields[i].key + pl, part[k][1]))
+				need = i;
+			if (c->seen[i] && (first == NFIELDS || c->at[i] < c->at[first]))
+				first = i;
+		}
+		if (need == NFIELDS)
+			bug("profile: no key %s%s in the table", part[k][0], part[k][1]);
+		if (first == NFIELDS)
+			continue;
+		if (!c->seen[need])
+			return err_set("%s:%d: key '%s': missing (the section's %s keys need it; the "
+				       "others are optional, absent 0)", c->fname, c->at[first],
+				       fields[need].key, k ? "decode" : "prefill");
+		if (!(*(const double *)(const void *)((const char *)c->p + fields[need].off) > 0))
+			return err_set("%s:%d: key '%s': expected above 0", c->fname, c->at[need],
+				       fields[need].key);
+	}
+	return 0;
+}
+
 /* A DeepEP section as parsed: all eight keys, each above 0, or none. */
 static int check_deepep_keys(const struct pctx *c, const char *sec)
 {
@@ -695,7 +745,8 @@ int profile_parse(struct profile *p, const char *text, size_t len, const char *f
 		}
 	if (check_moe_keys(&c, "moe_bf16") || check_moe_keys(&c, "moe_fp8") || check_moe_keys(&c, "moe_mxfp4"))
 		goto out;
-	if (check_mla_keys(&c, "mla_bf16") || check_mla_keys(&c, "mla_fp8"))
+	if (check_mla_keys(&c, "mla_bf16") || check_mla_keys(&c, "mla_fp8") ||
+	    check_trtllm_keys(&c))
 		goto out;
 	if (check_deepep_keys(&c, "deepep_8") || check_deepep_keys(&c, "deepep_16") ||
 	    check_deepep_keys(&c, "deepep_32") || check_deepep_keys(&c, "deepep_64"))
@@ -933,6 +984,12 @@ int profile_validate(const struct profile *p, const char *fname)
 	    check_moe(&p->moe_mxfp4, "moe_mxfp4", fname) ||
 	    check_mla(&p->mla_bf16, "mla_bf16", fname) || check_mla(&p->mla_fp8, "mla_fp8", fname))
 		return -1;
+	if ((p->attn_prefill_trtllm.t0 > 0 && !(p->attn_prefill_trtllm.rate > 0)) ||
+	    (p->attn_decode_trtllm.t0 > 0 && !(p->attn_decode_trtllm.bw > 0)))
+		return err_set("%s: key 'attention_trtllm.%s': expected above 0 with the other keys "
+			       "of its part", fname,
+			       p->attn_prefill_trtllm.t0 > 0 && !(p->attn_prefill_trtllm.rate > 0) ?
+			       "prefill_rate" : "decode_bw");
 	if (p->ep_alltoall[0] && strcmp(p->ep_alltoall, "nccl") && strcmp(p->ep_alltoall, "deepep"))
 		return err_set("%s: key 'ep_alltoall': expected nccl or deepep, got '%s'", fname,
 			       p->ep_alltoall);

@@ -307,6 +307,13 @@ struct profile {
 	struct gemm_model gemm_bf16, gemm_fp8;
 	struct attn_prefill_model attn_prefill;
 	struct attn_decode_model attn_decode;
+	/* optional (all 0 when absent; YAML section attention_trtllm, the keys of attention):
+	 * the same two models fitted to TensorRT-LLM's own attention kernels (its context
+	 * FMHA and XQA decode, aiconfigurator's trtllm tables), which an engine profile with
+	 * `attention_kernels: trtllm` runs in place of the two above (sim/run.c); either part
+	 * may be absent (prefill_rate or decode_bw 0: that phase keeps the section above) */
+	struct attn_prefill_model attn_prefill_trtllm;
+	struct attn_decode_model attn_decode_trtllm;
 	double ew_bw;              /* bytes/s of elementwise kernels (norms, rope, activation) */
 	struct allreduce_model ar[PROFILE_MAX_AR];
 	struct network_model net;  /* between nodes; all 0 when absent */

@@ -27,6 +27,14 @@ static int engine_apply(const struct run_config *c, struct run_inputs *in)
 	if (engine_profile_load(&e, c->engine) < 0)
 		return err_prefix("key 'engine': ");
 	memcpy(in->fe, e.fe, sizeof(in->fe));
+	/* the engine's own attention kernels, each phase where the hardware profile times
+	 * them; else its attention section (vLLM's FlashAttention), as before there was one */
+	if (!strcmp(e.attention, "trtllm")) {
+		if (in->profile.attn_prefill_trtllm.rate > 0)
+			in->profile.attn_prefill = in->profile.attn_prefill_trtllm;
+		if (in->profile.attn_decode_trtllm.bw > 0)
+			in->profile.attn_decode = in->profile.attn_decode_trtllm;
+	}
 	in->profile.step_base += e.step_base_extra;
 	in->profile.step_per_seq += e.step_per_seq_extra;
 	in->profile.step_per_tp += e.step_per_tp_extra;

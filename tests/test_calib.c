@@ -752,6 +752,9 @@ static void test_importers(void)
 	roundtrip("aiconfigurator", P("aic_gemm.csv"), NULL, RAW_GEMM, 4, 64, 0.014767110347747803e-3);
 	roundtrip("aiconfigurator", P("aic_context_attention.csv"), NULL, RAW_PREFILL, 3, 2, 5.424549102783203e-3);
 	roundtrip("aiconfigurator", P("aic_generation_attention.csv"), NULL, RAW_DECODE, 3, 32, 1.126933346192042e-5);
+	/* the parquet's own columns ('latency' in ms, no window_size): the A100 0.14.0 tables */
+	roundtrip("aiconfigurator", P("aic_a100_generation_attention.csv"), NULL, RAW_DECODE, 3, 32,
+		  0.013712000101804733e-3);
 	roundtrip("aiconfigurator", P("aic_nccl.csv"), NULL, RAW_ALLREDUCE, 3, 2, 6.18e-6);
 	roundtrip("aiconfigurator", P("aic_car.csv"), NULL, RAW_ALLREDUCE, 4, 2, 4.291520118713379e-6);
 	roundtrip("vidur", P("h100_meta-llama_Llama-2-7b-hf__mlp.csv"), "H100", RAW_GEMM, 8, 0, 0);
@@ -768,6 +771,14 @@ static void test_importers(void)
 	CHECK_INT(a.fam[RAW_ALLREDUCE].rows[1].v[2], 0); /* vLLM_custom_eager */
 	CHECK_NEAR(a.fam[RAW_ALLREDUCE].rows[0].v[1], 256, 0); /* 128 bf16 elements */
 	CHECK_STR(a.gpu, "NVIDIA H100 80GB HBM3");
+	raw_set_release(&a);
+	raw_set_init(&a);
+	CHECK_INT(import_file(&a, "aiconfigurator", P("aic_a100_generation_attention.csv"), &o), 0);
+	CHECK_STR(a.gpu, "NVIDIA A100-SXM4-80GB");
+	CHECK_NEAR(a.fam[RAW_DECODE].rows[1].v[1], 1 + 3, 0); /* the KV: isl + step */
+	CHECK_NEAR(a.fam[RAW_DECODE].rows[1].t, 0.013728000223636627e-3, 1e-15);
+	raw_set_release(&a);
+	raw_set_init(&a);
 	CHECK_INT(import_file(&a, "nccl-tests", P("all_reduce_perf.txt"), &o), 0);
 	CHECK_NEAR(a.fam[RAW_ALLREDUCE].rows[a.fam[RAW_ALLREDUCE].n - 1].v[1], 1048576, 0);
 	CHECK_INT(import_file(&a, "vidur", P("aic_gemm.csv"), &o), -1);

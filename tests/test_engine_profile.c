@@ -43,7 +43,9 @@ static void shipped(void)
 	CHECK_INT(e.lim[0][0].seqs, 2048);
 	CHECK_INT(e.lim[0][0].tokens, 8192);
 	CHECK(e.step_base_extra == 0 && e.step_per_seq_extra == 0 && e.fe[FE_CHAT].latency == 0);
+	CHECK_STR(e.attention, "trtllm"); /* its own kernels: profile.h attention_trtllm */
 	CHECK_INT(engine_profile_load(&e, "vllm-v1"), 0); /* not said: vLLM's rules */
+	CHECK_STR(e.attention, "");
 	CHECK(e.kv_free_fraction == 0);
 	CHECK_INT(e.guaranteed_no_evict, -1);
 	CHECK_INT(e.unchunked_max_len, -1);
@@ -106,6 +108,10 @@ static void bad_files(void)
 		 "b.yaml:1: key 'speculative.step_cpu_s': missing"},
 		{"schema_version: 1\nname: x\nengine: y\nsource: s\nspeculative:\n  tree_s: 1\n",
 		 "b.yaml:6: key 'speculative.tree_s': unknown key"},
+		{"schema_version: 1\nname: x\nengine: y\nsource: s\ndefaults:\n"
+		 "  attention_kernels: flashinfer\n",
+		 "b.yaml:6: key 'defaults.attention_kernels': expected trtllm (or no key: the "
+		 "hardware profile's attention section), got 'flashinfer'"},
 		{"schema_version: 1\nname: x\nengine: y\nsource: s\ndefaults:\n  kv_free_fraction: 0\n",
 		 "b.yaml:6: key 'defaults.kv_free_fraction': expected a fraction in (0, 1], got '0'"},
 		{"schema_version: 1\nname: x\nengine: y\nsource: s\ndefaults:\n  kv_free_fraction: 1.5\n",
@@ -185,6 +191,60 @@ static void reaches_a_run(void)
 	run_result_release(&a);
 	run_result_release(&b);
 	run_inputs_release(&in);
+}
+
+/* An engine with its own attention kernels runs the hardware profile's attention_trtllm
+ * section in place of its attention section, phase by phase where the section has it
+ * (A100: the prefill only); other engines, and GH200 (no section), keep the attention
+ * section. A prefill-only step then costs what the swapped profile costs it. */
+static void trtllm_attention(void)
+{
+	static const char *const gpus[] = {"h100_sxm", "a100_sxm", "gh200"};
+	for (int g = 0; g < 3; g++) {
+		struct run_config c;
+		struct run_inputs in, base;
+		struct profile hw;
+		struct cost_ctx cc;
+		struct step_batch pf = {.n_prefill = 4, .prefill_tokens = 4 * 2048,
+					.prefill_pairs = 4 * 2048 * 2049 / 2.0};
+		config_defaults(&c);
+		CHECK_INT(config_set(&c, "model", "qwen3-8b", "t") | config_set(&c, "gpu", gpus[g], "t"),
+			  0);
+		CHECK_INT(profile_load(&hw, gpus[g]), 0);
+		CHECK_INT(run_load_inputs(&c, &base), 0); /* no engine: the attention section */
+		CHECK(memcmp(&base.profile.attn_prefill, &hw.attn_prefill, sizeof(hw.attn_prefill)) == 0);
+		CHECK_INT(config_set(&c, "engine", "vllm-v1", "t"), 0);
+		CHECK_INT(run_load_inputs(&c, &in), 0);
+		CHECK(memcmp(&in.profile.attn_prefill, &hw.attn_prefill, sizeof(hw.attn_prefill)) == 0);
+		CHECK(memcmp(&in.profile.attn_decode, &hw.attn_decode, sizeof(hw.attn_decode)) == 0);
+		run_inputs_release(&in);
+		CHECK_INT(config_set(&c, "engine", "trtllm-1", "t"), 0);
+		CHECK_INT(run_load_inputs(&c, &in), 0);
+		CHECK(memcmp(&in.profile.attn_prefill, hw.attn_prefill_trtllm.rate > 0 ?
+			     &hw.attn_prefill_trtllm : &hw.attn_prefill, sizeof(hw.attn_prefill)) == 0);
+		CHECK(memcmp(&in.profile.attn_decode, hw.attn_decode_trtllm.bw > 0 ?
+			     &hw.attn_decode_trtllm : &hw.attn_decode, sizeof(hw.attn_decode)) == 0);
+		CHECK_INT(g == 2 ? hw.attn_prefill_trtllm.rate == 0 : hw.attn_prefill_trtllm.rate > 0, 1);
+		CHECK_INT(g == 0 ? hw.attn_decode_trtllm.bw > 0 : hw.attn_decode_trtllm.bw == 0, 1);
+		/* a prefill step's attention: the trtllm-1 inputs' is the plain inputs' with the
+		 * section put in by hand, and differs from the plain one where swapped */
+		struct step_cost s_trt, s_plain, s_hand;
+		CHECK_INT(cost_init(&cc, &in.model, &in.profile, 1, 1), 0);
+		cost_step(&cc, &pf, &s_trt);
+		cost_release(&cc);
+		CHECK_INT(cost_init(&cc, &base.model, &base.profile, 1, 1), 0);
+		cost_step(&cc, &pf, &s_plain);
+		cost_release(&cc);
+		if (hw.attn_prefill_trtllm.rate > 0)
+			base.profile.attn_prefill = hw.attn_prefill_trtllm;
+		CHECK_INT(cost_init(&cc, &base.model, &base.profile, 1, 1), 0);
+		cost_step(&cc, &pf, &s_hand);
+		cost_release(&cc);
+		CHECK(s_trt.attn_prefill > 0 && s_trt.attn_prefill == s_hand.attn_prefill);
+		CHECK_INT(s_trt.attn_prefill != s_plain.attn_prefill, g < 2);
+		run_inputs_release(&in);
+		run_inputs_release(&base);
+	}
 }
 
 /* The KV-token term in one step's cost, by hand: 64 decoding sequences holding 3,000 KV
@@ -597,6 +657,7 @@ int main(void)
 	bad_files();
 	reaches_a_run();
 	ctx_token_step();
+	trtllm_attention();
 	by_endpoint();
 	writes_back();
 	fe_keys();

@@ -481,6 +481,55 @@ static void test_network_keys(void)
 	CHECK(strstr(err_msg(), "key 'network.lat': expected a number in") != NULL);
 }
 
+/* The attention_trtllm section (TensorRT-LLM's own kernels): each part optional, each
+ * with its rate; shipped for H100 and H200 (both phases, 1.3.0rc20's tables) and A100 (the
+ * prefill only: its 1.0.0 decode table was measured with a K-only cache), not GH200. */
+static void test_trtllm_section(void)
+{
+	static const char *pre = "attention_trtllm:\n  prefill_t0: 1e-5\n  prefill_rate: 5e14\nprice:";
+	struct profile p, plain;
+	CHECK_INT(parse_edit_into(&plain, "price:", "price:"), 0);
+	CHECK(plain.attn_prefill_trtllm.rate == 0 && plain.attn_decode_trtllm.bw == 0);
+	CHECK_INT(parse_edit_into(&p, "price:", pre), 0);
+	CHECK(p.attn_prefill_trtllm.t0 == 1e-5 && p.attn_prefill_trtllm.rate == 5e14);
+	CHECK(p.attn_decode_trtllm.bw == 0); /* the decode part absent */
+	CHECK(memcmp(&p.attn_prefill, &plain.attn_prefill, sizeof(p.attn_prefill)) == 0);
+	CHECK_INT(profile_validate(&p, "t.yaml"), 0);
+	/* a part without its rate, or with a zero rate, names the key and its line */
+	CHECK_INT(parse_edit("price:", "attention_trtllm:\n  decode_t0: 1e-5\nprice:"), -1);
+	CHECK(strstr(err_msg(), "key 'attention_trtllm.decode_bw': missing") != NULL);
+	CHECK(strstr(err_msg(), "t.yaml:") == err_msg());
+	CHECK_INT(parse_edit("price:", "attention_trtllm:\n  prefill_t0: 1e-5\n  prefill_rate: 0\nprice:"), -1);
+	CHECK(strstr(err_msg(), "key 'attention_trtllm.prefill_rate': expected above 0") != NULL);
+	CHECK_INT(parse_edit("price:", "attention_trtllm:\n  decode_bww: 1\nprice:"), -1);
+	CHECK(strstr(err_msg(), "key 'attention_trtllm.decode_bww': unknown key") != NULL);
+	p.attn_prefill_trtllm.rate = 0; /* made in code: the same rule */
+	CHECK_INT(profile_validate(&p, "m.yaml"), -1);
+	CHECK(strstr(err_msg(), "attention_trtllm.prefill_rate") != NULL);
+	/* written back and read the same */
+	{
+		size_t len;
+		struct profile q;
+		CHECK_INT(profile_load(&p, "a100_sxm"), 0);
+		char *s = write_str(&p, &len);
+		CHECK(strstr(s, "\nattention_trtllm:\n  prefill_t0: ") != NULL);
+		CHECK_INT(profile_parse(&q, s, len, "w.yaml"), 0);
+		CHECK(memcmp(&p.attn_prefill_trtllm, &q.attn_prefill_trtllm, sizeof(q.attn_prefill_trtllm)) == 0);
+		free(s);
+	}
+	/* the shipped sections */
+	CHECK_INT(profile_load(&p, "a100_sxm"), 0);
+	CHECK(p.attn_prefill_trtllm.rate > 0 && p.attn_decode_trtllm.bw == 0);
+	for (int i = 0; i < 2; i++) {
+		CHECK_INT(profile_load(&p, i ? "h200_sxm" : "h100_sxm"), 0);
+		CHECK(p.attn_prefill_trtllm.rate > 0 && p.attn_decode_trtllm.bw > 0);
+		/* a physical cache read: below the HBM's peak (the K-only tables were not) */
+		CHECK(p.attn_decode_trtllm.bw < p.hbm_bw);
+	}
+	CHECK_INT(profile_load(&p, "gh200"), 0);
+	CHECK(p.attn_prefill_trtllm.rate == 0 && p.attn_decode_trtllm.bw == 0);
+}
+
 int main(void)
 {
 	test_schema();
@@ -491,5 +540,6 @@ int main(void)
 	test_comm();
 	test_comm_nodes();
 	test_network_keys();
+	test_trtllm_section();
 	return TEST_REPORT();
 }

@@ -70,8 +70,11 @@ has "^ttft_ms  *93 " "the 93 runs without async scheduling (56 before the GLM pa
 # prefix cache of preempted requests and the FlashInfer sampler (above): 47.0 / 29.5 / 24.0%
 # -> held at 47.5, 30 and 24.5; fp8 on the A100 as Marlin W8A16: 47.0 / 27.7 / 23.7% -> held
 # at 47.5, 28 and 24; with the GLM pages, 118 runs: 43.1 / 35.7 / 24.0% -> held at 43.5, 36
-# and 24.5 (30 + 39 rows with a status: 24 of them glm-4.5-air/h100.md's copied section)
-ok "MoE serving set with its async runs" "$TTSIM" validate tests/validation/moe_serving.csv --keep-going --max-median-error ttft_ms=43.5,tpot_ms=36,output_tok_per_s=24.5
+# and 24.5 (30 + 39 rows with a status: 24 of them glm-4.5-air/h100.md's copied section);
+# the A100's attention fitted to aiconfigurator's measured vLLM 0.14.0 FA2 tables (it was the
+# H100 fit scaled: its 60 A100 runs, 51 vLLM and 9 SGLang, within a point either way):
+# 43.0 / 36.0 / 24.5% -> held at 43.5, 36.5 and 25
+ok "MoE serving set with its async runs" "$TTSIM" validate tests/validation/moe_serving.csv --keep-going --max-median-error ttft_ms=43.5,tpot_ms=36.5,output_tok_per_s=25
 has "69 rows kept but not simulated" "MoE serving set's skips counted (no async skip left)" "$TMPD/out"
 grep -c "not an H100 run" tests/validation/moe_serving.csv > "$TMPD/copied"
 has "^24$" "glm-4.5-air/h100.md's copied outputs kept with a status, never simulated" "$TMPD/copied"
@@ -204,9 +207,10 @@ has "^tpot_ms  *1 " "keep-going summarises the good row" "$TMPD/out"
 # "Compensating errors") -> held at TTFT 18, TPOT 26. GPUStack's qwen3-14b/a100.md page
 # (sources/gpustack/, 45 unseen rows: vLLM, SGLang, TensorRT-LLM on one A100) and fp8 weights
 # on the A100 as Marlin W8A16 (models/cost.c lin_gm): TTFT 15.6% over 47 rows, TPOT 23.2%
-# over 36, tok/s 5.7% over 649 -> held at 16, 23.5, 6.
+# over 36, tok/s 5.7% over 649 -> held at 16, 23.5, 6. The A100's measured attention (FA2)
+# and TensorRT-LLM's own kernels (attention_trtllm): 15.6 / 23.6 / 5.7% -> TPOT held at 24.
 ok "serving check part within the line reached" "$TTSIM" validate tests/validation/serving_check.csv \
-	--keep-going --summary-only --max-median-error ttft_ms=16,tpot_ms=23.5,e2e_s=5.5,output_tok_per_s=6
+	--keep-going --summary-only --max-median-error ttft_ms=16,tpot_ms=24,e2e_s=5.5,output_tok_per_s=6
 has "^vllm-v0    h100_sxm   output_tok_per_s  [0-9][0-9][0-9] " "check part: vllm-v0 group" "$TMPD/out"
 has "^vllm-v0    gh200      output_tok_per_s   96 " "check part: vllm-v0 GH200 group" "$TMPD/out"
 has "^vllm-v0    a100_sxm4_40gb output_tok_per_s  [12][0-9][0-9] " \
@@ -255,15 +259,22 @@ has "^output_tok_per_s   27 " "all 27 Argonne Mixtral rows simulated" "$TMPD/out
 # all 33 (the H100 page, where vLLM and SGLang miss alike, 53 / 48 / 94%): 48.2 / 23.9 /
 # 62.6% -> held at 49, 24, 63. With the qwen3-14b/a100.md page (7 more A100 runs: ShareGPT at
 # three step budgets, the 32K/4K/2K/128 bursts), A100 12 rows 3.3 / 14.3 / 5.1% -> held at 3.5,
-# 14.5, 5.5; all 18: 6.9 / 22.5 / 11.0% -> held at 7, 23, 11.5
+# 14.5, 5.5; all 18: 6.9 / 22.5 / 11.0% -> held at 7, 23, 11.5. TensorRT-LLM's attention
+# timed by its own measured kernels (the profiles' attention_trtllm sections: H100 both
+# phases, A100 the prefill; its context attention measures 1.19-1.22x vLLM's FlashAttention
+# at the same shapes) and the A100's vLLM attention by its measured FA2 tables: A100
+# 4.4 / 17.0 / 6.9% (the FA2 tables alone, TensorRT-LLM timed by them: 6.2 / 15.8 / 6.3%)
+# -> held at 4.5, 17.5, 7; all 18: 9.2 / 23.6 / 13.4% -> held at 9.5, 24, 13.5. The earlier
+# lines were met with the A100's attention scaled from the H100 fit, which the A100's measured
+# tables put 22-32% off (calibration/README.md)
 { grep -v '^#' tests/validation/serving_check.csv | head -1
   grep ',trtllm,' tests/validation/serving_check.csv; } > "$TMPD/trt.csv"
 { head -1 "$TMPD/trt.csv"; grep '^gps_a100_' "$TMPD/trt.csv"; } > "$TMPD/trt_a100.csv"
 ok "trtllm A100 check rows within the line reached" "$TTSIM" validate "$TMPD/trt_a100.csv" \
-	--summary-only --max-median-error ttft_ms=3.5,tpot_ms=14.5,output_tok_per_s=5.5
+	--summary-only --max-median-error ttft_ms=4.5,tpot_ms=17.5,output_tok_per_s=7
 has "^trtllm-1   a100_sxm   ttft_ms  *12 " "trtllm A100 rows simulated" "$TMPD/out"
 ok "trtllm check rows within the line reached" "$TTSIM" validate "$TMPD/trt.csv" \
-	--summary-only --max-median-error ttft_ms=7,tpot_ms=23,output_tok_per_s=11.5
+	--summary-only --max-median-error ttft_ms=9.5,tpot_ms=24,output_tok_per_s=13.5
 has "^ttft_ms  *18 " "every trtllm check row simulated" "$TMPD/out"
 # BLIS's two 20-req/s runs (CodeLlama-34B TP2, Llama-2-70B TP4; vLLM served 4979 and 4875
 # tok/s): a front end that queued every streamed token saturated them (TTFT +64,000% and
@@ -359,7 +370,7 @@ status 2 "a tree row not TOPK/TOKENS" "$TTSIM" validate "$TMPD/tree_bad2.csv"
 has "spec_tree" "the error names the column" "$TMPD/err"
 # (TPOT 32.5% before the A100 took H100's 0.8 ms per-step constant: 37.4%; an eager run on an
 # A100 host whose per-op dispatch time is H100's x86 fit, models/profiles/a100_sxm.yaml)
-ok "the int4 set: one AWQ run, TTFT 14.3%, TPOT 37.4% (eager vLLM, enforce_eager column; GPU-bound in ttsim; vLLM's A100 budget of 2048 tokens: 13.8% at 8192)" "$TTSIM" validate tests/validation/quant.csv --max-median-error ttft_ms=14.5,tpot_ms=38
+ok "the int4 set: one AWQ run, TTFT 12.2%, TPOT 34.1% (eager vLLM, enforce_eager column; GPU-bound in ttsim; vLLM's A100 budget of 2048 tokens; the A100's measured FA2 attention: 14.3 / 37.4% before)" "$TTSIM" validate tests/validation/quant.csv --max-median-error ttft_ms=12.5,tpot_ms=34.5
 # the eager set (issues 16, 19): SGLang batch-1 pairs with and without CUDA graphs; median 5.2%
 ok "the eager set within the line reached" "$TTSIM" validate tests/validation/eager.csv --max-median-error tpot_ms=5.5
 status 1 "eager set: a tighter line fails" "$TTSIM" validate tests/validation/eager.csv --max-median-error tpot_ms=4
