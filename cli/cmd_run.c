@@ -208,6 +208,8 @@ static char *result_json(const struct run_config *c, const struct run_inputs *in
 	cJSON_AddStringToObject(root, "ttsim", TTSIM_VERSION);
 	cJSON_AddStringToObject(root, "model", in->model.id);
 	cJSON_AddStringToObject(root, "profile", in->profile.name);
+	if (in->attn_trtllm) /* the phases the profile's attention_trtllm section timed */
+		cJSON_AddStringToObject(root, "attention_trtllm", run_attn_phases(in->attn_trtllm));
 	cJSON_AddItemToObject(root, "config", config_json(&ce));
 	cJSON_AddItemToObject(root, "summary", summary_to_json(&r->sum));
 	if (rep)

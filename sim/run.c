@@ -30,10 +30,15 @@ static int engine_apply(const struct run_config *c, struct run_inputs *in)
 	/* the engine's own attention kernels, each phase where the hardware profile times
 	 * them; else its attention section (vLLM's FlashAttention), as before there was one */
 	if (!strcmp(e.attention, "trtllm")) {
-		if (in->profile.attn_prefill_trtllm.rate > 0)
+		in->attn_trtllm = RUN_ATTN_ASKED;
+		if (in->profile.attn_prefill_trtllm.rate > 0) {
 			in->profile.attn_prefill = in->profile.attn_prefill_trtllm;
-		if (in->profile.attn_decode_trtllm.bw > 0)
+			in->attn_trtllm |= RUN_ATTN_PREFILL;
+		}
+		if (in->profile.attn_decode_trtllm.bw > 0) {
 			in->profile.attn_decode = in->profile.attn_decode_trtllm;
+			in->attn_trtllm |= RUN_ATTN_DECODE;
+		}
 	}
 	in->profile.step_base += e.step_base_extra;
 	in->profile.step_per_seq += e.step_per_seq_extra;
@@ -1014,6 +1019,12 @@ cJSON *summary_to_json(const struct summary *s)
 	return o;
 }
 
+const char *run_attn_phases(unsigned set)
+{
+	static const char *const name[] = {"none", "prefill", "decode", "prefill and decode"};
+	return name[set & 3];
+}
+
 void summary_print_table(const struct summary *s, const struct run_config *c,
 			 const struct run_inputs *in, FILE *f)
 {
@@ -1025,6 +1036,15 @@ void summary_print_table(const struct summary *s, const struct run_config *c,
 	fprintf(f, "%s on %s: %d x TP%d%s (%d GPUs%s), %s\n", in->model.id, in->profile.name,
 		c->replicas, c->tp, pp, s->gpus, nodes,
 		in->has_trace ? in->trace.name : "synthetic requests");
+	/* which kernels time attention, where the engine brings its own */
+	if (in->attn_trtllm == RUN_ATTN_ASKED)
+		fprintf(f, "  attention: %s has no TensorRT-LLM section (attention_trtllm); its "
+			   "FlashAttention fit times both phases\n", in->profile.name);
+	else if (in->attn_trtllm)
+		fprintf(f, "  attention: %s by %s's TensorRT-LLM kernels (attention_trtllm)%s\n",
+			run_attn_phases(in->attn_trtllm), in->profile.name,
+			!(in->attn_trtllm & RUN_ATTN_DECODE) ? "; decode by its FlashAttention fit" :
+			!(in->attn_trtllm & RUN_ATTN_PREFILL) ? "; prefill by its FlashAttention fit" : "");
 	fprintf(f, "  %ld problems, %ld sequences, %.0f output tokens, %ld steps, %ld preemptions, "
 		   "KV cache %.1f GB/GPU\n",
 		s->problems, s->requests, s->output_tokens, s->steps, s->preemptions, s->kv_cache_gb);

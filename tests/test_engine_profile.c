@@ -213,13 +213,20 @@ static void trtllm_attention(void)
 		CHECK_INT(profile_load(&hw, gpus[g]), 0);
 		CHECK_INT(run_load_inputs(&c, &base), 0); /* no engine: the attention section */
 		CHECK(memcmp(&base.profile.attn_prefill, &hw.attn_prefill, sizeof(hw.attn_prefill)) == 0);
+		CHECK_INT(base.attn_trtllm, 0);
 		CHECK_INT(config_set(&c, "engine", "vllm-v1", "t"), 0);
 		CHECK_INT(run_load_inputs(&c, &in), 0);
+		CHECK_INT(in.attn_trtllm, 0);
 		CHECK(memcmp(&in.profile.attn_prefill, &hw.attn_prefill, sizeof(hw.attn_prefill)) == 0);
 		CHECK(memcmp(&in.profile.attn_decode, &hw.attn_decode, sizeof(hw.attn_decode)) == 0);
 		run_inputs_release(&in);
 		CHECK_INT(config_set(&c, "engine", "trtllm-1", "t"), 0);
 		CHECK_INT(run_load_inputs(&c, &in), 0);
+		/* what the run reports: asked, and the phases the section timed */
+		CHECK_INT(in.attn_trtllm, g == 0 ? RUN_ATTN_ASKED | RUN_ATTN_PREFILL | RUN_ATTN_DECODE :
+					  g == 1 ? RUN_ATTN_ASKED | RUN_ATTN_PREFILL : RUN_ATTN_ASKED);
+		CHECK_STR(run_attn_phases(in.attn_trtllm), g == 0 ? "prefill and decode" :
+							   g == 1 ? "prefill" : "none");
 		CHECK(memcmp(&in.profile.attn_prefill, hw.attn_prefill_trtllm.rate > 0 ?
 			     &hw.attn_prefill_trtllm : &hw.attn_prefill, sizeof(hw.attn_prefill)) == 0);
 		CHECK(memcmp(&in.profile.attn_decode, hw.attn_decode_trtllm.bw > 0 ?

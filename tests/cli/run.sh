@@ -266,7 +266,18 @@ c = json.load(open('$TMPD/trt.json'))['config']
 assert c['chunked_prefill'] is False and c['max_num_seqs'] == 2048, c
 assert c['kv_free_fraction'] == 0.9 and c['guaranteed_no_evict'] is True, c
 assert c['max_num_batched_tokens'] == 4096, c
+# the default GPU (gh200) has no TensorRT-LLM section: the run says so
+assert json.load(open('$TMPD/trt.json'))['attention_trtllm'] == 'none'
 "
+# the run says which kernels timed attention: the A100's section has the prefill only,
+# GH200 none; an engine with vLLM's kernels says nothing
+ok "trtllm-1 on the A100: its attention line" "$TTSIM" run --model qwen3-8b --gpu a100_sxm --engine trtllm-1 --requests 2 --input-len 64 --output-len 8
+has "^  attention: prefill by a100_sxm's TensorRT-LLM kernels (attention_trtllm); decode by its FlashAttention fit$" "the A100's phases named" "$TMPD/out"
+ok "trtllm-1 on GH200" "$TTSIM" run --model qwen3-8b --gpu gh200 --engine trtllm-1 --requests 2 --input-len 64 --output-len 8
+has "^  attention: gh200 has no TensorRT-LLM section" "GH200 says it has none" "$TMPD/out"
+ok "vllm-v1 on the A100" "$TTSIM" run --model qwen3-8b --gpu a100_sxm --engine vllm-v1 --requests 2 --input-len 64 --output-len 8
+cp "$TMPD/out" "$TMPD/vllm_a100.txt"
+ok "vLLM's kernels: no attention line" sh -c "! grep -q 'attention:' '$TMPD/vllm_a100.txt'"
 # guaranteed_no_evict preempts nothing, so an unchunked step needs only the prompt (it once
 # required prompt + output <= max_num_batched_tokens and refused trtllm-1 on any output past
 # 8192 tokens); and it reserves a sliding-window model's peak blocks, not every token's
