@@ -5,7 +5,8 @@
 # calibration/data/aiconfigurator/attention, with the same models and fitter as the
 # attention section (`ttsim calibrate fit` on those rows alone, the profile itself as the
 # base), and put each fit's attention block into models/profiles/<gpu>.yaml renamed
-# attention_trtllm, before the uncertainty block, replacing any there. Engine profiles with
+# attention_trtllm, before the uncertainty block, replacing any there, and its relative
+# standard errors, renamed, at the end of that block. Engine profiles with
 # `attention_kernels: trtllm` (models/engines/trtllm-1.yaml) run them. `make profiles` runs
 # it after the base fits (calibration/profiles.sh); byte-identical on every run. gh200 has
 # no TensorRT-LLM table and no section (its runs keep the attention section).
@@ -38,4 +39,13 @@ for gvp in h100_sxm:1.3.0rc20:prefill_decode h200_sxm:1.3.0rc20:prefill_decode \
 	     on && /^  decode_/ { if (p != "prefill") print; next }
 	     { on = 0 }' $R/$g.fit.yaml >$R/$g.yaml
 	put_sections '^attention_trtllm:' $R/$g.yaml models/profiles/$g.yaml
+	# their relative standard errors, renamed, in place of any there at the end of the
+	# uncertainty block (the profile's last): `run --profile-uncertainty` perturbs a
+	# TensorRT-LLM run's attention by them (sim/run.c engine_apply)
+	y=models/profiles/$g.yaml
+	grep -v '^  attention_trtllm\.' $y >$R/$g.unc.yaml
+	sed -n '/^uncertainty:/,$p' $R/$g.fit.yaml | grep '^  attention\.' |
+		{ [ "$p" = prefill ] && grep '^  attention\.prefill_' || cat; } |
+		sed 's/^  attention\./  attention_trtllm./' >>$R/$g.unc.yaml
+	mv $R/$g.unc.yaml $y
 done

@@ -19,6 +19,27 @@
 
 #define GIB 1073741824.0 /* vLLM logs memory in GiB */
 
+/* The relative errors of attention's phase keys ("prefill_" or "decode_") become those of
+ * the same keys of attention_trtllm (absent there: none), so that --profile-uncertainty
+ * perturbs the swapped-in section by its own fit's errors. */
+static void unc_take_trtllm(struct profile *p, const char *phase)
+{
+	char from[48], to[48];
+	int n = 0;
+	snprintf(from, sizeof(from), "attention_trtllm.%s", phase);
+	snprintf(to, sizeof(to), "attention.%s", phase);
+	for (int i = 0; i < p->n_unc; i++) /* drop the attention section's own */
+		if (strncmp(p->unc[i].path, to, strlen(to)))
+			p->unc[n++] = p->unc[i];
+	p->n_unc = n;
+	for (int i = 0; i < n && p->n_unc < PROFILE_MAX_UNC; i++)
+		if (!strncmp(p->unc[i].path, from, strlen(from))) {
+			snprintf(p->unc[p->n_unc].path, sizeof(p->unc[0].path), "attention.%s",
+				 p->unc[i].path + strlen("attention_trtllm."));
+			p->unc[p->n_unc++].rel = p->unc[i].rel;
+		}
+}
+
 /* The engine profile's CPU costs on top of the hardware profile's (V1) overheads, and its
  * front end (the API server: sim/engine.h). */
 static int engine_apply(const struct run_config *c, struct run_inputs *in)
@@ -33,10 +54,12 @@ static int engine_apply(const struct run_config *c, struct run_inputs *in)
 		in->attn_trtllm = RUN_ATTN_ASKED;
 		if (in->profile.attn_prefill_trtllm.rate > 0) {
 			in->profile.attn_prefill = in->profile.attn_prefill_trtllm;
+			unc_take_trtllm(&in->profile, "prefill_");
 			in->attn_trtllm |= RUN_ATTN_PREFILL;
 		}
 		if (in->profile.attn_decode_trtllm.bw > 0) {
 			in->profile.attn_decode = in->profile.attn_decode_trtllm;
+			unc_take_trtllm(&in->profile, "decode_");
 			in->attn_trtllm |= RUN_ATTN_DECODE;
 		}
 	}

@@ -193,6 +193,15 @@ static void reaches_a_run(void)
 	run_inputs_release(&in);
 }
 
+/* The relative error the profile gives the key path (-1: none). */
+static double unc_of(const struct profile *p, const char *path)
+{
+	for (int i = 0; i < p->n_unc; i++)
+		if (!strcmp(p->unc[i].path, path))
+			return p->unc[i].rel;
+	return -1;
+}
+
 /* An engine with its own attention kernels runs the hardware profile's attention_trtllm
  * section in place of its attention section, phase by phase where the section has it
  * (A100: the prefill only); other engines, and GH200 (no section), keep the attention
@@ -227,6 +236,17 @@ static void trtllm_attention(void)
 					  g == 1 ? RUN_ATTN_ASKED | RUN_ATTN_PREFILL : RUN_ATTN_ASKED);
 		CHECK_STR(run_attn_phases(in.attn_trtllm), g == 0 ? "prefill and decode" :
 							   g == 1 ? "prefill" : "none");
+		/* --profile-uncertainty perturbs a swapped phase by the section's own errors, an
+		 * unswapped one by the attention section's */
+		CHECK_INT(unc_of(&hw, "attention_trtllm.prefill_t0") > 0, g < 2);
+		CHECK(unc_of(&in.profile, "attention.prefill_t0") ==
+		      unc_of(&hw, g < 2 ? "attention_trtllm.prefill_t0" : "attention.prefill_t0"));
+		CHECK(unc_of(&in.profile, "attention.prefill_t0") > 0);
+		CHECK(unc_of(&in.profile, "attention.decode_bw") ==
+		      unc_of(&hw, g == 0 ? "attention_trtllm.decode_bw" : "attention.decode_bw"));
+		CHECK(unc_of(&in.profile, "attention.decode_bw") > 0);
+		if (g < 2)
+			CHECK(unc_of(&in.profile, "attention.prefill_t0") != unc_of(&hw, "attention.prefill_t0"));
 		CHECK(memcmp(&in.profile.attn_prefill, hw.attn_prefill_trtllm.rate > 0 ?
 			     &hw.attn_prefill_trtllm : &hw.attn_prefill, sizeof(hw.attn_prefill)) == 0);
 		CHECK(memcmp(&in.profile.attn_decode, hw.attn_decode_trtllm.bw > 0 ?
