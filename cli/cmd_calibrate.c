@@ -6,6 +6,7 @@
  *                       [--car-max-bytes B] [--no-loo] [--attention-from-reference]
  *                       [--without TERM]... -o PROFILE.yaml
  *   ttsim calibrate check PROFILE RAW_DIR... [--gpu-name NAME] [--report FILE.json]
+ *                         [--attention-trtllm]
  *   ttsim calibrate import aiconfigurator|vidur|nccl-tests SRC... [--gpu NAME]
  *                       [--match TEXT] -o RAW_DIR
  *   ttsim calibrate engine MEASURED.csv... --family FAMILY [--base NAME|FILE]
@@ -82,7 +83,10 @@ static const char check_usage[] =
 	"  the error of PROFILE (a name or a YAML file) on the rows of RAW_DIR, without fitting:\n"
 	"  median, p90 and max relative error per family (gemm, attention, all-reduce)\n"
 	"  --gpu-name NAME         allows raw directories of other GPU names\n"
-	"  --report FILE.json      write the figures as the fit report does (leave-one-out null)\n";
+	"  --report FILE.json      write the figures as the fit report does (leave-one-out null)\n"
+	"  --attention-trtllm      time the attention rows by the profile's attention_trtllm\n"
+	"                          section (TensorRT-LLM's kernels; a phase it lacks keeps the\n"
+	"                          attention section), as `--engine trtllm-1` runs do\n";
 
 static const char import_usage[] =
 	"usage: ttsim calibrate import aiconfigurator|vidur|nccl-tests SRC... -o RAW_DIR\n"
@@ -490,9 +494,11 @@ static int cmd_check(int argc, char **argv)
 {
 	const char *gpu = NULL, *report = NULL;
 	const char **pos = xcalloc(argc, sizeof(*pos)), *prof, **dirs = pos + 1;
+	int trt = 0;
 	const struct flag fl[] = {
 		{"--gpu-name", FLAG_VALUE, &gpu, NULL, NULL},
 		{"--report", FLAG_VALUE, &report, NULL, NULL},
+		{"--attention-trtllm", FLAG_SWITCH, NULL, &trt, NULL},
 		{0},
 	};
 	int np = parse(fl, argc, argv, pos, check_usage), nd = np - 1;
@@ -511,6 +517,15 @@ static int cmd_check(int argc, char **argv)
 	struct sbuf js = {0};
 	if (profile_load(&p, prof))
 		die_err();
+	if (trt) { /* the parts a TensorRT-LLM run swaps in (sim/run.c engine_apply) */
+		if (!(p.attn_prefill_trtllm.rate > 0) && !(p.attn_decode_trtllm.bw > 0))
+			die("%s: key 'attention_trtllm': no such section (expected a profile with "
+			    "TensorRT-LLM's attention, calibration/trtllm_profiles.sh)", prof);
+		if (p.attn_prefill_trtllm.rate > 0)
+			p.attn_prefill = p.attn_prefill_trtllm;
+		if (p.attn_decode_trtllm.bw > 0)
+			p.attn_decode = p.attn_decode_trtllm;
+	}
 	load_raw(&rs, dirs, nd, gpu != NULL);
 	/* data of another GPU than the profile's: errors of 585% that say nothing of either */
 	if (!gpu && rs.gpu[0] && strcmp(rs.gpu, p.gpu))

@@ -121,4 +121,24 @@ has "earlier run in .* moved to .*/previous/" "an earlier run moved aside" $TMPD
 ok "earlier run kept" test -s $RAW/previous/membw.csv -a -s $RAW/membw.csv
 ok "no staging left" test -z "$(ls -A $RAW | grep staging)"
 unset BENCH_BIN RAW
+
+# the shipped attention_trtllm sections, checked as a TensorRT-LLM run times them: on the
+# tables trtllm_profiles.sh fitted them to, check gives the fit report's in-sample figures
+# (the attention section on the same rows is further off); a profile without one refuses
+A=calibration/data/aiconfigurator/attention
+ok "import the H100's TensorRT-LLM tables" $TTSIM calibrate import aiconfigurator \
+	$A/h100_sxm_context_attention_trtllm_1.3.0rc20_bf16kv.csv \
+	$A/h100_sxm_generation_attention_trtllm_1.3.0rc20_bf16kv.csv -o $TMPD/trt
+ok "check --attention-trtllm" $TTSIM calibrate check h100_sxm $TMPD/trt --attention-trtllm --report $TMPD/trt.json
+ok "check without it" $TTSIM calibrate check h100_sxm $TMPD/trt --report $TMPD/fa.json
+ok "the section's figures are its fit's, and better than the attention section's" python3 -c "
+import json
+c, f = json.load(open('$TMPD/trt.json')), json.load(open('calibration/reports/h100_sxm_trtllm.json'))
+a = json.load(open('$TMPD/fa.json'))
+for fam in ('attention_prefill', 'attention_decode'):
+    assert c[fam]['n'] == f[fam]['n'] and abs(c[fam]['median_rel_err'] - f[fam]['median_rel_err']) < 1e-4, (c[fam], f[fam])
+    assert a[fam]['median_rel_err'] > c[fam]['median_rel_err'], (a[fam], c[fam])
+"
+status 2 "check --attention-trtllm on gh200 (no section)" $TTSIM calibrate check gh200 $TMPD/trt --attention-trtllm --gpu-name x
+has "gh200: key 'attention_trtllm': no such section" "names the key" $TMPD/err
 finish
