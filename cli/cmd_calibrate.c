@@ -517,15 +517,10 @@ static int cmd_check(int argc, char **argv)
 	struct sbuf js = {0};
 	if (profile_load(&p, prof))
 		die_err();
-	if (trt) { /* the parts a TensorRT-LLM run swaps in (sim/run.c engine_apply) */
-		if (!(p.attn_prefill_trtllm.rate > 0) && !(p.attn_decode_trtllm.bw > 0))
-			die("%s: key 'attention_trtllm': no such section (expected a profile with "
-			    "TensorRT-LLM's attention, calibration/trtllm_profiles.sh)", prof);
-		if (p.attn_prefill_trtllm.rate > 0)
-			p.attn_prefill = p.attn_prefill_trtllm;
-		if (p.attn_decode_trtllm.bw > 0)
-			p.attn_decode = p.attn_decode_trtllm;
-	}
+	/* the parts a TensorRT-LLM run takes (sim/run.c engine_apply) */
+	if (trt && !profile_use_trtllm_attention(&p))
+		die("%s: key 'attention_trtllm': no such section (expected a profile with "
+		    "TensorRT-LLM's attention, calibration/trtllm_profiles.sh)", prof);
 	load_raw(&rs, dirs, nd, gpu != NULL);
 	/* data of another GPU than the profile's: errors of 585% that say nothing of either */
 	if (!gpu && rs.gpu[0] && strcmp(rs.gpu, p.gpu))

@@ -595,30 +595,43 @@ static int check_moe_keys(const struct pctx *c, const char *sec)
 static int check_key(const void *base, const struct profile_key *k, const char *path,
 		     const struct profile *p, const char *fname);
 
+/* Keys of a section (or of one part of it: every key starting with prefix) as parsed: once
+ * any is there, prefix + need must be, above 0 (why: what the error says in parentheses). */
+static int check_needs(const struct pctx *c, const char *prefix, const char *need,
+		       const char *why)
+{
+	size_t pl = strlen(prefix), first = NFIELDS, at = NFIELDS;
+	for (size_t i = 0; i < NFIELDS; i++) {
+		if (strncmp(fields[i].key, prefix, pl))
+			continue;
+		if (!strcmp(fields[i].key + pl, need))
+			at = i;
+		if (c->seen[i] && (first == NFIELDS || c->at[i] < c->at[first]))
+			first = i;
+	}
+	if (at == NFIELDS)
+		bug("profile: no key %s%s in the table", prefix, need);
+	if (first == NFIELDS)
+		return 0;
+	if (!c->seen[at])
+		return err_set("%s:%d: key '%s': missing (%s)", c->fname, c->at[first],
+			       fields[at].key, why);
+	if (!(*(const double *)(const void *)((const char *)c->p + fields[at].off) > 0))
+		return err_set("%s:%d: key '%s': expected above 0", c->fname, c->at[at],
+			       fields[at].key);
+	return 0;
+}
+
 /* An MLA decode section as parsed: once any of its keys is there, bw_eff must be (the fit
  * writes it, > 0); t0 and seq_head are optional, absent 0. */
 static int check_mla_keys(const struct pctx *c, const char *sec)
 {
-	size_t sl = strlen(sec), first = NFIELDS, bw = NFIELDS;
-	for (size_t i = 0; i < NFIELDS; i++) {
-		if (strncmp(fields[i].key, sec, sl) || fields[i].key[sl] != '.')
-			continue;
-		if (!strcmp(fields[i].key + sl + 1, "bw_eff"))
-			bw = i;
-		if (c->seen[i] && (first == NFIELDS || c->at[i] < c->at[first]))
-			first = i;
-	}
-	if (first == NFIELDS)
-		return 0;
-	if (bw == NFIELDS)
-		bug("profile: no key %s.bw_eff in the table", sec);
-	if (!c->seen[bw])
-		return err_set("%s:%d: key '%s.bw_eff': missing (an MLA decode section needs the "
-			       "fitted bw_eff; t0 and seq_head are optional, absent 0)", c->fname,
-			       c->at[first], sec);
-	if (!(*(const double *)(const void *)((const char *)c->p + fields[bw].off) > 0))
-		return err_set("%s:%d: key '%s.bw_eff': expected above 0", c->fname, c->at[bw],
-			       sec);
+	char prefix[32];
+	size_t sl = strlen(sec);
+	snprintf(prefix, sizeof(prefix), "%s.", sec);
+	if (check_needs(c, prefix, "bw_eff", "an MLA decode section needs the fitted bw_eff; "
+					     "t0 and seq_head are optional, absent 0"))
+		return -1;
 	/* each number in its row's range, named with its line (profile_validate says the
 	 * same without one) */
 	for (size_t i = 0; i < NFIELDS; i++) {
@@ -638,31 +651,10 @@ static int check_mla_keys(const struct pctx *c, const char *sec)
  * neither (a table of one phase may be missing or unusable: calibration/trtllm_profiles.sh) */
 static int check_trtllm_keys(const struct pctx *c)
 {
-	static const char *const part[2][2] = {{"attention_trtllm.prefill_", "rate"},
-					       {"attention_trtllm.decode_", "bw"}};
-	for (int k = 0; k < 2; k++) {
-		size_t pl = strlen(part[k][0]), first = NFIELDS, need = NFIELDS;
-		for (size_t i = 0; i < NFIELDS; i++) {
-			if (strncmp(fields[i].key, part[k][0], pl))
-				continue;
-			if (!strcmp(fields[i].key + pl, part[k][1]))
-				need = i;
-			if (c->seen[i] && (first == NFIELDS || c->at[i] < c->at[first]))
-				first = i;
-		}
-		if (need == NFIELDS)
-			bug("profile: no key %s%s in the table", part[k][0], part[k][1]);
-		if (first == NFIELDS)
-			continue;
-		if (!c->seen[need])
-			return err_set("%s:%d: key '%s': missing (the section's %s keys need it; the "
-				       "others are optional, absent 0)", c->fname, c->at[first],
-				       fields[need].key, k ? "decode" : "prefill");
-		if (!(*(const double *)(const void *)((const char *)c->p + fields[need].off) > 0))
-			return err_set("%s:%d: key '%s': expected above 0", c->fname, c->at[need],
-				       fields[need].key);
-	}
-	return 0;
+	return check_needs(c, "attention_trtllm.prefill_", "rate",
+			   "the section's prefill keys need it; the others are optional, absent 0") ||
+	       check_needs(c, "attention_trtllm.decode_", "bw",
+			   "the section's decode keys need it; the others are optional, absent 0");
 }
 
 /* A DeepEP section as parsed: all eight keys, each above 0, or none. */
@@ -948,6 +940,42 @@ static int check_mla(const struct mla_model *mm, const char *sec, const char *fn
 		return 0;
 	return err_set("%s: key '%s.bw_eff': expected above 0 with any other key of the section "
 		       "(t0, seq_head, table)", fname, sec);
+}
+
+/* The relative errors of attention's phase keys ("prefill_" or "decode_") become those of
+ * the same keys of attention_trtllm (absent there: none). */
+static void unc_take_trtllm(struct profile *p, const char *phase)
+{
+	char from[48], to[48];
+	int n = 0;
+	snprintf(from, sizeof(from), "attention_trtllm.%s", phase);
+	snprintf(to, sizeof(to), "attention.%s", phase);
+	for (int i = 0; i < p->n_unc; i++) /* drop the attention section's own */
+		if (strncmp(p->unc[i].path, to, strlen(to)))
+			p->unc[n++] = p->unc[i];
+	p->n_unc = n;
+	for (int i = 0; i < n && p->n_unc < PROFILE_MAX_UNC; i++)
+		if (!strncmp(p->unc[i].path, from, strlen(from))) {
+			snprintf(p->unc[p->n_unc].path, sizeof(p->unc[0].path), "attention.%s",
+				 p->unc[i].path + strlen("attention_trtllm."));
+			p->unc[p->n_unc++].rel = p->unc[i].rel;
+		}
+}
+
+unsigned profile_use_trtllm_attention(struct profile *p)
+{
+	unsigned took = 0;
+	if (p->attn_prefill_trtllm.rate > 0) {
+		p->attn_prefill = p->attn_prefill_trtllm;
+		unc_take_trtllm(p, "prefill_");
+		took |= PROFILE_ATTN_PREFILL;
+	}
+	if (p->attn_decode_trtllm.bw > 0) {
+		p->attn_decode = p->attn_decode_trtllm;
+		unc_take_trtllm(p, "decode_");
+		took |= PROFILE_ATTN_DECODE;
+	}
+	return took;
 }
 
 int profile_validate(const struct profile *p, const char *fname)

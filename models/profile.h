@@ -420,6 +420,12 @@ int profile_load(struct profile *p, const char *name);
 int profile_parse(struct profile *p, const char *text, size_t len, const char *fname);
 /* Check every field is present, positive and plausible; 0 or -1 with err_set. */
 int profile_validate(const struct profile *p, const char *fname);
+/* Time attention by the attention_trtllm section (TensorRT-LLM's kernels): each part the
+ * profile has replaces the attention section's, and its relative errors replace theirs in
+ * the uncertainty list. Returns the parts taken, PROFILE_ATTN_PREFILL | PROFILE_ATTN_DECODE
+ * (0: none, the attention section stays). */
+enum { PROFILE_ATTN_PREFILL = 1, PROFILE_ATTN_DECODE = 2 };
+unsigned profile_use_trtllm_attention(struct profile *p);
 /* Write the profile as YAML (schema_version 1); 0 or -1 with err_set. */
 int profile_write(const struct profile *p, FILE *f);
 /* The same, with `header` (comment lines; NULL: the default one) first and, after each

@@ -19,27 +19,6 @@
 
 #define GIB 1073741824.0 /* vLLM logs memory in GiB */
 
-/* The relative errors of attention's phase keys ("prefill_" or "decode_") become those of
- * the same keys of attention_trtllm (absent there: none), so that --profile-uncertainty
- * perturbs the swapped-in section by its own fit's errors. */
-static void unc_take_trtllm(struct profile *p, const char *phase)
-{
-	char from[48], to[48];
-	int n = 0;
-	snprintf(from, sizeof(from), "attention_trtllm.%s", phase);
-	snprintf(to, sizeof(to), "attention.%s", phase);
-	for (int i = 0; i < p->n_unc; i++) /* drop the attention section's own */
-		if (strncmp(p->unc[i].path, to, strlen(to)))
-			p->unc[n++] = p->unc[i];
-	p->n_unc = n;
-	for (int i = 0; i < n && p->n_unc < PROFILE_MAX_UNC; i++)
-		if (!strncmp(p->unc[i].path, from, strlen(from))) {
-			snprintf(p->unc[p->n_unc].path, sizeof(p->unc[0].path), "attention.%s",
-				 p->unc[i].path + strlen("attention_trtllm."));
-			p->unc[p->n_unc++].rel = p->unc[i].rel;
-		}
-}
-
 /* The engine profile's CPU costs on top of the hardware profile's (V1) overheads, and its
  * front end (the API server: sim/engine.h). */
 static int engine_apply(const struct run_config *c, struct run_inputs *in)
@@ -49,20 +28,9 @@ static int engine_apply(const struct run_config *c, struct run_inputs *in)
 		return err_prefix("key 'engine': ");
 	memcpy(in->fe, e.fe, sizeof(in->fe));
 	/* the engine's own attention kernels, each phase where the hardware profile times
-	 * them; else its attention section (vLLM's FlashAttention), as before there was one */
-	if (!strcmp(e.attention, "trtllm")) {
-		in->attn_trtllm = RUN_ATTN_ASKED;
-		if (in->profile.attn_prefill_trtllm.rate > 0) {
-			in->profile.attn_prefill = in->profile.attn_prefill_trtllm;
-			unc_take_trtllm(&in->profile, "prefill_");
-			in->attn_trtllm |= RUN_ATTN_PREFILL;
-		}
-		if (in->profile.attn_decode_trtllm.bw > 0) {
-			in->profile.attn_decode = in->profile.attn_decode_trtllm;
-			unc_take_trtllm(&in->profile, "decode_");
-			in->attn_trtllm |= RUN_ATTN_DECODE;
-		}
-	}
+	 * them; else its attention section (vLLM's FlashAttention) */
+	if (!strcmp(e.attention, "trtllm"))
+		in->attn_trtllm = RUN_ATTN_ASKED | profile_use_trtllm_attention(&in->profile);
 	in->profile.step_base += e.step_base_extra;
 	in->profile.step_per_seq += e.step_per_seq_extra;
 	in->profile.step_per_tp += e.step_per_tp_extra;
@@ -1066,8 +1034,8 @@ void summary_print_table(const struct summary *s, const struct run_config *c,
 	else if (in->attn_trtllm)
 		fprintf(f, "  attention: %s by %s's TensorRT-LLM kernels (attention_trtllm)%s\n",
 			run_attn_phases(in->attn_trtllm), in->profile.name,
-			!(in->attn_trtllm & RUN_ATTN_DECODE) ? "; decode by its FlashAttention fit" :
-			!(in->attn_trtllm & RUN_ATTN_PREFILL) ? "; prefill by its FlashAttention fit" : "");
+			!(in->attn_trtllm & PROFILE_ATTN_DECODE) ? "; decode by its FlashAttention fit" :
+			!(in->attn_trtllm & PROFILE_ATTN_PREFILL) ? "; prefill by its FlashAttention fit" : "");
 	fprintf(f, "  %ld problems, %ld sequences, %.0f output tokens, %ld steps, %ld preemptions, "
 		   "KV cache %.1f GB/GPU\n",
 		s->problems, s->requests, s->output_tokens, s->steps, s->preemptions, s->kv_cache_gb);

@@ -25,19 +25,19 @@ struct run_inputs {
 	struct spec_setup spec;      /* speculative decoding as configured (k = 0: off) */
 	struct frontend fe[FE_N];    /* the engine profile's front end per endpoint (0: none) */
 	unsigned attn_trtllm;        /* RUN_ATTN_ASKED where the engine profile's
-	                                attention_kernels names them, with RUN_ATTN_PREFILL and
-	                                RUN_ATTN_DECODE for the phases the profile's
-	                                attention_trtllm section times (0: its attention) */
+	                                attention_kernels names them, with the PROFILE_ATTN_
+	                                bits of the phases the profile's attention_trtllm
+	                                section times (0: its attention) */
 	volatile sig_atomic_t *stop; /* NULL, or a flag a signal handler sets: run_simulate then
 	                                fails with err "interrupted" (set it after loading) */
 	struct cost_memo_pool *memo_pool; /* GEMM memo tables shared by the runs of these
 	                                     inputs (one thread at a time) */
 };
 
-/* RUN_ATTN_ASKED: the engine brings its own kernels (the other two bits: where the profile
- * times them) */
-enum { RUN_ATTN_PREFILL = 1, RUN_ATTN_DECODE = 2, RUN_ATTN_ASKED = 4 };
-/* "prefill and decode", "prefill", "decode" for a RUN_ATTN_ set ("none" for neither). */
+/* RUN_ATTN_ASKED: the engine brings its own kernels (beside it in run_inputs.attn_trtllm,
+ * the PROFILE_ATTN_ bits of the phases the profile times them: models/profile.h) */
+enum { RUN_ATTN_ASKED = 4 };
+/* "prefill and decode", "prefill", "decode" for a PROFILE_ATTN_ set ("none" for neither). */
 const char *run_attn_phases(unsigned set);
 
 /* Mean and percentiles of a metric over requests or problems. */

@@ -232,8 +232,8 @@ static void trtllm_attention(void)
 		CHECK_INT(config_set(&c, "engine", "trtllm-1", "t"), 0);
 		CHECK_INT(run_load_inputs(&c, &in), 0);
 		/* what the run reports: asked, and the phases the section timed */
-		CHECK_INT(in.attn_trtllm, g == 0 ? RUN_ATTN_ASKED | RUN_ATTN_PREFILL | RUN_ATTN_DECODE :
-					  g == 1 ? RUN_ATTN_ASKED | RUN_ATTN_PREFILL : RUN_ATTN_ASKED);
+		CHECK_INT(in.attn_trtllm, g == 0 ? RUN_ATTN_ASKED | PROFILE_ATTN_PREFILL | PROFILE_ATTN_DECODE :
+					  g == 1 ? RUN_ATTN_ASKED | PROFILE_ATTN_PREFILL : RUN_ATTN_ASKED);
 		CHECK_STR(run_attn_phases(in.attn_trtllm), g == 0 ? "prefill and decode" :
 							   g == 1 ? "prefill" : "none");
 		/* --profile-uncertainty perturbs a swapped phase by the section's own errors, an

@@ -528,6 +528,39 @@ static void test_trtllm_section(void)
 	}
 	CHECK_INT(profile_load(&p, "gh200"), 0);
 	CHECK(p.attn_prefill_trtllm.rate == 0 && p.attn_decode_trtllm.bw == 0);
+	/* taking the section: the parts there are, nothing where there is none */
+	{
+		struct profile q;
+		CHECK_INT(profile_load(&q, "gh200"), 0);
+		CHECK_INT(profile_use_trtllm_attention(&q), 0);
+		CHECK(memcmp(&p, &q, sizeof(p)) == 0);
+		CHECK_INT(profile_load(&p, "a100_sxm"), 0);
+		q = p;
+		CHECK_INT(profile_use_trtllm_attention(&q), PROFILE_ATTN_PREFILL);
+		CHECK(memcmp(&q.attn_prefill, &p.attn_prefill_trtllm, sizeof(q.attn_prefill)) == 0);
+		CHECK(memcmp(&q.attn_decode, &p.attn_decode, sizeof(q.attn_decode)) == 0);
+		CHECK_INT(profile_load(&p, "h100_sxm"), 0);
+		q = p;
+		CHECK_INT(profile_use_trtllm_attention(&q), PROFILE_ATTN_PREFILL | PROFILE_ATTN_DECODE);
+		CHECK(memcmp(&q.attn_decode, &p.attn_decode_trtllm, sizeof(q.attn_decode)) == 0);
+	}
+	/* the section's keys are attention's, in the same order: a key added to one and not
+	 * the other fails here */
+	{
+		size_t n, na = 0, nt = 0;
+		const struct profile_key *k = profile_keys(&n);
+		const char *a[64], *t[64];
+		for (size_t i = 0; i < n; i++) {
+			if (!strncmp(k[i].key, "attention.", 10) && na < 64)
+				a[na++] = k[i].key + 10;
+			if (!strncmp(k[i].key, "attention_trtllm.", 17) && nt < 64)
+				t[nt++] = k[i].key + 17;
+		}
+		CHECK(na > 20);
+		CHECK_INT(nt, na);
+		for (size_t i = 0; i < na && i < nt; i++)
+			CHECK_STR(t[i], a[i]);
+	}
 }
 
 int main(void)
