@@ -261,7 +261,7 @@ has "^output_tok_per_s   27 " "all 27 Argonne Mixtral rows simulated" "$TMPD/out
 # three step budgets, the 32K/4K/2K/128 bursts), A100 12 rows 3.3 / 14.3 / 5.1% -> held at 3.5,
 # 14.5, 5.5; all 18: 6.9 / 22.5 / 11.0% -> held at 7, 23, 11.5. TensorRT-LLM's attention
 # timed by its own measured kernels (the profiles' attention_trtllm sections: H100 both
-# phases, A100 the prefill; its context attention measures 1.19-1.22x vLLM's FlashAttention
+# phases, A100 the prefill; its context attention measures 1.18-1.22x vLLM's FlashAttention
 # at the same shapes) and the A100's vLLM attention by its measured FA2 tables: A100
 # 4.4 / 17.0 / 6.9% (the FA2 tables alone, TensorRT-LLM timed by them: 6.2 / 15.8 / 6.3%)
 # -> held at 4.5, 17.5, 7; all 18: 9.2 / 23.6 / 13.4% -> held at 9.5, 24, 13.5. The earlier
